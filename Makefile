@@ -1,0 +1,43 @@
+# Top-level driver: meson does the building, this file names the jobs.
+# `make` builds build/cabin; `make check` installs what the tests need and
+# runs the whole suite; `make demo` confines the bundled sample.
+
+BUILD ?= build
+ASAN_BUILD ?= build-asan
+MESON ?= meson
+
+.PHONY: all build deps check test demo bench clean
+
+all: build
+
+$(BUILD)/build.ninja:
+	$(MESON) setup $(BUILD) --buildtype=debugoptimized
+
+build: $(BUILD)/build.ninja
+	ninja -C $(BUILD)
+
+deps:
+	scripts/install-deps.sh
+
+$(ASAN_BUILD)/build.ninja:
+	CC=clang $(MESON) setup $(ASAN_BUILD) --buildtype=debug \
+		-Db_sanitize=address,undefined -Db_lundef=false
+
+check: deps
+	$(MAKE) build
+	$(MAKE) $(ASAN_BUILD)/build.ninja
+	ninja -C $(ASAN_BUILD)
+	tests/run-all.sh $(BUILD) $(ASAN_BUILD)
+
+test: build
+	tests/run-all.sh $(BUILD)
+
+demo: deps
+	$(MAKE) build
+	samples/demo.sh $(BUILD)
+
+bench: build
+	bench/run.sh
+
+clean:
+	rm -rf $(BUILD) $(ASAN_BUILD)

@@ -1,0 +1,44 @@
+/*
+ * Public API of libcabin: confine one program behind the proxy kernel and
+ * get its exit status back.  The `cabin` command is a thin client of this.
+ */
+#ifndef CABIN_CABIN_H
+#define CABIN_CABIN_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+/* Exit statuses that belong to cabin itself, as in env(1) and timeout(1). */
+#define CABIN_EXIT_INTERNAL	125
+#define CABIN_EXIT_NOEXEC	126
+#define CABIN_EXIT_NOTFOUND	127
+
+/*
+ * Protections that the adversarial tests switch off one at a time to show
+ * that each one is what stops its attack.  Never set in normal use.
+ */
+enum cabin_unsafe {
+	CABIN_UNSAFE_ABI	= 1u << 0,	/* foreign syscall ABIs run */
+	CABIN_UNSAFE_DENY	= 1u << 1,	/* built-in deny list off */
+	CABIN_UNSAFE_UNTRACED	= 1u << 2,	/* CLONE_UNTRACED, clone3 allowed */
+	CABIN_UNSAFE_EXITKILL	= 1u << 3,	/* tree survives cabin's death */
+	CABIN_UNSAFE_CAPS	= 1u << 4,	/* capabilities kept */
+};
+
+struct cabin_config {
+	bool verbose;		/* one line per spawn, exec and exit */
+	unsigned int unsafe;	/* enum cabin_unsafe bits */
+	FILE *log;		/* where cabin's own lines go; NULL: stderr */
+};
+
+/*
+ * Run argv[0] (looked up like execvp) confined, wait for it and return the
+ * exit status cabin should exit with: the program's own, 128+N when it was
+ * killed by signal N, or one of the CABIN_EXIT_* codes.
+ */
+int cabin_run(const struct cabin_config *cfg, char *const argv[]);
+
+/* Add the protections named in a comma-separated list; -EINVAL if unknown. */
+int cabin_unsafe_parse(const char *list, unsigned int *unsafe);
+
+#endif

@@ -1,0 +1,26 @@
+#!/bin/sh
+# Install the Debian packages the build and the tests need, only those that
+# are missing, so `make check` works on a fresh machine and costs nothing on
+# a prepared one.
+set -eu
+
+packages="gcc clang libclang-rt-14-dev meson ninja-build pkg-config
+libseccomp-dev libcmocka-dev python3 strace util-linux procps
+coreutils findutils gawk"
+
+missing=""
+for p in $packages; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||
+		missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+
+if [ "$(id -u)" -ne 0 ]; then
+	echo "install-deps: missing packages:$missing" >&2
+	echo "install-deps: run as root, or: sudo apt-get install$missing" >&2
+	exit 1
+fi
+echo "install-deps: installing$missing"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends $missing >/dev/null

@@ -1,0 +1,393 @@
+/*
+ * Event dispatch of the proxy kernel.  Each handler updates the task table,
+ * records what happened and resumes the thread exactly once.  Nothing here
+ * trusts the program: names and registers come from the platform, which
+ * reads them from the kernel, not from program memory.
+ */
+#include <errno.h>
+#include <linux/audit.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+
+#include "core/exception.h"
+#include "core/names.h"
+#include "core/proxy.h"
+
+#define X32_SYSCALL_BIT 0x40000000L
+
+int cabin_proxy_init(struct cabin_proxy *p, const struct cabin_platform *plat,
+		     const struct cabin_router *router, FILE *log)
+{
+	memset(p, 0, sizeof(*p));
+	p->plat = plat;
+	p->router = router;
+	p->log = log ? log : stderr;
+	return cabin_tasks_init(&p->tasks);
+}
+
+void cabin_proxy_free(struct cabin_proxy *p)
+{
+	cabin_tasks_free(&p->tasks);
+	free(p->denials);
+	p->denials = NULL;
+}
+
+static void say(struct cabin_proxy *p, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void say(struct cabin_proxy *p, const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("cabin: ", p->log);
+	va_start(ap, fmt);
+	vfprintf(p->log, fmt, ap);
+	va_end(ap);
+	fputc('\n', p->log);
+	fflush(p->log);
+}
+
+static void refresh_identity(struct cabin_proxy *p, struct cabin_task *task)
+{
+	pid_t tgid;
+
+	if (p->plat->ops->task_name(p->plat->ctx, task->tid, task->comm,
+				    sizeof(task->comm)) < 0)
+		snprintf(task->comm, sizeof(task->comm), "?");
+	tgid = p->plat->ops->task_tgid(p->plat->ctx, task->tid);
+	if (tgid > 0)
+		task->pid = tgid;
+}
+
+static struct cabin_task *track(struct cabin_proxy *p, pid_t tid)
+{
+	struct cabin_task *task = cabin_tasks_find(&p->tasks, tid);
+
+	if (task)
+		return task;
+	task = cabin_tasks_get(&p->tasks, tid);
+	if (!task)
+		return NULL;
+	p->stats.tasks++;
+	refresh_identity(p, task);
+	return task;
+}
+
+static int resume(struct cabin_proxy *p, pid_t tid, enum cabin_resume_how how,
+		  long retval, int sig)
+{
+	struct cabin_resume r = { .how = how, .retval = retval, .sig = sig };
+
+	return p->plat->ops->resume(p->plat->ctx, tid, &r);
+}
+
+int cabin_proxy_adopt(struct cabin_proxy *p, pid_t main_pid)
+{
+	struct cabin_task *task = track(p, main_pid);
+
+	if (!task)
+		return -ENOMEM;
+	p->main_pid = main_pid;
+	task->state = CABIN_TASK_RUNNING;
+	return 0;
+}
+
+static bool already_reported(struct cabin_proxy *p, long nr, const char *comm)
+{
+	struct cabin_denial *grown;
+	size_t i;
+
+	for (i = 0; i < p->ndenials; i++) {
+		if (p->denials[i].nr == nr &&
+		    !strcmp(p->denials[i].comm, comm))
+			return true;
+	}
+	grown = realloc(p->denials, (p->ndenials + 1) * sizeof(*grown));
+	if (!grown)
+		return false;
+	p->denials = grown;
+	grown[p->ndenials].nr = nr;
+	snprintf(grown[p->ndenials].comm, sizeof(grown->comm), "%s", comm);
+	p->ndenials++;
+	return false;
+}
+
+static int on_denied(struct cabin_proxy *p, struct cabin_task *task,
+		     const struct cabin_syscall *sys, int err)
+{
+	char name[32];
+
+	task->count.denied++;
+	p->stats.denied++;
+	if (!already_reported(p, sys->nr, task->comm))
+		say(p, "denied %s by pid %d (%s): %s",
+		    cabin_syscall_name(sys->nr, name, sizeof(name)),
+		    (int)task->tid, task->comm, cabin_errno_name(err));
+	return resume(p, task->tid, CABIN_RESUME_SKIP, -err, 0);
+}
+
+static int on_syscall_entry(struct cabin_proxy *p, struct cabin_task *task,
+			    const struct cabin_syscall *sys)
+{
+	const struct cabin_route *route;
+	int rule = sys->rule;
+	char name[32];
+
+	if (rule == CABIN_RULE_UNKNOWN)
+		route = cabin_router_match(p->router, (int)sys->nr, sys->args,
+					   &rule);
+	else
+		route = cabin_router_route(p->router, rule);
+
+	task->count.syscalls++;
+	p->stats.stops++;
+	task->cur_nr = sys->nr;
+	task->cur_rule = rule;
+	memcpy(task->cur_args, sys->args, sizeof(task->cur_args));
+
+	switch (route->kind) {
+	case CABIN_ROUTE_TRACE:
+		task->state = CABIN_TASK_IN_SYSCALL;
+		return resume(p, task->tid, CABIN_RESUME_TO_EXIT, 0, 0);
+	case CABIN_ROUTE_EMULATE:
+		task->cur_nr = -1;
+		return resume(p, task->tid, CABIN_RESUME_SKIP,
+			      p->emulate ? p->emulate(p, task, sys) : -ENOSYS,
+			      0);
+	case CABIN_ROUTE_DENY:
+		task->cur_nr = -1;
+		return on_denied(p, task, sys, route->err);
+	case CABIN_ROUTE_KILL:
+		say(p, "pid %d (%s): killed: syscall %s is routed to kill",
+		    (int)task->tid, task->comm,
+		    cabin_syscall_name(sys->nr, name, sizeof(name)));
+		p->stats.killed++;
+		return p->plat->ops->kill(p->plat->ctx, task->tid, SIGSYS);
+	case CABIN_ROUTE_ALLOW:
+		break;
+	}
+	task->cur_nr = -1;
+	return resume(p, task->tid, CABIN_RESUME_RUN, 0, 0);
+}
+
+static int on_syscall_exit(struct cabin_proxy *p, struct cabin_task *task)
+{
+	task->state = CABIN_TASK_RUNNING;
+	task->cur_nr = -1;
+	return resume(p, task->tid, CABIN_RESUME_RUN, 0, 0);
+}
+
+static int on_fault(struct cabin_proxy *p, struct cabin_task *task,
+		    const struct cabin_fault *f)
+{
+	char where[512], line[768];
+	int have_where;
+
+	task->count.faults++;
+	p->stats.faults++;
+	have_where = p->plat->ops->describe_addr(p->plat->ctx, task->tid,
+						 f->ip, where, sizeof(where));
+	cabin_fault_format(line, sizeof(line), task->tid, task->comm, f,
+			   have_where >= 0 ? where : NULL);
+	say(p, "%s", line);
+	return resume(p, task->tid, CABIN_RESUME_RUN, 0, f->sig);
+}
+
+static int on_spawn(struct cabin_proxy *p, struct cabin_task *task,
+		    pid_t child_tid, enum cabin_spawn_kind kind)
+{
+	static const char *const kinds[] = {
+		[CABIN_SPAWN_FORK] = "fork",
+		[CABIN_SPAWN_VFORK] = "vfork",
+		[CABIN_SPAWN_CLONE] = "clone",
+	};
+	struct cabin_task *child = track(p, child_tid);
+
+	task->count.spawns++;
+	p->stats.spawns++;
+	if (child) {
+		child->parent = task->tid;
+		if (p->verbose)
+			say(p, "[pid %d] %s -> %s %d", (int)task->tid,
+			    kinds[kind],
+			    child->pid == task->pid ? "thread" : "process",
+			    (int)child_tid);
+	}
+	return resume(p, task->tid, CABIN_RESUME_RUN, 0, 0);
+}
+
+static int on_attach(struct cabin_proxy *p, struct cabin_task *task)
+{
+	if (p->draining) {
+		p->plat->ops->kill(p->plat->ctx, task->tid, SIGKILL);
+		return 0;
+	}
+	task->state = CABIN_TASK_RUNNING;
+	return resume(p, task->tid, CABIN_RESUME_RUN, 0, 0);
+}
+
+static int on_exec(struct cabin_proxy *p, struct cabin_task *task,
+		   pid_t former_tid)
+{
+	char exe[512];
+
+	/* A non-leader thread that execs takes over the leader's tid. */
+	if (former_tid > 0 && former_tid != task->tid) {
+		cabin_tasks_remove(&p->tasks, task->tid);
+		if (cabin_tasks_rekey(&p->tasks, former_tid, task->tid) < 0)
+			task = track(p, task->tid);
+		else
+			task = cabin_tasks_find(&p->tasks, task->tid);
+		if (!task)
+			return -ENOMEM;
+	}
+	task->count.execs++;
+	p->stats.execs++;
+	refresh_identity(p, task);
+	if (p->verbose) {
+		if (p->plat->ops->task_exe(p->plat->ctx, task->tid, exe,
+					   sizeof(exe)) < 0)
+			snprintf(exe, sizeof(exe), "%s", task->comm);
+		say(p, "[pid %d] exec %s", (int)task->tid, exe);
+	}
+	return resume(p, task->tid, CABIN_RESUME_RUN, 0, 0);
+}
+
+/*
+ * A thread about to die of SIGSYS was killed by the filter itself: a
+ * foreign ABI or a kill route.  This is the last moment its registers say
+ * which syscall it was, so the report is made here.
+ */
+static void explain_seccomp_kill(struct cabin_proxy *p,
+				 struct cabin_task *task, long nr,
+				 uint32_t arch)
+{
+	char name[32];
+
+	p->stats.killed++;
+	if (arch == AUDIT_ARCH_I386)
+		say(p, "pid %d (%s): killed: i386 syscall %ld (int 0x80), a foreign ABI",
+		    (int)task->tid, task->comm, nr);
+	else if (nr & X32_SYSCALL_BIT)
+		say(p, "pid %d (%s): killed: x32 syscall %#lx, a foreign ABI",
+		    (int)task->tid, task->comm, nr);
+	else
+		say(p, "pid %d (%s): killed: syscall %s is routed to kill",
+		    (int)task->tid, task->comm,
+		    cabin_syscall_name(nr, name, sizeof(name)));
+}
+
+static int on_exiting(struct cabin_proxy *p, struct cabin_task *task,
+		      const struct cabin_event *ev)
+{
+	int status = ev->exiting.status;
+
+	task->state = CABIN_TASK_EXITING;
+	if (WIFSIGNALED(status) && WTERMSIG(status) == SIGSYS &&
+	    ev->exiting.nr >= 0)
+		explain_seccomp_kill(p, task, ev->exiting.nr,
+				     ev->exiting.arch);
+	return resume(p, task->tid, CABIN_RESUME_RUN, 0, 0);
+}
+
+static void drain(struct cabin_proxy *p)
+{
+	struct cabin_task *t;
+	size_t pos = 0;
+
+	p->draining = true;
+	while ((t = cabin_tasks_next(&p->tasks, &pos)))
+		p->plat->ops->kill(p->plat->ctx, t->tid, SIGKILL);
+}
+
+static void describe_exit(struct cabin_proxy *p, struct cabin_task *task,
+			  int status)
+{
+	if (!p->verbose || task->tid != task->pid)
+		return;
+	if (WIFEXITED(status))
+		say(p, "[pid %d] exit %d", (int)task->tid,
+		    WEXITSTATUS(status));
+	else if (WIFSIGNALED(status))
+		say(p, "[pid %d] killed by %s", (int)task->tid,
+		    cabin_signal_name(WTERMSIG(status)));
+}
+
+static int on_task_exit(struct cabin_proxy *p, pid_t tid, int status)
+{
+	struct cabin_task *task = cabin_tasks_find(&p->tasks, tid);
+
+	if (task)
+		describe_exit(p, task, status);
+	cabin_tasks_remove(&p->tasks, tid);
+	if (tid == p->main_pid && !p->main_exited) {
+		p->main_exited = true;
+		p->main_status = status;
+		drain(p);
+	}
+	return 0;
+}
+
+int cabin_proxy_handle(struct cabin_proxy *p, const struct cabin_event *ev)
+{
+	struct cabin_task *task;
+
+	if (ev->kind == CABIN_EV_EXIT)
+		return on_task_exit(p, ev->tid, ev->status);
+	task = track(p, ev->tid);
+	if (!task) {
+		p->plat->ops->kill(p->plat->ctx, ev->tid, SIGKILL);
+		return -ENOMEM;
+	}
+	switch (ev->kind) {
+	case CABIN_EV_SYSCALL_ENTRY:
+		return on_syscall_entry(p, task, &ev->sys);
+	case CABIN_EV_SYSCALL_EXIT:
+		return on_syscall_exit(p, task);
+	case CABIN_EV_FAULT:
+		return on_fault(p, task, &ev->fault);
+	case CABIN_EV_SIGNAL:
+		task->count.signals++;
+		p->stats.signals++;
+		return resume(p, task->tid, CABIN_RESUME_RUN, 0, ev->sig);
+	case CABIN_EV_SPAWN:
+		return on_spawn(p, task, ev->spawn.child, ev->spawn.kind);
+	case CABIN_EV_ATTACH:
+		return on_attach(p, task);
+	case CABIN_EV_EXEC:
+		return on_exec(p, task, ev->exec.former_tid);
+	case CABIN_EV_EXITING:
+		return on_exiting(p, task, ev);
+	case CABIN_EV_GROUP_STOP:
+		task->state = CABIN_TASK_STOPPED;
+		return resume(p, task->tid, CABIN_RESUME_LISTEN, 0, 0);
+	case CABIN_EV_EXIT:
+		break;
+	}
+	return -EINVAL;
+}
+
+int cabin_proxy_exit_code(const struct cabin_proxy *p)
+{
+	if (!p->main_exited)
+		return 125;
+	if (WIFEXITED(p->main_status))
+		return WEXITSTATUS(p->main_status);
+	if (WIFSIGNALED(p->main_status))
+		return 128 + WTERMSIG(p->main_status);
+	return 125;
+}
+
+void cabin_proxy_print_summary(const struct cabin_proxy *p)
+{
+	const struct cabin_proxy_stats *s = &p->stats;
+
+	fprintf(p->log,
+		"cabin: summary: %lu threads, %lu spawns, %lu execs, %lu syscall stops, %lu denied, %lu faults, %lu signals, %lu killed by policy\n",
+		s->tasks, s->spawns, s->execs, s->stops, s->denied, s->faults,
+		s->signals, s->killed);
+	fflush(p->log);
+}

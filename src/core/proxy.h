@@ -1,0 +1,78 @@
+/*
+ * The proxy kernel: takes events from a platform, keeps the task table,
+ * applies the routing table, records what it saw and tells the platform
+ * how each stopped thread goes on.  Platform-independent by construction:
+ * it only knows struct cabin_platform.
+ */
+#ifndef CABIN_CORE_PROXY_H
+#define CABIN_CORE_PROXY_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "core/event.h"
+#include "core/platform.h"
+#include "core/router.h"
+#include "core/task.h"
+
+struct cabin_proxy;
+
+/* Answer an emulated syscall: the value it returns (or -errno). */
+typedef long (*cabin_emulate_fn)(struct cabin_proxy *p,
+				 struct cabin_task *task,
+				 const struct cabin_syscall *sys);
+
+struct cabin_proxy_stats {
+	unsigned long tasks;	/* threads ever seen */
+	unsigned long spawns;
+	unsigned long execs;
+	unsigned long stops;	/* routed syscall stops */
+	unsigned long denied;
+	unsigned long faults;
+	unsigned long signals;
+	unsigned long killed;	/* processes killed by the policy */
+};
+
+struct cabin_denial {
+	long nr;
+	char comm[17];
+};
+
+struct cabin_proxy {
+	const struct cabin_platform *plat;
+	const struct cabin_router *router;
+	struct cabin_task_table tasks;
+	FILE *log;
+	bool verbose;
+	cabin_emulate_fn emulate;
+
+	pid_t main_pid;		/* the program cabin started */
+	bool main_exited;
+	int main_status;	/* its wait(2) status */
+	bool draining;		/* main is gone: the rest is being killed */
+
+	struct cabin_denial *denials;	/* reported once each */
+	size_t ndenials;
+	struct cabin_proxy_stats stats;
+};
+
+int cabin_proxy_init(struct cabin_proxy *p, const struct cabin_platform *plat,
+		     const struct cabin_router *router, FILE *log);
+void cabin_proxy_free(struct cabin_proxy *p);
+
+/* The first task, stopped before it runs the program. */
+int cabin_proxy_adopt(struct cabin_proxy *p, pid_t main_pid);
+
+/*
+ * Handle one event.  Every event of a stopped thread ends with exactly one
+ * resume (or kill) through the platform.  Returns 0 or -errno when the
+ * platform could not act; the thread is then usually already gone.
+ */
+int cabin_proxy_handle(struct cabin_proxy *p, const struct cabin_event *ev);
+
+/* The status cabin exits with once every task is gone. */
+int cabin_proxy_exit_code(const struct cabin_proxy *p);
+
+void cabin_proxy_print_summary(const struct cabin_proxy *p);
+
+#endif

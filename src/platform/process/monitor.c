@@ -1,0 +1,400 @@
+/*
+ * The stop loop of the process platform and its half of the platform
+ * interface.  waitpid reports every stop of every tracee; each is turned
+ * into exactly one proxy event, and the proxy answers with one resume.
+ */
+#include <errno.h>
+#include <linux/audit.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ptrace.h>
+#include <sys/uio.h>
+#include <sys/user.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "cabin/cabin.h"
+#include "core/exception.h"
+#include "platform/process/process.h"
+#include "platform/process/procfs.h"
+#include "policy/compile_bpf.h"
+
+volatile pid_t cabin_process_main_pid;
+
+static ssize_t op_read_mem(void *ctx, pid_t tid, uint64_t addr, void *buf,
+			   size_t len)
+{
+	struct iovec local = { .iov_base = buf, .iov_len = len };
+	struct iovec remote = { .iov_base = (void *)(uintptr_t)addr,
+				.iov_len = len };
+	ssize_t n;
+
+	(void)ctx;
+	n = process_vm_readv(tid, &local, 1, &remote, 1, 0);
+	return n < 0 ? -errno : n;
+}
+
+static ssize_t op_write_mem(void *ctx, pid_t tid, uint64_t addr,
+			    const void *buf, size_t len)
+{
+	struct iovec local = { .iov_base = (void *)buf, .iov_len = len };
+	struct iovec remote = { .iov_base = (void *)(uintptr_t)addr,
+				.iov_len = len };
+	ssize_t n;
+
+	(void)ctx;
+	n = process_vm_writev(tid, &local, 1, &remote, 1, 0);
+	return n < 0 ? -errno : n;
+}
+
+static int op_get_regs(void *ctx, pid_t tid, struct cabin_regs *regs)
+{
+	struct user_regs_struct r;
+
+	(void)ctx;
+	if (ptrace(PTRACE_GETREGS, tid, 0, &r) < 0)
+		return -errno;
+	regs->nr = (long)r.orig_rax;
+	regs->args[0] = r.rdi;
+	regs->args[1] = r.rsi;
+	regs->args[2] = r.rdx;
+	regs->args[3] = r.r10;
+	regs->args[4] = r.r8;
+	regs->args[5] = r.r9;
+	regs->ret = (long)r.rax;
+	regs->ip = r.rip;
+	regs->sp = r.rsp;
+	return 0;
+}
+
+static int op_set_regs(void *ctx, pid_t tid, const struct cabin_regs *regs)
+{
+	struct user_regs_struct r;
+
+	(void)ctx;
+	if (ptrace(PTRACE_GETREGS, tid, 0, &r) < 0)
+		return -errno;
+	r.orig_rax = (unsigned long long)regs->nr;
+	r.rdi = regs->args[0];
+	r.rsi = regs->args[1];
+	r.rdx = regs->args[2];
+	r.r10 = regs->args[3];
+	r.r8 = regs->args[4];
+	r.r9 = regs->args[5];
+	r.rax = (unsigned long long)regs->ret;
+	r.rip = regs->ip;
+	r.rsp = regs->sp;
+	return ptrace(PTRACE_SETREGS, tid, 0, &r) < 0 ? -errno : 0;
+}
+
+/* Skipping a syscall: number -1 runs nothing and leaves rax as set. */
+static int skip_syscall(pid_t tid, long retval)
+{
+	struct user_regs_struct r;
+
+	if (ptrace(PTRACE_GETREGS, tid, 0, &r) < 0)
+		return -errno;
+	r.orig_rax = (unsigned long long)-1;
+	r.rax = (unsigned long long)retval;
+	return ptrace(PTRACE_SETREGS, tid, 0, &r) < 0 ? -errno : 0;
+}
+
+static int op_resume(void *ctx, pid_t tid, const struct cabin_resume *how)
+{
+	long sig = how->sig;
+	int err;
+
+	(void)ctx;
+	switch (how->how) {
+	case CABIN_RESUME_TO_EXIT:
+		err = ptrace(PTRACE_SYSCALL, tid, 0, sig);
+		break;
+	case CABIN_RESUME_SKIP:
+		err = skip_syscall(tid, how->retval);
+		if (err < 0)
+			return err;
+		err = ptrace(PTRACE_CONT, tid, 0, sig);
+		break;
+	case CABIN_RESUME_LISTEN:
+		err = ptrace(PTRACE_LISTEN, tid, 0, 0);
+		break;
+	case CABIN_RESUME_RUN:
+	default:
+		err = ptrace(PTRACE_CONT, tid, 0, sig);
+		break;
+	}
+	return err < 0 ? -errno : 0;
+}
+
+static int op_kill(void *ctx, pid_t tid, int sig)
+{
+	(void)ctx;
+	return kill(tid, sig) < 0 ? -errno : 0;
+}
+
+static int op_describe_addr(void *ctx, pid_t tid, uint64_t addr, char *buf,
+			    size_t len)
+{
+	(void)ctx;
+	return cabin_procfs_describe_addr(tid, addr, buf, len);
+}
+
+static int op_task_name(void *ctx, pid_t tid, char *buf, size_t len)
+{
+	(void)ctx;
+	return cabin_procfs_comm(tid, buf, len);
+}
+
+static pid_t op_task_tgid(void *ctx, pid_t tid)
+{
+	(void)ctx;
+	return cabin_procfs_tgid(tid);
+}
+
+static int op_task_exe(void *ctx, pid_t tid, char *buf, size_t len)
+{
+	(void)ctx;
+	return cabin_procfs_exe(tid, buf, len);
+}
+
+static const struct cabin_platform_ops process_ops = {
+	.read_mem = op_read_mem,
+	.write_mem = op_write_mem,
+	.get_regs = op_get_regs,
+	.set_regs = op_set_regs,
+	.resume = op_resume,
+	.kill = op_kill,
+	.describe_addr = op_describe_addr,
+	.task_name = op_task_name,
+	.task_tgid = op_task_tgid,
+	.task_exe = op_task_exe,
+};
+
+void cabin_process_init(struct cabin_process *pp)
+{
+	memset(pp, 0, sizeof(*pp));
+	pp->plat.name = "process";
+	pp->plat.ops = &process_ops;
+	pp->plat.ctx = pp;
+	pp->child.error_fd = -1;
+}
+
+static int syscall_entry(pid_t tid, struct cabin_event *ev)
+{
+	struct cabin_regs regs;
+	unsigned long data;
+	int err;
+
+	if (ptrace(PTRACE_GETEVENTMSG, tid, 0, &data) < 0)
+		return -errno;
+	err = op_get_regs(NULL, tid, &regs);
+	if (err < 0)
+		return err;
+	ev->kind = CABIN_EV_SYSCALL_ENTRY;
+	ev->sys.nr = regs.nr;
+	memcpy(ev->sys.args, regs.args, sizeof(regs.args));
+	ev->sys.ip = regs.ip;
+	ev->sys.arch = AUDIT_ARCH_X86_64;
+	ev->sys.rule = cabin_bpf_rule_of(data);
+	return 0;
+}
+
+/*
+ * The registers of a thread killed by the filter still hold the syscall;
+ * the two bytes before rip tell int 0x80 (cd 80) from syscall (0f 05).
+ */
+static int exiting(pid_t tid, struct cabin_event *ev)
+{
+	struct cabin_regs regs;
+	unsigned long status;
+	unsigned char insn[2];
+
+	if (ptrace(PTRACE_GETEVENTMSG, tid, 0, &status) < 0)
+		return -errno;
+	ev->kind = CABIN_EV_EXITING;
+	ev->exiting.status = (int)status;
+	ev->exiting.nr = -1;
+	ev->exiting.arch = AUDIT_ARCH_X86_64;
+	if (!WIFSIGNALED(status) || WTERMSIG(status) != SIGSYS)
+		return 0;
+	if (op_get_regs(NULL, tid, &regs) < 0)
+		return 0;
+	ev->exiting.nr = regs.nr;
+	ev->exiting.ip = regs.ip;
+	if (regs.ip >= 2 &&
+	    op_read_mem(NULL, tid, regs.ip - 2, insn, 2) == 2 &&
+	    insn[0] == 0xcd && insn[1] == 0x80)
+		ev->exiting.arch = AUDIT_ARCH_I386;
+	return 0;
+}
+
+static int signal_stop(pid_t tid, int sig, struct cabin_event *ev)
+{
+	siginfo_t si;
+	struct cabin_regs regs;
+
+	ev->kind = CABIN_EV_SIGNAL;
+	ev->sig = sig;
+	if (ptrace(PTRACE_GETSIGINFO, tid, 0, &si) < 0)
+		return 0;
+	if (!cabin_is_fault(si.si_signo, si.si_code))
+		return 0;
+	ev->kind = CABIN_EV_FAULT;
+	ev->fault.sig = si.si_signo;
+	ev->fault.code = si.si_code;
+	ev->fault.addr = (uint64_t)(uintptr_t)si.si_addr;
+	ev->fault.pkey = si.si_code == SEGV_PKUERR ? (int)si.si_pkey : -1;
+	ev->fault.ip = op_get_regs(NULL, tid, &regs) == 0 ? regs.ip : 0;
+	return 0;
+}
+
+/* A task's first stop under PTRACE_SEIZE looks like a SIGSTOP group-stop. */
+static bool is_first_stop(struct cabin_process *pp, pid_t tid)
+{
+	struct cabin_task *task = cabin_tasks_find(&pp->proxy->tasks, tid);
+
+	return !task || task->state == CABIN_TASK_NEW;
+}
+
+static int ptrace_event_stop(struct cabin_process *pp, pid_t tid, int sig,
+			     struct cabin_event *ev)
+{
+	if (is_first_stop(pp, tid)) {
+		ev->kind = CABIN_EV_ATTACH;
+		return 0;
+	}
+	switch (sig) {
+	case SIGSTOP:
+	case SIGTSTP:
+	case SIGTTIN:
+	case SIGTTOU:
+		ev->kind = CABIN_EV_GROUP_STOP;
+		ev->sig = sig;
+		return 0;
+	}
+	ev->kind = CABIN_EV_ATTACH;
+	return 0;
+}
+
+static int translate_stop(struct cabin_process *pp, pid_t tid, int status,
+			  struct cabin_event *ev)
+{
+	int sig = WSTOPSIG(status), event = status >> 16;
+	unsigned long msg = 0;
+
+	memset(ev, 0, sizeof(*ev));
+	ev->tid = tid;
+	if (sig == (SIGTRAP | 0x80)) {
+		struct cabin_regs regs;
+
+		ev->kind = CABIN_EV_SYSCALL_EXIT;
+		ev->ret = op_get_regs(NULL, tid, &regs) == 0 ? regs.ret : 0;
+		return 0;
+	}
+	switch (event) {
+	case 0:
+		return signal_stop(tid, sig, ev);
+	case PTRACE_EVENT_SECCOMP:
+		return syscall_entry(tid, ev);
+	case PTRACE_EVENT_EXIT:
+		return exiting(tid, ev);
+	case PTRACE_EVENT_STOP:
+		return ptrace_event_stop(pp, tid, sig, ev);
+	}
+	if (ptrace(PTRACE_GETEVENTMSG, tid, 0, &msg) < 0)
+		return -errno;
+	switch (event) {
+	case PTRACE_EVENT_FORK:
+	case PTRACE_EVENT_VFORK:
+	case PTRACE_EVENT_CLONE:
+		ev->kind = CABIN_EV_SPAWN;
+		ev->spawn.child = (pid_t)msg;
+		ev->spawn.kind = event == PTRACE_EVENT_FORK ? CABIN_SPAWN_FORK :
+				 event == PTRACE_EVENT_VFORK ? CABIN_SPAWN_VFORK :
+							       CABIN_SPAWN_CLONE;
+		return 0;
+	case PTRACE_EVENT_EXEC:
+		ev->kind = CABIN_EV_EXEC;
+		ev->exec.former_tid = (pid_t)msg;
+		if (tid == pp->child.pid)
+			pp->exec_seen = true;
+		return 0;
+	}
+	return -EINVAL;
+}
+
+static void handle_status(struct cabin_process *pp, pid_t tid, int status)
+{
+	struct cabin_event ev;
+
+	if (WIFEXITED(status) || WIFSIGNALED(status)) {
+		memset(&ev, 0, sizeof(ev));
+		ev.kind = CABIN_EV_EXIT;
+		ev.tid = tid;
+		ev.status = status;
+		cabin_proxy_handle(pp->proxy, &ev);
+		return;
+	}
+	if (!WIFSTOPPED(status))
+		return;
+	if (translate_stop(pp, tid, status, &ev) < 0) {
+		/* Gone between the stop and our look: its exit follows. */
+		if (errno == ESRCH)
+			return;
+		ptrace(PTRACE_CONT, tid, 0, 0);
+		return;
+	}
+	cabin_proxy_handle(pp->proxy, &ev);
+}
+
+static int report_start_failure(struct cabin_process *pp, int code)
+{
+	struct cabin_spawn_error e;
+	FILE *log = pp->proxy->log;
+
+	if (!cabin_spawn_failure(&pp->child, &e))
+		return code;
+	if (e.stage == CABIN_STAGE_EXEC) {
+		fprintf(log, "cabin: cannot execute %s: %s\n", pp->child.path,
+			strerror(e.err));
+		return code;
+	}
+	fprintf(log, "cabin: setting up the sandbox failed while %s: %s\n",
+		cabin_spawn_stage_name(e.stage), strerror(e.err));
+	return CABIN_EXIT_INTERNAL;
+}
+
+int cabin_process_run(struct cabin_process *pp, struct cabin_proxy *proxy,
+		      const struct cabin_spawn *spawn)
+{
+	int status, err, code;
+	pid_t tid;
+
+	pp->proxy = proxy;
+	err = cabin_spawn_child(spawn, &pp->child);
+	if (err < 0)
+		return err;
+	cabin_process_main_pid = pp->child.pid;
+	err = cabin_proxy_adopt(proxy, pp->child.pid);
+	if (err < 0) {
+		kill(pp->child.pid, SIGKILL);
+		return err;
+	}
+	for (;;) {
+		tid = waitpid(-1, &status, __WALL);
+		if (tid < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		handle_status(pp, tid, status);
+	}
+	cabin_process_main_pid = 0;
+	code = cabin_proxy_exit_code(proxy);
+	if (!pp->exec_seen)
+		code = report_start_failure(pp, code);
+	close(pp->child.error_fd);
+	pp->child.error_fd = -1;
+	return code;
+}

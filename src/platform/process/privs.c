@@ -1,0 +1,124 @@
+/*
+ * Capability dropping.  For root, an empty bounding and inheritable set
+ * means execve grants nothing (the file-capability formula masks the full
+ * root set with the bounding set), and SECBIT_NOROOT makes it explicit.
+ * For others the bounding set can only be dropped inside a user namespace
+ * they own; the uid and gid map to themselves so ids look unchanged.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/capability.h>
+#include <linux/securebits.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "platform/process/privs.h"
+
+static int last_cap(void)
+{
+	char buf[16];
+	int fd = open("/proc/sys/kernel/cap_last_cap", O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+	long v;
+
+	if (fd < 0)
+		return CAP_LAST_CAP;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return CAP_LAST_CAP;
+	buf[n] = '\0';
+	v = strtol(buf, NULL, 10);
+	return v > 0 && v < 64 ? (int)v : CAP_LAST_CAP;
+}
+
+static int write_file(const char *path, const char *text)
+{
+	size_t len = strlen(text);
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = write(fd, text, len);
+	close(fd);
+	return n == (ssize_t)len ? 0 : -EIO;
+}
+
+static int enter_own_user_namespace(void)
+{
+	uid_t uid = geteuid();
+	gid_t gid = getegid();
+	char map[64];
+	int err;
+
+	if (unshare(CLONE_NEWUSER) < 0)
+		return -errno;
+	err = write_file("/proc/self/setgroups", "deny");
+	if (err < 0)
+		return err;
+	snprintf(map, sizeof(map), "%u %u 1\n", (unsigned int)uid,
+		 (unsigned int)uid);
+	err = write_file("/proc/self/uid_map", map);
+	if (err < 0)
+		return err;
+	snprintf(map, sizeof(map), "%u %u 1\n", (unsigned int)gid,
+		 (unsigned int)gid);
+	return write_file("/proc/self/gid_map", map);
+}
+
+static int clear_sets(void)
+{
+	struct __user_cap_header_struct hdr = {
+		.version = _LINUX_CAPABILITY_VERSION_3,
+	};
+	struct __user_cap_data_struct data[2];
+	int cap, top = last_cap();
+
+	for (cap = 0; cap <= top; cap++) {
+		if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0 && errno != EINVAL)
+			return -errno;
+	}
+	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 &&
+	    errno != EINVAL)
+		return -errno;
+	if (syscall(SYS_capget, &hdr, data) < 0)
+		return -errno;
+	data[0].inheritable = data[1].inheritable = 0;
+	if (syscall(SYS_capset, &hdr, data) < 0)
+		return -errno;
+	return 0;
+}
+
+int cabin_privs_drop(void)
+{
+	int userns = 0, err;
+
+	if (geteuid() != 0) {
+		userns = enter_own_user_namespace();
+		if (userns < 0) {
+			/*
+			 * Without CAP_SETPCAP the bounding set cannot shrink;
+			 * the caller holds no capability to lose, and
+			 * no_new_privs keeps it that way.
+			 */
+			prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
+			return CABIN_PRIVS_USERNS;
+		}
+	}
+	err = clear_sets();
+	if (err < 0)
+		return err;
+	if (geteuid() == 0 &&
+	    prctl(PR_SET_SECUREBITS,
+		  SECBIT_NOROOT | SECBIT_NOROOT_LOCKED |
+		  SECBIT_NO_CAP_AMBIENT_RAISE |
+		  SECBIT_NO_CAP_AMBIENT_RAISE_LOCKED, 0, 0, 0) < 0)
+		return -errno;
+	return CABIN_PRIVS_OK;
+}

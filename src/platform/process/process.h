@@ -1,0 +1,33 @@
+/*
+ * The process platform: the program runs as an ordinary child under a
+ * seccomp filter, and cabin is its tracer.  Stops become proxy events;
+ * proxy decisions become ptrace requests.
+ */
+#ifndef CABIN_PROCESS_PROCESS_H
+#define CABIN_PROCESS_PROCESS_H
+
+#include "core/platform.h"
+#include "core/proxy.h"
+#include "platform/process/spawn.h"
+
+struct cabin_process {
+	struct cabin_platform plat;
+	struct cabin_proxy *proxy;
+	struct cabin_child child;
+	bool exec_seen;		/* the first program is running */
+};
+
+void cabin_process_init(struct cabin_process *pp);
+
+/*
+ * Start the program, run the stop loop until every confined task is gone
+ * and return the exit status for cabin.  Errors before the program runs
+ * are reported on the proxy's log.
+ */
+int cabin_process_run(struct cabin_process *pp, struct cabin_proxy *proxy,
+		      const struct cabin_spawn *spawn);
+
+/* Id of the first program, for signal forwarding; 0 before it exists. */
+extern volatile pid_t cabin_process_main_pid;
+
+#endif

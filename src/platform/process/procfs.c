@@ -1,0 +1,131 @@
+/*
+ * /proc readers for the process platform.  They read into fixed buffers
+ * and parse with explicit bounds; a line too long for the buffer is
+ * skipped, never truncated into a wrong answer.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "platform/process/procfs.h"
+
+static ssize_t read_small(pid_t tid, const char *what, char *buf, size_t len)
+{
+	char path[64];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/%s", (int)tid, what);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, len - 1);
+	if (n < 0)
+		n = -errno;
+	else
+		buf[n] = '\0';
+	close(fd);
+	return n;
+}
+
+/* Names are shown on a terminal: keep them printable. */
+static void sanitize(char *s)
+{
+	for (; *s; s++) {
+		if ((unsigned char)*s < 0x20 || (unsigned char)*s == 0x7f)
+			*s = '?';
+	}
+}
+
+int cabin_procfs_comm(pid_t tid, char *buf, size_t len)
+{
+	ssize_t n = read_small(tid, "comm", buf, len);
+
+	if (n < 0)
+		return (int)n;
+	if (n > 0 && buf[n - 1] == '\n')
+		buf[n - 1] = '\0';
+	sanitize(buf);
+	return 0;
+}
+
+pid_t cabin_procfs_tgid(pid_t tid)
+{
+	char buf[1024], *line;
+
+	if (read_small(tid, "status", buf, sizeof(buf)) < 0)
+		return -1;
+	line = strstr(buf, "\nTgid:");
+	if (!line)
+		return -1;
+	return (pid_t)strtol(line + 6, NULL, 10);
+}
+
+int cabin_procfs_exe(pid_t tid, char *buf, size_t len)
+{
+	char path[64];
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/%d/exe", (int)tid);
+	n = readlink(path, buf, len - 1);
+	if (n < 0)
+		return -errno;
+	buf[n] = '\0';
+	sanitize(buf);
+	return 0;
+}
+
+static int describe_line(const char *line, uint64_t addr, char *buf,
+			 size_t len)
+{
+	uint64_t start, end, off;
+	int name_at = 0;
+
+	if (sscanf(line, "%" SCNx64 "-%" SCNx64 " %*4s %" SCNx64
+		   " %*x:%*x %*u %n", &start, &end, &off, &name_at) < 3)
+		return -EINVAL;
+	if (addr < start || addr >= end)
+		return -ENOENT;
+	if (!name_at || !line[name_at])
+		snprintf(buf, len, "[anonymous]+%#" PRIx64, addr - start);
+	else
+		snprintf(buf, len, "%s+%#" PRIx64, line + name_at,
+			 addr - start + off);
+	sanitize(buf);
+	return 0;
+}
+
+int cabin_procfs_describe_addr(pid_t tid, uint64_t addr, char *buf,
+			       size_t len)
+{
+	char path[64], line[4096 + 128];
+	int err = -ENOENT;
+	FILE *maps;
+
+	snprintf(path, sizeof(path), "/proc/%d/maps", (int)tid);
+	maps = fopen(path, "re");
+	if (!maps)
+		return -errno;
+	while (fgets(line, sizeof(line), maps)) {
+		size_t n = strlen(line);
+
+		if (n == 0 || line[n - 1] != '\n') {
+			int c;
+
+			while ((c = fgetc(maps)) != EOF && c != '\n')
+				;
+			continue;
+		}
+		line[n - 1] = '\0';
+		err = describe_line(line, addr, buf, len);
+		if (err != -ENOENT && err != -EINVAL)
+			break;
+		err = -ENOENT;
+	}
+	fclose(maps);
+	return err;
+}

@@ -1,0 +1,20 @@
+/*
+ * What /proc says about a confined task.  Every reader is bounded and
+ * treats the contents as untrusted: a program controls its own comm and,
+ * through file names, parts of its maps.
+ */
+#ifndef CABIN_PROCESS_PROCFS_H
+#define CABIN_PROCESS_PROCFS_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+int cabin_procfs_comm(pid_t tid, char *buf, size_t len);
+pid_t cabin_procfs_tgid(pid_t tid);
+int cabin_procfs_exe(pid_t tid, char *buf, size_t len);
+/* "path+0xoff" for the mapping that holds addr, or -ENOENT. */
+int cabin_procfs_describe_addr(pid_t tid, uint64_t addr, char *buf,
+			       size_t len);
+
+#endif

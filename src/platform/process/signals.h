@@ -1,0 +1,23 @@
+/*
+ * Signals sent to cabin go to the program it confines, so that kill,
+ * timeout(1) and service managers reach the real workload.
+ */
+#ifndef CABIN_PROCESS_SIGNALS_H
+#define CABIN_PROCESS_SIGNALS_H
+
+#include <signal.h>
+
+struct cabin_saved_signals {
+	struct sigaction old[5];	/* the forwarded ones, then SIGPIPE */
+};
+
+/*
+ * Forward SIGINT, SIGTERM, SIGHUP and SIGQUIT to cabin_process_main_pid
+ * and ignore SIGPIPE in cabin.  A signal cabin was started with ignored
+ * stays ignored, for cabin and for the program.  Returns 0 or -errno.
+ */
+int cabin_signals_install(struct cabin_saved_signals *saved);
+/* Put back what cabin_signals_install changed (in cabin, or in a child). */
+void cabin_signals_restore(const struct cabin_saved_signals *saved);
+
+#endif

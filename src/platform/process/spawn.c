@@ -1,0 +1,222 @@
+/*
+ * Child start-up.  The order matters: ptrace is attached before the filter
+ * exists (a RET_TRACE with no tracer would fail the syscall instead of
+ * stopping), privileges go before no_new_privs, and the filter is the last
+ * thing before execve, so nothing the child runs afterwards escapes it.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/seccomp.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/ptrace.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "cabin/cabin.h"
+#include "platform/process/privs.h"
+#include "platform/process/spawn.h"
+
+extern char **environ;
+
+static bool is_executable_file(const char *path, int *why)
+{
+	struct stat st;
+
+	if (stat(path, &st) < 0) {
+		*why = errno;
+		return false;
+	}
+	if (!S_ISREG(st.st_mode) || access(path, X_OK) < 0) {
+		*why = EACCES;
+		return false;
+	}
+	return true;
+}
+
+int cabin_find_program(const char *name, char *path, size_t len)
+{
+	const char *dirs = getenv("PATH"), *p, *end;
+	char fallback[256];
+	int why = ENOENT, err;
+
+	if (!*name)
+		return -ENOENT;
+	if (strchr(name, '/')) {
+		if ((size_t)snprintf(path, len, "%s", name) >= len)
+			return -ENAMETOOLONG;
+		return 0;
+	}
+	if (!dirs) {
+		confstr(_CS_PATH, fallback, sizeof(fallback));
+		dirs = fallback;
+	}
+	for (p = dirs; ; p = end + 1) {
+		size_t dlen;
+
+		end = strchrnul(p, ':');
+		dlen = (size_t)(end - p);
+		if (snprintf(path, len, "%.*s%s%s", (int)dlen, p,
+			     dlen ? "/" : "", name) < (int)len) {
+			if (is_executable_file(path, &err))
+				return 0;
+			if (err == EACCES)
+				why = EACCES;
+		}
+		if (!*end)
+			break;
+	}
+	return -why;
+}
+
+static void __attribute__((noreturn))
+child_fail(int fd, int stage, int err)
+{
+	struct cabin_spawn_error e = { .stage = stage, .err = err };
+	ssize_t n;
+
+	n = write(fd, &e, sizeof(e));
+	(void)n;
+	if (stage == CABIN_STAGE_EXEC)
+		_exit(err == ENOENT ? CABIN_EXIT_NOTFOUND : CABIN_EXIT_NOEXEC);
+	_exit(CABIN_EXIT_INTERNAL);
+}
+
+/* execvp runs a script without #! through the shell; so does cabin. */
+static void exec_as_script(const char *path, char *const args[])
+{
+	char *shell_argv[4096];
+	size_t n = 0, i;
+
+	shell_argv[n++] = "/bin/sh";
+	shell_argv[n++] = (char *)path;
+	for (i = 0; args[i] && n < 4095; i++)
+		shell_argv[n++] = args[i];
+	shell_argv[n] = NULL;
+	execve("/bin/sh", shell_argv, environ);
+}
+
+static void __attribute__((noreturn))
+run_child(const struct cabin_spawn *s, const char *path, pid_t cabin,
+	  int go_fd, int err_fd)
+{
+	char go;
+	int r;
+
+	if (!(s->unsafe & CABIN_UNSAFE_EXITKILL)) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+		if (getppid() != cabin)
+			_exit(CABIN_EXIT_INTERNAL);
+	}
+	if (s->signals)
+		cabin_signals_restore(s->signals);
+	if (read(go_fd, &go, 1) != 1)
+		_exit(CABIN_EXIT_INTERNAL);
+	close(go_fd);
+
+	if (!(s->unsafe & CABIN_UNSAFE_CAPS)) {
+		r = cabin_privs_drop();
+		if (r < 0)
+			child_fail(err_fd, CABIN_STAGE_PRIVS, -r);
+		if (r == CABIN_PRIVS_USERNS)
+			fputs("cabin: warning: no user namespace: the capability bounding set stays as inherited\n",
+			      stderr);
+	}
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+		child_fail(err_fd, CABIN_STAGE_NNP, errno);
+	if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, s->filter) < 0)
+		child_fail(err_fd, CABIN_STAGE_FILTER, errno);
+
+	execve(path, s->argv, environ);
+	if (errno == ENOEXEC)
+		exec_as_script(path, s->argv[0] ? s->argv + 1 : s->argv);
+	child_fail(err_fd, CABIN_STAGE_EXEC, errno);
+}
+
+static long trace_options(unsigned int unsafe)
+{
+	long opts = PTRACE_O_TRACESYSGOOD | PTRACE_O_TRACEFORK |
+		    PTRACE_O_TRACEVFORK | PTRACE_O_TRACECLONE |
+		    PTRACE_O_TRACEEXEC | PTRACE_O_TRACESECCOMP |
+		    PTRACE_O_TRACEEXIT;
+
+	if (!(unsafe & CABIN_UNSAFE_EXITKILL))
+		opts |= PTRACE_O_EXITKILL;
+	return opts;
+}
+
+int cabin_spawn_child(const struct cabin_spawn *s, struct cabin_child *child)
+{
+	int go[2], errp[2], err;
+	pid_t cabin = getpid();
+
+	err = cabin_find_program(s->argv[0], child->path, sizeof(child->path));
+	if (err < 0)
+		return err;
+	if (pipe2(go, O_CLOEXEC) < 0)
+		return -errno;
+	if (pipe2(errp, O_CLOEXEC) < 0) {
+		err = -errno;
+		goto close_go;
+	}
+	child->pid = fork();
+	if (child->pid < 0) {
+		err = -errno;
+		goto close_err;
+	}
+	if (child->pid == 0) {
+		close(go[1]);
+		close(errp[0]);
+		run_child(s, child->path, cabin, go[0], errp[1]);
+	}
+	close(go[0]);
+	close(errp[1]);
+	child->error_fd = errp[0];
+	if (ptrace(PTRACE_SEIZE, child->pid, 0, trace_options(s->unsafe)) < 0) {
+		err = -errno;
+		kill(child->pid, SIGKILL);
+		waitpid(child->pid, NULL, 0);
+		close(go[1]);
+		close(errp[0]);
+		return err;
+	}
+	err = write(go[1], "g", 1) == 1 ? 0 : -errno;
+	close(go[1]);
+	return err;
+
+close_err:
+	close(errp[0]);
+	close(errp[1]);
+close_go:
+	close(go[0]);
+	close(go[1]);
+	return err;
+}
+
+bool cabin_spawn_failure(const struct cabin_child *child,
+			 struct cabin_spawn_error *out)
+{
+	return read(child->error_fd, out, sizeof(*out)) == sizeof(*out);
+}
+
+const char *cabin_spawn_stage_name(int stage)
+{
+	switch (stage) {
+	case CABIN_STAGE_SYNC:
+		return "waiting for the tracer";
+	case CABIN_STAGE_PRIVS:
+		return "dropping capabilities";
+	case CABIN_STAGE_NNP:
+		return "setting no_new_privs";
+	case CABIN_STAGE_FILTER:
+		return "installing the seccomp filter";
+	case CABIN_STAGE_EXEC:
+		return "executing";
+	}
+	return "starting";
+}

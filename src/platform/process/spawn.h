@@ -1,0 +1,57 @@
+/*
+ * Starting the confined program: find it like execvp, fork, let cabin
+ * attach with ptrace, drop privileges, install the filter, exec.
+ */
+#ifndef CABIN_PROCESS_SPAWN_H
+#define CABIN_PROCESS_SPAWN_H
+
+#include <linux/filter.h>
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "platform/process/signals.h"
+
+struct cabin_spawn {
+	char *const *argv;
+	const struct sock_fprog *filter;
+	unsigned int unsafe;		/* enum cabin_unsafe bits */
+	const struct cabin_saved_signals *signals;	/* restored in the child */
+};
+
+/* Why the child did not reach the program, sent up the error pipe. */
+struct cabin_spawn_error {
+	int stage;			/* enum cabin_spawn_stage */
+	int err;			/* errno */
+};
+
+enum cabin_spawn_stage {
+	CABIN_STAGE_NONE,
+	CABIN_STAGE_SYNC,
+	CABIN_STAGE_PRIVS,
+	CABIN_STAGE_NNP,
+	CABIN_STAGE_FILTER,
+	CABIN_STAGE_EXEC,
+};
+
+struct cabin_child {
+	pid_t pid;
+	int error_fd;			/* read end; EOF once exec succeeded */
+	char path[4096];		/* what was executed */
+};
+
+/*
+ * Resolve argv[0] the way execvp does.  Returns 0, -ENOENT when nothing
+ * matches, -EACCES when only non-executable files match.
+ */
+int cabin_find_program(const char *name, char *path, size_t len);
+
+/* Fork the child, seize it with ptrace and let it go.  Returns 0 or -errno. */
+int cabin_spawn_child(const struct cabin_spawn *s, struct cabin_child *child);
+
+/* Read the child's report after it died before exec; false if it had none. */
+bool cabin_spawn_failure(const struct cabin_child *child,
+			 struct cabin_spawn_error *out);
+
+const char *cabin_spawn_stage_name(int stage);
+
+#endif

@@ -1,0 +1,146 @@
+/*
+ * Routing table to BPF.  Routes that need the proxy become RET_TRACE with
+ * the rule id in RET_DATA, so a stop names its rule without a second
+ * lookup.  The program is generated here, in cabin, and only loaded in the
+ * child, so the child allocates nothing between fork and exec.
+ */
+#include <errno.h>
+#include <seccomp.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "policy/compile_bpf.h"
+
+static uint32_t action_of(const struct cabin_route *route, int id)
+{
+	uint16_t data = id < 0 ? CABIN_BPF_DATA_DEFAULT : (uint16_t)id;
+
+	switch (route->kind) {
+	case CABIN_ROUTE_ALLOW:
+		return SCMP_ACT_ALLOW;
+	case CABIN_ROUTE_DENY:
+		if (route->quiet)
+			return SCMP_ACT_ERRNO(route->err);
+		return SCMP_ACT_TRACE(data);
+	case CABIN_ROUTE_KILL:
+		return SCMP_ACT_KILL_PROCESS;
+	case CABIN_ROUTE_TRACE:
+	case CABIN_ROUTE_EMULATE:
+		break;
+	}
+	return SCMP_ACT_TRACE(data);
+}
+
+static const enum scmp_compare scmp_ops[] = {
+	[CABIN_CMP_EQ] = SCMP_CMP_EQ,
+	[CABIN_CMP_NE] = SCMP_CMP_NE,
+	[CABIN_CMP_LT] = SCMP_CMP_LT,
+	[CABIN_CMP_LE] = SCMP_CMP_LE,
+	[CABIN_CMP_GT] = SCMP_CMP_GT,
+	[CABIN_CMP_GE] = SCMP_CMP_GE,
+	[CABIN_CMP_MASKED_EQ] = SCMP_CMP_MASKED_EQ,
+};
+
+static int add_rule(scmp_filter_ctx ctx, const struct cabin_rule *rule,
+		    int id, uint32_t fallback)
+{
+	struct scmp_arg_cmp cmp[CABIN_RULE_MAX_CONDS];
+	uint32_t action = action_of(&rule->route, id);
+	unsigned int i;
+
+	/* libseccomp refuses rules that repeat the default action. */
+	if (action == fallback)
+		return 0;
+	for (i = 0; i < rule->ncond; i++) {
+		const struct cabin_cond *c = &rule->cond[i];
+
+		cmp[i] = (struct scmp_arg_cmp){
+			.arg = c->arg,
+			.op = scmp_ops[c->op],
+			.datum_a = c->op == CABIN_CMP_MASKED_EQ ? c->mask
+								: c->value,
+			.datum_b = c->op == CABIN_CMP_MASKED_EQ ? c->value : 0,
+		};
+	}
+	return seccomp_rule_add_exact_array(ctx, action, rule->nr, rule->ncond,
+					    cmp);
+}
+
+/* libseccomp 2.5 exports only to a file descriptor. */
+static int export_program(scmp_filter_ctx ctx, struct cabin_bpf *out)
+{
+	int fd = memfd_create("cabin-bpf", MFD_CLOEXEC);
+	off_t size;
+	void *buf;
+	int err;
+
+	if (fd < 0)
+		return -errno;
+	err = seccomp_export_bpf(ctx, fd);
+	if (err < 0)
+		goto out;
+	size = lseek(fd, 0, SEEK_END);
+	err = -EINVAL;
+	if (size <= 0 || size % sizeof(struct sock_filter) ||
+	    size / sizeof(struct sock_filter) > BPF_MAXINSNS)
+		goto out;
+	err = -ENOMEM;
+	buf = malloc(size);
+	if (!buf)
+		goto out;
+	err = pread(fd, buf, size, 0) == size ? 0 : -EIO;
+	if (err < 0) {
+		free(buf);
+		goto out;
+	}
+	out->prog.filter = buf;
+	out->prog.len = size / sizeof(struct sock_filter);
+out:
+	close(fd);
+	return err;
+}
+
+int cabin_bpf_compile(const struct cabin_router *r, bool kill_foreign_abi,
+		      struct cabin_bpf *out, int *err_rule)
+{
+	uint32_t fallback = action_of(&r->fallback, CABIN_RULE_DEFAULT);
+	scmp_filter_ctx ctx;
+	size_t i;
+	int err;
+
+	memset(out, 0, sizeof(*out));
+	*err_rule = -1;
+	ctx = seccomp_init(fallback);
+	if (!ctx)
+		return -ENOMEM;
+	err = seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH,
+			       kill_foreign_abi ? SCMP_ACT_KILL_PROCESS
+						: SCMP_ACT_ALLOW);
+	if (!err)
+		err = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_NNP, 0);
+	for (i = 0; !err && i < r->nrules; i++) {
+		err = add_rule(ctx, &r->rules[i], (int)i, fallback);
+		if (err)
+			*err_rule = (int)i;
+	}
+	if (!err)
+		err = export_program(ctx, out);
+	seccomp_release(ctx);
+	return err;
+}
+
+void cabin_bpf_free(struct cabin_bpf *bpf)
+{
+	free(bpf->prog.filter);
+	bpf->prog.filter = NULL;
+	bpf->prog.len = 0;
+}
+
+int cabin_bpf_rule_of(unsigned long ret_data)
+{
+	ret_data &= 0xffff;
+	return ret_data == CABIN_BPF_DATA_DEFAULT ? CABIN_RULE_DEFAULT
+						  : (int)ret_data;
+}

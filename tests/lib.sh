@@ -1,0 +1,36 @@
+# Shared helpers for the shell test suites: TAP-style lines, a closing
+# "N passed, N failed" line, and the paths every suite needs.
+# Usage: . tests/lib.sh; t_ok NAME; t_fail NAME WHY; t_skip NAME WHY; t_done
+
+: "${CABIN_BUILD:=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/build}"
+CABIN="${CABIN:-$CABIN_BUILD/cabin}"
+T_PASSED=0
+T_FAILED=0
+T_SKIPPED=0
+T_N=0
+
+t_ok() {
+	T_N=$((T_N + 1)); T_PASSED=$((T_PASSED + 1))
+	echo "ok $T_N - $1"
+}
+
+t_fail() {
+	T_N=$((T_N + 1)); T_FAILED=$((T_FAILED + 1))
+	echo "not ok $T_N - $1${2:+: $2}"
+}
+
+t_skip() {
+	T_N=$((T_N + 1)); T_SKIPPED=$((T_SKIPPED + 1))
+	echo "ok $T_N - $1 # SKIP $2"
+}
+
+# t_check NAME CONDITION-COMMAND... : ok when the command succeeds.
+t_check() {
+	local name=$1; shift
+	if "$@"; then t_ok "$name"; else t_fail "$name"; fi
+}
+
+t_done() {
+	echo "$T_PASSED passed, $T_FAILED failed, $T_SKIPPED skipped"
+	[ "$T_FAILED" -eq 0 ]
+}
