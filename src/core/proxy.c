@@ -236,11 +236,12 @@ static int on_exec(struct cabin_proxy *p, struct cabin_task *task,
 
 	/* A non-leader thread that execs takes over the leader's tid. */
 	if (former_tid > 0 && former_tid != task->tid) {
-		cabin_tasks_remove(&p->tasks, task->tid);
-		if (cabin_tasks_rekey(&p->tasks, former_tid, task->tid) < 0)
-			task = track(p, task->tid);
+		pid_t tid = task->tid;
+
+		if (cabin_tasks_rekey(&p->tasks, former_tid, tid) < 0)
+			task = track(p, tid);
 		else
-			task = cabin_tasks_find(&p->tasks, task->tid);
+			task = cabin_tasks_find(&p->tasks, tid);
 		if (!task)
 			return -ENOMEM;
 	}

@@ -1,0 +1,72 @@
+/*
+ * Escape attempt: raw clone(CLONE_UNTRACED) so the child is not auto-attached
+ * by a ptrace-based supervisor; the child outlives it, writes a marker file
+ * (argv[1]) and tries ptrace(PTRACE_TRACEME), recording what it got.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ptrace.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+static long tracer_pid(void)
+{
+	char line[256];
+	long pid = -1;
+	FILE *f = fopen("/proc/self/status", "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "TracerPid: %ld", &pid) == 1)
+			break;
+	fclose(f);
+	return pid;
+}
+
+static void child(const char *marker)
+{
+	struct timespec ts = { 1, 0 };
+	long tracer;
+	long r;
+	FILE *f;
+
+	nanosleep(&ts, NULL);
+	tracer = tracer_pid();
+	errno = 0;
+	r = ptrace(PTRACE_TRACEME, 0, NULL, NULL);
+	f = fopen(marker, "w");
+	if (!f)
+		_exit(1);
+	fprintf(f, "untraced child %d alive, ppid %d, TracerPid %ld, ptrace(PTRACE_TRACEME) = %ld (%s)\n",
+		getpid(), getppid(), tracer, r, r ? strerrorname_np(errno) : "ok");
+	fclose(f);
+	_exit(0);
+}
+
+int main(int argc, char **argv)
+{
+	long pid;
+
+	if (argc != 2) {
+		fprintf(stderr, "usage: %s MARKER-FILE\n", argv[0]);
+		return 2;
+	}
+	/* No stack argument: the child runs on a copy of ours, like fork(). */
+	pid = syscall(SYS_clone, CLONE_UNTRACED | SIGCHLD, 0L, NULL, NULL, 0L);
+	if (pid == 0)
+		child(argv[1]);
+	if (pid < 0) {
+		printf("CONTAINED clone(CLONE_UNTRACED) failed: %s\n",
+		       strerrorname_np(errno));
+		return 0;
+	}
+	printf("ESCAPED clone(CLONE_UNTRACED) created untraced pid %ld\n", pid);
+	return 0;
+}

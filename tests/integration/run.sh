@@ -1,0 +1,418 @@
+#!/usr/bin/env bash
+# Integration suite: real programs run natively and under `cabin run --`,
+# compared on stdout, stderr and exit status; plus the lifecycle parts of
+# docs/cli-contract.md (exit codes, signal forwarding, tree kill, fault and
+# deny reports, terminal pass-through).
+#
+# Usage: tests/integration/run.sh      (CABIN_BUILD defaults to <repo>/build;
+#        CABIN overrides the binary; INT_PROGS the helper-program directory,
+#        default $CABIN_BUILD/tests/integration)
+# Works as root and as an unprivileged user; writes only under a mktemp -d
+# directory; every process it starts is killed on exit; no network.
+
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+. "$HERE/../lib.sh"
+
+PROGS=${INT_PROGS:-$CABIN_BUILD/tests/integration}
+PY=/usr/bin/python3
+unset T_IN T_RC               # per-case settings, passed as VAR=... prefixes
+TO="timeout -k 5 30"        # every cabin (and native) run is bounded
+
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/cabin-int.XXXXXX") || { echo "Bail out! mktemp"; exit 1; }
+WORK=$TMP/work
+# Unique numeric marker for the long sleeps, so pgrep -f finds only ours.
+MARK=$((RANDOM % 9000 + 1000))$$
+
+marker_pids() { pgrep -f "^sleep ${MARK}[0-9]\$"; }
+
+cleanup() {
+	local p
+	for p in $(jobs -p); do kill -KILL "$p" 2>/dev/null; done   # still-running jobs only
+	for p in $(marker_pids); do kill -KILL "$p" 2>/dev/null; done
+	wait 2>/dev/null
+	rm -rf "$TMP"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM HUP
+
+# ---------------------------------------------------------------- helpers
+
+diag() { sed -n '1,25s/^/#   /p'; }   # TAP diagnostics, bounded
+
+# alive PID: true while PID exists and is not a zombie.
+alive() {
+	local s
+	s=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
+	s=${s##*) }
+	[ "${s%% *}" != Z ]
+}
+
+# wait_until SECONDS CMD... : poll CMD every 50 ms; true if it succeeded in time.
+wait_until() {
+	local n=$(($1 * 20)) i=0; shift
+	while [ $i -lt $n ]; do
+		"$@" && return 0
+		sleep 0.05; i=$((i + 1))
+	done
+	"$@"
+}
+
+# run_in STDIN PREFIX CMD... : run CMD in $WORK, stdout/stderr to PREFIX.out/.err
+run_in() {
+	local in=$1 pre=$2; shift 2
+	(cd "$WORK" && exec "$@") <"$in" >"$pre.out" 2>"$pre.err"
+}
+
+# quiet CMD... : run CMD without bash's "Killed"/"Segmentation fault" notices.
+quiet() { { "$@"; } 2>/dev/null; }
+
+# cmp_run NAME CMD... : run CMD natively and as `cabin run -- CMD` in $WORK
+# with stdin from $T_IN (default /dev/null; "-" = this function's stdin),
+# and compare stdout, stderr and exit status. $T_RC, if set, is the status
+# both must have.
+cmp_run() {
+	local name=$1; shift
+	local d=$TMP/case.$((T_N + 1)) in=${T_IN:-/dev/null} ns cs why=
+	mkdir -p "$d"
+	if [ "$in" = - ]; then cat >"$d/in"; in=$d/in; fi
+	quiet run_in "$in" "$d/n" $TO "$@"; ns=$?
+	quiet run_in "$in" "$d/c" $TO "$CABIN" run -- "$@"; cs=$?
+	[ "$ns" = "$cs" ] || why="status native $ns, cabin $cs"
+	[ -n "$T_RC" ] && [ "$cs" != "$T_RC" ] && why="${why:+$why; }status $cs, want $T_RC"
+	cmp -s "$d/n.out" "$d/c.out" || why="${why:+$why; }stdout differs"
+	cmp -s "$d/n.err" "$d/c.err" || why="${why:+$why; }stderr differs"
+	if [ -z "$why" ]; then
+		t_ok "$name"
+	else
+		t_fail "$name" "$why"
+		diff -u "$d/n.out" "$d/c.out" | diag
+		diff -u "$d/n.err" "$d/c.err" | diag
+	fi
+}
+
+# cabin_rc NAME WANT CMD... : `cabin CMD...` (no native twin) must exit WANT.
+cabin_rc() {
+	local name=$1 want=$2 rc; shift 2
+	quiet run_in /dev/null "$TMP/rc" $TO "$CABIN" "$@"; rc=$?
+	if [ "$rc" = "$want" ]; then t_ok "$name"
+	else t_fail "$name" "status $rc, want $want"; diag <"$TMP/rc.err"; fi
+}
+
+need() { # need NAME FILE... : skip NAME unless every FILE is executable
+	local name=$1 f; shift
+	for f; do
+		[ -x "$f" ] || { t_skip "$name" "$f not available"; return 1; }
+	done
+}
+
+progs() { # progs NAME : fail NAME if the helper programs were not built
+	[ -x "$PROGS/forkexec" ] && [ -x "$PROGS/exitcode" ] && [ -x "$PROGS/reaper" ] && return 0
+	t_fail "$1" "helper programs not built in $PROGS"
+	return 1
+}
+
+# ---------------------------------------------------------------- setup
+
+if [ ! -x "$CABIN" ]; then
+	t_fail "cabin binary" "$CABIN not found or not executable"
+	t_done; exit
+fi
+CABIN=$(cd "$(dirname "$CABIN")" && pwd)/$(basename "$CABIN")
+[ -d "$PROGS" ] && PROGS=$(cd "$PROGS" && pwd)
+
+mkdir -p "$WORK/tree/a/b" "$WORK/tree/c" "$TMP/bin"
+for i in 1 2 3; do printf 'file %s\n' "$i" >"$WORK/tree/a/f$i.txt"; done
+printf 'deep\n' >"$WORK/tree/a/b/deep.txt"
+printf 'x' >"$WORK/tree/c/x.dat"
+ln -s ../a/f1.txt "$WORK/tree/c/link"
+touch -h -d '2020-01-02 03:04:05' "$WORK"/tree/*/* "$WORK"/tree/a/b/* "$WORK"/tree/* "$WORK/tree"
+printf '%s\n' pear apple fig banana apple cherry date fig apple kiwi >"$WORK/words"
+head -c 1048576 /dev/urandom >"$WORK/blob"
+printf '#!/bin/sh\necho never\n' >"$WORK/noexec.sh"; chmod 644 "$WORK/noexec.sh"
+cp "$WORK/noexec.sh" "$TMP/bin/cabin-int-noexec"
+
+# ---------------------------------------------------------------- coreutils, sh
+
+cmp_run "ls -lR on a temp tree" ls -lR --time-style=+%F_%T tree
+cmp_run "sort -u" sort -u words
+T_IN=$WORK/words cmp_run "sort -r from stdin" sort -r
+cmp_run "wc" wc -l -w -c words blob
+cmp_run "sha256sum" sha256sum blob words
+cmp_run "cat" cat words tree/a/f1.txt tree/a/b/deep.txt
+T_IN=$WORK/words cmp_run "tr from stdin" tr a-z A-Z
+cmp_run "seq | awk" sh -c 'seq 1 5000 | awk "{ s += \$1 } END { print s, NR }"'
+cmp_run "find on a temp tree" sh -c 'find tree -print | sort'
+cmp_run "find -exec" find tree -type f -name '*.txt' -exec wc -c {} +
+cmp_run "sh -c 'a | b | c | d'" sh -c 'cat words | tr a-z A-Z | sort | uniq -c | sort -k1,1nr -k2'
+cmp_run "sh here-doc" sh -c 'n=5; cat <<EOF
+line one
+sum $((n + 2))
+EOF
+tr a-z A-Z <<-EOF
+	indented $n
+	EOF'
+T_IN=- cmp_run "here-doc as stdin" sh -c 'while read -r a b; do echo "$b:$a"; done' <<'EOF'
+1 one
+2 two
+3 three
+EOF
+cmp_run "sh subshells, xargs" sh -c '(echo a; (echo b; echo c) | sort -r) | xargs -n1 echo got'
+
+# ---------------------------------------------------------------- stdin / env
+
+if (echo hi | $TO "$CABIN" run -- cat >"$TMP/stdin.out" 2>&1) && [ "$(cat "$TMP/stdin.out")" = hi ]; then
+	t_ok "echo hi | cabin run -- cat"
+else
+	t_fail "echo hi | cabin run -- cat" "got '$(head -c 200 "$TMP/stdin.out")'"
+fi
+want=$(sha256sum <"$WORK/blob")
+got=$(cat "$WORK/blob" | $TO "$CABIN" run -- sha256sum 2>&1)
+t_check "1 MiB through a stdin pipe" [ "$got" = "$want" ]
+export CABIN_INT_VAR=$'spaces and = signs\nand a newline' CABIN_INT_EMPTY=
+cmp_run "environment passes through" env
+unset CABIN_INT_VAR CABIN_INT_EMPTY
+cmp_run "env -i passes an empty environment" env -i /usr/bin/env
+
+# ---------------------------------------------------------------- python3
+
+if need "python3 threading" "$PY"; then
+	cmp_run "python3 threading" "$PY" -c '
+import threading
+res = {}
+def work(i):
+    s = 0
+    for k in range(20000 * (i + 1)):
+        s = (s * 31 + k) % 1000003
+    res[i] = s
+ts = [threading.Thread(target=work, args=(i,)) for i in range(4)]
+for t in ts: t.start()
+for i, t in enumerate(ts):
+    t.join()
+    print("thread", i, res[i])
+'
+fi
+if need "python3 subprocess" "$PY"; then
+	cmp_run "python3 subprocess" "$PY" -c '
+import subprocess, sys
+r = subprocess.run(["/bin/echo", "hello", "from", "echo"], capture_output=True, text=True)
+print(repr(r.stdout), r.returncode)
+r = subprocess.run(["sh", "-c", "echo $((6 * 7)); echo err >&2; exit 4"], capture_output=True, text=True)
+print(repr(r.stdout), repr(r.stderr), r.returncode)
+print(subprocess.check_output("echo a b c | wc -w", shell=True).decode().strip())
+p = subprocess.Popen(["cat"], stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+print(p.communicate(b"piped\n")[0], p.returncode)
+sys.stdout.flush()
+subprocess.call(["sh", "-c", "echo direct to inherited stdout"])
+'
+fi
+if need "python3 multiprocessing Pool(2).map" "$PY"; then
+	cmp_run "python3 multiprocessing Pool(2).map" "$PY" -c '
+import multiprocessing as mp
+def sq(x):
+    return x * x
+if __name__ == "__main__":
+    with mp.Pool(2) as p:
+        print(p.map(sq, range(20)))
+    q = mp.Queue()
+    pr = mp.Process(target=q.put, args=("from a Process",))
+    pr.start(); print(q.get()); pr.join(); print("exitcode", pr.exitcode)
+'
+fi
+
+# ---------------------------------------------------------------- C programs
+
+if progs "forkexec (fork, exec, pthreads, wait)"; then
+	cmp_run "forkexec (fork, exec, pthreads, wait)" "$PROGS/forkexec"
+	cmp_run "vfork + exec" "$PROGS/exitcode" vfork /bin/sh -c 'echo in vfork child; exit 6'
+	cmp_run "posix_spawn" "$PROGS/exitcode" spawn /bin/echo spawned
+	cmp_run "execveat by fd (AT_EMPTY_PATH)" "$PROGS/exitcode" execveat /bin/echo via fd
+	cmp_run "execveat relative to a dirfd" "$PROGS/exitcode" execveat-dir /bin echo via dirfd
+	cmp_run "setsid + setpgid" "$PROGS/exitcode" setsid
+fi
+
+# ---------------------------------------------------------------- exit status
+
+T_RC=0 cmp_run "exit 0" sh -c 'exit 0'
+T_RC=3 cmp_run "exit 3" sh -c 'exit 3'
+T_RC=143 cmp_run "killed by SIGTERM -> 143" sh -c 'kill -TERM $$'
+T_RC=137 cmp_run "SIGKILL self -> 137" sh -c 'kill -KILL $$'
+if progs "exit codes via exitcode"; then
+	T_RC=42 cmp_run "exitcode exit 42" "$PROGS/exitcode" exit 42
+	T_RC=130 cmp_run "raise SIGINT -> 130" "$PROGS/exitcode" raise 2
+fi
+# A clean PATH: execvp reports EACCES (126) if any PATH entry is unreadable.
+cabin_rc "not found (path) -> 127" 127 run -- "$WORK/does-not-exist"
+PATH=/usr/bin:/bin cabin_rc "not found (PATH lookup) -> 127" 127 run -- cabin-int-no-such-command
+cabin_rc "not executable (no x bit) -> 126" 126 run -- "$WORK/noexec.sh"
+cabin_rc "not executable (directory) -> 126" 126 run -- "$WORK/tree"
+PATH=$TMP/bin:/usr/bin:/bin cabin_rc "not executable (found in PATH) -> 126" 126 run -- cabin-int-noexec
+cabin_rc "bad option -> 125" 125 run --no-such-option -- true
+cabin_rc "bad --unsafe-disable name -> 125" 125 run --unsafe-disable=no-such-thing -- true
+cabin_rc "no program -> 125" 125 run --
+
+# ---------------------------------------------------------------- faults
+
+if progs "segfault report"; then
+	quiet run_in /dev/null "$TMP/segv" $TO "$CABIN" run -- "$PROGS/exitcode" segv; rc=$?
+	re="^cabin: pid [0-9]+ \(exitcode\): SIGSEGV \(SEGV_MAPERR\) at 0x0, ip 0x([0-9a-f]+) in (/[^ ]*)\+0x([0-9a-f]+)\$"
+	lines=$(grep -c '^cabin:' "$TMP/segv.err")
+	line=$(grep -E "$re" "$TMP/segv.err")
+	why=
+	[ "$rc" = 139 ] || why="status $rc, want 139"
+	[ "$lines" = 1 ] && [ -n "$line" ] || why="${why:+$why; }want exactly one fault line"
+	if [[ $line =~ $re ]]; then
+		ip=$((16#${BASH_REMATCH[1]})) off=$((16#${BASH_REMATCH[3]})) path=${BASH_REMATCH[2]}
+		[ "$(readlink -f "$path")" = "$(readlink -f "$PROGS/exitcode")" ] || why="${why:+$why; }path $path is not exitcode"
+		[ $(((ip - off) & 4095)) = 0 ] || why="${why:+$why; }ip - offset is not page aligned"
+	fi
+	if [ -z "$why" ]; then t_ok "segfault: fault line, exit 139"
+	else t_fail "segfault: fault line, exit 139" "$why"; diag <"$TMP/segv.err"; fi
+
+	quiet run_in /dev/null "$TMP/raise" $TO "$CABIN" run -- "$PROGS/exitcode" raise 11; rc=$?
+	if [ "$rc" = 139 ] && ! grep -q 'SIGSEGV' "$TMP/raise.err"; then
+		t_ok "user-sent SIGSEGV: exit 139, no fault line"
+	else
+		t_fail "user-sent SIGSEGV: exit 139, no fault line" "status $rc"; diag <"$TMP/raise.err"
+	fi
+fi
+
+# ---------------------------------------------------------------- denied syscall
+
+if need "denied ptrace reported once" "$PY"; then
+	(cd "$WORK" && exec $TO "$CABIN" run -- "$PY" -c '
+import ctypes, os
+libc = ctypes.CDLL(None, use_errno=True)
+libc.ptrace.argtypes = [ctypes.c_long, ctypes.c_long, ctypes.c_void_p, ctypes.c_void_p]
+print(os.getpid())
+for _ in range(2):
+    r = libc.ptrace(3, os.getpid(), None, None)   # PTRACE_PEEKUSER on self
+    print(r, os.strerror(ctypes.get_errno()))
+') </dev/null >"$TMP/deny.out" 2>"$TMP/deny.err"; rc=$?
+	pypid=$(head -n1 "$TMP/deny.out")
+	why=
+	[ "$rc" = 0 ] || why="status $rc"
+	[ "$(tail -n +2 "$TMP/deny.out")" = "$(printf -- '-1 Operation not permitted\n-1 Operation not permitted')" ] ||
+		why="${why:+$why; }ptrace did not fail with EPERM twice"
+	[ "$(grep -c 'denied' "$TMP/deny.err")" = 1 ] || why="${why:+$why; }want exactly one 'denied' line"
+	grep -qx "cabin: denied ptrace by pid $pypid (python3): EPERM" "$TMP/deny.err" ||
+		why="${why:+$why; }no 'cabin: denied ptrace by pid $pypid (python3): EPERM' line"
+	if [ -z "$why" ]; then t_ok "denied ptrace reported once"
+	else t_fail "denied ptrace reported once" "$why"; diag <"$TMP/deny.out"; diag <"$TMP/deny.err"; fi
+fi
+
+# ---------------------------------------------------------------- signals forwarded
+
+SIGPY='
+import signal, sys, time
+def h(s, f):
+    print("got", signal.Signals(s).name, flush=True)
+    sys.exit(0)
+for s in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP, signal.SIGQUIT):
+    signal.signal(s, h)
+print("ready", flush=True)
+time.sleep(20)
+print("not signalled")
+sys.exit(1)
+'
+SIGSH='trap "echo got TERM; exit 0" TERM; echo ready; i=0; while [ $i -lt 200 ]; do sleep 0.1; i=$((i+1)); done; echo not signalled; exit 1'
+
+ready() { grep -q '^ready$' "$1" 2>/dev/null; }
+
+# sig_case NAME SIG MODE CMD... : MODE native signals CMD itself; MODE cabin
+# runs it under cabin and signals the cabin process. Prints "status|stdout".
+sig_case() {
+	local sig=$1 mode=$2 out=$TMP/sig.$RANDOM tpid target rc; shift 2
+	if [ "$mode" = native ]; then
+		$TO "$@" </dev/null >"$out" 2>&1 &
+	else
+		$TO "$CABIN" run -- "$@" </dev/null >"$out" 2>&1 &
+	fi
+	tpid=$!
+	if wait_until 10 ready "$out"; then
+		target=$(pgrep -P "$tpid" | head -n1)
+		[ -n "$target" ] && kill -s "$sig" "$target"
+	fi
+	quiet wait "$tpid"; rc=$?
+	printf '%s|%s' "$rc" "$(tr '\n' ' ' <"$out")"
+}
+
+for sig in TERM INT HUP QUIT; do
+	if need "SIG$sig forwarded (python3)" "$PY"; then
+		n=$(sig_case "$sig" native "$PY" -c "$SIGPY")
+		c=$(sig_case "$sig" cabin "$PY" -c "$SIGPY")
+		if [ "$n" = "$c" ] && [ "$c" = "0|ready got SIG$sig " ]; then t_ok "SIG$sig forwarded (python3)"
+		else t_fail "SIG$sig forwarded (python3)" "native '$n', cabin '$c'"; fi
+	fi
+done
+n=$(sig_case TERM native sh -c "$SIGSH")
+c=$(sig_case TERM cabin sh -c "$SIGSH")
+if [ "$n" = "$c" ] && [ "$c" = "0|ready got TERM " ]; then t_ok "SIGTERM forwarded (sh trap)"
+else t_fail "SIGTERM forwarded (sh trap)" "native '$n', cabin '$c'"; fi
+
+# ---------------------------------------------------------------- tree lifetime
+
+# Both cases run under progs/reaper (a child subreaper), so whatever cabin
+# leaves behind is reparented to the reaper rather than to a PID 1 that may
+# not reap; the reaper exits only once every descendant is gone and reaped.
+
+markers_up() { [ "$(marker_pids | grep -c .)" -ge "$1" ]; }
+reaper_gone() { ! alive "$1"; }
+no_markers() { [ -z "$(marker_pids)" ]; }
+
+if progs "kill -9 cabin kills the whole tree"; then
+	name="kill -9 cabin kills the whole tree"
+	"$PROGS/reaper" "$TMP/r1.pid" $TO "$CABIN" run -- \
+		sh -c "sleep ${MARK}1 & setsid sleep ${MARK}2 & sleep ${MARK}3" </dev/null >/dev/null 2>"$TMP/r1.err" &
+	rpid=$!
+	if ! wait_until 10 markers_up 3; then
+		t_fail "$name" "the confined sleeps never started"; diag <"$TMP/r1.err"
+	else
+		cpid=$(pgrep -P "$(cat "$TMP/r1.pid")" | head -n1)
+		kill -KILL "$cpid"
+		if wait_until 2 reaper_gone "$rpid" && no_markers; then
+			t_ok "$name"
+		else
+			t_fail "$name" "after 2 s still running: $(marker_pids | tr '\n' ' ')"
+			ps -o pid,ppid,stat,args --ppid "$rpid" 2>/dev/null | diag
+		fi
+	fi
+	kill -KILL "$rpid" $(marker_pids) 2>/dev/null; quiet wait "$rpid"
+fi
+
+if progs "background child is killed when the program exits"; then
+	name="background child is killed when the program exits"
+	start=$SECONDS
+	"$PROGS/reaper" "$TMP/r2.pid" $TO "$CABIN" run -- \
+		sh -c "sleep ${MARK}4 & setsid sleep ${MARK}5 & exit 0" </dev/null >/dev/null 2>"$TMP/r2.err" &
+	rpid=$!
+	if wait_until 5 reaper_gone "$rpid"; then
+		quiet wait "$rpid"; rc=$?
+		if [ "$rc" = 0 ] && no_markers; then t_ok "$name"
+		else t_fail "$name" "status $rc, left: $(marker_pids | tr '\n' ' ')"; diag <"$TMP/r2.err"; fi
+	else
+		t_fail "$name" "still running after 5 s: $(ps -o pid=,args= --ppid "$rpid" | tr '\n' ';') $(marker_pids | tr '\n' ' ')"
+	fi
+	kill -KILL "$rpid" $(marker_pids) 2>/dev/null; quiet wait "$rpid"
+fi
+
+# ---------------------------------------------------------------- terminal
+
+# in_pty CMD : run CMD (a shell string) on a fresh pseudo-terminal; prints
+# its output with CR stripped and the pts number normalized.
+in_pty() {
+	(cd "$WORK" && SHELL=/bin/sh exec timeout -k 5 40 script -qec "$1" /dev/null) </dev/null 2>&1 |
+		tr -d '\r' | sed 's#/dev/pts/[0-9]*#/dev/pts/N#g'
+}
+TTYPY='import os; print(os.isatty(0), os.isatty(1), os.isatty(2), os.tcgetpgrp(0) == os.getpgrp())'
+if need "terminal passes through" /usr/bin/script "$PY"; then
+	n=$(in_pty "tty; $PY -c '$TTYPY'")
+	c=$(in_pty "timeout --foreground -k 5 30 '$CABIN' run -- tty; timeout --foreground -k 5 30 '$CABIN' run -- $PY -c '$TTYPY'")
+	if [ "$n" = "$c" ] && [ "$c" = "/dev/pts/N
+True True True True" ]; then
+		t_ok "terminal passes through (tty, isatty, foreground group)"
+	else
+		t_fail "terminal passes through (tty, isatty, foreground group)" "native '$n', cabin '$c'"
+	fi
+fi
+
+t_done

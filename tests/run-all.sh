@@ -1,0 +1,108 @@
+#!/bin/bash
+# The whole suite: unit tests, then the integration and adversarial suites
+# as this user and (when run as root) as an unprivileged user, then all of
+# it again with the AddressSanitizer + UBSan build of cabin.
+# Usage: tests/run-all.sh BUILD [ASAN_BUILD]
+set -u
+top=$(cd "$(dirname "$0")/.." && pwd)
+build=$(cd "${1:-build}" && pwd)
+asan_build=${2:+$(cd "$2" && pwd)}
+passed=0
+failed=0
+skipped=0
+failures=()
+unpriv_user=cabintest
+
+# Add up one suite's closing "N passed, N failed[, N skipped]" line.
+tally() {
+	local name=$1 log=$2 line p f s
+	line=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$log" | tail -1)
+	if [ -z "$line" ]; then
+		echo "!! $name: no result line"
+		failed=$((failed + 1)); failures+=("$name (no result)")
+		return
+	fi
+	p=$(echo "$line" | sed -E 's/^([0-9]+) passed.*/\1/')
+	f=$(echo "$line" | sed -E 's/^[0-9]+ passed, ([0-9]+) failed.*/\1/')
+	s=$(echo "$line" | sed -nE 's/.*, ([0-9]+) skipped.*/\1/p')
+	passed=$((passed + p)); failed=$((failed + f)); skipped=$((skipped + ${s:-0}))
+	[ "$f" -eq 0 ] || failures+=("$name")
+}
+
+run_suite() {
+	local name=$1; shift
+	local log
+	log=$(mktemp)
+	echo "== $name"
+	"$@" 2>&1 | tee "$log"
+	tally "$name" "$log"
+	rm -f "$log"
+}
+
+unit_suite() {
+	local b=$1 out rc
+	out=$(meson test -C "$b" --suite unit --print-errorlogs 2>&1); rc=$?
+	echo "$out" | grep -E '^ *[0-9]+/[0-9]+ |FAIL|ERROR' || true
+	local ok fail
+	ok=$(echo "$out" | sed -nE 's/^Ok: +([0-9]+).*/\1/p')
+	fail=$(echo "$out" | sed -nE 's/^Fail: +([0-9]+).*/\1/p')
+	[ $rc -eq 0 ] || [ "${fail:-0}" -gt 0 ] || fail=1
+	echo "${ok:-0} passed, ${fail:-0} failed"
+}
+
+# An unprivileged user cannot be assumed to reach the checkout (it may sit
+# under /root): give it a world-readable copy of the build and the tests.
+unprivileged_copy() {
+	local dir
+	dir=$(mktemp -d /tmp/cabin-unpriv.XXXXXX)
+	cp -a "$build" "$dir/build"
+	cp -a "$top/tests" "$dir/tests"
+	chmod -R a+rX "$dir"
+	echo "$dir"
+}
+
+ensure_user() {
+	id "$unpriv_user" >/dev/null 2>&1 ||
+		useradd --system --no-create-home --shell /bin/bash "$unpriv_user"
+}
+
+suites() {
+	local prefix=$1 tree=$2 cabin=$3; shift 3
+	local s
+	for s in integration adversarial; do
+		[ -x "$tree/tests/$s/run.sh" ] || continue
+		run_suite "$prefix $s" "$@" env CABIN_BUILD="$tree/build" \
+			CABIN="$cabin" bash "$tree/tests/$s/run.sh"
+	done
+}
+
+run_suite "unit" unit_suite "$build"
+
+# The suites find programs under CABIN_BUILD; a tree layout keeps tests/ and
+# build/ side by side as in the checkout.
+tree=$(mktemp -d /tmp/cabin-tree.XXXXXX)
+ln -s "$build" "$tree/build"
+ln -s "$top/tests" "$tree/tests"
+trap 'rm -rf "$tree" ${copy:+"$copy"}' EXIT
+
+suites "$(id -un):" "$tree" "$build/cabin"
+
+copy=""
+if [ "$(id -u)" -eq 0 ]; then
+	ensure_user
+	copy=$(unprivileged_copy)
+	suites "$unpriv_user:" "$copy" "$copy/build/cabin" runuser -u "$unpriv_user" --
+fi
+
+if [ -n "$asan_build" ]; then
+	export ASAN_OPTIONS=halt_on_error=1:detect_leaks=1
+	export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
+	run_suite "asan unit" unit_suite "$asan_build"
+	suites "asan $(id -un):" "$tree" "$asan_build/cabin"
+fi
+
+echo
+echo "== summary"
+for f in "${failures[@]}"; do echo "failed suite: $f"; done
+echo "$passed passed, $failed failed, $skipped skipped"
+[ "$failed" -eq 0 ]

@@ -1,0 +1,272 @@
+/*
+ * The compiled filter agrees with the routing table.  A small classic-BPF
+ * interpreter runs the generated program on seccomp_data for every
+ * syscall number; a forked child then loads it into the real kernel.
+ */
+#include <errno.h>
+#include <linux/audit.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <sched.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "cabin/cabin.h"
+#include "policy/builtin.h"
+#include "policy/compile_bpf.h"
+
+static uint32_t load_word(const struct seccomp_data *d, uint32_t off)
+{
+	uint32_t w;
+
+	assert_true(off + 4 <= sizeof(*d));
+	memcpy(&w, (const char *)d + off, 4);
+	return w;
+}
+
+/* Enough of classic BPF for what libseccomp emits; anything else fails. */
+static uint32_t run_bpf(const struct sock_fprog *prog,
+			const struct seccomp_data *d)
+{
+	uint32_t a = 0, x = 0, mem[BPF_MEMWORDS] = { 0 };
+	unsigned int pc = 0;
+
+	while (pc < prog->len) {
+		const struct sock_filter *i = &prog->filter[pc++];
+
+		switch (i->code) {
+		case BPF_LD | BPF_W | BPF_ABS:
+			a = load_word(d, i->k);
+			break;
+		case BPF_LD | BPF_MEM:
+			a = mem[i->k];
+			break;
+		case BPF_LDX | BPF_MEM:
+			x = mem[i->k];
+			break;
+		case BPF_ST:
+			mem[i->k] = a;
+			break;
+		case BPF_STX:
+			mem[i->k] = x;
+			break;
+		case BPF_ALU | BPF_AND | BPF_K:
+			a &= i->k;
+			break;
+		case BPF_ALU | BPF_OR | BPF_K:
+			a |= i->k;
+			break;
+		case BPF_MISC | BPF_TAX:
+			x = a;
+			break;
+		case BPF_MISC | BPF_TXA:
+			a = x;
+			break;
+		case BPF_JMP | BPF_JA:
+			pc += i->k;
+			break;
+		case BPF_JMP | BPF_JEQ | BPF_K:
+			pc += a == i->k ? i->jt : i->jf;
+			break;
+		case BPF_JMP | BPF_JGT | BPF_K:
+			pc += a > i->k ? i->jt : i->jf;
+			break;
+		case BPF_JMP | BPF_JGE | BPF_K:
+			pc += a >= i->k ? i->jt : i->jf;
+			break;
+		case BPF_JMP | BPF_JSET | BPF_K:
+			pc += (a & i->k) ? i->jt : i->jf;
+			break;
+		case BPF_RET | BPF_K:
+			return i->k;
+		case BPF_RET | BPF_A:
+			return a;
+		default:
+			fail_msg("unexpected BPF opcode %#x", i->code);
+		}
+	}
+	fail_msg("BPF program fell off its end");
+	return 0;
+}
+
+static struct seccomp_data data(int nr, uint32_t arch, uint64_t a0,
+				uint64_t a1)
+{
+	struct seccomp_data d = { .nr = nr, .arch = arch };
+
+	d.args[0] = a0;
+	d.args[1] = a1;
+	return d;
+}
+
+struct compiled {
+	struct cabin_router router;
+	struct cabin_bpf bpf;
+};
+
+static void compile(struct compiled *c, unsigned int unsafe)
+{
+	int bad;
+
+	assert_int_equal(cabin_policy_builtin(&c->router, unsafe), 0);
+	assert_int_equal(cabin_bpf_compile(&c->router,
+					   !(unsafe & CABIN_UNSAFE_ABI),
+					   &c->bpf, &bad), 0);
+}
+
+static void release(struct compiled *c)
+{
+	cabin_bpf_free(&c->bpf);
+	cabin_router_free(&c->router);
+}
+
+static uint32_t verdict(struct compiled *c, struct seccomp_data d)
+{
+	return run_bpf(&c->bpf.prog, &d);
+}
+
+static void test_builtin_verdicts(void **state)
+{
+	const uint32_t x86_64 = AUDIT_ARCH_X86_64;
+	struct compiled c;
+	uint32_t v;
+
+	(void)state;
+	compile(&c, 0);
+	assert_int_equal(verdict(&c, data(SYS_getppid, x86_64, 0, 0)),
+			 SECCOMP_RET_ALLOW);
+	v = verdict(&c, data(SYS_ptrace, x86_64, 0, 0));
+	assert_int_equal(v & SECCOMP_RET_ACTION_FULL, SECCOMP_RET_TRACE);
+	assert_int_equal(c.router.rules[cabin_bpf_rule_of(v & 0xffff)].nr,
+			 SYS_ptrace);
+	assert_int_equal(verdict(&c, data(SYS_clone3, x86_64, 0, 0)),
+			 SECCOMP_RET_ERRNO | ENOSYS);
+	assert_int_equal(verdict(&c, data(SYS_clone, x86_64, SIGCHLD, 0)),
+			 SECCOMP_RET_ALLOW);
+	assert_int_equal(verdict(&c, data(SYS_clone, x86_64,
+					  CLONE_UNTRACED | SIGCHLD, 0)) &
+			 SECCOMP_RET_ACTION_FULL, SECCOMP_RET_TRACE);
+	assert_int_equal(verdict(&c, data(SYS_ioctl, x86_64, 0, TCGETS)),
+			 SECCOMP_RET_ALLOW);
+	/* The kernel reads ioctl's cmd as 32 bits: high garbage is no way out. */
+	assert_int_equal(verdict(&c, data(SYS_ioctl, x86_64, 0,
+					  0xdead000000000000ull | TIOCSTI)) &
+			 SECCOMP_RET_ACTION_FULL, SECCOMP_RET_TRACE);
+	assert_int_equal(verdict(&c, data(SYS_getppid, AUDIT_ARCH_I386, 0, 0)),
+			 SECCOMP_RET_KILL_PROCESS);
+	assert_int_equal(verdict(&c, data(0x40000000 | SYS_getppid, x86_64,
+					  0, 0)),
+			 SECCOMP_RET_KILL_PROCESS);
+	release(&c);
+}
+
+static void test_unsafe_switches_change_the_filter(void **state)
+{
+	struct compiled c;
+
+	(void)state;
+	compile(&c, CABIN_UNSAFE_ABI | CABIN_UNSAFE_DENY |
+		    CABIN_UNSAFE_UNTRACED);
+	assert_int_equal(verdict(&c, data(SYS_getppid, AUDIT_ARCH_I386, 0, 0)),
+			 SECCOMP_RET_ALLOW);
+	assert_int_equal(verdict(&c, data(SYS_ptrace, AUDIT_ARCH_X86_64, 0, 0)),
+			 SECCOMP_RET_ALLOW);
+	assert_int_equal(verdict(&c, data(SYS_clone3, AUDIT_ARCH_X86_64, 0, 0)),
+			 SECCOMP_RET_ALLOW);
+	release(&c);
+}
+
+/* For every syscall and a spread of arguments, BPF and router agree. */
+static void test_filter_agrees_with_router(void **state)
+{
+	static const uint64_t probes[] = {
+		0, 1, TIOCSTI, TIOCLINUX, CLONE_UNTRACED,
+		CLONE_UNTRACED | CLONE_VM, 0xffffffffffffffffull,
+		0x100000000ull | TIOCSTI,
+	};
+	struct compiled c;
+	size_t i, j;
+	int nr;
+
+	(void)state;
+	compile(&c, 0);
+	for (nr = 0; nr < 470; nr++) {
+		for (i = 0; i < sizeof(probes) / sizeof(*probes); i++) {
+			for (j = 0; j < sizeof(probes) / sizeof(*probes); j++) {
+				uint64_t args[6] = { probes[i], probes[j] };
+				const struct cabin_route *route;
+				uint32_t v;
+				int id;
+
+				route = cabin_router_match(&c.router, nr, args,
+							   &id);
+				v = verdict(&c, data(nr, AUDIT_ARCH_X86_64,
+						     probes[i], probes[j]));
+				if (route->kind == CABIN_ROUTE_ALLOW) {
+					assert_int_equal(v, SECCOMP_RET_ALLOW);
+				} else if (route->quiet) {
+					assert_int_equal(v, SECCOMP_RET_ERRNO |
+							    route->err);
+				} else {
+					assert_int_equal(v, SECCOMP_RET_TRACE |
+							    (uint32_t)id);
+				}
+			}
+		}
+	}
+	release(&c);
+}
+
+/* In the kernel: a traced route with no tracer fails instead of running. */
+static void test_filter_in_the_kernel(void **state)
+{
+	struct compiled c;
+	int status;
+	pid_t pid;
+
+	(void)state;
+	compile(&c, 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) ||
+		    syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0,
+			    &c.bpf.prog))
+			_exit(10);
+		if (syscall(SYS_clone3, NULL, 0) != -1 || errno != ENOSYS)
+			_exit(11);
+		if (syscall(SYS_ptrace, 0, 0, 0, 0) != -1 || errno != ENOSYS)
+			_exit(12);
+		if (getppid() <= 0)
+			_exit(13);
+		syscall(0x40000000 | SYS_getpid);
+		_exit(14);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFSIGNALED(status));
+	assert_int_equal(WTERMSIG(status), SIGSYS);
+	release(&c);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_builtin_verdicts),
+		cmocka_unit_test(test_unsafe_switches_change_the_filter),
+		cmocka_unit_test(test_filter_agrees_with_router),
+		cmocka_unit_test(test_filter_in_the_kernel),
+	};
+
+	return cmocka_run_group_tests_name("bpf", tests, NULL, NULL);
+}
