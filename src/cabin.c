@@ -1,33 +1,58 @@
 /*
- * libcabin's entry point: build the routing table, compile it, start the
- * platform and hand every event to the proxy kernel until the confined
- * tree is gone.  The one place where a setup error becomes a message.
+ * libcabin's entry point: turn a policy into kernel objects (routes and
+ * BPF, Landlock, namespaces, rlimits), start the platform and hand every
+ * event to the proxy kernel until the confined tree is gone.  The one
+ * place where a setup error becomes a message.
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <sched.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cabin/cabin.h"
+#include "core/netguard.h"
 #include "core/proxy.h"
 #include "platform/process/process.h"
 #include "platform/process/signals.h"
-#include "policy/builtin.h"
+#include "platform/process/spawn.h"
+#include "policy/compile.h"
 #include "policy/compile_bpf.h"
+#include "policy/env.h"
+#include "policy/landlock.h"
+#include "policy/policy.h"
+
+extern char **environ;
 
 static const char *const unsafe_names[] = {
 	"abi", "deny", "untraced", "exitkill", "caps",
 };
 
-static void warn_unsafe(FILE *log, unsigned int unsafe)
-{
-	size_t i;
+#define NUNSAFE (sizeof(unsafe_names) / sizeof(*unsafe_names))
 
-	for (i = 0; i < sizeof(unsafe_names) / sizeof(*unsafe_names); i++) {
-		if (unsafe & (1u << i))
-			fprintf(log, "cabin: WARNING: protection '%s' is switched off (--unsafe-disable)\n",
-				unsafe_names[i]);
-	}
-}
+/* Everything one run builds from its policy, released together. */
+struct run {
+	const struct cabin_config *cfg;
+	const struct cabin_policy *policy;
+	struct cabin_policy fallback;	/* default profile when none given */
+	struct cabin_policy effective;	/* the policy plus the program's file */
+	struct cabin_path_rule *paths;	/* effective's path rules */
+	int exe_fd;			/* the program, opened by cabin */
+	char exe_link[32];		/* its /proc/self/fd path */
+	FILE *log;
+	int landlock_abi;
+	bool namespaces;		/* can the child create them */
+	struct cabin_router router;
+	struct cabin_netguard netguard;
+	struct cabin_bpf bpf;
+	struct cabin_sandbox sandbox;
+	char **envp;
+	char self_exe[PATH_MAX];
+	const char *home;
+};
 
 int cabin_unsafe_parse(const char *list, unsigned int *out)
 {
@@ -38,16 +63,24 @@ int cabin_unsafe_parse(const char *list, unsigned int *out)
 		return -EINVAL;
 	for (tok = strtok_r(buf, ",", &save); tok;
 	     tok = strtok_r(NULL, ",", &save)) {
-		for (i = 0; i < sizeof(unsafe_names) / sizeof(*unsafe_names);
-		     i++) {
-			if (!strcmp(tok, unsafe_names[i]))
-				break;
-		}
-		if (i == sizeof(unsafe_names) / sizeof(*unsafe_names))
+		for (i = 0; i < NUNSAFE && strcmp(tok, unsafe_names[i]); i++)
+			;
+		if (i == NUNSAFE)
 			return -EINVAL;
 		*out |= 1u << i;
 	}
 	return 0;
+}
+
+static void warn_unsafe(FILE *log, unsigned int unsafe)
+{
+	size_t i;
+
+	for (i = 0; i < NUNSAFE; i++) {
+		if (unsafe & (1u << i))
+			fprintf(log, "cabin: WARNING: protection '%s' is switched off (--unsafe-disable)\n",
+				unsafe_names[i]);
+	}
 }
 
 static int start_error(FILE *log, const char *program, int err)
@@ -68,71 +101,327 @@ static int start_error(FILE *log, const char *program, int err)
 	return CABIN_EXIT_INTERNAL;
 }
 
-static int compile_policy(FILE *log, unsigned int unsafe,
-			  struct cabin_router *router, struct cabin_bpf *bpf)
+/* Non-root namespaces need an unprivileged user namespace. */
+static bool user_namespaces_allowed(void)
 {
-	int err, bad_rule;
+	char buf[32] = "";
+	FILE *f;
 
-	err = cabin_policy_builtin(router, unsafe);
+	if (geteuid() == 0)
+		return true;
+	f = fopen("/proc/sys/user/max_user_namespaces", "re");
+	if (f) {
+		if (!fgets(buf, sizeof(buf), f))
+			buf[0] = '\0';
+		fclose(f);
+		if (atoi(buf) <= 0)
+			return false;
+	}
+	f = fopen("/proc/sys/kernel/unprivileged_userns_clone", "re");
+	if (f) {
+		if (!fgets(buf, sizeof(buf), f))
+			buf[0] = '\0';
+		fclose(f);
+		if (atoi(buf) == 0)
+			return false;
+	}
+	return true;
+}
+
+static bool wants_namespaces(const struct cabin_policy *p)
+{
+	return p->isolate || p->private_tmp;
+}
+
+/*
+ * What the policy asks and this kernel cannot give.  A built-in profile
+ * degrades with one warning line; rules a user wrote are refused unless
+ * --best-effort, which then says what is not enforced.
+ */
+static int check_enforceable(struct run *r)
+{
+	const struct cabin_policy *p = r->policy;
+	struct cabin_landlock_gaps gaps;
+	char missing[1024] = "", line[256];
+	size_t used = 0;
+	unsigned int bit;
+
+	cabin_landlock_gaps(p, r->landlock_abi, &gaps);
+	/* Closed elsewhere, or stricter than asked: nothing is lost. */
+	gaps.missing &= ~(CABIN_LL_GAP_REFER | CABIN_LL_GAP_TRUNCATE |
+			  CABIN_LL_GAP_NET);
+	/* A PID namespace keeps signals in; scoping is no rule a user wrote. */
+	if (p->isolate & CABIN_ISOLATE_PID || r->cfg->user_rules)
+		gaps.missing &= ~CABIN_LL_GAP_SCOPE;
+	for (bit = 1; bit; bit <<= 1) {
+		if (!(gaps.missing & bit))
+			continue;
+		cabin_landlock_gap_text(bit, r->landlock_abi, line,
+					sizeof(line));
+		used += snprintf(missing + used, sizeof(missing) - used,
+				 "%s%s", used ? "; " : "", line);
+		if (used >= sizeof(missing))
+			used = sizeof(missing) - 1;
+	}
+	if (wants_namespaces(p) && !r->namespaces)
+		snprintf(missing + used, sizeof(missing) - used,
+			 "%snamespaces (isolate, private /tmp) need unprivileged user namespaces, which this system does not allow",
+			 used ? "; " : "");
+	if (!missing[0])
+		return 0;
+	if (r->cfg->user_rules && !r->cfg->best_effort) {
+		fprintf(r->log, "cabin: this kernel cannot enforce the policy: %s (use --best-effort to run with what it can enforce)\n",
+			missing);
+		return -EOPNOTSUPP;
+	}
+	fprintf(r->log, "cabin: warning: not enforced on this kernel: %s; the rest of the policy is\n",
+		missing);
+	return 0;
+}
+
+/* Required paths must exist now: failing in the child explains less. */
+static int check_paths(struct run *r)
+{
+	const struct cabin_policy *p = r->policy;
+	size_t i;
+	int fd;
+
+	if (!p->files_restricted)
+		return 0;
+	for (i = 0; i < p->npaths; i++) {
+		if (p->paths[i].optional)
+			continue;
+		fd = cabin_landlock_open_path(p->paths[i].path, r->home);
+		if (fd < 0) {
+			if (p->paths[i].line)
+				fprintf(r->log, "cabin: line %u: path '%s': %s\n",
+					p->paths[i].line, p->paths[i].path,
+					strerror(-fd));
+			else
+				fprintf(r->log, "cabin: path '%s': %s\n",
+					p->paths[i].path, strerror(-fd));
+			return fd;
+		}
+		close(fd);
+	}
+	return 0;
+}
+
+/*
+ * The program named on the command line may always be read and run: the
+ * user asked for exactly that.  It is opened here, before namespaces move
+ * mounts around, and granted (and run, if its path is gone) through that
+ * descriptor.  Everything it runs in turn needs rules.
+ */
+static int grant_program(struct run *r, const char *program)
+{
+	const struct cabin_policy *p = r->policy;
+	char path[PATH_MAX];
+
+	if (cabin_find_program(program, path, sizeof(path)) < 0)
+		return 0;
+	r->exe_fd = open(path, O_PATH | O_CLOEXEC);
+	if (r->exe_fd < 0 || !p->files_restricted)
+		return 0;
+	r->paths = calloc(p->npaths + 1, sizeof(*r->paths));
+	if (!r->paths)
+		return -ENOMEM;
+	memcpy(r->paths, p->paths, p->npaths * sizeof(*r->paths));
+	snprintf(r->exe_link, sizeof(r->exe_link), "/proc/self/fd/%d",
+		 r->exe_fd);
+	r->paths[p->npaths].path = r->exe_link;
+	r->paths[p->npaths].rights = CABIN_FILE_READ | CABIN_FILE_EXEC;
+	r->effective = *p;
+	r->effective.paths = r->paths;
+	r->effective.npaths = p->npaths + 1;
+	r->policy = &r->effective;
+	return 0;
+}
+
+static int compile_routes(struct run *r)
+{
+	struct cabin_compile_input in = {
+		.policy = r->policy,
+		.unsafe = r->cfg->unsafe,
+		.landlock_abi = r->landlock_abi,
+	};
+	int err, bad;
+
+	err = cabin_policy_compile_routes(&in, &r->router, &r->netguard, &bad);
 	if (err < 0) {
-		fprintf(log, "cabin: building the built-in policy failed: %s\n",
+		fprintf(r->log, "cabin: the syscall rules cannot be compiled (%s%s): %s\n",
+			bad >= 0 ? "rule for " : "",
+			bad >= 0 ? r->policy->syscalls[bad].name : "guards",
 			strerror(-err));
 		return err;
 	}
-	err = cabin_bpf_compile(router, !(unsafe & CABIN_UNSAFE_ABI), bpf,
-				&bad_rule);
+	if (r->policy->filter_off)
+		return 0;
+	err = cabin_bpf_compile(&r->router, !(r->cfg->unsafe & CABIN_UNSAFE_ABI),
+				&r->bpf, &bad);
 	if (err < 0)
-		fprintf(log, "cabin: compiling the seccomp filter failed at rule %d: %s\n",
-			bad_rule, strerror(-err));
+		fprintf(r->log, "cabin: compiling the seccomp filter failed at rule %d: %s\n",
+			bad, strerror(-err));
 	return err;
+}
+
+static void add_rlimit(struct cabin_sandbox *sb, int resource, uint64_t soft,
+		       uint64_t hard)
+{
+	if (!soft)
+		return;
+	sb->rlimits[sb->nrlimits].resource = resource;
+	sb->rlimits[sb->nrlimits].lim.rlim_cur = soft;
+	sb->rlimits[sb->nrlimits].lim.rlim_max = hard;
+	sb->nrlimits++;
+}
+
+static void plan_sandbox(struct run *r)
+{
+	const struct cabin_policy *p = r->policy;
+	struct cabin_sandbox *sb = &r->sandbox;
+	ssize_t n;
+
+	memset(sb, 0, sizeof(*sb));
+	if (r->namespaces) {
+		if (p->isolate & CABIN_ISOLATE_PID)
+			sb->unshare_flags |= CLONE_NEWPID;
+		if (p->isolate & CABIN_ISOLATE_NET)
+			sb->unshare_flags |= CLONE_NEWNET;
+		if (p->isolate & CABIN_ISOLATE_IPC)
+			sb->unshare_flags |= CLONE_NEWIPC;
+		if (p->isolate & CABIN_ISOLATE_UTS)
+			sb->unshare_flags |= CLONE_NEWUTS;
+		if ((p->isolate & CABIN_ISOLATE_MOUNT) || p->private_tmp)
+			sb->unshare_flags |= CLONE_NEWNS;
+		sb->private_tmp = p->private_tmp;
+	}
+	/* Keep the sandbox's own binary out of the program's reach. */
+	n = readlink("/proc/self/exe", r->self_exe, sizeof(r->self_exe) - 1);
+	if (n > 0 && (sb->unshare_flags & CLONE_NEWNS)) {
+		r->self_exe[n] = '\0';
+		sb->protect_path = r->self_exe;
+	}
+	add_rlimit(sb, RLIMIT_AS, p->limits.memory, p->limits.memory);
+	add_rlimit(sb, RLIMIT_CPU, p->limits.cpu, p->limits.cpu + 1);
+	add_rlimit(sb, RLIMIT_NOFILE, p->limits.files, p->limits.files);
+	add_rlimit(sb, RLIMIT_FSIZE, p->limits.fsize, p->limits.fsize);
+}
+
+/* In the child: the Landlock domain, after no_new_privs. */
+static int confine(void *ctx)
+{
+	struct run *r = ctx;
+	int bad;
+
+	return cabin_landlock_apply(r->policy, r->home,
+				    r->policy->files_restricted, &bad);
+}
+
+static long emulate(struct cabin_proxy *p, struct cabin_task *task,
+		    const struct cabin_syscall *sys)
+{
+	return cabin_netguard_emulate(p, p->emulate_ctx, task, sys);
+}
+
+static int prepare(struct run *r, const char *program)
+{
+	struct cabin_policy_error perr;
+	int err;
+
+	if (!r->policy) {
+		cabin_policy_init(&r->fallback);
+		err = cabin_policy_load_profile(&r->fallback, "default", &perr);
+		if (err < 0) {
+			fprintf(r->log, "cabin: the default profile does not load: %s\n",
+				perr.message);
+			return err;
+		}
+		r->policy = &r->fallback;
+	}
+	r->home = getenv("HOME");
+	r->landlock_abi = cabin_landlock_abi();
+	r->namespaces = user_namespaces_allowed();
+	err = check_enforceable(r);
+	if (!err)
+		err = check_paths(r);
+	if (!err)
+		err = grant_program(r, program);
+	if (err < 0)
+		return err;
+	err = compile_routes(r);
+	if (err < 0)
+		return err;
+	plan_sandbox(r);
+	r->envp = cabin_env_build(r->policy, environ);
+	return r->envp ? 0 : -ENOMEM;
+}
+
+static int launch(struct run *r, char *const argv[])
+{
+	struct cabin_saved_signals signals;
+	struct cabin_process pp;
+	struct cabin_proxy proxy;
+	int code, err;
+
+	cabin_process_init(&pp);
+	pp.timeout = r->policy->limits.timeout;
+	err = cabin_proxy_init(&proxy, &pp.plat, &r->router, r->log);
+	if (err < 0)
+		return start_error(r->log, argv[0], err);
+	proxy.verbose = r->cfg->verbose;
+	proxy.limits.procs = r->policy->limits.procs;
+	proxy.limits.memory = r->policy->limits.memory;
+	proxy.emulate = emulate;
+	proxy.emulate_ctx = &r->netguard;
+	err = cabin_signals_install(&signals);
+	if (err < 0) {
+		cabin_proxy_free(&proxy);
+		return start_error(r->log, argv[0], err);
+	}
+	code = cabin_process_run(&pp, &proxy, &(struct cabin_spawn){
+		.argv = argv,
+		.exe_fd = r->exe_fd,
+		.envp = r->envp,
+		.filter = r->policy->filter_off ? NULL : &r->bpf.prog,
+		.unsafe = r->cfg->unsafe,
+		.signals = &signals,
+		.sandbox = &r->sandbox,
+		.userns = r->namespaces &&
+			  (wants_namespaces(r->policy) ||
+			   !(r->cfg->unsafe & CABIN_UNSAFE_CAPS)),
+		.confine = confine,
+		.confine_ctx = r,
+	});
+	cabin_signals_restore(&signals);
+	if (code < 0)
+		code = start_error(r->log, argv[0], code);
+	else if (r->cfg->verbose)
+		cabin_proxy_print_summary(&proxy);
+	cabin_proxy_free(&proxy);
+	return code;
 }
 
 int cabin_run(const struct cabin_config *cfg, char *const argv[])
 {
-	FILE *log = cfg->log ? cfg->log : stderr;
-	struct cabin_saved_signals signals;
-	struct cabin_router router;
-	struct cabin_process pp;
-	struct cabin_proxy proxy;
-	struct cabin_bpf bpf;
-	int code, err;
+	struct run r = { .cfg = cfg, .policy = cfg->policy, .exe_fd = -1 };
+	int code = CABIN_EXIT_INTERNAL;
 
+	r.log = cfg->log ? cfg->log : stderr;
 	if (!argv || !argv[0]) {
-		fprintf(log, "cabin: no program to run\n");
+		fprintf(r.log, "cabin: no program to run\n");
 		return CABIN_EXIT_INTERNAL;
 	}
-	warn_unsafe(log, cfg->unsafe);
-	if (compile_policy(log, cfg->unsafe, &router, &bpf) < 0) {
-		cabin_router_free(&router);
-		return CABIN_EXIT_INTERNAL;
-	}
-	cabin_process_init(&pp);
-	err = cabin_proxy_init(&proxy, &pp.plat, &router, log);
-	if (err < 0) {
-		code = start_error(log, argv[0], err);
-		goto out;
-	}
-	proxy.verbose = cfg->verbose;
-	err = cabin_signals_install(&signals);
-	if (err < 0) {
-		code = start_error(log, argv[0], err);
-		goto out_proxy;
-	}
-	code = cabin_process_run(&pp, &proxy, &(struct cabin_spawn){
-		.argv = argv,
-		.filter = &bpf.prog,
-		.unsafe = cfg->unsafe,
-		.signals = &signals,
-	});
-	cabin_signals_restore(&signals);
-	if (code < 0)
-		code = start_error(log, argv[0], code);
-	else if (cfg->verbose)
-		cabin_proxy_print_summary(&proxy);
-out_proxy:
-	cabin_proxy_free(&proxy);
-out:
-	cabin_bpf_free(&bpf);
-	cabin_router_free(&router);
+	warn_unsafe(r.log, cfg->unsafe);
+	if (prepare(&r, argv[0]) == 0)
+		code = launch(&r, argv);
+	cabin_env_free(r.envp);
+	free(r.paths);
+	if (r.exe_fd >= 0)
+		close(r.exe_fd);
+	cabin_bpf_free(&r.bpf);
+	cabin_router_free(&r.router);
+	if (r.policy == &r.fallback)
+		cabin_policy_free(&r.fallback);
 	return code;
 }

@@ -25,10 +25,22 @@ enum cabin_unsafe {
 	CABIN_UNSAFE_CAPS	= 1u << 4,	/* capabilities kept */
 };
 
+struct cabin_policy;
+
 struct cabin_config {
 	bool verbose;		/* one line per spawn, exec and exit */
 	unsigned int unsafe;	/* enum cabin_unsafe bits */
 	FILE *log;		/* where cabin's own lines go; NULL: stderr */
+	/* What the program may do; NULL: the built-in `default` profile. */
+	const struct cabin_policy *policy;
+	/*
+	 * The policy holds rules a user wrote (a policy file or overrides):
+	 * those are refused when the kernel cannot enforce them, unless
+	 * best_effort, instead of degrading with a warning as built-in
+	 * profiles do.
+	 */
+	bool user_rules;
+	bool best_effort;
 };
 
 /*

@@ -6,5 +6,6 @@
 
 int cabin_cmd_info(int argc, char **argv);
 int cabin_cmd_run(int argc, char **argv);
+int cabin_cmd_policy(int argc, char **argv);
 
 #endif /* CABIN_CLI_COMMANDS_H */

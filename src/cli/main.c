@@ -17,6 +17,7 @@ static void usage(FILE *out)
 	      "Commands:\n"
 	      "  run [OPTIONS] -- PROGRAM [ARGS...]   run PROGRAM confined\n"
 	      "  info [--json]                        what this machine offers\n"
+	      "  policy check FILE | show NAME        check a policy, show a profile\n"
 	      "\n"
 	      "Options:\n"
 	      "  -h, --help      show this help (also: cabin COMMAND --help)\n"
@@ -44,6 +45,8 @@ int main(int argc, char **argv)
 		return cabin_cmd_run(argc - 1, argv + 1);
 	if (!strcmp(cmd, "info"))
 		return cabin_cmd_info(argc - 1, argv + 1);
+	if (!strcmp(cmd, "policy"))
+		return cabin_cmd_policy(argc - 1, argv + 1);
 	fprintf(stderr, "cabin: unknown command '%s'; see 'cabin --help'\n",
 		cmd);
 	return CABIN_EXIT_INTERNAL;

@@ -1,14 +1,18 @@
 /*
- * `cabin run`: parse options, hand the program to libcabin, exit with its
- * status.  Options end at `--` or at the first word that is not one, so
- * the program's own options are never taken for cabin's.
+ * `cabin run`: parse options into a policy (a profile or a policy file,
+ * then the overrides, which take precedence), hand the program to
+ * libcabin and exit with its status.  Options end at `--` or at the first
+ * word that is not one, so the program's own options are never cabin's.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cabin/cabin.h"
 #include "cli/commands.h"
+#include "policy/policy.h"
 
 static void usage(FILE *out)
 {
@@ -16,53 +20,293 @@ static void usage(FILE *out)
 	      "\n"
 	      "Run PROGRAM (found like execvp) confined behind the proxy kernel.\n"
 	      "\n"
-	      "Options:\n"
+	      "Policy (default: --profile default):\n"
+	      "      --profile NAME        a built-in profile: default, strict, trace, none\n"
+	      "      --policy FILE         a policy file (see cabin-policy(5), docs/policy.md)\n"
+	      "      --allow-read PATH     also allow reading PATH\n"
+	      "      --allow-write PATH    also allow reading, writing and creating under PATH\n"
+	      "      --allow-exec PATH     also allow reading and executing PATH\n"
+	      "      --net MODE            none, loopback or host\n"
+	      "      --timeout SECONDS     kill the whole tree after SECONDS (exit 124)\n"
+	      "      --memory SIZE         address-space limit per process (K, M, G suffixes)\n"
+	      "      --max-procs N         at most N live processes and threads\n"
+	      "      --clear-env           start from an empty environment\n"
+	      "      --setenv NAME=VALUE   set a variable in the program's environment\n"
+	      "      --best-effort         run even if the kernel cannot enforce every rule\n"
+	      "                            (says on stderr what is not enforced)\n"
+	      "\n"
+	      "Output:\n"
 	      "  -v, --verbose             print each spawn, exec and exit, and a summary\n"
+	      "\n"
+	      "Testing:\n"
 	      "      --unsafe-disable=LIST switch protections off, for testing them:\n"
 	      "                            abi, deny, untraced, exitkill, caps\n"
 	      "  -h, --help                show this help\n"
 	      "\n"
 	      "Exit status: the program's own; 128+N if it was killed by signal N;\n"
-	      "125 if cabin failed; 126 if PROGRAM cannot be executed; 127 if it\n"
-	      "was not found.\n", out);
+	      "124 on --timeout; 125 if cabin failed (bad option or policy);\n"
+	      "126 if PROGRAM cannot be executed; 127 if it was not found.\n", out);
+}
+
+enum {
+	OPT_PROFILE = 256, OPT_POLICY, OPT_READ, OPT_WRITE, OPT_EXEC, OPT_NET,
+	OPT_TIMEOUT, OPT_MEMORY, OPT_PROCS, OPT_CLEARENV, OPT_SETENV,
+	OPT_BEST_EFFORT, OPT_UNSAFE,
+};
+
+struct run_args {
+	struct cabin_config cfg;
+	const char *profile;
+	const char *policy_file;
+	struct cabin_policy overrides;	/* applied on top, in order */
+	bool have_overrides;
+};
+
+static int bad(const char *fmt, const char *arg)
+{
+	fputs("cabin run: ", stderr);
+	fprintf(stderr, fmt, arg);
+	fputc('\n', stderr);
+	return -EINVAL;
+}
+
+/* SIZE with an optional K, M, G or T suffix (binary units). */
+static int parse_size(const char *s, uint64_t *out)
+{
+	char *end;
+	unsigned long long v;
+	int shift = 0;
+
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno || end == s || *s == '-')
+		return -EINVAL;
+	switch (*end) {
+	case 'K': case 'k': shift = 10; end++; break;
+	case 'M': case 'm': shift = 20; end++; break;
+	case 'G': case 'g': shift = 30; end++; break;
+	case 'T': case 't': shift = 40; end++; break;
+	}
+	if (*end || !v || (shift && v > (UINT64_MAX >> shift)))
+		return -EINVAL;
+	*out = (uint64_t)v << shift;
+	return 0;
+}
+
+static int parse_count(const char *s, uint64_t *out)
+{
+	char *end;
+	unsigned long long v;
+
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno || end == s || *end || *s == '-' || !v)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+static int take_option(struct run_args *a, int c, const char *arg)
+{
+	struct cabin_policy *o = &a->overrides;
+	const char *eq;
+
+	a->have_overrides = true;
+	switch (c) {
+	case OPT_READ:
+		return cabin_policy_add_path(o, arg, CABIN_FILE_READ, false, 0);
+	case OPT_WRITE:
+		return cabin_policy_add_path(o, arg, CABIN_FILE_READ |
+					     CABIN_FILE_WRITE |
+					     CABIN_FILE_CREATE, false, 0);
+	case OPT_EXEC:
+		return cabin_policy_add_path(o, arg, CABIN_FILE_READ |
+					     CABIN_FILE_EXEC, false, 0);
+	case OPT_NET:
+		if (!strcmp(arg, "none"))
+			o->net = CABIN_NET_NONE;
+		else if (!strcmp(arg, "loopback"))
+			o->net = CABIN_NET_LOOPBACK;
+		else if (!strcmp(arg, "host"))
+			o->net = CABIN_NET_HOST;
+		else
+			return bad("--net takes none, loopback or host, not '%s'", arg);
+		return 0;
+	case OPT_TIMEOUT:
+		if (parse_count(arg, &o->limits.timeout) < 0)
+			return bad("--timeout takes a whole number of seconds >= 1, not '%s'", arg);
+		return 0;
+	case OPT_MEMORY:
+		if (parse_size(arg, &o->limits.memory) < 0 ||
+		    o->limits.memory < (1u << 20))
+			return bad("--memory takes a size of at least 1M (K, M, G suffixes), not '%s'", arg);
+		return 0;
+	case OPT_PROCS:
+		if (parse_count(arg, &o->limits.procs) < 0)
+			return bad("--max-procs takes a number >= 1, not '%s'", arg);
+		return 0;
+	case OPT_CLEARENV:
+		o->env_clear = true;
+		return 0;
+	case OPT_SETENV:
+		eq = strchr(arg, '=');
+		if (!eq || eq == arg)
+			return bad("--setenv takes NAME=VALUE, not '%s'", arg);
+		{
+			char name[256];
+
+			if ((size_t)(eq - arg) >= sizeof(name))
+				return bad("--setenv name too long: '%s'", arg);
+			memcpy(name, arg, eq - arg);
+			name[eq - arg] = '\0';
+			return cabin_policy_env_set(o, name, eq + 1);
+		}
+	}
+	return -EINVAL;
+}
+
+/* Overrides go on top of the loaded policy, and win. */
+static int apply_overrides(struct cabin_policy *p,
+			   const struct cabin_policy *o)
+{
+	const uint64_t *from = (const uint64_t *)&o->limits;
+	uint64_t *to = (uint64_t *)&p->limits;
+	bool restricted = p->files_restricted;
+	size_t i;
+	int err;
+
+	_Static_assert(sizeof(o->limits) % sizeof(uint64_t) == 0,
+		       "limits are all 64-bit");
+	for (i = 0; i < o->npaths; i++) {
+		err = cabin_policy_add_path(p, o->paths[i].path,
+					    o->paths[i].rights, false, 0);
+		if (err < 0)
+			return err;
+	}
+	/* Granting more never confines a policy that left files open. */
+	p->files_restricted = restricted;
+	if (o->net != CABIN_NET_UNSET) {
+		p->net = o->net;
+		if (o->net == CABIN_NET_NONE)
+			p->nconnect_ports = p->nbind_ports = 0;
+	}
+	for (i = 0; i < sizeof(o->limits) / sizeof(uint64_t); i++) {
+		if (from[i])
+			to[i] = from[i];
+	}
+	if (o->env_clear)
+		p->env_clear = true;
+	for (i = 0; i < o->nenv_set; i++) {
+		err = cabin_policy_env_set(p, o->env_set[i].name,
+					   o->env_set[i].value);
+		if (err < 0)
+			return err;
+	}
+	return 0;
+}
+
+static int load_policy(struct run_args *a, struct cabin_policy *p)
+{
+	struct cabin_policy_error err;
+	int r;
+
+	if (a->profile && a->policy_file)
+		return bad("%s", "--profile and --policy cannot be combined");
+	if (a->policy_file)
+		r = cabin_policy_load_file(p, a->policy_file, &err);
+	else
+		r = cabin_policy_load_profile(p, a->profile ? a->profile
+							    : "default", &err);
+	if (r == 0 && a->have_overrides)
+		r = apply_overrides(p, &a->overrides);
+	if (r == 0)
+		r = cabin_policy_validate(p, &err);
+	if (r < 0) {
+		if (err.line)
+			fprintf(stderr, "cabin: %s:%u:%u: %s\n", err.file,
+				err.line, err.column, err.message);
+		else
+			fprintf(stderr, "cabin: %s%s%s\n", err.file,
+				err.file[0] ? ": " : "", err.message);
+		return r;
+	}
+	return 0;
 }
 
 int cabin_cmd_run(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "verbose", no_argument, NULL, 'v' },
-		{ "unsafe-disable", required_argument, NULL, 'U' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "profile", required_argument, NULL, OPT_PROFILE },
+		{ "policy", required_argument, NULL, OPT_POLICY },
+		{ "allow-read", required_argument, NULL, OPT_READ },
+		{ "allow-write", required_argument, NULL, OPT_WRITE },
+		{ "allow-exec", required_argument, NULL, OPT_EXEC },
+		{ "net", required_argument, NULL, OPT_NET },
+		{ "timeout", required_argument, NULL, OPT_TIMEOUT },
+		{ "memory", required_argument, NULL, OPT_MEMORY },
+		{ "max-procs", required_argument, NULL, OPT_PROCS },
+		{ "clear-env", no_argument, NULL, OPT_CLEARENV },
+		{ "setenv", required_argument, NULL, OPT_SETENV },
+		{ "best-effort", no_argument, NULL, OPT_BEST_EFFORT },
+		{ "unsafe-disable", required_argument, NULL, OPT_UNSAFE },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct cabin_config cfg = { 0 };
-	int c;
+	struct run_args a = { 0 };
+	struct cabin_policy policy;
+	int c, code = CABIN_EXIT_INTERNAL;
 
+	cabin_policy_init(&a.overrides);
+	cabin_policy_init(&policy);
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "+vh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'v':
-			cfg.verbose = true;
-			break;
-		case 'U':
-			if (cabin_unsafe_parse(optarg, &cfg.unsafe) < 0) {
-				fprintf(stderr, "cabin run: unknown protection in --unsafe-disable=%s (known: abi, deny, untraced, exitkill, caps)\n",
-					optarg);
-				return CABIN_EXIT_INTERNAL;
-			}
+			a.cfg.verbose = true;
 			break;
 		case 'h':
 			usage(stdout);
-			return 0;
-		default:
+			code = 0;
+			goto out;
+		case OPT_PROFILE:
+			a.profile = optarg;
+			break;
+		case OPT_POLICY:
+			a.policy_file = optarg;
+			a.cfg.user_rules = true;
+			break;
+		case OPT_BEST_EFFORT:
+			a.cfg.best_effort = true;
+			break;
+		case OPT_UNSAFE:
+			if (cabin_unsafe_parse(optarg, &a.cfg.unsafe) < 0) {
+				fprintf(stderr, "cabin run: unknown protection in --unsafe-disable=%s (known: abi, deny, untraced, exitkill, caps)\n",
+					optarg);
+				goto out;
+			}
+			break;
+		case '?':
 			usage(stderr);
-			return CABIN_EXIT_INTERNAL;
+			goto out;
+		default:
+			if (take_option(&a, c, optarg) < 0)
+				goto out;
+			if (c == OPT_READ || c == OPT_WRITE || c == OPT_EXEC)
+				a.cfg.user_rules = true;
 		}
 	}
 	if (optind >= argc) {
 		fputs("cabin run: no program given\n", stderr);
 		usage(stderr);
-		return CABIN_EXIT_INTERNAL;
+		goto out;
 	}
-	return cabin_run(&cfg, argv + optind);
+	if (load_policy(&a, &policy) < 0)
+		goto out;
+	a.cfg.policy = &policy;
+	code = cabin_run(&a.cfg, argv + optind);
+out:
+	cabin_policy_free(&policy);
+	cabin_policy_free(&a.overrides);
+	return code;
 }

@@ -51,6 +51,11 @@ struct cabin_platform_ops {
 	pid_t (*task_tgid)(void *ctx, pid_t tid);
 	/* Path of the program a task runs now. */
 	int (*task_exe)(void *ctx, pid_t tid, char *buf, size_t len);
+	/*
+	 * A descriptor in cabin for the open file behind the task's fd, so
+	 * the proxy can act on it itself (close it when done); -errno.
+	 */
+	int (*dup_fd)(void *ctx, pid_t tid, int fd);
 };
 
 struct cabin_platform {

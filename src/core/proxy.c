@@ -35,10 +35,7 @@ void cabin_proxy_free(struct cabin_proxy *p)
 	p->denials = NULL;
 }
 
-static void say(struct cabin_proxy *p, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static void say(struct cabin_proxy *p, const char *fmt, ...)
+void cabin_proxy_say(struct cabin_proxy *p, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -123,7 +120,7 @@ static int on_denied(struct cabin_proxy *p, struct cabin_task *task,
 	task->count.denied++;
 	p->stats.denied++;
 	if (!already_reported(p, sys->nr, task->comm))
-		say(p, "denied %s by pid %d (%s): %s",
+		cabin_proxy_say(p, "denied %s by pid %d (%s): %s",
 		    cabin_syscall_name(sys->nr, name, sizeof(name)),
 		    (int)task->tid, task->comm, cabin_errno_name(err));
 	return resume(p, task->tid, CABIN_RESUME_SKIP, -err, 0);
@@ -149,9 +146,17 @@ static int on_syscall_entry(struct cabin_proxy *p, struct cabin_task *task,
 	memcpy(task->cur_args, sys->args, sizeof(task->cur_args));
 
 	switch (route->kind) {
-	case CABIN_ROUTE_TRACE:
+	case CABIN_ROUTE_TRACE: {
+		long refused = cabin_limits_entry(p, task, sys);
+
+		if (refused) {
+			task->cur_nr = -1;
+			return resume(p, task->tid, CABIN_RESUME_SKIP, refused,
+				      0);
+		}
 		task->state = CABIN_TASK_IN_SYSCALL;
 		return resume(p, task->tid, CABIN_RESUME_TO_EXIT, 0, 0);
+	}
 	case CABIN_ROUTE_EMULATE:
 		task->cur_nr = -1;
 		return resume(p, task->tid, CABIN_RESUME_SKIP,
@@ -161,7 +166,7 @@ static int on_syscall_entry(struct cabin_proxy *p, struct cabin_task *task,
 		task->cur_nr = -1;
 		return on_denied(p, task, sys, route->err);
 	case CABIN_ROUTE_KILL:
-		say(p, "pid %d (%s): killed: syscall %s is routed to kill",
+		cabin_proxy_say(p, "pid %d (%s): killed: syscall %s is routed to kill",
 		    (int)task->tid, task->comm,
 		    cabin_syscall_name(sys->nr, name, sizeof(name)));
 		p->stats.killed++;
@@ -173,8 +178,11 @@ static int on_syscall_entry(struct cabin_proxy *p, struct cabin_task *task,
 	return resume(p, task->tid, CABIN_RESUME_RUN, 0, 0);
 }
 
-static int on_syscall_exit(struct cabin_proxy *p, struct cabin_task *task)
+static int on_syscall_exit(struct cabin_proxy *p, struct cabin_task *task,
+			   long ret)
 {
+	if (task->cur_nr >= 0)
+		cabin_limits_exit(p, task, ret);
 	task->state = CABIN_TASK_RUNNING;
 	task->cur_nr = -1;
 	return resume(p, task->tid, CABIN_RESUME_RUN, 0, 0);
@@ -192,7 +200,7 @@ static int on_fault(struct cabin_proxy *p, struct cabin_task *task,
 						 f->ip, where, sizeof(where));
 	cabin_fault_format(line, sizeof(line), task->tid, task->comm, f,
 			   have_where >= 0 ? where : NULL);
-	say(p, "%s", line);
+	cabin_proxy_say(p, "%s", line);
 	return resume(p, task->tid, CABIN_RESUME_RUN, 0, f->sig);
 }
 
@@ -211,7 +219,7 @@ static int on_spawn(struct cabin_proxy *p, struct cabin_task *task,
 	if (child) {
 		child->parent = task->tid;
 		if (p->verbose)
-			say(p, "[pid %d] %s -> %s %d", (int)task->tid,
+			cabin_proxy_say(p, "[pid %d] %s -> %s %d", (int)task->tid,
 			    kinds[kind],
 			    child->pid == task->pid ? "thread" : "process",
 			    (int)child_tid);
@@ -252,7 +260,7 @@ static int on_exec(struct cabin_proxy *p, struct cabin_task *task,
 		if (p->plat->ops->task_exe(p->plat->ctx, task->tid, exe,
 					   sizeof(exe)) < 0)
 			snprintf(exe, sizeof(exe), "%s", task->comm);
-		say(p, "[pid %d] exec %s", (int)task->tid, exe);
+		cabin_proxy_say(p, "[pid %d] exec %s", (int)task->tid, exe);
 	}
 	return resume(p, task->tid, CABIN_RESUME_RUN, 0, 0);
 }
@@ -270,13 +278,13 @@ static void explain_seccomp_kill(struct cabin_proxy *p,
 
 	p->stats.killed++;
 	if (arch == AUDIT_ARCH_I386)
-		say(p, "pid %d (%s): killed: i386 syscall %ld (int 0x80), a foreign ABI",
+		cabin_proxy_say(p, "pid %d (%s): killed: i386 syscall %ld (int 0x80), a foreign ABI",
 		    (int)task->tid, task->comm, nr);
 	else if (nr & X32_SYSCALL_BIT)
-		say(p, "pid %d (%s): killed: x32 syscall %#lx, a foreign ABI",
+		cabin_proxy_say(p, "pid %d (%s): killed: x32 syscall %#lx, a foreign ABI",
 		    (int)task->tid, task->comm, nr);
 	else
-		say(p, "pid %d (%s): killed: syscall %s is routed to kill",
+		cabin_proxy_say(p, "pid %d (%s): killed: syscall %s is routed to kill",
 		    (int)task->tid, task->comm,
 		    cabin_syscall_name(nr, name, sizeof(name)));
 }
@@ -294,7 +302,7 @@ static int on_exiting(struct cabin_proxy *p, struct cabin_task *task,
 	return resume(p, task->tid, CABIN_RESUME_RUN, 0, 0);
 }
 
-static void drain(struct cabin_proxy *p)
+void cabin_proxy_drain(struct cabin_proxy *p)
 {
 	struct cabin_task *t;
 	size_t pos = 0;
@@ -310,10 +318,10 @@ static void describe_exit(struct cabin_proxy *p, struct cabin_task *task,
 	if (!p->verbose || task->tid != task->pid)
 		return;
 	if (WIFEXITED(status))
-		say(p, "[pid %d] exit %d", (int)task->tid,
+		cabin_proxy_say(p, "[pid %d] exit %d", (int)task->tid,
 		    WEXITSTATUS(status));
 	else if (WIFSIGNALED(status))
-		say(p, "[pid %d] killed by %s", (int)task->tid,
+		cabin_proxy_say(p, "[pid %d] killed by %s", (int)task->tid,
 		    cabin_signal_name(WTERMSIG(status)));
 }
 
@@ -327,7 +335,7 @@ static int on_task_exit(struct cabin_proxy *p, pid_t tid, int status)
 	if (tid == p->main_pid && !p->main_exited) {
 		p->main_exited = true;
 		p->main_status = status;
-		drain(p);
+		cabin_proxy_drain(p);
 	}
 	return 0;
 }
@@ -347,7 +355,7 @@ int cabin_proxy_handle(struct cabin_proxy *p, const struct cabin_event *ev)
 	case CABIN_EV_SYSCALL_ENTRY:
 		return on_syscall_entry(p, task, &ev->sys);
 	case CABIN_EV_SYSCALL_EXIT:
-		return on_syscall_exit(p, task);
+		return on_syscall_exit(p, task, ev->ret);
 	case CABIN_EV_FAULT:
 		return on_fault(p, task, &ev->fault);
 	case CABIN_EV_SIGNAL:
@@ -373,6 +381,8 @@ int cabin_proxy_handle(struct cabin_proxy *p, const struct cabin_event *ev)
 
 int cabin_proxy_exit_code(const struct cabin_proxy *p)
 {
+	if (p->timed_out)
+		return 124;
 	if (!p->main_exited)
 		return 125;
 	if (WIFEXITED(p->main_status))

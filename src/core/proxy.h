@@ -11,6 +11,7 @@
 #include <stdio.h>
 
 #include "core/event.h"
+#include "core/limits.h"
 #include "core/platform.h"
 #include "core/router.h"
 #include "core/task.h"
@@ -45,11 +46,15 @@ struct cabin_proxy {
 	FILE *log;
 	bool verbose;
 	cabin_emulate_fn emulate;
+	void *emulate_ctx;	/* for the emulate hook */
 
 	pid_t main_pid;		/* the program cabin started */
 	bool main_exited;
 	int main_status;	/* its wait(2) status */
 	bool draining;		/* main is gone: the rest is being killed */
+
+	struct cabin_proxy_limits limits;
+	bool timed_out;		/* the wall-clock limit ended the run */
 
 	struct cabin_denial *denials;	/* reported once each */
 	size_t ndenials;
@@ -74,5 +79,12 @@ int cabin_proxy_handle(struct cabin_proxy *p, const struct cabin_event *ev);
 int cabin_proxy_exit_code(const struct cabin_proxy *p);
 
 void cabin_proxy_print_summary(const struct cabin_proxy *p);
+
+/* One "cabin: ..." line on the proxy's log. */
+void cabin_proxy_say(struct cabin_proxy *p, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* Kill every task of the tree (a timeout, or the main task is gone). */
+void cabin_proxy_drain(struct cabin_proxy *p);
 
 #endif

@@ -9,6 +9,7 @@ set -u
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 . "$HERE/../lib.sh"
 ADV=${CABIN_ADV:-$CABIN_BUILD/tests/adversarial}
+BASELINE=${CABIN_BASELINE:-$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/baseline.policy}
 
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/cabin-adv.XXXXXX") || exit 1
 BG_PIDS=()
@@ -59,7 +60,7 @@ run_cabin() {
 	OUT=$TMP/$tag.out ERR=$TMP/$tag.err
 	# The subshell keeps bash's "Killed" job report (cabin killed by
 	# kill_parent) off our stderr.
-	(timeout -k 5 20 "$CABIN" run "$@" </dev/null >"$OUT" 2>"$ERR"
+	(timeout -k 5 20 "$CABIN" run --policy "$BASELINE" "$@" </dev/null >"$OUT" 2>"$ERR"
 	 exit $?) 2>/dev/null
 	grab $?
 }
@@ -71,7 +72,7 @@ run_pty() {
 	shift
 	OUT=$TMP/$tag.out ERR=$TMP/$tag.err
 	: >"$ERR"
-	timeout -k 5 20 "$ADV/pty_run" "$CABIN" run "$@" </dev/null >"$OUT" 2>&1
+	timeout -k 5 20 "$ADV/pty_run" "$CABIN" run --policy "$BASELINE" "$@" </dev/null >"$OUT" 2>&1
 	grab $?
 }
 
@@ -315,7 +316,7 @@ test_ptrace_traceme() {
 
 # The user namespace a program confined by cabin lives in.
 cabin_userns() {
-	timeout -k 5 20 "$CABIN" run -- readlink /proc/self/ns/user \
+	timeout -k 5 20 "$CABIN" run --policy "$BASELINE" -- readlink /proc/self/ns/user \
 		</dev/null 2>/dev/null
 }
 

@@ -102,6 +102,12 @@ static int fake_task_exe(void *ctx, pid_t tid, char *buf, size_t len)
 	return 0;
 }
 
+static int fake_dup_fd(void *ctx, pid_t tid, int fd)
+{
+	(void)ctx; (void)tid; (void)fd;
+	return -EBADF;
+}
+
 static const struct cabin_platform_ops fake_ops = {
 	.read_mem = fake_read_mem,
 	.write_mem = fake_write_mem,
@@ -113,6 +119,7 @@ static const struct cabin_platform_ops fake_ops = {
 	.task_name = fake_task_name,
 	.task_tgid = fake_task_tgid,
 	.task_exe = fake_task_exe,
+	.dup_fd = fake_dup_fd,
 };
 
 void fake_platform_init(struct fake_platform *f)

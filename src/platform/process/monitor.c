@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/ptrace.h>
+#include <sys/syscall.h>
 #include <sys/uio.h>
 #include <sys/user.h>
 #include <sys/wait.h>
@@ -21,6 +22,46 @@
 #include "policy/compile_bpf.h"
 
 volatile pid_t cabin_process_main_pid;
+static volatile sig_atomic_t timed_out;
+
+/*
+ * The wall clock ran out.  Killing the main task from here guarantees the
+ * stop loop wakes up even if nothing else in the tree ever stops again;
+ * the loop then kills the rest.
+ */
+static void on_alarm(int sig)
+{
+	pid_t main_pid = cabin_process_main_pid;
+
+	(void)sig;
+	timed_out = 1;
+	if (main_pid > 0)
+		kill(main_pid, SIGKILL);
+}
+
+static int arm_timeout(unsigned long seconds)
+{
+	struct sigaction sa;
+
+	if (!seconds)
+		return 0;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_alarm;
+	if (sigaction(SIGALRM, &sa, NULL) < 0)
+		return -errno;
+	alarm(seconds > 86400 * 365 ? 86400 * 365 : (unsigned int)seconds);
+	return 0;
+}
+
+static void check_timeout(struct cabin_process *pp)
+{
+	if (!timed_out || pp->proxy->timed_out)
+		return;
+	pp->proxy->timed_out = true;
+	cabin_proxy_say(pp->proxy, "timeout: the program ran for %lu s; the whole tree was killed",
+			pp->timeout);
+	cabin_proxy_drain(pp->proxy);
+}
 
 static ssize_t op_read_mem(void *ctx, pid_t tid, uint64_t addr, void *buf,
 			   size_t len)
@@ -158,6 +199,22 @@ static int op_task_exe(void *ctx, pid_t tid, char *buf, size_t len)
 	return cabin_procfs_exe(tid, buf, len);
 }
 
+static int op_dup_fd(void *ctx, pid_t tid, int fd)
+{
+	pid_t tgid = cabin_procfs_tgid(tid);
+	int pidfd, copy;
+
+	(void)ctx;
+	pidfd = (int)syscall(SYS_pidfd_open, tgid > 0 ? tgid : tid, 0);
+	if (pidfd < 0)
+		return -errno;
+	copy = (int)syscall(SYS_pidfd_getfd, pidfd, fd, 0);
+	if (copy < 0)
+		copy = -errno;
+	close(pidfd);
+	return copy;
+}
+
 static const struct cabin_platform_ops process_ops = {
 	.read_mem = op_read_mem,
 	.write_mem = op_write_mem,
@@ -169,6 +226,7 @@ static const struct cabin_platform_ops process_ops = {
 	.task_name = op_task_name,
 	.task_tgid = op_task_tgid,
 	.task_exe = op_task_exe,
+	.dup_fd = op_dup_fd,
 };
 
 void cabin_process_init(struct cabin_process *pp)
@@ -317,8 +375,7 @@ static int translate_stop(struct cabin_process *pp, pid_t tid, int status,
 	case PTRACE_EVENT_EXEC:
 		ev->kind = CABIN_EV_EXEC;
 		ev->exec.former_tid = (pid_t)msg;
-		if (tid == pp->child.pid)
-			pp->exec_seen = true;
+		pp->exec_seen = true;
 		return 0;
 	}
 	return -EINVAL;
@@ -381,8 +438,14 @@ int cabin_process_run(struct cabin_process *pp, struct cabin_proxy *proxy,
 		kill(pp->child.pid, SIGKILL);
 		return err;
 	}
+	err = arm_timeout(pp->timeout);
+	if (err < 0) {
+		kill(pp->child.pid, SIGKILL);
+		return err;
+	}
 	for (;;) {
 		tid = waitpid(-1, &status, __WALL);
+		check_timeout(pp);
 		if (tid < 0) {
 			if (errno == EINTR)
 				continue;
@@ -390,9 +453,10 @@ int cabin_process_run(struct cabin_process *pp, struct cabin_proxy *proxy,
 		}
 		handle_status(pp, tid, status);
 	}
+	alarm(0);
 	cabin_process_main_pid = 0;
 	code = cabin_proxy_exit_code(proxy);
-	if (!pp->exec_seen)
+	if (!pp->exec_seen && !proxy->timed_out)
 		code = report_start_failure(pp, code);
 	close(pp->child.error_fd);
 	pp->child.error_fd = -1;

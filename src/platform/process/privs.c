@@ -50,7 +50,7 @@ static int write_file(const char *path, const char *text)
 	return n == (ssize_t)len ? 0 : -EIO;
 }
 
-static int enter_own_user_namespace(void)
+int cabin_privs_enter_userns(void)
 {
 	uid_t uid = geteuid();
 	gid_t gid = getegid();
@@ -95,21 +95,18 @@ static int clear_sets(void)
 	return 0;
 }
 
-int cabin_privs_drop(void)
+int cabin_privs_drop(bool in_userns)
 {
-	int userns = 0, err;
+	int err;
 
-	if (geteuid() != 0) {
-		userns = enter_own_user_namespace();
-		if (userns < 0) {
-			/*
-			 * Without CAP_SETPCAP the bounding set cannot shrink;
-			 * the caller holds no capability to lose, and
-			 * no_new_privs keeps it that way.
-			 */
-			prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
-			return CABIN_PRIVS_USERNS;
-		}
+	if (geteuid() != 0 && !in_userns) {
+		/*
+		 * Without CAP_SETPCAP the bounding set cannot shrink; the
+		 * caller holds no capability to lose, and no_new_privs
+		 * keeps it that way.
+		 */
+		prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
+		return CABIN_PRIVS_USERNS;
 	}
 	err = clear_sets();
 	if (err < 0)

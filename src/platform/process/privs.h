@@ -14,11 +14,19 @@ enum cabin_privs_step {
 };
 
 /*
- * Empty the bounding, inheritable and ambient sets and lock root's
- * special treatment away.  A non-root caller first enters a user
- * namespace of its own, the only place it may drop bounding capabilities.
- * Returns 0, CABIN_PRIVS_USERNS when only that part failed, or -errno.
+ * A non-root caller enters a user namespace of its own, mapping its uid
+ * and gid to themselves: the only place it may drop bounding capabilities
+ * and create other namespaces.  Returns 0 or -errno.
  */
-int cabin_privs_drop(void);
+int cabin_privs_enter_userns(void);
+
+/*
+ * Empty the bounding, inheritable and ambient sets and lock root's
+ * special treatment away.  in_userns: the caller entered its own user
+ * namespace (a non-root caller that did not cannot drop the bounding
+ * set).  Returns 0, CABIN_PRIVS_USERNS when only the bounding set stayed,
+ * or -errno.
+ */
+int cabin_privs_drop(bool in_userns);
 
 #endif

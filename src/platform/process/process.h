@@ -15,6 +15,7 @@ struct cabin_process {
 	struct cabin_proxy *proxy;
 	struct cabin_child child;
 	bool exec_seen;		/* the first program is running */
+	unsigned long timeout;	/* wall-clock seconds, 0 = none */
 };
 
 void cabin_process_init(struct cabin_process *pp);

@@ -88,7 +88,8 @@ child_fail(int fd, int stage, int err)
 }
 
 /* execvp runs a script without #! through the shell; so does cabin. */
-static void exec_as_script(const char *path, char *const args[])
+static void exec_as_script(const char *path, char *const args[],
+			   char *const envp[])
 {
 	char *shell_argv[4096];
 	size_t n = 0, i;
@@ -98,15 +99,51 @@ static void exec_as_script(const char *path, char *const args[])
 	for (i = 0; args[i] && n < 4095; i++)
 		shell_argv[n++] = args[i];
 	shell_argv[n] = NULL;
-	execve("/bin/sh", shell_argv, environ);
+	execve("/bin/sh", shell_argv, envp);
+}
+
+/* Everything up to the filter; each failure names its stage. */
+static void prepare_child(const struct cabin_spawn *s, int err_fd)
+{
+	bool in_userns = false;
+	int r;
+
+	if (s->userns && geteuid() != 0) {
+		r = cabin_privs_enter_userns();
+		if (r < 0)
+			child_fail(err_fd, CABIN_STAGE_USERNS, -r);
+		in_userns = true;
+	}
+	if (s->sandbox) {
+		r = cabin_sandbox_enter(s->sandbox, err_fd);
+		if (r < 0)
+			child_fail(err_fd, CABIN_STAGE_NAMESPACES, -r);
+	}
+	if (!(s->unsafe & CABIN_UNSAFE_CAPS)) {
+		r = cabin_privs_drop(in_userns);
+		if (r < 0)
+			child_fail(err_fd, CABIN_STAGE_PRIVS, -r);
+	}
+	if (s->sandbox) {
+		r = cabin_sandbox_rlimits(s->sandbox);
+		if (r < 0)
+			child_fail(err_fd, CABIN_STAGE_RLIMITS, -r);
+	}
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+		child_fail(err_fd, CABIN_STAGE_NNP, errno);
+	if (s->confine) {
+		r = s->confine(s->confine_ctx);
+		if (r < 0)
+			child_fail(err_fd, CABIN_STAGE_CONFINE, -r);
+	}
 }
 
 static void __attribute__((noreturn))
 run_child(const struct cabin_spawn *s, const char *path, pid_t cabin,
 	  int go_fd, int err_fd)
 {
+	char *const *envp = s->envp ? s->envp : environ;
 	char go;
-	int r;
 
 	if (!(s->unsafe & CABIN_UNSAFE_EXITKILL)) {
 		prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
@@ -119,22 +156,17 @@ run_child(const struct cabin_spawn *s, const char *path, pid_t cabin,
 		_exit(CABIN_EXIT_INTERNAL);
 	close(go_fd);
 
-	if (!(s->unsafe & CABIN_UNSAFE_CAPS)) {
-		r = cabin_privs_drop();
-		if (r < 0)
-			child_fail(err_fd, CABIN_STAGE_PRIVS, -r);
-		if (r == CABIN_PRIVS_USERNS)
-			fputs("cabin: warning: no user namespace: the capability bounding set stays as inherited\n",
-			      stderr);
-	}
-	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
-		child_fail(err_fd, CABIN_STAGE_NNP, errno);
-	if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, s->filter) < 0)
+	prepare_child(s, err_fd);
+	if (s->filter &&
+	    syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, s->filter) < 0)
 		child_fail(err_fd, CABIN_STAGE_FILTER, errno);
 
-	execve(path, s->argv, environ);
+	execve(path, s->argv, envp);
+	/* A private /tmp may hide the path; the descriptor still works. */
+	if (errno == ENOENT && s->exe_fd >= 0)
+		execveat(s->exe_fd, "", s->argv, envp, AT_EMPTY_PATH);
 	if (errno == ENOEXEC)
-		exec_as_script(path, s->argv[0] ? s->argv + 1 : s->argv);
+		exec_as_script(path, s->argv[0] ? s->argv + 1 : s->argv, envp);
 	child_fail(err_fd, CABIN_STAGE_EXEC, errno);
 }
 
@@ -209,8 +241,16 @@ const char *cabin_spawn_stage_name(int stage)
 	switch (stage) {
 	case CABIN_STAGE_SYNC:
 		return "waiting for the tracer";
+	case CABIN_STAGE_USERNS:
+		return "entering a user namespace";
+	case CABIN_STAGE_NAMESPACES:
+		return "setting up namespaces and mounts";
 	case CABIN_STAGE_PRIVS:
 		return "dropping capabilities";
+	case CABIN_STAGE_RLIMITS:
+		return "setting resource limits";
+	case CABIN_STAGE_CONFINE:
+		return "applying the Landlock ruleset";
 	case CABIN_STAGE_NNP:
 		return "setting no_new_privs";
 	case CABIN_STAGE_FILTER:

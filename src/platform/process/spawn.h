@@ -9,13 +9,21 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
+#include "platform/process/sandbox.h"
 #include "platform/process/signals.h"
 
 struct cabin_spawn {
 	char *const *argv;
-	const struct sock_fprog *filter;
+	int exe_fd;			/* the program, run when its path is gone */
+	char *const *envp;		/* NULL: cabin's own environment */
+	const struct sock_fprog *filter;	/* NULL: no seccomp filter */
 	unsigned int unsafe;		/* enum cabin_unsafe bits */
 	const struct cabin_saved_signals *signals;	/* restored in the child */
+	const struct cabin_sandbox *sandbox;
+	bool userns;			/* non-root: enter an own user namespace */
+	/* Last step before the filter, after no_new_privs (Landlock). */
+	int (*confine)(void *ctx);
+	void *confine_ctx;
 };
 
 /* Why the child did not reach the program, sent up the error pipe. */
@@ -27,8 +35,12 @@ struct cabin_spawn_error {
 enum cabin_spawn_stage {
 	CABIN_STAGE_NONE,
 	CABIN_STAGE_SYNC,
+	CABIN_STAGE_USERNS,
+	CABIN_STAGE_NAMESPACES,
 	CABIN_STAGE_PRIVS,
+	CABIN_STAGE_RLIMITS,
 	CABIN_STAGE_NNP,
+	CABIN_STAGE_CONFINE,
 	CABIN_STAGE_FILTER,
 	CABIN_STAGE_EXEC,
 };

@@ -1,0 +1,38 @@
+/*
+ * Limits the proxy kernel enforces itself because the kernel cannot do it
+ * for a whole tree: the number of live tasks (RLIMIT_NPROC counts per
+ * user and exempts root), and the report that names a memory limit when
+ * an allocation fails because of it.
+ */
+#ifndef CABIN_CORE_LIMITS_H
+#define CABIN_CORE_LIMITS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct cabin_proxy;
+struct cabin_task;
+struct cabin_syscall;
+
+struct cabin_proxy_limits {
+	uint64_t procs;		/* live tasks in the tree; 0 = unlimited */
+	uint64_t memory;	/* bytes (enforced by RLIMIT_AS), for reports */
+	unsigned long pending;	/* spawns between entry and exit */
+	bool procs_reported;
+	bool memory_reported;
+};
+
+/* Syscalls the limits need to watch (entry and exit), -1 terminated. */
+extern const int cabin_limits_spawn_syscalls[];
+extern const int cabin_limits_memory_syscalls[];
+
+/*
+ * At the entry of a watched syscall: 0 to let it run (and watch its
+ * exit), or the -errno it must fail with instead.
+ */
+long cabin_limits_entry(struct cabin_proxy *p, struct cabin_task *task,
+			const struct cabin_syscall *sys);
+void cabin_limits_exit(struct cabin_proxy *p, struct cabin_task *task,
+		       long ret);
+
+#endif

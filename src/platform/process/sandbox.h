@@ -1,0 +1,37 @@
+/*
+ * The confined child's own side of the sandbox: namespaces, mounts, the
+ * init process of a PID namespace, resource limits.  Everything here runs
+ * between fork and exec, in the child, and reports failure as -errno.
+ */
+#ifndef CABIN_PROCESS_SANDBOX_H
+#define CABIN_PROCESS_SANDBOX_H
+
+#include <stdbool.h>
+#include <sys/resource.h>
+
+#define CABIN_SANDBOX_MAX_RLIMITS 6
+
+struct cabin_sandbox {
+	int unshare_flags;		/* CLONE_NEW{IPC,UTS,NET,NS,PID} */
+	bool private_tmp;		/* tmpfs on /tmp and /dev/shm (CLONE_NEWNS) */
+	const char *protect_path;	/* bound read-only over itself: cabin */
+	int nrlimits;
+	struct {
+		int resource;
+		struct rlimit lim;
+	} rlimits[CABIN_SANDBOX_MAX_RLIMITS];
+};
+
+/*
+ * Enter the namespaces and set up mounts.  With a PID namespace this
+ * forks twice: the caller's process stays outside and waits, a child
+ * becomes the namespace's init, and only the grandchild returns 0 here to
+ * go on to exec.  The others never return: they exit with the program's
+ * status.  err_fd is closed in them.
+ */
+int cabin_sandbox_enter(const struct cabin_sandbox *sb, int err_fd);
+
+/* Apply the resource limits (in the process that will exec). */
+int cabin_sandbox_rlimits(const struct cabin_sandbox *sb);
+
+#endif

@@ -1,0 +1,150 @@
+/*
+ * Policy to routes.  Order matters because the first matching rule wins:
+ * what the policy says comes first, then the guards, then what the proxy
+ * must watch for the network guard and the limits.
+ */
+#include <errno.h>
+#include <string.h>
+#include <sys/syscall.h>
+
+#include "cabin/cabin.h"
+#include "policy/compile.h"
+#include "policy/guards.h"
+
+static int add_policy_rules(const struct cabin_compile_input *in,
+			    struct cabin_router *r, int *bad)
+{
+	const struct cabin_policy *p = in->policy;
+	size_t i;
+	int err;
+
+	for (i = 0; i < p->nsyscalls; i++) {
+		const struct cabin_rule *rule = &p->syscalls[i].rule;
+
+		if ((in->unsafe & CABIN_UNSAFE_DENY) &&
+		    rule->route.kind == CABIN_ROUTE_DENY)
+			continue;
+		err = cabin_router_add(r, rule);
+		if (err < 0) {
+			*bad = (int)i;
+			return err;
+		}
+	}
+	return 0;
+}
+
+/*
+ * Routes for the proxy's own needs may watch a syscall (trace it, or
+ * emulate it on a copy), never let through one the policy refuses: they
+ * are added only where the policy's route so far is allow.  Denials are
+ * always welcome.
+ */
+static int append_if_allowed(struct cabin_router *r,
+			     const struct cabin_rule *rule)
+{
+	static const uint64_t no_args[6];
+
+	if (rule->route.kind != CABIN_ROUTE_DENY &&
+	    rule->route.kind != CABIN_ROUTE_KILL &&
+	    cabin_router_match(r, rule->nr, no_args, NULL)->kind !=
+	    CABIN_ROUTE_ALLOW)
+		return 0;
+	return cabin_router_add(r, rule);
+}
+
+static int watch(struct cabin_router *r, const int *nrs)
+{
+	struct cabin_rule rule = { .route = { .kind = CABIN_ROUTE_TRACE } };
+	int err;
+
+	for (; *nrs >= 0; nrs++) {
+		rule.nr = *nrs;
+		err = append_if_allowed(r, &rule);
+		if (err < 0)
+			return err;
+	}
+	return 0;
+}
+
+static int add_netguard_routes(const struct cabin_netguard *ng,
+			       struct cabin_router *r)
+{
+	struct cabin_router wanted;
+	size_t i;
+	int err;
+
+	cabin_router_init(&wanted, r->fallback);
+	err = cabin_netguard_routes(ng, &wanted);
+	for (i = 0; !err && i < wanted.nrules; i++)
+		err = append_if_allowed(r, &wanted.rules[i]);
+	cabin_router_free(&wanted);
+	return err < 0 ? err : 0;
+}
+
+/*
+ * Landlock before ABI 3 does not control truncate() by path; a filtered
+ * run with file rules closes that gap by refusing the call (ftruncate
+ * still works on descriptors opened for writing, which Landlock checks).
+ */
+static int close_truncate_gap(const struct cabin_compile_input *in,
+			      struct cabin_router *r)
+{
+	const struct cabin_rule deny = {
+		.nr = SYS_truncate,
+		.route = { .kind = CABIN_ROUTE_DENY, .err = EACCES },
+	};
+	size_t i;
+
+	if (!in->policy->files_restricted || in->landlock_abi >= 3)
+		return 0;
+	for (i = 0; i < r->nrules; i++) {
+		if (r->rules[i].nr == SYS_truncate)
+			return 0;
+	}
+	return cabin_router_add(r, &deny);
+}
+
+static void setup_netguard(const struct cabin_compile_input *in,
+			   struct cabin_netguard *ng)
+{
+	const struct cabin_policy *p = in->policy;
+
+	memset(ng, 0, sizeof(*ng));
+	ng->mode = p->net == CABIN_NET_UNSET ? CABIN_NET_HOST : p->net;
+	/* Landlock enforces ports itself from ABI 4 on. */
+	if (in->landlock_abi < 4) {
+		ng->connect_ports = p->connect_ports;
+		ng->nconnect_ports = p->nconnect_ports;
+		ng->bind_ports = p->bind_ports;
+		ng->nbind_ports = p->nbind_ports;
+	}
+}
+
+int cabin_policy_compile_routes(const struct cabin_compile_input *in,
+				struct cabin_router *r,
+				struct cabin_netguard *ng, int *bad)
+{
+	const struct cabin_policy *p = in->policy;
+	struct cabin_route fallback = { .kind = CABIN_ROUTE_ALLOW };
+	int err;
+
+	*bad = -1;
+	if (p->has_syscall_default)
+		fallback = p->syscall_default;
+	cabin_router_init(r, fallback);
+	setup_netguard(in, ng);
+	if (p->filter_off)
+		return 0;
+	err = add_policy_rules(in, r, bad);
+	if (!err && !(in->unsafe & CABIN_UNSAFE_UNTRACED))
+		err = cabin_guards_add(r);
+	if (!err)
+		err = close_truncate_gap(in, r);
+	if (!err)
+		err = add_netguard_routes(ng, r);
+	if (!err && p->limits.procs)
+		err = watch(r, cabin_limits_spawn_syscalls);
+	if (!err && p->limits.memory)
+		err = watch(r, cabin_limits_memory_syscalls);
+	return err;
+}

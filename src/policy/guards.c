@@ -1,0 +1,47 @@
+/*
+ * The guard routes.  A child created with CLONE_UNTRACED is not followed
+ * by ptrace, so it would outlive cabin and escape the proxy.  clone3
+ * passes its flags in memory BPF cannot read, so it answers ENOSYS the way
+ * an older kernel would, and libc falls back to clone, whose flags BPF
+ * sees.
+ */
+#include <errno.h>
+#include <sched.h>
+#include <stdbool.h>
+#include <sys/syscall.h>
+
+#include "policy/guards.h"
+
+static bool named(const struct cabin_router *r, int nr)
+{
+	size_t i;
+
+	for (i = 0; i < r->nrules; i++) {
+		if (r->rules[i].nr == nr)
+			return true;
+	}
+	return false;
+}
+
+int cabin_guards_add(struct cabin_router *r)
+{
+	const struct cabin_rule untraced = {
+		.nr = SYS_clone,
+		.route = { .kind = CABIN_ROUTE_DENY, .err = EPERM },
+		.ncond = 1,
+		.cond = { { .arg = 0, .op = CABIN_CMP_MASKED_EQ,
+			    .mask = CLONE_UNTRACED, .value = CLONE_UNTRACED } },
+	};
+	const struct cabin_rule clone3 = {
+		.nr = SYS_clone3,
+		.route = { .kind = CABIN_ROUTE_DENY, .err = ENOSYS,
+			   .quiet = true },
+	};
+	int err = 0;
+
+	if (!named(r, SYS_clone))
+		err = cabin_router_add(r, &untraced);
+	if (err >= 0 && !named(r, SYS_clone3))
+		err = cabin_router_add(r, &clone3);
+	return err < 0 ? err : 0;
+}

@@ -1,0 +1,18 @@
+/*
+ * Guards: routes that protect the proxy kernel's own mechanism rather
+ * than express a policy.  Every filtered run has them, whatever profile
+ * or policy file it uses.
+ */
+#ifndef CABIN_POLICY_GUARDS_H
+#define CABIN_POLICY_GUARDS_H
+
+#include "core/router.h"
+
+/*
+ * Append the guard routes to r: clone with CLONE_UNTRACED is denied and
+ * clone3 answers ENOSYS.  Rules already in r for those syscalls win, so
+ * guards for them are not added.  Returns 0 or -errno.
+ */
+int cabin_guards_add(struct cabin_router *r);
+
+#endif

@@ -1,0 +1,168 @@
+/*
+ * A policy: what a confined program may do, as parsed from a policy file
+ * or a built-in profile and then adjusted by command-line overrides.  It
+ * is compiled to the kernel (BPF routes, Landlock, rlimits, namespaces)
+ * wherever the kernel can enforce it, and to proxy routes elsewhere.
+ */
+#ifndef CABIN_POLICY_POLICY_H
+#define CABIN_POLICY_POLICY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "core/netguard.h"
+#include "core/router.h"
+
+/* File rights; a path rule grants the union of what it names. */
+enum cabin_file_right {
+	CABIN_FILE_READ		= 1u << 0,	/* read files, list directories */
+	CABIN_FILE_WRITE	= 1u << 1,	/* write and truncate files */
+	CABIN_FILE_CREATE	= 1u << 2,	/* create, delete, rename, link */
+	CABIN_FILE_EXEC		= 1u << 3,	/* execute files */
+	CABIN_FILE_IOCTL	= 1u << 4,	/* ioctl on device files */
+};
+
+struct cabin_path_rule {
+	char *path;		/* as written ("." and "~" allowed) */
+	unsigned int rights;	/* enum cabin_file_right */
+	bool optional;		/* "?path": skipped when it does not exist */
+	unsigned int line;	/* where it was written, 0 = command line */
+};
+
+
+#define CABIN_POLICY_MAX_PORTS 64
+
+enum cabin_isolate {
+	CABIN_ISOLATE_PID	= 1u << 0,
+	CABIN_ISOLATE_NET	= 1u << 1,
+	CABIN_ISOLATE_IPC	= 1u << 2,
+	CABIN_ISOLATE_UTS	= 1u << 3,
+	CABIN_ISOLATE_MOUNT	= 1u << 4,
+};
+
+enum cabin_memory_protection {
+	CABIN_MEMORY_WX		= 1u << 0,	/* issue: memory protection */
+	CABIN_MEMORY_XOM	= 1u << 1,
+};
+
+/* A limit of 0 means "not set". */
+struct cabin_limits {
+	uint64_t memory;	/* bytes of address space per process */
+	uint64_t cpu;		/* CPU seconds per process */
+	uint64_t procs;		/* live processes + threads in the tree */
+	uint64_t files;		/* open file descriptors per process */
+	uint64_t fsize;		/* bytes, largest file it may write */
+	uint64_t timeout;	/* wall-clock seconds for the whole run */
+};
+
+/* A syscall rule as written: names kept for printing the normal form. */
+struct cabin_syscall_rule {
+	char name[40];
+	struct cabin_rule rule;
+	unsigned int line;
+	unsigned int origin;	/* which parse wrote it, 0 = command line */
+};
+
+struct cabin_env_set {
+	char *name;
+	char *value;
+	unsigned int line;
+	unsigned int origin;	/* which parse wrote it, 0 = command line */
+};
+
+struct cabin_policy {
+	char profile[32];		/* built-in it started from, "" if none */
+
+	bool has_syscall_default;
+	struct cabin_route syscall_default;
+	struct cabin_syscall_rule *syscalls;
+	size_t nsyscalls;
+	bool filter_off;		/* "syscall filter off": profile none */
+
+	bool files_restricted;		/* any file rule: unlisted = denied */
+	struct cabin_path_rule *paths;
+	size_t npaths;
+
+	enum cabin_net_mode net;
+	uint16_t connect_ports[CABIN_POLICY_MAX_PORTS];
+	size_t nconnect_ports;
+	uint16_t bind_ports[CABIN_POLICY_MAX_PORTS];
+	size_t nbind_ports;
+
+	struct cabin_limits limits;
+
+	bool env_clear;
+	char **env_keep;
+	size_t nenv_keep;
+	struct cabin_env_set *env_set;
+	size_t nenv_set;
+
+	unsigned int isolate;		/* enum cabin_isolate */
+	bool private_tmp;
+	unsigned int memory;		/* enum cabin_memory_protection */
+
+	unsigned int parses;		/* parse calls so far: origin numbers */
+};
+
+struct cabin_policy_error {
+	char file[256];
+	unsigned int line;		/* 1-based; 0 = not tied to a line */
+	unsigned int column;		/* 1-based */
+	char message[256];
+};
+
+void cabin_policy_init(struct cabin_policy *p);
+void cabin_policy_free(struct cabin_policy *p);
+
+/*
+ * Parse policy text (not NUL-terminated necessarily) into p, which must
+ * be initialised; lines add to what p already holds, so a profile line
+ * followed by more lines refines the profile.  Returns 0 or -EINVAL with
+ * err filled (file:line:column and what is wrong).
+ */
+int cabin_policy_parse(struct cabin_policy *p, const char *text, size_t len,
+		       const char *filename, struct cabin_policy_error *err);
+int cabin_policy_load_file(struct cabin_policy *p, const char *path,
+			   struct cabin_policy_error *err);
+
+/* The text of a built-in profile, or NULL. */
+const char *cabin_profile_text(const char *name);
+/* Names of the built-in profiles, NULL-terminated. */
+extern const char *const cabin_profile_names[];
+int cabin_policy_load_profile(struct cabin_policy *p, const char *name,
+			      struct cabin_policy_error *err);
+
+/* Print p in normal form: a policy file that parses back to p. */
+int cabin_policy_format(const struct cabin_policy *p, FILE *out);
+
+/* Checks that need the whole policy (contradictions, impossible limits). */
+int cabin_policy_validate(const struct cabin_policy *p,
+			  struct cabin_policy_error *err);
+
+/* Same meaning: what format prints is equal (profile, lines ignored). */
+bool cabin_policy_equal(const struct cabin_policy *a,
+			const struct cabin_policy *b);
+
+/* "file:line:column: message" (or "file: message") and a newline. */
+void cabin_policy_error_print(const struct cabin_policy_error *err,
+			      FILE *out);
+
+/*
+ * Mutators shared by the parser and the command-line overrides.  They
+ * return 0 or -EINVAL for a value the language could not express, and
+ * -ENOMEM.  A later unconditioned syscall rule replaces an earlier one
+ * for the same syscall, a later env set replaces an earlier value, and a
+ * path named twice gets the union of its rights: later overrides earlier.
+ */
+int cabin_policy_add_path(struct cabin_policy *p, const char *path,
+			  unsigned int rights, bool optional,
+			  unsigned int line);
+int cabin_policy_add_syscall(struct cabin_policy *p, const char *name,
+			     const struct cabin_rule *rule, unsigned int line);
+int cabin_policy_env_keep(struct cabin_policy *p, const char *name);
+int cabin_policy_env_set(struct cabin_policy *p, const char *name,
+			 const char *value);
+
+#endif
