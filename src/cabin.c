@@ -16,6 +16,7 @@
 #include "cabin/cabin.h"
 #include "core/netguard.h"
 #include "core/proxy.h"
+#include "platform/probe.h"
 #include "platform/process/process.h"
 #include "platform/process/signals.h"
 #include "platform/process/spawn.h"
@@ -238,6 +239,29 @@ static int grant_program(struct run *r, const char *program)
 	return 0;
 }
 
+/*
+ * Execute-only code stands on protection keys; without them --xom would
+ * be a promise cabin cannot keep, so it refuses, naming what is missing.
+ */
+static int check_xom(struct run *r)
+{
+	struct cabin_probe probe;
+
+	if (!(r->policy->memory & CABIN_MEMORY_XOM))
+		return 0;
+	cabin_probe_machine(&probe);
+	if (!probe.pkeys_cpu) {
+		fprintf(r->log, "cabin: execute-only memory (xom) needs protection keys, and this CPU has none (no PKU in CPUID); see 'cabin info'\n");
+		return -EOPNOTSUPP;
+	}
+	if (!probe.pkeys_os) {
+		fprintf(r->log, "cabin: execute-only memory (xom) needs protection keys, and this kernel does not enable them (no OSPKE or pkey_alloc fails); see 'cabin info'\n");
+		return -EOPNOTSUPP;
+	}
+	fprintf(r->log, "cabin: execute-only memory (xom) is not available in this version of cabin; use --wx for W^X\n");
+	return -EOPNOTSUPP;
+}
+
 static int compile_routes(struct run *r)
 {
 	struct cabin_compile_input in = {
@@ -344,6 +368,8 @@ static int prepare(struct run *r, const char *program)
 	r->namespaces = user_namespaces_allowed();
 	err = check_enforceable(r);
 	if (!err)
+		err = check_xom(r);
+	if (!err)
 		err = check_paths(r);
 	if (!err)
 		err = grant_program(r, program);
@@ -372,6 +398,7 @@ static int launch(struct run *r, char *const argv[])
 	proxy.verbose = r->cfg->verbose;
 	proxy.limits.procs = r->policy->limits.procs;
 	proxy.limits.memory = r->policy->limits.memory;
+	proxy.wx = r->policy->memory & CABIN_MEMORY_WX;
 	proxy.emulate = emulate;
 	proxy.emulate_ctx = &r->netguard;
 	err = cabin_signals_install(&signals);

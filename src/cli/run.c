@@ -32,6 +32,8 @@ static void usage(FILE *out)
 	      "      --max-procs N         at most N live processes and threads\n"
 	      "      --clear-env           start from an empty environment\n"
 	      "      --setenv NAME=VALUE   set a variable in the program's environment\n"
+	      "      --wx                  W^X: no memory both writable and executable\n"
+	      "      --xom                 execute-only code (needs protection keys)\n"
 	      "      --best-effort         run even if the kernel cannot enforce every rule\n"
 	      "                            (says on stderr what is not enforced)\n"
 	      "\n"
@@ -51,7 +53,7 @@ static void usage(FILE *out)
 enum {
 	OPT_PROFILE = 256, OPT_POLICY, OPT_READ, OPT_WRITE, OPT_EXEC, OPT_NET,
 	OPT_TIMEOUT, OPT_MEMORY, OPT_PROCS, OPT_CLEARENV, OPT_SETENV,
-	OPT_BEST_EFFORT, OPT_UNSAFE,
+	OPT_BEST_EFFORT, OPT_UNSAFE, OPT_WX, OPT_XOM,
 };
 
 struct run_args {
@@ -148,6 +150,12 @@ static int take_option(struct run_args *a, int c, const char *arg)
 	case OPT_CLEARENV:
 		o->env_clear = true;
 		return 0;
+	case OPT_WX:
+		o->memory |= CABIN_MEMORY_WX;
+		return 0;
+	case OPT_XOM:
+		o->memory |= CABIN_MEMORY_WX | CABIN_MEMORY_XOM;
+		return 0;
 	case OPT_SETENV:
 		eq = strchr(arg, '=');
 		if (!eq || eq == arg)
@@ -196,6 +204,7 @@ static int apply_overrides(struct cabin_policy *p,
 	}
 	if (o->env_clear)
 		p->env_clear = true;
+	p->memory |= o->memory;
 	for (i = 0; i < o->nenv_set; i++) {
 		err = cabin_policy_env_set(p, o->env_set[i].name,
 					   o->env_set[i].value);
@@ -251,6 +260,8 @@ int cabin_cmd_run(int argc, char **argv)
 		{ "setenv", required_argument, NULL, OPT_SETENV },
 		{ "best-effort", no_argument, NULL, OPT_BEST_EFFORT },
 		{ "unsafe-disable", required_argument, NULL, OPT_UNSAFE },
+		{ "wx", no_argument, NULL, OPT_WX },
+		{ "xom", no_argument, NULL, OPT_XOM },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct run_args a = { 0 };

@@ -56,6 +56,11 @@ struct cabin_platform_ops {
 	 * the proxy can act on it itself (close it when done); -errno.
 	 */
 	int (*dup_fd)(void *ctx, pid_t tid, int fd);
+	/*
+	 * The union of PROT_* of the task's mappings that overlap
+	 * [addr, addr + len), 0 when none does; -errno.
+	 */
+	int (*range_prot)(void *ctx, pid_t tid, uint64_t addr, uint64_t len);
 };
 
 struct cabin_platform {

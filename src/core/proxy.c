@@ -11,8 +11,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <time.h>
 
 #include "core/exception.h"
+#include "core/memguard.h"
 #include "core/names.h"
 #include "core/proxy.h"
 
@@ -112,6 +114,61 @@ static bool already_reported(struct cabin_proxy *p, long nr, const char *comm)
 	return false;
 }
 
+/* Observers see each routed syscall: its entry, then exactly one result. */
+static void notify_entry(struct cabin_proxy *p, struct cabin_task *task,
+			 const struct cabin_syscall *sys,
+			 const struct cabin_route *route)
+{
+	size_t i;
+
+	for (i = 0; i < p->nobservers; i++) {
+		if (p->observers[i]->syscall_entry)
+			p->observers[i]->syscall_entry(p->observers[i]->ctx, p,
+						       task, sys, route);
+	}
+}
+
+static void notify_result(struct cabin_proxy *p, struct cabin_task *task,
+			  long ret, bool ran)
+{
+	size_t i;
+
+	for (i = 0; i < p->nobservers; i++) {
+		if (p->observers[i]->syscall_result)
+			p->observers[i]->syscall_result(p->observers[i]->ctx, p,
+							task, ret, ran);
+	}
+}
+
+static void notify_event(struct cabin_proxy *p, struct cabin_task *task,
+			 const struct cabin_event *ev)
+{
+	size_t i;
+
+	for (i = 0; i < p->nobservers; i++) {
+		if (p->observers[i]->event)
+			p->observers[i]->event(p->observers[i]->ctx, p, task,
+					       ev);
+	}
+}
+
+int cabin_proxy_observe(struct cabin_proxy *p,
+			const struct cabin_observer *o)
+{
+	if (p->nobservers >= CABIN_PROXY_MAX_OBSERVERS)
+		return -ENOSPC;
+	p->observers[p->nobservers++] = o;
+	return 0;
+}
+
+/* The syscall does not run: it returns ret, decided by the proxy. */
+static int answer(struct cabin_proxy *p, struct cabin_task *task, long ret)
+{
+	notify_result(p, task, ret, false);
+	task->cur_nr = -1;
+	return resume(p, task->tid, CABIN_RESUME_SKIP, ret, 0);
+}
+
 static int on_denied(struct cabin_proxy *p, struct cabin_task *task,
 		     const struct cabin_syscall *sys, int err)
 {
@@ -121,9 +178,10 @@ static int on_denied(struct cabin_proxy *p, struct cabin_task *task,
 	p->stats.denied++;
 	if (!already_reported(p, sys->nr, task->comm))
 		cabin_proxy_say(p, "denied %s by pid %d (%s): %s",
-		    cabin_syscall_name(sys->nr, name, sizeof(name)),
-		    (int)task->tid, task->comm, cabin_errno_name(err));
-	return resume(p, task->tid, CABIN_RESUME_SKIP, -err, 0);
+				cabin_syscall_name(sys->nr, name, sizeof(name)),
+				(int)task->tid, task->comm,
+				cabin_errno_name(err));
+	return answer(p, task, -err);
 }
 
 static int on_syscall_entry(struct cabin_proxy *p, struct cabin_task *task,
@@ -132,6 +190,7 @@ static int on_syscall_entry(struct cabin_proxy *p, struct cabin_task *task,
 	const struct cabin_route *route;
 	int rule = sys->rule;
 	char name[32];
+	long refused;
 
 	if (rule == CABIN_RULE_UNKNOWN)
 		route = cabin_router_match(p->router, (int)sys->nr, sys->args,
@@ -143,27 +202,23 @@ static int on_syscall_entry(struct cabin_proxy *p, struct cabin_task *task,
 	p->stats.stops++;
 	task->cur_nr = sys->nr;
 	task->cur_rule = rule;
+	task->entry_ns = cabin_proxy_now_ns();
 	memcpy(task->cur_args, sys->args, sizeof(task->cur_args));
+	notify_entry(p, task, sys, route);
 
 	switch (route->kind) {
-	case CABIN_ROUTE_TRACE: {
-		long refused = cabin_limits_entry(p, task, sys);
-
-		if (refused) {
-			task->cur_nr = -1;
-			return resume(p, task->tid, CABIN_RESUME_SKIP, refused,
-				      0);
-		}
+	case CABIN_ROUTE_TRACE:
+		refused = cabin_limits_entry(p, task, sys);
+		if (!refused)
+			refused = cabin_memguard_entry(p, task, sys);
+		if (refused)
+			return answer(p, task, refused);
 		task->state = CABIN_TASK_IN_SYSCALL;
 		return resume(p, task->tid, CABIN_RESUME_TO_EXIT, 0, 0);
-	}
 	case CABIN_ROUTE_EMULATE:
-		task->cur_nr = -1;
-		return resume(p, task->tid, CABIN_RESUME_SKIP,
-			      p->emulate ? p->emulate(p, task, sys) : -ENOSYS,
-			      0);
+		return answer(p, task, p->emulate ? p->emulate(p, task, sys)
+						  : -ENOSYS);
 	case CABIN_ROUTE_DENY:
-		task->cur_nr = -1;
 		return on_denied(p, task, sys, route->err);
 	case CABIN_ROUTE_KILL:
 		cabin_proxy_say(p, "pid %d (%s): killed: syscall %s is routed to kill",
@@ -174,6 +229,7 @@ static int on_syscall_entry(struct cabin_proxy *p, struct cabin_task *task,
 	case CABIN_ROUTE_ALLOW:
 		break;
 	}
+	notify_result(p, task, 0, true);
 	task->cur_nr = -1;
 	return resume(p, task->tid, CABIN_RESUME_RUN, 0, 0);
 }
@@ -181,8 +237,10 @@ static int on_syscall_entry(struct cabin_proxy *p, struct cabin_task *task,
 static int on_syscall_exit(struct cabin_proxy *p, struct cabin_task *task,
 			   long ret)
 {
-	if (task->cur_nr >= 0)
+	if (task->cur_nr >= 0) {
 		cabin_limits_exit(p, task, ret);
+		notify_result(p, task, ret, true);
+	}
 	task->state = CABIN_TASK_RUNNING;
 	task->cur_nr = -1;
 	return resume(p, task->tid, CABIN_RESUME_RUN, 0, 0);
@@ -256,6 +314,9 @@ static int on_exec(struct cabin_proxy *p, struct cabin_task *task,
 	task->count.execs++;
 	p->stats.execs++;
 	refresh_identity(p, task);
+	notify_event(p, task, &(struct cabin_event){
+		.kind = CABIN_EV_EXEC, .tid = task->tid,
+		.exec.former_tid = former_tid });
 	if (p->verbose) {
 		if (p->plat->ops->task_exe(p->plat->ctx, task->tid, exe,
 					   sizeof(exe)) < 0)
@@ -344,13 +405,18 @@ int cabin_proxy_handle(struct cabin_proxy *p, const struct cabin_event *ev)
 {
 	struct cabin_task *task;
 
-	if (ev->kind == CABIN_EV_EXIT)
+	if (ev->kind == CABIN_EV_EXIT) {
+		notify_event(p, cabin_tasks_find(&p->tasks, ev->tid), ev);
 		return on_task_exit(p, ev->tid, ev->status);
+	}
 	task = track(p, ev->tid);
 	if (!task) {
 		p->plat->ops->kill(p->plat->ctx, ev->tid, SIGKILL);
 		return -ENOMEM;
 	}
+	if (ev->kind != CABIN_EV_SYSCALL_ENTRY &&
+	    ev->kind != CABIN_EV_SYSCALL_EXIT && ev->kind != CABIN_EV_EXEC)
+		notify_event(p, task, ev);
 	switch (ev->kind) {
 	case CABIN_EV_SYSCALL_ENTRY:
 		return on_syscall_entry(p, task, &ev->sys);
@@ -390,6 +456,14 @@ int cabin_proxy_exit_code(const struct cabin_proxy *p)
 	if (WIFSIGNALED(p->main_status))
 		return 128 + WTERMSIG(p->main_status);
 	return 125;
+}
+
+uint64_t cabin_proxy_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
 void cabin_proxy_print_summary(const struct cabin_proxy *p)

@@ -34,6 +34,27 @@ struct cabin_proxy_stats {
 	unsigned long killed;	/* processes killed by the policy */
 };
 
+/*
+ * Observers (the tracer, the report) see what the proxy sees.  For each
+ * routed syscall: syscall_entry, then one syscall_result, with the task's
+ * cur_nr and cur_args still describing the call; ran is false when the
+ * proxy answered it (denied, emulated, refused by a limit).  Every other
+ * event goes to event; for EXIT the task may be NULL (never seen).
+ */
+struct cabin_observer {
+	void *ctx;
+	void (*syscall_entry)(void *ctx, struct cabin_proxy *p,
+			      struct cabin_task *task,
+			      const struct cabin_syscall *sys,
+			      const struct cabin_route *route);
+	void (*syscall_result)(void *ctx, struct cabin_proxy *p,
+			       struct cabin_task *task, long ret, bool ran);
+	void (*event)(void *ctx, struct cabin_proxy *p, struct cabin_task *task,
+		      const struct cabin_event *ev);
+};
+
+#define CABIN_PROXY_MAX_OBSERVERS 4
+
 struct cabin_denial {
 	long nr;
 	char comm[17];
@@ -53,8 +74,11 @@ struct cabin_proxy {
 	int main_status;	/* its wait(2) status */
 	bool draining;		/* main is gone: the rest is being killed */
 
+	const struct cabin_observer *observers[CABIN_PROXY_MAX_OBSERVERS];
+	size_t nobservers;
 	struct cabin_proxy_limits limits;
 	bool timed_out;		/* the wall-clock limit ended the run */
+	bool wx;		/* W^X: executable memory stays read-only */
 
 	struct cabin_denial *denials;	/* reported once each */
 	size_t ndenials;
@@ -79,6 +103,13 @@ int cabin_proxy_handle(struct cabin_proxy *p, const struct cabin_event *ev);
 int cabin_proxy_exit_code(const struct cabin_proxy *p);
 
 void cabin_proxy_print_summary(const struct cabin_proxy *p);
+
+/* Add an observer; -ENOSPC when there are too many. */
+int cabin_proxy_observe(struct cabin_proxy *p,
+			const struct cabin_observer *o);
+
+/* CLOCK_MONOTONIC in nanoseconds: the time base of every record. */
+uint64_t cabin_proxy_now_ns(void);
 
 /* One "cabin: ..." line on the proxy's log. */
 void cabin_proxy_say(struct cabin_proxy *p, const char *fmt, ...)

@@ -36,6 +36,7 @@ struct cabin_task {
 	long cur_nr;		/* syscall in flight, -1 if none */
 	uint64_t cur_args[6];
 	int cur_rule;
+	uint64_t entry_ns;	/* when cur_nr entered (CLOCK_MONOTONIC) */
 	struct cabin_task_counters count;
 };
 

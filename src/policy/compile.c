@@ -8,6 +8,7 @@
 #include <sys/syscall.h>
 
 #include "cabin/cabin.h"
+#include "core/memguard.h"
 #include "policy/compile.h"
 #include "policy/guards.h"
 
@@ -43,13 +44,15 @@ static int append_if_allowed(struct cabin_router *r,
 			     const struct cabin_rule *rule)
 {
 	static const uint64_t no_args[6];
+	int err;
 
 	if (rule->route.kind != CABIN_ROUTE_DENY &&
 	    rule->route.kind != CABIN_ROUTE_KILL &&
 	    cabin_router_match(r, rule->nr, no_args, NULL)->kind !=
 	    CABIN_ROUTE_ALLOW)
 		return 0;
-	return cabin_router_add(r, rule);
+	err = cabin_router_add(r, rule);
+	return err < 0 ? err : 0;
 }
 
 static int watch(struct cabin_router *r, const int *nrs)
@@ -66,19 +69,32 @@ static int watch(struct cabin_router *r, const int *nrs)
 	return 0;
 }
 
-static int add_netguard_routes(const struct cabin_netguard *ng,
-			       struct cabin_router *r)
+/* Routes another module wants, each added only where append_if_allowed. */
+static int append_from(struct cabin_router *r,
+		       int (*fill)(const void *ctx, struct cabin_router *r),
+		       const void *ctx)
 {
 	struct cabin_router wanted;
 	size_t i;
 	int err;
 
 	cabin_router_init(&wanted, r->fallback);
-	err = cabin_netguard_routes(ng, &wanted);
+	err = fill(ctx, &wanted);
 	for (i = 0; !err && i < wanted.nrules; i++)
 		err = append_if_allowed(r, &wanted.rules[i]);
 	cabin_router_free(&wanted);
 	return err < 0 ? err : 0;
+}
+
+static int memguard_watch(const void *ctx, struct cabin_router *r)
+{
+	(void)ctx;
+	return cabin_memguard_routes(r, true);
+}
+
+static int netguard_routes(const void *ctx, struct cabin_router *r)
+{
+	return cabin_netguard_routes(ctx, r);
 }
 
 /*
@@ -94,6 +110,7 @@ static int close_truncate_gap(const struct cabin_compile_input *in,
 		.route = { .kind = CABIN_ROUTE_DENY, .err = EACCES },
 	};
 	size_t i;
+	int err;
 
 	if (!in->policy->files_restricted || in->landlock_abi >= 3)
 		return 0;
@@ -101,7 +118,8 @@ static int close_truncate_gap(const struct cabin_compile_input *in,
 		if (r->rules[i].nr == SYS_truncate)
 			return 0;
 	}
-	return cabin_router_add(r, &deny);
+	err = cabin_router_add(r, &deny);
+	return err < 0 ? err : 0;
 }
 
 static void setup_netguard(const struct cabin_compile_input *in,
@@ -135,13 +153,19 @@ int cabin_policy_compile_routes(const struct cabin_compile_input *in,
 	setup_netguard(in, ng);
 	if (p->filter_off)
 		return 0;
-	err = add_policy_rules(in, r, bad);
+	err = 0;
+	if (p->memory & CABIN_MEMORY_WX)
+		err = cabin_memguard_routes(r, false);
+	if (!err)
+		err = add_policy_rules(in, r, bad);
 	if (!err && !(in->unsafe & CABIN_UNSAFE_UNTRACED))
 		err = cabin_guards_add(r);
 	if (!err)
 		err = close_truncate_gap(in, r);
 	if (!err)
-		err = add_netguard_routes(ng, r);
+		err = append_from(r, netguard_routes, ng);
+	if (!err && (p->memory & CABIN_MEMORY_WX))
+		err = append_from(r, memguard_watch, NULL);
 	if (!err && p->limits.procs)
 		err = watch(r, cabin_limits_spawn_syscalls);
 	if (!err && p->limits.memory)

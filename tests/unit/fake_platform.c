@@ -108,6 +108,13 @@ static int fake_dup_fd(void *ctx, pid_t tid, int fd)
 	return -EBADF;
 }
 
+static int fake_range_prot(void *ctx, pid_t tid, uint64_t addr, uint64_t len)
+{
+	(void)ctx; (void)tid;
+	/* The fake's text segment: 0x400000-0x500000, read and execute. */
+	return addr < 0x500000 && addr + len > 0x400000 ? 5 : 3;
+}
+
 static const struct cabin_platform_ops fake_ops = {
 	.read_mem = fake_read_mem,
 	.write_mem = fake_write_mem,
@@ -120,6 +127,7 @@ static const struct cabin_platform_ops fake_ops = {
 	.task_tgid = fake_task_tgid,
 	.task_exe = fake_task_exe,
 	.dup_fd = fake_dup_fd,
+	.range_prot = fake_range_prot,
 };
 
 void fake_platform_init(struct fake_platform *f)

@@ -215,6 +215,12 @@ static int op_dup_fd(void *ctx, pid_t tid, int fd)
 	return copy;
 }
 
+static int op_range_prot(void *ctx, pid_t tid, uint64_t addr, uint64_t len)
+{
+	(void)ctx;
+	return cabin_procfs_range_prot(tid, addr, len);
+}
+
 static const struct cabin_platform_ops process_ops = {
 	.read_mem = op_read_mem,
 	.write_mem = op_write_mem,
@@ -227,6 +233,7 @@ static const struct cabin_platform_ops process_ops = {
 	.task_tgid = op_task_tgid,
 	.task_exe = op_task_exe,
 	.dup_fd = op_dup_fd,
+	.range_prot = op_range_prot,
 };
 
 void cabin_process_init(struct cabin_process *pp)

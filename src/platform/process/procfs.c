@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "platform/process/procfs.h"
@@ -97,6 +98,37 @@ static int describe_line(const char *line, uint64_t addr, char *buf,
 			 addr - start + off);
 	sanitize(buf);
 	return 0;
+}
+
+static int prot_of(const char *perms)
+{
+	return (perms[0] == 'r' ? PROT_READ : 0) |
+	       (perms[1] == 'w' ? PROT_WRITE : 0) |
+	       (perms[2] == 'x' ? PROT_EXEC : 0);
+}
+
+int cabin_procfs_range_prot(pid_t tid, uint64_t addr, uint64_t len)
+{
+	uint64_t start, end, last = addr + len;
+	char path[64], perms[5], line[4096 + 128];
+	int prot = 0;
+	FILE *maps;
+
+	if (last < addr)
+		last = UINT64_MAX;
+	snprintf(path, sizeof(path), "/proc/%d/maps", (int)tid);
+	maps = fopen(path, "re");
+	if (!maps)
+		return -errno;
+	while (fgets(line, sizeof(line), maps)) {
+		if (sscanf(line, "%" SCNx64 "-%" SCNx64 " %4s", &start, &end,
+			   perms) != 3)
+			continue;
+		if (start < last && end > addr)
+			prot |= prot_of(perms);
+	}
+	fclose(maps);
+	return prot;
 }
 
 int cabin_procfs_describe_addr(pid_t tid, uint64_t addr, char *buf,

@@ -17,4 +17,7 @@ int cabin_procfs_exe(pid_t tid, char *buf, size_t len);
 int cabin_procfs_describe_addr(pid_t tid, uint64_t addr, char *buf,
 			       size_t len);
 
+/* Union of PROT_* of the mappings overlapping [addr, addr + len). */
+int cabin_procfs_range_prot(pid_t tid, uint64_t addr, uint64_t len);
+
 #endif

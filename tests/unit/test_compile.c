@@ -1,0 +1,163 @@
+/*
+ * Policy to routes: what the network guard, the limits and the Landlock
+ * gap rules add, and that none of them lets through a syscall the policy
+ * itself refuses.
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <cmocka.h>
+
+#include "cabin/cabin.h"
+#include "policy/compile.h"
+
+struct compiled {
+	struct cabin_policy policy;
+	struct cabin_router router;
+	struct cabin_netguard net;
+};
+
+static void load(struct compiled *c, const char *profile, const char *extra)
+{
+	struct cabin_policy_error err;
+
+	cabin_policy_init(&c->policy);
+	assert_int_equal(cabin_policy_load_profile(&c->policy, profile, &err),
+			 0);
+	if (extra)
+		assert_int_equal(cabin_policy_parse(&c->policy, extra,
+						    strlen(extra), "test",
+						    &err), 0);
+}
+
+static void compile(struct compiled *c, int abi, unsigned int unsafe)
+{
+	struct cabin_compile_input in = {
+		.policy = &c->policy, .unsafe = unsafe, .landlock_abi = abi,
+	};
+	int bad;
+
+	assert_int_equal(cabin_policy_compile_routes(&in, &c->router, &c->net,
+						     &bad), 0);
+}
+
+static void release(struct compiled *c)
+{
+	cabin_router_free(&c->router);
+	cabin_policy_free(&c->policy);
+}
+
+static enum cabin_route_kind route(struct compiled *c, int nr, uint64_t a0,
+				   uint64_t a1)
+{
+	const uint64_t args[6] = { a0, a1 };
+
+	return cabin_router_match(&c->router, nr, args, NULL)->kind;
+}
+
+static void test_network_modes(void **state)
+{
+	struct compiled c;
+
+	(void)state;
+	load(&c, "default", "network none\n");
+	compile(&c, 7, 0);
+	assert_int_equal(route(&c, SYS_socket, AF_INET, SOCK_STREAM),
+			 CABIN_ROUTE_DENY);
+	assert_int_equal(route(&c, SYS_socket, AF_INET6, SOCK_DGRAM),
+			 CABIN_ROUTE_DENY);
+	assert_int_equal(route(&c, SYS_socket, AF_UNIX, SOCK_STREAM),
+			 CABIN_ROUTE_ALLOW);
+	release(&c);
+
+	load(&c, "default", "network loopback\n");
+	compile(&c, 7, 0);
+	assert_int_equal(route(&c, SYS_connect, 3, 0), CABIN_ROUTE_EMULATE);
+	assert_int_equal(route(&c, SYS_bind, 3, 0), CABIN_ROUTE_EMULATE);
+	assert_int_equal(route(&c, SYS_socket, AF_INET, SOCK_RAW),
+			 CABIN_ROUTE_DENY);
+	assert_int_equal(route(&c, SYS_socket, AF_INET, SOCK_STREAM),
+			 CABIN_ROUTE_ALLOW);
+	release(&c);
+
+	load(&c, "default", "network host\n");
+	compile(&c, 7, 0);
+	assert_int_equal(route(&c, SYS_connect, 3, 0), CABIN_ROUTE_ALLOW);
+	release(&c);
+}
+
+static void test_limits_watch_only_what_runs(void **state)
+{
+	struct compiled c;
+
+	(void)state;
+	load(&c, "default", "limit procs 10\nlimit memory 64M\n");
+	compile(&c, 7, 0);
+	assert_int_equal(route(&c, SYS_clone, 0, 0), CABIN_ROUTE_TRACE);
+	assert_int_equal(route(&c, SYS_fork, 0, 0), CABIN_ROUTE_TRACE);
+	assert_int_equal(route(&c, SYS_mmap, 0, 0), CABIN_ROUTE_TRACE);
+	/* The guard still comes first for untraced clones. */
+	assert_int_equal(route(&c, SYS_clone, 0x00800000, 0),
+			 CABIN_ROUTE_DENY);
+	release(&c);
+
+	/* strict refuses fork: watching it must not let it through. */
+	load(&c, "strict", "limit procs 10\n");
+	compile(&c, 7, 0);
+	assert_int_equal(route(&c, SYS_fork, 0, 0), CABIN_ROUTE_DENY);
+	release(&c);
+}
+
+static void test_truncate_gap_closed_below_abi_3(void **state)
+{
+	struct compiled c;
+
+	(void)state;
+	load(&c, "default", NULL);
+	compile(&c, 2, 0);
+	assert_int_equal(route(&c, SYS_truncate, 0, 0), CABIN_ROUTE_DENY);
+	release(&c);
+	load(&c, "default", NULL);
+	compile(&c, 3, 0);
+	assert_int_equal(route(&c, SYS_truncate, 0, 0), CABIN_ROUTE_ALLOW);
+	release(&c);
+}
+
+static void test_guards_and_unsafe_switches(void **state)
+{
+	struct compiled c;
+
+	(void)state;
+	load(&c, "default", NULL);
+	compile(&c, 7, 0);
+	assert_int_equal(route(&c, SYS_clone3, 0, 0), CABIN_ROUTE_DENY);
+	assert_int_equal(route(&c, SYS_ptrace, 0, 0), CABIN_ROUTE_DENY);
+	release(&c);
+	load(&c, "default", NULL);
+	compile(&c, 7, CABIN_UNSAFE_DENY | CABIN_UNSAFE_UNTRACED);
+	assert_int_equal(route(&c, SYS_clone3, 0, 0), CABIN_ROUTE_ALLOW);
+	assert_int_equal(route(&c, SYS_ptrace, 0, 0), CABIN_ROUTE_ALLOW);
+	release(&c);
+	load(&c, "none", NULL);
+	compile(&c, 7, 0);
+	assert_true(c.policy.filter_off);
+	assert_int_equal(c.router.nrules, 0);
+	release(&c);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_network_modes),
+		cmocka_unit_test(test_limits_watch_only_what_runs),
+		cmocka_unit_test(test_truncate_gap_closed_below_abi_3),
+		cmocka_unit_test(test_guards_and_unsafe_switches),
+	};
+
+	return cmocka_run_group_tests_name("compile", tests, NULL, NULL);
+}
