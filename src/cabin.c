@@ -180,6 +180,20 @@ static int check_enforceable(struct run *r)
 	return 0;
 }
 
+static bool under(const char *path, const char *dir)
+{
+	size_t n = strlen(dir);
+
+	return !strncmp(path, dir, n) && (path[n] == '/' || path[n] == '\0');
+}
+
+/* The private mounts replace these trees; only their roots are meant. */
+static bool hidden_by_private_tmp(const char *path)
+{
+	return (under(path, "/tmp") && strcmp(path, "/tmp")) ||
+	       (under(path, "/dev/shm") && strcmp(path, "/dev/shm"));
+}
+
 /* Required paths must exist now: failing in the child explains less. */
 static int check_paths(struct run *r)
 {
@@ -192,6 +206,11 @@ static int check_paths(struct run *r)
 	for (i = 0; i < p->npaths; i++) {
 		if (p->paths[i].optional)
 			continue;
+		if (p->private_tmp && hidden_by_private_tmp(p->paths[i].path)) {
+			fprintf(r->log, "cabin: path '%s' is hidden inside the sandbox: /tmp and /dev/shm are private in this policy ('tmp private'); use another directory, or 'tmp shared'\n",
+				p->paths[i].path);
+			return -EINVAL;
+		}
 		fd = cabin_landlock_open_path(p->paths[i].path, r->home);
 		if (fd < 0) {
 			if (p->paths[i].line)

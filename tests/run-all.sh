@@ -94,6 +94,11 @@ if [ "$(id -u)" -eq 0 ]; then
 	suites "$unpriv_user:" "$copy" "$copy/build/cabin" runuser -u "$unpriv_user" --
 fi
 
+# The parsers and decoders of hostile input, under libFuzzer, bounded.
+if [ -n "$asan_build" ] && command -v clang >/dev/null; then
+	run_suite "fuzz" env FUZZ_WORK="$asan_build/fuzz" bash "$top/tests/fuzz/run.sh" "${FUZZ_SECONDS:-30}"
+fi
+
 if [ -n "$asan_build" ]; then
 	export ASAN_OPTIONS=halt_on_error=1:detect_leaks=1
 	export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1

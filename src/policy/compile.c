@@ -129,8 +129,12 @@ static void setup_netguard(const struct cabin_compile_input *in,
 
 	memset(ng, 0, sizeof(*ng));
 	ng->mode = p->net == CABIN_NET_UNSET ? CABIN_NET_HOST : p->net;
-	/* Landlock enforces ports itself from ABI 4 on. */
-	if (in->landlock_abi < 4) {
+	/*
+	 * Landlock enforces ports itself from ABI 4 on, but not for what the
+	 * guard does in cabin's own process: under loopback the guard
+	 * performs every connect and bind, so it checks the ports too.
+	 */
+	if (in->landlock_abi < 4 || ng->mode == CABIN_NET_LOOPBACK) {
 		ng->connect_ports = p->connect_ports;
 		ng->nconnect_ports = p->nconnect_ports;
 		ng->bind_ports = p->bind_ports;

@@ -1,0 +1,847 @@
+/*
+ * The syscall table and the argument dispatcher: for each known syscall
+ * the kind of every argument and of the result, a few calls whose shape
+ * depends on their arguments (open, fcntl, clone, futex, prctl), and the
+ * result with strace's errno text.  Unknown calls print six hex words.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/syscall.h>
+
+#include "core/names.h"
+#include "trace/decode_int.h"
+
+enum kind {
+	K_HEX,		/* 0x1f; what unknown arguments are */
+	K_PTR,		/* NULL or 0x7ffd... */
+	K_INT, K_UINT, K_LONG, K_ULONG, K_OCT, K_UID,
+	K_FD, K_DIRFD,
+	K_PATH,		/* a NUL-terminated path, shown whole */
+	K_STR,		/* a NUL-terminated string, strsize shown */
+	K_OFLAGS, K_OFLAGS_NOACC, K_MODE, K_ATFLAGS, K_STATX_FLAGS,
+	K_STATX_MASK, K_ACCESS,
+	K_PROT, K_MAPFLAGS, K_MREMAP, K_MADV, K_WHENCE,
+	K_SIG, K_SIGHOW, K_SIGSET, K_SIGACT,
+	K_BUF,		/* bytes written by the program; length is next */
+	K_IOV,		/* iovec array; count is next */
+	K_SA,		/* sockaddr; length is next */
+	K_AF, K_SOCKTYPE, K_SOCKPROTO, K_SOCKFLAGS, K_MSGFLAGS, K_SHUT,
+	K_SOL, K_SOCKOPT, K_SOCKOPT_VAL, K_MSGHDR,
+	K_CLONE_FLAGS, K_CLONE3, K_ARGV, K_ENVP, K_WOPTS,
+	K_FCNTL_CMD, K_FCNTL_ARG, K_FLOCK, K_TS, K_TV, K_CLOCK, K_TIMER,
+	K_FUTEX_OP, K_RLIM_RES, K_RLIM, K_RLIM64, K_POLLFDS, K_FDSET,
+	K_ARCH_PRCTL, K_PRCTL, K_EPOLL_OP, K_EPOLL_EVENT, K_PTRACE,
+	K_MOUNT, K_UMOUNT, K_RENAME, K_GRND, K_MFD, K_EFD, K_IOCTL, K_BPF,
+	K_SECCOMP, K_CLOSE_RANGE,
+	K_OUT,		/* ---- the kernel writes these: decoded at exit ---- */
+	K_BUF_OUT,	/* as many bytes as the call returned */
+	K_BUF_HEX_OUT, K_IOV_OUT, K_SA_OUT, K_SOCKLEN_OUT, K_STAT_OUT,
+	K_STATX_OUT, K_TS_OUT, K_TV_OUT, K_SIGSET_OUT, K_SIGACT_OUT,
+	K_RLIM_OUT, K_RLIM64_OUT, K_UTS_OUT, K_SYSINFO_OUT, K_STATFS_OUT,
+	K_FDPAIR_OUT, K_WSTATUS_OUT, K_CSTR_OUT, K_LINK_OUT, K_DENTS_OUT,
+	K_MSGHDR_OUT, K_EPOLL_OUT, K_INT_OUT, K_SOCKOPT_OUT,
+};
+
+enum ret_kind { R_DEC, R_HEX, R_NONE, R_OCT, R_FCNTL };
+
+struct sysdesc {
+	bool known;
+	unsigned char n;
+	unsigned char ret;
+	unsigned char k[6];
+};
+
+struct item {
+	unsigned char kind;
+	unsigned char arg;
+	const char *label;
+};
+
+#define NARGS(...) (sizeof((unsigned char[]){ __VA_ARGS__ }))
+#define S(name, r, ...) \
+	[__NR_##name] = { true, NARGS(__VA_ARGS__), r, { __VA_ARGS__ } }
+#define S0(name, r) [__NR_##name] = { true, 0, r, { 0 } }
+
+static const struct sysdesc table[] = {
+	S(read, R_DEC, K_FD, K_BUF_OUT, K_ULONG),
+	S(write, R_DEC, K_FD, K_BUF, K_ULONG),
+	S(close, R_DEC, K_FD),
+	S(fstat, R_DEC, K_FD, K_STAT_OUT),
+	S(lseek, R_DEC, K_FD, K_LONG, K_WHENCE),
+	S(mmap, R_HEX, K_PTR, K_ULONG, K_PROT, K_MAPFLAGS, K_FD, K_HEX),
+	S(mprotect, R_DEC, K_PTR, K_ULONG, K_PROT),
+	S(munmap, R_DEC, K_PTR, K_ULONG),
+	S(brk, R_HEX, K_PTR),
+	S(rt_sigaction, R_DEC, K_SIG, K_SIGACT, K_SIGACT_OUT, K_ULONG),
+	S(rt_sigprocmask, R_DEC, K_SIGHOW, K_SIGSET, K_SIGSET_OUT, K_ULONG),
+	S0(rt_sigreturn, R_DEC),
+	S(ioctl, R_DEC, K_FD, K_IOCTL, K_HEX),
+	S(pread64, R_DEC, K_FD, K_BUF_OUT, K_ULONG, K_LONG),
+	S(pwrite64, R_DEC, K_FD, K_BUF, K_ULONG, K_LONG),
+	S(readv, R_DEC, K_FD, K_IOV_OUT, K_INT),
+	S(writev, R_DEC, K_FD, K_IOV, K_INT),
+	S(preadv, R_DEC, K_FD, K_IOV_OUT, K_INT, K_LONG),
+	S(pwritev, R_DEC, K_FD, K_IOV, K_INT, K_LONG),
+	S(pipe2, R_DEC, K_FDPAIR_OUT, K_OFLAGS_NOACC),
+	S(pselect6, R_DEC, K_INT, K_FDSET, K_FDSET, K_FDSET, K_TS, K_PTR),
+	S0(sched_yield, R_DEC),
+	S(mremap, R_HEX, K_PTR, K_ULONG, K_ULONG, K_MREMAP, K_PTR),
+	S(msync, R_DEC, K_PTR, K_ULONG, K_HEX),
+	S(mincore, R_DEC, K_PTR, K_ULONG, K_PTR),
+	S(madvise, R_DEC, K_PTR, K_ULONG, K_MADV),
+	S(dup, R_DEC, K_FD),
+	S(dup3, R_DEC, K_FD, K_FD, K_OFLAGS_NOACC),
+	S(nanosleep, R_DEC, K_TS, K_PTR),
+	S(getitimer, R_DEC, K_INT, K_PTR),
+	S(setitimer, R_DEC, K_INT, K_PTR, K_PTR),
+	S0(getpid, R_DEC),
+	S(sendfile, R_DEC, K_FD, K_FD, K_PTR, K_ULONG),
+	S(socket, R_DEC, K_AF, K_SOCKTYPE, K_SOCKPROTO),
+	S(connect, R_DEC, K_FD, K_SA, K_UINT),
+	S(accept, R_DEC, K_FD, K_SA_OUT, K_SOCKLEN_OUT),
+	S(accept4, R_DEC, K_FD, K_SA_OUT, K_SOCKLEN_OUT, K_SOCKFLAGS),
+	S(sendto, R_DEC, K_FD, K_BUF, K_ULONG, K_MSGFLAGS, K_SA, K_UINT),
+	S(recvfrom, R_DEC, K_FD, K_BUF_OUT, K_ULONG, K_MSGFLAGS, K_SA_OUT,
+	  K_SOCKLEN_OUT),
+	S(sendmsg, R_DEC, K_FD, K_MSGHDR, K_MSGFLAGS),
+	S(recvmsg, R_DEC, K_FD, K_MSGHDR_OUT, K_MSGFLAGS),
+	S(sendmmsg, R_DEC, K_FD, K_PTR, K_UINT, K_MSGFLAGS),
+	S(recvmmsg, R_DEC, K_FD, K_PTR, K_UINT, K_MSGFLAGS, K_PTR),
+	S(shutdown, R_DEC, K_FD, K_SHUT),
+	S(bind, R_DEC, K_FD, K_SA, K_UINT),
+	S(listen, R_DEC, K_FD, K_INT),
+	S(getsockname, R_DEC, K_FD, K_SA_OUT, K_SOCKLEN_OUT),
+	S(getpeername, R_DEC, K_FD, K_SA_OUT, K_SOCKLEN_OUT),
+	S(socketpair, R_DEC, K_AF, K_SOCKTYPE, K_SOCKPROTO, K_FDPAIR_OUT),
+	S(setsockopt, R_DEC, K_FD, K_SOL, K_SOCKOPT, K_SOCKOPT_VAL, K_UINT),
+	S(getsockopt, R_DEC, K_FD, K_SOL, K_SOCKOPT, K_SOCKOPT_OUT,
+	  K_SOCKLEN_OUT),
+	S(clone, R_DEC, K_CLONE_FLAGS, K_PTR, K_PTR, K_PTR, K_PTR),
+	S(clone3, R_DEC, K_CLONE3, K_ULONG),
+	S(execve, R_DEC, K_PATH, K_ARGV, K_ENVP),
+	S(execveat, R_DEC, K_DIRFD, K_PATH, K_ARGV, K_ENVP, K_ATFLAGS),
+	S(exit, R_NONE, K_INT),
+	S(exit_group, R_NONE, K_INT),
+	S(wait4, R_DEC, K_INT, K_WSTATUS_OUT, K_WOPTS, K_PTR),
+	S(waitid, R_DEC, K_INT, K_INT, K_PTR, K_WOPTS, K_PTR),
+	S(kill, R_DEC, K_INT, K_SIG),
+	S(tkill, R_DEC, K_INT, K_SIG),
+	S(tgkill, R_DEC, K_INT, K_INT, K_SIG),
+	S(uname, R_DEC, K_UTS_OUT),
+	S(fcntl, R_FCNTL, K_FD, K_FCNTL_CMD, K_FCNTL_ARG),
+	S(flock, R_DEC, K_FD, K_FLOCK),
+	S(fsync, R_DEC, K_FD),
+	S(fdatasync, R_DEC, K_FD),
+	S(truncate, R_DEC, K_PATH, K_LONG),
+	S(ftruncate, R_DEC, K_FD, K_LONG),
+	S(getdents64, R_DEC, K_FD, K_DENTS_OUT, K_UINT),
+	S(getcwd, R_DEC, K_CSTR_OUT, K_ULONG),
+	S(chdir, R_DEC, K_PATH),
+	S(fchdir, R_DEC, K_FD),
+	S(renameat, R_DEC, K_DIRFD, K_PATH, K_DIRFD, K_PATH),
+	S(renameat2, R_DEC, K_DIRFD, K_PATH, K_DIRFD, K_PATH, K_RENAME),
+	S(mkdirat, R_DEC, K_DIRFD, K_PATH, K_MODE),
+	S(linkat, R_DEC, K_DIRFD, K_PATH, K_DIRFD, K_PATH, K_ATFLAGS),
+	S(unlinkat, R_DEC, K_DIRFD, K_PATH, K_ATFLAGS),
+	S(symlinkat, R_DEC, K_PATH, K_DIRFD, K_PATH),
+	S(readlinkat, R_DEC, K_DIRFD, K_PATH, K_LINK_OUT, K_ULONG),
+	S(fchmod, R_DEC, K_FD, K_MODE),
+	S(fchmodat, R_DEC, K_DIRFD, K_PATH, K_MODE),
+	S(fchown, R_DEC, K_FD, K_UID, K_UID),
+	S(fchownat, R_DEC, K_DIRFD, K_PATH, K_UID, K_UID, K_ATFLAGS),
+	S(umask, R_OCT, K_OCT),
+	S(gettimeofday, R_DEC, K_TV_OUT, K_PTR),
+	S(getrlimit, R_DEC, K_RLIM_RES, K_RLIM_OUT),
+	S(setrlimit, R_DEC, K_RLIM_RES, K_RLIM),
+	S(prlimit64, R_DEC, K_INT, K_RLIM_RES, K_RLIM64, K_RLIM64_OUT),
+	S(getrusage, R_DEC, K_INT, K_PTR),
+	S(sysinfo, R_DEC, K_SYSINFO_OUT),
+	S(times, R_DEC, K_PTR),
+	S(ptrace, R_DEC, K_PTRACE, K_INT, K_HEX, K_HEX),
+	S0(getuid, R_DEC),
+	S0(getgid, R_DEC),
+	S(setuid, R_DEC, K_UID),
+	S(setgid, R_DEC, K_UID),
+	S0(geteuid, R_DEC),
+	S0(getegid, R_DEC),
+	S(setpgid, R_DEC, K_INT, K_INT),
+	S0(getppid, R_DEC),
+	S0(getpgrp, R_DEC),
+	S0(setsid, R_DEC),
+	S(setreuid, R_DEC, K_UID, K_UID),
+	S(setregid, R_DEC, K_UID, K_UID),
+	S(getgroups, R_DEC, K_INT, K_PTR),
+	S(setgroups, R_DEC, K_INT, K_PTR),
+	S(setresuid, R_DEC, K_UID, K_UID, K_UID),
+	S(getresuid, R_DEC, K_INT_OUT, K_INT_OUT, K_INT_OUT),
+	S(setresgid, R_DEC, K_UID, K_UID, K_UID),
+	S(getresgid, R_DEC, K_INT_OUT, K_INT_OUT, K_INT_OUT),
+	S(getpgid, R_DEC, K_INT),
+	S(getsid, R_DEC, K_INT),
+	S(capget, R_DEC, K_PTR, K_PTR),
+	S(capset, R_DEC, K_PTR, K_PTR),
+	S(rt_sigpending, R_DEC, K_SIGSET_OUT, K_ULONG),
+	S(rt_sigsuspend, R_DEC, K_SIGSET, K_ULONG),
+	S(sigaltstack, R_DEC, K_PTR, K_PTR),
+	S(personality, R_HEX, K_HEX),
+	S(statfs, R_DEC, K_PATH, K_STATFS_OUT),
+	S(fstatfs, R_DEC, K_FD, K_STATFS_OUT),
+	S(getpriority, R_DEC, K_INT, K_INT),
+	S(setpriority, R_DEC, K_INT, K_INT, K_INT),
+	S(sched_getaffinity, R_DEC, K_INT, K_ULONG, K_PTR),
+	S(sched_setaffinity, R_DEC, K_INT, K_ULONG, K_PTR),
+	S(prctl, R_DEC, K_PRCTL, K_HEX, K_HEX, K_HEX, K_HEX),
+	S(arch_prctl, R_DEC, K_ARCH_PRCTL, K_HEX),
+	S(chroot, R_DEC, K_PATH),
+	S0(sync, R_DEC),
+	S(mount, R_DEC, K_STR, K_PATH, K_STR, K_MOUNT, K_PTR),
+	S(umount2, R_DEC, K_PATH, K_UMOUNT),
+	S(pivot_root, R_DEC, K_PATH, K_PATH),
+	S(sethostname, R_DEC, K_STR, K_ULONG),
+	S0(gettid, R_DEC),
+	S(futex, R_DEC, K_PTR, K_FUTEX_OP, K_INT, K_TS, K_PTR, K_HEX),
+	S(set_tid_address, R_DEC, K_PTR),
+	S(set_robust_list, R_DEC, K_PTR, K_ULONG),
+	S(get_robust_list, R_DEC, K_INT, K_PTR, K_PTR),
+	S(clock_gettime, R_DEC, K_CLOCK, K_TS_OUT),
+	S(clock_getres, R_DEC, K_CLOCK, K_TS_OUT),
+	S(clock_nanosleep, R_DEC, K_CLOCK, K_TIMER, K_TS, K_PTR),
+	S(epoll_wait, R_DEC, K_FD, K_EPOLL_OUT, K_INT, K_INT),
+	S(epoll_pwait, R_DEC, K_FD, K_EPOLL_OUT, K_INT, K_INT, K_SIGSET,
+	  K_ULONG),
+	S(epoll_ctl, R_DEC, K_FD, K_EPOLL_OP, K_FD, K_EPOLL_EVENT),
+	S(epoll_create1, R_DEC, K_OFLAGS_NOACC),
+	S(openat, R_DEC, K_DIRFD, K_PATH, K_OFLAGS, K_MODE),
+	S(newfstatat, R_DEC, K_DIRFD, K_PATH, K_STAT_OUT, K_ATFLAGS),
+	S(faccessat, R_DEC, K_DIRFD, K_PATH, K_ACCESS),
+	S(faccessat2, R_DEC, K_DIRFD, K_PATH, K_ACCESS, K_ATFLAGS),
+	S(ppoll, R_DEC, K_POLLFDS, K_UINT, K_TS, K_SIGSET, K_ULONG),
+	S(utimensat, R_DEC, K_DIRFD, K_PATH, K_PTR, K_ATFLAGS),
+	S(eventfd2, R_DEC, K_UINT, K_EFD),
+	S(timerfd_create, R_DEC, K_CLOCK, K_OFLAGS_NOACC),
+	S(timerfd_settime, R_DEC, K_FD, K_INT, K_PTR, K_PTR),
+	S(signalfd4, R_DEC, K_FD, K_SIGSET, K_ULONG, K_OFLAGS_NOACC),
+	S(inotify_init1, R_DEC, K_OFLAGS_NOACC),
+	S(inotify_add_watch, R_DEC, K_FD, K_PATH, K_HEX),
+	S(getrandom, R_DEC, K_BUF_HEX_OUT, K_ULONG, K_GRND),
+	S(memfd_create, R_DEC, K_STR, K_MFD),
+	S(statx, R_DEC, K_DIRFD, K_PATH, K_STATX_FLAGS, K_STATX_MASK,
+	  K_STATX_OUT),
+	S(rseq, R_DEC, K_PTR, K_HEX, K_INT, K_HEX),
+	S(pidfd_open, R_DEC, K_INT, K_UINT),
+	S(pidfd_send_signal, R_DEC, K_FD, K_SIG, K_PTR, K_UINT),
+	S(pidfd_getfd, R_DEC, K_FD, K_FD, K_UINT),
+	S(close_range, R_DEC, K_UINT, K_UINT, K_CLOSE_RANGE),
+	S(io_uring_setup, R_DEC, K_UINT, K_PTR),
+	S(io_uring_enter, R_DEC, K_FD, K_UINT, K_UINT, K_HEX, K_PTR, K_ULONG),
+	S(bpf, R_DEC, K_BPF, K_PTR, K_UINT),
+	S(seccomp, R_DEC, K_SECCOMP, K_HEX, K_PTR),
+	S(unshare, R_DEC, K_CLONE_FLAGS),
+	S(setns, R_DEC, K_FD, K_CLONE_FLAGS),
+	S(copy_file_range, R_DEC, K_FD, K_PTR, K_FD, K_PTR, K_ULONG, K_UINT),
+	S(fallocate, R_DEC, K_FD, K_INT, K_LONG, K_LONG),
+	S(fadvise64, R_DEC, K_FD, K_LONG, K_LONG, K_INT),
+	S(splice, R_DEC, K_FD, K_PTR, K_FD, K_PTR, K_ULONG, K_UINT),
+	S(tee, R_DEC, K_FD, K_FD, K_ULONG, K_UINT),
+	S(membarrier, R_DEC, K_INT, K_UINT, K_INT),
+	S(landlock_create_ruleset, R_DEC, K_PTR, K_ULONG, K_UINT),
+	S(landlock_add_rule, R_DEC, K_FD, K_INT, K_PTR, K_UINT),
+	S(landlock_restrict_self, R_DEC, K_FD, K_UINT),
+	S(process_vm_readv, R_DEC, K_INT, K_PTR, K_ULONG, K_PTR, K_ULONG,
+	  K_ULONG),
+	S(process_vm_writev, R_DEC, K_INT, K_PTR, K_ULONG, K_PTR, K_ULONG,
+	  K_ULONG),
+#ifdef __NR_open
+	S(open, R_DEC, K_PATH, K_OFLAGS, K_MODE),
+	S(stat, R_DEC, K_PATH, K_STAT_OUT),
+	S(lstat, R_DEC, K_PATH, K_STAT_OUT),
+	S(poll, R_DEC, K_POLLFDS, K_UINT, K_INT),
+	S(access, R_DEC, K_PATH, K_ACCESS),
+	S(pipe, R_DEC, K_FDPAIR_OUT),
+	S(select, R_DEC, K_INT, K_FDSET, K_FDSET, K_FDSET, K_TV),
+	S(dup2, R_DEC, K_FD, K_FD),
+	S0(pause, R_DEC),
+	S(alarm, R_DEC, K_UINT),
+	S0(fork, R_DEC),
+	S0(vfork, R_DEC),
+	S(getdents, R_DEC, K_FD, K_DENTS_OUT, K_UINT),
+	S(rename, R_DEC, K_PATH, K_PATH),
+	S(mkdir, R_DEC, K_PATH, K_MODE),
+	S(rmdir, R_DEC, K_PATH),
+	S(creat, R_DEC, K_PATH, K_MODE),
+	S(link, R_DEC, K_PATH, K_PATH),
+	S(unlink, R_DEC, K_PATH),
+	S(symlink, R_DEC, K_PATH, K_PATH),
+	S(readlink, R_DEC, K_PATH, K_LINK_OUT, K_ULONG),
+	S(chmod, R_DEC, K_PATH, K_MODE),
+	S(chown, R_DEC, K_PATH, K_UID, K_UID),
+	S(lchown, R_DEC, K_PATH, K_UID, K_UID),
+	S(time, R_DEC, K_PTR),
+	S(epoll_create, R_DEC, K_INT),
+	S(epoll_wait_old, R_DEC, K_FD, K_PTR, K_INT, K_INT),
+	S(eventfd, R_DEC, K_UINT),
+	S0(inotify_init, R_DEC),
+	S(utimes, R_DEC, K_PATH, K_PTR),
+	S(futimesat, R_DEC, K_DIRFD, K_PATH, K_PTR),
+	S(utime, R_DEC, K_PATH, K_PTR),
+#endif
+};
+
+const char *cabin_decode_name(long nr, char *buf, size_t len)
+{
+	return cabin_syscall_name(nr, buf, len);
+}
+
+static const struct sysdesc *desc(long nr)
+{
+	if (nr < 0 || (unsigned long)nr >= ARRAY_SIZE(table))
+		return NULL;
+	if (!table[nr].known)
+		return NULL;
+	return &table[nr];
+}
+
+static bool fcntl_has_arg(uint64_t cmd)
+{
+	switch (cmd) {
+	case F_GETFD: case F_GETFL: case F_GETOWN: case F_GETSIG:
+	case F_GETLEASE: case F_GETPIPE_SZ: case F_GET_SEALS:
+		return false;
+	}
+	return true;
+}
+
+/* clone(2) as strace shows it: child_stack first, then what flags use. */
+static int shape_clone(const uint64_t *args, struct item *it)
+{
+	uint64_t fl = args[0];
+	int n = 0;
+
+	it[n++] = (struct item){ K_PTR, 1, "child_stack=" };
+	it[n++] = (struct item){ K_CLONE_FLAGS, 0, "flags=" };
+	if (fl & (0x100000 | 0x1000))
+		it[n++] = (struct item){ K_PTR, 2, "parent_tid=" };
+	if (fl & (0x1000000 | 0x200000))
+		it[n++] = (struct item){ K_PTR, 3, "child_tidptr=" };
+	if (fl & 0x80000)
+		it[n++] = (struct item){ K_PTR, 4, "tls=" };
+	return n;
+}
+
+static int shape_futex(const uint64_t *args, struct item *it, int n)
+{
+	switch (args[1] & 127) {
+	case 0:			/* FUTEX_WAIT */
+		return 4;
+	case 1:			/* FUTEX_WAKE */
+	case 7:			/* FUTEX_UNLOCK_PI */
+		return 3;
+	case 9:			/* FUTEX_WAIT_BITSET */
+		it[4].kind = K_PTR;
+		return 6;
+	case 10:		/* FUTEX_WAKE_BITSET */
+		it[3].kind = K_PTR;
+		return 6;
+	}
+	return n;
+}
+
+static int shape_prctl(const uint64_t *args, struct item *it, int n)
+{
+	switch (args[0]) {
+	case 15:		/* PR_SET_NAME */
+		it[1].kind = K_STR;
+		return 2;
+	case 16:		/* PR_GET_NAME */
+		it[1].kind = K_CSTR_OUT;
+		return 2;
+	case 1:			/* PR_SET_PDEATHSIG */
+		it[1].kind = K_SIG;
+		return 2;
+	case 3: case 7: case 21: case 27: case 30: case 37: case 39:
+	case 42:
+		return 1;
+	case 4: case 8: case 24: case 23: case 28: case 36: case 22:
+		return 2;
+	}
+	return n;
+}
+
+/* The printed items of a call; returns their count. */
+static int shape(long nr, const uint64_t *args, struct item *it)
+{
+	const struct sysdesc *sd = desc(nr);
+	int i, n;
+
+	if (!sd) {
+		for (i = 0; i < 6; i++)
+			it[i] = (struct item){ K_HEX, (unsigned char)i, NULL };
+		return 6;
+	}
+	n = sd->n;
+	for (i = 0; i < n; i++)
+		it[i] = (struct item){ sd->k[i], (unsigned char)i, NULL };
+	switch (nr) {
+#ifdef __NR_open
+	case __NR_open:
+		return (args[1] & (O_CREAT | __O_TMPFILE)) ? 3 : 2;
+#endif
+	case __NR_openat:
+		return (args[2] & (O_CREAT | __O_TMPFILE)) ? 4 : 3;
+	case __NR_fcntl:
+		return fcntl_has_arg(args[1]) ? 3 : 2;
+	case __NR_clone:
+		return shape_clone(args, it);
+	case __NR_futex:
+		return shape_futex(args, it, n);
+	case __NR_prctl:
+		return shape_prctl(args, it, n);
+	case __NR_arch_prctl:
+		if (args[0] == 0x1003 || args[0] == 0x1004)
+			it[1].kind = K_PTR;
+		return n;
+	}
+	return n;
+}
+
+int cabin_decode_count(long nr, const uint64_t args[6], int *at_entry)
+{
+	struct item it[8];
+	int n = shape(nr, args, it), i;
+
+	if (at_entry) {
+		for (i = 0; i < n && it[i].kind < K_OUT; i++)
+			;
+		*at_entry = i;
+	}
+	return n;
+}
+
+static bool is_error(long ret)
+{
+	return ret < 0 && ret >= -4095;
+}
+
+int cabin_decode_errno(const struct cabin_decode_call *call)
+{
+	return call->done && is_error(call->ret) ? (int)-call->ret : 0;
+}
+
+static uint64_t next_arg(const struct dctx *d, const struct item *it)
+{
+	return it->arg < 5 ? d->call->args[it->arg + 1] : 0;
+}
+
+static void dec_socktype(const struct dctx *d, uint64_t v)
+{
+	dec_xlat_or(d, v & 0xf, xl_socktype, xl_socktype_n, "%#llx");
+	v &= ~(uint64_t)0xf;
+	if (v) {
+		cabin_sb_puts(d->b, "|");
+		dec_flags(d, v, xl_sockflags, xl_sockflags_n, "0");
+	}
+}
+
+static void dec_sockproto(const struct dctx *d, uint64_t v)
+{
+	uint64_t af = d->call->args[0];
+
+	if (af == 2 || af == 10)
+		dec_xlat_or(d, v, xl_ipproto, xl_ipproto_n, "%llu");
+	else if (af == 16)
+		dec_xlat_or(d, v, xl_netlink, xl_netlink_n, "%llu");
+	else
+		cabin_sb_printf(d->b, "%d", (int)v);
+}
+
+static void dec_sockoptname(const struct dctx *d, const struct item *it)
+{
+	uint64_t level = it->arg ? d->call->args[it->arg - 1] : 0;
+	uint64_t v = d->call->args[it->arg];
+	bool named = false;
+
+	if (level == 1)
+		named = dec_xlat(d, v, xl_so, xl_so_n);
+	else if (level == 6)
+		named = dec_xlat(d, v, xl_tcpopt, xl_tcpopt_n);
+	else if (level == 0)
+		named = dec_xlat(d, v, xl_ipopt, xl_ipopt_n);
+	else if (level == 41)
+		named = dec_xlat(d, v, xl_ipv6opt, xl_ipv6opt_n);
+	if (!named)
+		cabin_sb_printf(d->b, "%d", (int)v);
+}
+
+static void dec_clone_flags(const struct dctx *d, uint64_t v)
+{
+	uint64_t sig = v & 0xff;
+
+	v &= ~(uint64_t)0xff;
+	if (v)
+		dec_flags(d, v, xl_clone_flags, xl_clone_flags_n, "0");
+	if (sig) {
+		if (v)
+			cabin_sb_puts(d->b, "|");
+		dec_signal(d, sig);
+	} else if (!v) {
+		cabin_sb_puts(d->b, "0");
+	}
+}
+
+static void dec_fcntl_arg(const struct dctx *d, uint64_t v)
+{
+	switch (d->call->args[1]) {
+	case F_SETFD:
+		if (v == FD_CLOEXEC)
+			cabin_sb_puts(d->b, "FD_CLOEXEC");
+		else
+			cabin_sb_printf(d->b, "%d", (int)v);
+		return;
+	case F_SETFL:
+		dec_oflags(d, v, true);
+		return;
+	case F_SETSIG:
+		dec_signal(d, v);
+		return;
+	case F_GETLK: case F_SETLK: case F_SETLKW: case F_OFD_GETLK:
+	case F_OFD_SETLK: case F_OFD_SETLKW: case F_GETOWN_EX:
+	case F_SETOWN_EX:
+		dec_ptr(d, v);
+		return;
+	}
+	cabin_sb_printf(d->b, "%d", (int)v);
+}
+
+static void dec_futex_op(const struct dctx *d, uint64_t v)
+{
+	dec_xlat_or(d, v & 127, xl_futex_cmd, xl_futex_cmd_n, "%llu");
+	if (v & 128)
+		cabin_sb_puts(d->b, "_PRIVATE");
+	if (v & 256)
+		cabin_sb_puts(d->b, "|FUTEX_CLOCK_REALTIME");
+	if (v & ~(uint64_t)(127 | 128 | 256))
+		cabin_sb_printf(d->b, "|%#llx",
+				(unsigned long long)(v & ~(uint64_t)511));
+}
+
+static void dec_statx_flags(const struct dctx *d, uint64_t v)
+{
+	static const char *const sync[] = {
+		"AT_STATX_SYNC_AS_STAT", "AT_STATX_FORCE_SYNC",
+		"AT_STATX_DONT_SYNC", "AT_STATX_FORCE_SYNC|AT_STATX_DONT_SYNC",
+	};
+
+	cabin_sb_puts(d->b, sync[(v >> 13) & 3]);
+	v &= ~(uint64_t)0x6000;
+	if (v) {
+		cabin_sb_puts(d->b, "|");
+		dec_flags(d, v, xl_at_flags, xl_at_flags_n, "0");
+	}
+}
+
+/* Arguments that only make sense on entry or are plain numbers. */
+static bool dec_simple(const struct dctx *d, const struct item *it,
+		       uint64_t v)
+{
+	switch (it->kind) {
+	case K_HEX: dec_hex(d, v); break;
+	case K_PTR: dec_ptr(d, v); break;
+	case K_INT: case K_FD:
+		cabin_sb_printf(d->b, "%d", (int)v);
+		break;
+	case K_UINT: cabin_sb_printf(d->b, "%u", (unsigned int)v); break;
+	case K_LONG: cabin_sb_printf(d->b, "%lld", (long long)v); break;
+	case K_ULONG:
+		cabin_sb_printf(d->b, "%llu", (unsigned long long)v);
+		break;
+	case K_OCT: cabin_sb_printf(d->b, "%#03o", (unsigned int)v); break;
+	case K_UID:
+		if ((uint32_t)v == UINT32_MAX)
+			cabin_sb_puts(d->b, "-1");
+		else
+			cabin_sb_printf(d->b, "%u", (unsigned int)v);
+		break;
+	case K_DIRFD:
+		if ((int)v == AT_FDCWD)
+			cabin_sb_puts(d->b, "AT_FDCWD");
+		else
+			cabin_sb_printf(d->b, "%d", (int)v);
+		break;
+	case K_OFLAGS: dec_oflags(d, v, true); break;
+	case K_OFLAGS_NOACC: dec_oflags(d, v, false); break;
+	case K_MODE: dec_mode(d, (uint32_t)v, false); break;
+	case K_ATFLAGS:
+		dec_flags(d, v, xl_at_flags, xl_at_flags_n, "0");
+		break;
+	case K_STATX_FLAGS: dec_statx_flags(d, v); break;
+	case K_STATX_MASK:
+		dec_flags(d, v, xl_statx_mask, xl_statx_mask_n, "0");
+		break;
+	case K_ACCESS: dec_flags(d, v, xl_access, xl_access_n, "F_OK"); break;
+	case K_PROT: dec_flags(d, v, xl_prot, xl_prot_n, "PROT_NONE"); break;
+	case K_MAPFLAGS:
+		dec_flags(d, v, xl_mapflags, xl_mapflags_n, "0");
+		break;
+	case K_MREMAP: dec_flags(d, v, xl_mremap, xl_mremap_n, "0"); break;
+	case K_MADV: dec_xlat_or(d, v, xl_madv, xl_madv_n, "%llu"); break;
+	case K_WHENCE: dec_xlat_or(d, v, xl_whence, xl_whence_n, "%llu"); break;
+	case K_SIG: dec_signal(d, v); break;
+	case K_SIGHOW: dec_xlat_or(d, v, xl_sighow, xl_sighow_n, "%#llx"); break;
+	case K_AF: dec_xlat_or(d, v, xl_af, xl_af_n, "%llu"); break;
+	case K_SOCKTYPE: dec_socktype(d, v); break;
+	case K_SOCKPROTO: dec_sockproto(d, v); break;
+	case K_SOCKFLAGS:
+		dec_flags(d, v, xl_sockflags, xl_sockflags_n, "0");
+		break;
+	case K_MSGFLAGS:
+		dec_flags(d, v, xl_msgflags, xl_msgflags_n, "0");
+		break;
+	case K_SHUT: dec_xlat_or(d, v, xl_shut, xl_shut_n, "%llu"); break;
+	case K_SOL: dec_xlat_or(d, v, xl_sol, xl_sol_n, "%llu"); break;
+	case K_SOCKOPT: dec_sockoptname(d, it); break;
+	case K_CLONE_FLAGS: dec_clone_flags(d, v); break;
+	case K_WOPTS: dec_flags(d, v, xl_wopts, xl_wopts_n, "0"); break;
+	case K_FCNTL_CMD:
+		dec_xlat_or(d, v, xl_fcntl_cmd, xl_fcntl_cmd_n, "%#llx");
+		break;
+	case K_FCNTL_ARG: dec_fcntl_arg(d, v); break;
+	case K_FLOCK: dec_flags(d, v, xl_flock, xl_flock_n, "0"); break;
+	case K_CLOCK: dec_xlat_or(d, v, xl_clocks, xl_clocks_n, "%llu"); break;
+	case K_TIMER: dec_flags(d, v, xl_timer, xl_timer_n, "0"); break;
+	case K_FUTEX_OP: dec_futex_op(d, v); break;
+	case K_RLIM_RES:
+		dec_xlat_or(d, v, xl_rlimits, xl_rlimits_n, "%llu");
+		break;
+	case K_ARCH_PRCTL:
+		dec_xlat_or(d, v, xl_arch_prctl, xl_arch_prctl_n, "%#llx");
+		break;
+	case K_PRCTL: dec_xlat_or(d, v, xl_prctl, xl_prctl_n, "%#llx"); break;
+	case K_EPOLL_OP:
+		dec_xlat_or(d, v, xl_epoll_op, xl_epoll_op_n, "%llu");
+		break;
+	case K_PTRACE: dec_xlat_or(d, v, xl_ptrace, xl_ptrace_n, "%#llx"); break;
+	case K_MOUNT: dec_flags(d, v, xl_mount, xl_mount_n, "0"); break;
+	case K_UMOUNT: dec_flags(d, v, xl_umount, xl_umount_n, "0"); break;
+	case K_RENAME: dec_flags(d, v, xl_rename, xl_rename_n, "0"); break;
+	case K_GRND: dec_flags(d, v, xl_grnd, xl_grnd_n, "0"); break;
+	case K_MFD: dec_flags(d, v, xl_mfd, xl_mfd_n, "0"); break;
+	case K_EFD: dec_flags(d, v, xl_efd, xl_efd_n, "0"); break;
+	case K_IOCTL: dec_xlat_or(d, v, xl_ioctl, xl_ioctl_n, "%#llx"); break;
+	case K_BPF: dec_xlat_or(d, v, xl_bpf, xl_bpf_n, "%llu"); break;
+	case K_SECCOMP:
+		dec_xlat_or(d, v, xl_seccomp, xl_seccomp_n, "%llu");
+		break;
+	case K_CLOSE_RANGE:
+		dec_flags(d, v, xl_close_range, xl_close_range_n, "0");
+		break;
+	default:
+		return false;
+	}
+	return true;
+}
+
+/* Memory the program gave the kernel: read at entry. */
+static bool dec_in(const struct dctx *d, const struct item *it, uint64_t v)
+{
+	uint64_t next = next_arg(d, it);
+
+	switch (it->kind) {
+	case K_PATH: dec_string(d, v, 4096); break;
+	case K_STR: dec_string(d, v, d->c->strsize); break;
+	case K_SIGSET: dec_sigset(d, v, next ? next : 8); break;
+	case K_SIGACT: dec_sigaction(d, v); break;
+	case K_BUF: dec_buf(d, v, next, false); break;
+	case K_IOV: dec_iov(d, v, next, UINT64_MAX); break;
+	case K_SA: dec_sockaddr(d, v, next); break;
+	case K_SOCKOPT_VAL: dec_sockopt(d, v, next); break;
+	case K_MSGHDR: dec_msghdr(d, v, false); break;
+	case K_CLONE3: dec_clone3(d, v, next); break;
+	case K_ARGV: dec_argv(d, v); break;
+	case K_ENVP: dec_envp(d, v); break;
+	case K_TS: dec_timespec(d, v); break;
+	case K_TV: dec_timeval(d, v); break;
+	case K_RLIM: dec_rlimit(d, v, false); break;
+	case K_RLIM64: dec_rlimit(d, v, true); break;
+	case K_POLLFDS: dec_pollfds(d, v, next); break;
+	case K_FDSET: dec_fdset(d, v, d->call->args[0]); break;
+	case K_EPOLL_EVENT: dec_epoll_event(d, v); break;
+	default:
+		return false;
+	}
+	return true;
+}
+
+static void dec_socklen_out(const struct dctx *d, uint64_t v)
+{
+	dec_intptr(d, v);
+}
+
+/* Memory the kernel wrote: only read when the call succeeded. */
+static void dec_out(const struct dctx *d, const struct item *it, uint64_t v)
+{
+	uint64_t next = next_arg(d, it);
+	long ret = d->call->ret;
+	uint32_t len;
+
+	if (!d->ok) {
+		dec_ptr(d, v);
+		return;
+	}
+	switch (it->kind) {
+	case K_BUF_OUT: dec_buf(d, v, (uint64_t)ret, false); break;
+	case K_BUF_HEX_OUT: dec_buf(d, v, (uint64_t)ret, true); break;
+	case K_IOV_OUT: dec_iov(d, v, next, (uint64_t)ret); break;
+	case K_SA_OUT:
+		if (!v || !dec_read(d, next, &len, sizeof(len)))
+			dec_ptr(d, v);
+		else
+			dec_sockaddr(d, v, len);
+		break;
+	case K_SOCKLEN_OUT: dec_socklen_out(d, v); break;
+	case K_SOCKOPT_OUT:
+		if (!v || !dec_read(d, next, &len, sizeof(len)))
+			dec_ptr(d, v);
+		else
+			dec_sockopt(d, v, len);
+		break;
+	case K_STAT_OUT: dec_stat(d, v); break;
+	case K_STATX_OUT: dec_statx(d, v); break;
+	case K_TS_OUT: dec_timespec(d, v); break;
+	case K_TV_OUT: dec_timeval(d, v); break;
+	case K_SIGSET_OUT: dec_sigset(d, v, next ? next : 8); break;
+	case K_SIGACT_OUT: dec_sigaction(d, v); break;
+	case K_RLIM_OUT: dec_rlimit(d, v, false); break;
+	case K_RLIM64_OUT: dec_rlimit(d, v, true); break;
+	case K_UTS_OUT: dec_utsname(d, v); break;
+	case K_SYSINFO_OUT: dec_sysinfo(d, v); break;
+	case K_STATFS_OUT: dec_statfs(d, v); break;
+	case K_FDPAIR_OUT: dec_intpair(d, v); break;
+	case K_WSTATUS_OUT:
+		if (ret > 0)
+			dec_wstatus(d, v);
+		else
+			dec_ptr(d, v);
+		break;
+	case K_CSTR_OUT: dec_string(d, v, 4096); break;
+	case K_LINK_OUT: dec_buf(d, v, (uint64_t)ret, false); break;
+	case K_DENTS_OUT: dec_dents(d, v, ret); break;
+	case K_MSGHDR_OUT: dec_msghdr(d, v, true); break;
+	case K_EPOLL_OUT: dec_epoll_events(d, v, (uint64_t)ret); break;
+	case K_INT_OUT: dec_intptr(d, v); break;
+	default: dec_hex(d, v); break;
+	}
+}
+
+void cabin_decode_arg(struct cabin_strbuf *b, const struct cabin_decode_ctx *c,
+		      const struct cabin_decode_call *call, int i)
+{
+	struct item it[8];
+	int n = shape(call->nr, call->args, it);
+	struct dctx d = {
+		.b = b, .c = c, .call = call,
+		.ok = call->done && !is_error(call->ret),
+	};
+	uint64_t v;
+
+	if (i < 0 || i >= n)
+		return;
+	v = call->args[it[i].arg];
+	if (it[i].label)
+		cabin_sb_puts(b, it[i].label);
+	if (it[i].kind > K_OUT)
+		dec_out(&d, &it[i], v);
+	else if (!dec_simple(&d, &it[i], v) && !dec_in(&d, &it[i], v))
+		dec_hex(&d, v);
+}
+
+static const char *errno_text(int err)
+{
+	switch (err) {
+	case 512: return "To be restarted if SA_RESTART is set";
+	case 513: return "To be restarted";
+	case 514: return "To be restarted if no handler";
+	case 516: return "Interrupted by signal";
+	}
+	return strerror(err);
+}
+
+static void ret_fcntl(struct cabin_strbuf *b,
+		      const struct cabin_decode_call *call)
+{
+	struct cabin_decode_ctx c = { .strsize = 0 };
+	struct dctx d = { .b = b, .c = &c, .call = call };
+	long ret = call->ret;
+
+	switch (call->args[1]) {
+	case F_GETFD:
+		cabin_sb_printf(b, "%#lx", ret);
+		if (ret) {
+			cabin_sb_puts(b, " (flags ");
+			if (ret == FD_CLOEXEC)
+				cabin_sb_puts(b, "FD_CLOEXEC");
+			else
+				cabin_sb_printf(b, "%#lx", ret);
+			cabin_sb_puts(b, ")");
+		}
+		return;
+	case F_GETFL:
+		cabin_sb_printf(b, "%#lx (flags ", ret);
+		dec_oflags(&d, (uint64_t)ret, true);
+		cabin_sb_puts(b, ")");
+		return;
+	}
+	cabin_sb_printf(b, "%ld", ret);
+}
+
+void cabin_decode_ret(struct cabin_strbuf *b,
+		      const struct cabin_decode_call *call)
+{
+	const struct sysdesc *sd = desc(call->nr);
+	int kind = sd ? sd->ret : R_DEC;
+	long ret = call->ret;
+
+	if (!call->done || kind == R_NONE) {
+		cabin_sb_puts(b, "?");
+		return;
+	}
+	if (is_error(ret)) {
+		int err = (int)-ret;
+
+		cabin_sb_printf(b, "%s %s (%s)", err >= 512 ? "?" : "-1",
+				cabin_decode_errno_name(err), errno_text(err));
+		return;
+	}
+	switch (kind) {
+	case R_HEX:
+		cabin_sb_printf(b, "%#lx", ret);
+		break;
+	case R_OCT:
+		cabin_sb_printf(b, "%#03lo", ret);
+		break;
+	case R_FCNTL:
+		ret_fcntl(b, call);
+		break;
+	default:
+		cabin_sb_printf(b, "%ld", ret);
+	}
+}
+
+void cabin_decode_line(struct cabin_strbuf *b,
+		       const struct cabin_decode_ctx *c,
+		       const struct cabin_decode_call *call)
+{
+	char name[48];
+	int n = cabin_decode_count(call->nr, call->args, NULL), i;
+
+	cabin_sb_printf(b, "%s(", cabin_decode_name(call->nr, name,
+						    sizeof(name)));
+	for (i = 0; i < n; i++) {
+		if (i)
+			cabin_sb_puts(b, ", ");
+		cabin_decode_arg(b, c, call, i);
+	}
+	cabin_sb_puts(b, ") = ");
+	cabin_decode_ret(b, call);
+}

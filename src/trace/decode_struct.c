@@ -1,0 +1,726 @@
+/*
+ * Structures in the program's memory: strings, buffers, iovecs, socket
+ * addresses, stat, msghdr, argv, timespecs and the like.  Each is copied
+ * with a bounded read first; when the copy fails the address is printed,
+ * so nothing shown was not actually read.
+ */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/sysinfo.h>
+#include <sys/sysmacros.h>
+#include <sys/time.h>
+#include <sys/uio.h>
+#include <sys/un.h>
+#include <sys/utsname.h>
+#include <sys/vfs.h>
+#include <sys/wait.h>
+
+#include "core/umem.h"
+#include "trace/decode_int.h"
+
+#define PAGE 4096u
+#define MAX_ARRAY 1024u		/* elements shown, whatever strsize says */
+#define MAX_ENVP 65536u		/* variables counted */
+#define MAX_DENTS (1u << 20)	/* bytes of directory entries counted */
+
+static void sb(const struct dctx *d, const char *s)
+{
+	cabin_sb_puts(d->b, s);
+}
+
+static size_t array_max(const struct dctx *d)
+{
+	return d->c->strsize < MAX_ARRAY ? d->c->strsize : MAX_ARRAY;
+}
+
+void dec_string(const struct dctx *d, uint64_t addr, size_t max)
+{
+	bool truncated;
+	ssize_t n;
+	char *buf;
+
+	if (!addr) {
+		sb(d, "NULL");
+		return;
+	}
+	buf = d->c->p ? malloc(max + 1) : NULL;
+	if (!buf) {
+		dec_hex(d, addr);
+		return;
+	}
+	n = cabin_umem_string(d->c->p, d->c->tid, addr, buf, max + 1,
+			      &truncated);
+	if (n < 0) {
+		dec_hex(d, addr);
+	} else {
+		cabin_decode_quote(d->b, buf, (size_t)n, false);
+		if (truncated)
+			sb(d, "...");
+	}
+	free(buf);
+}
+
+/* len bytes at addr, of which strsize are shown and then "...". */
+void dec_buf(const struct dctx *d, uint64_t addr, uint64_t len, bool hex)
+{
+	size_t show = len < d->c->strsize ? (size_t)len : d->c->strsize;
+	char *buf;
+
+	if (!len) {
+		sb(d, "\"\"");
+		return;
+	}
+	if (!addr) {
+		sb(d, "NULL");
+		return;
+	}
+	buf = malloc(show ? show : 1);
+	if (!buf || !dec_read(d, addr, buf, show)) {
+		dec_hex(d, addr);
+		free(buf);
+		return;
+	}
+	cabin_decode_quote(d->b, buf, show, hex);
+	if (len > show)
+		sb(d, "...");
+	free(buf);
+}
+
+/*
+ * budget: bytes that hold data (what readv returned, or everything for
+ * writev); elements past it show "" since nothing was written there.
+ */
+void dec_iov(const struct dctx *d, uint64_t addr, uint64_t cnt,
+	     uint64_t budget)
+{
+	size_t max = array_max(d);
+	uint64_t i;
+	struct iovec iov;
+
+	if (!addr) {
+		sb(d, "NULL");
+		return;
+	}
+	if (!cnt) {
+		sb(d, "[]");
+		return;
+	}
+	if (!dec_read(d, addr, &iov, sizeof(iov))) {
+		dec_hex(d, addr);
+		return;
+	}
+	sb(d, "[");
+	for (i = 0; i < cnt && i < max; i++) {
+		uint64_t n;
+
+		if (i)
+			sb(d, ", ");
+		if (!dec_read(d, addr + i * sizeof(iov), &iov, sizeof(iov))) {
+			dec_hex(d, addr + i * sizeof(iov));
+			break;
+		}
+		n = iov.iov_len < budget ? iov.iov_len : budget;
+		budget -= n;
+		sb(d, "{iov_base=");
+		dec_buf(d, (uint64_t)(uintptr_t)iov.iov_base, n, false);
+		cabin_sb_printf(d->b, ", iov_len=%zu}", iov.iov_len);
+	}
+	if (i == max && i < cnt)
+		sb(d, ", ...");
+	sb(d, "]");
+}
+
+static void sa_unix(const struct dctx *d, const unsigned char *sa, size_t n)
+{
+	const unsigned char *path = sa + 2;
+	size_t len = n - 2;
+
+	if (!len) {
+		sb(d, "{sa_family=AF_UNIX}");
+		return;
+	}
+	sb(d, "{sa_family=AF_UNIX, sun_path=");
+	if (path[0] == '\0' && len > 1) {
+		sb(d, "@");
+		cabin_decode_quote(d->b, path + 1, len - 1, false);
+	} else {
+		cabin_decode_quote(d->b, path, strnlen((const char *)path, len),
+				   false);
+	}
+	sb(d, "}");
+}
+
+static void sa_inet(const struct dctx *d, const unsigned char *sa, size_t n)
+{
+	struct sockaddr_in in;
+	char ip[INET_ADDRSTRLEN];
+
+	memset(&in, 0, sizeof(in));
+	memcpy(&in, sa, n < sizeof(in) ? n : sizeof(in));
+	inet_ntop(AF_INET, &in.sin_addr, ip, sizeof(ip));
+	cabin_sb_printf(d->b,
+			"{sa_family=AF_INET, sin_port=htons(%u), sin_addr=inet_addr(\"%s\")}",
+			ntohs(in.sin_port), ip);
+}
+
+static void sa_inet6(const struct dctx *d, const unsigned char *sa, size_t n)
+{
+	struct sockaddr_in6 in6;
+	char ip[INET6_ADDRSTRLEN];
+
+	memset(&in6, 0, sizeof(in6));
+	memcpy(&in6, sa, n < sizeof(in6) ? n : sizeof(in6));
+	inet_ntop(AF_INET6, &in6.sin6_addr, ip, sizeof(ip));
+	cabin_sb_printf(d->b,
+			"{sa_family=AF_INET6, sin6_port=htons(%u), sin6_flowinfo=htonl(%u), inet_pton(AF_INET6, \"%s\", &sin6_addr), sin6_scope_id=%u}",
+			ntohs(in6.sin6_port), ntohl(in6.sin6_flowinfo), ip,
+			in6.sin6_scope_id);
+}
+
+void dec_sockaddr(const struct dctx *d, uint64_t addr, uint64_t len)
+{
+	unsigned char sa[sizeof(struct sockaddr_storage)];
+	size_t n = len < sizeof(sa) ? (size_t)len : sizeof(sa);
+	uint16_t family;
+
+	if (!addr) {
+		sb(d, "NULL");
+		return;
+	}
+	if (n < sizeof(family) || !dec_read(d, addr, sa, n)) {
+		dec_hex(d, addr);
+		return;
+	}
+	memcpy(&family, sa, sizeof(family));
+	if (family == AF_UNIX) {
+		sa_unix(d, sa, n);
+	} else if (family == AF_INET && n >= 8) {
+		sa_inet(d, sa, n);
+	} else if (family == AF_INET6 && n >= 24) {
+		sa_inet6(d, sa, n);
+	} else if (family == AF_NETLINK && n >= 12) {
+		uint32_t pid, groups;
+
+		memcpy(&pid, sa + 4, 4);
+		memcpy(&groups, sa + 8, 4);
+		cabin_sb_printf(d->b,
+				"{sa_family=AF_NETLINK, nl_pid=%u, nl_groups=%08x}",
+				pid, groups);
+	} else {
+		size_t show = n - 2 < d->c->strsize ? n - 2 : d->c->strsize;
+
+		sb(d, "{sa_family=");
+		dec_xlat_or(d, family, xl_af, xl_af_n, "%llu");
+		sb(d, ", sa_data=");
+		cabin_decode_quote(d->b, sa + 2, show, false);
+		if (show < n - 2)
+			sb(d, "...");
+		sb(d, "}");
+	}
+}
+
+void dec_stat(const struct dctx *d, uint64_t addr)
+{
+	struct stat st;
+
+	if (!dec_read(d, addr, &st, sizeof(st))) {
+		dec_ptr(d, addr);
+		return;
+	}
+	sb(d, "{st_mode=");
+	dec_mode(d, st.st_mode, true);
+	if (S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode))
+		cabin_sb_printf(d->b, ", st_rdev=makedev(%#x, %#x), ...}",
+				major(st.st_rdev), minor(st.st_rdev));
+	else
+		cabin_sb_printf(d->b, ", st_size=%lld, ...}",
+				(long long)st.st_size);
+}
+
+void dec_statx(const struct dctx *d, uint64_t addr)
+{
+	struct statx stx;
+
+	if (!dec_read(d, addr, &stx, sizeof(stx))) {
+		dec_ptr(d, addr);
+		return;
+	}
+	sb(d, "{stx_mask=");
+	dec_flags(d, stx.stx_mask, xl_statx_mask, xl_statx_mask_n, "0");
+	cabin_sb_printf(d->b, ", stx_attributes=%#llx, stx_mode=",
+			(unsigned long long)stx.stx_attributes);
+	dec_mode(d, stx.stx_mode, true);
+	cabin_sb_printf(d->b, ", stx_size=%llu, ...}",
+			(unsigned long long)stx.stx_size);
+}
+
+void dec_msghdr(const struct dctx *d, uint64_t addr, bool out)
+{
+	struct msghdr m;
+
+	if (!dec_read(d, addr, &m, sizeof(m))) {
+		dec_ptr(d, addr);
+		return;
+	}
+	sb(d, "{msg_name=");
+	dec_sockaddr(d, (uint64_t)(uintptr_t)m.msg_name, m.msg_namelen);
+	cabin_sb_printf(d->b, ", msg_namelen=%u, msg_iov=", m.msg_namelen);
+	dec_iov(d, (uint64_t)(uintptr_t)m.msg_iov, m.msg_iovlen,
+		out ? (uint64_t)d->call->ret : UINT64_MAX);
+	cabin_sb_printf(d->b, ", msg_iovlen=%zu", (size_t)m.msg_iovlen);
+	if (m.msg_controllen) {
+		sb(d, ", msg_control=");
+		dec_ptr(d, (uint64_t)(uintptr_t)m.msg_control);
+	}
+	cabin_sb_printf(d->b, ", msg_controllen=%zu, msg_flags=",
+			(size_t)m.msg_controllen);
+	dec_flags(d, (unsigned int)m.msg_flags, xl_msgflags,
+		  xl_msgflags_n, "0");
+	sb(d, "}");
+}
+
+void dec_argv(const struct dctx *d, uint64_t addr)
+{
+	size_t max = array_max(d), i;
+	uint64_t ptr;
+
+	if (!addr) {
+		sb(d, "NULL");
+		return;
+	}
+	if (!dec_read(d, addr, &ptr, sizeof(ptr))) {
+		dec_hex(d, addr);
+		return;
+	}
+	sb(d, "[");
+	for (i = 0; ptr; i++) {
+		if (i)
+			sb(d, ", ");
+		if (i == max) {
+			sb(d, "...");
+			break;
+		}
+		dec_string(d, ptr, d->c->strsize);
+		if (!dec_read(d, addr + (i + 1) * sizeof(ptr), &ptr,
+			      sizeof(ptr))) {
+			sb(d, ", ");
+			dec_hex(d, addr + (i + 1) * sizeof(ptr));
+			break;
+		}
+	}
+	sb(d, "]");
+}
+
+/* The address and a count, as strace prints environments. */
+void dec_envp(const struct dctx *d, uint64_t addr)
+{
+	uint64_t ptrs[PAGE / sizeof(uint64_t)];
+	size_t count = 0;
+	uint64_t at = addr;
+
+	dec_ptr(d, addr);
+	if (!addr)
+		return;
+	while (count < MAX_ENVP) {
+		size_t chunk = PAGE - (size_t)(at % PAGE), i;
+
+		chunk -= chunk % sizeof(uint64_t);
+		if (!chunk || !dec_read(d, at, ptrs, chunk)) {
+			if (!dec_read(d, at, ptrs, sizeof(uint64_t)))
+				return;
+			chunk = sizeof(uint64_t);
+		}
+		for (i = 0; i < chunk / sizeof(uint64_t); i++) {
+			if (!ptrs[i]) {
+				cabin_sb_printf(d->b, " /* %zu var%s */",
+						count, count == 1 ? "" : "s");
+				return;
+			}
+			count++;
+		}
+		at += chunk;
+	}
+	cabin_sb_printf(d->b, " /* %zu+ vars */", count);
+}
+
+void dec_timespec(const struct dctx *d, uint64_t addr)
+{
+	struct timespec ts;
+
+	if (!dec_read(d, addr, &ts, sizeof(ts))) {
+		dec_ptr(d, addr);
+		return;
+	}
+	cabin_sb_printf(d->b, "{tv_sec=%lld, tv_nsec=%lld}",
+			(long long)ts.tv_sec, (long long)ts.tv_nsec);
+}
+
+void dec_timeval(const struct dctx *d, uint64_t addr)
+{
+	struct timeval tv;
+
+	if (!dec_read(d, addr, &tv, sizeof(tv))) {
+		dec_ptr(d, addr);
+		return;
+	}
+	cabin_sb_printf(d->b, "{tv_sec=%lld, tv_usec=%lld}",
+			(long long)tv.tv_sec, (long long)tv.tv_usec);
+}
+
+/* The kernel's struct sigaction, not glibc's. */
+struct ksigaction {
+	uint64_t handler;
+	uint64_t flags;
+	uint64_t restorer;
+	uint64_t mask;
+};
+
+void dec_sigaction(const struct dctx *d, uint64_t addr)
+{
+	struct ksigaction sa;
+
+	if (!dec_read(d, addr, &sa, sizeof(sa))) {
+		dec_ptr(d, addr);
+		return;
+	}
+	sb(d, "{sa_handler=");
+	if (sa.handler == 0)
+		sb(d, "SIG_DFL");
+	else if (sa.handler == 1)
+		sb(d, "SIG_IGN");
+	else
+		dec_hex(d, sa.handler);
+	sb(d, ", sa_mask=");
+	dec_sigset(d, addr + offsetof(struct ksigaction, mask),
+		   sizeof(sa.mask));
+	sb(d, ", sa_flags=");
+	dec_flags(d, sa.flags, xl_sa_flags, xl_sa_flags_n, "0");
+	if (sa.flags & 0x04000000) {
+		sb(d, ", sa_restorer=");
+		dec_ptr(d, sa.restorer);
+	}
+	sb(d, "}");
+}
+
+static void rlim_value(const struct dctx *d, uint64_t v, bool is64)
+{
+	if (v == UINT64_MAX)
+		sb(d, is64 ? "RLIM64_INFINITY" : "RLIM_INFINITY");
+	else if (v > 1024 && v % 1024 == 0)
+		cabin_sb_printf(d->b, "%llu*1024",
+				(unsigned long long)(v / 1024));
+	else
+		cabin_sb_printf(d->b, "%llu", (unsigned long long)v);
+}
+
+void dec_rlimit(const struct dctx *d, uint64_t addr, bool is64)
+{
+	uint64_t r[2];
+
+	if (!dec_read(d, addr, r, sizeof(r))) {
+		dec_ptr(d, addr);
+		return;
+	}
+	sb(d, "{rlim_cur=");
+	rlim_value(d, r[0], is64);
+	sb(d, ", rlim_max=");
+	rlim_value(d, r[1], is64);
+	sb(d, "}");
+}
+
+void dec_wstatus(const struct dctx *d, uint64_t addr)
+{
+	char sig[24];
+	int s;
+
+	if (!dec_read(d, addr, &s, sizeof(s))) {
+		dec_ptr(d, addr);
+		return;
+	}
+	if (WIFEXITED(s))
+		cabin_sb_printf(d->b, "[{WIFEXITED(s) && WEXITSTATUS(s) == %d}]",
+				WEXITSTATUS(s));
+	else if (WIFSIGNALED(s))
+		cabin_sb_printf(d->b, "[{WIFSIGNALED(s) && WTERMSIG(s) == %s%s}]",
+				cabin_decode_signame(WTERMSIG(s), sig,
+						     sizeof(sig)),
+				WCOREDUMP(s) ? " && WCOREDUMP(s)" : "");
+	else if (WIFSTOPPED(s))
+		cabin_sb_printf(d->b, "[{WIFSTOPPED(s) && WSTOPSIG(s) == %s}]",
+				cabin_decode_signame(WSTOPSIG(s), sig,
+						     sizeof(sig)));
+	else if (WIFCONTINUED(s))
+		sb(d, "[{WIFCONTINUED(s)}]");
+	else
+		cabin_sb_printf(d->b, "[%#x]", (unsigned int)s);
+}
+
+static void field_str(const struct dctx *d, const char *name, const char *s,
+		      size_t max)
+{
+	cabin_sb_printf(d->b, "%s=", name);
+	cabin_decode_quote(d->b, s, strnlen(s, max), false);
+}
+
+void dec_utsname(const struct dctx *d, uint64_t addr)
+{
+	struct utsname u;
+
+	if (!dec_read(d, addr, &u, sizeof(u))) {
+		dec_ptr(d, addr);
+		return;
+	}
+	sb(d, "{");
+	field_str(d, "sysname", u.sysname, sizeof(u.sysname));
+	sb(d, ", ");
+	field_str(d, "nodename", u.nodename, sizeof(u.nodename));
+	sb(d, ", ...}");
+}
+
+void dec_sysinfo(const struct dctx *d, uint64_t addr)
+{
+	struct sysinfo si;
+
+	if (!dec_read(d, addr, &si, sizeof(si))) {
+		dec_ptr(d, addr);
+		return;
+	}
+	cabin_sb_printf(d->b,
+			"{uptime=%ld, loads=[%lu, %lu, %lu], totalram=%lu, freeram=%lu, sharedram=%lu, bufferram=%lu, totalswap=%lu, freeswap=%lu, procs=%u, totalhigh=%lu, freehigh=%lu, mem_unit=%u}",
+			si.uptime, si.loads[0], si.loads[1], si.loads[2],
+			si.totalram, si.freeram, si.sharedram, si.bufferram,
+			si.totalswap, si.freeswap, (unsigned int)si.procs,
+			si.totalhigh, si.freehigh, si.mem_unit);
+}
+
+void dec_statfs(const struct dctx *d, uint64_t addr)
+{
+	struct statfs f;
+
+	if (!dec_read(d, addr, &f, sizeof(f))) {
+		dec_ptr(d, addr);
+		return;
+	}
+	cabin_sb_printf(d->b,
+			"{f_type=%#llx, f_bsize=%lld, f_blocks=%llu, f_bfree=%llu, f_bavail=%llu, f_files=%llu, f_ffree=%llu, ...}",
+			(unsigned long long)f.f_type, (long long)f.f_bsize,
+			(unsigned long long)f.f_blocks,
+			(unsigned long long)f.f_bfree,
+			(unsigned long long)f.f_bavail,
+			(unsigned long long)f.f_files,
+			(unsigned long long)f.f_ffree);
+}
+
+void dec_pollfds(const struct dctx *d, uint64_t addr, uint64_t n)
+{
+	size_t max = array_max(d);
+	struct pollfd pfd;
+	uint64_t i;
+
+	if (!addr || !n) {
+		dec_ptr(d, addr);
+		return;
+	}
+	if (!dec_read(d, addr, &pfd, sizeof(pfd))) {
+		dec_hex(d, addr);
+		return;
+	}
+	sb(d, "[");
+	for (i = 0; i < n && i < max; i++) {
+		if (i)
+			sb(d, ", ");
+		if (!dec_read(d, addr + i * sizeof(pfd), &pfd, sizeof(pfd))) {
+			dec_hex(d, addr + i * sizeof(pfd));
+			break;
+		}
+		cabin_sb_printf(d->b, "{fd=%d, events=", pfd.fd);
+		dec_flags(d, (uint16_t)pfd.events, xl_poll_events,
+			  xl_poll_events_n, "0");
+		sb(d, "}");
+	}
+	if (i == max && i < n)
+		sb(d, ", ...");
+	sb(d, "]");
+}
+
+void dec_fdset(const struct dctx *d, uint64_t addr, uint64_t nfds)
+{
+	unsigned char set[128];
+	size_t fds = nfds < sizeof(set) * 8 ? (size_t)nfds : sizeof(set) * 8;
+	bool first = true;
+	size_t fd;
+
+	if (!addr || (int64_t)nfds <= 0 ||
+	    !dec_read(d, addr, set, (fds + 7) / 8)) {
+		dec_ptr(d, addr);
+		return;
+	}
+	sb(d, "[");
+	for (fd = 0; fd < fds; fd++) {
+		if (!((set[fd / 8] >> (fd % 8)) & 1))
+			continue;
+		cabin_sb_printf(d->b, "%s%zu", first ? "" : " ", fd);
+		first = false;
+	}
+	sb(d, "]");
+}
+
+static void epoll_one(const struct dctx *d, const struct epoll_event *ev)
+{
+	sb(d, "{events=");
+	dec_flags(d, ev->events, xl_epoll_events, xl_epoll_events_n, "0");
+	cabin_sb_printf(d->b, ", data={u32=%u, u64=%llu}}", ev->data.u32,
+			(unsigned long long)ev->data.u64);
+}
+
+void dec_epoll_event(const struct dctx *d, uint64_t addr)
+{
+	struct epoll_event ev;
+
+	if (!dec_read(d, addr, &ev, sizeof(ev))) {
+		dec_ptr(d, addr);
+		return;
+	}
+	epoll_one(d, &ev);
+}
+
+void dec_epoll_events(const struct dctx *d, uint64_t addr, uint64_t n)
+{
+	size_t max = array_max(d);
+	struct epoll_event ev;
+	uint64_t i;
+
+	if (!addr) {
+		sb(d, "NULL");
+		return;
+	}
+	if (n && !dec_read(d, addr, &ev, sizeof(ev))) {
+		dec_hex(d, addr);
+		return;
+	}
+	sb(d, "[");
+	for (i = 0; i < n && i < max; i++) {
+		if (i)
+			sb(d, ", ");
+		if (!dec_read(d, addr + i * sizeof(ev), &ev, sizeof(ev))) {
+			dec_hex(d, addr + i * sizeof(ev));
+			break;
+		}
+		epoll_one(d, &ev);
+	}
+	if (i == max && i < n)
+		sb(d, ", ...");
+	sb(d, "]");
+}
+
+void dec_intpair(const struct dctx *d, uint64_t addr)
+{
+	int fds[2];
+
+	if (!dec_read(d, addr, fds, sizeof(fds))) {
+		dec_ptr(d, addr);
+		return;
+	}
+	cabin_sb_printf(d->b, "[%d, %d]", fds[0], fds[1]);
+}
+
+void dec_intptr(const struct dctx *d, uint64_t addr)
+{
+	int v;
+
+	if (!dec_read(d, addr, &v, sizeof(v))) {
+		dec_ptr(d, addr);
+		return;
+	}
+	cabin_sb_printf(d->b, "[%d]", v);
+}
+
+/* Walks d_reclen through what the kernel wrote, to count entries. */
+void dec_dents(const struct dctx *d, uint64_t addr, long len)
+{
+	size_t n = len < (long)MAX_DENTS ? (size_t)len : MAX_DENTS;
+	size_t off = 0, count = 0;
+	unsigned char *buf;
+
+	dec_ptr(d, addr);
+	if (len < 0 || !addr)
+		return;
+	buf = malloc(n ? n : 1);
+	if (!buf || (n && !dec_read(d, addr, buf, n))) {
+		free(buf);
+		return;
+	}
+	while (off + 19 <= n) {
+		uint16_t reclen;
+
+		memcpy(&reclen, buf + off + 16, sizeof(reclen));
+		if (reclen < 19 || reclen > n - off)
+			break;
+		off += reclen;
+		count++;
+	}
+	free(buf);
+	cabin_sb_printf(d->b, " /* %zu entr%s */", count,
+			count == 1 ? "y" : "ies");
+}
+
+struct kclone_args {
+	uint64_t flags, pidfd, child_tid, parent_tid, exit_signal;
+	uint64_t stack, stack_size, tls;
+};
+
+void dec_clone3(const struct dctx *d, uint64_t addr, uint64_t size)
+{
+	struct kclone_args a;
+
+	if (size < sizeof(a) || !dec_read(d, addr, &a, sizeof(a))) {
+		dec_ptr(d, addr);
+		return;
+	}
+	sb(d, "{flags=");
+	dec_flags(d, a.flags, xl_clone_flags, xl_clone_flags_n, "0");
+	if (a.flags & 0x1000) {
+		sb(d, ", pidfd=");
+		dec_ptr(d, a.pidfd);
+	}
+	if (a.flags & (0x1000000 | 0x200000)) {
+		sb(d, ", child_tid=");
+		dec_ptr(d, a.child_tid);
+	}
+	if (a.flags & 0x100000) {
+		sb(d, ", parent_tid=");
+		dec_ptr(d, a.parent_tid);
+	}
+	sb(d, ", exit_signal=");
+	if (a.exit_signal)
+		dec_signal(d, a.exit_signal);
+	else
+		sb(d, "0");
+	sb(d, ", stack=");
+	dec_ptr(d, a.stack);
+	cabin_sb_printf(d->b, ", stack_size=%#llx",
+			(unsigned long long)a.stack_size);
+	if (a.flags & 0x80000) {
+		sb(d, ", tls=");
+		dec_ptr(d, a.tls);
+	}
+	sb(d, "}");
+}
+
+/* An int option as [1], anything else as a buffer. */
+void dec_sockopt(const struct dctx *d, uint64_t addr, uint64_t len)
+{
+	if (len == sizeof(int)) {
+		dec_intptr(d, addr);
+		return;
+	}
+	dec_buf(d, addr, len, false);
+}

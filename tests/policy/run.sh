@@ -1,0 +1,965 @@
+#!/usr/bin/env bash
+# Policy suite: every kind of policy rule stops a real program, and a twin
+# run with the rule relaxed shows that the same program otherwise works.
+# Then the known gaps, each tried by an adversarial helper program
+# (tests/policy/progs/) or a real tool: symlink swaps, truncate, chmod,
+# utimes and xattrs, cross-directory rename and link, raw, UDP and unix
+# sockets, TIOCSTI, the cabin binary, setuid, signals and /proc outside the
+# tree, and a sockaddr rewritten under a connect or sendto in flight.
+#
+# Usage: tests/policy/run.sh   (CABIN_BUILD defaults to <repo>/build; CABIN
+#        overrides the binary; POL_PROGS the helper directory, default
+#        $CABIN_BUILD/tests/policy; POL_VERBOSE=1 shows every run's output)
+# Works as root and as an unprivileged user; what needs root (a network
+# namespace with a veth pair, a setuid binary owned by another user) is
+# skipped with a reason otherwise.  Writes only under a mktemp -d directory
+# in /var/tmp (the program's /tmp is private) and, for the /tmp tests, two
+# files named after this run in /tmp; the only network traffic goes to
+# listeners it starts on 127.0.0.1, ::1 and inside its own network
+# namespace.  Every process and namespace it makes is removed on exit.
+
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+. "$HERE/../lib.sh"
+
+export PATH=/usr/sbin:/usr/bin:/sbin:/bin
+export LC_ALL=C
+PROGS_SRC=${POL_PROGS:-$CABIN_BUILD/tests/policy}
+PY=/usr/bin/python3
+TO="timeout -k 5 30"        # every cabin run is bounded
+ROOT=0; [ "$(id -u)" = 0 ] && ROOT=1
+
+TMP=$(mktemp -d /var/tmp/cabin-pol.XXXXXX) || { echo "Bail out! mktemp"; exit 1; }
+WORK=$TMP/work              # the program's working directory: all rights
+OUT=$TMP/out                # outside every allowed tree
+BIN=$TMP/bin                # executables outside every allowed tree
+POL=$TMP/pol                # policy files (read by cabin, not the program)
+P=$WORK/p                   # the helper programs, where the program may exec
+MARK=$((RANDOM % 9000 + 1000))$$
+HOSTTMP_IN=/tmp/cabin-pol-$MARK-host      # made by the test in the host's /tmp
+HOSTTMP_OUT=/tmp/cabin-pol-$MARK-inside   # what the program writes in its /tmp
+SECRET="SECRET-$MARK"
+LPIDS=()
+NETNS=""
+VETH=""
+
+cleanup() {
+	local p
+	exec 2>/dev/null     # no "Killed" notices for our own listeners
+	for p in "${LPIDS[@]}"; do kill -KILL "$p" 2>/dev/null; done
+	for p in $(jobs -p); do kill -KILL "$p" 2>/dev/null; done
+	for p in $(mark_pids); do kill -KILL "$p" 2>/dev/null; done
+	wait 2>/dev/null
+	if [ -n "$NETNS" ]; then
+		for p in $(ip netns pids "$NETNS" 2>/dev/null); do kill -KILL "$p" 2>/dev/null; done
+		ip netns del "$NETNS" 2>/dev/null
+	fi
+	[ -n "$VETH" ] && ip link del "$VETH" 2>/dev/null
+	rm -f "$HOSTTMP_IN" "$HOSTTMP_OUT"
+	rm -rf "$TMP"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM HUP
+
+# ---------------------------------------------------------------- helpers
+
+# Processes of this run, found by MARK in their command line.
+mark_pids() { pgrep -f "(sleep ${MARK}[0-9]|forkbomb [a-z]+ [0-9]+ ${MARK})\$"; }
+
+diag() { sed -n '1,15s/^/#   /p'; }
+short() { printf '%s' "$1" | head -c 300 | tr '\n' '|'; }
+
+wait_until() { # wait_until SECONDS CMD... : poll every 50 ms
+	local n=$(($1 * 20)) i=0; shift
+	while [ $i -lt $n ]; do
+		"$@" && return 0
+		sleep 0.05; i=$((i + 1))
+	done
+	"$@"
+}
+
+# cr ARGS... : `cabin run ARGS...` in $WORK, stdin /dev/null.  Sets RC, O
+# (stdout) and E (stderr).
+cr() {
+	local _
+	for _ in 1 2; do
+		{ (cd "$WORK" && exec $TO "$CABIN" run "$@") </dev/null >"$TMP/o" 2>"$TMP/e"; } 2>/dev/null
+		RC=$?
+		# a build relinking cabin under us: once more
+		grep -q '^timeout: failed to run command' "$TMP/e" || break
+		sleep 1
+	done
+	O=$(cat "$TMP/o"); E=$(cat "$TMP/e")
+}
+
+# res NAME : ok when $why (filled by want) is empty, else fail with the
+# last run's output.
+res() {
+	[ -n "$POL_VERBOSE" ] && printf 'status %s\nstdout: %s\nstderr: %s\n' "$RC" "$(short "$O")" "$(short "$E")" | diag
+	# A refusal only counts if the program ran: cabin itself must not fail.
+	if [ "$RC" = 125 ] && [ -z "$OK125" ]; then why="${why:+$why; }cabin failed (125)"; fi
+	grep -q '^timeout: failed to run command' <<<"$E" && why="${why:+$why; }cabin did not start"
+	if [ -z "$why" ]; then t_ok "$1"; return 0; fi
+	t_fail "$1" "$why"
+	printf 'status %s\nstdout: %s\nstderr: %s\n' "$RC" "$(short "$O")" "$(short "$E")" | diag
+	return 1
+}
+why=
+want() { # want DESCRIPTION CMD... : add DESCRIPTION to $why unless CMD succeeds
+	local d=$1; shift
+	"$@" || why="${why:+$why; }$d"
+}
+has() { grep -q -- "$2" <<<"$1"; }
+hasx() { grep -qx -- "$2" <<<"$1"; }
+is() { [ "$1" = "$2" ]; }
+refused() { grep -qx 'ERR E[A-Z0-9]*' <<<"$O"; }   # the probe ran, the call failed
+not() { ! "$@"; }
+absent() { [ ! -e "$1" ] && [ ! -L "$1" ]; }
+
+policy() { # policy NAME : a policy file from stdin, prints its path
+	cat >"$POL/$1.pol"
+	printf '%s\n' "$POL/$1.pol"
+}
+
+# ---------------------------------------------------------------- setup
+
+if [ ! -x "$CABIN" ]; then
+	t_fail "cabin binary" "$CABIN not found or not executable"
+	t_done; exit
+fi
+CABIN=$(readlink -f "$CABIN")
+mkdir -p "$WORK" "$OUT" "$BIN" "$POL" "$P"
+for prog in probe forkbomb symrace addrrace; do
+	if [ ! -x "$PROGS_SRC/$prog" ]; then
+		t_fail "helper programs" "$PROGS_SRC/$prog not built"
+		t_done; exit
+	fi
+	# Copied under the working directory: the build may sit in /tmp (the
+	# program's /tmp is private) or elsewhere the program may not exec.
+	cp "$PROGS_SRC/$prog" "$P/$prog"
+done
+printf '%s\n' "$SECRET" >"$OUT/secret"
+printf '%s\n' "$SECRET" >"$OUT/with space"
+printf 'read-only\n' >"$OUT/ro"
+printf 'truncate me\n' >"$OUT/tr"
+cp /bin/true "$BIN/mytrue"
+
+if ! "$CABIN" policy show default >/dev/null 2>&1; then
+	echo "# this cabin has no policy support ('cabin policy show default' failed): expect failures"
+fi
+
+# Listeners: TCP and UDP on one port, counting what arrives into TAG.count
+# as "tcp udp".
+cat >"$TMP/listen.py" <<'EOF'
+import os, select, socket, sys
+addr, port, portfile, countfile = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
+fam = socket.AF_INET6 if ":" in addr else socket.AF_INET
+t = socket.socket(fam, socket.SOCK_STREAM)
+t.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+t.bind((addr, port))
+t.listen(512)
+port = t.getsockname()[1]
+u = socket.socket(fam, socket.SOCK_DGRAM)
+u.bind((addr, port))
+tcp = udp = 0
+def save(path, text):
+    with open(path + ".new", "w") as f:
+        f.write(text)
+    os.replace(path + ".new", path)
+save(countfile, "0 0\n")
+save(portfile, "%d\n" % port)
+while True:
+    r, _, _ = select.select([t, u], [], [])
+    if t in r:
+        c, _ = t.accept()
+        c.close()
+        tcp += 1
+    if u in r:
+        u.recv(100)
+        udp += 1
+    save(countfile, "%d %d\n" % (tcp, udp))
+EOF
+
+# listen TAG ADDR PORT [PREFIX...] : start a listener (PREFIX: ip netns
+# exec NS); sets LPORT.  False if it did not come up.
+listen() {
+	local tag=$1 addr=$2 port=$3; shift 3
+	rm -f "$TMP/$tag.port"
+	"$@" "$PY" "$TMP/listen.py" "$addr" "$port" "$TMP/$tag.port" "$TMP/$tag.count" \
+		</dev/null >/dev/null 2>"$TMP/$tag.lerr" &
+	LPIDS+=($!)
+	wait_until 5 test -s "$TMP/$tag.port" || return 1
+	LPORT=$(cat "$TMP/$tag.port")
+}
+tcpn() { cut -d' ' -f1 "$TMP/$1.count"; }
+udpn() { cut -d' ' -f2 "$TMP/$1.count"; }
+settle() { sleep 0.2; }    # for late arrivals at a listener, before counting
+
+HAVE_V6=0
+"$PY" -c 'import socket; socket.socket(socket.AF_INET6).bind(("::1", 0))' 2>/dev/null && HAVE_V6=1
+
+LO=""; LO2=""; LO6=""
+listen lo 127.0.0.1 0 && LO=$LPORT
+listen lo2 127.0.0.1 0 && LO2=$LPORT
+[ $HAVE_V6 = 1 ] && listen lo6 ::1 0 && LO6=$LPORT
+
+# A network namespace of our own, reached through a veth pair: the only
+# non-loopback addresses this suite ever aims at.
+NS_WHY="needs root (a network namespace and a veth pair)"
+NSH=""; NSN=""; NSP=""; NSP_LO=""
+if [ $ROOT = 1 ]; then
+	NS_WHY="could not set up the network namespace"
+	for sub in $(( $$ % 200 + 20 )) $(( RANDOM % 200 + 20 )) $(( RANDOM % 200 + 20 )); do
+		ip -4 addr 2>/dev/null | grep -q "10\.213\.$sub\." && continue
+		ip -4 route 2>/dev/null | grep -q "^10\.213\.$sub\." && continue
+		break
+	done
+	ns=cabintest$$ vh=cbt$$h vn=cbt$$n
+	if ip netns add "$ns" 2>"$TMP/ns.err"; then
+		NETNS=$ns
+		if ip link add "$vh" type veth peer name "$vn" netns "$ns" 2>>"$TMP/ns.err"; then
+			VETH=$vh
+			if ip addr add "10.213.$sub.1/30" dev "$vh" 2>>"$TMP/ns.err" &&
+			   ip link set "$vh" up 2>>"$TMP/ns.err" &&
+			   ip -n "$ns" addr add "10.213.$sub.2/30" dev "$vn" 2>>"$TMP/ns.err" &&
+			   ip -n "$ns" link set "$vn" up 2>>"$TMP/ns.err" &&
+			   ip -n "$ns" link set lo up 2>>"$TMP/ns.err" &&
+			   listen ns "10.213.$sub.2" 0 ip netns exec "$ns"; then
+				NSH=10.213.$sub.1 NSN=10.213.$sub.2 NSP=$LPORT
+				# the same port on 127.0.0.1, for the sockaddr race
+				listen race 127.0.0.1 "$NSP" || NSP_LO=no
+			fi
+		fi
+	fi
+	[ -z "$NSN" ] && diag <"$TMP/ns.err"
+	if [ -n "$NSN" ]; then
+		wait_until 3 "$PY" -c "import socket; socket.create_connection(('$NSN', $NSP), 2).close()" 2>/dev/null ||
+			{ NSN=""; NS_WHY="the namespace's listener is unreachable from the host"; }
+		sleep 0.2
+	fi
+fi
+ns_base_tcp=0; ns_base_udp=0
+ns_snap() { ns_base_tcp=$(tcpn ns); ns_base_udp=$(udpn ns); }
+
+# ================================================================ files
+
+cr -- cat "$OUT/secret"
+why=; want "status 0" not is "$RC" 0; want "secret shown" not has "$O" "$SECRET"
+res "files: cat of a file outside the allowed tree fails"
+cr --allow-read "$OUT/secret" -- cat "$OUT/secret"
+why=; want "status $RC, want 0" is "$RC" 0; want "no secret" has "$O" "$SECRET"
+res "files: ... and works with --allow-read FILE"
+cr --allow-read "$OUT" -- "$P/probe" read "$OUT/secret"
+why=; want "status $RC, want 0" is "$RC" 0; want "no secret" has "$O" "$SECRET"
+res "files: ... and with --allow-read DIR"
+cr -- "$P/probe" read "$OUT/secret"
+why=; want "want ERR EACCES" hasx "$O" "ERR EACCES"
+res "files: open(O_RDONLY) outside the tree -> EACCES"
+
+cr -- sh -c "echo x > '$OUT/new'"
+why=; want "status 0" not is "$RC" 0; want "$OUT/new created" absent "$OUT/new"
+res "files: writing a new file outside the allowed tree fails"
+cr --allow-write "$OUT" -- sh -c "echo x > '$OUT/new'"
+why=; want "status $RC, want 0" is "$RC" 0; want "file not written" is "$(cat "$OUT/new" 2>/dev/null)" x
+res "files: ... and works with --allow-write DIR"
+rm -f "$OUT/new"
+cr --allow-read "$OUT" -- sh -c "echo y >> '$OUT/ro'"
+why=; want "status 0" not is "$RC" 0; want "ro changed" is "$(cat "$OUT/ro")" read-only
+res "files: appending to a file allowed read-only fails"
+
+cr -- sh -c "'$BIN/mytrue'"
+why=; want "status $RC, want 126 from sh" is "$RC" 126
+res "files: exec of a binary outside the tree -> 126"
+cr -- "$P/probe" exec "$BIN/mytrue"
+why=; want "want ERR EACCES" hasx "$O" "ERR EACCES"
+res "files: ... execve() fails with EACCES"
+# The program named on the command line is granted read+exec on itself
+# (src/cabin.c grant_program), and on nothing next to it.
+cp /bin/true "$BIN/mytrue2"
+cr -- "$BIN/mytrue"
+why=; want "status $RC, want 0" is "$RC" 0
+res "files: the command-line program itself may run from outside the tree"
+cp /bin/sh "$BIN/mysh"
+cr -- "$BIN/mysh" -c "'$BIN/mytrue2'"
+why=; want "status $RC, want 126" is "$RC" 126
+res "files: ... but that grants nothing next to it"
+cr --allow-read "$BIN" -- sh -c "'$BIN/mytrue'"
+why=; want "status $RC, want 126 from sh" is "$RC" 126
+res "files: exec from sh with read-only rights -> 126"
+cr --allow-exec "$BIN" -- "$BIN/mytrue"
+why=; want "status $RC, want 0" is "$RC" 0
+res "files: ... and works with --allow-exec DIR"
+cr --allow-exec "$BIN" -- sh -c "'$BIN/mytrue'"
+why=; want "status $RC, want 0" is "$RC" 0
+res "files: ... and from sh with --allow-exec DIR"
+
+F=$(policy files <<EOF
+# a profile refined by file rules
+profile default
+files read $OUT/secret
+files read ?/nonexistent-$MARK
+EOF
+)
+cr --policy "$F" -- cat "$OUT/secret"
+why=; want "status $RC, want 0" is "$RC" 0; want "no secret" has "$O" "$SECRET"
+res "files: policy 'files read FILE' allows the read"
+cr --policy "$F" -- sh -c "echo x > '$OUT/new2'"
+why=; want "status 0" not is "$RC" 0; want "$OUT/new2 created" absent "$OUT/new2"
+res "files: ... but not a write next to it"
+F=$(policy scratch <<EOF
+# no profile: only what is listed
+syscall default allow
+files read,exec /usr /bin ?/lib ?/lib64 ?/lib32 ?/libx32
+files read "$OUT/with space"
+EOF
+)
+cr --policy "$F" -- cat "$OUT/with space"
+why=; want "status $RC, want 0" is "$RC" 0; want "no secret" has "$O" "$SECRET"
+res "files: policy from scratch reads a quoted path"
+cr --policy "$F" -- cat /etc/passwd
+why=; want "status 0" not is "$RC" 0; want "/etc/passwd shown" not has "$O" "root:"
+res "files: ... and nothing it does not list (/etc/passwd)"
+
+# ---------------------------------------------------------------- files: gaps
+
+cr --allow-read "$OUT" -- "$P/probe" truncate "$OUT/ro" 0
+why=; want "truncate succeeded" refused; want "ro changed" is "$(cat "$OUT/ro")" read-only
+res "gap: truncate() by path of a read-only-allowed file fails"
+cr --allow-write "$OUT" -- "$P/probe" truncate "$OUT/tr" 0
+why=; want "want OK" hasx "$O" OK; want "not truncated" not test -s "$OUT/tr"
+res "gap: ... and works with --allow-write"
+
+mkdir -p "$WORK/sub"
+printf 'mine\n' >"$WORK/mv1"
+cr --allow-read "$OUT" -- "$P/probe" rename "$WORK/mv1" "$OUT/mv1"
+why=; want "rename succeeded" refused; want "moved out" absent "$OUT/mv1"; want "source gone" test -e "$WORK/mv1"
+res "gap: rename out of the allowed tree fails"
+cr --allow-read "$OUT" -- "$P/probe" link "$WORK/mv1" "$OUT/ln1"
+why=; want "link succeeded" refused; want "link made" absent "$OUT/ln1"
+res "gap: hard link out of the allowed tree fails"
+cr -- "$P/probe" link "$OUT/secret" "$WORK/stolen"
+why=; want "link succeeded" refused; want "link made" absent "$WORK/stolen"
+res "gap: hard link of a denied file into the tree fails"
+cr -- sh -c "ln '$OUT/secret' stolen2; cat stolen2"
+why=; want "secret shown" not has "$O" "$SECRET"
+res "gap: ... and the secret is not readable through it"
+cr -- "$P/probe" rename "$OUT/secret" "$WORK/stolen3"
+why=; want "rename succeeded" refused; want "secret moved" test -e "$OUT/secret"
+res "gap: rename of a denied file into the tree fails"
+cr -- "$P/probe" rename "$WORK/mv1" "$WORK/sub/mv1"
+why=; want "want OK" hasx "$O" OK; want "not moved" test -e "$WORK/sub/mv1"
+res "gap: ... while a cross-directory rename inside the tree works"
+printf 'mine\n' >"$WORK/mv3"
+cr --allow-write "$OUT" -- "$P/probe" rename "$WORK/mv3" "$OUT/mv3"
+why=; want "want OK" hasx "$O" OK; want "not moved" test -e "$OUT/mv3"
+res "gap: ... and so does a rename out with --allow-write on the target"
+
+printf 'mine\n' >"$OUT/mode"; chmod 644 "$OUT/mode"
+touch -d '2020-01-02 03:04:05' "$OUT/mode"
+cr -- chmod 4777 "$OUT/mode"
+why=; want "status $RC, want 1" is "$RC" 1; want "mode is now $(stat -c %a "$OUT/mode")" is "$(stat -c %a "$OUT/mode")" 644
+res "gap: chmod 4777 of a file outside the allowed tree fails"
+cr --allow-read "$OUT" -- chmod 4777 "$OUT/mode"
+why=; want "status $RC, want 1" is "$RC" 1; want "mode is now $(stat -c %a "$OUT/mode")" is "$(stat -c %a "$OUT/mode")" 644
+res "gap: chmod 4777 of a read-only-allowed file fails"
+chmod 644 "$OUT/mode"
+cr -- touch -d '2001-01-01 00:00:00' "$OUT/mode"
+why=; want "status $RC, want 1" is "$RC" 1; want "mtime is now $(stat -c %y "$OUT/mode")" is "$(stat -c %Y "$OUT/mode")" "$(date -d '2020-01-02 03:04:05' +%s)"
+res "gap: utimensat (touch -d) of a file outside the allowed tree fails"
+cr -- "$PY" -c 'import os, sys; print("ran"); os.setxattr(sys.argv[1], "user.cabin", b"1"); print("set")' "$OUT/mode"
+why=; want "did not run" has "$O" ran; want "xattr set" not has "$O" set
+res "gap: setxattr of a file outside the allowed tree fails"
+printf 'mine\n' >"$WORK/mode"; chmod 644 "$WORK/mode"
+cr -- chmod 755 "$WORK/mode"
+why=; want "status $RC, want 0" is "$RC" 0; want "mode not changed" is "$(stat -c %a "$WORK/mode")" 755
+res "gap: ... twin: chmod in the working directory works"
+cr --allow-read "$OUT" -- sh -c "ln '$OUT/ro' rolink; echo pwned >> rolink"
+why=; want "wrote through a link: $(short "$(cat "$OUT/ro")")" is "$(cat "$OUT/ro")" read-only
+res "gap: hard link of a read-only file into the tree gives no write access"
+
+cr -- "$P/symrace" "$OUT/secret" "$SECRET" 1
+why=; want "status $RC, want 0" is "$RC" 0; want "no opens" has "$O" "opens=[1-9]"
+want "breach" has "$O" "breach=0\$"
+res "gap: symlink swapped by renameat2(RENAME_EXCHANGE) never reaches the secret"
+cr --allow-read "$OUT" -- "$P/symrace" "$OUT/secret" "$SECRET" 1
+why=; want "no breach with the secret allowed: the race is not exercised" has "$O" "breach=[1-9]"
+res "gap: ... twin: with the secret allowed, the same swaps do read it"
+
+# ================================================================ network
+
+if [ -n "$LO" ]; then
+	b=$(tcpn lo)
+	cr --net none -- "$P/probe" tcp 127.0.0.1 "$LO"
+	settle; why=; want "connect succeeded" refused; want "listener saw it" is "$(tcpn lo)" "$b"
+	res "network: connect to 127.0.0.1 under --net none fails"
+	b=$(tcpn lo)
+	cr --net loopback -- "$P/probe" tcp 127.0.0.1 "$LO"
+	settle; why=; want "want OK" hasx "$O" OK; want "listener did not see it" is "$(tcpn lo)" $((b + 1))
+	res "network: ... and works under --net loopback"
+	cr --net none -- "$PY" -c "import socket; socket.create_connection(('127.0.0.1', $LO), 5); print('connected')"
+	why=; want "python connected" not has "$O" connected
+	res "network: python3 cannot connect under --net none"
+	cr -- "$PY" -c "import socket; socket.create_connection(('127.0.0.1', $LO), 5); print('connected')"
+	why=; want "python did not connect" has "$O" connected
+	res "network: ... and connects under the default profile"
+	b=$(udpn lo)
+	cr -- "$P/probe" udp 127.0.0.1 "$LO"
+	settle; why=; want "want OK" hasx "$O" OK; want "datagram not received" is "$(udpn lo)" $((b + 1))
+	res "network: UDP sendto 127.0.0.1 works under loopback"
+	cr --net none -- "$P/probe" udp 127.0.0.1 "$LO"
+	why=; want "sent" refused
+	res "network: ... and fails under --net none"
+else
+	t_fail "network: 127.0.0.1 listener" "could not start: $(short "$(cat "$TMP/lo.lerr")")"
+fi
+if [ -n "$LO6" ]; then
+	cr -- "$P/probe" tcp ::1 "$LO6"
+	why=; want "want OK" hasx "$O" OK
+	res "network: connect to ::1 works under loopback"
+	cr --net none -- "$P/probe" tcp ::1 "$LO6"
+	why=; want "connected" refused
+	res "network: ... and fails under --net none"
+else
+	t_skip "network: ::1" "no IPv6 loopback"
+fi
+
+cr -- "$P/probe" raw4
+why=; want "raw socket created" refused
+res "network: raw IPv4 socket refused"
+cr -- "$P/probe" raw6
+why=; want "raw socket created" refused
+res "network: raw IPv6 socket refused"
+cr -- "$P/probe" packet
+why=; want "packet socket created" refused
+res "network: AF_PACKET socket refused"
+if [ $ROOT = 1 ]; then
+	o=$("$P/probe" raw4)
+	if [ "$o" = OK ]; then t_ok "network: ... twin: root makes a raw socket natively"
+	else t_fail "network: ... twin: root makes a raw socket natively" "got '$o'"; fi
+else
+	t_skip "network: ... twin: raw socket natively" "needs root"
+fi
+
+cr -- "$P/probe" bind 0.0.0.0 0
+why=; want "bound" refused
+res "network: bind 0.0.0.0 refused under loopback"
+cr -- "$P/probe" bind 127.0.0.1 0
+why=; want "want OK" hasx "$O" OK
+res "network: ... bind 127.0.0.1 works"
+cr --net host -- "$P/probe" bind 0.0.0.0 0
+why=; want "want OK" hasx "$O" OK
+res "network: ... bind 0.0.0.0 works under --net host"
+if [ $HAVE_V6 = 1 ]; then
+	cr -- "$P/probe" bind :: 0
+	why=; want "bound" refused
+	res "network: bind :: refused under loopback"
+	cr -- "$P/probe" bind ::1 0
+	why=; want "want OK" hasx "$O" OK
+	res "network: ... bind ::1 works"
+fi
+
+if [ -n "$LO" ] && [ -n "$LO2" ]; then
+	F=$(policy ports <<EOF
+profile default
+network connect tcp $LO
+EOF
+)
+	cr --policy "$F" -- "$P/probe" tcp 127.0.0.1 "$LO"
+	why=; want "want OK" hasx "$O" OK
+	res "network: 'network connect tcp PORT' allows that port"
+	cr --policy "$F" -- "$P/probe" tcp 127.0.0.1 "$LO2"
+	why=; want "connected" refused
+	res "network: ... and refuses another"
+	BP=$("$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+	F=$(policy bindports <<EOF
+profile default
+network bind tcp $BP
+EOF
+)
+	cr --policy "$F" -- "$P/probe" listen 127.0.0.1 "$BP"
+	why=; want "want OK" hasx "$O" OK
+	res "network: 'network bind tcp PORT' allows binding that port"
+	cr --policy "$F" -- "$P/probe" listen 127.0.0.1 $((BP == 65535 ? BP - 1 : BP + 1))
+	why=; want "bound" refused
+	res "network: ... and refuses another"
+fi
+
+# ---------------------------------------------------------------- network: own namespace
+
+if [ -n "$NSN" ]; then
+	ns_snap
+	cr -- "$P/probe" tcp "$NSN" "$NSP"
+	settle; why=; want "connected" refused; want "listener saw it" is "$(tcpn ns)" "$ns_base_tcp"
+	res "network: connect to a non-loopback address ($NSN) fails under loopback"
+	ns_snap
+	cr --net host -- "$P/probe" tcp "$NSN" "$NSP"
+	settle; why=; want "want OK" hasx "$O" OK; want "listener did not see it" is "$(tcpn ns)" $((ns_base_tcp + 1))
+	res "network: ... and works under --net host"
+	cr -- "$P/probe" bind "$NSH" 0
+	why=; want "bound" refused
+	res "network: bind to a non-loopback local address ($NSH) fails under loopback"
+	cr --net host -- "$P/probe" bind "$NSH" 0
+	why=; want "want OK" hasx "$O" OK
+	res "network: ... and works under --net host"
+
+	ns_snap
+	cr -- "$P/probe" udp "$NSN" "$NSP"
+	settle; why=; want "sent" refused; want "datagram arrived" is "$(udpn ns)" "$ns_base_udp"
+	res "network: UDP sendto a non-loopback address fails under loopback"
+	ns_snap
+	cr --net host -- "$P/probe" udp "$NSN" "$NSP"
+	settle; why=; want "want OK" hasx "$O" OK; want "datagram did not arrive" is "$(udpn ns)" $((ns_base_udp + 1))
+	res "network: ... and arrives under --net host"
+	for m in udp-connect udp-sendmsg udp-sendmmsg tcp-fastopen; do
+		ns_snap
+		cr -- "$P/probe" "$m" "$NSN" "$NSP"
+		settle; why=; want "succeeded" refused
+		want "listener saw it" is "$(tcpn ns) $(udpn ns)" "$ns_base_tcp $ns_base_udp"
+		res "gap: $m to $NSN under loopback never arrives"
+	done
+	if [ $HAVE_V6 = 1 ]; then
+		ns_snap
+		cr -- "$P/probe" tcp "::ffff:$NSN" "$NSP"
+		settle; why=; want "connected" refused; want "listener saw it" is "$(tcpn ns)" "$ns_base_tcp"
+		res "gap: connect to the v4-mapped ::ffff:$NSN fails under loopback"
+		cr --net host -- "$P/probe" tcp "::ffff:$NSN" "$NSP"
+		why=; want "want OK" hasx "$O" OK
+		res "gap: ... and works under --net host"
+	fi
+	if [ -z "$NSP_LO" ]; then
+		ns_snap
+		cr -- "$P/addrrace" tcp 127.0.0.1 "$NSN" "$NSP" 1
+		why=; want "no connection to 127.0.0.1 succeeded" has "$O" "good=[1-9]"
+		want "the program reached $NSN" has "$O" " bad=0 "
+		settle; want "the namespace listener accepted $(( $(tcpn ns) - ns_base_tcp ))" is "$(tcpn ns)" "$ns_base_tcp"
+		res "gap: sockaddr rewritten under connect: never reaches $NSN"
+		ns_snap
+		cr --net host -- "$P/addrrace" tcp 127.0.0.1 "$NSN" "$NSP" 1
+		settle; why=; want "the race never reached $NSN even unconfined" not is "$(tcpn ns)" "$ns_base_tcp"
+		res "gap: ... twin: under --net host the same race does reach it"
+		ns_snap
+		cr -- "$P/addrrace" udp 127.0.0.1 "$NSN" "$NSP" 1
+		settle; why=; want "the namespace listener got $(( $(udpn ns) - ns_base_udp )) datagrams" is "$(udpn ns)" "$ns_base_udp"
+		res "gap: sockaddr rewritten under sendto: no datagram reaches $NSN"
+		ns_snap
+		cr --net host -- "$P/addrrace" udp 127.0.0.1 "$NSN" "$NSP" 1
+		settle; why=; want "no datagram reached $NSN even unconfined" not is "$(udpn ns)" "$ns_base_udp"
+		res "gap: ... twin: under --net host datagrams do arrive"
+	else
+		t_skip "gap: sockaddr race" "port $NSP busy on 127.0.0.1"
+	fi
+else
+	t_skip "network: non-loopback address (own netns)" "$NS_WHY"
+fi
+
+# ---------------------------------------------------------------- network: unix sockets
+
+# A socket file in a directory the policy does not list at all.
+"$PY" -c '
+import socket, sys, time
+s = socket.socket(socket.AF_UNIX); s.bind(sys.argv[1]); s.listen(8)
+open(sys.argv[1] + ".up", "w").close()
+while True:
+    s.accept()[0].close()
+' "$OUT/sock" </dev/null >/dev/null 2>&1 &
+LPIDS+=($!)
+UXPY='import socket, sys; print("ran"); s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); print("connected")'
+if wait_until 5 test -e "$OUT/sock.up"; then
+	for net in loopback none; do
+		cr --net $net -- "$PY" -c "$UXPY" "$OUT/sock"
+		why=; want "did not run" has "$O" ran; want "connected to it" not has "$O" connected
+		res "gap: connect to a unix socket in a denied directory fails (--net $net)"
+	done
+	cr --allow-write "$OUT" -- "$PY" -c "$UXPY" "$OUT/sock"
+	why=; want "did not connect" has "$O" connected
+	res "gap: ... twin: with --allow-write on it, it connects"
+else
+	t_fail "unix socket listener" "did not start"
+fi
+UXBIND='import socket; s = socket.socket(socket.AF_UNIX); s.bind("ux.sock"); print("bound")'
+for net in loopback none; do
+	rm -f "$WORK/ux.sock"
+	cr --net $net -- "$PY" -c "$UXBIND"
+	why=; want "could not bind" has "$O" bound
+	res "network: a unix socket can be made in the working directory (--net $net)"
+done
+rm -f "$WORK/ux.sock"
+
+# ================================================================ limits
+
+cr --memory 256M -- "$PY" -c 'b = bytearray(300 << 20); print("allocated")'
+why=; want "status $RC, want 1" is "$RC" 1; want "allocated" not has "$O" allocated
+want "no MemoryError" has "$E" MemoryError; want "no 'memory limit reached' report" has "$E" "memory limit reached"
+res "limits: python3 past --memory 256M: MemoryError, reported"
+cr -- "$PY" -c 'b = bytearray(300 << 20); print("allocated")'
+why=; want "status $RC, want 0" is "$RC" 0; want "not allocated" has "$O" allocated
+res "limits: ... and allocates without it"
+
+t0=$(date +%s%N)
+cr --timeout 1 -- sh -c "setsid sleep ${MARK}1 & sleep ${MARK}2"
+dt=$(( ($(date +%s%N) - t0) / 1000000 ))
+no_marks() { [ -z "$(mark_pids)" ]; }
+why=; want "status $RC, want 124" is "$RC" 124; want "took ${dt} ms" test "$dt" -lt 4000
+want "left running: $(mark_pids | tr '\n' ' ')" wait_until 2 no_marks
+res "limits: --timeout 1 exits 124 quickly, nothing left"
+cr --timeout 5 -- sleep 0.2
+why=; want "status $RC, want 0" is "$RC" 0
+res "limits: ... and a shorter program is not disturbed"
+F=$(policy timeout <<EOF
+profile default
+limit timeout 1
+EOF
+)
+cr --policy "$F" -- sleep "${MARK}3"
+why=; want "status $RC, want 124" is "$RC" 124; want "left running" wait_until 2 no_marks
+res "limits: 'limit timeout 1' exits 124"
+
+cr --max-procs 20 -- "$P/forkbomb" loop 40 "$MARK"
+n=$(sed -n 's/^forked //p' <<<"$O")
+why=; want "status $RC, want 0" is "$RC" 0; want "forked '$n', want < 20" test "${n:-99}" -lt 20
+want "no EAGAIN" hasx "$O" "fork failed EAGAIN"; want "no 'process limit reached' report" has "$E" "process limit reached"
+want "left running: $(mark_pids | tr '\n' ' ')" wait_until 3 no_marks
+res "limits: fork loop under --max-procs 20 stopped with EAGAIN, cleaned up"
+cr -- "$P/forkbomb" loop 40 "$MARK"
+why=; want "want forked 40" hasx "$O" "forked 40"; want "left running" wait_until 3 no_marks
+res "limits: ... and forks 40 without it"
+cr --max-procs 20 -- "$P/forkbomb" bomb 6 "$MARK"
+why=; want "status $RC, want 0" is "$RC" 0; want "no EAGAIN" hasx "$O" "fork failed EAGAIN"
+want "left running: $(mark_pids | wc -l) processes" wait_until 3 no_marks
+res "limits: fork bomb (every child forks) under --max-procs 20 contained, cleaned up"
+F=$(policy procs <<EOF
+profile default
+limit procs 10
+EOF
+)
+cr --policy "$F" -- "$P/forkbomb" loop 30 "$MARK"
+n=$(sed -n 's/^forked //p' <<<"$O")
+why=; want "forked '$n', want < 10" test "${n:-99}" -lt 10; want "no EAGAIN" hasx "$O" "fork failed EAGAIN"
+want "left running" wait_until 3 no_marks
+res "limits: 'limit procs 10' in a policy file"
+
+FILES_PY='fs = [open("/dev/null") for _ in range(40)]; print("opened", len(fs))'
+F=$(policy files16 <<EOF
+profile default
+limit files 16
+EOF
+)
+cr --policy "$F" -- "$PY" -c "$FILES_PY"
+why=; want "opened" not has "$O" opened; want "no EMFILE" has "$E" "Too many open files"
+res "limits: 'limit files 16': the 17th descriptor fails with EMFILE"
+F=$(policy files100 <<EOF
+profile default
+limit files 100
+EOF
+)
+cr --policy "$F" -- "$PY" -c "$FILES_PY"
+why=; want "not opened" has "$O" "opened 40"
+res "limits: ... and 'limit files 100' allows 40"
+
+F=$(policy fsize1 <<EOF
+profile default
+limit fsize 1M
+EOF
+)
+cr --policy "$F" -- dd if=/dev/zero of=big bs=64k count=32
+sz=$(stat -c %s "$WORK/big" 2>/dev/null || echo 0)
+why=; want "status 0" not is "$RC" 0; want "size $sz > 1M" test "$sz" -le 1048576
+res "limits: 'limit fsize 1M': a 2M write fails at 1M"
+F=$(policy fsize4 <<EOF
+profile default
+limit fsize 4M
+EOF
+)
+cr --policy "$F" -- dd if=/dev/zero of=big bs=64k count=32
+sz=$(stat -c %s "$WORK/big" 2>/dev/null || echo 0)
+why=; want "status $RC, want 0" is "$RC" 0; want "size $sz, want 2M" is "$sz" 2097152
+res "limits: ... and 'limit fsize 4M' allows it"
+rm -f "$WORK/big"
+
+F=$(policy cpu1 <<EOF
+profile default
+limit cpu 1
+limit timeout 8
+EOF
+)
+cr --policy "$F" -- sh -c 'while :; do :; done'
+why=; want "status $RC, want 152 (SIGXCPU) or 137 (SIGKILL)" test "$RC" = 152 -o "$RC" = 137
+res "limits: 'limit cpu 1' stops a busy loop"
+F=$(policy cpu5 <<EOF
+profile default
+limit cpu 5
+EOF
+)
+cr --policy "$F" -- sh -c 'i=0; while [ $i -lt 20000 ]; do i=$((i+1)); done; echo done'
+why=; want "status $RC, want 0" is "$RC" 0; want "not done" hasx "$O" "done"
+res "limits: ... and 'limit cpu 5' lets a short one finish"
+
+# ================================================================ env
+
+export CABIN_POL_VAR="visible-$MARK"
+cr --clear-env -- /usr/bin/env
+why=; want "status $RC, want 0" is "$RC" 0; want "environment not empty" is "$O" ""
+res "env: --clear-env gives an empty environment"
+cr -- /usr/bin/env
+why=; want "CABIN_POL_VAR missing" hasx "$O" "CABIN_POL_VAR=visible-$MARK"
+res "env: ... twin: without it the environment passes through"
+cr --setenv FOO=bar -- /usr/bin/env
+why=; want "no FOO=bar" hasx "$O" FOO=bar; want "lost CABIN_POL_VAR" hasx "$O" "CABIN_POL_VAR=visible-$MARK"
+res "env: --setenv FOO=bar is visible"
+cr --clear-env --setenv FOO=bar -- /usr/bin/env
+why=; want "want exactly FOO=bar" is "$O" FOO=bar
+res "env: --clear-env --setenv FOO=bar gives exactly FOO=bar"
+F=$(policy env <<'EOF'
+profile default
+env clear
+env keep PATH
+env set GREETING="hello world"
+EOF
+)
+cr --policy "$F" -- /usr/bin/env
+why=; want "want exactly PATH and GREETING" is "$(sort <<<"$O")" "$(printf 'GREETING=hello world\nPATH=%s' "$PATH")"
+res "env: 'env clear', 'env keep PATH', 'env set' in a policy file"
+unset CABIN_POL_VAR
+
+# ================================================================ isolation
+
+sleep "${MARK}9" &
+SPID=$!
+LPIDS+=("$SPID")
+
+cr -- sh -c 'ls /proc | grep -c "^[0-9]"'
+why=; want "status $RC, want 0" is "$RC" 0; want "sees $O processes" test "${O:-99}" -le 5
+res "isolation: /proc shows only the confined tree"
+cr -- sh -c "kill -0 $SPID"
+why=; want "kill -0 of an outside process succeeded" not is "$RC" 0
+res "isolation: kill -0 of a process outside the tree fails"
+cr -- "$P/probe" kill "$SPID" 15
+why=; want "signal sent" refused; want "the outside sleep died" kill -0 "$SPID"
+res "gap: SIGTERM to a process outside the tree fails"
+cr --profile none -- sh -c "kill -0 $SPID"
+why=; want "status $RC, want 0" is "$RC" 0
+res "isolation: ... twin: under --profile none kill -0 works"
+F=$(policy noisolate <<EOF
+profile default
+isolate none
+EOF
+)
+cr --policy "$F" -- "$P/probe" kill "$SPID" 0
+why=; want "signal reached a process outside the tree" refused
+res "gap: with 'isolate none', signalling outside the tree still fails"
+cr --policy "$F" -- "$P/probe" ppid-mem
+why=; want "opened the parent's memory" refused
+res "gap: with 'isolate none', /proc/<parent>/mem cannot be opened"
+cr -- "$P/probe" ppid-mem
+why=; want "opened the parent's memory" refused
+res "gap: /proc/<parent>/mem cannot be opened (default)"
+cr -- "$P/probe" read "/proc/$SPID/exe"
+why=; want "read an outside process's exe" refused
+res "gap: /proc/<outside pid>/exe is not reachable"
+cr -- "$P/probe" open-w /proc/1/exe
+why=; want "opened /proc/1/exe for writing" refused
+res "gap: /proc/1/exe (the namespace's init) cannot be opened for writing"
+
+cr -- "$P/probe" open-w "$CABIN"
+why=; want "opened the cabin binary for writing" refused
+res "gap: the cabin binary cannot be opened for writing"
+case $CABIN in
+/tmp/*)	# the run-all.sh copy for an unprivileged user: hidden by the private /tmp
+	t_skip "gap: ... not even with --allow-write on its directory" "cabin is under /tmp, which the program cannot see" ;;
+*)	cr --allow-write "$(dirname "$CABIN")" -- "$P/probe" open-w "$CABIN"
+	why=; want "opened the cabin binary for writing" refused
+	res "gap: ... not even with --allow-write on its directory" ;;
+esac
+
+before=$(uname -n)
+cr -- "$P/probe" sethostname "cabin-evil-$MARK"
+why=; want "sethostname succeeded" refused; want "host name changed" is "$(uname -n)" "$before"
+res "isolation: the host name cannot be changed"
+
+printf 'host\n' >"$HOSTTMP_IN"
+cr -- sh -c "cat '$HOSTTMP_IN'; echo inside > '$HOSTTMP_OUT'; cat '$HOSTTMP_OUT'"
+why=; want "host /tmp file visible" not has "$O" host; want "could not write its /tmp" has "$O" inside
+want "the program's /tmp file reached the host" absent "$HOSTTMP_OUT"
+res "isolation: /tmp is private both ways"
+F=$(policy tmpshared <<EOF
+profile default
+tmp shared
+EOF
+)
+cr --policy "$F" -- sh -c "cat '$HOSTTMP_IN'; echo inside > '$HOSTTMP_OUT'"
+why=; want "host /tmp file not visible" has "$O" host; want "file not on the host" test -e "$HOSTTMP_OUT"
+res "isolation: ... twin: with 'tmp shared' both are seen"
+rm -f "$HOSTTMP_OUT"
+
+cr -- grep NoNewPrivs /proc/self/status
+why=; want "want NoNewPrivs 1" has "$O" "^NoNewPrivs:[[:space:]]*1\$"
+res "isolation: no_new_privs is set"
+cr -- grep ^Cap /proc/self/status
+nz=$(grep -v '0000000000000000$' <<<"$O")
+why=; want "want 5 Cap lines" is "$(grep -c . <<<"$O")" 5; want "nonzero: $(short "$nz")" is "$nz" ""
+res "isolation: CapInh/CapPrm/CapEff/CapBnd/CapAmb all zero ($(id -un))"
+
+if [ $ROOT = 1 ]; then
+	cp /usr/bin/id "$BIN/suid-id"
+	if chown nobody "$BIN/suid-id" && chmod 4755 "$BIN/suid-id"; then
+		o=$("$BIN/suid-id" -u)
+		if [ "$o" != 0 ] && [ -n "$o" ]; then t_ok "setuid: twin: natively the setuid binary runs as uid $o"
+		else t_fail "setuid: twin: natively the setuid binary runs as nobody" "euid '$o'"; fi
+		cr --allow-exec "$BIN" -- "$BIN/suid-id" -u
+		why=; want "status $RC, want 0" is "$RC" 0; want "euid became '$O'" is "$O" 0
+		res "gap: exec of a setuid binary gains nothing (euid stays 0)"
+	else
+		t_skip "setuid" "could not make a setuid copy of id"
+	fi
+else
+	t_skip "gap: exec of a setuid binary" "needs root to make a binary setuid to another user"
+fi
+
+# ---------------------------------------------------------------- terminal
+
+if [ -x /usr/bin/script ]; then
+	in_pty() { (cd "$WORK" && SHELL=/bin/sh exec timeout -k 5 40 script -qec "$1" /dev/null) </dev/null 2>&1 | tr -d '\r'; }
+	for m in tiocsti tiocsti-hi tiocsti-tty; do
+		o=$(in_pty "timeout -k 5 30 '$CABIN' run -- '$P/probe' $m")
+		if grep -q 'ERR EPERM$' <<<"$o" && ! grep -q 'OK$' <<<"$o"; then t_ok "gap: ioctl TIOCSTI ($m) on the terminal refused"
+		else t_fail "gap: ioctl TIOCSTI ($m) on the terminal refused" "got '$(short "$o")'"; fi
+	done
+	if [ "$(cat /proc/sys/dev/tty/legacy_tiocsti 2>/dev/null || echo 1)" = 1 ] || [ $ROOT = 1 ]; then
+		o=$(in_pty "'$P/probe' tiocsti")
+		if grep -q 'OK$' <<<"$o"; then t_ok "gap: ... twin: natively TIOCSTI works"
+		else t_fail "gap: ... twin: natively TIOCSTI works" "got '$(short "$o")'"; fi
+	else
+		t_skip "gap: ... twin: natively TIOCSTI" "dev.tty.legacy_tiocsti is 0"
+	fi
+else
+	t_skip "gap: ioctl TIOCSTI" "script(1) not available"
+fi
+
+# ================================================================ syscall rules
+
+F=$(policy mkdir <<EOF
+profile default
+syscall deny(EACCES) mkdir mkdirat
+EOF
+)
+cr --policy "$F" -- mkdir x
+why=; want "status 0" not is "$RC" 0; want "no 'Permission denied'" has "$E" "Permission denied"; want "x created" absent "$WORK/x"
+res "syscall: 'deny(EACCES) mkdir' makes mkdir fail with EACCES"
+cr --policy "$F" -- "$P/probe" mkdir y
+why=; want "want ERR EACCES" hasx "$O" "ERR EACCES"
+res "syscall: ... the errno is EACCES"
+cr -- mkdir x
+why=; want "status $RC, want 0" is "$RC" 0; want "x not created" test -d "$WORK/x"
+res "syscall: ... twin: the default profile lets mkdir work"
+rmdir "$WORK/x" 2>/dev/null
+
+F=$(policy when <<EOF
+profile default
+syscall deny(EPERM) socket when arg0 == 2
+EOF
+)
+cr --policy "$F" -- "$P/probe" socket 2 1
+why=; want "want ERR EPERM" hasx "$O" "ERR EPERM"
+res "syscall: 'deny socket when arg0 == 2' refuses AF_INET"
+cr --policy "$F" -- "$P/probe" socket 1 1
+why=; want "want OK" hasx "$O" OK
+res "syscall: ... and allows AF_UNIX"
+cr -- "$P/probe" socket 2 1
+why=; want "want OK" hasx "$O" OK
+res "syscall: ... twin: the default profile allows AF_INET"
+F=$(policy whenmask <<EOF
+profile default
+syscall deny(EPERM) socket when arg0 == 2 and arg1 & 0xf == 2
+EOF
+)
+cr --policy "$F" -- "$P/probe" socket 2 $((2 | 0x80000))
+why=; want "want ERR EPERM" hasx "$O" "ERR EPERM"
+res "syscall: 'when arg0 == 2 and arg1 & 0xf == 2': UDP with SOCK_CLOEXEC refused"
+cr --policy "$F" -- "$P/probe" socket 2 1
+why=; want "want OK" hasx "$O" OK
+res "syscall: ... TCP allowed"
+F=$(policy whenge <<EOF
+profile default
+syscall deny(EPERM) socket when arg0 >= 10
+EOF
+)
+cr --policy "$F" -- "$P/probe" socket 10 1
+why=; want "want ERR EPERM" hasx "$O" "ERR EPERM"
+res "syscall: 'when arg0 >= 10' refuses AF_INET6"
+cr --policy "$F" -- "$P/probe" socket 2 1
+why=; want "want OK" hasx "$O" OK
+res "syscall: ... and allows AF_INET"
+
+F=$(policy kill <<EOF
+profile default
+syscall kill getppid
+EOF
+)
+cr --policy "$F" -- "$P/probe" getppid
+why=; want "status $RC, want 159" is "$RC" 159
+res "syscall: 'kill getppid' kills the program (159)"
+cr -- "$P/probe" getppid
+why=; want "status $RC, want 0" is "$RC" 0
+res "syscall: ... twin: getppid works by default"
+
+printf 'strict input\n' >"$WORK/strict.txt"
+cr --profile strict -- cat "$WORK/strict.txt"
+why=; want "status 0" not is "$RC" 0; want "file shown" not has "$O" "strict input"
+res "profile strict: cat FILE fails"
+{ (cd "$WORK" && exec $TO "$CABIN" run --profile strict -- cat) <"$WORK/strict.txt" >"$TMP/o" 2>"$TMP/e"; } 2>/dev/null
+RC=$?; O=$(cat "$TMP/o"); E=$(cat "$TMP/e")
+why=; want "status $RC, want 0" is "$RC" 0; want "stdin not copied" is "$O" "strict input"
+res "profile strict: ... twin: cat < FILE works"
+
+# ================================================================ bad input
+
+# bad NAME LINE COL TEXT : a policy with an error at LINE:COL must be
+# refused with "cabin: FILE:LINE:COL: ..." and exit 125, the program not run.
+bad() {
+	local name=$1 line=$2 col=$3 f=$POL/bad-$1.pol OK125=1
+	printf '%s' "$4" >"$f"
+	rm -f "$WORK/marker"
+	cr --policy "$f" -- sh -c "touch '$WORK/marker'"
+	why=; want "status $RC, want 125" is "$RC" 125
+	want "no 'cabin: $f:$line:$col: ' line" has "$E" "^cabin: $f:$line:$col: "
+	want "the program ran" absent "$WORK/marker"
+	res "bad policy: $name -> $line:$col, 125, not run"
+	"$CABIN" policy check "$f" >"$TMP/o" 2>"$TMP/e"; RC=$?
+	O=$(cat "$TMP/o"); E=$(cat "$TMP/e")
+	why=; want "status $RC, want 125" is "$RC" 125; want "no '$f:$line:$col: '" has "$E" "$f:$line:$col: "
+	res "policy check: $name -> $line:$col, 125"
+}
+bad "unknown syscall" 3 27 $'# a comment\nprofile default\nsyscall deny(EPERM) mkdir nosuchcall\n'
+bad "bad errno" 2 9 $'profile default\nsyscall deny(EBOGUS) mkdir\n'
+bad "unknown directive" 4 3 $'profile default\n\n# comment\n  frobnicate on\n'
+bad "bad port" 2 24 $'profile default\nnetwork connect tcp 80 70000\n'
+bad "unknown right" 2 12 $'profile default\nfiles read,wirte /x\n'
+bad "bad condition" 2 33 $'profile default\nsyscall deny(EPERM) socket when arg9 == 2\n'
+
+OK125=1
+rm -f "$WORK/marker"
+cr --profile no-such-profile -- sh -c "touch '$WORK/marker'"
+why=; want "status $RC, want 125" is "$RC" 125; want "the program ran" absent "$WORK/marker"
+res "bad input: --profile no-such-profile -> 125, not run"
+cr --policy "$POL/does-not-exist.pol" -- sh -c "touch '$WORK/marker'"
+why=; want "status $RC, want 125" is "$RC" 125; want "the program ran" absent "$WORK/marker"
+res "bad input: missing policy file -> 125, not run"
+OK125=
+
+F=$POL/mkdir.pol
+"$CABIN" policy check "$F" >"$TMP/o" 2>"$TMP/e"; RC=$?; O=$(cat "$TMP/o"); E=$(cat "$TMP/e")
+why=; want "status $RC, want 0" is "$RC" 0; want "normal form lacks the mkdir rule" has "$O" "deny(EACCES) mkdir"
+res "policy check: a good file -> 0 and its normal form"
+"$CABIN" policy check "$TMP/o" >"$TMP/o2" 2>"$TMP/e"; RC=$?
+why=; want "status $RC, want 0" is "$RC" 0; want "normal form is not stable" cmp -s "$TMP/o" "$TMP/o2"
+res "policy check: the normal form checks to itself"
+for prof in default strict trace none; do
+	"$CABIN" policy show "$prof" 2>"$TMP/e" | "$CABIN" policy check /dev/stdin >"$TMP/o" 2>>"$TMP/e"
+	st=("${PIPESTATUS[@]}")
+	"$CABIN" policy check "$TMP/o" >"$TMP/o2" 2>>"$TMP/e"; RC=$?
+	O=$(cat "$TMP/o"); E=$(cat "$TMP/e")
+	why=; want "show/check status ${st[*]}, want 0 0" is "${st[*]}" "0 0"; want "second check status $RC" is "$RC" 0
+	want "normal form not stable" cmp -s "$TMP/o" "$TMP/o2"
+	res "policy show $prof | policy check /dev/stdin round-trips"
+done
+
+t_done
