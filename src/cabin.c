@@ -25,6 +25,8 @@
 #include "policy/env.h"
 #include "policy/landlock.h"
 #include "policy/policy.h"
+#include "trace/report.h"
+#include "trace/trace.h"
 
 extern char **environ;
 
@@ -53,6 +55,9 @@ struct run {
 	char **envp;
 	char self_exe[PATH_MAX];
 	const char *home;
+	FILE *trace_out;
+	struct cabin_tracer *tracer;
+	struct cabin_report *report;
 };
 
 int cabin_unsafe_parse(const char *list, unsigned int *out)
@@ -287,6 +292,7 @@ static int compile_routes(struct run *r)
 		.policy = r->policy,
 		.unsafe = r->cfg->unsafe,
 		.landlock_abi = r->landlock_abi,
+		.watch = r->report ? cabin_report_watch : NULL,
 	};
 	int err, bad;
 
@@ -367,6 +373,55 @@ static long emulate(struct cabin_proxy *p, struct cabin_task *task,
 	return cabin_netguard_emulate(p, p->emulate_ctx, task, sys);
 }
 
+/* The trace and the report are observers; they exist before the run. */
+static int open_records(struct run *r, char *const argv[])
+{
+	const struct cabin_config *cfg = r->cfg;
+
+	if (cfg->trace_path) {
+		struct cabin_trace_options o = {
+			.format = cfg->trace_jsonl ? CABIN_TRACE_JSONL
+						   : CABIN_TRACE_TEXT,
+			.timestamps = cfg->trace_timestamps,
+			.durations = cfg->trace_durations,
+		};
+
+		r->trace_out = strcmp(cfg->trace_path, "-") ?
+			       fopen(cfg->trace_path, "we") : stderr;
+		if (!r->trace_out) {
+			fprintf(r->log, "cabin: cannot write the trace to %s: %s\n",
+				cfg->trace_path, strerror(errno));
+			return -errno;
+		}
+		o.out = r->trace_out;
+		r->tracer = cabin_tracer_new(&o);
+		if (!r->tracer)
+			return -ENOMEM;
+	}
+	if (cfg->report_path || cfg->summary) {
+		struct cabin_report_options o = {
+			.path = cfg->report_path,
+			.summary = cfg->summary ? r->log : NULL,
+			.argv = argv,
+		};
+
+		r->report = cabin_report_new(&o);
+		if (!r->report)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+static void close_records(struct run *r)
+{
+	if (r->tracer)
+		cabin_tracer_free(r->tracer);
+	if (r->trace_out && r->trace_out != stderr)
+		fclose(r->trace_out);
+	if (r->report)
+		cabin_report_free(r->report);
+}
+
 static int prepare(struct run *r, const char *program)
 {
 	struct cabin_policy_error perr;
@@ -420,6 +475,10 @@ static int launch(struct run *r, char *const argv[])
 	proxy.wx = r->policy->memory & CABIN_MEMORY_WX;
 	proxy.emulate = emulate;
 	proxy.emulate_ctx = &r->netguard;
+	if (r->tracer)
+		cabin_proxy_observe(&proxy, cabin_tracer_observer(r->tracer));
+	if (r->report)
+		cabin_proxy_observe(&proxy, cabin_report_observer(r->report));
 	err = cabin_signals_install(&signals);
 	if (err < 0) {
 		cabin_proxy_free(&proxy);
@@ -444,6 +503,12 @@ static int launch(struct run *r, char *const argv[])
 		code = start_error(r->log, argv[0], code);
 	else if (r->cfg->verbose)
 		cabin_proxy_print_summary(&proxy);
+	if (r->tracer)
+		cabin_tracer_finish(r->tracer);
+	if (r->report &&
+	    cabin_report_finish(r->report, &proxy, code, proxy.timed_out) < 0)
+		fprintf(r->log, "cabin: writing the report to %s failed\n",
+			r->cfg->report_path ? r->cfg->report_path : "-");
 	cabin_proxy_free(&proxy);
 	return code;
 }
@@ -459,8 +524,9 @@ int cabin_run(const struct cabin_config *cfg, char *const argv[])
 		return CABIN_EXIT_INTERNAL;
 	}
 	warn_unsafe(r.log, cfg->unsafe);
-	if (prepare(&r, argv[0]) == 0)
+	if (open_records(&r, argv) == 0 && prepare(&r, argv[0]) == 0)
 		code = launch(&r, argv);
+	close_records(&r);
 	cabin_env_free(r.envp);
 	free(r.paths);
 	if (r.exe_fd >= 0)

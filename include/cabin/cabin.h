@@ -41,6 +41,15 @@ struct cabin_config {
 	 */
 	bool user_rules;
 	bool best_effort;
+
+	/* The syscall trace (docs/trace.md); trace_path "-" is stderr. */
+	const char *trace_path;		/* NULL: no trace */
+	bool trace_jsonl;
+	bool trace_timestamps;
+	bool trace_durations;
+	/* The behaviour report (docs/report.md) and its summary on stderr. */
+	const char *report_path;	/* NULL: no JSON report */
+	bool summary;
 };
 
 /*

@@ -39,6 +39,13 @@ static void usage(FILE *out)
 	      "\n"
 	      "Output:\n"
 	      "  -v, --verbose             print each spawn, exec and exit, and a summary\n"
+	      "      --trace[=FILE]        trace syscalls the proxy sees (all of them with\n"
+	      "                            --profile trace) to FILE, default stderr\n"
+	      "      --trace-format=FMT    text (strace's form, default) or jsonl\n"
+	      "      --trace-timestamps    wall-clock time on each trace record\n"
+	      "      --trace-durations     time spent in each syscall\n"
+	      "      --report FILE         write the behaviour report (JSON) to FILE\n"
+	      "      --summary             print a behaviour summary on stderr at exit\n"
 	      "\n"
 	      "Testing:\n"
 	      "      --unsafe-disable=LIST switch protections off, for testing them:\n"
@@ -53,7 +60,9 @@ static void usage(FILE *out)
 enum {
 	OPT_PROFILE = 256, OPT_POLICY, OPT_READ, OPT_WRITE, OPT_EXEC, OPT_NET,
 	OPT_TIMEOUT, OPT_MEMORY, OPT_PROCS, OPT_CLEARENV, OPT_SETENV,
-	OPT_BEST_EFFORT, OPT_UNSAFE, OPT_WX, OPT_XOM,
+	OPT_BEST_EFFORT, OPT_UNSAFE, OPT_WX, OPT_XOM, OPT_TRACE,
+	OPT_TRACE_FORMAT, OPT_TRACE_TIME, OPT_TRACE_DUR, OPT_REPORT,
+	OPT_SUMMARY,
 };
 
 struct run_args {
@@ -261,6 +270,12 @@ int cabin_cmd_run(int argc, char **argv)
 		{ "best-effort", no_argument, NULL, OPT_BEST_EFFORT },
 		{ "unsafe-disable", required_argument, NULL, OPT_UNSAFE },
 		{ "wx", no_argument, NULL, OPT_WX },
+		{ "trace", optional_argument, NULL, OPT_TRACE },
+		{ "trace-format", required_argument, NULL, OPT_TRACE_FORMAT },
+		{ "trace-timestamps", no_argument, NULL, OPT_TRACE_TIME },
+		{ "trace-durations", no_argument, NULL, OPT_TRACE_DUR },
+		{ "report", required_argument, NULL, OPT_REPORT },
+		{ "summary", no_argument, NULL, OPT_SUMMARY },
 		{ "xom", no_argument, NULL, OPT_XOM },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -289,6 +304,31 @@ int cabin_cmd_run(int argc, char **argv)
 			break;
 		case OPT_BEST_EFFORT:
 			a.cfg.best_effort = true;
+			break;
+		case OPT_TRACE:
+			a.cfg.trace_path = optarg ? optarg : "-";
+			break;
+		case OPT_TRACE_FORMAT:
+			if (strcmp(optarg, "text") && strcmp(optarg, "jsonl")) {
+				fprintf(stderr, "cabin run: --trace-format takes text or jsonl, not '%s'\n",
+					optarg);
+				goto out;
+			}
+			a.cfg.trace_jsonl = !strcmp(optarg, "jsonl");
+			if (!a.cfg.trace_path)
+				a.cfg.trace_path = "-";
+			break;
+		case OPT_TRACE_TIME:
+			a.cfg.trace_timestamps = true;
+			break;
+		case OPT_TRACE_DUR:
+			a.cfg.trace_durations = true;
+			break;
+		case OPT_REPORT:
+			a.cfg.report_path = optarg;
+			break;
+		case OPT_SUMMARY:
+			a.cfg.summary = true;
 			break;
 		case OPT_UNSAFE:
 			if (cabin_unsafe_parse(optarg, &a.cfg.unsafe) < 0) {

@@ -170,6 +170,8 @@ int cabin_policy_compile_routes(const struct cabin_compile_input *in,
 		err = append_from(r, netguard_routes, ng);
 	if (!err && (p->memory & CABIN_MEMORY_WX))
 		err = append_from(r, memguard_watch, NULL);
+	if (!err && in->watch)
+		err = watch(r, in->watch);
 	if (!err && p->limits.procs)
 		err = watch(r, cabin_limits_spawn_syscalls);
 	if (!err && p->limits.memory)

@@ -1,0 +1,738 @@
+/*
+ * The trace writer: a proxy observer that prints every syscall the proxy
+ * sees as strace does (or as one JSON object), and the tree's spawns,
+ * execs, signals, faults and exits.  Each record is written whole and
+ * flushed, so a killed run still leaves a trace that ends on a record.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+
+#include "core/names.h"
+#include "trace/decode.h"
+#include "trace/trace.h"
+
+#define ARG_MAX_TEXT (64u * 1024)	/* one decoded argument */
+#define LINE_MAX_TEXT (1024u * 1024)	/* one record */
+#define STRSIZE_MAX (1u << 20)
+
+/* A syscall between its entry and its result. */
+struct pending {
+	pid_t tid;
+	pid_t pid;
+	struct cabin_decode_call call;
+	uint64_t entry_ns;
+	enum cabin_route_kind route;
+	int nargs;
+	int at_entry;		/* args[0..at_entry) were decoded at entry */
+	struct cabin_strbuf arg[6];
+	bool shown;		/* its "<unfinished ...>" line is written */
+};
+
+struct cabin_tracer {
+	struct cabin_trace_options o;
+	struct cabin_observer obs;
+	struct pending **pend;
+	size_t npend;
+	size_t cap;
+	pid_t open_tid;		/* entry seen, line not written yet */
+	uint64_t start_ns;
+	int64_t real_off_ns;	/* CLOCK_REALTIME - CLOCK_MONOTONIC */
+	struct cabin_strbuf line;
+};
+
+/* ------------------------------------------------------------ JSON */
+
+/* Length of the valid UTF-8 sequence at s, 0 when it is not one. */
+static size_t utf8_len(const unsigned char *s, size_t len)
+{
+	size_t n, i;
+	uint32_t cp;
+
+	if (s[0] < 0xc2 || s[0] > 0xf4)
+		return 0;
+	n = s[0] < 0xe0 ? 2 : s[0] < 0xf0 ? 3 : 4;
+	if (len < n)
+		return 0;
+	cp = s[0] & (0x7f >> n);
+	for (i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = (cp << 6) | (s[i] & 0x3f);
+	}
+	if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
+	    cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
+	return n;
+}
+
+/* A JSON string: valid UTF-8 passes, every other byte is \u00XX. */
+static void json_str(struct cabin_strbuf *b, const char *str, size_t len)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	size_t i, n;
+
+	cabin_sb_put(b, "\"", 1);
+	for (i = 0; i < len; i++) {
+		unsigned char c = s[i];
+
+		if (c == '"' || c == '\\') {
+			cabin_sb_printf(b, "\\%c", c);
+		} else if (c == '\n') {
+			cabin_sb_puts(b, "\\n");
+		} else if (c == '\t') {
+			cabin_sb_puts(b, "\\t");
+		} else if (c < 0x20) {
+			cabin_sb_printf(b, "\\u%04x", c);
+		} else if (c < 0x80) {
+			cabin_sb_put(b, (const char *)&c, 1);
+		} else if ((n = utf8_len(s + i, len - i))) {
+			cabin_sb_put(b, (const char *)s + i, n);
+			i += n - 1;
+		} else {
+			cabin_sb_printf(b, "\\u%04x", c);
+		}
+	}
+	cabin_sb_put(b, "\"", 1);
+}
+
+static void json_cstr(struct cabin_strbuf *b, const char *s)
+{
+	json_str(b, s, strlen(s));
+}
+
+/* {"kind":"...","pid":..,"tid":..,"time":.. — the fields every record has. */
+static void json_head(struct cabin_tracer *t, const char *kind, pid_t pid,
+		      pid_t tid, uint64_t ns)
+{
+	cabin_sb_printf(&t->line, "{\"kind\":\"%s\",\"pid\":%d,\"tid\":%d,\"time\":%llu",
+			kind, (int)pid, (int)tid,
+			(unsigned long long)(ns > t->start_ns ?
+					     ns - t->start_ns : 0));
+}
+
+/* ------------------------------------------------------------ output */
+
+/* Write the record in t->line as one piece and flush it. */
+static void emit(struct cabin_tracer *t)
+{
+	if (t->line.cut)
+		cabin_sb_puts(&t->line, "");
+	cabin_sb_put(&t->line, "\n", 1);
+	if (t->line.cut && t->line.len && t->line.s[t->line.len - 1] != '\n') {
+		/* Over the limit: the record ends here rather than not at all. */
+		t->line.s[t->line.len - 1] = '\n';
+	}
+	if (t->line.len)
+		fwrite(t->line.s, 1, t->line.len, t->o.out);
+	fflush(t->o.out);
+	cabin_sb_reset(&t->line);
+}
+
+static bool text(const struct cabin_tracer *t)
+{
+	return t->o.format == CABIN_TRACE_TEXT;
+}
+
+/* "[pid 12] 12:34:56.123456 " */
+static void text_head(struct cabin_tracer *t, pid_t tid, uint64_t ns)
+{
+	cabin_sb_printf(&t->line, "[pid %d] ", (int)tid);
+	if (t->o.timestamps) {
+		uint64_t real = ns + (uint64_t)t->real_off_ns;
+		time_t sec = (time_t)(real / 1000000000u);
+		struct tm tm;
+
+		localtime_r(&sec, &tm);
+		cabin_sb_printf(&t->line, "%02d:%02d:%02d.%06llu ", tm.tm_hour,
+				tm.tm_min, tm.tm_sec,
+				(unsigned long long)(real % 1000000000u / 1000));
+	}
+}
+
+static const char *sysname(long nr, char *buf, size_t len)
+{
+	return cabin_decode_name(nr, buf, len);
+}
+
+/* ------------------------------------------------------------ pending */
+
+static struct pending *pending_find(struct cabin_tracer *t, pid_t tid,
+				    size_t *pos)
+{
+	size_t i;
+
+	for (i = 0; i < t->npend; i++) {
+		if (t->pend[i]->tid == tid) {
+			if (pos)
+				*pos = i;
+			return t->pend[i];
+		}
+	}
+	return NULL;
+}
+
+static void pending_free(struct pending *pc)
+{
+	int i;
+
+	for (i = 0; i < 6; i++)
+		cabin_sb_free(&pc->arg[i]);
+	free(pc);
+}
+
+static void pending_drop(struct cabin_tracer *t, pid_t tid)
+{
+	size_t pos;
+	struct pending *pc = pending_find(t, tid, &pos);
+
+	if (!pc)
+		return;
+	t->pend[pos] = t->pend[--t->npend];
+	if (t->open_tid == tid)
+		t->open_tid = 0;
+	pending_free(pc);
+}
+
+static struct pending *pending_new(struct cabin_tracer *t, pid_t tid)
+{
+	struct pending *pc;
+	int i;
+
+	pending_drop(t, tid);
+	if (t->npend == t->cap) {
+		size_t cap = t->cap ? t->cap * 2 : 16;
+		struct pending **p = realloc(t->pend, cap * sizeof(*p));
+
+		if (!p)
+			return NULL;
+		t->pend = p;
+		t->cap = cap;
+	}
+	pc = calloc(1, sizeof(*pc));
+	if (!pc)
+		return NULL;
+	for (i = 0; i < 6; i++)
+		cabin_sb_init(&pc->arg[i], ARG_MAX_TEXT);
+	pc->tid = tid;
+	t->pend[t->npend++] = pc;
+	return pc;
+}
+
+static void decode_args(struct cabin_tracer *t, struct cabin_proxy *p,
+			struct pending *pc, int from, int to)
+{
+	struct cabin_decode_ctx c = {
+		.p = p, .tid = pc->tid,
+		.strsize = t->o.strsize ? t->o.strsize : CABIN_DECODE_STRSIZE,
+	};
+	int i;
+
+	if (c.strsize > STRSIZE_MAX)
+		c.strsize = STRSIZE_MAX;
+	for (i = from; i < to && i < 6; i++) {
+		cabin_sb_reset(&pc->arg[i]);
+		cabin_decode_arg(&pc->arg[i], &c, &pc->call, i);
+		if (pc->arg[i].cut)
+			cabin_sb_puts(&pc->arg[i], "");
+	}
+}
+
+static void text_args(struct cabin_tracer *t, const struct pending *pc,
+		      int from, int to)
+{
+	int i;
+
+	for (i = from; i < to && i < 6; i++) {
+		if (i)
+			cabin_sb_puts(&t->line, ", ");
+		cabin_sb_puts(&t->line, cabin_sb_str(&pc->arg[i]));
+	}
+}
+
+/* "[pid 1] read(3,  <unfinished ...>", as strace when another line cuts in. */
+static void write_unfinished(struct cabin_tracer *t, struct pending *pc)
+{
+	char name[48];
+
+	text_head(t, pc->tid, pc->entry_ns);
+	cabin_sb_printf(&t->line, "%s(",
+			sysname(pc->call.nr, name, sizeof(name)));
+	text_args(t, pc, 0, pc->at_entry);
+	if (pc->at_entry && pc->at_entry < pc->nargs)
+		cabin_sb_puts(&t->line, ", ");
+	cabin_sb_puts(&t->line, " <unfinished ...>");
+	emit(t);
+	pc->shown = true;
+}
+
+/* Another record is about to be written: the open entry is cut off. */
+static void close_open(struct cabin_tracer *t, pid_t except)
+{
+	struct pending *pc;
+
+	if (!t->open_tid || t->open_tid == except)
+		return;
+	pc = pending_find(t, t->open_tid, NULL);
+	t->open_tid = 0;
+	if (pc && !pc->shown && text(t))
+		write_unfinished(t, pc);
+}
+
+static const char *marker(const struct pending *pc, bool ran)
+{
+	if (ran)
+		return "";
+	switch (pc->route) {
+	case CABIN_ROUTE_DENY:
+		return " (denied by cabin)";
+	case CABIN_ROUTE_EMULATE:
+		return " (emulated by cabin)";
+	default:
+		return " (refused by cabin)";
+	}
+}
+
+static void text_result(struct cabin_tracer *t, struct pending *pc, bool ran,
+			uint64_t now)
+{
+	char name[48];
+
+	if (pc->shown) {
+		text_head(t, pc->tid, now);
+		cabin_sb_printf(&t->line, "<... %s resumed>",
+				sysname(pc->call.nr, name, sizeof(name)));
+		if (pc->call.done || pc->route == CABIN_ROUTE_ALLOW)
+			text_args(t, pc, pc->at_entry, pc->nargs);
+		/* text_args puts ", " before every argument but the first. */
+		if (pc->at_entry && pc->at_entry < pc->nargs &&
+		    (pc->call.done || pc->route == CABIN_ROUTE_ALLOW)) {
+			size_t skip = 2, at = t->line.len;
+			const char *s = cabin_sb_str(&t->line);
+			const char *r = strstr(s, " resumed>");
+
+			if (r && !t->line.cut) {
+				char *p = (char *)r + strlen(" resumed>");
+
+				at = (size_t)(p - s);
+				memmove(p, p + skip, t->line.len - at - skip + 1);
+				t->line.len -= skip;
+			}
+		}
+	} else {
+		text_head(t, pc->tid, pc->entry_ns);
+		cabin_sb_printf(&t->line, "%s(",
+				sysname(pc->call.nr, name, sizeof(name)));
+		if (pc->call.done || pc->route == CABIN_ROUTE_ALLOW)
+			text_args(t, pc, 0, pc->nargs);
+		else
+			text_args(t, pc, 0, pc->at_entry);
+	}
+	cabin_sb_puts(&t->line, ") = ");
+	cabin_decode_ret(&t->line, &pc->call);
+	cabin_sb_puts(&t->line, marker(pc, ran));
+	if (t->o.durations && pc->call.done) {
+		uint64_t d = now > pc->entry_ns ? now - pc->entry_ns : 0;
+
+		cabin_sb_printf(&t->line, " <%llu.%06llu>",
+				(unsigned long long)(d / 1000000000u),
+				(unsigned long long)(d % 1000000000u / 1000));
+	}
+	emit(t);
+}
+
+static void json_result(struct cabin_tracer *t, struct pending *pc, bool ran,
+			uint64_t now)
+{
+	char name[48];
+	int i, last = pc->call.done || pc->route == CABIN_ROUTE_ALLOW ?
+		      pc->nargs : pc->at_entry;
+	int err = cabin_decode_errno(&pc->call);
+
+	json_head(t, "syscall", pc->pid, pc->tid, pc->entry_ns);
+	cabin_sb_puts(&t->line, ",\"syscall\":");
+	json_cstr(&t->line, sysname(pc->call.nr, name, sizeof(name)));
+	cabin_sb_printf(&t->line, ",\"nr\":%ld,\"args\":[", pc->call.nr);
+	for (i = 0; i < last && i < 6; i++) {
+		if (i)
+			cabin_sb_puts(&t->line, ",");
+		json_cstr(&t->line, cabin_sb_str(&pc->arg[i]));
+	}
+	cabin_sb_puts(&t->line, "]");
+	if (pc->call.done) {
+		struct cabin_strbuf r;
+
+		cabin_sb_init(&r, 4096);
+		cabin_decode_ret(&r, &pc->call);
+		cabin_sb_printf(&t->line, ",\"ret\":%ld,\"result\":",
+				pc->call.ret);
+		json_cstr(&t->line, cabin_sb_str(&r));
+		cabin_sb_free(&r);
+	} else {
+		cabin_sb_puts(&t->line, ",\"ret\":null,\"result\":\"?\"");
+	}
+	if (err) {
+		cabin_sb_puts(&t->line, ",\"errno\":");
+		json_cstr(&t->line, cabin_decode_errno_name(err));
+	}
+	if (pc->call.done)
+		cabin_sb_printf(&t->line, ",\"duration_ns\":%llu",
+				(unsigned long long)(now > pc->entry_ns ?
+						     now - pc->entry_ns : 0));
+	cabin_sb_printf(&t->line, ",\"denied\":%s,\"emulated\":%s}",
+			!ran && pc->route != CABIN_ROUTE_EMULATE ? "true" :
+								   "false",
+			!ran && pc->route == CABIN_ROUTE_EMULATE ? "true" :
+								   "false");
+	emit(t);
+}
+
+/* The call is over (returned, answered, or its task is gone). */
+static void finish_call(struct cabin_tracer *t, struct cabin_proxy *p,
+			struct pending *pc, bool ran, uint64_t now)
+{
+	if (pc->call.done || pc->route == CABIN_ROUTE_ALLOW)
+		decode_args(t, p, pc, pc->at_entry, pc->nargs);
+	if (text(t))
+		text_result(t, pc, ran, now);
+	else
+		json_result(t, pc, ran, now);
+	pending_drop(t, pc->tid);
+}
+
+/* ------------------------------------------------------------ observer */
+
+static void on_entry(void *ctx, struct cabin_proxy *p, struct cabin_task *task,
+		     const struct cabin_syscall *sys,
+		     const struct cabin_route *route)
+{
+	struct cabin_tracer *t = ctx;
+	struct pending *pc;
+
+	close_open(t, task->tid);
+	pc = pending_new(t, task->tid);
+	if (!pc)
+		return;
+	pc->pid = task->pid;
+	pc->call.nr = sys->nr;
+	memcpy(pc->call.args, sys->args, sizeof(pc->call.args));
+	pc->entry_ns = task->entry_ns ? task->entry_ns : cabin_proxy_now_ns();
+	pc->route = route ? route->kind : CABIN_ROUTE_TRACE;
+	pc->nargs = cabin_decode_count(sys->nr, sys->args, &pc->at_entry);
+	decode_args(t, p, pc, 0, pc->at_entry);
+	t->open_tid = task->tid;
+}
+
+static void on_result(void *ctx, struct cabin_proxy *p,
+		      struct cabin_task *task, long ret, bool ran)
+{
+	struct cabin_tracer *t = ctx;
+	struct pending *pc = pending_find(t, task->tid, NULL);
+	uint64_t now = cabin_proxy_now_ns();
+
+	close_open(t, task->tid);
+	if (!pc) {
+		/* The entry was missed (no memory): decode all of it now. */
+		struct cabin_syscall sys = { .nr = task->cur_nr };
+
+		memcpy(sys.args, task->cur_args, sizeof(sys.args));
+		on_entry(ctx, p, task, &sys, NULL);
+		pc = pending_find(t, task->tid, NULL);
+		if (!pc)
+			return;
+	}
+	t->open_tid = 0;
+	/* An allowed call stopped only at entry: its result is unknown. */
+	pc->call.done = !(ran && pc->route == CABIN_ROUTE_ALLOW);
+	pc->call.ret = ret;
+	finish_call(t, p, pc, ran, now);
+}
+
+/* A task ends inside a call that will never return (exit_group, a kill). */
+static void end_pending(struct cabin_tracer *t, struct cabin_proxy *p,
+			pid_t tid, uint64_t now)
+{
+	struct pending *pc = pending_find(t, tid, NULL);
+
+	if (!pc)
+		return;
+	if (t->open_tid == tid)
+		t->open_tid = 0;
+	pc->call.done = false;
+	finish_call(t, p, pc, true, now);
+}
+
+static bool in_call(struct cabin_tracer *t, pid_t tid, const long *nrs,
+		    size_t n)
+{
+	struct pending *pc = pending_find(t, tid, NULL);
+	size_t i;
+
+	for (i = 0; pc && i < n; i++) {
+		if (pc->call.nr == nrs[i])
+			return true;
+	}
+	return false;
+}
+
+static const long spawn_calls[] = {
+	__NR_clone, __NR_clone3,
+#ifdef __NR_fork
+	__NR_fork, __NR_vfork,
+#endif
+};
+static const long exec_calls[] = { __NR_execve, __NR_execveat };
+
+static void ev_spawn(struct cabin_tracer *t, struct cabin_task *task,
+		     const struct cabin_event *ev, uint64_t now)
+{
+	static const char *const how[] = {
+		[CABIN_SPAWN_FORK] = "fork",
+		[CABIN_SPAWN_VFORK] = "vfork",
+		[CABIN_SPAWN_CLONE] = "clone",
+	};
+	const char *h = (unsigned int)ev->spawn.kind < 3 ?
+			how[ev->spawn.kind] : "clone";
+
+	if (text(t)) {
+		/* The clone line already says it. */
+		if (in_call(t, ev->tid, spawn_calls, sizeof(spawn_calls) /
+						     sizeof(spawn_calls[0])))
+			return;
+		close_open(t, 0);
+		text_head(t, ev->tid, now);
+		cabin_sb_printf(&t->line, "--- spawned pid %d (%s) ---",
+				(int)ev->spawn.child, h);
+	} else {
+		json_head(t, "spawn", task->pid, ev->tid, now);
+		cabin_sb_printf(&t->line, ",\"child\":%d,\"how\":\"%s\"}",
+				(int)ev->spawn.child, h);
+	}
+	emit(t);
+}
+
+static void ev_exec(struct cabin_tracer *t, struct cabin_proxy *p,
+		    struct cabin_task *task, const struct cabin_event *ev,
+		    uint64_t now)
+{
+	pid_t former = ev->exec.former_tid;
+	char exe[4096];
+	struct pending *pc;
+
+	/* A thread's execve finishes under the leader's tid. */
+	if (former > 0 && former != ev->tid &&
+	    (pc = pending_find(t, former, NULL))) {
+		end_pending(t, p, ev->tid, now);
+		pc->tid = ev->tid;
+		if (t->open_tid == former)
+			t->open_tid = ev->tid;
+	}
+	if (p->plat->ops->task_exe(p->plat->ctx, ev->tid, exe,
+				   sizeof(exe)) < 0)
+		snprintf(exe, sizeof(exe), "%s", task->comm);
+	if (text(t)) {
+		if (in_call(t, ev->tid, exec_calls, 2))
+			return;
+		close_open(t, 0);
+		text_head(t, ev->tid, now);
+		cabin_sb_puts(&t->line, "--- exec ");
+		cabin_decode_quote(&t->line, exe, strlen(exe), false);
+		cabin_sb_puts(&t->line, " ---");
+	} else {
+		json_head(t, "exec", task->pid, ev->tid, now);
+		cabin_sb_puts(&t->line, ",\"path\":");
+		json_cstr(&t->line, exe);
+		if (former > 0 && former != ev->tid)
+			cabin_sb_printf(&t->line, ",\"former_tid\":%d",
+					(int)former);
+		cabin_sb_puts(&t->line, "}");
+	}
+	emit(t);
+}
+
+static void ev_fault(struct cabin_tracer *t, struct cabin_task *task,
+		     const struct cabin_event *ev, uint64_t now)
+{
+	const struct cabin_fault *f = &ev->fault;
+	char sig[24];
+
+	cabin_decode_signame(f->sig, sig, sizeof(sig));
+	if (text(t)) {
+		close_open(t, 0);
+		text_head(t, ev->tid, now);
+		cabin_sb_printf(&t->line,
+				"--- %s {si_signo=%s, si_code=%s, si_addr=%#llx} ---",
+				sig, sig, cabin_si_code_name(f->sig, f->code),
+				(unsigned long long)f->addr);
+	} else {
+		json_head(t, "fault", task->pid, ev->tid, now);
+		cabin_sb_printf(&t->line,
+				",\"signal\":\"%s\",\"code\":\"%s\",\"addr\":\"%#llx\",\"ip\":\"%#llx\"}",
+				sig, cabin_si_code_name(f->sig, f->code),
+				(unsigned long long)f->addr,
+				(unsigned long long)f->ip);
+	}
+	emit(t);
+}
+
+static void ev_signal(struct cabin_tracer *t, struct cabin_task *task,
+		      const struct cabin_event *ev, uint64_t now, bool stop)
+{
+	char sig[24];
+
+	cabin_decode_signame(ev->sig, sig, sizeof(sig));
+	if (text(t)) {
+		close_open(t, 0);
+		text_head(t, ev->tid, now);
+		if (stop)
+			cabin_sb_printf(&t->line, "--- stopped by %s ---", sig);
+		else
+			cabin_sb_printf(&t->line, "--- %s {si_signo=%s} ---",
+					sig, sig);
+	} else {
+		json_head(t, stop ? "stop" : "signal", task->pid, ev->tid, now);
+		cabin_sb_printf(&t->line, ",\"signal\":\"%s\",\"signo\":%d}",
+				sig, ev->sig);
+	}
+	emit(t);
+}
+
+static void ev_exit(struct cabin_tracer *t, struct cabin_proxy *p,
+		    struct cabin_task *task, const struct cabin_event *ev,
+		    uint64_t now)
+{
+	int s = ev->status;
+	char sig[24];
+
+	end_pending(t, p, ev->tid, now);
+	if (text(t)) {
+		close_open(t, 0);
+		text_head(t, ev->tid, now);
+		if (WIFSIGNALED(s))
+			cabin_sb_printf(&t->line, "+++ killed by %s%s +++",
+					cabin_decode_signame(WTERMSIG(s), sig,
+							     sizeof(sig)),
+					WCOREDUMP(s) ? " (core dumped)" : "");
+		else
+			cabin_sb_printf(&t->line, "+++ exited with %d +++",
+					WEXITSTATUS(s));
+	} else {
+		json_head(t, "exit", task ? task->pid : ev->tid, ev->tid, now);
+		if (WIFSIGNALED(s))
+			cabin_sb_printf(&t->line,
+					",\"signal\":\"%s\",\"core_dumped\":%s}",
+					cabin_decode_signame(WTERMSIG(s), sig,
+							     sizeof(sig)),
+					WCOREDUMP(s) ? "true" : "false");
+		else
+			cabin_sb_printf(&t->line, ",\"code\":%d}",
+					WEXITSTATUS(s));
+	}
+	emit(t);
+}
+
+static void on_event(void *ctx, struct cabin_proxy *p, struct cabin_task *task,
+		     const struct cabin_event *ev)
+{
+	struct cabin_tracer *t = ctx;
+	uint64_t now = cabin_proxy_now_ns();
+
+	if (ev->kind == CABIN_EV_EXIT) {
+		ev_exit(t, p, task, ev, now);
+		return;
+	}
+	if (!task)
+		return;
+	switch (ev->kind) {
+	case CABIN_EV_SPAWN:
+		ev_spawn(t, task, ev, now);
+		break;
+	case CABIN_EV_EXEC:
+		ev_exec(t, p, task, ev, now);
+		break;
+	case CABIN_EV_FAULT:
+		ev_fault(t, task, ev, now);
+		break;
+	case CABIN_EV_SIGNAL:
+		ev_signal(t, task, ev, now, false);
+		break;
+	case CABIN_EV_GROUP_STOP:
+		ev_signal(t, task, ev, now, true);
+		break;
+	case CABIN_EV_EXITING:
+		end_pending(t, p, ev->tid, now);
+		break;
+	default:
+		break;
+	}
+}
+
+/* ------------------------------------------------------------ API */
+
+struct cabin_tracer *cabin_tracer_new(const struct cabin_trace_options *o)
+{
+	struct cabin_tracer *t = calloc(1, sizeof(*t));
+	struct timespec mono, real;
+
+	if (!t)
+		return NULL;
+	t->o = *o;
+	if (!t->o.out)
+		t->o.out = stderr;
+	t->obs = (struct cabin_observer){
+		.ctx = t,
+		.syscall_entry = on_entry,
+		.syscall_result = on_result,
+		.event = on_event,
+	};
+	cabin_sb_init(&t->line, LINE_MAX_TEXT);
+	clock_gettime(CLOCK_MONOTONIC, &mono);
+	clock_gettime(CLOCK_REALTIME, &real);
+	t->start_ns = (uint64_t)mono.tv_sec * 1000000000u +
+		      (uint64_t)mono.tv_nsec;
+	t->real_off_ns = ((int64_t)real.tv_sec - (int64_t)mono.tv_sec) *
+			 1000000000 + (real.tv_nsec - mono.tv_nsec);
+	return t;
+}
+
+const struct cabin_observer *cabin_tracer_observer(struct cabin_tracer *t)
+{
+	return &t->obs;
+}
+
+void cabin_tracer_finish(struct cabin_tracer *t)
+{
+	size_t i;
+
+	if (!t)
+		return;
+	for (i = 0; i < t->npend; i++) {
+		struct pending *pc = t->pend[i];
+
+		if (text(t)) {
+			if (!pc->shown)
+				write_unfinished(t, pc);
+		} else {
+			pc->call.done = false;
+			json_result(t, pc, true, cabin_proxy_now_ns());
+		}
+	}
+	while (t->npend)
+		pending_drop(t, t->pend[0]->tid);
+	t->open_tid = 0;
+	fflush(t->o.out);
+}
+
+void cabin_tracer_free(struct cabin_tracer *t)
+{
+	if (!t)
+		return;
+	while (t->npend)
+		pending_drop(t, t->pend[0]->tid);
+	free(t->pend);
+	cabin_sb_free(&t->line);
+	free(t);
+}
