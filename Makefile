@@ -6,7 +6,7 @@ BUILD ?= build
 ASAN_BUILD ?= build-asan
 MESON ?= meson
 
-.PHONY: all build deps check test demo bench clean
+.PHONY: all build deps check test demo bench lab clean
 
 all: build
 
@@ -38,6 +38,11 @@ demo: deps
 
 bench: build
 	bench/run.sh
+
+# The emulated hardware lab: Debian's own kernel under QEMU (TCG), with
+# protection keys, ia32 emulation, Landlock ABI 2 and nested svm.
+lab: build
+	tests/lab/run.sh $(BUILD)
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD)

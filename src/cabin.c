@@ -149,10 +149,13 @@ static int check_enforceable(struct run *r)
 	const struct cabin_policy *p = r->policy;
 	struct cabin_landlock_gaps gaps;
 	char missing[1024] = "", line[256];
+	bool truncate_refused;
 	size_t used = 0;
 	unsigned int bit;
 
 	cabin_landlock_gaps(p, r->landlock_abi, &gaps);
+	/* Closed by refusing the call: stricter, but the user should know. */
+	truncate_refused = gaps.missing & CABIN_LL_GAP_TRUNCATE;
 	/* Closed elsewhere, or stricter than asked: nothing is lost. */
 	gaps.missing &= ~(CABIN_LL_GAP_REFER | CABIN_LL_GAP_TRUNCATE |
 			  CABIN_LL_GAP_NET);
@@ -173,15 +176,20 @@ static int check_enforceable(struct run *r)
 		snprintf(missing + used, sizeof(missing) - used,
 			 "%snamespaces (isolate, private /tmp) need unprivileged user namespaces, which this system does not allow",
 			 used ? "; " : "");
-	if (!missing[0])
+	if (!missing[0]) {
+		if (truncate_refused)
+			fprintf(r->log, "cabin: note: truncate() by path is refused on this kernel (Landlock ABI %d cannot check it against the file rules; ftruncate works)\n",
+				r->landlock_abi);
 		return 0;
+	}
 	if (r->cfg->user_rules && !r->cfg->best_effort) {
 		fprintf(r->log, "cabin: this kernel cannot enforce the policy: %s (use --best-effort to run with what it can enforce)\n",
 			missing);
 		return -EOPNOTSUPP;
 	}
-	fprintf(r->log, "cabin: warning: not enforced on this kernel: %s; the rest of the policy is\n",
-		missing);
+	fprintf(r->log, "cabin: warning: not enforced on this kernel: %s; the rest of the policy is enforced%s\n",
+		missing, truncate_refused ?
+		" (and truncate() by path is refused: it needs Landlock ABI 3)" : "");
 	return 0;
 }
 

@@ -94,6 +94,12 @@ if [ "$(id -u)" -eq 0 ]; then
 	suites "$unpriv_user:" "$copy" "$copy/build/cabin" runuser -u "$unpriv_user" --
 fi
 
+# Hardware this machine lacks (protection keys, ia32, KVM) and Debian 12's
+# older kernel (Landlock ABI 2), in the emulated lab.
+if [ -x "$top/tests/lab/run.sh" ] && [ -z "${CABIN_NO_LAB:-}" ]; then
+	run_suite "lab" bash "$top/tests/lab/run.sh" "$build"
+fi
+
 # The parsers and decoders of hostile input, under libFuzzer, bounded.
 if [ -n "$asan_build" ] && command -v clang >/dev/null; then
 	run_suite "fuzz" env FUZZ_WORK="$asan_build/fuzz" bash "$top/tests/fuzz/run.sh" "${FUZZ_SECONDS:-30}"

@@ -147,8 +147,9 @@ static __u64 fs_allowed(unsigned int rights, int abi, bool is_dir)
 	__u64 fs = 0;
 
 	if (rights & CABIN_FILE_READ)
-		fs |= LANDLOCK_ACCESS_FS_READ_FILE |
-		      LANDLOCK_ACCESS_FS_READ_DIR;
+		fs |= LANDLOCK_ACCESS_FS_READ_FILE;
+	if (rights & (CABIN_FILE_READ | CABIN_FILE_LIST))
+		fs |= LANDLOCK_ACCESS_FS_READ_DIR;
 	if (rights & CABIN_FILE_WRITE)
 		fs |= LANDLOCK_ACCESS_FS_WRITE_FILE |
 		      LANDLOCK_ACCESS_FS_TRUNCATE;

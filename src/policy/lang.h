@@ -26,7 +26,8 @@ extern const struct cabin_policy_word cabin_policy_rights[];
 extern const struct cabin_policy_word cabin_policy_isolates[];
 
 #define CABIN_FILE_ALL	(CABIN_FILE_READ | CABIN_FILE_WRITE | \
-			 CABIN_FILE_CREATE | CABIN_FILE_EXEC | CABIN_FILE_IOCTL)
+			 CABIN_FILE_CREATE | CABIN_FILE_EXEC | CABIN_FILE_IOCTL | \
+			 CABIN_FILE_LIST)
 #define CABIN_ISOLATE_ALL (CABIN_ISOLATE_PID | CABIN_ISOLATE_NET | \
 			   CABIN_ISOLATE_IPC | CABIN_ISOLATE_UTS | \
 			   CABIN_ISOLATE_MOUNT)

@@ -25,6 +25,7 @@ const struct cabin_policy_word cabin_policy_rights[] = {
 	{ "create", CABIN_FILE_CREATE },
 	{ "exec", CABIN_FILE_EXEC },
 	{ "ioctl", CABIN_FILE_IOCTL },
+	{ "list", CABIN_FILE_LIST },
 	{ NULL, 0 },
 };
 

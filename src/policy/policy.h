@@ -22,6 +22,7 @@ enum cabin_file_right {
 	CABIN_FILE_CREATE	= 1u << 2,	/* create, delete, rename, link */
 	CABIN_FILE_EXEC		= 1u << 3,	/* execute files */
 	CABIN_FILE_IOCTL	= 1u << 4,	/* ioctl on device files */
+	CABIN_FILE_LIST		= 1u << 5,	/* list directories (read has it) */
 };
 
 struct cabin_path_rule {

@@ -37,6 +37,9 @@ static const char profile_default[] =
 	"syscall default allow\n"
 	DENY_LIST
 	"\n"
+	"# Every directory may be listed (names, not contents), so that\n"
+	"# `ls /`, `find` and path searches work.\n"
+	"files list /\n"
 	"# Programs and libraries.\n"
 	"files read,exec /usr /bin /sbin ?/lib ?/lib32 ?/lib64 ?/libx32 ?/opt\n"
 	"# Configuration and system information, read-only.\n"

@@ -386,10 +386,10 @@ static int shape(long nr, const uint64_t *args, struct item *it)
 	switch (nr) {
 #ifdef __NR_open
 	case __NR_open:
-		return (args[1] & (O_CREAT | __O_TMPFILE)) ? 3 : 2;
+		return (args[1] & (O_CREAT | 020000000)) ? 3 : 2;
 #endif
 	case __NR_openat:
-		return (args[2] & (O_CREAT | __O_TMPFILE)) ? 4 : 3;
+		return (args[2] & (O_CREAT | 020000000)) ? 4 : 3;
 	case __NR_fcntl:
 		return fcntl_has_arg(args[1]) ? 3 : 2;
 	case __NR_clone:
@@ -650,7 +650,12 @@ static bool dec_in(const struct dctx *d, const struct item *it, uint64_t v)
 	switch (it->kind) {
 	case K_PATH: dec_string(d, v, 4096); break;
 	case K_STR: dec_string(d, v, d->c->strsize); break;
-	case K_SIGSET: dec_sigset(d, v, next ? next : 8); break;
+	case K_SIGSET:
+		/* rt_sigprocmask's size follows the old set, not the set. */
+		if (d->call->nr == __NR_rt_sigprocmask)
+			next = d->call->args[3];
+		dec_sigset(d, v, next);
+		break;
 	case K_SIGACT: dec_sigaction(d, v); break;
 	case K_BUF: dec_buf(d, v, next, false); break;
 	case K_IOV: dec_iov(d, v, next, UINT64_MAX); break;
@@ -710,7 +715,7 @@ static void dec_out(const struct dctx *d, const struct item *it, uint64_t v)
 	case K_STATX_OUT: dec_statx(d, v); break;
 	case K_TS_OUT: dec_timespec(d, v); break;
 	case K_TV_OUT: dec_timeval(d, v); break;
-	case K_SIGSET_OUT: dec_sigset(d, v, next ? next : 8); break;
+	case K_SIGSET_OUT: dec_sigset(d, v, next); break;
 	case K_SIGACT_OUT: dec_sigaction(d, v); break;
 	case K_RLIM_OUT: dec_rlimit(d, v, false); break;
 	case K_RLIM64_OUT: dec_rlimit(d, v, true); break;

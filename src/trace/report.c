@@ -384,6 +384,7 @@ static struct report_proc *proc_get(struct cabin_report *r, pid_t pid)
 		return NULL;
 	}
 	pr->pid = pid;
+	pr->early = !r->exec_seen;
 	pr->idx = r->nprocs;
 	r->procs[r->nprocs++] = pr;
 	return pr;
@@ -816,6 +817,22 @@ static bool is_denial(long ret)
 	return ret == -EACCES || ret == -EPERM;
 }
 
+/*
+ * Did cabin refuse the call?  A denied route or a limit (the proxy
+ * answered a traced call) always did; an emulated call (the network
+ * guard performing a connect) only when it says EACCES or EPERM: any
+ * other error is the real outcome of the call, made on the program's
+ * behalf.
+ */
+static bool by_cabin(const struct report_call *c, long ret, bool ran)
+{
+	if (ran || ret >= 0)
+		return false;
+	if (!c || c->route == CABIN_ROUTE_DENY || c->route == CABIN_ROUTE_TRACE)
+		return true;
+	return is_denial(ret);
+}
+
 /* One path record in a file list; kind and extra fields by the caller. */
 static struct report_rec *add_path(struct cabin_report *r,
 				   struct report_list *l,
@@ -871,7 +888,8 @@ static void open_result(struct cabin_report *r, const struct cabin_task *task,
 		if (rec && (c->flags & O_CREAT) && c->existed < 0)
 			rec->v2 = 1;
 	} else {
-		add_path(r, &r->read, task, c->path, 0, 0, 0);
+		add_path(r, &r->read, task, c->path,
+			 (c->flags & O_DIRECTORY) != 0, 0, 0);
 	}
 }
 
@@ -934,7 +952,7 @@ static struct report_rec *add_event(struct cabin_report *r,
 				    struct report_list *l,
 				    const struct cabin_task *task,
 				    struct keybuf *k, long nr, long ret,
-				    bool ran)
+				    bool refused)
 {
 	struct report_rec *rec;
 	bool fresh;
@@ -942,7 +960,7 @@ static struct report_rec *add_event(struct cabin_report *r,
 	key_num(k, task ? task->pid : 0);
 	key_num(k, nr);
 	key_num(k, ret < 0 ? -ret : 0);
-	key_num(k, !ran);
+	key_num(k, refused);
 	rec = list_add(r, l, k, &fresh);
 	free(k->buf);
 	if (!rec || !fresh)
@@ -950,12 +968,12 @@ static struct report_rec *add_event(struct cabin_report *r,
 	rec_who(rec, task);
 	rec->nr = nr;
 	rec->err = ret < 0 ? (int)-ret : 0;
-	rec->refused = !ran && ret < 0;
+	rec->refused = refused;
 	return rec;
 }
 
 static void net_result(struct cabin_report *r, const struct cabin_task *task,
-		       const struct report_call *c, long ret, bool ran)
+		       const struct report_call *c, long ret, bool refused)
 {
 	struct keybuf k = { 0 };
 	struct report_rec *rec;
@@ -967,7 +985,7 @@ static void net_result(struct cabin_report *r, const struct cabin_task *task,
 	key_str(&k, c->addr);
 	key_num(&k, c->port);
 	key_num(&k, c->nr == SYS_listen ? (long)c->args[0] : -1);
-	rec = add_event(r, &r->network, task, &k, c->nr, ret, ran);
+	rec = add_event(r, &r->network, task, &k, c->nr, ret, refused);
 	if (!rec)
 		return;
 	rec->s1 = dup_or_null(c->family);
@@ -978,7 +996,7 @@ static void net_result(struct cabin_report *r, const struct cabin_task *task,
 
 static void signal_result(struct cabin_report *r,
 			  const struct cabin_task *task,
-			  const struct report_call *c, long ret, bool ran)
+			  const struct report_call *c, long ret, bool refused)
 {
 	struct keybuf k = { 0 };
 	struct report_rec *rec;
@@ -992,7 +1010,7 @@ static void signal_result(struct cabin_report *r,
 	key_num(&k, target);
 	key_num(&k, sig);
 	key_num(&k, tgid);
-	rec = add_event(r, &r->signals, task, &k, c->nr, ret, ran);
+	rec = add_event(r, &r->signals, task, &k, c->nr, ret, refused);
 	if (!rec)
 		return;
 	rec->v1 = target;
@@ -1001,7 +1019,7 @@ static void signal_result(struct cabin_report *r,
 }
 
 static void mem_result(struct cabin_report *r, const struct cabin_task *task,
-		       const struct report_call *c, long ret, bool ran)
+		       const struct report_call *c, long ret, bool refused)
 {
 	struct keybuf k = { 0 };
 	struct report_rec *rec;
@@ -1010,7 +1028,7 @@ static void mem_result(struct cabin_report *r, const struct cabin_task *task,
 	if ((prot & (PROT_WRITE | PROT_EXEC)) != (PROT_WRITE | PROT_EXEC))
 		return;
 	key_num(&k, prot);
-	rec = add_event(r, &r->memory, task, &k, c->nr, ret, ran);
+	rec = add_event(r, &r->memory, task, &k, c->nr, ret, refused);
 	if (!rec)
 		return;
 	rec->v1 = prot;
@@ -1021,7 +1039,7 @@ static void mem_result(struct cabin_report *r, const struct cabin_task *task,
 
 static void ptrace_result(struct cabin_report *r,
 			  const struct cabin_task *task,
-			  const struct report_call *c, long ret, bool ran)
+			  const struct report_call *c, long ret, bool refused)
 {
 	struct keybuf k = { 0 };
 	struct report_rec *rec;
@@ -1034,7 +1052,7 @@ static void ptrace_result(struct cabin_report *r,
 		target = 0;
 	key_num(&k, req);
 	key_num(&k, target);
-	rec = add_event(r, &r->ptrace, task, &k, c->nr, ret, ran);
+	rec = add_event(r, &r->ptrace, task, &k, c->nr, ret, refused);
 	if (!rec)
 		return;
 	rec->v1 = req;
@@ -1150,13 +1168,13 @@ static char *call_detail(const struct report_call *c)
 }
 
 static void add_denied(struct cabin_report *r, const struct cabin_task *task,
-		       long nr, long ret, bool ran, const char *detail)
+		       long nr, long ret, bool refused, const char *detail)
 {
 	struct keybuf k = { 0 };
 	struct report_rec *rec;
 
 	key_str(&k, detail);
-	rec = add_event(r, &r->denied, task, &k, nr, ret, ran);
+	rec = add_event(r, &r->denied, task, &k, nr, ret, refused);
 	if (rec)
 		rec->s1 = dup_or_null(detail);
 }
@@ -1170,6 +1188,7 @@ static void add_exec(struct cabin_report *r, struct cabin_proxy *p,
 
 	if (!pr)
 		return;
+	r->exec_seen = true;
 	snprintf(pr->comm, sizeof(pr->comm), "%s", task->comm);
 	if (pr->nexecs >= REPORT_EXECS_MAX) {
 		pr->execs_dropped++;
@@ -1222,6 +1241,8 @@ static void kind_result(struct cabin_report *r, struct cabin_proxy *p,
 			struct cabin_task *task, struct report_call *c,
 			long ret, bool ran)
 {
+	bool refused = by_cabin(c, ret, ran);
+
 	switch (c->spec->kind) {
 	case CALL_OPEN:
 	case CALL_UNLINK:
@@ -1236,16 +1257,16 @@ static void kind_result(struct cabin_report *r, struct cabin_proxy *p,
 			add_exec(r, p, task, c);
 		break;
 	case CALL_NET:
-		net_result(r, task, c, ret, ran);
+		net_result(r, task, c, ret, refused);
 		break;
 	case CALL_SIGNAL:
-		signal_result(r, task, c, ret, ran);
+		signal_result(r, task, c, ret, refused);
 		break;
 	case CALL_MEM:
-		mem_result(r, task, c, ret, ran);
+		mem_result(r, task, c, ret, refused);
 		break;
 	case CALL_PTRACE:
-		ptrace_result(r, task, c, ret, ran);
+		ptrace_result(r, task, c, ret, refused);
 		break;
 	case CALL_OTHER:
 		break;
@@ -1262,8 +1283,8 @@ static void on_result(void *ctx, struct cabin_proxy *p,
 
 	count_result(r, task, nr, ret);
 	if (!c || !c->active || c->nr != nr) {
-		if (!ran && ret < 0)
-			add_denied(r, task, nr, ret, ran, NULL);
+		if (by_cabin(NULL, ret, ran))
+			add_denied(r, task, nr, ret, true, NULL);
 		return;
 	}
 	/*
@@ -1275,9 +1296,9 @@ static void on_result(void *ctx, struct cabin_proxy *p,
 		return;
 	if (c->spec)
 		kind_result(r, p, task, c, ret, ran);
-	if ((!ran && ret < 0) || (c->spec && is_denial(ret))) {
+	if (by_cabin(c, ret, ran) || (c->spec && is_denial(ret))) {
 		detail = call_detail(c);
-		add_denied(r, task, nr, ret, ran, detail);
+		add_denied(r, task, nr, ret, by_cabin(c, ret, ran), detail);
 		free(detail);
 	}
 	call_clear(c);
@@ -1494,7 +1515,7 @@ static void json_files(struct cabin_json *j, const struct cabin_report *r)
 	size_t i;
 
 	cabin_json_object(j, "files", true);
-	json_paths(j, "read", &r->read, NULL);
+	json_paths(j, "read", &r->read, "type");
 	json_paths(j, "written", &r->written, NULL);
 	json_paths(j, "created", &r->created, "type");
 	json_paths(j, "deleted", &r->deleted, "type");
@@ -1546,6 +1567,7 @@ static void json_process(struct cabin_json *j, const struct report_proc *pr)
 	cabin_json_int(j, "pid", pr->pid);
 	cabin_json_int(j, "parent", pr->parent);
 	cabin_json_str(j, "comm", pr->comm);
+	cabin_json_bool(j, "sandbox", report_proc_sandbox(pr));
 	cabin_json_array(j, "execs", false);
 	for (i = 0; i < pr->nexecs; i++) {
 		const struct report_exec *e = &pr->execs[i];

@@ -67,7 +67,18 @@ struct report_proc {
 	unsigned long threads;	/* threads it created */
 	bool exited;
 	int status;		/* wait(2) status */
+	bool early;		/* there before the tree's first exec */
 };
+
+/*
+ * Cabin's own processes (the sandbox's outer process and PID-namespace
+ * init) run no program: they were there before the first exec and never
+ * exec'd.
+ */
+static inline bool report_proc_sandbox(const struct report_proc *pr)
+{
+	return pr->early && !pr->nexecs;
+}
 
 struct report_sysc {
 	unsigned long calls;
@@ -101,6 +112,7 @@ struct cabin_report {
 
 	struct report_sysc sysc[REPORT_NR_MAX];
 	unsigned long dropped;	/* records not kept: a bound was reached */
+	bool exec_seen;		/* the program has started */
 
 	char *scratch;		/* REPORT_PATH_MAX + 1 bytes */
 };

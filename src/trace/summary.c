@@ -56,8 +56,8 @@ bool cabin_report_system_path(const char *path)
 	static const char *const prefixes[] = {
 		"/usr/", "/lib/", "/lib32/", "/lib64/", "/bin/", "/sbin/",
 		"/etc/ld.so.cache", "/etc/localtime", "/etc/locale.alias",
-		"/sys/devices/system/cpu/", "/dev/null", "/dev/urandom",
-		"/dev/tty",
+		"/sys/devices/system/cpu/", "/dev/null", "/dev/zero",
+		"/dev/urandom", "/dev/tty", "/dev/pts/",
 	};
 	size_t i;
 
@@ -177,11 +177,13 @@ static void walk(FILE *f, const struct cabin_report *r, size_t root,
  */
 static void summary_tree(FILE *f, const struct cabin_report *r)
 {
-	size_t n = r->nprocs, i, *first, *next, *last, *stack;
+	size_t n = r->nprocs, i, sandbox = 0, *first, *next, *last, *stack;
 	bool *child, *done;
 	int *depth;
 
-	if (!heading(f, "Processes", n))
+	for (i = 0; i < n; i++)
+		sandbox += report_proc_sandbox(r->procs[i]);
+	if (!heading(f, "Processes", n - sandbox))
 		return;
 	first = calloc(n, sizeof(*first));
 	next = calloc(n, sizeof(*next));
@@ -196,7 +198,9 @@ static void summary_tree(FILE *f, const struct cabin_report *r)
 		const struct report_proc *parent =
 			cabin_report_find_proc(r, r->procs[i]->parent);
 
-		if (!parent || parent->idx == i)
+		/* Cabin's own processes are not the program's: left out. */
+		done[i] = report_proc_sandbox(r->procs[i]);
+		if (!parent || parent->idx == i || report_proc_sandbox(parent))
 			continue;
 		if (last[parent->idx])
 			next[last[parent->idx] - 1] = i + 1;
@@ -214,6 +218,9 @@ static void summary_tree(FILE *f, const struct cabin_report *r)
 		if (!done[i])
 			walk(f, r, i, first, next, stack, depth, done);
 	}
+	if (sandbox)
+		fprintf(f, "  (and %zu process%s of cabin's sandbox, not shown)\n",
+			sandbox, sandbox == 1 ? "" : "es");
 out:
 	free(first);
 	free(next);
@@ -269,12 +276,16 @@ static void summary_paths(FILE *f, const char *title,
 
 	for (i = 0; hide_system && i < l->n; i++)
 		system += cabin_report_system_path(l->v[i].s1);
-	if (!l->n) {
-		fprintf(f, "%s: none\n", title);
+	if (l->n == system) {
+		if (system)
+			fprintf(f, "%s: none outside system directories (%zu there)\n",
+				title, system);
+		else
+			fprintf(f, "%s: none\n", title);
 		return;
 	}
 	if (system)
-		fprintf(f, "%s (%zu, and %zu system files not listed):\n",
+		fprintf(f, "%s (%zu; %zu more in system directories, not listed):\n",
 			title, l->n - system, system);
 	else
 		fprintf(f, "%s (%zu):\n", title, l->n);
@@ -375,7 +386,7 @@ static void summary_file_errors(FILE *f, const char *title,
 static void summary_files(FILE *f, const struct cabin_report *r)
 {
 	summary_paths(f, "Files read", &r->read, true);
-	summary_paths(f, "Files written", &r->written, false);
+	summary_paths(f, "Files written", &r->written, true);
 	summary_paths(f, "Files created", &r->created, false);
 	summary_paths(f, "Files deleted", &r->deleted, false);
 	summary_renamed(f, &r->renamed);

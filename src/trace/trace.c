@@ -116,18 +116,22 @@ static void json_head(struct cabin_tracer *t, const char *kind, pid_t pid,
 
 /* ------------------------------------------------------------ output */
 
-/* Write the record in t->line as one piece and flush it. */
+/*
+ * Write the record in t->line as one piece and flush it.  A record over
+ * the limit cannot happen with the limits on arguments, but if it did a
+ * JSON line would be cut mid-string; an error record keeps it valid.
+ */
 static void emit(struct cabin_tracer *t)
 {
-	if (t->line.cut)
-		cabin_sb_puts(&t->line, "");
-	cabin_sb_put(&t->line, "\n", 1);
-	if (t->line.cut && t->line.len && t->line.s[t->line.len - 1] != '\n') {
-		/* Over the limit: the record ends here rather than not at all. */
-		t->line.s[t->line.len - 1] = '\n';
+	if (t->line.cut && t->o.format == CABIN_TRACE_JSONL) {
+		cabin_sb_free(&t->line);
+		cabin_sb_init(&t->line, LINE_MAX_TEXT);
+		cabin_sb_puts(&t->line,
+			      "{\"kind\":\"error\",\"error\":\"record too large\"}");
 	}
 	if (t->line.len)
 		fwrite(t->line.s, 1, t->line.len, t->o.out);
+	fputc('\n', t->o.out);
 	fflush(t->o.out);
 	cabin_sb_reset(&t->line);
 }
@@ -236,8 +240,6 @@ static void decode_args(struct cabin_tracer *t, struct cabin_proxy *p,
 	for (i = from; i < to && i < 6; i++) {
 		cabin_sb_reset(&pc->arg[i]);
 		cabin_decode_arg(&pc->arg[i], &c, &pc->call, i);
-		if (pc->arg[i].cut)
-			cabin_sb_puts(&pc->arg[i], "");
 	}
 }
 
@@ -247,7 +249,7 @@ static void text_args(struct cabin_tracer *t, const struct pending *pc,
 	int i;
 
 	for (i = from; i < to && i < 6; i++) {
-		if (i)
+		if (i > from)
 			cabin_sb_puts(&t->line, ", ");
 		cabin_sb_puts(&t->line, cabin_sb_str(&pc->arg[i]));
 	}
@@ -301,35 +303,19 @@ static void text_result(struct cabin_tracer *t, struct pending *pc, bool ran,
 {
 	char name[48];
 
+	bool all = pc->call.done || pc->route == CABIN_ROUTE_ALLOW;
+
 	if (pc->shown) {
 		text_head(t, pc->tid, now);
 		cabin_sb_printf(&t->line, "<... %s resumed>",
 				sysname(pc->call.nr, name, sizeof(name)));
-		if (pc->call.done || pc->route == CABIN_ROUTE_ALLOW)
+		if (all)
 			text_args(t, pc, pc->at_entry, pc->nargs);
-		/* text_args puts ", " before every argument but the first. */
-		if (pc->at_entry && pc->at_entry < pc->nargs &&
-		    (pc->call.done || pc->route == CABIN_ROUTE_ALLOW)) {
-			size_t skip = 2, at = t->line.len;
-			const char *s = cabin_sb_str(&t->line);
-			const char *r = strstr(s, " resumed>");
-
-			if (r && !t->line.cut) {
-				char *p = (char *)r + strlen(" resumed>");
-
-				at = (size_t)(p - s);
-				memmove(p, p + skip, t->line.len - at - skip + 1);
-				t->line.len -= skip;
-			}
-		}
 	} else {
 		text_head(t, pc->tid, pc->entry_ns);
 		cabin_sb_printf(&t->line, "%s(",
 				sysname(pc->call.nr, name, sizeof(name)));
-		if (pc->call.done || pc->route == CABIN_ROUTE_ALLOW)
-			text_args(t, pc, 0, pc->nargs);
-		else
-			text_args(t, pc, 0, pc->at_entry);
+		text_args(t, pc, 0, all ? pc->nargs : pc->at_entry);
 	}
 	cabin_sb_puts(&t->line, ") = ");
 	cabin_decode_ret(&t->line, &pc->call);
@@ -405,6 +391,9 @@ static void finish_call(struct cabin_tracer *t, struct cabin_proxy *p,
 
 /* ------------------------------------------------------------ observer */
 
+static void end_pending(struct cabin_tracer *t, struct cabin_proxy *p,
+			pid_t tid, uint64_t now);
+
 static void on_entry(void *ctx, struct cabin_proxy *p, struct cabin_task *task,
 		     const struct cabin_syscall *sys,
 		     const struct cabin_route *route)
@@ -412,6 +401,8 @@ static void on_entry(void *ctx, struct cabin_proxy *p, struct cabin_task *task,
 	struct cabin_tracer *t = ctx;
 	struct pending *pc;
 
+	/* A call whose result never came (its exit stop was lost). */
+	end_pending(t, p, task->tid, cabin_proxy_now_ns());
 	close_open(t, task->tid);
 	pc = pending_new(t, task->tid);
 	if (!pc)
@@ -459,6 +450,7 @@ static void end_pending(struct cabin_tracer *t, struct cabin_proxy *p,
 
 	if (!pc)
 		return;
+	close_open(t, tid);
 	if (t->open_tid == tid)
 		t->open_tid = 0;
 	pc->call.done = false;
@@ -525,10 +517,12 @@ static void ev_exec(struct cabin_tracer *t, struct cabin_proxy *p,
 	/* A thread's execve finishes under the leader's tid. */
 	if (former > 0 && former != ev->tid &&
 	    (pc = pending_find(t, former, NULL))) {
+		if (text(t) && !pc->shown)
+			write_unfinished(t, pc);
+		if (t->open_tid == former)
+			t->open_tid = 0;
 		end_pending(t, p, ev->tid, now);
 		pc->tid = ev->tid;
-		if (t->open_tid == former)
-			t->open_tid = ev->tid;
 	}
 	if (p->plat->ops->task_exe(p->plat->ctx, ev->tid, exe,
 				   sizeof(exe)) < 0)
@@ -557,9 +551,9 @@ static void ev_fault(struct cabin_tracer *t, struct cabin_task *task,
 		     const struct cabin_event *ev, uint64_t now)
 {
 	const struct cabin_fault *f = &ev->fault;
-	char sig[24];
+	char buf[24];
+	const char *sig = cabin_decode_signame(f->sig, buf, sizeof(buf));
 
-	cabin_decode_signame(f->sig, sig, sizeof(sig));
 	if (text(t)) {
 		close_open(t, 0);
 		text_head(t, ev->tid, now);
@@ -581,9 +575,9 @@ static void ev_fault(struct cabin_tracer *t, struct cabin_task *task,
 static void ev_signal(struct cabin_tracer *t, struct cabin_task *task,
 		      const struct cabin_event *ev, uint64_t now, bool stop)
 {
-	char sig[24];
+	char buf[24];
+	const char *sig = cabin_decode_signame(ev->sig, buf, sizeof(buf));
 
-	cabin_decode_signame(ev->sig, sig, sizeof(sig));
 	if (text(t)) {
 		close_open(t, 0);
 		text_head(t, ev->tid, now);

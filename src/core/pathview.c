@@ -1,0 +1,375 @@
+/*
+ * Paths resolved in the confined program's view, capabilities lowered for
+ * acts on its behalf, and the once-only denial record: what the network
+ * and file guards share when they act for the program.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <linux/magic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "core/pathview.h"
+#include "core/proxy.h"
+
+#define PV_MAX_LINKS	40	/* the kernel's MAXSYMLINKS */
+
+int cabin_pathview_task_dir(pid_t tid, const char *which)
+{
+	char path[64];
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/%s", (int)tid, which);
+	fd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	return fd < 0 ? -errno : fd;
+}
+
+/* Where a relative path starts: the cwd, or the file behind dirfd. */
+static int open_start(pid_t tid, int dirfd)
+{
+	char path[64];
+	int fd;
+
+	if (dirfd == AT_FDCWD)
+		return cabin_pathview_task_dir(tid, "cwd");
+	if (dirfd < 0)
+		return -EBADF;
+	snprintf(path, sizeof(path), "/proc/%d/fd/%d", (int)tid, dirfd);
+	fd = open(path, O_PATH | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ENOENT ? -EBADF : -errno;
+	return fd;
+}
+
+bool cabin_pathview_same(int a, int b)
+{
+	struct stat sa, sb;
+
+	if (fstat(a, &sa) < 0 || fstat(b, &sb) < 0)
+		return false;
+	return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+}
+
+static bool is_dir(int fd)
+{
+	struct stat st;
+
+	return fstat(fd, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/*
+ * procfs links mean something else to cabin than to the program: "self"
+ * names cabin, and magic links jump to files by descriptor.
+ */
+static bool on_procfs(int fd)
+{
+	struct statfs sf;
+
+	return fstatfs(fd, &sf) < 0 || sf.f_type == PROC_SUPER_MAGIC;
+}
+
+/*
+ * One step of a walk: the component name in cur.  Returns the new
+ * descriptor, or -errno; a symbolic link (unless nofollow) is not opened
+ * but read into link, and *linked set.
+ */
+static int step(int root, int cur, const char *name, bool nofollow,
+		char *link, size_t size, bool *linked)
+{
+	struct stat st;
+	ssize_t n;
+	int next;
+
+	*linked = false;
+	if (!strcmp(name, ".."))
+		next = cabin_pathview_same(cur, root) ?
+		       fcntl(cur, F_DUPFD_CLOEXEC, 0) :
+		       openat(cur, "..", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	else
+		next = openat(cur, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	if (next < 0)
+		return -errno;
+	if (nofollow || fstat(next, &st) < 0 || !S_ISLNK(st.st_mode))
+		return next;
+	n = on_procfs(next) ? -2 : readlinkat(next, "", link, size);
+	close(next);
+	if (n == -2)
+		return -ELOOP;
+	if (n < 0)
+		return -errno;
+	if (n == 0)
+		return -ENOENT;
+	if ((size_t)n >= size)
+		return -ENAMETOOLONG;
+	link[n] = '\0';
+	*linked = true;
+	return 0;
+}
+
+/* A walk in progress: cur is where it stands, up where cur was found. */
+struct walk {
+	int root;
+	int cur;
+	int up;
+	int links;
+	char pending[PATH_MAX];
+	char link[PATH_MAX];
+};
+
+static void advance(struct walk *w, int next, bool dotdot)
+{
+	if (w->up >= 0)
+		close(w->up);
+	if (dotdot) {
+		close(w->cur);
+		w->up = -1;
+	} else {
+		w->up = w->cur;
+	}
+	w->cur = next;
+}
+
+/*
+ * Splice a link's text in front of the rest of the path: a relative link
+ * goes on from the directory it is in, an absolute one from the root.
+ */
+static int splice(struct walk *w, const char *rest)
+{
+	int fd;
+
+	if (++w->links > PV_MAX_LINKS)
+		return -ELOOP;
+	if (strlen(w->link) + strlen(rest) >= sizeof(w->link))
+		return -ENAMETOOLONG;
+	strcat(w->link, rest);
+	if (w->link[0] == '/') {
+		fd = fcntl(w->root, F_DUPFD_CLOEXEC, 0);
+		if (fd < 0)
+			return -errno;
+		close(w->cur);
+		w->cur = fd;
+		if (w->up >= 0)
+			close(w->up);
+		w->up = -1;
+	}
+	strcpy(w->pending, w->link);
+	return 0;
+}
+
+/* One component after another, so that ".." stops at the root. */
+static int walk_path(struct walk *w, unsigned int flags)
+{
+	const char *rest = w->pending;
+	char name[NAME_MAX + 1];
+	bool linked, last, slash = false;
+	size_t n;
+	int next;
+
+	for (;;) {
+		rest += strspn(rest, "/");
+		if (!*rest)
+			break;
+		n = strcspn(rest, "/");
+		if (n > NAME_MAX)
+			return -ENAMETOOLONG;
+		memcpy(name, rest, n);
+		name[n] = '\0';
+		rest += n;
+		last = !rest[strspn(rest, "/")];
+		slash = *rest == '/';
+		if (!strcmp(name, ".")) {
+			if (!is_dir(w->cur))
+				return -ENOTDIR;
+			continue;
+		}
+		next = step(w->root, w->cur, name,
+			    last && !slash && (flags & CABIN_PATHVIEW_NOFOLLOW),
+			    w->link, sizeof(w->link), &linked);
+		if (next < 0)
+			return next;
+		if (!linked) {
+			advance(w, next, !strcmp(name, ".."));
+			continue;
+		}
+		next = splice(w, rest);
+		if (next < 0)
+			return next;
+		rest = w->pending;
+		slash = false;
+	}
+	/* "name/" must be a directory, as the kernel wants */
+	return slash && !is_dir(w->cur) ? -ENOTDIR : 0;
+}
+
+int cabin_pathview_walk(int root, int start, const char *path,
+			unsigned int flags, int *parent)
+{
+	struct walk *w;
+	int ret;
+
+	if (parent)
+		*parent = -1;
+	if (!path[0])
+		return -ENOENT;
+	if (strlen(path) >= PATH_MAX)
+		return -ENAMETOOLONG;
+	w = malloc(sizeof(*w));
+	if (!w)
+		return -ENOMEM;
+	w->root = root;
+	w->up = -1;
+	w->links = 0;
+	strcpy(w->pending, path);
+	w->cur = fcntl(path[0] == '/' ? root : start, F_DUPFD_CLOEXEC, 0);
+	ret = w->cur < 0 ? -errno : walk_path(w, flags);
+	if (ret < 0) {
+		if (w->cur >= 0)
+			close(w->cur);
+		if (w->up >= 0)
+			close(w->up);
+	} else {
+		ret = w->cur;
+		if (parent)
+			*parent = w->up;
+		else if (w->up >= 0)
+			close(w->up);
+	}
+	free(w);
+	return ret;
+}
+
+int cabin_pathview_open(pid_t tid, int dirfd, const char *path,
+			unsigned int flags, int *parent)
+{
+	struct cabin_caps caps;
+	int root, start = -1, fd;
+
+	if (parent)
+		*parent = -1;
+	if (!path[0])
+		return -ENOENT;
+	root = cabin_pathview_task_dir(tid, "root");
+	if (root < 0)
+		return root;
+	if (path[0] != '/') {
+		start = open_start(tid, dirfd);
+		if (start < 0) {
+			close(root);
+			return start;
+		}
+	}
+	fd = cabin_caps_lower(&caps);
+	if (!fd) {
+		fd = cabin_pathview_walk(root, start, path, flags, parent);
+		cabin_caps_restore(&caps);
+	}
+	if (start >= 0)
+		close(start);
+	close(root);
+	return fd;
+}
+
+int cabin_pathview_open_parent(pid_t tid, int dirfd, const char *path,
+			       char *base, size_t len)
+{
+	const char *slash = strrchr(path, '/');
+	const char *name = slash ? slash + 1 : path;
+	char dir[PATH_MAX];
+	size_t n;
+	int fd;
+
+	if (!*name)
+		return -ENOENT;
+	if (!strcmp(name, ".") || !strcmp(name, ".."))
+		return -EEXIST;
+	if (strlen(name) >= len || strlen(path) >= sizeof(dir))
+		return -ENAMETOOLONG;
+	strcpy(base, name);
+	n = slash ? (size_t)(slash - path) : 0;
+	if (!slash)
+		strcpy(dir, ".");
+	else if (!n)
+		strcpy(dir, "/");
+	else
+		memcpy(dir, path, n);
+	if (n)
+		dir[n] = '\0';
+	fd = cabin_pathview_open(tid, dirfd, dir, 0, NULL);
+	if (fd >= 0 && !is_dir(fd)) {
+		close(fd);
+		return -ENOTDIR;
+	}
+	return fd;
+}
+
+int cabin_pathview_umask(pid_t tid)
+{
+	char path[64], line[128];
+	unsigned int mask;
+	int ret = -ENOENT;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)tid);
+	f = fopen(path, "re");
+	if (!f)
+		return -errno;
+	while (ret < 0 && fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "Umask: %o", &mask) == 1)
+			ret = (int)(mask & 0777);
+	}
+	fclose(f);
+	return ret;
+}
+
+int cabin_caps_lower(struct cabin_caps *s)
+{
+	struct __user_cap_data_struct low[_LINUX_CAPABILITY_U32S_3];
+
+	s->lowered = false;
+	s->hdr.version = _LINUX_CAPABILITY_VERSION_3;
+	s->hdr.pid = 0;
+	if (syscall(SYS_capget, &s->hdr, s->data) < 0)
+		return -errno;
+	if (!s->data[0].effective && !s->data[1].effective)
+		return 0;
+	memcpy(low, s->data, sizeof(low));
+	low[0].effective = 0;
+	low[1].effective = 0;
+	/* Acting with cabin's privileges would be an escape: fail closed. */
+	if (syscall(SYS_capset, &s->hdr, low) < 0)
+		return -EPERM;
+	s->lowered = true;
+	return 0;
+}
+
+void cabin_caps_restore(struct cabin_caps *s)
+{
+	if (s->lowered)
+		syscall(SYS_capset, &s->hdr, s->data);
+	s->lowered = false;
+}
+
+bool cabin_denial_reported(struct cabin_proxy *p, long nr, const char *comm)
+{
+	struct cabin_denial *grown;
+	size_t i;
+
+	for (i = 0; i < p->ndenials; i++) {
+		if (p->denials[i].nr == nr && !strcmp(p->denials[i].comm, comm))
+			return true;
+	}
+	grown = realloc(p->denials, (p->ndenials + 1) * sizeof(*grown));
+	if (!grown)
+		return false;
+	p->denials = grown;
+	grown[p->ndenials].nr = nr;
+	snprintf(grown[p->ndenials].comm, sizeof(grown->comm), "%s", comm);
+	p->ndenials++;
+	return false;
+}

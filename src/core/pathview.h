@@ -1,0 +1,82 @@
+/*
+ * The confined program's view of the file system, for guards that act on
+ * a path the program named: resolved the way its kernel would, but by
+ * cabin, one component at a time, and with cabin's capabilities lowered.
+ */
+#ifndef CABIN_CORE_PATHVIEW_H
+#define CABIN_CORE_PATHVIEW_H
+
+#include <linux/capability.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+struct cabin_proxy;
+
+/* Do not follow a symbolic link in the last component (lchown). */
+#define CABIN_PATHVIEW_NOFOLLOW	(1u << 0)
+
+/*
+ * Resolve path as the program tid would: absolute paths and absolute
+ * links start at its root (/proc/<tid>/root), relative ones at its cwd
+ * (dirfd AT_FDCWD) or at its descriptor dirfd; ".." never climbs above
+ * its root.  Links are read and spliced into the path, never followed by
+ * the kernel on cabin's behalf; links on procfs (magic links, "self",
+ * which would name cabin) are refused with -ELOOP.  The walk runs with
+ * cabin's capabilities lowered, so it searches only where the program
+ * may.  Returns an O_PATH descriptor of what the path names, or -errno.
+ * When parent is not NULL it receives an O_PATH descriptor of the
+ * directory the last component was found in, or -1 when the path ended
+ * in "." or ".." (the target is then a directory).
+ */
+int cabin_pathview_open(pid_t tid, int dirfd, const char *path,
+			unsigned int flags, int *parent);
+
+/*
+ * The same walk from descriptors cabin holds (root, and start for a
+ * relative path), with cabin's capabilities as they are.
+ */
+int cabin_pathview_walk(int root, int start, const char *path,
+			unsigned int flags, int *parent);
+
+/*
+ * The directory in which path's last component would be created (as
+ * bind and mknod do), and that component in base; -ENOENT for a trailing
+ * slash, -EEXIST for "." or "..".  Returns an O_PATH descriptor or -errno.
+ */
+int cabin_pathview_open_parent(pid_t tid, int dirfd, const char *path,
+			       char *base, size_t len);
+
+/* /proc/<tid>/<which> ("root", "cwd") as an O_PATH directory, or -errno. */
+int cabin_pathview_task_dir(pid_t tid, const char *which);
+
+/* The file mode creation mask of tid, or -errno. */
+int cabin_pathview_umask(pid_t tid);
+
+/* Same inode (dev and ino), for descriptors of any kind. */
+bool cabin_pathview_same(int a, int b);
+
+/* Effective capabilities of cabin, saved while they are lowered. */
+struct cabin_caps {
+	bool lowered;
+	struct __user_cap_header_struct hdr;
+	struct __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3];
+};
+
+/*
+ * Empty cabin's effective set for an act on the program's behalf, so the
+ * act has no privilege the program lacks; 0 or -errno, and -EPERM when
+ * they cannot be lowered (acting with them would be an escape).  Nests:
+ * an inner lower on an empty set does nothing.
+ */
+int cabin_caps_lower(struct cabin_caps *s);
+void cabin_caps_restore(struct cabin_caps *s);
+
+/*
+ * Once per syscall and program: true when this denial was reported
+ * already, else it is recorded now.  The record is the proxy's own
+ * (p->denials), so a guard and the proxy never report the same twice.
+ */
+bool cabin_denial_reported(struct cabin_proxy *p, long nr, const char *comm);
+
+#endif

@@ -1,0 +1,178 @@
+#!/bin/sh
+# The emulated hardware lab: boot Debian's own kernel (linux-image-amd64,
+# 6.1: Landlock ABI 2, protection keys, ia32 emulation, svm) under QEMU's
+# software emulation with a busybox initramfs holding cabin and its test
+# programs, and run tests/lab/t_*.sh inside. Needs no root and no /dev/kvm.
+# Usage: tests/lab/run.sh BUILD
+# Env: LAB_TIMEOUT (seconds for the whole VM, default 480), LAB_KERNEL
+# (a vmlinuz to boot instead of the newest /boot/vmlinuz-*), LAB_LOG (keep
+# the console log there).
+set -eu
+
+here=$(cd "$(dirname "$0")" && pwd)
+build=$(cd "${1:-build}" && pwd)
+timeout_s=${LAB_TIMEOUT:-480}
+
+die() {
+	echo "lab: $*" >&2
+	exit 2
+}
+
+need() {
+	command -v "$1" >/dev/null 2>&1 ||
+		die "$1 not found (package $2; scripts/install-deps.sh installs it)"
+}
+need qemu-system-x86_64 qemu-system-x86
+need cpio cpio
+need gzip gzip
+need ldd libc-bin
+busybox=/bin/busybox
+if ! "$busybox" --list >/dev/null 2>&1; then
+	die "$busybox missing (package busybox-static)"
+fi
+# A dynamically linked busybox would need its libraries too: insist on the
+# static one.
+if ldd "$busybox" 2>/dev/null | grep -q '=>'; then
+	die "$busybox is dynamically linked: install busybox-static"
+fi
+[ -x "$build/cabin" ] || die "$build/cabin not built (make build)"
+
+# The kernel: the newest Debian one in /boot that has its modules.
+kernel=${LAB_KERNEL:-}
+if [ -z "$kernel" ]; then
+	kernel=$(ls /boot/vmlinuz-*-amd64 2>/dev/null | sort -V |
+		while read -r k; do
+			[ -d "/lib/modules/${k#/boot/vmlinuz-}/kernel" ] && echo "$k"
+		done | tail -n 1)
+fi
+[ -n "$kernel" ] ||
+	die "no /boot/vmlinuz-*-amd64 with /lib/modules/<version> (package linux-image-amd64)"
+[ -r "$kernel" ] || die "$kernel is not readable by $(id -un)"
+kver=${kernel##*/vmlinuz-}
+moddir=/lib/modules/$kver
+[ -d "$moddir" ] || die "$moddir missing for $kernel"
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/cabin-lab.XXXXXX")
+cleanup() {
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM HUP
+
+root=$tmp/root
+mkdir -p "$root/bin" "$root/sbin" "$root/usr/bin" "$root/usr/sbin" \
+	"$root/etc" "$root/proc" "$root/sys" "$root/dev" "$root/tmp" \
+	"$root/root" "$root/lab" "$root/cabin" "$root/work"
+chmod 1777 "$root/tmp"
+
+# busybox and its applets, as symlinks where busybox itself would put them.
+cp "$busybox" "$root/bin/busybox"
+"$busybox" --list-full | while read -r a; do
+	[ "$a" = bin/busybox ] && continue
+	mkdir -p "$root/$(dirname "$a")"
+	ln -sf /bin/busybox "$root/$a"
+done
+
+# The project's programs, under /cabin as they are under BUILD.
+cp "$build/cabin" "$root/cabin/cabin"
+progs=$root/cabin/cabin
+for d in tests samples; do
+	[ -d "$build/$d" ] || continue
+	for f in $(cd "$build" && find "$d" -type f -perm -u+x \
+			! -path '*.p/*' ! -name '*.so' ! -name '*.a'); do
+		case $(head -c 4 "$build/$f" | od -An -c | tr -d ' ') in
+		177ELF) ;;
+		*) continue ;;
+		esac
+		mkdir -p "$root/cabin/$(dirname "$f")"
+		cp "$build/$f" "$root/cabin/$f"
+		progs="$progs $root/cabin/$f"
+	done
+done
+
+# Their shared libraries and the dynamic loader, at the same paths.
+for lib in $(ldd $progs 2>/dev/null | sed -nE 's@.*(^|[[:space:]])(/[^ ]+) \(0x.*@\2@p' |
+		sort -u); do
+	mkdir -p "$root$(dirname "$lib")"
+	cp -L "$lib" "$root$lib"
+done
+# /lib64 -> the loader: a merged-/usr host gives /lib64 a real path.
+[ -e "$root/lib64/ld-linux-x86-64.so.2" ] ||
+	die "no dynamic loader found by ldd"
+
+# Kernel modules for /dev/kvm, in load order (dependencies first), each
+# line "CPUFLAG PATH": /init loads kvm-amd's chain only on an svm CPU,
+# kvm-intel's only on a vmx one.
+: >"$root/lab/modules"
+for m in svm:kvm-amd vmx:kvm-intel; do
+	flag=${m%%:*} m=${m#*:}
+	line=$(grep -E "(^|/)$m\.ko(\.[a-z]+)?:" "$moddir/modules.dep" || true)
+	[ -n "$line" ] || continue
+	order=
+	for dep in ${line#*:}; do
+		order="$dep $order"
+	done
+	for dep in $order ${line%%:*}; do
+		src=$moddir/$dep
+		dst=/lib/modules/$kver/${dep%.xz}
+		dst=${dst%.zst}
+		if [ ! -e "$root$dst" ]; then
+			mkdir -p "$(dirname "$root$dst")"
+			case $dep in
+			*.xz) xz -dc "$src" >"$root$dst" ;;
+			*.zst) zstd -qdc "$src" >"$root$dst" ;;
+			*) cp "$src" "$root$dst" ;;
+			esac
+		fi
+		echo "$flag $dst" >>"$root/lab/modules"
+	done
+done
+
+cat >"$root/etc/passwd" <<'EOF'
+root:x:0:0:root:/root:/bin/sh
+nobody:x:65534:65534:nobody:/nonexistent:/bin/sh
+EOF
+cat >"$root/etc/group" <<'EOF'
+root:x:0:
+nogroup:x:65534:
+EOF
+echo /bin/sh >"$root/etc/shells"
+
+cp "$here/init" "$root/init"
+cp "$here"/t_*.sh "$here/lib.sh" "$here/../adversarial/baseline.policy" "$root/lab/"
+chmod 755 "$root/init" "$root"/lab/t_*.sh
+
+# Everything root's, whoever builds it.
+(cd "$root" && find . | cpio -o -H newc -R 0:0 --quiet | gzip -1) >"$tmp/initrd.gz"
+
+echo "lab: booting $kernel with $(du -h "$tmp/initrd.gz" | cut -f1) initramfs (timeout ${timeout_s}s)"
+log=${LAB_LOG:-$tmp/console.log}
+start=$(date +%s)
+# -nographic: the serial console is our stdin/stdout; </dev/null keeps the
+# terminal out of raw mode. The VM powers itself off; panic=-1 and
+# -no-reboot end it if /init dies.
+set +e
+timeout -k 10 "$timeout_s" qemu-system-x86_64 -accel tcg -cpu max -m 1024 -smp 2 \
+	-nographic -no-reboot -monitor none -nic none \
+	-kernel "$kernel" -initrd "$tmp/initrd.gz" \
+	-append "console=ttyS0 quiet panic=-1 loglevel=3" \
+	</dev/null 2>&1 |
+	sed -u -e 's/\r//g' -e 's/\x1b\[[0-9;?]*[A-Za-z]//g' -e 's/\x1bc//g' |
+	tee "$log"
+set -e
+end=$(date +%s)
+
+summary=$(grep -E '^[0-9]+ passed, [0-9]+ failed, [0-9]+ skipped$' "$log" | tail -n 1)
+echo "lab: VM ran $((end - start)) s"
+if [ -z "$summary" ]; then
+	echo "lab: FAILED: no result line from the VM (timed out or crashed; see above)"
+	exit 1
+fi
+passed=${summary%% passed*}
+failed=${summary#*passed, }
+failed=${failed%% failed*}
+if [ "$failed" -ne 0 ] || [ "$passed" -lt 1 ]; then
+	echo "lab: FAILED: $summary"
+	exit 1
+fi
+echo "lab: $summary"
