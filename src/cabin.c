@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "cabin/cabin.h"
+#include "core/fsguard.h"
 #include "core/netguard.h"
 #include "core/proxy.h"
 #include "platform/probe.h"
@@ -50,6 +51,8 @@ struct run {
 	bool namespaces;		/* can the child create them */
 	struct cabin_router router;
 	struct cabin_netguard netguard;
+	struct cabin_fsguard fsguard;
+	bool has_fsguard;		/* fsguard was initialised */
 	struct cabin_bpf bpf;
 	struct cabin_sandbox sandbox;
 	char **envp;
@@ -378,7 +381,48 @@ static int confine(void *ctx)
 static long emulate(struct cabin_proxy *p, struct cabin_task *task,
 		    const struct cabin_syscall *sys)
 {
-	return cabin_netguard_emulate(p, p->emulate_ctx, task, sys);
+	struct cabin_netguard *ng = p->emulate_ctx;
+
+	if (ng->fs && cabin_fsguard_handles(sys->nr))
+		return cabin_fsguard_emulate(p, ng->fs, task, sys);
+	return cabin_netguard_emulate(p, ng, task, sys);
+}
+
+_Static_assert(CABIN_FSGUARD_WRITE == CABIN_FILE_WRITE &&
+	       CABIN_FSGUARD_CREATE == CABIN_FILE_CREATE,
+	       "the file guard's rights are the policy's");
+
+/*
+ * What Landlock leaves open about files (metadata, unix socket files) is
+ * the file guard's, from the same path rules; the network guard asks it
+ * about socket files.
+ */
+static int setup_fsguard(struct run *r)
+{
+	const struct cabin_policy *p = r->policy;
+	struct cabin_fsguard_rule *rules;
+	size_t i;
+	int err;
+
+	if (!p->files_restricted || p->filter_off)
+		return 0;
+	rules = calloc(p->npaths + 1, sizeof(*rules));
+	if (!rules)
+		return -ENOMEM;
+	for (i = 0; i < p->npaths; i++) {
+		rules[i].path = p->paths[i].path;
+		rules[i].rights = p->paths[i].rights;
+	}
+	err = cabin_fsguard_init(&r->fsguard, rules, p->npaths, r->home);
+	free(rules);
+	if (err < 0) {
+		fprintf(r->log, "cabin: cannot set up the file guard: %s\n",
+			strerror(-err));
+		return err;
+	}
+	r->has_fsguard = true;
+	r->netguard.fs = &r->fsguard;
+	return 0;
 }
 
 /* The trace and the report are observers; they exist before the run. */
@@ -458,6 +502,8 @@ static int prepare(struct run *r, const char *program)
 	if (err < 0)
 		return err;
 	err = compile_routes(r);
+	if (!err)
+		err = setup_fsguard(r);
 	if (err < 0)
 		return err;
 	plan_sandbox(r);
@@ -487,6 +533,8 @@ static int launch(struct run *r, char *const argv[])
 		cabin_proxy_observe(&proxy, cabin_tracer_observer(r->tracer));
 	if (r->report)
 		cabin_proxy_observe(&proxy, cabin_report_observer(r->report));
+	if (r->has_fsguard)
+		cabin_proxy_observe(&proxy, &r->fsguard.observer);
 	err = cabin_signals_install(&signals);
 	if (err < 0) {
 		cabin_proxy_free(&proxy);
@@ -541,6 +589,8 @@ int cabin_run(const struct cabin_config *cfg, char *const argv[])
 		close(r.exe_fd);
 	cabin_bpf_free(&r.bpf);
 	cabin_router_free(&r.router);
+	if (r.has_fsguard)
+		cabin_fsguard_free(&r.fsguard);
 	if (r.policy == &r.fallback)
 		cabin_policy_free(&r.fallback);
 	return code;

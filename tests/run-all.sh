@@ -69,7 +69,7 @@ ensure_user() {
 suites() {
 	local prefix=$1 tree=$2 cabin=$3; shift 3
 	local s
-	for s in integration adversarial policy; do
+	for s in integration adversarial policy trace report; do
 		[ -x "$tree/tests/$s/run.sh" ] || continue
 		run_suite "$prefix $s" "$@" env CABIN_BUILD="$tree/build" \
 			CABIN="$cabin" bash "$tree/tests/$s/run.sh"

@@ -43,9 +43,10 @@
  *   ELOOP, except "/proc/self/fd/N" and "/proc/thread-self/fd/N", which
  *   name the program's descriptor N;
  * - setxattrat and removexattrat fail with ENOSYS (as on older kernels);
- * - with file rules, connect and the send calls that carry an address
- *   are performed by the network guard (core/netguard.h) in every
- *   network mode, with its limits.
+ * - socket files are checked where the network guard performs connect
+ *   and the sends (network loopback and none, or a port list), not
+ *   under network host without port lists: routing every connect of a
+ *   host-mode program through the proxy would serialise them.
  */
 
 /* The rights the guard checks, the policy's enum cabin_file_right bits. */
@@ -101,11 +102,18 @@ int cabin_fsguard_allows(struct cabin_fsguard *g, pid_t tid, int fd,
 
 /*
  * Append to r the routes the guard needs: emulate routes for the
- * metadata calls and for connect and the sends that carry an address
- * (those go on to the network guard), ENOSYS for the calls it does not
- * mediate.  Returns 0 or -errno.
+ * metadata calls, ENOSYS for those it does not mediate (setxattrat,
+ * removexattrat).  Returns 0 or -errno.
  */
 int cabin_fsguard_routes(struct cabin_router *r);
+
+/*
+ * Emulate routes for connect and the sends that carry an address, for
+ * network modes whose guard does not route them already: the emulate
+ * hook hands them to the network guard, which asks this guard about
+ * socket files.  Returns 0 or -errno.
+ */
+int cabin_fsguard_socket_routes(struct cabin_router *r);
 
 /* Is nr a metadata call the guard answers itself? */
 bool cabin_fsguard_handles(long nr);

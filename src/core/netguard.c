@@ -8,8 +8,6 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <linux/audit.h>
-#include <linux/capability.h>
-#include <linux/openat2.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <stdbool.h>
@@ -23,12 +21,13 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "core/fsguard.h"
 #include "core/netguard.h"
+#include "core/pathview.h"
 
 #define NG_DATA_MAX	(256 * 1024)	/* bytes one message carries */
 #define NG_CONTROL_MAX	(64 * 1024)	/* above the kernel's optmem_max */
 #define NG_SCM_MAX_FD	253		/* the kernel's SCM_MAX_FD */
-#define NG_MAX_LINKS	40		/* the kernel's MAXSYMLINKS */
 #define NG_SEND_WAIT_MS	1000
 #define NG_TEXT		(INET6_ADDRSTRLEN + 16)
 
@@ -108,15 +107,9 @@ struct ng_msg {
 	bool truncated;		/* the program asked to send more */
 	char *control;
 	size_t controllen;
+	int pathfd;		/* a unix destination's socket file, or -1 */
 	int fds[NG_SCM_MAX_FD];	/* SCM_RIGHTS copies, closed after the send */
 	size_t nfds;
-};
-
-/* Effective capabilities of cabin, saved while they are lowered. */
-struct ng_caps {
-	bool lowered;
-	struct __user_cap_header_struct hdr;
-	struct __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3];
 };
 
 static const char *const verbs[] = {
@@ -345,33 +338,13 @@ int cabin_netguard_routes(const struct cabin_netguard *g,
 
 /* Reports. */
 
-/* Once per syscall and program, shared with the proxy's own denials. */
-static bool already_reported(struct cabin_proxy *p, long nr, const char *comm)
-{
-	struct cabin_denial *grown;
-	size_t i;
-
-	for (i = 0; i < p->ndenials; i++) {
-		if (p->denials[i].nr == nr && !strcmp(p->denials[i].comm, comm))
-			return true;
-	}
-	grown = realloc(p->denials, (p->ndenials + 1) * sizeof(*grown));
-	if (!grown)
-		return false;
-	p->denials = grown;
-	grown[p->ndenials].nr = nr;
-	snprintf(grown[p->ndenials].comm, sizeof(grown->comm), "%s", comm);
-	p->ndenials++;
-	return false;
-}
-
 static int deny(struct ng_call *c, const char *what, const char *why)
 {
 	FILE *log = c->p->log ? c->p->log : stderr;
 
 	c->g->denied++;
 	c->task->count.denied++;
-	if (!already_reported(c->p, c->nr, c->task->comm)) {
+	if (!cabin_denial_reported(c->p, c->nr, c->task->comm)) {
 		fprintf(log, "cabin: denied %s by pid %d (%s): %s\n", what,
 			(int)c->task->tid, c->task->comm, why);
 		fflush(log);
@@ -524,233 +497,35 @@ static int check_addr(struct ng_call *c, enum ng_op op,
 
 /* Acting with no more privilege than the program. */
 
-static int caps_lower(struct ng_caps *s)
-{
-	struct __user_cap_data_struct low[_LINUX_CAPABILITY_U32S_3];
-
-	s->lowered = false;
-	s->hdr.version = _LINUX_CAPABILITY_VERSION_3;
-	s->hdr.pid = 0;
-	if (syscall(SYS_capget, &s->hdr, s->data) < 0)
-		return -errno;
-	if (!s->data[0].effective && !s->data[1].effective)
-		return 0;
-	memcpy(low, s->data, sizeof(low));
-	low[0].effective = 0;
-	low[1].effective = 0;
-	/* Acting with cabin's privileges would be an escape: fail closed. */
-	if (syscall(SYS_capset, &s->hdr, low) < 0)
-		return -EPERM;
-	s->lowered = true;
-	return 0;
-}
-
-static void caps_restore(struct ng_caps *s)
-{
-	if (s->lowered)
-		syscall(SYS_capset, &s->hdr, s->data);
-	s->lowered = false;
-}
-
 static long act_connect(struct ng_call *c, const struct sockaddr *sa,
 			socklen_t len)
 {
-	struct ng_caps caps;
-	long ret = caps_lower(&caps);
+	struct cabin_caps caps;
+	long ret = cabin_caps_lower(&caps);
 
 	if (ret < 0)
 		return ret;
 	ret = connect(c->sock, sa, len) < 0 ? -errno : 0;
-	caps_restore(&caps);
+	cabin_caps_restore(&caps);
 	return ret;
 }
 
 static long act_bind(struct ng_call *c, const struct sockaddr *sa,
 		     socklen_t len)
 {
-	struct ng_caps caps;
-	long ret = caps_lower(&caps);
+	struct cabin_caps caps;
+	long ret = cabin_caps_lower(&caps);
 
 	if (ret < 0)
 		return ret;
 	ret = bind(c->sock, sa, len) < 0 ? -errno : 0;
-	caps_restore(&caps);
+	cabin_caps_restore(&caps);
 	return ret;
 }
 
 /* AF_UNIX paths, resolved in the program's view of the file system. */
 
-static int open_task_dir(pid_t tid, const char *which)
-{
-	char path[64];
-	int fd;
-
-	snprintf(path, sizeof(path), "/proc/%d/%s", (int)tid, which);
-	fd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	return fd < 0 ? -errno : fd;
-}
-
-/* root is the program's root: "..", absolute links and paths stay in it. */
-static int open_in_root(int root, const char *path)
-{
-	struct open_how how = {
-		.flags = O_PATH | O_CLOEXEC,
-		.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
-	};
-	long fd = syscall(SYS_openat2, root, path, &how, sizeof(how));
-
-	return fd < 0 ? -errno : (int)fd;
-}
-
-static bool same_dir(int a, int b)
-{
-	struct stat sa, sb;
-
-	if (fstat(a, &sa) < 0 || fstat(b, &sb) < 0)
-		return false;
-	return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
-}
-
-/*
- * One step of a relative walk: the component name in cur.  Returns the
- * new descriptor, or -errno; a symbolic link is not opened but read into
- * link, and *linked set.
- */
-static int step(int root, int cur, const char *name, char *link,
-		size_t size, bool *linked)
-{
-	struct stat st;
-	ssize_t n;
-	int next;
-
-	*linked = false;
-	if (!strcmp(name, ".."))
-		next = same_dir(cur, root) ? fcntl(cur, F_DUPFD_CLOEXEC, 0)
-			: openat(cur, "..", O_PATH | O_DIRECTORY | O_CLOEXEC);
-	else
-		next = openat(cur, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
-	if (next < 0)
-		return -errno;
-	if (fstat(next, &st) < 0 || !S_ISLNK(st.st_mode))
-		return next;
-	n = readlinkat(next, "", link, size);
-	close(next);
-	if (n < 0)
-		return -errno;
-	if ((size_t)n >= size)
-		return -ENAMETOOLONG;
-	link[n] = '\0';
-	*linked = true;
-	return 0;
-}
-
-/*
- * A relative path from the program's cwd, one component at a time, so
- * that ".." stops at the program's root and links are read, not followed
- * by cabin: a relative link is spliced into the path, an absolute one
- * hands the rest to open_in_root.
- */
-static int walk(int root, int cwd, const char *path)
-{
-	char pending[PATH_MAX], link[PATH_MAX], name[NAME_MAX + 1];
-	const char *rest = pending;
-	int cur, next, links = 0;
-	bool linked;
-	size_t n;
-
-	if (strlen(path) >= sizeof(pending))
-		return -ENAMETOOLONG;
-	strcpy(pending, path);
-	cur = fcntl(cwd, F_DUPFD_CLOEXEC, 0);
-	if (cur < 0)
-		return -errno;
-	for (;;) {
-		rest += strspn(rest, "/");
-		if (!*rest)
-			return cur;
-		n = strcspn(rest, "/");
-		next = -ENAMETOOLONG;
-		if (n > NAME_MAX)
-			break;
-		memcpy(name, rest, n);
-		name[n] = '\0';
-		rest += n;
-		if (!strcmp(name, "."))
-			continue;
-		next = step(root, cur, name, link, sizeof(link), &linked);
-		if (next < 0)
-			break;
-		if (!linked) {
-			close(cur);
-			cur = next;
-			continue;
-		}
-		next = -ELOOP;
-		if (++links > NG_MAX_LINKS)
-			break;
-		next = -ENAMETOOLONG;
-		if (strlen(link) + strlen(rest) >= sizeof(link))
-			break;
-		strcat(link, rest);
-		if (link[0] == '/') {
-			close(cur);
-			return open_in_root(root, link);
-		}
-		strcpy(pending, link);
-		rest = pending;
-	}
-	close(cur);
-	return next;
-}
-
-/*
- * Connect to a socket file by the program's path: resolve it to an O_PATH
- * descriptor of the socket inode, then connect through /proc/self/fd, so
- * the inode reached is the one resolved, whatever the program renames.
- */
-static long connect_path(struct ng_call *c, const struct ng_addr *a)
-{
-	const struct sockaddr_un *sun = (const void *)&a->ss;
-	size_t max = a->len - offsetof(struct sockaddr_un, sun_path);
-	char path[sizeof(sun->sun_path) + 1];
-	struct sockaddr_un target = { .sun_family = AF_UNIX };
-	int root, cwd = -1, fd;
-	struct ng_caps caps;
-	long ret;
-
-	if (max > sizeof(sun->sun_path))
-		max = sizeof(sun->sun_path);
-	memcpy(path, sun->sun_path, max);
-	path[max] = '\0';
-	root = open_task_dir(c->task->tid, "root");
-	if (root < 0)
-		return root;
-	if (path[0] != '/') {
-		cwd = open_task_dir(c->task->tid, "cwd");
-		if (cwd < 0) {
-			close(root);
-			return cwd;
-		}
-	}
-	ret = caps_lower(&caps);
-	if (ret < 0)
-		goto out;
-	fd = path[0] == '/' ? open_in_root(root, path) : walk(root, cwd, path);
-	ret = fd;
-	if (fd >= 0) {
-		snprintf(target.sun_path, sizeof(target.sun_path),
-			 "/proc/self/fd/%d", fd);
-		ret = connect(c->sock, (struct sockaddr *)&target,
-			      sizeof(target)) < 0 ? -errno : 0;
-		close(fd);
-	}
-	caps_restore(&caps);
-out:
-	if (cwd >= 0)
-		close(cwd);
-	close(root);
-	return ret;
-}
+#define NG_UNIX_PATH	(sizeof(((struct sockaddr_un *)0)->sun_path) + 1)
 
 static bool unix_pathname(const struct ng_addr *a)
 {
@@ -759,6 +534,162 @@ static bool unix_pathname(const struct ng_addr *a)
 	return a->ss.ss_family == AF_UNIX &&
 	       a->len > offsetof(struct sockaddr_un, sun_path) &&
 	       sun->sun_path[0] != '\0';
+}
+
+/* The path of a unix address, terminated (the kernel's may not be). */
+static void unix_path(const struct ng_addr *a, char *path)
+{
+	const struct sockaddr_un *sun = (const void *)&a->ss;
+	size_t max = a->len - offsetof(struct sockaddr_un, sun_path);
+
+	if (max > sizeof(sun->sun_path))
+		max = sizeof(sun->sun_path);
+	memcpy(path, sun->sun_path, max);
+	path[max] = '\0';
+}
+
+/* A unix address naming cabin's descriptor fd, as the kernel follows it. */
+static void proc_fd_addr(int fd, struct ng_addr *a)
+{
+	struct sockaddr_un *sun = (void *)&a->ss;
+
+	memset(a, 0, sizeof(*a));
+	sun->sun_family = AF_UNIX;
+	snprintf(sun->sun_path, sizeof(sun->sun_path), "/proc/self/fd/%d", fd);
+	a->len = offsetof(struct sockaddr_un, sun_path) +
+		 strlen(sun->sun_path) + 1;
+}
+
+/*
+ * The socket file a unix address names, as an O_PATH descriptor, once the
+ * file guard (when files are restricted) found it writable.  Connects and
+ * sends then go through /proc/self/fd, so the inode reached is the one
+ * checked, whatever the program renames meanwhile.
+ */
+static int open_socket_file(struct ng_call *c, enum ng_op op,
+			    const struct ng_addr *a)
+{
+	char path[NG_UNIX_PATH], what[NG_UNIX_PATH + 32];
+	int fd, parent, ok = 1;
+
+	unix_path(a, path);
+	fd = cabin_pathview_open(c->task->tid, AT_FDCWD, path, 0, &parent);
+	if (fd < 0)
+		return fd;
+	if (c->g->fs)
+		ok = cabin_fsguard_allows(c->g->fs, c->task->tid, fd, parent,
+					  CABIN_FSGUARD_WRITE);
+	if (parent >= 0)
+		close(parent);
+	if (ok > 0)
+		return fd;
+	close(fd);
+	if (ok < 0)
+		return ok;
+	snprintf(what, sizeof(what), "%s unix:%s", verbs[op], path);
+	return deny(c, what, "outside the policy's writable files");
+}
+
+static long connect_path(struct ng_call *c, const struct ng_addr *a)
+{
+	struct ng_addr target;
+	int fd = open_socket_file(c, NG_CONNECT, a);
+	long ret;
+
+	if (fd < 0)
+		return fd;
+	proc_fd_addr(fd, &target);
+	ret = act_connect(c, (struct sockaddr *)&target.ss, target.len);
+	close(fd);
+	return ret;
+}
+
+/* The directory a socket file would be made in, if it may be made. */
+static int open_bind_dir(struct ng_call *c, const char *path, char *base,
+			 size_t len)
+{
+	char what[NG_UNIX_PATH + 32];
+	int dir, ok = 1;
+
+	dir = cabin_pathview_open_parent(c->task->tid, AT_FDCWD, path, base,
+					 len);
+	if (dir < 0)
+		return dir == -EEXIST ? -EADDRINUSE : dir;
+	if (c->g->fs)
+		ok = cabin_fsguard_allows(c->g->fs, c->task->tid, dir, -1,
+					  CABIN_FSGUARD_CREATE);
+	if (ok > 0)
+		return dir;
+	close(dir);
+	if (ok < 0)
+		return ok;
+	snprintf(what, sizeof(what), "bind to unix:%s", path);
+	return deny(c, what, "outside the directories the policy lets it create in");
+}
+
+/* bind by the last component, from cabin's cwd moved into dir. */
+static long bind_in(struct ng_call *c, int dir, const char *base)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	socklen_t len = offsetof(struct sockaddr_un, sun_path) +
+			strlen(base) + 1;
+	int mask = cabin_pathview_umask(c->task->tid);
+	struct cabin_caps caps;
+	mode_t old;
+	long ret;
+
+	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", base);
+	ret = cabin_caps_lower(&caps);
+	if (ret < 0)
+		return ret;
+	old = umask(mask < 0 ? 077 : (mode_t)mask);
+	ret = fchdir(dir) < 0 ? -errno : 0;
+	if (!ret)
+		ret = bind(c->sock, (struct sockaddr *)&sun, len) < 0 ?
+		      -errno : 0;
+	umask(old);
+	cabin_caps_restore(&caps);
+	return ret;
+}
+
+/*
+ * Bind to a socket file in the program's view: its directory is resolved
+ * once and checked for create, and the kernel makes the file there by
+ * name, with cabin's cwd moved into that directory for the call (cabin is
+ * single-threaded), the program's umask and cabin's uid, the program's.
+ */
+static long bind_path(struct ng_call *c, const struct ng_addr *a)
+{
+	char path[NG_UNIX_PATH], base[NG_UNIX_PATH];
+	int dir, here;
+	long ret;
+
+	unix_path(a, path);
+	dir = open_bind_dir(c, path, base, sizeof(base));
+	if (dir < 0)
+		return dir;
+	here = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	ret = here < 0 ? -errno : bind_in(c, dir, base);
+	if (here >= 0) {
+		/* back with capabilities: cabin's cwd may need them */
+		if (fchdir(here) < 0 && !ret)
+			ret = -errno;
+		close(here);
+	}
+	close(dir);
+	return ret;
+}
+
+/* A send to a socket file goes to the inode checked. */
+static int send_to_path(struct ng_call *c, struct ng_addr *name, int *fd)
+{
+	if (!unix_pathname(name))
+		return 0;
+	*fd = open_socket_file(c, NG_SEND, name);
+	if (*fd < 0)
+		return *fd;
+	proc_fd_addr(*fd, name);
+	return 0;
 }
 
 /* The calls. */
@@ -782,7 +713,6 @@ static long do_connect(struct ng_call *c, const struct cabin_syscall *sys)
 static long do_bind(struct ng_call *c, const struct cabin_syscall *sys)
 {
 	struct ng_addr a;
-	char what[sizeof(struct sockaddr_un) + 16];
 	long ret;
 
 	ret = fetch_addr(c, sys->args[1], (int)sys->args[2], &a);
@@ -791,15 +721,8 @@ static long do_bind(struct ng_call *c, const struct cabin_syscall *sys)
 	ret = check_addr(c, NG_BIND, &a);
 	if (ret < 0)
 		return ret;
-	if (unix_pathname(&a)) {
-		const struct sockaddr_un *sun = (const void *)&a.ss;
-
-		snprintf(what, sizeof(what), "bind to unix:%.*s",
-			 (int)(a.len - offsetof(struct sockaddr_un, sun_path)),
-			 sun->sun_path);
-		return deny(c, what, "cabin cannot create socket files "
-			    "within the program's file rules");
-	}
+	if (unix_pathname(&a))
+		return bind_path(c, &a);
 	return act_bind(c, (struct sockaddr *)&a.ss, a.len);
 }
 
@@ -807,7 +730,7 @@ static long do_bind(struct ng_call *c, const struct cabin_syscall *sys)
 static long do_listen(struct ng_call *c, const struct cabin_syscall *sys)
 {
 	struct ng_addr a = { .len = sizeof(a.ss) };
-	struct ng_caps caps;
+	struct cabin_caps caps;
 	struct ng_ip ip;
 	long ret;
 
@@ -821,11 +744,11 @@ static long do_listen(struct ng_call *c, const struct cabin_syscall *sys)
 				return ret;
 		}
 	}
-	ret = caps_lower(&caps);
+	ret = cabin_caps_lower(&caps);
 	if (ret < 0)
 		return ret;
 	ret = listen(c->sock, (int)sys->args[1]) < 0 ? -errno : 0;
-	caps_restore(&caps);
+	cabin_caps_restore(&caps);
 	return ret;
 }
 
@@ -876,6 +799,9 @@ static void msg_free(struct ng_msg *m)
 	for (i = 0; i < m->nfds; i++)
 		close(m->fds[i]);
 	m->nfds = 0;
+	if (m->pathfd >= 0)
+		close(m->pathfd);
+	m->pathfd = -1;
 	free(m->data);
 	free(m->control);
 	m->data = m->control = NULL;
@@ -1021,6 +947,7 @@ static int fetch_msg(struct ng_call *c, const struct ng_user_msghdr *h,
 
 	memset(m, 0, offsetof(struct ng_msg, fds));
 	m->nfds = 0;
+	m->pathfd = -1;
 	if (namelen < 0)
 		return -EINVAL;
 	if ((size_t)namelen > sizeof(m->name.ss))
@@ -1036,6 +963,8 @@ static int fetch_msg(struct ng_call *c, const struct ng_user_msghdr *h,
 		ret = fetch_control(c, h->control, h->controllen, m);
 	if (!ret && m->has_name)
 		ret = check_addr(c, NG_SEND, &m->name);
+	if (!ret && m->has_name)
+		ret = send_to_path(c, &m->name, &m->pathfd);
 	return ret;
 }
 
@@ -1065,7 +994,7 @@ static long send_copy(struct ng_call *c, struct ng_msg *m,
 	};
 	struct pollfd pfd = { .fd = c->sock, .events = POLLOUT };
 	bool wait = blocking(c->sock, flags);
-	struct ng_caps caps;
+	struct cabin_caps caps;
 	long ret;
 
 	/* a stream may take part of it; a datagram is whole or nothing */
@@ -1076,7 +1005,7 @@ static long send_copy(struct ng_call *c, struct ng_msg *m,
 	ret = m->has_name ? pin_to_loopback(c, &m->name) : 0;
 	if (ret < 0)
 		return ret;
-	ret = caps_lower(&caps);
+	ret = cabin_caps_lower(&caps);
 	if (ret < 0)
 		return ret;
 	ret = sendmsg(c->sock, &mh, (int)flags);
@@ -1085,7 +1014,7 @@ static long send_copy(struct ng_call *c, struct ng_msg *m,
 		ret = sendmsg(c->sock, &mh, (int)flags);
 	if (ret < 0)
 		ret = -errno;
-	caps_restore(&caps);
+	cabin_caps_restore(&caps);
 	return ret;
 }
 
@@ -1098,6 +1027,7 @@ static long do_sendto(struct ng_call *c, const struct cabin_syscall *sys)
 
 	if (!m)
 		return -ENOMEM;
+	m->pathfd = -1;
 	if (one.len > SSIZE_MAX)
 		one.len = SSIZE_MAX;
 	ret = fetch_addr(c, sys->args[4], (int)sys->args[5], &m->name);
@@ -1110,6 +1040,8 @@ static long do_sendto(struct ng_call *c, const struct cabin_syscall *sys)
 	}
 	if (!ret)
 		ret = check_addr(c, NG_SEND, &m->name);
+	if (!ret)
+		ret = send_to_path(c, &m->name, &m->pathfd);
 	if (!ret)
 		ret = send_copy(c, m, (unsigned int)sys->args[3]);
 	msg_free(m);

@@ -28,8 +28,11 @@
  *   rewritten to cabin's own credentials), not the program's;
  * - connects to abstract AF_UNIX names are made by cabin, so a Landlock
  *   scope on abstract sockets does not apply to them;
- * - bind to an AF_UNIX path is refused (EACCES): cabin would create the
- *   socket file outside the program's Landlock file rules;
+ * - AF_UNIX paths are resolved in the program's view (core/pathview.h);
+ *   with file rules the file guard decides (core/fsguard.h): connect and
+ *   send need write on the socket file, bind needs create on its
+ *   directory.  cabin makes the socket file by its last component from
+ *   that directory, so getsockname shows that component, not the path;
  * - a send that would raise SIGPIPE returns EPIPE without the signal; a
  *   send is at most 256 KiB (short for streams, EMSGSIZE for datagrams),
  *   and MSG_ZEROCOPY is dropped (the data is copied);
@@ -53,12 +56,15 @@ enum cabin_net_mode {
 	CABIN_NET_NONE,		/* no IP sockets at all */
 };
 
+struct cabin_fsguard;
+
 struct cabin_netguard {
 	enum cabin_net_mode mode;	/* LOOPBACK: addresses; HOST: ports */
 	const uint16_t *connect_ports;	/* empty: any port */
 	size_t nconnect_ports;
 	const uint16_t *bind_ports;	/* empty: any port, 0 included */
 	size_t nbind_ports;
+	struct cabin_fsguard *fs;	/* unix socket files; NULL: no rules */
 	unsigned long denied;		/* calls refused, for the summary */
 };
 

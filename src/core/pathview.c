@@ -139,7 +139,7 @@ static void advance(struct walk *w, int next, bool dotdot)
  * Splice a link's text in front of the rest of the path: a relative link
  * goes on from the directory it is in, an absolute one from the root.
  */
-static int splice(struct walk *w, const char *rest)
+static int splice_link(struct walk *w, const char *rest)
 {
 	int fd;
 
@@ -197,7 +197,7 @@ static int walk_path(struct walk *w, unsigned int flags)
 			advance(w, next, !strcmp(name, ".."));
 			continue;
 		}
-		next = splice(w, rest);
+		next = splice_link(w, rest);
 		if (next < 0)
 			return next;
 		rest = w->pending;

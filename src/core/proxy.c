@@ -83,6 +83,19 @@ static int resume(struct cabin_proxy *p, pid_t tid, enum cabin_resume_how how,
 	return p->plat->ops->resume(p->plat->ctx, tid, &r);
 }
 
+/*
+ * Resume after an event inside a syscall the proxy watches (a fork event
+ * of a traced clone, an exec): keep watching, or its result is lost.
+ */
+static int resume_event(struct cabin_proxy *p, struct cabin_task *task,
+			int sig)
+{
+	return resume(p, task->tid,
+		      task->state == CABIN_TASK_IN_SYSCALL ? CABIN_RESUME_TO_EXIT
+							   : CABIN_RESUME_RUN,
+		      0, sig);
+}
+
 int cabin_proxy_adopt(struct cabin_proxy *p, pid_t main_pid)
 {
 	struct cabin_task *task = track(p, main_pid);
@@ -259,7 +272,7 @@ static int on_fault(struct cabin_proxy *p, struct cabin_task *task,
 	cabin_fault_format(line, sizeof(line), task->tid, task->comm, f,
 			   have_where >= 0 ? where : NULL);
 	cabin_proxy_say(p, "%s", line);
-	return resume(p, task->tid, CABIN_RESUME_RUN, 0, f->sig);
+	return resume_event(p, task, f->sig);
 }
 
 static int on_spawn(struct cabin_proxy *p, struct cabin_task *task,
@@ -282,7 +295,7 @@ static int on_spawn(struct cabin_proxy *p, struct cabin_task *task,
 			    child->pid == task->pid ? "thread" : "process",
 			    (int)child_tid);
 	}
-	return resume(p, task->tid, CABIN_RESUME_RUN, 0, 0);
+	return resume_event(p, task, 0);
 }
 
 static int on_attach(struct cabin_proxy *p, struct cabin_task *task)
@@ -323,7 +336,7 @@ static int on_exec(struct cabin_proxy *p, struct cabin_task *task,
 			snprintf(exe, sizeof(exe), "%s", task->comm);
 		cabin_proxy_say(p, "[pid %d] exec %s", (int)task->tid, exe);
 	}
-	return resume(p, task->tid, CABIN_RESUME_RUN, 0, 0);
+	return resume_event(p, task, 0);
 }
 
 /*
@@ -427,7 +440,7 @@ int cabin_proxy_handle(struct cabin_proxy *p, const struct cabin_event *ev)
 	case CABIN_EV_SIGNAL:
 		task->count.signals++;
 		p->stats.signals++;
-		return resume(p, task->tid, CABIN_RESUME_RUN, 0, ev->sig);
+		return resume_event(p, task, ev->sig);
 	case CABIN_EV_SPAWN:
 		return on_spawn(p, task, ev->spawn.child, ev->spawn.kind);
 	case CABIN_EV_ATTACH:

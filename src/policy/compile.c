@@ -8,6 +8,7 @@
 #include <sys/syscall.h>
 
 #include "cabin/cabin.h"
+#include "core/fsguard.h"
 #include "core/memguard.h"
 #include "policy/compile.h"
 #include "policy/guards.h"
@@ -44,13 +45,16 @@ static int append_if_allowed(struct cabin_router *r,
 			     const struct cabin_rule *rule)
 {
 	static const uint64_t no_args[6];
+	enum cabin_route_kind now;
 	int err;
 
 	if (rule->route.kind != CABIN_ROUTE_DENY &&
-	    rule->route.kind != CABIN_ROUTE_KILL &&
-	    cabin_router_match(r, rule->nr, no_args, NULL)->kind !=
-	    CABIN_ROUTE_ALLOW)
-		return 0;
+	    rule->route.kind != CABIN_ROUTE_KILL) {
+		now = cabin_router_match(r, rule->nr, no_args, NULL)->kind;
+		/* Traced calls are watched anyway; guards must see them too. */
+		if (now != CABIN_ROUTE_ALLOW && now != CABIN_ROUTE_TRACE)
+			return 0;
+	}
 	err = cabin_router_add(r, rule);
 	return err < 0 ? err : 0;
 }
@@ -95,6 +99,17 @@ static int memguard_watch(const void *ctx, struct cabin_router *r)
 static int netguard_routes(const void *ctx, struct cabin_router *r)
 {
 	return cabin_netguard_routes(ctx, r);
+}
+
+static int fsguard_routes(const void *ctx, struct cabin_router *r)
+{
+	const struct cabin_netguard *ng = ctx;
+	int err = cabin_fsguard_routes(r);
+
+	/* only unix and netlink sockets exist: their connects are cheap */
+	if (!err && ng->mode == CABIN_NET_NONE)
+		err = cabin_fsguard_socket_routes(r);
+	return err;
 }
 
 /*
@@ -168,6 +183,8 @@ int cabin_policy_compile_routes(const struct cabin_compile_input *in,
 		err = close_truncate_gap(in, r);
 	if (!err)
 		err = append_from(r, netguard_routes, ng);
+	if (!err && p->files_restricted)
+		err = append_from(r, fsguard_routes, ng);
 	if (!err && (p->memory & CABIN_MEMORY_WX))
 		err = append_from(r, memguard_watch, NULL);
 	if (!err && in->watch)

@@ -669,33 +669,44 @@ static int arg_int(const struct report_call *c, int i)
 	return i < 0 ? AT_FDCWD : (int)c->args[i];
 }
 
-static void capture_paths(struct cabin_report *r, struct cabin_proxy *p,
-			  pid_t tid, struct report_call *c)
+/* The paths exactly as the program gave them. */
+static void read_paths(struct cabin_report *r, struct cabin_proxy *p,
+		       pid_t tid, struct report_call *c)
 {
 	const struct watch_spec *s = c->spec;
-	bool empty_is_fd = s->flags >= 0 &&
-			   (c->args[s->flags] & AT_EMPTY_PATH) &&
-			   s->kind != CALL_UNLINK && s->kind != CALL_RENAME;
 
 	if (s->path >= 0)
 		c->path = read_string(r, p, tid, c->args[s->path],
 				      REPORT_PATH_MAX);
 	else if (s->dirfd >= 0)
 		c->path = strdup("");
-	if (s->path < 0 && s->dirfd >= 0)
-		empty_is_fd = true;
-	c->path = resolve(r, tid, arg_int(c, s->dirfd), c->path, empty_is_fd);
-	if (s->path2 >= 0) {
+	if (s->path2 >= 0)
 		c->path2 = read_string(r, p, tid, c->args[s->path2],
 				       REPORT_PATH_MAX);
+}
+
+/*
+ * Relative to a descriptor: joined to its path.  An empty path names the
+ * descriptor itself for fchmod, and with AT_EMPTY_PATH for fchmodat2 and
+ * execveat (whose flags argument means that; open's does not).
+ */
+static void resolve_paths(struct cabin_report *r, pid_t tid,
+			  struct report_call *c)
+{
+	const struct watch_spec *s = c->spec;
+	bool empty_is_fd = s->path < 0 ||
+			   ((s->kind == CALL_CHMOD || s->kind == CALL_EXEC) &&
+			    s->flags >= 0 && (c->args[s->flags] & AT_EMPTY_PATH));
+
+	c->path = resolve(r, tid, arg_int(c, s->dirfd), c->path, empty_is_fd);
+	if (s->path2 >= 0)
 		c->path2 = resolve(r, tid, arg_int(c, s->dirfd2), c->path2,
 				   false);
-	}
 }
 
 /* open flags and mode, wherever the syscall keeps them. */
-static void capture_open(struct cabin_report *r, struct cabin_proxy *p,
-			 pid_t tid, struct report_call *c)
+static void open_flags(struct cabin_proxy *p, pid_t tid,
+		       struct report_call *c)
 {
 	const struct watch_spec *s = c->spec;
 	uint64_t how[2];
@@ -712,20 +723,25 @@ static void capture_open(struct cabin_report *r, struct cabin_proxy *p,
 	}
 	if (s->mode >= 0)
 		c->mode = c->args[s->mode];
+}
+
+/*
+ * Only a look before the call tells a new file from an old one: asked
+ * with the path and descriptor the program gave, before resolving them.
+ */
+static void open_existed(struct cabin_report *r, pid_t tid,
+			 struct report_call *c)
+{
+	const struct watch_spec *s = c->spec;
+	int err;
+
 	c->existed = -1;
-	/* Only a look before the call tells a new file from an old one. */
-	if ((c->flags & O_CREAT) && !(c->flags & O_EXCL) && c->path &&
-	    c->nr != SYS_openat2 && c->args[s->path])
-		c->existed = r->opt.fs->exists(r->opt.fs->ctx, tid,
-					       c->path[0] == '/' ? AT_FDCWD :
-					       arg_int(c, s->dirfd),
-					       c->path);
-	else if (c->nr == SYS_openat2 && (c->flags & O_CREAT) &&
-		 !(c->flags & O_EXCL) && c->path)
-		c->existed = r->opt.fs->exists(r->opt.fs->ctx, tid, AT_FDCWD,
-					       c->path);
-	if (c->existed < 0)
-		c->existed = -1;
+	if (!(c->flags & O_CREAT) || (c->flags & O_EXCL) || !c->path ||
+	    !c->args[s->path] || !strncmp(c->path, "(unreadable", 11))
+		return;
+	err = r->opt.fs->exists(r->opt.fs->ctx, tid, arg_int(c, s->dirfd),
+				c->path);
+	c->existed = err < 0 ? -1 : err;
 }
 
 static void capture_net(struct cabin_proxy *p, pid_t tid,
@@ -757,22 +773,26 @@ static void capture(struct cabin_report *r, struct cabin_proxy *p,
 
 	switch (s->kind) {
 	case CALL_OPEN:
-		capture_paths(r, p, tid, c);
-		capture_open(r, p, tid, c);
+		read_paths(r, p, tid, c);
+		open_flags(p, tid, c);
+		open_existed(r, tid, c);
+		resolve_paths(r, tid, c);
 		break;
 	case CALL_UNLINK:
 	case CALL_RENAME:
 	case CALL_CHMOD:
 	case CALL_TRUNCATE:
 	case CALL_MKDIR:
-		capture_paths(r, p, tid, c);
+		read_paths(r, p, tid, c);
+		resolve_paths(r, tid, c);
 		if (s->flags >= 0)
 			c->flags = c->args[s->flags];
 		if (s->mode >= 0)
 			c->mode = c->args[s->mode];
 		break;
 	case CALL_EXEC:
-		capture_paths(r, p, tid, c);
+		read_paths(r, p, tid, c);
+		resolve_paths(r, tid, c);
 		read_argv(r, p, tid, c->args[s->path + 1], c);
 		break;
 	case CALL_NET:
@@ -1364,8 +1384,12 @@ static void on_exit_event(struct cabin_report *r, struct cabin_task *task,
 	struct report_proc *pr = map_get(&r->procmap, ev->tid);
 	struct report_call *c = call_of(r, ev->tid, false);
 
-	if (c)
+	/* The tid may come back as another thread: start it afresh. */
+	if (c) {
 		call_clear(c);
+		free(c);
+		map_put(&r->pending, ev->tid, NULL);
+	}
 	/* Only a thread-group leader's status is the process's. */
 	if (!pr || (task && task->pid > 0 && task->pid != task->tid))
 		return;

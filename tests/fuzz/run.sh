@@ -1,45 +1,55 @@
 #!/bin/sh
-# Fuzz the policy parser for a bounded time: builds tests/fuzz/fuzz_policy.c
-# with libFuzzer, ASan and UBSan, seeds it with the profiles and examples,
-# and fails on any crash, leak or round-trip mismatch.
+# Fuzz for a bounded time each: the policy parser (tests/fuzz/fuzz_policy.c:
+# crashes, leaks, round-trip mismatches) and the syscall decoder
+# (tests/fuzz/fuzz_decode.c: crashes, leaks, unprintable output), built
+# with libFuzzer, ASan and UBSan and seeded from tests/fuzz/corpus/.
 #
-#     tests/fuzz/run.sh [SECONDS]     (default 60)
+#     tests/fuzz/run.sh [SECONDS]     (default 60, per target)
 set -u
 seconds=${1:-60}
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 work=${FUZZ_WORK:-$root/build/fuzz}
-mkdir -p "$work/corpus" "$work/artifacts"
+passed=0
+failed=0
 
-verdict() {
-	if [ "$1" = 0 ]; then
-		echo "1 passed, 0 failed"
-	else
-		echo "0 passed, 1 failed"
+# fuzz NAME MAX_LEN SOURCES... : build fuzz_NAME and run it on corpus/NAME.
+fuzz() {
+	name=$1
+	maxlen=$2
+	shift 2
+	mkdir -p "$work/$name/corpus" "$work/$name/artifacts"
+	if ! clang -g -O1 -fsanitize=fuzzer,address,undefined \
+		-fno-sanitize-recover=undefined -D_GNU_SOURCE -std=gnu11 \
+		-I"$root/include" -I"$root/src" "$@" \
+		-lseccomp -o "$work/fuzz_$name"; then
+		echo "fuzz: cannot build fuzz_$name" >&2
+		failed=$((failed + 1))
+		return
 	fi
-	exit "$1"
+	# The seeds are kept in the repository; new inputs go to the work corpus.
+	"$work/fuzz_$name" -max_total_time="$seconds" -max_len="$maxlen" \
+		-timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
+		-artifact_prefix="$work/$name/artifacts/" \
+		"$work/$name/corpus" "$here/corpus/$name" >"$work/$name.log" 2>&1
+	rc=$?
+	tail -n 15 "$work/$name.log"
+	if [ "$rc" != 0 ]; then
+		echo "fuzz: $name failed, see $work/$name.log and $work/$name/artifacts/" >&2
+		failed=$((failed + 1))
+	else
+		passed=$((passed + 1))
+	fi
 }
 
-if ! clang -g -O1 -fsanitize=fuzzer,address,undefined \
-	-fno-sanitize-recover=undefined -D_GNU_SOURCE -std=gnu11 \
-	-I"$root/include" -I"$root/src" \
-	"$here/fuzz_policy.c" \
+fuzz policy 8192 "$here/fuzz_policy.c" \
 	"$root/src/policy/parse.c" "$root/src/policy/format.c" \
-	"$root/src/policy/profiles.c" "$root/src/core/names.c" \
-	-lseccomp -o "$work/fuzz_policy"; then
-	echo "fuzz: cannot build fuzz_policy" >&2
-	verdict 1
-fi
+	"$root/src/policy/profiles.c" "$root/src/core/names.c"
 
-# The seeds are kept in the repository; new inputs go to the work corpus.
-"$work/fuzz_policy" -max_total_time="$seconds" -max_len=8192 \
-	-timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
-	-artifact_prefix="$work/artifacts/" \
-	"$work/corpus" "$here/corpus/policy" >"$work/log" 2>&1
-rc=$?
-tail -n 15 "$work/log"
-if [ "$rc" != 0 ]; then
-	echo "fuzz: failure, see $work/log and $work/artifacts/" >&2
-	verdict 1
-fi
-verdict 0
+fuzz decode 16384 "$here/fuzz_decode.c" \
+	"$root/src/trace/decode.c" "$root/src/trace/decode_fmt.c" \
+	"$root/src/trace/decode_struct.c" "$root/src/trace/decode_tables.c" \
+	"$root/src/core/umem.c" "$root/src/core/names.c"
+
+echo "$passed passed, $failed failed"
+[ "$failed" = 0 ]

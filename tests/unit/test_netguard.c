@@ -989,11 +989,19 @@ static void test_unix_bind(void **state)
 	socklen_t len;
 	struct stat st;
 
-	strcpy(sun.sun_path, "/tmp/cabin-netguard-never.sock");
+	/*
+	 * Without file rules (no file guard) a socket file is made in the
+	 * program's view; with them, test_fsguard checks the refusals.
+	 */
+	snprintf(sun.sun_path, sizeof(sun.sun_path),
+		 "/tmp/cabin-netguard-%d.sock", (int)getpid());
 	unlink(sun.sun_path);
-	assert_int_equal(gbind(f, fd, &sun, sizeof(sun)), -EACCES);
-	assert_int_equal(stat(sun.sun_path, &st), -1);
-	assert_non_null(strstr(f->log, "denied bind to unix:/tmp/cabin"));
+	assert_int_equal(gbind(f, fd, &sun, sizeof(sun)), 0);
+	assert_int_equal(stat(sun.sun_path, &st), 0);
+	assert_true(S_ISSOCK(st.st_mode));
+	assert_int_equal(unlink(sun.sun_path), 0);
+	close(fd);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 
 	/* abstract names are no file: the guard binds them */
 	memset(sun.sun_path, 0, sizeof(sun.sun_path));

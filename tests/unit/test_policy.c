@@ -17,6 +17,7 @@
 #include <cmocka.h>
 
 #include "core/names.h"
+#include "policy/lang.h"
 #include "policy/policy.h"
 
 static struct cabin_policy pol;
@@ -146,7 +147,8 @@ static void test_profile_default(void **state)
 			 CABIN_FILE_READ | CABIN_FILE_EXEC);
 	assert_true(path_for("/lib64")->optional);
 	assert_false(path_for("/etc")->optional);
-	assert_int_equal(path_for(".")->rights, 0x1f);
+	assert_int_equal(path_for(".")->rights, CABIN_FILE_ALL);
+	assert_int_equal(path_for("/")->rights, CABIN_FILE_LIST);
 	assert_int_equal(pol.net, CABIN_NET_LOOPBACK);
 	assert_int_equal(pol.isolate, CABIN_ISOLATE_PID | CABIN_ISOLATE_IPC |
 				      CABIN_ISOLATE_UTS | CABIN_ISOLATE_MOUNT);
@@ -271,7 +273,7 @@ static void test_files(void **state)
 	assert_int_equal(path_for("~/bin")->rights,
 			 CABIN_FILE_EXEC | CABIN_FILE_IOCTL);
 	assert_non_null(path_for("~"));
-	assert_int_equal(path_for("/srv/my data")->rights, 0x1f);
+	assert_int_equal(path_for("/srv/my data")->rights, CABIN_FILE_ALL);
 	r = path_for("/a \"q\" \\ b");
 	assert_non_null(r);
 	assert_true(r->optional);

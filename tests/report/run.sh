@@ -1,0 +1,246 @@
+#!/usr/bin/env bash
+# Behaviour-report suite: real programs run under `cabin run --report FILE
+# --summary`, each doing a known set of things (ground truth), and the JSON
+# report must list exactly those; plus runs that end badly (timeout,
+# segfault) must still leave a valid report.
+#
+# Usage: tests/report/run.sh      (CABIN_BUILD defaults to <repo>/build;
+#        CABIN overrides the binary)
+# Works as root and as an unprivileged user; writes only under a mktemp -d
+# directory in /var/tmp (the default profile's /tmp is private); network
+# only on 127.0.0.1; every process it starts is killed on exit.
+
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+. "$HERE/../lib.sh"
+
+PY=/usr/bin/python3
+TO="timeout -k 5 30"
+
+TMP=$(mktemp -d /var/tmp/cabin-report.XXXXXX) || { echo "Bail out! mktemp"; exit 1; }
+LISTENER=
+cleanup() {
+	[ -n "$LISTENER" ] && kill -KILL "$LISTENER" 2>/dev/null
+	rm -rf "$TMP"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM HUP
+
+diag() { sed -n '1,25s/^/#   /p'; }
+
+if ! "$CABIN" run --help 2>&1 | grep -q -- '--report'; then
+	t_skip "report suite" "this cabin has no --report option"
+	t_done
+	exit
+fi
+if [ ! -x "$PY" ]; then
+	t_skip "report suite" "no $PY"
+	t_done
+	exit
+fi
+
+# crun NAME ARGS... : run `cabin run --report ... --summary ARGS` in a fresh
+# working directory $TMP/NAME/work; the report is $TMP/NAME/report.json,
+# stderr (the summary) $TMP/NAME/err, the status in $TMP/NAME/rc.
+crun() {
+	local name=$1 d=$TMP/$1; shift
+	mkdir -p "$d/work"
+	(cd "$d/work" && exec $TO "$CABIN" run --report "$d/report.json" \
+		--summary "$@") >"$d/out" 2>"$d/err" </dev/null
+	echo $? >"$d/rc"
+}
+
+# check NAME PYTHON : run PYTHON with r = the report of case NAME, rc its
+# exit status, summary the text on stderr; ok when it raises nothing.
+check() {
+	local name=$1 code=$2 d=$TMP/$1 what=$3
+	if [ -f "$d/report.json" ] &&
+		"$PY" - "$d/report.json" "$(cat "$d/rc")" "$d/err" \
+		>"$d/check" 2>&1 <<EOF
+import json, sys
+with open(sys.argv[1]) as f:
+    r = json.load(f)
+rc = int(sys.argv[2])
+summary = open(sys.argv[3], encoding="latin-1").read()
+files = r["files"]
+# The program's processes; cabin's own (sandbox) ones come first.
+prog = [p for p in r["processes"] if not p["sandbox"]]
+main = prog[0] if prog else None
+def paths(kind):
+    return sorted(e["path"] for e in files[kind]
+                  if not e["path"].startswith("/"))
+$code
+EOF
+	then
+		t_ok "$name: $what"
+	else
+		t_fail "$name: $what"
+		[ -f "$d/check" ] && diag <"$d/check"
+		diag <"$d/err"
+	fi
+}
+
+valid_json() {
+	local d=$TMP/$1
+	if [ -f "$d/report.json" ] && "$PY" -m json.tool "$d/report.json" \
+		>/dev/null 2>"$d/json.err"; then
+		t_ok "$1: the report is valid JSON"
+	else
+		t_fail "$1: the report is valid JSON"
+		[ -f "$d/json.err" ] && diag <"$d/json.err"
+		diag <"$d/err"
+	fi
+	if ls "$d"/report.json.tmp.* >/dev/null 2>&1; then
+		t_fail "$1: no temporary report left behind"
+	fi
+}
+
+# ------------------------------------------------------------------ files
+
+mkdir -p "$TMP/files/work"
+echo old >"$TMP/files/work/old.txt"
+cat >"$TMP/files/work/script.sh" <<'EOF'
+: > c1.txt
+echo gone > gone.txt
+rm gone.txt
+mv c1.txt c2.txt
+chmod 700 c2.txt
+mkdir dir1
+echo more >> old.txt
+cat old.txt > /dev/null
+EOF
+crun files sh script.sh
+valid_json files
+check files '
+assert rc == 0, rc
+assert paths("created") == ["c1.txt", "dir1", "gone.txt"], paths("created")
+assert [e["type"] for e in files["created"] if e["path"] == "dir1"] == ["directory"]
+assert paths("deleted") == ["gone.txt"], paths("deleted")
+assert [(e["from"], e["to"]) for e in files["renamed"]] == [("c1.txt", "c2.txt")], files["renamed"]
+assert [(e["path"], e["mode"]) for e in files["chmod"]] == [("c2.txt", "0700")], files["chmod"]
+assert paths("written") == ["old.txt"], paths("written")
+assert "old.txt" in paths("read") and "script.sh" in paths("read"), paths("read")
+assert files["denied"] == [], files["denied"]
+' "created, deleted, renamed and chmod'ed files are exactly those"
+check files '
+for line in ("Files created (", "  c1.txt ", "Files deleted (1):\n  gone.txt ",
+             "Files renamed (1):\n  c1.txt -> c2.txt ",
+             "Files chmod'"'"'ed (1):\n  c2.txt to 0700 (executable)"):
+    assert line in summary, line
+' "the summary lists them"
+
+# A write the sandbox refuses is a denial, with its path.
+crun denied sh -c 'echo x > /etc/cabin-report-test; exit 0'
+check denied '
+d = [e for e in files["denied"] if e["path"] == "/etc/cabin-report-test"]
+assert d and d[0]["errno"] in ("EACCES", "EPERM"), files
+assert any(e["detail"] == "/etc/cabin-report-test" for e in r["denied"]), r["denied"]
+' "a refused write is listed as denied, with its path"
+
+# Hostile names: quotes, a newline, an escape sequence, invalid UTF-8.
+crun hostile sh -c 'touch "$(printf "q\"uo\\\\te\nnl\033[31m\377")"'
+valid_json hostile
+check hostile '
+assert any(p.startswith("q\"uo\\te\nnl\x1b[31m") for p in paths("created")), paths("created")
+assert "\x1b" not in summary, "raw escape in the summary"
+' "hostile file names survive JSON and do not reach the terminal"
+
+# ---------------------------------------------------------------- network
+
+port_file=$TMP/port
+"$PY" -c '
+import socket, sys
+s = socket.socket()
+s.bind(("127.0.0.1", 0))
+s.listen(4)
+open(sys.argv[1] + ".part", "w").write(str(s.getsockname()[1]))
+import os; os.rename(sys.argv[1] + ".part", sys.argv[1])
+s.settimeout(30)
+try:
+    while True:
+        c, _ = s.accept(); c.close()
+except Exception:
+    pass
+' "$port_file" &
+LISTENER=$!
+disown "$LISTENER"    # killed by cleanup, without a job notice
+for _ in $(seq 100); do [ -s "$port_file" ] && break; sleep 0.05; done
+port=$(cat "$port_file" 2>/dev/null)
+if [ -n "$port" ]; then
+	crun net "$PY" -c "
+import socket
+s = socket.socket()
+s.connect(('127.0.0.1', $port))
+s.close()"
+	valid_json net
+	check net "
+c = [e for e in r['network'] if e['op'] == 'connect' and e['family'] == 'inet']
+assert rc == 0, rc
+assert [(e['address'], e['port'], e['result']) for e in c] == [('127.0.0.1', $port, 'ok')], r['network']
+" "a loopback connect is listed with its address and result"
+else
+	t_fail "network: the listener did not start"
+fi
+
+# Outside loopback: refused by cabin.  Only ever tried inside an empty
+# network namespace, so that no packet could leave even if cabin erred.
+if unshare --user --map-root-user --net true 2>/dev/null; then
+	TO="unshare --user --map-root-user --net $TO" crun net-refused "$PY" -c "
+import socket
+try:
+    socket.create_connection(('192.0.2.1', 443), timeout=2)
+except OSError:
+    pass"
+	check net-refused "
+c = [e for e in r['network'] if e['op'] == 'connect' and e['family'] == 'inet']
+assert [(e['address'], e['port'], e['result']) for e in c] == [('192.0.2.1', 443, 'denied')], r['network']
+assert any(e['syscall'] == 'connect' and e['detail'] == '192.0.2.1:443' for e in r['denied']), r['denied']
+" "a connect outside loopback is listed as denied"
+fi
+
+# ------------------------------------------------------ the process tree
+
+crun tree sh -c 'sh -c "/bin/true; /bin/echo nested; exit 0"; exit 3'
+valid_json tree
+check tree '
+assert rc == 3 and r["exit_code"] == 3, (rc, r["exit_code"])
+assert len(prog) == 4 and main["exit_code"] == 3, r["processes"]
+def argv0(p):
+    return [e["argv"][0] for e in p["execs"] if e["argv"]]
+assert argv0(main) == ["sh"], main
+inner = [p for p in prog if p["parent"] == main["pid"]]
+assert len(inner) == 1 and argv0(inner[0]) == ["sh"], prog
+kids = sorted(x for p in prog if p["parent"] == inner[0]["pid"] for x in argv0(p))
+assert kids == ["/bin/echo", "/bin/true"], kids
+assert all(p["exited"] and p["exit_code"] == 0 for p in prog[1:]), prog
+' "fork and exec build the tree, with each exit status"
+
+# ------------------------------------------------------ runs that end badly
+
+crun timeout --timeout 1 sleep 20
+valid_json timeout
+check timeout '
+assert rc == 124 and r["exit_code"] == 124 and r["timed_out"] is True, (rc, r["exit_code"], r["timed_out"])
+assert main["signal"] == "SIGKILL" or not main["exited"], main
+' "a run ended by --timeout: exit 124, timed_out"
+
+crun segv "$PY" -c 'import ctypes; ctypes.string_at(0)'
+valid_json segv
+check segv '
+assert rc == 139 and r["exit_code"] == 139 and r["timed_out"] is False, rc
+f = r["faults"]
+assert f and f[0]["signal"] == "SIGSEGV" and f[0]["addr"] == "0", f
+assert f[0]["code"] == "SEGV_MAPERR", f
+assert main["signal"] == "SIGSEGV", main
+' "a segfault: exit 139, the fault and the killing signal"
+
+# W+X memory, with the outcome.
+crun wx "$PY" -c '
+import mmap
+m = mmap.mmap(-1, 4096, prot=mmap.PROT_READ | mmap.PROT_WRITE | mmap.PROT_EXEC)'
+check wx '
+m = [e for e in r["memory"] if e["syscall"] == "mmap" and e["prot"] == "rwx"]
+assert len(m) == 1 and m[0]["length"] == 4096, r["memory"]
+assert m[0]["refused"] == (rc != 0), (m, rc)
+' "a read+write+execute mapping is listed"
+
+t_done
