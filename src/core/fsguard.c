@@ -301,19 +301,6 @@ int cabin_fsguard_allows(struct cabin_fsguard *g, pid_t tid, int fd,
 
 /* Routes. */
 
-static int add(struct cabin_router *r, int nr, struct cabin_route route,
-	       unsigned int ncond, const struct cabin_cond *cond)
-{
-	struct cabin_rule rule = { .nr = nr, .route = route, .ncond = ncond };
-	unsigned int i;
-	int id;
-
-	for (i = 0; i < ncond; i++)
-		rule.cond[i] = cond[i];
-	id = cabin_router_add(r, &rule);
-	return id < 0 ? id : 0;
-}
-
 static const struct cabin_route fg_emulate = { .kind = CABIN_ROUTE_EMULATE };
 
 int cabin_fsguard_routes(struct cabin_router *r)
@@ -325,11 +312,11 @@ int cabin_fsguard_routes(struct cabin_router *r)
 	int err = 0;
 
 	for (i = 0; !err && i < NOPS; i++)
-		err = add(r, (int)ops[i].nr, fg_emulate, 0, NULL);
+		err = cabin_router_add_rule(r, (int)ops[i].nr, fg_emulate, 0, NULL);
 	if (!err)
-		err = add(r, SYS_setxattrat, nosys, 0, NULL);
+		err = cabin_router_add_rule(r, SYS_setxattrat, nosys, 0, NULL);
 	if (!err)
-		err = add(r, SYS_removexattrat, nosys, 0, NULL);
+		err = cabin_router_add_rule(r, SYS_removexattrat, nosys, 0, NULL);
 	return err;
 }
 
@@ -340,13 +327,13 @@ int cabin_fsguard_socket_routes(struct cabin_router *r)
 	};
 	int err;
 
-	err = add(r, SYS_connect, fg_emulate, 0, NULL);
+	err = cabin_router_add_rule(r, SYS_connect, fg_emulate, 0, NULL);
 	if (!err)
-		err = add(r, SYS_sendto, fg_emulate, 1, &to);
+		err = cabin_router_add_rule(r, SYS_sendto, fg_emulate, 1, &to);
 	if (!err)
-		err = add(r, SYS_sendmsg, fg_emulate, 0, NULL);
+		err = cabin_router_add_rule(r, SYS_sendmsg, fg_emulate, 0, NULL);
 	if (!err)
-		err = add(r, SYS_sendmmsg, fg_emulate, 0, NULL);
+		err = cabin_router_add_rule(r, SYS_sendmmsg, fg_emulate, 0, NULL);
 	return err;
 }
 

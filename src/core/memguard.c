@@ -15,16 +15,12 @@
 static int add(struct cabin_router *r, int nr, enum cabin_route_kind kind,
 	       uint64_t bits)
 {
-	struct cabin_rule rule = {
-		.nr = nr,
-		.route = { .kind = kind, .err = EACCES },
-		.ncond = 1,
-		.cond = { { .arg = 2, .op = CABIN_CMP_MASKED_EQ,
-			    .mask = bits, .value = bits } },
+	const struct cabin_route route = { .kind = kind, .err = EACCES };
+	const struct cabin_cond prot_has = {
+		.arg = 2, .op = CABIN_CMP_MASKED_EQ, .mask = bits, .value = bits,
 	};
-	int err = cabin_router_add(r, &rule);
 
-	return err < 0 ? err : 0;
+	return cabin_router_add_rule(r, nr, route, 1, &prot_has);
 }
 
 int cabin_memguard_routes(struct cabin_router *r, bool watch)

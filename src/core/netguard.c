@@ -121,19 +121,6 @@ static const char *const verbs[] = {
 
 /* Routes. */
 
-static int add_rule(struct cabin_router *r, int nr, struct cabin_route route,
-		    unsigned int ncond, const struct cabin_cond *cond)
-{
-	struct cabin_rule rule = { .nr = nr, .route = route, .ncond = ncond };
-	unsigned int i;
-	int id;
-
-	for (i = 0; i < ncond; i++)
-		rule.cond[i] = cond[i];
-	id = cabin_router_add(r, &rule);
-	return id < 0 ? id : 0;
-}
-
 static struct cabin_cond masked(unsigned int arg, uint64_t mask,
 				uint64_t value)
 {
@@ -174,12 +161,12 @@ static int deny_raw(struct cabin_router *r)
 	int err;
 
 	c[0] = int_is(0, AF_PACKET);
-	err = add_rule(r, SYS_socket, ng_deny, 1, c);
+	err = cabin_router_add_rule(r, SYS_socket, ng_deny, 1, c);
 	for (i = 0; !err && i < 2; i++) {
 		for (j = 0; !err && j < 2; j++) {
 			c[0] = int_is(0, families[i]);
 			c[1] = masked(1, 0xf, types[j]);
-			err = add_rule(r, SYS_socket, ng_deny, 2, c);
+			err = cabin_router_add_rule(r, SYS_socket, ng_deny, 2, c);
 		}
 	}
 	return err;
@@ -204,11 +191,11 @@ static int deny_families(struct cabin_router *r, const int *allowed,
 			continue;
 		}
 		c.value = (uint64_t)family;
-		err = add_rule(r, SYS_socket, ng_deny, 1, &c);
+		err = cabin_router_add_rule(r, SYS_socket, ng_deny, 1, &c);
 	}
 	c.op = CABIN_CMP_GT;
 	c.value = (uint64_t)allowed[n - 1];
-	return err ? err : add_rule(r, SYS_socket, ng_deny, 1, &c);
+	return err ? err : cabin_router_add_rule(r, SYS_socket, ng_deny, 1, &c);
 }
 
 /*
@@ -231,11 +218,11 @@ static int deny_unmediated_sockets(struct cabin_router *r)
 		c[0] = int_is(0, families[i]);
 		for (j = 0; !err && j < sizeof(types) / sizeof(*types); j++) {
 			c[1] = masked(1, 0xf, types[j]);
-			err = add_rule(r, SYS_socket, ng_deny, 2, c);
+			err = cabin_router_add_rule(r, SYS_socket, ng_deny, 2, c);
 		}
 		for (j = 0; !err && j < 2; j++) {
 			c[1] = int_is(2, protocols[j]);
-			err = add_rule(r, SYS_socket, ng_deny, 2, c);
+			err = cabin_router_add_rule(r, SYS_socket, ng_deny, 2, c);
 		}
 	}
 	return err;
@@ -252,12 +239,12 @@ static int deny_source_routes(struct cabin_router *r)
 	struct cabin_cond c[2] = { int_is(1, IPPROTO_IP),
 				   int_is(2, IP_OPTIONS) };
 	size_t i;
-	int err = add_rule(r, SYS_setsockopt, ng_deny, 2, c);
+	int err = cabin_router_add_rule(r, SYS_setsockopt, ng_deny, 2, c);
 
 	for (i = 0; !err && i < sizeof(v6) / sizeof(*v6); i++) {
 		c[0] = int_is(1, IPPROTO_IPV6);
 		c[1] = int_is(2, v6[i]);
-		err = add_rule(r, SYS_setsockopt, ng_deny, 2, c);
+		err = cabin_router_add_rule(r, SYS_setsockopt, ng_deny, 2, c);
 	}
 	return err;
 }
@@ -267,17 +254,17 @@ static int route_loopback(struct cabin_router *r)
 	struct cabin_cond to = not_equal(4, 0);
 	int err;
 
-	err = add_rule(r, SYS_connect, ng_emulate, 0, NULL);
+	err = cabin_router_add_rule(r, SYS_connect, ng_emulate, 0, NULL);
 	if (!err)
-		err = add_rule(r, SYS_bind, ng_emulate, 0, NULL);
+		err = cabin_router_add_rule(r, SYS_bind, ng_emulate, 0, NULL);
 	if (!err)
-		err = add_rule(r, SYS_listen, ng_emulate, 0, NULL);
+		err = cabin_router_add_rule(r, SYS_listen, ng_emulate, 0, NULL);
 	if (!err)
-		err = add_rule(r, SYS_sendto, ng_emulate, 1, &to);
+		err = cabin_router_add_rule(r, SYS_sendto, ng_emulate, 1, &to);
 	if (!err)
-		err = add_rule(r, SYS_sendmsg, ng_emulate, 0, NULL);
+		err = cabin_router_add_rule(r, SYS_sendmsg, ng_emulate, 0, NULL);
 	if (!err)
-		err = add_rule(r, SYS_sendmmsg, ng_emulate, 0, NULL);
+		err = cabin_router_add_rule(r, SYS_sendmmsg, ng_emulate, 0, NULL);
 	if (!err)
 		err = deny_unmediated_sockets(r);
 	if (!err)
@@ -296,19 +283,19 @@ static int route_ports(const struct cabin_netguard *g, struct cabin_router *r)
 	int err = 0;
 
 	if (g->nconnect_ports) {
-		err = add_rule(r, SYS_connect, ng_emulate, 0, NULL);
+		err = cabin_router_add_rule(r, SYS_connect, ng_emulate, 0, NULL);
 		if (!err)
-			err = add_rule(r, SYS_sendto, ng_emulate, 2, c);
+			err = cabin_router_add_rule(r, SYS_sendto, ng_emulate, 2, c);
 		c[0] = masked(2, MSG_FASTOPEN, MSG_FASTOPEN);
 		if (!err)
-			err = add_rule(r, SYS_sendmsg, ng_emulate, 1, c);
+			err = cabin_router_add_rule(r, SYS_sendmsg, ng_emulate, 1, c);
 		if (!err)
-			err = add_rule(r, SYS_sendmmsg, ng_emulate, 1, &c[1]);
+			err = cabin_router_add_rule(r, SYS_sendmmsg, ng_emulate, 1, &c[1]);
 	}
 	if (!err && g->nbind_ports) {
-		err = add_rule(r, SYS_bind, ng_emulate, 0, NULL);
+		err = cabin_router_add_rule(r, SYS_bind, ng_emulate, 0, NULL);
 		if (!err)
-			err = add_rule(r, SYS_listen, ng_emulate, 0, NULL);
+			err = cabin_router_add_rule(r, SYS_listen, ng_emulate, 0, NULL);
 	}
 	return err;
 }

@@ -354,22 +354,3 @@ void cabin_caps_restore(struct cabin_caps *s)
 		syscall(SYS_capset, &s->hdr, s->data);
 	s->lowered = false;
 }
-
-bool cabin_denial_reported(struct cabin_proxy *p, long nr, const char *comm)
-{
-	struct cabin_denial *grown;
-	size_t i;
-
-	for (i = 0; i < p->ndenials; i++) {
-		if (p->denials[i].nr == nr && !strcmp(p->denials[i].comm, comm))
-			return true;
-	}
-	grown = realloc(p->denials, (p->ndenials + 1) * sizeof(*grown));
-	if (!grown)
-		return false;
-	p->denials = grown;
-	grown[p->ndenials].nr = nr;
-	snprintf(grown[p->ndenials].comm, sizeof(grown->comm), "%s", comm);
-	p->ndenials++;
-	return false;
-}

@@ -72,11 +72,5 @@ struct cabin_caps {
 int cabin_caps_lower(struct cabin_caps *s);
 void cabin_caps_restore(struct cabin_caps *s);
 
-/*
- * Once per syscall and program: true when this denial was reported
- * already, else it is recorded now.  The record is the proxy's own
- * (p->denials), so a guard and the proxy never report the same twice.
- */
-bool cabin_denial_reported(struct cabin_proxy *p, long nr, const char *comm);
 
 #endif

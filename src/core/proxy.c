@@ -107,7 +107,7 @@ int cabin_proxy_adopt(struct cabin_proxy *p, pid_t main_pid)
 	return 0;
 }
 
-static bool already_reported(struct cabin_proxy *p, long nr, const char *comm)
+bool cabin_denial_reported(struct cabin_proxy *p, long nr, const char *comm)
 {
 	struct cabin_denial *grown;
 	size_t i;
@@ -189,7 +189,7 @@ static int on_denied(struct cabin_proxy *p, struct cabin_task *task,
 
 	task->count.denied++;
 	p->stats.denied++;
-	if (!already_reported(p, sys->nr, task->comm))
+	if (!cabin_denial_reported(p, sys->nr, task->comm))
 		cabin_proxy_say(p, "denied %s by pid %d (%s): %s",
 				cabin_syscall_name(sys->nr, name, sizeof(name)),
 				(int)task->tid, task->comm,

@@ -111,6 +111,12 @@ int cabin_proxy_observe(struct cabin_proxy *p,
 /* CLOCK_MONOTONIC in nanoseconds: the time base of every record. */
 uint64_t cabin_proxy_now_ns(void);
 
+/*
+ * True when a denial of nr by a program named comm was reported before;
+ * otherwise remembers it and returns false, so each is reported once.
+ */
+bool cabin_denial_reported(struct cabin_proxy *p, long nr, const char *comm);
+
 /* One "cabin: ..." line on the proxy's log. */
 void cabin_proxy_say(struct cabin_proxy *p, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));

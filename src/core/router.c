@@ -61,6 +61,22 @@ int cabin_router_add(struct cabin_router *r, const struct cabin_rule *rule)
 	return (int)r->nrules++;
 }
 
+int cabin_router_add_rule(struct cabin_router *r, int nr,
+			  struct cabin_route route, unsigned int ncond,
+			  const struct cabin_cond *cond)
+{
+	struct cabin_rule rule = { .nr = nr, .route = route, .ncond = ncond };
+	unsigned int i;
+	int id;
+
+	if (ncond > CABIN_RULE_MAX_CONDS)
+		return -EINVAL;
+	for (i = 0; i < ncond; i++)
+		rule.cond[i] = cond[i];
+	id = cabin_router_add(r, &rule);
+	return id < 0 ? id : 0;
+}
+
 size_t cabin_router_drop(struct cabin_router *r, int nr)
 {
 	size_t i, kept = 0, before = r->nrules;

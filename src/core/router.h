@@ -71,6 +71,11 @@ void cabin_router_free(struct cabin_router *r);
 /* Append a rule; returns its id or -errno (-EINVAL for a malformed rule). */
 int cabin_router_add(struct cabin_router *r, const struct cabin_rule *rule);
 
+/* The same, from parts; returns 0 (not the id) or -errno. */
+int cabin_router_add_rule(struct cabin_router *r, int nr,
+			  struct cabin_route route, unsigned int ncond,
+			  const struct cabin_cond *cond);
+
 /* Remove every rule for syscall nr; returns how many went. */
 size_t cabin_router_drop(struct cabin_router *r, int nr);
 
