@@ -26,6 +26,7 @@
 #include "policy/env.h"
 #include "policy/landlock.h"
 #include "policy/policy.h"
+#include "trace/denials.h"
 #include "trace/report.h"
 #include "trace/trace.h"
 
@@ -303,10 +304,14 @@ static int compile_routes(struct run *r)
 		.policy = r->policy,
 		.unsafe = r->cfg->unsafe,
 		.landlock_abi = r->landlock_abi,
-		.watch = r->report ? cabin_report_watch : NULL,
 	};
+	size_t n = 0;
 	int err, bad;
 
+	if (r->report)
+		in.watch[n++] = cabin_report_watch;
+	if (r->cfg->verbose && r->policy->files_restricted)
+		in.watch[n++] = cabin_denials_watch;
 	err = cabin_policy_compile_routes(&in, &r->router, &r->netguard, &bad);
 	if (err < 0) {
 		fprintf(r->log, "cabin: the syscall rules cannot be compiled (%s%s): %s\n",
@@ -436,6 +441,7 @@ static int open_records(struct run *r, char *const argv[])
 						   : CABIN_TRACE_TEXT,
 			.timestamps = cfg->trace_timestamps,
 			.durations = cfg->trace_durations,
+			.fd_paths = cfg->trace_fds,
 		};
 
 		r->trace_out = strcmp(cfg->trace_path, "-") ?
@@ -533,6 +539,8 @@ static int launch(struct run *r, char *const argv[])
 		cabin_proxy_observe(&proxy, cabin_tracer_observer(r->tracer));
 	if (r->report)
 		cabin_proxy_observe(&proxy, cabin_report_observer(r->report));
+	if (r->cfg->verbose && r->policy->files_restricted)
+		cabin_proxy_observe(&proxy, &cabin_denials_observer);
 	if (r->has_fsguard)
 		cabin_proxy_observe(&proxy, &r->fsguard.observer);
 	err = cabin_signals_install(&signals);

@@ -47,6 +47,7 @@ struct cabin_config {
 	bool trace_jsonl;
 	bool trace_timestamps;
 	bool trace_durations;
+	bool trace_fds;			/* annotate descriptors (strace -y) */
 	/* The behaviour report (docs/report.md) and its summary on stderr. */
 	const char *report_path;	/* NULL: no JSON report */
 	bool summary;

@@ -44,6 +44,7 @@ static void usage(FILE *out)
 	      "      --trace-format=FMT    text (strace's form, default) or jsonl\n"
 	      "      --trace-timestamps    wall-clock time on each trace record\n"
 	      "      --trace-durations     time spent in each syscall\n"
+	      "      --trace-fds           show what each descriptor refers to: 3</etc/passwd>\n"
 	      "      --report FILE         write the behaviour report (JSON) to FILE\n"
 	      "      --summary             print a behaviour summary on stderr at exit\n"
 	      "\n"
@@ -62,7 +63,7 @@ enum {
 	OPT_TIMEOUT, OPT_MEMORY, OPT_PROCS, OPT_CLEARENV, OPT_SETENV,
 	OPT_BEST_EFFORT, OPT_UNSAFE, OPT_WX, OPT_XOM, OPT_TRACE,
 	OPT_TRACE_FORMAT, OPT_TRACE_TIME, OPT_TRACE_DUR, OPT_REPORT,
-	OPT_SUMMARY,
+	OPT_SUMMARY, OPT_TRACE_FDS,
 };
 
 struct run_args {
@@ -274,6 +275,7 @@ int cabin_cmd_run(int argc, char **argv)
 		{ "trace-format", required_argument, NULL, OPT_TRACE_FORMAT },
 		{ "trace-timestamps", no_argument, NULL, OPT_TRACE_TIME },
 		{ "trace-durations", no_argument, NULL, OPT_TRACE_DUR },
+		{ "trace-fds", no_argument, NULL, OPT_TRACE_FDS },
 		{ "report", required_argument, NULL, OPT_REPORT },
 		{ "summary", no_argument, NULL, OPT_SUMMARY },
 		{ "xom", no_argument, NULL, OPT_XOM },
@@ -323,6 +325,9 @@ int cabin_cmd_run(int argc, char **argv)
 			break;
 		case OPT_TRACE_DUR:
 			a.cfg.trace_durations = true;
+			break;
+		case OPT_TRACE_FDS:
+			a.cfg.trace_fds = true;
 			break;
 		case OPT_REPORT:
 			a.cfg.report_path = optarg;

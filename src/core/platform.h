@@ -61,6 +61,8 @@ struct cabin_platform_ops {
 	 * [addr, addr + len), 0 when none does; -errno.
 	 */
 	int (*range_prot)(void *ctx, pid_t tid, uint64_t addr, uint64_t len);
+	/* What the task's descriptor fd refers to ("/etc/passwd"), -errno. */
+	int (*fd_path)(void *ctx, pid_t tid, int fd, char *buf, size_t len);
 };
 
 struct cabin_platform {

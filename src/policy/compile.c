@@ -163,6 +163,7 @@ int cabin_policy_compile_routes(const struct cabin_compile_input *in,
 {
 	const struct cabin_policy *p = in->policy;
 	struct cabin_route fallback = { .kind = CABIN_ROUTE_ALLOW };
+	size_t i;
 	int err;
 
 	*bad = -1;
@@ -187,8 +188,8 @@ int cabin_policy_compile_routes(const struct cabin_compile_input *in,
 		err = append_from(r, fsguard_routes, ng);
 	if (!err && (p->memory & CABIN_MEMORY_WX))
 		err = append_from(r, memguard_watch, NULL);
-	if (!err && in->watch)
-		err = watch(r, in->watch);
+	for (i = 0; !err && i < 3 && in->watch[i]; i++)
+		err = watch(r, in->watch[i]);
 	if (!err && p->limits.procs)
 		err = watch(r, cabin_limits_spawn_syscalls);
 	if (!err && p->limits.memory)

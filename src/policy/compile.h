@@ -14,7 +14,8 @@ struct cabin_compile_input {
 	const struct cabin_policy *policy;
 	unsigned int unsafe;	/* enum cabin_unsafe */
 	int landlock_abi;	/* what the kernel offers */
-	const int *watch;	/* more syscalls to trace, -1 terminated */
+	/* More syscalls to trace: lists, each -1 terminated; NULL ends. */
+	const int *watch[3];
 };
 
 /*

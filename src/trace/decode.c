@@ -11,6 +11,7 @@
 #include <sys/syscall.h>
 
 #include "core/names.h"
+#include "core/proxy.h"
 #include "trace/decode_int.h"
 
 enum kind {
@@ -542,14 +543,32 @@ static void dec_statx_flags(const struct dctx *d, uint64_t v)
 }
 
 /* Arguments that only make sense on entry or are plain numbers. */
+/* Like strace -y: what the descriptor refers to, when asked and known. */
+static void dec_fd(const struct dctx *d, int fd)
+{
+	const struct cabin_platform_ops *ops;
+	char path[256];
+
+	cabin_sb_printf(d->b, "%d", fd);
+	if (!d->c->fd_paths || !d->c->p || fd < 0)
+		return;
+	ops = d->c->p->plat->ops;
+	if (ops->fd_path && ops->fd_path(d->c->p->plat->ctx, d->c->tid, fd,
+					 path, sizeof(path)) == 0)
+		cabin_sb_printf(d->b, "<%s>", path);
+}
+
 static bool dec_simple(const struct dctx *d, const struct item *it,
 		       uint64_t v)
 {
 	switch (it->kind) {
 	case K_HEX: dec_hex(d, v); break;
 	case K_PTR: dec_ptr(d, v); break;
-	case K_INT: case K_FD:
+	case K_INT:
 		cabin_sb_printf(d->b, "%d", (int)v);
+		break;
+	case K_FD:
+		dec_fd(d, (int)v);
 		break;
 	case K_UINT: cabin_sb_printf(d->b, "%u", (unsigned int)v); break;
 	case K_LONG: cabin_sb_printf(d->b, "%lld", (long long)v); break;
@@ -567,7 +586,7 @@ static bool dec_simple(const struct dctx *d, const struct item *it,
 		if ((int)v == AT_FDCWD)
 			cabin_sb_puts(d->b, "AT_FDCWD");
 		else
-			cabin_sb_printf(d->b, "%d", (int)v);
+			dec_fd(d, (int)v);
 		break;
 	case K_OFLAGS: dec_oflags(d, v, true); break;
 	case K_OFLAGS_NOACC: dec_oflags(d, v, false); break;

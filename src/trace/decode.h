@@ -42,6 +42,7 @@ struct cabin_decode_ctx {
 	struct cabin_proxy *p;	/* NULL: no memory, only addresses */
 	pid_t tid;
 	size_t strsize;		/* bytes of a string or buffer shown */
+	bool fd_paths;		/* annotate descriptors: 3</etc/passwd> */
 };
 
 #define CABIN_DECODE_STRSIZE 32

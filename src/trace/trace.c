@@ -232,6 +232,7 @@ static void decode_args(struct cabin_tracer *t, struct cabin_proxy *p,
 	struct cabin_decode_ctx c = {
 		.p = p, .tid = pc->tid,
 		.strsize = t->o.strsize ? t->o.strsize : CABIN_DECODE_STRSIZE,
+		.fd_paths = t->o.fd_paths,
 	};
 	int i;
 

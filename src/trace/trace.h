@@ -22,6 +22,7 @@ struct cabin_trace_options {
 	bool timestamps;		/* wall-clock time of each record */
 	bool durations;			/* time spent in each syscall */
 	unsigned int strsize;		/* bytes of strings shown; 0 = 32 */
+	bool fd_paths;			/* annotate descriptors with paths */
 };
 
 struct cabin_tracer;

@@ -962,4 +962,18 @@ for prof in default strict trace none; do
 	res "policy show $prof | policy check /dev/stdin round-trips"
 done
 
+# --verbose names the first refused file access of each kind, once.
+echo "$SECRET" >"$OUT/verbose-secret"
+(cd "$WORK" && $TO "$CABIN" run -v -- sh -c "cat '$OUT/verbose-secret'; cat '$OUT/verbose-secret'") \
+	>"$TMP/v.out" 2>"$TMP/v.err"
+if [ "$(grep -c "cabin: file access refused: openat \"$OUT/verbose-secret\"" "$TMP/v.err")" = 1 ] &&
+	! grep -q "$SECRET" "$TMP/v.out"; then
+	t_ok "--verbose: the first refused file access is named, once"
+else
+	t_fail "--verbose: the first refused file access is named, once" "$(grep cabin: "$TMP/v.err" | head -3)"
+fi
+(cd "$WORK" && $TO "$CABIN" run -- cat "$OUT/verbose-secret") >/dev/null 2>"$TMP/q.err"
+t_check "without --verbose a refused file access prints no cabin line" \
+	sh -c "! grep -q 'file access refused' '$TMP/q.err'"
+
 t_done

@@ -104,4 +104,12 @@ $TO "$CABIN" run --profile trace --trace="$TMP/k.tr" -- sh -c 'kill -9 $$' \
 t_check "text: a killed program's trace ends on its death" \
 	sh -c "tail -n 1 '$TMP/k.tr' | grep -q '+++ killed by SIGKILL +++'"
 
+# Like strace -y: descriptors name what they refer to, only when asked.
+$TO "$CABIN" run --profile trace --trace="$TMP/y.tr" --trace-fds -- \
+	cat /etc/hostname >/dev/null 2>&1
+t_check "text: --trace-fds names the file behind a descriptor" \
+	grep -Eq '^\[pid [0-9]+\] read\([0-9]+</etc/hostname>, ' "$TMP/y.tr"
+t_check "text: without --trace-fds descriptors are plain numbers" \
+	sh -c "! grep -q '</etc/hostname>' '$TMP/k.tr' '$TMP/d.tr' 2>/dev/null"
+
 t_done

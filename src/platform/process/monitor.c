@@ -221,6 +221,12 @@ static int op_range_prot(void *ctx, pid_t tid, uint64_t addr, uint64_t len)
 	return cabin_procfs_range_prot(tid, addr, len);
 }
 
+static int op_fd_path(void *ctx, pid_t tid, int fd, char *buf, size_t len)
+{
+	(void)ctx;
+	return cabin_procfs_fd_path(tid, fd, buf, len);
+}
+
 static const struct cabin_platform_ops process_ops = {
 	.read_mem = op_read_mem,
 	.write_mem = op_write_mem,
@@ -234,6 +240,7 @@ static const struct cabin_platform_ops process_ops = {
 	.task_exe = op_task_exe,
 	.dup_fd = op_dup_fd,
 	.range_prot = op_range_prot,
+	.fd_path = op_fd_path,
 };
 
 void cabin_process_init(struct cabin_process *pp)

@@ -66,18 +66,33 @@ pid_t cabin_procfs_tgid(pid_t tid)
 	return (pid_t)strtol(line + 6, NULL, 10);
 }
 
-int cabin_procfs_exe(pid_t tid, char *buf, size_t len)
+static int read_link(const char *path, char *buf, size_t len)
 {
-	char path[64];
-	ssize_t n;
+	ssize_t n = readlink(path, buf, len - 1);
 
-	snprintf(path, sizeof(path), "/proc/%d/exe", (int)tid);
-	n = readlink(path, buf, len - 1);
 	if (n < 0)
 		return -errno;
 	buf[n] = '\0';
 	sanitize(buf);
 	return 0;
+}
+
+int cabin_procfs_fd_path(pid_t tid, int fd, char *buf, size_t len)
+{
+	char path[64];
+
+	if (fd < 0)
+		return -EBADF;
+	snprintf(path, sizeof(path), "/proc/%d/fd/%d", (int)tid, fd);
+	return read_link(path, buf, len);
+}
+
+int cabin_procfs_exe(pid_t tid, char *buf, size_t len)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "/proc/%d/exe", (int)tid);
+	return read_link(path, buf, len);
 }
 
 static int describe_line(const char *line, uint64_t addr, char *buf,

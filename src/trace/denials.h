@@ -1,0 +1,15 @@
+/*
+ * With --verbose, the first refused file access of each kind on stderr.
+ * Landlock refuses in the kernel, silently; this observer watches the
+ * file syscalls' results so that a user sees why a program failed.
+ */
+#ifndef CABIN_TRACE_DENIALS_H
+#define CABIN_TRACE_DENIALS_H
+
+#include "core/proxy.h"
+
+/* Syscalls it must see, -1 terminated. */
+extern const int cabin_denials_watch[];
+extern const struct cabin_observer cabin_denials_observer;
+
+#endif
