@@ -81,26 +81,30 @@ static void word(struct out *o, const char *prefix, const char *s)
 	o->words = true;
 }
 
-static void route_text(const struct cabin_route *r, char *buf, size_t len)
+void cabin_policy_route_text(const struct cabin_route *r, char *buf,
+			     size_t len)
 {
 	const char *name;
 
 	switch (r->kind) {
 	case CABIN_ROUTE_ALLOW:
 		snprintf(buf, len, "allow");
-		return;
+		break;
 	case CABIN_ROUTE_TRACE:
 		snprintf(buf, len, "trace");
-		return;
+		break;
 	case CABIN_ROUTE_KILL:
 		snprintf(buf, len, "kill");
-		return;
-	default:
+		break;
+	case CABIN_ROUTE_DENY:
 		name = cabin_policy_errno_name(r->err);
 		if (name)
 			snprintf(buf, len, "deny(%s)", name);
 		else
 			snprintf(buf, len, "deny(%d)", r->err);
+		break;
+	default:
+		snprintf(buf, len, "route %d", (int)r->kind);
 	}
 }
 
@@ -147,7 +151,8 @@ static void print_syscalls(struct out *o, const struct cabin_policy *p)
 		const struct cabin_syscall_rule *r = &p->syscalls[i];
 
 		memcpy(head, "syscall ", 8);
-		route_text(&r->rule.route, head + 8, sizeof(head) - 8);
+		cabin_policy_route_text(&r->rule.route, head + 8,
+					sizeof(head) - 8);
 		start(o, head);
 		word(o, "", rule_name(r, name, sizeof(name)));
 		if (r->rule.ncond) {
@@ -182,7 +187,8 @@ static void print_syscall_section(struct out *o, const struct cabin_policy *p)
 	if (p->filter_off)
 		fputs("syscall filter off\n", o->f);
 	if (p->has_syscall_default) {
-		route_text(&p->syscall_default, head, sizeof(head));
+		cabin_policy_route_text(&p->syscall_default, head,
+					sizeof(head));
 		fprintf(o->f, "syscall default %s\n", head);
 	}
 	print_syscalls(o, p);

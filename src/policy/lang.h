@@ -40,4 +40,8 @@ int cabin_policy_errno_number(const char *s);
 /* Whether a string must be quoted to come back as one word. */
 bool cabin_policy_needs_quotes(const char *s);
 
+/* An action as the language writes it: allow, trace, kill, deny(EPERM). */
+void cabin_policy_route_text(const struct cabin_route *r, char *buf,
+			     size_t len);
+
 #endif

@@ -1,10 +1,13 @@
 /*
- * What the behaviour report accumulates, shared by the observer and JSON
- * writer (report.c) and the human-readable summary (summary.c).
+ * What the behaviour report accumulates and the internals its files share:
+ * the observer (report.c), the records (report_store.c), files, sockets
+ * and processes (report_files.c, report_net.c, report_procs.c), the JSON
+ * document (report_json.c) and the human-readable summary (summary.c).
  */
 #ifndef CABIN_TRACE_REPORT_INT_H
 #define CABIN_TRACE_REPORT_INT_H
 
+#include <errno.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -117,22 +120,161 @@ struct cabin_report {
 	char *scratch;		/* REPORT_PATH_MAX + 1 bytes */
 };
 
+/* What a watched syscall is about: which list its result goes to. */
+enum call_kind {
+	CALL_OTHER,
+	CALL_OPEN,
+	CALL_UNLINK,
+	CALL_RENAME,
+	CALL_CHMOD,
+	CALL_TRUNCATE,
+	CALL_MKDIR,
+	CALL_EXEC,
+	CALL_NET,
+	CALL_SIGNAL,
+	CALL_MEM,
+	CALL_PTRACE,
+};
+
+/*
+ * Where a watched syscall keeps its operands: argument indexes, -1 when
+ * it has none.  dirfd without path means the descriptor itself (fchmod).
+ */
+struct watch_spec {
+	long nr;
+	enum call_kind kind;
+	signed char dirfd, path, dirfd2, path2, flags, mode;
+};
+
+/* A syscall between its entry and its result: what was read at entry. */
+struct report_call {
+	bool active;
+	long nr;
+	uint64_t args[6];
+	const struct watch_spec *spec;
+	enum cabin_route_kind route;
+	char *path, *path2;	/* resolved against dirfd when relative */
+	int existed;		/* O_CREAT: 1, 0, or -1 unknown */
+	uint64_t flags, mode;
+	const char *family;	/* NET */
+	char *addr;
+	long port;		/* -1: none */
+	char **argv;		/* EXEC */
+	size_t argc;
+	bool argv_truncated;
+};
+
+/*
+ * A record's key is its identifying fields serialised: numbers as raw
+ * bytes, strings with their length first, so no two keys collide.
+ */
+struct report_key {
+	char *buf;
+	size_t len, cap;
+	bool failed;
+};
+
+/* The errors that say a call was refused rather than failed. */
+static inline bool report_is_denial(long ret)
+{
+	return ret == -EACCES || ret == -EPERM;
+}
+
+/* Observer (report.c): a string of the program, "..." when it was cut. */
+char *report_read_string(struct cabin_report *r, struct cabin_proxy *p,
+			 pid_t tid, uint64_t addr, size_t max);
+
+/* Records and the pid map (report_store.c). */
+void *report_map_get(const struct report_map *m, pid_t pid);
+int report_map_put(struct report_map *m, pid_t pid, void *val);
+void report_key_num(struct report_key *k, long v);
+void report_key_str(struct report_key *k, const char *s);
+/*
+ * The record with key k: an existing one with its count raised, or a
+ * new zeroed one (*fresh) with count 1.  NULL when a bound is reached.
+ */
+struct report_rec *report_list_add(struct cabin_report *r,
+				   struct report_list *l,
+				   const struct report_key *k, bool *fresh);
+void report_rec_free(struct report_rec *rec);
+void report_list_free(struct report_list *l);
+/* A copy, or NULL (written as null) when s is NULL or memory ran out. */
+char *report_dup(const char *s);
+void report_rec_who(struct report_rec *rec, const struct cabin_task *task);
+/*
+ * A new record of a non-file list, its key k (freed here) completed with
+ * who, what and how it ended; NULL when it was already there or dropped.
+ */
+struct report_rec *report_add_event(struct cabin_report *r,
+				    struct report_list *l,
+				    const struct cabin_task *task,
+				    struct report_key *k, long nr, long ret,
+				    bool refused);
+
+/* Files (report_files.c). */
+extern const struct cabin_report_fs report_proc_fs;
+/* The paths exactly as given, then resolved against their descriptors. */
+void report_capture_paths(struct cabin_report *r, struct cabin_proxy *p,
+			  pid_t tid, struct report_call *c);
+void report_capture_file(struct cabin_report *r, struct cabin_proxy *p,
+			 pid_t tid, struct report_call *c);
+void report_file_result(struct cabin_report *r, const struct cabin_task *task,
+			const struct report_call *c, long ret);
+
+/* Sockets (report_net.c). */
+void report_capture_net(struct cabin_proxy *p, pid_t tid,
+			struct report_call *c);
+void report_net_result(struct cabin_report *r, const struct cabin_task *task,
+		       const struct report_call *c, long ret, bool refused);
+/* "ip:port", "[ip6]:port" or the unix name. */
+char *report_net_address(const char *family, const char *addr, long port);
+
+/* Processes, signals, memory and faults (report_procs.c). */
+struct report_proc *report_proc_get(struct cabin_report *r, pid_t pid);
+struct report_proc *report_proc_of(struct cabin_report *r,
+				   const struct cabin_task *task);
+void report_procs_free(struct cabin_report *r);
+void report_capture_exec(struct cabin_report *r, struct cabin_proxy *p,
+			 pid_t tid, struct report_call *c);
+/* c (may be NULL) hands what it read at entry over to the record. */
+void report_add_exec(struct cabin_report *r, struct cabin_proxy *p,
+		     struct cabin_task *task, struct report_call *c);
+void report_on_spawn(struct cabin_report *r, struct cabin_proxy *p,
+		     struct cabin_task *task, const struct cabin_event *ev);
+void report_on_exit(struct cabin_report *r, struct cabin_task *task,
+		    const struct cabin_event *ev);
+void report_on_fault(struct cabin_report *r, struct cabin_proxy *p,
+		     struct cabin_task *task, const struct cabin_fault *f);
+void report_signal_result(struct cabin_report *r,
+			  const struct cabin_task *task,
+			  const struct report_call *c, long ret, bool refused);
+void report_mem_result(struct cabin_report *r, const struct cabin_task *task,
+		       const struct report_call *c, long ret, bool refused);
+void report_ptrace_result(struct cabin_report *r,
+			  const struct cabin_task *task,
+			  const struct report_call *c, long ret, bool refused);
+
+/* JSON (report_json.c): written next to its path, then renamed there. */
+int report_write_json(struct cabin_report *r, struct cabin_proxy *p,
+		      int exit_code, bool timed_out);
+
 /* Summary (summary.c). */
 void cabin_report_write_summary(struct cabin_report *r, FILE *f,
 				struct cabin_proxy *p, int exit_code,
 				bool timed_out);
 
-/* Shared helpers (report.c). */
-const char *cabin_report_prot(long prot, char *buf);
-const char *cabin_report_mode(long mode, char *buf, size_t len);
-bool cabin_report_system_path(const char *path);
+/* Shared with the summary (report_json.c, report_files.c, report_procs.c). */
+const char *cabin_report_result(const struct report_rec *rec);
 /* Syscalls seen, most time first; out has room for REPORT_NR_MAX. */
 size_t cabin_report_sorted_syscalls(const struct cabin_report *r,
 				    const struct report_sysc **out);
-const char *cabin_report_result(const struct report_rec *rec);
+const char *cabin_report_mode(long mode, char *buf, size_t len);
+const char *cabin_report_prot(long prot, char *buf);
 /* "PTRACE_ATTACH", "request 0x42" in buf, or NULL for req < 0. */
 const char *cabin_report_ptrace_request(long req, char *buf, size_t len);
 struct report_proc *cabin_report_find_proc(const struct cabin_report *r,
 					   pid_t pid);
+/* Defined in summary.c. */
+bool cabin_report_system_path(const char *path);
 
 #endif

@@ -1,0 +1,87 @@
+/*
+ * Shared between the policy language's files (lex.c, parse.c,
+ * parse_syscall.c, policy.c): the state of one parse, the lexer's helpers
+ * and the policy internals the directives build on.  Not a public API.
+ */
+#ifndef CABIN_POLICY_PARSE_INT_H
+#define CABIN_POLICY_PARSE_INT_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "policy/lang.h"
+#include "policy/policy.h"
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+/* Longest piece of a word quoted back in a message. */
+#define SHOWN_MAX 40
+
+struct parse_word {
+	char *text;
+	unsigned int col;
+};
+
+/* One parse call: the text being read and where the parser is in it. */
+struct parse_ctx {
+	struct cabin_policy *p;
+	struct cabin_policy_error *err;
+	const char *file;
+	unsigned int origin;
+	unsigned int line;
+	unsigned int end_col;		/* just past the last word */
+	bool seen_directive;
+	struct parse_word w[CABIN_POLICY_MAX_WORDS];
+	unsigned int nw;
+	char buf[2 * CABIN_POLICY_MAX_LINE + 2];
+	char shown[SHOWN_MAX + 8];
+	/* where cross-line settings were made in this text, 0 = not here */
+	unsigned int net_none_line;
+	unsigned int ports_line;
+	unsigned int filter_line;
+	unsigned int syscall_line;
+};
+
+/* lex.c: errors, lines, words and numbers */
+void policy_verror(struct cabin_policy_error *err, const char *file,
+		   unsigned int line, unsigned int col, const char *fmt,
+		   va_list ap);
+void policy_set_error(struct cabin_policy_error *err, const char *file,
+		      unsigned int line, unsigned int col, const char *fmt,
+		      ...) __attribute__((format(printf, 5, 6)));
+int lex_fail(struct parse_ctx *c, unsigned int col, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+int lex_fail_errno(struct parse_ctx *c, unsigned int col, int err);
+const char *lex_shown(struct parse_ctx *c, const char *s);
+
+int lex_line(struct parse_ctx *c, const char **pos, const char *end);
+unsigned int lex_col_at(struct parse_ctx *c, unsigned int i);
+int lex_need(struct parse_ctx *c, unsigned int i, const char *what);
+int lex_no_more(struct parse_ctx *c, unsigned int i);
+int lex_exact(struct parse_ctx *c, unsigned int n, const char *what);
+int lex_pick(struct parse_ctx *c, unsigned int i, const char *what,
+	     const char *const *names);
+
+int lex_number(const char *s, uint64_t *out, const char **rest);
+int lex_u64(struct parse_ctx *c, const struct parse_word *w, uint64_t *out);
+int lex_size(struct parse_ctx *c, const struct parse_word *w, uint64_t *out);
+
+/* parse_syscall.c: the 'syscall' directive */
+int parse_syscall(struct parse_ctx *c);
+
+/* policy.c: what the directives share with the public mutators */
+bool policy_valid_env_name(const char *s);
+bool policy_valid_path(const char *s);
+bool policy_route_equal(const struct cabin_route *a,
+			const struct cabin_route *b);
+struct cabin_syscall_rule *policy_find_catchall(struct cabin_policy *p,
+						int nr);
+int policy_add_syscall(struct cabin_policy *p, const char *name,
+		       const struct cabin_rule *rule, unsigned int line,
+		       unsigned int origin);
+struct cabin_env_set *policy_find_env_set(struct cabin_policy *p,
+					  const char *name);
+int policy_env_set(struct cabin_policy *p, const char *name,
+		   const char *value, unsigned int line, unsigned int origin);
+
+#endif

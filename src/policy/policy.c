@@ -1,0 +1,489 @@
+/*
+ * The policy as data: init and free, the mutators the parser shares with
+ * command-line overrides, loading a policy file, and the whole-policy
+ * validation and comparison that do not depend on how it was written.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/names.h"
+#include "policy/lang.h"
+#include "policy/parse_int.h"
+#include "policy/policy.h"
+
+bool policy_valid_env_name(const char *s)
+{
+	if (!((*s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z') ||
+	      *s == '_'))
+		return false;
+	for (s++; *s; s++)
+		if (!((*s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z') ||
+		      (*s >= '0' && *s <= '9') || *s == '_'))
+			return false;
+	return true;
+}
+
+/* "/x", ".", "./x", "x", "~", "~/x": never "~user", never "?x". */
+bool policy_valid_path(const char *s)
+{
+	if (!*s || *s == '?' || strchr(s, '\n'))
+		return false;
+	if (s[0] == '~' && s[1] && s[1] != '/')
+		return false;
+	return true;
+}
+
+static bool route_valid(const struct cabin_route *r)
+{
+	switch (r->kind) {
+	case CABIN_ROUTE_ALLOW:
+	case CABIN_ROUTE_TRACE:
+	case CABIN_ROUTE_KILL:
+		return true;
+	case CABIN_ROUTE_DENY:
+		return r->err >= 1 && r->err <= 4095;
+	default:
+		return false;
+	}
+}
+
+bool policy_route_equal(const struct cabin_route *a,
+			const struct cabin_route *b)
+{
+	if (a->kind != b->kind)
+		return false;
+	return a->kind != CABIN_ROUTE_DENY ||
+	       (a->err == b->err && a->quiet == b->quiet);
+}
+
+static bool rule_equal(const struct cabin_rule *a, const struct cabin_rule *b)
+{
+	unsigned int i;
+
+	if (a->nr != b->nr || a->ncond != b->ncond ||
+	    !policy_route_equal(&a->route, &b->route))
+		return false;
+	for (i = 0; i < a->ncond; i++) {
+		const struct cabin_cond *x = &a->cond[i], *y = &b->cond[i];
+
+		if (x->arg != y->arg || x->op != y->op ||
+		    x->value != y->value ||
+		    (x->op == CABIN_CMP_MASKED_EQ && x->mask != y->mask))
+			return false;
+	}
+	return true;
+}
+
+static bool rule_valid(const struct cabin_rule *r)
+{
+	unsigned int i;
+
+	if (r->nr < 0 || r->ncond > CABIN_RULE_MAX_CONDS ||
+	    !route_valid(&r->route))
+		return false;
+	for (i = 0; i < r->ncond; i++)
+		if (r->cond[i].arg > 5 || r->cond[i].op > CABIN_CMP_MASKED_EQ)
+			return false;
+	return true;
+}
+
+/* ---- the policy and its mutators ---- */
+
+void cabin_policy_init(struct cabin_policy *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->net = CABIN_NET_UNSET;
+}
+
+void cabin_policy_free(struct cabin_policy *p)
+{
+	size_t i;
+
+	free(p->syscalls);
+	for (i = 0; i < p->npaths; i++)
+		free(p->paths[i].path);
+	free(p->paths);
+	for (i = 0; i < p->nenv_keep; i++)
+		free(p->env_keep[i]);
+	free(p->env_keep);
+	for (i = 0; i < p->nenv_set; i++) {
+		free(p->env_set[i].name);
+		free(p->env_set[i].value);
+	}
+	free(p->env_set);
+	cabin_policy_init(p);
+}
+
+/* Room for one more element of an array that grows one at a time. */
+static int grow(void **arr, size_t n, size_t size)
+{
+	void *a;
+
+	if (n >= CABIN_POLICY_MAX_ITEMS)
+		return -E2BIG;
+	a = realloc(*arr, (n + 1) * size);
+	if (!a)
+		return -ENOMEM;
+	*arr = a;
+	return 0;
+}
+
+int cabin_policy_add_path(struct cabin_policy *p, const char *path,
+			  unsigned int rights, bool optional,
+			  unsigned int line)
+{
+	struct cabin_path_rule *r;
+	size_t i;
+	int err;
+
+	if (!policy_valid_path(path) || !rights || (rights & ~CABIN_FILE_ALL))
+		return -EINVAL;
+	p->files_restricted = true;
+	for (i = 0; i < p->npaths; i++) {
+		r = &p->paths[i];
+		if (!strcmp(r->path, path)) {
+			r->rights |= rights;
+			r->optional = r->optional && optional;
+			return 0;
+		}
+	}
+	err = grow((void **)&p->paths, p->npaths, sizeof(*p->paths));
+	if (err)
+		return err;
+	r = &p->paths[p->npaths];
+	r->path = strdup(path);
+	if (!r->path)
+		return -ENOMEM;
+	r->rights = rights;
+	r->optional = optional;
+	r->line = line;
+	p->npaths++;
+	return 0;
+}
+
+struct cabin_syscall_rule *policy_find_catchall(struct cabin_policy *p,
+						int nr)
+{
+	size_t i;
+
+	for (i = 0; i < p->nsyscalls; i++)
+		if (p->syscalls[i].rule.nr == nr && !p->syscalls[i].rule.ncond)
+			return &p->syscalls[i];
+	return NULL;
+}
+
+/*
+ * Rules for one syscall keep their conditioned rules before the one
+ * unconditioned rule, since the first match wins: a condition written
+ * after the catch-all could never match.
+ */
+int policy_add_syscall(struct cabin_policy *p, const char *name,
+		       const struct cabin_rule *rule, unsigned int line,
+		       unsigned int origin)
+{
+	struct cabin_syscall_rule *catchall, *r;
+	size_t i, at;
+	int err;
+
+	if (strlen(name) >= sizeof(r->name) || !rule_valid(rule))
+		return -EINVAL;
+	catchall = policy_find_catchall(p, rule->nr);
+	if (!rule->ncond && catchall) {
+		catchall->rule.route = rule->route;
+		catchall->line = line;
+		catchall->origin = origin;
+		return 0;
+	}
+	for (i = 0; i < p->nsyscalls; i++)
+		if (rule_equal(&p->syscalls[i].rule, rule))
+			return 0;
+	at = catchall ? (size_t)(catchall - p->syscalls) : p->nsyscalls;
+	err = grow((void **)&p->syscalls, p->nsyscalls, sizeof(*p->syscalls));
+	if (err)
+		return err;
+	memmove(&p->syscalls[at + 1], &p->syscalls[at],
+		(p->nsyscalls - at) * sizeof(*p->syscalls));
+	r = &p->syscalls[at];
+	memset(r, 0, sizeof(*r));
+	strcpy(r->name, name);
+	r->rule = *rule;
+	r->line = line;
+	r->origin = origin;
+	p->nsyscalls++;
+	return 0;
+}
+
+int cabin_policy_add_syscall(struct cabin_policy *p, const char *name,
+			     const struct cabin_rule *rule, unsigned int line)
+{
+	return policy_add_syscall(p, name, rule, line, 0);
+}
+
+int cabin_policy_env_keep(struct cabin_policy *p, const char *name)
+{
+	size_t i;
+	int err;
+
+	if (!policy_valid_env_name(name))
+		return -EINVAL;
+	for (i = 0; i < p->nenv_keep; i++)
+		if (!strcmp(p->env_keep[i], name))
+			return 0;
+	err = grow((void **)&p->env_keep, p->nenv_keep, sizeof(*p->env_keep));
+	if (err)
+		return err;
+	p->env_keep[p->nenv_keep] = strdup(name);
+	if (!p->env_keep[p->nenv_keep])
+		return -ENOMEM;
+	p->nenv_keep++;
+	return 0;
+}
+
+struct cabin_env_set *policy_find_env_set(struct cabin_policy *p,
+					  const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < p->nenv_set; i++)
+		if (!strcmp(p->env_set[i].name, name))
+			return &p->env_set[i];
+	return NULL;
+}
+
+int policy_env_set(struct cabin_policy *p, const char *name,
+		   const char *value, unsigned int line, unsigned int origin)
+{
+	struct cabin_env_set *e;
+	char *v;
+	int err;
+
+	if (!policy_valid_env_name(name) || strchr(value, '\n'))
+		return -EINVAL;
+	v = strdup(value);
+	if (!v)
+		return -ENOMEM;
+	e = policy_find_env_set(p, name);
+	if (!e) {
+		err = grow((void **)&p->env_set, p->nenv_set,
+			   sizeof(*p->env_set));
+		if (err) {
+			free(v);
+			return err;
+		}
+		e = &p->env_set[p->nenv_set];
+		e->name = strdup(name);
+		if (!e->name) {
+			free(v);
+			return -ENOMEM;
+		}
+		e->value = NULL;
+		p->nenv_set++;
+	}
+	free(e->value);
+	e->value = v;
+	e->line = line;
+	e->origin = origin;
+	return 0;
+}
+
+int cabin_policy_env_set(struct cabin_policy *p, const char *name,
+			 const char *value)
+{
+	return policy_env_set(p, name, value, 0, 0);
+}
+
+/* ---- loading a file ---- */
+
+int cabin_policy_load_file(struct cabin_policy *p, const char *path,
+			   struct cabin_policy_error *err)
+{
+	size_t len = 0, cap = CABIN_POLICY_MAX_FILE + 1;
+	char *buf = malloc(cap);
+	ssize_t n = 0;
+	int fd, ret;
+
+	if (!buf) {
+		policy_set_error(err, path, 0, 0, "out of memory");
+		return -ENOMEM;
+	}
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		ret = -errno;
+		free(buf);
+		policy_set_error(err, path, 0, 0, "%s", strerror(-ret));
+		return ret;
+	}
+	while (len < cap) {
+		n = read(fd, buf + len, cap - len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		len += (size_t)n;
+	}
+	ret = n < 0 ? -errno : 0;
+	close(fd);
+	if (ret)
+		policy_set_error(err, path, 0, 0, "%s", strerror(-ret));
+	else if (len > CABIN_POLICY_MAX_FILE) {
+		policy_set_error(err, path, 0, 0, "larger than 1 MiB");
+		ret = -EFBIG;
+	} else {
+		ret = cabin_policy_parse(p, buf, len, path, err);
+	}
+	free(buf);
+	return ret;
+}
+
+/* ---- whole-policy checks and comparison ---- */
+
+static int invalid(struct cabin_policy_error *err, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static int invalid(struct cabin_policy_error *err, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	policy_verror(err, err ? err->file : "", 0, 0, fmt, ap);
+	va_end(ap);
+	return -EINVAL;
+}
+
+static int validate_syscalls(const struct cabin_policy *p,
+			     struct cabin_policy_error *err)
+{
+	char buf[64];
+	size_t i, j;
+
+	if (p->filter_off && (p->nsyscalls || p->has_syscall_default))
+		return invalid(err,
+			       "'syscall filter off' contradicts syscall rules");
+	for (i = 0; i < p->nsyscalls; i++) {
+		const struct cabin_rule *r = &p->syscalls[i].rule;
+
+		if (!rule_valid(r))
+			return invalid(err, "malformed rule for syscall '%s'",
+				       cabin_syscall_name(r->nr, buf,
+							  sizeof(buf)));
+		for (j = 0; j < i && !r->ncond; j++)
+			if (p->syscalls[j].rule.nr == r->nr &&
+			    !p->syscalls[j].rule.ncond)
+				return invalid(err,
+					       "syscall '%s' has two actions",
+					       cabin_syscall_name(r->nr, buf,
+								  sizeof(buf)));
+	}
+	return 0;
+}
+
+int cabin_policy_validate(const struct cabin_policy *p,
+			  struct cabin_policy_error *err)
+{
+	const struct cabin_limits *l = &p->limits;
+	size_t i, j;
+	int ret;
+
+	if (err)
+		err->file[0] = '\0';
+	ret = validate_syscalls(p, err);
+	if (ret)
+		return ret;
+	if (p->has_syscall_default && !route_valid(&p->syscall_default))
+		return invalid(err, "malformed syscall default");
+	if (p->net == CABIN_NET_NONE && (p->nconnect_ports || p->nbind_ports))
+		return invalid(err, "'network none' contradicts network ports");
+	if (l->memory && l->memory < (1u << 20))
+		return invalid(err, "'limit memory' must be at least 1M");
+	if (l->files && l->files < 3)
+		return invalid(err, "'limit files' must be at least 3");
+	for (i = 0; i < p->npaths; i++)
+		if (!p->paths[i].rights || !policy_valid_path(p->paths[i].path))
+			return invalid(err, "bad path rule");
+	for (i = 0; i < p->nenv_set; i++)
+		for (j = 0; j < i; j++)
+			if (!strcmp(p->env_set[i].name, p->env_set[j].name) &&
+			    strcmp(p->env_set[i].value, p->env_set[j].value))
+				return invalid(err,
+					       "'%.64s' is set to two values",
+					       p->env_set[i].name);
+	return 0;
+}
+
+static const struct cabin_path_rule *find_path(const struct cabin_policy *p,
+					       const char *path)
+{
+	size_t i;
+
+	for (i = 0; i < p->npaths; i++)
+		if (!strcmp(p->paths[i].path, path))
+			return &p->paths[i];
+	return NULL;
+}
+
+static bool paths_equal(const struct cabin_policy *a,
+			const struct cabin_policy *b)
+{
+	const struct cabin_path_rule *o;
+	size_t i;
+
+	if (a->files_restricted != b->files_restricted ||
+	    a->npaths != b->npaths)
+		return false;
+	for (i = 0; i < a->npaths; i++) {
+		o = find_path(b, a->paths[i].path);
+		if (!o || o->rights != a->paths[i].rights ||
+		    o->optional != a->paths[i].optional)
+			return false;
+	}
+	return true;
+}
+
+static bool env_equal(const struct cabin_policy *a,
+		      const struct cabin_policy *b)
+{
+	size_t i;
+
+	if (a->env_clear != b->env_clear || a->nenv_keep != b->nenv_keep ||
+	    a->nenv_set != b->nenv_set)
+		return false;
+	for (i = 0; i < a->nenv_keep; i++)
+		if (strcmp(a->env_keep[i], b->env_keep[i]))
+			return false;
+	for (i = 0; i < a->nenv_set; i++)
+		if (strcmp(a->env_set[i].name, b->env_set[i].name) ||
+		    strcmp(a->env_set[i].value, b->env_set[i].value))
+			return false;
+	return true;
+}
+
+bool cabin_policy_equal(const struct cabin_policy *a,
+			const struct cabin_policy *b)
+{
+	size_t i;
+
+	if (a->has_syscall_default != b->has_syscall_default ||
+	    (a->has_syscall_default &&
+	     !policy_route_equal(&a->syscall_default, &b->syscall_default)) ||
+	    a->filter_off != b->filter_off || a->nsyscalls != b->nsyscalls)
+		return false;
+	for (i = 0; i < a->nsyscalls; i++)
+		if (!rule_equal(&a->syscalls[i].rule, &b->syscalls[i].rule))
+			return false;
+	if (!paths_equal(a, b) || a->net != b->net ||
+	    a->nconnect_ports != b->nconnect_ports ||
+	    a->nbind_ports != b->nbind_ports ||
+	    memcmp(a->connect_ports, b->connect_ports,
+		   a->nconnect_ports * sizeof(uint16_t)) ||
+	    memcmp(a->bind_ports, b->bind_ports,
+		   a->nbind_ports * sizeof(uint16_t)) ||
+	    memcmp(&a->limits, &b->limits, sizeof(a->limits)))
+		return false;
+	return env_equal(a, b) && a->isolate == b->isolate &&
+	       a->private_tmp == b->private_tmp && a->memory == b->memory;
+}
+

@@ -1,0 +1,323 @@
+/*
+ * Files in the report: the paths a call names, resolved against its
+ * descriptors, whether an O_CREAT open made the file, and what became of
+ * it (read, written, created, deleted, renamed, chmod'ed, refused).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "core/umem.h"
+#include "trace/report_int.h"
+
+#ifndef AT_EMPTY_PATH
+#define AT_EMPTY_PATH 0x1000
+#endif
+
+/* ------------------------------------------------ file-system questions */
+
+static int proc_exists(void *ctx, pid_t tid, int dirfd, const char *path)
+{
+	char full[REPORT_PATH_MAX + 64];
+	struct stat st;
+	int n;
+
+	(void)ctx;
+	if (path[0] == '/')
+		n = snprintf(full, sizeof(full), "/proc/%d/root%s", (int)tid,
+			     path);
+	else if (dirfd == AT_FDCWD)
+		n = snprintf(full, sizeof(full), "/proc/%d/cwd/%s", (int)tid,
+			     path);
+	else
+		n = snprintf(full, sizeof(full), "/proc/%d/fd/%d/%s",
+			     (int)tid, dirfd, path);
+	if (n < 0 || (size_t)n >= sizeof(full))
+		return -ENAMETOOLONG;
+	if (!fstatat(AT_FDCWD, full, &st, AT_SYMLINK_NOFOLLOW))
+		return 1;
+	return errno == ENOENT ? 0 : -errno;
+}
+
+static int proc_fd_path(void *ctx, pid_t tid, int fd, char *buf, size_t len)
+{
+	char link[64];
+	ssize_t n;
+
+	(void)ctx;
+	if (fd == AT_FDCWD)
+		snprintf(link, sizeof(link), "/proc/%d/cwd", (int)tid);
+	else
+		snprintf(link, sizeof(link), "/proc/%d/fd/%d", (int)tid, fd);
+	n = readlink(link, buf, len - 1);
+	if (n < 0)
+		return -errno;
+	buf[n] = '\0';
+	return 0;
+}
+
+const struct cabin_report_fs report_proc_fs = {
+	.exists = proc_exists,
+	.fd_path = proc_fd_path,
+};
+
+/* ------------------------------------------------------- syscall capture */
+
+/* "dir/name" for a path relative to a descriptor, or the path as given. */
+static char *resolve(struct cabin_report *r, pid_t tid, int dirfd,
+		     char *path, bool empty_is_fd)
+{
+	char dir[REPORT_PATH_MAX];
+	const struct cabin_report_fs *fs = r->opt.fs;
+	char *s;
+
+	if (!path || path[0] == '/' || dirfd == AT_FDCWD)
+		return path;
+	if (path[0] && !strcmp(path, "."))
+		return path;
+	if (!path[0] && !empty_is_fd)
+		return path;
+	if (fs->fd_path(fs->ctx, tid, dirfd, dir, sizeof(dir)) < 0) {
+		if (asprintf(&s, "<fd %d>%s%s", dirfd, path[0] ? "/" : "",
+			     path) < 0)
+			return path;
+	} else if (asprintf(&s, "%s%s%s", dir, path[0] ? "/" : "",
+			    path) < 0) {
+		return path;
+	}
+	free(path);
+	return s;
+}
+
+static int arg_int(const struct report_call *c, int i)
+{
+	return i < 0 ? AT_FDCWD : (int)c->args[i];
+}
+
+/* The paths exactly as the program gave them. */
+static void read_paths(struct cabin_report *r, struct cabin_proxy *p,
+		       pid_t tid, struct report_call *c)
+{
+	const struct watch_spec *s = c->spec;
+
+	if (s->path >= 0)
+		c->path = report_read_string(r, p, tid, c->args[s->path],
+					     REPORT_PATH_MAX);
+	else if (s->dirfd >= 0)
+		c->path = strdup("");
+	if (s->path2 >= 0)
+		c->path2 = report_read_string(r, p, tid, c->args[s->path2],
+					      REPORT_PATH_MAX);
+}
+
+/*
+ * Relative to a descriptor: joined to its path.  An empty path names the
+ * descriptor itself for fchmod, and with AT_EMPTY_PATH for fchmodat2 and
+ * execveat (whose flags argument means that; open's does not).
+ */
+static void resolve_paths(struct cabin_report *r, pid_t tid,
+			  struct report_call *c)
+{
+	const struct watch_spec *s = c->spec;
+	bool empty_is_fd = s->path < 0 ||
+			   ((s->kind == CALL_CHMOD || s->kind == CALL_EXEC) &&
+			    s->flags >= 0 && (c->args[s->flags] & AT_EMPTY_PATH));
+
+	c->path = resolve(r, tid, arg_int(c, s->dirfd), c->path, empty_is_fd);
+	if (s->path2 >= 0)
+		c->path2 = resolve(r, tid, arg_int(c, s->dirfd2), c->path2,
+				   false);
+}
+
+void report_capture_paths(struct cabin_report *r, struct cabin_proxy *p,
+			  pid_t tid, struct report_call *c)
+{
+	read_paths(r, p, tid, c);
+	resolve_paths(r, tid, c);
+}
+
+/* open flags and mode, wherever the syscall keeps them. */
+static void open_flags(struct cabin_proxy *p, pid_t tid,
+		       struct report_call *c)
+{
+	const struct watch_spec *s = c->spec;
+	uint64_t how[2];
+
+	if (c->nr == SYS_creat) {
+		c->flags = O_CREAT | O_WRONLY | O_TRUNC;
+	} else if (c->nr == SYS_openat2) {
+		if (cabin_umem_read(p, tid, c->args[2], how, sizeof(how)) == 0) {
+			c->flags = how[0];
+			c->mode = how[1];
+		}
+	} else {
+		c->flags = c->args[s->flags];
+	}
+	if (s->mode >= 0)
+		c->mode = c->args[s->mode];
+}
+
+/*
+ * Only a look before the call tells a new file from an old one: asked
+ * with the path and descriptor the program gave, before resolving them.
+ */
+static void open_existed(struct cabin_report *r, pid_t tid,
+			 struct report_call *c)
+{
+	const struct watch_spec *s = c->spec;
+	int err;
+
+	c->existed = -1;
+	if (!(c->flags & O_CREAT) || (c->flags & O_EXCL) || !c->path ||
+	    !c->args[s->path] || !strncmp(c->path, "(unreadable", 11))
+		return;
+	err = r->opt.fs->exists(r->opt.fs->ctx, tid, arg_int(c, s->dirfd),
+				c->path);
+	c->existed = err < 0 ? -1 : err;
+}
+
+void report_capture_file(struct cabin_report *r, struct cabin_proxy *p,
+			 pid_t tid, struct report_call *c)
+{
+	const struct watch_spec *s = c->spec;
+
+	if (s->kind == CALL_OPEN) {
+		read_paths(r, p, tid, c);
+		open_flags(p, tid, c);
+		open_existed(r, tid, c);
+		resolve_paths(r, tid, c);
+		return;
+	}
+	report_capture_paths(r, p, tid, c);
+	if (s->flags >= 0)
+		c->flags = c->args[s->flags];
+	if (s->mode >= 0)
+		c->mode = c->args[s->mode];
+}
+
+/* ---------------------------------------------------- results to records */
+
+/* One path record in a file list; kind and extra fields by the caller. */
+static struct report_rec *add_path(struct cabin_report *r,
+				   struct report_list *l,
+				   const struct cabin_task *task,
+				   const char *path, long v1, long nr, int err)
+{
+	struct report_key k = { 0 };
+	struct report_rec *rec;
+	bool fresh;
+
+	report_key_str(&k, path);
+	report_key_num(&k, v1);
+	report_key_num(&k, nr);
+	report_key_num(&k, err);
+	rec = report_list_add(r, l, &k, &fresh);
+	free(k.buf);
+	if (rec && fresh) {
+		report_rec_who(rec, task);
+		rec->s1 = report_dup(path);
+		rec->v1 = v1;
+		rec->nr = nr;
+		rec->err = err;
+	}
+	return rec;
+}
+
+static void file_failure(struct cabin_report *r,
+			 const struct cabin_task *task,
+			 const struct report_call *c, long ret)
+{
+	struct report_list *l = report_is_denial(ret) ? &r->file_denied
+					       : &r->file_failed;
+
+	add_path(r, l, task, c->path, 0, c->nr, (int)-ret);
+}
+
+static void open_result(struct cabin_report *r, const struct cabin_task *task,
+			const struct report_call *c)
+{
+	bool writes = (c->flags & O_ACCMODE) != O_RDONLY ||
+		      (c->flags & O_TRUNC);
+	bool created = (c->flags & O_CREAT) &&
+		       ((c->flags & O_EXCL) || c->existed == 0);
+	struct report_rec *rec;
+
+	if ((c->flags & O_PATH) && !(c->flags & O_CREAT))
+		return;
+	if (created) {
+		add_path(r, &r->created, task, c->path, 0, 0, 0);
+	} else if (writes) {
+		/* O_CREAT on a file of unknown existence: created or written. */
+		rec = add_path(r, &r->written, task, c->path, 0, 0, 0);
+		if (rec && (c->flags & O_CREAT) && c->existed < 0)
+			rec->v2 = 1;
+	} else {
+		add_path(r, &r->read, task, c->path,
+			 (c->flags & O_DIRECTORY) != 0, 0, 0);
+	}
+}
+
+static void rename_result(struct cabin_report *r,
+			  const struct cabin_task *task,
+			  const struct report_call *c)
+{
+	struct report_key k = { 0 };
+	struct report_rec *rec;
+	bool fresh;
+
+	report_key_str(&k, c->path);
+	report_key_str(&k, c->path2);
+	rec = report_list_add(r, &r->renamed, &k, &fresh);
+	free(k.buf);
+	if (rec && fresh) {
+		report_rec_who(rec, task);
+		rec->s1 = report_dup(c->path);
+		rec->s2 = report_dup(c->path2);
+	}
+}
+
+void report_file_result(struct cabin_report *r, const struct cabin_task *task,
+			const struct report_call *c, long ret)
+{
+	bool dir;
+
+	if (ret < 0) {
+		file_failure(r, task, c, ret);
+		return;
+	}
+	switch (c->spec->kind) {
+	case CALL_OPEN:
+		open_result(r, task, c);
+		break;
+	case CALL_UNLINK:
+		dir = c->nr == SYS_rmdir || (c->flags & AT_REMOVEDIR);
+		add_path(r, &r->deleted, task, c->path, dir, 0, 0);
+		break;
+	case CALL_RENAME:
+		rename_result(r, task, c);
+		break;
+	case CALL_CHMOD:
+		add_path(r, &r->chmod, task, c->path, (long)(c->mode & 07777),
+			 0, 0);
+		break;
+	case CALL_TRUNCATE:
+		add_path(r, &r->written, task, c->path, 0, 0, 0);
+		break;
+	case CALL_MKDIR:
+		add_path(r, &r->created, task, c->path, 1, 0, 0);
+		break;
+	default:
+		break;
+	}
+}
+
+const char *cabin_report_mode(long mode, char *buf, size_t len)
+{
+	snprintf(buf, len, "%04lo", mode & 07777);
+	return buf;
+}
