@@ -17,6 +17,7 @@
 #include "core/fsguard.h"
 #include "core/netguard.h"
 #include "core/proxy.h"
+#include "core/xom.h"
 #include "platform/probe.h"
 #include "platform/process/process.h"
 #include "platform/process/signals.h"
@@ -62,6 +63,8 @@ struct run {
 	FILE *trace_out;
 	struct cabin_tracer *tracer;
 	struct cabin_report *report;
+	struct cabin_xom xom;
+	bool has_xom;			/* xom was initialised */
 };
 
 int cabin_unsafe_parse(const char *list, unsigned int *out)
@@ -294,8 +297,27 @@ static int check_xom(struct run *r)
 		fprintf(r->log, "cabin: execute-only memory (xom) needs protection keys, and this kernel does not enable them (no OSPKE or pkey_alloc fails); see 'cabin info'\n");
 		return -EOPNOTSUPP;
 	}
-	fprintf(r->log, "cabin: execute-only memory (xom) is not available in this version of cabin; use --wx for W^X\n");
-	return -EOPNOTSUPP;
+	if (r->policy->filter_off) {
+		fprintf(r->log, "cabin: execute-only memory (xom) needs the seccomp filter, which this policy switches off\n");
+		return -EOPNOTSUPP;
+	}
+	return 0;
+}
+
+/* After grant_program: the program the user named is trusted too. */
+static int setup_xom(struct run *r)
+{
+	int err;
+
+	if (!(r->policy->memory & CABIN_MEMORY_XOM))
+		return 0;
+	err = cabin_xom_init(&r->xom, r->exe_fd);
+	if (err < 0) {
+		fprintf(r->log, "cabin: execute-only memory (xom) needs protection keys, and this CPU does not say where PKRU is saved (CPUID leaf 0xd sub-leaf 9)\n");
+		return err;
+	}
+	r->has_xom = true;
+	return 0;
 }
 
 static int compile_routes(struct run *r)
@@ -505,6 +527,8 @@ static int prepare(struct run *r, const char *program)
 		err = check_paths(r);
 	if (!err)
 		err = grant_program(r, program);
+	if (!err)
+		err = setup_xom(r);
 	if (err < 0)
 		return err;
 	err = compile_routes(r);
@@ -533,6 +557,7 @@ static int launch(struct run *r, char *const argv[])
 	proxy.limits.procs = r->policy->limits.procs;
 	proxy.limits.memory = r->policy->limits.memory;
 	proxy.wx = r->policy->memory & CABIN_MEMORY_WX;
+	proxy.xom = r->has_xom ? &r->xom : NULL;
 	proxy.emulate = emulate;
 	proxy.emulate_ctx = &r->netguard;
 	if (r->tracer)

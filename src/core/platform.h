@@ -32,6 +32,15 @@ struct cabin_resume {
 	int sig;		/* signal to deliver on resume, 0 for none */
 };
 
+/* One mapping of a task, as execute-only memory needs to know it. */
+struct cabin_region {
+	uint64_t start, end;
+	uint64_t offset;	/* in the file */
+	uint64_t dev, ino;	/* the file's identity, 0 for none */
+	int prot;		/* PROT_* */
+	char name[256];		/* path or "[vdso]", sanitized */
+};
+
 struct cabin_platform_ops {
 	/* Bounded copy from the program; returns bytes read or -errno. */
 	ssize_t (*read_mem)(void *ctx, pid_t tid, uint64_t addr, void *buf,
@@ -63,6 +72,29 @@ struct cabin_platform_ops {
 	int (*range_prot)(void *ctx, pid_t tid, uint64_t addr, uint64_t len);
 	/* What the task's descriptor fd refers to ("/etc/passwd"), -errno. */
 	int (*fd_path)(void *ctx, pid_t tid, int fd, char *buf, size_t len);
+
+	/*
+	 * Execute-only memory (core/xom.c); NULL where a platform has no
+	 * protection keys.  Up to max mappings of the task; count or -errno.
+	 */
+	int (*regions)(void *ctx, pid_t tid, struct cabin_region *out,
+		       size_t max);
+	/* The protection key of the mapping holding addr, or -errno. */
+	int (*addr_pkey)(void *ctx, pid_t tid, uint64_t addr);
+	/* The task's XSAVE image (standard format); bytes or -errno. */
+	ssize_t (*get_xstate)(void *ctx, pid_t tid, void *buf, size_t len);
+	/*
+	 * A task stopped at its exec event runs on to the exit of execve, so
+	 * that registers set afterwards are the ones it returns with.
+	 */
+	int (*exec_settle)(void *ctx, pid_t tid);
+	/*
+	 * Run one syscall in a stopped task through the syscall instruction
+	 * at insn, and put its registers back; *ret is what it returned.
+	 * Its seccomp stops are the platform's own, never events.
+	 */
+	int (*inject_syscall)(void *ctx, pid_t tid, uint64_t insn, long nr,
+			      const uint64_t args[6], long *ret);
 };
 
 struct cabin_platform {

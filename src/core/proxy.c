@@ -17,6 +17,7 @@
 #include "core/memguard.h"
 #include "core/names.h"
 #include "core/proxy.h"
+#include "core/xom.h"
 
 #define X32_SYSCALL_BIT 0x40000000L
 
@@ -224,6 +225,8 @@ static int on_syscall_entry(struct cabin_proxy *p, struct cabin_task *task,
 		refused = cabin_limits_entry(p, task, sys);
 		if (!refused)
 			refused = cabin_memguard_entry(p, task, sys);
+		if (!refused)
+			refused = cabin_xom_entry(p, task, sys);
 		if (refused)
 			return answer(p, task, refused);
 		task->state = CABIN_TASK_IN_SYSCALL;
@@ -254,6 +257,10 @@ static int on_syscall_exit(struct cabin_proxy *p, struct cabin_task *task,
 		cabin_limits_exit(p, task, ret);
 		notify_result(p, task, ret, true);
 	}
+	if (p->xom && task->cur_nr >= 0 && cabin_xom_exit(p, task, ret)) {
+		task->cur_nr = -1;
+		return 0;	/* killed */
+	}
 	task->state = CABIN_TASK_RUNNING;
 	task->cur_nr = -1;
 	return resume(p, task->tid, CABIN_RESUME_RUN, 0, 0);
@@ -267,6 +274,7 @@ static int on_fault(struct cabin_proxy *p, struct cabin_task *task,
 
 	task->count.faults++;
 	p->stats.faults++;
+	cabin_xom_fault(p, task, f);
 	have_where = p->plat->ops->describe_addr(p->plat->ctx, task->tid,
 						 f->ip, where, sizeof(where));
 	cabin_fault_format(line, sizeof(line), task->tid, task->comm, f,
@@ -289,6 +297,7 @@ static int on_spawn(struct cabin_proxy *p, struct cabin_task *task,
 	p->stats.spawns++;
 	if (child) {
 		child->parent = task->tid;
+		child->xom_sealed = task->xom_sealed;
 		if (p->verbose)
 			cabin_proxy_say(p, "[pid %d] %s -> %s %d", (int)task->tid,
 			    kinds[kind],
@@ -336,7 +345,15 @@ static int on_exec(struct cabin_proxy *p, struct cabin_task *task,
 			snprintf(exe, sizeof(exe), "%s", task->comm);
 		cabin_proxy_say(p, "[pid %d] exec %s", (int)task->tid, exe);
 	}
-	return resume_event(p, task, 0);
+	task->xom_sealed = false;
+	if (!p->xom)
+		return resume_event(p, task, 0);
+	if (cabin_xom_exec(p, task) < 0)
+		return 0;	/* killed, or gone */
+	/* Sealing ran execve to its exit: a watched execve ends here. */
+	if (task->state == CABIN_TASK_IN_SYSCALL)
+		return on_syscall_exit(p, task, 0);
+	return resume(p, task->tid, CABIN_RESUME_RUN, 0, 0);
 }
 
 /*
@@ -427,6 +444,13 @@ int cabin_proxy_handle(struct cabin_proxy *p, const struct cabin_event *ev)
 		p->plat->ops->kill(p->plat->ctx, ev->tid, SIGKILL);
 		return -ENOMEM;
 	}
+	/*
+	 * A PKRU that lets code be read ends the program at any stop; at an
+	 * exec the old image is gone and the new one not yet sealed.
+	 */
+	if (p->xom && ev->kind != CABIN_EV_EXITING &&
+	    ev->kind != CABIN_EV_EXEC && !cabin_xom_stop_ok(p, task))
+		return 0;
 	if (ev->kind != CABIN_EV_SYSCALL_ENTRY &&
 	    ev->kind != CABIN_EV_SYSCALL_EXIT && ev->kind != CABIN_EV_EXEC)
 		notify_event(p, task, ev);

@@ -17,6 +17,7 @@
 #include "core/task.h"
 
 struct cabin_proxy;
+struct cabin_xom;
 
 /* Answer an emulated syscall: the value it returns (or -errno). */
 typedef long (*cabin_emulate_fn)(struct cabin_proxy *p,
@@ -79,6 +80,7 @@ struct cabin_proxy {
 	struct cabin_proxy_limits limits;
 	bool timed_out;		/* the wall-clock limit ended the run */
 	bool wx;		/* W^X: executable memory stays read-only */
+	struct cabin_xom *xom;	/* sealed execute-only code, NULL when off */
 
 	struct cabin_denial *denials;	/* reported once each */
 	size_t ndenials;

@@ -37,6 +37,7 @@ struct cabin_task {
 	uint64_t cur_args[6];
 	int cur_rule;
 	uint64_t entry_ns;	/* when cur_nr entered (CLOCK_MONOTONIC) */
+	bool xom_sealed;	/* runs an image whose code was made execute-only */
 	struct cabin_task_counters count;
 };
 

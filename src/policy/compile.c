@@ -4,12 +4,15 @@
  * must watch for the network guard and the limits.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/syscall.h>
 
 #include "cabin/cabin.h"
 #include "core/fsguard.h"
 #include "core/memguard.h"
+#include "core/xom.h"
 #include "policy/compile.h"
 #include "policy/guards.h"
 
@@ -137,6 +140,163 @@ static int close_truncate_gap(const struct cabin_compile_input *in,
 	return err < 0 ? err : 0;
 }
 
+/*
+ * Under XOM the proxy must see every executable mmap, every mprotect and
+ * every rt_sigreturn, before any rule of the policy can let them through
+ * unseen; but it never lets through what the policy refuses, so each is
+ * watched only where the policy's own rules allow or trace it.
+ */
+static int add_xom_watch(const struct cabin_compile_input *in,
+			 struct cabin_router *r)
+{
+	const uint64_t args[6] = { 0, 4096, PROT_READ | PROT_EXEC,
+				   MAP_PRIVATE, 3, 0 };
+	struct cabin_router policy;
+	enum cabin_route_kind kind;
+	int err = 0, bad;
+	const int *nr;
+
+	cabin_router_init(&policy, r->fallback);
+	err = add_policy_rules(in, &policy, &bad);
+	for (nr = cabin_xom_watched; !err && *nr >= 0; nr++) {
+		kind = cabin_router_match(&policy, *nr, args, NULL)->kind;
+		if (kind == CABIN_ROUTE_ALLOW || kind == CABIN_ROUTE_TRACE)
+			err = cabin_xom_watch_route(r, *nr);
+	}
+	cabin_router_free(&policy);
+	return err < 0 ? err : 0;
+}
+
+/*
+ * libseccomp does not keep first-match order: a rule without conditions
+ * for a syscall overrides every rule with conditions for it, wherever it
+ * stands.  A policy's plain "allow mmap" would so switch off the memory
+ * guards' refusals and watches that come before it.  For the guarded
+ * calls, whose earlier rules each test bits of one argument, such a rule
+ * becomes one rule per combination of those bits that no earlier rule
+ * takes: the same routes, in any order.
+ */
+static bool guarded(int nr)
+{
+	return nr == SYS_mmap || nr == SYS_mprotect ||
+	       nr == SYS_pkey_mprotect || nr == SYS_rt_sigreturn;
+}
+
+/* The bits of one argument the earlier rules test; false if not so. */
+static bool tested_bits(const struct cabin_router *r, size_t upto, int nr,
+			unsigned int *arg, uint64_t *bits, bool *any)
+{
+	size_t i;
+
+	*bits = 0;
+	*any = false;
+	for (i = 0; i < upto; i++) {
+		const struct cabin_rule *e = &r->rules[i];
+
+		if (e->nr != nr)
+			continue;
+		if (e->ncond != 1 || e->cond[0].op != CABIN_CMP_MASKED_EQ ||
+		    (*any && e->cond[0].arg != *arg))
+			return false;
+		*arg = e->cond[0].arg;
+		*bits |= e->cond[0].mask;
+		*any = true;
+	}
+	return __builtin_popcountll(*bits) <= 6;
+}
+
+static bool earlier_plain(const struct cabin_router *r, size_t upto, int nr)
+{
+	size_t i;
+
+	for (i = 0; i < upto; i++) {
+		if (r->rules[i].nr == nr && !r->rules[i].ncond)
+			return true;
+	}
+	return false;
+}
+
+static bool taken_before(const struct cabin_router *r, size_t upto, int nr,
+			 const uint64_t args[6])
+{
+	size_t i;
+
+	for (i = 0; i < upto; i++) {
+		if (r->rules[i].nr == nr &&
+		    cabin_cond_holds(&r->rules[i].cond[0], args))
+			return true;
+	}
+	return false;
+}
+
+/* Value of combination n spread over the set bits of mask. */
+static uint64_t spread(uint64_t mask, unsigned int n)
+{
+	uint64_t v = 0, bit;
+	unsigned int k = 0;
+
+	for (bit = 1; bit && mask; bit <<= 1) {
+		if (!(mask & bit))
+			continue;
+		if (n & (1u << k))
+			v |= bit;
+		mask &= ~bit;
+		k++;
+	}
+	return v;
+}
+
+static int settle_rule(const struct cabin_router *r, size_t at,
+		       struct cabin_router *out)
+{
+	const struct cabin_rule *rule = &r->rules[at];
+	struct cabin_rule part = *rule;
+	uint64_t bits, args[6] = { 0 };
+	unsigned int arg = 0, n;
+	bool any;
+	int err;
+
+	if (!guarded(rule->nr) || rule->ncond)
+		return cabin_router_add(out, rule) < 0 ? -EINVAL : 0;
+	/* Behind a rule that takes every call, it never matches. */
+	if (earlier_plain(r, at, rule->nr))
+		return 0;
+	if (!tested_bits(r, at, rule->nr, &arg, &bits, &any) || !any)
+		return cabin_router_add(out, rule) < 0 ? -EINVAL : 0;
+	part.ncond = 1;
+	part.cond[0] = (struct cabin_cond){
+		.arg = arg, .op = CABIN_CMP_MASKED_EQ, .mask = bits,
+	};
+	for (n = 0; n < (1u << __builtin_popcountll(bits)); n++) {
+		args[arg] = spread(bits, n);
+		if (taken_before(r, at, rule->nr, args))
+			continue;
+		part.cond[0].value = args[arg];
+		err = cabin_router_add(out, &part);
+		if (err < 0)
+			return err;
+	}
+	return 0;
+}
+
+static int settle_for_libseccomp(struct cabin_router *r)
+{
+	struct cabin_router out;
+	size_t i;
+	int err = 0;
+
+	cabin_router_init(&out, r->fallback);
+	for (i = 0; !err && i < r->nrules; i++)
+		err = settle_rule(r, i, &out);
+	if (err) {
+		cabin_router_free(&out);
+		return err;
+	}
+	cabin_router_free(r);
+	*r = out;
+	return 0;
+}
+
 static void setup_netguard(const struct cabin_compile_input *in,
 			   struct cabin_netguard *ng)
 {
@@ -174,8 +334,12 @@ int cabin_policy_compile_routes(const struct cabin_compile_input *in,
 	if (p->filter_off)
 		return 0;
 	err = 0;
-	if (p->memory & CABIN_MEMORY_WX)
+	if (p->memory & CABIN_MEMORY_XOM)
+		err = cabin_xom_routes(r);
+	if (!err && (p->memory & CABIN_MEMORY_WX))
 		err = cabin_memguard_routes(r, false);
+	if (!err && (p->memory & CABIN_MEMORY_XOM))
+		err = add_xom_watch(in, r);
 	if (!err)
 		err = add_policy_rules(in, r, bad);
 	if (!err && !(in->unsafe & CABIN_UNSAFE_UNTRACED))
@@ -194,5 +358,7 @@ int cabin_policy_compile_routes(const struct cabin_compile_input *in,
 		err = watch(r, cabin_limits_spawn_syscalls);
 	if (!err && p->limits.memory)
 		err = watch(r, cabin_limits_memory_syscalls);
+	if (!err && p->memory)
+		err = settle_for_libseccomp(r);
 	return err;
 }

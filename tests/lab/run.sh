@@ -6,7 +6,8 @@
 # Usage: tests/lab/run.sh BUILD
 # Env: LAB_TIMEOUT (seconds for the whole VM, default 480), LAB_KERNEL
 # (a vmlinuz to boot instead of the newest /boot/vmlinuz-*), LAB_LOG (keep
-# the console log there).
+# the console log there), LAB_TESTS (which tests to run, a pattern in
+# tests/lab, default t_*.sh).
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -139,7 +140,7 @@ EOF
 echo /bin/sh >"$root/etc/shells"
 
 cp "$here/init" "$root/init"
-cp "$here"/t_*.sh "$here/lib.sh" "$here/../adversarial/baseline.policy" "$root/lab/"
+cp "$here"/${LAB_TESTS:-t_*.sh} "$here/lib.sh" "$here/../adversarial/baseline.policy" "$root/lab/"
 chmod 755 "$root/init" "$root"/lab/t_*.sh
 
 # Everything root's, whoever builds it.

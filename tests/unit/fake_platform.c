@@ -115,6 +115,13 @@ static int fake_range_prot(void *ctx, pid_t tid, uint64_t addr, uint64_t len)
 	return addr < 0x500000 && addr + len > 0x400000 ? 5 : 3;
 }
 
+static int fake_fd_path(void *ctx, pid_t tid, int fd, char *buf, size_t len)
+{
+	(void)ctx; (void)tid;
+	snprintf(buf, len, "/fake/fd%d", fd);
+	return 0;
+}
+
 static const struct cabin_platform_ops fake_ops = {
 	.read_mem = fake_read_mem,
 	.write_mem = fake_write_mem,
@@ -128,6 +135,7 @@ static const struct cabin_platform_ops fake_ops = {
 	.task_exe = fake_task_exe,
 	.dup_fd = fake_dup_fd,
 	.range_prot = fake_range_prot,
+	.fd_path = fake_fd_path,
 };
 
 void fake_platform_init(struct fake_platform *f)

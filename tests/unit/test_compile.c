@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <cmocka.h>
@@ -113,6 +114,51 @@ static void test_limits_watch_only_what_runs(void **state)
 	release(&c);
 }
 
+static enum cabin_route_kind prot_route(struct compiled *c, int nr,
+					uint64_t prot)
+{
+	const uint64_t args[6] = { 0, 4096, prot, MAP_PRIVATE, 3, 0 };
+
+	return cabin_router_match(&c->router, nr, args, NULL)->kind;
+}
+
+/*
+ * strict allows mmap and mprotect outright.  libseccomp lets such a rule
+ * override the memory guards' conditional ones, so none may be left.
+ */
+static void test_memory_guards_survive_explicit_allows(void **state)
+{
+	static const int nrs[] = { SYS_mmap, SYS_mprotect, SYS_rt_sigreturn };
+	struct compiled c;
+	size_t i, k;
+
+	(void)state;
+	load(&c, "strict", "memory xom\n");
+	compile(&c, 7, 0);
+	assert_int_equal(prot_route(&c, SYS_mmap, PROT_READ | PROT_WRITE |
+				    PROT_EXEC), CABIN_ROUTE_DENY);
+	assert_int_equal(prot_route(&c, SYS_mmap, PROT_READ | PROT_EXEC),
+			 CABIN_ROUTE_TRACE);
+	assert_int_equal(prot_route(&c, SYS_mmap, PROT_READ | PROT_WRITE),
+			 CABIN_ROUTE_ALLOW);
+	assert_int_equal(prot_route(&c, SYS_mprotect, PROT_READ | PROT_EXEC),
+			 CABIN_ROUTE_DENY);
+	assert_int_equal(prot_route(&c, SYS_mprotect, PROT_READ),
+			 CABIN_ROUTE_TRACE);
+	assert_int_equal(prot_route(&c, SYS_rt_sigreturn, 0),
+			 CABIN_ROUTE_TRACE);
+	assert_int_equal(prot_route(&c, SYS_pkey_alloc, 0), CABIN_ROUTE_DENY);
+	for (k = 0; k < 3; k++) {
+		size_t plain = 0;
+
+		for (i = 0; i < c.router.nrules; i++)
+			plain += c.router.rules[i].nr == nrs[k] &&
+				 !c.router.rules[i].ncond;
+		assert_true(plain <= (nrs[k] == SYS_rt_sigreturn));
+	}
+	release(&c);
+}
+
 static void test_truncate_gap_closed_below_abi_3(void **state)
 {
 	struct compiled c;
@@ -156,6 +202,7 @@ int main(void)
 		cmocka_unit_test(test_network_modes),
 		cmocka_unit_test(test_limits_watch_only_what_runs),
 		cmocka_unit_test(test_truncate_gap_closed_below_abi_3),
+		cmocka_unit_test(test_memory_guards_survive_explicit_allows),
 		cmocka_unit_test(test_guards_and_unsafe_switches),
 	};
 

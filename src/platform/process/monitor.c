@@ -4,10 +4,12 @@
  * into exactly one proxy event, and the proxy answers with one resume.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <linux/audit.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <elf.h>
 #include <sys/ptrace.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
@@ -63,6 +65,28 @@ static void check_timeout(struct cabin_process *pp)
 	cabin_proxy_drain(pp->proxy);
 }
 
+/*
+ * Execute-only code has no VM_READ, so process_vm_readv cannot read it;
+ * /proc/PID/mem reads with FOLL_FORCE, as a debugger does (cabin is the
+ * task's tracer, so it may open it).
+ */
+static ssize_t read_forced(pid_t tid, uint64_t addr, void *buf, size_t len)
+{
+	char path[64];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/mem", (int)tid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = pread(fd, buf, len, (off_t)addr);
+	if (n < 0)
+		n = -errno;
+	close(fd);
+	return n;
+}
+
 static ssize_t op_read_mem(void *ctx, pid_t tid, uint64_t addr, void *buf,
 			   size_t len)
 {
@@ -73,6 +97,8 @@ static ssize_t op_read_mem(void *ctx, pid_t tid, uint64_t addr, void *buf,
 
 	(void)ctx;
 	n = process_vm_readv(tid, &local, 1, &remote, 1, 0);
+	if (n < 0 && errno == EFAULT)
+		return read_forced(tid, addr, buf, len);
 	return n < 0 ? -errno : n;
 }
 
@@ -227,6 +253,128 @@ static int op_fd_path(void *ctx, pid_t tid, int fd, char *buf, size_t len)
 	return cabin_procfs_fd_path(tid, fd, buf, len);
 }
 
+static int op_regions(void *ctx, pid_t tid, struct cabin_region *out,
+		      size_t max)
+{
+	(void)ctx;
+	return cabin_procfs_regions(tid, out, max);
+}
+
+static int op_addr_pkey(void *ctx, pid_t tid, uint64_t addr)
+{
+	(void)ctx;
+	return cabin_procfs_pkey(tid, addr);
+}
+
+static ssize_t op_get_xstate(void *ctx, pid_t tid, void *buf, size_t len)
+{
+	struct iovec iov = { .iov_base = buf, .iov_len = len };
+
+	(void)ctx;
+	if (ptrace(PTRACE_GETREGSET, tid, (void *)NT_X86_XSTATE, &iov) < 0)
+		return -errno;
+	return (ssize_t)iov.iov_len;
+}
+
+/*
+ * Wait for the next stop of tid alone.  A signal arriving meanwhile is
+ * kept in *pending (and suppressed) so that it can be raised again once
+ * the proxy's business is done.
+ */
+static int wait_own_stop(pid_t tid, int *status, int *pending)
+{
+	for (;;) {
+		if (waitpid(tid, status, __WALL) < 0)
+			return errno == EINTR ? -EINTR : -errno;
+		if (!WIFSTOPPED(*status))
+			return -ESRCH;
+		if (WSTOPSIG(*status) == (SIGTRAP | 0x80) || (*status >> 16))
+			return 0;
+		*pending = WSTOPSIG(*status);
+		if (ptrace(PTRACE_SYSCALL, tid, 0, 0) < 0)
+			return -errno;
+	}
+}
+
+/*
+ * Resume with PTRACE_SYSCALL until the syscall in progress (or the next
+ * one) reaches its exit; seccomp stops on the way are passed through.
+ */
+static int run_to_syscall_exit(pid_t tid, int *pending)
+{
+	struct __ptrace_syscall_info info;
+	int status, err;
+
+	for (;;) {
+		if (ptrace(PTRACE_SYSCALL, tid, 0, 0) < 0)
+			return -errno;
+		do
+			err = wait_own_stop(tid, &status, pending);
+		while (err == -EINTR);
+		if (err < 0)
+			return err;
+		if (WSTOPSIG(status) != (SIGTRAP | 0x80))
+			continue;
+		if (ptrace(PTRACE_GET_SYSCALL_INFO, tid, sizeof(info), &info) < 0)
+			return -errno;
+		if (info.op == PTRACE_SYSCALL_INFO_EXIT)
+			return 0;
+	}
+}
+
+static void raise_pending(pid_t tid, int sig)
+{
+	if (sig)
+		syscall(SYS_tgkill, cabin_procfs_tgid(tid), tid, sig);
+}
+
+static int op_exec_settle(void *ctx, pid_t tid)
+{
+	int pending = 0, err;
+
+	(void)ctx;
+	err = run_to_syscall_exit(tid, &pending);
+	raise_pending(tid, pending);
+	return err;
+}
+
+/*
+ * The stopped thread runs one syscall of the proxy's through a syscall
+ * instruction of its own code, then gets its registers back.  Only valid
+ * at a stop where the registers are final (a syscall exit, not an entry).
+ */
+static int op_inject_syscall(void *ctx, pid_t tid, uint64_t insn, long nr,
+			     const uint64_t args[6], long *ret)
+{
+	struct user_regs_struct saved, r;
+	int pending = 0, err;
+
+	(void)ctx;
+	if (ptrace(PTRACE_GETREGS, tid, 0, &saved) < 0)
+		return -errno;
+	r = saved;
+	r.rip = insn;
+	r.rax = (unsigned long long)nr;
+	r.orig_rax = (unsigned long long)-1;
+	r.rdi = args[0];
+	r.rsi = args[1];
+	r.rdx = args[2];
+	r.r10 = args[3];
+	r.r8 = args[4];
+	r.r9 = args[5];
+	if (ptrace(PTRACE_SETREGS, tid, 0, &r) < 0)
+		return -errno;
+	err = run_to_syscall_exit(tid, &pending);
+	if (!err && ptrace(PTRACE_GETREGS, tid, 0, &r) < 0)
+		err = -errno;
+	if (!err)
+		*ret = (long)r.rax;
+	if (ptrace(PTRACE_SETREGS, tid, 0, &saved) < 0 && !err)
+		err = -errno;
+	raise_pending(tid, pending);
+	return err;
+}
+
 static const struct cabin_platform_ops process_ops = {
 	.read_mem = op_read_mem,
 	.write_mem = op_write_mem,
@@ -241,6 +389,11 @@ static const struct cabin_platform_ops process_ops = {
 	.dup_fd = op_dup_fd,
 	.range_prot = op_range_prot,
 	.fd_path = op_fd_path,
+	.regions = op_regions,
+	.addr_pkey = op_addr_pkey,
+	.get_xstate = op_get_xstate,
+	.exec_settle = op_exec_settle,
+	.inject_syscall = op_inject_syscall,
 };
 
 void cabin_process_init(struct cabin_process *pp)

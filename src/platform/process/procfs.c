@@ -6,10 +6,12 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "platform/process/procfs.h"
@@ -175,4 +177,73 @@ int cabin_procfs_describe_addr(pid_t tid, uint64_t addr, char *buf,
 	}
 	fclose(maps);
 	return err;
+}
+
+static bool parse_region(const char *line, struct cabin_region *rg)
+{
+	unsigned int major, minor;
+	unsigned long long ino;
+	char perms[5];
+	int name_at = 0;
+
+	memset(rg, 0, sizeof(*rg));
+	if (sscanf(line, "%" SCNx64 "-%" SCNx64 " %4s %" SCNx64
+		   " %x:%x %llu %n", &rg->start, &rg->end, perms, &rg->offset,
+		   &major, &minor, &ino, &name_at) < 7)
+		return false;
+	rg->prot = prot_of(perms);
+	if (ino) {
+		rg->dev = makedev(major, minor);
+		rg->ino = ino;
+	}
+	if (name_at && line[name_at])
+		snprintf(rg->name, sizeof(rg->name), "%s", line + name_at);
+	sanitize(rg->name);
+	return true;
+}
+
+int cabin_procfs_regions(pid_t tid, struct cabin_region *out, size_t max)
+{
+	char path[64], line[4096 + 128];
+	size_t n = 0, len;
+	FILE *maps;
+
+	snprintf(path, sizeof(path), "/proc/%d/maps", (int)tid);
+	maps = fopen(path, "re");
+	if (!maps)
+		return -errno;
+	while (n < max && fgets(line, sizeof(line), maps)) {
+		len = strlen(line);
+		if (len && line[len - 1] == '\n')
+			line[len - 1] = '\0';
+		if (parse_region(line, &out[n]))
+			n++;
+	}
+	fclose(maps);
+	return (int)n;
+}
+
+int cabin_procfs_pkey(pid_t tid, uint64_t addr)
+{
+	char path[64], line[4096 + 128];
+	uint64_t start, end;
+	bool inside = false;
+	int key = -ENOENT;
+	FILE *smaps;
+
+	snprintf(path, sizeof(path), "/proc/%d/smaps", (int)tid);
+	smaps = fopen(path, "re");
+	if (!smaps)
+		return -errno;
+	while (fgets(line, sizeof(line), smaps)) {
+		if (sscanf(line, "%" SCNx64 "-%" SCNx64 " ", &start, &end) == 2 &&
+		    strchr(line, '-') < strchr(line, ' ')) {
+			inside = addr >= start && addr < end;
+			continue;
+		}
+		if (inside && sscanf(line, "ProtectionKey: %d", &key) == 1)
+			break;
+	}
+	fclose(smaps);
+	return key;
 }

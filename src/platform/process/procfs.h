@@ -10,6 +10,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "core/platform.h"
+
 int cabin_procfs_comm(pid_t tid, char *buf, size_t len);
 pid_t cabin_procfs_tgid(pid_t tid);
 int cabin_procfs_exe(pid_t tid, char *buf, size_t len);
@@ -21,5 +23,9 @@ int cabin_procfs_describe_addr(pid_t tid, uint64_t addr, char *buf,
 int cabin_procfs_fd_path(pid_t tid, int fd, char *buf, size_t len);
 /* Union of PROT_* of the mappings overlapping [addr, addr + len). */
 int cabin_procfs_range_prot(pid_t tid, uint64_t addr, uint64_t len);
+/* Up to max mappings of tid, in address order; count or -errno. */
+int cabin_procfs_regions(pid_t tid, struct cabin_region *out, size_t max);
+/* The protection key of the mapping holding addr (smaps), or -errno. */
+int cabin_procfs_pkey(pid_t tid, uint64_t addr);
 
 #endif

@@ -1,0 +1,118 @@
+/*
+ * Sealed execute-only memory (XOM) by protection keys.  The kernel makes
+ * a PROT_EXEC-only mapping unreadable through its execute-only key; this
+ * module makes every executable mapping of the confined program such a
+ * mapping and keeps the program from switching the key's protection off:
+ * code that could write PKRU (WRPKRU, XRSTOR) never becomes executable
+ * outside trusted files, and PKRU itself is checked at every stop.
+ * Platform-independent: it knows a platform only through
+ * struct cabin_platform, so the kvm platform can reuse it.
+ */
+#ifndef CABIN_CORE_XOM_H
+#define CABIN_CORE_XOM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/router.h"
+
+struct cabin_proxy;
+struct cabin_task;
+struct cabin_syscall;
+struct cabin_fault;
+
+enum cabin_xom_insn {
+	CABIN_XOM_WRPKRU,	/* 0f 01 ef */
+	CABIN_XOM_XRSTOR,	/* 0f ae /5, memory operand (ERIM) */
+};
+
+#define CABIN_XOM_MAX_HITS	8
+
+/* What a scan found: the first few offsets and how many in all. */
+struct cabin_xom_hits {
+	size_t total;
+	size_t n;
+	uint64_t off[CABIN_XOM_MAX_HITS];
+	enum cabin_xom_insn insn[CABIN_XOM_MAX_HITS];
+};
+
+/* A file identified by device and inode, never by path. */
+struct cabin_xom_file {
+	uint64_t dev, ino;
+	bool listed;		/* its occurrences were reported */
+	char path[256];
+};
+
+#define CABIN_XOM_MAX_TRUSTED	8
+
+struct cabin_xom {
+	struct cabin_xom_file trusted[CABIN_XOM_MAX_TRUSTED];
+	size_t ntrusted;
+	int pkey;		/* the kernel's execute-only key, -1 unknown */
+	size_t pkru_offset;	/* of PKRU in the XSAVE image, 0 unknown */
+	unsigned long violations;
+};
+
+/*
+ * Find WRPKRU and XRSTOR in buf[0, len), starting at every offset below
+ * limit (bytes past limit only complete an instruction that starts
+ * before it); offsets are reported as base + index.
+ */
+void cabin_xom_scan(const unsigned char *buf, size_t len, size_t limit,
+		    uint64_t base, struct cabin_xom_hits *hits);
+
+/* Reads len bytes at pos; returns bytes read (0 at the end) or -errno. */
+typedef long (*cabin_xom_read_fn)(void *ctx, uint64_t pos, void *buf,
+				  size_t len);
+
+/*
+ * Scan [pos, pos + len) read in chunks through read, across chunk
+ * boundaries.  0, or -errno when reading failed or len is too large to
+ * scan (more than CABIN_XOM_SCAN_MAX).
+ */
+#define CABIN_XOM_SCAN_MAX	(1ull << 30)
+int cabin_xom_scan_range(cabin_xom_read_fn read, void *ctx, uint64_t pos,
+			 uint64_t len, struct cabin_xom_hits *hits);
+
+const char *cabin_xom_insn_name(enum cabin_xom_insn insn);
+
+/* PKRU from an XSAVE image (the value at its offset; see xom.c). */
+int cabin_xom_pkru_of(const void *xsave, size_t len, size_t pkru_offset,
+		      uint32_t *pkru);
+/* True when pkru lets data reads through key. */
+bool cabin_xom_pkru_reads(uint32_t pkru, int key);
+
+/*
+ * Set up: the PKRU offset from CPUID, the default trusted files (the
+ * dynamic loader and libc cabin itself runs with, and the standard
+ * paths), plus extra (the program named on the command line, or -1).
+ * -errno when this CPU cannot say where PKRU is.
+ */
+int cabin_xom_init(struct cabin_xom *x, int extra_fd);
+int cabin_xom_trust_fd(struct cabin_xom *x, int fd, const char *path);
+
+/* Routes, before the policy's rules: the pkey calls refused, and so on. */
+int cabin_xom_routes(struct cabin_router *r);
+/* The calls the proxy must see under XOM, for nr; -1 ends the list. */
+extern const int cabin_xom_watched[];
+int cabin_xom_watch_route(struct cabin_router *r, int nr);
+
+/* At a routed syscall's entry: 0 to let it run, or -errno. */
+long cabin_xom_entry(struct cabin_proxy *p, struct cabin_task *task,
+		     const struct cabin_syscall *sys);
+/*
+ * At a routed syscall's exit: an executable mmap must not complete an
+ * instruction with the code next to it; if it does, the task is killed
+ * (true).
+ */
+bool cabin_xom_exit(struct cabin_proxy *p, struct cabin_task *task, long ret);
+/* At an exec event: seal the new image.  -errno: the task was killed. */
+int cabin_xom_exec(struct cabin_proxy *p, struct cabin_task *task);
+/* At every stop: false when PKRU was lifted and the task was killed. */
+bool cabin_xom_stop_ok(struct cabin_proxy *p, struct cabin_task *task);
+/* A fault: reports it as an XOM violation when it is one. */
+void cabin_xom_fault(struct cabin_proxy *p, struct cabin_task *task,
+		     const struct cabin_fault *f);
+
+#endif
