@@ -253,29 +253,90 @@ static int check_paths(struct run *r)
  * mounts around, and granted (and run, if its path is gone) through that
  * descriptor.  Everything it runs in turn needs rules.
  */
-static int grant_program(struct run *r, const char *program)
+/* The policy's path rules, copied so the run can add to them; -errno. */
+static int own_paths(struct run *r, size_t extra)
 {
 	const struct cabin_policy *p = r->policy;
+	struct cabin_path_rule *grown;
+	size_t n = p->npaths;
+
+	grown = realloc(r->paths, (n + extra) * sizeof(*grown));
+	if (!grown)
+		return -ENOMEM;
+	if (!r->paths)
+		memcpy(grown, p->paths, n * sizeof(*grown));
+	memset(grown + n, 0, extra * sizeof(*grown));
+	r->paths = grown;
+	r->effective = *p;
+	r->effective.paths = grown;
+	r->policy = &r->effective;
+	return 0;
+}
+
+static int add_path(struct run *r, const char *path, unsigned int rights,
+		    bool optional)
+{
+	size_t n = r->policy->npaths;
+	int err = own_paths(r, 1);
+
+	if (err < 0)
+		return err;
+	r->paths[n] = (struct cabin_path_rule){
+		.path = (char *)path, .rights = rights, .optional = optional,
+	};
+	r->effective.npaths = n + 1;
+	return 0;
+}
+
+static int grant_program(struct run *r, const char *program)
+{
 	char path[PATH_MAX];
 
 	if (cabin_find_program(program, path, sizeof(path)) < 0)
 		return 0;
 	r->exe_fd = open(path, O_PATH | O_CLOEXEC);
-	if (r->exe_fd < 0 || !p->files_restricted)
+	if (r->exe_fd < 0 || !r->policy->files_restricted)
 		return 0;
-	r->paths = calloc(p->npaths + 1, sizeof(*r->paths));
-	if (!r->paths)
-		return -ENOMEM;
-	memcpy(r->paths, p->paths, p->npaths * sizeof(*r->paths));
 	snprintf(r->exe_link, sizeof(r->exe_link), "/proc/self/fd/%d",
 		 r->exe_fd);
-	r->paths[p->npaths].path = r->exe_link;
-	r->paths[p->npaths].rights = CABIN_FILE_READ | CABIN_FILE_EXEC;
-	r->effective = *p;
-	r->effective.paths = r->paths;
-	r->effective.npaths = p->npaths + 1;
-	r->policy = &r->effective;
-	return 0;
+	return add_path(r, r->exe_link, CABIN_FILE_READ | CABIN_FILE_EXEC,
+			false);
+}
+
+/*
+ * /proc/PID/mem reads any page of its process, execute-only code
+ * included, and Landlock cannot except it from a rule on /proc.  Under
+ * --xom a rule reading /proc is narrowed to listing it, and the
+ * system-wide files programs read there are granted one by one.
+ */
+static int seal_proc(struct run *r)
+{
+	static const char *const system_files[] = {
+		"/proc/cpuinfo", "/proc/meminfo", "/proc/stat",
+		"/proc/filesystems", "/proc/loadavg", "/proc/uptime",
+		"/proc/version", "/proc/sys",
+	};
+	size_t i;
+	int err;
+
+	if (!(r->policy->memory & CABIN_MEMORY_XOM))
+		return 0;
+	if (!r->policy->files_restricted) {
+		fprintf(r->log, "cabin: warning: --xom with no file rules: /proc/self/mem can still read execute-only code (use a profile with file rules, like default)\n");
+		return 0;
+	}
+	err = own_paths(r, 0);
+	for (i = 0; !err && i < r->effective.npaths; i++) {
+		if (!strcmp(r->paths[i].path, "/proc") &&
+		    (r->paths[i].rights & CABIN_FILE_READ))
+			r->paths[i].rights = (r->paths[i].rights &
+					      ~CABIN_FILE_READ) |
+					     CABIN_FILE_LIST;
+	}
+	for (i = 0; !err && i < sizeof(system_files) / sizeof(*system_files);
+	     i++)
+		err = add_path(r, system_files[i], CABIN_FILE_READ, true);
+	return err;
 }
 
 /*
@@ -527,6 +588,8 @@ static int prepare(struct run *r, const char *program)
 		err = check_paths(r);
 	if (!err)
 		err = grant_program(r, program);
+	if (!err)
+		err = seal_proc(r);
 	if (!err)
 		err = setup_xom(r);
 	if (err < 0)
