@@ -19,6 +19,7 @@ enum cabin_event_kind {
 	CABIN_EV_EXITING,	/* a task is about to exit (registers still readable) */
 	CABIN_EV_EXIT,		/* a task is gone; status is a wait(2) status */
 	CABIN_EV_GROUP_STOP,	/* job-control stop (SIGSTOP, SIGTSTP, ...) */
+	CABIN_EV_NOTE,		/* a line the proxy printed for the user */
 };
 
 enum cabin_spawn_kind {
@@ -66,6 +67,7 @@ struct cabin_event {
 			uint64_t ip;
 		} exiting;				/* EXITING */
 		int status;				/* EXIT */
+		const char *note;			/* NOTE, without "cabin: " */
 	};
 };
 

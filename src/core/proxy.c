@@ -40,14 +40,23 @@ void cabin_proxy_free(struct cabin_proxy *p)
 
 void cabin_proxy_say(struct cabin_proxy *p, const char *fmt, ...)
 {
+	struct cabin_event ev = { .kind = CABIN_EV_NOTE };
+	char line[1024];
 	va_list ap;
+	size_t i;
 
-	fputs("cabin: ", p->log);
 	va_start(ap, fmt);
-	vfprintf(p->log, fmt, ap);
+	vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
-	fputc('\n', p->log);
+	fprintf(p->log, "cabin: %s\n", line);
 	fflush(p->log);
+	/* The report keeps what the user was told, in the same words. */
+	ev.note = line;
+	for (i = 0; i < p->nobservers; i++) {
+		if (p->observers[i]->event)
+			p->observers[i]->event(p->observers[i]->ctx, p, NULL,
+					       &ev);
+	}
 }
 
 static void refresh_identity(struct cabin_proxy *p, struct cabin_task *task)
@@ -477,6 +486,7 @@ int cabin_proxy_handle(struct cabin_proxy *p, const struct cabin_event *ev)
 		task->state = CABIN_TASK_STOPPED;
 		return resume(p, task->tid, CABIN_RESUME_LISTEN, 0, 0);
 	case CABIN_EV_EXIT:
+	case CABIN_EV_NOTE:
 		break;
 	}
 	return -EINVAL;

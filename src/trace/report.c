@@ -373,6 +373,27 @@ static void on_exit_event(struct cabin_report *r, struct cabin_task *task,
 	report_on_exit(r, task, ev);
 }
 
+#define REPORT_NOTES_MAX 512
+
+static void keep_note(struct cabin_report *r, const char *note)
+{
+	char **grown;
+
+	if (r->nnotes >= REPORT_NOTES_MAX) {
+		r->dropped++;
+		return;
+	}
+	grown = realloc(r->notes, (r->nnotes + 1) * sizeof(*grown));
+	if (!grown || !(grown[r->nnotes] = strdup(note))) {
+		if (grown)
+			r->notes = grown;
+		r->dropped++;
+		return;
+	}
+	r->notes = grown;
+	r->nnotes++;
+}
+
 static void on_event(void *ctx, struct cabin_proxy *p, struct cabin_task *task,
 		     const struct cabin_event *ev)
 {
@@ -380,6 +401,10 @@ static void on_event(void *ctx, struct cabin_proxy *p, struct cabin_task *task,
 
 	if (ev->kind == CABIN_EV_EXIT) {
 		on_exit_event(r, task, ev);
+		return;
+	}
+	if (ev->kind == CABIN_EV_NOTE) {
+		keep_note(r, ev->note);
 		return;
 	}
 	if (!task)
@@ -474,6 +499,9 @@ void cabin_report_free(struct cabin_report *r)
 	report_list_free(&r->chmod);
 	report_list_free(&r->file_denied);
 	report_list_free(&r->file_failed);
+	for (i = 0; i < r->nnotes; i++)
+		free(r->notes[i]);
+	free(r->notes);
 	report_list_free(&r->network);
 	report_list_free(&r->signals);
 	report_list_free(&r->ptrace);

@@ -114,6 +114,8 @@ struct cabin_report {
 	size_t nfaults;
 
 	struct report_sysc sysc[REPORT_NR_MAX];
+	char **notes;		/* the proxy's lines to the user */
+	size_t nnotes;
 	unsigned long dropped;	/* records not kept: a bound was reached */
 	bool exec_seen;		/* the program has started */
 

@@ -380,6 +380,10 @@ static int write_json(FILE *f, struct cabin_report *r, struct cabin_proxy *p,
 	json_records(&j, "faults", r->faults, r->nfaults, json_fault);
 	json_list(&j, "memory", &r->memory, json_memory);
 	json_syscalls(&j, r);
+	cabin_json_array(&j, "messages", true);
+	for (i = 0; i < r->nnotes; i++)
+		cabin_json_str(&j, NULL, r->notes[i]);
+	cabin_json_end(&j);
 	cabin_json_uint(&j, "dropped_records", r->dropped);
 	cabin_json_end(&j);
 	return j.failed ? -EOVERFLOW : 0;

@@ -243,4 +243,12 @@ assert len(m) == 1 and m[0]["length"] == 4096, r["memory"]
 assert m[0]["refused"] == (rc != 0), (m, rc)
 ' "a read+write+execute mapping is listed"
 
+# Every line cabin printed to the user is kept, word for word.
+crun messages "$PY" -c 'import ctypes; ctypes.CDLL(None).ptrace(0, 0, 0, 0)'
+check messages '
+m = [s for s in r["messages"] if s.startswith("denied ptrace by pid ")]
+assert len(m) == 1 and m[0].endswith("(python3): EPERM"), r["messages"]
+assert "cabin: " + m[0] in summary, summary
+' "cabin's messages are in the report"
+
 t_done
