@@ -368,6 +368,7 @@ static int check_xom(struct run *r)
 /* After grant_program: the program the user named is trusted too. */
 static int setup_xom(struct run *r)
 {
+	size_t i;
 	int err;
 
 	if (!(r->policy->memory & CABIN_MEMORY_XOM))
@@ -378,6 +379,19 @@ static int setup_xom(struct run *r)
 		return err;
 	}
 	r->has_xom = true;
+	for (i = 0; i < r->policy->ntrusted; i++) {
+		int fd = open(r->policy->trusted[i], O_PATH | O_CLOEXEC);
+
+		if (fd < 0 || cabin_xom_trust_fd(&r->xom, fd,
+						 r->policy->trusted[i]) < 0) {
+			fprintf(r->log, "cabin: memory trust %s: %s\n",
+				r->policy->trusted[i], strerror(errno));
+			if (fd >= 0)
+				close(fd);
+			return -EINVAL;
+		}
+		close(fd);
+	}
 	return 0;
 }
 

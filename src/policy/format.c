@@ -362,10 +362,17 @@ static void print_isolation(struct out *o, const struct cabin_policy *p)
 		section(o, "/tmp");
 		fputs("tmp private\n", o->f);
 	}
-	if (p->memory) {
+	if (p->memory || p->ntrusted) {
 		section(o, "memory protection");
-		fprintf(o->f, "memory %s\n",
-			p->memory & CABIN_MEMORY_XOM ? "xom" : "wx");
+		if (p->memory)
+			fprintf(o->f, "memory %s\n",
+				p->memory & CABIN_MEMORY_XOM ? "xom" : "wx");
+		if (p->ntrusted) {
+			start(o, "memory trust");
+			for (i = 0; i < p->ntrusted; i++)
+				word(o, "", p->trusted[i]);
+			end(o);
+		}
 	}
 }
 

@@ -337,14 +337,35 @@ static int do_tmp(struct parse_ctx *c)
 	return 0;
 }
 
+/* "memory trust PATH...": files xom lets hold WRPKRU or XRSTOR. */
+static int do_memory_trust(struct parse_ctx *c)
+{
+	unsigned int i;
+	int err = lex_need(c, 2, "an absolute path");
+
+	for (i = 2; !err && i < c->nw; i++) {
+		err = cabin_policy_trust(c->p, c->w[i].text);
+		if (err == -EINVAL)
+			return lex_fail(c, c->w[i].col,
+					"'memory trust' takes absolute paths, not '%s'",
+					lex_shown(c, c->w[i].text));
+		if (err)
+			return lex_fail_errno(c, c->w[i].col, err);
+	}
+	return err;
+}
+
 static int do_memory(struct parse_ctx *c)
 {
 	static const char *const words[] = { "wx", "xom", "none", NULL };
 	static const unsigned int memory[] = {
 		CABIN_MEMORY_WX, CABIN_MEMORY_XOM | CABIN_MEMORY_WX, 0,
 	};
-	int k = one_of(c, "wx, xom or none", words);
+	int k;
 
+	if (c->nw > 1 && !strcmp(c->w[1].text, "trust"))
+		return do_memory_trust(c);
+	k = one_of(c, "wx, xom, none or trust", words);
 	if (k < 0)
 		return k;
 	c->p->memory = memory[k];

@@ -110,6 +110,9 @@ void cabin_policy_free(struct cabin_policy *p)
 	for (i = 0; i < p->nenv_keep; i++)
 		free(p->env_keep[i]);
 	free(p->env_keep);
+	for (i = 0; i < p->ntrusted; i++)
+		free(p->trusted[i]);
+	free(p->trusted);
 	for (i = 0; i < p->nenv_set; i++) {
 		free(p->env_set[i].name);
 		free(p->env_set[i].value);
@@ -240,6 +243,26 @@ int cabin_policy_env_keep(struct cabin_policy *p, const char *name)
 	if (!p->env_keep[p->nenv_keep])
 		return -ENOMEM;
 	p->nenv_keep++;
+	return 0;
+}
+
+int cabin_policy_trust(struct cabin_policy *p, const char *path)
+{
+	size_t i;
+	int err;
+
+	if (path[0] != '/' || !policy_valid_path(path))
+		return -EINVAL;
+	for (i = 0; i < p->ntrusted; i++)
+		if (!strcmp(p->trusted[i], path))
+			return 0;
+	err = grow((void **)&p->trusted, p->ntrusted, sizeof(*p->trusted));
+	if (err)
+		return err;
+	p->trusted[p->ntrusted] = strdup(path);
+	if (!p->trusted[p->ntrusted])
+		return -ENOMEM;
+	p->ntrusted++;
 	return 0;
 }
 
@@ -448,6 +471,11 @@ static bool env_equal(const struct cabin_policy *a,
 {
 	size_t i;
 
+	if (a->ntrusted != b->ntrusted)
+		return false;
+	for (i = 0; i < a->ntrusted; i++)
+		if (strcmp(a->trusted[i], b->trusted[i]))
+			return false;
 	if (a->env_clear != b->env_clear || a->nenv_keep != b->nenv_keep ||
 	    a->nenv_set != b->nenv_set)
 		return false;

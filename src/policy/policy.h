@@ -103,6 +103,8 @@ struct cabin_policy {
 	unsigned int isolate;		/* enum cabin_isolate */
 	bool private_tmp;
 	unsigned int memory;		/* enum cabin_memory_protection */
+	char **trusted;			/* files whose WRPKRU/XRSTOR xom allows */
+	size_t ntrusted;
 
 	unsigned int parses;		/* parse calls so far: origin numbers */
 };
@@ -163,6 +165,8 @@ int cabin_policy_add_path(struct cabin_policy *p, const char *path,
 int cabin_policy_add_syscall(struct cabin_policy *p, const char *name,
 			     const struct cabin_rule *rule, unsigned int line);
 int cabin_policy_env_keep(struct cabin_policy *p, const char *name);
+/* An absolute path xom trusts to hold WRPKRU or XRSTOR; -EINVAL if not. */
+int cabin_policy_trust(struct cabin_policy *p, const char *path);
 int cabin_policy_env_set(struct cabin_policy *p, const char *name,
 			 const char *value);
 

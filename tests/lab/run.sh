@@ -91,6 +91,59 @@ for d in tests samples; do
 	done
 done
 
+# Real-world programs for t_xom_real.sh: GNU coreutils under /usr/gnu/bin
+# (beside busybox's applets, which the other tests keep using), Debian's
+# dash as /bin/dash, and python3.11 with the part of its standard library
+# that the tests import (the listed modules' sources and byte code, and
+# the lib-dynload extensions they load), found by running the host's own
+# python3.11. Each is optional: a missing one makes its checks skip.
+mkdir -p "$root/usr/gnu/bin"
+for p in ls cat sort wc sha256sum head tr env echo; do
+	[ -x "/usr/bin/$p" ] || continue
+	ldd "/usr/bin/$p" 2>/dev/null | grep -q '=>' || continue
+	cp "/usr/bin/$p" "$root/usr/gnu/bin/$p"
+	progs="$progs $root/usr/gnu/bin/$p"
+done
+if [ -x /usr/bin/dash ] && [ ! -e "$root/bin/dash" ]; then
+	cp /usr/bin/dash "$root/bin/dash"
+	progs="$progs $root/bin/dash"
+fi
+py=/usr/bin/python3.11
+if [ -x "$py" ] && [ -d /usr/lib/python3.11 ]; then
+	pyfiles=$(cd / && "$py" -c '
+import sys, os, json, re, hashlib, subprocess, threading, ctypes, encodings
+import encodings.utf_8, encodings.latin_1, encodings.ascii, encodings.aliases
+t = threading.Thread(target=lambda: None); t.start(); t.join()
+subprocess.run(["/bin/true"], stdout=subprocess.PIPE)
+for m in list(sys.modules.values()):
+    f = getattr(m, "__file__", None)
+    if f and f.startswith("/usr/lib/python3.11/"):
+        print(f)
+' 2>/dev/null | sort -u) || pyfiles=
+fi
+if [ -n "${pyfiles:-}" ]; then
+	cp "$py" "$root/usr/bin/python3.11"
+	ln -sf python3.11 "$root/usr/bin/python3"
+	progs="$progs $root/usr/bin/python3.11"
+	for f in $pyfiles; do
+		d=$(dirname "$f")
+		mkdir -p "$root$d"
+		# -p: the byte code records its source's mtime.
+		cp -pL "$f" "$root$f"
+		case $f in
+		*.so) progs="$progs $root$f" ;;
+		*.py)
+			b=${f##*/}
+			c=$d/__pycache__/${b%.py}.cpython-311.pyc
+			if [ -f "$c" ]; then
+				mkdir -p "$root$d/__pycache__"
+				cp -p "$c" "$root$c"
+			fi
+			;;
+		esac
+	done
+fi
+
 # Their shared libraries and the dynamic loader, at the same paths.
 for lib in $(ldd $progs 2>/dev/null | sed -nE 's@.*(^|[[:space:]])(/[^ ]+) \(0x.*@\2@p' |
 		sort -u); do

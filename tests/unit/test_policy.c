@@ -361,6 +361,14 @@ static void test_isolate_tmp_memory(void **state)
 	assert_round_trip(&pol);
 	parse_ok("memory none\n");
 	assert_int_equal(pol.memory, 0);
+	parse_ok("memory xom\nmemory trust /lib/a.so \"/opt/b c.so\"\n"
+		 "memory trust /lib/a.so\n");
+	assert_int_equal(pol.ntrusted, 2);
+	assert_string_equal(pol.trusted[1], "/opt/b c.so");
+	assert_round_trip(&pol);
+	parse_fails("memory trust", 1, 13, "expected an absolute path");
+	parse_fails("memory trust lib.so", 1, 14,
+		    "'memory trust' takes absolute paths, not 'lib.so'");
 }
 
 /* A policy refines its profile: later lines win over the profile's. */
@@ -512,7 +520,7 @@ static void test_errors_other(void **state)
 	parse_fails("isolate pid,time", 1, 13, "unknown namespace 'time'");
 	parse_fails("isolate", 1, 8, "expected a list");
 	parse_fails("tmp public", 1, 5, "expected private or shared");
-	parse_fails("memory rwx", 1, 8, "expected wx, xom or none");
+	parse_fails("memory rwx", 1, 8, "expected wx, xom, none or trust");
 	parse_fails("tmp private\nprofile default", 2, 1,
 		    "'profile' must come before any other directive");
 	parse_fails("profile lax", 1, 9,
