@@ -309,45 +309,45 @@ static void summary_paths(FILE *f, const char *title,
 	more(f, shown, l->n - system);
 }
 
-static void summary_renamed(FILE *f, const struct report_list *l)
+/*
+ * One section of records: a heading, then a line per record (what
+ * describe prints, its count and who did it), at most SHOW_MAX of them.
+ */
+static void summary_records(FILE *f, const char *title,
+			    const struct report_rec *v, size_t n,
+			    void (*describe)(FILE *f,
+					     const struct report_rec *rec))
 {
 	size_t i;
 
-	if (!heading(f, "Files renamed", l->n))
+	if (!heading(f, title, n))
 		return;
-	for (i = 0; i < l->n && i < SHOW_MAX; i++) {
+	for (i = 0; i < n && i < SHOW_MAX; i++) {
 		fputs("  ", f);
-		put_safe(f, l->v[i].s1);
-		fputs(" -> ", f);
-		put_safe(f, l->v[i].s2);
-		put_count(f, l->v[i].count);
+		describe(f, &v[i]);
+		put_count(f, v[i].count);
 		fputs("  ", f);
-		put_who(f, &l->v[i]);
+		put_who(f, &v[i]);
 		fputc('\n', f);
 	}
-	more(f, i, l->n);
+	more(f, i, n);
 }
 
-static void summary_chmod(FILE *f, const struct report_list *l)
+static void describe_rename(FILE *f, const struct report_rec *rec)
+{
+	put_safe(f, rec->s1);
+	fputs(" -> ", f);
+	put_safe(f, rec->s2);
+}
+
+static void describe_chmod(FILE *f, const struct report_rec *rec)
 {
 	char mode[16];
-	size_t i;
 
-	if (!heading(f, "Files chmod'ed", l->n))
-		return;
-	for (i = 0; i < l->n && i < SHOW_MAX; i++) {
-		fputs("  ", f);
-		put_safe(f, l->v[i].s1);
-		fprintf(f, " to %s", cabin_report_mode(l->v[i].v1, mode,
-						       sizeof(mode)));
-		if (l->v[i].v1 & 0111)
-			fputs(" (executable)", f);
-		put_count(f, l->v[i].count);
-		fputs("  ", f);
-		put_who(f, &l->v[i]);
-		fputc('\n', f);
-	}
-	more(f, i, l->n);
+	put_safe(f, rec->s1);
+	fprintf(f, " to %s", cabin_report_mode(rec->v1, mode, sizeof(mode)));
+	if (rec->v1 & 0111)
+		fputs(" (executable)", f);
 }
 
 static void summary_file_errors(FILE *f, const char *title,
@@ -389,8 +389,10 @@ static void summary_files(FILE *f, const struct cabin_report *r)
 	summary_paths(f, "Files written", &r->written, true);
 	summary_paths(f, "Files created", &r->created, false);
 	summary_paths(f, "Files deleted", &r->deleted, false);
-	summary_renamed(f, &r->renamed);
-	summary_chmod(f, &r->chmod);
+	summary_records(f, "Files renamed", r->renamed.v, r->renamed.n,
+			describe_rename);
+	summary_records(f, "Files chmod'ed", r->chmod.v, r->chmod.n,
+			describe_chmod);
 	summary_file_errors(f, "File access denied", &r->file_denied, false);
 	summary_file_errors(f, "File operations failed", &r->file_failed,
 			    true);
@@ -398,171 +400,91 @@ static void summary_files(FILE *f, const struct cabin_report *r)
 
 /* -------------------------------------------------------- the rest */
 
-static void summary_network(FILE *f, const struct report_list *l)
+static void describe_network(FILE *f, const struct report_rec *rec)
 {
+	bool v6 = rec->s1 && !strcmp(rec->s1, "inet6");
 	char name[40];
-	size_t i;
 
-	if (!heading(f, "Network", l->n))
-		return;
-	for (i = 0; i < l->n && i < SHOW_MAX; i++) {
-		const struct report_rec *rec = &l->v[i];
-
-		fprintf(f, "  %s ", cabin_syscall_name(rec->nr, name,
-						       sizeof(name)));
-		if (rec->s2) {
-			if (rec->v1 >= 0 && rec->s1 &&
-			    !strcmp(rec->s1, "inet6"))
-				fputc('[', f);
-			put_safe(f, rec->s2);
-			if (rec->v1 >= 0)
-				fprintf(f, "%s:%ld", rec->s1 &&
-					!strcmp(rec->s1, "inet6") ? "]" : "",
-					rec->v1);
-			fprintf(f, " (%s)", rec->s1 ? rec->s1 : "?");
-		} else if (rec->v2 >= 0) {
-			fprintf(f, "fd %ld", rec->v2);
-		} else {
-			put_safe(f, rec->s1);
-		}
-		fputs(": ", f);
-		put_outcome(f, rec);
-		put_count(f, rec->count);
-		fputs("  ", f);
-		put_who(f, rec);
-		fputc('\n', f);
+	fprintf(f, "%s ", cabin_syscall_name(rec->nr, name, sizeof(name)));
+	if (rec->s2) {
+		if (rec->v1 >= 0 && v6)
+			fputc('[', f);
+		put_safe(f, rec->s2);
+		if (rec->v1 >= 0)
+			fprintf(f, "%s:%ld", v6 ? "]" : "", rec->v1);
+		fprintf(f, " (%s)", rec->s1 ? rec->s1 : "?");
+	} else if (rec->v2 >= 0) {
+		fprintf(f, "fd %ld", rec->v2);
+	} else {
+		put_safe(f, rec->s1);
 	}
-	more(f, i, l->n);
+	fputs(": ", f);
+	put_outcome(f, rec);
 }
 
-static void summary_signals(FILE *f, const struct report_list *l)
+static void describe_signal(FILE *f, const struct report_rec *rec)
 {
 	char name[40];
-	size_t i;
 
-	if (!heading(f, "Signals sent", l->n))
-		return;
-	for (i = 0; i < l->n && i < SHOW_MAX; i++) {
-		const struct report_rec *rec = &l->v[i];
-
-		fprintf(f, "  %s(%ld, %s): ",
-			cabin_syscall_name(rec->nr, name, sizeof(name)),
-			rec->v1, rec->v2 ? cabin_signal_name((int)rec->v2)
-					 : "0");
-		put_outcome(f, rec);
-		put_count(f, rec->count);
-		fputs("  ", f);
-		put_who(f, rec);
-		fputc('\n', f);
-	}
-	more(f, i, l->n);
+	fprintf(f, "%s(%ld, %s): ",
+		cabin_syscall_name(rec->nr, name, sizeof(name)), rec->v1,
+		rec->v2 ? cabin_signal_name((int)rec->v2) : "0");
+	put_outcome(f, rec);
 }
 
-static void summary_denied(FILE *f, const struct report_list *l)
+static void describe_denied(FILE *f, const struct report_rec *rec)
 {
 	char name[40];
-	size_t i;
 
-	if (!heading(f, "Denied operations", l->n))
-		return;
-	for (i = 0; i < l->n && i < SHOW_MAX; i++) {
-		const struct report_rec *rec = &l->v[i];
-
-		fprintf(f, "  %s", cabin_syscall_name(rec->nr, name,
-						      sizeof(name)));
-		if (rec->s1) {
-			fputs(" ", f);
-			put_safe(f, rec->s1);
-		}
-		fprintf(f, ": %s by %s", cabin_errno_name(rec->err),
-			rec->refused ? "cabin" : "the kernel");
-		put_count(f, rec->count);
-		fputs("  ", f);
-		put_who(f, rec);
-		fputc('\n', f);
+	fputs(cabin_syscall_name(rec->nr, name, sizeof(name)), f);
+	if (rec->s1) {
+		fputs(" ", f);
+		put_safe(f, rec->s1);
 	}
-	more(f, i, l->n);
+	fprintf(f, ": %s by %s", cabin_errno_name(rec->err),
+		rec->refused ? "cabin" : "the kernel");
 }
 
-static void summary_ptrace(FILE *f, const struct report_list *l)
+static void describe_ptrace(FILE *f, const struct report_rec *rec)
 {
 	char name[40], buf[48];
-	size_t i;
+	const char *req = cabin_report_ptrace_request(rec->v1, buf,
+						      sizeof(buf));
 
-	if (!heading(f, "ptrace and process memory access", l->n))
-		return;
-	for (i = 0; i < l->n && i < SHOW_MAX; i++) {
-		const struct report_rec *rec = &l->v[i];
-		const char *req = cabin_report_ptrace_request(rec->v1, buf,
-							      sizeof(buf));
-
-		fprintf(f, "  %s", cabin_syscall_name(rec->nr, name,
-						      sizeof(name)));
-		if (req)
-			fprintf(f, " %s", req);
-		if (rec->v2)
-			fprintf(f, " on pid %ld", rec->v2);
-		fputs(": ", f);
-		put_outcome(f, rec);
-		put_count(f, rec->count);
-		fputs("  ", f);
-		put_who(f, rec);
-		fputc('\n', f);
-	}
-	more(f, i, l->n);
+	fputs(cabin_syscall_name(rec->nr, name, sizeof(name)), f);
+	if (req)
+		fprintf(f, " %s", req);
+	if (rec->v2)
+		fprintf(f, " on pid %ld", rec->v2);
+	fputs(": ", f);
+	put_outcome(f, rec);
 }
 
-static void summary_faults(FILE *f, const struct cabin_report *r)
+static void describe_fault(FILE *f, const struct report_rec *rec)
 {
-	size_t i;
-
-	if (!heading(f, "Faults", r->nfaults))
-		return;
-	for (i = 0; i < r->nfaults && i < SHOW_MAX; i++) {
-		const struct report_rec *rec = &r->faults[i];
-
-		fprintf(f, "  %s (%s) at %#" PRIx64,
-			cabin_signal_name((int)rec->v1),
-			cabin_si_code_name((int)rec->v1, (int)rec->v2),
-			rec->u1);
-		if (rec->s2) {
-			fputs(" in ", f);
-			put_safe(f, rec->s2);
-		}
-		fprintf(f, ", ip %#" PRIx64, rec->u2);
-		if (rec->s1) {
-			fputs(" in ", f);
-			put_safe(f, rec->s1);
-		}
-		fputs("  ", f);
-		put_who(f, rec);
-		fputc('\n', f);
+	fprintf(f, "%s (%s) at %#" PRIx64, cabin_signal_name((int)rec->v1),
+		cabin_si_code_name((int)rec->v1, (int)rec->v2), rec->u1);
+	if (rec->s2) {
+		fputs(" in ", f);
+		put_safe(f, rec->s2);
 	}
-	more(f, i, r->nfaults);
+	fprintf(f, ", ip %#" PRIx64, rec->u2);
+	if (rec->s1) {
+		fputs(" in ", f);
+		put_safe(f, rec->s1);
+	}
 }
 
-static void summary_memory(FILE *f, const struct report_list *l)
+static void describe_memory(FILE *f, const struct report_rec *rec)
 {
 	char name[40], prot[4];
-	size_t i;
 
-	if (!heading(f, "Writable and executable memory", l->n))
-		return;
-	for (i = 0; i < l->n && i < SHOW_MAX; i++) {
-		const struct report_rec *rec = &l->v[i];
-
-		fprintf(f, "  %s %s, %" PRIu64 " bytes at %#" PRIx64 ": %s",
-			cabin_syscall_name(rec->nr, name, sizeof(name)),
-			cabin_report_prot(rec->v1, prot), rec->u2, rec->u1,
-			rec->err ? "refused" : "granted");
-		if (rec->err)
-			fprintf(f, " (%s)", cabin_errno_name(rec->err));
-		put_count(f, rec->count);
-		fputs("  ", f);
-		put_who(f, rec);
-		fputc('\n', f);
-	}
-	more(f, i, l->n);
+	fprintf(f, "%s %s, %" PRIu64 " bytes at %#" PRIx64 ": %s",
+		cabin_syscall_name(rec->nr, name, sizeof(name)),
+		cabin_report_prot(rec->v1, prot), rec->u2, rec->u1,
+		rec->err ? "refused" : "granted");
+	if (rec->err)
+		fprintf(f, " (%s)", cabin_errno_name(rec->err));
 }
 
 static void summary_syscalls(FILE *f, const struct cabin_report *r)
@@ -616,12 +538,17 @@ void cabin_report_write_summary(struct cabin_report *r, FILE *f,
 	summary_tree(f, r);
 	summary_execs(f, r);
 	summary_files(f, r);
-	summary_network(f, &r->network);
-	summary_signals(f, &r->signals);
-	summary_ptrace(f, &r->ptrace);
-	summary_denied(f, &r->denied);
-	summary_faults(f, r);
-	summary_memory(f, &r->memory);
+	summary_records(f, "Network", r->network.v, r->network.n,
+			describe_network);
+	summary_records(f, "Signals sent", r->signals.v, r->signals.n,
+			describe_signal);
+	summary_records(f, "ptrace and process memory access", r->ptrace.v,
+			r->ptrace.n, describe_ptrace);
+	summary_records(f, "Denied operations", r->denied.v, r->denied.n,
+			describe_denied);
+	summary_records(f, "Faults", r->faults, r->nfaults, describe_fault);
+	summary_records(f, "Writable and executable memory", r->memory.v,
+			r->memory.n, describe_memory);
 	summary_syscalls(f, r);
 	if (r->dropped)
 		fprintf(f, "(%lu records were not kept: a bound was reached)\n",
