@@ -962,6 +962,35 @@ for prof in default strict trace none; do
 	res "policy show $prof | policy check /dev/stdin round-trips"
 done
 
+# W^X, outside the lab too: an RWX mapping, an RW->RX flip, an RX->RW flip
+# and making the text writable are refused under --wx (and by a policy
+# that allows mmap and mprotect outright), and all work without it.
+WXP=$CABIN_BUILD/tests/lab/wx_probe
+if [ -x "$WXP" ]; then
+	cp "$WXP" "$P/"
+	for how in "--wx" "--profile strict --wx" "--policy-none"; do
+		case $how in
+		--policy-none) set -- ;;
+		*) set -- $how ;;
+		esac
+		(cd "$WORK" && $TO "$CABIN" run "$@" -- "$P/wx_probe") >"$TMP/wx.out" 2>"$TMP/wx.err"
+		n=$(grep -c ': EACCES$' "$TMP/wx.out")
+		if [ "$how" = "--policy-none" ]; then
+			if [ "$(grep -c ': ok$' "$TMP/wx.out")" = 4 ]; then
+				t_ok "W^X: without --wx all four flips work (twin)"
+			else
+				t_fail "W^X: without --wx all four flips work (twin)" "$(cat "$TMP/wx.out")"
+			fi
+		elif [ "$n" = 4 ]; then
+			t_ok "W^X: rwx, rw->rx, rx->rw, text->w refused ($how)"
+		else
+			t_fail "W^X: rwx, rw->rx, rx->rw, text->w refused ($how)" "$(cat "$TMP/wx.out" "$TMP/wx.err")"
+		fi
+	done
+else
+	t_skip "W^X probes" "no $WXP (tests/lab not built)"
+fi
+
 # --verbose names the first refused file access of each kind, once.
 echo "$SECRET" >"$OUT/verbose-secret"
 (cd "$WORK" && $TO "$CABIN" run -v -- sh -c "cat '$OUT/verbose-secret'; cat '$OUT/verbose-secret'") \
