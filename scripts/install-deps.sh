@@ -6,7 +6,7 @@ set -eu
 
 packages="gcc clang libclang-rt-14-dev meson ninja-build pkg-config
 libseccomp-dev libcmocka-dev python3 strace util-linux procps
-coreutils findutils gawk
+coreutils findutils gawk iproute2 bsdutils xz-utils passwd gzip
 qemu-system-x86 linux-image-amd64 busybox-static cpio"
 
 missing=""
