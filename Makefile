@@ -32,7 +32,8 @@ check: deps
 test: build
 	tests/run-all.sh $(BUILD)
 
-demo: deps
+demo:
+	scripts/install-deps.sh build
 	$(MAKE) build
 	samples/demo.sh $(BUILD)
 

@@ -2,12 +2,21 @@
 # Install the Debian packages the build and the tests need, only those that
 # are missing, so `make check` works on a fresh machine and costs nothing on
 # a prepared one.
+#
+#     scripts/install-deps.sh [build|all]   (default all: what make check needs)
 set -eu
 
-packages="gcc clang libclang-rt-14-dev meson ninja-build pkg-config
-libseccomp-dev libcmocka-dev python3 strace util-linux procps
+build_packages="gcc meson ninja-build pkg-config libseccomp-dev python3
+util-linux"
+test_packages="clang libclang-rt-14-dev libcmocka-dev strace procps
 coreutils findutils gawk iproute2 bsdutils xz-utils passwd gzip
 qemu-system-x86 linux-image-amd64 busybox-static cpio"
+
+case "${1:-all}" in
+build) packages=$build_packages ;;
+all) packages="$build_packages $test_packages" ;;
+*) echo "usage: $0 [build|all]" >&2; exit 2 ;;
+esac
 
 missing=""
 for p in $packages; do
