@@ -1,7 +1,9 @@
 #!/bin/sh
 # Fuzz for a bounded time each: the policy parser (tests/fuzz/fuzz_policy.c:
-# crashes, leaks, round-trip mismatches) and the syscall decoder
-# (tests/fuzz/fuzz_decode.c: crashes, leaks, unprintable output), built
+# crashes, leaks, round-trip mismatches), the syscall decoder
+# (tests/fuzz/fuzz_decode.c: crashes, leaks, unprintable output) and the
+# kvm platform's ELF loader (tests/fuzz/fuzz_elf.c: crashes, out-of-bounds
+# reads, accepted plans that break their promises), built
 # with libFuzzer, ASan and UBSan and seeded from tests/fuzz/corpus/.
 #
 #     tests/fuzz/run.sh [SECONDS]     (default 60, per target)
@@ -52,6 +54,8 @@ fuzz decode 16384 "$here/fuzz_decode.c" \
 	"$root/src/trace/decode.c" "$root/src/trace/decode_fmt.c" \
 	"$root/src/trace/decode_struct.c" "$root/src/trace/decode_tables.c" \
 	"$root/src/core/umem.c" "$root/src/core/names.c"
+
+fuzz elf 4096 "$here/fuzz_elf.c" "$root/src/platform/kvm/elf.c"
 
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]

@@ -1,0 +1,113 @@
+/*
+ * Guest memory for the kvm platform: the one host mapping the monitor
+ * owns and hands to KVM as guest RAM, and the monitor's table of the
+ * guest-virtual ranges the proxy kernel maps into it.  Every pointer a
+ * forwarded syscall carries goes through this table before the monitor
+ * touches a byte: the program can reach nothing of the host outside the
+ * region, and nothing inside it that its own mappings do not grant.
+ */
+#ifndef CABIN_PLATFORM_KVM_GMEM_H
+#define CABIN_PLATFORM_KVM_GMEM_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+/* Region sizes are whole large pages, so KVM can back them with 2 MiB pages. */
+#define CABIN_GMEM_ALIGN	(2ull << 20)
+#define CABIN_GMEM_MAX_SIZE	(16ull << 30)
+/* Guest-virtual ranges are whole small pages, as the page tables map them. */
+#define CABIN_GMEM_PAGE		4096ull
+#define CABIN_GMEM_MAX_REGIONS	64
+
+/* Permissions of a guest-virtual range; an access asks for all its bits. */
+#define CABIN_GMEM_R		0x1u
+#define CABIN_GMEM_W		0x2u
+#define CABIN_GMEM_X		0x4u
+#define CABIN_GMEM_USER		0x8u	/* reachable from CPL3 */
+#define CABIN_GMEM_PROT_MASK	0xfu
+
+/* Guest-virtual [gva, gva + len) is host offset [off, off + len). */
+struct cabin_gmem_region {
+	uint64_t gva;
+	uint64_t len;
+	uint64_t off;		/* guest-physical address - gpa_base */
+	unsigned int prot;
+};
+
+struct cabin_gmem {
+	unsigned char *host;	/* NULL until init, and after free */
+	uint64_t size;
+	uint64_t gpa_base;	/* where host[0] appears in guest-physical space */
+	/* Sorted by gva, never overlapping. */
+	struct cabin_gmem_region regions[CABIN_GMEM_MAX_REGIONS];
+	unsigned int nregions;
+};
+
+/*
+ * Map size bytes (a non-zero multiple of CABIN_GMEM_ALIGN, at most
+ * CABIN_GMEM_MAX_SIZE) of zeroed, lazily backed memory at guest-physical
+ * 0 (or gpa_base, 2 MiB aligned).  -EINVAL for a bad size, else mmap's
+ * error.
+ */
+int cabin_gmem_init(struct cabin_gmem *g, uint64_t size);
+int cabin_gmem_init_at(struct cabin_gmem *g, uint64_t gpa_base,
+		       uint64_t size);
+/* Unmaps the region; safe to call twice. */
+void cabin_gmem_free(struct cabin_gmem *g);
+
+/*
+ * Record that guest-virtual [gva, gva + len) maps guest-physical
+ * [gpa, gpa + len) with prot.  All three page aligned, len > 0.
+ * -EINVAL: misaligned, empty, no R/W/X bit, unknown bits, or the range
+ * wraps past 2^64; -ERANGE: the guest-physical range leaves the region;
+ * -EEXIST: it overlaps a mapped guest-virtual range; -ENOSPC: table full.
+ * A range may end exactly at 2^64.
+ */
+int cabin_gmem_map(struct cabin_gmem *g, uint64_t gva, uint64_t gpa,
+		   uint64_t len, unsigned int prot);
+
+/*
+ * Forget whatever is mapped in [gva, gva + len), trimming or splitting
+ * regions as munmap does; nothing mapped there is not an error.  -EINVAL
+ * as for map; -ENOSPC when a split needs a slot the table lacks (then
+ * nothing changed).
+ */
+int cabin_gmem_unmap(struct cabin_gmem *g, uint64_t gva, uint64_t len);
+
+/*
+ * The host pointer for the whole of [gva, gva + len), only if every byte
+ * is mapped with all of access's bits and the range is contiguous in
+ * guest-physical memory (adjacent regions may continue one another).
+ * -EFAULT otherwise, including gva + len past 2^64; -EINVAL for an empty
+ * or unknown access.  len 0 succeeds without touching memory: *host is
+ * the pointer when gva is mapped with access, else NULL.
+ */
+int cabin_gmem_translate(const struct cabin_gmem *g, uint64_t gva,
+			 uint64_t len, unsigned int access, void **host);
+
+/* The same for a guest-physical range (loader, page tables); -EFAULT. */
+int cabin_gmem_gpa(const struct cabin_gmem *g, uint64_t gpa, uint64_t len,
+		   void **host);
+
+/*
+ * Copies for the program's pointers: every byte must be mapped with
+ * CABIN_GMEM_USER and R (read) or W (write), possibly across several
+ * regions.  The whole range is checked before the first byte moves, so
+ * on -EFAULT the destination is untouched.
+ */
+int cabin_gmem_read(const struct cabin_gmem *g, uint64_t gva, void *buf,
+		    size_t len);
+int cabin_gmem_write(const struct cabin_gmem *g, uint64_t gva,
+		     const void *buf, size_t len);
+
+/*
+ * Copy the NUL-terminated string at gva (USER|R, across regions) into
+ * buf, cap bytes with the NUL.  Returns its length; -EFAULT when an
+ * unmapped byte comes before the NUL, -ENAMETOOLONG when the first cap
+ * bytes hold no NUL, -EINVAL for cap 0.  On error buf holds "".
+ */
+ssize_t cabin_gmem_string(const struct cabin_gmem *g, uint64_t gva,
+			  char *buf, size_t cap);
+
+#endif
