@@ -61,6 +61,22 @@ int cabin_router_add(struct cabin_router *r, const struct cabin_rule *rule)
 	return (int)r->nrules++;
 }
 
+int cabin_router_insert(struct cabin_router *r, size_t pos,
+			const struct cabin_rule *rule)
+{
+	int id;
+
+	if (pos > r->nrules)
+		return -EINVAL;
+	id = cabin_router_add(r, rule);
+	if (id < 0)
+		return id;
+	memmove(&r->rules[pos + 1], &r->rules[pos],
+		(r->nrules - 1 - pos) * sizeof(*r->rules));
+	r->rules[pos] = *rule;
+	return 0;
+}
+
 int cabin_router_add_rule(struct cabin_router *r, int nr,
 			  struct cabin_route route, unsigned int ncond,
 			  const struct cabin_cond *cond)

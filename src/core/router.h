@@ -71,6 +71,13 @@ void cabin_router_free(struct cabin_router *r);
 /* Append a rule; returns its id or -errno (-EINVAL for a malformed rule). */
 int cabin_router_add(struct cabin_router *r, const struct cabin_rule *rule);
 
+/*
+ * Insert a rule at position pos (0..nrules), moving later rules down: a
+ * rule id is its position, so ids at and after pos change.  0 or -errno.
+ */
+int cabin_router_insert(struct cabin_router *r, size_t pos,
+			const struct cabin_rule *rule);
+
 /* The same, from parts; returns 0 (not the id) or -errno. */
 int cabin_router_add_rule(struct cabin_router *r, int nr,
 			  struct cabin_route route, unsigned int ncond,

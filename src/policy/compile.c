@@ -42,14 +42,16 @@ static int add_policy_rules(const struct cabin_compile_input *in,
  * Routes for the proxy's own needs may watch a syscall (trace it, or
  * emulate it on a copy), never let through one the policy refuses: they
  * are added only where the policy's route so far is allow.  Denials are
- * always welcome.
+ * always welcome.  Either goes in front of the first rule that would let
+ * the call run (allow or trace): first match wins, and a guard behind an
+ * allow would never be consulted.
  */
 static int append_if_allowed(struct cabin_router *r,
 			     const struct cabin_rule *rule)
 {
 	static const uint64_t no_args[6];
 	enum cabin_route_kind now;
-	int err;
+	size_t pos;
 
 	if (rule->route.kind != CABIN_ROUTE_DENY &&
 	    rule->route.kind != CABIN_ROUTE_KILL) {
@@ -58,8 +60,14 @@ static int append_if_allowed(struct cabin_router *r,
 		if (now != CABIN_ROUTE_ALLOW && now != CABIN_ROUTE_TRACE)
 			return 0;
 	}
-	err = cabin_router_add(r, rule);
-	return err < 0 ? err : 0;
+	for (pos = 0; pos < r->nrules; pos++) {
+		const struct cabin_rule *e = &r->rules[pos];
+
+		if (e->nr == rule->nr && (e->route.kind == CABIN_ROUTE_ALLOW ||
+					  e->route.kind == CABIN_ROUTE_TRACE))
+			break;
+	}
+	return cabin_router_insert(r, pos, rule);
 }
 
 static int watch(struct cabin_router *r, const int *nrs)

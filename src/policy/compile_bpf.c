@@ -102,6 +102,34 @@ out:
 	return err;
 }
 
+/*
+ * libseccomp does not keep first-match order: a rule without conditions
+ * overrides every rule with conditions for the same syscall.  A plain
+ * rule behind another plain one never matches and is left out; one
+ * behind conditional rules that would let the call run freely instead
+ * stops it, so the proxy, which matches in first-match order, decides.
+ * Stopping more is always safe; letting a guarded call through is not.
+ */
+static bool settle_plain(const struct cabin_router *r, size_t at,
+			 struct cabin_rule *rule)
+{
+	bool behind_conditional = false;
+	size_t i;
+
+	if (rule->ncond)
+		return true;
+	for (i = 0; i < at; i++) {
+		if (r->rules[i].nr != rule->nr)
+			continue;
+		if (!r->rules[i].ncond)
+			return false;
+		behind_conditional = true;
+	}
+	if (behind_conditional && rule->route.kind == CABIN_ROUTE_ALLOW)
+		rule->route.kind = CABIN_ROUTE_TRACE;
+	return true;
+}
+
 int cabin_bpf_compile(const struct cabin_router *r, bool kill_foreign_abi,
 		      struct cabin_bpf *out, int *err_rule)
 {
@@ -121,7 +149,11 @@ int cabin_bpf_compile(const struct cabin_router *r, bool kill_foreign_abi,
 	if (!err)
 		err = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_NNP, 0);
 	for (i = 0; !err && i < r->nrules; i++) {
-		err = add_rule(ctx, &r->rules[i], (int)i, fallback);
+		struct cabin_rule rule = r->rules[i];
+
+		if (!settle_plain(r, i, &rule))
+			continue;
+		err = add_rule(ctx, &rule, (int)i, fallback);
 		if (err)
 			*err_rule = (int)i;
 	}

@@ -221,6 +221,17 @@ test_clone3() {
 	check_escaped clone3 untraced
 }
 
+# The program forges SECCOMP_RET_DATA with a filter of its own; cabin
+# matches routes from the registers, so keyctl stays denied.  Without the
+# deny list the same call runs: that is what the forgery was after.
+test_route_forge() {
+	have route_forge deny || return
+	run_cabin route_forge -- "$ADV/route_forge"
+	check_contained route_forge EPERM
+	run_cabin route_forge-off --unsafe-disable=deny -- "$ADV/route_forge"
+	check_escaped route_forge deny
+}
+
 test_io_uring() {
 	have io_uring deny || return
 	run_cabin io_uring -- "$ADV/io_uring"
@@ -388,6 +399,7 @@ test_int80
 test_clone_untraced
 test_clone3
 test_io_uring
+test_route_forge
 test_tiocsti
 test_tioclinux
 test_kill_parent

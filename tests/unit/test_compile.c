@@ -196,6 +196,29 @@ static void test_guards_and_unsafe_switches(void **state)
 	release(&c);
 }
 
+/* Guards stand in front of the policy's own allow rules: first match wins. */
+static void test_guards_precede_explicit_allows(void **state)
+{
+	struct compiled c;
+
+	(void)state;
+	load(&c, "default", "network loopback\nsyscall allow connect\n");
+	compile(&c, 7, 0);
+	assert_int_equal(route(&c, SYS_connect, 3, 0), CABIN_ROUTE_EMULATE);
+	release(&c);
+	load(&c, "strict", "memory wx\n");
+	compile(&c, 7, 0);
+	assert_int_equal(route(&c, SYS_mprotect, 0, 0), CABIN_ROUTE_ALLOW);
+	{
+		const uint64_t rw[6] = { 0, 4096, 3 };
+
+		assert_int_equal(cabin_router_match(&c.router, SYS_mprotect, rw,
+						    NULL)->kind,
+				 CABIN_ROUTE_TRACE);
+	}
+	release(&c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -204,6 +227,7 @@ int main(void)
 		cmocka_unit_test(test_truncate_gap_closed_below_abi_3),
 		cmocka_unit_test(test_memory_guards_survive_explicit_allows),
 		cmocka_unit_test(test_guards_and_unsafe_switches),
+		cmocka_unit_test(test_guards_precede_explicit_allows),
 	};
 
 	return cmocka_run_group_tests_name("compile", tests, NULL, NULL);
