@@ -81,6 +81,12 @@ static struct cabin_task *track(struct cabin_proxy *p, pid_t tid)
 	if (!task)
 		return NULL;
 	p->stats.tasks++;
+	/*
+	 * A child's first stop may come before its parent's spawn event:
+	 * once the program's code is sealed, every new task is its
+	 * descendant and is checked from its first stop on.
+	 */
+	task->xom_sealed = p->xom && p->xom->pkey >= 0;
 	refresh_identity(p, task);
 	return task;
 }

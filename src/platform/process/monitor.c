@@ -281,13 +281,17 @@ static ssize_t op_get_xstate(void *ctx, pid_t tid, void *buf, size_t len)
  * kept in *pending (and suppressed) so that it can be raised again once
  * the proxy's business is done.
  */
-static int wait_own_stop(pid_t tid, int *status, int *pending)
+static int wait_own_stop(struct cabin_process *pp, pid_t tid, int *status,
+			 int *pending)
 {
 	for (;;) {
 		if (waitpid(tid, status, __WALL) < 0)
 			return errno == EINTR ? -EINTR : -errno;
-		if (!WIFSTOPPED(*status))
+		if (!WIFSTOPPED(*status)) {
+			pp->reaped_tid = tid;
+			pp->reaped_status = *status;
 			return -ESRCH;
+		}
 		if (WSTOPSIG(*status) == (SIGTRAP | 0x80) || (*status >> 16))
 			return 0;
 		*pending = WSTOPSIG(*status);
@@ -300,7 +304,8 @@ static int wait_own_stop(pid_t tid, int *status, int *pending)
  * Resume with PTRACE_SYSCALL until the syscall in progress (or the next
  * one) reaches its exit; seccomp stops on the way are passed through.
  */
-static int run_to_syscall_exit(pid_t tid, int *pending)
+static int run_to_syscall_exit(struct cabin_process *pp, pid_t tid,
+			       int *pending)
 {
 	struct __ptrace_syscall_info info;
 	int status, err;
@@ -309,7 +314,7 @@ static int run_to_syscall_exit(pid_t tid, int *pending)
 		if (ptrace(PTRACE_SYSCALL, tid, 0, 0) < 0)
 			return -errno;
 		do
-			err = wait_own_stop(tid, &status, pending);
+			err = wait_own_stop(pp, tid, &status, pending);
 		while (err == -EINTR);
 		if (err < 0)
 			return err;
@@ -332,8 +337,7 @@ static int op_exec_settle(void *ctx, pid_t tid)
 {
 	int pending = 0, err;
 
-	(void)ctx;
-	err = run_to_syscall_exit(tid, &pending);
+	err = run_to_syscall_exit(ctx, tid, &pending);
 	raise_pending(tid, pending);
 	return err;
 }
@@ -349,7 +353,6 @@ static int op_inject_syscall(void *ctx, pid_t tid, uint64_t insn, long nr,
 	struct user_regs_struct saved, r;
 	int pending = 0, err;
 
-	(void)ctx;
 	if (ptrace(PTRACE_GETREGS, tid, 0, &saved) < 0)
 		return -errno;
 	r = saved;
@@ -364,7 +367,7 @@ static int op_inject_syscall(void *ctx, pid_t tid, uint64_t insn, long nr,
 	r.r9 = args[5];
 	if (ptrace(PTRACE_SETREGS, tid, 0, &r) < 0)
 		return -errno;
-	err = run_to_syscall_exit(tid, &pending);
+	err = run_to_syscall_exit(ctx, tid, &pending);
 	if (!err && ptrace(PTRACE_GETREGS, tid, 0, &r) < 0)
 		err = -errno;
 	if (!err)
@@ -623,6 +626,11 @@ int cabin_process_run(struct cabin_process *pp, struct cabin_proxy *proxy,
 			break;
 		}
 		handle_status(pp, tid, status);
+		while (pp->reaped_tid) {
+			tid = pp->reaped_tid;
+			pp->reaped_tid = 0;
+			handle_status(pp, tid, pp->reaped_status);
+		}
 	}
 	alarm(0);
 	cabin_process_main_pid = 0;

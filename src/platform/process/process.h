@@ -16,6 +16,13 @@ struct cabin_process {
 	struct cabin_child child;
 	bool exec_seen;		/* the first program is running */
 	unsigned long timeout;	/* wall-clock seconds, 0 = none */
+	/*
+	 * A death reaped while the proxy waited on one thread of its own
+	 * accord (XOM's exec settling, an injected syscall): handed to the
+	 * proxy by the stop loop, so no exit is ever lost.
+	 */
+	pid_t reaped_tid;
+	int reaped_status;
 };
 
 void cabin_process_init(struct cabin_process *pp);
