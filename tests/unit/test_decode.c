@@ -33,21 +33,9 @@
 #include "core/proxy.h"
 #include "trace/decode.h"
 #include "trace/trace.h"
+#include "self_mem.h"
 
 /* ------------------------------------------------------------ platform */
-
-/* Reads this process's memory the way the real platform reads a child's. */
-static ssize_t self_read_mem(void *ctx, pid_t tid, uint64_t addr, void *buf,
-			     size_t len)
-{
-	struct iovec local = { buf, len };
-	struct iovec remote = { (void *)(uintptr_t)addr, len };
-	ssize_t n;
-
-	(void)ctx; (void)tid;
-	n = process_vm_readv(getpid(), &local, 1, &remote, 1, 0);
-	return n < 0 ? -errno : n;
-}
 
 static int self_task_exe(void *ctx, pid_t tid, char *buf, size_t len)
 {
@@ -57,7 +45,7 @@ static int self_task_exe(void *ctx, pid_t tid, char *buf, size_t len)
 }
 
 static const struct cabin_platform_ops self_ops = {
-	.read_mem = self_read_mem,
+	.read_mem = self_mem_read,
 	.task_exe = self_task_exe,
 };
 

@@ -28,49 +28,14 @@
 
 #include "core/netguard.h"
 #include "policy/compile_bpf.h"
+#include "self_mem.h"
 
 /* The test process is both cabin and the program. */
 
-static ssize_t self_read(void *ctx, pid_t tid, uint64_t addr, void *buf,
-			 size_t len)
-{
-	struct iovec local = { .iov_base = buf, .iov_len = len };
-	struct iovec remote = { .iov_base = (void *)(uintptr_t)addr,
-				.iov_len = len };
-	ssize_t n;
-
-	(void)ctx;
-	n = process_vm_readv(tid, &local, 1, &remote, 1, 0);
-	return n < 0 ? -errno : n;
-}
-
-static ssize_t self_write(void *ctx, pid_t tid, uint64_t addr,
-			  const void *buf, size_t len)
-{
-	struct iovec local = { .iov_base = (void *)buf, .iov_len = len };
-	struct iovec remote = { .iov_base = (void *)(uintptr_t)addr,
-				.iov_len = len };
-	ssize_t n;
-
-	(void)ctx;
-	n = process_vm_writev(tid, &local, 1, &remote, 1, 0);
-	return n < 0 ? -errno : n;
-}
-
-static int self_dup(void *ctx, pid_t tid, int fd)
-{
-	int copy;
-
-	(void)ctx;
-	(void)tid;
-	copy = fcntl(fd, F_DUPFD_CLOEXEC, 0);
-	return copy < 0 ? -errno : copy;
-}
-
 static const struct cabin_platform_ops self_ops = {
-	.read_mem = self_read,
-	.write_mem = self_write,
-	.dup_fd = self_dup,
+	.read_mem = self_mem_read,
+	.write_mem = self_mem_write,
+	.dup_fd = self_dup_fd,
 };
 
 static const struct cabin_platform self_plat = {

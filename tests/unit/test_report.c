@@ -29,6 +29,7 @@
 #include "core/proxy.h"
 #include "trace/json.h"
 #include "trace/report.h"
+#include "self_mem.h"
 
 #define MAIN 100
 #define CHILD 101
@@ -50,20 +51,6 @@ struct fx {
 };
 
 /* ------------------------------------------------------- fake platform */
-
-/* The "program" is this process: reads fail where its memory is unmapped. */
-static ssize_t fake_read_mem(void *ctx, pid_t tid, uint64_t addr, void *buf,
-			     size_t len)
-{
-	struct iovec local = { buf, len };
-	struct iovec remote = { (void *)(uintptr_t)addr, len };
-	ssize_t n;
-
-	(void)ctx;
-	(void)tid;
-	n = process_vm_readv(getpid(), &local, 1, &remote, 1, 0);
-	return n < 0 ? -errno : n;
-}
 
 static int fake_describe_addr(void *ctx, pid_t tid, uint64_t addr, char *buf,
 			      size_t len)
@@ -98,7 +85,7 @@ static int fake_task_exe(void *ctx, pid_t tid, char *buf, size_t len)
 }
 
 static const struct cabin_platform_ops fake_ops = {
-	.read_mem = fake_read_mem,
+	.read_mem = self_mem_read,
 	.describe_addr = fake_describe_addr,
 	.task_name = fake_task_name,
 	.task_tgid = fake_task_tgid,
