@@ -169,10 +169,3 @@ void cabin_bpf_free(struct cabin_bpf *bpf)
 	bpf->prog.filter = NULL;
 	bpf->prog.len = 0;
 }
-
-int cabin_bpf_rule_of(unsigned long ret_data)
-{
-	ret_data &= 0xffff;
-	return ret_data == CABIN_BPF_DATA_DEFAULT ? CABIN_RULE_DEFAULT
-						  : (int)ret_data;
-}

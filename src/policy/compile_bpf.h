@@ -26,7 +26,4 @@ int cabin_bpf_compile(const struct cabin_router *r, bool kill_foreign_abi,
 		      struct cabin_bpf *out, int *err_rule);
 void cabin_bpf_free(struct cabin_bpf *bpf);
 
-/* The rule id a SECCOMP_RET_TRACE stop carried. */
-int cabin_bpf_rule_of(unsigned long ret_data);
-
 #endif

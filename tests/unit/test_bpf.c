@@ -180,8 +180,9 @@ static void test_builtin_verdicts(void **state)
 			 SECCOMP_RET_ALLOW);
 	v = verdict(&c, data(SYS_ptrace, x86_64, 0, 0));
 	assert_int_equal(v & SECCOMP_RET_ACTION_FULL, SECCOMP_RET_TRACE);
-	assert_int_equal(c.router.rules[cabin_bpf_rule_of(v & 0xffff)].nr,
-			 SYS_ptrace);
+	/* The data names the rule, for debugging; the proxy re-matches. */
+	assert_true((v & 0xffff) < c.router.nrules);
+	assert_int_equal(c.router.rules[v & 0xffff].nr, SYS_ptrace);
 	assert_int_equal(verdict(&c, data(SYS_clone3, x86_64, 0, 0)),
 			 SECCOMP_RET_ERRNO | ENOSYS);
 	assert_int_equal(verdict(&c, data(SYS_clone, x86_64, SIGCHLD, 0)),
