@@ -11,6 +11,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "cabin/cabin.h"
@@ -18,6 +20,7 @@
 #include "core/netguard.h"
 #include "core/proxy.h"
 #include "core/xom.h"
+#include "platform/kvm/kvm.h"
 #include "platform/probe.h"
 #include "platform/process/process.h"
 #include "platform/process/signals.h"
@@ -65,6 +68,10 @@ struct run {
 	struct cabin_report *report;
 	struct cabin_xom xom;
 	bool has_xom;			/* xom was initialised */
+	bool kvm;			/* --platform kvm */
+	int kvm_fd;			/* /dev/kvm, opened before the sandbox */
+	int report_fd;			/* kvm: the report's temporary file */
+	char *report_tmp;
 };
 
 int cabin_unsafe_parse(const char *list, unsigned int *out)
@@ -618,70 +625,308 @@ static int prepare(struct run *r, const char *program)
 	return r->envp ? 0 : -ENOMEM;
 }
 
-static int launch(struct run *r, char *const argv[])
+static void observe_records(struct run *r, struct cabin_proxy *proxy)
 {
-	struct cabin_saved_signals signals;
-	struct cabin_process pp;
-	struct cabin_proxy proxy;
-	int code, err;
-
-	cabin_process_init(&pp);
-	pp.timeout = r->policy->limits.timeout;
-	err = cabin_proxy_init(&proxy, &pp.plat, &r->router, r->log);
-	if (err < 0)
-		return start_error(r->log, argv[0], err);
-	proxy.verbose = r->cfg->verbose;
-	proxy.limits.procs = r->policy->limits.procs;
-	proxy.limits.memory = r->policy->limits.memory;
-	proxy.wx = r->policy->memory & CABIN_MEMORY_WX;
-	proxy.xom = r->has_xom ? &r->xom : NULL;
-	proxy.emulate = emulate;
-	proxy.emulate_ctx = &r->netguard;
 	if (r->tracer)
-		cabin_proxy_observe(&proxy, cabin_tracer_observer(r->tracer));
+		cabin_proxy_observe(proxy, cabin_tracer_observer(r->tracer));
 	if (r->report)
-		cabin_proxy_observe(&proxy, cabin_report_observer(r->report));
+		cabin_proxy_observe(proxy, cabin_report_observer(r->report));
 	if (r->cfg->verbose && r->policy->files_restricted)
-		cabin_proxy_observe(&proxy, &cabin_denials_observer);
+		cabin_proxy_observe(proxy, &cabin_denials_observer);
 	if (r->has_fsguard)
-		cabin_proxy_observe(&proxy, &r->fsguard.observer);
-	err = cabin_signals_install(&signals);
-	if (err < 0) {
-		cabin_proxy_free(&proxy);
-		return start_error(r->log, argv[0], err);
-	}
-	code = cabin_process_run(&pp, &proxy, &(struct cabin_spawn){
+		cabin_proxy_observe(proxy, &r->fsguard.observer);
+}
+
+static int init_proxy(struct run *r, struct cabin_proxy *proxy,
+		      const struct cabin_platform *plat, FILE *log)
+{
+	int err = cabin_proxy_init(proxy, plat, &r->router, log);
+
+	if (err < 0)
+		return err;
+	proxy->verbose = r->cfg->verbose;
+	proxy->limits.procs = r->policy->limits.procs;
+	proxy->limits.memory = r->policy->limits.memory;
+	proxy->wx = r->policy->memory & CABIN_MEMORY_WX;
+	proxy->xom = r->has_xom ? &r->xom : NULL;
+	proxy->emulate = emulate;
+	proxy->emulate_ctx = &r->netguard;
+	observe_records(r, proxy);
+	return 0;
+}
+
+/* The records are written and the summary printed once the run is over. */
+static void close_run(struct run *r, struct cabin_proxy *proxy, int code,
+		      FILE *log)
+{
+	if (code >= 0 && r->cfg->verbose)
+		cabin_proxy_print_summary(proxy);
+	if (r->tracer)
+		cabin_tracer_finish(r->tracer);
+	if (r->report &&
+	    cabin_report_finish(r->report, proxy, code, proxy->timed_out) < 0)
+		fprintf(log, "cabin: writing the report to %s failed\n",
+			r->cfg->report_path ? r->cfg->report_path : "-");
+	cabin_proxy_free(proxy);
+}
+
+static struct cabin_spawn spawn_plan(struct run *r, char *const argv[],
+				     const struct cabin_saved_signals *signals)
+{
+	return (struct cabin_spawn){
 		.argv = argv,
 		.exe_fd = r->exe_fd,
 		.envp = r->envp,
-		.filter = r->policy->filter_off ? NULL : &r->bpf.prog,
+		.filter = r->policy->filter_off || r->kvm ? NULL : &r->bpf.prog,
 		.unsafe = r->cfg->unsafe,
-		.signals = &signals,
+		.signals = signals,
 		.sandbox = &r->sandbox,
 		.userns = r->namespaces &&
 			  (wants_namespaces(r->policy) ||
 			   !(r->cfg->unsafe & CABIN_UNSAFE_CAPS)),
 		.confine = confine,
 		.confine_ctx = r,
-	});
+	};
+}
+
+static int launch(struct run *r, char *const argv[])
+{
+	struct cabin_saved_signals signals;
+	struct cabin_spawn spawn;
+	struct cabin_process pp;
+	struct cabin_proxy proxy;
+	int code, err;
+
+	cabin_process_init(&pp);
+	pp.timeout = r->policy->limits.timeout;
+	err = init_proxy(r, &proxy, &pp.plat, r->log);
+	if (err < 0)
+		return start_error(r->log, argv[0], err);
+	err = cabin_signals_install(&signals);
+	if (err < 0) {
+		cabin_proxy_free(&proxy);
+		return start_error(r->log, argv[0], err);
+	}
+	spawn = spawn_plan(r, argv, &signals);
+	code = cabin_process_run(&pp, &proxy, &spawn);
 	cabin_signals_restore(&signals);
 	if (code < 0)
 		code = start_error(r->log, argv[0], code);
-	else if (r->cfg->verbose)
-		cabin_proxy_print_summary(&proxy);
-	if (r->tracer)
-		cabin_tracer_finish(r->tracer);
-	if (r->report &&
-	    cabin_report_finish(r->report, &proxy, code, proxy.timed_out) < 0)
-		fprintf(r->log, "cabin: writing the report to %s failed\n",
-			r->cfg->report_path ? r->cfg->report_path : "-");
-	cabin_proxy_free(&proxy);
+	close_run(r, &proxy, code, r->log);
 	return code;
+}
+
+struct kvm_launch {
+	struct run *r;
+	char *const *argv;
+	const char *path;
+};
+
+/* The trace keeps going where it went, from a descriptor above the floor. */
+static int move_trace(struct run *r, FILE *log, int floor)
+{
+	FILE *f;
+	int fd;
+
+	if (!r->tracer)
+		return 0;
+	if (r->trace_out == stderr) {
+		cabin_tracer_set_output(r->tracer, log);
+		return 0;
+	}
+	fd = cabin_kvm_move_fd(fileno(r->trace_out), floor);
+	f = fd >= 0 ? fdopen(fd, "w") : NULL;
+	if (!f)
+		return -EBADF;
+	cabin_tracer_set_output(r->tracer, f);
+	return 0;
+}
+
+/* In the sandboxed child: the monitor, the proxy core and the records. */
+static int kvm_child(void *ctx)
+{
+	struct kvm_launch *kl = ctx;
+	struct run *r = kl->r;
+	struct cabin_kvm_options o = { 0 };
+	struct cabin_kvm k;
+	struct cabin_proxy proxy;
+	int floor = cabin_kvm_fd_floor(), code;
+	FILE *log = fdopen(fcntl(2, F_DUPFD_CLOEXEC, floor), "w");
+
+	if (!log)
+		return CABIN_EXIT_INTERNAL;
+	setvbuf(log, NULL, _IOLBF, 0);
+	o.kvm_fd = cabin_kvm_move_fd(r->kvm_fd, floor);
+	o.exe_fd = cabin_kvm_move_fd(r->exe_fd, floor);
+	if (r->report)
+		cabin_report_redirect(r->report,
+				      cabin_kvm_move_fd(r->report_fd, floor),
+				      r->cfg->summary ? log : NULL);
+	if (move_trace(r, log, floor) < 0 || o.kvm_fd < 0) {
+		fprintf(log, "cabin: the kvm monitor cannot keep its descriptors\n");
+		return CABIN_EXIT_INTERNAL;
+	}
+	cabin_kvm_close_cloexec_below(floor);
+	memset(&k, 0, sizeof(k));
+	k.plat = (struct cabin_platform){ "kvm", &cabin_kvm_ops, &k };
+	if (init_proxy(r, &proxy, &k.plat, log) < 0)
+		return CABIN_EXIT_INTERNAL;
+	o.argv = kl->argv;
+	o.envp = r->envp;
+	o.path = kl->path;
+	o.fd_floor = floor;
+	o.stats = r->cfg->stats;
+	o.log = log;
+	code = cabin_kvm_run(&k, &proxy, &o);
+	close_run(r, &proxy, code, log);
+	cabin_kvm_free(&k);
+	fflush(NULL);
+	return code;
+}
+
+/* What the child reported, or what its status says. */
+static int kvm_outcome(struct run *r, const struct cabin_child *child,
+		       int status, bool timed_out)
+{
+	struct cabin_spawn_error e;
+
+	if (cabin_spawn_failure(child, &e)) {
+		fprintf(r->log, "cabin: setting up the sandbox failed while %s: %s\n",
+			cabin_spawn_stage_name(e.stage), strerror(e.err));
+		return CABIN_EXIT_INTERNAL;
+	}
+	if (timed_out) {
+		fprintf(r->log, "cabin: the time limit (%lu s) ended the program\n",
+			(unsigned long)r->policy->limits.timeout);
+		return 124;
+	}
+	if (status < 0) {
+		fprintf(r->log, "cabin: waiting for the kvm monitor: %s\n",
+			strerror(-status));
+		return CABIN_EXIT_INTERNAL;
+	}
+	if (WIFSIGNALED(status)) {
+		fprintf(r->log, "cabin: the kvm monitor died of signal %d\n",
+			WTERMSIG(status));
+		return CABIN_EXIT_INTERNAL;
+	}
+	return WEXITSTATUS(status);
+}
+
+/* The child wrote the report into the temporary file: put it in place. */
+static void place_report(struct run *r)
+{
+	struct stat st;
+
+	if (!r->report_tmp)
+		return;
+	if (fstat(r->report_fd, &st) == 0 && st.st_size > 0 &&
+	    rename(r->report_tmp, r->cfg->report_path) == 0) {
+		free(r->report_tmp);
+		r->report_tmp = NULL;
+		return;
+	}
+	fprintf(r->log, "cabin: writing the report to %s failed\n",
+		r->cfg->report_path);
+	unlink(r->report_tmp);
+}
+
+static int launch_kvm(struct run *r, char *const argv[])
+{
+	struct cabin_saved_signals signals;
+	struct cabin_spawn spawn;
+	struct cabin_child child;
+	struct kvm_launch kl = { r, argv, NULL };
+	bool timed_out;
+	int err, status;
+
+	err = cabin_find_program(argv[0], child.path, sizeof(child.path));
+	if (err < 0)
+		return start_error(r->log, argv[0], err);
+	kl.path = child.path;
+	err = cabin_signals_install(&signals);
+	if (err < 0)
+		return start_error(r->log, argv[0], err);
+	spawn = spawn_plan(r, argv, &signals);
+	spawn.run = kvm_child;
+	spawn.run_ctx = &kl;
+	fflush(NULL);
+	err = cabin_spawn_child(&spawn, &child);
+	if (err < 0) {
+		cabin_signals_restore(&signals);
+		return start_error(r->log, argv[0], err);
+	}
+	cabin_process_main_pid = child.pid;
+	status = cabin_kvm_supervise(child.pid, r->policy->limits.timeout,
+				     &timed_out);
+	cabin_process_main_pid = 0;
+	cabin_signals_restore(&signals);
+	place_report(r);
+	err = kvm_outcome(r, &child, status, timed_out);
+	close(child.error_fd);
+	return err;
+}
+
+/*
+ * --platform kvm: /dev/kvm is opened here, before any sandbox, and the
+ * report's temporary file too, since the monitor writes it from inside.
+ */
+static int open_platform(struct run *r)
+{
+	const char *name = r->cfg->platform;
+
+	if (!name || !strcmp(name, "process"))
+		return 0;
+	if (strcmp(name, "kvm")) {
+		fprintf(r->log, "cabin: unknown platform '%s' (known: process, kvm)\n",
+			name);
+		return -EINVAL;
+	}
+	r->kvm = true;
+	if (r->policy && (r->policy->memory & CABIN_MEMORY_XOM)) {
+		fprintf(r->log, "cabin: execute-only memory (xom) is not available on the kvm platform yet; use --platform process\n");
+		return -EOPNOTSUPP;
+	}
+	r->kvm_fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+	if (r->kvm_fd < 0) {
+		fprintf(r->log, "cabin: the kvm platform needs /dev/kvm: %s (no usable KVM on this machine; see 'cabin info')\n",
+			strerror(errno));
+		return -errno;
+	}
+	if (!r->cfg->report_path)
+		return 0;
+	if (asprintf(&r->report_tmp, "%s.tmp.%d", r->cfg->report_path,
+		     (int)getpid()) < 0) {
+		r->report_tmp = NULL;
+		return -ENOMEM;
+	}
+	r->report_fd = open(r->report_tmp, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC,
+			    0666);
+	if (r->report_fd < 0) {
+		fprintf(r->log, "cabin: cannot write the report to %s: %s\n",
+			r->cfg->report_path, strerror(errno));
+		free(r->report_tmp);
+		r->report_tmp = NULL;
+		return -errno;
+	}
+	return 0;
+}
+
+static void close_platform(struct run *r)
+{
+	if (r->kvm_fd >= 0)
+		close(r->kvm_fd);
+	if (r->report_fd >= 0)
+		close(r->report_fd);
+	if (r->report_tmp)
+		unlink(r->report_tmp);
+	free(r->report_tmp);
 }
 
 int cabin_run(const struct cabin_config *cfg, char *const argv[])
 {
-	struct run r = { .cfg = cfg, .policy = cfg->policy, .exe_fd = -1 };
+	struct run r = { .cfg = cfg, .policy = cfg->policy, .exe_fd = -1,
+			 .kvm_fd = -1, .report_fd = -1 };
 	int code = CABIN_EXIT_INTERNAL;
 
 	r.log = cfg->log ? cfg->log : stderr;
@@ -690,9 +935,11 @@ int cabin_run(const struct cabin_config *cfg, char *const argv[])
 		return CABIN_EXIT_INTERNAL;
 	}
 	warn_unsafe(r.log, cfg->unsafe);
-	if (open_records(&r, argv) == 0 && prepare(&r, argv[0]) == 0)
-		code = launch(&r, argv);
+	if (open_platform(&r) == 0 && open_records(&r, argv) == 0 &&
+	    prepare(&r, argv[0]) == 0)
+		code = r.kvm ? launch_kvm(&r, argv) : launch(&r, argv);
 	close_records(&r);
+	close_platform(&r);
 	cabin_env_free(r.envp);
 	free(r.paths);
 	if (r.exe_fd >= 0)

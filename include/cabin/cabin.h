@@ -51,6 +51,10 @@ struct cabin_config {
 	/* The behaviour report (docs/report.md) and its summary on stderr. */
 	const char *report_path;	/* NULL: no JSON report */
 	bool summary;
+
+	/* Where the program runs: "process" (NULL) or "kvm" (a KVM guest). */
+	const char *platform;
+	bool stats;			/* kvm: VM exits by reason at the end */
 };
 
 /*

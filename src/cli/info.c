@@ -190,7 +190,7 @@ static void print_table(const struct cabin_probe *p)
 		row("ia32 emulation", "no (int 0x80 faults, nothing to guard)");
 
 	if (p->kvm_usable)
-		row("/dev/kvm", "yes (API 12)");
+		row("/dev/kvm", "yes (API 12): --platform kvm available");
 	else if (!p->kvm_present)
 		row("/dev/kvm", "absent: --platform kvm unavailable");
 	else

@@ -20,6 +20,12 @@ static void usage(FILE *out)
 	      "\n"
 	      "Run PROGRAM (found like execvp) confined behind the proxy kernel.\n"
 	      "\n"
+	      "Platform:\n"
+	      "      --platform NAME       process (default: seccomp and ptrace) or kvm (the\n"
+	      "                            program in a KVM guest behind a ring-0 proxy\n"
+	      "                            kernel; needs /dev/kvm, see 'cabin info')\n"
+	      "      --stats               kvm: print VM exits by reason at the end\n"
+	      "\n"
 	      "Policy (default: --profile default):\n"
 	      "      --profile NAME        a built-in profile: default, strict, trace, none\n"
 	      "      --policy FILE         a policy file (see cabin-policy(5), docs/policy.md)\n"
@@ -63,7 +69,7 @@ enum {
 	OPT_TIMEOUT, OPT_MEMORY, OPT_PROCS, OPT_CLEARENV, OPT_SETENV,
 	OPT_BEST_EFFORT, OPT_UNSAFE, OPT_WX, OPT_XOM, OPT_TRACE,
 	OPT_TRACE_FORMAT, OPT_TRACE_TIME, OPT_TRACE_DUR, OPT_REPORT,
-	OPT_SUMMARY, OPT_TRACE_FDS,
+	OPT_SUMMARY, OPT_TRACE_FDS, OPT_PLATFORM, OPT_STATS,
 };
 
 struct run_args {
@@ -279,6 +285,8 @@ int cabin_cmd_run(int argc, char **argv)
 		{ "report", required_argument, NULL, OPT_REPORT },
 		{ "summary", no_argument, NULL, OPT_SUMMARY },
 		{ "xom", no_argument, NULL, OPT_XOM },
+		{ "platform", required_argument, NULL, OPT_PLATFORM },
+		{ "stats", no_argument, NULL, OPT_STATS },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct run_args a = { 0 };
@@ -334,6 +342,17 @@ int cabin_cmd_run(int argc, char **argv)
 			break;
 		case OPT_SUMMARY:
 			a.cfg.summary = true;
+			break;
+		case OPT_PLATFORM:
+			if (strcmp(optarg, "process") && strcmp(optarg, "kvm")) {
+				fprintf(stderr, "cabin run: --platform takes process or kvm, not '%s'\n",
+					optarg);
+				goto out;
+			}
+			a.cfg.platform = optarg;
+			break;
+		case OPT_STATS:
+			a.cfg.stats = true;
 			break;
 		case OPT_UNSAFE:
 			if (cabin_unsafe_parse(optarg, &a.cfg.unsafe) < 0) {

@@ -438,12 +438,18 @@ int cabin_report_finish(struct cabin_report *r, struct cabin_proxy *p,
 		main->exited = true;
 		main->status = p->main_status;
 	}
-	if (r->opt.path)
+	if (r->opt.path || r->json_fd >= 0)
 		err = report_write_json(r, p, exit_code, timed_out);
 	if (r->opt.summary)
 		cabin_report_write_summary(r, r->opt.summary, p, exit_code,
 					   timed_out);
 	return err;
+}
+
+void cabin_report_redirect(struct cabin_report *r, int fd, FILE *summary)
+{
+	r->json_fd = fd;
+	r->opt.summary = summary;
 }
 
 struct cabin_report *cabin_report_new(const struct cabin_report_options *o)
@@ -458,6 +464,7 @@ struct cabin_report *cabin_report_new(const struct cabin_report_options *o)
 		return NULL;
 	}
 	r->opt = *o;
+	r->json_fd = -1;
 	if (!r->opt.fs)
 		r->opt.fs = &report_proc_fs;
 	r->observer = (struct cabin_observer){

@@ -49,6 +49,11 @@ const struct cabin_observer *cabin_report_observer(struct cabin_report *r);
  */
 int cabin_report_finish(struct cabin_report *r, struct cabin_proxy *p,
 			int exit_code, bool timed_out);
+/*
+ * The JSON into fd (its owner puts it in place; path then only names it)
+ * and the summary into summary, from now on.
+ */
+void cabin_report_redirect(struct cabin_report *r, int fd, FILE *summary);
 void cabin_report_free(struct cabin_report *r);
 
 #endif

@@ -98,6 +98,7 @@ struct report_map {
 
 struct cabin_report {
 	struct cabin_report_options opt;
+	int json_fd;			/* -1: write opt.path */
 	struct cabin_observer observer;
 	uint64_t start_ns;	/* CLOCK_MONOTONIC */
 	struct timespec start_real;

@@ -393,6 +393,34 @@ static int write_json(FILE *f, struct cabin_report *r, struct cabin_proxy *p,
  * Write the report next to its final name, then rename it there, so a
  * reader sees either no report or a whole one, never a torn one.
  */
+/* The owner of fd renames it into place once the run is over. */
+static int write_into_fd(struct cabin_report *r, struct cabin_proxy *p,
+			 int exit_code, bool timed_out)
+{
+	int fd = dup(r->json_fd), err;
+	FILE *f;
+
+	if (fd < 0)
+		return -errno;
+	if (ftruncate(fd, 0) < 0 || lseek(fd, 0, SEEK_SET) < 0) {
+		err = -errno;
+		close(fd);
+		return err;
+	}
+	f = fdopen(fd, "w");
+	if (!f) {
+		err = -errno;
+		close(fd);
+		return err;
+	}
+	err = write_json(f, r, p, exit_code, timed_out);
+	if (fflush(f) || ferror(f))
+		err = -EIO;
+	if (fclose(f) && !err)
+		err = -EIO;
+	return err;
+}
+
 int report_write_json(struct cabin_report *r, struct cabin_proxy *p,
 		      int exit_code, bool timed_out)
 {
@@ -400,6 +428,8 @@ int report_write_json(struct cabin_report *r, struct cabin_proxy *p,
 	FILE *f;
 	int fd, err;
 
+	if (r->json_fd >= 0)
+		return write_into_fd(r, p, exit_code, timed_out);
 	if (asprintf(&tmp, "%s.tmp.%d", r->opt.path, (int)getpid()) < 0)
 		return -ENOMEM;
 	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);

@@ -698,6 +698,11 @@ const struct cabin_observer *cabin_tracer_observer(struct cabin_tracer *t)
 	return &t->obs;
 }
 
+void cabin_tracer_set_output(struct cabin_tracer *t, FILE *out)
+{
+	t->o.out = out;
+}
+
 void cabin_tracer_finish(struct cabin_tracer *t)
 {
 	size_t i;

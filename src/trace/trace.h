@@ -29,6 +29,8 @@ struct cabin_tracer;
 
 struct cabin_tracer *cabin_tracer_new(const struct cabin_trace_options *o);
 const struct cabin_observer *cabin_tracer_observer(struct cabin_tracer *t);
+/* Write records to out from now on (a platform moved the descriptor). */
+void cabin_tracer_set_output(struct cabin_tracer *t, FILE *out);
 /* Write what is still pending (unfinished calls) and flush. */
 void cabin_tracer_finish(struct cabin_tracer *t);
 void cabin_tracer_free(struct cabin_tracer *t);

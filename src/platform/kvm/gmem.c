@@ -60,9 +60,11 @@ static bool range_ok(uint64_t gva, uint64_t len)
 	       gva <= UINT64_MAX - (len - 1);
 }
 
+/* USER alone is a PROT_NONE range: reserved, never translated. */
 static bool prot_ok(unsigned int prot)
 {
-	return (prot & (CABIN_GMEM_R | CABIN_GMEM_W | CABIN_GMEM_X)) &&
+	return (prot & (CABIN_GMEM_R | CABIN_GMEM_W | CABIN_GMEM_X |
+			CABIN_GMEM_USER)) &&
 	       !(prot & ~CABIN_GMEM_PROT_MASK);
 }
 
@@ -96,7 +98,14 @@ static void remove_region(struct cabin_gmem *g, unsigned int i)
 int cabin_gmem_map(struct cabin_gmem *g, uint64_t gva, uint64_t gpa,
 		   uint64_t len, unsigned int prot)
 {
-	struct cabin_gmem_region r = { gva, len, 0, prot };
+	return cabin_gmem_map_tagged(g, gva, gpa, len, prot, 0, 0);
+}
+
+int cabin_gmem_map_tagged(struct cabin_gmem *g, uint64_t gva, uint64_t gpa,
+			  uint64_t len, unsigned int prot, unsigned int tag,
+			  uint64_t foff)
+{
+	struct cabin_gmem_region r = { gva, len, 0, prot, tag, foff };
 	uint64_t last;
 	unsigned int i, at;
 
@@ -122,6 +131,35 @@ int cabin_gmem_map(struct cabin_gmem *g, uint64_t gva, uint64_t gpa,
 	return 0;
 }
 
+/* b continues a in every respect: one region can stand for both. */
+static bool continues(const struct cabin_gmem_region *a,
+		      const struct cabin_gmem_region *b)
+{
+	return a->gva + a->len == b->gva && a->off + a->len == b->off &&
+	       a->prot == b->prot && a->tag == b->tag &&
+	       a->foff + a->len == b->foff;
+}
+
+void cabin_gmem_merge(struct cabin_gmem *g, uint64_t gva)
+{
+	unsigned int i;
+
+	for (i = 0; i < g->nregions; i++)
+		if (g->regions[i].gva <= gva &&
+		    gva <= region_last(&g->regions[i]))
+			break;
+	if (i == g->nregions)
+		return;
+	if (i + 1 < g->nregions && continues(&g->regions[i], &g->regions[i + 1])) {
+		g->regions[i].len += g->regions[i + 1].len;
+		remove_region(g, i + 1);
+	}
+	if (i > 0 && continues(&g->regions[i - 1], &g->regions[i])) {
+		g->regions[i - 1].len += g->regions[i].len;
+		remove_region(g, i);
+	}
+}
+
 /* Shrink r to its part after last (the caller knows it has one). */
 static void keep_tail(struct cabin_gmem_region *r, uint64_t last)
 {
@@ -129,6 +167,7 @@ static void keep_tail(struct cabin_gmem_region *r, uint64_t last)
 
 	r->gva += cut;
 	r->off += cut;
+	r->foff += cut;
 	r->len -= cut;
 }
 
@@ -175,8 +214,8 @@ int cabin_gmem_unmap(struct cabin_gmem *g, uint64_t gva, uint64_t len)
 	return 0;
 }
 
-static const struct cabin_gmem_region *find(const struct cabin_gmem *g,
-					    uint64_t gva)
+const struct cabin_gmem_region *cabin_gmem_find(const struct cabin_gmem *g,
+						uint64_t gva)
 {
 	unsigned int i;
 
@@ -198,7 +237,7 @@ static const struct cabin_gmem_region *find(const struct cabin_gmem *g,
 static int piece(const struct cabin_gmem *g, uint64_t gva, uint64_t len,
 		 unsigned int access, uint64_t *off, uint64_t *n)
 {
-	const struct cabin_gmem_region *r = find(g, gva);
+	const struct cabin_gmem_region *r = cabin_gmem_find(g, gva);
 	uint64_t after;
 
 	if (!r || (r->prot & access) != access)

@@ -18,7 +18,7 @@
 #define CABIN_GMEM_MAX_SIZE	(16ull << 30)
 /* Guest-virtual ranges are whole small pages, as the page tables map them. */
 #define CABIN_GMEM_PAGE		4096ull
-#define CABIN_GMEM_MAX_REGIONS	64
+#define CABIN_GMEM_MAX_REGIONS	4096
 
 /* Permissions of a guest-virtual range; an access asks for all its bits. */
 #define CABIN_GMEM_R		0x1u
@@ -33,6 +33,9 @@ struct cabin_gmem_region {
 	uint64_t len;
 	uint64_t off;		/* guest-physical address - gpa_base */
 	unsigned int prot;
+	/* The monitor's: what backs the range (kept across splits). */
+	unsigned int tag;
+	uint64_t foff;		/* file offset of gva, moved with trims */
 };
 
 struct cabin_gmem {
@@ -59,13 +62,30 @@ void cabin_gmem_free(struct cabin_gmem *g);
 /*
  * Record that guest-virtual [gva, gva + len) maps guest-physical
  * [gpa, gpa + len) with prot.  All three page aligned, len > 0.
- * -EINVAL: misaligned, empty, no R/W/X bit, unknown bits, or the range
+ * -EINVAL: misaligned, empty, no R/W/X/USER bit (USER alone reserves a
+ * PROT_NONE range that no access passes), unknown bits, or the range
  * wraps past 2^64; -ERANGE: the guest-physical range leaves the region;
  * -EEXIST: it overlaps a mapped guest-virtual range; -ENOSPC: table full.
  * A range may end exactly at 2^64.
  */
 int cabin_gmem_map(struct cabin_gmem *g, uint64_t gva, uint64_t gpa,
 		   uint64_t len, unsigned int prot);
+
+/* cabin_gmem_map with the monitor's tag and file offset for the range. */
+int cabin_gmem_map_tagged(struct cabin_gmem *g, uint64_t gva, uint64_t gpa,
+			  uint64_t len, unsigned int prot, unsigned int tag,
+			  uint64_t foff);
+
+/*
+ * Join the region holding gva with neighbours it continues exactly (same
+ * protection, tag and backing), so long-lived programs do not fill the
+ * table with pieces of one mapping.
+ */
+void cabin_gmem_merge(struct cabin_gmem *g, uint64_t gva);
+
+/* The region holding gva, or NULL. */
+const struct cabin_gmem_region *cabin_gmem_find(const struct cabin_gmem *g,
+						uint64_t gva);
 
 /*
  * Forget whatever is mapped in [gva, gva + len), trimming or splitting

@@ -157,6 +157,10 @@ run_child(const struct cabin_spawn *s, const char *path, pid_t cabin,
 	close(go_fd);
 
 	prepare_child(s, err_fd);
+	if (s->run) {
+		close(err_fd);
+		_exit(s->run(s->run_ctx));
+	}
 	if (s->filter &&
 	    syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, s->filter) < 0)
 		child_fail(err_fd, CABIN_STAGE_FILTER, errno);
@@ -209,7 +213,7 @@ int cabin_spawn_child(const struct cabin_spawn *s, struct cabin_child *child)
 	close(go[0]);
 	close(errp[1]);
 	child->error_fd = errp[0];
-	if (ptrace(PTRACE_SEIZE, child->pid, 0, trace_options(s->unsafe)) < 0) {
+	if (!s->run && ptrace(PTRACE_SEIZE, child->pid, 0, trace_options(s->unsafe)) < 0) {
 		err = -errno;
 		kill(child->pid, SIGKILL);
 		waitpid(child->pid, NULL, 0);

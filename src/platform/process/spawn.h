@@ -24,6 +24,13 @@ struct cabin_spawn {
 	/* Last step before the filter, after no_new_privs (Landlock). */
 	int (*confine)(void *ctx);
 	void *confine_ctx;
+	/*
+	 * Instead of the filter and execve: call run in the confined child
+	 * and exit with what it returns; the child is not traced (the kvm
+	 * platform's monitor runs this way).
+	 */
+	int (*run)(void *ctx);
+	void *run_ctx;
 };
 
 /* Why the child did not reach the program, sent up the error pipe. */

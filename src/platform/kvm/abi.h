@@ -1,0 +1,81 @@
+/*
+ * The contract between the kvm monitor (host) and the proxy kernel (guest
+ * CPL0): where things live in guest memory, the ports a trap leaves by,
+ * and the frame a trap leaves behind.  Included by both sides, so only
+ * fixed-size types and constants.
+ */
+#ifndef CABIN_PLATFORM_KVM_ABI_H
+#define CABIN_PLATFORM_KVM_ABI_H
+
+/*
+ * Guest memory is identity mapped: guest-virtual == guest-physical for the
+ * kernel area and for every user page, so a user range contiguous in the
+ * program's view is contiguous in the monitor's host mapping too.  The
+ * first page is never mapped; the kernel area is supervisor-only; user
+ * mappings start at CABIN_KVM_USER_MIN; page tables come from a pool at
+ * the top of guest memory that no user range may reach.
+ */
+#define CABIN_KVM_PAGE		0x1000
+#define CABIN_KVM_GDT		0x1000
+#define CABIN_KVM_TSS		0x2000
+#define CABIN_KVM_IDT		0x3000
+#define CABIN_KVM_PERCPU	0x4000		/* struct cabin_kvm_percpu */
+#define CABIN_KVM_KERNEL	0x10000		/* proxy kernel image (flat) */
+#define CABIN_KVM_KERNEL_END	0x70000
+#define CABIN_KVM_DF_STACK	0x78000		/* top of the double-fault stack */
+#define CABIN_KVM_STACK		0xA0000		/* top of the kernel stack */
+#define CABIN_KVM_KAREA_END	0x200000	/* end of the kernel area */
+#define CABIN_KVM_USER_MIN	0x200000
+
+/* Selectors, as Linux has them: sysret's CS/SS and signal frames agree. */
+#define CABIN_KVM_SEL_KCODE	0x10
+#define CABIN_KVM_SEL_KDATA	0x18
+#define CABIN_KVM_SEL_UCODE32	0x23		/* left not present: no compat mode */
+#define CABIN_KVM_SEL_UDATA	0x2b
+#define CABIN_KVM_SEL_UCODE	0x33
+#define CABIN_KVM_SEL_TSS	0x40
+#define CABIN_KVM_GDT_ENTRIES	10
+
+/*
+ * Ports: the proxy kernel writes the guest-physical address of a frame
+ * (32 bits: it lies in the kernel area) with `out %eax`.
+ */
+#define CABIN_KVM_PORT_TRAP	0x0cb0	/* syscall or exception from CPL3 */
+#define CABIN_KVM_PORT_PANIC	0x0cb1	/* exception at CPL0: a kernel bug */
+
+#define CABIN_KVM_VEC_SYSCALL	0x100	/* frame.vector of a syscall */
+
+#ifndef __ASSEMBLER__
+#include <stdint.h>
+
+/*
+ * What the kernel saves on its stack at every entry from the program and
+ * restores with iretq: the monitor reads and edits it during the exit.
+ * For a syscall, rax holds the number on entry and the result on return,
+ * rip/rflags/rsp are the program's (from rcx, r11 and the user stack).
+ */
+struct cabin_kvm_frame {
+	uint64_t r15, r14, r13, r12, r11, r10, r9, r8;
+	uint64_t rbp, rdi, rsi, rdx, rcx, rbx, rax;
+	uint64_t vector;	/* CABIN_KVM_VEC_SYSCALL or 0..31 */
+	uint64_t error;		/* the CPU's error code, 0 when none */
+	uint64_t rip, cs, rflags, rsp, ss;
+};
+
+/* Per-vCPU data the kernel reaches through %gs after swapgs. */
+struct cabin_kvm_percpu {
+	uint64_t user_rsp;	/* scratch at syscall entry */
+	uint64_t kernel_stack;	/* top of this vCPU's kernel stack */
+	uint64_t flush_tlb;	/* set by the monitor: reload CR3 on return */
+	uint64_t cpu;
+};
+
+_Static_assert(sizeof(struct cabin_kvm_frame) == 22 * 8, "frame layout");
+#endif
+
+/* Offsets the assembly uses. */
+#define CABIN_KVM_PERCPU_USER_RSP	0
+#define CABIN_KVM_PERCPU_KSTACK		8
+#define CABIN_KVM_PERCPU_FLUSH		16
+
+#endif

@@ -1,0 +1,208 @@
+/*
+ * Forwarding a syscall: each argument is made ready by its kind in the
+ * table (descriptors checked, strings copied, buffers translated whole),
+ * the host performs the call, and a new descriptor is checked after it.
+ * Nothing reaches the host kernel that was not checked here or by the
+ * syscall's own handler: an argument the table does not describe is 0.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "platform/kvm/forward_impl.h"
+
+/*
+ * The kernel reads an fd argument as a 32-bit int, so that is what is
+ * checked and passed: high bits cannot hide a monitor descriptor.
+ * AT_FDCWD is negative, so a dirfd needs no exception.
+ */
+int cabin_kvm_fwd_fd_ok(const struct cabin_kvm_fwd *f, uint64_t arg)
+{
+	return (int)arg >= f->fd_floor ? -EBADF : 0;
+}
+
+/* A descriptor the host just made for the program, or -EMFILE. */
+long cabin_kvm_fwd_new_fd(const struct cabin_kvm_fwd *f, long fd)
+{
+	/* Only when the program's own range is full; it never sees this one. */
+	if (fd >= f->fd_floor) {
+		close((int)fd);
+		return -EMFILE;
+	}
+	return fd;
+}
+
+static long finish(const struct cabin_kvm_fwd *f, long r, unsigned int kind)
+{
+	if (r < 0 || kind == CABIN_KVM_RES_INT)
+		return r;
+	return cabin_kvm_fwd_new_fd(f, r);
+}
+
+long cabin_kvm_fwd_syscall(const struct cabin_kvm_call *c)
+{
+	long r = syscall(c->nr, c->host[0], c->host[1], c->host[2],
+			 c->host[3], c->host[4], c->host[5]);
+
+	return r == -1 ? -errno : r;
+}
+
+/*
+ * The host pointer for argument i as len bytes with access (USER added),
+ * or NULL for a NULL the argument allows; 0 or -EFAULT.
+ */
+static int arg_ptr(struct cabin_kvm_call *c, int i, const struct cabin_kvm_arg *a,
+		   uint64_t len, unsigned int access)
+{
+	void *p;
+
+	if (!c->guest[i] && (a->flags & CABIN_KVM_ARG_OPT))
+		return 0;
+	if (cabin_gmem_translate(c->f->mem, c->guest[i], len,
+				 CABIN_GMEM_USER | access, &p))
+		return -EFAULT;
+	c->host[i] = (long)p;
+	return 0;
+}
+
+/* Bytes of a buffer argument: fixed, or a count argument times size. */
+static int buf_len(const struct cabin_kvm_call *c, const struct cabin_kvm_arg *a,
+		   uint64_t *len)
+{
+	uint64_t n;
+
+	if (a->ref == CABIN_KVM_NOREF) {
+		*len = a->size;
+		return 0;
+	}
+	n = c->guest[a->ref];
+	if (a->flags & CABIN_KVM_ARG_NINT) {
+		/* The kernel refuses a negative int count before any access. */
+		if ((int)n < 0)
+			return -EINVAL;
+		n = (uint64_t)(int)n;
+	}
+	if (n > UINT64_MAX / a->size)
+		return -EFAULT;
+	*len = n * a->size;
+	return 0;
+}
+
+static int buf_arg(struct cabin_kvm_call *c, int i, const struct cabin_kvm_arg *a,
+		   unsigned int access)
+{
+	uint64_t len;
+	int err = buf_len(c, a, &len);
+
+	if (err)
+		return err;
+	return arg_ptr(c, i, a, len, access);
+}
+
+/* Copied, not translated: the kernel would read on to a NUL the guest moves. */
+static int str_arg(struct cabin_kvm_call *c, int i, const struct cabin_kvm_arg *a)
+{
+	ssize_t n;
+
+	if (!c->guest[i] && (a->flags & CABIN_KVM_ARG_OPT))
+		return 0;
+	if (c->nstr == CABIN_KVM_MAX_STR)
+		return -EINVAL;
+	n = cabin_gmem_string(c->f->mem, c->guest[i], c->str[c->nstr],
+			      PATH_MAX);
+	if (n < 0)
+		return (int)n;
+	c->host[i] = (long)c->str[c->nstr++];
+	return 0;
+}
+
+static int iov_arg(struct cabin_kvm_call *c, int i, const struct cabin_kvm_arg *a,
+		   unsigned int access)
+{
+	uint64_t n = c->guest[a->ref];
+	int err;
+
+	/* readv's count is unsigned long; the kernel's limit is the same. */
+	if (n > IOV_MAX)
+		return -EINVAL;
+	err = cabin_kvm_fwd_iov(c->f->mem, c->guest[i], n, access, c->iov);
+	c->host[i] = (long)c->iov;
+	return err;
+}
+
+static int prepare_arg(struct cabin_kvm_call *c, int i,
+		       const struct cabin_kvm_arg *a)
+{
+	switch (a->kind) {
+	case CABIN_KVM_ARG_NONE:
+		return 0;
+	case CABIN_KVM_ARG_INT:
+		c->host[i] = (long)c->guest[i];
+		return 0;
+	case CABIN_KVM_ARG_FD:
+	case CABIN_KVM_ARG_DIRFD:
+		c->host[i] = (int)c->guest[i];
+		return cabin_kvm_fwd_fd_ok(c->f, c->guest[i]);
+	case CABIN_KVM_ARG_STR:
+		return str_arg(c, i, a);
+	case CABIN_KVM_ARG_IN:
+		return buf_arg(c, i, a, CABIN_GMEM_R);
+	case CABIN_KVM_ARG_OUT:
+		return buf_arg(c, i, a, CABIN_GMEM_W);
+	case CABIN_KVM_ARG_INOUT:
+		return buf_arg(c, i, a, CABIN_GMEM_R | CABIN_GMEM_W);
+	case CABIN_KVM_ARG_IOV_IN:
+		return iov_arg(c, i, a, CABIN_GMEM_R);
+	case CABIN_KVM_ARG_IOV_OUT:
+		return iov_arg(c, i, a, CABIN_GMEM_W);
+	}
+	return -ENOSYS;
+}
+
+bool cabin_kvm_fwd_handles(long nr)
+{
+	return cabin_kvm_fwd_entry(nr) != NULL;
+}
+
+long cabin_kvm_forward(const struct cabin_kvm_fwd *f, long nr,
+		       const uint64_t args[6])
+{
+	const struct cabin_kvm_fwd_entry *e = cabin_kvm_fwd_entry(nr);
+	struct cabin_kvm_call c;
+	int i, err;
+
+	if (!e)
+		return -ENOSYS;
+	/* The string and iovec buffers are filled as used, never read ahead. */
+	c.f = f;
+	c.nr = nr;
+	c.nstr = 0;
+	for (i = 0; i < 6; i++) {
+		c.guest[i] = args[i];
+		c.host[i] = 0;
+	}
+	for (i = 0; i < 6; i++) {
+		err = prepare_arg(&c, i, &e->arg[i]);
+		if (err)
+			return err;
+	}
+	if (e->run)
+		return e->run(&c);
+	return finish(f, cabin_kvm_fwd_syscall(&c), e->result);
+}
+
+/* Regular files and FIFOs only: a device node would reach host hardware. */
+long cabin_kvm_fwd_mknod(struct cabin_kvm_call *c)
+{
+	uint64_t mode = c->guest[c->nr == SYS_mknodat ? 2 : 1];
+
+	switch (mode & S_IFMT) {
+	case 0:
+	case S_IFREG:
+	case S_IFIFO:
+		return cabin_kvm_fwd_syscall(c);
+	}
+	return -EPERM;
+}

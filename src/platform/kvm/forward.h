@@ -1,0 +1,31 @@
+/*
+ * The syscall forwarder of the kvm platform: a syscall the program makes
+ * in the guest is performed by the monitor on the host, on its behalf,
+ * once every guest pointer in it has been checked against the program's
+ * own mappings and every descriptor against the monitor's.
+ */
+#ifndef CABIN_PLATFORM_KVM_FORWARD_H
+#define CABIN_PLATFORM_KVM_FORWARD_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct cabin_gmem;
+
+struct cabin_kvm_fwd {
+	const struct cabin_gmem *mem;
+	int fd_floor;		/* descriptors >= fd_floor are the monitor's */
+};
+
+/* True when nr (x86-64 number) is one the forwarder performs. */
+bool cabin_kvm_fwd_handles(long nr);
+
+/*
+ * Perform syscall nr with the program's six arguments on the host after
+ * validating and translating every guest pointer; the result or -errno.
+ * -ENOSYS when !cabin_kvm_fwd_handles(nr).
+ */
+long cabin_kvm_forward(const struct cabin_kvm_fwd *f, long nr,
+		       const uint64_t args[6]);
+
+#endif

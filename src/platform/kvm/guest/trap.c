@@ -1,0 +1,55 @@
+/*
+ * The proxy kernel's one C function: every trap from the program leaves
+ * for the monitor through a port, with the frame's address; a trap from
+ * the kernel itself is a bug, reported on its own port, and never resumed.
+ */
+#include <stdint.h>
+
+#include "platform/kvm/abi.h"
+
+void cabin_guest_trap(struct cabin_kvm_frame *f);
+
+static inline void out32(uint16_t port, uint32_t val)
+{
+	__asm__ volatile("outl %0, %1" : : "a"(val), "Nd"(port) : "memory");
+}
+
+static inline uint64_t percpu_flush(void)
+{
+	uint64_t v;
+
+	__asm__ volatile("movq %%gs:%c1, %0" : "=r"(v)
+			 : "i"(CABIN_KVM_PERCPU_FLUSH));
+	return v;
+}
+
+static inline void percpu_clear_flush(void)
+{
+	__asm__ volatile("movq $0, %%gs:%c0" : : "i"(CABIN_KVM_PERCPU_FLUSH)
+			 : "memory");
+}
+
+static inline void reload_cr3(void)
+{
+	uint64_t cr3;
+
+	__asm__ volatile("movq %%cr3, %0; movq %0, %%cr3" : "=r"(cr3)
+			 : : "memory");
+}
+
+void cabin_guest_trap(struct cabin_kvm_frame *f)
+{
+	/* A double fault or any fault at CPL0 stops the VM for good. */
+	if (!(f->cs & 3) || f->vector == 8) {
+		for (;;) {
+			out32(CABIN_KVM_PORT_PANIC, (uint32_t)(uintptr_t)f);
+			__asm__ volatile("hlt");
+		}
+	}
+	out32(CABIN_KVM_PORT_TRAP, (uint32_t)(uintptr_t)f);
+	/* The monitor changed the page tables: drop stale translations. */
+	if (percpu_flush()) {
+		percpu_clear_flush();
+		reload_cr3();
+	}
+}

@@ -1,0 +1,661 @@
+/*
+ * The monitor's run loop: enter the guest, take each VM exit, and turn it
+ * into the proxy kernel core's events (syscall entry and exit, fault,
+ * exec, exit).  What the router decides is done here: the syscall is
+ * answered, performed by the monitor, or forwarded to the host kernel.
+ */
+#include <errno.h>
+#include <linux/audit.h>
+#include <linux/kvm.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "cabin/cabin.h"
+#include "core/names.h"
+#include "platform/kvm/abi.h"
+#include "platform/kvm/exec.h"
+#include "platform/kvm/kvm.h"
+
+#define MEM_DEFAULT	(2ull << 30)
+#define MEM_MIN		(64ull << 20)
+#define MEM_SLACK	(256ull << 20)	/* the monitor's own, under RLIMIT_AS */
+
+static struct kvm_run *volatile signal_run;
+static volatile sig_atomic_t host_flag[65];
+static siginfo_t host_info[65];
+
+/* Host signals are the program's: recorded, and the guest is kicked out. */
+static void on_host_signal(int sig, siginfo_t *si, void *uc)
+{
+	(void)uc;
+	if (sig <= 0 || sig > 64)
+		return;
+	host_info[sig] = *si;
+	host_flag[sig] = 1;
+	if (signal_run)
+		signal_run->immediate_exit = 1;
+}
+
+static void catch_host_signals(void)
+{
+	struct sigaction sa;
+	sigset_t none;
+	int sig;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_sigaction = on_host_signal;
+	sa.sa_flags = SA_SIGINFO;	/* no SA_RESTART: blocking calls return */
+	sigfillset(&sa.sa_mask);
+	for (sig = 1; sig <= SIGRTMAX; sig++) {
+		switch (sig) {
+		case SIGKILL: case SIGSTOP: case SIGSEGV: case SIGBUS:
+		case SIGILL: case SIGFPE: case SIGTRAP: case SIGSYS:
+			continue;
+		case SIGPIPE:
+			/* EPIPE is turned into the program's SIGPIPE. */
+			signal(SIGPIPE, SIG_IGN);
+			continue;
+		}
+		sigaction(sig, &sa, NULL);
+	}
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+}
+
+bool cabin_kvm_take_host_signals(struct cabin_kvm *k)
+{
+	bool any = false;
+	int sig;
+
+	for (sig = 1; sig <= 64; sig++) {
+		if (!host_flag[sig])
+			continue;
+		host_flag[sig] = 0;
+		cabin_ksig_queue(&k->sig, &host_info[sig]);
+		any = true;
+	}
+	return any;
+}
+
+static void say(struct cabin_kvm *k, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void say(struct cabin_kvm *k, const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("cabin: ", k->opt->log);
+	va_start(ap, fmt);
+	vfprintf(k->opt->log, fmt, ap);
+	va_end(ap);
+	fputc('\n', k->opt->log);
+	fflush(k->opt->log);
+}
+
+static int handle(struct cabin_kvm *k, struct cabin_event *ev)
+{
+	ev->tid = k->pid;
+	memset(&k->resume, 0, sizeof(k->resume));
+	return cabin_proxy_handle(k->proxy, ev);
+}
+
+/* The program is gone with a wait(2) status; the core hears it once. */
+static void finish(struct cabin_kvm *k, int status, long nr, uint64_t ip)
+{
+	struct cabin_event ev = { .kind = CABIN_EV_EXITING };
+
+	if (k->done)
+		return;
+	k->done = true;
+	ev.exiting.status = status;
+	ev.exiting.nr = nr;
+	ev.exiting.arch = AUDIT_ARCH_X86_64;
+	ev.exiting.ip = ip;
+	handle(k, &ev);
+	memset(&ev, 0, sizeof(ev));
+	ev.kind = CABIN_EV_EXIT;
+	ev.status = status;
+	handle(k, &ev);
+}
+
+static void die_by(struct cabin_kvm *k, int sig, bool core)
+{
+	finish(k, sig | (core ? 0x80 : 0), -1, k->frame ? k->frame->rip : 0);
+}
+
+static void note_signal(struct cabin_kvm *k, int sig)
+{
+	struct cabin_event ev = { .kind = CABIN_EV_SIGNAL, .sig = sig };
+
+	handle(k, &ev);
+}
+
+/* Deliver what is pending into frame; restart_nr >= 0 after a syscall. */
+static void deliver(struct cabin_kvm *k, struct cabin_kvm_frame *f,
+		    long restart_nr)
+{
+	uint8_t fx[512];
+	bool have_fx;
+
+	have_fx = cabin_kvm_fxsave(k, fx) == 0;
+	while (!k->done && cabin_ksig_deliverable(&k->sig)) {
+		int sig = 0;
+		bool core = false;
+		enum cabin_ksig_outcome o;
+
+		o = cabin_ksig_deliver(&k->sig, &k->vm.mem, f,
+				       have_fx ? fx : NULL, restart_nr, &sig,
+				       &core);
+		switch (o) {
+		case CABIN_KSIG_HANDLER:
+			note_signal(k, sig);
+			cabin_kvm_fpu_push(k, f->rsp);
+			return;
+		case CABIN_KSIG_TERMINATE:
+			note_signal(k, sig);
+			die_by(k, sig, core);
+			return;
+		case CABIN_KSIG_STOP:
+			/* No job control in the guest: a stop is let go. */
+			continue;
+		case CABIN_KSIG_IGNORED:
+		case CABIN_KSIG_NONE:
+			return;
+		}
+	}
+}
+
+static bool enosys_once(struct cabin_kvm *k, long nr)
+{
+	unsigned long i = (unsigned long)nr;
+
+	if (i >= sizeof(k->enosys_said) * 8)
+		return false;
+	if (k->enosys_said[i / 8] & (1u << (i % 8)))
+		return false;
+	k->enosys_said[i / 8] |= (unsigned char)(1u << (i % 8));
+	return true;
+}
+
+static long perform(struct cabin_kvm *k, long nr, const uint64_t a[6])
+{
+	char name[32];
+	long ret;
+
+	if (cabin_kvm_sys_handles(nr)) {
+		k->stats.syscalls_monitor++;
+		return cabin_kvm_sys(k, nr, a);
+	}
+	if (cabin_kvm_fwd_handles(nr)) {
+		k->stats.syscalls_forwarded++;
+		ret = cabin_kvm_forward(&k->fwd, nr, a);
+		if (nr == SYS_open || nr == SYS_openat || nr == SYS_openat2 ||
+		    nr == SYS_creat)
+			ret = cabin_kvm_check_new_fd(k, ret);
+		if (ret == -EPIPE && nr != SYS_sendto && nr != SYS_sendmsg) {
+			siginfo_t si = { .si_signo = SIGPIPE, .si_code = SI_USER };
+
+			si.si_pid = k->pid;
+			cabin_ksig_queue(&k->sig, &si);
+		}
+		return ret;
+	}
+	if (enosys_once(k, nr))
+		say(k, "pid %d (%s): %s is not available on the kvm platform (ENOSYS)",
+		    (int)k->pid, k->comm,
+		    cabin_syscall_name(nr, name, sizeof(name)));
+	return -ENOSYS;
+}
+
+static bool is_exit(long nr)
+{
+	return nr == SYS_exit || nr == SYS_exit_group;
+}
+
+/* Run the syscall the router let through; false when nothing returns. */
+static bool run_syscall(struct cabin_kvm *k, struct cabin_kvm_frame *f,
+			long nr, const uint64_t a[6])
+{
+	long ret;
+
+	if (is_exit(nr)) {
+		finish(k, (int)((a[0] & 0xff) << 8), nr, f->rip);
+		return false;
+	}
+	if (nr == SYS_rt_sigreturn) {
+		uint64_t frame = f->rsp - 8;
+
+		if (cabin_ksig_sigreturn(&k->sig, &k->vm.mem, f) < 0) {
+			siginfo_t si = { .si_signo = SIGSEGV, .si_code = SI_KERNEL };
+
+			cabin_ksig_force(&k->sig, &si);
+		} else {
+			cabin_kvm_fpu_pop(k, frame);
+		}
+		return false;
+	}
+	if (nr == SYS_execve || nr == SYS_execveat) {
+		ret = cabin_kvm_sys_execve(k, nr, a);
+		if (ret == 0)
+			return false;	/* the frame is the new program's */
+		f->rax = (uint64_t)ret;
+		return true;
+	}
+	ret = perform(k, nr, a);
+	f->rax = (uint64_t)ret;
+	return true;
+}
+
+static void on_syscall(struct cabin_kvm *k, struct cabin_kvm_frame *f)
+{
+	struct cabin_event ev = { .kind = CABIN_EV_SYSCALL_ENTRY };
+	long nr = (long)f->rax;
+	uint64_t a[6] = { f->rdi, f->rsi, f->rdx, f->r10, f->r8, f->r9 };
+	bool returns;
+
+	k->stats.syscall_exits++;
+	ev.sys.nr = nr;
+	memcpy(ev.sys.args, a, sizeof(a));
+	ev.sys.ip = f->rip;
+	ev.sys.arch = AUDIT_ARCH_X86_64;
+	ev.sys.rule = CABIN_RULE_UNKNOWN;
+	handle(k, &ev);
+	if (k->killed) {
+		die_by(k, k->kill_sig, false);
+		return;
+	}
+	switch (k->resume.how) {
+	case CABIN_RESUME_SKIP:
+		f->rax = (uint64_t)k->resume.retval;
+		break;
+	case CABIN_RESUME_TO_EXIT:
+		returns = run_syscall(k, f, nr, a);
+		if (k->done)
+			return;
+		memset(&ev, 0, sizeof(ev));
+		ev.kind = CABIN_EV_SYSCALL_EXIT;
+		ev.ret = returns ? (long)f->rax : 0;
+		handle(k, &ev);
+		if (k->killed) {
+			die_by(k, k->kill_sig, false);
+			return;
+		}
+		break;
+	default:
+		run_syscall(k, f, nr, a);
+		break;
+	}
+	if (k->done)
+		return;
+	cabin_kvm_take_host_signals(k);
+	/* Linux would not have stopped the call for a signal no one sees. */
+	if ((long)f->rax == -EINTR && !cabin_ksig_deliverable(&k->sig) &&
+	    nr != SYS_rt_sigsuspend && nr != SYS_pause) {
+		f->rax = (uint64_t)nr;
+		f->rip -= 2;
+		return;
+	}
+	deliver(k, f, nr);
+}
+
+static const char *const vector_names[32] = {
+	"#DE divide error", "#DB debug", "NMI", "#BP breakpoint",
+	"#OF overflow", "#BR bound range", "#UD invalid opcode",
+	"#NM device not available", "#DF double fault", "coprocessor",
+	"#TS invalid TSS", "#NP segment not present", "#SS stack fault",
+	"#GP general protection", "#PF page fault", "reserved",
+	"#MF x87 error", "#AC alignment check", "#MC machine check",
+	"#XM SIMD error", "#VE virtualization", "#CP control protection",
+};
+
+static const char *vector_name(uint64_t v)
+{
+	return v < 32 && vector_names[v] ? vector_names[v] : "exception";
+}
+
+static uint64_t read_cr2(struct cabin_kvm *k)
+{
+	struct kvm_sregs s;
+
+	return ioctl(k->vm.vcpu, KVM_GET_SREGS, &s) < 0 ? 0 : s.cr2;
+}
+
+/* The signal Linux sends for a CPU exception in user mode. */
+static void exception_info(struct cabin_kvm *k, const struct cabin_kvm_frame *f,
+			   siginfo_t *si)
+{
+	memset(si, 0, sizeof(*si));
+	si->si_signo = SIGSEGV;
+	si->si_code = SI_KERNEL;
+	switch (f->vector) {
+	case 0:
+		si->si_signo = SIGFPE;
+		si->si_code = FPE_INTDIV;
+		si->si_addr = (void *)f->rip;
+		break;
+	case 1:
+		si->si_signo = SIGTRAP;
+		si->si_code = TRAP_TRACE;
+		break;
+	case 3:
+		si->si_signo = SIGTRAP;
+		si->si_code = SI_KERNEL;
+		break;
+	case 6:
+		si->si_signo = SIGILL;
+		si->si_code = ILL_ILLOPN;
+		si->si_addr = (void *)f->rip;
+		break;
+	case 16:
+	case 19:
+		si->si_signo = SIGFPE;
+		si->si_code = 0;
+		si->si_addr = (void *)f->rip;
+		break;
+	case 17:
+		si->si_signo = SIGBUS;
+		si->si_code = BUS_ADRALN;
+		break;
+	case 14:
+		si->si_signo = SIGSEGV;
+		si->si_code = (f->error & 1) ? SEGV_ACCERR : SEGV_MAPERR;
+		si->si_addr = (void *)read_cr2(k);
+		break;
+	}
+}
+
+static void on_exception(struct cabin_kvm *k, struct cabin_kvm_frame *f)
+{
+	struct cabin_event ev = { .kind = CABIN_EV_FAULT };
+	siginfo_t si;
+
+	k->stats.exception_exits++;
+	exception_info(k, f, &si);
+	ev.fault.sig = si.si_signo;
+	ev.fault.code = si.si_code;
+	ev.fault.addr = (uint64_t)si.si_addr;
+	ev.fault.ip = f->rip;
+	handle(k, &ev);
+	if (k->killed) {
+		die_by(k, k->kill_sig, false);
+		return;
+	}
+	/* A single step's #DB leaves TF set: Linux clears it for SIGTRAP. */
+	if (f->vector == 1)
+		f->rflags &= ~0x100ull;
+	if (k->resume.sig)
+		cabin_ksig_force(&k->sig, &si);
+	cabin_kvm_take_host_signals(k);
+	deliver(k, f, -1);
+}
+
+/* The frame a trap left: it must lie on the kernel stack. */
+static struct cabin_kvm_frame *trap_frame(struct cabin_kvm *k)
+{
+	const struct kvm_run *run = k->vm.run;
+	uint32_t at;
+	void *p;
+
+	if (run->io.size != 4 || run->io.count != 1)
+		return NULL;
+	memcpy(&at, (const char *)run + run->io.data_offset, 4);
+	if (at < CABIN_KVM_STACK - 0x8000 || at % 8 ||
+	    at + sizeof(struct cabin_kvm_frame) > CABIN_KVM_STACK)
+		return NULL;
+	if (cabin_gmem_gpa(&k->vm.mem, at, sizeof(struct cabin_kvm_frame), &p) < 0)
+		return NULL;
+	return p;
+}
+
+/* A proxy-kernel bug or a VM that cannot go on: say what, end with 125. */
+static int vm_failure(struct cabin_kvm *k, const char *what)
+{
+	struct kvm_regs r;
+	struct kvm_sregs s;
+
+	memset(&r, 0, sizeof(r));
+	memset(&s, 0, sizeof(s));
+	ioctl(k->vm.vcpu, KVM_GET_REGS, &r);
+	ioctl(k->vm.vcpu, KVM_GET_SREGS, &s);
+	say(k, "the kvm proxy kernel stopped: %s (rip 0x%llx, cr2 0x%llx); the program is ended",
+	    what, (unsigned long long)r.rip, (unsigned long long)s.cr2);
+	return CABIN_EXIT_INTERNAL;
+}
+
+static int on_panic(struct cabin_kvm *k)
+{
+	struct cabin_kvm_frame *f = trap_frame(k);
+	char what[160];
+
+	if (!f)
+		return vm_failure(k, "a fault at CPL0 with an unreadable frame");
+	snprintf(what, sizeof(what),
+		 "%s (vector %llu, error 0x%llx) at CPL0, rip 0x%llx",
+		 vector_name(f->vector), (unsigned long long)f->vector,
+		 (unsigned long long)f->error, (unsigned long long)f->rip);
+	return vm_failure(k, what);
+}
+
+/* Between two instructions of the program: deliver through the vCPU. */
+static void deliver_async(struct cabin_kvm *k)
+{
+	struct cabin_kvm_frame f;
+	struct kvm_regs r;
+	struct kvm_sregs s;
+
+	if (!cabin_ksig_deliverable(&k->sig) ||
+	    ioctl(k->vm.vcpu, KVM_GET_SREGS, &s) < 0 || !(s.cs.selector & 3) ||
+	    ioctl(k->vm.vcpu, KVM_GET_REGS, &r) < 0)
+		return;
+	memset(&f, 0, sizeof(f));
+	f.r15 = r.r15; f.r14 = r.r14; f.r13 = r.r13; f.r12 = r.r12;
+	f.r11 = r.r11; f.r10 = r.r10; f.r9 = r.r9; f.r8 = r.r8;
+	f.rbp = r.rbp; f.rdi = r.rdi; f.rsi = r.rsi; f.rdx = r.rdx;
+	f.rcx = r.rcx; f.rbx = r.rbx; f.rax = r.rax;
+	f.rip = r.rip; f.rflags = r.rflags; f.rsp = r.rsp;
+	f.cs = CABIN_KVM_SEL_UCODE; f.ss = CABIN_KVM_SEL_UDATA;
+	f.vector = 32;
+	k->frame = &f;
+	deliver(k, &f, -1);
+	k->frame = NULL;
+	if (k->done)
+		return;
+	r.r15 = f.r15; r.r14 = f.r14; r.r13 = f.r13; r.r12 = f.r12;
+	r.r11 = f.r11; r.r10 = f.r10; r.r9 = f.r9; r.r8 = f.r8;
+	r.rbp = f.rbp; r.rdi = f.rdi; r.rsi = f.rsi; r.rdx = f.rdx;
+	r.rcx = f.rcx; r.rbx = f.rbx; r.rax = f.rax;
+	r.rip = f.rip; r.rflags = f.rflags; r.rsp = f.rsp;
+	ioctl(k->vm.vcpu, KVM_SET_REGS, &r);
+}
+
+/* One VM exit; returns -1 to go on, else the status to end with. */
+static int on_vm_exit(struct cabin_kvm *k)
+{
+	struct kvm_run *run = k->vm.run;
+	struct cabin_kvm_frame *f;
+
+	k->stats.exits++;
+	switch (run->exit_reason) {
+	case KVM_EXIT_IO:
+		if (run->io.direction != KVM_EXIT_IO_OUT)
+			break;
+		if (run->io.port == CABIN_KVM_PORT_PANIC)
+			return on_panic(k);
+		if (run->io.port != CABIN_KVM_PORT_TRAP)
+			break;
+		f = trap_frame(k);
+		if (!f)
+			return vm_failure(k, "a trap with a frame off the kernel stack");
+		k->frame = f;
+		if (f->vector == CABIN_KVM_VEC_SYSCALL)
+			on_syscall(k, f);
+		else
+			on_exception(k, f);
+		k->frame = NULL;
+		return -1;
+	case KVM_EXIT_SHUTDOWN:
+		return vm_failure(k, "triple fault (the proxy kernel could not handle a fault)");
+	case KVM_EXIT_FAIL_ENTRY:
+		return vm_failure(k, "the hardware refused to enter the guest");
+	case KVM_EXIT_INTERNAL_ERROR:
+		return vm_failure(k, "KVM internal error");
+	case KVM_EXIT_HLT:
+		return vm_failure(k, "the proxy kernel halted");
+	}
+	k->stats.other_exits++;
+	return vm_failure(k, "an unexpected VM exit");
+}
+
+static int start_program(struct cabin_kvm *k)
+{
+	const struct cabin_kvm_options *o = k->opt;
+	struct cabin_kvm_start st;
+	struct kvm_regs r;
+	char why[512];
+	int err;
+
+	err = cabin_kvm_exec(&k->mm, o->path, o->exe_fd, o->argv, o->envp, &st,
+			     why, sizeof(why));
+	if (err < 0) {
+		say(k, "cannot run %s on the kvm platform: %s", o->path, why);
+		if (err == -ENOENT)
+			return CABIN_EXIT_NOTFOUND;
+		return err == -EACCES ? CABIN_EXIT_NOEXEC : CABIN_EXIT_INTERNAL;
+	}
+	snprintf(k->exe, sizeof(k->exe), "%s", st.exe);
+	cabin_kvm_set_comm(k, st.exe);
+	memset(&r, 0, sizeof(r));
+	r.rip = st.entry;
+	r.rsp = st.sp;
+	r.rflags = 0x202;
+	if (ioctl(k->vm.vcpu, KVM_SET_REGS, &r) < 0) {
+		say(k, "KVM_SET_REGS: %s", strerror(errno));
+		return CABIN_EXIT_INTERNAL;
+	}
+	return 0;
+}
+
+/* Guest memory: 2 GiB, or what RLIMIT_AS leaves beside the monitor. */
+static uint64_t guest_size(void)
+{
+	struct rlimit rl;
+	uint64_t size = MEM_DEFAULT;
+
+	if (getrlimit(RLIMIT_AS, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
+	    rl.rlim_cur < size + MEM_SLACK)
+		size = rl.rlim_cur > MEM_SLACK + MEM_MIN ?
+		       (rl.rlim_cur - MEM_SLACK) & ~(CABIN_GMEM_ALIGN - 1) : 0;
+	return size;
+}
+
+static int setup(struct cabin_kvm *k)
+{
+	uint64_t size = guest_size();
+	char why[256];
+	int err;
+
+	if (!size) {
+		say(k, "the memory limit leaves no room for a kvm guest (at least %llu MiB)",
+		    (unsigned long long)((MEM_MIN + MEM_SLACK) >> 20));
+		return CABIN_EXIT_INTERNAL;
+	}
+	err = cabin_kvm_vm_open(&k->vm, k->opt->kvm_fd, size, why, sizeof(why));
+	if (err < 0) {
+		say(k, "cannot start the kvm platform: %s", why);
+		return CABIN_EXIT_INTERNAL;
+	}
+	cabin_kvm_mm_init(&k->mm, &k->vm);
+	cabin_ksig_init(&k->sig);
+	k->fwd.mem = &k->vm.mem;
+	k->fwd.fd_floor = k->opt->fd_floor;
+	return 0;
+}
+
+static void print_stats(struct cabin_kvm *k)
+{
+	const struct cabin_kvm_stats *s = &k->stats;
+
+	say(k, "kvm exits: %lu total: %lu syscall, %lu exception, %lu host-signal, %lu other",
+	    s->exits, s->syscall_exits, s->exception_exits, s->interrupted,
+	    s->other_exits);
+	say(k, "kvm syscalls: %lu forwarded to the host kernel, %lu answered by the monitor",
+	    s->syscalls_forwarded, s->syscalls_monitor);
+}
+
+static int run_loop(struct cabin_kvm *k)
+{
+	int code;
+
+	signal_run = k->vm.run;
+	while (!k->done) {
+		if (cabin_kvm_take_host_signals(k))
+			deliver_async(k);
+		if (k->done)
+			break;
+		if (ioctl(k->vm.vcpu, KVM_RUN, 0) < 0) {
+			k->vm.run->immediate_exit = 0;
+			if (errno == EINTR || errno == EAGAIN) {
+				k->stats.interrupted++;
+				continue;
+			}
+			say(k, "KVM_RUN: %s", strerror(errno));
+			return CABIN_EXIT_INTERNAL;
+		}
+		code = on_vm_exit(k);
+		if (code >= 0)
+			return code;
+	}
+	return -1;
+}
+
+int cabin_kvm_run(struct cabin_kvm *k, struct cabin_proxy *proxy,
+		  const struct cabin_kvm_options *o)
+{
+	struct cabin_event ev;
+	int code;
+
+	k->proxy = proxy;
+	k->opt = o;
+	k->pid = getpid();
+	code = setup(k);
+	if (code)
+		return code;
+	code = start_program(k);
+	if (code)
+		return code;
+	catch_host_signals();
+	cabin_proxy_adopt(proxy, k->pid);
+	memset(&ev, 0, sizeof(ev));
+	ev.kind = CABIN_EV_EXEC;
+	ev.exec.former_tid = k->pid;
+	handle(k, &ev);
+	code = run_loop(k);
+	signal_run = NULL;
+	if (o->stats)
+		print_stats(k);
+	if (code >= 0) {
+		/* The VM cannot go on: the program ends as if killed. */
+		finish(k, SIGKILL, -1, 0);
+		return code;
+	}
+	return cabin_proxy_exit_code(proxy);
+}
+
+void cabin_kvm_free(struct cabin_kvm *k)
+{
+	unsigned int i;
+
+	for (i = 0; i < k->nfpu; i++)
+		free(k->fpu[i].xsave);
+	k->nfpu = 0;
+	cabin_kvm_mm_free(&k->mm);
+	cabin_kvm_vm_close(&k->vm);
+}

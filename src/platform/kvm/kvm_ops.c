@@ -1,0 +1,246 @@
+/*
+ * The platform operations the proxy kernel core calls, on the kvm
+ * platform: memory is the guest's (through the region table), registers
+ * are the trap frame, and "resume" only records the decision, which the
+ * run loop carries out when the core returns.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/kvm.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include "platform/kvm/kvm.h"
+
+static ssize_t op_read_mem(void *ctx, pid_t tid, uint64_t addr, void *buf,
+			   size_t len)
+{
+	struct cabin_kvm *k = ctx;
+	size_t done = 0;
+
+	(void)tid;
+	/* Byte-exact like process_vm_readv: as much as is readable. */
+	while (done < len) {
+		size_t n = len - done;
+		uint64_t page_left = 4096 - ((addr + done) & 4095);
+
+		if (n > page_left)
+			n = page_left;
+		if (cabin_gmem_read(&k->vm.mem, addr + done,
+				    (char *)buf + done, n) < 0)
+			break;
+		done += n;
+	}
+	return done ? (ssize_t)done : -EFAULT;
+}
+
+static ssize_t op_write_mem(void *ctx, pid_t tid, uint64_t addr,
+			    const void *buf, size_t len)
+{
+	struct cabin_kvm *k = ctx;
+	int err;
+
+	(void)tid;
+	err = cabin_gmem_write(&k->vm.mem, addr, buf, len);
+	return err < 0 ? err : (ssize_t)len;
+}
+
+static int op_get_regs(void *ctx, pid_t tid, struct cabin_regs *r)
+{
+	struct cabin_kvm *k = ctx;
+	const struct cabin_kvm_frame *f = k->frame;
+
+	(void)tid;
+	if (!f)
+		return -ESRCH;
+	memset(r, 0, sizeof(*r));
+	r->nr = (long)f->rax;
+	r->args[0] = f->rdi;
+	r->args[1] = f->rsi;
+	r->args[2] = f->rdx;
+	r->args[3] = f->r10;
+	r->args[4] = f->r8;
+	r->args[5] = f->r9;
+	r->ret = (long)f->rax;
+	r->ip = f->rip;
+	r->sp = f->rsp;
+	return 0;
+}
+
+static int op_set_regs(void *ctx, pid_t tid, const struct cabin_regs *r)
+{
+	struct cabin_kvm *k = ctx;
+	struct cabin_kvm_frame *f = k->frame;
+
+	(void)tid;
+	if (!f)
+		return -ESRCH;
+	f->rdi = r->args[0];
+	f->rsi = r->args[1];
+	f->rdx = r->args[2];
+	f->r10 = r->args[3];
+	f->r8 = r->args[4];
+	f->r9 = r->args[5];
+	return 0;
+}
+
+static int op_resume(void *ctx, pid_t tid, const struct cabin_resume *how)
+{
+	struct cabin_kvm *k = ctx;
+
+	(void)tid;
+	k->resume = *how;
+	return 0;
+}
+
+static int op_kill(void *ctx, pid_t tid, int sig)
+{
+	struct cabin_kvm *k = ctx;
+
+	(void)tid;
+	k->killed = true;
+	k->kill_sig = sig;
+	return 0;
+}
+
+static int op_describe_addr(void *ctx, pid_t tid, uint64_t addr, char *buf,
+			    size_t len)
+{
+	struct cabin_kvm *k = ctx;
+
+	(void)tid;
+	return cabin_kvm_mm_describe(&k->mm, addr, buf, len);
+}
+
+static int op_task_name(void *ctx, pid_t tid, char *buf, size_t len)
+{
+	struct cabin_kvm *k = ctx;
+
+	(void)tid;
+	snprintf(buf, len, "%s", k->comm);
+	return 0;
+}
+
+static pid_t op_task_tgid(void *ctx, pid_t tid)
+{
+	(void)ctx;
+	return tid;
+}
+
+static int op_task_exe(void *ctx, pid_t tid, char *buf, size_t len)
+{
+	struct cabin_kvm *k = ctx;
+
+	(void)tid;
+	snprintf(buf, len, "%s", k->exe);
+	return 0;
+}
+
+/* The program's descriptors are the monitor's own, below the floor. */
+static int op_dup_fd(void *ctx, pid_t tid, int fd)
+{
+	struct cabin_kvm *k = ctx;
+	int d;
+
+	(void)tid;
+	if (fd < 0 || fd >= k->fwd.fd_floor)
+		return -EBADF;
+	d = fcntl(fd, F_DUPFD_CLOEXEC, k->fwd.fd_floor);
+	return d < 0 ? -errno : d;
+}
+
+static int op_range_prot(void *ctx, pid_t tid, uint64_t addr, uint64_t len)
+{
+	struct cabin_kvm *k = ctx;
+
+	(void)tid;
+	return cabin_kvm_mm_range_prot(&k->mm, addr, len);
+}
+
+static int op_fd_path(void *ctx, pid_t tid, int fd, char *buf, size_t len)
+{
+	struct cabin_kvm *k = ctx;
+	char link[64];
+	ssize_t n;
+
+	(void)tid;
+	if (fd < 0 || fd >= k->fwd.fd_floor || !len)
+		return -EBADF;
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+	n = readlink(link, buf, len - 1);
+	if (n < 0)
+		return -errno;
+	buf[n] = '\0';
+	return 0;
+}
+
+const struct cabin_platform_ops cabin_kvm_ops = {
+	.read_mem = op_read_mem,
+	.write_mem = op_write_mem,
+	.get_regs = op_get_regs,
+	.set_regs = op_set_regs,
+	.resume = op_resume,
+	.kill = op_kill,
+	.describe_addr = op_describe_addr,
+	.task_name = op_task_name,
+	.task_tgid = op_task_tgid,
+	.task_exe = op_task_exe,
+	.dup_fd = op_dup_fd,
+	.range_prot = op_range_prot,
+	.fd_path = op_fd_path,
+};
+
+void cabin_kvm_set_comm(struct cabin_kvm *k, const char *path)
+{
+	const char *base = strrchr(path, '/');
+
+	snprintf(k->comm, sizeof(k->comm), "%s", base ? base + 1 : path);
+}
+
+int cabin_kvm_fxsave(struct cabin_kvm *k, uint8_t fx[512])
+{
+	struct kvm_xsave x;
+
+	if (ioctl(k->vm.vcpu, KVM_GET_XSAVE, &x) < 0)
+		return -errno;
+	memcpy(fx, x.region, 512);
+	return 0;
+}
+
+/* The interrupted code's FPU state, kept here, not in the frame. */
+void cabin_kvm_fpu_push(struct cabin_kvm *k, uint64_t frame)
+{
+	struct kvm_xsave *x;
+
+	if (k->nfpu == CABIN_KVM_MAX_FPU) {
+		free(k->fpu[0].xsave);
+		memmove(&k->fpu[0], &k->fpu[1],
+			(CABIN_KVM_MAX_FPU - 1) * sizeof(k->fpu[0]));
+		k->nfpu--;
+	}
+	x = malloc(sizeof(*x));
+	if (!x || ioctl(k->vm.vcpu, KVM_GET_XSAVE, x) < 0) {
+		free(x);
+		return;
+	}
+	k->fpu[k->nfpu].frame = frame;
+	k->fpu[k->nfpu].xsave = x;
+	k->nfpu++;
+}
+
+void cabin_kvm_fpu_pop(struct cabin_kvm *k, uint64_t frame)
+{
+	while (k->nfpu > 0) {
+		struct cabin_kvm_fpu *top = &k->fpu[--k->nfpu];
+		bool match = top->frame == frame;
+
+		if (match)
+			ioctl(k->vm.vcpu, KVM_SET_XSAVE, top->xsave);
+		free(top->xsave);
+		if (match)
+			return;
+	}
+}

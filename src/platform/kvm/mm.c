@@ -1,0 +1,542 @@
+/*
+ * Memory calls answered by the monitor.  The host pages of a range are
+ * replaced wholesale (fresh anonymous pages, a file's bytes read in, or a
+ * shared file mapping), so nothing of an old mapping survives its unmap;
+ * private file mappings are copies, immune to the file changing later.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "platform/kvm/abi.h"
+#include "platform/kvm/mm.h"
+
+#define PAGE		CABIN_KVM_PAGE
+#define MMAP_GAP	(1ull << 20)
+#define RWX		(CABIN_GMEM_R | CABIN_GMEM_W | CABIN_GMEM_X)
+
+static uint64_t page_up(uint64_t v)
+{
+	return (v + PAGE - 1) & ~(PAGE - 1);
+}
+
+static unsigned int gmem_prot(int prot)
+{
+	unsigned int p = 0;
+
+	if (prot & PROT_READ)
+		p |= CABIN_GMEM_R;
+	if (prot & PROT_WRITE)
+		p |= CABIN_GMEM_W | CABIN_GMEM_R;
+	if (prot & PROT_EXEC)
+		p |= CABIN_GMEM_X | CABIN_GMEM_R;
+	return p;
+}
+
+static int linux_prot(unsigned int p)
+{
+	return ((p & CABIN_GMEM_R) ? PROT_READ : 0) |
+	       ((p & CABIN_GMEM_W) ? PROT_WRITE : 0) |
+	       ((p & CABIN_GMEM_X) ? PROT_EXEC : 0);
+}
+
+void cabin_kvm_mm_init(struct cabin_kvm_mm *mm, struct cabin_kvm_vm *vm)
+{
+	memset(mm, 0, sizeof(*mm));
+	mm->vm = vm;
+	mm->stack_hi = vm->user_top;
+	mm->stack_lo = vm->user_top - CABIN_KVM_STACK_SIZE;
+	mm->mmap_base = mm->stack_lo - MMAP_GAP;
+	mm->nnames = CABIN_KVM_TAG_FIRST_FILE;
+}
+
+void cabin_kvm_mm_free(struct cabin_kvm_mm *mm)
+{
+	unsigned int i;
+
+	for (i = 0; i < mm->nnames; i++)
+		free(mm->names[i].path);
+	mm->nnames = CABIN_KVM_TAG_FIRST_FILE;
+}
+
+static bool in_user(const struct cabin_kvm_mm *mm, uint64_t addr, uint64_t len)
+{
+	return addr >= CABIN_KVM_USER_MIN && addr <= mm->vm->user_top &&
+	       len <= mm->vm->user_top - addr;
+}
+
+/* Fresh zero pages behind [addr, addr + len) on the host. */
+static int fresh_host(struct cabin_kvm_mm *mm, uint64_t addr, uint64_t len)
+{
+	void *want = mm->vm->mem.host + addr;
+
+	if (mmap(want, len, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | MAP_NORESERVE, -1,
+		 0) != want)
+		return -ENOMEM;
+	return 0;
+}
+
+static int set_views(struct cabin_kvm_mm *mm, uint64_t addr, uint64_t len,
+		     unsigned int prot, unsigned int tag, uint64_t foff)
+{
+	int err;
+
+	cabin_gmem_unmap(&mm->vm->mem, addr, len);
+	err = cabin_gmem_map_tagged(&mm->vm->mem, addr, addr, len,
+				    prot | CABIN_GMEM_USER, tag, foff);
+	if (err < 0)
+		return err == -ENOSPC ? -ENOMEM : err;
+	cabin_gmem_merge(&mm->vm->mem, addr);
+	/* PROT_NONE keeps the range reserved with no page the CPU allows. */
+	if (!(prot & RWX))
+		return cabin_kvm_pt_unmap(mm->vm, addr, len);
+	return cabin_kvm_pt_map(mm->vm, addr, len, prot);
+}
+
+int cabin_kvm_mm_place(struct cabin_kvm_mm *mm, uint64_t addr, uint64_t len,
+		       unsigned int prot, unsigned int tag)
+{
+	int err;
+
+	if (!len || addr % PAGE || len % PAGE || !in_user(mm, addr, len))
+		return -EINVAL;
+	err = fresh_host(mm, addr, len);
+	if (!err)
+		err = set_views(mm, addr, len, prot, tag, 0);
+	return err;
+}
+
+unsigned int cabin_kvm_mm_tag(struct cabin_kvm_mm *mm, const char *path,
+			      bool shared)
+{
+	unsigned int i;
+
+	for (i = CABIN_KVM_TAG_FIRST_FILE; i < mm->nnames; i++)
+		if (mm->names[i].shared == shared &&
+		    !strcmp(mm->names[i].path, path))
+			return i;
+	if (mm->nnames == CABIN_KVM_MM_NAMES)
+		return CABIN_KVM_TAG_ANON;
+	mm->names[i].path = strdup(path);
+	if (!mm->names[i].path)
+		return CABIN_KVM_TAG_ANON;
+	mm->names[i].shared = shared;
+	return mm->nnames++;
+}
+
+bool cabin_kvm_mm_is_free(const struct cabin_kvm_mm *mm, uint64_t addr,
+			  uint64_t len)
+{
+	const struct cabin_gmem *g = &mm->vm->mem;
+	unsigned int i;
+
+	if (!in_user(mm, addr, len))
+		return false;
+	for (i = 0; i < g->nregions; i++) {
+		const struct cabin_gmem_region *r = &g->regions[i];
+
+		if (r->gva < addr + len && addr < r->gva + r->len)
+			return false;
+	}
+	return true;
+}
+
+uint64_t cabin_kvm_mm_find_free(const struct cabin_kvm_mm *mm, uint64_t len)
+{
+	const struct cabin_gmem *g = &mm->vm->mem;
+	uint64_t hi = mm->mmap_base, lo = page_up(mm->brk) + MMAP_GAP;
+	unsigned int i = g->nregions;
+
+	if (lo < CABIN_KVM_USER_MIN)
+		lo = CABIN_KVM_USER_MIN;
+	while (i-- > 0) {
+		const struct cabin_gmem_region *r = &g->regions[i];
+		uint64_t end = r->gva + r->len;
+
+		if (r->gva >= hi)
+			continue;
+		if (end < hi && hi - end >= len && hi - len >= lo)
+			return hi - len;
+		hi = r->gva;
+	}
+	return hi > lo && hi - lo >= len ? hi - len : 0;
+}
+
+/* Copy the file's bytes in; pages past its end stay zero. */
+static int read_file(struct cabin_kvm_mm *mm, uint64_t addr, uint64_t len,
+		     int fd, uint64_t off)
+{
+	unsigned char *dst = mm->vm->mem.host + addr;
+	uint64_t done = 0;
+
+	while (done < len) {
+		ssize_t n = pread(fd, dst + done, len - done, (off_t)(off + done));
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return errno == EISDIR || errno == ESPIPE ||
+			       errno == EINVAL ? -ENODEV : -errno;
+		}
+		if (n == 0)
+			break;
+		done += (uint64_t)n;
+	}
+	return 0;
+}
+
+static int fd_path(int fd, char *buf, size_t len)
+{
+	char link[64];
+	ssize_t n;
+
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+	n = readlink(link, buf, len - 1);
+	if (n < 0)
+		return -errno;
+	buf[n] = '\0';
+	return 0;
+}
+
+static int map_shared_file(struct cabin_kvm_mm *mm, uint64_t addr,
+			   uint64_t len, int prot, int fd, uint64_t off)
+{
+	void *want = mm->vm->mem.host + addr;
+	int hprot = PROT_READ | (prot & PROT_WRITE);
+
+	if (mmap(want, len, hprot, MAP_SHARED | MAP_FIXED, fd, (off_t)off) !=
+	    want) {
+		int err = -errno;
+
+		fresh_host(mm, addr, len);
+		return err;
+	}
+	return 0;
+}
+
+static long map_file(struct cabin_kvm_mm *mm, uint64_t addr, uint64_t len,
+		     int prot, int flags, int fd, uint64_t off)
+{
+	bool shared = (flags & MAP_TYPE) == MAP_SHARED;
+	char path[4096];
+	struct stat st;
+	unsigned int tag;
+	int err;
+
+	if (fstat(fd, &st) < 0)
+		return -errno;
+	if (!S_ISREG(st.st_mode) && !S_ISCHR(st.st_mode) && !S_ISBLK(st.st_mode))
+		return -ENODEV;
+	if (fd_path(fd, path, sizeof(path)) < 0)
+		snprintf(path, sizeof(path), "[fd %d]", fd);
+	tag = cabin_kvm_mm_tag(mm, path, shared);
+	if (shared && S_ISREG(st.st_mode))
+		err = map_shared_file(mm, addr, len, prot, fd, off);
+	else {
+		err = fresh_host(mm, addr, len);
+		if (!err)
+			err = read_file(mm, addr, len, fd, off);
+	}
+	if (!err)
+		err = set_views(mm, addr, len, gmem_prot(prot), tag, off);
+	if (err < 0) {
+		cabin_kvm_mm_munmap(mm, addr, len);
+		return err;
+	}
+	return (long)addr;
+}
+
+static long choose_addr(struct cabin_kvm_mm *mm, uint64_t addr, uint64_t len,
+			int flags, uint64_t *out)
+{
+	if (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) {
+		if (addr % PAGE)
+			return -EINVAL;
+		if (addr < CABIN_KVM_USER_MIN)
+			return -EPERM;
+		if (!in_user(mm, addr, len))
+			return -ENOMEM;
+		if ((flags & MAP_FIXED_NOREPLACE) && !(flags & MAP_FIXED) &&
+		    !cabin_kvm_mm_is_free(mm, addr, len))
+			return -EEXIST;
+		*out = addr;
+		return 0;
+	}
+	addr &= ~(PAGE - 1);
+	if (addr && cabin_kvm_mm_is_free(mm, addr, len)) {
+		*out = addr;
+		return 0;
+	}
+	*out = cabin_kvm_mm_find_free(mm, len);
+	return *out ? 0 : -ENOMEM;
+}
+
+long cabin_kvm_mm_mmap(struct cabin_kvm_mm *mm, uint64_t addr, uint64_t len,
+		       int prot, int flags, int fd, uint64_t off)
+{
+	uint64_t at;
+	long err;
+
+	if (!len || off % PAGE)
+		return -EINVAL;
+	if (len > UINT64_MAX - PAGE)
+		return -ENOMEM;
+	len = page_up(len);
+	if ((flags & MAP_TYPE) != MAP_SHARED && (flags & MAP_TYPE) != MAP_PRIVATE &&
+	    (flags & MAP_TYPE) != MAP_SHARED_VALIDATE)
+		return -EINVAL;
+	if (prot & ~(PROT_READ | PROT_WRITE | PROT_EXEC))
+		return -EINVAL;
+	err = choose_addr(mm, addr, len, flags, &at);
+	if (err < 0)
+		return err;
+	if (flags & MAP_ANONYMOUS) {
+		err = cabin_kvm_mm_place(mm, at, len, gmem_prot(prot),
+					 CABIN_KVM_TAG_ANON);
+		return err < 0 ? err : (long)at;
+	}
+	return map_file(mm, at, len, prot, flags, fd, off);
+}
+
+long cabin_kvm_mm_munmap(struct cabin_kvm_mm *mm, uint64_t addr, uint64_t len)
+{
+	int err;
+
+	if (addr % PAGE || !len || len > UINT64_MAX - PAGE)
+		return -EINVAL;
+	len = page_up(len);
+	if (!in_user(mm, addr, len))
+		return -EINVAL;
+	err = cabin_gmem_unmap(&mm->vm->mem, addr, len);
+	if (err < 0)
+		return err == -ENOSPC ? -ENOMEM : err;
+	err = cabin_kvm_pt_unmap(mm->vm, addr, len);
+	if (!err)
+		err = fresh_host(mm, addr, len);
+	return err;
+}
+
+int cabin_kvm_mm_reset(struct cabin_kvm_mm *mm)
+{
+	struct cabin_kvm_vm *vm = mm->vm;
+	int err = cabin_kvm_mm_munmap(mm, CABIN_KVM_USER_MIN,
+				      vm->user_top - CABIN_KVM_USER_MIN);
+
+	cabin_kvm_mm_free(mm);
+	cabin_kvm_mm_init(mm, vm);
+	return err;
+}
+
+/* A shared file's host pages must allow what the guest is given. */
+static int reprotect_host(struct cabin_kvm_mm *mm,
+			  const struct cabin_gmem_region *r, uint64_t a,
+			  uint64_t n, unsigned int prot)
+{
+	if (r->tag < CABIN_KVM_TAG_FIRST_FILE || !mm->names[r->tag].shared)
+		return 0;
+	if (mprotect(mm->vm->mem.host + a, n,
+		     PROT_READ | ((prot & CABIN_GMEM_W) ? PROT_WRITE : 0)) < 0)
+		return -errno;
+	return 0;
+}
+
+long cabin_kvm_mm_mprotect(struct cabin_kvm_mm *mm, uint64_t addr,
+			   uint64_t len, int prot)
+{
+	uint64_t a, end;
+	unsigned int p = gmem_prot(prot);
+
+	if (addr % PAGE || (prot & ~(PROT_READ | PROT_WRITE | PROT_EXEC)))
+		return -EINVAL;
+	if (!len)
+		return 0;
+	if (len > UINT64_MAX - PAGE)
+		return -ENOMEM;
+	len = page_up(len);
+	if (!in_user(mm, addr, len))
+		return -ENOMEM;
+	end = addr + len;
+	/* Every page must be mapped, as Linux wants; check before changing. */
+	for (a = addr; a < end;) {
+		const struct cabin_gmem_region *r = cabin_gmem_find(&mm->vm->mem, a);
+
+		if (!r)
+			return -ENOMEM;
+		a = r->gva + r->len;
+	}
+	for (a = addr; a < end;) {
+		const struct cabin_gmem_region *r = cabin_gmem_find(&mm->vm->mem, a);
+		uint64_t stop = r->gva + r->len < end ? r->gva + r->len : end;
+		unsigned int tag = r->tag;
+		uint64_t foff = r->foff + (a - r->gva);
+		int err = reprotect_host(mm, r, a, stop - a, p);
+
+		if (!err)
+			err = set_views(mm, a, stop - a, p, tag, foff);
+		if (err < 0)
+			return err;
+		a = stop;
+	}
+	return 0;
+}
+
+long cabin_kvm_mm_brk(struct cabin_kvm_mm *mm, uint64_t addr)
+{
+	uint64_t old = page_up(mm->brk), want = page_up(addr);
+
+	if (addr < mm->brk_start || addr > mm->vm->user_top)
+		return (long)mm->brk;
+	if (want > old) {
+		if (!cabin_kvm_mm_is_free(mm, old, want - old) ||
+		    cabin_kvm_mm_place(mm, old, want - old,
+				       CABIN_GMEM_R | CABIN_GMEM_W,
+				       CABIN_KVM_TAG_HEAP) < 0)
+			return (long)mm->brk;
+	} else if (want < old) {
+		cabin_kvm_mm_munmap(mm, want, old - want);
+	}
+	mm->brk = addr;
+	return (long)addr;
+}
+
+/* A private, non-file range: the only kind mremap may move or grow. */
+static const struct cabin_gmem_region *movable(const struct cabin_kvm_mm *mm,
+					       uint64_t addr, uint64_t len)
+{
+	const struct cabin_gmem_region *r = cabin_gmem_find(&mm->vm->mem, addr);
+
+	if (!r || addr + len > r->gva + r->len)
+		return NULL;
+	if (r->tag >= CABIN_KVM_TAG_FIRST_FILE && mm->names[r->tag].shared)
+		return NULL;
+	return r;
+}
+
+long cabin_kvm_mm_mremap(struct cabin_kvm_mm *mm, uint64_t old, uint64_t oldlen,
+			 uint64_t newlen, int flags, uint64_t newaddr)
+{
+	const struct cabin_gmem_region *r;
+	unsigned int prot, tag;
+	uint64_t to;
+	int err;
+
+	if (old % PAGE || !newlen || newlen > UINT64_MAX - PAGE ||
+	    oldlen > UINT64_MAX - PAGE ||
+	    (flags & ~(MREMAP_MAYMOVE | MREMAP_FIXED)) ||
+	    ((flags & MREMAP_FIXED) && !(flags & MREMAP_MAYMOVE)))
+		return -EINVAL;
+	oldlen = page_up(oldlen);
+	newlen = page_up(newlen);
+	if (!oldlen || !in_user(mm, old, oldlen))
+		return -EINVAL;
+	r = movable(mm, old, oldlen);
+	if (!r)
+		return -EFAULT;
+	prot = r->prot & RWX;
+	tag = r->tag;
+	if (newlen <= oldlen && !(flags & MREMAP_FIXED)) {
+		if (newlen < oldlen)
+			cabin_kvm_mm_munmap(mm, old + newlen, oldlen - newlen);
+		return (long)old;
+	}
+	if (!(flags & MREMAP_FIXED) &&
+	    cabin_kvm_mm_is_free(mm, old + oldlen, newlen - oldlen)) {
+		err = cabin_kvm_mm_place(mm, old + oldlen, newlen - oldlen,
+					 prot, tag);
+		return err < 0 ? err : (long)old;
+	}
+	if (!(flags & MREMAP_MAYMOVE))
+		return -ENOMEM;
+	if (flags & MREMAP_FIXED) {
+		if (newaddr % PAGE || !in_user(mm, newaddr, newlen) ||
+		    (newaddr < old + oldlen && old < newaddr + newlen))
+			return -EINVAL;
+		to = newaddr;
+		cabin_kvm_mm_munmap(mm, to, newlen);
+	} else {
+		to = cabin_kvm_mm_find_free(mm, newlen);
+		if (!to)
+			return -ENOMEM;
+	}
+	err = cabin_kvm_mm_place(mm, to, newlen, prot, tag);
+	if (err < 0)
+		return err;
+	memcpy(mm->vm->mem.host + to, mm->vm->mem.host + old,
+	       oldlen < newlen ? oldlen : newlen);
+	cabin_kvm_mm_munmap(mm, old, oldlen);
+	return (long)to;
+}
+
+long cabin_kvm_mm_madvise(struct cabin_kvm_mm *mm, uint64_t addr, uint64_t len,
+			  int advice)
+{
+	uint64_t a, end;
+
+	if (addr % PAGE || len > UINT64_MAX - PAGE)
+		return -EINVAL;
+	len = page_up(len);
+	if (!in_user(mm, addr, len))
+		return -ENOMEM;
+	if (advice != MADV_DONTNEED && advice != MADV_FREE)
+		return 0;
+	/* Private anonymous pages read back as zero, as on Linux. */
+	end = addr + len;
+	for (a = addr; a < end;) {
+		const struct cabin_gmem_region *r = cabin_gmem_find(&mm->vm->mem, a);
+		uint64_t stop;
+
+		if (!r)
+			return -ENOMEM;
+		stop = r->gva + r->len < end ? r->gva + r->len : end;
+		if (r->tag < CABIN_KVM_TAG_FIRST_FILE &&
+		    madvise(mm->vm->mem.host + a, stop - a, MADV_DONTNEED) < 0)
+			return -errno;
+		a = stop;
+	}
+	return 0;
+}
+
+int cabin_kvm_mm_range_prot(const struct cabin_kvm_mm *mm, uint64_t addr,
+			    uint64_t len)
+{
+	const struct cabin_gmem *g = &mm->vm->mem;
+	unsigned int i, p = 0;
+
+	for (i = 0; i < g->nregions; i++) {
+		const struct cabin_gmem_region *r = &g->regions[i];
+
+		if (r->gva < addr + len && addr < r->gva + r->len)
+			p |= r->prot;
+	}
+	return linux_prot(p);
+}
+
+int cabin_kvm_mm_describe(const struct cabin_kvm_mm *mm, uint64_t addr,
+			  char *buf, size_t len)
+{
+	const struct cabin_gmem_region *r = cabin_gmem_find(&mm->vm->mem, addr);
+
+	if (!r)
+		return -EFAULT;
+	switch (r->tag) {
+	case CABIN_KVM_TAG_ANON:
+		snprintf(buf, len, "[anon]");
+		break;
+	case CABIN_KVM_TAG_STACK:
+		snprintf(buf, len, "[stack]");
+		break;
+	case CABIN_KVM_TAG_HEAP:
+		snprintf(buf, len, "[heap]");
+		break;
+	default:
+		snprintf(buf, len, "%s+0x%llx", mm->names[r->tag].path,
+			 (unsigned long long)(r->foff + (addr - r->gva)));
+	}
+	return 0;
+}

@@ -1,0 +1,75 @@
+/*
+ * The program's address space on the kvm platform: which user ranges are
+ * mapped, with what protection and backing.  One change updates the three
+ * views together: the host pages behind the range, the monitor's region
+ * table (pointer checks) and the guest page tables (what the CPU allows).
+ */
+#ifndef CABIN_PLATFORM_KVM_MM_H
+#define CABIN_PLATFORM_KVM_MM_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "platform/kvm/vm.h"
+
+#define CABIN_KVM_MM_NAMES	512
+#define CABIN_KVM_STACK_SIZE	(8ull << 20)
+
+/* Tags of regions: what backs them, for describe_addr and mprotect. */
+enum {
+	CABIN_KVM_TAG_ANON,
+	CABIN_KVM_TAG_STACK,
+	CABIN_KVM_TAG_HEAP,
+	CABIN_KVM_TAG_FIRST_FILE,
+};
+
+struct cabin_kvm_name {
+	char *path;
+	bool shared;		/* MAP_SHARED of a file: host-mapped */
+};
+
+struct cabin_kvm_mm {
+	struct cabin_kvm_vm *vm;
+	uint64_t brk_start, brk;
+	uint64_t mmap_base;	/* free ranges are searched below it */
+	uint64_t stack_lo, stack_hi;
+	struct cabin_kvm_name names[CABIN_KVM_MM_NAMES];
+	unsigned int nnames;
+};
+
+void cabin_kvm_mm_init(struct cabin_kvm_mm *mm, struct cabin_kvm_vm *vm);
+void cabin_kvm_mm_free(struct cabin_kvm_mm *mm);
+/* Unmap every user range (execve). */
+int cabin_kvm_mm_reset(struct cabin_kvm_mm *mm);
+
+/* Fresh zeroed pages at a fixed, page-aligned range; prot CABIN_GMEM_R/W/X. */
+int cabin_kvm_mm_place(struct cabin_kvm_mm *mm, uint64_t addr, uint64_t len,
+		       unsigned int prot, unsigned int tag);
+/* The tag for a file path (the same path shares one). */
+unsigned int cabin_kvm_mm_tag(struct cabin_kvm_mm *mm, const char *path,
+			      bool shared);
+/* A free range of len bytes below mmap_base, 0 when none. */
+uint64_t cabin_kvm_mm_find_free(const struct cabin_kvm_mm *mm, uint64_t len);
+bool cabin_kvm_mm_is_free(const struct cabin_kvm_mm *mm, uint64_t addr,
+			  uint64_t len);
+
+/* The syscalls, with Linux's arguments and results. */
+long cabin_kvm_mm_mmap(struct cabin_kvm_mm *mm, uint64_t addr, uint64_t len,
+		       int prot, int flags, int fd, uint64_t off);
+long cabin_kvm_mm_munmap(struct cabin_kvm_mm *mm, uint64_t addr, uint64_t len);
+long cabin_kvm_mm_mprotect(struct cabin_kvm_mm *mm, uint64_t addr,
+			   uint64_t len, int prot);
+long cabin_kvm_mm_brk(struct cabin_kvm_mm *mm, uint64_t addr);
+long cabin_kvm_mm_mremap(struct cabin_kvm_mm *mm, uint64_t old, uint64_t oldlen,
+			 uint64_t newlen, int flags, uint64_t newaddr);
+long cabin_kvm_mm_madvise(struct cabin_kvm_mm *mm, uint64_t addr, uint64_t len,
+			  int advice);
+
+/* PROT_* of the mappings overlapping a range (platform range_prot). */
+int cabin_kvm_mm_range_prot(const struct cabin_kvm_mm *mm, uint64_t addr,
+			    uint64_t len);
+/* "path+0xoff", "[heap]", "[stack]" or "[anon]" for addr; -EFAULT. */
+int cabin_kvm_mm_describe(const struct cabin_kvm_mm *mm, uint64_t addr,
+			  char *buf, size_t len);
+
+#endif

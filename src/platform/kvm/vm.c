@@ -1,0 +1,416 @@
+/*
+ * Building the VM: guest memory, the proxy kernel's image and tables
+ * (GDT, IDT, TSS, per-CPU page, page tables of the kernel area) and a
+ * vCPU in 64-bit mode whose syscall instruction enters the proxy kernel.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/kvm.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "platform/kvm/abi.h"
+#include "platform/kvm/guest_image.h"
+#include "platform/kvm/vm.h"
+
+#define MSR_STAR		0xc0000081
+#define MSR_LSTAR		0xc0000082
+#define MSR_SYSCALL_MASK	0xc0000084
+#define MSR_KERNEL_GS_BASE	0xc0000102
+
+#define CR0_PE		(1ull << 0)
+#define CR0_MP		(1ull << 1)
+#define CR0_ET		(1ull << 4)
+#define CR0_NE		(1ull << 5)
+#define CR0_WP		(1ull << 16)
+#define CR0_AM		(1ull << 18)
+#define CR0_PG		(1ull << 31)
+#define CR4_PAE		(1ull << 5)
+#define CR4_OSFXSR	(1ull << 9)
+#define CR4_OSXMMEXCPT	(1ull << 10)
+#define CR4_UMIP	(1ull << 11)
+#define CR4_OSXSAVE	(1ull << 18)
+#define CR4_SMEP	(1ull << 20)
+#define CR4_SMAP	(1ull << 21)
+#define EFER_SCE	(1ull << 0)
+#define EFER_LME	(1ull << 8)
+#define EFER_LMA	(1ull << 10)
+#define EFER_NXE	(1ull << 11)
+
+/* What the syscall instruction clears: TF, IF, DF, AC, NT. */
+#define SYSCALL_MASK	0x44700ull
+
+#define CPUID_MAX	256
+
+static int fail(char *why, size_t len, const char *what, int err)
+{
+	snprintf(why, len, "%s: %s", what, strerror(err));
+	return -err;
+}
+
+static uint64_t gdt_code(int dpl)
+{
+	return 0x00af9a000000ffffull | ((uint64_t)dpl << 45);
+}
+
+static uint64_t gdt_data(int dpl)
+{
+	return 0x00cf92000000ffffull | ((uint64_t)dpl << 45);
+}
+
+static void write_gdt(struct cabin_kvm_vm *vm)
+{
+	uint64_t *gdt = (uint64_t *)(vm->mem.host + CABIN_KVM_GDT);
+	uint64_t tss = CABIN_KVM_TSS;
+
+	memset(gdt, 0, CABIN_KVM_GDT_ENTRIES * 8);
+	gdt[CABIN_KVM_SEL_KCODE / 8] = gdt_code(0);
+	gdt[CABIN_KVM_SEL_KDATA / 8] = gdt_data(0);
+	/* UCODE32 stays zero: a far jump to compat mode faults. */
+	gdt[CABIN_KVM_SEL_UDATA / 8] = gdt_data(3);
+	gdt[CABIN_KVM_SEL_UCODE / 8] = gdt_code(3);
+	gdt[CABIN_KVM_SEL_TSS / 8] = 0x67 | ((tss & 0xffffff) << 16) |
+				     (0x89ull << 40) |
+				     (((tss >> 24) & 0xff) << 56);
+	gdt[CABIN_KVM_SEL_TSS / 8 + 1] = tss >> 32;
+}
+
+static void write_tss(struct cabin_kvm_vm *vm)
+{
+	unsigned char *tss = vm->mem.host + CABIN_KVM_TSS;
+	uint64_t rsp0 = CABIN_KVM_STACK, ist1 = CABIN_KVM_DF_STACK;
+	uint16_t iomap = 0x68;	/* past the limit: no port is the program's */
+
+	memset(tss, 0, 0x68);
+	memcpy(tss + 4, &rsp0, 8);
+	memcpy(tss + 0x24, &ist1, 8);
+	memcpy(tss + 0x66, &iomap, 2);
+}
+
+static void write_idt(struct cabin_kvm_vm *vm, const uint64_t *isr)
+{
+	uint64_t *idt = (uint64_t *)(vm->mem.host + CABIN_KVM_IDT);
+	int v;
+
+	memset(idt, 0, 256 * 16);
+	for (v = 0; v < 32; v++) {
+		uint64_t off = isr[v];
+		/* int3 and into may be used from CPL3, as on Linux. */
+		uint64_t attr = (v == 3 || v == 4) ? 0xee : 0x8e;
+		uint64_t ist = v == 8 ? 1 : 0;
+
+		idt[2 * v] = (off & 0xffff) | ((uint64_t)CABIN_KVM_SEL_KCODE << 16) |
+			     (ist << 32) | (attr << 40) |
+			     (((off >> 16) & 0xffff) << 48);
+		idt[2 * v + 1] = off >> 32;
+	}
+}
+
+static void write_percpu(struct cabin_kvm_vm *vm)
+{
+	struct cabin_kvm_percpu *pc =
+		(struct cabin_kvm_percpu *)(vm->mem.host + CABIN_KVM_PERCPU);
+
+	memset(pc, 0, sizeof(*pc));
+	pc->kernel_stack = CABIN_KVM_STACK;
+}
+
+void cabin_kvm_vm_flush_tlb(struct cabin_kvm_vm *vm)
+{
+	struct cabin_kvm_percpu *pc =
+		(struct cabin_kvm_percpu *)(vm->mem.host + CABIN_KVM_PERCPU);
+
+	pc->flush_tlb = 1;
+}
+
+/* The kernel area: supervisor only, code executable, the rest not. */
+static int map_kernel(struct cabin_kvm_vm *vm)
+{
+	unsigned int rw = CABIN_GMEM_R | CABIN_GMEM_W;
+	int err;
+
+	err = cabin_kvm_pt_set(vm, CABIN_KVM_PAGE,
+			       CABIN_KVM_KERNEL - CABIN_KVM_PAGE, rw);
+	if (!err)
+		err = cabin_kvm_pt_set(vm, CABIN_KVM_KERNEL,
+				       CABIN_KVM_KERNEL_END - CABIN_KVM_KERNEL,
+				       CABIN_GMEM_R | CABIN_GMEM_X);
+	if (!err)
+		err = cabin_kvm_pt_set(vm, CABIN_KVM_KERNEL_END,
+				       CABIN_KVM_KAREA_END - CABIN_KVM_KERNEL_END,
+				       rw);
+	return err;
+}
+
+static int load_kernel(struct cabin_kvm_vm *vm, const uint64_t **isr,
+		       uint64_t *entry)
+{
+	const struct cabin_guest_header *h =
+		(const struct cabin_guest_header *)cabin_guest_image;
+	uint64_t tab;
+
+	if (cabin_guest_image_size > CABIN_KVM_KERNEL_END - CABIN_KVM_KERNEL ||
+	    cabin_guest_image_size < sizeof(*h) ||
+	    memcmp(h->magic, "CABINPK1", 8))
+		return -ENOEXEC;
+	memcpy(vm->mem.host + CABIN_KVM_KERNEL, cabin_guest_image,
+	       cabin_guest_image_size);
+	tab = h->isr_table;
+	if (tab < CABIN_KVM_KERNEL ||
+	    tab + 32 * 8 > CABIN_KVM_KERNEL + cabin_guest_image_size)
+		return -ENOEXEC;
+	*isr = (const uint64_t *)(vm->mem.host + tab);
+	*entry = h->syscall_entry;
+	return 0;
+}
+
+static void segment(struct kvm_segment *s, uint16_t sel, bool code, int dpl)
+{
+	memset(s, 0, sizeof(*s));
+	s->limit = 0xffffffff;
+	s->selector = sel;
+	s->type = code ? 11 : 3;
+	s->present = 1;
+	s->dpl = (uint8_t)dpl;
+	s->s = 1;
+	s->l = code;
+	s->db = !code;
+	s->g = 1;
+}
+
+/* Feature bits from KVM's CPUID that decide CR4. */
+static uint64_t cr4_for(const struct kvm_cpuid2 *c, struct cabin_kvm_vm *vm)
+{
+	uint64_t cr4 = CR4_PAE | CR4_OSFXSR | CR4_OSXMMEXCPT | CR4_OSXSAVE;
+	uint32_t i;
+
+	for (i = 0; i < c->nent; i++) {
+		const struct kvm_cpuid_entry2 *e = &c->entries[i];
+
+		if (e->function != 7 || e->index != 0)
+			continue;
+		if (e->ebx & (1u << 7)) {
+			cr4 |= CR4_SMEP;
+			vm->smep = true;
+		}
+		if (e->ebx & (1u << 20)) {
+			cr4 |= CR4_SMAP;
+			vm->smap = true;
+		}
+		if (e->ecx & (1u << 2))
+			cr4 |= CR4_UMIP;
+	}
+	return cr4;
+}
+
+/* XCR0: x87, SSE, AVX and AVX-512 state when KVM offers them. */
+static uint64_t xcr0_for(const struct kvm_cpuid2 *c)
+{
+	uint32_t i;
+
+	for (i = 0; i < c->nent; i++) {
+		const struct kvm_cpuid_entry2 *e = &c->entries[i];
+
+		if (e->function == 0xd && e->index == 0)
+			return e->eax & 0xe7;
+	}
+	return 0x3;
+}
+
+static int set_msrs(struct cabin_kvm_vm *vm, uint64_t lstar)
+{
+	union {
+		struct kvm_msrs hdr;
+		unsigned char buf[sizeof(struct kvm_msrs) +
+				  4 * sizeof(struct kvm_msr_entry)];
+	} m;
+
+	memset(&m, 0, sizeof(m));
+	m.hdr.nmsrs = 4;
+	m.hdr.entries[0].index = MSR_STAR;
+	m.hdr.entries[0].data = ((uint64_t)(CABIN_KVM_SEL_UCODE32 & ~3) << 48) |
+				((uint64_t)CABIN_KVM_SEL_KCODE << 32);
+	m.hdr.entries[1].index = MSR_LSTAR;
+	m.hdr.entries[1].data = lstar;
+	m.hdr.entries[2].index = MSR_SYSCALL_MASK;
+	m.hdr.entries[2].data = SYSCALL_MASK;
+	m.hdr.entries[3].index = MSR_KERNEL_GS_BASE;
+	m.hdr.entries[3].data = CABIN_KVM_PERCPU;
+	return ioctl(vm->vcpu, KVM_SET_MSRS, &m) == 4 ? 0 : -EIO;
+}
+
+static int setup_vcpu(struct cabin_kvm_vm *vm, uint64_t lstar, char *why,
+		      size_t whylen)
+{
+	struct kvm_cpuid2 *cpuid;
+	struct kvm_sregs s;
+	struct kvm_xcrs xcrs;
+	int err = 0;
+
+	cpuid = calloc(1, sizeof(*cpuid) +
+			  CPUID_MAX * sizeof(struct kvm_cpuid_entry2));
+	if (!cpuid)
+		return fail(why, whylen, "memory", ENOMEM);
+	cpuid->nent = CPUID_MAX;
+	if (ioctl(vm->kvm, KVM_GET_SUPPORTED_CPUID, cpuid) < 0 ||
+	    ioctl(vm->vcpu, KVM_SET_CPUID2, cpuid) < 0) {
+		err = fail(why, whylen, "KVM CPUID", errno);
+		goto out;
+	}
+	if (ioctl(vm->vcpu, KVM_GET_SREGS, &s) < 0) {
+		err = fail(why, whylen, "KVM_GET_SREGS", errno);
+		goto out;
+	}
+	s.cr0 = CR0_PG | CR0_AM | CR0_WP | CR0_NE | CR0_ET | CR0_MP | CR0_PE;
+	s.cr3 = vm->pml4;
+	s.cr4 = cr4_for(cpuid, vm);
+	s.efer = EFER_SCE | EFER_LME | EFER_LMA | EFER_NXE;
+	segment(&s.cs, CABIN_KVM_SEL_UCODE, true, 3);
+	segment(&s.ss, CABIN_KVM_SEL_UDATA, false, 3);
+	s.ds = s.es = s.fs = s.gs = s.ss;
+	memset(&s.tr, 0, sizeof(s.tr));
+	s.tr.base = CABIN_KVM_TSS;
+	s.tr.limit = 0x67;
+	s.tr.selector = CABIN_KVM_SEL_TSS;
+	s.tr.type = 11;
+	s.tr.present = 1;
+	memset(&s.ldt, 0, sizeof(s.ldt));
+	s.ldt.unusable = 1;
+	s.gdt.base = CABIN_KVM_GDT;
+	s.gdt.limit = CABIN_KVM_GDT_ENTRIES * 8 - 1;
+	s.idt.base = CABIN_KVM_IDT;
+	s.idt.limit = 256 * 16 - 1;
+	if (ioctl(vm->vcpu, KVM_SET_SREGS, &s) < 0) {
+		err = fail(why, whylen, "KVM_SET_SREGS", errno);
+		goto out;
+	}
+	memset(&xcrs, 0, sizeof(xcrs));
+	xcrs.nr_xcrs = 1;
+	xcrs.xcrs[0].xcr = 0;
+	xcrs.xcrs[0].value = xcr0_for(cpuid);
+	if (ioctl(vm->vcpu, KVM_SET_XCRS, &xcrs) < 0) {
+		err = fail(why, whylen, "KVM_SET_XCRS", errno);
+		goto out;
+	}
+	if (set_msrs(vm, lstar) < 0)
+		err = fail(why, whylen, "KVM_SET_MSRS", EIO);
+out:
+	free(cpuid);
+	return err;
+}
+
+static int open_kvm(struct cabin_kvm_vm *vm, int kvm_fd, char *why,
+		    size_t whylen)
+{
+	int api;
+
+	vm->kvm = kvm_fd >= 0 ? kvm_fd : open("/dev/kvm", O_RDWR | O_CLOEXEC);
+	if (vm->kvm < 0)
+		return fail(why, whylen, "/dev/kvm", errno);
+	api = ioctl(vm->kvm, KVM_GET_API_VERSION, 0);
+	if (api != KVM_API_VERSION)
+		return fail(why, whylen, "/dev/kvm: unexpected KVM API version",
+			    EINVAL);
+	vm->vm = ioctl(vm->kvm, KVM_CREATE_VM, 0);
+	if (vm->vm < 0)
+		return fail(why, whylen, "/dev/kvm: KVM_CREATE_VM", errno);
+	return 0;
+}
+
+int cabin_kvm_vm_layout(struct cabin_kvm_vm *vm, uint64_t mem_size)
+{
+	uint64_t pool;
+	int err;
+
+	err = cabin_gmem_init(&vm->mem, mem_size);
+	if (err < 0)
+		return err;
+	/* One table per 2 MiB of user space, plus the levels above. */
+	pool = (mem_size >> 21) * CABIN_KVM_PAGE + 64 * CABIN_KVM_PAGE;
+	pool = (pool + CABIN_GMEM_ALIGN - 1) & ~(CABIN_GMEM_ALIGN - 1);
+	if (pool + CABIN_KVM_USER_MIN >= mem_size)
+		return -EINVAL;
+	vm->pt_end = mem_size;
+	vm->pt_next = mem_size - pool;
+	vm->user_top = vm->pt_next;
+	return cabin_kvm_pt_init(vm);
+}
+
+static int add_memory(struct cabin_kvm_vm *vm, uint64_t mem_size, char *why,
+		      size_t whylen)
+{
+	struct kvm_userspace_memory_region slot;
+	int err;
+
+	err = cabin_kvm_vm_layout(vm, mem_size);
+	if (err < 0)
+		return fail(why, whylen, "guest memory", -err);
+	slot = (struct kvm_userspace_memory_region){
+		.slot = 0,
+		.guest_phys_addr = 0,
+		.memory_size = mem_size,
+		.userspace_addr = (uintptr_t)vm->mem.host,
+	};
+	if (ioctl(vm->vm, KVM_SET_USER_MEMORY_REGION, &slot) < 0)
+		return fail(why, whylen, "KVM_SET_USER_MEMORY_REGION", errno);
+	return 0;
+}
+
+int cabin_kvm_vm_open(struct cabin_kvm_vm *vm, int kvm_fd, uint64_t mem_size,
+		      char *why, size_t whylen)
+{
+	const uint64_t *isr;
+	uint64_t lstar;
+	int err, size;
+
+	memset(vm, 0, sizeof(*vm));
+	vm->kvm = vm->vm = vm->vcpu = -1;
+	err = open_kvm(vm, kvm_fd, why, whylen);
+	if (!err)
+		err = add_memory(vm, mem_size, why, whylen);
+	if (err < 0)
+		return err;
+	err = load_kernel(vm, &isr, &lstar);
+	if (err < 0)
+		return fail(why, whylen, "the proxy kernel image", -err);
+	write_gdt(vm);
+	write_tss(vm);
+	write_idt(vm, isr);
+	write_percpu(vm);
+	err = map_kernel(vm);
+	if (err < 0)
+		return fail(why, whylen, "the kernel page tables", -err);
+	vm->vcpu = ioctl(vm->vm, KVM_CREATE_VCPU, 0);
+	if (vm->vcpu < 0)
+		return fail(why, whylen, "KVM_CREATE_VCPU", errno);
+	size = ioctl(vm->kvm, KVM_GET_VCPU_MMAP_SIZE, 0);
+	if (size < (int)sizeof(struct kvm_run))
+		return fail(why, whylen, "KVM_GET_VCPU_MMAP_SIZE", EINVAL);
+	vm->run = mmap(NULL, (size_t)size, PROT_READ | PROT_WRITE, MAP_SHARED,
+		       vm->vcpu, 0);
+	if (vm->run == MAP_FAILED) {
+		vm->run = NULL;
+		return fail(why, whylen, "mmap of kvm_run", errno);
+	}
+	vm->run_size = (size_t)size;
+	return setup_vcpu(vm, lstar, why, whylen);
+}
+
+void cabin_kvm_vm_close(struct cabin_kvm_vm *vm)
+{
+	if (vm->run)
+		munmap(vm->run, vm->run_size);
+	vm->run = NULL;
+	if (vm->vcpu >= 0)
+		close(vm->vcpu);
+	if (vm->vm >= 0)
+		close(vm->vm);
+	if (vm->kvm >= 0)
+		close(vm->kvm);
+	vm->kvm = vm->vm = vm->vcpu = -1;
+	cabin_gmem_free(&vm->mem);
+}

@@ -1,0 +1,62 @@
+/*
+ * One KVM virtual machine for one confined program: /dev/kvm, the VM, its
+ * vCPU and the guest memory, set up so the vCPU can enter the program at
+ * CPL3 with the proxy kernel's GDT, IDT, TSS and syscall entry in place.
+ */
+#ifndef CABIN_PLATFORM_KVM_VM_H
+#define CABIN_PLATFORM_KVM_VM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "platform/kvm/gmem.h"
+
+struct kvm_run;
+
+struct cabin_kvm_vm {
+	int kvm, vm, vcpu;		/* -1 when not open */
+	struct kvm_run *run;
+	size_t run_size;
+	struct cabin_gmem mem;
+	uint64_t pml4;			/* guest-physical */
+	uint64_t pt_next, pt_end;	/* the page-table pool */
+	uint64_t user_top;		/* user space is [USER_MIN, user_top) */
+	bool smep, smap;		/* set in CR4 */
+};
+
+/*
+ * Build the VM with mem_size bytes of guest memory on kvm_fd (an open
+ * /dev/kvm the VM then owns), or on /dev/kvm opened here when it is -1.
+ * Returns 0, or -errno with why set to what failed ("/dev/kvm: ...").
+ */
+int cabin_kvm_vm_open(struct cabin_kvm_vm *vm, int kvm_fd, uint64_t mem_size,
+		      char *why, size_t whylen);
+void cabin_kvm_vm_close(struct cabin_kvm_vm *vm);
+
+/*
+ * Guest memory and the page-table pool alone, with no KVM behind them
+ * (cabin_kvm_vm_open's first step; unit tests use it as it is).
+ */
+int cabin_kvm_vm_layout(struct cabin_kvm_vm *vm, uint64_t mem_size);
+
+/*
+ * The page tables: map [gva, gva + len) (page aligned, identity) for the
+ * program with CABIN_GMEM_R/W/X bits, or remove it.  -ENOMEM when the
+ * page-table pool is spent, -EINVAL for a range outside user space.
+ */
+int cabin_kvm_pt_map(struct cabin_kvm_vm *vm, uint64_t gva, uint64_t len,
+		     unsigned int prot);
+int cabin_kvm_pt_unmap(struct cabin_kvm_vm *vm, uint64_t gva, uint64_t len);
+
+/* The top-level table, first from the pool. */
+int cabin_kvm_pt_init(struct cabin_kvm_vm *vm);
+
+/* Any range, kernel area included, as prot says (CABIN_GMEM_USER too). */
+int cabin_kvm_pt_set(struct cabin_kvm_vm *vm, uint64_t gva, uint64_t len,
+		     unsigned int prot);
+
+/* Ask the proxy kernel to drop stale translations before it returns. */
+void cabin_kvm_vm_flush_tlb(struct cabin_kvm_vm *vm);
+
+#endif
