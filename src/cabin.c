@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -72,6 +73,13 @@ struct run {
 	int kvm_fd;			/* /dev/kvm, opened before the sandbox */
 	int report_fd;			/* kvm: the report's temporary file */
 	char *report_tmp;
+	/*
+	 * kvm: the monitor sends the trace and the report through sockets
+	 * ([1] is its end), never holding the files: a socket cannot be
+	 * reopened through /proc/self/fd by the program it shares a table
+	 * with.
+	 */
+	int trace_sock[2], report_sock[2];
 };
 
 int cabin_unsafe_parse(const char *list, unsigned int *out)
@@ -722,7 +730,7 @@ struct kvm_launch {
 	const char *path;
 };
 
-/* The trace keeps going where it went, from a descriptor above the floor. */
+/* The trace goes to the log, or to cabin through its socket. */
 static int move_trace(struct run *r, FILE *log, int floor)
 {
 	FILE *f;
@@ -734,7 +742,7 @@ static int move_trace(struct run *r, FILE *log, int floor)
 		cabin_tracer_set_output(r->tracer, log);
 		return 0;
 	}
-	fd = cabin_kvm_move_fd(fileno(r->trace_out), floor);
+	fd = cabin_kvm_move_fd(r->trace_sock[1], floor);
 	f = fd >= 0 ? fdopen(fd, "w") : NULL;
 	if (!f)
 		return -EBADF;
@@ -760,7 +768,8 @@ static int kvm_child(void *ctx)
 	o.exe_fd = cabin_kvm_move_fd(r->exe_fd, floor);
 	if (r->report)
 		cabin_report_redirect(r->report,
-				      cabin_kvm_move_fd(r->report_fd, floor),
+				      r->report_sock[1] >= 0 ?
+				      cabin_kvm_move_fd(r->report_sock[1], floor) : -1,
 				      r->cfg->summary ? log : NULL);
 	if (move_trace(r, log, floor) < 0 || o.kvm_fd < 0) {
 		fprintf(log, "cabin: the kvm monitor cannot keep its descriptors\n");
@@ -831,6 +840,26 @@ static void place_report(struct run *r)
 	unlink(r->report_tmp);
 }
 
+static int open_kvm_sockets(struct run *r)
+{
+	if (r->tracer && r->trace_out != stderr &&
+	    socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, r->trace_sock) < 0)
+		return -errno;
+	if (r->report_fd >= 0 &&
+	    socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, r->report_sock) < 0)
+		return -errno;
+	return 0;
+}
+
+static void close_child_ends(struct run *r)
+{
+	if (r->trace_sock[1] >= 0)
+		close(r->trace_sock[1]);
+	if (r->report_sock[1] >= 0)
+		close(r->report_sock[1]);
+	r->trace_sock[1] = r->report_sock[1] = -1;
+}
+
 static int launch_kvm(struct run *r, char *const argv[])
 {
 	struct cabin_saved_signals signals;
@@ -844,6 +873,9 @@ static int launch_kvm(struct run *r, char *const argv[])
 	if (err < 0)
 		return start_error(r->log, argv[0], err);
 	kl.path = child.path;
+	err = open_kvm_sockets(r);
+	if (err < 0)
+		return start_error(r->log, argv[0], err);
 	err = cabin_signals_install(&signals);
 	if (err < 0)
 		return start_error(r->log, argv[0], err);
@@ -857,8 +889,20 @@ static int launch_kvm(struct run *r, char *const argv[])
 		return start_error(r->log, argv[0], err);
 	}
 	cabin_process_main_pid = child.pid;
-	status = cabin_kvm_supervise(child.pid, r->policy->limits.timeout,
-				     &timed_out);
+	close_child_ends(r);
+	{
+		struct cabin_kvm_pump pumps[2];
+		size_t n = 0;
+
+		if (r->trace_sock[0] >= 0)
+			pumps[n++] = (struct cabin_kvm_pump){
+				r->trace_sock[0], fileno(r->trace_out) };
+		if (r->report_sock[0] >= 0)
+			pumps[n++] = (struct cabin_kvm_pump){
+				r->report_sock[0], r->report_fd };
+		status = cabin_kvm_supervise(child.pid, r->policy->limits.timeout,
+					     pumps, n, &timed_out);
+	}
 	cabin_process_main_pid = 0;
 	cabin_signals_restore(&signals);
 	place_report(r);
@@ -914,6 +958,14 @@ static int open_platform(struct run *r)
 
 static void close_platform(struct run *r)
 {
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		if (r->trace_sock[i] >= 0)
+			close(r->trace_sock[i]);
+		if (r->report_sock[i] >= 0)
+			close(r->report_sock[i]);
+	}
 	if (r->kvm_fd >= 0)
 		close(r->kvm_fd);
 	if (r->report_fd >= 0)
@@ -926,7 +978,8 @@ static void close_platform(struct run *r)
 int cabin_run(const struct cabin_config *cfg, char *const argv[])
 {
 	struct run r = { .cfg = cfg, .policy = cfg->policy, .exe_fd = -1,
-			 .kvm_fd = -1, .report_fd = -1 };
+			 .kvm_fd = -1, .report_fd = -1,
+			 .trace_sock = { -1, -1 }, .report_sock = { -1, -1 } };
 	int code = CABIN_EXIT_INTERNAL;
 
 	r.log = cfg->log ? cfg->log : stderr;

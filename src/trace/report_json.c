@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "core/names.h"
@@ -398,11 +399,14 @@ static int write_into_fd(struct cabin_report *r, struct cabin_proxy *p,
 			 int exit_code, bool timed_out)
 {
 	int fd = dup(r->json_fd), err;
+	struct stat st;
 	FILE *f;
 
 	if (fd < 0)
 		return -errno;
-	if (ftruncate(fd, 0) < 0 || lseek(fd, 0, SEEK_SET) < 0) {
+	/* A file is rewritten from the start; a socket takes it as it comes. */
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
+	    (ftruncate(fd, 0) < 0 || lseek(fd, 0, SEEK_SET) < 0)) {
 		err = -errno;
 		close(fd);
 		return err;

@@ -6,7 +6,6 @@
  * syscall's own handler: an argument the table does not describe is 0.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -53,8 +52,9 @@ long cabin_kvm_fwd_syscall(const struct cabin_kvm_call *c)
  * The host pointer for argument i as len bytes with access (USER added),
  * or NULL for a NULL the argument allows; 0 or -EFAULT.
  */
-static int arg_ptr(struct cabin_kvm_call *c, int i, const struct cabin_kvm_arg *a,
-		   uint64_t len, unsigned int access)
+static int arg_ptr(struct cabin_kvm_call *c, int i,
+		   const struct cabin_kvm_arg *a, uint64_t len,
+		   unsigned int access)
 {
 	void *p;
 
@@ -68,8 +68,8 @@ static int arg_ptr(struct cabin_kvm_call *c, int i, const struct cabin_kvm_arg *
 }
 
 /* Bytes of a buffer argument: fixed, or a count argument times size. */
-static int buf_len(const struct cabin_kvm_call *c, const struct cabin_kvm_arg *a,
-		   uint64_t *len)
+static int buf_len(const struct cabin_kvm_call *c,
+		   const struct cabin_kvm_arg *a, uint64_t *len)
 {
 	uint64_t n;
 
@@ -90,8 +90,8 @@ static int buf_len(const struct cabin_kvm_call *c, const struct cabin_kvm_arg *a
 	return 0;
 }
 
-static int buf_arg(struct cabin_kvm_call *c, int i, const struct cabin_kvm_arg *a,
-		   unsigned int access)
+static int buf_arg(struct cabin_kvm_call *c, int i,
+		   const struct cabin_kvm_arg *a, unsigned int access)
 {
 	uint64_t len;
 	int err = buf_len(c, a, &len);
@@ -102,7 +102,8 @@ static int buf_arg(struct cabin_kvm_call *c, int i, const struct cabin_kvm_arg *
 }
 
 /* Copied, not translated: the kernel would read on to a NUL the guest moves. */
-static int str_arg(struct cabin_kvm_call *c, int i, const struct cabin_kvm_arg *a)
+static int str_arg(struct cabin_kvm_call *c, int i,
+		   const struct cabin_kvm_arg *a)
 {
 	ssize_t n;
 
@@ -118,8 +119,8 @@ static int str_arg(struct cabin_kvm_call *c, int i, const struct cabin_kvm_arg *
 	return 0;
 }
 
-static int iov_arg(struct cabin_kvm_call *c, int i, const struct cabin_kvm_arg *a,
-		   unsigned int access)
+static int iov_arg(struct cabin_kvm_call *c, int i,
+		   const struct cabin_kvm_arg *a, unsigned int access)
 {
 	uint64_t n = c->guest[a->ref];
 	int err;

@@ -76,7 +76,8 @@ long cabin_kvm_fwd_close_range(struct cabin_kvm_call *c)
 	unsigned int floor = (unsigned int)c->f->fd_floor;
 
 	/* The kernel's own refusals come first, as they would there. */
-	if (flags & ~(CLOSE_RANGE_UNSHARE | CLOSE_RANGE_CLOEXEC) || first > last)
+	if ((flags & ~(CLOSE_RANGE_UNSHARE | CLOSE_RANGE_CLOEXEC)) ||
+	    first > last)
 		return -EINVAL;
 	if (first >= floor)
 		return 0;

@@ -16,7 +16,7 @@
 
 /* What one argument of a forwarded syscall is. */
 enum cabin_kvm_arg_kind {
-	CABIN_KVM_ARG_NONE,	/* unused, or read by the handler: host sees 0 */
+	CABIN_KVM_ARG_NONE,	/* unused or the handler's: host sees 0 */
 	CABIN_KVM_ARG_INT,	/* passed as the program gave it */
 	CABIN_KVM_ARG_FD,	/* below fd_floor, else -EBADF */
 	CABIN_KVM_ARG_DIRFD,	/* the same, AT_FDCWD allowed */
@@ -24,13 +24,13 @@ enum cabin_kvm_arg_kind {
 	CABIN_KVM_ARG_IN,	/* buffer the host reads */
 	CABIN_KVM_ARG_OUT,	/* buffer the host writes */
 	CABIN_KVM_ARG_INOUT,
-	CABIN_KVM_ARG_IOV_IN,	/* iovec array whose buffers the host reads */
-	CABIN_KVM_ARG_IOV_OUT,	/* iovec array whose buffers the host writes */
+	CABIN_KVM_ARG_IOV_IN,	/* iovecs whose buffers the host reads */
+	CABIN_KVM_ARG_IOV_OUT,	/* iovecs whose buffers the host writes */
 };
 
 /* Flags of an argument. */
 #define CABIN_KVM_ARG_OPT	0x1	/* NULL allowed, passed as NULL */
-#define CABIN_KVM_ARG_NINT	0x2	/* its count is a C int: < 0 is -EINVAL */
+#define CABIN_KVM_ARG_NINT	0x2	/* C int count: < 0 is -EINVAL */
 
 #define CABIN_KVM_NOREF		0xff
 

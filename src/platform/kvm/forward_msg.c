@@ -33,6 +33,7 @@ int cabin_kvm_fwd_iov(const struct cabin_gmem *g, uint64_t gva, uint64_t n,
 	uint64_t i;
 	int err;
 
+	/* Callers refuse this first with their own errno; out[] holds no more. */
 	if (n > IOV_MAX)
 		return -EINVAL;
 	/* The guest layout is the host's, so the copy is the array rebuilt. */
@@ -58,10 +59,10 @@ int cabin_kvm_fwd_iov(const struct cabin_gmem *g, uint64_t gva, uint64_t n,
 struct msg {
 	struct msghdr h;
 	struct sockaddr_storage name;
-	unsigned char *ctl;		/* malloc'd copy of the control data */
-	void *name_out;			/* receive: the guest's name buffer */
+	unsigned char *ctl;	/* malloc'd copy of the control data */
+	void *name_out;		/* the guest's name buffer */
 	size_t name_cap;
-	void *ctl_out;			/* receive: the guest's control buffer */
+	void *ctl_out;		/* receive: the guest's control buffer */
 };
 
 static int load_name(const struct cabin_kvm_call *c, const struct msghdr *m,
@@ -74,7 +75,8 @@ static int load_name(const struct cabin_kvm_call *c, const struct msghdr *m,
 	if (len < 0)
 		return -EINVAL;
 	/* The kernel clamps rather than refuses a long name. */
-	o->name_cap = (size_t)len < sizeof(o->name) ? (size_t)len : sizeof(o->name);
+	o->name_cap = (size_t)len < sizeof(o->name) ? (size_t)len :
+		      sizeof(o->name);
 	if (cabin_gmem_translate(c->f->mem, (uint64_t)m->msg_name, o->name_cap,
 				 CABIN_GMEM_USER | access, &o->name_out))
 		return -EFAULT;
@@ -163,7 +165,8 @@ static int load_send_ctl(const struct cabin_kvm_call *c,
 		return -ENOMEM;
 	err = cabin_gmem_read(c->f->mem, (uint64_t)m->msg_control, o->ctl, len);
 	if (!err)
-		err = each_rights(o->ctl, len, rights_below_floor, (void *)c->f);
+		err = each_rights(o->ctl, len, rights_below_floor,
+				  (void *)c->f);
 	o->h.msg_control = o->ctl;
 	o->h.msg_controllen = len;
 	return err;
@@ -270,7 +273,8 @@ static void store_recv(unsigned char *hdr, const struct msghdr *m,
 	size_t n;
 
 	if (m->msg_name) {
-		n = o->h.msg_namelen < o->name_cap ? o->h.msg_namelen : o->name_cap;
+		n = o->h.msg_namelen < o->name_cap ? o->h.msg_namelen :
+						     o->name_cap;
 		if (n)
 			memcpy(o->name_out, &o->name, n);
 		memcpy(hdr + offsetof(struct msghdr, msg_namelen),

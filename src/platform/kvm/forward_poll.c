@@ -130,9 +130,8 @@ static void *timeout_arg(const struct cabin_kvm_call *c, uint64_t gva,
 	*err = 0;
 	if (!gva)
 		return NULL;
-	*err = cabin_gmem_translate(c->f->mem, gva, size,
-				    CABIN_GMEM_USER | CABIN_GMEM_R | CABIN_GMEM_W,
-				    &p);
+	*err = cabin_gmem_translate(c->f->mem, gva, size, CABIN_GMEM_USER |
+				    CABIN_GMEM_R | CABIN_GMEM_W, &p);
 	if (!*err)
 		memcpy(local, p, size);
 	return p;

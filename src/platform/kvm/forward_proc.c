@@ -161,8 +161,9 @@ long cabin_kvm_fwd_capget(struct cabin_kvm_call *c)
 			return -EINVAL;
 		if (!is_self(hdr.pid))
 			return -ESRCH;
-		if (cabin_gmem_translate(c->f->mem, c->guest[1],
-					 n * sizeof(struct __user_cap_data_struct),
+		size_t len = n * sizeof(struct __user_cap_data_struct);
+
+		if (cabin_gmem_translate(c->f->mem, c->guest[1], len,
 					 CABIN_GMEM_USER | CABIN_GMEM_W, &data))
 			return -EFAULT;
 	} else if (c->guest[1]) {

@@ -21,7 +21,7 @@
 struct addr_out {
 	void *addr;
 	void *lenp;		/* the guest's socklen_t */
-	socklen_t len;		/* the copy the host kernel reads and writes */
+	socklen_t len;		/* the copy the host kernel uses */
 };
 
 /*

@@ -58,6 +58,11 @@
 	[SYS_##name] = { .on = 1, .run = cabin_kvm_fwd_##fn, \
 			 .arg = { __VA_ARGS__ } }
 
+/* Guest and host are both x86-64: the host's structures are the guest's. */
+_Static_assert(sizeof(struct stat) == 144, "x86-64 struct stat");
+_Static_assert(sizeof(struct epoll_event) == 12, "packed epoll_event");
+_Static_assert(sizeof(struct statx) == 256, "struct statx");
+
 typedef struct timespec ts2_t[2];
 typedef struct timeval tv2_t[2];
 
@@ -75,7 +80,8 @@ static const struct cabin_kvm_fwd_entry table[] = {
 	SYS(pwritev2, INT, FD, IOV_IN(2), I, I, I, I),
 	SYS(lseek, INT, FD, I, I),
 	SYS(sendfile, INT, FD, FD, INOUT0(uint64_t), I),
-	SYS(copy_file_range, INT, FD, INOUT0(uint64_t), FD, INOUT0(uint64_t), I, I),
+	SYS(copy_file_range, INT, FD, INOUT0(uint64_t), FD, INOUT0(uint64_t),
+	    I, I),
 	SYS(splice, INT, FD, INOUT0(uint64_t), FD, INOUT0(uint64_t), I, I),
 	SYS(tee, INT, FD, FD, I, I),
 	SYS(getdents, INT, FD, OUT_N(2), I),

@@ -344,6 +344,7 @@ static void exception_info(struct cabin_kvm *k, const struct cabin_kvm_frame *f,
 	case 1:
 		si->si_signo = SIGTRAP;
 		si->si_code = TRAP_TRACE;
+		si->si_addr = (void *)f->rip;
 		break;
 	case 3:
 		si->si_signo = SIGTRAP;
@@ -365,9 +366,10 @@ static void exception_info(struct cabin_kvm *k, const struct cabin_kvm_frame *f,
 		si->si_code = BUS_ADRALN;
 		break;
 	case 14:
-		si->si_signo = SIGSEGV;
-		si->si_code = (f->error & 1) ? SEGV_ACCERR : SEGV_MAPERR;
 		si->si_addr = (void *)read_cr2(k);
+		/* The program's mappings decide, not the proxy kernel's pages. */
+		si->si_code = cabin_gmem_find(&k->vm.mem, (uint64_t)si->si_addr) ?
+			      SEGV_ACCERR : SEGV_MAPERR;
 		break;
 	}
 }
@@ -570,6 +572,13 @@ static int setup(struct cabin_kvm *k)
 	err = cabin_kvm_vm_open(&k->vm, k->opt->kvm_fd, size, why, sizeof(why));
 	if (err < 0) {
 		say(k, "cannot start the kvm platform: %s", why);
+		return CABIN_EXIT_INTERNAL;
+	}
+	/* KVM gave the VM and the vCPU the lowest free numbers: move them. */
+	k->vm.vm = cabin_kvm_move_fd(k->vm.vm, k->opt->fd_floor);
+	k->vm.vcpu = cabin_kvm_move_fd(k->vm.vcpu, k->opt->fd_floor);
+	if (k->vm.vm < 0 || k->vm.vcpu < 0) {
+		say(k, "cannot move the VM's descriptors out of the program's reach");
 		return CABIN_EXIT_INTERNAL;
 	}
 	cabin_kvm_mm_init(&k->mm, &k->vm);

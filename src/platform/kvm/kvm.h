@@ -97,12 +97,20 @@ void cabin_kvm_free_vector(char **v);
  * monitor's own /proc files (closed then). */
 long cabin_kvm_check_new_fd(struct cabin_kvm *k, long fd);
 
+/* Bytes the monitor sends on from, for cabin to write to to. */
+struct cabin_kvm_pump {
+	int from, to;
+};
+
 /*
- * In cabin, outside the sandbox: wait for the monitor's process, passing
- * on the signals cabin gets; ends it after timeout seconds (0: never),
- * then *timed_out.  Returns its wait status or -errno.
+ * In cabin, outside the sandbox: copy what the monitor's process sends
+ * through the pumps until it is gone, and wait for it, passing on the
+ * signals cabin gets; it is ended after timeout seconds (0: never), then
+ * *timed_out.  Returns its wait status or -errno.
  */
-int cabin_kvm_supervise(pid_t child, unsigned long timeout, bool *timed_out);
+int cabin_kvm_supervise(pid_t child, unsigned long timeout,
+			const struct cabin_kvm_pump *pumps, size_t npumps,
+			bool *timed_out);
 
 /* The descriptor floor (fds.c), raising RLIMIT_NOFILE to make room. */
 int cabin_kvm_fd_floor(void);

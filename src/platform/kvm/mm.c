@@ -521,22 +521,16 @@ int cabin_kvm_mm_describe(const struct cabin_kvm_mm *mm, uint64_t addr,
 			  char *buf, size_t len)
 {
 	const struct cabin_gmem_region *r = cabin_gmem_find(&mm->vm->mem, addr);
+	static const char *const names[] = { "[anonymous]", "[stack]", "[heap]" };
 
 	if (!r)
 		return -EFAULT;
-	switch (r->tag) {
-	case CABIN_KVM_TAG_ANON:
-		snprintf(buf, len, "[anon]");
-		break;
-	case CABIN_KVM_TAG_STACK:
-		snprintf(buf, len, "[stack]");
-		break;
-	case CABIN_KVM_TAG_HEAP:
-		snprintf(buf, len, "[heap]");
-		break;
-	default:
-		snprintf(buf, len, "%s+0x%llx", mm->names[r->tag].path,
+	/* As /proc/PID/maps would name it on the process platform. */
+	if (r->tag < CABIN_KVM_TAG_FIRST_FILE)
+		snprintf(buf, len, "%s+%#llx", names[r->tag],
+			 (unsigned long long)(addr - r->gva));
+	else
+		snprintf(buf, len, "%s+%#llx", mm->names[r->tag].path,
 			 (unsigned long long)(r->foff + (addr - r->gva)));
-	}
 	return 0;
 }
