@@ -38,7 +38,7 @@
 extern char **environ;
 
 static const char *const unsafe_names[] = {
-	"abi", "deny", "untraced", "exitkill", "caps",
+	"abi", "deny", "untraced", "exitkill", "caps", "smep", "smap",
 };
 
 #define NUNSAFE (sizeof(unsafe_names) / sizeof(*unsafe_names))
@@ -785,6 +785,9 @@ static int kvm_child(void *ctx)
 	o.path = kl->path;
 	o.fd_floor = floor;
 	o.stats = r->cfg->stats;
+	o.test_fault = r->cfg->kvm_test_fault;
+	o.no_smep = r->cfg->unsafe & CABIN_UNSAFE_SMEP;
+	o.no_smap = r->cfg->unsafe & CABIN_UNSAFE_SMAP;
 	o.log = log;
 	code = cabin_kvm_run(&k, &proxy, &o);
 	close_run(r, &proxy, code, log);

@@ -23,6 +23,16 @@ enum cabin_unsafe {
 	CABIN_UNSAFE_UNTRACED	= 1u << 2,	/* CLONE_UNTRACED, clone3 allowed */
 	CABIN_UNSAFE_EXITKILL	= 1u << 3,	/* tree survives cabin's death */
 	CABIN_UNSAFE_CAPS	= 1u << 4,	/* capabilities kept */
+	CABIN_UNSAFE_SMEP	= 1u << 5,	/* kvm: the proxy kernel may run user pages */
+	CABIN_UNSAFE_SMAP	= 1u << 6,	/* kvm: the proxy kernel may read user pages */
+};
+
+/* Testing the kvm proxy kernel's own protection (--kvm-test-fault). */
+enum cabin_kvm_test_fault {
+	CABIN_KVM_FAULT_NONE,
+	CABIN_KVM_FAULT_READ_USER,	/* the kernel reads a user page */
+	CABIN_KVM_FAULT_EXEC_USER,	/* the kernel calls into a user page */
+	CABIN_KVM_FAULT_KERNEL_UD,	/* an invalid opcode in the kernel */
 };
 
 struct cabin_policy;
@@ -55,6 +65,8 @@ struct cabin_config {
 	/* Where the program runs: "process" (NULL) or "kvm" (a KVM guest). */
 	const char *platform;
 	bool stats;			/* kvm: VM exits by reason at the end */
+	/* Testing only: make the proxy kernel fault on purpose. */
+	enum cabin_kvm_test_fault kvm_test_fault;
 };
 
 /*

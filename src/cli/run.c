@@ -56,7 +56,10 @@ static void usage(FILE *out)
 	      "\n"
 	      "Testing:\n"
 	      "      --unsafe-disable=LIST switch protections off, for testing them:\n"
-	      "                            abi, deny, untraced, exitkill, caps\n"
+	      "                            abi, deny, untraced, exitkill, caps; with\n"
+	      "                            --platform kvm also smep, smap\n"
+	      "      --kvm-test-fault=WHAT make the kvm proxy kernel fault on purpose:\n"
+	      "                            read-user, exec-user or kernel-ud\n"
 	      "  -h, --help                show this help\n"
 	      "\n"
 	      "Exit status: the program's own; 128+N if it was killed by signal N;\n"
@@ -69,7 +72,7 @@ enum {
 	OPT_TIMEOUT, OPT_MEMORY, OPT_PROCS, OPT_CLEARENV, OPT_SETENV,
 	OPT_BEST_EFFORT, OPT_UNSAFE, OPT_WX, OPT_XOM, OPT_TRACE,
 	OPT_TRACE_FORMAT, OPT_TRACE_TIME, OPT_TRACE_DUR, OPT_REPORT,
-	OPT_SUMMARY, OPT_TRACE_FDS, OPT_PLATFORM, OPT_STATS,
+	OPT_SUMMARY, OPT_TRACE_FDS, OPT_PLATFORM, OPT_STATS, OPT_KVM_FAULT,
 };
 
 struct run_args {
@@ -287,6 +290,7 @@ int cabin_cmd_run(int argc, char **argv)
 		{ "xom", no_argument, NULL, OPT_XOM },
 		{ "platform", required_argument, NULL, OPT_PLATFORM },
 		{ "stats", no_argument, NULL, OPT_STATS },
+		{ "kvm-test-fault", required_argument, NULL, OPT_KVM_FAULT },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct run_args a = { 0 };
@@ -354,9 +358,22 @@ int cabin_cmd_run(int argc, char **argv)
 		case OPT_STATS:
 			a.cfg.stats = true;
 			break;
+		case OPT_KVM_FAULT:
+			if (!strcmp(optarg, "read-user"))
+				a.cfg.kvm_test_fault = CABIN_KVM_FAULT_READ_USER;
+			else if (!strcmp(optarg, "exec-user"))
+				a.cfg.kvm_test_fault = CABIN_KVM_FAULT_EXEC_USER;
+			else if (!strcmp(optarg, "kernel-ud"))
+				a.cfg.kvm_test_fault = CABIN_KVM_FAULT_KERNEL_UD;
+			else {
+				fprintf(stderr, "cabin run: --kvm-test-fault takes read-user, exec-user or kernel-ud, not '%s'\n",
+					optarg);
+				goto out;
+			}
+			break;
 		case OPT_UNSAFE:
 			if (cabin_unsafe_parse(optarg, &a.cfg.unsafe) < 0) {
-				fprintf(stderr, "cabin run: unknown protection in --unsafe-disable=%s (known: abi, deny, untraced, exitkill, caps)\n",
+				fprintf(stderr, "cabin run: unknown protection in --unsafe-disable=%s (known: abi, deny, untraced, exitkill, caps, smep, smap)\n",
 					optarg);
 				goto out;
 			}

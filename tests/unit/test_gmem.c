@@ -541,6 +541,51 @@ static void test_fuzz(void **state)
 	assert_true(hits > 1000);
 }
 
+/* USER alone reserves a PROT_NONE range: present in the table, never passed. */
+static void test_reserved_range(void **state)
+{
+	struct cabin_gmem *g = *state;
+	void *p;
+
+	assert_int_equal(cabin_gmem_map(g, 0x700000, 0x30000, 0x1000,
+					CABIN_GMEM_USER), 0);
+	assert_non_null(cabin_gmem_find(g, 0x700800));
+	assert_int_equal(cabin_gmem_translate(g, 0x700000, 1, CABIN_GMEM_R, &p),
+			 -EFAULT);
+	assert_int_equal(cabin_gmem_translate(g, 0x700000, 1,
+					      CABIN_GMEM_USER, &p), 0);
+	assert_int_equal(cabin_gmem_read(g, 0x700000, &p, 1), -EFAULT);
+}
+
+/* Neighbours that continue each other become one; others stay apart. */
+static void test_merge(void **state)
+{
+	struct cabin_gmem *g = *state;
+	unsigned int n = g->nregions;
+
+	assert_int_equal(cabin_gmem_map_tagged(g, 0x800000, 0x40000, 0x1000,
+					       URW, 3, 0x1000), 0);
+	assert_int_equal(cabin_gmem_map_tagged(g, 0x801000, 0x41000, 0x1000,
+					       URW, 3, 0x2000), 0);
+	/* Same protection and tag, but the file offset jumps: kept apart. */
+	assert_int_equal(cabin_gmem_map_tagged(g, 0x802000, 0x42000, 0x1000,
+					       URW, 3, 0x9000), 0);
+	/* Continues in every respect but the protection. */
+	assert_int_equal(cabin_gmem_map_tagged(g, 0x7ff000, 0x3f000, 0x1000,
+					       UR, 3, 0), 0);
+	cabin_gmem_merge(g, 0x801000);
+	cabin_gmem_merge(g, 0x802000);
+	cabin_gmem_merge(g, 0x7ff000);
+	assert_int_equal(g->nregions, n + 3);
+	assert_int_equal(cabin_gmem_find(g, 0x800000)->len, 0x2000);
+	assert_int_equal(cabin_gmem_find(g, 0x801fff)->gva, 0x800000);
+	assert_int_equal(cabin_gmem_find(g, 0x802000)->foff, 0x9000);
+	/* Unmapping the middle splits it again, offsets kept right. */
+	assert_int_equal(cabin_gmem_unmap(g, 0x800000, 0x1000), 0);
+	assert_int_equal(cabin_gmem_find(g, 0x801000)->foff, 0x2000);
+	assert_null(cabin_gmem_find(g, 0x800000));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -559,6 +604,8 @@ int main(void)
 		T(test_strings),
 		T(test_unmap),
 		T(test_fuzz),
+		T(test_reserved_range),
+		T(test_merge),
 #undef T
 	};
 

@@ -68,6 +68,19 @@ struct cabin_kvm_percpu {
 	uint64_t kernel_stack;	/* top of this vCPU's kernel stack */
 	uint64_t flush_tlb;	/* set by the monitor: reload CR3 on return */
 	uint64_t cpu;
+	/*
+	 * Testing only (cabin run --kvm-test-fault): the monitor asks the
+	 * kernel to touch a user page itself, to show SMAP and SMEP stop it.
+	 */
+	uint64_t test_fault;	/* CABIN_KVM_TEST_* */
+	uint64_t test_addr;
+};
+
+enum {
+	CABIN_KVM_TEST_NONE,
+	CABIN_KVM_TEST_READ,	/* read test_addr (a user page): SMAP */
+	CABIN_KVM_TEST_EXEC,	/* call test_addr (a user page): SMEP */
+	CABIN_KVM_TEST_UD,	/* ud2 in the kernel */
 };
 
 _Static_assert(sizeof(struct cabin_kvm_frame) == 22 * 8, "frame layout");
@@ -77,5 +90,7 @@ _Static_assert(sizeof(struct cabin_kvm_frame) == 22 * 8, "frame layout");
 #define CABIN_KVM_PERCPU_USER_RSP	0
 #define CABIN_KVM_PERCPU_KSTACK		8
 #define CABIN_KVM_PERCPU_FLUSH		16
+#define CABIN_KVM_PERCPU_TEST		32
+#define CABIN_KVM_PERCPU_TEST_ADDR	40
 
 #endif

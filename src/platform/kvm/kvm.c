@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -254,6 +255,38 @@ static bool run_syscall(struct cabin_kvm *k, struct cabin_kvm_frame *f,
 	return true;
 }
 
+/*
+ * --kvm-test-fault: on the first syscall, point the kernel at a user page
+ * (the stack to read, a page holding `ret` to call) as a bug would.
+ */
+static void arm_test_fault(struct cabin_kvm *k, const struct cabin_kvm_frame *f)
+{
+	struct cabin_kvm_percpu *pc =
+		(struct cabin_kvm_percpu *)(k->vm.mem.host + CABIN_KVM_PERCPU);
+	long page;
+
+	k->test_armed = true;
+	pc->test_addr = f->rsp & ~7ull;
+	if (k->opt->test_fault == CABIN_KVM_FAULT_EXEC_USER) {
+		page = cabin_kvm_mm_mmap(&k->mm, 0, CABIN_KVM_PAGE,
+					 PROT_READ | PROT_EXEC,
+					 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (page < 0)
+			return;
+		k->vm.mem.host[page] = 0xc3;	/* ret */
+		pc->test_addr = (uint64_t)page;
+	}
+	pc->test_fault = k->opt->test_fault == CABIN_KVM_FAULT_READ_USER ?
+			 CABIN_KVM_TEST_READ :
+			 k->opt->test_fault == CABIN_KVM_FAULT_EXEC_USER ?
+			 CABIN_KVM_TEST_EXEC : CABIN_KVM_TEST_UD;
+	say(k, "testing: the proxy kernel will %s 0x%llx at CPL0 (SMEP %s, SMAP %s)",
+	    pc->test_fault == CABIN_KVM_TEST_READ ? "read" :
+	    pc->test_fault == CABIN_KVM_TEST_EXEC ? "call" : "execute ud2 near",
+	    (unsigned long long)pc->test_addr, k->vm.smep ? "on" : "off",
+	    k->vm.smap ? "on" : "off");
+}
+
 static void on_syscall(struct cabin_kvm *k, struct cabin_kvm_frame *f)
 {
 	struct cabin_event ev = { .kind = CABIN_EV_SYSCALL_ENTRY };
@@ -262,6 +295,8 @@ static void on_syscall(struct cabin_kvm *k, struct cabin_kvm_frame *f)
 	bool returns;
 
 	k->stats.syscall_exits++;
+	if (k->opt->test_fault && !k->test_armed)
+		arm_test_fault(k, f);
 	ev.sys.nr = nr;
 	memcpy(ev.sys.args, a, sizeof(a));
 	ev.sys.ip = f->rip;
@@ -569,6 +604,8 @@ static int setup(struct cabin_kvm *k)
 		    (unsigned long long)((MEM_MIN + MEM_SLACK) >> 20));
 		return CABIN_EXIT_INTERNAL;
 	}
+	k->vm.no_smep = k->opt->no_smep;
+	k->vm.no_smap = k->opt->no_smap;
 	err = cabin_kvm_vm_open(&k->vm, k->opt->kvm_fd, size, why, sizeof(why));
 	if (err < 0) {
 		say(k, "cannot start the kvm platform: %s", why);
@@ -597,6 +634,8 @@ static void print_stats(struct cabin_kvm *k)
 	    s->other_exits);
 	say(k, "kvm syscalls: %lu forwarded to the host kernel, %lu answered by the monitor",
 	    s->syscalls_forwarded, s->syscalls_monitor);
+	say(k, "kvm guest: CR4.SMEP %s, CR4.SMAP %s", k->vm.smep ? "on" : "off",
+	    k->vm.smap ? "on" : "off");
 }
 
 static int run_loop(struct cabin_kvm *k)

@@ -40,6 +40,8 @@ struct cabin_kvm_options {
 	int fd_floor;		/* descriptors >= it are cabin's own */
 	bool stats;
 	FILE *log;
+	int test_fault;		/* enum cabin_kvm_test_fault */
+	bool no_smep, no_smap;	/* --unsafe-disable: CR4 without them */
 };
 
 struct cabin_kvm_fpu {
@@ -67,6 +69,7 @@ struct cabin_kvm {
 	unsigned int nfpu;
 	uint64_t clear_tid;		/* set_tid_address */
 	unsigned char enosys_said[512 / 8];
+	bool test_armed;
 	struct cabin_kvm_stats stats;
 };
 

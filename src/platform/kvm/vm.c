@@ -193,11 +193,11 @@ static uint64_t cr4_for(const struct kvm_cpuid2 *c, struct cabin_kvm_vm *vm)
 
 		if (e->function != 7 || e->index != 0)
 			continue;
-		if (e->ebx & (1u << 7)) {
+		if ((e->ebx & (1u << 7)) && !vm->no_smep) {
 			cr4 |= CR4_SMEP;
 			vm->smep = true;
 		}
-		if (e->ebx & (1u << 20)) {
+		if ((e->ebx & (1u << 20)) && !vm->no_smap) {
 			cr4 |= CR4_SMAP;
 			vm->smap = true;
 		}
@@ -367,7 +367,13 @@ int cabin_kvm_vm_open(struct cabin_kvm_vm *vm, int kvm_fd, uint64_t mem_size,
 	uint64_t lstar;
 	int err, size;
 
-	memset(vm, 0, sizeof(*vm));
+	{
+		bool no_smep = vm->no_smep, no_smap = vm->no_smap;
+
+		memset(vm, 0, sizeof(*vm));
+		vm->no_smep = no_smep;
+		vm->no_smap = no_smap;
+	}
 	vm->kvm = vm->vm = vm->vcpu = -1;
 	err = open_kvm(vm, kvm_fd, why, whylen);
 	if (!err)

@@ -23,6 +23,7 @@ struct cabin_kvm_vm {
 	uint64_t pt_next, pt_end;	/* the page-table pool */
 	uint64_t user_top;		/* user space is [USER_MIN, user_top) */
 	bool smep, smap;		/* set in CR4 */
+	bool no_smep, no_smap;		/* testing: leave them off */
 };
 
 /*

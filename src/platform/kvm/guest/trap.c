@@ -29,6 +29,28 @@ static inline void percpu_clear_flush(void)
 			 : "memory");
 }
 
+static inline uint64_t percpu_read(unsigned long off)
+{
+	uint64_t v;
+
+	__asm__ volatile("movq %%gs:(%1), %0" : "=r"(v) : "r"(off));
+	return v;
+}
+
+/* Only when the monitor asked, for a test: a user page, touched here. */
+static void run_test_fault(void)
+{
+	uint64_t what = percpu_read(CABIN_KVM_PERCPU_TEST);
+	uint64_t addr = percpu_read(CABIN_KVM_PERCPU_TEST_ADDR);
+
+	if (what == CABIN_KVM_TEST_READ)
+		(void)*(volatile uint64_t *)addr;
+	else if (what == CABIN_KVM_TEST_EXEC)
+		((void (*)(void))addr)();
+	else if (what == CABIN_KVM_TEST_UD)
+		__asm__ volatile("ud2");
+}
+
 static inline void reload_cr3(void)
 {
 	uint64_t cr3;
@@ -47,6 +69,7 @@ void cabin_guest_trap(struct cabin_kvm_frame *f)
 		}
 	}
 	out32(CABIN_KVM_PORT_TRAP, (uint32_t)(uintptr_t)f);
+	run_test_fault();
 	/* The monitor changed the page tables: drop stale translations. */
 	if (percpu_flush()) {
 		percpu_clear_flush();
