@@ -168,6 +168,23 @@ const struct cabin_route *cabin_router_match(const struct cabin_router *r,
 	return &r->fallback;
 }
 
+bool cabin_router_always_allows(const struct cabin_router *r, int nr)
+{
+	size_t i;
+
+	for (i = 0; i < r->nrules; i++) {
+		const struct cabin_rule *rule = &r->rules[i];
+
+		if (rule->nr != nr)
+			continue;
+		if (rule->route.kind != CABIN_ROUTE_ALLOW)
+			return false;
+		if (!rule->ncond)
+			return true;
+	}
+	return r->fallback.kind == CABIN_ROUTE_ALLOW;
+}
+
 const struct cabin_route *cabin_router_route(const struct cabin_router *r,
 					     int rule_id)
 {

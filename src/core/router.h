@@ -102,6 +102,13 @@ const struct cabin_route *cabin_router_match(const struct cabin_router *r,
 const struct cabin_route *cabin_router_route(const struct cabin_router *r,
 					     int rule_id);
 
+/*
+ * True when syscall nr is allowed whatever its arguments: every rule for
+ * it up to the first unconditional one allows, or none names it and the
+ * fallback allows.  A platform may then answer it without the proxy.
+ */
+bool cabin_router_always_allows(const struct cabin_router *r, int nr);
+
 bool cabin_cond_holds(const struct cabin_cond *c, const uint64_t args[6]);
 const char *cabin_route_kind_name(enum cabin_route_kind kind);
 

@@ -128,6 +128,35 @@ static void test_first_match_wins_and_drop(void **state)
 	cabin_router_free(&r);
 }
 
+static void test_always_allows(void **state)
+{
+	static const struct cabin_route trace = { .kind = CABIN_ROUTE_TRACE };
+	const struct cabin_cond fd1 = { 0, CABIN_CMP_EQ, 0, 1 };
+	struct cabin_router r;
+
+	(void)state;
+	cabin_router_init(&r, allow);
+	assert_true(cabin_router_always_allows(&r, 39));
+	/* A conditional deny before the allow: not for every argument. */
+	assert_int_equal(cabin_router_add_rule(&r, 1, eperm, 1, &fd1), 0);
+	assert_int_equal(cabin_router_add_rule(&r, 1, allow, 0, NULL), 0);
+	assert_false(cabin_router_always_allows(&r, 1));
+	/* A conditional allow, then an unconditional one: always. */
+	assert_int_equal(cabin_router_add_rule(&r, 2, allow, 1, &fd1), 0);
+	assert_int_equal(cabin_router_add_rule(&r, 2, allow, 0, NULL), 0);
+	assert_true(cabin_router_always_allows(&r, 2));
+	/* Watched (traced) or denied outright: never. */
+	assert_int_equal(cabin_router_add_rule(&r, 39, trace, 0, NULL), 0);
+	assert_false(cabin_router_always_allows(&r, 39));
+	/* A conditional allow and a fallback that does not allow. */
+	cabin_router_free(&r);
+	cabin_router_init(&r, trace);
+	assert_int_equal(cabin_router_add_rule(&r, 3, allow, 1, &fd1), 0);
+	assert_false(cabin_router_always_allows(&r, 3));
+	assert_false(cabin_router_always_allows(&r, 4));
+	cabin_router_free(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -136,6 +165,7 @@ int main(void)
 		cmocka_unit_test(test_invalid_rules_are_refused),
 		cmocka_unit_test(test_conditions),
 		cmocka_unit_test(test_first_match_wins_and_drop),
+		cmocka_unit_test(test_always_allows),
 	};
 
 	return cmocka_run_group_tests_name("router", tests, NULL, NULL);

@@ -20,6 +20,7 @@
 #define CABIN_KVM_TSS		0x2000
 #define CABIN_KVM_IDT		0x3000
 #define CABIN_KVM_PERCPU	0x4000		/* struct cabin_kvm_percpu */
+#define CABIN_KVM_SHARED	0x5000		/* struct cabin_kvm_shared */
 #define CABIN_KVM_KERNEL	0x10000		/* proxy kernel image (flat) */
 #define CABIN_KVM_KERNEL_END	0x70000
 #define CABIN_KVM_DF_STACK	0x78000		/* top of the double-fault stack */
@@ -76,6 +77,25 @@ struct cabin_kvm_percpu {
 	uint64_t test_addr;
 };
 
+/*
+ * What the monitor keeps for the kernel to answer syscalls without a VM
+ * exit (the paper's vDSO support): the clock as a TSC reading and the
+ * times it stood for, the program's identity, and which syscalls the
+ * policy lets pass unobserved (only those may be answered here).
+ */
+#define CABIN_KVM_LOCAL_MAX	512
+struct cabin_kvm_shared {
+	uint64_t user_top;		/* user pointers lie below */
+	uint64_t tsc_base;		/* the guest's TSC when the bases held */
+	uint64_t tsc_mult;		/* nanoseconds per TSC tick, << 32 */
+	int64_t mono_ns, real_ns, boot_ns;
+	int64_t last_mono;		/* the kernel's: never go back */
+	int64_t pid, ppid;
+	uint64_t local_calls;		/* answered here, counted here */
+	uint8_t local[CABIN_KVM_LOCAL_MAX / 8];
+	char uts[6][65];		/* struct utsname */
+};
+
 enum {
 	CABIN_KVM_TEST_NONE,
 	CABIN_KVM_TEST_READ,	/* read test_addr (a user page): SMAP */
@@ -84,6 +104,7 @@ enum {
 };
 
 _Static_assert(sizeof(struct cabin_kvm_frame) == 22 * 8, "frame layout");
+_Static_assert(sizeof(struct cabin_kvm_shared) <= CABIN_KVM_PAGE, "one page");
 #endif
 
 /* Offsets the assembly uses. */

@@ -15,12 +15,15 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
+#include <sys/utsname.h>
+#include <time.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "cabin/cabin.h"
 #include "core/names.h"
+#include "core/router.h"
 #include "platform/kvm/abi.h"
 #include "platform/kvm/exec.h"
 #include "platform/kvm/kvm.h"
@@ -28,6 +31,7 @@
 #define MEM_DEFAULT	(2ull << 30)
 #define MEM_MIN		(64ull << 20)
 #define MEM_SLACK	(256ull << 20)	/* the monitor's own, under RLIMIT_AS */
+#define CLOCK_REFRESH_NS	10000000ll
 
 static struct kvm_run *volatile signal_run;
 static volatile sig_atomic_t host_flag[65];
@@ -551,6 +555,83 @@ static int on_vm_exit(struct cabin_kvm *k)
 	return vm_failure(k, "an unexpected VM exit");
 }
 
+static struct cabin_kvm_shared *shared_page(struct cabin_kvm *k)
+{
+	return (struct cabin_kvm_shared *)(k->vm.mem.host + CABIN_KVM_SHARED);
+}
+
+static int64_t host_ns(clockid_t id)
+{
+	struct timespec ts;
+
+	clock_gettime(id, &ts);
+	return (int64_t)ts.tv_sec * 1000000000ll + ts.tv_nsec;
+}
+
+/* The clock bases, at the guest's TSC of now. */
+static void share_clock(struct cabin_kvm *k)
+{
+	struct cabin_kvm_shared *s = shared_page(k);
+	union {
+		struct kvm_msrs hdr;
+		unsigned char buf[sizeof(struct kvm_msrs) +
+				  sizeof(struct kvm_msr_entry)];
+	} m;
+
+	memset(&m, 0, sizeof(m));
+	m.hdr.nmsrs = 1;
+	m.hdr.entries[0].index = 0x10;	/* IA32_TIME_STAMP_COUNTER */
+	if (!s->tsc_mult || ioctl(k->vm.vcpu, KVM_GET_MSRS, &m) != 1)
+		return;
+	s->mono_ns = host_ns(CLOCK_MONOTONIC);
+	s->real_ns = host_ns(CLOCK_REALTIME);
+	s->boot_ns = host_ns(CLOCK_BOOTTIME);
+	s->tsc_base = m.hdr.entries[0].data;
+	k->clock_shared_ns = s->mono_ns;
+}
+
+/*
+ * What the proxy kernel may answer itself: only syscalls the policy lets
+ * pass unobserved whatever their arguments, as the process platform's
+ * filter lets them pass without a stop.
+ */
+static void share_setup(struct cabin_kvm *k)
+{
+	static const int local[] = {
+		SYS_getpid, SYS_gettid, SYS_getppid, SYS_clock_gettime,
+		SYS_gettimeofday, SYS_time, SYS_getcpu, SYS_uname,
+	};
+	struct cabin_kvm_shared *s = shared_page(k);
+	struct utsname u;
+	size_t i;
+	int khz;
+
+	memset(s, 0, sizeof(*s));
+	s->user_top = k->vm.user_top;
+	s->pid = k->pid;
+	s->ppid = getppid();
+	if (uname(&u) == 0) {
+		memcpy(s->uts[0], u.sysname, 65);
+		memcpy(s->uts[1], u.nodename, 65);
+		memcpy(s->uts[2], u.release, 65);
+		memcpy(s->uts[3], u.version, 65);
+		memcpy(s->uts[4], u.machine, 65);
+		memcpy(s->uts[5], u.domainname, 65);
+	}
+	khz = ioctl(k->vm.vcpu, KVM_GET_TSC_KHZ, 0);
+	if (khz <= 0)
+		return;	/* no clock here: the guest forwards all of it */
+	s->tsc_mult = (uint64_t)((((unsigned __int128)1000000) << 32) /
+				 (unsigned)khz);
+	share_clock(k);
+	for (i = 0; i < sizeof(local) / sizeof(*local); i++) {
+		int nr = local[i];
+
+		if (cabin_router_always_allows(k->proxy->router, nr))
+			s->local[nr / 8] |= (uint8_t)(1u << (nr % 8));
+	}
+}
+
 static int start_program(struct cabin_kvm *k)
 {
 	const struct cabin_kvm_options *o = k->opt;
@@ -632,6 +713,8 @@ static void print_stats(struct cabin_kvm *k)
 	say(k, "kvm exits: %lu total: %lu syscall, %lu exception, %lu host-signal, %lu other",
 	    s->exits, s->syscall_exits, s->exception_exits, s->interrupted,
 	    s->other_exits);
+	say(k, "kvm syscalls answered in the guest without an exit: %llu",
+	    (unsigned long long)shared_page(k)->local_calls);
 	say(k, "kvm syscalls: %lu forwarded to the host kernel, %lu answered by the monitor",
 	    s->syscalls_forwarded, s->syscalls_monitor);
 	say(k, "kvm guest: CR4.SMEP %s, CR4.SMAP %s", k->vm.smep ? "on" : "off",
@@ -646,6 +729,9 @@ static int run_loop(struct cabin_kvm *k)
 	while (!k->done) {
 		if (cabin_kvm_take_host_signals(k))
 			deliver_async(k);
+		/* Keep the guest's clock close to the host's. */
+		if (host_ns(CLOCK_MONOTONIC) - k->clock_shared_ns > CLOCK_REFRESH_NS)
+			share_clock(k);
 		if (k->done)
 			break;
 		if (ioctl(k->vm.vcpu, KVM_RUN, 0) < 0) {
@@ -679,6 +765,7 @@ int cabin_kvm_run(struct cabin_kvm *k, struct cabin_proxy *proxy,
 	code = start_program(k);
 	if (code)
 		return code;
+	share_setup(k);
 	catch_host_signals();
 	cabin_proxy_adopt(proxy, k->pid);
 	memset(&ev, 0, sizeof(ev));

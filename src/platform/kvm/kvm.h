@@ -70,6 +70,7 @@ struct cabin_kvm {
 	uint64_t clear_tid;		/* set_tid_address */
 	unsigned char enosys_said[512 / 8];
 	bool test_armed;
+	int64_t clock_shared_ns;	/* when the guest's clock bases were set */
 	struct cabin_kvm_stats stats;
 };
 

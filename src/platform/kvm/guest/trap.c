@@ -1,13 +1,13 @@
 /*
- * The proxy kernel's one C function: every trap from the program leaves
- * for the monitor through a port, with the frame's address; a trap from
- * the kernel itself is a bug, reported on its own port, and never resumed.
+ * The proxy kernel's trap path: a syscall it may answer itself is
+ * answered here; every other trap from the program leaves for the monitor
+ * through a port, with the frame's address; a trap from the kernel itself
+ * is a bug, reported on its own port, and never resumed.
  */
 #include <stdint.h>
 
 #include "platform/kvm/abi.h"
-
-void cabin_guest_trap(struct cabin_kvm_frame *f);
+#include "platform/kvm/guest/guest.h"
 
 static inline void out32(uint16_t port, uint32_t val)
 {
@@ -61,13 +61,21 @@ static inline void reload_cr3(void)
 
 void cabin_guest_trap(struct cabin_kvm_frame *f)
 {
-	/* A double fault or any fault at CPL0 stops the VM for good. */
+	/* The accessor met a bad program pointer: it returns -EFAULT. */
+	if (!(f->cs & 3) && f->vector == 14 &&
+	    f->rip == (uint64_t)(uintptr_t)cabin_guest_copy_insn) {
+		f->rip = (uint64_t)(uintptr_t)cabin_guest_copy_fault;
+		return;
+	}
+	/* A double fault or any other fault at CPL0 stops the VM for good. */
 	if (!(f->cs & 3) || f->vector == 8) {
 		for (;;) {
 			out32(CABIN_KVM_PORT_PANIC, (uint32_t)(uintptr_t)f);
 			__asm__ volatile("hlt");
 		}
 	}
+	if (f->vector == CABIN_KVM_VEC_SYSCALL && cabin_guest_local(f))
+		return;
 	out32(CABIN_KVM_PORT_TRAP, (uint32_t)(uintptr_t)f);
 	run_test_fault();
 	/* The monitor changed the page tables: drop stale translations. */

@@ -1,0 +1,19 @@
+/*
+ * The proxy kernel's internal interfaces: the trap path, the syscalls it
+ * answers itself, and its one accessor of program memory.
+ */
+#ifndef CABIN_PLATFORM_KVM_GUEST_GUEST_H
+#define CABIN_PLATFORM_KVM_GUEST_GUEST_H
+
+#include <stddef.h>
+
+#include "platform/kvm/abi.h"
+
+void cabin_guest_trap(struct cabin_kvm_frame *f);
+/* 1 when the syscall in f was answered here (f->rax holds the result). */
+int cabin_guest_local(struct cabin_kvm_frame *f);
+
+long cabin_guest_copy_to_user(void *dst, const void *src, size_t n);
+extern const char cabin_guest_copy_insn[], cabin_guest_copy_fault[];
+
+#endif
