@@ -296,7 +296,7 @@ static void on_syscall(struct cabin_kvm *k, struct cabin_kvm_frame *f)
 	struct cabin_event ev = { .kind = CABIN_EV_SYSCALL_ENTRY };
 	long nr = (long)f->rax;
 	uint64_t a[6] = { f->rdi, f->rsi, f->rdx, f->r10, f->r8, f->r9 };
-	bool returns;
+	bool returns = true;	/* rax holds this syscall's result */
 
 	k->stats.syscall_exits++;
 	if (k->opt->test_fault && !k->test_armed)
@@ -329,12 +329,17 @@ static void on_syscall(struct cabin_kvm *k, struct cabin_kvm_frame *f)
 		}
 		break;
 	default:
-		run_syscall(k, f, nr, a);
+		returns = run_syscall(k, f, nr, a);
 		break;
 	}
 	if (k->done)
 		return;
 	cabin_kvm_take_host_signals(k);
+	/* After rt_sigreturn or execve, rax is the program's, not a result. */
+	if (!returns) {
+		deliver(k, f, -1);
+		return;
+	}
 	/* Linux would not have stopped the call for a signal no one sees. */
 	if ((long)f->rax == -EINTR && !cabin_ksig_deliverable(&k->sig) &&
 	    nr != SYS_rt_sigsuspend && nr != SYS_pause) {
@@ -342,7 +347,7 @@ static void on_syscall(struct cabin_kvm *k, struct cabin_kvm_frame *f)
 		f->rip -= 2;
 		return;
 	}
-	deliver(k, f, nr);
+	deliver(k, f, nr == SYS_rt_sigsuspend || nr == SYS_pause ? -1 : nr);
 }
 
 static const char *const vector_names[32] = {
