@@ -394,13 +394,34 @@ static int write_json(FILE *f, struct cabin_report *r, struct cabin_proxy *p,
  * Write the report next to its final name, then rename it there, so a
  * reader sees either no report or a whole one, never a torn one.
  */
-/* The owner of fd renames it into place once the run is over. */
+/* The report into fd, which this takes over; fsync it when asked. */
+static int write_fd(int fd, struct cabin_report *r, struct cabin_proxy *p,
+		    int exit_code, bool timed_out, bool sync)
+{
+	FILE *f = fdopen(fd, "w");
+	int err;
+
+	if (!f) {
+		err = -errno;
+		close(fd);
+		return err;
+	}
+	err = write_json(f, r, p, exit_code, timed_out);
+	if (fflush(f) || ferror(f))
+		err = -EIO;
+	else if (!err && sync && fsync(fd) < 0)
+		err = -errno;
+	if (fclose(f) && !err)
+		err = -EIO;
+	return err;
+}
+
+/* The owner of json_fd puts it in place once the run is over. */
 static int write_into_fd(struct cabin_report *r, struct cabin_proxy *p,
 			 int exit_code, bool timed_out)
 {
 	int fd = dup(r->json_fd), err;
 	struct stat st;
-	FILE *f;
 
 	if (fd < 0)
 		return -errno;
@@ -411,25 +432,13 @@ static int write_into_fd(struct cabin_report *r, struct cabin_proxy *p,
 		close(fd);
 		return err;
 	}
-	f = fdopen(fd, "w");
-	if (!f) {
-		err = -errno;
-		close(fd);
-		return err;
-	}
-	err = write_json(f, r, p, exit_code, timed_out);
-	if (fflush(f) || ferror(f))
-		err = -EIO;
-	if (fclose(f) && !err)
-		err = -EIO;
-	return err;
+	return write_fd(fd, r, p, exit_code, timed_out, false);
 }
 
 int report_write_json(struct cabin_report *r, struct cabin_proxy *p,
 		      int exit_code, bool timed_out)
 {
 	char *tmp;
-	FILE *f;
 	int fd, err;
 
 	if (r->json_fd >= 0)
@@ -442,22 +451,9 @@ int report_write_json(struct cabin_report *r, struct cabin_proxy *p,
 		free(tmp);
 		return err;
 	}
-	f = fdopen(fd, "w");
-	if (!f) {
-		err = -errno;
-		close(fd);
-		goto fail;
-	}
-	err = write_json(f, r, p, exit_code, timed_out);
-	if (fflush(f) || ferror(f))
-		err = -EIO;
-	else if (!err && fsync(fd) < 0)
-		err = -errno;
-	if (fclose(f) && !err)
-		err = -EIO;
+	err = write_fd(fd, r, p, exit_code, timed_out, true);
 	if (!err && rename(tmp, r->opt.path) < 0)
 		err = -errno;
-fail:
 	if (err)
 		unlink(tmp);
 	free(tmp);

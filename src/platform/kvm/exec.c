@@ -40,7 +40,7 @@ static int say(char *why, size_t len, int err, const char *fmt, const char *a)
 static int read_all(int fd, struct image *im)
 {
 	struct stat st;
-	size_t done = 0;
+	ssize_t n;
 
 	if (fstat(fd, &st) < 0)
 		return -errno;
@@ -52,17 +52,10 @@ static int read_all(int fd, struct image *im)
 	im->bytes = malloc(im->size ? im->size : 1);
 	if (!im->bytes)
 		return -ENOMEM;
-	while (done < im->size) {
-		ssize_t n = pread(fd, im->bytes + done, im->size - done,
-				  (off_t)done);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return n < 0 ? -errno : -ENOEXEC;
-		done += (size_t)n;
-	}
-	return 0;
+	n = cabin_kvm_pread_all(fd, im->bytes, im->size, 0);
+	if (n < 0)
+		return (int)n;
+	return (size_t)n == im->size ? 0 : -ENOEXEC;
 }
 
 static int open_image(const char *path, int fd, struct image *im)

@@ -577,21 +577,15 @@ static int64_t host_ns(clockid_t id)
 static void share_clock(struct cabin_kvm *k)
 {
 	struct cabin_kvm_shared *s = shared_page(k);
-	union {
-		struct kvm_msrs hdr;
-		unsigned char buf[sizeof(struct kvm_msrs) +
-				  sizeof(struct kvm_msr_entry)];
-	} m;
+	uint64_t tsc = 0;
 
-	memset(&m, 0, sizeof(m));
-	m.hdr.nmsrs = 1;
-	m.hdr.entries[0].index = 0x10;	/* IA32_TIME_STAMP_COUNTER */
-	if (!s->tsc_mult || ioctl(k->vm.vcpu, KVM_GET_MSRS, &m) != 1)
+	/* MSR 0x10: IA32_TIME_STAMP_COUNTER, as the guest reads it. */
+	if (!s->tsc_mult || cabin_kvm_msr(k, 0x10, &tsc, false) < 0)
 		return;
 	s->mono_ns = host_ns(CLOCK_MONOTONIC);
 	s->real_ns = host_ns(CLOCK_REALTIME);
 	s->boot_ns = host_ns(CLOCK_BOOTTIME);
-	s->tsc_base = m.hdr.entries[0].data;
+	s->tsc_base = tsc;
 	k->clock_shared_ns = s->mono_ns;
 }
 

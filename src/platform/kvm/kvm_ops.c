@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "platform/kvm/kvm.h"
+#include "platform/process/procfs.h"
 
 static ssize_t op_read_mem(void *ctx, pid_t tid, uint64_t addr, void *buf,
 			   size_t len)
@@ -163,18 +164,11 @@ static int op_range_prot(void *ctx, pid_t tid, uint64_t addr, uint64_t len)
 static int op_fd_path(void *ctx, pid_t tid, int fd, char *buf, size_t len)
 {
 	struct cabin_kvm *k = ctx;
-	char link[64];
-	ssize_t n;
 
 	(void)tid;
-	if (fd < 0 || fd >= k->fwd.fd_floor || !len)
+	if (fd >= k->fwd.fd_floor)
 		return -EBADF;
-	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
-	n = readlink(link, buf, len - 1);
-	if (n < 0)
-		return -errno;
-	buf[n] = '\0';
-	return 0;
+	return cabin_procfs_fd_path(getpid(), fd, buf, len);
 }
 
 const struct cabin_platform_ops cabin_kvm_ops = {

@@ -15,6 +15,7 @@
 
 #include "platform/kvm/abi.h"
 #include "platform/kvm/mm.h"
+#include "platform/process/procfs.h"
 
 #define PAGE		CABIN_KVM_PAGE
 #define MMAP_GAP	(1ull << 20)
@@ -168,40 +169,34 @@ uint64_t cabin_kvm_mm_find_free(const struct cabin_kvm_mm *mm, uint64_t len)
 	return hi > lo && hi - lo >= len ? hi - len : 0;
 }
 
+ssize_t cabin_kvm_pread_all(int fd, void *buf, size_t len, uint64_t off)
+{
+	size_t done = 0;
+
+	while (done < len) {
+		ssize_t n = pread(fd, (char *)buf + done, len - done,
+				  (off_t)(off + done));
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		if (n == 0)
+			break;
+		done += (size_t)n;
+	}
+	return (ssize_t)done;
+}
+
 /* Copy the file's bytes in; pages past its end stay zero. */
 static int read_file(struct cabin_kvm_mm *mm, uint64_t addr, uint64_t len,
 		     int fd, uint64_t off)
 {
-	unsigned char *dst = mm->vm->mem.host + addr;
-	uint64_t done = 0;
+	ssize_t n = cabin_kvm_pread_all(fd, mm->vm->mem.host + addr, len, off);
 
-	while (done < len) {
-		ssize_t n = pread(fd, dst + done, len - done, (off_t)(off + done));
-
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return errno == EISDIR || errno == ESPIPE ||
-			       errno == EINVAL ? -ENODEV : -errno;
-		}
-		if (n == 0)
-			break;
-		done += (uint64_t)n;
-	}
-	return 0;
-}
-
-static int fd_path(int fd, char *buf, size_t len)
-{
-	char link[64];
-	ssize_t n;
-
-	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
-	n = readlink(link, buf, len - 1);
-	if (n < 0)
-		return -errno;
-	buf[n] = '\0';
-	return 0;
+	if (n == -EISDIR || n == -ESPIPE || n == -EINVAL)
+		return -ENODEV;
+	return n < 0 ? (int)n : 0;
 }
 
 static int map_shared_file(struct cabin_kvm_mm *mm, uint64_t addr,
@@ -233,7 +228,7 @@ static long map_file(struct cabin_kvm_mm *mm, uint64_t addr, uint64_t len,
 		return -errno;
 	if (!S_ISREG(st.st_mode) && !S_ISCHR(st.st_mode) && !S_ISBLK(st.st_mode))
 		return -ENODEV;
-	if (fd_path(fd, path, sizeof(path)) < 0)
+	if (cabin_procfs_fd_path(getpid(), fd, path, sizeof(path)) < 0)
 		snprintf(path, sizeof(path), "[fd %d]", fd);
 	tag = cabin_kvm_mm_tag(mm, path, shared);
 	if (shared && S_ISREG(st.st_mode))

@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "platform/kvm/vm.h"
 
@@ -64,6 +65,9 @@ long cabin_kvm_mm_mremap(struct cabin_kvm_mm *mm, uint64_t old, uint64_t oldlen,
 			 uint64_t newlen, int flags, uint64_t newaddr);
 long cabin_kvm_mm_madvise(struct cabin_kvm_mm *mm, uint64_t addr, uint64_t len,
 			  int advice);
+
+/* pread until len bytes or the end of the file; bytes read or -errno. */
+ssize_t cabin_kvm_pread_all(int fd, void *buf, size_t len, uint64_t off);
 
 /* PROT_* of the mappings overlapping a range (platform range_prot). */
 int cabin_kvm_mm_range_prot(const struct cabin_kvm_mm *mm, uint64_t addr,

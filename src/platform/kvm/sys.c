@@ -49,8 +49,8 @@ bool cabin_kvm_sys_handles(long nr)
 	return false;
 }
 
-static int msr_access(struct cabin_kvm *k, uint32_t index, uint64_t *val,
-		      bool set)
+int cabin_kvm_msr(struct cabin_kvm *k, uint32_t index, uint64_t *val,
+		  bool set)
 {
 	union {
 		struct kvm_msrs hdr;
@@ -84,12 +84,12 @@ static long sys_arch_prctl(struct cabin_kvm *k, int code, uint64_t addr)
 		if (!canonical_user(addr))
 			return -EPERM;
 		/* In the kernel, the program's GS base waits in KERNEL_GS. */
-		return msr_access(k, code == ARCH_SET_FS ? MSR_FS_BASE
+		return cabin_kvm_msr(k, code == ARCH_SET_FS ? MSR_FS_BASE
 							 : MSR_KERNEL_GS_BASE,
 				  &v, true);
 	case ARCH_GET_FS:
 	case ARCH_GET_GS:
-		err = msr_access(k, code == ARCH_GET_FS ? MSR_FS_BASE
+		err = cabin_kvm_msr(k, code == ARCH_GET_FS ? MSR_FS_BASE
 							: MSR_KERNEL_GS_BASE,
 				 &v, false);
 		if (err)
@@ -410,9 +410,9 @@ long cabin_kvm_sys_execve(struct cabin_kvm *k, long nr, const uint64_t a[6])
 	{
 		uint64_t zero = 0;
 
-		msr_access(k, MSR_FS_BASE, &zero, true);
+		cabin_kvm_msr(k, MSR_FS_BASE, &zero, true);
 		zero = 0;
-		msr_access(k, MSR_KERNEL_GS_BASE, &zero, true);
+		cabin_kvm_msr(k, MSR_KERNEL_GS_BASE, &zero, true);
 	}
 	e.exec.former_tid = k->pid;
 	e.tid = k->pid;
