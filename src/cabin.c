@@ -775,6 +775,9 @@ static int kvm_child(void *ctx)
 		fprintf(log, "cabin: the kvm monitor cannot keep its descriptors\n");
 		return CABIN_EXIT_INTERNAL;
 	}
+	/* The file guard resolves relative rules from where cabin started. */
+	if (r->has_fsguard)
+		r->fsguard.cwd = cabin_kvm_move_fd(r->fsguard.cwd, floor);
 	cabin_kvm_close_cloexec_below(floor);
 	memset(&k, 0, sizeof(k));
 	k.plat = (struct cabin_platform){ "kvm", &cabin_kvm_ops, &k };

@@ -49,3 +49,48 @@ if [ -x /usr/gnu/bin/cat ]; then
 		fail "kvm-signals: writing into a closed pipe dies of SIGPIPE (141)" "exit $(cat /tmp/ks.rc); $(head -c 300 /tmp/ks.err)"
 	fi
 fi
+
+if [ -x "$PY" ]; then
+	# A loop that makes no syscall: the signal reaches it between two
+	# instructions, as on Linux (python turns SIGINT into KeyboardInterrupt).
+	start=$(cut -d. -f1 /proc/uptime)
+	timeout -s INT 4 $K -- $PY -S -c 'print("spin", flush=True)
+while True: pass' </dev/null >"$O" 2>"$E"
+	rc=$?
+	took=$(( $(cut -d. -f1 /proc/uptime) - start ))
+	if [ "$rc" = 130 ] && grep -q KeyboardInterrupt "$E" && [ "$took" -lt 20 ]; then
+		ok "kvm-signals: SIGINT reaches a loop without syscalls (KeyboardInterrupt, 130)"
+	else
+		fail "kvm-signals: SIGINT reaches a loop without syscalls" "$(what), ${took} s"
+	fi
+
+	# The time limit still leaves a whole report that says so.
+	rm -f /work/ks.json
+	run $K --timeout 2 --report /work/ks.json -- $PY -S -c 'import signal
+signal.pthread_sigmask(signal.SIG_BLOCK, range(1, 65))
+signal.pause()'
+	if [ "$rc" = 124 ] && grep -q '"timed_out": *true' /work/ks.json; then
+		ok "kvm-signals: --timeout ends a program blocking every signal; the report says timed_out"
+	else
+		fail "kvm-signals: --timeout with a report" "$(what); report: $(head -c 200 /work/ks.json 2>&1)"
+	fi
+
+	# A shared mapping longer than its file: the monitor reads zeros, it
+	# does not die of SIGBUS.
+	printf 'short' >/work/ks.short
+	run $K -- $PY -c 'import ctypes, os
+libc = ctypes.CDLL(None, use_errno=True)
+libc.mmap.restype = ctypes.c_void_p
+libc.mmap.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int,
+                      ctypes.c_int, ctypes.c_int, ctypes.c_long]
+fd = os.open("/work/ks.short", os.O_RDONLY)
+p = libc.mmap(None, 8192, 1, 1, fd, 0)
+null = os.open("/dev/null", os.O_WRONLY)
+libc.write(null, ctypes.c_void_p(p + 4096), 16)
+print(ctypes.string_at(p, 5).decode())'
+	if [ "$rc" = 0 ] && [ "$(cat "$O")" = short ]; then
+		ok "kvm-signals: a shared mapping past the end of its file does not bring the monitor down"
+	else
+		fail "kvm-signals: a shared mapping past the end of its file" "$(what)"
+	fi
+fi

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -291,6 +292,10 @@ static void test_exec_refuses_bad_files_and_keeps_the_old_program(void **state)
 
 	assert_true(fd >= 0 && a > 0);
 	assert_int_equal(write(fd, "\177ELF\2\1\1\0garbage", 16), 16);
+	/* No x bit: execve's EACCES, before the file is even read. */
+	assert_int_equal(cabin_kvm_exec(&f->mm, path, -1, argv, argv, &st, why,
+					sizeof(why)), -EACCES);
+	assert_int_equal(fchmod(fd, 0700), 0);
 	assert_int_equal(cabin_kvm_exec(&f->mm, path, -1, argv, argv, &st, why,
 					sizeof(why)), -ENOEXEC);
 	assert_non_null(strstr(why, "not a runnable"));

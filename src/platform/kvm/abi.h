@@ -43,6 +43,7 @@
  */
 #define CABIN_KVM_PORT_TRAP	0x0cb0	/* syscall or exception from CPL3 */
 #define CABIN_KVM_PORT_PANIC	0x0cb1	/* exception at CPL0: a kernel bug */
+#define CABIN_KVM_PORT_SIGNAL	0x0cb2	/* back to CPL3 with a signal waiting */
 
 #define CABIN_KVM_VEC_SYSCALL	0x100	/* frame.vector of a syscall */
 
@@ -92,6 +93,7 @@ struct cabin_kvm_shared {
 	int64_t last_mono;		/* the kernel's: never go back */
 	int64_t pid, ppid;
 	uint64_t local_calls;		/* answered here, counted here */
+	uint64_t kick;			/* a signal waits: trap before iretq */
 	uint8_t local[CABIN_KVM_LOCAL_MAX / 8];
 	char uts[6][65];		/* struct utsname */
 };

@@ -14,6 +14,7 @@
 #include <sys/mman.h>
 #include <sys/random.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include "platform/kvm/abi.h"
@@ -37,6 +38,21 @@ static int say(char *why, size_t len, int err, const char *fmt, const char *a)
 	return err;
 }
 
+/* What execve asks of the program's file itself: x bits, no noexec mount. */
+static int executable(int fd)
+{
+	struct statvfs vfs;
+	struct stat st;
+
+	if (fstat(fd, &st) < 0)
+		return -errno;
+	if (!S_ISREG(st.st_mode) || !(st.st_mode & 0111))
+		return -EACCES;
+	if (fstatvfs(fd, &vfs) == 0 && (vfs.f_flag & ST_NOEXEC))
+		return -EACCES;
+	return 0;
+}
+
 static int read_all(int fd, struct image *im)
 {
 	struct stat st;
@@ -58,7 +74,8 @@ static int read_all(int fd, struct image *im)
 	return (size_t)n == im->size ? 0 : -ENOEXEC;
 }
 
-static int open_image(const char *path, int fd, struct image *im)
+static int open_image(const char *path, int fd, bool program,
+		      struct image *im)
 {
 	int own = -1, err;
 
@@ -75,7 +92,9 @@ static int open_image(const char *path, int fd, struct image *im)
 	}
 	if (fd < 0)
 		return -errno;
-	err = read_all(fd, im);
+	err = program ? executable(fd) : 0;
+	if (!err)
+		err = read_all(fd, im);
 	if (own >= 0)
 		close(own);
 	return err;
@@ -340,7 +359,7 @@ static int prepare_interp(const struct image *main, struct image *interp,
 
 	if (!main->plan.interp[0])
 		return 0;
-	err = open_image(main->plan.interp, -1, interp);
+	err = open_image(main->plan.interp, -1, false, interp);
 	if (err) {
 		snprintf(why, whylen, "its loader %s cannot be read: %s",
 			 main->plan.interp, strerror(-err));
@@ -353,6 +372,29 @@ static int prepare_interp(const struct image *main, struct image *interp,
 	return 0;
 }
 
+/* Under W^X no segment may be writable and executable at once. */
+static bool wx_clean(const struct cabin_elf_plan *pl)
+{
+	size_t i;
+
+	for (i = 0; i < pl->nseg; i++)
+		if ((pl->seg[i].prot & PROT_WRITE) && (pl->seg[i].prot & PROT_EXEC))
+			return false;
+	return true;
+}
+
+/* Bytes the strings and vectors of the new stack take, roughly. */
+static size_t args_size(char *const argv[], char *const envp[])
+{
+	size_t n = 256, i;
+
+	for (i = 0; argv && argv[i]; i++)
+		n += strlen(argv[i]) + 1 + 8;
+	for (i = 0; envp && envp[i]; i++)
+		n += strlen(envp[i]) + 1 + 8;
+	return n;
+}
+
 static int load_all(struct cabin_kvm_mm *mm, struct image *main,
 		    struct image *interp, const char *execfn,
 		    char *const argv[], char *const envp[],
@@ -363,14 +405,28 @@ static int load_all(struct cabin_kvm_mm *mm, struct image *main,
 	struct auxv_in ai;
 	int err;
 
+	/* Everything that can fail is checked before the old image goes. */
+	if (main->plan.pie && main->plan.lo >= PIE_BASE)
+		bias = 0;
 	if (!fits(mm, bias, &main->plan))
 		return say(why, whylen, -ENOMEM, "%s does not fit the guest's address space",
+			   main->path);
+	if (mm->wx && (!wx_clean(&main->plan) ||
+		       (interp->bytes && !wx_clean(&interp->plan))))
+		return say(why, whylen, -EACCES, "%s has a segment both writable and executable (W^X)",
+			   main->path);
+	if (interp->bytes && interp->plan.lo)
+		return say(why, whylen, -ENOEXEC, "the loader of %s does not start at 0",
+			   main->path);
+	if (args_size(argv, envp) > MAX_ARGS_BYTES - 4096)
+		return say(why, whylen, -E2BIG, "the arguments of %s are too long",
 			   main->path);
 	err = cabin_kvm_mm_reset(mm);
 	if (!err)
 		err = cabin_kvm_mm_place(mm, mm->stack_lo, mm->stack_hi - mm->stack_lo,
 					 CABIN_GMEM_R | CABIN_GMEM_W |
-					 (main->plan.exec_stack ? CABIN_GMEM_X : 0),
+					 (main->plan.exec_stack && !mm->wx ?
+					  CABIN_GMEM_X : 0),
 					 CABIN_KVM_TAG_STACK);
 	if (!err)
 		err = load_image(mm, main, bias);
@@ -438,7 +494,7 @@ int cabin_kvm_exec(struct cabin_kvm_mm *mm, const char *path, int fd,
 
 	memset(&interp, 0, sizeof(interp));
 	for (depth = 0;; depth++) {
-		err = open_image(file, depth ? -1 : fd, &main);
+		err = open_image(file, depth ? -1 : fd, true, &main);
 		if (err) {
 			snprintf(why, whylen, "%s: %s", file, strerror(-err));
 			goto out;

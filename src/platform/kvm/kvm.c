@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <linux/audit.h>
 #include <linux/kvm.h>
+#include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -36,6 +37,12 @@
 static struct kvm_run *volatile signal_run;
 static volatile sig_atomic_t host_flag[65];
 static siginfo_t host_info[65];
+static volatile sig_atomic_t timeout_flag;
+
+/* The monitor's own faults on guest memory (a shared file shrank). */
+static sigjmp_buf guest_fault;
+static volatile sig_atomic_t guest_fault_armed;
+static const unsigned char *guest_lo, *guest_hi;
 
 /* Host signals are the program's: recorded, and the guest is kicked out. */
 static void on_host_signal(int sig, siginfo_t *si, void *uc)
@@ -43,10 +50,31 @@ static void on_host_signal(int sig, siginfo_t *si, void *uc)
 	(void)uc;
 	if (sig <= 0 || sig > 64)
 		return;
-	host_info[sig] = *si;
-	host_flag[sig] = 1;
+	if (sig == CABIN_KVM_SIG_TIMEOUT)
+		timeout_flag = 1;
+	else {
+		host_info[sig] = *si;
+		host_flag[sig] = 1;
+	}
 	if (signal_run)
 		signal_run->immediate_exit = 1;
+}
+
+static void on_monitor_fault(int sig, siginfo_t *si, void *uc)
+{
+	const unsigned char *a = si->si_addr;
+
+	(void)uc;
+	if (guest_fault_armed && a >= guest_lo && a < guest_hi) {
+		guest_fault_armed = 0;
+		siglongjmp(guest_fault, sig);
+	}
+	signal(sig, SIG_DFL);	/* a bug of the monitor's own: die of it */
+}
+
+bool cabin_kvm_timed_out(void)
+{
+	return timeout_flag;
 }
 
 static void catch_host_signals(void)
@@ -56,6 +84,10 @@ static void catch_host_signals(void)
 	int sig;
 
 	memset(&sa, 0, sizeof(sa));
+	sa.sa_sigaction = on_monitor_fault;
+	sa.sa_flags = SA_SIGINFO | SA_NODEFER;
+	sigaction(SIGSEGV, &sa, NULL);
+	sigaction(SIGBUS, &sa, NULL);
 	sa.sa_sigaction = on_host_signal;
 	sa.sa_flags = SA_SIGINFO;	/* no SA_RESTART: blocking calls return */
 	sigfillset(&sa.sa_mask);
@@ -92,6 +124,7 @@ bool cabin_kvm_take_host_signals(struct cabin_kvm *k)
 
 static void say(struct cabin_kvm *k, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+static struct cabin_kvm_shared *shared_page(struct cabin_kvm *k);
 
 static void say(struct cabin_kvm *k, const char *fmt, ...)
 {
@@ -498,8 +531,14 @@ static void deliver_async(struct cabin_kvm *k)
 	struct kvm_sregs s;
 
 	if (!cabin_ksig_deliverable(&k->sig) ||
-	    ioctl(k->vm.vcpu, KVM_GET_SREGS, &s) < 0 || !(s.cs.selector & 3) ||
-	    ioctl(k->vm.vcpu, KVM_GET_REGS, &r) < 0)
+	    ioctl(k->vm.vcpu, KVM_GET_SREGS, &s) < 0)
+		return;
+	if (!(s.cs.selector & 3)) {
+		/* In the proxy kernel: it traps once more on its way out. */
+		shared_page(k)->kick = 1;
+		return;
+	}
+	if (ioctl(k->vm.vcpu, KVM_GET_REGS, &r) < 0)
 		return;
 	memset(&f, 0, sizeof(f));
 	f.r15 = r.r15; f.r14 = r.r14; f.r13 = r.r13; f.r12 = r.r12;
@@ -535,16 +574,22 @@ static int on_vm_exit(struct cabin_kvm *k)
 			break;
 		if (run->io.port == CABIN_KVM_PORT_PANIC)
 			return on_panic(k);
-		if (run->io.port != CABIN_KVM_PORT_TRAP)
+		if (run->io.port != CABIN_KVM_PORT_TRAP &&
+		    run->io.port != CABIN_KVM_PORT_SIGNAL)
 			break;
 		f = trap_frame(k);
 		if (!f)
 			return vm_failure(k, "a trap with a frame off the kernel stack");
 		k->frame = f;
-		if (f->vector == CABIN_KVM_VEC_SYSCALL)
+		shared_page(k)->kick = 0;
+		if (run->io.port == CABIN_KVM_PORT_SIGNAL) {
+			cabin_kvm_take_host_signals(k);
+			deliver(k, f, -1);
+		} else if (f->vector == CABIN_KVM_VEC_SYSCALL) {
 			on_syscall(k, f);
-		else
+		} else {
 			on_exception(k, f);
+		}
 		k->frame = NULL;
 		return -1;
 	case KVM_EXIT_SHUTDOWN:
@@ -623,7 +668,8 @@ static void share_setup(struct cabin_kvm *k)
 	s->tsc_mult = (uint64_t)((((unsigned __int128)1000000) << 32) /
 				 (unsigned)khz);
 	share_clock(k);
-	for (i = 0; i < sizeof(local) / sizeof(*local); i++) {
+	/* The kernel's accessor opens with stac: only where SMAP exists. */
+	for (i = 0; k->vm.smap && i < sizeof(local) / sizeof(*local); i++) {
 		int nr = local[i];
 
 		if (cabin_router_always_allows(k->proxy->router, nr))
@@ -699,6 +745,7 @@ static int setup(struct cabin_kvm *k)
 		return CABIN_EXIT_INTERNAL;
 	}
 	cabin_kvm_mm_init(&k->mm, &k->vm);
+	k->mm.wx = k->proxy->wx;
 	cabin_ksig_init(&k->sig);
 	k->fwd.mem = &k->vm.mem;
 	k->fwd.fd_floor = k->opt->fd_floor;
@@ -726,6 +773,11 @@ static int run_loop(struct cabin_kvm *k)
 
 	signal_run = k->vm.run;
 	while (!k->done) {
+		if (timeout_flag) {
+			k->proxy->timed_out = true;
+			finish(k, SIGKILL, -1, 0);
+			break;
+		}
 		if (cabin_kvm_take_host_signals(k))
 			deliver_async(k);
 		/* Keep the guest's clock close to the host's. */
@@ -771,7 +823,20 @@ int cabin_kvm_run(struct cabin_kvm *k, struct cabin_proxy *proxy,
 	ev.kind = CABIN_EV_EXEC;
 	ev.exec.former_tid = k->pid;
 	handle(k, &ev);
-	code = run_loop(k);
+	guest_lo = k->vm.mem.host;
+	guest_hi = guest_lo + k->vm.mem.size;
+	code = sigsetjmp(guest_fault, 1);
+	if (code) {
+		k->frame = NULL;
+		say(k, "pid %d (%s): the monitor met %s on the program's memory (a shared file cut short under its mapping); the program is ended",
+		    (int)k->pid, k->comm, code == SIGBUS ? "SIGBUS" : "SIGSEGV");
+		finish(k, code, -1, 0);
+		code = -1;
+	} else {
+		guest_fault_armed = 1;
+		code = run_loop(k);
+	}
+	guest_fault_armed = 0;
 	signal_run = NULL;
 	if (o->stats)
 		print_stats(k);

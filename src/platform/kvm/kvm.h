@@ -8,6 +8,7 @@
 #define CABIN_PLATFORM_KVM_KVM_H
 
 #include <stdbool.h>
+#include <signal.h>
 #include <stdio.h>
 #include <sys/types.h>
 
@@ -19,6 +20,13 @@
 #include "platform/kvm/vm.h"
 
 #define CABIN_KVM_MAX_FPU	8
+
+/*
+ * The signal cabin sends the monitor when the time limit is reached: the
+ * monitor ends the program itself, so its report still gets written.
+ * Never the program's (the program's signals are emulated).
+ */
+#define CABIN_KVM_SIG_TIMEOUT	(SIGRTMAX - 1)
 
 /* VM exits by reason, for --stats. */
 struct cabin_kvm_stats {
@@ -91,6 +99,9 @@ long cabin_kvm_sys(struct cabin_kvm *k, long nr, const uint64_t a[6]);
 
 /* execve from the program (sys.c): 0 when the new image runs. */
 long cabin_kvm_sys_execve(struct cabin_kvm *k, long nr, const uint64_t a[6]);
+
+/* The time limit was reached: the program must end now. */
+bool cabin_kvm_timed_out(void);
 
 /* Host signals that arrived, queued for the program; true if any. */
 bool cabin_kvm_take_host_signals(struct cabin_kvm *k);

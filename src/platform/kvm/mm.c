@@ -83,6 +83,16 @@ static int fresh_host(struct cabin_kvm_mm *mm, uint64_t addr, uint64_t len)
 	return 0;
 }
 
+/*
+ * Room for one more change of the region table (a split and an insert),
+ * checked before any host page is replaced, so the table never falls
+ * behind the pages it describes.
+ */
+static bool table_room(const struct cabin_kvm_mm *mm)
+{
+	return mm->vm->mem.nregions + 2 < CABIN_GMEM_MAX_REGIONS;
+}
+
 static int set_views(struct cabin_kvm_mm *mm, uint64_t addr, uint64_t len,
 		     unsigned int prot, unsigned int tag, uint64_t foff)
 {
@@ -107,6 +117,8 @@ int cabin_kvm_mm_place(struct cabin_kvm_mm *mm, uint64_t addr, uint64_t len,
 
 	if (!len || addr % PAGE || len % PAGE || !in_user(mm, addr, len))
 		return -EINVAL;
+	if (!table_room(mm))
+		return -ENOMEM;
 	err = fresh_host(mm, addr, len);
 	if (!err)
 		err = set_views(mm, addr, len, prot, tag, 0);
@@ -199,14 +211,24 @@ static int read_file(struct cabin_kvm_mm *mm, uint64_t addr, uint64_t len,
 	return n < 0 ? (int)n : 0;
 }
 
+/*
+ * Only the pages the file has are shared: past its end the monitor would
+ * meet SIGBUS where the program's own copy meets zeros.
+ */
 static int map_shared_file(struct cabin_kvm_mm *mm, uint64_t addr,
-			   uint64_t len, int prot, int fd, uint64_t off)
+			   uint64_t len, int prot, int fd, uint64_t off,
+			   uint64_t size)
 {
 	void *want = mm->vm->mem.host + addr;
 	int hprot = PROT_READ | (prot & PROT_WRITE);
+	uint64_t have = size > off ? page_up(size - off) : 0;
 
-	if (mmap(want, len, hprot, MAP_SHARED | MAP_FIXED, fd, (off_t)off) !=
-	    want) {
+	if (fresh_host(mm, addr, len) < 0)
+		return -ENOMEM;
+	if (have > len)
+		have = len;
+	if (have && mmap(want, have, hprot, MAP_SHARED | MAP_FIXED, fd,
+			 (off_t)off) != want) {
 		int err = -errno;
 
 		fresh_host(mm, addr, len);
@@ -218,7 +240,8 @@ static int map_shared_file(struct cabin_kvm_mm *mm, uint64_t addr,
 static long map_file(struct cabin_kvm_mm *mm, uint64_t addr, uint64_t len,
 		     int prot, int flags, int fd, uint64_t off)
 {
-	bool shared = (flags & MAP_TYPE) == MAP_SHARED;
+	bool shared = (flags & MAP_TYPE) == MAP_SHARED ||
+		      (flags & MAP_TYPE) == MAP_SHARED_VALIDATE;
 	char path[4096];
 	struct stat st;
 	unsigned int tag;
@@ -228,11 +251,17 @@ static long map_file(struct cabin_kvm_mm *mm, uint64_t addr, uint64_t len,
 		return -errno;
 	if (!S_ISREG(st.st_mode) && !S_ISCHR(st.st_mode) && !S_ISBLK(st.st_mode))
 		return -ENODEV;
+	if (!table_room(mm))
+		return -ENOMEM;
 	if (cabin_procfs_fd_path(getpid(), fd, path, sizeof(path)) < 0)
 		snprintf(path, sizeof(path), "[fd %d]", fd);
 	tag = cabin_kvm_mm_tag(mm, path, shared);
+	/* A shared mapping's host pages follow its tag: it must have one. */
+	if (shared && tag == CABIN_KVM_TAG_ANON)
+		return -ENOMEM;
 	if (shared && S_ISREG(st.st_mode))
-		err = map_shared_file(mm, addr, len, prot, fd, off);
+		err = map_shared_file(mm, addr, len, prot, fd, off,
+				      (uint64_t)st.st_size);
 	else {
 		err = fresh_host(mm, addr, len);
 		if (!err)
@@ -320,11 +349,13 @@ long cabin_kvm_mm_munmap(struct cabin_kvm_mm *mm, uint64_t addr, uint64_t len)
 int cabin_kvm_mm_reset(struct cabin_kvm_mm *mm)
 {
 	struct cabin_kvm_vm *vm = mm->vm;
+	bool wx = mm->wx;
 	int err = cabin_kvm_mm_munmap(mm, CABIN_KVM_USER_MIN,
 				      vm->user_top - CABIN_KVM_USER_MIN);
 
 	cabin_kvm_mm_free(mm);
 	cabin_kvm_mm_init(mm, vm);
+	mm->wx = wx;
 	return err;
 }
 
@@ -370,7 +401,8 @@ long cabin_kvm_mm_mprotect(struct cabin_kvm_mm *mm, uint64_t addr,
 		uint64_t stop = r->gva + r->len < end ? r->gva + r->len : end;
 		unsigned int tag = r->tag;
 		uint64_t foff = r->foff + (a - r->gva);
-		int err = reprotect_host(mm, r, a, stop - a, p);
+		int err = table_room(mm) ? reprotect_host(mm, r, a, stop - a, p)
+					 : -ENOMEM;
 
 		if (!err)
 			err = set_views(mm, a, stop - a, p, tag, foff);

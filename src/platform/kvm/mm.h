@@ -36,6 +36,7 @@ struct cabin_kvm_mm {
 	uint64_t stack_lo, stack_hi;
 	struct cabin_kvm_name names[CABIN_KVM_MM_NAMES];
 	unsigned int nnames;
+	bool wx;		/* W^X: the loader maps nothing writable and executable */
 };
 
 void cabin_kvm_mm_init(struct cabin_kvm_mm *mm, struct cabin_kvm_vm *vm);

@@ -65,10 +65,22 @@ static bool pump(struct pollfd *pfd, const struct cabin_kvm_pump *pumps,
 	return true;
 }
 
+#define GRACE_S	5
+
+/*
+ * At the limit the monitor is asked to end the program itself (its
+ * report says so); if it has not within GRACE_S seconds, it is killed.
+ */
 static void expire(pid_t child, bool *timed_out)
 {
-	if (alarm_rang && !*timed_out) {
+	if (!alarm_rang)
+		return;
+	alarm_rang = 0;
+	if (!*timed_out) {
 		*timed_out = true;
+		kill(child, CABIN_KVM_SIG_TIMEOUT);
+		alarm(GRACE_S);
+	} else {
 		kill(child, SIGKILL);
 	}
 }

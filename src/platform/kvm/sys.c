@@ -134,7 +134,7 @@ static long wait_for_signal(struct cabin_kvm *k)
 	sigset_t none;
 
 	sigemptyset(&none);
-	while (!cabin_ksig_deliverable(&k->sig)) {
+	while (!cabin_ksig_deliverable(&k->sig) && !cabin_kvm_timed_out()) {
 		sigsuspend(&none);
 		cabin_kvm_take_host_signals(k);
 	}

@@ -33,8 +33,9 @@ static void forward(int sig, siginfo_t *si, void *uctx)
 
 static void forward_signals(pid_t to)
 {
-	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1,
-				    SIGUSR2, SIGWINCH, SIGCONT };
+	/* SIGRTMAX - 1: the kvm monitor's time limit (platform/kvm/kvm.h). */
+	const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1,
+			     SIGUSR2, SIGWINCH, SIGCONT, SIGRTMAX - 1 };
 	struct sigaction sa;
 	size_t i;
 

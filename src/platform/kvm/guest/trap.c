@@ -74,10 +74,16 @@ void cabin_guest_trap(struct cabin_kvm_frame *f)
 			__asm__ volatile("hlt");
 		}
 	}
-	if (f->vector == CABIN_KVM_VEC_SYSCALL && cabin_guest_local(f))
-		return;
-	out32(CABIN_KVM_PORT_TRAP, (uint32_t)(uintptr_t)f);
-	run_test_fault();
+	if (f->vector != CABIN_KVM_VEC_SYSCALL || !cabin_guest_local(f)) {
+		out32(CABIN_KVM_PORT_TRAP, (uint32_t)(uintptr_t)f);
+		run_test_fault();
+	}
+	/*
+	 * A host signal came while this vCPU was in here, where the monitor
+	 * cannot deliver it: give it the frame before the program runs on.
+	 */
+	if (((volatile struct cabin_kvm_shared *)CABIN_KVM_SHARED)->kick)
+		out32(CABIN_KVM_PORT_SIGNAL, (uint32_t)(uintptr_t)f);
 	/* The monitor changed the page tables: drop stale translations. */
 	if (percpu_flush()) {
 		percpu_clear_flush();
