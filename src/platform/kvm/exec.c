@@ -106,27 +106,6 @@ static void drop_image(struct image *im)
 	im->bytes = NULL;
 }
 
-static unsigned int seg_prot(unsigned int p)
-{
-	return ((p & PROT_READ) ? CABIN_GMEM_R : 0) |
-	       ((p & PROT_WRITE) ? CABIN_GMEM_W | CABIN_GMEM_R : 0) |
-	       ((p & PROT_EXEC) ? CABIN_GMEM_X | CABIN_GMEM_R : 0);
-}
-
-static int protect_run(struct cabin_kvm_mm *mm, uint64_t at, uint64_t len,
-		       unsigned int prot, unsigned int tag, uint64_t foff)
-{
-	int err;
-
-	cabin_gmem_unmap(&mm->vm->mem, at, len);
-	err = cabin_gmem_map_tagged(&mm->vm->mem, at, at, len,
-				    prot | CABIN_GMEM_USER, tag, foff);
-	if (!err)
-		err = prot ? cabin_kvm_pt_map(mm->vm, at, len, prot)
-			   : cabin_kvm_pt_unmap(mm->vm, at, len);
-	return err == -ENOSPC ? -ENOMEM : err;
-}
-
 /* The protection of one page: the union of the segments on it. */
 static unsigned int page_prot(const struct cabin_elf_plan *pl, uint64_t a,
 			      uint64_t *foff)
@@ -138,7 +117,7 @@ static unsigned int page_prot(const struct cabin_elf_plan *pl, uint64_t a,
 		const struct cabin_elf_segment *s = &pl->seg[i];
 
 		if (s->vaddr < a + CABIN_KVM_PAGE && a < s->vaddr + s->memsz) {
-			prot |= seg_prot(s->prot);
+			prot |= cabin_kvm_mm_gmem_prot((int)s->prot);
 			*foff = a >= s->vaddr ? s->offset + (a - s->vaddr)
 					      : s->offset - (s->vaddr - a);
 		}
@@ -163,8 +142,8 @@ static int protect_segments(struct cabin_kvm_mm *mm, const struct image *im,
 			run_prot = prot;
 			run_foff = foff;
 		} else if (prot != run_prot || foff != run_foff + (a - run)) {
-			err = protect_run(mm, bias + run, a - run, run_prot, tag,
-					  run_foff);
+			err = cabin_kvm_mm_set_views(mm, bias + run, a - run,
+						     run_prot, tag, run_foff);
 			if (err)
 				return err;
 			run = a;
@@ -172,8 +151,8 @@ static int protect_segments(struct cabin_kvm_mm *mm, const struct image *im,
 			run_foff = foff;
 		}
 	}
-	return protect_run(mm, bias + run, pl->hi - run, run_prot, tag,
-			   run_foff);
+	return cabin_kvm_mm_set_views(mm, bias + run, pl->hi - run, run_prot,
+				      tag, run_foff);
 }
 
 static int load_image(struct cabin_kvm_mm *mm, const struct image *im,

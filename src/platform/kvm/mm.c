@@ -26,7 +26,7 @@ static uint64_t page_up(uint64_t v)
 	return (v + PAGE - 1) & ~(PAGE - 1);
 }
 
-static unsigned int gmem_prot(int prot)
+unsigned int cabin_kvm_mm_gmem_prot(int prot)
 {
 	unsigned int p = 0;
 
@@ -93,8 +93,9 @@ static bool table_room(const struct cabin_kvm_mm *mm)
 	return mm->vm->mem.nregions + 2 < CABIN_GMEM_MAX_REGIONS;
 }
 
-static int set_views(struct cabin_kvm_mm *mm, uint64_t addr, uint64_t len,
-		     unsigned int prot, unsigned int tag, uint64_t foff)
+int cabin_kvm_mm_set_views(struct cabin_kvm_mm *mm, uint64_t addr,
+			   uint64_t len, unsigned int prot, unsigned int tag,
+			   uint64_t foff)
 {
 	int err;
 
@@ -121,7 +122,7 @@ int cabin_kvm_mm_place(struct cabin_kvm_mm *mm, uint64_t addr, uint64_t len,
 		return -ENOMEM;
 	err = fresh_host(mm, addr, len);
 	if (!err)
-		err = set_views(mm, addr, len, prot, tag, 0);
+		err = cabin_kvm_mm_set_views(mm, addr, len, prot, tag, 0);
 	return err;
 }
 
@@ -268,7 +269,7 @@ static long map_file(struct cabin_kvm_mm *mm, uint64_t addr, uint64_t len,
 			err = read_file(mm, addr, len, fd, off);
 	}
 	if (!err)
-		err = set_views(mm, addr, len, gmem_prot(prot), tag, off);
+		err = cabin_kvm_mm_set_views(mm, addr, len, cabin_kvm_mm_gmem_prot(prot), tag, off);
 	if (err < 0) {
 		cabin_kvm_mm_munmap(mm, addr, len);
 		return err;
@@ -321,7 +322,7 @@ long cabin_kvm_mm_mmap(struct cabin_kvm_mm *mm, uint64_t addr, uint64_t len,
 	if (err < 0)
 		return err;
 	if (flags & MAP_ANONYMOUS) {
-		err = cabin_kvm_mm_place(mm, at, len, gmem_prot(prot),
+		err = cabin_kvm_mm_place(mm, at, len, cabin_kvm_mm_gmem_prot(prot),
 					 CABIN_KVM_TAG_ANON);
 		return err < 0 ? err : (long)at;
 	}
@@ -376,7 +377,7 @@ long cabin_kvm_mm_mprotect(struct cabin_kvm_mm *mm, uint64_t addr,
 			   uint64_t len, int prot)
 {
 	uint64_t a, end;
-	unsigned int p = gmem_prot(prot);
+	unsigned int p = cabin_kvm_mm_gmem_prot(prot);
 
 	if (addr % PAGE || (prot & ~(PROT_READ | PROT_WRITE | PROT_EXEC)))
 		return -EINVAL;
@@ -405,7 +406,7 @@ long cabin_kvm_mm_mprotect(struct cabin_kvm_mm *mm, uint64_t addr,
 					 : -ENOMEM;
 
 		if (!err)
-			err = set_views(mm, a, stop - a, p, tag, foff);
+			err = cabin_kvm_mm_set_views(mm, a, stop - a, p, tag, foff);
 		if (err < 0)
 			return err;
 		a = stop;

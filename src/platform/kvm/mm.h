@@ -47,6 +47,16 @@ int cabin_kvm_mm_reset(struct cabin_kvm_mm *mm);
 /* Fresh zeroed pages at a fixed, page-aligned range; prot CABIN_GMEM_R/W/X. */
 int cabin_kvm_mm_place(struct cabin_kvm_mm *mm, uint64_t addr, uint64_t len,
 		       unsigned int prot, unsigned int tag);
+/* CABIN_GMEM_R/W/X for PROT_* (W and X imply R, as on x86). */
+unsigned int cabin_kvm_mm_gmem_prot(int prot);
+/*
+ * Give [addr, addr + len) (page aligned) prot in the region table and the
+ * page tables, its host pages untouched; prot 0 reserves it (PROT_NONE).
+ */
+int cabin_kvm_mm_set_views(struct cabin_kvm_mm *mm, uint64_t addr,
+			   uint64_t len, unsigned int prot, unsigned int tag,
+			   uint64_t foff);
+
 /* The tag for a file path (the same path shares one). */
 unsigned int cabin_kvm_mm_tag(struct cabin_kvm_mm *mm, const char *path,
 			      bool shared);
