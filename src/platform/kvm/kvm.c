@@ -810,6 +810,8 @@ int cabin_kvm_run(struct cabin_kvm *k, struct cabin_proxy *proxy,
 	k->proxy = proxy;
 	k->opt = o;
 	k->pid = getpid();
+	/* First of all: a time limit reached during set-up must be heard. */
+	catch_host_signals();
 	code = setup(k);
 	if (code)
 		return code;
@@ -817,7 +819,6 @@ int cabin_kvm_run(struct cabin_kvm *k, struct cabin_proxy *proxy,
 	if (code)
 		return code;
 	share_setup(k);
-	catch_host_signals();
 	cabin_proxy_adopt(proxy, k->pid);
 	memset(&ev, 0, sizeof(ev));
 	ev.kind = CABIN_EV_EXEC;
