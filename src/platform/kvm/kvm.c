@@ -211,18 +211,6 @@ static void deliver(struct cabin_kvm *k, struct cabin_kvm_frame *f,
 	}
 }
 
-static bool enosys_once(struct cabin_kvm *k, long nr)
-{
-	unsigned long i = (unsigned long)nr;
-
-	if (i >= sizeof(k->enosys_said) * 8)
-		return false;
-	if (k->enosys_said[i / 8] & (1u << (i % 8)))
-		return false;
-	k->enosys_said[i / 8] |= (unsigned char)(1u << (i % 8));
-	return true;
-}
-
 static long perform(struct cabin_kvm *k, long nr, const uint64_t a[6])
 {
 	char name[32];
@@ -246,7 +234,7 @@ static long perform(struct cabin_kvm *k, long nr, const uint64_t a[6])
 		}
 		return ret;
 	}
-	if (enosys_once(k, nr))
+	if (!cabin_denial_reported(k->proxy, nr, k->comm))
 		say(k, "pid %d (%s): %s is not available on the kvm platform (ENOSYS)",
 		    (int)k->pid, k->comm,
 		    cabin_syscall_name(nr, name, sizeof(name)));

@@ -76,7 +76,6 @@ struct cabin_kvm {
 	struct cabin_kvm_fpu fpu[CABIN_KVM_MAX_FPU];
 	unsigned int nfpu;
 	uint64_t clear_tid;		/* set_tid_address */
-	unsigned char enosys_said[512 / 8];
 	bool test_armed;
 	int64_t clock_shared_ns;	/* when the guest's clock bases were set */
 	struct cabin_kvm_stats stats;
@@ -105,8 +104,6 @@ bool cabin_kvm_timed_out(void);
 
 /* Host signals that arrived, queued for the program; true if any. */
 bool cabin_kvm_take_host_signals(struct cabin_kvm *k);
-
-void cabin_kvm_free_vector(char **v);
 
 /* A descriptor the program just opened, or -EACCES when it is one of the
  * monitor's own /proc files (closed then). */

@@ -284,6 +284,15 @@ long cabin_kvm_sys(struct cabin_kvm *k, long nr, const uint64_t a[6])
 	return -ENOSYS;
 }
 
+static void free_vector(char **v)
+{
+	size_t i;
+
+	for (i = 0; v && v[i]; i++)
+		free(v[i]);
+	free(v);
+}
+
 /* A NULL-terminated vector of strings from the program, copied out. */
 static long copy_vector(struct cabin_kvm *k, uint64_t at, char ***out,
 			size_t *bytes)
@@ -325,24 +334,16 @@ static long copy_vector(struct cabin_kvm *k, uint64_t at, char ***out,
 	*out = v;
 	return 0;
 fault:
-	cabin_kvm_free_vector(v);
+	free_vector(v);
 	return -EFAULT;
 too_big:
-	cabin_kvm_free_vector(v);
+	free_vector(v);
 	return -E2BIG;
 nomem:
-	cabin_kvm_free_vector(v);
+	free_vector(v);
 	return -ENOMEM;
 }
 
-void cabin_kvm_free_vector(char **v)
-{
-	size_t i;
-
-	for (i = 0; v && v[i]; i++)
-		free(v[i]);
-	free(v);
-}
 
 /* FD_CLOEXEC descriptors of the program close at a successful exec. */
 static void close_on_exec(struct cabin_kvm *k)
@@ -391,8 +392,8 @@ long cabin_kvm_sys_execve(struct cabin_kvm *k, long nr, const uint64_t a[6])
 	if (!err)
 		err = cabin_kvm_exec(&k->mm, path, -1, argv, envp, &st, why,
 				     sizeof(why));
-	cabin_kvm_free_vector(argv);
-	cabin_kvm_free_vector(envp);
+	free_vector(argv);
+	free_vector(envp);
 	if (err)
 		return err;
 	/* The old image is gone: from here on only the new one runs. */
