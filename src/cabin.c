@@ -789,6 +789,7 @@ static int kvm_child(void *ctx)
 	o.fd_floor = floor;
 	o.stats = r->cfg->stats;
 	o.test_fault = r->cfg->kvm_test_fault;
+	o.ring = r->cfg->forward_ring;
 	o.no_smep = r->cfg->unsafe & CABIN_UNSAFE_SMEP;
 	o.no_smap = r->cfg->unsafe & CABIN_UNSAFE_SMAP;
 	o.log = log;
@@ -925,8 +926,13 @@ static int open_platform(struct run *r)
 {
 	const char *name = r->cfg->platform;
 
-	if (!name || !strcmp(name, "process"))
+	if (!name || !strcmp(name, "process")) {
+		if (r->cfg->forward_ring || r->cfg->kvm_test_fault) {
+			fprintf(r->log, "cabin: --forward and --kvm-test-fault need --platform kvm\n");
+			return -EINVAL;
+		}
 		return 0;
+	}
 	if (strcmp(name, "kvm")) {
 		fprintf(r->log, "cabin: unknown platform '%s' (known: process, kvm)\n",
 			name);

@@ -65,6 +65,7 @@ struct cabin_config {
 	/* Where the program runs: "process" (NULL) or "kvm" (a KVM guest). */
 	const char *platform;
 	bool stats;			/* kvm: VM exits by reason at the end */
+	bool forward_ring;		/* kvm: syscalls through the shared ring */
 	/* Testing only: make the proxy kernel fault on purpose. */
 	enum cabin_kvm_test_fault kvm_test_fault;
 };

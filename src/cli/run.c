@@ -25,6 +25,9 @@ static void usage(FILE *out)
 	      "                            program in a KVM guest behind a ring-0 proxy\n"
 	      "                            kernel; needs /dev/kvm, see 'cabin info')\n"
 	      "      --stats               kvm: print VM exits by reason at the end\n"
+	      "      --forward=HOW         kvm: exit (default: a VM exit per forwarded\n"
+	      "                            syscall) or ring (a shared ring polled by a\n"
+	      "                            monitor thread, no exit while it is busy)\n"
 	      "\n"
 	      "Policy (default: --profile default):\n"
 	      "      --profile NAME        a built-in profile: default, strict, trace, none\n"
@@ -73,6 +76,7 @@ enum {
 	OPT_BEST_EFFORT, OPT_UNSAFE, OPT_WX, OPT_XOM, OPT_TRACE,
 	OPT_TRACE_FORMAT, OPT_TRACE_TIME, OPT_TRACE_DUR, OPT_REPORT,
 	OPT_SUMMARY, OPT_TRACE_FDS, OPT_PLATFORM, OPT_STATS, OPT_KVM_FAULT,
+	OPT_FORWARD,
 };
 
 struct run_args {
@@ -291,6 +295,7 @@ int cabin_cmd_run(int argc, char **argv)
 		{ "platform", required_argument, NULL, OPT_PLATFORM },
 		{ "stats", no_argument, NULL, OPT_STATS },
 		{ "kvm-test-fault", required_argument, NULL, OPT_KVM_FAULT },
+		{ "forward", required_argument, NULL, OPT_FORWARD },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct run_args a = { 0 };
@@ -357,6 +362,14 @@ int cabin_cmd_run(int argc, char **argv)
 			break;
 		case OPT_STATS:
 			a.cfg.stats = true;
+			break;
+		case OPT_FORWARD:
+			if (strcmp(optarg, "exit") && strcmp(optarg, "ring")) {
+				fprintf(stderr, "cabin run: --forward takes exit or ring, not '%s'\n",
+					optarg);
+				goto out;
+			}
+			a.cfg.forward_ring = !strcmp(optarg, "ring");
 			break;
 		case OPT_KVM_FAULT:
 			if (!strcmp(optarg, "read-user"))

@@ -15,6 +15,10 @@
 # those not run fail as "not run" (native runs, which are fast, go on);
 # "t+N s" notes show where the time goes.
 . /lab/lib.sh
+# KVM_EXTRA: more options for every kvm run (t_kvm_ring.sh passes
+# --forward=ring); TAG names them in each check.
+KVM_EXTRA=${KVM_EXTRA:-}
+TAG=${KVM_EXTRA:+ $KVM_EXTRA}
 cd /work || exit 1
 X=$CABIN_BUILD/tests/lab/kvm_exc
 H=$CABIN_BUILD/tests/lab/kvm_hostile
@@ -28,14 +32,14 @@ mkdir -p "$D" "$T"
 if [ ! -e /dev/kvm ]; then
 	run "$CABIN" run --platform kvm -- /bin/true
 	if [ "$rc" = 125 ] && grep -q '/dev/kvm' "$E"; then
-		ok "kvm-platform: without /dev/kvm exits 125 naming /dev/kvm"
+		ok "kvm-platform$TAG: without /dev/kvm exits 125 naming /dev/kvm"
 	else
-		fail "kvm-platform: without /dev/kvm exits 125 naming /dev/kvm" "$(what)"
+		fail "kvm-platform$TAG: without /dev/kvm exits 125 naming /dev/kvm" "$(what)"
 	fi
 	for c in "programs natively and on kvm" "CPU exceptions (kvm_exc)" \
 		"hostile pointers (kvm_hostile)" "policy, --trace, --report" \
 		"fork fails with ENOSYS" "--stats"; do
-		skip "kvm-platform: $c" "no /dev/kvm in this VM"
+		skip "kvm-platform$TAG: $c" "no /dev/kvm in this VM"
 	done
 	exit 0
 fi
@@ -68,7 +72,7 @@ krun() {
 	left=$((T0 + DEADLINE - $(now)))
 	[ "$left" -ge 10 ] || return 1
 	[ "$left" -gt 30 ] && left=30
-	timeout -s KILL "$left" "$CABIN" run --platform kvm "$@" \
+	timeout -s KILL "$left" "$CABIN" run --platform kvm $KVM_EXTRA "$@" \
 		<"$IN" >"$O" 2>"$E"
 	rc=$?
 	return 0
@@ -91,7 +95,7 @@ kwhat() {
 # same NAME CMD...: CMD natively and on kvm: same stdout, stderr (cabin's
 # lines aside) and exit status.
 same() {
-	n="kvm-platform: $1"
+	n="kvm-platform$TAG: $1"
 	shift
 	nrun "$@"
 	nrc=$rc
@@ -149,7 +153,7 @@ same "busybox true" /bin/true
 if [ -x "$PY" ]; then
 	same "python3 -S -c 'print(1)'" "$PY" -S -c 'print(1)'
 else
-	skip "kvm-platform: python3" "$PY not in the image (no python3.11 on the build host)"
+	skip "kvm-platform$TAG: python3" "$PY not in the image (no python3.11 on the build host)"
 fi
 
 # --- Busybox applets ---------------------------------------------------------
@@ -182,7 +186,7 @@ if [ -x "$G/ls" ]; then
 	same "coreutils env" "$G/env" -i A=1 B=2
 	same "coreutils echo" "$G/echo" -e 'a\tb\\c'
 else
-	skip "kvm-platform: coreutils" "$G/ls not in the image (no GNU coreutils on the build host)"
+	skip "kvm-platform$TAG: coreutils" "$G/ls not in the image (no GNU coreutils on the build host)"
 fi
 
 # --- dash, builtins only (no fork) ------------------------------------------
@@ -194,7 +198,7 @@ if [ -x /bin/dash ]; then
 	# of the monitor's (the VM, /dev/kvm, its own files) is reachable.
 	same "dash: no descriptor but 0-2 at start" /bin/dash -c 'echo x >&3; echo x >&4; echo x >&5; echo x >&6; read l <&7; read l <&8; echo done'
 else
-	skip "kvm-platform: dash" "/bin/dash not in the image"
+	skip "kvm-platform$TAG: dash" "/bin/dash not in the image"
 fi
 
 # --- python3 -----------------------------------------------------------------
@@ -250,7 +254,7 @@ fi
 # the time this file has is short.
 exc() {
 	v=$1 sig=$2 code=$3 want=$4 only_h=${5:-}
-	n="kvm-platform: kvm_exc $v"
+	n="kvm-platform$TAG: kvm_exc $v"
 	st=$((128 + $(signum "$sig")))
 	nline=$(grep "^$v: " "$T/xall.n")
 	kline=$(grep "^$v: " "$T/xall.k")
@@ -341,7 +345,7 @@ if [ -x "$X" ]; then
 	exc db          SIGTRAP TRAP_TRACE  'sig=5 code=2 addr=ok ip=ok resumed'
 	exc xm          SIGFPE  FPE_FLTDIV  'sig=8 code=3 addr=ok ip=ok'
 else
-	fail "kvm-platform: kvm_exc built" "$X missing"
+	fail "kvm-platform$TAG: kvm_exc built" "$X missing"
 fi
 
 # --- Hostile pointers --------------------------------------------------------
@@ -349,24 +353,24 @@ since "hostile pointers"
 if [ -x "$H" ]; then
 	nrun "$H"
 	if [ "$rc" = 0 ] && grep -q '^all [0-9]* EFAULT$' "$O"; then
-		ok "kvm-platform: kvm_hostile natively: $(tail -n 1 "$O")"
+		ok "kvm-platform$TAG: kvm_hostile natively: $(tail -n 1 "$O")"
 	else
-		fail "kvm-platform: kvm_hostile natively: every case EFAULT" \
+		fail "kvm-platform$TAG: kvm_hostile natively: every case EFAULT" \
 			"exit $rc: $(grep -v ': EFAULT$' "$O" | tr '\n' '|')"
 	fi
 	cp "$O" "$T/h.out"
 	if krun -- "$H"; then
 		if [ "$rc" = 0 ] && cmp -s "$O" "$T/h.out"; then
-			ok "kvm-platform: kvm_hostile on kvm: the same, exit 0"
+			ok "kvm-platform$TAG: kvm_hostile on kvm: the same, exit 0"
 		else
-			fail "kvm-platform: kvm_hostile on kvm: the same, exit 0" \
+			fail "kvm-platform$TAG: kvm_hostile on kvm: the same, exit 0" \
 				"exit $rc: $(diff "$T/h.out" "$O" | grep '^[-+][^-+]' | head -n 12 | tr '\n' '|') $(kwhat)"
 		fi
 	else
-		late "kvm-platform: kvm_hostile on kvm"
+		late "kvm-platform$TAG: kvm_hostile on kvm"
 	fi
 else
-	fail "kvm-platform: kvm_hostile built" "$H missing"
+	fail "kvm-platform$TAG: kvm_hostile built" "$H missing"
 fi
 
 # --- Policy, trace, report -----------------------------------------------------
@@ -378,7 +382,7 @@ try:
     print("uname: ok", os.uname().sysname)
 except OSError as e:
     print("uname:", e.errno, e.strerror)'
-	n="kvm-platform: policy 'syscall deny(EACCES) uname'"
+	n="kvm-platform$TAG: policy 'syscall deny(EACCES) uname'"
 	# --best-effort: 'profile default' asks for more Landlock than this
 	# kernel (ABI 2) has, and a policy file makes that an error.
 	prun --best-effort --policy "$D/deny-uname.policy" -- "$PY" -S -c "$UN"
@@ -414,7 +418,7 @@ trace_ok() {
 CAT=$G/cat
 [ -x "$CAT" ] || CAT=
 if [ -n "$CAT" ]; then
-	n="kvm-platform: --profile trace --trace of coreutils cat"
+	n="kvm-platform$TAG: --profile trace --trace of coreutils cat"
 	prun --profile trace --trace -- "$CAT" "$D/somefile"
 	if [ "$rc" = 0 ] && trace_ok; then
 		ok "$n on the process platform: openat, read, write lines"
@@ -432,7 +436,7 @@ if [ -n "$CAT" ]; then
 		late "$n on kvm"
 	fi
 else
-	skip "kvm-platform: --trace of cat" "no GNU cat (busybox cat uses sendfile)"
+	skip "kvm-platform$TAG: --trace of cat" "no GNU cat (busybox cat uses sendfile)"
 fi
 
 # report_ok FILE: FILE lists /work/kp/somefile among the files read.
@@ -440,7 +444,7 @@ report_ok() {
 	[ -s "$1" ] && grep -q '"exit_code": 0,' "$1" &&
 	sed -n '/"read": \[/,/\]/p' "$1" | grep -q '"path": "/work/kp/somefile", "type": "file"'
 }
-n="kvm-platform: --report of cat"
+n="kvm-platform$TAG: --report of cat"
 rm -f "$D/p.json" "$D/k.json"
 prun --report "$D/p.json" -- /bin/cat "$D/somefile"
 if [ "$rc" = 0 ] && report_ok "$D/p.json"; then
@@ -476,7 +480,7 @@ print("forked")
 EOF
 	nrun "$PY" "$D/fork.py"
 	note "fork.py natively: $(what)"
-	n="kvm-platform: python3 os.fork() on kvm"
+	n="kvm-platform$TAG: python3 os.fork() on kvm"
 	if krun --profile trace --trace -- "$PY" "$D/fork.py"; then
 		if [ "$rc" = 4 ] && [ "$(cat "$O")" = "fork: 38 Function not implemented" ]; then
 			ok "$n: ENOSYS, cabin exits with the program's status 4"
@@ -497,7 +501,7 @@ fi
 
 # --- --stats --------------------------------------------------------------------
 since "--stats"
-n="kvm-platform: --stats prints 'cabin: kvm exits:' lines"
+n="kvm-platform$TAG: --stats prints 'cabin: kvm exits:' lines"
 if krun --stats -- /bin/true; then
 	if [ "$rc" = 0 ] && grep -q '^cabin: kvm exits:' "$E"; then
 		ok "$n"

@@ -21,6 +21,7 @@
 #define CABIN_KVM_IDT		0x3000
 #define CABIN_KVM_PERCPU	0x4000		/* struct cabin_kvm_percpu */
 #define CABIN_KVM_SHARED	0x5000		/* struct cabin_kvm_shared */
+#define CABIN_KVM_RING		0x6000		/* struct cabin_kvm_ring */
 #define CABIN_KVM_KERNEL	0x10000		/* proxy kernel image (flat) */
 #define CABIN_KVM_KERNEL_END	0x70000
 #define CABIN_KVM_DF_STACK	0x78000		/* top of the double-fault stack */
@@ -44,6 +45,8 @@
 #define CABIN_KVM_PORT_TRAP	0x0cb0	/* syscall or exception from CPL3 */
 #define CABIN_KVM_PORT_PANIC	0x0cb1	/* exception at CPL0: a kernel bug */
 #define CABIN_KVM_PORT_SIGNAL	0x0cb2	/* back to CPL3 with a signal waiting */
+#define CABIN_KVM_PORT_DOORBELL	0x0cb3	/* ring: wake the sleeping worker */
+#define CABIN_KVM_PORT_WAIT	0x0cb4	/* ring: spun long enough, block */
 
 #define CABIN_KVM_VEC_SYSCALL	0x100	/* frame.vector of a syscall */
 
@@ -98,6 +101,25 @@ struct cabin_kvm_shared {
 	char uts[6][65];		/* struct utsname */
 };
 
+/*
+ * Asynchronous forwarding (--forward=ring, the paper's HotCalls): one
+ * request slot shared with a monitor worker thread that polls it.  The
+ * kernel posts a syscall (req_seq + 1), rings the doorbell only if the
+ * worker sleeps, and spins until resp_seq catches up; a result of
+ * CABIN_KVM_RING_FALLBACK sends the call down the exit path instead.
+ */
+#define CABIN_KVM_RING_FALLBACK	(-4096 - 1)
+#define CABIN_KVM_RING_SPIN	200000		/* pauses before PORT_WAIT */
+struct cabin_kvm_ring {
+	uint32_t req_seq;		/* futex word of the kernel's posts */
+	uint32_t resp_seq;		/* futex word of the worker's answers */
+	uint32_t worker_sleeping;	/* futex word: doorbell needed */
+	uint32_t on;
+	uint64_t nr, args[6];
+	int64_t ret;
+	uint8_t eligible[CABIN_KVM_LOCAL_MAX / 8];	/* may go by the ring */
+};
+
 enum {
 	CABIN_KVM_TEST_NONE,
 	CABIN_KVM_TEST_READ,	/* read test_addr (a user page): SMAP */
@@ -107,6 +129,7 @@ enum {
 
 _Static_assert(sizeof(struct cabin_kvm_frame) == 22 * 8, "frame layout");
 _Static_assert(sizeof(struct cabin_kvm_shared) <= CABIN_KVM_PAGE, "one page");
+_Static_assert(sizeof(struct cabin_kvm_ring) <= CABIN_KVM_PAGE, "one page");
 #endif
 
 /* Offsets the assembly uses. */

@@ -48,8 +48,8 @@ static const unsigned char *guest_lo, *guest_hi;
 static void on_host_signal(int sig, siginfo_t *si, void *uc)
 {
 	(void)uc;
-	if (sig <= 0 || sig > 64)
-		return;
+	if (sig <= 0 || sig > 64 || sig == CABIN_KVM_SIG_KICK)
+		return;	/* the kick only interrupts a call */
 	if (sig == CABIN_KVM_SIG_TIMEOUT)
 		timeout_flag = 1;
 	else {
@@ -322,6 +322,17 @@ static void on_syscall(struct cabin_kvm *k, struct cabin_kvm_frame *f)
 	k->stats.syscall_exits++;
 	if (k->opt->test_fault && !k->test_armed)
 		arm_test_fault(k, f);
+	/*
+	 * A signal that came while the program ran (or while the ring's
+	 * worker was interrupted) is delivered first; the call is restarted
+	 * after it as Linux would, instead of blocking with it pending.
+	 */
+	cabin_kvm_take_host_signals(k);
+	if (cabin_ksig_deliverable(&k->sig)) {
+		f->rax = (uint64_t)-EINTR;
+		deliver(k, f, nr);
+		return;
+	}
 	ev.sys.nr = nr;
 	memcpy(ev.sys.args, a, sizeof(a));
 	ev.sys.ip = f->rip;
@@ -562,6 +573,16 @@ static int on_vm_exit(struct cabin_kvm *k)
 			break;
 		if (run->io.port == CABIN_KVM_PORT_PANIC)
 			return on_panic(k);
+		if (run->io.port == CABIN_KVM_PORT_DOORBELL) {
+			k->stats.ring_exits++;
+			cabin_kvm_ring_doorbell(k);
+			return -1;
+		}
+		if (run->io.port == CABIN_KVM_PORT_WAIT) {
+			k->stats.ring_exits++;
+			cabin_kvm_ring_wait(k);
+			return -1;
+		}
 		if (run->io.port != CABIN_KVM_PORT_TRAP &&
 		    run->io.port != CABIN_KVM_PORT_SIGNAL)
 			break;
@@ -744,11 +765,15 @@ static void print_stats(struct cabin_kvm *k)
 {
 	const struct cabin_kvm_stats *s = &k->stats;
 
-	say(k, "kvm exits: %lu total: %lu syscall, %lu exception, %lu host-signal, %lu other",
+	say(k, "kvm exits: %lu total: %lu syscall, %lu exception, %lu host-signal, %lu ring, %lu other",
 	    s->exits, s->syscall_exits, s->exception_exits, s->interrupted,
-	    s->other_exits);
+	    s->ring_exits, s->other_exits);
 	say(k, "kvm syscalls answered in the guest without an exit: %llu",
 	    (unsigned long long)shared_page(k)->local_calls);
+	if (k->opt->ring)
+		say(k, "kvm ring: %lu answered by the worker without an exit, %lu sent to the exit path, %lu doorbell and %lu wait exits",
+		    k->ringer.answered, k->ringer.fallbacks, k->ringer.doorbells,
+		    k->ringer.waits);
 	say(k, "kvm syscalls: %lu forwarded to the host kernel, %lu answered by the monitor",
 	    s->syscalls_forwarded, s->syscalls_monitor);
 	say(k, "kvm guest: CR4.SMEP %s, CR4.SMAP %s", k->vm.smep ? "on" : "off",
@@ -777,6 +802,7 @@ static int run_loop(struct cabin_kvm *k)
 			k->vm.run->immediate_exit = 0;
 			if (errno == EINTR || errno == EAGAIN) {
 				k->stats.interrupted++;
+				cabin_kvm_ring_interrupt(k);
 				continue;
 			}
 			say(k, "KVM_RUN: %s", strerror(errno));
@@ -807,6 +833,10 @@ int cabin_kvm_run(struct cabin_kvm *k, struct cabin_proxy *proxy,
 	if (code)
 		return code;
 	share_setup(k);
+	if (o->ring && cabin_kvm_ring_start(k) < 0) {
+		say(k, "cannot start the ring worker: %s", strerror(errno));
+		return CABIN_EXIT_INTERNAL;
+	}
 	cabin_proxy_adopt(proxy, k->pid);
 	memset(&ev, 0, sizeof(ev));
 	ev.kind = CABIN_EV_EXEC;
@@ -826,6 +856,7 @@ int cabin_kvm_run(struct cabin_kvm *k, struct cabin_proxy *proxy,
 		code = run_loop(k);
 	}
 	guest_fault_armed = 0;
+	cabin_kvm_ring_stop(k);
 	signal_run = NULL;
 	if (o->stats)
 		print_stats(k);

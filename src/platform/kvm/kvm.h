@@ -8,6 +8,7 @@
 #define CABIN_PLATFORM_KVM_KVM_H
 
 #include <stdbool.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <sys/types.h>
@@ -27,6 +28,8 @@
  * Never the program's (the program's signals are emulated).
  */
 #define CABIN_KVM_SIG_TIMEOUT	(SIGRTMAX - 1)
+/* The monitor's own: interrupts the ring worker's blocking call. */
+#define CABIN_KVM_SIG_KICK	(SIGRTMAX - 2)
 
 /* VM exits by reason, for --stats. */
 struct cabin_kvm_stats {
@@ -35,6 +38,7 @@ struct cabin_kvm_stats {
 	unsigned long exception_exits;	/* port I/O from an exception vector */
 	unsigned long interrupted;	/* KVM_RUN cut short by a host signal */
 	unsigned long other_exits;
+	unsigned long ring_exits;	/* doorbell and wait */
 	unsigned long syscalls_forwarded;
 	unsigned long syscalls_monitor;	/* answered by the monitor itself */
 };
@@ -49,7 +53,18 @@ struct cabin_kvm_options {
 	bool stats;
 	FILE *log;
 	int test_fault;		/* enum cabin_kvm_test_fault */
+	bool ring;		/* --forward=ring */
 	bool no_smep, no_smap;	/* --unsafe-disable: CR4 without them */
+};
+
+/* The ring worker (ring.c). */
+struct cabin_kvm_ringer {
+	pthread_t thread;
+	bool running;
+	volatile bool stop;
+	unsigned long answered;		/* by the worker, no exit */
+	unsigned long fallbacks;	/* sent back to the exit path */
+	unsigned long doorbells, waits;	/* exits the ring still needed */
 };
 
 struct cabin_kvm_fpu {
@@ -77,6 +92,7 @@ struct cabin_kvm {
 	unsigned int nfpu;
 	uint64_t clear_tid;		/* set_tid_address */
 	bool test_armed;
+	struct cabin_kvm_ringer ringer;
 	int64_t clock_shared_ns;	/* when the guest's clock bases were set */
 	struct cabin_kvm_stats stats;
 };
@@ -98,6 +114,13 @@ long cabin_kvm_sys(struct cabin_kvm *k, long nr, const uint64_t a[6]);
 
 /* execve from the program (sys.c): 0 when the new image runs. */
 long cabin_kvm_sys_execve(struct cabin_kvm *k, long nr, const uint64_t a[6]);
+
+/* Asynchronous forwarding (ring.c). */
+int cabin_kvm_ring_start(struct cabin_kvm *k);
+void cabin_kvm_ring_stop(struct cabin_kvm *k);
+void cabin_kvm_ring_doorbell(struct cabin_kvm *k);
+void cabin_kvm_ring_wait(struct cabin_kvm *k);
+void cabin_kvm_ring_interrupt(struct cabin_kvm *k);
 
 /* The time limit was reached: the program must end now. */
 bool cabin_kvm_timed_out(void);

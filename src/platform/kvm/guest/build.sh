@@ -13,8 +13,9 @@ $cc $flags -c "$src/entry.S" -o "$tmp/entry.o"
 $cc $flags -c "$src/copy.S" -o "$tmp/copy.o"
 $cc $flags -c "$src/trap.c" -o "$tmp/trap.o"
 $cc $flags -c "$src/local.c" -o "$tmp/local.o"
+$cc $flags -c "$src/ring.c" -o "$tmp/ring.o"
 $cc -nostdlib -static -Wl,--build-id=none -Wl,-T,"$src/guest.ld" \
-	"$tmp/entry.o" "$tmp/copy.o" "$tmp/trap.o" "$tmp/local.o" \
+	"$tmp/entry.o" "$tmp/copy.o" "$tmp/trap.o" "$tmp/local.o" "$tmp/ring.o" \
 	-o "$tmp/guest.elf"
 $objcopy -O binary "$tmp/guest.elf" "$tmp/guest.bin"
 {

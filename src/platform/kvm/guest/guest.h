@@ -12,6 +12,8 @@
 void cabin_guest_trap(struct cabin_kvm_frame *f);
 /* 1 when the syscall in f was answered here (f->rax holds the result). */
 int cabin_guest_local(struct cabin_kvm_frame *f);
+/* 1 when the monitor's worker answered it through the ring. */
+int cabin_guest_ring(struct cabin_kvm_frame *f);
 
 long cabin_guest_copy_to_user(void *dst, const void *src, size_t n);
 extern const char cabin_guest_copy_insn[], cabin_guest_copy_fault[];

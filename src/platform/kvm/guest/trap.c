@@ -74,7 +74,8 @@ void cabin_guest_trap(struct cabin_kvm_frame *f)
 			__asm__ volatile("hlt");
 		}
 	}
-	if (f->vector != CABIN_KVM_VEC_SYSCALL || !cabin_guest_local(f)) {
+	if (f->vector != CABIN_KVM_VEC_SYSCALL ||
+	    (!cabin_guest_local(f) && !cabin_guest_ring(f))) {
 		out32(CABIN_KVM_PORT_TRAP, (uint32_t)(uintptr_t)f);
 		run_test_fault();
 	}
