@@ -790,6 +790,7 @@ static int kvm_child(void *ctx)
 	o.stats = r->cfg->stats;
 	o.test_fault = r->cfg->kvm_test_fault;
 	o.ring = r->cfg->forward_ring;
+	o.xom = r->has_xom;
 	o.no_smep = r->cfg->unsafe & CABIN_UNSAFE_SMEP;
 	o.no_smap = r->cfg->unsafe & CABIN_UNSAFE_SMAP;
 	o.log = log;
@@ -939,10 +940,6 @@ static int open_platform(struct run *r)
 		return -EINVAL;
 	}
 	r->kvm = true;
-	if (r->policy && (r->policy->memory & CABIN_MEMORY_XOM)) {
-		fprintf(r->log, "cabin: execute-only memory (xom) is not available on the kvm platform yet; use --platform process\n");
-		return -EOPNOTSUPP;
-	}
 	r->kvm_fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
 	if (r->kvm_fd < 0) {
 		fprintf(r->log, "cabin: the kvm platform needs /dev/kvm: %s (no usable KVM on this machine; see 'cabin info')\n",

@@ -50,6 +50,10 @@
 
 #define CABIN_KVM_VEC_SYSCALL	0x100	/* frame.vector of a syscall */
 
+/* The protection key of execute-only code (--xom), denied by PKRU. */
+#define CABIN_KVM_XOM_PKEY	1ull
+#define CABIN_KVM_XOM_PKRU	0x4u		/* access disabled for key 1 */
+
 #ifndef __ASSEMBLER__
 #include <stdint.h>
 

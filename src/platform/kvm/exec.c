@@ -107,7 +107,8 @@ static void drop_image(struct image *im)
 }
 
 /* The protection of one page: the union of the segments on it. */
-static unsigned int page_prot(const struct cabin_elf_plan *pl, uint64_t a,
+static unsigned int page_prot(const struct cabin_kvm_mm *mm,
+			      const struct cabin_elf_plan *pl, uint64_t a,
 			      uint64_t *foff)
 {
 	unsigned int prot = 0;
@@ -117,7 +118,7 @@ static unsigned int page_prot(const struct cabin_elf_plan *pl, uint64_t a,
 		const struct cabin_elf_segment *s = &pl->seg[i];
 
 		if (s->vaddr < a + CABIN_KVM_PAGE && a < s->vaddr + s->memsz) {
-			prot |= cabin_kvm_mm_gmem_prot((int)s->prot);
+			prot |= cabin_kvm_mm_gmem_prot(mm, (int)s->prot);
 			*foff = a >= s->vaddr ? s->offset + (a - s->vaddr)
 					      : s->offset - (s->vaddr - a);
 		}
@@ -136,7 +137,7 @@ static int protect_segments(struct cabin_kvm_mm *mm, const struct image *im,
 
 	for (a = pl->lo; a < pl->hi; a += CABIN_KVM_PAGE) {
 		uint64_t foff = 0;
-		unsigned int prot = page_prot(pl, a, &foff);
+		unsigned int prot = page_prot(mm, pl, a, &foff);
 
 		if (a == pl->lo) {
 			run_prot = prot;

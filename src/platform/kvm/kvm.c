@@ -25,6 +25,7 @@
 #include "cabin/cabin.h"
 #include "core/names.h"
 #include "core/router.h"
+#include "core/xom.h"
 #include "platform/kvm/abi.h"
 #include "platform/kvm/exec.h"
 #include "platform/kvm/kvm.h"
@@ -343,6 +344,9 @@ static void on_syscall(struct cabin_kvm *k, struct cabin_kvm_frame *f)
 		die_by(k, k->kill_sig, false);
 		return;
 	}
+	/* The proxy may have rewritten the arguments (XOM's mmap prot). */
+	a[0] = f->rdi, a[1] = f->rsi, a[2] = f->rdx;
+	a[3] = f->r10, a[4] = f->r8, a[5] = f->r9;
 	switch (k->resume.how) {
 	case CABIN_RESUME_SKIP:
 		f->rax = (uint64_t)k->resume.retval;
@@ -443,6 +447,11 @@ static void exception_info(struct cabin_kvm *k, const struct cabin_kvm_frame *f,
 		break;
 	case 14:
 		si->si_addr = (void *)read_cr2(k);
+		if (f->error & 0x20) {	/* PK: a protection key refused it */
+			si->si_code = SEGV_PKUERR;
+			si->si_pkey = (uint32_t)CABIN_KVM_XOM_PKEY;
+			break;
+		}
 		/* The program's mappings decide, not the proxy kernel's pages. */
 		si->si_code = cabin_gmem_find(&k->vm.mem, (uint64_t)si->si_addr) ?
 			      SEGV_ACCERR : SEGV_MAPERR;
@@ -461,6 +470,7 @@ static void on_exception(struct cabin_kvm *k, struct cabin_kvm_frame *f)
 	ev.fault.code = si.si_code;
 	ev.fault.addr = (uint64_t)si.si_addr;
 	ev.fault.ip = f->rip;
+	ev.fault.pkey = si.si_code == SEGV_PKUERR ? (int)si.si_pkey : 0;
 	handle(k, &ev);
 	if (k->killed) {
 		die_by(k, k->kill_sig, false);
@@ -715,6 +725,25 @@ static int start_program(struct cabin_kvm *k)
 	return 0;
 }
 
+/* The program's PKRU: the execute-only key may be run, never read. */
+static int set_pkru(struct cabin_kvm *k)
+{
+	struct kvm_xsave x;
+	size_t off = k->proxy->xom ? k->proxy->xom->pkru_offset : 0;
+	uint32_t pkru = CABIN_KVM_XOM_PKRU;
+	uint64_t bv;
+
+	if (!off || off + 4 > sizeof(x.region) ||
+	    ioctl(k->vm.vcpu, KVM_GET_XSAVE, &x) < 0)
+		return -EIO;
+	memcpy((char *)x.region + off, &pkru, sizeof(pkru));
+	/* XSTATE_BV: the PKRU component holds a value. */
+	memcpy(&bv, (char *)x.region + 512, sizeof(bv));
+	bv |= 1ull << 9;
+	memcpy((char *)x.region + 512, &bv, sizeof(bv));
+	return ioctl(k->vm.vcpu, KVM_SET_XSAVE, &x) < 0 ? -errno : 0;
+}
+
 /* Guest memory: 2 GiB, or what RLIMIT_AS leaves beside the monitor. */
 static uint64_t guest_size(void)
 {
@@ -741,6 +770,7 @@ static int setup(struct cabin_kvm *k)
 	}
 	k->vm.no_smep = k->opt->no_smep;
 	k->vm.no_smap = k->opt->no_smap;
+	k->vm.want_pke = k->opt->xom;
 	err = cabin_kvm_vm_open(&k->vm, k->opt->kvm_fd, size, why, sizeof(why));
 	if (err < 0) {
 		say(k, "cannot start the kvm platform: %s", why);
@@ -753,8 +783,13 @@ static int setup(struct cabin_kvm *k)
 		say(k, "cannot move the VM's descriptors out of the program's reach");
 		return CABIN_EXIT_INTERNAL;
 	}
+	if (k->opt->xom && (!k->vm.pke || set_pkru(k) < 0)) {
+		say(k, "execute-only memory (xom) needs protection keys in the kvm guest, and KVM offers none here");
+		return CABIN_EXIT_INTERNAL;
+	}
 	cabin_kvm_mm_init(&k->mm, &k->vm);
 	k->mm.wx = k->proxy->wx;
+	k->mm.xom = k->opt->xom;
 	cabin_ksig_init(&k->sig);
 	k->fwd.mem = &k->vm.mem;
 	k->fwd.fd_floor = k->opt->fd_floor;

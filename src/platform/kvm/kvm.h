@@ -54,6 +54,7 @@ struct cabin_kvm_options {
 	FILE *log;
 	int test_fault;		/* enum cabin_kvm_test_fault */
 	bool ring;		/* --forward=ring */
+	bool xom;		/* execute-only code with protection keys */
 	bool no_smep, no_smap;	/* --unsafe-disable: CR4 without them */
 };
 

@@ -11,8 +11,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
+#include "platform/kvm/abi.h"
 #include "platform/kvm/kvm.h"
 #include "platform/process/procfs.h"
 
@@ -171,6 +173,81 @@ static int op_fd_path(void *ctx, pid_t tid, int fd, char *buf, size_t len)
 	return cabin_procfs_fd_path(getpid(), fd, buf, len);
 }
 
+/* Execute-only memory (core/xom.c) on the guest's own page tables. */
+static int op_regions(void *ctx, pid_t tid, struct cabin_region *out,
+		      size_t max)
+{
+	struct cabin_kvm *k = ctx;
+	const struct cabin_gmem *g = &k->vm.mem;
+	size_t i, n = 0;
+
+	(void)tid;
+	for (i = 0; i < g->nregions && n < max; i++) {
+		const struct cabin_gmem_region *r = &g->regions[i];
+		struct cabin_region *o = &out[n++];
+
+		memset(o, 0, sizeof(*o));
+		o->start = r->gva;
+		o->end = r->gva + r->len;
+		o->offset = r->foff;
+		o->prot = ((r->prot & CABIN_GMEM_R) ? PROT_READ : 0) |
+			  ((r->prot & CABIN_GMEM_W) ? PROT_WRITE : 0) |
+			  ((r->prot & CABIN_GMEM_X) ? PROT_EXEC : 0);
+		if (r->tag >= CABIN_KVM_TAG_FIRST_FILE) {
+			const struct cabin_kvm_name *nm = &k->mm.names[r->tag];
+
+			o->dev = nm->dev;
+			o->ino = nm->ino;
+			snprintf(o->name, sizeof(o->name), "%s", nm->path);
+		}
+	}
+	return (int)n;
+}
+
+static int op_addr_pkey(void *ctx, pid_t tid, uint64_t addr)
+{
+	struct cabin_kvm *k = ctx;
+	const struct cabin_gmem_region *r = cabin_gmem_find(&k->vm.mem, addr);
+
+	(void)tid;
+	if (!r)
+		return -EFAULT;
+	return (r->prot & CABIN_GMEM_X) && !(r->prot & CABIN_GMEM_R) ?
+	       (int)CABIN_KVM_XOM_PKEY : 0;
+}
+
+static ssize_t op_get_xstate(void *ctx, pid_t tid, void *buf, size_t len)
+{
+	struct cabin_kvm *k = ctx;
+	struct kvm_xsave x;
+
+	(void)tid;
+	if (ioctl(k->vm.vcpu, KVM_GET_XSAVE, &x) < 0)
+		return -errno;
+	if (len > sizeof(x.region))
+		len = sizeof(x.region);
+	memcpy(buf, x.region, len);
+	return (ssize_t)len;
+}
+
+/* The monitor performs execve itself: the image is in place already. */
+static int op_exec_settle(void *ctx, pid_t tid)
+{
+	(void)ctx;
+	(void)tid;
+	return 0;
+}
+
+/* The monitor is the kernel here: it performs the call itself. */
+static int op_inject_syscall(void *ctx, pid_t tid, uint64_t insn, long nr,
+			     const uint64_t args[6], long *ret)
+{
+	(void)tid;
+	(void)insn;
+	*ret = cabin_kvm_sys(ctx, nr, args);
+	return 0;
+}
+
 const struct cabin_platform_ops cabin_kvm_ops = {
 	.read_mem = op_read_mem,
 	.write_mem = op_write_mem,
@@ -185,6 +262,11 @@ const struct cabin_platform_ops cabin_kvm_ops = {
 	.dup_fd = op_dup_fd,
 	.range_prot = op_range_prot,
 	.fd_path = op_fd_path,
+	.regions = op_regions,
+	.addr_pkey = op_addr_pkey,
+	.get_xstate = op_get_xstate,
+	.exec_settle = op_exec_settle,
+	.inject_syscall = op_inject_syscall,
 };
 
 void cabin_kvm_set_comm(struct cabin_kvm *k, const char *path)

@@ -26,9 +26,12 @@ static uint64_t page_up(uint64_t v)
 	return (v + PAGE - 1) & ~(PAGE - 1);
 }
 
-unsigned int cabin_kvm_mm_gmem_prot(int prot)
+unsigned int cabin_kvm_mm_gmem_prot(const struct cabin_kvm_mm *mm, int prot)
 {
 	unsigned int p = 0;
+
+	if (mm->xom && (prot & (PROT_READ | PROT_WRITE | PROT_EXEC)) == PROT_EXEC)
+		return CABIN_GMEM_X;
 
 	if (prot & PROT_READ)
 		p |= CABIN_GMEM_R;
@@ -141,6 +144,14 @@ unsigned int cabin_kvm_mm_tag(struct cabin_kvm_mm *mm, const char *path,
 	if (!mm->names[i].path)
 		return CABIN_KVM_TAG_ANON;
 	mm->names[i].shared = shared;
+	{
+		struct stat st;
+
+		if (stat(path, &st) == 0) {
+			mm->names[i].dev = st.st_dev;
+			mm->names[i].ino = st.st_ino;
+		}
+	}
 	return mm->nnames++;
 }
 
@@ -269,7 +280,7 @@ static long map_file(struct cabin_kvm_mm *mm, uint64_t addr, uint64_t len,
 			err = read_file(mm, addr, len, fd, off);
 	}
 	if (!err)
-		err = cabin_kvm_mm_set_views(mm, addr, len, cabin_kvm_mm_gmem_prot(prot), tag, off);
+		err = cabin_kvm_mm_set_views(mm, addr, len, cabin_kvm_mm_gmem_prot(mm, prot), tag, off);
 	if (err < 0) {
 		cabin_kvm_mm_munmap(mm, addr, len);
 		return err;
@@ -322,7 +333,7 @@ long cabin_kvm_mm_mmap(struct cabin_kvm_mm *mm, uint64_t addr, uint64_t len,
 	if (err < 0)
 		return err;
 	if (flags & MAP_ANONYMOUS) {
-		err = cabin_kvm_mm_place(mm, at, len, cabin_kvm_mm_gmem_prot(prot),
+		err = cabin_kvm_mm_place(mm, at, len, cabin_kvm_mm_gmem_prot(mm, prot),
 					 CABIN_KVM_TAG_ANON);
 		return err < 0 ? err : (long)at;
 	}
@@ -350,13 +361,14 @@ long cabin_kvm_mm_munmap(struct cabin_kvm_mm *mm, uint64_t addr, uint64_t len)
 int cabin_kvm_mm_reset(struct cabin_kvm_mm *mm)
 {
 	struct cabin_kvm_vm *vm = mm->vm;
-	bool wx = mm->wx;
+	bool wx = mm->wx, xom = mm->xom;
 	int err = cabin_kvm_mm_munmap(mm, CABIN_KVM_USER_MIN,
 				      vm->user_top - CABIN_KVM_USER_MIN);
 
 	cabin_kvm_mm_free(mm);
 	cabin_kvm_mm_init(mm, vm);
 	mm->wx = wx;
+	mm->xom = xom;
 	return err;
 }
 
@@ -377,7 +389,7 @@ long cabin_kvm_mm_mprotect(struct cabin_kvm_mm *mm, uint64_t addr,
 			   uint64_t len, int prot)
 {
 	uint64_t a, end;
-	unsigned int p = cabin_kvm_mm_gmem_prot(prot);
+	unsigned int p = cabin_kvm_mm_gmem_prot(mm, prot);
 
 	if (addr % PAGE || (prot & ~(PROT_READ | PROT_WRITE | PROT_EXEC)))
 		return -EINVAL;

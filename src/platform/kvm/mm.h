@@ -27,6 +27,7 @@ enum {
 struct cabin_kvm_name {
 	char *path;
 	bool shared;		/* MAP_SHARED of a file: host-mapped */
+	uint64_t dev, ino;	/* the file's identity, 0 when unknown */
 };
 
 struct cabin_kvm_mm {
@@ -37,6 +38,7 @@ struct cabin_kvm_mm {
 	struct cabin_kvm_name names[CABIN_KVM_MM_NAMES];
 	unsigned int nnames;
 	bool wx;		/* W^X: the loader maps nothing writable and executable */
+	bool xom;		/* PROT_EXEC alone is execute-only (key 1) */
 };
 
 void cabin_kvm_mm_init(struct cabin_kvm_mm *mm, struct cabin_kvm_vm *vm);
@@ -47,8 +49,11 @@ int cabin_kvm_mm_reset(struct cabin_kvm_mm *mm);
 /* Fresh zeroed pages at a fixed, page-aligned range; prot CABIN_GMEM_R/W/X. */
 int cabin_kvm_mm_place(struct cabin_kvm_mm *mm, uint64_t addr, uint64_t len,
 		       unsigned int prot, unsigned int tag);
-/* CABIN_GMEM_R/W/X for PROT_* (W and X imply R, as on x86). */
-unsigned int cabin_kvm_mm_gmem_prot(int prot);
+/*
+ * CABIN_GMEM_R/W/X for PROT_* (W and X imply R, as on x86, except that
+ * PROT_EXEC alone is execute-only under --xom).
+ */
+unsigned int cabin_kvm_mm_gmem_prot(const struct cabin_kvm_mm *mm, int prot);
 /*
  * Give [addr, addr + len) (page aligned) prot in the region table and the
  * page tables, its host pages untouched; prot 0 reserves it (PROT_NONE).

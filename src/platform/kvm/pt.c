@@ -82,6 +82,9 @@ static uint64_t pte_bits(unsigned int prot)
 		v |= PTE_U;
 	if (!(prot & CABIN_GMEM_X))
 		v |= PTE_NX;
+	/* Execute-only code (--xom) carries key 1, which PKRU keeps unread. */
+	if ((prot & CABIN_GMEM_X) && !(prot & CABIN_GMEM_R))
+		v |= CABIN_KVM_XOM_PKEY << 59;
 	return v;
 }
 

@@ -36,6 +36,7 @@
 #define CR4_OSXSAVE	(1ull << 18)
 #define CR4_SMEP	(1ull << 20)
 #define CR4_SMAP	(1ull << 21)
+#define CR4_PKE		(1ull << 22)
 #define EFER_SCE	(1ull << 0)
 #define EFER_LME	(1ull << 8)
 #define EFER_LMA	(1ull << 10)
@@ -203,12 +204,16 @@ static uint64_t cr4_for(const struct kvm_cpuid2 *c, struct cabin_kvm_vm *vm)
 		}
 		if (e->ecx & (1u << 2))
 			cr4 |= CR4_UMIP;
+		if ((e->ecx & (1u << 3)) && vm->want_pke) {
+			cr4 |= CR4_PKE;
+			vm->pke = true;
+		}
 	}
 	return cr4;
 }
 
-/* XCR0: x87, SSE, AVX and AVX-512 state when KVM offers them. */
-static uint64_t xcr0_for(const struct kvm_cpuid2 *c)
+/* XCR0: x87, SSE, AVX, AVX-512 and (with keys) PKRU when KVM offers them. */
+static uint64_t xcr0_for(const struct kvm_cpuid2 *c, bool pke)
 {
 	uint32_t i;
 
@@ -216,7 +221,7 @@ static uint64_t xcr0_for(const struct kvm_cpuid2 *c)
 		const struct kvm_cpuid_entry2 *e = &c->entries[i];
 
 		if (e->function == 0xd && e->index == 0)
-			return e->eax & 0xe7;
+			return e->eax & (pke ? 0x2e7 : 0xe7);
 	}
 	return 0x3;
 }
@@ -291,7 +296,7 @@ static int setup_vcpu(struct cabin_kvm_vm *vm, uint64_t lstar, char *why,
 	memset(&xcrs, 0, sizeof(xcrs));
 	xcrs.nr_xcrs = 1;
 	xcrs.xcrs[0].xcr = 0;
-	xcrs.xcrs[0].value = xcr0_for(cpuid);
+	xcrs.xcrs[0].value = xcr0_for(cpuid, vm->pke);
 	if (ioctl(vm->vcpu, KVM_SET_XCRS, &xcrs) < 0) {
 		err = fail(why, whylen, "KVM_SET_XCRS", errno);
 		goto out;
@@ -369,10 +374,12 @@ int cabin_kvm_vm_open(struct cabin_kvm_vm *vm, int kvm_fd, uint64_t mem_size,
 
 	{
 		bool no_smep = vm->no_smep, no_smap = vm->no_smap;
+		bool want_pke = vm->want_pke;
 
 		memset(vm, 0, sizeof(*vm));
 		vm->no_smep = no_smep;
 		vm->no_smap = no_smap;
+		vm->want_pke = want_pke;
 	}
 	vm->kvm = vm->vm = vm->vcpu = -1;
 	err = open_kvm(vm, kvm_fd, why, whylen);

@@ -24,6 +24,7 @@ struct cabin_kvm_vm {
 	uint64_t user_top;		/* user space is [USER_MIN, user_top) */
 	bool smep, smap;		/* set in CR4 */
 	bool no_smep, no_smap;		/* testing: leave them off */
+	bool want_pke, pke;		/* protection keys asked for, and set */
 };
 
 /*
