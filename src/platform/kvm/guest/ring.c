@@ -12,11 +12,6 @@
 static volatile struct cabin_kvm_ring *const ring =
 	(volatile struct cabin_kvm_ring *)CABIN_KVM_RING;
 
-static inline void out32(uint16_t port, uint32_t val)
-{
-	__asm__ volatile("outl %0, %1" : : "a"(val), "Nd"(port) : "memory");
-}
-
 static int eligible(uint64_t nr)
 {
 	return ring->on && nr < CABIN_KVM_LOCAL_MAX &&

@@ -9,11 +9,6 @@
 #include "platform/kvm/abi.h"
 #include "platform/kvm/guest/guest.h"
 
-static inline void out32(uint16_t port, uint32_t val)
-{
-	__asm__ volatile("outl %0, %1" : : "a"(val), "Nd"(port) : "memory");
-}
-
 static inline uint64_t percpu_flush(void)
 {
 	uint64_t v;
