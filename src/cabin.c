@@ -24,6 +24,7 @@
 #include "platform/kvm/kvm.h"
 #include "platform/probe.h"
 #include "platform/process/process.h"
+#include "platform/process/sandbox.h"
 #include "platform/process/signals.h"
 #include "platform/process/spawn.h"
 #include "policy/compile.h"
@@ -750,6 +751,42 @@ static int move_trace(struct run *r, FILE *log, int floor)
 	return 0;
 }
 
+/* In a monitor forked with its program: the records start afresh. */
+static void kvm_forked(void *ctx)
+{
+	struct run *r = ctx;
+
+	cabin_tracer_forked(r->tracer);
+	if (r->report)
+		cabin_report_forked(r->report);
+}
+
+static void absorb_report(void *ctx, const void *buf, size_t len)
+{
+	cabin_report_absorb(ctx, buf, len);
+}
+
+/*
+ * A forked monitor's end: its trace lines are out, its records go to the
+ * first monitor, and it leaves as its program did, for the parent's wait.
+ */
+static void __attribute__((noreturn)) end_forked(struct run *r,
+						struct cabin_kvm *k,
+						struct cabin_proxy *proxy)
+{
+	char *buf = NULL;
+	size_t len = 0;
+
+	if (r->tracer)
+		cabin_tracer_finish(r->tracer);
+	if (r->report && cabin_report_save(r->report, &buf, &len) < 0)
+		len = 0;
+	cabin_kvm_family_leave(&k->family, buf, len);
+	free(buf);
+	fflush(NULL);
+	cabin_exit_as(proxy->main_exited ? proxy->main_status : SIGKILL);
+}
+
 /* In the sandboxed child: the monitor, the proxy core and the records. */
 static int kvm_child(void *ctx)
 {
@@ -794,7 +831,12 @@ static int kvm_child(void *ctx)
 	o.no_smep = r->cfg->unsafe & CABIN_UNSAFE_SMEP;
 	o.no_smap = r->cfg->unsafe & CABIN_UNSAFE_SMAP;
 	o.log = log;
+	o.forked = kvm_forked;
+	o.hook_ctx = r;
 	code = cabin_kvm_run(&k, &proxy, &o);
+	if (k.parent)
+		end_forked(r, &k, &proxy);
+	cabin_kvm_end_family(&k, r->report ? absorb_report : NULL, r->report);
 	close_run(r, &proxy, code, log);
 	cabin_kvm_free(&k);
 	fflush(NULL);

@@ -123,6 +123,34 @@ int cabin_proxy_adopt(struct cabin_proxy *p, pid_t main_pid)
 	return 0;
 }
 
+int cabin_proxy_forked(struct cabin_proxy *p, pid_t parent, pid_t child)
+{
+	struct cabin_task *t;
+	size_t pos = 0;
+	pid_t *others;
+	size_t n = 0, i;
+
+	others = calloc(p->tasks.count ? p->tasks.count : 1, sizeof(*others));
+	if (!others)
+		return -ENOMEM;
+	while ((t = cabin_tasks_next(&p->tasks, &pos)))
+		if (t->tid != parent && n < p->tasks.count)
+			others[n++] = t->tid;
+	for (i = 0; i < n; i++)
+		cabin_tasks_remove(&p->tasks, others[i]);
+	free(others);
+	if (cabin_tasks_rekey(&p->tasks, parent, child) < 0)
+		return cabin_proxy_adopt(p, child);
+	t = cabin_tasks_find(&p->tasks, child);
+	t->pid = child;
+	t->parent = parent;
+	p->main_pid = child;
+	p->main_exited = false;
+	p->draining = false;
+	memset(&p->stats, 0, sizeof(p->stats));
+	return 0;
+}
+
 bool cabin_denial_reported(struct cabin_proxy *p, long nr, const char *comm)
 {
 	struct cabin_denial *grown;

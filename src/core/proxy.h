@@ -95,6 +95,14 @@ void cabin_proxy_free(struct cabin_proxy *p);
 int cabin_proxy_adopt(struct cabin_proxy *p, pid_t main_pid);
 
 /*
+ * This copy of the proxy now serves a forked process alone (the kvm
+ * platform forks its monitor along with the program): the tasks of other
+ * processes are forgotten, parent's becomes child's, and child is the
+ * main task whose end ends this copy's watch.
+ */
+int cabin_proxy_forked(struct cabin_proxy *p, pid_t parent, pid_t child);
+
+/*
  * Handle one event.  Every event of a stopped thread ends with exactly one
  * resume (or kill) through the platform.  Returns 0 or -errno when the
  * platform could not act; the thread is then usually already gone.

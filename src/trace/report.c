@@ -483,12 +483,11 @@ const struct cabin_observer *cabin_report_observer(struct cabin_report *r)
 	return &r->observer;
 }
 
-void cabin_report_free(struct cabin_report *r)
+/* Everything recorded so far, freed and forgotten. */
+static void report_clear(struct cabin_report *r)
 {
 	size_t i;
 
-	if (!r)
-		return;
 	report_procs_free(r);
 	for (i = 0; i < r->pending.cap; i++) {
 		if (r->pending.key[i] && r->pending.val[i]) {
@@ -516,6 +515,27 @@ void cabin_report_free(struct cabin_report *r)
 	report_list_free(&r->memory);
 	for (i = 0; i < r->nfaults; i++)
 		report_rec_free(&r->faults[i]);
+	r->procs = NULL;
+	r->nprocs = r->capprocs = 0;
+	memset(&r->procmap, 0, sizeof(r->procmap));
+	memset(&r->pending, 0, sizeof(r->pending));
+	r->notes = NULL;
+	r->nnotes = 0;
+	r->nfaults = 0;
+	memset(r->sysc, 0, sizeof(r->sysc));
+	r->dropped = 0;
+}
+
+void cabin_report_forked(struct cabin_report *r)
+{
+	report_clear(r);
+}
+
+void cabin_report_free(struct cabin_report *r)
+{
+	if (!r)
+		return;
+	report_clear(r);
 	free(r->scratch);
 	free(r);
 }

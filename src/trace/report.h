@@ -56,4 +56,16 @@ int cabin_report_finish(struct cabin_report *r, struct cabin_proxy *p,
 void cabin_report_redirect(struct cabin_report *r, int fd, FILE *summary);
 void cabin_report_free(struct cabin_report *r);
 
+/*
+ * Across processes (report_wire.c), for a monitor that forks with its
+ * program: in the child, forget what the parent already holds; the child
+ * saves what it saw since as bytes; the run's first monitor absorbs them
+ * (records by key, processes by pid) before it writes.  save: 0 or
+ * -ENOMEM, *buf malloc'd; absorb: 0, or -EINVAL for bytes that are not a
+ * saved report (what came before the fault is kept).
+ */
+void cabin_report_forked(struct cabin_report *r);
+int cabin_report_save(struct cabin_report *r, char **buf, size_t *len);
+int cabin_report_absorb(struct cabin_report *r, const void *buf, size_t len);
+
 #endif

@@ -703,6 +703,12 @@ void cabin_tracer_set_output(struct cabin_tracer *t, FILE *out)
 	t->o.out = out;
 }
 
+void cabin_tracer_forked(struct cabin_tracer *t)
+{
+	while (t && t->npend)
+		pending_drop(t, t->pend[0]->tid);
+}
+
 void cabin_tracer_finish(struct cabin_tracer *t)
 {
 	size_t i;

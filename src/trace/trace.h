@@ -33,6 +33,11 @@ const struct cabin_observer *cabin_tracer_observer(struct cabin_tracer *t);
 void cabin_tracer_set_output(struct cabin_tracer *t, FILE *out);
 /* Write what is still pending (unfinished calls) and flush. */
 void cabin_tracer_finish(struct cabin_tracer *t);
+/*
+ * In a monitor forked with its program: the calls in flight are the
+ * parent's, which writes them; this copy forgets them.
+ */
+void cabin_tracer_forked(struct cabin_tracer *t);
 void cabin_tracer_free(struct cabin_tracer *t);
 
 #endif

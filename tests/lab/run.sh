@@ -113,9 +113,13 @@ py=/usr/bin/python3.11
 if [ -x "$py" ] && [ -d /usr/lib/python3.11 ]; then
 	pyfiles=$(cd / && "$py" -c '
 import sys, os, json, re, hashlib, subprocess, threading, ctypes, encodings
+import multiprocessing, multiprocessing.connection, multiprocessing.popen_fork
 import encodings.utf_8, encodings.latin_1, encodings.ascii, encodings.aliases
 t = threading.Thread(target=lambda: None); t.start(); t.join()
 subprocess.run(["/bin/true"], stdout=subprocess.PIPE)
+mpc = multiprocessing.get_context("fork")
+mpp = mpc.Process(target=print, args=("",)); mpp.start(); mpp.join()
+mpa, mpb = mpc.Pipe(); mpa.send(1); mpb.recv()
 for m in list(sys.modules.values()):
     f = getattr(m, "__file__", None)
     if f and f.startswith("/usr/lib/python3.11/"):
@@ -194,7 +198,7 @@ EOF
 echo /bin/sh >"$root/etc/shells"
 
 cp "$here/init" "$root/init"
-cp "$here"/${LAB_TESTS:-t_*.sh} "$here/lib.sh" "$here/../adversarial/baseline.policy" "$root/lab/"
+cp "$here"/${LAB_TESTS:-t_*.sh} "$here/lib.sh" "$here/kvm_lib.sh" "$here/../adversarial/baseline.policy" "$root/lab/"
 chmod 755 "$root/init" "$root"/lab/t_*.sh
 
 # Everything root's, whoever builds it.

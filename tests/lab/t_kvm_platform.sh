@@ -4,8 +4,8 @@
 # stdout, stderr (cabin's own "cabin: " lines aside) and exit status;
 # CPU exceptions become the signals Linux gives (tests/lab/progs/kvm_exc),
 # hostile pointers give EFAULT (tests/lab/progs/kvm_hostile), policy,
-# --trace and --report work as on the process platform, fork fails with
-# ENOSYS without a hang, and --stats prints VM exit counts.
+# --trace and --report work as on the process platform, and --stats
+# prints VM exit counts (processes: t_kvm_procs.sh).
 #
 # The native halves and the process-platform references are checks of
 # their own, so that they show what the kvm halves are compared with.
@@ -38,103 +38,13 @@ if [ ! -e /dev/kvm ]; then
 	fi
 	for c in "programs natively and on kvm" "CPU exceptions (kvm_exc)" \
 		"hostile pointers (kvm_hostile)" "policy, --trace, --report" \
-		"fork fails with ENOSYS" "--stats"; do
+		"--stats"; do
 		skip "kvm-platform$TAG: $c" "no /dev/kvm in this VM"
 	done
 	exit 0
 fi
 
-# --- Time ------------------------------------------------------------------
-now() { cut -d. -f1 /proc/uptime; }
-T0=$(now)
-DEADLINE=110         # seconds after T0 that no kvm run may pass
-
-# --- Runners ---------------------------------------------------------------
-# IN is the standard input of the next run (see same_in).
-IN=/dev/null
-
-# nrun CMD...: CMD natively (30 s limit); rc, $O, $E as lib.sh's run.
-nrun() {
-	timeout -s KILL 30 "$@" <"$IN" >"$O" 2>"$E"
-	rc=$?
-}
-
-# prun CABIN-RUN-ARGS...: cabin on the process platform ($PROC below).
-prun() {
-	timeout -s KILL 30 "$CABIN" run $PROC "$@" <"$IN" >"$O" 2>"$E"
-	rc=$?
-}
-
-# krun CABIN-RUN-ARGS...: cabin run --platform kvm ARGS, limited to what
-# is left before the deadline (at most 30 s).  Returns 1 without running
-# when less than 10 s are left.
-krun() {
-	left=$((T0 + DEADLINE - $(now)))
-	[ "$left" -ge 10 ] || return 1
-	[ "$left" -gt 30 ] && left=30
-	timeout -s KILL "$left" "$CABIN" run --platform kvm $KVM_EXTRA "$@" \
-		<"$IN" >"$O" 2>"$E"
-	rc=$?
-	return 0
-}
-
-# late NAME: the kvm half of NAME was not run for lack of time.
-late() {
-	fail "$1" "not run: $(($(now) - T0)) s of this test's 120 s spent"
-}
-
-# progerr FILE: FILE without cabin's own lines (the program's stderr).
-progerr() { grep -v '^cabin: ' "$1"; }
-
-# kwhat: what, without cabin's warning about what this kernel's Landlock
-# cannot enforce (it would fill the 300 bytes shown).
-kwhat() {
-	echo "exit $rc; stdout: $(oneline "$O"); stderr: $(grep -v '^cabin: warning: not enforced on this kernel' "$E" | head -c 300 | tr '\n' '|')"
-}
-
-# same NAME CMD...: CMD natively and on kvm: same stdout, stderr (cabin's
-# lines aside) and exit status.
-same() {
-	n="kvm-platform$TAG: $1"
-	shift
-	nrun "$@"
-	nrc=$rc
-	cp "$O" "$T/n.out"
-	cp "$E" "$T/n.err"
-	if [ "$nrc" -ge 124 ]; then
-		fail "$n: runs natively" "$(what)"
-		return
-	fi
-	if ! krun -- "$@"; then
-		late "$n"
-		return
-	fi
-	progerr "$E" >"$T/k.err"
-	if [ "$rc" = "$nrc" ] && cmp -s "$O" "$T/n.out" &&
-	   cmp -s "$T/k.err" "$T/n.err"; then
-		ok "$n: same stdout, stderr and exit $rc"
-	else
-		fail "$n: same stdout, stderr and exit status" \
-			"native exit $nrc, stdout: $(oneline "$T/n.out") stderr: $(oneline "$T/n.err"); kvm $(kwhat)"
-	fi
-}
-
-# same_in FILE NAME CMD...: same, with FILE on standard input.
-same_in() {
-	IN=$1
-	shift
-	same "$@"
-	IN=/dev/null
-}
-
-# The process platform for references: --platform process once cabin
-# knows the option, the default platform before.
-PROC="--platform process"
-prun -- /bin/true
-if [ "$rc" != 0 ]; then
-	note "cabin run --platform process: exit $rc, $(head -n 1 "$E"); using the default platform"
-	PROC=
-fi
+. /lab/kvm_lib.sh
 
 # --- Fixtures --------------------------------------------------------------
 printf 'pear\napple\nfig\nbanana\napple\n' >"$D/in.txt"
@@ -461,42 +371,6 @@ if krun --report "$D/k.json" -- /bin/cat "$D/somefile"; then
 	fi
 else
 	late "$n on kvm"
-fi
-
-# --- fork: not supported on kvm yet, fails with ENOSYS, no hang -------------
-since "fork"
-if [ -x "$PY" ]; then
-	cat >"$D/fork.py" <<'EOF'
-import os, sys
-try:
-    pid = os.fork()
-except OSError as e:
-    print("fork:", e.errno, e.strerror)
-    sys.exit(4)
-if pid == 0:
-    os._exit(0)
-os.waitpid(pid, 0)
-print("forked")
-EOF
-	nrun "$PY" "$D/fork.py"
-	note "fork.py natively: $(what)"
-	n="kvm-platform$TAG: python3 os.fork() on kvm"
-	if krun --profile trace --trace -- "$PY" "$D/fork.py"; then
-		if [ "$rc" = 4 ] && [ "$(cat "$O")" = "fork: 38 Function not implemented" ]; then
-			ok "$n: ENOSYS, cabin exits with the program's status 4"
-		else
-			fail "$n: ENOSYS, cabin exits with the program's status 4" \
-				"$(kwhat)"
-		fi
-		if grep -qE '(clone3?|v?fork)\(.*= -1 ENOSYS' "$E"; then
-			ok "$n: the trace shows the ENOSYS"
-		else
-			fail "$n: the trace shows the ENOSYS" \
-				"$(grep -E 'clone|fork' "$E" | head -n 3 | tr '\n' '|')"
-		fi
-	else
-		late "$n"
-	fi
 fi
 
 # --- --stats --------------------------------------------------------------------

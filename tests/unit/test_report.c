@@ -748,6 +748,102 @@ static void test_hostile_strings(void **state)
 	free(big);
 }
 
+/*
+ * What a forked monitor records goes to the first one as bytes: the JSON
+ * written after absorbing them is the JSON of one report that saw all.
+ */
+static void record_parent(struct fx *f, struct cabin_report *into)
+{
+	struct cabin_report *keep = f->r;
+	static char *const sh_argv[] = { "sh", "-c", "ls", NULL };
+
+	f->r = into;
+	CALL(f, &f->main, SYS_execve, 0, A("/bin/sh"), A(sh_argv), 0);
+	CALL(f, &f->main, SYS_openat, 3, AT_FDCWD, A("parent.txt"), O_RDONLY);
+	event(f, &f->main, (struct cabin_event){ .kind = CABIN_EV_SPAWN,
+		.tid = MAIN, .spawn = { CHILD, CABIN_SPAWN_FORK } });
+	f->r = keep;
+}
+
+static void record_child(struct fx *f, struct cabin_report *into)
+{
+	struct cabin_report *keep = f->r;
+	static char *const ls_argv[] = { "ls", "-l", NULL };
+
+	f->r = into;
+	CALL(f, &f->child, SYS_execve, 0, A("/bin/ls"), A(ls_argv), 0);
+	CALL(f, &f->child, SYS_openat, 3, AT_FDCWD, A("child.txt"), O_RDONLY);
+	CALL(f, &f->child, SYS_openat, 3, AT_FDCWD, A("child.txt"), O_RDONLY);
+	CALL(f, &f->child, SYS_openat, -EACCES, AT_FDCWD, A("/root/x"),
+	     O_RDONLY);
+	event(f, &f->child, (struct cabin_event){ .kind = CABIN_EV_EXIT,
+		.tid = CHILD, .status = 2 << 8 });
+	f->r = keep;
+}
+
+static char *json_without_times(struct fx *f)
+{
+	char *j = strdup(f->json), *p;
+
+	assert_non_null(j);
+	/* The clock fields differ between two reports of the same run. */
+	for (p = strstr(j, "\"started\""); p && *p != ','; p++)
+		*p = ' ';
+	for (p = strstr(j, "\"duration_ms\""); p && *p != ','; p++)
+		*p = ' ';
+	for (p = strstr(j, "\"time_us\""); p; p = strstr(p, "\"time_us\""))
+		for (; *p && *p != ',' && *p != '}'; p++)
+			*p = ' ';
+	return j;
+}
+
+static void test_fork_merge(void **state)
+{
+	struct fx *f = *state;
+	static char *const argv[] = { "prog", "--flag", NULL };
+	struct cabin_report_options o = { .path = f->path, .fs = &fake_fs,
+					  .argv = argv };
+	struct cabin_report *child = cabin_report_new(&o);
+	char *buf, *merged, *whole;
+	size_t len;
+
+	assert_non_null(child);
+	/* The child monitor is a copy of the parent's: it forgets that. */
+	record_parent(f, child);
+	cabin_report_forked(child);
+	record_parent(f, f->r);
+	record_child(f, child);
+	assert_int_equal(cabin_report_save(child, &buf, &len), 0);
+	cabin_report_free(child);
+	assert_int_equal(cabin_report_absorb(f->r, buf, len), 0);
+	event(f, &f->main, (struct cabin_event){ .kind = CABIN_EV_EXIT,
+		.tid = MAIN, .status = 0 });
+	finish(f, 0, false);
+	assert_valid_json(f->json);
+	merged = json_without_times(f);
+
+	/* The same events into one report. */
+	cabin_report_free(f->r);
+	free(f->json);
+	f->r = cabin_report_new(&o);
+	assert_non_null(f->r);
+	record_parent(f, f->r);
+	record_child(f, f->r);
+	event(f, &f->main, (struct cabin_event){ .kind = CABIN_EV_EXIT,
+		.tid = MAIN, .status = 0 });
+	finish(f, 0, false);
+	whole = json_without_times(f);
+	assert_string_equal(merged, whole);
+	assert_non_null(strstr(whole, "child.txt"));
+
+	/* Bytes that are not a saved report: refused, nothing breaks. */
+	assert_int_equal(cabin_report_absorb(f->r, "garbage!", 8), -EINVAL);
+	assert_int_equal(cabin_report_absorb(f->r, buf, len - 3), -EINVAL);
+	free(buf);
+	free(merged);
+	free(whole);
+}
+
 static void test_json_writer(void **state)
 {
 	char all[256], *buf = NULL;
@@ -822,6 +918,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_signals_ptrace_memory_faults,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_hostile_strings, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_fork_merge, setup,
 						teardown),
 		cmocka_unit_test(test_json_writer),
 		cmocka_unit_test_setup_teardown(test_atomic_write, setup,

@@ -71,6 +71,12 @@ void cabin_ksig_init(struct cabin_ksig *s)
 	altstack_reset(s);
 }
 
+void cabin_ksig_forked(struct cabin_ksig *s)
+{
+	s->pending = 0;
+	memset(s->info, 0, sizeof(s->info));
+}
+
 void cabin_ksig_exec(struct cabin_ksig *s)
 {
 	int sig;

@@ -93,6 +93,8 @@ void cabin_ksig_init(struct cabin_ksig *s);
  * masks are cleared; blocked and pending are kept; the altstack is off.
  */
 void cabin_ksig_exec(struct cabin_ksig *s);
+/* fork: the child keeps handlers, mask and altstack; nothing is pending. */
+void cabin_ksig_forked(struct cabin_ksig *s);
 
 /*
  * The syscalls, with Linux's checks in Linux's order: -EINVAL for a

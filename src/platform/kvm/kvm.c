@@ -34,11 +34,14 @@
 #define MEM_MIN		(64ull << 20)
 #define MEM_SLACK	(256ull << 20)	/* the monitor's own, under RLIMIT_AS */
 #define CLOCK_REFRESH_NS	10000000ll
+/* How long the other processes get to hand in their records at the end. */
+#define FAMILY_END_MS		2000
 
 static struct kvm_run *volatile signal_run;
 static volatile sig_atomic_t host_flag[65];
 static siginfo_t host_info[65];
 static volatile sig_atomic_t timeout_flag;
+static volatile sig_atomic_t kill_flag;		/* SIGKILL, carried */
 
 /* The monitor's own faults on guest memory (a shared file shrank). */
 static sigjmp_buf guest_fault;
@@ -51,9 +54,21 @@ static void on_host_signal(int sig, siginfo_t *si, void *uc)
 	(void)uc;
 	if (sig <= 0 || sig > 64 || sig == CABIN_KVM_SIG_KICK)
 		return;	/* the kick only interrupts a call */
-	if (sig == CABIN_KVM_SIG_TIMEOUT)
+	if (sig == CABIN_KVM_SIG_CARRY) {
+		sig = si->si_value.sival_int;
+		if (sig <= 0 || sig > 64)
+			return;
+		if (sig == SIGKILL)
+			kill_flag = 1;
+		else if (sig != SIGSTOP) {
+			host_info[sig] = *si;
+			host_info[sig].si_signo = sig;
+			host_info[sig].si_code = SI_USER;
+			host_flag[sig] = 1;
+		}
+	} else if (sig == CABIN_KVM_SIG_TIMEOUT) {
 		timeout_flag = 1;
-	else {
+	} else {
 		host_info[sig] = *si;
 		host_flag[sig] = 1;
 	}
@@ -75,7 +90,7 @@ static void on_monitor_fault(int sig, siginfo_t *si, void *uc)
 
 bool cabin_kvm_timed_out(void)
 {
-	return timeout_flag;
+	return timeout_flag || kill_flag;
 }
 
 static void catch_host_signals(void)
@@ -121,6 +136,15 @@ bool cabin_kvm_take_host_signals(struct cabin_kvm *k)
 		any = true;
 	}
 	return any;
+}
+
+void cabin_kvm_forked_signals(struct cabin_kvm *k)
+{
+	int sig;
+
+	for (sig = 1; sig <= 64; sig++)
+		host_flag[sig] = 0;
+	signal_run = k->vm.run;
 }
 
 static void say(struct cabin_kvm *k, const char *fmt, ...)
@@ -653,6 +677,12 @@ static void share_clock(struct cabin_kvm *k)
 	k->clock_shared_ns = s->mono_ns;
 }
 
+void cabin_kvm_share_ids(struct cabin_kvm *k, pid_t parent)
+{
+	shared_page(k)->pid = k->pid;
+	shared_page(k)->ppid = parent;
+}
+
 /*
  * What the proxy kernel may answer itself: only syscalls the policy lets
  * pass unobserved whatever their arguments, as the process platform's
@@ -671,8 +701,7 @@ static void share_setup(struct cabin_kvm *k)
 
 	memset(s, 0, sizeof(*s));
 	s->user_top = k->vm.user_top;
-	s->pid = k->pid;
-	s->ppid = getppid();
+	cabin_kvm_share_ids(k, getppid());
 	if (uname(&u) == 0) {
 		memcpy(s->uts[0], u.sysname, 65);
 		memcpy(s->uts[1], u.nodename, 65);
@@ -821,8 +850,8 @@ static int run_loop(struct cabin_kvm *k)
 
 	signal_run = k->vm.run;
 	while (!k->done) {
-		if (timeout_flag) {
-			k->proxy->timed_out = true;
+		if (timeout_flag || kill_flag) {
+			k->proxy->timed_out = timeout_flag && !k->parent;
 			finish(k, SIGKILL, -1, 0);
 			break;
 		}
@@ -854,7 +883,7 @@ int cabin_kvm_run(struct cabin_kvm *k, struct cabin_proxy *proxy,
 		  const struct cabin_kvm_options *o)
 {
 	struct cabin_event ev;
-	int code;
+	int code, err;
 
 	k->proxy = proxy;
 	k->opt = o;
@@ -868,6 +897,12 @@ int cabin_kvm_run(struct cabin_kvm *k, struct cabin_proxy *proxy,
 	if (code)
 		return code;
 	share_setup(k);
+	err = cabin_kvm_family_init(&k->family, o->fd_floor);
+	if (err < 0) {
+		say(k, "cannot set up for the program's processes: %s",
+		    strerror(-err));
+		return CABIN_EXIT_INTERNAL;
+	}
 	if (o->ring && cabin_kvm_ring_start(k) < 0) {
 		say(k, "cannot start the ring worker: %s", strerror(errno));
 		return CABIN_EXIT_INTERNAL;
@@ -893,7 +928,7 @@ int cabin_kvm_run(struct cabin_kvm *k, struct cabin_proxy *proxy,
 	guest_fault_armed = 0;
 	cabin_kvm_ring_stop(k);
 	signal_run = NULL;
-	if (o->stats)
+	if (o->stats && !k->parent)
 		print_stats(k);
 	if (code >= 0) {
 		/* The VM cannot go on: the program ends as if killed. */
@@ -901,6 +936,14 @@ int cabin_kvm_run(struct cabin_kvm *k, struct cabin_proxy *proxy,
 		return code;
 	}
 	return cabin_proxy_exit_code(proxy);
+}
+
+void cabin_kvm_end_family(struct cabin_kvm *k,
+			  void (*fn)(void *ctx, const void *buf, size_t len),
+			  void *ctx)
+{
+	cabin_kvm_family_end(&k->family, CABIN_KVM_SIG_TIMEOUT,
+			     FAMILY_END_MS, fn, ctx);
 }
 
 void cabin_kvm_free(struct cabin_kvm *k)

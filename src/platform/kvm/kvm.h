@@ -15,6 +15,7 @@
 
 #include "core/platform.h"
 #include "core/proxy.h"
+#include "platform/kvm/family.h"
 #include "platform/kvm/forward.h"
 #include "platform/kvm/ksignal.h"
 #include "platform/kvm/mm.h"
@@ -30,6 +31,13 @@
 #define CABIN_KVM_SIG_TIMEOUT	(SIGRTMAX - 1)
 /* The monitor's own: interrupts the ring worker's blocking call. */
 #define CABIN_KVM_SIG_KICK	(SIGRTMAX - 2)
+/*
+ * A signal from one of the program's processes to another: the host
+ * signal carries the program's number (sigqueue's value), so SIGKILL and
+ * the signals the monitor keeps for its own faults arrive as the
+ * program's.
+ */
+#define CABIN_KVM_SIG_CARRY	(SIGRTMAX - 3)
 
 /* VM exits by reason, for --stats. */
 struct cabin_kvm_stats {
@@ -56,6 +64,9 @@ struct cabin_kvm_options {
 	bool ring;		/* --forward=ring */
 	bool xom;		/* execute-only code with protection keys */
 	bool no_smep, no_smap;	/* --unsafe-disable: CR4 without them */
+	/* In a monitor just forked with its program (cabin's records). */
+	void (*forked)(void *ctx);
+	void *hook_ctx;
 };
 
 /* The ring worker (ring.c). */
@@ -96,6 +107,8 @@ struct cabin_kvm {
 	struct cabin_kvm_ringer ringer;
 	int64_t clock_shared_ns;	/* when the guest's clock bases were set */
 	struct cabin_kvm_stats stats;
+	struct cabin_kvm_family family;	/* the run's other monitors */
+	pid_t parent;			/* 0 in the run's first monitor */
 };
 
 /*
@@ -105,6 +118,27 @@ struct cabin_kvm {
 int cabin_kvm_run(struct cabin_kvm *k, struct cabin_proxy *proxy,
 		  const struct cabin_kvm_options *o);
 void cabin_kvm_free(struct cabin_kvm *k);
+
+/*
+ * The first monitor, once its program is gone: end the other processes
+ * and hand what each monitor saw to fn (cabin's report).  A forked
+ * monitor instead sends its bytes with cabin_kvm_family_leave.
+ */
+void cabin_kvm_end_family(struct cabin_kvm *k,
+			  void (*fn)(void *ctx, const void *buf, size_t len),
+			  void *ctx);
+
+/* kill to another of the program's processes (pid > 0, a group, -1). */
+long cabin_kvm_signal_others(struct cabin_kvm *k, long pid, int sig);
+/* wait4 and waitid, on the host: the children are the monitor's. */
+long cabin_kvm_wait(struct cabin_kvm *k, long nr, const uint64_t a[6]);
+
+/* fork, vfork, clone (fork.c): the child's pid, 0 in the child, -errno. */
+long cabin_kvm_fork(struct cabin_kvm *k, long nr, const uint64_t a[6]);
+/* In a forked monitor: host signals pending were the parent's. */
+void cabin_kvm_forked_signals(struct cabin_kvm *k);
+/* The ids the proxy kernel answers getpid and getppid with. */
+void cabin_kvm_share_ids(struct cabin_kvm *k, pid_t parent);
 
 /* The platform operations (kvm_ops.c). */
 extern const struct cabin_platform_ops cabin_kvm_ops;

@@ -103,7 +103,9 @@ static int op_kill(void *ctx, pid_t tid, int sig)
 {
 	struct cabin_kvm *k = ctx;
 
-	(void)tid;
+	/* Other processes have monitors of their own, ended by the first. */
+	if (tid != k->pid)
+		return 0;
 	k->killed = true;
 	k->kill_sig = sig;
 	return 0;

@@ -74,16 +74,26 @@ static bool in_user(const struct cabin_kvm_mm *mm, uint64_t addr, uint64_t len)
 	       len <= mm->vm->user_top - addr;
 }
 
-/* Fresh zero pages behind [addr, addr + len) on the host. */
-static int fresh_host(struct cabin_kvm_mm *mm, uint64_t addr, uint64_t len)
+/*
+ * Fresh zero pages behind [addr, addr + len) on the host: shared ones
+ * for MAP_SHARED|MAP_ANONYMOUS, which the monitor's fork keeps shared
+ * with the program's children.
+ */
+static int fresh_pages(struct cabin_kvm_mm *mm, uint64_t addr, uint64_t len,
+		       bool shared)
 {
 	void *want = mm->vm->mem.host + addr;
 
 	if (mmap(want, len, PROT_READ | PROT_WRITE,
-		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | MAP_NORESERVE, -1,
-		 0) != want)
+		 (shared ? MAP_SHARED : MAP_PRIVATE) | MAP_ANONYMOUS |
+		 MAP_FIXED | MAP_NORESERVE, -1, 0) != want)
 		return -ENOMEM;
 	return 0;
+}
+
+static int fresh_host(struct cabin_kvm_mm *mm, uint64_t addr, uint64_t len)
+{
+	return fresh_pages(mm, addr, len, false);
 }
 
 /*
@@ -123,7 +133,7 @@ int cabin_kvm_mm_place(struct cabin_kvm_mm *mm, uint64_t addr, uint64_t len,
 		return -EINVAL;
 	if (!table_room(mm))
 		return -ENOMEM;
-	err = fresh_host(mm, addr, len);
+	err = fresh_pages(mm, addr, len, tag == CABIN_KVM_TAG_SHARED_ANON);
 	if (!err)
 		err = cabin_kvm_mm_set_views(mm, addr, len, prot, tag, 0);
 	return err;
@@ -334,7 +344,9 @@ long cabin_kvm_mm_mmap(struct cabin_kvm_mm *mm, uint64_t addr, uint64_t len,
 		return err;
 	if (flags & MAP_ANONYMOUS) {
 		err = cabin_kvm_mm_place(mm, at, len, cabin_kvm_mm_gmem_prot(mm, prot),
-					 CABIN_KVM_TAG_ANON);
+					 (flags & MAP_TYPE) == MAP_PRIVATE ?
+					 CABIN_KVM_TAG_ANON :
+					 CABIN_KVM_TAG_SHARED_ANON);
 		return err < 0 ? err : (long)at;
 	}
 	return map_file(mm, at, len, prot, flags, fd, off);
@@ -453,7 +465,8 @@ static const struct cabin_gmem_region *movable(const struct cabin_kvm_mm *mm,
 
 	if (!r || addr + len > r->gva + r->len)
 		return NULL;
-	if (r->tag >= CABIN_KVM_TAG_FIRST_FILE && mm->names[r->tag].shared)
+	if ((r->tag >= CABIN_KVM_TAG_FIRST_FILE && mm->names[r->tag].shared) ||
+	    r->tag == CABIN_KVM_TAG_SHARED_ANON)
 		return NULL;
 	return r;
 }
@@ -561,7 +574,9 @@ int cabin_kvm_mm_describe(const struct cabin_kvm_mm *mm, uint64_t addr,
 			  char *buf, size_t len)
 {
 	const struct cabin_gmem_region *r = cabin_gmem_find(&mm->vm->mem, addr);
-	static const char *const names[] = { "[anonymous]", "[stack]", "[heap]" };
+	static const char *const names[] = {
+		"[anonymous]", "[stack]", "[heap]", "[anonymous shared]",
+	};
 
 	if (!r)
 		return -EFAULT;

@@ -110,13 +110,16 @@ static long sys_kill(struct cabin_kvm *k, long nr, const uint64_t a[6])
 	int sig = (int)(nr == SYS_tgkill ? a[2] : a[1]);
 	siginfo_t si;
 
-	if (nr == SYS_tgkill && ((long)(int)a[0] != k->pid ||
-				 (long)(int)a[1] != k->pid))
-		return -ESRCH;
-	if (nr != SYS_tgkill && !targets_self(k, pid))
-		return pid == -1 ? 0 : -ESRCH;
-	if (sig < 0 || sig > 64)
+	if (sig < 0 || sig > 64 || (nr != SYS_kill && pid <= 0))
 		return -EINVAL;
+	/* One thread per process: a tid is its process's pid. */
+	if (nr == SYS_tgkill && (long)(int)a[1] != pid)
+		return -ESRCH;
+	if (!targets_self(k, pid))
+		return cabin_kvm_signal_others(k, pid, sig);
+	/* The group holds the program's other processes too. */
+	if (pid <= 0)
+		cabin_kvm_signal_others(k, -(long)getpgrp(), sig);
 	if (!sig)
 		return 0;
 	memset(&si, 0, sizeof(si));
@@ -202,17 +205,6 @@ static long sys_mincore(struct cabin_kvm *k, uint64_t addr, uint64_t len,
 	return 0;
 }
 
-static long refuse_process(struct cabin_kvm *k, long nr)
-{
-	char name[32];
-
-	if (!cabin_denial_reported(k->proxy, nr, k->comm))
-		cabin_proxy_say(k->proxy, "pid %d (%s): %s: new processes and threads are not supported on the kvm platform yet (ENOSYS)",
-				(int)k->pid, k->comm,
-				cabin_syscall_name(nr, name, sizeof(name)));
-	return -ENOSYS;
-}
-
 static long sys_mm(struct cabin_kvm *k, long nr, const uint64_t a[6])
 {
 	switch (nr) {
@@ -275,9 +267,9 @@ long cabin_kvm_sys(struct cabin_kvm *k, long nr, const uint64_t a[6])
 	case SYS_kill: case SYS_tkill: case SYS_tgkill:
 		return sys_kill(k, nr, a);
 	case SYS_clone: case SYS_clone3: case SYS_fork: case SYS_vfork:
-		return refuse_process(k, nr);
+		return cabin_kvm_fork(k, nr, a);
 	case SYS_wait4: case SYS_waitid:
-		return -ECHILD;
+		return cabin_kvm_wait(k, nr, a);
 	case SYS_prctl:
 		return sys_prctl(k, a);
 	}

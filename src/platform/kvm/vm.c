@@ -226,26 +226,42 @@ static uint64_t xcr0_for(const struct kvm_cpuid2 *c, bool pke)
 	return 0x3;
 }
 
-static int set_msrs(struct cabin_kvm_vm *vm, uint64_t lstar)
+static const uint32_t kept_msrs[4] = {
+	MSR_STAR, MSR_LSTAR, MSR_SYSCALL_MASK, MSR_KERNEL_GS_BASE,
+};
+
+/* The MSRs of kept_msrs, read into val or (set) written from it. */
+static int vcpu_msrs(struct cabin_kvm_vm *vm, uint64_t val[4], bool set)
 {
 	union {
 		struct kvm_msrs hdr;
 		unsigned char buf[sizeof(struct kvm_msrs) +
 				  4 * sizeof(struct kvm_msr_entry)];
 	} m;
+	unsigned int i;
 
 	memset(&m, 0, sizeof(m));
 	m.hdr.nmsrs = 4;
-	m.hdr.entries[0].index = MSR_STAR;
-	m.hdr.entries[0].data = ((uint64_t)(CABIN_KVM_SEL_UCODE32 & ~3) << 48) |
-				((uint64_t)CABIN_KVM_SEL_KCODE << 32);
-	m.hdr.entries[1].index = MSR_LSTAR;
-	m.hdr.entries[1].data = lstar;
-	m.hdr.entries[2].index = MSR_SYSCALL_MASK;
-	m.hdr.entries[2].data = SYSCALL_MASK;
-	m.hdr.entries[3].index = MSR_KERNEL_GS_BASE;
-	m.hdr.entries[3].data = CABIN_KVM_PERCPU;
-	return ioctl(vm->vcpu, KVM_SET_MSRS, &m) == 4 ? 0 : -EIO;
+	for (i = 0; i < 4; i++) {
+		m.hdr.entries[i].index = kept_msrs[i];
+		m.hdr.entries[i].data = val[i];
+	}
+	if (ioctl(vm->vcpu, set ? KVM_SET_MSRS : KVM_GET_MSRS, &m) != 4)
+		return -EIO;
+	for (i = 0; i < 4; i++)
+		val[i] = m.hdr.entries[i].data;
+	return 0;
+}
+
+static int set_msrs(struct cabin_kvm_vm *vm, uint64_t lstar)
+{
+	uint64_t val[4] = {
+		((uint64_t)(CABIN_KVM_SEL_UCODE32 & ~3) << 48) |
+		((uint64_t)CABIN_KVM_SEL_KCODE << 32),
+		lstar, SYSCALL_MASK, CABIN_KVM_PERCPU,
+	};
+
+	return vcpu_msrs(vm, val, true);
 }
 
 static int setup_vcpu(struct cabin_kvm_vm *vm, uint64_t lstar, char *why,
@@ -345,23 +361,113 @@ int cabin_kvm_vm_layout(struct cabin_kvm_vm *vm, uint64_t mem_size)
 	return cabin_kvm_pt_init(vm);
 }
 
+static int add_slot(struct cabin_kvm_vm *vm, char *why, size_t whylen)
+{
+	struct kvm_userspace_memory_region slot = {
+		.slot = 0,
+		.guest_phys_addr = 0,
+		.memory_size = vm->mem.size,
+		.userspace_addr = (uintptr_t)vm->mem.host,
+	};
+
+	if (ioctl(vm->vm, KVM_SET_USER_MEMORY_REGION, &slot) < 0)
+		return fail(why, whylen, "KVM_SET_USER_MEMORY_REGION", errno);
+	return 0;
+}
+
 static int add_memory(struct cabin_kvm_vm *vm, uint64_t mem_size, char *why,
 		      size_t whylen)
 {
-	struct kvm_userspace_memory_region slot;
 	int err;
 
 	err = cabin_kvm_vm_layout(vm, mem_size);
 	if (err < 0)
 		return fail(why, whylen, "guest memory", -err);
-	slot = (struct kvm_userspace_memory_region){
-		.slot = 0,
-		.guest_phys_addr = 0,
-		.memory_size = mem_size,
-		.userspace_addr = (uintptr_t)vm->mem.host,
-	};
-	if (ioctl(vm->vm, KVM_SET_USER_MEMORY_REGION, &slot) < 0)
-		return fail(why, whylen, "KVM_SET_USER_MEMORY_REGION", errno);
+	return add_slot(vm, why, whylen);
+}
+
+static int add_vcpu(struct cabin_kvm_vm *vm, char *why, size_t whylen)
+{
+	int size;
+
+	vm->vcpu = ioctl(vm->vm, KVM_CREATE_VCPU, 0);
+	if (vm->vcpu < 0)
+		return fail(why, whylen, "KVM_CREATE_VCPU", errno);
+	size = ioctl(vm->kvm, KVM_GET_VCPU_MMAP_SIZE, 0);
+	if (size < (int)sizeof(struct kvm_run))
+		return fail(why, whylen, "KVM_GET_VCPU_MMAP_SIZE", EINVAL);
+	vm->run = mmap(NULL, (size_t)size, PROT_READ | PROT_WRITE, MAP_SHARED,
+		       vm->vcpu, 0);
+	if (vm->run == MAP_FAILED) {
+		vm->run = NULL;
+		return fail(why, whylen, "mmap of kvm_run", errno);
+	}
+	vm->run_size = (size_t)size;
+	return 0;
+}
+
+int cabin_kvm_vcpu_save(struct cabin_kvm_vm *vm,
+			struct cabin_kvm_vcpu_state *st)
+{
+	memset(st, 0, sizeof(*st));
+	/*
+	 * KVM finishes the port write that left the guest only at the next
+	 * KVM_RUN (rip still names the out): let it, without entering.
+	 */
+	vm->run->immediate_exit = 1;
+	ioctl(vm->vcpu, KVM_RUN, 0);
+	vm->run->immediate_exit = 0;
+	if (ioctl(vm->vcpu, KVM_GET_REGS, &st->regs) < 0 ||
+	    ioctl(vm->vcpu, KVM_GET_SREGS, &st->sregs) < 0 ||
+	    ioctl(vm->vcpu, KVM_GET_XCRS, &st->xcrs) < 0 ||
+	    ioctl(vm->vcpu, KVM_GET_XSAVE, &st->xsave) < 0)
+		return -errno;
+	return vcpu_msrs(vm, st->msr, false);
+}
+
+static void drop_vm(struct cabin_kvm_vm *vm)
+{
+	if (vm->run)
+		munmap(vm->run, vm->run_size);
+	vm->run = NULL;
+	if (vm->vcpu >= 0)
+		close(vm->vcpu);
+	if (vm->vm >= 0)
+		close(vm->vm);
+	vm->vm = vm->vcpu = -1;
+}
+
+int cabin_kvm_vm_reopen(struct cabin_kvm_vm *vm,
+			const struct cabin_kvm_vcpu_state *st, char *why,
+			size_t whylen)
+{
+	struct kvm_xsave xsave = st->xsave;
+	struct kvm_xcrs xcrs = st->xcrs;
+	uint64_t msr[4];
+	int err;
+
+	drop_vm(vm);
+	vm->vm = ioctl(vm->kvm, KVM_CREATE_VM, 0);
+	if (vm->vm < 0)
+		return fail(why, whylen, "/dev/kvm: KVM_CREATE_VM", errno);
+	err = add_slot(vm, why, whylen);
+	if (!err)
+		err = add_vcpu(vm, why, whylen);
+	if (!err)
+		err = setup_vcpu(vm, st->msr[1], why, whylen);
+	if (err < 0)
+		return err;
+	memcpy(msr, st->msr, sizeof(msr));
+	if (ioctl(vm->vcpu, KVM_SET_SREGS, &st->sregs) < 0)
+		return fail(why, whylen, "KVM_SET_SREGS", errno);
+	if (ioctl(vm->vcpu, KVM_SET_XCRS, &xcrs) < 0)
+		return fail(why, whylen, "KVM_SET_XCRS", errno);
+	if (ioctl(vm->vcpu, KVM_SET_XSAVE, &xsave) < 0)
+		return fail(why, whylen, "KVM_SET_XSAVE", errno);
+	if (vcpu_msrs(vm, msr, true) < 0)
+		return fail(why, whylen, "KVM_SET_MSRS", EIO);
+	if (ioctl(vm->vcpu, KVM_SET_REGS, &st->regs) < 0)
+		return fail(why, whylen, "KVM_SET_REGS", errno);
 	return 0;
 }
 
@@ -370,7 +476,7 @@ int cabin_kvm_vm_open(struct cabin_kvm_vm *vm, int kvm_fd, uint64_t mem_size,
 {
 	const uint64_t *isr;
 	uint64_t lstar;
-	int err, size;
+	int err;
 
 	{
 		bool no_smep = vm->no_smep, no_smap = vm->no_smap;
@@ -397,31 +503,15 @@ int cabin_kvm_vm_open(struct cabin_kvm_vm *vm, int kvm_fd, uint64_t mem_size,
 	err = map_kernel(vm);
 	if (err < 0)
 		return fail(why, whylen, "the kernel page tables", -err);
-	vm->vcpu = ioctl(vm->vm, KVM_CREATE_VCPU, 0);
-	if (vm->vcpu < 0)
-		return fail(why, whylen, "KVM_CREATE_VCPU", errno);
-	size = ioctl(vm->kvm, KVM_GET_VCPU_MMAP_SIZE, 0);
-	if (size < (int)sizeof(struct kvm_run))
-		return fail(why, whylen, "KVM_GET_VCPU_MMAP_SIZE", EINVAL);
-	vm->run = mmap(NULL, (size_t)size, PROT_READ | PROT_WRITE, MAP_SHARED,
-		       vm->vcpu, 0);
-	if (vm->run == MAP_FAILED) {
-		vm->run = NULL;
-		return fail(why, whylen, "mmap of kvm_run", errno);
-	}
-	vm->run_size = (size_t)size;
+	err = add_vcpu(vm, why, whylen);
+	if (err < 0)
+		return err;
 	return setup_vcpu(vm, lstar, why, whylen);
 }
 
 void cabin_kvm_vm_close(struct cabin_kvm_vm *vm)
 {
-	if (vm->run)
-		munmap(vm->run, vm->run_size);
-	vm->run = NULL;
-	if (vm->vcpu >= 0)
-		close(vm->vcpu);
-	if (vm->vm >= 0)
-		close(vm->vm);
+	drop_vm(vm);
 	if (vm->kvm >= 0)
 		close(vm->kvm);
 	vm->kvm = vm->vm = vm->vcpu = -1;

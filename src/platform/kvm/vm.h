@@ -10,9 +10,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "platform/kvm/gmem.h"
+#include <linux/kvm.h>
 
-struct kvm_run;
+#include "platform/kvm/gmem.h"
 
 struct cabin_kvm_vm {
 	int kvm, vm, vcpu;		/* -1 when not open */
@@ -57,6 +57,31 @@ int cabin_kvm_pt_init(struct cabin_kvm_vm *vm);
 /* Any range, kernel area included, as prot says (CABIN_GMEM_USER too). */
 int cabin_kvm_pt_set(struct cabin_kvm_vm *vm, uint64_t gva, uint64_t len,
 		     unsigned int prot);
+
+/*
+ * Everything of a vCPU a forked monitor needs to go on where the parent
+ * stopped.  Taken before fork: KVM answers a vCPU's ioctls only in the
+ * process that made the VM.
+ */
+struct cabin_kvm_vcpu_state {
+	struct kvm_regs regs;
+	struct kvm_sregs sregs;
+	struct kvm_xcrs xcrs;
+	uint64_t msr[4];		/* STAR, LSTAR, SFMASK, KERNEL_GS_BASE */
+	struct kvm_xsave xsave;		/* last: it may end in a flexible array */
+};
+
+int cabin_kvm_vcpu_save(struct cabin_kvm_vm *vm,
+			struct cabin_kvm_vcpu_state *st);
+
+/*
+ * In a forked monitor: drop the parent's VM (its descriptors only name
+ * it) and build a new one on this process's copy of the guest memory,
+ * its vCPU in state st.  0, or -errno with why set.
+ */
+int cabin_kvm_vm_reopen(struct cabin_kvm_vm *vm,
+			const struct cabin_kvm_vcpu_state *st, char *why,
+			size_t whylen);
 
 /* Ask the proxy kernel to drop stale translations before it returns. */
 void cabin_kvm_vm_flush_tlb(struct cabin_kvm_vm *vm);

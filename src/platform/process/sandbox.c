@@ -47,8 +47,7 @@ static void forward_signals(pid_t to)
 		sigaction(sigs[i], &sa, NULL);
 }
 
-/* Leave the way the program left: exit code, or death by its signal. */
-static void __attribute__((noreturn)) mirror_status(int status)
+void cabin_exit_as(int status)
 {
 	struct rlimit no_core = { 0, 0 };
 	sigset_t all;
@@ -100,7 +99,7 @@ static void __attribute__((noreturn)) run_outside(pid_t init, int status_fd)
 	if (read(status_fd, &program_status, sizeof(program_status)) !=
 	    sizeof(program_status))
 		program_status = pid < 0 ? 125 << 8 : status;
-	mirror_status(program_status);
+	cabin_exit_as(program_status);
 }
 
 static int mount_proc(void)

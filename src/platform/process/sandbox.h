@@ -29,6 +29,9 @@ struct cabin_sandbox {
  * go on to exec.  The others never return: they exit with the program's
  * status.  err_fd is closed in them.
  */
+/* Leave the way a program left: its exit code, or death by its signal. */
+void cabin_exit_as(int status) __attribute__((noreturn));
+
 int cabin_sandbox_enter(const struct cabin_sandbox *sb, int err_fd);
 
 /* Apply the resource limits (in the process that will exec). */
