@@ -21,7 +21,7 @@ if [ ! -e /dev/kvm ]; then
 	skip "$SUITE: processes on kvm" "no /dev/kvm in this VM"
 	exit 0
 fi
-DEADLINE=180
+DEADLINE=90
 . /lab/kvm_lib.sh
 
 same "C: fork, exec, wait, signals, posix_spawn (kvm_procs)" "$P"

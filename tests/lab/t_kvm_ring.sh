@@ -72,10 +72,12 @@ else
 	fail "kvm-ring: SIGINT ends a sleep blocked in the worker" "$(what), ${took} s"
 fi
 
-# Every program, exception, hostile pointer, policy, trace and report
-# check of the kvm platform again, with the ring.
-if [ -f /lab/t_kvm_platform.sh ]; then
-	KVM_EXTRA=--forward=ring sh /lab/t_kvm_platform.sh
-else
-	skip "kvm-ring: t_kvm_platform.sh with the ring" "not in this lab run (LAB_TESTS)"
-fi
+# Every program, exception, hostile pointer, policy, trace, report and
+# process check of the kvm platform again, with the ring.
+for t in t_kvm_platform.sh t_kvm_procs.sh; do
+	if [ -f "/lab/$t" ]; then
+		KVM_EXTRA=--forward=ring sh "/lab/$t"
+	else
+		skip "kvm-ring: $t with the ring" "not in this lab run (LAB_TESTS)"
+	fi
+done
