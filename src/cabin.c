@@ -770,10 +770,11 @@ static void absorb_report(void *ctx, const void *buf, size_t len)
  * A forked monitor's end: its trace lines are out, its records go to the
  * first monitor, and it leaves as its program did, for the parent's wait.
  */
-static void __attribute__((noreturn)) end_forked(struct run *r,
-						struct cabin_kvm *k,
-						struct cabin_proxy *proxy)
+static void __attribute__((noreturn)) kvm_forked_end(void *ctx,
+						     struct cabin_kvm *k)
 {
+	struct run *r = ctx;
+	struct cabin_proxy *proxy = k->proxy;
 	char *buf = NULL;
 	size_t len = 0;
 
@@ -832,10 +833,9 @@ static int kvm_child(void *ctx)
 	o.no_smap = r->cfg->unsafe & CABIN_UNSAFE_SMAP;
 	o.log = log;
 	o.forked = kvm_forked;
+	o.forked_end = kvm_forked_end;
 	o.hook_ctx = r;
 	code = cabin_kvm_run(&k, &proxy, &o);
-	if (k.parent)
-		end_forked(r, &k, &proxy);
 	cabin_kvm_end_family(&k, r->report ? absorb_report : NULL, r->report);
 	close_run(r, &proxy, code, log);
 	cabin_kvm_free(&k);

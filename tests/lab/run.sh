@@ -114,12 +114,15 @@ if [ -x "$py" ] && [ -d /usr/lib/python3.11 ]; then
 	pyfiles=$(cd / && "$py" -c '
 import sys, os, json, re, hashlib, subprocess, threading, ctypes, encodings
 import multiprocessing, multiprocessing.connection, multiprocessing.popen_fork
+import queue, concurrent.futures, concurrent.futures.thread
 import encodings.utf_8, encodings.latin_1, encodings.ascii, encodings.aliases
 t = threading.Thread(target=lambda: None); t.start(); t.join()
 subprocess.run(["/bin/true"], stdout=subprocess.PIPE)
 mpc = multiprocessing.get_context("fork")
 mpp = mpc.Process(target=print, args=("",)); mpp.start(); mpp.join()
 mpa, mpb = mpc.Pipe(); mpa.send(1); mpb.recv()
+with concurrent.futures.ThreadPoolExecutor(max_workers=2) as tpe:
+    list(tpe.map(abs, range(4)))
 for m in list(sys.modules.values()):
     f = getattr(m, "__file__", None)
     if f and f.startswith("/usr/lib/python3.11/"):
@@ -152,6 +155,13 @@ fi
 # Their shared libraries and the dynamic loader, at the same paths.
 for lib in $(ldd $progs 2>/dev/null | sed -nE 's@.*(^|[[:space:]])(/[^ ]+) \(0x.*@\2@p' |
 		sort -u); do
+	mkdir -p "$root$(dirname "$lib")"
+	cp -L "$lib" "$root$lib"
+done
+# What glibc loads at run time rather than links: pthread_exit and
+# pthread_cancel unwind with libgcc_s.
+for lib in /lib/x86_64-linux-gnu/libgcc_s.so.1; do
+	[ -e "$lib" ] || continue
 	mkdir -p "$root$(dirname "$lib")"
 	cp -L "$lib" "$root$lib"
 done

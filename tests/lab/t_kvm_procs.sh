@@ -1,9 +1,10 @@
-# Processes on the kvm platform: fork, vfork and clone make a new guest
-# with a copy-on-write copy of the parent's memory (the monitor forks with
-# it), exec replaces the program in the same guest, wait and signals work
-# between them.  Each program runs natively and on kvm with the same
-# output and status: a C program (tests/lab/progs/kvm_procs), dash
-# pipelines, python3 subprocess, os.fork and multiprocessing.  The trace
+# Processes and threads on the kvm platform: fork, vfork and clone make a
+# new guest with a copy-on-write copy of the parent's memory (the monitor
+# forks with it), exec replaces the program in the same guest, wait and
+# signals work between them; a thread is a vCPU on a host thread of its
+# own.  Each program runs natively and on kvm with the same output and
+# status: C programs (tests/lab/progs/kvm_procs, kvm_threads), dash
+# pipelines, python3 subprocess, os.fork, multiprocessing and threading.  The trace
 # and the report cover every process; when the program ends, the
 # processes it left behind are ended too, with their records kept.
 . /lab/lib.sh
@@ -13,6 +14,7 @@ SUITE=kvm-procs
 cd /work || exit 1
 PY=/usr/bin/python3.11
 P=$CABIN_BUILD/tests/lab/kvm_procs
+TH=$CABIN_BUILD/tests/lab/kvm_threads
 D=/work/kf
 T=/tmp/kf
 mkdir -p "$D" "$T"
@@ -25,6 +27,8 @@ DEADLINE=90
 . /lab/kvm_lib.sh
 
 same "C: fork, exec, wait, signals, posix_spawn (kvm_procs)" "$P"
+same "C: threads, join, pthread_kill, fork from a thread (kvm_threads)" "$TH"
+same "C: exit with a thread still blocked" "$TH" exit-from-thread
 
 # --- dash ------------------------------------------------------------------
 printf 'pear\napple\nfig\nbanana\napple\n' >"$D/in.txt"
@@ -75,6 +79,49 @@ else
 	skip "$SUITE: python3" "$PY not in the image"
 fi
 
+if [ -x "$PY" ]; then
+	cat >"$D/threads.py" <<'PYEOF'
+import queue, threading
+from concurrent.futures import ThreadPoolExecutor
+
+def square(n):
+    return n * n
+
+with ThreadPoolExecutor(max_workers=4) as pool:
+    print("pool:", sum(pool.map(square, range(100))))
+
+q = queue.Queue()
+def produce(n):
+    for i in range(n):
+        q.put(i)
+    q.put(None)
+t = threading.Thread(target=produce, args=(1000,))
+t.start()
+got = 0
+while (item := q.get()) is not None:
+    got += item
+t.join()
+print("queue:", got)
+
+lock = threading.Lock()
+count = [0]
+def bump():
+    for _ in range(10000):
+        with lock:
+            count[0] += 1
+ts = [threading.Thread(target=bump) for _ in range(4)]
+for t in ts: t.start()
+for t in ts: t.join()
+print("locked count:", count[0], "threads now:", threading.active_count())
+PYEOF
+	same "python3: threading, ThreadPoolExecutor, queue" "$PY" "$D/threads.py"
+	if [ "$rc" = 0 ] && tail -n 1 "$O" | grep -q '^locked count: 40000 '; then
+		ok "$SUITE$TAG: python3 ran every thread case on kvm"
+	else
+		fail "$SUITE$TAG: python3 ran every thread case on kvm" "$(kwhat)"
+	fi
+fi
+
 # --- trace and report across processes --------------------------------------
 echo 'read by a child' >"$D/child-reads"
 n="$SUITE$TAG: --trace and --report cover the children"
@@ -101,6 +148,39 @@ if krun --trace --report "$D/r.json" -- /bin/dash -c "cat $D/child-reads | tr a-
 			"$(tr -d '\n' <"$D/r.json" | head -c 600)"
 	fi
 else
+	late "$n"
+fi
+
+# --- threads in the report, and a time limit with threads spinning ------------
+n="$SUITE$TAG: the report counts the threads"
+if krun --report "$D/t.json" -- "$TH"; then
+	threads=$(grep -o '"threads": *[0-9]*' "$D/t.json" | grep -o '[0-9]*$' | sort -n | tail -n 1)
+	if [ "$rc" = 0 ] && [ "${threads:-0}" -ge 111 ]; then
+		ok "$n: $threads threads"
+	else
+		fail "$n" "$(kwhat); threads: ${threads:-none}"
+	fi
+else
+	late "$n"
+fi
+cat >"$D/spin.py" <<'PYEOF'
+import threading
+def spin():
+    while True:
+        pass
+for _ in range(3):
+    threading.Thread(target=spin, daemon=True).start()
+print("spinning", flush=True)
+threading.Event().wait()
+PYEOF
+n="$SUITE$TAG: --timeout ends a program whose threads spin"
+if [ -x "$PY" ] && krun --timeout 3 -- "$PY" "$D/spin.py"; then
+	if [ "$rc" = 124 ] && [ "$(cat "$O")" = spinning ]; then
+		ok "$n (124)"
+	else
+		fail "$n" "$(kwhat)"
+	fi
+elif [ -x "$PY" ]; then
 	late "$n"
 fi
 

@@ -26,6 +26,16 @@
 #define CABIN_KVM_KERNEL_END	0x70000
 #define CABIN_KVM_DF_STACK	0x78000		/* top of the double-fault stack */
 #define CABIN_KVM_STACK		0xA0000		/* top of the kernel stack */
+/*
+ * vCPU 0 uses the TSS, per-CPU page and stacks above; each further vCPU
+ * (a thread of the program) has a block here: its TSS and per-CPU data
+ * in the first page, its double-fault stack in the second, its kernel
+ * stack in the rest.
+ */
+#define CABIN_KVM_MAX_CPUS	32
+#define CABIN_KVM_CPUS		0x140000
+#define CABIN_KVM_CPU_SIZE	0x6000
+#define CABIN_KVM_CPU_PERCPU	0x800		/* in the block's first page */
 #define CABIN_KVM_KAREA_END	0x200000	/* end of the kernel area */
 #define CABIN_KVM_USER_MIN	0x200000
 
@@ -83,7 +93,44 @@ struct cabin_kvm_percpu {
 	 */
 	uint64_t test_fault;	/* CABIN_KVM_TEST_* */
 	uint64_t test_addr;
+	uint64_t kick;		/* a signal waits: trap before iretq */
+	uint64_t tid;		/* the thread this vCPU runs */
 };
+
+/* Where vCPU cpu keeps its TSS, per-CPU data and stacks. */
+static inline uint64_t cabin_kvm_cpu_block(unsigned int cpu)
+{
+	return CABIN_KVM_CPUS + (uint64_t)(cpu - 1) * CABIN_KVM_CPU_SIZE;
+}
+
+static inline uint64_t cabin_kvm_cpu_tss(unsigned int cpu)
+{
+	return cpu ? cabin_kvm_cpu_block(cpu) : CABIN_KVM_TSS;
+}
+
+static inline uint64_t cabin_kvm_cpu_percpu(unsigned int cpu)
+{
+	return cpu ? cabin_kvm_cpu_block(cpu) + CABIN_KVM_CPU_PERCPU
+		   : CABIN_KVM_PERCPU;
+}
+
+static inline uint64_t cabin_kvm_cpu_df_stack(unsigned int cpu)
+{
+	return cpu ? cabin_kvm_cpu_block(cpu) + 2 * CABIN_KVM_PAGE
+		   : CABIN_KVM_DF_STACK;
+}
+
+/* The top of the kernel stack, and how deep a trap frame may lie in it. */
+static inline uint64_t cabin_kvm_cpu_stack(unsigned int cpu)
+{
+	return cpu ? cabin_kvm_cpu_block(cpu) + CABIN_KVM_CPU_SIZE
+		   : CABIN_KVM_STACK;
+}
+
+static inline uint64_t cabin_kvm_cpu_stack_size(unsigned int cpu)
+{
+	return cpu ? CABIN_KVM_CPU_SIZE - 2 * CABIN_KVM_PAGE : 0x8000;
+}
 
 /*
  * What the monitor keeps for the kernel to answer syscalls without a VM
@@ -100,7 +147,6 @@ struct cabin_kvm_shared {
 	int64_t last_mono;		/* the kernel's: never go back */
 	int64_t pid, ppid;
 	uint64_t local_calls;		/* answered here, counted here */
-	uint64_t kick;			/* a signal waits: trap before iretq */
 	uint8_t local[CABIN_KVM_LOCAL_MAX / 8];
 	char uts[6][65];		/* struct utsname */
 };
@@ -132,6 +178,8 @@ enum {
 };
 
 _Static_assert(sizeof(struct cabin_kvm_frame) == 22 * 8, "frame layout");
+_Static_assert(CABIN_KVM_CPUS + (CABIN_KVM_MAX_CPUS - 1) * CABIN_KVM_CPU_SIZE <=
+	       CABIN_KVM_KAREA_END, "the vCPU blocks fit the kernel area");
 _Static_assert(sizeof(struct cabin_kvm_shared) <= CABIN_KVM_PAGE, "one page");
 _Static_assert(sizeof(struct cabin_kvm_ring) <= CABIN_KVM_PAGE, "one page");
 #endif
@@ -142,5 +190,7 @@ _Static_assert(sizeof(struct cabin_kvm_ring) <= CABIN_KVM_PAGE, "one page");
 #define CABIN_KVM_PERCPU_FLUSH		16
 #define CABIN_KVM_PERCPU_TEST		32
 #define CABIN_KVM_PERCPU_TEST_ADDR	40
+#define CABIN_KVM_PERCPU_KICK		48
+#define CABIN_KVM_PERCPU_TID		56
 
 #endif

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -24,6 +25,12 @@
 			 CLONE_CHILD_CLEARTID | CLONE_PARENT_SETTID | \
 			 CLONE_SETTLS | CLONE_SYSVSEM | CLONE_UNTRACED | \
 			 CLONE_IO | CSIGNAL)
+/* A thread shares all that threads share (what libc's threads ask). */
+#define THREAD_NEEDS	(CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | \
+			 CLONE_THREAD)
+#define THREAD_FLAGS	(THREAD_NEEDS | CLONE_SYSVSEM | CLONE_SETTLS | \
+			 CLONE_PARENT_SETTID | CLONE_CHILD_SETTID | \
+			 CLONE_CHILD_CLEARTID | CLONE_UNTRACED | CLONE_IO)
 
 struct clone_req {
 	uint64_t flags, stack, ptid, ctid, tls;
@@ -84,6 +91,13 @@ static int become_child(struct cabin_kvm *k, const struct clone_req *c,
 		return -ENOMEM;
 	*mine = *st;
 	k->pid = getpid();
+	k->cur->tid = k->pid;
+	/* The parent's vCPUs: this process can only let go of them. */
+	cabin_kvm_threads_forked(k);
+	if (k->cur->vcpu != k->vm.vcpu) {
+		munmap(k->cur->run, k->vm.run_size);
+		close(k->cur->vcpu);
+	}
 	err = cabin_kvm_family_join(&k->family);
 	if (c->flags & CLONE_SETTLS)
 		mine->sregs.fs.base = c->tls;
@@ -98,6 +112,9 @@ static int become_child(struct cabin_kvm *k, const struct clone_req *c,
 			snprintf(why, sizeof(why), "cannot move its descriptors");
 			err = -EMFILE;
 		}
+		k->cur->vcpu = k->vm.vcpu;
+		k->cur->run = k->vm.run;
+		cabin_kvm_vm_percpu(&k->vm, k->cur->cpu)->tid = (uint64_t)k->pid;
 	}
 	if (err < 0) {
 		cabin_proxy_say(k->proxy, "pid %d: the forked monitor cannot build its VM: %s",
@@ -105,10 +122,10 @@ static int become_child(struct cabin_kvm *k, const struct clone_req *c,
 		return err;
 	}
 	cabin_kvm_forked_signals(k);
-	cabin_ksig_forked(&k->sig);
+	cabin_ksig_forked(&k->cur->sig);
 	cabin_kvm_share_ids(k, parent);
 	k->parent = parent;
-	k->clear_tid = (c->flags & CLONE_CHILD_CLEARTID) ? c->ctid : 0;
+	k->cur->clear_tid = (c->flags & CLONE_CHILD_CLEARTID) ? c->ctid : 0;
 	if (c->flags & CLONE_CHILD_SETTID)
 		write_tid(k, c->ctid, k->pid);
 	if (c->flags & CLONE_PARENT_SETTID)
@@ -130,10 +147,29 @@ static void announce_child(struct cabin_kvm *k, const struct clone_req *c,
 
 	if (c->flags & CLONE_PARENT_SETTID)
 		write_tid(k, c->ptid, child);
-	ev.tid = k->pid;
+	ev.tid = k->cur->tid;
 	ev.spawn.child = child;
 	ev.spawn.kind = c->kind;
 	cabin_proxy_handle(k->proxy, &ev);
+}
+
+/* clone of a thread: a vCPU on a host thread of its own. */
+static long new_thread(struct cabin_kvm *k, long nr, const struct clone_req *c)
+{
+	long tid;
+
+	if ((c->flags & THREAD_NEEDS) != THREAD_NEEDS ||
+	    (c->flags & ~(uint64_t)THREAD_FLAGS))
+		return refuse(k, nr, "threads with these clone flags", -EINVAL);
+	tid = cabin_kvm_thread_create(k, c->flags, c->stack, c->tls);
+	if (tid < 0)
+		return tid;
+	if (c->flags & CLONE_CHILD_SETTID)
+		write_tid(k, c->ctid, (pid_t)tid);
+	if (c->flags & CLONE_CHILD_CLEARTID)
+		cabin_kvm_thread_by_tid(k, (pid_t)tid)->clear_tid = c->ctid;
+	announce_child(k, c, (pid_t)tid);
+	return tid;
 }
 
 long cabin_kvm_fork(struct cabin_kvm *k, long nr, const uint64_t a[6])
@@ -146,18 +182,19 @@ long cabin_kvm_fork(struct cabin_kvm *k, long nr, const uint64_t a[6])
 	if (nr == SYS_clone3)
 		return -ENOSYS;	/* libc falls back to clone */
 	clone_request(nr, a, &c);
-	if ((c.flags & CLONE_THREAD) ||
-	    ((c.flags & CLONE_VM) && !(c.flags & CLONE_VFORK)))
-		return refuse(k, nr, "threads", -ENOSYS);
+	if (c.flags & CLONE_THREAD)
+		return new_thread(k, nr, &c);
+	if ((c.flags & CLONE_VM) && !(c.flags & CLONE_VFORK))
+		return refuse(k, nr, "processes sharing memory", -ENOSYS);
 	if ((c.flags & ~(uint64_t)PROCESS_FLAGS) ||
 	    (c.flags & CSIGNAL) != SIGCHLD)
 		return refuse(k, nr, "these clone flags", -EINVAL);
-	if (!k->frame)
+	if (!k->cur->frame)
 		return -EINVAL;
 	st = malloc(sizeof(*st));
 	if (!st)
 		return -ENOMEM;
-	if (cabin_kvm_vcpu_save(&k->vm, st) < 0) {
+	if (cabin_kvm_vcpu_save(k->cur->vcpu, k->cur->run, st) < 0) {
 		free(st);
 		return -EAGAIN;
 	}
@@ -181,9 +218,9 @@ long cabin_kvm_fork(struct cabin_kvm *k, long nr, const uint64_t a[6])
 		 * here it has a copy, which only a child that writes the
 		 * parent's memory before exec could tell apart.
 		 */
-		k->frame->rax = 0;
+		k->cur->frame->rax = 0;
 		if (c.stack)
-			k->frame->rsp = c.stack;
+			k->cur->frame->rsp = c.stack;
 		if (become_child(k, &c, st, parent) < 0)
 			_exit(CABIN_EXIT_INTERNAL);
 		sigprocmask(SIG_SETMASK, &old, NULL);

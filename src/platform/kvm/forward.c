@@ -40,12 +40,24 @@ static long finish(const struct cabin_kvm_fwd *f, long r, unsigned int kind)
 	return cabin_kvm_fwd_new_fd(f, r);
 }
 
+long cabin_kvm_fwd_host(const struct cabin_kvm_fwd *f, long nr,
+			const long a[6])
+{
+	long r;
+	int err;
+
+	if (f->blocking)
+		f->blocking(f->ctx, true);
+	r = syscall(nr, a[0], a[1], a[2], a[3], a[4], a[5]);
+	err = errno;
+	if (f->blocking)
+		f->blocking(f->ctx, false);
+	return r == -1 ? -err : r;
+}
+
 long cabin_kvm_fwd_syscall(const struct cabin_kvm_call *c)
 {
-	long r = syscall(c->nr, c->host[0], c->host[1], c->host[2],
-			 c->host[3], c->host[4], c->host[5]);
-
-	return r == -1 ? -errno : r;
+	return cabin_kvm_fwd_host(c->f, c->nr, c->host);
 }
 
 /*

@@ -15,6 +15,12 @@ struct cabin_gmem;
 struct cabin_kvm_fwd {
 	const struct cabin_gmem *mem;
 	int fd_floor;		/* descriptors >= fd_floor are the monitor's */
+	/*
+	 * Around a host call that may block (begin, then !begin): the
+	 * program's other threads go on meanwhile.  NULL: nothing to do.
+	 */
+	void (*blocking)(void *ctx, bool begin);
+	void *ctx;
 };
 
 /* True when nr (x86-64 number) is one the forwarder performs. */

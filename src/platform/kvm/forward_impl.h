@@ -84,6 +84,9 @@ const struct cabin_kvm_fwd_entry *cabin_kvm_fwd_entry(long nr);
 long cabin_kvm_fwd_max_nr(void);
 
 /* forward.c: the pieces handlers reuse. */
+/* syscall nr on the host, -errno on failure, letting other threads run. */
+long cabin_kvm_fwd_host(const struct cabin_kvm_fwd *f, long nr,
+			const long a[6]);
 long cabin_kvm_fwd_syscall(const struct cabin_kvm_call *c);
 long cabin_kvm_fwd_new_fd(const struct cabin_kvm_fwd *f, long fd);
 int cabin_kvm_fwd_fd_ok(const struct cabin_kvm_fwd *f, uint64_t arg);

@@ -193,9 +193,8 @@ static int load_recv_ctl(const struct cabin_kvm_call *c,
 static long host_msg(long nr, const struct cabin_kvm_call *c,
 		     struct msghdr *h, int flags)
 {
-	long r = syscall(nr, c->host[0], h, (long)flags);
-
-	return r < 0 ? -errno : r;
+	return cabin_kvm_fwd_host(c->f, nr,
+				  (const long[6]){ c->host[0], (long)h, flags });
 }
 
 static long send_one(struct cabin_kvm_call *c, uint64_t gva, int flags)

@@ -23,11 +23,6 @@ static unsigned int set_bytes(unsigned int n)
 	return (n + LONG_BITS - 1) / LONG_BITS * sizeof(unsigned long);
 }
 
-static long host_result(long r)
-{
-	return r < 0 ? -errno : r;
-}
-
 /* A guest pollfd array and the host's copy of it. */
 struct pollset {
 	struct pollfd *guest;
@@ -95,8 +90,8 @@ long cabin_kvm_fwd_poll(struct cabin_kvm_call *c)
 		/* A POLLNVAL is an event: the kernel would not have waited. */
 		if (s.nhidden)
 			timeout = 0;
-		r = host_result(syscall(SYS_poll, s.host, (long)s.n,
-					(long)timeout));
+		r = cabin_kvm_fwd_host(c->f, SYS_poll, (const long[6]){
+			(long)s.host, (long)s.n, (long)timeout });
 		r = store_pollfds(&s, r);
 	}
 	free(s.host);
@@ -155,9 +150,9 @@ long cabin_kvm_fwd_ppoll(struct cabin_kvm_call *c)
 	if (!r) {
 		if (s.nhidden)
 			memset(&ts, 0, sizeof(ts));
-		r = host_result(syscall(SYS_ppoll, s.host, (long)s.n,
-					gts ? &ts : NULL, mask,
-					mask ? (long)c->guest[4] : 0L));
+		r = cabin_kvm_fwd_host(c->f, SYS_ppoll, (const long[6]){
+			(long)s.host, (long)s.n, (long)(gts ? &ts : NULL),
+			(long)mask, mask ? (long)c->guest[4] : 0L });
 		/* The time left; with a zero timeout the kernel writes none. */
 		if (gts && !s.nhidden)
 			memcpy(gts, &ts, sizeof(ts));
@@ -226,8 +221,9 @@ long cabin_kvm_fwd_select(struct cabin_kvm_call *c)
 	gtv = timeout_arg(c, c->guest[4], &tv, sizeof(tv), &err);
 	if (err)
 		return err;
-	r = host_result(syscall(SYS_select, (long)n, sets[0], sets[1], sets[2],
-				gtv ? &tv : NULL));
+	r = cabin_kvm_fwd_host(c->f, SYS_select, (const long[6]){
+		(long)n, (long)sets[0], (long)sets[1], (long)sets[2],
+		(long)(gtv ? &tv : NULL) });
 	if (gtv)
 		memcpy(gtv, &tv, sizeof(tv));
 	return r;
@@ -262,9 +258,9 @@ long cabin_kvm_fwd_pselect6(struct cabin_kvm_call *c)
 			return err;
 		ha.size = ga.size;
 	}
-	r = host_result(syscall(SYS_pselect6, (long)n, sets[0], sets[1],
-				sets[2], gts ? &ts : NULL,
-				c->guest[5] ? &ha : NULL));
+	r = cabin_kvm_fwd_host(c->f, SYS_pselect6, (const long[6]){
+		(long)n, (long)sets[0], (long)sets[1], (long)sets[2],
+		(long)(gts ? &ts : NULL), (long)(c->guest[5] ? &ha : NULL) });
 	if (gts)
 		memcpy(gts, &ts, sizeof(ts));
 	return r;

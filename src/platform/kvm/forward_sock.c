@@ -75,7 +75,8 @@ long cabin_kvm_fwd_sockname(struct cabin_kvm_call *c)
 	err = load_addr_out(c, 1, 2, &o);
 	if (err)
 		return err;
-	r = host_result(syscall(c->nr, c->host[0], o.addr, &o.len));
+	r = cabin_kvm_fwd_host(c->f, c->nr, (const long[6]){
+		c->host[0], (long)o.addr, (long)&o.len });
 	store_addr_out(&o, r);
 	return r;
 }
@@ -89,9 +90,9 @@ long cabin_kvm_fwd_accept(struct cabin_kvm_call *c)
 	err = load_addr_out(c, 1, 2, &o);
 	if (err)
 		return err;
-	r = host_result(syscall(SYS_accept4, c->host[0], o.addr,
-				o.addr ? &o.len : NULL,
-				c->nr == SYS_accept4 ? (long)c->guest[3] : 0L));
+	r = cabin_kvm_fwd_host(c->f, SYS_accept4, (const long[6]){
+		c->host[0], (long)o.addr, (long)(o.addr ? &o.len : NULL),
+		c->nr == SYS_accept4 ? (long)c->guest[3] : 0L });
 	r = r < 0 ? r : cabin_kvm_fwd_new_fd(c->f, r);
 	store_addr_out(&o, r);
 	return r;
@@ -106,9 +107,9 @@ long cabin_kvm_fwd_recvfrom(struct cabin_kvm_call *c)
 	err = load_addr_out(c, 4, 5, &o);
 	if (err)
 		return err;
-	r = host_result(syscall(SYS_recvfrom, c->host[0], c->host[1],
-				c->host[2], c->host[3], o.addr,
-				o.addr ? &o.len : NULL));
+	r = cabin_kvm_fwd_host(c->f, SYS_recvfrom, (const long[6]){
+		c->host[0], c->host[1], c->host[2], c->host[3], (long)o.addr,
+		(long)(o.addr ? &o.len : NULL) });
 	store_addr_out(&o, r);
 	return r;
 }

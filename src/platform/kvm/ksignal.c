@@ -68,6 +68,15 @@ static void altstack_reset(struct cabin_ksig *s)
 void cabin_ksig_init(struct cabin_ksig *s)
 {
 	memset(s, 0, sizeof(*s));
+	s->act = s->own;
+	altstack_reset(s);
+}
+
+void cabin_ksig_thread(struct cabin_ksig *s, const struct cabin_ksig *parent)
+{
+	memset(s, 0, sizeof(*s));
+	s->act = parent->act;
+	s->blocked = parent->blocked;
 	altstack_reset(s);
 }
 

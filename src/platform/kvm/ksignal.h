@@ -65,7 +65,12 @@ struct cabin_ksig_stack {
 };
 
 struct cabin_ksig {
-	struct cabin_ksig_action act[CABIN_KSIG_NSIG + 1];	/* 1..64 */
+	/*
+	 * Dispositions are the process's: every thread's act points at the
+	 * first thread's own table.
+	 */
+	struct cabin_ksig_action *act;			/* 1..64 */
+	struct cabin_ksig_action own[CABIN_KSIG_NSIG + 1];
 	uint64_t blocked;		/* never holds SIGKILL or SIGSTOP */
 	uint64_t pending;
 	/*
@@ -88,6 +93,11 @@ _Static_assert(sizeof(struct cabin_ksig_stack) == 24, "stack_t");
 
 /* All SIG_DFL, nothing blocked or pending, no altstack. */
 void cabin_ksig_init(struct cabin_ksig *s);
+/*
+ * A new thread's: the dispositions of parent's process, parent's mask,
+ * nothing pending, no altstack (clone with CLONE_THREAD).
+ */
+void cabin_ksig_thread(struct cabin_ksig *s, const struct cabin_ksig *parent);
 /*
  * execve: handlers become SIG_DFL (SIG_IGN stays), flags, restorers and
  * masks are cleared; blocked and pending are kept; the altstack is off.

@@ -37,15 +37,17 @@
 /* How long the other processes get to hand in their records at the end. */
 #define FAMILY_END_MS		2000
 
-static struct kvm_run *volatile signal_run;
+/* The vCPU this host thread runs, and the process whose others to kick. */
+static __thread struct kvm_run *volatile signal_run;
+static struct cabin_kvm *volatile signal_k;
 static volatile sig_atomic_t host_flag[65];
 static siginfo_t host_info[65];
 static volatile sig_atomic_t timeout_flag;
 static volatile sig_atomic_t kill_flag;		/* SIGKILL, carried */
 
 /* The monitor's own faults on guest memory (a shared file shrank). */
-static sigjmp_buf guest_fault;
-static volatile sig_atomic_t guest_fault_armed;
+static __thread sigjmp_buf guest_fault;
+static __thread volatile sig_atomic_t guest_fault_armed;
 static const unsigned char *guest_lo, *guest_hi;
 
 /* Host signals are the program's: recorded, and the guest is kicked out. */
@@ -74,6 +76,8 @@ static void on_host_signal(int sig, siginfo_t *si, void *uc)
 	}
 	if (signal_run)
 		signal_run->immediate_exit = 1;
+	if (signal_k)
+		cabin_kvm_kick_others(signal_k);
 }
 
 static void on_monitor_fault(int sig, siginfo_t *si, void *uc)
@@ -132,7 +136,7 @@ bool cabin_kvm_take_host_signals(struct cabin_kvm *k)
 		if (!host_flag[sig])
 			continue;
 		host_flag[sig] = 0;
-		cabin_ksig_queue(&k->sig, &host_info[sig]);
+		cabin_ksig_queue(&k->cur->sig, &host_info[sig]);
 		any = true;
 	}
 	return any;
@@ -144,7 +148,7 @@ void cabin_kvm_forked_signals(struct cabin_kvm *k)
 
 	for (sig = 1; sig <= 64; sig++)
 		host_flag[sig] = 0;
-	signal_run = k->vm.run;
+	signal_run = k->cur->run;
 }
 
 static void say(struct cabin_kvm *k, const char *fmt, ...)
@@ -165,33 +169,84 @@ static void say(struct cabin_kvm *k, const char *fmt, ...)
 
 static int handle(struct cabin_kvm *k, struct cabin_event *ev)
 {
-	ev->tid = k->pid;
-	memset(&k->resume, 0, sizeof(k->resume));
+	ev->tid = k->cur->tid;
+	memset(&k->cur->resume, 0, sizeof(k->cur->resume));
 	return cabin_proxy_handle(k->proxy, ev);
 }
 
-/* The program is gone with a wait(2) status; the core hears it once. */
-static void finish(struct cabin_kvm *k, int status, long nr, uint64_t ip)
+/* The core hears that thread tid is gone (its EXIT), with status. */
+static void thread_exit_event(struct cabin_kvm *k, pid_t tid, int status)
+{
+	struct cabin_event ev = { .kind = CABIN_EV_EXIT, .status = status };
+
+	ev.tid = tid;
+	memset(&k->cur->resume, 0, sizeof(k->cur->resume));
+	cabin_proxy_handle(k->proxy, &ev);
+}
+
+void cabin_kvm_end_other_threads(struct cabin_kvm *k, int status)
+{
+	unsigned int i;
+
+	for (i = 0; i < CABIN_KVM_MAX_CPUS; i++) {
+		struct cabin_kvm_thread *t = k->threads[i];
+
+		if (t && t != k->cur && !t->exited && t->tid != k->pid)
+			thread_exit_event(k, t->tid, status);
+	}
+	cabin_kvm_threads_end(k);
+}
+
+/* cur is leaving: the core hears it once, registers still readable. */
+static void exiting(struct cabin_kvm *k, int status, long nr, uint64_t ip)
 {
 	struct cabin_event ev = { .kind = CABIN_EV_EXITING };
 
-	if (k->done)
-		return;
-	k->done = true;
 	ev.exiting.status = status;
 	ev.exiting.nr = nr;
 	ev.exiting.arch = AUDIT_ARCH_X86_64;
 	ev.exiting.ip = ip;
 	handle(k, &ev);
-	memset(&ev, 0, sizeof(ev));
-	ev.kind = CABIN_EV_EXIT;
-	ev.status = status;
-	handle(k, &ev);
+}
+
+/*
+ * The program is gone with a wait(2) status; the core hears it once:
+ * the other threads' ends, the calling thread's, and last the leader's,
+ * whose status is the process's.
+ */
+static void finish(struct cabin_kvm *k, int status, long nr, uint64_t ip)
+{
+	if (k->done)
+		return;
+	k->done = true;
+	cabin_kvm_end_other_threads(k, status);
+	exiting(k, status, nr, ip);
+	if (k->cur->tid != k->pid)
+		thread_exit_event(k, k->cur->tid, status);
+	thread_exit_event(k, k->pid, status);
+	k->cur->exited = true;
+}
+
+/* exit from one thread of several: the process goes on. */
+static void thread_exit(struct cabin_kvm *k, int status, long nr, uint64_t ip)
+{
+	/* The leader's end is the process's: the core hears it then. */
+	if (k->cur->tid != k->pid) {
+		exiting(k, status, nr, ip);
+		thread_exit_event(k, k->cur->tid, status);
+	}
+	cabin_kvm_thread_gone(k);
+}
+
+/* The calling thread has nothing more to run: it or the process is gone. */
+static bool gone(const struct cabin_kvm *k)
+{
+	return k->done || k->cur->exited;
 }
 
 static void die_by(struct cabin_kvm *k, int sig, bool core)
 {
-	finish(k, sig | (core ? 0x80 : 0), -1, k->frame ? k->frame->rip : 0);
+	finish(k, sig | (core ? 0x80 : 0), -1, k->cur->frame ? k->cur->frame->rip : 0);
 }
 
 static void note_signal(struct cabin_kvm *k, int sig)
@@ -209,12 +264,12 @@ static void deliver(struct cabin_kvm *k, struct cabin_kvm_frame *f,
 	bool have_fx;
 
 	have_fx = cabin_kvm_fxsave(k, fx) == 0;
-	while (!k->done && cabin_ksig_deliverable(&k->sig)) {
+	while (!gone(k) && cabin_ksig_deliverable(&k->cur->sig)) {
 		int sig = 0;
 		bool core = false;
 		enum cabin_ksig_outcome o;
 
-		o = cabin_ksig_deliver(&k->sig, &k->vm.mem, f,
+		o = cabin_ksig_deliver(&k->cur->sig, &k->vm.mem, f,
 				       have_fx ? fx : NULL, restart_nr, &sig,
 				       &core);
 		switch (o) {
@@ -255,7 +310,7 @@ static long perform(struct cabin_kvm *k, long nr, const uint64_t a[6])
 			siginfo_t si = { .si_signo = SIGPIPE, .si_code = SI_USER };
 
 			si.si_pid = k->pid;
-			cabin_ksig_queue(&k->sig, &si);
+			cabin_ksig_queue(&k->cur->sig, &si);
 		}
 		return ret;
 	}
@@ -278,16 +333,19 @@ static bool run_syscall(struct cabin_kvm *k, struct cabin_kvm_frame *f,
 	long ret;
 
 	if (is_exit(nr)) {
-		finish(k, (int)((a[0] & 0xff) << 8), nr, f->rip);
+		if (nr == SYS_exit && cabin_kvm_live_threads(k) > 1)
+			thread_exit(k, (int)((a[0] & 0xff) << 8), nr, f->rip);
+		else
+			finish(k, (int)((a[0] & 0xff) << 8), nr, f->rip);
 		return false;
 	}
 	if (nr == SYS_rt_sigreturn) {
 		uint64_t frame = f->rsp - 8;
 
-		if (cabin_ksig_sigreturn(&k->sig, &k->vm.mem, f) < 0) {
+		if (cabin_ksig_sigreturn(&k->cur->sig, &k->vm.mem, f) < 0) {
 			siginfo_t si = { .si_signo = SIGSEGV, .si_code = SI_KERNEL };
 
-			cabin_ksig_force(&k->sig, &si);
+			cabin_ksig_force(&k->cur->sig, &si);
 		} else {
 			cabin_kvm_fpu_pop(k, frame);
 		}
@@ -353,7 +411,7 @@ static void on_syscall(struct cabin_kvm *k, struct cabin_kvm_frame *f)
 	 * after it as Linux would, instead of blocking with it pending.
 	 */
 	cabin_kvm_take_host_signals(k);
-	if (cabin_ksig_deliverable(&k->sig)) {
+	if (cabin_ksig_deliverable(&k->cur->sig)) {
 		f->rax = (uint64_t)-EINTR;
 		deliver(k, f, nr);
 		return;
@@ -364,27 +422,27 @@ static void on_syscall(struct cabin_kvm *k, struct cabin_kvm_frame *f)
 	ev.sys.arch = AUDIT_ARCH_X86_64;
 	ev.sys.rule = CABIN_RULE_UNKNOWN;
 	handle(k, &ev);
-	if (k->killed) {
-		die_by(k, k->kill_sig, false);
+	if (k->cur->killed) {
+		die_by(k, k->cur->kill_sig, false);
 		return;
 	}
 	/* The proxy may have rewritten the arguments (XOM's mmap prot). */
 	a[0] = f->rdi, a[1] = f->rsi, a[2] = f->rdx;
 	a[3] = f->r10, a[4] = f->r8, a[5] = f->r9;
-	switch (k->resume.how) {
+	switch (k->cur->resume.how) {
 	case CABIN_RESUME_SKIP:
-		f->rax = (uint64_t)k->resume.retval;
+		f->rax = (uint64_t)k->cur->resume.retval;
 		break;
 	case CABIN_RESUME_TO_EXIT:
 		returns = run_syscall(k, f, nr, a);
-		if (k->done)
+		if (gone(k))
 			return;
 		memset(&ev, 0, sizeof(ev));
 		ev.kind = CABIN_EV_SYSCALL_EXIT;
 		ev.ret = returns ? (long)f->rax : 0;
 		handle(k, &ev);
-		if (k->killed) {
-			die_by(k, k->kill_sig, false);
+		if (k->cur->killed) {
+			die_by(k, k->cur->kill_sig, false);
 			return;
 		}
 		break;
@@ -392,7 +450,7 @@ static void on_syscall(struct cabin_kvm *k, struct cabin_kvm_frame *f)
 		returns = run_syscall(k, f, nr, a);
 		break;
 	}
-	if (k->done)
+	if (gone(k))
 		return;
 	cabin_kvm_take_host_signals(k);
 	/* After rt_sigreturn or execve, rax is the program's, not a result. */
@@ -401,7 +459,7 @@ static void on_syscall(struct cabin_kvm *k, struct cabin_kvm_frame *f)
 		return;
 	}
 	/* Linux would not have stopped the call for a signal no one sees. */
-	if ((long)f->rax == -EINTR && !cabin_ksig_deliverable(&k->sig) &&
+	if ((long)f->rax == -EINTR && !cabin_ksig_deliverable(&k->cur->sig) &&
 	    nr != SYS_rt_sigsuspend && nr != SYS_pause) {
 		f->rax = (uint64_t)nr;
 		f->rip -= 2;
@@ -429,7 +487,7 @@ static uint64_t read_cr2(struct cabin_kvm *k)
 {
 	struct kvm_sregs s;
 
-	return ioctl(k->vm.vcpu, KVM_GET_SREGS, &s) < 0 ? 0 : s.cr2;
+	return ioctl(k->cur->vcpu, KVM_GET_SREGS, &s) < 0 ? 0 : s.cr2;
 }
 
 /* The signal Linux sends for a CPU exception in user mode. */
@@ -496,15 +554,15 @@ static void on_exception(struct cabin_kvm *k, struct cabin_kvm_frame *f)
 	ev.fault.ip = f->rip;
 	ev.fault.pkey = si.si_code == SEGV_PKUERR ? (int)si.si_pkey : 0;
 	handle(k, &ev);
-	if (k->killed) {
-		die_by(k, k->kill_sig, false);
+	if (k->cur->killed) {
+		die_by(k, k->cur->kill_sig, false);
 		return;
 	}
 	/* A single step's #DB leaves TF set: Linux clears it for SIGTRAP. */
 	if (f->vector == 1)
 		f->rflags &= ~0x100ull;
-	if (k->resume.sig)
-		cabin_ksig_force(&k->sig, &si);
+	if (k->cur->resume.sig)
+		cabin_ksig_force(&k->cur->sig, &si);
 	cabin_kvm_take_host_signals(k);
 	deliver(k, f, -1);
 }
@@ -512,15 +570,17 @@ static void on_exception(struct cabin_kvm *k, struct cabin_kvm_frame *f)
 /* The frame a trap left: it must lie on the kernel stack. */
 static struct cabin_kvm_frame *trap_frame(struct cabin_kvm *k)
 {
-	const struct kvm_run *run = k->vm.run;
+	const struct kvm_run *run = k->cur->run;
+	uint64_t top;
 	uint32_t at;
 	void *p;
 
 	if (run->io.size != 4 || run->io.count != 1)
 		return NULL;
 	memcpy(&at, (const char *)run + run->io.data_offset, 4);
-	if (at < CABIN_KVM_STACK - 0x8000 || at % 8 ||
-	    at + sizeof(struct cabin_kvm_frame) > CABIN_KVM_STACK)
+	top = cabin_kvm_cpu_stack(k->cur->cpu);
+	if (at < top - cabin_kvm_cpu_stack_size(k->cur->cpu) || at % 8 ||
+	    at + sizeof(struct cabin_kvm_frame) > top)
 		return NULL;
 	if (cabin_gmem_gpa(&k->vm.mem, at, sizeof(struct cabin_kvm_frame), &p) < 0)
 		return NULL;
@@ -535,8 +595,8 @@ static int vm_failure(struct cabin_kvm *k, const char *what)
 
 	memset(&r, 0, sizeof(r));
 	memset(&s, 0, sizeof(s));
-	ioctl(k->vm.vcpu, KVM_GET_REGS, &r);
-	ioctl(k->vm.vcpu, KVM_GET_SREGS, &s);
+	ioctl(k->cur->vcpu, KVM_GET_REGS, &r);
+	ioctl(k->cur->vcpu, KVM_GET_SREGS, &s);
 	say(k, "the kvm proxy kernel stopped: %s (rip 0x%llx, cr2 0x%llx); the program is ended",
 	    what, (unsigned long long)r.rip, (unsigned long long)s.cr2);
 	return CABIN_EXIT_INTERNAL;
@@ -563,15 +623,15 @@ static void deliver_async(struct cabin_kvm *k)
 	struct kvm_regs r;
 	struct kvm_sregs s;
 
-	if (!cabin_ksig_deliverable(&k->sig) ||
-	    ioctl(k->vm.vcpu, KVM_GET_SREGS, &s) < 0)
+	if (!cabin_ksig_deliverable(&k->cur->sig) ||
+	    ioctl(k->cur->vcpu, KVM_GET_SREGS, &s) < 0)
 		return;
 	if (!(s.cs.selector & 3)) {
 		/* In the proxy kernel: it traps once more on its way out. */
-		shared_page(k)->kick = 1;
+		cabin_kvm_vm_percpu(&k->vm, k->cur->cpu)->kick = 1;
 		return;
 	}
-	if (ioctl(k->vm.vcpu, KVM_GET_REGS, &r) < 0)
+	if (ioctl(k->cur->vcpu, KVM_GET_REGS, &r) < 0)
 		return;
 	memset(&f, 0, sizeof(f));
 	f.r15 = r.r15; f.r14 = r.r14; f.r13 = r.r13; f.r12 = r.r12;
@@ -581,23 +641,23 @@ static void deliver_async(struct cabin_kvm *k)
 	f.rip = r.rip; f.rflags = r.rflags; f.rsp = r.rsp;
 	f.cs = CABIN_KVM_SEL_UCODE; f.ss = CABIN_KVM_SEL_UDATA;
 	f.vector = 32;
-	k->frame = &f;
+	k->cur->frame = &f;
 	deliver(k, &f, -1);
-	k->frame = NULL;
-	if (k->done)
+	k->cur->frame = NULL;
+	if (gone(k))
 		return;
 	r.r15 = f.r15; r.r14 = f.r14; r.r13 = f.r13; r.r12 = f.r12;
 	r.r11 = f.r11; r.r10 = f.r10; r.r9 = f.r9; r.r8 = f.r8;
 	r.rbp = f.rbp; r.rdi = f.rdi; r.rsi = f.rsi; r.rdx = f.rdx;
 	r.rcx = f.rcx; r.rbx = f.rbx; r.rax = f.rax;
 	r.rip = f.rip; r.rflags = f.rflags; r.rsp = f.rsp;
-	ioctl(k->vm.vcpu, KVM_SET_REGS, &r);
+	ioctl(k->cur->vcpu, KVM_SET_REGS, &r);
 }
 
 /* One VM exit; returns -1 to go on, else the status to end with. */
 static int on_vm_exit(struct cabin_kvm *k)
 {
-	struct kvm_run *run = k->vm.run;
+	struct kvm_run *run = k->cur->run;
 	struct cabin_kvm_frame *f;
 
 	k->stats.exits++;
@@ -623,8 +683,8 @@ static int on_vm_exit(struct cabin_kvm *k)
 		f = trap_frame(k);
 		if (!f)
 			return vm_failure(k, "a trap with a frame off the kernel stack");
-		k->frame = f;
-		shared_page(k)->kick = 0;
+		k->cur->frame = f;
+		cabin_kvm_vm_percpu(&k->vm, k->cur->cpu)->kick = 0;
 		if (run->io.port == CABIN_KVM_PORT_SIGNAL) {
 			cabin_kvm_take_host_signals(k);
 			deliver(k, f, -1);
@@ -633,7 +693,7 @@ static int on_vm_exit(struct cabin_kvm *k)
 		} else {
 			on_exception(k, f);
 		}
-		k->frame = NULL;
+		k->cur->frame = NULL;
 		return -1;
 	case KVM_EXIT_SHUTDOWN:
 		return vm_failure(k, "triple fault (the proxy kernel could not handle a fault)");
@@ -710,7 +770,7 @@ static void share_setup(struct cabin_kvm *k)
 		memcpy(s->uts[4], u.machine, 65);
 		memcpy(s->uts[5], u.domainname, 65);
 	}
-	khz = ioctl(k->vm.vcpu, KVM_GET_TSC_KHZ, 0);
+	khz = ioctl(k->cur->vcpu, KVM_GET_TSC_KHZ, 0);
 	if (khz <= 0)
 		return;	/* no clock here: the guest forwards all of it */
 	s->tsc_mult = (uint64_t)((((unsigned __int128)1000000) << 32) /
@@ -747,7 +807,7 @@ static int start_program(struct cabin_kvm *k)
 	r.rip = st.entry;
 	r.rsp = st.sp;
 	r.rflags = 0x202;
-	if (ioctl(k->vm.vcpu, KVM_SET_REGS, &r) < 0) {
+	if (ioctl(k->cur->vcpu, KVM_SET_REGS, &r) < 0) {
 		say(k, "KVM_SET_REGS: %s", strerror(errno));
 		return CABIN_EXIT_INTERNAL;
 	}
@@ -763,14 +823,14 @@ static int set_pkru(struct cabin_kvm *k)
 	uint64_t bv;
 
 	if (!off || off + 4 > sizeof(x.region) ||
-	    ioctl(k->vm.vcpu, KVM_GET_XSAVE, &x) < 0)
+	    ioctl(k->cur->vcpu, KVM_GET_XSAVE, &x) < 0)
 		return -EIO;
 	memcpy((char *)x.region + off, &pkru, sizeof(pkru));
 	/* XSTATE_BV: the PKRU component holds a value. */
 	memcpy(&bv, (char *)x.region + 512, sizeof(bv));
 	bv |= 1ull << 9;
 	memcpy((char *)x.region + 512, &bv, sizeof(bv));
-	return ioctl(k->vm.vcpu, KVM_SET_XSAVE, &x) < 0 ? -errno : 0;
+	return ioctl(k->cur->vcpu, KVM_SET_XSAVE, &x) < 0 ? -errno : 0;
 }
 
 /* Guest memory: 2 GiB, or what RLIMIT_AS leaves beside the monitor. */
@@ -784,6 +844,14 @@ static uint64_t guest_size(void)
 		size = rl.rlim_cur > MEM_SLACK + MEM_MIN ?
 		       (rl.rlim_cur - MEM_SLACK) & ~(CABIN_GMEM_ALIGN - 1) : 0;
 	return size;
+}
+
+static void fwd_blocking(void *ctx, bool begin)
+{
+	if (begin)
+		cabin_kvm_block_begin(ctx);
+	else
+		cabin_kvm_block_end(ctx);
 }
 
 static int setup(struct cabin_kvm *k)
@@ -819,9 +887,12 @@ static int setup(struct cabin_kvm *k)
 	cabin_kvm_mm_init(&k->mm, &k->vm);
 	k->mm.wx = k->proxy->wx;
 	k->mm.xom = k->opt->xom;
-	cabin_ksig_init(&k->sig);
+	k->cur->vcpu = k->vm.vcpu;
+	k->cur->run = k->vm.run;
 	k->fwd.mem = &k->vm.mem;
 	k->fwd.fd_floor = k->opt->fd_floor;
+	k->fwd.blocking = fwd_blocking;
+	k->fwd.ctx = k;
 	return 0;
 }
 
@@ -844,12 +915,13 @@ static void print_stats(struct cabin_kvm *k)
 	    k->vm.smap ? "on" : "off");
 }
 
-static int run_loop(struct cabin_kvm *k)
+/* One thread's loop, the monitor lock held but while the vCPU runs. */
+static int run_loop(struct cabin_kvm_thread *t)
 {
-	int code;
+	struct cabin_kvm *k = t->k;
+	int code, r;
 
-	signal_run = k->vm.run;
-	while (!k->done) {
+	while (!gone(k)) {
 		if (timeout_flag || kill_flag) {
 			k->proxy->timed_out = timeout_flag && !k->parent;
 			finish(k, SIGKILL, -1, 0);
@@ -860,10 +932,15 @@ static int run_loop(struct cabin_kvm *k)
 		/* Keep the guest's clock close to the host's. */
 		if (host_ns(CLOCK_MONOTONIC) - k->clock_shared_ns > CLOCK_REFRESH_NS)
 			share_clock(k);
-		if (k->done)
+		if (gone(k))
 			break;
-		if (ioctl(k->vm.vcpu, KVM_RUN, 0) < 0) {
-			k->vm.run->immediate_exit = 0;
+		__atomic_store_n(&t->in_guest, 1, __ATOMIC_SEQ_CST);
+		cabin_kvm_leave(t);
+		r = ioctl(t->vcpu, KVM_RUN, 0);
+		__atomic_store_n(&t->in_guest, 0, __ATOMIC_SEQ_CST);
+		cabin_kvm_enter(t);
+		if (r < 0) {
+			t->run->immediate_exit = 0;
 			if (errno == EINTR || errno == EAGAIN) {
 				k->stats.interrupted++;
 				cabin_kvm_ring_interrupt(k);
@@ -879,6 +956,50 @@ static int run_loop(struct cabin_kvm *k)
 	return -1;
 }
 
+int cabin_kvm_thread_run(struct cabin_kvm_thread *t)
+{
+	struct cabin_kvm *k = t->k;
+	int code;
+
+	signal_run = t->run;
+	cabin_kvm_enter(t);
+	code = sigsetjmp(guest_fault, 1);
+	if (code) {
+		k->cur = t;
+		t->frame = NULL;
+		say(k, "pid %d (%s): the monitor met %s on the program's memory (a shared file cut short under its mapping); the program is ended",
+		    (int)k->pid, k->comm, code == SIGBUS ? "SIGBUS" : "SIGSEGV");
+		finish(k, code, -1, 0);
+		code = -1;
+	} else {
+		guest_fault_armed = 1;
+		code = run_loop(t);
+	}
+	guest_fault_armed = 0;
+	signal_run = NULL;
+	/* The VM cannot go on: the program ends as if killed. */
+	if (code >= 0) {
+		k->failed = code;
+		finish(k, SIGKILL, -1, 0);
+	}
+	cabin_kvm_leave(t);
+	return code;
+}
+
+int cabin_kvm_process_end(struct cabin_kvm *k, int code)
+{
+	cabin_kvm_threads_wait(k);
+	cabin_kvm_ring_stop(k);
+	if (k->opt->stats && !k->parent)
+		print_stats(k);
+	if (k->parent && k->opt->forked_end)
+		k->opt->forked_end(k->opt->hook_ctx, k);
+	(void)code;
+	if (k->failed >= 0)
+		return k->failed;
+	return cabin_proxy_exit_code(k->proxy);
+}
+
 int cabin_kvm_run(struct cabin_kvm *k, struct cabin_proxy *proxy,
 		  const struct cabin_kvm_options *o)
 {
@@ -888,23 +1009,32 @@ int cabin_kvm_run(struct cabin_kvm *k, struct cabin_proxy *proxy,
 	k->proxy = proxy;
 	k->opt = o;
 	k->pid = getpid();
+	k->failed = -1;
 	/* First of all: a time limit reached during set-up must be heard. */
 	catch_host_signals();
+	err = cabin_kvm_threads_init(k);
+	if (err < 0) {
+		say(k, "cannot start: %s", strerror(-err));
+		return CABIN_EXIT_INTERNAL;
+	}
 	code = setup(k);
-	if (code)
+	if (!code)
+		code = start_program(k);
+	if (code) {
+		cabin_kvm_leave(k->cur);
 		return code;
-	code = start_program(k);
-	if (code)
-		return code;
+	}
 	share_setup(k);
 	err = cabin_kvm_family_init(&k->family, o->fd_floor);
 	if (err < 0) {
 		say(k, "cannot set up for the program's processes: %s",
 		    strerror(-err));
+		cabin_kvm_leave(k->cur);
 		return CABIN_EXIT_INTERNAL;
 	}
 	if (o->ring && cabin_kvm_ring_start(k) < 0) {
 		say(k, "cannot start the ring worker: %s", strerror(errno));
+		cabin_kvm_leave(k->cur);
 		return CABIN_EXIT_INTERNAL;
 	}
 	cabin_proxy_adopt(proxy, k->pid);
@@ -914,28 +1044,10 @@ int cabin_kvm_run(struct cabin_kvm *k, struct cabin_proxy *proxy,
 	handle(k, &ev);
 	guest_lo = k->vm.mem.host;
 	guest_hi = guest_lo + k->vm.mem.size;
-	code = sigsetjmp(guest_fault, 1);
-	if (code) {
-		k->frame = NULL;
-		say(k, "pid %d (%s): the monitor met %s on the program's memory (a shared file cut short under its mapping); the program is ended",
-		    (int)k->pid, k->comm, code == SIGBUS ? "SIGBUS" : "SIGSEGV");
-		finish(k, code, -1, 0);
-		code = -1;
-	} else {
-		guest_fault_armed = 1;
-		code = run_loop(k);
-	}
-	guest_fault_armed = 0;
-	cabin_kvm_ring_stop(k);
-	signal_run = NULL;
-	if (o->stats && !k->parent)
-		print_stats(k);
-	if (code >= 0) {
-		/* The VM cannot go on: the program ends as if killed. */
-		finish(k, SIGKILL, -1, 0);
-		return code;
-	}
-	return cabin_proxy_exit_code(proxy);
+	signal_k = k;
+	cabin_kvm_leave(k->cur);
+	code = cabin_kvm_thread_run(k->threads[0]);
+	return cabin_kvm_process_end(k, code);
 }
 
 void cabin_kvm_end_family(struct cabin_kvm *k,
@@ -948,11 +1060,24 @@ void cabin_kvm_end_family(struct cabin_kvm *k,
 
 void cabin_kvm_free(struct cabin_kvm *k)
 {
-	unsigned int i;
+	unsigned int i, n;
 
-	for (i = 0; i < k->nfpu; i++)
-		free(k->fpu[i].xsave);
-	k->nfpu = 0;
+	signal_k = NULL;
+	for (i = 0; i < CABIN_KVM_MAX_CPUS; i++) {
+		struct cabin_kvm_thread *t = k->threads[i];
+
+		if (!t)
+			continue;
+		for (n = 0; n < t->nfpu; n++)
+			free(t->fpu[n].xsave);
+		if (i && t->run)
+			munmap(t->run, k->vm.run_size);
+		if (i && t->vcpu >= 0)
+			close(t->vcpu);
+		free(t);
+		k->threads[i] = NULL;
+	}
+	k->cur = NULL;
 	cabin_kvm_mm_free(&k->mm);
 	cabin_kvm_vm_close(&k->vm);
 }

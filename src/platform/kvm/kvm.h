@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include <pthread.h>
+#include <semaphore.h>
 #include <signal.h>
 #include <stdio.h>
 #include <sys/types.h>
@@ -51,6 +52,8 @@ struct cabin_kvm_stats {
 	unsigned long syscalls_monitor;	/* answered by the monitor itself */
 };
 
+struct cabin_kvm;
+
 struct cabin_kvm_options {
 	char *const *argv;
 	char *const *envp;
@@ -66,6 +69,9 @@ struct cabin_kvm_options {
 	bool no_smep, no_smap;	/* --unsafe-disable: CR4 without them */
 	/* In a monitor just forked with its program (cabin's records). */
 	void (*forked)(void *ctx);
+	/* Its end: records handed on, and gone as its program went. */
+	void (*forked_end)(void *ctx, struct cabin_kvm *k)
+		__attribute__((noreturn));
 	void *hook_ctx;
 };
 
@@ -84,25 +90,52 @@ struct cabin_kvm_fpu {
 	void *xsave;		/* struct kvm_xsave */
 };
 
+struct cabin_kvm;
+
+/* One thread of the program: a vCPU, run by a host thread of its own. */
+struct cabin_kvm_thread {
+	struct cabin_kvm *k;
+	unsigned int cpu;		/* its per-CPU page, TSS and stacks */
+	pid_t tid;			/* its host thread's: unique in the run */
+	int vcpu;
+	struct kvm_run *run;
+	pthread_t host;
+	sem_t started;			/* the host thread knows its tid */
+	bool exited;			/* gone, or going: its loop ends */
+	bool host_done;			/* its host thread is gone: slot free */
+	int in_guest;			/* in KVM_RUN (atomic) */
+	struct cabin_kvm_frame *frame;	/* the trap being handled, or NULL */
+	struct cabin_resume resume;	/* what the proxy said last */
+	bool killed;			/* by the proxy: kill_sig */
+	int kill_sig;
+	struct cabin_ksig sig;		/* dispositions are the process's */
+	struct cabin_kvm_fpu fpu[CABIN_KVM_MAX_FPU];
+	unsigned int nfpu;
+	uint64_t clear_tid;		/* set_tid_address */
+};
+
 struct cabin_kvm {
 	struct cabin_platform plat;
 	struct cabin_proxy *proxy;
 	const struct cabin_kvm_options *opt;
 	struct cabin_kvm_vm vm;
 	struct cabin_kvm_mm mm;
-	struct cabin_ksig sig;
 	struct cabin_kvm_fwd fwd;
 	pid_t pid;
 	char comm[16];
 	char exe[4096];
-	struct cabin_kvm_frame *frame;	/* the trap being handled, or NULL */
-	struct cabin_resume resume;	/* what the proxy said last */
-	bool killed;			/* by the proxy: kill_sig */
-	int kill_sig;
+	/*
+	 * The monitor lock: held by the thread whose trap is being handled
+	 * (cur), let go only while a vCPU runs or a host call blocks.
+	 */
+	pthread_mutex_t lock;
+	pthread_cond_t changed;		/* a thread ended */
+	struct cabin_kvm_thread *cur;
+	struct cabin_kvm_thread *threads[CABIN_KVM_MAX_CPUS];	/* by cpu */
+	unsigned int hosts;		/* host threads in a vCPU loop */
+	pthread_t main_host;		/* the one that ends the process */
 	bool done;			/* the program is gone */
-	struct cabin_kvm_fpu fpu[CABIN_KVM_MAX_FPU];
-	unsigned int nfpu;
-	uint64_t clear_tid;		/* set_tid_address */
+	int failed;			/* a VM failure's status, else -1 */
 	bool test_armed;
 	struct cabin_kvm_ringer ringer;
 	int64_t clock_shared_ns;	/* when the guest's clock bases were set */
@@ -127,6 +160,43 @@ void cabin_kvm_free(struct cabin_kvm *k);
 void cabin_kvm_end_family(struct cabin_kvm *k,
 			  void (*fn)(void *ctx, const void *buf, size_t len),
 			  void *ctx);
+
+/* Threads (thread.c): the monitor lock, and the vCPUs' host threads. */
+void cabin_kvm_enter(struct cabin_kvm_thread *t);	/* t is cur */
+void cabin_kvm_leave(struct cabin_kvm_thread *t);
+/* Around a host call that may block, in the thread holding the lock. */
+void cabin_kvm_block_begin(struct cabin_kvm *k);
+void cabin_kvm_block_end(struct cabin_kvm *k);
+/* Thread 0, the program's first, on this host thread; the lock held. */
+int cabin_kvm_threads_init(struct cabin_kvm *k);
+unsigned int cabin_kvm_live_threads(const struct cabin_kvm *k);
+struct cabin_kvm_thread *cabin_kvm_thread_by_tid(struct cabin_kvm *k,
+						 pid_t tid);
+/* Out of KVM_RUN and blocking calls: t, or all but the caller. */
+void cabin_kvm_kick(struct cabin_kvm *k, struct cabin_kvm_thread *t);
+void cabin_kvm_kick_others(struct cabin_kvm *k);
+/* clone with CLONE_THREAD from cur: the new thread's tid, or -errno. */
+long cabin_kvm_thread_create(struct cabin_kvm *k, uint64_t flags,
+			     uint64_t stack, uint64_t tls);
+/* cur ends alone (exit): its tid word cleared and woken. */
+void cabin_kvm_thread_gone(struct cabin_kvm *k);
+/* The process ends: every other thread stops. */
+void cabin_kvm_threads_end(struct cabin_kvm *k);
+/* The same, each heard by the core as gone with status (kvm.c). */
+void cabin_kvm_end_other_threads(struct cabin_kvm *k, int status);
+/* Every other thread out of the guest, waiting for the lock cur holds. */
+void cabin_kvm_park_others(struct cabin_kvm *k);
+/* The main host thread: until the process is gone and it is alone. */
+void cabin_kvm_threads_wait(struct cabin_kvm *k);
+/* In a forked monitor: only cur came along. */
+void cabin_kvm_threads_forked(struct cabin_kvm *k);
+/* A thread's vCPU loop (kvm.c): -1, or the status a VM failure gives. */
+int cabin_kvm_thread_run(struct cabin_kvm_thread *t);
+/*
+ * The process is gone: its last steps on the main host thread; returns
+ * cabin's status in the first monitor, never in a forked one.
+ */
+int cabin_kvm_process_end(struct cabin_kvm *k, int code);
 
 /* kill to another of the program's processes (pid > 0, a group, -1). */
 long cabin_kvm_signal_others(struct cabin_kvm *k, long pid, int sig);
@@ -156,6 +226,8 @@ void cabin_kvm_ring_stop(struct cabin_kvm *k);
 void cabin_kvm_ring_doorbell(struct cabin_kvm *k);
 void cabin_kvm_ring_wait(struct cabin_kvm *k);
 void cabin_kvm_ring_interrupt(struct cabin_kvm *k);
+/* The slot serves one vCPU: with threads, syscalls take the exit path. */
+void cabin_kvm_ring_off(struct cabin_kvm *k);
 
 /* The time limit was reached: the program must end now. */
 bool cabin_kvm_timed_out(void);

@@ -54,7 +54,7 @@ static ssize_t op_write_mem(void *ctx, pid_t tid, uint64_t addr,
 static int op_get_regs(void *ctx, pid_t tid, struct cabin_regs *r)
 {
 	struct cabin_kvm *k = ctx;
-	const struct cabin_kvm_frame *f = k->frame;
+	const struct cabin_kvm_frame *f = k->cur->frame;
 
 	(void)tid;
 	if (!f)
@@ -76,7 +76,7 @@ static int op_get_regs(void *ctx, pid_t tid, struct cabin_regs *r)
 static int op_set_regs(void *ctx, pid_t tid, const struct cabin_regs *r)
 {
 	struct cabin_kvm *k = ctx;
-	struct cabin_kvm_frame *f = k->frame;
+	struct cabin_kvm_frame *f = k->cur->frame;
 
 	(void)tid;
 	if (!f)
@@ -95,7 +95,7 @@ static int op_resume(void *ctx, pid_t tid, const struct cabin_resume *how)
 	struct cabin_kvm *k = ctx;
 
 	(void)tid;
-	k->resume = *how;
+	k->cur->resume = *how;
 	return 0;
 }
 
@@ -103,11 +103,14 @@ static int op_kill(void *ctx, pid_t tid, int sig)
 {
 	struct cabin_kvm *k = ctx;
 
-	/* Other processes have monitors of their own, ended by the first. */
-	if (tid != k->pid)
+	/*
+	 * Other processes have monitors of their own, ended by the first;
+	 * the process's other threads end with it (finish).
+	 */
+	if (tid != k->cur->tid)
 		return 0;
-	k->killed = true;
-	k->kill_sig = sig;
+	k->cur->killed = true;
+	k->cur->kill_sig = sig;
 	return 0;
 }
 
@@ -131,8 +134,10 @@ static int op_task_name(void *ctx, pid_t tid, char *buf, size_t len)
 
 static pid_t op_task_tgid(void *ctx, pid_t tid)
 {
-	(void)ctx;
-	return tid;
+	struct cabin_kvm *k = ctx;
+
+	/* A child process's monitor is another: its tid is its pid. */
+	return cabin_kvm_thread_by_tid(k, tid) ? k->pid : tid;
 }
 
 static int op_task_exe(void *ctx, pid_t tid, char *buf, size_t len)
@@ -224,7 +229,7 @@ static ssize_t op_get_xstate(void *ctx, pid_t tid, void *buf, size_t len)
 	struct kvm_xsave x;
 
 	(void)tid;
-	if (ioctl(k->vm.vcpu, KVM_GET_XSAVE, &x) < 0)
+	if (ioctl(k->cur->vcpu, KVM_GET_XSAVE, &x) < 0)
 		return -errno;
 	if (len > sizeof(x.region))
 		len = sizeof(x.region);
@@ -282,7 +287,7 @@ int cabin_kvm_fxsave(struct cabin_kvm *k, uint8_t fx[512])
 {
 	struct kvm_xsave x;
 
-	if (ioctl(k->vm.vcpu, KVM_GET_XSAVE, &x) < 0)
+	if (ioctl(k->cur->vcpu, KVM_GET_XSAVE, &x) < 0)
 		return -errno;
 	memcpy(fx, x.region, 512);
 	return 0;
@@ -293,30 +298,30 @@ void cabin_kvm_fpu_push(struct cabin_kvm *k, uint64_t frame)
 {
 	struct kvm_xsave *x;
 
-	if (k->nfpu == CABIN_KVM_MAX_FPU) {
-		free(k->fpu[0].xsave);
-		memmove(&k->fpu[0], &k->fpu[1],
-			(CABIN_KVM_MAX_FPU - 1) * sizeof(k->fpu[0]));
-		k->nfpu--;
+	if (k->cur->nfpu == CABIN_KVM_MAX_FPU) {
+		free(k->cur->fpu[0].xsave);
+		memmove(&k->cur->fpu[0], &k->cur->fpu[1],
+			(CABIN_KVM_MAX_FPU - 1) * sizeof(k->cur->fpu[0]));
+		k->cur->nfpu--;
 	}
 	x = malloc(sizeof(*x));
-	if (!x || ioctl(k->vm.vcpu, KVM_GET_XSAVE, x) < 0) {
+	if (!x || ioctl(k->cur->vcpu, KVM_GET_XSAVE, x) < 0) {
 		free(x);
 		return;
 	}
-	k->fpu[k->nfpu].frame = frame;
-	k->fpu[k->nfpu].xsave = x;
-	k->nfpu++;
+	k->cur->fpu[k->cur->nfpu].frame = frame;
+	k->cur->fpu[k->cur->nfpu].xsave = x;
+	k->cur->nfpu++;
 }
 
 void cabin_kvm_fpu_pop(struct cabin_kvm *k, uint64_t frame)
 {
-	while (k->nfpu > 0) {
-		struct cabin_kvm_fpu *top = &k->fpu[--k->nfpu];
+	while (k->cur->nfpu > 0) {
+		struct cabin_kvm_fpu *top = &k->cur->fpu[--k->cur->nfpu];
 		bool match = top->frame == frame;
 
 		if (match)
-			ioctl(k->vm.vcpu, KVM_SET_XSAVE, top->xsave);
+			ioctl(k->cur->vcpu, KVM_SET_XSAVE, top->xsave);
 		free(top->xsave);
 		if (match)
 			return;

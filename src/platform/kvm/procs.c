@@ -65,10 +65,13 @@ static long wait4_of(struct cabin_kvm *k, const uint64_t a[6])
 	if (writable(k, a[1], sizeof(int)) < 0 ||
 	    writable(k, a[3], sizeof(ru)) < 0)
 		return -EFAULT;
+	cabin_kvm_block_begin(k);
 	r = syscall(SYS_wait4, (pid_t)a[0], &status, (int)a[2],
 		    a[3] ? &ru : NULL);
+	r = r < 0 ? -errno : r;
+	cabin_kvm_block_end(k);
 	if (r < 0)
-		return -errno;
+		return r;
 	if (r > 0 && a[1])
 		cabin_gmem_write(&k->vm.mem, a[1], &status, sizeof(status));
 	if (r > 0 && a[3])
@@ -88,10 +91,13 @@ static long waitid_of(struct cabin_kvm *k, const uint64_t a[6])
 	    writable(k, a[4], sizeof(ru)) < 0)
 		return -EFAULT;
 	memset(&si, 0, sizeof(si));
+	cabin_kvm_block_begin(k);
 	r = syscall(SYS_waitid, (int)a[0], (pid_t)a[1], &si, (int)a[3],
 		    a[4] ? &ru : NULL);
+	r = r < 0 ? -errno : r;
+	cabin_kvm_block_end(k);
 	if (r < 0)
-		return -errno;
+		return r;
 	if (a[2])
 		cabin_gmem_write(&k->vm.mem, a[2], &si, sizeof(si));
 	if (a[4])

@@ -131,6 +131,12 @@ int cabin_kvm_ring_start(struct cabin_kvm *k)
 	return 0;
 }
 
+void cabin_kvm_ring_off(struct cabin_kvm *k)
+{
+	if (k->ringer.running)
+		ring_of(k)->on = 0;
+}
+
 void cabin_kvm_ring_doorbell(struct cabin_kvm *k)
 {
 	k->ringer.doorbells++;

@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/kvm.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -62,7 +63,7 @@ int cabin_kvm_msr(struct cabin_kvm *k, uint32_t index, uint64_t *val,
 	m.hdr.nmsrs = 1;
 	m.hdr.entries[0].index = index;
 	m.hdr.entries[0].data = *val;
-	if (ioctl(k->vm.vcpu, set ? KVM_SET_MSRS : KVM_GET_MSRS, &m) != 1)
+	if (ioctl(k->cur->vcpu, set ? KVM_SET_MSRS : KVM_GET_MSRS, &m) != 1)
 		return -EIO;
 	*val = m.hdr.entries[0].data;
 	return 0;
@@ -104,22 +105,44 @@ static bool targets_self(const struct cabin_kvm *k, long pid)
 	return pid == 0 || pid == k->pid || pid == -(long)getpgrp();
 }
 
+/* tkill and tgkill: one of this process's threads, or -ESRCH. */
+static long thread_target(struct cabin_kvm *k, long nr, const uint64_t a[6],
+			  struct cabin_kvm_thread **to)
+{
+	long pid = (long)(int)a[0];
+	long tid = nr == SYS_tgkill ? (long)(int)a[1] : pid;
+
+	if (tid <= 0 || pid <= 0)
+		return -EINVAL;
+	if (nr == SYS_tgkill && pid != k->pid)
+		return -ESRCH;
+	*to = cabin_kvm_thread_by_tid(k, (pid_t)tid);
+	return *to ? 0 : -ESRCH;
+}
+
 static long sys_kill(struct cabin_kvm *k, long nr, const uint64_t a[6])
 {
 	long pid = (long)(int)a[0];
 	int sig = (int)(nr == SYS_tgkill ? a[2] : a[1]);
+	struct cabin_kvm_thread *to = k->cur;
 	siginfo_t si;
+	long err;
 
-	if (sig < 0 || sig > 64 || (nr != SYS_kill && pid <= 0))
+	if (sig < 0 || sig > 64)
 		return -EINVAL;
-	/* One thread per process: a tid is its process's pid. */
-	if (nr == SYS_tgkill && (long)(int)a[1] != pid)
-		return -ESRCH;
-	if (!targets_self(k, pid))
+	if (nr != SYS_kill) {
+		err = thread_target(k, nr, a, &to);
+		/* Another process's: its only thread has its pid. */
+		if (err == -ESRCH && nr == SYS_tkill)
+			return cabin_kvm_signal_others(k, pid, sig);
+		if (err)
+			return err;
+	} else if (!targets_self(k, pid)) {
 		return cabin_kvm_signal_others(k, pid, sig);
-	/* The group holds the program's other processes too. */
-	if (pid <= 0)
+	} else if (pid <= 0) {
+		/* The group holds the program's other processes too. */
 		cabin_kvm_signal_others(k, -(long)getpgrp(), sig);
+	}
 	if (!sig)
 		return 0;
 	memset(&si, 0, sizeof(si));
@@ -127,26 +150,35 @@ static long sys_kill(struct cabin_kvm *k, long nr, const uint64_t a[6])
 	si.si_code = nr == SYS_kill ? SI_USER : SI_TKILL;
 	si.si_pid = k->pid;
 	si.si_uid = getuid();
-	cabin_ksig_queue(&k->sig, &si);
+	cabin_ksig_queue(&to->sig, &si);
+	if (to != k->cur)
+		cabin_kvm_kick(k, to);
 	return 0;
 }
 
 /* Wait on the host for a signal the program will see; -EINTR then. */
 static long wait_for_signal(struct cabin_kvm *k)
 {
-	sigset_t none;
+	sigset_t all, none, old;
 
+	/* Blocked from the check to sigsuspend: no wake-up is lost. */
+	sigfillset(&all);
 	sigemptyset(&none);
-	while (!cabin_ksig_deliverable(&k->sig) && !cabin_kvm_timed_out()) {
+	pthread_sigmask(SIG_BLOCK, &all, &old);
+	while (!cabin_ksig_deliverable(&k->cur->sig) &&
+	       !cabin_kvm_timed_out() && !k->done) {
+		cabin_kvm_block_begin(k);
 		sigsuspend(&none);
+		cabin_kvm_block_end(k);
 		cabin_kvm_take_host_signals(k);
 	}
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	return -EINTR;
 }
 
 static long sys_sigsuspend(struct cabin_kvm *k, uint64_t set, uint64_t size)
 {
-	long err = cabin_ksig_sigsuspend(&k->sig, &k->vm.mem, set, size);
+	long err = cabin_ksig_sigsuspend(&k->cur->sig, &k->vm.mem, set, size);
 
 	return err < 0 ? err : wait_for_signal(k);
 }
@@ -242,24 +274,24 @@ long cabin_kvm_sys(struct cabin_kvm *k, long nr, const uint64_t a[6])
 	case SYS_arch_prctl:
 		return sys_arch_prctl(k, (int)a[0], a[1]);
 	case SYS_set_tid_address:
-		k->clear_tid = a[0];
-		return k->pid;
+		k->cur->clear_tid = a[0];
+		return k->cur->tid;
 	case SYS_set_robust_list:
 		return a[1] == 24 ? 0 : -EINVAL;
 	case SYS_get_robust_list:
 	case SYS_rseq:
 		return -ENOSYS;
 	case SYS_rt_sigaction:
-		return cabin_ksig_sigaction(&k->sig, &k->vm.mem, (int)a[0], a[1],
+		return cabin_ksig_sigaction(&k->cur->sig, &k->vm.mem, (int)a[0], a[1],
 					    a[2], a[3]);
 	case SYS_rt_sigprocmask:
-		return cabin_ksig_sigprocmask(&k->sig, &k->vm.mem, (int)a[0],
+		return cabin_ksig_sigprocmask(&k->cur->sig, &k->vm.mem, (int)a[0],
 					      a[1], a[2], a[3]);
 	case SYS_sigaltstack:
-		return cabin_ksig_sigaltstack(&k->sig, &k->vm.mem, a[0], a[1],
-					      k->frame ? k->frame->rsp : 0);
+		return cabin_ksig_sigaltstack(&k->cur->sig, &k->vm.mem, a[0], a[1],
+					      k->cur->frame ? k->cur->frame->rsp : 0);
 	case SYS_rt_sigpending:
-		return cabin_ksig_sigpending(&k->sig, &k->vm.mem, a[0], a[1]);
+		return cabin_ksig_sigpending(&k->cur->sig, &k->vm.mem, a[0], a[1]);
 	case SYS_rt_sigsuspend:
 		return sys_sigsuspend(k, a[0], a[1]);
 	case SYS_pause:
@@ -381,6 +413,9 @@ long cabin_kvm_sys_execve(struct cabin_kvm *k, long nr, const uint64_t a[6])
 		err = copy_vector(k, av, &argv, &bytes);
 	if (!err)
 		err = copy_vector(k, ev, &envp, &bytes);
+	/* The other threads stay out of the guest while its memory changes. */
+	if (!err)
+		cabin_kvm_park_others(k);
 	if (!err)
 		err = cabin_kvm_exec(&k->mm, path, -1, argv, envp, &st, why,
 				     sizeof(why));
@@ -388,18 +423,19 @@ long cabin_kvm_sys_execve(struct cabin_kvm *k, long nr, const uint64_t a[6])
 	free_vector(envp);
 	if (err)
 		return err;
+	cabin_kvm_end_other_threads(k, SIGKILL);
 	/* The old image is gone: from here on only the new one runs. */
 	close_on_exec(k);
-	cabin_ksig_exec(&k->sig);
+	cabin_ksig_exec(&k->cur->sig);
 	snprintf(k->exe, sizeof(k->exe), "%s", st.exe);
 	cabin_kvm_set_comm(k, st.exe);
-	memset(k->frame, 0, sizeof(*k->frame));
-	k->frame->rip = st.entry;
-	k->frame->rsp = st.sp;
-	k->frame->rflags = 0x202;
-	k->frame->cs = CABIN_KVM_SEL_UCODE;
-	k->frame->ss = CABIN_KVM_SEL_UDATA;
-	k->frame->vector = CABIN_KVM_VEC_SYSCALL;
+	memset(k->cur->frame, 0, sizeof(*k->cur->frame));
+	k->cur->frame->rip = st.entry;
+	k->cur->frame->rsp = st.sp;
+	k->cur->frame->rflags = 0x202;
+	k->cur->frame->cs = CABIN_KVM_SEL_UCODE;
+	k->cur->frame->ss = CABIN_KVM_SEL_UDATA;
+	k->cur->frame->vector = CABIN_KVM_VEC_SYSCALL;
 	{
 		uint64_t zero = 0;
 
@@ -407,8 +443,8 @@ long cabin_kvm_sys_execve(struct cabin_kvm *k, long nr, const uint64_t a[6])
 		zero = 0;
 		cabin_kvm_msr(k, MSR_KERNEL_GS_BASE, &zero, true);
 	}
-	e.exec.former_tid = k->pid;
-	e.tid = k->pid;
+	e.exec.former_tid = k->cur->tid;
+	e.tid = k->cur->tid;
 	cabin_proxy_handle(k->proxy, &e);
 	return 0;
 }

@@ -80,10 +80,11 @@ static void write_gdt(struct cabin_kvm_vm *vm)
 	gdt[CABIN_KVM_SEL_TSS / 8 + 1] = tss >> 32;
 }
 
-static void write_tss(struct cabin_kvm_vm *vm)
+static void write_tss(struct cabin_kvm_vm *vm, unsigned int cpu)
 {
-	unsigned char *tss = vm->mem.host + CABIN_KVM_TSS;
-	uint64_t rsp0 = CABIN_KVM_STACK, ist1 = CABIN_KVM_DF_STACK;
+	unsigned char *tss = vm->mem.host + cabin_kvm_cpu_tss(cpu);
+	uint64_t rsp0 = cabin_kvm_cpu_stack(cpu);
+	uint64_t ist1 = cabin_kvm_cpu_df_stack(cpu);
 	uint16_t iomap = 0x68;	/* past the limit: no port is the program's */
 
 	memset(tss, 0, 0x68);
@@ -111,21 +112,36 @@ static void write_idt(struct cabin_kvm_vm *vm, const uint64_t *isr)
 	}
 }
 
-static void write_percpu(struct cabin_kvm_vm *vm)
+struct cabin_kvm_percpu *cabin_kvm_vm_percpu(struct cabin_kvm_vm *vm,
+					      unsigned int cpu)
 {
-	struct cabin_kvm_percpu *pc =
-		(struct cabin_kvm_percpu *)(vm->mem.host + CABIN_KVM_PERCPU);
-
-	memset(pc, 0, sizeof(*pc));
-	pc->kernel_stack = CABIN_KVM_STACK;
+	return (struct cabin_kvm_percpu *)(vm->mem.host +
+					   cabin_kvm_cpu_percpu(cpu));
 }
 
+void cabin_kvm_vm_cpu_init(struct cabin_kvm_vm *vm, unsigned int cpu,
+			   uint64_t tid)
+{
+	struct cabin_kvm_percpu *pc = cabin_kvm_vm_percpu(vm, cpu);
+
+	write_tss(vm, cpu);
+	memset(pc, 0, sizeof(*pc));
+	pc->kernel_stack = cabin_kvm_cpu_stack(cpu);
+	pc->cpu = cpu;
+	pc->tid = tid;
+}
+
+/*
+ * Every vCPU drops stale translations at its next return to the program
+ * (one that only runs the program's code meanwhile keeps them: they map
+ * the program's own memory, never the kernel area).
+ */
 void cabin_kvm_vm_flush_tlb(struct cabin_kvm_vm *vm)
 {
-	struct cabin_kvm_percpu *pc =
-		(struct cabin_kvm_percpu *)(vm->mem.host + CABIN_KVM_PERCPU);
+	unsigned int cpu;
 
-	pc->flush_tlb = 1;
+	for (cpu = 0; cpu < CABIN_KVM_MAX_CPUS; cpu++)
+		cabin_kvm_vm_percpu(vm, cpu)->flush_tlb = 1;
 }
 
 /* The kernel area: supervisor only, code executable, the rest not. */
@@ -231,7 +247,7 @@ static const uint32_t kept_msrs[4] = {
 };
 
 /* The MSRs of kept_msrs, read into val or (set) written from it. */
-static int vcpu_msrs(struct cabin_kvm_vm *vm, uint64_t val[4], bool set)
+static int vcpu_msrs(int vcpu, uint64_t val[4], bool set)
 {
 	union {
 		struct kvm_msrs hdr;
@@ -246,7 +262,7 @@ static int vcpu_msrs(struct cabin_kvm_vm *vm, uint64_t val[4], bool set)
 		m.hdr.entries[i].index = kept_msrs[i];
 		m.hdr.entries[i].data = val[i];
 	}
-	if (ioctl(vm->vcpu, set ? KVM_SET_MSRS : KVM_GET_MSRS, &m) != 4)
+	if (ioctl(vcpu, set ? KVM_SET_MSRS : KVM_GET_MSRS, &m) != 4)
 		return -EIO;
 	for (i = 0; i < 4; i++)
 		val[i] = m.hdr.entries[i].data;
@@ -261,7 +277,7 @@ static int set_msrs(struct cabin_kvm_vm *vm, uint64_t lstar)
 		lstar, SYSCALL_MASK, CABIN_KVM_PERCPU,
 	};
 
-	return vcpu_msrs(vm, val, true);
+	return vcpu_msrs(vm->vcpu, val, true);
 }
 
 static int setup_vcpu(struct cabin_kvm_vm *vm, uint64_t lstar, char *why,
@@ -386,11 +402,13 @@ static int add_memory(struct cabin_kvm_vm *vm, uint64_t mem_size, char *why,
 	return add_slot(vm, why, whylen);
 }
 
-static int add_vcpu(struct cabin_kvm_vm *vm, char *why, size_t whylen)
+static int add_vcpu(struct cabin_kvm_vm *vm, unsigned int id, char *why,
+		    size_t whylen)
 {
 	int size;
 
-	vm->vcpu = ioctl(vm->vm, KVM_CREATE_VCPU, 0);
+	vm->run = NULL;
+	vm->vcpu = ioctl(vm->vm, KVM_CREATE_VCPU, (unsigned long)id);
 	if (vm->vcpu < 0)
 		return fail(why, whylen, "KVM_CREATE_VCPU", errno);
 	size = ioctl(vm->kvm, KVM_GET_VCPU_MMAP_SIZE, 0);
@@ -406,7 +424,7 @@ static int add_vcpu(struct cabin_kvm_vm *vm, char *why, size_t whylen)
 	return 0;
 }
 
-int cabin_kvm_vcpu_save(struct cabin_kvm_vm *vm,
+int cabin_kvm_vcpu_save(int vcpu, struct kvm_run *run,
 			struct cabin_kvm_vcpu_state *st)
 {
 	memset(st, 0, sizeof(*st));
@@ -414,15 +432,77 @@ int cabin_kvm_vcpu_save(struct cabin_kvm_vm *vm,
 	 * KVM finishes the port write that left the guest only at the next
 	 * KVM_RUN (rip still names the out): let it, without entering.
 	 */
-	vm->run->immediate_exit = 1;
-	ioctl(vm->vcpu, KVM_RUN, 0);
-	vm->run->immediate_exit = 0;
-	if (ioctl(vm->vcpu, KVM_GET_REGS, &st->regs) < 0 ||
-	    ioctl(vm->vcpu, KVM_GET_SREGS, &st->sregs) < 0 ||
-	    ioctl(vm->vcpu, KVM_GET_XCRS, &st->xcrs) < 0 ||
-	    ioctl(vm->vcpu, KVM_GET_XSAVE, &st->xsave) < 0)
+	run->immediate_exit = 1;
+	ioctl(vcpu, KVM_RUN, 0);
+	run->immediate_exit = 0;
+	if (ioctl(vcpu, KVM_GET_REGS, &st->regs) < 0 ||
+	    ioctl(vcpu, KVM_GET_SREGS, &st->sregs) < 0 ||
+	    ioctl(vcpu, KVM_GET_XCRS, &st->xcrs) < 0 ||
+	    ioctl(vcpu, KVM_GET_XSAVE, &st->xsave) < 0)
 		return -errno;
-	return vcpu_msrs(vm, st->msr, false);
+	return vcpu_msrs(vcpu, st->msr, false);
+}
+
+/* st, saved in the proxy kernel, made to start a thread at CPL3. */
+void cabin_kvm_vcpu_state_thread(struct cabin_kvm_vcpu_state *st,
+				 unsigned int cpu)
+{
+	uint64_t user_gs = st->msr[3];
+
+	segment(&st->sregs.cs, CABIN_KVM_SEL_UCODE, true, 3);
+	segment(&st->sregs.ss, CABIN_KVM_SEL_UDATA, false, 3);
+	st->sregs.gs.base = user_gs;
+	st->msr[3] = cabin_kvm_cpu_percpu(cpu);
+	st->sregs.tr.base = cabin_kvm_cpu_tss(cpu);
+}
+
+int cabin_kvm_vcpu_load(int fd, const struct cabin_kvm_vcpu_state *st,
+		      char *why, size_t whylen)
+{
+	struct kvm_xsave xsave = st->xsave;
+	struct kvm_xcrs xcrs = st->xcrs;
+	uint64_t msr[4];
+
+	memcpy(msr, st->msr, sizeof(msr));
+	if (ioctl(fd, KVM_SET_SREGS, &st->sregs) < 0)
+		return fail(why, whylen, "KVM_SET_SREGS", errno);
+	if (ioctl(fd, KVM_SET_XCRS, &xcrs) < 0)
+		return fail(why, whylen, "KVM_SET_XCRS", errno);
+	if (ioctl(fd, KVM_SET_XSAVE, &xsave) < 0)
+		return fail(why, whylen, "KVM_SET_XSAVE", errno);
+	if (vcpu_msrs(fd, msr, true) < 0)
+		return fail(why, whylen, "KVM_SET_MSRS", EIO);
+	if (ioctl(fd, KVM_SET_REGS, &st->regs) < 0)
+		return fail(why, whylen, "KVM_SET_REGS", errno);
+	return 0;
+}
+
+int cabin_kvm_vm_add_vcpu(struct cabin_kvm_vm *vm, unsigned int cpu,
+			  const struct cabin_kvm_vcpu_state *st, int *fd,
+			  struct kvm_run **run, char *why, size_t whylen)
+{
+	int first = vm->vcpu;
+	struct kvm_run *first_run = vm->run;
+	size_t first_size = vm->run_size;
+	int err;
+
+	/* The set-up steps work on vm->vcpu: lend them the new one. */
+	err = add_vcpu(vm, cpu, why, whylen);
+	if (!err)
+		err = setup_vcpu(vm, st->msr[1], why, whylen);
+	if (!err)
+		err = cabin_kvm_vcpu_load(vm->vcpu, st, why, whylen);
+	*fd = vm->vcpu;
+	*run = vm->run;
+	if (err < 0 && vm->vcpu >= 0) {
+		if (vm->run)
+			munmap(vm->run, vm->run_size);
+		close(vm->vcpu);
+	}
+	vm->vcpu = first;
+	vm->run = first_run;
+	vm->run_size = first_size;
+	return err;
 }
 
 static void drop_vm(struct cabin_kvm_vm *vm)
@@ -441,9 +521,6 @@ int cabin_kvm_vm_reopen(struct cabin_kvm_vm *vm,
 			const struct cabin_kvm_vcpu_state *st, char *why,
 			size_t whylen)
 {
-	struct kvm_xsave xsave = st->xsave;
-	struct kvm_xcrs xcrs = st->xcrs;
-	uint64_t msr[4];
 	int err;
 
 	drop_vm(vm);
@@ -452,23 +529,12 @@ int cabin_kvm_vm_reopen(struct cabin_kvm_vm *vm,
 		return fail(why, whylen, "/dev/kvm: KVM_CREATE_VM", errno);
 	err = add_slot(vm, why, whylen);
 	if (!err)
-		err = add_vcpu(vm, why, whylen);
+		err = add_vcpu(vm, 0, why, whylen);
 	if (!err)
 		err = setup_vcpu(vm, st->msr[1], why, whylen);
 	if (err < 0)
 		return err;
-	memcpy(msr, st->msr, sizeof(msr));
-	if (ioctl(vm->vcpu, KVM_SET_SREGS, &st->sregs) < 0)
-		return fail(why, whylen, "KVM_SET_SREGS", errno);
-	if (ioctl(vm->vcpu, KVM_SET_XCRS, &xcrs) < 0)
-		return fail(why, whylen, "KVM_SET_XCRS", errno);
-	if (ioctl(vm->vcpu, KVM_SET_XSAVE, &xsave) < 0)
-		return fail(why, whylen, "KVM_SET_XSAVE", errno);
-	if (vcpu_msrs(vm, msr, true) < 0)
-		return fail(why, whylen, "KVM_SET_MSRS", EIO);
-	if (ioctl(vm->vcpu, KVM_SET_REGS, &st->regs) < 0)
-		return fail(why, whylen, "KVM_SET_REGS", errno);
-	return 0;
+	return cabin_kvm_vcpu_load(vm->vcpu, st, why, whylen);
 }
 
 int cabin_kvm_vm_open(struct cabin_kvm_vm *vm, int kvm_fd, uint64_t mem_size,
@@ -497,13 +563,12 @@ int cabin_kvm_vm_open(struct cabin_kvm_vm *vm, int kvm_fd, uint64_t mem_size,
 	if (err < 0)
 		return fail(why, whylen, "the proxy kernel image", -err);
 	write_gdt(vm);
-	write_tss(vm);
 	write_idt(vm, isr);
-	write_percpu(vm);
+	cabin_kvm_vm_cpu_init(vm, 0, 0);
 	err = map_kernel(vm);
 	if (err < 0)
 		return fail(why, whylen, "the kernel page tables", -err);
-	err = add_vcpu(vm, why, whylen);
+	err = add_vcpu(vm, 0, why, whylen);
 	if (err < 0)
 		return err;
 	return setup_vcpu(vm, lstar, why, whylen);

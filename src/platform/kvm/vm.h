@@ -12,6 +12,7 @@
 
 #include <linux/kvm.h>
 
+#include "platform/kvm/abi.h"
 #include "platform/kvm/gmem.h"
 
 struct cabin_kvm_vm {
@@ -71,8 +72,27 @@ struct cabin_kvm_vcpu_state {
 	struct kvm_xsave xsave;		/* last: it may end in a flexible array */
 };
 
-int cabin_kvm_vcpu_save(struct cabin_kvm_vm *vm,
+int cabin_kvm_vcpu_save(int vcpu, struct kvm_run *run,
 			struct cabin_kvm_vcpu_state *st);
+/* The state st into vCPU fd; 0 or -errno with why set. */
+int cabin_kvm_vcpu_load(int fd, const struct cabin_kvm_vcpu_state *st,
+			char *why, size_t whylen);
+/* st, taken in the proxy kernel, made to start a new thread at CPL3. */
+void cabin_kvm_vcpu_state_thread(struct cabin_kvm_vcpu_state *st,
+				 unsigned int cpu);
+/*
+ * A further vCPU (KVM id cpu) for a thread of the program, in state st;
+ * 0 with *fd and *run, or -errno with why set.
+ */
+int cabin_kvm_vm_add_vcpu(struct cabin_kvm_vm *vm, unsigned int cpu,
+			  const struct cabin_kvm_vcpu_state *st, int *fd,
+			  struct kvm_run **run, char *why, size_t whylen);
+
+/* vCPU cpu's per-CPU page; its TSS and per-CPU data set for thread tid. */
+struct cabin_kvm_percpu *cabin_kvm_vm_percpu(struct cabin_kvm_vm *vm,
+					      unsigned int cpu);
+void cabin_kvm_vm_cpu_init(struct cabin_kvm_vm *vm, unsigned int cpu,
+			   uint64_t tid);
 
 /*
  * In a forked monitor: drop the parent's VM (its descriptors only name

@@ -142,8 +142,11 @@ int cabin_guest_local(struct cabin_kvm_frame *f)
 		return 0;
 	switch (nr) {
 	case SYS_GETPID:
-	case SYS_GETTID:
 		ret = shared->pid;
+		break;
+	case SYS_GETTID:
+		__asm__ volatile("movq %%gs:%c1, %0" : "=r"(ret)
+				 : "i"(CABIN_KVM_PERCPU_TID));
 		break;
 	case SYS_GETPPID:
 		ret = shared->ppid;
@@ -172,6 +175,6 @@ int cabin_guest_local(struct cabin_kvm_frame *f)
 		return 0;
 	}
 	f->rax = (uint64_t)ret;
-	shared->local_calls++;
+	__atomic_add_fetch(&shared->local_calls, 1, __ATOMIC_RELAXED);
 	return 1;
 }

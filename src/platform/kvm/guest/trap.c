@@ -78,7 +78,7 @@ void cabin_guest_trap(struct cabin_kvm_frame *f)
 	 * A host signal came while this vCPU was in here, where the monitor
 	 * cannot deliver it: give it the frame before the program runs on.
 	 */
-	if (((volatile struct cabin_kvm_shared *)CABIN_KVM_SHARED)->kick)
+	if (percpu_read(CABIN_KVM_PERCPU_KICK))
 		out32(CABIN_KVM_PORT_SIGNAL, (uint32_t)(uintptr_t)f);
 	/* The monitor changed the page tables: drop stale translations. */
 	if (percpu_flush()) {

@@ -1,0 +1,339 @@
+/*
+ * Threads of the program on the kvm platform: each is a vCPU of the
+ * guest, run by a host thread of the monitor's own.  The monitor lock
+ * serialises their traps (the proxy core, the records and the address
+ * space are one per process) and is let go while a vCPU runs or a host
+ * call blocks, so threads run and block in parallel as on Linux.
+ */
+#include <errno.h>
+#include <linux/futex.h>
+#include <linux/sched.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cabin/cabin.h"
+#include "platform/kvm/abi.h"
+#include "platform/kvm/kvm.h"
+
+/* The program's thread this host thread runs; NULL in other threads. */
+static __thread struct cabin_kvm_thread *self;
+
+void cabin_kvm_enter(struct cabin_kvm_thread *t)
+{
+	pthread_mutex_lock(&t->k->lock);
+	t->k->cur = t;
+	self = t;
+}
+
+void cabin_kvm_leave(struct cabin_kvm_thread *t)
+{
+	pthread_mutex_unlock(&t->k->lock);
+}
+
+void cabin_kvm_block_begin(struct cabin_kvm *k)
+{
+	if (self && k->cur == self)
+		pthread_mutex_unlock(&k->lock);
+}
+
+void cabin_kvm_block_end(struct cabin_kvm *k)
+{
+	if (self && self->k == k)
+		cabin_kvm_enter(self);
+}
+
+unsigned int cabin_kvm_live_threads(const struct cabin_kvm *k)
+{
+	unsigned int i, n = 0;
+
+	for (i = 0; i < CABIN_KVM_MAX_CPUS; i++)
+		if (k->threads[i] && !k->threads[i]->exited)
+			n++;
+	return n;
+}
+
+struct cabin_kvm_thread *cabin_kvm_thread_by_tid(struct cabin_kvm *k,
+						 pid_t tid)
+{
+	unsigned int i;
+
+	for (i = 0; i < CABIN_KVM_MAX_CPUS; i++)
+		if (k->threads[i] && !k->threads[i]->exited &&
+		    k->threads[i]->tid == tid)
+			return k->threads[i];
+	return NULL;
+}
+
+/* Async-signal-safe: every other vCPU leaves KVM_RUN, every blocked call returns. */
+void cabin_kvm_kick_others(struct cabin_kvm *k)
+{
+	pid_t me = (pid_t)syscall(SYS_gettid);
+	unsigned int i;
+
+	for (i = 0; i < CABIN_KVM_MAX_CPUS; i++) {
+		struct cabin_kvm_thread *t = k->threads[i];
+
+		if (!t || t->exited || t->tid == me || t->tid <= 0)
+			continue;
+		if (t->run)
+			t->run->immediate_exit = 1;
+		syscall(SYS_tgkill, k->pid, t->tid, CABIN_KVM_SIG_KICK);
+	}
+}
+
+void cabin_kvm_park_others(struct cabin_kvm *k)
+{
+	struct timespec tick = { 0, 100000 };
+	unsigned int i;
+
+	cabin_kvm_kick_others(k);
+	for (i = 0; i < CABIN_KVM_MAX_CPUS; i++) {
+		struct cabin_kvm_thread *t = k->threads[i];
+
+		while (t && t != k->cur && !t->host_done &&
+		       __atomic_load_n(&t->in_guest, __ATOMIC_SEQ_CST)) {
+			cabin_kvm_kick(k, t);
+			nanosleep(&tick, NULL);
+		}
+	}
+}
+
+void cabin_kvm_kick(struct cabin_kvm *k, struct cabin_kvm_thread *t)
+{
+	if (t->run)
+		t->run->immediate_exit = 1;
+	syscall(SYS_tgkill, k->pid, t->tid, CABIN_KVM_SIG_KICK);
+}
+
+int cabin_kvm_threads_init(struct cabin_kvm *k)
+{
+	struct cabin_kvm_thread *t = calloc(1, sizeof(*t));
+
+	if (!t)
+		return -ENOMEM;
+	pthread_mutex_init(&k->lock, NULL);
+	pthread_cond_init(&k->changed, NULL);
+	t->k = k;
+	t->tid = k->pid;
+	t->vcpu = -1;
+	cabin_ksig_init(&t->sig);
+	k->threads[0] = t;
+	k->hosts = 1;
+	k->main_host = pthread_self();
+	cabin_kvm_enter(t);
+	return 0;
+}
+
+/* The slot of a new thread: a free one, or one whose host thread ended. */
+static int free_cpu(struct cabin_kvm *k)
+{
+	unsigned int i;
+
+	for (i = 1; i < CABIN_KVM_MAX_CPUS; i++)
+		if (!k->threads[i] ||
+		    (k->threads[i]->exited && k->threads[i]->host_done))
+			return (int)i;
+	return -EAGAIN;
+}
+
+static void *thread_main(void *arg)
+{
+	struct cabin_kvm_thread *t = arg;
+	struct cabin_kvm *k = t->k;
+	bool main;
+	int code;
+
+	t->tid = (pid_t)syscall(SYS_gettid);
+	sem_post(&t->started);
+	code = cabin_kvm_thread_run(t);
+	cabin_kvm_enter(t);
+	main = pthread_equal(pthread_self(), k->main_host);
+	if (!main) {
+		k->hosts--;
+		t->host_done = true;
+		pthread_cond_broadcast(&k->changed);
+	}
+	cabin_kvm_leave(t);
+	/* A process forked by this thread ends here, with its records. */
+	if (main)
+		cabin_kvm_process_end(k, code);
+	return NULL;
+}
+
+/* The new thread's vCPU: the slot's old one, or a new one of KVM's. */
+static int thread_vcpu(struct cabin_kvm *k, struct cabin_kvm_thread *t,
+		       struct cabin_kvm_thread *old,
+		       const struct cabin_kvm_vcpu_state *st)
+{
+	char why[256];
+	int err;
+
+	if (old) {
+		t->vcpu = old->vcpu;
+		t->run = old->run;
+		err = cabin_kvm_vcpu_load(t->vcpu, st, why, sizeof(why));
+	} else {
+		err = cabin_kvm_vm_add_vcpu(&k->vm, t->cpu, st, &t->vcpu,
+					    &t->run, why, sizeof(why));
+		if (!err) {
+			t->vcpu = cabin_kvm_move_fd(t->vcpu, k->opt->fd_floor);
+			if (t->vcpu < 0)
+				err = t->vcpu;
+		}
+	}
+	if (err < 0)
+		cabin_proxy_say(k->proxy, "pid %d: cannot make a vCPU for a new thread: %s",
+				(int)k->pid, why);
+	return err;
+}
+
+static int start_host(struct cabin_kvm_thread *t)
+{
+	pthread_attr_t attr;
+	int err;
+
+	sem_init(&t->started, 0, 0);
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	err = pthread_create(&t->host, &attr, thread_main, t);
+	pthread_attr_destroy(&attr);
+	if (err)
+		return -err;
+	while (sem_wait(&t->started) < 0 && errno == EINTR)
+		;
+	return 0;
+}
+
+long cabin_kvm_thread_create(struct cabin_kvm *k, uint64_t flags,
+			     uint64_t stack, uint64_t tls)
+{
+	struct cabin_kvm_thread *parent = k->cur, *t, *old;
+	struct cabin_kvm_frame *f = parent->frame;
+	struct cabin_kvm_vcpu_state *st;
+	int cpu = free_cpu(k), err;
+
+	if (cpu < 0 || !f)
+		return -EAGAIN;
+	st = malloc(sizeof(*st));
+	t = calloc(1, sizeof(*t));
+	if (!st || !t) {
+		free(st);
+		free(t);
+		return -ENOMEM;
+	}
+	if (cabin_kvm_vcpu_save(parent->vcpu, parent->run, st) < 0) {
+		free(st);
+		free(t);
+		return -EAGAIN;
+	}
+	/* Where the parent returns to, with 0 in rax and its own stack. */
+	st->regs = (struct kvm_regs){
+		.r15 = f->r15, .r14 = f->r14, .r13 = f->r13, .r12 = f->r12,
+		.r11 = f->r11, .r10 = f->r10, .r9 = f->r9, .r8 = f->r8,
+		.rbp = f->rbp, .rdi = f->rdi, .rsi = f->rsi, .rdx = f->rdx,
+		.rcx = f->rcx, .rbx = f->rbx, .rax = 0,
+		.rip = f->rip, .rflags = f->rflags,
+		.rsp = stack ? stack : f->rsp,
+	};
+	cabin_kvm_vcpu_state_thread(st, (unsigned int)cpu);
+	if (flags & CLONE_SETTLS)
+		st->sregs.fs.base = tls;
+	old = k->threads[cpu];
+	t->k = k;
+	t->cpu = (unsigned int)cpu;
+	cabin_ksig_thread(&t->sig, &parent->sig);
+	err = thread_vcpu(k, t, old, st);
+	free(st);
+	if (err < 0) {
+		free(t);
+		return -EAGAIN;
+	}
+	/* A slot's old record stays where a signal handler may look. */
+	if (old) {
+		*old = *t;
+		free(t);
+		t = old;
+	}
+	err = start_host(t);
+	if (err < 0) {
+		t->exited = t->host_done = true;
+		k->threads[cpu] = t;
+		return -EAGAIN;
+	}
+	cabin_kvm_vm_cpu_init(&k->vm, t->cpu, (uint64_t)t->tid);
+	k->threads[cpu] = t;
+	k->hosts++;
+	/* One request slot cannot serve several vCPUs: syscalls exit now. */
+	cabin_kvm_ring_off(k);
+	return t->tid;
+}
+
+/* CLONE_CHILD_CLEARTID: the word is zeroed and its waiter woken. */
+static void clear_child_tid(struct cabin_kvm *k, uint64_t at)
+{
+	uint32_t zero = 0;
+	void *p;
+
+	if (!at || cabin_gmem_write(&k->vm.mem, at, &zero, sizeof(zero)) < 0 ||
+	    cabin_gmem_translate(&k->vm.mem, at, sizeof(zero),
+				 CABIN_GMEM_USER | CABIN_GMEM_W, &p) < 0)
+		return;
+	syscall(SYS_futex, p, FUTEX_WAKE, 1, NULL, NULL, 0);
+}
+
+void cabin_kvm_thread_gone(struct cabin_kvm *k)
+{
+	struct cabin_kvm_thread *t = k->cur;
+
+	clear_child_tid(k, t->clear_tid);
+	t->exited = true;
+	pthread_cond_broadcast(&k->changed);
+}
+
+void cabin_kvm_threads_end(struct cabin_kvm *k)
+{
+	unsigned int i;
+
+	for (i = 0; i < CABIN_KVM_MAX_CPUS; i++) {
+		struct cabin_kvm_thread *t = k->threads[i];
+
+		if (t && t != k->cur)
+			t->exited = true;
+	}
+	cabin_kvm_kick_others(k);
+	pthread_cond_broadcast(&k->changed);
+}
+
+void cabin_kvm_threads_wait(struct cabin_kvm *k)
+{
+	pthread_mutex_lock(&k->lock);
+	while (!k->done || k->hosts > 1)
+		pthread_cond_wait(&k->changed, &k->lock);
+	pthread_mutex_unlock(&k->lock);
+}
+
+void cabin_kvm_threads_forked(struct cabin_kvm *k)
+{
+	unsigned int i;
+
+	for (i = 0; i < CABIN_KVM_MAX_CPUS; i++) {
+		struct cabin_kvm_thread *t = k->threads[i];
+
+		if (!t || t == k->cur)
+			continue;
+		/* The parent's vCPUs: this process can only close them. */
+		if (t->vcpu >= 0 && t->vcpu != k->vm.vcpu) {
+			munmap(t->run, k->vm.run_size);
+			close(t->vcpu);
+		}
+		free(t);
+		k->threads[i] = NULL;
+	}
+	k->hosts = 1;
+	k->main_host = pthread_self();
+}
