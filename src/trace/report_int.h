@@ -190,6 +190,8 @@ char *report_read_string(struct cabin_report *r, struct cabin_proxy *p,
 /* Records and the pid map (report_store.c). */
 void *report_map_get(const struct report_map *m, pid_t pid);
 int report_map_put(struct report_map *m, pid_t pid, void *val);
+/* n raw bytes onto k (growing it; failed when memory runs out). */
+void report_key_bytes(struct report_key *k, const void *p, size_t n);
 void report_key_num(struct report_key *k, long v);
 void report_key_str(struct report_key *k, const char *s);
 /*

@@ -81,7 +81,7 @@ int report_map_put(struct report_map *m, pid_t pid, void *val)
 
 /* ----------------------------------------------------- deduplicated lists */
 
-static void key_bytes(struct report_key *k, const void *p, size_t n)
+void report_key_bytes(struct report_key *k, const void *p, size_t n)
 {
 	if (k->failed)
 		return;
@@ -102,16 +102,16 @@ static void key_bytes(struct report_key *k, const void *p, size_t n)
 
 void report_key_num(struct report_key *k, long v)
 {
-	key_bytes(k, &v, sizeof(v));
+	report_key_bytes(k, &v, sizeof(v));
 }
 
 void report_key_str(struct report_key *k, const char *s)
 {
 	size_t n = s ? strlen(s) : SIZE_MAX;
 
-	key_bytes(k, &n, sizeof(n));
+	report_key_bytes(k, &n, sizeof(n));
 	if (s)
-		key_bytes(k, s, n);
+		report_key_bytes(k, s, n);
 }
 
 static uint64_t key_hash(const char *p, size_t n)

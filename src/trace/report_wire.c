@@ -14,12 +14,6 @@
 
 enum { ITEM_REC = 1, ITEM_FAULT, ITEM_PROC, ITEM_SYSC, ITEM_NOTE, ITEM_DROPPED };
 
-struct wire {
-	char *buf;
-	size_t len, cap;
-	bool failed;
-};
-
 struct cursor {
 	const unsigned char *p, *end;
 	bool bad;
@@ -38,34 +32,18 @@ static struct report_list *list_at(struct cabin_report *r, unsigned int i)
 
 /* ---------------------------------------------------------------- out */
 
-static void put(struct wire *w, const void *p, size_t n)
+/* The bytes go into a report_key: the same growing buffer. */
+static void put(struct report_key *w, const void *p, size_t n)
 {
-	if (w->failed)
-		return;
-	if (w->len + n > w->cap) {
-		size_t cap = w->cap ? w->cap * 2 : 4096;
-		char *b;
-
-		while (cap < w->len + n)
-			cap *= 2;
-		b = realloc(w->buf, cap);
-		if (!b) {
-			w->failed = true;
-			return;
-		}
-		w->buf = b;
-		w->cap = cap;
-	}
-	memcpy(w->buf + w->len, p, n);
-	w->len += n;
+	report_key_bytes(w, p, n);
 }
 
-static void put_u64(struct wire *w, uint64_t v)
+static void put_u64(struct report_key *w, uint64_t v)
 {
 	put(w, &v, sizeof(v));
 }
 
-static void put_bytes(struct wire *w, const void *p, size_t n)
+static void put_bytes(struct report_key *w, const void *p, size_t n)
 {
 	uint32_t len = p ? (uint32_t)n : NO_STRING;
 
@@ -74,12 +52,12 @@ static void put_bytes(struct wire *w, const void *p, size_t n)
 		put(w, p, n);
 }
 
-static void put_str(struct wire *w, const char *s)
+static void put_str(struct report_key *w, const char *s)
 {
 	put_bytes(w, s, s ? strlen(s) : 0);
 }
 
-static void put_rec(struct wire *w, const struct report_rec *rec)
+static void put_rec(struct report_key *w, const struct report_rec *rec)
 {
 	put_bytes(w, rec->key, rec->keylen);
 	put_u64(w, rec->count);
@@ -97,7 +75,7 @@ static void put_rec(struct wire *w, const struct report_rec *rec)
 	put_u64(w, rec->u2);
 }
 
-static void put_proc(struct wire *w, const struct report_proc *pr)
+static void put_proc(struct report_key *w, const struct report_proc *pr)
 {
 	size_t e, a;
 
@@ -124,7 +102,7 @@ static void put_proc(struct wire *w, const struct report_proc *pr)
 
 int cabin_report_save(struct cabin_report *r, char **buf, size_t *len)
 {
-	struct wire w = { 0 };
+	struct report_key w = { 0 };
 	struct report_list *l;
 	unsigned int i;
 	size_t n;

@@ -1225,11 +1225,41 @@ static void test_exec(void **state)
 	assert_int_equal(s.alt_flags, SS_DISABLE);
 }
 
+/*
+ * A thread (clone with CLONE_THREAD) shares the process's dispositions,
+ * starts with its creator's mask, and has nothing pending of its own.
+ */
+static void test_thread_shares_dispositions(void **state)
+{
+	struct cabin_ksig t;
+	siginfo_t si = info_of(SIGUSR2, SI_USER);
+
+	(void)state;
+	s.blocked = B(SIGUSR2);
+	cabin_ksig_queue(&s, &si);
+	cabin_ksig_thread(&t, &s);
+	assert_int_equal(t.blocked, B(SIGUSR2));
+	assert_int_equal(t.pending, 0);
+	assert_int_equal(t.alt_flags, SS_DISABLE);
+	/* A handler one thread installs is the other's too. */
+	handle(SIGUSR1, 0, 0);
+	assert_int_equal(t.act[SIGUSR1].handler, HANDLER);
+	assert_int_equal(cabin_ksig_sigaction(&t, &g, SIGUSR1, 0, 0, 8), 0);
+	memset(at(SCRATCH), 0, sizeof(struct cabin_ksig_action));
+	((struct cabin_ksig_action *)at(SCRATCH))->handler = CABIN_KSIG_SIG_IGN;
+	assert_int_equal(cabin_ksig_sigaction(&t, &g, SIGUSR1, SCRATCH, 0, 8), 0);
+	assert_int_equal(s.act[SIGUSR1].handler, CABIN_KSIG_SIG_IGN);
+	/* A mask is each thread's own. */
+	t.blocked = 0;
+	assert_int_equal(s.blocked, B(SIGUSR2));
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 	const struct CMUnitTest tests[] = {
 		T(test_init),
+		T(test_thread_shares_dispositions),
 		T(test_sigaction_round_trip),
 		T(test_sigaction_errors),
 		T(test_sigaction_ignore_discards_pending),

@@ -939,6 +939,9 @@ static int run_loop(struct cabin_kvm_thread *t)
 		r = ioctl(t->vcpu, KVM_RUN, 0);
 		__atomic_store_n(&t->in_guest, 0, __ATOMIC_SEQ_CST);
 		cabin_kvm_enter(t);
+		/* Another thread ended this one, or all, meanwhile: drop the exit. */
+		if (gone(k))
+			break;
 		if (r < 0) {
 			t->run->immediate_exit = 0;
 			if (errno == EINTR || errno == EAGAIN) {
