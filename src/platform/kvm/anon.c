@@ -108,9 +108,12 @@ static bool regions_ok(const struct cabin_anon *a, uint64_t addr,
 	return !whole || at >= end;
 }
 
-/* Zero the frames of the entries in the range and remove the entries. */
-static void clear_pages(const struct cabin_anon *a, uint64_t addr,
-			uint64_t len)
+/*
+ * The present and kept entries of the range: removed, their frames
+ * zeroed (clear), or given prot; pages not mapped yet stay so.
+ */
+static void change_pages(const struct cabin_anon *a, uint64_t addr,
+			 uint64_t len, bool clear, unsigned int prot)
 {
 	bool changed = false;
 	uint64_t g = addr;
@@ -123,8 +126,9 @@ static void clear_pages(const struct cabin_anon *a, uint64_t addr,
 			continue;
 		}
 		if (*e & (CABIN_PTE_P | CABIN_PTE_KEPT)) {
-			a->zero(a, e, g);
-			*e = 0;
+			if (clear)
+				a->zero(a, e, g);
+			*e = clear ? 0 : cabin_pt_entry(*e, prot);
 			changed = true;
 		}
 		g += PAGE;
@@ -133,28 +137,10 @@ static void clear_pages(const struct cabin_anon *a, uint64_t addr,
 		a->flush(a);
 }
 
-/* Entries in the range take prot; pages not mapped yet stay so. */
-static void protect_pages(const struct cabin_anon *a, uint64_t addr,
-			  uint64_t len, unsigned int prot)
+static void clear_pages(const struct cabin_anon *a, uint64_t addr,
+			uint64_t len)
 {
-	bool changed = false;
-	uint64_t g = addr;
-
-	while (g < addr + len) {
-		uint64_t *e = cabin_pt_leaf(&a->pt, g, 0);
-
-		if (!e) {
-			g = cabin_pt_skip(g);
-			continue;
-		}
-		if (*e & (CABIN_PTE_P | CABIN_PTE_KEPT)) {
-			*e = cabin_pt_entry(*e, prot);
-			changed = true;
-		}
-		g += PAGE;
-	}
-	if (changed)
-		a->flush(a);
+	change_pages(a, addr, len, true, 0);
 }
 
 /* Where a mapping goes, or 0 to leave the call to the monitor. */
@@ -246,7 +232,7 @@ long cabin_anon_mprotect(const struct cabin_anon *a, uint64_t addr,
 				     r->foff + (at - r->gva));
 		at = stop;
 	}
-	protect_pages(a, addr, len, p);
+	change_pages(a, addr, len, false, p);
 	a->pt.ms->calls++;
 	return 0;
 }
