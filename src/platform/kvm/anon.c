@@ -68,15 +68,23 @@ uint64_t cabin_anon_run(const struct cabin_kvm_mmstate *ms, uint64_t gva)
 	return gva / PAGE / (ms->batch ? ms->batch : 1);
 }
 
+/* Private anonymous memory: the kernel's to map, zero and drop. */
+static bool anon_tag(unsigned int tag)
+{
+	return tag == CABIN_KVM_TAG_ANON || tag == CABIN_KVM_TAG_STACK ||
+	       tag == CABIN_KVM_TAG_HEAP;
+}
+
 /*
- * Shared file mappings are host mappings the monitor keeps in step with
- * the file: only the monitor may change them.
+ * Shared mappings are host mappings the monitor keeps in step with a
+ * file or another process: only the monitor may change them.  A private
+ * file mapping is a copy, the program's own.
  */
 static bool private_tag(const struct cabin_kvm_mmstate *ms, unsigned int tag)
 {
-	if (tag < CABIN_KVM_TAG_FIRST_FILE)
+	if (anon_tag(tag))
 		return true;
-	return tag < CABIN_KVM_TAGS &&
+	return tag >= CABIN_KVM_TAG_FIRST_FILE && tag < CABIN_KVM_TAGS &&
 	       !(ms->shared_tags[tag / 8] & (1u << (tag % 8)));
 }
 
@@ -101,7 +109,7 @@ static bool regions_ok(const struct cabin_anon *a, uint64_t addr,
 		if (whole && r->gva > at)
 			return false;
 		if (!private_tag(a->pt.ms, r->tag) ||
-		    (anon_only && r->tag >= CABIN_KVM_TAG_FIRST_FILE))
+		    (anon_only && !anon_tag(r->tag)))
 			return false;
 		at = r->gva + r->len;
 	}
@@ -310,8 +318,7 @@ long cabin_anon_mremap(const struct cabin_anon *a, uint64_t old,
 	r = cabin_gmem_table_find(a->tab, old);
 	/* Moves, file mappings and errors are the monitor's. */
 	if (!oldlen || !cabin_anon_user(a->pt.ms, old, oldlen) || !r ||
-	    old + oldlen > r->gva + r->len ||
-	    r->tag >= CABIN_KVM_TAG_FIRST_FILE ||
+	    old + oldlen > r->gva + r->len || !anon_tag(r->tag) ||
 	    !cabin_gmem_table_room(a->tab))
 		return FALLBACK;
 	prot = r->prot;
