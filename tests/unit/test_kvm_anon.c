@@ -19,6 +19,8 @@
 #include "platform/kvm/anon.h"
 #include "platform/kvm/mm.h"
 
+#include "kvm_space.h"
+
 #define MiB (1ull << 20)
 #define PG 4096ull
 #define RW (PROT_READ | PROT_WRITE)
@@ -28,8 +30,7 @@
 #define E_PRESENT (CABIN_PTE_P | CABIN_PTE_U | CABIN_PTE_NX)
 
 struct fixture {
-	struct cabin_kvm_vm vm;
-	struct cabin_kvm_mm mm;
+	struct kvm_space s;
 	struct cabin_anon a;
 	unsigned int zeroed, flushes, refills;
 };
@@ -54,23 +55,19 @@ static void refill(const struct cabin_anon *a, uint64_t gva)
 {
 	(void)a;
 	cur->refills++;
-	assert_int_equal(cabin_kvm_mm_refill(&cur->mm, gva / PG), 0);
+	assert_int_equal(cabin_kvm_mm_refill(&cur->s.mm, gva / PG), 0);
 }
 
 static int setup(void **state)
 {
-	struct fixture *f = calloc(1, sizeof(*f));
+	struct fixture *f = kvm_space_new(sizeof(*f));
 
-	assert_non_null(f);
-	f->vm.kvm = f->vm.vm = f->vm.vcpu = -1;
-	assert_int_equal(cabin_kvm_vm_layout(&f->vm, 64 * MiB), 0);
-	cabin_kvm_mm_init(&f->mm, &f->vm);
-	f->vm.ms->batch = BATCH;
-	f->vm.ms->brk_start = f->vm.ms->brk = 0x800000;
+	f->s.vm.ms->batch = BATCH;
+	f->s.vm.ms->brk_start = f->s.vm.ms->brk = 0x800000;
 	f->a = (struct cabin_anon){
-		.pt = f->vm.pt,
-		.tab = f->vm.mem.tab,
-		.grants = f->vm.mem.host + CABIN_KVM_GRANTS,
+		.pt = f->s.vm.pt,
+		.tab = f->s.vm.mem.tab,
+		.grants = f->s.vm.mem.host + CABIN_KVM_GRANTS,
 		.zero = zero,
 		.flush = flush,
 		.refill = refill,
@@ -80,52 +77,42 @@ static int setup(void **state)
 	return 0;
 }
 
-static int teardown(void **state)
-{
-	struct fixture *f = *state;
-
-	cabin_kvm_mm_free(&f->mm);
-	cabin_kvm_vm_close(&f->vm);
-	free(f);
-	return 0;
-}
-
 /* The leaf entry of va, 0 when there is none. */
 static uint64_t pte(struct fixture *f, uint64_t va)
 {
-	uint64_t *e = cabin_pt_leaf(&f->vm.pt, va, 0);
+	uint64_t *e = cabin_pt_leaf(&f->s.vm.pt, va, 0);
 
 	return e ? *e : 0;
 }
 
 static unsigned char *host(struct fixture *f, uint64_t va)
 {
-	return f->vm.mem.host + va;
+	return f->s.vm.mem.host + va;
 }
 
 static void test_mmap_is_lazy_and_faults_map_pages(void **state)
 {
 	struct fixture *f = *state;
-	uint64_t want = cabin_kvm_mm_find_free(&f->mm, 3 * PG);
+	uint64_t want = cabin_kvm_mm_find_free(&f->s.mm, 3 * PG);
 	long a = cabin_anon_mmap(&f->a, 0, 3 * PG - 100, RW, ANON, 0);
 	const struct cabin_gmem_region *r;
 
 	/* Where the monitor would have put it, recorded, nothing mapped. */
 	assert_int_equal(a, want);
-	r = cabin_gmem_find(&f->vm.mem, (uint64_t)a);
+	r = cabin_gmem_find(&f->s.vm.mem, (uint64_t)a);
 	assert_non_null(r);
 	assert_int_equal(r->len, 3 * PG);
 	assert_int_equal(r->prot, CABIN_GMEM_USER | CABIN_GMEM_R | CABIN_GMEM_W);
 	assert_int_equal(r->tag, CABIN_KVM_TAG_ANON);
 	assert_int_equal(pte(f, (uint64_t)a), 0);
 	assert_int_equal(pte(f, (uint64_t)a + PG), 0);
-	assert_int_equal(f->vm.ms->calls, 1);
+	assert_int_equal(f->s.vm.ms->calls, 1);
 	/* A write fault maps the page writable; the run is granted once. */
 	assert_int_equal(cabin_anon_fault(&f->a, (uint64_t)a + PG + 8, CABIN_PF_W | 4), 1);
 	assert_int_equal(pte(f, (uint64_t)a + PG),
 			 ((uint64_t)a + PG) | E_PRESENT | CABIN_PTE_W);
 	assert_int_equal(cabin_anon_fault(&f->a, (uint64_t)a, 4), 1);
-	assert_int_equal(f->vm.ms->faults, 2);
+	assert_int_equal(f->s.vm.ms->faults, 2);
 	assert_int_equal(f->refills, (uint64_t)a / PG / BATCH ==
 				     ((uint64_t)a + PG) / PG / BATCH ? 1 : 2);
 	/* What a fault may not do: fetch from NX memory, a present page, no region. */
@@ -133,7 +120,7 @@ static void test_mmap_is_lazy_and_faults_map_pages(void **state)
 	assert_int_equal(cabin_anon_fault(&f->a, (uint64_t)a, CABIN_PF_P | CABIN_PF_W), 0);
 	assert_int_equal(cabin_anon_fault(&f->a, (uint64_t)a + 3 * PG, 4), 0);
 	assert_int_equal(cabin_anon_fault(&f->a, 0x10000, 0), 0);
-	assert_int_equal(f->vm.ms->faults, 2);
+	assert_int_equal(f->s.vm.ms->faults, 2);
 }
 
 static void test_refills_grant_whole_runs(void **state)
@@ -150,11 +137,11 @@ static void test_refills_grant_whole_runs(void **state)
 	     p < (uint64_t)a + 4 * BATCH * PG; p += BATCH * PG)
 		runs++;
 	assert_int_equal(f->refills, runs);
-	assert_int_equal(f->vm.ms->faults, 4 * BATCH);
+	assert_int_equal(f->s.vm.ms->faults, 4 * BATCH);
 	/* The bit of a granted run is set; the page after the mapping is not. */
 	assert_true(f->a.grants[first / PG / BATCH / 8] & (1u << (first / PG / BATCH % 8)));
-	assert_int_equal(cabin_kvm_mm_refill(&f->mm, 0), -EINVAL);
-	assert_int_equal(cabin_kvm_mm_refill(&f->mm, f->vm.user_top / PG), -EINVAL);
+	assert_int_equal(cabin_kvm_mm_refill(&f->s.mm, 0), -EINVAL);
+	assert_int_equal(cabin_kvm_mm_refill(&f->s.mm, f->s.vm.user_top / PG), -EINVAL);
 }
 
 static void test_munmap_zeroes_only_mapped_frames(void **state)
@@ -170,7 +157,7 @@ static void test_munmap_zeroes_only_mapped_frames(void **state)
 	assert_int_equal(f->flushes, 1);
 	assert_int_equal(host(f, (uint64_t)a + PG)[100], 0);
 	assert_int_equal(pte(f, (uint64_t)a + PG), 0);
-	assert_null(cabin_gmem_find(&f->vm.mem, (uint64_t)a));
+	assert_null(cabin_gmem_find(&f->s.vm.mem, (uint64_t)a));
 	/* Nothing there: nothing to zero, nothing to flush, still 0 as on Linux. */
 	assert_int_equal(cabin_anon_munmap(&f->a, (uint64_t)a, 4 * PG), 0);
 	assert_int_equal(f->flushes, 1);
@@ -189,7 +176,7 @@ static void test_mprotect_changes_only_mapped_entries(void **state)
 	assert_int_equal(pte(f, (uint64_t)a), (uint64_t)a | E_PRESENT);
 	assert_int_equal(pte(f, (uint64_t)a + PG), 0);
 	/* Split in two regions; a write fault on the read-only half is not ours. */
-	assert_int_equal(cabin_gmem_find(&f->vm.mem, (uint64_t)a)->len, 2 * PG);
+	assert_int_equal(cabin_gmem_find(&f->s.vm.mem, (uint64_t)a)->len, 2 * PG);
 	assert_int_equal(cabin_anon_fault(&f->a, (uint64_t)a + PG, CABIN_PF_W), 0);
 	assert_int_equal(cabin_anon_fault(&f->a, (uint64_t)a + PG, 0), 1);
 	assert_int_equal(pte(f, (uint64_t)a + PG), ((uint64_t)a + PG) | E_PRESENT);
@@ -201,7 +188,7 @@ static void test_mprotect_changes_only_mapped_entries(void **state)
 	assert_int_equal(cabin_anon_mprotect(&f->a, (uint64_t)a, 4 * PG, RW), 0);
 	assert_int_equal(pte(f, (uint64_t)a), (uint64_t)a | E_PRESENT | CABIN_PTE_W);
 	assert_int_equal(host(f, (uint64_t)a)[0], 7);
-	assert_int_equal(cabin_gmem_find(&f->vm.mem, (uint64_t)a)->len, 4 * PG);
+	assert_int_equal(cabin_gmem_find(&f->s.vm.mem, (uint64_t)a)->len, 4 * PG);
 	/* A kept frame is zeroed by munmap too. */
 	assert_int_equal(cabin_anon_mprotect(&f->a, (uint64_t)a, PG, PROT_NONE), 0);
 	f->zeroed = 0;
@@ -210,7 +197,7 @@ static void test_mprotect_changes_only_mapped_entries(void **state)
 	assert_int_equal(host(f, (uint64_t)a)[0], 0);
 	/* Linux wants every page mapped: the monitor says ENOMEM. */
 	assert_int_equal(cabin_anon_mprotect(&f->a, (uint64_t)a, PG, PROT_READ), FB);
-	assert_int_equal(cabin_kvm_mm_mprotect(&f->mm, (uint64_t)a, PG, PROT_READ), -ENOMEM);
+	assert_int_equal(cabin_kvm_mm_mprotect(&f->s.mm, (uint64_t)a, PG, PROT_READ), -ENOMEM);
 }
 
 static void test_dontneed_and_hints(void **state)
@@ -223,7 +210,7 @@ static void test_dontneed_and_hints(void **state)
 	assert_int_equal(cabin_anon_madvise(&f->a, (uint64_t)a, 4 * PG, MADV_DONTNEED), 0);
 	assert_int_equal(host(f, (uint64_t)a + PG)[5], 0);
 	assert_int_equal(pte(f, (uint64_t)a + PG), 0);
-	assert_non_null(cabin_gmem_find(&f->vm.mem, (uint64_t)a + PG));
+	assert_non_null(cabin_gmem_find(&f->s.vm.mem, (uint64_t)a + PG));
 	assert_int_equal(cabin_anon_madvise(&f->a, (uint64_t)a, 4 * PG, MADV_WILLNEED), 0);
 	/* A hole, an unknown advice: the monitor's to answer. */
 	assert_int_equal(cabin_anon_madvise(&f->a, (uint64_t)a, 5 * PG, MADV_DONTNEED), FB);
@@ -233,24 +220,24 @@ static void test_dontneed_and_hints(void **state)
 static void test_brk_grows_lazily_and_shrinks_to_zeros(void **state)
 {
 	struct fixture *f = *state;
-	uint64_t start = f->vm.ms->brk;
+	uint64_t start = f->s.vm.ms->brk;
 
 	assert_int_equal(cabin_anon_brk(&f->a, 0), start);
 	assert_int_equal(cabin_anon_brk(&f->a, start + 10000), start + 10000);
-	assert_int_equal(cabin_gmem_find(&f->vm.mem, start + 8192)->tag,
+	assert_int_equal(cabin_gmem_find(&f->s.vm.mem, start + 8192)->tag,
 			 CABIN_KVM_TAG_HEAP);
 	assert_int_equal(pte(f, start), 0);
 	assert_int_equal(cabin_anon_fault(&f->a, start + 8192, CABIN_PF_W), 1);
 	host(f, start + 8192)[0] = 1;
 	assert_int_equal(cabin_anon_brk(&f->a, start + 100), start + 100);
 	assert_int_equal(host(f, start + 8192)[0], 0);
-	assert_null(cabin_gmem_find(&f->vm.mem, start + 8192));
-	assert_int_equal(f->vm.ms->brk, start + 100);
+	assert_null(cabin_gmem_find(&f->s.vm.mem, start + 8192));
+	assert_int_equal(f->s.vm.ms->brk, start + 100);
 	/* Into something mapped: the monitor refuses (and returns the break). */
-	assert_true(cabin_kvm_mm_mmap(&f->mm, start + 2 * MiB, PG, RW,
+	assert_true(cabin_kvm_mm_mmap(&f->s.mm, start + 2 * MiB, PG, RW,
 				      ANON | MAP_FIXED, -1, 0) > 0);
 	assert_int_equal(cabin_anon_brk(&f->a, start + 3 * MiB), FB);
-	assert_int_equal(cabin_kvm_mm_brk(&f->mm, start + 3 * MiB), start + 100);
+	assert_int_equal(cabin_kvm_mm_brk(&f->s.mm, start + 3 * MiB), start + 100);
 }
 
 static void test_mremap_in_place(void **state)
@@ -260,9 +247,9 @@ static void test_mremap_in_place(void **state)
 	long b;
 
 	/* Room above it: grown in place, one region. */
-	assert_true(cabin_gmem_table_is_free(f->vm.mem.tab, (uint64_t)a + 2 * PG, 2 * PG));
+	assert_true(cabin_gmem_table_is_free(f->s.vm.mem.tab, (uint64_t)a + 2 * PG, 2 * PG));
 	assert_int_equal(cabin_anon_mremap(&f->a, (uint64_t)a, 2 * PG, 4 * PG, 0), a);
-	assert_int_equal(cabin_gmem_find(&f->vm.mem, (uint64_t)a)->len, 4 * PG);
+	assert_int_equal(cabin_gmem_find(&f->s.vm.mem, (uint64_t)a)->len, 4 * PG);
 	assert_int_equal(cabin_anon_fault(&f->a, (uint64_t)a + 3 * PG, CABIN_PF_W), 1);
 	host(f, (uint64_t)a + 3 * PG)[0] = 3;
 	assert_int_equal(cabin_anon_mremap(&f->a, (uint64_t)a, 4 * PG, PG, 0), a);
@@ -286,7 +273,7 @@ static void test_fixed_mapping_replaces_with_zeros(void **state)
 					 ANON | MAP_FIXED, 0), a);
 	assert_int_equal(host(f, (uint64_t)a)[0], 0);
 	assert_int_equal(pte(f, (uint64_t)a), 0);
-	assert_int_equal(cabin_gmem_find(&f->vm.mem, (uint64_t)a)->prot,
+	assert_int_equal(cabin_gmem_find(&f->s.vm.mem, (uint64_t)a)->prot,
 			 CABIN_GMEM_USER | CABIN_GMEM_R);
 	/* NOREPLACE over it, and a hint: EEXIST is the monitor's; a hint moves. */
 	assert_int_equal(cabin_anon_mmap(&f->a, (uint64_t)a, PG, RW,
@@ -304,8 +291,8 @@ static void test_falls_back_for_files_and_errors(void **state)
 
 	assert_true(fd >= 0);
 	assert_int_equal(ftruncate(fd, 2 * PG), 0);
-	s = cabin_kvm_mm_mmap(&f->mm, 0, 2 * PG, RW, MAP_SHARED, fd, 0);
-	p = cabin_kvm_mm_mmap(&f->mm, 0, 2 * PG, RW, MAP_PRIVATE, fd, 0);
+	s = cabin_kvm_mm_mmap(&f->s.mm, 0, 2 * PG, RW, MAP_SHARED, fd, 0);
+	p = cabin_kvm_mm_mmap(&f->s.mm, 0, 2 * PG, RW, MAP_PRIVATE, fd, 0);
 	assert_true(s > 0 && p > 0);
 	assert_int_equal(cabin_anon_mmap(&f->a, 0, PG, RW, MAP_SHARED | MAP_ANONYMOUS, 0), FB);
 	assert_int_equal(cabin_anon_mmap(&f->a, 0, PG, RW, MAP_PRIVATE, 0), FB);
@@ -340,13 +327,13 @@ static void test_monitor_writes_map_pages(void **state)
 	long a = cabin_anon_mmap(&f->a, 0, 4 * PG, RW, ANON, 0);
 	void *p;
 
-	assert_int_equal(cabin_gmem_write(&f->vm.mem, (uint64_t)a + PG + 10, "data", 4), 0);
+	assert_int_equal(cabin_gmem_write(&f->s.vm.mem, (uint64_t)a + PG + 10, "data", 4), 0);
 	assert_int_equal(pte(f, (uint64_t)a + PG), ((uint64_t)a + PG) | E_PRESENT | CABIN_PTE_W);
-	assert_int_equal(cabin_gmem_translate(&f->vm.mem, (uint64_t)a + 2 * PG, 2 * PG,
+	assert_int_equal(cabin_gmem_translate(&f->s.vm.mem, (uint64_t)a + 2 * PG, 2 * PG,
 					      CABIN_GMEM_USER | CABIN_GMEM_W, &p), 0);
 	assert_int_equal(pte(f, (uint64_t)a + 3 * PG) & CABIN_PTE_P, CABIN_PTE_P);
 	/* Reading maps nothing. */
-	assert_int_equal(cabin_gmem_translate(&f->vm.mem, (uint64_t)a, PG,
+	assert_int_equal(cabin_gmem_translate(&f->s.vm.mem, (uint64_t)a, PG,
 					      CABIN_GMEM_USER | CABIN_GMEM_R, &p), 0);
 	assert_int_equal(pte(f, (uint64_t)a), 0);
 	assert_int_equal(cabin_anon_munmap(&f->a, (uint64_t)a, 4 * PG), 0);
@@ -359,13 +346,13 @@ static void test_monitor_writes_map_pages(void **state)
 static void test_monitor_prot_none_keeps_frames(void **state)
 {
 	struct fixture *f = *state;
-	long a = cabin_kvm_mm_mmap(&f->mm, 0, 2 * PG, PROT_NONE, ANON, -1, 0);
+	long a = cabin_kvm_mm_mmap(&f->s.mm, 0, 2 * PG, PROT_NONE, ANON, -1, 0);
 
 	assert_true(a > 0);
 	assert_int_equal(pte(f, (uint64_t)a), 0);
-	assert_int_equal(cabin_kvm_mm_mprotect(&f->mm, (uint64_t)a, 2 * PG, RW), 0);
+	assert_int_equal(cabin_kvm_mm_mprotect(&f->s.mm, (uint64_t)a, 2 * PG, RW), 0);
 	host(f, (uint64_t)a)[0] = 1;
-	assert_int_equal(cabin_kvm_mm_mprotect(&f->mm, (uint64_t)a, 2 * PG, PROT_NONE), 0);
+	assert_int_equal(cabin_kvm_mm_mprotect(&f->s.mm, (uint64_t)a, 2 * PG, PROT_NONE), 0);
 	assert_int_equal(pte(f, (uint64_t)a), (uint64_t)a | CABIN_PTE_KEPT);
 	assert_int_equal(cabin_anon_munmap(&f->a, (uint64_t)a, 2 * PG), 0);
 	assert_int_equal(f->zeroed, 2);
@@ -375,7 +362,7 @@ static void test_monitor_prot_none_keeps_frames(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+#define T(f) cmocka_unit_test_setup_teardown(f, setup, kvm_space_teardown)
 		T(test_mmap_is_lazy_and_faults_map_pages),
 		T(test_refills_grant_whole_runs),
 		T(test_munmap_zeroes_only_mapped_frames),
