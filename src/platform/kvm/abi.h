@@ -13,7 +13,8 @@
  * program's view is contiguous in the monitor's host mapping too.  The
  * first page is never mapped; the kernel area is supervisor-only; user
  * mappings start at CABIN_KVM_USER_MIN; page tables come from a pool at
- * the top of guest memory that no user range may reach.
+ * the top of guest memory that no user range may reach, mapped for the
+ * kernel alone, which writes entries too.
  */
 #define CABIN_KVM_PAGE		0x1000
 #define CABIN_KVM_GDT		0x1000
