@@ -828,6 +828,7 @@ static int kvm_child(void *ctx)
 	o.stats = r->cfg->stats;
 	o.test_fault = r->cfg->kvm_test_fault;
 	o.ring = r->cfg->forward_ring;
+	o.batch = r->cfg->kvm_batch ? r->cfg->kvm_batch : 512;
 	o.xom = r->has_xom;
 	o.no_smep = r->cfg->unsafe & CABIN_UNSAFE_SMEP;
 	o.no_smap = r->cfg->unsafe & CABIN_UNSAFE_SMAP;
@@ -970,8 +971,9 @@ static int open_platform(struct run *r)
 	const char *name = r->cfg->platform;
 
 	if (!name || !strcmp(name, "process")) {
-		if (r->cfg->forward_ring || r->cfg->kvm_test_fault) {
-			fprintf(r->log, "cabin: --forward and --kvm-test-fault need --platform kvm\n");
+		if (r->cfg->forward_ring || r->cfg->kvm_test_fault ||
+		    r->cfg->kvm_batch) {
+			fprintf(r->log, "cabin: --forward, --kvm-batch and --kvm-test-fault need --platform kvm\n");
 			return -EINVAL;
 		}
 		return 0;

@@ -66,6 +66,7 @@ struct cabin_config {
 	const char *platform;
 	bool stats;			/* kvm: VM exits by reason at the end */
 	bool forward_ring;		/* kvm: syscalls through the shared ring */
+	unsigned int kvm_batch;		/* kvm: pages per grant, 0: 512 */
 	/* Testing only: make the proxy kernel fault on purpose. */
 	enum cabin_kvm_test_fault kvm_test_fault;
 };

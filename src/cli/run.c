@@ -28,6 +28,9 @@ static void usage(FILE *out)
 	      "      --forward=HOW         kvm: exit (default: a VM exit per forwarded\n"
 	      "                            syscall) or ring (a shared ring polled by a\n"
 	      "                            monitor thread, no exit while it is busy)\n"
+	      "      --kvm-batch=PAGES     kvm: pages the monitor grants the proxy kernel's\n"
+	      "                            anonymous memory at once (a power of two up to\n"
+	      "                            65536, default 512)\n"
 	      "\n"
 	      "Policy (default: --profile default):\n"
 	      "      --profile NAME        a built-in profile: default, strict, trace, none\n"
@@ -76,7 +79,7 @@ enum {
 	OPT_BEST_EFFORT, OPT_UNSAFE, OPT_WX, OPT_XOM, OPT_TRACE,
 	OPT_TRACE_FORMAT, OPT_TRACE_TIME, OPT_TRACE_DUR, OPT_REPORT,
 	OPT_SUMMARY, OPT_TRACE_FDS, OPT_PLATFORM, OPT_STATS, OPT_KVM_FAULT,
-	OPT_FORWARD,
+	OPT_FORWARD, OPT_KVM_BATCH,
 };
 
 struct run_args {
@@ -296,6 +299,7 @@ int cabin_cmd_run(int argc, char **argv)
 		{ "stats", no_argument, NULL, OPT_STATS },
 		{ "kvm-test-fault", required_argument, NULL, OPT_KVM_FAULT },
 		{ "forward", required_argument, NULL, OPT_FORWARD },
+		{ "kvm-batch", required_argument, NULL, OPT_KVM_BATCH },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct run_args a = { 0 };
@@ -371,6 +375,18 @@ int cabin_cmd_run(int argc, char **argv)
 			}
 			a.cfg.forward_ring = !strcmp(optarg, "ring");
 			break;
+		case OPT_KVM_BATCH: {
+			uint64_t n;
+
+			if (parse_count(optarg, &n) < 0 || n > 65536 ||
+			    (n & (n - 1))) {
+				fprintf(stderr, "cabin run: --kvm-batch takes a power of two from 1 to 65536 (pages), not '%s'\n",
+					optarg);
+				goto out;
+			}
+			a.cfg.kvm_batch = (unsigned int)n;
+			break;
+		}
 		case OPT_KVM_FAULT:
 			if (!strcmp(optarg, "read-user"))
 				a.cfg.kvm_test_fault = CABIN_KVM_FAULT_READ_USER;

@@ -249,6 +249,8 @@ PATH=$TMP/bin:/usr/bin:/bin cabin_rc "not executable (found in PATH) -> 126" 126
 cabin_rc "bad option -> 125" 125 run --no-such-option -- true
 cabin_rc "bad --unsafe-disable name -> 125" 125 run --unsafe-disable=no-such-thing -- true
 cabin_rc "no program -> 125" 125 run --
+cabin_rc "--kvm-batch not a power of two -> 125" 125 run --platform kvm --kvm-batch=768 -- true
+cabin_rc "--kvm-batch without --platform kvm -> 125" 125 run --kvm-batch=512 -- true
 
 # ---------------------------------------------------------------- faults
 

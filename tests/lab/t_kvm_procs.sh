@@ -168,9 +168,9 @@ import threading
 def spin():
     while True:
         pass
+print("spinning", flush=True)
 for _ in range(3):
     threading.Thread(target=spin, daemon=True).start()
-print("spinning", flush=True)
 threading.Event().wait()
 PYEOF
 n="$SUITE$TAG: --timeout ends a program whose threads spin"

@@ -9,6 +9,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
 
@@ -104,7 +105,7 @@ static void test_init(void **state)
 static void test_map_refusals(void **state)
 {
 	struct cabin_gmem *g = *state;
-	unsigned int n = g->nregions;
+	unsigned int n = g->tab->n;
 
 	assert_int_equal(cabin_gmem_map(g, 0x700001, 0, 0x1000, UR), -EINVAL);
 	assert_int_equal(cabin_gmem_map(g, 0x700000, 1, 0x1000, UR), -EINVAL);
@@ -113,7 +114,7 @@ static void test_map_refusals(void **state)
 	assert_int_equal(cabin_gmem_map(g, 0x700000, 0, 0x1000, 0), -EINVAL);
 	assert_int_equal(cabin_gmem_map(g, 0x700000, 0, 0x1000, 0x10 | UR),
 			 -EINVAL);
-	assert_int_equal(g->nregions, n);
+	assert_int_equal(g->tab->n, n);
 	/* gva + len wraps past 2^64. */
 	assert_int_equal(cabin_gmem_map(g, TOP - 0x1000, 0, 0x3000, UR),
 			 -EINVAL);
@@ -136,7 +137,7 @@ static void test_map_refusals(void **state)
 	assert_int_equal(cabin_gmem_map(g, 0x3f0000, 0, 0x100000, UR),
 			 -EEXIST);
 	assert_int_equal(cabin_gmem_map(g, TOP, 0, 0x1000, UR), -EEXIST);
-	assert_int_equal(g->nregions, n);
+	assert_int_equal(g->tab->n, n);
 	/* The hole between B and C takes exactly one page. */
 	assert_int_equal(cabin_gmem_map(g, 0x403000, 0x5000, 0x1000, UR), 0);
 	assert_int_equal(cabin_gmem_unmap(g, 0x403000, 0x1000), 0);
@@ -148,7 +149,7 @@ static void test_table_full(void **state)
 	uint64_t gva = 0x10000000;
 	void *p;
 
-	while (g->nregions < CABIN_GMEM_MAX_REGIONS) {
+	while (g->tab->n < CABIN_GMEM_MAX_REGIONS) {
 		assert_int_equal(cabin_gmem_map(g, gva, 0, 0x1000, UR), 0);
 		gva += 0x2000;
 	}
@@ -561,7 +562,7 @@ static void test_reserved_range(void **state)
 static void test_merge(void **state)
 {
 	struct cabin_gmem *g = *state;
-	unsigned int n = g->nregions;
+	unsigned int n = g->tab->n;
 
 	assert_int_equal(cabin_gmem_map_tagged(g, 0x800000, 0x40000, 0x1000,
 					       URW, 3, 0x1000), 0);
@@ -576,7 +577,7 @@ static void test_merge(void **state)
 	cabin_gmem_merge(g, 0x801000);
 	cabin_gmem_merge(g, 0x802000);
 	cabin_gmem_merge(g, 0x7ff000);
-	assert_int_equal(g->nregions, n + 3);
+	assert_int_equal(g->tab->n, n + 3);
 	assert_int_equal(cabin_gmem_find(g, 0x800000)->len, 0x2000);
 	assert_int_equal(cabin_gmem_find(g, 0x801fff)->gva, 0x800000);
 	assert_int_equal(cabin_gmem_find(g, 0x802000)->foff, 0x9000);
@@ -584,6 +585,40 @@ static void test_merge(void **state)
 	assert_int_equal(cabin_gmem_unmap(g, 0x800000, 0x1000), 0);
 	assert_int_equal(cabin_gmem_find(g, 0x801000)->foff, 0x2000);
 	assert_null(cabin_gmem_find(g, 0x800000));
+}
+
+/*
+ * The table moves into guest memory (where the proxy kernel shares it):
+ * its contents come along, and every later change is made there.
+ */
+static void test_move_table(void **state)
+{
+	struct cabin_gmem *g = *state;
+	struct cabin_gmem_table *there = calloc(1, sizeof(*there));
+	unsigned int n = g->tab->n;
+	void *p;
+
+	assert_non_null(there);
+	cabin_gmem_move_table(g, there);
+	assert_ptr_equal(g->tab, there);
+	assert_false(g->own_tab);
+	assert_int_equal(there->n, n);
+	assert_int_equal(cabin_gmem_find(g, 0x404000)->off, 0x10000);
+	assert_int_equal(cabin_gmem_translate(g, 0x500800, 0x1000, UR, &p), 0);
+	assert_ptr_equal(p, g->host + 0x20800);
+	assert_int_equal(cabin_gmem_map(g, 0x700000, 0x30000, 0x3000, URW), 0);
+	assert_int_equal(cabin_gmem_unmap(g, 0x701000, 0x1000), 0);
+	assert_int_equal(there->n, n + 2);
+	assert_int_equal(cabin_gmem_find(g, 0x702000)->off, 0x32000);
+	/* Identity mappings only where guest-physical starts at 0. */
+	assert_int_equal(cabin_gmem_set(g, 0x300000, 0x1000, URW, 1, 0), 0);
+	assert_int_equal(cabin_gmem_find(g, 0x300000)->off, 0x300000);
+	assert_int_equal(cabin_gmem_set(g, 0x300000, 0x1000, 0x40, 1, 0), -EINVAL);
+	assert_int_equal(cabin_gmem_set(g, SIZE, 0x1000, URW, 1, 0), -ERANGE);
+	cabin_gmem_free(g);
+	/* Not ours to free: still readable after the free. */
+	assert_int_equal(there->n, n + 3);
+	free(there);
 }
 
 int main(void)
@@ -606,6 +641,7 @@ int main(void)
 		T(test_fuzz),
 		T(test_reserved_range),
 		T(test_merge),
+		T(test_move_table),
 #undef T
 	};
 

@@ -13,7 +13,8 @@
  * program's view is contiguous in the monitor's host mapping too.  The
  * first page is never mapped; the kernel area is supervisor-only; user
  * mappings start at CABIN_KVM_USER_MIN; page tables come from a pool at
- * the top of guest memory that no user range may reach.
+ * the top of guest memory that no user range may reach, mapped for the
+ * kernel alone, which writes entries too.
  */
 #define CABIN_KVM_PAGE		0x1000
 #define CABIN_KVM_GDT		0x1000
@@ -22,18 +23,23 @@
 #define CABIN_KVM_PERCPU	0x4000		/* struct cabin_kvm_percpu */
 #define CABIN_KVM_SHARED	0x5000		/* struct cabin_kvm_shared */
 #define CABIN_KVM_RING		0x6000		/* struct cabin_kvm_ring */
+#define CABIN_KVM_MMSTATE	0x7000		/* struct cabin_kvm_mmstate */
 #define CABIN_KVM_KERNEL	0x10000		/* proxy kernel image (flat) */
 #define CABIN_KVM_KERNEL_END	0x70000
 #define CABIN_KVM_DF_STACK	0x78000		/* top of the double-fault stack */
 #define CABIN_KVM_STACK		0xA0000		/* top of the kernel stack */
+#define CABIN_KVM_REGIONS	0x100000	/* struct cabin_gmem_table */
+#define CABIN_KVM_GRANTS	0x180000	/* the pool's grant bitmap */
 /*
  * vCPU 0 uses the TSS, per-CPU page and stacks above; each further vCPU
- * (a thread of the program) has a block here: its TSS and per-CPU data
- * in the first page, its double-fault stack in the second, its kernel
- * stack in the rest.
+ * (a thread of the program) has a block: its TSS and per-CPU data in the
+ * first page, its double-fault stack in the second, its kernel stack in
+ * the rest.  Blocks 1-15 lie below the region table, 16-31 after the
+ * grant bitmap.
  */
 #define CABIN_KVM_MAX_CPUS	32
-#define CABIN_KVM_CPUS		0x140000
+#define CABIN_KVM_CPUS		0xA0000
+#define CABIN_KVM_CPUS_HIGH	0x190000
 #define CABIN_KVM_CPU_SIZE	0x6000
 #define CABIN_KVM_CPU_PERCPU	0x800		/* in the block's first page */
 #define CABIN_KVM_KAREA_END	0x200000	/* end of the kernel area */
@@ -57,6 +63,7 @@
 #define CABIN_KVM_PORT_SIGNAL	0x0cb2	/* back to CPL3 with a signal waiting */
 #define CABIN_KVM_PORT_DOORBELL	0x0cb3	/* ring: wake the sleeping worker */
 #define CABIN_KVM_PORT_WAIT	0x0cb4	/* ring: spun long enough, block */
+#define CABIN_KVM_PORT_REFILL	0x0cb5	/* pool: grant the run of this page */
 
 #define CABIN_KVM_VEC_SYSCALL	0x100	/* frame.vector of a syscall */
 
@@ -100,7 +107,9 @@ struct cabin_kvm_percpu {
 /* Where vCPU cpu keeps its TSS, per-CPU data and stacks. */
 static inline uint64_t cabin_kvm_cpu_block(unsigned int cpu)
 {
-	return CABIN_KVM_CPUS + (uint64_t)(cpu - 1) * CABIN_KVM_CPU_SIZE;
+	if (cpu < 16)
+		return CABIN_KVM_CPUS + (uint64_t)(cpu - 1) * CABIN_KVM_CPU_SIZE;
+	return CABIN_KVM_CPUS_HIGH + (uint64_t)(cpu - 16) * CABIN_KVM_CPU_SIZE;
 }
 
 static inline uint64_t cabin_kvm_cpu_tss(unsigned int cpu)
@@ -170,6 +179,42 @@ struct cabin_kvm_ring {
 	uint8_t eligible[CABIN_KVM_LOCAL_MAX / 8];	/* may go by the ring */
 };
 
+/*
+ * The program's anonymous memory, owned by the proxy kernel: the state
+ * the monitor's memory calls and the kernel's share, under one spinlock
+ * with the region table (CABIN_KVM_REGIONS) and the page tables.  The
+ * page-table pool [pt_next, pt_end) is taken from by both.  The frames
+ * behind user pages are granted to the kernel in aligned runs of batch
+ * pages, one bit each at CABIN_KVM_GRANTS; a fault in a run not yet
+ * granted asks the monitor (PORT_REFILL) to commit the whole run.
+ */
+#define CABIN_KVM_TAGS		512		/* the monitor's region tags */
+/* Bits for 2 GiB of pages (the guest's most); runs past it are not granted. */
+#define CABIN_KVM_GRANTS_SIZE	0x10000
+struct cabin_kvm_mmstate {
+	uint32_t lock;
+	uint32_t pad;
+	uint64_t pml4;
+	uint64_t pt_next, pt_end;
+	uint64_t user_top;
+	uint64_t brk_start, brk;
+	uint64_t mmap_base;		/* mmap searches below it */
+	uint64_t mem_size;		/* guest-physical bytes */
+	uint64_t batch;			/* pages per grant, a power of two */
+	uint64_t faults;		/* page faults resolved in the kernel */
+	uint64_t calls;			/* memory calls answered in the kernel */
+	uint8_t shared_tags[CABIN_KVM_TAGS / 8];	/* MAP_SHARED files */
+};
+
+/* Region tags: what backs a range (the monitor names file tags). */
+enum {
+	CABIN_KVM_TAG_ANON,
+	CABIN_KVM_TAG_STACK,
+	CABIN_KVM_TAG_HEAP,
+	CABIN_KVM_TAG_SHARED_ANON,	/* MAP_SHARED|MAP_ANONYMOUS: host-shared */
+	CABIN_KVM_TAG_FIRST_FILE,
+};
+
 enum {
 	CABIN_KVM_TEST_NONE,
 	CABIN_KVM_TEST_READ,	/* read test_addr (a user page): SMAP */
@@ -178,10 +223,16 @@ enum {
 };
 
 _Static_assert(sizeof(struct cabin_kvm_frame) == 22 * 8, "frame layout");
-_Static_assert(CABIN_KVM_CPUS + (CABIN_KVM_MAX_CPUS - 1) * CABIN_KVM_CPU_SIZE <=
-	       CABIN_KVM_KAREA_END, "the vCPU blocks fit the kernel area");
+_Static_assert(CABIN_KVM_CPUS + 15 * CABIN_KVM_CPU_SIZE <= CABIN_KVM_REGIONS &&
+	       CABIN_KVM_GRANTS + CABIN_KVM_GRANTS_SIZE <= CABIN_KVM_CPUS_HIGH &&
+	       CABIN_KVM_CPUS_HIGH + (CABIN_KVM_MAX_CPUS - 16) *
+	       CABIN_KVM_CPU_SIZE <= CABIN_KVM_KAREA_END,
+	       "the vCPU blocks fit between the kernel area's tables");
 _Static_assert(sizeof(struct cabin_kvm_shared) <= CABIN_KVM_PAGE, "one page");
 _Static_assert(sizeof(struct cabin_kvm_ring) <= CABIN_KVM_PAGE, "one page");
+_Static_assert(sizeof(struct cabin_kvm_mmstate) <= CABIN_KVM_PAGE, "one page");
+_Static_assert(CABIN_KVM_GRANTS + CABIN_KVM_GRANTS_SIZE <= CABIN_KVM_KAREA_END,
+	       "the grant bitmap lies in the kernel area");
 #endif
 
 /* Offsets the assembly uses. */

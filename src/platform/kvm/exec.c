@@ -415,7 +415,7 @@ static int load_all(struct cabin_kvm_mm *mm, struct image *main,
 			 strerror(-err));
 		return err;
 	}
-	mm->brk_start = mm->brk = bias + main->plan.hi;
+	mm->vm->ms->brk_start = mm->vm->ms->brk = bias + main->plan.hi;
 	if (interp->bytes) {
 		span = interp->plan.hi - interp->plan.lo;
 		ibias = cabin_kvm_mm_find_free(mm, span);
@@ -507,9 +507,12 @@ int cabin_kvm_exec(struct cabin_kvm_mm *mm, const char *path, int fd,
 		goto out;
 	}
 	err = prepare_interp(&main, &interp, why, whylen);
-	if (!err)
+	if (!err) {
+		cabin_kvm_mm_lock(mm);
 		err = load_all(mm, &main, &interp, path, av, envp, out, why,
 			       whylen);
+		cabin_kvm_mm_unlock(mm);
+	}
 	if (!err)
 		snprintf(out->exe, sizeof(out->exe), "%s", path);
 out:

@@ -134,10 +134,31 @@ int cabin_kvm_family_init(struct cabin_kvm_family *f, int floor)
 	return 0;
 }
 
+static int add(struct cabin_kvm_family *f, pid_t pid)
+{
+	size_t i;
+
+	for (i = 0; i < CABIN_KVM_FAMILY_MAX; i++)
+		if (__atomic_load_n(&f->table->pid[i], __ATOMIC_SEQ_CST) == pid)
+			return 0;
+	for (i = 0; i < CABIN_KVM_FAMILY_MAX; i++) {
+		pid_t zero = 0;
+
+		if (__atomic_compare_exchange_n(&f->table->pid[i], &zero, pid,
+						false, __ATOMIC_SEQ_CST,
+						__ATOMIC_SEQ_CST))
+			return 0;
+	}
+	return -EAGAIN;
+}
+
+int cabin_kvm_family_add(struct cabin_kvm_family *f, pid_t child)
+{
+	return f->table ? add(f, child) : 0;
+}
+
 int cabin_kvm_family_join(struct cabin_kvm_family *f)
 {
-	pid_t self = getpid();
-	size_t i;
 
 	/* The collector stayed with the first monitor: fork keeps one thread. */
 	f->first = false;
@@ -147,15 +168,7 @@ int cabin_kvm_family_join(struct cabin_kvm_family *f)
 	if (f->sock[0] >= 0)
 		close(f->sock[0]);
 	f->sock[0] = -1;
-	for (i = 0; i < CABIN_KVM_FAMILY_MAX; i++) {
-		pid_t zero = 0;
-
-		if (__atomic_compare_exchange_n(&f->table->pid[i], &zero, self,
-						false, __ATOMIC_SEQ_CST,
-						__ATOMIC_SEQ_CST))
-			return 0;
-	}
-	return -EAGAIN;
+	return add(f, getpid());
 }
 
 bool cabin_kvm_family_has(const struct cabin_kvm_family *f, pid_t pid)

@@ -30,7 +30,12 @@ struct cabin_kvm_family {
 
 /* In the first monitor, before the program runs: descriptors >= floor. */
 int cabin_kvm_family_init(struct cabin_kvm_family *f, int floor);
-/* In a just-forked monitor; -EAGAIN when the table is full. */
+/*
+ * The parent adds its child before the program hears its pid (so kill
+ * reaches it at once); the child joins (adding itself if the parent has
+ * not yet).  -EAGAIN when the table is full.
+ */
+int cabin_kvm_family_add(struct cabin_kvm_family *f, pid_t child);
 int cabin_kvm_family_join(struct cabin_kvm_family *f);
 /* Whether pid is a live monitor of this run (not the caller). */
 bool cabin_kvm_family_has(const struct cabin_kvm_family *f, pid_t pid);

@@ -228,6 +228,7 @@ long cabin_kvm_fork(struct cabin_kvm *k, long nr, const uint64_t a[6])
 		return 0;
 	}
 	free(st);
+	cabin_kvm_family_add(&k->family, child);
 	announce_child(k, &c, child);
 	return child;
 }

@@ -9,6 +9,7 @@
  */
 #include <errno.h>
 #include <stdbool.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 
@@ -29,11 +30,19 @@ int cabin_gmem_init_at(struct cabin_gmem *g, uint64_t gpa_base,
 		return -EINVAL;
 	if (gpa_base % CABIN_GMEM_ALIGN || gpa_base > UINT64_MAX - (size - 1))
 		return -EINVAL;
+	g->tab = calloc(1, sizeof(*g->tab));
+	if (!g->tab)
+		return -ENOMEM;
+	g->own_tab = true;
 	/* NORESERVE: a large guest costs only the pages it touches. */
 	p = mmap(NULL, size, PROT_READ | PROT_WRITE,
 		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-	if (p == MAP_FAILED)
-		return -errno;
+	if (p == MAP_FAILED) {
+		int err = -errno;
+
+		cabin_gmem_free(g);
+		return err;
+	}
 	g->host = p;
 	g->size = size;
 	g->gpa_base = gpa_base;
@@ -44,7 +53,18 @@ void cabin_gmem_free(struct cabin_gmem *g)
 {
 	if (g->host)
 		munmap(g->host, g->size);
+	if (g->own_tab)
+		free(g->tab);
 	memset(g, 0, sizeof(*g));
+}
+
+void cabin_gmem_move_table(struct cabin_gmem *g, struct cabin_gmem_table *tab)
+{
+	memcpy(tab, g->tab, sizeof(*tab));
+	if (g->own_tab)
+		free(g->tab);
+	g->tab = tab;
+	g->own_tab = false;
 }
 
 /* [off, off + len) lies inside the host mapping. */
@@ -73,28 +93,6 @@ static bool access_ok(unsigned int access)
 	return access && !(access & ~CABIN_GMEM_PROT_MASK);
 }
 
-/* Last byte of a region; map guaranteed it does not wrap. */
-static uint64_t region_last(const struct cabin_gmem_region *r)
-{
-	return r->gva + (r->len - 1);
-}
-
-static void insert_region(struct cabin_gmem *g, unsigned int i,
-			  const struct cabin_gmem_region *r)
-{
-	memmove(&g->regions[i + 1], &g->regions[i],
-		(g->nregions - i) * sizeof(g->regions[0]));
-	g->regions[i] = *r;
-	g->nregions++;
-}
-
-static void remove_region(struct cabin_gmem *g, unsigned int i)
-{
-	memmove(&g->regions[i], &g->regions[i + 1],
-		(g->nregions - i - 1) * sizeof(g->regions[0]));
-	g->nregions--;
-}
-
 int cabin_gmem_map(struct cabin_gmem *g, uint64_t gva, uint64_t gpa,
 		   uint64_t len, unsigned int prot)
 {
@@ -106,8 +104,6 @@ int cabin_gmem_map_tagged(struct cabin_gmem *g, uint64_t gva, uint64_t gpa,
 			  uint64_t foff)
 {
 	struct cabin_gmem_region r = { gva, len, 0, prot, tag, foff };
-	uint64_t last;
-	unsigned int i, at;
 
 	if (!g->host || !range_ok(gva, len) || gpa % CABIN_GMEM_PAGE ||
 	    !prot_ok(prot))
@@ -115,119 +111,35 @@ int cabin_gmem_map_tagged(struct cabin_gmem *g, uint64_t gva, uint64_t gpa,
 	if (gpa < g->gpa_base || !in_host(g, gpa - g->gpa_base, len))
 		return -ERANGE;
 	r.off = gpa - g->gpa_base;
-	last = gva + (len - 1);
-	at = g->nregions;
-	for (i = 0; i < g->nregions; i++) {
-		const struct cabin_gmem_region *o = &g->regions[i];
-
-		if (o->gva <= last && gva <= region_last(o))
-			return -EEXIST;
-		if (o->gva > gva && at == g->nregions)
-			at = i;
-	}
-	if (g->nregions == CABIN_GMEM_MAX_REGIONS)
-		return -ENOSPC;
-	insert_region(g, at, &r);
-	return 0;
+	return cabin_gmem_table_insert(g->tab, &r);
 }
 
-/* b continues a in every respect: one region can stand for both. */
-static bool continues(const struct cabin_gmem_region *a,
-		      const struct cabin_gmem_region *b)
+int cabin_gmem_set(struct cabin_gmem *g, uint64_t gva, uint64_t len,
+		   unsigned int prot, unsigned int tag, uint64_t foff)
 {
-	return a->gva + a->len == b->gva && a->off + a->len == b->off &&
-	       a->prot == b->prot && a->tag == b->tag &&
-	       a->foff + a->len == b->foff;
+	if (!g->host || g->gpa_base || !range_ok(gva, len) || !prot_ok(prot))
+		return -EINVAL;
+	if (!in_host(g, gva, len))
+		return -ERANGE;
+	return cabin_gmem_table_set(g->tab, gva, len, prot, tag, foff);
 }
 
 void cabin_gmem_merge(struct cabin_gmem *g, uint64_t gva)
 {
-	unsigned int i;
-
-	for (i = 0; i < g->nregions; i++)
-		if (g->regions[i].gva <= gva &&
-		    gva <= region_last(&g->regions[i]))
-			break;
-	if (i == g->nregions)
-		return;
-	if (i + 1 < g->nregions && continues(&g->regions[i], &g->regions[i + 1])) {
-		g->regions[i].len += g->regions[i + 1].len;
-		remove_region(g, i + 1);
-	}
-	if (i > 0 && continues(&g->regions[i - 1], &g->regions[i])) {
-		g->regions[i - 1].len += g->regions[i].len;
-		remove_region(g, i);
-	}
-}
-
-/* Shrink r to its part after last (the caller knows it has one). */
-static void keep_tail(struct cabin_gmem_region *r, uint64_t last)
-{
-	uint64_t cut = last + 1 - r->gva;
-
-	r->gva += cut;
-	r->off += cut;
-	r->foff += cut;
-	r->len -= cut;
+	cabin_gmem_table_merge(g->tab, gva);
 }
 
 int cabin_gmem_unmap(struct cabin_gmem *g, uint64_t gva, uint64_t len)
 {
-	uint64_t last;
-	unsigned int i;
-
 	if (!range_ok(gva, len))
 		return -EINVAL;
-	last = gva + (len - 1);
-	/* Only a region reaching past both ends splits; refuse before acting. */
-	for (i = 0; i < g->nregions; i++) {
-		const struct cabin_gmem_region *r = &g->regions[i];
-
-		if (r->gva < gva && region_last(r) > last &&
-		    g->nregions == CABIN_GMEM_MAX_REGIONS)
-			return -ENOSPC;
-	}
-	i = 0;
-	while (i < g->nregions) {
-		struct cabin_gmem_region *r = &g->regions[i];
-		uint64_t rlast = region_last(r);
-
-		if (rlast < gva || r->gva > last) {
-			i++;
-		} else if (r->gva < gva && rlast > last) {
-			struct cabin_gmem_region tail = *r;
-
-			keep_tail(&tail, last);
-			r->len = gva - r->gva;
-			insert_region(g, i + 1, &tail);
-			i += 2;
-		} else if (r->gva < gva) {
-			r->len = gva - r->gva;
-			i++;
-		} else if (rlast > last) {
-			keep_tail(r, last);
-			i++;
-		} else {
-			remove_region(g, i);
-		}
-	}
-	return 0;
+	return cabin_gmem_table_unmap(g->tab, gva, len);
 }
 
 const struct cabin_gmem_region *cabin_gmem_find(const struct cabin_gmem *g,
 						uint64_t gva)
 {
-	unsigned int i;
-
-	for (i = 0; i < g->nregions; i++) {
-		const struct cabin_gmem_region *r = &g->regions[i];
-
-		if (gva < r->gva)
-			break;
-		if (gva <= region_last(r))
-			return r;
-	}
-	return NULL;
+	return g->tab ? cabin_gmem_table_find(g->tab, gva) : NULL;
 }
 
 /*
@@ -243,13 +155,29 @@ static int piece(const struct cabin_gmem *g, uint64_t gva, uint64_t len,
 	if (!r || (r->prot & access) != access)
 		return -EFAULT;
 	/* Bytes of the region after gva; +1 cannot wrap as len <= size. */
-	after = region_last(r) - gva;
+	after = cabin_gmem_region_last(r) - gva;
 	*n = len - 1 <= after ? len : after + 1;
 	*off = r->off + (gva - r->gva);
 	/* map checked this already; a broken table must not reach the host. */
 	if (!in_host(g, *off, *n))
 		return -EFAULT;
 	return 0;
+}
+
+/* The monitor is about to write [gva, gva + len), checked: map it first. */
+static void note_write(const struct cabin_gmem *g, uint64_t gva, uint64_t len,
+		       unsigned int access)
+{
+	uint64_t off, n, done;
+
+	if (!g->on_write || !(access & CABIN_GMEM_W))
+		return;
+	for (done = 0; done < len; done += n) {
+		if (piece(g, gva + done, len - done, access, &off, &n))
+			return;
+		g->on_write(g->on_write_ctx, gva + done, n,
+			    cabin_gmem_find(g, gva + done)->prot);
+	}
 }
 
 int cabin_gmem_translate(const struct cabin_gmem *g, uint64_t gva,
@@ -281,6 +209,7 @@ int cabin_gmem_translate(const struct cabin_gmem *g, uint64_t gva,
 	}
 	if (!in_host(g, off, len))
 		return -EFAULT;
+	note_write(g, gva, len, access);
 	*host = g->host + off;
 	return 0;
 }
@@ -335,6 +264,7 @@ static int copy(const struct cabin_gmem *g, uint64_t gva, void *out,
 	err = check_range(g, gva, len, access);
 	if (err)
 		return err;
+	note_write(g, gva, len, access);
 	for (done = 0; done < len; done += n) {
 		err = piece(g, gva + done, len - done, access, &off, &n);
 		if (err)

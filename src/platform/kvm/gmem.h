@@ -9,42 +9,32 @@
 #ifndef CABIN_PLATFORM_KVM_GMEM_H
 #define CABIN_PLATFORM_KVM_GMEM_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "platform/kvm/gmem_table.h"
+
 /* Region sizes are whole large pages, so KVM can back them with 2 MiB pages. */
 #define CABIN_GMEM_ALIGN	(2ull << 20)
 #define CABIN_GMEM_MAX_SIZE	(16ull << 30)
-/* Guest-virtual ranges are whole small pages, as the page tables map them. */
-#define CABIN_GMEM_PAGE		4096ull
-#define CABIN_GMEM_MAX_REGIONS	4096
-
-/* Permissions of a guest-virtual range; an access asks for all its bits. */
-#define CABIN_GMEM_R		0x1u
-#define CABIN_GMEM_W		0x2u
-#define CABIN_GMEM_X		0x4u
-#define CABIN_GMEM_USER		0x8u	/* reachable from CPL3 */
-#define CABIN_GMEM_PROT_MASK	0xfu
-
-/* Guest-virtual [gva, gva + len) is host offset [off, off + len). */
-struct cabin_gmem_region {
-	uint64_t gva;
-	uint64_t len;
-	uint64_t off;		/* guest-physical address - gpa_base */
-	unsigned int prot;
-	/* The monitor's: what backs the range (kept across splits). */
-	unsigned int tag;
-	uint64_t foff;		/* file offset of gva, moved with trims */
-};
 
 struct cabin_gmem {
 	unsigned char *host;	/* NULL until init, and after free */
 	uint64_t size;
 	uint64_t gpa_base;	/* where host[0] appears in guest-physical space */
-	/* Sorted by gva, never overlapping. */
-	struct cabin_gmem_region regions[CABIN_GMEM_MAX_REGIONS];
-	unsigned int nregions;
+	/* The regions: our own allocation, or moved into guest memory. */
+	struct cabin_gmem_table *tab;
+	bool own_tab;
+	/*
+	 * Called for each region's piece of a range about to be written
+	 * through the monitor, so that its pages are mapped before the
+	 * program sees them (the kvm guest maps anonymous pages lazily).
+	 */
+	void (*on_write)(void *ctx, uint64_t gva, uint64_t len,
+			 unsigned int prot);
+	void *on_write_ctx;
 };
 
 /*
@@ -58,6 +48,12 @@ int cabin_gmem_init_at(struct cabin_gmem *g, uint64_t gpa_base,
 		       uint64_t size);
 /* Unmaps the region; safe to call twice. */
 void cabin_gmem_free(struct cabin_gmem *g);
+
+/*
+ * Move the region table to tab (in guest memory, where the proxy kernel
+ * shares it), keeping its contents.
+ */
+void cabin_gmem_move_table(struct cabin_gmem *g, struct cabin_gmem_table *tab);
 
 /*
  * Record that guest-virtual [gva, gva + len) maps guest-physical
@@ -75,6 +71,14 @@ int cabin_gmem_map(struct cabin_gmem *g, uint64_t gva, uint64_t gpa,
 int cabin_gmem_map_tagged(struct cabin_gmem *g, uint64_t gva, uint64_t gpa,
 			  uint64_t len, unsigned int prot, unsigned int tag,
 			  uint64_t foff);
+
+/*
+ * [gva, gva + len) becomes one region identity mapped (guest-physical
+ * gva; gpa_base must be 0) with prot, tag and foff, whatever was there.
+ * -EINVAL as for map; -ERANGE: outside the region; -ENOSPC: table full.
+ */
+int cabin_gmem_set(struct cabin_gmem *g, uint64_t gva, uint64_t len,
+		   unsigned int prot, unsigned int tag, uint64_t foff);
 
 /*
  * Join the region holding gva with neighbours it continues exactly (same

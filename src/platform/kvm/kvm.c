@@ -654,13 +654,38 @@ static void deliver_async(struct cabin_kvm *k)
 	ioctl(k->cur->vcpu, KVM_SET_REGS, &r);
 }
 
+/*
+ * The proxy kernel's pool ran dry at a page: grant its run.  Done before
+ * the vCPU's thread takes the monitor lock: the proxy kernel asks while
+ * it holds the memory lock, which a monitor thread holding the monitor
+ * lock may be waiting for.  False when the exit is not a well-formed
+ * refill (the locked path then ends the VM).
+ */
+static bool refill(struct cabin_kvm *k, struct cabin_kvm_thread *t)
+{
+	const struct kvm_run *run = t->run;
+	uint32_t page;
+
+	if (run->exit_reason != KVM_EXIT_IO ||
+	    run->io.direction != KVM_EXIT_IO_OUT ||
+	    run->io.port != CABIN_KVM_PORT_REFILL ||
+	    run->io.size != 4 || run->io.count != 1)
+		return false;
+	memcpy(&page, (const char *)run + run->io.data_offset, 4);
+	if (cabin_kvm_mm_refill(&k->mm, page) < 0)
+		return false;
+	__atomic_add_fetch(&k->stats.refill_exits, 1, __ATOMIC_RELAXED);
+	__atomic_add_fetch(&k->stats.exits, 1, __ATOMIC_RELAXED);
+	return true;
+}
+
 /* One VM exit; returns -1 to go on, else the status to end with. */
 static int on_vm_exit(struct cabin_kvm *k)
 {
 	struct kvm_run *run = k->cur->run;
 	struct cabin_kvm_frame *f;
 
-	k->stats.exits++;
+	__atomic_add_fetch(&k->stats.exits, 1, __ATOMIC_RELAXED);
 	switch (run->exit_reason) {
 	case KVM_EXIT_IO:
 		if (run->io.direction != KVM_EXIT_IO_OUT)
@@ -677,6 +702,8 @@ static int on_vm_exit(struct cabin_kvm *k)
 			cabin_kvm_ring_wait(k);
 			return -1;
 		}
+		if (run->io.port == CABIN_KVM_PORT_REFILL)
+			return vm_failure(k, "a refill outside user memory or of a malformed size");
 		if (run->io.port != CABIN_KVM_PORT_TRAP &&
 		    run->io.port != CABIN_KVM_PORT_SIGNAL)
 			break;
@@ -743,6 +770,12 @@ void cabin_kvm_share_ids(struct cabin_kvm *k, pid_t parent)
 	shared_page(k)->ppid = parent;
 }
 
+static void share_if_allowed(struct cabin_kvm *k, int nr)
+{
+	if (cabin_router_always_allows(k->proxy->router, nr))
+		shared_page(k)->local[nr / 8] |= (uint8_t)(1u << (nr % 8));
+}
+
 /*
  * What the proxy kernel may answer itself: only syscalls the policy lets
  * pass unobserved whatever their arguments, as the process platform's
@@ -753,6 +786,11 @@ static void share_setup(struct cabin_kvm *k)
 	static const int local[] = {
 		SYS_getpid, SYS_gettid, SYS_getppid, SYS_clock_gettime,
 		SYS_gettimeofday, SYS_time, SYS_getcpu, SYS_uname,
+	};
+	/* Not under W^X or XOM, whose rules only the monitor applies. */
+	static const int memory[] = {
+		SYS_mmap, SYS_munmap, SYS_mprotect, SYS_madvise, SYS_brk,
+		SYS_mremap,
 	};
 	struct cabin_kvm_shared *s = shared_page(k);
 	struct utsname u;
@@ -770,6 +808,9 @@ static void share_setup(struct cabin_kvm *k)
 		memcpy(s->uts[4], u.machine, 65);
 		memcpy(s->uts[5], u.domainname, 65);
 	}
+	for (i = 0; !k->mm.wx && !k->mm.xom &&
+		    i < sizeof(memory) / sizeof(*memory); i++)
+		share_if_allowed(k, memory[i]);
 	khz = ioctl(k->cur->vcpu, KVM_GET_TSC_KHZ, 0);
 	if (khz <= 0)
 		return;	/* no clock here: the guest forwards all of it */
@@ -777,12 +818,8 @@ static void share_setup(struct cabin_kvm *k)
 				 (unsigned)khz);
 	share_clock(k);
 	/* The kernel's accessor opens with stac: only where SMAP exists. */
-	for (i = 0; k->vm.smap && i < sizeof(local) / sizeof(*local); i++) {
-		int nr = local[i];
-
-		if (cabin_router_always_allows(k->proxy->router, nr))
-			s->local[nr / 8] |= (uint8_t)(1u << (nr % 8));
-	}
+	for (i = 0; k->vm.smap && i < sizeof(local) / sizeof(*local); i++)
+		share_if_allowed(k, local[i]);
 }
 
 static int start_program(struct cabin_kvm *k)
@@ -880,6 +917,8 @@ static int setup(struct cabin_kvm *k)
 		say(k, "cannot move the VM's descriptors out of the program's reach");
 		return CABIN_EXIT_INTERNAL;
 	}
+	k->cur->vcpu = k->vm.vcpu;
+	k->cur->run = k->vm.run;
 	if (k->opt->xom && (!k->vm.pke || set_pkru(k) < 0)) {
 		say(k, "execute-only memory (xom) needs protection keys in the kvm guest, and KVM offers none here");
 		return CABIN_EXIT_INTERNAL;
@@ -887,8 +926,7 @@ static int setup(struct cabin_kvm *k)
 	cabin_kvm_mm_init(&k->mm, &k->vm);
 	k->mm.wx = k->proxy->wx;
 	k->mm.xom = k->opt->xom;
-	k->cur->vcpu = k->vm.vcpu;
-	k->cur->run = k->vm.run;
+	k->vm.ms->batch = k->opt->batch ? k->opt->batch : 1;
 	k->fwd.mem = &k->vm.mem;
 	k->fwd.fd_floor = k->opt->fd_floor;
 	k->fwd.blocking = fwd_blocking;
@@ -900,15 +938,19 @@ static void print_stats(struct cabin_kvm *k)
 {
 	const struct cabin_kvm_stats *s = &k->stats;
 
-	say(k, "kvm exits: %lu total: %lu syscall, %lu exception, %lu host-signal, %lu ring, %lu other",
+	say(k, "kvm exits: %lu total: %lu syscall, %lu exception, %lu host-signal, %lu ring, %lu refill, %lu other",
 	    s->exits, s->syscall_exits, s->exception_exits, s->interrupted,
-	    s->ring_exits, s->other_exits);
+	    s->ring_exits, s->refill_exits, s->other_exits);
 	say(k, "kvm syscalls answered in the guest without an exit: %llu",
 	    (unsigned long long)shared_page(k)->local_calls);
 	if (k->opt->ring)
 		say(k, "kvm ring: %lu answered by the worker without an exit, %lu sent to the exit path, %lu doorbell and %lu wait exits",
 		    k->ringer.answered, k->ringer.fallbacks, k->ringer.doorbells,
 		    k->ringer.waits);
+	say(k, "kvm memory: %llu page faults resolved in the guest, %lu refills of %llu pages, %llu mm syscalls answered in the guest",
+	    (unsigned long long)k->vm.ms->faults, s->refill_exits,
+	    (unsigned long long)k->vm.ms->batch,
+	    (unsigned long long)k->vm.ms->calls);
 	say(k, "kvm syscalls: %lu forwarded to the host kernel, %lu answered by the monitor",
 	    s->syscalls_forwarded, s->syscalls_monitor);
 	say(k, "kvm guest: CR4.SMEP %s, CR4.SMAP %s", k->vm.smep ? "on" : "off",
@@ -936,7 +978,9 @@ static int run_loop(struct cabin_kvm_thread *t)
 			break;
 		__atomic_store_n(&t->in_guest, 1, __ATOMIC_SEQ_CST);
 		cabin_kvm_leave(t);
-		r = ioctl(t->vcpu, KVM_RUN, 0);
+		do
+			r = ioctl(t->vcpu, KVM_RUN, 0);
+		while (r == 0 && refill(k, t));
 		__atomic_store_n(&t->in_guest, 0, __ATOMIC_SEQ_CST);
 		cabin_kvm_enter(t);
 		/* Another thread ended this one, or all, meanwhile: drop the exit. */

@@ -48,6 +48,7 @@ struct cabin_kvm_stats {
 	unsigned long interrupted;	/* KVM_RUN cut short by a host signal */
 	unsigned long other_exits;
 	unsigned long ring_exits;	/* doorbell and wait */
+	unsigned long refill_exits;	/* the proxy kernel's pool ran dry */
 	unsigned long syscalls_forwarded;
 	unsigned long syscalls_monitor;	/* answered by the monitor itself */
 };
@@ -65,6 +66,7 @@ struct cabin_kvm_options {
 	FILE *log;
 	int test_fault;		/* enum cabin_kvm_test_fault */
 	bool ring;		/* --forward=ring */
+	unsigned int batch;	/* --kvm-batch: pages per grant */
 	bool xom;		/* execute-only code with protection keys */
 	bool no_smep, no_smap;	/* --unsafe-disable: CR4 without them */
 	/* In a monitor just forked with its program (cabin's records). */

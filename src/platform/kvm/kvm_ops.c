@@ -189,8 +189,8 @@ static int op_regions(void *ctx, pid_t tid, struct cabin_region *out,
 	size_t i, n = 0;
 
 	(void)tid;
-	for (i = 0; i < g->nregions && n < max; i++) {
-		const struct cabin_gmem_region *r = &g->regions[i];
+	for (i = 0; i < g->tab->n && n < max; i++) {
+		const struct cabin_gmem_region *r = &g->tab->r[i];
 		struct cabin_region *o = &out[n++];
 
 		memset(o, 0, sizeof(*o));

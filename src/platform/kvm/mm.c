@@ -14,12 +14,15 @@
 #include <unistd.h>
 
 #include "platform/kvm/abi.h"
+#include "platform/kvm/anon.h"
 #include "platform/kvm/mm.h"
 #include "platform/process/procfs.h"
 
 #define PAGE		CABIN_KVM_PAGE
-#define MMAP_GAP	(1ull << 20)
-#define RWX		(CABIN_GMEM_R | CABIN_GMEM_W | CABIN_GMEM_X)
+#define RWX		CABIN_GMEM_RWX
+#ifndef MADV_POPULATE_WRITE
+#define MADV_POPULATE_WRITE	23
+#endif
 
 static uint64_t page_up(uint64_t v)
 {
@@ -28,18 +31,7 @@ static uint64_t page_up(uint64_t v)
 
 unsigned int cabin_kvm_mm_gmem_prot(const struct cabin_kvm_mm *mm, int prot)
 {
-	unsigned int p = 0;
-
-	if (mm->xom && (prot & (PROT_READ | PROT_WRITE | PROT_EXEC)) == PROT_EXEC)
-		return CABIN_GMEM_X;
-
-	if (prot & PROT_READ)
-		p |= CABIN_GMEM_R;
-	if (prot & PROT_WRITE)
-		p |= CABIN_GMEM_W | CABIN_GMEM_R;
-	if (prot & PROT_EXEC)
-		p |= CABIN_GMEM_X | CABIN_GMEM_R;
-	return p;
+	return cabin_anon_prot(prot, mm->xom);
 }
 
 static int linux_prot(unsigned int p)
@@ -49,14 +41,55 @@ static int linux_prot(unsigned int p)
 	       ((p & CABIN_GMEM_X) ? PROT_EXEC : 0);
 }
 
+static __thread unsigned int lock_depth;
+
+void cabin_kvm_mm_lock(struct cabin_kvm_mm *mm)
+{
+	if (!lock_depth++)
+		cabin_anon_lock(&mm->vm->ms->lock);
+}
+
+void cabin_kvm_mm_unlock(struct cabin_kvm_mm *mm)
+{
+	if (!--lock_depth)
+		cabin_anon_unlock(&mm->vm->ms->lock);
+}
+
+/*
+ * The monitor writes the program's memory (a read(2) into a buffer never
+ * touched): the pages get their entries first, so that a frame behind no
+ * entry stays zero, which the proxy kernel relies on when it unmaps.
+ */
+static void map_written(void *ctx, uint64_t gva, uint64_t len,
+			unsigned int prot)
+{
+	struct cabin_kvm_mm *mm = ctx;
+	uint64_t a;
+
+	cabin_kvm_mm_lock(mm);
+	for (a = gva & ~(PAGE - 1); a < gva + len; a += PAGE) {
+		uint64_t *e = cabin_pt_leaf(&mm->vm->pt, a, 1);
+
+		if (e && !(*e & CABIN_PTE_P))
+			*e = cabin_pt_entry(a, prot);
+	}
+	cabin_kvm_mm_unlock(mm);
+}
+
 void cabin_kvm_mm_init(struct cabin_kvm_mm *mm, struct cabin_kvm_vm *vm)
 {
+	struct cabin_kvm_mmstate *ms = vm->ms;
+
 	memset(mm, 0, sizeof(*mm));
 	mm->vm = vm;
 	mm->stack_hi = vm->user_top;
 	mm->stack_lo = vm->user_top - CABIN_KVM_STACK_SIZE;
-	mm->mmap_base = mm->stack_lo - MMAP_GAP;
 	mm->nnames = CABIN_KVM_TAG_FIRST_FILE;
+	ms->mmap_base = mm->stack_lo - CABIN_ANON_GAP;
+	ms->brk_start = ms->brk = 0;
+	memset(ms->shared_tags, 0, sizeof(ms->shared_tags));
+	vm->mem.on_write = map_written;
+	vm->mem.on_write_ctx = mm;
 }
 
 void cabin_kvm_mm_free(struct cabin_kvm_mm *mm)
@@ -70,8 +103,7 @@ void cabin_kvm_mm_free(struct cabin_kvm_mm *mm)
 
 static bool in_user(const struct cabin_kvm_mm *mm, uint64_t addr, uint64_t len)
 {
-	return addr >= CABIN_KVM_USER_MIN && addr <= mm->vm->user_top &&
-	       len <= mm->vm->user_top - addr;
+	return cabin_anon_user(mm->vm->ms, addr, len);
 }
 
 /*
@@ -103,25 +135,34 @@ static int fresh_host(struct cabin_kvm_mm *mm, uint64_t addr, uint64_t len)
  */
 static bool table_room(const struct cabin_kvm_mm *mm)
 {
-	return mm->vm->mem.nregions + 2 < CABIN_GMEM_MAX_REGIONS;
+	return cabin_gmem_table_room(mm->vm->mem.tab);
+}
+
+/*
+ * The region table and the page tables for a range.  PROT_NONE keeps
+ * the range reserved with no page the CPU allows; unless its frames are
+ * fresh zeros, their entries are kept (CABIN_PTE_KEPT) so that whoever
+ * unmaps the range later knows to zero them.
+ */
+static int views(struct cabin_kvm_mm *mm, uint64_t addr, uint64_t len,
+		 unsigned int prot, unsigned int tag, uint64_t foff, bool fresh)
+{
+	int err;
+
+	err = cabin_gmem_set(&mm->vm->mem, addr, len, prot | CABIN_GMEM_USER,
+			     tag, foff);
+	if (err < 0)
+		return err == -ENOSPC ? -ENOMEM : err;
+	if (fresh && !(prot & RWX))
+		return cabin_kvm_pt_unmap(mm->vm, addr, len);
+	return cabin_kvm_pt_map(mm->vm, addr, len, prot);
 }
 
 int cabin_kvm_mm_set_views(struct cabin_kvm_mm *mm, uint64_t addr,
 			   uint64_t len, unsigned int prot, unsigned int tag,
 			   uint64_t foff)
 {
-	int err;
-
-	cabin_gmem_unmap(&mm->vm->mem, addr, len);
-	err = cabin_gmem_map_tagged(&mm->vm->mem, addr, addr, len,
-				    prot | CABIN_GMEM_USER, tag, foff);
-	if (err < 0)
-		return err == -ENOSPC ? -ENOMEM : err;
-	cabin_gmem_merge(&mm->vm->mem, addr);
-	/* PROT_NONE keeps the range reserved with no page the CPU allows. */
-	if (!(prot & RWX))
-		return cabin_kvm_pt_unmap(mm->vm, addr, len);
-	return cabin_kvm_pt_map(mm->vm, addr, len, prot);
+	return views(mm, addr, len, prot, tag, foff, false);
 }
 
 int cabin_kvm_mm_place(struct cabin_kvm_mm *mm, uint64_t addr, uint64_t len,
@@ -135,7 +176,7 @@ int cabin_kvm_mm_place(struct cabin_kvm_mm *mm, uint64_t addr, uint64_t len,
 		return -ENOMEM;
 	err = fresh_pages(mm, addr, len, tag == CABIN_KVM_TAG_SHARED_ANON);
 	if (!err)
-		err = cabin_kvm_mm_set_views(mm, addr, len, prot, tag, 0);
+		err = views(mm, addr, len, prot, tag, 0, true);
 	return err;
 }
 
@@ -154,6 +195,8 @@ unsigned int cabin_kvm_mm_tag(struct cabin_kvm_mm *mm, const char *path,
 	if (!mm->names[i].path)
 		return CABIN_KVM_TAG_ANON;
 	mm->names[i].shared = shared;
+	if (shared)
+		mm->vm->ms->shared_tags[i / 8] |= (uint8_t)(1u << (i % 8));
 	{
 		struct stat st;
 
@@ -168,39 +211,12 @@ unsigned int cabin_kvm_mm_tag(struct cabin_kvm_mm *mm, const char *path,
 bool cabin_kvm_mm_is_free(const struct cabin_kvm_mm *mm, uint64_t addr,
 			  uint64_t len)
 {
-	const struct cabin_gmem *g = &mm->vm->mem;
-	unsigned int i;
-
-	if (!in_user(mm, addr, len))
-		return false;
-	for (i = 0; i < g->nregions; i++) {
-		const struct cabin_gmem_region *r = &g->regions[i];
-
-		if (r->gva < addr + len && addr < r->gva + r->len)
-			return false;
-	}
-	return true;
+	return cabin_anon_is_free(mm->vm->mem.tab, mm->vm->ms, addr, len);
 }
 
 uint64_t cabin_kvm_mm_find_free(const struct cabin_kvm_mm *mm, uint64_t len)
 {
-	const struct cabin_gmem *g = &mm->vm->mem;
-	uint64_t hi = mm->mmap_base, lo = page_up(mm->brk) + MMAP_GAP;
-	unsigned int i = g->nregions;
-
-	if (lo < CABIN_KVM_USER_MIN)
-		lo = CABIN_KVM_USER_MIN;
-	while (i-- > 0) {
-		const struct cabin_gmem_region *r = &g->regions[i];
-		uint64_t end = r->gva + r->len;
-
-		if (r->gva >= hi)
-			continue;
-		if (end < hi && hi - end >= len && hi - len >= lo)
-			return hi - len;
-		hi = r->gva;
-	}
-	return hi > lo && hi - lo >= len ? hi - len : 0;
+	return cabin_anon_find_free(mm->vm->mem.tab, mm->vm->ms, len);
 }
 
 ssize_t cabin_kvm_pread_all(int fd, void *buf, size_t len, uint64_t off)
@@ -440,20 +456,21 @@ long cabin_kvm_mm_mprotect(struct cabin_kvm_mm *mm, uint64_t addr,
 
 long cabin_kvm_mm_brk(struct cabin_kvm_mm *mm, uint64_t addr)
 {
-	uint64_t old = page_up(mm->brk), want = page_up(addr);
+	struct cabin_kvm_mmstate *ms = mm->vm->ms;
+	uint64_t old = page_up(ms->brk), want = page_up(addr);
 
-	if (addr < mm->brk_start || addr > mm->vm->user_top)
-		return (long)mm->brk;
+	if (addr < ms->brk_start || addr > mm->vm->user_top)
+		return (long)ms->brk;
 	if (want > old) {
 		if (!cabin_kvm_mm_is_free(mm, old, want - old) ||
 		    cabin_kvm_mm_place(mm, old, want - old,
 				       CABIN_GMEM_R | CABIN_GMEM_W,
 				       CABIN_KVM_TAG_HEAP) < 0)
-			return (long)mm->brk;
+			return (long)ms->brk;
 	} else if (want < old) {
 		cabin_kvm_mm_munmap(mm, want, old - want);
 	}
-	mm->brk = addr;
+	ms->brk = addr;
 	return (long)addr;
 }
 
@@ -555,14 +572,60 @@ long cabin_kvm_mm_madvise(struct cabin_kvm_mm *mm, uint64_t addr, uint64_t len,
 	return 0;
 }
 
+/* Commit host memory, leaving out what a shared file maps. */
+static void commit(struct cabin_kvm_mm *mm, uint64_t lo, uint64_t hi)
+{
+	const struct cabin_gmem_table *t = mm->vm->mem.tab;
+	unsigned int i;
+
+	for (i = 0; i < t->n && lo < hi; i++) {
+		const struct cabin_gmem_region *r = &t->r[i];
+
+		if (r->gva + r->len <= lo || r->tag < CABIN_KVM_TAG_FIRST_FILE ||
+		    !mm->names[r->tag].shared)
+			continue;
+		if (r->gva >= hi)
+			break;
+		/* Old kernels lack POPULATE_WRITE: the pages come at first touch. */
+		if (r->gva > lo)
+			madvise(mm->vm->mem.host + lo, r->gva - lo,
+				MADV_POPULATE_WRITE);
+		lo = r->gva + r->len;
+	}
+	if (lo < hi)
+		madvise(mm->vm->mem.host + lo, hi - lo, MADV_POPULATE_WRITE);
+}
+
+int cabin_kvm_mm_refill(struct cabin_kvm_mm *mm, uint64_t page)
+{
+	struct cabin_kvm_mmstate *ms = mm->vm->ms;
+	uint64_t batch = ms->batch ? ms->batch : 1, run, lo, hi;
+
+	if (page >= mm->vm->user_top / PAGE || page < CABIN_KVM_USER_MIN / PAGE)
+		return -EINVAL;
+	run = cabin_anon_run(ms, page * PAGE);
+	if (run >= CABIN_KVM_GRANTS_SIZE * 8ull)
+		return -EINVAL;
+	lo = run * batch * PAGE;
+	hi = lo + batch * PAGE;
+	if (lo < CABIN_KVM_USER_MIN)
+		lo = CABIN_KVM_USER_MIN;
+	if (hi > mm->vm->user_top)
+		hi = mm->vm->user_top;
+	commit(mm, lo, hi);
+	__atomic_fetch_or(mm->vm->mem.host + CABIN_KVM_GRANTS + run / 8,
+			  (uint8_t)(1u << (run % 8)), __ATOMIC_RELEASE);
+	return 0;
+}
+
 int cabin_kvm_mm_range_prot(const struct cabin_kvm_mm *mm, uint64_t addr,
 			    uint64_t len)
 {
-	const struct cabin_gmem *g = &mm->vm->mem;
+	const struct cabin_gmem_table *t = mm->vm->mem.tab;
 	unsigned int i, p = 0;
 
-	for (i = 0; i < g->nregions; i++) {
-		const struct cabin_gmem_region *r = &g->regions[i];
+	for (i = 0; i < t->n; i++) {
+		const struct cabin_gmem_region *r = &t->r[i];
 
 		if (r->gva < addr + len && addr < r->gva + r->len)
 			p |= r->prot;

@@ -11,19 +11,11 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "platform/kvm/abi.h"
 #include "platform/kvm/vm.h"
 
-#define CABIN_KVM_MM_NAMES	512
+#define CABIN_KVM_MM_NAMES	CABIN_KVM_TAGS
 #define CABIN_KVM_STACK_SIZE	(8ull << 20)
-
-/* Tags of regions: what backs them, for describe_addr and mprotect. */
-enum {
-	CABIN_KVM_TAG_ANON,
-	CABIN_KVM_TAG_STACK,
-	CABIN_KVM_TAG_HEAP,
-	CABIN_KVM_TAG_SHARED_ANON,	/* MAP_SHARED|MAP_ANONYMOUS: host-shared */
-	CABIN_KVM_TAG_FIRST_FILE,
-};
 
 struct cabin_kvm_name {
 	char *path;
@@ -31,10 +23,9 @@ struct cabin_kvm_name {
 	uint64_t dev, ino;	/* the file's identity, 0 when unknown */
 };
 
+/* brk and mmap_base live in vm->ms, shared with the proxy kernel. */
 struct cabin_kvm_mm {
 	struct cabin_kvm_vm *vm;
-	uint64_t brk_start, brk;
-	uint64_t mmap_base;	/* free ranges are searched below it */
 	uint64_t stack_lo, stack_hi;
 	struct cabin_kvm_name names[CABIN_KVM_MM_NAMES];
 	unsigned int nnames;
@@ -42,6 +33,10 @@ struct cabin_kvm_mm {
 	bool xom;		/* PROT_EXEC alone is execute-only (key 1) */
 };
 
+/*
+ * Also makes the monitor's writes through vm->mem map the pages they
+ * reach (the proxy kernel maps anonymous pages only when first touched).
+ */
 void cabin_kvm_mm_init(struct cabin_kvm_mm *mm, struct cabin_kvm_vm *vm);
 void cabin_kvm_mm_free(struct cabin_kvm_mm *mm);
 /* Unmap every user range (execve). */
@@ -57,7 +52,8 @@ int cabin_kvm_mm_place(struct cabin_kvm_mm *mm, uint64_t addr, uint64_t len,
 unsigned int cabin_kvm_mm_gmem_prot(const struct cabin_kvm_mm *mm, int prot);
 /*
  * Give [addr, addr + len) (page aligned) prot in the region table and the
- * page tables, its host pages untouched; prot 0 reserves it (PROT_NONE).
+ * page tables, its host pages untouched; prot 0 reserves it (PROT_NONE,
+ * the frames kept for a later mprotect).
  */
 int cabin_kvm_mm_set_views(struct cabin_kvm_mm *mm, uint64_t addr,
 			   uint64_t len, unsigned int prot, unsigned int tag,
@@ -82,6 +78,20 @@ long cabin_kvm_mm_mremap(struct cabin_kvm_mm *mm, uint64_t old, uint64_t oldlen,
 			 uint64_t newlen, int flags, uint64_t newaddr);
 long cabin_kvm_mm_madvise(struct cabin_kvm_mm *mm, uint64_t addr, uint64_t len,
 			  int advice);
+
+/*
+ * The proxy kernel found the run of page (a page number) not granted:
+ * commit the run's host memory in one call and grant it.  -EINVAL for a
+ * page outside user space.  Called while the kernel holds the lock.
+ */
+int cabin_kvm_mm_refill(struct cabin_kvm_mm *mm, uint64_t page);
+
+/*
+ * The lock shared with the proxy kernel over the region table, the page
+ * tables and the shared state; a thread may take it again.
+ */
+void cabin_kvm_mm_lock(struct cabin_kvm_mm *mm);
+void cabin_kvm_mm_unlock(struct cabin_kvm_mm *mm);
 
 /* pread until len bytes or the end of the file; bytes read or -errno. */
 ssize_t cabin_kvm_pread_all(int fd, void *buf, size_t len, uint64_t off);

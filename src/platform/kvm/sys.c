@@ -237,7 +237,7 @@ static long sys_mincore(struct cabin_kvm *k, uint64_t addr, uint64_t len,
 	return 0;
 }
 
-static long sys_mm(struct cabin_kvm *k, long nr, const uint64_t a[6])
+static long sys_mm_locked(struct cabin_kvm *k, long nr, const uint64_t a[6])
 {
 	switch (nr) {
 	case SYS_brk:
@@ -261,6 +261,17 @@ static long sys_mm(struct cabin_kvm *k, long nr, const uint64_t a[6])
 		return sys_mincore(k, a[0], a[1], a[2]);
 	}
 	return 0;	/* msync, mlock and friends: nothing to do */
+}
+
+/* The proxy kernel changes the same tables: one of us at a time. */
+static long sys_mm(struct cabin_kvm *k, long nr, const uint64_t a[6])
+{
+	long ret;
+
+	cabin_kvm_mm_lock(&k->mm);
+	ret = sys_mm_locked(k, nr, a);
+	cabin_kvm_mm_unlock(&k->mm);
+	return ret;
 }
 
 long cabin_kvm_sys(struct cabin_kvm *k, long nr, const uint64_t a[6])

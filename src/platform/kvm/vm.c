@@ -144,7 +144,10 @@ void cabin_kvm_vm_flush_tlb(struct cabin_kvm_vm *vm)
 		cabin_kvm_vm_percpu(vm, cpu)->flush_tlb = 1;
 }
 
-/* The kernel area: supervisor only, code executable, the rest not. */
+/*
+ * The kernel area: supervisor only, code executable, the rest not; and
+ * the page-table pool, which the proxy kernel writes too.
+ */
 static int map_kernel(struct cabin_kvm_vm *vm)
 {
 	unsigned int rw = CABIN_GMEM_R | CABIN_GMEM_W;
@@ -160,6 +163,9 @@ static int map_kernel(struct cabin_kvm_vm *vm)
 		err = cabin_kvm_pt_set(vm, CABIN_KVM_KERNEL_END,
 				       CABIN_KVM_KAREA_END - CABIN_KVM_KERNEL_END,
 				       rw);
+	if (!err)
+		err = cabin_kvm_pt_set(vm, vm->pt_start,
+				       vm->ms->pt_end - vm->pt_start, rw);
 	return err;
 }
 
@@ -303,7 +309,7 @@ static int setup_vcpu(struct cabin_kvm_vm *vm, uint64_t lstar, char *why,
 		goto out;
 	}
 	s.cr0 = CR0_PG | CR0_AM | CR0_WP | CR0_NE | CR0_ET | CR0_MP | CR0_PE;
-	s.cr3 = vm->pml4;
+	s.cr3 = vm->ms->pml4;
 	s.cr4 = cr4_for(cpuid, vm);
 	s.efer = EFER_SCE | EFER_LME | EFER_LMA | EFER_NXE;
 	segment(&s.cs, CABIN_KVM_SEL_UCODE, true, 3);
@@ -358,6 +364,10 @@ static int open_kvm(struct cabin_kvm_vm *vm, int kvm_fd, char *why,
 	return 0;
 }
 
+_Static_assert(sizeof(struct cabin_gmem_table) <=
+	       CABIN_KVM_GRANTS - CABIN_KVM_REGIONS,
+	       "the region table lies below the grant bitmap");
+
 int cabin_kvm_vm_layout(struct cabin_kvm_vm *vm, uint64_t mem_size)
 {
 	uint64_t pool;
@@ -371,9 +381,15 @@ int cabin_kvm_vm_layout(struct cabin_kvm_vm *vm, uint64_t mem_size)
 	pool = (pool + CABIN_GMEM_ALIGN - 1) & ~(CABIN_GMEM_ALIGN - 1);
 	if (pool + CABIN_KVM_USER_MIN >= mem_size)
 		return -EINVAL;
-	vm->pt_end = mem_size;
-	vm->pt_next = mem_size - pool;
-	vm->user_top = vm->pt_next;
+	cabin_gmem_move_table(&vm->mem, (struct cabin_gmem_table *)
+			      (vm->mem.host + CABIN_KVM_REGIONS));
+	vm->ms = (struct cabin_kvm_mmstate *)(vm->mem.host + CABIN_KVM_MMSTATE);
+	memset(vm->ms, 0, sizeof(*vm->ms));
+	vm->ms->mem_size = mem_size;
+	vm->ms->pt_end = mem_size;
+	vm->ms->pt_next = vm->pt_start = mem_size - pool;
+	vm->user_top = vm->ms->user_top = vm->pt_start;
+	vm->pt = (struct cabin_pt){ (uintptr_t)vm->mem.host, mem_size, vm->ms };
 	return cabin_kvm_pt_init(vm);
 }
 

@@ -14,14 +14,16 @@
 
 #include "platform/kvm/abi.h"
 #include "platform/kvm/gmem.h"
+#include "platform/kvm/pte.h"
 
 struct cabin_kvm_vm {
 	int kvm, vm, vcpu;		/* -1 when not open */
 	struct kvm_run *run;
 	size_t run_size;
 	struct cabin_gmem mem;
-	uint64_t pml4;			/* guest-physical */
-	uint64_t pt_next, pt_end;	/* the page-table pool */
+	struct cabin_kvm_mmstate *ms;	/* in guest memory: pml4, pool, ... */
+	struct cabin_pt pt;		/* the page tables through mem.host */
+	uint64_t pt_start;		/* the page-table pool is [pt_start, top) */
 	uint64_t user_top;		/* user space is [USER_MIN, user_top) */
 	bool smep, smap;		/* set in CR4 */
 	bool no_smep, no_smap;		/* testing: leave them off */
@@ -39,7 +41,8 @@ void cabin_kvm_vm_close(struct cabin_kvm_vm *vm);
 
 /*
  * Guest memory and the page-table pool alone, with no KVM behind them
- * (cabin_kvm_vm_open's first step; unit tests use it as it is).
+ * (cabin_kvm_vm_open's first step; unit tests use it as it is): the
+ * region table and the shared memory state move into the kernel area.
  */
 int cabin_kvm_vm_layout(struct cabin_kvm_vm *vm, uint64_t mem_size);
 

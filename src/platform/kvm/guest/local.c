@@ -127,7 +127,7 @@ static long uname_out(uint64_t buf)
 	return put_user(buf, copy, sizeof(copy));
 }
 
-static int allowed_here(uint64_t nr)
+int cabin_guest_allowed(uint64_t nr)
 {
 	return nr < CABIN_KVM_LOCAL_MAX &&
 	       (shared->local[nr / 8] & (1u << (nr % 8)));
@@ -138,7 +138,7 @@ int cabin_guest_local(struct cabin_kvm_frame *f)
 	uint64_t nr = f->rax;
 	long ret;
 
-	if (!allowed_here(nr))
+	if (!cabin_guest_allowed(nr))
 		return 0;
 	switch (nr) {
 	case SYS_GETPID:

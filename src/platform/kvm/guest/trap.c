@@ -1,8 +1,9 @@
 /*
  * The proxy kernel's trap path: a syscall it may answer itself is
- * answered here; every other trap from the program leaves for the monitor
- * through a port, with the frame's address; a trap from the kernel itself
- * is a bug, reported on its own port, and never resumed.
+ * answered here, and a fault on a lazily mapped page resolved; every
+ * other trap from the program leaves for the monitor through a port,
+ * with the frame's address; a trap from the kernel itself is a bug,
+ * reported on its own port, and never resumed.
  */
 #include <stdint.h>
 
@@ -46,20 +47,16 @@ static void run_test_fault(void)
 		__asm__ volatile("ud2");
 }
 
-static inline void reload_cr3(void)
-{
-	uint64_t cr3;
-
-	__asm__ volatile("movq %%cr3, %0; movq %0, %%cr3" : "=r"(cr3)
-			 : : "memory");
-}
-
 void cabin_guest_trap(struct cabin_kvm_frame *f)
 {
-	/* The accessor met a bad program pointer: it returns -EFAULT. */
+	/*
+	 * The accessor met a page not mapped yet (mapped now, the copy goes
+	 * on) or a bad program pointer (it returns -EFAULT).
+	 */
 	if (!(f->cs & 3) && f->vector == 14 &&
 	    f->rip == (uint64_t)(uintptr_t)cabin_guest_copy_insn) {
-		f->rip = (uint64_t)(uintptr_t)cabin_guest_copy_fault;
+		if (!cabin_guest_fault(f))
+			f->rip = (uint64_t)(uintptr_t)cabin_guest_copy_fault;
 		return;
 	}
 	/* A double fault or any other fault at CPL0 stops the VM for good. */
@@ -69,8 +66,9 @@ void cabin_guest_trap(struct cabin_kvm_frame *f)
 			__asm__ volatile("hlt");
 		}
 	}
-	if (f->vector != CABIN_KVM_VEC_SYSCALL ||
-	    (!cabin_guest_local(f) && !cabin_guest_ring(f))) {
+	if (f->vector == CABIN_KVM_VEC_SYSCALL ?
+	    !cabin_guest_local(f) && !cabin_guest_mm(f) && !cabin_guest_ring(f) :
+	    !cabin_guest_fault(f)) {
 		out32(CABIN_KVM_PORT_TRAP, (uint32_t)(uintptr_t)f);
 		run_test_fault();
 	}
