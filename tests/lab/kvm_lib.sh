@@ -38,7 +38,7 @@ krun() {
 
 # late NAME: the kvm half of NAME was not run for lack of time.
 late() {
-	fail "$1" "not run: $(($(now) - T0)) s of this test's 120 s spent"
+	fail "$1" "not run: $(($(now) - T0)) s of this test's $DEADLINE s spent"
 }
 
 # progerr FILE: FILE without cabin's own lines (the program's stderr).

@@ -115,6 +115,7 @@ if [ -x "$py" ] && [ -d /usr/lib/python3.11 ]; then
 import sys, os, json, re, hashlib, subprocess, threading, ctypes, encodings
 import multiprocessing, multiprocessing.connection, multiprocessing.popen_fork
 import queue, concurrent.futures, concurrent.futures.thread
+import multiprocessing.pool, multiprocessing.queues, multiprocessing.synchronize
 import encodings.utf_8, encodings.latin_1, encodings.ascii, encodings.aliases
 t = threading.Thread(target=lambda: None); t.start(); t.join()
 subprocess.run(["/bin/true"], stdout=subprocess.PIPE)
@@ -123,6 +124,9 @@ mpp = mpc.Process(target=print, args=("",)); mpp.start(); mpp.join()
 mpa, mpb = mpc.Pipe(); mpa.send(1); mpb.recv()
 with concurrent.futures.ThreadPoolExecutor(max_workers=2) as tpe:
     list(tpe.map(abs, range(4)))
+with multiprocessing.Pool(2) as mpool:
+    mpool.map(abs, range(4))
+mpq = multiprocessing.Queue(); mpq.put(1); mpq.get()
 for m in list(sys.modules.values()):
     f = getattr(m, "__file__", None)
     if f and f.startswith("/usr/lib/python3.11/"):

@@ -298,6 +298,37 @@ static void test_paths(void **state)
 	assert_int_equal(FWD(SYS_rename, HOLE, path), -EFAULT);
 }
 
+/*
+ * /proc/self/exe is the monitor's link: it names the program's file for
+ * the program (readlink answers it; other calls take the program's path).
+ */
+static void test_self_exe(void **state)
+{
+	uint64_t self = gstr("/proc/self/exe"), buf = galloc(64);
+	uint64_t st = galloc(sizeof(struct stat));
+	char pid_exe[32];
+
+	(void)state;
+	f.exe = "/usr/bin/env";
+	assert_int_equal(FWD(SYS_readlink, self, buf, 64), 12);
+	assert_memory_equal(H(buf), "/usr/bin/env", 12);
+	/* Truncated to the buffer, as Linux does; no NUL added. */
+	memset(H(buf), 'x', 8);
+	assert_int_equal(FWD(SYS_readlinkat, (uint64_t)AT_FDCWD, self, buf, 4),
+			 4);
+	assert_memory_equal(H(buf), "/usrxxxx", 8);
+	assert_int_equal(FWD(SYS_readlink, self, buf, 0), -EINVAL);
+	snprintf(pid_exe, sizeof(pid_exe), "/proc/%d/exe", (int)getpid());
+	assert_int_equal(FWD(SYS_readlink, gstr(pid_exe), buf, 64), 12);
+	assert_int_equal(FWD(SYS_newfstatat, (uint64_t)AT_FDCWD, self, st, 0),
+			 0);
+	assert_true(S_ISREG(((struct stat *)H(st))->st_mode));
+	/* Other links of /proc/self stay what they are. */
+	assert_true(FWD(SYS_readlink, gstr("/proc/self/cwd"), buf, 64) > 0);
+	assert_int_not_equal(memcmp(H(buf), "/usr/bin/env", 12), 0);
+	f.exe = NULL;
+}
+
 static void test_monitor_fds(void **state)
 {
 	int m = monitor_fd(), p[2];
@@ -1049,6 +1080,7 @@ int main(void)
 		T(test_readv_writev),
 		T(test_bad_pointers),
 		T(test_paths),
+		T(test_self_exe),
 		T(test_monitor_fds),
 		T(test_new_fd_over_floor),
 		T(test_close_range),

@@ -123,9 +123,11 @@ static int str_arg(struct cabin_kvm_call *c, int i,
 		return 0;
 	if (c->nstr == CABIN_KVM_MAX_STR)
 		return -EINVAL;
-	n = cabin_gmem_string(c->f->mem, c->guest[i], c->str[c->nstr],
-			      PATH_MAX);
-	if (n < 0)
+	n = cabin_kvm_program_path(c->f->mem, c->f->exe, c->guest[i],
+				   c->str[c->nstr], PATH_MAX);
+	if (n == CABIN_KVM_SELF_EXE)
+		c->self_exe = true;
+	else if (n < 0)
 		return (int)n;
 	c->host[i] = (long)c->str[c->nstr++];
 	return 0;
@@ -192,6 +194,7 @@ long cabin_kvm_forward(const struct cabin_kvm_fwd *f, long nr,
 	c.f = f;
 	c.nr = nr;
 	c.nstr = 0;
+	c.self_exe = false;
 	for (i = 0; i < 6; i++) {
 		c.guest[i] = args[i];
 		c.host[i] = 0;

@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 struct cabin_gmem;
 
@@ -21,7 +22,18 @@ struct cabin_kvm_fwd {
 	 */
 	void (*blocking)(void *ctx, bool begin);
 	void *ctx;
+	const char *exe;	/* the program's file, which /proc/self/exe names */
 };
+
+/*
+ * The program's path at gva into buf (cap bytes with the NUL), with
+ * /proc/self/exe and its aliases made exe (the program's file, not the
+ * monitor's): its length, CABIN_KVM_SELF_EXE when it was such an alias,
+ * or cabin_gmem_string's error.
+ */
+#define CABIN_KVM_SELF_EXE	((ssize_t)-4096 - 2)
+ssize_t cabin_kvm_program_path(const struct cabin_gmem *g, const char *exe,
+			       uint64_t gva, char *buf, size_t cap);
 
 /* True when nr (x86-64 number) is one the forwarder performs. */
 bool cabin_kvm_fwd_handles(long nr);

@@ -74,6 +74,7 @@ struct cabin_kvm_call {
 	uint64_t guest[6];
 	long host[6];
 	unsigned int nstr;
+	bool self_exe;		/* a path named /proc/self/exe: now the program's */
 	char str[CABIN_KVM_MAX_STR][PATH_MAX];
 	struct iovec iov[IOV_MAX];
 };
@@ -128,6 +129,7 @@ long cabin_kvm_fwd_getrlimit(struct cabin_kvm_call *c);
 long cabin_kvm_fwd_setrlimit(struct cabin_kvm_call *c);
 long cabin_kvm_fwd_prlimit64(struct cabin_kvm_call *c);
 long cabin_kvm_fwd_self_pid(struct cabin_kvm_call *c);
+long cabin_kvm_fwd_readlink(struct cabin_kvm_call *c);
 long cabin_kvm_fwd_priority(struct cabin_kvm_call *c);
 long cabin_kvm_fwd_capget(struct cabin_kvm_call *c);
 

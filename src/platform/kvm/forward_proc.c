@@ -6,6 +6,7 @@
  * RLIMIT_AS would fail the monitor's own report or allocations).
  */
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
@@ -25,6 +26,49 @@ long cabin_kvm_fwd_self_pid(struct cabin_kvm_call *c)
 	if (!is_self((int)c->guest[0]))
 		return -ESRCH;
 	return cabin_kvm_fwd_syscall(c);
+}
+
+/*
+ * The monitor's own process stands behind /proc/self: its exe link names
+ * cabin, so the program's would-be readlink is answered from its file.
+ */
+static bool names_self_exe(const char *path)
+{
+	char mine[32];
+
+	if (!strcmp(path, "/proc/self/exe") ||
+	    !strcmp(path, "/proc/thread-self/exe"))
+		return true;
+	snprintf(mine, sizeof(mine), "/proc/%d/exe", (int)getpid());
+	return !strcmp(path, mine);
+}
+
+ssize_t cabin_kvm_program_path(const struct cabin_gmem *g, const char *exe,
+			       uint64_t gva, char *buf, size_t cap)
+{
+	ssize_t n = cabin_gmem_string(g, gva, buf, cap);
+
+	if (n < 0 || !exe || !exe[0] || !names_self_exe(buf))
+		return n;
+	snprintf(buf, cap, "%s", exe);
+	return CABIN_KVM_SELF_EXE;
+}
+
+long cabin_kvm_fwd_readlink(struct cabin_kvm_call *c)
+{
+	int at = c->nr == SYS_readlinkat;
+	long size = (int)c->guest[at + 2];
+	size_t len;
+
+	if (!c->self_exe)
+		return cabin_kvm_fwd_syscall(c);
+	if (size <= 0)
+		return -EINVAL;
+	len = strlen(c->f->exe);
+	if (len > (size_t)size)
+		len = (size_t)size;
+	memcpy((void *)c->host[at + 1], c->f->exe, len);
+	return (long)len;
 }
 
 long cabin_kvm_fwd_priority(struct cabin_kvm_call *c)

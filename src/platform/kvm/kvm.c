@@ -931,6 +931,7 @@ static int setup(struct cabin_kvm *k)
 	k->fwd.fd_floor = k->opt->fd_floor;
 	k->fwd.blocking = fwd_blocking;
 	k->fwd.ctx = k;
+	k->fwd.exe = k->exe;
 	return 0;
 }
 

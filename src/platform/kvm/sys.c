@@ -397,8 +397,10 @@ static long exec_path(struct cabin_kvm *k, long nr, const uint64_t a[6],
 		      char *path, size_t len)
 {
 	uint64_t p = nr == SYS_execve ? a[0] : a[1];
-	ssize_t n = cabin_gmem_string(&k->vm.mem, p, path, len);
+	ssize_t n = cabin_kvm_program_path(&k->vm.mem, k->exe, p, path, len);
 
+	if (n == CABIN_KVM_SELF_EXE)
+		return 0;
 	if (n == -ENAMETOOLONG)
 		return -ENAMETOOLONG;
 	if (n < 0)
