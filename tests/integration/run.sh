@@ -206,17 +206,7 @@ subprocess.call(["sh", "-c", "echo direct to inherited stdout"])
 '
 fi
 if need "python3 multiprocessing Pool(2).map" "$PY"; then
-	cmp_run "python3 multiprocessing Pool(2).map" "$PY" -c '
-import multiprocessing as mp
-def sq(x):
-    return x * x
-if __name__ == "__main__":
-    with mp.Pool(2) as p:
-        print(p.map(sq, range(20)))
-    q = mp.Queue()
-    pr = mp.Process(target=q.put, args=("from a Process",))
-    pr.start(); print(q.get()); pr.join(); print("exitcode", pr.exitcode)
-'
+	cmp_run "python3 multiprocessing Pool(2).map" "$PY" -c "$(cat "$HERE/progs/mp_pool.py")"
 fi
 
 # ---------------------------------------------------------------- C programs

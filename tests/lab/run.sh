@@ -212,7 +212,8 @@ EOF
 echo /bin/sh >"$root/etc/shells"
 
 cp "$here/init" "$root/init"
-cp "$here"/${LAB_TESTS:-t_*.sh} "$here/lib.sh" "$here/kvm_lib.sh" "$here/../adversarial/baseline.policy" "$root/lab/"
+cp "$here"/${LAB_TESTS:-t_*.sh} "$here/lib.sh" "$here/kvm_lib.sh" "$here/../adversarial/baseline.policy" \
+	"$here/../integration/progs/mp_pool.py" "$root/lab/"
 chmod 755 "$root/init" "$root"/lab/t_*.sh
 
 # Everything root's, whoever builds it.

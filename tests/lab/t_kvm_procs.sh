@@ -144,17 +144,7 @@ for sig in TERM:143 KILL:137; do
 	fi
 done
 if [ -x "$PY" ]; then
-	same "integration's python3 multiprocessing Pool(2).map" "$PY" -c '
-import multiprocessing as mp
-def sq(x):
-    return x * x
-if __name__ == "__main__":
-    with mp.Pool(2) as p:
-        print(p.map(sq, range(20)))
-    q = mp.Queue()
-    pr = mp.Process(target=q.put, args=("from a Process",))
-    pr.start(); print(q.get()); pr.join(); print("exitcode", pr.exitcode)
-'
+	same "integration's python3 multiprocessing Pool(2).map" "$PY" -c "$(cat /lab/mp_pool.py)"
 fi
 
 # --- trace and report across processes --------------------------------------
