@@ -114,7 +114,6 @@ static int become_child(struct cabin_kvm *k, const struct clone_req *c,
 		}
 		k->cur->vcpu = k->vm.vcpu;
 		k->cur->run = k->vm.run;
-		cabin_kvm_vm_percpu(&k->vm, k->cur->cpu)->tid = (uint64_t)k->pid;
 	}
 	if (err < 0) {
 		cabin_proxy_say(k->proxy, "pid %d: the forked monitor cannot build its VM: %s",
@@ -123,6 +122,7 @@ static int become_child(struct cabin_kvm *k, const struct clone_req *c,
 	}
 	cabin_kvm_forked_signals(k);
 	cabin_ksig_forked(&k->cur->sig);
+	k->proc_pending = 0;
 	cabin_kvm_share_ids(k, parent);
 	k->parent = parent;
 	k->cur->clear_tid = (c->flags & CLONE_CHILD_CLEARTID) ? c->ctid : 0;

@@ -136,10 +136,10 @@ bool cabin_kvm_take_host_signals(struct cabin_kvm *k)
 		if (!host_flag[sig])
 			continue;
 		host_flag[sig] = 0;
-		cabin_ksig_queue(&k->cur->sig, &host_info[sig]);
+		cabin_kvm_signal_process(k, &host_info[sig]);
 		any = true;
 	}
-	return any;
+	return cabin_kvm_claim_signals(k) || any;
 }
 
 void cabin_kvm_forked_signals(struct cabin_kvm *k)
@@ -768,6 +768,7 @@ void cabin_kvm_share_ids(struct cabin_kvm *k, pid_t parent)
 {
 	shared_page(k)->pid = k->pid;
 	shared_page(k)->ppid = parent;
+	cabin_kvm_vm_percpu(&k->vm, k->cur->cpu)->tid = (uint64_t)k->cur->tid;
 }
 
 static void share_if_allowed(struct cabin_kvm *k, int nr)

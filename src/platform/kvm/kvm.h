@@ -137,6 +137,9 @@ struct cabin_kvm {
 	unsigned int hosts;		/* host threads in a vCPU loop */
 	pthread_t main_host;		/* the one that ends the process */
 	bool done;			/* the program is gone */
+	/* Signals for the process that every thread blocks, for now. */
+	uint64_t proc_pending;
+	siginfo_t proc_info[65];
 	int failed;			/* a VM failure's status, else -1 */
 	bool test_armed;
 	struct cabin_kvm_ringer ringer;
@@ -172,6 +175,10 @@ void cabin_kvm_block_end(struct cabin_kvm *k);
 /* Thread 0, the program's first, on this host thread; the lock held. */
 int cabin_kvm_threads_init(struct cabin_kvm *k);
 unsigned int cabin_kvm_live_threads(const struct cabin_kvm *k);
+/* A signal sent to the process: to a thread that takes it. */
+void cabin_kvm_signal_process(struct cabin_kvm *k, const siginfo_t *si);
+/* cur takes what waits for the process and it does not block. */
+bool cabin_kvm_claim_signals(struct cabin_kvm *k);
 struct cabin_kvm_thread *cabin_kvm_thread_by_tid(struct cabin_kvm *k,
 						 pid_t tid);
 /* Out of KVM_RUN and blocking calls: t, or all but the caller. */

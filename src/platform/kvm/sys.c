@@ -150,6 +150,10 @@ static long sys_kill(struct cabin_kvm *k, long nr, const uint64_t a[6])
 	si.si_code = nr == SYS_kill ? SI_USER : SI_TKILL;
 	si.si_pid = k->pid;
 	si.si_uid = getuid();
+	if (nr == SYS_kill) {
+		cabin_kvm_signal_process(k, &si);
+		return 0;
+	}
 	cabin_ksig_queue(&to->sig, &si);
 	if (to != k->cur)
 		cabin_kvm_kick(k, to);
@@ -165,12 +169,14 @@ static long wait_for_signal(struct cabin_kvm *k)
 	sigfillset(&all);
 	sigemptyset(&none);
 	pthread_sigmask(SIG_BLOCK, &all, &old);
-	while (!cabin_ksig_deliverable(&k->cur->sig) &&
-	       !cabin_kvm_timed_out() && !k->done) {
+	for (;;) {
+		cabin_kvm_take_host_signals(k);
+		if (cabin_ksig_deliverable(&k->cur->sig) ||
+		    cabin_kvm_timed_out() || k->done)
+			break;
 		cabin_kvm_block_begin(k);
 		sigsuspend(&none);
 		cabin_kvm_block_end(k);
-		cabin_kvm_take_host_signals(k);
 	}
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	return -EINTR;

@@ -110,6 +110,48 @@ void cabin_kvm_kick(struct cabin_kvm *k, struct cabin_kvm_thread *t)
 	syscall(SYS_tgkill, k->pid, t->tid, CABIN_KVM_SIG_KICK);
 }
 
+/*
+ * A signal for the whole process goes to a thread that does not block
+ * it, the calling one first, as Linux picks; when all block it, it waits
+ * in the process's pending set for the first thread that unblocks it.
+ */
+void cabin_kvm_signal_process(struct cabin_kvm *k, const siginfo_t *si)
+{
+	int sig = si->si_signo;
+	uint64_t bit;
+	unsigned int i;
+
+	if (sig <= 0 || sig > 64)
+		return;
+	bit = CABIN_KSIG_BIT(sig);
+	for (i = 0; i <= CABIN_KVM_MAX_CPUS; i++) {
+		struct cabin_kvm_thread *t = i ? k->threads[i - 1] : k->cur;
+
+		if (!t || t->exited || (t->sig.blocked & bit))
+			continue;
+		cabin_ksig_queue(&t->sig, si);
+		if (t != k->cur)
+			cabin_kvm_kick(k, t);
+		return;
+	}
+	if (!(k->proc_pending & bit)) {
+		k->proc_pending |= bit;
+		k->proc_info[sig] = *si;
+	}
+}
+
+bool cabin_kvm_claim_signals(struct cabin_kvm *k)
+{
+	uint64_t take = k->proc_pending & ~k->cur->sig.blocked;
+	int sig;
+
+	k->proc_pending &= ~take;
+	for (sig = 1; sig <= 64; sig++)
+		if (take & CABIN_KSIG_BIT(sig))
+			cabin_ksig_queue(&k->cur->sig, &k->proc_info[sig]);
+	return take != 0;
+}
+
 int cabin_kvm_threads_init(struct cabin_kvm *k)
 {
 	struct cabin_kvm_thread *t = calloc(1, sizeof(*t));

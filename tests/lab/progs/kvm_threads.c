@@ -2,7 +2,8 @@
  * Threads on the kvm platform, compared with a native run: threads that
  * run in parallel and meet on a mutex and a condition variable, their own
  * TLS and tids, join (the kernel clears the tid word and wakes the
- * joiner), pthread_kill to one thread, a thread that forks and execs, a
+ * joiner), pthread_kill to one thread, a signal to the process taken by
+ * the thread that does not block it, a thread that forks and execs, a
  * thread ending with pthread_exit, and exit from a thread ending all.
  */
 #include <errno.h>
@@ -60,6 +61,27 @@ static void *waiter(void *arg)
 	return NULL;
 }
 
+static volatile sig_atomic_t usr2_tid;
+
+static void on_usr2(int sig)
+{
+	(void)sig;
+	usr2_tid = (int)syscall(SYS_gettid);
+}
+
+/* Blocks SIGUSR2, then sends it to the whole process. */
+static void *blocker(void *arg)
+{
+	sigset_t set;
+
+	(void)arg;
+	sigemptyset(&set);
+	sigaddset(&set, SIGUSR2);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	kill(getpid(), SIGUSR2);
+	return NULL;
+}
+
 static void *forker(void *arg)
 {
 	pid_t pid = fork();
@@ -103,6 +125,8 @@ int main(int argc, char **argv)
 	long sum = 0, i;
 
 	setvbuf(stdout, NULL, _IONBF, 0);
+	printf("the main thread's tid is the pid: %s\n",
+	       (pid_t)syscall(SYS_gettid) == getpid() ? "yes" : "no");
 	for (i = 0; i < WORKERS; i++)
 		pthread_create(&t[i], NULL, worker, (void *)i);
 	for (i = 0; i < WORKERS; i++) {
@@ -122,6 +146,19 @@ int main(int argc, char **argv)
 	pthread_join(w, NULL);
 	printf("pthread_kill: handled in %s\n",
 	       usr1_in == 1 ? "the other thread" : "the main thread");
+
+	/* A signal for the process goes to the thread that does not block it. */
+	signal(SIGUSR2, on_usr2);
+	sigemptyset(&block);
+	sigaddset(&block, SIGUSR2);
+	pthread_sigmask(SIG_BLOCK, &block, NULL);
+	pthread_create(&w, NULL, blocker, NULL);
+	sigemptyset(&block);
+	while (!usr2_tid)
+		sigsuspend(&block);
+	pthread_join(w, NULL);
+	printf("kill to the process: handled by %s\n",
+	       usr2_tid == getpid() ? "the main thread" : "another thread");
 
 	pthread_create(&w, NULL, forker, NULL);
 	pthread_join(w, &ret);
