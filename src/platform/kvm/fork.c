@@ -201,11 +201,15 @@ long cabin_kvm_fork(struct cabin_kvm *k, long nr, const uint64_t a[6])
 	fflush(NULL);
 	/*
 	 * No host signal until the child has its own kvm_run: the handler
-	 * kicks the one it knows, which the child unmaps.
+	 * kicks the one it knows, which the child unmaps.  The memory lock
+	 * is held across the fork, so the child's copy of the proxy
+	 * kernel's tables is never one another vCPU was halfway through.
 	 */
 	sigfillset(&all);
 	sigprocmask(SIG_SETMASK, &all, &old);
+	cabin_kvm_mm_lock(&k->mm);
 	child = fork();
+	cabin_kvm_mm_unlock(&k->mm);
 	if (child != 0)
 		sigprocmask(SIG_SETMASK, &old, NULL);
 	if (child < 0) {

@@ -432,12 +432,17 @@ long cabin_kvm_sys_execve(struct cabin_kvm *k, long nr, const uint64_t a[6])
 		err = copy_vector(k, av, &argv, &bytes);
 	if (!err)
 		err = copy_vector(k, ev, &envp, &bytes);
-	/* The other threads stay out of the guest while its memory changes. */
-	if (!err)
+	/*
+	 * The other threads stay out of the guest while its memory changes;
+	 * the memory lock is taken first, so none is stopped holding it.
+	 */
+	if (!err) {
+		cabin_kvm_mm_lock(&k->mm);
 		cabin_kvm_park_others(k);
-	if (!err)
 		err = cabin_kvm_exec(&k->mm, path, -1, argv, envp, &st, why,
 				     sizeof(why));
+		cabin_kvm_mm_unlock(&k->mm);
+	}
 	free_vector(argv);
 	free_vector(envp);
 	if (err)

@@ -361,7 +361,14 @@ void cabin_kvm_threads_wait(struct cabin_kvm *k)
 
 void cabin_kvm_threads_forked(struct cabin_kvm *k)
 {
+	struct cabin_ksig *sig = &k->cur->sig;
 	unsigned int i;
+
+	/* The dispositions may live in a thread record freed below. */
+	if (sig->act != sig->own) {
+		memcpy(sig->own, sig->act, sizeof(sig->own));
+		sig->act = sig->own;
+	}
 
 	for (i = 0; i < CABIN_KVM_MAX_CPUS; i++) {
 		struct cabin_kvm_thread *t = k->threads[i];
