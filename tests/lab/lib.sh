@@ -28,3 +28,11 @@ what() {
 
 # show: the last run's stderr as comment lines.
 show() { sed 's/^/#   /' "$E"; }
+
+# need_kvm NAME: without /dev/kvm in this VM, NAME is skipped and the test
+# file ends here.
+need_kvm() {
+	[ -e /dev/kvm ] && return 0
+	skip "$1" "no /dev/kvm in this VM"
+	exit 0
+}

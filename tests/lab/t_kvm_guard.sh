@@ -4,10 +4,7 @@
 # makes the kernel try, as a bug would), and each is shown to be what
 # stops it: with --unsafe-disable=smap or smep the same access goes through.
 . /lab/lib.sh
-if [ ! -e /dev/kvm ]; then
-	skip "kvm-guard: proxy kernel faults" "no /dev/kvm"
-	exit 0
-fi
+need_kvm "kvm-guard: proxy kernel faults"
 K="$CABIN run --platform kvm --stats"
 
 # guard NAME FAULT VECTOR-TEXT FEATURE

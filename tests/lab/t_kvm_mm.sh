@@ -6,10 +6,7 @@
 # prints the same lines natively and on kvm; --stats gives the counts.
 . /lab/lib.sh
 M=$CABIN_BUILD/tests/lab/kvm_mm
-if [ ! -e /dev/kvm ]; then
-	skip "kvm-mm: memory owned by the proxy kernel" "no /dev/kvm"
-	exit 0
-fi
+need_kvm "kvm-mm: memory owned by the proxy kernel"
 K="$CABIN run --platform kvm --stats"
 
 # From --stats: total and syscall exits, guest faults, refills, guest calls.

@@ -19,10 +19,7 @@ D=/work/kf
 T=/tmp/kf
 mkdir -p "$D" "$T"
 
-if [ ! -e /dev/kvm ]; then
-	skip "$SUITE: processes on kvm" "no /dev/kvm in this VM"
-	exit 0
-fi
+need_kvm "$SUITE: processes on kvm"
 DEADLINE=150
 . /lab/kvm_lib.sh
 

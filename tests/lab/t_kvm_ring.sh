@@ -5,10 +5,7 @@
 # SIGINT.
 . /lab/lib.sh
 PY=/usr/bin/python3
-if [ ! -e /dev/kvm ]; then
-	skip "kvm-ring" "no /dev/kvm"
-	exit 0
-fi
+need_kvm "kvm-ring"
 K="$CABIN run --platform kvm --stats"
 D=/work/kr
 mkdir -p "$D"

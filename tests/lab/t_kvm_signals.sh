@@ -4,10 +4,7 @@
 # to a closed pipe raises SIGPIPE (141); the time limit ends it with 124.
 . /lab/lib.sh
 PY=/usr/bin/python3
-if [ ! -e /dev/kvm ]; then
-	skip "kvm-signals" "no /dev/kvm"
-	exit 0
-fi
+need_kvm "kvm-signals"
 K="$CABIN run --platform kvm"
 
 start=$(cut -d. -f1 /proc/uptime)

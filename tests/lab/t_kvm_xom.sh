@@ -8,10 +8,7 @@
 . /lab/lib.sh
 cd /work || exit 1
 L=$CABIN_BUILD/tests/lab
-if [ ! -e /dev/kvm ]; then
-	skip "kvm-xom" "no /dev/kvm"
-	exit 0
-fi
+need_kvm "kvm-xom"
 K="$CABIN run --platform kvm"
 
 run $K --xom -- /bin/busybox true
