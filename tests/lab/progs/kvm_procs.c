@@ -115,7 +115,8 @@ static void exec_child(void)
 	status_line("exec of a missing file", wait_for(pid));
 }
 
-static void deaths(void)
+/* A child that waits for signals, sent sig at once (it may not run yet). */
+static void kill_pausing_child(int sig, const char *what)
 {
 	pid_t pid = fork();
 
@@ -123,15 +124,16 @@ static void deaths(void)
 		for (;;)
 			pause();
 	}
-	kill(pid, SIGTERM);
-	status_line("SIGTERM child", wait_for(pid));
-	pid = fork();
-	if (pid == 0) {
-		for (;;)
-			pause();
-	}
-	kill(pid, SIGKILL);
-	status_line("SIGKILL child", wait_for(pid));
+	kill(pid, sig);
+	status_line(what, wait_for(pid));
+}
+
+static void deaths(void)
+{
+	pid_t pid;
+
+	kill_pausing_child(SIGTERM, "SIGTERM child");
+	kill_pausing_child(SIGKILL, "SIGKILL child");
 	pid = fork();
 	if (pid == 0) {
 		volatile int *nowhere = (volatile int *)(uintptr_t)bad_addr;
