@@ -121,6 +121,17 @@ static int parse_size(const char *s, uint64_t *out)
 	return 0;
 }
 
+/* An option that takes one of two words; false (said) for anything else. */
+static bool either(const char *opt, const char *arg, const char *a,
+		   const char *b)
+{
+	if (!strcmp(arg, a) || !strcmp(arg, b))
+		return true;
+	fprintf(stderr, "cabin run: %s takes %s or %s, not '%s'\n", opt, a, b,
+		arg);
+	return false;
+}
+
 static int parse_count(const char *s, uint64_t *out)
 {
 	char *end;
@@ -332,11 +343,8 @@ int cabin_cmd_run(int argc, char **argv)
 			a.cfg.trace_path = optarg ? optarg : "-";
 			break;
 		case OPT_TRACE_FORMAT:
-			if (strcmp(optarg, "text") && strcmp(optarg, "jsonl")) {
-				fprintf(stderr, "cabin run: --trace-format takes text or jsonl, not '%s'\n",
-					optarg);
+			if (!either("--trace-format", optarg, "text", "jsonl"))
 				goto out;
-			}
 			a.cfg.trace_jsonl = !strcmp(optarg, "jsonl");
 			if (!a.cfg.trace_path)
 				a.cfg.trace_path = "-";
@@ -357,22 +365,16 @@ int cabin_cmd_run(int argc, char **argv)
 			a.cfg.summary = true;
 			break;
 		case OPT_PLATFORM:
-			if (strcmp(optarg, "process") && strcmp(optarg, "kvm")) {
-				fprintf(stderr, "cabin run: --platform takes process or kvm, not '%s'\n",
-					optarg);
+			if (!either("--platform", optarg, "process", "kvm"))
 				goto out;
-			}
 			a.cfg.platform = optarg;
 			break;
 		case OPT_STATS:
 			a.cfg.stats = true;
 			break;
 		case OPT_FORWARD:
-			if (strcmp(optarg, "exit") && strcmp(optarg, "ring")) {
-				fprintf(stderr, "cabin run: --forward takes exit or ring, not '%s'\n",
-					optarg);
+			if (!either("--forward", optarg, "exit", "ring"))
 				goto out;
-			}
 			a.cfg.forward_ring = !strcmp(optarg, "ring");
 			break;
 		case OPT_KVM_BATCH: {
