@@ -92,28 +92,16 @@ static int become_child(struct cabin_kvm *k, const struct clone_req *c,
 	*mine = *st;
 	k->pid = getpid();
 	k->cur->tid = k->pid;
-	/* The parent's vCPUs: this process can only let go of them. */
 	cabin_kvm_threads_forked(k);
-	if (k->cur->vcpu != k->vm.vcpu) {
-		munmap(k->cur->run, k->vm.run_size);
-		close(k->cur->vcpu);
-	}
 	err = cabin_kvm_family_join(&k->family);
 	if (c->flags & CLONE_SETTLS)
 		mine->sregs.fs.base = c->tls;
 	if (!err)
 		err = cabin_kvm_vm_reopen(&k->vm, mine, why, sizeof(why));
 	free(mine);
-	/* As at the start: the VM's descriptors out of the program's reach. */
-	if (!err) {
-		k->vm.vm = cabin_kvm_move_fd(k->vm.vm, k->opt->fd_floor);
-		k->vm.vcpu = cabin_kvm_move_fd(k->vm.vcpu, k->opt->fd_floor);
-		if (k->vm.vm < 0 || k->vm.vcpu < 0) {
-			snprintf(why, sizeof(why), "cannot move its descriptors");
-			err = -EMFILE;
-		}
-		k->cur->vcpu = k->vm.vcpu;
-		k->cur->run = k->vm.run;
+	if (!err && cabin_kvm_adopt_vm(k) < 0) {
+		snprintf(why, sizeof(why), "cannot move its descriptors");
+		err = -EMFILE;
 	}
 	if (err < 0) {
 		cabin_proxy_say(k->proxy, "pid %d: the forked monitor cannot build its VM: %s",
@@ -121,8 +109,6 @@ static int become_child(struct cabin_kvm *k, const struct clone_req *c,
 		return err;
 	}
 	cabin_kvm_forked_signals(k);
-	cabin_ksig_forked(&k->cur->sig);
-	k->proc_pending = 0;
 	cabin_kvm_share_ids(k, parent);
 	k->parent = parent;
 	k->cur->clear_tid = (c->flags & CLONE_CHILD_CLEARTID) ? c->ctid : 0;

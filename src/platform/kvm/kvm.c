@@ -148,6 +148,8 @@ void cabin_kvm_forked_signals(struct cabin_kvm *k)
 
 	for (sig = 1; sig <= 64; sig++)
 		host_flag[sig] = 0;
+	k->proc_pending = 0;
+	cabin_ksig_forked(&k->cur->sig);
 	signal_run = k->cur->run;
 }
 
@@ -884,6 +886,16 @@ static uint64_t guest_size(void)
 	return size;
 }
 
+int cabin_kvm_adopt_vm(struct cabin_kvm *k)
+{
+	/* KVM gave the VM and the vCPU the lowest free numbers: move them. */
+	k->vm.vm = cabin_kvm_move_fd(k->vm.vm, k->opt->fd_floor);
+	k->vm.vcpu = cabin_kvm_move_fd(k->vm.vcpu, k->opt->fd_floor);
+	k->cur->vcpu = k->vm.vcpu;
+	k->cur->run = k->vm.run;
+	return k->vm.vm < 0 || k->vm.vcpu < 0 ? -EMFILE : 0;
+}
+
 static void fwd_blocking(void *ctx, bool begin)
 {
 	if (begin)
@@ -911,15 +923,10 @@ static int setup(struct cabin_kvm *k)
 		say(k, "cannot start the kvm platform: %s", why);
 		return CABIN_EXIT_INTERNAL;
 	}
-	/* KVM gave the VM and the vCPU the lowest free numbers: move them. */
-	k->vm.vm = cabin_kvm_move_fd(k->vm.vm, k->opt->fd_floor);
-	k->vm.vcpu = cabin_kvm_move_fd(k->vm.vcpu, k->opt->fd_floor);
-	if (k->vm.vm < 0 || k->vm.vcpu < 0) {
+	if (cabin_kvm_adopt_vm(k) < 0) {
 		say(k, "cannot move the VM's descriptors out of the program's reach");
 		return CABIN_EXIT_INTERNAL;
 	}
-	k->cur->vcpu = k->vm.vcpu;
-	k->cur->run = k->vm.run;
 	if (k->opt->xom && (!k->vm.pke || set_pkru(k) < 0)) {
 		say(k, "execute-only memory (xom) needs protection keys in the kvm guest, and KVM offers none here");
 		return CABIN_EXIT_INTERNAL;
@@ -1005,7 +1012,7 @@ static int run_loop(struct cabin_kvm_thread *t)
 	return -1;
 }
 
-int cabin_kvm_thread_run(struct cabin_kvm_thread *t)
+void cabin_kvm_thread_run(struct cabin_kvm_thread *t)
 {
 	struct cabin_kvm *k = t->k;
 	int code;
@@ -1032,10 +1039,9 @@ int cabin_kvm_thread_run(struct cabin_kvm_thread *t)
 		finish(k, SIGKILL, -1, 0);
 	}
 	cabin_kvm_leave(t);
-	return code;
 }
 
-int cabin_kvm_process_end(struct cabin_kvm *k, int code)
+int cabin_kvm_process_end(struct cabin_kvm *k)
 {
 	cabin_kvm_threads_wait(k);
 	cabin_kvm_ring_stop(k);
@@ -1043,7 +1049,6 @@ int cabin_kvm_process_end(struct cabin_kvm *k, int code)
 		print_stats(k);
 	if (k->parent && k->opt->forked_end)
 		k->opt->forked_end(k->opt->hook_ctx, k);
-	(void)code;
 	if (k->failed >= 0)
 		return k->failed;
 	return cabin_proxy_exit_code(k->proxy);
@@ -1095,8 +1100,8 @@ int cabin_kvm_run(struct cabin_kvm *k, struct cabin_proxy *proxy,
 	guest_hi = guest_lo + k->vm.mem.size;
 	signal_k = k;
 	cabin_kvm_leave(k->cur);
-	code = cabin_kvm_thread_run(k->threads[0]);
-	return cabin_kvm_process_end(k, code);
+	cabin_kvm_thread_run(k->threads[0]);
+	return cabin_kvm_process_end(k);
 }
 
 void cabin_kvm_end_family(struct cabin_kvm *k,
@@ -1109,24 +1114,8 @@ void cabin_kvm_end_family(struct cabin_kvm *k,
 
 void cabin_kvm_free(struct cabin_kvm *k)
 {
-	unsigned int i, n;
-
 	signal_k = NULL;
-	for (i = 0; i < CABIN_KVM_MAX_CPUS; i++) {
-		struct cabin_kvm_thread *t = k->threads[i];
-
-		if (!t)
-			continue;
-		for (n = 0; n < t->nfpu; n++)
-			free(t->fpu[n].xsave);
-		if (i && t->run)
-			munmap(t->run, k->vm.run_size);
-		if (i && t->vcpu >= 0)
-			close(t->vcpu);
-		free(t);
-		k->threads[i] = NULL;
-	}
-	k->cur = NULL;
+	cabin_kvm_threads_free(k);
 	cabin_kvm_mm_free(&k->mm);
 	cabin_kvm_vm_close(&k->vm);
 }

@@ -197,24 +197,32 @@ void cabin_kvm_end_other_threads(struct cabin_kvm *k, int status);
 void cabin_kvm_park_others(struct cabin_kvm *k);
 /* The main host thread: until the process is gone and it is alone. */
 void cabin_kvm_threads_wait(struct cabin_kvm *k);
+/* Every thread's record and vCPU (the VM's first stays the VM's). */
+void cabin_kvm_threads_free(struct cabin_kvm *k);
 /* In a forked monitor: only cur came along. */
 void cabin_kvm_threads_forked(struct cabin_kvm *k);
-/* A thread's vCPU loop (kvm.c): -1, or the status a VM failure gives. */
-int cabin_kvm_thread_run(struct cabin_kvm_thread *t);
+/* A thread's vCPU loop (kvm.c); a VM failure's status goes to failed. */
+void cabin_kvm_thread_run(struct cabin_kvm_thread *t);
 /*
  * The process is gone: its last steps on the main host thread; returns
  * cabin's status in the first monitor, never in a forked one.
  */
-int cabin_kvm_process_end(struct cabin_kvm *k, int code);
+int cabin_kvm_process_end(struct cabin_kvm *k);
 
 /* kill to another of the program's processes (pid > 0, a group, -1). */
 long cabin_kvm_signal_others(struct cabin_kvm *k, long pid, int sig);
 /* wait4 and waitid, on the host: the children are the monitor's. */
 long cabin_kvm_wait(struct cabin_kvm *k, long nr, const uint64_t a[6]);
 
+/*
+ * The VM just opened is the process's, its first vCPU cur's: their
+ * descriptors moved above the floor; 0 or -EMFILE.
+ */
+int cabin_kvm_adopt_vm(struct cabin_kvm *k);
+
 /* fork, vfork, clone (fork.c): the child's pid, 0 in the child, -errno. */
 long cabin_kvm_fork(struct cabin_kvm *k, long nr, const uint64_t a[6]);
-/* In a forked monitor: host signals pending were the parent's. */
+/* In a forked monitor: every signal pending was the parent's. */
 void cabin_kvm_forked_signals(struct cabin_kvm *k);
 /* The ids the proxy kernel answers getpid and getppid with. */
 void cabin_kvm_share_ids(struct cabin_kvm *k, pid_t parent);

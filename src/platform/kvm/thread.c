@@ -188,11 +188,10 @@ static void *thread_main(void *arg)
 	struct cabin_kvm_thread *t = arg;
 	struct cabin_kvm *k = t->k;
 	bool main;
-	int code;
 
 	t->tid = (pid_t)syscall(SYS_gettid);
 	sem_post(&t->started);
-	code = cabin_kvm_thread_run(t);
+	cabin_kvm_thread_run(t);
 	cabin_kvm_enter(t);
 	main = pthread_equal(pthread_self(), k->main_host);
 	if (!main) {
@@ -203,7 +202,7 @@ static void *thread_main(void *arg)
 	cabin_kvm_leave(t);
 	/* A process forked by this thread ends here, with its records. */
 	if (main)
-		cabin_kvm_process_end(k, code);
+		cabin_kvm_process_end(k);
 	return NULL;
 }
 
@@ -359,6 +358,35 @@ void cabin_kvm_threads_wait(struct cabin_kvm *k)
 	pthread_mutex_unlock(&k->lock);
 }
 
+/* A thread's vCPU, unless it is the VM's first (the VM closes that). */
+static void release_vcpu(struct cabin_kvm *k, struct cabin_kvm_thread *t)
+{
+	if (t->vcpu >= 0 && t->vcpu != k->vm.vcpu) {
+		munmap(t->run, k->vm.run_size);
+		close(t->vcpu);
+	}
+	t->vcpu = -1;
+	t->run = NULL;
+}
+
+void cabin_kvm_threads_free(struct cabin_kvm *k)
+{
+	unsigned int i, n;
+
+	for (i = 0; i < CABIN_KVM_MAX_CPUS; i++) {
+		struct cabin_kvm_thread *t = k->threads[i];
+
+		if (!t)
+			continue;
+		for (n = 0; n < t->nfpu; n++)
+			free(t->fpu[n].xsave);
+		release_vcpu(k, t);
+		free(t);
+		k->threads[i] = NULL;
+	}
+	k->cur = NULL;
+}
+
 void cabin_kvm_threads_forked(struct cabin_kvm *k)
 {
 	struct cabin_ksig *sig = &k->cur->sig;
@@ -373,13 +401,12 @@ void cabin_kvm_threads_forked(struct cabin_kvm *k)
 	for (i = 0; i < CABIN_KVM_MAX_CPUS; i++) {
 		struct cabin_kvm_thread *t = k->threads[i];
 
-		if (!t || t == k->cur)
+		if (!t)
 			continue;
-		/* The parent's vCPUs: this process can only close them. */
-		if (t->vcpu >= 0 && t->vcpu != k->vm.vcpu) {
-			munmap(t->run, k->vm.run_size);
-			close(t->vcpu);
-		}
+		/* The parent's vCPUs, cur's too: this process can only close them. */
+		release_vcpu(k, t);
+		if (t == k->cur)
+			continue;
 		free(t);
 		k->threads[i] = NULL;
 	}
