@@ -25,6 +25,12 @@ enum cabin_unsafe {
 	CABIN_UNSAFE_CAPS	= 1u << 4,	/* capabilities kept */
 	CABIN_UNSAFE_SMEP	= 1u << 5,	/* kvm: the proxy kernel may run user pages */
 	CABIN_UNSAFE_SMAP	= 1u << 6,	/* kvm: the proxy kernel may read user pages */
+	CABIN_UNSAFE_SECCOMP	= 1u << 7,	/* the program's own filters unchecked */
+	CABIN_UNSAFE_WXALIAS	= 1u << 8,	/* W^X: personality, aliased mappings */
+	CABIN_UNSAFE_OUTPUTS	= 1u << 9,	/* outputs opened by path at the end */
+	CABIN_UNSAFE_SIGSCOPE	= 1u << 10,	/* signals may leave the tree */
+	CABIN_UNSAFE_SETID	= 1u << 11,	/* setuid/setgid modes allowed */
+	CABIN_UNSAFE_ROMETA	= 1u << 12,	/* read-only files' metadata changes */
 };
 
 /* Testing the kvm proxy kernel's own protection (--kvm-test-fault). */
