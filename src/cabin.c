@@ -164,6 +164,36 @@ static bool wants_namespaces(const struct cabin_policy *p)
 }
 
 /*
+ * Keep the program from acting on processes outside its tree: every
+ * policy but one without a filter (profile none, which promises nothing).
+ * Signals are scoped by Landlock (ABI 6); a PID namespace hides every
+ * other pid from the calls that name one (prlimit, setpriority, sched_*,
+ * ioprio_set, /proc/PID).  docs/security.md, "Acting outside the tree".
+ */
+static bool sigscope(const struct run *r)
+{
+	return !(r->cfg->unsafe & CABIN_UNSAFE_SIGSCOPE) &&
+	       !r->policy->filter_off && !r->kvm;
+}
+
+static bool needs_namespaces(const struct run *r)
+{
+	return wants_namespaces(r->policy) || sigscope(r);
+}
+
+/* What sigscope cannot have on this system, as one line; "" if nothing. */
+static void sigscope_gaps(const struct run *r, char *buf, size_t len)
+{
+	buf[0] = '\0';
+	if (!sigscope(r))
+		return;
+	if (!r->namespaces)
+		snprintf(buf, len,
+			 "keeping the program from acting on processes outside its tree (prlimit, priorities, /proc/PID%s) needs a PID namespace, which needs unprivileged user namespaces",
+			 r->landlock_abi < 6 ? ", signals" : "");
+}
+
+/*
  * What the policy asks and this kernel cannot give.  A built-in profile
  * degrades with one warning line; rules a user wrote are refused unless
  * --best-effort, which then says what is not enforced.
@@ -183,8 +213,14 @@ static int check_enforceable(struct run *r)
 	/* Closed elsewhere, or stricter than asked: nothing is lost. */
 	gaps.missing &= ~(CABIN_LL_GAP_REFER | CABIN_LL_GAP_TRUNCATE |
 			  CABIN_LL_GAP_NET);
-	/* A PID namespace keeps signals in; scoping is no rule a user wrote. */
-	if (p->isolate & CABIN_ISOLATE_PID || r->cfg->user_rules)
+	/*
+	 * Signals: a PID namespace keeps them in, and the guard refuses
+	 * kill(0, ...), the one that reaches cabin's process group from
+	 * there (sigscope_gaps says when there is none).  Abstract sockets:
+	 * no rule a user wrote.
+	 */
+	if (p->isolate & CABIN_ISOLATE_PID || r->cfg->user_rules ||
+	    (sigscope(r) && r->namespaces))
 		gaps.missing &= ~CABIN_LL_GAP_SCOPE;
 	for (bit = 1; bit; bit <<= 1) {
 		if (!(gaps.missing & bit))
@@ -196,10 +232,17 @@ static int check_enforceable(struct run *r)
 		if (used >= sizeof(missing))
 			used = sizeof(missing) - 1;
 	}
-	if (wants_namespaces(p) && !r->namespaces)
-		snprintf(missing + used, sizeof(missing) - used,
-			 "%snamespaces (isolate, private /tmp) need unprivileged user namespaces, which this system does not allow",
-			 used ? "; " : "");
+	if (wants_namespaces(p) && !r->namespaces) {
+		used += snprintf(missing + used, sizeof(missing) - used,
+				 "%snamespaces (isolate, private /tmp) need unprivileged user namespaces, which this system does not allow",
+				 used ? "; " : "");
+		if (used >= sizeof(missing))
+			used = sizeof(missing) - 1;
+	}
+	sigscope_gaps(r, line, sizeof(line));
+	if (line[0])
+		snprintf(missing + used, sizeof(missing) - used, "%s%s",
+			 used ? "; " : "", line);
 	if (!missing[0]) {
 		if (truncate_refused)
 			fprintf(r->log, "cabin: note: truncate() by path is refused on this kernel (Landlock ABI %d cannot check it against the file rules; ftruncate works)\n",
@@ -418,6 +461,7 @@ static int compile_routes(struct run *r)
 		.policy = r->policy,
 		.unsafe = r->cfg->unsafe,
 		.landlock_abi = r->landlock_abi,
+		.refuse_group_kill = sigscope(r) && r->landlock_abi < 6,
 	};
 	size_t n = 0;
 	int err, bad;
@@ -463,8 +507,9 @@ static void plan_sandbox(struct run *r)
 
 	memset(sb, 0, sizeof(*sb));
 	if (r->namespaces) {
-		if (p->isolate & CABIN_ISOLATE_PID)
-			sb->unshare_flags |= CLONE_NEWPID;
+		/* With its own /proc: no other process's files either. */
+		if ((p->isolate & CABIN_ISOLATE_PID) || sigscope(r))
+			sb->unshare_flags |= CLONE_NEWPID | CLONE_NEWNS;
 		if (p->isolate & CABIN_ISOLATE_NET)
 			sb->unshare_flags |= CLONE_NEWNET;
 		if (p->isolate & CABIN_ISOLATE_IPC)
@@ -493,8 +538,7 @@ static int confine(void *ctx)
 	struct run *r = ctx;
 	int bad;
 
-	return cabin_landlock_apply(r->policy, r->home,
-				    r->policy->files_restricted, &bad);
+	return cabin_landlock_apply(r->policy, r->home, sigscope(r), &bad);
 }
 
 static long emulate(struct cabin_proxy *p, struct cabin_task *task,
@@ -692,7 +736,7 @@ static struct cabin_spawn spawn_plan(struct run *r, char *const argv[],
 		.signals = signals,
 		.sandbox = &r->sandbox,
 		.userns = r->namespaces &&
-			  (wants_namespaces(r->policy) ||
+			  (needs_namespaces(r) ||
 			   !(r->cfg->unsafe & CABIN_UNSAFE_CAPS)),
 		.confine = confine,
 		.confine_ctx = r,

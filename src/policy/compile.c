@@ -342,7 +342,9 @@ int cabin_policy_compile_routes(const struct cabin_compile_input *in,
 	if (p->filter_off)
 		return 0;
 	err = 0;
-	if (p->memory & CABIN_MEMORY_XOM)
+	if (in->refuse_group_kill)
+		err = cabin_guards_add_group_kill(r);
+	if (!err && (p->memory & CABIN_MEMORY_XOM))
 		err = cabin_xom_routes(r);
 	if (!err && (p->memory & CABIN_MEMORY_WX))
 		err = cabin_memguard_routes(r, false);

@@ -6,6 +6,8 @@
 #ifndef CABIN_POLICY_COMPILE_H
 #define CABIN_POLICY_COMPILE_H
 
+#include <stdbool.h>
+
 #include "core/netguard.h"
 #include "core/router.h"
 #include "policy/policy.h"
@@ -14,6 +16,7 @@ struct cabin_compile_input {
 	const struct cabin_policy *policy;
 	unsigned int unsafe;	/* enum cabin_unsafe */
 	int landlock_abi;	/* what the kernel offers */
+	bool refuse_group_kill;	/* kill(0, ...): no Landlock signal scope */
 	/* More syscalls to trace: lists, each -1 terminated; NULL ends. */
 	const int *watch[3];
 };

@@ -4,6 +4,10 @@
  * passes its flags in memory BPF cannot read, so it answers ENOSYS the way
  * an older kernel would, and libc falls back to clone, whose flags BPF
  * sees.
+ *
+ * kill(0, sig) signals the caller's process group, and a PID namespace
+ * does not cut a process group: the program starts in cabin's.  Landlock's
+ * signal scope (ABI 6) checks each member; below it, the call is refused.
  */
 #include <errno.h>
 #include <sched.h>
@@ -43,5 +47,21 @@ int cabin_guards_add(struct cabin_router *r)
 		err = cabin_router_add(r, &untraced);
 	if (err >= 0 && !named(r, SYS_clone3))
 		err = cabin_router_add(r, &clone3);
+	return err < 0 ? err : 0;
+}
+
+int cabin_guards_add_group_kill(struct cabin_router *r)
+{
+	/* ERRNO outranks every answer of a filter the program adds. */
+	const struct cabin_rule group_kill = {
+		.nr = SYS_kill,
+		.route = { .kind = CABIN_ROUTE_DENY, .err = EPERM,
+			   .quiet = true },
+		.ncond = 1,
+		.cond = { { .arg = 0, .op = CABIN_CMP_MASKED_EQ,
+			    .mask = 0xffffffff, .value = 0 } },
+	};
+	int err = cabin_router_add(r, &group_kill);
+
 	return err < 0 ? err : 0;
 }

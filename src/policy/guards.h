@@ -15,4 +15,11 @@
  */
 int cabin_guards_add(struct cabin_router *r);
 
+/*
+ * Append a refusal (EPERM, quiet) of kill(0, ...), for kernels whose
+ * Landlock cannot scope signals: the program shares cabin's process
+ * group.  Added first, so no rule of the policy can let it through.
+ */
+int cabin_guards_add_group_kill(struct cabin_router *r);
+
 #endif

@@ -357,6 +357,13 @@ static size_t ruleset_attr_size(int abi)
 	return offsetof(struct ll_ruleset_attr, handled_access_net);
 }
 
+/* Abstract unix sockets reach outside both the file and network rules. */
+static bool scope_abstract(const struct cabin_policy *p)
+{
+	return p->files_restricted || has_ports(p) ||
+	       p->net == CABIN_NET_NONE || p->net == CABIN_NET_LOOPBACK;
+}
+
 static void build_attr(const struct cabin_policy *p, int abi,
 		       bool scope_signals, struct ll_ruleset_attr *attr)
 {
@@ -368,8 +375,9 @@ static void build_attr(const struct cabin_policy *p, int abi,
 	if (abi >= 4 && p->nbind_ports > 0)
 		attr->handled_access_net |= LANDLOCK_ACCESS_NET_BIND_TCP;
 	if (abi >= 6 && scope_signals)
-		attr->scoped = LANDLOCK_SCOPE_SIGNAL |
-			       LANDLOCK_SCOPE_ABSTRACT_UNIX_SOCKET;
+		attr->scoped |= LANDLOCK_SCOPE_SIGNAL;
+	if (abi >= 6 && scope_abstract(p))
+		attr->scoped |= LANDLOCK_SCOPE_ABSTRACT_UNIX_SOCKET;
 }
 
 static int add_rules(int ruleset, const struct cabin_policy *p,
@@ -406,7 +414,8 @@ int cabin_landlock_apply(const struct cabin_policy *p, const char *home,
 	int abi, ruleset, err;
 
 	*bad_rule = -1;
-	if (!p->files_restricted && !has_ports(p) && !scope_signals)
+	if (!p->files_restricted && !has_ports(p) && !scope_signals &&
+	    !scope_abstract(p))
 		return 0;
 	abi = cabin_landlock_abi();
 	if (abi <= 0)

@@ -77,11 +77,14 @@ const char *cabin_landlock_gap_text(unsigned int gap_bit, int abi, char *buf,
  * listed is not handled (the network mode is enforced elsewhere).  They
  * need ABI 4 and are left out below it (see cabin_landlock_gaps).
  *
- * scope_signals: with ABI 6, signals and abstract unix sockets cannot
- * reach processes outside the sandbox.
+ * scope_signals: with ABI 6, signals cannot reach processes outside the
+ * sandbox.  Abstract unix sockets are scoped too (ABI 6) whenever the
+ * policy confines files or the network.  Any Landlock domain also keeps
+ * the program from ptrace-mode access (/proc/PID/mem, environ, fd,
+ * pidfd_getfd, process_madvise, kcmp) to processes outside it.
  *
- * Does nothing when the policy restricts no files, names no ports and
- * scope_signals is false.  Returns 0, -EOPNOTSUPP when file or port rules
+ * Does nothing when the policy restricts no files and no network, names
+ * no ports and scope_signals is false.  Returns 0, -EOPNOTSUPP when file or port rules
  * exist but the kernel has no Landlock, or another -errno.
  */
 int cabin_landlock_apply(const struct cabin_policy *p, const char *home,
