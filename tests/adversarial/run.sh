@@ -3,6 +3,9 @@
 # CONTAINED or ESCAPED (nothing when killed). For each we check that cabin
 # contains it, and that the matching --unsafe-disable=NAME lets it escape
 # (which proves the test can see an escape at all). Works as root or not.
+# Where a second protection also stops an attack (sigscope's PID namespace
+# and Landlock scope stop kill_parent, ptrace_* and the untraced child
+# outliving its namespace), the escape run switches both off.
 # Env: CABIN_BUILD (build dir), CABIN (binary), CABIN_ADV (program dir).
 
 set -u
@@ -197,7 +200,7 @@ test_clone_untraced() {
 	check_contained clone_untraced EPERM
 
 	marker=$TMP/clone_untraced-off.marker
-	run_cabin clone_untraced-off --unsafe-disable=untraced -- \
+	run_cabin clone_untraced-off --unsafe-disable=untraced,sigscope -- \
 		"$ADV/clone_untraced" "$marker"
 	when="after cabin exited"
 	[ -e "$marker" ] && when="before cabin exited"
@@ -296,7 +299,7 @@ test_kill_parent() {
 	fi
 
 	marker=$TMP/kill_parent-off.marker
-	run_cabin kill_parent-off --unsafe-disable=exitkill -- \
+	run_cabin kill_parent-off --unsafe-disable=exitkill,sigscope -- \
 		"$ADV/kill_parent" "$marker"
 	if wait_file "$marker" 4; then
 		note "kill_parent with --unsafe-disable=exitkill: $(head -n1 "$marker")"
@@ -315,7 +318,7 @@ test_ptrace_traceme() {
 	check_contained ptrace_traceme EPERM
 	run_native ptrace_traceme-native "$ADV/ptrace_traceme"
 	native=$LINE
-	run_cabin ptrace_traceme-off --unsafe-disable=deny -- "$ADV/ptrace_traceme"
+	run_cabin ptrace_traceme-off --unsafe-disable=deny,sigscope -- "$ADV/ptrace_traceme"
 	if [[ $LINE == *"already traced"* ]]; then
 		note "ptrace_traceme with --unsafe-disable=deny: $LINE"
 		t_skip "ptrace_traceme: escapes with --unsafe-disable=deny" \
@@ -372,7 +375,7 @@ test_ptrace_attach() {
 	fi
 
 	start_victim
-	run_cabin ptrace_attach-off --unsafe-disable=deny -- \
+	run_cabin ptrace_attach-off --unsafe-disable=deny,sigscope -- \
 		"$ADV/ptrace_attach" "$VICTIM"
 	victim_status
 	note "ptrace_attach with --unsafe-disable=deny: exit $RC: ${LINE:-no output}; victim: $VSTATUS"
@@ -386,6 +389,132 @@ test_ptrace_attach() {
 		t_fail "ptrace_attach: escapes with --unsafe-disable=deny" \
 			"victim status $VSTATUS (42 = hijacked): $(what)"
 	fi
+}
+
+# --- Acting on processes outside the tree (sigscope) ---
+# Under --profile trace, which restricts no files and no network. The
+# program gets cabin's pid (sh execs cabin: its $$ is cabin's pid) or a
+# victim's; cabin must survive and write its report.
+
+# run_trace TAG [CABIN-OPTIONS...] -- PROGRAM [ARGS...]: --profile trace,
+# a report at REPORT, and cabin's own pid appended to the program's args
+# when the program's last argument is the word CABIN_PID.
+run_trace() {
+	local tag=$1
+	shift
+	OUT=$TMP/$tag.out ERR=$TMP/$tag.err REPORT=$TMP/$tag.json
+	rm -f "$REPORT"
+	(timeout -k 5 20 sh -c 'exec "$@" $$' sh "$CABIN" run --profile trace \
+		--report "$REPORT" "$@" </dev/null >"$OUT" 2>"$ERR"
+	 exit $?) 2>/dev/null
+	grab $?
+}
+
+# report_written: the report names the program's exit, as after every run.
+report_written() {
+	[ -s "$REPORT" ] && grep -q '"exit_code"' "$REPORT"
+}
+
+# sigscope_case NAME PROGRAM ERRNO...: contained (CONTAINED with one of
+# the errnos, exit 0, report written), then escaped with the protection
+# off (the program's ESCAPED line, or cabin killed without a report).
+sigscope_case() {
+	local name=$1 prog=$2 e ok=
+	shift 2
+	have "$prog" sigscope || return
+	run_trace "$name" -- "$ADV/$prog"
+	note "$name under cabin: exit $RC: ${LINE:-no output}"
+	note_cabin
+	for e in "$@"; do
+		[[ $LINE == CONTAINED*"$e"* ]] && ok=1
+	done
+	if [ "$RC" = 0 ] && [ -n "$ok" ] && report_written; then
+		t_ok "$name: contained under cabin"
+	else
+		t_fail "$name: contained under cabin" \
+			"report written: $(report_written && echo yes || echo no); $(what)"
+	fi
+	run_trace "$name-off" --unsafe-disable=sigscope -- "$ADV/$prog"
+	note "$name with --unsafe-disable=sigscope: exit $RC: ${LINE:-no output}"
+	if [[ $LINE == ESCAPED* ]] || ! report_written; then
+		t_ok "$name: escapes with --unsafe-disable=sigscope"
+	else
+		t_fail "$name: escapes with --unsafe-disable=sigscope" "$(what)"
+	fi
+}
+
+test_kill_outside() {
+	local name=kill_outside
+	have kill_outside sigscope || return
+	start_victim
+	# sh's $$ lands after the victim's pid and is ignored.
+	run_trace "$name" -- "$ADV/kill_outside" "$VICTIM"
+	victim_status
+	note "$name under cabin: exit $RC: ${LINE:-no output}; victim: $VSTATUS"
+	if [ "$RC" = 0 ] && [[ $LINE == CONTAINED* ]] &&
+	   [ "$VSTATUS" = running ]; then
+		t_ok "$name: contained under cabin"
+	else
+		t_fail "$name: contained under cabin" "victim $VSTATUS: $(what)"
+	fi
+	start_victim
+	run_trace "$name-off" --unsafe-disable=sigscope -- \
+		"$ADV/kill_outside" "$VICTIM"
+	victim_status
+	note "$name with --unsafe-disable=sigscope: exit $RC: ${LINE:-no output}; victim: $VSTATUS"
+	if [[ $LINE == ESCAPED* ]] && [ "$VSTATUS" != running ]; then
+		t_ok "$name: escapes with --unsafe-disable=sigscope"
+	else
+		t_fail "$name: escapes with --unsafe-disable=sigscope" \
+			"victim $VSTATUS: $(what)"
+	fi
+}
+
+test_kill_cabin() {
+	sigscope_case kill_cabin kill_cabin ESRCH EPERM
+}
+
+test_prlimit_cabin() {
+	sigscope_case prlimit_cabin prlimit_cabin ESRCH EPERM
+}
+
+# kill(0, SIGKILL): Landlock (ABI 6) lets it reach only the program, which
+# dies of it (exit 137, the report says so); below ABI 6 it is refused.
+test_kill_group() {
+	local name=kill_group
+	have kill_group sigscope || return
+	run_trace "$name" -- "$ADV/kill_group"
+	note "$name under cabin: exit $RC: ${LINE:-no output}"
+	note_cabin
+	if grep -q '^ATTEMPT' "$OUT" && report_written &&
+	   { [[ $LINE == CONTAINED*EPERM* && $RC = 0 ]] || [ "$RC" = 137 ]; }; then
+		t_ok "$name: contained under cabin"
+	else
+		t_fail "$name: contained under cabin" \
+			"report written: $(report_written && echo yes || echo no); $(what)"
+	fi
+	run_trace "$name-off" --unsafe-disable=sigscope -- "$ADV/kill_group"
+	note "$name with --unsafe-disable=sigscope: exit $RC"
+	if grep -q '^ATTEMPT' "$OUT" && ! report_written; then
+		t_ok "$name: escapes with --unsafe-disable=sigscope"
+	else
+		t_fail "$name: escapes with --unsafe-disable=sigscope" "$(what)"
+	fi
+}
+
+# Writing another process's memory needs ptrace rights: as root, cabin's
+# capabilities already stop the capless program, sigscope or not.
+test_proc_mem_cabin() {
+	local name=proc_mem_cabin
+	if [ "$(id -u)" != 0 ]; then
+		sigscope_case "$name" "$name" ENOENT EACCES EPERM
+		return
+	fi
+	have "$name" sigscope || return
+	run_trace "$name" -- "$ADV/$name"
+	check_contained "$name" ENOENT
+	t_skip "$name: escapes with --unsafe-disable=sigscope" \
+		"as root, cabin holds capabilities the program lacks, so the kernel refuses /proc/PID/mem anyway"
 }
 
 if [ ! -x "$CABIN" ]; then
@@ -405,4 +534,9 @@ test_tioclinux
 test_kill_parent
 test_ptrace_traceme
 test_ptrace_attach
+test_kill_outside
+test_kill_cabin
+test_prlimit_cabin
+test_kill_group
+test_proc_mem_cabin
 t_done
