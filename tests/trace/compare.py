@@ -45,8 +45,16 @@ PIDCALLS = {'getpid', 'getppid', 'gettid', 'set_tid_address', 'getpgrp',
             'getpgid', 'getsid', 'setsid'}
 
 
+# Under cabin the program runs in its own PID namespace: a child's pid as
+# the program sees it (from clone or wait4, or put back by rt_sigreturn
+# after a handler interrupted one) is not the one the line prefixes use.
+CHILDCALLS = {'clone', 'clone3', 'fork', 'vfork', 'wait4', 'rt_sigreturn'}
+
+
 def norm(name, ret, pids):
     if name in PIDCALLS and not ret.startswith('-1'):
+        return 'PID'
+    if name in CHILDCALLS and re.match(r'[1-9][0-9]*$', ret.split(' ')[0]):
         return 'PID'
     ret = re.sub(r'0x[0-9a-f]+', 'ADDR', ret)
     tok = ret.split(' ', 1)

@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <linux/audit.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 #include <elf.h>
@@ -155,16 +156,40 @@ static int op_set_regs(void *ctx, pid_t tid, const struct cabin_regs *regs)
 	return ptrace(PTRACE_SETREGS, tid, 0, &r) < 0 ? -errno : 0;
 }
 
-/* Skipping a syscall: number -1 runs nothing and leaves rax as set. */
+/*
+ * Skipping a syscall: number -1 runs nothing and leaves rax as set.  Only
+ * those two words are written: PTRACE_SETREGS would also write back the
+ * segment selectors and the FS/GS bases, which the kernel may refuse or
+ * apply with side effects for a program that loaded its own selectors
+ * (an LDT entry, a null selector with RPL 3), and then the skip would
+ * fail and leave the thread stopped.
+ */
 static int skip_syscall(pid_t tid, long retval)
 {
-	struct user_regs_struct r;
+	const size_t orig_rax = offsetof(struct user, regs.orig_rax);
+	const size_t rax = offsetof(struct user, regs.rax);
 
-	if (ptrace(PTRACE_GETREGS, tid, 0, &r) < 0)
+	if (ptrace(PTRACE_POKEUSER, tid, (void *)orig_rax, (void *)-1L) < 0 ||
+	    ptrace(PTRACE_POKEUSER, tid, (void *)rax, (void *)retval) < 0)
 		return -errno;
-	r.orig_rax = (unsigned long long)-1;
-	r.rax = (unsigned long long)retval;
-	return ptrace(PTRACE_SETREGS, tid, 0, &r) < 0 ? -errno : 0;
+	return 0;
+}
+
+/*
+ * A thread whose resume failed while it is still stopped would stay
+ * stopped for ever, with signals (SIGTERM forwarded by cabin included)
+ * pending behind the stop.  Gone (ESRCH) is no failure: its exit follows.
+ * Anything else ends the process: what cannot be resumed as decided must
+ * not run otherwise (a skipped syscall must not run).
+ */
+static int resume_failed(struct cabin_process *pp, pid_t tid, int err)
+{
+	if (err == -ESRCH)
+		return err;
+	cabin_proxy_say(pp->proxy, "pid %d: cannot be resumed (%s); killed rather than left stopped",
+			(int)tid, strerror(-err));
+	kill(tid, SIGKILL);
+	return err;
 }
 
 static int op_resume(void *ctx, pid_t tid, const struct cabin_resume *how)
@@ -172,7 +197,6 @@ static int op_resume(void *ctx, pid_t tid, const struct cabin_resume *how)
 	long sig = how->sig;
 	int err;
 
-	(void)ctx;
 	switch (how->how) {
 	case CABIN_RESUME_TO_EXIT:
 		err = ptrace(PTRACE_SYSCALL, tid, 0, sig);
@@ -180,7 +204,7 @@ static int op_resume(void *ctx, pid_t tid, const struct cabin_resume *how)
 	case CABIN_RESUME_SKIP:
 		err = skip_syscall(tid, how->retval);
 		if (err < 0)
-			return err;
+			return resume_failed(ctx, tid, err);
 		err = ptrace(PTRACE_CONT, tid, 0, sig);
 		break;
 	case CABIN_RESUME_LISTEN:
@@ -191,7 +215,7 @@ static int op_resume(void *ctx, pid_t tid, const struct cabin_resume *how)
 		err = ptrace(PTRACE_CONT, tid, 0, sig);
 		break;
 	}
-	return err < 0 ? -errno : 0;
+	return err < 0 ? resume_failed(ctx, tid, -errno) : 0;
 }
 
 static int op_kill(void *ctx, pid_t tid, int sig)
@@ -558,6 +582,7 @@ static int translate_stop(struct cabin_process *pp, pid_t tid, int status,
 static void handle_status(struct cabin_process *pp, pid_t tid, int status)
 {
 	struct cabin_event ev;
+	int err;
 
 	if (WIFEXITED(status) || WIFSIGNALED(status)) {
 		memset(&ev, 0, sizeof(ev));
@@ -569,11 +594,13 @@ static void handle_status(struct cabin_process *pp, pid_t tid, int status)
 	}
 	if (!WIFSTOPPED(status))
 		return;
-	if (translate_stop(pp, tid, status, &ev) < 0) {
+	err = translate_stop(pp, tid, status, &ev);
+	if (err < 0) {
 		/* Gone between the stop and our look: its exit follows. */
-		if (errno == ESRCH)
+		if (err == -ESRCH)
 			return;
-		ptrace(PTRACE_CONT, tid, 0, 0);
+		/* Not understood: it must not stay stopped, nor run unseen. */
+		resume_failed(pp, tid, err);
 		return;
 	}
 	cabin_proxy_handle(pp->proxy, &ev);

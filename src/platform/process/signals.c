@@ -3,6 +3,10 @@
  * foreground group, the program included; forwarding it again would
  * deliver it twice, so kernel-sent signals are forwarded only when the
  * program has left cabin's process group.
+ *
+ * A stopped process keeps every signal but SIGKILL pending until it is
+ * continued, so, as timeout(1) does, a forwarded signal is followed by
+ * SIGCONT: the run ends whatever state the program is in.
  */
 #include <errno.h>
 #include <string.h>
@@ -24,6 +28,7 @@ static void forward(int sig, siginfo_t *si, void *uctx)
 	if (si->si_code == SI_KERNEL && getpgid(main_pid) == getpgrp())
 		return;
 	kill(main_pid, sig);
+	kill(main_pid, SIGCONT);
 	errno = saved_errno;
 }
 
