@@ -396,6 +396,50 @@ if progs "background child is killed when the program exits"; then
 	kill -KILL "$rpid" $(marker_pids) 2>/dev/null; quiet wait "$rpid"
 fi
 
+# ---------------------------------------------------------------- stopped programs
+
+# Issue 14, item 7: a refused PTRACE_TRACEME and PTRACE_CONT (modelled on
+# the kernel's fsgsbase selftest) must not leave the program stopped; and
+# SIGTERM and --timeout end a run whatever state the program is in, even
+# stopped (where a signal other than SIGKILL stays pending).
+if [ -x "$PROGS/ptrace_fork" ] && [ -x "$PROGS/selfstop" ]; then
+	quiet run_in /dev/null "$TMP/pf-n" $TO "$PROGS/ptrace_fork"; n=$?
+	quiet run_in /dev/null "$TMP/pf-c" $TO "$CABIN" run -- "$PROGS/ptrace_fork"; c=$?
+	if [ "$n" = 0 ] && [ "$c" = "$n" ] && grep -q '^done$' "$TMP/pf-c.out"; then
+		t_ok "refused ptrace in a forked child: finishes, status as native ($n)"
+	else
+		t_fail "refused ptrace in a forked child: finishes, status as native ($n)" "native $n, cabin $c"
+		diag <"$TMP/pf-c.err"
+	fi
+
+	# stopped: the program is in a stop (state T or t).
+	stopped() {
+		local p s
+		for p in $(pgrep -f "^$PROGS/selfstop\$"); do
+			s=$(cat "/proc/$p/stat" 2>/dev/null) || continue
+			s=${s##*) }
+			case ${s%% *} in T|t) return 0 ;; esac
+		done
+		return 1
+	}
+	out=$TMP/stop-term.out
+	$TO "$CABIN" run -- "$PROGS/selfstop" </dev/null >"$out" 2>&1 &
+	tpid=$!
+	if wait_until 10 ready "$out" && wait_until 10 stopped; then
+		kill -TERM "$(pgrep -P "$tpid" | head -n1)"
+	fi
+	quiet wait "$tpid"; rc=$?
+	if [ "$rc" = 143 ]; then t_ok "SIGTERM to cabin ends a stopped program (143)"
+	else t_fail "SIGTERM to cabin ends a stopped program (143)" "status $rc: $(tr '\n' ' ' <"$out")"; fi
+
+	out=$TMP/stop-timeout.out
+	quiet run_in /dev/null "$TMP/stop-timeout" $TO "$CABIN" run --timeout 1 -- "$PROGS/selfstop"; rc=$?
+	if [ "$rc" = 124 ]; then t_ok "--timeout ends a stopped program (124)"
+	else t_fail "--timeout ends a stopped program (124)" "status $rc"; diag <"$TMP/stop-timeout.err"; fi
+else
+	t_fail "stopped programs" "helper programs not built in $PROGS"
+fi
+
 # ---------------------------------------------------------------- terminal
 
 # in_pty CMD : run CMD (a shell string) on a fresh pseudo-terminal; prints
