@@ -148,6 +148,9 @@ static void compile(struct compiled *c, unsigned int unsafe)
 
 	cabin_router_init(&c->router,
 			  (struct cabin_route){ .kind = CABIN_ROUTE_ALLOW });
+	/* First, as compile.c puts it below Landlock ABI 6. */
+	if (!(unsafe & CABIN_UNSAFE_SIGSCOPE))
+		assert_int_equal(cabin_guards_add_group_kill(&c->router), 0);
 	if (!(unsafe & CABIN_UNSAFE_DENY))
 		add_deny_list(&c->router);
 	if (!(unsafe & CABIN_UNSAFE_UNTRACED))
@@ -196,6 +199,12 @@ static void test_builtin_verdicts(void **state)
 	assert_int_equal(verdict(&c, data(SYS_ioctl, x86_64, 0,
 					  0xdead000000000000ull | TIOCSTI)) &
 			 SECCOMP_RET_ACTION_FULL, SECCOMP_RET_TRACE);
+	/* kill(0, ...): the pid's 32 bits, refused in BPF itself. */
+	assert_int_equal(verdict(&c, data(SYS_kill, x86_64, 0x100000000ull,
+					  SIGKILL)),
+			 SECCOMP_RET_ERRNO | EPERM);
+	assert_int_equal(verdict(&c, data(SYS_kill, x86_64, 5, SIGKILL)),
+			 SECCOMP_RET_ALLOW);
 	assert_int_equal(verdict(&c, data(SYS_getppid, AUDIT_ARCH_I386, 0, 0)),
 			 SECCOMP_RET_KILL_PROCESS);
 	assert_int_equal(verdict(&c, data(0x40000000 | SYS_getppid, x86_64,
@@ -210,12 +219,15 @@ static void test_unsafe_switches_change_the_filter(void **state)
 
 	(void)state;
 	compile(&c, CABIN_UNSAFE_ABI | CABIN_UNSAFE_DENY |
-		    CABIN_UNSAFE_UNTRACED);
+		    CABIN_UNSAFE_UNTRACED | CABIN_UNSAFE_SIGSCOPE);
 	assert_int_equal(verdict(&c, data(SYS_getppid, AUDIT_ARCH_I386, 0, 0)),
 			 SECCOMP_RET_ALLOW);
 	assert_int_equal(verdict(&c, data(SYS_ptrace, AUDIT_ARCH_X86_64, 0, 0)),
 			 SECCOMP_RET_ALLOW);
 	assert_int_equal(verdict(&c, data(SYS_clone3, AUDIT_ARCH_X86_64, 0, 0)),
+			 SECCOMP_RET_ALLOW);
+	assert_int_equal(verdict(&c, data(SYS_kill, AUDIT_ARCH_X86_64, 0,
+					  SIGKILL)),
 			 SECCOMP_RET_ALLOW);
 	release(&c);
 }
@@ -226,7 +238,7 @@ static void test_filter_agrees_with_router(void **state)
 	static const uint64_t probes[] = {
 		0, 1, TIOCSTI, TCGETS, CLONE_UNTRACED,
 		CLONE_UNTRACED | CLONE_VM, 0xffffffffffffffffull,
-		0x100000000ull | TIOCSTI,
+		0x100000000ull | TIOCSTI, 0x100000000ull,
 	};
 	struct compiled c;
 	size_t i, j;

@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <setjmp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -219,6 +220,38 @@ static void test_guards_precede_explicit_allows(void **state)
 	release(&c);
 }
 
+/*
+ * Below Landlock ABI 6, kill(0, ...) would reach cabin's process group: it
+ * is refused, quietly (SECCOMP_RET_ERRNO outranks a program's own filter),
+ * ahead of a policy's own allow, on the pid's 32 bits as the kernel reads
+ * them.
+ */
+static void test_group_kill_refused_without_scope(void **state)
+{
+	struct compiled c;
+	struct cabin_compile_input in = { .landlock_abi = 2,
+					  .refuse_group_kill = true };
+	const struct cabin_route *r;
+	const uint64_t group[6] = { 0x100000000ull, SIGKILL };
+	int bad;
+
+	(void)state;
+	load(&c, "trace", "syscall allow kill\n");
+	in.policy = &c.policy;
+	assert_int_equal(cabin_policy_compile_routes(&in, &c.router, &c.net,
+						     &bad), 0);
+	r = cabin_router_match(&c.router, SYS_kill, group, NULL);
+	assert_int_equal(r->kind, CABIN_ROUTE_DENY);
+	assert_int_equal(r->err, EPERM);
+	assert_true(r->quiet);
+	assert_int_equal(route(&c, SYS_kill, 5, SIGKILL), CABIN_ROUTE_ALLOW);
+	release(&c);
+	load(&c, "trace", "syscall allow kill\n");
+	compile(&c, 2, 0);
+	assert_int_equal(route(&c, SYS_kill, 0, SIGKILL), CABIN_ROUTE_ALLOW);
+	release(&c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -228,6 +261,7 @@ int main(void)
 		cmocka_unit_test(test_memory_guards_survive_explicit_allows),
 		cmocka_unit_test(test_guards_and_unsafe_switches),
 		cmocka_unit_test(test_guards_precede_explicit_allows),
+		cmocka_unit_test(test_group_kill_refused_without_scope),
 	};
 
 	return cmocka_run_group_tests_name("compile", tests, NULL, NULL);
