@@ -48,6 +48,7 @@
 #define FG_IOC32_SETVERSION	_IOW('v', 2, int)
 #define FG_IOC_ENABLE_VERITY	_IOW('f', 133, char[128])
 #define FG_IOC_SET_POLICY	_IOR('f', 19, char[12])
+#define FG_IOC_SUBVOL_SETFLAGS	_IOW(0x94, 26, uint64_t)	/* btrfs */
 
 #if defined(__x86_64__)
 #define FG_NATIVE_ARCH	AUDIT_ARCH_X86_64
@@ -140,6 +141,7 @@ static const struct fg_ioctl {
 	{ FS_IOC_FSSETXATTR, sizeof(struct fsxattr) },
 	{ FG_IOC_SET_POLICY, 0 },
 	{ FG_IOC_ENABLE_VERITY, 0 },
+	{ FG_IOC_SUBVOL_SETFLAGS, sizeof(uint64_t) },
 };
 
 #define NIOCTLS (sizeof(ioctls) / sizeof(*ioctls))
