@@ -100,6 +100,14 @@ int cabin_setid_routes(struct cabin_router *r)
 		if (!err)
 			err = cabin_router_add_rule(r, chmods[i].nr, emulate,
 						    1, &dir_only);
+		/*
+		 * Behind the emulate route, or alone where the policy's own
+		 * route is not an allow (then the emulate route is left out,
+		 * and a conditional allow of the policy must not pass these).
+		 */
+		if (!err)
+			err = cabin_router_add_rule(r, chmods[i].nr, refuse,
+						    1, &dir_only);
 	}
 	for (i = 0; !err && i < N(creates); i++) {
 		err = refuse_mode(r, &creates[i], S_ISUID);

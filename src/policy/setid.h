@@ -13,7 +13,8 @@
  * call run (compile.c's append_if_allowed):
  * - chmod, fchmod, fchmodat, fchmodat2 with S_ISUID: EPERM;
  * - the same with S_ISGID and S_IXGRP but not S_ISUID: emulated, the file
- *   guard refuses them unless the file it resolved is a directory;
+ *   guard refuses them unless the file it resolved is a directory (and
+ *   EPERM where the policy's route for the call is not an allow);
  * - open, openat with O_CREAT or O_TMPFILE, creat, mknod, mknodat, with
  *   S_ISUID or with S_ISGID and S_IXGRP: EPERM;
  * - openat2 (its mode is in memory BPF cannot read): ENOSYS, as on a

@@ -258,6 +258,11 @@ static void test_setid_everywhere(void **state)
 				 CABIN_ROUTE_DENY);
 		release(&c);
 	}
+	/* a policy's conditional allow does not pass a setgid program */
+	load(&c, "strict", "syscall allow chmod when arg1 == 02755\n");
+	compile(&c, 7, 0);
+	assert_int_equal(route(&c, SYS_chmod, 0, 02755), CABIN_ROUTE_DENY);
+	release(&c);
 	load(&c, "trace", NULL);
 	compile(&c, 7, CABIN_UNSAFE_SETID);
 	assert_int_equal(route(&c, SYS_chmod, 0, 04755), CABIN_ROUTE_TRACE);
