@@ -190,8 +190,10 @@ static int add_xom_watch(const struct cabin_compile_input *in,
 /*
  * libseccomp does not keep first-match order: a rule without conditions
  * for a syscall overrides every rule with conditions for it, wherever it
- * stands.  A policy's plain "allow mmap" would so switch off the memory
- * guards' refusals and watches that come before it.  For the guarded
+ * stands.  A policy's plain "allow mmap" (or "allow openat") would so
+ * switch off the memory guards' (or the setid routes') refusals and
+ * watches that come before it; compile_bpf would make the call stop
+ * every time instead, which is safe but slow.  For the guarded
  * calls, whose earlier rules each test bits of one argument, such a rule
  * becomes one rule per combination of those bits that no earlier rule
  * takes: the same routes, in any order.
@@ -199,7 +201,8 @@ static int add_xom_watch(const struct cabin_compile_input *in,
 static bool guarded(int nr)
 {
 	return nr == SYS_mmap || nr == SYS_mprotect ||
-	       nr == SYS_pkey_mprotect || nr == SYS_rt_sigreturn;
+	       nr == SYS_pkey_mprotect || nr == SYS_rt_sigreturn ||
+	       cabin_setid_call(nr);
 }
 
 /* The bits of one argument the earlier rules test; false if not so. */
@@ -383,7 +386,7 @@ int cabin_policy_compile_routes(const struct cabin_compile_input *in,
 		err = watch(r, cabin_limits_spawn_syscalls);
 	if (!err && p->limits.memory)
 		err = watch(r, cabin_limits_memory_syscalls);
-	if (!err && p->memory)
+	if (!err)
 		err = settle_for_libseccomp(r);
 	return err;
 }

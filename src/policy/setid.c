@@ -9,7 +9,7 @@
  * security.capability needs CAP_SETFCAP, which the program never has.
  */
 #include <errno.h>
-#include <fcntl.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -19,32 +19,35 @@
 #ifndef SYS_fchmodat2
 #define SYS_fchmodat2	452
 #endif
-#ifndef __O_TMPFILE
-#define __O_TMPFILE	020000000
-#endif
 
 #define SETGID_EXEC	(S_ISGID | S_IXGRP)
 
-/* A call that sets a mode, where its mode and flags are. */
+/*
+ * A call that sets a mode, and the argument holding it.  The opens are
+ * refused whatever their flags: the kernel reads the mode only when the
+ * call creates (O_CREAT, O_TMPFILE), and libc passes 0 otherwise.  One
+ * condition per rule, on one argument, so that compile.c can split a
+ * policy's plain allow of the call around these rules (libseccomp would
+ * let it override them) and keep the call on the fast path.
+ */
 struct setid_call {
 	int nr;
-	unsigned int mode;	/* argument holding the mode */
-	int flags;		/* argument holding O_* flags, -1 for none */
+	unsigned int mode;
 };
 
 static const struct setid_call chmods[] = {
-	{ SYS_chmod, 1, -1 },
-	{ SYS_fchmod, 1, -1 },
-	{ SYS_fchmodat, 2, -1 },
-	{ SYS_fchmodat2, 2, -1 },
+	{ SYS_chmod, 1 },
+	{ SYS_fchmod, 1 },
+	{ SYS_fchmodat, 2 },
+	{ SYS_fchmodat2, 2 },
 };
 
 static const struct setid_call creates[] = {
-	{ SYS_open, 2, 1 },
-	{ SYS_openat, 3, 2 },
-	{ SYS_creat, 1, -1 },
-	{ SYS_mknod, 1, -1 },
-	{ SYS_mknodat, 2, -1 },
+	{ SYS_open, 2 },
+	{ SYS_openat, 3 },
+	{ SYS_creat, 1 },
+	{ SYS_mknod, 1 },
+	{ SYS_mknodat, 2 },
 };
 
 #define N(a)	(sizeof(a) / sizeof(*(a)))
@@ -53,33 +56,35 @@ static const struct cabin_route refuse = {
 	.kind = CABIN_ROUTE_DENY, .err = EPERM,
 };
 
-static struct cabin_cond bits(unsigned int arg, uint64_t mask,
+/* The mode bits mask of c's mode argument equal value. */
+static struct cabin_cond bits(const struct setid_call *c, uint64_t mask,
 			      uint64_t value)
 {
 	return (struct cabin_cond){
-		.arg = arg, .op = CABIN_CMP_MASKED_EQ, .mask = mask,
+		.arg = c->mode, .op = CABIN_CMP_MASKED_EQ, .mask = mask,
 		.value = value,
 	};
 }
 
-/* Refuse the mode bits mask (all set) of c, when its flags create. */
-static int refuse_mode(struct cabin_router *r, const struct setid_call *c,
-		       uint64_t mask)
+static int add(struct cabin_router *r, const struct setid_call *c,
+	       struct cabin_route route, struct cabin_cond cond)
 {
-	static const uint64_t creating[] = { O_CREAT, __O_TMPFILE };
-	struct cabin_cond cond[2];
-	size_t i;
-	int err = 0;
+	return cabin_router_add_rule(r, c->nr, route, 1, &cond);
+}
 
-	cond[0] = bits(c->mode, mask, mask);
-	if (c->flags < 0)
-		return cabin_router_add_rule(r, c->nr, refuse, 1, cond);
-	for (i = 0; !err && i < N(creating); i++) {
-		cond[1] = bits((unsigned int)c->flags, creating[i],
-			       creating[i]);
-		err = cabin_router_add_rule(r, c->nr, refuse, 2, cond);
+bool cabin_setid_call(int nr)
+{
+	size_t i;
+
+	for (i = 0; i < N(chmods); i++) {
+		if (chmods[i].nr == nr)
+			return true;
 	}
-	return err;
+	for (i = 0; i < N(creates); i++) {
+		if (creates[i].nr == nr)
+			return true;
+	}
+	return false;
 }
 
 int cabin_setid_routes(struct cabin_router *r)
@@ -88,31 +93,32 @@ int cabin_setid_routes(struct cabin_router *r)
 		.kind = CABIN_ROUTE_DENY, .err = ENOSYS, .quiet = true,
 	};
 	const struct cabin_route emulate = { .kind = CABIN_ROUTE_EMULATE };
+	const struct setid_call *c;
 	struct cabin_cond dir_only;
 	size_t i;
 	int err = 0;
 
 	for (i = 0; !err && i < N(chmods); i++) {
-		err = refuse_mode(r, &chmods[i], S_ISUID);
+		c = &chmods[i];
+		err = add(r, c, refuse, bits(c, S_ISUID, S_ISUID));
 		/* a setgid directory is common and harmless: the guard looks */
-		dir_only = bits(chmods[i].mode, S_ISUID | SETGID_EXEC,
-				SETGID_EXEC);
+		dir_only = bits(c, S_ISUID | SETGID_EXEC, SETGID_EXEC);
 		if (!err)
-			err = cabin_router_add_rule(r, chmods[i].nr, emulate,
-						    1, &dir_only);
+			err = add(r, c, emulate, dir_only);
 		/*
 		 * Behind the emulate route, or alone where the policy's own
 		 * route is not an allow (then the emulate route is left out,
 		 * and a conditional allow of the policy must not pass these).
 		 */
 		if (!err)
-			err = cabin_router_add_rule(r, chmods[i].nr, refuse,
-						    1, &dir_only);
+			err = add(r, c, refuse, dir_only);
 	}
 	for (i = 0; !err && i < N(creates); i++) {
-		err = refuse_mode(r, &creates[i], S_ISUID);
+		c = &creates[i];
+		err = add(r, c, refuse, bits(c, S_ISUID, S_ISUID));
 		if (!err)
-			err = refuse_mode(r, &creates[i], SETGID_EXEC);
+			err = add(r, c, refuse,
+				  bits(c, SETGID_EXEC, SETGID_EXEC));
 	}
 	if (!err)
 		err = cabin_router_add_rule(r, SYS_openat2, nosys, 0, NULL);

@@ -6,6 +6,8 @@
 #ifndef CABIN_POLICY_SETID_H
 #define CABIN_POLICY_SETID_H
 
+#include <stdbool.h>
+
 #include "core/router.h"
 
 /*
@@ -15,12 +17,15 @@
  * - the same with S_ISGID and S_IXGRP but not S_ISUID: emulated, the file
  *   guard refuses them unless the file it resolved is a directory (and
  *   EPERM where the policy's route for the call is not an allow);
- * - open, openat with O_CREAT or O_TMPFILE, creat, mknod, mknodat, with
- *   S_ISUID or with S_ISGID and S_IXGRP: EPERM;
+ * - open, openat, creat, mknod, mknodat with S_ISUID or with S_ISGID and
+ *   S_IXGRP in the mode: EPERM (the opens whatever their flags);
  * - openat2 (its mode is in memory BPF cannot read): ENOSYS, as on a
  *   kernel before 5.6; libc's open never uses it.
  * Returns 0 or -errno.
  */
 int cabin_setid_routes(struct cabin_router *r);
+
+/* Is nr one of the calls whose mode the setid routes test? */
+bool cabin_setid_call(int nr);
 
 #endif
