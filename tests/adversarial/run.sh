@@ -426,6 +426,23 @@ test_setuid_plant() {
 # ro_meta: a file the policy grants only read, in a directory of its
 # own; the program owns it and tries flags, xattrs, times, mode, owner
 # through a read-only descriptor and by path.
+# The same under the default profile, with a read rule for a directory
+# outside /tmp (which the profile makes private): /var/tmp.
+ro_meta_default() {
+	local dir pol=$TMP/ro_meta-default.policy
+	dir=$(mktemp -d /var/tmp/cabin-ro-meta.XXXXXX 2>/dev/null)
+	if [ -z "$dir" ]; then
+		t_skip "ro_meta (profile default): contained under cabin" \
+			"cannot create a directory in /var/tmp"
+		return
+	fi
+	echo data >"$dir/file"
+	printf 'profile default\nfiles read %s\n' "$dir" >"$pol"
+	BASELINE=$pol run_cabin ro_meta-default -- "$ADV/ro_meta" "$dir/file"
+	rm -rf "$dir"
+	check_contained "ro_meta (profile default)" EACCES
+}
+
 test_ro_meta() {
 	local dir=$TMP/ro_meta pol=$TMP/ro_meta.policy
 	have ro_meta rometa || return
@@ -439,6 +456,7 @@ test_ro_meta() {
 	EOF
 	BASELINE=$pol run_cabin ro_meta -- "$ADV/ro_meta" "$dir/file"
 	check_contained ro_meta EACCES
+	ro_meta_default
 	BASELINE=$pol run_cabin ro_meta-off --unsafe-disable=rometa -- \
 		"$ADV/ro_meta" "$dir/file"
 	check_escaped ro_meta rometa
