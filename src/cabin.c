@@ -544,11 +544,11 @@ static int confine(void *ctx)
 static long emulate(struct cabin_proxy *p, struct cabin_task *task,
 		    const struct cabin_syscall *sys)
 {
-	struct cabin_netguard *ng = p->emulate_ctx;
+	struct run *r = p->emulate_ctx;
 
-	if (ng->fs && cabin_fsguard_handles(sys->nr))
-		return cabin_fsguard_emulate(p, ng->fs, task, sys);
-	return cabin_netguard_emulate(p, ng, task, sys);
+	if (r->has_fsguard && cabin_fsguard_handles(sys->nr))
+		return cabin_fsguard_emulate(p, &r->fsguard, task, sys);
+	return cabin_netguard_emulate(p, &r->netguard, task, sys);
 }
 
 _Static_assert(CABIN_FSGUARD_WRITE == CABIN_FILE_WRITE &&
@@ -558,25 +558,27 @@ _Static_assert(CABIN_FSGUARD_WRITE == CABIN_FILE_WRITE &&
 /*
  * What Landlock leaves open about files (metadata, unix socket files) is
  * the file guard's, from the same path rules; the network guard asks it
- * about socket files.
+ * about socket files.  Every filtered run has one, for the setgid chmods
+ * the setid routes send it; without file rules it checks no rule.
  */
 static int setup_fsguard(struct run *r)
 {
 	const struct cabin_policy *p = r->policy;
+	size_t n = p->files_restricted ? p->npaths : 0;
 	struct cabin_fsguard_rule *rules;
 	size_t i;
 	int err;
 
-	if (!p->files_restricted || p->filter_off)
+	if (p->filter_off)
 		return 0;
 	rules = calloc(p->npaths + 1, sizeof(*rules));
 	if (!rules)
 		return -ENOMEM;
-	for (i = 0; i < p->npaths; i++) {
+	for (i = 0; i < n; i++) {
 		rules[i].path = p->paths[i].path;
 		rules[i].rights = p->paths[i].rights;
 	}
-	err = cabin_fsguard_init(&r->fsguard, rules, p->npaths, r->home);
+	err = cabin_fsguard_init(&r->fsguard, rules, n, r->home);
 	free(rules);
 	if (err < 0) {
 		fprintf(r->log, "cabin: cannot set up the file guard: %s\n",
@@ -584,7 +586,11 @@ static int setup_fsguard(struct run *r)
 		return err;
 	}
 	r->has_fsguard = true;
-	r->netguard.fs = &r->fsguard;
+	r->fsguard.check_rules = p->files_restricted &&
+				 !(r->cfg->unsafe & CABIN_UNSAFE_ROMETA);
+	r->fsguard.setid = !(r->cfg->unsafe & CABIN_UNSAFE_SETID);
+	if (p->files_restricted)
+		r->netguard.fs = &r->fsguard;
 	return 0;
 }
 
@@ -704,7 +710,7 @@ static int init_proxy(struct run *r, struct cabin_proxy *proxy,
 	proxy->wx = r->policy->memory & CABIN_MEMORY_WX;
 	proxy->xom = r->has_xom ? &r->xom : NULL;
 	proxy->emulate = emulate;
-	proxy->emulate_ctx = &r->netguard;
+	proxy->emulate_ctx = r;
 	observe_records(r, proxy);
 	return 0;
 }

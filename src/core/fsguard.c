@@ -7,11 +7,13 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <linux/audit.h>
+#include <linux/fs.h>
 #include <linux/magic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/ioctl.h>
 #include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <sys/time.h>
@@ -33,6 +35,20 @@
 #ifndef SYS_removexattrat
 #define SYS_removexattrat	466
 #endif
+#ifndef SYS_file_setattr
+#define SYS_file_setattr	469
+#endif
+
+/*
+ * The ioctls that change a file's attributes on any descriptor, read-only
+ * ones included: the kernel asks only that the caller own the file.  The
+ * 32-bit variants carry an int, as the others in fact do.
+ */
+#define FG_IOC32_SETFLAGS	_IOW('f', 2, int)
+#define FG_IOC32_SETVERSION	_IOW('v', 2, int)
+#define FG_IOC_ENABLE_VERITY	_IOW('f', 133, char[128])
+#define FG_IOC_SET_POLICY	_IOR('f', 19, char[12])
+#define FG_IOC_SUBVOL_SETFLAGS	_IOW(0x94, 26, uint64_t)	/* btrfs */
 
 #if defined(__x86_64__)
 #define FG_NATIVE_ARCH	AUDIT_ARCH_X86_64
@@ -50,7 +66,9 @@ struct cabin_fsguard_root {
 	unsigned int rights;
 };
 
-enum fg_kind { FG_CHMOD, FG_CHOWN, FG_UTIME, FG_SETXATTR, FG_REMOVEXATTR };
+enum fg_kind {
+	FG_CHMOD, FG_CHOWN, FG_UTIME, FG_SETXATTR, FG_REMOVEXATTR, FG_IOCTL,
+};
 
 /* Where the call names its file. */
 enum fg_form {
@@ -108,7 +126,25 @@ static const struct fg_op ops[] = {
 	  FG_T_NONE, -1, 0 },
 	{ SYS_fremovexattr, "fremovexattr", FG_REMOVEXATTR, FG_FD, FG_T_NONE,
 	  -1, 0 },
+	{ SYS_ioctl, "ioctl", FG_IOCTL, FG_FD, FG_T_NONE, -1, 0 },
 };
+
+/* The attribute ioctls, and how many bytes each reads at its argument. */
+static const struct fg_ioctl {
+	unsigned int cmd;
+	size_t size;		/* 0: by the version in its first byte */
+} ioctls[] = {
+	{ FS_IOC_SETFLAGS, sizeof(int) },
+	{ FG_IOC32_SETFLAGS, sizeof(int) },
+	{ FS_IOC_SETVERSION, sizeof(int) },
+	{ FG_IOC32_SETVERSION, sizeof(int) },
+	{ FS_IOC_FSSETXATTR, sizeof(struct fsxattr) },
+	{ FG_IOC_SET_POLICY, 0 },
+	{ FG_IOC_ENABLE_VERITY, 0 },
+	{ FG_IOC_SUBVOL_SETFLAGS, sizeof(uint64_t) },
+};
+
+#define NIOCTLS (sizeof(ioctls) / sizeof(*ioctls))
 
 #define NOPS (sizeof(ops) / sizeof(*ops))
 
@@ -131,6 +167,8 @@ int cabin_fsguard_init(struct cabin_fsguard *g,
 	size_t i;
 
 	memset(g, 0, sizeof(*g));
+	g->check_rules = true;
+	g->setid = true;
 	g->observer.ctx = g;
 	g->observer.event = on_event;
 	g->cwd = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
@@ -308,15 +346,27 @@ int cabin_fsguard_routes(struct cabin_router *r)
 	static const struct cabin_route nosys = {
 		.kind = CABIN_ROUTE_DENY, .err = ENOSYS, .quiet = true,
 	};
+	struct cabin_cond cmd = {
+		.arg = 1, .op = CABIN_CMP_MASKED_EQ, .mask = 0xffffffff,
+	};
 	size_t i;
 	int err = 0;
 
-	for (i = 0; !err && i < NOPS; i++)
-		err = cabin_router_add_rule(r, (int)ops[i].nr, fg_emulate, 0, NULL);
+	for (i = 0; !err && i < NOPS; i++) {
+		if (ops[i].kind != FG_IOCTL)
+			err = cabin_router_add_rule(r, (int)ops[i].nr,
+						    fg_emulate, 0, NULL);
+	}
+	for (i = 0; !err && i < NIOCTLS; i++) {
+		cmd.value = ioctls[i].cmd;
+		err = cabin_router_add_rule(r, SYS_ioctl, fg_emulate, 1, &cmd);
+	}
 	if (!err)
 		err = cabin_router_add_rule(r, SYS_setxattrat, nosys, 0, NULL);
 	if (!err)
 		err = cabin_router_add_rule(r, SYS_removexattrat, nosys, 0, NULL);
+	if (!err)
+		err = cabin_router_add_rule(r, SYS_file_setattr, nosys, 0, NULL);
 	return err;
 }
 
@@ -379,19 +429,20 @@ struct fg_target {
 	char what[PATH_MAX + 16];	/* for the report */
 };
 
-static long deny(struct fg_call *c, const struct fg_target *t)
+static long deny(struct fg_call *c, const struct fg_target *t, int err,
+		 const char *why)
 {
 	FILE *log = c->p->log ? c->p->log : stderr;
 
 	c->g->denied++;
 	c->task->count.denied++;
 	if (!cabin_denial_reported(c->p, c->op->nr, c->task->comm)) {
-		fprintf(log, "cabin: denied %s of %s by pid %d (%s): outside the policy's writable files\n",
+		fprintf(log, "cabin: denied %s of %s by pid %d (%s): %s\n",
 			c->op->name, t->what, (int)c->task->tid,
-			c->task->comm);
+			c->task->comm, why);
 		fflush(log);
 	}
-	return -EACCES;
+	return -err;
 }
 
 static int fetch_times(struct fg_call *c, uint64_t addr)
@@ -452,9 +503,53 @@ static int fetch_xattr(struct fg_call *c)
 			       c->size);
 }
 
+static const struct fg_ioctl *find_ioctl(uint64_t cmd)
+{
+	size_t i;
+
+	for (i = 0; i < NIOCTLS; i++) {
+		if (ioctls[i].cmd == (unsigned int)cmd)
+			return &ioctls[i];
+	}
+	return NULL;
+}
+
+/*
+ * An attribute ioctl's argument, copied once; the call is then made on
+ * the copy.  An encryption policy's size follows its version byte;
+ * enabling fs-verity takes pointers into the program, so it is only
+ * checked, never performed (see act_on_fd).
+ */
+static int fetch_ioctl(struct fg_call *c)
+{
+	const struct fg_ioctl *io = find_ioctl(c->args[0]);
+	uint8_t version = 0;
+	int ret;
+
+	if (!io)
+		return -ENOTTY;
+	c->size = io->size;
+	if (io->cmd == FG_IOC_SET_POLICY) {
+		ret = cabin_umem_read(c->p, c->task->tid, c->args[1], &version,
+				      1);
+		if (ret < 0)
+			return ret;
+		c->size = version == 0 ? 12 : version == 2 ? 24 : 1;
+	}
+	if (!c->size)
+		return 0;
+	c->value = calloc(1, c->size < sizeof(long) ? sizeof(long) : c->size);
+	if (!c->value)
+		return -ENOMEM;
+	return cabin_umem_read(c->p, c->task->tid, c->args[1], c->value,
+			       c->size);
+}
+
 static int fetch_args(struct fg_call *c)
 {
 	switch (c->op->kind) {
+	case FG_IOCTL:
+		return fetch_ioctl(c);
 	case FG_UTIME:
 		return fetch_times(c, c->args[0]);
 	case FG_SETXATTR:
@@ -627,11 +722,32 @@ static int parent_of(struct fg_call *c, int fd)
 	return dir;
 }
 
+/*
+ * A mode that raises privileges at exec: S_ISUID, or S_ISGID with
+ * S_IXGRP on anything but a directory (where it only passes the group on
+ * to new files).  Decided on the object the call will change.
+ */
+static bool setid_mode(struct fg_call *c, const struct fg_target *t)
+{
+	mode_t mode = (mode_t)(uint16_t)c->args[0];
+	struct stat st;
+
+	if (!c->g->setid || c->op->kind != FG_CHMOD)
+		return false;
+	if (mode & S_ISUID)
+		return true;
+	if ((mode & (S_ISGID | S_IXGRP)) != (S_ISGID | S_IXGRP))
+		return false;
+	return fstat(t->fd, &st) < 0 || !S_ISDIR(st.st_mode);
+}
+
 /* 1 when the call may act on the target, 0 when not, or -errno. */
 static int check(struct fg_call *c, struct fg_target *t)
 {
 	struct stat st;
 
+	if (!c->g->check_rules)
+		return 1;
 	if (t->dup && open_for_writing(t->fd))
 		return 1;
 	if (t->dup && fstat(t->fd, &st) == 0 && !S_ISDIR(st.st_mode))
@@ -655,6 +771,12 @@ static long act_on_fd(struct fg_call *c, int fd)
 		return fsetxattr(fd, c->name, c->value, c->size, (int)a[3]);
 	case FG_REMOVEXATTR:
 		return fremovexattr(fd, c->name);
+	case FG_IOCTL:
+		if (!c->value) {
+			errno = EOPNOTSUPP;
+			return -1;
+		}
+		return ioctl(fd, (unsigned int)a[0], c->value);
 	}
 	return -1;
 }
@@ -678,6 +800,8 @@ static long act_on_path(struct fg_call *c, int fd)
 		return setxattr(proc, c->name, c->value, c->size, (int)a[3]);
 	case FG_REMOVEXATTR:
 		return removexattr(proc, c->name);
+	case FG_IOCTL:
+		break;
 	}
 	return -1;
 }
@@ -705,10 +829,12 @@ static long mediate(struct fg_call *c, const struct cabin_syscall *sys)
 	ret = fetch_args(c);
 	if (!ret)
 		ret = resolve(c, sys, &t);
-	if (!ret)
+	if (!ret && setid_mode(c, &t))
+		ret = deny(c, &t, EPERM, "a setuid or setgid mode");
+	else if (!ret)
 		ret = check(c, &t);
 	if (ret == 0)
-		ret = deny(c, &t);
+		ret = deny(c, &t, EACCES, "outside the policy's writable files");
 	else if (ret > 0)
 		ret = act(c, &t);
 	if (t.fd >= 0)

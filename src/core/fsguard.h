@@ -2,7 +2,9 @@
  * The file guard: what Landlock does not control about files, checked by
  * the proxy against the policy's path rules and performed by the proxy
  * itself on the object it checked.  Metadata (chmod, chown, utimes,
- * xattrs) and unix socket files (connect, send, bind).
+ * xattrs, the attribute ioctls) and unix socket files (connect, send,
+ * bind); and, for every filtered run, the setgid chmods the setid routes
+ * (policy/setid.h) hand it: allowed on directories only.
  */
 #ifndef CABIN_CORE_FSGUARD_H
 #define CABIN_CORE_FSGUARD_H
@@ -42,7 +44,11 @@
  * - paths through procfs links ("/proc/self/...", /dev/fd) fail with
  *   ELOOP, except "/proc/self/fd/N" and "/proc/thread-self/fd/N", which
  *   name the program's descriptor N;
- * - setxattrat and removexattrat fail with ENOSYS (as on older kernels);
+ * - setxattrat, removexattrat and file_setattr fail with ENOSYS (as on
+ *   older kernels; libc and e2fsprogs fall back to the calls above);
+ * - FS_IOC_ENABLE_VERITY is refused where the rules refuse it and fails
+ *   with EOPNOTSUPP where they allow it (its argument holds pointers into
+ *   the program, which the guard does not follow);
  * - socket files are checked where the network guard performs connect
  *   and the sends (network loopback and none, or a port list), not
  *   under network host without port lists: routing every connect of a
@@ -68,6 +74,8 @@ struct cabin_fsguard {
 	char *home;
 	int cwd;		/* the program's first cwd, O_PATH */
 	bool resolved;
+	bool check_rules;	/* false: no file rules, or rometa off */
+	bool setid;		/* refuse setuid/setgid modes (setid on) */
 	struct cabin_fsguard_root *roots;
 	size_t nroots;
 	unsigned long denied;	/* calls refused, for the summary */
@@ -76,7 +84,8 @@ struct cabin_fsguard {
 
 /*
  * Keep the rules that grant write or create (others grant nothing the
- * guard checks), open cabin's cwd as the program's first cwd.  home may
+ * guard checks), open cabin's cwd as the program's first cwd; rules are
+ * checked and setid modes refused until the caller says otherwise.  home may
  * be NULL ("~" rules are then skipped).  Returns 0 or -errno.
  */
 int cabin_fsguard_init(struct cabin_fsguard *g,
@@ -102,8 +111,8 @@ int cabin_fsguard_allows(struct cabin_fsguard *g, pid_t tid, int fd,
 
 /*
  * Append to r the routes the guard needs: emulate routes for the
- * metadata calls, ENOSYS for those it does not mediate (setxattrat,
- * removexattrat).  Returns 0 or -errno.
+ * metadata calls and the attribute ioctls, ENOSYS for those it does not
+ * mediate (setxattrat, removexattrat, file_setattr).  Returns 0 or -errno.
  */
 int cabin_fsguard_routes(struct cabin_router *r);
 

@@ -15,6 +15,7 @@
 #include "core/xom.h"
 #include "policy/compile.h"
 #include "policy/guards.h"
+#include "policy/setid.h"
 
 static int add_policy_rules(const struct cabin_compile_input *in,
 			    struct cabin_router *r, int *bad)
@@ -112,13 +113,24 @@ static int netguard_routes(const void *ctx, struct cabin_router *r)
 	return cabin_netguard_routes(ctx, r);
 }
 
+static int setid_routes(const void *ctx, struct cabin_router *r)
+{
+	(void)ctx;
+	return cabin_setid_routes(r);
+}
+
+struct fsguard_want {
+	const struct cabin_netguard *ng;
+	bool metadata;		/* read-only files' metadata is guarded */
+};
+
 static int fsguard_routes(const void *ctx, struct cabin_router *r)
 {
-	const struct cabin_netguard *ng = ctx;
-	int err = cabin_fsguard_routes(r);
+	const struct fsguard_want *want = ctx;
+	int err = want->metadata ? cabin_fsguard_routes(r) : 0;
 
 	/* only unix and netlink sockets exist: their connects are cheap */
-	if (!err && ng->mode == CABIN_NET_NONE)
+	if (!err && want->ng->mode == CABIN_NET_NONE)
 		err = cabin_fsguard_socket_routes(r);
 	return err;
 }
@@ -178,8 +190,10 @@ static int add_xom_watch(const struct cabin_compile_input *in,
 /*
  * libseccomp does not keep first-match order: a rule without conditions
  * for a syscall overrides every rule with conditions for it, wherever it
- * stands.  A policy's plain "allow mmap" would so switch off the memory
- * guards' refusals and watches that come before it.  For the guarded
+ * stands.  A policy's plain "allow mmap" (or "allow openat") would so
+ * switch off the memory guards' (or the setid routes') refusals and
+ * watches that come before it; compile_bpf would make the call stop
+ * every time instead, which is safe but slow.  For the guarded
  * calls, whose earlier rules each test bits of one argument, such a rule
  * becomes one rule per combination of those bits that no earlier rule
  * takes: the same routes, in any order.
@@ -187,7 +201,8 @@ static int add_xom_watch(const struct cabin_compile_input *in,
 static bool guarded(int nr)
 {
 	return nr == SYS_mmap || nr == SYS_mprotect ||
-	       nr == SYS_pkey_mprotect || nr == SYS_rt_sigreturn;
+	       nr == SYS_pkey_mprotect || nr == SYS_rt_sigreturn ||
+	       cabin_setid_call(nr);
 }
 
 /* The bits of one argument the earlier rules test; false if not so. */
@@ -331,6 +346,9 @@ int cabin_policy_compile_routes(const struct cabin_compile_input *in,
 {
 	const struct cabin_policy *p = in->policy;
 	struct cabin_route fallback = { .kind = CABIN_ROUTE_ALLOW };
+	const struct fsguard_want fs = {
+		.ng = ng, .metadata = !(in->unsafe & CABIN_UNSAFE_ROMETA),
+	};
 	size_t i;
 	int err;
 
@@ -354,12 +372,14 @@ int cabin_policy_compile_routes(const struct cabin_compile_input *in,
 		err = add_policy_rules(in, r, bad);
 	if (!err && !(in->unsafe & CABIN_UNSAFE_UNTRACED))
 		err = cabin_guards_add(r);
+	if (!err && !(in->unsafe & CABIN_UNSAFE_SETID))
+		err = append_from(r, setid_routes, NULL);
 	if (!err)
 		err = close_truncate_gap(in, r);
 	if (!err)
 		err = append_from(r, netguard_routes, ng);
 	if (!err && p->files_restricted)
-		err = append_from(r, fsguard_routes, ng);
+		err = append_from(r, fsguard_routes, &fs);
 	if (!err && (p->memory & CABIN_MEMORY_WX))
 		err = append_from(r, memguard_watch, NULL);
 	for (i = 0; !err && i < 3 && in->watch[i]; i++)
@@ -368,7 +388,7 @@ int cabin_policy_compile_routes(const struct cabin_compile_input *in,
 		err = watch(r, cabin_limits_spawn_syscalls);
 	if (!err && p->limits.memory)
 		err = watch(r, cabin_limits_memory_syscalls);
-	if (!err && p->memory)
+	if (!err)
 		err = settle_for_libseccomp(r);
 	return err;
 }

@@ -130,6 +130,37 @@ static bool settle_plain(const struct cabin_router *r, size_t at,
 	return true;
 }
 
+static bool same_cond(const struct cabin_cond *a, const struct cabin_cond *b)
+{
+	return a->arg == b->arg && a->op == b->op && a->value == b->value &&
+	       (a->op != CABIN_CMP_MASKED_EQ || a->mask == b->mask);
+}
+
+/*
+ * A rule with the same conditions as an earlier one for its syscall never
+ * matches (first match wins), and libseccomp refuses a second action for
+ * the same conditions: it is left out.
+ */
+static bool shadowed(const struct cabin_router *r, size_t at)
+{
+	const struct cabin_rule *rule = &r->rules[at];
+	size_t i;
+	unsigned int k;
+
+	for (i = 0; i < at; i++) {
+		const struct cabin_rule *e = &r->rules[i];
+
+		if (e->nr != rule->nr || e->ncond != rule->ncond)
+			continue;
+		for (k = 0; k < e->ncond && same_cond(&e->cond[k],
+						      &rule->cond[k]); k++)
+			;
+		if (k == e->ncond)
+			return true;
+	}
+	return false;
+}
+
 int cabin_bpf_compile(const struct cabin_router *r, bool kill_foreign_abi,
 		      struct cabin_bpf *out, int *err_rule)
 {
@@ -151,7 +182,7 @@ int cabin_bpf_compile(const struct cabin_router *r, bool kill_foreign_abi,
 	for (i = 0; !err && i < r->nrules; i++) {
 		struct cabin_rule rule = r->rules[i];
 
-		if (!settle_plain(r, i, &rule))
+		if (!settle_plain(r, i, &rule) || shadowed(r, i))
 			continue;
 		err = add_rule(ctx, &rule, (int)i, fallback);
 		if (err)

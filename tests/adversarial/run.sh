@@ -517,6 +517,86 @@ test_proc_mem_cabin() {
 	check_contained "$name" ENOENT
 	t_skip "$name: escapes with --unsafe-disable=sigscope" \
 		"as root, cabin holds capabilities the program lacks, so the kernel refuses /proc/PID/mem anyway"
+# setuid_plant: in a scratch directory, under the baseline and under
+# the default profile (whose file rules send chmod to the file guard),
+# the program tries to leave a setuid or setgid-executable copy of
+# itself; --unsafe-disable=setid lets every call do it.
+# plant TAG POLICY [CABIN-OPTIONS...]: run it in $TMP/TAG with POLICY.
+plant() {
+	local tag=$1 policy=$2 cabin adv
+	shift 2
+	cabin=$(realpath "$CABIN") adv=$(realpath "$ADV")
+	policy=$(realpath "$policy")
+	mkdir -p "$TMP/$tag" && pushd "$TMP/$tag" >/dev/null || return
+	CABIN=$cabin BASELINE=$policy run_cabin "$tag" "$@" -- \
+		"$adv/setuid_plant"
+	popd >/dev/null
+}
+
+test_setuid_plant() {
+	local def=$TMP/default.policy
+	have setuid_plant setid || return
+	echo "profile default" >"$def"
+	plant setuid_plant "$BASELINE"
+	check_contained setuid_plant EPERM
+	plant setuid_plant-default "$def"
+	check_contained "setuid_plant (profile default)" EPERM
+	if [[ $LINE != *"setgid-dir ok"* ]]; then
+		t_fail "setuid_plant: a setgid directory stays allowed" "$(what)"
+	else
+		t_ok "setuid_plant: a setgid directory stays allowed"
+	fi
+	plant setuid_plant-off "$BASELINE" --unsafe-disable=setid
+	check_escaped setuid_plant setid
+	plant setuid_plant-default-off "$def" --unsafe-disable=setid
+	check_escaped "setuid_plant (profile default)" setid
+}
+
+# ro_meta: a file the policy grants only read, in a directory of its
+# own; the program owns it and tries flags, xattrs, times, mode, owner
+# through a read-only descriptor and by path.
+# The same under the default profile, with a read rule for a directory
+# outside /tmp (which the profile makes private): /var/tmp.
+ro_meta_default() {
+	local dir pol=$TMP/ro_meta-default.policy
+	dir=$(mktemp -d /var/tmp/cabin-ro-meta.XXXXXX 2>/dev/null)
+	if [ -z "$dir" ]; then
+		t_skip "ro_meta (profile default): contained under cabin" \
+			"cannot create a directory in /var/tmp"
+		return
+	fi
+	echo data >"$dir/file"
+	printf 'profile default\nfiles read %s\n' "$dir" >"$pol"
+	BASELINE=$pol run_cabin ro_meta-default -- "$ADV/ro_meta" "$dir/file"
+	rm -rf "$dir"
+	check_contained "ro_meta (profile default)" EACCES
+}
+
+test_ro_meta() {
+	local dir=$TMP/ro_meta pol=$TMP/ro_meta.policy
+	have ro_meta rometa || return
+	mkdir -p "$dir" && echo data >"$dir/file" || return
+	cat >"$pol" <<-EOF
+	syscall default allow
+	files list /
+	files read,exec /usr /bin /sbin ?/lib ?/lib32 ?/lib64 $ADV
+	files read $dir
+	network host
+	EOF
+	BASELINE=$pol run_cabin ro_meta -- "$ADV/ro_meta" "$dir/file"
+	check_contained ro_meta EACCES
+	ro_meta_default
+	BASELINE=$pol run_cabin ro_meta-off --unsafe-disable=rometa -- \
+		"$ADV/ro_meta" "$dir/file"
+	check_escaped ro_meta rometa
+	if [[ $LINE == ESCAPED*"FS_IOC_SETFLAGS"* ]]; then
+		t_ok "ro_meta: FS_IOC_SETFLAGS escapes with --unsafe-disable=rometa"
+	elif ! lsattr "$dir/file" >/dev/null 2>&1; then
+		t_skip "ro_meta: FS_IOC_SETFLAGS escapes with --unsafe-disable=rometa" \
+			"the file system under $dir ($(stat -f -c %T "$dir")) has no inode flags: $(lsattr "$dir/file" 2>&1 | head -c 100)"
+	else
+		t_fail "ro_meta: FS_IOC_SETFLAGS escapes with --unsafe-disable=rometa" "$(what)"
+	fi
 }
 
 if [ ! -x "$CABIN" ]; then
@@ -541,4 +621,6 @@ test_kill_cabin
 test_prlimit_cabin
 test_kill_group
 test_proc_mem_cabin
+test_setuid_plant
+test_ro_meta
 t_done

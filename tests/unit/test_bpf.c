@@ -24,6 +24,7 @@
 
 #include "cabin/cabin.h"
 #include "policy/guards.h"
+#include "policy/setid.h"
 #include "policy/compile_bpf.h"
 
 static uint32_t load_word(const struct seccomp_data *d, uint32_t off)
@@ -155,6 +156,8 @@ static void compile(struct compiled *c, unsigned int unsafe)
 		add_deny_list(&c->router);
 	if (!(unsafe & CABIN_UNSAFE_UNTRACED))
 		assert_int_equal(cabin_guards_add(&c->router), 0);
+	if (!(unsafe & CABIN_UNSAFE_SETID))
+		assert_int_equal(cabin_setid_routes(&c->router), 0);
 	assert_int_equal(cabin_bpf_compile(&c->router,
 					   !(unsafe & CABIN_UNSAFE_ABI),
 					   &c->bpf, &bad), 0);
@@ -238,7 +241,7 @@ static void test_filter_agrees_with_router(void **state)
 	static const uint64_t probes[] = {
 		0, 1, TIOCSTI, TCGETS, CLONE_UNTRACED,
 		CLONE_UNTRACED | CLONE_VM, 0xffffffffffffffffull,
-		0x100000000ull | TIOCSTI, 0x100000000ull,
+		0x100000000ull | TIOCSTI, 0x100000000ull, 04755, 02755, 02644, 06711,
 	};
 	struct compiled c;
 	size_t i, j;

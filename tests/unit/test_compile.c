@@ -4,6 +4,8 @@
  * itself refuses.
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <linux/fs.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -252,6 +254,90 @@ static void test_group_kill_refused_without_scope(void **state)
 	release(&c);
 }
 
+static enum cabin_route_kind route4(struct compiled *c, int nr, uint64_t a1,
+				    uint64_t a2, uint64_t a3)
+{
+	const uint64_t args[6] = { (uint64_t)AT_FDCWD, a1, a2, a3 };
+
+	return cabin_router_match(&c->router, nr, args, NULL)->kind;
+}
+
+/* Setuid modes are refused in every profile and under explicit allows. */
+static void test_setid_everywhere(void **state)
+{
+	static const char *const profiles[] = { "default", "trace", "strict" };
+	struct compiled c;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < 3; i++) {
+		load(&c, profiles[i], "syscall allow chmod fchmodat openat\n");
+		compile(&c, 7, 0);
+		assert_int_equal(route(&c, SYS_chmod, 0, 04755),
+				 CABIN_ROUTE_DENY);
+		assert_int_equal(route(&c, SYS_chmod, 0, 02755),
+				 CABIN_ROUTE_EMULATE);
+		assert_int_equal(route4(&c, SYS_fchmodat, 0, 06700, 0),
+				 CABIN_ROUTE_DENY);
+		assert_int_equal(route4(&c, SYS_openat, 0, O_CREAT | O_WRONLY,
+					04755), CABIN_ROUTE_DENY);
+		assert_int_equal(route4(&c, SYS_openat, 0, O_CREAT, 02710),
+				 CABIN_ROUTE_DENY);
+		assert_true(route4(&c, SYS_openat, 0, O_RDONLY, 0644) !=
+			    CABIN_ROUTE_DENY);
+		assert_true(route4(&c, SYS_openat, 0, O_CREAT, 02644) !=
+			    CABIN_ROUTE_DENY);
+		assert_int_equal(route(&c, SYS_openat2, 0, 0),
+				 CABIN_ROUTE_DENY);
+		release(&c);
+	}
+	/* strict's plain allow of openat is split: no plain rule is left */
+	load(&c, "strict", NULL);
+	compile(&c, 7, 0);
+	for (i = 0; i < c.router.nrules; i++) {
+		if (c.router.rules[i].nr == SYS_openat)
+			assert_int_equal(c.router.rules[i].ncond, 1);
+	}
+	assert_int_equal(route4(&c, SYS_openat, 0, O_RDONLY, 0), CABIN_ROUTE_ALLOW);
+	assert_int_equal(route4(&c, SYS_openat, 0, O_CREAT, 04600),
+			 CABIN_ROUTE_DENY);
+	release(&c);
+	/* a policy's conditional allow does not pass a setgid program */
+	load(&c, "strict", "syscall allow chmod when arg1 == 02755\n");
+	compile(&c, 7, 0);
+	assert_int_equal(route(&c, SYS_chmod, 0, 02755), CABIN_ROUTE_DENY);
+	release(&c);
+	load(&c, "trace", NULL);
+	compile(&c, 7, CABIN_UNSAFE_SETID);
+	assert_int_equal(route(&c, SYS_chmod, 0, 04755), CABIN_ROUTE_TRACE);
+	release(&c);
+}
+
+/* The attribute ioctls go to the file guard where files are restricted. */
+static void test_rometa(void **state)
+{
+	struct compiled c;
+
+	(void)state;
+	load(&c, "default", NULL);
+	compile(&c, 7, 0);
+	assert_int_equal(route(&c, SYS_ioctl, 3, FS_IOC_SETFLAGS),
+			 CABIN_ROUTE_EMULATE);
+	assert_int_equal(route(&c, SYS_ioctl, 3, FS_IOC_FSSETXATTR),
+			 CABIN_ROUTE_EMULATE);
+	assert_int_equal(route(&c, SYS_ioctl, 3, FS_IOC_GETFLAGS),
+			 CABIN_ROUTE_ALLOW);
+	assert_int_equal(route(&c, 469, 0, 0), CABIN_ROUTE_DENY);
+	release(&c);
+	load(&c, "default", NULL);
+	compile(&c, 7, CABIN_UNSAFE_ROMETA);
+	assert_int_equal(route(&c, SYS_ioctl, 3, FS_IOC_SETFLAGS),
+			 CABIN_ROUTE_ALLOW);
+	assert_int_equal(route(&c, SYS_fchmod, 3, 0644), CABIN_ROUTE_ALLOW);
+	assert_int_equal(route(&c, SYS_fchmod, 3, 04755), CABIN_ROUTE_DENY);
+	release(&c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -262,6 +348,8 @@ int main(void)
 		cmocka_unit_test(test_guards_and_unsafe_switches),
 		cmocka_unit_test(test_guards_precede_explicit_allows),
 		cmocka_unit_test(test_group_kill_refused_without_scope),
+		cmocka_unit_test(test_setid_everywhere),
+		cmocka_unit_test(test_rometa),
 	};
 
 	return cmocka_run_group_tests_name("compile", tests, NULL, NULL);

@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/audit.h>
+#include <linux/fs.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -15,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -190,7 +192,7 @@ static void test_chmod(void **state)
 	assert_int_equal(mode_of(f->in, "."), 0750);
 
 	path_in(path, f->out, "f");
-	assert_int_equal(call(f, SYS_chmod, U(path), 04755, 0, 0, 0), -EACCES);
+	assert_int_equal(call(f, SYS_chmod, U(path), 0755, 0, 0, 0), -EACCES);
 	assert_int_equal(mode_of(f->out, "f"), 0644);
 	assert_non_null(strstr(f->log, "denied chmod of /tmp/cabin-fsguard-out"));
 	assert_non_null(strstr(f->log, "outside the policy's writable files"));
@@ -206,6 +208,65 @@ static void test_chmod(void **state)
 	assert_int_equal(call(f, SYS_chmod, 16, 0600, 0, 0, 0), -EFAULT);
 	assert_int_equal(call(f, SYS_read, 0, 0, 0, 0, 0), -ENOSYS);
 	assert_int_equal(count_fds(), fds);
+}
+
+/* Setuid, and setgid with group execute, only on directories. */
+static void test_setid(void **state)
+{
+	struct fixture *f = *state;
+	char path[160];
+	int fd;
+
+	path_in(path, f->in, "f");
+	assert_int_equal(call(f, SYS_chmod, U(path), 04755, 0, 0, 0), -EPERM);
+	assert_non_null(strstr(f->log, "a setuid or setgid mode"));
+	assert_int_equal(call(f, SYS_fchmodat, AT_FDCWD, U(path), 02750, 0,
+			      0), -EPERM);
+	fd = open(path, O_RDWR | O_CLOEXEC);
+	assert_true(fd >= 0);
+	assert_int_equal(call(f, SYS_fchmod, fd, 06755, 0, 0, 0), -EPERM);
+	assert_int_equal(mode_of(f->in, "f"), 0644);
+	/* setgid without group execute marks no program */
+	assert_int_equal(call(f, SYS_fchmod, fd, 02644, 0, 0, 0), 0);
+	assert_int_equal(mode_of(f->in, "f"), 02644);
+	close(fd);
+	/* a setgid directory passes its group on, nothing more */
+	assert_int_equal(call(f, SYS_chmod, U(f->in), 02775, 0, 0, 0), 0);
+	assert_int_equal(mode_of(f->in, ".") & 02000, 02000);
+	assert_int_equal(call(f, SYS_chmod, U(f->in), 04775, 0, 0, 0), -EPERM);
+	/* switched off, the guard lets the kernel decide */
+	f->g.setid = false;
+	assert_int_equal(call(f, SYS_chmod, U(path), 04755, 0, 0, 0), 0);
+	assert_int_equal(mode_of(f->in, "f"), 04755);
+}
+
+/* The attribute ioctls: on a read-only descriptor, by the rules. */
+static void test_ioctl_flags(void **state)
+{
+	struct fixture *f = *state;
+	int flags = 0, fd, ret;
+	char path[160];
+
+	path_in(path, f->out, "f");
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	assert_true(fd >= 0);
+	assert_int_equal(call(f, SYS_ioctl, fd, FS_IOC_SETFLAGS, U(&flags), 0,
+			      0), -EACCES);
+	assert_int_equal(call(f, SYS_ioctl, fd, 0x12345678, U(&flags), 0, 0),
+			 -ENOTTY);
+	close(fd);
+	path_in(path, f->in, "f");
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	assert_true(fd >= 0);
+	if (ioctl(fd, FS_IOC_GETFLAGS, &flags) == 0) {
+		flags |= FS_NODUMP_FL;
+		ret = call(f, SYS_ioctl, fd, FS_IOC_SETFLAGS, U(&flags), 0, 0);
+		assert_int_equal(ret, 0);
+		flags = 0;
+		assert_int_equal(ioctl(fd, FS_IOC_GETFLAGS, &flags), 0);
+		assert_true(flags & FS_NODUMP_FL);
+	}
+	close(fd);
 }
 
 /* A link inside pointing outside: followed, it is the outside file. */
@@ -474,6 +535,13 @@ static void test_routes(void **state)
 					    NULL)->kind, CABIN_ROUTE_EMULATE);
 	assert_int_equal(cabin_router_match(&r, 463, args, NULL)->kind,
 			 CABIN_ROUTE_DENY);
+	assert_int_equal(cabin_router_match(&r, 469, args, NULL)->kind,
+			 CABIN_ROUTE_DENY);
+	assert_int_equal(cabin_router_match(&r, SYS_ioctl, args, NULL)->kind,
+			 CABIN_ROUTE_ALLOW);
+	assert_int_equal(cabin_router_match(&r, SYS_ioctl,
+		(const uint64_t[6]){ 0, (1ull << 32) | FS_IOC_SETFLAGS }, NULL)->kind,
+		CABIN_ROUTE_EMULATE);
 	assert_int_equal(cabin_router_match(&r, SYS_connect, args, NULL)->kind,
 			 CABIN_ROUTE_ALLOW);
 	assert_int_equal(cabin_fsguard_socket_routes(&r), 0);
@@ -586,6 +654,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		T(test_chmod),
+		T(test_setid),
+		T(test_ioctl_flags),
 		T(test_symlinks),
 		T(test_dotdot),
 		T(test_at_dirfd),
