@@ -517,6 +517,8 @@ test_proc_mem_cabin() {
 	check_contained "$name" ENOENT
 	t_skip "$name: escapes with --unsafe-disable=sigscope" \
 		"as root, cabin holds capabilities the program lacks, so the kernel refuses /proc/PID/mem anyway"
+}
+
 # setuid_plant: in a scratch directory, under the baseline and under
 # the default profile (whose file rules send chmod to the file guard),
 # the program tries to leave a setuid or setgid-executable copy of
