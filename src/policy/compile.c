@@ -101,10 +101,15 @@ static int append_from(struct cabin_router *r,
 	return err < 0 ? err : 0;
 }
 
+/* W^X's alias checks, unless --unsafe-disable=wx-alias. */
+static bool alias_checks(const struct cabin_compile_input *in)
+{
+	return !(in->unsafe & CABIN_UNSAFE_WXALIAS);
+}
+
 static int memguard_watch(const void *ctx, struct cabin_router *r)
 {
-	(void)ctx;
-	return cabin_memguard_routes(r, true);
+	return cabin_memguard_routes(r, true, alias_checks(ctx));
 }
 
 static int netguard_routes(const void *ctx, struct cabin_router *r)
@@ -187,7 +192,8 @@ static int add_xom_watch(const struct cabin_compile_input *in,
 static bool guarded(int nr)
 {
 	return nr == SYS_mmap || nr == SYS_mprotect ||
-	       nr == SYS_pkey_mprotect || nr == SYS_rt_sigreturn;
+	       nr == SYS_pkey_mprotect || nr == SYS_rt_sigreturn ||
+	       nr == SYS_personality || nr == SYS_shmat;
 }
 
 /* The bits of one argument the earlier rules test; false if not so. */
@@ -345,7 +351,7 @@ int cabin_policy_compile_routes(const struct cabin_compile_input *in,
 	if (p->memory & CABIN_MEMORY_XOM)
 		err = cabin_xom_routes(r);
 	if (!err && (p->memory & CABIN_MEMORY_WX))
-		err = cabin_memguard_routes(r, false);
+		err = cabin_memguard_routes(r, false, alias_checks(in));
 	if (!err && (p->memory & CABIN_MEMORY_XOM))
 		err = add_xom_watch(in, r);
 	if (!err)
@@ -359,7 +365,7 @@ int cabin_policy_compile_routes(const struct cabin_compile_input *in,
 	if (!err && p->files_restricted)
 		err = append_from(r, fsguard_routes, ng);
 	if (!err && (p->memory & CABIN_MEMORY_WX))
-		err = append_from(r, memguard_watch, NULL);
+		err = append_from(r, memguard_watch, in);
 	for (i = 0; !err && i < 3 && in->watch[i]; i++)
 		err = watch(r, in->watch[i]);
 	if (!err && p->limits.procs)

@@ -223,6 +223,44 @@ int cabin_procfs_regions(pid_t tid, struct cabin_region *out, size_t max)
 	return (int)n;
 }
 
+int cabin_procfs_region_at(pid_t tid, uint64_t addr, struct cabin_region *rg)
+{
+	char path[64], line[4096 + 128];
+	int err = -ENOENT;
+	size_t len;
+	FILE *maps;
+
+	snprintf(path, sizeof(path), "/proc/%d/maps", (int)tid);
+	maps = fopen(path, "re");
+	if (!maps)
+		return -errno;
+	while (err && fgets(line, sizeof(line), maps)) {
+		len = strlen(line);
+		if (len && line[len - 1] == '\n')
+			line[len - 1] = '\0';
+		if (parse_region(line, rg) && addr >= rg->start &&
+		    addr < rg->end)
+			err = 0;
+	}
+	fclose(maps);
+	return err;
+}
+
+long cabin_procfs_personality(pid_t tid)
+{
+	char buf[32], *end;
+	unsigned long v;
+	ssize_t n = read_small(tid, "personality", buf, sizeof(buf));
+
+	if (n < 0)
+		return (long)n;
+	errno = 0;
+	v = strtoul(buf, &end, 16);
+	if (errno || end == buf || v > 0xffffffffUL)
+		return -EINVAL;
+	return (long)v;
+}
+
 int cabin_procfs_pkey(pid_t tid, uint64_t addr)
 {
 	char path[64], line[4096 + 128];
