@@ -460,6 +460,8 @@ static int compile_routes(struct run *r)
 		in.watch[n++] = cabin_report_watch;
 	if (r->cfg->verbose && r->policy->files_restricted)
 		in.watch[n++] = cabin_denials_watch;
+	if (r->has_memguard && r->memguard.proc_writable)
+		in.watch[n++] = cabin_memguard_open_watch;
 	err = cabin_policy_compile_routes(&in, &r->router, &r->netguard, &bad);
 	if (err < 0) {
 		fprintf(r->log, "cabin: the syscall rules cannot be compiled (%s%s): %s\n",

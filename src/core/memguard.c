@@ -9,12 +9,17 @@
  * mapping never comes to be.
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <linux/magic.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <linux/userfaultfd.h>
+#include <sys/ioctl.h>
 #include <sys/personality.h>
 #include <sys/shm.h>
+#include <sys/statfs.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -59,17 +64,28 @@ static int watch_aliases(struct cabin_router *r)
 
 /*
  * SysV shared memory attached executable is shared by nature; writing
- * another process's memory writes its code whatever its protection.
+ * another process's memory writes its code whatever its protection, and
+ * so does a userfaultfd's UFFDIO_COPY into a registered range (from the
+ * syscall or from /dev/userfaultfd).
  */
 static int refuse_aliases(struct cabin_router *r)
 {
 	const struct cabin_route eperm = {
 		.kind = CABIN_ROUTE_DENY, .err = EPERM,
 	};
+	const struct cabin_cond uffd_new = {
+		.arg = 1, .op = CABIN_CMP_MASKED_EQ, .mask = 0xffffffff,
+		.value = USERFAULTFD_IOC_NEW,
+	};
 	int err = add(r, SYS_shmat, CABIN_ROUTE_DENY, EACCES, 2, SHM_EXEC);
 
-	return err ? err : cabin_router_add_rule(r, SYS_process_vm_writev,
-						  eperm, 0, NULL);
+	if (!err)
+		err = cabin_router_add_rule(r, SYS_process_vm_writev, eperm, 0,
+					    NULL);
+	if (!err)
+		err = cabin_router_add_rule(r, SYS_userfaultfd, eperm, 0, NULL);
+	return err ? err : cabin_router_add_rule(r, SYS_ioctl, eperm, 1,
+						  &uffd_new);
 }
 
 int cabin_memguard_routes(struct cabin_router *r, bool watch, bool alias)
@@ -212,13 +228,51 @@ static void kill_task(struct cabin_proxy *p, struct cabin_task *task)
  * be of the file checked (device and inode as /proc/PID/maps shows
  * them); if not, the program dies before it runs on.
  */
-bool cabin_memguard_exit(struct cabin_proxy *p, struct cabin_task *task,
-			 long ret)
+const int cabin_memguard_open_watch[] = { SYS_open, SYS_openat, SYS_openat2,
+					 -1 };
+
+/* procfs names its own files: a name ending in /mem is the memory file. */
+static bool is_proc_mem(int fd, const char *name)
+{
+	size_t n = strlen(name);
+	struct statfs sf;
+	int fl = fcntl(fd, F_GETFL);
+
+	return fl >= 0 && (fl & O_ACCMODE) != O_RDONLY &&
+	       fstatfs(fd, &sf) == 0 && sf.f_type == PROC_SUPER_MAGIC &&
+	       n >= 4 && !strcmp(name + n - 4, "/mem");
+}
+
+static bool open_exit(struct cabin_proxy *p, struct cabin_task *task, long ret)
+{
+	const struct cabin_platform_ops *ops = p->plat->ops;
+	char name[512];
+	bool mem;
+	int fd;
+
+	if (ret < 0 || ret > INT32_MAX)
+		return false;
+	fd = ops->dup_fd(p->plat->ctx, task->tid, (int)ret);
+	if (fd < 0)
+		return false;	/* closed already by another thread */
+	mem = ops->fd_path(p->plat->ctx, task->tid, (int)ret, name,
+			   sizeof(name)) == 0 && is_proc_mem(fd, name);
+	close(fd);
+	if (!mem)
+		return false;
+	cabin_proxy_say(p, "W^X: pid %d (%s): killed: it opened %s for writing, which writes code whatever its protection",
+			(int)task->tid, task->comm, name);
+	kill_task(p, task);
+	return true;
+}
+
+static bool mmap_exit(struct cabin_proxy *p, struct cabin_task *task,
+		      long ret)
 {
 	struct cabin_region rg;
 	int err;
 
-	if (!task->wx_pending || task->cur_nr != SYS_mmap)
+	if (!task->wx_pending)
 		return false;
 	task->wx_pending = false;
 	if (ret < 0 && ret > -4096)
@@ -231,6 +285,60 @@ bool cabin_memguard_exit(struct cabin_proxy *p, struct cabin_task *task,
 			(int)task->tid, task->comm, (unsigned long long)ret);
 	kill_task(p, task);
 	return true;
+}
+
+bool cabin_memguard_exit(struct cabin_proxy *p, struct cabin_task *task,
+			 long ret)
+{
+	if (task->cur_nr == SYS_mmap)
+		return mmap_exit(p, task, ret);
+	task->wx_pending = false;
+	if (p->memguard->proc_writable &&
+	    (task->cur_nr == SYS_open || task->cur_nr == SYS_openat ||
+	     task->cur_nr == SYS_openat2))
+		return open_exit(p, task, ret);
+	return false;
+}
+
+/* The executable itself cannot be written while it runs (ETXTBSY). */
+static bool is_exe(const struct cabin_region *rg, const struct stat *exe)
+{
+	return exe && rg->dev == exe->st_dev && rg->ino == exe->st_ino;
+}
+
+/*
+ * Code the kernel mapped from files other than the executable (the
+ * program interpreter named by PT_INTERP): held to the rule for mmap.
+ */
+static int check_image_files(struct cabin_proxy *p, struct cabin_task *task,
+			     const struct cabin_region *rg, int n)
+{
+	const struct cabin_platform_ops *ops = p->plat->ops;
+	struct stat exe_st, *exe = NULL;
+	const char *why;
+	int i, fd;
+
+	fd = ops->open_exe(p->plat->ctx, task->tid);
+	if (fd >= 0 && fstat(fd, &exe_st) == 0)
+		exe = &exe_st;
+	if (fd >= 0)
+		close(fd);
+	for (i = 0; i < n; i++) {
+		if (!(rg[i].prot & PROT_EXEC) || !rg[i].ino || is_exe(&rg[i], exe))
+			continue;
+		fd = ops->open_region(p->plat->ctx, task->tid, &rg[i]);
+		why = fd < 0 ? "it cannot be examined" :
+			       cabin_memguard_file_writable(p->memguard, fd);
+		if (fd >= 0)
+			close(fd);
+		if (why) {
+			cabin_proxy_say(p, "W^X: pid %d (%s): killed: its new image runs code from %s: %s",
+					(int)task->tid, task->comm, rg[i].name,
+					why);
+			return -EPERM;
+		}
+	}
+	return 0;
 }
 
 static int check_image(struct cabin_proxy *p, struct cabin_task *task,
@@ -254,7 +362,7 @@ static int check_image(struct cabin_proxy *p, struct cabin_task *task,
 				(int)task->tid, task->comm);
 		return -EPERM;
 	}
-	return 0;
+	return check_image_files(p, task, rg, n);
 }
 
 int cabin_memguard_exec(struct cabin_proxy *p, struct cabin_task *task)

@@ -32,7 +32,11 @@ struct cabin_memguard {
 	uid_t euid;		/* the program's, and so its files' owner */
 	gid_t *groups;		/* its groups, the effective one first */
 	size_t ngroups;
+	bool proc_writable;	/* /proc/PID/mem may be opened for writing */
 };
+
+/* Traced when proc_writable: a descriptor of /proc/PID/mem is checked. */
+extern const int cabin_memguard_open_watch[];
 
 /*
  * Start g for a program with cabin's own identity; files_restricted
@@ -60,9 +64,10 @@ long cabin_memguard_entry(struct cabin_proxy *p, struct cabin_task *task,
 			  const struct cabin_syscall *sys);
 
 /*
- * At the exit of an executable file mmap the entry let run: true when
- * the mapping is not of the file that was checked and the program was
- * killed.
+ * At the exit of a traced syscall: true when the program was killed,
+ * because an executable file mmap the entry let run maps another file
+ * than the one checked, or because an open gave it /proc/PID/mem for
+ * writing (which writes code through any protection).
  */
 bool cabin_memguard_exit(struct cabin_proxy *p, struct cabin_task *task,
 			 long ret);

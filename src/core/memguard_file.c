@@ -16,12 +16,15 @@
 #include "core/memguard.h"
 #include "core/memguard_file.h"
 
+static bool beneath(const char *path, const char *dir);
+
 int cabin_memguard_init(struct cabin_memguard *g, bool files_restricted)
 {
 	int n;
 
 	memset(g, 0, sizeof(*g));
 	g->files_restricted = files_restricted;
+	g->proc_writable = !files_restricted;
 	g->euid = geteuid();
 	n = getgroups(0, NULL);
 	if (n < 0)
@@ -70,6 +73,8 @@ int cabin_memguard_writable(struct cabin_memguard *g, int fd)
 	if (!g->writable[g->nwritable])
 		return -ENOMEM;
 	g->nwritable++;
+	if (beneath(path, "/proc") || beneath("/proc", path))
+		g->proc_writable = true;
 	return 0;
 }
 

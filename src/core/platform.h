@@ -104,6 +104,13 @@ struct cabin_platform_ops {
 	int (*region_at)(void *ctx, pid_t tid, uint64_t addr,
 			 struct cabin_region *rg);
 	long (*personality)(void *ctx, pid_t tid);
+	/*
+	 * A read-only descriptor in cabin for the file a mapping of the
+	 * task maps (-ESTALE when what cabin can open is another file), and
+	 * for the task's executable; -errno.
+	 */
+	int (*open_region)(void *ctx, pid_t tid, const struct cabin_region *rg);
+	int (*open_exe)(void *ctx, pid_t tid);
 };
 
 struct cabin_platform {

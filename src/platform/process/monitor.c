@@ -273,6 +273,18 @@ static long op_personality(void *ctx, pid_t tid)
 	return cabin_procfs_personality(tid);
 }
 
+static int op_open_region(void *ctx, pid_t tid, const struct cabin_region *rg)
+{
+	(void)ctx;
+	return cabin_procfs_open_region(tid, rg);
+}
+
+static int op_open_exe(void *ctx, pid_t tid)
+{
+	(void)ctx;
+	return cabin_procfs_open_exe(tid);
+}
+
 static int op_addr_pkey(void *ctx, pid_t tid, uint64_t addr)
 {
 	(void)ctx;
@@ -409,6 +421,8 @@ static const struct cabin_platform_ops process_ops = {
 	.addr_pkey = op_addr_pkey,
 	.region_at = op_region_at,
 	.personality = op_personality,
+	.open_region = op_open_region,
+	.open_exe = op_open_exe,
 	.get_xstate = op_get_xstate,
 	.exec_settle = op_exec_settle,
 	.inject_syscall = op_inject_syscall,

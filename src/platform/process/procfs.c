@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
@@ -259,6 +260,44 @@ long cabin_procfs_personality(pid_t tid)
 	if (errno || end == buf || v > 0xffffffffUL)
 		return -EINVAL;
 	return (long)v;
+}
+
+static int same_file(int fd, const struct cabin_region *rg)
+{
+	struct stat st;
+
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) == 0 && st.st_dev == rg->dev &&
+	    st.st_ino == rg->ino)
+		return fd;
+	close(fd);
+	return -ESTALE;
+}
+
+int cabin_procfs_open_region(pid_t tid, const struct cabin_region *rg)
+{
+	char path[96];
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/map_files/%" PRIx64 "-%" PRIx64,
+		 (int)tid, rg->start, rg->end);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd >= 0)
+		return same_file(fd, rg);
+	if (rg->name[0] != '/')
+		return -ENOENT;
+	return same_file(open(rg->name, O_RDONLY | O_CLOEXEC | O_NOCTTY), rg);
+}
+
+int cabin_procfs_open_exe(pid_t tid)
+{
+	char path[64];
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/exe", (int)tid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	return fd < 0 ? -errno : fd;
 }
 
 int cabin_procfs_pkey(pid_t tid, uint64_t addr)
