@@ -388,6 +388,65 @@ test_ptrace_attach() {
 	fi
 }
 
+# W^X (--wx) against aliases: the same memory writable one way and
+# executable another.  The alias programs run under the default profile
+# (--wx alone), in a working directory of their own; wx_procmem under the
+# baseline, which has no file rules (it is static: as root, no library
+# could be mapped there).  --unsafe-disable=wx-alias lets each escape.
+WX_ADV=$(cd "$ADV" 2>/dev/null && pwd)
+WX_CABIN=$(cd "$(dirname "$CABIN")" 2>/dev/null && pwd)/$(basename "$CABIN")
+run_wx() {
+	local tag=$1 dir=$TMP/wx-$1
+	shift
+	OUT=$TMP/$tag.out ERR=$TMP/$tag.err
+	mkdir -p "$dir"
+	cp "$WX_ADV/wx_execstack_image" "$dir/" 2>/dev/null
+	(cd "$dir" && timeout -k 5 20 "$WX_CABIN" run "$@" </dev/null >"$OUT" 2>"$ERR"
+	 exit $?) 2>/dev/null
+	grab $?
+}
+
+test_wx_personality() {
+	have wx_personality wx-alias || return
+	run_wx wx_personality --wx -- "$WX_ADV/wx_personality"
+	check_contained wx_personality EACCES
+	run_wx wx_personality-off --wx --unsafe-disable=wx-alias -- \
+		"$WX_ADV/wx_personality"
+	check_escaped wx_personality wx-alias
+}
+
+test_wx_alias() {
+	local how
+	have wx_alias wx-alias || return
+	for how in memfd shm tmp cwd write shared mremap sysv; do
+		run_wx "wx_alias-$how" --wx -- "$WX_ADV/wx_alias" "$how"
+		check_contained "wx_alias $how" EACCES
+		run_wx "wx_alias-$how-off" --wx --unsafe-disable=wx-alias -- \
+			"$WX_ADV/wx_alias" "$how"
+		check_escaped "wx_alias $how" wx-alias
+	done
+}
+
+# The image is started from the working directory, where the default
+# profile lets the program execute files.
+test_wx_execstack() {
+	have wx_execstack wx-alias || return
+	run_wx wx_execstack --wx -- "$WX_ADV/wx_execstack" ./wx_execstack_image
+	check_contained wx_execstack SIGKILL
+	run_wx wx_execstack-off --wx --unsafe-disable=wx-alias -- \
+		"$WX_ADV/wx_execstack" ./wx_execstack_image
+	check_escaped wx_execstack wx-alias
+}
+
+test_wx_procmem() {
+	have wx_procmem wx-alias || return
+	run_cabin wx_procmem --wx -- "$ADV/wx_procmem"
+	check_contained wx_procmem SIGKILL
+	run_cabin wx_procmem-off --wx --unsafe-disable=wx-alias -- \
+		"$ADV/wx_procmem"
+	check_escaped wx_procmem wx-alias
+}
+
 if [ ! -x "$CABIN" ]; then
 	t_fail "cabin binary" "not found at $CABIN"
 	t_done
@@ -405,4 +464,8 @@ test_tioclinux
 test_kill_parent
 test_ptrace_traceme
 test_ptrace_attach
+test_wx_personality
+test_wx_alias
+test_wx_execstack
+test_wx_procmem
 t_done
