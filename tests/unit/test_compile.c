@@ -219,6 +219,48 @@ static void test_guards_precede_explicit_allows(void **state)
 	release(&c);
 }
 
+/*
+ * W^X's alias routes stand in front of a policy's plain allows (which
+ * are split for libseccomp, never left plain), and only where the
+ * wx-alias switch is on.
+ */
+static void test_wx_alias_routes(void **state)
+{
+	static const int nrs[] = { SYS_mmap, SYS_personality, SYS_shmat };
+	const uint64_t rie[6] = { 0x0400000 }, query[6] = { 0 };
+	const uint64_t shm_exec[6] = { 3, 0, 0100000 };
+	struct compiled c;
+	size_t i, k;
+
+	(void)state;
+	load(&c, "strict", "memory wx\nsyscall allow personality shmat\n");
+	compile(&c, 7, 0);
+	assert_int_equal(prot_route(&c, SYS_mmap, PROT_READ | PROT_EXEC),
+			 CABIN_ROUTE_TRACE);
+	assert_int_equal(prot_route(&c, SYS_mmap, PROT_READ | PROT_WRITE),
+			 CABIN_ROUTE_ALLOW);
+	assert_int_equal(cabin_router_match(&c.router, SYS_personality, rie,
+					    NULL)->kind, CABIN_ROUTE_TRACE);
+	assert_int_equal(cabin_router_match(&c.router, SYS_personality, query,
+					    NULL)->kind, CABIN_ROUTE_ALLOW);
+	assert_int_equal(cabin_router_match(&c.router, SYS_shmat, shm_exec,
+					    NULL)->kind, CABIN_ROUTE_DENY);
+	assert_int_equal(prot_route(&c, SYS_userfaultfd, 0), CABIN_ROUTE_DENY);
+	for (k = 0; k < 3; k++) {
+		for (i = 0; i < c.router.nrules; i++)
+			assert_false(c.router.rules[i].nr == nrs[k] &&
+				     !c.router.rules[i].ncond);
+	}
+	release(&c);
+	load(&c, "strict", "memory wx\nsyscall allow personality shmat\n");
+	compile(&c, 7, CABIN_UNSAFE_WXALIAS);
+	assert_int_equal(prot_route(&c, SYS_mmap, PROT_READ | PROT_EXEC),
+			 CABIN_ROUTE_ALLOW);
+	assert_int_equal(cabin_router_match(&c.router, SYS_personality, rie,
+					    NULL)->kind, CABIN_ROUTE_ALLOW);
+	release(&c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -228,6 +270,7 @@ int main(void)
 		cmocka_unit_test(test_memory_guards_survive_explicit_allows),
 		cmocka_unit_test(test_guards_and_unsafe_switches),
 		cmocka_unit_test(test_guards_precede_explicit_allows),
+		cmocka_unit_test(test_wx_alias_routes),
 	};
 
 	return cmocka_run_group_tests_name("compile", tests, NULL, NULL);
