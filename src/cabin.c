@@ -429,7 +429,8 @@ static int setup_memguard(struct run *r)
 	if (!(r->policy->memory & CABIN_MEMORY_WX) || r->kvm ||
 	    (r->cfg->unsafe & CABIN_UNSAFE_WXALIAS))
 		return 0;
-	err = cabin_memguard_init(&r->memguard, r->policy->files_restricted);
+	err = cabin_memguard_init(&r->memguard, r->policy->files_restricted,
+				  r->cfg->unsafe & CABIN_UNSAFE_CAPS);
 	if (err < 0)
 		return err;
 	r->has_memguard = true;

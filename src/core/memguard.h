@@ -32,6 +32,7 @@ struct cabin_memguard {
 	uid_t euid;		/* the program's, and so its files' owner */
 	gid_t *groups;		/* its groups, the effective one first */
 	size_t ngroups;
+	bool dac_override;	/* root keeps its capabilities (unsafe caps) */
 	bool proc_writable;	/* /proc/PID/mem may be opened for writing */
 };
 
@@ -40,9 +41,11 @@ extern const int cabin_memguard_open_watch[];
 
 /*
  * Start g for a program with cabin's own identity; files_restricted
- * when the policy has file rules.  Returns 0 or -errno.
+ * when the policy has file rules, caps_kept when it keeps capabilities.
+ * Returns 0 or -errno.
  */
-int cabin_memguard_init(struct cabin_memguard *g, bool files_restricted);
+int cabin_memguard_init(struct cabin_memguard *g, bool files_restricted,
+			bool caps_kept);
 /* Add the directory or file held by fd (any mode) as writable beneath. */
 int cabin_memguard_writable(struct cabin_memguard *g, int fd);
 void cabin_memguard_free(struct cabin_memguard *g);

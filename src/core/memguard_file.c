@@ -18,12 +18,14 @@
 
 static bool beneath(const char *path, const char *dir);
 
-int cabin_memguard_init(struct cabin_memguard *g, bool files_restricted)
+int cabin_memguard_init(struct cabin_memguard *g, bool files_restricted,
+			bool caps_kept)
 {
 	int n;
 
 	memset(g, 0, sizeof(*g));
 	g->files_restricted = files_restricted;
+	g->dac_override = caps_kept && geteuid() == 0;
 	g->proc_writable = !files_restricted;
 	g->euid = geteuid();
 	n = getgroups(0, NULL);
@@ -101,13 +103,13 @@ static bool beneath(const char *path, const char *dir)
 /*
  * Permission bits as the program's identity sees them.  The owner can
  * always chmod its file writable; capabilities are dropped, so root is
- * an owner like any other (--unsafe-disable=caps would break this).
+ * an owner like any other, unless it keeps them (--unsafe-disable=caps).
  */
 static bool dac_writable(const struct cabin_memguard *g, const struct stat *st)
 {
 	size_t i;
 
-	if (st->st_uid == g->euid)
+	if (g->dac_override || st->st_uid == g->euid)
 		return true;
 	for (i = 0; i < g->ngroups; i++) {
 		if (st->st_gid == g->groups[i])
