@@ -38,13 +38,32 @@ static int add_policy_rules(const struct cabin_compile_input *in,
 	return 0;
 }
 
+static bool same_rule(const struct cabin_rule *a, const struct cabin_rule *b)
+{
+	unsigned int i;
+
+	if (a->nr != b->nr || a->route.kind != b->route.kind ||
+	    a->route.err != b->route.err || a->ncond != b->ncond)
+		return false;
+	for (i = 0; i < a->ncond; i++) {
+		if (a->cond[i].arg != b->cond[i].arg ||
+		    a->cond[i].op != b->cond[i].op ||
+		    a->cond[i].mask != b->cond[i].mask ||
+		    a->cond[i].value != b->cond[i].value)
+			return false;
+	}
+	return true;
+}
+
 /*
  * Routes for the proxy's own needs may watch a syscall (trace it, or
  * emulate it on a copy), never let through one the policy refuses: they
  * are added only where the policy's route so far is allow.  Denials are
  * always welcome.  Either goes in front of the first rule that would let
  * the call run (allow or trace): first match wins, and a guard behind an
- * allow would never be consulted.
+ * allow would never be consulted.  Two guards may want the same watch
+ * (XOM and W^X both trace executable mmaps): libseccomp refuses a rule
+ * it already has (EEXIST), so it is added once.
  */
 static int append_if_allowed(struct cabin_router *r,
 			     const struct cabin_rule *rule)
@@ -53,6 +72,10 @@ static int append_if_allowed(struct cabin_router *r,
 	enum cabin_route_kind now;
 	size_t pos;
 
+	for (pos = 0; pos < r->nrules; pos++) {
+		if (same_rule(&r->rules[pos], rule))
+			return 0;
+	}
 	if (rule->route.kind != CABIN_ROUTE_DENY &&
 	    rule->route.kind != CABIN_ROUTE_KILL) {
 		now = cabin_router_match(r, rule->nr, no_args, NULL)->kind;

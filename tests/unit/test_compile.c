@@ -16,6 +16,7 @@
 
 #include "cabin/cabin.h"
 #include "policy/compile.h"
+#include "policy/compile_bpf.h"
 
 struct compiled {
 	struct cabin_policy policy;
@@ -250,6 +251,28 @@ static void test_wx_alias_routes(void **state)
 		for (i = 0; i < c.router.nrules; i++)
 			assert_false(c.router.rules[i].nr == nrs[k] &&
 				     !c.router.rules[i].ncond);
+	}
+	release(&c);
+	/* XOM watches executable mmaps too: libseccomp takes a rule once. */
+	load(&c, "default", "memory xom\n");
+	compile(&c, 7, 0);
+	{
+		struct cabin_bpf bpf = { 0 };
+		int bad;
+
+		assert_int_equal(cabin_bpf_compile(&c.router, true, &bpf, &bad),
+				 0);
+		cabin_bpf_free(&bpf);
+	}
+	for (i = 0; i < c.router.nrules; i++) {
+		for (k = i + 1; k < c.router.nrules; k++)
+			assert_false(c.router.rules[i].ncond &&
+				     c.router.rules[i].nr == c.router.rules[k].nr &&
+				     c.router.rules[i].route.kind ==
+				     c.router.rules[k].route.kind &&
+				     !memcmp(c.router.rules[i].cond,
+					     c.router.rules[k].cond,
+					     sizeof(c.router.rules[i].cond)));
 	}
 	release(&c);
 	load(&c, "strict", "memory wx\nsyscall allow personality shmat\n");
