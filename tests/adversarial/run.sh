@@ -400,7 +400,9 @@ run_wx() {
 	shift
 	OUT=$TMP/$tag.out ERR=$TMP/$tag.err
 	mkdir -p "$dir"
-	cp "$WX_ADV/wx_execstack_image" "$dir/" 2>/dev/null
+	cp "$WX_ADV/wx_execstack_image" "$WX_ADV/wx_interp_image" "$dir/" 2>/dev/null
+	# a fresh copy of the dynamic loader for wx_interp_image each time
+	cp -L /lib64/ld-linux-x86-64.so.2 "$dir/wx_interp_ld.so" 2>/dev/null
 	(cd "$dir" && timeout -k 5 20 "$WX_CABIN" run "$@" </dev/null >"$OUT" 2>"$ERR"
 	 exit $?) 2>/dev/null
 	grab $?
@@ -427,15 +429,19 @@ test_wx_alias() {
 	done
 }
 
-# The image is started from the working directory, where the default
-# profile lets the program execute files.
-test_wx_execstack() {
-	have wx_execstack wx-alias || return
-	run_wx wx_execstack --wx -- "$WX_ADV/wx_execstack" ./wx_execstack_image
-	check_contained wx_execstack SIGKILL
-	run_wx wx_execstack-off --wx --unsafe-disable=wx-alias -- \
-		"$WX_ADV/wx_execstack" ./wx_execstack_image
-	check_escaped wx_execstack wx-alias
+# The images are started from the working directory, where the default
+# profile lets the program execute files: one with an executable stack,
+# one whose program interpreter is a loader copy it can write.
+test_wx_exec() {
+	local image
+	have wx_exec wx-alias || return
+	for image in wx_execstack_image wx_interp_image; do
+		run_wx "$image" --wx -- "$WX_ADV/wx_exec" "./$image"
+		check_contained "wx_exec $image" SIGKILL
+		run_wx "$image-off" --wx --unsafe-disable=wx-alias -- \
+			"$WX_ADV/wx_exec" "./$image"
+		check_escaped "wx_exec $image" wx-alias
+	done
 }
 
 test_wx_procmem() {
@@ -466,6 +472,6 @@ test_ptrace_traceme
 test_ptrace_attach
 test_wx_personality
 test_wx_alias
-test_wx_execstack
+test_wx_exec
 test_wx_procmem
 t_done

@@ -1,8 +1,10 @@
 /*
- * Escape attempt on W^X (--wx): an exec image the kernel itself maps
- * writable and executable, here a stack made executable by PT_GNU_STACK
- * (wx_execstack_image, linked with -z execstack, named by argv[1]).  It
- * is started in a child; exit status 42 means its code on the stack ran.
+ * Escape attempt on W^X (--wx) through an exec image, named by argv[1]
+ * and started in a child: wx_execstack_image, whose stack the kernel
+ * maps writable and executable (PT_GNU_STACK), or wx_interp_image, whose
+ * program interpreter is a copy of the dynamic loader it can write.  The
+ * image writes code (mov eax, 42; ret) where it runs and calls it: exit
+ * status 42 means the code ran.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -39,9 +41,9 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 42)
-		printf("ESCAPED code on the executable stack of a new image ran\n");
+		printf("ESCAPED code written into the image %s ran\n", image);
 	else if (WIFSIGNALED(status))
-		printf("CONTAINED the image with an executable stack was killed: SIG%s\n",
+		printf("CONTAINED the image %s was killed: SIG%s\n", image,
 		       sigabbrev_np(WTERMSIG(status)));
 	else
 		printf("CONTAINED the image exited with %d\n",
