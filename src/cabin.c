@@ -18,6 +18,7 @@
 
 #include "cabin/cabin.h"
 #include "core/fsguard.h"
+#include "core/memguard.h"
 #include "core/netguard.h"
 #include "core/proxy.h"
 #include "core/xom.h"
@@ -71,6 +72,8 @@ struct run {
 	struct cabin_report *report;
 	struct cabin_xom xom;
 	bool has_xom;			/* xom was initialised */
+	struct cabin_memguard memguard;	/* W^X's alias checks */
+	bool has_memguard;		/* memguard was initialised */
 	bool kvm;			/* --platform kvm */
 	int kvm_fd;			/* /dev/kvm, opened before the sandbox */
 	int report_fd;			/* kvm: the report's temporary file */
@@ -455,6 +458,38 @@ static int setup_xom(struct run *r)
 	return 0;
 }
 
+/*
+ * W^X's alias checks need what the program can write: the real paths of
+ * the rules that write or create, opened as Landlock opens them.  The
+ * kvm platform keeps the program's memory itself.
+ */
+static int setup_memguard(struct run *r)
+{
+	const struct cabin_path_rule *pr;
+	size_t i;
+	int err, fd;
+
+	if (!(r->policy->memory & CABIN_MEMORY_WX) || r->kvm ||
+	    (r->cfg->unsafe & CABIN_UNSAFE_WXALIAS))
+		return 0;
+	err = cabin_memguard_init(&r->memguard, r->policy->files_restricted,
+				  r->cfg->unsafe & CABIN_UNSAFE_CAPS);
+	if (err < 0)
+		return err;
+	r->has_memguard = true;
+	for (i = 0; !err && i < r->policy->npaths; i++) {
+		pr = &r->policy->paths[i];
+		if (!(pr->rights & (CABIN_FILE_WRITE | CABIN_FILE_CREATE)))
+			continue;
+		fd = cabin_landlock_open_path(pr->path, r->home);
+		if (fd < 0)
+			continue;	/* optional, or refused by Landlock too */
+		err = cabin_memguard_writable(&r->memguard, fd);
+		close(fd);
+	}
+	return err;
+}
+
 static int compile_routes(struct run *r)
 {
 	struct cabin_compile_input in = {
@@ -470,6 +505,8 @@ static int compile_routes(struct run *r)
 		in.watch[n++] = cabin_report_watch;
 	if (r->cfg->verbose && r->policy->files_restricted)
 		in.watch[n++] = cabin_denials_watch;
+	if (r->has_memguard && r->memguard.proc_writable)
+		in.watch[n++] = cabin_memguard_open_watch;
 	err = cabin_policy_compile_routes(&in, &r->router, &r->netguard, &bad);
 	if (err < 0) {
 		fprintf(r->log, "cabin: the syscall rules cannot be compiled (%s%s): %s\n",
@@ -673,6 +710,8 @@ static int prepare(struct run *r, const char *program)
 		err = seal_proc(r);
 	if (!err)
 		err = setup_xom(r);
+	if (!err)
+		err = setup_memguard(r);
 	if (err < 0)
 		return err;
 	err = compile_routes(r);
@@ -709,6 +748,7 @@ static int init_proxy(struct run *r, struct cabin_proxy *proxy,
 	proxy->limits.memory = r->policy->limits.memory;
 	proxy->wx = r->policy->memory & CABIN_MEMORY_WX;
 	proxy->xom = r->has_xom ? &r->xom : NULL;
+	proxy->memguard = r->has_memguard ? &r->memguard : NULL;
 	proxy->emulate = emulate;
 	proxy->emulate_ctx = r;
 	observe_records(r, proxy);
@@ -1105,6 +1145,8 @@ int cabin_run(const struct cabin_config *cfg, char *const argv[])
 	cabin_router_free(&r.router);
 	if (r.has_fsguard)
 		cabin_fsguard_free(&r.fsguard);
+	if (r.has_memguard)
+		cabin_memguard_free(&r.memguard);
 	if (r.policy == &r.fallback)
 		cabin_policy_free(&r.fallback);
 	return code;

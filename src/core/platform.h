@@ -95,6 +95,22 @@ struct cabin_platform_ops {
 	 */
 	int (*inject_syscall)(void *ctx, pid_t tid, uint64_t insn, long nr,
 			      const uint64_t args[6], long *ret);
+
+	/*
+	 * W^X's checks of aliases (core/memguard.c); NULL where a platform
+	 * keeps the program's memory itself.  The mapping holding addr
+	 * (-ENOENT for none), and the task's persona; -errno.
+	 */
+	int (*region_at)(void *ctx, pid_t tid, uint64_t addr,
+			 struct cabin_region *rg);
+	long (*personality)(void *ctx, pid_t tid);
+	/*
+	 * A read-only descriptor in cabin for the file a mapping of the
+	 * task maps (-ESTALE when what cabin can open is another file), and
+	 * for the task's executable; -errno.
+	 */
+	int (*open_region)(void *ctx, pid_t tid, const struct cabin_region *rg);
+	int (*open_exe)(void *ctx, pid_t tid);
 };
 
 struct cabin_platform {

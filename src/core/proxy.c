@@ -300,6 +300,10 @@ static int on_syscall_exit(struct cabin_proxy *p, struct cabin_task *task,
 		cabin_limits_exit(p, task, ret);
 		notify_result(p, task, ret, true);
 	}
+	if (p->memguard && cabin_memguard_exit(p, task, ret)) {
+		task->cur_nr = -1;
+		return 0;	/* killed */
+	}
 	if (p->xom && task->cur_nr >= 0 && cabin_xom_exit(p, task, ret)) {
 		task->cur_nr = -1;
 		return 0;	/* killed */
@@ -389,6 +393,9 @@ static int on_exec(struct cabin_proxy *p, struct cabin_task *task,
 		cabin_proxy_say(p, "[pid %d] exec %s", (int)task->tid, exe);
 	}
 	task->xom_sealed = false;
+	task->wx_pending = false;
+	if (cabin_memguard_exec(p, task) < 0)
+		return 0;	/* killed */
 	if (!p->xom)
 		return resume_event(p, task, 0);
 	if (cabin_xom_exec(p, task) < 0)

@@ -18,6 +18,7 @@
 
 struct cabin_proxy;
 struct cabin_xom;
+struct cabin_memguard;
 
 /* Answer an emulated syscall: the value it returns (or -errno). */
 typedef long (*cabin_emulate_fn)(struct cabin_proxy *p,
@@ -81,6 +82,8 @@ struct cabin_proxy {
 	bool timed_out;		/* the wall-clock limit ended the run */
 	bool wx;		/* W^X: executable memory stays read-only */
 	struct cabin_xom *xom;	/* sealed execute-only code, NULL when off */
+	/* W^X's alias checks, NULL when off (or not wx) */
+	const struct cabin_memguard *memguard;
 
 	struct cabin_denial *denials;	/* reported once each */
 	size_t ndenials;

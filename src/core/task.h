@@ -38,6 +38,8 @@ struct cabin_task {
 	int cur_rule;
 	uint64_t entry_ns;	/* when cur_nr entered (CLOCK_MONOTONIC) */
 	bool xom_sealed;	/* runs an image whose code was made execute-only */
+	bool wx_pending;	/* an executable file mmap was checked: */
+	uint64_t wx_dev, wx_ino;	/* the file it must map */
 	struct cabin_task_counters count;
 };
 

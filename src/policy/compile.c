@@ -39,13 +39,32 @@ static int add_policy_rules(const struct cabin_compile_input *in,
 	return 0;
 }
 
+static bool same_rule(const struct cabin_rule *a, const struct cabin_rule *b)
+{
+	unsigned int i;
+
+	if (a->nr != b->nr || a->route.kind != b->route.kind ||
+	    a->route.err != b->route.err || a->ncond != b->ncond)
+		return false;
+	for (i = 0; i < a->ncond; i++) {
+		if (a->cond[i].arg != b->cond[i].arg ||
+		    a->cond[i].op != b->cond[i].op ||
+		    a->cond[i].mask != b->cond[i].mask ||
+		    a->cond[i].value != b->cond[i].value)
+			return false;
+	}
+	return true;
+}
+
 /*
  * Routes for the proxy's own needs may watch a syscall (trace it, or
  * emulate it on a copy), never let through one the policy refuses: they
  * are added only where the policy's route so far is allow.  Denials are
  * always welcome.  Either goes in front of the first rule that would let
  * the call run (allow or trace): first match wins, and a guard behind an
- * allow would never be consulted.
+ * allow would never be consulted.  Two guards may want the same watch
+ * (XOM and W^X both trace executable mmaps): libseccomp refuses a rule
+ * it already has (EEXIST), so it is added once.
  */
 static int append_if_allowed(struct cabin_router *r,
 			     const struct cabin_rule *rule)
@@ -54,6 +73,10 @@ static int append_if_allowed(struct cabin_router *r,
 	enum cabin_route_kind now;
 	size_t pos;
 
+	for (pos = 0; pos < r->nrules; pos++) {
+		if (same_rule(&r->rules[pos], rule))
+			return 0;
+	}
 	if (rule->route.kind != CABIN_ROUTE_DENY &&
 	    rule->route.kind != CABIN_ROUTE_KILL) {
 		now = cabin_router_match(r, rule->nr, no_args, NULL)->kind;
@@ -102,10 +125,15 @@ static int append_from(struct cabin_router *r,
 	return err < 0 ? err : 0;
 }
 
+/* W^X's alias checks, unless --unsafe-disable=wx-alias. */
+static bool alias_checks(const struct cabin_compile_input *in)
+{
+	return !(in->unsafe & CABIN_UNSAFE_WXALIAS);
+}
+
 static int memguard_watch(const void *ctx, struct cabin_router *r)
 {
-	(void)ctx;
-	return cabin_memguard_routes(r, true);
+	return cabin_memguard_routes(r, true, alias_checks(ctx));
 }
 
 static int netguard_routes(const void *ctx, struct cabin_router *r)
@@ -202,6 +230,7 @@ static bool guarded(int nr)
 {
 	return nr == SYS_mmap || nr == SYS_mprotect ||
 	       nr == SYS_pkey_mprotect || nr == SYS_rt_sigreturn ||
+	       nr == SYS_personality || nr == SYS_shmat ||
 	       cabin_setid_call(nr);
 }
 
@@ -365,7 +394,7 @@ int cabin_policy_compile_routes(const struct cabin_compile_input *in,
 	if (!err && (p->memory & CABIN_MEMORY_XOM))
 		err = cabin_xom_routes(r);
 	if (!err && (p->memory & CABIN_MEMORY_WX))
-		err = cabin_memguard_routes(r, false);
+		err = cabin_memguard_routes(r, false, alias_checks(in));
 	if (!err && (p->memory & CABIN_MEMORY_XOM))
 		err = add_xom_watch(in, r);
 	if (!err)
@@ -381,7 +410,7 @@ int cabin_policy_compile_routes(const struct cabin_compile_input *in,
 	if (!err && p->files_restricted)
 		err = append_from(r, fsguard_routes, &fs);
 	if (!err && (p->memory & CABIN_MEMORY_WX))
-		err = append_from(r, memguard_watch, NULL);
+		err = append_from(r, memguard_watch, in);
 	for (i = 0; !err && i < 3 && in->watch[i]; i++)
 		err = watch(r, in->watch[i]);
 	if (!err && p->limits.procs)

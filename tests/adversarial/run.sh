@@ -601,6 +601,71 @@ test_ro_meta() {
 	fi
 }
 
+# W^X (--wx) against aliases: the same memory writable one way and
+# executable another.  The alias programs run under the default profile
+# (--wx alone), in a working directory of their own; wx_procmem under the
+# baseline, which has no file rules (it is static: as root, no library
+# could be mapped there).  --unsafe-disable=wx-alias lets each escape.
+WX_ADV=$(cd "$ADV" 2>/dev/null && pwd)
+WX_CABIN=$(cd "$(dirname "$CABIN")" 2>/dev/null && pwd)/$(basename "$CABIN")
+run_wx() {
+	local tag=$1 dir=$TMP/wx-$1
+	shift
+	OUT=$TMP/$tag.out ERR=$TMP/$tag.err
+	mkdir -p "$dir"
+	cp "$WX_ADV/wx_execstack_image" "$WX_ADV/wx_interp_image" "$dir/" 2>/dev/null
+	# a fresh copy of the dynamic loader for wx_interp_image each time
+	cp -L /lib64/ld-linux-x86-64.so.2 "$dir/wx_interp_ld.so" 2>/dev/null
+	(cd "$dir" && timeout -k 5 20 "$WX_CABIN" run "$@" </dev/null >"$OUT" 2>"$ERR"
+	 exit $?) 2>/dev/null
+	grab $?
+}
+
+test_wx_personality() {
+	have wx_personality wx-alias || return
+	run_wx wx_personality --wx -- "$WX_ADV/wx_personality"
+	check_contained wx_personality EACCES
+	run_wx wx_personality-off --wx --unsafe-disable=wx-alias -- \
+		"$WX_ADV/wx_personality"
+	check_escaped wx_personality wx-alias
+}
+
+test_wx_alias() {
+	local how
+	have wx_alias wx-alias || return
+	for how in memfd shm tmp cwd write shared mremap sysv; do
+		run_wx "wx_alias-$how" --wx -- "$WX_ADV/wx_alias" "$how"
+		check_contained "wx_alias $how" EACCES
+		run_wx "wx_alias-$how-off" --wx --unsafe-disable=wx-alias -- \
+			"$WX_ADV/wx_alias" "$how"
+		check_escaped "wx_alias $how" wx-alias
+	done
+}
+
+# The images are started from the working directory, where the default
+# profile lets the program execute files: one with an executable stack,
+# one whose program interpreter is a loader copy it can write.
+test_wx_exec() {
+	local image
+	have wx_exec wx-alias || return
+	for image in wx_execstack_image wx_interp_image; do
+		run_wx "$image" --wx -- "$WX_ADV/wx_exec" "./$image"
+		check_contained "wx_exec $image" SIGKILL
+		run_wx "$image-off" --wx --unsafe-disable=wx-alias -- \
+			"$WX_ADV/wx_exec" "./$image"
+		check_escaped "wx_exec $image" wx-alias
+	done
+}
+
+test_wx_procmem() {
+	have wx_procmem wx-alias || return
+	run_cabin wx_procmem --wx -- "$ADV/wx_procmem"
+	check_contained wx_procmem SIGKILL
+	run_cabin wx_procmem-off --wx --unsafe-disable=wx-alias -- \
+		"$ADV/wx_procmem"
+	check_escaped wx_procmem wx-alias
+}
+
 if [ ! -x "$CABIN" ]; then
 	t_fail "cabin binary" "not found at $CABIN"
 	t_done
@@ -625,4 +690,8 @@ test_kill_group
 test_proc_mem_cabin
 test_setuid_plant
 test_ro_meta
+test_wx_personality
+test_wx_alias
+test_wx_exec
+test_wx_procmem
 t_done

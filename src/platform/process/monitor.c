@@ -284,6 +284,31 @@ static int op_regions(void *ctx, pid_t tid, struct cabin_region *out,
 	return cabin_procfs_regions(tid, out, max);
 }
 
+static int op_region_at(void *ctx, pid_t tid, uint64_t addr,
+			struct cabin_region *rg)
+{
+	(void)ctx;
+	return cabin_procfs_region_at(tid, addr, rg);
+}
+
+static long op_personality(void *ctx, pid_t tid)
+{
+	(void)ctx;
+	return cabin_procfs_personality(tid);
+}
+
+static int op_open_region(void *ctx, pid_t tid, const struct cabin_region *rg)
+{
+	(void)ctx;
+	return cabin_procfs_open_region(tid, rg);
+}
+
+static int op_open_exe(void *ctx, pid_t tid)
+{
+	(void)ctx;
+	return cabin_procfs_open_exe(tid);
+}
+
 static int op_addr_pkey(void *ctx, pid_t tid, uint64_t addr)
 {
 	(void)ctx;
@@ -418,6 +443,10 @@ static const struct cabin_platform_ops process_ops = {
 	.fd_path = op_fd_path,
 	.regions = op_regions,
 	.addr_pkey = op_addr_pkey,
+	.region_at = op_region_at,
+	.personality = op_personality,
+	.open_region = op_open_region,
+	.open_exe = op_open_exe,
 	.get_xstate = op_get_xstate,
 	.exec_settle = op_exec_settle,
 	.inject_syscall = op_inject_syscall,

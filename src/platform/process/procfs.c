@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
@@ -221,6 +222,82 @@ int cabin_procfs_regions(pid_t tid, struct cabin_region *out, size_t max)
 	}
 	fclose(maps);
 	return (int)n;
+}
+
+int cabin_procfs_region_at(pid_t tid, uint64_t addr, struct cabin_region *rg)
+{
+	char path[64], line[4096 + 128];
+	int err = -ENOENT;
+	size_t len;
+	FILE *maps;
+
+	snprintf(path, sizeof(path), "/proc/%d/maps", (int)tid);
+	maps = fopen(path, "re");
+	if (!maps)
+		return -errno;
+	while (err && fgets(line, sizeof(line), maps)) {
+		len = strlen(line);
+		if (len && line[len - 1] == '\n')
+			line[len - 1] = '\0';
+		if (parse_region(line, rg) && addr >= rg->start &&
+		    addr < rg->end)
+			err = 0;
+	}
+	fclose(maps);
+	return err;
+}
+
+long cabin_procfs_personality(pid_t tid)
+{
+	char buf[32], *end;
+	unsigned long v;
+	ssize_t n = read_small(tid, "personality", buf, sizeof(buf));
+
+	if (n < 0)
+		return (long)n;
+	errno = 0;
+	v = strtoul(buf, &end, 16);
+	if (errno || end == buf || v > 0xffffffffUL)
+		return -EINVAL;
+	return (long)v;
+}
+
+static int same_file(int fd, const struct cabin_region *rg)
+{
+	struct stat st;
+
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) == 0 && st.st_dev == rg->dev &&
+	    st.st_ino == rg->ino)
+		return fd;
+	close(fd);
+	return -ESTALE;
+}
+
+int cabin_procfs_open_region(pid_t tid, const struct cabin_region *rg)
+{
+	char path[96];
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/map_files/%" PRIx64 "-%" PRIx64,
+		 (int)tid, rg->start, rg->end);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd >= 0)
+		return same_file(fd, rg);
+	if (rg->name[0] != '/')
+		return -ENOENT;
+	return same_file(open(rg->name, O_RDONLY | O_CLOEXEC | O_NOCTTY), rg);
+}
+
+int cabin_procfs_open_exe(pid_t tid)
+{
+	char path[64];
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/exe", (int)tid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	return fd < 0 ? -errno : fd;
 }
 
 int cabin_procfs_pkey(pid_t tid, uint64_t addr)
