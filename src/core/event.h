@@ -5,6 +5,7 @@
 #ifndef CABIN_CORE_EVENT_H
 #define CABIN_CORE_EVENT_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -63,8 +64,10 @@ struct cabin_event {
 		struct {
 			int status;
 			long nr;			/* syscall in flight */
+			uint64_t args[6];		/* its arguments */
 			uint32_t arch;			/* its ABI */
 			uint64_t ip;
+			bool filter_dead;		/* a filter killed it */
 		} exiting;				/* EXITING */
 		int status;				/* EXIT */
 		const char *note;			/* NOTE, without "cabin: " */

@@ -17,9 +17,8 @@
 #include "core/memguard.h"
 #include "core/names.h"
 #include "core/proxy.h"
+#include "core/x32.h"
 #include "core/xom.h"
-
-#define X32_SYSCALL_BIT 0x40000000L
 
 int cabin_proxy_init(struct cabin_proxy *p, const struct cabin_platform *plat,
 		     const struct cabin_router *router, FILE *log)
@@ -400,27 +399,38 @@ static int on_exec(struct cabin_proxy *p, struct cabin_task *task,
 }
 
 /*
- * A thread about to die of SIGSYS was killed by the filter itself: a
- * foreign ABI or a kill route.  This is the last moment its registers say
- * which syscall it was, so the report is made here.
+ * A thread about to die of SIGSYS was killed by a filter: a foreign ABI,
+ * a kill route, or a filter the program installed itself.  This is the
+ * last moment its registers say which syscall it was, so the report is
+ * made here.  A SIGSYS from anywhere else (kill(2), the namespace
+ * helper dying the way the program died) is no filter's doing and is
+ * not explained: its registers name the kill, not a routed syscall.
  */
 static void explain_seccomp_kill(struct cabin_proxy *p,
-				 struct cabin_task *task, long nr,
-				 uint32_t arch)
+				 struct cabin_task *task,
+				 const struct cabin_event *ev)
 {
+	long nr = ev->exiting.nr;
+	const struct cabin_route *route =
+		cabin_router_match(p->router, (int)nr, ev->exiting.args, NULL);
 	char name[32];
 
-	p->stats.killed++;
-	if (arch == AUDIT_ARCH_I386)
+	cabin_syscall_name(nr, name, sizeof(name));
+	if (ev->exiting.arch == AUDIT_ARCH_I386)
 		cabin_proxy_say(p, "pid %d (%s): killed: i386 syscall %ld (int 0x80), a foreign ABI",
 		    (int)task->tid, task->comm, nr);
-	else if (nr & X32_SYSCALL_BIT)
+	else if (cabin_x32_nr(nr))
 		cabin_proxy_say(p, "pid %d (%s): killed: x32 syscall %#lx, a foreign ABI",
 		    (int)task->tid, task->comm, nr);
-	else
+	else if (route->kind == CABIN_ROUTE_KILL)
 		cabin_proxy_say(p, "pid %d (%s): killed: syscall %s is routed to kill",
-		    (int)task->tid, task->comm,
-		    cabin_syscall_name(nr, name, sizeof(name)));
+		    (int)task->tid, task->comm, name);
+	else if (ev->exiting.filter_dead)
+		cabin_proxy_say(p, "pid %d (%s): killed: syscall %s, by a seccomp filter of its own",
+		    (int)task->tid, task->comm, name);
+	else
+		return;
+	p->stats.killed++;
 }
 
 static int on_exiting(struct cabin_proxy *p, struct cabin_task *task,
@@ -431,8 +441,7 @@ static int on_exiting(struct cabin_proxy *p, struct cabin_task *task,
 	task->state = CABIN_TASK_EXITING;
 	if (WIFSIGNALED(status) && WTERMSIG(status) == SIGSYS &&
 	    ev->exiting.nr >= 0)
-		explain_seccomp_kill(p, task, ev->exiting.nr,
-				     ev->exiting.arch);
+		explain_seccomp_kill(p, task, ev);
 	return resume(p, task->tid, CABIN_RESUME_RUN, 0, 0);
 }
 

@@ -23,6 +23,9 @@
 #include "platform/process/procfs.h"
 #include "policy/compile_bpf.h"
 
+/* include/linux/seccomp.h keeps it to the kernel; /proc shows it. */
+#define SECCOMP_MODE_DEAD 3
+
 volatile pid_t cabin_process_main_pid;
 static volatile sig_atomic_t timed_out;
 
@@ -453,7 +456,10 @@ static int exiting(pid_t tid, struct cabin_event *ev)
 	if (op_get_regs(NULL, tid, &regs) < 0)
 		return 0;
 	ev->exiting.nr = regs.nr;
+	memcpy(ev->exiting.args, regs.args, sizeof(regs.args));
 	ev->exiting.ip = regs.ip;
+	ev->exiting.filter_dead =
+		cabin_procfs_seccomp_mode(tid) == SECCOMP_MODE_DEAD;
 	if (regs.ip >= 2 &&
 	    op_read_mem(NULL, tid, regs.ip - 2, insn, 2) == 2 &&
 	    insn[0] == 0xcd && insn[1] == 0x80)

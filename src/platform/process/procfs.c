@@ -68,6 +68,24 @@ pid_t cabin_procfs_tgid(pid_t tid)
 	return (pid_t)strtol(line + 6, NULL, 10);
 }
 
+/*
+ * The Seccomp: field of status.  Linux 5.17 and later set it to 3
+ * (SECCOMP_MODE_DEAD) in a thread a filter kills, before the thread
+ * exits; a SIGSYS from anywhere else leaves it as it was.
+ */
+int cabin_procfs_seccomp_mode(pid_t tid)
+{
+	char buf[4096], *line;
+	ssize_t n = read_small(tid, "status", buf, sizeof(buf));
+
+	if (n < 0)
+		return (int)n;
+	line = strstr(buf, "\nSeccomp:");
+	if (!line)
+		return -ENOENT;
+	return (int)strtol(line + 9, NULL, 10);
+}
+
 static int read_link(const char *path, char *buf, size_t len)
 {
 	ssize_t n = readlink(path, buf, len - 1);
