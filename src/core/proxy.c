@@ -6,10 +6,13 @@
  */
 #include <errno.h>
 #include <linux/audit.h>
+#include <linux/seccomp.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 
@@ -292,12 +295,42 @@ static int on_syscall_entry(struct cabin_proxy *p, struct cabin_task *task,
 	return resume(p, task->tid, CABIN_RESUME_RUN, 0, 0);
 }
 
+/*
+ * From a filter of the program's own on, that filter answers first for
+ * the calls it refuses (errno, SIGSYS, kill): they never run, and cabin
+ * never sees them.  The guards stop every install, so it is said here.
+ */
+static void note_own_filter(struct cabin_proxy *p, struct cabin_task *task,
+			    long ret)
+{
+	const char *how;
+	uint32_t flags;
+
+	if (ret != 0)
+		return;
+	if (task->cur_nr == SYS_seccomp &&
+	    (uint32_t)task->cur_args[0] == SECCOMP_SET_MODE_FILTER) {
+		how = "seccomp";
+		flags = (uint32_t)task->cur_args[1];
+	} else if (task->cur_nr == SYS_prctl &&
+		   (uint32_t)task->cur_args[0] == PR_SET_SECCOMP &&
+		   (uint32_t)task->cur_args[1] == SECCOMP_MODE_FILTER) {
+		how = "prctl";
+		flags = 0;
+	} else {
+		return;
+	}
+	cabin_proxy_say(p, "pid %d (%s) installed a seccomp filter of its own (%s, flags %#x): calls it refuses do not run and are not traced",
+			(int)task->tid, task->comm, how, flags);
+}
+
 static int on_syscall_exit(struct cabin_proxy *p, struct cabin_task *task,
 			   long ret)
 {
 	if (task->cur_nr >= 0) {
 		cabin_limits_exit(p, task, ret);
 		notify_result(p, task, ret, true);
+		note_own_filter(p, task, ret);
 	}
 	if (p->xom && task->cur_nr >= 0 && cabin_xom_exit(p, task, ret)) {
 		task->cur_nr = -1;

@@ -107,6 +107,12 @@ static int memguard_watch(const void *ctx, struct cabin_router *r)
 	return cabin_memguard_routes(r, true);
 }
 
+static int own_filter_routes(const void *ctx, struct cabin_router *r)
+{
+	(void)ctx;
+	return cabin_guards_own_filter(r);
+}
+
 static int netguard_routes(const void *ctx, struct cabin_router *r)
 {
 	return cabin_netguard_routes(ctx, r);
@@ -352,6 +358,8 @@ int cabin_policy_compile_routes(const struct cabin_compile_input *in,
 		err = add_policy_rules(in, r, bad);
 	if (!err && !(in->unsafe & CABIN_UNSAFE_UNTRACED))
 		err = cabin_guards_add(r);
+	if (!err && !(in->unsafe & CABIN_UNSAFE_SECCOMP))
+		err = append_from(r, own_filter_routes, NULL);
 	if (!err)
 		err = close_truncate_gap(in, r);
 	if (!err)

@@ -388,6 +388,34 @@ test_ptrace_attach() {
 	fi
 }
 
+# A filter of the program's own answers SECCOMP_RET_USER_NOTIF, which
+# outranks cabin's SECCOMP_RET_TRACE; its listener answers "continue" and
+# keyctl (denied) and an open of a marker run unseen.  Cabin refuses the
+# listener flag; with --unsafe-disable=seccomp keyctl runs, and under the
+# trace profile the open is missing from the trace.
+test_seccomp_notif() {
+	local BASELINE=$TMP/trace.policy marker=$TMP/seccomp_notif.marker
+	have seccomp_notif seccomp || return
+	printf 'profile trace\n' >"$BASELINE"
+	echo marker >"$marker"
+	run_cabin seccomp_notif --trace="$TMP/seccomp_notif.trace" -- \
+		"$ADV/seccomp_notif" "$marker"
+	if grep -q "open.*\"$marker\"" "$TMP/seccomp_notif.trace"; then
+		check_contained seccomp_notif EPERM
+	else
+		t_fail "seccomp_notif: contained under cabin" \
+			"the plain open of the marker is not in the trace: $(what)"
+	fi
+	run_cabin seccomp_notif-off --unsafe-disable=seccomp \
+		--trace="$TMP/seccomp_notif-off.trace" -- "$ADV/seccomp_notif" "$marker"
+	if grep -q "open.*\"$marker\"" "$TMP/seccomp_notif-off.trace"; then
+		t_fail "seccomp_notif: escapes with --unsafe-disable=seccomp" \
+			"the open went through the listener, yet the trace has it: $(what)"
+	else
+		check_escaped seccomp_notif seccomp
+	fi
+}
+
 if [ ! -x "$CABIN" ]; then
 	t_fail "cabin binary" "not found at $CABIN"
 	t_done
@@ -405,4 +433,5 @@ test_tioclinux
 test_kill_parent
 test_ptrace_traceme
 test_ptrace_attach
+test_seccomp_notif
 t_done
