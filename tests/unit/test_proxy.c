@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <cmocka.h>
 
 #include "core/proxy.h"
@@ -273,6 +274,34 @@ static void test_foreign_abi_kill_is_explained(void **state)
 	assert_int_equal(f->proxy.stats.killed, 2);
 }
 
+/*
+ * A SIGSYS no filter sent (cabin's namespace helper dying the way the
+ * program died, or kill(2)) is not explained; a kill route and a filter
+ * of the program's own are, once each.
+ */
+static void test_only_filter_kills_are_explained(void **state)
+{
+	struct fixture *f = *state;
+	struct cabin_event ev = { .kind = CABIN_EV_EXITING, .tid = MAIN };
+
+	ev.exiting.status = SIGSYS;
+	ev.exiting.nr = SYS_kill;
+	ev.exiting.arch = AUDIT_ARCH_X86_64;
+	send_event(f, ev);
+	assert_null(strstr(log_text(f), "killed"));
+	assert_int_equal(f->proxy.stats.killed, 0);
+	ev.exiting.nr = SYS_reboot;
+	send_event(f, ev);
+	assert_non_null(strstr(log_text(f),
+		"killed: syscall reboot is routed to kill"));
+	ev.exiting.nr = SYS_getppid;
+	ev.exiting.filter_dead = true;
+	send_event(f, ev);
+	assert_non_null(strstr(log_text(f),
+		"killed: syscall getppid, by a seccomp filter of its own"));
+	assert_int_equal(f->proxy.stats.killed, 2);
+}
+
 static void test_main_exit_drains_the_tree(void **state)
 {
 	struct fixture *f = *state;
@@ -322,6 +351,7 @@ int main(void)
 		T(test_spawn_attach_and_group_stop),
 		T(test_exec_by_a_thread_takes_the_leader_tid),
 		T(test_foreign_abi_kill_is_explained),
+		T(test_only_filter_kills_are_explained),
 		T(test_main_exit_drains_the_tree),
 		T(test_exit_code_of_a_signal),
 #undef T
