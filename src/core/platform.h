@@ -6,6 +6,7 @@
 #ifndef CABIN_CORE_PLATFORM_H
 #define CABIN_CORE_PLATFORM_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -30,6 +31,7 @@ struct cabin_resume {
 	enum cabin_resume_how how;
 	long retval;		/* SKIP: what the syscall returns */
 	int sig;		/* signal to deliver on resume, 0 for none */
+	bool entry_stops;	/* also stop at the next syscall's entry */
 };
 
 /* One mapping of a task, as execute-only memory needs to know it. */

@@ -89,6 +89,12 @@ static struct cabin_task *track(struct cabin_proxy *p, pid_t tid)
 	 * descendant and is checked from its first stop on.
 	 */
 	task->xom_sealed = p->xom && p->xom->pkey >= 0;
+	/*
+	 * Filters are inherited: a task born after a filter of the
+	 * program's own was installed may carry it, and its first stop can
+	 * come before its parent's spawn event says whose child it is.
+	 */
+	task->own_filter = p->own_filters;
 	refresh_identity(p, task);
 	return task;
 }
@@ -96,7 +102,9 @@ static struct cabin_task *track(struct cabin_proxy *p, pid_t tid)
 static int resume(struct cabin_proxy *p, pid_t tid, enum cabin_resume_how how,
 		  long retval, int sig)
 {
-	struct cabin_resume r = { .how = how, .retval = retval, .sig = sig };
+	struct cabin_task *task = cabin_tasks_find(&p->tasks, tid);
+	struct cabin_resume r = { .how = how, .retval = retval, .sig = sig,
+				  .entry_stops = task && task->own_filter };
 
 	return p->plat->ops->resume(p->plat->ctx, tid, &r);
 }
@@ -257,6 +265,7 @@ static int on_syscall_entry(struct cabin_proxy *p, struct cabin_task *task,
 	else
 		route = cabin_router_route(p->router, rule);
 
+	task->entered = false;
 	task->count.syscalls++;
 	p->stats.stops++;
 	task->cur_nr = sys->nr;
@@ -303,8 +312,10 @@ static int on_syscall_entry(struct cabin_proxy *p, struct cabin_task *task,
 static void note_own_filter(struct cabin_proxy *p, struct cabin_task *task,
 			    long ret)
 {
+	struct cabin_task *t;
 	const char *how;
 	uint32_t flags;
+	size_t pos = 0;
 
 	if (ret != 0)
 		return;
@@ -320,8 +331,59 @@ static void note_own_filter(struct cabin_proxy *p, struct cabin_task *task,
 	} else {
 		return;
 	}
-	cabin_proxy_say(p, "pid %d (%s) installed a seccomp filter of its own (%s, flags %#x): calls it refuses do not run and are not traced",
+	cabin_proxy_say(p, "pid %d (%s) installed a seccomp filter of its own (%s, flags %#x): from now on its syscalls stop at entry too, and calls that filter refuses are traced as its answer",
 			(int)task->tid, task->comm, how, flags);
+	p->own_filters = true;
+	task->own_filter = true;
+	/* TSYNC put it on every thread of the process. */
+	while ((flags & SECCOMP_FILTER_FLAG_TSYNC) &&
+	       (t = cabin_tasks_next(&p->tasks, &pos)))
+		if (t->pid == task->pid)
+			t->own_filter = true;
+}
+
+/*
+ * Entry stop of a task that carries a filter of its own: no filter has
+ * run yet.  If cabin's filter stops the call, a seccomp stop follows;
+ * if the exit comes first, a more restrictive filter answered.
+ */
+static int on_syscall_entered(struct cabin_proxy *p, struct cabin_task *task,
+			      const struct cabin_syscall *sys)
+{
+	task->entered = true;
+	task->entered_nr = sys->nr;
+	memcpy(task->entered_args, sys->args, sizeof(task->entered_args));
+	return resume(p, task->tid, CABIN_RESUME_TO_EXIT, 0, 0);
+}
+
+/*
+ * The exit came without a seccomp stop.  Where cabin's route would have
+ * stopped the call, only a filter that outranks SECCOMP_RET_TRACE can
+ * have answered: the program's own (errno, SIGSYS, or USER_NOTIF without
+ * a listener).  The call did not run; it is recorded as that answer.
+ */
+static void record_own_answer(struct cabin_proxy *p, struct cabin_task *task,
+			      long ret)
+{
+	struct cabin_syscall sys = { .nr = task->entered_nr,
+				     .arch = AUDIT_ARCH_X86_64 };
+	const struct cabin_route *route;
+
+	memcpy(sys.args, task->entered_args, sizeof(sys.args));
+	route = cabin_router_match(p->router, (int)sys.nr, sys.args, &sys.rule);
+	if (route->kind == CABIN_ROUTE_ALLOW || route->kind == CABIN_ROUTE_KILL ||
+	    (route->kind == CABIN_ROUTE_DENY && route->quiet))
+		return;
+	task->count.syscalls++;
+	task->cur_nr = sys.nr;
+	task->cur_rule = sys.rule;
+	task->entry_ns = cabin_proxy_now_ns();
+	memcpy(task->cur_args, sys.args, sizeof(task->cur_args));
+	task->own_answer = true;
+	notify_entry(p, task, &sys, route);
+	notify_result(p, task, ret, false);
+	task->own_answer = false;
+	task->cur_nr = -1;
 }
 
 static int on_syscall_exit(struct cabin_proxy *p, struct cabin_task *task,
@@ -331,7 +393,10 @@ static int on_syscall_exit(struct cabin_proxy *p, struct cabin_task *task,
 		cabin_limits_exit(p, task, ret);
 		notify_result(p, task, ret, true);
 		note_own_filter(p, task, ret);
+	} else if (task->entered) {
+		record_own_answer(p, task, ret);
 	}
+	task->entered = false;
 	if (p->xom && task->cur_nr >= 0 && cabin_xom_exit(p, task, ret)) {
 		task->cur_nr = -1;
 		return 0;	/* killed */
@@ -373,6 +438,7 @@ static int on_spawn(struct cabin_proxy *p, struct cabin_task *task,
 	if (child) {
 		child->parent = task->tid;
 		child->xom_sealed = task->xom_sealed;
+		child->own_filter |= task->own_filter;
 		if (p->verbose)
 			cabin_proxy_say(p, "[pid %d] %s -> %s %d", (int)task->tid,
 			    kinds[kind],
@@ -537,11 +603,14 @@ int cabin_proxy_handle(struct cabin_proxy *p, const struct cabin_event *ev)
 	    ev->kind != CABIN_EV_EXEC && !cabin_xom_stop_ok(p, task))
 		return 0;
 	if (ev->kind != CABIN_EV_SYSCALL_ENTRY &&
+	    ev->kind != CABIN_EV_SYSCALL_ENTERED &&
 	    ev->kind != CABIN_EV_SYSCALL_EXIT && ev->kind != CABIN_EV_EXEC)
 		notify_event(p, task, ev);
 	switch (ev->kind) {
 	case CABIN_EV_SYSCALL_ENTRY:
 		return on_syscall_entry(p, task, &ev->sys);
+	case CABIN_EV_SYSCALL_ENTERED:
+		return on_syscall_entered(p, task, &ev->sys);
 	case CABIN_EV_SYSCALL_EXIT:
 		return on_syscall_exit(p, task, ev->ret);
 	case CABIN_EV_FAULT:

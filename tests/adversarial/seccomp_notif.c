@@ -4,8 +4,9 @@
  * listener and answer SECCOMP_USER_NOTIF_FLAG_CONTINUE from a thread, the
  * call runs and cabin never stops it.  Two calls go that way: keyctl,
  * which cabin denies, and an open of MARKER (argument 1), which the trace
- * profile must record.  When the listener is refused the marker is opened
- * plainly, so the trace can show it would have seen the open.
+ * profile must record.  When the listener is refused, the same filter
+ * goes in without one: USER_NOTIF then answers ENOSYS and nothing runs,
+ * and the trace must still show the open, as that filter's answer.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -23,7 +24,7 @@
 #define KEYCTL_GET_KEYRING_ID 0
 #define KEY_SPEC_SESSION_KEYRING -3
 
-static int install_notifier(void)
+static int install_notifier(unsigned int flags)
 {
 	struct sock_filter f[] = {
 		BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
@@ -37,8 +38,8 @@ static int install_notifier(void)
 
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
 		return -1;
-	return (int)syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER,
-			    SECCOMP_FILTER_FLAG_NEW_LISTENER, &prog);
+	return (int)syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, flags,
+			    &prog);
 }
 
 /* Let every notified call run, unseen by any tracer. */
@@ -63,6 +64,12 @@ static void *answer_continue(void *arg)
 	}
 }
 
+static long keyctl_session(void)
+{
+	return syscall(SYS_keyctl, KEYCTL_GET_KEYRING_ID,
+		       KEY_SPEC_SESSION_KEYRING, 0);
+}
+
 static void open_marker(const char *marker)
 {
 	char c;
@@ -85,11 +92,24 @@ int main(int argc, char **argv)
 	int listener;
 	long r;
 
-	listener = install_notifier();
+	listener = install_notifier(SECCOMP_FILTER_FLAG_NEW_LISTENER);
 	if (listener < 0) {
-		printf("CONTAINED seccomp(SECCOMP_FILTER_FLAG_NEW_LISTENER) refused: %s\n",
-		       strerrorname_np(errno));
+		int why = errno;
+
+		if (install_notifier(0) < 0) {
+			printf("CONTAINED seccomp(SECCOMP_FILTER_FLAG_NEW_LISTENER) refused: %s, and a filter without a listener too: %s\n",
+			       strerrorname_np(why), strerrorname_np(errno));
+			open_marker(marker);
+			return 0;
+		}
 		open_marker(marker);
+		r = keyctl_session();
+		if (r >= 0)
+			printf("ESCAPED keyctl ran behind a filter without a listener (keyring %ld)\n",
+			       r);
+		else
+			printf("CONTAINED seccomp(SECCOMP_FILTER_FLAG_NEW_LISTENER) refused: %s; without a listener keyctl answers %s\n",
+			       strerrorname_np(why), strerrorname_np(errno));
 		return 0;
 	}
 	if (pthread_create(&thread, NULL, answer_continue, &listener)) {
@@ -97,8 +117,7 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	open_marker(marker);
-	r = syscall(SYS_keyctl, KEYCTL_GET_KEYRING_ID,
-		    KEY_SPEC_SESSION_KEYRING, 0);
+	r = keyctl_session();
 	if (r >= 0)
 		printf("ESCAPED keyctl, denied by cabin, ran behind our listener (keyring %ld)\n",
 		       r);

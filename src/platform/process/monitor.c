@@ -172,6 +172,7 @@ static int skip_syscall(pid_t tid, long retval)
 
 static int op_resume(void *ctx, pid_t tid, const struct cabin_resume *how)
 {
+	int cont = how->entry_stops ? PTRACE_SYSCALL : PTRACE_CONT;
 	long sig = how->sig;
 	int err;
 
@@ -184,14 +185,14 @@ static int op_resume(void *ctx, pid_t tid, const struct cabin_resume *how)
 		err = skip_syscall(tid, how->retval);
 		if (err < 0)
 			return err;
-		err = ptrace(PTRACE_CONT, tid, 0, sig);
+		err = ptrace(cont, tid, 0, sig);
 		break;
 	case CABIN_RESUME_LISTEN:
 		err = ptrace(PTRACE_LISTEN, tid, 0, 0);
 		break;
 	case CABIN_RESUME_RUN:
 	default:
-		err = ptrace(PTRACE_CONT, tid, 0, sig);
+		err = ptrace(cont, tid, 0, sig);
 		break;
 	}
 	return err < 0 ? -errno : 0;
@@ -418,7 +419,8 @@ void cabin_process_init(struct cabin_process *pp)
  * "allow" among them).  The route is matched again here from the stopped
  * thread's registers, which the program cannot change while it is stopped.
  */
-static int syscall_entry(pid_t tid, struct cabin_event *ev)
+static int syscall_entry(pid_t tid, struct cabin_event *ev,
+			 enum cabin_event_kind kind)
 {
 	struct cabin_regs regs;
 	int err;
@@ -426,7 +428,7 @@ static int syscall_entry(pid_t tid, struct cabin_event *ev)
 	err = op_get_regs(NULL, tid, &regs);
 	if (err < 0)
 		return err;
-	ev->kind = CABIN_EV_SYSCALL_ENTRY;
+	ev->kind = kind;
 	ev->sys.nr = regs.nr;
 	memcpy(ev->sys.args, regs.args, sizeof(regs.args));
 	ev->sys.ip = regs.ip;
@@ -487,6 +489,20 @@ static int signal_stop(pid_t tid, int sig, struct cabin_event *ev)
 	return 0;
 }
 
+/*
+ * Only a task with a filter of its own is resumed to stop at syscall
+ * entries; for every other task a syscall stop is an exit.
+ */
+static bool at_entry_stop(struct cabin_process *pp, pid_t tid)
+{
+	struct cabin_task *task = cabin_tasks_find(&pp->proxy->tasks, tid);
+	struct __ptrace_syscall_info info;
+
+	return task && task->own_filter &&
+	       ptrace(PTRACE_GET_SYSCALL_INFO, tid, sizeof(info), &info) > 0 &&
+	       info.op == PTRACE_SYSCALL_INFO_ENTRY;
+}
+
 /* A task's first stop under PTRACE_SEIZE looks like a SIGSTOP group-stop. */
 static bool is_first_stop(struct cabin_process *pp, pid_t tid)
 {
@@ -526,6 +542,8 @@ static int translate_stop(struct cabin_process *pp, pid_t tid, int status,
 	if (sig == (SIGTRAP | 0x80)) {
 		struct cabin_regs regs;
 
+		if (at_entry_stop(pp, tid))
+			return syscall_entry(tid, ev, CABIN_EV_SYSCALL_ENTERED);
 		ev->kind = CABIN_EV_SYSCALL_EXIT;
 		ev->ret = op_get_regs(NULL, tid, &regs) == 0 ? regs.ret : 0;
 		return 0;
@@ -534,7 +552,7 @@ static int translate_stop(struct cabin_process *pp, pid_t tid, int status,
 	case 0:
 		return signal_stop(tid, sig, ev);
 	case PTRACE_EVENT_SECCOMP:
-		return syscall_entry(tid, ev);
+		return syscall_entry(tid, ev, CABIN_EV_SYSCALL_ENTRY);
 	case PTRACE_EVENT_EXIT:
 		return exiting(tid, ev);
 	case PTRACE_EVENT_STOP:
