@@ -54,6 +54,11 @@ struct cabin_platform_ops {
 	int (*resume)(void *ctx, pid_t tid, const struct cabin_resume *how);
 	/* Kill the whole thread group of tid. */
 	int (*kill)(void *ctx, pid_t tid, int sig);
+	/*
+	 * Optional: make a running task stop soon (an attach-like stop), so
+	 * that it is resumed afresh.  0 or -errno.
+	 */
+	int (*interrupt)(void *ctx, pid_t tid);
 	/* "path+0xoff" or "[heap]" for an address, or -errno. */
 	int (*describe_addr)(void *ctx, pid_t tid, uint64_t addr, char *buf,
 			     size_t len);

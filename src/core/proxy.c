@@ -335,11 +335,18 @@ static void note_own_filter(struct cabin_proxy *p, struct cabin_task *task,
 			(int)task->tid, task->comm, how, flags);
 	p->own_filters = true;
 	task->own_filter = true;
-	/* TSYNC put it on every thread of the process. */
+	/*
+	 * TSYNC put it on every thread of the process; those running now
+	 * are stopped so that their next resume brings the entry stops.
+	 */
 	while ((flags & SECCOMP_FILTER_FLAG_TSYNC) &&
-	       (t = cabin_tasks_next(&p->tasks, &pos)))
-		if (t->pid == task->pid)
-			t->own_filter = true;
+	       (t = cabin_tasks_next(&p->tasks, &pos))) {
+		if (t->pid != task->pid || t == task || t->own_filter)
+			continue;
+		t->own_filter = true;
+		if (p->plat->ops->interrupt)
+			p->plat->ops->interrupt(p->plat->ctx, t->tid);
+	}
 }
 
 /*

@@ -419,6 +419,36 @@ test_seccomp_notif() {
 	fi
 }
 
+# A thread that waits in an unstopped read gets the program's own filter
+# through TSYNC and calls ptrace, which that filter answers (EACCES)
+# before cabin's stop.  Cabin follows the thread's syscall entries from
+# the install on, so the trace holds the call; without that
+# (--unsafe-disable=seccomp) it is missing.
+test_seccomp_hide() {
+	local found
+	have seccomp_hide seccomp || return
+	run_cabin seccomp_hide --trace="$TMP/seccomp_hide.trace" -- "$ADV/seccomp_hide"
+	found=$(grep -c 'ptrace(PTRACE_TRACEME.*answered by its own seccomp filter' \
+		"$TMP/seccomp_hide.trace")
+	note "seccomp_hide under cabin: exit $RC: ${LINE:-no output}; in the trace: $found"
+	if [ "$RC" = 0 ] && [[ $LINE == *EACCES* ]] && [ "$found" = 1 ]; then
+		t_ok "seccomp_hide: contained under cabin"
+	else
+		t_fail "seccomp_hide: contained under cabin" \
+			"the ptrace answered by the program's filter is not in the trace once ($found): $(what)"
+	fi
+	run_cabin seccomp_hide-off --unsafe-disable=seccomp \
+		--trace="$TMP/seccomp_hide-off.trace" -- "$ADV/seccomp_hide"
+	found=$(grep -c 'ptrace(' "$TMP/seccomp_hide-off.trace")
+	note "seccomp_hide with --unsafe-disable=seccomp: exit $RC: ${LINE:-no output}; ptrace in the trace: $found"
+	if [[ $LINE == *EACCES* ]] && [ "$found" = 0 ]; then
+		t_ok "seccomp_hide: escapes with --unsafe-disable=seccomp"
+	else
+		t_fail "seccomp_hide: escapes with --unsafe-disable=seccomp" \
+			"ptrace ran or was traced anyway ($found): $(what)"
+	fi
+}
+
 if [ ! -x "$CABIN" ]; then
 	t_fail "cabin binary" "not found at $CABIN"
 	t_done
@@ -437,4 +467,5 @@ test_kill_parent
 test_ptrace_traceme
 test_ptrace_attach
 test_seccomp_notif
+test_seccomp_hide
 t_done

@@ -204,6 +204,12 @@ static int op_kill(void *ctx, pid_t tid, int sig)
 	return kill(tid, sig) < 0 ? -errno : 0;
 }
 
+static int op_interrupt(void *ctx, pid_t tid)
+{
+	(void)ctx;
+	return ptrace(PTRACE_INTERRUPT, tid, 0, 0) < 0 ? -errno : 0;
+}
+
 static int op_describe_addr(void *ctx, pid_t tid, uint64_t addr, char *buf,
 			    size_t len)
 {
@@ -389,6 +395,7 @@ static const struct cabin_platform_ops process_ops = {
 	.set_regs = op_set_regs,
 	.resume = op_resume,
 	.kill = op_kill,
+	.interrupt = op_interrupt,
 	.describe_addr = op_describe_addr,
 	.task_name = op_task_name,
 	.task_tgid = op_task_tgid,
