@@ -627,6 +627,25 @@ static int report_start_failure(struct cabin_process *pp, int code)
 	return CABIN_EXIT_INTERNAL;
 }
 
+/*
+ * A seccomp listener cabin inherited belongs to a filter on cabin's own
+ * tree, installed by whoever started it; in the program's hands it could
+ * answer "continue" to calls that filter sends it, and USER_NOTIF outranks
+ * cabin's stops.  The program does not get it.
+ */
+static void close_inherited_listeners(struct cabin_proxy *proxy)
+{
+	int fds[64], n, i;
+
+	while ((n = cabin_procfs_seccomp_listeners(fds, 64)) > 0) {
+		for (i = 0; i < n; i++) {
+			close(fds[i]);
+			cabin_proxy_say(proxy, "closed inherited descriptor %d, a seccomp listener: the program must not answer a filter's notifications",
+					fds[i]);
+		}
+	}
+}
+
 int cabin_process_run(struct cabin_process *pp, struct cabin_proxy *proxy,
 		      const struct cabin_spawn *spawn)
 {
@@ -634,6 +653,8 @@ int cabin_process_run(struct cabin_process *pp, struct cabin_proxy *proxy,
 	pid_t tid;
 
 	pp->proxy = proxy;
+	if (spawn->filter && !(spawn->unsafe & CABIN_UNSAFE_SECCOMP))
+		close_inherited_listeners(proxy);
 	err = cabin_spawn_child(spawn, &pp->child);
 	if (err < 0)
 		return err;
