@@ -16,10 +16,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
+
+#include "notif_continue.h"
 
 #define KEYCTL_GET_KEYRING_ID 0
 #define KEY_SPEC_SESSION_KEYRING -3
@@ -53,27 +54,6 @@ static int outer(char **cmd)
 	setenv("SECCOMP_INHERIT_FD", fd, 1);
 	execvp(cmd[0], cmd);
 	return 127;
-}
-
-static void *answer_continue(void *arg)
-{
-	int fd = *(int *)arg;
-
-	for (;;) {
-		struct seccomp_notif req;
-		struct seccomp_notif_resp resp;
-
-		memset(&req, 0, sizeof(req));
-		if (ioctl(fd, SECCOMP_IOCTL_NOTIF_RECV, &req) < 0) {
-			if (errno == EINTR)
-				continue;
-			return NULL;
-		}
-		memset(&resp, 0, sizeof(resp));
-		resp.id = req.id;
-		resp.flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
-		ioctl(fd, SECCOMP_IOCTL_NOTIF_SEND, &resp);
-	}
 }
 
 static int inner(void)
