@@ -6,6 +6,7 @@
 #ifndef CABIN_CORE_PLATFORM_H
 #define CABIN_CORE_PLATFORM_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -30,6 +31,7 @@ struct cabin_resume {
 	enum cabin_resume_how how;
 	long retval;		/* SKIP: what the syscall returns */
 	int sig;		/* signal to deliver on resume, 0 for none */
+	bool entry_stops;	/* also stop at the next syscall's entry */
 };
 
 /* One mapping of a task, as execute-only memory needs to know it. */
@@ -52,6 +54,11 @@ struct cabin_platform_ops {
 	int (*resume)(void *ctx, pid_t tid, const struct cabin_resume *how);
 	/* Kill the whole thread group of tid. */
 	int (*kill)(void *ctx, pid_t tid, int sig);
+	/*
+	 * Optional: make a running task stop soon (an attach-like stop), so
+	 * that it is resumed afresh.  0 or -errno.
+	 */
+	int (*interrupt)(void *ctx, pid_t tid);
 	/* "path+0xoff" or "[heap]" for an address, or -errno. */
 	int (*describe_addr)(void *ctx, pid_t tid, uint64_t addr, char *buf,
 			     size_t len);

@@ -74,6 +74,7 @@ struct cabin_proxy {
 	pid_t main_pid;		/* the program cabin started */
 	bool main_exited;
 	int main_status;	/* its wait(2) status */
+	bool own_filters;	/* the program installed a filter of its own */
 	bool draining;		/* main is gone: the rest is being killed */
 
 	const struct cabin_observer *observers[CABIN_PROXY_MAX_OBSERVERS];

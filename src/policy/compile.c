@@ -136,6 +136,12 @@ static int memguard_watch(const void *ctx, struct cabin_router *r)
 	return cabin_memguard_routes(r, true, alias_checks(ctx));
 }
 
+static int own_filter_routes(const void *ctx, struct cabin_router *r)
+{
+	(void)ctx;
+	return cabin_guards_own_filter(r);
+}
+
 static int netguard_routes(const void *ctx, struct cabin_router *r)
 {
 	return cabin_netguard_routes(ctx, r);
@@ -403,6 +409,8 @@ int cabin_policy_compile_routes(const struct cabin_compile_input *in,
 		err = cabin_guards_add(r);
 	if (!err && !(in->unsafe & CABIN_UNSAFE_SETID))
 		err = append_from(r, setid_routes, NULL);
+	if (!err && !(in->unsafe & CABIN_UNSAFE_SECCOMP))
+		err = append_from(r, own_filter_routes, NULL);
 	if (!err)
 		err = close_truncate_gap(in, r);
 	if (!err)

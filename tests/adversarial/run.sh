@@ -40,6 +40,10 @@ if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
 	CAPLESS=(setpriv --bounding-set=-all --inh-caps=-all --ambient-caps=-all)
 fi
 
+# A command cabin runs under (run_cabin), for tests that set up cabin's
+# own surroundings.
+CABIN_WRAP=()
+
 note() {
 	echo "# $*"
 }
@@ -63,7 +67,7 @@ run_cabin() {
 	OUT=$TMP/$tag.out ERR=$TMP/$tag.err
 	# The subshell keeps bash's "Killed" job report (cabin killed by
 	# kill_parent) off our stderr.
-	(timeout -k 5 20 "$CABIN" run --policy "$BASELINE" "$@" </dev/null >"$OUT" 2>"$ERR"
+	(timeout -k 5 20 "${CABIN_WRAP[@]}" "$CABIN" run --policy "$BASELINE" "$@" </dev/null >"$OUT" 2>"$ERR"
 	 exit $?) 2>/dev/null
 	grab $?
 }
@@ -666,6 +670,81 @@ test_wx_procmem() {
 	check_escaped wx_procmem wx-alias
 }
 
+# A filter of the program's own answers SECCOMP_RET_USER_NOTIF, which
+# outranks cabin's SECCOMP_RET_TRACE; its listener answers "continue" and
+# keyctl (denied) and an open of a marker run unseen.  Cabin refuses the
+# listener flag; the program then installs the filter without one, and
+# the trace profile shows the open as that filter's answer (ENOSYS).
+# With --unsafe-disable=seccomp keyctl runs, and the open is missing from
+# the trace.
+test_seccomp_notif() {
+	local BASELINE=$TMP/trace.policy marker=$TMP/seccomp_notif.marker
+	have seccomp_notif seccomp || return
+	printf 'profile trace\n' >"$BASELINE"
+	echo marker >"$marker"
+	run_cabin seccomp_notif --trace="$TMP/seccomp_notif.trace" -- \
+		"$ADV/seccomp_notif" "$marker"
+	if grep -q "open.*\"$marker\".*answered by its own seccomp filter" \
+		"$TMP/seccomp_notif.trace"; then
+		check_contained seccomp_notif EPERM
+	else
+		t_fail "seccomp_notif: contained under cabin" \
+			"the open of the marker is not in the trace as the program's filter's answer: $(what)"
+	fi
+	run_cabin seccomp_notif-off --unsafe-disable=seccomp \
+		--trace="$TMP/seccomp_notif-off.trace" -- "$ADV/seccomp_notif" "$marker"
+	if grep -q "open.*\"$marker\"" "$TMP/seccomp_notif-off.trace"; then
+		t_fail "seccomp_notif: escapes with --unsafe-disable=seccomp" \
+			"the open went through the listener, yet the trace has it: $(what)"
+	else
+		check_escaped seccomp_notif seccomp
+	fi
+}
+
+# A thread that waits in an unstopped read gets the program's own filter
+# through TSYNC and calls ptrace, which that filter answers (EACCES)
+# before cabin's stop.  Cabin follows the thread's syscall entries from
+# the install on, so the trace holds the call; without that
+# (--unsafe-disable=seccomp) it is missing.
+test_seccomp_hide() {
+	local found
+	have seccomp_hide seccomp || return
+	run_cabin seccomp_hide --trace="$TMP/seccomp_hide.trace" -- "$ADV/seccomp_hide"
+	found=$(grep -c 'ptrace(PTRACE_TRACEME.*answered by its own seccomp filter' \
+		"$TMP/seccomp_hide.trace")
+	note "seccomp_hide under cabin: exit $RC: ${LINE:-no output}; in the trace: $found"
+	if [ "$RC" = 0 ] && [[ $LINE == *EACCES* ]] && [ "$found" = 1 ]; then
+		t_ok "seccomp_hide: contained under cabin"
+	else
+		t_fail "seccomp_hide: contained under cabin" \
+			"the ptrace answered by the program's filter is not in the trace once ($found): $(what)"
+	fi
+	run_cabin seccomp_hide-off --unsafe-disable=seccomp \
+		--trace="$TMP/seccomp_hide-off.trace" -- "$ADV/seccomp_hide"
+	found=$(grep -c 'ptrace(' "$TMP/seccomp_hide-off.trace")
+	note "seccomp_hide with --unsafe-disable=seccomp: exit $RC: ${LINE:-no output}; ptrace in the trace: $found"
+	if [[ $LINE == *EACCES* ]] && [ "$found" = 0 ]; then
+		t_ok "seccomp_hide: escapes with --unsafe-disable=seccomp"
+	else
+		t_fail "seccomp_hide: escapes with --unsafe-disable=seccomp" \
+			"ptrace ran or was traced anyway ($found): $(what)"
+	fi
+}
+
+# Whoever starts cabin may leave a seccomp listener open across exec for
+# a filter on cabin's whole tree; in the program's hands it answers
+# "continue" to keyctl, which cabin denies.  Cabin closes such listeners
+# before the program starts (keyctl then answers ENOSYS: no listener).
+test_seccomp_inherit() {
+	local CABIN_WRAP=("$ADV/seccomp_inherit" outer)
+	have seccomp_inherit seccomp || return
+	run_cabin seccomp_inherit -- "$ADV/seccomp_inherit" inner
+	check_contained seccomp_inherit ENOSYS
+	run_cabin seccomp_inherit-off --unsafe-disable=seccomp -- \
+		"$ADV/seccomp_inherit" inner
+	check_escaped seccomp_inherit seccomp
+}
+
 if [ ! -x "$CABIN" ]; then
 	t_fail "cabin binary" "not found at $CABIN"
 	t_done
@@ -694,4 +773,7 @@ test_wx_personality
 test_wx_alias
 test_wx_exec
 test_wx_procmem
+test_seccomp_notif
+test_seccomp_hide
+test_seccomp_inherit
 t_done

@@ -3,6 +3,7 @@
  * and parse with explicit bounds; a line too long for the buffer is
  * skipped, never truncated into a wrong answer.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -67,6 +68,56 @@ pid_t cabin_procfs_tgid(pid_t tid)
 	if (!line)
 		return -1;
 	return (pid_t)strtol(line + 6, NULL, 10);
+}
+
+/*
+ * The Seccomp: field of status.  Linux 5.17 and later set it to 3
+ * (SECCOMP_MODE_DEAD) in a thread a filter kills, before the thread
+ * exits; a SIGSYS from anywhere else leaves it as it was.
+ */
+int cabin_procfs_seccomp_mode(pid_t tid)
+{
+	char buf[4096], *line;
+	ssize_t n = read_small(tid, "status", buf, sizeof(buf));
+
+	if (n < 0)
+		return (int)n;
+	line = strstr(buf, "\nSeccomp:");
+	if (!line)
+		return -ENOENT;
+	return (int)strtol(line + 9, NULL, 10);
+}
+
+/*
+ * The descriptors of this process that are seccomp listeners
+ * ("anon_inode:seccomp notify"), at most max of them; a count or -errno.
+ */
+int cabin_procfs_seccomp_listeners(int *fds, int max)
+{
+	char path[64], link[64];
+	struct dirent *de;
+	int n = 0, fd;
+	ssize_t len;
+	DIR *dir;
+
+	dir = opendir("/proc/self/fd");
+	if (!dir)
+		return -errno;
+	while (n < max && (de = readdir(dir))) {
+		fd = atoi(de->d_name);
+		if (de->d_name[0] < '0' || de->d_name[0] > '9' ||
+		    fd == dirfd(dir))
+			continue;
+		snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+		len = readlink(path, link, sizeof(link) - 1);
+		if (len < 0)
+			continue;
+		link[len] = '\0';
+		if (!strcmp(link, "anon_inode:seccomp notify"))
+			fds[n++] = fd;
+	}
+	closedir(dir);
+	return n;
 }
 
 static int read_link(const char *path, char *buf, size_t len)

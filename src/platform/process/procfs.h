@@ -14,6 +14,10 @@
 
 int cabin_procfs_comm(pid_t tid, char *buf, size_t len);
 pid_t cabin_procfs_tgid(pid_t tid);
+/* This process's seccomp listener descriptors (at most max), or -errno. */
+int cabin_procfs_seccomp_listeners(int *fds, int max);
+/* The thread's seccomp mode (0, 1, 2, 3 = killed by a filter) or -errno. */
+int cabin_procfs_seccomp_mode(pid_t tid);
 int cabin_procfs_exe(pid_t tid, char *buf, size_t len);
 /* "path+0xoff" for the mapping that holds addr, or -ENOENT. */
 int cabin_procfs_describe_addr(pid_t tid, uint64_t addr, char *buf,
