@@ -77,6 +77,7 @@ struct run {
 	bool has_xom;			/* xom was initialised */
 	bool kvm;			/* --platform kvm */
 	int kvm_fd;			/* /dev/kvm, opened before the sandbox */
+	int private_fds[2];		/* the outputs' records, cabin's alone */
 	/*
 	 * kvm: the monitor sends the trace and the report through sockets
 	 * ([1] is its end), never holding the files: a socket cannot be
@@ -752,6 +753,8 @@ static void close_run(struct run *r, struct cabin_proxy *proxy, int code,
 static struct cabin_spawn spawn_plan(struct run *r, char *const argv[],
 				     const struct cabin_saved_signals *signals)
 {
+	r->private_fds[0] = r->trace_file.fd;
+	r->private_fds[1] = r->report_file.fd;
 	return (struct cabin_spawn){
 		.argv = argv,
 		.exe_fd = r->exe_fd,
@@ -760,6 +763,8 @@ static struct cabin_spawn spawn_plan(struct run *r, char *const argv[],
 		.unsafe = r->cfg->unsafe,
 		.signals = signals,
 		.sandbox = &r->sandbox,
+		.private_fds = r->private_fds,
+		.nprivate_fds = 2,
 		.userns = r->namespaces &&
 			  (wants_namespaces(r->policy) ||
 			   !(r->cfg->unsafe & CABIN_UNSAFE_CAPS)),

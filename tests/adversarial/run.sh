@@ -503,6 +503,45 @@ test_out_forge() {
 	fi
 }
 
+# The trace reached through /proc/<cabin>/fd. The program needs cabin's
+# uid and no user namespace of its own: an unprivileged user on a kernel
+# without user namespaces, which --unsafe-disable=caps gives here (the
+# program then stays in cabin's namespace). As root, cabin's capabilities
+# already bar the program, so there is nothing to show.
+test_out_procfd() {
+	have out_forge outputs || return
+	local w=$TMP/op.work first
+	if [ "$(id -u)" = 0 ]; then
+		t_skip "out_forge procfd: contained under cabin" \
+			"needs a program with cabin's uid and credentials: run as an unprivileged user"
+		t_skip "out_forge procfd: escapes with --unsafe-disable=outputs" \
+			"needs a program with cabin's uid and credentials: run as an unprivileged user"
+		return
+	fi
+	mkdir -p "$w"
+	run_out op "$w" --unsafe-disable=caps --trace=trace.txt -- \
+		"$OUT_ADV/out_forge" procfd trace.txt
+	first=$(head -n 1 "$w/trace.txt" 2>/dev/null)
+	note "out_forge procfd under cabin: exit $RC: ${ATTEMPT:-no attempt}; first line: $first"
+	if [[ $ATTEMPT == *" 0 of "* ]] && [ "$RC" = 0 ] &&
+	   ! grep -q FORGED-LINE "$w/trace.txt" &&
+	   grep -q 'exited with 0' "$w/trace.txt"; then
+		t_ok "out_forge procfd: contained under cabin"
+	else
+		t_fail "out_forge procfd: contained under cabin" "first line '$first': $(what)"
+	fi
+	rm -rf "$w" && mkdir -p "$w"
+	run_out op_off "$w" --unsafe-disable=caps,outputs --trace=trace.txt -- \
+		"$OUT_ADV/out_forge" procfd trace.txt
+	first=$(head -n 1 "$w/trace.txt" 2>/dev/null)
+	note "out_forge procfd with --unsafe-disable=outputs: ${ATTEMPT:-no attempt}; first line: $first"
+	if [ -n "$ATTEMPT" ] && [ "$first" = FORGED-LINE ]; then
+		t_ok "out_forge procfd: escapes with --unsafe-disable=outputs"
+	else
+		t_fail "out_forge procfd: escapes with --unsafe-disable=outputs" "first line '$first': $(what)"
+	fi
+}
+
 if [ ! -x "$CABIN" ]; then
 	t_fail "cabin binary" "not found at $CABIN"
 	t_done
@@ -522,4 +561,5 @@ test_ptrace_traceme
 test_ptrace_attach
 test_out_symlink
 test_out_forge
+test_out_procfd
 t_done
