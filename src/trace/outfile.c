@@ -10,7 +10,12 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 #include <unistd.h>
+
+#ifndef PIPEFS_MAGIC
+#define PIPEFS_MAGIC 0x50495045
+#endif
 
 #include "trace/outfile.h"
 
@@ -47,6 +52,43 @@ static int std_stream(const struct stat *st)
 	return -1;
 }
 
+/* A pipe cabin holds (/dev/fd/N), not a FIFO with a name of its own. */
+static bool anonymous_pipe(const char *path)
+{
+	struct statfs fs;
+
+	return statfs(path, &fs) == 0 && fs.f_type == PIPEFS_MAGIC;
+}
+
+/*
+ * A path that does not exist yet, through the symlinks it names (the
+ * user's, followed now): the file they lead to, to be created.
+ */
+static char *link_target(const char *path)
+{
+	char *cur = strdup(path), target[PATH_MAX], *next, *slash;
+	ssize_t n;
+	int hops;
+
+	for (hops = 0; cur && hops < 40; hops++) {
+		n = readlink(cur, target, sizeof(target) - 1);
+		if (n < 0)
+			return cur;	/* not a symlink: create it */
+		target[n] = '\0';
+		slash = strrchr(cur, '/');
+		if (target[0] == '/' || !slash)
+			next = strdup(target);
+		else if (asprintf(&next, "%.*s/%s", (int)(slash - cur), cur,
+				  target) < 0)
+			next = NULL;
+		free(cur);
+		cur = next;
+	}
+	free(cur);
+	errno = ELOOP;
+	return NULL;
+}
+
 /*
  * The directory and the name the record will get, as the path resolves
  * now: a symlink the user gave is followed, to its target.
@@ -64,16 +106,16 @@ static int bind_directory(struct cabin_outfile *o, FILE *log)
 			o->fd = fcntl(std_stream(&st), F_DUPFD_CLOEXEC, 3);
 			return o->fd < 0 ? fail(o, log, errno, NULL) : 0;
 		}
+		if (S_ISFIFO(st.st_mode) && !anonymous_pipe(o->path))
+			return fail(o, log, EPERM,
+				    "a named FIFO can be opened and written by the program too (give a pipe cabin inherits, like --trace=/dev/fd/3, or a file)");
 		if (!S_ISREG(st.st_mode))
 			return open_stream(o, log);
 		full = realpath(o->path, NULL);
 	} else if (errno != ENOENT) {
 		return fail(o, log, errno, NULL);
-	} else if (lstat(o->path, &st) == 0) {
-		return fail(o, log, ENOENT,
-			    "it is a symlink to a file that does not exist");
 	} else {
-		full = strdup(o->path);
+		full = link_target(o->path);
 	}
 	if (!full)
 		return fail(o, log, errno, NULL);
