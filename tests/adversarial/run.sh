@@ -462,31 +462,43 @@ test_out_symlink() {
 	fi
 }
 
+# check_trace_intact NAME TRACE: the program attacked, exit 0, and TRACE
+# is cabin's whole trace (the program's exec and exit, no FORGED-LINE).
+check_trace_intact() {
+	local name=$1 trace=$2
+	note "$name under cabin: exit $RC: ${ATTEMPT:-no attempt}; first line: $(head -n 1 "$trace" 2>/dev/null)"
+	if [ -n "$ATTEMPT" ] && [ "$RC" = 0 ] && ! grep -q FORGED-LINE "$trace" &&
+	   grep -q 'exec ".*out_forge"' "$trace" &&
+	   grep -q 'exited with 0' "$trace"; then
+		t_ok "$name: contained under cabin"
+	else
+		t_fail "$name: contained under cabin" "$(what)"
+	fi
+}
+
+# check_trace_forged NAME TRACE: with the protection off, the program's
+# line heads TRACE.
+check_trace_forged() {
+	local name=$1 first
+	first=$(head -n 1 "$2" 2>/dev/null)
+	note "$name with --unsafe-disable=outputs: ${ATTEMPT:-no attempt}; first line: $first"
+	if [ -n "$ATTEMPT" ] && [ "$first" = FORGED-LINE ]; then
+		t_ok "$name: escapes with --unsafe-disable=outputs"
+	else
+		t_fail "$name: escapes with --unsafe-disable=outputs" "first line '$first': $(what)"
+	fi
+}
+
 test_out_forge() {
 	have out_forge outputs || return
-	local w=$TMP/of.work first
+	local w=$TMP/of.work
 	mkdir -p "$w"
 	run_out of_trace "$w" --trace=trace.txt -- "$OUT_ADV/out_forge" trace trace.txt
-	first=$(head -n 1 "$w/trace.txt" 2>/dev/null)
-	note "out_forge trace under cabin: exit $RC: ${ATTEMPT:-no attempt}; first line: $first"
-	if [ -n "$ATTEMPT" ] && [ "$RC" = 0 ] && [ "$first" != FORGED-LINE ] &&
-	   ! grep -q FORGED-LINE "$w/trace.txt" &&
-	   grep -q 'exec ".*out_forge"' "$w/trace.txt" &&
-	   grep -q 'exited with 0' "$w/trace.txt"; then
-		t_ok "out_forge trace: contained under cabin"
-	else
-		t_fail "out_forge trace: contained under cabin" "first line '$first': $(what)"
-	fi
+	check_trace_intact "out_forge trace" "$w/trace.txt"
 	rm -rf "$w" && mkdir -p "$w"
 	run_out of_trace_off "$w" --unsafe-disable=outputs --trace=trace.txt -- \
 		"$OUT_ADV/out_forge" trace trace.txt
-	first=$(head -n 1 "$w/trace.txt" 2>/dev/null)
-	note "out_forge trace with --unsafe-disable=outputs: first line: $first"
-	if [ -n "$ATTEMPT" ] && [ "$first" = FORGED-LINE ]; then
-		t_ok "out_forge trace: escapes with --unsafe-disable=outputs"
-	else
-		t_fail "out_forge trace: escapes with --unsafe-disable=outputs" "first line '$first': $(what)"
-	fi
+	check_trace_forged "out_forge trace" "$w/trace.txt"
 
 	rm -rf "$w" && mkdir -p "$w"
 	run_out of_block "$w" --report r.json -- "$OUT_ADV/out_forge" block r.json
@@ -510,36 +522,20 @@ test_out_forge() {
 # already bar the program, so there is nothing to show.
 test_out_procfd() {
 	have out_forge outputs || return
-	local w=$TMP/op.work first
+	local w=$TMP/op.work why="needs a program with cabin's uid and credentials: run as an unprivileged user"
 	if [ "$(id -u)" = 0 ]; then
-		t_skip "out_forge procfd: contained under cabin" \
-			"needs a program with cabin's uid and credentials: run as an unprivileged user"
-		t_skip "out_forge procfd: escapes with --unsafe-disable=outputs" \
-			"needs a program with cabin's uid and credentials: run as an unprivileged user"
+		t_skip "out_forge procfd: contained under cabin" "$why"
+		t_skip "out_forge procfd: escapes with --unsafe-disable=outputs" "$why"
 		return
 	fi
 	mkdir -p "$w"
 	run_out op "$w" --unsafe-disable=caps --trace=trace.txt -- \
 		"$OUT_ADV/out_forge" procfd trace.txt
-	first=$(head -n 1 "$w/trace.txt" 2>/dev/null)
-	note "out_forge procfd under cabin: exit $RC: ${ATTEMPT:-no attempt}; first line: $first"
-	if [[ $ATTEMPT == *" 0 of "* ]] && [ "$RC" = 0 ] &&
-	   ! grep -q FORGED-LINE "$w/trace.txt" &&
-	   grep -q 'exited with 0' "$w/trace.txt"; then
-		t_ok "out_forge procfd: contained under cabin"
-	else
-		t_fail "out_forge procfd: contained under cabin" "first line '$first': $(what)"
-	fi
+	check_trace_intact "out_forge procfd" "$w/trace.txt"
 	rm -rf "$w" && mkdir -p "$w"
 	run_out op_off "$w" --unsafe-disable=caps,outputs --trace=trace.txt -- \
 		"$OUT_ADV/out_forge" procfd trace.txt
-	first=$(head -n 1 "$w/trace.txt" 2>/dev/null)
-	note "out_forge procfd with --unsafe-disable=outputs: ${ATTEMPT:-no attempt}; first line: $first"
-	if [ -n "$ATTEMPT" ] && [ "$first" = FORGED-LINE ]; then
-		t_ok "out_forge procfd: escapes with --unsafe-disable=outputs"
-	else
-		t_fail "out_forge procfd: escapes with --unsafe-disable=outputs" "first line '$first': $(what)"
-	fi
+	check_trace_forged "out_forge procfd" "$w/trace.txt"
 }
 
 if [ ! -x "$CABIN" ]; then
