@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
 #include <unistd.h>
@@ -240,8 +241,39 @@ static int name_record(const struct cabin_outfile *o, const char *tmp)
 		return 0;
 	/* AT_EMPTY_PATH needs CAP_DAC_READ_SEARCH; /proc/self/fd does not. */
 	snprintf(self, sizeof(self), "/proc/self/fd/%d", o->fd);
-	return linkat(AT_FDCWD, self, o->dir, tmp, AT_SYMLINK_FOLLOW) ? -errno
-								       : 0;
+	if (linkat(AT_FDCWD, self, o->dir, tmp, AT_SYMLINK_FOLLOW) == 0)
+		return 0;
+	if (errno == EEXIST)
+		return -EEXIST;
+	return copy_to_new(o->fd, o->dir, tmp);	/* no /proc, say */
+}
+
+/*
+ * NAME.tmp.PID, or, if something is there already (the program may have
+ * guessed the name), NAME.tmp.PID.RANDOM: *tmp is set, 0 or -errno.
+ */
+static int name_fresh(const struct cabin_outfile *o, char **tmp)
+{
+	unsigned long long salt;
+	int err, tries;
+
+	for (tries = 0; tries < 8; tries++) {
+		if (tries && getrandom(&salt, sizeof(salt), 0) != sizeof(salt))
+			salt = (unsigned long long)tries * 2654435761u;
+		if ((tries ? asprintf(tmp, "%s.tmp.%d.%llx", o->name,
+				      (int)getpid(), salt)
+			   : asprintf(tmp, "%s.tmp.%d", o->name,
+				      (int)getpid())) < 0) {
+			*tmp = NULL;
+			return -ENOMEM;
+		}
+		err = name_record(o, *tmp);
+		if (err != -EEXIST)
+			return err;
+		free(*tmp);
+		*tmp = NULL;
+	}
+	return -EEXIST;
 }
 
 /* Where the directory opened at start is now, for messages. */
@@ -331,9 +363,7 @@ int cabin_outfile_place(struct cabin_outfile *o, FILE *log)
 		return place_by_path(o, log);
 	if (o->dir < 0)
 		return 0;
-	if (asprintf(&tmp, "%s.tmp.%d", o->name, (int)getpid()) < 0)
-		return rescue(o, -ENOMEM, log);
-	err = name_record(o, tmp);
+	err = name_fresh(o, &tmp);
 	if (err) {
 		free(tmp);
 		return rescue(o, err, log);

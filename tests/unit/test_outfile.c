@@ -204,6 +204,26 @@ static void test_refused_up_front(void **state)
 	fclose(log);
 }
 
+static void plant_temporary_name(void)
+{
+	char tmp[PATH_MAX + 64];
+
+	snprintf(tmp, sizeof(tmp), "%s.tmp.%d", at("out/r.json"),
+		 (int)getpid());
+	assert_int_equal(symlink(at("elsewhere"), tmp), 0);
+}
+
+static void test_temporary_name_taken(void **state)
+{
+	char msg[512] = "";
+
+	(void)state;
+	assert_int_equal(run_place(at("out/r.json"), "{}\n",
+				   plant_temporary_name, msg, sizeof(msg)), 0);
+	assert_file(at("out/r.json"), "{}\n");
+	assert_int_equal(access(at("elsewhere"), F_OK), -1);
+}
+
 static void test_user_symlink_followed(void **state)
 {
 	char msg[512] = "";
@@ -230,6 +250,8 @@ int main(void)
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_refused_up_front, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_temporary_name_taken,
+						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_user_symlink_followed,
 						setup, teardown),
 	};
