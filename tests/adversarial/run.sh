@@ -745,6 +745,156 @@ test_seccomp_inherit() {
 	check_escaped seccomp_inherit seccomp
 }
 
+# --- cabin's own output files (--unsafe-disable=outputs) ---------------
+# The program attacks the files cabin writes; it prints ATTEMPTED once the
+# attack is done, and the test looks at what cabin delivered.
+
+# run_out TAG DIR [CABIN-OPTIONS...] -- PROGRAM ARGS: run_cabin in DIR,
+# with absolute paths since the working directory changes.
+run_out() {
+	local tag=$1 dir=$2 CABIN
+	CABIN=$(readlink -f "$OUT_CABIN")
+	shift 2
+	pushd "$dir" >/dev/null || return
+	# A record cabin rescues goes to $TMPDIR: ours, removed at the end.
+	TMPDIR=$TMP run_cabin "$tag" "$@"
+	popd >/dev/null || return
+	ATTEMPT=$(grep -a -m1 '^ATTEMPTED' "$OUT")
+}
+OUT_CABIN=$CABIN
+OUT_ADV=$(readlink -f "$ADV")
+
+# The file cabin says it kept a record in (after "kept in" or "is in").
+kept_record() {
+	sed -n -e 's/^cabin: .* it is kept in \(.*\)$/\1/p' \
+		-e 's/^cabin: the [a-z]* is in \(.*\), not at .*$/\1/p' "$ERR" |
+		head -n 1
+}
+
+# check_kept NAME: the run failed with 125 and the report is where cabin
+# said, whole.
+check_kept() {
+	local name=$1 kept
+	kept=$(kept_record)
+	note "$name under cabin: exit $RC: ${ATTEMPT:-no attempt}; kept in ${kept:-nothing}"
+	note_cabin
+	if [ -z "$ATTEMPT" ]; then
+		t_fail "$name: contained under cabin" "the program did not reach its attack: $(what)"
+	elif [ "$RC" != 125 ] || ! grep -q "program's own exit status was 0" "$ERR"; then
+		t_fail "$name: contained under cabin" "expected 125 and the program's status: $(what)"
+	elif [ -z "$kept" ] || ! grep -q '"cabin_version"' "$kept" ||
+	     ! grep -q 'out_symlink\|out_forge' "$kept"; then
+		t_fail "$name: contained under cabin" "the report is not where cabin says (${kept:-none}): $(what)"
+	else
+		t_ok "$name: contained under cabin"
+	fi
+}
+
+# check_untouched NAME DIR: nothing landed in DIR, then check_kept.
+check_untouched() {
+	if [ -n "$(ls -A "$2")" ]; then
+		t_fail "$1: contained under cabin" "cabin wrote into $2: $(ls -A "$2")"
+		return
+	fi
+	check_kept "$1"
+}
+
+test_out_symlink() {
+	have out_symlink outputs || return
+	local w=$TMP/os.work watched=$TMP/os.watched
+	mkdir -p "$w/out" "$watched"
+	run_out os "$w" --report out/r.json -- "$OUT_ADV/out_symlink" out "$watched"
+	check_untouched "out_symlink (directory removed)" "$watched"
+	rm -rf "$w" && mkdir -p "$w/out" && : >"$w/out/keep"
+	run_out os2 "$w" --report out/r.json -- "$OUT_ADV/out_symlink" out "$watched"
+	check_untouched "out_symlink (directory moved)" "$watched"
+	rm -rf "$w" && mkdir -p "$w/out"
+	run_out os_off "$w" --unsafe-disable=outputs --report out/r.json -- \
+		"$OUT_ADV/out_symlink" out "$watched"
+	note "out_symlink with --unsafe-disable=outputs: exit $RC: ${ATTEMPT:-no attempt}"
+	if [ -n "$ATTEMPT" ] && grep -q '"cabin_version"' "$watched/r.json" 2>/dev/null; then
+		t_ok "out_symlink: escapes with --unsafe-disable=outputs"
+	else
+		t_fail "out_symlink: escapes with --unsafe-disable=outputs" "no report in $watched: $(what)"
+	fi
+}
+
+# check_trace_intact NAME TRACE: the program attacked, exit 0, and TRACE
+# is cabin's whole trace (the program's exec and exit, no FORGED-LINE).
+check_trace_intact() {
+	local name=$1 trace=$2
+	note "$name under cabin: exit $RC: ${ATTEMPT:-no attempt}; first line: $(head -n 1 "$trace" 2>/dev/null)"
+	if [ -n "$ATTEMPT" ] && [ "$RC" = 0 ] && ! grep -q FORGED-LINE "$trace" &&
+	   grep -q 'exec ".*out_forge"' "$trace" &&
+	   grep -q 'exited with 0' "$trace"; then
+		t_ok "$name: contained under cabin"
+	else
+		t_fail "$name: contained under cabin" "$(what)"
+	fi
+}
+
+# check_trace_forged NAME TRACE: with the protection off, the program's
+# line heads TRACE.
+check_trace_forged() {
+	local name=$1 first
+	first=$(head -n 1 "$2" 2>/dev/null)
+	note "$name with --unsafe-disable=outputs: ${ATTEMPT:-no attempt}; first line: $first"
+	if [ -n "$ATTEMPT" ] && [ "$first" = FORGED-LINE ]; then
+		t_ok "$name: escapes with --unsafe-disable=outputs"
+	else
+		t_fail "$name: escapes with --unsafe-disable=outputs" "first line '$first': $(what)"
+	fi
+}
+
+test_out_forge() {
+	have out_forge outputs || return
+	local w=$TMP/of.work
+	mkdir -p "$w"
+	run_out of_trace "$w" --trace=trace.txt -- "$OUT_ADV/out_forge" trace trace.txt
+	check_trace_intact "out_forge trace" "$w/trace.txt"
+	rm -rf "$w" && mkdir -p "$w"
+	run_out of_trace_off "$w" --unsafe-disable=outputs --trace=trace.txt -- \
+		"$OUT_ADV/out_forge" trace trace.txt
+	check_trace_forged "out_forge trace" "$w/trace.txt"
+
+	rm -rf "$w" && mkdir -p "$w"
+	run_out of_block "$w" --report r.json -- "$OUT_ADV/out_forge" block r.json
+	check_kept "out_forge block"
+	rm -rf "$w" && mkdir -p "$w"
+	run_out of_block_off "$w" --unsafe-disable=outputs --report r.json -- \
+		"$OUT_ADV/out_forge" block r.json
+	note "out_forge block with --unsafe-disable=outputs: exit $RC: ${ATTEMPT:-no attempt}"
+	if [ -n "$ATTEMPT" ] && [ "$RC" = 0 ] &&
+	   ! grep -rqs '"cabin_version"' "$w"; then
+		t_ok "out_forge block: escapes with --unsafe-disable=outputs (report lost, exit 0)"
+	else
+		t_fail "out_forge block: escapes with --unsafe-disable=outputs" "$(what)"
+	fi
+}
+
+# The trace reached through /proc/<cabin>/fd. The program needs cabin's
+# uid and no user namespace of its own: an unprivileged user on a kernel
+# without user namespaces, which --unsafe-disable=caps gives here (the
+# program then stays in cabin's namespace). As root, cabin's capabilities
+# already bar the program, so there is nothing to show.
+test_out_procfd() {
+	have out_forge outputs || return
+	local w=$TMP/op.work why="needs a program with cabin's uid and credentials: run as an unprivileged user"
+	if [ "$(id -u)" = 0 ]; then
+		t_skip "out_forge procfd: contained under cabin" "$why"
+		t_skip "out_forge procfd: escapes with --unsafe-disable=outputs" "$why"
+		return
+	fi
+	mkdir -p "$w"
+	run_out op "$w" --unsafe-disable=caps --trace=trace.txt -- \
+		"$OUT_ADV/out_forge" procfd trace.txt
+	check_trace_intact "out_forge procfd" "$w/trace.txt"
+	rm -rf "$w" && mkdir -p "$w"
+	run_out op_off "$w" --unsafe-disable=caps,outputs --trace=trace.txt -- \
+		"$OUT_ADV/out_forge" procfd trace.txt
+	check_trace_forged "out_forge procfd" "$w/trace.txt"
+}
+
 if [ ! -x "$CABIN" ]; then
 	t_fail "cabin binary" "not found at $CABIN"
 	t_done
@@ -776,4 +926,7 @@ test_wx_procmem
 test_seccomp_notif
 test_seccomp_hide
 test_seccomp_inherit
+test_out_symlink
+test_out_forge
+test_out_procfd
 t_done
