@@ -1,0 +1,138 @@
+/*
+ * A process ends while another of its threads lives: that thread is
+ * spinning in user code or blocked in read, pause, a futex or nanosleep.
+ * Linux ends the whole process at once (exit_group, a fatal signal, a
+ * SIGKILL from another process); so must the kvm platform.
+ *
+ * Usage: kvm_exit STATE HOW
+ *   STATE: spin, read, pause, futex, nanosleep (what the other thread does)
+ *   HOW:   exit      the main thread exits with status 3
+ *          signal    the main thread dies of SIGTERM (default action)
+ *          fork      a child does "exit"; the parent prints its status
+ *          fork-kill a child blocks its main thread in pause too; the
+ *                    parent SIGKILLs it and prints its status
+ * Prints one line per step; the output must match the native run's.
+ */
+#include <errno.h>
+#include <linux/futex.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+static const char *state;
+static volatile int ready;
+static int never_written[2];
+static unsigned int futex_word;
+
+static void *other(void *arg)
+{
+	struct timespec long_ts = { 100000, 0 };
+	char c;
+
+	(void)arg;
+	__atomic_store_n(&ready, 1, __ATOMIC_SEQ_CST);
+	if (!strcmp(state, "spin"))
+		for (;;)
+			__asm__ volatile("" ::: "memory");
+	else if (!strcmp(state, "read"))
+		read(never_written[0], &c, 1);
+	else if (!strcmp(state, "pause"))
+		for (;;)
+			pause();
+	else if (!strcmp(state, "futex"))
+		for (;;)
+			syscall(SYS_futex, &futex_word, FUTEX_WAIT, 0, NULL,
+				NULL, 0);
+	else if (!strcmp(state, "nanosleep"))
+		for (;;)
+			nanosleep(&long_ts, NULL);
+	printf("the other thread returned: wrong\n");
+	return NULL;
+}
+
+/* The other thread started, and (very likely) reached its state. */
+static void start_other(void)
+{
+	pthread_t t;
+
+	if (pipe(never_written) < 0 ||
+	    pthread_create(&t, NULL, other, NULL) != 0) {
+		perror("kvm_exit: setup");
+		exit(2);
+	}
+	while (!__atomic_load_n(&ready, __ATOMIC_SEQ_CST))
+		sched_yield();
+	usleep(100000);
+}
+
+static void status_line(const char *what, int st)
+{
+	if (WIFEXITED(st))
+		printf("%s: exit %d\n", what, WEXITSTATUS(st));
+	else if (WIFSIGNALED(st))
+		printf("%s: killed by %s\n", what, strsignal(WTERMSIG(st)));
+	else
+		printf("%s: status %#x\n", what, st);
+}
+
+static int in_child(bool kill_it)
+{
+	int go[2], st = 0;
+	pid_t pid;
+	char c;
+
+	if (pipe(go) < 0)
+		return 2;
+	fflush(stdout);
+	pid = fork();
+	if (pid < 0)
+		return 2;
+	if (pid == 0) {
+		close(go[0]);
+		start_other();
+		if (!kill_it)
+			exit(3);
+		write(go[1], "r", 1);
+		for (;;)
+			pause();
+	}
+	close(go[1]);
+	if (kill_it) {
+		if (read(go[0], &c, 1) != 1) {
+			printf("child never got ready\n");
+			return 1;
+		}
+		kill(pid, SIGKILL);
+	}
+	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+		;
+	status_line(kill_it ? "child killed" : "child", st);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	const char *how;
+
+	if (argc != 3) {
+		fprintf(stderr, "usage: kvm_exit STATE HOW\n");
+		return 2;
+	}
+	state = argv[1];
+	how = argv[2];
+	printf("%s, then %s\n", state, how);
+	if (!strcmp(how, "fork") || !strcmp(how, "fork-kill"))
+		return in_child(!strcmp(how, "fork-kill"));
+	start_other();
+	fflush(stdout);
+	if (!strcmp(how, "signal"))
+		kill(getpid(), SIGTERM);
+	exit(3);
+}
