@@ -19,8 +19,9 @@ struct cabin_kvm_fwd {
 	/*
 	 * Around a host call that may block (begin, then !begin): the
 	 * program's other threads go on meanwhile.  NULL: nothing to do.
+	 * false at the begin: the process is ending, the call fails EINTR.
 	 */
-	void (*blocking)(void *ctx, bool begin);
+	bool (*blocking)(void *ctx, bool begin);
 	void *ctx;
 	const char *exe;	/* the program's file, which /proc/self/exe names */
 };

@@ -896,12 +896,12 @@ int cabin_kvm_adopt_vm(struct cabin_kvm *k)
 	return k->vm.vm < 0 || k->vm.vcpu < 0 ? -EMFILE : 0;
 }
 
-static void fwd_blocking(void *ctx, bool begin)
+static bool fwd_blocking(void *ctx, bool begin)
 {
 	if (begin)
-		cabin_kvm_block_begin(ctx);
-	else
-		cabin_kvm_block_end(ctx);
+		return cabin_kvm_block_begin(ctx);
+	cabin_kvm_block_end(ctx);
+	return true;
 }
 
 static int setup(struct cabin_kvm *k)

@@ -169,8 +169,11 @@ void cabin_kvm_end_family(struct cabin_kvm *k,
 /* Threads (thread.c): the monitor lock, and the vCPUs' host threads. */
 void cabin_kvm_enter(struct cabin_kvm_thread *t);	/* t is cur */
 void cabin_kvm_leave(struct cabin_kvm_thread *t);
-/* Around a host call that may block, in the thread holding the lock. */
-void cabin_kvm_block_begin(struct cabin_kvm *k);
+/*
+ * Around a host call that may block, in the thread holding the lock;
+ * begin is false when the process is ending: the call is not to be made.
+ */
+bool cabin_kvm_block_begin(struct cabin_kvm *k);
 void cabin_kvm_block_end(struct cabin_kvm *k);
 /* Thread 0, the program's first, on this host thread; the lock held. */
 int cabin_kvm_threads_init(struct cabin_kvm *k);
