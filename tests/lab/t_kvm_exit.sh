@@ -2,7 +2,8 @@
 # kvm_exit): the other thread spins in the guest or is blocked in a host
 # call made on its behalf (read, pause, a futex, nanosleep).  Linux ends
 # every thread at once, on exit_group, on a fatal signal, and on a SIGKILL
-# from another process (here a forked child's parent): the kvm run must
+# from another process (the last two in a forked child, whose parent
+# prints its status): the kvm run must
 # end too, with the status the native run has.  A hang is bounded by the
 # runners' deadline and reported as a different status.
 . /lab/lib.sh
@@ -18,7 +19,7 @@ need_kvm "$SUITE: a process ends with all its threads"
 DEADLINE=${KVM_EXIT_DEADLINE:-400}
 . /lab/kvm_lib.sh
 
-for how in exit signal fork fork-kill; do
+for how in exit fork fork-signal fork-kill; do
 	for state in spin read pause futex nanosleep; do
 		same "$how with a thread in $state" "$P" "$state" "$how"
 	done

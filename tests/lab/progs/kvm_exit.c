@@ -7,17 +7,18 @@
  * Usage: kvm_exit STATE HOW
  *   STATE: spin, read, pause, futex, nanosleep (what the other thread does)
  *   HOW:   exit      the main thread exits with status 3
- *          signal    the main thread dies of SIGTERM (default action)
  *          fork      a child does "exit"; the parent prints its status
- *          fork-kill a child blocks its main thread in pause too; the
- *                    parent SIGKILLs it and prints its status
+ *          fork-signal a child's main thread dies of SIGTERM (its default
+ *                    action); the parent prints its status
+ *          fork-kill a child's main thread exits alone (the process
+ *                    lives on in the other); the parent SIGKILLs it and
+ *                    prints its status
  * Prints one line per step; the output must match the native run's.
  */
 #include <errno.h>
 #include <linux/futex.h>
 #include <pthread.h>
 #include <signal.h>
-#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -82,7 +83,9 @@ static void status_line(const char *what, int st)
 		printf("%s: status %#x\n", what, st);
 }
 
-static int in_child(bool kill_it)
+enum how { BY_EXIT, BY_SIGNAL, BY_KILL };
+
+static int in_child(enum how how)
 {
 	int go[2], st = 0;
 	pid_t pid;
@@ -97,14 +100,15 @@ static int in_child(bool kill_it)
 	if (pid == 0) {
 		close(go[0]);
 		start_other();
-		if (!kill_it)
+		if (how == BY_SIGNAL)
+			kill(getpid(), SIGTERM);
+		if (how != BY_KILL)
 			exit(3);
 		write(go[1], "r", 1);
-		for (;;)
-			pause();
+		syscall(SYS_exit, 0);
 	}
 	close(go[1]);
-	if (kill_it) {
+	if (how == BY_KILL) {
 		if (read(go[0], &c, 1) != 1) {
 			printf("child never got ready\n");
 			return 1;
@@ -113,7 +117,7 @@ static int in_child(bool kill_it)
 	}
 	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
 		;
-	status_line(kill_it ? "child killed" : "child", st);
+	status_line("child", st);
 	return 0;
 }
 
@@ -128,11 +132,12 @@ int main(int argc, char **argv)
 	state = argv[1];
 	how = argv[2];
 	printf("%s, then %s\n", state, how);
-	if (!strcmp(how, "fork") || !strcmp(how, "fork-kill"))
-		return in_child(!strcmp(how, "fork-kill"));
+	if (!strcmp(how, "fork"))
+		return in_child(BY_EXIT);
+	if (!strcmp(how, "fork-signal"))
+		return in_child(BY_SIGNAL);
+	if (!strcmp(how, "fork-kill"))
+		return in_child(BY_KILL);
 	start_other();
-	fflush(stdout);
-	if (!strcmp(how, "signal"))
-		kill(getpid(), SIGTERM);
 	exit(3);
 }
