@@ -6,6 +6,8 @@
  * naming it (thread-self, the pid, /dev/fd, a symlink, a directory
  * descriptor, ".."), and the program's own descriptors still reopen.
  *
+ * Probes descriptors 3 to 31 and the 100 from RLIMIT_NOFILE up (on kvm,
+ * the descriptor floor: the monitor's are there).
  * Usage: kvm_magic SCRATCH-DIR
  * Prints "ESCAPED: ..." for each monitor object reached, "own: ..." for
  * each check of the program's own, "widen: ..." (opens natively as root;
@@ -17,12 +19,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 #include <linux/openat2.h>
 
-#define LAST_FD	1100
+/* Probed: the low descriptors, and 100 from the limit the program sees up. */
+#define LOW_FDS		32
+#define HIGH_FDS	100
 
 static int escapes;
 static struct stat me;
@@ -149,9 +154,20 @@ static void widen(const char *exe)
 	       again >= 0 ? "opens" : "refused");
 }
 
-int main(int argc, char **argv)
+/* Not the program's: probed by every name. */
+static void probe(int from, int to, const char *scratch)
 {
 	int n;
+
+	for (n = from; n < to; n++)
+		if (fcntl(n, F_GETFD) < 0 && errno == EBADF)
+			not_held(n, scratch);
+}
+
+int main(int argc, char **argv)
+{
+	struct rlimit rl;
+	int high = 1000;
 
 	if (argc != 2 || stat("/proc/self/exe", &me) < 0) {
 		fprintf(stderr, "usage: kvm_magic SCRATCH-DIR\n");
@@ -160,12 +176,15 @@ int main(int argc, char **argv)
 	/* Under kvm stat's path is the program's file: checked against argv[0]. */
 	if (stat(argv[0], &me) < 0)
 		return 2;
+	setvbuf(stdout, NULL, _IOLBF, 0);
 	proc_dir = open("/proc", O_PATH | O_DIRECTORY);
 	dev_fd_dir = open("/dev/fd", O_PATH | O_DIRECTORY);
 	exe();
-	for (n = 3; n < LAST_FD; n++)
-		if (fcntl(n, F_GETFD) < 0 && errno == EBADF)
-			not_held(n, argv[1]);
+	/* On kvm the limit seen is the floor the monitor's descriptors start at. */
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < 1u << 20)
+		high = (int)rl.rlim_cur;
+	probe(3, LOW_FDS, argv[1]);
+	probe(high, high + HIGH_FDS, argv[1]);
 	own(argv[1]);
 	widen(argv[0]);
 	printf("done %d\n", escapes);
