@@ -251,6 +251,14 @@ void cabin_kvm_ring_off(struct cabin_kvm *k);
 
 /* The time limit was reached: the program must end now. */
 bool cabin_kvm_timed_out(void);
+/* Whether reading the host byte p of guest memory meets SIGBUS (kvm.c). */
+bool cabin_kvm_host_page_gone(const unsigned char *p);
+/*
+ * Shared file pages cut short (cut_short.c): whether gva is one, and
+ * taking those still mapped out of the guest (true if there were any).
+ */
+bool cabin_kvm_cut_short_page(struct cabin_kvm *k, uint64_t gva);
+bool cabin_kvm_unmap_cut_short(struct cabin_kvm *k);
 
 /* Host signals that arrived, queued for the program; true if any. */
 bool cabin_kvm_take_host_signals(struct cabin_kvm *k);
