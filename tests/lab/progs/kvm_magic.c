@@ -16,6 +16,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,6 +35,36 @@ static struct stat me;
 /* Opened before the probes, so no probe names their descriptors. */
 static int proc_dir = -1, dev_fd_dir = -1;
 
+/* Read and write as bits; O_PATH neither. */
+static int access_bits(int fl)
+{
+	if (fl & O_PATH)
+		return 0;
+	return ((fl & O_ACCMODE) != O_WRONLY) | ((fl & O_ACCMODE) != O_RDONLY) << 1;
+}
+
+/*
+ * fd is a file the program holds at a low descriptor, with no less
+ * access (the program's stdin and stderr may be files cabin holds too).
+ */
+static bool program_holds(int fd)
+{
+	struct stat a, b;
+	int i, want = access_bits(fcntl(fd, F_GETFL)), fl;
+
+	if (fstat(fd, &a) < 0)
+		return false;
+	for (i = 0; i < LOW_FDS; i++) {
+		if (i == fd || (fl = fcntl(i, F_GETFL)) < 0 ||
+		    fstat(i, &b) < 0)
+			continue;
+		if (a.st_dev == b.st_dev && a.st_ino == b.st_ino &&
+		    (access_bits(fl) & want) == want)
+			return true;
+	}
+	return false;
+}
+
 static void try_open(const char *what, int dfd, const char *path, int flags)
 {
 	int fd = openat(dfd, path, flags);
@@ -41,8 +72,8 @@ static void try_open(const char *what, int dfd, const char *path, int flags)
 
 	if (fd < 0)
 		return;
-	if (fstat(fd, &st) == 0 && st.st_dev == me.st_dev &&
-	    st.st_ino == me.st_ino) {
+	if ((fstat(fd, &st) == 0 && st.st_dev == me.st_dev &&
+	     st.st_ino == me.st_ino) || program_holds(fd)) {
 		close(fd);
 		return;	/* the program's own file: what Linux gives */
 	}
