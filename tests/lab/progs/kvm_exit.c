@@ -27,6 +27,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "kvm_status.h"
+
 static const char *state;
 static volatile int ready;
 static int never_written[2];
@@ -71,16 +73,6 @@ static void start_other(void)
 	while (!__atomic_load_n(&ready, __ATOMIC_SEQ_CST))
 		sched_yield();
 	usleep(100000);
-}
-
-static void status_line(const char *what, int st)
-{
-	if (WIFEXITED(st))
-		printf("%s: exit %d\n", what, WEXITSTATUS(st));
-	else if (WIFSIGNALED(st))
-		printf("%s: killed by %s\n", what, strsignal(WTERMSIG(st)));
-	else
-		printf("%s: status %#x\n", what, st);
 }
 
 enum how { BY_EXIT, BY_SIGNAL, BY_KILL };
