@@ -1,8 +1,8 @@
 # SMAP holds on every entry to the kvm proxy kernel, also one from CPL3
 # with RFLAGS.AC set (tests/lab/progs/kvm_ac sets it, then raises #UD):
 # an exception keeps AC, which would let the kernel's exception path read
-# user pages.  With --kvm-test-fault=read-user the kernel reads the
-# program's stack on that entry: a #PF at CPL0 stops it (exit 125), as on
+# user pages.  With --kvm-test-fault=read-user (armed at the program's one
+# syscall) the kernel reads the program's stack on that entry: a #PF at CPL0 stops it (exit 125), as on
 # a syscall; with --unsafe-disable=smap the read goes through and the
 # program dies of its SIGILL (exit 132), as it did before the entry
 # cleared AC.

@@ -383,9 +383,9 @@ static bool run_syscall(struct cabin_kvm *k, struct cabin_kvm_frame *f,
 }
 
 /*
- * --kvm-test-fault: on the first trap (a syscall, or an exception), point
- * the kernel at a user page (the stack to read, a page holding `ret` to
- * call) as a bug would.
+ * --kvm-test-fault: on the first syscall, point the kernel at a user page
+ * (the stack to read, a page holding `ret` to call) as a bug would; it
+ * tries at its next entry from the program, whatever the entry.
  */
 static void arm_test_fault(struct cabin_kvm *k, const struct cabin_kvm_frame *f)
 {
@@ -574,9 +574,6 @@ static void on_exception(struct cabin_kvm *k, struct cabin_kvm_frame *f)
 	siginfo_t si;
 
 	k->stats.exception_exits++;
-	/* An exception first (a program that sets RFLAGS.AC, say): armed here. */
-	if (k->opt->test_fault && !k->test_armed)
-		arm_test_fault(k, f);
 	exception_info(k, f, &si);
 	ev.fault.sig = si.si_signo;
 	ev.fault.code = si.si_code;
