@@ -109,6 +109,16 @@ bool cabin_kvm_host_page_gone(const unsigned char *p)
 	return false;
 }
 
+bool cabin_kvm_host_signal_pending(void)
+{
+	int sig;
+
+	for (sig = 1; sig <= 64; sig++)
+		if (host_flag[sig])
+			return true;
+	return false;
+}
+
 bool cabin_kvm_timed_out(void)
 {
 	return timeout_flag || kill_flag;

@@ -171,7 +171,9 @@ void cabin_kvm_enter(struct cabin_kvm_thread *t);	/* t is cur */
 void cabin_kvm_leave(struct cabin_kvm_thread *t);
 /*
  * Around a host call that may block, in the thread holding the lock;
- * begin is false when the process is ending: the call is not to be made.
+ * begin is false when the process is ending or a host signal waits (its
+ * kick may have come before the call): the call is not to be made, it
+ * fails EINTR (restarted unless a signal is to be delivered).
  */
 bool cabin_kvm_block_begin(struct cabin_kvm *k);
 void cabin_kvm_block_end(struct cabin_kvm *k);
@@ -251,6 +253,8 @@ void cabin_kvm_ring_off(struct cabin_kvm *k);
 
 /* The time limit was reached: the program must end now. */
 bool cabin_kvm_timed_out(void);
+/* A host signal came that no thread has taken yet (kvm.c). */
+bool cabin_kvm_host_signal_pending(void);
 /* Whether reading the host byte p of guest memory meets SIGBUS (kvm.c). */
 bool cabin_kvm_host_page_gone(const unsigned char *p);
 /*

@@ -41,8 +41,11 @@ bool cabin_kvm_block_begin(struct cabin_kvm *k)
 {
 	if (self && k->cur == self)
 		pthread_mutex_unlock(&k->lock);
-	/* Past its end, a process's thread does not start to wait. */
-	return !ending(k);
+	/*
+	 * Past its end, a process's thread does not start to wait, nor with
+	 * a host signal (a carried one, say) whose kick came before the call.
+	 */
+	return !ending(k) && !cabin_kvm_host_signal_pending();
 }
 
 void cabin_kvm_block_end(struct cabin_kvm *k)
