@@ -196,7 +196,7 @@ static void assert_kind(const struct cabin_route *rt,
 
 static void test_routes_loopback(void **state)
 {
-	struct cabin_netguard g = { .mode = CABIN_NET_LOOPBACK };
+	struct cabin_netguard g = { .mode = CABIN_NET_LOOPBACK, .scope = true };
 	struct cabin_rule mine = {
 		.nr = SYS_bind, .route = { .kind = CABIN_ROUTE_ALLOW },
 	};
@@ -255,6 +255,19 @@ static void test_routes_loopback(void **state)
 			  0), CABIN_ROUTE_DENY);
 	assert_kind(route(&r, SYS_setsockopt, 3, SOL_SOCKET, SO_REUSEADDR, 0,
 			  0), CABIN_ROUTE_ALLOW);
+	/* nothing chooses the interface a loopback packet leaves by */
+	assert_kind(route(&r, SYS_setsockopt, 3, SOL_SOCKET, SO_BINDTODEVICE,
+			  0, 0), CABIN_ROUTE_DENY);
+	assert_kind(route(&r, SYS_setsockopt, 3, SOL_SOCKET, SO_BINDTOIFINDEX,
+			  0, 0), CABIN_ROUTE_DENY);
+	assert_kind(route(&r, SYS_setsockopt, 3, 0x100000000ull | IPPROTO_IP,
+			  IP_UNICAST_IF, 0, 0), CABIN_ROUTE_DENY);
+	assert_kind(route(&r, SYS_setsockopt, 3, IPPROTO_IPV6, IPV6_UNICAST_IF,
+			  0, 0), CABIN_ROUTE_DENY);
+	assert_kind(route(&r, SYS_setsockopt, 3, IPPROTO_IPV6, IPV6_PKTINFO,
+			  0, 0), CABIN_ROUTE_DENY);
+	assert_kind(route(&r, SYS_setsockopt, 3, IPPROTO_IP, IP_PKTINFO, 0, 0),
+		    CABIN_ROUTE_ALLOW);
 	cabin_router_free(&r);
 }
 
@@ -275,7 +288,12 @@ static void test_routes_modes(void **state)
 		    CABIN_ROUTE_DENY);
 	assert_kind(route(&r, SYS_socket, AF_UNIX, SOCK_STREAM, 0, 0, 0),
 		    CABIN_ROUTE_ALLOW);
-	assert_kind(route(&r, SYS_connect, 3, 0, 0, 0, 0), CABIN_ROUTE_ALLOW);
+	/* unix connects and sends come to the guard; binds stay the program's */
+	assert_kind(route(&r, SYS_connect, 3, 0, 0, 0, 0),
+		    CABIN_ROUTE_EMULATE);
+	assert_kind(route(&r, SYS_sendmsg, 3, 0, 0, 0, 0),
+		    CABIN_ROUTE_EMULATE);
+	assert_kind(route(&r, SYS_bind, 3, 0, 0, 0, 0), CABIN_ROUTE_ALLOW);
 	cabin_router_free(&r);
 
 	g.mode = CABIN_NET_HOST;
