@@ -1,0 +1,242 @@
+/*
+ * Escape attempt: make a "loopback" packet leave by another interface
+ * (argv[1]) under `network loopback`.  The guard checks the address
+ * (127.0.0.1 is fine); choosing the interface makes the kernel take
+ * 127.0.0.1 for an address on that link, so it ARPs for it there and
+ * sends the packet there.  Every way to choose one is tried, each on a
+ * fresh socket: SO_BINDTODEVICE (no capability needed on an unbound
+ * socket), SO_BINDTOIFINDEX, IP_UNICAST_IF, IPV6_UNICAST_IF, a sticky
+ * IPV6_PKTINFO, IP_MULTICAST_IF and an IP_PKTINFO in a send.
+ *
+ * Any of them accepted is the escape.  When SO_BINDTODEVICE is, a TCP
+ * connect to 127.0.0.1:9 bound to the interface shows the packets it
+ * sent meanwhile (the ARP request for 127.0.0.1 leaves within the
+ * connect); the runner sees the frame itself on the other side.
+ *
+ * `loopback_oif --sink DEV` is the runner's watcher: it makes tap DEV in
+ * the test's own network namespace, says "ready", prints the first frame
+ * that carries 127.0.0.1 (an ARP request or an IPv4 packet), and keeps
+ * the tap until killed.
+ * Never point the program at an interface that reaches another machine.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/if_tun.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#define LOOPBACK_BE	0x7f000001u
+
+static int sink(const char *dev)
+{
+	unsigned char f[2048];
+	struct ifreq ifr = { .ifr_flags = IFF_TAP | IFF_NO_PI };
+	uint32_t ip;
+	ssize_t n;
+	int fd = open("/dev/net/tun", O_RDWR), seen = 0;
+
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", dev);
+	if (fd < 0 || ioctl(fd, TUNSETIFF, &ifr) < 0) {
+		printf("sink: %s: %s\n", dev, strerror(errno));
+		return 1;
+	}
+	printf("ready\n");
+	fflush(stdout);
+	/* the tap lives as long as this reader: read until killed */
+	while ((n = read(fd, f, sizeof(f))) > 0) {
+		/* ARP: target IP at 38; IPv4: destination at 30 */
+		if (n >= 42 && f[12] == 0x08 && f[13] == 0x06) {
+			memcpy(&ip, f + 38, 4);
+			if (ntohl(ip) == LOOPBACK_BE && !seen++)
+				printf("FRAME: ARP who-has 127.0.0.1 on %s\n", dev);
+		} else if (n >= 34 && f[12] == 0x08 && f[13] == 0x00) {
+			memcpy(&ip, f + 30, 4);
+			if (ntohl(ip) == LOOPBACK_BE && !seen++)
+				printf("FRAME: IPv4 to 127.0.0.1 on %s\n", dev);
+		}
+		fflush(stdout);
+	}
+	return 1;
+}
+
+struct way {
+	const char *name;
+	int family, type, level, opt;
+};
+
+/* 0 when the kernel took the option, else errno. */
+static int try_option(const struct way *w, const char *dev, int ifindex)
+{
+	const void *val = &ifindex;
+	socklen_t len = sizeof(ifindex);
+	struct in6_pktinfo pi6 = { .ipi6_ifindex = ifindex };
+	int be = (int)htonl((uint32_t)ifindex), fd, ret;
+	struct in_addr any = { 0 };
+
+	if (w->opt == SO_BINDTODEVICE && w->level == SOL_SOCKET) {
+		val = dev;
+		len = (socklen_t)strlen(dev);
+	} else if ((w->level == IPPROTO_IP && w->opt == IP_UNICAST_IF) ||
+		   (w->level == IPPROTO_IPV6 && w->opt == IPV6_UNICAST_IF)) {
+		val = &be;	/* both take network order */
+	} else if (w->level == IPPROTO_IPV6 && w->opt == IPV6_PKTINFO) {
+		val = &pi6;
+		len = sizeof(pi6);
+	} else if (w->level == IPPROTO_IP && w->opt == IP_MULTICAST_IF) {
+		struct ip_mreqn m = { .imr_address = any,
+				      .imr_ifindex = ifindex };
+		fd = socket(w->family, w->type, 0);
+		if (fd < 0)
+			return errno;
+		ret = setsockopt(fd, w->level, w->opt, &m, sizeof(m));
+		ret = ret < 0 ? errno : 0;
+		close(fd);
+		return ret;
+	}
+	fd = socket(w->family, w->type, 0);
+	if (fd < 0)
+		return errno;
+	ret = setsockopt(fd, w->level, w->opt, val, len) < 0 ? errno : 0;
+	close(fd);
+	return ret;
+}
+
+/* A UDP send to 127.0.0.1:9 naming the interface in IP_PKTINFO. */
+static int try_pktinfo_send(int ifindex)
+{
+	struct sockaddr_in to = { .sin_family = AF_INET, .sin_port = htons(9),
+				  .sin_addr.s_addr = htonl(LOOPBACK_BE) };
+	union {
+		char buf[CMSG_SPACE(sizeof(struct in_pktinfo))];
+		struct cmsghdr align;
+	} u;
+	struct iovec iov = { .iov_base = "x", .iov_len = 1 };
+	struct msghdr mh = {
+		.msg_name = &to, .msg_namelen = sizeof(to),
+		.msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = u.buf, .msg_controllen = sizeof(u.buf),
+	};
+	struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
+	struct in_pktinfo pi = { .ipi_ifindex = ifindex };
+	int fd = socket(AF_INET, SOCK_DGRAM, 0), ret;
+
+	if (fd < 0)
+		return errno;
+	memset(u.buf, 0, sizeof(u.buf));
+	cm->cmsg_level = IPPROTO_IP;
+	cm->cmsg_type = IP_PKTINFO;
+	cm->cmsg_len = CMSG_LEN(sizeof(pi));
+	memcpy(CMSG_DATA(cm), &pi, sizeof(pi));
+	ret = sendmsg(fd, &mh, 0) < 0 ? errno : 0;
+	close(fd);
+	return ret;
+}
+
+/* What dev has sent so far, or -1 (this namespace's /proc/net/dev). */
+static long sent(const char *dev)
+{
+	char line[512], *p;
+	size_t len = strlen(dev);
+	long v[10], n = -1;
+	FILE *f = fopen("/proc/net/dev", "r");
+
+	while (f && fgets(line, sizeof(line), f)) {
+		for (p = line; *p == ' '; p++)
+			;
+		if (strncmp(p, dev, len) || p[len] != ':')
+			continue;
+		if (sscanf(p + len + 1, "%ld %ld %ld %ld %ld %ld %ld %ld %ld %ld",
+			   &v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &v[6],
+			   &v[7], &v[8], &v[9]) == 10)
+			n = v[9];
+	}
+	if (f)
+		fclose(f);
+	return n;
+}
+
+/*
+ * A SYN for 127.0.0.1:9 from a socket bound to dev: how many packets dev
+ * sent meanwhile (the ARP request goes out within the connect), or -1.
+ */
+static long connect_through(const char *dev)
+{
+	struct sockaddr_in to = { .sin_family = AF_INET, .sin_port = htons(9),
+				  .sin_addr.s_addr = htonl(LOOPBACK_BE) };
+	long before = sent(dev), after;
+	int fd;
+
+	fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+	if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, dev,
+				 (socklen_t)strlen(dev)) < 0)
+		return -1;
+	connect(fd, (struct sockaddr *)&to, sizeof(to));
+	after = sent(dev);
+	close(fd);
+	return before < 0 || after < 0 ? -1 : after - before;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct way ways[] = {
+		{ "SO_BINDTODEVICE", AF_INET, SOCK_STREAM, SOL_SOCKET,
+		  SO_BINDTODEVICE },
+		{ "SO_BINDTOIFINDEX", AF_INET, SOCK_STREAM, SOL_SOCKET,
+		  SO_BINDTOIFINDEX },
+		{ "IP_UNICAST_IF", AF_INET, SOCK_DGRAM, IPPROTO_IP,
+		  IP_UNICAST_IF },
+		{ "IP_MULTICAST_IF", AF_INET, SOCK_DGRAM, IPPROTO_IP,
+		  IP_MULTICAST_IF },
+		{ "IPV6_UNICAST_IF", AF_INET6, SOCK_DGRAM, IPPROTO_IPV6,
+		  IPV6_UNICAST_IF },
+		{ "IPV6_PKTINFO", AF_INET6, SOCK_DGRAM, IPPROTO_IPV6,
+		  IPV6_PKTINFO },
+	};
+	const char *dev = argc > 1 ? argv[1] : "tp0";
+	char took[256] = "", refused[256] = "";
+	int ifindex, err, first = -1;
+	long out;
+	size_t i;
+
+	if (argc > 2 && !strcmp(argv[1], "--sink"))
+		return sink(argv[2]);
+	ifindex = (int)if_nametoindex(dev);
+	if (!ifindex) {
+		printf("BROKEN: no interface %s: %s\n", dev, strerror(errno));
+		return 1;
+	}
+	/* first, while no neighbour entry for 127.0.0.1 on dev exists */
+	out = connect_through(dev);
+	for (i = 0; i < sizeof(ways) / sizeof(*ways); i++) {
+		err = try_option(&ways[i], dev, ifindex);
+		snprintf(err ? refused + strlen(refused) : took + strlen(took),
+			 sizeof(took) - strlen(err ? refused : took), " %s",
+			 ways[i].name);
+		if (err && first < 0)
+			first = err;
+	}
+	err = try_pktinfo_send(ifindex);
+	snprintf(err ? refused + strlen(refused) : took + strlen(took),
+		 sizeof(took) - strlen(err ? refused : took),
+		 " IP_PKTINFO(send)");
+	if (err && first < 0)
+		first = err;
+	if (!took[0]) {
+		printf("CONTAINED every way to choose %s refused: %s\n", dev,
+		       strerror(first));
+		return 0;
+	}
+	if (strstr(took, "SO_BINDTODEVICE"))
+		printf("ESCAPED a connect to 127.0.0.1:9 bound to %s: %ld packets out of %s (took:%s; refused:%s)\n",
+		       dev, out, dev, took, refused);
+	else
+		printf("ESCAPED %s can be chosen for 127.0.0.1 (took:%s; refused:%s)\n",
+		       dev, took, refused);
+	return 0;
+}
