@@ -120,32 +120,45 @@ static int find_holder(struct ng_holder *h)
 	return ret;
 }
 
-/* Does any descriptor table of the tree hold socket ino? */
-static bool tree_holds(struct cabin_proxy *p, ino_t ino)
+/* Does the descriptor table in dir (a /proc fd directory) hold want? */
+static bool table_holds(const char *dir, const char *want)
 {
-	char want[48], link[48], dir[32];
-	struct cabin_task *t;
+	char link[48];
 	struct dirent *e;
 	bool found = false;
-	size_t pos = 0;
 	ssize_t n;
-	DIR *d;
+	DIR *d = opendir(dir);
+
+	while (d && !found && (e = readdir(d))) {
+		n = readlinkat(dirfd(d), e->d_name, link, sizeof(link) - 1);
+		if (n <= 0)
+			continue;
+		link[n] = '\0';
+		found = !strcmp(link, want);
+	}
+	if (d)
+		closedir(d);
+	return found;
+}
+
+/*
+ * Does a descriptor table of the tree hold socket ino?  Cabin's own
+ * counts: on the kvm platform the program's descriptors are the
+ * monitor's, and on the process platform cabin holds no listener of its
+ * own (what it inherited, the program inherited too).
+ */
+static bool tree_holds(struct cabin_proxy *p, ino_t ino)
+{
+	char want[48], dir[32];
+	struct cabin_task *t;
+	bool found;
+	size_t pos = 0;
 
 	snprintf(want, sizeof(want), "socket:[%lu]", (unsigned long)ino);
+	found = table_holds("/proc/self/fd", want);
 	while (!found && (t = cabin_tasks_next(&p->tasks, &pos))) {
 		snprintf(dir, sizeof(dir), "/proc/%d/fd", (int)t->tid);
-		d = opendir(dir);
-		if (!d)
-			continue;
-		while (!found && (e = readdir(d))) {
-			n = readlinkat(dirfd(d), e->d_name, link,
-				       sizeof(link) - 1);
-			if (n <= 0)
-				continue;
-			link[n] = '\0';
-			found = !strcmp(link, want);
-		}
-		closedir(d);
+		found = table_holds(dir, want);
 	}
 	return found;
 }

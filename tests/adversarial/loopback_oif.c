@@ -182,6 +182,17 @@ static long connect_through(const char *dev)
 	return before < 0 || after < 0 ? -1 : after - before;
 }
 
+/* Adds name to the list its answer belongs in; keeps the first errno. */
+static void tally(const char *name, int err, char *took, char *refused,
+		  size_t len, int *first)
+{
+	char *list = err ? refused : took;
+
+	snprintf(list + strlen(list), len - strlen(list), " %s", name);
+	if (err && *first < 0)
+		*first = err;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct way ways[] = {
@@ -200,7 +211,7 @@ int main(int argc, char **argv)
 	};
 	const char *dev = argc > 1 ? argv[1] : "tp0";
 	char took[256] = "", refused[256] = "";
-	int ifindex, err, first = -1;
+	int ifindex, first = -1;
 	long out;
 	size_t i;
 
@@ -213,20 +224,11 @@ int main(int argc, char **argv)
 	}
 	/* first, while no neighbour entry for 127.0.0.1 on dev exists */
 	out = connect_through(dev);
-	for (i = 0; i < sizeof(ways) / sizeof(*ways); i++) {
-		err = try_option(&ways[i], dev, ifindex);
-		snprintf(err ? refused + strlen(refused) : took + strlen(took),
-			 sizeof(took) - strlen(err ? refused : took), " %s",
-			 ways[i].name);
-		if (err && first < 0)
-			first = err;
-	}
-	err = try_pktinfo_send(ifindex);
-	snprintf(err ? refused + strlen(refused) : took + strlen(took),
-		 sizeof(took) - strlen(err ? refused : took),
-		 " IP_PKTINFO(send)");
-	if (err && first < 0)
-		first = err;
+	for (i = 0; i < sizeof(ways) / sizeof(*ways); i++)
+		tally(ways[i].name, try_option(&ways[i], dev, ifindex), took,
+		      refused, sizeof(took), &first);
+	tally("IP_PKTINFO(send)", try_pktinfo_send(ifindex), took, refused,
+	      sizeof(took), &first);
 	if (!took[0]) {
 		printf("CONTAINED every way to choose %s refused: %s\n", dev,
 		       strerror(first));
