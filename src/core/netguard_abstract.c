@@ -68,13 +68,14 @@ static void diag_match(struct ng_holder *h, const struct nlmsghdr *nh)
 static int diag_batch(int fd, struct ng_holder *h, char *buf)
 {
 	const struct nlmsghdr *nh = (const void *)buf;
-	ssize_t n = recv(fd, buf, NG_DIAG_BUF, 0);
+	ssize_t n = recv(fd, buf, NG_DIAG_BUF, MSG_TRUNC);
 	int left;
 
 	if (n < 0)
 		return -errno;
-	if (n == 0)
-		return -EIO;
+	/* a batch cut short could hide the program's socket or the name */
+	if (n == 0 || n > NG_DIAG_BUF)
+		return n ? -EMSGSIZE : -EIO;
 	for (left = (int)n; NLMSG_OK(nh, left); nh = NLMSG_NEXT(nh, left)) {
 		if (nh->nlmsg_type == NLMSG_DONE)
 			return 0;
