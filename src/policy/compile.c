@@ -154,19 +154,15 @@ static int setid_routes(const void *ctx, struct cabin_router *r)
 }
 
 struct fsguard_want {
-	const struct cabin_netguard *ng;
 	bool metadata;		/* read-only files' metadata is guarded */
 };
 
 static int fsguard_routes(const void *ctx, struct cabin_router *r)
 {
 	const struct fsguard_want *want = ctx;
-	int err = want->metadata ? cabin_fsguard_routes(r) : 0;
 
-	/* only unix and netlink sockets exist: their connects are cheap */
-	if (!err && want->ng->mode == CABIN_NET_NONE)
-		err = cabin_fsguard_socket_routes(r);
-	return err;
+	/* unix socket files: the network guard routes them (netguard.h) */
+	return want->metadata ? cabin_fsguard_routes(r) : 0;
 }
 
 /*
@@ -362,6 +358,7 @@ static void setup_netguard(const struct cabin_compile_input *in,
 
 	memset(ng, 0, sizeof(*ng));
 	ng->mode = p->net == CABIN_NET_UNSET ? CABIN_NET_HOST : p->net;
+	ng->scope = !(in->unsafe & CABIN_UNSAFE_NETSCOPE);
 	/*
 	 * Landlock enforces ports itself from ABI 4 on, but not for what the
 	 * guard does in cabin's own process: under loopback the guard
@@ -382,7 +379,7 @@ int cabin_policy_compile_routes(const struct cabin_compile_input *in,
 	const struct cabin_policy *p = in->policy;
 	struct cabin_route fallback = { .kind = CABIN_ROUTE_ALLOW };
 	const struct fsguard_want fs = {
-		.ng = ng, .metadata = !(in->unsafe & CABIN_UNSAFE_ROMETA),
+		.metadata = !(in->unsafe & CABIN_UNSAFE_ROMETA),
 	};
 	size_t i;
 	int err;

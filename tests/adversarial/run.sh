@@ -895,6 +895,91 @@ test_out_procfd() {
 	check_trace_forged "out_forge procfd" "$w/trace.txt"
 }
 
+# abstract_none: a host service on an abstract unix name (as X11, D-Bus
+# and systemd have), bound by the runner outside the sandbox; under
+# `network none` (a policy, and the default profile) and under
+# `network loopback` the program must not reach it, while an abstract
+# socket it binds itself still works (its CONTAINED line says so).
+# abstract_run TAG NAME OPTION 'policy line'...: OPTION is '' or
+# --unsafe-disable=...
+abstract_run() {
+	local tag=$1 name=$2 opt=$3 pol=$TMP/$1.policy
+	shift 3
+	printf '%s\n' "$@" >"$pol"
+	BASELINE=$pol run_cabin "$tag" ${opt:+"$opt"} -- \
+		"$ADV/abstract_none" "$name"
+}
+
+test_abstract_none() {
+	local name=cabin-adv-abstract-$$ sp from line
+	have abstract_none net-scope || return
+	exec {from}< <(exec "${CAPLESS[@]}" "$ADV/abstract_none" --serve "$name" 2>&1 </dev/null)
+	sp=$!
+	BG_PIDS+=("$sp")
+	# 10 s bounds only a hang: the service says "ready" once it listens
+	read -r -t 10 -u "$from" line
+	if [ "$line" != ready ]; then
+		t_fail "abstract_none: contained under cabin" "the service did not start: $line"
+		return
+	fi
+	abstract_run abstract_none "$name" '' 'profile trace' \
+		'syscall default allow' 'network none'
+	check_contained abstract_none "Permission denied"
+	abstract_run abstract_none-default "$name" '' 'profile default' \
+		'network none'
+	check_contained "abstract_none (profile default, network none)" "Permission denied"
+	abstract_run abstract_none-loopback "$name" '' 'profile trace' \
+		'syscall default allow' 'network loopback'
+	check_contained "abstract_none (network loopback)" "Permission denied"
+	abstract_run abstract_none-off "$name" --unsafe-disable=net-scope \
+		'profile trace' 'syscall default allow' 'network none'
+	check_escaped abstract_none net-scope
+}
+
+# loopback_oif: in a network namespace of the test's own, with a tap
+# whose only other side is a reader of the test's (loopback_oif.sh); as
+# root `unshare -n`, otherwise `unshare -rn` where user namespaces exist.
+oif_run() {
+	local tag=$1 rc
+	shift
+	OUT=$TMP/$tag.out ERR=$TMP/$tag.err
+	"${OIF_NETNS[@]}" bash "$HERE/loopback_oif.sh" "$TMP" "$ADV" "$CABIN" \
+		"$TMP/loopback.policy" "$tag" "$@" >"$TMP/$tag.netns" 2>&1
+	rc=$(cat "$TMP/$tag.rc" 2>/dev/null)
+	grab "${rc:-125}"
+	[ -s "$OUT" ] || echo "namespace: $(head -c 200 "$TMP/$tag.netns")" >>"$ERR"
+}
+
+test_loopback_oif() {
+	local why
+	have loopback_oif net-scope || return
+	OIF_NETNS=(unshare -n)
+	[ "$(id -u)" = 0 ] || OIF_NETNS=(unshare -rn)
+	if ! why=$("${OIF_NETNS[@]}" ip link set lo up 2>&1); then
+		why="cannot make a network namespace (${OIF_NETNS[*]}): $why"
+		t_skip "loopback_oif: contained under cabin" "$why"
+		t_skip "loopback_oif: escapes with --unsafe-disable=net-scope" "$why"
+		return
+	fi
+	printf 'profile trace\nsyscall default allow\nnetwork loopback\n' \
+		>"$TMP/loopback.policy"
+	oif_run loopback_oif
+	check_contained loopback_oif "Permission denied"
+	if grep -q '^FRAME' "$TMP/loopback_oif.sink" 2>/dev/null; then
+		t_fail "loopback_oif: nothing for 127.0.0.1 on the tap" "$(cat "$TMP/loopback_oif.sink")"
+	else
+		t_ok "loopback_oif: nothing for 127.0.0.1 on the tap"
+	fi
+	oif_run loopback_oif-off --unsafe-disable=net-scope
+	check_escaped loopback_oif net-scope
+	if grep -q '^FRAME' "$TMP/loopback_oif-off.sink" 2>/dev/null; then
+		t_ok "loopback_oif: with net-scope off, the tap sees $(grep -m1 '^FRAME' "$TMP/loopback_oif-off.sink" | cut -c8-)"
+	else
+		t_fail "loopback_oif: with net-scope off, a frame for 127.0.0.1 on the tap" \
+			"sink: $(cat "$TMP/loopback_oif-off.sink" 2>/dev/null | tr '\n' ' ')"
+	fi
+}
+
 if [ ! -x "$CABIN" ]; then
 	t_fail "cabin binary" "not found at $CABIN"
 	t_done
@@ -929,4 +1014,6 @@ test_seccomp_inherit
 test_out_symlink
 test_out_forge
 test_out_procfd
+test_abstract_none
+test_loopback_oif
 t_done
