@@ -1,14 +1,17 @@
 /*
- * Escape attempt: make the report name another file than the one the
- * kernel opened.  Two files, race-p and race-s, in the working directory; a thread flips the one byte that
- * tells them apart in the path buffer while the main thread opens it
- * RACE_OPENS times.  The proxy reads the path at the syscall stop and
- * the kernel reads it again once the thread runs: a flip in between
- * makes a record that names the other file.  Each descriptor is checked
- * with fstat, so the program knows how often it really opened race-s.
- * It prints that count; the runner compares it with the report's, which
- * must be equal (CONTAINED), and differs when --unsafe-disable=racecheck
- * lets the records take the path as read at entry (ESCAPED).
+ * Escape attempt: make the trace and the report name another file than
+ * the one the kernel opened.  Two files, race-p and race-s, in the
+ * working directory; threads flip the one byte that tells them apart in
+ * the path buffer while the main thread opens it RACE_OPENS times.  The
+ * proxy reads the path at the syscall stop and the kernel reads it again
+ * once the thread runs: a flip in between makes a record that names the
+ * other file.  Each descriptor is checked with fstat, so the program
+ * knows what it really opened, in order.  It prints that and how often
+ * it got race-s; the runner compares them with the trace's opens (each
+ * the kernel's object: the path shown, or the one named after "opened")
+ * and with the report's count: equal is CONTAINED.  With
+ * --unsafe-disable=racecheck the records take the path as read at entry,
+ * and differ (ESCAPED).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -22,28 +25,18 @@
 #include <unistd.h>
 
 /*
- * Each open picks either file with even odds and is raced about half the
- * time: hundreds of lies in a run where one suffices, so a run without
- * any is beyond any plausible chance.
+ * Each open picks either file; with a flipper on every CPU some flipper
+ * runs while cabin reads the path, and runs on this machine (2 CPUs)
+ * showed 50 to 500 opens of 2000 where cabin and the kernel read
+ * different names: one suffices.
  */
 #define RACE_OPENS 2000
 #define MAX_FLIPPERS 8
-#ifndef HOLD
-#define HOLD 1000
-#endif
 
 static char path[PATH_MAX + 16];
+static char opened[RACE_OPENS + 1];	/* what each open got: p or s */
 static _Atomic(char) *flipped;	/* 'p' (race-p) or 's' (race-s) */
 static atomic_int stop;
-
-/* A while in each state, so that both reads of one open can see either. */
-static void hold(void)
-{
-	volatile int k;
-
-	for (k = 0; k < HOLD; k++)
-		;
-}
 
 /*
  * One flipper on each CPU: whichever CPU cabin runs on while the opener
@@ -63,9 +56,7 @@ static void *flipper(void *arg)
 	pin((long)arg);
 	while (!atomic_load_explicit(&stop, memory_order_relaxed)) {
 		atomic_store_explicit(flipped, 's', memory_order_relaxed);
-		hold();
 		atomic_store_explicit(flipped, 'p', memory_order_relaxed);
-		hold();
 	}
 	return NULL;
 }
@@ -111,15 +102,16 @@ int main(void)
 		fd = open(path, O_RDONLY);
 		if (fd < 0)
 			continue;
-		opens++;
 		if (fstat(fd, &st) == 0 && st.st_ino == sec.st_ino &&
 		    st.st_dev == sec.st_dev)
 			hits++;
+		opened[opens++] = st.st_ino == sec.st_ino ? 's' : 'p';
 		close(fd);
 	}
 	atomic_store(&stop, 1);
 	while (n--)
 		pthread_join(t[n], NULL);
+	printf("KERNEL-OPENED %s\n", opened);
 	printf("ATTEMPTED race_path: opened %s/race-s %d times (of %d opens)\n",
 	       dir, hits, opens);
 	return 0;
