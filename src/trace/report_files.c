@@ -240,8 +240,10 @@ void report_race_check(struct cabin_report *r, struct cabin_proxy *p,
 		cabin_kernview_opened(p, tid, c->nr, c->args, ret, c->raw[0],
 				      s->path, s->dirfd, kv);
 		c->raced = kv->raced;
-		if (kv->known && !kv->same)
+		if (kv->known && !kv->same) {
 			c->opened = strdup(kv->path);
+			c->unnamed = kv->deleted;
+		}
 		free(kv);
 		return;
 	}
@@ -275,6 +277,7 @@ static struct report_rec *add_path(struct cabin_report *r,
 	report_key_num(&k, nr);
 	report_key_num(&k, err);
 	report_key_num(&k, c->raced);
+	report_key_num(&k, c->opened && c->unnamed);
 	rec = report_list_add(r, l, &k, &fresh);
 	free(k.buf);
 	if (rec && fresh) {
@@ -282,6 +285,7 @@ static struct report_rec *add_path(struct cabin_report *r,
 		rec->s1 = report_dup(path);
 		rec->v1 = v1;
 		rec->v3 = c->raced;
+		rec->u1 = c->opened && c->unnamed;
 		if (c->opened || c->raced)
 			rec->s2 = report_dup(c->path);
 		rec->nr = nr;

@@ -40,8 +40,8 @@ struct report_rec {
 	int err;		/* errno, 0 when it succeeded */
 	bool refused;		/* the proxy answered it (not the kernel) */
 	char *s1, *s2;		/* path / from, to / address / detail */
-	long v1, v2, v3;	/* files: v3 raced, s2 the path the program gave */
-	uint64_t u1, u2;
+	long v1, v2, v3;	/* files: v3 raced, s2 the path the program gave, */
+	uint64_t u1, u2;	/* u1 the object opened has no name left */
 };
 
 struct report_list {
@@ -168,6 +168,7 @@ struct report_call {
 	bool argv_truncated;
 	char *raw[2];		/* the paths as read at entry, before resolving */
 	char *opened;		/* OPEN: what the kernel opened, when not path */
+	bool unnamed;		/* OPEN: and it has no name left */
 	bool raced;		/* the program changed a path during the call */
 };
 

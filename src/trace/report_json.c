@@ -96,6 +96,8 @@ static void json_raced(struct cabin_json *j, const struct report_rec *rec)
 {
 	if (rec->s2)
 		cabin_json_str(j, "asked", rec->s2);
+	if (rec->u1)
+		cabin_json_bool(j, "deleted", true);
 	if (rec->v3)
 		cabin_json_bool(j, "raced", true);
 }

@@ -35,6 +35,7 @@ struct pending {
 	char *raw;		/* an open's path, read once more at entry */
 	bool raced;		/* the program changed a path during the call */
 	char *opened;		/* what the kernel opened, when not the path */
+	bool unnamed;		/* and it has no name left */
 };
 
 struct cabin_tracer {
@@ -362,8 +363,10 @@ static void race_exit(struct cabin_proxy *p, struct pending *pc)
 			      pc->call.ret, pc->raw, path[0].arg,
 			      path[0].dirfd_arg, kv);
 	pc->raced |= kv->raced;
-	if (kv->known && (!kv->same || pc->raced))
+	if (kv->known && (!kv->same || pc->raced)) {
 		pc->opened = strdup(kv->path);
+		pc->unnamed = kv->deleted;
+	}
 	free(kv);
 }
 
@@ -377,6 +380,8 @@ static void text_race(struct cabin_tracer *t, const struct pending *pc)
 		cabin_sb_puts(&t->line, pc->raced ? ": opened " : "opened ");
 		cabin_decode_quote(&t->line, pc->opened, strlen(pc->opened),
 				   false);
+		if (pc->unnamed)
+			cabin_sb_puts(&t->line, ", deleted");
 	}
 	cabin_sb_puts(&t->line, ")");
 }
@@ -386,6 +391,8 @@ static void json_race(struct cabin_tracer *t, const struct pending *pc)
 	if (pc->opened) {
 		cabin_sb_puts(&t->line, ",\"opened\":");
 		json_cstr(&t->line, pc->opened);
+		if (pc->unnamed)
+			cabin_sb_puts(&t->line, ",\"deleted\":true");
 	}
 	if (pc->raced)
 		cabin_sb_puts(&t->line, ",\"raced\":true");
