@@ -47,16 +47,16 @@ static bool changed(struct cabin_proxy *p, pid_t tid, uint64_t addr,
 		    const char *asked)
 {
 	char *now;
-	bool changed;
+	bool differs;
 
 	if (!asked || !addr)
 		return false;
 	now = cabin_kernview_read(p, tid, addr);
 	if (!now)
 		return false;	/* unmapped since: nothing to compare */
-	changed = strcmp(now, asked) != 0;
+	differs = strcmp(now, asked) != 0;
 	free(now);
-	return changed;
+	return differs;
 }
 
 /* The name the kernel gives the descriptor, and whether it has one. */
