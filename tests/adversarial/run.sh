@@ -980,6 +980,60 @@ test_loopback_oif() {
 	fi
 }
 
+# race_path: what the kernel opened, in order, as the program saw it by
+# fstat, against the trace's opens (the object named after "opened"
+# where there is one, else the path shown) and the report's count of
+# race-s reads.  Sets RACE_SAYS to a line of what differs, empty if none.
+race_compare() {
+	local w=$1 kernel traced hits counted
+	kernel=$(sed -n 's/^KERNEL-OPENED //p' "$OUT")
+	hits=$(sed -n 's/^ATTEMPTED race_path: opened .* \([0-9]*\) times.*/\1/p' "$OUT")
+	traced=$(grep -a 'open.*/race-[ps]", O_RDONLY) = [0-9]' "$w/trace.txt" |
+		sed -e 's/.*opened ".*\/race-\([ps]\)").*/\1/' \
+		    -e 's/.*\/race-\([ps]\)", O_RDONLY) = [0-9].*/\1/' | tr -d '\n')
+	counted=$(/usr/bin/python3 -c '
+import json, sys
+f = json.load(open(sys.argv[1]))["files"]["read"]
+print(sum(x["count"] for x in f if x["path"].endswith("/race-s")))' "$w/r.json" 2>/dev/null)
+	RACE_SAYS=
+	if [ -z "$kernel" ] || [ -z "$hits" ] || [ -z "$counted" ]; then
+		RACE_SAYS="no attempt or no report (hits '$hits', report '$counted')"
+	elif [ "$traced" != "$kernel" ]; then
+		RACE_SAYS="the trace names another file than the kernel opened in $(awk -v a="$traced" -v b="$kernel" 'BEGIN {
+			n = length(a) > length(b) ? length(a) : length(b)
+			for (i = 1; i <= n; i++) d += substr(a, i, 1) != substr(b, i, 1)
+			print d }') of ${#kernel} opens"
+	elif [ "$counted" != "$hits" ]; then
+		RACE_SAYS="the report counts $counted reads of race-s, the kernel opened it $hits times"
+	fi
+	RACE_RACED=$(grep -ac 'race-[ps]".*(raced' "$w/trace.txt")
+}
+
+test_race_path() {
+	have race_path racecheck || return
+	local w=$TMP/rp.work
+	mkdir -p "$w"
+	run_out rp "$w" --trace=trace.txt --report r.json -- "$OUT_ADV/race_path"
+	race_compare "$w"
+	if [ -n "$ATTEMPT" ] && [ -z "$RACE_SAYS" ]; then
+		note "race_path: CONTAINED: trace and report name what the kernel opened ($RACE_RACED opens marked raced): $ATTEMPT"
+		t_ok "race_path: contained under cabin"
+	else
+		t_fail "race_path: contained under cabin" "ESCAPED: ${RACE_SAYS:-no attempt}: $(what)"
+	fi
+	rm -rf "$w" && mkdir -p "$w"
+	run_out rp_off "$w" --unsafe-disable=racecheck --trace=trace.txt \
+		--report r.json -- "$OUT_ADV/race_path"
+	race_compare "$w"
+	if [ -n "$ATTEMPT" ] && [ -n "$RACE_SAYS" ] &&
+	   [ "${RACE_SAYS#no attempt}" = "$RACE_SAYS" ]; then
+		note "race_path with --unsafe-disable=racecheck: ESCAPED: $RACE_SAYS"
+		t_ok "race_path: escapes with --unsafe-disable=racecheck"
+	else
+		t_fail "race_path: escapes with --unsafe-disable=racecheck" "${RACE_SAYS:-the records matched the kernel}: $(what)"
+	fi
+}
+
 if [ ! -x "$CABIN" ]; then
 	t_fail "cabin binary" "not found at $CABIN"
 	t_done
@@ -1016,4 +1070,5 @@ test_out_forge
 test_out_procfd
 test_abstract_none
 test_loopback_oif
+test_race_path
 t_done
