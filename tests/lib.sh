@@ -30,6 +30,23 @@ t_check() {
 	if "$@"; then t_ok "$name"; else t_fail "$name"; fi
 }
 
+# t_need_cabin OPTION : unless "$CABIN run --help" succeeds and names
+# OPTION, fail loudly and end the suite: a missing or crashing cabin is a
+# failure, never a skip.
+t_need_cabin() {
+	local out rc
+	out=$("$CABIN" run --help 2>&1); rc=$?
+	if [ "$rc" -ne 0 ]; then
+		t_fail "cabin run --help" "$CABIN exits $rc: $(printf '%s' "$out" | head -c 200 | tr '\n' '|')"
+	elif ! grep -q -- "$1" <<<"$out"; then
+		t_fail "cabin run --help" "$CABIN has no $1 option"
+	else
+		return 0
+	fi
+	t_done
+	exit 1
+}
+
 t_done() {
 	echo "$T_PASSED passed, $T_FAILED failed, $T_SKIPPED skipped"
 	[ "$T_FAILED" -eq 0 ]

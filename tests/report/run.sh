@@ -27,15 +27,11 @@ trap 'exit 130' INT TERM HUP
 
 diag() { sed -n '1,25s/^/#   /p'; }
 
-if ! "$CABIN" run --help 2>&1 | grep -q -- '--report'; then
-	t_skip "report suite" "this cabin has no --report option"
-	t_done
-	exit
-fi
+t_need_cabin --report
 if [ ! -x "$PY" ]; then
-	t_skip "report suite" "no $PY"
+	t_fail "report suite" "no $PY (scripts/install-deps.sh installs it)"
 	t_done
-	exit
+	exit 1
 fi
 
 # crun NAME ARGS... : run `cabin run --report ... --summary ARGS` in a fresh

@@ -16,11 +16,7 @@ trap 'rm -rf "$TMP"' EXIT
 
 diag() { sed -n '1,20s/^/#   /p'; }
 
-if ! "$CABIN" run --help 2>&1 | grep -q -- '--trace-format'; then
-	t_skip "trace" "cabin run has no --trace option"
-	t_done
-	exit
-fi
+t_need_cabin --trace-format
 
 # compare NAME CMD... : cabin's trace and strace's agree.
 compare() {
