@@ -4,6 +4,9 @@
 
 : "${CABIN_BUILD:=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/build}"
 CABIN="${CABIN:-$CABIN_BUILD/cabin}"
+# Suites change directory before running cabin: relative paths from here.
+case $CABIN in /*) ;; */*) CABIN=$PWD/$CABIN ;; esac
+case $CABIN_BUILD in /*) ;; *) CABIN_BUILD=$PWD/$CABIN_BUILD ;; esac
 T_PASSED=0
 T_FAILED=0
 T_SKIPPED=0
