@@ -69,7 +69,7 @@ mark_pids() { pgrep -f "(sleep ${MARK}[0-9]|forkbomb [a-z]+ [0-9]+ ${MARK})\$"; 
 diag() { sed -n '1,15s/^/#   /p'; }
 short() { printf '%s' "$1" | head -c 300 | tr '\n' '|'; }
 
-wait_until() { # wait_until SECONDS CMD... : poll every 50 ms
+wait_until() { # wait_until SECONDS CMD... : poll every 50 ms; SECONDS bounds only a hang
 	local n=$(($1 * 20)) i=0; shift
 	while [ $i -lt $n ]; do
 		"$@" && return 0
@@ -242,7 +242,7 @@ listen() {
 		"$TMP/$tag.ctl" "$TMP/$tag.synced" </dev/null >/dev/null 2>"$TMP/$tag.lerr" &
 	LPIDS+=($!)
 	LTAGS+=("$tag")
-	wait_until 5 test -s "$TMP/$tag.port" || return 1
+	wait_until 30 test -s "$TMP/$tag.port" || return 1
 	LPORT=$(cat "$TMP/$tag.port")
 }
 tcpn() { cut -d' ' -f1 "$TMP/$1.count"; }
@@ -255,7 +255,7 @@ settle() {
 	for tag in "${LTAGS[@]}"; do
 		SYNC=$((SYNC + 1))
 		timeout 10 sh -c 'echo "$1" >"$2"' - "$SYNC" "$TMP/$tag.ctl" &&
-			wait_until 10 grep -qsx "$SYNC" "$TMP/$tag.synced" ||
+			wait_until 30 grep -qsx "$SYNC" "$TMP/$tag.synced" ||
 			echo "# listener $tag did not answer"
 	done
 }
@@ -298,7 +298,7 @@ if [ $ROOT = 1 ]; then
 	fi
 	[ -z "$NSN" ] && diag <"$TMP/ns.err"
 	if [ -n "$NSN" ]; then
-		wait_until 3 "$PY" -c "import socket; socket.create_connection(('$NSN', $NSP), 2).close()" 2>/dev/null ||
+		wait_until 30 "$PY" -c "import socket; socket.create_connection(('$NSN', $NSP), 2).close()" 2>/dev/null ||
 			{ NSN=""; NS_WHY="the namespace's listener is unreachable from the host"; }
 	fi
 fi
@@ -553,13 +553,18 @@ EOF
 	cr --policy "$F" -- "$P/probe" tcp 127.0.0.1 "$LO2"
 	why=; want "connected" refused EACCES
 	res "network: ... and refuses another"
-	BP=$("$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-	F=$(policy bindports <<EOF
+	# A port free a moment ago may be taken by the time the program binds
+	# it: then another, a few times (no pause needed, only a new port).
+	for _ in 1 2 3 4 5; do
+		BP=$("$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+		F=$(policy bindports <<EOF
 profile default
 network bind tcp $BP
 EOF
 )
-	cr --policy "$F" -- "$P/probe" listen 127.0.0.1 "$BP"
+		cr --policy "$F" -- "$P/probe" listen 127.0.0.1 "$BP"
+		hasx "$O" "ERR EADDRINUSE" || break
+	done
 	why=; want "want OK" hasx "$O" OK
 	res "network: 'network bind tcp PORT' allows binding that port"
 	cr --policy "$F" -- "$P/probe" listen 127.0.0.1 $((BP == 65535 ? BP - 1 : BP + 1))
@@ -648,7 +653,7 @@ while True:
 ' "$OUT/sock" </dev/null >/dev/null 2>&1 &
 LPIDS+=($!)
 UXPY='import socket, sys; print("ran"); s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); print("connected")'
-if wait_until 5 test -e "$OUT/sock.up"; then
+if wait_until 30 test -e "$OUT/sock.up"; then
 	for net in loopback none; do
 		cr --net $net -- "$PY" -c "$UXPY" "$OUT/sock"
 		why=; want "did not run" has "$O" ran; want "connected to it" not has "$O" connected
@@ -684,7 +689,7 @@ cr --timeout 1 -- sh -c "setsid sleep ${MARK}1 & sleep ${MARK}2"
 no_marks() { [ -z "$(mark_pids)" ]; }
 why=; want "status $RC, want 124" rc 124
 want "no 'the program ran for 1 s' from cabin" has "$E" "^cabin: timeout: the program ran for 1 s"
-want "left running: $(mark_pids | tr '\n' ' ')" wait_until 10 no_marks
+want "left running: $(mark_pids | tr '\n' ' ')" wait_until 30 no_marks
 res "limits: --timeout 1 exits 124 quickly, nothing left"
 cr --timeout 5 -- sleep 0.2
 why=; want "status $RC, want 0" is "$RC" 0
@@ -695,7 +700,7 @@ limit timeout 1
 EOF
 )
 cr --policy "$F" -- sleep "${MARK}3"
-why=; want "status $RC, want 124" rc 124; want "left running" wait_until 10 no_marks
+why=; want "status $RC, want 124" rc 124; want "left running" wait_until 30 no_marks
 want "no 'the program ran for 1 s' from cabin" has "$E" "^cabin: timeout: the program ran for 1 s"
 res "limits: 'limit timeout 1' exits 124"
 
@@ -703,14 +708,14 @@ cr --max-procs 20 -- "$P/forkbomb" loop 40 "$MARK"
 n=$(sed -n 's/^forked //p' <<<"$O")
 why=; want "status $RC, want 0" is "$RC" 0; want "forked '$n', want < 20" test "${n:-99}" -lt 20
 want "no EAGAIN" hasx "$O" "fork failed EAGAIN"; want "no 'process limit reached' report" has "$E" "process limit reached"
-want "left running: $(mark_pids | tr '\n' ' ')" wait_until 3 no_marks
+want "left running: $(mark_pids | tr '\n' ' ')" wait_until 30 no_marks
 res "limits: fork loop under --max-procs 20 stopped with EAGAIN, cleaned up"
 cr -- "$P/forkbomb" loop 40 "$MARK"
-why=; want "want forked 40" hasx "$O" "forked 40"; want "left running" wait_until 3 no_marks
+why=; want "want forked 40" hasx "$O" "forked 40"; want "left running" wait_until 30 no_marks
 res "limits: ... and forks 40 without it"
 cr --max-procs 20 -- "$P/forkbomb" bomb 6 "$MARK"
 why=; want "status $RC, want 0" is "$RC" 0; want "no EAGAIN" hasx "$O" "fork failed EAGAIN"
-want "left running: $(mark_pids | wc -l) processes" wait_until 3 no_marks
+want "left running: $(mark_pids | wc -l) processes" wait_until 30 no_marks
 res "limits: fork bomb (every child forks) under --max-procs 20 contained, cleaned up"
 F=$(policy procs <<EOF
 profile default
@@ -720,7 +725,7 @@ EOF
 cr --policy "$F" -- "$P/forkbomb" loop 30 "$MARK"
 n=$(sed -n 's/^forked //p' <<<"$O")
 why=; want "forked '$n', want < 10" test "${n:-99}" -lt 10; want "no EAGAIN" hasx "$O" "fork failed EAGAIN"
-want "left running" wait_until 3 no_marks
+want "left running" wait_until 30 no_marks
 res "limits: 'limit procs 10' in a policy file"
 
 FILES_PY='fs = [open("/dev/null") for _ in range(40)]; print("opened", len(fs))'

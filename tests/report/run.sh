@@ -159,7 +159,7 @@ except Exception:
 ' "$port_file" &
 LISTENER=$!
 disown "$LISTENER"    # killed by cleanup, without a job notice
-for _ in $(seq 100); do [ -s "$port_file" ] && break; sleep 0.05; done
+for _ in $(seq 600); do [ -s "$port_file" ] && break; sleep 0.05; done  # only a hang takes 30 s
 port=$(cat "$port_file" 2>/dev/null)
 if [ -n "$port" ]; then
 	crun net "$PY" -c "
