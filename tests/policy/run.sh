@@ -845,7 +845,7 @@ cr -- "$P/probe" ppid-mem
 why=; want "opened the parent's memory" refused EACCES
 res "gap: /proc/<parent>/mem cannot be opened (default)"
 cr -- "$P/probe" read "/proc/$SPID/exe"
-why=; want "read an outside process's exe" refused ENOENT
+why=; want "read an outside process's exe" refused ENOENT; want "the outside process is gone (ENOENT proves nothing)" kill -0 "$SPID"
 res "gap: /proc/<outside pid>/exe is not reachable"
 cr -- "$P/probe" open-w /proc/1/exe
 why=; want "opened /proc/1/exe for writing" refused EACCES
