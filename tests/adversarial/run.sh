@@ -540,7 +540,7 @@ test_kill_group() {
 test_proc_mem_cabin() {
 	local name=proc_mem_cabin
 	if [ "$(id -u)" != 0 ]; then
-		sigscope_case "$name" "$name" sigscope,caps ENOENT EACCES EPERM
+		sigscope_case "$name" "$name" sigscope,caps,outputs ENOENT EACCES EPERM
 		return
 	fi
 	have "$name" sigscope || return
@@ -913,11 +913,11 @@ test_out_procfd() {
 		return
 	fi
 	mkdir -p "$w"
-	run_out op "$w" --unsafe-disable=caps --trace=trace.txt -- \
+	run_out op "$w" --unsafe-disable=caps,sigscope --trace=trace.txt -- \
 		"$OUT_ADV/out_forge" procfd trace.txt
 	check_trace_intact "out_forge procfd" "$w/trace.txt"
 	rm -rf "$w" && mkdir -p "$w"
-	run_out op_off "$w" --unsafe-disable=caps,outputs --trace=trace.txt -- \
+	run_out op_off "$w" --unsafe-disable=caps,outputs,sigscope --trace=trace.txt -- \
 		"$OUT_ADV/out_forge" procfd trace.txt
 	check_trace_forged "out_forge procfd" "$w/trace.txt"
 }
