@@ -440,6 +440,24 @@ else
 	t_fail "stopped programs" "helper programs not built in $PROGS"
 fi
 
+# ---------------------------------------------------------------- CPU state
+
+# What the kernel's x86 selftests found cabin hands back unchanged
+# (docs/fidelity.md): selectors, the trap flag, a handled fault. stdout and
+# status as native; stderr differs by design (a line per fault).
+if [ -x "$PROGS/cpustate" ]; then
+	quiet run_in /dev/null "$TMP/cpu-n" $TO "$PROGS/cpustate"; n=$?
+	quiet run_in /dev/null "$TMP/cpu-c" $TO "$CABIN" run -- "$PROGS/cpustate"; c=$?
+	if [ "$n" = 0 ] && [ "$c" = "$n" ] && cmp -s "$TMP/cpu-n.out" "$TMP/cpu-c.out"; then
+		t_ok "selectors, trap flag, handled fault: as native"
+	else
+		t_fail "selectors, trap flag, handled fault: as native" "native $n, cabin $c"
+		diff -u "$TMP/cpu-n.out" "$TMP/cpu-c.out" | diag
+	fi
+else
+	t_fail "CPU state" "helper program not built in $PROGS"
+fi
+
 # ---------------------------------------------------------------- syscall numbers
 
 # Numbers that name no syscall (negative, -1, bit 30 set past the x32
