@@ -90,6 +90,14 @@ cmp_run() {
 	fi
 }
 
+# twin PREFIX CMD... : CMD natively and as `cabin run -- CMD` in $WORK, output
+# in PREFIX-n.out/.err and PREFIX-c.out/.err, statuses in $n and $c.
+twin() {
+	local pre=$1; shift
+	quiet run_in /dev/null "$pre-n" $TO "$@"; n=$?
+	quiet run_in /dev/null "$pre-c" $TO "$CABIN" run -- "$@"; c=$?
+}
+
 # cabin_rc NAME WANT CMD... : `cabin CMD...` (no native twin) must exit WANT.
 cabin_rc() {
 	local name=$1 want=$2 rc; shift 2
@@ -403,8 +411,7 @@ fi
 # SIGTERM and --timeout end a run whatever state the program is in, even
 # stopped (where a signal other than SIGKILL stays pending).
 if [ -x "$PROGS/ptrace_fork" ] && [ -x "$PROGS/selfstop" ]; then
-	quiet run_in /dev/null "$TMP/pf-n" $TO "$PROGS/ptrace_fork"; n=$?
-	quiet run_in /dev/null "$TMP/pf-c" $TO "$CABIN" run -- "$PROGS/ptrace_fork"; c=$?
+	twin "$TMP/pf" "$PROGS/ptrace_fork"
 	if [ "$n" = 0 ] && [ "$c" = "$n" ] && grep -q '^done$' "$TMP/pf-c.out"; then
 		t_ok "refused ptrace in a forked child: finishes, status as native ($n)"
 	else
@@ -446,8 +453,7 @@ fi
 # (docs/fidelity.md): selectors, the trap flag, a handled fault. stdout and
 # status as native; stderr differs by design (a line per fault).
 if [ -x "$PROGS/cpustate" ]; then
-	quiet run_in /dev/null "$TMP/cpu-n" $TO "$PROGS/cpustate"; n=$?
-	quiet run_in /dev/null "$TMP/cpu-c" $TO "$CABIN" run -- "$PROGS/cpustate"; c=$?
+	twin "$TMP/cpu" "$PROGS/cpustate"
 	if [ "$n" = 0 ] && [ "$c" = "$n" ] && cmp -s "$TMP/cpu-n.out" "$TMP/cpu-c.out"; then
 		t_ok "selectors, trap flag, handled fault: as native"
 	else
