@@ -139,13 +139,65 @@ static int op_get_regs(void *ctx, pid_t tid, struct cabin_regs *regs)
 	return 0;
 }
 
+/*
+ * The words of user_regs_struct cabin ever changes: the general-purpose
+ * registers, rip, eflags and orig_rax.  Never the segment selectors or
+ * the FS/GS bases: PTRACE_SETREGS writes those back too, and the kernel
+ * may refuse them (EIO) or apply them with side effects for a program
+ * that loaded its own (an LDT entry, a null selector with RPL 1 or 2, a
+ * base set with wrgsbase), leaving the thread half-changed.
+ */
+static const size_t gp_words[] = {
+	offsetof(struct user_regs_struct, r15),
+	offsetof(struct user_regs_struct, r14),
+	offsetof(struct user_regs_struct, r13),
+	offsetof(struct user_regs_struct, r12),
+	offsetof(struct user_regs_struct, rbp),
+	offsetof(struct user_regs_struct, rbx),
+	offsetof(struct user_regs_struct, r11),
+	offsetof(struct user_regs_struct, r10),
+	offsetof(struct user_regs_struct, r9),
+	offsetof(struct user_regs_struct, r8),
+	offsetof(struct user_regs_struct, rax),
+	offsetof(struct user_regs_struct, rcx),
+	offsetof(struct user_regs_struct, rdx),
+	offsetof(struct user_regs_struct, rsi),
+	offsetof(struct user_regs_struct, rdi),
+	offsetof(struct user_regs_struct, orig_rax),
+	offsetof(struct user_regs_struct, rip),
+	offsetof(struct user_regs_struct, eflags),
+	offsetof(struct user_regs_struct, rsp),
+};
+
+/* Writes the general-purpose words of want that differ from have. */
+static int poke_changed(pid_t tid, const struct user_regs_struct *want,
+			const struct user_regs_struct *have)
+{
+	const char *w = (const char *)want, *h = (const char *)have;
+	unsigned long long v;
+	size_t i, off;
+
+	for (i = 0; i < sizeof(gp_words) / sizeof(*gp_words); i++) {
+		off = gp_words[i];
+		if (!memcmp(w + off, h + off, sizeof(v)))
+			continue;
+		memcpy(&v, w + off, sizeof(v));
+		if (ptrace(PTRACE_POKEUSER, tid,
+			   (void *)(offsetof(struct user, regs) + off),
+			   (void *)(uintptr_t)v) < 0)
+			return -errno;
+	}
+	return 0;
+}
+
 static int op_set_regs(void *ctx, pid_t tid, const struct cabin_regs *regs)
 {
-	struct user_regs_struct r;
+	struct user_regs_struct have, r;
 
 	(void)ctx;
-	if (ptrace(PTRACE_GETREGS, tid, 0, &r) < 0)
+	if (ptrace(PTRACE_GETREGS, tid, 0, &have) < 0)
 		return -errno;
+	r = have;
 	r.orig_rax = (unsigned long long)regs->nr;
 	r.rdi = regs->args[0];
 	r.rsi = regs->args[1];
@@ -156,16 +208,13 @@ static int op_set_regs(void *ctx, pid_t tid, const struct cabin_regs *regs)
 	r.rax = (unsigned long long)regs->ret;
 	r.rip = regs->ip;
 	r.rsp = regs->sp;
-	return ptrace(PTRACE_SETREGS, tid, 0, &r) < 0 ? -errno : 0;
+	return poke_changed(tid, &r, &have);
 }
 
 /*
  * Skipping a syscall: number -1 runs nothing and leaves rax as set.  Only
- * those two words are written: PTRACE_SETREGS would also write back the
- * segment selectors and the FS/GS bases, which the kernel may refuse or
- * apply with side effects for a program that loaded its own selectors
- * (an LDT entry, a null selector with RPL 3), and then the skip would
- * fail and leave the thread stopped.
+ * those two words are written (see gp_words): a failed skip would leave
+ * the thread stopped.
  */
 static int skip_syscall(pid_t tid, long retval)
 {
@@ -410,7 +459,7 @@ static int op_inject_syscall(void *ctx, pid_t tid, uint64_t insn, long nr,
 			     const uint64_t args[6], long *ret)
 {
 	struct user_regs_struct saved, r;
-	int pending = 0, err;
+	int pending = 0, err, back;
 
 	if (ptrace(PTRACE_GETREGS, tid, 0, &saved) < 0)
 		return -errno;
@@ -424,15 +473,22 @@ static int op_inject_syscall(void *ctx, pid_t tid, uint64_t insn, long nr,
 	r.r10 = args[3];
 	r.r8 = args[4];
 	r.r9 = args[5];
-	if (ptrace(PTRACE_SETREGS, tid, 0, &r) < 0)
-		return -errno;
+	err = poke_changed(tid, &r, &saved);
+	if (err < 0) {
+		poke_changed(tid, &saved, &r);	/* undo what was written */
+		return err;
+	}
 	err = run_to_syscall_exit(ctx, tid, &pending);
-	if (!err && ptrace(PTRACE_GETREGS, tid, 0, &r) < 0)
-		err = -errno;
-	if (!err)
-		*ret = (long)r.rax;
-	if (ptrace(PTRACE_SETREGS, tid, 0, &saved) < 0 && !err)
-		err = -errno;
+	if (ptrace(PTRACE_GETREGS, tid, 0, &r) < 0) {
+		if (!err)
+			err = -errno;
+	} else {
+		if (!err)
+			*ret = (long)r.rax;
+		back = poke_changed(tid, &saved, &r);
+		if (!err)
+			err = back;
+	}
 	raise_pending(tid, pending);
 	return err;
 }
