@@ -41,6 +41,7 @@ extern char **environ;
 static const char *const unsafe_names[] = {
 	"abi", "deny", "untraced", "exitkill", "caps", "smep", "smap",
 	"seccomp", "wx-alias", "outputs", "sigscope", "setid", "rometa",
+	"net-scope", "kfiles",
 };
 
 #define NUNSAFE (sizeof(unsafe_names) / sizeof(*unsafe_names))
@@ -176,9 +177,21 @@ static bool sigscope(const struct run *r)
 	       !r->policy->filter_off && !r->kvm;
 }
 
+/*
+ * Keep the kernel's file interfaces (/proc/sys, /sys, ...), the host's
+ * other terminals and device nodes out of the program's reach: every
+ * filtered policy, in a mount namespace and /proc of its own.
+ * docs/security.md, "Kernel and host files".
+ */
+static bool kfiles(const struct run *r)
+{
+	return !(r->cfg->unsafe & CABIN_UNSAFE_KFILES) &&
+	       !r->policy->filter_off && !r->kvm;
+}
+
 static bool needs_namespaces(const struct run *r)
 {
-	return wants_namespaces(r->policy) || sigscope(r);
+	return wants_namespaces(r->policy) || sigscope(r) || kfiles(r);
 }
 
 /* What sigscope cannot have on this system, as one line; "" if nothing. */
@@ -508,7 +521,8 @@ static void plan_sandbox(struct run *r)
 	memset(sb, 0, sizeof(*sb));
 	if (r->namespaces) {
 		/* With its own /proc: no other process's files either. */
-		if ((p->isolate & CABIN_ISOLATE_PID) || sigscope(r))
+		if ((p->isolate & CABIN_ISOLATE_PID) || sigscope(r) ||
+		    kfiles(r))
 			sb->unshare_flags |= CLONE_NEWPID | CLONE_NEWNS;
 		if (p->isolate & CABIN_ISOLATE_NET)
 			sb->unshare_flags |= CLONE_NEWNET;
@@ -519,6 +533,7 @@ static void plan_sandbox(struct run *r)
 		if ((p->isolate & CABIN_ISOLATE_MOUNT) || p->private_tmp)
 			sb->unshare_flags |= CLONE_NEWNS;
 		sb->private_tmp = p->private_tmp;
+		sb->protect_kernel = kfiles(r);
 	}
 	/* Keep the sandbox's own binary out of the program's reach. */
 	n = readlink("/proc/self/exe", r->self_exe, sizeof(r->self_exe) - 1);

@@ -1,0 +1,26 @@
+/*
+ * The kernel's file-shaped interfaces kept out of the program's reach in
+ * its mount namespace, as container runtimes do: what a capability would
+ * grant through a syscall, a file in /proc or /sys grants to the owner
+ * (uid 0) by mode alone, so these are made read-only or masked for every
+ * uid; and the host's pseudo-terminals, hidden behind a devpts instance
+ * of the program's own.  docs/security.md, "Kernel and host files".
+ */
+#ifndef CABIN_PROCESS_KFILES_H
+#define CABIN_PROCESS_KFILES_H
+
+/*
+ * /sys read-only (recursively: cgroupfs, securityfs, tracefs, ...),
+ * firmware tables masked, /dev/userfaultfd masked, a new devpts instance
+ * on /dev/pts.  In a private mount namespace.  Returns 0 or -errno.
+ */
+int cabin_kfiles_protect_sys_dev(void);
+
+/*
+ * /proc/sys, /proc/sysrq-trigger and the other kernel settings read-only,
+ * /proc/kcore, /proc/keys, /proc/timer_list and the like masked: on the
+ * /proc the program will see (after it is mounted).  Returns 0 or -errno.
+ */
+int cabin_kfiles_protect_proc(void);
+
+#endif
