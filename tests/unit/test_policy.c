@@ -132,7 +132,7 @@ static void test_profile_default(void **state)
 	assert_string_equal(pol.profile, "default");
 	assert_true(pol.has_syscall_default);
 	assert_int_equal(pol.syscall_default.kind, CABIN_ROUTE_ALLOW);
-	assert_int_equal(pol.nsyscalls, 25);
+	assert_int_equal(pol.nsyscalls, 26);
 	r = rule_for("ptrace", 0);
 	assert_non_null(r);
 	assert_int_equal(r->rule.route.kind, CABIN_ROUTE_DENY);
@@ -384,7 +384,7 @@ static void test_refining_a_profile(void **state)
 		 "files read ~/data\n");
 	assert_int_equal(rule_for("ptrace", 0)->rule.route.kind,
 			 CABIN_ROUTE_ALLOW);
-	assert_int_equal(pol.nsyscalls, 25);
+	assert_int_equal(pol.nsyscalls, 26);
 	assert_int_equal(pol.syscall_default.kind, CABIN_ROUTE_TRACE);
 	assert_int_equal(pol.net, CABIN_NET_HOST);
 	assert_false(pol.private_tmp);
