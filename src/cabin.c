@@ -23,6 +23,7 @@
 #include "core/xom.h"
 #include "platform/kvm/kvm.h"
 #include "platform/probe.h"
+#include "platform/process/kfiles.h"
 #include "platform/process/process.h"
 #include "platform/process/sandbox.h"
 #include "platform/process/signals.h"
@@ -54,6 +55,7 @@ struct run {
 	struct cabin_policy effective;	/* the policy plus the program's file */
 	struct cabin_path_rule *paths;	/* effective's path rules */
 	int exe_fd;			/* the program, opened by cabin */
+	int terminal_fd;		/* stdio on a host pts, or -1 */
 	char exe_link[32];		/* its /proc/self/fd path */
 	FILE *log;
 	int landlock_abi;
@@ -377,6 +379,35 @@ static int grant_program(struct run *r, const char *program)
 }
 
 /*
+ * Under kfiles the program's /dev/pts holds only the terminals it makes;
+ * the host terminal on its stdio (if any) is named /dev/console there
+ * (kfiles.h) and keeps the rights a rule gives /dev/pts, so that it can
+ * be opened again by that name or /dev/stdin.
+ */
+static int grant_terminal(struct run *r)
+{
+	char path[64];
+	size_t i;
+	int fd;
+
+	r->terminal_fd = -1;
+	if (!kfiles(r) || !r->namespaces)
+		return 0;
+	for (fd = 0; fd <= 2 && r->terminal_fd < 0; fd++) {
+		if (cabin_kfiles_host_terminal(fd, path, sizeof(path)))
+			r->terminal_fd = fd;
+	}
+	if (r->terminal_fd < 0 || !r->policy->files_restricted)
+		return 0;
+	for (i = 0; i < r->policy->npaths; i++) {
+		if (!strcmp(r->policy->paths[i].path, "/dev/pts"))
+			return add_path(r, "/dev/console",
+					r->policy->paths[i].rights, false);
+	}
+	return 0;
+}
+
+/*
  * /proc/PID/mem reads any page of its process, execute-only code
  * included, and Landlock cannot except it from a rule on /proc.  Under
  * --xom a rule reading /proc is narrowed to listing it, and the
@@ -535,6 +566,7 @@ static void plan_sandbox(struct run *r)
 		sb->private_tmp = p->private_tmp;
 		sb->protect_kernel = kfiles(r);
 	}
+	sb->terminal_fd = sb->protect_kernel ? r->terminal_fd : -1;
 	/* Keep the sandbox's own binary out of the program's reach. */
 	n = readlink("/proc/self/exe", r->self_exe, sizeof(r->self_exe) - 1);
 	if (n > 0 && (sb->unshare_flags & CLONE_NEWNS)) {
@@ -604,6 +636,7 @@ static int setup_fsguard(struct run *r)
 	r->fsguard.check_rules = p->files_restricted &&
 				 !(r->cfg->unsafe & CABIN_UNSAFE_ROMETA);
 	r->fsguard.setid = !(r->cfg->unsafe & CABIN_UNSAFE_SETID);
+	r->fsguard.nodes = kfiles(r);
 	if (p->files_restricted)
 		r->netguard.fs = &r->fsguard;
 	return 0;
@@ -684,6 +717,8 @@ static int prepare(struct run *r, const char *program)
 		err = check_paths(r);
 	if (!err)
 		err = grant_program(r, program);
+	if (!err)
+		err = grant_terminal(r);
 	if (!err)
 		err = seal_proc(r);
 	if (!err)

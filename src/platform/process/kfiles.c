@@ -10,9 +10,12 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <stddef.h>
+#include <linux/magic.h>
+#include <stdio.h>
+#include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <unistd.h>
 
 #include "platform/process/kfiles.h"
@@ -100,6 +103,39 @@ int cabin_kfiles_protect_proc(void)
 	return err < 0 ? err : EACH(proc_masked, mask);
 }
 
+bool cabin_kfiles_host_terminal(int fd, char *path, size_t len)
+{
+	struct stat st, named;
+	struct statfs sf;
+	char link[32];
+	ssize_t n;
+
+	if (fstatfs(fd, &sf) < 0 || sf.f_type != DEVPTS_SUPER_MAGIC ||
+	    fstat(fd, &st) < 0 || !S_ISCHR(st.st_mode))
+		return false;
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+	n = readlink(link, path, len - 1);
+	if (n <= 0)
+		return false;
+	path[n] = '\0';
+	return !strncmp(path, "/dev/pts/", 9) && stat(path, &named) == 0 &&
+	       named.st_dev == st.st_dev && named.st_ino == st.st_ino;
+}
+
+/* Before /dev/pts is replaced: the name there is the host's terminal. */
+static int bind_terminal(int fd)
+{
+	char path[64];
+
+	if (fd < 0)
+		return 0;
+	if (!cabin_kfiles_host_terminal(fd, path, sizeof(path)))
+		return -ENOTTY;
+	if (mount(path, "/dev/console", NULL, MS_BIND, NULL) < 0)
+		return -errno;
+	return 0;
+}
+
 /*
  * The program's own pseudo-terminals, and no other: a new devpts
  * instance, which /dev/ptmx opens (the kernel looks for "pts" next to
@@ -116,7 +152,7 @@ static int private_pts(void)
 	return 0;
 }
 
-int cabin_kfiles_protect_sys_dev(void)
+int cabin_kfiles_protect_sys_dev(int terminal_fd)
 {
 	int err = make_read_only("/sys");
 
@@ -127,5 +163,7 @@ int cabin_kfiles_protect_sys_dev(void)
 	/* The userfaultfd the deny list refuses, from the device. */
 	if (!err)
 		err = mask("/dev/userfaultfd");
+	if (!err)
+		err = bind_terminal(terminal_fd);
 	return err < 0 ? err : private_pts();
 }

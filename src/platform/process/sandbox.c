@@ -199,7 +199,7 @@ static int setup_mounts(const struct cabin_sandbox *sb)
 		if (err < 0)
 			return err;
 	}
-	return cabin_kfiles_protect_sys_dev();
+	return cabin_kfiles_protect_sys_dev(sb->terminal_fd);
 }
 
 int cabin_sandbox_enter(const struct cabin_sandbox *sb, int err_fd)
