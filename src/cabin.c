@@ -182,7 +182,8 @@ static bool sigscope(const struct run *r)
 /*
  * Keep the kernel's file interfaces (/proc/sys, /sys, ...), the host's
  * other terminals and device nodes out of the program's reach: every
- * filtered policy, in a mount namespace and /proc of its own.
+ * filtered policy, in a mount namespace of its own (and the /proc of its
+ * PID namespace, which sigscope gives).
  * docs/security.md, "Kernel and host files".
  */
 static bool kfiles(const struct run *r)
@@ -552,8 +553,7 @@ static void plan_sandbox(struct run *r)
 	memset(sb, 0, sizeof(*sb));
 	if (r->namespaces) {
 		/* With its own /proc: no other process's files either. */
-		if ((p->isolate & CABIN_ISOLATE_PID) || sigscope(r) ||
-		    kfiles(r))
+		if ((p->isolate & CABIN_ISOLATE_PID) || sigscope(r))
 			sb->unshare_flags |= CLONE_NEWPID | CLONE_NEWNS;
 		if (p->isolate & CABIN_ISOLATE_NET)
 			sb->unshare_flags |= CLONE_NEWNET;
@@ -561,7 +561,8 @@ static void plan_sandbox(struct run *r)
 			sb->unshare_flags |= CLONE_NEWIPC;
 		if (p->isolate & CABIN_ISOLATE_UTS)
 			sb->unshare_flags |= CLONE_NEWUTS;
-		if ((p->isolate & CABIN_ISOLATE_MOUNT) || p->private_tmp)
+		if ((p->isolate & CABIN_ISOLATE_MOUNT) || p->private_tmp ||
+		    kfiles(r))
 			sb->unshare_flags |= CLONE_NEWNS;
 		sb->private_tmp = p->private_tmp;
 		sb->protect_kernel = kfiles(r);
