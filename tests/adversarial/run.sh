@@ -505,11 +505,12 @@ test_kill_group() {
 
 # Writing another process's memory needs ptrace rights: as root, cabin's
 # capabilities already stop the capless program, sigscope or not; not
-# root, so does the user namespace cabin drops capabilities in (caps).
+# root, so does the user namespace cabin drops capabilities in (caps),
+# and the one kfiles' mount namespace needs (kfiles).
 test_proc_mem_cabin() {
 	local name=proc_mem_cabin
 	if [ "$(id -u)" != 0 ]; then
-		sigscope_case "$name" "$name" sigscope,caps ENOENT EACCES EPERM
+		sigscope_case "$name" "$name" sigscope,caps,kfiles ENOENT EACCES EPERM
 		return
 	fi
 	have "$name" sigscope || return
