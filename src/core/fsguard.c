@@ -420,6 +420,7 @@ struct fg_call {
 	char name[XATTR_NAME_MAX + 1];
 	void *value;
 	size_t size;
+	const char *why;	/* a refusal's reason, NULL: the usual */
 };
 
 /* What the call acts on. */
@@ -754,6 +755,7 @@ static bool special_file(mode_t mode)
  */
 static int check_node(struct fg_call *c, struct fg_target *t)
 {
+	c->why = "a special file's metadata (write on it is for its data)";
 	if (t->dup)
 		t->parent = parent_of(c, t->fd);
 	if (t->parent < 0)
@@ -859,7 +861,8 @@ static long mediate(struct fg_call *c, const struct cabin_syscall *sys)
 	else if (!ret)
 		ret = check(c, &t);
 	if (ret == 0)
-		ret = deny(c, &t, EACCES, "outside the policy's writable files");
+		ret = deny(c, &t, EACCES, c->why ? c->why :
+			   "outside the policy's writable files");
 	else if (ret > 0)
 		ret = act(c, &t);
 	if (t.fd >= 0)

@@ -15,15 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static const char *errname(int e)
-{
-	switch (e) {
-	case EACCES: return "EACCES";
-	case EPERM: return "EPERM";
-	case ENOENT: return "ENOENT";
-	}
-	return strerror(e);
-}
+#include "errname.h"
 
 /* 1 when one of the calls changed path's metadata, 0 when all failed. */
 static int try_node(const char *path, int *err)

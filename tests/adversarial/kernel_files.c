@@ -15,6 +15,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "errname.h"
+
 static const char *const files[] = {
 	"/proc/sys/kernel/core_pattern",
 	"/proc/sys/kernel/hostname",
@@ -27,17 +29,6 @@ static const char *const files[] = {
 	"/sys/fs/cgroup/cpu/release_agent",
 	"/sys/fs/cgroup/systemd/release_agent",
 };
-
-static const char *errname(int e)
-{
-	switch (e) {
-	case EROFS: return "EROFS";
-	case EACCES: return "EACCES";
-	case EPERM: return "EPERM";
-	case ENOENT: return "ENOENT";
-	}
-	return strerror(e);
-}
 
 int main(void)
 {

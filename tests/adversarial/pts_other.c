@@ -20,15 +20,7 @@
 #include <string.h>
 #include <unistd.h>
 
-static const char *errname(int e)
-{
-	switch (e) {
-	case EACCES: return "EACCES";
-	case EPERM: return "EPERM";
-	case ENOENT: return "ENOENT";
-	}
-	return strerror(e);
-}
+#include "errname.h"
 
 static int host(void)
 {

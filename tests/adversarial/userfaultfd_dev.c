@@ -16,20 +16,11 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "errname.h"
+
 #ifndef USERFAULTFD_IOC_NEW
 #define USERFAULTFD_IOC_NEW _IO(0xAA, 0x00)
 #endif
-
-static const char *errname(int e)
-{
-	switch (e) {
-	case EACCES: return "EACCES";
-	case EPERM: return "EPERM";
-	case ENOENT: return "ENOENT";
-	case ENOTTY: return "ENOTTY";
-	}
-	return strerror(e);
-}
 
 int main(void)
 {
