@@ -119,7 +119,8 @@ bool cabin_kfiles_host_terminal(int fd, char *path, size_t len)
 		return false;
 	path[n] = '\0';
 	return !strncmp(path, "/dev/pts/", 9) && stat(path, &named) == 0 &&
-	       named.st_dev == st.st_dev && named.st_ino == st.st_ino;
+	       named.st_dev == st.st_dev && named.st_ino == st.st_ino &&
+	       access("/dev/console", F_OK) == 0;
 }
 
 /* Before /dev/pts is replaced: the name there is the host's terminal. */
@@ -147,9 +148,10 @@ static int private_pts(void)
 	if (access("/dev/pts", F_OK) < 0)
 		return 0;
 	if (mount("devpts", "/dev/pts", "devpts", MS_NOSUID | MS_NOEXEC,
-		  "newinstance,ptmxmode=0666,mode=0620") < 0)
-		return -errno;
-	return 0;
+		  "newinstance,ptmxmode=0666,mode=0620") == 0)
+		return 0;
+	/* Where devpts cannot be mounted: no terminals but its own stdio. */
+	return mask("/dev/pts");
 }
 
 int cabin_kfiles_protect_sys_dev(int terminal_fd)

@@ -13,8 +13,8 @@
 #include <stddef.h>
 
 /*
- * Is descriptor fd (0, 1 or 2) a terminal of the host's /dev/pts?  Then
- * its path there is put in path.  The terminal cabin's caller gave the
+ * Is descriptor fd (0, 1 or 2) a terminal of the host's /dev/pts, and is
+ * there a /dev/console to name it by?  Then its path is put in path.  The terminal cabin's caller gave the
  * program keeps a name inside: /dev/console, as bubblewrap does (its
  * /dev/pts name would be another terminal's in the program's instance).
  */
@@ -23,7 +23,8 @@ bool cabin_kfiles_host_terminal(int fd, char *path, size_t len);
 /*
  * /sys read-only (recursively: cgroupfs, securityfs, tracefs, ...),
  * firmware tables masked, /dev/userfaultfd masked, a new devpts instance
- * on /dev/pts, and the terminal on descriptor terminal_fd (if not -1, a
+ * on /dev/pts (an empty read-only tmpfs where devpts cannot be mounted),
+ * and the terminal on descriptor terminal_fd (if not -1, a
  * host terminal by cabin_kfiles_host_terminal) bound on /dev/console.  In
  * a private mount namespace.  Returns 0 or -errno.
  */
