@@ -637,7 +637,7 @@ static int setup_fsguard(struct run *r)
 	r->fsguard.check_rules = p->files_restricted &&
 				 !(r->cfg->unsafe & CABIN_UNSAFE_ROMETA);
 	r->fsguard.setid = !(r->cfg->unsafe & CABIN_UNSAFE_SETID);
-	r->fsguard.nodes = kfiles(r);
+	r->fsguard.nodes = !(r->cfg->unsafe & CABIN_UNSAFE_KFILES);
 	if (p->files_restricted)
 		r->netguard.fs = &r->fsguard;
 	return 0;
