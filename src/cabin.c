@@ -18,6 +18,7 @@
 
 #include "cabin/cabin.h"
 #include "core/fsguard.h"
+#include "core/memguard.h"
 #include "core/netguard.h"
 #include "core/proxy.h"
 #include "core/xom.h"
@@ -34,6 +35,7 @@
 #include "policy/landlock.h"
 #include "policy/policy.h"
 #include "trace/denials.h"
+#include "trace/outfile.h"
 #include "trace/report.h"
 #include "trace/trace.h"
 
@@ -72,12 +74,16 @@ struct run {
 	FILE *trace_out;
 	struct cabin_tracer *tracer;
 	struct cabin_report *report;
+	/* Bound before the program starts, named once it is over. */
+	struct cabin_outfile trace_file, report_file;
+	bool report_failed;		/* the report could not be written */
 	struct cabin_xom xom;
 	bool has_xom;			/* xom was initialised */
+	struct cabin_memguard memguard;	/* W^X's alias checks */
+	bool has_memguard;		/* memguard was initialised */
 	bool kvm;			/* --platform kvm */
 	int kvm_fd;			/* /dev/kvm, opened before the sandbox */
-	int report_fd;			/* kvm: the report's temporary file */
-	char *report_tmp;
+	int private_fds[2];		/* the outputs' records, cabin's alone */
 	/*
 	 * kvm: the monitor sends the trace and the report through sockets
 	 * ([1] is its end), never holding the files: a socket cannot be
@@ -500,6 +506,38 @@ static int setup_xom(struct run *r)
 	return 0;
 }
 
+/*
+ * W^X's alias checks need what the program can write: the real paths of
+ * the rules that write or create, opened as Landlock opens them.  The
+ * kvm platform keeps the program's memory itself.
+ */
+static int setup_memguard(struct run *r)
+{
+	const struct cabin_path_rule *pr;
+	size_t i;
+	int err, fd;
+
+	if (!(r->policy->memory & CABIN_MEMORY_WX) || r->kvm ||
+	    (r->cfg->unsafe & CABIN_UNSAFE_WXALIAS))
+		return 0;
+	err = cabin_memguard_init(&r->memguard, r->policy->files_restricted,
+				  r->cfg->unsafe & CABIN_UNSAFE_CAPS);
+	if (err < 0)
+		return err;
+	r->has_memguard = true;
+	for (i = 0; !err && i < r->policy->npaths; i++) {
+		pr = &r->policy->paths[i];
+		if (!(pr->rights & (CABIN_FILE_WRITE | CABIN_FILE_CREATE)))
+			continue;
+		fd = cabin_landlock_open_path(pr->path, r->home);
+		if (fd < 0)
+			continue;	/* optional, or refused by Landlock too */
+		err = cabin_memguard_writable(&r->memguard, fd);
+		close(fd);
+	}
+	return err;
+}
+
 static int compile_routes(struct run *r)
 {
 	struct cabin_compile_input in = {
@@ -515,6 +553,8 @@ static int compile_routes(struct run *r)
 		in.watch[n++] = cabin_report_watch;
 	if (r->cfg->verbose && r->policy->files_restricted)
 		in.watch[n++] = cabin_denials_watch;
+	if (r->has_memguard && r->memguard.proc_writable)
+		in.watch[n++] = cabin_memguard_open_watch;
 	err = cabin_policy_compile_routes(&in, &r->router, &r->netguard, &bad);
 	if (err < 0) {
 		fprintf(r->log, "cabin: the syscall rules cannot be compiled (%s%s): %s\n",
@@ -643,10 +683,48 @@ static int setup_fsguard(struct run *r)
 	return 0;
 }
 
+/*
+ * The files behind the trace and the report, bound before the program
+ * runs (outfile.h); --unsafe-disable=outputs opens them by path, as
+ * cabin used to.
+ */
+static int open_outputs(struct run *r)
+{
+	const struct cabin_config *cfg = r->cfg;
+	bool by_path = cfg->unsafe & CABIN_UNSAFE_OUTPUTS;
+	int err, fd;
+
+	if (cfg->trace_path && strcmp(cfg->trace_path, "-")) {
+		err = cabin_outfile_open(&r->trace_file, cfg->trace_path,
+					 "trace", by_path ?
+					 CABIN_OUTFILE_NAMED_LIVE :
+					 CABIN_OUTFILE_SAFE, r->log);
+		if (err < 0)
+			return err;
+		fd = fcntl(r->trace_file.fd, F_DUPFD_CLOEXEC, 3);
+		r->trace_out = fd >= 0 ? fdopen(fd, "w") : NULL;
+		if (!r->trace_out) {
+			if (fd >= 0)
+				close(fd);
+			return -ENOMEM;
+		}
+	}
+	if (cfg->report_path)
+		return cabin_outfile_open(&r->report_file, cfg->report_path,
+					  "report", by_path ?
+					  CABIN_OUTFILE_NAMED_AT_END :
+					  CABIN_OUTFILE_SAFE, r->log);
+	return 0;
+}
+
 /* The trace and the report are observers; they exist before the run. */
 static int open_records(struct run *r, char *const argv[])
 {
 	const struct cabin_config *cfg = r->cfg;
+	int err = open_outputs(r);
+
+	if (err < 0)
+		return err;
 
 	if (cfg->trace_path) {
 		struct cabin_trace_options o = {
@@ -657,13 +735,8 @@ static int open_records(struct run *r, char *const argv[])
 			.fd_paths = cfg->trace_fds,
 		};
 
-		r->trace_out = strcmp(cfg->trace_path, "-") ?
-			       fopen(cfg->trace_path, "we") : stderr;
-		if (!r->trace_out) {
-			fprintf(r->log, "cabin: cannot write the trace to %s: %s\n",
-				cfg->trace_path, strerror(errno));
-			return -errno;
-		}
+		if (!r->trace_out)
+			r->trace_out = stderr;
 		o.out = r->trace_out;
 		r->tracer = cabin_tracer_new(&o);
 		if (!r->tracer)
@@ -679,6 +752,9 @@ static int open_records(struct run *r, char *const argv[])
 		r->report = cabin_report_new(&o);
 		if (!r->report)
 			return -ENOMEM;
+		if (cfg->report_path)
+			cabin_report_redirect(r->report, r->report_file.fd,
+					      o.summary);
 	}
 	return 0;
 }
@@ -691,6 +767,35 @@ static void close_records(struct run *r)
 		fclose(r->trace_out);
 	if (r->report)
 		cabin_report_free(r->report);
+	cabin_outfile_close(&r->trace_file);
+	cabin_outfile_close(&r->report_file);
+}
+
+/*
+ * The run is over: the trace and the report get their names.  Output
+ * cabin could not deliver fails the run with 125 (docs/cli-contract.md);
+ * the program's own status is then said on a line of its own.
+ */
+static int deliver_outputs(struct run *r, int code)
+{
+	bool lost = r->report_failed;
+
+	if (r->trace_out && r->trace_out != stderr && fflush(r->trace_out)) {
+		fprintf(r->log, "cabin: writing the trace to %s failed: %s\n",
+			r->cfg->trace_path, strerror(errno));
+		lost = true;
+	}
+	if (r->trace_file.fd >= 0 &&
+	    cabin_outfile_place(&r->trace_file, r->log) < 0)
+		lost = true;
+	if (r->report_file.fd >= 0 && !r->report_failed &&
+	    cabin_outfile_place(&r->report_file, r->log) < 0)
+		lost = true;
+	if (!lost)
+		return code;
+	fprintf(r->log, "cabin: exit %d: cabin could not deliver its output (the program's own exit status was %d)\n",
+		CABIN_EXIT_INTERNAL, code);
+	return CABIN_EXIT_INTERNAL;
 }
 
 static int prepare(struct run *r, const char *program)
@@ -724,6 +829,8 @@ static int prepare(struct run *r, const char *program)
 		err = seal_proc(r);
 	if (!err)
 		err = setup_xom(r);
+	if (!err)
+		err = setup_memguard(r);
 	if (err < 0)
 		return err;
 	err = compile_routes(r);
@@ -760,6 +867,7 @@ static int init_proxy(struct run *r, struct cabin_proxy *proxy,
 	proxy->limits.memory = r->policy->limits.memory;
 	proxy->wx = r->policy->memory & CABIN_MEMORY_WX;
 	proxy->xom = r->has_xom ? &r->xom : NULL;
+	proxy->memguard = r->has_memguard ? &r->memguard : NULL;
 	proxy->emulate = emulate;
 	proxy->emulate_ctx = r;
 	observe_records(r, proxy);
@@ -775,15 +883,19 @@ static void close_run(struct run *r, struct cabin_proxy *proxy, int code,
 	if (r->tracer)
 		cabin_tracer_finish(r->tracer);
 	if (r->report &&
-	    cabin_report_finish(r->report, proxy, code, proxy->timed_out) < 0)
+	    cabin_report_finish(r->report, proxy, code, proxy->timed_out) < 0) {
 		fprintf(log, "cabin: writing the report to %s failed\n",
 			r->cfg->report_path ? r->cfg->report_path : "-");
+		r->report_failed = true;
+	}
 	cabin_proxy_free(proxy);
 }
 
 static struct cabin_spawn spawn_plan(struct run *r, char *const argv[],
 				     const struct cabin_saved_signals *signals)
 {
+	r->private_fds[0] = r->trace_file.fd;
+	r->private_fds[1] = r->report_file.fd;
 	return (struct cabin_spawn){
 		.argv = argv,
 		.exe_fd = r->exe_fd,
@@ -792,6 +904,8 @@ static struct cabin_spawn spawn_plan(struct run *r, char *const argv[],
 		.unsafe = r->cfg->unsafe,
 		.signals = signals,
 		.sandbox = &r->sandbox,
+		.private_fds = r->private_fds,
+		.nprivate_fds = 2,
 		.userns = r->namespaces &&
 			  (needs_namespaces(r) ||
 			   !(r->cfg->unsafe & CABIN_UNSAFE_CAPS)),
@@ -975,22 +1089,17 @@ static int kvm_outcome(struct run *r, const struct cabin_child *child,
 	return WEXITSTATUS(status);
 }
 
-/* The child wrote the report into the temporary file: put it in place. */
-static void place_report(struct run *r)
+/* Did the monitor send its report (deliver_outputs names it)? */
+static void check_kvm_report(struct run *r)
 {
 	struct stat st;
 
-	if (!r->report_tmp)
+	if (r->report_file.fd < 0 ||
+	    (fstat(r->report_file.fd, &st) == 0 && st.st_size > 0))
 		return;
-	if (fstat(r->report_fd, &st) == 0 && st.st_size > 0 &&
-	    rename(r->report_tmp, r->cfg->report_path) == 0) {
-		free(r->report_tmp);
-		r->report_tmp = NULL;
-		return;
-	}
-	fprintf(r->log, "cabin: writing the report to %s failed\n",
+	fprintf(r->log, "cabin: writing the report to %s failed: the kvm monitor sent none\n",
 		r->cfg->report_path);
-	unlink(r->report_tmp);
+	r->report_failed = true;
 }
 
 static int open_kvm_sockets(struct run *r)
@@ -998,7 +1107,7 @@ static int open_kvm_sockets(struct run *r)
 	if (r->tracer && r->trace_out != stderr &&
 	    socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, r->trace_sock) < 0)
 		return -errno;
-	if (r->report_fd >= 0 &&
+	if (r->report_file.fd >= 0 &&
 	    socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, r->report_sock) < 0)
 		return -errno;
 	return 0;
@@ -1052,21 +1161,22 @@ static int launch_kvm(struct run *r, char *const argv[])
 				r->trace_sock[0], fileno(r->trace_out) };
 		if (r->report_sock[0] >= 0)
 			pumps[n++] = (struct cabin_kvm_pump){
-				r->report_sock[0], r->report_fd };
+				r->report_sock[0], r->report_file.fd };
 		status = cabin_kvm_supervise(child.pid, r->policy->limits.timeout,
 					     pumps, n, &timed_out);
 	}
 	cabin_process_main_pid = 0;
 	cabin_signals_restore(&signals);
-	place_report(r);
+	check_kvm_report(r);
 	err = kvm_outcome(r, &child, status, timed_out);
 	close(child.error_fd);
 	return err;
 }
 
 /*
- * --platform kvm: /dev/kvm is opened here, before any sandbox, and the
- * report's temporary file too, since the monitor writes it from inside.
+ * --platform kvm: /dev/kvm is opened here, before any sandbox (the
+ * report's file is bound in open_outputs, before the run, as for every
+ * platform).
  */
 static int open_platform(struct run *r)
 {
@@ -1092,22 +1202,6 @@ static int open_platform(struct run *r)
 			strerror(errno));
 		return -errno;
 	}
-	if (!r->cfg->report_path)
-		return 0;
-	if (asprintf(&r->report_tmp, "%s.tmp.%d", r->cfg->report_path,
-		     (int)getpid()) < 0) {
-		r->report_tmp = NULL;
-		return -ENOMEM;
-	}
-	r->report_fd = open(r->report_tmp, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC,
-			    0666);
-	if (r->report_fd < 0) {
-		fprintf(r->log, "cabin: cannot write the report to %s: %s\n",
-			r->cfg->report_path, strerror(errno));
-		free(r->report_tmp);
-		r->report_tmp = NULL;
-		return -errno;
-	}
 	return 0;
 }
 
@@ -1123,17 +1217,14 @@ static void close_platform(struct run *r)
 	}
 	if (r->kvm_fd >= 0)
 		close(r->kvm_fd);
-	if (r->report_fd >= 0)
-		close(r->report_fd);
-	if (r->report_tmp)
-		unlink(r->report_tmp);
-	free(r->report_tmp);
 }
 
 int cabin_run(const struct cabin_config *cfg, char *const argv[])
 {
 	struct run r = { .cfg = cfg, .policy = cfg->policy, .exe_fd = -1,
-			 .kvm_fd = -1, .report_fd = -1,
+			 .kvm_fd = -1,
+			 .trace_file = { .fd = -1, .dir = -1 },
+			 .report_file = { .fd = -1, .dir = -1 },
 			 .trace_sock = { -1, -1 }, .report_sock = { -1, -1 } };
 	int code = CABIN_EXIT_INTERNAL;
 
@@ -1144,8 +1235,10 @@ int cabin_run(const struct cabin_config *cfg, char *const argv[])
 	}
 	warn_unsafe(r.log, cfg->unsafe);
 	if (open_platform(&r) == 0 && open_records(&r, argv) == 0 &&
-	    prepare(&r, argv[0]) == 0)
+	    prepare(&r, argv[0]) == 0) {
 		code = r.kvm ? launch_kvm(&r, argv) : launch(&r, argv);
+		code = deliver_outputs(&r, code);
+	}
 	close_records(&r);
 	close_platform(&r);
 	cabin_env_free(r.envp);
@@ -1156,6 +1249,8 @@ int cabin_run(const struct cabin_config *cfg, char *const argv[])
 	cabin_router_free(&r.router);
 	if (r.has_fsguard)
 		cabin_fsguard_free(&r.fsguard);
+	if (r.has_memguard)
+		cabin_memguard_free(&r.memguard);
 	if (r.policy == &r.fallback)
 		cabin_policy_free(&r.fallback);
 	return code;

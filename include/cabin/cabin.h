@@ -31,6 +31,7 @@ enum cabin_unsafe {
 	CABIN_UNSAFE_SIGSCOPE	= 1u << 10,	/* signals may leave the tree */
 	CABIN_UNSAFE_SETID	= 1u << 11,	/* setuid/setgid modes allowed */
 	CABIN_UNSAFE_ROMETA	= 1u << 12,	/* read-only files' metadata changes */
+	CABIN_UNSAFE_NETSCOPE	= 1u << 13,	/* abstract names, interfaces reached */
 	CABIN_UNSAFE_KFILES	= 1u << 14,	/* kernel files, host ptys, nodes */
 };
 

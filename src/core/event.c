@@ -18,6 +18,7 @@ const char *cabin_event_kind_name(enum cabin_event_kind kind)
 		[CABIN_EV_EXIT] = "exit",
 		[CABIN_EV_GROUP_STOP] = "group-stop",
 		[CABIN_EV_NOTE] = "note",
+		[CABIN_EV_SYSCALL_ENTERED] = "syscall-entered",
 	};
 
 	if ((unsigned int)kind >= sizeof(names) / sizeof(names[0]))

@@ -5,6 +5,7 @@
 #ifndef CABIN_CORE_EVENT_H
 #define CABIN_CORE_EVENT_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -20,6 +21,7 @@ enum cabin_event_kind {
 	CABIN_EV_EXIT,		/* a task is gone; status is a wait(2) status */
 	CABIN_EV_GROUP_STOP,	/* job-control stop (SIGSTOP, SIGTSTP, ...) */
 	CABIN_EV_NOTE,		/* a line the proxy printed for the user */
+	CABIN_EV_SYSCALL_ENTERED, /* any syscall's entry, before the filters */
 };
 
 enum cabin_spawn_kind {
@@ -49,7 +51,7 @@ struct cabin_event {
 	enum cabin_event_kind kind;
 	pid_t tid;
 	union {
-		struct cabin_syscall sys;		/* SYSCALL_ENTRY */
+		struct cabin_syscall sys;		/* SYSCALL_ENTRY, _ENTERED */
 		long ret;				/* SYSCALL_EXIT */
 		struct cabin_fault fault;		/* FAULT */
 		int sig;				/* SIGNAL, GROUP_STOP */
@@ -63,8 +65,10 @@ struct cabin_event {
 		struct {
 			int status;
 			long nr;			/* syscall in flight */
+			uint64_t args[6];		/* its arguments */
 			uint32_t arch;			/* its ABI */
 			uint64_t ip;
+			bool filter_dead;		/* a filter killed it */
 		} exiting;				/* EXITING */
 		int status;				/* EXIT */
 		const char *note;			/* NOTE, without "cabin: " */

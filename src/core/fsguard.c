@@ -371,23 +371,6 @@ int cabin_fsguard_routes(struct cabin_router *r)
 	return err;
 }
 
-int cabin_fsguard_socket_routes(struct cabin_router *r)
-{
-	const struct cabin_cond to = {
-		.arg = 4, .op = CABIN_CMP_NE, .value = 0,
-	};
-	int err;
-
-	err = cabin_router_add_rule(r, SYS_connect, fg_emulate, 0, NULL);
-	if (!err)
-		err = cabin_router_add_rule(r, SYS_sendto, fg_emulate, 1, &to);
-	if (!err)
-		err = cabin_router_add_rule(r, SYS_sendmsg, fg_emulate, 0, NULL);
-	if (!err)
-		err = cabin_router_add_rule(r, SYS_sendmmsg, fg_emulate, 0, NULL);
-	return err;
-}
-
 static const struct fg_op *find_op(long nr)
 {
 	size_t i;

@@ -123,14 +123,6 @@ int cabin_fsguard_allows(struct cabin_fsguard *g, pid_t tid, int fd,
  */
 int cabin_fsguard_routes(struct cabin_router *r);
 
-/*
- * Emulate routes for connect and the sends that carry an address, for
- * network modes whose guard does not route them already: the emulate
- * hook hands them to the network guard, which asks this guard about
- * socket files.  Returns 0 or -errno.
- */
-int cabin_fsguard_socket_routes(struct cabin_router *r);
-
 /* Is nr a metadata call the guard answers itself? */
 bool cabin_fsguard_handles(long nr);
 

@@ -3,11 +3,20 @@
  * none changes between the two at run time.  BPF refuses the requests
  * whose arguments say so; the proxy refuses making executable memory
  * writable, which only the current mappings can tell.
+ *
+ * The same page can be reached twice: through two mappings of one file
+ * or shared object, through write(2) to a file whose pages are mapped,
+ * or through a persona that makes every readable mapping executable.
+ * The alias checks (off with --unsafe-disable=wx-alias) make code only
+ * from private mappings of files the program cannot write, and keep
+ * READ_IMPLIES_EXEC and writable-and-executable exec images out.
  */
 #ifndef CABIN_CORE_MEMGUARD_H
 #define CABIN_CORE_MEMGUARD_H
 
 #include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
 
 #include "core/router.h"
 
@@ -15,19 +24,61 @@ struct cabin_proxy;
 struct cabin_task;
 struct cabin_syscall;
 
-/*
- * Append W^X routes to r: the refusals, which belong before any rule
- * that could allow the same calls, or (watch) the traced mprotects the
- * proxy must check.  Returns 0 or -errno.
- */
-int cabin_memguard_routes(struct cabin_router *r, bool watch);
+/* What the program can write, fixed before it starts. */
+struct cabin_memguard {
+	bool files_restricted;	/* Landlock: only the paths below by path */
+	char **writable;	/* real paths of the rules that write */
+	size_t nwritable;
+	uid_t euid;		/* the program's, and so its files' owner */
+	gid_t *groups;		/* its groups, the effective one first */
+	size_t ngroups;
+	bool dac_override;	/* root keeps its capabilities (unsafe caps) */
+	bool proc_writable;	/* /proc/PID/mem may be opened for writing */
+};
+
+/* Traced when proc_writable: a descriptor of /proc/PID/mem is checked. */
+extern const int cabin_memguard_open_watch[];
 
 /*
- * At the entry of a routed mprotect or pkey_mprotect asking for write
- * access: 0 to let it run, -EACCES when it would make executable memory
- * writable.
+ * Start g for a program with cabin's own identity; files_restricted
+ * when the policy has file rules, caps_kept when it keeps capabilities.
+ * Returns 0 or -errno.
+ */
+int cabin_memguard_init(struct cabin_memguard *g, bool files_restricted,
+			bool caps_kept);
+/* Add the directory or file held by fd (any mode) as writable beneath. */
+int cabin_memguard_writable(struct cabin_memguard *g, int fd);
+void cabin_memguard_free(struct cabin_memguard *g);
+
+/*
+ * Append W^X routes to r: the refusals, which belong before any rule
+ * that could allow the same calls, or (watch) the traced calls the
+ * proxy must check.  alias adds the alias checks' refusals and watches.
+ * Returns 0 or -errno.
+ */
+int cabin_memguard_routes(struct cabin_router *r, bool watch, bool alias);
+
+/*
+ * At the entry of a routed mprotect, pkey_mprotect, mmap or personality:
+ * 0 to let it run, -EACCES when it would make memory both writable and
+ * executable, now or through an alias.
  */
 long cabin_memguard_entry(struct cabin_proxy *p, struct cabin_task *task,
 			  const struct cabin_syscall *sys);
+
+/*
+ * At the exit of a traced syscall: true when the program was killed,
+ * because an executable file mmap the entry let run maps another file
+ * than the one checked, or because an open gave it /proc/PID/mem for
+ * writing (which writes code through any protection).
+ */
+bool cabin_memguard_exit(struct cabin_proxy *p, struct cabin_task *task,
+			 long ret);
+
+/*
+ * After an exec: kill the program (-EPERM) when its new image is both
+ * writable and executable anywhere, or runs with READ_IMPLIES_EXEC.
+ */
+int cabin_memguard_exec(struct cabin_proxy *p, struct cabin_task *task);
 
 #endif

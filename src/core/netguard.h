@@ -26,8 +26,13 @@
  * What differs from the program doing it itself (documented limits):
  * - AF_UNIX peers see cabin's pid (SO_PEERCRED, SCM_CREDENTIALS, which is
  *   rewritten to cabin's own credentials), not the program's;
- * - connects to abstract AF_UNIX names are made by cabin, so a Landlock
- *   scope on abstract sockets does not apply to them;
+ * - connects and sends to abstract AF_UNIX names are made by cabin,
+ *   outside the program's Landlock scope, so the guard applies the scope
+ *   itself (with scope set): only a name held by a socket of the confined
+ *   tree (or in a network namespace other than cabin's) is reached;
+ * - under LOOPBACK (with scope set) the options that choose an interface
+ *   are refused in BPF and a PKTINFO naming one in a send by the guard,
+ *   so no socket is routed to 127.0.0.0/8 or ::1 through another device;
  * - AF_UNIX paths are resolved in the program's view (core/pathview.h);
  *   with file rules the file guard decides (core/fsguard.h): connect and
  *   send need write on the socket file, bind needs create on its
@@ -65,6 +70,7 @@ struct cabin_netguard {
 	const uint16_t *bind_ports;	/* empty: any port, 0 included */
 	size_t nbind_ports;
 	struct cabin_fsguard *fs;	/* unix socket files; NULL: no rules */
+	bool scope;			/* abstract names and interfaces */
 	unsigned long denied;		/* calls refused, for the summary */
 };
 

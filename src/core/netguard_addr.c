@@ -144,6 +144,8 @@ int ng_check_addr(struct ng_call *c, enum ng_op op, const struct ng_addr *a)
 
 	if (a->len < sizeof(sa_family_t))
 		return op == NG_SEND ? 0 : -EINVAL;
+	if (ng_unix_abstract(a))
+		return ng_check_abstract(c, op, a);
 	ret = ng_parse_ip(a, op, &ip);
 	if (ret <= 0)
 		return ret;

@@ -66,6 +66,11 @@ long ng_connect_path(struct ng_call *c, const struct ng_addr *a);
 long ng_bind_path(struct ng_call *c, const struct ng_addr *a);
 int ng_send_to_path(struct ng_call *c, struct ng_addr *name, int *fd);
 
+/* netguard_abstract.c: abstract unix names outside the sandbox. */
+bool ng_unix_abstract(const struct ng_addr *a);
+int ng_check_abstract(struct ng_call *c, enum ng_op op,
+		      const struct ng_addr *a);
+
 /* netguard_send.c: the send calls that carry an address. */
 long ng_sendto(struct ng_call *c, const struct cabin_syscall *sys);
 long ng_sendmsg(struct ng_call *c, const struct cabin_syscall *sys);

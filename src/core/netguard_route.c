@@ -4,6 +4,7 @@
  * mediate what they reach.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <netinet/in.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -140,29 +141,96 @@ static int deny_source_routes(struct cabin_router *r)
 	return err;
 }
 
-/* Every call that names an address; sendto only when it names one. */
-static int route_loopback(struct cabin_router *r)
+/*
+ * Options that choose the interface a packet leaves by: with one, the
+ * kernel takes 127.0.0.1 for an address on that link and sends there
+ * (ARP, then the packet).  A PKTINFO naming an interface in a send is
+ * refused by the guard (netguard_send.c); these are registers.
+ */
+static int deny_interface_choice(struct cabin_router *r)
+{
+	static const struct {
+		int level;
+		int name;
+	} opts[] = {
+		{ SOL_SOCKET, SO_BINDTODEVICE },
+		{ SOL_SOCKET, SO_BINDTOIFINDEX },
+		{ SOL_SOCKET, SO_DONTROUTE },
+		{ IPPROTO_IP, IP_UNICAST_IF },
+		{ IPPROTO_IP, IP_MULTICAST_IF },
+		{ IPPROTO_IP, IP_TRANSPARENT },
+		{ IPPROTO_IPV6, IPV6_UNICAST_IF },
+		{ IPPROTO_IPV6, IPV6_MULTICAST_IF },
+		{ IPPROTO_IPV6, IPV6_PKTINFO },	/* sticky, for every send */
+		{ IPPROTO_IPV6, IPV6_TRANSPARENT },
+	};
+	struct cabin_cond c[2];
+	size_t i;
+	int err = 0;
+
+	for (i = 0; !err && i < sizeof(opts) / sizeof(*opts); i++) {
+		c[0] = int_is(1, (uint64_t)opts[i].level);
+		c[1] = int_is(2, (uint64_t)opts[i].name);
+		err = cabin_router_add_rule(r, SYS_setsockopt, ng_deny, 2, c);
+	}
+	return err;
+}
+
+/*
+ * Every call that names an address; sendto only when it names one.  Only
+ * what reaches a peer when binds are the program's own (NONE: Landlock
+ * decides where socket files are made).
+ */
+static int route_addresses(struct cabin_router *r, bool binds)
 {
 	static const struct {
 		int nr;
 		unsigned int ncond;
+		bool bind;
 	} calls[] = {
-		{ SYS_connect, 0 }, { SYS_bind, 0 }, { SYS_listen, 0 },
-		{ SYS_sendto, 1 }, { SYS_sendmsg, 0 }, { SYS_sendmmsg, 0 },
+		{ SYS_connect, 0, false }, { SYS_bind, 0, true },
+		{ SYS_listen, 0, true }, { SYS_sendto, 1, false },
+		{ SYS_sendmsg, 0, false }, { SYS_sendmmsg, 0, false },
 	};
 	struct cabin_cond to = not_equal(4, 0);
 	size_t i;
 	int err = 0;
 
-	for (i = 0; !err && i < sizeof(calls) / sizeof(*calls); i++)
+	for (i = 0; !err && i < sizeof(calls) / sizeof(*calls); i++) {
+		if (calls[i].bind && !binds)
+			continue;
 		err = cabin_router_add_rule(r, calls[i].nr, ng_emulate,
 					    calls[i].ncond,
 					    calls[i].ncond ? &to : NULL);
+	}
+	return err;
+}
+
+static int route_loopback(const struct cabin_netguard *g,
+			  struct cabin_router *r)
+{
+	int err = route_addresses(r, true);
+
 	if (!err)
 		err = deny_unmediated_sockets(r);
 	if (!err)
 		err = deny_source_routes(r);
+	if (!err && g->scope)
+		err = deny_interface_choice(r);
 	return err;
+}
+
+/*
+ * Under NONE only unix and netlink sockets exist; their addressed calls
+ * come to the guard (unix socket files for the file guard, abstract
+ * names for the scope), cheap as they are rare.
+ */
+static int route_none(struct cabin_router *r)
+{
+	static const int local[] = { AF_UNIX, AF_NETLINK };
+	int err = route_addresses(r, false);
+
+	return err ? err : deny_families(r, local, 2);
 }
 
 /*
@@ -196,13 +264,11 @@ static int route_ports(const struct cabin_netguard *g, struct cabin_router *r)
 int cabin_netguard_routes(const struct cabin_netguard *g,
 			  struct cabin_router *r)
 {
-	static const int local[] = { AF_UNIX, AF_NETLINK };
-
 	switch (g->mode) {
 	case CABIN_NET_NONE:
-		return deny_families(r, local, 2);
+		return route_none(r);
 	case CABIN_NET_LOOPBACK:
-		return route_loopback(r);
+		return route_loopback(g, r);
 	case CABIN_NET_UNSET:
 	case CABIN_NET_HOST:
 		break;

@@ -188,6 +188,31 @@ static bool source_route(const struct cmsghdr *cm)
 	return false;
 }
 
+/*
+ * A PKTINFO that names an interface sends by that interface, whatever
+ * the destination (the kernel takes 127.0.0.1 as on its link).  Index 0
+ * leaves the route to the kernel; a short one the kernel refuses itself.
+ */
+static bool names_interface(const struct cmsghdr *cm)
+{
+	struct in6_pktinfo in6;
+	struct in_pktinfo in;
+	size_t len = cm->cmsg_len - CMSG_LEN(0);
+
+	if (cm->cmsg_level == IPPROTO_IP && cm->cmsg_type == IP_PKTINFO &&
+	    len >= sizeof(in)) {
+		memcpy(&in, CMSG_DATA(cm), sizeof(in));
+		return in.ipi_ifindex != 0;
+	}
+	if (cm->cmsg_level == IPPROTO_IPV6 &&
+	    (cm->cmsg_type == IPV6_PKTINFO ||
+	     cm->cmsg_type == IPV6_2292PKTINFO) && len >= sizeof(in6)) {
+		memcpy(&in6, CMSG_DATA(cm), sizeof(in6));
+		return in6.ipi6_ifindex != 0;
+	}
+	return false;
+}
+
 /* Program descriptors in SCM_RIGHTS become cabin's copies of them. */
 static int take_fds(struct ng_call *c, struct ng_msg *m, struct cmsghdr *cm)
 {
@@ -231,6 +256,10 @@ static int translate_cmsg(struct ng_call *c, struct ng_msg *m,
 	}
 	if (c->g->mode == CABIN_NET_LOOPBACK && source_route(cm))
 		return ng_deny(c, "send with a source route",
+			       "network is loopback only");
+	if (c->g->mode == CABIN_NET_LOOPBACK && c->g->scope &&
+	    names_interface(cm))
+		return ng_deny(c, "send through a chosen interface",
 			       "network is loopback only");
 	return 0;
 }

@@ -6,6 +6,7 @@
 #ifndef CABIN_CORE_PLATFORM_H
 #define CABIN_CORE_PLATFORM_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -30,6 +31,7 @@ struct cabin_resume {
 	enum cabin_resume_how how;
 	long retval;		/* SKIP: what the syscall returns */
 	int sig;		/* signal to deliver on resume, 0 for none */
+	bool entry_stops;	/* also stop at the next syscall's entry */
 };
 
 /* One mapping of a task, as execute-only memory needs to know it. */
@@ -52,6 +54,11 @@ struct cabin_platform_ops {
 	int (*resume)(void *ctx, pid_t tid, const struct cabin_resume *how);
 	/* Kill the whole thread group of tid. */
 	int (*kill)(void *ctx, pid_t tid, int sig);
+	/*
+	 * Optional: make a running task stop soon (an attach-like stop), so
+	 * that it is resumed afresh.  0 or -errno.
+	 */
+	int (*interrupt)(void *ctx, pid_t tid);
 	/* "path+0xoff" or "[heap]" for an address, or -errno. */
 	int (*describe_addr)(void *ctx, pid_t tid, uint64_t addr, char *buf,
 			     size_t len);
@@ -95,6 +102,22 @@ struct cabin_platform_ops {
 	 */
 	int (*inject_syscall)(void *ctx, pid_t tid, uint64_t insn, long nr,
 			      const uint64_t args[6], long *ret);
+
+	/*
+	 * W^X's checks of aliases (core/memguard.c); NULL where a platform
+	 * keeps the program's memory itself.  The mapping holding addr
+	 * (-ENOENT for none), and the task's persona; -errno.
+	 */
+	int (*region_at)(void *ctx, pid_t tid, uint64_t addr,
+			 struct cabin_region *rg);
+	long (*personality)(void *ctx, pid_t tid);
+	/*
+	 * A read-only descriptor in cabin for the file a mapping of the
+	 * task maps (-ESTALE when what cabin can open is another file), and
+	 * for the task's executable; -errno.
+	 */
+	int (*open_region)(void *ctx, pid_t tid, const struct cabin_region *rg);
+	int (*open_exe)(void *ctx, pid_t tid);
 };
 
 struct cabin_platform {

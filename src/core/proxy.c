@@ -6,10 +6,13 @@
  */
 #include <errno.h>
 #include <linux/audit.h>
+#include <linux/seccomp.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 
@@ -17,9 +20,8 @@
 #include "core/memguard.h"
 #include "core/names.h"
 #include "core/proxy.h"
+#include "core/x32.h"
 #include "core/xom.h"
-
-#define X32_SYSCALL_BIT 0x40000000L
 
 int cabin_proxy_init(struct cabin_proxy *p, const struct cabin_platform *plat,
 		     const struct cabin_router *router, FILE *log)
@@ -87,6 +89,12 @@ static struct cabin_task *track(struct cabin_proxy *p, pid_t tid)
 	 * descendant and is checked from its first stop on.
 	 */
 	task->xom_sealed = p->xom && p->xom->pkey >= 0;
+	/*
+	 * Filters are inherited: a task born after a filter of the
+	 * program's own was installed may carry it, and its first stop can
+	 * come before its parent's spawn event says whose child it is.
+	 */
+	task->own_filter = p->own_filters;
 	refresh_identity(p, task);
 	return task;
 }
@@ -94,7 +102,9 @@ static struct cabin_task *track(struct cabin_proxy *p, pid_t tid)
 static int resume(struct cabin_proxy *p, pid_t tid, enum cabin_resume_how how,
 		  long retval, int sig)
 {
-	struct cabin_resume r = { .how = how, .retval = retval, .sig = sig };
+	struct cabin_task *task = cabin_tasks_find(&p->tasks, tid);
+	struct cabin_resume r = { .how = how, .retval = retval, .sig = sig,
+				  .entry_stops = task && task->own_filter };
 
 	return p->plat->ops->resume(p->plat->ctx, tid, &r);
 }
@@ -255,6 +265,7 @@ static int on_syscall_entry(struct cabin_proxy *p, struct cabin_task *task,
 	else
 		route = cabin_router_route(p->router, rule);
 
+	task->entered = false;
 	task->count.syscalls++;
 	p->stats.stops++;
 	task->cur_nr = sys->nr;
@@ -293,12 +304,109 @@ static int on_syscall_entry(struct cabin_proxy *p, struct cabin_task *task,
 	return resume(p, task->tid, CABIN_RESUME_RUN, 0, 0);
 }
 
+/*
+ * From a filter of the program's own on, that filter answers first for
+ * the calls it refuses (errno, SIGSYS, kill): they never run, and cabin
+ * never sees them.  The guards stop every install, so it is said here.
+ */
+static void note_own_filter(struct cabin_proxy *p, struct cabin_task *task,
+			    long ret)
+{
+	struct cabin_task *t;
+	const char *how;
+	uint32_t flags;
+	size_t pos = 0;
+
+	if (ret != 0)
+		return;
+	if (task->cur_nr == SYS_seccomp &&
+	    (uint32_t)task->cur_args[0] == SECCOMP_SET_MODE_FILTER) {
+		how = "seccomp";
+		flags = (uint32_t)task->cur_args[1];
+	} else if (task->cur_nr == SYS_prctl &&
+		   (uint32_t)task->cur_args[0] == PR_SET_SECCOMP &&
+		   (uint32_t)task->cur_args[1] == SECCOMP_MODE_FILTER) {
+		how = "prctl";
+		flags = 0;
+	} else {
+		return;
+	}
+	cabin_proxy_say(p, "pid %d (%s) installed a seccomp filter of its own (%s, flags %#x): from now on its syscalls stop at entry too, and calls that filter refuses are traced as its answer",
+			(int)task->tid, task->comm, how, flags);
+	p->own_filters = true;
+	task->own_filter = true;
+	/*
+	 * TSYNC put it on every thread of the process; those running now
+	 * are stopped so that their next resume brings the entry stops.
+	 */
+	while ((flags & SECCOMP_FILTER_FLAG_TSYNC) &&
+	       (t = cabin_tasks_next(&p->tasks, &pos))) {
+		if (t->pid != task->pid || t == task || t->own_filter)
+			continue;
+		t->own_filter = true;
+		if (p->plat->ops->interrupt)
+			p->plat->ops->interrupt(p->plat->ctx, t->tid);
+	}
+}
+
+/*
+ * Entry stop of a task that carries a filter of its own: no filter has
+ * run yet.  If cabin's filter stops the call, a seccomp stop follows;
+ * if the exit comes first, a more restrictive filter answered.
+ */
+static int on_syscall_entered(struct cabin_proxy *p, struct cabin_task *task,
+			      const struct cabin_syscall *sys)
+{
+	task->entered = true;
+	task->entered_nr = sys->nr;
+	memcpy(task->entered_args, sys->args, sizeof(task->entered_args));
+	return resume(p, task->tid, CABIN_RESUME_TO_EXIT, 0, 0);
+}
+
+/*
+ * The exit came without a seccomp stop.  Where cabin's route would have
+ * stopped the call, only a filter that outranks SECCOMP_RET_TRACE can
+ * have answered: the program's own (errno, SIGSYS, or USER_NOTIF without
+ * a listener).  The call did not run; it is recorded as that answer.
+ */
+static void record_own_answer(struct cabin_proxy *p, struct cabin_task *task,
+			      long ret)
+{
+	struct cabin_syscall sys = { .nr = task->entered_nr,
+				     .arch = AUDIT_ARCH_X86_64 };
+	const struct cabin_route *route;
+
+	memcpy(sys.args, task->entered_args, sizeof(sys.args));
+	route = cabin_router_match(p->router, (int)sys.nr, sys.args, &sys.rule);
+	if (route->kind == CABIN_ROUTE_ALLOW || route->kind == CABIN_ROUTE_KILL ||
+	    (route->kind == CABIN_ROUTE_DENY && route->quiet))
+		return;
+	task->count.syscalls++;
+	task->cur_nr = sys.nr;
+	task->cur_rule = sys.rule;
+	task->entry_ns = cabin_proxy_now_ns();
+	memcpy(task->cur_args, sys.args, sizeof(task->cur_args));
+	task->own_answer = true;
+	notify_entry(p, task, &sys, route);
+	notify_result(p, task, ret, false);
+	task->own_answer = false;
+	task->cur_nr = -1;
+}
+
 static int on_syscall_exit(struct cabin_proxy *p, struct cabin_task *task,
 			   long ret)
 {
 	if (task->cur_nr >= 0) {
 		cabin_limits_exit(p, task, ret);
 		notify_result(p, task, ret, true);
+		note_own_filter(p, task, ret);
+	} else if (task->entered) {
+		record_own_answer(p, task, ret);
+	}
+	task->entered = false;
+	if (p->memguard && cabin_memguard_exit(p, task, ret)) {
+		task->cur_nr = -1;
+		return 0;	/* killed */
 	}
 	if (p->xom && task->cur_nr >= 0 && cabin_xom_exit(p, task, ret)) {
 		task->cur_nr = -1;
@@ -341,6 +449,7 @@ static int on_spawn(struct cabin_proxy *p, struct cabin_task *task,
 	if (child) {
 		child->parent = task->tid;
 		child->xom_sealed = task->xom_sealed;
+		child->own_filter |= task->own_filter;
 		if (p->verbose)
 			cabin_proxy_say(p, "[pid %d] %s -> %s %d", (int)task->tid,
 			    kinds[kind],
@@ -389,6 +498,9 @@ static int on_exec(struct cabin_proxy *p, struct cabin_task *task,
 		cabin_proxy_say(p, "[pid %d] exec %s", (int)task->tid, exe);
 	}
 	task->xom_sealed = false;
+	task->wx_pending = false;
+	if (cabin_memguard_exec(p, task) < 0)
+		return 0;	/* killed */
 	if (!p->xom)
 		return resume_event(p, task, 0);
 	if (cabin_xom_exec(p, task) < 0)
@@ -400,27 +512,38 @@ static int on_exec(struct cabin_proxy *p, struct cabin_task *task,
 }
 
 /*
- * A thread about to die of SIGSYS was killed by the filter itself: a
- * foreign ABI or a kill route.  This is the last moment its registers say
- * which syscall it was, so the report is made here.
+ * A thread about to die of SIGSYS was killed by a filter: a foreign ABI,
+ * a kill route, or a filter the program installed itself.  This is the
+ * last moment its registers say which syscall it was, so the report is
+ * made here.  A SIGSYS from anywhere else (kill(2), the namespace
+ * helper dying the way the program died) is no filter's doing and is
+ * not explained: its registers name the kill, not a routed syscall.
  */
 static void explain_seccomp_kill(struct cabin_proxy *p,
-				 struct cabin_task *task, long nr,
-				 uint32_t arch)
+				 struct cabin_task *task,
+				 const struct cabin_event *ev)
 {
+	long nr = ev->exiting.nr;
+	const struct cabin_route *route =
+		cabin_router_match(p->router, (int)nr, ev->exiting.args, NULL);
 	char name[32];
 
-	p->stats.killed++;
-	if (arch == AUDIT_ARCH_I386)
+	cabin_syscall_name(nr, name, sizeof(name));
+	if (ev->exiting.arch == AUDIT_ARCH_I386)
 		cabin_proxy_say(p, "pid %d (%s): killed: i386 syscall %ld (int 0x80), a foreign ABI",
 		    (int)task->tid, task->comm, nr);
-	else if (nr & X32_SYSCALL_BIT)
+	else if (cabin_x32_nr(nr))
 		cabin_proxy_say(p, "pid %d (%s): killed: x32 syscall %#lx, a foreign ABI",
 		    (int)task->tid, task->comm, nr);
-	else
+	else if (route->kind == CABIN_ROUTE_KILL)
 		cabin_proxy_say(p, "pid %d (%s): killed: syscall %s is routed to kill",
-		    (int)task->tid, task->comm,
-		    cabin_syscall_name(nr, name, sizeof(name)));
+		    (int)task->tid, task->comm, name);
+	else if (ev->exiting.filter_dead)
+		cabin_proxy_say(p, "pid %d (%s): killed: syscall %s, by a seccomp filter of its own",
+		    (int)task->tid, task->comm, name);
+	else
+		return;
+	p->stats.killed++;
 }
 
 static int on_exiting(struct cabin_proxy *p, struct cabin_task *task,
@@ -431,8 +554,7 @@ static int on_exiting(struct cabin_proxy *p, struct cabin_task *task,
 	task->state = CABIN_TASK_EXITING;
 	if (WIFSIGNALED(status) && WTERMSIG(status) == SIGSYS &&
 	    ev->exiting.nr >= 0)
-		explain_seccomp_kill(p, task, ev->exiting.nr,
-				     ev->exiting.arch);
+		explain_seccomp_kill(p, task, ev);
 	return resume(p, task->tid, CABIN_RESUME_RUN, 0, 0);
 }
 
@@ -495,11 +617,14 @@ int cabin_proxy_handle(struct cabin_proxy *p, const struct cabin_event *ev)
 	    ev->kind != CABIN_EV_EXEC && !cabin_xom_stop_ok(p, task))
 		return 0;
 	if (ev->kind != CABIN_EV_SYSCALL_ENTRY &&
+	    ev->kind != CABIN_EV_SYSCALL_ENTERED &&
 	    ev->kind != CABIN_EV_SYSCALL_EXIT && ev->kind != CABIN_EV_EXEC)
 		notify_event(p, task, ev);
 	switch (ev->kind) {
 	case CABIN_EV_SYSCALL_ENTRY:
 		return on_syscall_entry(p, task, &ev->sys);
+	case CABIN_EV_SYSCALL_ENTERED:
+		return on_syscall_entered(p, task, &ev->sys);
 	case CABIN_EV_SYSCALL_EXIT:
 		return on_syscall_exit(p, task, ev->ret);
 	case CABIN_EV_FAULT:

@@ -18,6 +18,7 @@
 
 struct cabin_proxy;
 struct cabin_xom;
+struct cabin_memguard;
 
 /* Answer an emulated syscall: the value it returns (or -errno). */
 typedef long (*cabin_emulate_fn)(struct cabin_proxy *p,
@@ -73,6 +74,7 @@ struct cabin_proxy {
 	pid_t main_pid;		/* the program cabin started */
 	bool main_exited;
 	int main_status;	/* its wait(2) status */
+	bool own_filters;	/* the program installed a filter of its own */
 	bool draining;		/* main is gone: the rest is being killed */
 
 	const struct cabin_observer *observers[CABIN_PROXY_MAX_OBSERVERS];
@@ -81,6 +83,8 @@ struct cabin_proxy {
 	bool timed_out;		/* the wall-clock limit ended the run */
 	bool wx;		/* W^X: executable memory stays read-only */
 	struct cabin_xom *xom;	/* sealed execute-only code, NULL when off */
+	/* W^X's alias checks, NULL when off (or not wx) */
+	const struct cabin_memguard *memguard;
 
 	struct cabin_denial *denials;	/* reported once each */
 	size_t ndenials;

@@ -38,6 +38,18 @@ struct cabin_task {
 	int cur_rule;
 	uint64_t entry_ns;	/* when cur_nr entered (CLOCK_MONOTONIC) */
 	bool xom_sealed;	/* runs an image whose code was made execute-only */
+	bool wx_pending;	/* an executable file mmap was checked: */
+	uint64_t wx_dev, wx_ino;	/* the file it must map */
+	/*
+	 * A seccomp filter of the program's own may answer before cabin's
+	 * stop: the task is resumed to stop at every syscall entry too
+	 * (before any filter runs), so a call that filter refuses is seen.
+	 */
+	bool own_filter;
+	bool entered;		/* at an entry stop, no seccomp stop yet */
+	long entered_nr;
+	uint64_t entered_args[6];
+	bool own_answer;	/* cur_nr was answered by the program's filter */
 	struct cabin_task_counters count;
 };
 

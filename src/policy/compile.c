@@ -17,6 +17,35 @@
 #include "policy/guards.h"
 #include "policy/setid.h"
 
+static bool same_rule(const struct cabin_rule *a, const struct cabin_rule *b)
+{
+	unsigned int i;
+
+	if (a->nr != b->nr || a->route.kind != b->route.kind ||
+	    a->route.err != b->route.err || a->ncond != b->ncond)
+		return false;
+	for (i = 0; i < a->ncond; i++) {
+		if (a->cond[i].arg != b->cond[i].arg ||
+		    a->cond[i].op != b->cond[i].op ||
+		    a->cond[i].mask != b->cond[i].mask ||
+		    a->cond[i].value != b->cond[i].value)
+			return false;
+	}
+	return true;
+}
+
+static bool has_rule(const struct cabin_router *r,
+		     const struct cabin_rule *rule)
+{
+	size_t i;
+
+	for (i = 0; i < r->nrules; i++) {
+		if (same_rule(&r->rules[i], rule))
+			return true;
+	}
+	return false;
+}
+
 static int add_policy_rules(const struct cabin_compile_input *in,
 			    struct cabin_router *r, int *bad)
 {
@@ -29,6 +58,9 @@ static int add_policy_rules(const struct cabin_compile_input *in,
 
 		if ((in->unsafe & CABIN_UNSAFE_DENY) &&
 		    rule->route.kind == CABIN_ROUTE_DENY)
+			continue;
+		/* A guard refused it already (W^X: USERFAULTFD_IOC_NEW). */
+		if (has_rule(r, rule))
 			continue;
 		err = cabin_router_add(r, rule);
 		if (err < 0) {
@@ -45,7 +77,9 @@ static int add_policy_rules(const struct cabin_compile_input *in,
  * are added only where the policy's route so far is allow.  Denials are
  * always welcome.  Either goes in front of the first rule that would let
  * the call run (allow or trace): first match wins, and a guard behind an
- * allow would never be consulted.
+ * allow would never be consulted.  Two guards may want the same watch
+ * (XOM and W^X both trace executable mmaps): libseccomp refuses a rule
+ * it already has (EEXIST), so it is added once.
  */
 static int append_if_allowed(struct cabin_router *r,
 			     const struct cabin_rule *rule)
@@ -54,6 +88,8 @@ static int append_if_allowed(struct cabin_router *r,
 	enum cabin_route_kind now;
 	size_t pos;
 
+	if (has_rule(r, rule))
+		return 0;
 	if (rule->route.kind != CABIN_ROUTE_DENY &&
 	    rule->route.kind != CABIN_ROUTE_KILL) {
 		now = cabin_router_match(r, rule->nr, no_args, NULL)->kind;
@@ -102,10 +138,21 @@ static int append_from(struct cabin_router *r,
 	return err < 0 ? err : 0;
 }
 
+/* W^X's alias checks, unless --unsafe-disable=wx-alias. */
+static bool alias_checks(const struct cabin_compile_input *in)
+{
+	return !(in->unsafe & CABIN_UNSAFE_WXALIAS);
+}
+
 static int memguard_watch(const void *ctx, struct cabin_router *r)
 {
+	return cabin_memguard_routes(r, true, alias_checks(ctx));
+}
+
+static int own_filter_routes(const void *ctx, struct cabin_router *r)
+{
 	(void)ctx;
-	return cabin_memguard_routes(r, true);
+	return cabin_guards_own_filter(r);
 }
 
 static int netguard_routes(const void *ctx, struct cabin_router *r)
@@ -120,19 +167,15 @@ static int setid_routes(const void *ctx, struct cabin_router *r)
 }
 
 struct fsguard_want {
-	const struct cabin_netguard *ng;
 	bool metadata;		/* read-only files' metadata is guarded */
 };
 
 static int fsguard_routes(const void *ctx, struct cabin_router *r)
 {
 	const struct fsguard_want *want = ctx;
-	int err = want->metadata ? cabin_fsguard_routes(r) : 0;
 
-	/* only unix and netlink sockets exist: their connects are cheap */
-	if (!err && want->ng->mode == CABIN_NET_NONE)
-		err = cabin_fsguard_socket_routes(r);
-	return err;
+	/* unix socket files: the network guard routes them (netguard.h) */
+	return want->metadata ? cabin_fsguard_routes(r) : 0;
 }
 
 /*
@@ -202,6 +245,7 @@ static bool guarded(int nr)
 {
 	return nr == SYS_mmap || nr == SYS_mprotect ||
 	       nr == SYS_pkey_mprotect || nr == SYS_rt_sigreturn ||
+	       nr == SYS_personality || nr == SYS_shmat ||
 	       cabin_setid_call(nr);
 }
 
@@ -327,6 +371,7 @@ static void setup_netguard(const struct cabin_compile_input *in,
 
 	memset(ng, 0, sizeof(*ng));
 	ng->mode = p->net == CABIN_NET_UNSET ? CABIN_NET_HOST : p->net;
+	ng->scope = !(in->unsafe & CABIN_UNSAFE_NETSCOPE);
 	/*
 	 * Landlock enforces ports itself from ABI 4 on, but not for what the
 	 * guard does in cabin's own process: under loopback the guard
@@ -347,7 +392,7 @@ int cabin_policy_compile_routes(const struct cabin_compile_input *in,
 	const struct cabin_policy *p = in->policy;
 	struct cabin_route fallback = { .kind = CABIN_ROUTE_ALLOW };
 	const struct fsguard_want fs = {
-		.ng = ng, .metadata = !(in->unsafe & CABIN_UNSAFE_ROMETA),
+		.metadata = !(in->unsafe & CABIN_UNSAFE_ROMETA),
 	};
 	size_t i;
 	int err;
@@ -365,7 +410,7 @@ int cabin_policy_compile_routes(const struct cabin_compile_input *in,
 	if (!err && (p->memory & CABIN_MEMORY_XOM))
 		err = cabin_xom_routes(r);
 	if (!err && (p->memory & CABIN_MEMORY_WX))
-		err = cabin_memguard_routes(r, false);
+		err = cabin_memguard_routes(r, false, alias_checks(in));
 	if (!err && (p->memory & CABIN_MEMORY_XOM))
 		err = add_xom_watch(in, r);
 	if (!err)
@@ -374,6 +419,8 @@ int cabin_policy_compile_routes(const struct cabin_compile_input *in,
 		err = cabin_guards_add(r);
 	if (!err && !(in->unsafe & CABIN_UNSAFE_SETID))
 		err = append_from(r, setid_routes, NULL);
+	if (!err && !(in->unsafe & CABIN_UNSAFE_SECCOMP))
+		err = append_from(r, own_filter_routes, NULL);
 	if (!err)
 		err = close_truncate_gap(in, r);
 	if (!err)
@@ -381,7 +428,7 @@ int cabin_policy_compile_routes(const struct cabin_compile_input *in,
 	if (!err && p->files_restricted)
 		err = append_from(r, fsguard_routes, &fs);
 	if (!err && (p->memory & CABIN_MEMORY_WX))
-		err = append_from(r, memguard_watch, NULL);
+		err = append_from(r, memguard_watch, in);
 	for (i = 0; !err && i < 3 && in->watch[i]; i++)
 		err = watch(r, in->watch[i]);
 	if (!err && p->limits.procs)

@@ -5,12 +5,16 @@
  * child, so the child allocates nothing between fork and exec.
  */
 #include <errno.h>
+#include <linux/audit.h>
+#include <linux/seccomp.h>
 #include <seccomp.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "core/x32.h"
 #include "policy/compile_bpf.h"
 
 static uint32_t action_of(const struct cabin_route *route, int id)
@@ -103,6 +107,45 @@ out:
 }
 
 /*
+ * libseccomp sends every native number with bit 30 set to the bad-arch
+ * action (it compares unsigned: -101 is 0xffffff9b), so syscall(-101)
+ * would die of SIGSYS where Linux answers ENOSYS.  This prologue answers
+ * ENOSYS, in the kernel, for every number at or above bit 30 that is not
+ * in the x32 table, and leaves the x32 ones to libseccomp's bad-arch
+ * action.  Such a number runs nothing natively either.
+ */
+static const struct sock_filter not_a_syscall[] = {
+	BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)),
+	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, 0, 4),
+	BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+	BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, CABIN_X32_SYSCALL_BIT, 0, 2),
+	BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K,
+		 CABIN_X32_SYSCALL_BIT + CABIN_X32_NR_SYSCALLS, 0, 1),
+	BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | ENOSYS),
+};
+
+#define NOT_A_SYSCALL_LEN (sizeof(not_a_syscall) / sizeof(*not_a_syscall))
+
+static int prepend_not_a_syscall(struct cabin_bpf *bpf)
+{
+	size_t len = NOT_A_SYSCALL_LEN + bpf->prog.len;
+	struct sock_filter *f;
+
+	if (len > BPF_MAXINSNS)
+		return -EINVAL;
+	f = malloc(len * sizeof(*f));
+	if (!f)
+		return -ENOMEM;
+	memcpy(f, not_a_syscall, sizeof(not_a_syscall));
+	memcpy(f + NOT_A_SYSCALL_LEN, bpf->prog.filter,
+	       bpf->prog.len * sizeof(*f));
+	free(bpf->prog.filter);
+	bpf->prog.filter = f;
+	bpf->prog.len = (unsigned short)len;
+	return 0;
+}
+
+/*
  * libseccomp does not keep first-match order: a rule without conditions
  * overrides every rule with conditions for the same syscall.  A plain
  * rule behind another plain one never matches and is left out; one
@@ -190,6 +233,10 @@ int cabin_bpf_compile(const struct cabin_router *r, bool kill_foreign_abi,
 	}
 	if (!err)
 		err = export_program(ctx, out);
+	if (!err)
+		err = prepend_not_a_syscall(out);
+	if (err)
+		cabin_bpf_free(out);
 	seccomp_release(ctx);
 	return err;
 }

@@ -10,8 +10,10 @@
  * signal scope (ABI 6) checks each member; below it, the call is refused.
  */
 #include <errno.h>
+#include <linux/seccomp.h>
 #include <sched.h>
 #include <stdbool.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 
 #include "policy/guards.h"
@@ -63,5 +65,52 @@ int cabin_guards_add_group_kill(struct cabin_router *r)
 	};
 	int err = cabin_router_add(r, &group_kill);
 
+	return err < 0 ? err : 0;
+}
+
+/*
+ * A filter of the program's own.  The kernel runs every stacked filter
+ * and takes the most restrictive answer; SECCOMP_RET_USER_NOTIF ranks
+ * above cabin's SECCOMP_RET_TRACE, and the program's own listener could
+ * answer "continue": the call would run without the proxy seeing it.  A
+ * listener exists only if the filter was installed with
+ * SECCOMP_FILTER_FLAG_NEW_LISTENER, a flag in a register BPF reads (the
+ * kernel reads flags as an unsigned int: bit 3 is in the low half).
+ * Without a listener USER_NOTIF answers ENOSYS and nothing runs.  The
+ * flag is refused for every operation (only SET_MODE_FILTER takes
+ * flags).  The installs themselves stop in the proxy so the trace and
+ * report say a filter of the program's own now answers some calls first.
+ */
+int cabin_guards_own_filter(struct cabin_router *r)
+{
+	const struct cabin_rule listener = {
+		.nr = SYS_seccomp,
+		.route = { .kind = CABIN_ROUTE_DENY, .err = EPERM },
+		.ncond = 1,
+		.cond = { { .arg = 1, .op = CABIN_CMP_MASKED_EQ,
+			    .mask = SECCOMP_FILTER_FLAG_NEW_LISTENER,
+			    .value = SECCOMP_FILTER_FLAG_NEW_LISTENER } },
+	};
+	const struct cabin_rule install = {
+		.nr = SYS_seccomp,
+		.route = { .kind = CABIN_ROUTE_TRACE },
+		.ncond = 1,
+		.cond = { { .arg = 0, .op = CABIN_CMP_MASKED_EQ,
+			    .mask = 0xffffffff,
+			    .value = SECCOMP_SET_MODE_FILTER } },
+	};
+	const struct cabin_rule install_prctl = {
+		.nr = SYS_prctl,
+		.route = { .kind = CABIN_ROUTE_TRACE },
+		.ncond = 1,
+		.cond = { { .arg = 0, .op = CABIN_CMP_MASKED_EQ,
+			    .mask = 0xffffffff, .value = PR_SET_SECCOMP } },
+	};
+	int err = cabin_router_add(r, &listener);
+
+	if (err >= 0)
+		err = cabin_router_add(r, &install);
+	if (err >= 0)
+		err = cabin_router_add(r, &install_prctl);
 	return err < 0 ? err : 0;
 }

@@ -22,4 +22,13 @@ int cabin_guards_add(struct cabin_router *r);
  */
 int cabin_guards_add_group_kill(struct cabin_router *r);
 
+/*
+ * The routes against a seccomp filter of the program's own, for r to
+ * merge where its policy lets the calls run: seccomp with
+ * SECCOMP_FILTER_FLAG_NEW_LISTENER is denied (EPERM, reported), and
+ * installs through seccomp(SECCOMP_SET_MODE_FILTER) or
+ * prctl(PR_SET_SECCOMP) stop in the proxy.  Returns 0 or -errno.
+ */
+int cabin_guards_own_filter(struct cabin_router *r);
+
 #endif

@@ -181,6 +181,7 @@ static void on_entry(void *ctx, struct cabin_proxy *p, struct cabin_task *task,
 	c->nr = sys->nr;
 	memcpy(c->args, sys->args, sizeof(c->args));
 	c->route = route ? route->kind : CABIN_ROUTE_TRACE;
+	c->own = task->own_answer;
 	c->spec = spec_of(sys->nr);
 	c->port = -1;
 	if (c->spec)
@@ -198,7 +199,7 @@ static void on_entry(void *ctx, struct cabin_proxy *p, struct cabin_task *task,
  */
 static bool by_cabin(const struct report_call *c, long ret, bool ran)
 {
-	if (ran || ret >= 0)
+	if (ran || ret >= 0 || (c && c->own))
 		return false;
 	if (!c || c->route == CABIN_ROUTE_DENY || c->route == CABIN_ROUTE_TRACE)
 		return true;

@@ -156,6 +156,7 @@ struct report_call {
 	uint64_t args[6];
 	const struct watch_spec *spec;
 	enum cabin_route_kind route;
+	bool own;		/* answered by the program's own filter */
 	char *path, *path2;	/* resolved against dirfd when relative */
 	int existed;		/* O_CREAT: 1, 0, or -1 unknown */
 	uint64_t flags, mode;

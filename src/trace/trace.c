@@ -30,6 +30,7 @@ struct pending {
 	int at_entry;		/* args[0..at_entry) were decoded at entry */
 	struct cabin_strbuf arg[6];
 	bool shown;		/* its "<unfinished ...>" line is written */
+	bool own;		/* answered by the program's own seccomp filter */
 };
 
 struct cabin_tracer {
@@ -289,6 +290,8 @@ static const char *marker(const struct pending *pc, bool ran)
 {
 	if (ran)
 		return "";
+	if (pc->own)
+		return " (answered by its own seccomp filter)";
 	switch (pc->route) {
 	case CABIN_ROUTE_DENY:
 		return " (denied by cabin)";
@@ -369,9 +372,11 @@ static void json_result(struct cabin_tracer *t, struct pending *pc, bool ran,
 		cabin_sb_printf(&t->line, ",\"duration_ns\":%llu",
 				(unsigned long long)(now > pc->entry_ns ?
 						     now - pc->entry_ns : 0));
+	if (pc->own)
+		cabin_sb_puts(&t->line, ",\"own_filter\":true");
 	cabin_sb_printf(&t->line, ",\"denied\":%s,\"emulated\":%s}",
-			!ran && pc->route != CABIN_ROUTE_EMULATE ? "true" :
-								   "false",
+			!ran && !pc->own && pc->route != CABIN_ROUTE_EMULATE ?
+				"true" : "false",
 			!ran && pc->route == CABIN_ROUTE_EMULATE ? "true" :
 								   "false");
 	emit(t);
@@ -413,6 +418,7 @@ static void on_entry(void *ctx, struct cabin_proxy *p, struct cabin_task *task,
 	memcpy(pc->call.args, sys->args, sizeof(pc->call.args));
 	pc->entry_ns = task->entry_ns ? task->entry_ns : cabin_proxy_now_ns();
 	pc->route = route ? route->kind : CABIN_ROUTE_TRACE;
+	pc->own = task->own_answer;
 	pc->nargs = cabin_decode_count(sys->nr, sys->args, &pc->at_entry);
 	decode_args(t, p, pc, 0, pc->at_entry);
 	t->open_tid = task->tid;

@@ -40,6 +40,10 @@ if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
 	CAPLESS=(setpriv --bounding-set=-all --inh-caps=-all --ambient-caps=-all)
 fi
 
+# A command cabin runs under (run_cabin), for tests that set up cabin's
+# own surroundings.
+CABIN_WRAP=()
+
 note() {
 	echo "# $*"
 }
@@ -63,7 +67,7 @@ run_cabin() {
 	OUT=$TMP/$tag.out ERR=$TMP/$tag.err
 	# The subshell keeps bash's "Killed" job report (cabin killed by
 	# kill_parent) off our stderr.
-	(timeout -k 5 20 "$CABIN" run --policy "$BASELINE" "$@" </dev/null >"$OUT" 2>"$ERR"
+	(timeout -k 5 20 "${CABIN_WRAP[@]}" "$CABIN" run --policy "$BASELINE" "$@" </dev/null >"$OUT" 2>"$ERR"
 	 exit $?) 2>/dev/null
 	grab $?
 }
@@ -718,6 +722,381 @@ test_dev_meta() {
 	check_escaped "$name" kfiles
 }
 
+# W^X (--wx) against aliases: the same memory writable one way and
+# executable another.  The alias programs run under the default profile
+# (--wx alone), in a working directory of their own; wx_procmem under the
+# baseline, which has no file rules (it is static: as root, no library
+# could be mapped there).  --unsafe-disable=wx-alias lets each escape.
+WX_ADV=$(cd "$ADV" 2>/dev/null && pwd)
+WX_CABIN=$(cd "$(dirname "$CABIN")" 2>/dev/null && pwd)/$(basename "$CABIN")
+run_wx() {
+	local tag=$1 dir=$TMP/wx-$1
+	shift
+	OUT=$TMP/$tag.out ERR=$TMP/$tag.err
+	mkdir -p "$dir"
+	cp "$WX_ADV/wx_execstack_image" "$WX_ADV/wx_interp_image" "$dir/" 2>/dev/null
+	# a fresh copy of the dynamic loader for wx_interp_image each time
+	cp -L /lib64/ld-linux-x86-64.so.2 "$dir/wx_interp_ld.so" 2>/dev/null
+	(cd "$dir" && timeout -k 5 20 "$WX_CABIN" run "$@" </dev/null >"$OUT" 2>"$ERR"
+	 exit $?) 2>/dev/null
+	grab $?
+}
+
+test_wx_personality() {
+	have wx_personality wx-alias || return
+	run_wx wx_personality --wx -- "$WX_ADV/wx_personality"
+	check_contained wx_personality EACCES
+	run_wx wx_personality-off --wx --unsafe-disable=wx-alias -- \
+		"$WX_ADV/wx_personality"
+	check_escaped wx_personality wx-alias
+}
+
+test_wx_alias() {
+	local how
+	have wx_alias wx-alias || return
+	for how in memfd shm tmp cwd write shared mremap sysv; do
+		run_wx "wx_alias-$how" --wx -- "$WX_ADV/wx_alias" "$how"
+		check_contained "wx_alias $how" EACCES
+		run_wx "wx_alias-$how-off" --wx --unsafe-disable=wx-alias -- \
+			"$WX_ADV/wx_alias" "$how"
+		check_escaped "wx_alias $how" wx-alias
+	done
+}
+
+# The images are started from the working directory, where the default
+# profile lets the program execute files: one with an executable stack,
+# one whose program interpreter is a loader copy it can write.
+test_wx_exec() {
+	local image
+	have wx_exec wx-alias || return
+	for image in wx_execstack_image wx_interp_image; do
+		run_wx "$image" --wx -- "$WX_ADV/wx_exec" "./$image"
+		check_contained "wx_exec $image" SIGKILL
+		run_wx "$image-off" --wx --unsafe-disable=wx-alias -- \
+			"$WX_ADV/wx_exec" "./$image"
+		check_escaped "wx_exec $image" wx-alias
+	done
+}
+
+test_wx_procmem() {
+	have wx_procmem wx-alias || return
+	run_cabin wx_procmem --wx -- "$ADV/wx_procmem"
+	check_contained wx_procmem SIGKILL
+	run_cabin wx_procmem-off --wx --unsafe-disable=wx-alias -- \
+		"$ADV/wx_procmem"
+	check_escaped wx_procmem wx-alias
+}
+
+# A filter of the program's own answers SECCOMP_RET_USER_NOTIF, which
+# outranks cabin's SECCOMP_RET_TRACE; its listener answers "continue" and
+# keyctl (denied) and an open of a marker run unseen.  Cabin refuses the
+# listener flag; the program then installs the filter without one, and
+# the trace profile shows the open as that filter's answer (ENOSYS).
+# With --unsafe-disable=seccomp keyctl runs, and the open is missing from
+# the trace.
+test_seccomp_notif() {
+	local BASELINE=$TMP/trace.policy marker=$TMP/seccomp_notif.marker
+	have seccomp_notif seccomp || return
+	printf 'profile trace\n' >"$BASELINE"
+	echo marker >"$marker"
+	run_cabin seccomp_notif --trace="$TMP/seccomp_notif.trace" -- \
+		"$ADV/seccomp_notif" "$marker"
+	if grep -q "open.*\"$marker\".*answered by its own seccomp filter" \
+		"$TMP/seccomp_notif.trace"; then
+		check_contained seccomp_notif EPERM
+	else
+		t_fail "seccomp_notif: contained under cabin" \
+			"the open of the marker is not in the trace as the program's filter's answer: $(what)"
+	fi
+	run_cabin seccomp_notif-off --unsafe-disable=seccomp \
+		--trace="$TMP/seccomp_notif-off.trace" -- "$ADV/seccomp_notif" "$marker"
+	if grep -q "open.*\"$marker\"" "$TMP/seccomp_notif-off.trace"; then
+		t_fail "seccomp_notif: escapes with --unsafe-disable=seccomp" \
+			"the open went through the listener, yet the trace has it: $(what)"
+	else
+		check_escaped seccomp_notif seccomp
+	fi
+}
+
+# A thread that waits in an unstopped read gets the program's own filter
+# through TSYNC and calls ptrace, which that filter answers (EACCES)
+# before cabin's stop.  Cabin follows the thread's syscall entries from
+# the install on, so the trace holds the call; without that
+# (--unsafe-disable=seccomp) it is missing.
+test_seccomp_hide() {
+	local found
+	have seccomp_hide seccomp || return
+	run_cabin seccomp_hide --trace="$TMP/seccomp_hide.trace" -- "$ADV/seccomp_hide"
+	found=$(grep -c 'ptrace(PTRACE_TRACEME.*answered by its own seccomp filter' \
+		"$TMP/seccomp_hide.trace")
+	note "seccomp_hide under cabin: exit $RC: ${LINE:-no output}; in the trace: $found"
+	if [ "$RC" = 0 ] && [[ $LINE == *EACCES* ]] && [ "$found" = 1 ]; then
+		t_ok "seccomp_hide: contained under cabin"
+	else
+		t_fail "seccomp_hide: contained under cabin" \
+			"the ptrace answered by the program's filter is not in the trace once ($found): $(what)"
+	fi
+	run_cabin seccomp_hide-off --unsafe-disable=seccomp \
+		--trace="$TMP/seccomp_hide-off.trace" -- "$ADV/seccomp_hide"
+	found=$(grep -c 'ptrace(' "$TMP/seccomp_hide-off.trace")
+	note "seccomp_hide with --unsafe-disable=seccomp: exit $RC: ${LINE:-no output}; ptrace in the trace: $found"
+	if [[ $LINE == *EACCES* ]] && [ "$found" = 0 ]; then
+		t_ok "seccomp_hide: escapes with --unsafe-disable=seccomp"
+	else
+		t_fail "seccomp_hide: escapes with --unsafe-disable=seccomp" \
+			"ptrace ran or was traced anyway ($found): $(what)"
+	fi
+}
+
+# Whoever starts cabin may leave a seccomp listener open across exec for
+# a filter on cabin's whole tree; in the program's hands it answers
+# "continue" to keyctl, which cabin denies.  Cabin closes such listeners
+# before the program starts (keyctl then answers ENOSYS: no listener).
+test_seccomp_inherit() {
+	local CABIN_WRAP=("$ADV/seccomp_inherit" outer)
+	have seccomp_inherit seccomp || return
+	run_cabin seccomp_inherit -- "$ADV/seccomp_inherit" inner
+	check_contained seccomp_inherit ENOSYS
+	run_cabin seccomp_inherit-off --unsafe-disable=seccomp -- \
+		"$ADV/seccomp_inherit" inner
+	check_escaped seccomp_inherit seccomp
+}
+
+# --- cabin's own output files (--unsafe-disable=outputs) ---------------
+# The program attacks the files cabin writes; it prints ATTEMPTED once the
+# attack is done, and the test looks at what cabin delivered.
+
+# run_out TAG DIR [CABIN-OPTIONS...] -- PROGRAM ARGS: run_cabin in DIR,
+# with absolute paths since the working directory changes.
+run_out() {
+	local tag=$1 dir=$2 CABIN
+	CABIN=$(readlink -f "$OUT_CABIN")
+	shift 2
+	pushd "$dir" >/dev/null || return
+	# A record cabin rescues goes to $TMPDIR: ours, removed at the end.
+	TMPDIR=$TMP run_cabin "$tag" "$@"
+	popd >/dev/null || return
+	ATTEMPT=$(grep -a -m1 '^ATTEMPTED' "$OUT")
+}
+OUT_CABIN=$CABIN
+OUT_ADV=$(readlink -f "$ADV")
+
+# The file cabin says it kept a record in (after "kept in" or "is in").
+kept_record() {
+	sed -n -e 's/^cabin: .* it is kept in \(.*\)$/\1/p' \
+		-e 's/^cabin: the [a-z]* is in \(.*\), not at .*$/\1/p' "$ERR" |
+		head -n 1
+}
+
+# check_kept NAME: the run failed with 125 and the report is where cabin
+# said, whole.
+check_kept() {
+	local name=$1 kept
+	kept=$(kept_record)
+	note "$name under cabin: exit $RC: ${ATTEMPT:-no attempt}; kept in ${kept:-nothing}"
+	note_cabin
+	if [ -z "$ATTEMPT" ]; then
+		t_fail "$name: contained under cabin" "the program did not reach its attack: $(what)"
+	elif [ "$RC" != 125 ] || ! grep -q "program's own exit status was 0" "$ERR"; then
+		t_fail "$name: contained under cabin" "expected 125 and the program's status: $(what)"
+	elif [ -z "$kept" ] || ! grep -q '"cabin_version"' "$kept" ||
+	     ! grep -q 'out_symlink\|out_forge' "$kept"; then
+		t_fail "$name: contained under cabin" "the report is not where cabin says (${kept:-none}): $(what)"
+	else
+		t_ok "$name: contained under cabin"
+	fi
+}
+
+# check_untouched NAME DIR: nothing landed in DIR, then check_kept.
+check_untouched() {
+	if [ -n "$(ls -A "$2")" ]; then
+		t_fail "$1: contained under cabin" "cabin wrote into $2: $(ls -A "$2")"
+		return
+	fi
+	check_kept "$1"
+}
+
+test_out_symlink() {
+	have out_symlink outputs || return
+	local w=$TMP/os.work watched=$TMP/os.watched
+	mkdir -p "$w/out" "$watched"
+	run_out os "$w" --report out/r.json -- "$OUT_ADV/out_symlink" out "$watched"
+	check_untouched "out_symlink (directory removed)" "$watched"
+	rm -rf "$w" && mkdir -p "$w/out" && : >"$w/out/keep"
+	run_out os2 "$w" --report out/r.json -- "$OUT_ADV/out_symlink" out "$watched"
+	check_untouched "out_symlink (directory moved)" "$watched"
+	rm -rf "$w" && mkdir -p "$w/out"
+	run_out os_off "$w" --unsafe-disable=outputs --report out/r.json -- \
+		"$OUT_ADV/out_symlink" out "$watched"
+	note "out_symlink with --unsafe-disable=outputs: exit $RC: ${ATTEMPT:-no attempt}"
+	if [ -n "$ATTEMPT" ] && grep -q '"cabin_version"' "$watched/r.json" 2>/dev/null; then
+		t_ok "out_symlink: escapes with --unsafe-disable=outputs"
+	else
+		t_fail "out_symlink: escapes with --unsafe-disable=outputs" "no report in $watched: $(what)"
+	fi
+}
+
+# check_trace_intact NAME TRACE: the program attacked, exit 0, and TRACE
+# is cabin's whole trace (the program's exec and exit, no FORGED-LINE).
+check_trace_intact() {
+	local name=$1 trace=$2
+	note "$name under cabin: exit $RC: ${ATTEMPT:-no attempt}; first line: $(head -n 1 "$trace" 2>/dev/null)"
+	if [ -n "$ATTEMPT" ] && [ "$RC" = 0 ] && ! grep -q FORGED-LINE "$trace" &&
+	   grep -q 'exec ".*out_forge"' "$trace" &&
+	   grep -q 'exited with 0' "$trace"; then
+		t_ok "$name: contained under cabin"
+	else
+		t_fail "$name: contained under cabin" "$(what)"
+	fi
+}
+
+# check_trace_forged NAME TRACE: with the protection off, the program's
+# line heads TRACE.
+check_trace_forged() {
+	local name=$1 first
+	first=$(head -n 1 "$2" 2>/dev/null)
+	note "$name with --unsafe-disable=outputs: ${ATTEMPT:-no attempt}; first line: $first"
+	if [ -n "$ATTEMPT" ] && [ "$first" = FORGED-LINE ]; then
+		t_ok "$name: escapes with --unsafe-disable=outputs"
+	else
+		t_fail "$name: escapes with --unsafe-disable=outputs" "first line '$first': $(what)"
+	fi
+}
+
+test_out_forge() {
+	have out_forge outputs || return
+	local w=$TMP/of.work
+	mkdir -p "$w"
+	run_out of_trace "$w" --trace=trace.txt -- "$OUT_ADV/out_forge" trace trace.txt
+	check_trace_intact "out_forge trace" "$w/trace.txt"
+	rm -rf "$w" && mkdir -p "$w"
+	run_out of_trace_off "$w" --unsafe-disable=outputs --trace=trace.txt -- \
+		"$OUT_ADV/out_forge" trace trace.txt
+	check_trace_forged "out_forge trace" "$w/trace.txt"
+
+	rm -rf "$w" && mkdir -p "$w"
+	run_out of_block "$w" --report r.json -- "$OUT_ADV/out_forge" block r.json
+	check_kept "out_forge block"
+	rm -rf "$w" && mkdir -p "$w"
+	run_out of_block_off "$w" --unsafe-disable=outputs --report r.json -- \
+		"$OUT_ADV/out_forge" block r.json
+	note "out_forge block with --unsafe-disable=outputs: exit $RC: ${ATTEMPT:-no attempt}"
+	if [ -n "$ATTEMPT" ] && [ "$RC" = 0 ] &&
+	   ! grep -rqs '"cabin_version"' "$w"; then
+		t_ok "out_forge block: escapes with --unsafe-disable=outputs (report lost, exit 0)"
+	else
+		t_fail "out_forge block: escapes with --unsafe-disable=outputs" "$(what)"
+	fi
+}
+
+# The trace reached through /proc/<cabin>/fd. The program needs cabin's
+# uid and no user namespace of its own: an unprivileged user on a kernel
+# without user namespaces, which --unsafe-disable=caps gives here (the
+# program then stays in cabin's namespace). As root, cabin's capabilities
+# already bar the program, so there is nothing to show.
+test_out_procfd() {
+	have out_forge outputs || return
+	local w=$TMP/op.work why="needs a program with cabin's uid and credentials: run as an unprivileged user"
+	if [ "$(id -u)" = 0 ]; then
+		t_skip "out_forge procfd: contained under cabin" "$why"
+		t_skip "out_forge procfd: escapes with --unsafe-disable=outputs" "$why"
+		return
+	fi
+	mkdir -p "$w"
+	run_out op "$w" --unsafe-disable=caps --trace=trace.txt -- \
+		"$OUT_ADV/out_forge" procfd trace.txt
+	check_trace_intact "out_forge procfd" "$w/trace.txt"
+	rm -rf "$w" && mkdir -p "$w"
+	run_out op_off "$w" --unsafe-disable=caps,outputs --trace=trace.txt -- \
+		"$OUT_ADV/out_forge" procfd trace.txt
+	check_trace_forged "out_forge procfd" "$w/trace.txt"
+}
+
+# abstract_none: a host service on an abstract unix name (as X11, D-Bus
+# and systemd have), bound by the runner outside the sandbox; under
+# `network none` (a policy, and the default profile) and under
+# `network loopback` the program must not reach it, while an abstract
+# socket it binds itself still works (its CONTAINED line says so).
+# abstract_run TAG NAME OPTION 'policy line'...: OPTION is '' or
+# --unsafe-disable=...
+abstract_run() {
+	local tag=$1 name=$2 opt=$3 pol=$TMP/$1.policy
+	shift 3
+	printf '%s\n' "$@" >"$pol"
+	BASELINE=$pol run_cabin "$tag" ${opt:+"$opt"} -- \
+		"$ADV/abstract_none" "$name"
+}
+
+test_abstract_none() {
+	local name=cabin-adv-abstract-$$ sp from line
+	have abstract_none net-scope || return
+	exec {from}< <(exec "${CAPLESS[@]}" "$ADV/abstract_none" --serve "$name" 2>&1 </dev/null)
+	sp=$!
+	BG_PIDS+=("$sp")
+	# 10 s bounds only a hang: the service says "ready" once it listens
+	read -r -t 10 -u "$from" line
+	if [ "$line" != ready ]; then
+		t_fail "abstract_none: contained under cabin" "the service did not start: $line"
+		return
+	fi
+	abstract_run abstract_none "$name" '' 'profile trace' \
+		'syscall default allow' 'network none'
+	check_contained abstract_none "Permission denied"
+	abstract_run abstract_none-default "$name" '' 'profile default' \
+		'network none'
+	check_contained "abstract_none (profile default, network none)" "Permission denied"
+	abstract_run abstract_none-loopback "$name" '' 'profile trace' \
+		'syscall default allow' 'network loopback'
+	check_contained "abstract_none (network loopback)" "Permission denied"
+	abstract_run abstract_none-off "$name" --unsafe-disable=net-scope \
+		'profile trace' 'syscall default allow' 'network none'
+	check_escaped abstract_none net-scope
+}
+
+# loopback_oif: in a network namespace of the test's own, with a tap
+# whose only other side is a reader of the test's (loopback_oif.sh); as
+# root `unshare -n`, otherwise `unshare -rn` where user namespaces exist.
+oif_run() {
+	local tag=$1 rc
+	shift
+	OUT=$TMP/$tag.out ERR=$TMP/$tag.err
+	"${OIF_NETNS[@]}" bash "$HERE/loopback_oif.sh" "$TMP" "$ADV" "$CABIN" \
+		"$TMP/loopback.policy" "$tag" "$@" >"$TMP/$tag.netns" 2>&1
+	rc=$(cat "$TMP/$tag.rc" 2>/dev/null)
+	grab "${rc:-125}"
+	[ -s "$OUT" ] || echo "namespace: $(head -c 200 "$TMP/$tag.netns")" >>"$ERR"
+}
+
+test_loopback_oif() {
+	local why
+	have loopback_oif net-scope || return
+	OIF_NETNS=(unshare -n)
+	[ "$(id -u)" = 0 ] || OIF_NETNS=(unshare -rn)
+	if ! why=$("${OIF_NETNS[@]}" ip link set lo up 2>&1); then
+		why="cannot make a network namespace (${OIF_NETNS[*]}): $why"
+		t_skip "loopback_oif: contained under cabin" "$why"
+		t_skip "loopback_oif: escapes with --unsafe-disable=net-scope" "$why"
+		return
+	fi
+	printf 'profile trace\nsyscall default allow\nnetwork loopback\n' \
+		>"$TMP/loopback.policy"
+	oif_run loopback_oif
+	check_contained loopback_oif "Permission denied"
+	if grep -q '^FRAME' "$TMP/loopback_oif.sink" 2>/dev/null; then
+		t_fail "loopback_oif: nothing for 127.0.0.1 on the tap" "$(cat "$TMP/loopback_oif.sink")"
+	else
+		t_ok "loopback_oif: nothing for 127.0.0.1 on the tap"
+	fi
+	oif_run loopback_oif-off --unsafe-disable=net-scope
+	check_escaped loopback_oif net-scope
+	if grep -q '^FRAME' "$TMP/loopback_oif-off.sink" 2>/dev/null; then
+		t_ok "loopback_oif: with net-scope off, the tap sees $(grep -m1 '^FRAME' "$TMP/loopback_oif-off.sink" | cut -c8-)"
+	else
+		t_fail "loopback_oif: with net-scope off, a frame for 127.0.0.1 on the tap" \
+			"sink: $(cat "$TMP/loopback_oif-off.sink" 2>/dev/null | tr '\n' ' ')"
+	fi
+}
+
 if [ ! -x "$CABIN" ]; then
 	t_fail "cabin binary" "not found at $CABIN"
 	t_done
@@ -746,4 +1125,16 @@ test_kernel_files
 test_userfaultfd_dev
 test_pts_other
 test_dev_meta
+test_wx_personality
+test_wx_alias
+test_wx_exec
+test_wx_procmem
+test_seccomp_notif
+test_seccomp_hide
+test_seccomp_inherit
+test_out_symlink
+test_out_forge
+test_out_procfd
+test_abstract_none
+test_loopback_oif
 t_done

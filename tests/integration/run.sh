@@ -440,6 +440,35 @@ else
 	t_fail "stopped programs" "helper programs not built in $PROGS"
 fi
 
+# ---------------------------------------------------------------- syscall numbers
+
+# Numbers that name no syscall (negative, -1, bit 30 set past the x32
+# table) answer ENOSYS as natively, in every profile; an x32 number is a
+# foreign ABI and is killed, with one line naming the program and one
+# death in the report (not a second one for cabin's PID-namespace helper).
+if [ -x "$PROGS/badnr" ]; then
+	BADNRS=(-101 -1 -2147483648 0x7fffffff 0x40000300 1000)
+	cmp_run "syscall numbers that name no syscall: ENOSYS" "$PROGS/badnr" "${BADNRS[@]}"
+	"$PROGS/badnr" "${BADNRS[@]}" >"$TMP/badnr.n" 2>&1
+	quiet run_in /dev/null "$TMP/badnr.t" $TO "$CABIN" run --profile trace -- "$PROGS/badnr" "${BADNRS[@]}"
+	t_check "syscall numbers that name no syscall: ENOSYS under --profile trace" \
+		cmp -s "$TMP/badnr.n" "$TMP/badnr.t.out"
+	quiet run_in /dev/null "$TMP/x32kill" $TO "$CABIN" run --report "$TMP/x32kill.json" -- "$PROGS/badnr" 0x40000209
+	rc=$?
+	lines=$(grep -c 'killed:' "$TMP/x32kill.err")
+	named=$(grep -c '^cabin: pid [0-9]* (badnr): killed: x32 syscall 0x40000209, a foreign ABI$' "$TMP/x32kill.err")
+	deaths=$(grep -c '"pid [0-9]* ([^)]*): killed:' "$TMP/x32kill.json")
+	if [ "$rc" = 159 ] && [ "$lines" = 1 ] && [ "$named" = 1 ] && [ "$deaths" = 1 ]; then
+		t_ok "an x32 syscall kills with one line naming the program, one death reported"
+	else
+		t_fail "an x32 syscall kills with one line naming the program, one death reported" \
+			"status $rc (want 159), $lines killed lines, $named naming badnr, $deaths in the report"
+		diag <"$TMP/x32kill.err"
+	fi
+else
+	t_fail "syscall numbers that name no syscall" "badnr not built in $PROGS"
+fi
+
 # ---------------------------------------------------------------- terminal
 
 # in_pty CMD : run CMD (a shell string) on a fresh pseudo-terminal; prints

@@ -158,6 +158,8 @@ static void compile(struct compiled *c, unsigned int unsafe)
 		assert_int_equal(cabin_guards_add(&c->router), 0);
 	if (!(unsafe & CABIN_UNSAFE_SETID))
 		assert_int_equal(cabin_setid_routes(&c->router), 0);
+	if (!(unsafe & CABIN_UNSAFE_SECCOMP))
+		assert_int_equal(cabin_guards_own_filter(&c->router), 0);
 	assert_int_equal(cabin_bpf_compile(&c->router,
 					   !(unsafe & CABIN_UNSAFE_ABI),
 					   &c->bpf, &bad), 0);
@@ -213,6 +215,74 @@ static void test_builtin_verdicts(void **state)
 	assert_int_equal(verdict(&c, data(0x40000000 | SYS_getppid, x86_64,
 					  0, 0)),
 			 SECCOMP_RET_KILL_PROCESS);
+	assert_int_equal(verdict(&c, data(0x40000000 | 547, x86_64, 0, 0)),
+			 SECCOMP_RET_KILL_PROCESS);
+	release(&c);
+}
+
+/* Numbers that name no syscall answer ENOSYS, as they do natively. */
+static void test_no_syscall_is_enosys(void **state)
+{
+	static const int none[] = { -101, -1, -2147483647 - 1, 0x7fffffff,
+				    0x40000000 | 548, 0x40000300 };
+	struct compiled c;
+	size_t i;
+
+	(void)state;
+	compile(&c, 0);
+	for (i = 0; i < sizeof(none) / sizeof(*none); i++)
+		assert_int_equal(verdict(&c, data(none[i], AUDIT_ARCH_X86_64,
+						  0, 0)),
+				 SECCOMP_RET_ERRNO | ENOSYS);
+	release(&c);
+	compile(&c, CABIN_UNSAFE_ABI);
+	assert_int_equal(verdict(&c, data(-101, AUDIT_ARCH_X86_64, 0, 0)),
+			 SECCOMP_RET_ERRNO | ENOSYS);
+	release(&c);
+}
+
+/*
+ * A listener for a filter of the program's own is refused, whatever the
+ * operation and whatever the high half of the flags; installs stop.
+ */
+static void test_own_filter_guard(void **state)
+{
+	const uint32_t x86_64 = AUDIT_ARCH_X86_64;
+	struct compiled c;
+	const struct cabin_route *route;
+	uint64_t args[6] = { SECCOMP_SET_MODE_FILTER,
+			     0xffffffff00000000ull |
+			     SECCOMP_FILTER_FLAG_NEW_LISTENER };
+	uint32_t v;
+
+	(void)state;
+	compile(&c, 0);
+	v = verdict(&c, data(SYS_seccomp, x86_64, args[0], args[1]));
+	assert_int_equal(v & SECCOMP_RET_ACTION_FULL, SECCOMP_RET_TRACE);
+	route = cabin_router_match(&c.router, SYS_seccomp, args, NULL);
+	assert_int_equal(route->kind, CABIN_ROUTE_DENY);
+	args[0] = 0x100000000ull | SECCOMP_SET_MODE_STRICT;
+	route = cabin_router_match(&c.router, SYS_seccomp, args, NULL);
+	assert_int_equal(route->kind, CABIN_ROUTE_DENY);
+	args[1] = SECCOMP_FILTER_FLAG_TSYNC;
+	args[0] = SECCOMP_SET_MODE_FILTER;
+	route = cabin_router_match(&c.router, SYS_seccomp, args, NULL);
+	assert_int_equal(route->kind, CABIN_ROUTE_TRACE);
+	assert_int_equal(verdict(&c, data(SYS_seccomp, x86_64,
+					  SECCOMP_GET_ACTION_AVAIL, 0)),
+			 SECCOMP_RET_ALLOW);
+	args[0] = PR_SET_SECCOMP;
+	args[1] = SECCOMP_MODE_FILTER;
+	route = cabin_router_match(&c.router, SYS_prctl, args, NULL);
+	assert_int_equal(route->kind, CABIN_ROUTE_TRACE);
+	assert_int_equal(verdict(&c, data(SYS_prctl, x86_64, PR_SET_NAME, 0)),
+			 SECCOMP_RET_ALLOW);
+	release(&c);
+	compile(&c, CABIN_UNSAFE_SECCOMP);
+	assert_int_equal(verdict(&c, data(SYS_seccomp, x86_64,
+					  SECCOMP_SET_MODE_FILTER,
+					  SECCOMP_FILTER_FLAG_NEW_LISTENER)),
+			 SECCOMP_RET_ALLOW);
 	release(&c);
 }
 
@@ -298,6 +368,8 @@ static void test_filter_in_the_kernel(void **state)
 			_exit(12);
 		if (getppid() <= 0)
 			_exit(13);
+		if (syscall(-101) != -1 || errno != ENOSYS)
+			_exit(15);
 		syscall(0x40000000 | SYS_getpid);
 		_exit(14);
 	}
@@ -312,6 +384,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_builtin_verdicts),
 		cmocka_unit_test(test_unsafe_switches_change_the_filter),
+		cmocka_unit_test(test_no_syscall_is_enosys),
+		cmocka_unit_test(test_own_filter_guard),
 		cmocka_unit_test(test_filter_agrees_with_router),
 		cmocka_unit_test(test_filter_in_the_kernel),
 	};

@@ -19,6 +19,7 @@
 
 #include "cabin/cabin.h"
 #include "policy/compile.h"
+#include "policy/compile_bpf.h"
 
 struct compiled {
 	struct cabin_policy policy;
@@ -338,6 +339,70 @@ static void test_rometa(void **state)
 	release(&c);
 }
 
+/*
+ * W^X's alias routes stand in front of a policy's plain allows (which
+ * are split for libseccomp, never left plain), and only where the
+ * wx-alias switch is on.
+ */
+static void test_wx_alias_routes(void **state)
+{
+	static const int nrs[] = { SYS_mmap, SYS_personality, SYS_shmat };
+	const uint64_t rie[6] = { 0x0400000 }, query[6] = { 0 };
+	const uint64_t shm_exec[6] = { 3, 0, 0100000 };
+	struct compiled c;
+	size_t i, k;
+
+	(void)state;
+	load(&c, "strict", "memory wx\nsyscall allow personality shmat\n");
+	compile(&c, 7, 0);
+	assert_int_equal(prot_route(&c, SYS_mmap, PROT_READ | PROT_EXEC),
+			 CABIN_ROUTE_TRACE);
+	assert_int_equal(prot_route(&c, SYS_mmap, PROT_READ | PROT_WRITE),
+			 CABIN_ROUTE_ALLOW);
+	assert_int_equal(cabin_router_match(&c.router, SYS_personality, rie,
+					    NULL)->kind, CABIN_ROUTE_TRACE);
+	assert_int_equal(cabin_router_match(&c.router, SYS_personality, query,
+					    NULL)->kind, CABIN_ROUTE_ALLOW);
+	assert_int_equal(cabin_router_match(&c.router, SYS_shmat, shm_exec,
+					    NULL)->kind, CABIN_ROUTE_DENY);
+	assert_int_equal(prot_route(&c, SYS_userfaultfd, 0), CABIN_ROUTE_DENY);
+	for (k = 0; k < 3; k++) {
+		for (i = 0; i < c.router.nrules; i++)
+			assert_false(c.router.rules[i].nr == nrs[k] &&
+				     !c.router.rules[i].ncond);
+	}
+	release(&c);
+	/* XOM watches executable mmaps too: libseccomp takes a rule once. */
+	load(&c, "default", "memory xom\n");
+	compile(&c, 7, 0);
+	{
+		struct cabin_bpf bpf = { 0 };
+		int bad;
+
+		assert_int_equal(cabin_bpf_compile(&c.router, true, &bpf, &bad),
+				 0);
+		cabin_bpf_free(&bpf);
+	}
+	for (i = 0; i < c.router.nrules; i++) {
+		for (k = i + 1; k < c.router.nrules; k++)
+			assert_false(c.router.rules[i].ncond &&
+				     c.router.rules[i].nr == c.router.rules[k].nr &&
+				     c.router.rules[i].route.kind ==
+				     c.router.rules[k].route.kind &&
+				     !memcmp(c.router.rules[i].cond,
+					     c.router.rules[k].cond,
+					     sizeof(c.router.rules[i].cond)));
+	}
+	release(&c);
+	load(&c, "strict", "memory wx\nsyscall allow personality shmat\n");
+	compile(&c, 7, CABIN_UNSAFE_WXALIAS);
+	assert_int_equal(prot_route(&c, SYS_mmap, PROT_READ | PROT_EXEC),
+			 CABIN_ROUTE_ALLOW);
+	assert_int_equal(cabin_router_match(&c.router, SYS_personality, rie,
+					    NULL)->kind, CABIN_ROUTE_ALLOW);
+	release(&c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -350,6 +415,7 @@ int main(void)
 		cmocka_unit_test(test_group_kill_refused_without_scope),
 		cmocka_unit_test(test_setid_everywhere),
 		cmocka_unit_test(test_rometa),
+		cmocka_unit_test(test_wx_alias_routes),
 	};
 
 	return cmocka_run_group_tests_name("compile", tests, NULL, NULL);

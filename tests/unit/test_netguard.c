@@ -10,8 +10,10 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/audit.h>
+#include <net/if.h>
 #include <netinet/in.h>
 #include <setjmp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -23,6 +25,7 @@
 #include <sys/syscall.h>
 #include <sys/uio.h>
 #include <sys/un.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <cmocka.h>
 
@@ -196,7 +199,7 @@ static void assert_kind(const struct cabin_route *rt,
 
 static void test_routes_loopback(void **state)
 {
-	struct cabin_netguard g = { .mode = CABIN_NET_LOOPBACK };
+	struct cabin_netguard g = { .mode = CABIN_NET_LOOPBACK, .scope = true };
 	struct cabin_rule mine = {
 		.nr = SYS_bind, .route = { .kind = CABIN_ROUTE_ALLOW },
 	};
@@ -255,6 +258,19 @@ static void test_routes_loopback(void **state)
 			  0), CABIN_ROUTE_DENY);
 	assert_kind(route(&r, SYS_setsockopt, 3, SOL_SOCKET, SO_REUSEADDR, 0,
 			  0), CABIN_ROUTE_ALLOW);
+	/* nothing chooses the interface a loopback packet leaves by */
+	assert_kind(route(&r, SYS_setsockopt, 3, SOL_SOCKET, SO_BINDTODEVICE,
+			  0, 0), CABIN_ROUTE_DENY);
+	assert_kind(route(&r, SYS_setsockopt, 3, SOL_SOCKET, SO_BINDTOIFINDEX,
+			  0, 0), CABIN_ROUTE_DENY);
+	assert_kind(route(&r, SYS_setsockopt, 3, 0x100000000ull | IPPROTO_IP,
+			  IP_UNICAST_IF, 0, 0), CABIN_ROUTE_DENY);
+	assert_kind(route(&r, SYS_setsockopt, 3, IPPROTO_IPV6, IPV6_UNICAST_IF,
+			  0, 0), CABIN_ROUTE_DENY);
+	assert_kind(route(&r, SYS_setsockopt, 3, IPPROTO_IPV6, IPV6_PKTINFO,
+			  0, 0), CABIN_ROUTE_DENY);
+	assert_kind(route(&r, SYS_setsockopt, 3, IPPROTO_IP, IP_PKTINFO, 0, 0),
+		    CABIN_ROUTE_ALLOW);
 	cabin_router_free(&r);
 }
 
@@ -275,7 +291,12 @@ static void test_routes_modes(void **state)
 		    CABIN_ROUTE_DENY);
 	assert_kind(route(&r, SYS_socket, AF_UNIX, SOCK_STREAM, 0, 0, 0),
 		    CABIN_ROUTE_ALLOW);
-	assert_kind(route(&r, SYS_connect, 3, 0, 0, 0, 0), CABIN_ROUTE_ALLOW);
+	/* unix connects and sends come to the guard; binds stay the program's */
+	assert_kind(route(&r, SYS_connect, 3, 0, 0, 0, 0),
+		    CABIN_ROUTE_EMULATE);
+	assert_kind(route(&r, SYS_sendmsg, 3, 0, 0, 0, 0),
+		    CABIN_ROUTE_EMULATE);
+	assert_kind(route(&r, SYS_bind, 3, 0, 0, 0, 0), CABIN_ROUTE_ALLOW);
 	cabin_router_free(&r);
 
 	g.mode = CABIN_NET_HOST;
@@ -764,6 +785,136 @@ static void test_sendmsg_bad(void **state)
 	close(srv);
 }
 
+/* A send naming an interface in PKTINFO leaves by it: refused. */
+static void test_sendmsg_interface(void **state)
+{
+	struct fixture *f = *state;
+	int srv = bound(AF_INET, SOCK_DGRAM, "127.0.0.1");
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	struct sockaddr_in to = v4("127.0.0.1", port_of(srv));
+	union {
+		char buf[CMSG_SPACE(sizeof(struct in_pktinfo))];
+		struct cmsghdr align;
+	} ctl;
+	struct iovec iov = { .iov_base = "abc", .iov_len = 3 };
+	struct msghdr msg = {
+		.msg_name = &to, .msg_namelen = sizeof(to),
+		.msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = ctl.buf, .msg_controllen = sizeof(ctl.buf),
+	};
+	struct in_pktinfo pi = { .ipi_ifindex = (int)if_nametoindex("lo") };
+	struct cmsghdr *cm = CMSG_FIRSTHDR(&msg);
+	char buf[8];
+
+	f->g.scope = true;
+	memset(ctl.buf, 0, sizeof(ctl.buf));
+	cm->cmsg_level = IPPROTO_IP;
+	cm->cmsg_type = IP_PKTINFO;
+	cm->cmsg_len = CMSG_LEN(sizeof(pi));
+	memcpy(CMSG_DATA(cm), &pi, sizeof(pi));
+	assert_int_equal(call(f, SYS_sendmsg, fd, U(&msg), 0, 0, 0, 0),
+			 -EACCES);
+	assert_non_null(strstr(f->log, "chosen interface"));
+	/* index 0 leaves the route to the kernel */
+	pi.ipi_ifindex = 0;
+	memcpy(CMSG_DATA(cm), &pi, sizeof(pi));
+	assert_int_equal(call(f, SYS_sendmsg, fd, U(&msg), 0, 0, 0, 0), 3);
+	assert_int_equal(recv(srv, buf, sizeof(buf), MSG_DONTWAIT), 3);
+	close(fd);
+	close(srv);
+}
+
+static socklen_t abstract_addr(struct sockaddr_un *sun, const char *name)
+{
+	memset(sun, 0, sizeof(*sun));
+	sun->sun_family = AF_UNIX;
+	snprintf(sun->sun_path + 1, sizeof(sun->sun_path) - 1, "%s", name);
+	return (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 +
+			   strlen(name));
+}
+
+/* A listener on an abstract name in a child outside the "tree". */
+static pid_t outside_listener(const char *name)
+{
+	struct sockaddr_un sun;
+	socklen_t len = abstract_addr(&sun, name);
+	int p[2], fd;
+	char c;
+	pid_t pid;
+
+	assert_int_equal(pipe(p), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		fd = socket(AF_UNIX, SOCK_STREAM, 0);
+		if (fd < 0 || bind(fd, (struct sockaddr *)&sun, len) < 0 ||
+		    listen(fd, 1) < 0)
+			_exit(1);
+		close(p[0]);
+		if (write(p[1], "r", 1) != 1)
+			_exit(1);
+		pause();
+		_exit(0);
+	}
+	close(p[1]);
+	assert_int_equal(read(p[0], &c, 1), 1);
+	close(p[0]);
+	return pid;
+}
+
+/*
+ * Abstract names: the tree's own are reached, another process's are not
+ * (the scope Landlock would apply), a free one is refused as the kernel
+ * would; with the scope off the other's is reached.
+ */
+static void test_abstract_scope(void **state)
+{
+	struct fixture *f = *state;
+	char own[64], other[64];
+	struct sockaddr_un sun;
+	socklen_t len;
+	int l, c;
+	pid_t pid;
+
+	snprintf(own, sizeof(own), "cabin-test-own-%d", (int)getpid());
+	snprintf(other, sizeof(other), "cabin-test-other-%d", (int)getpid());
+	pid = outside_listener(other);
+	f->g.mode = CABIN_NET_NONE;
+	f->g.scope = true;
+
+	len = abstract_addr(&sun, own);
+	l = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	assert_int_equal(bind(l, (struct sockaddr *)&sun, len), 0);
+	assert_int_equal(listen(l, 4), 0);
+	c = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	assert_int_equal(gconnect(f, c, &sun, len), 0);
+	close(c);
+
+	len = abstract_addr(&sun, other);
+	c = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	assert_int_equal(gconnect(f, c, &sun, len), -EACCES);
+	assert_non_null(strstr(f->log, "outside the sandbox"));
+	/* a datagram socket does not reach a stream listener's name */
+	close(c);
+	c = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	assert_int_equal(gconnect(f, c, &sun, len), -ECONNREFUSED);
+	close(c);
+
+	len = abstract_addr(&sun, "cabin-test-nobody-holds-this");
+	c = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	assert_int_equal(gconnect(f, c, &sun, len), -ECONNREFUSED);
+	close(c);
+
+	f->g.scope = false;
+	len = abstract_addr(&sun, other);
+	c = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	assert_int_equal(gconnect(f, c, &sun, len), 0);
+	close(c);
+	close(l);
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+}
+
 static void test_sendmmsg(void **state)
 {
 	struct fixture *f = *state;
@@ -1011,6 +1162,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_sendmsg_bad, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_sendmmsg, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_sendmsg_interface, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_abstract_scope, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_bad_arguments, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_unix_paths, setup,

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <cmocka.h>
 
 #include "core/proxy.h"
@@ -149,6 +150,71 @@ static void test_trace_watches_the_exit(void **state)
 	assert_int_equal(task->cur_nr, -1);
 }
 
+struct own_seen {
+	int results;
+	long nr, ret;
+	bool ran, own;
+};
+
+static void own_result(void *ctx, struct cabin_proxy *p,
+		       struct cabin_task *task, long ret, bool ran)
+{
+	struct own_seen *s = ctx;
+
+	(void)p;
+	s->results++;
+	s->nr = task->cur_nr;
+	s->ret = ret;
+	s->ran = ran;
+	s->own = task->own_answer;
+}
+
+/*
+ * A task with a filter of its own stops at every entry; an exit with no
+ * seccomp stop in between, for a call cabin would have stopped, is that
+ * filter's answer and is recorded as such.  An allowed call is not.
+ */
+static void test_own_filter_answer_is_recorded(void **state)
+{
+	struct fixture *f = *state;
+	struct own_seen seen = { 0 };
+	const struct cabin_observer obs = { .ctx = &seen,
+					    .syscall_result = own_result };
+	struct cabin_event entered = { .kind = CABIN_EV_SYSCALL_ENTERED,
+				       .tid = MAIN };
+	struct cabin_event exit_ev = { .kind = CABIN_EV_SYSCALL_EXIT,
+				       .tid = MAIN, .ret = -EACCES };
+	const struct fake_call *c;
+
+	assert_int_equal(cabin_proxy_observe(&f->proxy, &obs), 0);
+	cabin_tasks_find(&f->proxy.tasks, MAIN)->own_filter = true;
+	entered.sys.nr = 257;
+	send_event(f, entered);
+	assert_resumed(f, MAIN, CABIN_RESUME_TO_EXIT, 0, 0);
+	assert_true(fake_last(&f->fake)->resume.entry_stops);
+	send_event(f, exit_ev);
+	c = fake_last(&f->fake);
+	assert_int_equal(c->resume.how, CABIN_RESUME_RUN);
+	assert_true(c->resume.entry_stops);
+	assert_int_equal(seen.results, 1);
+	assert_int_equal(seen.nr, 257);
+	assert_int_equal(seen.ret, -EACCES);
+	assert_false(seen.ran);
+	assert_true(seen.own);
+	entered.sys.nr = 39;
+	send_event(f, entered);
+	send_event(f, exit_ev);
+	assert_int_equal(seen.results, 1);
+	/* A seccomp stop in between: the proxy's own path decides. */
+	entered.sys.nr = 257;
+	send_event(f, entered);
+	send_event(f, syscall_event(MAIN, 257, f->trace_openat));
+	send_event(f, exit_ev);
+	assert_int_equal(seen.results, 2);
+	assert_true(seen.ran);
+	assert_false(seen.own);
+}
+
 static long answer_42(struct cabin_proxy *p, struct cabin_task *task,
 		      const struct cabin_syscall *sys)
 {
@@ -273,6 +339,34 @@ static void test_foreign_abi_kill_is_explained(void **state)
 	assert_int_equal(f->proxy.stats.killed, 2);
 }
 
+/*
+ * A SIGSYS no filter sent (cabin's namespace helper dying the way the
+ * program died, or kill(2)) is not explained; a kill route and a filter
+ * of the program's own are, once each.
+ */
+static void test_only_filter_kills_are_explained(void **state)
+{
+	struct fixture *f = *state;
+	struct cabin_event ev = { .kind = CABIN_EV_EXITING, .tid = MAIN };
+
+	ev.exiting.status = SIGSYS;
+	ev.exiting.nr = SYS_kill;
+	ev.exiting.arch = AUDIT_ARCH_X86_64;
+	send_event(f, ev);
+	assert_null(strstr(log_text(f), "killed"));
+	assert_int_equal(f->proxy.stats.killed, 0);
+	ev.exiting.nr = SYS_reboot;
+	send_event(f, ev);
+	assert_non_null(strstr(log_text(f),
+		"killed: syscall reboot is routed to kill"));
+	ev.exiting.nr = SYS_getppid;
+	ev.exiting.filter_dead = true;
+	send_event(f, ev);
+	assert_non_null(strstr(log_text(f),
+		"killed: syscall getppid, by a seccomp filter of its own"));
+	assert_int_equal(f->proxy.stats.killed, 2);
+}
+
 static void test_main_exit_drains_the_tree(void **state)
 {
 	struct fixture *f = *state;
@@ -322,6 +416,8 @@ int main(void)
 		T(test_spawn_attach_and_group_stop),
 		T(test_exec_by_a_thread_takes_the_leader_tid),
 		T(test_foreign_abi_kill_is_explained),
+		T(test_only_filter_kills_are_explained),
+		T(test_own_filter_answer_is_recorded),
 		T(test_main_exit_drains_the_tree),
 		T(test_exit_code_of_a_signal),
 #undef T

@@ -102,6 +102,7 @@ struct cabin_kvm_percpu {
 	uint64_t test_addr;
 	uint64_t kick;		/* a signal waits: trap before iretq */
 	uint64_t tid;		/* the thread this vCPU runs */
+	uint64_t smap;		/* CR4.SMAP is on: every entry clears AC */
 };
 
 /* Where vCPU cpu keeps its TSS, per-CPU data and stacks. */
@@ -243,5 +244,6 @@ _Static_assert(CABIN_KVM_GRANTS + CABIN_KVM_GRANTS_SIZE <= CABIN_KVM_KAREA_END,
 #define CABIN_KVM_PERCPU_TEST_ADDR	40
 #define CABIN_KVM_PERCPU_KICK		48
 #define CABIN_KVM_PERCPU_TID		56
+#define CABIN_KVM_PERCPU_SMAP		64
 
 #endif

@@ -6,6 +6,7 @@
 #include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/openat2.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +16,7 @@
 #include <sys/random.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "platform/kvm/abi.h"
@@ -88,7 +90,16 @@ static int open_image(const char *path, int fd, bool program,
 		snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
 		own = fd = open(link, O_RDONLY | O_CLOEXEC);
 	} else {
-		own = fd = open(path, O_RDONLY | O_CLOEXEC);
+		/* A script's or ELF's interpreter: no /proc magic link (the monitor's). */
+		struct open_how how = {
+			.flags = O_RDONLY | O_CLOEXEC,
+			.resolve = RESOLVE_NO_MAGICLINKS,
+		};
+
+		own = fd = (int)syscall(SYS_openat2, AT_FDCWD, path, &how,
+					sizeof(how));
+		if (fd < 0 && errno == ENOSYS)
+			own = fd = open(path, O_RDONLY | O_CLOEXEC);
 	}
 	if (fd < 0)
 		return -errno;

@@ -43,13 +43,13 @@ static long finish(const struct cabin_kvm_fwd *f, long r, unsigned int kind)
 long cabin_kvm_fwd_host(const struct cabin_kvm_fwd *f, long nr,
 			const long a[6])
 {
-	long r;
-	int err;
+	long r = -1;
+	int err = EINTR;
 
-	if (f->blocking)
-		f->blocking(f->ctx, true);
-	r = syscall(nr, a[0], a[1], a[2], a[3], a[4], a[5]);
-	err = errno;
+	if (!f->blocking || f->blocking(f->ctx, true)) {
+		r = syscall(nr, a[0], a[1], a[2], a[3], a[4], a[5]);
+		err = errno;
+	}
 	if (f->blocking)
 		f->blocking(f->ctx, false);
 	return r == -1 ? -err : r;

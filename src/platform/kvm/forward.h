@@ -19,8 +19,9 @@ struct cabin_kvm_fwd {
 	/*
 	 * Around a host call that may block (begin, then !begin): the
 	 * program's other threads go on meanwhile.  NULL: nothing to do.
+	 * false at the begin: the process is ending, the call fails EINTR.
 	 */
-	void (*blocking)(void *ctx, bool begin);
+	bool (*blocking)(void *ctx, bool begin);
 	void *ctx;
 	const char *exe;	/* the program's file, which /proc/self/exe names */
 };
@@ -45,5 +46,16 @@ bool cabin_kvm_fwd_handles(long nr);
  */
 long cabin_kvm_forward(const struct cabin_kvm_fwd *f, long nr,
 		       const uint64_t args[6]);
+
+/*
+ * Open path (dfd-relative) for the program with how: a path through a
+ * magic link of /proc (exe, cwd, fd/N, ...) opens only what the program
+ * holds below fd_floor, for no more access; else -EACCES.  strict: no
+ * fallback to openat on a host without openat2.  The host's fd or -errno.
+ */
+struct open_how;
+long cabin_kvm_fwd_open_path(const struct cabin_kvm_fwd *f, int dfd,
+			     const char *path, const struct open_how *how,
+			     bool strict);
 
 #endif

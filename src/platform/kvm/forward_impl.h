@@ -130,6 +130,7 @@ long cabin_kvm_fwd_setrlimit(struct cabin_kvm_call *c);
 long cabin_kvm_fwd_prlimit64(struct cabin_kvm_call *c);
 long cabin_kvm_fwd_self_pid(struct cabin_kvm_call *c);
 long cabin_kvm_fwd_readlink(struct cabin_kvm_call *c);
+long cabin_kvm_fwd_open(struct cabin_kvm_call *c);
 long cabin_kvm_fwd_priority(struct cabin_kvm_call *c);
 long cabin_kvm_fwd_capget(struct cabin_kvm_call *c);
 

@@ -88,10 +88,10 @@ static const struct cabin_kvm_fwd_entry table[] = {
 	SYS(getdents64, INT, FD, OUT_N(2), I),
 
 	/* Opening and closing. */
-	SYS(open, FD, PATH, I, I),
-	SYS(openat, FD, DFD, PATH, I, I),
-	SYS(openat2, FD, DFD, PATH, IN_N(3), I),
-	SYS(creat, FD, PATH, I),
+	RUN(open, open, PATH, I, I),
+	RUN(openat, open, DFD, PATH, I, I),
+	RUN(openat2, open, DFD, PATH, IN_N(3), I),
+	RUN(creat, open, PATH, I),
 	SYS(close, INT, FD),
 	RUN(close_range, close_range, I, I, I),
 	SYS(dup, FD, FD),

@@ -43,6 +43,12 @@ int cabin_gmem_init_at(struct cabin_gmem *g, uint64_t gpa_base,
 		cabin_gmem_free(g);
 		return err;
 	}
+	/*
+	 * 4 KiB host pages: a huge page per first touch would commit 512
+	 * times what the program touched (KVM backs the guest with what the
+	 * host maps; THP "always" maps 2 MiB).
+	 */
+	madvise(p, size, MADV_NOHUGEPAGE);
 	g->host = p;
 	g->size = size;
 	g->gpa_base = gpa_base;

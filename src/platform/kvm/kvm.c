@@ -49,6 +49,9 @@ static volatile sig_atomic_t kill_flag;		/* SIGKILL, carried */
 static __thread sigjmp_buf guest_fault;
 static __thread volatile sig_atomic_t guest_fault_armed;
 static const unsigned char *guest_lo, *guest_hi;
+/* A probe of one host page of guest memory (cut_short.c). */
+static __thread sigjmp_buf probe_fault;
+static __thread volatile sig_atomic_t probe_armed;
 
 /* Host signals are the program's: recorded, and the guest is kicked out. */
 static void on_host_signal(int sig, siginfo_t *si, void *uc)
@@ -85,11 +88,35 @@ static void on_monitor_fault(int sig, siginfo_t *si, void *uc)
 	const unsigned char *a = si->si_addr;
 
 	(void)uc;
+	if (probe_armed && sig == SIGBUS && a >= guest_lo && a < guest_hi) {
+		probe_armed = 0;
+		siglongjmp(probe_fault, 1);
+	}
 	if (guest_fault_armed && a >= guest_lo && a < guest_hi) {
 		guest_fault_armed = 0;
 		siglongjmp(guest_fault, sig);
 	}
 	signal(sig, SIG_DFL);	/* a bug of the monitor's own: die of it */
+}
+
+bool cabin_kvm_host_page_gone(const unsigned char *p)
+{
+	if (sigsetjmp(probe_fault, 1))
+		return true;
+	probe_armed = 1;
+	(void)*(const volatile unsigned char *)p;
+	probe_armed = 0;
+	return false;
+}
+
+bool cabin_kvm_host_signal_pending(void)
+{
+	int sig;
+
+	for (sig = 1; sig <= 64; sig++)
+		if (host_flag[sig])
+			return true;
+	return false;
 }
 
 bool cabin_kvm_timed_out(void)
@@ -367,7 +394,8 @@ static bool run_syscall(struct cabin_kvm *k, struct cabin_kvm_frame *f,
 
 /*
  * --kvm-test-fault: on the first syscall, point the kernel at a user page
- * (the stack to read, a page holding `ret` to call) as a bug would.
+ * (the stack to read, a page holding `ret` to call) as a bug would; it
+ * tries at its next entry from the program, whatever the entry.
  */
 static void arm_test_fault(struct cabin_kvm *k, const struct cabin_kvm_frame *f)
 {
@@ -534,6 +562,13 @@ static void exception_info(struct cabin_kvm *k, const struct cabin_kvm_frame *f,
 		if (f->error & 0x20) {	/* PK: a protection key refused it */
 			si->si_code = SEGV_PKUERR;
 			si->si_pkey = (uint32_t)CABIN_KVM_XOM_PKEY;
+			break;
+		}
+		/* A shared file cut short under the page: SIGBUS, as Linux. */
+		if (!(f->error & 1) &&
+		    cabin_kvm_cut_short_page(k, (uint64_t)si->si_addr)) {
+			si->si_signo = SIGBUS;
+			si->si_code = BUS_ADRERR;
 			break;
 		}
 		/* The program's mappings decide, not the proxy kernel's pages. */
@@ -896,12 +931,12 @@ int cabin_kvm_adopt_vm(struct cabin_kvm *k)
 	return k->vm.vm < 0 || k->vm.vcpu < 0 ? -EMFILE : 0;
 }
 
-static void fwd_blocking(void *ctx, bool begin)
+static bool fwd_blocking(void *ctx, bool begin)
 {
 	if (begin)
-		cabin_kvm_block_begin(ctx);
-	else
-		cabin_kvm_block_end(ctx);
+		return cabin_kvm_block_begin(ctx);
+	cabin_kvm_block_end(ctx);
+	return true;
 }
 
 static int setup(struct cabin_kvm *k)
@@ -1002,6 +1037,9 @@ static int run_loop(struct cabin_kvm_thread *t)
 				cabin_kvm_ring_interrupt(k);
 				continue;
 			}
+			/* Pages of a shared file cut short: the retry faults. */
+			if (errno == EFAULT && cabin_kvm_unmap_cut_short(k))
+				continue;
 			say(k, "KVM_RUN: %s", strerror(errno));
 			return CABIN_EXIT_INTERNAL;
 		}

@@ -169,8 +169,13 @@ void cabin_kvm_end_family(struct cabin_kvm *k,
 /* Threads (thread.c): the monitor lock, and the vCPUs' host threads. */
 void cabin_kvm_enter(struct cabin_kvm_thread *t);	/* t is cur */
 void cabin_kvm_leave(struct cabin_kvm_thread *t);
-/* Around a host call that may block, in the thread holding the lock. */
-void cabin_kvm_block_begin(struct cabin_kvm *k);
+/*
+ * Around a host call that may block, in the thread holding the lock;
+ * begin is false when the process is ending or a host signal waits (its
+ * kick may have come before the call): the call is not to be made, it
+ * fails EINTR (restarted unless a signal is to be delivered).
+ */
+bool cabin_kvm_block_begin(struct cabin_kvm *k);
 void cabin_kvm_block_end(struct cabin_kvm *k);
 /* Thread 0, the program's first, on this host thread; the lock held. */
 int cabin_kvm_threads_init(struct cabin_kvm *k);
@@ -248,6 +253,16 @@ void cabin_kvm_ring_off(struct cabin_kvm *k);
 
 /* The time limit was reached: the program must end now. */
 bool cabin_kvm_timed_out(void);
+/* A host signal came that no thread has taken yet (kvm.c). */
+bool cabin_kvm_host_signal_pending(void);
+/* Whether reading the host byte p of guest memory meets SIGBUS (kvm.c). */
+bool cabin_kvm_host_page_gone(const unsigned char *p);
+/*
+ * Shared file pages cut short (cut_short.c): whether gva is one, and
+ * taking those still mapped out of the guest (true if there were any).
+ */
+bool cabin_kvm_cut_short_page(struct cabin_kvm *k, uint64_t gva);
+bool cabin_kvm_unmap_cut_short(struct cabin_kvm *k);
 
 /* Host signals that arrived, queued for the program; true if any. */
 bool cabin_kvm_take_host_signals(struct cabin_kvm *k);

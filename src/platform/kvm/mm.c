@@ -120,6 +120,8 @@ static int fresh_pages(struct cabin_kvm_mm *mm, uint64_t addr, uint64_t len,
 		 (shared ? MAP_SHARED : MAP_PRIVATE) | MAP_ANONYMOUS |
 		 MAP_FIXED | MAP_NORESERVE, -1, 0) != want)
 		return -ENOMEM;
+	/* As all guest memory (gmem.c): no huge page behind one touch. */
+	madvise(want, len, MADV_NOHUGEPAGE);
 	return 0;
 }
 
@@ -599,20 +601,19 @@ static void commit(struct cabin_kvm_mm *mm, uint64_t lo, uint64_t hi)
 int cabin_kvm_mm_refill(struct cabin_kvm_mm *mm, uint64_t page)
 {
 	struct cabin_kvm_mmstate *ms = mm->vm->ms;
-	uint64_t batch = ms->batch ? ms->batch : 1, run, lo, hi;
+	uint64_t run;
 
 	if (page >= mm->vm->user_top / PAGE || page < CABIN_KVM_USER_MIN / PAGE)
 		return -EINVAL;
 	run = cabin_anon_run(ms, page * PAGE);
 	if (run >= CABIN_KVM_GRANTS_SIZE * 8ull)
 		return -EINVAL;
-	lo = run * batch * PAGE;
-	hi = lo + batch * PAGE;
-	if (lo < CABIN_KVM_USER_MIN)
-		lo = CABIN_KVM_USER_MIN;
-	if (hi > mm->vm->user_top)
-		hi = mm->vm->user_top;
-	commit(mm, lo, hi);
+	/*
+	 * The page faulted on is committed now (an error is the monitor's to
+	 * see, here); the run's others come at their first touch, so the
+	 * host grows by what the program touches, not by whole runs.
+	 */
+	commit(mm, page * PAGE, page * PAGE + PAGE);
 	__atomic_fetch_or(mm->vm->mem.host + CABIN_KVM_GRANTS + run / 8,
 			  (uint8_t)(1u << (run % 8)), __ATOMIC_RELEASE);
 	return 0;

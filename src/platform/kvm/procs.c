@@ -65,10 +65,12 @@ static long wait4_of(struct cabin_kvm *k, const uint64_t a[6])
 	if (writable(k, a[1], sizeof(int)) < 0 ||
 	    writable(k, a[3], sizeof(ru)) < 0)
 		return -EFAULT;
-	cabin_kvm_block_begin(k);
-	r = syscall(SYS_wait4, (pid_t)a[0], &status, (int)a[2],
-		    a[3] ? &ru : NULL);
-	r = r < 0 ? -errno : r;
+	r = -EINTR;
+	if (cabin_kvm_block_begin(k)) {
+		r = syscall(SYS_wait4, (pid_t)a[0], &status, (int)a[2],
+			    a[3] ? &ru : NULL);
+		r = r < 0 ? -errno : r;
+	}
 	cabin_kvm_block_end(k);
 	if (r < 0)
 		return r;
@@ -91,10 +93,12 @@ static long waitid_of(struct cabin_kvm *k, const uint64_t a[6])
 	    writable(k, a[4], sizeof(ru)) < 0)
 		return -EFAULT;
 	memset(&si, 0, sizeof(si));
-	cabin_kvm_block_begin(k);
-	r = syscall(SYS_waitid, (int)a[0], (pid_t)a[1], &si, (int)a[3],
-		    a[4] ? &ru : NULL);
-	r = r < 0 ? -errno : r;
+	r = -EINTR;
+	if (cabin_kvm_block_begin(k)) {
+		r = syscall(SYS_waitid, (int)a[0], (pid_t)a[1], &si, (int)a[3],
+			    a[4] ? &ru : NULL);
+		r = r < 0 ? -errno : r;
+	}
 	cabin_kvm_block_end(k);
 	if (r < 0)
 		return r;

@@ -5,6 +5,7 @@
  */
 #include <asm/prctl.h>
 #include <errno.h>
+#include <linux/openat2.h>
 #include <fcntl.h>
 #include <linux/kvm.h>
 #include <pthread.h>
@@ -416,6 +417,14 @@ static long exec_path(struct cabin_kvm *k, long nr, const uint64_t a[6],
 	return n ? 0 : -ENOENT;
 }
 
+/* The file to run, as the program names it (magic links its own only). */
+static long exec_file(struct cabin_kvm *k, const char *path)
+{
+	struct open_how how = { .flags = O_PATH | O_CLOEXEC };
+
+	return cabin_kvm_fwd_open_path(&k->fwd, AT_FDCWD, path, &how, false);
+}
+
 long cabin_kvm_sys_execve(struct cabin_kvm *k, long nr, const uint64_t a[6])
 {
 	uint64_t av = nr == SYS_execve ? a[1] : a[2];
@@ -436,12 +445,17 @@ long cabin_kvm_sys_execve(struct cabin_kvm *k, long nr, const uint64_t a[6])
 	 * The other threads stay out of the guest while its memory changes;
 	 * the memory lock is taken first, so none is stopped holding it.
 	 */
-	if (!err) {
+	if (!err)
+		err = exec_file(k, path);
+	if (err >= 0) {
+		int fd = (int)err;
+
 		cabin_kvm_mm_lock(&k->mm);
 		cabin_kvm_park_others(k);
-		err = cabin_kvm_exec(&k->mm, path, -1, argv, envp, &st, why,
+		err = cabin_kvm_exec(&k->mm, path, fd, argv, envp, &st, why,
 				     sizeof(why));
 		cabin_kvm_mm_unlock(&k->mm);
+		close(fd);
 	}
 	free_vector(argv);
 	free_vector(envp);

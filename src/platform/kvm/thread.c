@@ -20,6 +20,8 @@
 #include "platform/kvm/abi.h"
 #include "platform/kvm/kvm.h"
 
+static bool ending(const struct cabin_kvm *k);
+
 /* The program's thread this host thread runs; NULL in other threads. */
 static __thread struct cabin_kvm_thread *self;
 
@@ -35,10 +37,15 @@ void cabin_kvm_leave(struct cabin_kvm_thread *t)
 	pthread_mutex_unlock(&t->k->lock);
 }
 
-void cabin_kvm_block_begin(struct cabin_kvm *k)
+bool cabin_kvm_block_begin(struct cabin_kvm *k)
 {
 	if (self && k->cur == self)
 		pthread_mutex_unlock(&k->lock);
+	/*
+	 * Past its end, a process's thread does not start to wait, nor with
+	 * a host signal (a carried one, say) whose kick came before the call.
+	 */
+	return !ending(k) && !cabin_kvm_host_signal_pending();
 }
 
 void cabin_kvm_block_end(struct cabin_kvm *k)
@@ -69,7 +76,11 @@ struct cabin_kvm_thread *cabin_kvm_thread_by_tid(struct cabin_kvm *k,
 	return NULL;
 }
 
-/* Async-signal-safe: every other vCPU leaves KVM_RUN, every blocked call returns. */
+/*
+ * Async-signal-safe: every other vCPU leaves KVM_RUN, every blocked call
+ * returns.  A thread marked exited is kicked too while its host thread
+ * lives: the process's end marks them all before they have left.
+ */
 void cabin_kvm_kick_others(struct cabin_kvm *k)
 {
 	pid_t me = (pid_t)syscall(SYS_gettid);
@@ -78,7 +89,7 @@ void cabin_kvm_kick_others(struct cabin_kvm *k)
 	for (i = 0; i < CABIN_KVM_MAX_CPUS; i++) {
 		struct cabin_kvm_thread *t = k->threads[i];
 
-		if (!t || t->exited || t->tid == me || t->tid <= 0)
+		if (!t || t->host_done || t->tid == me || t->tid <= 0)
 			continue;
 		if (t->run)
 			t->run->immediate_exit = 1;
@@ -155,11 +166,15 @@ bool cabin_kvm_claim_signals(struct cabin_kvm *k)
 int cabin_kvm_threads_init(struct cabin_kvm *k)
 {
 	struct cabin_kvm_thread *t = calloc(1, sizeof(*t));
+	pthread_condattr_t ca;
 
 	if (!t)
 		return -ENOMEM;
 	pthread_mutex_init(&k->lock, NULL);
-	pthread_cond_init(&k->changed, NULL);
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&k->changed, &ca);
+	pthread_condattr_destroy(&ca);
 	t->k = k;
 	t->tid = k->pid;
 	t->vcpu = -1;
@@ -350,11 +365,40 @@ void cabin_kvm_threads_end(struct cabin_kvm *k)
 	pthread_cond_broadcast(&k->changed);
 }
 
+/* The process is ending: its threads must leave whatever they are in. */
+static bool ending(const struct cabin_kvm *k)
+{
+	return __atomic_load_n(&k->done, __ATOMIC_SEQ_CST) ||
+	       cabin_kvm_timed_out();
+}
+
+/*
+ * A kick can come between a thread's last look at the process and the
+ * host call it then blocks in, and be lost: while the process ends, the
+ * others are kicked again every KICK_AGAIN_NS until their host threads
+ * are gone.
+ */
+#define KICK_AGAIN_NS	10000000l
+
 void cabin_kvm_threads_wait(struct cabin_kvm *k)
 {
+	struct timespec at;
+
 	pthread_mutex_lock(&k->lock);
-	while (!k->done || k->hosts > 1)
-		pthread_cond_wait(&k->changed, &k->lock);
+	while (!k->done || k->hosts > 1) {
+		if (!ending(k)) {
+			pthread_cond_wait(&k->changed, &k->lock);
+			continue;
+		}
+		cabin_kvm_kick_others(k);
+		clock_gettime(CLOCK_MONOTONIC, &at);
+		at.tv_nsec += KICK_AGAIN_NS;
+		if (at.tv_nsec >= 1000000000l) {
+			at.tv_sec++;
+			at.tv_nsec -= 1000000000l;
+		}
+		pthread_cond_timedwait(&k->changed, &k->lock, &at);
+	}
 	pthread_mutex_unlock(&k->lock);
 }
 

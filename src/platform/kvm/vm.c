@@ -4,6 +4,7 @@
  * vCPU in 64-bit mode whose syscall instruction enters the proxy kernel.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <fcntl.h>
 #include <linux/kvm.h>
 #include <stdio.h>
@@ -129,7 +130,10 @@ void cabin_kvm_vm_cpu_init(struct cabin_kvm_vm *vm, unsigned int cpu,
 	pc->kernel_stack = cabin_kvm_cpu_stack(cpu);
 	pc->cpu = cpu;
 	pc->tid = tid;
+	pc->smap = vm->smap;
 }
+_Static_assert(offsetof(struct cabin_kvm_percpu, smap) == CABIN_KVM_PERCPU_SMAP,
+	       "entry.S reads smap there");
 
 /*
  * Every vCPU drops stale translations at its next return to the program
@@ -587,7 +591,10 @@ int cabin_kvm_vm_open(struct cabin_kvm_vm *vm, int kvm_fd, uint64_t mem_size,
 	err = add_vcpu(vm, 0, why, whylen);
 	if (err < 0)
 		return err;
-	return setup_vcpu(vm, lstar, why, whylen);
+	err = setup_vcpu(vm, lstar, why, whylen);
+	/* CR4 is known now: the first vCPU's entry learns whether SMAP is on. */
+	cabin_kvm_vm_percpu(vm, 0)->smap = vm->smap;
+	return err;
 }
 
 void cabin_kvm_vm_close(struct cabin_kvm_vm *vm)

@@ -24,6 +24,9 @@
 #include "platform/process/procfs.h"
 #include "policy/compile_bpf.h"
 
+/* include/linux/seccomp.h keeps it to the kernel; /proc shows it. */
+#define SECCOMP_MODE_DEAD 3
+
 volatile pid_t cabin_process_main_pid;
 static volatile sig_atomic_t timed_out;
 
@@ -194,6 +197,7 @@ static int resume_failed(struct cabin_process *pp, pid_t tid, int err)
 
 static int op_resume(void *ctx, pid_t tid, const struct cabin_resume *how)
 {
+	int cont = how->entry_stops ? PTRACE_SYSCALL : PTRACE_CONT;
 	long sig = how->sig;
 	int err;
 
@@ -205,14 +209,14 @@ static int op_resume(void *ctx, pid_t tid, const struct cabin_resume *how)
 		err = skip_syscall(tid, how->retval);
 		if (err < 0)
 			return resume_failed(ctx, tid, err);
-		err = ptrace(PTRACE_CONT, tid, 0, sig);
+		err = ptrace(cont, tid, 0, sig);
 		break;
 	case CABIN_RESUME_LISTEN:
 		err = ptrace(PTRACE_LISTEN, tid, 0, 0);
 		break;
 	case CABIN_RESUME_RUN:
 	default:
-		err = ptrace(PTRACE_CONT, tid, 0, sig);
+		err = ptrace(cont, tid, 0, sig);
 		break;
 	}
 	return err < 0 ? resume_failed(ctx, tid, -errno) : 0;
@@ -222,6 +226,12 @@ static int op_kill(void *ctx, pid_t tid, int sig)
 {
 	(void)ctx;
 	return kill(tid, sig) < 0 ? -errno : 0;
+}
+
+static int op_interrupt(void *ctx, pid_t tid)
+{
+	(void)ctx;
+	return ptrace(PTRACE_INTERRUPT, tid, 0, 0) < 0 ? -errno : 0;
 }
 
 static int op_describe_addr(void *ctx, pid_t tid, uint64_t addr, char *buf,
@@ -282,6 +292,31 @@ static int op_regions(void *ctx, pid_t tid, struct cabin_region *out,
 {
 	(void)ctx;
 	return cabin_procfs_regions(tid, out, max);
+}
+
+static int op_region_at(void *ctx, pid_t tid, uint64_t addr,
+			struct cabin_region *rg)
+{
+	(void)ctx;
+	return cabin_procfs_region_at(tid, addr, rg);
+}
+
+static long op_personality(void *ctx, pid_t tid)
+{
+	(void)ctx;
+	return cabin_procfs_personality(tid);
+}
+
+static int op_open_region(void *ctx, pid_t tid, const struct cabin_region *rg)
+{
+	(void)ctx;
+	return cabin_procfs_open_region(tid, rg);
+}
+
+static int op_open_exe(void *ctx, pid_t tid)
+{
+	(void)ctx;
+	return cabin_procfs_open_exe(tid);
 }
 
 static int op_addr_pkey(void *ctx, pid_t tid, uint64_t addr)
@@ -409,6 +444,7 @@ static const struct cabin_platform_ops process_ops = {
 	.set_regs = op_set_regs,
 	.resume = op_resume,
 	.kill = op_kill,
+	.interrupt = op_interrupt,
 	.describe_addr = op_describe_addr,
 	.task_name = op_task_name,
 	.task_tgid = op_task_tgid,
@@ -418,6 +454,10 @@ static const struct cabin_platform_ops process_ops = {
 	.fd_path = op_fd_path,
 	.regions = op_regions,
 	.addr_pkey = op_addr_pkey,
+	.region_at = op_region_at,
+	.personality = op_personality,
+	.open_region = op_open_region,
+	.open_exe = op_open_exe,
 	.get_xstate = op_get_xstate,
 	.exec_settle = op_exec_settle,
 	.inject_syscall = op_inject_syscall,
@@ -439,7 +479,8 @@ void cabin_process_init(struct cabin_process *pp)
  * "allow" among them).  The route is matched again here from the stopped
  * thread's registers, which the program cannot change while it is stopped.
  */
-static int syscall_entry(pid_t tid, struct cabin_event *ev)
+static int syscall_entry(pid_t tid, struct cabin_event *ev,
+			 enum cabin_event_kind kind)
 {
 	struct cabin_regs regs;
 	int err;
@@ -447,7 +488,7 @@ static int syscall_entry(pid_t tid, struct cabin_event *ev)
 	err = op_get_regs(NULL, tid, &regs);
 	if (err < 0)
 		return err;
-	ev->kind = CABIN_EV_SYSCALL_ENTRY;
+	ev->kind = kind;
 	ev->sys.nr = regs.nr;
 	memcpy(ev->sys.args, regs.args, sizeof(regs.args));
 	ev->sys.ip = regs.ip;
@@ -477,7 +518,10 @@ static int exiting(pid_t tid, struct cabin_event *ev)
 	if (op_get_regs(NULL, tid, &regs) < 0)
 		return 0;
 	ev->exiting.nr = regs.nr;
+	memcpy(ev->exiting.args, regs.args, sizeof(regs.args));
 	ev->exiting.ip = regs.ip;
+	ev->exiting.filter_dead =
+		cabin_procfs_seccomp_mode(tid) == SECCOMP_MODE_DEAD;
 	if (regs.ip >= 2 &&
 	    op_read_mem(NULL, tid, regs.ip - 2, insn, 2) == 2 &&
 	    insn[0] == 0xcd && insn[1] == 0x80)
@@ -503,6 +547,20 @@ static int signal_stop(pid_t tid, int sig, struct cabin_event *ev)
 	ev->fault.pkey = si.si_code == SEGV_PKUERR ? (int)si.si_pkey : -1;
 	ev->fault.ip = op_get_regs(NULL, tid, &regs) == 0 ? regs.ip : 0;
 	return 0;
+}
+
+/*
+ * Only a task with a filter of its own is resumed to stop at syscall
+ * entries; for every other task a syscall stop is an exit.
+ */
+static bool at_entry_stop(struct cabin_process *pp, pid_t tid)
+{
+	struct cabin_task *task = cabin_tasks_find(&pp->proxy->tasks, tid);
+	struct __ptrace_syscall_info info;
+
+	return task && task->own_filter &&
+	       ptrace(PTRACE_GET_SYSCALL_INFO, tid, sizeof(info), &info) > 0 &&
+	       info.op == PTRACE_SYSCALL_INFO_ENTRY;
 }
 
 /* A task's first stop under PTRACE_SEIZE looks like a SIGSTOP group-stop. */
@@ -544,6 +602,8 @@ static int translate_stop(struct cabin_process *pp, pid_t tid, int status,
 	if (sig == (SIGTRAP | 0x80)) {
 		struct cabin_regs regs;
 
+		if (at_entry_stop(pp, tid))
+			return syscall_entry(tid, ev, CABIN_EV_SYSCALL_ENTERED);
 		ev->kind = CABIN_EV_SYSCALL_EXIT;
 		ev->ret = op_get_regs(NULL, tid, &regs) == 0 ? regs.ret : 0;
 		return 0;
@@ -552,7 +612,7 @@ static int translate_stop(struct cabin_process *pp, pid_t tid, int status,
 	case 0:
 		return signal_stop(tid, sig, ev);
 	case PTRACE_EVENT_SECCOMP:
-		return syscall_entry(tid, ev);
+		return syscall_entry(tid, ev, CABIN_EV_SYSCALL_ENTRY);
 	case PTRACE_EVENT_EXIT:
 		return exiting(tid, ev);
 	case PTRACE_EVENT_STOP:
@@ -623,6 +683,25 @@ static int report_start_failure(struct cabin_process *pp, int code)
 	return CABIN_EXIT_INTERNAL;
 }
 
+/*
+ * A seccomp listener cabin inherited belongs to a filter on cabin's own
+ * tree, installed by whoever started it; in the program's hands it could
+ * answer "continue" to calls that filter sends it, and USER_NOTIF outranks
+ * cabin's stops.  The program does not get it.
+ */
+static void close_inherited_listeners(struct cabin_proxy *proxy)
+{
+	int fds[64], n, i;
+
+	while ((n = cabin_procfs_seccomp_listeners(fds, 64)) > 0) {
+		for (i = 0; i < n; i++) {
+			close(fds[i]);
+			cabin_proxy_say(proxy, "closed inherited descriptor %d, a seccomp listener: the program must not answer a filter's notifications",
+					fds[i]);
+		}
+	}
+}
+
 int cabin_process_run(struct cabin_process *pp, struct cabin_proxy *proxy,
 		      const struct cabin_spawn *spawn)
 {
@@ -630,6 +709,8 @@ int cabin_process_run(struct cabin_process *pp, struct cabin_proxy *proxy,
 	pid_t tid;
 
 	pp->proxy = proxy;
+	if (spawn->filter && !(spawn->unsafe & CABIN_UNSAFE_SECCOMP))
+		close_inherited_listeners(proxy);
 	err = cabin_spawn_child(spawn, &pp->child);
 	if (err < 0)
 		return err;

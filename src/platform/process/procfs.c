@@ -3,6 +3,7 @@
  * and parse with explicit bounds; a line too long for the buffer is
  * skipped, never truncated into a wrong answer.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -11,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
@@ -66,6 +68,56 @@ pid_t cabin_procfs_tgid(pid_t tid)
 	if (!line)
 		return -1;
 	return (pid_t)strtol(line + 6, NULL, 10);
+}
+
+/*
+ * The Seccomp: field of status.  Linux 5.17 and later set it to 3
+ * (SECCOMP_MODE_DEAD) in a thread a filter kills, before the thread
+ * exits; a SIGSYS from anywhere else leaves it as it was.
+ */
+int cabin_procfs_seccomp_mode(pid_t tid)
+{
+	char buf[4096], *line;
+	ssize_t n = read_small(tid, "status", buf, sizeof(buf));
+
+	if (n < 0)
+		return (int)n;
+	line = strstr(buf, "\nSeccomp:");
+	if (!line)
+		return -ENOENT;
+	return (int)strtol(line + 9, NULL, 10);
+}
+
+/*
+ * The descriptors of this process that are seccomp listeners
+ * ("anon_inode:seccomp notify"), at most max of them; a count or -errno.
+ */
+int cabin_procfs_seccomp_listeners(int *fds, int max)
+{
+	char path[64], link[64];
+	struct dirent *de;
+	int n = 0, fd;
+	ssize_t len;
+	DIR *dir;
+
+	dir = opendir("/proc/self/fd");
+	if (!dir)
+		return -errno;
+	while (n < max && (de = readdir(dir))) {
+		fd = atoi(de->d_name);
+		if (de->d_name[0] < '0' || de->d_name[0] > '9' ||
+		    fd == dirfd(dir))
+			continue;
+		snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+		len = readlink(path, link, sizeof(link) - 1);
+		if (len < 0)
+			continue;
+		link[len] = '\0';
+		if (!strcmp(link, "anon_inode:seccomp notify"))
+			fds[n++] = fd;
+	}
+	closedir(dir);
+	return n;
 }
 
 static int read_link(const char *path, char *buf, size_t len)
@@ -221,6 +273,82 @@ int cabin_procfs_regions(pid_t tid, struct cabin_region *out, size_t max)
 	}
 	fclose(maps);
 	return (int)n;
+}
+
+int cabin_procfs_region_at(pid_t tid, uint64_t addr, struct cabin_region *rg)
+{
+	char path[64], line[4096 + 128];
+	int err = -ENOENT;
+	size_t len;
+	FILE *maps;
+
+	snprintf(path, sizeof(path), "/proc/%d/maps", (int)tid);
+	maps = fopen(path, "re");
+	if (!maps)
+		return -errno;
+	while (err && fgets(line, sizeof(line), maps)) {
+		len = strlen(line);
+		if (len && line[len - 1] == '\n')
+			line[len - 1] = '\0';
+		if (parse_region(line, rg) && addr >= rg->start &&
+		    addr < rg->end)
+			err = 0;
+	}
+	fclose(maps);
+	return err;
+}
+
+long cabin_procfs_personality(pid_t tid)
+{
+	char buf[32], *end;
+	unsigned long v;
+	ssize_t n = read_small(tid, "personality", buf, sizeof(buf));
+
+	if (n < 0)
+		return (long)n;
+	errno = 0;
+	v = strtoul(buf, &end, 16);
+	if (errno || end == buf || v > 0xffffffffUL)
+		return -EINVAL;
+	return (long)v;
+}
+
+static int same_file(int fd, const struct cabin_region *rg)
+{
+	struct stat st;
+
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) == 0 && st.st_dev == rg->dev &&
+	    st.st_ino == rg->ino)
+		return fd;
+	close(fd);
+	return -ESTALE;
+}
+
+int cabin_procfs_open_region(pid_t tid, const struct cabin_region *rg)
+{
+	char path[96];
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/map_files/%" PRIx64 "-%" PRIx64,
+		 (int)tid, rg->start, rg->end);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd >= 0)
+		return same_file(fd, rg);
+	if (rg->name[0] != '/')
+		return -ENOENT;
+	return same_file(open(rg->name, O_RDONLY | O_CLOEXEC | O_NOCTTY), rg);
+}
+
+int cabin_procfs_open_exe(pid_t tid)
+{
+	char path[64];
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/exe", (int)tid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	return fd < 0 ? -errno : fd;
 }
 
 int cabin_procfs_pkey(pid_t tid, uint64_t addr)

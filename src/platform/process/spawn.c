@@ -143,8 +143,13 @@ run_child(const struct cabin_spawn *s, const char *path, pid_t cabin,
 	  int go_fd, int err_fd)
 {
 	char *const *envp = s->envp ? s->envp : environ;
+	size_t i;
 	char go;
 
+	for (i = 0; i < s->nprivate_fds; i++) {
+		if (s->private_fds[i] >= 0)
+			close(s->private_fds[i]);
+	}
 	if (!(s->unsafe & CABIN_UNSAFE_EXITKILL)) {
 		prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
 		if (getppid() != cabin)
@@ -221,6 +226,15 @@ int cabin_spawn_child(const struct cabin_spawn *s, struct cabin_child *child)
 		close(errp[0]);
 		return err;
 	}
+	/*
+	 * Before the program can run: cabin itself becomes non-dumpable, so
+	 * that a program with cabin's uid and no user namespace of its own
+	 * cannot open /proc/<cabin>/fd/N (the trace and the report being
+	 * written) or /proc/<cabin>/mem.  Done after the fork (the child
+	 * must stay dumpable to be seized and to write its own id maps).
+	 */
+	if (!(s->unsafe & CABIN_UNSAFE_OUTPUTS))
+		prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 	err = write(go[1], "g", 1) == 1 ? 0 : -errno;
 	close(go[1]);
 	return err;

@@ -21,6 +21,12 @@ struct cabin_spawn {
 	const struct cabin_saved_signals *signals;	/* restored in the child */
 	const struct cabin_sandbox *sandbox;
 	bool userns;			/* non-root: enter an own user namespace */
+	/*
+	 * cabin's alone (its output files): closed first thing in the
+	 * child, so that no helper forked there holds them either.
+	 */
+	const int *private_fds;
+	size_t nprivate_fds;
 	/* Last step before the filter, after no_new_privs (Landlock). */
 	int (*confine)(void *ctx);
 	void *confine_ctx;

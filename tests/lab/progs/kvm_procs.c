@@ -17,6 +17,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "kvm_status.h"
+
 extern char **environ;
 
 static int global = 1;
@@ -27,16 +29,6 @@ static void on_usr1(int sig)
 {
 	(void)sig;
 	got_usr1 = 1;
-}
-
-static void status_line(const char *what, int st)
-{
-	if (WIFEXITED(st))
-		printf("%s: exit %d\n", what, WEXITSTATUS(st));
-	else if (WIFSIGNALED(st))
-		printf("%s: killed by %s\n", what, strsignal(WTERMSIG(st)));
-	else
-		printf("%s: status %#x\n", what, st);
 }
 
 static int wait_for(pid_t pid)

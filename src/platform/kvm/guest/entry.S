@@ -95,7 +95,15 @@ trap_common:
 	pushq %r13
 	pushq %r14
 	pushq %r15
-	movq %rsp, %rdi
+	/*
+	 * RFLAGS.AC is the program's to set, and an exception keeps it (the
+	 * syscall's FMASK clears it): with SMAP on, the kernel shuts it here
+	 * on every entry; iretq gives the program its own back.
+	 */
+	testb $1, %gs:CABIN_KVM_PERCPU_SMAP
+	jz 3f
+	clac
+3:	movq %rsp, %rdi
 	cld
 	call cabin_guest_trap
 	popq %r15

@@ -66,12 +66,12 @@ void cabin_guest_trap(struct cabin_kvm_frame *f)
 			__asm__ volatile("hlt");
 		}
 	}
+	/* At entry, so that an exception's entry is tested as a syscall's. */
+	run_test_fault();
 	if (f->vector == CABIN_KVM_VEC_SYSCALL ?
 	    !cabin_guest_local(f) && !cabin_guest_mm(f) && !cabin_guest_ring(f) :
-	    !cabin_guest_fault(f)) {
+	    !cabin_guest_fault(f))
 		out32(CABIN_KVM_PORT_TRAP, (uint32_t)(uintptr_t)f);
-		run_test_fault();
-	}
 	/*
 	 * A host signal came while this vCPU was in here, where the monitor
 	 * cannot deliver it: give it the frame before the program runs on.

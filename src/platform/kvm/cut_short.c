@@ -1,0 +1,66 @@
+/*
+ * A MAP_SHARED file cut short under its mapping.  The host's pages past
+ * the file's new end are gone: KVM cannot back the guest's access to one
+ * (KVM_RUN fails with EFAULT, naming no address).  Linux would raise
+ * SIGBUS (BUS_ADRERR) at the faulting address, which the program may
+ * catch.  So on that EFAULT the monitor finds the shared pages whose host
+ * page is gone and takes them out of the guest's page tables; the vCPU
+ * then retries the access, takes a page fault that the proxy kernel
+ * hands to the monitor (the page is not its own), and the monitor turns
+ * a fault on such a page into SIGBUS with CR2 as si_addr.
+ */
+#include "platform/kvm/abi.h"
+#include "platform/kvm/kvm.h"
+#include "platform/kvm/pte.h"
+
+static bool shared_tag(const struct cabin_kvm_mmstate *ms, unsigned int tag)
+{
+	return tag < CABIN_KVM_TAGS &&
+	       (ms->shared_tags[tag / 8] & (1u << (tag % 8)));
+}
+
+/* The host page behind guest page gva of region r. */
+static const unsigned char *host_page(const struct cabin_kvm *k,
+				      const struct cabin_gmem_region *r,
+				      uint64_t gva)
+{
+	return k->vm.mem.host + r->off + (gva - r->gva);
+}
+
+bool cabin_kvm_cut_short_page(struct cabin_kvm *k, uint64_t gva)
+{
+	const struct cabin_gmem_region *r = cabin_gmem_find(&k->vm.mem, gva);
+
+	gva &= ~(uint64_t)(CABIN_KVM_PAGE - 1);
+	return r && shared_tag(k->vm.ms, r->tag) &&
+	       cabin_kvm_host_page_gone(host_page(k, r, gva));
+}
+
+bool cabin_kvm_unmap_cut_short(struct cabin_kvm *k)
+{
+	const struct cabin_gmem_table *tab = k->vm.mem.tab;
+	bool any = false;
+	uint32_t i;
+
+	cabin_kvm_mm_lock(&k->mm);
+	for (i = 0; i < tab->n; i++) {
+		const struct cabin_gmem_region *r = &tab->r[i];
+		uint64_t a;
+
+		if (!shared_tag(k->vm.ms, r->tag))
+			continue;
+		for (a = r->gva; a - r->gva < r->len; a += CABIN_KVM_PAGE) {
+			uint64_t *e = cabin_pt_leaf(&k->vm.pt, a, 0);
+
+			if (!e || !(*e & CABIN_PTE_P) ||
+			    !cabin_kvm_host_page_gone(host_page(k, r, a)))
+				continue;
+			*e = 0;
+			any = true;
+		}
+	}
+	if (any)
+		cabin_kvm_vm_flush_tlb(&k->vm);
+	cabin_kvm_mm_unlock(&k->mm);
+	return any;
+}

@@ -1,0 +1,197 @@
+/*
+ * Opening a path for the program.  The program's process is the
+ * monitor's, so the host resolves /proc's magic links (/proc/self/exe,
+ * cwd, root, fd/N, map_files/..., the same under /proc/thread-self and
+ * /proc/<pid>, and any symlink, dirfd or ".." leading there) for the
+ * monitor: its binary, its descriptors (cabin's records and logs), its
+ * own files.  So a path is first opened with RESOLVE_NO_MAGICLINKS; one
+ * that needs a magic link is resolved to an O_PATH descriptor, which
+ * opens nothing, and is opened for real only when what it names is an
+ * object the program itself holds open below the descriptor floor, for
+ * at least the access it asks (as /proc/self/fd/N, /dev/stdin and
+ * /dev/fd/N mean on Linux, never widened).  Anything else through a
+ * magic link is refused: it would be the monitor's.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/openat2.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "platform/kvm/forward_impl.h"
+
+/* The flags a resolution keeps: those that change where the path leads. */
+#define RESOLVE_FLAGS	(O_NOFOLLOW | O_DIRECTORY | O_CLOEXEC)
+/* The kernel's VALID_OPEN_FLAGS: open(2) drops the others, openat2 refuses. */
+#define LEGACY_FLAGS	(O_ACCMODE | O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC | \
+			 O_APPEND | O_NONBLOCK | O_DSYNC | FASYNC | O_DIRECT | \
+			 O_LARGEFILE | O_DIRECTORY | O_NOFOLLOW | O_NOATIME | \
+			 O_CLOEXEC | O_PATH | __O_TMPFILE | O_SYNC)
+
+static long openat2_host(const struct cabin_kvm_fwd *f, int dfd,
+			 const char *path, const struct open_how *how)
+{
+	long a[6] = { dfd, (long)path, (long)how, sizeof(*how), 0, 0 };
+
+	return cabin_kvm_fwd_host(f, SYS_openat2, a);
+}
+
+/* Read and write, as bits, of open flags (O_TRUNC writes); O_PATH: none. */
+static unsigned int access_of(unsigned int flags)
+{
+	unsigned int acc = flags & O_ACCMODE, bits = 0;
+
+	if (flags & O_PATH)
+		return 0;
+	if (acc == O_RDONLY || acc == O_RDWR)
+		bits |= 1;
+	if (acc == O_WRONLY || acc == O_RDWR || (flags & O_TRUNC))
+		bits |= 2;
+	return bits;
+}
+
+/*
+ * Whether the program holds fd's file at a descriptor below floor, open
+ * for at least the access wanted: a reopen never widens what it was
+ * given (an O_PATH or read-only descriptor does not become writable).
+ */
+static bool held_by_program(int floor, int fd, unsigned int want)
+{
+	struct stat target, st;
+	int i, fl;
+
+	if (fstat(fd, &target) < 0)
+		return false;
+	for (i = 0; i < floor; i++) {
+		if (i == fd || fstat(i, &st) < 0 || st.st_dev != target.st_dev ||
+		    st.st_ino != target.st_ino)
+			continue;
+		fl = fcntl(i, F_GETFL);
+		if (fl >= 0 && (access_of((unsigned int)fl) & want) == want)
+			return true;
+	}
+	return false;
+}
+
+/* A path that needs a magic link: the program's own object, or -EACCES. */
+static long through_magic_link(const struct cabin_kvm_fwd *f, int dfd,
+			       const char *path, const struct open_how *how)
+{
+	struct open_how where = {
+		.flags = O_PATH | (how->flags & RESOLVE_FLAGS),
+		.resolve = how->resolve,
+	};
+	struct open_how again = *how;
+	struct stat st;
+	char link[64];
+	long p, r;
+
+	p = openat2_host(f, dfd, path, &where);
+	if (p < 0)
+		return p;
+	if (!held_by_program(f->fd_floor, (int)p,
+			     access_of((unsigned int)how->flags))) {
+		/* O_NOFOLLOW on a plain symlink: its own ELOOP. */
+		r = fstat((int)p, &st) == 0 && S_ISLNK(st.st_mode) ?
+		    -ELOOP : -EACCES;
+		close((int)p);
+		return r;
+	}
+	/* It exists: O_CREAT creates nothing, O_EXCL fails as on Linux. */
+	if ((how->flags & (O_CREAT | O_EXCL)) == (O_CREAT | O_EXCL)) {
+		close((int)p);
+		return -EEXIST;
+	}
+	again.flags &= ~(uint64_t)(O_CREAT | O_EXCL);
+	if (!(again.flags & __O_TMPFILE))
+		again.mode = 0;
+	again.resolve = 0;
+	snprintf(link, sizeof(link), "/proc/self/fd/%ld", p);
+	r = openat2_host(f, AT_FDCWD, link, &again);
+	close((int)p);
+	return r;
+}
+
+/* The program's open_how, which may be longer than ours if zero-filled. */
+static long program_how(struct cabin_kvm_call *c, struct open_how *how)
+{
+	uint64_t size = c->guest[3], i;
+	const unsigned char *p = (const unsigned char *)c->host[2];
+
+	if (size < sizeof(*how))
+		return -EINVAL;
+	for (i = sizeof(*how); i < size; i++)
+		if (p[i])
+			return -E2BIG;
+	memcpy(how, p, sizeof(*how));
+	return 0;
+}
+
+long cabin_kvm_fwd_open(struct cabin_kvm_call *c)
+{
+	struct open_how how = { 0 };
+	int dfd = AT_FDCWD, path = 0;
+	long r;
+
+	switch (c->nr) {
+	case SYS_creat:
+		how.flags = O_CREAT | O_WRONLY | O_TRUNC;
+		how.mode = c->guest[1];
+		break;
+	case SYS_open:
+		how.flags = (uint32_t)c->guest[1];
+		how.mode = c->guest[2];
+		break;
+	case SYS_openat:
+		dfd = (int)c->host[0];
+		path = 1;
+		how.flags = (uint32_t)c->guest[2];
+		how.mode = c->guest[3];
+		break;
+	case SYS_openat2:
+		dfd = (int)c->host[0];
+		path = 1;
+		r = program_how(c, &how);
+		if (r)
+			return r;
+		break;
+	default:
+		return -ENOSYS;
+	}
+	/* What open and openat ignore, openat2 refuses: dropped as they do. */
+	if (c->nr != SYS_openat2) {
+		how.flags &= LEGACY_FLAGS;
+		if (how.flags & O_PATH)
+			how.flags &= O_PATH | RESOLVE_FLAGS;
+		if (!(how.flags & (O_CREAT | __O_TMPFILE)))
+			how.mode = 0;
+		how.mode &= 07777;
+	}
+	r = cabin_kvm_fwd_open_path(c->f, dfd, (const char *)c->host[path],
+				    &how, c->nr == SYS_openat2);
+	return r < 0 ? r : cabin_kvm_fwd_new_fd(c->f, r);
+}
+
+long cabin_kvm_fwd_open_path(const struct cabin_kvm_fwd *f, int dfd,
+			     const char *path, const struct open_how *how,
+			     bool strict)
+{
+	struct open_how first = *how;
+	long r;
+
+	first.resolve |= RESOLVE_NO_MAGICLINKS;
+	r = openat2_host(f, dfd, path, &first);
+	/* A host without openat2 (before 5.6) has no magic-link check. */
+	if (r == -ENOSYS && !strict) {
+		long a[6] = { dfd, (long)path, (long)how->flags,
+			      (long)how->mode, 0, 0 };
+
+		r = cabin_kvm_fwd_host(f, SYS_openat, a);
+	}
+	if (r == -ELOOP && !(how->resolve & RESOLVE_NO_MAGICLINKS))
+		r = through_magic_link(f, dfd, path, how);
+	return r;
+}

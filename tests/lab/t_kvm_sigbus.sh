@@ -1,0 +1,20 @@
+# A MAP_SHARED file cut short under its mapping (tests/lab/progs/
+# kvm_sigbus): reading past the new end raises a SIGBUS the program
+# catches (BUS_ADRERR, si_addr the address read), and an uncaught one
+# kills, as natively; before, the run ended as cabin's failure
+# ("KVM_RUN: Bad address", exit 125).
+. /lab/lib.sh
+KVM_EXTRA=${KVM_EXTRA:-}
+TAG=${KVM_EXTRA:+ $KVM_EXTRA}
+SUITE=kvm-sigbus
+cd /work || exit 1
+P=$CABIN_BUILD/tests/lab/kvm_sigbus
+D=/work/kb
+T=/tmp/kb
+mkdir -p "$D" "$T"
+
+need_kvm "$SUITE: SIGBUS past a shared file's end"
+DEADLINE=${KVM_SIGBUS_DEADLINE:-100}
+. /lab/kvm_lib.sh
+
+same "a shared file cut short: SIGBUS caught, and uncaught in a child" "$P" "$D"
