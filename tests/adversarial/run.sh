@@ -510,11 +510,12 @@ test_kill_group() {
 # Writing another process's memory needs ptrace rights: as root, cabin's
 # capabilities already stop the capless program, sigscope or not; not
 # root, so does the user namespace cabin drops capabilities in (caps),
-# and the one kfiles' mount namespace needs (kfiles).
+# the one kfiles' mount namespace needs (kfiles), and cabin being
+# non-dumpable (outputs).
 test_proc_mem_cabin() {
 	local name=proc_mem_cabin
 	if [ "$(id -u)" != 0 ]; then
-		sigscope_case "$name" "$name" sigscope,caps,kfiles ENOENT EACCES EPERM
+		sigscope_case "$name" "$name" sigscope,caps,kfiles,outputs ENOENT EACCES EPERM
 		return
 	fi
 	have "$name" sigscope || return
@@ -876,7 +877,9 @@ test_out_forge() {
 # The trace reached through /proc/<cabin>/fd. The program needs cabin's
 # uid and no user namespace of its own: an unprivileged user on a kernel
 # without user namespaces, which --unsafe-disable=caps gives here (the
-# program then stays in cabin's namespace). As root, cabin's capabilities
+# program then stays in cabin's namespace) together with sigscope and
+# kfiles off (their PID and mount namespaces need one, and the PID
+# namespace hides cabin). As root, cabin's capabilities
 # already bar the program, so there is nothing to show.
 test_out_procfd() {
 	have out_forge outputs || return
@@ -891,7 +894,8 @@ test_out_procfd() {
 		"$OUT_ADV/out_forge" procfd trace.txt
 	check_trace_intact "out_forge procfd" "$w/trace.txt"
 	rm -rf "$w" && mkdir -p "$w"
-	run_out op_off "$w" --unsafe-disable=caps,outputs --trace=trace.txt -- \
+	run_out op_off "$w" --unsafe-disable=caps,outputs,sigscope,kfiles \
+		--trace=trace.txt -- \
 		"$OUT_ADV/out_forge" procfd trace.txt
 	check_trace_forged "out_forge procfd" "$w/trace.txt"
 }
