@@ -58,6 +58,7 @@ struct run {
 	struct cabin_path_rule *paths;	/* effective's path rules */
 	int exe_fd;			/* the program, opened by cabin */
 	int terminal_fd;		/* stdio on a host pts, or -1 */
+	char terminal_link[32];		/* its /proc/self/fd path */
 	char exe_link[32];		/* its /proc/self/fd path */
 	FILE *log;
 	int landlock_abi;
@@ -385,25 +386,55 @@ static int grant_program(struct run *r, const char *program)
 			false);
 }
 
+/* grant_terminal without a mount namespace: see there. */
+static int narrow_pts(struct run *r)
+{
+	size_t i;
+	int err = own_paths(r, 0);
+
+	snprintf(r->terminal_link, sizeof(r->terminal_link),
+		 "/proc/self/fd/%d", r->terminal_fd);
+	for (i = 0; !err && i < r->effective.npaths; i++) {
+		if (strcmp(r->paths[i].path, "/dev/pts"))
+			continue;
+		if (r->terminal_fd < 0)
+			r->paths[i].rights = 0;
+		else
+			r->paths[i].path = r->terminal_link;
+	}
+	return err;
+}
+
 /*
  * Under kfiles the program's /dev/pts holds only the terminals it makes;
  * the host terminal on its stdio (if any) is named /dev/console there
  * (kfiles.h) and keeps the rights a rule gives /dev/pts, so that it can
- * be opened again by that name or /dev/stdin.
+ * be opened again by that name or /dev/stdin.  Without a mount
+ * namespace (no user namespaces for this user) /dev/pts is the host's,
+ * every terminal of the user: a rule naming it is narrowed to the one
+ * on the program's stdio (its own new ones remain reachable through
+ * TIOCGPTPEER, which openpty uses, not by name).
  */
 static int grant_terminal(struct run *r)
 {
 	char path[64];
 	size_t i;
-	int fd;
+	int fd, err;
 
 	r->terminal_fd = -1;
-	if (!kfiles(r) || !r->namespaces)
+	if (!kfiles(r))
 		return 0;
 	for (fd = 0; fd <= 2 && r->terminal_fd < 0; fd++) {
 		if (cabin_kfiles_host_terminal(fd, path, sizeof(path)))
 			r->terminal_fd = fd;
 	}
+	if (!r->namespaces) {
+		err = r->policy->files_restricted ? narrow_pts(r) : 0;
+		r->terminal_fd = -1;	/* nothing to bind */
+		return err;
+	}
+	if (access("/dev/console", F_OK) < 0)
+		r->terminal_fd = -1;	/* no name to give it */
 	if (r->terminal_fd < 0 || !r->policy->files_restricted)
 		return 0;
 	for (i = 0; i < r->policy->npaths; i++) {

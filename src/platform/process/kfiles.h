@@ -13,8 +13,8 @@
 #include <stddef.h>
 
 /*
- * Is descriptor fd (0, 1 or 2) a terminal of the host's /dev/pts, and is
- * there a /dev/console to name it by?  Then its path is put in path.  The terminal cabin's caller gave the
+ * Is descriptor fd (0, 1 or 2) a terminal of the host's /dev/pts?  Then
+ * its path there is put in path.  The terminal cabin's caller gave the
  * program keeps a name inside: /dev/console, as bubblewrap does (its
  * /dev/pts name would be another terminal's in the program's instance).
  */
