@@ -6,7 +6,7 @@ BUILD ?= build
 ASAN_BUILD ?= build-asan
 MESON ?= meson
 
-.PHONY: all build deps check test demo bench lab clean
+.PHONY: all build deps tests-enabled check test demo bench lab clean
 
 all: build
 
@@ -21,15 +21,21 @@ deps:
 
 $(ASAN_BUILD)/build.ninja:
 	CC=clang $(MESON) setup $(ASAN_BUILD) --buildtype=debug \
-		-Db_sanitize=address,undefined -Db_lundef=false
+		-Db_sanitize=address,undefined -Db_lundef=false -Dtests=enabled
+
+# The suites need the unit tests built: cmocka is required, not optional.
+tests-enabled: $(BUILD)/build.ninja
+	$(MESON) configure $(BUILD) -Dtests=enabled
 
 check: deps
+	$(MAKE) tests-enabled
 	$(MAKE) build
 	$(MAKE) $(ASAN_BUILD)/build.ninja
 	ninja -C $(ASAN_BUILD)
 	tests/run-all.sh $(BUILD) $(ASAN_BUILD)
 
-test: build
+test: tests-enabled
+	$(MAKE) build
 	tests/run-all.sh $(BUILD)
 
 demo:

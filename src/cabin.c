@@ -45,6 +45,7 @@ static const char *const unsafe_names[] = {
 	"abi", "deny", "untraced", "exitkill", "caps", "smep", "smap",
 	"seccomp", "wx-alias", "outputs", "sigscope", "setid", "rometa",
 	"net-scope", "kfiles",
+	[15] = "racecheck",
 };
 
 #define NUNSAFE (sizeof(unsafe_names) / sizeof(*unsafe_names))
@@ -103,7 +104,8 @@ int cabin_unsafe_parse(const char *list, unsigned int *out)
 		return -EINVAL;
 	for (tok = strtok_r(buf, ",", &save); tok;
 	     tok = strtok_r(NULL, ",", &save)) {
-		for (i = 0; i < NUNSAFE && strcmp(tok, unsafe_names[i]); i++)
+		for (i = 0; i < NUNSAFE && (!unsafe_names[i] ||
+					     strcmp(tok, unsafe_names[i])); i++)
 			;
 		if (i == NUNSAFE)
 			return -EINVAL;
@@ -117,7 +119,7 @@ static void warn_unsafe(FILE *log, unsigned int unsafe)
 	size_t i;
 
 	for (i = 0; i < NUNSAFE; i++) {
-		if (unsafe & (1u << i))
+		if ((unsafe & (1u << i)) && unsafe_names[i])
 			fprintf(log, "cabin: WARNING: protection '%s' is switched off (--unsafe-disable)\n",
 				unsafe_names[i]);
 	}
@@ -764,6 +766,8 @@ static int open_records(struct run *r, char *const argv[])
 			.timestamps = cfg->trace_timestamps,
 			.durations = cfg->trace_durations,
 			.fd_paths = cfg->trace_fds,
+			.racecheck = !r->kvm &&
+				     !(cfg->unsafe & CABIN_UNSAFE_RACECHECK),
 		};
 
 		if (!r->trace_out)
@@ -778,6 +782,9 @@ static int open_records(struct run *r, char *const argv[])
 			.path = cfg->report_path,
 			.summary = cfg->summary ? r->log : NULL,
 			.argv = argv,
+			/* kvm's descriptors are the monitor's, not the kernel's */
+			.racecheck = !r->kvm &&
+				     !(cfg->unsafe & CABIN_UNSAFE_RACECHECK),
 		};
 
 		r->report = cabin_report_new(&o);

@@ -4,6 +4,9 @@
 
 : "${CABIN_BUILD:=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/build}"
 CABIN="${CABIN:-$CABIN_BUILD/cabin}"
+# Suites change directory before running cabin: relative paths from here.
+case $CABIN in /*) ;; */*) CABIN=$PWD/$CABIN ;; esac
+case $CABIN_BUILD in /*) ;; *) CABIN_BUILD=$PWD/$CABIN_BUILD ;; esac
 T_PASSED=0
 T_FAILED=0
 T_SKIPPED=0
@@ -28,6 +31,23 @@ t_skip() {
 t_check() {
 	local name=$1; shift
 	if "$@"; then t_ok "$name"; else t_fail "$name"; fi
+}
+
+# t_need_cabin OPTION : unless "$CABIN run --help" succeeds and names
+# OPTION, fail loudly and end the suite: a missing or crashing cabin is a
+# failure, never a skip.
+t_need_cabin() {
+	local out rc
+	out=$("$CABIN" run --help 2>&1); rc=$?
+	if [ "$rc" -ne 0 ]; then
+		t_fail "cabin run --help" "$CABIN exits $rc: $(printf '%s' "$out" | head -c 200 | tr '\n' '|')"
+	elif ! grep -q -- "$1" <<<"$out"; then
+		t_fail "cabin run --help" "$CABIN has no $1 option"
+	else
+		return 0
+	fi
+	t_done
+	exit 1
 }
 
 t_done() {

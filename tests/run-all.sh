@@ -13,29 +13,42 @@ skipped=0
 failures=()
 unpriv_user=cabintest
 
-# Add up one suite's closing "N passed, N failed[, N skipped]" line.
+# A suite that could not run counts as one failure, with its reason.
+suite_failed() {
+	echo "!! $1: $2"
+	failed=$((failed + 1)); failures+=("$1 ($2)")
+}
+
+# Add up one suite's closing "N passed, N failed[, N skipped]" line; its
+# exit status must agree, and a suite that passed nothing ran nothing.
 tally() {
-	local name=$1 log=$2 line p f s
+	local name=$1 log=$2 rc=$3 line p f s
 	line=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$log" | tail -1)
 	if [ -z "$line" ]; then
-		echo "!! $name: no result line"
-		failed=$((failed + 1)); failures+=("$name (no result)")
+		suite_failed "$name" "no result line, exit status $rc"
 		return
 	fi
 	p=$(echo "$line" | sed -E 's/^([0-9]+) passed.*/\1/')
 	f=$(echo "$line" | sed -E 's/^[0-9]+ passed, ([0-9]+) failed.*/\1/')
 	s=$(echo "$line" | sed -nE 's/.*, ([0-9]+) skipped.*/\1/p')
 	passed=$((passed + p)); failed=$((failed + f)); skipped=$((skipped + ${s:-0}))
-	[ "$f" -eq 0 ] || failures+=("$name")
+	if [ "$f" -ne 0 ]; then
+		failures+=("$name")
+	elif [ "$rc" -ne 0 ]; then
+		suite_failed "$name" "exit status $rc"
+	elif [ "$p" -eq 0 ]; then
+		suite_failed "$name" "nothing passed (${s:-0} skipped)"
+	fi
 }
 
 run_suite() {
 	local name=$1; shift
-	local log
+	local log rc
 	log=$(mktemp)
 	echo "== $name"
 	"$@" 2>&1 | tee "$log"
-	tally "$name" "$log"
+	rc=${PIPESTATUS[0]}
+	tally "$name" "$log" "$rc"
 	rm -f "$log"
 }
 
@@ -48,6 +61,7 @@ unit_suite() {
 	fail=$(echo "$out" | sed -nE 's/^Fail: +([0-9]+).*/\1/p')
 	[ $rc -eq 0 ] || [ "${fail:-0}" -gt 0 ] || fail=1
 	echo "${ok:-0} passed, ${fail:-0} failed"
+	return $rc
 }
 
 # An unprivileged user cannot be assumed to reach the checkout (it may sit
@@ -70,7 +84,10 @@ suites() {
 	local prefix=$1 tree=$2 cabin=$3; shift 3
 	local s
 	for s in integration adversarial policy trace report; do
-		[ -x "$tree/tests/$s/run.sh" ] || continue
+		if [ ! -f "$tree/tests/$s/run.sh" ]; then
+			suite_failed "$prefix $s" "tests/$s/run.sh missing"
+			continue
+		fi
 		run_suite "$prefix $s" "$@" env CABIN_BUILD="$tree/build" \
 			CABIN="$cabin" bash "$tree/tests/$s/run.sh"
 	done
@@ -95,14 +112,24 @@ if [ "$(id -u)" -eq 0 ]; then
 fi
 
 # Hardware this machine lacks (protection keys, ia32, KVM) and Debian 12's
-# older kernel (Landlock ABI 2), in the emulated lab.
-if [ -x "$top/tests/lab/run.sh" ] && [ -z "${CABIN_NO_LAB:-}" ]; then
+# older kernel (Landlock ABI 2), in the emulated lab.  Only CABIN_NO_LAB,
+# said out loud, leaves it out: a lab that cannot boot fails.
+if [ -n "${CABIN_NO_LAB:-}" ]; then
+	echo "== lab: left out (CABIN_NO_LAB)"
+elif [ ! -f "$top/tests/lab/run.sh" ]; then
+	suite_failed "lab" "tests/lab/run.sh missing"
+else
 	run_suite "lab" bash "$top/tests/lab/run.sh" "$build"
 fi
 
 # The parsers and decoders of hostile input, under libFuzzer, bounded.
-if [ -n "$asan_build" ] && command -v clang >/dev/null; then
-	run_suite "fuzz" env FUZZ_WORK="$asan_build/fuzz" bash "$top/tests/fuzz/run.sh" "${FUZZ_SECONDS:-30}"
+# With an ASan build (make check, which installs clang) it must run.
+if [ -n "$asan_build" ]; then
+	if command -v clang >/dev/null; then
+		run_suite "fuzz" env FUZZ_WORK="$asan_build/fuzz" bash "$top/tests/fuzz/run.sh" "${FUZZ_SECONDS:-30}"
+	else
+		suite_failed "fuzz" "clang not installed"
+	fi
 fi
 
 if [ -n "$asan_build" ]; then

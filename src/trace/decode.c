@@ -420,6 +420,24 @@ int cabin_decode_count(long nr, const uint64_t args[6], int *at_entry)
 	return n;
 }
 
+int cabin_decode_paths(long nr, const uint64_t args[6],
+		       struct cabin_decode_path out[2])
+{
+	struct item it[8];
+	int n = shape(nr, args, it), i, found = 0;
+
+	for (i = 0; i < n && found < 2; i++) {
+		if (it[i].kind != K_PATH)
+			continue;
+		out[found].pos = i;
+		out[found].arg = it[i].arg;
+		out[found].dirfd_arg = i > 0 && it[i - 1].kind == K_DIRFD ?
+				       it[i - 1].arg : -1;
+		found++;
+	}
+	return found;
+}
+
 static bool is_error(long ret)
 {
 	return ret < 0 && ret >= -4095;

@@ -66,6 +66,17 @@ const char *cabin_decode_name(long nr, char *buf, size_t len);
  */
 int cabin_decode_count(long nr, const uint64_t args[6], int *at_entry);
 
+/*
+ * The paths a call reads from memory: for each (at most 2), its printed
+ * position, its argument index and the argument index of the descriptor
+ * it is relative to (-1: none, the cwd).  Returns how many.
+ */
+struct cabin_decode_path {
+	int pos, arg, dirfd_arg;
+};
+int cabin_decode_paths(long nr, const uint64_t args[6],
+		       struct cabin_decode_path out[2]);
+
 /* Append printed argument i (0 <= i < count) to b. */
 void cabin_decode_arg(struct cabin_strbuf *b, const struct cabin_decode_ctx *c,
 		      const struct cabin_decode_call *call, int i);

@@ -115,6 +115,9 @@ static void call_clear(struct report_call *c)
 
 	free(c->path);
 	free(c->path2);
+	free(c->raw[0]);
+	free(c->raw[1]);
+	free(c->opened);
 	free(c->addr);
 	for (i = 0; i < c->argc; i++)
 		free(c->argv[i]);
@@ -287,6 +290,10 @@ static void kind_result(struct cabin_report *r, struct cabin_proxy *p,
 	case CALL_CHMOD:
 	case CALL_TRUNCATE:
 	case CALL_MKDIR:
+		/* Only a call that ran (to its exit stop) raced its paths. */
+		if (r->opt.racecheck && c->route != CABIN_ROUTE_ALLOW &&
+		    (ran || c->route == CABIN_ROUTE_EMULATE))
+			report_race_check(r, p, task->tid, c, ret);
 		report_file_result(r, task, c, ret);
 		break;
 	case CALL_EXEC:

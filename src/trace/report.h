@@ -33,6 +33,11 @@ struct cabin_report_options {
 	FILE *summary;			/* human-readable summary, NULL for none */
 	char *const *argv;		/* the command, NULL: the first exec's */
 	const struct cabin_report_fs *fs;	/* NULL: /proc */
+	/*
+	 * Record what the kernel opened (the program's descriptors are
+	 * the kernel's: the process platform) and mark raced paths.
+	 */
+	bool racecheck;
 };
 
 struct cabin_report;

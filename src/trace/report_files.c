@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "core/umem.h"
+#include "trace/kernview.h"
 #include "trace/report_int.h"
 
 #ifndef AT_EMPTY_PATH
@@ -113,6 +114,11 @@ static void read_paths(struct cabin_report *r, struct cabin_proxy *p,
 	if (s->path2 >= 0)
 		c->path2 = report_read_string(r, p, tid, c->args[s->path2],
 					      REPORT_PATH_MAX);
+	/* The same copy is compared at the result: one read, one truth. */
+	if (r->opt.racecheck && s->path >= 0 && c->path)
+		c->raw[0] = strdup(c->path);
+	if (r->opt.racecheck && c->path2)
+		c->raw[1] = strdup(c->path2);
 }
 
 /*
@@ -200,14 +206,68 @@ void report_capture_file(struct cabin_report *r, struct cabin_proxy *p,
 		c->mode = c->args[s->mode];
 }
 
+/* ------------------------------------------------------ the kernel's view */
+
+/*
+ * A descriptor names what the kernel opened: the record takes that name
+ * unless the program's path was seen to name the same object.  Other
+ * calls leave nothing behind to look at: their paths are read again.
+ */
+static bool changed(struct cabin_report *r, struct cabin_proxy *p, pid_t tid,
+		    uint64_t addr, const char *raw)
+{
+	char *now;
+	bool differs;
+
+	if (!raw)
+		return false;
+	now = report_read_string(r, p, tid, addr, REPORT_PATH_MAX);
+	differs = now && strcmp(now, raw);
+	free(now);
+	return differs;
+}
+
+void report_race_check(struct cabin_report *r, struct cabin_proxy *p,
+		       pid_t tid, struct report_call *c, long ret)
+{
+	const struct watch_spec *s = c->spec;
+	struct cabin_kernview *kv;
+
+	if (s->kind == CALL_OPEN && ret >= 0) {
+		kv = malloc(sizeof(*kv));
+		if (!kv)
+			return;
+		cabin_kernview_opened(p, tid, c->nr, c->args, ret, c->raw[0],
+				      s->path, s->dirfd, kv);
+		c->raced = kv->raced;
+		if (kv->known && !kv->same) {
+			c->opened = strdup(kv->path);
+			c->unnamed = kv->deleted;
+		}
+		free(kv);
+		return;
+	}
+	c->raced = (s->path >= 0 &&
+		    changed(r, p, tid, c->args[s->path], c->raw[0])) ||
+		   (s->path2 >= 0 &&
+		    changed(r, p, tid, c->args[s->path2], c->raw[1]));
+}
+
 /* ---------------------------------------------------- results to records */
 
-/* One path record in a file list; kind and extra fields by the caller. */
+/*
+ * One path record of c in a file list: the object the kernel opened
+ * when that is known to differ from the program's path (which s2 then
+ * keeps), marked when the program raced its own arguments.  Kind and
+ * extra fields by the caller.
+ */
 static struct report_rec *add_path(struct cabin_report *r,
 				   struct report_list *l,
 				   const struct cabin_task *task,
-				   const char *path, long v1, long nr, int err)
+				   const struct report_call *c, long v1,
+				   long nr, int err)
 {
+	const char *path = c->opened ? c->opened : c->path;
 	struct report_key k = { 0 };
 	struct report_rec *rec;
 	bool fresh;
@@ -216,12 +276,18 @@ static struct report_rec *add_path(struct cabin_report *r,
 	report_key_num(&k, v1);
 	report_key_num(&k, nr);
 	report_key_num(&k, err);
+	report_key_num(&k, c->raced);
+	report_key_num(&k, c->opened && c->unnamed);
 	rec = report_list_add(r, l, &k, &fresh);
 	free(k.buf);
 	if (rec && fresh) {
 		report_rec_who(rec, task);
 		rec->s1 = report_dup(path);
 		rec->v1 = v1;
+		rec->v3 = c->raced;
+		rec->u1 = c->opened && c->unnamed;
+		if (c->opened || c->raced)
+			rec->s2 = report_dup(c->path);
 		rec->nr = nr;
 		rec->err = err;
 	}
@@ -235,7 +301,7 @@ static void file_failure(struct cabin_report *r,
 	struct report_list *l = report_is_denial(ret) ? &r->file_denied
 					       : &r->file_failed;
 
-	add_path(r, l, task, c->path, 0, c->nr, (int)-ret);
+	add_path(r, l, task, c, 0, c->nr, (int)-ret);
 }
 
 static void open_result(struct cabin_report *r, const struct cabin_task *task,
@@ -250,14 +316,14 @@ static void open_result(struct cabin_report *r, const struct cabin_task *task,
 	if ((c->flags & O_PATH) && !(c->flags & O_CREAT))
 		return;
 	if (created) {
-		add_path(r, &r->created, task, c->path, 0, 0, 0);
+		add_path(r, &r->created, task, c, 0, 0, 0);
 	} else if (writes) {
 		/* O_CREAT on a file of unknown existence: created or written. */
-		rec = add_path(r, &r->written, task, c->path, 0, 0, 0);
+		rec = add_path(r, &r->written, task, c, 0, 0, 0);
 		if (rec && (c->flags & O_CREAT) && c->existed < 0)
 			rec->v2 = 1;
 	} else {
-		add_path(r, &r->read, task, c->path,
+		add_path(r, &r->read, task, c,
 			 (c->flags & O_DIRECTORY) != 0, 0, 0);
 	}
 }
@@ -272,12 +338,14 @@ static void rename_result(struct cabin_report *r,
 
 	report_key_str(&k, c->path);
 	report_key_str(&k, c->path2);
+	report_key_num(&k, c->raced);
 	rec = report_list_add(r, &r->renamed, &k, &fresh);
 	free(k.buf);
 	if (rec && fresh) {
 		report_rec_who(rec, task);
 		rec->s1 = report_dup(c->path);
 		rec->s2 = report_dup(c->path2);
+		rec->v3 = c->raced;
 	}
 }
 
@@ -296,20 +364,20 @@ void report_file_result(struct cabin_report *r, const struct cabin_task *task,
 		break;
 	case CALL_UNLINK:
 		dir = c->nr == SYS_rmdir || (c->flags & AT_REMOVEDIR);
-		add_path(r, &r->deleted, task, c->path, dir, 0, 0);
+		add_path(r, &r->deleted, task, c, dir, 0, 0);
 		break;
 	case CALL_RENAME:
 		rename_result(r, task, c);
 		break;
 	case CALL_CHMOD:
-		add_path(r, &r->chmod, task, c->path, (long)(c->mode & 07777),
+		add_path(r, &r->chmod, task, c, (long)(c->mode & 07777),
 			 0, 0);
 		break;
 	case CALL_TRUNCATE:
-		add_path(r, &r->written, task, c->path, 0, 0, 0);
+		add_path(r, &r->written, task, c, 0, 0, 0);
 		break;
 	case CALL_MKDIR:
-		add_path(r, &r->created, task, c->path, 1, 0, 0);
+		add_path(r, &r->created, task, c, 1, 0, 0);
 		break;
 	default:
 		break;

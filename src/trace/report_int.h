@@ -40,8 +40,8 @@ struct report_rec {
 	int err;		/* errno, 0 when it succeeded */
 	bool refused;		/* the proxy answered it (not the kernel) */
 	char *s1, *s2;		/* path / from, to / address / detail */
-	long v1, v2, v3;
-	uint64_t u1, u2;
+	long v1, v2, v3;	/* files: v3 raced, s2 the path the program gave, */
+	uint64_t u1, u2;	/* u1 the object opened has no name left */
 };
 
 struct report_list {
@@ -166,6 +166,10 @@ struct report_call {
 	char **argv;		/* EXEC */
 	size_t argc;
 	bool argv_truncated;
+	char *raw[2];		/* the paths as read at entry, before resolving */
+	char *opened;		/* OPEN: what the kernel opened, when not path */
+	bool unnamed;		/* OPEN: and it has no name left */
+	bool raced;		/* the program changed a path during the call */
 };
 
 /*
@@ -226,6 +230,9 @@ void report_capture_file(struct cabin_report *r, struct cabin_proxy *p,
 			 pid_t tid, struct report_call *c);
 void report_file_result(struct cabin_report *r, const struct cabin_task *task,
 			const struct report_call *c, long ret);
+/* At the result of a call that ran: what the kernel acted on. */
+void report_race_check(struct cabin_report *r, struct cabin_proxy *p,
+		       pid_t tid, struct report_call *c, long ret);
 
 /* Sockets (report_net.c). */
 void report_capture_net(struct cabin_proxy *p, pid_t tid,

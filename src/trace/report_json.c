@@ -87,6 +87,21 @@ static void json_outcome(struct cabin_json *j, const struct report_rec *rec)
 	json_who(j, rec);
 }
 
+/*
+ * The program changed its path while the call ran, or the path it gave
+ * names another object than the kernel opened (path is then the
+ * kernel's, asked the program's).
+ */
+static void json_raced(struct cabin_json *j, const struct report_rec *rec)
+{
+	if (rec->s2)
+		cabin_json_str(j, "asked", rec->s2);
+	if (rec->u1)
+		cabin_json_bool(j, "deleted", true);
+	if (rec->v3)
+		cabin_json_bool(j, "raced", true);
+}
+
 static void json_path(struct cabin_json *j, const struct report_rec *rec,
 		      bool typed)
 {
@@ -95,6 +110,7 @@ static void json_path(struct cabin_json *j, const struct report_rec *rec,
 		cabin_json_str(j, "type", rec->v1 ? "directory" : "file");
 	if (rec->v2)
 		cabin_json_bool(j, "maybe_created", true);
+	json_raced(j, rec);
 	json_count_pid(j, rec);
 }
 
@@ -113,6 +129,8 @@ static void json_renamed(struct cabin_json *j, const struct report_rec *rec)
 {
 	cabin_json_str(j, "from", rec->s1);
 	cabin_json_str(j, "to", rec->s2);
+	if (rec->v3)
+		cabin_json_bool(j, "raced", true);
 	json_count_pid(j, rec);
 }
 
@@ -123,6 +141,7 @@ static void json_chmod(struct cabin_json *j, const struct report_rec *rec)
 	cabin_json_str(j, "path", rec->s1);
 	cabin_json_str(j, "mode", cabin_report_mode(rec->v1, mode,
 						     sizeof(mode)));
+	json_raced(j, rec);
 	json_count_pid(j, rec);
 }
 
@@ -131,6 +150,7 @@ static void json_file_error(struct cabin_json *j, const struct report_rec *rec)
 	cabin_json_str(j, "path", rec->s1);
 	json_syscall(j, rec->nr);
 	json_errno(j, rec->err);
+	json_raced(j, rec);
 	json_count_pid(j, rec);
 }
 

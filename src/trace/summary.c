@@ -383,6 +383,36 @@ static void summary_file_errors(FILE *f, const char *title,
 	more(f, shown, l->n - system);
 }
 
+static unsigned long raced_in(const struct report_list *l)
+{
+	unsigned long n = 0;
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		n += l->v[i].v3 ? l->v[i].count : 0;
+	return n;
+}
+
+/*
+ * A program that rewrites a path while the kernel reads it is hiding
+ * what it opens: a strong signal, said once with the count.
+ */
+static void summary_raced(FILE *f, const struct cabin_report *r)
+{
+	const struct report_list *lists[] = {
+		&r->read, &r->written, &r->created, &r->deleted, &r->renamed,
+		&r->chmod, &r->file_denied, &r->file_failed,
+	};
+	unsigned long n = 0;
+	size_t i;
+
+	for (i = 0; i < sizeof(lists) / sizeof(lists[0]); i++)
+		n += raced_in(lists[i]);
+	if (n)
+		fprintf(f, "Raced paths: %lu calls ran on another path than the program's memory held when cabin read it (records marked \"raced\")\n",
+			n);
+}
+
 static void summary_files(FILE *f, const struct cabin_report *r)
 {
 	summary_paths(f, "Files read", &r->read, true);
@@ -396,6 +426,7 @@ static void summary_files(FILE *f, const struct cabin_report *r)
 	summary_file_errors(f, "File access denied", &r->file_denied, false);
 	summary_file_errors(f, "File operations failed", &r->file_failed,
 			    true);
+	summary_raced(f, r);
 }
 
 /* -------------------------------------------------------- the rest */

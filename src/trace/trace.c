@@ -13,6 +13,7 @@
 
 #include "core/names.h"
 #include "trace/decode.h"
+#include "trace/kernview.h"
 #include "trace/trace.h"
 
 #define ARG_MAX_TEXT (64u * 1024)	/* one decoded argument */
@@ -31,6 +32,10 @@ struct pending {
 	struct cabin_strbuf arg[6];
 	bool shown;		/* its "<unfinished ...>" line is written */
 	bool own;		/* answered by the program's own seccomp filter */
+	char *raw;		/* an open's path, read once more at entry */
+	bool raced;		/* the program changed a path during the call */
+	char *opened;		/* what the kernel opened, when not the path */
+	bool unnamed;		/* and it has no name left */
 };
 
 struct cabin_tracer {
@@ -186,6 +191,8 @@ static void pending_free(struct pending *pc)
 
 	for (i = 0; i < 6; i++)
 		cabin_sb_free(&pc->arg[i]);
+	free(pc->raw);
+	free(pc->opened);
 	free(pc);
 }
 
@@ -286,6 +293,111 @@ static void close_open(struct cabin_tracer *t, pid_t except)
 		write_unfinished(t, pc);
 }
 
+/* ------------------------------------------------------------ races */
+
+static struct cabin_decode_ctx path_ctx(struct cabin_proxy *p, pid_t tid)
+{
+	return (struct cabin_decode_ctx){ .p = p, .tid = tid,
+					  .strsize = CABIN_DECODE_STRSIZE };
+}
+
+/* Is the printed argument pos other than what memory holds now? */
+static bool arg_changed(struct cabin_proxy *p, const struct pending *pc,
+			int pos)
+{
+	struct cabin_decode_ctx c = path_ctx(p, pc->tid);
+	struct cabin_strbuf now;
+	bool differs;
+
+	cabin_sb_init(&now, ARG_MAX_TEXT);
+	cabin_decode_arg(&now, &c, &pc->call, pos);
+	differs = strcmp(cabin_sb_str(&now), cabin_sb_str(&pc->arg[pos]));
+	cabin_sb_free(&now);
+	return differs;
+}
+
+/*
+ * At entry, an open's path is read once more, as bytes: the kernel's
+ * object is compared with it at the exit.  A second read that differs
+ * from the printed one is already a race.
+ */
+static void race_entry(struct cabin_proxy *p, struct pending *pc)
+{
+	struct cabin_decode_path path[2];
+	struct cabin_strbuf q;
+
+	if (!cabin_kernview_opens(pc->call.nr) ||
+	    cabin_decode_paths(pc->call.nr, pc->call.args, path) < 1 ||
+	    path[0].pos >= pc->at_entry)
+		return;
+	pc->raw = cabin_kernview_read(p, pc->tid, pc->call.args[path[0].arg]);
+	if (!pc->raw)
+		return;
+	cabin_sb_init(&q, ARG_MAX_TEXT);
+	cabin_decode_quote(&q, pc->raw, strlen(pc->raw), false);
+	pc->raced = strcmp(cabin_sb_str(&q), cabin_sb_str(&pc->arg[path[0].pos]));
+	cabin_sb_free(&q);
+}
+
+/*
+ * At the exit stop: the paths are read again (a change is a race), and
+ * an open's descriptor names what the kernel opened.
+ */
+static void race_exit(struct cabin_proxy *p, struct pending *pc)
+{
+	struct cabin_decode_path path[2];
+	struct cabin_kernview *kv;
+	int n, i;
+
+	n = cabin_decode_paths(pc->call.nr, pc->call.args, path);
+	for (i = 0; i < n; i++) {
+		if (path[i].pos < pc->at_entry && arg_changed(p, pc, path[i].pos))
+			pc->raced = true;
+	}
+	if (!n || !cabin_kernview_opens(pc->call.nr) || pc->call.ret < 0)
+		return;
+	kv = malloc(sizeof(*kv));
+	if (!kv)
+		return;
+	cabin_kernview_opened(p, pc->tid, pc->call.nr, pc->call.args,
+			      pc->call.ret, pc->raw, path[0].arg,
+			      path[0].dirfd_arg, kv);
+	pc->raced |= kv->raced;
+	if (kv->known && (!kv->same || pc->raced)) {
+		pc->opened = strdup(kv->path);
+		pc->unnamed = kv->deleted;
+	}
+	free(kv);
+}
+
+/* " (raced: opened \"/etc/shadow\")" after the result. */
+static void text_race(struct cabin_tracer *t, const struct pending *pc)
+{
+	if (!pc->raced && !pc->opened)
+		return;
+	cabin_sb_puts(&t->line, pc->raced ? " (raced" : " (");
+	if (pc->opened) {
+		cabin_sb_puts(&t->line, pc->raced ? ": opened " : "opened ");
+		cabin_decode_quote(&t->line, pc->opened, strlen(pc->opened),
+				   false);
+		if (pc->unnamed)
+			cabin_sb_puts(&t->line, ", deleted");
+	}
+	cabin_sb_puts(&t->line, ")");
+}
+
+static void json_race(struct cabin_tracer *t, const struct pending *pc)
+{
+	if (pc->opened) {
+		cabin_sb_puts(&t->line, ",\"opened\":");
+		json_cstr(&t->line, pc->opened);
+		if (pc->unnamed)
+			cabin_sb_puts(&t->line, ",\"deleted\":true");
+	}
+	if (pc->raced)
+		cabin_sb_puts(&t->line, ",\"raced\":true");
+}
+
 static const char *marker(const struct pending *pc, bool ran)
 {
 	if (ran)
@@ -323,6 +435,7 @@ static void text_result(struct cabin_tracer *t, struct pending *pc, bool ran,
 	}
 	cabin_sb_puts(&t->line, ") = ");
 	cabin_decode_ret(&t->line, &pc->call);
+	text_race(t, pc);
 	cabin_sb_puts(&t->line, marker(pc, ran));
 	if (t->o.durations && pc->call.done) {
 		uint64_t d = now > pc->entry_ns ? now - pc->entry_ns : 0;
@@ -372,6 +485,7 @@ static void json_result(struct cabin_tracer *t, struct pending *pc, bool ran,
 		cabin_sb_printf(&t->line, ",\"duration_ns\":%llu",
 				(unsigned long long)(now > pc->entry_ns ?
 						     now - pc->entry_ns : 0));
+	json_race(t, pc);
 	if (pc->own)
 		cabin_sb_puts(&t->line, ",\"own_filter\":true");
 	cabin_sb_printf(&t->line, ",\"denied\":%s,\"emulated\":%s}",
@@ -421,7 +535,14 @@ static void on_entry(void *ctx, struct cabin_proxy *p, struct cabin_task *task,
 	pc->own = task->own_answer;
 	pc->nargs = cabin_decode_count(sys->nr, sys->args, &pc->at_entry);
 	decode_args(t, p, pc, 0, pc->at_entry);
+	if (t->o.racecheck)
+		race_entry(p, pc);
 	t->open_tid = task->tid;
+}
+
+static bool exec_call(long nr)
+{
+	return nr == __NR_execve || nr == __NR_execveat;
 }
 
 static void on_result(void *ctx, struct cabin_proxy *p,
@@ -446,6 +567,13 @@ static void on_result(void *ctx, struct cabin_proxy *p,
 	/* An allowed call stopped only at entry: its result is unknown. */
 	pc->call.done = !(ran && pc->route == CABIN_ROUTE_ALLOW);
 	pc->call.ret = ret;
+	/*
+	 * Only a call that ran (to its exit stop) raced its paths; an exec
+	 * that ran left no memory to read again (the exec event names it).
+	 */
+	if (t->o.racecheck && pc->call.done && !exec_call(pc->call.nr) &&
+	    (ran || pc->route == CABIN_ROUTE_EMULATE))
+		race_exit(p, pc);
 	finish_call(t, p, pc, ran, now);
 }
 

@@ -23,6 +23,11 @@ struct cabin_trace_options {
 	bool durations;			/* time spent in each syscall */
 	unsigned int strsize;		/* bytes of strings shown; 0 = 32 */
 	bool fd_paths;			/* annotate descriptors with paths */
+	/*
+	 * Name what the kernel opened and mark raced paths (the program's
+	 * descriptors are the kernel's: the process platform).
+	 */
+	bool racecheck;
 };
 
 struct cabin_tracer;

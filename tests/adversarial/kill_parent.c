@@ -22,6 +22,9 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: %s MARKER-FILE [TAG]\n", argv[0]);
 		return 2;
 	}
+	/* Proof that the program ran and reached the attack. */
+	printf("TRY kill(parent %d, SIGKILL)\n", parent);
+	fflush(stdout);
 	if (kill(parent, SIGKILL) < 0) {
 		printf("CONTAINED kill(parent %d, SIGKILL) failed: %s\n",
 		       parent, strerrorname_np(errno));

@@ -39,6 +39,7 @@ HOSTTMP_IN=/tmp/cabin-pol-$MARK-host      # made by the test in the host's /tmp
 HOSTTMP_OUT=/tmp/cabin-pol-$MARK-inside   # what the program writes in its /tmp
 SECRET="SECRET-$MARK"
 LPIDS=()
+LTAGS=()
 NETNS=""
 VETH=""
 
@@ -68,7 +69,7 @@ mark_pids() { pgrep -f "(sleep ${MARK}[0-9]|forkbomb [a-z]+ [0-9]+ ${MARK})\$"; 
 diag() { sed -n '1,15s/^/#   /p'; }
 short() { printf '%s' "$1" | head -c 300 | tr '\n' '|'; }
 
-wait_until() { # wait_until SECONDS CMD... : poll every 50 ms
+wait_until() { # wait_until SECONDS CMD... : poll every 50 ms; SECONDS bounds only a hang
 	local n=$(($1 * 20)) i=0; shift
 	while [ $i -lt $n ]; do
 		"$@" && return 0
@@ -81,6 +82,7 @@ wait_until() { # wait_until SECONDS CMD... : poll every 50 ms
 # (stdout) and E (stderr).
 cr() {
 	local _
+	RC_OK=""
 	for _ in 1 2; do
 		{ (cd "$WORK" && exec $TO "$CABIN" run "$@") </dev/null >"$TMP/o" 2>"$TMP/e"; } 2>/dev/null
 		RC=$?
@@ -95,23 +97,56 @@ cr() {
 # last run's output.
 res() {
 	[ -n "$POL_VERBOSE" ] && printf 'status %s\nstdout: %s\nstderr: %s\n' "$RC" "$(short "$O")" "$(short "$E")" | diag
-	# A refusal only counts if the program ran: cabin itself must not fail.
-	if [ "$RC" = 125 ] && [ -z "$OK125" ]; then why="${why:+$why; }cabin failed (125)"; fi
+	# A refusal only counts if the program ran: cabin must not fail, crash
+	# or hang (124 from timeout, 125 from cabin, 128+N from a signal),
+	# unless the test asked for that status with rc.
+	if [ "$RC" -ge 124 ] && ! [[ " $RC_OK " == *" $RC "* ]]; then
+		why="${why:+$why; }cabin failed, crashed or hung (status $RC)"
+	fi
 	grep -q '^timeout: failed to run command' <<<"$E" && why="${why:+$why; }cabin did not start"
 	if [ -z "$why" ]; then t_ok "$1"; return 0; fi
 	t_fail "$1" "$why"
 	printf 'status %s\nstdout: %s\nstderr: %s\n' "$RC" "$(short "$O")" "$(short "$E")" | diag
 	return 1
 }
+# res_twin NAME PROBE-ARGS... : res, but when the probe run natively (no
+# cabin, this user, same arguments) is refused with the same errno, the
+# refusal is the kernel's and shows nothing of cabin: a counted skip that
+# says so.  Only for probes whose native success does no harm.
+res_twin() {
+	local name=$1 n
+	shift
+	if [ -z "$why" ]; then
+		n=$(cd "$WORK" && "$P/probe" "$@" </dev/null 2>/dev/null | grep '^ERR ')
+		if [ -n "$n" ] && hasx "$O" "$n"; then
+			t_skip "$name" "$(id -un) is refused natively too ($n): the kernel's refusal, not cabin's"
+			return 0
+		fi
+	fi
+	res "$name"
+}
 why=
 want() { # want DESCRIPTION CMD... : add DESCRIPTION to $why unless CMD succeeds
 	local d=$1; shift
 	"$@" || why="${why:+$why; }$d"
 }
+rc() { # rc STATUS... : the last run's status is one of these (124 and up too)
+	local c
+	RC_OK="$*"
+	for c; do [ "$RC" = "$c" ] && return 0; done
+	return 1
+}
 has() { grep -q -- "$2" <<<"$1"; }
 hasx() { grep -qx -- "$2" <<<"$1"; }
 is() { [ "$1" = "$2" ]; }
-refused() { grep -qx 'ERR E[A-Z0-9]*' <<<"$O"; }   # the probe ran, the call failed
+# refused ENAME... : the probe ran, reached the operation ("TRY" before
+# it) and the operation failed with one of these errnos.
+refused() {
+	local e
+	hasx "$O" "TRY .*" || return 1
+	for e; do hasx "$O" "ERR $e" && return 0; done
+	return 1
+}
 not() { ! "$@"; }
 absent() { [ ! -e "$1" ] && [ ! -L "$1" ]; }
 
@@ -148,10 +183,13 @@ if ! "$CABIN" policy show default >/dev/null 2>&1; then
 fi
 
 # Listeners: TCP and UDP on one port, counting what arrives into TAG.count
-# as "tcp udp".
+# as "tcp udp".  A line written to the FIFO TAG.ctl makes the listener take
+# in everything already queued on its sockets and then write that line to
+# TAG.synced: what a finished program sent is counted, without a sleep.
 cat >"$TMP/listen.py" <<'EOF'
 import os, select, socket, sys
-addr, port, portfile, countfile = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
+addr, port, portfile, countfile, ctlfile, syncfile = sys.argv[1], int(sys.argv[2]), *sys.argv[3:7]
+ctl = os.open(ctlfile, os.O_RDWR | os.O_NONBLOCK)
 fam = socket.AF_INET6 if ":" in addr else socket.AF_INET
 t = socket.socket(fam, socket.SOCK_STREAM)
 t.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -160,39 +198,67 @@ t.listen(512)
 port = t.getsockname()[1]
 u = socket.socket(fam, socket.SOCK_DGRAM)
 u.bind((addr, port))
+t.setblocking(False)
+u.setblocking(False)
 tcp = udp = 0
 def save(path, text):
     with open(path + ".new", "w") as f:
         f.write(text)
     os.replace(path + ".new", path)
+def drain():
+    global tcp, udp
+    while True:
+        try:
+            t.accept()[0].close()
+            tcp += 1
+        except BlockingIOError:
+            break
+    while True:
+        try:
+            u.recv(100)
+            udp += 1
+        except BlockingIOError:
+            break
 save(countfile, "0 0\n")
 save(portfile, "%d\n" % port)
 while True:
-    r, _, _ = select.select([t, u], [], [])
-    if t in r:
-        c, _ = t.accept()
-        c.close()
-        tcp += 1
-    if u in r:
-        u.recv(100)
-        udp += 1
+    r, _, _ = select.select([t, u, ctl], [], [])
+    drain()
     save(countfile, "%d %d\n" % (tcp, udp))
+    if ctl in r:
+        line = os.read(ctl, 4096).decode().split()[-1]
+        drain()
+        save(countfile, "%d %d\n" % (tcp, udp))
+        save(syncfile, line + "\n")
 EOF
 
 # listen TAG ADDR PORT [PREFIX...] : start a listener (PREFIX: ip netns
 # exec NS); sets LPORT.  False if it did not come up.
 listen() {
 	local tag=$1 addr=$2 port=$3; shift 3
-	rm -f "$TMP/$tag.port"
+	rm -f "$TMP/$tag.port" "$TMP/$tag.ctl"
+	mkfifo "$TMP/$tag.ctl" || return 1
 	"$@" "$PY" "$TMP/listen.py" "$addr" "$port" "$TMP/$tag.port" "$TMP/$tag.count" \
-		</dev/null >/dev/null 2>"$TMP/$tag.lerr" &
+		"$TMP/$tag.ctl" "$TMP/$tag.synced" </dev/null >/dev/null 2>"$TMP/$tag.lerr" &
 	LPIDS+=($!)
-	wait_until 5 test -s "$TMP/$tag.port" || return 1
+	LTAGS+=("$tag")
+	wait_until 30 test -s "$TMP/$tag.port" || return 1
 	LPORT=$(cat "$TMP/$tag.port")
 }
 tcpn() { cut -d' ' -f1 "$TMP/$1.count"; }
 udpn() { cut -d' ' -f2 "$TMP/$1.count"; }
-settle() { sleep 0.2; }    # for late arrivals at a listener, before counting
+# settle : every listener has counted what reached it so far (the FIFO
+# write and the wait are bounded only against a dead listener).
+SYNC=0
+settle() {
+	local tag
+	for tag in "${LTAGS[@]}"; do
+		SYNC=$((SYNC + 1))
+		timeout 10 sh -c 'echo "$1" >"$2"' - "$SYNC" "$TMP/$tag.ctl" &&
+			wait_until 30 grep -qsx "$SYNC" "$TMP/$tag.synced" ||
+			echo "# listener $tag did not answer"
+	done
+}
 
 HAVE_V6=0
 "$PY" -c 'import socket; socket.socket(socket.AF_INET6).bind(("::1", 0))' 2>/dev/null && HAVE_V6=1
@@ -232,9 +298,8 @@ if [ $ROOT = 1 ]; then
 	fi
 	[ -z "$NSN" ] && diag <"$TMP/ns.err"
 	if [ -n "$NSN" ]; then
-		wait_until 3 "$PY" -c "import socket; socket.create_connection(('$NSN', $NSP), 2).close()" 2>/dev/null ||
+		wait_until 30 "$PY" -c "import socket; socket.create_connection(('$NSN', $NSP), 2).close()" 2>/dev/null ||
 			{ NSN=""; NS_WHY="the namespace's listener is unreachable from the host"; }
-		sleep 0.2
 	fi
 fi
 ns_base_tcp=0; ns_base_udp=0
@@ -243,7 +308,8 @@ ns_snap() { ns_base_tcp=$(tcpn ns); ns_base_udp=$(udpn ns); }
 # ================================================================ files
 
 cr -- cat "$OUT/secret"
-why=; want "status 0" not is "$RC" 0; want "secret shown" not has "$O" "$SECRET"
+why=; want "status $RC, want 1" is "$RC" 1; want "secret shown" not has "$O" "$SECRET"
+want "cat did not report EACCES" has "$E" "^cat: $OUT/secret: Permission denied"
 res "files: cat of a file outside the allowed tree fails"
 cr --allow-read "$OUT/secret" -- cat "$OUT/secret"
 why=; want "status $RC, want 0" is "$RC" 0; want "no secret" has "$O" "$SECRET"
@@ -256,18 +322,20 @@ why=; want "want ERR EACCES" hasx "$O" "ERR EACCES"
 res "files: open(O_RDONLY) outside the tree -> EACCES"
 
 cr -- sh -c "echo x > '$OUT/new'"
-why=; want "status 0" not is "$RC" 0; want "$OUT/new created" absent "$OUT/new"
+why=; want "status $RC, want 2" is "$RC" 2; want "$OUT/new created" absent "$OUT/new"
+want "sh did not report EACCES" has "$E" "cannot create $OUT/new: Permission denied"
 res "files: writing a new file outside the allowed tree fails"
 cr --allow-write "$OUT" -- sh -c "echo x > '$OUT/new'"
 why=; want "status $RC, want 0" is "$RC" 0; want "file not written" is "$(cat "$OUT/new" 2>/dev/null)" x
 res "files: ... and works with --allow-write DIR"
 rm -f "$OUT/new"
 cr --allow-read "$OUT" -- sh -c "echo y >> '$OUT/ro'"
-why=; want "status 0" not is "$RC" 0; want "ro changed" is "$(cat "$OUT/ro")" read-only
+why=; want "status $RC, want 2" is "$RC" 2; want "ro changed" is "$(cat "$OUT/ro")" read-only
+want "sh did not report EACCES" has "$E" "cannot create $OUT/ro: Permission denied"
 res "files: appending to a file allowed read-only fails"
 
 cr -- sh -c "'$BIN/mytrue'"
-why=; want "status $RC, want 126 from sh" is "$RC" 126
+why=; want "status $RC, want 126 from sh" rc 126
 res "files: exec of a binary outside the tree -> 126"
 cr -- "$P/probe" exec "$BIN/mytrue"
 why=; want "want ERR EACCES" hasx "$O" "ERR EACCES"
@@ -280,10 +348,10 @@ why=; want "status $RC, want 0" is "$RC" 0
 res "files: the command-line program itself may run from outside the tree"
 cp /bin/sh "$BIN/mysh"
 cr -- "$BIN/mysh" -c "'$BIN/mytrue2'"
-why=; want "status $RC, want 126" is "$RC" 126
+why=; want "status $RC, want 126" rc 126
 res "files: ... but that grants nothing next to it"
 cr --allow-read "$BIN" -- sh -c "'$BIN/mytrue'"
-why=; want "status $RC, want 126 from sh" is "$RC" 126
+why=; want "status $RC, want 126 from sh" rc 126
 res "files: exec from sh with read-only rights -> 126"
 cr --allow-exec "$BIN" -- "$BIN/mytrue"
 why=; want "status $RC, want 0" is "$RC" 0
@@ -303,7 +371,8 @@ cr --policy "$F" -- cat "$OUT/secret"
 why=; want "status $RC, want 0" is "$RC" 0; want "no secret" has "$O" "$SECRET"
 res "files: policy 'files read FILE' allows the read"
 cr --policy "$F" -- sh -c "echo x > '$OUT/new2'"
-why=; want "status 0" not is "$RC" 0; want "$OUT/new2 created" absent "$OUT/new2"
+why=; want "status $RC, want 2" is "$RC" 2; want "$OUT/new2 created" absent "$OUT/new2"
+want "sh did not report EACCES" has "$E" "cannot create $OUT/new2: Permission denied"
 res "files: ... but not a write next to it"
 F=$(policy scratch <<EOF
 # no profile: only what is listed
@@ -316,13 +385,14 @@ cr --policy "$F" -- cat "$OUT/with space"
 why=; want "status $RC, want 0" is "$RC" 0; want "no secret" has "$O" "$SECRET"
 res "files: policy from scratch reads a quoted path"
 cr --policy "$F" -- cat /etc/passwd
-why=; want "status 0" not is "$RC" 0; want "/etc/passwd shown" not has "$O" "root:"
+why=; want "status $RC, want 1" is "$RC" 1; want "/etc/passwd shown" not has "$O" "root:"
+want "cat did not report EACCES" has "$E" "^cat: /etc/passwd: Permission denied"
 res "files: ... and nothing it does not list (/etc/passwd)"
 
 # ---------------------------------------------------------------- files: gaps
 
 cr --allow-read "$OUT" -- "$P/probe" truncate "$OUT/ro" 0
-why=; want "truncate succeeded" refused; want "ro changed" is "$(cat "$OUT/ro")" read-only
+why=; want "truncate succeeded" refused EACCES; want "ro changed" is "$(cat "$OUT/ro")" read-only
 res "gap: truncate() by path of a read-only-allowed file fails"
 cr --allow-write "$OUT" -- "$P/probe" truncate "$OUT/tr" 0
 why=; want "want OK" hasx "$O" OK; want "not truncated" not test -s "$OUT/tr"
@@ -331,19 +401,22 @@ res "gap: ... and works with --allow-write"
 mkdir -p "$WORK/sub"
 printf 'mine\n' >"$WORK/mv1"
 cr --allow-read "$OUT" -- "$P/probe" rename "$WORK/mv1" "$OUT/mv1"
-why=; want "rename succeeded" refused; want "moved out" absent "$OUT/mv1"; want "source gone" test -e "$WORK/mv1"
+why=; want "rename succeeded" refused EACCES; want "moved out" absent "$OUT/mv1"; want "source gone" test -e "$WORK/mv1"
 res "gap: rename out of the allowed tree fails"
 cr --allow-read "$OUT" -- "$P/probe" link "$WORK/mv1" "$OUT/ln1"
-why=; want "link succeeded" refused; want "link made" absent "$OUT/ln1"
-res "gap: hard link out of the allowed tree fails"
+why=; want "link succeeded" refused EACCES; want "link made" absent "$OUT/ln1"
+res_twin "gap: hard link out of the allowed tree fails" link "$WORK/mv1" "$OUT/ln1"
+rm -f "$OUT/ln1"
 cr -- "$P/probe" link "$OUT/secret" "$WORK/stolen"
-why=; want "link succeeded" refused; want "link made" absent "$WORK/stolen"
-res "gap: hard link of a denied file into the tree fails"
+why=; want "link succeeded" refused EXDEV; want "link made" absent "$WORK/stolen"
+res_twin "gap: hard link of a denied file into the tree fails" link "$OUT/secret" "$WORK/stolen"
+rm -f "$WORK/stolen"
 cr -- sh -c "ln '$OUT/secret' stolen2; cat stolen2"
 why=; want "secret shown" not has "$O" "$SECRET"
+want "ln did not report EXDEV or EACCES" has "$E" "^ln: failed to create hard link.*: \(Invalid cross-device link\|Permission denied\)"
 res "gap: ... and the secret is not readable through it"
 cr -- "$P/probe" rename "$OUT/secret" "$WORK/stolen3"
-why=; want "rename succeeded" refused; want "secret moved" test -e "$OUT/secret"
+why=; want "rename succeeded" refused EACCES; want "secret moved" test -e "$OUT/secret"
 res "gap: rename of a denied file into the tree fails"
 cr -- "$P/probe" rename "$WORK/mv1" "$WORK/sub/mv1"
 why=; want "want OK" hasx "$O" OK; want "not moved" test -e "$WORK/sub/mv1"
@@ -357,13 +430,16 @@ printf 'mine\n' >"$OUT/mode"; chmod 644 "$OUT/mode"
 touch -d '2020-01-02 03:04:05' "$OUT/mode"
 cr -- chmod 4777 "$OUT/mode"
 why=; want "status $RC, want 1" is "$RC" 1; want "mode is now $(stat -c %a "$OUT/mode")" is "$(stat -c %a "$OUT/mode")" 644
+want "chmod did not report EACCES" has "$E" "^chmod: changing permissions of '$OUT/mode': Permission denied"
 res "gap: chmod 4777 of a file outside the allowed tree fails"
 cr --allow-read "$OUT" -- chmod 4777 "$OUT/mode"
 why=; want "status $RC, want 1" is "$RC" 1; want "mode is now $(stat -c %a "$OUT/mode")" is "$(stat -c %a "$OUT/mode")" 644
+want "chmod did not report EACCES" has "$E" "^chmod: changing permissions of '$OUT/mode': Permission denied"
 res "gap: chmod 4777 of a read-only-allowed file fails"
 chmod 644 "$OUT/mode"
 cr -- touch -d '2001-01-01 00:00:00' "$OUT/mode"
 why=; want "status $RC, want 1" is "$RC" 1; want "mtime is now $(stat -c %y "$OUT/mode")" is "$(stat -c %Y "$OUT/mode")" "$(date -d '2020-01-02 03:04:05' +%s)"
+want "touch did not report EACCES" has "$E" "^touch: cannot touch '$OUT/mode': Permission denied"
 res "gap: utimensat (touch -d) of a file outside the allowed tree fails"
 cr -- "$PY" -c 'import os, sys; print("ran"); os.setxattr(sys.argv[1], "user.cabin", b"1"); print("set")' "$OUT/mode"
 why=; want "did not run" has "$O" ran; want "xattr set" not has "$O" set
@@ -373,7 +449,8 @@ cr -- chmod 755 "$WORK/mode"
 why=; want "status $RC, want 0" is "$RC" 0; want "mode not changed" is "$(stat -c %a "$WORK/mode")" 755
 res "gap: ... twin: chmod in the working directory works"
 cr --allow-read "$OUT" -- sh -c "ln '$OUT/ro' rolink; echo pwned >> rolink"
-why=; want "wrote through a link: $(short "$(cat "$OUT/ro")")" is "$(cat "$OUT/ro")" read-only
+why=; want "ln did not report EXDEV or EACCES" has "$E" "^ln: failed to create hard link.*: \(Invalid cross-device link\|Permission denied\)"
+want "wrote through a link: $(short "$(cat "$OUT/ro")")" is "$(cat "$OUT/ro")" read-only
 res "gap: hard link of a read-only file into the tree gives no write access"
 
 cr -- "$P/symrace" "$OUT/secret" "$SECRET" 1
@@ -389,14 +466,21 @@ res "gap: ... twin: with the secret allowed, the same swaps do read it"
 if [ -n "$LO" ]; then
 	b=$(tcpn lo)
 	cr --net none -- "$P/probe" tcp 127.0.0.1 "$LO"
-	settle; why=; want "connect succeeded" refused; want "listener saw it" is "$(tcpn lo)" "$b"
+	settle; why=; want "connect succeeded" refused EACCES; want "listener saw it" is "$(tcpn lo)" "$b"
 	res "network: connect to 127.0.0.1 under --net none fails"
 	b=$(tcpn lo)
 	cr --net loopback -- "$P/probe" tcp 127.0.0.1 "$LO"
 	settle; why=; want "want OK" hasx "$O" OK; want "listener did not see it" is "$(tcpn lo)" $((b + 1))
 	res "network: ... and works under --net loopback"
-	cr --net none -- "$PY" -c "import socket; socket.create_connection(('127.0.0.1', $LO), 5); print('connected')"
-	why=; want "python connected" not has "$O" connected
+	cr --net none -- "$PY" -c "
+import errno, socket
+print('TRY connect')
+try:
+    socket.create_connection(('127.0.0.1', $LO), 5)
+    print('OK')
+except OSError as e:
+    print('ERR', errno.errorcode[e.errno])"
+	why=; want "python connected" refused EACCES
 	res "network: python3 cannot connect under --net none"
 	cr -- "$PY" -c "import socket; socket.create_connection(('127.0.0.1', $LO), 5); print('connected')"
 	why=; want "python did not connect" has "$O" connected
@@ -406,7 +490,7 @@ if [ -n "$LO" ]; then
 	settle; why=; want "want OK" hasx "$O" OK; want "datagram not received" is "$(udpn lo)" $((b + 1))
 	res "network: UDP sendto 127.0.0.1 works under loopback"
 	cr --net none -- "$P/probe" udp 127.0.0.1 "$LO"
-	why=; want "sent" refused
+	why=; want "sent" refused EACCES
 	res "network: ... and fails under --net none"
 else
 	t_fail "network: 127.0.0.1 listener" "could not start: $(short "$(cat "$TMP/lo.lerr")")"
@@ -416,31 +500,31 @@ if [ -n "$LO6" ]; then
 	why=; want "want OK" hasx "$O" OK
 	res "network: connect to ::1 works under loopback"
 	cr --net none -- "$P/probe" tcp ::1 "$LO6"
-	why=; want "connected" refused
+	why=; want "connected" refused EACCES
 	res "network: ... and fails under --net none"
 else
 	t_skip "network: ::1" "no IPv6 loopback"
 fi
 
 cr -- "$P/probe" raw4
-why=; want "raw socket created" refused
-res "network: raw IPv4 socket refused"
+why=; want "raw socket created" refused EACCES
+res_twin "network: raw IPv4 socket refused" raw4
 cr -- "$P/probe" raw6
-why=; want "raw socket created" refused
-res "network: raw IPv6 socket refused"
+why=; want "raw socket created" refused EACCES
+res_twin "network: raw IPv6 socket refused" raw6
 cr -- "$P/probe" packet
-why=; want "packet socket created" refused
-res "network: AF_PACKET socket refused"
+why=; want "packet socket created" refused EACCES
+res_twin "network: AF_PACKET socket refused" packet
 if [ $ROOT = 1 ]; then
 	o=$("$P/probe" raw4)
-	if [ "$o" = OK ]; then t_ok "network: ... twin: root makes a raw socket natively"
+	if [ "$o" = "$(printf 'TRY raw4\nOK')" ]; then t_ok "network: ... twin: root makes a raw socket natively"
 	else t_fail "network: ... twin: root makes a raw socket natively" "got '$o'"; fi
 else
 	t_skip "network: ... twin: raw socket natively" "needs root"
 fi
 
 cr -- "$P/probe" bind 0.0.0.0 0
-why=; want "bound" refused
+why=; want "bound" refused EACCES
 res "network: bind 0.0.0.0 refused under loopback"
 cr -- "$P/probe" bind 127.0.0.1 0
 why=; want "want OK" hasx "$O" OK
@@ -450,7 +534,7 @@ why=; want "want OK" hasx "$O" OK
 res "network: ... bind 0.0.0.0 works under --net host"
 if [ $HAVE_V6 = 1 ]; then
 	cr -- "$P/probe" bind :: 0
-	why=; want "bound" refused
+	why=; want "bound" refused EACCES
 	res "network: bind :: refused under loopback"
 	cr -- "$P/probe" bind ::1 0
 	why=; want "want OK" hasx "$O" OK
@@ -467,19 +551,24 @@ EOF
 	why=; want "want OK" hasx "$O" OK
 	res "network: 'network connect tcp PORT' allows that port"
 	cr --policy "$F" -- "$P/probe" tcp 127.0.0.1 "$LO2"
-	why=; want "connected" refused
+	why=; want "connected" refused EACCES
 	res "network: ... and refuses another"
-	BP=$("$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-	F=$(policy bindports <<EOF
+	# A port free a moment ago may be taken by the time the program binds
+	# it: then another, a few times (no pause needed, only a new port).
+	for _ in 1 2 3 4 5; do
+		BP=$("$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+		F=$(policy bindports <<EOF
 profile default
 network bind tcp $BP
 EOF
 )
-	cr --policy "$F" -- "$P/probe" listen 127.0.0.1 "$BP"
+		cr --policy "$F" -- "$P/probe" listen 127.0.0.1 "$BP"
+		hasx "$O" "ERR EADDRINUSE" || break
+	done
 	why=; want "want OK" hasx "$O" OK
 	res "network: 'network bind tcp PORT' allows binding that port"
 	cr --policy "$F" -- "$P/probe" listen 127.0.0.1 $((BP == 65535 ? BP - 1 : BP + 1))
-	why=; want "bound" refused
+	why=; want "bound" refused EACCES
 	res "network: ... and refuses another"
 fi
 
@@ -488,14 +577,14 @@ fi
 if [ -n "$NSN" ]; then
 	ns_snap
 	cr -- "$P/probe" tcp "$NSN" "$NSP"
-	settle; why=; want "connected" refused; want "listener saw it" is "$(tcpn ns)" "$ns_base_tcp"
+	settle; why=; want "connected" refused EACCES; want "listener saw it" is "$(tcpn ns)" "$ns_base_tcp"
 	res "network: connect to a non-loopback address ($NSN) fails under loopback"
 	ns_snap
 	cr --net host -- "$P/probe" tcp "$NSN" "$NSP"
 	settle; why=; want "want OK" hasx "$O" OK; want "listener did not see it" is "$(tcpn ns)" $((ns_base_tcp + 1))
 	res "network: ... and works under --net host"
 	cr -- "$P/probe" bind "$NSH" 0
-	why=; want "bound" refused
+	why=; want "bound" refused EACCES
 	res "network: bind to a non-loopback local address ($NSH) fails under loopback"
 	cr --net host -- "$P/probe" bind "$NSH" 0
 	why=; want "want OK" hasx "$O" OK
@@ -503,7 +592,7 @@ if [ -n "$NSN" ]; then
 
 	ns_snap
 	cr -- "$P/probe" udp "$NSN" "$NSP"
-	settle; why=; want "sent" refused; want "datagram arrived" is "$(udpn ns)" "$ns_base_udp"
+	settle; why=; want "sent" refused EACCES; want "datagram arrived" is "$(udpn ns)" "$ns_base_udp"
 	res "network: UDP sendto a non-loopback address fails under loopback"
 	ns_snap
 	cr --net host -- "$P/probe" udp "$NSN" "$NSP"
@@ -512,14 +601,14 @@ if [ -n "$NSN" ]; then
 	for m in udp-connect udp-sendmsg udp-sendmmsg tcp-fastopen; do
 		ns_snap
 		cr -- "$P/probe" "$m" "$NSN" "$NSP"
-		settle; why=; want "succeeded" refused
+		settle; why=; want "succeeded" refused EACCES
 		want "listener saw it" is "$(tcpn ns) $(udpn ns)" "$ns_base_tcp $ns_base_udp"
 		res "gap: $m to $NSN under loopback never arrives"
 	done
 	if [ $HAVE_V6 = 1 ]; then
 		ns_snap
 		cr -- "$P/probe" tcp "::ffff:$NSN" "$NSP"
-		settle; why=; want "connected" refused; want "listener saw it" is "$(tcpn ns)" "$ns_base_tcp"
+		settle; why=; want "connected" refused EACCES; want "listener saw it" is "$(tcpn ns)" "$ns_base_tcp"
 		res "gap: connect to the v4-mapped ::ffff:$NSN fails under loopback"
 		cr --net host -- "$P/probe" tcp "::ffff:$NSN" "$NSP"
 		why=; want "want OK" hasx "$O" OK
@@ -538,7 +627,8 @@ if [ -n "$NSN" ]; then
 		res "gap: ... twin: under --net host the same race does reach it"
 		ns_snap
 		cr -- "$P/addrrace" udp 127.0.0.1 "$NSN" "$NSP" 1
-		settle; why=; want "the namespace listener got $(( $(udpn ns) - ns_base_udp )) datagrams" is "$(udpn ns)" "$ns_base_udp"
+		why=; want "no datagram to 127.0.0.1 was sent" has "$O" "good=[1-9]"
+		settle; want "the namespace listener got $(( $(udpn ns) - ns_base_udp )) datagrams" is "$(udpn ns)" "$ns_base_udp"
 		res "gap: sockaddr rewritten under sendto: no datagram reaches $NSN"
 		ns_snap
 		cr --net host -- "$P/addrrace" udp 127.0.0.1 "$NSN" "$NSP" 1
@@ -563,7 +653,7 @@ while True:
 ' "$OUT/sock" </dev/null >/dev/null 2>&1 &
 LPIDS+=($!)
 UXPY='import socket, sys; print("ran"); s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); print("connected")'
-if wait_until 5 test -e "$OUT/sock.up"; then
+if wait_until 30 test -e "$OUT/sock.up"; then
 	for net in loopback none; do
 		cr --net $net -- "$PY" -c "$UXPY" "$OUT/sock"
 		why=; want "did not run" has "$O" ran; want "connected to it" not has "$O" connected
@@ -594,12 +684,12 @@ cr -- "$PY" -c 'b = bytearray(300 << 20); print("allocated")'
 why=; want "status $RC, want 0" is "$RC" 0; want "not allocated" has "$O" allocated
 res "limits: ... and allocates without it"
 
-t0=$(date +%s%N)
+# cabin's own timeout, not the outer one (which also exits 124): its line.
 cr --timeout 1 -- sh -c "setsid sleep ${MARK}1 & sleep ${MARK}2"
-dt=$(( ($(date +%s%N) - t0) / 1000000 ))
 no_marks() { [ -z "$(mark_pids)" ]; }
-why=; want "status $RC, want 124" is "$RC" 124; want "took ${dt} ms" test "$dt" -lt 4000
-want "left running: $(mark_pids | tr '\n' ' ')" wait_until 2 no_marks
+why=; want "status $RC, want 124" rc 124
+want "no 'the program ran for 1 s' from cabin" has "$E" "^cabin: timeout: the program ran for 1 s"
+want "left running: $(mark_pids | tr '\n' ' ')" wait_until 30 no_marks
 res "limits: --timeout 1 exits 124 quickly, nothing left"
 cr --timeout 5 -- sleep 0.2
 why=; want "status $RC, want 0" is "$RC" 0
@@ -610,21 +700,22 @@ limit timeout 1
 EOF
 )
 cr --policy "$F" -- sleep "${MARK}3"
-why=; want "status $RC, want 124" is "$RC" 124; want "left running" wait_until 2 no_marks
+why=; want "status $RC, want 124" rc 124; want "left running" wait_until 30 no_marks
+want "no 'the program ran for 1 s' from cabin" has "$E" "^cabin: timeout: the program ran for 1 s"
 res "limits: 'limit timeout 1' exits 124"
 
 cr --max-procs 20 -- "$P/forkbomb" loop 40 "$MARK"
 n=$(sed -n 's/^forked //p' <<<"$O")
 why=; want "status $RC, want 0" is "$RC" 0; want "forked '$n', want < 20" test "${n:-99}" -lt 20
 want "no EAGAIN" hasx "$O" "fork failed EAGAIN"; want "no 'process limit reached' report" has "$E" "process limit reached"
-want "left running: $(mark_pids | tr '\n' ' ')" wait_until 3 no_marks
+want "left running: $(mark_pids | tr '\n' ' ')" wait_until 30 no_marks
 res "limits: fork loop under --max-procs 20 stopped with EAGAIN, cleaned up"
 cr -- "$P/forkbomb" loop 40 "$MARK"
-why=; want "want forked 40" hasx "$O" "forked 40"; want "left running" wait_until 3 no_marks
+why=; want "want forked 40" hasx "$O" "forked 40"; want "left running" wait_until 30 no_marks
 res "limits: ... and forks 40 without it"
 cr --max-procs 20 -- "$P/forkbomb" bomb 6 "$MARK"
 why=; want "status $RC, want 0" is "$RC" 0; want "no EAGAIN" hasx "$O" "fork failed EAGAIN"
-want "left running: $(mark_pids | wc -l) processes" wait_until 3 no_marks
+want "left running: $(mark_pids | wc -l) processes" wait_until 30 no_marks
 res "limits: fork bomb (every child forks) under --max-procs 20 contained, cleaned up"
 F=$(policy procs <<EOF
 profile default
@@ -634,7 +725,7 @@ EOF
 cr --policy "$F" -- "$P/forkbomb" loop 30 "$MARK"
 n=$(sed -n 's/^forked //p' <<<"$O")
 why=; want "forked '$n', want < 10" test "${n:-99}" -lt 10; want "no EAGAIN" hasx "$O" "fork failed EAGAIN"
-want "left running" wait_until 3 no_marks
+want "left running" wait_until 30 no_marks
 res "limits: 'limit procs 10' in a policy file"
 
 FILES_PY='fs = [open("/dev/null") for _ in range(40)]; print("opened", len(fs))'
@@ -662,7 +753,7 @@ EOF
 )
 cr --policy "$F" -- dd if=/dev/zero of=big bs=64k count=32
 sz=$(stat -c %s "$WORK/big" 2>/dev/null || echo 0)
-why=; want "status 0" not is "$RC" 0; want "size $sz > 1M" test "$sz" -le 1048576
+why=; want "status $RC, want 153 (SIGXFSZ)" rc 153; want "size $sz, want 1M" is "$sz" 1048576
 res "limits: 'limit fsize 1M': a 2M write fails at 1M"
 F=$(policy fsize4 <<EOF
 profile default
@@ -682,7 +773,7 @@ limit timeout 8
 EOF
 )
 cr --policy "$F" -- sh -c 'while :; do :; done'
-why=; want "status $RC, want 152 (SIGXCPU) or 137 (SIGKILL)" test "$RC" = 152 -o "$RC" = 137
+why=; want "status $RC, want 152 (SIGXCPU) or 137 (SIGKILL)" rc 152 137
 res "limits: 'limit cpu 1' stops a busy loop"
 F=$(policy cpu5 <<EOF
 profile default
@@ -730,10 +821,11 @@ cr -- sh -c 'ls /proc | grep -c "^[0-9]"'
 why=; want "status $RC, want 0" is "$RC" 0; want "sees $O processes" test "${O:-99}" -le 5
 res "isolation: /proc shows only the confined tree"
 cr -- sh -c "kill -0 $SPID"
-why=; want "kill -0 of an outside process succeeded" not is "$RC" 0
+why=; want "status $RC, want 1" is "$RC" 1
+want "kill did not report ESRCH or EPERM" has "$E" "kill: \(No such process\|Operation not permitted\)"
 res "isolation: kill -0 of a process outside the tree fails"
 cr -- "$P/probe" kill "$SPID" 15
-why=; want "signal sent" refused; want "the outside sleep died" kill -0 "$SPID"
+why=; want "signal sent" refused ESRCH; want "the outside sleep died" kill -0 "$SPID"
 res "gap: SIGTERM to a process outside the tree fails"
 cr --profile none -- sh -c "kill -0 $SPID"
 why=; want "status $RC, want 0" is "$RC" 0
@@ -744,36 +836,43 @@ isolate none
 EOF
 )
 cr --policy "$F" -- "$P/probe" kill "$SPID" 0
-why=; want "signal reached a process outside the tree" refused
+why=; want "signal reached a process outside the tree" refused EPERM
 res "gap: with 'isolate none', signalling outside the tree still fails"
 cr --policy "$F" -- "$P/probe" ppid-mem
-why=; want "opened the parent's memory" refused
+why=; want "opened the parent's memory" refused EACCES
 res "gap: with 'isolate none', /proc/<parent>/mem cannot be opened"
 cr -- "$P/probe" ppid-mem
-why=; want "opened the parent's memory" refused
+why=; want "opened the parent's memory" refused EACCES
 res "gap: /proc/<parent>/mem cannot be opened (default)"
 cr -- "$P/probe" read "/proc/$SPID/exe"
-why=; want "read an outside process's exe" refused
+why=; want "read an outside process's exe" refused ENOENT; want "the outside process is gone (ENOENT proves nothing)" kill -0 "$SPID"
 res "gap: /proc/<outside pid>/exe is not reachable"
 cr -- "$P/probe" open-w /proc/1/exe
-why=; want "opened /proc/1/exe for writing" refused
-res "gap: /proc/1/exe (the namespace's init) cannot be opened for writing"
+why=; want "opened /proc/1/exe for writing" refused EACCES
+res_twin "gap: /proc/1/exe (the namespace's init) cannot be opened for writing" open-w /proc/1/exe
 
+# ETXTBSY: cabin is running, and the kernel refuses a running binary
+# before Landlock is asked (so this holds without cabin too); ENOENT: the
+# run-all.sh copy under /tmp, hidden by the program's private /tmp.
 cr -- "$P/probe" open-w "$CABIN"
-why=; want "opened the cabin binary for writing" refused
-res "gap: the cabin binary cannot be opened for writing"
+why=; want "opened the cabin binary for writing" refused ETXTBSY EACCES ENOENT
+res_twin "gap: the cabin binary cannot be opened for writing" open-w "$CABIN"
 case $CABIN in
 /tmp/*)	# the run-all.sh copy for an unprivileged user: hidden by the private /tmp
 	t_skip "gap: ... not even with --allow-write on its directory" "cabin is under /tmp, which the program cannot see" ;;
 *)	cr --allow-write "$(dirname "$CABIN")" -- "$P/probe" open-w "$CABIN"
-	why=; want "opened the cabin binary for writing" refused
-	res "gap: ... not even with --allow-write on its directory" ;;
+	why=; want "opened the cabin binary for writing" refused ETXTBSY
+	res_twin "gap: ... not even with --allow-write on its directory" open-w "$CABIN" ;;
 esac
 
 before=$(uname -n)
 cr -- "$P/probe" sethostname "cabin-evil-$MARK"
-why=; want "sethostname succeeded" refused; want "host name changed" is "$(uname -n)" "$before"
-res "isolation: the host name cannot be changed"
+why=; want "sethostname succeeded" refused EPERM; want "host name changed" is "$(uname -n)" "$before"
+if [ $ROOT = 1 ]; then	# natively root would rename the host
+	res "isolation: the host name cannot be changed"
+else
+	res_twin "isolation: the host name cannot be changed" sethostname "cabin-evil-$MARK"
+fi
 
 printf 'host\n' >"$HOSTTMP_IN"
 cr -- sh -c "cat '$HOSTTMP_IN'; echo inside > '$HOSTTMP_OUT'; cat '$HOSTTMP_OUT'"
@@ -895,7 +994,7 @@ syscall kill getppid
 EOF
 )
 cr --policy "$F" -- "$P/probe" getppid
-why=; want "status $RC, want 159" is "$RC" 159
+why=; want "status $RC, want 159" rc 159
 res "syscall: 'kill getppid' kills the program (159)"
 cr -- "$P/probe" getppid
 why=; want "status $RC, want 0" is "$RC" 0
@@ -903,7 +1002,8 @@ res "syscall: ... twin: getppid works by default"
 
 printf 'strict input\n' >"$WORK/strict.txt"
 cr --profile strict -- cat "$WORK/strict.txt"
-why=; want "status 0" not is "$RC" 0; want "file shown" not has "$O" "strict input"
+why=; want "status $RC, want 1" is "$RC" 1; want "file shown" not has "$O" "strict input"
+want "cat did not report EACCES" has "$E" "^cat: $WORK/strict.txt: Permission denied"
 res "profile strict: cat FILE fails"
 { (cd "$WORK" && exec $TO "$CABIN" run --profile strict -- cat) <"$WORK/strict.txt" >"$TMP/o" 2>"$TMP/e"; } 2>/dev/null
 RC=$?; O=$(cat "$TMP/o"); E=$(cat "$TMP/e")
@@ -915,17 +1015,17 @@ res "profile strict: ... twin: cat < FILE works"
 # bad NAME LINE COL TEXT : a policy with an error at LINE:COL must be
 # refused with "cabin: FILE:LINE:COL: ..." and exit 125, the program not run.
 bad() {
-	local name=$1 line=$2 col=$3 f=$POL/bad-$1.pol OK125=1
+	local name=$1 line=$2 col=$3 f=$POL/bad-$1.pol
 	printf '%s' "$4" >"$f"
 	rm -f "$WORK/marker"
 	cr --policy "$f" -- sh -c "touch '$WORK/marker'"
-	why=; want "status $RC, want 125" is "$RC" 125
+	why=; want "status $RC, want 125" rc 125
 	want "no 'cabin: $f:$line:$col: ' line" has "$E" "^cabin: $f:$line:$col: "
 	want "the program ran" absent "$WORK/marker"
 	res "bad policy: $name -> $line:$col, 125, not run"
 	"$CABIN" policy check "$f" >"$TMP/o" 2>"$TMP/e"; RC=$?
 	O=$(cat "$TMP/o"); E=$(cat "$TMP/e")
-	why=; want "status $RC, want 125" is "$RC" 125; want "no '$f:$line:$col: '" has "$E" "$f:$line:$col: "
+	why=; want "status $RC, want 125" rc 125; want "no '$f:$line:$col: '" has "$E" "$f:$line:$col: "
 	res "policy check: $name -> $line:$col, 125"
 }
 bad "unknown syscall" 3 27 $'# a comment\nprofile default\nsyscall deny(EPERM) mkdir nosuchcall\n'
@@ -935,15 +1035,13 @@ bad "bad port" 2 24 $'profile default\nnetwork connect tcp 80 70000\n'
 bad "unknown right" 2 12 $'profile default\nfiles read,wirte /x\n'
 bad "bad condition" 2 33 $'profile default\nsyscall deny(EPERM) socket when arg9 == 2\n'
 
-OK125=1
 rm -f "$WORK/marker"
 cr --profile no-such-profile -- sh -c "touch '$WORK/marker'"
-why=; want "status $RC, want 125" is "$RC" 125; want "the program ran" absent "$WORK/marker"
+why=; want "status $RC, want 125" rc 125; want "the program ran" absent "$WORK/marker"
 res "bad input: --profile no-such-profile -> 125, not run"
 cr --policy "$POL/does-not-exist.pol" -- sh -c "touch '$WORK/marker'"
-why=; want "status $RC, want 125" is "$RC" 125; want "the program ran" absent "$WORK/marker"
+why=; want "status $RC, want 125" rc 125; want "the program ran" absent "$WORK/marker"
 res "bad input: missing policy file -> 125, not run"
-OK125=
 
 F=$POL/mkdir.pol
 "$CABIN" policy check "$F" >"$TMP/o" 2>"$TMP/e"; RC=$?; O=$(cat "$TMP/o"); E=$(cat "$TMP/e")
@@ -1003,6 +1101,7 @@ else
 fi
 (cd "$WORK" && $TO "$CABIN" run -- cat "$OUT/verbose-secret") >/dev/null 2>"$TMP/q.err"
 t_check "without --verbose a refused file access prints no cabin line" \
-	sh -c "! grep -q 'file access refused' '$TMP/q.err'"
+	sh -c "grep -q '^cat: $OUT/verbose-secret: Permission denied' '$TMP/q.err' &&
+		! grep -q 'file access refused' '$TMP/q.err'"
 
 t_done

@@ -2,7 +2,9 @@
 # Compare a cabin text trace with an strace -f -o trace of the same command:
 # per process (matched by order of appearance), the same syscall names in
 # the same order and the same return values, with addresses and pids
-# normalised.  Usage: compare.py CABIN_TRACE STRACE_TRACE
+# normalised, and the same decoded arguments for the calls whose arguments
+# do not depend on the run (ARGCALLS).
+# Usage: compare.py CABIN_TRACE STRACE_TRACE
 import re
 import sys
 
@@ -37,9 +39,19 @@ def parse(path, line_re):
         ret = RET.search(rest)
         if name is None or ret is None:
             continue
-        procs[pid].append((name, ret.group(1)))
+        # A call split by another process's line has no whole argument list.
+        args = rest[len(name) + 1:ret.start()] if c and not r else None
+        procs[pid].append((name, ret.group(1), args))
     return [procs[p] for p in order], order
 
+
+# Calls whose decoded arguments are the same in every run of the same
+# command, once addresses are normalised: files, descriptors, memory.
+ARGCALLS = {'openat', 'open', 'access', 'faccessat', 'faccessat2', 'close',
+            'read', 'pread64', 'write', 'newfstatat', 'fstat', 'stat',
+            'lstat', 'lseek', 'mmap', 'munmap', 'mprotect', 'brk', 'fcntl',
+            'dup2', 'dup3', 'readlink', 'getdents64', 'prlimit64',
+            'arch_prctl', 'set_robust_list', 'pipe2', 'exit_group'}
 
 PIDCALLS = {'getpid', 'getppid', 'gettid', 'set_tid_address', 'getpgrp',
             'getpgid', 'getsid', 'setsid'}
@@ -65,6 +77,25 @@ def norm(name, ret, pids):
     return ret.split(' (flags')[0]
 
 
+def norm_args(name, args):
+    if name not in ARGCALLS or args is None:
+        return None
+    return re.sub(r'0x[0-9a-f]+', 'ADDR', args)
+
+
+def calls(proc, pids):
+    return [(n, norm(n, r, pids), norm_args(n, a)) for n, r, a in proc]
+
+
+def same(x, y):
+    """Names and results equal; arguments too where both sides have them."""
+    if x is None or y is None:
+        return x is y
+    if x[:2] != y[:2]:
+        return False
+    return x[2] is None or y[2] is None or x[2] == y[2]
+
+
 def main():
     a, apids = parse(sys.argv[1], CABIN)
     b, bpids = parse(sys.argv[2], STRACE)
@@ -77,20 +108,22 @@ def main():
         print('# processes: cabin %d, strace %d' % (len(a), len(b)))
         return 1
     bad = 0
+    args = 0
     for i, (pa, pb) in enumerate(zip(a, b)):
-        sa = [(n, norm(n, r, apids)) for n, r in pa]
-        sb = [(n, norm(n, r, bpids)) for n, r in pb]
-        if sa == sb:
-            continue
+        sa = calls(pa, apids)
+        sb = calls(pb, bpids)
         for j in range(max(len(sa), len(sb))):
             x = sa[j] if j < len(sa) else None
             y = sb[j] if j < len(sb) else None
-            if x != y:
+            if x and y and x[2] is not None and y[2] is not None:
+                args += 1
+            if not same(x, y):
                 print('# process %d, call %d: cabin %s, strace %s' % (i, j, x, y))
                 bad = 1
                 break
     if not bad:
-        print('# %d processes, %d calls agree' % (len(a), sum(map(len, a))))
+        print('# %d processes, %d calls agree, %d with their arguments'
+              % (len(a), sum(map(len, a)), args))
     return bad
 
 

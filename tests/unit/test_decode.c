@@ -628,6 +628,61 @@ static void test_trace_text(void **state)
 	tfix_free(x);
 }
 
+/*
+ * What the kernel opened against the path the program's memory held:
+ * the test is its own program (its pid, its descriptors, its memory).
+ */
+static void test_trace_raced(void **state)
+{
+	struct cabin_trace_options opt = { .format = CABIN_TRACE_TEXT,
+					   .racecheck = true };
+	char dir[] = "/tmp/cabin-raced.XXXXXX", path[64], want[512];
+	struct tfix *x = tfix_new(CABIN_TRACE_TEXT);
+	size_t last;
+	int fd, i;
+
+	(void)state;
+	cabin_tracer_free(x->t);
+	opt.out = x->f;
+	x->t = cabin_tracer_new(&opt);
+	x->o = cabin_tracer_observer(x->t);
+	x->a.tid = x->a.pid = getpid();
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/ra", dir);
+	last = strlen(path) - 1;
+	for (i = 0; i < 2; i++) {
+		path[last] = "ab"[i];
+		close(open(path, O_WRONLY | O_CREAT, 0600));
+	}
+	/* Unraced; changed and left changed; changed and changed back. */
+	for (i = 0; i < 3; i++) {
+		path[last] = 'a';
+		enter(x, &x->a, SYS_openat, CABIN_ROUTE_TRACE,
+		      (uint64_t)AT_FDCWD, A(path), O_RDONLY);
+		path[last] = i ? 'b' : 'a';
+		fd = open(path, O_RDONLY);
+		assert_true(fd >= 0);
+		if (i == 2)
+			path[last] = 'a';
+		result(x, &x->a, fd, true);
+		close(fd);
+	}
+	fflush(x->f);
+	snprintf(want, sizeof(want),
+		 "[pid %d] openat(AT_FDCWD, \"%s/ra\", O_RDONLY) = %d\n"
+		 "[pid %d] openat(AT_FDCWD, \"%s/ra\", O_RDONLY) = %d (raced: opened \"%s/rb\")\n"
+		 "[pid %d] openat(AT_FDCWD, \"%s/ra\", O_RDONLY) = %d (raced: opened \"%s/rb\")\n",
+		 getpid(), dir, fd, getpid(), dir, fd, dir, getpid(), dir, fd,
+		 dir);
+	assert_string_equal(x->buf, want);
+	for (i = 0; i < 2; i++) {
+		path[last] = "ab"[i];
+		unlink(path);
+	}
+	rmdir(dir);
+	tfix_free(x);
+}
+
 static void test_trace_spawn_exec(void **state)
 {
 	struct tfix *x = tfix_new(CABIN_TRACE_TEXT);
@@ -714,6 +769,7 @@ int main(void)
 		cmocka_unit_test(test_trace_text),
 		cmocka_unit_test(test_trace_spawn_exec),
 		cmocka_unit_test(test_trace_jsonl),
+		cmocka_unit_test(test_trace_raced),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
 

@@ -460,6 +460,69 @@ static void test_files(void **state)
 	assert_non_null(strstr(f->sum, "  d/ (directory)  pid 100 (prog100)\n"));
 }
 
+/*
+ * The kernel's view: the path changed between entry and result (the
+ * test is its own program: its pid, descriptors and memory).
+ */
+static void test_raced(void **state)
+{
+	struct fx *f = *state;
+	struct cabin_report_options o = { .path = f->path,
+					  .summary = f->sumf,
+					  .fs = &fake_fs, .racecheck = true };
+	const struct cabin_observer *obs;
+	struct cabin_route route = { .kind = CABIN_ROUTE_TRACE };
+	struct cabin_syscall sys = { .nr = SYS_openat };
+	char path[128], want[512];
+	size_t last;
+	int fd, i;
+
+	cabin_report_free(f->r);
+	f->r = cabin_report_new(&o);
+	obs = cabin_report_observer(f->r);
+	task_init(&f->main, getpid(), getpid());
+	snprintf(path, sizeof(path), "%s/ra", f->dir);
+	last = strlen(path) - 1;
+	for (i = 0; i < 2; i++) {
+		path[last] = "ab"[i];
+		close(open(path, O_WRONLY | O_CREAT, 0600));
+	}
+	/* Opened rb while ra was read at entry and is there again at exit. */
+	path[last] = 'a';
+	sys.args[0] = (uint64_t)AT_FDCWD;
+	sys.args[1] = A(path);
+	sys.args[2] = O_RDONLY;
+	f->main.cur_nr = SYS_openat;
+	obs->syscall_entry(obs->ctx, &f->proxy, &f->main, &sys, &route);
+	path[last] = 'b';
+	fd = open(path, O_RDONLY);
+	path[last] = 'a';
+	obs->syscall_result(obs->ctx, &f->proxy, &f->main, fd, true);
+	close(fd);
+	/* An unlink whose path changed during the call. */
+	sys.nr = SYS_unlink;
+	sys.args[0] = A(path);
+	f->main.cur_nr = SYS_unlink;
+	obs->syscall_entry(obs->ctx, &f->proxy, &f->main, &sys, &route);
+	path[last] = 'b';
+	obs->syscall_result(obs->ctx, &f->proxy, &f->main, 0, true);
+	finish(f, 0, false);
+	assert_valid_json(f->json);
+	snprintf(want, sizeof(want),
+		 "[{\"path\": \"%s/rb\", \"type\": \"file\", \"asked\": \"%s/ra\", \"raced\": true, \"count\": 1, \"pid\": %d}]",
+		 f->dir, f->dir, (int)getpid());
+	assert_value(f->json, "read", want);
+	snprintf(want, sizeof(want),
+		 "[{\"path\": \"%s/ra\", \"type\": \"file\", \"asked\": \"%s/ra\", \"raced\": true, \"count\": 1, \"pid\": %d}]",
+		 f->dir, f->dir, (int)getpid());
+	assert_value(f->json, "deleted", want);
+	assert_non_null(strstr(f->sum, "Raced paths: 2 calls"));
+	for (i = 0; i < 2; i++) {
+		path[last] = "ab"[i];
+		unlink(path);
+	}
+}
+
 static void test_file_denials(void **state)
 {
 	struct fx *f = *state;
@@ -911,6 +974,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_files, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_raced, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_file_denials, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_processes, setup,

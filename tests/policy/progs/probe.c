@@ -3,8 +3,10 @@
  *
  *   probe MODE ARGS...
  *
- * Prints "OK[ detail]" and exits 0 when the operation succeeded, prints
- * "ERR ENAME" and exits 1 when it failed, exits 2 on bad usage.  Reads
+ * Prints "TRY MODE" first, before any attempt, so that a test can tell
+ * that the program ran and reached the operation; then "OK[ detail]" and
+ * exits 0 when the operation succeeded, prints "ERR ENAME" and exits 1
+ * when it failed, exits 2 on bad usage.  Reads
  * print what they read after the OK line.  Nothing here is destructive
  * beyond the operation named: opens for writing never write.
  */
@@ -162,6 +164,7 @@ int main(int argc, char **argv)
 		return usage();
 	m = argv[1];
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	printf("TRY %s\n", m);
 
 	/* files */
 	if (!strcmp(m, "read") && argc == 3) {
