@@ -24,6 +24,7 @@
 #include "core/xom.h"
 #include "platform/kvm/kvm.h"
 #include "platform/probe.h"
+#include "platform/process/kfiles.h"
 #include "platform/process/process.h"
 #include "platform/process/sandbox.h"
 #include "platform/process/signals.h"
@@ -43,7 +44,7 @@ extern char **environ;
 static const char *const unsafe_names[] = {
 	"abi", "deny", "untraced", "exitkill", "caps", "smep", "smap",
 	"seccomp", "wx-alias", "outputs", "sigscope", "setid", "rometa",
-	"net-scope",
+	"net-scope", "kfiles",
 	[15] = "racecheck",
 };
 
@@ -57,6 +58,8 @@ struct run {
 	struct cabin_policy effective;	/* the policy plus the program's file */
 	struct cabin_path_rule *paths;	/* effective's path rules */
 	int exe_fd;			/* the program, opened by cabin */
+	int terminal_fd;		/* stdio on a host pts, or -1 */
+	char terminal_link[32];		/* its /proc/self/fd path */
 	char exe_link[32];		/* its /proc/self/fd path */
 	FILE *log;
 	int landlock_abi;
@@ -185,9 +188,22 @@ static bool sigscope(const struct run *r)
 	       !r->policy->filter_off && !r->kvm;
 }
 
+/*
+ * Keep the kernel's file interfaces (/proc/sys, /sys, ...), the host's
+ * other terminals and device nodes out of the program's reach: every
+ * filtered policy, in a mount namespace of its own (and the /proc of its
+ * PID namespace, which sigscope gives).
+ * docs/security.md, "Kernel and host files".
+ */
+static bool kfiles(const struct run *r)
+{
+	return !(r->cfg->unsafe & CABIN_UNSAFE_KFILES) &&
+	       !r->policy->filter_off && !r->kvm;
+}
+
 static bool needs_namespaces(const struct run *r)
 {
-	return wants_namespaces(r->policy) || sigscope(r);
+	return wants_namespaces(r->policy) || sigscope(r) || kfiles(r);
 }
 
 /* What sigscope cannot have on this system, as one line; "" if nothing. */
@@ -370,6 +386,65 @@ static int grant_program(struct run *r, const char *program)
 		 r->exe_fd);
 	return add_path(r, r->exe_link, CABIN_FILE_READ | CABIN_FILE_EXEC,
 			false);
+}
+
+/* grant_terminal without a mount namespace: see there. */
+static int narrow_pts(struct run *r)
+{
+	size_t i;
+	int err = own_paths(r, 0);
+
+	snprintf(r->terminal_link, sizeof(r->terminal_link),
+		 "/proc/self/fd/%d", r->terminal_fd);
+	for (i = 0; !err && i < r->effective.npaths; i++) {
+		if (strcmp(r->paths[i].path, "/dev/pts"))
+			continue;
+		if (r->terminal_fd < 0)
+			r->paths[i].rights = 0;
+		else
+			r->paths[i].path = r->terminal_link;
+	}
+	return err;
+}
+
+/*
+ * Under kfiles the program's /dev/pts holds only the terminals it makes;
+ * the host terminal on its stdio (if any) is named /dev/console there
+ * (kfiles.h) and keeps the rights a rule gives /dev/pts, so that it can
+ * be opened again by that name or /dev/stdin.  Without a mount
+ * namespace (no user namespaces for this user) /dev/pts is the host's,
+ * every terminal of the user: a rule naming it is narrowed to the one
+ * on the program's stdio (its own new ones remain reachable through
+ * TIOCGPTPEER, which openpty uses, not by name).
+ */
+static int grant_terminal(struct run *r)
+{
+	char path[64];
+	size_t i;
+	int fd, err;
+
+	r->terminal_fd = -1;
+	if (!kfiles(r))
+		return 0;
+	for (fd = 0; fd <= 2 && r->terminal_fd < 0; fd++) {
+		if (cabin_kfiles_host_terminal(fd, path, sizeof(path)))
+			r->terminal_fd = fd;
+	}
+	if (!r->namespaces) {
+		err = r->policy->files_restricted ? narrow_pts(r) : 0;
+		r->terminal_fd = -1;	/* nothing to bind */
+		return err;
+	}
+	if (access("/dev/console", F_OK) < 0)
+		r->terminal_fd = -1;	/* no name to give it */
+	if (r->terminal_fd < 0 || !r->policy->files_restricted)
+		return 0;
+	for (i = 0; i < r->policy->npaths; i++) {
+		if (!strcmp(r->policy->paths[i].path, "/dev/pts"))
+			return add_path(r, "/dev/console",
+					r->policy->paths[i].rights, false);
+	}
+	return 0;
 }
 
 /*
@@ -559,10 +634,13 @@ static void plan_sandbox(struct run *r)
 			sb->unshare_flags |= CLONE_NEWIPC;
 		if (p->isolate & CABIN_ISOLATE_UTS)
 			sb->unshare_flags |= CLONE_NEWUTS;
-		if ((p->isolate & CABIN_ISOLATE_MOUNT) || p->private_tmp)
+		if ((p->isolate & CABIN_ISOLATE_MOUNT) || p->private_tmp ||
+		    kfiles(r))
 			sb->unshare_flags |= CLONE_NEWNS;
 		sb->private_tmp = p->private_tmp;
+		sb->protect_kernel = kfiles(r);
 	}
+	sb->terminal_fd = sb->protect_kernel ? r->terminal_fd : -1;
 	/* Keep the sandbox's own binary out of the program's reach. */
 	n = readlink("/proc/self/exe", r->self_exe, sizeof(r->self_exe) - 1);
 	if (n > 0 && (sb->unshare_flags & CLONE_NEWNS)) {
@@ -632,6 +710,7 @@ static int setup_fsguard(struct run *r)
 	r->fsguard.check_rules = p->files_restricted &&
 				 !(r->cfg->unsafe & CABIN_UNSAFE_ROMETA);
 	r->fsguard.setid = !(r->cfg->unsafe & CABIN_UNSAFE_SETID);
+	r->fsguard.nodes = !(r->cfg->unsafe & CABIN_UNSAFE_KFILES);
 	if (p->files_restricted)
 		r->netguard.fs = &r->fsguard;
 	return 0;
@@ -782,6 +861,8 @@ static int prepare(struct run *r, const char *program)
 		err = check_paths(r);
 	if (!err)
 		err = grant_program(r, program);
+	if (!err)
+		err = grant_terminal(r);
 	if (!err)
 		err = seal_proc(r);
 	if (!err)

@@ -32,6 +32,7 @@ enum cabin_unsafe {
 	CABIN_UNSAFE_SETID	= 1u << 11,	/* setuid/setgid modes allowed */
 	CABIN_UNSAFE_ROMETA	= 1u << 12,	/* read-only files' metadata changes */
 	CABIN_UNSAFE_NETSCOPE	= 1u << 13,	/* abstract names, interfaces reached */
+	CABIN_UNSAFE_KFILES	= 1u << 14,	/* kernel files, host ptys, nodes */
 	CABIN_UNSAFE_RACECHECK	= 1u << 15,	/* records take the paths as read at entry */
 };
 

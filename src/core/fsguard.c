@@ -169,6 +169,7 @@ int cabin_fsguard_init(struct cabin_fsguard *g,
 	memset(g, 0, sizeof(*g));
 	g->check_rules = true;
 	g->setid = true;
+	g->nodes = true;
 	g->observer.ctx = g;
 	g->observer.event = on_event;
 	g->cwd = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
@@ -402,6 +403,7 @@ struct fg_call {
 	char name[XATTR_NAME_MAX + 1];
 	void *value;
 	size_t size;
+	const char *why;	/* a refusal's reason, NULL: the usual */
 };
 
 /* What the call acts on. */
@@ -724,6 +726,27 @@ static bool setid_mode(struct fg_call *c, const struct fg_target *t)
 	return fstat(t->fd, &st) < 0 || !S_ISDIR(st.st_mode);
 }
 
+static bool special_file(mode_t mode)
+{
+	return S_ISCHR(mode) || S_ISBLK(mode) || S_ISFIFO(mode) ||
+	       S_ISSOCK(mode);
+}
+
+/*
+ * A special file's metadata: create on its directory or above (see
+ * fsguard.h).  Without a known directory, nothing grants it.
+ */
+static int check_node(struct fg_call *c, struct fg_target *t)
+{
+	c->why = "a special file's metadata (write on it is for its data)";
+	if (t->dup)
+		t->parent = parent_of(c, t->fd);
+	if (t->parent < 0)
+		return 0;
+	return cabin_fsguard_allows(c->g, c->task->tid, t->parent, -1,
+				    CABIN_FSGUARD_CREATE);
+}
+
 /* 1 when the call may act on the target, 0 when not, or -errno. */
 static int check(struct fg_call *c, struct fg_target *t)
 {
@@ -731,9 +754,13 @@ static int check(struct fg_call *c, struct fg_target *t)
 
 	if (!c->g->check_rules)
 		return 1;
+	if (fstat(t->fd, &st) < 0)
+		return -errno;
+	if (c->g->nodes && special_file(st.st_mode))
+		return check_node(c, t);
 	if (t->dup && open_for_writing(t->fd))
 		return 1;
-	if (t->dup && fstat(t->fd, &st) == 0 && !S_ISDIR(st.st_mode))
+	if (t->dup && !S_ISDIR(st.st_mode))
 		t->parent = parent_of(c, t->fd);
 	return cabin_fsguard_allows(c->g, c->task->tid, t->fd, t->parent,
 				    CABIN_FSGUARD_WRITE);
@@ -817,7 +844,8 @@ static long mediate(struct fg_call *c, const struct cabin_syscall *sys)
 	else if (!ret)
 		ret = check(c, &t);
 	if (ret == 0)
-		ret = deny(c, &t, EACCES, "outside the policy's writable files");
+		ret = deny(c, &t, EACCES, c->why ? c->why :
+			   "outside the policy's writable files");
 	else if (ret > 0)
 		ret = act(c, &t);
 	if (t.fd >= 0)

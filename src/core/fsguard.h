@@ -32,6 +32,11 @@
  * kernel's own check wants write permission; binding one needs create on
  * its directory.  A descriptor the program opened for writing passed
  * Landlock's write check already, so its metadata may change as well.
+ * Not so for a special file (device, FIFO, socket) while `nodes` is set:
+ * write on one is for the data that passes through it, and the node is
+ * often the host's (/dev/null, a terminal); its times, mode, owner and
+ * xattrs change only under a rule granting create on a directory above
+ * it, where the program could have made it itself.
  *
  * Rule roots are resolved in the program's view when the program first
  * runs (cabin_fsguard_resolve, called at its first exec), or else at the
@@ -76,6 +81,7 @@ struct cabin_fsguard {
 	bool resolved;
 	bool check_rules;	/* false: no file rules, or rometa off */
 	bool setid;		/* refuse setuid/setgid modes (setid on) */
+	bool nodes;		/* special files need create above (kfiles on) */
 	struct cabin_fsguard_root *roots;
 	size_t nroots;
 	unsigned long denied;	/* calls refused, for the summary */
@@ -85,8 +91,9 @@ struct cabin_fsguard {
 /*
  * Keep the rules that grant write or create (others grant nothing the
  * guard checks), open cabin's cwd as the program's first cwd; rules are
- * checked and setid modes refused until the caller says otherwise.  home may
- * be NULL ("~" rules are then skipped).  Returns 0 or -errno.
+ * checked, setid modes refused and special files guarded until the
+ * caller says otherwise.  home may be NULL ("~" rules are then skipped).
+ * Returns 0 or -errno.
  */
 int cabin_fsguard_init(struct cabin_fsguard *g,
 		       const struct cabin_fsguard_rule *rules, size_t n,

@@ -17,28 +17,6 @@
 #include "policy/guards.h"
 #include "policy/setid.h"
 
-static int add_policy_rules(const struct cabin_compile_input *in,
-			    struct cabin_router *r, int *bad)
-{
-	const struct cabin_policy *p = in->policy;
-	size_t i;
-	int err;
-
-	for (i = 0; i < p->nsyscalls; i++) {
-		const struct cabin_rule *rule = &p->syscalls[i].rule;
-
-		if ((in->unsafe & CABIN_UNSAFE_DENY) &&
-		    rule->route.kind == CABIN_ROUTE_DENY)
-			continue;
-		err = cabin_router_add(r, rule);
-		if (err < 0) {
-			*bad = (int)i;
-			return err;
-		}
-	}
-	return 0;
-}
-
 static bool same_rule(const struct cabin_rule *a, const struct cabin_rule *b)
 {
 	unsigned int i;
@@ -54,6 +32,43 @@ static bool same_rule(const struct cabin_rule *a, const struct cabin_rule *b)
 			return false;
 	}
 	return true;
+}
+
+static bool has_rule(const struct cabin_router *r,
+		     const struct cabin_rule *rule)
+{
+	size_t i;
+
+	for (i = 0; i < r->nrules; i++) {
+		if (same_rule(&r->rules[i], rule))
+			return true;
+	}
+	return false;
+}
+
+static int add_policy_rules(const struct cabin_compile_input *in,
+			    struct cabin_router *r, int *bad)
+{
+	const struct cabin_policy *p = in->policy;
+	size_t i;
+	int err;
+
+	for (i = 0; i < p->nsyscalls; i++) {
+		const struct cabin_rule *rule = &p->syscalls[i].rule;
+
+		if ((in->unsafe & CABIN_UNSAFE_DENY) &&
+		    rule->route.kind == CABIN_ROUTE_DENY)
+			continue;
+		/* A guard refused it already (W^X: USERFAULTFD_IOC_NEW). */
+		if (has_rule(r, rule))
+			continue;
+		err = cabin_router_add(r, rule);
+		if (err < 0) {
+			*bad = (int)i;
+			return err;
+		}
+	}
+	return 0;
 }
 
 /*
@@ -73,10 +88,8 @@ static int append_if_allowed(struct cabin_router *r,
 	enum cabin_route_kind now;
 	size_t pos;
 
-	for (pos = 0; pos < r->nrules; pos++) {
-		if (same_rule(&r->rules[pos], rule))
-			return 0;
-	}
+	if (has_rule(r, rule))
+		return 0;
 	if (rule->route.kind != CABIN_ROUTE_DENY &&
 	    rule->route.kind != CABIN_ROUTE_KILL) {
 		now = cabin_router_match(r, rule->nr, no_args, NULL)->kind;

@@ -25,7 +25,9 @@
 	"# Typing into the terminal of whoever started cabin (TIOCSTI), and\n" \
 	"# the console's own commands (TIOCLINUX).\n" \
 	"syscall deny(EPERM) ioctl when arg1 & 0xffffffff == 0x5412\n" \
-	"syscall deny(EPERM) ioctl when arg1 & 0xffffffff == 0x541c\n"
+	"syscall deny(EPERM) ioctl when arg1 & 0xffffffff == 0x541c\n" \
+	"# userfaultfd from /dev/userfaultfd (USERFAULTFD_IOC_NEW).\n" \
+	"syscall deny(EPERM) ioctl when arg1 & 0xffffffff == 0xaa00\n"
 
 static const char profile_default[] =
 	"# Profile 'default': ordinary command-line programs, shells,\n"
@@ -82,6 +84,7 @@ static const char profile_strict[] =
 	"syscall allow poll ppoll select pselect6\n"
 	"syscall deny(EPERM) ioctl when arg1 & 0xffffffff == 0x5412\n"
 	"syscall deny(EPERM) ioctl when arg1 & 0xffffffff == 0x541c\n"
+	"syscall deny(EPERM) ioctl when arg1 & 0xffffffff == 0xaa00\n"
 	"# Threads, signals, time and identity.\n"
 	"syscall allow clone futex sched_yield sched_getaffinity membarrier\n"
 	"syscall allow rt_sigaction rt_sigprocmask rt_sigreturn sigaltstack\n"

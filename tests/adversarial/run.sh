@@ -536,11 +536,13 @@ test_kill_group() {
 
 # Writing another process's memory needs ptrace rights: as root, cabin's
 # capabilities already stop the capless program, sigscope or not; not
-# root, so does the user namespace cabin drops capabilities in (caps).
+# root, so does the user namespace cabin drops capabilities in (caps),
+# the one kfiles' mount namespace needs (kfiles), and cabin being
+# non-dumpable (outputs).
 test_proc_mem_cabin() {
 	local name=proc_mem_cabin
 	if [ "$(id -u)" != 0 ]; then
-		sigscope_case "$name" "$name" sigscope,caps,outputs ENOENT EACCES EPERM
+		sigscope_case "$name" "$name" sigscope,caps,kfiles,outputs ENOENT EACCES EPERM
 		return
 	fi
 	have "$name" sigscope || return
@@ -902,7 +904,9 @@ test_out_forge() {
 # The trace reached through /proc/<cabin>/fd. The program needs cabin's
 # uid and no user namespace of its own: an unprivileged user on a kernel
 # without user namespaces, which --unsafe-disable=caps gives here (the
-# program then stays in cabin's namespace). As root, cabin's capabilities
+# program then stays in cabin's namespace) together with sigscope and
+# kfiles off (their PID and mount namespaces need one, and the PID
+# namespace hides cabin). As root, cabin's capabilities
 # already bar the program, so there is nothing to show.
 test_out_procfd() {
 	have out_forge outputs || return
@@ -913,11 +917,12 @@ test_out_procfd() {
 		return
 	fi
 	mkdir -p "$w"
-	run_out op "$w" --unsafe-disable=caps,sigscope --trace=trace.txt -- \
+	run_out op "$w" --unsafe-disable=caps,sigscope,kfiles --trace=trace.txt -- \
 		"$OUT_ADV/out_forge" procfd trace.txt
 	check_trace_intact "out_forge procfd" "$w/trace.txt"
 	rm -rf "$w" && mkdir -p "$w"
-	run_out op_off "$w" --unsafe-disable=caps,outputs,sigscope --trace=trace.txt -- \
+	run_out op_off "$w" --unsafe-disable=caps,outputs,sigscope,kfiles \
+		--trace=trace.txt -- \
 		"$OUT_ADV/out_forge" procfd trace.txt
 	check_trace_forged "out_forge procfd" "$w/trace.txt"
 }
@@ -1061,6 +1066,122 @@ test_race_path() {
 	fi
 }
 
+# Kernel and host files (kfiles): kernel settings in /proc and /sys,
+# /dev/userfaultfd, the host's other terminals, special files' metadata.
+# Escape halves open for writing and write nothing, or set what is there.
+
+# As root the kernel's files check only the owner: the read-only mounts
+# refuse them (EROFS); not root, the owner check refuses them first.
+test_kernel_files() {
+	local name=kernel_files root=
+	have kernel_files kfiles || return
+	[ "$(id -u)" = 0 ] && root=1
+	run_cabin "$name" -- "$ADV/kernel_files"
+	if [[ $LINE == "" ]] && grep -q '^SKIP' "$OUT"; then
+		t_skip "$name: contained under cabin" "$(cat "$OUT")"
+		return
+	fi
+	check_contained "$name" "${root:+EROFS}"
+	run_cabin "$name-read" -- /bin/sh -c \
+		'cat /proc/sys/kernel/ostype /proc/sys/kernel/hostname &&
+		 nproc && { ! command -v free || free; } &&
+		 { ! command -v ps || ps ax; }'
+	if [ "$RC" = 0 ] && grep -q Linux "$OUT"; then
+		t_ok "$name: kernel files stay readable (cat, nproc, free, ps)"
+	else
+		t_fail "$name: kernel files stay readable (cat, nproc, free, ps)" "$(what)"
+	fi
+	if [ -z "$root" ]; then
+		t_skip "$name: escapes with --unsafe-disable=kfiles" \
+			"not root: the files' owner check refuses the program anyway"
+		return
+	fi
+	run_cabin "$name-off" --unsafe-disable=kfiles -- "$ADV/kernel_files"
+	check_escaped "$name" kfiles
+}
+
+# Two protections: the device masked (kfiles) and USERFAULTFD_IOC_NEW
+# refused in BPF (deny); each alone contains it.
+test_userfaultfd_dev() {
+	local name=userfaultfd_dev
+	have userfaultfd_dev kfiles,deny || return
+	if [ ! -e /dev/userfaultfd ]; then
+		t_skip "$name: contained under cabin" "no /dev/userfaultfd here"
+		return
+	fi
+	run_cabin "$name" -- "$ADV/$name"
+	check_contained "$name" EACCES
+	if [ "$(id -u)" != 0 ]; then
+		t_skip "$name: escapes with --unsafe-disable=kfiles,deny" \
+			"not root: the device's mode (0600 root) refuses the program anyway"
+		return
+	fi
+	run_cabin "$name-kfiles" --unsafe-disable=kfiles -- "$ADV/$name"
+	check_contained "$name (kfiles off, deny list on)" EPERM
+	run_cabin "$name-deny" --unsafe-disable=deny -- "$ADV/$name"
+	check_contained "$name (deny list off, kfiles on)" EACCES
+	run_cabin "$name-off" --unsafe-disable=kfiles,deny -- "$ADV/$name"
+	check_escaped "$name" kfiles,deny
+}
+
+# A terminal of the host with a line typed into it (pts_other --host,
+# outside cabin), then the program under the default profile opens it.
+test_pts_other() {
+	local name=pts_other fifo=$TMP/pts_other.fifo def=$TMP/pts_other.policy
+	local tty=
+	have pts_other kfiles || return
+	echo "profile default" >"$def"
+	mkfifo "$fifo" || return
+	"$ADV/pts_other" --host >"$fifo" &
+	BG_PIDS+=($!)
+	disown
+	read -r -t 30 tty <"$fifo"
+	if [[ $tty != /dev/pts/* ]]; then
+		t_fail "$name: contained under cabin" "no host terminal: '$tty'"
+		return
+	fi
+	BASELINE=$def run_cabin "$name" -- "$ADV/$name" "$tty"
+	check_contained "$name" ENOENT
+	if grep -q '^# own pty ok' "$OUT"; then
+		t_ok "$name: the program's own terminals work"
+	else
+		t_fail "$name: the program's own terminals work" "$(what)"
+	fi
+	BASELINE=$def run_cabin "$name-off" --unsafe-disable=kfiles -- \
+		"$ADV/$name" "$tty"
+	check_escaped "$name" kfiles
+}
+
+# A FIFO (and, as root, a device node) the policy grants read and write,
+# in a directory it grants nothing; then the host's /dev/null and
+# /dev/zero under the default profile (contained half only: these are
+# the host's).
+test_dev_meta() {
+	local name=dev_meta dir=$TMP/dev_meta pol=$TMP/dev_meta.policy
+	local def=$TMP/dev_meta-default.policy nodes
+	have dev_meta kfiles || return
+	mkdir -p "$dir" && mkfifo "$dir/fifo" || return
+	nodes=("$dir/fifo")
+	if [ "$(id -u)" = 0 ] && mknod -m 666 "$dir/null" c 1 3; then
+		nodes+=("$dir/null")
+	fi
+	cat >"$pol" <<-EOF
+	syscall default allow
+	files list /
+	files read,exec /usr /bin /sbin ?/lib ?/lib32 ?/lib64 $ADV
+	files read,write ${nodes[*]}
+	network host
+	EOF
+	BASELINE=$pol run_cabin "$name" -- "$ADV/$name" "${nodes[@]}"
+	check_contained "$name" EACCES
+	echo "profile default" >"$def"
+	BASELINE=$def run_cabin "$name-default" -- "$ADV/$name" /dev/null /dev/zero
+	check_contained "$name (profile default, /dev/null, /dev/zero)" EACCES
+	BASELINE=$pol run_cabin "$name-off" --unsafe-disable=kfiles -- \
+		"$ADV/$name" "${nodes[@]}"
+	check_escaped "$name" kfiles
+}
+
 if [ ! -x "$CABIN" ]; then
 	t_fail "cabin binary" "not found at $CABIN"
 	t_done
@@ -1098,4 +1219,8 @@ test_out_procfd
 test_abstract_none
 test_loopback_oif
 test_race_path
+test_kernel_files
+test_userfaultfd_dev
+test_pts_other
+test_dev_meta
 t_done

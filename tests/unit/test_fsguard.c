@@ -240,6 +240,47 @@ static void test_setid(void **state)
 	assert_int_equal(mode_of(f->in, "f"), 04755);
 }
 
+/*
+ * A special file's metadata needs create above it: a write rule on the
+ * node, or a descriptor open for writing, is for its data (kfiles).
+ */
+static void test_special_files(void **state)
+{
+	struct fixture *f = *state;
+	struct cabin_fsguard_rule rules[2];
+	char mine[160], shared[160];
+	int fd;
+
+	path_in(mine, f->in, "fifo");
+	path_in(shared, f->out, "fifo");
+	assert_int_equal(mkfifo(mine, 0644), 0);
+	assert_int_equal(mkfifo(shared, 0644), 0);
+	cabin_fsguard_free(&f->g);
+	rules[0] = (struct cabin_fsguard_rule){ f->in, CABIN_FSGUARD_WRITE |
+						       CABIN_FSGUARD_CREATE };
+	rules[1] = (struct cabin_fsguard_rule){ shared, CABIN_FSGUARD_WRITE };
+	assert_int_equal(cabin_fsguard_init(&f->g, rules, 2, NULL), 0);
+	assert_true(f->g.nodes);
+	/* where the program could have made it: its own */
+	assert_int_equal(call(f, SYS_chmod, U(mine), 0600, 0, 0, 0), 0);
+	assert_int_equal(mode_of(f->in, "fifo"), 0600);
+	/* a write rule on the node itself: data only */
+	assert_int_equal(call(f, SYS_chmod, U(shared), 0600, 0, 0, 0),
+			 -EACCES);
+	assert_non_null(strstr(f->log, "a special file's metadata"));
+	assert_int_equal(call(f, SYS_utimensat, AT_FDCWD, U(shared), 0, 0, 0),
+			 -EACCES);
+	fd = open(shared, O_RDWR | O_NONBLOCK | O_CLOEXEC);
+	assert_true(fd >= 0);
+	assert_int_equal(call(f, SYS_fchmod, fd, 0600, 0, 0, 0), -EACCES);
+	assert_int_equal(mode_of(f->out, "fifo"), 0644);
+	/* switched off (--unsafe-disable=kfiles): the write rule suffices */
+	f->g.nodes = false;
+	assert_int_equal(call(f, SYS_fchmod, fd, 0600, 0, 0, 0), 0);
+	assert_int_equal(mode_of(f->out, "fifo"), 0600);
+	close(fd);
+}
+
 /* The attribute ioctls: on a read-only descriptor, by the rules. */
 static void test_ioctl_flags(void **state)
 {
@@ -650,6 +691,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		T(test_chmod),
 		T(test_setid),
+		T(test_special_files),
 		T(test_ioctl_flags),
 		T(test_symlinks),
 		T(test_dotdot),

@@ -19,6 +19,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "platform/process/kfiles.h"
 #include "platform/process/sandbox.h"
 
 static volatile pid_t forward_to;
@@ -110,7 +111,7 @@ static int mount_proc(void)
 	return 0;
 }
 
-static int enter_pid_namespace(bool have_mount_ns, int err_fd)
+static int enter_pid_namespace(const struct cabin_sandbox *sb, int err_fd)
 {
 	int status_pipe[2], err;
 	pid_t init, program;
@@ -128,8 +129,10 @@ static int enter_pid_namespace(bool have_mount_ns, int err_fd)
 	close(status_pipe[0]);
 	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
 	/* The namespace's own /proc, so the program sees only its tree. */
-	if (have_mount_ns) {
+	if (sb->unshare_flags & CLONE_NEWNS) {
 		err = mount_proc();
+		if (!err && sb->protect_kernel)
+			err = cabin_kfiles_protect_proc();
 		if (err < 0)
 			return err;
 	}
@@ -187,7 +190,16 @@ static int setup_mounts(const struct cabin_sandbox *sb)
 	      mount("tmpfs", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV,
 		    "mode=1777") < 0)))
 		return -errno;
-	return 0;
+	if (!sb->protect_kernel)
+		return 0;
+	/* Without a PID namespace, the /proc of the host. */
+	if (!(sb->unshare_flags & CLONE_NEWPID)) {
+		int err = cabin_kfiles_protect_proc();
+
+		if (err < 0)
+			return err;
+	}
+	return cabin_kfiles_protect_sys_dev(sb->terminal_fd);
 }
 
 int cabin_sandbox_enter(const struct cabin_sandbox *sb, int err_fd)
@@ -210,7 +222,7 @@ int cabin_sandbox_enter(const struct cabin_sandbox *sb, int err_fd)
 			return err;
 	}
 	if (sb->unshare_flags & CLONE_NEWPID)
-		return enter_pid_namespace(mount_ns, err_fd);
+		return enter_pid_namespace(sb, err_fd);
 	return 0;
 }
 

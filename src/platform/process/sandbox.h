@@ -15,6 +15,8 @@ struct cabin_sandbox {
 	int unshare_flags;		/* CLONE_NEW{IPC,UTS,NET,NS,PID} */
 	bool private_tmp;		/* tmpfs on /tmp and /dev/shm (CLONE_NEWNS) */
 	const char *protect_path;	/* bound read-only over itself: cabin */
+	bool protect_kernel;		/* kfiles.h (CLONE_NEWNS) */
+	int terminal_fd;		/* kfiles.h's host terminal, or -1 */
 	int nrlimits;
 	struct {
 		int resource;
