@@ -44,8 +44,7 @@ extern char **environ;
 static const char *const unsafe_names[] = {
 	"abi", "deny", "untraced", "exitkill", "caps", "smep", "smap",
 	"seccomp", "wx-alias", "outputs", "sigscope", "setid", "rometa",
-	"net-scope", "kfiles",
-	[15] = "racecheck",
+	"net-scope", "kfiles", "racecheck",
 };
 
 #define NUNSAFE (sizeof(unsafe_names) / sizeof(*unsafe_names))
@@ -104,8 +103,7 @@ int cabin_unsafe_parse(const char *list, unsigned int *out)
 		return -EINVAL;
 	for (tok = strtok_r(buf, ",", &save); tok;
 	     tok = strtok_r(NULL, ",", &save)) {
-		for (i = 0; i < NUNSAFE && (!unsafe_names[i] ||
-					     strcmp(tok, unsafe_names[i])); i++)
+		for (i = 0; i < NUNSAFE && strcmp(tok, unsafe_names[i]); i++)
 			;
 		if (i == NUNSAFE)
 			return -EINVAL;
@@ -119,7 +117,7 @@ static void warn_unsafe(FILE *log, unsigned int unsafe)
 	size_t i;
 
 	for (i = 0; i < NUNSAFE; i++) {
-		if ((unsafe & (1u << i)) && unsafe_names[i])
+		if (unsafe & (1u << i))
 			fprintf(log, "cabin: WARNING: protection '%s' is switched off (--unsafe-disable)\n",
 				unsafe_names[i]);
 	}
