@@ -14,6 +14,7 @@
 #include <linux/rtnetlink.h>
 #include <linux/sock_diag.h>
 #include <linux/unix_diag.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -64,19 +65,39 @@ static void diag_match(struct ng_holder *h, const struct nlmsghdr *nh)
 	}
 }
 
+/*
+ * Whether a whole message starts at nh with left bytes to go: NLMSG_OK,
+ * without its comparisons of a signed length with the unsigned header.
+ */
+static bool diag_fits(const struct nlmsghdr *nh, size_t left)
+{
+	return left >= sizeof(*nh) && nh->nlmsg_len >= sizeof(*nh) &&
+	       nh->nlmsg_len <= left;
+}
+
+/* The message after nh, and what is left after it (NLMSG_NEXT). */
+static const struct nlmsghdr *diag_next(const struct nlmsghdr *nh,
+					size_t *left)
+{
+	size_t step = NLMSG_ALIGN(nh->nlmsg_len);
+
+	*left = step < *left ? *left - step : 0;
+	return (const void *)((const char *)nh + step);
+}
+
 /* One batch of the dump: 1 when more follow, 0 at its end, or -errno. */
 static int diag_batch(int fd, struct ng_holder *h, char *buf)
 {
 	const struct nlmsghdr *nh = (const void *)buf;
 	ssize_t n = recv(fd, buf, NG_DIAG_BUF, MSG_TRUNC);
-	int left;
+	size_t left;
 
 	if (n < 0)
 		return -errno;
 	/* a batch cut short could hide the program's socket or the name */
 	if (n == 0 || n > NG_DIAG_BUF)
 		return n ? -EMSGSIZE : -EIO;
-	for (left = (int)n; NLMSG_OK(nh, left); nh = NLMSG_NEXT(nh, left)) {
+	for (left = (size_t)n; diag_fits(nh, left); nh = diag_next(nh, &left)) {
 		if (nh->nlmsg_type == NLMSG_DONE)
 			return 0;
 		if (nh->nlmsg_type == NLMSG_ERROR) {
