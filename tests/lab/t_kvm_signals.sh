@@ -50,19 +50,12 @@ fi
 if [ -x "$PY" ]; then
 	# A loop that makes no syscall: the signal reaches it between two
 	# instructions, as on Linux (python turns SIGINT into KeyboardInterrupt).
-	# SIGINT goes once the loop runs (its "spin" is out), not after a
-	# fixed delay: under load python may still be starting then.
+	# SIGINT after 15 s, by timeout(1): a job the script puts in the
+	# background would start with SIGINT ignored. 15 s leaves python time
+	# to reach its loop even on a loaded machine; it spins until then.
 	start=$(cut -d. -f1 /proc/uptime)
-	$K -- $PY -S -c 'print("spin", flush=True)
-while True: pass' </dev/null >"$O" 2>"$E" &
-	kpid=$!
-	i=0
-	while [ "$i" -lt 600 ] && ! grep -q spin "$O" 2>/dev/null; do
-		sleep 0.1
-		i=$((i + 1))
-	done
-	kill -INT "$kpid" 2>/dev/null
-	wait "$kpid"
+	timeout -s INT 15 $K -- $PY -S -c 'print("spin", flush=True)
+while True: pass' </dev/null >"$O" 2>"$E"
 	rc=$?
 	took=$(( $(cut -d. -f1 /proc/uptime) - start ))
 	if [ "$rc" = 130 ] && grep -q KeyboardInterrupt "$E" && [ "$took" -lt 90 ]; then
