@@ -525,4 +525,22 @@ True True True True" ]; then
 	fi
 fi
 
+# ---------------------------------------------------------------- strict and a hidden program
+
+# A program under /tmp is hidden from itself by the private /tmp: cabin
+# runs it through the descriptor it opened (execveat), which the strict
+# profile's own deny-by-default must not refuse.
+HID=$(mktemp -d /tmp/cabin-hidden.XXXXXX)
+cp /usr/bin/sha256sum "$HID/sha256sum"
+printf 'abc\n' >"$TMP/strict.in"
+quiet run_in "$TMP/strict.in" "$TMP/strict-n" $TO /usr/bin/sha256sum; n=$?
+quiet run_in "$TMP/strict.in" "$TMP/strict-c" $TO "$CABIN" run --profile strict -- "$HID/sha256sum"; c=$?
+if [ "$n" = 0 ] && [ "$c" = 0 ] && cmp -s "$TMP/strict-n.out" "$TMP/strict-c.out"; then
+	t_ok "--profile strict runs a program the private /tmp hides (sha256sum < file)"
+else
+	t_fail "--profile strict runs a program the private /tmp hides (sha256sum < file)" "native $n, cabin $c"
+	diag <"$TMP/strict-c.err"
+fi
+rm -rf "$HID"
+
 t_done
