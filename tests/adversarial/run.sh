@@ -654,24 +654,28 @@ run_wx() {
 	grab $?
 }
 
+# wx_case TAG NAME ERRNO -- PROGRAM [ARGS...]: contained under --wx with
+# ERRNO, escaped with --unsafe-disable=wx-alias.
+wx_case() {
+	local tag=$1 name=$2 errno=$3
+	shift 3
+	run_wx "$tag" --wx "$@"
+	check_contained "$name" "$errno"
+	run_wx "$tag-off" --wx --unsafe-disable=wx-alias "$@"
+	check_escaped "$name" wx-alias
+}
+
 test_wx_personality() {
 	have wx_personality wx-alias || return
-	run_wx wx_personality --wx -- "$WX_ADV/wx_personality"
-	check_contained wx_personality EACCES
-	run_wx wx_personality-off --wx --unsafe-disable=wx-alias -- \
-		"$WX_ADV/wx_personality"
-	check_escaped wx_personality wx-alias
+	wx_case wx_personality wx_personality EACCES -- "$WX_ADV/wx_personality"
 }
 
 test_wx_alias() {
 	local how
 	have wx_alias wx-alias || return
 	for how in memfd shm tmp cwd write shared mremap sysv; do
-		run_wx "wx_alias-$how" --wx -- "$WX_ADV/wx_alias" "$how"
-		check_contained "wx_alias $how" EACCES
-		run_wx "wx_alias-$how-off" --wx --unsafe-disable=wx-alias -- \
+		wx_case "wx_alias-$how" "wx_alias $how" EACCES -- \
 			"$WX_ADV/wx_alias" "$how"
-		check_escaped "wx_alias $how" wx-alias
 	done
 }
 
@@ -682,11 +686,8 @@ test_wx_exec() {
 	local image
 	have wx_exec wx-alias || return
 	for image in wx_execstack_image wx_interp_image; do
-		run_wx "$image" --wx -- "$WX_ADV/wx_exec" "./$image"
-		check_contained "wx_exec $image" SIGKILL
-		run_wx "$image-off" --wx --unsafe-disable=wx-alias -- \
+		wx_case "$image" "wx_exec $image" SIGKILL -- \
 			"$WX_ADV/wx_exec" "./$image"
-		check_escaped "wx_exec $image" wx-alias
 	done
 }
 
