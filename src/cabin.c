@@ -507,10 +507,32 @@ static int check_xom(struct run *r)
 	return 0;
 }
 
+/* The files a policy names for xom, identified now by device and inode. */
+static int xom_add_files(struct run *r, const char *what,
+			 const struct cabin_path_list *paths,
+			 struct cabin_xom_files *files)
+{
+	size_t i;
+
+	for (i = 0; i < paths->n; i++) {
+		int fd = open(paths->path[i], O_PATH | O_CLOEXEC);
+		int err = fd < 0 ? -errno :
+			cabin_xom_add_fd(files, fd, paths->path[i]);
+
+		if (fd >= 0)
+			close(fd);
+		if (err < 0) {
+			fprintf(r->log, "cabin: memory %s %s: %s\n", what,
+				paths->path[i], strerror(-err));
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
 /* After grant_program: the program the user named is trusted too. */
 static int setup_xom(struct run *r)
 {
-	size_t i;
 	int err;
 
 	if (!(r->policy->memory & CABIN_MEMORY_XOM))
@@ -521,20 +543,11 @@ static int setup_xom(struct run *r)
 		return err;
 	}
 	r->has_xom = true;
-	for (i = 0; i < r->policy->ntrusted; i++) {
-		int fd = open(r->policy->trusted[i], O_PATH | O_CLOEXEC);
-
-		if (fd < 0 || cabin_xom_trust_fd(&r->xom, fd,
-						 r->policy->trusted[i]) < 0) {
-			fprintf(r->log, "cabin: memory trust %s: %s\n",
-				r->policy->trusted[i], strerror(errno));
-			if (fd >= 0)
-				close(fd);
-			return -EINVAL;
-		}
-		close(fd);
-	}
-	return 0;
+	err = xom_add_files(r, "trust", &r->policy->trusted, &r->xom.trusted);
+	if (!err)
+		err = xom_add_files(r, "readable-code", &r->policy->readable_code,
+				    &r->xom.readable);
+	return err;
 }
 
 /*

@@ -178,42 +178,42 @@ static size_t pkru_offset(void)
 #endif
 }
 
-/* ---- trusted files ---- */
+/* ---- trusted and readable files ---- */
 
-static void trust(struct cabin_xom *x, uint64_t dev, uint64_t ino,
-		  const char *path)
+static int add_file(struct cabin_xom_files *l, uint64_t dev, uint64_t ino,
+		    const char *path)
 {
 	size_t i;
 
-	for (i = 0; i < x->ntrusted; i++) {
-		if (x->trusted[i].dev == dev && x->trusted[i].ino == ino)
-			return;
+	for (i = 0; i < l->n; i++) {
+		if (l->file[i].dev == dev && l->file[i].ino == ino)
+			return 0;
 	}
-	if (x->ntrusted == CABIN_XOM_MAX_TRUSTED)
-		return;
-	x->trusted[x->ntrusted].dev = dev;
-	x->trusted[x->ntrusted].ino = ino;
-	snprintf(x->trusted[x->ntrusted].path, sizeof(x->trusted->path), "%s",
-		 path);
-	x->ntrusted++;
+	if (l->n == CABIN_XOM_MAX_FILES)
+		return -ENOSPC;
+	l->file[l->n].dev = dev;
+	l->file[l->n].ino = ino;
+	snprintf(l->file[l->n].path, sizeof(l->file->path), "%s", path);
+	l->n++;
+	return 0;
 }
 
-int cabin_xom_trust_fd(struct cabin_xom *x, int fd, const char *path)
+int cabin_xom_add_fd(struct cabin_xom_files *l, int fd, const char *path)
 {
 	struct stat st;
 
 	if (fstat(fd, &st) < 0)
 		return -errno;
-	trust(x, st.st_dev, st.st_ino, path);
-	return 0;
+	return add_file(l, st.st_dev, st.st_ino, path);
 }
 
+/* The defaults fit in an empty list, so they cannot fail. */
 static void trust_path(struct cabin_xom *x, const char *path)
 {
 	struct stat st;
 
 	if (stat(path, &st) == 0 && S_ISREG(st.st_mode))
-		trust(x, st.st_dev, st.st_ino, path);
+		add_file(&x->trusted, st.st_dev, st.st_ino, path);
 }
 
 static bool ends_with(const char *s, const char *tail)
@@ -245,7 +245,7 @@ static void trust_own_libraries(struct cabin_xom *x)
 		if (!ends_with(path, "/libc.so.6") &&
 		    !ends_with(path, "/ld-linux-x86-64.so.2"))
 			continue;
-		trust(x, makedev(major, minor), ino, path);
+		add_file(&x->trusted, makedev(major, minor), ino, path);
 		trust_path(x, path);
 	}
 	fclose(maps);
@@ -263,18 +263,18 @@ int cabin_xom_init(struct cabin_xom *x, int extra_fd)
 	trust_path(x, "/lib/x86_64-linux-gnu/libc.so.6");
 	trust_path(x, "/usr/lib/x86_64-linux-gnu/libc.so.6");
 	if (extra_fd >= 0)
-		cabin_xom_trust_fd(x, extra_fd, "the program");
+		cabin_xom_add_fd(&x->trusted, extra_fd, "the program");
 	return 0;
 }
 
-static struct cabin_xom_file *trusted(struct cabin_xom *x, uint64_t dev,
-				      uint64_t ino)
+static struct cabin_xom_file *find_file(struct cabin_xom_files *l,
+				       uint64_t dev, uint64_t ino)
 {
 	size_t i;
 
-	for (i = 0; i < x->ntrusted; i++) {
-		if (x->trusted[i].dev == dev && x->trusted[i].ino == ino)
-			return &x->trusted[i];
+	for (i = 0; i < l->n; i++) {
+		if (l->file[i].dev == dev && l->file[i].ino == ino)
+			return &l->file[i];
 	}
 	return NULL;
 }
@@ -377,6 +377,26 @@ struct fd_reader {
 	int fd;
 };
 
+/*
+ * A file the policy names in "memory readable-code" keeps its code
+ * readable (OpenSSL reads constant tables kept among its code): said
+ * once per file, on stderr and in the report, never silently.
+ */
+static bool keeps_readable(struct cabin_proxy *p, uint64_t dev, uint64_t ino,
+			   const char *name)
+{
+	struct cabin_xom_file *f = find_file(&p->xom->readable, dev, ino);
+
+	if (!f)
+		return false;
+	if (!f->listed) {
+		f->listed = true;
+		cabin_proxy_say(p, "XOM: code of %s stays readable, not execute-only (memory readable-code %s)",
+				name, f->path);
+	}
+	return true;
+}
+
 static long read_fd(void *ctx, uint64_t pos, void *buf, size_t len)
 {
 	struct fd_reader *r = ctx;
@@ -388,10 +408,11 @@ static long read_fd(void *ctx, uint64_t pos, void *buf, size_t len)
 /*
  * A file about to become executable: scanned through a duplicate of the
  * program's descriptor, the mapped range rounded up to whole pages (the
- * kernel maps the rest of the last page too).
+ * kernel maps the rest of the last page too).  *readable says whether
+ * its code stays readable.
  */
 static long check_file(struct cabin_proxy *p, struct cabin_task *task,
-		       int fd, uint64_t off, uint64_t len)
+		       int fd, uint64_t off, uint64_t len, bool *readable)
 {
 	struct cabin_xom_hits hits = { 0 };
 	struct fd_reader rd;
@@ -414,7 +435,11 @@ static long check_file(struct cabin_proxy *p, struct cabin_task *task,
 		close(rd.fd);
 		return -EPERM;
 	}
-	f = trusted(p->xom, st.st_dev, st.st_ino);
+	if (p->plat->ops->fd_path(p->plat->ctx, task->tid, fd, name,
+				  sizeof(name)) < 0)
+		snprintf(name, sizeof(name), "fd %d", fd);
+	*readable = keeps_readable(p, st.st_dev, st.st_ino, name);
+	f = find_file(&p->xom->trusted, st.st_dev, st.st_ino);
 	if (f && f->listed) {
 		close(rd.fd);
 		return 0;
@@ -422,9 +447,6 @@ static long check_file(struct cabin_proxy *p, struct cabin_task *task,
 	len = (len + PAGE - 1) & ~(PAGE - 1);
 	err = cabin_xom_scan_range(read_fd, &rd, off, len, &hits);
 	close(rd.fd);
-	if (p->plat->ops->fd_path(p->plat->ctx, task->tid, fd, name,
-				  sizeof(name)) < 0)
-		snprintf(name, sizeof(name), "fd %d", fd);
 	if (f) {
 		list_trusted(p, f, name, &hits);
 		return 0;
@@ -449,17 +471,18 @@ static long mmap_entry(struct cabin_proxy *p, struct cabin_task *task,
 	const struct cabin_platform_ops *ops = p->plat->ops;
 	uint64_t prot = sys->args[2], flags = sys->args[3];
 	struct cabin_regs regs;
+	bool readable = false;
 	long err;
 
 	if (!(prot & PROT_EXEC))
 		return 0;
 	if (!(flags & MAP_ANONYMOUS)) {
 		err = check_file(p, task, (int)sys->args[4], sys->args[5],
-				 sys->args[1]);
+				 sys->args[1], &readable);
 		if (err)
 			return err;
 	}
-	if (!(prot & PROT_READ))
+	if (!(prot & PROT_READ) || readable)
 		return 0;
 	/* PROT_EXEC alone: the kernel gives the mapping its execute-only key. */
 	if (ops->get_regs(p->plat->ctx, task->tid, &regs) < 0)
@@ -616,7 +639,8 @@ static int check_image(struct cabin_proxy *p, struct cabin_task *task,
 {
 	struct mem_reader rd = { .p = p, .tid = task->tid };
 	struct cabin_xom_hits hits = { 0 };
-	struct cabin_xom_file *f = trusted(p->xom, rg->dev, rg->ino);
+	struct cabin_xom_file *f = find_file(&p->xom->trusted, rg->dev,
+					     rg->ino);
 	char what[512];
 	size_t i;
 	int err;
@@ -706,7 +730,8 @@ static int seal_image(struct cabin_proxy *p, struct cabin_task *task,
 		return -EPERM;
 	}
 	for (i = 0; i < n; i++) {
-		if (!(rg[i].prot & PROT_EXEC) || is_special(&rg[i]))
+		if (!(rg[i].prot & PROT_EXEC) || is_special(&rg[i]) ||
+		    keeps_readable(p, rg[i].dev, rg[i].ino, rg[i].name))
 			continue;
 		err = seal_region(p, task, insn, &rg[i]);
 		if (err)

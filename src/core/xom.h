@@ -44,11 +44,16 @@ struct cabin_xom_file {
 	char path[256];
 };
 
-#define CABIN_XOM_MAX_TRUSTED	8
+#define CABIN_XOM_MAX_FILES	32
+
+struct cabin_xom_files {
+	struct cabin_xom_file file[CABIN_XOM_MAX_FILES];
+	size_t n;
+};
 
 struct cabin_xom {
-	struct cabin_xom_file trusted[CABIN_XOM_MAX_TRUSTED];
-	size_t ntrusted;
+	struct cabin_xom_files trusted;	/* may hold WRPKRU or XRSTOR */
+	struct cabin_xom_files readable; /* code stays readable (memory readable-code) */
 	int pkey;		/* the kernel's execute-only key, -1 unknown */
 	size_t pkru_offset;	/* of PKRU in the XSAVE image, 0 unknown */
 	unsigned long violations;
@@ -90,7 +95,8 @@ bool cabin_xom_pkru_reads(uint32_t pkru, int key);
  * -errno when this CPU cannot say where PKRU is.
  */
 int cabin_xom_init(struct cabin_xom *x, int extra_fd);
-int cabin_xom_trust_fd(struct cabin_xom *x, int fd, const char *path);
+/* Add the file behind fd to a list; -ENOSPC when the list is full. */
+int cabin_xom_add_fd(struct cabin_xom_files *l, int fd, const char *path);
 
 /* Routes, before the policy's rules: the pkey calls refused, and so on. */
 int cabin_xom_routes(struct cabin_router *r);

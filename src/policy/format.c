@@ -335,6 +335,20 @@ static void print_env(struct out *o, const struct cabin_policy *p)
 	}
 }
 
+/* One "memory trust" or "memory readable-code" line, when it has paths. */
+static void format_files(struct out *o, const char *head,
+			 const struct cabin_path_list *l)
+{
+	size_t i;
+
+	if (!l->n)
+		return;
+	start(o, head);
+	for (i = 0; i < l->n; i++)
+		word(o, "", l->path[i]);
+	end(o);
+}
+
 static void print_isolation(struct out *o, const struct cabin_policy *p)
 {
 	size_t i;
@@ -362,17 +376,13 @@ static void print_isolation(struct out *o, const struct cabin_policy *p)
 		section(o, "/tmp");
 		fputs("tmp private\n", o->f);
 	}
-	if (p->memory || p->ntrusted) {
+	if (p->memory || p->trusted.n || p->readable_code.n) {
 		section(o, "memory protection");
 		if (p->memory)
 			fprintf(o->f, "memory %s\n",
 				p->memory & CABIN_MEMORY_XOM ? "xom" : "wx");
-		if (p->ntrusted) {
-			start(o, "memory trust");
-			for (i = 0; i < p->ntrusted; i++)
-				word(o, "", p->trusted[i]);
-			end(o);
-		}
+		format_files(o, "memory trust", &p->trusted);
+		format_files(o, "memory readable-code", &p->readable_code);
 	}
 }
 

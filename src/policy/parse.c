@@ -337,17 +337,21 @@ static int do_tmp(struct parse_ctx *c)
 	return 0;
 }
 
-/* "memory trust PATH...": files xom lets hold WRPKRU or XRSTOR. */
-static int do_memory_trust(struct parse_ctx *c)
+/*
+ * "memory trust PATH...": files xom lets hold WRPKRU or XRSTOR;
+ * "memory readable-code PATH...": files whose code xom leaves readable.
+ */
+static int do_memory_files(struct parse_ctx *c, struct cabin_path_list *l)
 {
 	unsigned int i;
 	int err = lex_need(c, 2, "an absolute path");
 
 	for (i = 2; !err && i < c->nw; i++) {
-		err = cabin_policy_trust(c->p, c->w[i].text);
+		err = cabin_policy_add_file(l, c->w[i].text);
 		if (err == -EINVAL)
 			return lex_fail(c, c->w[i].col,
-					"'memory trust' takes absolute paths, not '%s'",
+					"'memory %s' takes absolute paths, not '%s'",
+					c->w[1].text,
 					lex_shown(c, c->w[i].text));
 		if (err)
 			return lex_fail_errno(c, c->w[i].col, err);
@@ -364,8 +368,10 @@ static int do_memory(struct parse_ctx *c)
 	int k;
 
 	if (c->nw > 1 && !strcmp(c->w[1].text, "trust"))
-		return do_memory_trust(c);
-	k = one_of(c, "wx, xom, none or trust", words);
+		return do_memory_files(c, &c->p->trusted);
+	if (c->nw > 1 && !strcmp(c->w[1].text, "readable-code"))
+		return do_memory_files(c, &c->p->readable_code);
+	k = one_of(c, "wx, xom, none, trust or readable-code", words);
 	if (k < 0)
 		return k;
 	c->p->memory = memory[k];

@@ -99,6 +99,30 @@ void cabin_policy_init(struct cabin_policy *p)
 	p->net = CABIN_NET_UNSET;
 }
 
+static void path_list_free(struct cabin_path_list *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		free(l->path[i]);
+	free(l->path);
+	l->path = NULL;
+	l->n = 0;
+}
+
+static bool path_list_equal(const struct cabin_path_list *a,
+			    const struct cabin_path_list *b)
+{
+	size_t i;
+
+	if (a->n != b->n)
+		return false;
+	for (i = 0; i < a->n; i++)
+		if (strcmp(a->path[i], b->path[i]))
+			return false;
+	return true;
+}
+
 void cabin_policy_free(struct cabin_policy *p)
 {
 	size_t i;
@@ -110,9 +134,8 @@ void cabin_policy_free(struct cabin_policy *p)
 	for (i = 0; i < p->nenv_keep; i++)
 		free(p->env_keep[i]);
 	free(p->env_keep);
-	for (i = 0; i < p->ntrusted; i++)
-		free(p->trusted[i]);
-	free(p->trusted);
+	path_list_free(&p->trusted);
+	path_list_free(&p->readable_code);
 	for (i = 0; i < p->nenv_set; i++) {
 		free(p->env_set[i].name);
 		free(p->env_set[i].value);
@@ -246,23 +269,23 @@ int cabin_policy_env_keep(struct cabin_policy *p, const char *name)
 	return 0;
 }
 
-int cabin_policy_trust(struct cabin_policy *p, const char *path)
+int cabin_policy_add_file(struct cabin_path_list *l, const char *path)
 {
 	size_t i;
 	int err;
 
 	if (path[0] != '/' || !policy_valid_path(path))
 		return -EINVAL;
-	for (i = 0; i < p->ntrusted; i++)
-		if (!strcmp(p->trusted[i], path))
+	for (i = 0; i < l->n; i++)
+		if (!strcmp(l->path[i], path))
 			return 0;
-	err = grow((void **)&p->trusted, p->ntrusted, sizeof(*p->trusted));
+	err = grow((void **)&l->path, l->n, sizeof(*l->path));
 	if (err)
 		return err;
-	p->trusted[p->ntrusted] = strdup(path);
-	if (!p->trusted[p->ntrusted])
+	l->path[l->n] = strdup(path);
+	if (!l->path[l->n])
 		return -ENOMEM;
-	p->ntrusted++;
+	l->n++;
 	return 0;
 }
 
@@ -471,11 +494,9 @@ static bool env_equal(const struct cabin_policy *a,
 {
 	size_t i;
 
-	if (a->ntrusted != b->ntrusted)
+	if (!path_list_equal(&a->trusted, &b->trusted) ||
+	    !path_list_equal(&a->readable_code, &b->readable_code))
 		return false;
-	for (i = 0; i < a->ntrusted; i++)
-		if (strcmp(a->trusted[i], b->trusted[i]))
-			return false;
 	if (a->env_clear != b->env_clear || a->nenv_keep != b->nenv_keep ||
 	    a->nenv_set != b->nenv_set)
 		return false;

@@ -73,6 +73,12 @@ struct cabin_env_set {
 	unsigned int origin;	/* which parse wrote it, 0 = command line */
 };
 
+/* Absolute paths named in a policy, each once, in the order given. */
+struct cabin_path_list {
+	char **path;
+	size_t n;
+};
+
 struct cabin_policy {
 	char profile[32];		/* built-in it started from, "" if none */
 
@@ -103,8 +109,9 @@ struct cabin_policy {
 	unsigned int isolate;		/* enum cabin_isolate */
 	bool private_tmp;
 	unsigned int memory;		/* enum cabin_memory_protection */
-	char **trusted;			/* files whose WRPKRU/XRSTOR xom allows */
-	size_t ntrusted;
+	/* xom: files whose WRPKRU/XRSTOR it allows, files whose code stays readable */
+	struct cabin_path_list trusted;
+	struct cabin_path_list readable_code;
 
 	unsigned int parses;		/* parse calls so far: origin numbers */
 };
@@ -165,8 +172,11 @@ int cabin_policy_add_path(struct cabin_policy *p, const char *path,
 int cabin_policy_add_syscall(struct cabin_policy *p, const char *name,
 			     const struct cabin_rule *rule, unsigned int line);
 int cabin_policy_env_keep(struct cabin_policy *p, const char *name);
-/* An absolute path xom trusts to hold WRPKRU or XRSTOR; -EINVAL if not. */
-int cabin_policy_trust(struct cabin_policy *p, const char *path);
+/*
+ * Add an absolute path to a list (memory trust, memory readable-code);
+ * -EINVAL if it is not one.
+ */
+int cabin_policy_add_file(struct cabin_path_list *l, const char *path);
 int cabin_policy_env_set(struct cabin_policy *p, const char *name,
 			 const char *value);
 

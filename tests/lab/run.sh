@@ -7,8 +7,8 @@
 # Env: LAB_TIMEOUT (seconds for the whole VM, default 1500), LAB_TCG_THREAD
 # (single, the default, or multi), LAB_KERNEL
 # (a vmlinuz to boot instead of the newest /boot/vmlinuz-*), LAB_LOG (keep
-# the console log there), LAB_TESTS (which tests to run, a pattern in
-# tests/lab, default t_*.sh).
+# the console log there), LAB_TESTS (which tests to run: names or
+# patterns in tests/lab, separated by spaces; default t_*.sh).
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -173,6 +173,31 @@ done
 [ -e "$root/lib64/ld-linux-x86-64.so.2" ] ||
 	die "no dynamic loader found by ldd"
 
+# The image holds the host's binaries, so a failure may be the host's
+# version of a library: say which packages (and versions) went in, and
+# what was left out.
+package_of() {
+	for f in "$1" "/usr$1" "${1#/usr}" "$(readlink -f "$1" || true)"; do
+		pkg=$(dpkg -S "$f" 2>/dev/null | sed -n '1s/:.*//p' | sed 's/,.*//')
+		[ -n "$pkg" ] && { echo "$pkg"; return; }
+	done
+	return 0
+}
+if command -v dpkg-query >/dev/null 2>&1; then
+	pkgs=$(for f in /bin/busybox /usr/bin/dash /usr/bin/ls /usr/bin/python3.11 \
+			$(cd "$root" && find . -type f -name '*.so*' ! -path './cabin/*' |
+			  sed 's@^\.@@'); do
+		package_of "$f"
+	done | sort -u)
+	echo "lab: kernel $kver ($(package_of "$kernel"))"
+	echo "lab: from the host: $(for p in $pkgs; do dpkg-query -W -f '${Package} ${Version}, ' "$p" 2>/dev/null || true; done | sed 's/, $//')"
+fi
+missing=
+[ -x "$root/usr/gnu/bin/ls" ] || missing="$missing GNU-coreutils"
+[ -x "$root/bin/dash" ] || missing="$missing dash"
+[ -x "$root/usr/bin/python3.11" ] || missing="$missing python3.11"
+[ -n "$missing" ] && echo "lab: not in the image (their checks skip):$missing"
+
 # Kernel modules for /dev/kvm, in load order (dependencies first), each
 # line "CPUFLAG PATH": /init loads kvm-amd's chain only on an svm CPU,
 # kvm-intel's only on a vmx one.
@@ -212,7 +237,10 @@ EOF
 echo /bin/sh >"$root/etc/shells"
 
 cp "$here/init" "$root/init"
-cp "$here"/${LAB_TESTS:-t_*.sh} "$here/lib.sh" "$here/kvm_lib.sh" "$here/../adversarial/baseline.policy" \
+for t in ${LAB_TESTS:-t_*.sh}; do
+	cp "$here"/$t "$root/lab/" || die "no test $t in $here"
+done
+cp "$here/lib.sh" "$here/kvm_lib.sh" "$here/../adversarial/baseline.policy" \
 	"$here/../integration/progs/mp_pool.py" "$root/lab/"
 chmod 755 "$root/init" "$root"/lab/t_*.sh
 

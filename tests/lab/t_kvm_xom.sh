@@ -87,3 +87,22 @@ if [ -x /usr/bin/python3 ]; then
 		fail "kvm-xom: python3 json and hashlib under --xom as natively" "$(what)"
 	fi
 fi
+
+# OpenSSL itself under --xom on kvm, its code left readable by name
+# ("memory readable-code"), as the process platform does (t_xom_real.sh).
+LIBCRYPTO=$(ls /lib/x86_64-linux-gnu/libcrypto.so.3 /usr/lib/x86_64-linux-gnu/libcrypto.so.3 2>/dev/null | head -n 1)
+if [ -x /usr/bin/python3 ] && [ -n "$LIBCRYPTO" ]; then
+	printf 'profile default\nmemory xom\nmemory trust %s\nmemory readable-code %s\n' \
+		"$LIBCRYPTO" "$LIBCRYPTO" >/work/kvm-readable.policy
+	code='import _hashlib; print(_hashlib.openssl_sha256(b"x").hexdigest())'
+	native=$(/usr/bin/python3 -c "$code")
+	run $K --policy /work/kvm-readable.policy --best-effort -- /usr/bin/python3 -c "$code"
+	if [ -n "$native" ] && [ "$rc" = 0 ] && [ "$(cat "$O")" = "$native" ] &&
+	   grep -q '^cabin: XOM: code of .*libcrypto\.so\.3 stays readable' "$E"; then
+		ok "kvm-xom: 'memory readable-code' lets OpenSSL run under --xom as natively"
+	else
+		fail "kvm-xom: 'memory readable-code' lets OpenSSL run under --xom as natively" "native '$native'; $(what)"
+	fi
+else
+	skip "kvm-xom: 'memory readable-code'" "no python3 or libcrypto.so.3 in the lab image"
+fi

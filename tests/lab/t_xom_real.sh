@@ -112,6 +112,34 @@ if [ -n "$LIBCRYPTO" ] && [ "$crypto_marked" = no ]; then
 	fi
 fi
 
+# A library that reads its own code (OpenSSL's assembly keeps constant
+# tables among its instructions) can be named in "memory readable-code":
+# its code stays readable, said on stderr and in the report, while every
+# other file's code stays execute-only (python3's own text still faults).
+if [ -n "$LIBCRYPTO" ] && [ -x "$PY" ]; then
+	{
+		printf 'profile default\nmemory xom\nmemory readable-code %s\n' "$LIBCRYPTO"
+		[ "$crypto_marked" = yes ] && printf 'memory trust %s\n' "$LIBCRYPTO"
+	} >/work/readable.policy
+	ossl='import _hashlib; print(_hashlib.openssl_sha256(b"x").hexdigest(), _hashlib.openssl_md5(b"y").hexdigest())'
+	run "$PY" -c "$ossl"
+	nrc=$rc
+	cp "$O" /tmp/xr.native
+	run "$CABIN" run --policy /work/readable.policy --best-effort \
+		--report /work/readable.json -- "$PY" -c "$ossl"
+	if [ "$nrc" = 0 ] && [ "$rc" = 0 ] && cmp -s "$O" /tmp/xr.native &&
+	   grep -q '^cabin: XOM: code of .*libcrypto\.so\.3 stays readable, not execute-only (memory readable-code ' "$E" &&
+	   "$PY" -c 'import json, sys; m = json.load(open(sys.argv[1]))["messages"]; sys.exit(not any("libcrypto.so.3 stays readable" in x for x in m))' /work/readable.json; then
+		ok "xom-real: 'memory readable-code' lets OpenSSL run under --xom, as natively, and says so on stderr and in the report"
+	else
+		show
+		fail "xom-real: 'memory readable-code' lets OpenSSL run under --xom, as natively, and says so on stderr and in the report" \
+			"native exit $nrc, stdout: $(oneline /tmp/xr.native); $(what)"
+	fi
+else
+	skip "xom-real: 'memory readable-code'" "no libcrypto.so.3 or python3 in the lab image"
+fi
+
 # Reading code: the address of a C function in python3.11's own text (the
 # interpreter is libpython, linked statically and exporting its symbols),
 # as ctypes finds it; /proc/self/maps is out of reach under --xom (cabin
@@ -166,8 +194,10 @@ note "dash running busybox's echo under --xom: $(oneline "$O") / $(grep '^cabin:
 # Where libcrypto holds no PKRU writer there is nothing to refuse: only
 # the trusted half is judged (busybox shows the refusal above).
 if [ -n "$LIBCRYPTO" ] && [ -x "$PY" ]; then
-	printf 'profile default\nmemory xom\nmemory trust %s /bin/busybox\n' \
-		"$LIBCRYPTO" >/work/trust.policy
+	# readable-code too, so that what OpenSSL reads of its code once
+	# loaded cannot decide a test of loading.
+	printf 'profile default\nmemory xom\nmemory trust %s /bin/busybox\nmemory readable-code %s\n' \
+		"$LIBCRYPTO" "$LIBCRYPTO" >/work/trust.policy
 	run "$CABIN" run --xom -- "$PY" -c 'import _hashlib; print("hashlib ok")'
 	untrusted_rc=$rc
 	untrusted_refused=no
@@ -195,4 +225,16 @@ if [ -n "$LIBCRYPTO" ] && [ -x "$PY" ]; then
 	fi
 else
 	skip "xom-real: 'memory trust'" "no libcrypto.so.3 or python3 in the lab image"
+fi
+
+# The same policy: every other file's code stays execute-only.
+if [ -f /work/readable.policy ]; then
+	run "$CABIN" run --policy /work/readable.policy --best-effort -- "$PY" /work/peek.py
+	if [ "$rc" != 0 ] && grep -q '^call: ok True' "$O" && ! grep -q '^read: ok' "$O" &&
+	   grep -q 'SEGV_PKUERR' "$E"; then
+		ok "xom-real: with libcrypto readable, python3's own text stays execute-only"
+	else
+		show
+		fail "xom-real: with libcrypto readable, python3's own text stays execute-only" "$(what)"
+	fi
 fi

@@ -395,12 +395,25 @@ static void test_isolate_tmp_memory(void **state)
 	assert_int_equal(pol.memory, 0);
 	parse_ok("memory xom\nmemory trust /lib/a.so \"/opt/b c.so\"\n"
 		 "memory trust /lib/a.so\n");
-	assert_int_equal(pol.ntrusted, 2);
-	assert_string_equal(pol.trusted[1], "/opt/b c.so");
+	assert_int_equal(pol.trusted.n, 2);
+	assert_string_equal(pol.trusted.path[1], "/opt/b c.so");
+	assert_int_equal(pol.readable_code.n, 0);
 	assert_round_trip(&pol);
 	parse_fails("memory trust", 1, 13, "expected an absolute path");
 	parse_fails("memory trust lib.so", 1, 14,
 		    "'memory trust' takes absolute paths, not 'lib.so'");
+	/* readable-code is a list of its own, not a kind of trust. */
+	cabin_policy_free(&pol);
+	parse_ok("memory xom\nmemory readable-code /lib/libcrypto.so.3\n"
+		 "memory trust /lib/a.so\n"
+		 "memory readable-code /lib/libcrypto.so.3 /lib/b.so\n");
+	assert_int_equal(pol.readable_code.n, 2);
+	assert_string_equal(pol.readable_code.path[0], "/lib/libcrypto.so.3");
+	assert_string_equal(pol.readable_code.path[1], "/lib/b.so");
+	assert_int_equal(pol.trusted.n, 1);
+	assert_round_trip(&pol);
+	parse_fails("memory readable-code ./x.so", 1, 22,
+		    "'memory readable-code' takes absolute paths, not './x.so'");
 }
 
 /* A policy refines its profile: later lines win over the profile's. */
@@ -552,7 +565,8 @@ static void test_errors_other(void **state)
 	parse_fails("isolate pid,time", 1, 13, "unknown namespace 'time'");
 	parse_fails("isolate", 1, 8, "expected a list");
 	parse_fails("tmp public", 1, 5, "expected private or shared");
-	parse_fails("memory rwx", 1, 8, "expected wx, xom, none or trust");
+	parse_fails("memory rwx", 1, 8,
+		    "expected wx, xom, none, trust or readable-code");
 	parse_fails("tmp private\nprofile default", 2, 1,
 		    "'profile' must come before any other directive");
 	parse_fails("profile lax", 1, 9,
