@@ -40,10 +40,8 @@ if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
 	CAPLESS=(setpriv --bounding-set=-all --inh-caps=-all --ambient-caps=-all)
 fi
 
-# HANG: the bound of every wait and run here, in seconds: past it, a
-# hang, not a slow machine (each run takes well under a second; every
-# wait is for an event, never for time to pass).
-HANG=${CABIN_TEST_HANG:-60}
+# HANG: the bound of every wait and run here (lib.sh's T_HANG).
+HANG=$T_HANG
 
 # A command cabin runs under (run_cabin), for tests that set up cabin's
 # own surroundings.
