@@ -214,7 +214,9 @@ EOF
 echo /bin/sh >"$root/etc/shells"
 
 cp "$here/init" "$root/init"
-cp "$here"/${LAB_TESTS:-t_*.sh} "$here/lib.sh" "$here/kvm_lib.sh" "$here/../adversarial/baseline.policy" \
+# LAB_TESTS: names or patterns, each in tests/lab.
+(cd "$here" && cp ${LAB_TESTS:-t_*.sh} "$root/lab/")
+cp "$here/lib.sh" "$here/kvm_lib.sh" "$here/../adversarial/baseline.policy" \
 	"$here/../integration/progs/mp_pool.py" "$root/lab/"
 chmod 755 "$root/init" "$root"/lab/t_*.sh
 
