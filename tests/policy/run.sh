@@ -718,7 +718,7 @@ no_marks() { [ -z "$(mark_pids)" ]; }
 why=; want "status $RC, want 124" rc 124
 want "no 'the program ran for 1 s' from cabin" has "$E" "^cabin: timeout: the program ran for 1 s"
 want "left running: $(mark_pids | tr '\n' ' ')" wait_until "$T_HANG" no_marks
-res "limits: --timeout 1 exits 124 quickly, nothing left"
+res "limits: --timeout 1 exits 124, nothing left"
 # a program that ends on its own long before the bound (which is no
 # shorter than the hang bound, so the machine's speed does not matter)
 cr --timeout "$T_HANG" -- sleep 0.2
