@@ -509,13 +509,13 @@ fi
 # in_pty CMD : run CMD (a shell string) on a fresh pseudo-terminal; prints
 # its output with CR stripped and the pts number normalized.
 in_pty() {
-	(cd "$WORK" && SHELL=/bin/sh exec timeout -k 5 40 script -qec "$1" /dev/null) </dev/null 2>&1 |
+	(cd "$WORK" && SHELL=/bin/sh exec timeout -k 5 $((T_HANG + 10)) script -qec "$1" /dev/null) </dev/null 2>&1 |
 		tr -d '\r' | sed 's#/dev/pts/[0-9]*#/dev/pts/N#g'
 }
 TTYPY='import os; print(os.isatty(0), os.isatty(1), os.isatty(2), os.tcgetpgrp(0) == os.getpgrp())'
 if need "terminal passes through" /usr/bin/script "$PY"; then
 	n=$(in_pty "tty; $PY -c '$TTYPY'")
-	c=$(in_pty "timeout --foreground -k 5 30 '$CABIN' run -- tty; timeout --foreground -k 5 30 '$CABIN' run -- $PY -c '$TTYPY'")
+	c=$(in_pty "timeout --foreground -k 5 $T_HANG '$CABIN' run -- tty; timeout --foreground -k 5 $T_HANG '$CABIN' run -- $PY -c '$TTYPY'")
 	# Inside, /dev/pts is the program's own (kfiles): the terminal it was
 	# given is named /dev/console there.
 	if [ "$n" = "/dev/pts/N
