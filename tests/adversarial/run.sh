@@ -369,6 +369,15 @@ cabin_userns() {
 		</dev/null 2>/dev/null
 }
 
+# forget_bg PID: PID was reaped; cleanup must not kill whoever gets it next.
+forget_bg() {
+	local p keep=()
+	for p in "${BG_PIDS[@]}"; do
+		[ "$p" != "$1" ] && keep+=("$p")
+	done
+	BG_PIDS=("${keep[@]}")
+}
+
 # start_victim: VICTIM is the pid of a fresh process outside the sandbox,
 # a coprocess: its stdin is the end of its life (victim_status closes
 # it), its stdout says "ready PID" once it runs and ends when it dies.
@@ -402,6 +411,7 @@ victim_status() {
 	fi
 	wait "$VICTIM" 2>/dev/null
 	VSTATUS=$?
+	forget_bg "$VICTIM"
 	[ "$rc" -gt 128 ] && VSTATUS=hang
 	[ "$VSTATUS" = 0 ] && VSTATUS=running
 }
