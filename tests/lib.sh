@@ -7,6 +7,11 @@ CABIN="${CABIN:-$CABIN_BUILD/cabin}"
 # Suites change directory before running cabin: relative paths from here.
 case $CABIN in /*) ;; */*) CABIN=$PWD/$CABIN ;; esac
 case $CABIN_BUILD in /*) ;; *) CABIN_BUILD=$PWD/$CABIN_BUILD ;; esac
+# T_HANG: seconds past which a run or a wait is a hang, not a slow
+# machine.  Every wait is for an event (a line, a file, a process's end),
+# never for time to pass; runs take seconds at most, so this bounds only
+# a hang, and a check that reaches it says so.
+T_HANG=${CABIN_TEST_HANG:-60}
 T_PASSED=0
 T_FAILED=0
 T_SKIPPED=0

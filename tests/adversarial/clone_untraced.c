@@ -1,7 +1,9 @@
 /*
  * Escape attempt: raw clone(CLONE_UNTRACED) so the child is not auto-attached
- * by a ptrace-based supervisor; the child outlives it, writes a marker file
- * (argv[1]) and tries ptrace(PTRACE_TRACEME), recording what it got.
+ * by a ptrace-based supervisor; the child outlives its parent, writes a
+ * marker file (argv[1]) and tries ptrace(PTRACE_TRACEME), recording what it
+ * got.  It holds the program's stdout until it ends, so a reader of that
+ * pipe knows when the marker is written.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -30,14 +32,26 @@ static long tracer_pid(void)
 	return pid;
 }
 
-static void child(const char *marker)
+/*
+ * Until the parent has exited (the child is reparented), polled every
+ * 10 ms; 60 s bounds only a hang.
+ */
+static void outlive(pid_t parent)
 {
-	struct timespec ts = { 1, 0 };
+	struct timespec ts = { 0, 10 * 1000 * 1000 };
+	int i;
+
+	for (i = 0; i < 6000 && getppid() == parent; i++)
+		nanosleep(&ts, NULL);
+}
+
+static void child(const char *marker, pid_t parent)
+{
 	long tracer;
 	long r;
 	FILE *f;
 
-	nanosleep(&ts, NULL);
+	outlive(parent);
 	tracer = tracer_pid();
 	errno = 0;
 	r = ptrace(PTRACE_TRACEME, 0, NULL, NULL);
@@ -52,6 +66,7 @@ static void child(const char *marker)
 
 int main(int argc, char **argv)
 {
+	pid_t parent = getpid();
 	long pid;
 
 	if (argc != 2) {
@@ -61,7 +76,7 @@ int main(int argc, char **argv)
 	/* No stack argument: the child runs on a copy of ours, like fork(). */
 	pid = syscall(SYS_clone, CLONE_UNTRACED | SIGCHLD, 0L, NULL, NULL, 0L);
 	if (pid == 0)
-		child(argv[1]);
+		child(argv[1], parent);
 	if (pid < 0) {
 		printf("CONTAINED clone(CLONE_UNTRACED) failed: %s\n",
 		       strerrorname_np(errno));

@@ -11,9 +11,22 @@
 #include <time.h>
 #include <unistd.h>
 
+/*
+ * Until the killed parent is gone (this process is reparented), polled
+ * every 10 ms; 60 s bounds only a hang.  Under cabin, its death kills this
+ * process before the reparenting shows.
+ */
+static void outlive(pid_t parent)
+{
+	struct timespec ts = { 0, 10 * 1000 * 1000 };
+	int i;
+
+	for (i = 0; i < 6000 && getppid() == parent; i++)
+		nanosleep(&ts, NULL);
+}
+
 int main(int argc, char **argv)
 {
-	struct timespec ts = { 0, 500 * 1000 * 1000 };
 	pid_t parent = getppid();
 	long r;
 	FILE *f;
@@ -30,7 +43,7 @@ int main(int argc, char **argv)
 		       parent, strerrorname_np(errno));
 		return 0;
 	}
-	nanosleep(&ts, NULL);
+	outlive(parent);
 	errno = 0;
 	r = ptrace(PTRACE_TRACEME, 0, NULL, NULL);
 	f = fopen(argv[1], "w");

@@ -5,7 +5,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/ioctl.h>
@@ -13,17 +12,12 @@
 #include <termios.h>
 #include <unistd.h>
 
-static void run_child(int master, char **argv)
+static void run_child(int master, int slave, char **argv)
 {
-	const char *name = ptsname(master);
 	struct termios tio;
-	int slave;
 
 	close(master);
-	if (!name || setsid() < 0)
-		_exit(125);
-	slave = open(name, O_RDWR);
-	if (slave < 0 || ioctl(slave, TIOCSCTTY, 0) < 0)
+	if (setsid() < 0 || ioctl(slave, TIOCSCTTY, 0) < 0)
 		_exit(125);
 	/* Raw: no echo of injected bytes, no \r added to the output. */
 	if (tcgetattr(slave, &tio) == 0) {
@@ -41,8 +35,7 @@ static void run_child(int master, char **argv)
 
 int main(int argc, char **argv)
 {
-	struct pollfd pfd;
-	int master, status = 0, done = 0;
+	int master, slave, status = 0;
 	char buf[4096];
 	pid_t pid;
 	ssize_t n;
@@ -52,35 +45,38 @@ int main(int argc, char **argv)
 		return 125;
 	}
 	master = posix_openpt(O_RDWR | O_NOCTTY);
-	if (master < 0 || grantpt(master) < 0 || unlockpt(master) < 0) {
+	if (master < 0 || grantpt(master) < 0 || unlockpt(master) < 0 ||
+	    !ptsname(master)) {
 		perror("pty_run: posix_openpt");
+		return 125;
+	}
+	/* Opened here, so the other side is open from the start. */
+	slave = open(ptsname(master), O_RDWR | O_NOCTTY);
+	if (slave < 0) {
+		perror("pty_run: open the pty");
 		return 125;
 	}
 	pid = fork();
 	if (pid < 0)
 		return 125;
 	if (pid == 0)
-		run_child(master, argv + 1);
+		run_child(master, slave, argv + 1);
+	close(slave);
 
-	pfd.fd = master;
-	pfd.events = POLLIN;
+	/*
+	 * Until every holder of the pty's other side has closed it (EIO):
+	 * the kernel hands over all that was written before, so nothing
+	 * waits for the pty to stay quiet for a while.
+	 */
 	for (;;) {
-		/* Once the child is gone, drain until the pty stays quiet. */
-		if (poll(&pfd, 1, done ? 100 : 50) > 0) {
-			n = read(master, buf, sizeof(buf));
-			if (n <= 0)
-				break;
-			if (write(STDOUT_FILENO, buf, n) != n)
-				break;
+		n = read(master, buf, sizeof(buf));
+		if (n < 0 && errno == EINTR)
 			continue;
-		}
-		if (done)
+		if (n <= 0 || write(STDOUT_FILENO, buf, n) != n)
 			break;
-		if (waitpid(pid, &status, WNOHANG) == pid)
-			done = 1;
 	}
-	if (!done)
-		waitpid(pid, &status, 0);
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
 	if (WIFSIGNALED(status))
 		return 128 + WTERMSIG(status);
 	return WEXITSTATUS(status);

@@ -1,21 +1,27 @@
 /*
  * Test helper, not an escape: a process outside the sandbox for
- * ptrace_attach to hijack. Calls getppid() in a loop and exits 0 after
- * argv[1] seconds (default 15); exit status 42 means it was tampered with.
+ * ptrace_attach to hijack and kill_outside to signal.  Prints "ready PID"
+ * once it runs, then calls getppid() in a loop until its standard input
+ * ends (the test is done with it) and exits 0.  Exit status 42 means it
+ * was hijacked; death by a signal, that it was killed.  Its lifetime is
+ * the test's, not a number of seconds: a slow machine cannot end it early.
  */
-#include <stdlib.h>
+#include <poll.h>
+#include <stdio.h>
 #include <sys/syscall.h>
-#include <time.h>
 #include <unistd.h>
 
-int main(int argc, char **argv)
+int main(void)
 {
-	struct timespec ts = { 0, 20 * 1000 * 1000 };
-	long rounds = (argc > 1 ? atol(argv[1]) : 15) * 50;
+	struct pollfd in = { .fd = STDIN_FILENO, .events = POLLIN };
+	char c;
 
-	while (rounds-- > 0) {
+	printf("ready %d\n", (int)getpid());
+	fflush(stdout);
+	for (;;) {
 		syscall(SYS_getppid);
-		nanosleep(&ts, NULL);
+		/* 20 ms paces the getppid() calls; it synchronises nothing. */
+		if (poll(&in, 1, 20) > 0 && read(STDIN_FILENO, &c, 1) <= 0)
+			return 0;
 	}
-	return 0;
 }

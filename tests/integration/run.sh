@@ -16,7 +16,7 @@ HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 PROGS=${INT_PROGS:-$CABIN_BUILD/tests/integration}
 PY=/usr/bin/python3
 unset T_IN T_RC               # per-case settings, passed as VAR=... prefixes
-TO="timeout -k 5 30"        # every cabin (and native) run is bounded
+TO="timeout -k 5 $T_HANG"   # every cabin (and native) run: a hang bound
 
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/cabin-int.XXXXXX") || { echo "Bail out! mktemp"; exit 1; }
 WORK=$TMP/work
@@ -47,7 +47,8 @@ alive() {
 	[ "${s%% *}" != Z ]
 }
 
-# wait_until SECONDS CMD... : poll CMD every 50 ms; true if it succeeded in time.
+# wait_until SECONDS CMD... : poll CMD every 50 ms; true if it succeeded in
+# time.  SECONDS is T_HANG: what is waited for happens or never does.
 wait_until() {
 	local n=$(($1 * 20)) i=0; shift
 	while [ $i -lt $n ]; do
@@ -303,18 +304,19 @@ fi
 # ---------------------------------------------------------------- signals forwarded
 
 SIGPY='
-import signal, sys, time
+import signal, sys
 def h(s, f):
     print("got", signal.Signals(s).name, flush=True)
     sys.exit(0)
 for s in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP, signal.SIGQUIT):
     signal.signal(s, h)
 print("ready", flush=True)
-time.sleep(20)
+signal.pause()
 print("not signalled")
 sys.exit(1)
 '
-SIGSH='trap "echo got TERM; exit 0" TERM; echo ready; i=0; while [ $i -lt 200 ]; do sleep 0.1; i=$((i+1)); done; echo not signalled; exit 1'
+# sh runs a trap once its wait for the background sleep is interrupted.
+SIGSH="sleep ${MARK}6 & trap 'echo got TERM; kill \$!; exit 0' TERM; echo ready; wait; echo not signalled; exit 1"
 
 ready() { grep -q '^ready$' "$1" 2>/dev/null; }
 
@@ -328,7 +330,7 @@ sig_case() {
 		$TO "$CABIN" run -- "$@" </dev/null >"$out" 2>&1 &
 	fi
 	tpid=$!
-	if wait_until 10 ready "$out"; then
+	if wait_until "$T_HANG" ready "$out"; then
 		target=$(pgrep -P "$tpid" | head -n1)
 		[ -n "$target" ] && kill -s "$sig" "$target"
 	fi
@@ -349,7 +351,7 @@ c=$(sig_case TERM cabin sh -c "$SIGSH")
 if [ "$n" = "$c" ] && [ "$c" = "0|ready got TERM " ]; then t_ok "SIGTERM forwarded (sh trap)"
 else t_fail "SIGTERM forwarded (sh trap)" "native '$n', cabin '$c'"; fi
 
-SIGDFL='echo ready; exec sleep 20'
+SIGDFL="echo ready; exec sleep ${MARK}7"
 for sig in TERM INT; do
 	n=$(sig_case "$sig" native sh -c "$SIGDFL")
 	c=$(sig_case "$sig" cabin sh -c "$SIGDFL")
@@ -373,15 +375,16 @@ if progs "kill -9 cabin kills the whole tree"; then
 	"$PROGS/reaper" "$TMP/r1.pid" $TO "$CABIN" run -- \
 		sh -c "sleep ${MARK}1 & setsid sleep ${MARK}2 & sleep ${MARK}3" </dev/null >/dev/null 2>"$TMP/r1.err" &
 	rpid=$!
-	if ! wait_until 10 markers_up 3; then
+	if ! wait_until "$T_HANG" markers_up 3; then
 		t_fail "$name" "the confined sleeps never started"; diag <"$TMP/r1.err"
 	else
 		cpid=$(pgrep -P "$(cat "$TMP/r1.pid")" | head -n1)
 		kill -KILL "$cpid"
-		if wait_until 2 reaper_gone "$rpid" && no_markers; then
+		# the sleeps never end by themselves: only a kill ends the reaper
+		if wait_until "$T_HANG" reaper_gone "$rpid" && no_markers; then
 			t_ok "$name"
 		else
-			t_fail "$name" "after 2 s still running: $(marker_pids | tr '\n' ' ')"
+			t_fail "$name" "hang: after $T_HANG s still running: $(marker_pids | tr '\n' ' ')"
 			ps -o pid,ppid,stat,args --ppid "$rpid" 2>/dev/null | diag
 		fi
 	fi
@@ -390,16 +393,15 @@ fi
 
 if progs "background child is killed when the program exits"; then
 	name="background child is killed when the program exits"
-	start=$SECONDS
 	"$PROGS/reaper" "$TMP/r2.pid" $TO "$CABIN" run -- \
 		sh -c "sleep ${MARK}4 & setsid sleep ${MARK}5 & exit 0" </dev/null >/dev/null 2>"$TMP/r2.err" &
 	rpid=$!
-	if wait_until 5 reaper_gone "$rpid"; then
+	if wait_until "$T_HANG" reaper_gone "$rpid"; then
 		quiet wait "$rpid"; rc=$?
 		if [ "$rc" = 0 ] && no_markers; then t_ok "$name"
 		else t_fail "$name" "status $rc, left: $(marker_pids | tr '\n' ' ')"; diag <"$TMP/r2.err"; fi
 	else
-		t_fail "$name" "still running after 5 s: $(ps -o pid=,args= --ppid "$rpid" | tr '\n' ';') $(marker_pids | tr '\n' ' ')"
+		t_fail "$name" "hang: still running after $T_HANG s: $(ps -o pid=,args= --ppid "$rpid" | tr '\n' ';') $(marker_pids | tr '\n' ' ')"
 	fi
 	kill -KILL "$rpid" $(marker_pids) 2>/dev/null; quiet wait "$rpid"
 fi
@@ -432,7 +434,7 @@ if [ -x "$PROGS/ptrace_fork" ] && [ -x "$PROGS/selfstop" ]; then
 	out=$TMP/stop-term.out
 	$TO "$CABIN" run -- "$PROGS/selfstop" </dev/null >"$out" 2>&1 &
 	tpid=$!
-	if wait_until 10 ready "$out" && wait_until 10 stopped; then
+	if wait_until "$T_HANG" ready "$out" && wait_until "$T_HANG" stopped; then
 		kill -TERM "$(pgrep -P "$tpid" | head -n1)"
 	fi
 	quiet wait "$tpid"; rc=$?
@@ -507,13 +509,13 @@ fi
 # in_pty CMD : run CMD (a shell string) on a fresh pseudo-terminal; prints
 # its output with CR stripped and the pts number normalized.
 in_pty() {
-	(cd "$WORK" && SHELL=/bin/sh exec timeout -k 5 40 script -qec "$1" /dev/null) </dev/null 2>&1 |
+	(cd "$WORK" && SHELL=/bin/sh exec timeout -k 5 $((T_HANG + 10)) script -qec "$1" /dev/null) </dev/null 2>&1 |
 		tr -d '\r' | sed 's#/dev/pts/[0-9]*#/dev/pts/N#g'
 }
 TTYPY='import os; print(os.isatty(0), os.isatty(1), os.isatty(2), os.tcgetpgrp(0) == os.getpgrp())'
 if need "terminal passes through" /usr/bin/script "$PY"; then
 	n=$(in_pty "tty; $PY -c '$TTYPY'")
-	c=$(in_pty "timeout --foreground -k 5 30 '$CABIN' run -- tty; timeout --foreground -k 5 30 '$CABIN' run -- $PY -c '$TTYPY'")
+	c=$(in_pty "timeout --foreground -k 5 $T_HANG '$CABIN' run -- tty; timeout --foreground -k 5 $T_HANG '$CABIN' run -- $PY -c '$TTYPY'")
 	# Inside, /dev/pts is the program's own (kfiles): the terminal it was
 	# given is named /dev/console there.
 	if [ "$n" = "/dev/pts/N

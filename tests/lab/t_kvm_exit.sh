@@ -4,8 +4,8 @@
 # every thread at once, on exit_group, on a fatal signal, and on a SIGKILL
 # from another process (the last two in a forked child, whose parent
 # prints its status): the kvm run must
-# end too, with the status the native run has.  A hang is bounded by the
-# runners' deadline and reported as a different status.
+# end too, with the status the native run has.  A hang is bounded by
+# lib.sh's HANG and reported as a different status.
 . /lab/lib.sh
 KVM_EXTRA=${KVM_EXTRA:-}
 TAG=${KVM_EXTRA:+ $KVM_EXTRA}
@@ -16,7 +16,6 @@ T=/tmp/kx
 mkdir -p "$T"
 
 need_kvm "$SUITE: a process ends with all its threads"
-DEADLINE=${KVM_EXIT_DEADLINE:-400}
 . /lab/kvm_lib.sh
 
 for how in exit fork fork-signal fork-kill; do

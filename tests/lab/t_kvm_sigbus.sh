@@ -14,7 +14,6 @@ T=/tmp/kb
 mkdir -p "$D" "$T"
 
 need_kvm "$SUITE: SIGBUS past a shared file's end"
-DEADLINE=${KVM_SIGBUS_DEADLINE:-100}
 . /lab/kvm_lib.sh
 
 same "a shared file cut short: SIGBUS caught, and uncaught in a child" "$P" "$D"

@@ -10,7 +10,7 @@
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 . "$HERE/../lib.sh"
 
-TO="timeout -k 5 30"
+TO="timeout -k 5 $T_HANG"
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/cabin-trace.XXXXXX") || { echo "Bail out! mktemp"; exit 1; }
 trap 'rm -rf "$TMP"' EXIT
 
