@@ -1254,6 +1254,47 @@ test_deny_list() {
 	done
 }
 
+# A program named to steer the terminal (ESC, the C1 CSI as UTF-8, BEL,
+# DEL), by its file name and by PR_SET_NAME: cabin's -v exec line and the
+# denial line name it, and stderr must hold printable ASCII only.  The
+# program's TRY line shows the kernel held the raw bytes (its twin: what
+# cabin would have printed unsanitized).
+test_comm_escape() {
+	local name=$'\e[31m\xc2\x9b2J\a\x7fevil' why= bad
+	have comm_escape none || return
+	cp "$ADV/comm_escape" "$TMP/$name" || return
+	run_cabin comm_escape -v --report "$TMP/comm_escape.json" -- "$TMP/$name"
+	if [ "$RC" != 0 ] || ! grep -qx 'DONE' "$OUT" ||
+	   ! grep -qx 'TRY comm 1b5b33316dc29b324a077f6576696c' "$OUT"; then
+		why="the program did not run with its name as set: $(what)"
+	elif ! grep -aEq '^cabin: denied mount by pid [0-9]+ \([^)]*evil\): EPERM$' "$ERR" ||
+	     ! grep -aEq '^cabin: \[pid [0-9]+\] exec .*evil$' "$ERR"; then
+		why="no denial and exec line naming the program: $(what)"
+	else
+		bad=$(LC_ALL=C tr -d '\n\040-\176' <"$ERR" | od -An -tx1 | tr -s ' \n' ' ')
+		[ -n "${bad// /}" ] && why="bytes outside printable ASCII on stderr:$bad"
+	fi
+	if [ -z "$why" ]; then
+		t_ok "comm_escape: the program's name reaches stderr as printable ASCII only"
+	else
+		t_fail "comm_escape: the program's name reaches stderr as printable ASCII only" "$why"
+	fi
+	why=$(python3 - "$TMP/comm_escape.json" <<-'EOF' 2>&1
+	import json, sys
+	r = json.load(open(sys.argv[1]))
+	names = [p["comm"] for p in r["processes"]] + [d["comm"] for d in r["denied"]]
+	bad = [n for n in names if not all(0x20 <= ord(c) < 0x7f for c in n)]
+	if not any("evil" in n for n in names) or bad:
+	    print("comm fields %r, not printable: %r" % (names, bad))
+	EOF
+	)
+	if [ -z "$why" ]; then
+		t_ok "comm_escape: the report is valid JSON, its names printable"
+	else
+		t_fail "comm_escape: the report is valid JSON, its names printable" "$why"
+	fi
+}
+
 if [ ! -x "$CABIN" ]; then
 	t_fail "cabin binary" "not found at $CABIN"
 	t_done
@@ -1297,4 +1338,5 @@ test_pts_other
 test_dev_meta
 # promises (issue 15)
 test_deny_list
+test_comm_escape
 t_done

@@ -37,11 +37,15 @@ static ssize_t read_small(pid_t tid, const char *what, char *buf, size_t len)
 	return n;
 }
 
-/* Names are shown on a terminal: keep them printable. */
+/*
+ * Names are shown on a terminal: printable ASCII only.  Bytes from 0x80
+ * up go too: 0x9b alone is CSI to an 8-bit terminal, and c2 9b (U+009B)
+ * is CSI to a UTF-8 one.
+ */
 static void sanitize(char *s)
 {
 	for (; *s; s++) {
-		if ((unsigned char)*s < 0x20 || (unsigned char)*s == 0x7f)
+		if ((unsigned char)*s < 0x20 || (unsigned char)*s >= 0x7f)
 			*s = '?';
 	}
 }
