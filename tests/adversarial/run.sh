@@ -1295,6 +1295,75 @@ test_comm_escape() {
 	fi
 }
 
+# As root, SECBIT_NOROOT and SECBIT_NO_CAP_AMBIENT_RAISE, locked (README,
+# "No capabilities"); --unsafe-disable=caps leaves them unset.  cabin sets
+# them for root only: an unprivileged user has no root to lose.
+test_securebits() {
+	have securebits caps || return
+	if [ "$(id -u)" != 0 ]; then
+		run_cabin securebits -- "$ADV/securebits"
+		note "securebits as uid $(id -u): ${LINE:-no output}"
+		t_skip "securebits: contained under cabin" "cabin locks SECBIT_NOROOT for root only (README), this is uid $(id -u)"
+		t_skip "securebits: escapes with --unsafe-disable=caps" "as above"
+		return
+	fi
+	run_cabin securebits -- "$ADV/securebits"
+	if ! grep -q '^TRY securebits ' "$OUT"; then
+		t_fail "securebits: contained under cabin" "the program never read its securebits: $(what)"
+	else
+		check_contained securebits "0xc3 locked: EPERM"
+	fi
+	run_cabin securebits-off --unsafe-disable=caps -- "$ADV/securebits"
+	check_escaped securebits caps
+}
+
+# pdeath_run TAG GO [CABIN-OPTIONS...]: start cabin with pdeath, wait for
+# its "ready" line, kill cabin with SIGKILL and reap it.  With GO=go, a
+# line is then written to the program's stdin (a survivor says ESCAPED
+# and ends); either way OUT gets what the program said until every
+# holder of its stdout is gone, the event the wait is for (bounded only
+# against a hang).
+pdeath_run() {
+	local tag=$1 go=$2 in=$TMP/$1.in fo=$TMP/$1.fifo infd outfd cpid ready
+	shift 2
+	OUT=$TMP/$tag.out ERR=$TMP/$tag.err
+	mkfifo "$in" "$fo" || return
+	exec {infd}<>"$in"
+	"$CABIN" run --policy "$BASELINE" "$@" -- "$ADV/pdeath" <"$in" >"$fo" 2>"$ERR" {infd}>&- &
+	cpid=$!
+	BG_PIDS+=("$cpid")
+	exec {outfd}<"$fo"
+	read -r -t 30 ready <&"$outfd"
+	echo "$ready" >"$OUT"
+	kill -KILL "$cpid"
+	wait "$cpid" 2>/dev/null
+	[ "$go" = go ] && echo go >&"$infd"
+	timeout -k 5 30 cat <&"$outfd" >>"$OUT"
+	RC=$?
+	exec {infd}>&- {outfd}<&-
+	LINE=$(grep -a -m1 -E '^(CONTAINED|ESCAPED)( |$)' "$OUT")
+}
+
+# cabin killed with SIGKILL from outside: the program, which waits on its
+# stdin, dies with it (PTRACE_O_EXITKILL, and the parent-death signal
+# SIGKILL the program reports).  --unsafe-disable=exitkill switches both
+# off: the process outside the PID namespace then outlives cabin, its
+# namespace with it, and the program lives on.
+test_pdeath() {
+	have pdeath exitkill || return
+	pdeath_run pdeath wait
+	note "pdeath, cabin killed: $(head -n1 "$OUT"), then: ${LINE:-nothing}, wait $RC"
+	if ! grep -qx 'ready pdeathsig 9' "$OUT"; then
+		t_fail "pdeath: contained under cabin" "the program did not start with SIGKILL as its parent-death signal: $(what)"
+	elif [ "$RC" != 0 ] || [ -n "$LINE" ]; then
+		t_fail "pdeath: contained under cabin" "the program outlived cabin: $(what)"
+	else
+		t_ok "pdeath: contained under cabin"
+	fi
+	pdeath_run pdeath-off go --unsafe-disable=exitkill
+	check_escaped pdeath exitkill
+}
+
 if [ ! -x "$CABIN" ]; then
 	t_fail "cabin binary" "not found at $CABIN"
 	t_done
@@ -1339,4 +1408,6 @@ test_dev_meta
 # promises (issue 15)
 test_deny_list
 test_comm_escape
+test_securebits
+test_pdeath
 t_done
