@@ -2,24 +2,27 @@
  * A program whose name is made to steer a terminal: its comm set with
  * PR_SET_NAME to ESC [ 3 1 m, the UTF-8 form of the C1 CSI (c2 9b), BEL
  * and DEL, then a child forked (cabin reads a new task's name from /proc)
- * that makes a denied call, mount.  Cabin prints the name in its lines;
- * none of those bytes may reach cabin's stderr.  (run.sh also runs it
- * from a file named with such bytes: the name of an exec.)
+ * that makes a denied call, mount, and with PATH a chmod of PATH, which
+ * names such bytes too and which the file guard refuses.  Cabin prints
+ * the names in its lines; none of those bytes may reach cabin's stderr.
+ * (run.sh also runs it from a file named with such bytes: an exec.)
  * The child prints "TRY comm HEX" (the name the kernel holds, read back
- * from /proc/self/comm, as hex) before the denied call; the parent
- * "DONE" when the child is gone.
+ * from /proc/self/comm, as hex) before the calls; the parent "DONE" when
+ * the child is gone.
+ * Usage: comm_escape [PATH]
  */
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 static const char evil[] = "\x1b[31m\xc2\x9b" "2J\x07\x7f" "evil";
 
-static int child(void)
+static int child(const char *path)
 {
 	char name[32];
 	ssize_t n, i;
@@ -36,10 +39,12 @@ static int child(void)
 		printf("%02x", (unsigned char)name[i]);
 	printf("\n");
 	syscall(SYS_mount, "none", "/", NULL, 0UL, NULL);
+	if (path)
+		chmod(path, 0600);
 	return 0;
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
 	int status;
 	pid_t pid;
@@ -55,7 +60,7 @@ int main(void)
 		return 1;
 	}
 	if (pid == 0)
-		_exit(child());
+		_exit(child(argc > 1 ? argv[1] : NULL));
 	if (waitpid(pid, &status, 0) != pid || status != 0) {
 		printf("ERROR child: status %#x\n", status);
 		return 1;

@@ -1254,13 +1254,22 @@ test_deny_list() {
 	done
 }
 
+# nonascii FILE: the bytes of FILE outside printable ASCII and newline,
+# in hex (empty when there are none).
+nonascii() {
+	LC_ALL=C tr -d '\n\040-\176' <"$1" | od -An -tx1 | tr -s ' \n' ' ' | sed 's/^ *//'
+}
+
 # A program named to steer the terminal (ESC, the C1 CSI as UTF-8, BEL,
 # DEL), by its file name and by PR_SET_NAME: cabin's -v exec line and the
 # denial line name it, and stderr must hold printable ASCII only.  The
 # program's TRY line shows the kernel held the raw bytes (its twin: what
-# cabin would have printed unsanitized).
+# cabin would have printed unsanitized).  Then a path with such bytes in
+# a refusal of the file guard (a chmod of a file the rules make
+# read-only, through a directory named with them).
 test_comm_escape() {
-	local name=$'\e[31m\xc2\x9b2J\a\x7fevil' why= bad
+	local name=$'\e[31m\xc2\x9b2J\a\x7fevil' esc=$'\e[2J\xc2\x9b\a' why= bad
+	local dir pol=$TMP/comm_escape.policy
 	have comm_escape none || return
 	cp "$ADV/comm_escape" "$TMP/$name" || return
 	run_cabin comm_escape -v --report "$TMP/comm_escape.json" -- "$TMP/$name"
@@ -1271,8 +1280,8 @@ test_comm_escape() {
 	     ! grep -aEq '^cabin: \[pid [0-9]+\] exec .*evil$' "$ERR"; then
 		why="no denial and exec line naming the program: $(what)"
 	else
-		bad=$(LC_ALL=C tr -d '\n\040-\176' <"$ERR" | od -An -tx1 | tr -s ' \n' ' ')
-		[ -n "${bad// /}" ] && why="bytes outside printable ASCII on stderr:$bad"
+		bad=$(nonascii "$ERR")
+		[ -n "$bad" ] && why="bytes outside printable ASCII on stderr: $bad"
 	fi
 	if [ -z "$why" ]; then
 		t_ok "comm_escape: the program's name reaches stderr as printable ASCII only"
@@ -1292,6 +1301,39 @@ test_comm_escape() {
 		t_ok "comm_escape: the report is valid JSON, its names printable"
 	else
 		t_fail "comm_escape: the report is valid JSON, its names printable" "$why"
+	fi
+
+	dir=$(mktemp -d /var/tmp/cabin-comm-escape.XXXXXX 2>/dev/null)
+	if [ -z "$dir" ]; then
+		t_fail "comm_escape: a refused path reaches stderr as printable ASCII only" \
+			"cannot create a directory in /var/tmp"
+		return
+	fi
+	mkdir -p "$dir/w/$esc" && echo data >"$dir/ro" && chmod 644 "$dir/ro"
+	cat >"$pol" <<-EOF
+	syscall default allow
+	files list /
+	files read,exec /usr /bin /sbin ?/lib ?/lib32 ?/lib64
+	files read /etc /proc $dir/ro
+	files all $dir/w
+	network host
+	EOF
+	BASELINE=$pol run_cabin comm_escape-path -- "$TMP/$name" "$dir/w/$esc/../../ro"
+	why=
+	if [ "$RC" != 0 ] || ! grep -qx 'DONE' "$OUT"; then
+		why="the program did not run: $(what)"
+	elif ! grep -aEq "^cabin: denied chmod of $dir/w/.*/\.\./\.\./ro by pid [0-9]+ \([^)]*evil\): " "$ERR" ||
+	     [ "$(stat -c %a "$dir/ro")" != 644 ]; then
+		why="the file guard did not refuse the chmod with a line naming the path: $(what)"
+	else
+		bad=$(nonascii "$ERR")
+		[ -n "$bad" ] && why="bytes outside printable ASCII on stderr: $bad"
+	fi
+	rm -rf "$dir"
+	if [ -z "$why" ]; then
+		t_ok "comm_escape: a refused path reaches stderr as printable ASCII only"
+	else
+		t_fail "comm_escape: a refused path reaches stderr as printable ASCII only" "$why"
 	fi
 }
 
