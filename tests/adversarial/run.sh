@@ -1219,9 +1219,11 @@ deny_reported() {
 # kernel refuses natively with EPERM anyway has no escape to show.
 test_deny_list() {
 	local call why off=deny file=$TMP/deny_call.file native
+	local def=$TMP/deny_call-default.policy
 	have deny_call deny || return
 	[ "$(id -u)" = 0 ] && off=deny,caps
 	: >"$file"
+	echo "profile default" >"$def"
 	for call in $DENY_CALLS; do
 		run_cabin "deny-$call" --report "$TMP/deny-$call.json" -- \
 			"$ADV/deny_call" "$call" "$file"
@@ -1237,6 +1239,18 @@ test_deny_list() {
 			t_ok "deny list: $call: EPERM, reported once"
 		else
 			t_fail "deny list: $call: EPERM, reported once" "$why"
+		fi
+		# The default profile's deny list is the same one.  (umount2 is
+		# left out: its file would be under the private /tmp.)
+		if [ "$call" != umount2 ]; then
+			BASELINE=$def run_cabin "deny-$call-default" -- "$ADV/deny_call" "$call"
+			if [ "$RC" = 0 ] && [ "$LINE" = "CONTAINED $call: EPERM" ] &&
+			   [ "$(grep -ac '^cabin: denied ' "$ERR")" = 1 ] &&
+			   grep -Eqx "cabin: denied $call by pid [0-9]+ \(deny_call\): EPERM" "$ERR"; then
+				t_ok "deny list: $call: EPERM, reported once (profile default)"
+			else
+				t_fail "deny list: $call: EPERM, reported once (profile default)" "$(what)"
+			fi
 		fi
 		run_cabin "deny-$call-off" --unsafe-disable=$off -- \
 			"$ADV/deny_call" "$call" "$file"
