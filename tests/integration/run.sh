@@ -595,7 +595,7 @@ else t_fail "--version: 'cabin X.Y.Z', the project's, exit 0" "$why"; fi
 # machine as the kernel and CPU tell python directly.
 if need "info --json: the documented fields, true of this machine" "$PY"; then
 	quiet run_in /dev/null "$TMP/info" $TO "$CABIN" info --json; rc=$?
-	why=$("$PY" - "$TMP/info.out" <<'PYEOF' 2>&1
+	why=$("$PY" - "$TMP/info.out" "$CABIN_BUILD/tests/adversarial/int80" <<'PYEOF' 2>&1
 import ctypes, errno, json, os, subprocess, sys
 info = json.load(open(sys.argv[1]))
 fields = {"kernel_release": str, "machine": str, "seccomp_filter": bool,
@@ -644,6 +644,12 @@ except FileNotFoundError:
     scope = -1
 want["yama_ptrace_scope"] = scope
 want["ptrace_usable"] = scope <= 1
+if os.access(sys.argv[2], os.X_OK):        # int 0x80 getpid, natively
+    said = subprocess.run([sys.argv[2]], capture_output=True, text=True).stdout
+    if said.startswith("ESCAPED int 0x80 getpid"):
+        want["ia32_emulation"] = True
+    elif "no ia32 emulation" in said:
+        want["ia32_emulation"] = False
 for k, v in want.items():
     if info.get(k) != v:
         bad.append("%s is %r, the machine says %r" % (k, info.get(k), v))
