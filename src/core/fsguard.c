@@ -22,6 +22,7 @@
 #include <utime.h>
 
 #include "core/fsguard.h"
+#include "core/names.h"
 #include "core/pathview.h"
 #include "core/umem.h"
 
@@ -634,6 +635,7 @@ static int target_path(struct fg_call *c, int dirfd, uint64_t addr,
 		n = target_fd(c, fd, t);
 	else {
 		snprintf(t->what, sizeof(t->what), "%s", path);
+		cabin_printable(t->what);
 		t->fd = cabin_pathview_open(c->task->tid, dirfd, path,
 					    nofollow ? CABIN_PATHVIEW_NOFOLLOW
 						     : 0, &t->parent);

@@ -14,6 +14,21 @@
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
+/*
+ * Bytes from 0x80 up go too: 0x9b alone is CSI to an 8-bit terminal,
+ * and c2 9b (U+009B) is CSI to a UTF-8 one.
+ */
+char *cabin_printable(char *s)
+{
+	char *c;
+
+	for (c = s; *c; c++) {
+		if ((unsigned char)*c < 0x20 || (unsigned char)*c >= 0x7f)
+			*c = '?';
+	}
+	return s;
+}
+
 const char *cabin_syscall_name(long nr, char *buf, size_t len)
 {
 	char *name = NULL;

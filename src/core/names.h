@@ -15,5 +15,11 @@ long cabin_syscall_number(const char *name);
 const char *cabin_signal_name(int sig);
 const char *cabin_errno_name(int err);
 const char *cabin_si_code_name(int sig, int code);
+/*
+ * A name the program chose (comm, path, file name), made safe for a
+ * terminal in place: every byte outside printable ASCII becomes '?'.
+ * Returns s.
+ */
+char *cabin_printable(char *s);
 
 #endif

@@ -10,6 +10,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "core/names.h"
 #include "core/netguard_int.h"
 #include "core/pathview.h"
 
@@ -25,12 +26,15 @@
 int ng_deny(struct ng_call *c, const char *what, const char *why)
 {
 	FILE *log = c->p->log ? c->p->log : stderr;
+	char shown[256];
 
 	c->g->denied++;
 	c->task->count.denied++;
 	if (!cabin_denial_reported(c->p, c->nr, c->task->comm)) {
-		fprintf(log, "cabin: denied %s by pid %d (%s): %s\n", what,
-			(int)c->task->tid, c->task->comm, why);
+		snprintf(shown, sizeof(shown), "%s", what);
+		fprintf(log, "cabin: denied %s by pid %d (%s): %s\n",
+			cabin_printable(shown), (int)c->task->tid,
+			c->task->comm, why);
 		fflush(log);
 	}
 	return -EACCES;

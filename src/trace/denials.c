@@ -46,12 +46,11 @@ static int path_arg_of(long nr)
 	return -1;
 }
 
-/* The program chose these bytes: nothing may reach the terminal raw. */
+/* The program chose these bytes; the line quotes them. */
 static void sanitize(char *s)
 {
-	for (; *s; s++) {
-		if ((unsigned char)*s < 0x20 || (unsigned char)*s == 0x7f ||
-		    *s == '"')
+	for (cabin_printable(s); *s; s++) {
+		if (*s == '"')
 			*s = '?';
 	}
 }

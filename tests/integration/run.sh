@@ -527,6 +527,142 @@ True True True True" ]; then
 	fi
 fi
 
+# ---------------------------------------------------------------- promises (issue 15): -v, --version, info --json
+
+# -v: every stderr line is one of docs/cli-contract.md's forms, and the
+# events of a known tree are there: sh forks a child that execs echo and
+# exits 0, then sh ends killed by SIGKILL.
+VLINE='cabin: (\[pid [0-9]+\] ((fork|vfork|clone) -> (process|thread) [0-9]+|exec /.*|exit [0-9]+|killed by SIG[A-Z0-9]+)|summary: [0-9]+ threads, [0-9]+ spawns, [0-9]+ execs, [0-9]+ syscall stops, [0-9]+ denied, [0-9]+ faults, [0-9]+ signals, [0-9]+ killed by policy)'
+name="-v: spawn, exec and exit lines"
+echo_bin=$(readlink -f /bin/echo) sh_bin=$(readlink -f /bin/sh)
+{
+	quiet run_in /dev/null "$TMP/v" $TO "$CABIN" run -v -- \
+		/bin/sh -c '/bin/echo hi; kill -9 $$'
+	rc=$? why=
+	[ "$rc" = 137 ] || why="status $rc, want 137"
+	[ "$(cat "$TMP/v.out")" = hi ] || why="${why:+$why; }stdout: $(head -c 100 "$TMP/v.out")"
+	bad=$(grep -avxE "$VLINE" "$TMP/v.err" | head -n 3)
+	[ -z "$bad" ] || why="${why:+$why; }lines not in the contract's forms: $bad"
+	sh_pid=$(sed -n "s|^cabin: \[pid \([0-9]*\)\] exec $sh_bin\$|\1|p" "$TMP/v.err" | head -n 1)
+	echo_pid=$(sed -n "s|^cabin: \[pid \([0-9]*\)\] exec $echo_bin\$|\1|p" "$TMP/v.err")
+	if [ -z "$sh_pid" ] || [ -z "$echo_pid" ]; then
+		why="${why:+$why; }want exec lines for $sh_bin and $echo_bin"
+	else
+		for want in "\[pid $sh_pid\] (fork|vfork|clone) -> process $echo_pid" \
+			"\[pid $echo_pid\] exit 0" \
+			"\[pid $sh_pid\] killed by SIGKILL" \
+			"summary: [0-9]+ threads, [0-9]+ spawns, 2 execs, [0-9]+ syscall stops, 0 denied, 0 faults, [0-9]+ signals, 0 killed by policy"; do
+			grep -aqxE "cabin: $want" "$TMP/v.err" || why="${why:+$why; }no line 'cabin: $want'"
+		done
+		[ "$(tail -n 1 "$TMP/v.err" | cut -c1-15)" = "cabin: summary:" ] ||
+			why="${why:+$why; }the summary is not the last line"
+	fi
+	if [ -z "$why" ]; then t_ok "$name"
+	else t_fail "$name" "$why"; diag <"$TMP/v.err"; fi
+}
+
+if need "-v: a thread's spawn line" "$PY"; then
+	quiet run_in /dev/null "$TMP/vt" $TO "$CABIN" run -v -- "$PY" -c '
+import threading
+t = threading.Thread(target=lambda: print("in thread"))
+t.start(); t.join()'
+	rc=$?
+	if [ "$rc" = 0 ] && grep -qx 'in thread' "$TMP/vt.out" &&
+	   grep -aqE '^cabin: \[pid [0-9]+\] clone -> thread [0-9]+$' "$TMP/vt.err" &&
+	   ! grep -avqxE "$VLINE" "$TMP/vt.err"; then
+		t_ok "-v: a thread's spawn line"
+	else
+		t_fail "-v: a thread's spawn line" "status $rc"; diag <"$TMP/vt.err"
+	fi
+fi
+
+# --version: "cabin X.Y.Z", the project's version, exit 0, nothing on
+# stderr; the report names the same version.
+quiet run_in /dev/null "$TMP/ver" $TO "$CABIN" --version; rc=$?
+want=$(sed -n 's/.*"version": *"\([^"]*\)".*/\1/p' "$CABIN_BUILD/meson-info/intro-projectinfo.json" 2>/dev/null)
+quiet run_in /dev/null "$TMP/verrep" $TO "$CABIN" run --report "$TMP/ver.json" -- true
+why=
+[ "$rc" = 0 ] || why="status $rc"
+grep -Eqx 'cabin [0-9]+\.[0-9]+\.[0-9]+' "$TMP/ver.out" && [ "$(wc -l <"$TMP/ver.out")" = 1 ] ||
+	why="${why:+$why; }stdout '$(head -c 80 "$TMP/ver.out")', want one line 'cabin X.Y.Z'"
+[ -s "$TMP/ver.err" ] && why="${why:+$why; }stderr: $(head -c 80 "$TMP/ver.err")"
+[ -n "$want" ] && [ "$(cat "$TMP/ver.out")" != "cabin $want" ] && why="${why:+$why; }want 'cabin $want' (meson project version)"
+grep -q "\"cabin_version\": \"${want:-x}\"" "$TMP/ver.json" 2>/dev/null ||
+	why="${why:+$why; }the report's cabin_version is not ${want:-known}"
+if [ -z "$why" ]; then t_ok "--version: 'cabin X.Y.Z', the project's, exit 0"
+else t_fail "--version: 'cabin X.Y.Z', the project's, exit 0" "$why"; fi
+
+# cabin info --json: one JSON object with exactly the fields
+# docs/cli-contract.md lists, each of its type, and each true of this
+# machine as the kernel and CPU tell python directly.
+if need "info --json: the documented fields, true of this machine" "$PY"; then
+	quiet run_in /dev/null "$TMP/info" $TO "$CABIN" info --json; rc=$?
+	why=$("$PY" - "$TMP/info.out" "$CABIN_BUILD/tests/adversarial/int80" <<'PYEOF' 2>&1
+import ctypes, errno, json, os, subprocess, sys
+info = json.load(open(sys.argv[1]))
+fields = {"kernel_release": str, "machine": str, "seccomp_filter": bool,
+          "seccomp_user_notif": bool, "seccomp_kill_process": bool,
+          "landlock_abi": int, "landlock_errno": int,
+          "syscall_user_dispatch": bool, "pkeys_cpu": bool, "pkeys_os": bool,
+          "user_namespaces": bool, "ia32_emulation": bool,
+          "kvm_present": bool, "kvm_usable": bool, "kvm_errno": int,
+          "sev_snp_guest": bool, "ptrace_usable": bool,
+          "yama_ptrace_scope": int}
+bad = []
+if set(info) != set(fields):
+    bad.append("fields %s, want %s" % (sorted(info), sorted(fields)))
+for k, t in fields.items():
+    if k in info and type(info[k]) is not t:
+        bad.append("%s is %r, want a %s" % (k, info[k], t.__name__))
+libc = ctypes.CDLL(None, use_errno=True)
+libc.syscall.restype = ctypes.c_long
+want = {"kernel_release": os.uname().release, "machine": os.uname().machine}
+abi = libc.syscall(444, None, 0, 1)        # landlock_create_ruleset, VERSION
+want["landlock_abi"] = abi if abi > 0 else 0
+want["landlock_errno"] = 0 if abi > 0 else ctypes.get_errno()
+acts = open("/proc/sys/kernel/seccomp/actions_avail").read().split()
+want["seccomp_filter"] = "trace" in acts
+want["seccomp_user_notif"] = "user_notif" in acts
+want["seccomp_kill_process"] = "kill_process" in acts
+# PR_SET_SYSCALL_USER_DISPATCH, PR_SYS_DISPATCH_OFF: 0 where built in
+want["syscall_user_dispatch"] = libc.prctl(59, 0, 0, 0, 0) == 0
+flags = set()
+for line in open("/proc/cpuinfo"):
+    if line.startswith("flags"):
+        flags = set(line.split(":", 1)[1].split())
+        break
+want["pkeys_cpu"] = "pku" in flags
+if "pku" not in flags or "ospke" not in flags:
+    want["pkeys_os"] = False
+want["kvm_present"] = os.path.exists("/dev/kvm")
+if not want["kvm_present"]:
+    want["kvm_usable"] = False
+    want["kvm_errno"] = errno.ENOENT
+want["user_namespaces"] = subprocess.run(["unshare", "-U", "true"],
+    stderr=subprocess.DEVNULL).returncode == 0
+try:
+    scope = int(open("/proc/sys/kernel/yama/ptrace_scope").read())
+except FileNotFoundError:
+    scope = -1
+want["yama_ptrace_scope"] = scope
+want["ptrace_usable"] = scope <= 1
+if os.access(sys.argv[2], os.X_OK):        # int 0x80 getpid, natively
+    said = subprocess.run([sys.argv[2]], capture_output=True, text=True).stdout
+    if said.startswith("ESCAPED int 0x80 getpid"):
+        want["ia32_emulation"] = True
+    elif "no ia32 emulation" in said:
+        want["ia32_emulation"] = False
+for k, v in want.items():
+    if info.get(k) != v:
+        bad.append("%s is %r, the machine says %r" % (k, info.get(k), v))
+print("; ".join(bad))
+PYEOF
+)
+	[ "$rc" = 0 ] || why="status $rc${why:+; $why}"
+	if [ -z "$why" ]; then t_ok "info --json: the documented fields, true of this machine"
+	else t_fail "info --json: the documented fields, true of this machine" "$why"; diag <"$TMP/info.out"; fi
+fi
+
 # ---------------------------------------------------------------- strict and a hidden program
 
 # A program under /tmp is hidden from itself by the private /tmp: cabin

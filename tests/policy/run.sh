@@ -42,6 +42,7 @@ LPIDS=()
 LTAGS=()
 NETNS=""
 VETH=""
+IPC_KEYS=""	# SysV/POSIX IPC keys the IPC namespace tests make on the host
 
 cleanup() {
 	local p
@@ -56,6 +57,7 @@ cleanup() {
 	fi
 	[ -n "$VETH" ] && ip link del "$VETH" 2>/dev/null
 	rm -f "$HOSTTMP_IN" "$HOSTTMP_OUT"
+	for p in $IPC_KEYS; do "$PY" "$P/ipc.py" remove "$p"; done
 	rm -rf "$TMP"
 }
 trap cleanup EXIT
@@ -971,6 +973,46 @@ if [ $ROOT = 1 ]; then
 else
 	t_skip "gap: exec of a setuid binary" "needs root to make a binary setuid to another user"
 fi
+
+# ---------------------------------------------------------------- IPC namespace
+
+# A SysV shared memory segment, a SysV message queue and a POSIX message
+# queue (progs/ipc.py), made on the host: the default profile's IPC
+# namespace hides them (ENOENT); --profile trace shares the host's, so
+# there the same look finds them (the twin).  Then the other way: what the
+# program makes stays in its namespace, which dies with the run.  A POSIX
+# queue cannot be opened under default at all: Landlock refuses the file
+# on the namespace's mqueue mount (EACCES), docs/syscalls.md.
+cp "$HERE/progs/ipc.py" "$P/ipc.py"
+ipc_say() { hasx "$O" "shm $1" && hasx "$O" "msg $2" && hasx "$O" "mq $3"; }
+ipc_host() { O=$("$PY" "$P/ipc.py" "$@" 2>&1); }
+K1=$(printf 'cab%05x' $(( ($$ * 2) & 0xfffff ))) K2=$(printf 'cab%05x' $(( ($$ * 2 + 1) & 0xfffff )))
+IPC_KEYS="$K1 $K2"
+ipc_host make "$K1"
+if ! ipc_say OK OK OK; then
+	t_fail "isolation: the host's SysV and POSIX IPC objects are not seen" "could not make them on the host: $(short "$O")"
+else
+	cr -- "$PY" "$P/ipc.py" look "$K1"
+	why=; want "the program never looked" hasx "$O" "TRY look $K1"
+	want "saw a host object (want shm, msg and mq ENOENT)" ipc_say ENOENT ENOENT ENOENT
+	res "isolation: the host's SysV and POSIX IPC objects are not seen"
+	cr --profile trace -- "$PY" "$P/ipc.py" look "$K1"
+	why=; want "the program never looked" hasx "$O" "TRY look $K1"
+	want "did not see the host's objects (want shm, msg and mq OK)" ipc_say OK OK OK
+	res "isolation: ... twin: --profile trace (the host's IPC namespace) sees them"
+fi
+ipc_host remove "$K1"
+cr -- "$PY" "$P/ipc.py" make "$K2"
+why=; want "the program could not make its SysV objects (want shm, msg OK, mq EACCES)" ipc_say OK OK EACCES
+ipc_host look "$K2"
+want "an object the program made is on the host after the run" ipc_say ENOENT ENOENT ENOENT
+res "isolation: SysV objects the program makes stay in its IPC namespace"
+cr --profile trace -- "$PY" "$P/ipc.py" make "$K2"
+why=; want "the program could not make them under trace" ipc_say OK OK OK
+ipc_host look "$K2"
+want "not on the host after a run under trace" ipc_say OK OK OK
+res "isolation: ... twin: under --profile trace they are left on the host"
+ipc_host remove "$K2"
 
 # ---------------------------------------------------------------- terminal
 

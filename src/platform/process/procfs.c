@@ -16,6 +16,7 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include "core/names.h"
 #include "platform/process/procfs.h"
 
 static ssize_t read_small(pid_t tid, const char *what, char *buf, size_t len)
@@ -37,15 +38,6 @@ static ssize_t read_small(pid_t tid, const char *what, char *buf, size_t len)
 	return n;
 }
 
-/* Names are shown on a terminal: keep them printable. */
-static void sanitize(char *s)
-{
-	for (; *s; s++) {
-		if ((unsigned char)*s < 0x20 || (unsigned char)*s == 0x7f)
-			*s = '?';
-	}
-}
-
 int cabin_procfs_comm(pid_t tid, char *buf, size_t len)
 {
 	ssize_t n = read_small(tid, "comm", buf, len);
@@ -54,7 +46,7 @@ int cabin_procfs_comm(pid_t tid, char *buf, size_t len)
 		return (int)n;
 	if (n > 0 && buf[n - 1] == '\n')
 		buf[n - 1] = '\0';
-	sanitize(buf);
+	cabin_printable(buf);
 	return 0;
 }
 
@@ -127,7 +119,7 @@ static int read_link(const char *path, char *buf, size_t len)
 	if (n < 0)
 		return -errno;
 	buf[n] = '\0';
-	sanitize(buf);
+	cabin_printable(buf);
 	return 0;
 }
 
@@ -165,7 +157,7 @@ static int describe_line(const char *line, uint64_t addr, char *buf,
 	else
 		snprintf(buf, len, "%s+%#" PRIx64, line + name_at,
 			 addr - start + off);
-	sanitize(buf);
+	cabin_printable(buf);
 	return 0;
 }
 
@@ -250,7 +242,7 @@ static bool parse_region(const char *line, struct cabin_region *rg)
 	}
 	if (name_at && line[name_at])
 		snprintf(rg->name, sizeof(rg->name), "%s", line + name_at);
-	sanitize(rg->name);
+	cabin_printable(rg->name);
 	return true;
 }
 
