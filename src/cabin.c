@@ -709,8 +709,10 @@ static int setup_fsguard(struct run *r)
 				 !(r->cfg->unsafe & CABIN_UNSAFE_ROMETA);
 	r->fsguard.setid = !(r->cfg->unsafe & CABIN_UNSAFE_SETID);
 	r->fsguard.nodes = !(r->cfg->unsafe & CABIN_UNSAFE_KFILES);
-	if (p->files_restricted)
+	if (p->files_restricted) {
 		r->netguard.fs = &r->fsguard;
+		r->netguard.make_sock_beneath = cabin_landlock_make_sock_beneath;
+	}
 	return 0;
 }
 

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 
@@ -430,6 +431,35 @@ int cabin_landlock_apply(const struct cabin_policy *p, const char *home,
 		return -errno;
 	err = add_rules(ruleset, p, &attr, home, abi, bad_rule);
 	if (!err && ll_restrict_self(ruleset) < 0)
+		err = -errno;
+	close(ruleset);
+	return err;
+}
+
+/*
+ * A domain for the calling process in which it can make a socket file
+ * only beneath dir, and is otherwise unrestricted (the network guard's
+ * bind on the program's behalf, core/netguard_bindas.c).  Sets
+ * no_new_privs, as Landlock requires without CAP_SYS_ADMIN.
+ */
+int cabin_landlock_make_sock_beneath(int dir)
+{
+	struct ll_ruleset_attr attr = {
+		.handled_access_fs = LANDLOCK_ACCESS_FS_MAKE_SOCK,
+	};
+	struct ll_path_beneath_attr rule = {
+		.allowed_access = LANDLOCK_ACCESS_FS_MAKE_SOCK,
+		.parent_fd = dir,
+	};
+	int ruleset, err = 0;
+
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+		return -errno;
+	ruleset = ll_create_ruleset(&attr, sizeof(attr.handled_access_fs), 0);
+	if (ruleset < 0)
+		return -errno;
+	if (ll_add_rule(ruleset, LL_RULE_PATH_BENEATH, &rule) < 0 ||
+	    ll_restrict_self(ruleset) < 0)
 		err = -errno;
 	close(ruleset);
 	return err;

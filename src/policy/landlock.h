@@ -97,4 +97,10 @@ int cabin_landlock_apply(const struct cabin_policy *p, const char *home,
  */
 int cabin_landlock_open_path(const char *path, const char *home);
 
+/*
+ * Confine the calling process so that it can make a socket file only
+ * beneath the directory dir; no_new_privs is set.  0 or -errno.
+ */
+int cabin_landlock_make_sock_beneath(int dir);
+
 #endif
