@@ -216,6 +216,31 @@ fi
 if need "python3 multiprocessing Pool(2).map" "$PY"; then
 	cmp_run "python3 multiprocessing Pool(2).map" "$PY" -c "$(cat "$HERE/progs/mp_pool.py")"
 fi
+# Unix socket files the guard binds for the program keep the program's
+# name: multiprocessing's Manager and Listener find them by it.
+if need "python3 multiprocessing Manager" "$PY"; then
+	cmp_run "python3 multiprocessing Manager().list" "$PY" -c '
+import multiprocessing as m
+with m.Manager() as mgr:
+    print(mgr.list([1]), mgr.dict(a=2))
+'
+	cmp_run "python3 Listener/Client, a thread in accept" "$PY" -c '
+import threading
+from multiprocessing.connection import Client, Listener
+with Listener(family="AF_UNIX") as l:
+    def serve():
+        with l.accept() as c:
+            c.send(c.recv() * 2)
+    t = threading.Thread(target=serve)
+    t.start()
+    with Client(l.address) as c:
+        c.send(21)
+        print(c.recv())
+    t.join()
+'
+	cmp_run "unix socket addresses (getsockname, getpeername, accept, recvfrom, /proc/net/unix)" \
+		"$PY" -c "$(cat "$HERE/progs/unix_names.py")"
+fi
 
 # ---------------------------------------------------------------- C programs
 

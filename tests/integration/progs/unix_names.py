@@ -8,6 +8,7 @@ import socket
 import tempfile
 
 tmp = tempfile.mkdtemp(dir="/tmp")
+os.chdir(tempfile.mkdtemp(dir="."))
 cwd = os.getcwd()
 
 
