@@ -58,6 +58,7 @@ struct run {
 	struct cabin_path_rule *paths;	/* effective's path rules */
 	int exe_fd;			/* the program, opened by cabin */
 	int terminal_fd;		/* stdio on a host pts, or -1 */
+	int mqueue_root;		/* in the child: sandbox.h */
 	char terminal_link[32];		/* its /proc/self/fd path */
 	char exe_link[32];		/* its /proc/self/fd path */
 	FILE *log;
@@ -639,6 +640,8 @@ static void plan_sandbox(struct run *r)
 		sb->protect_kernel = kfiles(r);
 	}
 	sb->terminal_fd = sb->protect_kernel ? r->terminal_fd : -1;
+	r->mqueue_root = -1;
+	sb->mqueue_root = &r->mqueue_root;
 	/* Keep the sandbox's own binary out of the program's reach. */
 	n = readlink("/proc/self/exe", r->self_exe, sizeof(r->self_exe) - 1);
 	if (n > 0 && (sb->unshare_flags & CLONE_NEWNS)) {
@@ -657,7 +660,8 @@ static int confine(void *ctx)
 	struct run *r = ctx;
 	int bad;
 
-	return cabin_landlock_apply(r->policy, r->home, sigscope(r), &bad);
+	return cabin_landlock_apply(r->policy, r->home, sigscope(r),
+				    r->mqueue_root, &bad);
 }
 
 static long emulate(struct cabin_proxy *p, struct cabin_task *task,

@@ -241,6 +241,11 @@ with Listener(family="AF_UNIX") as l:
 	cmp_run "unix socket addresses (getsockname, getpeername, accept, recvfrom, /proc/net/unix)" \
 		"$PY" -c "$(cat "$HERE/progs/unix_names.py")"
 fi
+# Queues live in the sandbox's own IPC namespace; file rules once refused them.
+if need "python3 POSIX message queues" "$PY"; then
+	cmp_run "POSIX message queues (mq_open, mq_send, mq_receive, mq_unlink)" \
+		"$PY" -c "$(cat "$HERE/progs/mqueue.py")"
+fi
 
 # ---------------------------------------------------------------- C programs
 
