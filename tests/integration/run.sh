@@ -298,6 +298,31 @@ if progs "segfault report"; then
 	if [ -z "$why" ]; then t_ok "segfault: fault line, exit 139"
 	else t_fail "segfault: fault line, exit 139" "$why"; diag <"$TMP/segv.err"; fi
 
+	# Faults the program handles itself get no line; the report counts them.
+	quiet run_in /dev/null "$TMP/hsegv" $TO "$CABIN" run --report "$TMP/hsegv.json" -- \
+		"$PROGS/segv_handled" 1000; rc=$?
+	why=
+	[ "$rc" = 0 ] || why="status $rc, want 0"
+	grep -qx "handled 1000" "$TMP/hsegv.out" || why="${why:+$why; }the program did not handle 1000 faults"
+	! grep -q '^cabin:' "$TMP/hsegv.err" || why="${why:+$why; }$(grep -c '^cabin:' "$TMP/hsegv.err") cabin lines"
+	"$PY" -c 'import json, sys; r = json.load(open(sys.argv[1]))
+assert r["faults_handled"] == 1000 and r["faults"] == [], (r["faults_handled"], r["faults"])' \
+		"$TMP/hsegv.json" 2>"$TMP/hsegv.py" || why="${why:+$why; }report: $(tail -1 "$TMP/hsegv.py")"
+	if [ -z "$why" ]; then t_ok "1000 handled SIGSEGVs: no cabin line, report counts 1000 handled"
+	else t_fail "1000 handled SIGSEGVs: no cabin line, report counts 1000 handled" "$why"; diag <"$TMP/hsegv.err"; fi
+	quiet run_in /dev/null "$TMP/dsegv" $TO "$CABIN" run --report "$TMP/dsegv.json" -- \
+		"$PROGS/segv_handled" 5 die; rc=$?
+	why=
+	[ "$rc" = 139 ] || why="status $rc, want 139"
+	[ "$(grep -c '^cabin:' "$TMP/dsegv.err")" = 1 ] || why="${why:+$why; }want one cabin line"
+	grep -Eq '^cabin: pid [0-9]+ \(segv_handled\): SIGSEGV \(SEGV_MAPERR\) at 0x10,' "$TMP/dsegv.err" ||
+		why="${why:+$why; }no line for the fault at 0x10"
+	"$PY" -c 'import json, sys; r = json.load(open(sys.argv[1]))
+assert r["faults_handled"] == 5 and [f["addr"] for f in r["faults"]] == ["0x10"], (r["faults_handled"], r["faults"])' \
+		"$TMP/dsegv.json" 2>"$TMP/dsegv.py" || why="${why:+$why; }report: $(tail -1 "$TMP/dsegv.py")"
+	if [ -z "$why" ]; then t_ok "5 handled SIGSEGVs, then a fatal one: one line, the fatal fault in the report"
+	else t_fail "5 handled SIGSEGVs, then a fatal one: one line, the fatal fault in the report" "$why"; diag <"$TMP/dsegv.err"; fi
+
 	quiet run_in /dev/null "$TMP/raise" $TO "$CABIN" run -- "$PROGS/exitcode" raise 11; rc=$?
 	if [ "$rc" = 139 ] && ! grep -q 'SIGSEGV' "$TMP/raise.err"; then
 		t_ok "user-sent SIGSEGV: exit 139, no fault line"
