@@ -44,7 +44,7 @@ extern char **environ;
 static const char *const unsafe_names[] = {
 	"abi", "deny", "untraced", "exitkill", "caps", "smep", "smap",
 	"seccomp", "wx-alias", "outputs", "sigscope", "setid", "rometa",
-	"net-scope", "kfiles", "racecheck",
+	"net-scope", "kfiles", "racecheck", "bindpath",
 };
 
 #define NUNSAFE (sizeof(unsafe_names) / sizeof(*unsafe_names))
@@ -678,6 +678,13 @@ _Static_assert(CABIN_FSGUARD_WRITE == CABIN_FILE_WRITE &&
 	       CABIN_FSGUARD_CREATE == CABIN_FILE_CREATE,
 	       "the file guard's rights are the policy's");
 
+/* --unsafe-disable=bindpath: the guard's child binds anywhere. */
+static int unconfined_bind(int dir)
+{
+	(void)dir;
+	return 0;
+}
+
 /*
  * What Landlock leaves open about files (metadata, unix socket files) is
  * the file guard's, from the same path rules; the network guard asks it
@@ -715,7 +722,9 @@ static int setup_fsguard(struct run *r)
 	r->fsguard.nodes = !(r->cfg->unsafe & CABIN_UNSAFE_KFILES);
 	if (p->files_restricted) {
 		r->netguard.fs = &r->fsguard;
-		r->netguard.make_sock_beneath = cabin_landlock_make_sock_beneath;
+		r->netguard.make_sock_beneath =
+			r->cfg->unsafe & CABIN_UNSAFE_BINDPATH ?
+			unconfined_bind : cabin_landlock_make_sock_beneath;
 	}
 	return 0;
 }
