@@ -21,6 +21,7 @@
 #include <fcntl.h>
 #include <linux/capability.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdio.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -69,6 +70,11 @@ static int take_root(const struct bindas *b)
 static void child(const struct bindas *b, struct ng_call *c,
 		  const struct ng_addr *a)
 {
+	sigset_t all;
+
+	/* cabin's handlers (signal forwarding) are not the child's to run. */
+	sigfillset(&all);
+	sigprocmask(SIG_SETMASK, &all, NULL);
 	if (take_root(b) < 0 || fchdir(b->cwd) < 0 || drop_caps() < 0)
 		_exit(1);
 	umask(b->mask);
@@ -95,7 +101,7 @@ int ng_bind_as_program(struct ng_call *c, const struct ng_addr *a, int dir,
 	struct bindas b = { .dir = dir, .confine = confine, .userns = -1 };
 	int mask = cabin_pathview_umask(c->task->tid);
 	int status, ret = 0;
-	pid_t pid;
+	pid_t pid, got;
 
 	b.mask = mask < 0 ? 077 : (mode_t)mask;
 	b.root = cabin_pathview_task_dir(c->task->tid, "root");
@@ -106,8 +112,13 @@ int ng_bind_as_program(struct ng_call *c, const struct ng_addr *a, int dir,
 	pid = fork();
 	if (!pid)
 		child(&b, c, a);
-	if (pid > 0 && waitpid(pid, &status, 0) == pid && WIFEXITED(status))
-		ret = WEXITSTATUS(status) == 0;
+	if (pid > 0) {
+		/* Reaped whatever interrupts: never two binds at once. */
+		while ((got = waitpid(pid, &status, 0)) < 0 && errno == EINTR)
+			;
+		ret = got == pid && WIFEXITED(status) &&
+		      WEXITSTATUS(status) == 0;
+	}
 out:
 	if (b.root >= 0)
 		close(b.root);
