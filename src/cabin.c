@@ -44,7 +44,7 @@ extern char **environ;
 static const char *const unsafe_names[] = {
 	"abi", "deny", "untraced", "exitkill", "caps", "smep", "smap",
 	"seccomp", "wx-alias", "outputs", "sigscope", "setid", "rometa",
-	"net-scope", "kfiles", "racecheck",
+	"net-scope", "kfiles", "racecheck", "bindpath",
 };
 
 #define NUNSAFE (sizeof(unsafe_names) / sizeof(*unsafe_names))
@@ -58,6 +58,7 @@ struct run {
 	struct cabin_path_rule *paths;	/* effective's path rules */
 	int exe_fd;			/* the program, opened by cabin */
 	int terminal_fd;		/* stdio on a host pts, or -1 */
+	int mqueue_root;		/* in the child: sandbox.h */
 	char terminal_link[32];		/* its /proc/self/fd path */
 	char exe_link[32];		/* its /proc/self/fd path */
 	FILE *log;
@@ -652,6 +653,8 @@ static void plan_sandbox(struct run *r)
 		sb->protect_kernel = kfiles(r);
 	}
 	sb->terminal_fd = sb->protect_kernel ? r->terminal_fd : -1;
+	r->mqueue_root = -1;
+	sb->mqueue_root = &r->mqueue_root;
 	/* Keep the sandbox's own binary out of the program's reach. */
 	n = readlink("/proc/self/exe", r->self_exe, sizeof(r->self_exe) - 1);
 	if (n > 0 && (sb->unshare_flags & CLONE_NEWNS)) {
@@ -670,7 +673,8 @@ static int confine(void *ctx)
 	struct run *r = ctx;
 	int bad;
 
-	return cabin_landlock_apply(r->policy, r->home, sigscope(r), &bad);
+	return cabin_landlock_apply(r->policy, r->home, sigscope(r),
+				    r->mqueue_root, &bad);
 }
 
 static long emulate(struct cabin_proxy *p, struct cabin_task *task,
@@ -686,6 +690,13 @@ static long emulate(struct cabin_proxy *p, struct cabin_task *task,
 _Static_assert(CABIN_FSGUARD_WRITE == CABIN_FILE_WRITE &&
 	       CABIN_FSGUARD_CREATE == CABIN_FILE_CREATE,
 	       "the file guard's rights are the policy's");
+
+/* --unsafe-disable=bindpath: the guard's child binds anywhere. */
+static int unconfined_bind(int dir)
+{
+	(void)dir;
+	return 0;
+}
 
 /*
  * What Landlock leaves open about files (metadata, unix socket files) is
@@ -722,8 +733,12 @@ static int setup_fsguard(struct run *r)
 				 !(r->cfg->unsafe & CABIN_UNSAFE_ROMETA);
 	r->fsguard.setid = !(r->cfg->unsafe & CABIN_UNSAFE_SETID);
 	r->fsguard.nodes = !(r->cfg->unsafe & CABIN_UNSAFE_KFILES);
-	if (p->files_restricted)
+	if (p->files_restricted) {
 		r->netguard.fs = &r->fsguard;
+		r->netguard.make_sock_beneath =
+			r->cfg->unsafe & CABIN_UNSAFE_BINDPATH ?
+			unconfined_bind : cabin_landlock_make_sock_beneath;
+	}
 	return 0;
 }
 

@@ -34,6 +34,7 @@ enum cabin_unsafe {
 	CABIN_UNSAFE_NETSCOPE	= 1u << 13,	/* abstract names, interfaces reached */
 	CABIN_UNSAFE_KFILES	= 1u << 14,	/* kernel files, host ptys, nodes */
 	CABIN_UNSAFE_RACECHECK	= 1u << 15,	/* records take the paths as read at entry */
+	CABIN_UNSAFE_BINDPATH	= 1u << 16,	/* socket files bound without the domain */
 };
 
 /* Testing the kvm proxy kernel's own protection (--kvm-test-fault). */

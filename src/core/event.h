@@ -39,12 +39,25 @@ struct cabin_syscall {
 	int rule;		/* router rule that sent it here, -1 = default */
 };
 
+/*
+ * A fault is an event twice: when it is delivered (outcome DELIVERED),
+ * and once its fate is known (the proxy's settle_fault): HANDLED when the
+ * process went on (it faulted again, or ended another way), ENDED when it
+ * died of that signal.
+ */
+enum cabin_fault_outcome {
+	CABIN_FAULT_DELIVERED,
+	CABIN_FAULT_HANDLED,
+	CABIN_FAULT_ENDED,
+};
+
 struct cabin_fault {
 	int sig;
 	int code;		/* si_code */
 	uint64_t addr;		/* si_addr */
 	uint64_t ip;
 	int pkey;		/* SEGV_PKUERR only */
+	enum cabin_fault_outcome outcome;
 };
 
 struct cabin_event {

@@ -36,8 +36,10 @@
  * - AF_UNIX paths are resolved in the program's view (core/pathview.h);
  *   with file rules the file guard decides (core/fsguard.h): connect and
  *   send need write on the socket file, bind needs create on its
- *   directory.  cabin makes the socket file by its last component from
- *   that directory, so getsockname shows that component, not the path;
+ *   directory.  A child of cabin in the program's root and cwd makes the
+ *   socket file under the program's own name, confined to that directory
+ *   (so getsockname shows the path, as on Linux); where it cannot, cabin
+ *   makes it by its last component, which getsockname then shows;
  * - a send that would raise SIGPIPE returns EPIPE without the signal; a
  *   send is at most 256 KiB (short for streams, EMSGSIZE for datagrams),
  *   and MSG_ZEROCOPY is dropped (the data is copied);
@@ -70,6 +72,11 @@ struct cabin_netguard {
 	const uint16_t *bind_ports;	/* empty: any port, 0 included */
 	size_t nbind_ports;
 	struct cabin_fsguard *fs;	/* unix socket files; NULL: no rules */
+	/*
+	 * With fs: confine the calling process so that it can make a socket
+	 * file only beneath dir (a Landlock domain); 0 or -errno.
+	 */
+	int (*make_sock_beneath)(int dir);
 	bool scope;			/* abstract names and interfaces */
 	unsigned long denied;		/* calls refused, for the summary */
 };

@@ -66,6 +66,10 @@ long ng_connect_path(struct ng_call *c, const struct ng_addr *a);
 long ng_bind_path(struct ng_call *c, const struct ng_addr *a);
 int ng_send_to_path(struct ng_call *c, struct ng_addr *name, int *fd);
 
+/* netguard_bindas.c: a socket file under the program's own name. */
+int ng_bind_as_program(struct ng_call *c, const struct ng_addr *a, int dir,
+		       int (*confine)(int dir));
+
 /* netguard_abstract.c: abstract unix names outside the sandbox. */
 bool ng_unix_abstract(const struct ng_addr *a);
 int ng_check_abstract(struct ng_call *c, enum ng_op op,

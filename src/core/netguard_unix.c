@@ -147,13 +147,17 @@ static long bind_in(struct ng_call *c, int dir, const char *base)
 
 /*
  * Bind to a socket file in the program's view: its directory is resolved
- * once and checked for create, and the kernel makes the file there by
- * name, with cabin's cwd moved into that directory for the call (cabin is
- * single-threaded), the program's umask and cabin's uid, the program's.
+ * once and checked for create.  The kernel then makes the file under the
+ * program's own name, in that directory or beneath it
+ * (netguard_bindas.c).  Where that cannot be done, it makes it there by
+ * the last component, with cabin's cwd moved into that directory for the
+ * call (cabin is single-threaded), the program's umask and cabin's uid,
+ * the program's: then the address the kernel keeps is that component.
  */
 long ng_bind_path(struct ng_call *c, const struct ng_addr *a)
 {
 	char path[NG_UNIX_PATH], base[NG_UNIX_PATH];
+	int (*confine)(int dir) = c->g->make_sock_beneath;
 	int dir, here;
 	long ret;
 
@@ -161,6 +165,12 @@ long ng_bind_path(struct ng_call *c, const struct ng_addr *a)
 	dir = open_bind_dir(c, path, base, sizeof(base));
 	if (dir < 0)
 		return dir;
+	/* With file rules, never without the domain that keeps the check. */
+	if ((!c->g->fs || confine) &&
+	    ng_bind_as_program(c, a, dir, c->g->fs ? confine : NULL)) {
+		close(dir);
+		return 0;
+	}
 	here = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	ret = here < 0 ? -errno : bind_in(c, dir, base);
 	if (here >= 0) {

@@ -417,20 +417,54 @@ static int on_syscall_exit(struct cabin_proxy *p, struct cabin_task *task,
 	return resume(p, task->tid, CABIN_RESUME_RUN, 0, 0);
 }
 
-static int on_fault(struct cabin_proxy *p, struct cabin_task *task,
-		    const struct cabin_fault *f)
+/*
+ * A fault's fate, once known: the line only for a fault that ended its
+ * process (programs that handle their own SIGSEGV, such as valgrind, JIT
+ * runtimes and garbage collectors, take thousands), and observers told
+ * which.  At the exit stop the mappings are still there to name.
+ */
+static void settle_fault(struct cabin_proxy *p, struct cabin_task *task,
+			 bool ended)
 {
+	struct cabin_event ev = { .kind = CABIN_EV_FAULT, .tid = task->tid };
 	char where[512], line[768];
 	int have_where;
 
+	if (!task->fault_pending)
+		return;
+	task->fault_pending = false;
+	ev.fault = task->fault;
+	ev.fault.outcome = ended ? CABIN_FAULT_ENDED : CABIN_FAULT_HANDLED;
+	if (ended) {
+		have_where = p->plat->ops->describe_addr(p->plat->ctx,
+				task->tid, ev.fault.ip, where, sizeof(where));
+		cabin_fault_format(line, sizeof(line), task->tid, task->comm,
+				   &ev.fault, have_where >= 0 ? where : NULL);
+		cabin_proxy_say(p, "%s", line);
+	} else {
+		p->stats.faults_handled++;
+	}
+	notify_event(p, task, &ev);
+}
+
+/* A task's end settles its fault: ended if that signal killed it. */
+static void settle_at_end(struct cabin_proxy *p, struct cabin_task *task,
+			  int status)
+{
+	settle_fault(p, task, WIFSIGNALED(status) &&
+			      WTERMSIG(status) == task->fault.sig);
+}
+
+static int on_fault(struct cabin_proxy *p, struct cabin_task *task,
+		    const struct cabin_fault *f)
+{
 	task->count.faults++;
 	p->stats.faults++;
 	cabin_xom_fault(p, task, f);
-	have_where = p->plat->ops->describe_addr(p->plat->ctx, task->tid,
-						 f->ip, where, sizeof(where));
-	cabin_fault_format(line, sizeof(line), task->tid, task->comm, f,
-			   have_where >= 0 ? where : NULL);
-	cabin_proxy_say(p, "%s", line);
+	/* Faulting again, the thread came back from the last one. */
+	settle_fault(p, task, false);
+	task->fault = *f;
+	task->fault_pending = true;
 	return resume_event(p, task, f->sig);
 }
 
@@ -552,6 +586,7 @@ static int on_exiting(struct cabin_proxy *p, struct cabin_task *task,
 	int status = ev->exiting.status;
 
 	task->state = CABIN_TASK_EXITING;
+	settle_at_end(p, task, status);
 	if (WIFSIGNALED(status) && WTERMSIG(status) == SIGSYS &&
 	    ev->exiting.nr >= 0)
 		explain_seccomp_kill(p, task, ev);
@@ -585,8 +620,10 @@ static int on_task_exit(struct cabin_proxy *p, pid_t tid, int status)
 {
 	struct cabin_task *task = cabin_tasks_find(&p->tasks, tid);
 
-	if (task)
+	if (task) {
+		settle_at_end(p, task, status);
 		describe_exit(p, task, status);
+	}
 	cabin_tasks_remove(&p->tasks, tid);
 	if (tid == p->main_pid && !p->main_exited) {
 		p->main_exited = true;

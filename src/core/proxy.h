@@ -32,6 +32,7 @@ struct cabin_proxy_stats {
 	unsigned long stops;	/* routed syscall stops */
 	unsigned long denied;
 	unsigned long faults;
+	unsigned long faults_handled;	/* the process went on */
 	unsigned long signals;
 	unsigned long killed;	/* processes killed by the policy */
 };

@@ -10,6 +10,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "core/event.h"
+
 enum cabin_task_state {
 	CABIN_TASK_NEW,		/* seen, first stop not yet handled */
 	CABIN_TASK_RUNNING,
@@ -50,6 +52,8 @@ struct cabin_task {
 	long entered_nr;
 	uint64_t entered_args[6];
 	bool own_answer;	/* cur_nr was answered by the program's filter */
+	bool fault_pending;	/* fault was delivered, its fate unknown */
+	struct cabin_fault fault;
 	struct cabin_task_counters count;
 };
 

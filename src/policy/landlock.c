@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 
@@ -407,8 +408,27 @@ static int add_rules(int ruleset, const struct cabin_policy *p,
 	return 0;
 }
 
+/*
+ * mq_open opens a queue as a file of its IPC namespace's internal mqueue
+ * mount, whose root no path rule can name: Landlock refused every queue.
+ * The rule is on that file system's root (the same superblock as the
+ * detached mount given), for opening queues to read and write.
+ */
+static int add_mqueue_rule(int ruleset, int root,
+			   const struct ll_ruleset_attr *attr)
+{
+	struct ll_path_beneath_attr rule = {
+		.allowed_access = (LANDLOCK_ACCESS_FS_READ_FILE |
+				   LANDLOCK_ACCESS_FS_WRITE_FILE) &
+				  attr->handled_access_fs,
+		.parent_fd = root,
+	};
+
+	return ll_add_rule(ruleset, LL_RULE_PATH_BENEATH, &rule) < 0 ? -errno : 0;
+}
+
 int cabin_landlock_apply(const struct cabin_policy *p, const char *home,
-			 bool scope_signals, int *bad_rule)
+			 bool scope_signals, int mqueue_root, int *bad_rule)
 {
 	struct ll_ruleset_attr attr;
 	int abi, ruleset, err;
@@ -429,7 +449,38 @@ int cabin_landlock_apply(const struct cabin_policy *p, const char *home,
 	if (ruleset < 0)
 		return -errno;
 	err = add_rules(ruleset, p, &attr, home, abi, bad_rule);
+	if (!err && mqueue_root >= 0 && attr.handled_access_fs)
+		err = add_mqueue_rule(ruleset, mqueue_root, &attr);
 	if (!err && ll_restrict_self(ruleset) < 0)
+		err = -errno;
+	close(ruleset);
+	return err;
+}
+
+/*
+ * A domain for the calling process in which it can make a socket file
+ * only beneath dir, and is otherwise unrestricted (the network guard's
+ * bind on the program's behalf, core/netguard_bindas.c).  Sets
+ * no_new_privs, as Landlock requires without CAP_SYS_ADMIN.
+ */
+int cabin_landlock_make_sock_beneath(int dir)
+{
+	struct ll_ruleset_attr attr = {
+		.handled_access_fs = LANDLOCK_ACCESS_FS_MAKE_SOCK,
+	};
+	struct ll_path_beneath_attr rule = {
+		.allowed_access = LANDLOCK_ACCESS_FS_MAKE_SOCK,
+		.parent_fd = dir,
+	};
+	int ruleset, err = 0;
+
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+		return -errno;
+	ruleset = ll_create_ruleset(&attr, sizeof(attr.handled_access_fs), 0);
+	if (ruleset < 0)
+		return -errno;
+	if (ll_add_rule(ruleset, LL_RULE_PATH_BENEATH, &rule) < 0 ||
+	    ll_restrict_self(ruleset) < 0)
 		err = -errno;
 	close(ruleset);
 	return err;

@@ -83,12 +83,16 @@ const char *cabin_landlock_gap_text(unsigned int gap_bit, int abi, char *buf,
  * the program from ptrace-mode access (/proc/PID/mem, environ, fd,
  * pidfd_getfd, process_madvise, kcmp) to processes outside it.
  *
+ * mqueue_root, when not -1, is the root of the message-queue file system
+ * of the sandbox's own IPC namespace: with files restricted, queues there
+ * may be opened for reading and writing (mq_open), as without Landlock.
+ *
  * Does nothing when the policy restricts no files and no network, names
  * no ports and scope_signals is false.  Returns 0, -EOPNOTSUPP when file or port rules
  * exist but the kernel has no Landlock, or another -errno.
  */
 int cabin_landlock_apply(const struct cabin_policy *p, const char *home,
-			 bool scope_signals, int *bad_rule);
+			 bool scope_signals, int mqueue_root, int *bad_rule);
 
 /*
  * Open a rule's path the way cabin_landlock_apply does ("~" from home),
@@ -96,5 +100,11 @@ int cabin_landlock_apply(const struct cabin_policy *p, const char *home,
  * runs.  Returns the descriptor or -errno.
  */
 int cabin_landlock_open_path(const char *path, const char *home);
+
+/*
+ * Confine the calling process so that it can make a socket file only
+ * beneath the directory dir; no_new_privs is set.  0 or -errno.
+ */
+int cabin_landlock_make_sock_beneath(int dir);
 
 #endif

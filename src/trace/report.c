@@ -425,7 +425,11 @@ static void on_event(void *ctx, struct cabin_proxy *p, struct cabin_task *task,
 		on_exec_event(r, p, task, ev);
 		break;
 	case CABIN_EV_FAULT:
-		report_on_fault(r, p, task, &ev->fault);
+		if (ev->fault.outcome == CABIN_FAULT_ENDED)
+			report_on_fault(r, p, task, &ev->fault);
+		else if (ev->fault.outcome == CABIN_FAULT_HANDLED)
+			r->faults_handled++;
+		report_proc_of(r, task);
 		break;
 	default:
 		report_proc_of(r, task);
@@ -530,6 +534,7 @@ static void report_clear(struct cabin_report *r)
 	r->notes = NULL;
 	r->nnotes = 0;
 	r->nfaults = 0;
+	r->faults_handled = 0;
 	memset(r->sysc, 0, sizeof(r->sysc));
 	r->dropped = 0;
 }

@@ -113,6 +113,7 @@ struct cabin_report {
 	struct report_list network, signals, ptrace, denied, memory;
 	struct report_rec faults[REPORT_FAULTS_MAX];
 	size_t nfaults;
+	uint64_t faults_handled;	/* faults the process went on from */
 
 	struct report_sysc sysc[REPORT_NR_MAX];
 	char **notes;		/* the proxy's lines to the user */

@@ -12,7 +12,10 @@
 
 #define NO_STRING	0xffffffffu
 
-enum { ITEM_REC = 1, ITEM_FAULT, ITEM_PROC, ITEM_SYSC, ITEM_NOTE, ITEM_DROPPED };
+enum {
+	ITEM_REC = 1, ITEM_FAULT, ITEM_PROC, ITEM_SYSC, ITEM_NOTE, ITEM_DROPPED,
+	ITEM_HANDLED,
+};
 
 struct cursor {
 	const unsigned char *p, *end;
@@ -135,6 +138,8 @@ int cabin_report_save(struct cabin_report *r, char **buf, size_t *len)
 	}
 	put_u64(&w, ITEM_DROPPED);
 	put_u64(&w, r->dropped);
+	put_u64(&w, ITEM_HANDLED);
+	put_u64(&w, r->faults_handled);
 	if (w.failed) {
 		free(w.buf);
 		return -ENOMEM;
@@ -410,6 +415,9 @@ static void absorb_item(struct cabin_report *r, struct cursor *c,
 		return;
 	case ITEM_DROPPED:
 		r->dropped += get_u64(c);
+		return;
+	case ITEM_HANDLED:
+		r->faults_handled += get_u64(c);
 		return;
 	}
 	c->bad = true;

@@ -783,7 +783,8 @@ static void on_event(void *ctx, struct cabin_proxy *p, struct cabin_task *task,
 		ev_exec(t, p, task, ev, now);
 		break;
 	case CABIN_EV_FAULT:
-		ev_fault(t, task, ev, now);
+		if (ev->fault.outcome == CABIN_FAULT_DELIVERED)
+			ev_fault(t, task, ev, now);
 		break;
 	case CABIN_EV_SIGNAL:
 		ev_signal(t, task, ev, now, false);

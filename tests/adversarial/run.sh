@@ -1481,6 +1481,28 @@ test_pdeath() {
 	check_escaped pdeath exitkill
 }
 
+# A socket file the network guard binds for the program (network
+# loopback), raced by renaming a directory the rules let it create in with
+# a link to one they do not (DENIED, open to every user, outside them).
+test_bind_race() {
+	local name=bind_race dir=$TMP/bind_race pol=$TMP/bind_race.policy
+	have "$name" bindpath || return
+	mkdir -p "$dir/work" "$dir/work-off" "$dir/denied" || return
+	chmod 777 "$dir/work" "$dir/work-off" "$dir/denied"
+	cat >"$pol" <<-EOF
+	syscall default allow
+	files list /
+	files read,exec /usr /bin /sbin ?/lib ?/lib32 ?/lib64 $ADV
+	files all $dir/work $dir/work-off
+	network loopback
+	EOF
+	BASELINE=$pol run_cabin "$name" -- "$ADV/$name" "$dir/work" "$dir/denied"
+	check_contained "$name" EACCES
+	BASELINE=$pol run_cabin "$name-off" --unsafe-disable=bindpath -- \
+		"$ADV/$name" "$dir/work-off" "$dir/denied"
+	check_escaped "$name" bindpath
+}
+
 if [ ! -x "$CABIN" ]; then
 	t_fail "cabin binary" "not found at $CABIN"
 	t_done
@@ -1527,4 +1549,5 @@ test_deny_list
 test_comm_escape
 test_securebits
 test_pdeath
+test_bind_race
 t_done

@@ -217,6 +217,36 @@ fi
 if need "python3 multiprocessing Pool(2).map" "$PY"; then
 	cmp_run "python3 multiprocessing Pool(2).map" "$PY" -c "$(cat "$HERE/progs/mp_pool.py")"
 fi
+# Unix socket files the guard binds for the program keep the program's
+# name: multiprocessing's Manager and Listener find them by it.
+if need "python3 multiprocessing Manager" "$PY"; then
+	cmp_run "python3 multiprocessing Manager().list" "$PY" -c '
+import multiprocessing as m
+with m.Manager() as mgr:
+    print(mgr.list([1]), mgr.dict(a=2))
+'
+	cmp_run "python3 Listener/Client, a thread in accept" "$PY" -c '
+import threading
+from multiprocessing.connection import Client, Listener
+with Listener(family="AF_UNIX") as l:
+    def serve():
+        with l.accept() as c:
+            c.send(c.recv() * 2)
+    t = threading.Thread(target=serve)
+    t.start()
+    with Client(l.address) as c:
+        c.send(21)
+        print(c.recv())
+    t.join()
+'
+	cmp_run "unix socket addresses (getsockname, getpeername, accept, recvfrom, /proc/net/unix)" \
+		"$PY" -c "$(cat "$HERE/progs/unix_names.py")"
+fi
+# Queues live in the sandbox's own IPC namespace; file rules once refused them.
+if need "python3 POSIX message queues" "$PY"; then
+	cmp_run "POSIX message queues (mq_open, mq_send, mq_receive, mq_unlink)" \
+		"$PY" -c "$(cat "$HERE/progs/mqueue.py")"
+fi
 
 # ---------------------------------------------------------------- C programs
 
@@ -268,6 +298,31 @@ if progs "segfault report"; then
 	fi
 	if [ -z "$why" ]; then t_ok "segfault: fault line, exit 139"
 	else t_fail "segfault: fault line, exit 139" "$why"; diag <"$TMP/segv.err"; fi
+
+	# Faults the program handles itself get no line; the report counts them.
+	quiet run_in /dev/null "$TMP/hsegv" $TO "$CABIN" run --report "$TMP/hsegv.json" -- \
+		"$PROGS/segv_handled" 1000; rc=$?
+	why=
+	[ "$rc" = 0 ] || why="status $rc, want 0"
+	grep -qx "handled 1000" "$TMP/hsegv.out" || why="${why:+$why; }the program did not handle 1000 faults"
+	! grep -q '^cabin:' "$TMP/hsegv.err" || why="${why:+$why; }$(grep -c '^cabin:' "$TMP/hsegv.err") cabin lines"
+	"$PY" -c 'import json, sys; r = json.load(open(sys.argv[1]))
+assert r["faults_handled"] == 1000 and r["faults"] == [], (r["faults_handled"], r["faults"])' \
+		"$TMP/hsegv.json" 2>"$TMP/hsegv.py" || why="${why:+$why; }report: $(tail -1 "$TMP/hsegv.py")"
+	if [ -z "$why" ]; then t_ok "1000 handled SIGSEGVs: no cabin line, report counts 1000 handled"
+	else t_fail "1000 handled SIGSEGVs: no cabin line, report counts 1000 handled" "$why"; diag <"$TMP/hsegv.err"; fi
+	quiet run_in /dev/null "$TMP/dsegv" $TO "$CABIN" run --report "$TMP/dsegv.json" -- \
+		"$PROGS/segv_handled" 5 die; rc=$?
+	why=
+	[ "$rc" = 139 ] || why="status $rc, want 139"
+	[ "$(grep -c '^cabin:' "$TMP/dsegv.err")" = 1 ] || why="${why:+$why; }want one cabin line"
+	grep -Eq '^cabin: pid [0-9]+ \(segv_handled\): SIGSEGV \(SEGV_MAPERR\) at 0x10,' "$TMP/dsegv.err" ||
+		why="${why:+$why; }no line for the fault at 0x10"
+	"$PY" -c 'import json, sys; r = json.load(open(sys.argv[1]))
+assert r["faults_handled"] == 5 and [f["addr"] for f in r["faults"]] == ["0x10"], (r["faults_handled"], r["faults"])' \
+		"$TMP/dsegv.json" 2>"$TMP/dsegv.py" || why="${why:+$why; }report: $(tail -1 "$TMP/dsegv.py")"
+	if [ -z "$why" ]; then t_ok "5 handled SIGSEGVs, then a fatal one: one line, the fatal fault in the report"
+	else t_fail "5 handled SIGSEGVs, then a fatal one: one line, the fatal fault in the report" "$why"; diag <"$TMP/dsegv.err"; fi
 
 	quiet run_in /dev/null "$TMP/raise" $TO "$CABIN" run -- "$PROGS/exitcode" raise 11; rc=$?
 	if [ "$rc" = 139 ] && ! grep -q 'SIGSEGV' "$TMP/raise.err"; then

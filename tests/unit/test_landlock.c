@@ -209,7 +209,7 @@ static void child(int fd, const char *home, bool scope, const struct op *op)
 
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		_exit(254);
-	r.apply_err = cabin_landlock_apply(&pol, home, scope, &r.bad_rule);
+	r.apply_err = cabin_landlock_apply(&pol, home, scope, -1, &r.bad_rule);
 	if (write(fd, &r, sizeof(r)) != sizeof(r))
 		_exit(253);
 	close(fd);
@@ -512,7 +512,7 @@ static void test_nothing_to_do(void **state)
 	int bad = 0;
 
 	(void)state;
-	assert_int_equal(cabin_landlock_apply(&pol, NULL, false, &bad), 0);
+	assert_int_equal(cabin_landlock_apply(&pol, NULL, false, -1, &bad), 0);
 	assert_int_equal(bad, -1);
 }
 

@@ -719,9 +719,22 @@ static void test_signals_ptrace_memory_faults(void **state)
 	     MAP_PRIVATE, 3, 0);
 	CALL(f, &f->main, SYS_mprotect, -EACCES, 0x7f2000, 8192,
 	     PROT_WRITE | PROT_EXEC);
+	/* Delivered, then handled: counted, not listed. */
+	event(f, &f->main, (struct cabin_event){ .kind = CABIN_EV_FAULT,
+		.tid = MAIN, .fault = { .sig = SIGSEGV, .code = SEGV_MAPERR,
+					.addr = 8, .ip = 0x401100 } });
+	event(f, &f->main, (struct cabin_event){ .kind = CABIN_EV_FAULT,
+		.tid = MAIN, .fault = { .sig = SIGSEGV, .code = SEGV_MAPERR,
+					.addr = 8, .ip = 0x401100,
+					.outcome = CABIN_FAULT_HANDLED } });
+	/* Delivered, then the end of the process: listed. */
 	event(f, &f->main, (struct cabin_event){ .kind = CABIN_EV_FAULT,
 		.tid = MAIN, .fault = { .sig = SIGSEGV, .code = SEGV_MAPERR,
 					.addr = 0, .ip = 0x401136 } });
+	event(f, &f->main, (struct cabin_event){ .kind = CABIN_EV_FAULT,
+		.tid = MAIN, .fault = { .sig = SIGSEGV, .code = SEGV_MAPERR,
+					.addr = 0, .ip = 0x401136,
+					.outcome = CABIN_FAULT_ENDED } });
 	/* A denial of a syscall the report does not watch. */
 	DENY(f, &f->main, SYS_mount, -EPERM, 0, 0, 0, 0);
 	finish(f, 139, false);
@@ -738,6 +751,7 @@ static void test_signals_ptrace_memory_faults(void **state)
 	    "{\"syscall\": \"mprotect\", \"prot\": \"-wx\", \"addr\": \"0x7f2000\", \"length\": 8192, \"refused\": true, \"errno\": \"EACCES\", \"count\": 1, \"pid\": 100, \"comm\": \"prog100\"}]");
 	assert_value(f->json, "faults",
 	    "[{\"pid\": 100, \"comm\": \"prog100\", \"signal\": \"SIGSEGV\", \"code\": \"SEGV_MAPERR\", \"addr\": \"0\", \"ip\": \"0x401136\", \"ip_mapping\": \"/bin/prog+0x1136\", \"addr_mapping\": null}]");
+	assert_non_null(strstr(f->json, "\"faults_handled\": 1,"));
 	/* The top-level list, not the files' one. */
 	assert_value(strstr(f->json, "\n  \"denied\""), "denied",
 	    "[{\"syscall\": \"kill\", \"detail\": \"SIGTERM to 1\", \"errno\": \"EPERM\", \"by\": \"kernel\", \"count\": 1, \"pid\": 100, \"comm\": \"prog100\"},"

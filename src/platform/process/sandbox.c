@@ -16,6 +16,7 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -202,6 +203,31 @@ static int setup_mounts(const struct cabin_sandbox *sb)
 	return cabin_kfiles_protect_sys_dev(sb->terminal_fd);
 }
 
+/*
+ * The message-queue file system of the IPC namespace just made, as a
+ * detached mount (the same superblock as the namespace's own internal
+ * mount, which mq_open uses): the Landlock rule that lets the program
+ * open its queues is put on its root.  Without the mount API, -errno,
+ * and queues stay refused under file rules.
+ */
+static int open_mqueue_root(void)
+{
+	int fs, mnt;
+
+	fs = (int)syscall(SYS_fsopen, "mqueue", FSOPEN_CLOEXEC);
+	if (fs < 0)
+		return -errno;
+	mnt = (int)syscall(SYS_fsconfig, fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0);
+	if (!mnt)
+		mnt = (int)syscall(SYS_fsmount, fs, FSMOUNT_CLOEXEC,
+				   MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV |
+				   MOUNT_ATTR_NOEXEC);
+	if (mnt < 0)
+		mnt = -errno;
+	close(fs);
+	return mnt;
+}
+
 int cabin_sandbox_enter(const struct cabin_sandbox *sb, int err_fd)
 {
 	bool mount_ns = sb->unshare_flags & CLONE_NEWNS;
@@ -215,6 +241,10 @@ int cabin_sandbox_enter(const struct cabin_sandbox *sb, int err_fd)
 		err = setup_mounts(sb);
 		if (err < 0)
 			return err;
+	}
+	if ((sb->unshare_flags & CLONE_NEWIPC) && sb->mqueue_root) {
+		err = open_mqueue_root();
+		*sb->mqueue_root = err < 0 ? -1 : err;
 	}
 	if (sb->unshare_flags & CLONE_NEWNET) {
 		err = loopback_up();
