@@ -5,7 +5,8 @@
 # programs, and run tests/lab/t_*.sh inside. Needs no root and no /dev/kvm.
 # Usage: tests/lab/run.sh BUILD
 # Env: LAB_TIMEOUT (seconds for the whole VM, default 1500), LAB_TCG_THREAD
-# (single, the default, or multi), LAB_KERNEL
+# (single, the default, or multi), LAB_CPU (QEMU's -cpu, default max;
+# e.g. max,-smep,-smap,-pku for a guest whose nested KVM lacks them), LAB_KERNEL
 # (a vmlinuz to boot instead of the newest /boot/vmlinuz-*), LAB_LOG (keep
 # the console log there), LAB_TESTS (which tests to run, a pattern in
 # tests/lab, default t_*.sh).
@@ -230,7 +231,7 @@ start=$(date +%s)
 # terminal out of raw mode. The VM powers itself off; panic=-1 and
 # -no-reboot end it if /init dies.
 set +e
-timeout -k 10 "$timeout_s" qemu-system-x86_64 -accel "tcg,thread=${LAB_TCG_THREAD:-single}" -cpu max -m 1024 -smp 2 \
+timeout -k 10 "$timeout_s" qemu-system-x86_64 -accel "tcg,thread=${LAB_TCG_THREAD:-single}" -cpu "${LAB_CPU:-max}" -m 1024 -smp 2 \
 	-nographic -no-reboot -monitor none -nic none \
 	-kernel "$kernel" -initrd "$tmp/initrd.gz" \
 	-append "console=ttyS0 quiet panic=-1 loglevel=3" \
