@@ -108,19 +108,25 @@ static bool canary_enter(struct cabin_kvm_vm *vm, struct cabin_kvm_evidence *ev)
 	struct sigaction sa, old;
 	struct itimerval bound = { .it_value = { CANARY_BOUND_S, 0 } };
 	struct itimerval none = { 0 };
+	sigset_t alrm, mask;
 	int r, err = 0;
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_canary_alarm;
 	sigemptyset(&sa.sa_mask);
+	sigemptyset(&alrm);
+	sigaddset(&alrm, SIGALRM);
 	canary_run = vm->run;
 	sigaction(SIGALRM, &sa, &old);
+	/* A mask inherited with SIGALRM blocked must not void the bound. */
+	sigprocmask(SIG_UNBLOCK, &alrm, &mask);
 	setitimer(ITIMER_REAL, &bound, NULL);
 	do {
 		r = ioctl(vm->vcpu, KVM_RUN, 0);
 		err = r < 0 ? errno : 0;
 	} while (r < 0 && err == EINTR && !vm->run->immediate_exit);
 	setitimer(ITIMER_REAL, &none, NULL);
+	sigprocmask(SIG_SETMASK, &mask, NULL);
 	sigaction(SIGALRM, &old, NULL);
 	canary_run = NULL;
 	if (r == 0)
