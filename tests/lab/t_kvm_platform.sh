@@ -45,6 +45,7 @@ if [ "$kvm_ok" != yes ]; then
 	done
 	exit 0
 fi
+need_kvm "kvm-platform$TAG"
 
 . /lab/kvm_lib.sh
 
