@@ -23,6 +23,7 @@
 #include "core/proxy.h"
 #include "core/xom.h"
 #include "platform/kvm/kvm.h"
+#include "platform/kvm/verdict.h"
 #include "platform/probe.h"
 #include "platform/process/kfiles.h"
 #include "platform/process/process.h"
@@ -1238,6 +1239,36 @@ static int launch_kvm(struct run *r, char *const argv[])
 }
 
 /*
+ * --platform kvm works where a canary guest says it does, not wherever
+ * /dev/kvm exists; and a run is refused what the guest cannot have
+ * (--xom's PKU, the proxy kernel's SMEP and SMAP) rather than given less.
+ */
+static int check_kvm_host(struct run *r)
+{
+	struct cabin_kvm_evidence ev;
+	struct cabin_kvm_verdict v;
+	char why[512];
+
+	cabin_kvm_gather(&ev);
+	cabin_kvm_decide(&ev, &v);
+	if (!v.usable) {
+		fprintf(r->log, "cabin: --platform kvm cannot work on this host: %s; see 'cabin info'\n",
+			v.why);
+		return -1;
+	}
+	if (cabin_kvm_refuse(&ev, r->policy &&
+				  (r->policy->memory & CABIN_MEMORY_XOM),
+			     !(r->cfg->unsafe & CABIN_UNSAFE_SMEP),
+			     !(r->cfg->unsafe & CABIN_UNSAFE_SMAP), why,
+			     sizeof(why))) {
+		fprintf(r->log, "cabin: --platform kvm: %s; nothing was run\n",
+			why);
+		return -1;
+	}
+	return 0;
+}
+
+/*
  * --platform kvm: /dev/kvm is opened here, before any sandbox (the
  * report's file is bound in open_outputs, before the run, as for every
  * platform).
@@ -1260,6 +1291,8 @@ static int open_platform(struct run *r)
 		return -EINVAL;
 	}
 	r->kvm = true;
+	if (check_kvm_host(r) < 0)
+		return -EOPNOTSUPP;
 	r->kvm_fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
 	if (r->kvm_fd < 0) {
 		fprintf(r->log, "cabin: the kvm platform needs /dev/kvm: %s (no usable KVM on this machine; see 'cabin info')\n",

@@ -3,6 +3,7 @@
  * feature, why it is missing and which Cabin option it takes away.
  */
 #include "cli/commands.h"
+#include "platform/kvm/verdict.h"
 #include "platform/probe.h"
 
 #include <errno.h>
@@ -132,7 +133,29 @@ static bool is_x86(const struct cabin_probe *p)
 	       !strcmp(p->machine, "i386");
 }
 
-static void print_table(const struct cabin_probe *p)
+/* The kvm platform's verdict, and what its guest will lack. */
+static void print_kvm_verdict(const struct cabin_kvm_evidence *ev,
+			      const struct cabin_kvm_verdict *v)
+{
+	if (v->usable)
+		row("kvm platform", "available: %s", v->why);
+	else
+		row("kvm platform", "unavailable: %s: --platform kvm refused",
+		    v->why);
+	if (!ev->cpuid_read)
+		return;
+	if (!v->lacks[0])
+		row("kvm guest", "SMEP, SMAP and PKU offered (KVM_GET_SUPPORTED_CPUID)");
+	else
+		row("kvm guest", "lacks %s (KVM_GET_SUPPORTED_CPUID):%s%s",
+		    v->lacks, ev->pku ? "" : " --xom refused;",
+		    ev->smep && ev->smap ? "" :
+		    " runs need --unsafe-disable for the missing SMEP/SMAP");
+}
+
+static void print_table(const struct cabin_probe *p,
+			const struct cabin_kvm_evidence *ev,
+			const struct cabin_kvm_verdict *v)
 {
 	row("kernel", "%s (%s)", p->kernel_release, p->machine);
 
@@ -190,12 +213,14 @@ static void print_table(const struct cabin_probe *p)
 		row("ia32 emulation", "no (int 0x80 faults, nothing to guard)");
 
 	if (p->kvm_usable)
-		row("/dev/kvm", "yes (API 12): --platform kvm available");
+		row("/dev/kvm", "yes (API 12)");
 	else if (!p->kvm_present)
 		row("/dev/kvm", "absent: --platform kvm unavailable");
 	else
 		row("/dev/kvm", "no (%s): --platform kvm unavailable",
 		    kvm_reason(p->kvm_errno));
+
+	print_kvm_verdict(ev, v);
 
 	if (p->sev_snp_guest)
 		row("SEV-SNP guest", "yes");
@@ -249,7 +274,28 @@ static void json_int(const char *key, int val, bool last)
 	printf("  \"%s\": %d%s\n", key, val, last ? "" : ",");
 }
 
-static void print_json(const struct cabin_probe *p)
+static const char *canary_name(enum cabin_kvm_canary c)
+{
+	switch (c) {
+	case CABIN_KVM_CANARY_PASSED:
+		return "passed";
+	case CABIN_KVM_CANARY_SYSCALL_CPL3:
+		return "syscall_cpl3";
+	case CABIN_KVM_CANARY_FAULT:
+		return "fault";
+	case CABIN_KVM_CANARY_EXIT:
+		return "exit";
+	case CABIN_KVM_CANARY_TIMEOUT:
+		return "timeout";
+	case CABIN_KVM_CANARY_NOT_RUN:
+		break;
+	}
+	return "not_run";
+}
+
+static void print_json(const struct cabin_probe *p,
+		       const struct cabin_kvm_evidence *ev,
+		       const struct cabin_kvm_verdict *v)
 {
 	printf("{\n");
 	json_string("kernel_release", p->kernel_release, false);
@@ -267,6 +313,16 @@ static void print_json(const struct cabin_probe *p)
 	json_bool("kvm_present", p->kvm_present);
 	json_bool("kvm_usable", p->kvm_usable);
 	json_int("kvm_errno", p->kvm_errno, false);
+	json_bool("kvm_platform", v->usable);
+	json_string("kvm_verdict", v->why, false);
+	json_string("kvm_canary", canary_name(ev->canary), false);
+	json_bool("kvm_pvm", v->pvm);
+	json_bool("cpu_vmx_svm", ev->cpu_virt);
+	json_bool("kvm_guest_smep", ev->smep);
+	json_bool("kvm_guest_smap", ev->smap);
+	json_bool("kvm_guest_pku", ev->pku);
+	json_string("kvm_guest_lacks", ev->cpuid_read ? v->lacks : "unknown",
+		    false);
 	json_bool("sev_snp_guest", p->sev_snp_guest);
 	json_bool("ptrace_usable", p->ptrace_usable);
 	json_int("yama_ptrace_scope", p->yama_ptrace_scope, true);
@@ -277,6 +333,8 @@ static void print_json(const struct cabin_probe *p)
 int cabin_cmd_info(int argc, char **argv)
 {
 	struct cabin_probe probe;
+	struct cabin_kvm_evidence ev;
+	struct cabin_kvm_verdict verdict;
 	bool json = false;
 	int i;
 
@@ -296,10 +354,12 @@ int cabin_cmd_info(int argc, char **argv)
 	}
 
 	cabin_probe_machine(&probe);
+	cabin_kvm_gather(&ev);
+	cabin_kvm_decide(&ev, &verdict);
 	if (json)
-		print_json(&probe);
+		print_json(&probe, &ev, &verdict);
 	else
-		print_table(&probe);
+		print_table(&probe, &ev, &verdict);
 
 	/* A truncated report (full disk, closed pipe) must not look valid. */
 	if (fflush(stdout) != 0 || ferror(stdout)) {

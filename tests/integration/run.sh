@@ -736,4 +736,44 @@ else
 fi
 rm -rf "$HID"
 
+# ---------------------------------------------------------------- the kvm platform's verdict
+
+# cabin info decides whether --platform kvm works from a canary guest, not
+# from /dev/kvm's existence, and cabin run follows that verdict: where it
+# is "unavailable", a kvm run exits 125 with the same reason and runs
+# nothing.  Here (no /dev/kvm on the build machine) the reason is the
+# device; the lab covers a KVM that works.
+"$CABIN" info --json >"$TMP/kvm-info.json" 2>&1
+"$CABIN" info >"$TMP/kvm-info.txt" 2>&1
+kvm_why=$(sed -n 's/^  "kvm_verdict": "\(.*\)",$/\1/p' "$TMP/kvm-info.json")
+if grep -q '^  "kvm_platform": true,$' "$TMP/kvm-info.json"; then
+	t_skip "kvm verdict: an unusable KVM is refused" "this machine's KVM works ($kvm_why); tests/lab covers it"
+elif [ -z "$kvm_why" ] || ! grep -q '^  "kvm_platform": false,$' "$TMP/kvm-info.json"; then
+	t_fail "kvm verdict: info --json says kvm_platform and kvm_verdict" "$(head -c 300 "$TMP/kvm-info.json")"
+else
+	if [ -e /dev/kvm ] ||
+	   { [ "$kvm_why" = "no /dev/kvm" ] &&
+	     grep -qE '^kvm platform +unavailable: no /dev/kvm: --platform kvm refused$' "$TMP/kvm-info.txt"; }; then
+		t_ok "kvm verdict: info names why --platform kvm cannot work ($kvm_why)"
+	else
+		t_fail "kvm verdict: info names why --platform kvm cannot work" "json '$kvm_why'; text: $(grep '^kvm' "$TMP/kvm-info.txt")"
+	fi
+	quiet run_in /dev/null "$TMP/kvm-run" $TO "$CABIN" run --platform kvm -- /bin/echo ran; rc=$?
+	if [ "$rc" = 125 ] && [ ! -s "$TMP/kvm-run.out" ] &&
+	   [ "$(cat "$TMP/kvm-run.err")" = "cabin: --platform kvm cannot work on this host: $kvm_why; see 'cabin info'" ]; then
+		t_ok "kvm verdict: run --platform kvm exits 125 with info's reason, nothing runs"
+	else
+		t_fail "kvm verdict: run --platform kvm exits 125 with info's reason" "status $rc, stdout '$(head -c 100 "$TMP/kvm-run.out")'"
+		diag <"$TMP/kvm-run.err"
+	fi
+	quiet run_in /dev/null "$TMP/kvm-xom" $TO "$CABIN" run --platform kvm --xom -- /bin/echo ran; rc=$?
+	if [ "$rc" = 125 ] && [ ! -s "$TMP/kvm-xom.out" ] &&
+	   grep -qF "cabin: --platform kvm cannot work on this host: $kvm_why" "$TMP/kvm-xom.err"; then
+		t_ok "kvm verdict: --xom on kvm refused the same way (125, nothing runs)"
+	else
+		t_fail "kvm verdict: --xom on kvm refused the same way" "status $rc"
+		diag <"$TMP/kvm-xom.err"
+	fi
+fi
+
 t_done

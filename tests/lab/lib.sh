@@ -79,10 +79,37 @@ int_on_line() {
 # show: the last run's stderr as comment lines.
 show() { sed 's/^/#   /' "$E"; }
 
-# need_kvm NAME: without /dev/kvm in this VM, NAME is skipped and the test
-# file ends here.
+# kvm_verdict: cabin's own verdict on this VM's KVM (cabin info --json,
+# which runs its canary guest), not /dev/kvm's existence: kvm_ok is yes or
+# no, kvm_why the verdict's reason; KVM_UNSAFE switches off what the
+# guest lacks of the proxy kernel's SMEP and SMAP (cabin refuses runs that
+# ask for them), empty when it has both.
+kvm_verdict() {
+	"$CABIN" info --json >/tmp/lab.info 2>&1
+	kvm_ok=no
+	grep -q '^  "kvm_platform": true,$' /tmp/lab.info && kvm_ok=yes
+	kvm_why=$(sed -n 's/^  "kvm_verdict": "\(.*\)",$/\1/p' /tmp/lab.info)
+	KVM_UNSAFE=
+	for f in smep smap; do
+		grep -q "^  \"kvm_guest_$f\": true,\$" /tmp/lab.info ||
+			KVM_UNSAFE="${KVM_UNSAFE:+$KVM_UNSAFE,}$f"
+	done
+	[ -n "$KVM_UNSAFE" ] && KVM_UNSAFE="--unsafe-disable=$KVM_UNSAFE"
+}
+
+# need_kvm NAME [any]: where cabin says --platform kvm cannot work in this
+# VM, NAME is skipped with cabin's reason and the test file ends here; so
+# too where the guest lacks SMEP or SMAP (cabin refuses a run that does
+# not switch them off), unless "any": the test then runs with KVM_UNSAFE.
 need_kvm() {
-	[ -e /dev/kvm ] && return 0
-	skip "$1" "no /dev/kvm in this VM"
-	exit 0
+	kvm_verdict
+	if [ "$kvm_ok" != yes ]; then
+		skip "$1" "cabin info: --platform kvm unavailable: $kvm_why"
+		exit 0
+	fi
+	if [ -n "$KVM_UNSAFE" ] && [ "${2:-}" != any ]; then
+		skip "$1" "the kvm guest lacks what $KVM_UNSAFE names: cabin refuses runs with it"
+		exit 0
+	fi
+	return 0
 }

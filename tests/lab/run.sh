@@ -7,7 +7,8 @@
 # Env: LAB_TIMEOUT (seconds for the whole VM, default 3600: a hang bound,
 # not a budget; the lab takes about 400 s, and /init bounds each test
 # file by 1500 s so that one hang still leaves a result line), LAB_TCG_THREAD
-# (single, the default, or multi), LAB_KERNEL
+# (single, the default, or multi), LAB_CPU (QEMU's -cpu, default max;
+# e.g. max,-smep,-smap,-pku for a guest whose nested KVM lacks them), LAB_KERNEL
 # (a vmlinuz to boot instead of the newest /boot/vmlinuz-*), LAB_LOG (keep
 # the console log there), LAB_TESTS (which tests to run: names or
 # patterns in tests/lab, separated by spaces; default t_*.sh).
@@ -260,7 +261,7 @@ start=$(date +%s)
 # terminal out of raw mode. The VM powers itself off; panic=-1 and
 # -no-reboot end it if /init dies.
 set +e
-timeout -k 10 "$timeout_s" qemu-system-x86_64 -accel "tcg,thread=${LAB_TCG_THREAD:-single}" -cpu max -m 1024 -smp 2 \
+timeout -k 10 "$timeout_s" qemu-system-x86_64 -accel "tcg,thread=${LAB_TCG_THREAD:-single}" -cpu "${LAB_CPU:-max}" -m 1024 -smp 2 \
 	-nographic -no-reboot -monitor none -nic none \
 	-kernel "$kernel" -initrd "$tmp/initrd.gz" \
 	-append "console=ttyS0 quiet panic=-1 loglevel=3" \

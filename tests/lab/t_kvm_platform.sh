@@ -28,20 +28,23 @@ D=/work/kp           # fixtures: the working directory is writable under
 T=/tmp/kp            # the harness's own files
 mkdir -p "$D" "$T"
 
-if [ ! -e /dev/kvm ]; then
+kvm_verdict
+if [ "$kvm_ok" != yes ]; then
 	run "$CABIN" run --platform kvm -- /bin/true
-	if [ "$rc" = 125 ] && grep -q '/dev/kvm' "$E"; then
-		ok "kvm-platform$TAG: without /dev/kvm exits 125 naming /dev/kvm"
+	if [ "$rc" = 125 ] &&
+	   grep -qF "cabin: --platform kvm cannot work on this host: $kvm_why; see 'cabin info'" "$E"; then
+		ok "kvm-platform$TAG: where cabin's verdict is no, exits 125 with its reason"
 	else
-		fail "kvm-platform$TAG: without /dev/kvm exits 125 naming /dev/kvm" "$(what)"
+		fail "kvm-platform$TAG: where cabin's verdict is no, exits 125 with its reason" "$(what)"
 	fi
 	for c in "programs natively and on kvm" "CPU exceptions (kvm_exc)" \
 		"hostile pointers (kvm_hostile)" "policy, --trace, --report" \
 		"--stats"; do
-		skip "kvm-platform$TAG: $c" "no /dev/kvm in this VM"
+		skip "kvm-platform$TAG: $c" "cabin info: --platform kvm unavailable: $kvm_why"
 	done
 	exit 0
 fi
+need_kvm "kvm-platform$TAG"
 
 . /lab/kvm_lib.sh
 

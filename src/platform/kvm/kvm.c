@@ -29,6 +29,7 @@
 #include "platform/kvm/abi.h"
 #include "platform/kvm/exec.h"
 #include "platform/kvm/kvm.h"
+#include "platform/kvm/verdict.h"
 
 #define MEM_DEFAULT	(2ull << 30)
 #define MEM_MIN		(64ull << 20)
@@ -498,21 +499,6 @@ static void on_syscall(struct cabin_kvm *k, struct cabin_kvm_frame *f)
 	deliver(k, f, nr == SYS_rt_sigsuspend || nr == SYS_pause ? -1 : nr);
 }
 
-static const char *const vector_names[32] = {
-	"#DE divide error", "#DB debug", "NMI", "#BP breakpoint",
-	"#OF overflow", "#BR bound range", "#UD invalid opcode",
-	"#NM device not available", "#DF double fault", "coprocessor",
-	"#TS invalid TSS", "#NP segment not present", "#SS stack fault",
-	"#GP general protection", "#PF page fault", "reserved",
-	"#MF x87 error", "#AC alignment check", "#MC machine check",
-	"#XM SIMD error", "#VE virtualization", "#CP control protection",
-};
-
-static const char *vector_name(uint64_t v)
-{
-	return v < 32 && vector_names[v] ? vector_names[v] : "exception";
-}
-
 static uint64_t read_cr2(struct cabin_kvm *k)
 {
 	struct kvm_sregs s;
@@ -604,24 +590,9 @@ static void on_exception(struct cabin_kvm *k, struct cabin_kvm_frame *f)
 	deliver(k, f, -1);
 }
 
-/* The frame a trap left: it must lie on the kernel stack. */
 static struct cabin_kvm_frame *trap_frame(struct cabin_kvm *k)
 {
-	const struct kvm_run *run = k->cur->run;
-	uint64_t top;
-	uint32_t at;
-	void *p;
-
-	if (run->io.size != 4 || run->io.count != 1)
-		return NULL;
-	memcpy(&at, (const char *)run + run->io.data_offset, 4);
-	top = cabin_kvm_cpu_stack(k->cur->cpu);
-	if (at < top - cabin_kvm_cpu_stack_size(k->cur->cpu) || at % 8 ||
-	    at + sizeof(struct cabin_kvm_frame) > top)
-		return NULL;
-	if (cabin_gmem_gpa(&k->vm.mem, at, sizeof(struct cabin_kvm_frame), &p) < 0)
-		return NULL;
-	return p;
+	return cabin_kvm_vm_trap_frame(&k->vm, k->cur->cpu, k->cur->run);
 }
 
 /* A proxy-kernel bug or a VM that cannot go on: say what, end with 125. */
@@ -648,8 +619,39 @@ static int on_panic(struct cabin_kvm *k)
 		return vm_failure(k, "a fault at CPL0 with an unreadable frame");
 	snprintf(what, sizeof(what),
 		 "%s (vector %llu, error 0x%llx) at CPL0, rip 0x%llx",
-		 vector_name(f->vector), (unsigned long long)f->vector,
+		 cabin_kvm_vector_name(f->vector), (unsigned long long)f->vector,
 		 (unsigned long long)f->error, (unsigned long long)f->rip);
+	return vm_failure(k, what);
+}
+
+/*
+ * A trap from CPL3 at an address of the proxy kernel's image: the
+ * program's code never lies there (user memory starts at
+ * CABIN_KVM_USER_MIN), so this is the host's doing, never a fault to
+ * blame on the program: a syscall left at CPL3 (PVM) faults fetching the
+ * entry.  A program that jumps there itself only ends its own run.
+ */
+static bool in_proxy_kernel(const struct cabin_kvm_frame *f)
+{
+	return f->vector != CABIN_KVM_VEC_SYSCALL &&
+	       f->rip >= CABIN_KVM_KERNEL && f->rip < CABIN_KVM_KERNEL_END;
+}
+
+static int on_kernel_fault_cpl3(struct cabin_kvm *k,
+				const struct cabin_kvm_frame *f)
+{
+	char what[256];
+
+	snprintf(what, sizeof(what),
+		 "%s (vector %llu, error 0x%llx) at CPL3 %s 0x%llx%s",
+		 cabin_kvm_vector_name(f->vector),
+		 (unsigned long long)f->vector, (unsigned long long)f->error,
+		 f->rip == k->vm.lstar ? "at its syscall entry" :
+					 "in its code, rip",
+		 (unsigned long long)f->rip,
+		 f->rip == k->vm.lstar ?
+		 ": this host's KVM left a syscall at CPL3 (as PVM does; see 'cabin info')" :
+		 "");
 	return vm_failure(k, what);
 }
 
@@ -754,6 +756,9 @@ static int on_vm_exit(struct cabin_kvm *k)
 			deliver(k, f, -1);
 		} else if (f->vector == CABIN_KVM_VEC_SYSCALL) {
 			on_syscall(k, f);
+		} else if (in_proxy_kernel(f)) {
+			k->cur->frame = NULL;
+			return on_kernel_fault_cpl3(k, f);
 		} else {
 			on_exception(k, f);
 		}

@@ -113,6 +113,25 @@ static void write_idt(struct cabin_kvm_vm *vm, const uint64_t *isr)
 	}
 }
 
+struct cabin_kvm_frame *cabin_kvm_vm_trap_frame(struct cabin_kvm_vm *vm,
+					       unsigned int cpu,
+					       const struct kvm_run *run)
+{
+	uint64_t top = cabin_kvm_cpu_stack(cpu);
+	uint32_t at;
+	void *p;
+
+	if (run->io.size != 4 || run->io.count != 1)
+		return NULL;
+	memcpy(&at, (const char *)run + run->io.data_offset, 4);
+	if (at < top - cabin_kvm_cpu_stack_size(cpu) || at % 8 ||
+	    at + sizeof(struct cabin_kvm_frame) > top)
+		return NULL;
+	if (cabin_gmem_gpa(&vm->mem, at, sizeof(struct cabin_kvm_frame), &p) < 0)
+		return NULL;
+	return p;
+}
+
 struct cabin_kvm_percpu *cabin_kvm_vm_percpu(struct cabin_kvm_vm *vm,
 					      unsigned int cpu)
 {
@@ -591,6 +610,7 @@ int cabin_kvm_vm_open(struct cabin_kvm_vm *vm, int kvm_fd, uint64_t mem_size,
 	err = add_vcpu(vm, 0, why, whylen);
 	if (err < 0)
 		return err;
+	vm->lstar = lstar;
 	err = setup_vcpu(vm, lstar, why, whylen);
 	/* CR4 is known now: the first vCPU's entry learns whether SMAP is on. */
 	cabin_kvm_vm_percpu(vm, 0)->smap = vm->smap;

@@ -28,6 +28,7 @@ struct cabin_kvm_vm {
 	bool smep, smap;		/* set in CR4 */
 	bool no_smep, no_smap;		/* testing: leave them off */
 	bool want_pke, pke;		/* protection keys asked for, and set */
+	uint64_t lstar;			/* the proxy kernel's syscall entry */
 };
 
 /*
@@ -90,6 +91,14 @@ void cabin_kvm_vcpu_state_thread(struct cabin_kvm_vcpu_state *st,
 int cabin_kvm_vm_add_vcpu(struct cabin_kvm_vm *vm, unsigned int cpu,
 			  const struct cabin_kvm_vcpu_state *st, int *fd,
 			  struct kvm_run **run, char *why, size_t whylen);
+
+/*
+ * The frame a trap of vCPU cpu left on its port exit (run): it must lie
+ * on that vCPU's kernel stack, else NULL.
+ */
+struct cabin_kvm_frame *cabin_kvm_vm_trap_frame(struct cabin_kvm_vm *vm,
+					       unsigned int cpu,
+					       const struct kvm_run *run);
 
 /* vCPU cpu's per-CPU page; its TSS and per-CPU data set for thread tid. */
 struct cabin_kvm_percpu *cabin_kvm_vm_percpu(struct cabin_kvm_vm *vm,
