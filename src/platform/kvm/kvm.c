@@ -29,6 +29,7 @@
 #include "platform/kvm/abi.h"
 #include "platform/kvm/exec.h"
 #include "platform/kvm/kvm.h"
+#include "platform/kvm/monitor_fault.h"
 
 #define MEM_DEFAULT	(2ull << 30)
 #define MEM_MIN		(64ull << 20)
@@ -44,14 +45,6 @@ static volatile sig_atomic_t host_flag[65];
 static siginfo_t host_info[65];
 static volatile sig_atomic_t timeout_flag;
 static volatile sig_atomic_t kill_flag;		/* SIGKILL, carried */
-
-/* The monitor's own faults on guest memory (a shared file shrank). */
-static __thread sigjmp_buf guest_fault;
-static __thread volatile sig_atomic_t guest_fault_armed;
-static const unsigned char *guest_lo, *guest_hi;
-/* A probe of one host page of guest memory (cut_short.c). */
-static __thread sigjmp_buf probe_fault;
-static __thread volatile sig_atomic_t probe_armed;
 
 /* Host signals are the program's: recorded, and the guest is kicked out. */
 static void on_host_signal(int sig, siginfo_t *si, void *uc)
@@ -83,32 +76,6 @@ static void on_host_signal(int sig, siginfo_t *si, void *uc)
 		cabin_kvm_kick_others(signal_k);
 }
 
-static void on_monitor_fault(int sig, siginfo_t *si, void *uc)
-{
-	const unsigned char *a = si->si_addr;
-
-	(void)uc;
-	if (probe_armed && sig == SIGBUS && a >= guest_lo && a < guest_hi) {
-		probe_armed = 0;
-		siglongjmp(probe_fault, 1);
-	}
-	if (guest_fault_armed && a >= guest_lo && a < guest_hi) {
-		guest_fault_armed = 0;
-		siglongjmp(guest_fault, sig);
-	}
-	signal(sig, SIG_DFL);	/* a bug of the monitor's own: die of it */
-}
-
-bool cabin_kvm_host_page_gone(const unsigned char *p)
-{
-	if (sigsetjmp(probe_fault, 1))
-		return true;
-	probe_armed = 1;
-	(void)*(const volatile unsigned char *)p;
-	probe_armed = 0;
-	return false;
-}
-
 bool cabin_kvm_host_signal_pending(void)
 {
 	int sig;
@@ -130,11 +97,8 @@ static void catch_host_signals(void)
 	sigset_t none;
 	int sig;
 
+	cabin_kvm_fault_install();
 	memset(&sa, 0, sizeof(sa));
-	sa.sa_sigaction = on_monitor_fault;
-	sa.sa_flags = SA_SIGINFO | SA_NODEFER;
-	sigaction(SIGSEGV, &sa, NULL);
-	sigaction(SIGBUS, &sa, NULL);
 	sa.sa_sigaction = on_host_signal;
 	sa.sa_flags = SA_SIGINFO;	/* no SA_RESTART: blocking calls return */
 	sigfillset(&sa.sa_mask);
@@ -584,6 +548,10 @@ static void on_exception(struct cabin_kvm *k, struct cabin_kvm_frame *f)
 	siginfo_t si;
 
 	k->stats.exception_exits++;
+	/* A page that was cut short and is back: a minor fault, no signal. */
+	if (f->vector == 14 &&
+	    cabin_kvm_cut_short_back(k, read_cr2(k), (unsigned int)f->error))
+		return;
 	exception_info(k, f, &si);
 	ev.fault.sig = si.si_signo;
 	ev.fault.code = si.si_code;
@@ -1053,11 +1021,14 @@ static int run_loop(struct cabin_kvm_thread *t)
 void cabin_kvm_thread_run(struct cabin_kvm_thread *t)
 {
 	struct cabin_kvm *k = t->k;
+	struct cabin_kvm_catch last;
 	int code;
 
 	signal_run = t->run;
 	cabin_kvm_enter(t);
-	code = sigsetjmp(guest_fault, 1);
+	/* Accesses with no catcher of their own: the program ends. */
+	cabin_kvm_catch_push(&last);
+	code = sigsetjmp(last.env, 1);
 	if (code) {
 		k->cur = t;
 		t->frame = NULL;
@@ -1066,10 +1037,9 @@ void cabin_kvm_thread_run(struct cabin_kvm_thread *t)
 		finish(k, code, -1, 0);
 		code = -1;
 	} else {
-		guest_fault_armed = 1;
 		code = run_loop(t);
+		cabin_kvm_catch_pop(&last);
 	}
-	guest_fault_armed = 0;
 	signal_run = NULL;
 	/* The VM cannot go on: the program ends as if killed. */
 	if (code >= 0) {
@@ -1134,8 +1104,8 @@ int cabin_kvm_run(struct cabin_kvm *k, struct cabin_proxy *proxy,
 	ev.kind = CABIN_EV_EXEC;
 	ev.exec.former_tid = k->pid;
 	handle(k, &ev);
-	guest_lo = k->vm.mem.host;
-	guest_hi = guest_lo + k->vm.mem.size;
+	cabin_kvm_fault_range(k->vm.mem.host,
+			      k->vm.mem.host + k->vm.mem.size);
 	signal_k = k;
 	cabin_kvm_leave(k->cur);
 	cabin_kvm_thread_run(k->threads[0]);
