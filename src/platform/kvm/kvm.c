@@ -660,26 +660,34 @@ static void deliver_async(struct cabin_kvm *k)
 }
 
 /*
- * The proxy kernel's pool ran dry at a page: grant its run.  Done before
- * the vCPU's thread takes the monitor lock: the proxy kernel asks while
- * it holds the memory lock, which a monitor thread holding the monitor
- * lock may be waiting for.  False when the exit is not a well-formed
- * refill (the locked path then ends the VM).
+ * The proxy kernel's pool ran dry at a page (grant its run), or it freed
+ * frames (give them back to the host).  Done before the vCPU's thread
+ * takes the monitor lock: the proxy kernel asks while it holds the
+ * memory lock, which a monitor thread holding the monitor lock may be
+ * waiting for.  False when the exit is not a well-formed refill or
+ * release (the locked path then ends the VM).
  */
-static bool refill(struct cabin_kvm *k, struct cabin_kvm_thread *t)
+static bool pool_exit(struct cabin_kvm *k, struct cabin_kvm_thread *t)
 {
 	const struct kvm_run *run = t->run;
 	uint32_t page;
 
 	if (run->exit_reason != KVM_EXIT_IO ||
 	    run->io.direction != KVM_EXIT_IO_OUT ||
-	    run->io.port != CABIN_KVM_PORT_REFILL ||
+	    (run->io.port != CABIN_KVM_PORT_REFILL &&
+	     run->io.port != CABIN_KVM_PORT_RELEASE) ||
 	    run->io.size != 4 || run->io.count != 1)
 		return false;
-	memcpy(&page, (const char *)run + run->io.data_offset, 4);
-	if (cabin_kvm_mm_refill(&k->mm, page) < 0)
-		return false;
-	__atomic_add_fetch(&k->stats.refill_exits, 1, __ATOMIC_RELAXED);
+	if (run->io.port == CABIN_KVM_PORT_RELEASE) {
+		if (cabin_kvm_mm_release(&k->mm) < 0)
+			return false;
+		__atomic_add_fetch(&k->stats.release_exits, 1, __ATOMIC_RELAXED);
+	} else {
+		memcpy(&page, (const char *)run + run->io.data_offset, 4);
+		if (cabin_kvm_mm_refill(&k->mm, page) < 0)
+			return false;
+		__atomic_add_fetch(&k->stats.refill_exits, 1, __ATOMIC_RELAXED);
+	}
 	__atomic_add_fetch(&k->stats.exits, 1, __ATOMIC_RELAXED);
 	return true;
 }
@@ -709,6 +717,8 @@ static int on_vm_exit(struct cabin_kvm *k)
 		}
 		if (run->io.port == CABIN_KVM_PORT_REFILL)
 			return vm_failure(k, "a refill outside user memory or of a malformed size");
+		if (run->io.port == CABIN_KVM_PORT_RELEASE)
+			return vm_failure(k, "a release of memory that is not the program's private memory");
 		if (run->io.port != CABIN_KVM_PORT_TRAP &&
 		    run->io.port != CABIN_KVM_PORT_SIGNAL)
 			break;
@@ -950,19 +960,20 @@ static void print_stats(struct cabin_kvm *k)
 {
 	const struct cabin_kvm_stats *s = &k->stats;
 
-	say(k, "kvm exits: %lu total: %lu syscall, %lu exception, %lu host-signal, %lu ring, %lu refill, %lu other",
+	say(k, "kvm exits: %lu total: %lu syscall, %lu exception, %lu host-signal, %lu ring, %lu refill, %lu release, %lu other",
 	    s->exits, s->syscall_exits, s->exception_exits, s->interrupted,
-	    s->ring_exits, s->refill_exits, s->other_exits);
+	    s->ring_exits, s->refill_exits, s->release_exits, s->other_exits);
 	say(k, "kvm syscalls answered in the guest without an exit: %llu",
 	    (unsigned long long)shared_page(k)->local_calls);
 	if (k->opt->ring)
 		say(k, "kvm ring: %lu answered by the worker without an exit, %lu sent to the exit path, %lu doorbell and %lu wait exits",
 		    k->ringer.answered, k->ringer.fallbacks, k->ringer.doorbells,
 		    k->ringer.waits);
-	say(k, "kvm memory: %llu page faults resolved in the guest, %lu refills of %llu pages, %llu mm syscalls answered in the guest",
+	say(k, "kvm memory: %llu page faults resolved in the guest, %lu refills of %llu pages, %llu mm syscalls answered in the guest, %llu pages given back to the host",
 	    (unsigned long long)k->vm.ms->faults, s->refill_exits,
 	    (unsigned long long)k->vm.ms->batch,
-	    (unsigned long long)k->vm.ms->calls);
+	    (unsigned long long)k->vm.ms->calls,
+	    (unsigned long long)k->vm.ms->released);
 	say(k, "kvm syscalls: %lu forwarded to the host kernel, %lu answered by the monitor",
 	    s->syscalls_forwarded, s->syscalls_monitor);
 	say(k, "kvm guest: CR4.SMEP %s, CR4.SMAP %s", k->vm.smep ? "on" : "off",
@@ -992,7 +1003,7 @@ static int run_loop(struct cabin_kvm_thread *t)
 		cabin_kvm_leave(t);
 		do
 			r = ioctl(t->vcpu, KVM_RUN, 0);
-		while (r == 0 && refill(k, t));
+		while (r == 0 && pool_exit(k, t));
 		__atomic_store_n(&t->in_guest, 0, __ATOMIC_SEQ_CST);
 		cabin_kvm_enter(t);
 		/* Another thread ended this one, or all, meanwhile: drop the exit. */

@@ -49,6 +49,7 @@ struct cabin_kvm_stats {
 	unsigned long other_exits;
 	unsigned long ring_exits;	/* doorbell and wait */
 	unsigned long refill_exits;	/* the proxy kernel's pool ran dry */
+	unsigned long release_exits;	/* the proxy kernel gave frames back */
 	unsigned long syscalls_forwarded;
 	unsigned long syscalls_monitor;	/* answered by the monitor itself */
 };
