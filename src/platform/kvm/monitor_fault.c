@@ -55,6 +55,13 @@ void cabin_kvm_fault_range(const unsigned char *lo, const unsigned char *hi)
 	guest_hi = hi;
 }
 
+void cabin_kvm_fault_blockable(sigset_t *set)
+{
+	sigfillset(set);
+	sigdelset(set, SIGSEGV);
+	sigdelset(set, SIGBUS);
+}
+
 int cabin_kvm_guest_copy(void *dst, const void *src, size_t n)
 {
 	struct cabin_kvm_catch c;

@@ -13,6 +13,7 @@
 #define CABIN_PLATFORM_KVM_MONITOR_FAULT_H
 
 #include <setjmp.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -33,6 +34,13 @@ void cabin_kvm_catch_pop(struct cabin_kvm_catch *c);
 /* SIGSEGV and SIGBUS handlers; guest memory is [lo, hi) from then on. */
 void cabin_kvm_fault_install(void);
 void cabin_kvm_fault_range(const unsigned char *lo, const unsigned char *hi);
+
+/*
+ * Every signal but the faults: a thread that blocks SIGSEGV or SIGBUS
+ * and faults is killed with its process, catcher or not, so no thread
+ * of the monitor ever blocks them.
+ */
+void cabin_kvm_fault_blockable(sigset_t *set);
 
 /* memmove between host and guest memory: 0, or -EFAULT if a page faulted. */
 int cabin_kvm_guest_copy(void *dst, const void *src, size_t n);
