@@ -658,12 +658,16 @@ int cabin_kvm_mm_release(struct cabin_kvm_mm *mm)
 {
 	struct cabin_kvm_mmstate *ms = mm->vm->ms;
 	uint64_t lo = ms->release_lo, hi = ms->release_hi;
-	unsigned char *p = mm->vm->mem.host + lo;
+	unsigned char *p;
 
 	if (lo % PAGE || hi % PAGE || lo >= hi || !in_user(mm, lo, hi - lo) ||
 	    !private_range(mm, lo, hi))
 		return -EINVAL;
-	/* Private anonymous host memory: the pages come back as zeros. */
+	/*
+	 * Private anonymous host memory (what the monitor frees it replaces
+	 * with fresh private pages): the pages come back as zeros.
+	 */
+	p = mm->vm->mem.host + lo;
 	if (madvise(p, hi - lo, MADV_DONTNEED) < 0)
 		memset(p, 0, hi - lo);
 	take_back_grants(mm, lo, hi);
