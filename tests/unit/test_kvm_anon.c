@@ -1,8 +1,8 @@
 /*
  * The proxy kernel's anonymous memory (anon.c) run on the host, against
  * the monitor's own address space (mm.c) on the same guest memory: lazy
- * mappings, faults, zeroing on unmap, protection changes, refills, and
- * the calls it must leave to the monitor.
+ * mappings, faults, frames given back on unmap, protection changes,
+ * refills, and the calls it must leave to the monitor.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -32,17 +32,19 @@
 struct fixture {
 	struct kvm_space s;
 	struct cabin_anon a;
-	unsigned int zeroed, flushes, refills;
+	unsigned int released, flushes, refills;
 };
 
 /* The callbacks get the anon context only: the fixture is here. */
 static struct fixture *cur;
 
-static void zero(const struct cabin_anon *a, uint64_t *e, uint64_t gva)
+/* The monitor's side of PORT_RELEASE, as the kernel's exit reaches it. */
+static void release(const struct cabin_anon *a, uint64_t lo, uint64_t hi)
 {
-	(void)gva;
-	memset((void *)(a->pt.base + (*e & CABIN_PTE_ADDR)), 0, PG);
-	cur->zeroed++;
+	a->pt.ms->release_lo = lo;
+	a->pt.ms->release_hi = hi;
+	assert_int_equal(cabin_kvm_mm_release(&cur->s.mm), 0);
+	cur->released += (unsigned int)((hi - lo) / PG);
 }
 
 static void flush(const struct cabin_anon *a)
@@ -68,9 +70,9 @@ static int setup(void **state)
 		.pt = f->s.vm.pt,
 		.tab = f->s.vm.mem.tab,
 		.grants = f->s.vm.mem.host + CABIN_KVM_GRANTS,
-		.zero = zero,
 		.flush = flush,
 		.refill = refill,
+		.release = release,
 	};
 	cur = f;
 	*state = f;
@@ -142,6 +144,42 @@ static void test_refills_grant_whole_runs(void **state)
 	assert_true(f->a.grants[first / PG / BATCH / 8] & (1u << (first / PG / BATCH % 8)));
 	assert_int_equal(cabin_kvm_mm_refill(&f->s.mm, 0), -EINVAL);
 	assert_int_equal(cabin_kvm_mm_refill(&f->s.mm, f->s.vm.user_top / PG), -EINVAL);
+	/* Freed, the runs wholly inside are no longer granted; the edges stay. */
+	assert_int_equal(cabin_anon_munmap(&f->a, (uint64_t)a, 4 * BATCH * PG), 0);
+	assert_int_equal(f->released, 4 * BATCH);
+	assert_false(f->a.grants[first / PG / BATCH / 8] & (1u << (first / PG / BATCH % 8)));
+	assert_int_equal(f->s.vm.ms->released, 4 * BATCH);
+}
+
+/* What the monitor refuses to give back: shared memory, outside user space. */
+static void test_release_refuses_what_is_not_private(void **state)
+{
+	struct fixture *f = *state;
+	struct cabin_kvm_mmstate *ms = f->s.vm.ms;
+	long s = cabin_kvm_mm_mmap(&f->s.mm, 0, 2 * PG, RW,
+				   MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	long a = cabin_anon_mmap(&f->a, 0, 2 * PG, RW, ANON, 0);
+
+	assert_true(s > 0 && a > 0);
+	host(f, (uint64_t)s)[0] = 5;
+	ms->release_lo = (uint64_t)s;
+	ms->release_hi = (uint64_t)s + PG;
+	assert_int_equal(cabin_kvm_mm_release(&f->s.mm), -EINVAL);
+	assert_int_equal(host(f, (uint64_t)s)[0], 5);
+	ms->release_lo = 0;
+	ms->release_hi = PG;
+	assert_int_equal(cabin_kvm_mm_release(&f->s.mm), -EINVAL);
+	ms->release_lo = (uint64_t)a + 1;
+	ms->release_hi = (uint64_t)a + PG;
+	assert_int_equal(cabin_kvm_mm_release(&f->s.mm), -EINVAL);
+	ms->release_lo = ms->release_hi = (uint64_t)a;
+	assert_int_equal(cabin_kvm_mm_release(&f->s.mm), -EINVAL);
+	/* Private memory reads as zero after. */
+	host(f, (uint64_t)a)[0] = 9;
+	ms->release_lo = (uint64_t)a;
+	ms->release_hi = (uint64_t)a + PG;
+	assert_int_equal(cabin_kvm_mm_release(&f->s.mm), 0);
+	assert_int_equal(host(f, (uint64_t)a)[0], 0);
 }
 
 static void test_munmap_zeroes_only_mapped_frames(void **state)
@@ -153,7 +191,7 @@ static void test_munmap_zeroes_only_mapped_frames(void **state)
 	memset(host(f, (uint64_t)a + PG), 0xaa, PG);
 	f->flushes = 0;
 	assert_int_equal(cabin_anon_munmap(&f->a, (uint64_t)a, 4 * PG), 0);
-	assert_int_equal(f->zeroed, 1);
+	assert_int_equal(f->released, 1);
 	assert_int_equal(f->flushes, 1);
 	assert_int_equal(host(f, (uint64_t)a + PG)[100], 0);
 	assert_int_equal(pte(f, (uint64_t)a + PG), 0);
@@ -191,9 +229,9 @@ static void test_mprotect_changes_only_mapped_entries(void **state)
 	assert_int_equal(cabin_gmem_find(&f->s.vm.mem, (uint64_t)a)->len, 4 * PG);
 	/* A kept frame is zeroed by munmap too. */
 	assert_int_equal(cabin_anon_mprotect(&f->a, (uint64_t)a, PG, PROT_NONE), 0);
-	f->zeroed = 0;
+	f->released = 0;
 	assert_int_equal(cabin_anon_munmap(&f->a, (uint64_t)a, 4 * PG), 0);
-	assert_int_equal(f->zeroed, 2);
+	assert_int_equal(f->released, 2);
 	assert_int_equal(host(f, (uint64_t)a)[0], 0);
 	/* Linux wants every page mapped: the monitor says ENOMEM. */
 	assert_int_equal(cabin_anon_mprotect(&f->a, (uint64_t)a, PG, PROT_READ), FB);
@@ -337,7 +375,7 @@ static void test_monitor_writes_map_pages(void **state)
 					      CABIN_GMEM_USER | CABIN_GMEM_R, &p), 0);
 	assert_int_equal(pte(f, (uint64_t)a), 0);
 	assert_int_equal(cabin_anon_munmap(&f->a, (uint64_t)a, 4 * PG), 0);
-	assert_int_equal(f->zeroed, 3);
+	assert_int_equal(f->released, 3);
 	assert_int_equal(cabin_anon_mmap(&f->a, (uint64_t)a, 4 * PG, RW, ANON, 0), a);
 	assert_int_equal(host(f, (uint64_t)a + PG)[10], 0);
 }
@@ -355,7 +393,7 @@ static void test_monitor_prot_none_keeps_frames(void **state)
 	assert_int_equal(cabin_kvm_mm_mprotect(&f->s.mm, (uint64_t)a, 2 * PG, PROT_NONE), 0);
 	assert_int_equal(pte(f, (uint64_t)a), (uint64_t)a | CABIN_PTE_KEPT);
 	assert_int_equal(cabin_anon_munmap(&f->a, (uint64_t)a, 2 * PG), 0);
-	assert_int_equal(f->zeroed, 2);
+	assert_int_equal(f->released, 2);
 	assert_int_equal(host(f, (uint64_t)a)[0], 0);
 }
 
@@ -365,6 +403,7 @@ int main(void)
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, kvm_space_teardown)
 		T(test_mmap_is_lazy_and_faults_map_pages),
 		T(test_refills_grant_whole_runs),
+		T(test_release_refuses_what_is_not_private),
 		T(test_munmap_zeroes_only_mapped_frames),
 		T(test_mprotect_changes_only_mapped_entries),
 		T(test_dontneed_and_hints),

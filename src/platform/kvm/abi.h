@@ -64,6 +64,7 @@
 #define CABIN_KVM_PORT_DOORBELL	0x0cb3	/* ring: wake the sleeping worker */
 #define CABIN_KVM_PORT_WAIT	0x0cb4	/* ring: spun long enough, block */
 #define CABIN_KVM_PORT_REFILL	0x0cb5	/* pool: grant the run of this page */
+#define CABIN_KVM_PORT_RELEASE	0x0cb6	/* pool: give back mmstate's release */
 
 #define CABIN_KVM_VEC_SYSCALL	0x100	/* frame.vector of a syscall */
 
@@ -187,7 +188,11 @@ struct cabin_kvm_ring {
  * page-table pool [pt_next, pt_end) is taken from by both.  The frames
  * behind user pages are granted to the kernel in aligned runs of batch
  * pages, one bit each at CABIN_KVM_GRANTS; a fault in a run not yet
- * granted asks the monitor (PORT_REFILL) to commit the whole run.
+ * granted asks the monitor (PORT_REFILL) to commit the whole run.  Frames
+ * the program frees go back to the host: the kernel writes their range
+ * to release_lo/hi, holding the lock, and asks (PORT_RELEASE); the
+ * monitor drops the host pages (they read as zero after) and the grants
+ * of the runs wholly inside.
  */
 #define CABIN_KVM_TAGS		512		/* the monitor's region tags */
 /* Bits for 2 GiB of pages (the guest's most); runs past it are not granted. */
@@ -204,6 +209,8 @@ struct cabin_kvm_mmstate {
 	uint64_t batch;			/* pages per grant, a power of two */
 	uint64_t faults;		/* page faults resolved in the kernel */
 	uint64_t calls;			/* memory calls answered in the kernel */
+	uint64_t release_lo, release_hi;	/* PORT_RELEASE's range */
+	uint64_t released;		/* pages given back to the host */
 	uint8_t shared_tags[CABIN_KVM_TAGS / 8];	/* MAP_SHARED files */
 };
 

@@ -3,8 +3,9 @@
  * right is answered here, everything else falls back to the monitor.
  * Pages are mapped lazily, at their first fault.  What keeps the two
  * sides consistent: a frame behind no entry (present or kept) is zero,
- * so unmapping zeroes only the frames of entries, and a fault maps a
- * frame without zeroing it.
+ * so unmapping releases only the frames of entries (the host drops them:
+ * zero, and no longer committed), and a fault maps a frame without
+ * zeroing it.
  */
 #include <linux/errno.h>
 #include <linux/mman.h>
@@ -117,14 +118,16 @@ static bool regions_ok(const struct cabin_anon *a, uint64_t addr,
 }
 
 /*
- * The present and kept entries of the range: removed, their frames
- * zeroed (clear), or given prot; pages not mapped yet stay so.
+ * The present and kept entries of the range: removed and their frames
+ * released (clear), or given prot; pages not mapped yet stay so.  One
+ * release covers the first to the last frame removed: those between were
+ * behind no entry, so zero already.
  */
 static void change_pages(const struct cabin_anon *a, uint64_t addr,
 			 uint64_t len, bool clear, unsigned int prot)
 {
+	uint64_t g = addr, lo = 0, hi = 0;
 	bool changed = false;
-	uint64_t g = addr;
 
 	while (g < addr + len) {
 		uint64_t *e = cabin_pt_leaf(&a->pt, g, 0);
@@ -134,15 +137,19 @@ static void change_pages(const struct cabin_anon *a, uint64_t addr,
 			continue;
 		}
 		if (*e & (CABIN_PTE_P | CABIN_PTE_KEPT)) {
-			if (clear)
-				a->zero(a, e, g);
 			*e = clear ? 0 : cabin_pt_entry(*e, prot);
+			if (!changed)
+				lo = g;
+			hi = g + PAGE;
 			changed = true;
 		}
 		g += PAGE;
 	}
-	if (changed)
-		a->flush(a);
+	if (!changed)
+		return;
+	a->flush(a);
+	if (clear)
+		a->release(a, lo, hi);
 }
 
 static void clear_pages(const struct cabin_anon *a, uint64_t addr,

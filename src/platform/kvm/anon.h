@@ -29,10 +29,13 @@ struct cabin_anon {
 	struct cabin_pt pt;
 	struct cabin_gmem_table *tab;
 	uint8_t *grants;		/* the bitmap at CABIN_KVM_GRANTS */
-	/* Zero the frame behind e (present or kept), the page at gva. */
-	void (*zero)(const struct cabin_anon *a, uint64_t *e, uint64_t gva);
 	/* Entries were changed or removed: drop stale translations. */
 	void (*flush)(const struct cabin_anon *a);
+	/*
+	 * The frames of [lo, hi), behind no entry now (removed and flushed),
+	 * go back to the host and read as zero from then on.
+	 */
+	void (*release)(const struct cabin_anon *a, uint64_t lo, uint64_t hi);
 	/* Ask the monitor to grant the run holding gva. */
 	void (*refill)(const struct cabin_anon *a, uint64_t gva);
 };

@@ -7,10 +7,14 @@
  * page is gone and takes them out of the guest's page tables; the vCPU
  * then retries the access, takes a page fault that the proxy kernel
  * hands to the monitor (the page is not its own), and the monitor turns
- * a fault on such a page into SIGBUS with CR2 as si_addr.
+ * a fault on such a page into SIGBUS with CR2 as si_addr.  When the file
+ * grows back over the page, the host page is there again: the next fault
+ * on it maps it again and the access goes on, as on Linux.
  */
 #include "platform/kvm/abi.h"
+#include "platform/kvm/anon.h"
 #include "platform/kvm/kvm.h"
+#include "platform/kvm/monitor_fault.h"
 #include "platform/kvm/pte.h"
 
 static bool shared_tag(const struct cabin_kvm_mmstate *ms, unsigned int tag)
@@ -63,4 +67,37 @@ bool cabin_kvm_unmap_cut_short(struct cabin_kvm *k)
 		cabin_kvm_vm_flush_tlb(&k->vm);
 	cabin_kvm_mm_unlock(&k->mm);
 	return any;
+}
+
+/* The access a page-fault error code asks for, as a region's bit. */
+static unsigned int wanted(unsigned int error)
+{
+	if (error & CABIN_PF_W)
+		return CABIN_GMEM_W;
+	return (error & CABIN_PF_I) ? CABIN_GMEM_X : CABIN_GMEM_R;
+}
+
+bool cabin_kvm_cut_short_back(struct cabin_kvm *k, uint64_t gva,
+			      unsigned int error)
+{
+	const struct cabin_gmem_region *r;
+	bool back = false;
+	uint64_t *e;
+
+	if (error & (CABIN_PF_P | CABIN_PF_RSVD))
+		return false;
+	gva &= ~(uint64_t)(CABIN_KVM_PAGE - 1);
+	cabin_kvm_mm_lock(&k->mm);
+	r = cabin_gmem_find(&k->vm.mem, gva);
+	if (r && shared_tag(k->vm.ms, r->tag) && (r->prot & CABIN_GMEM_USER) &&
+	    (r->prot & wanted(error)) &&
+	    !cabin_kvm_host_page_gone(host_page(k, r, gva))) {
+		e = cabin_pt_leaf(&k->vm.pt, gva, 1);
+		if (e && !(*e & CABIN_PTE_P)) {
+			*e = cabin_pt_entry(gva, r->prot);
+			back = true;
+		}
+	}
+	cabin_kvm_mm_unlock(&k->mm);
+	return back;
 }

@@ -16,6 +16,7 @@
 
 #include "platform/kvm/family.h"
 #include "platform/kvm/kvm.h"
+#include "platform/kvm/monitor_fault.h"
 
 #define PIECE		(32u << 10)
 
@@ -124,7 +125,7 @@ int cabin_kvm_family_init(struct cabin_kvm_family *f, int floor)
 	f->table->pid[0] = getpid();
 	pthread_mutex_init(&f->lock, NULL);
 	/* The program's signals are the run loop's, never the collector's. */
-	sigfillset(&all);
+	cabin_kvm_fault_blockable(&all);
 	pthread_sigmask(SIG_SETMASK, &all, &old);
 	err = pthread_create(&f->collector, NULL, collect, f);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);

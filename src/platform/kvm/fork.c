@@ -19,6 +19,7 @@
 #include "core/names.h"
 #include "platform/kvm/abi.h"
 #include "platform/kvm/kvm.h"
+#include "platform/kvm/monitor_fault.h"
 
 /* What a new process may ask for; the rest is refused with EINVAL. */
 #define PROCESS_FLAGS	(CLONE_VM | CLONE_VFORK | CLONE_CHILD_SETTID | \
@@ -191,7 +192,7 @@ long cabin_kvm_fork(struct cabin_kvm *k, long nr, const uint64_t a[6])
 	 * is held across the fork, so the child's copy of the proxy
 	 * kernel's tables is never one another vCPU was halfway through.
 	 */
-	sigfillset(&all);
+	cabin_kvm_fault_blockable(&all);
 	sigprocmask(SIG_SETMASK, &all, &old);
 	cabin_kvm_mm_lock(&k->mm);
 	child = fork();

@@ -6,11 +6,14 @@
  * syscall's own handler: an argument the table does not describe is 0.
  */
 #include <errno.h>
+#include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
 #include "platform/kvm/forward_impl.h"
+#include "platform/kvm/monitor_fault.h"
 
 /*
  * The kernel reads an fd argument as a 32-bit int, so that is what is
@@ -181,12 +184,64 @@ bool cabin_kvm_fwd_handles(long nr)
 	return cabin_kvm_fwd_entry(nr) != NULL;
 }
 
+void *cabin_kvm_fwd_alloc(struct cabin_kvm_call *c, size_t len)
+{
+	unsigned int i;
+
+	for (i = 0; i < CABIN_KVM_MAX_OWNED; i++)
+		if (!c->owned[i])
+			return c->owned[i] = malloc(len ? len : 1);
+	return NULL;
+}
+
+void cabin_kvm_fwd_free(struct cabin_kvm_call *c, void *p)
+{
+	unsigned int i;
+
+	for (i = 0; p && i < CABIN_KVM_MAX_OWNED; i++)
+		if (c->owned[i] == p)
+			c->owned[i] = NULL;
+	free(p);
+}
+
+int cabin_kvm_fwd_put(const struct cabin_kvm_call *c, void *dst,
+		      const void *src, size_t n)
+{
+	if (c->f->mem->copy)
+		return c->f->mem->copy(dst, src, n);
+	memcpy(dst, src, n);
+	return 0;
+}
+
+static long run_call(struct cabin_kvm_call *c,
+		     const struct cabin_kvm_fwd_entry *e)
+{
+	int i, err;
+
+	for (i = 0; i < 6; i++) {
+		err = prepare_arg(c, i, &e->arg[i]);
+		if (err)
+			return err;
+	}
+	if (e->run)
+		return e->run(c);
+	return finish(c->f, cabin_kvm_fwd_syscall(c), e->result);
+}
+
+/*
+ * The handlers read and write the program's memory through host
+ * pointers; a page the host stopped backing meanwhile (a shared file cut
+ * short) faults there, and the catcher makes the call's result EFAULT,
+ * as the kernel's own copies do.  What the call held is let go.
+ */
 long cabin_kvm_forward(const struct cabin_kvm_fwd *f, long nr,
 		       const uint64_t args[6])
 {
 	const struct cabin_kvm_fwd_entry *e = cabin_kvm_fwd_entry(nr);
 	struct cabin_kvm_call c;
-	int i, err;
+	struct cabin_kvm_catch guard;
+	long ret;
+	int i;
 
 	if (!e)
 		return -ENOSYS;
@@ -199,14 +254,17 @@ long cabin_kvm_forward(const struct cabin_kvm_fwd *f, long nr,
 		c.guest[i] = args[i];
 		c.host[i] = 0;
 	}
-	for (i = 0; i < 6; i++) {
-		err = prepare_arg(&c, i, &e->arg[i]);
-		if (err)
-			return err;
+	memset(c.owned, 0, sizeof(c.owned));
+	cabin_kvm_catch_push(&guard);
+	if (sigsetjmp(guard.env, 0)) {
+		ret = -EFAULT;
+	} else {
+		ret = run_call(&c, e);
+		cabin_kvm_catch_pop(&guard);
 	}
-	if (e->run)
-		return e->run(&c);
-	return finish(f, cabin_kvm_fwd_syscall(&c), e->result);
+	for (i = 0; i < CABIN_KVM_MAX_OWNED; i++)
+		free(((void *volatile *)c.owned)[i]);
+	return ret;
 }
 
 /* Regular files and FIFOs only: a device node would reach host hardware. */

@@ -121,7 +121,12 @@ static long new_pair(struct cabin_kvm_call *c, uint64_t gva, long nr,
 		close(fds[1]);
 		return -EMFILE;
 	}
-	memcpy(p, fds, sizeof(fds));
+	/* The buffer's page may be gone since: the pair is undone. */
+	if (cabin_kvm_fwd_put(c, p, fds, sizeof(fds)) < 0) {
+		close(fds[0]);
+		close(fds[1]);
+		return -EFAULT;
+	}
 	return 0;
 }
 

@@ -56,6 +56,8 @@ enum cabin_kvm_res_kind {
 };
 
 #define CABIN_KVM_MAX_STR	2
+/* Host buffers one call holds at once (cabin_kvm_fwd_alloc). */
+#define CABIN_KVM_MAX_OWNED	2
 
 struct cabin_kvm_call;
 
@@ -77,6 +79,7 @@ struct cabin_kvm_call {
 	bool self_exe;		/* a path named /proc/self/exe: now the program's */
 	char str[CABIN_KVM_MAX_STR][PATH_MAX];
 	struct iovec iov[IOV_MAX];
+	void *owned[CABIN_KVM_MAX_OWNED];	/* freed when the call ends */
 };
 
 /* The table (forward_table.c); NULL for a syscall not forwarded. */
@@ -91,6 +94,22 @@ long cabin_kvm_fwd_host(const struct cabin_kvm_fwd *f, long nr,
 long cabin_kvm_fwd_syscall(const struct cabin_kvm_call *c);
 long cabin_kvm_fwd_new_fd(const struct cabin_kvm_fwd *f, long fd);
 int cabin_kvm_fwd_fd_ok(const struct cabin_kvm_fwd *f, uint64_t arg);
+/*
+ * A host buffer for the call, freed with cabin_kvm_fwd_free or, at the
+ * latest, when the call ends, also when it ends early because the host
+ * stopped backing a page of the program's (cabin_kvm_forward): NULL when
+ * out of memory or slots.
+ */
+void *cabin_kvm_fwd_alloc(struct cabin_kvm_call *c, size_t len);
+void cabin_kvm_fwd_free(struct cabin_kvm_call *c, void *p);
+/*
+ * Write n bytes to host pointer dst in guest memory (translated before):
+ * 0, or -EFAULT when the host no longer backs the page.  For results
+ * whose loss must be undone (new descriptors); any other access to guest
+ * memory that faults ends the call with EFAULT.
+ */
+int cabin_kvm_fwd_put(const struct cabin_kvm_call *c, void *dst,
+		      const void *src, size_t n);
 
 /*
  * forward_msg.c: translate the n guest iovecs at gva into out[] (n is at

@@ -150,7 +150,7 @@ static int rights_below_floor(void *arg, unsigned char *cm, size_t off,
 	return 0;
 }
 
-static int load_send_ctl(const struct cabin_kvm_call *c,
+static int load_send_ctl(struct cabin_kvm_call *c,
 			 const struct msghdr *m, struct msg *o)
 {
 	size_t len = m->msg_controllen;
@@ -160,7 +160,7 @@ static int load_send_ctl(const struct cabin_kvm_call *c,
 		return 0;
 	if (len > CTL_MAX)
 		return -ENOBUFS;
-	o->ctl = malloc(len);
+	o->ctl = cabin_kvm_fwd_alloc(c, len);
 	if (!o->ctl)
 		return -ENOMEM;
 	err = cabin_gmem_read(c->f->mem, (uint64_t)m->msg_control, o->ctl, len);
@@ -172,7 +172,7 @@ static int load_send_ctl(const struct cabin_kvm_call *c,
 	return err;
 }
 
-static int load_recv_ctl(const struct cabin_kvm_call *c,
+static int load_recv_ctl(struct cabin_kvm_call *c,
 			 const struct msghdr *m, struct msg *o)
 {
 	size_t len = m->msg_controllen < CTL_MAX ? m->msg_controllen : CTL_MAX;
@@ -182,7 +182,7 @@ static int load_recv_ctl(const struct cabin_kvm_call *c,
 	if (cabin_gmem_translate(c->f->mem, (uint64_t)m->msg_control, len,
 				 CABIN_GMEM_USER | CABIN_GMEM_W, &o->ctl_out))
 		return -EFAULT;
-	o->ctl = malloc(len);
+	o->ctl = cabin_kvm_fwd_alloc(c, len);
 	if (!o->ctl)
 		return -ENOMEM;
 	o->h.msg_control = o->ctl;
@@ -212,7 +212,7 @@ static long send_one(struct cabin_kvm_call *c, uint64_t gva, int flags)
 		r = load_send_ctl(c, &m, &o);
 	if (!r)
 		r = host_msg(SYS_sendmsg, c, &o.h, flags);
-	free(o.ctl);
+	cabin_kvm_fwd_free(c, o.ctl);
 	return r;
 }
 
@@ -265,12 +265,35 @@ static void clean_recv_ctl(const struct cabin_kvm_fwd *f, struct msg *o)
 	}
 }
 
-/* Copy out what the kernel would have written to the guest's header. */
-static void store_recv(unsigned char *hdr, const struct msghdr *m,
-		       const struct msg *o)
+static int close_rights(void *arg, unsigned char *cm, size_t off,
+			unsigned char *fds, size_t n)
+{
+	size_t i;
+
+	(void)arg;
+	(void)cm;
+	(void)off;
+	for (i = 0; i < n; i++)
+		close(fd_at(fds, i));
+	return 0;
+}
+
+/*
+ * Copy out what the kernel would have written to the guest's header.
+ * The control data first: if the host no longer backs its page, the
+ * descriptors received are closed, as the kernel does when it cannot
+ * hand them over, and the call fails with EFAULT.
+ */
+static int store_recv(const struct cabin_kvm_call *c, unsigned char *hdr,
+		      const struct msghdr *m, struct msg *o)
 {
 	size_t n;
 
+	if (o->ctl && cabin_kvm_fwd_put(c, o->ctl_out, o->ctl,
+					o->h.msg_controllen) < 0) {
+		each_rights(o->ctl, o->h.msg_controllen, close_rights, NULL);
+		return -EFAULT;
+	}
 	if (m->msg_name) {
 		n = o->h.msg_namelen < o->name_cap ? o->h.msg_namelen :
 						     o->name_cap;
@@ -279,12 +302,11 @@ static void store_recv(unsigned char *hdr, const struct msghdr *m,
 		memcpy(hdr + offsetof(struct msghdr, msg_namelen),
 		       &o->h.msg_namelen, sizeof(o->h.msg_namelen));
 	}
-	if (o->ctl)
-		memcpy(o->ctl_out, o->ctl, o->h.msg_controllen);
 	memcpy(hdr + offsetof(struct msghdr, msg_controllen),
 	       &o->h.msg_controllen, sizeof(o->h.msg_controllen));
 	memcpy(hdr + offsetof(struct msghdr, msg_flags), &o->h.msg_flags,
 	       sizeof(o->h.msg_flags));
+	return 0;
 }
 
 static long recv_one(struct cabin_kvm_call *c, uint64_t gva, int flags,
@@ -310,11 +332,12 @@ static long recv_one(struct cabin_kvm_call *c, uint64_t gva, int flags,
 		r = host_msg(SYS_recvmsg, c, &o.h, flags);
 	if (r >= 0) {
 		clean_recv_ctl(c->f, &o);
-		store_recv(hdr, &m, &o);
-		if (msg_flags)
+		if (store_recv(c, hdr, &m, &o) < 0)
+			r = -EFAULT;
+		else if (msg_flags)
 			*msg_flags = o.h.msg_flags;
 	}
-	free(o.ctl);
+	cabin_kvm_fwd_free(c, o.ctl);
 	return r;
 }
 

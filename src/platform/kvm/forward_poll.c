@@ -31,7 +31,7 @@ struct pollset {
 	unsigned int n, nhidden;
 };
 
-static long load_pollfds(const struct cabin_kvm_call *c, struct pollset *s)
+static long load_pollfds(struct cabin_kvm_call *c, struct pollset *s)
 {
 	uint64_t bytes;
 	unsigned int i;
@@ -47,7 +47,7 @@ static long load_pollfds(const struct cabin_kvm_call *c, struct pollset *s)
 				 &p))
 		return -EFAULT;
 	s->guest = p;
-	s->host = malloc(bytes + s->n + 1);
+	s->host = cabin_kvm_fwd_alloc(c, bytes + s->n + 1);
 	if (!s->host)
 		return -ENOMEM;
 	s->hidden = (unsigned char *)(s->host + s->n);
@@ -94,7 +94,7 @@ long cabin_kvm_fwd_poll(struct cabin_kvm_call *c)
 			(long)s.host, (long)s.n, (long)timeout });
 		r = store_pollfds(&s, r);
 	}
-	free(s.host);
+	cabin_kvm_fwd_free(c, s.host);
 	return r;
 }
 
@@ -158,7 +158,7 @@ long cabin_kvm_fwd_ppoll(struct cabin_kvm_call *c)
 			memcpy(gts, &ts, sizeof(ts));
 		r = store_pollfds(&s, r);
 	}
-	free(s.host);
+	cabin_kvm_fwd_free(c, s.host);
 	return r;
 }
 

@@ -52,10 +52,14 @@ static int load_addr_out(const struct cabin_kvm_call *c, int ai, int li,
 	return 0;
 }
 
-static void store_addr_out(const struct addr_out *o, long r)
+/* The length back to the guest: r, or -EFAULT if its page is gone. */
+static long store_addr_out(const struct cabin_kvm_call *c,
+			   const struct addr_out *o, long r)
 {
-	if (r >= 0 && o->lenp)
-		memcpy(o->lenp, &o->len, sizeof(o->len));
+	if (r >= 0 && o->lenp &&
+	    cabin_kvm_fwd_put(c, o->lenp, &o->len, sizeof(o->len)) < 0)
+		return -EFAULT;
+	return r;
 }
 
 static long host_result(long r)
@@ -77,8 +81,7 @@ long cabin_kvm_fwd_sockname(struct cabin_kvm_call *c)
 		return err;
 	r = cabin_kvm_fwd_host(c->f, c->nr, (const long[6]){
 		c->host[0], (long)o.addr, (long)&o.len });
-	store_addr_out(&o, r);
-	return r;
+	return store_addr_out(c, &o, r);
 }
 
 long cabin_kvm_fwd_accept(struct cabin_kvm_call *c)
@@ -94,7 +97,11 @@ long cabin_kvm_fwd_accept(struct cabin_kvm_call *c)
 		c->host[0], (long)o.addr, (long)(o.addr ? &o.len : NULL),
 		c->nr == SYS_accept4 ? (long)c->guest[3] : 0L });
 	r = r < 0 ? r : cabin_kvm_fwd_new_fd(c->f, r);
-	store_addr_out(&o, r);
+	/* As the kernel: no descriptor when its address cannot be told. */
+	if (r >= 0 && store_addr_out(c, &o, r) < 0) {
+		close((int)r);
+		return -EFAULT;
+	}
 	return r;
 }
 
@@ -110,8 +117,7 @@ long cabin_kvm_fwd_recvfrom(struct cabin_kvm_call *c)
 	r = cabin_kvm_fwd_host(c->f, SYS_recvfrom, (const long[6]){
 		c->host[0], c->host[1], c->host[2], c->host[3], (long)o.addr,
 		(long)(o.addr ? &o.len : NULL) });
-	store_addr_out(&o, r);
-	return r;
+	return store_addr_out(c, &o, r);
 }
 
 #define GET 0x1

@@ -254,6 +254,16 @@ static int check_range(const struct cabin_gmem *g, uint64_t gva,
 	return 0;
 }
 
+/* Bytes between host and guest memory, through the monitor's accessor. */
+static int move(const struct cabin_gmem *g, void *dst, const void *src,
+		uint64_t n)
+{
+	if (g->copy)
+		return g->copy(dst, src, n);
+	memmove(dst, src, n);
+	return 0;
+}
+
 /*
  * Copy piecewise between guest and out (read) or in (write), after the
  * whole range checked, so a fault leaves the destination as it was.
@@ -273,13 +283,14 @@ static int copy(const struct cabin_gmem *g, uint64_t gva, void *out,
 	note_write(g, gva, len, access);
 	for (done = 0; done < len; done += n) {
 		err = piece(g, gva + done, len - done, access, &off, &n);
+		if (!err && out)
+			err = move(g, (unsigned char *)out + done,
+				   g->host + off, n);
+		else if (!err)
+			err = move(g, g->host + off,
+				   (const unsigned char *)in + done, n);
 		if (err)
 			return err;
-		if (out)
-			memmove((unsigned char *)out + done, g->host + off, n);
-		else
-			memmove(g->host + off, (const unsigned char *)in + done,
-				n);
 	}
 	return 0;
 }
@@ -296,24 +307,37 @@ int cabin_gmem_write(const struct cabin_gmem *g, uint64_t gva,
 	return copy(g, gva, NULL, buf, len, CABIN_GMEM_USER | CABIN_GMEM_W);
 }
 
-/* Length of the string at gva, looking at no more than cap bytes. */
-static ssize_t string_len(const struct cabin_gmem *g, uint64_t gva,
-			  uint64_t cap)
+/*
+ * Copy the string at gva into buf (cap bytes, cap > 0) a page at a time,
+ * up to its NUL: no byte past the NUL's page is read, so a page the host
+ * no longer backs after the string is no fault, as for the kernel.
+ * Returns its length, without the NUL.
+ */
+static ssize_t string_copy(const struct cabin_gmem *g, uint64_t gva,
+			   char *buf, uint64_t cap)
 {
-	const unsigned char *p, *nul;
+	const char *nul;
 	uint64_t off, n, done;
+	int err;
 
 	for (done = 0; done < cap; done += n) {
 		/* A string running past 2^64 faults, it does not wrap to 0. */
 		if (gva + done < gva)
 			return -EFAULT;
-		if (piece(g, gva + done, cap - done,
-			  CABIN_GMEM_USER | CABIN_GMEM_R, &off, &n))
-			return -EFAULT;
-		p = g->host + off;
-		nul = memchr(p, '\0', n);
+		err = piece(g, gva + done, cap - done,
+			    CABIN_GMEM_USER | CABIN_GMEM_R, &off, &n);
+		if (err)
+			return err;
+		/* To the end of the page: the next may fault. */
+		if (n > CABIN_GMEM_PAGE - (gva + done) % CABIN_GMEM_PAGE)
+			n = CABIN_GMEM_PAGE - (gva + done) % CABIN_GMEM_PAGE;
+		err = move(g, buf + done, g->host + off, n);
+		if (err)
+			return err;
+		/* Looked for in the copy: another vCPU may change the guest's. */
+		nul = memchr(buf + done, '\0', n);
 		if (nul)
-			return (ssize_t)(done + (uint64_t)(nul - p));
+			return (ssize_t)(nul - buf);
 	}
 	return -ENAMETOOLONG;
 }
@@ -322,23 +346,17 @@ ssize_t cabin_gmem_string(const struct cabin_gmem *g, uint64_t gva,
 			  char *buf, size_t cap)
 {
 	ssize_t len;
-	int err;
 
 	if (!cap)
 		return -EINVAL;
 	buf[0] = '\0';
 	if (!g->host)
 		return -EFAULT;
-	len = string_len(g, gva, cap);
-	if (len < 0)
-		return len;
-	err = copy(g, gva, buf, NULL, (uint64_t)len,
-		   CABIN_GMEM_USER | CABIN_GMEM_R);
-	if (err) {
+	len = string_copy(g, gva, buf, cap);
+	if (len < 0) {
 		buf[0] = '\0';
-		return err;
+		return len;
 	}
-	/* Set, not copied: another vCPU may have changed the guest's NUL. */
 	buf[len] = '\0';
 	return len;
 }

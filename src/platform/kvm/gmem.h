@@ -35,6 +35,12 @@ struct cabin_gmem {
 	void (*on_write)(void *ctx, uint64_t gva, uint64_t len,
 			 unsigned int prot);
 	void *on_write_ctx;
+	/*
+	 * Moves bytes to or from guest memory for the copies below: 0, or
+	 * -EFAULT when the host no longer backs a page (a shared file cut
+	 * short).  NULL: memmove, which cannot fail.
+	 */
+	int (*copy)(void *dst, const void *src, size_t n);
 };
 
 /*
@@ -118,7 +124,8 @@ int cabin_gmem_gpa(const struct cabin_gmem *g, uint64_t gpa, uint64_t len,
  * Copies for the program's pointers: every byte must be mapped with
  * CABIN_GMEM_USER and R (read) or W (write), possibly across several
  * regions.  The whole range is checked before the first byte moves, so
- * on -EFAULT the destination is untouched.
+ * on -EFAULT for an unmapped byte the destination is untouched; a page
+ * the host no longer backs is -EFAULT too, after the bytes before it.
  */
 int cabin_gmem_read(const struct cabin_gmem *g, uint64_t gva, void *buf,
 		    size_t len);

@@ -29,6 +29,7 @@
 #include "platform/kvm/abi.h"
 #include "platform/kvm/exec.h"
 #include "platform/kvm/kvm.h"
+#include "platform/kvm/monitor_fault.h"
 #include "platform/kvm/verdict.h"
 
 #define MEM_DEFAULT	(2ull << 30)
@@ -45,14 +46,6 @@ static volatile sig_atomic_t host_flag[65];
 static siginfo_t host_info[65];
 static volatile sig_atomic_t timeout_flag;
 static volatile sig_atomic_t kill_flag;		/* SIGKILL, carried */
-
-/* The monitor's own faults on guest memory (a shared file shrank). */
-static __thread sigjmp_buf guest_fault;
-static __thread volatile sig_atomic_t guest_fault_armed;
-static const unsigned char *guest_lo, *guest_hi;
-/* A probe of one host page of guest memory (cut_short.c). */
-static __thread sigjmp_buf probe_fault;
-static __thread volatile sig_atomic_t probe_armed;
 
 /* Host signals are the program's: recorded, and the guest is kicked out. */
 static void on_host_signal(int sig, siginfo_t *si, void *uc)
@@ -84,32 +77,6 @@ static void on_host_signal(int sig, siginfo_t *si, void *uc)
 		cabin_kvm_kick_others(signal_k);
 }
 
-static void on_monitor_fault(int sig, siginfo_t *si, void *uc)
-{
-	const unsigned char *a = si->si_addr;
-
-	(void)uc;
-	if (probe_armed && sig == SIGBUS && a >= guest_lo && a < guest_hi) {
-		probe_armed = 0;
-		siglongjmp(probe_fault, 1);
-	}
-	if (guest_fault_armed && a >= guest_lo && a < guest_hi) {
-		guest_fault_armed = 0;
-		siglongjmp(guest_fault, sig);
-	}
-	signal(sig, SIG_DFL);	/* a bug of the monitor's own: die of it */
-}
-
-bool cabin_kvm_host_page_gone(const unsigned char *p)
-{
-	if (sigsetjmp(probe_fault, 1))
-		return true;
-	probe_armed = 1;
-	(void)*(const volatile unsigned char *)p;
-	probe_armed = 0;
-	return false;
-}
-
 bool cabin_kvm_host_signal_pending(void)
 {
 	int sig;
@@ -131,11 +98,8 @@ static void catch_host_signals(void)
 	sigset_t none;
 	int sig;
 
+	cabin_kvm_fault_install();
 	memset(&sa, 0, sizeof(sa));
-	sa.sa_sigaction = on_monitor_fault;
-	sa.sa_flags = SA_SIGINFO | SA_NODEFER;
-	sigaction(SIGSEGV, &sa, NULL);
-	sigaction(SIGBUS, &sa, NULL);
 	sa.sa_sigaction = on_host_signal;
 	sa.sa_flags = SA_SIGINFO;	/* no SA_RESTART: blocking calls return */
 	sigfillset(&sa.sa_mask);
@@ -570,6 +534,10 @@ static void on_exception(struct cabin_kvm *k, struct cabin_kvm_frame *f)
 	siginfo_t si;
 
 	k->stats.exception_exits++;
+	/* A page that was cut short and is back: a minor fault, no signal. */
+	if (f->vector == 14 &&
+	    cabin_kvm_cut_short_back(k, read_cr2(k), (unsigned int)f->error))
+		return;
 	exception_info(k, f, &si);
 	ev.fault.sig = si.si_signo;
 	ev.fault.code = si.si_code;
@@ -694,26 +662,34 @@ static void deliver_async(struct cabin_kvm *k)
 }
 
 /*
- * The proxy kernel's pool ran dry at a page: grant its run.  Done before
- * the vCPU's thread takes the monitor lock: the proxy kernel asks while
- * it holds the memory lock, which a monitor thread holding the monitor
- * lock may be waiting for.  False when the exit is not a well-formed
- * refill (the locked path then ends the VM).
+ * The proxy kernel's pool ran dry at a page (grant its run), or it freed
+ * frames (give them back to the host).  Done before the vCPU's thread
+ * takes the monitor lock: the proxy kernel asks while it holds the
+ * memory lock, which a monitor thread holding the monitor lock may be
+ * waiting for.  False when the exit is not a well-formed refill or
+ * release (the locked path then ends the VM).
  */
-static bool refill(struct cabin_kvm *k, struct cabin_kvm_thread *t)
+static bool pool_exit(struct cabin_kvm *k, struct cabin_kvm_thread *t)
 {
 	const struct kvm_run *run = t->run;
 	uint32_t page;
 
 	if (run->exit_reason != KVM_EXIT_IO ||
 	    run->io.direction != KVM_EXIT_IO_OUT ||
-	    run->io.port != CABIN_KVM_PORT_REFILL ||
+	    (run->io.port != CABIN_KVM_PORT_REFILL &&
+	     run->io.port != CABIN_KVM_PORT_RELEASE) ||
 	    run->io.size != 4 || run->io.count != 1)
 		return false;
-	memcpy(&page, (const char *)run + run->io.data_offset, 4);
-	if (cabin_kvm_mm_refill(&k->mm, page) < 0)
-		return false;
-	__atomic_add_fetch(&k->stats.refill_exits, 1, __ATOMIC_RELAXED);
+	if (run->io.port == CABIN_KVM_PORT_RELEASE) {
+		if (cabin_kvm_mm_release(&k->mm) < 0)
+			return false;
+		__atomic_add_fetch(&k->stats.release_exits, 1, __ATOMIC_RELAXED);
+	} else {
+		memcpy(&page, (const char *)run + run->io.data_offset, 4);
+		if (cabin_kvm_mm_refill(&k->mm, page) < 0)
+			return false;
+		__atomic_add_fetch(&k->stats.refill_exits, 1, __ATOMIC_RELAXED);
+	}
 	__atomic_add_fetch(&k->stats.exits, 1, __ATOMIC_RELAXED);
 	return true;
 }
@@ -743,6 +719,8 @@ static int on_vm_exit(struct cabin_kvm *k)
 		}
 		if (run->io.port == CABIN_KVM_PORT_REFILL)
 			return vm_failure(k, "a refill outside user memory or of a malformed size");
+		if (run->io.port == CABIN_KVM_PORT_RELEASE)
+			return vm_failure(k, "a release of memory that is not the program's private memory");
 		if (run->io.port != CABIN_KVM_PORT_TRAP &&
 		    run->io.port != CABIN_KVM_PORT_SIGNAL)
 			break;
@@ -987,19 +965,20 @@ static void print_stats(struct cabin_kvm *k)
 {
 	const struct cabin_kvm_stats *s = &k->stats;
 
-	say(k, "kvm exits: %lu total: %lu syscall, %lu exception, %lu host-signal, %lu ring, %lu refill, %lu other",
+	say(k, "kvm exits: %lu total: %lu syscall, %lu exception, %lu host-signal, %lu ring, %lu refill, %lu release, %lu other",
 	    s->exits, s->syscall_exits, s->exception_exits, s->interrupted,
-	    s->ring_exits, s->refill_exits, s->other_exits);
+	    s->ring_exits, s->refill_exits, s->release_exits, s->other_exits);
 	say(k, "kvm syscalls answered in the guest without an exit: %llu",
 	    (unsigned long long)shared_page(k)->local_calls);
 	if (k->opt->ring)
 		say(k, "kvm ring: %lu answered by the worker without an exit, %lu sent to the exit path, %lu doorbell and %lu wait exits",
 		    k->ringer.answered, k->ringer.fallbacks, k->ringer.doorbells,
 		    k->ringer.waits);
-	say(k, "kvm memory: %llu page faults resolved in the guest, %lu refills of %llu pages, %llu mm syscalls answered in the guest",
+	say(k, "kvm memory: %llu page faults resolved in the guest, %lu refills of %llu pages, %llu mm syscalls answered in the guest, %llu pages given back to the host",
 	    (unsigned long long)k->vm.ms->faults, s->refill_exits,
 	    (unsigned long long)k->vm.ms->batch,
-	    (unsigned long long)k->vm.ms->calls);
+	    (unsigned long long)k->vm.ms->calls,
+	    (unsigned long long)k->vm.ms->released);
 	say(k, "kvm syscalls: %lu forwarded to the host kernel, %lu answered by the monitor",
 	    s->syscalls_forwarded, s->syscalls_monitor);
 	say(k, "kvm guest: CR4.SMEP %s, CR4.SMAP %s", k->vm.smep ? "on" : "off",
@@ -1029,7 +1008,7 @@ static int run_loop(struct cabin_kvm_thread *t)
 		cabin_kvm_leave(t);
 		do
 			r = ioctl(t->vcpu, KVM_RUN, 0);
-		while (r == 0 && refill(k, t));
+		while (r == 0 && pool_exit(k, t));
 		__atomic_store_n(&t->in_guest, 0, __ATOMIC_SEQ_CST);
 		cabin_kvm_enter(t);
 		/* Another thread ended this one, or all, meanwhile: drop the exit. */
@@ -1058,11 +1037,14 @@ static int run_loop(struct cabin_kvm_thread *t)
 void cabin_kvm_thread_run(struct cabin_kvm_thread *t)
 {
 	struct cabin_kvm *k = t->k;
+	struct cabin_kvm_catch last;
 	int code;
 
 	signal_run = t->run;
 	cabin_kvm_enter(t);
-	code = sigsetjmp(guest_fault, 1);
+	/* Accesses with no catcher of their own: the program ends. */
+	cabin_kvm_catch_push(&last);
+	code = sigsetjmp(last.env, 1);
 	if (code) {
 		k->cur = t;
 		t->frame = NULL;
@@ -1071,10 +1053,9 @@ void cabin_kvm_thread_run(struct cabin_kvm_thread *t)
 		finish(k, code, -1, 0);
 		code = -1;
 	} else {
-		guest_fault_armed = 1;
 		code = run_loop(t);
+		cabin_kvm_catch_pop(&last);
 	}
-	guest_fault_armed = 0;
 	signal_run = NULL;
 	/* The VM cannot go on: the program ends as if killed. */
 	if (code >= 0) {
@@ -1139,8 +1120,8 @@ int cabin_kvm_run(struct cabin_kvm *k, struct cabin_proxy *proxy,
 	ev.kind = CABIN_EV_EXEC;
 	ev.exec.former_tid = k->pid;
 	handle(k, &ev);
-	guest_lo = k->vm.mem.host;
-	guest_hi = guest_lo + k->vm.mem.size;
+	cabin_kvm_fault_range(k->vm.mem.host,
+			      k->vm.mem.host + k->vm.mem.size);
 	signal_k = k;
 	cabin_kvm_leave(k->cur);
 	cabin_kvm_thread_run(k->threads[0]);

@@ -49,6 +49,7 @@ struct cabin_kvm_stats {
 	unsigned long other_exits;
 	unsigned long ring_exits;	/* doorbell and wait */
 	unsigned long refill_exits;	/* the proxy kernel's pool ran dry */
+	unsigned long release_exits;	/* the proxy kernel gave frames back */
 	unsigned long syscalls_forwarded;
 	unsigned long syscalls_monitor;	/* answered by the monitor itself */
 };
@@ -255,14 +256,19 @@ void cabin_kvm_ring_off(struct cabin_kvm *k);
 bool cabin_kvm_timed_out(void);
 /* A host signal came that no thread has taken yet (kvm.c). */
 bool cabin_kvm_host_signal_pending(void);
-/* Whether reading the host byte p of guest memory meets SIGBUS (kvm.c). */
-bool cabin_kvm_host_page_gone(const unsigned char *p);
 /*
  * Shared file pages cut short (cut_short.c): whether gva is one, and
  * taking those still mapped out of the guest (true if there were any).
  */
 bool cabin_kvm_cut_short_page(struct cabin_kvm *k, uint64_t gva);
 bool cabin_kvm_unmap_cut_short(struct cabin_kvm *k);
+/*
+ * A page fault (error code error) on such a page whose file has grown
+ * back over it: the page is mapped again; true when the program's access
+ * is to be retried with no signal.
+ */
+bool cabin_kvm_cut_short_back(struct cabin_kvm *k, uint64_t gva,
+			      unsigned int error);
 
 /* Host signals that arrived, queued for the program; true if any. */
 bool cabin_kvm_take_host_signals(struct cabin_kvm *k);

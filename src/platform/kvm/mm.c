@@ -619,6 +619,62 @@ int cabin_kvm_mm_refill(struct cabin_kvm_mm *mm, uint64_t page)
 	return 0;
 }
 
+/* Every region over [lo, hi) is private: anonymous, or a file's copy. */
+static bool private_range(const struct cabin_kvm_mm *mm, uint64_t lo,
+			  uint64_t hi)
+{
+	const struct cabin_gmem_table *t = mm->vm->mem.tab;
+	unsigned int i;
+
+	for (i = 0; i < t->n; i++) {
+		const struct cabin_gmem_region *r = &t->r[i];
+
+		if (r->gva + r->len <= lo || r->gva >= hi)
+			continue;
+		if (r->tag == CABIN_KVM_TAG_SHARED_ANON ||
+		    (r->tag >= CABIN_KVM_TAG_FIRST_FILE &&
+		     mm->names[r->tag].shared))
+			return false;
+	}
+	return true;
+}
+
+/* Runs wholly inside [lo, hi) are no longer granted. */
+static void take_back_grants(struct cabin_kvm_mm *mm, uint64_t lo,
+			     uint64_t hi)
+{
+	const struct cabin_kvm_mmstate *ms = mm->vm->ms;
+	uint64_t span = PAGE * (ms->batch ? ms->batch : 1);
+	uint64_t run = (lo + span - 1) / span, end = hi / span;
+	uint8_t *grants = mm->vm->mem.host + CABIN_KVM_GRANTS;
+
+	for (; run < end && run < CABIN_KVM_GRANTS_SIZE * 8ull; run++)
+		__atomic_fetch_and(&grants[run / 8],
+				   (uint8_t)~(1u << (run % 8)),
+				   __ATOMIC_RELEASE);
+}
+
+int cabin_kvm_mm_release(struct cabin_kvm_mm *mm)
+{
+	struct cabin_kvm_mmstate *ms = mm->vm->ms;
+	uint64_t lo = ms->release_lo, hi = ms->release_hi;
+	unsigned char *p;
+
+	if (lo % PAGE || hi % PAGE || lo >= hi || !in_user(mm, lo, hi - lo) ||
+	    !private_range(mm, lo, hi))
+		return -EINVAL;
+	/*
+	 * Private anonymous host memory (what the monitor frees it replaces
+	 * with fresh private pages): the pages come back as zeros.
+	 */
+	p = mm->vm->mem.host + lo;
+	if (madvise(p, hi - lo, MADV_DONTNEED) < 0)
+		memset(p, 0, hi - lo);
+	take_back_grants(mm, lo, hi);
+	ms->released += (hi - lo) / PAGE;
+	return 0;
+}
+
 int cabin_kvm_mm_range_prot(const struct cabin_kvm_mm *mm, uint64_t addr,
 			    uint64_t len)
 {

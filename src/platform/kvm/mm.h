@@ -87,6 +87,17 @@ long cabin_kvm_mm_madvise(struct cabin_kvm_mm *mm, uint64_t addr, uint64_t len,
 int cabin_kvm_mm_refill(struct cabin_kvm_mm *mm, uint64_t page);
 
 /*
+ * The proxy kernel freed the frames of [release_lo, release_hi) in the
+ * shared state (their entries are gone): the host pages are dropped, so
+ * they read as zero and cost the host nothing, and the grants of the
+ * runs wholly inside are taken back.  -EINVAL for a range outside user
+ * space, misaligned, or over memory that is not the program's private
+ * memory (a shared mapping's pages are not the kernel's to free).
+ * Called while the kernel holds the lock.
+ */
+int cabin_kvm_mm_release(struct cabin_kvm_mm *mm);
+
+/*
  * The lock shared with the proxy kernel over the region table, the page
  * tables and the shared state; a thread may take it again.
  */

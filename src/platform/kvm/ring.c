@@ -16,6 +16,7 @@
 
 #include "core/router.h"
 #include "platform/kvm/kvm.h"
+#include "platform/kvm/monitor_fault.h"
 
 #define WORKER_SPIN	20000
 
@@ -89,7 +90,7 @@ static void *worker(void *arg)
 	sigset_t all;
 
 	/* Host signals go to the vCPU thread; this one only hears the kick. */
-	sigfillset(&all);
+	cabin_kvm_fault_blockable(&all);
 	sigdelset(&all, CABIN_KVM_SIG_KICK);
 	pthread_sigmask(SIG_SETMASK, &all, NULL);
 	while (await_request(k, r)) {

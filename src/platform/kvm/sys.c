@@ -26,6 +26,7 @@
 #include "platform/kvm/abi.h"
 #include "platform/kvm/exec.h"
 #include "platform/kvm/kvm.h"
+#include "platform/kvm/monitor_fault.h"
 
 #define MSR_FS_BASE		0xc0000100
 #define MSR_KERNEL_GS_BASE	0xc0000102
@@ -167,7 +168,7 @@ static long wait_for_signal(struct cabin_kvm *k)
 	sigset_t all, none, old;
 
 	/* Blocked from the check to sigsuspend: no wake-up is lost. */
-	sigfillset(&all);
+	cabin_kvm_fault_blockable(&all);
 	sigemptyset(&none);
 	pthread_sigmask(SIG_BLOCK, &all, &old);
 	for (;;) {

@@ -16,6 +16,7 @@
 
 #include "platform/kvm/abi.h"
 #include "platform/kvm/guest_image.h"
+#include "platform/kvm/monitor_fault.h"
 #include "platform/kvm/vm.h"
 
 #define MSR_STAR		0xc0000081
@@ -399,6 +400,8 @@ int cabin_kvm_vm_layout(struct cabin_kvm_vm *vm, uint64_t mem_size)
 	err = cabin_gmem_init(&vm->mem, mem_size);
 	if (err < 0)
 		return err;
+	/* A page the host stops backing fails the copy, not the monitor. */
+	vm->mem.copy = cabin_kvm_guest_copy;
 	/* One table per 2 MiB of user space, plus the levels above. */
 	pool = (mem_size >> 21) * CABIN_KVM_PAGE + 64 * CABIN_KVM_PAGE;
 	pool = (pool + CABIN_GMEM_ALIGN - 1) & ~(CABIN_GMEM_ALIGN - 1);

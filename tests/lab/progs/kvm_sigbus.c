@@ -2,23 +2,34 @@
  * A MAP_SHARED file cut short under its mapping: reading past the new
  * end raises SIGBUS (BUS_ADRERR, si_addr the address read), which the
  * program catches, as on Linux; uncaught, it kills (seen from a forked
- * child's parent).  Prints one line per step; the output must match the
- * native run's.
+ * child's parent).  A syscall whose buffer lies in a page past the end
+ * fails with EFAULT and the program goes on, whoever touches the buffer
+ * (the host kernel, the monitor copying it, the proxy kernel).  Grown
+ * again, the file's pages are there again at the same addresses: they
+ * read as zero, and what is written there reaches the file.  Prints one
+ * line per step; the output must match the native run's.
  * Usage: kvm_sigbus SCRATCH-DIR
  */
+#include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #define PAGES	4
 
 static sigjmp_buf back;
+static int file_fd;
 static volatile uintptr_t fault_addr;
 static volatile int fault_code;
 
@@ -48,7 +59,7 @@ static unsigned char *shared_file(const char *dir, long page)
 		m[i * page] = (unsigned char)('a' + i);
 	if (ftruncate(fd, page) < 0)
 		return NULL;
-	close(fd);
+	file_fd = fd;
 	return m;
 }
 
@@ -64,6 +75,92 @@ static void caught(unsigned char *m, long at)
 	printf("read at %ld: SIGBUS %s, si_addr at offset %ld\n", at,
 	       fault_code == BUS_ADRERR ? "BUS_ADRERR" : "other code",
 	       (long)(fault_addr - (uintptr_t)m));
+}
+
+static void result(const char *what, long r)
+{
+	if (r >= 0)
+		printf("%s: %ld\n", what, r);
+	else
+		printf("%s: -1 %s\n", what,
+		       errno == EFAULT ? "EFAULT" : strerror(errno));
+}
+
+/* Buffers in the cut pages: each call fails with EFAULT, nothing else. */
+static void syscalls_on_cut(unsigned char *m, long page)
+{
+	void *cut = m + 2 * page + 16, *cut2 = m + 3 * page + 32;
+	struct iovec iov = { cut, 64 };
+	int fd, sv[2], null_before, null_after;
+	socklen_t len;
+	char buf[256];
+
+	fd = open("/dev/zero", O_RDONLY);
+	result("read into a cut page", read(fd, cut, 64));
+	result("readv into a cut page", readv(fd, &iov, 1));
+	result("readv with its iovec in a cut page",
+	       readv(fd, (struct iovec *)cut2, 1));
+	close(fd);
+	if (pipe(sv) == 0) {
+		result("write from a cut page", write(sv[1], cut, 64));
+		close(sv[0]);
+		close(sv[1]);
+	}
+	result("open of a path in a cut page", open((char *)cut, O_RDONLY));
+	result("stat of a path in a cut page",
+	       syscall(SYS_newfstatat, AT_FDCWD, (char *)cut, buf, 0));
+	result("poll of pollfds in a cut page",
+	       poll((struct pollfd *)cut, 1, 0));
+	result("clock_gettime into a cut page",
+	       syscall(SYS_clock_gettime, CLOCK_MONOTONIC, cut));
+	result("nanosleep of a timespec in a cut page",
+	       syscall(SYS_nanosleep, cut, NULL));
+	result("rt_sigaction from a cut page",
+	       syscall(SYS_rt_sigaction, SIGUSR1, cut, NULL, 8));
+	result("uname into a cut page", syscall(SYS_uname, cut));
+	/* The pair is undone: the next descriptor is the one before. */
+	null_before = open("/dev/null", O_RDONLY);
+	close(null_before);
+	result("pipe into a cut page", syscall(SYS_pipe2, cut, 0));
+	result("socketpair into a cut page",
+	       syscall(SYS_socketpair, AF_UNIX, SOCK_STREAM, 0, cut));
+	null_after = open("/dev/null", O_RDONLY);
+	close(null_after);
+	printf("descriptors left behind: %s\n",
+	       null_after == null_before ? "none" : "some");
+	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == 0) {
+		result("sendmsg of a msghdr in a cut page",
+		       sendmsg(sv[0], (struct msghdr *)cut, 0));
+		len = sizeof(int);
+		result("getsockopt's length in a cut page",
+		       getsockopt(sv[0], SOL_SOCKET, SO_TYPE, buf,
+				  (socklen_t *)cut));
+		result("getsockopt's value in a cut page",
+		       getsockopt(sv[0], SOL_SOCKET, SO_TYPE, cut, &len));
+		close(sv[0]);
+		close(sv[1]);
+	}
+}
+
+/* The file grows back: the same addresses are its pages again. */
+static void grown_back(unsigned char *m, long page)
+{
+	unsigned char c = 0;
+
+	if (ftruncate(file_fd, PAGES * page) < 0) {
+		perror("kvm_sigbus: ftruncate");
+		return;
+	}
+	caught(m, 2 * page + 8);
+	caught(m, 3 * page + 100);
+	m[3 * page + 200] = 'q';
+	if (pread(file_fd, &c, 1, 3 * page + 200) != 1)
+		c = '?';
+	printf("written through the mapping, read from the file: %c\n", c);
+	/* Cut again: a signal again. */
+	if (ftruncate(file_fd, page) < 0)
+		return;
+	caught(m, 3 * page + 200);
 }
 
 int main(int argc, char **argv)
@@ -98,5 +195,8 @@ int main(int argc, char **argv)
 		printf("child: killed by %s\n", strsignal(WTERMSIG(st)));
 	else
 		printf("child: status %#x\n", st);
+	syscalls_on_cut(m, page);
+	caught(m, 2 * page + 8);
+	grown_back(m, page);
 	return 0;
 }

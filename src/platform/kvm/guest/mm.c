@@ -2,7 +2,7 @@
  * The proxy kernel's side of the program's anonymous memory: memory
  * calls and page faults answered with no VM exit (anon.c decides what),
  * under the lock shared with the monitor; here are the kernel's own
- * means: zeroing a frame, dropping translations, asking for a refill.
+ * means: dropping translations, asking for a refill or a release.
  */
 #include <stdint.h>
 
@@ -20,21 +20,6 @@
 static struct cabin_kvm_mmstate *const ms =
 	(struct cabin_kvm_mmstate *)CABIN_KVM_MMSTATE;
 
-/*
- * Through a supervisor, writable entry of its own: neither SMAP nor a
- * read-only mapping of the program's stands in the way.  The caller
- * removes the entry and flushes.
- */
-static void zero(const struct cabin_anon *a, uint64_t *e, uint64_t gva)
-{
-	uint64_t n = CABIN_KVM_PAGE / 8, p = gva;
-
-	(void)a;
-	*e = (*e & CABIN_PTE_ADDR) | CABIN_PTE_P | CABIN_PTE_W | CABIN_PTE_NX;
-	__asm__ volatile("invlpg (%0)" : : "r"(gva) : "memory");
-	__asm__ volatile("rep stosq" : "+D"(p), "+c"(n) : "a"(0ull) : "memory");
-}
-
 static void flush(const struct cabin_anon *a)
 {
 	(void)a;
@@ -47,6 +32,19 @@ static void refill(const struct cabin_anon *a, uint64_t gva)
 	out32(CABIN_KVM_PORT_REFILL, (uint32_t)(gva / CABIN_KVM_PAGE));
 }
 
+/*
+ * The monitor drops the host pages (zero from then on, and no longer
+ * the host's to keep); the lock, held here, keeps anyone from mapping
+ * the range again before that.
+ */
+static void release(const struct cabin_anon *a, uint64_t lo, uint64_t hi)
+{
+	(void)a;
+	ms->release_lo = lo;
+	ms->release_hi = hi;
+	out32(CABIN_KVM_PORT_RELEASE, 0);
+}
+
 static void anon(struct cabin_anon *a)
 {
 	a->pt.base = 0;
@@ -54,9 +52,9 @@ static void anon(struct cabin_anon *a)
 	a->pt.ms = ms;
 	a->tab = (struct cabin_gmem_table *)CABIN_KVM_REGIONS;
 	a->grants = (uint8_t *)CABIN_KVM_GRANTS;
-	a->zero = zero;
 	a->flush = flush;
 	a->refill = refill;
+	a->release = release;
 }
 
 static long call(const struct cabin_anon *a, const struct cabin_kvm_frame *f)
