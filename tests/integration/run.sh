@@ -661,6 +661,10 @@ fields = {"kernel_release": str, "machine": str, "seccomp_filter": bool,
           "syscall_user_dispatch": bool, "pkeys_cpu": bool, "pkeys_os": bool,
           "user_namespaces": bool, "ia32_emulation": bool,
           "kvm_present": bool, "kvm_usable": bool, "kvm_errno": int,
+          "kvm_platform": bool, "kvm_verdict": str, "kvm_canary": str,
+          "kvm_pvm": bool, "cpu_vmx_svm": bool, "kvm_guest_smep": bool,
+          "kvm_guest_smap": bool, "kvm_guest_pku": bool,
+          "kvm_guest_lacks": str,
           "sev_snp_guest": bool, "ptrace_usable": bool,
           "yama_ptrace_scope": int}
 bad = []
@@ -690,9 +694,13 @@ want["pkeys_cpu"] = "pku" in flags
 if "pku" not in flags or "ospke" not in flags:
     want["pkeys_os"] = False
 want["kvm_present"] = os.path.exists("/dev/kvm")
+want["kvm_pvm"] = os.path.exists("/sys/module/kvm_pvm")
+want["cpu_vmx_svm"] = "vmx" in flags or "svm" in flags
 if not want["kvm_present"]:
     want["kvm_usable"] = False
     want["kvm_errno"] = errno.ENOENT
+    want["kvm_platform"] = False
+    want["kvm_canary"] = "not_run"
 want["user_namespaces"] = subprocess.run(["unshare", "-U", "true"],
     stderr=subprocess.DEVNULL).returncode == 0
 try:
