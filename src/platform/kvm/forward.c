@@ -123,6 +123,25 @@ static int str_arg(struct cabin_kvm_call *c, int i,
 		return 0;
 	if (c->nstr == CABIN_KVM_MAX_STR)
 		return -EINVAL;
+	n = cabin_gmem_string(c->f->mem, c->guest[i], c->str[c->nstr],
+			      PATH_MAX);
+	if (n < 0)
+		return (int)n;
+	c->host[i] = (long)c->str[c->nstr++];
+	return 0;
+}
+
+/* A path: copied as a string is, then made safe from magic links. */
+static int path_arg(struct cabin_kvm_call *c, int i,
+		    const struct cabin_kvm_fwd_entry *e)
+{
+	const struct cabin_kvm_arg *a = &e->arg[i];
+	ssize_t n;
+
+	if (!c->guest[i] && (a->flags & CABIN_KVM_ARG_OPT))
+		return 0;
+	if (c->nstr == CABIN_KVM_MAX_STR)
+		return -EINVAL;
 	n = cabin_kvm_program_path(c->f->mem, c->f->exe, c->guest[i],
 				   c->str[c->nstr], PATH_MAX);
 	if (n == CABIN_KVM_SELF_EXE)
@@ -130,7 +149,7 @@ static int str_arg(struct cabin_kvm_call *c, int i,
 	else if (n < 0)
 		return (int)n;
 	c->host[i] = (long)c->str[c->nstr++];
-	return 0;
+	return cabin_kvm_fwd_path(c, i, e);
 }
 
 static int iov_arg(struct cabin_kvm_call *c, int i,
@@ -148,8 +167,10 @@ static int iov_arg(struct cabin_kvm_call *c, int i,
 }
 
 static int prepare_arg(struct cabin_kvm_call *c, int i,
-		       const struct cabin_kvm_arg *a)
+		       const struct cabin_kvm_fwd_entry *e)
 {
+	const struct cabin_kvm_arg *a = &e->arg[i];
+
 	switch (a->kind) {
 	case CABIN_KVM_ARG_NONE:
 		return 0;
@@ -162,6 +183,8 @@ static int prepare_arg(struct cabin_kvm_call *c, int i,
 		return cabin_kvm_fwd_fd_ok(c->f, c->guest[i]);
 	case CABIN_KVM_ARG_STR:
 		return str_arg(c, i, a);
+	case CABIN_KVM_ARG_PATH:
+		return path_arg(c, i, e);
 	case CABIN_KVM_ARG_IN:
 		return buf_arg(c, i, a, CABIN_GMEM_R);
 	case CABIN_KVM_ARG_OUT:
@@ -186,7 +209,9 @@ long cabin_kvm_forward(const struct cabin_kvm_fwd *f, long nr,
 {
 	const struct cabin_kvm_fwd_entry *e = cabin_kvm_fwd_entry(nr);
 	struct cabin_kvm_call c;
-	int i, err;
+	unsigned int j;
+	long r = 0;
+	int i;
 
 	if (!e)
 		return -ENOSYS;
@@ -194,19 +219,21 @@ long cabin_kvm_forward(const struct cabin_kvm_fwd *f, long nr,
 	c.f = f;
 	c.nr = nr;
 	c.nstr = 0;
+	c.npin = 0;
 	c.self_exe = false;
 	for (i = 0; i < 6; i++) {
 		c.guest[i] = args[i];
 		c.host[i] = 0;
 	}
-	for (i = 0; i < 6; i++) {
-		err = prepare_arg(&c, i, &e->arg[i]);
-		if (err)
-			return err;
-	}
-	if (e->run)
-		return e->run(&c);
-	return finish(f, cabin_kvm_fwd_syscall(&c), e->result);
+	for (i = 0; i < 6 && !r; i++)
+		r = prepare_arg(&c, i, e);
+	if (!r && e->run)
+		r = e->run(&c);
+	else if (!r)
+		r = finish(f, cabin_kvm_fwd_syscall(&c), e->result);
+	for (j = 0; j < c.npin; j++)
+		close(c.pin[j]);
+	return r;
 }
 
 /* Regular files and FIFOs only: a device node would reach host hardware. */

@@ -20,7 +20,8 @@ enum cabin_kvm_arg_kind {
 	CABIN_KVM_ARG_INT,	/* passed as the program gave it */
 	CABIN_KVM_ARG_FD,	/* below fd_floor, else -EBADF */
 	CABIN_KVM_ARG_DIRFD,	/* the same, AT_FDCWD allowed */
-	CABIN_KVM_ARG_STR,	/* NUL-terminated, copied (PATH_MAX) */
+	CABIN_KVM_ARG_STR,	/* a name, NUL-terminated, copied (PATH_MAX) */
+	CABIN_KVM_ARG_PATH,	/* a path: copied, then made safe (path below) */
 	CABIN_KVM_ARG_IN,	/* buffer the host reads */
 	CABIN_KVM_ARG_OUT,	/* buffer the host writes */
 	CABIN_KVM_ARG_INOUT,
@@ -31,6 +32,23 @@ enum cabin_kvm_arg_kind {
 /* Flags of an argument. */
 #define CABIN_KVM_ARG_OPT	0x1	/* NULL allowed, passed as NULL */
 #define CABIN_KVM_ARG_NINT	0x2	/* C int count: < 0 is -EINVAL */
+#define CABIN_KVM_ARG_WR	0x4	/* path: the call changes what it names */
+
+/*
+ * How a path argument's last component is taken: what the host's call
+ * would follow is what a magic link must not lead through to the
+ * monitor's objects (forward_path.c).  The _AT ones look at the flags in
+ * argument ref.
+ */
+enum cabin_kvm_path_kind {
+	CABIN_KVM_PATH_FOLLOW,		/* followed: stat, truncate, chmod */
+	CABIN_KVM_PATH_NOFOLLOW,	/* not, save a trailing slash: lstat */
+	CABIN_KVM_PATH_ENTRY,		/* a directory entry: unlink, mkdir */
+	CABIN_KVM_PATH_AT_NOFOLLOW,	/* NOFOLLOW with AT_SYMLINK_NOFOLLOW */
+	CABIN_KVM_PATH_AT_FOLLOW,	/* FOLLOW with AT_SYMLINK_FOLLOW only */
+	CABIN_KVM_PATH_IN_NOFOLLOW,	/* NOFOLLOW with IN_DONT_FOLLOW */
+	CABIN_KVM_PATH_OWN,		/* the handler resolves it (open) */
+};
 
 #define CABIN_KVM_NOREF		0xff
 
@@ -42,6 +60,7 @@ struct cabin_kvm_arg {
 	uint8_t kind;
 	uint8_t flags;
 	uint8_t ref;
+	uint8_t path;		/* enum cabin_kvm_path_kind, for a path */
 	uint16_t size;
 };
 
@@ -76,6 +95,9 @@ struct cabin_kvm_call {
 	unsigned int nstr;
 	bool self_exe;		/* a path named /proc/self/exe: now the program's */
 	char str[CABIN_KVM_MAX_STR][PATH_MAX];
+	/* The monitor's descriptors the paths were pinned at, closed after. */
+	unsigned int npin;
+	int pin[CABIN_KVM_MAX_STR];
 	struct iovec iov[IOV_MAX];
 };
 
@@ -91,6 +113,35 @@ long cabin_kvm_fwd_host(const struct cabin_kvm_fwd *f, long nr,
 long cabin_kvm_fwd_syscall(const struct cabin_kvm_call *c);
 long cabin_kvm_fwd_new_fd(const struct cabin_kvm_fwd *f, long fd);
 int cabin_kvm_fwd_fd_ok(const struct cabin_kvm_fwd *f, uint64_t arg);
+
+/*
+ * forward_path.c: where a path leads, for the program.  Its open, the
+ * host's openat2 (-errno).
+ */
+struct open_how;
+long cabin_kvm_fwd_openat2(const struct cabin_kvm_fwd *f, int dfd,
+			   const char *path, const struct open_how *how);
+/* Read (1) and write (2) of open flags (O_TRUNC writes); O_PATH: none. */
+unsigned int cabin_kvm_fwd_access(unsigned int flags);
+/*
+ * The object (dfd, path) names through a magic link, if the program's:
+ * a descriptor of the monitor's (>= fd_floor) for it, which the caller
+ * closes.  The program's are what it holds below the floor, open for at
+ * least want (as cabin_kvm_fwd_access), its cwd and root, and its own
+ * file for the monitor's (*exe set, when exe is not NULL).  -EACCES for
+ * anything else; follow: the last component too, else a symlink there
+ * is -ELOOP.
+ */
+long cabin_kvm_fwd_magic(const struct cabin_kvm_fwd *f, int dfd,
+			 const char *path, bool follow, unsigned int want,
+			 bool *exe);
+/*
+ * Path argument i of c (its dirfd the argument before it, if a DIRFD),
+ * rewritten so the host's call cannot pass a magic link to the monitor's
+ * objects: 0 or -errno as Linux would give the program.
+ */
+int cabin_kvm_fwd_path(struct cabin_kvm_call *c, int i,
+		       const struct cabin_kvm_fwd_entry *e);
 
 /*
  * forward_msg.c: translate the n guest iovecs at gva into out[] (n is at

@@ -1,0 +1,316 @@
+/*
+ * Where a program's path leads.  The program's process is the monitor's,
+ * so the host resolves /proc's magic links (/proc/self/exe, cwd, root,
+ * fd/N, map_files/..., the same under /proc/thread-self and /proc/<pid>,
+ * and any symlink, dirfd or ".." leading there) for the monitor: its
+ * binary, its descriptors (cabin's records and logs).  Every path the
+ * forwarder passes on is therefore first resolved here, once, without
+ * magic links (RESOLVE_NO_MAGICLINKS), to a descriptor of the monitor's
+ * (above the floor, out of the program's reach), and the host's call is
+ * given that descriptor's own link instead: "/proc/self/fd/D" for what
+ * the call follows, "/proc/self/fd/P/NAME" for a last component it does
+ * not (P its directory).  The call then acts on what was resolved, not on
+ * a path the program may change meanwhile.  A path that needs a magic
+ * link leads only to the program's own objects: what it holds below the
+ * floor, for no more access than it holds it with, its cwd and root, and
+ * its own file for /proc/self/exe; anything else is EACCES, and a magic
+ * link of /proc named as a last component (readlink, lstat) whose object
+ * is not the program's does not exist (ENOENT), as a descriptor the
+ * program does not hold does not on Linux.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/magic.h>
+#include <linux/openat2.h>
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/inotify.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "platform/kvm/forward_impl.h"
+#include "platform/kvm/kvm.h"
+
+#define WANT_WRITE	2u
+
+long cabin_kvm_fwd_openat2(const struct cabin_kvm_fwd *f, int dfd,
+			   const char *path, const struct open_how *how)
+{
+	long a[6] = { dfd, (long)path, (long)how, sizeof(*how), 0, 0 };
+
+	return cabin_kvm_fwd_host(f, SYS_openat2, a);
+}
+
+unsigned int cabin_kvm_fwd_access(unsigned int flags)
+{
+	unsigned int acc = flags & O_ACCMODE, bits = 0;
+
+	if (flags & O_PATH)
+		return 0;
+	if (acc == O_RDONLY || acc == O_RDWR)
+		bits |= 1;
+	if (acc == O_WRONLY || acc == O_RDWR || (flags & O_TRUNC))
+		bits |= WANT_WRITE;
+	return bits;
+}
+
+static bool same_file(const struct stat *a, const struct stat *b)
+{
+	return a->st_dev == b->st_dev && a->st_ino == b->st_ino;
+}
+
+/* fd is st's file, open for at least want. */
+static bool holds(int fd, const struct stat *st, unsigned int want)
+{
+	struct stat now;
+	int fl = fcntl(fd, F_GETFL);
+
+	return fl >= 0 && fstat(fd, &now) == 0 && same_file(&now, st) &&
+	       (cabin_kvm_fwd_access((unsigned int)fl) & want) == want;
+}
+
+/* fd, if below the floor, copied above it when it is st's file. */
+static long held_at(const struct cabin_kvm_fwd *f, int fd,
+		    const struct stat *st, unsigned int want)
+{
+	int d;
+
+	if (fd < 0 || fd >= f->fd_floor || !holds(fd, st, want))
+		return -EACCES;
+	d = fcntl(fd, F_DUPFD_CLOEXEC, f->fd_floor);
+	if (d < 0)
+		return -errno;
+	/* The copy is checked again: the program may reuse the number. */
+	if (holds(d, st, want))
+		return d;
+	close(d);
+	return -EACCES;
+}
+
+/*
+ * A descriptor the program holds for st, copied above the floor.  The
+ * open ones are listed from /proc/self/fd rather than all numbers tried.
+ */
+static long held(const struct cabin_kvm_fwd *f, const struct stat *st,
+		 unsigned int want)
+{
+	struct open_how how = { .flags = O_RDONLY | O_DIRECTORY | O_CLOEXEC };
+	char buf[4096];
+	long dir, n, r = -EACCES;
+
+	dir = cabin_kvm_fwd_openat2(f, AT_FDCWD, "/proc/self/fd", &how);
+	if (dir < 0)
+		return dir;
+	dir = cabin_kvm_move_fd((int)dir, f->fd_floor);
+	if (dir < 0)
+		return dir;
+	while (r == -EACCES &&
+	       (n = syscall(SYS_getdents64, (int)dir, buf, sizeof(buf))) > 0) {
+		long off = 0;
+
+		while (r == -EACCES && off < n) {
+			struct dirent64 *e = (struct dirent64 *)(buf + off);
+			char *end;
+			long fd = strtol(e->d_name, &end, 10);
+
+			off += e->d_reclen;
+			if (*end || end == e->d_name || fd == dir)
+				continue;
+			r = held_at(f, (int)fd, st, want);
+		}
+	}
+	close((int)dir);
+	return r;
+}
+
+/* path resolved without any magic link, O_PATH, above the floor. */
+static long pin_plain(const struct cabin_kvm_fwd *f, int dfd,
+		      const char *path, uint64_t flags)
+{
+	struct open_how how = {
+		.flags = O_PATH | O_CLOEXEC | flags,
+		.resolve = RESOLVE_NO_MAGICLINKS,
+	};
+	long r = cabin_kvm_fwd_openat2(f, dfd, path, &how);
+
+	return r < 0 ? r : cabin_kvm_move_fd((int)r, f->fd_floor);
+}
+
+/*
+ * What the program names by the monitor's own cwd, root and binary: the
+ * same cwd and root (chdir is forwarded), and its own file for the
+ * monitor's binary.  The monitor's names, so no magic link on the way.
+ */
+static long named(const struct cabin_kvm_fwd *f, const struct stat *st,
+		  bool *exe)
+{
+	struct stat mine;
+
+	if (f->exe && f->exe[0] && stat("/proc/self/exe", &mine) == 0 &&
+	    same_file(&mine, st)) {
+		if (exe)
+			*exe = true;
+		return pin_plain(f, AT_FDCWD, f->exe, 0);
+	}
+	if (stat(".", &mine) == 0 && same_file(&mine, st))
+		return pin_plain(f, AT_FDCWD, ".", 0);
+	if (stat("/", &mine) == 0 && same_file(&mine, st))
+		return pin_plain(f, AT_FDCWD, "/", 0);
+	return -EACCES;
+}
+
+long cabin_kvm_fwd_magic(const struct cabin_kvm_fwd *f, int dfd,
+			 const char *path, bool follow, unsigned int want,
+			 bool *exe)
+{
+	struct stat st;
+	long a[6] = { dfd, (long)path, (long)&st,
+		      follow ? 0 : AT_SYMLINK_NOFOLLOW, 0, 0 };
+	long r = cabin_kvm_fwd_host(f, SYS_newfstatat, a);
+
+	if (r < 0)
+		return r;
+	if (!follow && S_ISLNK(st.st_mode))
+		return -ELOOP;
+	r = held(f, &st, want);
+	return r == -EACCES ? named(f, &st, exe) : r;
+}
+
+/* path as a descriptor of the monitor's: without magic links, or the
+ * program's object a magic link names. */
+static long pin(const struct cabin_kvm_fwd *f, int dfd, const char *path,
+		uint64_t flags, unsigned int want)
+{
+	long r = pin_plain(f, dfd, path, flags);
+	struct stat st;
+
+	if (r != -ELOOP)
+		return r;
+	r = cabin_kvm_fwd_magic(f, dfd, path, true, want, NULL);
+	if (r >= 0 && (flags & O_DIRECTORY) &&
+	    (fstat((int)r, &st) < 0 || !S_ISDIR(st.st_mode))) {
+		close((int)r);
+		return -ENOTDIR;
+	}
+	return r;
+}
+
+/*
+ * NAME in directory dir, which the call does not follow: a magic link of
+ * /proc there (fd/N, exe) exists for the program only if its object is
+ * the program's; *exe when it is the monitor's binary.
+ */
+static int proc_entry(const struct cabin_kvm_fwd *f, int dir,
+		      const char *name, size_t len, bool *exe)
+{
+	struct open_how how = {
+		.flags = O_PATH | O_CLOEXEC,
+		.resolve = RESOLVE_NO_MAGICLINKS,
+	};
+	char one[NAME_MAX + 1];
+	struct statfs fs;
+	long r;
+
+	if (fstatfs(dir, &fs) < 0 || fs.f_type != PROC_SUPER_MAGIC ||
+	    len > NAME_MAX)
+		return 0;
+	memcpy(one, name, len);
+	one[len] = '\0';
+	r = cabin_kvm_fwd_openat2(f, dir, one, &how);
+	if (r >= 0)
+		close((int)r);
+	if (r != -ELOOP)
+		return 0;
+	r = cabin_kvm_fwd_magic(f, dir, one, true, 0, exe);
+	if (r < 0)
+		return -ENOENT;
+	close((int)r);
+	return 0;
+}
+
+/* How the call takes the last component, its flags looked at. */
+static unsigned int last_kind(const struct cabin_kvm_call *c,
+			      const struct cabin_kvm_arg *a)
+{
+	uint64_t flags = a->ref == CABIN_KVM_NOREF ? 0 : c->guest[a->ref];
+
+	switch (a->path) {
+	case CABIN_KVM_PATH_AT_NOFOLLOW:
+		return flags & AT_SYMLINK_NOFOLLOW ? CABIN_KVM_PATH_NOFOLLOW :
+						     CABIN_KVM_PATH_FOLLOW;
+	case CABIN_KVM_PATH_AT_FOLLOW:
+		return flags & AT_SYMLINK_FOLLOW ? CABIN_KVM_PATH_FOLLOW :
+						   CABIN_KVM_PATH_NOFOLLOW;
+	case CABIN_KVM_PATH_IN_NOFOLLOW:
+		return flags & IN_DONT_FOLLOW ? CABIN_KVM_PATH_NOFOLLOW :
+						CABIN_KVM_PATH_FOLLOW;
+	}
+	return a->path;
+}
+
+/* The pinned descriptor d with rest after it, into path (PATH_MAX). */
+static int by_pin(char *path, long d, const char *rest)
+{
+	char out[PATH_MAX];
+	int n = snprintf(out, sizeof(out), "/proc/self/fd/%ld%s", d, rest);
+
+	if (n < 0 || n >= (int)sizeof(out))
+		return -ENAMETOOLONG;
+	memcpy(path, out, (size_t)n + 1);
+	return 0;
+}
+
+int cabin_kvm_fwd_path(struct cabin_kvm_call *c, int i,
+		       const struct cabin_kvm_fwd_entry *e)
+{
+	const struct cabin_kvm_arg *a = &e->arg[i];
+	char *path = (char *)c->host[i], dir[PATH_MAX];
+	int dfd = AT_FDCWD, err = 0;
+	unsigned int kind = last_kind(c, a);
+	size_t end, last;
+	long d;
+
+	/* NULL or "": the descriptor itself, which is the program's. */
+	if (kind == CABIN_KVM_PATH_OWN || !path || !path[0])
+		return 0;
+	if (i > 0 && e->arg[i - 1].kind == CABIN_KVM_ARG_DIRFD)
+		dfd = (int)c->host[i - 1];
+	for (end = strlen(path); end && path[end - 1] == '/'; end--)
+		;
+	for (last = end; last && path[last - 1] != '/'; last--)
+		;
+	/* A trailing slash makes the kernel follow the last component. */
+	if (kind == CABIN_KVM_PATH_NOFOLLOW && path[end])
+		kind = CABIN_KVM_PATH_FOLLOW;
+	if (!end || kind == CABIN_KVM_PATH_FOLLOW) {
+		d = pin(c->f, dfd, path, 0,
+			a->flags & CABIN_KVM_ARG_WR ? WANT_WRITE : 0);
+		if (d >= 0)
+			err = by_pin(path, d, path[end] ? "/" : "");
+	} else {
+		memcpy(dir, path, last);
+		strcpy(dir + last, ".");
+		d = pin(c->f, dfd, dir, O_DIRECTORY, 0);
+		err = d < 0 ? 0 : proc_entry(c->f, (int)d, path + last,
+					     end - last, &c->self_exe);
+		if (d >= 0 && !err) {
+			memmove(dir, path + last, strlen(path + last) + 1);
+			err = by_pin(path, d, "/");
+			if (!err && strlen(path) + strlen(dir) >= PATH_MAX)
+				err = -ENAMETOOLONG;
+			if (!err)
+				strcat(path, dir);
+		}
+	}
+	/* A host without openat2 (before 5.6) has no magic-link check. */
+	if (d == -ENOSYS)
+		return 0;
+	if (d < 0)
+		return (int)d;
+	c->pin[c->npin++] = (int)d;
+	return err;
+}
