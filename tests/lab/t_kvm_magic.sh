@@ -24,7 +24,7 @@ DEADLINE=${KVM_MAGIC_DEADLINE:-200}
 n="$SUITE$TAG: no magic link reaches the monitor"
 if krun -- "$P" "$D"; then
 	note "$(grep -c ESCAPED "$O") escapes; $(tail -n 1 "$O")"
-	if [ "$rc" = 0 ] && [ "$(tail -n 1 "$O")" = "done 0" ] &&
+	if [ "$rc" = 0 ] && grep -qx "done 0" "$O" &&
 	   ! grep -q ESCAPED "$O"; then
 		ok "$n"
 	else
@@ -44,6 +44,29 @@ if krun -- "$P" "$D"; then
 		ok "$SUITE$TAG: a read-only descriptor does not reopen read-write"
 	else
 		fail "$SUITE$TAG: a read-only descriptor does not reopen read-write" "$(kwhat)"
+	fi
+else
+	late "$n"
+fi
+
+# Every other path call (stat, truncate, readlink, chmod, xattrs, rename,
+# mkdir, ...) by the same names and the monitor's binary's aliases:
+# natively first, where none reaches anything (the probe's own control),
+# then on kvm, which must try them and reach nothing.
+n="$SUITE$TAG: no path call reaches the monitor's objects"
+nrun "$P" "$T" paths
+ntried=$(sed -n 's/^paths [0-9]* of \([0-9]*\)$/\1/p' "$O")
+if [ "$rc" != 0 ] || ! grep -qx "paths 0 of $ntried" "$O"; then
+	fail "$n" "native control: $(what)"
+elif krun -- "$P" "$D" paths; then
+	note "kvm: $(grep -c '^REACHED' "$O") reaches; $(tail -n 1 "$O") (native: paths 0 of $ntried)"
+	# The number of names may differ by the descriptors each inherits.
+	if [ "$rc" = 0 ] && grep -qx 'paths 0 of [1-9][0-9]*' "$O"; then
+		ok "$n"
+	else
+		fail "$n" "$(kwhat)"
+		grep '^REACHED' "$O" | sed -E 's/ [^ ]*[0-9]+ \(/ N (/' |
+			sort | uniq -c | sed 's/^/#   /'
 	fi
 else
 	late "$n"
