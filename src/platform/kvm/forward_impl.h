@@ -127,8 +127,8 @@ unsigned int cabin_kvm_fwd_access(unsigned int flags);
  * The object (dfd, path) names through a magic link, if the program's:
  * a descriptor of the monitor's (>= fd_floor) for it, which the caller
  * closes.  The program's are what it holds below the floor, open for at
- * least want (as cabin_kvm_fwd_access), its cwd and root, and its own
- * file for the monitor's (*exe set, when exe is not NULL).  -EACCES for
+ * least want (as cabin_kvm_fwd_access), and its own file for the
+ * monitor's binary (*exe set, when exe is not NULL).  -EACCES for
  * anything else; follow: the last component too, else a symlink there
  * is -ELOOP.
  */

@@ -8,8 +8,8 @@
  * that needs a magic link is opened only when what it names is the
  * program's own object (forward_path.c: a descriptor it holds below the
  * floor, for at least the access it asks, as /proc/self/fd/N, /dev/stdin
- * and /dev/fd/N mean on Linux, never widened; its cwd, root, or its own
- * file for /proc/self/exe), reopened through the monitor's copy of it.
+ * and /dev/fd/N mean on Linux, never widened; or its own file for
+ * /proc/self/exe), reopened through the monitor's copy of it.
  * Anything else through a magic link is refused: it would be the
  * monitor's.
  */

@@ -12,10 +12,12 @@
  * not (P its directory).  The call then acts on what was resolved, not on
  * a path the program may change meanwhile.  A path that needs a magic
  * link leads only to the program's own objects: what it holds below the
- * floor, for no more access than it holds it with, its cwd and root, and
- * its own file for /proc/self/exe; anything else is EACCES, and a magic
- * link of /proc named as a last component (readlink, lstat) whose object
- * is not the program's does not exist (ENOENT), as a descriptor the
+ * floor, for no more access than it holds it with, and its own file for
+ * /proc/self/exe; anything else is EACCES (/proc/self/cwd too: by the
+ * object alone, the monitor's descriptor for the same directory would
+ * pass for it), and a magic link of /proc named as a last component
+ * (readlink, lstat) whose object is not the program's (or its cwd or
+ * root, by name only) does not exist (ENOENT), as a descriptor the
  * program does not hold does not on Linux.
  */
 #include <errno.h>
@@ -141,26 +143,21 @@ static long pin_plain(const struct cabin_kvm_fwd *f, int dfd,
 }
 
 /*
- * What the program names by the monitor's own cwd, root and binary: the
- * same cwd and root (chdir is forwarded), and its own file for the
- * monitor's binary.  The monitor's names, so no magic link on the way.
+ * The monitor's binary, which the program's /proc/self/exe names: the
+ * program's own file instead (by the monitor's name for it, so no magic
+ * link on the way).
  */
-static long named(const struct cabin_kvm_fwd *f, const struct stat *st,
-		  bool *exe)
+static long own_exe(const struct cabin_kvm_fwd *f, const struct stat *st,
+		    bool *exe)
 {
 	struct stat mine;
 
-	if (f->exe && f->exe[0] && stat("/proc/self/exe", &mine) == 0 &&
-	    same_file(&mine, st)) {
-		if (exe)
-			*exe = true;
-		return pin_plain(f, AT_FDCWD, f->exe, 0);
-	}
-	if (stat(".", &mine) == 0 && same_file(&mine, st))
-		return pin_plain(f, AT_FDCWD, ".", 0);
-	if (stat("/", &mine) == 0 && same_file(&mine, st))
-		return pin_plain(f, AT_FDCWD, "/", 0);
-	return -EACCES;
+	if (!f->exe || !f->exe[0] || stat("/proc/self/exe", &mine) < 0 ||
+	    !same_file(&mine, st))
+		return -EACCES;
+	if (exe)
+		*exe = true;
+	return pin_plain(f, AT_FDCWD, f->exe, 0);
 }
 
 long cabin_kvm_fwd_magic(const struct cabin_kvm_fwd *f, int dfd,
@@ -177,7 +174,7 @@ long cabin_kvm_fwd_magic(const struct cabin_kvm_fwd *f, int dfd,
 	if (!follow && S_ISLNK(st.st_mode))
 		return -ELOOP;
 	r = held(f, &st, want);
-	return r == -EACCES ? named(f, &st, exe) : r;
+	return r == -EACCES ? own_exe(f, &st, exe) : r;
 }
 
 /* path as a descriptor of the monitor's: without magic links, or the
@@ -197,6 +194,23 @@ static long pin(const struct cabin_kvm_fwd *f, int dfd, const char *path,
 		return -ENOTDIR;
 	}
 	return r;
+}
+
+/*
+ * The link dir/name leads to the cwd or the root, which are the
+ * program's too (chdir is forwarded): its name (readlink) is the
+ * program's to see, as getcwd is, but not what is inside by its way.
+ */
+static bool names_cwd_or_root(const struct cabin_kvm_fwd *f, int dir,
+			      const char *name)
+{
+	struct stat st, mine;
+	long a[6] = { dir, (long)name, (long)&st, 0, 0, 0 };
+
+	if (cabin_kvm_fwd_host(f, SYS_newfstatat, a) < 0)
+		return false;
+	return (stat(".", &mine) == 0 && same_file(&mine, &st)) ||
+	       (stat("/", &mine) == 0 && same_file(&mine, &st));
 }
 
 /*
@@ -226,10 +240,11 @@ static int proc_entry(const struct cabin_kvm_fwd *f, int dir,
 	if (r != -ELOOP)
 		return 0;
 	r = cabin_kvm_fwd_magic(f, dir, one, true, 0, exe);
-	if (r < 0)
-		return -ENOENT;
-	close((int)r);
-	return 0;
+	if (r >= 0) {
+		close((int)r);
+		return 0;
+	}
+	return names_cwd_or_root(f, dir, one) ? 0 : -ENOENT;
 }
 
 /* How the call takes the last component, its flags looked at. */

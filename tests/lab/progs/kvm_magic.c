@@ -8,21 +8,25 @@
  *
  * Probes descriptors 3 to 31 and the 100 from RLIMIT_NOFILE up (on kvm,
  * the descriptor floor: the monitor's are there).
- * Usage: kvm_magic SCRATCH-DIR [paths]
+ * Usage: kvm_magic SCRATCH-DIR [paths low|high]
  * Prints "ESCAPED: ..." for each monitor object reached, "own: ..." for
  * each check of the program's own, "widen: ..." (opens natively as root;
  * refused on kvm, which never widens a descriptor's access), and "done N"
  * with N the escapes.
  *
- * With "paths", instead, every other path call the kvm forwarder performs (stat, truncate,
- * readlink, access, chmod, chown, utimes, xattrs, link, rename, mkdir,
- * mknod, symlink, unlink, chdir, statfs, inotify) by the same names, for
- * descriptors 3 to 15 and 16 from the limit up, and for the monitor's
- * binary: "REACHED: CALL NAME" for each call that got to the monitor's
- * object (it succeeded, or failed other than ENOENT or EACCES, which is
- * what a program that does not hold the descriptor gets on Linux), and
- * "paths R of T" with R the reaches of T calls.  Changes are made no-ops
- * where they can be (the same size, the same mode, no owner, access time).
+ * With "paths low" or "paths high", instead, every other path call the
+ * kvm forwarder performs (stat, truncate, readlink, access, chmod, chown,
+ * utimes, xattrs, link, rename, mkdir, mknod, symlink, unlink, chdir,
+ * statfs, inotify) by the same names: low, for descriptors 3 to 7 and
+ * the monitor's binary's aliases; high, for the 8 from the limit up.  A
+ * name that leads to an object the program holds itself ("own object:
+ * NAME": the monitor's log is a copy of its stderr) is left out.
+ * "REACHED: CALL NAME" for each call that got to the monitor's object:
+ * it succeeded, or failed other than as a program that does not hold the
+ * descriptor may see (ENOENT on Linux; EACCES, ELOOP or EBADF from
+ * cabin's refusals).  Then "paths R of T", R the reaches of T calls.
+ * Changes are made no-ops where they can be (the same size and mode, no
+ * owner, the access time).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -44,8 +48,8 @@
 #define LOW_FDS		32
 #define HIGH_FDS	100
 /* The same for the path calls, each of which is tried by every name. */
-#define PATH_LOW_FDS	16
-#define PATH_HIGH_FDS	16
+#define PATH_LOW_FDS	8
+#define PATH_HIGH_FDS	8
 
 static int escapes;
 static struct stat me;
@@ -60,26 +64,39 @@ static int access_bits(int fl)
 	return ((fl & O_ACCMODE) != O_WRONLY) | ((fl & O_ACCMODE) != O_RDONLY) << 1;
 }
 
+/* a's file is held at a low descriptor other than fd, with want. */
+static bool held_low(const struct stat *a, int fd, int want)
+{
+	struct stat b;
+	int i, fl;
+
+	for (i = 0; i < LOW_FDS; i++) {
+		if (i == fd || (fl = fcntl(i, F_GETFL)) < 0 ||
+		    fstat(i, &b) < 0)
+			continue;
+		if (a->st_dev == b.st_dev && a->st_ino == b.st_ino &&
+		    (access_bits(fl) & want) == want)
+			return true;
+	}
+	return false;
+}
+
 /*
  * fd is a file the program holds at a low descriptor, with no less
  * access (the program's stdin and stderr may be files cabin holds too).
  */
 static bool program_holds(int fd)
 {
-	struct stat a, b;
-	int i, want = access_bits(fcntl(fd, F_GETFL)), fl;
+	struct stat a;
 
-	if (fstat(fd, &a) < 0)
-		return false;
-	for (i = 0; i < LOW_FDS; i++) {
-		if (i == fd || (fl = fcntl(i, F_GETFL)) < 0 ||
-		    fstat(i, &b) < 0)
-			continue;
-		if (a.st_dev == b.st_dev && a.st_ino == b.st_ino &&
-		    (access_bits(fl) & want) == want)
-			return true;
-	}
-	return false;
+	return fstat(fd, &a) == 0 &&
+	       held_low(&a, fd, access_bits(fcntl(fd, F_GETFL)));
+}
+
+/* st's file is held by the program, with any access. */
+static bool program_holds_stat(const struct stat *st)
+{
+	return held_low(st, -1, 0);
 }
 
 static void try_open(const char *what, int dfd, const char *path, int flags)
@@ -217,11 +234,17 @@ static void probe(int from, int to, const char *scratch)
 static int reaches, tried, cwd_fd = -1, inotify_fd = -1;
 static const char *scratch;
 
-/* r, errno of a call on a name the program does not hold: reached? */
+/*
+ * r, errno of a call on a name of no object the program holds: reached?
+ * Not when it is refused as a missing file (ENOENT), a forbidden one
+ * (EACCES), a magic link refused (ELOOP) or a descriptor the program
+ * does not have (EBADF).
+ */
 static void count(const char *call, const char *name, long r)
 {
 	tried++;
-	if (r < 0 && (errno == ENOENT || errno == EACCES))
+	if (r < 0 && (errno == ENOENT || errno == EACCES || errno == ELOOP ||
+		      errno == EBADF))
 		return;
 	printf("REACHED: %s %s (%s)\n", call, name,
 	       r < 0 ? strerror(errno) : "succeeded");
@@ -356,6 +379,19 @@ static void entry_calls(const char *name)
 	count("stat-in", name, syscall(SYS_stat, in, &(struct stat){ 0 }));
 }
 
+/*
+ * name leads to an object the program holds itself (the monitor's log is
+ * a copy of its stderr): what it may do with its own is not probed here.
+ */
+static bool own_object(const char *name)
+{
+	struct stat st;
+
+	return syscall(SYS_stat, name, &st) == 0 &&
+	       ((st.st_dev == me.st_dev && st.st_ino == me.st_ino) ||
+		program_holds_stat(&st));
+}
+
 /* Every name of descriptor n, which the program does not hold. */
 static void path_probe_fd(int n)
 {
@@ -372,6 +408,10 @@ static void path_probe_fd(int n)
 	for (i = 0; i < 6; i++) {
 		if (i == 5 && proc_dir < 0)
 			continue;
+		if (own_object(names[i])) {
+			printf("own object: %s\n", names[i]);
+			continue;
+		}
 		follow_calls(names[i]);
 		name_calls(names[i]);
 		entry_calls(names[i]);
@@ -459,7 +499,8 @@ static void path_probe(int from, int to)
 			path_probe_fd(n);
 }
 
-static void paths(int high)
+/* which: "low" (the exe's aliases and the low descriptors) or "high". */
+static void paths(int high, const char *which)
 {
 	char own[256];
 	int fd;
@@ -473,9 +514,12 @@ static void paths(int high)
 		exit(2);
 	}
 	close(fd);
-	path_probe_exe();
-	path_probe(3, PATH_LOW_FDS);
-	path_probe(high, high + PATH_HIGH_FDS);
+	if (!strcmp(which, "low")) {
+		path_probe_exe();
+		path_probe(3, PATH_LOW_FDS);
+	} else {
+		path_probe(high, high + PATH_HIGH_FDS);
+	}
 	unlink(own);
 	printf("paths %d of %d\n", reaches, tried);
 }
@@ -484,10 +528,11 @@ int main(int argc, char **argv)
 {
 	struct rlimit rl;
 	int high = 1000;
-	bool path_calls = argc == 3 && !strcmp(argv[2], "paths");
+	bool path_calls = argc == 4 && !strcmp(argv[2], "paths") &&
+			  (!strcmp(argv[3], "low") || !strcmp(argv[3], "high"));
 
 	if ((argc != 2 && !path_calls) || stat("/proc/self/exe", &me) < 0) {
-		fprintf(stderr, "usage: kvm_magic SCRATCH-DIR [paths]\n");
+		fprintf(stderr, "usage: kvm_magic SCRATCH-DIR [paths low|high]\n");
 		return 2;
 	}
 	/* Under kvm stat's path is the program's file: checked against argv[0]. */
@@ -501,7 +546,7 @@ int main(int argc, char **argv)
 		high = (int)rl.rlim_cur;
 	if (path_calls) {
 		scratch = argv[1];
-		paths(high);
+		paths(high, argv[3]);
 		return 0;
 	}
 	exe();
