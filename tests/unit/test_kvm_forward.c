@@ -1242,6 +1242,24 @@ static void test_magic_paths(void **state)
 	assert_memory_equal(H(buf), file, strlen(file));
 	assert_int_equal(FWD(SYS_lstat, fd_path(own, ""), st), 0);
 	assert_true(S_ISLNK(((struct stat *)H(st))->st_mode));
+	/* Below its directory: resolved from there, errors as Linux's. */
+	assert_int_equal(FWD(SYS_stat, fd_path(od, "/monitor"), st), 0);
+	assert_int_equal(FWD(SYS_stat, fd_path(od, "/missing"), st), -ENOENT);
+	{
+		long fd = FWD(SYS_open, fd_path(od, "/made"),
+			      O_WRONLY | O_CREAT | O_EXCL, 0600);
+
+		assert_true(fd >= 0 && fd < FLOOR);
+		close((int)fd);
+		assert_int_equal(FWD(SYS_unlink, fd_path(od, "/made")), 0);
+	}
+	assert_int_equal(FWD(SYS_open, fd_path(od, "/missing"), O_RDONLY),
+			 -ENOENT);
+	/* Past the monitor's: no ENOTDIR, ENOENT or EEXIST to tell. */
+	assert_int_equal(FWD(SYS_stat, fd_path(m, "/."), st), -EACCES);
+	assert_int_equal(FWD(SYS_mkdir, fd_path(md, "/sub/x"), 0700), -EACCES);
+	assert_int_equal(FWD(SYS_open, fd_path(md, "/x"),
+			     O_WRONLY | O_CREAT, 0600), -EACCES);
 	assert_int_equal(FWD(SYS_mkdir, fd_path(od, "/sub"), 0700), 0);
 	assert_int_equal(FWD(SYS_rmdir, fd_path(od, "/sub/"), 0700), 0);
 	assert_int_equal(FWD(SYS_chdir, fd_path(od, "")), 0);
@@ -1263,6 +1281,42 @@ static void test_magic_paths(void **state)
 	assert_int_equal(FWD(SYS_unlink, gpath(dir, "nothing")), -ENOENT);
 	assert_int_equal(FWD(SYS_stat, gstr("/"), st), 0);
 	assert_int_equal(FWD(SYS_stat, gstr(""), st), -ENOENT);
+
+	/* A unix socket's file name is a path too. */
+	{
+		struct sockaddr_un un = { .sun_family = AF_UNIX };
+		int srv = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		int cli = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		uint64_t ga;
+
+		assert_true(srv >= 0 && srv < FLOOR && cli >= 0);
+		snprintf(un.sun_path, sizeof(un.sun_path),
+			 "/proc/self/fd/%d/sock", md);
+		ga = gdata(&un, sizeof(un));
+		assert_int_equal(FWD(SYS_bind, (uint64_t)srv, ga, sizeof(un)),
+				 -EACCES);
+		snprintf(un.sun_path, sizeof(un.sun_path), "%s/sock", dir);
+		ga = gdata(&un, sizeof(un));
+		assert_int_equal(FWD(SYS_bind, (uint64_t)srv, ga, sizeof(un)),
+				 0);
+		assert_int_equal(listen(srv, 1), 0);
+		assert_int_equal(FWD(SYS_connect, (uint64_t)cli, ga,
+				     sizeof(un)), 0);
+		/* The monitor's directory: held by no descriptor below. */
+		snprintf(un.sun_path, sizeof(un.sun_path), "/proc/self/fd/%d",
+			 md);
+		ga = gdata(&un, sizeof(un));
+		assert_int_equal(FWD(SYS_connect, (uint64_t)cli, ga,
+				     sizeof(un)), -EACCES);
+		assert_int_equal(FWD(SYS_sendto, (uint64_t)cli, val, 1, 0, ga,
+				     sizeof(un)), -EACCES);
+		close(srv);
+		close(cli);
+		snprintf(un.sun_path, sizeof(un.sun_path), "%s/sock", dir);
+		assert_int_equal(unlink(un.sun_path), 0);
+	}
+	assert_int_equal(FWD(SYS_stat, gstr(mdir), st), 0);
+	assert_int_equal(((struct stat *)H(st))->st_nlink, 2);
 
 	close(own);
 	close(ro);

@@ -9,6 +9,7 @@
 #include <limits.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/socket.h>
 #include <sys/uio.h>
 
 #include "platform/kvm/forward.h"
@@ -136,6 +137,36 @@ long cabin_kvm_fwd_magic(const struct cabin_kvm_fwd *f, int dfd,
 			 const char *path, bool follow, unsigned int want,
 			 bool *exe);
 /*
+ * The directory path's last component is in, resolved as the program's
+ * (never to the monitor's objects), as a descriptor of the monitor's for
+ * the caller to close; *name the last component.  -errno as Linux would
+ * give the program, or -EACCES for what a magic link leads to that is
+ * not the program's.
+ */
+long cabin_kvm_fwd_pin_parent(const struct cabin_kvm_fwd *f, int dfd,
+			      const char *path, const char **name);
+/*
+ * path (PATH_MAX bytes, from dfd) rewritten as the monitor's descriptor
+ * *pinned for it ("/proc/self/fd/D" for a last component the call takes
+ * as kind says it follows, "/proc/self/fd/P/NAME" for one it does not),
+ * so the host's call cannot pass a magic link to the monitor's objects;
+ * want: the access a magic link's object must be held with (2: write).
+ * 0 (*pinned -1 when nothing was pinned) or -errno as Linux would give
+ * the program.  *exe, when exe is not NULL: it named the monitor's binary.
+ */
+int cabin_kvm_fwd_resolve(const struct cabin_kvm_fwd *f, int dfd,
+			  char *path, unsigned int kind, unsigned int want,
+			  int *pinned, bool *exe);
+/*
+ * A unix socket's file name in addr (len bytes) made the same way, for a
+ * bind (entry: the name is made) or a connect or send (the socket file
+ * is followed to); *pinned to close after the call, or -1.
+ */
+struct sockaddr_storage;
+int cabin_kvm_fwd_sun_path(const struct cabin_kvm_fwd *f,
+			   struct sockaddr_storage *addr, socklen_t *len,
+			   bool entry, int *pinned);
+/*
  * Path argument i of c (its dirfd the argument before it, if a DIRFD),
  * rewritten so the host's call cannot pass a magic link to the monitor's
  * objects: 0 or -errno as Linux would give the program.
@@ -167,6 +198,9 @@ long cabin_kvm_fwd_recvmsg(struct cabin_kvm_call *c);
 long cabin_kvm_fwd_sendmmsg(struct cabin_kvm_call *c);
 long cabin_kvm_fwd_recvmmsg(struct cabin_kvm_call *c);
 
+long cabin_kvm_fwd_bind(struct cabin_kvm_call *c);
+long cabin_kvm_fwd_connect(struct cabin_kvm_call *c);
+long cabin_kvm_fwd_sendto(struct cabin_kvm_call *c);
 long cabin_kvm_fwd_sockname(struct cabin_kvm_call *c);
 long cabin_kvm_fwd_accept(struct cabin_kvm_call *c);
 long cabin_kvm_fwd_recvfrom(struct cabin_kvm_call *c);

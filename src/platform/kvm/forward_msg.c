@@ -203,15 +203,23 @@ static long send_one(struct cabin_kvm_call *c, uint64_t gva, int flags)
 	struct msghdr m;
 	long r;
 
+	int pinned = -1;
+
 	r = cabin_gmem_read(c->f->mem, gva, &m, sizeof(m));
 	if (!r)
 		r = load_name(c, &m, &o, CABIN_GMEM_R);
+	/* A unix socket's file name: resolved for the program. */
+	if (!r && o.h.msg_name)
+		r = cabin_kvm_fwd_sun_path(c->f, &o.name, &o.h.msg_namelen,
+					   false, &pinned);
 	if (!r)
 		r = load_iov(c, &m, &o, CABIN_GMEM_R);
 	if (!r)
 		r = load_send_ctl(c, &m, &o);
 	if (!r)
 		r = host_msg(SYS_sendmsg, c, &o.h, flags);
+	if (pinned >= 0)
+		close(pinned);
 	free(o.ctl);
 	return r;
 }

@@ -33,8 +33,28 @@
 			 O_CLOEXEC | O_PATH | __O_TMPFILE | O_SYNC)
 
 /*
+ * A path below a directory of the program's that a magic link names
+ * (/proc/self/fd/3/file): opened from that directory, without magic
+ * links; a magic link at the last step is not the program's (-EACCES).
+ */
+static long below_program_dir(const struct cabin_kvm_fwd *f, int dfd,
+			      const char *path, const struct open_how *how)
+{
+	struct open_how from = *how;
+	const char *name;
+	long p = cabin_kvm_fwd_pin_parent(f, dfd, path, &name), r;
+
+	if (p < 0)
+		return p;
+	from.resolve |= RESOLVE_NO_MAGICLINKS;
+	r = cabin_kvm_fwd_openat2(f, (int)p, name, &from);
+	close((int)p);
+	return r == -ELOOP && !(how->flags & O_NOFOLLOW) ? -EACCES : r;
+}
+
+/*
  * A path that needs a magic link: the program's own object, reopened
- * through the monitor's copy of it, or -EACCES.
+ * through the monitor's copy of it, or what lies below its directory.
  */
 static long through_magic_link(const struct cabin_kvm_fwd *f, int dfd,
 			       const char *path, const struct open_how *how)
@@ -46,6 +66,8 @@ static long through_magic_link(const struct cabin_kvm_fwd *f, int dfd,
 	d = cabin_kvm_fwd_magic(f, dfd, path, !(how->flags & O_NOFOLLOW),
 				cabin_kvm_fwd_access((unsigned int)how->flags),
 				NULL);
+	if (d == -EACCES)
+		return below_program_dir(f, dfd, path, how);
 	if (d < 0)
 		return d;
 	/* It exists: O_CREAT creates nothing, O_EXCL fails as on Linux. */

@@ -28,10 +28,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stddef.h>
 #include <sys/inotify.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/syscall.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include "platform/kvm/forward_impl.h"
@@ -169,20 +172,66 @@ long cabin_kvm_fwd_magic(const struct cabin_kvm_fwd *f, int dfd,
 		      follow ? 0 : AT_SYMLINK_NOFOLLOW, 0, 0 };
 	long r = cabin_kvm_fwd_host(f, SYS_newfstatat, a);
 
+	/* What lies past a magic link is the monitor's to know: no ENOTDIR. */
 	if (r < 0)
-		return r;
+		return r == -ELOOP ? r : -EACCES;
 	if (!follow && S_ISLNK(st.st_mode))
 		return -ELOOP;
 	r = held(f, &st, want);
 	return r == -EACCES ? own_exe(f, &st, exe) : r;
 }
 
-/* path as a descriptor of the monitor's: without magic links, or the
- * program's object a magic link names. */
-static long pin(const struct cabin_kvm_fwd *f, int dfd, const char *path,
-		uint64_t flags, unsigned int want)
+/*
+ * path split at its last component: what is before it into dir (PATH_MAX,
+ * "." added, so it names the directory), *name the rest, trailing
+ * slashes kept.  false when there is no last component ("/", "").
+ */
+static bool split(const char *path, char *dir, const char **name)
 {
-	long r = pin_plain(f, dfd, path, flags);
+	size_t end, last;
+
+	for (end = strlen(path); end && path[end - 1] == '/'; end--)
+		;
+	for (last = end; last && path[last - 1] != '/'; last--)
+		;
+	if (!end)
+		return false;
+	memcpy(dir, path, last);
+	strcpy(dir + last, ".");
+	*name = path + last;
+	return true;
+}
+
+/* How many directories up a magic link may be looked for. */
+#define PARENT_DEPTH	4
+
+static long pin_depth(const struct cabin_kvm_fwd *f, int dfd,
+		      const char *path, uint64_t flags, unsigned int want,
+		      int depth);
+
+long cabin_kvm_fwd_pin_parent(const struct cabin_kvm_fwd *f, int dfd,
+			      const char *path, const char **name)
+{
+	char dir[PATH_MAX];
+
+	if (!split(path, dir, name))
+		return -EACCES;
+	return pin_depth(f, dfd, dir, O_DIRECTORY, 0, PARENT_DEPTH);
+}
+
+/*
+ * path as a descriptor of the monitor's: without magic links, or the
+ * program's object a magic link names, or what lies below a directory
+ * of the program's that a magic link names (/proc/self/fd/3/file, 3 the
+ * program's), resolved from there without magic links.
+ */
+static long pin_depth(const struct cabin_kvm_fwd *f, int dfd,
+		      const char *path, uint64_t flags, unsigned int want,
+		      int depth)
+{
+	long r = pin_plain(f, dfd, path, flags), p;
+	char dir[PATH_MAX];
+	const char *name;
 	struct stat st;
 
 	if (r != -ELOOP)
@@ -193,7 +242,21 @@ static long pin(const struct cabin_kvm_fwd *f, int dfd, const char *path,
 		close((int)r);
 		return -ENOTDIR;
 	}
-	return r;
+	if (r >= 0 || r == -ELOOP || !depth || !split(path, dir, &name))
+		return r;
+	p = pin_depth(f, dfd, dir, O_DIRECTORY, 0, depth - 1);
+	if (p < 0)
+		return p;
+	r = pin_plain(f, (int)p, name, flags);
+	close((int)p);
+	/* A magic link at the last step: not the program's, as seen above. */
+	return r == -ELOOP ? -EACCES : r;
+}
+
+static long pin(const struct cabin_kvm_fwd *f, int dfd, const char *path,
+		uint64_t flags, unsigned int want)
+{
+	return pin_depth(f, dfd, path, flags, want, PARENT_DEPTH);
 }
 
 /*
@@ -279,46 +342,40 @@ static int by_pin(char *path, long d, const char *rest)
 	return 0;
 }
 
-int cabin_kvm_fwd_path(struct cabin_kvm_call *c, int i,
-		       const struct cabin_kvm_fwd_entry *e)
+int cabin_kvm_fwd_resolve(const struct cabin_kvm_fwd *f, int dfd,
+			  char *path, unsigned int kind, unsigned int want,
+			  int *pinned, bool *exe)
 {
-	const struct cabin_kvm_arg *a = &e->arg[i];
-	char *path = (char *)c->host[i], dir[PATH_MAX];
-	int dfd = AT_FDCWD, err = 0;
-	unsigned int kind = last_kind(c, a);
-	size_t end, last;
+	char name[PATH_MAX];
+	const char *last;
+	size_t len = strlen(path);
+	bool slash = len && path[len - 1] == '/';
+	int err = 0;
 	long d;
 
-	/* NULL or "": the descriptor itself, which is the program's. */
-	if (kind == CABIN_KVM_PATH_OWN || !path || !path[0])
+	*pinned = -1;
+	/* "": the descriptor itself (AT_EMPTY_PATH), which is the program's. */
+	if (!path[0])
 		return 0;
-	if (i > 0 && e->arg[i - 1].kind == CABIN_KVM_ARG_DIRFD)
-		dfd = (int)c->host[i - 1];
-	for (end = strlen(path); end && path[end - 1] == '/'; end--)
-		;
-	for (last = end; last && path[last - 1] != '/'; last--)
-		;
 	/* A trailing slash makes the kernel follow the last component. */
-	if (kind == CABIN_KVM_PATH_NOFOLLOW && path[end])
+	if (kind == CABIN_KVM_PATH_NOFOLLOW && slash)
 		kind = CABIN_KVM_PATH_FOLLOW;
-	if (!end || kind == CABIN_KVM_PATH_FOLLOW) {
-		d = pin(c->f, dfd, path, 0,
-			a->flags & CABIN_KVM_ARG_WR ? WANT_WRITE : 0);
+	if (strspn(path, "/") == len || kind == CABIN_KVM_PATH_FOLLOW) {
+		d = pin(f, dfd, path, 0, want);
 		if (d >= 0)
-			err = by_pin(path, d, path[end] ? "/" : "");
+			err = by_pin(path, d, slash ? "/" : "");
 	} else {
-		memcpy(dir, path, last);
-		strcpy(dir + last, ".");
-		d = pin(c->f, dfd, dir, O_DIRECTORY, 0);
-		err = d < 0 ? 0 : proc_entry(c->f, (int)d, path + last,
-					     end - last, &c->self_exe);
+		d = cabin_kvm_fwd_pin_parent(f, dfd, path, &last);
+		if (d >= 0)
+			err = proc_entry(f, (int)d, last, strcspn(last, "/"),
+					 exe);
 		if (d >= 0 && !err) {
-			memmove(dir, path + last, strlen(path + last) + 1);
+			snprintf(name, sizeof(name), "%s", last);
 			err = by_pin(path, d, "/");
-			if (!err && strlen(path) + strlen(dir) >= PATH_MAX)
+			if (!err && strlen(path) + strlen(name) >= PATH_MAX)
 				err = -ENAMETOOLONG;
 			if (!err)
-				strcat(path, dir);
+				strcat(path, name);
 		}
 	}
 	/* A host without openat2 (before 5.6) has no magic-link check. */
@@ -326,6 +383,63 @@ int cabin_kvm_fwd_path(struct cabin_kvm_call *c, int i,
 		return 0;
 	if (d < 0)
 		return (int)d;
-	c->pin[c->npin++] = (int)d;
+	if (err) {
+		close((int)d);
+		return err;
+	}
+	*pinned = (int)d;
+	return 0;
+}
+
+int cabin_kvm_fwd_path(struct cabin_kvm_call *c, int i,
+		       const struct cabin_kvm_fwd_entry *e)
+{
+	const struct cabin_kvm_arg *a = &e->arg[i];
+	unsigned int kind = last_kind(c, a);
+	int dfd = AT_FDCWD, err, pinned;
+
+	if (kind == CABIN_KVM_PATH_OWN || !c->host[i])
+		return 0;
+	if (i > 0 && e->arg[i - 1].kind == CABIN_KVM_ARG_DIRFD)
+		dfd = (int)c->host[i - 1];
+	err = cabin_kvm_fwd_resolve(c->f, dfd, (char *)c->host[i], kind,
+				    a->flags & CABIN_KVM_ARG_WR ? WANT_WRITE : 0,
+				    &pinned, &c->self_exe);
+	if (pinned >= 0)
+		c->pin[c->npin++] = pinned;
 	return err;
+}
+
+int cabin_kvm_fwd_sun_path(const struct cabin_kvm_fwd *f,
+			   struct sockaddr_storage *addr, socklen_t *len,
+			   bool entry, int *pinned)
+{
+	struct sockaddr_un *un = (struct sockaddr_un *)addr;
+	size_t head = offsetof(struct sockaddr_un, sun_path), n;
+	char path[PATH_MAX];
+	int err;
+
+	*pinned = -1;
+	/* Unnamed and abstract addresses name no file. */
+	if (*len <= head || un->sun_family != AF_UNIX || !un->sun_path[0])
+		return 0;
+	n = *len - head < sizeof(un->sun_path) ? *len - head :
+						 sizeof(un->sun_path);
+	memcpy(path, un->sun_path, n);
+	path[n] = '\0';
+	err = cabin_kvm_fwd_resolve(f, AT_FDCWD, path, entry ?
+				    CABIN_KVM_PATH_ENTRY : CABIN_KVM_PATH_FOLLOW,
+				    0, pinned, NULL);
+	if (err || *pinned < 0)
+		return err;
+	n = strlen(path);
+	/* The descriptor's name is longer: a long name may no longer fit. */
+	if (n >= sizeof(un->sun_path)) {
+		close(*pinned);
+		*pinned = -1;
+		return -ENAMETOOLONG;
+	}
+	memcpy(un->sun_path, path, n + 1);
+	*len = (socklen_t)(head + n + 1);
+	return 0;
 }

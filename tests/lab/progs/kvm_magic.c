@@ -17,7 +17,8 @@
  * With "paths low" or "paths high", instead, every other path call the
  * kvm forwarder performs (stat, truncate, readlink, access, chmod, chown,
  * utimes, xattrs, link, rename, mkdir, mknod, symlink, unlink, chdir,
- * statfs, inotify) by the same names: low, for descriptors 3 to 7 and
+ * statfs, inotify, and a unix socket's bind, connect and sendto) by the
+ * same names: low, for descriptors 3 to 7 and
  * the monitor's binary's aliases; high, for the 8 from the limit up.  A
  * name that leads to an object the program holds itself ("own object:
  * NAME": the monitor's log is a copy of its stderr) is left out.
@@ -39,7 +40,9 @@
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/syscall.h>
+#include <sys/socket.h>
 #include <sys/time.h>
+#include <sys/un.h>
 #include <sys/xattr.h>
 #include <unistd.h>
 #include <linux/openat2.h>
@@ -50,6 +53,8 @@
 /* The same for the path calls, each of which is tried by every name. */
 #define PATH_LOW_FDS	8
 #define PATH_HIGH_FDS	8
+/* Where the probe's own sockets are: above the low ones, below the floor. */
+#define SOCKET_FD	200
 
 static int escapes;
 static struct stat me;
@@ -256,6 +261,29 @@ static void scratch_path(char *buf, size_t n, const char *leaf)
 	snprintf(buf, n, "%s/%s", scratch, leaf);
 }
 
+/* A unix socket's address naming path: connect, sendto or bind. */
+static void unix_call(const char *call, const char *path, long nr)
+{
+	struct sockaddr_un un = { .sun_family = AF_UNIX };
+	int low = socket(AF_UNIX, nr == SYS_sendto ? SOCK_DGRAM : SOCK_STREAM, 0);
+	/* Away from the numbers probed, which must stay free. */
+	int s = fcntl(low, F_DUPFD, SOCKET_FD);
+	long r;
+
+	close(low);
+	if (s < 0 || strlen(path) >= sizeof(un.sun_path))
+		exit(2);
+	strcpy(un.sun_path, path);
+	if (nr == SYS_sendto)
+		r = syscall(nr, s, "x", 1, 0, &un, sizeof(un));
+	else
+		r = syscall(nr, s, &un, sizeof(un));
+	count(call, path, r);
+	if (r == 0 && nr == SYS_bind)
+		unlink(path);
+	close(s);
+}
+
 /* Calls that follow the name's last component. */
 static void follow_calls(const char *name)
 {
@@ -304,6 +332,8 @@ static void follow_calls(const char *name)
 	count("linkat-follow", name, r);
 	if (r == 0)
 		unlink(linked);
+	unix_call("connect", name, SYS_connect);
+	unix_call("sendto", name, SYS_sendto);
 }
 
 /* Calls that take the name itself: on Linux it does not exist. */
@@ -375,6 +405,7 @@ static void entry_calls(const char *name)
 	count("renameat-in", name, r);
 	if (r == 0 && rename(in, own) < 0)
 		exit(2);
+	unix_call("bind-in", in, SYS_bind);
 	count("unlinkat-in", name, syscall(SYS_unlinkat, AT_FDCWD, in, 0));
 	count("stat-in", name, syscall(SYS_stat, in, &(struct stat){ 0 }));
 }
@@ -421,8 +452,10 @@ static void path_probe_fd(int n)
 	snprintf(target, sizeof(target), "/proc/self/fd/%d", n);
 	unlink(link);
 	if (symlink(target, link) == 0) {
-		follow_calls(link);
-		entry_calls(link);
+		if (!own_object(link)) {
+			follow_calls(link);
+			entry_calls(link);
+		}
 		unlink(link);
 	}
 }
