@@ -1211,6 +1211,16 @@ static void test_magic_paths(void **state)
 	assert_int_equal(FWD(SYS_rename, p, gpath(dir, "moved")), -ENOENT);
 	assert_int_equal(FWD(SYS_link, p, gpath(dir, "linked")), -ENOENT);
 
+	/* The link itself (O_PATH | O_NOFOLLOW): not the monitor's. */
+	assert_int_equal(FWD(SYS_open, p, O_PATH | O_NOFOLLOW), -ENOENT);
+	{
+		long l = FWD(SYS_open, mlink, O_PATH | O_NOFOLLOW);
+
+		/* The program's own symlink is its own to open. */
+		assert_true(l >= 0 && l < FLOOR);
+		close((int)l);
+	}
+
 	/* In the monitor's directory: nothing is made, moved or seen. */
 	q = fd_path(md, "/x");
 	assert_int_equal(FWD(SYS_mkdir, q, 0700), -EACCES);
@@ -1242,6 +1252,15 @@ static void test_magic_paths(void **state)
 	assert_memory_equal(H(buf), file, strlen(file));
 	assert_int_equal(FWD(SYS_lstat, fd_path(own, ""), st), 0);
 	assert_true(S_ISLNK(((struct stat *)H(st))->st_mode));
+	{
+		long l = FWD(SYS_open, fd_path(own, ""), O_PATH | O_NOFOLLOW);
+		struct stat ls;
+
+		assert_true(l >= 0 && l < FLOOR);
+		assert_int_equal(fstat((int)l, &ls), 0);
+		assert_true(S_ISLNK(ls.st_mode));
+		close((int)l);
+	}
 	/* Below its directory: resolved from there, errors as Linux's. */
 	assert_int_equal(FWD(SYS_stat, fd_path(od, "/monitor"), st), 0);
 	assert_int_equal(FWD(SYS_stat, fd_path(od, "/missing"), st), -ENOENT);

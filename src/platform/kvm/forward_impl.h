@@ -146,6 +146,12 @@ long cabin_kvm_fwd_magic(const struct cabin_kvm_fwd *f, int dfd,
 long cabin_kvm_fwd_pin_parent(const struct cabin_kvm_fwd *f, int dfd,
 			      const char *path, const char **name);
 /*
+ * NAME in directory dir (pinned), not followed: 0, or -ENOENT when it is
+ * a magic link of /proc whose object is not the program's.
+ */
+int cabin_kvm_fwd_proc_link(const struct cabin_kvm_fwd *f, int dir,
+			    const char *name);
+/*
  * path (PATH_MAX bytes, from dfd) rewritten as the monitor's descriptor
  * *pinned for it ("/proc/self/fd/D" for a last component the call takes
  * as kind says it follows, "/proc/self/fd/P/NAME" for one it does not),

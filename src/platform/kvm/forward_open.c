@@ -146,6 +146,37 @@ long cabin_kvm_fwd_open(struct cabin_kvm_call *c)
 	return r < 0 ? r : cabin_kvm_fwd_new_fd(c->f, r);
 }
 
+/*
+ * O_PATH | O_NOFOLLOW opens a magic link itself (RESOLVE_NO_MAGICLINKS
+ * lets it), whose readlinkat(fd, "") and fstat would tell the monitor's
+ * object: opened from its directory, pinned, and kept only when a /proc
+ * link there names the program's object (else ENOENT, as on Linux for a
+ * descriptor the program does not hold).
+ */
+static long link_itself(const struct cabin_kvm_fwd *f, int dfd,
+			const char *path, const struct open_how *how)
+{
+	struct open_how at = *how;
+	const char *name;
+	struct stat st;
+	long p = cabin_kvm_fwd_pin_parent(f, dfd, path, &name), r;
+	int err;
+
+	if (p < 0)
+		return p;
+	at.resolve |= RESOLVE_NO_MAGICLINKS;
+	r = cabin_kvm_fwd_openat2(f, (int)p, name, &at);
+	if (r >= 0 && fstat((int)r, &st) == 0 && S_ISLNK(st.st_mode)) {
+		err = cabin_kvm_fwd_proc_link(f, (int)p, name);
+		if (err) {
+			close((int)r);
+			r = err;
+		}
+	}
+	close((int)p);
+	return r;
+}
+
 long cabin_kvm_fwd_open_path(const struct cabin_kvm_fwd *f, int dfd,
 			     const char *path, const struct open_how *how,
 			     bool strict)
@@ -153,6 +184,12 @@ long cabin_kvm_fwd_open_path(const struct cabin_kvm_fwd *f, int dfd,
 	struct open_how first = *how;
 	long r;
 
+	if ((how->flags & (O_PATH | O_NOFOLLOW)) == (O_PATH | O_NOFOLLOW) &&
+	    path[0] && !(how->resolve & RESOLVE_NO_MAGICLINKS)) {
+		r = link_itself(f, dfd, path, how);
+		if (r != -ENOSYS)
+			return r;
+	}
 	first.resolve |= RESOLVE_NO_MAGICLINKS;
 	r = cabin_kvm_fwd_openat2(f, dfd, path, &first);
 	/* A host without openat2 (before 5.6) has no magic-link check. */

@@ -310,6 +310,12 @@ static int proc_entry(const struct cabin_kvm_fwd *f, int dir,
 	return names_cwd_or_root(f, dir, one) ? 0 : -ENOENT;
 }
 
+int cabin_kvm_fwd_proc_link(const struct cabin_kvm_fwd *f, int dir,
+			    const char *name)
+{
+	return proc_entry(f, dir, name, strcspn(name, "/"), NULL);
+}
+
 /* How the call takes the last component, its flags looked at. */
 static unsigned int last_kind(const struct cabin_kvm_call *c,
 			      const struct cabin_kvm_arg *a)

@@ -345,6 +345,11 @@ static void name_calls(const char *name)
 	struct timespec ts[2] = { { 0, UTIME_NOW }, { 0, UTIME_OMIT } };
 	long r;
 
+	/* The link itself, as readlinkat(fd, "") and fstat would show it. */
+	r = syscall(SYS_openat, AT_FDCWD, name, O_PATH | O_NOFOLLOW);
+	count("open-path-nofollow", name, r);
+	if (r >= 0)
+		close((int)r);
 	count("lstat", name, syscall(SYS_lstat, name, &st));
 	count("newfstatat-nofollow", name, syscall(SYS_newfstatat, AT_FDCWD, name, &st, AT_SYMLINK_NOFOLLOW));
 	count("statx-nofollow", name, syscall(SYS_statx, AT_FDCWD, name, AT_SYMLINK_NOFOLLOW, STATX_BASIC_STATS, &sx));
