@@ -104,7 +104,7 @@ static long held(const struct cabin_kvm_fwd *f, const struct stat *st,
 		 unsigned int want)
 {
 	struct open_how how = { .flags = O_RDONLY | O_DIRECTORY | O_CLOEXEC };
-	char buf[4096];
+	char buf[4096] __attribute__((aligned(8)));
 	long dir, n, r = -EACCES;
 
 	dir = cabin_kvm_fwd_openat2(f, AT_FDCWD, "/proc/self/fd", &how);
