@@ -23,7 +23,7 @@ need_kvm "$SUITE: magic links name the program's objects"
 n="$SUITE$TAG: no magic link reaches the monitor"
 krun -- "$P" "$D"
 note "$(grep -c ESCAPED "$O") escapes; $(tail -n 1 "$O")"
-if [ "$rc" = 0 ] && [ "$(tail -n 1 "$O")" = "done 0" ] &&
+if [ "$rc" = 0 ] && grep -qx "done 0" "$O" &&
    ! grep -q ESCAPED "$O"; then
 	ok "$n"
 else
@@ -44,3 +44,30 @@ if grep -q '^widen: .*: refused$' "$O"; then
 else
 	fail "$SUITE$TAG: a read-only descriptor does not reopen read-write" "$(kwhat)"
 fi
+
+# Every other path call (stat, truncate, readlink, chmod, xattrs, rename,
+# mkdir, ...) by the same names and the monitor's binary's aliases, in two
+# runs (the low descriptors and the exe, then the floor's): natively
+# first, where none reaches anything (the probe's own control), then on
+# kvm, which must try them and reach nothing.
+for part in low high; do
+	n="$SUITE$TAG: no path call reaches the monitor's objects ($part)"
+	nrun "$P" "$T" paths "$part"
+	ntried=$(sed -n 's/^paths [0-9]* of \([0-9]*\)$/\1/p' "$O")
+	if [ "$rc" != 0 ] || ! grep -qx "paths 0 of $ntried" "$O"; then
+		fail "$n" "native control: $(what)"
+	else
+		krun -- "$P" "$D" paths "$part"
+		note "kvm $part: $(grep -c '^REACHED' "$O") reaches; $(tail -n 1 "$O") (native: paths 0 of $ntried); $(grep '^own object' "$O" | tr '\n' ' ')"
+		# The number of names may differ by the descriptors each inherits.
+		if [ "$rc" = 0 ] && grep -qx 'paths 0 of [1-9][0-9]*' "$O"; then
+			ok "$n"
+		else
+			fail "$n" "$(kwhat)"
+			grep '^REACHED' "$O" |
+				sed -E 's/ [^ ]*[0-9]+ \(/ N (/' |
+				sort | uniq -c | sed 's/^/#   /'
+			grep '^REACHED' "$O" | head -n 40 | sed 's/^/#   /'
+		fi
+	fi
+done

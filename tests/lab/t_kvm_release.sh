@@ -24,7 +24,6 @@ MIB=${KVM_RELEASE_MIB:-32}
 ROUNDS=2
 
 need_kvm "$SUITE: freed memory goes back to the host"
-DEADLINE=${KVM_RELEASE_DEADLINE:-250}
 . /lab/kvm_lib.sh
 
 KIB=$((MIB * 1024))
@@ -32,10 +31,7 @@ for way in munmap dontneed free brk thread-stack; do
 	n="$SUITE$TAG: the monitor gives back what the program frees: $way"
 	nrun "$P" rss "$MIB" "$ROUNDS" "$way"
 	note "$SUITE: native: $(grep '^check' "$O")"
-	if ! krun -- "$P" rss "$MIB" "$ROUNDS" "$way"; then
-		late "$n"
-		continue
-	fi
+	krun -- "$P" rss "$MIB" "$ROUNDS" "$way"
 	set -- $(grep '^check ' "$O")
 	grew=${3:-0} left=${4:-$KIB}
 	if [ "$rc" = 0 ] && [ "$#" = 4 ] && [ "$grew" -ge $((KIB * 3 / 4)) ] &&

@@ -14,12 +14,15 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/inotify.h>
 #include <sys/ioctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
 #include <sys/un.h>
@@ -912,12 +915,14 @@ static void test_limits_and_identity(void **state)
 static void test_mknod(void **state)
 {
 	uint64_t path = gstr("/nonexistent-dir/x");
+	/* Its directory exists: the path resolves, the node is refused. */
+	uint64_t node = gstr("/tmp/cabin-test-kvm-never-made");
 
 	(void)state;
-	assert_int_equal(FWD(SYS_mknodat, (uint64_t)AT_FDCWD, path,
+	assert_int_equal(FWD(SYS_mknodat, (uint64_t)AT_FDCWD, node,
 			     S_IFCHR | 0600, 0x0103), -EPERM);
-	assert_int_equal(FWD(SYS_mknod, path, S_IFBLK | 0600, 0), -EPERM);
-	assert_int_equal(FWD(SYS_mknod, path, S_IFSOCK | 0600, 0), -EPERM);
+	assert_int_equal(FWD(SYS_mknod, node, S_IFBLK | 0600, 0), -EPERM);
+	assert_int_equal(FWD(SYS_mknod, node, S_IFSOCK | 0600, 0), -EPERM);
 	/* A FIFO reaches the host kernel, which finds no directory. */
 	assert_int_equal(FWD(SYS_mknod, path, S_IFIFO | 0600, 0), -ENOENT);
 }
@@ -1019,7 +1024,8 @@ static void test_table_shape(void **state)
 		for (i = 0; i < 6; i++) {
 			const struct cabin_kvm_arg *a = &e->arg[i];
 
-			if (a->kind == CABIN_KVM_ARG_STR)
+			if (a->kind == CABIN_KVM_ARG_STR ||
+			    a->kind == CABIN_KVM_ARG_PATH)
 				strs++;
 			if (a->kind >= CABIN_KVM_ARG_IN &&
 			    a->kind <= CABIN_KVM_ARG_INOUT)
@@ -1072,6 +1078,277 @@ static void test_misc_calls(void **state)
 	close((int)ep);
 }
 
+/* "/proc/self/fd/FD" + rest, as a guest string. */
+static uint64_t fd_path(int fd, const char *rest)
+{
+	char p[128];
+
+	snprintf(p, sizeof(p), "/proc/self/fd/%d%s", fd, rest);
+	return gstr(p);
+}
+
+static uint64_t gpath(const char *dir, const char *name)
+{
+	char p[PATH_MAX];
+
+	snprintf(p, sizeof(p), "%s/%s", dir, name);
+	return gstr(p);
+}
+
+/* A monitor's descriptor (>= the floor) for path, opened with flags. */
+static int monitor_open(const char *path, int flags)
+{
+	int fd = open(path, flags | O_CLOEXEC, 0600);
+	int m = fcntl(fd, F_DUPFD_CLOEXEC, FLOOR + 5);
+
+	assert_true(fd >= 0 && m >= FLOOR);
+	close(fd);
+	return m;
+}
+
+/*
+ * Every path call the forwarder performs, through a magic link to the
+ * monitor's file and directory: none reaches them (EACCES where the call
+ * follows the link, ENOENT where it names the link itself); the
+ * program's own descriptors still lead to their files, for no more
+ * access than they are open with.
+ */
+static void test_magic_paths(void **state)
+{
+	char dir[] = "/tmp/cabin-kvm-magic-XXXXXX", file[PATH_MAX];
+	char mdir[PATH_MAX], link[PATH_MAX], cwd[PATH_MAX];
+	uint64_t st = galloc(sizeof(struct stat)), buf = galloc(256);
+	uint64_t tv = galloc(2 * sizeof(struct timespec));
+	uint64_t name = gstr("user.cabin"), val = gstr("v");
+	struct timespec *t = H(tv);
+	struct stat s;
+	int m, md, own, ro, od, ino;
+	uint64_t p, q, mfile, mlink;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	assert_non_null(getcwd(cwd, sizeof(cwd)));
+	snprintf(file, sizeof(file), "%s/monitor", dir);
+	snprintf(mdir, sizeof(mdir), "%s/mdir", dir);
+	snprintf(link, sizeof(link), "%s/link", dir);
+	assert_int_equal(mkdir(mdir, 0700), 0);
+	m = monitor_open(file, O_RDWR | O_CREAT);
+	assert_int_equal(write(m, "monitor", 7), 7);
+	md = monitor_open(mdir, O_RDONLY | O_DIRECTORY);
+	p = fd_path(m, "");
+	t[0].tv_nsec = UTIME_NOW;
+	t[1].tv_nsec = UTIME_OMIT;
+
+	/* Followed: the monitor's file is not the program's. */
+	assert_int_equal(FWD(SYS_truncate, p, 0), -EACCES);
+	assert_int_equal(FWD(SYS_stat, p, st), -EACCES);
+	assert_int_equal(FWD(SYS_newfstatat, (uint64_t)AT_FDCWD, p, st, 0),
+			 -EACCES);
+	assert_int_equal(FWD(SYS_statx, (uint64_t)AT_FDCWD, p, 0, 0xfff,
+			     galloc(sizeof(struct statx))), -EACCES);
+	assert_int_equal(FWD(SYS_statfs, p, galloc(sizeof(struct statfs))),
+			 -EACCES);
+	assert_int_equal(FWD(SYS_access, p, F_OK), -EACCES);
+	assert_int_equal(FWD(SYS_faccessat2, (uint64_t)AT_FDCWD, p, W_OK, 0),
+			 -EACCES);
+	assert_int_equal(FWD(SYS_chmod, p, 0666), -EACCES);
+	assert_int_equal(FWD(SYS_fchmodat, (uint64_t)AT_FDCWD, p, 0666),
+			 -EACCES);
+	assert_int_equal(FWD(SYS_chown, p, -1, -1), -EACCES);
+	assert_int_equal(FWD(SYS_fchownat, (uint64_t)AT_FDCWD, p, -1, -1, 0),
+			 -EACCES);
+	assert_int_equal(FWD(SYS_utimensat, (uint64_t)AT_FDCWD, p, tv, 0),
+			 -EACCES);
+	assert_int_equal(FWD(SYS_utimes, p, 0), -EACCES);
+	assert_int_equal(FWD(SYS_getxattr, p, name, buf, 256), -EACCES);
+	assert_int_equal(FWD(SYS_setxattr, p, name, val, 1, 0), -EACCES);
+	assert_int_equal(FWD(SYS_removexattr, p, name), -EACCES);
+	assert_int_equal(FWD(SYS_listxattr, p, buf, 256), -EACCES);
+	assert_int_equal(FWD(SYS_linkat, (uint64_t)AT_FDCWD, p,
+			     (uint64_t)AT_FDCWD, gpath(dir, "linked"),
+			     AT_SYMLINK_FOLLOW), -EACCES);
+	assert_int_equal(FWD(SYS_chdir, fd_path(md, "")), -EACCES);
+	ino = inotify_init1(IN_CLOEXEC);
+	assert_int_equal(FWD(SYS_inotify_add_watch, (uint64_t)ino, p,
+			     IN_MODIFY), -EACCES);
+	close(ino);
+	/* The same by /dev/fd, thread-self, "..", a symlink. */
+	assert_int_equal(symlink(file + 0, link), 0);
+	assert_int_equal(unlink(link), 0);
+	{
+		char l[64];
+
+		snprintf(l, sizeof(l), "/proc/self/fd/%d", m);
+		assert_int_equal(symlink(l, link), 0);
+	}
+	mlink = gstr(link);
+	assert_int_equal(FWD(SYS_truncate, mlink, 0), -EACCES);
+	assert_int_equal(FWD(SYS_stat, mlink, st), -EACCES);
+	/* Its own symlink, not followed, is the program's to see. */
+	assert_int_equal(FWD(SYS_lstat, mlink, st), 0);
+	assert_true(S_ISLNK(((struct stat *)H(st))->st_mode));
+	{
+		char l[64];
+
+		snprintf(l, sizeof(l), "/proc/thread-self/fd/%d", m);
+		assert_int_equal(FWD(SYS_truncate, gstr(l), 0), -EACCES);
+		snprintf(l, sizeof(l), "/proc/self/task/../fd/%d", m);
+		assert_int_equal(FWD(SYS_chmod, gstr(l), 0666), -EACCES);
+		snprintf(l, sizeof(l), "/proc/self/fd/%d/", md);
+		assert_int_equal(FWD(SYS_lstat, gstr(l), st), -EACCES);
+	}
+
+	/* Named, not followed: the monitor's link does not exist. */
+	assert_int_equal(FWD(SYS_lstat, p, st), -ENOENT);
+	assert_int_equal(FWD(SYS_newfstatat, (uint64_t)AT_FDCWD, p, st,
+			     AT_SYMLINK_NOFOLLOW), -ENOENT);
+	assert_int_equal(FWD(SYS_readlink, p, buf, 256), -ENOENT);
+	assert_int_equal(FWD(SYS_readlinkat, (uint64_t)AT_FDCWD, p, buf, 256),
+			 -ENOENT);
+	assert_int_equal(FWD(SYS_lgetxattr, p, name, buf, 256), -ENOENT);
+	assert_int_equal(FWD(SYS_lchown, p, -1, -1), -ENOENT);
+	assert_int_equal(FWD(SYS_unlink, p), -ENOENT);
+	assert_int_equal(FWD(SYS_rename, p, gpath(dir, "moved")), -ENOENT);
+	assert_int_equal(FWD(SYS_link, p, gpath(dir, "linked")), -ENOENT);
+
+	/* The link itself (O_PATH | O_NOFOLLOW): not the monitor's. */
+	assert_int_equal(FWD(SYS_open, p, O_PATH | O_NOFOLLOW), -ENOENT);
+	{
+		long l = FWD(SYS_open, mlink, O_PATH | O_NOFOLLOW);
+
+		/* The program's own symlink is its own to open. */
+		assert_true(l >= 0 && l < FLOOR);
+		close((int)l);
+	}
+
+	/* In the monitor's directory: nothing is made, moved or seen. */
+	q = fd_path(md, "/x");
+	assert_int_equal(FWD(SYS_mkdir, q, 0700), -EACCES);
+	assert_int_equal(FWD(SYS_mknod, q, S_IFIFO | 0600, 0), -EACCES);
+	assert_int_equal(FWD(SYS_symlink, gstr("t"), q), -EACCES);
+	assert_int_equal(FWD(SYS_rename, gpath(dir, "link"), q), -EACCES);
+	assert_int_equal(FWD(SYS_unlinkat, (uint64_t)AT_FDCWD, q, 0), -EACCES);
+	assert_int_equal(FWD(SYS_lstat, q, st), -EACCES);
+	assert_int_equal(FWD(SYS_stat, gstr(mdir), st), 0);
+	assert_int_equal(((struct stat *)H(st))->st_nlink, 2);
+	assert_int_equal(fstat(m, &s), 0);
+	assert_int_equal(s.st_size, 7);
+
+	/* The program's own: its file reopens, its directory works. */
+	ro = open(file, O_RDONLY | O_CLOEXEC);
+	od = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	assert_true(ro >= 0 && ro < FLOOR && od >= 0 && od < FLOOR);
+	assert_int_equal(FWD(SYS_truncate, fd_path(ro, ""), 3), -EACCES);
+	assert_int_equal(FWD(SYS_chmod, fd_path(ro, ""), 0644), -EACCES);
+	assert_int_equal(FWD(SYS_stat, fd_path(ro, ""), st), 0);
+	/* Held for writing too: then it may change. */
+	own = open(file, O_RDWR | O_CLOEXEC);
+	assert_true(own >= 0 && own < FLOOR);
+	assert_int_equal(FWD(SYS_truncate, fd_path(own, ""), 3), 0);
+	assert_int_equal(fstat(m, &s), 0);
+	assert_int_equal(s.st_size, 3);
+	assert_int_equal(FWD(SYS_readlink, fd_path(own, ""), buf, 256),
+			 strlen(file));
+	assert_memory_equal(H(buf), file, strlen(file));
+	assert_int_equal(FWD(SYS_lstat, fd_path(own, ""), st), 0);
+	assert_true(S_ISLNK(((struct stat *)H(st))->st_mode));
+	{
+		long l = FWD(SYS_open, fd_path(own, ""), O_PATH | O_NOFOLLOW);
+		struct stat ls;
+
+		assert_true(l >= 0 && l < FLOOR);
+		assert_int_equal(fstat((int)l, &ls), 0);
+		assert_true(S_ISLNK(ls.st_mode));
+		close((int)l);
+	}
+	/* Below its directory: resolved from there, errors as Linux's. */
+	assert_int_equal(FWD(SYS_stat, fd_path(od, "/monitor"), st), 0);
+	assert_int_equal(FWD(SYS_stat, fd_path(od, "/missing"), st), -ENOENT);
+	{
+		long fd = FWD(SYS_open, fd_path(od, "/made"),
+			      O_WRONLY | O_CREAT | O_EXCL, 0600);
+
+		assert_true(fd >= 0 && fd < FLOOR);
+		close((int)fd);
+		assert_int_equal(FWD(SYS_unlink, fd_path(od, "/made")), 0);
+	}
+	assert_int_equal(FWD(SYS_open, fd_path(od, "/missing"), O_RDONLY),
+			 -ENOENT);
+	/* Past the monitor's: no ENOTDIR, ENOENT or EEXIST to tell. */
+	assert_int_equal(FWD(SYS_stat, fd_path(m, "/."), st), -EACCES);
+	assert_int_equal(FWD(SYS_mkdir, fd_path(md, "/sub/x"), 0700), -EACCES);
+	assert_int_equal(FWD(SYS_open, fd_path(md, "/x"),
+			     O_WRONLY | O_CREAT, 0600), -EACCES);
+	assert_int_equal(FWD(SYS_mkdir, fd_path(od, "/sub"), 0700), 0);
+	assert_int_equal(FWD(SYS_rmdir, fd_path(od, "/sub/"), 0700), 0);
+	assert_int_equal(FWD(SYS_chdir, fd_path(od, "")), 0);
+	assert_string_equal(getcwd(file, sizeof(file)), dir);
+	assert_int_equal(chdir(cwd), 0);
+
+	/* Plain paths as ever; a trailing slash follows the last link. */
+	mfile = gpath(dir, "mdir/f");
+	assert_int_equal(FWD(SYS_mknod, mfile, S_IFIFO | 0600, 0), 0);
+	assert_int_equal(FWD(SYS_symlink, gstr("mdir"), gpath(dir, "d")), 0);
+	assert_int_equal(FWD(SYS_lstat, gpath(dir, "d/"), st), 0);
+	assert_true(S_ISDIR(((struct stat *)H(st))->st_mode));
+	assert_int_equal(FWD(SYS_readlink, gpath(dir, "d"), buf, 256), 4);
+	assert_int_equal(FWD(SYS_rename, mfile, gpath(dir, "d/g")), 0);
+	assert_int_equal(FWD(SYS_link, gpath(dir, "d/g"), gpath(dir, "h")), 0);
+	assert_int_equal(FWD(SYS_unlink, gpath(dir, "d/g")), 0);
+	assert_int_equal(FWD(SYS_unlink, gpath(dir, "h")), 0);
+	assert_int_equal(FWD(SYS_unlink, gpath(dir, "d")), 0);
+	assert_int_equal(FWD(SYS_unlink, gpath(dir, "nothing")), -ENOENT);
+	assert_int_equal(FWD(SYS_stat, gstr("/"), st), 0);
+	assert_int_equal(FWD(SYS_stat, gstr(""), st), -ENOENT);
+
+	/* A unix socket's file name is a path too. */
+	{
+		struct sockaddr_un un = { .sun_family = AF_UNIX };
+		int srv = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		int cli = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		uint64_t ga;
+
+		assert_true(srv >= 0 && srv < FLOOR && cli >= 0);
+		snprintf(un.sun_path, sizeof(un.sun_path),
+			 "/proc/self/fd/%d/sock", md);
+		ga = gdata(&un, sizeof(un));
+		assert_int_equal(FWD(SYS_bind, (uint64_t)srv, ga, sizeof(un)),
+				 -EACCES);
+		snprintf(un.sun_path, sizeof(un.sun_path), "%s/sock", dir);
+		ga = gdata(&un, sizeof(un));
+		assert_int_equal(FWD(SYS_bind, (uint64_t)srv, ga, sizeof(un)),
+				 0);
+		assert_int_equal(listen(srv, 1), 0);
+		assert_int_equal(FWD(SYS_connect, (uint64_t)cli, ga,
+				     sizeof(un)), 0);
+		/* The monitor's directory: held by no descriptor below. */
+		snprintf(un.sun_path, sizeof(un.sun_path), "/proc/self/fd/%d",
+			 md);
+		ga = gdata(&un, sizeof(un));
+		assert_int_equal(FWD(SYS_connect, (uint64_t)cli, ga,
+				     sizeof(un)), -EACCES);
+		assert_int_equal(FWD(SYS_sendto, (uint64_t)cli, val, 1, 0, ga,
+				     sizeof(un)), -EACCES);
+		close(srv);
+		close(cli);
+		snprintf(un.sun_path, sizeof(un.sun_path), "%s/sock", dir);
+		assert_int_equal(unlink(un.sun_path), 0);
+	}
+	assert_int_equal(FWD(SYS_stat, gstr(mdir), st), 0);
+	assert_int_equal(((struct stat *)H(st))->st_nlink, 2);
+
+	close(own);
+	close(ro);
+	close(od);
+	close(m);
+	close(md);
+	unlink(link);
+	snprintf(file, sizeof(file), "%s/monitor", dir);
+	unlink(file);
+	rmdir(mdir);
+	assert_int_equal(rmdir(dir), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1099,6 +1376,7 @@ int main(void)
 		T(test_not_forwarded),
 		T(test_table_shape),
 		T(test_misc_calls),
+		T(test_magic_paths),
 #undef T
 	};
 

@@ -126,6 +126,25 @@ static int str_arg(struct cabin_kvm_call *c, int i,
 		return 0;
 	if (c->nstr == CABIN_KVM_MAX_STR)
 		return -EINVAL;
+	n = cabin_gmem_string(c->f->mem, c->guest[i], c->str[c->nstr],
+			      PATH_MAX);
+	if (n < 0)
+		return (int)n;
+	c->host[i] = (long)c->str[c->nstr++];
+	return 0;
+}
+
+/* A path: copied as a string is, then made safe from magic links. */
+static int path_arg(struct cabin_kvm_call *c, int i,
+		    const struct cabin_kvm_fwd_entry *e)
+{
+	const struct cabin_kvm_arg *a = &e->arg[i];
+	ssize_t n;
+
+	if (!c->guest[i] && (a->flags & CABIN_KVM_ARG_OPT))
+		return 0;
+	if (c->nstr == CABIN_KVM_MAX_STR)
+		return -EINVAL;
 	n = cabin_kvm_program_path(c->f->mem, c->f->exe, c->guest[i],
 				   c->str[c->nstr], PATH_MAX);
 	if (n == CABIN_KVM_SELF_EXE)
@@ -133,7 +152,7 @@ static int str_arg(struct cabin_kvm_call *c, int i,
 	else if (n < 0)
 		return (int)n;
 	c->host[i] = (long)c->str[c->nstr++];
-	return 0;
+	return cabin_kvm_fwd_path(c, i, e);
 }
 
 static int iov_arg(struct cabin_kvm_call *c, int i,
@@ -151,8 +170,10 @@ static int iov_arg(struct cabin_kvm_call *c, int i,
 }
 
 static int prepare_arg(struct cabin_kvm_call *c, int i,
-		       const struct cabin_kvm_arg *a)
+		       const struct cabin_kvm_fwd_entry *e)
 {
+	const struct cabin_kvm_arg *a = &e->arg[i];
+
 	switch (a->kind) {
 	case CABIN_KVM_ARG_NONE:
 		return 0;
@@ -165,6 +186,8 @@ static int prepare_arg(struct cabin_kvm_call *c, int i,
 		return cabin_kvm_fwd_fd_ok(c->f, c->guest[i]);
 	case CABIN_KVM_ARG_STR:
 		return str_arg(c, i, a);
+	case CABIN_KVM_ARG_PATH:
+		return path_arg(c, i, e);
 	case CABIN_KVM_ARG_IN:
 		return buf_arg(c, i, a, CABIN_GMEM_R);
 	case CABIN_KVM_ARG_OUT:
@@ -219,7 +242,7 @@ static long run_call(struct cabin_kvm_call *c,
 	int i, err;
 
 	for (i = 0; i < 6; i++) {
-		err = prepare_arg(c, i, &e->arg[i]);
+		err = prepare_arg(c, i, e);
 		if (err)
 			return err;
 	}
@@ -240,6 +263,7 @@ long cabin_kvm_forward(const struct cabin_kvm_fwd *f, long nr,
 	const struct cabin_kvm_fwd_entry *e = cabin_kvm_fwd_entry(nr);
 	struct cabin_kvm_call c;
 	struct cabin_kvm_catch guard;
+	unsigned int j, npin;
 	long ret;
 	int i;
 
@@ -249,6 +273,7 @@ long cabin_kvm_forward(const struct cabin_kvm_fwd *f, long nr,
 	c.f = f;
 	c.nr = nr;
 	c.nstr = 0;
+	c.npin = 0;
 	c.self_exe = false;
 	for (i = 0; i < 6; i++) {
 		c.guest[i] = args[i];
@@ -262,8 +287,12 @@ long cabin_kvm_forward(const struct cabin_kvm_fwd *f, long nr,
 		ret = run_call(&c, e);
 		cabin_kvm_catch_pop(&guard);
 	}
+	/* Read through volatile: a fault may have left here by longjmp. */
 	for (i = 0; i < CABIN_KVM_MAX_OWNED; i++)
 		free(((void *volatile *)c.owned)[i]);
+	npin = *(volatile unsigned int *)&c.npin;
+	for (j = 0; j < npin; j++)
+		close(((volatile int *)c.pin)[j]);
 	return ret;
 }
 

@@ -201,17 +201,30 @@ static long send_one(struct cabin_kvm_call *c, uint64_t gva, int flags)
 {
 	struct msg o = { 0 };
 	struct msghdr m;
+	int pinned = -1;
 	long r;
 
 	r = cabin_gmem_read(c->f->mem, gva, &m, sizeof(m));
 	if (!r)
 		r = load_name(c, &m, &o, CABIN_GMEM_R);
+	/* A unix socket's file name: resolved for the program. */
+	if (!r && o.h.msg_name)
+		r = cabin_kvm_fwd_sun_path(c->f, &o.name, &o.h.msg_namelen,
+					   false, &pinned);
+	/*
+	 * Held by the call, so that a fault closes it too (forward.c); let
+	 * go after each message, since sendmmsg sends many.
+	 */
+	if (pinned >= 0)
+		c->pin[c->npin++] = pinned;
 	if (!r)
 		r = load_iov(c, &m, &o, CABIN_GMEM_R);
 	if (!r)
 		r = load_send_ctl(c, &m, &o);
 	if (!r)
 		r = host_msg(SYS_sendmsg, c, &o.h, flags);
+	if (pinned >= 0)
+		close(c->pin[--c->npin]);
 	cabin_kvm_fwd_free(c, o.ctl);
 	return r;
 }

@@ -5,12 +5,13 @@
  * /proc/<pid>, and any symlink, dirfd or ".." leading there) for the
  * monitor: its binary, its descriptors (cabin's records and logs), its
  * own files.  So a path is first opened with RESOLVE_NO_MAGICLINKS; one
- * that needs a magic link is resolved to an O_PATH descriptor, which
- * opens nothing, and is opened for real only when what it names is an
- * object the program itself holds open below the descriptor floor, for
- * at least the access it asks (as /proc/self/fd/N, /dev/stdin and
- * /dev/fd/N mean on Linux, never widened).  Anything else through a
- * magic link is refused: it would be the monitor's.
+ * that needs a magic link is opened only when what it names is the
+ * program's own object (forward_path.c: a descriptor it holds below the
+ * floor, for at least the access it asks, as /proc/self/fd/N, /dev/stdin
+ * and /dev/fd/N mean on Linux, never widened; or its own file for
+ * /proc/self/exe), reopened through the monitor's copy of it.
+ * Anything else through a magic link is refused: it would be the
+ * monitor's.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -31,87 +32,57 @@
 			 O_LARGEFILE | O_DIRECTORY | O_NOFOLLOW | O_NOATIME | \
 			 O_CLOEXEC | O_PATH | __O_TMPFILE | O_SYNC)
 
-static long openat2_host(const struct cabin_kvm_fwd *f, int dfd,
-			 const char *path, const struct open_how *how)
+/*
+ * A path below a directory of the program's that a magic link names
+ * (/proc/self/fd/3/file): opened from that directory, without magic
+ * links; a magic link at the last step is not the program's (-EACCES).
+ */
+static long below_program_dir(const struct cabin_kvm_fwd *f, int dfd,
+			      const char *path, const struct open_how *how)
 {
-	long a[6] = { dfd, (long)path, (long)how, sizeof(*how), 0, 0 };
+	struct open_how from = *how;
+	const char *name;
+	long p = cabin_kvm_fwd_pin_parent(f, dfd, path, &name), r;
 
-	return cabin_kvm_fwd_host(f, SYS_openat2, a);
-}
-
-/* Read and write, as bits, of open flags (O_TRUNC writes); O_PATH: none. */
-static unsigned int access_of(unsigned int flags)
-{
-	unsigned int acc = flags & O_ACCMODE, bits = 0;
-
-	if (flags & O_PATH)
-		return 0;
-	if (acc == O_RDONLY || acc == O_RDWR)
-		bits |= 1;
-	if (acc == O_WRONLY || acc == O_RDWR || (flags & O_TRUNC))
-		bits |= 2;
-	return bits;
+	if (p < 0)
+		return p;
+	from.resolve |= RESOLVE_NO_MAGICLINKS;
+	r = cabin_kvm_fwd_openat2(f, (int)p, name, &from);
+	close((int)p);
+	return r == -ELOOP && !(how->flags & O_NOFOLLOW) ? -EACCES : r;
 }
 
 /*
- * Whether the program holds fd's file at a descriptor below floor, open
- * for at least the access wanted: a reopen never widens what it was
- * given (an O_PATH or read-only descriptor does not become writable).
+ * A path that needs a magic link: the program's own object, reopened
+ * through the monitor's copy of it, or what lies below its directory.
  */
-static bool held_by_program(int floor, int fd, unsigned int want)
-{
-	struct stat target, st;
-	int i, fl;
-
-	if (fstat(fd, &target) < 0)
-		return false;
-	for (i = 0; i < floor; i++) {
-		if (i == fd || fstat(i, &st) < 0 || st.st_dev != target.st_dev ||
-		    st.st_ino != target.st_ino)
-			continue;
-		fl = fcntl(i, F_GETFL);
-		if (fl >= 0 && (access_of((unsigned int)fl) & want) == want)
-			return true;
-	}
-	return false;
-}
-
-/* A path that needs a magic link: the program's own object, or -EACCES. */
 static long through_magic_link(const struct cabin_kvm_fwd *f, int dfd,
 			       const char *path, const struct open_how *how)
 {
-	struct open_how where = {
-		.flags = O_PATH | (how->flags & RESOLVE_FLAGS),
-		.resolve = how->resolve,
-	};
 	struct open_how again = *how;
-	struct stat st;
 	char link[64];
-	long p, r;
+	long d, r;
 
-	p = openat2_host(f, dfd, path, &where);
-	if (p < 0)
-		return p;
-	if (!held_by_program(f->fd_floor, (int)p,
-			     access_of((unsigned int)how->flags))) {
-		/* O_NOFOLLOW on a plain symlink: its own ELOOP. */
-		r = fstat((int)p, &st) == 0 && S_ISLNK(st.st_mode) ?
-		    -ELOOP : -EACCES;
-		close((int)p);
-		return r;
-	}
+	d = cabin_kvm_fwd_magic(f, dfd, path, !(how->flags & O_NOFOLLOW),
+				cabin_kvm_fwd_access((unsigned int)how->flags),
+				NULL);
+	if (d == -EACCES)
+		return below_program_dir(f, dfd, path, how);
+	if (d < 0)
+		return d;
 	/* It exists: O_CREAT creates nothing, O_EXCL fails as on Linux. */
 	if ((how->flags & (O_CREAT | O_EXCL)) == (O_CREAT | O_EXCL)) {
-		close((int)p);
+		close((int)d);
 		return -EEXIST;
 	}
-	again.flags &= ~(uint64_t)(O_CREAT | O_EXCL);
+	/* The last component was checked: the link below is the monitor's. */
+	again.flags &= ~(uint64_t)(O_CREAT | O_EXCL | O_NOFOLLOW);
 	if (!(again.flags & __O_TMPFILE))
 		again.mode = 0;
 	again.resolve = 0;
-	snprintf(link, sizeof(link), "/proc/self/fd/%ld", p);
-	r = openat2_host(f, AT_FDCWD, link, &again);
-	close((int)p);
+	snprintf(link, sizeof(link), "/proc/self/fd/%ld", d);
+	r = cabin_kvm_fwd_openat2(f, AT_FDCWD, link, &again);
+	close((int)d);
 	return r;
 }
 
@@ -175,6 +146,37 @@ long cabin_kvm_fwd_open(struct cabin_kvm_call *c)
 	return r < 0 ? r : cabin_kvm_fwd_new_fd(c->f, r);
 }
 
+/*
+ * O_PATH | O_NOFOLLOW opens a magic link itself (RESOLVE_NO_MAGICLINKS
+ * lets it), whose readlinkat(fd, "") and fstat would tell the monitor's
+ * object: opened from its directory, pinned, and kept only when a /proc
+ * link there names the program's object (else ENOENT, as on Linux for a
+ * descriptor the program does not hold).
+ */
+static long link_itself(const struct cabin_kvm_fwd *f, int dfd,
+			const char *path, const struct open_how *how)
+{
+	struct open_how at = *how;
+	const char *name;
+	struct stat st;
+	long p = cabin_kvm_fwd_pin_parent(f, dfd, path, &name), r;
+	int err;
+
+	if (p < 0)
+		return p;
+	at.resolve |= RESOLVE_NO_MAGICLINKS;
+	r = cabin_kvm_fwd_openat2(f, (int)p, name, &at);
+	if (r >= 0 && fstat((int)r, &st) == 0 && S_ISLNK(st.st_mode)) {
+		err = cabin_kvm_fwd_proc_link(f, (int)p, name);
+		if (err) {
+			close((int)r);
+			r = err;
+		}
+	}
+	close((int)p);
+	return r;
+}
+
 long cabin_kvm_fwd_open_path(const struct cabin_kvm_fwd *f, int dfd,
 			     const char *path, const struct open_how *how,
 			     bool strict)
@@ -182,8 +184,14 @@ long cabin_kvm_fwd_open_path(const struct cabin_kvm_fwd *f, int dfd,
 	struct open_how first = *how;
 	long r;
 
+	if ((how->flags & (O_PATH | O_NOFOLLOW)) == (O_PATH | O_NOFOLLOW) &&
+	    path[0] && !(how->resolve & RESOLVE_NO_MAGICLINKS)) {
+		r = link_itself(f, dfd, path, how);
+		if (r != -ENOSYS)
+			return r;
+	}
 	first.resolve |= RESOLVE_NO_MAGICLINKS;
-	r = openat2_host(f, dfd, path, &first);
+	r = cabin_kvm_fwd_openat2(f, dfd, path, &first);
 	/* A host without openat2 (before 5.6) has no magic-link check. */
 	if (r == -ENOSYS && !strict) {
 		long a[6] = { dfd, (long)path, (long)how->flags,

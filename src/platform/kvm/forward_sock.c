@@ -1,7 +1,7 @@
 /*
  * Socket calls whose buffers are sized through a pointer (accept,
- * getsockname, recvfrom, getsockopt) and the socket options the program
- * may use.  The length is read from the guest once and the host kernel
+ * getsockname, recvfrom, getsockopt), the addresses the host reads
+ * (bind, connect, sendto) and the socket options the program may use.  The length is read from the guest once and the host kernel
  * gets a private copy of it, so the guest cannot grow it after the check.
  * Options are an allowlist because some carry pointers or descriptors
  * (SO_ATTACH_FILTER, SO_ATTACH_BPF, TCP_ZEROCOPY_RECEIVE) that the host
@@ -65,6 +65,56 @@ static long store_addr_out(const struct cabin_kvm_call *c,
 static long host_result(long r)
 {
 	return r < 0 ? -errno : r;
+}
+
+/*
+ * An address the host reads (bind, connect, sendto: argument ai, its
+ * int length li), copied once: a unix socket's file name in it is
+ * resolved for the program (forward_path.c), as any other path.
+ */
+static long addr_in_call(struct cabin_kvm_call *c, int ai, int li,
+			 bool entry)
+{
+	struct sockaddr_storage addr;
+	socklen_t len = (socklen_t)(int)c->guest[li];
+	long a[6], r;
+	int pinned = -1, i;
+
+	if (!c->guest[ai] && c->nr == SYS_sendto) {
+		len = 0;
+	} else {
+		/* The kernel's move_addr_to_kernel, before anything else. */
+		if ((int)c->guest[li] < 0 || len > sizeof(addr))
+			return -EINVAL;
+		if (cabin_gmem_read(c->f->mem, c->guest[ai], &addr, len))
+			return -EFAULT;
+		r = cabin_kvm_fwd_sun_path(c->f, &addr, &len, entry, &pinned);
+		if (r)
+			return r;
+		/* Closed when the call ends, also by a fault (forward.c). */
+		if (pinned >= 0)
+			c->pin[c->npin++] = pinned;
+	}
+	for (i = 0; i < 6; i++)
+		a[i] = c->host[i];
+	a[ai] = len ? (long)&addr : 0;
+	a[li] = (long)len;
+	return cabin_kvm_fwd_host(c->f, c->nr, a);
+}
+
+long cabin_kvm_fwd_bind(struct cabin_kvm_call *c)
+{
+	return addr_in_call(c, 1, 2, true);
+}
+
+long cabin_kvm_fwd_connect(struct cabin_kvm_call *c)
+{
+	return addr_in_call(c, 1, 2, false);
+}
+
+long cabin_kvm_fwd_sendto(struct cabin_kvm_call *c)
+{
+	return addr_in_call(c, 4, 5, false);
 }
 
 long cabin_kvm_fwd_sockname(struct cabin_kvm_call *c)

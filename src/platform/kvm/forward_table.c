@@ -29,8 +29,24 @@
 #define I		A(INT, NOREF)
 #define FD		A(FD, NOREF)
 #define DFD		A(DIRFD, NOREF)
-#define PATH		A(STR, NOREF)
-#define PATH0		A(STR, NOREF, .flags = OPT)
+#define WR		CABIN_KVM_ARG_WR
+/* A name, not resolved: an xattr's, a memfd's, a symlink's target. */
+#define NAME		A(STR, NOREF)
+/* Paths by how the call takes the last component (forward_path.c). */
+#define P_(how, r, ...) \
+	A(PATH, r, .path = CABIN_KVM_PATH_##how, __VA_ARGS__)
+#define PATH		P_(FOLLOW, NOREF)
+#define PATHW		P_(FOLLOW, NOREF, .flags = WR)
+#define PATHW0		P_(FOLLOW, NOREF, .flags = WR | OPT)
+#define LPATH		P_(NOFOLLOW, NOREF)
+#define LPATHW		P_(NOFOLLOW, NOREF, .flags = WR)
+#define ENTRY		P_(ENTRY, NOREF)
+#define OPATH		P_(OWN, NOREF)
+/* AT_SYMLINK_NOFOLLOW in argument r: not followed. */
+#define ATPATH(r)	P_(AT_NOFOLLOW, r)
+#define ATPATH0(r)	P_(AT_NOFOLLOW, r, .flags = OPT)
+#define ATPATHW(r)	P_(AT_NOFOLLOW, r, .flags = WR)
+#define ATPATHW0(r)	P_(AT_NOFOLLOW, r, .flags = WR | OPT)
 #define X		A(NONE, NOREF)
 /* A buffer of one t. */
 #define IN(t)		A(IN, NOREF, .size = sizeof(t))
@@ -88,10 +104,10 @@ static const struct cabin_kvm_fwd_entry table[] = {
 	SYS(getdents64, INT, FD, OUT_N(2), I),
 
 	/* Opening and closing. */
-	RUN(open, open, PATH, I, I),
-	RUN(openat, open, DFD, PATH, I, I),
-	RUN(openat2, open, DFD, PATH, IN_N(3), I),
-	RUN(creat, open, PATH, I),
+	RUN(open, open, OPATH, I, I),
+	RUN(openat, open, DFD, OPATH, I, I),
+	RUN(openat2, open, DFD, OPATH, IN_N(3), I),
+	RUN(creat, open, OPATH, I),
 	SYS(close, INT, FD),
 	RUN(close_range, close_range, I, I, I),
 	SYS(dup, FD, FD),
@@ -105,70 +121,70 @@ static const struct cabin_kvm_fwd_entry table[] = {
 
 	/* Files by name. */
 	SYS(stat, INT, PATH, OUT(struct stat)),
-	SYS(lstat, INT, PATH, OUT(struct stat)),
+	SYS(lstat, INT, LPATH, OUT(struct stat)),
 	SYS(fstat, INT, FD, OUT(struct stat)),
 	/* NULL with AT_EMPTY_PATH is the kernel's to accept (6.11 on). */
-	SYS(newfstatat, INT, DFD, PATH0, OUT(struct stat), I),
-	SYS(statx, INT, DFD, PATH0, I, I, OUT(struct statx)),
+	SYS(newfstatat, INT, DFD, ATPATH0(3), OUT(struct stat), I),
+	SYS(statx, INT, DFD, ATPATH0(2), I, I, OUT(struct statx)),
 	SYS(statfs, INT, PATH, OUT(struct statfs)),
 	SYS(fstatfs, INT, FD, OUT(struct statfs)),
 	SYS(access, INT, PATH, I),
 	SYS(faccessat, INT, DFD, PATH, I),
-	SYS(faccessat2, INT, DFD, PATH, I, I),
-	RUN(readlink, readlink, PATH, OUT_NI(2), I),
-	RUN(readlinkat, readlink, DFD, PATH, OUT_NI(3), I),
+	SYS(faccessat2, INT, DFD, ATPATH(3), I, I),
+	RUN(readlink, readlink, LPATH, OUT_NI(2), I),
+	RUN(readlinkat, readlink, DFD, LPATH, OUT_NI(3), I),
 	SYS(fsync, INT, FD),
 	SYS(fdatasync, INT, FD),
 	SYS(syncfs, INT, FD),
 	SYS(sync, INT),
-	SYS(truncate, INT, PATH, I),
+	SYS(truncate, INT, PATHW, I),
 	SYS(ftruncate, INT, FD, I),
 	SYS(fallocate, INT, FD, I, I, I),
 	SYS(fadvise64, INT, FD, I, I, I),
 	SYS(readahead, INT, FD, I, I),
-	SYS(rename, INT, PATH, PATH),
-	SYS(renameat, INT, DFD, PATH, DFD, PATH),
-	SYS(renameat2, INT, DFD, PATH, DFD, PATH, I),
-	SYS(mkdir, INT, PATH, I),
-	SYS(mkdirat, INT, DFD, PATH, I),
-	SYS(rmdir, INT, PATH),
-	SYS(unlink, INT, PATH),
-	SYS(unlinkat, INT, DFD, PATH, I),
-	SYS(link, INT, PATH, PATH),
-	SYS(linkat, INT, DFD, PATH, DFD, PATH, I),
-	SYS(symlink, INT, PATH, PATH),
-	SYS(symlinkat, INT, PATH, DFD, PATH),
-	RUN(mknod, mknod, PATH, I, I),
-	RUN(mknodat, mknod, DFD, PATH, I, I),
-	SYS(chmod, INT, PATH, I),
+	SYS(rename, INT, ENTRY, ENTRY),
+	SYS(renameat, INT, DFD, ENTRY, DFD, ENTRY),
+	SYS(renameat2, INT, DFD, ENTRY, DFD, ENTRY, I),
+	SYS(mkdir, INT, ENTRY, I),
+	SYS(mkdirat, INT, DFD, ENTRY, I),
+	SYS(rmdir, INT, ENTRY),
+	SYS(unlink, INT, ENTRY),
+	SYS(unlinkat, INT, DFD, ENTRY, I),
+	SYS(link, INT, LPATH, ENTRY),
+	SYS(linkat, INT, DFD, P_(AT_FOLLOW, 4), DFD, ENTRY, I),
+	SYS(symlink, INT, NAME, ENTRY),
+	SYS(symlinkat, INT, NAME, DFD, ENTRY),
+	RUN(mknod, mknod, ENTRY, I, I),
+	RUN(mknodat, mknod, DFD, ENTRY, I, I),
+	SYS(chmod, INT, PATHW, I),
 	SYS(fchmod, INT, FD, I),
-	SYS(fchmodat, INT, DFD, PATH, I),
-	SYS(chown, INT, PATH, I, I),
+	SYS(fchmodat, INT, DFD, PATHW, I),
+	SYS(chown, INT, PATHW, I, I),
 	SYS(fchown, INT, FD, I, I),
-	SYS(lchown, INT, PATH, I, I),
-	SYS(fchownat, INT, DFD, PATH, I, I, I),
-	SYS(utimensat, INT, DFD, PATH0, IN0(ts2_t), I),
-	SYS(utimes, INT, PATH, IN0(tv2_t)),
-	SYS(utime, INT, PATH, IN0(struct utimbuf)),
-	SYS(futimesat, INT, DFD, PATH0, IN0(tv2_t)),
+	SYS(lchown, INT, LPATHW, I, I),
+	SYS(fchownat, INT, DFD, ATPATHW(4), I, I, I),
+	SYS(utimensat, INT, DFD, ATPATHW0(3), IN0(ts2_t), I),
+	SYS(utimes, INT, PATHW, IN0(tv2_t)),
+	SYS(utime, INT, PATHW, IN0(struct utimbuf)),
+	SYS(futimesat, INT, DFD, PATHW0, IN0(tv2_t)),
 	SYS(umask, INT, I),
 	SYS(chdir, INT, PATH),
 	SYS(fchdir, INT, FD),
 	SYS(getcwd, INT, OUT_N(1), I),
 
 	/* Extended attributes. */
-	SYS(getxattr, INT, PATH, PATH, OUT_N(3), I),
-	SYS(lgetxattr, INT, PATH, PATH, OUT_N(3), I),
-	SYS(fgetxattr, INT, FD, PATH, OUT_N(3), I),
+	SYS(getxattr, INT, PATH, NAME, OUT_N(3), I),
+	SYS(lgetxattr, INT, LPATH, NAME, OUT_N(3), I),
+	SYS(fgetxattr, INT, FD, NAME, OUT_N(3), I),
 	SYS(listxattr, INT, PATH, OUT_N(2), I),
-	SYS(llistxattr, INT, PATH, OUT_N(2), I),
+	SYS(llistxattr, INT, LPATH, OUT_N(2), I),
 	SYS(flistxattr, INT, FD, OUT_N(2), I),
-	SYS(setxattr, INT, PATH, PATH, IN_N(3), I, I),
-	SYS(lsetxattr, INT, PATH, PATH, IN_N(3), I, I),
-	SYS(fsetxattr, INT, FD, PATH, IN_N(3), I, I),
-	SYS(removexattr, INT, PATH, PATH),
-	SYS(lremovexattr, INT, PATH, PATH),
-	SYS(fremovexattr, INT, FD, PATH),
+	SYS(setxattr, INT, PATHW, NAME, IN_N(3), I, I),
+	SYS(lsetxattr, INT, LPATHW, NAME, IN_N(3), I, I),
+	SYS(fsetxattr, INT, FD, NAME, IN_N(3), I, I),
+	SYS(removexattr, INT, PATHW, NAME),
+	SYS(lremovexattr, INT, LPATHW, NAME),
+	SYS(fremovexattr, INT, FD, NAME),
 
 	/* Waiting on descriptors. */
 	RUN(poll, poll),
@@ -193,22 +209,22 @@ static const struct cabin_kvm_fwd_entry table[] = {
 	SYS(timerfd_gettime, INT, FD, OUT(struct itimerspec)),
 	SYS(inotify_init, FD),
 	SYS(inotify_init1, FD, I),
-	SYS(inotify_add_watch, INT, FD, PATH, I),
+	SYS(inotify_add_watch, INT, FD, P_(IN_NOFOLLOW, 2), I),
 	SYS(inotify_rm_watch, INT, FD, I),
-	SYS(memfd_create, FD, PATH, I),
+	SYS(memfd_create, FD, NAME, I),
 
 	/* Sockets. */
 	SYS(socket, FD, I, I, I),
 	RUN(socketpair, socketpair, I, I, I, X),
-	SYS(connect, INT, FD, IN_NI(2), I),
-	SYS(bind, INT, FD, IN_NI(2), I),
+	RUN(connect, connect, FD, X, I),
+	RUN(bind, bind, FD, X, I),
 	SYS(listen, INT, FD, I),
 	SYS(shutdown, INT, FD, I),
 	RUN(accept, accept, FD, X, X),
 	RUN(accept4, accept, FD, X, X, I),
 	RUN(getsockname, sockname, FD, X, X),
 	RUN(getpeername, sockname, FD, X, X),
-	SYS(sendto, INT, FD, IN_N(2), I, I, IN_NI0(5), I),
+	RUN(sendto, sendto, FD, IN_N(2), I, I, X, I),
 	RUN(recvfrom, recvfrom, FD, OUT_N(2), I, I, X, X),
 	RUN(sendmsg, sendmsg, FD, X, I),
 	RUN(recvmsg, recvmsg, FD, X, I),

@@ -198,6 +198,38 @@ static int free_cpu(struct cabin_kvm *k)
 	return -EAGAIN;
 }
 
+/*
+ * A slot whose thread has ended (its joiner may already be woken) but
+ * whose host thread has yet to let it go, which it does with the lock.
+ */
+static bool slot_freeing(const struct cabin_kvm *k)
+{
+	unsigned int i;
+
+	for (i = 1; i < CABIN_KVM_MAX_CPUS; i++)
+		if (k->threads[i] && k->threads[i]->exited &&
+		    !k->threads[i]->host_done)
+			return true;
+	return false;
+}
+
+/*
+ * The slot of a new thread.  At the limit, a thread that has ended is
+ * waited for: on Linux it is gone once pthread_join returns, so a clone
+ * after the join must not fail for want of its slot.
+ */
+static int wait_free_cpu(struct cabin_kvm *k)
+{
+	struct cabin_kvm_thread *me = k->cur;
+	int cpu;
+
+	while ((cpu = free_cpu(k)) < 0 && slot_freeing(k) && !ending(k)) {
+		pthread_cond_wait(&k->changed, &k->lock);
+		k->cur = me;
+	}
+	return cpu;
+}
+
 static void *thread_main(void *arg)
 {
 	struct cabin_kvm_thread *t = arg;
@@ -271,7 +303,7 @@ long cabin_kvm_thread_create(struct cabin_kvm *k, uint64_t flags,
 	struct cabin_kvm_thread *parent = k->cur, *t, *old;
 	struct cabin_kvm_frame *f = parent->frame;
 	struct cabin_kvm_vcpu_state *st;
-	int cpu = free_cpu(k), err;
+	int cpu = wait_free_cpu(k), err;
 
 	if (cpu < 0 || !f)
 		return -EAGAIN;
