@@ -543,4 +543,26 @@ else
 fi
 rm -rf "$HID"
 
+# ---------------------------------------------------------------- inherited descriptors
+
+# Only 0, 1 and 2 reach the program; --pass-fd N hands over a pipe.
+passfd() { # passfd PREFIX CABIN-OPTIONS... : sh reads fd 3, a pipe
+	local pre=$1; shift
+	echo through-fd-3 | (exec 3<&0 </dev/null
+		cd "$WORK" && $TO "$CABIN" run "$@" -- sh -c 'cat <&3') \
+		>"$pre.out" 2>"$pre.err"
+}
+quiet passfd "$TMP/passfd" --pass-fd 3; c=$?
+if [ "$c" = 0 ] && [ "$(cat "$TMP/passfd.out")" = through-fd-3 ]; then
+	t_ok "--pass-fd 3 hands a pipe to the program"
+else
+	t_fail "--pass-fd 3 hands a pipe to the program" "status $c: $(head -c 200 "$TMP/passfd.err")"
+fi
+quiet passfd "$TMP/nopassfd"; c=$?
+if [ "$c" != 0 ] && [ ! -s "$TMP/nopassfd.out" ] && grep -qi 'bad file descriptor' "$TMP/nopassfd.err"; then
+	t_ok "without --pass-fd the program has no fd 3"
+else
+	t_fail "without --pass-fd the program has no fd 3" "status $c, out '$(head -c 100 "$TMP/nopassfd.out")'"
+fi
+
 t_done
