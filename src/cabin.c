@@ -914,6 +914,19 @@ static int check_inherited(struct run *r)
 	return 0;
 }
 
+/*
+ * With -v, a root run without file rules (the trace profile, a policy
+ * with no files line) says once what it leaves open: the line is for the
+ * person who may have meant to confine hostile code.
+ */
+static void note_open_files(const struct run *r)
+{
+	if (!r->cfg->verbose || r->policy->files_restricted ||
+	    r->policy->filter_off || geteuid() != 0)
+		return;
+	fprintf(r->log, "cabin: no file rules: the program runs as root and opens every host file and device whose permissions let uid 0 in, and uses the network as the policy says; for untrusted code use --profile default --trace\n");
+}
+
 static int prepare(struct run *r, const char *program)
 {
 	struct cabin_policy_error perr;
@@ -932,6 +945,7 @@ static int prepare(struct run *r, const char *program)
 	r->home = getenv("HOME");
 	r->landlock_abi = cabin_landlock_abi();
 	r->namespaces = user_namespaces_allowed();
+	note_open_files(r);
 	err = check_inherited(r);
 	if (!err)
 		err = check_enforceable(r);
