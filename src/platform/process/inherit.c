@@ -204,3 +204,11 @@ int cabin_inherit_seal(const int *keep, size_t nkeep)
 	}
 	return err;
 }
+
+void cabin_inherit_close_all_but(int keep)
+{
+	if (keep > 3)
+		syscall(SYS_close_range, 3U, (unsigned int)keep - 1, 0U);
+	syscall(SYS_close_range, (unsigned int)(keep < 3 ? 3 : keep + 1), ~0U,
+		0U);
+}

@@ -28,4 +28,11 @@ bool cabin_inherit_is_open(int fd);
  */
 int cabin_inherit_seal(const int *keep, size_t nkeep);
 
+/*
+ * In a helper that never execs (the PID namespace's init, the waiter
+ * outside it): close every descriptor from 3 up but keep, so that it
+ * holds no pipe end or file the program was handed, or not.
+ */
+void cabin_inherit_close_all_but(int keep);
+
 #endif
