@@ -1263,6 +1263,35 @@ test_secret_path() {
 	check_escaped "$name" deny,unreadable
 }
 
+# W^X and a descriptor handed over: a file the caller opened for writing
+# (--pass-fd 3), in a directory the rules let the program only read, is
+# mapped executable through its path, then written through fd 3.
+test_wx_handed() {
+	local dir=$TMP/wx_handed pol=$TMP/wx_handed.policy off tag
+	have wx_alias wx-alias || return
+	mkdir -p "$dir" && head -c 4096 /dev/zero >"$dir/code" || return
+	cat >"$pol" <<-EOF
+	syscall default allow
+	files read,exec /usr /bin /sbin ?/lib ?/lib32 ?/lib64 $WX_ADV
+	files read $dir
+	network host
+	EOF
+	for off in "" wx-alias; do
+		tag=wx_handed${off:+-off}
+		OUT=$TMP/$tag.out ERR=$TMP/$tag.err
+		(exec 3<>"$dir/code"; cd "$dir" &&
+		 timeout -k 5 20 "$WX_CABIN" run --policy "$pol" --wx --pass-fd 3 \
+			${off:+--unsafe-disable=$off} -- "$WX_ADV/wx_alias" handed \
+			"$dir/code" </dev/null >"$OUT" 2>"$ERR")
+		grab $?
+		if [ -z "$off" ]; then
+			check_contained "wx_alias handed (--pass-fd)" EACCES
+		else
+			check_escaped "wx_alias handed (--pass-fd)" "$off"
+		fi
+	done
+}
+
 if [ ! -x "$CABIN" ]; then
 	t_fail "cabin binary" "not found at $CABIN"
 	t_done
@@ -1307,4 +1336,5 @@ test_dev_meta
 test_inherited_fd
 test_pass_fd_refused
 test_secret_path
+test_wx_handed
 t_done

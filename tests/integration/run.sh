@@ -565,4 +565,20 @@ else
 	t_fail "without --pass-fd the program has no fd 3" "status $c, out '$(head -c 100 "$TMP/nopassfd.out")'"
 fi
 
+# As root with no file rules (--profile trace), -v says what is left open;
+# without -v cabin adds nothing to stderr.
+if [ "$(id -u)" = 0 ]; then
+	quiet run_in /dev/null "$TMP/trace-v" $TO "$CABIN" run -v --profile trace -- true
+	quiet run_in /dev/null "$TMP/trace-q" $TO "$CABIN" run --profile trace -- true
+	if grep -q '^cabin: no file rules: the program runs as root' "$TMP/trace-v.err" &&
+	   [ ! -s "$TMP/trace-q.err" ]; then
+		t_ok "--profile trace as root: -v names what it leaves open, quiet without -v"
+	else
+		t_fail "--profile trace as root: -v names what it leaves open, quiet without -v" \
+			"-v: $(head -c 200 "$TMP/trace-v.err"); quiet: $(head -c 200 "$TMP/trace-q.err")"
+	fi
+else
+	t_skip "--profile trace as root: -v names what it leaves open, quiet without -v" "not root"
+fi
+
 t_done
