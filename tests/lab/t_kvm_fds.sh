@@ -13,6 +13,7 @@ D=/work/kf
 T=/tmp/kf
 mkdir -p "$D" "$T"
 echo SECRET >"$D/secret"
+echo through-fd-3 >"$T/data"
 printf '%s\n' 'syscall default allow' \
 	'files read,exec /usr /bin /sbin ?/lib ?/lib32 ?/lib64 /cabin' \
 	'network host' >"$T/policy"
@@ -21,61 +22,34 @@ need_kvm "$SUITE: inherited descriptors do not reach the program"
 DEADLINE=${KVM_FDS_DEADLINE:-150}
 . /lab/kvm_lib.sh
 
-# rules [OPTIONS...]: inherited_fd with fd 3 a directory, fd 4 a file,
-# neither granted by the policy (--best-effort: the lab has Landlock ABI 2).
-rules() {
-	exec 3<"$D" 4<"$D/secret"
-	krun --policy "$T/policy" --best-effort "$@" -- "$P" rules
-	r=$?
+# check NAME FD3 FD4 EXPECT CABIN-RUN-ARGS...: one kvm run with fd 3
+# (and fd 4 unless "-") open on FD3 and FD4; ok when EXPECT (a function
+# of the run's rc, $O and $E) holds.
+check() {
+	n="$SUITE$TAG: $1" f3=$2 f4=$3 expect=$4
+	shift 4
+	exec 3<"$f3"
+	[ "$f4" = - ] || exec 4<"$f4"
+	if krun "$@"; then
+		if "$expect"; then ok "$n"; else fail "$n" "$(kwhat)"; fi
+	else
+		late "$n"
+	fi
 	exec 3<&- 4<&-
-	return $r
 }
 
-n="$SUITE$TAG: a directory and a file outside the rules are not there"
-if rules; then
-	if [ "$rc" = 0 ] && grep -q '^CONTAINED fd 3: EBADF, fd 4: EBADF' "$O"; then
-		ok "$n"
-	else
-		fail "$n" "$(kwhat)"
-	fi
-else
-	late "$n"
-fi
+contained() { [ "$rc" = 0 ] && grep -q '^CONTAINED fd 3: EBADF, fd 4: EBADF' "$O"; }
+escaped() { grep -q '^ESCAPED' "$O"; }
+refused() { [ "$rc" = 125 ] && [ ! -s "$O" ] && grep -q 'pass-fd 3 refused' "$E"; }
+handed() { [ "$rc" = 0 ] && [ "$(cat "$O")" = through-fd-3 ]; }
 
-n="$SUITE$TAG: they reach it with --unsafe-disable=fds"
-if rules --unsafe-disable=fds; then
-	if grep -q '^ESCAPED' "$O"; then
-		ok "$n"
-	else
-		fail "$n" "$(kwhat)"
-	fi
-else
-	late "$n"
-fi
-
-n="$SUITE$TAG: --pass-fd 3 with a directory exits 125 before the program runs"
-exec 3<"$D"
-if krun --policy "$T/policy" --pass-fd 3 -- "$P" rules; then
-	if [ "$rc" = 125 ] && [ ! -s "$O" ] && grep -q 'pass-fd 3 refused' "$E"; then
-		ok "$n"
-	else
-		fail "$n" "$(kwhat)"
-	fi
-else
-	late "$n"
-fi
-exec 3<&-
-
-n="$SUITE$TAG: --pass-fd 3 hands a file over"
-echo through-fd-3 >"$T/data"
-exec 3<"$T/data"
-if krun --pass-fd 3 -- /bin/sh -c 'cat <&3'; then
-	if [ "$rc" = 0 ] && [ "$(cat "$O")" = through-fd-3 ]; then
-		ok "$n"
-	else
-		fail "$n" "$(kwhat)"
-	fi
-else
-	late "$n"
-fi
-exec 3<&-
+# --best-effort: the lab's Landlock (ABI 2) cannot enforce all of it.
+RULES="--policy $T/policy --best-effort"
+check "a directory and a file outside the rules are not there" \
+	"$D" "$D/secret" contained $RULES -- "$P" rules
+check "they reach it with --unsafe-disable=fds" \
+	"$D" "$D/secret" escaped $RULES --unsafe-disable=fds -- "$P" rules
+check "--pass-fd 3 with a directory exits 125 before the program runs" \
+	"$D" - refused $RULES --pass-fd 3 -- "$P" rules
+check "--pass-fd 3 hands a file over" \
+	"$T/data" - handed --pass-fd 3 -- /bin/sh -c 'cat <&3'
