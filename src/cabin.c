@@ -25,6 +25,7 @@
 #include "platform/kvm/kvm.h"
 #include "platform/kvm/verdict.h"
 #include "platform/probe.h"
+#include "platform/process/inherit.h"
 #include "platform/process/kfiles.h"
 #include "platform/process/process.h"
 #include "platform/process/sandbox.h"
@@ -45,7 +46,8 @@ extern char **environ;
 static const char *const unsafe_names[] = {
 	"abi", "deny", "untraced", "exitkill", "caps", "smep", "smap",
 	"seccomp", "wx-alias", "outputs", "sigscope", "setid", "rometa",
-	"net-scope", "kfiles", "racecheck", "bindpath",
+	"net-scope", "kfiles", "racecheck", "bindpath", "fds",
+	"unreadable",
 };
 
 #define NUNSAFE (sizeof(unsafe_names) / sizeof(*unsafe_names))
@@ -553,6 +555,27 @@ static int setup_xom(struct run *r)
 }
 
 /*
+ * A regular file the program is handed open for writing is one it can
+ * write, wherever it lies: W^X must not let it become code.
+ */
+static int handed_writable(struct run *r)
+{
+	size_t i, n = r->cfg->npass_fds;
+	int err = 0, fd, fl;
+	struct stat st;
+
+	for (i = 0; !err && i < 3 + n; i++) {
+		fd = i < 3 ? (int)i : r->cfg->pass_fds[i - 3];
+		fl = fcntl(fd, F_GETFL);
+		if (fl < 0 || (fl & O_ACCMODE) == O_RDONLY ||
+		    fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
+			continue;
+		err = cabin_memguard_writable(&r->memguard, fd);
+	}
+	return err;
+}
+
+/*
  * W^X's alias checks need what the program can write: the real paths of
  * the rules that write or create, opened as Landlock opens them.  The
  * kvm platform keeps the program's memory itself.
@@ -581,7 +604,7 @@ static int setup_memguard(struct run *r)
 		err = cabin_memguard_writable(&r->memguard, fd);
 		close(fd);
 	}
-	return err;
+	return err ? err : handed_writable(r);
 }
 
 static int compile_routes(struct run *r)
@@ -863,6 +886,77 @@ static int deliver_outputs(struct run *r, int code)
 	return CABIN_EXIT_INTERNAL;
 }
 
+/* A --pass-fd on the stream a record goes to would let the program forge it. */
+static bool is_record(const struct run *r, int fd)
+{
+	const int records[] = { r->trace_file.fd, r->report_file.fd,
+				r->trace_out ? fileno(r->trace_out) : -1 };
+	struct stat a, b;
+	size_t i;
+
+	if (fstat(fd, &a) < 0)
+		return false;
+	for (i = 0; i < sizeof(records) / sizeof(*records); i++) {
+		if (records[i] >= 0 && records[i] != 2 &&
+		    fstat(records[i], &b) == 0 &&
+		    a.st_dev == b.st_dev && a.st_ino == b.st_ino)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * What the program is handed of cabin's descriptors (0, 1, 2 and
+ * --pass-fd) is checked before anything runs; the rest is closed at its
+ * exec (spawn.c).  docs/security.md, "Inherited descriptors".
+ */
+static int check_inherited(struct run *r)
+{
+	static const char *const stdio[] = {
+		"standard input", "standard output", "standard error",
+	};
+	const char *why;
+	size_t i;
+	int fd;
+
+	if (r->cfg->unsafe & CABIN_UNSAFE_FDS)
+		return 0;
+	for (fd = 0; fd < 3; fd++) {
+		why = cabin_inherit_is_open(fd) ? cabin_inherit_refusal(fd)
+						: NULL;
+		if (why) {
+			fprintf(r->log, "cabin: descriptor %d (%s) is %s: it is not handed to a confined program (give it a file, a pipe or /dev/null)\n",
+				fd, stdio[fd], why);
+			return -EPERM;
+		}
+	}
+	for (i = 0; i < r->cfg->npass_fds; i++) {
+		fd = r->cfg->pass_fds[i];
+		why = cabin_inherit_refusal(fd);
+		if (!why && is_record(r, fd))
+			why = "where cabin writes its trace or report";
+		if (why) {
+			fprintf(r->log, "cabin: --pass-fd %d refused: %s\n",
+				fd, why);
+			return -EPERM;
+		}
+	}
+	return 0;
+}
+
+/*
+ * With -v, a root run without file rules (the trace profile, a policy
+ * with no files line) says once what it leaves open: the line is for the
+ * person who may have meant to confine hostile code.
+ */
+static void note_open_files(const struct run *r)
+{
+	if (!r->cfg->verbose || r->policy->files_restricted ||
+	    r->policy->filter_off || geteuid() != 0)
+		return;
+	fprintf(r->log, "cabin: no file rules: the program runs as root and opens every host file and device whose permissions let uid 0 in, and uses the network as the policy says; for untrusted code use --profile default --trace\n");
+}
+
 static int prepare(struct run *r, const char *program)
 {
 	struct cabin_policy_error perr;
@@ -881,7 +975,10 @@ static int prepare(struct run *r, const char *program)
 	r->home = getenv("HOME");
 	r->landlock_abi = cabin_landlock_abi();
 	r->namespaces = user_namespaces_allowed();
-	err = check_enforceable(r);
+	note_open_files(r);
+	err = check_inherited(r);
+	if (!err)
+		err = check_enforceable(r);
 	if (!err)
 		err = check_xom(r);
 	if (!err)
@@ -933,6 +1030,7 @@ static int init_proxy(struct run *r, struct cabin_proxy *proxy,
 	proxy->wx = r->policy->memory & CABIN_MEMORY_WX;
 	proxy->xom = r->has_xom ? &r->xom : NULL;
 	proxy->memguard = r->has_memguard ? &r->memguard : NULL;
+	proxy->fail_unreadable = !(r->cfg->unsafe & CABIN_UNSAFE_UNREADABLE);
 	proxy->emulate = emulate;
 	proxy->emulate_ctx = r;
 	observe_records(r, proxy);
@@ -971,6 +1069,8 @@ static struct cabin_spawn spawn_plan(struct run *r, char *const argv[],
 		.sandbox = &r->sandbox,
 		.private_fds = r->private_fds,
 		.nprivate_fds = 2,
+		.pass_fds = r->cfg->pass_fds,
+		.npass_fds = r->cfg->npass_fds,
 		.userns = r->namespaces &&
 			  (needs_namespaces(r) ||
 			   !(r->cfg->unsafe & CABIN_UNSAFE_CAPS)),
@@ -1069,6 +1169,21 @@ static void __attribute__((noreturn)) kvm_forked_end(void *ctx,
 	cabin_exit_as(proxy->main_exited ? proxy->main_status : SIGKILL);
 }
 
+/* kvm: the program names only descriptors below the monitor's floor. */
+static bool passed_below(const struct run *r, int floor, FILE *log)
+{
+	size_t i;
+
+	for (i = 0; i < r->cfg->npass_fds; i++) {
+		if (r->cfg->pass_fds[i] >= floor) {
+			fprintf(log, "cabin: --pass-fd %d: the kvm platform's program has descriptors below %d only\n",
+				r->cfg->pass_fds[i], floor);
+			return false;
+		}
+	}
+	return true;
+}
+
 /* In the sandboxed child: the monitor, the proxy core and the records. */
 static int kvm_child(void *ctx)
 {
@@ -1083,6 +1198,8 @@ static int kvm_child(void *ctx)
 	if (!log)
 		return CABIN_EXIT_INTERNAL;
 	setvbuf(log, NULL, _IOLBF, 0);
+	if (!passed_below(r, floor, log))
+		return CABIN_EXIT_INTERNAL;
 	o.kvm_fd = cabin_kvm_move_fd(r->kvm_fd, floor);
 	o.exe_fd = cabin_kvm_move_fd(r->exe_fd, floor);
 	if (r->report)

@@ -35,6 +35,8 @@ enum cabin_unsafe {
 	CABIN_UNSAFE_KFILES	= 1u << 14,	/* kernel files, host ptys, nodes */
 	CABIN_UNSAFE_RACECHECK	= 1u << 15,	/* records take the paths as read at entry */
 	CABIN_UNSAFE_BINDPATH	= 1u << 16,	/* socket files bound without the domain */
+	CABIN_UNSAFE_FDS	= 1u << 17,	/* inherited descriptors reach the program */
+	CABIN_UNSAFE_UNREADABLE	= 1u << 18,	/* calls run on memory cabin cannot read */
 };
 
 /* Testing the kvm proxy kernel's own protection (--kvm-test-fault). */
@@ -61,6 +63,12 @@ struct cabin_config {
 	 */
 	bool user_rules;
 	bool best_effort;
+	/*
+	 * Inherited descriptors the program keeps besides 0, 1 and 2
+	 * (--pass-fd); every other one is closed at its exec.
+	 */
+	const int *pass_fds;
+	size_t npass_fds;
 
 	/* The syscall trace (docs/trace.md); trace_path "-" is stderr. */
 	const char *trace_path;		/* NULL: no trace */

@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,6 +50,13 @@ static void usage(FILE *out)
 	      "      --xom                 execute-only code (needs protection keys)\n"
 	      "      --best-effort         run even if the kernel cannot enforce every rule\n"
 	      "                            (says on stderr what is not enforced)\n"
+	      "      --pass-fd N           hand inherited descriptor N (3 or more) to the\n"
+	      "                            program; repeatable.  Only 0, 1, 2 are handed\n"
+	      "                            over otherwise.  Directories, O_PATH, /proc and\n"
+	      "                            kernel files, pidfds and other kernel objects,\n"
+	      "                            devices but terminals and /dev/null's kin, and\n"
+	      "                            sockets but unix and connected or listening TCP\n"
+	      "                            ones are refused (exit 125), on 0, 1, 2 too\n"
 	      "\n"
 	      "Output:\n"
 	      "  -v, --verbose             print each spawn, exec and exit, and a summary\n"
@@ -65,7 +73,8 @@ static void usage(FILE *out)
 	      "      --unsafe-disable=LIST switch protections off, for testing them:\n"
 	      "                            abi, deny, untraced, exitkill, caps, seccomp,\n"
 	      "                            wx-alias, outputs, sigscope, setid, rometa,\n"
-	      "                            net-scope, kfiles, racecheck, bindpath;\n"
+	      "                            net-scope, kfiles, racecheck, bindpath,\n"
+	      "                            fds, unreadable;\n"
 	      "                            with --platform kvm also smep, smap\n"
 	      "      --kvm-test-fault=WHAT make the kvm proxy kernel fault on purpose:\n"
 	      "                            read-user, exec-user or kernel-ud\n"
@@ -82,8 +91,10 @@ enum {
 	OPT_BEST_EFFORT, OPT_UNSAFE, OPT_WX, OPT_XOM, OPT_TRACE,
 	OPT_TRACE_FORMAT, OPT_TRACE_TIME, OPT_TRACE_DUR, OPT_REPORT,
 	OPT_SUMMARY, OPT_TRACE_FDS, OPT_PLATFORM, OPT_STATS, OPT_KVM_FAULT,
-	OPT_FORWARD, OPT_KVM_BATCH,
+	OPT_FORWARD, OPT_KVM_BATCH, OPT_PASS_FD,
 };
+
+#define MAX_PASS_FDS 64
 
 struct run_args {
 	struct cabin_config cfg;
@@ -91,6 +102,7 @@ struct run_args {
 	const char *policy_file;
 	struct cabin_policy overrides;	/* applied on top, in order */
 	bool have_overrides;
+	int pass_fds[MAX_PASS_FDS];
 };
 
 static int bad(const char *fmt, const char *arg)
@@ -213,6 +225,25 @@ static int take_option(struct run_args *a, int c, const char *arg)
 	return -EINVAL;
 }
 
+/* --pass-fd N: a descriptor from 3 up, each once. */
+static int add_pass_fd(struct run_args *a, const char *arg)
+{
+	uint64_t n;
+	size_t i;
+
+	if (parse_count(arg, &n) < 0 || n < 3 || n > INT_MAX)
+		return bad("--pass-fd takes a descriptor number of 3 or more (0, 1 and 2 are always handed over), not '%s'", arg);
+	for (i = 0; i < a->cfg.npass_fds; i++) {
+		if (a->pass_fds[i] == (int)n)
+			return 0;
+	}
+	if (a->cfg.npass_fds == MAX_PASS_FDS)
+		return bad("--pass-fd: at most 64 descriptors, not '%s' too", arg);
+	a->pass_fds[a->cfg.npass_fds++] = (int)n;
+	a->cfg.pass_fds = a->pass_fds;
+	return 0;
+}
+
 /* Overrides go on top of the loaded policy, and win. */
 static int apply_overrides(struct cabin_policy *p,
 			   const struct cabin_policy *o)
@@ -314,6 +345,7 @@ int cabin_cmd_run(int argc, char **argv)
 		{ "kvm-test-fault", required_argument, NULL, OPT_KVM_FAULT },
 		{ "forward", required_argument, NULL, OPT_FORWARD },
 		{ "kvm-batch", required_argument, NULL, OPT_KVM_BATCH },
+		{ "pass-fd", required_argument, NULL, OPT_PASS_FD },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct run_args a = { 0 };
@@ -405,9 +437,13 @@ int cabin_cmd_run(int argc, char **argv)
 				goto out;
 			}
 			break;
+		case OPT_PASS_FD:
+			if (add_pass_fd(&a, optarg) < 0)
+				goto out;
+			break;
 		case OPT_UNSAFE:
 			if (cabin_unsafe_parse(optarg, &a.cfg.unsafe) < 0) {
-				fprintf(stderr, "cabin run: unknown protection in --unsafe-disable=%s (known: abi, deny, untraced, exitkill, caps, seccomp, wx-alias, outputs, sigscope, setid, rometa, net-scope, kfiles, racecheck, bindpath, smep, smap)\n",
+				fprintf(stderr, "cabin run: unknown protection in --unsafe-disable=%s (known: abi, deny, untraced, exitkill, caps, seccomp, wx-alias, outputs, sigscope, setid, rometa, net-scope, kfiles, racecheck, bindpath, fds, unreadable, smep, smap)\n",
 					optarg);
 				goto out;
 			}

@@ -20,6 +20,7 @@
 #include "core/memguard.h"
 #include "core/names.h"
 #include "core/proxy.h"
+#include "core/unreadable.h"
 #include "core/x32.h"
 #include "core/xom.h"
 
@@ -276,7 +277,9 @@ static int on_syscall_entry(struct cabin_proxy *p, struct cabin_task *task,
 
 	switch (route->kind) {
 	case CABIN_ROUTE_TRACE:
-		refused = cabin_limits_entry(p, task, sys);
+		refused = cabin_unreadable_entry(p, task, sys);
+		if (!refused)
+			refused = cabin_limits_entry(p, task, sys);
 		if (!refused)
 			refused = cabin_memguard_entry(p, task, sys);
 		if (!refused)

@@ -86,6 +86,8 @@ struct cabin_proxy {
 	struct cabin_xom *xom;	/* sealed execute-only code, NULL when off */
 	/* W^X's alias checks, NULL when off (or not wx) */
 	const struct cabin_memguard *memguard;
+	/* a routed call naming memory cabin cannot read answers EFAULT */
+	bool fail_unreadable;
 
 	struct cabin_denial *denials;	/* reported once each */
 	size_t ndenials;

@@ -27,7 +27,10 @@
 	"syscall deny(EPERM) ioctl when arg1 & 0xffffffff == 0x5412\n" \
 	"syscall deny(EPERM) ioctl when arg1 & 0xffffffff == 0x541c\n" \
 	"# userfaultfd from /dev/userfaultfd (USERFAULTFD_IOC_NEW).\n" \
-	"syscall deny(EPERM) ioctl when arg1 & 0xffffffff == 0xaa00\n"
+	"syscall deny(EPERM) ioctl when arg1 & 0xffffffff == 0xaa00\n" \
+	"# Memory cabin cannot read while the kernel can: what the program\n" \
+	"# names there would go unseen (ENOSYS, as where it is not built).\n" \
+	"syscall deny(ENOSYS) memfd_secret\n"
 
 static const char profile_default[] =
 	"# Profile 'default': ordinary command-line programs, shells,\n"

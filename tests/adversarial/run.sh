@@ -824,9 +824,10 @@ test_seccomp_inherit() {
 	have seccomp_inherit seccomp || return
 	run_cabin seccomp_inherit -- "$ADV/seccomp_inherit" inner
 	check_contained seccomp_inherit ENOSYS
-	run_cabin seccomp_inherit-off --unsafe-disable=seccomp -- \
+	# The listener is fd 3 or above: closed at exec by fds too.
+	run_cabin seccomp_inherit-off --unsafe-disable=seccomp,fds -- \
 		"$ADV/seccomp_inherit" inner
-	check_escaped seccomp_inherit seccomp
+	check_escaped seccomp_inherit seccomp,fds
 }
 
 # --- cabin's own output files (--unsafe-disable=outputs) ---------------
@@ -1503,6 +1504,114 @@ test_bind_race() {
 	check_escaped "$name" bindpath
 }
 
+# Descriptors cabin inherited: fd 3 a directory and fd 4 a file the
+# policy does not grant (Landlock checks no open descriptor), then, as
+# root, fd 3 the host's / under the baseline (the host's /proc/sys is
+# writable through it while the program's own is read-only: kfiles
+# stays on). The caller's shell opens them (CABIN_WRAP).
+test_inherited_fd() {
+	local name=inherited_fd dir=$TMP/inherited pol=$TMP/inherited.policy
+	have inherited_fd fds || return
+	mkdir -p "$dir" && echo SECRET >"$dir/secret" || return
+	cat >"$pol" <<-EOF
+	syscall default allow
+	files read,exec /usr /bin /sbin ?/lib ?/lib32 ?/lib64 $ADV
+	network host
+	EOF
+	local CABIN_WRAP=(bash -c 'exec 3<"$0" 4<"$1"; shift; exec "$@"' "$dir" "$dir/secret")
+	BASELINE=$pol run_cabin "$name" -- "$ADV/$name" rules
+	check_contained "$name (a directory and a file outside the rules)" "fd 3: EBADF, fd 4: EBADF"
+	BASELINE=$pol run_cabin "$name-off" --unsafe-disable=fds -- "$ADV/$name" rules
+	check_escaped "$name (a directory and a file outside the rules)" fds
+	CABIN_WRAP=(bash -c 'exec 3</; exec "$@"' bash)
+	run_cabin "$name-kernel" -- "$ADV/$name" kernel
+	check_contained "$name (the host's /)" "fd 3: EBADF"
+	if [ "$(id -u)" != 0 ]; then
+		t_skip "$name (the host's /): escapes with --unsafe-disable=fds" \
+			"not root: the files' owner check refuses the program anyway"
+		return
+	fi
+	run_cabin "$name-kernel-off" --unsafe-disable=fds -- "$ADV/$name" kernel
+	check_escaped "$name (the host's /)" fds
+}
+
+# --pass-fd with a directory, a /proc file, and a directory on stdin: refused
+# with 125 before the program runs; with fds off the directory reaches it.
+test_pass_fd_refused() {
+	local name=pass_fd dir=$TMP/pass_fd pol=$TMP/inherited.policy how
+	have inherited_fd fds || return
+	mkdir -p "$dir" && echo SECRET >"$dir/secret" || return
+	for how in "3<$dir" "3</proc/self/status" "0<$dir"; do
+		OUT=$TMP/$name.out ERR=$TMP/$name.err
+		(eval "exec $how"; timeout -k 5 20 "$CABIN" run --policy "$pol" \
+			--pass-fd 3 -- "$ADV/inherited_fd" rules >"$OUT" 2>"$ERR") 3</dev/null
+		grab $?
+		note "$name ($how) under cabin: exit $RC: $(head -c 200 "$ERR")"
+		if [ "$RC" = 125 ] && [ ! -s "$OUT" ] && grep -q 'refused\|not handed' "$ERR"; then
+			t_ok "$name: $how refused (125) before the program runs"
+		else
+			t_fail "$name: $how refused (125) before the program runs" "$(what)"
+		fi
+	done
+	local CABIN_WRAP=(bash -c 'exec 3<"$0"; exec "$@"' "$dir")
+	BASELINE=$pol run_cabin "$name-off" --unsafe-disable=fds --pass-fd 3 -- \
+		"$ADV/inherited_fd" rules
+	check_escaped "$name (a directory)" fds
+}
+
+# A path placed in memfd_secret memory, which the kernel reads and cabin
+# cannot, under --profile trace: memfd_secret answers ENOSYS (deny list);
+# with the deny list off the open answers EFAULT (the proxy fails what it
+# cannot read); with both off it runs.
+test_secret_path() {
+	local name=secret_path pol=$TMP/secret_path.policy
+	have secret_path unreadable || return
+	echo "profile trace" >"$pol"
+	BASELINE=$pol run_cabin "$name" -- "$ADV/$name" /etc/hostname
+	check_contained "$name" ENOSYS
+	run_native "$name-native" "$ADV/$name" /etc/hostname native
+	if grep -q '^SKIP' "$OUT"; then
+		t_skip "$name: contained with the deny list off" "$(cat "$OUT")"
+		t_skip "$name: escapes with --unsafe-disable=deny,unreadable" "$(cat "$OUT")"
+		return
+	fi
+	BASELINE=$pol run_cabin "$name-nodeny" --unsafe-disable=deny -- \
+		"$ADV/$name" /etc/hostname
+	check_contained "$name (deny list off: the proxy's read)" EFAULT
+	BASELINE=$pol run_cabin "$name-off" --unsafe-disable=deny,unreadable -- \
+		"$ADV/$name" /etc/hostname
+	check_escaped "$name" deny,unreadable
+}
+
+# W^X and a descriptor handed over: a file the caller opened for writing
+# (--pass-fd 3), in a directory the rules let the program only read, is
+# mapped executable through its path, then written through fd 3.
+test_wx_handed() {
+	local dir=$TMP/wx_handed pol=$TMP/wx_handed.policy off tag
+	have wx_alias wx-alias || return
+	mkdir -p "$dir" && head -c 4096 /dev/zero >"$dir/code" || return
+	cat >"$pol" <<-EOF
+	syscall default allow
+	files read,exec /usr /bin /sbin ?/lib ?/lib32 ?/lib64 $WX_ADV
+	files read $dir
+	network host
+	EOF
+	for off in "" wx-alias; do
+		tag=wx_handed${off:+-off}
+		OUT=$TMP/$tag.out ERR=$TMP/$tag.err
+		(exec 3<>"$dir/code"; cd "$dir" &&
+		 timeout -k 5 20 "$WX_CABIN" run --policy "$pol" --wx --pass-fd 3 \
+			${off:+--unsafe-disable=$off} -- "$WX_ADV/wx_alias" handed \
+			"$dir/code" </dev/null >"$OUT" 2>"$ERR")
+		grab $?
+		if [ -z "$off" ]; then
+			check_contained "wx_alias handed (--pass-fd)" EACCES
+		else
+			check_escaped "wx_alias handed (--pass-fd)" "$off"
+		fi
+	done
+}
+
 if [ ! -x "$CABIN" ]; then
 	t_fail "cabin binary" "not found at $CABIN"
 	t_done
@@ -1550,4 +1659,8 @@ test_comm_escape
 test_securebits
 test_pdeath
 test_bind_race
+test_inherited_fd
+test_pass_fd_refused
+test_secret_path
+test_wx_handed
 t_done

@@ -14,6 +14,10 @@
  *   mremap  shared anonymous memory mapped executable, duplicated with
  *           mremap(old_size 0), the copy made writable
  *   sysv    SysV shared memory attached executable and writable
+ *   handed FILE  fd 3, handed over by cabin's caller open for writing on
+ *           FILE (--pass-fd 3), where the rules let the program only
+ *           read: FILE mapped executable by its path, then written
+ *           through fd 3
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -149,6 +153,22 @@ static int sysv_alias(void)
 	return run("sysv", x);
 }
 
+/* A file the caller handed over open for writing, mapped by its path. */
+static int handed_alias(const char *path)
+{
+	void *x;
+	int ro = open(path, O_RDONLY);
+
+	if (ro < 0)
+		return refused("handed", "open read-only");
+	x = mmap(NULL, PAGE, PROT_READ | PROT_EXEC, MAP_PRIVATE, ro, 0);
+	if (x == MAP_FAILED)
+		return refused("handed", "mmap executable");
+	if (pwrite(3, code, sizeof(code), 0) != sizeof(code))
+		return refused("handed", "pwrite to fd 3");
+	return run("handed", x);
+}
+
 int main(int argc, char **argv)
 {
 	const char *how = argc > 1 ? argv[1] : "memfd";
@@ -160,5 +180,7 @@ int main(int argc, char **argv)
 		return mremap_alias();
 	if (!strcmp(how, "sysv"))
 		return sysv_alias();
+	if (!strcmp(how, "handed") && argc > 2)
+		return handed_alias(argv[2]);
 	return file_alias(how);
 }

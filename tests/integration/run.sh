@@ -784,4 +784,42 @@ else
 	fi
 fi
 
+# ---------------------------------------------------------------- inherited descriptors
+
+# Only 0, 1 and 2 reach the program; --pass-fd N hands over a pipe.
+passfd() { # passfd PREFIX CABIN-OPTIONS... : sh reads fd 3, a pipe
+	local pre=$1; shift
+	echo through-fd-3 | (exec 3<&0 </dev/null
+		cd "$WORK" && $TO "$CABIN" run "$@" -- sh -c 'cat <&3') \
+		>"$pre.out" 2>"$pre.err"
+}
+quiet passfd "$TMP/passfd" --pass-fd 3; c=$?
+if [ "$c" = 0 ] && [ "$(cat "$TMP/passfd.out")" = through-fd-3 ]; then
+	t_ok "--pass-fd 3 hands a pipe to the program"
+else
+	t_fail "--pass-fd 3 hands a pipe to the program" "status $c: $(head -c 200 "$TMP/passfd.err")"
+fi
+quiet passfd "$TMP/nopassfd"; c=$?
+if [ "$c" != 0 ] && [ ! -s "$TMP/nopassfd.out" ] && grep -qi 'bad file descriptor' "$TMP/nopassfd.err"; then
+	t_ok "without --pass-fd the program has no fd 3"
+else
+	t_fail "without --pass-fd the program has no fd 3" "status $c, out '$(head -c 100 "$TMP/nopassfd.out")'"
+fi
+
+# As root with no file rules (--profile trace), -v says what is left open;
+# without -v cabin adds nothing to stderr.
+if [ "$(id -u)" = 0 ]; then
+	quiet run_in /dev/null "$TMP/trace-v" $TO "$CABIN" run -v --profile trace -- true
+	quiet run_in /dev/null "$TMP/trace-q" $TO "$CABIN" run --profile trace -- true
+	if grep -q '^cabin: no file rules: the program runs as root' "$TMP/trace-v.err" &&
+	   [ ! -s "$TMP/trace-q.err" ]; then
+		t_ok "--profile trace as root: -v names what it leaves open, quiet without -v"
+	else
+		t_fail "--profile trace as root: -v names what it leaves open, quiet without -v" \
+			"-v: $(head -c 200 "$TMP/trace-v.err"); quiet: $(head -c 200 "$TMP/trace-q.err")"
+	fi
+else
+	t_skip "--profile trace as root: -v names what it leaves open, quiet without -v" "not root"
+fi
+
 t_done

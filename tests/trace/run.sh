@@ -18,6 +18,17 @@ diag() { sed -n '1,20s/^/#   /p'; }
 
 t_need_cabin --trace-format
 
+# only_stdio CMD... : CMD with descriptors 0, 1 and 2 alone, as a program
+# under cabin has them.
+only_stdio() {
+	local f
+	for f in /proc/$BASHPID/fd/*; do
+		f=${f##*/}
+		[ "$f" -gt 2 ] && eval "exec $f>&-" 2>/dev/null
+	done
+	exec "$@"
+}
+
 # compare NAME CMD... : cabin's trace and strace's agree.
 compare() {
 	local name=$1; shift
@@ -27,7 +38,8 @@ compare() {
 	fi
 	(cd "$TMP" && $TO "$CABIN" run --profile trace --trace="$TMP/cabin.tr" \
 		-- "$@" >"$TMP/c.out" 2>"$TMP/c.err")
-	(cd "$TMP" && $TO strace -f -o "$TMP/strace.tr" -- "$@" \
+	# The program under cabin holds 0, 1 and 2 only: so does strace's.
+	(cd "$TMP" && only_stdio $TO strace -f -o "$TMP/strace.tr" -- "$@" \
 		>"$TMP/s.out" 2>/dev/null)
 	if ! cmp -s "$TMP/c.out" "$TMP/s.out"; then
 		t_fail "$name" "outputs differ"

@@ -174,6 +174,11 @@ static void test_profile_default(void **state)
 	assert_ioctl_denied(0x5412);	/* TIOCSTI */
 	assert_ioctl_denied(0x541c);	/* TIOCLINUX */
 	assert_ioctl_denied(0xaa00);	/* USERFAULTFD_IOC_NEW */
+	/* memory cabin cannot read: ENOSYS, as where it is not built */
+	r = rule_for("memfd_secret", 0);
+	assert_non_null(r);
+	assert_int_equal(r->rule.route.kind, CABIN_ROUTE_DENY);
+	assert_int_equal(r->rule.route.err, ENOSYS);
 	assert_true(pol.files_restricted);
 	assert_int_equal(path_for("/usr")->rights,
 			 CABIN_FILE_READ | CABIN_FILE_EXEC);
@@ -429,7 +434,7 @@ static void test_refining_a_profile(void **state)
 		 "files read ~/data\n");
 	assert_int_equal(rule_for("ptrace", 0)->rule.route.kind,
 			 CABIN_ROUTE_ALLOW);
-	assert_int_equal(pol.nsyscalls, 26);
+	assert_int_equal(pol.nsyscalls, 27);
 	assert_int_equal(pol.syscall_default.kind, CABIN_ROUTE_TRACE);
 	assert_int_equal(pol.net, CABIN_NET_HOST);
 	assert_false(pol.private_tmp);

@@ -150,6 +150,32 @@ static void test_trace_watches_the_exit(void **state)
 	assert_int_equal(task->cur_nr, -1);
 }
 
+/*
+ * A traced call naming memory cabin cannot read (the fake platform reads
+ * nothing) answers EFAULT and never runs; a NULL path is the kernel's to
+ * judge, and with the check off (--unsafe-disable=unreadable) it runs.
+ */
+static void test_unreadable_path_fails_closed(void **state)
+{
+	struct fixture *f = *state;
+	struct cabin_event ev = syscall_event(MAIN, 257, f->trace_openat);
+	struct cabin_event exit_ev = { .kind = CABIN_EV_SYSCALL_EXIT,
+				       .tid = MAIN, .ret = -EFAULT };
+
+	f->proxy.fail_unreadable = true;
+	ev.sys.args[1] = 0x7f0000001000;
+	send_event(f, ev);
+	assert_resumed(f, MAIN, CABIN_RESUME_SKIP, -EFAULT, 0);
+	ev.sys.args[1] = 0;
+	send_event(f, ev);
+	assert_resumed(f, MAIN, CABIN_RESUME_TO_EXIT, 0, 0);
+	send_event(f, exit_ev);
+	f->proxy.fail_unreadable = false;
+	ev.sys.args[1] = 0x7f0000001000;
+	send_event(f, ev);
+	assert_resumed(f, MAIN, CABIN_RESUME_TO_EXIT, 0, 0);
+}
+
 struct own_seen {
 	int results;
 	long nr, ret;
@@ -441,6 +467,7 @@ int main(void)
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 		T(test_deny_skips_and_reports_once),
 		T(test_trace_watches_the_exit),
+		T(test_unreadable_path_fails_closed),
 		T(test_emulate_answers_without_running),
 		T(test_unknown_rule_is_matched_in_software),
 		T(test_fault_line_at_death),

@@ -4,10 +4,8 @@
  * calls can never name, and what cabin opened close-on-exec is closed,
  * as the exec the program believes in would have done.
  */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <stdlib.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -46,31 +44,19 @@ int cabin_kvm_move_fd(int fd, int floor)
 	return moved;
 }
 
+/*
+ * By number, not by listing /proc/self/fd: the monitor runs under the
+ * program's Landlock rules, which need not let it read /proc, and a
+ * listing it cannot read would leave cabin's caller's descriptors (and
+ * cabin's own) to the program.
+ */
 void cabin_kvm_close_cloexec_below(int floor)
 {
-	DIR *d = opendir("/proc/self/fd");
-	struct dirent *e;
-	int *fds = NULL, n = 0, i, me;
+	int fd, fl;
 
-	if (!d)
-		return;
-	me = dirfd(d);
-	while ((e = readdir(d))) {
-		int fd = atoi(e->d_name), fl, *more;
-
-		if (e->d_name[0] == '.' || fd == me || fd >= floor)
-			continue;
+	for (fd = 0; fd < floor; fd++) {
 		fl = fcntl(fd, F_GETFD);
-		if (fl < 0 || !(fl & FD_CLOEXEC))
-			continue;
-		more = realloc(fds, (size_t)(n + 1) * sizeof(*fds));
-		if (!more)
-			break;
-		fds = more;
-		fds[n++] = fd;
+		if (fl >= 0 && (fl & FD_CLOEXEC))
+			close(fd);
 	}
-	closedir(d);
-	for (i = 0; i < n; i++)
-		close(fds[i]);
-	free(fds);
 }

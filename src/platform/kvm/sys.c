@@ -388,19 +388,6 @@ nomem:
 }
 
 
-/* FD_CLOEXEC descriptors of the program close at a successful exec. */
-static void close_on_exec(struct cabin_kvm *k)
-{
-	int fd;
-
-	for (fd = 0; fd < k->fwd.fd_floor; fd++) {
-		int fl = fcntl(fd, F_GETFD);
-
-		if (fl >= 0 && (fl & FD_CLOEXEC))
-			close(fd);
-	}
-}
-
 static long exec_path(struct cabin_kvm *k, long nr, const uint64_t a[6],
 		      char *path, size_t len)
 {
@@ -464,7 +451,7 @@ long cabin_kvm_sys_execve(struct cabin_kvm *k, long nr, const uint64_t a[6])
 		return err;
 	cabin_kvm_end_other_threads(k, SIGKILL);
 	/* The old image is gone: from here on only the new one runs. */
-	close_on_exec(k);
+	cabin_kvm_close_cloexec_below(k->fwd.fd_floor);
 	cabin_ksig_exec(&k->cur->sig);
 	snprintf(k->exe, sizeof(k->exe), "%s", st.exe);
 	cabin_kvm_set_comm(k, st.exe);

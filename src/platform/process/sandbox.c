@@ -20,6 +20,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "platform/process/inherit.h"
 #include "platform/process/kfiles.h"
 #include "platform/process/sandbox.h"
 
@@ -125,6 +126,7 @@ static int enter_pid_namespace(const struct cabin_sandbox *sb, int err_fd)
 	if (init > 0) {
 		close(err_fd);
 		close(status_pipe[1]);
+		cabin_inherit_close_all_but(status_pipe[0]);
 		run_outside(init, status_pipe[0]);
 	}
 	close(status_pipe[0]);
@@ -142,6 +144,7 @@ static int enter_pid_namespace(const struct cabin_sandbox *sb, int err_fd)
 		return -errno;
 	if (program > 0) {
 		close(err_fd);
+		cabin_inherit_close_all_but(status_pipe[1]);
 		run_init(program, status_pipe[1]);
 	}
 	close(status_pipe[1]);

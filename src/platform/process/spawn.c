@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "cabin/cabin.h"
+#include "platform/process/inherit.h"
 #include "platform/process/privs.h"
 #include "platform/process/spawn.h"
 
@@ -145,10 +146,16 @@ run_child(const struct cabin_spawn *s, const char *path, pid_t cabin,
 	char *const *envp = s->envp ? s->envp : environ;
 	size_t i;
 	char go;
+	int err;
 
 	for (i = 0; i < s->nprivate_fds; i++) {
 		if (s->private_fds[i] >= 0)
 			close(s->private_fds[i]);
+	}
+	if (!(s->unsafe & CABIN_UNSAFE_FDS)) {
+		err = cabin_inherit_seal(s->pass_fds, s->npass_fds);
+		if (err < 0)
+			child_fail(err_fd, CABIN_STAGE_FDS, -err);
 	}
 	if (!(s->unsafe & CABIN_UNSAFE_EXITKILL)) {
 		prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
@@ -259,6 +266,8 @@ const char *cabin_spawn_stage_name(int stage)
 	switch (stage) {
 	case CABIN_STAGE_SYNC:
 		return "waiting for the tracer";
+	case CABIN_STAGE_FDS:
+		return "closing inherited descriptors";
 	case CABIN_STAGE_USERNS:
 		return "entering a user namespace";
 	case CABIN_STAGE_NAMESPACES:

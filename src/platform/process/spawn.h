@@ -27,6 +27,12 @@ struct cabin_spawn {
 	 */
 	const int *private_fds;
 	size_t nprivate_fds;
+	/*
+	 * Inherited descriptors the program keeps besides 0, 1, 2; every
+	 * other one is made close-on-exec next (unless unsafe says fds).
+	 */
+	const int *pass_fds;
+	size_t npass_fds;
 	/* Last step before the filter, after no_new_privs (Landlock). */
 	int (*confine)(void *ctx);
 	void *confine_ctx;
@@ -48,6 +54,7 @@ struct cabin_spawn_error {
 enum cabin_spawn_stage {
 	CABIN_STAGE_NONE,
 	CABIN_STAGE_SYNC,
+	CABIN_STAGE_FDS,
 	CABIN_STAGE_USERNS,
 	CABIN_STAGE_NAMESPACES,
 	CABIN_STAGE_PRIVS,
