@@ -6,7 +6,20 @@
 # Where a second protection also stops an attack (sigscope's PID namespace
 # and Landlock scope stop kill_parent, ptrace_* and the untraced child
 # outliving its namespace), the escape run switches both off.
-# Env: CABIN_BUILD (build dir), CABIN (binary), CABIN_ADV (program dir).
+# Env: CABIN_BUILD (build dir), CABIN (binary), CABIN_ADV (program dir),
+# CABIN_ADV_ONLY (names of test_* functions: run only those).
+#
+# Declaring what protects a test (checked by tests/mutate/run.sh in make
+# check): every test_* function with a contained half has, next to it,
+#     protected_by test_NAME SWITCH[,SWITCH...] [NAME-GLOB...]
+# which says: with any one of these switches passed as --unsafe-disable to
+# every cabin run, each "NAME: contained under cabin" line the function
+# prints (those whose NAME matches a glob, by default all) fails.  Write
+# one line per switch when the lines differ (see userfaultfd_dev).  Only
+# lines ending in ": contained under cabin" are containment checks; every
+# other line (escape halves, "works", "stays allowed") is a control.  A new
+# switch needs a test that declares it (or a reason in
+# tests/mutate/exceptions).
 
 set -u
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -39,6 +52,11 @@ CAPLESS=()
 if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
 	CAPLESS=(setpriv --bounding-set=-all --inh-caps=-all --ambient-caps=-all)
 fi
+
+# The declaration above, read by tests/mutate/run.sh; nothing to do here.
+protected_by() {
+	:
+}
 
 # A command cabin runs under (run_cabin), for tests that set up cabin's
 # own surroundings.
@@ -158,6 +176,7 @@ wait_file() {
 	[ -s "$1" ]
 }
 
+protected_by test_x32 abi
 test_x32() {
 	have x32 abi || return
 	run_cabin x32 -- "$ADV/x32"
@@ -172,6 +191,7 @@ test_x32() {
 	fi
 }
 
+protected_by test_int80 abi
 test_int80() {
 	local native
 	have int80 abi || return
@@ -196,6 +216,7 @@ test_int80() {
 	fi
 }
 
+protected_by test_clone_untraced untraced
 test_clone_untraced() {
 	local marker when
 	have clone_untraced untraced || return
@@ -220,6 +241,7 @@ test_clone_untraced() {
 	fi
 }
 
+protected_by test_clone3 untraced
 test_clone3() {
 	have clone3 untraced || return
 	run_cabin clone3 -- "$ADV/clone3"
@@ -231,6 +253,7 @@ test_clone3() {
 # The program forges SECCOMP_RET_DATA with a filter of its own; cabin
 # matches routes from the registers, so keyctl stays denied.  Without the
 # deny list the same call runs: that is what the forgery was after.
+protected_by test_route_forge deny
 test_route_forge() {
 	have route_forge deny || return
 	run_cabin route_forge -- "$ADV/route_forge"
@@ -239,6 +262,7 @@ test_route_forge() {
 	check_escaped route_forge deny
 }
 
+protected_by test_io_uring deny
 test_io_uring() {
 	have io_uring deny || return
 	run_cabin io_uring -- "$ADV/io_uring"
@@ -253,6 +277,7 @@ test_io_uring() {
 	check_escaped io_uring deny
 }
 
+protected_by test_tiocsti deny
 test_tiocsti() {
 	local legacy
 	have tiocsti deny || return
@@ -268,6 +293,7 @@ test_tiocsti() {
 	check_escaped tiocsti deny
 }
 
+protected_by test_tioclinux deny
 test_tioclinux() {
 	have tioclinux deny || return
 	run_pty tioclinux -- "$ADV/tioclinux"
@@ -296,6 +322,7 @@ run_to_end() {
 	grab $?
 }
 
+protected_by test_kill_parent exitkill
 test_kill_parent() {
 	local marker left
 	have kill_parent exitkill || return
@@ -334,11 +361,19 @@ test_kill_parent() {
 	fi
 }
 
+protected_by test_ptrace_traceme deny
 test_ptrace_traceme() {
 	local native
 	have ptrace_traceme deny || return
 	run_cabin ptrace_traceme -- "$ADV/ptrace_traceme"
-	check_contained ptrace_traceme EPERM
+	# Without the deny list the kernel refuses too (EPERM: cabin already
+	# traces the child), so the refusal must be the deny list's own.
+	if grep -q '^cabin: denied ptrace by pid' "$ERR"; then
+		check_contained ptrace_traceme EPERM
+	else
+		t_fail "ptrace_traceme: contained under cabin" \
+			"cabin did not say it denied ptrace: $(what)"
+	fi
 	run_native ptrace_traceme-native "$ADV/ptrace_traceme"
 	native=$LINE
 	run_cabin ptrace_traceme-off --unsafe-disable=deny,sigscope -- "$ADV/ptrace_traceme"
@@ -390,6 +425,7 @@ victim_status() {
 	fi
 }
 
+protected_by test_ptrace_attach deny
 test_ptrace_attach() {
 	have ptrace_attach deny || return
 	[ -x "$ADV/victim" ] || { t_fail "ptrace_attach" "victim not built"; return; }
@@ -475,6 +511,7 @@ sigscope_case() {
 	fi
 }
 
+protected_by test_kill_outside sigscope
 test_kill_outside() {
 	local name=kill_outside
 	have kill_outside sigscope || return
@@ -502,16 +539,19 @@ test_kill_outside() {
 	fi
 }
 
+protected_by test_kill_cabin sigscope
 test_kill_cabin() {
 	sigscope_case kill_cabin kill_cabin sigscope ESRCH EPERM
 }
 
+protected_by test_prlimit_cabin sigscope
 test_prlimit_cabin() {
 	sigscope_case prlimit_cabin prlimit_cabin sigscope ESRCH EPERM
 }
 
 # kill(0, SIGKILL): Landlock (ABI 6) lets it reach only the program, which
 # dies of it (exit 137, the report says so); below ABI 6 it is refused.
+protected_by test_kill_group sigscope
 test_kill_group() {
 	local name=kill_group
 	have kill_group sigscope || return
@@ -539,6 +579,7 @@ test_kill_group() {
 # root, so does the user namespace cabin drops capabilities in (caps),
 # the one kfiles' mount namespace needs (kfiles), and cabin being
 # non-dumpable (outputs).
+protected_by test_proc_mem_cabin sigscope
 test_proc_mem_cabin() {
 	local name=proc_mem_cabin
 	if [ "$(id -u)" != 0 ]; then
@@ -568,6 +609,7 @@ plant() {
 	popd >/dev/null
 }
 
+protected_by test_setuid_plant setid
 test_setuid_plant() {
 	local def=$TMP/default.policy
 	have setuid_plant setid || return
@@ -607,6 +649,7 @@ ro_meta_default() {
 	check_contained "ro_meta (profile default)" EACCES
 }
 
+protected_by test_ro_meta rometa
 test_ro_meta() {
 	local dir=$TMP/ro_meta pol=$TMP/ro_meta.policy
 	have ro_meta rometa || return
@@ -665,11 +708,13 @@ wx_case() {
 	check_escaped "$name" wx-alias
 }
 
+protected_by test_wx_personality wx-alias
 test_wx_personality() {
 	have wx_personality wx-alias || return
 	wx_case wx_personality wx_personality EACCES -- "$WX_ADV/wx_personality"
 }
 
+protected_by test_wx_alias wx-alias
 test_wx_alias() {
 	local how
 	have wx_alias wx-alias || return
@@ -682,6 +727,7 @@ test_wx_alias() {
 # The images are started from the working directory, where the default
 # profile lets the program execute files: one with an executable stack,
 # one whose program interpreter is a loader copy it can write.
+protected_by test_wx_exec wx-alias
 test_wx_exec() {
 	local image
 	have wx_exec wx-alias || return
@@ -691,6 +737,7 @@ test_wx_exec() {
 	done
 }
 
+protected_by test_wx_procmem wx-alias
 test_wx_procmem() {
 	have wx_procmem wx-alias || return
 	run_cabin wx_procmem --wx -- "$ADV/wx_procmem"
@@ -707,6 +754,7 @@ test_wx_procmem() {
 # the trace profile shows the open as that filter's answer (ENOSYS).
 # With --unsafe-disable=seccomp keyctl runs, and the open is missing from
 # the trace.
+protected_by test_seccomp_notif seccomp
 test_seccomp_notif() {
 	local BASELINE=$TMP/trace.policy marker=$TMP/seccomp_notif.marker
 	have seccomp_notif seccomp || return
@@ -736,6 +784,7 @@ test_seccomp_notif() {
 # before cabin's stop.  Cabin follows the thread's syscall entries from
 # the install on, so the trace holds the call; without that
 # (--unsafe-disable=seccomp) it is missing.
+protected_by test_seccomp_hide seccomp
 test_seccomp_hide() {
 	local found
 	have seccomp_hide seccomp || return
@@ -765,6 +814,7 @@ test_seccomp_hide() {
 # a filter on cabin's whole tree; in the program's hands it answers
 # "continue" to keyctl, which cabin denies.  Cabin closes such listeners
 # before the program starts (keyctl then answers ENOSYS: no listener).
+protected_by test_seccomp_inherit seccomp
 test_seccomp_inherit() {
 	local CABIN_WRAP=("$ADV/seccomp_inherit" outer)
 	have seccomp_inherit seccomp || return
@@ -829,6 +879,7 @@ check_untouched() {
 	check_kept "$1"
 }
 
+protected_by test_out_symlink outputs
 test_out_symlink() {
 	have out_symlink outputs || return
 	local w=$TMP/os.work watched=$TMP/os.watched
@@ -876,6 +927,7 @@ check_trace_forged() {
 	fi
 }
 
+protected_by test_out_forge outputs
 test_out_forge() {
 	have out_forge outputs || return
 	local w=$TMP/of.work
@@ -909,6 +961,7 @@ test_out_forge() {
 # kfiles off (their PID and mount namespaces need one, and the PID
 # namespace hides cabin). As root, cabin's capabilities
 # already bar the program, so there is nothing to show.
+protected_by test_out_procfd outputs
 test_out_procfd() {
 	have out_forge outputs || return
 	local w=$TMP/op.work why="needs a program with cabin's uid and credentials: run as an unprivileged user"
@@ -943,6 +996,7 @@ abstract_run() {
 		"$ADV/abstract_none" "$name"
 }
 
+protected_by test_abstract_none net-scope
 test_abstract_none() {
 	local name=cabin-adv-abstract-$$ sp from line
 	have abstract_none net-scope || return
@@ -983,6 +1037,7 @@ oif_run() {
 	[ -s "$OUT" ] || echo "namespace: $(head -c 200 "$TMP/$tag.netns")" >>"$ERR"
 }
 
+protected_by test_loopback_oif net-scope
 test_loopback_oif() {
 	local why
 	have loopback_oif net-scope || return
@@ -999,9 +1054,11 @@ test_loopback_oif() {
 	oif_run loopback_oif
 	check_contained loopback_oif "Permission denied"
 	if grep -q '^FRAME' "$TMP/loopback_oif.sink" 2>/dev/null; then
-		t_fail "loopback_oif: nothing for 127.0.0.1 on the tap" "$(cat "$TMP/loopback_oif.sink")"
+		t_fail "loopback_oif (nothing for 127.0.0.1 on the tap): contained under cabin" "$(cat "$TMP/loopback_oif.sink")"
+	elif [ -s "$TMP/loopback_oif.sink" ]; then
+		t_ok "loopback_oif (nothing for 127.0.0.1 on the tap): contained under cabin"
 	else
-		t_ok "loopback_oif: nothing for 127.0.0.1 on the tap"
+		t_fail "loopback_oif (nothing for 127.0.0.1 on the tap): contained under cabin" "the tap's reader wrote nothing"
 	fi
 	oif_run loopback_oif-off --unsafe-disable=net-scope
 	check_escaped loopback_oif net-scope
@@ -1042,6 +1099,7 @@ print(sum(x["count"] for x in f if x["path"].endswith("/race-s")))' "$w/r.json" 
 	RACE_RACED=$(grep -ac 'race-[ps]".*(raced' "$w/trace.txt")
 }
 
+protected_by test_race_path racecheck
 test_race_path() {
 	have race_path racecheck || return
 	local w=$TMP/rp.work
@@ -1073,6 +1131,7 @@ test_race_path() {
 
 # As root the kernel's files check only the owner: the read-only mounts
 # refuse them (EROFS); not root, the owner check refuses them first.
+protected_by test_kernel_files kfiles
 test_kernel_files() {
 	local name=kernel_files root=
 	have kernel_files kfiles || return
@@ -1103,6 +1162,8 @@ test_kernel_files() {
 
 # Two protections: the device masked (kfiles) and USERFAULTFD_IOC_NEW
 # refused in BPF (deny); each alone contains it.
+protected_by test_userfaultfd_dev kfiles userfaultfd_dev 'userfaultfd_dev (deny list off*'
+protected_by test_userfaultfd_dev deny 'userfaultfd_dev (kfiles off*'
 test_userfaultfd_dev() {
 	local name=userfaultfd_dev
 	have userfaultfd_dev kfiles,deny || return
@@ -1127,6 +1188,7 @@ test_userfaultfd_dev() {
 
 # A terminal of the host with a line typed into it (pts_other --host,
 # outside cabin), then the program under the default profile opens it.
+protected_by test_pts_other kfiles
 test_pts_other() {
 	local name=pts_other fifo=$TMP/pts_other.fifo def=$TMP/pts_other.policy
 	local tty=
@@ -1157,6 +1219,7 @@ test_pts_other() {
 # in a directory it grants nothing; then the host's /dev/null and
 # /dev/zero under the default profile (contained half only: these are
 # the host's).
+protected_by test_dev_meta kfiles
 test_dev_meta() {
 	local name=dev_meta dir=$TMP/dev_meta pol=$TMP/dev_meta.policy
 	local def=$TMP/dev_meta-default.policy nodes
@@ -1182,6 +1245,40 @@ test_dev_meta() {
 		"$ADV/$name" "${nodes[@]}"
 	check_escaped "$name" kfiles
 }
+
+# A file of the runner's with mode 0000: only a capability (DAC override)
+# reads it.  As root the program must have none; not root there is none
+# to drop, and the kernel refuses the program natively too.
+protected_by test_caps_dac caps
+test_caps_dac() {
+	local name=caps_dac file=$TMP/caps_dac.file
+	local why="not root: the program has no capability to drop, the mode bits refuse it natively too"
+	have caps_dac caps || return
+	if [ "$(id -u)" != 0 ]; then
+		t_skip "$name: contained under cabin" "$why"
+		t_skip "$name: escapes with --unsafe-disable=caps" "$why"
+		return
+	fi
+	echo "caps_dac secret" >"$file" && chmod 000 "$file" || return
+	run_cabin "$name" -- "$ADV/$name" "$file"
+	if grep -q '^TRY open' "$OUT"; then
+		check_contained "$name" EACCES
+	else
+		t_fail "$name: contained under cabin" "the program did not reach its open: $(what)"
+	fi
+	run_cabin "$name-off" --unsafe-disable=caps -- "$ADV/$name" "$file"
+	check_escaped "$name" caps
+}
+
+# CABIN_ADV_ONLY: the other test_* functions do nothing.
+if [ -n "${CABIN_ADV_ONLY:-}" ]; then
+	for f in $CABIN_ADV_ONLY; do
+		declare -F "$f" >/dev/null || t_fail "$f" "no such test function"
+	done
+	for f in $(compgen -A function test_); do
+		[[ " $CABIN_ADV_ONLY " == *" $f "* ]] || eval "$f() { :; }"
+	done
+fi
 
 if [ ! -x "$CABIN" ]; then
 	t_fail "cabin binary" "not found at $CABIN"
@@ -1224,4 +1321,5 @@ test_kernel_files
 test_userfaultfd_dev
 test_pts_other
 test_dev_meta
+test_caps_dac
 t_done
