@@ -1196,29 +1196,40 @@ test_userfaultfd_dev() {
 # A terminal of the host with a line typed into it (pts_other --host,
 # outside cabin), then the program under the default profile opens it.
 protected_by test_pts_other kfiles
-test_pts_other() {
-	local name=pts_other fifo=$TMP/pts_other.fifo def=$TMP/pts_other.policy
-	local tty=
-	have pts_other kfiles || return
-	echo "profile default" >"$def"
+# host_tty TAG: TTY is a fresh host terminal with one line typed into it
+# (a read takes the line: each half gets its own).
+host_tty() {
+	local fifo=$TMP/$1.fifo
+	TTY=
 	mkfifo "$fifo" || return
 	"$ADV/pts_other" --host >"$fifo" &
 	BG_PIDS+=($!)
 	disown
-	read -r -t 30 tty <"$fifo"
-	if [[ $tty != /dev/pts/* ]]; then
-		t_fail "$name: contained under cabin" "no host terminal: '$tty'"
+	read -r -t 30 TTY <"$fifo"
+	[[ $TTY == /dev/pts/* ]]
+}
+
+test_pts_other() {
+	local name=pts_other def=$TMP/pts_other.policy
+	have pts_other kfiles || return
+	echo "profile default" >"$def"
+	if ! host_tty "$name"; then
+		t_fail "$name: contained under cabin" "no host terminal: '$TTY'"
 		return
 	fi
-	BASELINE=$def run_cabin "$name" -- "$ADV/$name" "$tty"
+	BASELINE=$def run_cabin "$name" -- "$ADV/$name" "$TTY"
 	check_contained "$name" ENOENT
 	if grep -q '^# own pty ok' "$OUT"; then
 		t_ok "$name: the program's own terminals work"
 	else
 		t_fail "$name: the program's own terminals work" "$(what)"
 	fi
+	if ! host_tty "$name-off"; then
+		t_fail "$name: escapes with --unsafe-disable=kfiles" "no host terminal: '$TTY'"
+		return
+	fi
 	BASELINE=$def run_cabin "$name-off" --unsafe-disable=kfiles -- \
-		"$ADV/$name" "$tty"
+		"$ADV/$name" "$TTY"
 	check_escaped "$name" kfiles
 }
 

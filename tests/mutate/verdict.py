@@ -11,8 +11,9 @@ import sys
 TAP = re.compile(r'^(not ok|ok) \d+ - (.*)$')
 CONTAINED = re.compile(r'^(.*?): contained under cabin(?:$|: | # SKIP)')
 COUNT = re.compile(r'^\d+ passed, \d+ failed')
-# Policy lines that show the program works where it should (twins).
-POLICY_CONTROL = re.compile(r'twin|works|allows')
+# Policy lines that show the program works where it should (twins), and
+# the policy command's own checks, which run no program.
+POLICY_CONTROL = re.compile(r'twin|works|allows|^policy (check|show)')
 
 
 class Tap:
@@ -115,6 +116,7 @@ def main():
     summary = []
     red_by = {}         # adversarial NAME -> switches that turned it red
     declared = set()    # adversarial NAMEs some declaration matched
+    seen = {}           # adversarial NAME -> [(status, text)] in every run
 
     # 1. each switch against the tests that declare it
     for s in checked:
@@ -135,14 +137,25 @@ def main():
                        'declares %s but printed no contained line matching %s: %s'
                        % (s, ' '.join(globs), tail(log)))
                 continue
+            # A red contained half counts only if the weakened cabin still
+            # runs programs: the escape halves and other controls pass.
+            broken = [x for st, x in res
+                      if st == 'red' and not CONTAINED.match(x)]
+            if broken:
+                t.fail('%s: %s: its controls still pass' % (s, func),
+                       broken[0][:300])
+            else:
+                t.ok('%s: %s: its controls still pass' % (s, func))
             for status, name, text in lines:
                 declared.add(name)
+                seen.setdefault(name, []).append((status, text))
                 total += 1
                 check = '%s: %s: contained under cabin turns red' % (s, name)
                 if status == 'red':
                     red += 1
                     red_by.setdefault(name, []).append(s)
                     t.ok(check)
+                    print('#   ' + text[len(name) + 25:][:200])
                 elif status == 'skip':
                     skipped += 1
                     t.skip(check, why_skipped(text))
@@ -178,7 +191,7 @@ def main():
 
     # 3. everything unconfined: containment red, controls listed apart
     controls_red, never = [], []
-    adv_names = {}
+    adv_names = {}      # adversarial containment NAMEs seen unconfined
     for suite in ('adversarial', 'policy'):
         log = os.path.join(work, 'unconfined.' + suite)
         res = results(log)
@@ -201,7 +214,8 @@ def main():
                     controls_red.append('%s: %s' % (suite, text))
                 continue
             if suite == 'adversarial':
-                adv_names.setdefault(name, []).append(status)
+                seen.setdefault(name, []).append((status, text))
+                adv_names[name] = True
             total += 1
             key = '%s: %s' % (suite, text.split(' # SKIP ')[0])
             check = 'unconfined: %s turns red' % key
@@ -222,18 +236,19 @@ def main():
                           timings.get('unconfined-' + suite, '?')))
 
     # 4. each adversarial containment line is some switch's
-    for name, statuses in sorted(adv_names.items()):
+    for name in sorted(adv_names):
         key = 'adversarial: %s: contained under cabin' % name
         check = '%s: a switch turns it red' % key
+        runs = seen[name]
         if name in red_by:
             t.ok('%s (%s)' % (check, ','.join(red_by[name])))
+        elif all(st == 'skip' for st, _ in runs):
+            t.skip(check, 'skipped in every run here: ' + why_skipped(runs[0][1]))
         elif name in declared:
             never.append(key)   # its switch's check failed above
         elif key in ex['test']:
             never.append(key)
             t.skip(check, 'excepted: ' + ex['test'][key])
-        elif all(st == 'skip' for st in statuses):
-            t.skip(check, 'skipped here even unconfined')
         else:
             never.append(key)
             t.fail(check, 'no protected_by line declares it '
