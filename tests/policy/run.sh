@@ -820,9 +820,16 @@ unset CABIN_POL_VAR
 
 # ================================================================ isolation
 
-sleep "${MARK}9" &
-SPID=$!
-LPIDS+=("$SPID")
+# SPID: a process outside the tree, alive (a gap that let the program
+# signal it must not leave the next check nothing to signal).
+outside_alive() {
+	kill -0 "$SPID" 2>/dev/null && return
+	sleep "${MARK}9" &
+	SPID=$!
+	LPIDS+=("$SPID")
+}
+SPID=
+outside_alive
 
 cr -- sh -c 'ls /proc | grep -c "^[0-9]"'
 why=; want "status $RC, want 0" is "$RC" 0; want "sees $O processes" test "${O:-99}" -le 5
@@ -834,6 +841,7 @@ res "isolation: kill -0 of a process outside the tree fails"
 cr -- "$P/probe" kill "$SPID" 15
 why=; want "signal sent" refused ESRCH; want "the outside sleep died" kill -0 "$SPID"
 res "gap: SIGTERM to a process outside the tree fails"
+outside_alive
 cr --profile none -- sh -c "kill -0 $SPID"
 why=; want "status $RC, want 0" is "$RC" 0
 res "isolation: ... twin: under --profile none kill -0 works"
@@ -842,6 +850,7 @@ profile default
 isolate none
 EOF
 )
+outside_alive
 cr --policy "$F" -- "$P/probe" kill "$SPID" 0
 # Every filtered run keeps its own PID namespace (ESRCH) and Landlock's
 # signal scope where the kernel has it (EPERM).
