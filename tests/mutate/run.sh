@@ -4,8 +4,10 @@
 #  1. For each switch `cabin run --help` lists, the adversarial tests that
 #     declare it (protected_by, see tests/adversarial/run.sh) run with a
 #     stand-in cabin that adds --unsafe-disable=SWITCH to every run: each
-#     declared "contained under cabin" line must fail.  A switch no test
-#     declares fails, unless tests/mutate/exceptions gives the reason.
+#     declared "contained under cabin" line must fail, while the test's
+#     other lines (its controls) still pass: the weakened cabin works.  A
+#     switch no test declares fails, unless tests/mutate/exceptions gives
+#     the reason.
 #  2. The whole adversarial and policy suites run once with a stand-in
 #     that runs the program unconfined (no cabin at all): every
 #     containment test must fail.  Controls (adversarial: every line that
