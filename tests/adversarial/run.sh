@@ -17,9 +17,12 @@
 # prints (those whose NAME matches a glob, by default all) fails.  Write
 # one line per switch when the lines differ (see userfaultfd_dev).  Only
 # lines ending in ": contained under cabin" are containment checks; every
-# other line (escape halves, "works", "stays allowed") is a control.  A new
-# switch needs a test that declares it (or a reason in
-# tests/mutate/exceptions).
+# other line (escape halves, "works", "stays allowed") is a control, and
+# must still pass under those switches: give each half its own victim
+# (service, terminal, file) rather than one the other half may use up.
+# The line starts at column 0 (tests/mutate reads it with grep).  A test
+# no line declares, and a new switch no test declares, fail the mutation
+# suite (unless tests/mutate/exceptions gives the reason).
 
 set -u
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
