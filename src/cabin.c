@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "cabin/cabin.h"
+#include "core/names.h"
 #include "core/fsguard.h"
 #include "core/memguard.h"
 #include "core/netguard.h"
@@ -47,7 +48,7 @@ static const char *const unsafe_names[] = {
 	"abi", "deny", "untraced", "exitkill", "caps", "smep", "smap",
 	"seccomp", "wx-alias", "outputs", "sigscope", "setid", "rometa",
 	"net-scope", "kfiles", "racecheck", "bindpath", "fds",
-	"unreadable",
+	"unreadable", "names",
 };
 
 #define NUNSAFE (sizeof(unsafe_names) / sizeof(*unsafe_names))
@@ -1448,6 +1449,7 @@ int cabin_run(const struct cabin_config *cfg, char *const argv[])
 		return CABIN_EXIT_INTERNAL;
 	}
 	warn_unsafe(r.log, cfg->unsafe);
+	cabin_names_keep_raw(cfg->unsafe & CABIN_UNSAFE_NAMES);
 	if (open_platform(&r) == 0 && open_records(&r, argv) == 0 &&
 	    prepare(&r, argv[0]) == 0) {
 		code = r.kvm ? launch_kvm(&r, argv) : launch(&r, argv);

@@ -1,7 +1,8 @@
 #!/bin/bash
 # The whole suite: unit tests, then the integration and adversarial suites
-# as this user and (when run as root) as an unprivileged user, then all of
-# it again with the AddressSanitizer + UBSan build of cabin.
+# as this user and (when run as root) as an unprivileged user, the mutation
+# suite (root), then all of it again with the AddressSanitizer + UBSan
+# build of cabin.
 # Usage: tests/run-all.sh BUILD [ASAN_BUILD]
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -109,6 +110,17 @@ if [ "$(id -u)" -eq 0 ]; then
 	ensure_user
 	copy=$(unprivileged_copy)
 	suites "$unpriv_user:" "$copy" "$copy/build/cabin" runuser -u "$unpriv_user" --
+fi
+
+# Each protection switched off in turn, and cabin replaced by an unconfined
+# stand-in: the containment tests must turn red (root only, see its top).
+if [ "$(id -u)" -ne 0 ]; then
+	suite_failed "mutate" "needs root: run make check as root"
+elif [ ! -f "$top/tests/mutate/run.sh" ]; then
+	suite_failed "mutate" "tests/mutate/run.sh missing"
+else
+	run_suite "mutate" env CABIN_BUILD="$tree/build" CABIN="$build/cabin" \
+		bash "$tree/tests/mutate/run.sh"
 fi
 
 # Hardware this machine lacks (protection keys, ia32, KVM) and Debian 12's

@@ -4,6 +4,7 @@
  * offers descriptions, not the identifiers users grep for.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <seccomp.h>
 #include <signal.h>
 #include <stdio.h>
@@ -18,10 +19,19 @@
  * Bytes from 0x80 up go too: 0x9b alone is CSI to an 8-bit terminal,
  * and c2 9b (U+009B) is CSI to a UTF-8 one.
  */
+static bool keep_raw;
+
+void cabin_names_keep_raw(bool on)
+{
+	keep_raw = on;
+}
+
 char *cabin_printable(char *s)
 {
 	char *c;
 
+	if (keep_raw)
+		return s;
 	for (c = s; *c; c++) {
 		if ((unsigned char)*c < 0x20 || (unsigned char)*c >= 0x7f)
 			*c = '?';

@@ -6,6 +6,8 @@
 #ifndef CABIN_CORE_NAMES_H
 #define CABIN_CORE_NAMES_H
 
+#include <stdbool.h>
+
 #include <stddef.h>
 
 /* "openat", or "syscall_1234" in buf when the number has no name. */
@@ -21,5 +23,7 @@ const char *cabin_si_code_name(int sig, int code);
  * Returns s.
  */
 char *cabin_printable(char *s);
+/* Testing only (--unsafe-disable=names): names are printed as they are. */
+void cabin_names_keep_raw(bool on);
 
 #endif

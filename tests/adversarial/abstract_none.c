@@ -43,10 +43,15 @@ static int serve(const char *name)
 	}
 	printf("ready\n");
 	fflush(stdout);
-	peer = accept(fd, NULL, NULL);
-	if (peer >= 0 && write(peer, hello, sizeof(hello) - 1) < 0)
-		perror("write");
-	return 0;
+	/* Every run of the test may reach it: it serves until killed. */
+	for (;;) {
+		peer = accept(fd, NULL, NULL);
+		if (peer < 0)
+			continue;
+		if (write(peer, hello, sizeof(hello) - 1) < 0)
+			perror("write");
+		close(peer);
+	}
 }
 
 /* An abstract socket of the program's own still works. */

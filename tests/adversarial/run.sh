@@ -6,7 +6,23 @@
 # Where a second protection also stops an attack (sigscope's PID namespace
 # and Landlock scope stop kill_parent, ptrace_* and the untraced child
 # outliving its namespace), the escape run switches both off.
-# Env: CABIN_BUILD (build dir), CABIN (binary), CABIN_ADV (program dir).
+# Env: CABIN_BUILD (build dir), CABIN (binary), CABIN_ADV (program dir),
+# CABIN_ADV_ONLY (names of test_* functions: run only those).
+#
+# Declaring what protects a test (checked by tests/mutate/run.sh in make
+# check): every test_* function with a contained half has, next to it,
+#     protected_by test_NAME SWITCH[,SWITCH...] [NAME-GLOB...]
+# which says: with any one of these switches passed as --unsafe-disable to
+# every cabin run, each "NAME: contained under cabin" line the function
+# prints (those whose NAME matches a glob, by default all) fails.  Write
+# one line per switch when the lines differ (see userfaultfd_dev).  Only
+# lines ending in ": contained under cabin" are containment checks; every
+# other line (escape halves, "works", "stays allowed") is a control, and
+# must still pass under those switches: give each half its own victim
+# (service, terminal, file) rather than one the other half may use up.
+# The line starts at column 0 (tests/mutate reads it with grep).  A test
+# no line declares, and a new switch no test declares, fail the mutation
+# suite (unless tests/mutate/exceptions gives the reason).
 
 set -u
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -42,6 +58,11 @@ fi
 
 # HANG: the bound of every wait and run here (lib.sh's T_HANG).
 HANG=$T_HANG
+
+# The declaration above, read by tests/mutate/run.sh; nothing to do here.
+protected_by() {
+	:
+}
 
 # A command cabin runs under (run_cabin), for tests that set up cabin's
 # own surroundings.
@@ -119,6 +140,17 @@ check_contained() {
 	fi
 }
 
+# check_denied NAME ERRNO SYSCALL: check_contained, and cabin said it
+# denied SYSCALL: for refusals the kernel may also give without cabin.
+check_denied() {
+	if grep -aq "^cabin: denied $3 by pid" "$ERR" "$OUT"; then
+		check_contained "$1" "$2"
+	else
+		note "$1 under cabin: exit $RC: ${LINE:-no output}"
+		t_fail "$1: contained under cabin" "cabin did not say it denied $3: $(what)"
+	fi
+}
+
 # check_escaped NAME OFF: the program said ESCAPED.
 check_escaped() {
 	local name=$1 off=$2
@@ -170,6 +202,7 @@ have() {
 	return 1
 }
 
+protected_by test_x32 abi
 test_x32() {
 	have x32 abi || return
 	run_cabin x32 -- "$ADV/x32"
@@ -184,6 +217,7 @@ test_x32() {
 	fi
 }
 
+protected_by test_int80 abi
 test_int80() {
 	local native
 	have int80 abi || return
@@ -208,6 +242,7 @@ test_int80() {
 	fi
 }
 
+protected_by test_clone_untraced untraced
 # run_to_end TAG [CABIN-OPTIONS...] -- PROGRAM [ARGS...]: like run_cabin,
 # but stdout is a pipe whose reader ends only when every process holding
 # it, cabin and the program it outlives or not, is gone: the wait for the
@@ -246,6 +281,7 @@ test_clone_untraced() {
 	fi
 }
 
+protected_by test_clone3 untraced
 test_clone3() {
 	have clone3 untraced || return
 	run_cabin clone3 -- "$ADV/clone3"
@@ -257,6 +293,7 @@ test_clone3() {
 # The program forges SECCOMP_RET_DATA with a filter of its own; cabin
 # matches routes from the registers, so keyctl stays denied.  Without the
 # deny list the same call runs: that is what the forgery was after.
+protected_by test_route_forge deny
 test_route_forge() {
 	have route_forge deny || return
 	run_cabin route_forge -- "$ADV/route_forge"
@@ -265,6 +302,7 @@ test_route_forge() {
 	check_escaped route_forge deny
 }
 
+protected_by test_io_uring deny
 test_io_uring() {
 	have io_uring deny || return
 	run_cabin io_uring -- "$ADV/io_uring"
@@ -279,11 +317,13 @@ test_io_uring() {
 	check_escaped io_uring deny
 }
 
+protected_by test_tiocsti deny
 test_tiocsti() {
 	local legacy
 	have tiocsti deny || return
 	run_pty tiocsti -- "$ADV/tiocsti"
-	check_contained tiocsti EPERM
+	# dev.tty.legacy_tiocsti=0 refuses it too, with the same errno
+	check_denied tiocsti EPERM ioctl
 	legacy=$(cat /proc/sys/dev/tty/legacy_tiocsti 2>/dev/null)
 	if [ "$legacy" = 0 ]; then
 		t_skip "tiocsti: escapes with --unsafe-disable=deny" \
@@ -294,10 +334,11 @@ test_tiocsti() {
 	check_escaped tiocsti deny
 }
 
+protected_by test_tioclinux deny
 test_tioclinux() {
 	have tioclinux deny || return
 	run_pty tioclinux -- "$ADV/tioclinux"
-	check_contained tioclinux EPERM
+	check_denied tioclinux EPERM ioctl
 	run_pty tioclinux-off --unsafe-disable=deny -- "$ADV/tioclinux"
 	if [[ $LINE == *"not a virtual console"* ]]; then
 		note "tioclinux with --unsafe-disable=deny: $LINE"
@@ -308,6 +349,7 @@ test_tioclinux() {
 	fi
 }
 
+protected_by test_kill_parent exitkill
 test_kill_parent() {
 	local marker left
 	have kill_parent exitkill || return
@@ -346,11 +388,14 @@ test_kill_parent() {
 	fi
 }
 
+protected_by test_ptrace_traceme deny
 test_ptrace_traceme() {
 	local native
 	have ptrace_traceme deny || return
 	run_cabin ptrace_traceme -- "$ADV/ptrace_traceme"
-	check_contained ptrace_traceme EPERM
+	# Without the deny list the kernel refuses too (EPERM: cabin already
+	# traces the child), so the refusal must be the deny list's own.
+	check_denied ptrace_traceme EPERM ptrace
 	run_native ptrace_traceme-native "$ADV/ptrace_traceme"
 	native=$LINE
 	run_cabin ptrace_traceme-off --unsafe-disable=deny,sigscope -- "$ADV/ptrace_traceme"
@@ -402,6 +447,7 @@ victim_status() {
 	[ -n "${COPROC[1]:-}" ] && eval "exec ${COPROC[1]}>&-"
 	# until EOF (status 1) or the hang bound (above 128)
 	while read -r -t "$HANG" -u "$VOUT" line 2>/dev/null; rc=$?; [ "$rc" = 0 ]; do
+protected_by test_ptrace_attach deny
 		:
 	done
 	exec {VOUT}<&-
@@ -523,6 +569,7 @@ sigscope_case() {
 	fi
 }
 
+protected_by test_kill_outside sigscope
 test_kill_outside() {
 	local name=kill_outside
 	have kill_outside sigscope || return
@@ -550,16 +597,19 @@ test_kill_outside() {
 	fi
 }
 
+protected_by test_kill_cabin sigscope
 test_kill_cabin() {
 	sigscope_case kill_cabin kill_cabin sigscope ESRCH EPERM
 }
 
+protected_by test_prlimit_cabin sigscope
 test_prlimit_cabin() {
 	sigscope_case prlimit_cabin prlimit_cabin sigscope ESRCH EPERM
 }
 
 # kill(0, SIGKILL): Landlock (ABI 6) lets it reach only the program, which
 # dies of it (exit 137, the report says so); below ABI 6 it is refused.
+protected_by test_kill_group sigscope
 test_kill_group() {
 	local name=kill_group
 	have kill_group sigscope || return
@@ -587,6 +637,7 @@ test_kill_group() {
 # root, so does the user namespace cabin drops capabilities in (caps),
 # the one kfiles' mount namespace needs (kfiles), and cabin being
 # non-dumpable (outputs).
+protected_by test_proc_mem_cabin sigscope
 test_proc_mem_cabin() {
 	local name=proc_mem_cabin
 	if [ "$(id -u)" != 0 ]; then
@@ -622,6 +673,7 @@ plant() {
 	popd >/dev/null
 }
 
+protected_by test_setuid_plant setid
 test_setuid_plant() {
 	local def=$TMP/default.policy
 	have setuid_plant setid || return
@@ -661,6 +713,7 @@ ro_meta_default() {
 	check_contained "ro_meta (profile default)" EACCES
 }
 
+protected_by test_ro_meta rometa
 test_ro_meta() {
 	local dir=$TMP/ro_meta pol=$TMP/ro_meta.policy
 	have ro_meta rometa || return
@@ -719,11 +772,13 @@ wx_case() {
 	check_escaped "$name" wx-alias
 }
 
+protected_by test_wx_personality wx-alias
 test_wx_personality() {
 	have wx_personality wx-alias || return
 	wx_case wx_personality wx_personality EACCES -- "$WX_ADV/wx_personality"
 }
 
+protected_by test_wx_alias wx-alias
 test_wx_alias() {
 	local how
 	have wx_alias wx-alias || return
@@ -736,6 +791,7 @@ test_wx_alias() {
 # The images are started from the working directory, where the default
 # profile lets the program execute files: one with an executable stack,
 # one whose program interpreter is a loader copy it can write.
+protected_by test_wx_exec wx-alias
 test_wx_exec() {
 	local image
 	have wx_exec wx-alias || return
@@ -745,6 +801,7 @@ test_wx_exec() {
 	done
 }
 
+protected_by test_wx_procmem wx-alias
 test_wx_procmem() {
 	have wx_procmem wx-alias || return
 	run_cabin wx_procmem --wx -- "$ADV/wx_procmem"
@@ -761,6 +818,7 @@ test_wx_procmem() {
 # the trace profile shows the open as that filter's answer (ENOSYS).
 # With --unsafe-disable=seccomp keyctl runs, and the open is missing from
 # the trace.
+protected_by test_seccomp_notif seccomp
 test_seccomp_notif() {
 	local BASELINE=$TMP/trace.policy marker=$TMP/seccomp_notif.marker
 	have seccomp_notif seccomp || return
@@ -790,6 +848,7 @@ test_seccomp_notif() {
 # before cabin's stop.  Cabin follows the thread's syscall entries from
 # the install on, so the trace holds the call; without that
 # (--unsafe-disable=seccomp) it is missing.
+protected_by test_seccomp_hide seccomp
 test_seccomp_hide() {
 	local found
 	have seccomp_hide seccomp || return
@@ -819,6 +878,7 @@ test_seccomp_hide() {
 # a filter on cabin's whole tree; in the program's hands it answers
 # "continue" to keyctl, which cabin denies.  Cabin closes such listeners
 # before the program starts (keyctl then answers ENOSYS: no listener).
+protected_by test_seccomp_inherit seccomp
 test_seccomp_inherit() {
 	local CABIN_WRAP=("$ADV/seccomp_inherit" outer)
 	have seccomp_inherit seccomp || return
@@ -884,6 +944,7 @@ check_untouched() {
 	check_kept "$1"
 }
 
+protected_by test_out_symlink outputs
 test_out_symlink() {
 	have out_symlink outputs || return
 	local w=$TMP/os.work watched=$TMP/os.watched
@@ -931,6 +992,7 @@ check_trace_forged() {
 	fi
 }
 
+protected_by test_out_forge outputs
 test_out_forge() {
 	have out_forge outputs || return
 	local w=$TMP/of.work
@@ -964,6 +1026,7 @@ test_out_forge() {
 # kfiles off (their PID and mount namespaces need one, and the PID
 # namespace hides cabin). As root, cabin's capabilities
 # already bar the program, so there is nothing to show.
+protected_by test_out_procfd outputs
 test_out_procfd() {
 	have out_forge outputs || return
 	local w=$TMP/op.work why="needs a program with cabin's uid and credentials: run as an unprivileged user"
@@ -998,6 +1061,7 @@ abstract_run() {
 		"$ADV/abstract_none" "$name"
 }
 
+protected_by test_abstract_none net-scope
 test_abstract_none() {
 	local name=cabin-adv-abstract-$$ sp from line
 	have abstract_none net-scope || return
@@ -1038,6 +1102,7 @@ oif_run() {
 	[ -s "$OUT" ] || echo "namespace: $(head -c 200 "$TMP/$tag.netns")" >>"$ERR"
 }
 
+protected_by test_loopback_oif net-scope
 test_loopback_oif() {
 	local why
 	have loopback_oif net-scope || return
@@ -1054,9 +1119,11 @@ test_loopback_oif() {
 	oif_run loopback_oif
 	check_contained loopback_oif "Permission denied"
 	if grep -q '^FRAME' "$TMP/loopback_oif.sink" 2>/dev/null; then
-		t_fail "loopback_oif: nothing for 127.0.0.1 on the tap" "$(cat "$TMP/loopback_oif.sink")"
+		t_fail "loopback_oif (nothing for 127.0.0.1 on the tap): contained under cabin" "$(cat "$TMP/loopback_oif.sink")"
+	elif [ -s "$TMP/loopback_oif.sink" ]; then
+		t_ok "loopback_oif (nothing for 127.0.0.1 on the tap): contained under cabin"
 	else
-		t_ok "loopback_oif: nothing for 127.0.0.1 on the tap"
+		t_fail "loopback_oif (nothing for 127.0.0.1 on the tap): contained under cabin" "the tap's reader wrote nothing"
 	fi
 	oif_run loopback_oif-off --unsafe-disable=net-scope
 	check_escaped loopback_oif net-scope
@@ -1097,6 +1164,7 @@ print(sum(x["count"] for x in f if x["path"].endswith("/race-s")))' "$w/r.json" 
 	RACE_RACED=$(grep -ac 'race-[ps]".*(raced' "$w/trace.txt")
 }
 
+protected_by test_race_path racecheck
 test_race_path() {
 	have race_path racecheck || return
 	local w=$TMP/rp.work
@@ -1128,6 +1196,7 @@ test_race_path() {
 
 # As root the kernel's files check only the owner: the read-only mounts
 # refuse them (EROFS); not root, the owner check refuses them first.
+protected_by test_kernel_files kfiles
 test_kernel_files() {
 	local name=kernel_files root=
 	have kernel_files kfiles || return
@@ -1160,6 +1229,8 @@ test_kernel_files() {
 
 # Two protections: the device masked (kfiles) and USERFAULTFD_IOC_NEW
 # refused in BPF (deny); each alone contains it.
+protected_by test_userfaultfd_dev kfiles userfaultfd_dev 'userfaultfd_dev (deny list off*'
+protected_by test_userfaultfd_dev deny 'userfaultfd_dev (kfiles off*'
 test_userfaultfd_dev() {
 	local name=userfaultfd_dev
 	have userfaultfd_dev kfiles,deny || return
@@ -1186,29 +1257,41 @@ test_userfaultfd_dev() {
 
 # A terminal of the host with a line typed into it (pts_other --host,
 # outside cabin), then the program under the default profile opens it.
-test_pts_other() {
-	local name=pts_other fifo=$TMP/pts_other.fifo def=$TMP/pts_other.policy
-	local tty=
-	have pts_other kfiles || return
-	echo "profile default" >"$def"
+protected_by test_pts_other kfiles
+# host_tty TAG: TTY is a fresh host terminal with one line typed into it
+# (a read takes the line: each half gets its own).
+host_tty() {
+	local fifo=$TMP/$1.fifo
+	TTY=
 	mkfifo "$fifo" || return
 	"$ADV/pts_other" --host >"$fifo" &
 	BG_PIDS+=($!)
 	disown
-	read -r -t "$HANG" tty <"$fifo"
-	if [[ $tty != /dev/pts/* ]]; then
-		t_fail "$name: contained under cabin" "no host terminal: '$tty'"
+	read -r -t "$HANG" TTY <"$fifo"
+	[[ $TTY == /dev/pts/* ]]
+}
+
+test_pts_other() {
+	local name=pts_other def=$TMP/pts_other.policy
+	have pts_other kfiles || return
+	echo "profile default" >"$def"
+	if ! host_tty "$name"; then
+		t_fail "$name: contained under cabin" "no host terminal: '$TTY'"
 		return
 	fi
-	BASELINE=$def run_cabin "$name" -- "$ADV/$name" "$tty"
+	BASELINE=$def run_cabin "$name" -- "$ADV/$name" "$TTY"
 	check_contained "$name" ENOENT
 	if grep -q '^# own pty ok' "$OUT"; then
 		t_ok "$name: the program's own terminals work"
 	else
 		t_fail "$name: the program's own terminals work" "$(what)"
 	fi
+	if ! host_tty "$name-off"; then
+		t_fail "$name: escapes with --unsafe-disable=kfiles" "no host terminal: '$TTY'"
+		return
+	fi
 	BASELINE=$def run_cabin "$name-off" --unsafe-disable=kfiles -- \
-		"$ADV/$name" "$tty"
+		"$ADV/$name" "$TTY"
 	check_escaped "$name" kfiles
 }
 
@@ -1216,6 +1299,7 @@ test_pts_other() {
 # in a directory it grants nothing; then the host's /dev/null and
 # /dev/zero under the default profile (contained half only: these are
 # the host's).
+protected_by test_dev_meta kfiles
 test_dev_meta() {
 	local name=dev_meta dir=$TMP/dev_meta pol=$TMP/dev_meta.policy
 	local def=$TMP/dev_meta-default.policy nodes
@@ -1276,6 +1360,7 @@ deny_reported() {
 # as root, the dropped capabilities, which refuse most of these too) the
 # kernel answers the call itself.  As an unprivileged user, a call the
 # kernel refuses natively with EPERM anyway has no escape to show.
+protected_by test_deny_list deny
 test_deny_list() {
 	local call why off=deny file=$TMP/deny_call.file native
 	local def=$TMP/deny_call-default.policy
@@ -1295,9 +1380,9 @@ test_deny_list() {
 			why=$(deny_reported "$call" "$TMP/deny-$call.json")
 		fi
 		if [ -z "$why" ]; then
-			t_ok "deny list: $call: EPERM, reported once"
+			t_ok "deny list: $call (EPERM, reported once): contained under cabin"
 		else
-			t_fail "deny list: $call: EPERM, reported once" "$why"
+			t_fail "deny list: $call (EPERM, reported once): contained under cabin" "$why"
 		fi
 		# The default profile's deny list is the same one.  (umount2 is
 		# left out: its file would be under the private /tmp.)
@@ -1306,9 +1391,9 @@ test_deny_list() {
 			if [ "$RC" = 0 ] && [ "$LINE" = "CONTAINED $call: EPERM" ] &&
 			   [ "$(grep -ac '^cabin: denied ' "$ERR")" = 1 ] &&
 			   grep -Eqx "cabin: denied $call by pid [0-9]+ \(deny_call\): EPERM" "$ERR"; then
-				t_ok "deny list: $call: EPERM, reported once (profile default)"
+				t_ok "deny list: $call (EPERM, reported once, profile default): contained under cabin"
 			else
-				t_fail "deny list: $call: EPERM, reported once (profile default)" "$(what)"
+				t_fail "deny list: $call (EPERM, reported once, profile default): contained under cabin" "$(what)"
 			fi
 		fi
 		run_cabin "deny-$call-off" --unsafe-disable=$off -- \
@@ -1340,11 +1425,12 @@ nonascii() {
 # cabin would have printed unsanitized).  Then a path with such bytes in
 # a refusal of the file guard (a chmod of a file the rules make
 # read-only, through a directory named with them).
+protected_by test_comm_escape names
 test_comm_escape() {
 	local name=$'\e[31m\xc2\x9b2J\a\x7fevil' esc=$'\e[2J\xc2\x9b\a' why= bad
 	local dir pol=$TMP/comm_escape.policy
 	if [ ! -x "$ADV/comm_escape" ]; then
-		t_fail "comm_escape: the program's name reaches stderr as printable ASCII only" "$ADV/comm_escape not built"
+		t_fail "comm_escape (the program's name reaches stderr as printable ASCII only): contained under cabin" "$ADV/comm_escape not built"
 		return
 	fi
 	cp "$ADV/comm_escape" "$TMP/$name" || return
@@ -1360,9 +1446,9 @@ test_comm_escape() {
 		[ -n "$bad" ] && why="bytes outside printable ASCII on stderr: $bad"
 	fi
 	if [ -z "$why" ]; then
-		t_ok "comm_escape: the program's name reaches stderr as printable ASCII only"
+		t_ok "comm_escape (the program's name reaches stderr as printable ASCII only): contained under cabin"
 	else
-		t_fail "comm_escape: the program's name reaches stderr as printable ASCII only" "$why"
+		t_fail "comm_escape (the program's name reaches stderr as printable ASCII only): contained under cabin" "$why"
 	fi
 	why=$(python3 - "$TMP/comm_escape.json" <<-'EOF' 2>&1
 	import json, sys
@@ -1374,14 +1460,23 @@ test_comm_escape() {
 	EOF
 	)
 	if [ -z "$why" ]; then
-		t_ok "comm_escape: the report is valid JSON, its names printable"
+		t_ok "comm_escape (the report is valid JSON, its names printable): contained under cabin"
 	else
-		t_fail "comm_escape: the report is valid JSON, its names printable" "$why"
+		t_fail "comm_escape (the report is valid JSON, its names printable): contained under cabin" "$why"
+	fi
+
+	# With the rule off the same name reaches stderr as the program set it.
+	run_cabin comm_escape-off -v --unsafe-disable=names -- "$TMP/$name"
+	bad=$(nonascii "$ERR")
+	if grep -qx 'DONE' "$OUT" && [ -n "$bad" ]; then
+		t_ok "comm_escape: escapes with --unsafe-disable=names ($bad on stderr)"
+	else
+		t_fail "comm_escape: escapes with --unsafe-disable=names" "no byte outside printable ASCII on stderr: $(what)"
 	fi
 
 	dir=$(mktemp -d /var/tmp/cabin-comm-escape.XXXXXX 2>/dev/null)
 	if [ -z "$dir" ]; then
-		t_fail "comm_escape: a refused path reaches stderr as printable ASCII only" \
+		t_fail "comm_escape (a refused path reaches stderr as printable ASCII only): contained under cabin" \
 			"cannot create a directory in /var/tmp"
 		return
 	fi
@@ -1407,15 +1502,16 @@ test_comm_escape() {
 	fi
 	rm -rf "$dir"
 	if [ -z "$why" ]; then
-		t_ok "comm_escape: a refused path reaches stderr as printable ASCII only"
+		t_ok "comm_escape (a refused path reaches stderr as printable ASCII only): contained under cabin"
 	else
-		t_fail "comm_escape: a refused path reaches stderr as printable ASCII only" "$why"
+		t_fail "comm_escape (a refused path reaches stderr as printable ASCII only): contained under cabin" "$why"
 	fi
 }
 
 # As root, SECBIT_NOROOT and SECBIT_NO_CAP_AMBIENT_RAISE, locked (README,
 # "No capabilities"); --unsafe-disable=caps leaves them unset.  cabin sets
 # them for root only: an unprivileged user has no root to lose.
+protected_by test_securebits caps
 test_securebits() {
 	have securebits caps || return
 	if [ "$(id -u)" != 0 ]; then
@@ -1451,7 +1547,7 @@ pdeath_run() {
 	cpid=$!
 	BG_PIDS+=("$cpid")
 	exec {outfd}<"$fo"
-	read -r -t 30 ready <&"$outfd"
+	read -r -t "$HANG" ready <&"$outfd"
 	echo "$ready" >"$OUT"
 	kill -KILL "$cpid"
 	wait "$cpid" 2>/dev/null
@@ -1467,6 +1563,7 @@ pdeath_run() {
 # SIGKILL the program reports).  --unsafe-disable=exitkill switches both
 # off: the process outside the PID namespace then outlives cabin, its
 # namespace with it, and the program lives on.
+protected_by test_pdeath exitkill
 test_pdeath() {
 	have pdeath exitkill || return
 	pdeath_run pdeath wait
@@ -1485,6 +1582,7 @@ test_pdeath() {
 # A socket file the network guard binds for the program (network
 # loopback), raced by renaming a directory the rules let it create in with
 # a link to one they do not (DENIED, open to every user, outside them).
+protected_by test_bind_race bindpath
 test_bind_race() {
 	local name=bind_race dir=$TMP/bind_race pol=$TMP/bind_race.policy
 	have "$name" bindpath || return
@@ -1509,6 +1607,7 @@ test_bind_race() {
 # root, fd 3 the host's / under the baseline (the host's /proc/sys is
 # writable through it while the program's own is read-only: kfiles
 # stays on). The caller's shell opens them (CABIN_WRAP).
+protected_by test_inherited_fd fds
 test_inherited_fd() {
 	local name=inherited_fd dir=$TMP/inherited pol=$TMP/inherited.policy
 	have inherited_fd fds || return
@@ -1537,20 +1636,21 @@ test_inherited_fd() {
 
 # --pass-fd with a directory, a /proc file, and a directory on stdin: refused
 # with 125 before the program runs; with fds off the directory reaches it.
+protected_by test_pass_fd_refused fds
 test_pass_fd_refused() {
 	local name=pass_fd dir=$TMP/pass_fd pol=$TMP/inherited.policy how
 	have inherited_fd fds || return
 	mkdir -p "$dir" && echo SECRET >"$dir/secret" || return
 	for how in "3<$dir" "3</proc/self/status" "0<$dir"; do
 		OUT=$TMP/$name.out ERR=$TMP/$name.err
-		(eval "exec $how"; timeout -k 5 20 "$CABIN" run --policy "$pol" \
+		(eval "exec $how"; timeout -k 5 "$HANG" "$CABIN" run --policy "$pol" \
 			--pass-fd 3 -- "$ADV/inherited_fd" rules >"$OUT" 2>"$ERR") 3</dev/null
 		grab $?
 		note "$name ($how) under cabin: exit $RC: $(head -c 200 "$ERR")"
 		if [ "$RC" = 125 ] && [ ! -s "$OUT" ] && grep -q 'refused\|not handed' "$ERR"; then
-			t_ok "$name: $how refused (125) before the program runs"
+			t_ok "$name ($how refused, 125, before the program runs): contained under cabin"
 		else
-			t_fail "$name: $how refused (125) before the program runs" "$(what)"
+			t_fail "$name ($how refused, 125, before the program runs): contained under cabin" "$(what)"
 		fi
 	done
 	local CABIN_WRAP=(bash -c 'exec 3<"$0"; exec "$@"' "$dir")
@@ -1563,6 +1663,8 @@ test_pass_fd_refused() {
 # cannot, under --profile trace: memfd_secret answers ENOSYS (deny list);
 # with the deny list off the open answers EFAULT (the proxy fails what it
 # cannot read); with both off it runs.
+protected_by test_secret_path deny secret_path
+protected_by test_secret_path unreadable 'secret_path (deny list off*'
 test_secret_path() {
 	local name=secret_path pol=$TMP/secret_path.policy
 	have secret_path unreadable || return
@@ -1586,6 +1688,7 @@ test_secret_path() {
 # W^X and a descriptor handed over: a file the caller opened for writing
 # (--pass-fd 3), in a directory the rules let the program only read, is
 # mapped executable through its path, then written through fd 3.
+protected_by test_wx_handed wx-alias
 test_wx_handed() {
 	local dir=$TMP/wx_handed pol=$TMP/wx_handed.policy off tag
 	have wx_alias wx-alias || return
@@ -1600,7 +1703,7 @@ test_wx_handed() {
 		tag=wx_handed${off:+-off}
 		OUT=$TMP/$tag.out ERR=$TMP/$tag.err
 		(exec 3<>"$dir/code"; cd "$dir" &&
-		 timeout -k 5 20 "$WX_CABIN" run --policy "$pol" --wx --pass-fd 3 \
+		 timeout -k 5 "$HANG" "$WX_CABIN" run --policy "$pol" --wx --pass-fd 3 \
 			${off:+--unsafe-disable=$off} -- "$WX_ADV/wx_alias" handed \
 			"$dir/code" </dev/null >"$OUT" 2>"$ERR")
 		grab $?
@@ -1611,6 +1714,40 @@ test_wx_handed() {
 		fi
 	done
 }
+
+# A file of the runner's with mode 0000: only a capability (DAC override)
+# reads it.  As root the program must have none; not root there is none
+# to drop, and the kernel refuses the program natively too.
+protected_by test_caps_dac caps
+test_caps_dac() {
+	local name=caps_dac file=$TMP/caps_dac.file
+	local why="not root: the program has no capability to drop, the mode bits refuse it natively too"
+	have caps_dac caps || return
+	if [ "$(id -u)" != 0 ]; then
+		t_skip "$name: contained under cabin" "$why"
+		t_skip "$name: escapes with --unsafe-disable=caps" "$why"
+		return
+	fi
+	echo "caps_dac secret" >"$file" && chmod 000 "$file" || return
+	run_cabin "$name" -- "$ADV/$name" "$file"
+	if grep -q '^TRY open' "$OUT"; then
+		check_contained "$name" EACCES
+	else
+		t_fail "$name: contained under cabin" "the program did not reach its open: $(what)"
+	fi
+	run_cabin "$name-off" --unsafe-disable=caps -- "$ADV/$name" "$file"
+	check_escaped "$name" caps
+}
+
+# CABIN_ADV_ONLY: the other test_* functions do nothing.
+if [ -n "${CABIN_ADV_ONLY:-}" ]; then
+	for f in $CABIN_ADV_ONLY; do
+		declare -F "$f" >/dev/null || t_fail "$f" "no such test function"
+	done
+	for f in $(compgen -A function test_); do
+		[[ " $CABIN_ADV_ONLY " == *" $f "* ]] || eval "$f() { :; }"
+	done
+fi
 
 if [ ! -x "$CABIN" ]; then
 	t_fail "cabin binary" "not found at $CABIN"
@@ -1653,6 +1790,7 @@ test_kernel_files
 test_userfaultfd_dev
 test_pts_other
 test_dev_meta
+test_caps_dac
 # promises (issue 15)
 test_deny_list
 test_comm_escape

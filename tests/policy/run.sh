@@ -71,11 +71,13 @@ mark_pids() { pgrep -f "(sleep ${MARK}[0-9]|forkbomb [a-z]+ [0-9]+ ${MARK})\$"; 
 diag() { sed -n '1,15s/^/#   /p'; }
 short() { printf '%s' "$1" | head -c 300 | tr '\n' '|'; }
 
+# The bound is wall-clock time: a slow CMD (pgrep on a loaded machine)
+# must not multiply it.
 wait_until() { # wait_until SECONDS CMD... : poll every 50 ms; SECONDS bounds only a hang
-	local n=$(($1 * 20)) i=0; shift
-	while [ $i -lt $n ]; do
+	local end=$((SECONDS + $1)); shift
+	while [ "$SECONDS" -lt "$end" ]; do
 		"$@" && return 0
-		sleep 0.05; i=$((i + 1))
+		sleep 0.05
 	done
 	"$@"
 }
@@ -320,7 +322,7 @@ why=; want "status $RC, want 0" is "$RC" 0; want "no secret" has "$O" "$SECRET"
 res "files: ... and works with --allow-read FILE"
 cr --allow-read "$OUT" -- "$P/probe" read "$OUT/secret"
 why=; want "status $RC, want 0" is "$RC" 0; want "no secret" has "$O" "$SECRET"
-res "files: ... and with --allow-read DIR"
+res "files: ... and works with --allow-read DIR"
 cr -- "$P/probe" read "$OUT/secret"
 why=; want "want ERR EACCES" hasx "$O" "ERR EACCES"
 res "files: open(O_RDONLY) outside the tree -> EACCES"
@@ -349,7 +351,7 @@ res "files: ... execve() fails with EACCES"
 cp /bin/true "$BIN/mytrue2"
 cr -- "$BIN/mytrue"
 why=; want "status $RC, want 0" is "$RC" 0
-res "files: the command-line program itself may run from outside the tree"
+res "files: twin: the command-line program itself may run from outside the tree"
 cp /bin/sh "$BIN/mysh"
 cr -- "$BIN/mysh" -c "'$BIN/mytrue2'"
 why=; want "status $RC, want 126" rc 126
@@ -362,7 +364,7 @@ why=; want "status $RC, want 0" is "$RC" 0
 res "files: ... and works with --allow-exec DIR"
 cr --allow-exec "$BIN" -- sh -c "'$BIN/mytrue'"
 why=; want "status $RC, want 0" is "$RC" 0
-res "files: ... and from sh with --allow-exec DIR"
+res "files: ... and works from sh with --allow-exec DIR"
 
 F=$(policy files <<EOF
 # a profile refined by file rules
@@ -387,7 +389,7 @@ EOF
 )
 cr --policy "$F" -- cat "$OUT/with space"
 why=; want "status $RC, want 0" is "$RC" 0; want "no secret" has "$O" "$SECRET"
-res "files: policy from scratch reads a quoted path"
+res "files: policy from scratch: reading a quoted path works"
 cr --policy "$F" -- cat /etc/passwd
 why=; want "status $RC, want 1" is "$RC" 1; want "/etc/passwd shown" not has "$O" "root:"
 want "cat did not report EACCES" has "$E" "^cat: /etc/passwd: Permission denied"
@@ -428,7 +430,7 @@ res "gap: ... while a cross-directory rename inside the tree works"
 printf 'mine\n' >"$WORK/mv3"
 cr --allow-write "$OUT" -- "$P/probe" rename "$WORK/mv3" "$OUT/mv3"
 why=; want "want OK" hasx "$O" OK; want "not moved" test -e "$OUT/mv3"
-res "gap: ... and so does a rename out with --allow-write on the target"
+res "gap: ... twin: and so does a rename out with --allow-write on the target"
 
 printf 'mine\n' >"$OUT/mode"; chmod 644 "$OUT/mode"
 touch -d '2020-01-02 03:04:05' "$OUT/mode"
@@ -484,6 +486,9 @@ why=; want "ln did not report EXDEV or EACCES" has "$E" "^ln: failed to create h
 want "wrote through a link: $(short "$(cat "$OUT/ro")")" is "$(cat "$OUT/ro")" read-only
 res "gap: hard link of a read-only file into the tree gives no write access"
 
+# The secret as made at the start: a gap above that let the program
+# move it would leave this race nothing to find.
+printf '%s\n' "$SECRET" >"$OUT/secret"
 # symrace ends on its first breach, or once 200 opens were refused and
 # 200 read the decoy (both sides of the swaps seen): counts, not time.
 # Its twins: natively as this user, and under cabin with the secret
@@ -536,7 +541,7 @@ except OSError as e:
 	res "network: python3 cannot connect under --net none"
 	cr -- "$PY" -c "import socket; socket.create_connection(('127.0.0.1', $LO), 5); print('connected')"
 	why=; want "python did not connect" has "$O" connected
-	res "network: ... and connects under the default profile"
+	res "network: ... twin: and connects under the default profile"
 	b=$(udpn lo)
 	cr -- "$P/probe" udp 127.0.0.1 "$LO"
 	settle; why=; want "want OK" hasx "$O" OK; want "datagram not received" is "$(udpn lo)" $((b + 1))
@@ -649,7 +654,7 @@ if [ -n "$NSN" ]; then
 	ns_snap
 	cr --net host -- "$P/probe" udp "$NSN" "$NSP"
 	settle; why=; want "want OK" hasx "$O" OK; want "datagram did not arrive" is "$(udpn ns)" $((ns_base_udp + 1))
-	res "network: ... and arrives under --net host"
+	res "network: ... twin: and arrives under --net host"
 	for m in udp-connect udp-sendmsg udp-sendmmsg tcp-fastopen; do
 		ns_snap
 		cr -- "$P/probe" "$m" "$NSN" "$NSP"
@@ -725,7 +730,7 @@ for net in loopback none; do
 	rm -f "$WORK/ux.sock"
 	cr --net $net -- "$PY" -c "$UXBIND"
 	why=; want "could not bind" has "$O" bound
-	res "network: a unix socket can be made in the working directory (--net $net)"
+	res "network: twin: a unix socket can be made in the working directory (--net $net)"
 done
 rm -f "$WORK/ux.sock"
 
@@ -737,7 +742,7 @@ want "no MemoryError" has "$E" MemoryError; want "no 'memory limit reached' repo
 res "limits: python3 past --memory 256M: MemoryError, reported"
 cr -- "$PY" -c 'b = bytearray(300 << 20); print("allocated")'
 why=; want "status $RC, want 0" is "$RC" 0; want "not allocated" has "$O" allocated
-res "limits: ... and allocates without it"
+res "limits: ... twin: and allocates without it"
 
 # cabin's own timeout, not the outer one (which also exits 124): its line.
 cr --timeout 1 -- sh -c "setsid sleep ${MARK}1 & sleep ${MARK}2"
@@ -750,7 +755,7 @@ res "limits: --timeout 1 exits 124, nothing left"
 # shorter than the hang bound, so the machine's speed does not matter)
 cr --timeout "$T_HANG" -- sleep 0.2
 why=; want "status $RC, want 0" is "$RC" 0
-res "limits: ... and a shorter program is not disturbed"
+res "limits: ... twin: a shorter program is not disturbed"
 F=$(policy timeout <<EOF
 profile default
 limit timeout 1
@@ -769,7 +774,7 @@ want "left running: $(mark_pids | tr '\n' ' ')" wait_until "$T_HANG" no_marks
 res "limits: fork loop under --max-procs 20 stopped with EAGAIN, cleaned up"
 cr -- "$P/forkbomb" loop 40 "$MARK"
 why=; want "want forked 40" hasx "$O" "forked 40"; want "left running" wait_until "$T_HANG" no_marks
-res "limits: ... and forks 40 without it"
+res "limits: ... twin: and forks 40 without it"
 cr --max-procs 20 -- "$P/forkbomb" bomb 6 "$MARK"
 why=; want "status $RC, want 0" is "$RC" 0; want "no EAGAIN" hasx "$O" "fork failed EAGAIN"
 want "left running: $(mark_pids | wc -l) processes" wait_until "$T_HANG" no_marks
@@ -838,7 +843,7 @@ EOF
 )
 cr --policy "$F" -- sh -c 'i=0; while [ $i -lt 20000 ]; do i=$((i+1)); done; echo done'
 why=; want "status $RC, want 0" is "$RC" 0; want "not done" hasx "$O" "done"
-res "limits: ... and 'limit cpu 5' lets a short one finish"
+res "limits: ... twin: 'limit cpu 5' lets a short one finish"
 
 # ================================================================ env
 
@@ -869,9 +874,16 @@ unset CABIN_POL_VAR
 
 # ================================================================ isolation
 
-sleep "${MARK}9" &
-SPID=$!
-LPIDS+=("$SPID")
+# SPID: a process outside the tree, alive (a gap that let the program
+# signal it must not leave the next check nothing to signal).
+outside_alive() {
+	kill -0 "$SPID" 2>/dev/null && return
+	sleep "${MARK}9" &
+	SPID=$!
+	LPIDS+=("$SPID")
+}
+SPID=
+outside_alive
 
 cr -- sh -c 'ls /proc | grep -c "^[0-9]"'
 why=; want "status $RC, want 0" is "$RC" 0; want "sees $O processes" test "${O:-99}" -le 5
@@ -883,6 +895,7 @@ res "isolation: kill -0 of a process outside the tree fails"
 cr -- "$P/probe" kill "$SPID" 15
 why=; want "signal sent" refused ESRCH; want "the outside sleep died" kill -0 "$SPID"
 res "gap: SIGTERM to a process outside the tree fails"
+outside_alive
 cr --profile none -- sh -c "kill -0 $SPID"
 why=; want "status $RC, want 0" is "$RC" 0
 res "isolation: ... twin: under --profile none kill -0 works"
@@ -891,6 +904,7 @@ profile default
 isolate none
 EOF
 )
+outside_alive
 cr --policy "$F" -- "$P/probe" kill "$SPID" 0
 # Every filtered run keeps its own PID namespace (ESRCH) and Landlock's
 # signal scope where the kernel has it (EPERM).
@@ -1076,7 +1090,7 @@ why=; want "want ERR EPERM" hasx "$O" "ERR EPERM"
 res "syscall: 'when arg0 == 2 and arg1 & 0xf == 2': UDP with SOCK_CLOEXEC refused"
 cr --policy "$F" -- "$P/probe" socket 2 1
 why=; want "want OK" hasx "$O" OK
-res "syscall: ... TCP allowed"
+res "syscall: ... twin: TCP allowed"
 F=$(policy whenge <<EOF
 profile default
 syscall deny(EPERM) socket when arg0 >= 10
