@@ -48,7 +48,7 @@ static const char *const unsafe_names[] = {
 	"abi", "deny", "untraced", "exitkill", "caps", "smep", "smap",
 	"seccomp", "wx-alias", "outputs", "sigscope", "setid", "rometa",
 	"net-scope", "kfiles", "racecheck", "bindpath", "fds",
-	"unreadable", "names",
+	"unreadable", "names", "mountwalk",
 };
 
 #define NUNSAFE (sizeof(unsafe_names) / sizeof(*unsafe_names))
@@ -758,6 +758,7 @@ static int setup_fsguard(struct run *r)
 				 !(r->cfg->unsafe & CABIN_UNSAFE_ROMETA);
 	r->fsguard.setid = !(r->cfg->unsafe & CABIN_UNSAFE_SETID);
 	r->fsguard.nodes = !(r->cfg->unsafe & CABIN_UNSAFE_KFILES);
+	r->fsguard.covered_ok = r->cfg->unsafe & CABIN_UNSAFE_MOUNTWALK;
 	if (p->files_restricted) {
 		r->netguard.fs = &r->fsguard;
 		r->netguard.make_sock_beneath =

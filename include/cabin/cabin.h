@@ -38,6 +38,7 @@ enum cabin_unsafe {
 	CABIN_UNSAFE_FDS	= 1u << 17,	/* inherited descriptors reach the program */
 	CABIN_UNSAFE_UNREADABLE	= 1u << 18,	/* calls run on memory cabin cannot read */
 	CABIN_UNSAFE_NAMES	= 1u << 19,	/* the program's names printed raw */
+	CABIN_UNSAFE_MOUNTWALK	= 1u << 20,	/* the file guard walks up into covering mounts */
 };
 
 /* Testing the kvm proxy kernel's own protection (--kvm-test-fault). */

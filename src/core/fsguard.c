@@ -280,8 +280,70 @@ static bool same_stat(const struct stat *a, const struct stat *b)
 	return a->st_dev == b->st_dev && a->st_ino == b->st_ino;
 }
 
+/* The id of the mount fd is on (its fdinfo's mnt_id), or -errno. */
+static long fd_mount_id(int fd)
+{
+	char path[64], line[128];
+	long id = -ENOENT;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
+	f = fopen(path, "re");
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "mnt_id: %ld", &id) == 1)
+			break;
+	}
+	fclose(f);
+	return id;
+}
+
+/* The parent of mount id in the task's mount namespace, or -errno. */
+static long parent_mount_id(pid_t tid, long id)
+{
+	char path[64], line[4096];
+	long m, parent, ret = -ENOENT;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/mountinfo", (int)tid);
+	f = fopen(path, "re");
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%ld %ld", &m, &parent) == 2 && m == id) {
+			ret = parent;
+			break;
+		}
+	}
+	fclose(f);
+	return ret;
+}
+
+/*
+ * Whether up, what openat(cur, "..") gave, is cur's real parent, the one
+ * Landlock's walk goes to.  The kernel's ".." follows a mount stacked on
+ * the parent (the private /tmp over the host's /tmp, when the working
+ * directory is the host's /tmp/a/b): that mount's root is no ancestor,
+ * and a rule on it must grant nothing.  So up must be on cur's mount, or,
+ * when cur is a mount's root, on its parent mount.  Unknown is false.
+ */
+static bool real_parent(pid_t tid, int cur, int up)
+{
+	struct statx stx;
+	long m_cur = fd_mount_id(cur), m_up = fd_mount_id(up);
+
+	if (m_cur < 0 || m_up < 0 ||
+	    statx(cur, "", AT_EMPTY_PATH, 0, &stx) < 0 ||
+	    !(stx.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT))
+		return false;
+	if (!(stx.stx_attributes & STATX_ATTR_MOUNT_ROOT))
+		return m_up == m_cur;
+	return m_up == parent_mount_id(tid, m_cur);
+}
+
 /* From directory dir up to the root: 1 when a rule on the way grants. */
-static int walk_up(const struct cabin_fsguard *g, int dir,
+static int walk_up(const struct cabin_fsguard *g, pid_t tid, int dir,
 		   const struct stat *root, unsigned int right)
 {
 	struct stat st, up_st;
@@ -305,6 +367,10 @@ static int walk_up(const struct cabin_fsguard *g, int dir,
 		if (up < 0) {
 			ret = -errno;
 			break;
+		}
+		if (!g->covered_ok && !real_parent(tid, cur, up)) {
+			close(up);
+			break;	/* the real parent is hidden: nothing grants */
 		}
 		close(cur);
 		cur = up;
@@ -336,7 +402,8 @@ int cabin_fsguard_allows(struct cabin_fsguard *g, pid_t tid, int fd,
 	close(root);
 	if (ret < 0)
 		return ret;
-	return walk_up(g, S_ISDIR(st.st_mode) ? fd : parent, &root_st, right);
+	return walk_up(g, tid, S_ISDIR(st.st_mode) ? fd : parent, &root_st,
+		       right);
 }
 
 /* Routes. */

@@ -82,6 +82,7 @@ struct cabin_fsguard {
 	bool check_rules;	/* false: no file rules, or rometa off */
 	bool setid;		/* refuse setuid/setgid modes (setid on) */
 	bool nodes;		/* special files need create above (kfiles on) */
+	bool covered_ok;	/* walk up through covered parents (mountwalk off) */
 	struct cabin_fsguard_root *roots;
 	size_t nroots;
 	unsigned long denied;	/* calls refused, for the summary */

@@ -1739,6 +1739,44 @@ test_caps_dac() {
 	check_escaped "$name" caps
 }
 
+
+# The working directory under the host's /tmp, covered by the private
+# /tmp of the default profile: "../victim" is the host's, and the file
+# guard (which binds socket files and changes modes for the program) must
+# not take the private /tmp's rule for it (covered_parent.c).
+protected_by test_covered_parent mountwalk
+test_covered_parent() {
+	local name=covered_parent d tag off
+	have "$name" mountwalk || return
+	d=$(mktemp -d /tmp/cabin-covered.XXXXXX) || return
+	chmod 755 "$d"
+	for off in "" mountwalk; do
+		tag=$name${off:+-off}
+		mkdir -p "$d/$tag/cwd" "$d/$tag/victim" || return
+		chmod 1777 "$d/$tag/cwd" "$d/$tag/victim"
+		echo data >"$d/$tag/file" && chmod 644 "$d/$tag/file"
+		printf 'profile default\n' >"$TMP/$tag.policy"
+		OUT=$TMP/$tag.out ERR=$TMP/$tag.err
+		(cd "$d/$tag/cwd" && timeout -k 5 "$HANG" "$CABIN" run \
+			--policy "$TMP/$tag.policy" ${off:+--unsafe-disable=$off} -- \
+			"$ADV/$name" ../victim/s.sock ../file </dev/null >"$OUT" 2>"$ERR")
+		grab $?
+		if [ -z "$off" ]; then
+			if ! grep -q '^TRY chmod' "$OUT"; then
+				t_fail "$name: contained under cabin" "the program did not reach its calls: $(what)"
+			elif [ -e "$d/$tag/victim/s.sock" ] ||
+			     [ "$(stat -c %a "$d/$tag/file")" != 644 ]; then
+				t_fail "$name: contained under cabin" "the host's directory changed: $(ls -l "$d/$tag/victim" "$d/$tag/file" | tr '\n' ' ')"
+			else
+				check_contained "$name" "bind: EACCES, chmod: EACCES"
+			fi
+		else
+			check_escaped "$name" "$off"
+		fi
+	done
+	rm -rf "$d"
+}
+
 # CABIN_ADV_ONLY: the other test_* functions do nothing.
 if [ -n "${CABIN_ADV_ONLY:-}" ]; then
 	for f in $CABIN_ADV_ONLY; do
@@ -1801,4 +1839,5 @@ test_inherited_fd
 test_pass_fd_refused
 test_secret_path
 test_wx_handed
+test_covered_parent
 t_done
