@@ -1608,15 +1608,21 @@ test_bind_race() {
 # writable through it while the program's own is read-only: kfiles
 # stays on). The caller's shell opens them (CABIN_WRAP).
 protected_by test_inherited_fd fds
-test_inherited_fd() {
-	local name=inherited_fd dir=$TMP/inherited pol=$TMP/inherited.policy
-	have inherited_fd fds || return
-	mkdir -p "$dir" && echo SECRET >"$dir/secret" || return
-	cat >"$pol" <<-EOF
+# inherited_policy FILE: a policy granting the system and the programs,
+# nothing of the test's own directory.
+inherited_policy() {
+	cat >"$1" <<-EOF
 	syscall default allow
 	files read,exec /usr /bin /sbin ?/lib ?/lib32 ?/lib64 $ADV
 	network host
 	EOF
+}
+
+test_inherited_fd() {
+	local name=inherited_fd dir=$TMP/inherited pol=$TMP/inherited.policy
+	have inherited_fd fds || return
+	mkdir -p "$dir" && echo SECRET >"$dir/secret" || return
+	inherited_policy "$pol"
 	local CABIN_WRAP=(bash -c 'exec 3<"$0" 4<"$1"; shift; exec "$@"' "$dir" "$dir/secret")
 	BASELINE=$pol run_cabin "$name" -- "$ADV/$name" rules
 	check_contained "$name (a directory and a file outside the rules)" "fd 3: EBADF, fd 4: EBADF"
@@ -1638,19 +1644,23 @@ test_inherited_fd() {
 # with 125 before the program runs; with fds off the directory reaches it.
 protected_by test_pass_fd_refused fds
 test_pass_fd_refused() {
-	local name=pass_fd dir=$TMP/pass_fd pol=$TMP/inherited.policy how
+	local name=pass_fd dir=$TMP/pass_fd pol=$TMP/pass_fd.policy how handed
 	have inherited_fd fds || return
 	mkdir -p "$dir" && echo SECRET >"$dir/secret" || return
+	inherited_policy "$pol"
+	# Named by what is handed over, not by where the test's files are:
+	# the mutation suite matches the names of runs in different places.
 	for how in "3<$dir" "3</proc/self/status" "0<$dir"; do
+		handed=${how//$dir/DIR}
 		OUT=$TMP/$name.out ERR=$TMP/$name.err
 		(eval "exec $how"; timeout -k 5 "$HANG" "$CABIN" run --policy "$pol" \
 			--pass-fd 3 -- "$ADV/inherited_fd" rules >"$OUT" 2>"$ERR") 3</dev/null
 		grab $?
-		note "$name ($how) under cabin: exit $RC: $(head -c 200 "$ERR")"
+		note "$name ($handed) under cabin: exit $RC: $(head -c 200 "$ERR")"
 		if [ "$RC" = 125 ] && [ ! -s "$OUT" ] && grep -q 'refused\|not handed' "$ERR"; then
-			t_ok "$name ($how refused, 125, before the program runs): contained under cabin"
+			t_ok "$name ($handed refused, 125, before the program runs): contained under cabin"
 		else
-			t_fail "$name ($how refused, 125, before the program runs): contained under cabin" "$(what)"
+			t_fail "$name ($handed refused, 125, before the program runs): contained under cabin" "$(what)"
 		fi
 	done
 	local CABIN_WRAP=(bash -c 'exec 3<"$0"; exec "$@"' "$dir")

@@ -121,13 +121,19 @@ for s in $switches; do
 	echo "$s $((SECONDS - start))" >>"$WORK/timings"
 done
 
+# Unconfined, the programs cabin would stop (a CPU limit, a timeout, a
+# fork bomb's cap) run until the suites' hang bound: a short one here.
+# Every containment line must turn red anyway, and controls that fail
+# here are only listed.
 if [ -z "${MUTATE_SWITCHES:-}" ]; then
 	unconfined
 	start=$SECONDS
-	suite "$WORK/unconfined.adversarial" "$WORK/cabin-unconfined" "$ADV_RUN"
+	suite "$WORK/unconfined.adversarial" "$WORK/cabin-unconfined" "$ADV_RUN" \
+		CABIN_TEST_HANG=20
 	echo "unconfined-adversarial $((SECONDS - start))" >>"$WORK/timings"
 	start=$SECONDS
-	suite "$WORK/unconfined.policy" "$WORK/cabin-unconfined" "$POL_RUN"
+	suite "$WORK/unconfined.policy" "$WORK/cabin-unconfined" "$POL_RUN" \
+		CABIN_TEST_HANG=20
 	echo "unconfined-policy $((SECONDS - start))" >>"$WORK/timings"
 fi
 
