@@ -4,6 +4,7 @@
 # relative to the working directory (whose absolute name may be hidden
 # by the private /tmp, so only relative names are used for it).
 import os
+import shutil
 import socket
 import tempfile
 
@@ -65,3 +66,9 @@ stream(os.path.join(tmp, "anon.sock"), None)
 stream("rel.sock", "sub/../relcli.sock")
 stream(os.path.join(tmp, "sub", "..", "sub", "deep.sock"), "./dot.sock")
 dgram(os.path.join(tmp, "r.sock"), "sub/s.sock")
+
+# Natively these are the host's /tmp and working directory: leave nothing
+# (the working directory by its relative name, as above).
+os.chdir("..")
+shutil.rmtree(os.path.basename(cwd))
+shutil.rmtree(tmp)
