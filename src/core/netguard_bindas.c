@@ -80,7 +80,19 @@ static void child(const struct bindas *b, struct ng_call *c,
 	umask(b->mask);
 	if (b->confine && b->confine(b->dir) < 0)
 		_exit(1);
-	_exit(bind(c->sock, (const struct sockaddr *)&a->ss, a->len) < 0);
+	if (bind(c->sock, (const struct sockaddr *)&a->ss, a->len) < 0)
+		_exit(errno > 1 && errno < 256 ? errno : 1);
+	_exit(0);
+}
+
+/* The child's exit status as ng_bind_as_program's result. */
+static int bind_result(int code)
+{
+	if (code == 0)
+		return 1;
+	if (code == 1 || code == EACCES)
+		return 0;
+	return -code;
 }
 
 static int open_userns(pid_t tid)
@@ -92,8 +104,11 @@ static int open_userns(pid_t tid)
 }
 
 /*
- * 1 when the socket is bound to a, 0 when it could not be bound this way
- * (the caller then binds by the last component from dir, as before).
+ * 1 when the socket is bound to a; -errno when the kernel refused the
+ * bind itself (EINVAL for a bad length, EADDRINUSE, ...), as it would
+ * have refused the program; 0 when it could not be bound this way (the
+ * child could not be set up, or EACCES, which may be its Landlock
+ * domain's): the caller then binds by the last component from dir.
  */
 int ng_bind_as_program(struct ng_call *c, const struct ng_addr *a, int dir,
 		       int (*confine)(int dir))
@@ -116,8 +131,8 @@ int ng_bind_as_program(struct ng_call *c, const struct ng_addr *a, int dir,
 		/* Reaped whatever interrupts: never two binds at once. */
 		while ((got = waitpid(pid, &status, 0)) < 0 && errno == EINTR)
 			;
-		ret = got == pid && WIFEXITED(status) &&
-		      WEXITSTATUS(status) == 0;
+		if (got == pid && WIFEXITED(status))
+			ret = bind_result(WEXITSTATUS(status));
 	}
 out:
 	if (b.root >= 0)

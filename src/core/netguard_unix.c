@@ -166,10 +166,12 @@ long ng_bind_path(struct ng_call *c, const struct ng_addr *a)
 	if (dir < 0)
 		return dir;
 	/* With file rules, never without the domain that keeps the check. */
-	if ((!c->g->fs || confine) &&
-	    ng_bind_as_program(c, a, dir, c->g->fs ? confine : NULL)) {
-		close(dir);
-		return 0;
+	if (!c->g->fs || confine) {
+		ret = ng_bind_as_program(c, a, dir, c->g->fs ? confine : NULL);
+		if (ret) {
+			close(dir);
+			return ret > 0 ? 0 : ret;
+		}
 	}
 	here = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	ret = here < 0 ? -errno : bind_in(c, dir, base);

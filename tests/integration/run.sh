@@ -241,6 +241,8 @@ with Listener(family="AF_UNIX") as l:
 '
 	cmp_run "unix socket addresses (getsockname, getpeername, accept, recvfrom, /proc/net/unix)" \
 		"$PY" -c "$(cat "$HERE/progs/unix_names.py")"
+	cmp_run "unix socket bind errors (a bad length, an address in use)" \
+		"$PY" -c "$(cat "$HERE/progs/unix_badlen.py")"
 fi
 # Queues live in the sandbox's own IPC namespace; file rules once refused them.
 if need "python3 POSIX message queues" "$PY"; then
