@@ -327,19 +327,26 @@ static long parent_mount_id(pid_t tid, long id)
  * directory is the host's /tmp/a/b): that mount's root is no ancestor,
  * and a rule on it must grant nothing.  So up must be on cur's mount, or,
  * when cur is a mount's root, on its parent mount.  Unknown is false.
+ * *mnt is cur's mount id (looked up when negative); on true it becomes
+ * up's, so a walk reads each directory's mount id once.
  */
-static bool real_parent(pid_t tid, int cur, int up)
+static bool real_parent(pid_t tid, int cur, int up, long *mnt)
 {
 	struct statx stx;
-	long m_cur = fd_mount_id(cur), m_up = fd_mount_id(up);
+	long m_cur = *mnt < 0 ? fd_mount_id(cur) : *mnt;
+	long m_up = fd_mount_id(up);
+	bool real;
 
 	if (m_cur < 0 || m_up < 0 ||
 	    statx(cur, "", AT_EMPTY_PATH, 0, &stx) < 0 ||
 	    !(stx.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT))
 		return false;
 	if (!(stx.stx_attributes & STATX_ATTR_MOUNT_ROOT))
-		return m_up == m_cur;
-	return m_up == parent_mount_id(tid, m_cur);
+		real = m_up == m_cur;
+	else
+		real = m_up == parent_mount_id(tid, m_cur);
+	*mnt = m_up;
+	return real;
 }
 
 /* From directory dir up to the root: 1 when a rule on the way grants. */
@@ -347,6 +354,7 @@ static int walk_up(const struct cabin_fsguard *g, pid_t tid, int dir,
 		   const struct stat *root, unsigned int right)
 {
 	struct stat st, up_st;
+	long mnt = -1;	/* cur's mount id, once known */
 	int i, up, ret = 0;
 	int cur = fcntl(dir, F_DUPFD_CLOEXEC, 0);
 
@@ -368,7 +376,7 @@ static int walk_up(const struct cabin_fsguard *g, pid_t tid, int dir,
 			ret = -errno;
 			break;
 		}
-		if (!g->covered_ok && !real_parent(tid, cur, up)) {
+		if (!g->covered_ok && !real_parent(tid, cur, up, &mnt)) {
 			close(up);
 			break;	/* the real parent is hidden: nothing grants */
 		}
