@@ -455,11 +455,11 @@ static uint64_t next_arg(const struct dctx *d, const struct item *it)
 
 static void dec_socktype(const struct dctx *d, uint64_t v)
 {
-	dec_xlat_or(d, v & 0xf, xl_socktype, xl_socktype_n, "%#llx");
+	cabin_decode_xlat_or(d, v & 0xf, XL(socktype), "%#llx");
 	v &= ~(uint64_t)0xf;
 	if (v) {
 		cabin_sb_puts(d->b, "|");
-		dec_flags(d, v, xl_sockflags, xl_sockflags_n, "0");
+		cabin_decode_flags(d, v, XL(sockflags), "0");
 	}
 }
 
@@ -468,9 +468,9 @@ static void dec_sockproto(const struct dctx *d, uint64_t v)
 	uint64_t af = d->call->args[0];
 
 	if (af == 2 || af == 10)
-		dec_xlat_or(d, v, xl_ipproto, xl_ipproto_n, "%llu");
+		cabin_decode_xlat_or(d, v, XL(ipproto), "%llu");
 	else if (af == 16)
-		dec_xlat_or(d, v, xl_netlink, xl_netlink_n, "%llu");
+		cabin_decode_xlat_or(d, v, XL(netlink), "%llu");
 	else
 		cabin_sb_printf(d->b, "%d", (int)v);
 }
@@ -482,13 +482,13 @@ static void dec_sockoptname(const struct dctx *d, const struct item *it)
 	bool named = false;
 
 	if (level == 1)
-		named = dec_xlat(d, v, xl_so, xl_so_n);
+		named = cabin_decode_xlat(d, v, XL(so));
 	else if (level == 6)
-		named = dec_xlat(d, v, xl_tcpopt, xl_tcpopt_n);
+		named = cabin_decode_xlat(d, v, XL(tcpopt));
 	else if (level == 0)
-		named = dec_xlat(d, v, xl_ipopt, xl_ipopt_n);
+		named = cabin_decode_xlat(d, v, XL(ipopt));
 	else if (level == 41)
-		named = dec_xlat(d, v, xl_ipv6opt, xl_ipv6opt_n);
+		named = cabin_decode_xlat(d, v, XL(ipv6opt));
 	if (!named)
 		cabin_sb_printf(d->b, "%d", (int)v);
 }
@@ -499,11 +499,11 @@ static void dec_clone_flags(const struct dctx *d, uint64_t v)
 
 	v &= ~(uint64_t)0xff;
 	if (v)
-		dec_flags(d, v, xl_clone_flags, xl_clone_flags_n, "0");
+		cabin_decode_flags(d, v, XL(clone_flags), "0");
 	if (sig) {
 		if (v)
 			cabin_sb_puts(d->b, "|");
-		dec_signal(d, sig);
+		cabin_decode_signal(d, sig);
 	} else if (!v) {
 		cabin_sb_puts(d->b, "0");
 	}
@@ -519,15 +519,15 @@ static void dec_fcntl_arg(const struct dctx *d, uint64_t v)
 			cabin_sb_printf(d->b, "%d", (int)v);
 		return;
 	case F_SETFL:
-		dec_oflags(d, v, true);
+		cabin_decode_oflags(d, v, true);
 		return;
 	case F_SETSIG:
-		dec_signal(d, v);
+		cabin_decode_signal(d, v);
 		return;
 	case F_GETLK: case F_SETLK: case F_SETLKW: case F_OFD_GETLK:
 	case F_OFD_SETLK: case F_OFD_SETLKW: case F_GETOWN_EX:
 	case F_SETOWN_EX:
-		dec_ptr(d, v);
+		cabin_decode_ptr(d, v);
 		return;
 	}
 	cabin_sb_printf(d->b, "%d", (int)v);
@@ -535,7 +535,7 @@ static void dec_fcntl_arg(const struct dctx *d, uint64_t v)
 
 static void dec_futex_op(const struct dctx *d, uint64_t v)
 {
-	dec_xlat_or(d, v & 127, xl_futex_cmd, xl_futex_cmd_n, "%llu");
+	cabin_decode_xlat_or(d, v & 127, XL(futex_cmd), "%llu");
 	if (v & 128)
 		cabin_sb_puts(d->b, "_PRIVATE");
 	if (v & 256)
@@ -556,7 +556,7 @@ static void dec_statx_flags(const struct dctx *d, uint64_t v)
 	v &= ~(uint64_t)0x6000;
 	if (v) {
 		cabin_sb_puts(d->b, "|");
-		dec_flags(d, v, xl_at_flags, xl_at_flags_n, "0");
+		cabin_decode_flags(d, v, XL(at_flags), "0");
 	}
 }
 
@@ -580,8 +580,8 @@ static bool dec_simple(const struct dctx *d, const struct item *it,
 		       uint64_t v)
 {
 	switch (it->kind) {
-	case K_HEX: dec_hex(d, v); break;
-	case K_PTR: dec_ptr(d, v); break;
+	case K_HEX: cabin_decode_hex(d, v); break;
+	case K_PTR: cabin_decode_ptr(d, v); break;
 	case K_INT:
 		cabin_sb_printf(d->b, "%d", (int)v);
 		break;
@@ -606,72 +606,72 @@ static bool dec_simple(const struct dctx *d, const struct item *it,
 		else
 			dec_fd(d, (int)v);
 		break;
-	case K_OFLAGS: dec_oflags(d, v, true); break;
-	case K_OFLAGS_NOACC: dec_oflags(d, v, false); break;
-	case K_MODE: dec_mode(d, (uint32_t)v, false); break;
+	case K_OFLAGS: cabin_decode_oflags(d, v, true); break;
+	case K_OFLAGS_NOACC: cabin_decode_oflags(d, v, false); break;
+	case K_MODE: cabin_decode_mode(d, (uint32_t)v, false); break;
 	case K_ATFLAGS:
-		dec_flags(d, v, xl_at_flags, xl_at_flags_n, "0");
+		cabin_decode_flags(d, v, XL(at_flags), "0");
 		break;
 	case K_STATX_FLAGS: dec_statx_flags(d, v); break;
 	case K_STATX_MASK:
-		dec_flags(d, v, xl_statx_mask, xl_statx_mask_n, "0");
+		cabin_decode_flags(d, v, XL(statx_mask), "0");
 		break;
-	case K_ACCESS: dec_flags(d, v, xl_access, xl_access_n, "F_OK"); break;
-	case K_PROT: dec_flags(d, v, xl_prot, xl_prot_n, "PROT_NONE"); break;
+	case K_ACCESS: cabin_decode_flags(d, v, XL(access), "F_OK"); break;
+	case K_PROT: cabin_decode_flags(d, v, XL(prot), "PROT_NONE"); break;
 	case K_MAPFLAGS:
-		dec_flags(d, v, xl_mapflags, xl_mapflags_n, "0");
+		cabin_decode_flags(d, v, XL(mapflags), "0");
 		break;
-	case K_MREMAP: dec_flags(d, v, xl_mremap, xl_mremap_n, "0"); break;
-	case K_MADV: dec_xlat_or(d, v, xl_madv, xl_madv_n, "%llu"); break;
-	case K_WHENCE: dec_xlat_or(d, v, xl_whence, xl_whence_n, "%llu"); break;
-	case K_SIG: dec_signal(d, v); break;
-	case K_SIGHOW: dec_xlat_or(d, v, xl_sighow, xl_sighow_n, "%#llx"); break;
-	case K_AF: dec_xlat_or(d, v, xl_af, xl_af_n, "%llu"); break;
+	case K_MREMAP: cabin_decode_flags(d, v, XL(mremap), "0"); break;
+	case K_MADV: cabin_decode_xlat_or(d, v, XL(madv), "%llu"); break;
+	case K_WHENCE: cabin_decode_xlat_or(d, v, XL(whence), "%llu"); break;
+	case K_SIG: cabin_decode_signal(d, v); break;
+	case K_SIGHOW: cabin_decode_xlat_or(d, v, XL(sighow), "%#llx"); break;
+	case K_AF: cabin_decode_xlat_or(d, v, XL(af), "%llu"); break;
 	case K_SOCKTYPE: dec_socktype(d, v); break;
 	case K_SOCKPROTO: dec_sockproto(d, v); break;
 	case K_SOCKFLAGS:
-		dec_flags(d, v, xl_sockflags, xl_sockflags_n, "0");
+		cabin_decode_flags(d, v, XL(sockflags), "0");
 		break;
 	case K_MSGFLAGS:
-		dec_flags(d, v, xl_msgflags, xl_msgflags_n, "0");
+		cabin_decode_flags(d, v, XL(msgflags), "0");
 		break;
-	case K_SHUT: dec_xlat_or(d, v, xl_shut, xl_shut_n, "%llu"); break;
-	case K_SOL: dec_xlat_or(d, v, xl_sol, xl_sol_n, "%llu"); break;
+	case K_SHUT: cabin_decode_xlat_or(d, v, XL(shut), "%llu"); break;
+	case K_SOL: cabin_decode_xlat_or(d, v, XL(sol), "%llu"); break;
 	case K_SOCKOPT: dec_sockoptname(d, it); break;
 	case K_CLONE_FLAGS: dec_clone_flags(d, v); break;
-	case K_WOPTS: dec_flags(d, v, xl_wopts, xl_wopts_n, "0"); break;
+	case K_WOPTS: cabin_decode_flags(d, v, XL(wopts), "0"); break;
 	case K_FCNTL_CMD:
-		dec_xlat_or(d, v, xl_fcntl_cmd, xl_fcntl_cmd_n, "%#llx");
+		cabin_decode_xlat_or(d, v, XL(fcntl_cmd), "%#llx");
 		break;
 	case K_FCNTL_ARG: dec_fcntl_arg(d, v); break;
-	case K_FLOCK: dec_flags(d, v, xl_flock, xl_flock_n, "0"); break;
-	case K_CLOCK: dec_xlat_or(d, v, xl_clocks, xl_clocks_n, "%llu"); break;
-	case K_TIMER: dec_flags(d, v, xl_timer, xl_timer_n, "0"); break;
+	case K_FLOCK: cabin_decode_flags(d, v, XL(flock), "0"); break;
+	case K_CLOCK: cabin_decode_xlat_or(d, v, XL(clocks), "%llu"); break;
+	case K_TIMER: cabin_decode_flags(d, v, XL(timer), "0"); break;
 	case K_FUTEX_OP: dec_futex_op(d, v); break;
 	case K_RLIM_RES:
-		dec_xlat_or(d, v, xl_rlimits, xl_rlimits_n, "%llu");
+		cabin_decode_xlat_or(d, v, XL(rlimits), "%llu");
 		break;
 	case K_ARCH_PRCTL:
-		dec_xlat_or(d, v, xl_arch_prctl, xl_arch_prctl_n, "%#llx");
+		cabin_decode_xlat_or(d, v, XL(arch_prctl), "%#llx");
 		break;
-	case K_PRCTL: dec_xlat_or(d, v, xl_prctl, xl_prctl_n, "%#llx"); break;
+	case K_PRCTL: cabin_decode_xlat_or(d, v, XL(prctl), "%#llx"); break;
 	case K_EPOLL_OP:
-		dec_xlat_or(d, v, xl_epoll_op, xl_epoll_op_n, "%llu");
+		cabin_decode_xlat_or(d, v, XL(epoll_op), "%llu");
 		break;
-	case K_PTRACE: dec_xlat_or(d, v, xl_ptrace, xl_ptrace_n, "%#llx"); break;
-	case K_MOUNT: dec_flags(d, v, xl_mount, xl_mount_n, "0"); break;
-	case K_UMOUNT: dec_flags(d, v, xl_umount, xl_umount_n, "0"); break;
-	case K_RENAME: dec_flags(d, v, xl_rename, xl_rename_n, "0"); break;
-	case K_GRND: dec_flags(d, v, xl_grnd, xl_grnd_n, "0"); break;
-	case K_MFD: dec_flags(d, v, xl_mfd, xl_mfd_n, "0"); break;
-	case K_EFD: dec_flags(d, v, xl_efd, xl_efd_n, "0"); break;
-	case K_IOCTL: dec_xlat_or(d, v, xl_ioctl, xl_ioctl_n, "%#llx"); break;
-	case K_BPF: dec_xlat_or(d, v, xl_bpf, xl_bpf_n, "%llu"); break;
+	case K_PTRACE: cabin_decode_xlat_or(d, v, XL(ptrace), "%#llx"); break;
+	case K_MOUNT: cabin_decode_flags(d, v, XL(mount), "0"); break;
+	case K_UMOUNT: cabin_decode_flags(d, v, XL(umount), "0"); break;
+	case K_RENAME: cabin_decode_flags(d, v, XL(rename), "0"); break;
+	case K_GRND: cabin_decode_flags(d, v, XL(grnd), "0"); break;
+	case K_MFD: cabin_decode_flags(d, v, XL(mfd), "0"); break;
+	case K_EFD: cabin_decode_flags(d, v, XL(efd), "0"); break;
+	case K_IOCTL: cabin_decode_xlat_or(d, v, XL(ioctl), "%#llx"); break;
+	case K_BPF: cabin_decode_xlat_or(d, v, XL(bpf), "%llu"); break;
 	case K_SECCOMP:
-		dec_xlat_or(d, v, xl_seccomp, xl_seccomp_n, "%llu");
+		cabin_decode_xlat_or(d, v, XL(seccomp), "%llu");
 		break;
 	case K_CLOSE_RANGE:
-		dec_flags(d, v, xl_close_range, xl_close_range_n, "0");
+		cabin_decode_flags(d, v, XL(close_range), "0");
 		break;
 	default:
 		return false;
@@ -685,30 +685,30 @@ static bool dec_in(const struct dctx *d, const struct item *it, uint64_t v)
 	uint64_t next = next_arg(d, it);
 
 	switch (it->kind) {
-	case K_PATH: dec_string(d, v, 4096); break;
-	case K_STR: dec_string(d, v, d->c->strsize); break;
+	case K_PATH: cabin_decode_string(d, v, 4096); break;
+	case K_STR: cabin_decode_string(d, v, d->c->strsize); break;
 	case K_SIGSET:
 		/* rt_sigprocmask's size follows the old set, not the set. */
 		if (d->call->nr == __NR_rt_sigprocmask)
 			next = d->call->args[3];
-		dec_sigset(d, v, next);
+		cabin_decode_sigset(d, v, next);
 		break;
-	case K_SIGACT: dec_sigaction(d, v); break;
-	case K_BUF: dec_buf(d, v, next, false); break;
-	case K_IOV: dec_iov(d, v, next, UINT64_MAX); break;
-	case K_SA: dec_sockaddr(d, v, next); break;
-	case K_SOCKOPT_VAL: dec_sockopt(d, v, next); break;
-	case K_MSGHDR: dec_msghdr(d, v, false); break;
-	case K_CLONE3: dec_clone3(d, v, next); break;
-	case K_ARGV: dec_argv(d, v); break;
-	case K_ENVP: dec_envp(d, v); break;
-	case K_TS: dec_timespec(d, v); break;
-	case K_TV: dec_timeval(d, v); break;
-	case K_RLIM: dec_rlimit(d, v, false); break;
-	case K_RLIM64: dec_rlimit(d, v, true); break;
-	case K_POLLFDS: dec_pollfds(d, v, next); break;
-	case K_FDSET: dec_fdset(d, v, d->call->args[0]); break;
-	case K_EPOLL_EVENT: dec_epoll_event(d, v); break;
+	case K_SIGACT: cabin_decode_sigaction(d, v); break;
+	case K_BUF: cabin_decode_buf(d, v, next, false); break;
+	case K_IOV: cabin_decode_iov(d, v, next, UINT64_MAX); break;
+	case K_SA: cabin_decode_sockaddr(d, v, next); break;
+	case K_SOCKOPT_VAL: cabin_decode_sockopt(d, v, next); break;
+	case K_MSGHDR: cabin_decode_msghdr(d, v, false); break;
+	case K_CLONE3: cabin_decode_clone3(d, v, next); break;
+	case K_ARGV: cabin_decode_argv(d, v); break;
+	case K_ENVP: cabin_decode_envp(d, v); break;
+	case K_TS: cabin_decode_timespec(d, v); break;
+	case K_TV: cabin_decode_timeval(d, v); break;
+	case K_RLIM: cabin_decode_rlimit(d, v, false); break;
+	case K_RLIM64: cabin_decode_rlimit(d, v, true); break;
+	case K_POLLFDS: cabin_decode_pollfds(d, v, next); break;
+	case K_FDSET: cabin_decode_fdset(d, v, d->call->args[0]); break;
+	case K_EPOLL_EVENT: cabin_decode_epoll_event(d, v); break;
 	default:
 		return false;
 	}
@@ -717,7 +717,7 @@ static bool dec_in(const struct dctx *d, const struct item *it, uint64_t v)
 
 static void dec_socklen_out(const struct dctx *d, uint64_t v)
 {
-	dec_intptr(d, v);
+	cabin_decode_intptr(d, v);
 }
 
 /* Memory the kernel wrote: only read when the call succeeded. */
@@ -728,51 +728,51 @@ static void dec_out(const struct dctx *d, const struct item *it, uint64_t v)
 	uint32_t len;
 
 	if (!d->ok) {
-		dec_ptr(d, v);
+		cabin_decode_ptr(d, v);
 		return;
 	}
 	switch (it->kind) {
-	case K_BUF_OUT: dec_buf(d, v, (uint64_t)ret, false); break;
-	case K_BUF_HEX_OUT: dec_buf(d, v, (uint64_t)ret, true); break;
-	case K_IOV_OUT: dec_iov(d, v, next, (uint64_t)ret); break;
+	case K_BUF_OUT: cabin_decode_buf(d, v, (uint64_t)ret, false); break;
+	case K_BUF_HEX_OUT: cabin_decode_buf(d, v, (uint64_t)ret, true); break;
+	case K_IOV_OUT: cabin_decode_iov(d, v, next, (uint64_t)ret); break;
 	case K_SA_OUT:
-		if (!v || !dec_read(d, next, &len, sizeof(len)))
-			dec_ptr(d, v);
+		if (!v || !cabin_decode_read(d, next, &len, sizeof(len)))
+			cabin_decode_ptr(d, v);
 		else
-			dec_sockaddr(d, v, len);
+			cabin_decode_sockaddr(d, v, len);
 		break;
 	case K_SOCKLEN_OUT: dec_socklen_out(d, v); break;
 	case K_SOCKOPT_OUT:
-		if (!v || !dec_read(d, next, &len, sizeof(len)))
-			dec_ptr(d, v);
+		if (!v || !cabin_decode_read(d, next, &len, sizeof(len)))
+			cabin_decode_ptr(d, v);
 		else
-			dec_sockopt(d, v, len);
+			cabin_decode_sockopt(d, v, len);
 		break;
-	case K_STAT_OUT: dec_stat(d, v); break;
-	case K_STATX_OUT: dec_statx(d, v); break;
-	case K_TS_OUT: dec_timespec(d, v); break;
-	case K_TV_OUT: dec_timeval(d, v); break;
-	case K_SIGSET_OUT: dec_sigset(d, v, next); break;
-	case K_SIGACT_OUT: dec_sigaction(d, v); break;
-	case K_RLIM_OUT: dec_rlimit(d, v, false); break;
-	case K_RLIM64_OUT: dec_rlimit(d, v, true); break;
-	case K_UTS_OUT: dec_utsname(d, v); break;
-	case K_SYSINFO_OUT: dec_sysinfo(d, v); break;
-	case K_STATFS_OUT: dec_statfs(d, v); break;
-	case K_FDPAIR_OUT: dec_intpair(d, v); break;
+	case K_STAT_OUT: cabin_decode_stat(d, v); break;
+	case K_STATX_OUT: cabin_decode_statx(d, v); break;
+	case K_TS_OUT: cabin_decode_timespec(d, v); break;
+	case K_TV_OUT: cabin_decode_timeval(d, v); break;
+	case K_SIGSET_OUT: cabin_decode_sigset(d, v, next); break;
+	case K_SIGACT_OUT: cabin_decode_sigaction(d, v); break;
+	case K_RLIM_OUT: cabin_decode_rlimit(d, v, false); break;
+	case K_RLIM64_OUT: cabin_decode_rlimit(d, v, true); break;
+	case K_UTS_OUT: cabin_decode_utsname(d, v); break;
+	case K_SYSINFO_OUT: cabin_decode_sysinfo(d, v); break;
+	case K_STATFS_OUT: cabin_decode_statfs(d, v); break;
+	case K_FDPAIR_OUT: cabin_decode_intpair(d, v); break;
 	case K_WSTATUS_OUT:
 		if (ret > 0)
-			dec_wstatus(d, v);
+			cabin_decode_wstatus(d, v);
 		else
-			dec_ptr(d, v);
+			cabin_decode_ptr(d, v);
 		break;
-	case K_CSTR_OUT: dec_string(d, v, 4096); break;
-	case K_LINK_OUT: dec_buf(d, v, (uint64_t)ret, false); break;
-	case K_DENTS_OUT: dec_dents(d, v, ret); break;
-	case K_MSGHDR_OUT: dec_msghdr(d, v, true); break;
-	case K_EPOLL_OUT: dec_epoll_events(d, v, (uint64_t)ret); break;
-	case K_INT_OUT: dec_intptr(d, v); break;
-	default: dec_hex(d, v); break;
+	case K_CSTR_OUT: cabin_decode_string(d, v, 4096); break;
+	case K_LINK_OUT: cabin_decode_buf(d, v, (uint64_t)ret, false); break;
+	case K_DENTS_OUT: cabin_decode_dents(d, v, ret); break;
+	case K_MSGHDR_OUT: cabin_decode_msghdr(d, v, true); break;
+	case K_EPOLL_OUT: cabin_decode_epoll_events(d, v, (uint64_t)ret); break;
+	case K_INT_OUT: cabin_decode_intptr(d, v); break;
+	default: cabin_decode_hex(d, v); break;
 	}
 }
 
@@ -795,7 +795,7 @@ void cabin_decode_arg(struct cabin_strbuf *b, const struct cabin_decode_ctx *c,
 	if (it[i].kind > K_OUT)
 		dec_out(&d, &it[i], v);
 	else if (!dec_simple(&d, &it[i], v) && !dec_in(&d, &it[i], v))
-		dec_hex(&d, v);
+		cabin_decode_hex(&d, v);
 }
 
 static const char *errno_text(int err)
@@ -830,7 +830,7 @@ static void ret_fcntl(struct cabin_strbuf *b,
 		return;
 	case F_GETFL:
 		cabin_sb_printf(b, "%#lx (flags ", ret);
-		dec_oflags(&d, (uint64_t)ret, true);
+		cabin_decode_oflags(&d, (uint64_t)ret, true);
 		cabin_sb_puts(b, ")");
 		return;
 	}

@@ -1,7 +1,8 @@
 /*
  * The decoder's printing primitives: the bounded string buffer, strace's
  * quoting, numbers, flag sets, modes and signal sets.  Nothing here reads
- * memory except dec_read and dec_sigset, both through core/umem.h.
+ * memory except cabin_decode_read and cabin_decode_sigset, both through
+ * core/umem.h.
  */
 #include <errno.h>
 #include <signal.h>
@@ -160,28 +161,30 @@ void cabin_decode_quote(struct cabin_strbuf *b, const void *data, size_t len,
 	cabin_sb_put(b, "\"", 1);
 }
 
-bool dec_read(const struct dctx *d, uint64_t addr, void *buf, size_t len)
+bool cabin_decode_read(const struct dctx *d, uint64_t addr, void *buf,
+		       size_t len)
 {
 	if (!d->c->p || !addr || !len)
 		return false;
 	return cabin_umem_read(d->c->p, d->c->tid, addr, buf, len) == 0;
 }
 
-void dec_hex(const struct dctx *d, uint64_t v)
+void cabin_decode_hex(const struct dctx *d, uint64_t v)
 {
 	cabin_sb_printf(d->b, "%#llx", (unsigned long long)v);
 }
 
-void dec_ptr(const struct dctx *d, uint64_t v)
+void cabin_decode_ptr(const struct dctx *d, uint64_t v)
 {
 	if (!v)
 		cabin_sb_puts(d->b, "NULL");
 	else
-		dec_hex(d, v);
+		cabin_decode_hex(d, v);
 }
 
 /* NAME|NAME|0x40 for the bits of v, in table order; zero when v is 0. */
-void dec_flags(const struct dctx *d, uint64_t v, const struct flagname *t,
+void cabin_decode_flags(const struct dctx *d, uint64_t v,
+			const struct flagname *t,
 	       size_t n, const char *zero)
 {
 	bool first = true;
@@ -203,7 +206,8 @@ void dec_flags(const struct dctx *d, uint64_t v, const struct flagname *t,
 				(unsigned long long)v);
 }
 
-bool dec_xlat(const struct dctx *d, uint64_t v, const struct flagname *t,
+bool cabin_decode_xlat(const struct dctx *d, uint64_t v,
+		       const struct flagname *t,
 	      size_t n)
 {
 	size_t i;
@@ -218,32 +222,33 @@ bool dec_xlat(const struct dctx *d, uint64_t v, const struct flagname *t,
 }
 
 /* A name from the table, else v printed with fmt (a %llu-like format). */
-void dec_xlat_or(const struct dctx *d, uint64_t v, const struct flagname *t,
+void cabin_decode_xlat_or(const struct dctx *d, uint64_t v,
+			  const struct flagname *t,
 		 size_t n, const char *fmt)
 {
-	if (!dec_xlat(d, v, t, n))
+	if (!cabin_decode_xlat(d, v, t, n))
 		cabin_sb_printf(d->b, fmt, (unsigned long long)v);
 }
 
-void dec_oflags(const struct dctx *d, uint64_t v, bool accmode)
+void cabin_decode_oflags(const struct dctx *d, uint64_t v, bool accmode)
 {
 	static const char *const acc[] = {
 		"O_RDONLY", "O_WRONLY", "O_RDWR", "O_ACCMODE"
 	};
 
 	if (!accmode) {
-		dec_flags(d, v, xl_oflags, xl_oflags_n, "0");
+		cabin_decode_flags(d, v, XL(oflags), "0");
 		return;
 	}
 	cabin_sb_puts(d->b, acc[v & 3]);
 	v &= ~(uint64_t)3;
 	if (v) {
 		cabin_sb_puts(d->b, "|");
-		dec_flags(d, v, xl_oflags, xl_oflags_n, "0");
+		cabin_decode_flags(d, v, XL(oflags), "0");
 	}
 }
 
-void dec_mode(const struct dctx *d, uint32_t mode, bool with_type)
+void cabin_decode_mode(const struct dctx *d, uint32_t mode, bool with_type)
 {
 	static const struct flagname types[] = {
 		FL(S_IFREG), FL(S_IFDIR), FL(S_IFCHR), FL(S_IFBLK),
@@ -251,7 +256,8 @@ void dec_mode(const struct dctx *d, uint32_t mode, bool with_type)
 	};
 
 	if (with_type) {
-		if (dec_xlat(d, mode & S_IFMT, types, ARRAY_SIZE(types)))
+		if (cabin_decode_xlat(d, mode & S_IFMT, types,
+				      ARRAY_SIZE(types)))
 			cabin_sb_puts(d->b, "|");
 		else if (mode & S_IFMT)
 			cabin_sb_printf(d->b, "%#o|", mode & S_IFMT);
@@ -295,7 +301,7 @@ const char *cabin_decode_signame(int sig, char *buf, size_t len)
 	return signame(sig, buf, len, true);
 }
 
-void dec_signal(const struct dctx *d, uint64_t sig)
+void cabin_decode_signal(const struct dctx *d, uint64_t sig)
 {
 	char buf[24];
 
@@ -303,7 +309,7 @@ void dec_signal(const struct dctx *d, uint64_t sig)
 }
 
 /* [INT TERM], or ~[...] naming what is missing when most are set. */
-void dec_sigset(const struct dctx *d, uint64_t addr, uint64_t size)
+void cabin_decode_sigset(const struct dctx *d, uint64_t addr, uint64_t size)
 {
 	unsigned char set[16];
 	size_t n = size < sizeof(set) ? (size_t)size : sizeof(set);
@@ -315,8 +321,8 @@ void dec_sigset(const struct dctx *d, uint64_t addr, uint64_t size)
 		cabin_sb_puts(d->b, "NULL");
 		return;
 	}
-	if (!size || size > 128 || !dec_read(d, addr, set, n)) {
-		dec_hex(d, addr);
+	if (!size || size > 128 || !cabin_decode_read(d, addr, set, n)) {
+		cabin_decode_hex(d, addr);
 		return;
 	}
 	for (sig = 0; sig < total; sig++)

@@ -25,104 +25,111 @@ struct flagname {
 
 #define FL(x) { (uint64_t)(x), #x }
 #define FLAGS(n) n, ARRAY_SIZE(n)
+/* A table of decode_tables.c and its length, as the printers take them. */
+#define XL(name) cabin_decode_xl_##name, cabin_decode_xl_##name##_n
 
 /* Reading: false when nothing can be read (no proxy, NULL, fault). */
-bool dec_read(const struct dctx *d, uint64_t addr, void *buf, size_t len);
+bool cabin_decode_read(const struct dctx *d, uint64_t addr, void *buf,
+		       size_t len);
 
 /* Values. */
-void dec_hex(const struct dctx *d, uint64_t v);
-void dec_ptr(const struct dctx *d, uint64_t v);
-void dec_flags(const struct dctx *d, uint64_t v, const struct flagname *t,
+void cabin_decode_hex(const struct dctx *d, uint64_t v);
+void cabin_decode_ptr(const struct dctx *d, uint64_t v);
+void cabin_decode_flags(const struct dctx *d, uint64_t v,
+			const struct flagname *t,
 	       size_t n, const char *zero);
-bool dec_xlat(const struct dctx *d, uint64_t v, const struct flagname *t,
+bool cabin_decode_xlat(const struct dctx *d, uint64_t v,
+		       const struct flagname *t,
 	      size_t n);
-void dec_xlat_or(const struct dctx *d, uint64_t v, const struct flagname *t,
+void cabin_decode_xlat_or(const struct dctx *d, uint64_t v,
+			  const struct flagname *t,
 		 size_t n, const char *fmt);
-void dec_oflags(const struct dctx *d, uint64_t v, bool accmode);
-void dec_mode(const struct dctx *d, uint32_t mode, bool with_type);
-void dec_signal(const struct dctx *d, uint64_t sig);
-void dec_sigset(const struct dctx *d, uint64_t addr, uint64_t size);
+void cabin_decode_oflags(const struct dctx *d, uint64_t v, bool accmode);
+void cabin_decode_mode(const struct dctx *d, uint32_t mode, bool with_type);
+void cabin_decode_signal(const struct dctx *d, uint64_t sig);
+void cabin_decode_sigset(const struct dctx *d, uint64_t addr, uint64_t size);
 
 /* Memory. */
-void dec_string(const struct dctx *d, uint64_t addr, size_t max);
-void dec_buf(const struct dctx *d, uint64_t addr, uint64_t len, bool hex);
-void dec_iov(const struct dctx *d, uint64_t addr, uint64_t cnt,
+void cabin_decode_string(const struct dctx *d, uint64_t addr, size_t max);
+void cabin_decode_buf(const struct dctx *d, uint64_t addr, uint64_t len,
+		      bool hex);
+void cabin_decode_iov(const struct dctx *d, uint64_t addr, uint64_t cnt,
 	     uint64_t budget);
-void dec_sockaddr(const struct dctx *d, uint64_t addr, uint64_t len);
-void dec_stat(const struct dctx *d, uint64_t addr);
-void dec_statx(const struct dctx *d, uint64_t addr);
-void dec_msghdr(const struct dctx *d, uint64_t addr, bool out);
-void dec_argv(const struct dctx *d, uint64_t addr);
-void dec_envp(const struct dctx *d, uint64_t addr);
-void dec_timespec(const struct dctx *d, uint64_t addr);
-void dec_timeval(const struct dctx *d, uint64_t addr);
-void dec_sigaction(const struct dctx *d, uint64_t addr);
-void dec_rlimit(const struct dctx *d, uint64_t addr, bool is64);
-void dec_wstatus(const struct dctx *d, uint64_t addr);
-void dec_utsname(const struct dctx *d, uint64_t addr);
-void dec_sysinfo(const struct dctx *d, uint64_t addr);
-void dec_statfs(const struct dctx *d, uint64_t addr);
-void dec_pollfds(const struct dctx *d, uint64_t addr, uint64_t n);
-void dec_fdset(const struct dctx *d, uint64_t addr, uint64_t nfds);
-void dec_epoll_event(const struct dctx *d, uint64_t addr);
-void dec_epoll_events(const struct dctx *d, uint64_t addr, uint64_t n);
-void dec_intpair(const struct dctx *d, uint64_t addr);
-void dec_intptr(const struct dctx *d, uint64_t addr);
-void dec_dents(const struct dctx *d, uint64_t addr, long len);
-void dec_clone3(const struct dctx *d, uint64_t addr, uint64_t size);
-void dec_sockopt(const struct dctx *d, uint64_t addr, uint64_t len);
+void cabin_decode_sockaddr(const struct dctx *d, uint64_t addr, uint64_t len);
+void cabin_decode_stat(const struct dctx *d, uint64_t addr);
+void cabin_decode_statx(const struct dctx *d, uint64_t addr);
+void cabin_decode_msghdr(const struct dctx *d, uint64_t addr, bool out);
+void cabin_decode_argv(const struct dctx *d, uint64_t addr);
+void cabin_decode_envp(const struct dctx *d, uint64_t addr);
+void cabin_decode_timespec(const struct dctx *d, uint64_t addr);
+void cabin_decode_timeval(const struct dctx *d, uint64_t addr);
+void cabin_decode_sigaction(const struct dctx *d, uint64_t addr);
+void cabin_decode_rlimit(const struct dctx *d, uint64_t addr, bool is64);
+void cabin_decode_wstatus(const struct dctx *d, uint64_t addr);
+void cabin_decode_utsname(const struct dctx *d, uint64_t addr);
+void cabin_decode_sysinfo(const struct dctx *d, uint64_t addr);
+void cabin_decode_statfs(const struct dctx *d, uint64_t addr);
+void cabin_decode_pollfds(const struct dctx *d, uint64_t addr, uint64_t n);
+void cabin_decode_fdset(const struct dctx *d, uint64_t addr, uint64_t nfds);
+void cabin_decode_epoll_event(const struct dctx *d, uint64_t addr);
+void cabin_decode_epoll_events(const struct dctx *d, uint64_t addr, uint64_t n);
+void cabin_decode_intpair(const struct dctx *d, uint64_t addr);
+void cabin_decode_intptr(const struct dctx *d, uint64_t addr);
+void cabin_decode_dents(const struct dctx *d, uint64_t addr, long len);
+void cabin_decode_clone3(const struct dctx *d, uint64_t addr, uint64_t size);
+void cabin_decode_sockopt(const struct dctx *d, uint64_t addr, uint64_t len);
 
 /* Tables (decode_tables.c). */
 #define TABLE(name) \
-	extern const struct flagname name[]; \
-	extern const size_t name##_n
-TABLE(xl_oflags);
-TABLE(xl_prot);
-TABLE(xl_mapflags);
-TABLE(xl_mremap);
-TABLE(xl_madv);
-TABLE(xl_clone_flags);
-TABLE(xl_at_flags);
-TABLE(xl_statx_mask);
-TABLE(xl_access);
-TABLE(xl_af);
-TABLE(xl_socktype);
-TABLE(xl_sockflags);
-TABLE(xl_ipproto);
-TABLE(xl_netlink);
-TABLE(xl_msgflags);
-TABLE(xl_shut);
-TABLE(xl_sol);
-TABLE(xl_so);
-TABLE(xl_tcpopt);
-TABLE(xl_ipopt);
-TABLE(xl_ipv6opt);
-TABLE(xl_fcntl_cmd);
-TABLE(xl_flock);
-TABLE(xl_wopts);
-TABLE(xl_sighow);
-TABLE(xl_sa_flags);
-TABLE(xl_clocks);
-TABLE(xl_futex_cmd);
-TABLE(xl_rlimits);
-TABLE(xl_arch_prctl);
-TABLE(xl_prctl);
-TABLE(xl_epoll_op);
-TABLE(xl_epoll_events);
-TABLE(xl_poll_events);
-TABLE(xl_whence);
-TABLE(xl_ptrace);
-TABLE(xl_mount);
-TABLE(xl_umount);
-TABLE(xl_rename);
-TABLE(xl_grnd);
-TABLE(xl_mfd);
-TABLE(xl_efd);
-TABLE(xl_ioctl);
-TABLE(xl_bpf);
-TABLE(xl_seccomp);
-TABLE(xl_close_range);
-TABLE(xl_timer);
+	extern const struct flagname cabin_decode_xl_##name[]; \
+	extern const size_t cabin_decode_xl_##name##_n
+TABLE(oflags);
+TABLE(prot);
+TABLE(mapflags);
+TABLE(mremap);
+TABLE(madv);
+TABLE(clone_flags);
+TABLE(at_flags);
+TABLE(statx_mask);
+TABLE(access);
+TABLE(af);
+TABLE(socktype);
+TABLE(sockflags);
+TABLE(ipproto);
+TABLE(netlink);
+TABLE(msgflags);
+TABLE(shut);
+TABLE(sol);
+TABLE(so);
+TABLE(tcpopt);
+TABLE(ipopt);
+TABLE(ipv6opt);
+TABLE(fcntl_cmd);
+TABLE(flock);
+TABLE(wopts);
+TABLE(sighow);
+TABLE(sa_flags);
+TABLE(clocks);
+TABLE(futex_cmd);
+TABLE(rlimits);
+TABLE(arch_prctl);
+TABLE(prctl);
+TABLE(epoll_op);
+TABLE(epoll_events);
+TABLE(poll_events);
+TABLE(whence);
+TABLE(ptrace);
+TABLE(mount);
+TABLE(umount);
+TABLE(rename);
+TABLE(grnd);
+TABLE(mfd);
+TABLE(efd);
+TABLE(ioctl);
+TABLE(bpf);
+TABLE(seccomp);
+TABLE(close_range);
+TABLE(timer);
 #undef TABLE
 
 #endif

@@ -41,7 +41,7 @@ static size_t array_max(const struct dctx *d)
 	return d->c->strsize < MAX_ARRAY ? d->c->strsize : MAX_ARRAY;
 }
 
-void dec_string(const struct dctx *d, uint64_t addr, size_t max)
+void cabin_decode_string(const struct dctx *d, uint64_t addr, size_t max)
 {
 	bool truncated;
 	ssize_t n;
@@ -53,13 +53,13 @@ void dec_string(const struct dctx *d, uint64_t addr, size_t max)
 	}
 	buf = d->c->p ? malloc(max + 1) : NULL;
 	if (!buf) {
-		dec_hex(d, addr);
+		cabin_decode_hex(d, addr);
 		return;
 	}
 	n = cabin_umem_string(d->c->p, d->c->tid, addr, buf, max + 1,
 			      &truncated);
 	if (n < 0) {
-		dec_hex(d, addr);
+		cabin_decode_hex(d, addr);
 	} else {
 		cabin_decode_quote(d->b, buf, (size_t)n, false);
 		if (truncated)
@@ -69,7 +69,8 @@ void dec_string(const struct dctx *d, uint64_t addr, size_t max)
 }
 
 /* len bytes at addr, of which strsize are shown and then "...". */
-void dec_buf(const struct dctx *d, uint64_t addr, uint64_t len, bool hex)
+void cabin_decode_buf(const struct dctx *d, uint64_t addr, uint64_t len,
+		      bool hex)
 {
 	size_t show = len < d->c->strsize ? (size_t)len : d->c->strsize;
 	char *buf;
@@ -83,8 +84,8 @@ void dec_buf(const struct dctx *d, uint64_t addr, uint64_t len, bool hex)
 		return;
 	}
 	buf = malloc(show ? show : 1);
-	if (!buf || !dec_read(d, addr, buf, show)) {
-		dec_hex(d, addr);
+	if (!buf || !cabin_decode_read(d, addr, buf, show)) {
+		cabin_decode_hex(d, addr);
 		free(buf);
 		return;
 	}
@@ -98,7 +99,7 @@ void dec_buf(const struct dctx *d, uint64_t addr, uint64_t len, bool hex)
  * budget: bytes that hold data (what readv returned, or everything for
  * writev); elements past it show "" since nothing was written there.
  */
-void dec_iov(const struct dctx *d, uint64_t addr, uint64_t cnt,
+void cabin_decode_iov(const struct dctx *d, uint64_t addr, uint64_t cnt,
 	     uint64_t budget)
 {
 	size_t max = array_max(d);
@@ -113,8 +114,8 @@ void dec_iov(const struct dctx *d, uint64_t addr, uint64_t cnt,
 		sb(d, "[]");
 		return;
 	}
-	if (!dec_read(d, addr, &iov, sizeof(iov))) {
-		dec_hex(d, addr);
+	if (!cabin_decode_read(d, addr, &iov, sizeof(iov))) {
+		cabin_decode_hex(d, addr);
 		return;
 	}
 	sb(d, "[");
@@ -123,14 +124,16 @@ void dec_iov(const struct dctx *d, uint64_t addr, uint64_t cnt,
 
 		if (i)
 			sb(d, ", ");
-		if (!dec_read(d, addr + i * sizeof(iov), &iov, sizeof(iov))) {
-			dec_hex(d, addr + i * sizeof(iov));
+		if (!cabin_decode_read(d, addr + i * sizeof(iov), &iov,
+				       sizeof(iov))) {
+			cabin_decode_hex(d, addr + i * sizeof(iov));
 			break;
 		}
 		n = iov.iov_len < budget ? iov.iov_len : budget;
 		budget -= n;
 		sb(d, "{iov_base=");
-		dec_buf(d, (uint64_t)(uintptr_t)iov.iov_base, n, false);
+		cabin_decode_buf(d, (uint64_t)(uintptr_t)iov.iov_base, n,
+				 false);
 		cabin_sb_printf(d->b, ", iov_len=%zu}", iov.iov_len);
 	}
 	if (i == max && i < cnt)
@@ -185,7 +188,7 @@ static void sa_inet6(const struct dctx *d, const unsigned char *sa, size_t n)
 			in6.sin6_scope_id);
 }
 
-void dec_sockaddr(const struct dctx *d, uint64_t addr, uint64_t len)
+void cabin_decode_sockaddr(const struct dctx *d, uint64_t addr, uint64_t len)
 {
 	unsigned char sa[sizeof(struct sockaddr_storage)];
 	size_t n = len < sizeof(sa) ? (size_t)len : sizeof(sa);
@@ -195,8 +198,8 @@ void dec_sockaddr(const struct dctx *d, uint64_t addr, uint64_t len)
 		sb(d, "NULL");
 		return;
 	}
-	if (n < sizeof(family) || !dec_read(d, addr, sa, n)) {
-		dec_hex(d, addr);
+	if (n < sizeof(family) || !cabin_decode_read(d, addr, sa, n)) {
+		cabin_decode_hex(d, addr);
 		return;
 	}
 	memcpy(&family, sa, sizeof(family));
@@ -218,7 +221,7 @@ void dec_sockaddr(const struct dctx *d, uint64_t addr, uint64_t len)
 		size_t show = n - 2 < d->c->strsize ? n - 2 : d->c->strsize;
 
 		sb(d, "{sa_family=");
-		dec_xlat_or(d, family, xl_af, xl_af_n, "%llu");
+		cabin_decode_xlat_or(d, family, XL(af), "%llu");
 		sb(d, ", sa_data=");
 		cabin_decode_quote(d->b, sa + 2, show, false);
 		if (show < n - 2)
@@ -227,16 +230,16 @@ void dec_sockaddr(const struct dctx *d, uint64_t addr, uint64_t len)
 	}
 }
 
-void dec_stat(const struct dctx *d, uint64_t addr)
+void cabin_decode_stat(const struct dctx *d, uint64_t addr)
 {
 	struct stat st;
 
-	if (!dec_read(d, addr, &st, sizeof(st))) {
-		dec_ptr(d, addr);
+	if (!cabin_decode_read(d, addr, &st, sizeof(st))) {
+		cabin_decode_ptr(d, addr);
 		return;
 	}
 	sb(d, "{st_mode=");
-	dec_mode(d, st.st_mode, true);
+	cabin_decode_mode(d, st.st_mode, true);
 	if (S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode))
 		cabin_sb_printf(d->b, ", st_rdev=makedev(%#x, %#x), ...}",
 				major(st.st_rdev), minor(st.st_rdev));
@@ -245,49 +248,49 @@ void dec_stat(const struct dctx *d, uint64_t addr)
 				(long long)st.st_size);
 }
 
-void dec_statx(const struct dctx *d, uint64_t addr)
+void cabin_decode_statx(const struct dctx *d, uint64_t addr)
 {
 	struct statx stx;
 
-	if (!dec_read(d, addr, &stx, sizeof(stx))) {
-		dec_ptr(d, addr);
+	if (!cabin_decode_read(d, addr, &stx, sizeof(stx))) {
+		cabin_decode_ptr(d, addr);
 		return;
 	}
 	sb(d, "{stx_mask=");
-	dec_flags(d, stx.stx_mask, xl_statx_mask, xl_statx_mask_n, "0");
+	cabin_decode_flags(d, stx.stx_mask, XL(statx_mask), "0");
 	cabin_sb_printf(d->b, ", stx_attributes=%#llx, stx_mode=",
 			(unsigned long long)stx.stx_attributes);
-	dec_mode(d, stx.stx_mode, true);
+	cabin_decode_mode(d, stx.stx_mode, true);
 	cabin_sb_printf(d->b, ", stx_size=%llu, ...}",
 			(unsigned long long)stx.stx_size);
 }
 
-void dec_msghdr(const struct dctx *d, uint64_t addr, bool out)
+void cabin_decode_msghdr(const struct dctx *d, uint64_t addr, bool out)
 {
 	struct msghdr m;
 
-	if (!dec_read(d, addr, &m, sizeof(m))) {
-		dec_ptr(d, addr);
+	if (!cabin_decode_read(d, addr, &m, sizeof(m))) {
+		cabin_decode_ptr(d, addr);
 		return;
 	}
 	sb(d, "{msg_name=");
-	dec_sockaddr(d, (uint64_t)(uintptr_t)m.msg_name, m.msg_namelen);
+	cabin_decode_sockaddr(d, (uint64_t)(uintptr_t)m.msg_name,
+			      m.msg_namelen);
 	cabin_sb_printf(d->b, ", msg_namelen=%u, msg_iov=", m.msg_namelen);
-	dec_iov(d, (uint64_t)(uintptr_t)m.msg_iov, m.msg_iovlen,
+	cabin_decode_iov(d, (uint64_t)(uintptr_t)m.msg_iov, m.msg_iovlen,
 		out ? (uint64_t)d->call->ret : UINT64_MAX);
 	cabin_sb_printf(d->b, ", msg_iovlen=%zu", (size_t)m.msg_iovlen);
 	if (m.msg_controllen) {
 		sb(d, ", msg_control=");
-		dec_ptr(d, (uint64_t)(uintptr_t)m.msg_control);
+		cabin_decode_ptr(d, (uint64_t)(uintptr_t)m.msg_control);
 	}
 	cabin_sb_printf(d->b, ", msg_controllen=%zu, msg_flags=",
 			(size_t)m.msg_controllen);
-	dec_flags(d, (unsigned int)m.msg_flags, xl_msgflags,
-		  xl_msgflags_n, "0");
+	cabin_decode_flags(d, (unsigned int)m.msg_flags, XL(msgflags), "0");
 	sb(d, "}");
 }
 
-void dec_argv(const struct dctx *d, uint64_t addr)
+void cabin_decode_argv(const struct dctx *d, uint64_t addr)
 {
 	size_t max = array_max(d), i;
 	uint64_t ptr;
@@ -296,8 +299,8 @@ void dec_argv(const struct dctx *d, uint64_t addr)
 		sb(d, "NULL");
 		return;
 	}
-	if (!dec_read(d, addr, &ptr, sizeof(ptr))) {
-		dec_hex(d, addr);
+	if (!cabin_decode_read(d, addr, &ptr, sizeof(ptr))) {
+		cabin_decode_hex(d, addr);
 		return;
 	}
 	sb(d, "[");
@@ -308,11 +311,11 @@ void dec_argv(const struct dctx *d, uint64_t addr)
 			sb(d, "...");
 			break;
 		}
-		dec_string(d, ptr, d->c->strsize);
-		if (!dec_read(d, addr + (i + 1) * sizeof(ptr), &ptr,
+		cabin_decode_string(d, ptr, d->c->strsize);
+		if (!cabin_decode_read(d, addr + (i + 1) * sizeof(ptr), &ptr,
 			      sizeof(ptr))) {
 			sb(d, ", ");
-			dec_hex(d, addr + (i + 1) * sizeof(ptr));
+			cabin_decode_hex(d, addr + (i + 1) * sizeof(ptr));
 			break;
 		}
 	}
@@ -320,21 +323,21 @@ void dec_argv(const struct dctx *d, uint64_t addr)
 }
 
 /* The address and a count, as strace prints environments. */
-void dec_envp(const struct dctx *d, uint64_t addr)
+void cabin_decode_envp(const struct dctx *d, uint64_t addr)
 {
 	uint64_t ptrs[PAGE / sizeof(uint64_t)];
 	size_t count = 0;
 	uint64_t at = addr;
 
-	dec_ptr(d, addr);
+	cabin_decode_ptr(d, addr);
 	if (!addr)
 		return;
 	while (count < MAX_ENVP) {
 		size_t chunk = PAGE - (size_t)(at % PAGE), i;
 
 		chunk -= chunk % sizeof(uint64_t);
-		if (!chunk || !dec_read(d, at, ptrs, chunk)) {
-			if (!dec_read(d, at, ptrs, sizeof(uint64_t)))
+		if (!chunk || !cabin_decode_read(d, at, ptrs, chunk)) {
+			if (!cabin_decode_read(d, at, ptrs, sizeof(uint64_t)))
 				return;
 			chunk = sizeof(uint64_t);
 		}
@@ -351,24 +354,24 @@ void dec_envp(const struct dctx *d, uint64_t addr)
 	cabin_sb_printf(d->b, " /* %zu+ vars */", count);
 }
 
-void dec_timespec(const struct dctx *d, uint64_t addr)
+void cabin_decode_timespec(const struct dctx *d, uint64_t addr)
 {
 	struct timespec ts;
 
-	if (!dec_read(d, addr, &ts, sizeof(ts))) {
-		dec_ptr(d, addr);
+	if (!cabin_decode_read(d, addr, &ts, sizeof(ts))) {
+		cabin_decode_ptr(d, addr);
 		return;
 	}
 	cabin_sb_printf(d->b, "{tv_sec=%lld, tv_nsec=%lld}",
 			(long long)ts.tv_sec, (long long)ts.tv_nsec);
 }
 
-void dec_timeval(const struct dctx *d, uint64_t addr)
+void cabin_decode_timeval(const struct dctx *d, uint64_t addr)
 {
 	struct timeval tv;
 
-	if (!dec_read(d, addr, &tv, sizeof(tv))) {
-		dec_ptr(d, addr);
+	if (!cabin_decode_read(d, addr, &tv, sizeof(tv))) {
+		cabin_decode_ptr(d, addr);
 		return;
 	}
 	cabin_sb_printf(d->b, "{tv_sec=%lld, tv_usec=%lld}",
@@ -383,12 +386,12 @@ struct ksigaction {
 	uint64_t mask;
 };
 
-void dec_sigaction(const struct dctx *d, uint64_t addr)
+void cabin_decode_sigaction(const struct dctx *d, uint64_t addr)
 {
 	struct ksigaction sa;
 
-	if (!dec_read(d, addr, &sa, sizeof(sa))) {
-		dec_ptr(d, addr);
+	if (!cabin_decode_read(d, addr, &sa, sizeof(sa))) {
+		cabin_decode_ptr(d, addr);
 		return;
 	}
 	sb(d, "{sa_handler=");
@@ -397,15 +400,15 @@ void dec_sigaction(const struct dctx *d, uint64_t addr)
 	else if (sa.handler == 1)
 		sb(d, "SIG_IGN");
 	else
-		dec_hex(d, sa.handler);
+		cabin_decode_hex(d, sa.handler);
 	sb(d, ", sa_mask=");
-	dec_sigset(d, addr + offsetof(struct ksigaction, mask),
+	cabin_decode_sigset(d, addr + offsetof(struct ksigaction, mask),
 		   sizeof(sa.mask));
 	sb(d, ", sa_flags=");
-	dec_flags(d, sa.flags, xl_sa_flags, xl_sa_flags_n, "0");
+	cabin_decode_flags(d, sa.flags, XL(sa_flags), "0");
 	if (sa.flags & 0x04000000) {
 		sb(d, ", sa_restorer=");
-		dec_ptr(d, sa.restorer);
+		cabin_decode_ptr(d, sa.restorer);
 	}
 	sb(d, "}");
 }
@@ -421,12 +424,12 @@ static void rlim_value(const struct dctx *d, uint64_t v, bool is64)
 		cabin_sb_printf(d->b, "%llu", (unsigned long long)v);
 }
 
-void dec_rlimit(const struct dctx *d, uint64_t addr, bool is64)
+void cabin_decode_rlimit(const struct dctx *d, uint64_t addr, bool is64)
 {
 	uint64_t r[2];
 
-	if (!dec_read(d, addr, r, sizeof(r))) {
-		dec_ptr(d, addr);
+	if (!cabin_decode_read(d, addr, r, sizeof(r))) {
+		cabin_decode_ptr(d, addr);
 		return;
 	}
 	sb(d, "{rlim_cur=");
@@ -436,13 +439,13 @@ void dec_rlimit(const struct dctx *d, uint64_t addr, bool is64)
 	sb(d, "}");
 }
 
-void dec_wstatus(const struct dctx *d, uint64_t addr)
+void cabin_decode_wstatus(const struct dctx *d, uint64_t addr)
 {
 	char sig[24];
 	int s;
 
-	if (!dec_read(d, addr, &s, sizeof(s))) {
-		dec_ptr(d, addr);
+	if (!cabin_decode_read(d, addr, &s, sizeof(s))) {
+		cabin_decode_ptr(d, addr);
 		return;
 	}
 	if (WIFEXITED(s))
@@ -470,12 +473,12 @@ static void field_str(const struct dctx *d, const char *name, const char *s,
 	cabin_decode_quote(d->b, s, strnlen(s, max), false);
 }
 
-void dec_utsname(const struct dctx *d, uint64_t addr)
+void cabin_decode_utsname(const struct dctx *d, uint64_t addr)
 {
 	struct utsname u;
 
-	if (!dec_read(d, addr, &u, sizeof(u))) {
-		dec_ptr(d, addr);
+	if (!cabin_decode_read(d, addr, &u, sizeof(u))) {
+		cabin_decode_ptr(d, addr);
 		return;
 	}
 	sb(d, "{");
@@ -485,12 +488,12 @@ void dec_utsname(const struct dctx *d, uint64_t addr)
 	sb(d, ", ...}");
 }
 
-void dec_sysinfo(const struct dctx *d, uint64_t addr)
+void cabin_decode_sysinfo(const struct dctx *d, uint64_t addr)
 {
 	struct sysinfo si;
 
-	if (!dec_read(d, addr, &si, sizeof(si))) {
-		dec_ptr(d, addr);
+	if (!cabin_decode_read(d, addr, &si, sizeof(si))) {
+		cabin_decode_ptr(d, addr);
 		return;
 	}
 	cabin_sb_printf(d->b,
@@ -501,12 +504,12 @@ void dec_sysinfo(const struct dctx *d, uint64_t addr)
 			si.totalhigh, si.freehigh, si.mem_unit);
 }
 
-void dec_statfs(const struct dctx *d, uint64_t addr)
+void cabin_decode_statfs(const struct dctx *d, uint64_t addr)
 {
 	struct statfs f;
 
-	if (!dec_read(d, addr, &f, sizeof(f))) {
-		dec_ptr(d, addr);
+	if (!cabin_decode_read(d, addr, &f, sizeof(f))) {
+		cabin_decode_ptr(d, addr);
 		return;
 	}
 	cabin_sb_printf(d->b,
@@ -519,31 +522,32 @@ void dec_statfs(const struct dctx *d, uint64_t addr)
 			(unsigned long long)f.f_ffree);
 }
 
-void dec_pollfds(const struct dctx *d, uint64_t addr, uint64_t n)
+void cabin_decode_pollfds(const struct dctx *d, uint64_t addr, uint64_t n)
 {
 	size_t max = array_max(d);
 	struct pollfd pfd;
 	uint64_t i;
 
 	if (!addr || !n) {
-		dec_ptr(d, addr);
+		cabin_decode_ptr(d, addr);
 		return;
 	}
-	if (!dec_read(d, addr, &pfd, sizeof(pfd))) {
-		dec_hex(d, addr);
+	if (!cabin_decode_read(d, addr, &pfd, sizeof(pfd))) {
+		cabin_decode_hex(d, addr);
 		return;
 	}
 	sb(d, "[");
 	for (i = 0; i < n && i < max; i++) {
 		if (i)
 			sb(d, ", ");
-		if (!dec_read(d, addr + i * sizeof(pfd), &pfd, sizeof(pfd))) {
-			dec_hex(d, addr + i * sizeof(pfd));
+		if (!cabin_decode_read(d, addr + i * sizeof(pfd), &pfd,
+				       sizeof(pfd))) {
+			cabin_decode_hex(d, addr + i * sizeof(pfd));
 			break;
 		}
 		cabin_sb_printf(d->b, "{fd=%d, events=", pfd.fd);
-		dec_flags(d, (uint16_t)pfd.events, xl_poll_events,
-			  xl_poll_events_n, "0");
+		cabin_decode_flags(d, (uint16_t)pfd.events, XL(poll_events),
+				   "0");
 		sb(d, "}");
 	}
 	if (i == max && i < n)
@@ -551,7 +555,7 @@ void dec_pollfds(const struct dctx *d, uint64_t addr, uint64_t n)
 	sb(d, "]");
 }
 
-void dec_fdset(const struct dctx *d, uint64_t addr, uint64_t nfds)
+void cabin_decode_fdset(const struct dctx *d, uint64_t addr, uint64_t nfds)
 {
 	unsigned char set[128];
 	size_t fds = nfds < sizeof(set) * 8 ? (size_t)nfds : sizeof(set) * 8;
@@ -559,8 +563,8 @@ void dec_fdset(const struct dctx *d, uint64_t addr, uint64_t nfds)
 	size_t fd;
 
 	if (!addr || (int64_t)nfds <= 0 ||
-	    !dec_read(d, addr, set, (fds + 7) / 8)) {
-		dec_ptr(d, addr);
+	    !cabin_decode_read(d, addr, set, (fds + 7) / 8)) {
+		cabin_decode_ptr(d, addr);
 		return;
 	}
 	sb(d, "[");
@@ -576,23 +580,23 @@ void dec_fdset(const struct dctx *d, uint64_t addr, uint64_t nfds)
 static void epoll_one(const struct dctx *d, const struct epoll_event *ev)
 {
 	sb(d, "{events=");
-	dec_flags(d, ev->events, xl_epoll_events, xl_epoll_events_n, "0");
+	cabin_decode_flags(d, ev->events, XL(epoll_events), "0");
 	cabin_sb_printf(d->b, ", data={u32=%u, u64=%llu}}", ev->data.u32,
 			(unsigned long long)ev->data.u64);
 }
 
-void dec_epoll_event(const struct dctx *d, uint64_t addr)
+void cabin_decode_epoll_event(const struct dctx *d, uint64_t addr)
 {
 	struct epoll_event ev;
 
-	if (!dec_read(d, addr, &ev, sizeof(ev))) {
-		dec_ptr(d, addr);
+	if (!cabin_decode_read(d, addr, &ev, sizeof(ev))) {
+		cabin_decode_ptr(d, addr);
 		return;
 	}
 	epoll_one(d, &ev);
 }
 
-void dec_epoll_events(const struct dctx *d, uint64_t addr, uint64_t n)
+void cabin_decode_epoll_events(const struct dctx *d, uint64_t addr, uint64_t n)
 {
 	size_t max = array_max(d);
 	struct epoll_event ev;
@@ -602,16 +606,17 @@ void dec_epoll_events(const struct dctx *d, uint64_t addr, uint64_t n)
 		sb(d, "NULL");
 		return;
 	}
-	if (n && !dec_read(d, addr, &ev, sizeof(ev))) {
-		dec_hex(d, addr);
+	if (n && !cabin_decode_read(d, addr, &ev, sizeof(ev))) {
+		cabin_decode_hex(d, addr);
 		return;
 	}
 	sb(d, "[");
 	for (i = 0; i < n && i < max; i++) {
 		if (i)
 			sb(d, ", ");
-		if (!dec_read(d, addr + i * sizeof(ev), &ev, sizeof(ev))) {
-			dec_hex(d, addr + i * sizeof(ev));
+		if (!cabin_decode_read(d, addr + i * sizeof(ev), &ev,
+				       sizeof(ev))) {
+			cabin_decode_hex(d, addr + i * sizeof(ev));
 			break;
 		}
 		epoll_one(d, &ev);
@@ -621,40 +626,40 @@ void dec_epoll_events(const struct dctx *d, uint64_t addr, uint64_t n)
 	sb(d, "]");
 }
 
-void dec_intpair(const struct dctx *d, uint64_t addr)
+void cabin_decode_intpair(const struct dctx *d, uint64_t addr)
 {
 	int fds[2];
 
-	if (!dec_read(d, addr, fds, sizeof(fds))) {
-		dec_ptr(d, addr);
+	if (!cabin_decode_read(d, addr, fds, sizeof(fds))) {
+		cabin_decode_ptr(d, addr);
 		return;
 	}
 	cabin_sb_printf(d->b, "[%d, %d]", fds[0], fds[1]);
 }
 
-void dec_intptr(const struct dctx *d, uint64_t addr)
+void cabin_decode_intptr(const struct dctx *d, uint64_t addr)
 {
 	int v;
 
-	if (!dec_read(d, addr, &v, sizeof(v))) {
-		dec_ptr(d, addr);
+	if (!cabin_decode_read(d, addr, &v, sizeof(v))) {
+		cabin_decode_ptr(d, addr);
 		return;
 	}
 	cabin_sb_printf(d->b, "[%d]", v);
 }
 
 /* Walks d_reclen through what the kernel wrote, to count entries. */
-void dec_dents(const struct dctx *d, uint64_t addr, long len)
+void cabin_decode_dents(const struct dctx *d, uint64_t addr, long len)
 {
 	size_t n = len < (long)MAX_DENTS ? (size_t)len : MAX_DENTS;
 	size_t off = 0, count = 0;
 	unsigned char *buf;
 
-	dec_ptr(d, addr);
+	cabin_decode_ptr(d, addr);
 	if (len < 0 || !addr)
 		return;
 	buf = malloc(n ? n : 1);
-	if (!buf || (n && !dec_read(d, addr, buf, n))) {
+	if (!buf || (n && !cabin_decode_read(d, addr, buf, n))) {
 		free(buf);
 		return;
 	}
@@ -677,50 +682,50 @@ struct kclone_args {
 	uint64_t stack, stack_size, tls;
 };
 
-void dec_clone3(const struct dctx *d, uint64_t addr, uint64_t size)
+void cabin_decode_clone3(const struct dctx *d, uint64_t addr, uint64_t size)
 {
 	struct kclone_args a;
 
-	if (size < sizeof(a) || !dec_read(d, addr, &a, sizeof(a))) {
-		dec_ptr(d, addr);
+	if (size < sizeof(a) || !cabin_decode_read(d, addr, &a, sizeof(a))) {
+		cabin_decode_ptr(d, addr);
 		return;
 	}
 	sb(d, "{flags=");
-	dec_flags(d, a.flags, xl_clone_flags, xl_clone_flags_n, "0");
+	cabin_decode_flags(d, a.flags, XL(clone_flags), "0");
 	if (a.flags & 0x1000) {
 		sb(d, ", pidfd=");
-		dec_ptr(d, a.pidfd);
+		cabin_decode_ptr(d, a.pidfd);
 	}
 	if (a.flags & (0x1000000 | 0x200000)) {
 		sb(d, ", child_tid=");
-		dec_ptr(d, a.child_tid);
+		cabin_decode_ptr(d, a.child_tid);
 	}
 	if (a.flags & 0x100000) {
 		sb(d, ", parent_tid=");
-		dec_ptr(d, a.parent_tid);
+		cabin_decode_ptr(d, a.parent_tid);
 	}
 	sb(d, ", exit_signal=");
 	if (a.exit_signal)
-		dec_signal(d, a.exit_signal);
+		cabin_decode_signal(d, a.exit_signal);
 	else
 		sb(d, "0");
 	sb(d, ", stack=");
-	dec_ptr(d, a.stack);
+	cabin_decode_ptr(d, a.stack);
 	cabin_sb_printf(d->b, ", stack_size=%#llx",
 			(unsigned long long)a.stack_size);
 	if (a.flags & 0x80000) {
 		sb(d, ", tls=");
-		dec_ptr(d, a.tls);
+		cabin_decode_ptr(d, a.tls);
 	}
 	sb(d, "}");
 }
 
 /* An int option as [1], anything else as a buffer. */
-void dec_sockopt(const struct dctx *d, uint64_t addr, uint64_t len)
+void cabin_decode_sockopt(const struct dctx *d, uint64_t addr, uint64_t len)
 {
 	if (len == sizeof(int)) {
-		dec_intptr(d, addr);
+		cabin_decode_intptr(d, addr);
 		return;
 	}
-	dec_buf(d, addr, len, false);
+	cabin_decode_buf(d, addr, len, false);
 }

@@ -8,11 +8,12 @@
 #include "trace/decode_int.h"
 
 #define T(name, ...) \
-	const struct flagname name[] = { __VA_ARGS__ }; \
-	const size_t name##_n = ARRAY_SIZE(name)
+	const struct flagname cabin_decode_xl_##name[] = { __VA_ARGS__ }; \
+	const size_t cabin_decode_xl_##name##_n = \
+		ARRAY_SIZE(cabin_decode_xl_##name)
 #define N(v, s) { (uint64_t)(v), s }
 
-T(xl_oflags,
+T(oflags,
   N(0100, "O_CREAT"), N(0200, "O_EXCL"), N(0400, "O_NOCTTY"),
   N(01000, "O_TRUNC"), N(02000, "O_APPEND"), N(04000, "O_NONBLOCK"),
   N(04010000, "O_SYNC"), N(010000, "O_DSYNC"), N(020000, "O_ASYNC"),
@@ -21,12 +22,12 @@ T(xl_oflags,
   N(02000000, "O_CLOEXEC"), N(010000000, "O_PATH"),
   N(020200000, "O_TMPFILE"), N(0200000, "O_DIRECTORY"));
 
-T(xl_prot,
+T(prot,
   N(1, "PROT_READ"), N(2, "PROT_WRITE"), N(4, "PROT_EXEC"),
   N(8, "PROT_SEM"), N(0x01000000, "PROT_GROWSDOWN"),
   N(0x02000000, "PROT_GROWSUP"));
 
-T(xl_mapflags,
+T(mapflags,
   N(3, "MAP_SHARED_VALIDATE"), N(1, "MAP_SHARED"), N(2, "MAP_PRIVATE"),
   N(0x10, "MAP_FIXED"), N(0x20, "MAP_ANONYMOUS"), N(0x40, "MAP_32BIT"),
   N(0x100, "MAP_GROWSDOWN"), N(0x800, "MAP_DENYWRITE"),
@@ -36,10 +37,10 @@ T(xl_mapflags,
   N(0x40000, "MAP_HUGETLB"), N(0x80000, "MAP_SYNC"),
   N(0x100000, "MAP_FIXED_NOREPLACE"), N(0x4000000, "MAP_UNINITIALIZED"));
 
-T(xl_mremap,
+T(mremap,
   N(1, "MREMAP_MAYMOVE"), N(2, "MREMAP_FIXED"), N(4, "MREMAP_DONTUNMAP"));
 
-T(xl_madv,
+T(madv,
   N(0, "MADV_NORMAL"), N(1, "MADV_RANDOM"), N(2, "MADV_SEQUENTIAL"),
   N(3, "MADV_WILLNEED"), N(4, "MADV_DONTNEED"), N(8, "MADV_FREE"),
   N(9, "MADV_REMOVE"), N(10, "MADV_DONTFORK"), N(11, "MADV_DOFORK"),
@@ -51,7 +52,7 @@ T(xl_madv,
   N(24, "MADV_DONTNEED_LOCKED"), N(25, "MADV_COLLAPSE"),
   N(100, "MADV_HWPOISON"));
 
-T(xl_clone_flags,
+T(clone_flags,
   N(0x100, "CLONE_VM"), N(0x200, "CLONE_FS"), N(0x400, "CLONE_FILES"),
   N(0x800, "CLONE_SIGHAND"), N(0x1000, "CLONE_PIDFD"),
   N(0x2000, "CLONE_PTRACE"), N(0x4000, "CLONE_VFORK"),
@@ -66,13 +67,13 @@ T(xl_clone_flags,
   N(0x80000000u, "CLONE_IO"), N(0x100000000ull, "CLONE_CLEAR_SIGHAND"),
   N(0x200000000ull, "CLONE_INTO_CGROUP"));
 
-T(xl_at_flags,
+T(at_flags,
   N(0x100, "AT_SYMLINK_NOFOLLOW"), N(0x200, "AT_REMOVEDIR"),
   N(0x400, "AT_SYMLINK_FOLLOW"), N(0x800, "AT_NO_AUTOMOUNT"),
   N(0x1000, "AT_EMPTY_PATH"), N(0x2000, "AT_STATX_FORCE_SYNC"),
   N(0x4000, "AT_STATX_DONT_SYNC"), N(0x8000, "AT_RECURSIVE"));
 
-T(xl_statx_mask,
+T(statx_mask,
   N(1, "STATX_TYPE"), N(2, "STATX_MODE"), N(4, "STATX_NLINK"),
   N(8, "STATX_UID"), N(0x10, "STATX_GID"), N(0x20, "STATX_ATIME"),
   N(0x40, "STATX_MTIME"), N(0x80, "STATX_CTIME"), N(0x100, "STATX_INO"),
@@ -80,9 +81,9 @@ T(xl_statx_mask,
   N(0x800, "STATX_BTIME"), N(0x1000, "STATX_MNT_ID"),
   N(0x2000, "STATX_DIOALIGN"), N(0x4000, "STATX_MNT_ID_UNIQUE"));
 
-T(xl_access, N(4, "R_OK"), N(2, "W_OK"), N(1, "X_OK"));
+T(access, N(4, "R_OK"), N(2, "W_OK"), N(1, "X_OK"));
 
-T(xl_af,
+T(af,
   N(0, "AF_UNSPEC"), N(1, "AF_UNIX"), N(2, "AF_INET"), N(3, "AF_AX25"),
   N(4, "AF_IPX"), N(5, "AF_APPLETALK"), N(6, "AF_NETROM"),
   N(7, "AF_BRIDGE"), N(8, "AF_ATMPVC"), N(9, "AF_X25"),
@@ -91,25 +92,25 @@ T(xl_af,
   N(31, "AF_BLUETOOTH"), N(38, "AF_ALG"), N(40, "AF_VSOCK"),
   N(44, "AF_XDP"), N(45, "AF_MCTP"));
 
-T(xl_socktype,
+T(socktype,
   N(1, "SOCK_STREAM"), N(2, "SOCK_DGRAM"), N(3, "SOCK_RAW"),
   N(4, "SOCK_RDM"), N(5, "SOCK_SEQPACKET"), N(6, "SOCK_DCCP"),
   N(10, "SOCK_PACKET"));
 
-T(xl_sockflags, N(02000000, "SOCK_CLOEXEC"), N(04000, "SOCK_NONBLOCK"));
+T(sockflags, N(02000000, "SOCK_CLOEXEC"), N(04000, "SOCK_NONBLOCK"));
 
-T(xl_ipproto,
+T(ipproto,
   N(0, "IPPROTO_IP"), N(1, "IPPROTO_ICMP"), N(2, "IPPROTO_IGMP"),
   N(6, "IPPROTO_TCP"), N(17, "IPPROTO_UDP"), N(41, "IPPROTO_IPV6"),
   N(58, "IPPROTO_ICMPV6"), N(132, "IPPROTO_SCTP"),
   N(136, "IPPROTO_UDPLITE"), N(255, "IPPROTO_RAW"),
   N(262, "IPPROTO_MPTCP"));
 
-T(xl_netlink,
+T(netlink,
   N(0, "NETLINK_ROUTE"), N(4, "NETLINK_SOCK_DIAG"), N(9, "NETLINK_AUDIT"),
   N(15, "NETLINK_KOBJECT_UEVENT"), N(16, "NETLINK_GENERIC"));
 
-T(xl_msgflags,
+T(msgflags,
   N(1, "MSG_OOB"), N(2, "MSG_PEEK"), N(4, "MSG_DONTROUTE"),
   N(8, "MSG_CTRUNC"), N(0x10, "MSG_PROXY"), N(0x20, "MSG_TRUNC"),
   N(0x40, "MSG_DONTWAIT"), N(0x80, "MSG_EOR"), N(0x100, "MSG_WAITALL"),
@@ -120,14 +121,14 @@ T(xl_msgflags,
   N(0x4000000, "MSG_ZEROCOPY"), N(0x20000000, "MSG_FASTOPEN"),
   N(0x40000000, "MSG_CMSG_CLOEXEC"));
 
-T(xl_shut, N(0, "SHUT_RD"), N(1, "SHUT_WR"), N(2, "SHUT_RDWR"));
+T(shut, N(0, "SHUT_RD"), N(1, "SHUT_WR"), N(2, "SHUT_RDWR"));
 
-T(xl_sol,
+T(sol,
   N(0, "SOL_IP"), N(1, "SOL_SOCKET"), N(6, "SOL_TCP"), N(17, "SOL_UDP"),
   N(41, "SOL_IPV6"), N(58, "SOL_ICMPV6"), N(263, "SOL_PACKET"),
   N(270, "SOL_NETLINK"), N(280, "SOL_ALG"));
 
-T(xl_so,
+T(so,
   N(1, "SO_DEBUG"), N(2, "SO_REUSEADDR"), N(3, "SO_TYPE"),
   N(4, "SO_ERROR"), N(5, "SO_DONTROUTE"), N(6, "SO_BROADCAST"),
   N(7, "SO_SNDBUF"), N(8, "SO_RCVBUF"), N(9, "SO_KEEPALIVE"),
@@ -145,7 +146,7 @@ T(xl_so,
   N(59, "SO_PEERGROUPS"), N(66, "SO_RCVTIMEO_NEW"),
   N(67, "SO_SNDTIMEO_NEW"), N(77, "SO_PEERPIDFD"));
 
-T(xl_tcpopt,
+T(tcpopt,
   N(1, "TCP_NODELAY"), N(2, "TCP_MAXSEG"), N(3, "TCP_CORK"),
   N(4, "TCP_KEEPIDLE"), N(5, "TCP_KEEPINTVL"), N(6, "TCP_KEEPCNT"),
   N(7, "TCP_SYNCNT"), N(8, "TCP_LINGER2"), N(9, "TCP_DEFER_ACCEPT"),
@@ -153,21 +154,21 @@ T(xl_tcpopt,
   N(13, "TCP_CONGESTION"), N(18, "TCP_USER_TIMEOUT"),
   N(23, "TCP_FASTOPEN"), N(30, "TCP_FASTOPEN_CONNECT"));
 
-T(xl_ipopt,
+T(ipopt,
   N(1, "IP_TOS"), N(2, "IP_TTL"), N(3, "IP_HDRINCL"), N(4, "IP_OPTIONS"),
   N(8, "IP_RECVOPTS"), N(10, "IP_MTU_DISCOVER"), N(11, "IP_RECVERR"),
   N(14, "IP_MTU"), N(32, "IP_MULTICAST_IF"), N(33, "IP_MULTICAST_TTL"),
   N(34, "IP_MULTICAST_LOOP"), N(35, "IP_ADD_MEMBERSHIP"),
   N(36, "IP_DROP_MEMBERSHIP"), N(49, "IP_BIND_ADDRESS_NO_PORT"));
 
-T(xl_ipv6opt,
+T(ipv6opt,
   N(16, "IPV6_UNICAST_HOPS"), N(17, "IPV6_MULTICAST_IF"),
   N(18, "IPV6_MULTICAST_HOPS"), N(19, "IPV6_MULTICAST_LOOP"),
   N(20, "IPV6_ADD_MEMBERSHIP"), N(21, "IPV6_DROP_MEMBERSHIP"),
   N(23, "IPV6_MTU_DISCOVER"), N(24, "IPV6_MTU"), N(25, "IPV6_RECVERR"),
   N(26, "IPV6_V6ONLY"), N(49, "IPV6_RECVPKTINFO"));
 
-T(xl_fcntl_cmd,
+T(fcntl_cmd,
   N(0, "F_DUPFD"), N(1, "F_GETFD"), N(2, "F_SETFD"), N(3, "F_GETFL"),
   N(4, "F_SETFL"), N(5, "F_GETLK"), N(6, "F_SETLK"), N(7, "F_SETLKW"),
   N(8, "F_SETOWN"), N(9, "F_GETOWN"), N(10, "F_SETSIG"),
@@ -178,24 +179,24 @@ T(xl_fcntl_cmd,
   N(1032, "F_GETPIPE_SZ"), N(1033, "F_ADD_SEALS"),
   N(1034, "F_GET_SEALS"));
 
-T(xl_flock,
+T(flock,
   N(1, "LOCK_SH"), N(2, "LOCK_EX"), N(4, "LOCK_NB"), N(8, "LOCK_UN"));
 
-T(xl_wopts,
+T(wopts,
   N(1, "WNOHANG"), N(2, "WSTOPPED"), N(4, "WEXITED"), N(8, "WCONTINUED"),
   N(0x1000000, "WNOWAIT"), N(0x20000000, "__WNOTHREAD"),
   N(0x40000000, "__WALL"), N(0x80000000u, "__WCLONE"));
 
-T(xl_sighow, N(0, "SIG_BLOCK"), N(1, "SIG_UNBLOCK"), N(2, "SIG_SETMASK"));
+T(sighow, N(0, "SIG_BLOCK"), N(1, "SIG_UNBLOCK"), N(2, "SIG_SETMASK"));
 
-T(xl_sa_flags,
+T(sa_flags,
   N(1, "SA_NOCLDSTOP"), N(2, "SA_NOCLDWAIT"), N(4, "SA_SIGINFO"),
   N(0x400, "SA_UNSUPPORTED"), N(0x800, "SA_EXPOSE_TAGBITS"),
   N(0x04000000, "SA_RESTORER"), N(0x08000000, "SA_ONSTACK"),
   N(0x10000000, "SA_RESTART"), N(0x40000000, "SA_NODEFER"),
   N(0x80000000u, "SA_RESETHAND"));
 
-T(xl_clocks,
+T(clocks,
   N(0, "CLOCK_REALTIME"), N(1, "CLOCK_MONOTONIC"),
   N(2, "CLOCK_PROCESS_CPUTIME_ID"), N(3, "CLOCK_THREAD_CPUTIME_ID"),
   N(4, "CLOCK_MONOTONIC_RAW"), N(5, "CLOCK_REALTIME_COARSE"),
@@ -203,7 +204,7 @@ T(xl_clocks,
   N(8, "CLOCK_REALTIME_ALARM"), N(9, "CLOCK_BOOTTIME_ALARM"),
   N(11, "CLOCK_TAI"));
 
-T(xl_futex_cmd,
+T(futex_cmd,
   N(0, "FUTEX_WAIT"), N(1, "FUTEX_WAKE"), N(2, "FUTEX_FD"),
   N(3, "FUTEX_REQUEUE"), N(4, "FUTEX_CMP_REQUEUE"), N(5, "FUTEX_WAKE_OP"),
   N(6, "FUTEX_LOCK_PI"), N(7, "FUTEX_UNLOCK_PI"), N(8, "FUTEX_TRYLOCK_PI"),
@@ -211,7 +212,7 @@ T(xl_futex_cmd,
   N(11, "FUTEX_WAIT_REQUEUE_PI"), N(12, "FUTEX_CMP_REQUEUE_PI"),
   N(13, "FUTEX_LOCK_PI2"));
 
-T(xl_rlimits,
+T(rlimits,
   N(0, "RLIMIT_CPU"), N(1, "RLIMIT_FSIZE"), N(2, "RLIMIT_DATA"),
   N(3, "RLIMIT_STACK"), N(4, "RLIMIT_CORE"), N(5, "RLIMIT_RSS"),
   N(6, "RLIMIT_NPROC"), N(7, "RLIMIT_NOFILE"), N(8, "RLIMIT_MEMLOCK"),
@@ -219,7 +220,7 @@ T(xl_rlimits,
   N(12, "RLIMIT_MSGQUEUE"), N(13, "RLIMIT_NICE"), N(14, "RLIMIT_RTPRIO"),
   N(15, "RLIMIT_RTTIME"));
 
-T(xl_arch_prctl,
+T(arch_prctl,
   N(0x1001, "ARCH_SET_GS"), N(0x1002, "ARCH_SET_FS"),
   N(0x1003, "ARCH_GET_FS"), N(0x1004, "ARCH_GET_GS"),
   N(0x1011, "ARCH_GET_CPUID"), N(0x1012, "ARCH_SET_CPUID"),
@@ -228,7 +229,7 @@ T(xl_arch_prctl,
   N(0x4002, "ARCH_ENABLE_TAGGED_ADDR"), N(0x5001, "ARCH_SHSTK_ENABLE"),
   N(0x5002, "ARCH_SHSTK_DISABLE"), N(0x5005, "ARCH_SHSTK_STATUS"));
 
-T(xl_prctl,
+T(prctl,
   N(1, "PR_SET_PDEATHSIG"), N(2, "PR_GET_PDEATHSIG"),
   N(3, "PR_GET_DUMPABLE"), N(4, "PR_SET_DUMPABLE"),
   N(7, "PR_GET_KEEPCAPS"), N(8, "PR_SET_KEEPCAPS"),
@@ -243,10 +244,10 @@ T(xl_prctl,
   N(42, "PR_GET_THP_DISABLE"), N(47, "PR_CAP_AMBIENT"),
   N(0x59616d61, "PR_SET_PTRACER"), N(0x53564d41, "PR_SET_VMA"));
 
-T(xl_epoll_op,
+T(epoll_op,
   N(1, "EPOLL_CTL_ADD"), N(2, "EPOLL_CTL_DEL"), N(3, "EPOLL_CTL_MOD"));
 
-T(xl_epoll_events,
+T(epoll_events,
   N(0x001, "EPOLLIN"), N(0x002, "EPOLLPRI"), N(0x004, "EPOLLOUT"),
   N(0x008, "EPOLLERR"), N(0x010, "EPOLLHUP"), N(0x020, "EPOLLNVAL"),
   N(0x040, "EPOLLRDNORM"), N(0x080, "EPOLLRDBAND"),
@@ -256,18 +257,18 @@ T(xl_epoll_events,
   N(0x20000000, "EPOLLWAKEUP"), N(0x40000000, "EPOLLONESHOT"),
   N(0x80000000u, "EPOLLET"));
 
-T(xl_poll_events,
+T(poll_events,
   N(0x001, "POLLIN"), N(0x002, "POLLPRI"), N(0x004, "POLLOUT"),
   N(0x008, "POLLERR"), N(0x010, "POLLHUP"), N(0x020, "POLLNVAL"),
   N(0x040, "POLLRDNORM"), N(0x080, "POLLRDBAND"),
   N(0x100, "POLLWRNORM"), N(0x200, "POLLWRBAND"), N(0x400, "POLLMSG"),
   N(0x2000, "POLLRDHUP"));
 
-T(xl_whence,
+T(whence,
   N(0, "SEEK_SET"), N(1, "SEEK_CUR"), N(2, "SEEK_END"),
   N(3, "SEEK_DATA"), N(4, "SEEK_HOLE"));
 
-T(xl_ptrace,
+T(ptrace,
   N(0, "PTRACE_TRACEME"), N(1, "PTRACE_PEEKTEXT"),
   N(2, "PTRACE_PEEKDATA"), N(3, "PTRACE_PEEKUSER"),
   N(4, "PTRACE_POKETEXT"), N(5, "PTRACE_POKEDATA"),
@@ -285,7 +286,7 @@ T(xl_ptrace,
   N(0x420c, "PTRACE_SECCOMP_GET_FILTER"),
   N(0x420e, "PTRACE_GET_SYSCALL_INFO"));
 
-T(xl_mount,
+T(mount,
   N(1, "MS_RDONLY"), N(2, "MS_NOSUID"), N(4, "MS_NODEV"),
   N(8, "MS_NOEXEC"), N(16, "MS_SYNCHRONOUS"), N(32, "MS_REMOUNT"),
   N(64, "MS_MANDLOCK"), N(128, "MS_DIRSYNC"), N(256, "MS_NOSYMFOLLOW"),
@@ -297,26 +298,26 @@ T(xl_mount,
   N(1 << 22, "MS_KERNMOUNT"), N(1 << 23, "MS_I_VERSION"),
   N(1 << 24, "MS_STRICTATIME"), N(1 << 25, "MS_LAZYTIME"));
 
-T(xl_umount,
+T(umount,
   N(1, "MNT_FORCE"), N(2, "MNT_DETACH"), N(4, "MNT_EXPIRE"),
   N(8, "UMOUNT_NOFOLLOW"));
 
-T(xl_rename,
+T(rename,
   N(1, "RENAME_NOREPLACE"), N(2, "RENAME_EXCHANGE"),
   N(4, "RENAME_WHITEOUT"));
 
-T(xl_grnd,
+T(grnd,
   N(1, "GRND_NONBLOCK"), N(2, "GRND_RANDOM"), N(4, "GRND_INSECURE"));
 
-T(xl_mfd,
+T(mfd,
   N(1, "MFD_CLOEXEC"), N(2, "MFD_ALLOW_SEALING"), N(4, "MFD_HUGETLB"),
   N(8, "MFD_NOEXEC_SEAL"), N(0x10, "MFD_EXEC"));
 
-T(xl_efd,
+T(efd,
   N(1, "EFD_SEMAPHORE"), N(02000000, "EFD_CLOEXEC"),
   N(04000, "EFD_NONBLOCK"));
 
-T(xl_ioctl,
+T(ioctl,
   N(0x5401, "TCGETS"), N(0x5402, "TCSETS"), N(0x5403, "TCSETSW"),
   N(0x5404, "TCSETSF"), N(0x5409, "TCSBRK"), N(0x540A, "TCXONC"),
   N(0x540B, "TCFLSH"), N(0x540C, "TIOCEXCL"), N(0x540E, "TIOCSCTTY"),
@@ -331,7 +332,7 @@ T(xl_ioctl,
   N(0x80081272, "BLKGETSIZE64"), N(0x40086602, "FS_IOC_SETFLAGS"),
   N(0x80086601, "FS_IOC_GETFLAGS"), N(0x94, "FICLONE"));
 
-T(xl_bpf,
+T(bpf,
   N(0, "BPF_MAP_CREATE"), N(1, "BPF_MAP_LOOKUP_ELEM"),
   N(2, "BPF_MAP_UPDATE_ELEM"), N(3, "BPF_MAP_DELETE_ELEM"),
   N(4, "BPF_MAP_GET_NEXT_KEY"), N(5, "BPF_PROG_LOAD"),
@@ -343,10 +344,10 @@ T(xl_bpf,
   N(17, "BPF_RAW_TRACEPOINT_OPEN"), N(18, "BPF_BTF_LOAD"),
   N(28, "BPF_LINK_CREATE"));
 
-T(xl_seccomp,
+T(seccomp,
   N(0, "SECCOMP_SET_MODE_STRICT"), N(1, "SECCOMP_SET_MODE_FILTER"),
   N(2, "SECCOMP_GET_ACTION_AVAIL"), N(3, "SECCOMP_GET_NOTIF_SIZES"));
 
-T(xl_close_range, N(2, "CLOSE_RANGE_UNSHARE"), N(4, "CLOSE_RANGE_CLOEXEC"));
+T(close_range, N(2, "CLOSE_RANGE_UNSHARE"), N(4, "CLOSE_RANGE_CLOEXEC"));
 
-T(xl_timer, N(1, "TIMER_ABSTIME"));
+T(timer, N(1, "TIMER_ABSTIME"));

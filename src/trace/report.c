@@ -73,7 +73,7 @@ static const struct watch_spec specs[] = {
 
 /* ------------------------------------------------ reading program memory */
 
-char *report_read_string(struct cabin_report *r, struct cabin_proxy *p,
+char *cabin_report_read_string(struct cabin_report *r, struct cabin_proxy *p,
 			 pid_t tid, uint64_t addr, size_t max)
 {
 	bool cut;
@@ -128,12 +128,12 @@ static void call_clear(struct report_call *c)
 static struct report_call *call_of(struct cabin_report *r, pid_t tid,
 				   bool create)
 {
-	struct report_call *c = report_map_get(&r->pending, tid);
+	struct report_call *c = cabin_report_map_get(&r->pending, tid);
 
 	if (c || !create)
 		return c;
 	c = calloc(1, sizeof(*c));
-	if (c && report_map_put(&r->pending, tid, c) < 0) {
+	if (c && cabin_report_map_put(&r->pending, tid, c) < 0) {
 		free(c);
 		return NULL;
 	}
@@ -150,13 +150,13 @@ static void capture(struct cabin_report *r, struct cabin_proxy *p,
 	case CALL_CHMOD:
 	case CALL_TRUNCATE:
 	case CALL_MKDIR:
-		report_capture_file(r, p, tid, c);
+		cabin_report_capture_file(r, p, tid, c);
 		break;
 	case CALL_EXEC:
-		report_capture_exec(r, p, tid, c);
+		cabin_report_capture_exec(r, p, tid, c);
 		break;
 	case CALL_NET:
-		report_capture_net(p, tid, c);
+		cabin_report_capture_net(p, tid, c);
 		break;
 	case CALL_OTHER:
 	case CALL_SIGNAL:
@@ -173,7 +173,7 @@ static void on_entry(void *ctx, struct cabin_proxy *p, struct cabin_task *task,
 	struct cabin_report *r = ctx;
 	struct report_call *c;
 
-	report_proc_of(r, task);
+	cabin_report_proc_of(r, task);
 	if (sys->nr >= 0 && sys->nr < REPORT_NR_MAX)
 		r->sysc[sys->nr].calls++;
 	c = call_of(r, task->tid, true);
@@ -224,7 +224,7 @@ static char *call_detail(const struct report_call *c)
 			     c->path2 ? c->path2 : "?");
 		break;
 	case CALL_NET:
-		return report_net_address(c->family, c->addr, c->port);
+		return cabin_report_net_address(c->family, c->addr, c->port);
 	case CALL_SIGNAL:
 		n = asprintf(&s, "%s to %d",
 			     cabin_signal_name((int)c->args[c->nr == SYS_tgkill
@@ -247,7 +247,7 @@ static char *call_detail(const struct report_call *c)
 	case CALL_OTHER:
 		return NULL;
 	default:
-		return report_dup(c->path);
+		return cabin_report_dup(c->path);
 	}
 	return n < 0 ? NULL : s;
 }
@@ -258,10 +258,10 @@ static void add_denied(struct cabin_report *r, const struct cabin_task *task,
 	struct report_key k = { 0 };
 	struct report_rec *rec;
 
-	report_key_str(&k, detail);
-	rec = report_add_event(r, &r->denied, task, &k, nr, ret, refused);
+	cabin_report_key_str(&k, detail);
+	rec = cabin_report_add_event(r, &r->denied, task, &k, nr, ret, refused);
 	if (rec)
-		rec->s1 = report_dup(detail);
+		rec->s1 = cabin_report_dup(detail);
 }
 
 static void count_result(struct cabin_report *r, const struct cabin_task *task,
@@ -293,24 +293,24 @@ static void kind_result(struct cabin_report *r, struct cabin_proxy *p,
 		/* Only a call that ran (to its exit stop) raced its paths. */
 		if (r->opt.racecheck && c->route != CABIN_ROUTE_ALLOW &&
 		    (ran || c->route == CABIN_ROUTE_EMULATE))
-			report_race_check(r, p, task->tid, c, ret);
-		report_file_result(r, task, c, ret);
+			cabin_report_race_check(r, p, task->tid, c, ret);
+		cabin_report_file_result(r, task, c, ret);
 		break;
 	case CALL_EXEC:
 		if (ret >= 0)
-			report_add_exec(r, p, task, c);
+			cabin_report_add_exec(r, p, task, c);
 		break;
 	case CALL_NET:
-		report_net_result(r, task, c, ret, refused);
+		cabin_report_net_result(r, task, c, ret, refused);
 		break;
 	case CALL_SIGNAL:
-		report_signal_result(r, task, c, ret, refused);
+		cabin_report_signal_result(r, task, c, ret, refused);
 		break;
 	case CALL_MEM:
-		report_mem_result(r, task, c, ret, refused);
+		cabin_report_mem_result(r, task, c, ret, refused);
 		break;
 	case CALL_PTRACE:
-		report_ptrace_result(r, task, c, ret, refused);
+		cabin_report_ptrace_result(r, task, c, ret, refused);
 		break;
 	case CALL_OTHER:
 		break;
@@ -360,10 +360,10 @@ static void on_exec_event(struct cabin_report *r, struct cabin_proxy *p,
 
 	if (c && c->active && c->spec && c->spec->kind == CALL_EXEC) {
 		count_result(r, task, nr, 0);
-		report_add_exec(r, p, task, c);
+		cabin_report_add_exec(r, p, task, c);
 		call_clear(c);
 	} else {
-		report_add_exec(r, p, task, NULL);
+		cabin_report_add_exec(r, p, task, NULL);
 	}
 }
 
@@ -376,9 +376,9 @@ static void on_exit_event(struct cabin_report *r, struct cabin_task *task,
 	if (c) {
 		call_clear(c);
 		free(c);
-		report_map_put(&r->pending, ev->tid, NULL);
+		cabin_report_map_put(&r->pending, ev->tid, NULL);
 	}
-	report_on_exit(r, task, ev);
+	cabin_report_on_exit(r, task, ev);
 }
 
 #define REPORT_NOTES_MAX 512
@@ -419,20 +419,20 @@ static void on_event(void *ctx, struct cabin_proxy *p, struct cabin_task *task,
 		return;
 	switch (ev->kind) {
 	case CABIN_EV_SPAWN:
-		report_on_spawn(r, p, task, ev);
+		cabin_report_on_spawn(r, p, task, ev);
 		break;
 	case CABIN_EV_EXEC:
 		on_exec_event(r, p, task, ev);
 		break;
 	case CABIN_EV_FAULT:
 		if (ev->fault.outcome == CABIN_FAULT_ENDED)
-			report_on_fault(r, p, task, &ev->fault);
+			cabin_report_on_fault(r, p, task, &ev->fault);
 		else if (ev->fault.outcome == CABIN_FAULT_HANDLED)
 			r->faults_handled++;
-		report_proc_of(r, task);
+		cabin_report_proc_of(r, task);
 		break;
 	default:
-		report_proc_of(r, task);
+		cabin_report_proc_of(r, task);
 		break;
 	}
 }
@@ -442,7 +442,7 @@ static void on_event(void *ctx, struct cabin_proxy *p, struct cabin_task *task,
 int cabin_report_finish(struct cabin_report *r, struct cabin_proxy *p,
 			int exit_code, bool timed_out)
 {
-	struct report_proc *main = report_proc_get(r, p->main_pid);
+	struct report_proc *main = cabin_report_proc_get(r, p->main_pid);
 	int err = 0;
 
 	/* The main process's status is known even if its exit was not seen. */
@@ -451,7 +451,7 @@ int cabin_report_finish(struct cabin_report *r, struct cabin_proxy *p,
 		main->status = p->main_status;
 	}
 	if (r->opt.path || r->json_fd >= 0)
-		err = report_write_json(r, p, exit_code, timed_out);
+		err = cabin_report_write_json(r, p, exit_code, timed_out);
 	if (r->opt.summary)
 		cabin_report_write_summary(r, r->opt.summary, p, exit_code,
 					   timed_out);
@@ -478,7 +478,7 @@ struct cabin_report *cabin_report_new(const struct cabin_report_options *o)
 	r->opt = *o;
 	r->json_fd = -1;
 	if (!r->opt.fs)
-		r->opt.fs = &report_proc_fs;
+		r->opt.fs = &cabin_report_proc_fs;
 	r->observer = (struct cabin_observer){
 		.ctx = r,
 		.syscall_entry = on_entry,
@@ -500,7 +500,7 @@ static void report_clear(struct cabin_report *r)
 {
 	size_t i;
 
-	report_procs_free(r);
+	cabin_report_procs_free(r);
 	for (i = 0; i < r->pending.cap; i++) {
 		if (r->pending.key[i] && r->pending.val[i]) {
 			call_clear(r->pending.val[i]);
@@ -509,24 +509,24 @@ static void report_clear(struct cabin_report *r)
 	}
 	free(r->pending.key);
 	free(r->pending.val);
-	report_list_free(&r->read);
-	report_list_free(&r->written);
-	report_list_free(&r->created);
-	report_list_free(&r->deleted);
-	report_list_free(&r->renamed);
-	report_list_free(&r->chmod);
-	report_list_free(&r->file_denied);
-	report_list_free(&r->file_failed);
+	cabin_report_list_free(&r->read);
+	cabin_report_list_free(&r->written);
+	cabin_report_list_free(&r->created);
+	cabin_report_list_free(&r->deleted);
+	cabin_report_list_free(&r->renamed);
+	cabin_report_list_free(&r->chmod);
+	cabin_report_list_free(&r->file_denied);
+	cabin_report_list_free(&r->file_failed);
 	for (i = 0; i < r->nnotes; i++)
 		free(r->notes[i]);
 	free(r->notes);
-	report_list_free(&r->network);
-	report_list_free(&r->signals);
-	report_list_free(&r->ptrace);
-	report_list_free(&r->denied);
-	report_list_free(&r->memory);
+	cabin_report_list_free(&r->network);
+	cabin_report_list_free(&r->signals);
+	cabin_report_list_free(&r->ptrace);
+	cabin_report_list_free(&r->denied);
+	cabin_report_list_free(&r->memory);
 	for (i = 0; i < r->nfaults; i++)
-		report_rec_free(&r->faults[i]);
+		cabin_report_rec_free(&r->faults[i]);
 	r->procs = NULL;
 	r->nprocs = r->capprocs = 0;
 	memset(&r->procmap, 0, sizeof(r->procmap));

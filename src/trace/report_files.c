@@ -62,7 +62,7 @@ static int proc_fd_path(void *ctx, pid_t tid, int fd, char *buf, size_t len)
 	return 0;
 }
 
-const struct cabin_report_fs report_proc_fs = {
+const struct cabin_report_fs cabin_report_proc_fs = {
 	.exists = proc_exists,
 	.fd_path = proc_fd_path,
 };
@@ -107,12 +107,13 @@ static void read_paths(struct cabin_report *r, struct cabin_proxy *p,
 	const struct watch_spec *s = c->spec;
 
 	if (s->path >= 0)
-		c->path = report_read_string(r, p, tid, c->args[s->path],
+		c->path = cabin_report_read_string(r, p, tid, c->args[s->path],
 					     REPORT_PATH_MAX);
 	else if (s->dirfd >= 0)
 		c->path = strdup("");
 	if (s->path2 >= 0)
-		c->path2 = report_read_string(r, p, tid, c->args[s->path2],
+		c->path2 = cabin_report_read_string(r, p, tid,
+						    c->args[s->path2],
 					      REPORT_PATH_MAX);
 	/* The same copy is compared at the result: one read, one truth. */
 	if (r->opt.racecheck && s->path >= 0 && c->path)
@@ -140,7 +141,7 @@ static void resolve_paths(struct cabin_report *r, pid_t tid,
 				   false);
 }
 
-void report_capture_paths(struct cabin_report *r, struct cabin_proxy *p,
+void cabin_report_capture_paths(struct cabin_report *r, struct cabin_proxy *p,
 			  pid_t tid, struct report_call *c)
 {
 	read_paths(r, p, tid, c);
@@ -187,7 +188,7 @@ static void open_existed(struct cabin_report *r, pid_t tid,
 	c->existed = err < 0 ? -1 : err;
 }
 
-void report_capture_file(struct cabin_report *r, struct cabin_proxy *p,
+void cabin_report_capture_file(struct cabin_report *r, struct cabin_proxy *p,
 			 pid_t tid, struct report_call *c)
 {
 	const struct watch_spec *s = c->spec;
@@ -199,7 +200,7 @@ void report_capture_file(struct cabin_report *r, struct cabin_proxy *p,
 		resolve_paths(r, tid, c);
 		return;
 	}
-	report_capture_paths(r, p, tid, c);
+	cabin_report_capture_paths(r, p, tid, c);
 	if (s->flags >= 0)
 		c->flags = c->args[s->flags];
 	if (s->mode >= 0)
@@ -221,13 +222,13 @@ static bool changed(struct cabin_report *r, struct cabin_proxy *p, pid_t tid,
 
 	if (!raw)
 		return false;
-	now = report_read_string(r, p, tid, addr, REPORT_PATH_MAX);
+	now = cabin_report_read_string(r, p, tid, addr, REPORT_PATH_MAX);
 	differs = now && strcmp(now, raw);
 	free(now);
 	return differs;
 }
 
-void report_race_check(struct cabin_report *r, struct cabin_proxy *p,
+void cabin_report_race_check(struct cabin_report *r, struct cabin_proxy *p,
 		       pid_t tid, struct report_call *c, long ret)
 {
 	const struct watch_spec *s = c->spec;
@@ -272,22 +273,22 @@ static struct report_rec *add_path(struct cabin_report *r,
 	struct report_rec *rec;
 	bool fresh;
 
-	report_key_str(&k, path);
-	report_key_num(&k, v1);
-	report_key_num(&k, nr);
-	report_key_num(&k, err);
-	report_key_num(&k, c->raced);
-	report_key_num(&k, c->opened && c->unnamed);
-	rec = report_list_add(r, l, &k, &fresh);
+	cabin_report_key_str(&k, path);
+	cabin_report_key_num(&k, v1);
+	cabin_report_key_num(&k, nr);
+	cabin_report_key_num(&k, err);
+	cabin_report_key_num(&k, c->raced);
+	cabin_report_key_num(&k, c->opened && c->unnamed);
+	rec = cabin_report_list_add(r, l, &k, &fresh);
 	free(k.buf);
 	if (rec && fresh) {
-		report_rec_who(rec, task);
-		rec->s1 = report_dup(path);
+		cabin_report_rec_who(rec, task);
+		rec->s1 = cabin_report_dup(path);
 		rec->v1 = v1;
 		rec->v3 = c->raced;
 		rec->u1 = c->opened && c->unnamed;
 		if (c->opened || c->raced)
-			rec->s2 = report_dup(c->path);
+			rec->s2 = cabin_report_dup(c->path);
 		rec->nr = nr;
 		rec->err = err;
 	}
@@ -336,20 +337,21 @@ static void rename_result(struct cabin_report *r,
 	struct report_rec *rec;
 	bool fresh;
 
-	report_key_str(&k, c->path);
-	report_key_str(&k, c->path2);
-	report_key_num(&k, c->raced);
-	rec = report_list_add(r, &r->renamed, &k, &fresh);
+	cabin_report_key_str(&k, c->path);
+	cabin_report_key_str(&k, c->path2);
+	cabin_report_key_num(&k, c->raced);
+	rec = cabin_report_list_add(r, &r->renamed, &k, &fresh);
 	free(k.buf);
 	if (rec && fresh) {
-		report_rec_who(rec, task);
-		rec->s1 = report_dup(c->path);
-		rec->s2 = report_dup(c->path2);
+		cabin_report_rec_who(rec, task);
+		rec->s1 = cabin_report_dup(c->path);
+		rec->s2 = cabin_report_dup(c->path2);
 		rec->v3 = c->raced;
 	}
 }
 
-void report_file_result(struct cabin_report *r, const struct cabin_task *task,
+void cabin_report_file_result(struct cabin_report *r,
+			      const struct cabin_task *task,
 			const struct report_call *c, long ret)
 {
 	bool dir;

@@ -190,86 +190,90 @@ static inline bool report_is_denial(long ret)
 }
 
 /* Observer (report.c): a string of the program, "..." when it was cut. */
-char *report_read_string(struct cabin_report *r, struct cabin_proxy *p,
+char *cabin_report_read_string(struct cabin_report *r, struct cabin_proxy *p,
 			 pid_t tid, uint64_t addr, size_t max);
 
 /* Records and the pid map (report_store.c). */
-void *report_map_get(const struct report_map *m, pid_t pid);
-int report_map_put(struct report_map *m, pid_t pid, void *val);
+void *cabin_report_map_get(const struct report_map *m, pid_t pid);
+int cabin_report_map_put(struct report_map *m, pid_t pid, void *val);
 /* n raw bytes onto k (growing it; failed when memory runs out). */
-void report_key_bytes(struct report_key *k, const void *p, size_t n);
-void report_key_num(struct report_key *k, long v);
-void report_key_str(struct report_key *k, const char *s);
+void cabin_report_key_bytes(struct report_key *k, const void *p, size_t n);
+void cabin_report_key_num(struct report_key *k, long v);
+void cabin_report_key_str(struct report_key *k, const char *s);
 /*
  * The record with key k: an existing one with its count raised, or a
  * new zeroed one (*fresh) with count 1.  NULL when a bound is reached.
  */
-struct report_rec *report_list_add(struct cabin_report *r,
+struct report_rec *cabin_report_list_add(struct cabin_report *r,
 				   struct report_list *l,
 				   const struct report_key *k, bool *fresh);
-void report_rec_free(struct report_rec *rec);
-void report_list_free(struct report_list *l);
+void cabin_report_rec_free(struct report_rec *rec);
+void cabin_report_list_free(struct report_list *l);
 /* A copy, or NULL (written as null) when s is NULL or memory ran out. */
-char *report_dup(const char *s);
-void report_rec_who(struct report_rec *rec, const struct cabin_task *task);
+char *cabin_report_dup(const char *s);
+void cabin_report_rec_who(struct report_rec *rec,
+			  const struct cabin_task *task);
 /*
  * A new record of a non-file list, its key k (freed here) completed with
  * who, what and how it ended; NULL when it was already there or dropped.
  */
-struct report_rec *report_add_event(struct cabin_report *r,
+struct report_rec *cabin_report_add_event(struct cabin_report *r,
 				    struct report_list *l,
 				    const struct cabin_task *task,
 				    struct report_key *k, long nr, long ret,
 				    bool refused);
 
 /* Files (report_files.c). */
-extern const struct cabin_report_fs report_proc_fs;
+extern const struct cabin_report_fs cabin_report_proc_fs;
 /* The paths exactly as given, then resolved against their descriptors. */
-void report_capture_paths(struct cabin_report *r, struct cabin_proxy *p,
+void cabin_report_capture_paths(struct cabin_report *r, struct cabin_proxy *p,
 			  pid_t tid, struct report_call *c);
-void report_capture_file(struct cabin_report *r, struct cabin_proxy *p,
+void cabin_report_capture_file(struct cabin_report *r, struct cabin_proxy *p,
 			 pid_t tid, struct report_call *c);
-void report_file_result(struct cabin_report *r, const struct cabin_task *task,
+void cabin_report_file_result(struct cabin_report *r,
+			      const struct cabin_task *task,
 			const struct report_call *c, long ret);
 /* At the result of a call that ran: what the kernel acted on. */
-void report_race_check(struct cabin_report *r, struct cabin_proxy *p,
+void cabin_report_race_check(struct cabin_report *r, struct cabin_proxy *p,
 		       pid_t tid, struct report_call *c, long ret);
 
 /* Sockets (report_net.c). */
-void report_capture_net(struct cabin_proxy *p, pid_t tid,
+void cabin_report_capture_net(struct cabin_proxy *p, pid_t tid,
 			struct report_call *c);
-void report_net_result(struct cabin_report *r, const struct cabin_task *task,
+void cabin_report_net_result(struct cabin_report *r,
+			     const struct cabin_task *task,
 		       const struct report_call *c, long ret, bool refused);
 /* "ip:port", "[ip6]:port" or the unix name. */
-char *report_net_address(const char *family, const char *addr, long port);
+char *cabin_report_net_address(const char *family, const char *addr, long port);
 
 /* Processes, signals, memory and faults (report_procs.c). */
-struct report_proc *report_proc_get(struct cabin_report *r, pid_t pid);
-struct report_proc *report_proc_of(struct cabin_report *r,
+struct report_proc *cabin_report_proc_get(struct cabin_report *r, pid_t pid);
+struct report_proc *cabin_report_proc_of(struct cabin_report *r,
 				   const struct cabin_task *task);
-void report_procs_free(struct cabin_report *r);
-void report_capture_exec(struct cabin_report *r, struct cabin_proxy *p,
+void cabin_report_procs_free(struct cabin_report *r);
+void cabin_report_capture_exec(struct cabin_report *r, struct cabin_proxy *p,
 			 pid_t tid, struct report_call *c);
 /* c (may be NULL) hands what it read at entry over to the record. */
-void report_add_exec(struct cabin_report *r, struct cabin_proxy *p,
+void cabin_report_add_exec(struct cabin_report *r, struct cabin_proxy *p,
 		     struct cabin_task *task, struct report_call *c);
-void report_on_spawn(struct cabin_report *r, struct cabin_proxy *p,
+void cabin_report_on_spawn(struct cabin_report *r, struct cabin_proxy *p,
 		     struct cabin_task *task, const struct cabin_event *ev);
-void report_on_exit(struct cabin_report *r, struct cabin_task *task,
+void cabin_report_on_exit(struct cabin_report *r, struct cabin_task *task,
 		    const struct cabin_event *ev);
-void report_on_fault(struct cabin_report *r, struct cabin_proxy *p,
+void cabin_report_on_fault(struct cabin_report *r, struct cabin_proxy *p,
 		     struct cabin_task *task, const struct cabin_fault *f);
-void report_signal_result(struct cabin_report *r,
+void cabin_report_signal_result(struct cabin_report *r,
 			  const struct cabin_task *task,
 			  const struct report_call *c, long ret, bool refused);
-void report_mem_result(struct cabin_report *r, const struct cabin_task *task,
+void cabin_report_mem_result(struct cabin_report *r,
+			     const struct cabin_task *task,
 		       const struct report_call *c, long ret, bool refused);
-void report_ptrace_result(struct cabin_report *r,
+void cabin_report_ptrace_result(struct cabin_report *r,
 			  const struct cabin_task *task,
 			  const struct report_call *c, long ret, bool refused);
 
 /* JSON (report_json.c): written next to its path, then renamed there. */
-int report_write_json(struct cabin_report *r, struct cabin_proxy *p,
+int cabin_report_write_json(struct cabin_report *r, struct cabin_proxy *p,
 		      int exit_code, bool timed_out);
 
 /* Summary (summary.c). */

@@ -456,7 +456,7 @@ static int write_into_fd(struct cabin_report *r, struct cabin_proxy *p,
 	return write_fd(fd, r, p, exit_code, timed_out, false);
 }
 
-int report_write_json(struct cabin_report *r, struct cabin_proxy *p,
+int cabin_report_write_json(struct cabin_report *r, struct cabin_proxy *p,
 		      int exit_code, bool timed_out)
 {
 	char *tmp;

@@ -96,7 +96,7 @@ static void read_sockaddr(struct cabin_proxy *p, pid_t tid, uint64_t addr,
 	}
 }
 
-void report_capture_net(struct cabin_proxy *p, pid_t tid,
+void cabin_report_capture_net(struct cabin_proxy *p, pid_t tid,
 			struct report_call *c)
 {
 	struct msghdr mh;
@@ -118,7 +118,8 @@ void report_capture_net(struct cabin_proxy *p, pid_t tid,
 	}
 }
 
-void report_net_result(struct cabin_report *r, const struct cabin_task *task,
+void cabin_report_net_result(struct cabin_report *r,
+			     const struct cabin_task *task,
 		       const struct report_call *c, long ret, bool refused)
 {
 	struct report_key k = { 0 };
@@ -127,26 +128,27 @@ void report_net_result(struct cabin_report *r, const struct cabin_task *task,
 	/* A send on a connected socket names no one: the connect did. */
 	if ((c->nr == SYS_sendto || c->nr == SYS_sendmsg) && !c->family)
 		return;
-	report_key_str(&k, c->family);
-	report_key_str(&k, c->addr);
-	report_key_num(&k, c->port);
-	report_key_num(&k, c->nr == SYS_listen ? (long)c->args[0] : -1);
-	rec = report_add_event(r, &r->network, task, &k, c->nr, ret, refused);
+	cabin_report_key_str(&k, c->family);
+	cabin_report_key_str(&k, c->addr);
+	cabin_report_key_num(&k, c->port);
+	cabin_report_key_num(&k, c->nr == SYS_listen ? (long)c->args[0] : -1);
+	rec = cabin_report_add_event(r, &r->network, task, &k, c->nr, ret,
+				     refused);
 	if (!rec)
 		return;
-	rec->s1 = report_dup(c->family);
-	rec->s2 = report_dup(c->addr);
+	rec->s1 = cabin_report_dup(c->family);
+	rec->s2 = cabin_report_dup(c->addr);
 	rec->v1 = c->port;
 	rec->v2 = c->nr == SYS_listen ? (long)c->args[0] : -1;
 }
 
-char *report_net_address(const char *family, const char *addr, long port)
+char *cabin_report_net_address(const char *family, const char *addr, long port)
 {
 	char *s;
 	int n;
 
 	if (!addr)
-		return report_dup(family);
+		return cabin_report_dup(family);
 	if (port < 0)
 		return strdup(addr);
 	if (family && !strcmp(family, "inet6"))

@@ -16,9 +16,9 @@
 
 /* ------------------------------------------------------------- processes */
 
-struct report_proc *report_proc_get(struct cabin_report *r, pid_t pid)
+struct report_proc *cabin_report_proc_get(struct cabin_report *r, pid_t pid)
 {
-	struct report_proc *pr = report_map_get(&r->procmap, pid);
+	struct report_proc *pr = cabin_report_map_get(&r->procmap, pid);
 
 	if (pr || pid <= 0)
 		return pr;
@@ -38,7 +38,7 @@ struct report_proc *report_proc_get(struct cabin_report *r, pid_t pid)
 	pr = calloc(1, sizeof(*pr));
 	if (!pr)
 		return NULL;
-	if (report_map_put(&r->procmap, pid, pr) < 0) {
+	if (cabin_report_map_put(&r->procmap, pid, pr) < 0) {
 		free(pr);
 		return NULL;
 	}
@@ -52,13 +52,14 @@ struct report_proc *report_proc_get(struct cabin_report *r, pid_t pid)
 struct report_proc *cabin_report_find_proc(const struct cabin_report *r,
 					   pid_t pid)
 {
-	return report_map_get(&r->procmap, pid);
+	return cabin_report_map_get(&r->procmap, pid);
 }
 
-struct report_proc *report_proc_of(struct cabin_report *r,
+struct report_proc *cabin_report_proc_of(struct cabin_report *r,
 				   const struct cabin_task *task)
 {
-	struct report_proc *pr = report_proc_get(r, task->pid > 0 ? task->pid
+	struct report_proc *pr = cabin_report_proc_get(r,
+						       task->pid > 0 ? task->pid
 								  : task->tid);
 
 	if (pr && !pr->comm[0])
@@ -77,7 +78,7 @@ static void exec_free(struct report_exec *e)
 	free(e->argv);
 }
 
-void report_procs_free(struct cabin_report *r)
+void cabin_report_procs_free(struct cabin_report *r)
 {
 	size_t i, e;
 
@@ -110,7 +111,7 @@ static void read_argv(struct cabin_report *r, struct cabin_proxy *p,
 		}
 		if (!ptr)
 			return;
-		c->argv[c->argc] = report_read_string(r, p, tid, ptr,
+		c->argv[c->argc] = cabin_report_read_string(r, p, tid, ptr,
 						      REPORT_ARG_MAX);
 		if (c->argv[c->argc])
 			c->argc++;
@@ -118,17 +119,17 @@ static void read_argv(struct cabin_report *r, struct cabin_proxy *p,
 	c->argv_truncated = true;
 }
 
-void report_capture_exec(struct cabin_report *r, struct cabin_proxy *p,
+void cabin_report_capture_exec(struct cabin_report *r, struct cabin_proxy *p,
 			 pid_t tid, struct report_call *c)
 {
-	report_capture_paths(r, p, tid, c);
+	cabin_report_capture_paths(r, p, tid, c);
 	read_argv(r, p, tid, c->args[c->spec->path + 1], c);
 }
 
-void report_add_exec(struct cabin_report *r, struct cabin_proxy *p,
+void cabin_report_add_exec(struct cabin_report *r, struct cabin_proxy *p,
 		     struct cabin_task *task, struct report_call *c)
 {
-	struct report_proc *pr = report_proc_of(r, task);
+	struct report_proc *pr = cabin_report_proc_of(r, task);
 	char exe[REPORT_PATH_MAX];
 	struct report_exec *e;
 
@@ -187,17 +188,17 @@ static bool spawned_process(struct cabin_proxy *p, struct cabin_task *task,
 	       !(task->cur_args[0] & CLONE_THREAD);
 }
 
-void report_on_spawn(struct cabin_report *r, struct cabin_proxy *p,
+void cabin_report_on_spawn(struct cabin_report *r, struct cabin_proxy *p,
 		     struct cabin_task *task, const struct cabin_event *ev)
 {
-	struct report_proc *parent = report_proc_of(r, task), *child;
+	struct report_proc *parent = cabin_report_proc_of(r, task), *child;
 
 	if (!spawned_process(p, task, ev)) {
 		if (parent)
 			parent->threads++;
 		return;
 	}
-	child = report_proc_get(r, ev->spawn.child);
+	child = cabin_report_proc_get(r, ev->spawn.child);
 	if (!child)
 		return;
 	if (!child->parent)
@@ -207,10 +208,10 @@ void report_on_spawn(struct cabin_report *r, struct cabin_proxy *p,
 		snprintf(child->comm, sizeof(child->comm), "%s", task->comm);
 }
 
-void report_on_exit(struct cabin_report *r, struct cabin_task *task,
+void cabin_report_on_exit(struct cabin_report *r, struct cabin_task *task,
 		    const struct cabin_event *ev)
 {
-	struct report_proc *pr = report_map_get(&r->procmap, ev->tid);
+	struct report_proc *pr = cabin_report_map_get(&r->procmap, ev->tid);
 
 	/* Only a thread-group leader's status is the process's. */
 	if (!pr || (task && task->pid > 0 && task->pid != task->tid))
@@ -232,19 +233,19 @@ static char *describe(struct cabin_proxy *p, pid_t tid, uint64_t addr)
 	return strdup(where);
 }
 
-void report_on_fault(struct cabin_report *r, struct cabin_proxy *p,
+void cabin_report_on_fault(struct cabin_report *r, struct cabin_proxy *p,
 		     struct cabin_task *task, const struct cabin_fault *f)
 {
 	struct report_rec *rec;
 
-	report_proc_of(r, task);
+	cabin_report_proc_of(r, task);
 	if (r->nfaults >= REPORT_FAULTS_MAX) {
 		r->dropped++;
 		return;
 	}
 	rec = &r->faults[r->nfaults++];
 	memset(rec, 0, sizeof(*rec));
-	report_rec_who(rec, task);
+	cabin_report_rec_who(rec, task);
 	rec->count = 1;
 	rec->v1 = f->sig;
 	rec->v2 = f->code;
@@ -256,7 +257,7 @@ void report_on_fault(struct cabin_report *r, struct cabin_proxy *p,
 
 /* ---------------------------------------------- signals, memory, ptrace */
 
-void report_signal_result(struct cabin_report *r,
+void cabin_report_signal_result(struct cabin_report *r,
 			  const struct cabin_task *task,
 			  const struct report_call *c, long ret, bool refused)
 {
@@ -269,10 +270,11 @@ void report_signal_result(struct cabin_report *r,
 		target = (int)c->args[1];
 		sig = (int)c->args[2];
 	}
-	report_key_num(&k, target);
-	report_key_num(&k, sig);
-	report_key_num(&k, tgid);
-	rec = report_add_event(r, &r->signals, task, &k, c->nr, ret, refused);
+	cabin_report_key_num(&k, target);
+	cabin_report_key_num(&k, sig);
+	cabin_report_key_num(&k, tgid);
+	rec = cabin_report_add_event(r, &r->signals, task, &k, c->nr, ret,
+				     refused);
 	if (!rec)
 		return;
 	rec->v1 = target;
@@ -280,7 +282,8 @@ void report_signal_result(struct cabin_report *r,
 	rec->v3 = tgid;
 }
 
-void report_mem_result(struct cabin_report *r, const struct cabin_task *task,
+void cabin_report_mem_result(struct cabin_report *r,
+			     const struct cabin_task *task,
 		       const struct report_call *c, long ret, bool refused)
 {
 	struct report_key k = { 0 };
@@ -289,8 +292,9 @@ void report_mem_result(struct cabin_report *r, const struct cabin_task *task,
 
 	if ((prot & (PROT_WRITE | PROT_EXEC)) != (PROT_WRITE | PROT_EXEC))
 		return;
-	report_key_num(&k, prot);
-	rec = report_add_event(r, &r->memory, task, &k, c->nr, ret, refused);
+	cabin_report_key_num(&k, prot);
+	rec = cabin_report_add_event(r, &r->memory, task, &k, c->nr, ret,
+				     refused);
 	if (!rec)
 		return;
 	rec->v1 = prot;
@@ -299,7 +303,7 @@ void report_mem_result(struct cabin_report *r, const struct cabin_task *task,
 	rec->u2 = c->args[1];
 }
 
-void report_ptrace_result(struct cabin_report *r,
+void cabin_report_ptrace_result(struct cabin_report *r,
 			  const struct cabin_task *task,
 			  const struct report_call *c, long ret, bool refused)
 {
@@ -312,9 +316,10 @@ void report_ptrace_result(struct cabin_report *r,
 	/* Only the requests that name a target carry one. */
 	if (is_ptrace && req == PTRACE_TRACEME)
 		target = 0;
-	report_key_num(&k, req);
-	report_key_num(&k, target);
-	rec = report_add_event(r, &r->ptrace, task, &k, c->nr, ret, refused);
+	cabin_report_key_num(&k, req);
+	cabin_report_key_num(&k, target);
+	rec = cabin_report_add_event(r, &r->ptrace, task, &k, c->nr, ret,
+				     refused);
 	if (!rec)
 		return;
 	rec->v1 = req;

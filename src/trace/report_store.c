@@ -46,7 +46,7 @@ static int map_grow(struct report_map *m)
 	return 0;
 }
 
-void *report_map_get(const struct report_map *m, pid_t pid)
+void *cabin_report_map_get(const struct report_map *m, pid_t pid)
 {
 	size_t h;
 
@@ -59,7 +59,7 @@ void *report_map_get(const struct report_map *m, pid_t pid)
 	return NULL;
 }
 
-int report_map_put(struct report_map *m, pid_t pid, void *val)
+int cabin_report_map_put(struct report_map *m, pid_t pid, void *val)
 {
 	size_t h;
 
@@ -81,7 +81,7 @@ int report_map_put(struct report_map *m, pid_t pid, void *val)
 
 /* ----------------------------------------------------- deduplicated lists */
 
-void report_key_bytes(struct report_key *k, const void *p, size_t n)
+void cabin_report_key_bytes(struct report_key *k, const void *p, size_t n)
 {
 	if (k->failed)
 		return;
@@ -100,18 +100,18 @@ void report_key_bytes(struct report_key *k, const void *p, size_t n)
 	k->len += n;
 }
 
-void report_key_num(struct report_key *k, long v)
+void cabin_report_key_num(struct report_key *k, long v)
 {
-	report_key_bytes(k, &v, sizeof(v));
+	cabin_report_key_bytes(k, &v, sizeof(v));
 }
 
-void report_key_str(struct report_key *k, const char *s)
+void cabin_report_key_str(struct report_key *k, const char *s)
 {
 	size_t n = s ? strlen(s) : SIZE_MAX;
 
-	report_key_bytes(k, &n, sizeof(n));
+	cabin_report_key_bytes(k, &n, sizeof(n));
 	if (s)
-		report_key_bytes(k, s, n);
+		cabin_report_key_bytes(k, s, n);
 }
 
 static uint64_t key_hash(const char *p, size_t n)
@@ -143,7 +143,7 @@ static int list_rehash(struct report_list *l)
 	return 0;
 }
 
-struct report_rec *report_list_add(struct cabin_report *r,
+struct report_rec *cabin_report_list_add(struct cabin_report *r,
 				   struct report_list *l,
 				   const struct report_key *k, bool *fresh)
 {
@@ -190,30 +190,30 @@ drop:
 	return NULL;
 }
 
-void report_rec_free(struct report_rec *rec)
+void cabin_report_rec_free(struct report_rec *rec)
 {
 	free(rec->key);
 	free(rec->s1);
 	free(rec->s2);
 }
 
-void report_list_free(struct report_list *l)
+void cabin_report_list_free(struct report_list *l)
 {
 	size_t i;
 
 	for (i = 0; i < l->n; i++)
-		report_rec_free(&l->v[i]);
+		cabin_report_rec_free(&l->v[i]);
 	free(l->v);
 	free(l->slot);
 	memset(l, 0, sizeof(*l));
 }
 
-char *report_dup(const char *s)
+char *cabin_report_dup(const char *s)
 {
 	return s ? strdup(s) : NULL;
 }
 
-void report_rec_who(struct report_rec *rec, const struct cabin_task *task)
+void cabin_report_rec_who(struct report_rec *rec, const struct cabin_task *task)
 {
 	if (!task)
 		return;
@@ -221,7 +221,7 @@ void report_rec_who(struct report_rec *rec, const struct cabin_task *task)
 	snprintf(rec->comm, sizeof(rec->comm), "%s", task->comm);
 }
 
-struct report_rec *report_add_event(struct cabin_report *r,
+struct report_rec *cabin_report_add_event(struct cabin_report *r,
 				    struct report_list *l,
 				    const struct cabin_task *task,
 				    struct report_key *k, long nr, long ret,
@@ -230,15 +230,15 @@ struct report_rec *report_add_event(struct cabin_report *r,
 	struct report_rec *rec;
 	bool fresh;
 
-	report_key_num(k, task ? task->pid : 0);
-	report_key_num(k, nr);
-	report_key_num(k, ret < 0 ? -ret : 0);
-	report_key_num(k, refused);
-	rec = report_list_add(r, l, k, &fresh);
+	cabin_report_key_num(k, task ? task->pid : 0);
+	cabin_report_key_num(k, nr);
+	cabin_report_key_num(k, ret < 0 ? -ret : 0);
+	cabin_report_key_num(k, refused);
+	rec = cabin_report_list_add(r, l, k, &fresh);
 	free(k->buf);
 	if (!rec || !fresh)
 		return NULL;
-	report_rec_who(rec, task);
+	cabin_report_rec_who(rec, task);
 	rec->nr = nr;
 	rec->err = ret < 0 ? (int)-ret : 0;
 	rec->refused = refused;

@@ -38,7 +38,7 @@ static struct report_list *list_at(struct cabin_report *r, unsigned int i)
 /* The bytes go into a report_key: the same growing buffer. */
 static void put(struct report_key *w, const void *p, size_t n)
 {
-	report_key_bytes(w, p, n);
+	cabin_report_key_bytes(w, p, n);
 }
 
 static void put_u64(struct report_key *w, uint64_t v)
@@ -234,14 +234,14 @@ static void absorb_rec(struct cabin_report *r, struct report_list *l,
 	bool fresh;
 	char *key;
 
-	into = report_list_add(r, l, &k, &fresh);
+	into = cabin_report_list_add(r, l, &k, &fresh);
 	if (!into) {
-		report_rec_free(rec);
+		cabin_report_rec_free(rec);
 		return;
 	}
 	if (!fresh) {
 		into->count += rec->count - 1;
-		report_rec_free(rec);
+		cabin_report_rec_free(rec);
 		return;
 	}
 	key = into->key;
@@ -254,7 +254,7 @@ static void absorb_fault(struct cabin_report *r, struct report_rec *rec)
 {
 	if (r->nfaults >= REPORT_FAULTS_MAX) {
 		r->dropped++;
-		report_rec_free(rec);
+		cabin_report_rec_free(rec);
 		return;
 	}
 	r->faults[r->nfaults++] = *rec;
@@ -327,7 +327,7 @@ static void absorb_proc(struct cabin_report *r, struct cursor *c)
 		c->bad = true;
 		return;
 	}
-	pr = report_proc_get(r, pid);
+	pr = cabin_report_proc_get(r, pid);
 	if (pr) {
 		if (!pr->parent)
 			pr->parent = parent;
@@ -391,7 +391,7 @@ static void absorb_item(struct cabin_report *r, struct cursor *c,
 		l = list_at(r, (unsigned int)get_u64(c));
 		get_rec(c, &rec);
 		if (!l || c->bad)
-			report_rec_free(&rec);
+			cabin_report_rec_free(&rec);
 		else
 			absorb_rec(r, l, &rec);
 		if (!l)
@@ -400,7 +400,7 @@ static void absorb_item(struct cabin_report *r, struct cursor *c,
 	case ITEM_FAULT:
 		get_rec(c, &rec);
 		if (c->bad)
-			report_rec_free(&rec);
+			cabin_report_rec_free(&rec);
 		else
 			absorb_fault(r, &rec);
 		return;
