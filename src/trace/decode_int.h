@@ -54,7 +54,7 @@ void cabin_decode_string(const struct dctx *d, uint64_t addr, size_t max);
 void cabin_decode_buf(const struct dctx *d, uint64_t addr, uint64_t len,
 		      bool hex);
 void cabin_decode_iov(const struct dctx *d, uint64_t addr, uint64_t cnt,
-	     uint64_t budget);
+		      uint64_t budget);
 void cabin_decode_sockaddr(const struct dctx *d, uint64_t addr, uint64_t len);
 void cabin_decode_stat(const struct dctx *d, uint64_t addr);
 void cabin_decode_statx(const struct dctx *d, uint64_t addr);

@@ -100,7 +100,7 @@ void cabin_decode_buf(const struct dctx *d, uint64_t addr, uint64_t len,
  * writev); elements past it show "" since nothing was written there.
  */
 void cabin_decode_iov(const struct dctx *d, uint64_t addr, uint64_t cnt,
-	     uint64_t budget)
+		      uint64_t budget)
 {
 	size_t max = array_max(d);
 	uint64_t i;
@@ -278,7 +278,7 @@ void cabin_decode_msghdr(const struct dctx *d, uint64_t addr, bool out)
 			      m.msg_namelen);
 	cabin_sb_printf(d->b, ", msg_namelen=%u, msg_iov=", m.msg_namelen);
 	cabin_decode_iov(d, (uint64_t)(uintptr_t)m.msg_iov, m.msg_iovlen,
-		out ? (uint64_t)d->call->ret : UINT64_MAX);
+			 out ? (uint64_t)d->call->ret : UINT64_MAX);
 	cabin_sb_printf(d->b, ", msg_iovlen=%zu", (size_t)m.msg_iovlen);
 	if (m.msg_controllen) {
 		sb(d, ", msg_control=");
@@ -313,7 +313,7 @@ void cabin_decode_argv(const struct dctx *d, uint64_t addr)
 		}
 		cabin_decode_string(d, ptr, d->c->strsize);
 		if (!cabin_decode_read(d, addr + (i + 1) * sizeof(ptr), &ptr,
-			      sizeof(ptr))) {
+				       sizeof(ptr))) {
 			sb(d, ", ");
 			cabin_decode_hex(d, addr + (i + 1) * sizeof(ptr));
 			break;
@@ -403,7 +403,7 @@ void cabin_decode_sigaction(const struct dctx *d, uint64_t addr)
 		cabin_decode_hex(d, sa.handler);
 	sb(d, ", sa_mask=");
 	cabin_decode_sigset(d, addr + offsetof(struct ksigaction, mask),
-		   sizeof(sa.mask));
+			    sizeof(sa.mask));
 	sb(d, ", sa_flags=");
 	cabin_decode_flags(d, sa.flags, XL(sa_flags), "0");
 	if (sa.flags & 0x04000000) {

@@ -71,31 +71,6 @@ static const struct watch_spec specs[] = {
 	{ SYS_process_vm_writev, CALL_PTRACE, -1, -1, -1, -1, -1, -1 },
 };
 
-/* ------------------------------------------------ reading program memory */
-
-char *cabin_report_read_string(struct cabin_report *r, struct cabin_proxy *p,
-			 pid_t tid, uint64_t addr, size_t max)
-{
-	bool cut;
-	ssize_t n;
-	char *s;
-
-	if (!addr)
-		return strdup("(null)");
-	n = cabin_umem_string(p, tid, addr, r->scratch, max + 1, &cut);
-	if (n < 0) {
-		if (asprintf(&s, "(unreadable %#" PRIx64 ")", addr) < 0)
-			return NULL;
-		return s;
-	}
-	s = malloc((size_t)n + 4);
-	if (!s)
-		return NULL;
-	memcpy(s, r->scratch, (size_t)n);
-	strcpy(s + n, cut ? "..." : "");
-	return s;
-}
-
 /* ------------------------------------------------------ syscall capture */
 
 static const struct watch_spec *spec_of(long nr)

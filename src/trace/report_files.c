@@ -108,7 +108,7 @@ static void read_paths(struct cabin_report *r, struct cabin_proxy *p,
 
 	if (s->path >= 0)
 		c->path = cabin_report_read_string(r, p, tid, c->args[s->path],
-					     REPORT_PATH_MAX);
+						   REPORT_PATH_MAX);
 	else if (s->dirfd >= 0)
 		c->path = strdup("");
 	if (s->path2 >= 0)
@@ -142,7 +142,7 @@ static void resolve_paths(struct cabin_report *r, pid_t tid,
 }
 
 void cabin_report_capture_paths(struct cabin_report *r, struct cabin_proxy *p,
-			  pid_t tid, struct report_call *c)
+				pid_t tid, struct report_call *c)
 {
 	read_paths(r, p, tid, c);
 	resolve_paths(r, tid, c);
@@ -189,7 +189,7 @@ static void open_existed(struct cabin_report *r, pid_t tid,
 }
 
 void cabin_report_capture_file(struct cabin_report *r, struct cabin_proxy *p,
-			 pid_t tid, struct report_call *c)
+			       pid_t tid, struct report_call *c)
 {
 	const struct watch_spec *s = c->spec;
 
@@ -229,7 +229,7 @@ static bool changed(struct cabin_report *r, struct cabin_proxy *p, pid_t tid,
 }
 
 void cabin_report_race_check(struct cabin_report *r, struct cabin_proxy *p,
-		       pid_t tid, struct report_call *c, long ret)
+			     pid_t tid, struct report_call *c, long ret)
 {
 	const struct watch_spec *s = c->spec;
 	struct cabin_kernview *kv;

@@ -189,9 +189,9 @@ static inline bool report_is_denial(long ret)
 	return ret == -EACCES || ret == -EPERM;
 }
 
-/* Observer (report.c): a string of the program, "..." when it was cut. */
+/* report_read.c: a string of the program, "..." when it was cut. */
 char *cabin_report_read_string(struct cabin_report *r, struct cabin_proxy *p,
-			 pid_t tid, uint64_t addr, size_t max);
+			       pid_t tid, uint64_t addr, size_t max);
 
 /* Records and the pid map (report_store.c). */
 void *cabin_report_map_get(const struct report_map *m, pid_t pid);
@@ -205,7 +205,7 @@ void cabin_report_key_str(struct report_key *k, const char *s);
  * new zeroed one (*fresh) with count 1.  NULL when a bound is reached.
  */
 struct report_rec *cabin_report_list_add(struct cabin_report *r,
-				   struct report_list *l,
+					 struct report_list *l,
 				   const struct report_key *k, bool *fresh);
 void cabin_report_rec_free(struct report_rec *rec);
 void cabin_report_list_free(struct report_list *l);
@@ -218,8 +218,8 @@ void cabin_report_rec_who(struct report_rec *rec,
  * who, what and how it ended; NULL when it was already there or dropped.
  */
 struct report_rec *cabin_report_add_event(struct cabin_report *r,
-				    struct report_list *l,
-				    const struct cabin_task *task,
+					  struct report_list *l,
+					  const struct cabin_task *task,
 				    struct report_key *k, long nr, long ret,
 				    bool refused);
 
@@ -227,19 +227,19 @@ struct report_rec *cabin_report_add_event(struct cabin_report *r,
 extern const struct cabin_report_fs cabin_report_proc_fs;
 /* The paths exactly as given, then resolved against their descriptors. */
 void cabin_report_capture_paths(struct cabin_report *r, struct cabin_proxy *p,
-			  pid_t tid, struct report_call *c);
+				pid_t tid, struct report_call *c);
 void cabin_report_capture_file(struct cabin_report *r, struct cabin_proxy *p,
-			 pid_t tid, struct report_call *c);
+			       pid_t tid, struct report_call *c);
 void cabin_report_file_result(struct cabin_report *r,
 			      const struct cabin_task *task,
 			const struct report_call *c, long ret);
 /* At the result of a call that ran: what the kernel acted on. */
 void cabin_report_race_check(struct cabin_report *r, struct cabin_proxy *p,
-		       pid_t tid, struct report_call *c, long ret);
+			     pid_t tid, struct report_call *c, long ret);
 
 /* Sockets (report_net.c). */
 void cabin_report_capture_net(struct cabin_proxy *p, pid_t tid,
-			struct report_call *c);
+			      struct report_call *c);
 void cabin_report_net_result(struct cabin_report *r,
 			     const struct cabin_task *task,
 		       const struct report_call *c, long ret, bool refused);
@@ -249,32 +249,32 @@ char *cabin_report_net_address(const char *family, const char *addr, long port);
 /* Processes, signals, memory and faults (report_procs.c). */
 struct report_proc *cabin_report_proc_get(struct cabin_report *r, pid_t pid);
 struct report_proc *cabin_report_proc_of(struct cabin_report *r,
-				   const struct cabin_task *task);
+					 const struct cabin_task *task);
 void cabin_report_procs_free(struct cabin_report *r);
 void cabin_report_capture_exec(struct cabin_report *r, struct cabin_proxy *p,
-			 pid_t tid, struct report_call *c);
+			       pid_t tid, struct report_call *c);
 /* c (may be NULL) hands what it read at entry over to the record. */
 void cabin_report_add_exec(struct cabin_report *r, struct cabin_proxy *p,
-		     struct cabin_task *task, struct report_call *c);
+			   struct cabin_task *task, struct report_call *c);
 void cabin_report_on_spawn(struct cabin_report *r, struct cabin_proxy *p,
 		     struct cabin_task *task, const struct cabin_event *ev);
 void cabin_report_on_exit(struct cabin_report *r, struct cabin_task *task,
-		    const struct cabin_event *ev);
+			  const struct cabin_event *ev);
 void cabin_report_on_fault(struct cabin_report *r, struct cabin_proxy *p,
 		     struct cabin_task *task, const struct cabin_fault *f);
 void cabin_report_signal_result(struct cabin_report *r,
-			  const struct cabin_task *task,
+				const struct cabin_task *task,
 			  const struct report_call *c, long ret, bool refused);
 void cabin_report_mem_result(struct cabin_report *r,
 			     const struct cabin_task *task,
 		       const struct report_call *c, long ret, bool refused);
 void cabin_report_ptrace_result(struct cabin_report *r,
-			  const struct cabin_task *task,
+				const struct cabin_task *task,
 			  const struct report_call *c, long ret, bool refused);
 
 /* JSON (report_json.c): written next to its path, then renamed there. */
 int cabin_report_write_json(struct cabin_report *r, struct cabin_proxy *p,
-		      int exit_code, bool timed_out);
+			    int exit_code, bool timed_out);
 
 /* Summary (summary.c). */
 void cabin_report_write_summary(struct cabin_report *r, FILE *f,

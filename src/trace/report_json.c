@@ -457,7 +457,7 @@ static int write_into_fd(struct cabin_report *r, struct cabin_proxy *p,
 }
 
 int cabin_report_write_json(struct cabin_report *r, struct cabin_proxy *p,
-		      int exit_code, bool timed_out)
+			    int exit_code, bool timed_out)
 {
 	char *tmp;
 	int fd, err;

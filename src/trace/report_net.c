@@ -97,7 +97,7 @@ static void read_sockaddr(struct cabin_proxy *p, pid_t tid, uint64_t addr,
 }
 
 void cabin_report_capture_net(struct cabin_proxy *p, pid_t tid,
-			struct report_call *c)
+			      struct report_call *c)
 {
 	struct msghdr mh;
 

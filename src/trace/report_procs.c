@@ -56,7 +56,7 @@ struct report_proc *cabin_report_find_proc(const struct cabin_report *r,
 }
 
 struct report_proc *cabin_report_proc_of(struct cabin_report *r,
-				   const struct cabin_task *task)
+					 const struct cabin_task *task)
 {
 	struct report_proc *pr = cabin_report_proc_get(r,
 						       task->pid > 0 ? task->pid
@@ -112,7 +112,7 @@ static void read_argv(struct cabin_report *r, struct cabin_proxy *p,
 		if (!ptr)
 			return;
 		c->argv[c->argc] = cabin_report_read_string(r, p, tid, ptr,
-						      REPORT_ARG_MAX);
+							    REPORT_ARG_MAX);
 		if (c->argv[c->argc])
 			c->argc++;
 	}
@@ -120,14 +120,14 @@ static void read_argv(struct cabin_report *r, struct cabin_proxy *p,
 }
 
 void cabin_report_capture_exec(struct cabin_report *r, struct cabin_proxy *p,
-			 pid_t tid, struct report_call *c)
+			       pid_t tid, struct report_call *c)
 {
 	cabin_report_capture_paths(r, p, tid, c);
 	read_argv(r, p, tid, c->args[c->spec->path + 1], c);
 }
 
 void cabin_report_add_exec(struct cabin_report *r, struct cabin_proxy *p,
-		     struct cabin_task *task, struct report_call *c)
+			   struct cabin_task *task, struct report_call *c)
 {
 	struct report_proc *pr = cabin_report_proc_of(r, task);
 	char exe[REPORT_PATH_MAX];
@@ -209,7 +209,7 @@ void cabin_report_on_spawn(struct cabin_report *r, struct cabin_proxy *p,
 }
 
 void cabin_report_on_exit(struct cabin_report *r, struct cabin_task *task,
-		    const struct cabin_event *ev)
+			  const struct cabin_event *ev)
 {
 	struct report_proc *pr = cabin_report_map_get(&r->procmap, ev->tid);
 
@@ -234,7 +234,7 @@ static char *describe(struct cabin_proxy *p, pid_t tid, uint64_t addr)
 }
 
 void cabin_report_on_fault(struct cabin_report *r, struct cabin_proxy *p,
-		     struct cabin_task *task, const struct cabin_fault *f)
+			   struct cabin_task *task, const struct cabin_fault *f)
 {
 	struct report_rec *rec;
 
@@ -258,7 +258,7 @@ void cabin_report_on_fault(struct cabin_report *r, struct cabin_proxy *p,
 /* ---------------------------------------------- signals, memory, ptrace */
 
 void cabin_report_signal_result(struct cabin_report *r,
-			  const struct cabin_task *task,
+				const struct cabin_task *task,
 			  const struct report_call *c, long ret, bool refused)
 {
 	struct report_key k = { 0 };
@@ -304,7 +304,7 @@ void cabin_report_mem_result(struct cabin_report *r,
 }
 
 void cabin_report_ptrace_result(struct cabin_report *r,
-			  const struct cabin_task *task,
+				const struct cabin_task *task,
 			  const struct report_call *c, long ret, bool refused)
 {
 	struct report_key k = { 0 };

@@ -144,7 +144,7 @@ static int list_rehash(struct report_list *l)
 }
 
 struct report_rec *cabin_report_list_add(struct cabin_report *r,
-				   struct report_list *l,
+					 struct report_list *l,
 				   const struct report_key *k, bool *fresh)
 {
 	struct report_rec *rec;
@@ -222,8 +222,8 @@ void cabin_report_rec_who(struct report_rec *rec, const struct cabin_task *task)
 }
 
 struct report_rec *cabin_report_add_event(struct cabin_report *r,
-				    struct report_list *l,
-				    const struct cabin_task *task,
+					  struct report_list *l,
+					  const struct cabin_task *task,
 				    struct report_key *k, long nr, long ret,
 				    bool refused)
 {
