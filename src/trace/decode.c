@@ -1,6 +1,6 @@
 /*
- * The syscall table and the argument dispatcher: for each known syscall
- * the kind of every argument and of the result, a few calls whose shape
+ * The argument dispatcher: each argument printed by its kind in the
+ * syscall table (src/syscall/x86_64.def), a few calls whose shape
  * depends on their arguments (open, fcntl, clone, futex, prctl), and the
  * result with strace's errno text.  Unknown calls print six hex words.
  */
@@ -12,47 +12,8 @@
 
 #include "core/names.h"
 #include "core/proxy.h"
+#include "syscall/table.h"
 #include "trace/decode_int.h"
-
-enum kind {
-	K_HEX,		/* 0x1f; what unknown arguments are */
-	K_PTR,		/* NULL or 0x7ffd... */
-	K_INT, K_UINT, K_LONG, K_ULONG, K_OCT, K_UID,
-	K_FD, K_DIRFD,
-	K_PATH,		/* a NUL-terminated path, shown whole */
-	K_STR,		/* a NUL-terminated string, strsize shown */
-	K_OFLAGS, K_OFLAGS_NOACC, K_MODE, K_ATFLAGS, K_STATX_FLAGS,
-	K_STATX_MASK, K_ACCESS,
-	K_PROT, K_MAPFLAGS, K_MREMAP, K_MADV, K_WHENCE,
-	K_SIG, K_SIGHOW, K_SIGSET, K_SIGACT,
-	K_BUF,		/* bytes written by the program; length is next */
-	K_IOV,		/* iovec array; count is next */
-	K_SA,		/* sockaddr; length is next */
-	K_AF, K_SOCKTYPE, K_SOCKPROTO, K_SOCKFLAGS, K_MSGFLAGS, K_SHUT,
-	K_SOL, K_SOCKOPT, K_SOCKOPT_VAL, K_MSGHDR,
-	K_CLONE_FLAGS, K_CLONE3, K_ARGV, K_ENVP, K_WOPTS,
-	K_FCNTL_CMD, K_FCNTL_ARG, K_FLOCK, K_TS, K_TV, K_CLOCK, K_TIMER,
-	K_FUTEX_OP, K_RLIM_RES, K_RLIM, K_RLIM64, K_POLLFDS, K_FDSET,
-	K_ARCH_PRCTL, K_PRCTL, K_EPOLL_OP, K_EPOLL_EVENT, K_PTRACE,
-	K_MOUNT, K_UMOUNT, K_RENAME, K_GRND, K_MFD, K_EFD, K_IOCTL, K_BPF,
-	K_SECCOMP, K_CLOSE_RANGE,
-	K_OUT,		/* ---- the kernel writes these: decoded at exit ---- */
-	K_BUF_OUT,	/* as many bytes as the call returned */
-	K_BUF_HEX_OUT, K_IOV_OUT, K_SA_OUT, K_SOCKLEN_OUT, K_STAT_OUT,
-	K_STATX_OUT, K_TS_OUT, K_TV_OUT, K_SIGSET_OUT, K_SIGACT_OUT,
-	K_RLIM_OUT, K_RLIM64_OUT, K_UTS_OUT, K_SYSINFO_OUT, K_STATFS_OUT,
-	K_FDPAIR_OUT, K_WSTATUS_OUT, K_CSTR_OUT, K_LINK_OUT, K_DENTS_OUT,
-	K_MSGHDR_OUT, K_EPOLL_OUT, K_INT_OUT, K_SOCKOPT_OUT,
-};
-
-enum ret_kind { R_DEC, R_HEX, R_NONE, R_OCT, R_FCNTL };
-
-struct sysdesc {
-	bool known;
-	unsigned char n;
-	unsigned char ret;
-	unsigned char k[6];
-};
 
 struct item {
 	unsigned char kind;
@@ -60,248 +21,17 @@ struct item {
 	const char *label;
 };
 
-#define NARGS(...) (sizeof((unsigned char[]){ __VA_ARGS__ }))
-#define S(name, r, ...) \
-	[__NR_##name] = { true, NARGS(__VA_ARGS__), r, { __VA_ARGS__ } }
-#define S0(name, r) [__NR_##name] = { true, 0, r, { 0 } }
-
-static const struct sysdesc table[] = {
-	S(read, R_DEC, K_FD, K_BUF_OUT, K_ULONG),
-	S(write, R_DEC, K_FD, K_BUF, K_ULONG),
-	S(close, R_DEC, K_FD),
-	S(fstat, R_DEC, K_FD, K_STAT_OUT),
-	S(lseek, R_DEC, K_FD, K_LONG, K_WHENCE),
-	S(mmap, R_HEX, K_PTR, K_ULONG, K_PROT, K_MAPFLAGS, K_FD, K_HEX),
-	S(mprotect, R_DEC, K_PTR, K_ULONG, K_PROT),
-	S(munmap, R_DEC, K_PTR, K_ULONG),
-	S(brk, R_HEX, K_PTR),
-	S(rt_sigaction, R_DEC, K_SIG, K_SIGACT, K_SIGACT_OUT, K_ULONG),
-	S(rt_sigprocmask, R_DEC, K_SIGHOW, K_SIGSET, K_SIGSET_OUT, K_ULONG),
-	S0(rt_sigreturn, R_DEC),
-	S(ioctl, R_DEC, K_FD, K_IOCTL, K_HEX),
-	S(pread64, R_DEC, K_FD, K_BUF_OUT, K_ULONG, K_LONG),
-	S(pwrite64, R_DEC, K_FD, K_BUF, K_ULONG, K_LONG),
-	S(readv, R_DEC, K_FD, K_IOV_OUT, K_INT),
-	S(writev, R_DEC, K_FD, K_IOV, K_INT),
-	S(preadv, R_DEC, K_FD, K_IOV_OUT, K_INT, K_LONG),
-	S(pwritev, R_DEC, K_FD, K_IOV, K_INT, K_LONG),
-	S(pipe2, R_DEC, K_FDPAIR_OUT, K_OFLAGS_NOACC),
-	S(pselect6, R_DEC, K_INT, K_FDSET, K_FDSET, K_FDSET, K_TS, K_PTR),
-	S0(sched_yield, R_DEC),
-	S(mremap, R_HEX, K_PTR, K_ULONG, K_ULONG, K_MREMAP, K_PTR),
-	S(msync, R_DEC, K_PTR, K_ULONG, K_HEX),
-	S(mincore, R_DEC, K_PTR, K_ULONG, K_PTR),
-	S(madvise, R_DEC, K_PTR, K_ULONG, K_MADV),
-	S(dup, R_DEC, K_FD),
-	S(dup3, R_DEC, K_FD, K_FD, K_OFLAGS_NOACC),
-	S(nanosleep, R_DEC, K_TS, K_PTR),
-	S(getitimer, R_DEC, K_INT, K_PTR),
-	S(setitimer, R_DEC, K_INT, K_PTR, K_PTR),
-	S0(getpid, R_DEC),
-	S(sendfile, R_DEC, K_FD, K_FD, K_PTR, K_ULONG),
-	S(socket, R_DEC, K_AF, K_SOCKTYPE, K_SOCKPROTO),
-	S(connect, R_DEC, K_FD, K_SA, K_UINT),
-	S(accept, R_DEC, K_FD, K_SA_OUT, K_SOCKLEN_OUT),
-	S(accept4, R_DEC, K_FD, K_SA_OUT, K_SOCKLEN_OUT, K_SOCKFLAGS),
-	S(sendto, R_DEC, K_FD, K_BUF, K_ULONG, K_MSGFLAGS, K_SA, K_UINT),
-	S(recvfrom, R_DEC, K_FD, K_BUF_OUT, K_ULONG, K_MSGFLAGS, K_SA_OUT,
-	  K_SOCKLEN_OUT),
-	S(sendmsg, R_DEC, K_FD, K_MSGHDR, K_MSGFLAGS),
-	S(recvmsg, R_DEC, K_FD, K_MSGHDR_OUT, K_MSGFLAGS),
-	S(sendmmsg, R_DEC, K_FD, K_PTR, K_UINT, K_MSGFLAGS),
-	S(recvmmsg, R_DEC, K_FD, K_PTR, K_UINT, K_MSGFLAGS, K_PTR),
-	S(shutdown, R_DEC, K_FD, K_SHUT),
-	S(bind, R_DEC, K_FD, K_SA, K_UINT),
-	S(listen, R_DEC, K_FD, K_INT),
-	S(getsockname, R_DEC, K_FD, K_SA_OUT, K_SOCKLEN_OUT),
-	S(getpeername, R_DEC, K_FD, K_SA_OUT, K_SOCKLEN_OUT),
-	S(socketpair, R_DEC, K_AF, K_SOCKTYPE, K_SOCKPROTO, K_FDPAIR_OUT),
-	S(setsockopt, R_DEC, K_FD, K_SOL, K_SOCKOPT, K_SOCKOPT_VAL, K_UINT),
-	S(getsockopt, R_DEC, K_FD, K_SOL, K_SOCKOPT, K_SOCKOPT_OUT,
-	  K_SOCKLEN_OUT),
-	S(clone, R_DEC, K_CLONE_FLAGS, K_PTR, K_PTR, K_PTR, K_PTR),
-	S(clone3, R_DEC, K_CLONE3, K_ULONG),
-	S(execve, R_DEC, K_PATH, K_ARGV, K_ENVP),
-	S(execveat, R_DEC, K_DIRFD, K_PATH, K_ARGV, K_ENVP, K_ATFLAGS),
-	S(exit, R_NONE, K_INT),
-	S(exit_group, R_NONE, K_INT),
-	S(wait4, R_DEC, K_INT, K_WSTATUS_OUT, K_WOPTS, K_PTR),
-	S(waitid, R_DEC, K_INT, K_INT, K_PTR, K_WOPTS, K_PTR),
-	S(kill, R_DEC, K_INT, K_SIG),
-	S(tkill, R_DEC, K_INT, K_SIG),
-	S(tgkill, R_DEC, K_INT, K_INT, K_SIG),
-	S(uname, R_DEC, K_UTS_OUT),
-	S(fcntl, R_FCNTL, K_FD, K_FCNTL_CMD, K_FCNTL_ARG),
-	S(flock, R_DEC, K_FD, K_FLOCK),
-	S(fsync, R_DEC, K_FD),
-	S(fdatasync, R_DEC, K_FD),
-	S(truncate, R_DEC, K_PATH, K_LONG),
-	S(ftruncate, R_DEC, K_FD, K_LONG),
-	S(getdents64, R_DEC, K_FD, K_DENTS_OUT, K_UINT),
-	S(getcwd, R_DEC, K_CSTR_OUT, K_ULONG),
-	S(chdir, R_DEC, K_PATH),
-	S(fchdir, R_DEC, K_FD),
-	S(renameat, R_DEC, K_DIRFD, K_PATH, K_DIRFD, K_PATH),
-	S(renameat2, R_DEC, K_DIRFD, K_PATH, K_DIRFD, K_PATH, K_RENAME),
-	S(mkdirat, R_DEC, K_DIRFD, K_PATH, K_MODE),
-	S(linkat, R_DEC, K_DIRFD, K_PATH, K_DIRFD, K_PATH, K_ATFLAGS),
-	S(unlinkat, R_DEC, K_DIRFD, K_PATH, K_ATFLAGS),
-	S(symlinkat, R_DEC, K_PATH, K_DIRFD, K_PATH),
-	S(readlinkat, R_DEC, K_DIRFD, K_PATH, K_LINK_OUT, K_ULONG),
-	S(fchmod, R_DEC, K_FD, K_MODE),
-	S(fchmodat, R_DEC, K_DIRFD, K_PATH, K_MODE),
-	S(fchown, R_DEC, K_FD, K_UID, K_UID),
-	S(fchownat, R_DEC, K_DIRFD, K_PATH, K_UID, K_UID, K_ATFLAGS),
-	S(umask, R_OCT, K_OCT),
-	S(gettimeofday, R_DEC, K_TV_OUT, K_PTR),
-	S(getrlimit, R_DEC, K_RLIM_RES, K_RLIM_OUT),
-	S(setrlimit, R_DEC, K_RLIM_RES, K_RLIM),
-	S(prlimit64, R_DEC, K_INT, K_RLIM_RES, K_RLIM64, K_RLIM64_OUT),
-	S(getrusage, R_DEC, K_INT, K_PTR),
-	S(sysinfo, R_DEC, K_SYSINFO_OUT),
-	S(times, R_DEC, K_PTR),
-	S(ptrace, R_DEC, K_PTRACE, K_INT, K_HEX, K_HEX),
-	S0(getuid, R_DEC),
-	S0(getgid, R_DEC),
-	S(setuid, R_DEC, K_UID),
-	S(setgid, R_DEC, K_UID),
-	S0(geteuid, R_DEC),
-	S0(getegid, R_DEC),
-	S(setpgid, R_DEC, K_INT, K_INT),
-	S0(getppid, R_DEC),
-	S0(getpgrp, R_DEC),
-	S0(setsid, R_DEC),
-	S(setreuid, R_DEC, K_UID, K_UID),
-	S(setregid, R_DEC, K_UID, K_UID),
-	S(getgroups, R_DEC, K_INT, K_PTR),
-	S(setgroups, R_DEC, K_INT, K_PTR),
-	S(setresuid, R_DEC, K_UID, K_UID, K_UID),
-	S(getresuid, R_DEC, K_INT_OUT, K_INT_OUT, K_INT_OUT),
-	S(setresgid, R_DEC, K_UID, K_UID, K_UID),
-	S(getresgid, R_DEC, K_INT_OUT, K_INT_OUT, K_INT_OUT),
-	S(getpgid, R_DEC, K_INT),
-	S(getsid, R_DEC, K_INT),
-	S(capget, R_DEC, K_PTR, K_PTR),
-	S(capset, R_DEC, K_PTR, K_PTR),
-	S(rt_sigpending, R_DEC, K_SIGSET_OUT, K_ULONG),
-	S(rt_sigsuspend, R_DEC, K_SIGSET, K_ULONG),
-	S(sigaltstack, R_DEC, K_PTR, K_PTR),
-	S(personality, R_HEX, K_HEX),
-	S(statfs, R_DEC, K_PATH, K_STATFS_OUT),
-	S(fstatfs, R_DEC, K_FD, K_STATFS_OUT),
-	S(getpriority, R_DEC, K_INT, K_INT),
-	S(setpriority, R_DEC, K_INT, K_INT, K_INT),
-	S(sched_getaffinity, R_DEC, K_INT, K_ULONG, K_PTR),
-	S(sched_setaffinity, R_DEC, K_INT, K_ULONG, K_PTR),
-	S(prctl, R_DEC, K_PRCTL, K_HEX, K_HEX, K_HEX, K_HEX),
-	S(arch_prctl, R_DEC, K_ARCH_PRCTL, K_HEX),
-	S(chroot, R_DEC, K_PATH),
-	S0(sync, R_DEC),
-	S(mount, R_DEC, K_STR, K_PATH, K_STR, K_MOUNT, K_PTR),
-	S(umount2, R_DEC, K_PATH, K_UMOUNT),
-	S(pivot_root, R_DEC, K_PATH, K_PATH),
-	S(sethostname, R_DEC, K_STR, K_ULONG),
-	S0(gettid, R_DEC),
-	S(futex, R_DEC, K_PTR, K_FUTEX_OP, K_INT, K_TS, K_PTR, K_HEX),
-	S(set_tid_address, R_DEC, K_PTR),
-	S(set_robust_list, R_DEC, K_PTR, K_ULONG),
-	S(get_robust_list, R_DEC, K_INT, K_PTR, K_PTR),
-	S(clock_gettime, R_DEC, K_CLOCK, K_TS_OUT),
-	S(clock_getres, R_DEC, K_CLOCK, K_TS_OUT),
-	S(clock_nanosleep, R_DEC, K_CLOCK, K_TIMER, K_TS, K_PTR),
-	S(epoll_wait, R_DEC, K_FD, K_EPOLL_OUT, K_INT, K_INT),
-	S(epoll_pwait, R_DEC, K_FD, K_EPOLL_OUT, K_INT, K_INT, K_SIGSET,
-	  K_ULONG),
-	S(epoll_ctl, R_DEC, K_FD, K_EPOLL_OP, K_FD, K_EPOLL_EVENT),
-	S(epoll_create1, R_DEC, K_OFLAGS_NOACC),
-	S(openat, R_DEC, K_DIRFD, K_PATH, K_OFLAGS, K_MODE),
-	S(newfstatat, R_DEC, K_DIRFD, K_PATH, K_STAT_OUT, K_ATFLAGS),
-	S(faccessat, R_DEC, K_DIRFD, K_PATH, K_ACCESS),
-	S(faccessat2, R_DEC, K_DIRFD, K_PATH, K_ACCESS, K_ATFLAGS),
-	S(ppoll, R_DEC, K_POLLFDS, K_UINT, K_TS, K_SIGSET, K_ULONG),
-	S(utimensat, R_DEC, K_DIRFD, K_PATH, K_PTR, K_ATFLAGS),
-	S(eventfd2, R_DEC, K_UINT, K_EFD),
-	S(timerfd_create, R_DEC, K_CLOCK, K_OFLAGS_NOACC),
-	S(timerfd_settime, R_DEC, K_FD, K_INT, K_PTR, K_PTR),
-	S(signalfd4, R_DEC, K_FD, K_SIGSET, K_ULONG, K_OFLAGS_NOACC),
-	S(inotify_init1, R_DEC, K_OFLAGS_NOACC),
-	S(inotify_add_watch, R_DEC, K_FD, K_PATH, K_HEX),
-	S(getrandom, R_DEC, K_BUF_HEX_OUT, K_ULONG, K_GRND),
-	S(memfd_create, R_DEC, K_STR, K_MFD),
-	S(statx, R_DEC, K_DIRFD, K_PATH, K_STATX_FLAGS, K_STATX_MASK,
-	  K_STATX_OUT),
-	S(rseq, R_DEC, K_PTR, K_HEX, K_INT, K_HEX),
-	S(pidfd_open, R_DEC, K_INT, K_UINT),
-	S(pidfd_send_signal, R_DEC, K_FD, K_SIG, K_PTR, K_UINT),
-	S(pidfd_getfd, R_DEC, K_FD, K_FD, K_UINT),
-	S(close_range, R_DEC, K_UINT, K_UINT, K_CLOSE_RANGE),
-	S(io_uring_setup, R_DEC, K_UINT, K_PTR),
-	S(io_uring_enter, R_DEC, K_FD, K_UINT, K_UINT, K_HEX, K_PTR, K_ULONG),
-	S(bpf, R_DEC, K_BPF, K_PTR, K_UINT),
-	S(seccomp, R_DEC, K_SECCOMP, K_HEX, K_PTR),
-	S(unshare, R_DEC, K_CLONE_FLAGS),
-	S(setns, R_DEC, K_FD, K_CLONE_FLAGS),
-	S(copy_file_range, R_DEC, K_FD, K_PTR, K_FD, K_PTR, K_ULONG, K_UINT),
-	S(fallocate, R_DEC, K_FD, K_INT, K_LONG, K_LONG),
-	S(fadvise64, R_DEC, K_FD, K_LONG, K_LONG, K_INT),
-	S(splice, R_DEC, K_FD, K_PTR, K_FD, K_PTR, K_ULONG, K_UINT),
-	S(tee, R_DEC, K_FD, K_FD, K_ULONG, K_UINT),
-	S(membarrier, R_DEC, K_INT, K_UINT, K_INT),
-	S(landlock_create_ruleset, R_DEC, K_PTR, K_ULONG, K_UINT),
-	S(landlock_add_rule, R_DEC, K_FD, K_INT, K_PTR, K_UINT),
-	S(landlock_restrict_self, R_DEC, K_FD, K_UINT),
-	S(process_vm_readv, R_DEC, K_INT, K_PTR, K_ULONG, K_PTR, K_ULONG,
-	  K_ULONG),
-	S(process_vm_writev, R_DEC, K_INT, K_PTR, K_ULONG, K_PTR, K_ULONG,
-	  K_ULONG),
-#ifdef __NR_open
-	S(open, R_DEC, K_PATH, K_OFLAGS, K_MODE),
-	S(stat, R_DEC, K_PATH, K_STAT_OUT),
-	S(lstat, R_DEC, K_PATH, K_STAT_OUT),
-	S(poll, R_DEC, K_POLLFDS, K_UINT, K_INT),
-	S(access, R_DEC, K_PATH, K_ACCESS),
-	S(pipe, R_DEC, K_FDPAIR_OUT),
-	S(select, R_DEC, K_INT, K_FDSET, K_FDSET, K_FDSET, K_TV),
-	S(dup2, R_DEC, K_FD, K_FD),
-	S0(pause, R_DEC),
-	S(alarm, R_DEC, K_UINT),
-	S0(fork, R_DEC),
-	S0(vfork, R_DEC),
-	S(getdents, R_DEC, K_FD, K_DENTS_OUT, K_UINT),
-	S(rename, R_DEC, K_PATH, K_PATH),
-	S(mkdir, R_DEC, K_PATH, K_MODE),
-	S(rmdir, R_DEC, K_PATH),
-	S(creat, R_DEC, K_PATH, K_MODE),
-	S(link, R_DEC, K_PATH, K_PATH),
-	S(unlink, R_DEC, K_PATH),
-	S(symlink, R_DEC, K_PATH, K_PATH),
-	S(readlink, R_DEC, K_PATH, K_LINK_OUT, K_ULONG),
-	S(chmod, R_DEC, K_PATH, K_MODE),
-	S(chown, R_DEC, K_PATH, K_UID, K_UID),
-	S(lchown, R_DEC, K_PATH, K_UID, K_UID),
-	S(time, R_DEC, K_PTR),
-	S(epoll_create, R_DEC, K_INT),
-	S(epoll_wait_old, R_DEC, K_FD, K_PTR, K_INT, K_INT),
-	S(eventfd, R_DEC, K_UINT),
-	S0(inotify_init, R_DEC),
-	S(utimes, R_DEC, K_PATH, K_PTR),
-	S(futimesat, R_DEC, K_DIRFD, K_PATH, K_PTR),
-	S(utime, R_DEC, K_PATH, K_PTR),
-#endif
-};
-
 const char *cabin_decode_name(long nr, char *buf, size_t len)
 {
 	return cabin_syscall_name(nr, buf, len);
 }
 
-static const struct sysdesc *desc(long nr)
+/* The row the decoder prints by, NULL: six hex words. */
+static const struct cabin_syscall_desc *desc(long nr)
 {
-	if (nr < 0 || (unsigned long)nr >= ARRAY_SIZE(table))
-		return NULL;
-	if (!table[nr].known)
-		return NULL;
-	return &table[nr];
+	const struct cabin_syscall_desc *sd = cabin_syscall_desc(nr);
+
+	return sd && sd->decoded ? sd : NULL;
 }
 
 static bool fcntl_has_arg(uint64_t cmd)
@@ -373,7 +103,7 @@ static int shape_prctl(const uint64_t *args, struct item *it, int n)
 /* The printed items of a call; returns their count. */
 static int shape(long nr, const uint64_t *args, struct item *it)
 {
-	const struct sysdesc *sd = desc(nr);
+	const struct cabin_syscall_desc *sd = desc(nr);
 	int i, n;
 
 	if (!sd) {
@@ -840,7 +570,7 @@ static void ret_fcntl(struct cabin_strbuf *b,
 void cabin_decode_ret(struct cabin_strbuf *b,
 		      const struct cabin_decode_call *call)
 {
-	const struct sysdesc *sd = desc(call->nr);
+	const struct cabin_syscall_desc *sd = desc(call->nr);
 	int kind = sd ? sd->ret : R_DEC;
 	long ret = call->ret;
 

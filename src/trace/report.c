@@ -13,7 +13,7 @@
 #include <time.h>
 
 #include "core/names.h"
-#include "core/umem.h"
+#include "syscall/table.h"
 #include "trace/report_int.h"
 
 const int cabin_report_watch[] = {
@@ -33,53 +33,70 @@ const int cabin_report_watch[] = {
 	-1
 };
 
-static const struct watch_spec specs[] = {
-	{ SYS_open, CALL_OPEN, -1, 0, -1, -1, 1, 2 },
-	{ SYS_openat, CALL_OPEN, 0, 1, -1, -1, 2, 3 },
-	{ SYS_openat2, CALL_OPEN, 0, 1, -1, -1, -1, -1 },
-	{ SYS_creat, CALL_OPEN, -1, 0, -1, -1, -1, 1 },
-	{ SYS_unlink, CALL_UNLINK, -1, 0, -1, -1, -1, -1 },
-	{ SYS_unlinkat, CALL_UNLINK, 0, 1, -1, -1, 2, -1 },
-	{ SYS_rmdir, CALL_UNLINK, -1, 0, -1, -1, -1, -1 },
-	{ SYS_rename, CALL_RENAME, -1, 0, -1, 1, -1, -1 },
-	{ SYS_renameat, CALL_RENAME, 0, 1, 2, 3, -1, -1 },
-	{ SYS_renameat2, CALL_RENAME, 0, 1, 2, 3, 4, -1 },
-	{ SYS_chmod, CALL_CHMOD, -1, 0, -1, -1, -1, 1 },
-	{ SYS_fchmod, CALL_CHMOD, 0, -1, -1, -1, -1, 1 },
-	{ SYS_fchmodat, CALL_CHMOD, 0, 1, -1, -1, -1, 2 },
+/*
+ * What the report makes of each watched call; its operands are where
+ * the syscall table says (src/syscall/x86_64.def).
+ */
+static const struct {
+	long nr;
+	enum call_kind kind;
+} watched[] = {
+	{ SYS_open, CALL_OPEN },
+	{ SYS_openat, CALL_OPEN },
+	{ SYS_openat2, CALL_OPEN },
+	{ SYS_creat, CALL_OPEN },
+	{ SYS_unlink, CALL_UNLINK },
+	{ SYS_unlinkat, CALL_UNLINK },
+	{ SYS_rmdir, CALL_UNLINK },
+	{ SYS_rename, CALL_RENAME },
+	{ SYS_renameat, CALL_RENAME },
+	{ SYS_renameat2, CALL_RENAME },
+	{ SYS_chmod, CALL_CHMOD },
+	{ SYS_fchmod, CALL_CHMOD },
+	{ SYS_fchmodat, CALL_CHMOD },
 #ifdef SYS_fchmodat2
-	{ SYS_fchmodat2, CALL_CHMOD, 0, 1, -1, -1, 3, 2 },
+	{ SYS_fchmodat2, CALL_CHMOD },
 #endif
-	{ SYS_truncate, CALL_TRUNCATE, -1, 0, -1, -1, -1, -1 },
-	{ SYS_mkdir, CALL_MKDIR, -1, 0, -1, -1, -1, 1 },
-	{ SYS_mkdirat, CALL_MKDIR, 0, 1, -1, -1, -1, 2 },
-	{ SYS_execve, CALL_EXEC, -1, 0, -1, -1, -1, -1 },
-	{ SYS_execveat, CALL_EXEC, 0, 1, -1, -1, 4, -1 },
-	{ SYS_connect, CALL_NET, -1, -1, -1, -1, -1, -1 },
-	{ SYS_bind, CALL_NET, -1, -1, -1, -1, -1, -1 },
-	{ SYS_listen, CALL_NET, -1, -1, -1, -1, -1, -1 },
-	{ SYS_sendto, CALL_NET, -1, -1, -1, -1, -1, -1 },
-	{ SYS_sendmsg, CALL_NET, -1, -1, -1, -1, -1, -1 },
-	{ SYS_kill, CALL_SIGNAL, -1, -1, -1, -1, -1, -1 },
-	{ SYS_tkill, CALL_SIGNAL, -1, -1, -1, -1, -1, -1 },
-	{ SYS_tgkill, CALL_SIGNAL, -1, -1, -1, -1, -1, -1 },
-	{ SYS_mmap, CALL_MEM, -1, -1, -1, -1, -1, -1 },
-	{ SYS_mprotect, CALL_MEM, -1, -1, -1, -1, -1, -1 },
-	{ SYS_pkey_mprotect, CALL_MEM, -1, -1, -1, -1, -1, -1 },
-	{ SYS_ptrace, CALL_PTRACE, -1, -1, -1, -1, -1, -1 },
-	{ SYS_process_vm_readv, CALL_PTRACE, -1, -1, -1, -1, -1, -1 },
-	{ SYS_process_vm_writev, CALL_PTRACE, -1, -1, -1, -1, -1, -1 },
+	{ SYS_truncate, CALL_TRUNCATE },
+	{ SYS_mkdir, CALL_MKDIR },
+	{ SYS_mkdirat, CALL_MKDIR },
+	{ SYS_execve, CALL_EXEC },
+	{ SYS_execveat, CALL_EXEC },
+	{ SYS_connect, CALL_NET },
+	{ SYS_bind, CALL_NET },
+	{ SYS_listen, CALL_NET },
+	{ SYS_sendto, CALL_NET },
+	{ SYS_sendmsg, CALL_NET },
+	{ SYS_kill, CALL_SIGNAL },
+	{ SYS_tkill, CALL_SIGNAL },
+	{ SYS_tgkill, CALL_SIGNAL },
+	{ SYS_mmap, CALL_MEM },
+	{ SYS_mprotect, CALL_MEM },
+	{ SYS_pkey_mprotect, CALL_MEM },
+	{ SYS_ptrace, CALL_PTRACE },
+	{ SYS_process_vm_readv, CALL_PTRACE },
+	{ SYS_process_vm_writev, CALL_PTRACE },
 };
 
 /* ------------------------------------------------------ syscall capture */
 
-static const struct watch_spec *spec_of(long nr)
+/* Fill *s for nr; NULL when the report does not watch it. */
+static const struct watch_spec *spec_of(long nr, struct watch_spec *s)
 {
+	struct cabin_syscall_operands op;
 	size_t i;
 
-	for (i = 0; i < sizeof(specs) / sizeof(specs[0]); i++) {
-		if (specs[i].nr == nr)
-			return &specs[i];
+	for (i = 0; i < sizeof(watched) / sizeof(watched[0]); i++) {
+		if (watched[i].nr != nr)
+			continue;
+		cabin_syscall_operands(nr, &op);
+		*s = (struct watch_spec){
+			.nr = nr, .kind = watched[i].kind,
+			.dirfd = op.dirfd, .path = op.path,
+			.dirfd2 = op.dirfd2, .path2 = op.path2,
+			.flags = op.flags, .mode = op.mode,
+		};
+		return s;
 	}
 	return NULL;
 }
@@ -160,7 +177,7 @@ static void on_entry(void *ctx, struct cabin_proxy *p, struct cabin_task *task,
 	memcpy(c->args, sys->args, sizeof(c->args));
 	c->route = route ? route->kind : CABIN_ROUTE_TRACE;
 	c->own = task->own_answer;
-	c->spec = spec_of(sys->nr);
+	c->spec = spec_of(sys->nr, &c->spec_of_nr);
 	c->port = -1;
 	if (c->spec)
 		capture(r, p, task->tid, c);

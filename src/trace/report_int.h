@@ -142,7 +142,8 @@ enum call_kind {
 
 /*
  * Where a watched syscall keeps its operands: argument indexes, -1 when
- * it has none.  dirfd without path means the descriptor itself (fchmod).
+ * it has none (read off the syscall table: struct cabin_syscall_operands).
+ * dirfd without path means the descriptor itself (fchmod).
  */
 struct watch_spec {
 	long nr;
@@ -155,7 +156,8 @@ struct report_call {
 	bool active;
 	long nr;
 	uint64_t args[6];
-	const struct watch_spec *spec;
+	const struct watch_spec *spec;	/* &spec_of_nr or NULL */
+	struct watch_spec spec_of_nr;
 	enum cabin_route_kind route;
 	bool own;		/* answered by the program's own filter */
 	char *path, *path2;	/* resolved against dirfd when relative */

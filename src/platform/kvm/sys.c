@@ -27,29 +27,20 @@
 #include "platform/kvm/exec.h"
 #include "platform/kvm/kvm.h"
 #include "platform/kvm/monitor_fault.h"
+#include "syscall/table.h"
 
 #define MSR_FS_BASE		0xc0000100
 #define MSR_KERNEL_GS_BASE	0xc0000102
 #define MAX_EXEC_ARGS		(1u << 16)
 #define MAX_EXEC_BYTES		(2u << 20)
 
+/* The calls cabin_kvm_sys answers: MONITOR in src/syscall/x86_64.def. */
 bool cabin_kvm_sys_handles(long nr)
 {
-	switch (nr) {
-	case SYS_brk: case SYS_mmap: case SYS_munmap: case SYS_mprotect:
-	case SYS_mremap: case SYS_madvise: case SYS_msync: case SYS_mlock:
-	case SYS_munlock: case SYS_mlockall: case SYS_munlockall:
-	case SYS_mlock2: case SYS_mincore:
-	case SYS_arch_prctl: case SYS_set_tid_address:
-	case SYS_set_robust_list: case SYS_get_robust_list: case SYS_rseq:
-	case SYS_rt_sigaction: case SYS_rt_sigprocmask: case SYS_sigaltstack:
-	case SYS_rt_sigpending: case SYS_rt_sigsuspend: case SYS_pause:
-	case SYS_kill: case SYS_tkill: case SYS_tgkill:
-	case SYS_clone: case SYS_clone3: case SYS_fork: case SYS_vfork:
-	case SYS_wait4: case SYS_waitid: case SYS_prctl:
-		return true;
-	}
-	return false;
+	enum cabin_syscall_kvm who = cabin_syscall_kvm(nr);
+
+	return who == CABIN_SYSCALL_KVM_MONITOR ||
+	       who == CABIN_SYSCALL_KVM_GUEST_MONITOR;
 }
 
 int cabin_kvm_msr(struct cabin_kvm *k, uint32_t index, uint64_t *val,

@@ -1,0 +1,123 @@
+/*
+ * The syscall table (src/syscall/x86_64.def) against the code that acts
+ * on it: its kvm column names exactly the calls the forwarder's table
+ * marshals and the monitor answers, and the operands the report reads
+ * are where each call keeps them.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/syscall.h>
+
+#include <cmocka.h>
+
+#include "platform/kvm/forward_impl.h"
+#include "platform/kvm/kvm.h"
+#include "syscall/table.h"
+
+static bool forwarded(enum cabin_syscall_kvm who)
+{
+	return who == CABIN_SYSCALL_KVM_FORWARDED ||
+	       who == CABIN_SYSCALL_KVM_GUEST_FORWARDED;
+}
+
+static void test_kvm_column_is_the_forward_table(void **state)
+{
+	long nr;
+
+	(void)state;
+	for (nr = 0; nr < 1024; nr++) {
+		bool in_table = nr <= cabin_kvm_fwd_max_nr() &&
+				cabin_kvm_fwd_entry(nr) != NULL;
+
+		if (forwarded(cabin_syscall_kvm(nr)) != in_table)
+			fail_msg("syscall %ld: column and forward table differ",
+				 nr);
+	}
+}
+
+static void test_kvm_column_is_one_answer(void **state)
+{
+	long nr;
+
+	(void)state;
+	for (nr = 0; nr < 1024; nr++) {
+		if (cabin_kvm_sys_handles(nr) && cabin_kvm_fwd_handles(nr))
+			fail_msg("syscall %ld: monitor and forwarder", nr);
+	}
+	assert_true(cabin_kvm_sys_handles(SYS_mmap));
+	assert_true(cabin_kvm_sys_handles(SYS_clone));
+	assert_false(cabin_kvm_sys_handles(SYS_read));
+	assert_false(cabin_kvm_sys_handles(SYS_execve));
+	assert_int_equal(cabin_syscall_kvm(SYS_execve), CABIN_SYSCALL_KVM_VM);
+	assert_int_equal(cabin_syscall_kvm(SYS_getcpu),
+			 CABIN_SYSCALL_KVM_GUEST_REFUSED);
+	assert_int_equal(cabin_syscall_kvm(-1), CABIN_SYSCALL_KVM_REFUSED);
+	assert_int_equal(cabin_syscall_kvm(100000), CABIN_SYSCALL_KVM_REFUSED);
+}
+
+static void expect_operands(long nr, int dirfd, int path, int dirfd2,
+			    int path2, int flags, int mode)
+{
+	struct cabin_syscall_operands op;
+
+	cabin_syscall_operands(nr, &op);
+	assert_int_equal(op.dirfd, dirfd);
+	assert_int_equal(op.path, path);
+	assert_int_equal(op.dirfd2, dirfd2);
+	assert_int_equal(op.path2, path2);
+	assert_int_equal(op.flags, flags);
+	assert_int_equal(op.mode, mode);
+}
+
+static void test_operands(void **state)
+{
+	(void)state;
+	expect_operands(SYS_open, -1, 0, -1, -1, 1, 2);
+	expect_operands(SYS_openat, 0, 1, -1, -1, 2, 3);
+	expect_operands(SYS_openat2, 0, 1, -1, -1, -1, -1);
+	expect_operands(SYS_creat, -1, 0, -1, -1, -1, 1);
+	expect_operands(SYS_renameat2, 0, 1, 2, 3, 4, -1);
+	expect_operands(SYS_symlinkat, -1, 0, 1, 2, -1, -1);
+	expect_operands(SYS_fchmod, 0, -1, -1, -1, -1, 1);
+	expect_operands(SYS_execveat, 0, 1, -1, -1, 4, -1);
+	expect_operands(SYS_getpid, -1, -1, -1, -1, -1, -1);
+	expect_operands(-1, -1, -1, -1, -1, -1, -1);
+}
+
+static void test_rows(void **state)
+{
+	const struct cabin_syscall_desc *sd;
+	long nr;
+
+	(void)state;
+	for (nr = 0; nr < 1024; nr++) {
+		sd = cabin_syscall_desc(nr);
+		if (sd)
+			assert_true(sd->n <= 6);
+	}
+	sd = cabin_syscall_desc(SYS_read);
+	assert_non_null(sd);
+	assert_true(sd->decoded);
+	assert_int_equal(sd->n, 3);
+	assert_int_equal(sd->k[0], K_FD);
+	assert_int_equal(sd->k[1], K_BUF_OUT);
+	sd = cabin_syscall_desc(SYS_setxattr);
+	assert_non_null(sd);
+	assert_false(sd->decoded);
+	assert_null(cabin_syscall_desc(-1));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_kvm_column_is_the_forward_table),
+		cmocka_unit_test(test_kvm_column_is_one_answer),
+		cmocka_unit_test(test_operands),
+		cmocka_unit_test(test_rows),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
