@@ -14,154 +14,7 @@
 #include "core/names.h"
 #include "trace/decode.h"
 #include "trace/kernview.h"
-#include "trace/trace.h"
-
-#define ARG_MAX_TEXT (64u * 1024)	/* one decoded argument */
-#define LINE_MAX_TEXT (1024u * 1024)	/* one record */
-#define STRSIZE_MAX (1u << 20)
-
-/* A syscall between its entry and its result. */
-struct pending {
-	pid_t tid;
-	pid_t pid;
-	struct cabin_decode_call call;
-	uint64_t entry_ns;
-	enum cabin_route_kind route;
-	int nargs;
-	int at_entry;		/* args[0..at_entry) were decoded at entry */
-	struct cabin_strbuf arg[6];
-	bool shown;		/* its "<unfinished ...>" line is written */
-	bool own;		/* answered by the program's own seccomp filter */
-	char *raw;		/* an open's path, read once more at entry */
-	bool raced;		/* the program changed a path during the call */
-	char *opened;		/* what the kernel opened, when not the path */
-	bool unnamed;		/* and it has no name left */
-};
-
-struct cabin_tracer {
-	struct cabin_trace_options o;
-	struct cabin_observer obs;
-	struct pending **pend;
-	size_t npend;
-	size_t cap;
-	pid_t open_tid;		/* entry seen, line not written yet */
-	uint64_t start_ns;
-	int64_t real_off_ns;	/* CLOCK_REALTIME - CLOCK_MONOTONIC */
-	struct cabin_strbuf line;
-};
-
-/* ------------------------------------------------------------ JSON */
-
-/* Length of the valid UTF-8 sequence at s, 0 when it is not one. */
-static size_t utf8_len(const unsigned char *s, size_t len)
-{
-	size_t n, i;
-	uint32_t cp;
-
-	if (s[0] < 0xc2 || s[0] > 0xf4)
-		return 0;
-	n = s[0] < 0xe0 ? 2 : s[0] < 0xf0 ? 3 : 4;
-	if (len < n)
-		return 0;
-	cp = s[0] & (0x7f >> n);
-	for (i = 1; i < n; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = (cp << 6) | (s[i] & 0x3f);
-	}
-	if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
-	    cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-		return 0;
-	return n;
-}
-
-/* A JSON string: valid UTF-8 passes, every other byte is \u00XX. */
-static void json_str(struct cabin_strbuf *b, const char *str, size_t len)
-{
-	const unsigned char *s = (const unsigned char *)str;
-	size_t i, n;
-
-	cabin_sb_put(b, "\"", 1);
-	for (i = 0; i < len; i++) {
-		unsigned char c = s[i];
-
-		if (c == '"' || c == '\\') {
-			cabin_sb_printf(b, "\\%c", c);
-		} else if (c == '\n') {
-			cabin_sb_puts(b, "\\n");
-		} else if (c == '\t') {
-			cabin_sb_puts(b, "\\t");
-		} else if (c < 0x20) {
-			cabin_sb_printf(b, "\\u%04x", c);
-		} else if (c < 0x80) {
-			cabin_sb_put(b, (const char *)&c, 1);
-		} else if ((n = utf8_len(s + i, len - i))) {
-			cabin_sb_put(b, (const char *)s + i, n);
-			i += n - 1;
-		} else {
-			cabin_sb_printf(b, "\\u%04x", c);
-		}
-	}
-	cabin_sb_put(b, "\"", 1);
-}
-
-static void json_cstr(struct cabin_strbuf *b, const char *s)
-{
-	json_str(b, s, strlen(s));
-}
-
-/* {"kind":"...","pid":..,"tid":..,"time":.. — the fields every record has. */
-static void json_head(struct cabin_tracer *t, const char *kind, pid_t pid,
-		      pid_t tid, uint64_t ns)
-{
-	cabin_sb_printf(&t->line, "{\"kind\":\"%s\",\"pid\":%d,\"tid\":%d,\"time\":%llu",
-			kind, (int)pid, (int)tid,
-			(unsigned long long)(ns > t->start_ns ?
-					     ns - t->start_ns : 0));
-}
-
-/* ------------------------------------------------------------ output */
-
-/*
- * Write the record in t->line as one piece and flush it.  A record over
- * the limit cannot happen with the limits on arguments, but if it did a
- * JSON line would be cut mid-string; an error record keeps it valid.
- */
-static void emit(struct cabin_tracer *t)
-{
-	if (t->line.cut && t->o.format == CABIN_TRACE_JSONL) {
-		cabin_sb_free(&t->line);
-		cabin_sb_init(&t->line, LINE_MAX_TEXT);
-		cabin_sb_puts(&t->line,
-			      "{\"kind\":\"error\",\"error\":\"record too large\"}");
-	}
-	if (t->line.len)
-		fwrite(t->line.s, 1, t->line.len, t->o.out);
-	fputc('\n', t->o.out);
-	fflush(t->o.out);
-	cabin_sb_reset(&t->line);
-}
-
-static bool text(const struct cabin_tracer *t)
-{
-	return t->o.format == CABIN_TRACE_TEXT;
-}
-
-/* "[pid 12] 12:34:56.123456 " */
-static void text_head(struct cabin_tracer *t, pid_t tid, uint64_t ns)
-{
-	cabin_sb_printf(&t->line, "[pid %d] ", (int)tid);
-	if (t->o.timestamps) {
-		uint64_t real = ns + (uint64_t)t->real_off_ns;
-		time_t sec = (time_t)(real / 1000000000u);
-		struct tm tm;
-
-		localtime_r(&sec, &tm);
-		cabin_sb_printf(&t->line, "%02d:%02d:%02d.%06llu ", tm.tm_hour,
-				tm.tm_min, tm.tm_sec,
-				(unsigned long long)(real % 1000000000u / 1000));
-	}
-}
+#include "trace/trace_int.h"
 
 static const char *sysname(long nr, char *buf, size_t len)
 {
@@ -269,14 +122,14 @@ static void write_unfinished(struct cabin_tracer *t, struct pending *pc)
 {
 	char name[48];
 
-	text_head(t, pc->tid, pc->entry_ns);
+	cabin_trace_text_head(t, pc->tid, pc->entry_ns);
 	cabin_sb_printf(&t->line, "%s(",
 			sysname(pc->call.nr, name, sizeof(name)));
 	text_args(t, pc, 0, pc->at_entry);
 	if (pc->at_entry && pc->at_entry < pc->nargs)
 		cabin_sb_puts(&t->line, ", ");
 	cabin_sb_puts(&t->line, " <unfinished ...>");
-	emit(t);
+	cabin_trace_emit(t);
 	pc->shown = true;
 }
 
@@ -289,7 +142,7 @@ static void close_open(struct cabin_tracer *t, pid_t except)
 		return;
 	pc = pending_find(t, t->open_tid, NULL);
 	t->open_tid = 0;
-	if (pc && !pc->shown && text(t))
+	if (pc && !pc->shown && cabin_trace_is_text(t))
 		write_unfinished(t, pc);
 }
 
@@ -390,7 +243,7 @@ static void json_race(struct cabin_tracer *t, const struct pending *pc)
 {
 	if (pc->opened) {
 		cabin_sb_puts(&t->line, ",\"opened\":");
-		json_cstr(&t->line, pc->opened);
+		cabin_trace_json_cstr(&t->line, pc->opened);
 		if (pc->unnamed)
 			cabin_sb_puts(&t->line, ",\"deleted\":true");
 	}
@@ -422,13 +275,13 @@ static void text_result(struct cabin_tracer *t, struct pending *pc, bool ran,
 	bool all = pc->call.done || pc->route == CABIN_ROUTE_ALLOW;
 
 	if (pc->shown) {
-		text_head(t, pc->tid, now);
+		cabin_trace_text_head(t, pc->tid, now);
 		cabin_sb_printf(&t->line, "<... %s resumed>",
 				sysname(pc->call.nr, name, sizeof(name)));
 		if (all)
 			text_args(t, pc, pc->at_entry, pc->nargs);
 	} else {
-		text_head(t, pc->tid, pc->entry_ns);
+		cabin_trace_text_head(t, pc->tid, pc->entry_ns);
 		cabin_sb_printf(&t->line, "%s(",
 				sysname(pc->call.nr, name, sizeof(name)));
 		text_args(t, pc, 0, all ? pc->nargs : pc->at_entry);
@@ -444,7 +297,7 @@ static void text_result(struct cabin_tracer *t, struct pending *pc, bool ran,
 				(unsigned long long)(d / 1000000000u),
 				(unsigned long long)(d % 1000000000u / 1000));
 	}
-	emit(t);
+	cabin_trace_emit(t);
 }
 
 static void json_result(struct cabin_tracer *t, struct pending *pc, bool ran,
@@ -455,14 +308,15 @@ static void json_result(struct cabin_tracer *t, struct pending *pc, bool ran,
 		      pc->nargs : pc->at_entry;
 	int err = cabin_decode_errno(&pc->call);
 
-	json_head(t, "syscall", pc->pid, pc->tid, pc->entry_ns);
+	cabin_trace_json_head(t, "syscall", pc->pid, pc->tid, pc->entry_ns);
 	cabin_sb_puts(&t->line, ",\"syscall\":");
-	json_cstr(&t->line, sysname(pc->call.nr, name, sizeof(name)));
+	cabin_trace_json_cstr(&t->line, sysname(pc->call.nr, name,
+						sizeof(name)));
 	cabin_sb_printf(&t->line, ",\"nr\":%ld,\"args\":[", pc->call.nr);
 	for (i = 0; i < last && i < 6; i++) {
 		if (i)
 			cabin_sb_puts(&t->line, ",");
-		json_cstr(&t->line, cabin_sb_str(&pc->arg[i]));
+		cabin_trace_json_cstr(&t->line, cabin_sb_str(&pc->arg[i]));
 	}
 	cabin_sb_puts(&t->line, "]");
 	if (pc->call.done) {
@@ -472,14 +326,14 @@ static void json_result(struct cabin_tracer *t, struct pending *pc, bool ran,
 		cabin_decode_ret(&r, &pc->call);
 		cabin_sb_printf(&t->line, ",\"ret\":%ld,\"result\":",
 				pc->call.ret);
-		json_cstr(&t->line, cabin_sb_str(&r));
+		cabin_trace_json_cstr(&t->line, cabin_sb_str(&r));
 		cabin_sb_free(&r);
 	} else {
 		cabin_sb_puts(&t->line, ",\"ret\":null,\"result\":\"?\"");
 	}
 	if (err) {
 		cabin_sb_puts(&t->line, ",\"errno\":");
-		json_cstr(&t->line, cabin_decode_errno_name(err));
+		cabin_trace_json_cstr(&t->line, cabin_decode_errno_name(err));
 	}
 	if (pc->call.done)
 		cabin_sb_printf(&t->line, ",\"duration_ns\":%llu",
@@ -493,7 +347,7 @@ static void json_result(struct cabin_tracer *t, struct pending *pc, bool ran,
 				"true" : "false",
 			!ran && pc->route == CABIN_ROUTE_EMULATE ? "true" :
 								   "false");
-	emit(t);
+	cabin_trace_emit(t);
 }
 
 /* The call is over (returned, answered, or its task is gone). */
@@ -502,7 +356,7 @@ static void finish_call(struct cabin_tracer *t, struct cabin_proxy *p,
 {
 	if (pc->call.done || pc->route == CABIN_ROUTE_ALLOW)
 		decode_args(t, p, pc, pc->at_entry, pc->nargs);
-	if (text(t))
+	if (cabin_trace_is_text(t))
 		text_result(t, pc, ran, now);
 	else
 		json_result(t, pc, ran, now);
@@ -624,21 +478,21 @@ static void ev_spawn(struct cabin_tracer *t, struct cabin_task *task,
 	const char *h = (unsigned int)ev->spawn.kind < 3 ?
 			how[ev->spawn.kind] : "clone";
 
-	if (text(t)) {
+	if (cabin_trace_is_text(t)) {
 		/* The clone line already says it. */
 		if (in_call(t, ev->tid, spawn_calls, sizeof(spawn_calls) /
 						     sizeof(spawn_calls[0])))
 			return;
 		close_open(t, 0);
-		text_head(t, ev->tid, now);
+		cabin_trace_text_head(t, ev->tid, now);
 		cabin_sb_printf(&t->line, "--- spawned pid %d (%s) ---",
 				(int)ev->spawn.child, h);
 	} else {
-		json_head(t, "spawn", task->pid, ev->tid, now);
+		cabin_trace_json_head(t, "spawn", task->pid, ev->tid, now);
 		cabin_sb_printf(&t->line, ",\"child\":%d,\"how\":\"%s\"}",
 				(int)ev->spawn.child, h);
 	}
-	emit(t);
+	cabin_trace_emit(t);
 }
 
 static void ev_exec(struct cabin_tracer *t, struct cabin_proxy *p,
@@ -652,7 +506,7 @@ static void ev_exec(struct cabin_tracer *t, struct cabin_proxy *p,
 	/* A thread's execve finishes under the leader's tid. */
 	if (former > 0 && former != ev->tid &&
 	    (pc = pending_find(t, former, NULL))) {
-		if (text(t) && !pc->shown)
+		if (cabin_trace_is_text(t) && !pc->shown)
 			write_unfinished(t, pc);
 		if (t->open_tid == former)
 			t->open_tid = 0;
@@ -662,24 +516,24 @@ static void ev_exec(struct cabin_tracer *t, struct cabin_proxy *p,
 	if (p->plat->ops->task_exe(p->plat->ctx, ev->tid, exe,
 				   sizeof(exe)) < 0)
 		snprintf(exe, sizeof(exe), "%s", task->comm);
-	if (text(t)) {
+	if (cabin_trace_is_text(t)) {
 		if (in_call(t, ev->tid, exec_calls, 2))
 			return;
 		close_open(t, 0);
-		text_head(t, ev->tid, now);
+		cabin_trace_text_head(t, ev->tid, now);
 		cabin_sb_puts(&t->line, "--- exec ");
 		cabin_decode_quote(&t->line, exe, strlen(exe), false);
 		cabin_sb_puts(&t->line, " ---");
 	} else {
-		json_head(t, "exec", task->pid, ev->tid, now);
+		cabin_trace_json_head(t, "exec", task->pid, ev->tid, now);
 		cabin_sb_puts(&t->line, ",\"path\":");
-		json_cstr(&t->line, exe);
+		cabin_trace_json_cstr(&t->line, exe);
 		if (former > 0 && former != ev->tid)
 			cabin_sb_printf(&t->line, ",\"former_tid\":%d",
 					(int)former);
 		cabin_sb_puts(&t->line, "}");
 	}
-	emit(t);
+	cabin_trace_emit(t);
 }
 
 static void ev_fault(struct cabin_tracer *t, struct cabin_task *task,
@@ -689,22 +543,22 @@ static void ev_fault(struct cabin_tracer *t, struct cabin_task *task,
 	char buf[24];
 	const char *sig = cabin_decode_signame(f->sig, buf, sizeof(buf));
 
-	if (text(t)) {
+	if (cabin_trace_is_text(t)) {
 		close_open(t, 0);
-		text_head(t, ev->tid, now);
+		cabin_trace_text_head(t, ev->tid, now);
 		cabin_sb_printf(&t->line,
 				"--- %s {si_signo=%s, si_code=%s, si_addr=%#llx} ---",
 				sig, sig, cabin_si_code_name(f->sig, f->code),
 				(unsigned long long)f->addr);
 	} else {
-		json_head(t, "fault", task->pid, ev->tid, now);
+		cabin_trace_json_head(t, "fault", task->pid, ev->tid, now);
 		cabin_sb_printf(&t->line,
 				",\"signal\":\"%s\",\"code\":\"%s\",\"addr\":\"%#llx\",\"ip\":\"%#llx\"}",
 				sig, cabin_si_code_name(f->sig, f->code),
 				(unsigned long long)f->addr,
 				(unsigned long long)f->ip);
 	}
-	emit(t);
+	cabin_trace_emit(t);
 }
 
 static void ev_signal(struct cabin_tracer *t, struct cabin_task *task,
@@ -713,20 +567,21 @@ static void ev_signal(struct cabin_tracer *t, struct cabin_task *task,
 	char buf[24];
 	const char *sig = cabin_decode_signame(ev->sig, buf, sizeof(buf));
 
-	if (text(t)) {
+	if (cabin_trace_is_text(t)) {
 		close_open(t, 0);
-		text_head(t, ev->tid, now);
+		cabin_trace_text_head(t, ev->tid, now);
 		if (stop)
 			cabin_sb_printf(&t->line, "--- stopped by %s ---", sig);
 		else
 			cabin_sb_printf(&t->line, "--- %s {si_signo=%s} ---",
 					sig, sig);
 	} else {
-		json_head(t, stop ? "stop" : "signal", task->pid, ev->tid, now);
+		cabin_trace_json_head(t, stop ? "stop" : "signal", task->pid,
+				      ev->tid, now);
 		cabin_sb_printf(&t->line, ",\"signal\":\"%s\",\"signo\":%d}",
 				sig, ev->sig);
 	}
-	emit(t);
+	cabin_trace_emit(t);
 }
 
 static void ev_exit(struct cabin_tracer *t, struct cabin_proxy *p,
@@ -737,9 +592,9 @@ static void ev_exit(struct cabin_tracer *t, struct cabin_proxy *p,
 	char sig[24];
 
 	end_pending(t, p, ev->tid, now);
-	if (text(t)) {
+	if (cabin_trace_is_text(t)) {
 		close_open(t, 0);
-		text_head(t, ev->tid, now);
+		cabin_trace_text_head(t, ev->tid, now);
 		if (WIFSIGNALED(s))
 			cabin_sb_printf(&t->line, "+++ killed by %s%s +++",
 					cabin_decode_signame(WTERMSIG(s), sig,
@@ -749,7 +604,8 @@ static void ev_exit(struct cabin_tracer *t, struct cabin_proxy *p,
 			cabin_sb_printf(&t->line, "+++ exited with %d +++",
 					WEXITSTATUS(s));
 	} else {
-		json_head(t, "exit", task ? task->pid : ev->tid, ev->tid, now);
+		cabin_trace_json_head(t, "exit", task ? task->pid : ev->tid,
+				      ev->tid, now);
 		if (WIFSIGNALED(s))
 			cabin_sb_printf(&t->line,
 					",\"signal\":\"%s\",\"core_dumped\":%s}",
@@ -760,7 +616,7 @@ static void ev_exit(struct cabin_tracer *t, struct cabin_proxy *p,
 			cabin_sb_printf(&t->line, ",\"code\":%d}",
 					WEXITSTATUS(s));
 	}
-	emit(t);
+	cabin_trace_emit(t);
 }
 
 static void on_event(void *ctx, struct cabin_proxy *p, struct cabin_task *task,
@@ -853,7 +709,7 @@ void cabin_tracer_finish(struct cabin_tracer *t)
 	for (i = 0; i < t->npend; i++) {
 		struct pending *pc = t->pend[i];
 
-		if (text(t)) {
+		if (cabin_trace_is_text(t)) {
 			if (!pc->shown)
 				write_unfinished(t, pc);
 		} else {
