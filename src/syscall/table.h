@@ -12,10 +12,10 @@
 
 /*
  * What an argument is, as finely as the trace prints it: K_FD a
- * descriptor, K_DIRFD one or AT_FDCWD, K_PATH a path, K_BUF bytes the
- * program gives with their length in the next argument, the kinds after
- * K_OUT what the kernel writes, the rest numbers, flag sets and pointers
- * to structures.
+ * descriptor, K_DIRFD one or AT_FDCWD, K_PATH a path the kernel
+ * resolves, K_BUF bytes the program gives with their length in the next
+ * argument, the kinds after K_OUT what the kernel writes, the rest
+ * numbers, flag sets and pointers to structures.
  */
 enum cabin_syscall_arg {
 	K_HEX,		/* 0x1f; what unknown arguments are */
@@ -24,6 +24,7 @@ enum cabin_syscall_arg {
 	K_FD, K_DIRFD,
 	K_PATH,		/* a NUL-terminated path, shown whole */
 	K_STR,		/* a NUL-terminated string, strsize shown */
+	K_LINK_TARGET,	/* a symlink's target: stored, never resolved */
 	K_OFLAGS, K_OFLAGS_NOACC, K_MODE, K_ATFLAGS, K_STATX_FLAGS,
 	K_STATX_MASK, K_ACCESS,
 	K_PROT, K_MAPFLAGS, K_MREMAP, K_MADV, K_WHENCE,

@@ -157,7 +157,7 @@ int cabin_decode_paths(long nr, const uint64_t args[6],
 	int n = shape(nr, args, it), i, found = 0;
 
 	for (i = 0; i < n && found < 2; i++) {
-		if (it[i].kind != K_PATH)
+		if (it[i].kind != K_PATH && it[i].kind != K_LINK_TARGET)
 			continue;
 		out[found].pos = i;
 		out[found].arg = it[i].arg;
@@ -415,7 +415,10 @@ static bool dec_in(const struct dctx *d, const struct item *it, uint64_t v)
 	uint64_t next = next_arg(d, it);
 
 	switch (it->kind) {
-	case K_PATH: cabin_decode_string(d, v, 4096); break;
+	case K_PATH:
+	case K_LINK_TARGET:
+		cabin_decode_string(d, v, 4096);
+		break;
 	case K_STR: cabin_decode_string(d, v, d->c->strsize); break;
 	case K_SIGSET:
 		/* rt_sigprocmask's size follows the old set, not the set. */

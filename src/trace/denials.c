@@ -8,24 +8,8 @@
 
 #include "core/names.h"
 #include "core/umem.h"
+#include "syscall/table.h"
 #include "trace/denials.h"
-
-struct path_arg {
-	int nr;
-	int arg;	/* which argument is the path */
-};
-
-static const struct path_arg path_args[] = {
-	{ SYS_open, 0 }, { SYS_openat, 1 }, { SYS_openat2, 1 },
-	{ SYS_creat, 0 }, { SYS_execve, 0 }, { SYS_execveat, 1 },
-	{ SYS_mkdir, 0 }, { SYS_mkdirat, 1 }, { SYS_rmdir, 0 },
-	{ SYS_unlink, 0 }, { SYS_unlinkat, 1 }, { SYS_rename, 0 },
-	{ SYS_renameat, 1 }, { SYS_renameat2, 1 }, { SYS_link, 0 },
-	{ SYS_linkat, 1 }, { SYS_symlink, 1 }, { SYS_symlinkat, 2 },
-	{ SYS_truncate, 0 }, { SYS_mknod, 0 }, { SYS_mknodat, 1 },
-};
-
-#define NPATH_ARGS (sizeof(path_args) / sizeof(*path_args))
 
 const int cabin_denials_watch[] = {
 	SYS_open, SYS_openat, SYS_openat2, SYS_creat, SYS_execve,
@@ -35,13 +19,20 @@ const int cabin_denials_watch[] = {
 	SYS_mknodat, -1,
 };
 
+/*
+ * The path a watched call names, where the syscall table says it is; -1
+ * for a call not watched (results of others may pass by too).
+ */
 static int path_arg_of(long nr)
 {
+	struct cabin_syscall_operands op;
 	size_t i;
 
-	for (i = 0; i < NPATH_ARGS; i++) {
-		if (path_args[i].nr == nr)
-			return path_args[i].arg;
+	for (i = 0; cabin_denials_watch[i] >= 0; i++) {
+		if (cabin_denials_watch[i] == nr) {
+			cabin_syscall_operands(nr, &op);
+			return op.path;
+		}
 	}
 	return -1;
 }

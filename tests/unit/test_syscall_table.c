@@ -80,7 +80,10 @@ static void test_operands(void **state)
 	expect_operands(SYS_openat2, 0, 1, -1, -1, -1, -1);
 	expect_operands(SYS_creat, -1, 0, -1, -1, -1, 1);
 	expect_operands(SYS_renameat2, 0, 1, 2, 3, 4, -1);
-	expect_operands(SYS_symlinkat, -1, 0, 1, 2, -1, -1);
+	expect_operands(SYS_symlinkat, 1, 2, -1, -1, -1, -1);
+	expect_operands(SYS_symlink, -1, 1, -1, -1, -1, -1);
+	expect_operands(SYS_linkat, 0, 1, 2, 3, 4, -1);
+	expect_operands(SYS_mknodat, 0, 1, -1, -1, -1, 2);
 	expect_operands(SYS_fchmod, 0, -1, -1, -1, -1, 1);
 	expect_operands(SYS_execveat, 0, 1, -1, -1, 4, -1);
 	expect_operands(SYS_getpid, -1, -1, -1, -1, -1, -1);
