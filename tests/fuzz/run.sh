@@ -53,7 +53,8 @@ fuzz policy 8192 "$here/fuzz_policy.c" \
 fuzz decode 16384 "$here/fuzz_decode.c" \
 	"$root/src/trace/decode.c" "$root/src/trace/decode_fmt.c" \
 	"$root/src/trace/decode_struct.c" "$root/src/trace/decode_tables.c" \
-	"$root/src/core/umem.c" "$root/src/core/names.c"
+	"$root/src/syscall/table.c" "$root/src/core/umem.c" \
+	"$root/src/core/names.c"
 
 fuzz elf 4096 "$here/fuzz_elf.c" "$root/src/platform/kvm/elf.c"
 
