@@ -34,7 +34,10 @@
 #define MAX_EXEC_ARGS		(1u << 16)
 #define MAX_EXEC_BYTES		(2u << 20)
 
-/* The calls cabin_kvm_sys answers: MONITOR in src/syscall/x86_64.def. */
+/*
+ * The calls cabin_kvm_sys answers: MONITOR and GUEST_MONITOR (when the
+ * proxy kernel leaves them) in src/syscall/x86_64.def.
+ */
 bool cabin_kvm_sys_handles(long nr)
 {
 	enum cabin_syscall_kvm who = cabin_syscall_kvm(nr);
