@@ -350,7 +350,7 @@ static void test_spawn_attach_and_group_stop(void **state)
 	assert_resumed(f, 101, CABIN_RESUME_RUN, 0, 0);
 	assert_int_equal(child->state, CABIN_TASK_RUNNING);
 	send_event(f, stop);
-	assert_resumed(f, 101, CABIN_RESUME_LISTEN, 0, 0);
+	assert_resumed(f, 101, CABIN_RESUME_STAY_STOPPED, 0, 0);
 	assert_int_equal(f->proxy.stats.spawns, 1);
 }
 

@@ -255,6 +255,15 @@ static int op_inject_syscall(void *ctx, pid_t tid, uint64_t insn, long nr,
 	return 0;
 }
 
+static const struct cabin_xom_ops kvm_xom_ops = {
+	.regions = op_regions,
+	.addr_pkey = op_addr_pkey,
+	.get_xstate = op_get_xstate,
+	.exec_settle = op_exec_settle,
+	.inject_syscall = op_inject_syscall,
+};
+
+/* No W^X alias ops: the monitor maps the program's memory itself. */
 const struct cabin_platform_ops cabin_kvm_ops = {
 	.read_mem = op_read_mem,
 	.write_mem = op_write_mem,
@@ -262,18 +271,14 @@ const struct cabin_platform_ops cabin_kvm_ops = {
 	.set_regs = op_set_regs,
 	.resume = op_resume,
 	.kill = op_kill,
-	.describe_addr = op_describe_addr,
 	.task_name = op_task_name,
 	.task_tgid = op_task_tgid,
 	.task_exe = op_task_exe,
+	.fd_path = op_fd_path,
 	.dup_fd = op_dup_fd,
 	.range_prot = op_range_prot,
-	.fd_path = op_fd_path,
-	.regions = op_regions,
-	.addr_pkey = op_addr_pkey,
-	.get_xstate = op_get_xstate,
-	.exec_settle = op_exec_settle,
-	.inject_syscall = op_inject_syscall,
+	.describe_addr = op_describe_addr,
+	.xom = &kvm_xom_ops,
 };
 
 void cabin_kvm_set_comm(struct cabin_kvm *k, const char *path)

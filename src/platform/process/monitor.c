@@ -260,7 +260,7 @@ static int op_resume(void *ctx, pid_t tid, const struct cabin_resume *how)
 			return resume_failed(ctx, tid, err);
 		err = ptrace(cont, tid, 0, sig);
 		break;
-	case CABIN_RESUME_LISTEN:
+	case CABIN_RESUME_STAY_STOPPED:
 		err = ptrace(PTRACE_LISTEN, tid, 0, 0);
 		break;
 	case CABIN_RESUME_RUN:
@@ -493,6 +493,22 @@ static int op_inject_syscall(void *ctx, pid_t tid, uint64_t insn, long nr,
 	return err;
 }
 
+static const struct cabin_xom_ops process_xom_ops = {
+	.regions = op_regions,
+	.addr_pkey = op_addr_pkey,
+	.get_xstate = op_get_xstate,
+	.exec_settle = op_exec_settle,
+	.inject_syscall = op_inject_syscall,
+};
+
+static const struct cabin_wx_ops process_wx_ops = {
+	.regions = op_regions,
+	.region_at = op_region_at,
+	.personality = op_personality,
+	.open_region = op_open_region,
+	.open_exe = op_open_exe,
+};
+
 static const struct cabin_platform_ops process_ops = {
 	.read_mem = op_read_mem,
 	.write_mem = op_write_mem,
@@ -501,22 +517,15 @@ static const struct cabin_platform_ops process_ops = {
 	.resume = op_resume,
 	.kill = op_kill,
 	.interrupt = op_interrupt,
-	.describe_addr = op_describe_addr,
 	.task_name = op_task_name,
 	.task_tgid = op_task_tgid,
 	.task_exe = op_task_exe,
+	.fd_path = op_fd_path,
 	.dup_fd = op_dup_fd,
 	.range_prot = op_range_prot,
-	.fd_path = op_fd_path,
-	.regions = op_regions,
-	.addr_pkey = op_addr_pkey,
-	.region_at = op_region_at,
-	.personality = op_personality,
-	.open_region = op_open_region,
-	.open_exe = op_open_exe,
-	.get_xstate = op_get_xstate,
-	.exec_settle = op_exec_settle,
-	.inject_syscall = op_inject_syscall,
+	.describe_addr = op_describe_addr,
+	.xom = &process_xom_ops,
+	.wx = &process_wx_ops,
 };
 
 void cabin_process_init(struct cabin_process *pp)
