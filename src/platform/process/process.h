@@ -1,7 +1,7 @@
 /*
  * The process platform: the program runs as an ordinary child under a
- * seccomp filter, and cabin is its tracer.  Stops become proxy events;
- * proxy decisions become ptrace requests.
+ * seccomp filter, and cabin is its tracer.  Stops become proxy events
+ * (tracer.c); proxy decisions become ptrace requests (ptrace_ops.c).
  */
 #ifndef CABIN_PROCESS_PROCESS_H
 #define CABIN_PROCESS_PROCESS_H
@@ -34,6 +34,6 @@ void cabin_tracer_init(struct cabin_process *pp);
  * are reported on the proxy's log.
  */
 int cabin_tracer_run(struct cabin_process *pp, struct cabin_proxy *proxy,
-		      const struct cabin_spawn *spawn);
+		     const struct cabin_spawn *spawn);
 
 #endif

@@ -304,7 +304,7 @@ static void close_inherited_listeners(struct cabin_proxy *proxy)
 }
 
 int cabin_tracer_run(struct cabin_process *pp, struct cabin_proxy *proxy,
-		      const struct cabin_spawn *spawn)
+		     const struct cabin_spawn *spawn)
 {
 	int status, err, code;
 	pid_t tid;
