@@ -33,11 +33,14 @@ struct cabin_regs {
  *   SYSCALL_EXIT             memory, registers (ret); RUN
  *   FAULT, SIGNAL            memory, registers; RUN with the signal to
  *                            deliver, or none to suppress it
- *   SPAWN, ATTACH, EXEC      memory, registers; RUN, or TO_EXIT while the
- *                            proxy watches the syscall it happened in
+ *   SPAWN, ATTACH, EXEC      memory, registers; RUN
  *   EXITING                  registers, still readable; RUN to its end
- *   GROUP_STOP               STAY_STOPPED (a job-control stop), or RUN
+ *   GROUP_STOP               STAY_STOPPED: it goes on when continued
  *   EXIT                     nothing: the thread is gone
+ *
+ * Inside a syscall the proxy watches (TO_EXIT), TO_EXIT takes the place
+ * of RUN, so that its exit still stops.  Any stopped thread may be
+ * killed instead.
  *
  * A platform answers for the thread the tid names, never for another,
  * and -ESRCH when the tid names none it has.
