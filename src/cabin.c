@@ -1089,7 +1089,7 @@ static int launch(struct run *r, char *const argv[])
 	struct cabin_proxy proxy;
 	int code, err;
 
-	cabin_process_init(&pp);
+	cabin_tracer_init(&pp);
 	pp.timeout = r->policy->limits.timeout;
 	err = init_proxy(r, &proxy, &pp.plat, r->log);
 	if (err < 0)
@@ -1100,7 +1100,7 @@ static int launch(struct run *r, char *const argv[])
 		return start_error(r->log, argv[0], err);
 	}
 	spawn = spawn_plan(r, argv, &signals);
-	code = cabin_process_run(&pp, &proxy, &spawn);
+	code = cabin_tracer_run(&pp, &proxy, &spawn);
 	cabin_signals_restore(&signals);
 	if (code < 0)
 		code = start_error(r->log, argv[0], code);
@@ -1334,7 +1334,7 @@ static int launch_kvm(struct run *r, char *const argv[])
 		cabin_signals_restore(&signals);
 		return start_error(r->log, argv[0], err);
 	}
-	cabin_process_main_pid = child.pid;
+	cabin_signals_target = child.pid;
 	close_child_ends(r);
 	{
 		struct cabin_kvm_pump pumps[2];
@@ -1349,7 +1349,7 @@ static int launch_kvm(struct run *r, char *const argv[])
 		status = cabin_kvm_supervise(child.pid, r->policy->limits.timeout,
 					     pumps, n, &timed_out);
 	}
-	cabin_process_main_pid = 0;
+	cabin_signals_target = 0;
 	cabin_signals_restore(&signals);
 	check_kvm_report(r);
 	err = kvm_outcome(r, &child, status, timed_out);

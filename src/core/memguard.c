@@ -277,8 +277,8 @@ static bool mmap_exit(struct cabin_proxy *p, struct cabin_task *task,
 	task->wx_pending = false;
 	if (ret < 0 && ret > -4096)
 		return false;
-	err = p->plat->ops->region_at(p->plat->ctx, task->tid, (uint64_t)ret,
-				      &rg);
+	err = p->plat->ops->wx ? p->plat->ops->wx->region_at(p->plat->ctx,
+			task->tid, (uint64_t)ret, &rg) : -ENOSYS;
 	if (!err && rg.ino == task->wx_ino && rg.dev == task->wx_dev)
 		return false;
 	cabin_proxy_say(p, "W^X: pid %d (%s): killed: its executable mapping at 0x%llx is not of the file checked",
@@ -313,7 +313,7 @@ static bool is_exe(const struct cabin_region *rg, const struct stat *exe)
 static int check_image_files(struct cabin_proxy *p, struct cabin_task *task,
 			     const struct cabin_region *rg, int n)
 {
-	const struct cabin_platform_ops *ops = p->plat->ops;
+	const struct cabin_wx_ops *ops = p->plat->ops->wx;
 	struct stat exe_st, *exe = NULL;
 	const char *why;
 	int i, fd;
@@ -356,7 +356,7 @@ static int check_image(struct cabin_proxy *p, struct cabin_task *task,
 			return -EPERM;
 		}
 	}
-	persona = p->plat->ops->personality(p->plat->ctx, task->tid);
+	persona = p->plat->ops->wx->personality(p->plat->ctx, task->tid);
 	if (persona < 0 || (persona & READ_IMPLIES_EXEC)) {
 		cabin_proxy_say(p, "W^X: pid %d (%s): killed: it runs with READ_IMPLIES_EXEC (an image without PT_GNU_STACK, or an inherited persona)",
 				(int)task->tid, task->comm);
@@ -370,14 +370,15 @@ int cabin_memguard_exec(struct cabin_proxy *p, struct cabin_task *task)
 	struct cabin_region *rg;
 	int n, err;
 
-	if (!p->wx || !p->memguard)
+	if (!p->wx || !p->memguard || !p->plat->ops->wx)
 		return 0;
 	rg = calloc(MAX_REGIONS, sizeof(*rg));
 	if (!rg) {
 		kill_task(p, task);
 		return -ENOMEM;
 	}
-	n = p->plat->ops->regions(p->plat->ctx, task->tid, rg, MAX_REGIONS);
+	n = p->plat->ops->wx->regions(p->plat->ctx, task->tid, rg,
+				      MAX_REGIONS);
 	/* gone: its exit follows */
 	err = n < 0 ? 0 : check_image(p, task, rg, n);
 	free(rg);

@@ -683,7 +683,7 @@ int cabin_proxy_handle(struct cabin_proxy *p, const struct cabin_event *ev)
 		return on_exiting(p, task, ev);
 	case CABIN_EV_GROUP_STOP:
 		task->state = CABIN_TASK_STOPPED;
-		return resume(p, task->tid, CABIN_RESUME_LISTEN, 0, 0);
+		return resume(p, task->tid, CABIN_RESUME_STAY_STOPPED, 0, 0);
 	case CABIN_EV_EXIT:
 	case CABIN_EV_NOTE:
 		break;

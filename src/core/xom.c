@@ -677,7 +677,7 @@ static int seal_region(struct cabin_proxy *p, struct cabin_task *task,
 	long ret = 0;
 	int err;
 
-	err = p->plat->ops->inject_syscall(p->plat->ctx, task->tid, insn,
+	err = p->plat->ops->xom->inject_syscall(p->plat->ctx, task->tid, insn,
 					   SYS_mprotect, args, &ret);
 	if (!err && ret < 0)
 		err = (int)ret;
@@ -695,7 +695,7 @@ static int seal_region(struct cabin_proxy *p, struct cabin_task *task,
 static int learn_pkey(struct cabin_proxy *p, struct cabin_task *task,
 		      uint64_t addr)
 {
-	int key = p->plat->ops->addr_pkey(p->plat->ctx, task->tid, addr);
+	int key = p->plat->ops->xom->addr_pkey(p->plat->ctx, task->tid, addr);
 
 	if (key <= 0) {
 		cabin_proxy_say(p, "XOM: pid %d (%s): killed: sealed code has no execute-only key (%s)",
@@ -744,14 +744,13 @@ static int seal_image(struct cabin_proxy *p, struct cabin_task *task,
 
 int cabin_xom_exec(struct cabin_proxy *p, struct cabin_task *task)
 {
-	const struct cabin_platform_ops *ops = p->plat->ops;
+	const struct cabin_xom_ops *ops = p->plat->ops->xom;
 	struct cabin_region *rg;
 	int n, err;
 
 	if (!p->xom)
 		return 0;
-	if (!ops->exec_settle || !ops->regions || !ops->inject_syscall ||
-	    !ops->addr_pkey) {
+	if (!ops) {
 		cabin_proxy_say(p, "XOM: pid %d (%s): killed: platform %s cannot seal code",
 				(int)task->tid, task->comm, p->plat->name);
 		return kill_task(p, task);
@@ -782,9 +781,9 @@ bool cabin_xom_stop_ok(struct cabin_proxy *p, struct cabin_task *task)
 
 	/* cabin's own forks before exec are not the program's. */
 	if (!x || x->pkey < 0 || !task->xom_sealed ||
-	    !p->plat->ops->get_xstate)
+	    !p->plat->ops->xom)
 		return true;
-	n = p->plat->ops->get_xstate(p->plat->ctx, task->tid, xsave,
+	n = p->plat->ops->xom->get_xstate(p->plat->ctx, task->tid, xsave,
 				     sizeof(xsave));
 	if (n == -ESRCH)
 		return true;	/* gone: nothing left to read with */

@@ -1,7 +1,8 @@
 /*
  * The fake platform's operations.  Memory reads fail (there is no
  * memory), names are derived from the tid, and every resume or kill is
- * appended to the call log that tests inspect.
+ * appended to the call log that tests inspect.  It has none of the
+ * optional parts (execute-only memory, W^X's alias checks).
  */
 #include <errno.h>
 #include <stdio.h>

@@ -17,6 +17,7 @@
 #include <cmocka.h>
 
 #include "core/proxy.h"
+#include "core/xom.h"
 #include "fake_platform.h"
 
 #define MAIN 100
@@ -350,7 +351,7 @@ static void test_spawn_attach_and_group_stop(void **state)
 	assert_resumed(f, 101, CABIN_RESUME_RUN, 0, 0);
 	assert_int_equal(child->state, CABIN_TASK_RUNNING);
 	send_event(f, stop);
-	assert_resumed(f, 101, CABIN_RESUME_LISTEN, 0, 0);
+	assert_resumed(f, 101, CABIN_RESUME_STAY_STOPPED, 0, 0);
 	assert_int_equal(f->proxy.stats.spawns, 1);
 }
 
@@ -374,6 +375,28 @@ static void test_exec_by_a_thread_takes_the_leader_tid(void **state)
 	assert_non_null(task);
 	assert_int_equal(task->count.syscalls, 7);
 	assert_int_equal(task->count.execs, 1);
+}
+
+/*
+ * Execute-only memory is an optional part of a platform: one that lacks
+ * it (the fake) cannot seal a new image, and the task is killed rather
+ * than run with readable code.
+ */
+static void test_xom_without_the_platforms_part_kills(void **state)
+{
+	struct fixture *f = *state;
+	struct cabin_xom xom = { .pkey = -1 };
+	const struct fake_call *c;
+
+	assert_null(f->fake.plat.ops->xom);
+	f->proxy.xom = &xom;
+	send_event(f, (struct cabin_event){ .kind = CABIN_EV_EXEC, .tid = MAIN });
+	f->proxy.xom = NULL;
+	c = fake_last(&f->fake);
+	assert_int_equal(c->what, FAKE_KILL);
+	assert_int_equal(c->tid, MAIN);
+	assert_int_equal(c->sig, SIGKILL);
+	assert_non_null(strstr(log_text(f), "platform fake cannot seal code"));
 }
 
 static void test_foreign_abi_kill_is_explained(void **state)
@@ -474,6 +497,7 @@ int main(void)
 		T(test_fault_then_exit),
 		T(test_spawn_attach_and_group_stop),
 		T(test_exec_by_a_thread_takes_the_leader_tid),
+		T(test_xom_without_the_platforms_part_kills),
 		T(test_foreign_abi_kill_is_explained),
 		T(test_only_filter_kills_are_explained),
 		T(test_own_filter_answer_is_recorded),

@@ -2,7 +2,8 @@
  * The platform operations the proxy kernel core calls, on the kvm
  * platform: memory is the guest's (through the region table), registers
  * are the trap frame, and "resume" only records the decision, which the
- * run loop carries out when the core returns.
+ * run loop carries out when the core returns.  Each acts on the thread
+ * its tid names, -ESRCH when this process has none by that tid.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -18,13 +19,51 @@
 #include "platform/kvm/kvm.h"
 #include "platform/process/procfs.h"
 
+/*
+ * The thread tid names: the one whose trap is being handled (even once
+ * marked exited, while its end is reported), or another live one.
+ */
+static struct cabin_kvm_thread *thread_of(struct cabin_kvm *k, pid_t tid)
+{
+	if (k->cur && k->cur->tid == tid)
+		return k->cur;
+	return cabin_kvm_thread_by_tid(k, tid);
+}
+
+/*
+ * Whether tid names a thread of this process, one whose end is still
+ * being reported included: the process's facts are its.
+ */
+static bool in_process(struct cabin_kvm *k, pid_t tid)
+{
+	unsigned int i;
+
+	if (tid == k->pid || thread_of(k, tid))
+		return true;
+	for (i = 0; i < CABIN_KVM_MAX_CPUS; i++)
+		if (k->threads[i] && !k->threads[i]->host_done &&
+		    k->threads[i]->tid == tid)
+			return true;
+	return false;
+}
+
+/*
+ * Or a child process this monitor forked: until it execs (which its own
+ * monitor reports) its name and program are this process's.
+ */
+static bool in_process_or_child(struct cabin_kvm *k, pid_t tid)
+{
+	return in_process(k, tid) || cabin_kvm_family_has(&k->family, tid);
+}
+
 static ssize_t op_read_mem(void *ctx, pid_t tid, uint64_t addr, void *buf,
 			   size_t len)
 {
 	struct cabin_kvm *k = ctx;
 	size_t done = 0;
 
-	(void)tid;
+	if (!thread_of(k, tid))
+		return -ESRCH;
 	/* Byte-exact like process_vm_readv: as much as is readable. */
 	while (done < len) {
 		size_t n = len - done;
@@ -46,17 +85,24 @@ static ssize_t op_write_mem(void *ctx, pid_t tid, uint64_t addr,
 	struct cabin_kvm *k = ctx;
 	int err;
 
-	(void)tid;
+	if (!thread_of(k, tid))
+		return -ESRCH;
 	err = cabin_gmem_write(&k->vm.mem, addr, buf, len);
 	return err < 0 ? err : (ssize_t)len;
 }
 
+/* Registers are a trap's: a thread in none has none to give. */
+static struct cabin_kvm_frame *frame_of(struct cabin_kvm *k, pid_t tid)
+{
+	struct cabin_kvm_thread *t = thread_of(k, tid);
+
+	return t ? t->frame : NULL;
+}
+
 static int op_get_regs(void *ctx, pid_t tid, struct cabin_regs *r)
 {
-	struct cabin_kvm *k = ctx;
-	const struct cabin_kvm_frame *f = k->cur->frame;
+	const struct cabin_kvm_frame *f = frame_of(ctx, tid);
 
-	(void)tid;
 	if (!f)
 		return -ESRCH;
 	memset(r, 0, sizeof(*r));
@@ -75,10 +121,8 @@ static int op_get_regs(void *ctx, pid_t tid, struct cabin_regs *r)
 
 static int op_set_regs(void *ctx, pid_t tid, const struct cabin_regs *r)
 {
-	struct cabin_kvm *k = ctx;
-	struct cabin_kvm_frame *f = k->cur->frame;
+	struct cabin_kvm_frame *f = frame_of(ctx, tid);
 
-	(void)tid;
 	if (!f)
 		return -ESRCH;
 	f->rdi = r->args[0];
@@ -92,10 +136,11 @@ static int op_set_regs(void *ctx, pid_t tid, const struct cabin_regs *r)
 
 static int op_resume(void *ctx, pid_t tid, const struct cabin_resume *how)
 {
-	struct cabin_kvm *k = ctx;
+	struct cabin_kvm_thread *t = thread_of(ctx, tid);
 
-	(void)tid;
-	k->cur->resume = *how;
+	if (!t)
+		return -ESRCH;
+	t->resume = *how;
 	return 0;
 }
 
@@ -104,9 +149,12 @@ static int op_kill(void *ctx, pid_t tid, int sig)
 	struct cabin_kvm *k = ctx;
 
 	/*
-	 * Other processes have monitors of their own, ended by the first;
-	 * the process's other threads end with it (finish).
+	 * Other processes have monitors of their own, ended by the first.
+	 * The kill takes effect when the thread being handled goes back to
+	 * its loop; the process's other threads end with it (finish).
 	 */
+	if (!in_process(k, tid))
+		return -ESRCH;
 	if (tid != k->cur->tid)
 		return 0;
 	k->cur->killed = true;
@@ -119,7 +167,8 @@ static int op_describe_addr(void *ctx, pid_t tid, uint64_t addr, char *buf,
 {
 	struct cabin_kvm *k = ctx;
 
-	(void)tid;
+	if (!in_process(k, tid))
+		return -ESRCH;
 	return cabin_kvm_mm_describe(&k->mm, addr, buf, len);
 }
 
@@ -127,7 +176,8 @@ static int op_task_name(void *ctx, pid_t tid, char *buf, size_t len)
 {
 	struct cabin_kvm *k = ctx;
 
-	(void)tid;
+	if (!in_process_or_child(k, tid))
+		return -ESRCH;
 	snprintf(buf, len, "%s", k->comm);
 	return 0;
 }
@@ -144,7 +194,8 @@ static int op_task_exe(void *ctx, pid_t tid, char *buf, size_t len)
 {
 	struct cabin_kvm *k = ctx;
 
-	(void)tid;
+	if (!in_process_or_child(k, tid))
+		return -ESRCH;
 	snprintf(buf, len, "%s", k->exe);
 	return 0;
 }
@@ -155,7 +206,8 @@ static int op_dup_fd(void *ctx, pid_t tid, int fd)
 	struct cabin_kvm *k = ctx;
 	int d;
 
-	(void)tid;
+	if (!in_process(k, tid))
+		return -ESRCH;
 	if (fd < 0 || fd >= k->fwd.fd_floor)
 		return -EBADF;
 	d = fcntl(fd, F_DUPFD_CLOEXEC, k->fwd.fd_floor);
@@ -166,7 +218,8 @@ static int op_range_prot(void *ctx, pid_t tid, uint64_t addr, uint64_t len)
 {
 	struct cabin_kvm *k = ctx;
 
-	(void)tid;
+	if (!in_process(k, tid))
+		return -ESRCH;
 	return cabin_kvm_mm_range_prot(&k->mm, addr, len);
 }
 
@@ -174,7 +227,8 @@ static int op_fd_path(void *ctx, pid_t tid, int fd, char *buf, size_t len)
 {
 	struct cabin_kvm *k = ctx;
 
-	(void)tid;
+	if (!in_process(k, tid))
+		return -ESRCH;
 	if (fd >= k->fwd.fd_floor)
 		return -EBADF;
 	return cabin_procfs_fd_path(getpid(), fd, buf, len);
@@ -188,7 +242,8 @@ static int op_regions(void *ctx, pid_t tid, struct cabin_region *out,
 	const struct cabin_gmem *g = &k->vm.mem;
 	size_t i, n = 0;
 
-	(void)tid;
+	if (!thread_of(k, tid))
+		return -ESRCH;
 	for (i = 0; i < g->tab->n && n < max; i++) {
 		const struct cabin_gmem_region *r = &g->tab->r[i];
 		struct cabin_region *o = &out[n++];
@@ -214,9 +269,11 @@ static int op_regions(void *ctx, pid_t tid, struct cabin_region *out,
 static int op_addr_pkey(void *ctx, pid_t tid, uint64_t addr)
 {
 	struct cabin_kvm *k = ctx;
-	const struct cabin_gmem_region *r = cabin_gmem_find(&k->vm.mem, addr);
+	const struct cabin_gmem_region *r;
 
-	(void)tid;
+	if (!thread_of(k, tid))
+		return -ESRCH;
+	r = cabin_gmem_find(&k->vm.mem, addr);
 	if (!r)
 		return -EFAULT;
 	return (r->prot & CABIN_GMEM_X) && !(r->prot & CABIN_GMEM_R) ?
@@ -225,11 +282,12 @@ static int op_addr_pkey(void *ctx, pid_t tid, uint64_t addr)
 
 static ssize_t op_get_xstate(void *ctx, pid_t tid, void *buf, size_t len)
 {
-	struct cabin_kvm *k = ctx;
+	struct cabin_kvm_thread *t = thread_of(ctx, tid);
 	struct kvm_xsave x;
 
-	(void)tid;
-	if (ioctl(k->cur->vcpu, KVM_GET_XSAVE, &x) < 0)
+	if (!t)
+		return -ESRCH;
+	if (ioctl(t->vcpu, KVM_GET_XSAVE, &x) < 0)
 		return -errno;
 	if (len > sizeof(x.region))
 		len = sizeof(x.region);
@@ -240,21 +298,34 @@ static ssize_t op_get_xstate(void *ctx, pid_t tid, void *buf, size_t len)
 /* The monitor performs execve itself: the image is in place already. */
 static int op_exec_settle(void *ctx, pid_t tid)
 {
-	(void)ctx;
-	(void)tid;
-	return 0;
+	return thread_of(ctx, tid) ? 0 : -ESRCH;
 }
 
-/* The monitor is the kernel here: it performs the call itself. */
+/*
+ * The monitor is the kernel here: it performs the call itself, as the
+ * thread being handled (cur), the only one it can act for.
+ */
 static int op_inject_syscall(void *ctx, pid_t tid, uint64_t insn, long nr,
 			     const uint64_t args[6], long *ret)
 {
-	(void)tid;
+	struct cabin_kvm *k = ctx;
+
 	(void)insn;
+	if (thread_of(k, tid) != k->cur || !k->cur)
+		return -ESRCH;
 	*ret = cabin_kvm_sys(ctx, nr, args);
 	return 0;
 }
 
+static const struct cabin_xom_ops kvm_xom_ops = {
+	.regions = op_regions,
+	.addr_pkey = op_addr_pkey,
+	.get_xstate = op_get_xstate,
+	.exec_settle = op_exec_settle,
+	.inject_syscall = op_inject_syscall,
+};
+
+/* No W^X alias ops: the monitor maps the program's memory itself. */
 const struct cabin_platform_ops cabin_kvm_ops = {
 	.read_mem = op_read_mem,
 	.write_mem = op_write_mem,
@@ -262,18 +333,14 @@ const struct cabin_platform_ops cabin_kvm_ops = {
 	.set_regs = op_set_regs,
 	.resume = op_resume,
 	.kill = op_kill,
-	.describe_addr = op_describe_addr,
 	.task_name = op_task_name,
 	.task_tgid = op_task_tgid,
 	.task_exe = op_task_exe,
+	.fd_path = op_fd_path,
 	.dup_fd = op_dup_fd,
 	.range_prot = op_range_prot,
-	.fd_path = op_fd_path,
-	.regions = op_regions,
-	.addr_pkey = op_addr_pkey,
-	.get_xstate = op_get_xstate,
-	.exec_settle = op_exec_settle,
-	.inject_syscall = op_inject_syscall,
+	.describe_addr = op_describe_addr,
+	.xom = &kvm_xom_ops,
 };
 
 void cabin_kvm_set_comm(struct cabin_kvm *k, const char *path)

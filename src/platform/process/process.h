@@ -1,7 +1,7 @@
 /*
  * The process platform: the program runs as an ordinary child under a
- * seccomp filter, and cabin is its tracer.  Stops become proxy events;
- * proxy decisions become ptrace requests.
+ * seccomp filter, and cabin is its tracer.  Stops become proxy events
+ * (tracer.c); proxy decisions become ptrace requests (ptrace_ops.c).
  */
 #ifndef CABIN_PROCESS_PROCESS_H
 #define CABIN_PROCESS_PROCESS_H
@@ -25,17 +25,15 @@ struct cabin_process {
 	int reaped_status;
 };
 
-void cabin_process_init(struct cabin_process *pp);
+/* Ready to run: the platform's operations are ptrace's (ptrace_ops.c). */
+void cabin_tracer_init(struct cabin_process *pp);
 
 /*
  * Start the program, run the stop loop until every confined task is gone
  * and return the exit status for cabin.  Errors before the program runs
  * are reported on the proxy's log.
  */
-int cabin_process_run(struct cabin_process *pp, struct cabin_proxy *proxy,
-		      const struct cabin_spawn *spawn);
-
-/* Id of the first program, for signal forwarding; 0 before it exists. */
-extern volatile pid_t cabin_process_main_pid;
+int cabin_tracer_run(struct cabin_process *pp, struct cabin_proxy *proxy,
+		     const struct cabin_spawn *spawn);
 
 #endif

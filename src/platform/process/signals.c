@@ -12,14 +12,15 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "platform/process/process.h"
 #include "platform/process/signals.h"
+
+volatile pid_t cabin_signals_target;
 
 static const int forwarded[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
 
 static void forward(int sig, siginfo_t *si, void *uctx)
 {
-	pid_t main_pid = cabin_process_main_pid;
+	pid_t main_pid = cabin_signals_target;
 	int saved_errno = errno;
 
 	(void)uctx;

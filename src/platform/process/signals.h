@@ -6,13 +6,20 @@
 #define CABIN_PROCESS_SIGNALS_H
 
 #include <signal.h>
+#include <sys/types.h>
+
+/*
+ * The first program, where forwarded signals go; 0 before it exists (and
+ * after it is gone).  Set by whoever starts it.
+ */
+extern volatile pid_t cabin_signals_target;
 
 struct cabin_saved_signals {
 	struct sigaction old[5];	/* the forwarded ones, then SIGPIPE */
 };
 
 /*
- * Forward SIGINT, SIGTERM, SIGHUP and SIGQUIT to cabin_process_main_pid
+ * Forward SIGINT, SIGTERM, SIGHUP and SIGQUIT to cabin_signals_target
  * and ignore SIGPIPE in cabin.  A signal cabin was started with ignored
  * stays ignored, for cabin and for the program.  Returns 0 or -errno.
  */

@@ -1,11 +1,13 @@
 /*
- * The stop loop of the process platform and its half of the platform
- * interface.  waitpid reports every stop of every tracee; each is turned
- * into exactly one proxy event, and the proxy answers with one resume.
+ * The process platform's half of the platform interface, with ptrace:
+ * memory through process_vm_readv/writev (and /proc/PID/mem for
+ * execute-only code), registers through PTRACE_GETREGS and POKEUSER,
+ * resumes as PTRACE_CONT/SYSCALL/LISTEN, task facts from /proc.  XOM's
+ * part reads PKRU with PTRACE_GETREGSET and injects syscalls into a
+ * stopped thread; W^X's part reads the maps from /proc.
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/audit.h>
 #include <signal.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -18,56 +20,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "cabin/cabin.h"
-#include "core/exception.h"
 #include "platform/process/process.h"
 #include "platform/process/procfs.h"
-#include "policy/compile_bpf.h"
-
-/* include/linux/seccomp.h keeps it to the kernel; /proc shows it. */
-#define SECCOMP_MODE_DEAD 3
-
-volatile pid_t cabin_process_main_pid;
-static volatile sig_atomic_t timed_out;
-
-/*
- * The wall clock ran out.  Killing the main task from here guarantees the
- * stop loop wakes up even if nothing else in the tree ever stops again;
- * the loop then kills the rest.
- */
-static void on_alarm(int sig)
-{
-	pid_t main_pid = cabin_process_main_pid;
-
-	(void)sig;
-	timed_out = 1;
-	if (main_pid > 0)
-		kill(main_pid, SIGKILL);
-}
-
-static int arm_timeout(unsigned long seconds)
-{
-	struct sigaction sa;
-
-	if (!seconds)
-		return 0;
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_alarm;
-	if (sigaction(SIGALRM, &sa, NULL) < 0)
-		return -errno;
-	alarm(seconds > 86400 * 365 ? 86400 * 365 : (unsigned int)seconds);
-	return 0;
-}
-
-static void check_timeout(struct cabin_process *pp)
-{
-	if (!timed_out || pp->proxy->timed_out)
-		return;
-	pp->proxy->timed_out = true;
-	cabin_proxy_say(pp->proxy, "timeout: the program ran for %lu s; the whole tree was killed",
-			pp->timeout);
-	cabin_proxy_drain(pp->proxy);
-}
+#include "platform/process/ptrace_ops.h"
 
 /*
  * Execute-only code has no VM_READ, so process_vm_readv cannot read it;
@@ -234,7 +189,8 @@ static int skip_syscall(pid_t tid, long retval)
  * Anything else ends the process: what cannot be resumed as decided must
  * not run otherwise (a skipped syscall must not run).
  */
-static int resume_failed(struct cabin_process *pp, pid_t tid, int err)
+int cabin_ptrace_ops_resume_failed(struct cabin_process *pp, pid_t tid,
+				   int err)
 {
 	if (err == -ESRCH)
 		return err;
@@ -257,10 +213,10 @@ static int op_resume(void *ctx, pid_t tid, const struct cabin_resume *how)
 	case CABIN_RESUME_SKIP:
 		err = skip_syscall(tid, how->retval);
 		if (err < 0)
-			return resume_failed(ctx, tid, err);
+			return cabin_ptrace_ops_resume_failed(ctx, tid, err);
 		err = ptrace(cont, tid, 0, sig);
 		break;
-	case CABIN_RESUME_LISTEN:
+	case CABIN_RESUME_STAY_STOPPED:
 		err = ptrace(PTRACE_LISTEN, tid, 0, 0);
 		break;
 	case CABIN_RESUME_RUN:
@@ -268,7 +224,7 @@ static int op_resume(void *ctx, pid_t tid, const struct cabin_resume *how)
 		err = ptrace(cont, tid, 0, sig);
 		break;
 	}
-	return err < 0 ? resume_failed(ctx, tid, -errno) : 0;
+	return err < 0 ? cabin_ptrace_ops_resume_failed(ctx, tid, -errno) : 0;
 }
 
 static int op_kill(void *ctx, pid_t tid, int sig)
@@ -493,7 +449,23 @@ static int op_inject_syscall(void *ctx, pid_t tid, uint64_t insn, long nr,
 	return err;
 }
 
-static const struct cabin_platform_ops process_ops = {
+static const struct cabin_xom_ops process_xom_ops = {
+	.regions = op_regions,
+	.addr_pkey = op_addr_pkey,
+	.get_xstate = op_get_xstate,
+	.exec_settle = op_exec_settle,
+	.inject_syscall = op_inject_syscall,
+};
+
+static const struct cabin_wx_ops process_wx_ops = {
+	.regions = op_regions,
+	.region_at = op_region_at,
+	.personality = op_personality,
+	.open_region = op_open_region,
+	.open_exe = op_open_exe,
+};
+
+const struct cabin_platform_ops cabin_ptrace_ops = {
 	.read_mem = op_read_mem,
 	.write_mem = op_write_mem,
 	.get_regs = op_get_regs,
@@ -501,307 +473,13 @@ static const struct cabin_platform_ops process_ops = {
 	.resume = op_resume,
 	.kill = op_kill,
 	.interrupt = op_interrupt,
-	.describe_addr = op_describe_addr,
 	.task_name = op_task_name,
 	.task_tgid = op_task_tgid,
 	.task_exe = op_task_exe,
+	.fd_path = op_fd_path,
 	.dup_fd = op_dup_fd,
 	.range_prot = op_range_prot,
-	.fd_path = op_fd_path,
-	.regions = op_regions,
-	.addr_pkey = op_addr_pkey,
-	.region_at = op_region_at,
-	.personality = op_personality,
-	.open_region = op_open_region,
-	.open_exe = op_open_exe,
-	.get_xstate = op_get_xstate,
-	.exec_settle = op_exec_settle,
-	.inject_syscall = op_inject_syscall,
+	.describe_addr = op_describe_addr,
+	.xom = &process_xom_ops,
+	.wx = &process_wx_ops,
 };
-
-void cabin_process_init(struct cabin_process *pp)
-{
-	memset(pp, 0, sizeof(*pp));
-	pp->plat.name = "process";
-	pp->plat.ops = &process_ops;
-	pp->plat.ctx = pp;
-	pp->child.error_fd = -1;
-}
-
-/*
- * SECCOMP_RET_DATA is not evidence: a program may install a filter of its
- * own, and when two filters both answer RET_TRACE the kernel reports the
- * newest one's data, so the program could name any rule (the fallback
- * "allow" among them).  The route is matched again here from the stopped
- * thread's registers, which the program cannot change while it is stopped.
- */
-static int syscall_entry(pid_t tid, struct cabin_event *ev,
-			 enum cabin_event_kind kind)
-{
-	struct cabin_regs regs;
-	int err;
-
-	err = op_get_regs(NULL, tid, &regs);
-	if (err < 0)
-		return err;
-	ev->kind = kind;
-	ev->sys.nr = regs.nr;
-	memcpy(ev->sys.args, regs.args, sizeof(regs.args));
-	ev->sys.ip = regs.ip;
-	ev->sys.arch = AUDIT_ARCH_X86_64;
-	ev->sys.rule = CABIN_RULE_UNKNOWN;
-	return 0;
-}
-
-/*
- * The registers of a thread killed by the filter still hold the syscall;
- * the two bytes before rip tell int 0x80 (cd 80) from syscall (0f 05).
- */
-static int exiting(pid_t tid, struct cabin_event *ev)
-{
-	struct cabin_regs regs;
-	unsigned long status;
-	unsigned char insn[2];
-
-	if (ptrace(PTRACE_GETEVENTMSG, tid, 0, &status) < 0)
-		return -errno;
-	ev->kind = CABIN_EV_EXITING;
-	ev->exiting.status = (int)status;
-	ev->exiting.nr = -1;
-	ev->exiting.arch = AUDIT_ARCH_X86_64;
-	if (!WIFSIGNALED(status) || WTERMSIG(status) != SIGSYS)
-		return 0;
-	if (op_get_regs(NULL, tid, &regs) < 0)
-		return 0;
-	ev->exiting.nr = regs.nr;
-	memcpy(ev->exiting.args, regs.args, sizeof(regs.args));
-	ev->exiting.ip = regs.ip;
-	ev->exiting.filter_dead =
-		cabin_procfs_seccomp_mode(tid) == SECCOMP_MODE_DEAD;
-	if (regs.ip >= 2 &&
-	    op_read_mem(NULL, tid, regs.ip - 2, insn, 2) == 2 &&
-	    insn[0] == 0xcd && insn[1] == 0x80)
-		ev->exiting.arch = AUDIT_ARCH_I386;
-	return 0;
-}
-
-static int signal_stop(pid_t tid, int sig, struct cabin_event *ev)
-{
-	siginfo_t si;
-	struct cabin_regs regs;
-
-	ev->kind = CABIN_EV_SIGNAL;
-	ev->sig = sig;
-	if (ptrace(PTRACE_GETSIGINFO, tid, 0, &si) < 0)
-		return 0;
-	if (!cabin_is_fault(si.si_signo, si.si_code))
-		return 0;
-	ev->kind = CABIN_EV_FAULT;
-	ev->fault.sig = si.si_signo;
-	ev->fault.code = si.si_code;
-	ev->fault.addr = (uint64_t)(uintptr_t)si.si_addr;
-	ev->fault.pkey = si.si_code == SEGV_PKUERR ? (int)si.si_pkey : -1;
-	ev->fault.ip = op_get_regs(NULL, tid, &regs) == 0 ? regs.ip : 0;
-	return 0;
-}
-
-/*
- * Only a task with a filter of its own is resumed to stop at syscall
- * entries; for every other task a syscall stop is an exit.
- */
-static bool at_entry_stop(struct cabin_process *pp, pid_t tid)
-{
-	struct cabin_task *task = cabin_tasks_find(&pp->proxy->tasks, tid);
-	struct __ptrace_syscall_info info;
-
-	return task && task->own_filter &&
-	       ptrace(PTRACE_GET_SYSCALL_INFO, tid, sizeof(info), &info) > 0 &&
-	       info.op == PTRACE_SYSCALL_INFO_ENTRY;
-}
-
-/* A task's first stop under PTRACE_SEIZE looks like a SIGSTOP group-stop. */
-static bool is_first_stop(struct cabin_process *pp, pid_t tid)
-{
-	struct cabin_task *task = cabin_tasks_find(&pp->proxy->tasks, tid);
-
-	return !task || task->state == CABIN_TASK_NEW;
-}
-
-static int ptrace_event_stop(struct cabin_process *pp, pid_t tid, int sig,
-			     struct cabin_event *ev)
-{
-	if (is_first_stop(pp, tid)) {
-		ev->kind = CABIN_EV_ATTACH;
-		return 0;
-	}
-	switch (sig) {
-	case SIGSTOP:
-	case SIGTSTP:
-	case SIGTTIN:
-	case SIGTTOU:
-		ev->kind = CABIN_EV_GROUP_STOP;
-		ev->sig = sig;
-		return 0;
-	}
-	ev->kind = CABIN_EV_ATTACH;
-	return 0;
-}
-
-static int translate_stop(struct cabin_process *pp, pid_t tid, int status,
-			  struct cabin_event *ev)
-{
-	int sig = WSTOPSIG(status), event = status >> 16;
-	unsigned long msg = 0;
-
-	memset(ev, 0, sizeof(*ev));
-	ev->tid = tid;
-	if (sig == (SIGTRAP | 0x80)) {
-		struct cabin_regs regs;
-
-		if (at_entry_stop(pp, tid))
-			return syscall_entry(tid, ev, CABIN_EV_SYSCALL_ENTERED);
-		ev->kind = CABIN_EV_SYSCALL_EXIT;
-		ev->ret = op_get_regs(NULL, tid, &regs) == 0 ? regs.ret : 0;
-		return 0;
-	}
-	switch (event) {
-	case 0:
-		return signal_stop(tid, sig, ev);
-	case PTRACE_EVENT_SECCOMP:
-		return syscall_entry(tid, ev, CABIN_EV_SYSCALL_ENTRY);
-	case PTRACE_EVENT_EXIT:
-		return exiting(tid, ev);
-	case PTRACE_EVENT_STOP:
-		return ptrace_event_stop(pp, tid, sig, ev);
-	}
-	if (ptrace(PTRACE_GETEVENTMSG, tid, 0, &msg) < 0)
-		return -errno;
-	switch (event) {
-	case PTRACE_EVENT_FORK:
-	case PTRACE_EVENT_VFORK:
-	case PTRACE_EVENT_CLONE:
-		ev->kind = CABIN_EV_SPAWN;
-		ev->spawn.child = (pid_t)msg;
-		ev->spawn.kind = event == PTRACE_EVENT_FORK ? CABIN_SPAWN_FORK :
-				 event == PTRACE_EVENT_VFORK ? CABIN_SPAWN_VFORK :
-							       CABIN_SPAWN_CLONE;
-		return 0;
-	case PTRACE_EVENT_EXEC:
-		ev->kind = CABIN_EV_EXEC;
-		ev->exec.former_tid = (pid_t)msg;
-		pp->exec_seen = true;
-		return 0;
-	}
-	return -EINVAL;
-}
-
-static void handle_status(struct cabin_process *pp, pid_t tid, int status)
-{
-	struct cabin_event ev;
-	int err;
-
-	if (WIFEXITED(status) || WIFSIGNALED(status)) {
-		memset(&ev, 0, sizeof(ev));
-		ev.kind = CABIN_EV_EXIT;
-		ev.tid = tid;
-		ev.status = status;
-		cabin_proxy_handle(pp->proxy, &ev);
-		return;
-	}
-	if (!WIFSTOPPED(status))
-		return;
-	err = translate_stop(pp, tid, status, &ev);
-	if (err < 0) {
-		/* Gone between the stop and our look: its exit follows. */
-		if (err == -ESRCH)
-			return;
-		/* Not understood: it must not stay stopped, nor run unseen. */
-		resume_failed(pp, tid, err);
-		return;
-	}
-	cabin_proxy_handle(pp->proxy, &ev);
-}
-
-static int report_start_failure(struct cabin_process *pp, int code)
-{
-	struct cabin_spawn_error e;
-	FILE *log = pp->proxy->log;
-
-	if (!cabin_spawn_failure(&pp->child, &e))
-		return code;
-	if (e.stage == CABIN_STAGE_EXEC) {
-		fprintf(log, "cabin: cannot execute %s: %s\n", pp->child.path,
-			strerror(e.err));
-		return code;
-	}
-	fprintf(log, "cabin: setting up the sandbox failed while %s: %s\n",
-		cabin_spawn_stage_name(e.stage), strerror(e.err));
-	return CABIN_EXIT_INTERNAL;
-}
-
-/*
- * A seccomp listener cabin inherited belongs to a filter on cabin's own
- * tree, installed by whoever started it; in the program's hands it could
- * answer "continue" to calls that filter sends it, and USER_NOTIF outranks
- * cabin's stops.  The program does not get it.
- */
-static void close_inherited_listeners(struct cabin_proxy *proxy)
-{
-	int fds[64], n, i;
-
-	while ((n = cabin_procfs_seccomp_listeners(fds, 64)) > 0) {
-		for (i = 0; i < n; i++) {
-			close(fds[i]);
-			cabin_proxy_say(proxy, "closed inherited descriptor %d, a seccomp listener: the program must not answer a filter's notifications",
-					fds[i]);
-		}
-	}
-}
-
-int cabin_process_run(struct cabin_process *pp, struct cabin_proxy *proxy,
-		      const struct cabin_spawn *spawn)
-{
-	int status, err, code;
-	pid_t tid;
-
-	pp->proxy = proxy;
-	if (spawn->filter && !(spawn->unsafe & CABIN_UNSAFE_SECCOMP))
-		close_inherited_listeners(proxy);
-	err = cabin_spawn_child(spawn, &pp->child);
-	if (err < 0)
-		return err;
-	cabin_process_main_pid = pp->child.pid;
-	err = cabin_proxy_adopt(proxy, pp->child.pid);
-	if (err < 0) {
-		kill(pp->child.pid, SIGKILL);
-		return err;
-	}
-	err = arm_timeout(pp->timeout);
-	if (err < 0) {
-		kill(pp->child.pid, SIGKILL);
-		return err;
-	}
-	for (;;) {
-		tid = waitpid(-1, &status, __WALL);
-		check_timeout(pp);
-		if (tid < 0) {
-			if (errno == EINTR)
-				continue;
-			break;
-		}
-		handle_status(pp, tid, status);
-		while (pp->reaped_tid) {
-			tid = pp->reaped_tid;
-			pp->reaped_tid = 0;
-			handle_status(pp, tid, pp->reaped_status);
-		}
-	}
-	alarm(0);
-	cabin_process_main_pid = 0;
-	code = cabin_proxy_exit_code(proxy);
-	if (!pp->exec_seen && !proxy->timed_out)
-		code = report_start_failure(pp, code);
-	close(pp->child.error_fd);
-	pp->child.error_fd = -1;
-	return code;
-}

@@ -1,0 +1,23 @@
+/*
+ * The platform operations of the process platform, with ptrace; ctx is
+ * the struct cabin_process.  get_regs and read_mem need no ctx (the
+ * stop loop calls them with NULL).
+ */
+#ifndef CABIN_PROCESS_PTRACE_OPS_H
+#define CABIN_PROCESS_PTRACE_OPS_H
+
+#include "core/platform.h"
+
+struct cabin_process;
+
+extern const struct cabin_platform_ops cabin_ptrace_ops;
+
+/*
+ * A stopped thread that cannot be resumed as decided (err) is killed
+ * rather than left stopped or let run otherwise; gone (-ESRCH) is left
+ * to its exit.  Returns err.
+ */
+int cabin_ptrace_ops_resume_failed(struct cabin_process *pp, pid_t tid,
+				   int err);
+
+#endif
