@@ -16,11 +16,11 @@
 
 #include "core/platform.h"
 #include "core/proxy.h"
-#include "platform/kvm/family.h"
-#include "platform/kvm/forward.h"
-#include "platform/kvm/ksignal.h"
-#include "platform/kvm/mm.h"
-#include "platform/kvm/vm.h"
+#include "platform/kvm/linux/family.h"
+#include "platform/kvm/forward/forward.h"
+#include "platform/kvm/linux/ksignal.h"
+#include "platform/kvm/linux/mm.h"
+#include "platform/kvm/vmm/vm.h"
 
 #define CABIN_KVM_MAX_FPU	8
 

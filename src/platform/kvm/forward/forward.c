@@ -12,8 +12,8 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "platform/kvm/forward_impl.h"
-#include "platform/kvm/monitor_fault.h"
+#include "platform/kvm/forward/forward_impl.h"
+#include "platform/kvm/vmm/monitor_fault.h"
 
 /*
  * The kernel reads an fd argument as a 32-bit int, so that is what is

@@ -11,7 +11,7 @@
 #include <unistd.h>
 #include <linux/close_range.h>
 
-#include "platform/kvm/forward_impl.h"
+#include "platform/kvm/forward/forward_impl.h"
 
 static long fcntl_flock(struct cabin_kvm_call *c, unsigned int access)
 {

@@ -9,7 +9,7 @@
 #include <time.h>
 #include <linux/futex.h>
 
-#include "platform/kvm/forward_impl.h"
+#include "platform/kvm/forward/forward_impl.h"
 
 #define RW (CABIN_GMEM_USER | CABIN_GMEM_R | CABIN_GMEM_W)
 

@@ -12,8 +12,8 @@
 #include <sys/socket.h>
 #include <sys/uio.h>
 
-#include "platform/kvm/forward.h"
-#include "platform/kvm/gmem.h"
+#include "platform/kvm/forward/forward.h"
+#include "platform/kvm/vmm/gmem.h"
 
 /* What one argument of a forwarded syscall is. */
 enum cabin_kvm_arg_kind {

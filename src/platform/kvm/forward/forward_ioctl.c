@@ -9,7 +9,7 @@
 #include <stddef.h>
 #include <asm/termios.h>
 
-#include "platform/kvm/forward_impl.h"
+#include "platform/kvm/forward/forward_impl.h"
 
 enum ioctl_arg {
 	NOARG,		/* the argument is ignored: the host gets 0 */

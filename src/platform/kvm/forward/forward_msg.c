@@ -15,7 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "platform/kvm/forward_impl.h"
+#include "platform/kvm/forward/forward_impl.h"
 
 /* Control data beyond this is refused on send, truncated on receive. */
 #define CTL_MAX		(64u << 10)

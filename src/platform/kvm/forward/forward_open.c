@@ -22,7 +22,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "platform/kvm/forward_impl.h"
+#include "platform/kvm/forward/forward_impl.h"
 
 /* The flags a resolution keeps: those that change where the path leads. */
 #define RESOLVE_FLAGS	(O_NOFOLLOW | O_DIRECTORY | O_CLOEXEC)

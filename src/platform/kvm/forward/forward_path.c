@@ -37,7 +37,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include "platform/kvm/forward_impl.h"
+#include "platform/kvm/forward/forward_impl.h"
 #include "platform/kvm/kvm.h"
 
 #define WANT_WRITE	2u

@@ -14,7 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "platform/kvm/forward_impl.h"
+#include "platform/kvm/forward/forward_impl.h"
 
 #define LONG_BITS	(8 * sizeof(unsigned long))
 

@@ -13,7 +13,7 @@
 #include <unistd.h>
 #include <linux/capability.h>
 
-#include "platform/kvm/forward_impl.h"
+#include "platform/kvm/forward/forward_impl.h"
 
 /* 0, the process or the calling thread: the only ones the program has. */
 static bool is_self(int pid)

@@ -19,7 +19,7 @@
 #include <time.h>
 #include <utime.h>
 
-#include "platform/kvm/forward_impl.h"
+#include "platform/kvm/forward/forward_impl.h"
 
 #define A(k, r, ...) \
 	{ .kind = CABIN_KVM_ARG_##k, .ref = r, __VA_ARGS__ }

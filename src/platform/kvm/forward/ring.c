@@ -16,7 +16,7 @@
 
 #include "core/router.h"
 #include "platform/kvm/kvm.h"
-#include "platform/kvm/monitor_fault.h"
+#include "platform/kvm/vmm/monitor_fault.h"
 
 #define WORKER_SPIN	20000
 

@@ -18,8 +18,8 @@
 #include <sys/time.h>
 #include <unistd.h>
 
-#include "platform/kvm/abi.h"
-#include "platform/kvm/vm.h"
+#include "platform/kvm/shared/abi.h"
+#include "platform/kvm/vmm/vm.h"
 
 #define CANARY_MEM	(8ull << 20)
 #define CANARY_NR	1023		/* no syscall: the kernel answers none */

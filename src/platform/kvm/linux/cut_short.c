@@ -11,11 +11,11 @@
  * grows back over the page, the host page is there again: the next fault
  * on it maps it again and the access goes on, as on Linux.
  */
-#include "platform/kvm/abi.h"
-#include "platform/kvm/anon.h"
+#include "platform/kvm/shared/abi.h"
+#include "platform/kvm/shared/anon.h"
 #include "platform/kvm/kvm.h"
-#include "platform/kvm/monitor_fault.h"
-#include "platform/kvm/pte.h"
+#include "platform/kvm/vmm/monitor_fault.h"
+#include "platform/kvm/shared/pte.h"
 
 static bool shared_tag(const struct cabin_kvm_mmstate *ms, unsigned int tag)
 {

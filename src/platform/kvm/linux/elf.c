@@ -11,7 +11,7 @@
 #include <string.h>
 #include <sys/mman.h>
 
-#include "platform/kvm/elf.h"
+#include "platform/kvm/linux/elf.h"
 
 /* Linux refuses mappings below mmap_min_addr (64 KiB by default). */
 #define MIN_EXEC_ADDR	0x10000ull

@@ -19,9 +19,9 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "platform/kvm/abi.h"
-#include "platform/kvm/elf.h"
-#include "platform/kvm/exec.h"
+#include "platform/kvm/shared/abi.h"
+#include "platform/kvm/linux/elf.h"
+#include "platform/kvm/linux/exec.h"
 
 #define PIE_BASE	0x1000000ull
 #define MAX_ARGS_BYTES	(2u << 20)

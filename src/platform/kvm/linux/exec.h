@@ -10,7 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "platform/kvm/mm.h"
+#include "platform/kvm/linux/mm.h"
 
 struct cabin_kvm_start {
 	uint64_t entry, sp;

@@ -14,9 +14,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "platform/kvm/family.h"
+#include "platform/kvm/linux/family.h"
 #include "platform/kvm/kvm.h"
-#include "platform/kvm/monitor_fault.h"
+#include "platform/kvm/vmm/monitor_fault.h"
 
 #define PIECE		(32u << 10)
 

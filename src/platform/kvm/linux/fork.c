@@ -17,9 +17,9 @@
 
 #include "cabin/cabin.h"
 #include "core/names.h"
-#include "platform/kvm/abi.h"
+#include "platform/kvm/shared/abi.h"
 #include "platform/kvm/kvm.h"
-#include "platform/kvm/monitor_fault.h"
+#include "platform/kvm/vmm/monitor_fault.h"
 
 /* What a new process may ask for; the rest is refused with EINVAL. */
 #define PROCESS_FLAGS	(CLONE_VM | CLONE_VFORK | CLONE_CHILD_SETTID | \

@@ -6,8 +6,8 @@
 #include <errno.h>
 #include <string.h>
 
-#include "platform/kvm/ksignal.h"
-#include "platform/kvm/sigframe.h"
+#include "platform/kvm/linux/ksignal.h"
+#include "platform/kvm/linux/sigframe.h"
 
 #define SIGSET_SIZE	8ull
 #define BIT(sig)	CABIN_KSIG_BIT(sig)

@@ -11,8 +11,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "platform/kvm/abi.h"
-#include "platform/kvm/gmem.h"
+#include "platform/kvm/shared/abi.h"
+#include "platform/kvm/vmm/gmem.h"
 
 /*
  * The guest's ABI is the x86-64 kernel's, not the host C library's: these

@@ -14,7 +14,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "platform/kvm/abi.h"
+#include "platform/kvm/shared/abi.h"
 #include "platform/kvm/kvm.h"
 #include "platform/process/procfs.h"
 

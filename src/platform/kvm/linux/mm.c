@@ -13,9 +13,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "platform/kvm/abi.h"
-#include "platform/kvm/anon.h"
-#include "platform/kvm/mm.h"
+#include "platform/kvm/shared/abi.h"
+#include "platform/kvm/shared/anon.h"
+#include "platform/kvm/linux/mm.h"
 #include "platform/process/procfs.h"
 
 #define PAGE		CABIN_KVM_PAGE

@@ -11,8 +11,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "platform/kvm/abi.h"
-#include "platform/kvm/vm.h"
+#include "platform/kvm/shared/abi.h"
+#include "platform/kvm/vmm/vm.h"
 
 #define CABIN_KVM_MM_NAMES	CABIN_KVM_TAGS
 #define CABIN_KVM_STACK_SIZE	(8ull << 20)

@@ -26,10 +26,10 @@
 #include "core/names.h"
 #include "core/router.h"
 #include "core/xom.h"
-#include "platform/kvm/abi.h"
-#include "platform/kvm/exec.h"
+#include "platform/kvm/shared/abi.h"
+#include "platform/kvm/linux/exec.h"
 #include "platform/kvm/kvm.h"
-#include "platform/kvm/monitor_fault.h"
+#include "platform/kvm/vmm/monitor_fault.h"
 #include "platform/kvm/verdict.h"
 
 #define MEM_DEFAULT	(2ull << 30)

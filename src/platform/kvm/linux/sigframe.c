@@ -7,7 +7,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "platform/kvm/sigframe.h"
+#include "platform/kvm/linux/sigframe.h"
 
 /* The lower canonical half: all a CPL3 program can address or run. */
 #define USER_TOP	(1ull << 47)

@@ -9,7 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "platform/kvm/ksignal.h"
+#include "platform/kvm/linux/ksignal.h"
 
 #define CABIN_KSIG_FXSAVE_SIZE		512
 /* fxsave bytes 464..511: the software area that would announce xstate. */

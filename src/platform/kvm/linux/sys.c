@@ -23,10 +23,10 @@
 
 #include "core/names.h"
 #include "core/proxy.h"
-#include "platform/kvm/abi.h"
-#include "platform/kvm/exec.h"
+#include "platform/kvm/shared/abi.h"
+#include "platform/kvm/linux/exec.h"
 #include "platform/kvm/kvm.h"
-#include "platform/kvm/monitor_fault.h"
+#include "platform/kvm/vmm/monitor_fault.h"
 
 #define MSR_FS_BASE		0xc0000100
 #define MSR_KERNEL_GS_BASE	0xc0000102

@@ -17,7 +17,7 @@
 #include <unistd.h>
 
 #include "cabin/cabin.h"
-#include "platform/kvm/abi.h"
+#include "platform/kvm/shared/abi.h"
 #include "platform/kvm/kvm.h"
 
 static bool ending(const struct cabin_kvm *k);

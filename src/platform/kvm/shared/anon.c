@@ -10,7 +10,7 @@
 #include <linux/errno.h>
 #include <linux/mman.h>
 
-#include "platform/kvm/anon.h"
+#include "platform/kvm/shared/anon.h"
 
 #define PAGE		CABIN_GMEM_PAGE
 #define FALLBACK	CABIN_ANON_FALLBACK

@@ -10,9 +10,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "platform/kvm/abi.h"
-#include "platform/kvm/gmem_table.h"
-#include "platform/kvm/pte.h"
+#include "platform/kvm/shared/abi.h"
+#include "platform/kvm/shared/gmem_table.h"
+#include "platform/kvm/shared/pte.h"
 
 /* Not answered here: the call goes to the monitor, which is the reference. */
 #define CABIN_ANON_FALLBACK	(-4096 - 2)

@@ -6,7 +6,7 @@
 #include <linux/errno.h>
 #include <string.h>
 
-#include "platform/kvm/gmem_table.h"
+#include "platform/kvm/shared/gmem_table.h"
 
 static void insert_at(struct cabin_gmem_table *t, unsigned int i,
 		      const struct cabin_gmem_region *r)

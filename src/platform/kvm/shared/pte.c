@@ -5,7 +5,7 @@
  */
 #include <string.h>
 
-#include "platform/kvm/pte.h"
+#include "platform/kvm/shared/pte.h"
 
 static uint64_t *table_at(const struct cabin_pt *pt, uint64_t gpa)
 {

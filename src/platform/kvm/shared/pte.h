@@ -8,8 +8,8 @@
 
 #include <stdint.h>
 
-#include "platform/kvm/abi.h"
-#include "platform/kvm/gmem_table.h"
+#include "platform/kvm/shared/abi.h"
+#include "platform/kvm/shared/gmem_table.h"
 
 #define CABIN_PTE_P	0x1ull
 #define CABIN_PTE_W	0x2ull

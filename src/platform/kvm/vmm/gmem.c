@@ -13,7 +13,7 @@
 #include <string.h>
 #include <sys/mman.h>
 
-#include "platform/kvm/gmem.h"
+#include "platform/kvm/vmm/gmem.h"
 
 int cabin_gmem_init(struct cabin_gmem *g, uint64_t size)
 {

@@ -14,7 +14,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "platform/kvm/gmem_table.h"
+#include "platform/kvm/shared/gmem_table.h"
 
 /* Region sizes are whole large pages, so KVM can back them with 2 MiB pages. */
 #define CABIN_GMEM_ALIGN	(2ull << 20)

@@ -9,7 +9,7 @@
 #include <signal.h>
 #include <string.h>
 
-#include "platform/kvm/monitor_fault.h"
+#include "platform/kvm/vmm/monitor_fault.h"
 
 static __thread struct cabin_kvm_catch *innermost;
 static const unsigned char *guest_lo, *guest_hi;

@@ -7,8 +7,8 @@
 #include <errno.h>
 #include <string.h>
 
-#include "platform/kvm/abi.h"
-#include "platform/kvm/vm.h"
+#include "platform/kvm/shared/abi.h"
+#include "platform/kvm/vmm/vm.h"
 
 int cabin_kvm_pt_init(struct cabin_kvm_vm *vm)
 {

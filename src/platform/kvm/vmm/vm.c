@@ -14,10 +14,10 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "platform/kvm/abi.h"
-#include "platform/kvm/guest_image.h"
-#include "platform/kvm/monitor_fault.h"
-#include "platform/kvm/vm.h"
+#include "platform/kvm/shared/abi.h"
+#include "platform/kvm/guest/guest_image.h"
+#include "platform/kvm/vmm/monitor_fault.h"
+#include "platform/kvm/vmm/vm.h"
 
 #define MSR_STAR		0xc0000081
 #define MSR_LSTAR		0xc0000082

@@ -12,9 +12,9 @@
 
 #include <linux/kvm.h>
 
-#include "platform/kvm/abi.h"
-#include "platform/kvm/gmem.h"
-#include "platform/kvm/pte.h"
+#include "platform/kvm/shared/abi.h"
+#include "platform/kvm/vmm/gmem.h"
+#include "platform/kvm/shared/pte.h"
 
 struct cabin_kvm_vm {
 	int kvm, vm, vcpu;		/* -1 when not open */
