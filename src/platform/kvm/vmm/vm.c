@@ -133,13 +133,6 @@ struct cabin_kvm_frame *cabin_kvm_vm_trap_frame(struct cabin_kvm_vm *vm,
 	return p;
 }
 
-struct cabin_kvm_percpu *cabin_kvm_vm_percpu(struct cabin_kvm_vm *vm,
-					      unsigned int cpu)
-{
-	return (struct cabin_kvm_percpu *)(vm->mem.host +
-					   cabin_kvm_cpu_percpu(cpu));
-}
-
 void cabin_kvm_vm_cpu_init(struct cabin_kvm_vm *vm, unsigned int cpu,
 			   uint64_t tid)
 {
@@ -154,19 +147,6 @@ void cabin_kvm_vm_cpu_init(struct cabin_kvm_vm *vm, unsigned int cpu,
 }
 _Static_assert(offsetof(struct cabin_kvm_percpu, smap) == CABIN_KVM_PERCPU_SMAP,
 	       "entry.S reads smap there");
-
-/*
- * Every vCPU drops stale translations at its next return to the program
- * (one that only runs the program's code meanwhile keeps them: they map
- * the program's own memory, never the kernel area).
- */
-void cabin_kvm_vm_flush_tlb(struct cabin_kvm_vm *vm)
-{
-	unsigned int cpu;
-
-	for (cpu = 0; cpu < CABIN_KVM_MAX_CPUS; cpu++)
-		cabin_kvm_vm_percpu(vm, cpu)->flush_tlb = 1;
-}
 
 /*
  * The kernel area: supervisor only, code executable, the rest not; and

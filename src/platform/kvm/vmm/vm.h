@@ -100,9 +100,18 @@ struct cabin_kvm_frame *cabin_kvm_vm_trap_frame(struct cabin_kvm_vm *vm,
 					       unsigned int cpu,
 					       const struct kvm_run *run);
 
-/* vCPU cpu's per-CPU page; its TSS and per-CPU data set for thread tid. */
-struct cabin_kvm_percpu *cabin_kvm_vm_percpu(struct cabin_kvm_vm *vm,
-					      unsigned int cpu);
+/*
+ * vCPU cpu's per-CPU page (inline: the page tables, pt.c, reach it
+ * without calling up into the VM); its TSS and per-CPU data set for
+ * thread tid.
+ */
+static inline struct cabin_kvm_percpu *
+cabin_kvm_vm_percpu(struct cabin_kvm_vm *vm, unsigned int cpu)
+{
+	return (struct cabin_kvm_percpu *)(vm->mem.host +
+					   cabin_kvm_cpu_percpu(cpu));
+}
+
 void cabin_kvm_vm_cpu_init(struct cabin_kvm_vm *vm, unsigned int cpu,
 			   uint64_t tid);
 
@@ -115,7 +124,17 @@ int cabin_kvm_vm_reopen(struct cabin_kvm_vm *vm,
 			const struct cabin_kvm_vcpu_state *st, char *why,
 			size_t whylen);
 
-/* Ask the proxy kernel to drop stale translations before it returns. */
-void cabin_kvm_vm_flush_tlb(struct cabin_kvm_vm *vm);
+/*
+ * Every vCPU drops stale translations at its next return to the program
+ * (one that only runs the program's code meanwhile keeps them: they map
+ * the program's own memory, never the kernel area).
+ */
+static inline void cabin_kvm_vm_flush_tlb(struct cabin_kvm_vm *vm)
+{
+	unsigned int cpu;
+
+	for (cpu = 0; cpu < CABIN_KVM_MAX_CPUS; cpu++)
+		cabin_kvm_vm_percpu(vm, cpu)->flush_tlb = 1;
+}
 
 #endif
