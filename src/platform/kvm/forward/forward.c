@@ -16,54 +16,6 @@
 #include "platform/kvm/vmm/monitor_fault.h"
 
 /*
- * The kernel reads an fd argument as a 32-bit int, so that is what is
- * checked and passed: high bits cannot hide a monitor descriptor.
- * AT_FDCWD is negative, so a dirfd needs no exception.
- */
-int cabin_kvm_fwd_fd_ok(const struct cabin_kvm_fwd *f, uint64_t arg)
-{
-	return (int)arg >= f->fd_floor ? -EBADF : 0;
-}
-
-/* A descriptor the host just made for the program, or -EMFILE. */
-long cabin_kvm_fwd_new_fd(const struct cabin_kvm_fwd *f, long fd)
-{
-	/* Only when the program's own range is full; it never sees this one. */
-	if (fd >= f->fd_floor) {
-		close((int)fd);
-		return -EMFILE;
-	}
-	return fd;
-}
-
-static long finish(const struct cabin_kvm_fwd *f, long r, unsigned int kind)
-{
-	if (r < 0 || kind == CABIN_KVM_RES_INT)
-		return r;
-	return cabin_kvm_fwd_new_fd(f, r);
-}
-
-long cabin_kvm_fwd_host(const struct cabin_kvm_fwd *f, long nr,
-			const long a[6])
-{
-	long r = -1;
-	int err = EINTR;
-
-	if (!f->blocking || f->blocking(f->ctx, true)) {
-		r = syscall(nr, a[0], a[1], a[2], a[3], a[4], a[5]);
-		err = errno;
-	}
-	if (f->blocking)
-		f->blocking(f->ctx, false);
-	return r == -1 ? -err : r;
-}
-
-long cabin_kvm_fwd_syscall(const struct cabin_kvm_call *c)
-{
-	return cabin_kvm_fwd_host(c->f, c->nr, c->host);
-}
-
-/*
  * The host pointer for argument i as len bytes with access (USER added),
  * or NULL for a NULL the argument allows; 0 or -EFAULT.
  */
@@ -207,33 +159,11 @@ bool cabin_kvm_fwd_handles(long nr)
 	return cabin_kvm_fwd_entry(nr) != NULL;
 }
 
-void *cabin_kvm_fwd_alloc(struct cabin_kvm_call *c, size_t len)
+static long finish(const struct cabin_kvm_fwd *f, long r, unsigned int kind)
 {
-	unsigned int i;
-
-	for (i = 0; i < CABIN_KVM_MAX_OWNED; i++)
-		if (!c->owned[i])
-			return c->owned[i] = malloc(len ? len : 1);
-	return NULL;
-}
-
-void cabin_kvm_fwd_free(struct cabin_kvm_call *c, void *p)
-{
-	unsigned int i;
-
-	for (i = 0; p && i < CABIN_KVM_MAX_OWNED; i++)
-		if (c->owned[i] == p)
-			c->owned[i] = NULL;
-	free(p);
-}
-
-int cabin_kvm_fwd_put(const struct cabin_kvm_call *c, void *dst,
-		      const void *src, size_t n)
-{
-	if (c->f->mem->copy)
-		return c->f->mem->copy(dst, src, n);
-	memcpy(dst, src, n);
-	return 0;
+	if (r < 0 || kind == CABIN_KVM_RES_INT)
+		return r;
+	return cabin_kvm_fwd_new_fd(f, r);
 }
 
 static long run_call(struct cabin_kvm_call *c,
@@ -294,18 +224,4 @@ long cabin_kvm_forward(const struct cabin_kvm_fwd *f, long nr,
 	for (j = 0; j < npin; j++)
 		close(((volatile int *)c.pin)[j]);
 	return ret;
-}
-
-/* Regular files and FIFOs only: a device node would reach host hardware. */
-long cabin_kvm_fwd_mknod(struct cabin_kvm_call *c)
-{
-	uint64_t mode = c->guest[c->nr == SYS_mknodat ? 2 : 1];
-
-	switch (mode & S_IFMT) {
-	case 0:
-	case S_IFREG:
-	case S_IFIFO:
-		return cabin_kvm_fwd_syscall(c);
-	}
-	return -EPERM;
 }
