@@ -298,10 +298,6 @@ int cabin_kvm_fd_floor(void);
 int cabin_kvm_move_fd(int fd, int floor);
 void cabin_kvm_close_cloexec_below(int floor);
 
-/* Read (or, with set, write) one MSR of the vCPU; 0 or -EIO. */
-int cabin_kvm_msr(struct cabin_kvm *k, uint32_t index, uint64_t *val,
-		  bool set);
-
 /* comm from a path, as Linux takes it from the file name at exec. */
 void cabin_kvm_set_comm(struct cabin_kvm *k, const char *path);
 

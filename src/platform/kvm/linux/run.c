@@ -463,13 +463,6 @@ static void on_syscall(struct cabin_kvm *k, struct cabin_kvm_frame *f)
 	deliver(k, f, nr == SYS_rt_sigsuspend || nr == SYS_pause ? -1 : nr);
 }
 
-static uint64_t read_cr2(struct cabin_kvm *k)
-{
-	struct kvm_sregs s;
-
-	return ioctl(k->cur->vcpu, KVM_GET_SREGS, &s) < 0 ? 0 : s.cr2;
-}
-
 /* The signal Linux sends for a CPU exception in user mode. */
 static void exception_info(struct cabin_kvm *k, const struct cabin_kvm_frame *f,
 			   siginfo_t *si)
@@ -508,7 +501,7 @@ static void exception_info(struct cabin_kvm *k, const struct cabin_kvm_frame *f,
 		si->si_code = BUS_ADRALN;
 		break;
 	case 14:
-		si->si_addr = (void *)read_cr2(k);
+		si->si_addr = (void *)cabin_kvm_vcpu_cr2(k->cur->vcpu);
 		if (f->error & 0x20) {	/* PK: a protection key refused it */
 			si->si_code = SEGV_PKUERR;
 			si->si_pkey = (uint32_t)CABIN_KVM_XOM_PKEY;
@@ -536,7 +529,7 @@ static void on_exception(struct cabin_kvm *k, struct cabin_kvm_frame *f)
 	k->stats.exception_exits++;
 	/* A page that was cut short and is back: a minor fault, no signal. */
 	if (f->vector == 14 &&
-	    cabin_kvm_cut_short_back(k, read_cr2(k), (unsigned int)f->error))
+	    cabin_kvm_cut_short_back(k, cabin_kvm_vcpu_cr2(k->cur->vcpu), (unsigned int)f->error))
 		return;
 	exception_info(k, f, &si);
 	ev.fault.sig = si.si_signo;
@@ -566,15 +559,11 @@ static struct cabin_kvm_frame *trap_frame(struct cabin_kvm *k)
 /* A proxy-kernel bug or a VM that cannot go on: say what, end with 125. */
 static int vm_failure(struct cabin_kvm *k, const char *what)
 {
-	struct kvm_regs r;
-	struct kvm_sregs s;
+	uint64_t rip, cr2;
 
-	memset(&r, 0, sizeof(r));
-	memset(&s, 0, sizeof(s));
-	ioctl(k->cur->vcpu, KVM_GET_REGS, &r);
-	ioctl(k->cur->vcpu, KVM_GET_SREGS, &s);
+	cabin_kvm_vcpu_where(k->cur->vcpu, &rip, &cr2);
 	say(k, "the kvm proxy kernel stopped: %s (rip 0x%llx, cr2 0x%llx); the program is ended",
-	    what, (unsigned long long)r.rip, (unsigned long long)s.cr2);
+	    what, (unsigned long long)rip, (unsigned long long)cr2);
 	return CABIN_EXIT_INTERNAL;
 }
 
@@ -627,38 +616,27 @@ static int on_kernel_fault_cpl3(struct cabin_kvm *k,
 static void deliver_async(struct cabin_kvm *k)
 {
 	struct cabin_kvm_frame f;
-	struct kvm_regs r;
-	struct kvm_sregs s;
+	int cpl;
 
-	if (!cabin_ksig_deliverable(&k->cur->sig) ||
-	    ioctl(k->cur->vcpu, KVM_GET_SREGS, &s) < 0)
+	if (!cabin_ksig_deliverable(&k->cur->sig))
 		return;
-	if (!(s.cs.selector & 3)) {
+	cpl = cabin_kvm_vcpu_cpl(k->cur->vcpu);
+	if (cpl < 0)
+		return;
+	if (cpl == 0) {
 		/* In the proxy kernel: it traps once more on its way out. */
 		cabin_kvm_vm_percpu(&k->vm, k->cur->cpu)->kick = 1;
 		return;
 	}
-	if (ioctl(k->cur->vcpu, KVM_GET_REGS, &r) < 0)
+	if (cabin_kvm_vcpu_get_frame(k->cur->vcpu, &f) < 0)
 		return;
-	memset(&f, 0, sizeof(f));
-	f.r15 = r.r15; f.r14 = r.r14; f.r13 = r.r13; f.r12 = r.r12;
-	f.r11 = r.r11; f.r10 = r.r10; f.r9 = r.r9; f.r8 = r.r8;
-	f.rbp = r.rbp; f.rdi = r.rdi; f.rsi = r.rsi; f.rdx = r.rdx;
-	f.rcx = r.rcx; f.rbx = r.rbx; f.rax = r.rax;
-	f.rip = r.rip; f.rflags = r.rflags; f.rsp = r.rsp;
-	f.cs = CABIN_KVM_SEL_UCODE; f.ss = CABIN_KVM_SEL_UDATA;
 	f.vector = 32;
 	k->cur->frame = &f;
 	deliver(k, &f, -1);
 	k->cur->frame = NULL;
 	if (gone(k))
 		return;
-	r.r15 = f.r15; r.r14 = f.r14; r.r13 = f.r13; r.r12 = f.r12;
-	r.r11 = f.r11; r.r10 = f.r10; r.r9 = f.r9; r.r8 = f.r8;
-	r.rbp = f.rbp; r.rdi = f.rdi; r.rsi = f.rsi; r.rdx = f.rdx;
-	r.rcx = f.rcx; r.rbx = f.rbx; r.rax = f.rax;
-	r.rip = f.rip; r.rflags = f.rflags; r.rsp = f.rsp;
-	ioctl(k->cur->vcpu, KVM_SET_REGS, &r);
+	cabin_kvm_vcpu_set_frame(k->cur->vcpu, &f);
 }
 
 /*
@@ -669,9 +647,9 @@ static void deliver_async(struct cabin_kvm *k)
  * waiting for.  False when the exit is not a well-formed refill or
  * release (the locked path then ends the VM).
  */
-static bool pool_exit(struct cabin_kvm *k, struct cabin_kvm_thread *t)
+static bool pool_exit(void *ctx, const struct kvm_run *run)
 {
-	const struct kvm_run *run = t->run;
+	struct cabin_kvm *k = ctx;
 	uint32_t page;
 
 	if (run->exit_reason != KVM_EXIT_IO ||
@@ -775,7 +753,7 @@ static void share_clock(struct cabin_kvm *k)
 	uint64_t tsc = 0;
 
 	/* MSR 0x10: IA32_TIME_STAMP_COUNTER, as the guest reads it. */
-	if (!s->tsc_mult || cabin_kvm_msr(k, 0x10, &tsc, false) < 0)
+	if (!s->tsc_mult || cabin_kvm_vcpu_msr(k->cur->vcpu, 0x10, &tsc, false) < 0)
 		return;
 	s->mono_ns = host_ns(CLOCK_MONOTONIC);
 	s->real_ns = host_ns(CLOCK_REALTIME);
@@ -1006,9 +984,7 @@ static int run_loop(struct cabin_kvm_thread *t)
 			break;
 		__atomic_store_n(&t->in_guest, 1, __ATOMIC_SEQ_CST);
 		cabin_kvm_leave(t);
-		do
-			r = ioctl(t->vcpu, KVM_RUN, 0);
-		while (r == 0 && pool_exit(k, t));
+		r = cabin_kvm_vcpu_run(t->vcpu, t->run, pool_exit, k);
 		__atomic_store_n(&t->in_guest, 0, __ATOMIC_SEQ_CST);
 		cabin_kvm_enter(t);
 		/* Another thread ended this one, or all, meanwhile: drop the exit. */
@@ -1016,15 +992,15 @@ static int run_loop(struct cabin_kvm_thread *t)
 			break;
 		if (r < 0) {
 			t->run->immediate_exit = 0;
-			if (errno == EINTR || errno == EAGAIN) {
+			if (r == -EINTR || r == -EAGAIN) {
 				k->stats.interrupted++;
 				cabin_kvm_ring_interrupt(k);
 				continue;
 			}
 			/* Pages of a shared file cut short: the retry faults. */
-			if (errno == EFAULT && cabin_kvm_unmap_cut_short(k))
+			if (r == -EFAULT && cabin_kvm_unmap_cut_short(k))
 				continue;
-			say(k, "KVM_RUN: %s", strerror(errno));
+			say(k, "KVM_RUN: %s", strerror(-r));
 			return CABIN_EXIT_INTERNAL;
 		}
 		code = on_vm_exit(k);

@@ -52,25 +52,6 @@ bool cabin_kvm_sys_handles(long nr)
 	return false;
 }
 
-int cabin_kvm_msr(struct cabin_kvm *k, uint32_t index, uint64_t *val,
-		  bool set)
-{
-	union {
-		struct kvm_msrs hdr;
-		unsigned char buf[sizeof(struct kvm_msrs) +
-				  sizeof(struct kvm_msr_entry)];
-	} m;
-
-	memset(&m, 0, sizeof(m));
-	m.hdr.nmsrs = 1;
-	m.hdr.entries[0].index = index;
-	m.hdr.entries[0].data = *val;
-	if (ioctl(k->cur->vcpu, set ? KVM_SET_MSRS : KVM_GET_MSRS, &m) != 1)
-		return -EIO;
-	*val = m.hdr.entries[0].data;
-	return 0;
-}
-
 static bool canonical_user(uint64_t v)
 {
 	return v < 0x800000000000ull;
@@ -87,14 +68,16 @@ static long sys_arch_prctl(struct cabin_kvm *k, int code, uint64_t addr)
 		if (!canonical_user(addr))
 			return -EPERM;
 		/* In the kernel, the program's GS base waits in KERNEL_GS. */
-		return cabin_kvm_msr(k, code == ARCH_SET_FS ? MSR_FS_BASE
-							 : MSR_KERNEL_GS_BASE,
-				  &v, true);
+		return cabin_kvm_vcpu_msr(k->cur->vcpu,
+					  code == ARCH_SET_FS ? MSR_FS_BASE :
+								MSR_KERNEL_GS_BASE,
+					  &v, true);
 	case ARCH_GET_FS:
 	case ARCH_GET_GS:
-		err = cabin_kvm_msr(k, code == ARCH_GET_FS ? MSR_FS_BASE
-							: MSR_KERNEL_GS_BASE,
-				 &v, false);
+		err = cabin_kvm_vcpu_msr(k->cur->vcpu,
+					 code == ARCH_GET_FS ? MSR_FS_BASE :
+							       MSR_KERNEL_GS_BASE,
+					 &v, false);
 		if (err)
 			return err;
 		return cabin_gmem_write(&k->vm.mem, addr, &v, sizeof(v));
@@ -465,9 +448,9 @@ long cabin_kvm_sys_execve(struct cabin_kvm *k, long nr, const uint64_t a[6])
 	{
 		uint64_t zero = 0;
 
-		cabin_kvm_msr(k, MSR_FS_BASE, &zero, true);
+		cabin_kvm_vcpu_msr(k->cur->vcpu, MSR_FS_BASE, &zero, true);
 		zero = 0;
-		cabin_kvm_msr(k, MSR_KERNEL_GS_BASE, &zero, true);
+		cabin_kvm_vcpu_msr(k->cur->vcpu, MSR_KERNEL_GS_BASE, &zero, true);
 	}
 	e.exec.former_tid = k->cur->tid;
 	e.tid = k->cur->tid;

@@ -92,6 +92,27 @@ int cabin_kvm_vm_add_vcpu(struct cabin_kvm_vm *vm, unsigned int cpu,
 			  const struct cabin_kvm_vcpu_state *st, int *fd,
 			  struct kvm_run **run, char *why, size_t whylen);
 
+/* One MSR of a vCPU read (or, with set, written); 0 or -EIO. */
+int cabin_kvm_vcpu_msr(int vcpu, uint32_t index, uint64_t *val, bool set);
+/* The vCPU's CR2 (0 when unreadable), and where it stopped. */
+uint64_t cabin_kvm_vcpu_cr2(int vcpu);
+void cabin_kvm_vcpu_where(int vcpu, uint64_t *rip, uint64_t *cr2);
+/*
+ * KVM_RUN until an exit the caller is to see: an exit quick() takes
+ * (true) goes straight back into the guest.  0, or -errno of KVM_RUN.
+ */
+int cabin_kvm_vcpu_run(int vcpu, struct kvm_run *run,
+		       bool (*quick)(void *ctx, const struct kvm_run *run),
+		       void *ctx);
+/* The vCPU's current privilege level (0 or 3), or -errno. */
+int cabin_kvm_vcpu_cpl(int vcpu);
+/*
+ * The general registers of a vCPU stopped at CPL3 as a trap frame (user
+ * selectors, no vector), and back; 0 or -errno.
+ */
+int cabin_kvm_vcpu_get_frame(int vcpu, struct cabin_kvm_frame *f);
+int cabin_kvm_vcpu_set_frame(int vcpu, const struct cabin_kvm_frame *f);
+
 /*
  * The frame a trap of vCPU cpu left on its port exit (run): it must lie
  * on that vCPU's kernel stack, else NULL.
