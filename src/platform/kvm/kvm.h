@@ -135,6 +135,13 @@ struct cabin_kvm {
 	pthread_cond_t changed;		/* a thread ended */
 	struct cabin_kvm_thread *cur;
 	struct cabin_kvm_thread *threads[CABIN_KVM_MAX_CPUS];	/* by cpu */
+	/*
+	 * What a host thread runs, and the process's last steps (run.c):
+	 * the threads (thread.c) call up into the run loop only through
+	 * these.
+	 */
+	void (*vcpu_loop)(struct cabin_kvm_thread *t);
+	int (*process_end)(struct cabin_kvm *k);
 	unsigned int hosts;		/* host threads in a vCPU loop */
 	pthread_t main_host;		/* the one that ends the process */
 	bool done;			/* the program is gone */
@@ -197,8 +204,10 @@ long cabin_kvm_thread_create(struct cabin_kvm *k, uint64_t flags,
 void cabin_kvm_thread_gone(struct cabin_kvm *k);
 /* The process ends: every other thread stops. */
 void cabin_kvm_threads_end(struct cabin_kvm *k);
-/* The same, each heard by the core as gone with status (kvm.c). */
+/* The same, each heard by the core as gone with status. */
 void cabin_kvm_end_other_threads(struct cabin_kvm *k, int status);
+/* The core hears that thread tid is gone (its EXIT), with status. */
+void cabin_kvm_thread_exit_event(struct cabin_kvm *k, pid_t tid, int status);
 /* Every other thread out of the guest, waiting for the lock cur holds. */
 void cabin_kvm_park_others(struct cabin_kvm *k);
 /* The main host thread: until the process is gone and it is alone. */
@@ -230,8 +239,15 @@ int cabin_kvm_adopt_vm(struct cabin_kvm *k);
 long cabin_kvm_fork(struct cabin_kvm *k, long nr, const uint64_t a[6]);
 /* In a forked monitor: every signal pending was the parent's. */
 void cabin_kvm_forked_signals(struct cabin_kvm *k);
-/* The ids the proxy kernel answers getpid and getppid with. */
+/*
+ * The page shared with the proxy kernel (share.c): set up once the
+ * program is loaded; the ids it answers getpid and getppid with; its
+ * clock bases brought up to date when they are old.
+ */
+struct cabin_kvm_shared *cabin_kvm_shared_page(struct cabin_kvm *k);
+void cabin_kvm_share_setup(struct cabin_kvm *k);
 void cabin_kvm_share_ids(struct cabin_kvm *k, pid_t parent);
+void cabin_kvm_share_clock_refresh(struct cabin_kvm *k);
 
 /* The platform operations (kvm_ops.c). */
 extern const struct cabin_platform_ops cabin_kvm_ops;
@@ -252,10 +268,22 @@ void cabin_kvm_ring_interrupt(struct cabin_kvm *k);
 /* The slot serves one vCPU: with threads, syscalls take the exit path. */
 void cabin_kvm_ring_off(struct cabin_kvm *k);
 
-/* The time limit was reached: the program must end now. */
+/*
+ * Host signals (hostsig.c), caught once at the start: the time limit
+ * was reached or SIGKILL carried (the program must end now), the time
+ * limit alone, a host signal that no thread has taken yet.
+ */
+void cabin_kvm_hostsig_catch(void);
 bool cabin_kvm_timed_out(void);
-/* A host signal came that no thread has taken yet (kvm.c). */
+bool cabin_kvm_time_limit_reached(void);
 bool cabin_kvm_host_signal_pending(void);
+/* The host signal sig if one came (then cleared into *si). */
+bool cabin_kvm_hostsig_take(int sig, siginfo_t *si);
+/* The vCPU this host thread runs (NULL: none), kicked by a signal. */
+void cabin_kvm_hostsig_vcpu(struct kvm_run *run);
+/* The process whose other threads a signal kicks, and how (thread.c). */
+void cabin_kvm_hostsig_kick(struct cabin_kvm *k,
+			    void (*kick)(struct cabin_kvm *k));
 /*
  * Shared file pages cut short (cut_short.c): whether gva is one, and
  * taking those still mapped out of the guest (true if there were any).

@@ -276,13 +276,6 @@ const struct cabin_platform_ops cabin_kvm_ops = {
 	.inject_syscall = op_inject_syscall,
 };
 
-void cabin_kvm_set_comm(struct cabin_kvm *k, const char *path)
-{
-	const char *base = strrchr(path, '/');
-
-	snprintf(k->comm, sizeof(k->comm), "%s", base ? base + 1 : path);
-}
-
 int cabin_kvm_fxsave(struct cabin_kvm *k, uint8_t fx[512])
 {
 	struct kvm_xsave x;

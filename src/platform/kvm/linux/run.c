@@ -35,119 +35,11 @@
 #define MEM_DEFAULT	(2ull << 30)
 #define MEM_MIN		(64ull << 20)
 #define MEM_SLACK	(256ull << 20)	/* the monitor's own, under RLIMIT_AS */
-#define CLOCK_REFRESH_NS	10000000ll
 /* How long the other processes get to hand in their records at the end. */
 #define FAMILY_END_MS		2000
 
-/* The vCPU this host thread runs, and the process whose others to kick. */
-static __thread struct kvm_run *volatile signal_run;
-static struct cabin_kvm *volatile signal_k;
-static volatile sig_atomic_t host_flag[65];
-static siginfo_t host_info[65];
-static volatile sig_atomic_t timeout_flag;
-static volatile sig_atomic_t kill_flag;		/* SIGKILL, carried */
-
-/* Host signals are the program's: recorded, and the guest is kicked out. */
-static void on_host_signal(int sig, siginfo_t *si, void *uc)
-{
-	(void)uc;
-	if (sig <= 0 || sig > 64 || sig == CABIN_KVM_SIG_KICK)
-		return;	/* the kick only interrupts a call */
-	if (sig == CABIN_KVM_SIG_CARRY) {
-		sig = si->si_value.sival_int;
-		if (sig <= 0 || sig > 64)
-			return;
-		if (sig == SIGKILL)
-			kill_flag = 1;
-		else if (sig != SIGSTOP) {
-			host_info[sig] = *si;
-			host_info[sig].si_signo = sig;
-			host_info[sig].si_code = SI_USER;
-			host_flag[sig] = 1;
-		}
-	} else if (sig == CABIN_KVM_SIG_TIMEOUT) {
-		timeout_flag = 1;
-	} else {
-		host_info[sig] = *si;
-		host_flag[sig] = 1;
-	}
-	if (signal_run)
-		signal_run->immediate_exit = 1;
-	if (signal_k)
-		cabin_kvm_kick_others(signal_k);
-}
-
-bool cabin_kvm_host_signal_pending(void)
-{
-	int sig;
-
-	for (sig = 1; sig <= 64; sig++)
-		if (host_flag[sig])
-			return true;
-	return false;
-}
-
-bool cabin_kvm_timed_out(void)
-{
-	return timeout_flag || kill_flag;
-}
-
-static void catch_host_signals(void)
-{
-	struct sigaction sa;
-	sigset_t none;
-	int sig;
-
-	cabin_kvm_fault_install();
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_sigaction = on_host_signal;
-	sa.sa_flags = SA_SIGINFO;	/* no SA_RESTART: blocking calls return */
-	sigfillset(&sa.sa_mask);
-	for (sig = 1; sig <= SIGRTMAX; sig++) {
-		switch (sig) {
-		case SIGKILL: case SIGSTOP: case SIGSEGV: case SIGBUS:
-		case SIGILL: case SIGFPE: case SIGTRAP: case SIGSYS:
-			continue;
-		case SIGPIPE:
-			/* EPIPE is turned into the program's SIGPIPE. */
-			signal(SIGPIPE, SIG_IGN);
-			continue;
-		}
-		sigaction(sig, &sa, NULL);
-	}
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
-}
-
-bool cabin_kvm_take_host_signals(struct cabin_kvm *k)
-{
-	bool any = false;
-	int sig;
-
-	for (sig = 1; sig <= 64; sig++) {
-		if (!host_flag[sig])
-			continue;
-		host_flag[sig] = 0;
-		cabin_kvm_signal_process(k, &host_info[sig]);
-		any = true;
-	}
-	return cabin_kvm_claim_signals(k) || any;
-}
-
-void cabin_kvm_forked_signals(struct cabin_kvm *k)
-{
-	int sig;
-
-	for (sig = 1; sig <= 64; sig++)
-		host_flag[sig] = 0;
-	k->proc_pending = 0;
-	cabin_ksig_forked(&k->cur->sig);
-	signal_run = k->cur->run;
-}
-
 static void say(struct cabin_kvm *k, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
-static struct cabin_kvm_shared *shared_page(struct cabin_kvm *k);
 
 static void say(struct cabin_kvm *k, const char *fmt, ...)
 {
@@ -166,29 +58,6 @@ static int handle(struct cabin_kvm *k, struct cabin_event *ev)
 	ev->tid = k->cur->tid;
 	memset(&k->cur->resume, 0, sizeof(k->cur->resume));
 	return cabin_proxy_handle(k->proxy, ev);
-}
-
-/* The core hears that thread tid is gone (its EXIT), with status. */
-static void thread_exit_event(struct cabin_kvm *k, pid_t tid, int status)
-{
-	struct cabin_event ev = { .kind = CABIN_EV_EXIT, .status = status };
-
-	ev.tid = tid;
-	memset(&k->cur->resume, 0, sizeof(k->cur->resume));
-	cabin_proxy_handle(k->proxy, &ev);
-}
-
-void cabin_kvm_end_other_threads(struct cabin_kvm *k, int status)
-{
-	unsigned int i;
-
-	for (i = 0; i < CABIN_KVM_MAX_CPUS; i++) {
-		struct cabin_kvm_thread *t = k->threads[i];
-
-		if (t && t != k->cur && !t->exited && t->tid != k->pid)
-			thread_exit_event(k, t->tid, status);
-	}
-	cabin_kvm_threads_end(k);
 }
 
 /* cur is leaving: the core hears it once, registers still readable. */
@@ -216,8 +85,8 @@ static void finish(struct cabin_kvm *k, int status, long nr, uint64_t ip)
 	cabin_kvm_end_other_threads(k, status);
 	exiting(k, status, nr, ip);
 	if (k->cur->tid != k->pid)
-		thread_exit_event(k, k->cur->tid, status);
-	thread_exit_event(k, k->pid, status);
+		cabin_kvm_thread_exit_event(k, k->cur->tid, status);
+	cabin_kvm_thread_exit_event(k, k->pid, status);
 	k->cur->exited = true;
 }
 
@@ -227,7 +96,7 @@ static void thread_exit(struct cabin_kvm *k, int status, long nr, uint64_t ip)
 	/* The leader's end is the process's: the core hears it then. */
 	if (k->cur->tid != k->pid) {
 		exiting(k, status, nr, ip);
-		thread_exit_event(k, k->cur->tid, status);
+		cabin_kvm_thread_exit_event(k, k->cur->tid, status);
 	}
 	cabin_kvm_thread_gone(k);
 }
@@ -733,94 +602,6 @@ static int on_vm_exit(struct cabin_kvm *k)
 	return vm_failure(k, "an unexpected VM exit");
 }
 
-static struct cabin_kvm_shared *shared_page(struct cabin_kvm *k)
-{
-	return (struct cabin_kvm_shared *)(k->vm.mem.host + CABIN_KVM_SHARED);
-}
-
-static int64_t host_ns(clockid_t id)
-{
-	struct timespec ts;
-
-	clock_gettime(id, &ts);
-	return (int64_t)ts.tv_sec * 1000000000ll + ts.tv_nsec;
-}
-
-/* The clock bases, at the guest's TSC of now. */
-static void share_clock(struct cabin_kvm *k)
-{
-	struct cabin_kvm_shared *s = shared_page(k);
-	uint64_t tsc = 0;
-
-	/* MSR 0x10: IA32_TIME_STAMP_COUNTER, as the guest reads it. */
-	if (!s->tsc_mult || cabin_kvm_vcpu_msr(k->cur->vcpu, 0x10, &tsc, false) < 0)
-		return;
-	s->mono_ns = host_ns(CLOCK_MONOTONIC);
-	s->real_ns = host_ns(CLOCK_REALTIME);
-	s->boot_ns = host_ns(CLOCK_BOOTTIME);
-	s->tsc_base = tsc;
-	k->clock_shared_ns = s->mono_ns;
-}
-
-void cabin_kvm_share_ids(struct cabin_kvm *k, pid_t parent)
-{
-	shared_page(k)->pid = k->pid;
-	shared_page(k)->ppid = parent;
-	cabin_kvm_vm_percpu(&k->vm, k->cur->cpu)->tid = (uint64_t)k->cur->tid;
-}
-
-static void share_if_allowed(struct cabin_kvm *k, int nr)
-{
-	if (cabin_router_always_allows(k->proxy->router, nr))
-		shared_page(k)->local[nr / 8] |= (uint8_t)(1u << (nr % 8));
-}
-
-/*
- * What the proxy kernel may answer itself: only syscalls the policy lets
- * pass unobserved whatever their arguments, as the process platform's
- * filter lets them pass without a stop.
- */
-static void share_setup(struct cabin_kvm *k)
-{
-	static const int local[] = {
-		SYS_getpid, SYS_gettid, SYS_getppid, SYS_clock_gettime,
-		SYS_gettimeofday, SYS_time, SYS_getcpu, SYS_uname,
-	};
-	/* Not under W^X or XOM, whose rules only the monitor applies. */
-	static const int memory[] = {
-		SYS_mmap, SYS_munmap, SYS_mprotect, SYS_madvise, SYS_brk,
-		SYS_mremap,
-	};
-	struct cabin_kvm_shared *s = shared_page(k);
-	struct utsname u;
-	size_t i;
-	int khz;
-
-	memset(s, 0, sizeof(*s));
-	s->user_top = k->vm.user_top;
-	cabin_kvm_share_ids(k, getppid());
-	if (uname(&u) == 0) {
-		memcpy(s->uts[0], u.sysname, 65);
-		memcpy(s->uts[1], u.nodename, 65);
-		memcpy(s->uts[2], u.release, 65);
-		memcpy(s->uts[3], u.version, 65);
-		memcpy(s->uts[4], u.machine, 65);
-		memcpy(s->uts[5], u.domainname, 65);
-	}
-	for (i = 0; !k->mm.wx && !k->mm.xom &&
-		    i < sizeof(memory) / sizeof(*memory); i++)
-		share_if_allowed(k, memory[i]);
-	khz = ioctl(k->cur->vcpu, KVM_GET_TSC_KHZ, 0);
-	if (khz <= 0)
-		return;	/* no clock here: the guest forwards all of it */
-	s->tsc_mult = (uint64_t)((((unsigned __int128)1000000) << 32) /
-				 (unsigned)khz);
-	share_clock(k);
-	/* The kernel's accessor opens with stac: only where SMAP exists. */
-	for (i = 0; k->vm.smap && i < sizeof(local) / sizeof(*local); i++)
-		share_if_allowed(k, local[i]);
-}
-
 static int start_program(struct cabin_kvm *k)
 {
 	const struct cabin_kvm_options *o = k->opt;
@@ -882,16 +663,6 @@ static uint64_t guest_size(void)
 	return size;
 }
 
-int cabin_kvm_adopt_vm(struct cabin_kvm *k)
-{
-	/* KVM gave the VM and the vCPU the lowest free numbers: move them. */
-	k->vm.vm = cabin_kvm_move_fd(k->vm.vm, k->opt->fd_floor);
-	k->vm.vcpu = cabin_kvm_move_fd(k->vm.vcpu, k->opt->fd_floor);
-	k->cur->vcpu = k->vm.vcpu;
-	k->cur->run = k->vm.run;
-	return k->vm.vm < 0 || k->vm.vcpu < 0 ? -EMFILE : 0;
-}
-
 static bool fwd_blocking(void *ctx, bool begin)
 {
 	if (begin)
@@ -947,7 +718,7 @@ static void print_stats(struct cabin_kvm *k)
 	    s->exits, s->syscall_exits, s->exception_exits, s->interrupted,
 	    s->ring_exits, s->refill_exits, s->release_exits, s->other_exits);
 	say(k, "kvm syscalls answered in the guest without an exit: %llu",
-	    (unsigned long long)shared_page(k)->local_calls);
+	    (unsigned long long)cabin_kvm_shared_page(k)->local_calls);
 	if (k->opt->ring)
 		say(k, "kvm ring: %lu answered by the worker without an exit, %lu sent to the exit path, %lu doorbell and %lu wait exits",
 		    k->ringer.answered, k->ringer.fallbacks, k->ringer.doorbells,
@@ -970,16 +741,15 @@ static int run_loop(struct cabin_kvm_thread *t)
 	int code, r;
 
 	while (!gone(k)) {
-		if (timeout_flag || kill_flag) {
-			k->proxy->timed_out = timeout_flag && !k->parent;
+		if (cabin_kvm_timed_out()) {
+			k->proxy->timed_out = cabin_kvm_time_limit_reached() &&
+					      !k->parent;
 			finish(k, SIGKILL, -1, 0);
 			break;
 		}
 		if (cabin_kvm_take_host_signals(k))
 			deliver_async(k);
-		/* Keep the guest's clock close to the host's. */
-		if (host_ns(CLOCK_MONOTONIC) - k->clock_shared_ns > CLOCK_REFRESH_NS)
-			share_clock(k);
+		cabin_kvm_share_clock_refresh(k);
 		if (gone(k))
 			break;
 		__atomic_store_n(&t->in_guest, 1, __ATOMIC_SEQ_CST);
@@ -1016,7 +786,7 @@ void cabin_kvm_thread_run(struct cabin_kvm_thread *t)
 	struct cabin_kvm_catch last;
 	int code;
 
-	signal_run = t->run;
+	cabin_kvm_hostsig_vcpu(t->run);
 	cabin_kvm_enter(t);
 	/* Accesses with no catcher of their own: the program ends. */
 	cabin_kvm_catch_push(&last);
@@ -1032,7 +802,7 @@ void cabin_kvm_thread_run(struct cabin_kvm_thread *t)
 		code = run_loop(t);
 		cabin_kvm_catch_pop(&last);
 	}
-	signal_run = NULL;
+	cabin_kvm_hostsig_vcpu(NULL);
 	/* The VM cannot go on: the program ends as if killed. */
 	if (code >= 0) {
 		k->failed = code;
@@ -1064,8 +834,10 @@ int cabin_kvm_run(struct cabin_kvm *k, struct cabin_proxy *proxy,
 	k->opt = o;
 	k->pid = getpid();
 	k->failed = -1;
+	k->vcpu_loop = cabin_kvm_thread_run;
+	k->process_end = cabin_kvm_process_end;
 	/* First of all: a time limit reached during set-up must be heard. */
-	catch_host_signals();
+	cabin_kvm_hostsig_catch();
 	err = cabin_kvm_threads_init(k);
 	if (err < 0) {
 		say(k, "cannot start: %s", strerror(-err));
@@ -1078,7 +850,7 @@ int cabin_kvm_run(struct cabin_kvm *k, struct cabin_proxy *proxy,
 		cabin_kvm_leave(k->cur);
 		return code;
 	}
-	share_setup(k);
+	cabin_kvm_share_setup(k);
 	err = cabin_kvm_family_init(&k->family, o->fd_floor);
 	if (err < 0) {
 		say(k, "cannot set up for the program's processes: %s",
@@ -1098,7 +870,7 @@ int cabin_kvm_run(struct cabin_kvm *k, struct cabin_proxy *proxy,
 	handle(k, &ev);
 	cabin_kvm_fault_range(k->vm.mem.host,
 			      k->vm.mem.host + k->vm.mem.size);
-	signal_k = k;
+	cabin_kvm_hostsig_kick(k, cabin_kvm_kick_others);
 	cabin_kvm_leave(k->cur);
 	cabin_kvm_thread_run(k->threads[0]);
 	return cabin_kvm_process_end(k);
@@ -1114,7 +886,7 @@ void cabin_kvm_end_family(struct cabin_kvm *k,
 
 void cabin_kvm_free(struct cabin_kvm *k)
 {
-	signal_k = NULL;
+	cabin_kvm_hostsig_kick(NULL, NULL);
 	cabin_kvm_threads_free(k);
 	cabin_kvm_mm_free(&k->mm);
 	cabin_kvm_vm_close(&k->vm);

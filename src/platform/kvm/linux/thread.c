@@ -163,6 +163,21 @@ bool cabin_kvm_claim_signals(struct cabin_kvm *k)
 	return take != 0;
 }
 
+bool cabin_kvm_take_host_signals(struct cabin_kvm *k)
+{
+	siginfo_t si;
+	bool any = false;
+	int sig;
+
+	for (sig = 1; sig <= 64; sig++) {
+		if (!cabin_kvm_hostsig_take(sig, &si))
+			continue;
+		cabin_kvm_signal_process(k, &si);
+		any = true;
+	}
+	return cabin_kvm_claim_signals(k) || any;
+}
+
 int cabin_kvm_threads_init(struct cabin_kvm *k)
 {
 	struct cabin_kvm_thread *t = calloc(1, sizeof(*t));
@@ -238,7 +253,7 @@ static void *thread_main(void *arg)
 
 	t->tid = (pid_t)syscall(SYS_gettid);
 	sem_post(&t->started);
-	cabin_kvm_thread_run(t);
+	k->vcpu_loop(t);
 	cabin_kvm_enter(t);
 	main = pthread_equal(pthread_self(), k->main_host);
 	if (!main) {
@@ -249,7 +264,7 @@ static void *thread_main(void *arg)
 	cabin_kvm_leave(t);
 	/* A process forked by this thread ends here, with its records. */
 	if (main)
-		cabin_kvm_process_end(k);
+		k->process_end(k);
 	return NULL;
 }
 
@@ -295,6 +310,16 @@ static int start_host(struct cabin_kvm_thread *t)
 	while (sem_wait(&t->started) < 0 && errno == EINTR)
 		;
 	return 0;
+}
+
+int cabin_kvm_adopt_vm(struct cabin_kvm *k)
+{
+	/* KVM gave the VM and the vCPU the lowest free numbers: move them. */
+	k->vm.vm = cabin_kvm_move_fd(k->vm.vm, k->opt->fd_floor);
+	k->vm.vcpu = cabin_kvm_move_fd(k->vm.vcpu, k->opt->fd_floor);
+	k->cur->vcpu = k->vm.vcpu;
+	k->cur->run = k->vm.run;
+	return k->vm.vm < 0 || k->vm.vcpu < 0 ? -EMFILE : 0;
 }
 
 long cabin_kvm_thread_create(struct cabin_kvm *k, uint64_t flags,
@@ -395,6 +420,29 @@ void cabin_kvm_threads_end(struct cabin_kvm *k)
 	}
 	cabin_kvm_kick_others(k);
 	pthread_cond_broadcast(&k->changed);
+}
+
+/* The core hears that thread tid is gone (its EXIT), with status. */
+void cabin_kvm_thread_exit_event(struct cabin_kvm *k, pid_t tid, int status)
+{
+	struct cabin_event ev = { .kind = CABIN_EV_EXIT, .status = status };
+
+	ev.tid = tid;
+	memset(&k->cur->resume, 0, sizeof(k->cur->resume));
+	cabin_proxy_handle(k->proxy, &ev);
+}
+
+void cabin_kvm_end_other_threads(struct cabin_kvm *k, int status)
+{
+	unsigned int i;
+
+	for (i = 0; i < CABIN_KVM_MAX_CPUS; i++) {
+		struct cabin_kvm_thread *t = k->threads[i];
+
+		if (t && t != k->cur && !t->exited && t->tid != k->pid)
+			cabin_kvm_thread_exit_event(k, t->tid, status);
+	}
+	cabin_kvm_threads_end(k);
 }
 
 /* The process is ending: its threads must leave whatever they are in. */
