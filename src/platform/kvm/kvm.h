@@ -235,6 +235,15 @@ long cabin_kvm_wait(struct cabin_kvm *k, long nr, const uint64_t a[6]);
  */
 int cabin_kvm_adopt_vm(struct cabin_kvm *k);
 
+/* "cabin: " and the line, on the run's log (start.c). */
+void cabin_kvm_say(struct cabin_kvm *k, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/*
+ * The VM set up and the program loaded on cur's vCPU (start.c); 0, or
+ * the status cabin exits with, said why.
+ */
+int cabin_kvm_start(struct cabin_kvm *k);
+
 /* fork, vfork, clone (fork.c): the child's pid, 0 in the child, -errno. */
 long cabin_kvm_fork(struct cabin_kvm *k, long nr, const uint64_t a[6]);
 /* In a forked monitor: every signal pending was the parent's. */

@@ -9,15 +9,11 @@
 #include <linux/kvm.h>
 #include <setjmp.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
-#include <sys/resource.h>
-#include <sys/utsname.h>
-#include <time.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -25,33 +21,14 @@
 #include "cabin/cabin.h"
 #include "core/names.h"
 #include "core/router.h"
-#include "core/xom.h"
 #include "platform/kvm/shared/abi.h"
 #include "platform/kvm/linux/exec.h"
 #include "platform/kvm/kvm.h"
 #include "platform/kvm/vmm/monitor_fault.h"
 #include "platform/kvm/verdict.h"
 
-#define MEM_DEFAULT	(2ull << 30)
-#define MEM_MIN		(64ull << 20)
-#define MEM_SLACK	(256ull << 20)	/* the monitor's own, under RLIMIT_AS */
 /* How long the other processes get to hand in their records at the end. */
 #define FAMILY_END_MS		2000
-
-static void say(struct cabin_kvm *k, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static void say(struct cabin_kvm *k, const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs("cabin: ", k->opt->log);
-	va_start(ap, fmt);
-	vfprintf(k->opt->log, fmt, ap);
-	va_end(ap);
-	fputc('\n', k->opt->log);
-	fflush(k->opt->log);
-}
 
 static int handle(struct cabin_kvm *k, struct cabin_event *ev)
 {
@@ -178,7 +155,7 @@ static long perform(struct cabin_kvm *k, long nr, const uint64_t a[6])
 		return ret;
 	}
 	if (!cabin_denial_reported(k->proxy, nr, k->comm))
-		say(k, "pid %d (%s): %s is not available on the kvm platform (ENOSYS)",
+		cabin_kvm_say(k, "pid %d (%s): %s is not available on the kvm platform (ENOSYS)",
 		    (int)k->pid, k->comm,
 		    cabin_syscall_name(nr, name, sizeof(name)));
 	return -ENOSYS;
@@ -252,7 +229,7 @@ static void arm_test_fault(struct cabin_kvm *k, const struct cabin_kvm_frame *f)
 			 CABIN_KVM_TEST_READ :
 			 k->opt->test_fault == CABIN_KVM_FAULT_EXEC_USER ?
 			 CABIN_KVM_TEST_EXEC : CABIN_KVM_TEST_UD;
-	say(k, "testing: the proxy kernel will %s 0x%llx at CPL0 (SMEP %s, SMAP %s)",
+	cabin_kvm_say(k, "testing: the proxy kernel will %s 0x%llx at CPL0 (SMEP %s, SMAP %s)",
 	    pc->test_fault == CABIN_KVM_TEST_READ ? "read" :
 	    pc->test_fault == CABIN_KVM_TEST_EXEC ? "call" : "execute ud2 near",
 	    (unsigned long long)pc->test_addr, k->vm.smep ? "on" : "off",
@@ -431,7 +408,7 @@ static int vm_failure(struct cabin_kvm *k, const char *what)
 	uint64_t rip, cr2;
 
 	cabin_kvm_vcpu_where(k->cur->vcpu, &rip, &cr2);
-	say(k, "the kvm proxy kernel stopped: %s (rip 0x%llx, cr2 0x%llx); the program is ended",
+	cabin_kvm_say(k, "the kvm proxy kernel stopped: %s (rip 0x%llx, cr2 0x%llx); the program is ended",
 	    what, (unsigned long long)rip, (unsigned long long)cr2);
 	return CABIN_EXIT_INTERNAL;
 }
@@ -602,135 +579,27 @@ static int on_vm_exit(struct cabin_kvm *k)
 	return vm_failure(k, "an unexpected VM exit");
 }
 
-static int start_program(struct cabin_kvm *k)
-{
-	const struct cabin_kvm_options *o = k->opt;
-	struct cabin_kvm_start st;
-	struct kvm_regs r;
-	char why[512];
-	int err;
-
-	err = cabin_kvm_exec(&k->mm, o->path, o->exe_fd, o->argv, o->envp, &st,
-			     why, sizeof(why));
-	if (err < 0) {
-		say(k, "cannot run %s on the kvm platform: %s", o->path, why);
-		if (err == -ENOENT)
-			return CABIN_EXIT_NOTFOUND;
-		return err == -EACCES ? CABIN_EXIT_NOEXEC : CABIN_EXIT_INTERNAL;
-	}
-	snprintf(k->exe, sizeof(k->exe), "%s", st.exe);
-	cabin_kvm_set_comm(k, st.exe);
-	memset(&r, 0, sizeof(r));
-	r.rip = st.entry;
-	r.rsp = st.sp;
-	r.rflags = 0x202;
-	if (ioctl(k->cur->vcpu, KVM_SET_REGS, &r) < 0) {
-		say(k, "KVM_SET_REGS: %s", strerror(errno));
-		return CABIN_EXIT_INTERNAL;
-	}
-	return 0;
-}
-
-/* The program's PKRU: the execute-only key may be run, never read. */
-static int set_pkru(struct cabin_kvm *k)
-{
-	struct kvm_xsave x;
-	size_t off = k->proxy->xom ? k->proxy->xom->pkru_offset : 0;
-	uint32_t pkru = CABIN_KVM_XOM_PKRU;
-	uint64_t bv;
-
-	if (!off || off + 4 > sizeof(x.region) ||
-	    ioctl(k->cur->vcpu, KVM_GET_XSAVE, &x) < 0)
-		return -EIO;
-	memcpy((char *)x.region + off, &pkru, sizeof(pkru));
-	/* XSTATE_BV: the PKRU component holds a value. */
-	memcpy(&bv, (char *)x.region + 512, sizeof(bv));
-	bv |= 1ull << 9;
-	memcpy((char *)x.region + 512, &bv, sizeof(bv));
-	return ioctl(k->cur->vcpu, KVM_SET_XSAVE, &x) < 0 ? -errno : 0;
-}
-
-/* Guest memory: 2 GiB, or what RLIMIT_AS leaves beside the monitor. */
-static uint64_t guest_size(void)
-{
-	struct rlimit rl;
-	uint64_t size = MEM_DEFAULT;
-
-	if (getrlimit(RLIMIT_AS, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
-	    rl.rlim_cur < size + MEM_SLACK)
-		size = rl.rlim_cur > MEM_SLACK + MEM_MIN ?
-		       (rl.rlim_cur - MEM_SLACK) & ~(CABIN_GMEM_ALIGN - 1) : 0;
-	return size;
-}
-
-static bool fwd_blocking(void *ctx, bool begin)
-{
-	if (begin)
-		return cabin_kvm_block_begin(ctx);
-	cabin_kvm_block_end(ctx);
-	return true;
-}
-
-static int setup(struct cabin_kvm *k)
-{
-	uint64_t size = guest_size();
-	char why[256];
-	int err;
-
-	if (!size) {
-		say(k, "the memory limit leaves no room for a kvm guest (at least %llu MiB)",
-		    (unsigned long long)((MEM_MIN + MEM_SLACK) >> 20));
-		return CABIN_EXIT_INTERNAL;
-	}
-	k->vm.no_smep = k->opt->no_smep;
-	k->vm.no_smap = k->opt->no_smap;
-	k->vm.want_pke = k->opt->xom;
-	err = cabin_kvm_vm_open(&k->vm, k->opt->kvm_fd, size, why, sizeof(why));
-	if (err < 0) {
-		say(k, "cannot start the kvm platform: %s", why);
-		return CABIN_EXIT_INTERNAL;
-	}
-	if (cabin_kvm_adopt_vm(k) < 0) {
-		say(k, "cannot move the VM's descriptors out of the program's reach");
-		return CABIN_EXIT_INTERNAL;
-	}
-	if (k->opt->xom && (!k->vm.pke || set_pkru(k) < 0)) {
-		say(k, "execute-only memory (xom) needs protection keys in the kvm guest, and KVM offers none here");
-		return CABIN_EXIT_INTERNAL;
-	}
-	cabin_kvm_mm_init(&k->mm, &k->vm);
-	k->mm.wx = k->proxy->wx;
-	k->mm.xom = k->opt->xom;
-	k->vm.ms->batch = k->opt->batch ? k->opt->batch : 1;
-	k->fwd.mem = &k->vm.mem;
-	k->fwd.fd_floor = k->opt->fd_floor;
-	k->fwd.blocking = fwd_blocking;
-	k->fwd.ctx = k;
-	k->fwd.exe = k->exe;
-	return 0;
-}
-
 static void print_stats(struct cabin_kvm *k)
 {
 	const struct cabin_kvm_stats *s = &k->stats;
 
-	say(k, "kvm exits: %lu total: %lu syscall, %lu exception, %lu host-signal, %lu ring, %lu refill, %lu release, %lu other",
+	cabin_kvm_say(k, "kvm exits: %lu total: %lu syscall, %lu exception, %lu host-signal, %lu ring, %lu refill, %lu release, %lu other",
 	    s->exits, s->syscall_exits, s->exception_exits, s->interrupted,
 	    s->ring_exits, s->refill_exits, s->release_exits, s->other_exits);
-	say(k, "kvm syscalls answered in the guest without an exit: %llu",
+	cabin_kvm_say(k, "kvm syscalls answered in the guest without an exit: %llu",
 	    (unsigned long long)cabin_kvm_shared_page(k)->local_calls);
 	if (k->opt->ring)
-		say(k, "kvm ring: %lu answered by the worker without an exit, %lu sent to the exit path, %lu doorbell and %lu wait exits",
+		cabin_kvm_say(k, "kvm ring: %lu answered by the worker without an exit, %lu sent to the exit path, %lu doorbell and %lu wait exits",
 		    k->ringer.answered, k->ringer.fallbacks, k->ringer.doorbells,
 		    k->ringer.waits);
-	say(k, "kvm memory: %llu page faults resolved in the guest, %lu refills of %llu pages, %llu mm syscalls answered in the guest, %llu pages given back to the host",
+	cabin_kvm_say(k, "kvm memory: %llu page faults resolved in the guest, %lu refills of %llu pages, %llu mm syscalls answered in the guest, %llu pages given back to the host",
 	    (unsigned long long)k->vm.ms->faults, s->refill_exits,
 	    (unsigned long long)k->vm.ms->batch,
 	    (unsigned long long)k->vm.ms->calls,
 	    (unsigned long long)k->vm.ms->released);
-	say(k, "kvm syscalls: %lu forwarded to the host kernel, %lu answered by the monitor",
+	cabin_kvm_say(k, "kvm syscalls: %lu forwarded to the host kernel, %lu answered by the monitor",
 	    s->syscalls_forwarded, s->syscalls_monitor);
-	say(k, "kvm guest: CR4.SMEP %s, CR4.SMAP %s", k->vm.smep ? "on" : "off",
+	cabin_kvm_say(k, "kvm guest: CR4.SMEP %s, CR4.SMAP %s", k->vm.smep ? "on" : "off",
 	    k->vm.smap ? "on" : "off");
 }
 
@@ -770,7 +639,7 @@ static int run_loop(struct cabin_kvm_thread *t)
 			/* Pages of a shared file cut short: the retry faults. */
 			if (r == -EFAULT && cabin_kvm_unmap_cut_short(k))
 				continue;
-			say(k, "KVM_RUN: %s", strerror(-r));
+			cabin_kvm_say(k, "KVM_RUN: %s", strerror(-r));
 			return CABIN_EXIT_INTERNAL;
 		}
 		code = on_vm_exit(k);
@@ -794,7 +663,7 @@ void cabin_kvm_thread_run(struct cabin_kvm_thread *t)
 	if (code) {
 		k->cur = t;
 		t->frame = NULL;
-		say(k, "pid %d (%s): the monitor met %s on the program's memory (a shared file cut short under its mapping); the program is ended",
+		cabin_kvm_say(k, "pid %d (%s): the monitor met %s on the program's memory (a shared file cut short under its mapping); the program is ended",
 		    (int)k->pid, k->comm, code == SIGBUS ? "SIGBUS" : "SIGSEGV");
 		finish(k, code, -1, 0);
 		code = -1;
@@ -840,12 +709,10 @@ int cabin_kvm_run(struct cabin_kvm *k, struct cabin_proxy *proxy,
 	cabin_kvm_hostsig_catch();
 	err = cabin_kvm_threads_init(k);
 	if (err < 0) {
-		say(k, "cannot start: %s", strerror(-err));
+		cabin_kvm_say(k, "cannot start: %s", strerror(-err));
 		return CABIN_EXIT_INTERNAL;
 	}
-	code = setup(k);
-	if (!code)
-		code = start_program(k);
+	code = cabin_kvm_start(k);
 	if (code) {
 		cabin_kvm_leave(k->cur);
 		return code;
@@ -853,13 +720,13 @@ int cabin_kvm_run(struct cabin_kvm *k, struct cabin_proxy *proxy,
 	cabin_kvm_share_setup(k);
 	err = cabin_kvm_family_init(&k->family, o->fd_floor);
 	if (err < 0) {
-		say(k, "cannot set up for the program's processes: %s",
+		cabin_kvm_say(k, "cannot set up for the program's processes: %s",
 		    strerror(-err));
 		cabin_kvm_leave(k->cur);
 		return CABIN_EXIT_INTERNAL;
 	}
 	if (o->ring && cabin_kvm_ring_start(k) < 0) {
-		say(k, "cannot start the ring worker: %s", strerror(errno));
+		cabin_kvm_say(k, "cannot start the ring worker: %s", strerror(errno));
 		cabin_kvm_leave(k->cur);
 		return CABIN_EXIT_INTERNAL;
 	}
