@@ -22,6 +22,7 @@
 #include "core/exception.h"
 #include "platform/process/process.h"
 #include "platform/process/procfs.h"
+#include "platform/proclink.h"
 #include "policy/compile_bpf.h"
 
 /* include/linux/seccomp.h keeps it to the kernel; /proc shows it. */
@@ -333,7 +334,7 @@ static int op_range_prot(void *ctx, pid_t tid, uint64_t addr, uint64_t len)
 static int op_fd_path(void *ctx, pid_t tid, int fd, char *buf, size_t len)
 {
 	(void)ctx;
-	return cabin_procfs_fd_path(tid, fd, buf, len);
+	return cabin_proclink_fd(tid, fd, buf, len);
 }
 
 static int op_regions(void *ctx, pid_t tid, struct cabin_region *out,

@@ -16,7 +16,7 @@
 
 #include "platform/kvm/shared/abi.h"
 #include "platform/kvm/kvm.h"
-#include "platform/process/procfs.h"
+#include "platform/proclink.h"
 
 static ssize_t op_read_mem(void *ctx, pid_t tid, uint64_t addr, void *buf,
 			   size_t len)
@@ -177,7 +177,7 @@ static int op_fd_path(void *ctx, pid_t tid, int fd, char *buf, size_t len)
 	(void)tid;
 	if (fd >= k->fwd.fd_floor)
 		return -EBADF;
-	return cabin_procfs_fd_path(getpid(), fd, buf, len);
+	return cabin_proclink_fd(getpid(), fd, buf, len);
 }
 
 /* Execute-only memory (core/xom.c) on the guest's own page tables. */

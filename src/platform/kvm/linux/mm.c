@@ -16,7 +16,7 @@
 #include "platform/kvm/shared/abi.h"
 #include "platform/kvm/shared/anon.h"
 #include "platform/kvm/linux/mm.h"
-#include "platform/process/procfs.h"
+#include "platform/proclink.h"
 
 #define PAGE		CABIN_KVM_PAGE
 #define RWX		CABIN_GMEM_RWX
@@ -293,7 +293,7 @@ static long map_file(struct cabin_kvm_mm *mm, uint64_t addr, uint64_t len,
 		return -ENODEV;
 	if (!table_room(mm))
 		return -ENOMEM;
-	if (cabin_procfs_fd_path(getpid(), fd, path, sizeof(path)) < 0)
+	if (cabin_proclink_fd(getpid(), fd, path, sizeof(path)) < 0)
 		snprintf(path, sizeof(path), "[fd %d]", fd);
 	tag = cabin_kvm_mm_tag(mm, path, shared);
 	/* A shared mapping's host pages follow its tag: it must have one. */
