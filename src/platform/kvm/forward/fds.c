@@ -9,7 +9,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
-#include "platform/kvm/kvm.h"
+#include "platform/kvm/forward/forward.h"
 
 #define FLOOR_WANTED	1000
 #define FLOOR_ROOM	64	/* cabin's descriptors above the floor */

@@ -7,11 +7,17 @@
 #ifndef CABIN_PLATFORM_KVM_FORWARD_H
 #define CABIN_PLATFORM_KVM_FORWARD_H
 
+#include <pthread.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "platform/kvm/shared/abi.h"
+#include "platform/kvm/signals.h"
+
 struct cabin_gmem;
+struct cabin_router;
 
 struct cabin_kvm_fwd {
 	const struct cabin_gmem *mem;
@@ -57,5 +63,40 @@ struct open_how;
 long cabin_kvm_fwd_open_path(const struct cabin_kvm_fwd *f, int dfd,
 			     const char *path, const struct open_how *how,
 			     bool strict);
+
+/* The ring worker (ring.c), serving the slot the proxy kernel posts to. */
+struct cabin_kvm_ringer {
+	pthread_t thread;
+	bool running;
+	volatile bool stop;
+	struct cabin_kvm_ring *slot;	/* in guest kernel memory */
+	const struct cabin_kvm_fwd *fwd;
+	unsigned long answered;		/* by the worker, no exit */
+	unsigned long fallbacks;	/* sent back to the exit path */
+	unsigned long doorbells, waits;	/* exits the ring still needed */
+};
+
+/*
+ * Asynchronous forwarding (ring.c): the worker started on slot for the
+ * calls router lets pass unobserved, 0 or -errno; stopped; the proxy
+ * kernel's doorbell and wait exits; a host signal for the call it blocks
+ * in.
+ */
+int cabin_kvm_ring_start(struct cabin_kvm_ringer *rg,
+			 struct cabin_kvm_ring *slot,
+			 const struct cabin_kvm_fwd *fwd,
+			 const struct cabin_router *router);
+void cabin_kvm_ring_stop(struct cabin_kvm_ringer *rg);
+void cabin_kvm_ring_doorbell(struct cabin_kvm_ringer *rg);
+void cabin_kvm_ring_wait(struct cabin_kvm_ringer *rg);
+void cabin_kvm_ring_interrupt(struct cabin_kvm_ringer *rg);
+/* The slot serves one vCPU: with threads, syscalls take the exit path. */
+void cabin_kvm_ring_off(struct cabin_kvm_ringer *rg);
+
+/* The descriptor floor (fds.c), raising RLIMIT_NOFILE to make room. */
+int cabin_kvm_fd_floor(void);
+/* fd moved to >= floor (close-on-exec); the new number or -errno. */
+int cabin_kvm_move_fd(int fd, int floor);
+void cabin_kvm_close_cloexec_below(int floor);
 
 #endif

@@ -38,7 +38,6 @@
 #include <unistd.h>
 
 #include "platform/kvm/forward/forward_impl.h"
-#include "platform/kvm/kvm.h"
 
 #define WANT_WRITE	2u
 

@@ -15,15 +15,10 @@
 #include <unistd.h>
 
 #include "core/router.h"
-#include "platform/kvm/kvm.h"
+#include "platform/kvm/forward/forward.h"
 #include "platform/kvm/vmm/monitor_fault.h"
 
 #define WORKER_SPIN	20000
-
-static struct cabin_kvm_ring *ring_of(struct cabin_kvm *k)
-{
-	return (struct cabin_kvm_ring *)(k->vm.mem.host + CABIN_KVM_RING);
-}
 
 static long futex(uint32_t *word, int op, uint32_t val)
 {
@@ -42,18 +37,18 @@ static void store(uint32_t *w, uint32_t v)
 }
 
 /* A call the worker cannot finish as Linux would goes the exit path. */
-static void serve(struct cabin_kvm *k, struct cabin_kvm_ring *r)
+static void serve(struct cabin_kvm_ringer *rg, struct cabin_kvm_ring *r)
 {
 	uint64_t args[6];
 	long ret;
 
 	memcpy(args, (const void *)r->args, sizeof(args));
-	ret = cabin_kvm_forward(&k->fwd, (long)r->nr, args);
+	ret = cabin_kvm_forward(rg->fwd, (long)r->nr, args);
 	if (ret == -EPIPE || ret == -EINTR) {
 		ret = CABIN_KVM_RING_FALLBACK;
-		k->ringer.fallbacks++;
+		rg->fallbacks++;
 	} else {
-		k->ringer.answered++;
+		rg->answered++;
 	}
 	r->ret = ret;
 }
@@ -64,12 +59,13 @@ static bool pending(struct cabin_kvm_ring *r)
 }
 
 /* Spin a while, then sleep until the doorbell; false when told to stop. */
-static bool await_request(struct cabin_kvm *k, struct cabin_kvm_ring *r)
+static bool await_request(struct cabin_kvm_ringer *rg,
+			  struct cabin_kvm_ring *r)
 {
 	int i;
 
 	for (i = 0; i < WORKER_SPIN; i++) {
-		if (k->ringer.stop)
+		if (rg->stop)
 			return false;
 		if (pending(r))
 			return true;
@@ -77,102 +73,107 @@ static bool await_request(struct cabin_kvm *k, struct cabin_kvm_ring *r)
 	}
 	store(&r->worker_sleeping, 1);
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
-	if (!pending(r) && !k->ringer.stop)
+	if (!pending(r) && !rg->stop)
 		futex(&r->worker_sleeping, FUTEX_WAIT, 1);
 	store(&r->worker_sleeping, 0);
-	return !k->ringer.stop;
+	return !rg->stop;
 }
 
 static void *worker(void *arg)
 {
-	struct cabin_kvm *k = arg;
-	struct cabin_kvm_ring *r = ring_of(k);
+	struct cabin_kvm_ringer *rg = arg;
+	struct cabin_kvm_ring *r = rg->slot;
 	sigset_t all;
 
 	/* Host signals go to the vCPU thread; this one only hears the kick. */
 	cabin_kvm_fault_blockable(&all);
 	sigdelset(&all, CABIN_KVM_SIG_KICK);
 	pthread_sigmask(SIG_SETMASK, &all, NULL);
-	while (await_request(k, r)) {
+	while (await_request(rg, r)) {
 		uint32_t seq = load(&r->req_seq);
 
 		if (seq == load(&r->resp_seq))
 			continue;
-		serve(k, r);
+		serve(rg, r);
 		store(&r->resp_seq, seq);
 		futex(&r->resp_seq, FUTEX_WAKE, 1);
 	}
 	return NULL;
 }
 
-static bool eligible(struct cabin_kvm *k, int nr)
+static bool eligible(const struct cabin_router *router, int nr)
 {
 	/* Opens are checked by the monitor after the fact, on its thread. */
 	if (nr == SYS_open || nr == SYS_openat || nr == SYS_openat2 ||
 	    nr == SYS_creat)
 		return false;
 	return cabin_kvm_fwd_handles(nr) &&
-	       cabin_router_always_allows(k->proxy->router, nr);
+	       cabin_router_always_allows(router, nr);
 }
 
-int cabin_kvm_ring_start(struct cabin_kvm *k)
+int cabin_kvm_ring_start(struct cabin_kvm_ringer *rg,
+			 struct cabin_kvm_ring *slot,
+			 const struct cabin_kvm_fwd *fwd,
+			 const struct cabin_router *router)
 {
-	struct cabin_kvm_ring *r = ring_of(k);
+	struct cabin_kvm_ring *r = slot;
 	int nr, err;
 
+	rg->slot = slot;
+	rg->fwd = fwd;
 	memset(r, 0, sizeof(*r));
 	for (nr = 0; nr < CABIN_KVM_LOCAL_MAX; nr++)
-		if (eligible(k, nr))
+		if (eligible(router, nr))
 			r->eligible[nr / 8] |= (uint8_t)(1u << (nr % 8));
-	err = pthread_create(&k->ringer.thread, NULL, worker, k);
+	err = pthread_create(&rg->thread, NULL, worker, rg);
 	if (err)
 		return -err;
-	k->ringer.running = true;
+	rg->running = true;
 	r->on = 1;
 	return 0;
 }
 
-void cabin_kvm_ring_off(struct cabin_kvm *k)
+void cabin_kvm_ring_off(struct cabin_kvm_ringer *rg)
 {
-	if (k->ringer.running)
-		ring_of(k)->on = 0;
+	if (rg->running)
+		rg->slot->on = 0;
 }
 
-void cabin_kvm_ring_doorbell(struct cabin_kvm *k)
+void cabin_kvm_ring_doorbell(struct cabin_kvm_ringer *rg)
 {
-	k->ringer.doorbells++;
-	futex(&ring_of(k)->worker_sleeping, FUTEX_WAKE, 1);
+	rg->doorbells++;
+	futex(&rg->slot->worker_sleeping, FUTEX_WAKE, 1);
 }
 
 /* The call blocks on the host: its signals must still reach it. */
-void cabin_kvm_ring_interrupt(struct cabin_kvm *k)
+void cabin_kvm_ring_interrupt(struct cabin_kvm_ringer *rg)
 {
-	if (k->ringer.running && pending(ring_of(k)))
-		pthread_kill(k->ringer.thread, CABIN_KVM_SIG_KICK);
+	if (rg->running && pending(rg->slot))
+		pthread_kill(rg->thread, CABIN_KVM_SIG_KICK);
 }
 
-void cabin_kvm_ring_wait(struct cabin_kvm *k)
+void cabin_kvm_ring_wait(struct cabin_kvm_ringer *rg)
 {
-	struct cabin_kvm_ring *r = ring_of(k);
+	struct cabin_kvm_ring *r = rg->slot;
 
-	k->ringer.waits++;
+	rg->waits++;
 	while (pending(r)) {
 		uint32_t seen = load(&r->resp_seq);
 
 		if (pending(r) &&
 		    futex(&r->resp_seq, FUTEX_WAIT, seen) < 0 && errno == EINTR)
-			cabin_kvm_ring_interrupt(k);
+			cabin_kvm_ring_interrupt(rg);
 	}
 }
 
-void cabin_kvm_ring_stop(struct cabin_kvm *k)
+void cabin_kvm_ring_stop(struct cabin_kvm_ringer *rg)
 {
-	if (!k->ringer.running)
+	if (!rg->running)
 		return;
-	k->ringer.stop = true;
-	ring_of(k)->on = 0;
-	futex(&ring_of(k)->worker_sleeping, FUTEX_WAKE, 1);
-	pthread_kill(k->ringer.thread, CABIN_KVM_SIG_KICK);
-	pthread_join(k->ringer.thread, NULL);
-	k->ringer.running = false;
+	rg->stop = true;
+	rg->slot->on = 0;
+	futex(&rg->slot->worker_sleeping, FUTEX_WAKE, 1);
+	pthread_kill(rg->thread, CABIN_KVM_SIG_KICK);
+	pthread_join(rg->thread, NULL);
+	rg->running = false;
 }

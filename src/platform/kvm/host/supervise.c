@@ -11,7 +11,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "platform/kvm/kvm.h"
+#include "platform/kvm/host/supervise.h"
+#include "platform/kvm/signals.h"
 
 #define MAX_PUMPS	4
 

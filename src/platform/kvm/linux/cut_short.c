@@ -13,7 +13,7 @@
  */
 #include "platform/kvm/shared/abi.h"
 #include "platform/kvm/shared/anon.h"
-#include "platform/kvm/kvm.h"
+#include "platform/kvm/linux/linux.h"
 #include "platform/kvm/vmm/monitor_fault.h"
 #include "platform/kvm/shared/pte.h"
 

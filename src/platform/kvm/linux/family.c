@@ -15,7 +15,7 @@
 #include <unistd.h>
 
 #include "platform/kvm/linux/family.h"
-#include "platform/kvm/kvm.h"
+#include "platform/kvm/linux/linux.h"
 #include "platform/kvm/vmm/monitor_fault.h"
 
 #define PIECE		(32u << 10)

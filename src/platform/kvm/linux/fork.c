@@ -18,7 +18,7 @@
 #include "cabin/cabin.h"
 #include "core/names.h"
 #include "platform/kvm/shared/abi.h"
-#include "platform/kvm/kvm.h"
+#include "platform/kvm/linux/linux.h"
 #include "platform/kvm/vmm/monitor_fault.h"
 
 /* What a new process may ask for; the rest is refused with EINVAL. */
@@ -119,7 +119,7 @@ static int become_child(struct cabin_kvm *k, const struct clone_req *c,
 		write_tid(k, c->ptid, k->pid);
 	memset(&k->ringer, 0, sizeof(k->ringer));
 	memset(&k->stats, 0, sizeof(k->stats));
-	if (k->opt->ring && cabin_kvm_ring_start(k) < 0)
+	if (k->opt->ring && cabin_kvm_start_ring(k) < 0)
 		return -EAGAIN;
 	cabin_proxy_forked(k->proxy, parent, k->pid);
 	if (k->opt->forked)

@@ -8,7 +8,7 @@
 #include <signal.h>
 #include <string.h>
 
-#include "platform/kvm/kvm.h"
+#include "platform/kvm/linux/linux.h"
 #include "platform/kvm/vmm/monitor_fault.h"
 
 /* The vCPU this host thread runs, and the process whose others to kick. */

@@ -12,7 +12,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "platform/kvm/kvm.h"
+#include "platform/kvm/linux/linux.h"
 
 #define WAIT_OPTIONS	(WNOHANG | WUNTRACED | WCONTINUED | WEXITED | \
 			 WNOWAIT | __WNOTHREAD | __WALL | __WCLONE)

@@ -533,12 +533,12 @@ static int on_vm_exit(struct cabin_kvm *k)
 			return on_panic(k);
 		if (run->io.port == CABIN_KVM_PORT_DOORBELL) {
 			k->stats.ring_exits++;
-			cabin_kvm_ring_doorbell(k);
+			cabin_kvm_ring_doorbell(&k->ringer);
 			return -1;
 		}
 		if (run->io.port == CABIN_KVM_PORT_WAIT) {
 			k->stats.ring_exits++;
-			cabin_kvm_ring_wait(k);
+			cabin_kvm_ring_wait(&k->ringer);
 			return -1;
 		}
 		if (run->io.port == CABIN_KVM_PORT_REFILL)
@@ -633,7 +633,7 @@ static int run_loop(struct cabin_kvm_thread *t)
 			t->run->immediate_exit = 0;
 			if (r == -EINTR || r == -EAGAIN) {
 				k->stats.interrupted++;
-				cabin_kvm_ring_interrupt(k);
+				cabin_kvm_ring_interrupt(&k->ringer);
 				continue;
 			}
 			/* Pages of a shared file cut short: the retry faults. */
@@ -683,7 +683,7 @@ void cabin_kvm_thread_run(struct cabin_kvm_thread *t)
 int cabin_kvm_process_end(struct cabin_kvm *k)
 {
 	cabin_kvm_threads_wait(k);
-	cabin_kvm_ring_stop(k);
+	cabin_kvm_ring_stop(&k->ringer);
 	if (k->opt->stats && !k->parent)
 		print_stats(k);
 	if (k->parent && k->opt->forked_end)
@@ -725,7 +725,7 @@ int cabin_kvm_run(struct cabin_kvm *k, struct cabin_proxy *proxy,
 		cabin_kvm_leave(k->cur);
 		return CABIN_EXIT_INTERNAL;
 	}
-	if (o->ring && cabin_kvm_ring_start(k) < 0) {
+	if (o->ring && cabin_kvm_start_ring(k) < 0) {
 		cabin_kvm_say(k, "cannot start the ring worker: %s", strerror(errno));
 		cabin_kvm_leave(k->cur);
 		return CABIN_EXIT_INTERNAL;

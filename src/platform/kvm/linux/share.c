@@ -12,7 +12,7 @@
 #include <unistd.h>
 
 #include "core/router.h"
-#include "platform/kvm/kvm.h"
+#include "platform/kvm/linux/linux.h"
 
 #define CLOCK_REFRESH_NS	10000000ll
 

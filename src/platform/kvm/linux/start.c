@@ -13,8 +13,9 @@
 #include <sys/resource.h>
 
 #include "cabin/cabin.h"
+#include "core/router.h"
 #include "core/xom.h"
-#include "platform/kvm/kvm.h"
+#include "platform/kvm/linux/linux.h"
 #include "platform/kvm/linux/exec.h"
 
 #define MEM_DEFAULT	(2ull << 30)
@@ -141,6 +142,15 @@ static int setup(struct cabin_kvm *k)
 	k->fwd.ctx = k;
 	k->fwd.exe = k->exe;
 	return 0;
+}
+
+int cabin_kvm_start_ring(struct cabin_kvm *k)
+{
+	struct cabin_kvm_ring *slot =
+		(struct cabin_kvm_ring *)(k->vm.mem.host + CABIN_KVM_RING);
+
+	return cabin_kvm_ring_start(&k->ringer, slot, &k->fwd,
+				    k->proxy->router);
 }
 
 int cabin_kvm_start(struct cabin_kvm *k)

@@ -25,7 +25,7 @@
 #include "core/proxy.h"
 #include "platform/kvm/shared/abi.h"
 #include "platform/kvm/linux/exec.h"
-#include "platform/kvm/kvm.h"
+#include "platform/kvm/linux/linux.h"
 #include "platform/kvm/vmm/monitor_fault.h"
 
 #define MSR_FS_BASE		0xc0000100

@@ -18,7 +18,7 @@
 
 #include "cabin/cabin.h"
 #include "platform/kvm/shared/abi.h"
-#include "platform/kvm/kvm.h"
+#include "platform/kvm/linux/linux.h"
 
 static bool ending(const struct cabin_kvm *k);
 
@@ -382,7 +382,7 @@ long cabin_kvm_thread_create(struct cabin_kvm *k, uint64_t flags,
 	k->threads[cpu] = t;
 	k->hosts++;
 	/* One request slot cannot serve several vCPUs: syscalls exit now. */
-	cabin_kvm_ring_off(k);
+	cabin_kvm_ring_off(&k->ringer);
 	return t->tid;
 }
 
