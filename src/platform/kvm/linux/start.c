@@ -34,6 +34,13 @@ void cabin_kvm_say(struct cabin_kvm *k, const char *fmt, ...)
 	fflush(k->opt->log);
 }
 
+void cabin_kvm_set_comm(struct cabin_kvm *k, const char *path)
+{
+	const char *base = strrchr(path, '/');
+
+	snprintf(k->comm, sizeof(k->comm), "%s", base ? base + 1 : path);
+}
+
 static int start_program(struct cabin_kvm *k)
 {
 	const struct cabin_kvm_options *o = k->opt;

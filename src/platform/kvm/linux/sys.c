@@ -310,13 +310,6 @@ long cabin_kvm_sys(struct cabin_kvm *k, long nr, const uint64_t a[6])
 	return -ENOSYS;
 }
 
-void cabin_kvm_set_comm(struct cabin_kvm *k, const char *path)
-{
-	const char *base = strrchr(path, '/');
-
-	snprintf(k->comm, sizeof(k->comm), "%s", base ? base + 1 : path);
-}
-
 static void free_vector(char **v)
 {
 	size_t i;
