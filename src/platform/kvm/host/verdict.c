@@ -10,20 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
-static const char *const vector_names[32] = {
-	"#DE divide error", "#DB debug", "NMI", "#BP breakpoint",
-	"#OF overflow", "#BR bound range", "#UD invalid opcode",
-	"#NM device not available", "#DF double fault", "coprocessor",
-	"#TS invalid TSS", "#NP segment not present", "#SS stack fault",
-	"#GP general protection", "#PF page fault", "reserved",
-	"#MF x87 error", "#AC alignment check", "#MC machine check",
-	"#XM SIMD error", "#VE virtualization", "#CP control protection",
-};
-
-const char *cabin_kvm_vector_name(uint64_t v)
-{
-	return v < 32 && vector_names[v] ? vector_names[v] : "exception";
-}
+#include "platform/kvm/vmm/vm.h"
 
 static void add(char *buf, size_t len, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));

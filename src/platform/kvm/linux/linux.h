@@ -332,7 +332,7 @@ bool cabin_kvm_take_host_signals(struct cabin_kvm *k);
  * monitor's own /proc files (closed then). */
 long cabin_kvm_check_new_fd(struct cabin_kvm *k, long fd);
 
-/* comm from a path, as Linux takes it from the file name at exec. */
+/* comm from a path, as Linux takes it from the file name at exec (start.c). */
 void cabin_kvm_set_comm(struct cabin_kvm *k, const char *path);
 
 /* The vCPU's FPU state, saved and put back around a signal handler. */

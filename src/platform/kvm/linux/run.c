@@ -25,7 +25,6 @@
 #include "platform/kvm/linux/exec.h"
 #include "platform/kvm/kvm.h"
 #include "platform/kvm/vmm/monitor_fault.h"
-#include "platform/kvm/verdict.h"
 
 /* How long the other processes get to hand in their records at the end. */
 #define FAMILY_END_MS		2000

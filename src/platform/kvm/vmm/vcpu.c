@@ -97,3 +97,18 @@ int cabin_kvm_vcpu_set_frame(int vcpu, const struct cabin_kvm_frame *f)
 	r.rip = f->rip; r.rflags = f->rflags; r.rsp = f->rsp;
 	return ioctl(vcpu, KVM_SET_REGS, &r) < 0 ? -errno : 0;
 }
+
+static const char *const vector_names[32] = {
+	"#DE divide error", "#DB debug", "NMI", "#BP breakpoint",
+	"#OF overflow", "#BR bound range", "#UD invalid opcode",
+	"#NM device not available", "#DF double fault", "coprocessor",
+	"#TS invalid TSS", "#NP segment not present", "#SS stack fault",
+	"#GP general protection", "#PF page fault", "reserved",
+	"#MF x87 error", "#AC alignment check", "#MC machine check",
+	"#XM SIMD error", "#VE virtualization", "#CP control protection",
+};
+
+const char *cabin_kvm_vector_name(uint64_t v)
+{
+	return v < 32 && vector_names[v] ? vector_names[v] : "exception";
+}

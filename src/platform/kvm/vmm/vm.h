@@ -104,6 +104,8 @@ void cabin_kvm_vcpu_where(int vcpu, uint64_t *rip, uint64_t *cr2);
 int cabin_kvm_vcpu_run(int vcpu, struct kvm_run *run,
 		       bool (*quick)(void *ctx, const struct kvm_run *run),
 		       void *ctx);
+/* "#PF page fault" for 14, as the run's diagnostics name vectors. */
+const char *cabin_kvm_vector_name(uint64_t vector);
 /* The vCPU's current privilege level (0 or 3), or -errno. */
 int cabin_kvm_vcpu_cpl(int vcpu);
 /*
