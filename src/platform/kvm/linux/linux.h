@@ -256,76 +256,7 @@ bool cabin_kvm_unmap_cut_short(struct cabin_kvm *k);
 bool cabin_kvm_cut_short_back(struct cabin_kvm *k, uint64_t gva,
 			      unsigned int error);
 
-/* Host signals that arrived, queued for the program; true if any. */
-bool cabin_kvm_take_host_signals(struct cabin_kvm *k);
-
-/* A descriptor the program just opened, or -EACCES when it is one of the
- * monitor's own /proc files (closed then). */
-long cabin_kvm_check_new_fd(struct cabin_kvm *k, long fd);
-
-/* "cabin: " and the line, on the run's log (start.c). */
-void cabin_kvm_say(struct cabin_kvm *k, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-/*
- * The VM set up and the program loaded on cur's vCPU (start.c); 0, or
- * the status cabin exits with, said why.
- */
-int cabin_kvm_start(struct cabin_kvm *k);
-/* The ring worker on the process's slot and forwarder (start.c). */
-int cabin_kvm_start_ring(struct cabin_kvm *k);
-
-/* fork, vfork, clone (fork.c): the child's pid, 0 in the child, -errno. */
-long cabin_kvm_fork(struct cabin_kvm *k, long nr, const uint64_t a[6]);
-/* In a forked monitor: every signal pending was the parent's. */
-void cabin_kvm_forked_signals(struct cabin_kvm *k);
-/*
- * The page shared with the proxy kernel (share.c): set up once the
- * program is loaded; the ids it answers getpid and getppid with; its
- * clock bases brought up to date when they are old.
- */
-struct cabin_kvm_shared *cabin_kvm_shared_page(struct cabin_kvm *k);
-void cabin_kvm_share_setup(struct cabin_kvm *k);
-void cabin_kvm_share_ids(struct cabin_kvm *k, pid_t parent);
-void cabin_kvm_share_clock_refresh(struct cabin_kvm *k);
-
-/* Syscalls the monitor answers itself (sys.c); -ENOSYS for the rest. */
-bool cabin_kvm_sys_handles(long nr);
-long cabin_kvm_sys(struct cabin_kvm *k, long nr, const uint64_t a[6]);
-
-/* execve from the program (sys.c): 0 when the new image runs. */
-long cabin_kvm_sys_execve(struct cabin_kvm *k, long nr, const uint64_t a[6]);
-
-/*
- * Host signals (hostsig.c), caught once at the start: the time limit
- * was reached or SIGKILL carried (the program must end now), the time
- * limit alone, a host signal that no thread has taken yet.
- */
-void cabin_kvm_hostsig_catch(void);
-bool cabin_kvm_timed_out(void);
-bool cabin_kvm_time_limit_reached(void);
-bool cabin_kvm_host_signal_pending(void);
-/* The host signal sig if one came (then cleared into *si). */
-bool cabin_kvm_hostsig_take(int sig, siginfo_t *si);
-/* The vCPU this host thread runs (NULL: none), kicked by a signal. */
-void cabin_kvm_hostsig_vcpu(struct kvm_run *run);
-/* The process whose other threads a signal kicks, and how (thread.c). */
-void cabin_kvm_hostsig_kick(struct cabin_kvm *k,
-			    void (*kick)(struct cabin_kvm *k));
-/*
- * Shared file pages cut short (cut_short.c): whether gva is one, and
- * taking those still mapped out of the guest (true if there were any).
- */
-bool cabin_kvm_cut_short_page(struct cabin_kvm *k, uint64_t gva);
-bool cabin_kvm_unmap_cut_short(struct cabin_kvm *k);
-/*
- * A page fault (error code error) on such a page whose file has grown
- * back over it: the page is mapped again; true when the program's access
- * is to be retried with no signal.
- */
-bool cabin_kvm_cut_short_back(struct cabin_kvm *k, uint64_t gva,
-			      unsigned int error);
-
-/* Host signals that arrived, queued for the program; true if any. */
+/* Host signals that arrived, queued for the program (thread.c); true if any. */
 bool cabin_kvm_take_host_signals(struct cabin_kvm *k);
 
 /* A descriptor the program just opened, or -EACCES when it is one of the
