@@ -12,7 +12,7 @@
 #include <string.h>
 #include <sys/mman.h>
 
-#include "platform/kvm/elf.h"
+#include "platform/kvm/linux/elf.h"
 
 #define LOAD_MAX	(4u << 20)	/* spans loaded for real */
 

@@ -56,7 +56,7 @@ fuzz decode 16384 "$here/fuzz_decode.c" \
 	"$root/src/syscall/table.c" "$root/src/core/umem.c" \
 	"$root/src/core/names.c"
 
-fuzz elf 4096 "$here/fuzz_elf.c" "$root/src/platform/kvm/elf.c"
+fuzz elf 4096 "$here/fuzz_elf.c" "$root/src/platform/kvm/linux/elf.c"
 
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]

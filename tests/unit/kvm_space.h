@@ -7,7 +7,7 @@
 
 #include <stddef.h>
 
-#include "platform/kvm/mm.h"
+#include "platform/kvm/linux/mm.h"
 
 struct kvm_space {
 	struct cabin_kvm_vm vm;

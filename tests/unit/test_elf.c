@@ -20,7 +20,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "platform/kvm/elf.h"
+#include "platform/kvm/linux/elf.h"
 
 #define IMG_SIZE	0x3000
 #define INTERP		"/lib64/ld-test.so.2"

@@ -13,7 +13,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "platform/kvm/gmem.h"
+#include "platform/kvm/vmm/gmem.h"
 
 #define MiB (1ull << 20)
 #define SIZE (4 * MiB)

@@ -16,8 +16,8 @@
 
 #include <cmocka.h>
 
-#include "platform/kvm/anon.h"
-#include "platform/kvm/mm.h"
+#include "platform/kvm/shared/anon.h"
+#include "platform/kvm/linux/mm.h"
 
 #include "kvm_space.h"
 

@@ -32,9 +32,9 @@
 #include <linux/futex.h>
 #include <cmocka.h>
 
-#include "platform/kvm/forward.h"
-#include "platform/kvm/forward_impl.h"
-#include "platform/kvm/gmem.h"
+#include "platform/kvm/forward/forward.h"
+#include "platform/kvm/forward/forward_impl.h"
+#include "platform/kvm/vmm/gmem.h"
 
 #define MiB (1ull << 20)
 #define URW (CABIN_GMEM_USER | CABIN_GMEM_R | CABIN_GMEM_W)

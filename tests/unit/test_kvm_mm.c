@@ -18,9 +18,9 @@
 
 #include <cmocka.h>
 
-#include "platform/kvm/abi.h"
-#include "platform/kvm/exec.h"
-#include "platform/kvm/mm.h"
+#include "platform/kvm/shared/abi.h"
+#include "platform/kvm/linux/exec.h"
+#include "platform/kvm/linux/mm.h"
 
 #include "kvm_space.h"
 

@@ -15,8 +15,8 @@
 #include <sys/ucontext.h>
 #include <cmocka.h>
 
-#include "platform/kvm/ksignal.h"
-#include "platform/kvm/sigframe.h"
+#include "platform/kvm/linux/ksignal.h"
+#include "platform/kvm/linux/sigframe.h"
 
 #define MiB		(1ull << 20)
 #define URW		(CABIN_GMEM_USER | CABIN_GMEM_R | CABIN_GMEM_W)

@@ -14,7 +14,7 @@
 
 #include <cmocka.h>
 
-#include "platform/kvm/abi.h"
+#include "platform/kvm/shared/abi.h"
 #include "platform/kvm/verdict.h"
 
 static void contains(const char *s, const char *part)

@@ -67,7 +67,4 @@ bool cabin_kvm_refuse(const struct cabin_kvm_evidence *ev, bool xom,
 		      bool want_smep, bool want_smap, char *why,
 		      size_t whylen);
 
-/* "#PF page fault" for 14, as the run's diagnostics name vectors. */
-const char *cabin_kvm_vector_name(uint64_t vector);
-
 #endif

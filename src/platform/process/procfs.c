@@ -18,6 +18,7 @@
 
 #include "core/names.h"
 #include "platform/process/procfs.h"
+#include "platform/proclink.h"
 
 static ssize_t read_small(pid_t tid, const char *what, char *buf, size_t len)
 {
@@ -112,33 +113,12 @@ int cabin_procfs_seccomp_listeners(int *fds, int max)
 	return n;
 }
 
-static int read_link(const char *path, char *buf, size_t len)
-{
-	ssize_t n = readlink(path, buf, len - 1);
-
-	if (n < 0)
-		return -errno;
-	buf[n] = '\0';
-	cabin_printable(buf);
-	return 0;
-}
-
-int cabin_procfs_fd_path(pid_t tid, int fd, char *buf, size_t len)
-{
-	char path[64];
-
-	if (fd < 0)
-		return -EBADF;
-	snprintf(path, sizeof(path), "/proc/%d/fd/%d", (int)tid, fd);
-	return read_link(path, buf, len);
-}
-
 int cabin_procfs_exe(pid_t tid, char *buf, size_t len)
 {
 	char path[64];
 
 	snprintf(path, sizeof(path), "/proc/%d/exe", (int)tid);
-	return read_link(path, buf, len);
+	return cabin_proclink_read(path, buf, len);
 }
 
 static int describe_line(const char *line, uint64_t addr, char *buf,

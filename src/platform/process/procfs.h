@@ -23,8 +23,6 @@ int cabin_procfs_exe(pid_t tid, char *buf, size_t len);
 int cabin_procfs_describe_addr(pid_t tid, uint64_t addr, char *buf,
 			       size_t len);
 
-/* What descriptor fd of tid refers to, sanitized for printing. */
-int cabin_procfs_fd_path(pid_t tid, int fd, char *buf, size_t len);
 /* Union of PROT_* of the mappings overlapping [addr, addr + len). */
 int cabin_procfs_range_prot(pid_t tid, uint64_t addr, uint64_t len);
 /* Up to max mappings of tid, in address order; count or -errno. */

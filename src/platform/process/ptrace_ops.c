@@ -23,6 +23,7 @@
 #include "platform/process/process.h"
 #include "platform/process/procfs.h"
 #include "platform/process/ptrace_ops.h"
+#include "platform/proclink.h"
 
 /*
  * Execute-only code has no VM_READ, so process_vm_readv cannot read it;
@@ -289,7 +290,7 @@ static int op_range_prot(void *ctx, pid_t tid, uint64_t addr, uint64_t len)
 static int op_fd_path(void *ctx, pid_t tid, int fd, char *buf, size_t len)
 {
 	(void)ctx;
-	return cabin_procfs_fd_path(tid, fd, buf, len);
+	return cabin_proclink_fd(tid, fd, buf, len);
 }
 
 static int op_regions(void *ctx, pid_t tid, struct cabin_region *out,

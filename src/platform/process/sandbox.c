@@ -36,7 +36,7 @@ static void forward(int sig, siginfo_t *si, void *uctx)
 
 static void forward_signals(pid_t to)
 {
-	/* SIGRTMAX - 1: the kvm monitor's time limit (platform/kvm/kvm.h). */
+	/* SIGRTMAX - 1: the kvm monitor's time limit (platform/kvm/signals.h). */
 	const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1,
 			     SIGUSR2, SIGWINCH, SIGCONT, SIGRTMAX - 1 };
 	struct sigaction sa;

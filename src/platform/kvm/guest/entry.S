@@ -4,7 +4,7 @@
  * cabin_kvm_frame on the kernel stack, calls cabin_guest_trap, and returns
  * with iretq, so whatever the monitor wrote into the frame is what runs.
  */
-#include "platform/kvm/abi.h"
+#include "platform/kvm/shared/abi.h"
 
 	.section .text.head, "ax"
 	/* Read by the monitor: where the entry points are. */

@@ -8,7 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "platform/kvm/abi.h"
+#include "platform/kvm/shared/abi.h"
 
 void cabin_guest_trap(struct cabin_kvm_frame *f);
 /* 1 when the syscall in f was answered here (f->rax holds the result). */

@@ -6,7 +6,7 @@
  */
 #include <stdint.h>
 
-#include "platform/kvm/abi.h"
+#include "platform/kvm/shared/abi.h"
 #include "platform/kvm/guest/guest.h"
 
 #define SYS_GETPID		39

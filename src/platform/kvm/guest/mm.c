@@ -6,8 +6,8 @@
  */
 #include <stdint.h>
 
-#include "platform/kvm/abi.h"
-#include "platform/kvm/anon.h"
+#include "platform/kvm/shared/abi.h"
+#include "platform/kvm/shared/anon.h"
 #include "platform/kvm/guest/guest.h"
 
 #define SYS_MMAP	9

@@ -7,7 +7,7 @@
  */
 #include <stdint.h>
 
-#include "platform/kvm/abi.h"
+#include "platform/kvm/shared/abi.h"
 #include "platform/kvm/guest/guest.h"
 
 static inline uint64_t percpu_flush(void)
