@@ -1,26 +1,28 @@
 /*
- * Guards: routes that protect the proxy kernel's own mechanism rather
- * than express a policy.  Every filtered run has them, whatever profile
- * or policy file it uses.
+ * Self-protection: routes that protect the proxy kernel's own mechanism
+ * (ptrace following every task, signals staying in the tree, no filter
+ * of the program's answering before cabin's) rather than express a
+ * policy; not the guards of src/core, which enforce policy rules.
+ * Every filtered run has them, whatever profile or policy file it uses.
  */
-#ifndef CABIN_POLICY_GUARDS_H
-#define CABIN_POLICY_GUARDS_H
+#ifndef CABIN_POLICY_SELF_PROTECT_H
+#define CABIN_POLICY_SELF_PROTECT_H
 
 #include "core/router.h"
 
 /*
- * Append the guard routes to r: clone with CLONE_UNTRACED is denied and
+ * Append the clone routes to r: clone with CLONE_UNTRACED is denied and
  * clone3 answers ENOSYS.  Rules already in r for those syscalls win, so
- * guards for them are not added.  Returns 0 or -errno.
+ * these are not added for them.  Returns 0 or -errno.
  */
-int cabin_guards_add(struct cabin_router *r);
+int cabin_self_protect_clone(struct cabin_router *r);
 
 /*
  * Append a refusal (EPERM, quiet) of kill(0, ...), for kernels whose
  * Landlock cannot scope signals: the program shares cabin's process
  * group.  Added first, so no rule of the policy can let it through.
  */
-int cabin_guards_add_group_kill(struct cabin_router *r);
+int cabin_self_protect_group_kill(struct cabin_router *r);
 
 /*
  * The routes against a seccomp filter of the program's own, for r to
@@ -29,6 +31,6 @@ int cabin_guards_add_group_kill(struct cabin_router *r);
  * installs through seccomp(SECCOMP_SET_MODE_FILTER) or
  * prctl(PR_SET_SECCOMP) stop in the proxy.  Returns 0 or -errno.
  */
-int cabin_guards_own_filter(struct cabin_router *r);
+int cabin_self_protect_own_filter(struct cabin_router *r);
 
 #endif
