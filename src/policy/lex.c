@@ -1,6 +1,6 @@
 /*
  * The policy language's lexer: lines into words (blanks, comments,
- * quoting), numbers, errno names, and the file:line:column errors that
+ * quoting), numbers, and the file:line:column errors of one parse, which
  * every later stage reports through.  Bounded on arbitrary bytes.
  */
 #include <errno.h>
@@ -13,31 +13,7 @@
 #include "policy/lang.h"
 #include "policy/parse_int.h"
 
-/* ---- errors ---- */
-
-void policy_verror(struct cabin_policy_error *err, const char *file,
-		   unsigned int line, unsigned int col, const char *fmt,
-		   va_list ap)
-{
-	if (!err)
-		return;
-	if (file != err->file)
-		snprintf(err->file, sizeof(err->file), "%s", file ? file : "");
-	err->line = line;
-	err->column = line ? col : 0;
-	vsnprintf(err->message, sizeof(err->message), fmt, ap);
-}
-
-void policy_set_error(struct cabin_policy_error *err, const char *file,
-		      unsigned int line, unsigned int col, const char *fmt,
-		      ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	policy_verror(err, file, line, col, fmt, ap);
-	va_end(ap);
-}
+/* ---- errors of a parse ---- */
 
 int lex_fail(struct parse_ctx *c, unsigned int col, const char *fmt, ...)
 {
@@ -75,74 +51,6 @@ const char *lex_shown(struct parse_ctx *c, const char *s)
 	}
 	c->shown[i] = '\0';
 	return c->shown;
-}
-
-void cabin_policy_error_print(const struct cabin_policy_error *err,
-			      FILE *out)
-{
-	const char *file = err->file[0] ? err->file : "policy";
-
-	if (err->line)
-		fprintf(out, "%s:%u:%u: %s\n", file, err->line, err->column,
-			err->message);
-	else
-		fprintf(out, "%s: %s\n", file, err->message);
-}
-
-/* ---- small words ---- */
-
-const char *cabin_policy_errno_name(int err)
-{
-	if (err < 1 || err > 4095)
-		return NULL;
-	return strerrorname_np(err);
-}
-
-int cabin_policy_errno_number(const char *s)
-{
-	static const struct { const char *name; int err; } aliases[] = {
-		{ "EWOULDBLOCK", EWOULDBLOCK },
-		{ "EDEADLOCK", EDEADLOCK },
-		{ "ENOTSUP", ENOTSUP },
-	};
-	unsigned long v;
-	char *end;
-	size_t i;
-	int e;
-
-	if (s[0] >= '0' && s[0] <= '9') {
-		errno = 0;
-		v = strtoul(s, &end, 10);
-		if (errno || *end || v < 1 || v > 4095)
-			return -1;
-		return (int)v;
-	}
-	if (s[0] != 'E')
-		return -1;
-	for (i = 0; i < ARRAY_SIZE(aliases); i++)
-		if (!strcmp(s, aliases[i].name))
-			return aliases[i].err;
-	for (e = 1; e <= 4095; e++) {
-		const char *name = strerrorname_np(e);
-
-		if (name && !strcmp(name, s))
-			return e;
-	}
-	return -1;
-}
-
-bool cabin_policy_needs_quotes(const char *s)
-{
-	if (!*s)
-		return true;
-	for (; *s; s++) {
-		unsigned char ch = (unsigned char)*s;
-
-		if (ch < 0x20 || ch == 0x7f || ch == ' ' || ch == '"' ||
-		    ch == '#' || ch == '\\')
-			return true;
-	}
-	return false;
 }
 
 /* ---- numbers ---- */

@@ -13,25 +13,6 @@
 #include "policy/parse_int.h"
 #include "policy/policy.h"
 
-const struct cabin_policy_word cabin_policy_rights[] = {
-	{ "read", CABIN_FILE_READ },
-	{ "write", CABIN_FILE_WRITE },
-	{ "create", CABIN_FILE_CREATE },
-	{ "exec", CABIN_FILE_EXEC },
-	{ "ioctl", CABIN_FILE_IOCTL },
-	{ "list", CABIN_FILE_LIST },
-	{ NULL, 0 },
-};
-
-const struct cabin_policy_word cabin_policy_isolates[] = {
-	{ "pid", CABIN_ISOLATE_PID },
-	{ "net", CABIN_ISOLATE_NET },
-	{ "ipc", CABIN_ISOLATE_IPC },
-	{ "uts", CABIN_ISOLATE_UTS },
-	{ "mount", CABIN_ISOLATE_MOUNT },
-	{ NULL, 0 },
-};
-
 /* ---- files ---- */
 
 /* A comma list of table words, or "all", into bits. */

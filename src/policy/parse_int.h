@@ -1,5 +1,5 @@
 /*
- * Shared between the policy language's files (lex.c, parse.c,
+ * Shared between the policy language's files (error.c, lex.c, parse.c,
  * parse_syscall.c, policy.c): the state of one parse, the lexer's helpers
  * and the policy internals the directives build on.  Not a public API.
  */
@@ -42,13 +42,15 @@ struct parse_ctx {
 	unsigned int syscall_line;
 };
 
-/* lex.c: errors, lines, words and numbers */
+/* error.c: filling a struct cabin_policy_error */
 void policy_verror(struct cabin_policy_error *err, const char *file,
 		   unsigned int line, unsigned int col, const char *fmt,
 		   va_list ap);
 void policy_set_error(struct cabin_policy_error *err, const char *file,
 		      unsigned int line, unsigned int col, const char *fmt,
 		      ...) __attribute__((format(printf, 5, 6)));
+
+/* lex.c: errors of a parse, lines, words and numbers */
 int lex_fail(struct parse_ctx *c, unsigned int col, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 int lex_fail_errno(struct parse_ctx *c, unsigned int col, int err);
