@@ -1,13 +1,17 @@
 /*
  * The policy language's parser: the directive dispatcher, every directive
- * but 'syscall' (parse_syscall.c), and the checks that span lines of one
- * text.  Words come from lex.c; what they build lives in policy.c.
+ * but 'syscall' (parse_syscall.c), the checks that span lines of one
+ * text, and the entry points that read a policy file or a built-in
+ * profile (profiles.c holds their texts).  Words come from lex.c; what
+ * they build lives in policy.c.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "policy/lang.h"
 #include "policy/parse_int.h"
@@ -487,5 +491,73 @@ int cabin_policy_parse(struct cabin_policy *p, const char *text, size_t len,
 	if (!ret)
 		ret = check_whole(c);
 	free(c);
+	return ret;
+}
+
+/* ---- loading a file or a built-in profile ---- */
+
+int cabin_policy_load_file(struct cabin_policy *p, const char *path,
+			   struct cabin_policy_error *err)
+{
+	size_t len = 0, cap = CABIN_POLICY_MAX_FILE + 1;
+	char *buf = malloc(cap);
+	ssize_t n = 0;
+	int fd, ret;
+
+	if (!buf) {
+		policy_set_error(err, path, 0, 0, "out of memory");
+		return -ENOMEM;
+	}
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		ret = -errno;
+		free(buf);
+		policy_set_error(err, path, 0, 0, "%s", strerror(-ret));
+		return ret;
+	}
+	while (len < cap) {
+		n = read(fd, buf + len, cap - len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		len += (size_t)n;
+	}
+	ret = n < 0 ? -errno : 0;
+	close(fd);
+	if (ret)
+		policy_set_error(err, path, 0, 0, "%s", strerror(-ret));
+	else if (len > CABIN_POLICY_MAX_FILE) {
+		policy_set_error(err, path, 0, 0, "larger than 1 MiB");
+		ret = -EFBIG;
+	} else {
+		ret = cabin_policy_parse(p, buf, len, path, err);
+	}
+	free(buf);
+	return ret;
+}
+
+int cabin_policy_load_profile(struct cabin_policy *p, const char *name,
+			      struct cabin_policy_error *err)
+{
+	const char *text = cabin_profile_text(name);
+	char file[64];
+	int ret;
+
+	if (!text) {
+		if (err) {
+			snprintf(err->file, sizeof(err->file), "profile");
+			err->line = 0;
+			err->column = 0;
+			snprintf(err->message, sizeof(err->message),
+				 "unknown profile '%.32s' (known: default, strict, trace, none)",
+				 name);
+		}
+		return -EINVAL;
+	}
+	snprintf(file, sizeof(file), "profile %s", name);
+	ret = cabin_policy_parse(p, text, strlen(text), file, err);
+	if (!ret)
+		snprintf(p->profile, sizeof(p->profile), "%s", name);
 	return ret;
 }

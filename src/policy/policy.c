@@ -1,14 +1,12 @@
 /*
  * The policy as data: init and free, the mutators the parser shares with
- * command-line overrides, loading a policy file, and the whole-policy
- * validation and comparison that do not depend on how it was written.
+ * command-line overrides, and the whole-policy validation and comparison
+ * that do not depend on how it was written.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "core/names.h"
 #include "policy/lang.h"
@@ -340,49 +338,6 @@ int cabin_policy_env_set(struct cabin_policy *p, const char *name,
 			 const char *value)
 {
 	return policy_env_set(p, name, value, 0, 0);
-}
-
-/* ---- loading a file ---- */
-
-int cabin_policy_load_file(struct cabin_policy *p, const char *path,
-			   struct cabin_policy_error *err)
-{
-	size_t len = 0, cap = CABIN_POLICY_MAX_FILE + 1;
-	char *buf = malloc(cap);
-	ssize_t n = 0;
-	int fd, ret;
-
-	if (!buf) {
-		policy_set_error(err, path, 0, 0, "out of memory");
-		return -ENOMEM;
-	}
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		ret = -errno;
-		free(buf);
-		policy_set_error(err, path, 0, 0, "%s", strerror(-ret));
-		return ret;
-	}
-	while (len < cap) {
-		n = read(fd, buf + len, cap - len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		len += (size_t)n;
-	}
-	ret = n < 0 ? -errno : 0;
-	close(fd);
-	if (ret)
-		policy_set_error(err, path, 0, 0, "%s", strerror(-ret));
-	else if (len > CABIN_POLICY_MAX_FILE) {
-		policy_set_error(err, path, 0, 0, "larger than 1 MiB");
-		ret = -EFBIG;
-	} else {
-		ret = cabin_policy_parse(p, buf, len, path, err);
-	}
-	free(buf);
-	return ret;
 }
 
 /* ---- whole-policy checks and comparison ---- */

@@ -145,28 +145,3 @@ const char *cabin_profile_text(const char *name)
 			return profile_texts[i];
 	return NULL;
 }
-
-int cabin_policy_load_profile(struct cabin_policy *p, const char *name,
-			      struct cabin_policy_error *err)
-{
-	const char *text = cabin_profile_text(name);
-	char file[64];
-	int ret;
-
-	if (!text) {
-		if (err) {
-			snprintf(err->file, sizeof(err->file), "profile");
-			err->line = 0;
-			err->column = 0;
-			snprintf(err->message, sizeof(err->message),
-				 "unknown profile '%.32s' (known: default, strict, trace, none)",
-				 name);
-		}
-		return -EINVAL;
-	}
-	snprintf(file, sizeof(file), "profile %s", name);
-	ret = cabin_policy_parse(p, text, strlen(text), file, err);
-	if (!ret)
-		snprintf(p->profile, sizeof(p->profile), "%s", name);
-	return ret;
-}
