@@ -9,9 +9,9 @@
 #include "policy/policy.h"
 #include "policy/parse_int.h"
 
-void policy_verror(struct cabin_policy_error *err, const char *file,
-		   unsigned int line, unsigned int col, const char *fmt,
-		   va_list ap)
+void cabin_policy_verror(struct cabin_policy_error *err, const char *file,
+			 unsigned int line, unsigned int col, const char *fmt,
+			 va_list ap)
 {
 	if (!err)
 		return;
@@ -22,14 +22,14 @@ void policy_verror(struct cabin_policy_error *err, const char *file,
 	vsnprintf(err->message, sizeof(err->message), fmt, ap);
 }
 
-void policy_set_error(struct cabin_policy_error *err, const char *file,
-		      unsigned int line, unsigned int col, const char *fmt,
-		      ...)
+void cabin_policy_set_error(struct cabin_policy_error *err, const char *file,
+			    unsigned int line, unsigned int col,
+			    const char *fmt, ...)
 {
 	va_list ap;
 
 	va_start(ap, fmt);
-	policy_verror(err, file, line, col, fmt, ap);
+	cabin_policy_verror(err, file, line, col, fmt, ap);
 	va_end(ap);
 }
 

@@ -13,7 +13,7 @@
 #include "policy/parse_int.h"
 #include "policy/policy.h"
 
-bool policy_valid_env_name(const char *s)
+bool cabin_policy_valid_env_name(const char *s)
 {
 	if (!((*s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z') ||
 	      *s == '_'))
@@ -26,7 +26,7 @@ bool policy_valid_env_name(const char *s)
 }
 
 /* "/x", ".", "./x", "x", "~", "~/x": never "~user", never "?x". */
-bool policy_valid_path(const char *s)
+bool cabin_policy_valid_path(const char *s)
 {
 	if (!*s || *s == '?' || strchr(s, '\n'))
 		return false;
@@ -49,8 +49,8 @@ static bool route_valid(const struct cabin_route *r)
 	}
 }
 
-bool policy_route_equal(const struct cabin_route *a,
-			const struct cabin_route *b)
+bool cabin_policy_route_equal(const struct cabin_route *a,
+			      const struct cabin_route *b)
 {
 	if (a->kind != b->kind)
 		return false;
@@ -63,7 +63,7 @@ static bool rule_equal(const struct cabin_rule *a, const struct cabin_rule *b)
 	unsigned int i;
 
 	if (a->nr != b->nr || a->ncond != b->ncond ||
-	    !policy_route_equal(&a->route, &b->route))
+	    !cabin_policy_route_equal(&a->route, &b->route))
 		return false;
 	for (i = 0; i < a->ncond; i++) {
 		const struct cabin_cond *x = &a->cond[i], *y = &b->cond[i];
@@ -164,7 +164,8 @@ int cabin_policy_add_path(struct cabin_policy *p, const char *path,
 	size_t i;
 	int err;
 
-	if (!policy_valid_path(path) || !rights || (rights & ~CABIN_FILE_ALL))
+	if (!cabin_policy_valid_path(path) || !rights ||
+	    (rights & ~CABIN_FILE_ALL))
 		return -EINVAL;
 	p->files_restricted = true;
 	for (i = 0; i < p->npaths; i++) {
@@ -189,8 +190,8 @@ int cabin_policy_add_path(struct cabin_policy *p, const char *path,
 	return 0;
 }
 
-struct cabin_syscall_rule *policy_find_catchall(struct cabin_policy *p,
-						int nr)
+struct cabin_syscall_rule *cabin_policy_find_catchall(struct cabin_policy *p,
+						      int nr)
 {
 	size_t i;
 
@@ -205,9 +206,9 @@ struct cabin_syscall_rule *policy_find_catchall(struct cabin_policy *p,
  * unconditioned rule, since the first match wins: a condition written
  * after the catch-all could never match.
  */
-int policy_add_syscall(struct cabin_policy *p, const char *name,
-		       const struct cabin_rule *rule, unsigned int line,
-		       unsigned int origin)
+int cabin_policy_add_syscall_origin(struct cabin_policy *p, const char *name,
+				    const struct cabin_rule *rule,
+				    unsigned int line, unsigned int origin)
 {
 	struct cabin_syscall_rule *catchall, *r;
 	size_t i, at;
@@ -215,7 +216,7 @@ int policy_add_syscall(struct cabin_policy *p, const char *name,
 
 	if (strlen(name) >= sizeof(r->name) || !rule_valid(rule))
 		return -EINVAL;
-	catchall = policy_find_catchall(p, rule->nr);
+	catchall = cabin_policy_find_catchall(p, rule->nr);
 	if (!rule->ncond && catchall) {
 		catchall->rule.route = rule->route;
 		catchall->line = line;
@@ -244,7 +245,7 @@ int policy_add_syscall(struct cabin_policy *p, const char *name,
 int cabin_policy_add_syscall(struct cabin_policy *p, const char *name,
 			     const struct cabin_rule *rule, unsigned int line)
 {
-	return policy_add_syscall(p, name, rule, line, 0);
+	return cabin_policy_add_syscall_origin(p, name, rule, line, 0);
 }
 
 int cabin_policy_env_keep(struct cabin_policy *p, const char *name)
@@ -252,7 +253,7 @@ int cabin_policy_env_keep(struct cabin_policy *p, const char *name)
 	size_t i;
 	int err;
 
-	if (!policy_valid_env_name(name))
+	if (!cabin_policy_valid_env_name(name))
 		return -EINVAL;
 	for (i = 0; i < p->nenv_keep; i++)
 		if (!strcmp(p->env_keep[i], name))
@@ -272,7 +273,7 @@ int cabin_policy_add_file(struct cabin_path_list *l, const char *path)
 	size_t i;
 	int err;
 
-	if (path[0] != '/' || !policy_valid_path(path))
+	if (path[0] != '/' || !cabin_policy_valid_path(path))
 		return -EINVAL;
 	for (i = 0; i < l->n; i++)
 		if (!strcmp(l->path[i], path))
@@ -287,8 +288,8 @@ int cabin_policy_add_file(struct cabin_path_list *l, const char *path)
 	return 0;
 }
 
-struct cabin_env_set *policy_find_env_set(struct cabin_policy *p,
-					  const char *name)
+struct cabin_env_set *cabin_policy_find_env_set(struct cabin_policy *p,
+						const char *name)
 {
 	size_t i;
 
@@ -298,19 +299,20 @@ struct cabin_env_set *policy_find_env_set(struct cabin_policy *p,
 	return NULL;
 }
 
-int policy_env_set(struct cabin_policy *p, const char *name,
-		   const char *value, unsigned int line, unsigned int origin)
+int cabin_policy_env_set_origin(struct cabin_policy *p, const char *name,
+				const char *value, unsigned int line,
+				unsigned int origin)
 {
 	struct cabin_env_set *e;
 	char *v;
 	int err;
 
-	if (!policy_valid_env_name(name) || strchr(value, '\n'))
+	if (!cabin_policy_valid_env_name(name) || strchr(value, '\n'))
 		return -EINVAL;
 	v = strdup(value);
 	if (!v)
 		return -ENOMEM;
-	e = policy_find_env_set(p, name);
+	e = cabin_policy_find_env_set(p, name);
 	if (!e) {
 		err = grow((void **)&p->env_set, p->nenv_set,
 			   sizeof(*p->env_set));
@@ -337,7 +339,7 @@ int policy_env_set(struct cabin_policy *p, const char *name,
 int cabin_policy_env_set(struct cabin_policy *p, const char *name,
 			 const char *value)
 {
-	return policy_env_set(p, name, value, 0, 0);
+	return cabin_policy_env_set_origin(p, name, value, 0, 0);
 }
 
 /* ---- whole-policy checks and comparison ---- */
@@ -350,7 +352,7 @@ static int invalid(struct cabin_policy_error *err, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	policy_verror(err, err ? err->file : "", 0, 0, fmt, ap);
+	cabin_policy_verror(err, err ? err->file : "", 0, 0, fmt, ap);
 	va_end(ap);
 	return -EINVAL;
 }
@@ -403,7 +405,8 @@ int cabin_policy_validate(const struct cabin_policy *p,
 	if (l->files && l->files < 3)
 		return invalid(err, "'limit files' must be at least 3");
 	for (i = 0; i < p->npaths; i++)
-		if (!p->paths[i].rights || !policy_valid_path(p->paths[i].path))
+		if (!p->paths[i].rights ||
+		    !cabin_policy_valid_path(p->paths[i].path))
 			return invalid(err, "bad path rule");
 	for (i = 0; i < p->nenv_set; i++)
 		for (j = 0; j < i; j++)
@@ -472,7 +475,8 @@ bool cabin_policy_equal(const struct cabin_policy *a,
 
 	if (a->has_syscall_default != b->has_syscall_default ||
 	    (a->has_syscall_default &&
-	     !policy_route_equal(&a->syscall_default, &b->syscall_default)) ||
+	     !cabin_policy_route_equal(&a->syscall_default,
+				       &b->syscall_default)) ||
 	    a->filter_off != b->filter_off || a->nsyscalls != b->nsyscalls)
 		return false;
 	for (i = 0; i < a->nsyscalls; i++)

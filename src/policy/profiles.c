@@ -3,7 +3,6 @@
  * prints exactly what a policy starting with `profile NAME` inherits, and
  * users can copy one as the start of their own.
  */
-#include <errno.h>
 #include <string.h>
 
 #include "policy/policy.h"
