@@ -142,6 +142,23 @@ void cabin_policy_free(struct cabin_policy *p)
 	cabin_policy_init(p);
 }
 
+struct cabin_policy *cabin_policy_new(void)
+{
+	struct cabin_policy *p = malloc(sizeof(*p));
+
+	if (p)
+		cabin_policy_init(p);
+	return p;
+}
+
+void cabin_policy_delete(struct cabin_policy *p)
+{
+	if (!p)
+		return;
+	cabin_policy_free(p);
+	free(p);
+}
+
 /* Room for one more element of an array that grows one at a time. */
 static int grow(void **arr, size_t n, size_t size)
 {
