@@ -5,6 +5,7 @@
  * only parses the words.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <string.h>
 
 #include "policy/policy.h"
@@ -25,29 +26,21 @@ int cabin_policy_set_network(struct cabin_policy *p, const char *mode)
 int cabin_policy_set_limit(struct cabin_policy *p,
 			   enum cabin_policy_limit limit, uint64_t value)
 {
-	struct cabin_limits *l = &p->limits;
+#define AT(f) offsetof(struct cabin_limits, f)
+	static const size_t field[] = {
+		[CABIN_POLICY_LIMIT_MEMORY] = AT(memory),
+		[CABIN_POLICY_LIMIT_CPU] = AT(cpu),
+		[CABIN_POLICY_LIMIT_PROCS] = AT(procs),
+		[CABIN_POLICY_LIMIT_FILES] = AT(files),
+		[CABIN_POLICY_LIMIT_FSIZE] = AT(fsize),
+		[CABIN_POLICY_LIMIT_TIMEOUT] = AT(timeout),
+	};
+#undef AT
 
-	switch (limit) {
-	case CABIN_POLICY_LIMIT_MEMORY:
-		l->memory = value;
-		return 0;
-	case CABIN_POLICY_LIMIT_CPU:
-		l->cpu = value;
-		return 0;
-	case CABIN_POLICY_LIMIT_PROCS:
-		l->procs = value;
-		return 0;
-	case CABIN_POLICY_LIMIT_FILES:
-		l->files = value;
-		return 0;
-	case CABIN_POLICY_LIMIT_FSIZE:
-		l->fsize = value;
-		return 0;
-	case CABIN_POLICY_LIMIT_TIMEOUT:
-		l->timeout = value;
-		return 0;
-	}
-	return -EINVAL;
+	if ((unsigned int)limit >= sizeof(field) / sizeof(field[0]))
+		return -EINVAL;
+	*(uint64_t *)((char *)&p->limits + field[limit]) = value;
+	return 0;
 }
 
 int cabin_policy_add_memory(struct cabin_policy *p, unsigned int protection)
