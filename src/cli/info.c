@@ -2,19 +2,16 @@
  * `cabin info`: shows what the machine offers and, for each missing
  * feature, why it is missing and which Cabin option it takes away.
  */
-#include "cli/commands.h"
-#include "platform/kvm/verdict.h"
-#include "platform/probe.h"
-
 #include <errno.h>
-#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
-#include <unistd.h>
+
+#include "cabin/cabin.h"
+#include "cabin/info.h"
+#include "cli/commands.h"
 
 #define LABEL_WIDTH 22
-#define EXIT_CABIN_ERROR 125
 
 static const char info_usage[] =
 	"Usage: cabin info [--json]\n"
@@ -24,11 +21,12 @@ static const char info_usage[] =
 	"  --json      print one flat JSON object instead of a table\n"
 	"  -h, --help  show this help and exit\n";
 
-/* Symbolic names read better than strerror text for the usual causes. */
-static const char *errno_name(int err)
+/*
+ * Symbolic names read better than strerror text for the usual causes;
+ * others are written into buf.
+ */
+static const char *errno_name(int err, char *buf, size_t len)
 {
-	static char buf[24];
-
 	switch (err) {
 	case EPERM:
 		return "EPERM";
@@ -51,7 +49,7 @@ static const char *errno_name(int err)
 	case EOPNOTSUPP:
 		return "EOPNOTSUPP";
 	}
-	snprintf(buf, sizeof(buf), "errno %d", err);
+	snprintf(buf, len, "errno %d", err);
 	return buf;
 }
 
@@ -69,43 +67,7 @@ static void row(const char *label, const char *fmt, ...)
 	putchar('\n');
 }
 
-static int read_sysctl_int(const char *path, int *out)
-{
-	char buf[32];
-	ssize_t n;
-	int fd, i, val = 0;
-
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return -EINVAL;
-	buf[n] = '\0';
-	if (buf[0] < '0' || buf[0] > '9')
-		return -EINVAL;
-	for (i = 0; buf[i] >= '0' && buf[i] <= '9' && val < 100000; i++)
-		val = val * 10 + (buf[i] - '0');
-	*out = val;
-	return 0;
-}
-
-/* The probe only says "no"; the usual sysctls tell the user why. */
-static const char *userns_reason(void)
-{
-	int val;
-
-	if (read_sysctl_int("/proc/sys/user/max_user_namespaces", &val) == 0 &&
-	    val == 0)
-		return "user.max_user_namespaces is 0";
-	if (read_sysctl_int("/proc/sys/kernel/unprivileged_userns_clone",
-			    &val) == 0 && val == 0)
-		return "kernel.unprivileged_userns_clone is 0";
-	return "unshare(CLONE_NEWUSER) refused";
-}
-
-static const char *landlock_reason(int err)
+static const char *landlock_reason(int err, char *buf, size_t len)
 {
 	switch (err) {
 	case EOPNOTSUPP:
@@ -113,10 +75,10 @@ static const char *landlock_reason(int err)
 	case ENOSYS:
 		return "ENOSYS: not built in, or filtered";
 	}
-	return errno_name(err);
+	return errno_name(err, buf, len);
 }
 
-static const char *kvm_reason(int err)
+static const char *kvm_reason(int err, char *buf, size_t len)
 {
 	switch (err) {
 	case EACCES:
@@ -124,39 +86,39 @@ static const char *kvm_reason(int err)
 	case EPROTO:
 		return "unexpected KVM API version";
 	}
-	return errno_name(err);
+	return errno_name(err, buf, len);
 }
 
-static bool is_x86(const struct cabin_probe *p)
+static bool is_x86(const struct cabin_info *p)
 {
 	return !strcmp(p->machine, "x86_64") || !strcmp(p->machine, "i686") ||
 	       !strcmp(p->machine, "i386");
 }
 
 /* The kvm platform's verdict, and what its guest will lack. */
-static void print_kvm_verdict(const struct cabin_kvm_evidence *ev,
-			      const struct cabin_kvm_verdict *v)
+static void print_kvm_verdict(const struct cabin_info *p)
 {
-	if (v->usable)
-		row("kvm platform", "available: %s", v->why);
+	if (p->kvm_platform)
+		row("kvm platform", "available: %s", p->kvm_verdict);
 	else
 		row("kvm platform", "unavailable: %s: --platform kvm refused",
-		    v->why);
-	if (!ev->cpuid_read)
+		    p->kvm_verdict);
+	if (!p->kvm_guest_known)
 		return;
-	if (!v->lacks[0])
+	if (!p->kvm_guest_lacks[0])
 		row("kvm guest", "SMEP, SMAP and PKU offered (KVM_GET_SUPPORTED_CPUID)");
 	else
 		row("kvm guest", "lacks %s (KVM_GET_SUPPORTED_CPUID):%s%s",
-		    v->lacks, ev->pku ? "" : " --xom refused;",
-		    ev->smep && ev->smap ? "" :
+		    p->kvm_guest_lacks,
+		    p->kvm_guest_pku ? "" : " --xom refused;",
+		    p->kvm_guest_smep && p->kvm_guest_smap ? "" :
 		    " runs need --unsafe-disable for the missing SMEP/SMAP");
 }
 
-static void print_table(const struct cabin_probe *p,
-			const struct cabin_kvm_evidence *ev,
-			const struct cabin_kvm_verdict *v)
+static void print_table(const struct cabin_info *p)
 {
+	char buf[24];
+
 	row("kernel", "%s (%s)", p->kernel_release, p->machine);
 
 	if (p->seccomp_filter)
@@ -178,7 +140,7 @@ static void print_table(const struct cabin_probe *p,
 		row("landlock", "ABI %d", p->landlock_abi);
 	else
 		row("landlock", "no (%s): filesystem rules unavailable",
-		    landlock_reason(p->landlock_errno));
+		    landlock_reason(p->landlock_errno, buf, sizeof(buf)));
 
 	if (p->syscall_user_dispatch)
 		row("syscall user dispatch", "yes");
@@ -202,7 +164,7 @@ static void print_table(const struct cabin_probe *p,
 		row("user namespaces", "yes");
 	else
 		row("user namespaces", "no (%s): namespace isolation unavailable",
-		    userns_reason());
+		    p->user_namespaces_why);
 
 	if (strcmp(p->machine, "x86_64"))
 		row("ia32 emulation", "n/a (not x86_64)");
@@ -218,9 +180,9 @@ static void print_table(const struct cabin_probe *p,
 		row("/dev/kvm", "absent: --platform kvm unavailable");
 	else
 		row("/dev/kvm", "no (%s): --platform kvm unavailable",
-		    kvm_reason(p->kvm_errno));
+		    kvm_reason(p->kvm_errno, buf, sizeof(buf)));
 
-	print_kvm_verdict(ev, v);
+	print_kvm_verdict(p);
 
 	if (p->sev_snp_guest)
 		row("SEV-SNP guest", "yes");
@@ -274,28 +236,7 @@ static void json_int(const char *key, int val, bool last)
 	printf("  \"%s\": %d%s\n", key, val, last ? "" : ",");
 }
 
-static const char *canary_name(enum cabin_kvm_canary c)
-{
-	switch (c) {
-	case CABIN_KVM_CANARY_PASSED:
-		return "passed";
-	case CABIN_KVM_CANARY_SYSCALL_CPL3:
-		return "syscall_cpl3";
-	case CABIN_KVM_CANARY_FAULT:
-		return "fault";
-	case CABIN_KVM_CANARY_EXIT:
-		return "exit";
-	case CABIN_KVM_CANARY_TIMEOUT:
-		return "timeout";
-	case CABIN_KVM_CANARY_NOT_RUN:
-		break;
-	}
-	return "not_run";
-}
-
-static void print_json(const struct cabin_probe *p,
-		       const struct cabin_kvm_evidence *ev,
-		       const struct cabin_kvm_verdict *v)
+static void print_json(const struct cabin_info *p)
 {
 	printf("{\n");
 	json_string("kernel_release", p->kernel_release, false);
@@ -313,16 +254,16 @@ static void print_json(const struct cabin_probe *p,
 	json_bool("kvm_present", p->kvm_present);
 	json_bool("kvm_usable", p->kvm_usable);
 	json_int("kvm_errno", p->kvm_errno, false);
-	json_bool("kvm_platform", v->usable);
-	json_string("kvm_verdict", v->why, false);
-	json_string("kvm_canary", canary_name(ev->canary), false);
-	json_bool("kvm_pvm", v->pvm);
-	json_bool("cpu_vmx_svm", ev->cpu_virt);
-	json_bool("kvm_guest_smep", ev->smep);
-	json_bool("kvm_guest_smap", ev->smap);
-	json_bool("kvm_guest_pku", ev->pku);
-	json_string("kvm_guest_lacks", ev->cpuid_read ? v->lacks : "unknown",
-		    false);
+	json_bool("kvm_platform", p->kvm_platform);
+	json_string("kvm_verdict", p->kvm_verdict, false);
+	json_string("kvm_canary", p->kvm_canary, false);
+	json_bool("kvm_pvm", p->kvm_pvm);
+	json_bool("cpu_vmx_svm", p->cpu_vmx_svm);
+	json_bool("kvm_guest_smep", p->kvm_guest_smep);
+	json_bool("kvm_guest_smap", p->kvm_guest_smap);
+	json_bool("kvm_guest_pku", p->kvm_guest_pku);
+	json_string("kvm_guest_lacks",
+		    p->kvm_guest_known ? p->kvm_guest_lacks : "unknown", false);
 	json_bool("sev_snp_guest", p->sev_snp_guest);
 	json_bool("ptrace_usable", p->ptrace_usable);
 	json_int("yama_ptrace_scope", p->yama_ptrace_scope, true);
@@ -332,9 +273,7 @@ static void print_json(const struct cabin_probe *p,
 /* argv[0] is the subcommand name itself, as with any main(). */
 int cabin_cmd_info(int argc, char **argv)
 {
-	struct cabin_probe probe;
-	struct cabin_kvm_evidence ev;
-	struct cabin_kvm_verdict verdict;
+	struct cabin_info info;
 	bool json = false;
 	int i;
 
@@ -349,23 +288,21 @@ int cabin_cmd_info(int argc, char **argv)
 			fprintf(stderr,
 				"cabin info: unknown option '%s'\n"
 				"Try 'cabin info --help'.\n", argv[i]);
-			return EXIT_CABIN_ERROR;
+			return CABIN_EXIT_INTERNAL;
 		}
 	}
 
-	cabin_probe_machine(&probe);
-	cabin_kvm_gather(&ev);
-	cabin_kvm_decide(&ev, &verdict);
+	cabin_info_gather(&info);
 	if (json)
-		print_json(&probe, &ev, &verdict);
+		print_json(&info);
 	else
-		print_table(&probe, &ev, &verdict);
+		print_table(&info);
 
 	/* A truncated report (full disk, closed pipe) must not look valid. */
 	if (fflush(stdout) != 0 || ferror(stdout)) {
 		fprintf(stderr, "cabin info: cannot write report: %s\n",
 			strerror(errno));
-		return EXIT_CABIN_ERROR;
+		return CABIN_EXIT_INTERNAL;
 	}
 	return 0;
 }

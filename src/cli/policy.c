@@ -7,8 +7,8 @@
 #include <string.h>
 
 #include "cabin/cabin.h"
+#include "cabin/policy.h"
 #include "cli/commands.h"
-#include "policy/policy.h"
 
 static void usage(FILE *out)
 {
@@ -40,22 +40,25 @@ static bool wants_help(int argc, char **argv)
 
 static int check(const char *path)
 {
-	struct cabin_policy p;
+	struct cabin_policy *p = cabin_policy_new();
 	struct cabin_policy_error err = { 0 };
 	int ret;
 
 	if (!strcmp(path, "-"))
 		path = "/dev/stdin";
-	cabin_policy_init(&p);
-	ret = cabin_policy_load_file(&p, path, &err);
+	if (!p) {
+		fputs("cabin policy: out of memory\n", stderr);
+		return CABIN_EXIT_INTERNAL;
+	}
+	ret = cabin_policy_load_file(p, path, &err);
 	if (!ret) {
-		ret = cabin_policy_validate(&p, &err);
+		ret = cabin_policy_validate(p, &err);
 		if (ret)
 			snprintf(err.file, sizeof(err.file), "%s", path);
 	}
 	if (!ret)
-		ret = cabin_policy_format(&p, stdout);
-	cabin_policy_free(&p);
+		ret = cabin_policy_format(p, stdout);
+	cabin_policy_delete(p);
 	if (ret) {
 		if (err.message[0])
 			cabin_policy_error_print(&err, stderr);

@@ -12,8 +12,8 @@
 #include <string.h>
 
 #include "cabin/cabin.h"
+#include "cabin/policy.h"
 #include "cli/commands.h"
-#include "policy/policy.h"
 
 static void usage(FILE *out)
 {
@@ -100,7 +100,7 @@ struct run_args {
 	struct cabin_config cfg;
 	const char *profile;
 	const char *policy_file;
-	struct cabin_policy overrides;	/* applied on top, in order */
+	struct cabin_policy *overrides;	/* applied on top, in order */
 	bool have_overrides;
 	int pass_fds[MAX_PASS_FDS];
 };
@@ -162,8 +162,9 @@ static int parse_count(const char *s, uint64_t *out)
 
 static int take_option(struct run_args *a, int c, const char *arg)
 {
-	struct cabin_policy *o = &a->overrides;
+	struct cabin_policy *o = a->overrides;
 	const char *eq;
+	uint64_t v;
 
 	a->have_overrides = true;
 	switch (c) {
@@ -177,37 +178,29 @@ static int take_option(struct run_args *a, int c, const char *arg)
 		return cabin_policy_add_path(o, arg, CABIN_FILE_READ |
 					     CABIN_FILE_EXEC, false, 0);
 	case OPT_NET:
-		if (!strcmp(arg, "none"))
-			o->net = CABIN_NET_NONE;
-		else if (!strcmp(arg, "loopback"))
-			o->net = CABIN_NET_LOOPBACK;
-		else if (!strcmp(arg, "host"))
-			o->net = CABIN_NET_HOST;
-		else
+		if (cabin_policy_set_network(o, arg) < 0)
 			return bad("--net takes none, loopback or host, not '%s'", arg);
 		return 0;
 	case OPT_TIMEOUT:
-		if (parse_count(arg, &o->limits.timeout) < 0)
+		if (parse_count(arg, &v) < 0)
 			return bad("--timeout takes a whole number of seconds >= 1, not '%s'", arg);
-		return 0;
+		return cabin_policy_set_limit(o, CABIN_POLICY_LIMIT_TIMEOUT, v);
 	case OPT_MEMORY:
-		if (parse_size(arg, &o->limits.memory) < 0 ||
-		    o->limits.memory < (1u << 20))
+		if (parse_size(arg, &v) < 0 || v < (1u << 20))
 			return bad("--memory takes a size of at least 1M (K, M, G suffixes), not '%s'", arg);
-		return 0;
+		return cabin_policy_set_limit(o, CABIN_POLICY_LIMIT_MEMORY, v);
 	case OPT_PROCS:
-		if (parse_count(arg, &o->limits.procs) < 0)
+		if (parse_count(arg, &v) < 0)
 			return bad("--max-procs takes a number >= 1, not '%s'", arg);
-		return 0;
+		return cabin_policy_set_limit(o, CABIN_POLICY_LIMIT_PROCS, v);
 	case OPT_CLEARENV:
-		o->env_clear = true;
+		cabin_policy_env_clear(o);
 		return 0;
 	case OPT_WX:
-		o->memory |= CABIN_MEMORY_WX;
-		return 0;
+		return cabin_policy_add_memory(o, CABIN_MEMORY_WX);
 	case OPT_XOM:
-		o->memory |= CABIN_MEMORY_WX | CABIN_MEMORY_XOM;
-		return 0;
+		return cabin_policy_add_memory(o, CABIN_MEMORY_WX |
+					       CABIN_MEMORY_XOM);
 	case OPT_SETENV:
 		eq = strchr(arg, '=');
 		if (!eq || eq == arg)
@@ -244,47 +237,6 @@ static int add_pass_fd(struct run_args *a, const char *arg)
 	return 0;
 }
 
-/* Overrides go on top of the loaded policy, and win. */
-static int apply_overrides(struct cabin_policy *p,
-			   const struct cabin_policy *o)
-{
-	const uint64_t *from = (const uint64_t *)&o->limits;
-	uint64_t *to = (uint64_t *)&p->limits;
-	bool restricted = p->files_restricted;
-	size_t i;
-	int err;
-
-	_Static_assert(sizeof(o->limits) % sizeof(uint64_t) == 0,
-		       "limits are all 64-bit");
-	for (i = 0; i < o->npaths; i++) {
-		err = cabin_policy_add_path(p, o->paths[i].path,
-					    o->paths[i].rights, false, 0);
-		if (err < 0)
-			return err;
-	}
-	/* Granting more never confines a policy that left files open. */
-	p->files_restricted = restricted;
-	if (o->net != CABIN_NET_UNSET) {
-		p->net = o->net;
-		if (o->net == CABIN_NET_NONE)
-			p->nconnect_ports = p->nbind_ports = 0;
-	}
-	for (i = 0; i < sizeof(o->limits) / sizeof(uint64_t); i++) {
-		if (from[i])
-			to[i] = from[i];
-	}
-	if (o->env_clear)
-		p->env_clear = true;
-	p->memory |= o->memory;
-	for (i = 0; i < o->nenv_set; i++) {
-		err = cabin_policy_env_set(p, o->env_set[i].name,
-					   o->env_set[i].value);
-		if (err < 0)
-			return err;
-	}
-	return 0;
-}
-
 static int load_policy(struct run_args *a, struct cabin_policy *p)
 {
 	struct cabin_policy_error err;
@@ -298,7 +250,7 @@ static int load_policy(struct run_args *a, struct cabin_policy *p)
 		r = cabin_policy_load_profile(p, a->profile ? a->profile
 							    : "default", &err);
 	if (r == 0 && a->have_overrides)
-		r = apply_overrides(p, &a->overrides);
+		r = cabin_policy_override(p, a->overrides);
 	if (r == 0)
 		r = cabin_policy_validate(p, &err);
 	if (r < 0) {
@@ -349,11 +301,15 @@ int cabin_cmd_run(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct run_args a = { 0 };
-	struct cabin_policy policy;
+	struct cabin_policy *policy;
 	int c, code = CABIN_EXIT_INTERNAL;
 
-	cabin_policy_init(&a.overrides);
-	cabin_policy_init(&policy);
+	a.overrides = cabin_policy_new();
+	policy = cabin_policy_new();
+	if (!a.overrides || !policy) {
+		fputs("cabin run: out of memory\n", stderr);
+		goto out;
+	}
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "+vh", opts, NULL)) != -1) {
 		switch (c) {
@@ -463,12 +419,12 @@ int cabin_cmd_run(int argc, char **argv)
 		usage(stderr);
 		goto out;
 	}
-	if (load_policy(&a, &policy) < 0)
+	if (load_policy(&a, policy) < 0)
 		goto out;
-	a.cfg.policy = &policy;
+	a.cfg.policy = policy;
 	code = cabin_run(&a.cfg, argv + optind);
 out:
-	cabin_policy_free(&policy);
-	cabin_policy_free(&a.overrides);
+	cabin_policy_delete(policy);
+	cabin_policy_delete(a.overrides);
 	return code;
 }

@@ -14,7 +14,7 @@
 #include "core/memguard.h"
 #include "core/xom.h"
 #include "policy/compile.h"
-#include "policy/guards.h"
+#include "policy/self_protect.h"
 #include "policy/setid.h"
 
 static bool same_rule(const struct cabin_rule *a, const struct cabin_rule *b)
@@ -152,7 +152,7 @@ static int memguard_watch(const void *ctx, struct cabin_router *r)
 static int own_filter_routes(const void *ctx, struct cabin_router *r)
 {
 	(void)ctx;
-	return cabin_guards_own_filter(r);
+	return cabin_self_protect_own_filter(r);
 }
 
 static int netguard_routes(const void *ctx, struct cabin_router *r)
@@ -406,7 +406,7 @@ int cabin_policy_compile_routes(const struct cabin_compile_input *in,
 		return 0;
 	err = 0;
 	if (in->refuse_group_kill)
-		err = cabin_guards_add_group_kill(r);
+		err = cabin_self_protect_group_kill(r);
 	if (!err && (p->memory & CABIN_MEMORY_XOM))
 		err = cabin_xom_routes(r);
 	if (!err && (p->memory & CABIN_MEMORY_WX))
@@ -416,7 +416,7 @@ int cabin_policy_compile_routes(const struct cabin_compile_input *in,
 	if (!err)
 		err = add_policy_rules(in, r, bad);
 	if (!err && !(in->unsafe & CABIN_UNSAFE_UNTRACED))
-		err = cabin_guards_add(r);
+		err = cabin_self_protect_clone(r);
 	if (!err && !(in->unsafe & CABIN_UNSAFE_SETID))
 		err = append_from(r, setid_routes, NULL);
 	if (!err && !(in->unsafe & CABIN_UNSAFE_SECCOMP))

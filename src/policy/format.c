@@ -81,33 +81,6 @@ static void word(struct out *o, const char *prefix, const char *s)
 	o->words = true;
 }
 
-void cabin_policy_route_text(const struct cabin_route *r, char *buf,
-			     size_t len)
-{
-	const char *name;
-
-	switch (r->kind) {
-	case CABIN_ROUTE_ALLOW:
-		snprintf(buf, len, "allow");
-		break;
-	case CABIN_ROUTE_TRACE:
-		snprintf(buf, len, "trace");
-		break;
-	case CABIN_ROUTE_KILL:
-		snprintf(buf, len, "kill");
-		break;
-	case CABIN_ROUTE_DENY:
-		name = cabin_policy_errno_name(r->err);
-		if (name)
-			snprintf(buf, len, "deny(%s)", name);
-		else
-			snprintf(buf, len, "deny(%d)", r->err);
-		break;
-	default:
-		snprintf(buf, len, "route %d", (int)r->kind);
-	}
-}
-
 static bool same_route(const struct cabin_route *a,
 		       const struct cabin_route *b)
 {

@@ -1,6 +1,6 @@
 /*
  * The policy language's lexer: lines into words (blanks, comments,
- * quoting), numbers, errno names, and the file:line:column errors that
+ * quoting), numbers, and the file:line:column errors of one parse, which
  * every later stage reports through.  Bounded on arbitrary bytes.
  */
 #include <errno.h>
@@ -13,54 +13,30 @@
 #include "policy/lang.h"
 #include "policy/parse_int.h"
 
-/* ---- errors ---- */
+/* ---- errors of a parse ---- */
 
-void policy_verror(struct cabin_policy_error *err, const char *file,
-		   unsigned int line, unsigned int col, const char *fmt,
-		   va_list ap)
-{
-	if (!err)
-		return;
-	if (file != err->file)
-		snprintf(err->file, sizeof(err->file), "%s", file ? file : "");
-	err->line = line;
-	err->column = line ? col : 0;
-	vsnprintf(err->message, sizeof(err->message), fmt, ap);
-}
-
-void policy_set_error(struct cabin_policy_error *err, const char *file,
-		      unsigned int line, unsigned int col, const char *fmt,
-		      ...)
+int cabin_lex_fail(struct parse_ctx *c, unsigned int col, const char *fmt, ...)
 {
 	va_list ap;
 
 	va_start(ap, fmt);
-	policy_verror(err, file, line, col, fmt, ap);
-	va_end(ap);
-}
-
-int lex_fail(struct parse_ctx *c, unsigned int col, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	policy_verror(c->err, c->file, c->line, col, fmt, ap);
+	cabin_policy_verror(c->err, c->file, c->line, col, fmt, ap);
 	va_end(ap);
 	return -EINVAL;
 }
 
-int lex_fail_errno(struct parse_ctx *c, unsigned int col, int err)
+int cabin_lex_fail_errno(struct parse_ctx *c, unsigned int col, int err)
 {
 	if (err == -ENOMEM) {
-		lex_fail(c, col, "out of memory");
+		cabin_lex_fail(c, col, "out of memory");
 		return err;
 	}
-	return lex_fail(c, col, "too many entries (at most %d of a kind)",
-			CABIN_POLICY_MAX_ITEMS);
+	return cabin_lex_fail(c, col, "too many entries (at most %d of a kind)",
+			      CABIN_POLICY_MAX_ITEMS);
 }
 
 /* A word as it may be quoted in a message: short and printable. */
-const char *lex_shown(struct parse_ctx *c, const char *s)
+const char *cabin_lex_shown(struct parse_ctx *c, const char *s)
 {
 	size_t i;
 
@@ -77,78 +53,10 @@ const char *lex_shown(struct parse_ctx *c, const char *s)
 	return c->shown;
 }
 
-void cabin_policy_error_print(const struct cabin_policy_error *err,
-			      FILE *out)
-{
-	const char *file = err->file[0] ? err->file : "policy";
-
-	if (err->line)
-		fprintf(out, "%s:%u:%u: %s\n", file, err->line, err->column,
-			err->message);
-	else
-		fprintf(out, "%s: %s\n", file, err->message);
-}
-
-/* ---- small words ---- */
-
-const char *cabin_policy_errno_name(int err)
-{
-	if (err < 1 || err > 4095)
-		return NULL;
-	return strerrorname_np(err);
-}
-
-int cabin_policy_errno_number(const char *s)
-{
-	static const struct { const char *name; int err; } aliases[] = {
-		{ "EWOULDBLOCK", EWOULDBLOCK },
-		{ "EDEADLOCK", EDEADLOCK },
-		{ "ENOTSUP", ENOTSUP },
-	};
-	unsigned long v;
-	char *end;
-	size_t i;
-	int e;
-
-	if (s[0] >= '0' && s[0] <= '9') {
-		errno = 0;
-		v = strtoul(s, &end, 10);
-		if (errno || *end || v < 1 || v > 4095)
-			return -1;
-		return (int)v;
-	}
-	if (s[0] != 'E')
-		return -1;
-	for (i = 0; i < ARRAY_SIZE(aliases); i++)
-		if (!strcmp(s, aliases[i].name))
-			return aliases[i].err;
-	for (e = 1; e <= 4095; e++) {
-		const char *name = strerrorname_np(e);
-
-		if (name && !strcmp(name, s))
-			return e;
-	}
-	return -1;
-}
-
-bool cabin_policy_needs_quotes(const char *s)
-{
-	if (!*s)
-		return true;
-	for (; *s; s++) {
-		unsigned char ch = (unsigned char)*s;
-
-		if (ch < 0x20 || ch == 0x7f || ch == ' ' || ch == '"' ||
-		    ch == '#' || ch == '\\')
-			return true;
-	}
-	return false;
-}
-
 /* ---- numbers ---- */
 
 /* Decimal or 0x hex, the whole word (or up to *rest), into 64 bits. */
-int lex_number(const char *s, uint64_t *out, const char **rest)
+int cabin_lex_number(const char *s, uint64_t *out, const char **rest)
 {
 	unsigned int base = 10;
 	uint64_t v = 0;
@@ -182,32 +90,35 @@ int lex_number(const char *s, uint64_t *out, const char **rest)
 	return 0;
 }
 
-int lex_u64(struct parse_ctx *c, const struct parse_word *w, uint64_t *out)
+int cabin_lex_u64(struct parse_ctx *c, const struct parse_word *w,
+		  uint64_t *out)
 {
-	int err = lex_number(w->text, out, NULL);
+	int err = cabin_lex_number(w->text, out, NULL);
 
 	if (err == -ERANGE)
-		return lex_fail(c, w->col,
-				"number '%s' does not fit in 64 bits",
-				lex_shown(c, w->text));
+		return cabin_lex_fail(c, w->col,
+				      "number '%s' does not fit in 64 bits",
+				      cabin_lex_shown(c, w->text));
 	if (err)
-		return lex_fail(c, w->col, "expected a number, got '%s'",
-				lex_shown(c, w->text));
+		return cabin_lex_fail(c, w->col, "expected a number, got '%s'",
+				      cabin_lex_shown(c, w->text));
 	return 0;
 }
 
 /* A size: a number with an optional K, M, G or T (binary) suffix. */
-int lex_size(struct parse_ctx *c, const struct parse_word *w, uint64_t *out)
+int cabin_lex_size(struct parse_ctx *c, const struct parse_word *w,
+		   uint64_t *out)
 {
 	static const char suffixes[] = "KMGT";
 	const char *rest, *s;
 	uint64_t v;
-	int err = lex_number(w->text, &v, &rest);
+	int err = cabin_lex_number(w->text, &v, &rest);
 	unsigned int shift = 0;
 
 	if (err == -ERANGE)
-		return lex_fail(c, w->col, "size '%s' does not fit in 64 bits",
-				lex_shown(c, w->text));
+		return cabin_lex_fail(c, w->col,
+				      "size '%s' does not fit in 64 bits",
+				      cabin_lex_shown(c, w->text));
 	if (!err && *rest) {
 		s = strchr(suffixes, *rest >= 'a' ? *rest - 32 : *rest);
 		if (!s || !*s || rest[1])
@@ -216,12 +127,13 @@ int lex_size(struct parse_ctx *c, const struct parse_word *w, uint64_t *out)
 			shift = 10 * (unsigned int)(s - suffixes + 1);
 	}
 	if (err)
-		return lex_fail(c, w->col,
-				"expected a size like 512M, got '%s'",
-				lex_shown(c, w->text));
+		return cabin_lex_fail(c, w->col,
+				      "expected a size like 512M, got '%s'",
+				      cabin_lex_shown(c, w->text));
 	if (shift && v > UINT64_MAX >> shift)
-		return lex_fail(c, w->col, "size '%s' does not fit in 64 bits",
-				lex_shown(c, w->text));
+		return cabin_lex_fail(c, w->col,
+				      "size '%s' does not fit in 64 bits",
+				      cabin_lex_shown(c, w->text));
 	*out = v << shift;
 	return 0;
 }
@@ -241,8 +153,8 @@ static int unquote(struct parse_ctx *c, const char *line, size_t len,
 
 	for (;;) {
 		if (*i >= len)
-			return lex_fail(c, (unsigned int)open + 1,
-					"unterminated quote");
+			return cabin_lex_fail(c, (unsigned int)open + 1,
+					      "unterminated quote");
 		if (line[*i] == '"') {
 			(*i)++;
 			return 0;
@@ -250,8 +162,8 @@ static int unquote(struct parse_ctx *c, const char *line, size_t len,
 		if (line[*i] == '\\') {
 			if (*i + 1 >= len ||
 			    (line[*i + 1] != '"' && line[*i + 1] != '\\'))
-				return lex_fail(c, (unsigned int)*i + 1,
-						"bad escape: only \\\" and \\\\ are allowed in quotes");
+				return cabin_lex_fail(c, (unsigned int)*i + 1,
+						      "bad escape: only \\\" and \\\\ are allowed in quotes");
 			(*i)++;
 		}
 		*(*out)++ = line[(*i)++];
@@ -277,9 +189,9 @@ static int split(struct parse_ctx *c, const char *line, size_t len)
 		if (i >= len || line[i] == '#')
 			return 0;
 		if (c->nw == CABIN_POLICY_MAX_WORDS)
-			return lex_fail(c, (unsigned int)i + 1,
-					"too many words on one line (at most %d)",
-					CABIN_POLICY_MAX_WORDS);
+			return cabin_lex_fail(c, (unsigned int)i + 1,
+					      "too many words on one line (at most %d)",
+					      CABIN_POLICY_MAX_WORDS);
 		c->w[c->nw].text = out;
 		c->w[c->nw].col = (unsigned int)i + 1;
 		c->nw++;
@@ -302,7 +214,7 @@ static int split(struct parse_ctx *c, const char *line, size_t len)
  * blank or comment line).  1 when there was a line, 0 at the end of the
  * text, or an error.
  */
-int lex_line(struct parse_ctx *c, const char **pos, const char *end)
+int cabin_lex_line(struct parse_ctx *c, const char **pos, const char *end)
 {
 	const char *line = *pos, *nl, *nul;
 	size_t n;
@@ -313,64 +225,64 @@ int lex_line(struct parse_ctx *c, const char **pos, const char *end)
 	nl = memchr(line, '\n', (size_t)(end - line));
 	n = nl ? (size_t)(nl - line) : (size_t)(end - line);
 	if (c->line == UINT_MAX - 1)
-		return lex_fail(c, 1, "too many lines");
+		return cabin_lex_fail(c, 1, "too many lines");
 	c->line++;
 	if (n > CABIN_POLICY_MAX_LINE)
-		return lex_fail(c, CABIN_POLICY_MAX_LINE + 1,
-				"line longer than %d bytes",
-				CABIN_POLICY_MAX_LINE);
+		return cabin_lex_fail(c, CABIN_POLICY_MAX_LINE + 1,
+				      "line longer than %d bytes",
+				      CABIN_POLICY_MAX_LINE);
 	nul = memchr(line, '\0', n);
 	if (nul)
-		return lex_fail(c, (unsigned int)(nul - line) + 1,
-				"NUL byte in policy text");
+		return cabin_lex_fail(c, (unsigned int)(nul - line) + 1,
+				      "NUL byte in policy text");
 	*pos = nl ? nl + 1 : end;
 	err = split(c, line, n);
 	return err ? err : 1;
 }
 
 /* Column for "something is missing here": just past the last word. */
-unsigned int lex_col_at(struct parse_ctx *c, unsigned int i)
+unsigned int cabin_lex_col_at(struct parse_ctx *c, unsigned int i)
 {
 	return i < c->nw ? c->w[i].col : c->end_col;
 }
 
-int lex_need(struct parse_ctx *c, unsigned int i, const char *what)
+int cabin_lex_need(struct parse_ctx *c, unsigned int i, const char *what)
 {
 	if (i < c->nw)
 		return 0;
-	return lex_fail(c, c->end_col, "expected %s after '%s'", what,
-			lex_shown(c, c->w[c->nw - 1].text));
+	return cabin_lex_fail(c, c->end_col, "expected %s after '%s'", what,
+			      cabin_lex_shown(c, c->w[c->nw - 1].text));
 }
 
-int lex_no_more(struct parse_ctx *c, unsigned int i)
+int cabin_lex_no_more(struct parse_ctx *c, unsigned int i)
 {
 	if (i >= c->nw)
 		return 0;
-	return lex_fail(c, c->w[i].col, "unexpected '%s'",
-			lex_shown(c, c->w[i].text));
+	return cabin_lex_fail(c, c->w[i].col, "unexpected '%s'",
+			      cabin_lex_shown(c, c->w[i].text));
 }
 
-int lex_exact(struct parse_ctx *c, unsigned int n, const char *what)
+int cabin_lex_exact(struct parse_ctx *c, unsigned int n, const char *what)
 {
-	int err = lex_need(c, n - 1, what);
+	int err = cabin_lex_need(c, n - 1, what);
 
-	return err ? err : lex_no_more(c, n);
+	return err ? err : cabin_lex_no_more(c, n);
 }
 
 /*
  * Which of the NULL-terminated names word i is.  A missing word and a
  * wrong one are described with the same 'what'.
  */
-int lex_pick(struct parse_ctx *c, unsigned int i, const char *what,
-	     const char *const *names)
+int cabin_lex_pick(struct parse_ctx *c, unsigned int i, const char *what,
+		   const char *const *names)
 {
-	int k = lex_need(c, i, what);
+	int k = cabin_lex_need(c, i, what);
 
 	if (k)
 		return k;
 	for (k = 0; names[k]; k++)
 		if (!strcmp(c->w[i].text, names[k]))
 			return k;
-	return lex_fail(c, c->w[i].col, "expected %s, got '%s'", what,
-			lex_shown(c, c->w[i].text));
+	return cabin_lex_fail(c, c->w[i].col, "expected %s, got '%s'", what,
+			      cabin_lex_shown(c, c->w[i].text));
 }

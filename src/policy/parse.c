@@ -1,36 +1,21 @@
 /*
  * The policy language's parser: the directive dispatcher, every directive
- * but 'syscall' (parse_syscall.c), and the checks that span lines of one
- * text.  Words come from lex.c; what they build lives in policy.c.
+ * but 'syscall' (parse_syscall.c), the checks that span lines of one
+ * text, and the entry points that read a policy file or a built-in
+ * profile (profiles.c holds their texts).  Words come from lex.c; what
+ * they build lives in policy.c.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "policy/lang.h"
 #include "policy/parse_int.h"
 #include "policy/policy.h"
-
-const struct cabin_policy_word cabin_policy_rights[] = {
-	{ "read", CABIN_FILE_READ },
-	{ "write", CABIN_FILE_WRITE },
-	{ "create", CABIN_FILE_CREATE },
-	{ "exec", CABIN_FILE_EXEC },
-	{ "ioctl", CABIN_FILE_IOCTL },
-	{ "list", CABIN_FILE_LIST },
-	{ NULL, 0 },
-};
-
-const struct cabin_policy_word cabin_policy_isolates[] = {
-	{ "pid", CABIN_ISOLATE_PID },
-	{ "net", CABIN_ISOLATE_NET },
-	{ "ipc", CABIN_ISOLATE_IPC },
-	{ "uts", CABIN_ISOLATE_UTS },
-	{ "mount", CABIN_ISOLATE_MOUNT },
-	{ NULL, 0 },
-};
 
 /* ---- files ---- */
 
@@ -63,8 +48,9 @@ static int parse_words(struct parse_ctx *c, const struct parse_word *w,
 				snprintf(bad, sizeof(bad), "%.*s",
 					 (int)(n < SHOWN_MAX - 1 ? n :
 					       SHOWN_MAX - 1), s);
-				return lex_fail(c, col, "unknown %s '%s'", what,
-						lex_shown(c, bad));
+				return cabin_lex_fail(c, col,
+						      "unknown %s '%s'", what,
+						      cabin_lex_shown(c, bad));
 			}
 			*bits |= table[k].bit;
 		}
@@ -77,13 +63,13 @@ static int parse_words(struct parse_ctx *c, const struct parse_word *w,
 static int do_files(struct parse_ctx *c)
 {
 	unsigned int rights, i;
-	int err = lex_need(c, 1, "rights like read,exec");
+	int err = cabin_lex_need(c, 1, "rights like read,exec");
 
 	if (!err)
 		err = parse_words(c, &c->w[1], cabin_policy_rights,
 				  CABIN_FILE_ALL, "right", &rights);
 	if (!err)
-		err = lex_need(c, 2, "a path");
+		err = cabin_lex_need(c, 2, "a path");
 	if (err)
 		return err;
 	for (i = 2; i < c->nw; i++) {
@@ -91,14 +77,14 @@ static int do_files(struct parse_ctx *c)
 		bool optional = path[0] == '?';
 
 		path += optional;
-		if (!policy_valid_path(path))
-			return lex_fail(c, c->w[i].col,
-					"bad path '%s' (absolute, relative, '~' or '~/...', with '?' in front if optional)",
-					lex_shown(c, c->w[i].text));
+		if (!cabin_policy_valid_path(path))
+			return cabin_lex_fail(c, c->w[i].col,
+					      "bad path '%s' (absolute, relative, '~' or '~/...', with '?' in front if optional)",
+					      cabin_lex_shown(c, c->w[i].text));
 		err = cabin_policy_add_path(c->p, path, rights, optional,
 					    c->line);
 		if (err)
-			return lex_fail_errno(c, c->w[i].col, err);
+			return cabin_lex_fail_errno(c, c->w[i].col, err);
 	}
 	return 0;
 }
@@ -115,23 +101,24 @@ static int add_ports(struct parse_ctx *c, uint16_t *ports, size_t *n)
 	for (i = 3; i < c->nw; i++) {
 		const struct parse_word *w = &c->w[i];
 
-		err = lex_number(w->text, &v, NULL);
+		err = cabin_lex_number(w->text, &v, NULL);
 		if (err == -EINVAL)
-			return lex_fail(c, w->col, "expected a port, got '%s'",
-					lex_shown(c, w->text));
+			return cabin_lex_fail(c, w->col,
+					      "expected a port, got '%s'",
+					      cabin_lex_shown(c, w->text));
 		if (err || v < 1 || v > 65535)
-			return lex_fail(c, w->col,
-					"port %s out of range 1..65535",
-					lex_shown(c, w->text));
+			return cabin_lex_fail(c, w->col,
+					      "port %s out of range 1..65535",
+					      cabin_lex_shown(c, w->text));
 		for (k = 0; k < *n; k++)
 			if (ports[k] == v)
 				break;
 		if (k < *n)
 			continue;
 		if (*n == CABIN_POLICY_MAX_PORTS)
-			return lex_fail(c, w->col,
-					"too many ports (at most %d)",
-					CABIN_POLICY_MAX_PORTS);
+			return cabin_lex_fail(c, w->col,
+					      "too many ports (at most %d)",
+					      CABIN_POLICY_MAX_PORTS);
 		ports[(*n)++] = (uint16_t)v;
 	}
 	return 0;
@@ -148,12 +135,12 @@ static int do_network(struct parse_ctx *c)
 	};
 	static const char what[] = "none, loopback, host, connect or bind";
 	static const char *const tcp[] = { "tcp", NULL };
-	int err, k = lex_pick(c, 1, what, words);
+	int err, k = cabin_lex_pick(c, 1, what, words);
 
 	if (k < 0)
 		return k;
 	if (k >= 2) {
-		err = lex_no_more(c, 2);
+		err = cabin_lex_no_more(c, 2);
 		if (err)
 			return err;
 		c->p->net = modes[k - 2];
@@ -161,9 +148,9 @@ static int do_network(struct parse_ctx *c)
 				   c->line : 0;
 		return 0;
 	}
-	err = lex_pick(c, 2, "'tcp'", tcp);
+	err = cabin_lex_pick(c, 2, "'tcp'", tcp);
 	if (!err)
-		err = lex_need(c, 3, "a port");
+		err = cabin_lex_need(c, 3, "a port");
 	if (!err && k == 0)
 		err = add_ports(c, c->p->connect_ports,
 				&c->p->nconnect_ports);
@@ -201,12 +188,12 @@ static int do_limit(struct parse_ctx *c)
 	const char *what;
 	uint64_t v;
 	size_t k;
-	int err = lex_exact(c, 3, "a value");
+	int err = cabin_lex_exact(c, 3, "a value");
 
 	if (err) {
 		if (c->nw < 2)
-			return lex_fail(c, lex_col_at(c, 1),
-					"expected memory, cpu, procs, files, fsize or timeout after 'limit'");
+			return cabin_lex_fail(c, cabin_lex_col_at(c, 1),
+					      "expected memory, cpu, procs, files, fsize or timeout after 'limit'");
 		return err;
 	}
 	what = c->w[1].text;
@@ -215,17 +202,20 @@ static int do_limit(struct parse_ctx *c)
 		if (!strcmp(what, limits[k].name))
 			break;
 	if (k == ARRAY_SIZE(limits))
-		return lex_fail(c, c->w[1].col,
-				"unknown limit '%s' (expected memory, cpu, procs, files, fsize or timeout)",
-				lex_shown(c, what));
-	err = limits[k].size ? lex_size(c, w, &v) : lex_u64(c, w, &v);
+		return cabin_lex_fail(c, c->w[1].col,
+				      "unknown limit '%s' (expected memory, cpu, procs, files, fsize or timeout)",
+				      cabin_lex_shown(c, what));
+	if (limits[k].size)
+		err = cabin_lex_size(c, w, &v);
+	else
+		err = cabin_lex_u64(c, w, &v);
 	if (err)
 		return err;
 	if (v < limits[k].min && limits[k].too_small)
-		return lex_fail(c, w->col, "%s", limits[k].too_small);
+		return cabin_lex_fail(c, w->col, "%s", limits[k].too_small);
 	if (v < limits[k].min)
-		return lex_fail(c, w->col, "'limit %s' must be at least 1",
-				what);
+		return cabin_lex_fail(c, w->col,
+				      "'limit %s' must be at least 1", what);
 	*(uint64_t *)((char *)&c->p->limits + limits[k].field) = v;
 	return 0;
 }
@@ -237,7 +227,7 @@ static int do_env_set(struct parse_ctx *c)
 	struct cabin_env_set *old;
 	unsigned int i;
 	char *eq;
-	int err = lex_need(c, 2, "NAME=VALUE");
+	int err = cabin_lex_need(c, 2, "NAME=VALUE");
 
 	for (i = 2; !err && i < c->nw; i++) {
 		const struct parse_word *w = &c->w[i];
@@ -245,23 +235,24 @@ static int do_env_set(struct parse_ctx *c)
 		eq = strchr(w->text, '=');
 		if (eq)
 			*eq = '\0';
-		if (!eq || !policy_valid_env_name(w->text)) {
+		if (!eq || !cabin_policy_valid_env_name(w->text)) {
 			if (eq)
 				*eq = '=';
-			return lex_fail(c, w->col,
-					"expected NAME=VALUE with a valid name, got '%s'",
-					lex_shown(c, w->text));
+			return cabin_lex_fail(c, w->col,
+					      "expected NAME=VALUE with a valid name, got '%s'",
+					      cabin_lex_shown(c, w->text));
 		}
-		old = policy_find_env_set(c->p, w->text);
+		old = cabin_policy_find_env_set(c->p, w->text);
 		if (old && old->origin == c->origin &&
 		    strcmp(old->value, eq + 1))
-			return lex_fail(c, w->col,
-					"'%s' is already set to another value on line %u",
-					lex_shown(c, w->text), old->line);
-		err = policy_env_set(c->p, w->text, eq + 1, c->line,
-				     c->origin);
+			return cabin_lex_fail(c, w->col,
+					      "'%s' is already set to another value on line %u",
+					      cabin_lex_shown(c, w->text),
+					      old->line);
+		err = cabin_policy_env_set_origin(c->p, w->text, eq + 1,
+						  c->line, c->origin);
 		if (err)
-			return lex_fail_errno(c, w->col, err);
+			return cabin_lex_fail_errno(c, w->col, err);
 	}
 	return err;
 }
@@ -272,27 +263,27 @@ static int do_env(struct parse_ctx *c)
 	static const char *const words[] = { "clear", "keep", "set", NULL };
 	static const char what[] = "clear, keep or set";
 	unsigned int i;
-	int err, k = lex_pick(c, 1, what, words);
+	int err, k = cabin_lex_pick(c, 1, what, words);
 
 	if (k < 0)
 		return k;
 	if (k == CLEAR) {
-		err = lex_no_more(c, 2);
+		err = cabin_lex_no_more(c, 2);
 		if (!err)
 			c->p->env_clear = true;
 		return err;
 	}
 	if (k == SET)
 		return do_env_set(c);
-	err = lex_need(c, 2, "a variable name");
+	err = cabin_lex_need(c, 2, "a variable name");
 	for (i = 2; !err && i < c->nw; i++) {
-		if (!policy_valid_env_name(c->w[i].text))
-			return lex_fail(c, c->w[i].col,
-					"bad variable name '%s'",
-					lex_shown(c, c->w[i].text));
+		if (!cabin_policy_valid_env_name(c->w[i].text))
+			return cabin_lex_fail(c, c->w[i].col,
+					      "bad variable name '%s'",
+					      cabin_lex_shown(c, c->w[i].text));
 		err = cabin_policy_env_keep(c->p, c->w[i].text);
 		if (err)
-			return lex_fail_errno(c, c->w[i].col, err);
+			return cabin_lex_fail_errno(c, c->w[i].col, err);
 	}
 	return err;
 }
@@ -302,7 +293,7 @@ static int do_env(struct parse_ctx *c)
 static int do_isolate(struct parse_ctx *c)
 {
 	unsigned int bits;
-	int err = lex_exact(c, 2, "a list like pid,net or 'none'");
+	int err = cabin_lex_exact(c, 2, "a list like pid,net or 'none'");
 
 	if (err)
 		return err;
@@ -321,9 +312,9 @@ static int do_isolate(struct parse_ctx *c)
 static int one_of(struct parse_ctx *c, const char *what,
 		  const char *const *names)
 {
-	int err = lex_exact(c, 2, what);
+	int err = cabin_lex_exact(c, 2, what);
 
-	return err ? err : lex_pick(c, 1, what, names);
+	return err ? err : cabin_lex_pick(c, 1, what, names);
 }
 
 static int do_tmp(struct parse_ctx *c)
@@ -344,17 +335,17 @@ static int do_tmp(struct parse_ctx *c)
 static int do_memory_files(struct parse_ctx *c, struct cabin_path_list *l)
 {
 	unsigned int i;
-	int err = lex_need(c, 2, "an absolute path");
+	int err = cabin_lex_need(c, 2, "an absolute path");
 
 	for (i = 2; !err && i < c->nw; i++) {
 		err = cabin_policy_add_file(l, c->w[i].text);
 		if (err == -EINVAL)
-			return lex_fail(c, c->w[i].col,
-					"'memory %s' takes absolute paths, not '%s'",
-					c->w[1].text,
-					lex_shown(c, c->w[i].text));
+			return cabin_lex_fail(c, c->w[i].col,
+					      "'memory %s' takes absolute paths, not '%s'",
+					      c->w[1].text,
+					      cabin_lex_shown(c, c->w[i].text));
 		if (err)
-			return lex_fail_errno(c, c->w[i].col, err);
+			return cabin_lex_fail_errno(c, c->w[i].col, err);
 	}
 	return err;
 }
@@ -385,9 +376,9 @@ static int do_profile(struct parse_ctx *c)
 	int err;
 
 	if (c->seen_directive)
-		return lex_fail(c, c->w[0].col,
-				"'profile' must come before any other directive");
-	err = lex_exact(c, 2, "a profile name");
+		return cabin_lex_fail(c, c->w[0].col,
+				      "'profile' must come before any other directive");
+	err = cabin_lex_exact(c, 2, "a profile name");
 	if (err)
 		return err;
 	if (!cabin_profile_text(c->w[1].text)) {
@@ -398,16 +389,16 @@ static int do_profile(struct parse_ctx *c)
 			snprintf(known + strlen(known),
 				 sizeof(known) - strlen(known), "%s%s",
 				 i ? ", " : "", cabin_profile_names[i]);
-		return lex_fail(c, c->w[1].col,
-				"unknown profile '%s' (known: %s)",
-				lex_shown(c, c->w[1].text), known);
+		return cabin_lex_fail(c, c->w[1].col,
+				      "unknown profile '%s' (known: %s)",
+				      cabin_lex_shown(c, c->w[1].text), known);
 	}
 	err = cabin_policy_load_profile(c->p, c->w[1].text, &perr);
 	if (err == -ENOMEM)
-		return lex_fail_errno(c, c->w[1].col, err);
+		return cabin_lex_fail_errno(c, c->w[1].col, err);
 	if (err)
-		return lex_fail(c, c->w[1].col, "profile '%s': %u: %s",
-				c->w[1].text, perr.line, perr.message);
+		return cabin_lex_fail(c, c->w[1].col, "profile '%s': %u: %s",
+				      c->w[1].text, perr.line, perr.message);
 	return 0;
 }
 
@@ -420,7 +411,7 @@ static int do_line(struct parse_ctx *c)
 		int (*fn)(struct parse_ctx *c);
 	} directives[] = {
 		{ "profile", do_profile },
-		{ "syscall", parse_syscall },
+		{ "syscall", cabin_policy_parse_syscall },
 		{ "files", do_files },
 		{ "network", do_network },
 		{ "limit", do_limit },
@@ -439,8 +430,8 @@ static int do_line(struct parse_ctx *c)
 			return err;
 		}
 	}
-	return lex_fail(c, c->w[0].col, "unknown directive '%s'",
-			lex_shown(c, c->w[0].text));
+	return cabin_lex_fail(c, c->w[0].col, "unknown directive '%s'",
+			      cabin_lex_shown(c, c->w[0].text));
 }
 
 /*
@@ -452,21 +443,22 @@ static int conflict(struct parse_ctx *c, unsigned int a_line, const char *a,
 {
 	if (a_line && b_line) {
 		c->line = a_line > b_line ? a_line : b_line;
-		return lex_fail(c, 1, "'%s' contradicts '%s' on line %u",
-				a_line > b_line ? a : b,
-				a_line > b_line ? b : a,
-				a_line > b_line ? b_line : a_line);
+		return cabin_lex_fail(c, 1, "'%s' contradicts '%s' on line %u",
+				      a_line > b_line ? a : b,
+				      a_line > b_line ? b : a,
+				      a_line > b_line ? b_line : a_line);
 	}
 	c->line = a_line ? a_line : b_line;
 	if (!c->line)
-		return lex_fail(c, 0, "'%s' contradicts '%s'", a, b);
+		return cabin_lex_fail(c, 0, "'%s' contradicts '%s'", a, b);
 	if (c->p->profile[0])
-		return lex_fail(c, 1, "'%s' contradicts '%s' from profile %s",
-				a_line ? a : b, a_line ? b : a,
-				c->p->profile);
-	return lex_fail(c, 1,
-			"'%s' contradicts '%s' from an earlier policy",
-			a_line ? a : b, a_line ? b : a);
+		return cabin_lex_fail(c, 1,
+				      "'%s' contradicts '%s' from profile %s",
+				      a_line ? a : b, a_line ? b : a,
+				      c->p->profile);
+	return cabin_lex_fail(c, 1,
+			      "'%s' contradicts '%s' from an earlier policy",
+			      a_line ? a : b, a_line ? b : a);
 }
 
 static int check_whole(struct parse_ctx *c)
@@ -491,14 +483,14 @@ int cabin_policy_parse(struct cabin_policy *p, const char *text, size_t len,
 	int ret;
 
 	if (!c) {
-		policy_set_error(err, filename, 0, 0, "out of memory");
+		cabin_policy_set_error(err, filename, 0, 0, "out of memory");
 		return -ENOMEM;
 	}
 	c->p = p;
 	c->err = err;
 	c->file = filename;
 	c->origin = ++p->parses;
-	while ((ret = lex_line(c, &pos, text + len)) > 0) {
+	while ((ret = cabin_lex_line(c, &pos, text + len)) > 0) {
 		ret = c->nw ? do_line(c) : 0;
 		if (ret)
 			break;
@@ -506,5 +498,73 @@ int cabin_policy_parse(struct cabin_policy *p, const char *text, size_t len,
 	if (!ret)
 		ret = check_whole(c);
 	free(c);
+	return ret;
+}
+
+/* ---- loading a file or a built-in profile ---- */
+
+int cabin_policy_load_file(struct cabin_policy *p, const char *path,
+			   struct cabin_policy_error *err)
+{
+	size_t len = 0, cap = CABIN_POLICY_MAX_FILE + 1;
+	char *buf = malloc(cap);
+	ssize_t n = 0;
+	int fd, ret;
+
+	if (!buf) {
+		cabin_policy_set_error(err, path, 0, 0, "out of memory");
+		return -ENOMEM;
+	}
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		ret = -errno;
+		free(buf);
+		cabin_policy_set_error(err, path, 0, 0, "%s", strerror(-ret));
+		return ret;
+	}
+	while (len < cap) {
+		n = read(fd, buf + len, cap - len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		len += (size_t)n;
+	}
+	ret = n < 0 ? -errno : 0;
+	close(fd);
+	if (ret)
+		cabin_policy_set_error(err, path, 0, 0, "%s", strerror(-ret));
+	else if (len > CABIN_POLICY_MAX_FILE) {
+		cabin_policy_set_error(err, path, 0, 0, "larger than 1 MiB");
+		ret = -EFBIG;
+	} else {
+		ret = cabin_policy_parse(p, buf, len, path, err);
+	}
+	free(buf);
+	return ret;
+}
+
+int cabin_policy_load_profile(struct cabin_policy *p, const char *name,
+			      struct cabin_policy_error *err)
+{
+	const char *text = cabin_profile_text(name);
+	char file[64];
+	int ret;
+
+	if (!text) {
+		if (err) {
+			snprintf(err->file, sizeof(err->file), "profile");
+			err->line = 0;
+			err->column = 0;
+			snprintf(err->message, sizeof(err->message),
+				 "unknown profile '%.32s' (known: default, strict, trace, none)",
+				 name);
+		}
+		return -EINVAL;
+	}
+	snprintf(file, sizeof(file), "profile %s", name);
+	ret = cabin_policy_parse(p, text, strlen(text), file, err);
+	if (!ret)
+		snprintf(p->profile, sizeof(p->profile), "%s", name);
 	return ret;
 }

@@ -1,5 +1,5 @@
 /*
- * Shared between the policy language's files (lex.c, parse.c,
+ * Shared between the policy language's files (error.c, lex.c, parse.c,
  * parse_syscall.c, policy.c): the state of one parse, the lexer's helpers
  * and the policy internals the directives build on.  Not a public API.
  */
@@ -42,46 +42,52 @@ struct parse_ctx {
 	unsigned int syscall_line;
 };
 
-/* lex.c: errors, lines, words and numbers */
-void policy_verror(struct cabin_policy_error *err, const char *file,
-		   unsigned int line, unsigned int col, const char *fmt,
-		   va_list ap);
-void policy_set_error(struct cabin_policy_error *err, const char *file,
-		      unsigned int line, unsigned int col, const char *fmt,
-		      ...) __attribute__((format(printf, 5, 6)));
-int lex_fail(struct parse_ctx *c, unsigned int col, const char *fmt, ...)
+/* error.c: filling a struct cabin_policy_error */
+void cabin_policy_verror(struct cabin_policy_error *err, const char *file,
+			 unsigned int line, unsigned int col, const char *fmt,
+			 va_list ap);
+void cabin_policy_set_error(struct cabin_policy_error *err, const char *file,
+			    unsigned int line, unsigned int col,
+			    const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
+
+/* lex.c: errors of a parse, lines, words and numbers */
+int cabin_lex_fail(struct parse_ctx *c, unsigned int col, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
-int lex_fail_errno(struct parse_ctx *c, unsigned int col, int err);
-const char *lex_shown(struct parse_ctx *c, const char *s);
+int cabin_lex_fail_errno(struct parse_ctx *c, unsigned int col, int err);
+const char *cabin_lex_shown(struct parse_ctx *c, const char *s);
 
-int lex_line(struct parse_ctx *c, const char **pos, const char *end);
-unsigned int lex_col_at(struct parse_ctx *c, unsigned int i);
-int lex_need(struct parse_ctx *c, unsigned int i, const char *what);
-int lex_no_more(struct parse_ctx *c, unsigned int i);
-int lex_exact(struct parse_ctx *c, unsigned int n, const char *what);
-int lex_pick(struct parse_ctx *c, unsigned int i, const char *what,
-	     const char *const *names);
+int cabin_lex_line(struct parse_ctx *c, const char **pos, const char *end);
+unsigned int cabin_lex_col_at(struct parse_ctx *c, unsigned int i);
+int cabin_lex_need(struct parse_ctx *c, unsigned int i, const char *what);
+int cabin_lex_no_more(struct parse_ctx *c, unsigned int i);
+int cabin_lex_exact(struct parse_ctx *c, unsigned int n, const char *what);
+int cabin_lex_pick(struct parse_ctx *c, unsigned int i, const char *what,
+		   const char *const *names);
 
-int lex_number(const char *s, uint64_t *out, const char **rest);
-int lex_u64(struct parse_ctx *c, const struct parse_word *w, uint64_t *out);
-int lex_size(struct parse_ctx *c, const struct parse_word *w, uint64_t *out);
+int cabin_lex_number(const char *s, uint64_t *out, const char **rest);
+int cabin_lex_u64(struct parse_ctx *c, const struct parse_word *w,
+		  uint64_t *out);
+int cabin_lex_size(struct parse_ctx *c, const struct parse_word *w,
+		   uint64_t *out);
 
 /* parse_syscall.c: the 'syscall' directive */
-int parse_syscall(struct parse_ctx *c);
+int cabin_policy_parse_syscall(struct parse_ctx *c);
 
 /* policy.c: what the directives share with the public mutators */
-bool policy_valid_env_name(const char *s);
-bool policy_valid_path(const char *s);
-bool policy_route_equal(const struct cabin_route *a,
-			const struct cabin_route *b);
-struct cabin_syscall_rule *policy_find_catchall(struct cabin_policy *p,
-						int nr);
-int policy_add_syscall(struct cabin_policy *p, const char *name,
-		       const struct cabin_rule *rule, unsigned int line,
-		       unsigned int origin);
-struct cabin_env_set *policy_find_env_set(struct cabin_policy *p,
-					  const char *name);
-int policy_env_set(struct cabin_policy *p, const char *name,
-		   const char *value, unsigned int line, unsigned int origin);
+bool cabin_policy_valid_env_name(const char *s);
+bool cabin_policy_valid_path(const char *s);
+bool cabin_policy_route_equal(const struct cabin_route *a,
+			      const struct cabin_route *b);
+struct cabin_syscall_rule *cabin_policy_find_catchall(struct cabin_policy *p,
+						      int nr);
+int cabin_policy_add_syscall_origin(struct cabin_policy *p, const char *name,
+				    const struct cabin_rule *rule,
+				    unsigned int line, unsigned int origin);
+struct cabin_env_set *cabin_policy_find_env_set(struct cabin_policy *p,
+						const char *name);
+int cabin_policy_env_set_origin(struct cabin_policy *p, const char *name,
+				const char *value, unsigned int line,
+				unsigned int origin);
 
 #endif

@@ -32,9 +32,9 @@ static int parse_action(struct parse_ctx *c, const struct parse_word *w,
 	} else if (!strncmp(s, "deny(", 5)) {
 		n = strlen(s + 5);
 		if (!n || s[5 + n - 1] != ')')
-			return lex_fail(c, w->col,
-					"expected deny(ERRNO), got '%s'",
-					lex_shown(c, s));
+			return cabin_lex_fail(c, w->col,
+					      "expected deny(ERRNO), got '%s'",
+					      cabin_lex_shown(c, s));
 		n--;
 		if (n >= sizeof(name))
 			n = sizeof(name) - 1;
@@ -42,14 +42,14 @@ static int parse_action(struct parse_ctx *c, const struct parse_word *w,
 		name[n] = '\0';
 		e = cabin_policy_errno_number(name);
 		if (e < 0)
-			return lex_fail(c, w->col, "bad errno '%s'",
-					lex_shown(c, name));
+			return cabin_lex_fail(c, w->col, "bad errno '%s'",
+					      cabin_lex_shown(c, name));
 		r->kind = CABIN_ROUTE_DENY;
 		r->err = e;
 	} else {
-		return lex_fail(c, w->col,
-				"unknown action '%s' (expected allow, trace, kill, deny or deny(ERRNO))",
-				lex_shown(c, s));
+		return cabin_lex_fail(c, w->col,
+				      "unknown action '%s' (expected allow, trace, kill, deny or deny(ERRNO))",
+				      cabin_lex_shown(c, s));
 	}
 	return 0;
 }
@@ -70,9 +70,9 @@ static int parse_op(struct parse_ctx *c, const struct parse_word *w,
 			return 0;
 		}
 	}
-	return lex_fail(c, w->col,
-			"bad operator '%s' (expected == != < <= > >= or &)",
-			lex_shown(c, w->text));
+	return cabin_lex_fail(c, w->col,
+			      "bad operator '%s' (expected == != < <= > >= or &)",
+			      cabin_lex_shown(c, w->text));
 }
 
 /* argN OP VALUE, or argN & MASK == VALUE, starting at word *i. */
@@ -82,41 +82,42 @@ static int parse_cond(struct parse_ctx *c, unsigned int *i,
 	const struct parse_word *w;
 	int err;
 
-	err = lex_need(c, *i, "a condition like arg0 == 1");
+	err = cabin_lex_need(c, *i, "a condition like arg0 == 1");
 	if (err)
 		return err;
 	w = &c->w[*i];
 	if (strncmp(w->text, "arg", 3) || w->text[3] < '0' ||
 	    w->text[3] > '5' || w->text[4])
-		return lex_fail(c, w->col,
-				"bad argument '%s' (expected arg0 to arg5)",
-				lex_shown(c, w->text));
+		return cabin_lex_fail(c, w->col,
+				      "bad argument '%s' (expected arg0 to arg5)",
+				      cabin_lex_shown(c, w->text));
 	memset(cd, 0, sizeof(*cd));
 	cd->arg = (unsigned int)(w->text[3] - '0');
-	err = lex_need(c, ++*i, "an operator");
+	err = cabin_lex_need(c, ++*i, "an operator");
 	if (err)
 		return err;
 	if (!strcmp(c->w[*i].text, "&")) {
-		err = lex_need(c, ++*i, "a mask");
+		err = cabin_lex_need(c, ++*i, "a mask");
 		if (!err)
-			err = lex_u64(c, &c->w[*i], &cd->mask);
+			err = cabin_lex_u64(c, &c->w[*i], &cd->mask);
 		if (!err)
-			err = lex_need(c, ++*i, "'=='");
+			err = cabin_lex_need(c, ++*i, "'=='");
 		if (err)
 			return err;
 		if (strcmp(c->w[*i].text, "=="))
-			return lex_fail(c, c->w[*i].col,
-					"expected '==' after the mask, got '%s'",
-					lex_shown(c, c->w[*i].text));
+			return cabin_lex_fail(c, c->w[*i].col,
+					      "expected '==' after the mask, got '%s'",
+					      cabin_lex_shown(c,
+							      c->w[*i].text));
 		cd->op = CABIN_CMP_MASKED_EQ;
 	} else {
 		err = parse_op(c, &c->w[*i], &cd->op);
 		if (err)
 			return err;
 	}
-	err = lex_need(c, ++*i, "a value");
+	err = cabin_lex_need(c, ++*i, "a value");
 	if (!err)
-		err = lex_u64(c, &c->w[*i], &cd->value);
+		err = cabin_lex_u64(c, &c->w[*i], &cd->value);
 	++*i;
 	return err;
 }
@@ -129,16 +130,16 @@ static int parse_when(struct parse_ctx *c, unsigned int i,
 
 	for (;;) {
 		if (r->ncond == CABIN_RULE_MAX_CONDS)
-			return lex_fail(c, lex_col_at(c, i),
-					"too many conditions (at most %d)",
-					CABIN_RULE_MAX_CONDS);
+			return cabin_lex_fail(c, cabin_lex_col_at(c, i),
+					      "too many conditions (at most %d)",
+					      CABIN_RULE_MAX_CONDS);
 		err = parse_cond(c, &i, &r->cond[r->ncond]);
 		if (err)
 			return err;
 		r->ncond++;
 		if (i >= c->nw)
 			return 0;
-		err = lex_pick(c, i, "'and'", and_word);
+		err = cabin_lex_pick(c, i, "'and'", and_word);
 		if (err < 0)
 			return err;
 		i++;
@@ -150,15 +151,18 @@ static int check_contradiction(struct parse_ctx *c,
 			       const struct parse_word *w,
 			       const struct cabin_rule *r)
 {
-	struct cabin_syscall_rule *old = policy_find_catchall(c->p, r->nr);
+	struct cabin_syscall_rule *old;
 	char was[40];
 
+	old = cabin_policy_find_catchall(c->p, r->nr);
+
 	if (r->ncond || !old || old->origin != c->origin ||
-	    policy_route_equal(&old->rule.route, &r->route))
+	    cabin_policy_route_equal(&old->rule.route, &r->route))
 		return 0;
 	cabin_policy_route_text(&old->rule.route, was, sizeof(was));
-	return lex_fail(c, w->col, "syscall '%s' is already %s on line %u",
-			lex_shown(c, w->text), was, old->line);
+	return cabin_lex_fail(c, w->col,
+			      "syscall '%s' is already %s on line %u",
+			      cabin_lex_shown(c, w->text), was, old->line);
 }
 
 static int do_syscall_rule(struct parse_ctx *c)
@@ -170,15 +174,15 @@ static int do_syscall_rule(struct parse_ctx *c)
 
 	err = parse_action(c, &c->w[1], &rule.route);
 	if (!err)
-		err = lex_need(c, 2, "a syscall name");
+		err = cabin_lex_need(c, 2, "a syscall name");
 	if (err)
 		return err;
 	for (names_end = 2; names_end < c->nw; names_end++)
 		if (!strcmp(c->w[names_end].text, "when"))
 			break;
 	if (names_end == 2)
-		return lex_fail(c, c->w[2].col,
-				"expected a syscall name before 'when'");
+		return cabin_lex_fail(c, c->w[2].col,
+				      "expected a syscall name before 'when'");
 	if (names_end < c->nw) {
 		err = parse_when(c, names_end + 1, &rule);
 		if (err)
@@ -189,31 +193,31 @@ static int do_syscall_rule(struct parse_ctx *c)
 
 		nr = strlen(w->text) < 40 ? cabin_syscall_number(w->text) : -1;
 		if (nr < 0)
-			return lex_fail(c, w->col, "unknown syscall '%s'",
-					lex_shown(c, w->text));
+			return cabin_lex_fail(c, w->col, "unknown syscall '%s'",
+					      cabin_lex_shown(c, w->text));
 		rule.nr = (int)nr;
 		err = check_contradiction(c, w, &rule);
 		if (err)
 			return err;
-		err = policy_add_syscall(c->p, w->text, &rule, c->line,
-					 c->origin);
+		err = cabin_policy_add_syscall_origin(c->p, w->text, &rule,
+						      c->line, c->origin);
 		if (err)
-			return lex_fail_errno(c, w->col, err);
+			return cabin_lex_fail_errno(c, w->col, err);
 	}
 	if (!c->syscall_line)
 		c->syscall_line = c->line;
 	return 0;
 }
 
-int parse_syscall(struct parse_ctx *c)
+int cabin_policy_parse_syscall(struct parse_ctx *c)
 {
 	static const char *const off[] = { "off", NULL };
-	int err = lex_need(c, 1, "an action, 'default' or 'filter'");
+	int err = cabin_lex_need(c, 1, "an action, 'default' or 'filter'");
 
 	if (err)
 		return err;
 	if (!strcmp(c->w[1].text, "default")) {
-		err = lex_exact(c, 3, "an action");
+		err = cabin_lex_exact(c, 3, "an action");
 		if (!err)
 			err = parse_action(c, &c->w[2],
 					   &c->p->syscall_default);
@@ -225,9 +229,9 @@ int parse_syscall(struct parse_ctx *c)
 		return 0;
 	}
 	if (!strcmp(c->w[1].text, "filter")) {
-		err = lex_exact(c, 3, "'off'");
+		err = cabin_lex_exact(c, 3, "'off'");
 		if (!err)
-			err = lex_pick(c, 2, "'off'", off);
+			err = cabin_lex_pick(c, 2, "'off'", off);
 		if (err < 0)
 			return err;
 		c->p->filter_off = true;

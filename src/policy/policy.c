@@ -1,21 +1,19 @@
 /*
  * The policy as data: init and free, the mutators the parser shares with
- * command-line overrides, loading a policy file, and the whole-policy
- * validation and comparison that do not depend on how it was written.
+ * command-line overrides, and the whole-policy validation and comparison
+ * that do not depend on how it was written.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "core/names.h"
 #include "policy/lang.h"
 #include "policy/parse_int.h"
 #include "policy/policy.h"
 
-bool policy_valid_env_name(const char *s)
+bool cabin_policy_valid_env_name(const char *s)
 {
 	if (!((*s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z') ||
 	      *s == '_'))
@@ -28,7 +26,7 @@ bool policy_valid_env_name(const char *s)
 }
 
 /* "/x", ".", "./x", "x", "~", "~/x": never "~user", never "?x". */
-bool policy_valid_path(const char *s)
+bool cabin_policy_valid_path(const char *s)
 {
 	if (!*s || *s == '?' || strchr(s, '\n'))
 		return false;
@@ -51,8 +49,8 @@ static bool route_valid(const struct cabin_route *r)
 	}
 }
 
-bool policy_route_equal(const struct cabin_route *a,
-			const struct cabin_route *b)
+bool cabin_policy_route_equal(const struct cabin_route *a,
+			      const struct cabin_route *b)
 {
 	if (a->kind != b->kind)
 		return false;
@@ -65,7 +63,7 @@ static bool rule_equal(const struct cabin_rule *a, const struct cabin_rule *b)
 	unsigned int i;
 
 	if (a->nr != b->nr || a->ncond != b->ncond ||
-	    !policy_route_equal(&a->route, &b->route))
+	    !cabin_policy_route_equal(&a->route, &b->route))
 		return false;
 	for (i = 0; i < a->ncond; i++) {
 		const struct cabin_cond *x = &a->cond[i], *y = &b->cond[i];
@@ -144,6 +142,23 @@ void cabin_policy_free(struct cabin_policy *p)
 	cabin_policy_init(p);
 }
 
+struct cabin_policy *cabin_policy_new(void)
+{
+	struct cabin_policy *p = malloc(sizeof(*p));
+
+	if (p)
+		cabin_policy_init(p);
+	return p;
+}
+
+void cabin_policy_delete(struct cabin_policy *p)
+{
+	if (!p)
+		return;
+	cabin_policy_free(p);
+	free(p);
+}
+
 /* Room for one more element of an array that grows one at a time. */
 static int grow(void **arr, size_t n, size_t size)
 {
@@ -166,7 +181,8 @@ int cabin_policy_add_path(struct cabin_policy *p, const char *path,
 	size_t i;
 	int err;
 
-	if (!policy_valid_path(path) || !rights || (rights & ~CABIN_FILE_ALL))
+	if (!cabin_policy_valid_path(path) || !rights ||
+	    (rights & ~CABIN_FILE_ALL))
 		return -EINVAL;
 	p->files_restricted = true;
 	for (i = 0; i < p->npaths; i++) {
@@ -191,8 +207,8 @@ int cabin_policy_add_path(struct cabin_policy *p, const char *path,
 	return 0;
 }
 
-struct cabin_syscall_rule *policy_find_catchall(struct cabin_policy *p,
-						int nr)
+struct cabin_syscall_rule *cabin_policy_find_catchall(struct cabin_policy *p,
+						      int nr)
 {
 	size_t i;
 
@@ -207,9 +223,9 @@ struct cabin_syscall_rule *policy_find_catchall(struct cabin_policy *p,
  * unconditioned rule, since the first match wins: a condition written
  * after the catch-all could never match.
  */
-int policy_add_syscall(struct cabin_policy *p, const char *name,
-		       const struct cabin_rule *rule, unsigned int line,
-		       unsigned int origin)
+int cabin_policy_add_syscall_origin(struct cabin_policy *p, const char *name,
+				    const struct cabin_rule *rule,
+				    unsigned int line, unsigned int origin)
 {
 	struct cabin_syscall_rule *catchall, *r;
 	size_t i, at;
@@ -217,7 +233,7 @@ int policy_add_syscall(struct cabin_policy *p, const char *name,
 
 	if (strlen(name) >= sizeof(r->name) || !rule_valid(rule))
 		return -EINVAL;
-	catchall = policy_find_catchall(p, rule->nr);
+	catchall = cabin_policy_find_catchall(p, rule->nr);
 	if (!rule->ncond && catchall) {
 		catchall->rule.route = rule->route;
 		catchall->line = line;
@@ -246,7 +262,7 @@ int policy_add_syscall(struct cabin_policy *p, const char *name,
 int cabin_policy_add_syscall(struct cabin_policy *p, const char *name,
 			     const struct cabin_rule *rule, unsigned int line)
 {
-	return policy_add_syscall(p, name, rule, line, 0);
+	return cabin_policy_add_syscall_origin(p, name, rule, line, 0);
 }
 
 int cabin_policy_env_keep(struct cabin_policy *p, const char *name)
@@ -254,7 +270,7 @@ int cabin_policy_env_keep(struct cabin_policy *p, const char *name)
 	size_t i;
 	int err;
 
-	if (!policy_valid_env_name(name))
+	if (!cabin_policy_valid_env_name(name))
 		return -EINVAL;
 	for (i = 0; i < p->nenv_keep; i++)
 		if (!strcmp(p->env_keep[i], name))
@@ -274,7 +290,7 @@ int cabin_policy_add_file(struct cabin_path_list *l, const char *path)
 	size_t i;
 	int err;
 
-	if (path[0] != '/' || !policy_valid_path(path))
+	if (path[0] != '/' || !cabin_policy_valid_path(path))
 		return -EINVAL;
 	for (i = 0; i < l->n; i++)
 		if (!strcmp(l->path[i], path))
@@ -289,8 +305,8 @@ int cabin_policy_add_file(struct cabin_path_list *l, const char *path)
 	return 0;
 }
 
-struct cabin_env_set *policy_find_env_set(struct cabin_policy *p,
-					  const char *name)
+struct cabin_env_set *cabin_policy_find_env_set(struct cabin_policy *p,
+						const char *name)
 {
 	size_t i;
 
@@ -300,19 +316,20 @@ struct cabin_env_set *policy_find_env_set(struct cabin_policy *p,
 	return NULL;
 }
 
-int policy_env_set(struct cabin_policy *p, const char *name,
-		   const char *value, unsigned int line, unsigned int origin)
+int cabin_policy_env_set_origin(struct cabin_policy *p, const char *name,
+				const char *value, unsigned int line,
+				unsigned int origin)
 {
 	struct cabin_env_set *e;
 	char *v;
 	int err;
 
-	if (!policy_valid_env_name(name) || strchr(value, '\n'))
+	if (!cabin_policy_valid_env_name(name) || strchr(value, '\n'))
 		return -EINVAL;
 	v = strdup(value);
 	if (!v)
 		return -ENOMEM;
-	e = policy_find_env_set(p, name);
+	e = cabin_policy_find_env_set(p, name);
 	if (!e) {
 		err = grow((void **)&p->env_set, p->nenv_set,
 			   sizeof(*p->env_set));
@@ -339,50 +356,7 @@ int policy_env_set(struct cabin_policy *p, const char *name,
 int cabin_policy_env_set(struct cabin_policy *p, const char *name,
 			 const char *value)
 {
-	return policy_env_set(p, name, value, 0, 0);
-}
-
-/* ---- loading a file ---- */
-
-int cabin_policy_load_file(struct cabin_policy *p, const char *path,
-			   struct cabin_policy_error *err)
-{
-	size_t len = 0, cap = CABIN_POLICY_MAX_FILE + 1;
-	char *buf = malloc(cap);
-	ssize_t n = 0;
-	int fd, ret;
-
-	if (!buf) {
-		policy_set_error(err, path, 0, 0, "out of memory");
-		return -ENOMEM;
-	}
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		ret = -errno;
-		free(buf);
-		policy_set_error(err, path, 0, 0, "%s", strerror(-ret));
-		return ret;
-	}
-	while (len < cap) {
-		n = read(fd, buf + len, cap - len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		len += (size_t)n;
-	}
-	ret = n < 0 ? -errno : 0;
-	close(fd);
-	if (ret)
-		policy_set_error(err, path, 0, 0, "%s", strerror(-ret));
-	else if (len > CABIN_POLICY_MAX_FILE) {
-		policy_set_error(err, path, 0, 0, "larger than 1 MiB");
-		ret = -EFBIG;
-	} else {
-		ret = cabin_policy_parse(p, buf, len, path, err);
-	}
-	free(buf);
-	return ret;
+	return cabin_policy_env_set_origin(p, name, value, 0, 0);
 }
 
 /* ---- whole-policy checks and comparison ---- */
@@ -395,7 +369,7 @@ static int invalid(struct cabin_policy_error *err, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	policy_verror(err, err ? err->file : "", 0, 0, fmt, ap);
+	cabin_policy_verror(err, err ? err->file : "", 0, 0, fmt, ap);
 	va_end(ap);
 	return -EINVAL;
 }
@@ -448,7 +422,8 @@ int cabin_policy_validate(const struct cabin_policy *p,
 	if (l->files && l->files < 3)
 		return invalid(err, "'limit files' must be at least 3");
 	for (i = 0; i < p->npaths; i++)
-		if (!p->paths[i].rights || !policy_valid_path(p->paths[i].path))
+		if (!p->paths[i].rights ||
+		    !cabin_policy_valid_path(p->paths[i].path))
 			return invalid(err, "bad path rule");
 	for (i = 0; i < p->nenv_set; i++)
 		for (j = 0; j < i; j++)
@@ -517,7 +492,8 @@ bool cabin_policy_equal(const struct cabin_policy *a,
 
 	if (a->has_syscall_default != b->has_syscall_default ||
 	    (a->has_syscall_default &&
-	     !policy_route_equal(&a->syscall_default, &b->syscall_default)) ||
+	     !cabin_policy_route_equal(&a->syscall_default,
+				       &b->syscall_default)) ||
 	    a->filter_off != b->filter_off || a->nsyscalls != b->nsyscalls)
 		return false;
 	for (i = 0; i < a->nsyscalls; i++)

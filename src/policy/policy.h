@@ -12,18 +12,9 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "cabin/policy.h"
 #include "core/netguard.h"
 #include "core/router.h"
-
-/* File rights; a path rule grants the union of what it names. */
-enum cabin_file_right {
-	CABIN_FILE_READ		= 1u << 0,	/* read files, list directories */
-	CABIN_FILE_WRITE	= 1u << 1,	/* write and truncate files */
-	CABIN_FILE_CREATE	= 1u << 2,	/* create, delete, rename, link */
-	CABIN_FILE_EXEC		= 1u << 3,	/* execute files */
-	CABIN_FILE_IOCTL	= 1u << 4,	/* ioctl on device files */
-	CABIN_FILE_LIST		= 1u << 5,	/* list directories (read has it) */
-};
 
 struct cabin_path_rule {
 	char *path;		/* as written ("." and "~" allowed) */
@@ -41,11 +32,6 @@ enum cabin_isolate {
 	CABIN_ISOLATE_IPC	= 1u << 2,
 	CABIN_ISOLATE_UTS	= 1u << 3,
 	CABIN_ISOLATE_MOUNT	= 1u << 4,
-};
-
-enum cabin_memory_protection {
-	CABIN_MEMORY_WX		= 1u << 0,	/* issue: memory protection */
-	CABIN_MEMORY_XOM	= 1u << 1,
 };
 
 /* A limit of 0 means "not set". */
@@ -116,13 +102,6 @@ struct cabin_policy {
 	unsigned int parses;		/* parse calls so far: origin numbers */
 };
 
-struct cabin_policy_error {
-	char file[256];
-	unsigned int line;		/* 1-based; 0 = not tied to a line */
-	unsigned int column;		/* 1-based */
-	char message[256];
-};
-
 void cabin_policy_init(struct cabin_policy *p);
 void cabin_policy_free(struct cabin_policy *p);
 
@@ -134,41 +113,19 @@ void cabin_policy_free(struct cabin_policy *p);
  */
 int cabin_policy_parse(struct cabin_policy *p, const char *text, size_t len,
 		       const char *filename, struct cabin_policy_error *err);
-int cabin_policy_load_file(struct cabin_policy *p, const char *path,
-			   struct cabin_policy_error *err);
-
-/* The text of a built-in profile, or NULL. */
-const char *cabin_profile_text(const char *name);
-/* Names of the built-in profiles, NULL-terminated. */
-extern const char *const cabin_profile_names[];
-int cabin_policy_load_profile(struct cabin_policy *p, const char *name,
-			      struct cabin_policy_error *err);
-
-/* Print p in normal form: a policy file that parses back to p. */
-int cabin_policy_format(const struct cabin_policy *p, FILE *out);
-
-/* Checks that need the whole policy (contradictions, impossible limits). */
-int cabin_policy_validate(const struct cabin_policy *p,
-			  struct cabin_policy_error *err);
 
 /* Same meaning: what format prints is equal (profile, lines ignored). */
 bool cabin_policy_equal(const struct cabin_policy *a,
 			const struct cabin_policy *b);
 
-/* "file:line:column: message" (or "file: message") and a newline. */
-void cabin_policy_error_print(const struct cabin_policy_error *err,
-			      FILE *out);
-
 /*
- * Mutators shared by the parser and the command-line overrides.  They
+ * Mutators shared by the parser and the command-line overrides, besides
+ * the public ones (cabin/policy.h).  They
  * return 0 or -EINVAL for a value the language could not express, and
  * -ENOMEM.  A later unconditioned syscall rule replaces an earlier one
  * for the same syscall, a later env set replaces an earlier value, and a
  * path named twice gets the union of its rights: later overrides earlier.
  */
-int cabin_policy_add_path(struct cabin_policy *p, const char *path,
-			  unsigned int rights, bool optional,
-			  unsigned int line);
 int cabin_policy_add_syscall(struct cabin_policy *p, const char *name,
 			     const struct cabin_rule *rule, unsigned int line);
 int cabin_policy_env_keep(struct cabin_policy *p, const char *name);
@@ -177,7 +134,5 @@ int cabin_policy_env_keep(struct cabin_policy *p, const char *name);
  * -EINVAL if it is not one.
  */
 int cabin_policy_add_file(struct cabin_path_list *l, const char *path);
-int cabin_policy_env_set(struct cabin_policy *p, const char *name,
-			 const char *value);
 
 #endif

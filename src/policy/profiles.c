@@ -3,7 +3,6 @@
  * prints exactly what a policy starting with `profile NAME` inherits, and
  * users can copy one as the start of their own.
  */
-#include <errno.h>
 #include <string.h>
 
 #include "policy/policy.h"
@@ -144,29 +143,4 @@ const char *cabin_profile_text(const char *name)
 		if (!strcmp(name, cabin_profile_names[i]))
 			return profile_texts[i];
 	return NULL;
-}
-
-int cabin_policy_load_profile(struct cabin_policy *p, const char *name,
-			      struct cabin_policy_error *err)
-{
-	const char *text = cabin_profile_text(name);
-	char file[64];
-	int ret;
-
-	if (!text) {
-		if (err) {
-			snprintf(err->file, sizeof(err->file), "profile");
-			err->line = 0;
-			err->column = 0;
-			snprintf(err->message, sizeof(err->message),
-				 "unknown profile '%.32s' (known: default, strict, trace, none)",
-				 name);
-		}
-		return -EINVAL;
-	}
-	snprintf(file, sizeof(file), "profile %s", name);
-	ret = cabin_policy_parse(p, text, strlen(text), file, err);
-	if (!ret)
-		snprintf(p->profile, sizeof(p->profile), "%s", name);
-	return ret;
 }

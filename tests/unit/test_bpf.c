@@ -23,7 +23,7 @@
 #include <cmocka.h>
 
 #include "cabin/cabin.h"
-#include "policy/guards.h"
+#include "policy/self_protect.h"
 #include "policy/setid.h"
 #include "policy/compile_bpf.h"
 
@@ -151,15 +151,15 @@ static void compile(struct compiled *c, unsigned int unsafe)
 			  (struct cabin_route){ .kind = CABIN_ROUTE_ALLOW });
 	/* First, as compile.c puts it below Landlock ABI 6. */
 	if (!(unsafe & CABIN_UNSAFE_SIGSCOPE))
-		assert_int_equal(cabin_guards_add_group_kill(&c->router), 0);
+		assert_int_equal(cabin_self_protect_group_kill(&c->router), 0);
 	if (!(unsafe & CABIN_UNSAFE_DENY))
 		add_deny_list(&c->router);
 	if (!(unsafe & CABIN_UNSAFE_UNTRACED))
-		assert_int_equal(cabin_guards_add(&c->router), 0);
+		assert_int_equal(cabin_self_protect_clone(&c->router), 0);
 	if (!(unsafe & CABIN_UNSAFE_SETID))
 		assert_int_equal(cabin_setid_routes(&c->router), 0);
 	if (!(unsafe & CABIN_UNSAFE_SECCOMP))
-		assert_int_equal(cabin_guards_own_filter(&c->router), 0);
+		assert_int_equal(cabin_self_protect_own_filter(&c->router), 0);
 	assert_int_equal(cabin_bpf_compile(&c->router,
 					   !(unsafe & CABIN_UNSAFE_ABI),
 					   &c->bpf, &bad), 0);

@@ -478,6 +478,43 @@ static void test_mutators(void **state)
 			 -EINVAL);
 }
 
+/* What cabin run's options build, applied on top of a loaded policy. */
+static void test_overrides(void **state)
+{
+	struct cabin_policy *o = cabin_policy_new();
+
+	(void)state;
+	assert_non_null(o);
+	parse_ok("network connect tcp 443\nlimit procs 8\nlimit cpu 5\n"
+		 "env set A=1\n");
+	assert_false(pol.files_restricted);
+	assert_int_equal(cabin_policy_set_network(o, "wifi"), -EINVAL);
+	assert_int_equal(cabin_policy_set_network(o, "none"), 0);
+	assert_int_equal(cabin_policy_set_limit(o, CABIN_POLICY_LIMIT_PROCS,
+						 3), 0);
+	assert_int_equal(cabin_policy_set_limit(o, CABIN_POLICY_LIMIT_TIMEOUT +
+						 1, 3), -EINVAL);
+	assert_int_equal(cabin_policy_add_memory(o, CABIN_MEMORY_WX), 0);
+	assert_int_equal(cabin_policy_add_memory(o, 1u << 7), -EINVAL);
+	cabin_policy_env_clear(o);
+	assert_int_equal(cabin_policy_env_set(o, "A", "2"), 0);
+	assert_int_equal(cabin_policy_add_path(o, "/x", CABIN_FILE_READ,
+					       false, 0), 0);
+	assert_int_equal(cabin_policy_override(&pol, o), 0);
+	/* Granting a path does not confine a policy that left files open. */
+	assert_false(pol.files_restricted);
+	assert_non_null(path_for("/x"));
+	assert_int_equal(pol.net, CABIN_NET_NONE);
+	assert_int_equal(pol.nconnect_ports, 0);
+	assert_int_equal(pol.limits.procs, 3);
+	assert_int_equal(pol.limits.cpu, 5);
+	assert_int_equal(pol.memory, CABIN_MEMORY_WX);
+	assert_true(pol.env_clear);
+	assert_string_equal(pol.env_set[0].value, "2");
+	assert_int_equal(cabin_policy_validate(&pol, &perr), 0);
+	cabin_policy_delete(o);
+}
+
 /* ---- errors ---- */
 
 static void test_errors_syscall(void **state)
@@ -747,6 +784,7 @@ int main(void)
 		T(test_isolate_tmp_memory),
 		T(test_refining_a_profile),
 		T(test_mutators),
+		T(test_overrides),
 		T(test_errors_syscall),
 		T(test_errors_other),
 		T(test_error_print),

@@ -1,9 +1,9 @@
 /*
- * The guard routes.  A child created with CLONE_UNTRACED is not followed
- * by ptrace, so it would outlive cabin and escape the proxy.  clone3
- * passes its flags in memory BPF cannot read, so it answers ENOSYS the way
- * an older kernel would, and libc falls back to clone, whose flags BPF
- * sees.
+ * The self-protection routes.  A child created with CLONE_UNTRACED is
+ * not followed by ptrace, so it would outlive cabin and escape the proxy.
+ * clone3 passes its flags in memory BPF cannot read, so it answers ENOSYS
+ * the way an older kernel would, and libc falls back to clone, whose
+ * flags BPF sees.
  *
  * kill(0, sig) signals the caller's process group, and a PID namespace
  * does not cut a process group: the program starts in cabin's.  Landlock's
@@ -16,7 +16,7 @@
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 
-#include "policy/guards.h"
+#include "policy/self_protect.h"
 
 static bool named(const struct cabin_router *r, int nr)
 {
@@ -29,7 +29,7 @@ static bool named(const struct cabin_router *r, int nr)
 	return false;
 }
 
-int cabin_guards_add(struct cabin_router *r)
+int cabin_self_protect_clone(struct cabin_router *r)
 {
 	const struct cabin_rule untraced = {
 		.nr = SYS_clone,
@@ -52,7 +52,7 @@ int cabin_guards_add(struct cabin_router *r)
 	return err < 0 ? err : 0;
 }
 
-int cabin_guards_add_group_kill(struct cabin_router *r)
+int cabin_self_protect_group_kill(struct cabin_router *r)
 {
 	/* ERRNO outranks every answer of a filter the program adds. */
 	const struct cabin_rule group_kill = {
@@ -81,7 +81,7 @@ int cabin_guards_add_group_kill(struct cabin_router *r)
  * flags).  The installs themselves stop in the proxy so the trace and
  * report say a filter of the program's own now answers some calls first.
  */
-int cabin_guards_own_filter(struct cabin_router *r)
+int cabin_self_protect_own_filter(struct cabin_router *r)
 {
 	const struct cabin_rule listener = {
 		.nr = SYS_seccomp,

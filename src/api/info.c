@@ -1,0 +1,129 @@
+/*
+ * The machine facts of cabin/info.h, gathered from the platforms' own
+ * probes (platform/probe.c, the kvm verdict) so that callers need no
+ * internal header, plus the sysctls that say why user namespaces are
+ * refused.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cabin/info.h"
+#include "platform/kvm/verdict.h"
+#include "platform/probe.h"
+
+static int read_sysctl_int(const char *path, int *out)
+{
+	char buf[32];
+	ssize_t n;
+	int fd, i, val = 0;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return -EINVAL;
+	buf[n] = '\0';
+	if (buf[0] < '0' || buf[0] > '9')
+		return -EINVAL;
+	for (i = 0; buf[i] >= '0' && buf[i] <= '9' && val < 100000; i++)
+		val = val * 10 + (buf[i] - '0');
+	*out = val;
+	return 0;
+}
+
+/* The probe only says "no"; the usual sysctls tell the user why. */
+static const char *userns_reason(void)
+{
+	int val;
+
+	if (read_sysctl_int("/proc/sys/user/max_user_namespaces", &val) == 0 &&
+	    val == 0)
+		return "user.max_user_namespaces is 0";
+	if (read_sysctl_int("/proc/sys/kernel/unprivileged_userns_clone",
+			    &val) == 0 && val == 0)
+		return "kernel.unprivileged_userns_clone is 0";
+	return "unshare(CLONE_NEWUSER) refused";
+}
+
+static const char *canary_name(enum cabin_kvm_canary c)
+{
+	switch (c) {
+	case CABIN_KVM_CANARY_PASSED:
+		return "passed";
+	case CABIN_KVM_CANARY_SYSCALL_CPL3:
+		return "syscall_cpl3";
+	case CABIN_KVM_CANARY_FAULT:
+		return "fault";
+	case CABIN_KVM_CANARY_EXIT:
+		return "exit";
+	case CABIN_KVM_CANARY_TIMEOUT:
+		return "timeout";
+	case CABIN_KVM_CANARY_NOT_RUN:
+		break;
+	}
+	return "not_run";
+}
+
+static void take_probe(struct cabin_info *info, const struct cabin_probe *p)
+{
+	snprintf(info->kernel_release, sizeof(info->kernel_release), "%s",
+		 p->kernel_release);
+	snprintf(info->machine, sizeof(info->machine), "%s", p->machine);
+	info->seccomp_filter = p->seccomp_filter;
+	info->seccomp_user_notif = p->seccomp_user_notif;
+	info->seccomp_kill_process = p->seccomp_kill_process;
+	info->landlock_abi = p->landlock_abi;
+	info->landlock_errno = p->landlock_errno;
+	info->syscall_user_dispatch = p->syscall_user_dispatch;
+	info->pkeys_cpu = p->pkeys_cpu;
+	info->pkeys_os = p->pkeys_os;
+	info->user_namespaces = p->user_namespaces;
+	info->ia32_emulation = p->ia32_emulation;
+	info->kvm_present = p->kvm_present;
+	info->kvm_usable = p->kvm_usable;
+	info->kvm_errno = p->kvm_errno;
+	info->sev_snp_guest = p->sev_snp_guest;
+	info->ptrace_usable = p->ptrace_usable;
+	info->yama_ptrace_scope = p->yama_ptrace_scope;
+}
+
+static void take_kvm(struct cabin_info *info,
+		     const struct cabin_kvm_evidence *ev,
+		     const struct cabin_kvm_verdict *v)
+{
+	info->kvm_platform = v->usable;
+	snprintf(info->kvm_verdict, sizeof(info->kvm_verdict), "%s", v->why);
+	info->kvm_canary = canary_name(ev->canary);
+	info->kvm_pvm = v->pvm;
+	info->cpu_vmx_svm = ev->cpu_virt;
+	info->kvm_guest_known = ev->cpuid_read;
+	info->kvm_guest_smep = ev->smep;
+	info->kvm_guest_smap = ev->smap;
+	info->kvm_guest_pku = ev->pku;
+	snprintf(info->kvm_guest_lacks, sizeof(info->kvm_guest_lacks), "%s",
+		 v->lacks);
+}
+
+int cabin_info_gather(struct cabin_info *info)
+{
+	struct cabin_probe probe;
+	struct cabin_kvm_evidence ev;
+	struct cabin_kvm_verdict verdict;
+
+	if (!info)
+		return -EINVAL;
+	memset(info, 0, sizeof(*info));
+	cabin_probe_machine(&probe);
+	cabin_kvm_gather(&ev);
+	cabin_kvm_decide(&ev, &verdict);
+	take_probe(info, &probe);
+	take_kvm(info, &ev, &verdict);
+	if (!info->user_namespaces)
+		info->user_namespaces_why = userns_reason();
+	return 0;
+}

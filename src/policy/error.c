@@ -1,0 +1,46 @@
+/*
+ * Errors of the policy module: where a policy is wrong (file:line:column)
+ * and what, filled by the lexer, the parser and the whole-policy checks,
+ * and printed the way compilers print theirs.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+
+#include "policy/policy.h"
+#include "policy/parse_int.h"
+
+void cabin_policy_verror(struct cabin_policy_error *err, const char *file,
+			 unsigned int line, unsigned int col, const char *fmt,
+			 va_list ap)
+{
+	if (!err)
+		return;
+	if (file != err->file)
+		snprintf(err->file, sizeof(err->file), "%s", file ? file : "");
+	err->line = line;
+	err->column = line ? col : 0;
+	vsnprintf(err->message, sizeof(err->message), fmt, ap);
+}
+
+void cabin_policy_set_error(struct cabin_policy_error *err, const char *file,
+			    unsigned int line, unsigned int col,
+			    const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	cabin_policy_verror(err, file, line, col, fmt, ap);
+	va_end(ap);
+}
+
+void cabin_policy_error_print(const struct cabin_policy_error *err,
+			      FILE *out)
+{
+	const char *file = err->file[0] ? err->file : "policy";
+
+	if (err->line)
+		fprintf(out, "%s:%u:%u: %s\n", file, err->line, err->column,
+			err->message);
+	else
+		fprintf(out, "%s: %s\n", file, err->message);
+}

@@ -1,0 +1,97 @@
+/*
+ * Overrides: settings made on a policy of their own (`cabin run`'s
+ * options) and then applied on top of the loaded policy, where they win.
+ * The setters say what an option means in the policy's terms; the CLI
+ * only parses the words.
+ */
+#include <errno.h>
+#include <stddef.h>
+#include <string.h>
+
+#include "policy/policy.h"
+
+int cabin_policy_set_network(struct cabin_policy *p, const char *mode)
+{
+	if (!strcmp(mode, "none"))
+		p->net = CABIN_NET_NONE;
+	else if (!strcmp(mode, "loopback"))
+		p->net = CABIN_NET_LOOPBACK;
+	else if (!strcmp(mode, "host"))
+		p->net = CABIN_NET_HOST;
+	else
+		return -EINVAL;
+	return 0;
+}
+
+int cabin_policy_set_limit(struct cabin_policy *p,
+			   enum cabin_policy_limit limit, uint64_t value)
+{
+#define AT(f) offsetof(struct cabin_limits, f)
+	static const size_t field[] = {
+		[CABIN_POLICY_LIMIT_MEMORY] = AT(memory),
+		[CABIN_POLICY_LIMIT_CPU] = AT(cpu),
+		[CABIN_POLICY_LIMIT_PROCS] = AT(procs),
+		[CABIN_POLICY_LIMIT_FILES] = AT(files),
+		[CABIN_POLICY_LIMIT_FSIZE] = AT(fsize),
+		[CABIN_POLICY_LIMIT_TIMEOUT] = AT(timeout),
+	};
+#undef AT
+
+	if ((unsigned int)limit >= sizeof(field) / sizeof(field[0]))
+		return -EINVAL;
+	*(uint64_t *)((char *)&p->limits + field[limit]) = value;
+	return 0;
+}
+
+int cabin_policy_add_memory(struct cabin_policy *p, unsigned int protection)
+{
+	if (protection & ~(CABIN_MEMORY_WX | CABIN_MEMORY_XOM))
+		return -EINVAL;
+	p->memory |= protection;
+	return 0;
+}
+
+void cabin_policy_env_clear(struct cabin_policy *p)
+{
+	p->env_clear = true;
+}
+
+int cabin_policy_override(struct cabin_policy *p,
+			  const struct cabin_policy *o)
+{
+	const uint64_t *from = (const uint64_t *)&o->limits;
+	uint64_t *to = (uint64_t *)&p->limits;
+	bool restricted = p->files_restricted;
+	size_t i;
+	int err;
+
+	_Static_assert(sizeof(o->limits) % sizeof(uint64_t) == 0,
+		       "limits are all 64-bit");
+	for (i = 0; i < o->npaths; i++) {
+		err = cabin_policy_add_path(p, o->paths[i].path,
+					    o->paths[i].rights, false, 0);
+		if (err < 0)
+			return err;
+	}
+	/* Granting more never confines a policy that left files open. */
+	p->files_restricted = restricted;
+	if (o->net != CABIN_NET_UNSET) {
+		p->net = o->net;
+		if (o->net == CABIN_NET_NONE)
+			p->nconnect_ports = p->nbind_ports = 0;
+	}
+	for (i = 0; i < sizeof(o->limits) / sizeof(uint64_t); i++) {
+		if (from[i])
+			to[i] = from[i];
+	}
+	if (o->env_clear)
+		p->env_clear = true;
+	p->memory |= o->memory;
+	for (i = 0; i < o->nenv_set; i++) {
+		err = cabin_policy_env_set(p, o->env_set[i].name,
+					   o->env_set[i].value);
+		if (err < 0)
+			return err;
+	}
+	return 0;
+}
