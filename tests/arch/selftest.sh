@@ -122,6 +122,10 @@ int cabin_b_back(void) { return cabin_a_one(); }
 C
 echo 'cycle src/a/one.c src/b/two.c src/b/three.c  # pending: a reason' >"$work/allow"
 expect "a circle inside an allowed circle passes" 0 "" "$work/allow"
+echo 'cycle src/a/* src/b/t*.c  # pending: a reason' >"$work/allow"
+expect "a circle whose files match an allowed one's patterns passes" 0 "" "$work/allow"
+echo 'cycle src/a/one.c  # pending: a reason' >"$work/allow"
+expect "a circle reaching past an allowed one fails" 1 "cycle src/a/one.c src/b/two.c" "$work/allow"
 
 clean_tree
 build_tree
