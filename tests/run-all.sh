@@ -1,5 +1,5 @@
 #!/bin/bash
-# The whole suite: unit tests, then the integration and adversarial suites
+# The whole suite: unit tests and the architecture check, then the integration and adversarial suites
 # as this user and (when run as root) as an unprivileged user, the mutation
 # suite (root), then all of it again with the AddressSanitizer + UBSan
 # build of cabin.
@@ -53,9 +53,10 @@ run_suite() {
 	rm -f "$log"
 }
 
-unit_suite() {
-	local b=$1 out rc
-	out=$(meson test -C "$b" --suite unit --print-errorlogs 2>&1); rc=$?
+# One meson suite of BUILD: unit (cmocka), arch (tools/check-architecture).
+meson_suite() {
+	local b=$1 suite=$2 out rc
+	out=$(meson test -C "$b" --suite "$suite" --print-errorlogs 2>&1); rc=$?
 	echo "$out" | grep -E '^ *[0-9]+/[0-9]+ |FAIL|ERROR' || true
 	local ok fail
 	ok=$(echo "$out" | sed -nE 's/^Ok: +([0-9]+).*/\1/p')
@@ -94,7 +95,9 @@ suites() {
 	done
 }
 
-run_suite "unit" unit_suite "$build"
+run_suite "unit" meson_suite "$build" unit
+# The layers, circles, prefixes and file sizes of docs/architecture.md.
+run_suite "arch" meson_suite "$build" arch
 
 # The suites find programs under CABIN_BUILD; a tree layout keeps tests/ and
 # build/ side by side as in the checkout.
@@ -147,7 +150,7 @@ fi
 if [ -n "$asan_build" ]; then
 	export ASAN_OPTIONS=halt_on_error=1:detect_leaks=1
 	export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
-	run_suite "asan unit" unit_suite "$asan_build"
+	run_suite "asan unit" meson_suite "$asan_build" unit
 	suites "asan $(id -un):" "$tree" "$asan_build/cabin"
 fi
 

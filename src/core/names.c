@@ -82,14 +82,26 @@ const char *cabin_signal_name(int sig)
 		[SIGIO] = "SIGIO", [SIGPWR] = "SIGPWR",
 		[SIGSYS] = "SIGSYS",
 	};
-	static char rt[16];
+	/*
+	 * Constant strings, not a buffer filled per call: the VM monitor's
+	 * threads name signals at once.  The kernel has 33 real-time
+	 * signals (32 to 64); libc keeps the first two or three for itself.
+	 */
+	static const char *const rt[] = {
+		"SIGRT_0", "SIGRT_1", "SIGRT_2", "SIGRT_3", "SIGRT_4",
+		"SIGRT_5", "SIGRT_6", "SIGRT_7", "SIGRT_8", "SIGRT_9",
+		"SIGRT_10", "SIGRT_11", "SIGRT_12", "SIGRT_13", "SIGRT_14",
+		"SIGRT_15", "SIGRT_16", "SIGRT_17", "SIGRT_18", "SIGRT_19",
+		"SIGRT_20", "SIGRT_21", "SIGRT_22", "SIGRT_23", "SIGRT_24",
+		"SIGRT_25", "SIGRT_26", "SIGRT_27", "SIGRT_28", "SIGRT_29",
+		"SIGRT_30", "SIGRT_31", "SIGRT_32",
+	};
 
 	if (sig > 0 && (size_t)sig < ARRAY_SIZE(names) && names[sig])
 		return names[sig];
-	if (sig >= SIGRTMIN && sig <= SIGRTMAX) {
-		snprintf(rt, sizeof(rt), "SIGRT_%d", sig - SIGRTMIN);
-		return rt;
-	}
+	if (sig >= SIGRTMIN && sig <= SIGRTMAX &&
+	    (size_t)(sig - SIGRTMIN) < ARRAY_SIZE(rt))
+		return rt[sig - SIGRTMIN];
 	return "SIG???";
 }
 

@@ -24,6 +24,8 @@
 #include <linux/landlock.h>
 #include <linux/seccomp.h>
 
+#include "util/sysctl.h"
+
 #if defined(__x86_64__) || defined(__i386__)
 #include <cpuid.h>
 #define PROBE_X86 1
@@ -70,35 +72,6 @@ static bool path_exists(const char *path)
 	struct stat st;
 
 	return stat(path, &st) == 0;
-}
-
-/* Reads the non-negative integer a sysctl file starts with; -errno if not. */
-static int read_sysctl_int(const char *path, int *out)
-{
-	char buf[32];
-	ssize_t n;
-	int fd, i, val = 0;
-
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	do {
-		n = read(fd, buf, sizeof(buf) - 1);
-	} while (n < 0 && errno == EINTR);
-	if (n < 0) {
-		int err = errno;
-
-		close(fd);
-		return -err;
-	}
-	close(fd);
-	buf[n] = '\0';
-	if (buf[0] < '0' || buf[0] > '9')
-		return -EINVAL;
-	for (i = 0; buf[i] >= '0' && buf[i] <= '9' && val < 100000; i++)
-		val = val * 10 + (buf[i] - '0');
-	*out = val;
-	return 0;
 }
 
 /*
@@ -293,7 +266,7 @@ static void probe_ptrace(struct cabin_probe *p)
 {
 	int scope = -1;
 
-	if (read_sysctl_int("/proc/sys/kernel/yama/ptrace_scope", &scope) < 0)
+	if (cabin_util_sysctl_int("kernel/yama/ptrace_scope", &scope) < 0)
 		scope = -1;
 	p->yama_ptrace_scope = scope;
 	p->ptrace_usable = scope <= 1;

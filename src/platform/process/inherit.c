@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "platform/process/inherit.h"
+#include "util/procfs.h"
 
 #ifndef PID_FS_MAGIC
 #define PID_FS_MAGIC		0x50494446
@@ -75,15 +76,11 @@ static const char *anon_refusal(int fd)
 		"anon_inode:[signalfd]", "anon_inode:[eventpoll]",
 		"anon_inode:inotify",
 	};
-	char link[64], name[128];
-	ssize_t n;
+	char name[128];
 	size_t i;
 
-	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
-	n = readlink(link, name, sizeof(name) - 1);
-	if (n < 0)
+	if (cabin_util_fd_readlink(fd, name, sizeof(name)) < 0)
 		return "a kernel object cabin cannot name (no /proc)";
-	name[n] = '\0';
 	for (i = 0; i < sizeof(plain) / sizeof(*plain); i++) {
 		if (!strcmp(name, plain[i]))
 			return NULL;

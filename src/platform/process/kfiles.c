@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "platform/process/kfiles.h"
+#include "util/procfs.h"
 
 #define KF_RO_ATTRS	(MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | \
 			 MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC)
@@ -107,17 +108,12 @@ bool cabin_kfiles_host_terminal(int fd, char *path, size_t len)
 {
 	struct stat st, named;
 	struct statfs sf;
-	char link[32];
-	ssize_t n;
 
 	if (fstatfs(fd, &sf) < 0 || sf.f_type != DEVPTS_SUPER_MAGIC ||
 	    fstat(fd, &st) < 0 || !S_ISCHR(st.st_mode))
 		return false;
-	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
-	n = readlink(link, path, len - 1);
-	if (n <= 0)
+	if (cabin_util_fd_readlink(fd, path, len) <= 0)
 		return false;
-	path[n] = '\0';
 	return !strncmp(path, "/dev/pts/", 9) && stat(path, &named) == 0 &&
 	       named.st_dev == st.st_dev && named.st_ino == st.st_ino;
 }

@@ -18,23 +18,15 @@
 #include <unistd.h>
 
 #include "platform/process/privs.h"
+#include "util/sysctl.h"
 
 static int last_cap(void)
 {
-	char buf[16];
-	int fd = open("/proc/sys/kernel/cap_last_cap", O_RDONLY | O_CLOEXEC);
-	ssize_t n;
-	long v;
+	int v;
 
-	if (fd < 0)
+	if (cabin_util_sysctl_int("kernel/cap_last_cap", &v) < 0)
 		return CAP_LAST_CAP;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return CAP_LAST_CAP;
-	buf[n] = '\0';
-	v = strtol(buf, NULL, 10);
-	return v > 0 && v < 64 ? (int)v : CAP_LAST_CAP;
+	return v > 0 && v < 64 ? v : CAP_LAST_CAP;
 }
 
 static int write_file(const char *path, const char *text)

@@ -19,6 +19,7 @@
 #include "core/names.h"
 #include "platform/process/procfs.h"
 #include "platform/proclink.h"
+#include "util/procfs.h"
 
 static ssize_t read_small(pid_t tid, const char *what, char *buf, size_t len)
 {
@@ -87,10 +88,9 @@ int cabin_procfs_seccomp_mode(pid_t tid)
  */
 int cabin_procfs_seccomp_listeners(int *fds, int max)
 {
-	char path[64], link[64];
+	char link[64];
 	struct dirent *de;
 	int n = 0, fd;
-	ssize_t len;
 	DIR *dir;
 
 	dir = opendir("/proc/self/fd");
@@ -101,11 +101,8 @@ int cabin_procfs_seccomp_listeners(int *fds, int max)
 		if (de->d_name[0] < '0' || de->d_name[0] > '9' ||
 		    fd == dirfd(dir))
 			continue;
-		snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
-		len = readlink(path, link, sizeof(link) - 1);
-		if (len < 0)
+		if (cabin_util_fd_readlink(fd, link, sizeof(link)) < 0)
 			continue;
-		link[len] = '\0';
 		if (!strcmp(link, "anon_inode:seccomp notify"))
 			fds[n++] = fd;
 	}

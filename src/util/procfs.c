@@ -1,0 +1,39 @@
+/*
+ * This process's descriptors through /proc/self/fd (util/procfs.h).
+ */
+#include <errno.h>
+#include <linux/magic.h>
+#include <stdio.h>
+#include <sys/vfs.h>
+#include <unistd.h>
+
+#include "util/procfs.h"
+
+int cabin_util_fd_path(int fd, char *buf, size_t len)
+{
+	int n = snprintf(buf, len, "/proc/self/fd/%d", fd);
+
+	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
+}
+
+ssize_t cabin_util_fd_readlink(int fd, char *buf, size_t len)
+{
+	char link[CABIN_UTIL_FD_PATH_MAX];
+	ssize_t n;
+
+	if (len == 0)
+		return -EINVAL;
+	cabin_util_fd_path(fd, link, sizeof(link));
+	n = readlink(link, buf, len - 1);
+	if (n < 0)
+		return -errno;
+	buf[n] = '\0';
+	return n;
+}
+
+bool cabin_util_on_procfs(int fd)
+{
+	struct statfs sf;
+
+	return fstatfs(fd, &sf) == 0 && sf.f_type == PROC_SUPER_MAGIC;
+}

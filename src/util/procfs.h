@@ -1,0 +1,28 @@
+/*
+ * This process's own descriptors as /proc shows them, for every layer:
+ * the "/proc/self/fd/N" name that reopens or reaches a descriptor's
+ * object, what that link names, and whether a descriptor is on procfs
+ * (whose objects differ by who looks).  Nothing here reads another
+ * process's /proc: that is a platform's business.
+ */
+#ifndef CABIN_UTIL_PROCFS_H
+#define CABIN_UTIL_PROCFS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+/* Room for "/proc/self/fd/" and any int, with its NUL. */
+#define CABIN_UTIL_FD_PATH_MAX 32
+
+/* "/proc/self/fd/FD" into buf; 0, or -ENAMETOOLONG when len is short. */
+int cabin_util_fd_path(int fd, char *buf, size_t len);
+/*
+ * What descriptor fd of this process names (its /proc/self/fd link),
+ * NUL-terminated, cut to len - 1 bytes; its length, or -errno.
+ */
+ssize_t cabin_util_fd_readlink(int fd, char *buf, size_t len);
+/* Is fd's object on a procfs? (false when fstatfs fails) */
+bool cabin_util_on_procfs(int fd);
+
+#endif
