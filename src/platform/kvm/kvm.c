@@ -28,6 +28,7 @@
 #include "core/xom.h"
 #include "platform/kvm/abi.h"
 #include "platform/kvm/exec.h"
+#include "platform/kvm/host/options.h"
 #include "platform/kvm/kvm.h"
 #include "platform/kvm/monitor_fault.h"
 #include "platform/kvm/verdict.h"
