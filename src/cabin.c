@@ -29,6 +29,7 @@ static const char *const unsafe_names[] = {
 };
 
 #define NUNSAFE (sizeof(unsafe_names) / sizeof(*unsafe_names))
+
 int cabin_unsafe_parse(const char *list, unsigned int *out)
 {
 	char buf[256], *tok, *save = NULL;
@@ -58,6 +59,11 @@ static void warn_unsafe(FILE *log, unsigned int unsafe)
 	}
 }
 
+/*
+ * Before anything runs: check what the kernel can enforce, grant what
+ * the run adds to the policy, arm the guards, compile the routes and
+ * plan the sandbox.
+ */
 static int prepare(struct cabin_run_state *r, const char *program)
 {
 	struct cabin_policy_error perr;
