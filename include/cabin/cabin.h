@@ -6,6 +6,7 @@
 #define CABIN_CABIN_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 
 /* Exit statuses that belong to cabin itself, as in env(1) and timeout(1). */
@@ -41,14 +42,6 @@ enum cabin_unsafe {
 	CABIN_UNSAFE_MOUNTWALK	= 1u << 20,	/* the file guard walks up into covering mounts */
 };
 
-/* Testing the kvm proxy kernel's own protection (--kvm-test-fault). */
-enum cabin_kvm_test_fault {
-	CABIN_KVM_FAULT_NONE,
-	CABIN_KVM_FAULT_READ_USER,	/* the kernel reads a user page */
-	CABIN_KVM_FAULT_EXEC_USER,	/* the kernel calls into a user page */
-	CABIN_KVM_FAULT_KERNEL_UD,	/* an invalid opcode in the kernel */
-};
-
 struct cabin_policy;
 
 struct cabin_config {
@@ -82,13 +75,16 @@ struct cabin_config {
 	const char *report_path;	/* NULL: no JSON report */
 	bool summary;
 
-	/* Where the program runs: "process" (NULL) or "kvm" (a KVM guest). */
+	/*
+	 * Where the program runs: a platform's name (cabin_platform_name),
+	 * NULL for the first, "process"; and options for that platform
+	 * alone, each "NAME" or "NAME=VALUE", NULL-terminated, or NULL.
+	 * The kvm platform takes stats, forward=exit or forward=ring,
+	 * batch=PAGES and test-fault=read-user, exec-user or kernel-ud
+	 * (cabin run's --stats, --forward, --kvm-batch, --kvm-test-fault).
+	 */
 	const char *platform;
-	bool stats;			/* kvm: VM exits by reason at the end */
-	bool forward_ring;		/* kvm: syscalls through the shared ring */
-	unsigned int kvm_batch;		/* kvm: pages per grant, 0: 512 */
-	/* Testing only: make the proxy kernel fault on purpose. */
-	enum cabin_kvm_test_fault kvm_test_fault;
+	const char *const *platform_options;
 };
 
 /*
@@ -97,6 +93,9 @@ struct cabin_config {
  * killed by signal N, or one of the CABIN_EXIT_* codes.
  */
 int cabin_run(const struct cabin_config *cfg, char *const argv[]);
+
+/* The i-th platform cabin knows (0 is the default); NULL past the last. */
+const char *cabin_platform_name(size_t i);
 
 /* Add the protections named in a comma-separated list; -EINVAL if unknown. */
 int cabin_unsafe_parse(const char *list, unsigned int *unsafe);

@@ -96,6 +96,16 @@ enum {
 
 #define MAX_PASS_FDS 64
 
+/* The kvm platform's options, as the platform takes them (cabin.h). */
+struct kvm_args {
+	bool stats;
+	bool forward_ring;
+	unsigned int batch;		/* 0: the platform's default */
+	const char *test_fault;		/* NULL: none */
+	char batch_opt[32], fault_opt[32];
+	const char *options[5];
+};
+
 struct run_args {
 	struct cabin_config cfg;
 	const char *profile;
@@ -103,6 +113,7 @@ struct run_args {
 	struct cabin_policy *overrides;	/* applied on top, in order */
 	bool have_overrides;
 	int pass_fds[MAX_PASS_FDS];
+	struct kvm_args kvm;
 };
 
 static int bad(const char *fmt, const char *arg)
@@ -237,6 +248,30 @@ static int add_pass_fd(struct run_args *a, const char *arg)
 	return 0;
 }
 
+/* The platform's options: those given, for whichever platform runs. */
+static void platform_options(struct run_args *a)
+{
+	struct kvm_args *k = &a->kvm;
+	size_t n = 0;
+
+	if (k->stats)
+		k->options[n++] = "stats";
+	if (k->forward_ring)
+		k->options[n++] = "forward=ring";
+	if (k->batch) {
+		snprintf(k->batch_opt, sizeof(k->batch_opt), "batch=%u",
+			 k->batch);
+		k->options[n++] = k->batch_opt;
+	}
+	if (k->test_fault) {
+		snprintf(k->fault_opt, sizeof(k->fault_opt), "test-fault=%s",
+			 k->test_fault);
+		k->options[n++] = k->fault_opt;
+	}
+	k->options[n] = NULL;
+	a->cfg.platform_options = k->options;
+}
+
 static int load_policy(struct run_args *a, struct cabin_policy *p)
 {
 	struct cabin_policy_error err;
@@ -361,12 +396,12 @@ int cabin_cmd_run(int argc, char **argv)
 			a.cfg.platform = optarg;
 			break;
 		case OPT_STATS:
-			a.cfg.stats = true;
+			a.kvm.stats = true;
 			break;
 		case OPT_FORWARD:
 			if (!either("--forward", optarg, "exit", "ring"))
 				goto out;
-			a.cfg.forward_ring = !strcmp(optarg, "ring");
+			a.kvm.forward_ring = !strcmp(optarg, "ring");
 			break;
 		case OPT_KVM_BATCH: {
 			uint64_t n;
@@ -377,16 +412,14 @@ int cabin_cmd_run(int argc, char **argv)
 					optarg);
 				goto out;
 			}
-			a.cfg.kvm_batch = (unsigned int)n;
+			a.kvm.batch = (unsigned int)n;
 			break;
 		}
 		case OPT_KVM_FAULT:
-			if (!strcmp(optarg, "read-user"))
-				a.cfg.kvm_test_fault = CABIN_KVM_FAULT_READ_USER;
-			else if (!strcmp(optarg, "exec-user"))
-				a.cfg.kvm_test_fault = CABIN_KVM_FAULT_EXEC_USER;
-			else if (!strcmp(optarg, "kernel-ud"))
-				a.cfg.kvm_test_fault = CABIN_KVM_FAULT_KERNEL_UD;
+			if (!strcmp(optarg, "read-user") ||
+			    !strcmp(optarg, "exec-user") ||
+			    !strcmp(optarg, "kernel-ud"))
+				a.kvm.test_fault = optarg;
 			else {
 				fprintf(stderr, "cabin run: --kvm-test-fault takes read-user, exec-user or kernel-ud, not '%s'\n",
 					optarg);
@@ -422,6 +455,7 @@ int cabin_cmd_run(int argc, char **argv)
 	if (load_policy(&a, policy) < 0)
 		goto out;
 	a.cfg.policy = policy;
+	platform_options(&a);
 	code = cabin_run(&a.cfg, argv + optind);
 out:
 	cabin_policy_delete(policy);

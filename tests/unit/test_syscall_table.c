@@ -13,7 +13,7 @@
 
 #include <cmocka.h>
 
-#include "platform/kvm/forward_impl.h"
+#include "platform/kvm/forward/forward_impl.h"
 #include "platform/kvm/kvm.h"
 #include "syscall/table.h"
 

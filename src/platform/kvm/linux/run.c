@@ -23,6 +23,7 @@
 #include "core/router.h"
 #include "platform/kvm/shared/abi.h"
 #include "platform/kvm/linux/exec.h"
+#include "platform/kvm/host/options.h"
 #include "platform/kvm/kvm.h"
 #include "platform/kvm/vmm/monitor_fault.h"
 

@@ -1,0 +1,64 @@
+/*
+ * The process platform as a driver: the program is cabin's traced child
+ * under the seccomp filter, and cabin's own stop loop (monitor.c) runs
+ * the proxy.  It needs nothing before the sandbox; whether ptrace and the
+ * filter work here, the start says (spawn.c names the stage that failed).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "core/proxy.h"
+#include "platform/driver.h"
+#include "platform/process/process.h"
+#include "platform/process/signals.h"
+
+/*
+ * It has no options of its own: those it can be handed are the kvm
+ * platform's, and --stats has no VM exits to count here (says nothing).
+ */
+static int process_configure(struct cabin_launch *l,
+			     const char *const *options)
+{
+	for (; options && *options; options++) {
+		if (strcmp(*options, "stats")) {
+			fprintf(l->log, "cabin: --forward, --kvm-batch and --kvm-test-fault need --platform kvm\n");
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+static int process_launch(struct cabin_launch *l)
+{
+	struct cabin_saved_signals signals;
+	struct cabin_process pp;
+	struct cabin_proxy proxy;
+	int code, err;
+
+	cabin_tracer_init(&pp);
+	pp.timeout = l->timeout;
+	err = l->proxy_init(l->run, &proxy, &pp.plat, l->log);
+	if (err < 0)
+		return cabin_platform_start_error(l->log, l->argv[0], err);
+	err = cabin_signals_install(&signals);
+	if (err < 0) {
+		cabin_proxy_free(&proxy);
+		return cabin_platform_start_error(l->log, l->argv[0], err);
+	}
+	l->spawn.signals = &signals;
+	code = cabin_tracer_run(&pp, &proxy, &l->spawn);
+	cabin_signals_restore(&signals);
+	if (code < 0)
+		code = cabin_platform_start_error(l->log, l->argv[0], code);
+	l->proxy_close(l->run, &proxy, code, l->log);
+	return code;
+}
+
+const struct cabin_platform_driver cabin_process_driver = {
+	.name = "process",
+	.traits = CABIN_PLATFORM_HOST_TASKS | CABIN_PLATFORM_HOST_FDS |
+		  CABIN_PLATFORM_HOST_MEMORY,
+	.configure = process_configure,
+	.launch = process_launch,
+};

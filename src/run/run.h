@@ -1,0 +1,111 @@
+/*
+ * One run of cabin_run, inside libcabin: what it builds from its policy
+ * before anything starts (checks.c, grants.c, protect.c, plan.c,
+ * records.c), handed to its platform's driver to launch, and released
+ * together at the end (cabin.c).  Calls go down only: cabin.c calls the
+ * files here and the platform registry; none of these calls cabin.c or a
+ * platform, and a platform reaches the run only through the hooks of its
+ * struct cabin_launch.
+ */
+#ifndef CABIN_RUN_RUN_H
+#define CABIN_RUN_RUN_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "cabin/cabin.h"
+#include "core/fsguard.h"
+#include "core/memguard.h"
+#include "core/netguard.h"
+#include "core/router.h"
+#include "core/xom.h"
+#include "platform/driver.h"
+#include "platform/process/sandbox.h"
+#include "policy/compile_bpf.h"
+#include "policy/policy.h"
+#include "trace/outfile.h"
+
+struct cabin_proxy;
+struct cabin_platform;
+
+/* Everything one run builds from its policy, released together. */
+struct cabin_run_state {
+	const struct cabin_config *cfg;
+	const struct cabin_policy *policy;
+	struct cabin_policy fallback;	/* default profile when none given */
+	struct cabin_policy effective;	/* the policy plus the program's file */
+	struct cabin_path_rule *paths;	/* effective's path rules */
+	int exe_fd;			/* the program, opened by cabin */
+	int terminal_fd;		/* stdio on a host pts, or -1 */
+	int mqueue_root;		/* in the child: sandbox.h */
+	char terminal_link[32];		/* its /proc/self/fd path */
+	char exe_link[32];		/* its /proc/self/fd path */
+	FILE *log;
+	int landlock_abi;
+	bool namespaces;		/* can the child create them */
+	struct cabin_router router;
+	struct cabin_netguard netguard;
+	struct cabin_fsguard fsguard;
+	bool has_fsguard;		/* fsguard was initialised */
+	struct cabin_bpf bpf;
+	struct cabin_sandbox sandbox;
+	char **envp;
+	char self_exe[PATH_MAX];
+	const char *home;
+	FILE *trace_out;
+	struct cabin_tracer *tracer;
+	struct cabin_report *report;
+	/* Bound before the program starts, named once it is over. */
+	struct cabin_outfile trace_file, report_file;
+	bool report_failed;		/* the report could not be written */
+	struct cabin_xom xom;
+	bool has_xom;			/* xom was initialised */
+	struct cabin_memguard memguard;	/* W^X's alias checks */
+	bool has_memguard;		/* memguard was initialised */
+	/* Where the program runs, and what it is to the host kernel there. */
+	const struct cabin_platform_driver *platform;
+	unsigned int traits;		/* enum cabin_platform_trait bits */
+	struct cabin_launch launch;	/* the platform's view of the run */
+	int private_fds[2];		/* the outputs' records: cabin's */
+};
+
+/* What the run confines (scope.c). */
+bool cabin_run_user_namespaces_allowed(void);
+bool cabin_run_wants_namespaces(const struct cabin_policy *p);
+bool cabin_run_sigscope(const struct cabin_run_state *r);
+bool cabin_run_kfiles(const struct cabin_run_state *r);
+bool cabin_run_needs_namespaces(const struct cabin_run_state *r);
+
+/* What must hold before anything runs, said on the log (checks.c). */
+int cabin_run_check_enforceable(struct cabin_run_state *r);
+int cabin_run_check_paths(struct cabin_run_state *r);
+int cabin_run_check_xom(struct cabin_run_state *r);
+int cabin_run_check_inherited(struct cabin_run_state *r);
+void cabin_run_note_open_files(const struct cabin_run_state *r);
+
+/* The effective policy's paths: what the run grants besides (grants.c). */
+int cabin_run_grant_program(struct cabin_run_state *r, const char *program);
+int cabin_run_grant_terminal(struct cabin_run_state *r);
+int cabin_run_seal_proc(struct cabin_run_state *r);
+
+/* The guards, the routes and the proxy that runs them (protect.c). */
+int cabin_run_setup_xom(struct cabin_run_state *r);
+int cabin_run_setup_memguard(struct cabin_run_state *r);
+int cabin_run_compile_routes(struct cabin_run_state *r);
+int cabin_run_setup_fsguard(struct cabin_run_state *r);
+int cabin_run_init_proxy(struct cabin_run_state *r, struct cabin_proxy *proxy,
+			 const struct cabin_platform *plat, FILE *log);
+
+/* The sandbox and what the platform is handed to launch (plan.c). */
+void cabin_run_plan_sandbox(struct cabin_run_state *r);
+void cabin_run_plan_launch(struct cabin_run_state *r, char *const argv[]);
+
+/* The trace and the report, from before the run to after it (records.c). */
+int cabin_run_open_records(struct cabin_run_state *r, char *const argv[]);
+void cabin_run_close_records(struct cabin_run_state *r);
+void cabin_run_finish(struct cabin_run_state *r, struct cabin_proxy *proxy,
+		      int code, FILE *log);
+int cabin_run_deliver_outputs(struct cabin_run_state *r, int code);
+
+#endif /* CABIN_RUN_RUN_H */
