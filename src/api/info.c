@@ -11,7 +11,7 @@
 #include <unistd.h>
 
 #include "cabin/info.h"
-#include "platform/kvm/verdict.h"
+#include "platform/kvm/host/verdict.h"
 #include "platform/probe.h"
 
 static int read_sysctl_int(const char *path, int *out)

@@ -15,7 +15,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
-#include "platform/process/spawn.h"
+#include "sandbox/spawn.h"
 
 struct cabin_platform;
 struct cabin_proxy;

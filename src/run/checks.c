@@ -13,7 +13,7 @@
 #include <unistd.h>
 
 #include "platform/probe.h"
-#include "platform/process/inherit.h"
+#include "sandbox/inherit.h"
 #include "policy/landlock.h"
 #include "run/run.h"
 

@@ -12,8 +12,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "platform/process/kfiles.h"
-#include "platform/process/spawn.h"
+#include "sandbox/kfiles.h"
+#include "sandbox/spawn.h"
 #include "run/run.h"
 
 /*

@@ -21,7 +21,7 @@
 #include "core/router.h"
 #include "core/xom.h"
 #include "platform/driver.h"
-#include "platform/process/sandbox.h"
+#include "sandbox/sandbox.h"
 #include "policy/compile_bpf.h"
 #include "policy/policy.h"
 #include "trace/outfile.h"

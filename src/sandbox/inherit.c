@@ -23,7 +23,7 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
-#include "platform/process/inherit.h"
+#include "sandbox/inherit.h"
 #include "util/procfs.h"
 
 #ifndef PID_FS_MAGIC

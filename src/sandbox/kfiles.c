@@ -18,7 +18,7 @@
 #include <sys/statfs.h>
 #include <unistd.h>
 
-#include "platform/process/kfiles.h"
+#include "sandbox/kfiles.h"
 #include "util/procfs.h"
 
 #define KF_RO_ATTRS	(MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | \

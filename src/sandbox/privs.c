@@ -17,7 +17,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "platform/process/privs.h"
+#include "sandbox/privs.h"
 #include "util/sysctl.h"
 
 static int last_cap(void)

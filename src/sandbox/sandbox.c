@@ -20,9 +20,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "platform/process/inherit.h"
-#include "platform/process/kfiles.h"
-#include "platform/process/sandbox.h"
+#include "sandbox/inherit.h"
+#include "sandbox/kfiles.h"
+#include "sandbox/sandbox.h"
 
 static volatile pid_t forward_to;
 
@@ -36,7 +36,7 @@ static void forward(int sig, siginfo_t *si, void *uctx)
 
 static void forward_signals(pid_t to)
 {
-	/* SIGRTMAX - 1: the kvm monitor's time limit (platform/kvm/signals.h). */
+	/* SIGRTMAX - 1: the kvm monitor's time limit (platform/kvm/vmm/signals.h). */
 	const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1,
 			     SIGUSR2, SIGWINCH, SIGCONT, SIGRTMAX - 1 };
 	struct sigaction sa;

@@ -12,7 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "platform/process/signals.h"
+#include "sandbox/signals.h"
 
 volatile pid_t cabin_signals_target;
 

@@ -19,9 +19,9 @@
 #include <unistd.h>
 
 #include "cabin/cabin.h"
-#include "platform/process/inherit.h"
-#include "platform/process/privs.h"
-#include "platform/process/spawn.h"
+#include "sandbox/inherit.h"
+#include "sandbox/privs.h"
+#include "sandbox/spawn.h"
 
 extern char **environ;
 

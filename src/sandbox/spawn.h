@@ -9,8 +9,8 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
-#include "platform/process/sandbox.h"
-#include "platform/process/signals.h"
+#include "sandbox/sandbox.h"
+#include "sandbox/signals.h"
 
 struct cabin_spawn {
 	char *const *argv;

@@ -20,7 +20,8 @@
 
 #include <cmocka.h>
 
-#include "platform/kvm/kvm.h"
+#include "platform/kvm/host/supervise.h"
+#include "platform/kvm/linux/entry.h"
 
 static void test_floor_and_moves(void **state)
 {

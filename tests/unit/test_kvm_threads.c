@@ -11,7 +11,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "platform/kvm/kvm.h"
+#include "platform/kvm/linux/entry.h"
 
 static struct cabin_kvm k;
 static struct cabin_kvm_thread t0, t1, t2;

@@ -15,7 +15,7 @@
 #include <cmocka.h>
 
 #include "platform/kvm/shared/abi.h"
-#include "platform/kvm/verdict.h"
+#include "platform/kvm/host/verdict.h"
 
 static void contains(const char *s, const char *part)
 {

@@ -14,7 +14,7 @@
 #include <cmocka.h>
 
 #include "platform/kvm/forward/forward_impl.h"
-#include "platform/kvm/kvm.h"
+#include "platform/kvm/linux/entry.h"
 #include "syscall/table.h"
 
 static bool forwarded(enum cabin_syscall_kvm who)

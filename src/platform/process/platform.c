@@ -11,7 +11,7 @@
 #include "core/proxy.h"
 #include "platform/driver.h"
 #include "platform/process/process.h"
-#include "platform/process/signals.h"
+#include "sandbox/signals.h"
 
 /*
  * It has no options of its own: those it can be handed are the kvm

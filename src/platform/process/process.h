@@ -8,7 +8,7 @@
 
 #include "core/platform.h"
 #include "core/proxy.h"
-#include "platform/process/spawn.h"
+#include "sandbox/spawn.h"
 
 struct cabin_process {
 	struct cabin_platform plat;

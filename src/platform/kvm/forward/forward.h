@@ -14,7 +14,7 @@
 #include <sys/types.h>
 
 #include "platform/kvm/shared/abi.h"
-#include "platform/kvm/signals.h"
+#include "platform/kvm/vmm/signals.h"
 
 struct cabin_gmem;
 struct cabin_router;

@@ -13,7 +13,7 @@
 #include "cabin/cabin.h"
 #include "platform/driver.h"
 #include "platform/kvm/host/host.h"
-#include "platform/kvm/verdict.h"
+#include "platform/kvm/host/verdict.h"
 
 static const char *const test_faults[] = {
 	[CABIN_KVM_FAULT_READ_USER] = "read-user",

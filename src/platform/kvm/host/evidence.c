@@ -6,7 +6,7 @@
  * by its trap port; and cheap hints (PVM's module, vmx/svm).  The run is
  * bounded: a guest that never exits is cut off by a timer.
  */
-#include "platform/kvm/verdict.h"
+#include "platform/kvm/host/verdict.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -7,7 +7,7 @@
 #define CABIN_PLATFORM_KVM_HOST_HOST_H
 
 #include "platform/driver.h"
-#include "platform/kvm/host/options.h"
+#include "platform/kvm/linux/options.h"
 
 /* One run's state, the driver's from configure to close. */
 struct cabin_kvm_host {

@@ -15,10 +15,10 @@
 #include "cabin/cabin.h"
 #include "platform/driver.h"
 #include "platform/kvm/host/host.h"
-#include "platform/kvm/kvm.h"
-#include "platform/process/process.h"
-#include "platform/process/signals.h"
-#include "platform/process/spawn.h"
+#include "platform/kvm/host/supervise.h"
+#include "platform/kvm/linux/entry.h"
+#include "sandbox/signals.h"
+#include "sandbox/spawn.h"
 
 /* What the child reported, or what its status says. */
 static int kvm_outcome(struct cabin_launch *l, const struct cabin_child *child,

@@ -16,8 +16,8 @@
 #include "core/proxy.h"
 #include "platform/driver.h"
 #include "platform/kvm/host/host.h"
-#include "platform/kvm/kvm.h"
-#include "platform/process/sandbox.h"
+#include "platform/kvm/linux/entry.h"
+#include "sandbox/sandbox.h"
 #include "trace/report.h"
 #include "trace/trace.h"
 

@@ -12,7 +12,7 @@
 #include <unistd.h>
 
 #include "platform/kvm/host/supervise.h"
-#include "platform/kvm/signals.h"
+#include "platform/kvm/vmm/signals.h"
 
 #define MAX_PUMPS	4
 

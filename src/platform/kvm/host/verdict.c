@@ -3,7 +3,7 @@
  * evidence (verdict.h), so the decision and its words are the same
  * whether the evidence came from a canary guest or from a unit test.
  */
-#include "platform/kvm/verdict.h"
+#include "platform/kvm/host/verdict.h"
 
 #include <errno.h>
 #include <stdarg.h>

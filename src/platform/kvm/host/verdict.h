@@ -7,8 +7,8 @@
  * decision is a pure function of that evidence, so it is unit-tested
  * with the evidence of hosts the tests cannot run on.
  */
-#ifndef CABIN_PLATFORM_KVM_VERDICT_H
-#define CABIN_PLATFORM_KVM_VERDICT_H
+#ifndef CABIN_PLATFORM_KVM_HOST_VERDICT_H
+#define CABIN_PLATFORM_KVM_HOST_VERDICT_H
 
 #include <stdbool.h>
 #include <stddef.h>

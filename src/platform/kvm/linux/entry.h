@@ -4,13 +4,12 @@
  * turning every trap into the core's events, run in the sandboxed child
  * that cabin forks; cabin supervises it from outside (host/).  The parts'
  * own headers: vmm/vm.h, linux/linux.h, forward/forward.h,
- * host/supervise.h; the verdict on this host: verdict.h.
+ * host/supervise.h; the verdict on this host: host/verdict.h.
  */
-#ifndef CABIN_PLATFORM_KVM_KVM_H
-#define CABIN_PLATFORM_KVM_KVM_H
+#ifndef CABIN_PLATFORM_KVM_LINUX_ENTRY_H
+#define CABIN_PLATFORM_KVM_LINUX_ENTRY_H
 
 #include "platform/kvm/forward/forward.h"
-#include "platform/kvm/host/supervise.h"
 #include "platform/kvm/linux/family.h"
 #include "platform/kvm/linux/linux.h"
 

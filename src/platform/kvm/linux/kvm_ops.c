@@ -16,7 +16,7 @@
 #include <unistd.h>
 
 #include "platform/kvm/shared/abi.h"
-#include "platform/kvm/kvm.h"
+#include "platform/kvm/linux/entry.h"
 #include "platform/proclink.h"
 
 /*

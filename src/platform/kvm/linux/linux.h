@@ -21,7 +21,7 @@
 #include "platform/kvm/forward/forward.h"
 #include "platform/kvm/linux/ksignal.h"
 #include "platform/kvm/linux/mm.h"
-#include "platform/kvm/signals.h"
+#include "platform/kvm/vmm/signals.h"
 #include "platform/kvm/vmm/vm.h"
 
 #define CABIN_KVM_MAX_FPU	8

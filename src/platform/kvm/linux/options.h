@@ -3,8 +3,8 @@
  * the kvm driver parses): what cabin run's --stats, --forward,
  * --kvm-batch and --kvm-test-fault ask of it.
  */
-#ifndef CABIN_PLATFORM_KVM_HOST_OPTIONS_H
-#define CABIN_PLATFORM_KVM_HOST_OPTIONS_H
+#ifndef CABIN_PLATFORM_KVM_LINUX_OPTIONS_H
+#define CABIN_PLATFORM_KVM_LINUX_OPTIONS_H
 
 #include <stdbool.h>
 
@@ -27,4 +27,4 @@ struct cabin_kvm_host_options {
 	enum cabin_kvm_test_fault test_fault;
 };
 
-#endif /* CABIN_PLATFORM_KVM_HOST_OPTIONS_H */
+#endif /* CABIN_PLATFORM_KVM_LINUX_OPTIONS_H */

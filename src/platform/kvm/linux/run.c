@@ -23,8 +23,8 @@
 #include "core/router.h"
 #include "platform/kvm/shared/abi.h"
 #include "platform/kvm/linux/exec.h"
-#include "platform/kvm/host/options.h"
-#include "platform/kvm/kvm.h"
+#include "platform/kvm/linux/options.h"
+#include "platform/kvm/linux/entry.h"
 #include "platform/kvm/vmm/monitor_fault.h"
 
 /* How long the other processes get to hand in their records at the end. */

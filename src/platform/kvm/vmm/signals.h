@@ -3,8 +3,8 @@
  * program's (which are emulated): what cabin sends the monitor, what the
  * monitors send each other, and the monitor's own.
  */
-#ifndef CABIN_PLATFORM_KVM_SIGNALS_H
-#define CABIN_PLATFORM_KVM_SIGNALS_H
+#ifndef CABIN_PLATFORM_KVM_VMM_SIGNALS_H
+#define CABIN_PLATFORM_KVM_VMM_SIGNALS_H
 
 #include <signal.h>
 

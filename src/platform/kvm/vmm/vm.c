@@ -15,7 +15,7 @@
 #include <unistd.h>
 
 #include "platform/kvm/shared/abi.h"
-#include "platform/kvm/guest/guest_image.h"
+#include "platform/kvm/shared/guest_image.h"
 #include "platform/kvm/vmm/monitor_fault.h"
 #include "platform/kvm/vmm/vm.h"
 
