@@ -702,14 +702,15 @@ static int confine(void *ctx)
 				    r->mqueue_root, &bad);
 }
 
-static long emulate(struct cabin_proxy *p, struct cabin_task *task,
-		    const struct cabin_syscall *sys)
+/* The guards that answer emulated calls: the file guard's, then the rest. */
+static int emulate(struct run *r, struct cabin_proxy *p)
 {
-	struct run *r = p->emulate_ctx;
+	int err = 0;
 
-	if (r->has_fsguard && cabin_fsguard_handles(sys->nr))
-		return cabin_fsguard_emulate(p, &r->fsguard, task, sys);
-	return cabin_netguard_emulate(p, &r->netguard, task, sys);
+	if (r->has_fsguard)
+		err = cabin_proxy_guard(p, &cabin_fsguard_guard, &r->fsguard);
+	return err ? err : cabin_proxy_guard(p, &cabin_netguard_guard,
+					     &r->netguard);
 }
 
 _Static_assert(CABIN_FSGUARD_WRITE == CABIN_FILE_WRITE &&
@@ -1033,10 +1034,8 @@ static int init_proxy(struct run *r, struct cabin_proxy *proxy,
 	proxy->xom = r->has_xom ? &r->xom : NULL;
 	proxy->memguard = r->has_memguard ? &r->memguard : NULL;
 	proxy->fail_unreadable = !(r->cfg->unsafe & CABIN_UNSAFE_UNREADABLE);
-	proxy->emulate = emulate;
-	proxy->emulate_ctx = r;
 	observe_records(r, proxy);
-	return 0;
+	return emulate(r, proxy);
 }
 
 /* The records are written and the summary printed once the run is over. */

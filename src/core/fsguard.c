@@ -493,16 +493,12 @@ struct fg_target {
 static long deny(struct fg_call *c, const struct fg_target *t, int err,
 		 const char *why)
 {
-	FILE *log = c->p->log ? c->p->log : stderr;
-
 	c->g->denied++;
 	c->task->count.denied++;
-	if (!cabin_denial_reported(c->p, c->op->nr, c->task->comm)) {
-		fprintf(log, "cabin: denied %s of %s by pid %d (%s): %s\n",
-			c->op->name, t->what, (int)c->task->tid,
-			c->task->comm, why);
-		fflush(log);
-	}
+	if (!cabin_log_reported(&c->p->log, c->op->nr, c->task->comm))
+		cabin_log_tell(&c->p->log, "denied %s of %s by pid %d (%s): %s",
+			       c->op->name, t->what, (int)c->task->tid,
+			       c->task->comm, why);
 	return -err;
 }
 
@@ -959,3 +955,16 @@ long cabin_fsguard_emulate(struct cabin_proxy *p, struct cabin_fsguard *g,
 	free(c);
 	return ret;
 }
+
+static long fsguard_emulate(struct cabin_proxy *p, void *ctx,
+			    struct cabin_task *task,
+			    const struct cabin_syscall *sys)
+{
+	return cabin_fsguard_emulate(p, ctx, task, sys);
+}
+
+const struct cabin_guard cabin_fsguard_guard = {
+	.name = "fsguard",
+	.handles = cabin_fsguard_handles,
+	.emulate = fsguard_emulate,
+};

@@ -132,4 +132,7 @@ long cabin_fsguard_emulate(struct cabin_proxy *p, struct cabin_fsguard *g,
 			   struct cabin_task *task,
 			   const struct cabin_syscall *sys);
 
+/* The guard the proxy runs: its context is a struct cabin_fsguard. */
+extern const struct cabin_guard cabin_fsguard_guard;
+
 #endif

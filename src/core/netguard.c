@@ -25,17 +25,15 @@
 /* A refusal, counted, and reported once per syscall and program name. */
 int ng_deny(struct ng_call *c, const char *what, const char *why)
 {
-	FILE *log = c->p->log ? c->p->log : stderr;
 	char shown[256];
 
 	c->g->denied++;
 	c->task->count.denied++;
-	if (!cabin_denial_reported(c->p, c->nr, c->task->comm)) {
+	if (!cabin_log_reported(&c->p->log, c->nr, c->task->comm)) {
 		snprintf(shown, sizeof(shown), "%s", what);
-		fprintf(log, "cabin: denied %s by pid %d (%s): %s\n",
-			cabin_printable(shown), (int)c->task->tid,
-			c->task->comm, why);
-		fflush(log);
+		cabin_log_tell(&c->p->log, "denied %s by pid %d (%s): %s",
+			       cabin_printable(shown), (int)c->task->tid,
+			       c->task->comm, why);
 	}
 	return -EACCES;
 }
@@ -189,3 +187,15 @@ out:
 		close(c.sock);
 	return ret;
 }
+
+static long netguard_emulate(struct cabin_proxy *p, void *ctx,
+			     struct cabin_task *task,
+			     const struct cabin_syscall *sys)
+{
+	return cabin_netguard_emulate(p, ctx, task, sys);
+}
+
+const struct cabin_guard cabin_netguard_guard = {
+	.name = "netguard",
+	.emulate = netguard_emulate,
+};
