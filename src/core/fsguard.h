@@ -11,6 +11,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 
 #include "core/proxy.h"
@@ -116,6 +117,9 @@ void cabin_fsguard_resolve(struct cabin_fsguard *g, pid_t tid);
  */
 int cabin_fsguard_allows(struct cabin_fsguard *g, pid_t tid, int fd,
 			 int parent, unsigned int right);
+
+/* Are a and b the same file (device and inode)? */
+bool cabin_fsguard_same_file(const struct stat *a, const struct stat *b);
 
 /*
  * Append to r the routes the guard needs: emulate routes for the

@@ -63,4 +63,24 @@ struct cabin_guard_slot {
 	void *ctx;
 };
 
+/* The proxy's guards in turn; see the hooks above. */
+long cabin_guards_entry(struct cabin_proxy *p, struct cabin_task *task,
+			const struct cabin_syscall *sys);
+void cabin_guards_settle(struct cabin_proxy *p, struct cabin_task *task,
+			 long ret);
+/* True when a guard killed the task at the exit. */
+bool cabin_guards_exit(struct cabin_proxy *p, struct cabin_task *task,
+		       long ret);
+/* The first guard that handles the call answers it; -ENOSYS if none. */
+long cabin_guards_emulate(struct cabin_proxy *p, struct cabin_task *task,
+			  const struct cabin_syscall *sys);
+/*
+ * At an exec: -errno when a guard killed the task, CABIN_GUARD_AT_EXIT
+ * when one ran the execve to its exit, else 0.
+ */
+int cabin_guards_exec(struct cabin_proxy *p, struct cabin_task *task);
+bool cabin_guards_stop_ok(struct cabin_proxy *p, struct cabin_task *task);
+void cabin_guards_fault(struct cabin_proxy *p, struct cabin_task *task,
+			const struct cabin_fault *f);
+
 #endif

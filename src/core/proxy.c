@@ -181,115 +181,6 @@ bool cabin_denial_reported(struct cabin_proxy *p, long nr, const char *comm)
 	return cabin_log_reported(&p->log, nr, comm);
 }
 
-/* The guards, in order, at a traced syscall's entry: the first refusal. */
-static long guards_entry(struct cabin_proxy *p, struct cabin_task *task,
-			 const struct cabin_syscall *sys)
-{
-	const struct cabin_guard_slot *s;
-	long refused = 0;
-	size_t i;
-
-	for (i = 0; !refused && i < p->nguards; i++) {
-		s = &p->guards[i];
-		if (s->guard->entry)
-			refused = s->guard->entry(p, s->ctx, task, sys);
-	}
-	return refused;
-}
-
-static void guards_settle(struct cabin_proxy *p, struct cabin_task *task,
-			  long ret)
-{
-	const struct cabin_guard_slot *s;
-	size_t i;
-
-	for (i = 0; i < p->nguards; i++) {
-		s = &p->guards[i];
-		if (s->guard->settle)
-			s->guard->settle(p, s->ctx, task, ret);
-	}
-}
-
-/* True when a guard killed the task at the exit. */
-static bool guards_exit(struct cabin_proxy *p, struct cabin_task *task,
-			long ret)
-{
-	const struct cabin_guard_slot *s;
-	size_t i;
-
-	for (i = 0; i < p->nguards; i++) {
-		s = &p->guards[i];
-		if (s->guard->exit && s->guard->exit(p, s->ctx, task, ret))
-			return true;
-	}
-	return false;
-}
-
-/* The first guard that handles the call answers it. */
-static long guards_emulate(struct cabin_proxy *p, struct cabin_task *task,
-			   const struct cabin_syscall *sys)
-{
-	const struct cabin_guard_slot *s;
-	size_t i;
-
-	for (i = 0; i < p->nguards; i++) {
-		s = &p->guards[i];
-		if (s->guard->emulate &&
-		    (!s->guard->handles || s->guard->handles(sys->nr)))
-			return s->guard->emulate(p, s->ctx, task, sys);
-	}
-	return -ENOSYS;
-}
-
-/*
- * At an exec: -errno when a guard killed the task, CABIN_GUARD_AT_EXIT
- * when one ran the execve to its exit, else 0.
- */
-static int guards_exec(struct cabin_proxy *p, struct cabin_task *task)
-{
-	const struct cabin_guard_slot *s;
-	int ret = 0, err;
-	size_t i;
-
-	for (i = 0; i < p->nguards; i++) {
-		s = &p->guards[i];
-		if (!s->guard->exec)
-			continue;
-		err = s->guard->exec(p, s->ctx, task);
-		if (err < 0)
-			return err;
-		if (err == CABIN_GUARD_AT_EXIT)
-			ret = err;
-	}
-	return ret;
-}
-
-static bool guards_stop_ok(struct cabin_proxy *p, struct cabin_task *task)
-{
-	const struct cabin_guard_slot *s;
-	size_t i;
-
-	for (i = 0; i < p->nguards; i++) {
-		s = &p->guards[i];
-		if (s->guard->stop_ok && !s->guard->stop_ok(p, s->ctx, task))
-			return false;
-	}
-	return true;
-}
-
-static void guards_fault(struct cabin_proxy *p, struct cabin_task *task,
-			 const struct cabin_fault *f)
-{
-	const struct cabin_guard_slot *s;
-	size_t i;
-
-	for (i = 0; i < p->nguards; i++) {
-		s = &p->guards[i];
-		if (s->guard->fault)
-			s->guard->fault(p, s->ctx, task, f);
-	}
-}
-
 /* Observers see each routed syscall: its entry, then exactly one result. */
 static void notify_entry(struct cabin_proxy *p, struct cabin_task *task,
 			 const struct cabin_syscall *sys,
@@ -387,13 +278,13 @@ static int on_syscall_entry(struct cabin_proxy *p, struct cabin_task *task,
 	case CABIN_ROUTE_TRACE:
 		refused = cabin_unreadable_entry(p, task, sys);
 		if (!refused)
-			refused = guards_entry(p, task, sys);
+			refused = cabin_guards_entry(p, task, sys);
 		if (refused)
 			return answer(p, task, refused);
 		task->state = CABIN_TASK_IN_SYSCALL;
 		return resume(p, task->tid, CABIN_RESUME_TO_EXIT, 0, 0);
 	case CABIN_ROUTE_EMULATE:
-		return answer(p, task, guards_emulate(p, task, sys));
+		return answer(p, task, cabin_guards_emulate(p, task, sys));
 	case CABIN_ROUTE_DENY:
 		return on_denied(p, task, sys, route->err);
 	case CABIN_ROUTE_KILL:
@@ -503,14 +394,14 @@ static int on_syscall_exit(struct cabin_proxy *p, struct cabin_task *task,
 			   long ret)
 {
 	if (task->cur_nr >= 0) {
-		guards_settle(p, task, ret);
+		cabin_guards_settle(p, task, ret);
 		notify_result(p, task, ret, true);
 		note_own_filter(p, task, ret);
 	} else if (task->entered) {
 		record_own_answer(p, task, ret);
 	}
 	task->entered = false;
-	if (guards_exit(p, task, ret)) {
+	if (cabin_guards_exit(p, task, ret)) {
 		task->cur_nr = -1;
 		return 0;	/* killed */
 	}
@@ -562,7 +453,7 @@ static int on_fault(struct cabin_proxy *p, struct cabin_task *task,
 {
 	task->count.faults++;
 	p->stats.faults++;
-	guards_fault(p, task, f);
+	cabin_guards_fault(p, task, f);
 	/* Faulting again, the thread came back from the last one. */
 	settle_fault(p, task, false);
 	task->fault = *f;
@@ -636,7 +527,7 @@ static int on_exec(struct cabin_proxy *p, struct cabin_task *task,
 	}
 	task->xom_sealed = false;
 	task->wx_pending = false;
-	err = guards_exec(p, task);
+	err = cabin_guards_exec(p, task);
 	if (err < 0)
 		return 0;	/* killed, or gone */
 	if (err != CABIN_GUARD_AT_EXIT)
@@ -753,7 +644,7 @@ int cabin_proxy_handle(struct cabin_proxy *p, const struct cabin_event *ev)
 	 * exec the old image is gone and the new one not yet sealed.
 	 */
 	if (ev->kind != CABIN_EV_EXITING && ev->kind != CABIN_EV_EXEC &&
-	    !guards_stop_ok(p, task))
+	    !cabin_guards_stop_ok(p, task))
 		return 0;
 	if (ev->kind != CABIN_EV_SYSCALL_ENTRY &&
 	    ev->kind != CABIN_EV_SYSCALL_ENTERED &&
