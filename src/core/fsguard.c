@@ -754,8 +754,16 @@ static long fsguard_emulate(struct cabin_proxy *p, void *ctx,
 	return cabin_fsguard_emulate(p, ctx, task, sys);
 }
 
+/* want: unused; the routes are the same for every policy. */
+static int fsguard_routes(const void *want, struct cabin_router *r)
+{
+	(void)want;
+	return cabin_fsguard_routes(r);
+}
+
 const struct cabin_guard cabin_fsguard_guard = {
 	.name = "fsguard",
+	.routes = fsguard_routes,
 	.handles = cabin_fsguard_handles,
 	.emulate = fsguard_emulate,
 };

@@ -20,8 +20,18 @@ struct cabin_fault;
 /* cabin_guard.exec: the task stands at the exit of its execve now. */
 #define CABIN_GUARD_AT_EXIT	1
 
+struct cabin_router;
+
 struct cabin_guard {
 	const char *name;
+	/*
+	 * The syscalls the guard needs to see, asked by the policy
+	 * compiler: routes added to r for what want (the guard's own
+	 * settings) asks, which the compiler keeps where the policy's rules
+	 * let them.  0 or -errno.  (Refusals that must come before the
+	 * policy's rules are asked by name: they are no watch.)
+	 */
+	int (*routes)(const void *want, struct cabin_router *r);
 	/*
 	 * At the entry of a traced syscall: 0 to let it run (and see its
 	 * exit), or the -errno it fails with instead.

@@ -9,6 +9,7 @@
 #include "core/limits.h"
 #include "core/names.h"
 #include "core/proxy.h"
+#include "core/router.h"
 
 const int cabin_limits_spawn_syscalls[] = {
 	SYS_clone, SYS_fork, SYS_vfork, -1,
@@ -80,8 +81,36 @@ static void limits_settle(struct cabin_proxy *p, void *ctx,
 		report_memory(p, task);
 }
 
+static int add_watch(struct cabin_router *r, const int *nrs)
+{
+	struct cabin_rule rule = { .route = { .kind = CABIN_ROUTE_TRACE } };
+	int err;
+
+	for (; *nrs >= 0; nrs++) {
+		rule.nr = *nrs;
+		err = cabin_router_add(r, &rule);
+		if (err < 0)
+			return err;
+	}
+	return 0;
+}
+
+/* want: a struct cabin_proxy_limits, the limits that are set. */
+static int limits_routes(const void *want, struct cabin_router *r)
+{
+	const struct cabin_proxy_limits *l = want;
+	int err = 0;
+
+	if (l->procs)
+		err = add_watch(r, cabin_limits_spawn_syscalls);
+	if (!err && l->memory)
+		err = add_watch(r, cabin_limits_memory_syscalls);
+	return err;
+}
+
 const struct cabin_guard cabin_limits_guard = {
 	.name = "limits",
+	.routes = limits_routes,
 	.entry = limits_entry,
 	.settle = limits_settle,
 };

@@ -393,8 +393,17 @@ static int memguard_exec(struct cabin_proxy *p, void *ctx,
 	return err;
 }
 
+/* want: a struct cabin_memguard_want. */
+static int memguard_routes(const void *want, struct cabin_router *r)
+{
+	const struct cabin_memguard_want *w = want;
+
+	return cabin_memguard_routes(r, true, w->alias);
+}
+
 const struct cabin_guard cabin_memguard_guard = {
 	.name = "memguard",
+	.routes = memguard_routes,
 	.entry = memguard_entry,
 	.exit = memguard_exit,
 	.exec = memguard_exec,

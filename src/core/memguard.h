@@ -75,4 +75,9 @@ int cabin_memguard_routes(struct cabin_router *r, bool watch, bool alias);
  */
 extern const struct cabin_guard cabin_memguard_guard;
 
+/* What the guard's routes are asked for: the watches, with alias checks? */
+struct cabin_memguard_want {
+	bool alias;
+};
+
 #endif

@@ -147,7 +147,14 @@ static long netguard_emulate(struct cabin_proxy *p, void *ctx,
 	return cabin_netguard_emulate(p, ctx, task, sys);
 }
 
+/* want: the struct cabin_netguard the routes are for. */
+static int netguard_routes(const void *want, struct cabin_router *r)
+{
+	return cabin_netguard_routes(want, r);
+}
+
 const struct cabin_guard cabin_netguard_guard = {
 	.name = "netguard",
+	.routes = netguard_routes,
 	.emulate = netguard_emulate,
 };
