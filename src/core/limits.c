@@ -81,20 +81,6 @@ static void limits_settle(struct cabin_proxy *p, void *ctx,
 		report_memory(p, task);
 }
 
-static int add_watch(struct cabin_router *r, const int *nrs)
-{
-	struct cabin_rule rule = { .route = { .kind = CABIN_ROUTE_TRACE } };
-	int err;
-
-	for (; *nrs >= 0; nrs++) {
-		rule.nr = *nrs;
-		err = cabin_router_add(r, &rule);
-		if (err < 0)
-			return err;
-	}
-	return 0;
-}
-
 /* want: a struct cabin_proxy_limits, the limits that are set. */
 static int limits_routes(const void *want, struct cabin_router *r)
 {
@@ -102,9 +88,9 @@ static int limits_routes(const void *want, struct cabin_router *r)
 	int err = 0;
 
 	if (l->procs)
-		err = add_watch(r, cabin_limits_spawn_syscalls);
+		err = cabin_router_trace_all(r, cabin_limits_spawn_syscalls);
 	if (!err && l->memory)
-		err = add_watch(r, cabin_limits_memory_syscalls);
+		err = cabin_router_trace_all(r, cabin_limits_memory_syscalls);
 	return err;
 }
 

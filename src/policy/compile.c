@@ -108,20 +108,6 @@ static int append_if_allowed(struct cabin_router *r,
 	return cabin_router_insert(r, pos, rule);
 }
 
-static int watch(struct cabin_router *r, const int *nrs)
-{
-	struct cabin_rule rule = { .route = { .kind = CABIN_ROUTE_TRACE } };
-	int err;
-
-	for (; *nrs >= 0; nrs++) {
-		rule.nr = *nrs;
-		err = append_if_allowed(r, &rule);
-		if (err < 0)
-			return err;
-	}
-	return 0;
-}
-
 /*
  * Routes another module wants (a guard's, asked through its routes
  * hook), each added only where append_if_allowed.
@@ -140,6 +126,11 @@ static int append_from(struct cabin_router *r,
 		err = append_if_allowed(r, &wanted.rules[i]);
 	cabin_router_free(&wanted);
 	return err < 0 ? err : 0;
+}
+
+static int trace_all(const void *nrs, struct cabin_router *r)
+{
+	return cabin_router_trace_all(r, nrs);
 }
 
 /* W^X's alias checks, unless --unsafe-disable=wx-alias. */
@@ -415,7 +406,7 @@ int cabin_policy_compile_routes(const struct cabin_compile_input *in,
 	if (!err && (p->memory & CABIN_MEMORY_WX))
 		err = append_from(r, cabin_memguard_guard.routes, &wx);
 	for (i = 0; !err && i < 3 && in->watch[i]; i++)
-		err = watch(r, in->watch[i]);
+		err = append_from(r, trace_all, in->watch[i]);
 	if (!err)
 		err = append_from(r, cabin_limits_guard.routes, &limits);
 	if (!err)
