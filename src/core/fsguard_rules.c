@@ -192,7 +192,8 @@ static int walk_up(const struct cabin_fsguard *g, pid_t tid, int dir,
 		close(cur);
 		cur = up;
 		/* the top of the file system is its own parent */
-		if (fstat(cur, &up_st) < 0 || cabin_fsguard_same_file(&up_st, &st))
+		if (fstat(cur, &up_st) < 0 ||
+		    cabin_fsguard_same_file(&up_st, &st))
 			break;
 	}
 	close(cur);

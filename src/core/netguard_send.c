@@ -81,8 +81,8 @@ static int pin_to_loopback(struct ng_call *c, const struct ng_addr *dest)
 	socklen_t len = sizeof(ss);
 	struct ng_ip ip = { .v4 = true };
 
-	if (c->g->mode != CABIN_NET_LOOPBACK || !cabin_netguard_is_ip(c->domain) ||
-	    c->type == SOCK_STREAM)
+	if (c->g->mode != CABIN_NET_LOOPBACK ||
+	    !cabin_netguard_is_ip(c->domain) || c->type == SOCK_STREAM)
 		return 0;
 	if (getsockname(c->sock, (struct sockaddr *)&ss, &len) < 0)
 		return -errno;
