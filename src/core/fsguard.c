@@ -1,7 +1,6 @@
 /*
- * File mediation: the rule roots resolved in the program's view, the
- * walk up from a file to the rule that grants it a right, and the
- * metadata calls, performed by the proxy on the very file it checked.
+ * File mediation: the metadata calls, performed by the proxy on the very
+ * file it checked against the rules (fsguard_rules.c).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -58,14 +57,6 @@
 #else
 #define FG_NATIVE_ARCH	0
 #endif
-
-#define FG_MAX_DEPTH	4096	/* directories walked up, at most */
-
-struct cabin_fsguard_root {
-	dev_t dev;
-	ino_t ino;
-	unsigned int rights;
-};
 
 enum fg_kind {
 	FG_CHMOD, FG_CHOWN, FG_UTIME, FG_SETXATTR, FG_REMOVEXATTR, FG_IOCTL,
@@ -214,206 +205,6 @@ void cabin_fsguard_free(struct cabin_fsguard *g)
 	g->cwd = -1;
 }
 
-/* A rule's path as Landlock opened it in the program: links followed. */
-static int open_rule(struct cabin_fsguard *g, int root, const char *path)
-{
-	char buf[PATH_MAX];
-
-	if (path[0] == '~') {
-		if ((path[1] != '\0' && path[1] != '/') || !g->home ||
-		    !g->home[0])
-			return -EINVAL;
-		if (snprintf(buf, sizeof(buf), "%s%s", g->home, path + 1) >=
-		    (int)sizeof(buf))
-			return -ENAMETOOLONG;
-		path = buf;
-	}
-	return cabin_pathview_walk(root, g->cwd, path, 0, NULL);
-}
-
-void cabin_fsguard_resolve(struct cabin_fsguard *g, pid_t tid)
-{
-	struct stat st;
-	size_t i;
-	int root, fd;
-
-	if (g->resolved)
-		return;
-	/* Whatever fails here grants nothing: the guard fails closed. */
-	g->resolved = true;
-	root = cabin_pathview_task_dir(tid, "root");
-	if (root < 0)
-		return;
-	g->roots = calloc(g->nrules ? g->nrules : 1, sizeof(*g->roots));
-	for (i = 0; g->roots && i < g->nrules; i++) {
-		fd = open_rule(g, root, g->paths[i]);
-		if (fd < 0)
-			continue;
-		if (fstat(fd, &st) == 0) {
-			g->roots[g->nroots].dev = st.st_dev;
-			g->roots[g->nroots].ino = st.st_ino;
-			g->roots[g->nroots++].rights = g->rights[i];
-		}
-		close(fd);
-	}
-	close(root);
-}
-
-/* Containment. */
-
-static bool granted(const struct cabin_fsguard *g, const struct stat *st,
-		    unsigned int right)
-{
-	size_t i;
-
-	for (i = 0; i < g->nroots; i++) {
-		if (g->roots[i].dev == st->st_dev &&
-		    g->roots[i].ino == st->st_ino &&
-		    (g->roots[i].rights & right))
-			return true;
-	}
-	return false;
-}
-
-static bool same_stat(const struct stat *a, const struct stat *b)
-{
-	return a->st_dev == b->st_dev && a->st_ino == b->st_ino;
-}
-
-/* The id of the mount fd is on (its fdinfo's mnt_id), or -errno. */
-static long fd_mount_id(int fd)
-{
-	char path[64], line[128];
-	long id = -ENOENT;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
-	f = fopen(path, "re");
-	if (!f)
-		return -errno;
-	while (fgets(line, sizeof(line), f)) {
-		if (sscanf(line, "mnt_id: %ld", &id) == 1)
-			break;
-	}
-	fclose(f);
-	return id;
-}
-
-/* The parent of mount id in the task's mount namespace, or -errno. */
-static long parent_mount_id(pid_t tid, long id)
-{
-	char path[64], line[4096];
-	long m, parent, ret = -ENOENT;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/%d/mountinfo", (int)tid);
-	f = fopen(path, "re");
-	if (!f)
-		return -errno;
-	while (fgets(line, sizeof(line), f)) {
-		if (sscanf(line, "%ld %ld", &m, &parent) == 2 && m == id) {
-			ret = parent;
-			break;
-		}
-	}
-	fclose(f);
-	return ret;
-}
-
-/*
- * Whether up, what openat(cur, "..") gave, is cur's real parent, the one
- * Landlock's walk goes to.  The kernel's ".." follows a mount stacked on
- * the parent (the private /tmp over the host's /tmp, when the working
- * directory is the host's /tmp/a/b): that mount's root is no ancestor,
- * and a rule on it must grant nothing.  So up must be on cur's mount, or,
- * when cur is a mount's root, on its parent mount.  Unknown is false.
- * *mnt is cur's mount id (looked up when negative); on true it becomes
- * up's, so a walk reads each directory's mount id once.
- */
-static bool real_parent(pid_t tid, int cur, int up, long *mnt)
-{
-	struct statx stx;
-	long m_cur = *mnt < 0 ? fd_mount_id(cur) : *mnt;
-	long m_up = fd_mount_id(up);
-	bool real;
-
-	if (m_cur < 0 || m_up < 0 ||
-	    statx(cur, "", AT_EMPTY_PATH, 0, &stx) < 0 ||
-	    !(stx.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT))
-		return false;
-	if (!(stx.stx_attributes & STATX_ATTR_MOUNT_ROOT))
-		real = m_up == m_cur;
-	else
-		real = m_up == parent_mount_id(tid, m_cur);
-	*mnt = m_up;
-	return real;
-}
-
-/* From directory dir up to the root: 1 when a rule on the way grants. */
-static int walk_up(const struct cabin_fsguard *g, pid_t tid, int dir,
-		   const struct stat *root, unsigned int right)
-{
-	struct stat st, up_st;
-	long mnt = -1;	/* cur's mount id, once known */
-	int i, up, ret = 0;
-	int cur = fcntl(dir, F_DUPFD_CLOEXEC, 0);
-
-	if (cur < 0)
-		return -errno;
-	for (i = 0; i < FG_MAX_DEPTH; i++) {
-		if (fstat(cur, &st) < 0) {
-			ret = -errno;
-			break;
-		}
-		if (granted(g, &st, right)) {
-			ret = 1;
-			break;
-		}
-		if (same_stat(&st, root))
-			break;
-		up = openat(cur, "..", O_PATH | O_DIRECTORY | O_CLOEXEC);
-		if (up < 0) {
-			ret = -errno;
-			break;
-		}
-		if (!g->covered_ok && !real_parent(tid, cur, up, &mnt)) {
-			close(up);
-			break;	/* the real parent is hidden: nothing grants */
-		}
-		close(cur);
-		cur = up;
-		/* the top of the file system is its own parent */
-		if (fstat(cur, &up_st) < 0 || same_stat(&up_st, &st))
-			break;
-	}
-	close(cur);
-	return ret;
-}
-
-int cabin_fsguard_allows(struct cabin_fsguard *g, pid_t tid, int fd,
-			 int parent, unsigned int right)
-{
-	struct stat st, root_st;
-	int root, ret;
-
-	cabin_fsguard_resolve(g, tid);
-	if (fstat(fd, &st) < 0)
-		return -errno;
-	if (granted(g, &st, right))
-		return 1;
-	if (!S_ISDIR(st.st_mode) && parent < 0)
-		return 0;
-	root = cabin_pathview_task_dir(tid, "root");
-	if (root < 0)
-		return root;
-	ret = fstat(root, &root_st) < 0 ? -errno : 0;
-	close(root);
-	if (ret < 0)
-		return ret;
-	return walk_up(g, tid, S_ISDIR(st.st_mode) ? fd : parent, &root_st,
-		       right);
-}
-
 /* Routes. */
 
 static const struct cabin_route fg_emulate = { .kind = CABIN_ROUTE_EMULATE };
@@ -493,16 +284,12 @@ struct fg_target {
 static long deny(struct fg_call *c, const struct fg_target *t, int err,
 		 const char *why)
 {
-	FILE *log = c->p->log ? c->p->log : stderr;
-
 	c->g->denied++;
 	c->task->count.denied++;
-	if (!cabin_denial_reported(c->p, c->op->nr, c->task->comm)) {
-		fprintf(log, "cabin: denied %s of %s by pid %d (%s): %s\n",
-			c->op->name, t->what, (int)c->task->tid,
-			c->task->comm, why);
-		fflush(log);
-	}
+	if (!cabin_log_reported(&c->p->log, c->op->nr, c->task->comm))
+		cabin_log_tell(&c->p->log, "denied %s of %s by pid %d (%s): %s",
+			       c->op->name, t->what, (int)c->task->tid,
+			       c->task->comm, why);
 	return -err;
 }
 
@@ -777,7 +564,7 @@ static int parent_of(struct fg_call *c, int fd)
 	if (dir < 0)
 		return -1;
 	if (fstatat(dir, base, &there, AT_SYMLINK_NOFOLLOW) < 0 ||
-	    !same_stat(&st, &there)) {
+	    !cabin_fsguard_same_file(&st, &there)) {
 		close(dir);
 		return -1;
 	}
@@ -959,3 +746,24 @@ long cabin_fsguard_emulate(struct cabin_proxy *p, struct cabin_fsguard *g,
 	free(c);
 	return ret;
 }
+
+static long fsguard_emulate(struct cabin_proxy *p, void *ctx,
+			    struct cabin_task *task,
+			    const struct cabin_syscall *sys)
+{
+	return cabin_fsguard_emulate(p, ctx, task, sys);
+}
+
+/* want: unused; the routes are the same for every policy. */
+static int fsguard_routes(const void *want, struct cabin_router *r)
+{
+	(void)want;
+	return cabin_fsguard_routes(r);
+}
+
+const struct cabin_guard cabin_fsguard_guard = {
+	.name = "fsguard",
+	.routes = fsguard_routes,
+	.handles = cabin_fsguard_handles,
+	.emulate = fsguard_emulate,
+};

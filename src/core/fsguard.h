@@ -11,6 +11,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 
 #include "core/proxy.h"
@@ -117,6 +118,9 @@ void cabin_fsguard_resolve(struct cabin_fsguard *g, pid_t tid);
 int cabin_fsguard_allows(struct cabin_fsguard *g, pid_t tid, int fd,
 			 int parent, unsigned int right);
 
+/* Are a and b the same file (device and inode)? */
+bool cabin_fsguard_same_file(const struct stat *a, const struct stat *b);
+
 /*
  * Append to r the routes the guard needs: emulate routes for the
  * metadata calls and the attribute ioctls, ENOSYS for those it does not
@@ -131,5 +135,8 @@ bool cabin_fsguard_handles(long nr);
 long cabin_fsguard_emulate(struct cabin_proxy *p, struct cabin_fsguard *g,
 			   struct cabin_task *task,
 			   const struct cabin_syscall *sys);
+
+/* The guard the proxy runs: its context is a struct cabin_fsguard. */
+extern const struct cabin_guard cabin_fsguard_guard;
 
 #endif

@@ -10,6 +10,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "core/guard.h"
+
 struct cabin_proxy;
 struct cabin_task;
 struct cabin_syscall;
@@ -27,12 +29,9 @@ extern const int cabin_limits_spawn_syscalls[];
 extern const int cabin_limits_memory_syscalls[];
 
 /*
- * At the entry of a watched syscall: 0 to let it run (and watch its
- * exit), or the -errno it must fail with instead.
+ * The guard: refuses a spawn past the task limit (EAGAIN), and names
+ * the memory limit when an allocation fails because of it.
  */
-long cabin_limits_entry(struct cabin_proxy *p, struct cabin_task *task,
-			const struct cabin_syscall *sys);
-void cabin_limits_exit(struct cabin_proxy *p, struct cabin_task *task,
-		       long ret);
+extern const struct cabin_guard cabin_limits_guard;
 
 #endif

@@ -128,7 +128,7 @@ static long mprotect_entry(struct cabin_proxy *p, struct cabin_task *task,
 					sys->args[1]);
 	if (prot < 0 || !(prot & PROT_EXEC))
 		return 0;
-	cabin_proxy_say(p, "W^X: pid %d (%s) may not make executable memory at 0x%llx writable: EACCES",
+	cabin_log_say(&p->log, "W^X: pid %d (%s) may not make executable memory at 0x%llx writable: EACCES",
 			(int)task->tid, task->comm,
 			(unsigned long long)sys->args[0]);
 	return refuse(p, task);
@@ -141,7 +141,7 @@ static long personality_entry(struct cabin_proxy *p, struct cabin_task *task,
 
 	if (persona == 0xffffffffu || !(persona & READ_IMPLIES_EXEC))
 		return 0;
-	cabin_proxy_say(p, "W^X: pid %d (%s) may not set READ_IMPLIES_EXEC (every readable mapping executable): EACCES",
+	cabin_log_say(&p->log, "W^X: pid %d (%s) may not set READ_IMPLIES_EXEC (every readable mapping executable): EACCES",
 			(int)task->tid, task->comm);
 	return refuse(p, task);
 }
@@ -176,7 +176,7 @@ static long check_file(struct cabin_proxy *p, struct cabin_task *task, int fd)
 		return 0;
 	if (ops->fd_path(p->plat->ctx, task->tid, fd, name, sizeof(name)) < 0)
 		snprintf(name, sizeof(name), "fd %d", fd);
-	cabin_proxy_say(p, "W^X: pid %d (%s) may not map %s executable: %s: EACCES",
+	cabin_log_say(&p->log, "W^X: pid %d (%s) may not map %s executable: %s: EACCES",
 			(int)task->tid, task->comm, name, why);
 	return refuse(p, task);
 }
@@ -191,7 +191,7 @@ static long mmap_entry(struct cabin_proxy *p, struct cabin_task *task,
 		return 0;
 	/* A shared mapping can be mapped again, writable (mremap, fork). */
 	if ((flags & MAP_TYPE) != MAP_PRIVATE) {
-		cabin_proxy_say(p, "W^X: pid %d (%s) may not map shared memory executable: EACCES",
+		cabin_log_say(&p->log, "W^X: pid %d (%s) may not map shared memory executable: EACCES",
 				(int)task->tid, task->comm);
 		return refuse(p, task);
 	}
@@ -200,9 +200,11 @@ static long mmap_entry(struct cabin_proxy *p, struct cabin_task *task,
 	return check_file(p, task, (int)sys->args[4]);
 }
 
-long cabin_memguard_entry(struct cabin_proxy *p, struct cabin_task *task,
-			  const struct cabin_syscall *sys)
+static long memguard_entry(struct cabin_proxy *p, void *ctx,
+			   struct cabin_task *task,
+			   const struct cabin_syscall *sys)
 {
+	(void)ctx;
 	if (!p->wx)
 		return 0;
 	if (sys->nr == SYS_mprotect || sys->nr == SYS_pkey_mprotect)
@@ -260,7 +262,7 @@ static bool open_exit(struct cabin_proxy *p, struct cabin_task *task, long ret)
 	close(fd);
 	if (!mem)
 		return false;
-	cabin_proxy_say(p, "W^X: pid %d (%s): killed: it opened %s for writing, which writes code whatever its protection",
+	cabin_log_say(&p->log, "W^X: pid %d (%s): killed: it opened %s for writing, which writes code whatever its protection",
 			(int)task->tid, task->comm, name);
 	kill_task(p, task);
 	return true;
@@ -281,15 +283,18 @@ static bool mmap_exit(struct cabin_proxy *p, struct cabin_task *task,
 			task->tid, (uint64_t)ret, &rg) : -ENOSYS;
 	if (!err && rg.ino == task->wx_ino && rg.dev == task->wx_dev)
 		return false;
-	cabin_proxy_say(p, "W^X: pid %d (%s): killed: its executable mapping at 0x%llx is not of the file checked",
+	cabin_log_say(&p->log, "W^X: pid %d (%s): killed: its executable mapping at 0x%llx is not of the file checked",
 			(int)task->tid, task->comm, (unsigned long long)ret);
 	kill_task(p, task);
 	return true;
 }
 
-bool cabin_memguard_exit(struct cabin_proxy *p, struct cabin_task *task,
-			 long ret)
+static bool memguard_exit(struct cabin_proxy *p, void *ctx,
+			  struct cabin_task *task, long ret)
 {
+	(void)ctx;
+	if (!p->memguard)
+		return false;
 	if (task->cur_nr == SYS_mmap)
 		return mmap_exit(p, task, ret);
 	task->wx_pending = false;
@@ -332,7 +337,7 @@ static int check_image_files(struct cabin_proxy *p, struct cabin_task *task,
 		if (fd >= 0)
 			close(fd);
 		if (why) {
-			cabin_proxy_say(p, "W^X: pid %d (%s): killed: its new image runs code from %s: %s",
+			cabin_log_say(&p->log, "W^X: pid %d (%s): killed: its new image runs code from %s: %s",
 					(int)task->tid, task->comm, rg[i].name,
 					why);
 			return -EPERM;
@@ -349,7 +354,7 @@ static int check_image(struct cabin_proxy *p, struct cabin_task *task,
 
 	for (i = 0; i < n; i++) {
 		if ((rg[i].prot & PROT_WRITE) && (rg[i].prot & PROT_EXEC)) {
-			cabin_proxy_say(p, "W^X: pid %d (%s): killed: its new image has writable and executable memory at 0x%llx (%s)",
+			cabin_log_say(&p->log, "W^X: pid %d (%s): killed: its new image has writable and executable memory at 0x%llx (%s)",
 					(int)task->tid, task->comm,
 					(unsigned long long)rg[i].start,
 					rg[i].name[0] ? rg[i].name : "anonymous");
@@ -358,18 +363,20 @@ static int check_image(struct cabin_proxy *p, struct cabin_task *task,
 	}
 	persona = p->plat->ops->wx->personality(p->plat->ctx, task->tid);
 	if (persona < 0 || (persona & READ_IMPLIES_EXEC)) {
-		cabin_proxy_say(p, "W^X: pid %d (%s): killed: it runs with READ_IMPLIES_EXEC (an image without PT_GNU_STACK, or an inherited persona)",
+		cabin_log_say(&p->log, "W^X: pid %d (%s): killed: it runs with READ_IMPLIES_EXEC (an image without PT_GNU_STACK, or an inherited persona)",
 				(int)task->tid, task->comm);
 		return -EPERM;
 	}
 	return check_image_files(p, task, rg, n);
 }
 
-int cabin_memguard_exec(struct cabin_proxy *p, struct cabin_task *task)
+static int memguard_exec(struct cabin_proxy *p, void *ctx,
+			 struct cabin_task *task)
 {
 	struct cabin_region *rg;
 	int n, err;
 
+	(void)ctx;
 	if (!p->wx || !p->memguard || !p->plat->ops->wx)
 		return 0;
 	rg = calloc(MAX_REGIONS, sizeof(*rg));
@@ -386,3 +393,19 @@ int cabin_memguard_exec(struct cabin_proxy *p, struct cabin_task *task)
 		kill_task(p, task);
 	return err;
 }
+
+/* want: a struct cabin_memguard_want. */
+static int memguard_routes(const void *want, struct cabin_router *r)
+{
+	const struct cabin_memguard_want *w = want;
+
+	return cabin_memguard_routes(r, true, w->alias);
+}
+
+const struct cabin_guard cabin_memguard_guard = {
+	.name = "memguard",
+	.routes = memguard_routes,
+	.entry = memguard_entry,
+	.exit = memguard_exit,
+	.exec = memguard_exec,
+};

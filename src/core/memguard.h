@@ -18,6 +18,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "core/guard.h"
 #include "core/router.h"
 
 struct cabin_proxy;
@@ -59,26 +60,24 @@ void cabin_memguard_free(struct cabin_memguard *g);
 int cabin_memguard_routes(struct cabin_router *r, bool watch, bool alias);
 
 /*
- * At the entry of a routed mprotect, pkey_mprotect, mmap or personality:
- * 0 to let it run, -EACCES when it would make memory both writable and
- * executable, now or through an alias.
+ * The guard, on when the proxy's wx is (the alias checks when its
+ * memguard is set too):
+ * - at the entry of a routed mprotect, pkey_mprotect, mmap or
+ *   personality, -EACCES when it would make memory both writable and
+ *   executable, now or through an alias;
+ * - at the exit of a traced syscall, the program is killed when an
+ *   executable file mmap the entry let run maps another file than the
+ *   one checked, or when an open gave it /proc/PID/mem for writing
+ *   (which writes code through any protection);
+ * - after an exec, the program is killed (-EPERM) when its new image is
+ *   both writable and executable anywhere, or runs with
+ *   READ_IMPLIES_EXEC.
  */
-long cabin_memguard_entry(struct cabin_proxy *p, struct cabin_task *task,
-			  const struct cabin_syscall *sys);
+extern const struct cabin_guard cabin_memguard_guard;
 
-/*
- * At the exit of a traced syscall: true when the program was killed,
- * because an executable file mmap the entry let run maps another file
- * than the one checked, or because an open gave it /proc/PID/mem for
- * writing (which writes code through any protection).
- */
-bool cabin_memguard_exit(struct cabin_proxy *p, struct cabin_task *task,
-			 long ret);
-
-/*
- * After an exec: kill the program (-EPERM) when its new image is both
- * writable and executable anywhere, or runs with READ_IMPLIES_EXEC.
- */
-int cabin_memguard_exec(struct cabin_proxy *p, struct cabin_task *task);
+/* What the guard's routes are asked for: the watches, with alias checks? */
+struct cabin_memguard_want {
+	bool alias;
+};
 
 #endif

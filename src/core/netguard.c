@@ -22,56 +22,6 @@
 #define NG_NATIVE_ARCH	0
 #endif
 
-/* A refusal, counted, and reported once per syscall and program name. */
-int ng_deny(struct ng_call *c, const char *what, const char *why)
-{
-	FILE *log = c->p->log ? c->p->log : stderr;
-	char shown[256];
-
-	c->g->denied++;
-	c->task->count.denied++;
-	if (!cabin_denial_reported(c->p, c->nr, c->task->comm)) {
-		snprintf(shown, sizeof(shown), "%s", what);
-		fprintf(log, "cabin: denied %s by pid %d (%s): %s\n",
-			cabin_printable(shown), (int)c->task->tid,
-			c->task->comm, why);
-		fflush(log);
-	}
-	return -EACCES;
-}
-
-/* A copy from the program: all of it, or -EFAULT. */
-int ng_fetch(struct ng_call *c, uint64_t addr, void *buf, size_t len)
-{
-	const struct cabin_platform *plat = c->p->plat;
-	ssize_t n;
-
-	if (!len)
-		return 0;
-	if (addr + len < addr)
-		return -EFAULT;
-	n = plat->ops->read_mem(plat->ctx, c->task->tid, addr, buf, len);
-	return n == (ssize_t)len ? 0 : -EFAULT;
-}
-
-/* connect or bind with no more privilege than the program. */
-long ng_act(struct ng_call *c, enum ng_op op, const struct sockaddr *sa,
-	    socklen_t len)
-{
-	struct cabin_caps caps;
-	long ret = cabin_caps_lower(&caps);
-
-	if (ret < 0)
-		return ret;
-	if (op == NG_CONNECT)
-		ret = connect(c->sock, sa, len);
-	else
-		ret = bind(c->sock, sa, len);
-	ret = ret < 0 ? -errno : 0;
-	cabin_caps_restore(&caps);
-	return ret;
-}
-
 /* connect and bind: the same copy and check, a socket file by its path. */
 static long do_addressed(struct ng_call *c, enum ng_op op,
 			 const struct cabin_syscall *sys)
@@ -79,16 +29,16 @@ static long do_addressed(struct ng_call *c, enum ng_op op,
 	struct ng_addr a;
 	long ret;
 
-	ret = ng_fetch_addr(c, sys->args[1], (int)sys->args[2], &a);
+	ret = cabin_netguard_fetch_addr(c, sys->args[1], (int)sys->args[2], &a);
 	if (ret < 0)
 		return ret;
-	ret = ng_check_addr(c, op, &a);
+	ret = cabin_netguard_check_addr(c, op, &a);
 	if (ret < 0)
 		return ret;
-	if (ng_unix_pathname(&a))
-		return op == NG_CONNECT ? ng_connect_path(c, &a)
-					: ng_bind_path(c, &a);
-	return ng_act(c, op, (struct sockaddr *)&a.ss, a.len);
+	if (cabin_netguard_unix_pathname(&a))
+		return op == NG_CONNECT ? cabin_netguard_connect_path(c, &a)
+					: cabin_netguard_bind_path(c, &a);
+	return cabin_netguard_act(c, op, (struct sockaddr *)&a.ss, a.len);
 }
 
 /* listen on an unbound socket binds it to the wildcard address first. */
@@ -99,12 +49,12 @@ static long do_listen(struct ng_call *c, const struct cabin_syscall *sys)
 	struct ng_ip ip;
 	long ret;
 
-	if (ng_is_ip(c->domain)) {
+	if (cabin_netguard_is_ip(c->domain)) {
 		if (getsockname(c->sock, (struct sockaddr *)&a.ss,
 				&a.len) < 0)
 			return -errno;
-		if (ng_parse_ip(&a, NG_LISTEN, &ip) > 0) {
-			ret = ng_check_ip(c, NG_LISTEN, &ip);
+		if (cabin_netguard_parse_ip(&a, NG_LISTEN, &ip) > 0) {
+			ret = cabin_netguard_check_ip(c, NG_LISTEN, &ip);
 			if (ret < 0)
 				return ret;
 		}
@@ -175,13 +125,13 @@ long cabin_netguard_emulate(struct cabin_proxy *p, struct cabin_netguard *g,
 		ret = do_listen(&c, sys);
 		break;
 	case SYS_sendto:
-		ret = ng_sendto(&c, sys);
+		ret = cabin_netguard_sendto(&c, sys);
 		break;
 	case SYS_sendmsg:
-		ret = ng_sendmsg(&c, sys);
+		ret = cabin_netguard_sendmsg(&c, sys);
 		break;
 	default:
-		ret = ng_sendmmsg(&c, sys);
+		ret = cabin_netguard_sendmmsg(&c, sys);
 		break;
 	}
 out:
@@ -189,3 +139,22 @@ out:
 		close(c.sock);
 	return ret;
 }
+
+static long netguard_emulate(struct cabin_proxy *p, void *ctx,
+			     struct cabin_task *task,
+			     const struct cabin_syscall *sys)
+{
+	return cabin_netguard_emulate(p, ctx, task, sys);
+}
+
+/* want: the struct cabin_netguard the routes are for. */
+static int netguard_routes(const void *want, struct cabin_router *r)
+{
+	return cabin_netguard_routes(want, r);
+}
+
+const struct cabin_guard cabin_netguard_guard = {
+	.name = "netguard",
+	.routes = netguard_routes,
+	.emulate = netguard_emulate,
+};

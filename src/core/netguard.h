@@ -99,4 +99,7 @@ long cabin_netguard_emulate(struct cabin_proxy *p, struct cabin_netguard *g,
 			    struct cabin_task *task,
 			    const struct cabin_syscall *sys);
 
+/* The guard the proxy runs: its context is a struct cabin_netguard. */
+extern const struct cabin_guard cabin_netguard_guard;
+
 #endif

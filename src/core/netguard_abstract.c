@@ -36,7 +36,7 @@ struct ng_holder {
 	ino_t ino;		/* the socket holding the name, 0: none */
 };
 
-bool ng_unix_abstract(const struct ng_addr *a)
+bool cabin_netguard_unix_abstract(const struct ng_addr *a)
 {
 	const struct sockaddr_un *sun = (const void *)&a->ss;
 
@@ -192,7 +192,7 @@ static void describe(const struct ng_addr *a, enum ng_op op, char *what,
 	size_t n = a->len - offsetof(struct sockaddr_un, sun_path) - 1;
 	size_t i, at;
 
-	at = (size_t)snprintf(what, len, "%s unix:@", ng_verb(op));
+	at = (size_t)snprintf(what, len, "%s unix:@", cabin_netguard_verb(op));
 	for (i = 0; i < n && at + 1 < len; i++)
 		what[at++] = sun->sun_path[i + 1] >= 0x20 &&
 			     sun->sun_path[i + 1] < 0x7f ?
@@ -204,8 +204,8 @@ static void describe(const struct ng_addr *a, enum ng_op op, char *what,
  * 0 when the abstract name may be reached; -ECONNREFUSED when nothing
  * holds it (as the kernel would say); otherwise a reported refusal.
  */
-int ng_check_abstract(struct ng_call *c, enum ng_op op,
-		      const struct ng_addr *a)
+int cabin_netguard_check_abstract(struct ng_call *c, enum ng_op op,
+				  const struct ng_addr *a)
 {
 	const struct sockaddr_un *sun = (const void *)&a->ss;
 	struct ng_holder h = {
@@ -217,7 +217,7 @@ int ng_check_abstract(struct ng_call *c, enum ng_op op,
 	struct stat st;
 	int ret;
 
-	if (!c->g->scope || op == NG_BIND || !ng_unix_abstract(a))
+	if (!c->g->scope || op == NG_BIND || !cabin_netguard_unix_abstract(a))
 		return 0;
 	if (a->len > sizeof(struct sockaddr_un))
 		return -EINVAL;
@@ -230,7 +230,7 @@ int ng_check_abstract(struct ng_call *c, enum ng_op op,
 		snprintf(why, sizeof(why),
 			 "cannot tell whose socket it is (sock_diag: %s)",
 			 strerror(-ret));
-		return ng_deny(c, what, why);
+		return cabin_netguard_deny(c, what, why);
 	}
 	/* a namespace of the tree's own: every name in it is the tree's */
 	if (!h.self_seen)
@@ -239,5 +239,5 @@ int ng_check_abstract(struct ng_call *c, enum ng_op op,
 		return -ECONNREFUSED;
 	if (tree_holds(c->p, h.ino))
 		return 0;
-	return ng_deny(c, what, "the socket is outside the sandbox");
+	return cabin_netguard_deny(c, what, "the socket is outside the sandbox");
 }

@@ -12,31 +12,18 @@
 
 #include "core/netguard_int.h"
 
-static const char *const verbs[] = {
-	[NG_CONNECT] = "connect to",
-	[NG_BIND] = "bind to",
-	[NG_SEND] = "send to",
-	[NG_LISTEN] = "listen on",
-};
-
-/* How a denial names the call. */
-const char *ng_verb(enum ng_op op)
-{
-	return verbs[op];
-}
-
 /* len is the program's int: negative or larger than any address fails. */
-int ng_fetch_addr(struct ng_call *c, uint64_t addr, int len,
-		  struct ng_addr *a)
+int cabin_netguard_fetch_addr(struct ng_call *c, uint64_t addr, int len,
+			      struct ng_addr *a)
 {
 	memset(a, 0, sizeof(*a));
 	if (len < 0 || (size_t)len > sizeof(a->ss))
 		return -EINVAL;
 	a->len = (socklen_t)len;
-	return ng_fetch(c, addr, &a->ss, (size_t)len);
+	return cabin_netguard_fetch(c, addr, &a->ss, (size_t)len);
 }
 
-bool ng_is_ip(int family)
+bool cabin_netguard_is_ip(int family)
 {
 	return family == AF_INET || family == AF_INET6;
 }
@@ -72,7 +59,8 @@ static void describe_v6(struct ng_ip *ip, const struct in6_addr *in6,
  * AF_UNSPEC as AF_INET in bind and send (a compatibility rule of the
  * kernel), so those are checked as IPv4; in connect it disconnects.
  */
-int ng_parse_ip(const struct ng_addr *a, enum ng_op op, struct ng_ip *ip)
+int cabin_netguard_parse_ip(const struct ng_addr *a, enum ng_op op,
+			    struct ng_ip *ip)
 {
 	const struct sockaddr_in *sin = (const void *)&a->ss;
 	const struct sockaddr_in6 *sin6 = (const void *)&a->ss;
@@ -111,11 +99,12 @@ static bool port_listed(const uint16_t *ports, size_t n, uint16_t port)
 /* Port lists follow Landlock's: TCP only. */
 static bool is_tcp(const struct ng_call *c)
 {
-	return ng_is_ip(c->domain) && c->type == SOCK_STREAM &&
+	return cabin_netguard_is_ip(c->domain) && c->type == SOCK_STREAM &&
 	       (c->protocol == IPPROTO_TCP || c->protocol == IPPROTO_MPTCP);
 }
 
-int ng_check_ip(struct ng_call *c, enum ng_op op, const struct ng_ip *ip)
+int cabin_netguard_check_ip(struct ng_call *c, enum ng_op op,
+			    const struct ng_ip *ip)
 {
 	bool binding = op == NG_BIND || op == NG_LISTEN;
 	const uint16_t *ports = binding ? c->g->bind_ports
@@ -124,30 +113,31 @@ int ng_check_ip(struct ng_call *c, enum ng_op op, const struct ng_ip *ip)
 	char what[NG_TEXT + 16];
 	char why[64];
 
-	snprintf(what, sizeof(what), "%s %s", ng_verb(op), ip->text);
+	snprintf(what, sizeof(what), "%s %s", cabin_netguard_verb(op), ip->text);
 	if (c->g->mode == CABIN_NET_NONE)
-		return ng_deny(c, what, "network is none");
+		return cabin_netguard_deny(c, what, "network is none");
 	if (c->g->mode == CABIN_NET_LOOPBACK && !ip->loopback)
-		return ng_deny(c, what, "network is loopback only");
+		return cabin_netguard_deny(c, what, "network is loopback only");
 	if (!nports || !is_tcp(c) || port_listed(ports, nports, ip->port))
 		return 0;
 	snprintf(why, sizeof(why), "port %u is not in the %s port list",
 		 ip->port, binding ? "bind" : "connect");
-	return ng_deny(c, what, why);
+	return cabin_netguard_deny(c, what, why);
 }
 
 /* 0 when the address may be used, -errno (reported when denied). */
-int ng_check_addr(struct ng_call *c, enum ng_op op, const struct ng_addr *a)
+int cabin_netguard_check_addr(struct ng_call *c, enum ng_op op,
+			      const struct ng_addr *a)
 {
 	struct ng_ip ip;
 	int ret;
 
 	if (a->len < sizeof(sa_family_t))
 		return op == NG_SEND ? 0 : -EINVAL;
-	if (ng_unix_abstract(a))
-		return ng_check_abstract(c, op, a);
-	ret = ng_parse_ip(a, op, &ip);
+	if (cabin_netguard_unix_abstract(a))
+		return cabin_netguard_check_abstract(c, op, a);
+	ret = cabin_netguard_parse_ip(a, op, &ip);
 	if (ret <= 0)
 		return ret;
-	return ng_check_ip(c, op, &ip);
+	return cabin_netguard_check_ip(c, op, &ip);
 }

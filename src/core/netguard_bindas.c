@@ -85,7 +85,7 @@ static void child(const struct bindas *b, struct ng_call *c,
 	_exit(0);
 }
 
-/* The child's exit status as ng_bind_as_program's result. */
+/* The child's exit status as cabin_netguard_bind_as_program's result. */
 static int bind_result(int code)
 {
 	if (code == 0)
@@ -110,8 +110,9 @@ static int open_userns(pid_t tid)
  * child could not be set up, or EACCES, which may be its Landlock
  * domain's): the caller then binds by the last component from dir.
  */
-int ng_bind_as_program(struct ng_call *c, const struct ng_addr *a, int dir,
-		       int (*confine)(int dir))
+int cabin_netguard_bind_as_program(struct ng_call *c, const struct ng_addr *a,
+				   int dir,
+				   int (*confine)(int dir))
 {
 	struct bindas b = { .dir = dir, .confine = confine, .userns = -1 };
 	int mask = cabin_pathview_umask(c->task->tid);

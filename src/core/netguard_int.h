@@ -45,39 +45,47 @@ struct ng_ip {
 	char text[NG_TEXT];
 };
 
-/* netguard.c: reports, copies and acting as the program. */
-int ng_deny(struct ng_call *c, const char *what, const char *why);
-int ng_fetch(struct ng_call *c, uint64_t addr, void *buf, size_t len);
-long ng_act(struct ng_call *c, enum ng_op op, const struct sockaddr *sa,
-	    socklen_t len);
+/* netguard_call.c: naming, refusing, copying, acting as the program. */
+const char *cabin_netguard_verb(enum ng_op op);
+int cabin_netguard_deny(struct ng_call *c, const char *what, const char *why);
+int cabin_netguard_fetch(struct ng_call *c, uint64_t addr, void *buf,
+			 size_t len);
+long cabin_netguard_act(struct ng_call *c, enum ng_op op,
+			const struct sockaddr *sa,
+			socklen_t len);
 
 /* netguard_addr.c: copying addresses and checking IP endpoints. */
-const char *ng_verb(enum ng_op op);
-bool ng_is_ip(int family);
-int ng_fetch_addr(struct ng_call *c, uint64_t addr, int len,
-		  struct ng_addr *a);
-int ng_parse_ip(const struct ng_addr *a, enum ng_op op, struct ng_ip *ip);
-int ng_check_ip(struct ng_call *c, enum ng_op op, const struct ng_ip *ip);
-int ng_check_addr(struct ng_call *c, enum ng_op op, const struct ng_addr *a);
+bool cabin_netguard_is_ip(int family);
+int cabin_netguard_fetch_addr(struct ng_call *c, uint64_t addr, int len,
+			      struct ng_addr *a);
+int cabin_netguard_parse_ip(const struct ng_addr *a, enum ng_op op,
+			    struct ng_ip *ip);
+int cabin_netguard_check_ip(struct ng_call *c, enum ng_op op,
+			    const struct ng_ip *ip);
+int cabin_netguard_check_addr(struct ng_call *c, enum ng_op op,
+			      const struct ng_addr *a);
 
 /* netguard_unix.c: AF_UNIX paths in the program's view. */
-bool ng_unix_pathname(const struct ng_addr *a);
-long ng_connect_path(struct ng_call *c, const struct ng_addr *a);
-long ng_bind_path(struct ng_call *c, const struct ng_addr *a);
-int ng_send_to_path(struct ng_call *c, struct ng_addr *name, int *fd);
+bool cabin_netguard_unix_pathname(const struct ng_addr *a);
+long cabin_netguard_connect_path(struct ng_call *c, const struct ng_addr *a);
+long cabin_netguard_bind_path(struct ng_call *c, const struct ng_addr *a);
+int cabin_netguard_send_to_path(struct ng_call *c, struct ng_addr *name,
+				int *fd);
 
 /* netguard_bindas.c: a socket file under the program's own name. */
-int ng_bind_as_program(struct ng_call *c, const struct ng_addr *a, int dir,
-		       int (*confine)(int dir));
+int cabin_netguard_bind_as_program(struct ng_call *c, const struct ng_addr *a,
+				   int dir,
+				   int (*confine)(int dir));
 
 /* netguard_abstract.c: abstract unix names outside the sandbox. */
-bool ng_unix_abstract(const struct ng_addr *a);
-int ng_check_abstract(struct ng_call *c, enum ng_op op,
-		      const struct ng_addr *a);
+bool cabin_netguard_unix_abstract(const struct ng_addr *a);
+int cabin_netguard_check_abstract(struct ng_call *c, enum ng_op op,
+				  const struct ng_addr *a);
 
 /* netguard_send.c: the send calls that carry an address. */
-long ng_sendto(struct ng_call *c, const struct cabin_syscall *sys);
-long ng_sendmsg(struct ng_call *c, const struct cabin_syscall *sys);
-long ng_sendmmsg(struct ng_call *c, const struct cabin_syscall *sys);
+long cabin_netguard_sendto(struct ng_call *c, const struct cabin_syscall *sys);
+long cabin_netguard_sendmsg(struct ng_call *c, const struct cabin_syscall *sys);
+long cabin_netguard_sendmmsg(struct ng_call *c,
+			     const struct cabin_syscall *sys);
 
 #endif

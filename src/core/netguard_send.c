@@ -81,8 +81,8 @@ static int pin_to_loopback(struct ng_call *c, const struct ng_addr *dest)
 	socklen_t len = sizeof(ss);
 	struct ng_ip ip = { .v4 = true };
 
-	if (c->g->mode != CABIN_NET_LOOPBACK || !ng_is_ip(c->domain) ||
-	    c->type == SOCK_STREAM)
+	if (c->g->mode != CABIN_NET_LOOPBACK ||
+	    !cabin_netguard_is_ip(c->domain) || c->type == SOCK_STREAM)
 		return 0;
 	if (getsockname(c->sock, (struct sockaddr *)&ss, &len) < 0)
 		return -errno;
@@ -94,7 +94,7 @@ static int pin_to_loopback(struct ng_call *c, const struct ng_addr *dest)
 		if (sin6->sin6_port ||
 		    !IN6_IS_ADDR_UNSPECIFIED(&sin6->sin6_addr))
 			return 0;
-		if (ng_parse_ip(dest, NG_SEND, &ip) > 0 && !ip.v4) {
+		if (cabin_netguard_parse_ip(dest, NG_SEND, &ip) > 0 && !ip.v4) {
 			sin6->sin6_addr = in6addr_loopback;
 		} else {
 			sin6->sin6_addr.s6_addr[10] = 0xff;
@@ -137,9 +137,10 @@ static void msg_free(struct ng_msg *m)
 /* A named destination is checked, and a socket file pinned to its inode. */
 static int check_name(struct ng_call *c, struct ng_msg *m)
 {
-	int ret = ng_check_addr(c, NG_SEND, &m->name);
+	int ret = cabin_netguard_check_addr(c, NG_SEND, &m->name);
 
-	return ret < 0 ? ret : ng_send_to_path(c, &m->name, &m->pathfd);
+	return ret < 0 ? ret : cabin_netguard_send_to_path(c, &m->name,
+							   &m->pathfd);
 }
 
 /* The program's buffers, at most NG_DATA_MAX bytes of them in all. */
@@ -155,7 +156,7 @@ static int fetch_iov(struct ng_call *c, uint64_t addr, uint64_t n,
 	iov = calloc(n ? n : 1, sizeof(*iov));
 	if (!iov)
 		return -ENOMEM;
-	ret = ng_fetch(c, addr, iov, n * sizeof(*iov));
+	ret = cabin_netguard_fetch(c, addr, iov, n * sizeof(*iov));
 	for (i = 0; !ret && i < n; i++) {
 		if (iov[i].len > SSIZE_MAX)
 			ret = -EINVAL;
@@ -171,7 +172,8 @@ static int fetch_iov(struct ng_call *c, uint64_t addr, uint64_t n,
 	for (i = 0; !ret && i < n && m->len < total; i++) {
 		want = iov[i].len < total - m->len ? iov[i].len
 						    : total - m->len;
-		ret = ng_fetch(c, iov[i].base, m->data + m->len, want);
+		ret = cabin_netguard_fetch(c, iov[i].base, m->data + m->len,
+					   want);
 		m->len += want;
 	}
 	free(iov);
@@ -255,11 +257,11 @@ static int translate_cmsg(struct ng_call *c, struct ng_msg *m,
 		return 0;
 	}
 	if (c->g->mode == CABIN_NET_LOOPBACK && source_route(cm))
-		return ng_deny(c, "send with a source route",
+		return cabin_netguard_deny(c, "send with a source route",
 			       "network is loopback only");
 	if (c->g->mode == CABIN_NET_LOOPBACK && c->g->scope &&
 	    names_interface(cm))
-		return ng_deny(c, "send through a chosen interface",
+		return cabin_netguard_deny(c, "send through a chosen interface",
 			       "network is loopback only");
 	return 0;
 }
@@ -299,7 +301,7 @@ static int fetch_control(struct ng_call *c, uint64_t addr, uint64_t len,
 	if (!m->control)
 		return -ENOMEM;
 	m->controllen = len;
-	ret = ng_fetch(c, addr, m->control, len);
+	ret = cabin_netguard_fetch(c, addr, m->control, len);
 	return ret < 0 ? ret : translate_control(c, m);
 }
 
@@ -314,7 +316,7 @@ static int fetch_msg(struct ng_call *c, const struct ng_user_msghdr *h,
 	if ((size_t)namelen > sizeof(m->name.ss))
 		namelen = sizeof(m->name.ss);
 	if (h->name) {
-		ret = ng_fetch_addr(c, h->name, namelen, &m->name);
+		ret = cabin_netguard_fetch_addr(c, h->name, namelen, &m->name);
 		if (ret < 0)
 			return ret;
 		m->has_name = true;
@@ -377,7 +379,7 @@ static long send_copy(struct ng_call *c, struct ng_msg *m,
 	return ret;
 }
 
-long ng_sendto(struct ng_call *c, const struct cabin_syscall *sys)
+long cabin_netguard_sendto(struct ng_call *c, const struct cabin_syscall *sys)
 {
 	struct ng_user_iovec one = { .base = sys->args[1],
 				     .len = sys->args[2] };
@@ -388,13 +390,15 @@ long ng_sendto(struct ng_call *c, const struct cabin_syscall *sys)
 		return -ENOMEM;
 	if (one.len > SSIZE_MAX)
 		one.len = SSIZE_MAX;
-	ret = ng_fetch_addr(c, sys->args[4], (int)sys->args[5], &m->name);
+	ret = cabin_netguard_fetch_addr(c, sys->args[4], (int)sys->args[5],
+					&m->name);
 	m->has_name = true;
 	if (!ret && one.len) {
 		m->truncated = one.len > NG_DATA_MAX;
 		m->len = one.len < NG_DATA_MAX ? one.len : NG_DATA_MAX;
 		m->data = malloc(m->len);
-		ret = m->data ? ng_fetch(c, one.base, m->data, m->len) : -ENOMEM;
+		ret = m->data ? cabin_netguard_fetch(c, one.base, m->data,
+						     m->len) : -ENOMEM;
 	}
 	if (!ret)
 		ret = check_name(c, m);
@@ -408,7 +412,7 @@ static long send_one(struct ng_call *c, uint64_t addr, unsigned int flags)
 {
 	struct ng_user_msghdr h;
 	struct ng_msg *m;
-	long ret = ng_fetch(c, addr, &h, sizeof(h));
+	long ret = cabin_netguard_fetch(c, addr, &h, sizeof(h));
 
 	if (ret < 0)
 		return ret;
@@ -422,13 +426,13 @@ static long send_one(struct ng_call *c, uint64_t addr, unsigned int flags)
 	return ret;
 }
 
-long ng_sendmsg(struct ng_call *c, const struct cabin_syscall *sys)
+long cabin_netguard_sendmsg(struct ng_call *c, const struct cabin_syscall *sys)
 {
 	return send_one(c, sys->args[1], (unsigned int)sys->args[2]);
 }
 
 /* As the kernel: stop at the first error, report it only if none went. */
-long ng_sendmmsg(struct ng_call *c, const struct cabin_syscall *sys)
+long cabin_netguard_sendmmsg(struct ng_call *c, const struct cabin_syscall *sys)
 {
 	const struct cabin_platform *plat = c->p->plat;
 	uint64_t vec = sys->args[1];

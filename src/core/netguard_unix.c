@@ -19,7 +19,7 @@
 
 #define NG_UNIX_PATH	(sizeof(((struct sockaddr_un *)0)->sun_path) + 1)
 
-bool ng_unix_pathname(const struct ng_addr *a)
+bool cabin_netguard_unix_pathname(const struct ng_addr *a)
 {
 	const struct sockaddr_un *sun = (const void *)&a->ss;
 
@@ -78,11 +78,11 @@ static int open_socket_file(struct ng_call *c, enum ng_op op,
 	close(fd);
 	if (ok < 0)
 		return ok;
-	snprintf(what, sizeof(what), "%s unix:%s", ng_verb(op), path);
-	return ng_deny(c, what, "outside the policy's writable files");
+	snprintf(what, sizeof(what), "%s unix:%s", cabin_netguard_verb(op), path);
+	return cabin_netguard_deny(c, what, "outside the policy's writable files");
 }
 
-long ng_connect_path(struct ng_call *c, const struct ng_addr *a)
+long cabin_netguard_connect_path(struct ng_call *c, const struct ng_addr *a)
 {
 	struct ng_addr target;
 	int fd = open_socket_file(c, NG_CONNECT, a);
@@ -91,7 +91,7 @@ long ng_connect_path(struct ng_call *c, const struct ng_addr *a)
 	if (fd < 0)
 		return fd;
 	proc_fd_addr(fd, &target);
-	ret = ng_act(c, NG_CONNECT, (struct sockaddr *)&target.ss,
+	ret = cabin_netguard_act(c, NG_CONNECT, (struct sockaddr *)&target.ss,
 		     target.len);
 	close(fd);
 	return ret;
@@ -117,7 +117,7 @@ static int open_bind_dir(struct ng_call *c, const char *path, char *base,
 	if (ok < 0)
 		return ok;
 	snprintf(what, sizeof(what), "bind to unix:%s", path);
-	return ng_deny(c, what, "outside the directories the policy lets it create in");
+	return cabin_netguard_deny(c, what, "outside the directories the policy lets it create in");
 }
 
 /* bind by the last component, from cabin's cwd moved into dir. */
@@ -154,7 +154,7 @@ static long bind_in(struct ng_call *c, int dir, const char *base)
  * call (cabin is single-threaded), the program's umask and cabin's uid,
  * the program's: then the address the kernel keeps is that component.
  */
-long ng_bind_path(struct ng_call *c, const struct ng_addr *a)
+long cabin_netguard_bind_path(struct ng_call *c, const struct ng_addr *a)
 {
 	char path[NG_UNIX_PATH], base[NG_UNIX_PATH];
 	int (*confine)(int dir) = c->g->make_sock_beneath;
@@ -167,7 +167,8 @@ long ng_bind_path(struct ng_call *c, const struct ng_addr *a)
 		return dir;
 	/* With file rules, never without the domain that keeps the check. */
 	if (!c->g->fs || confine) {
-		ret = ng_bind_as_program(c, a, dir, c->g->fs ? confine : NULL);
+		ret = cabin_netguard_bind_as_program(c, a, dir,
+						     c->g->fs ? confine : NULL);
 		if (ret) {
 			close(dir);
 			return ret > 0 ? 0 : ret;
@@ -186,9 +187,10 @@ long ng_bind_path(struct ng_call *c, const struct ng_addr *a)
 }
 
 /* A send to a socket file goes to the inode checked. */
-int ng_send_to_path(struct ng_call *c, struct ng_addr *name, int *fd)
+int cabin_netguard_send_to_path(struct ng_call *c, struct ng_addr *name,
+				int *fd)
 {
-	if (!ng_unix_pathname(name))
+	if (!cabin_netguard_unix_pathname(name))
 		return 0;
 	*fd = open_socket_file(c, NG_SEND, name);
 	if (*fd < 0)

@@ -24,42 +24,56 @@
 #include "core/x32.h"
 #include "core/xom.h"
 
+static void notify_event(struct cabin_proxy *p, struct cabin_task *task,
+			 const struct cabin_event *ev);
+
+/* The report keeps what the user was told, in the same words. */
+static void heard(void *ctx, const char *line)
+{
+	struct cabin_event ev = { .kind = CABIN_EV_NOTE, .note = line };
+
+	notify_event(ctx, NULL, &ev);
+}
+
 int cabin_proxy_init(struct cabin_proxy *p, const struct cabin_platform *plat,
 		     const struct cabin_router *router, FILE *log)
 {
 	memset(p, 0, sizeof(*p));
 	p->plat = plat;
 	p->router = router;
-	p->log = log ? log : stderr;
+	cabin_log_init(&p->log, log ? log : stderr);
+	p->log.heard = heard;
+	p->log.ctx = p;
+	p->guards[p->nguards++].guard = &cabin_limits_guard;
+	p->guards[p->nguards++].guard = &cabin_memguard_guard;
+	p->guards[p->nguards++].guard = &cabin_xom_guard;
 	return cabin_tasks_init(&p->tasks);
 }
 
 void cabin_proxy_free(struct cabin_proxy *p)
 {
 	cabin_tasks_free(&p->tasks);
-	free(p->denials);
-	p->denials = NULL;
+	cabin_log_free(&p->log);
+}
+
+int cabin_proxy_guard(struct cabin_proxy *p, const struct cabin_guard *g,
+		      void *ctx)
+{
+	if (p->nguards >= CABIN_PROXY_MAX_GUARDS)
+		return -ENOSPC;
+	p->guards[p->nguards].guard = g;
+	p->guards[p->nguards].ctx = ctx;
+	p->nguards++;
+	return 0;
 }
 
 void cabin_proxy_say(struct cabin_proxy *p, const char *fmt, ...)
 {
-	struct cabin_event ev = { .kind = CABIN_EV_NOTE };
-	char line[1024];
 	va_list ap;
-	size_t i;
 
 	va_start(ap, fmt);
-	vsnprintf(line, sizeof(line), fmt, ap);
+	cabin_log_vsay(&p->log, fmt, ap);
 	va_end(ap);
-	fprintf(p->log, "cabin: %s\n", line);
-	fflush(p->log);
-	/* The report keeps what the user was told, in the same words. */
-	ev.note = line;
-	for (i = 0; i < p->nobservers; i++) {
-		if (p->observers[i]->event)
-			p->observers[i]->event(p->observers[i]->ctx, p, NULL,
-					       &ev);
-	}
 }
 
 static void refresh_identity(struct cabin_proxy *p, struct cabin_task *task)
@@ -164,22 +178,7 @@ int cabin_proxy_forked(struct cabin_proxy *p, pid_t parent, pid_t child)
 
 bool cabin_denial_reported(struct cabin_proxy *p, long nr, const char *comm)
 {
-	struct cabin_denial *grown;
-	size_t i;
-
-	for (i = 0; i < p->ndenials; i++) {
-		if (p->denials[i].nr == nr &&
-		    !strcmp(p->denials[i].comm, comm))
-			return true;
-	}
-	grown = realloc(p->denials, (p->ndenials + 1) * sizeof(*grown));
-	if (!grown)
-		return false;
-	p->denials = grown;
-	grown[p->ndenials].nr = nr;
-	snprintf(grown[p->ndenials].comm, sizeof(grown->comm), "%s", comm);
-	p->ndenials++;
-	return false;
+	return cabin_log_reported(&p->log, nr, comm);
 }
 
 /* Observers see each routed syscall: its entry, then exactly one result. */
@@ -279,18 +278,13 @@ static int on_syscall_entry(struct cabin_proxy *p, struct cabin_task *task,
 	case CABIN_ROUTE_TRACE:
 		refused = cabin_unreadable_entry(p, task, sys);
 		if (!refused)
-			refused = cabin_limits_entry(p, task, sys);
-		if (!refused)
-			refused = cabin_memguard_entry(p, task, sys);
-		if (!refused)
-			refused = cabin_xom_entry(p, task, sys);
+			refused = cabin_guards_entry(p, task, sys);
 		if (refused)
 			return answer(p, task, refused);
 		task->state = CABIN_TASK_IN_SYSCALL;
 		return resume(p, task->tid, CABIN_RESUME_TO_EXIT, 0, 0);
 	case CABIN_ROUTE_EMULATE:
-		return answer(p, task, p->emulate ? p->emulate(p, task, sys)
-						  : -ENOSYS);
+		return answer(p, task, cabin_guards_emulate(p, task, sys));
 	case CABIN_ROUTE_DENY:
 		return on_denied(p, task, sys, route->err);
 	case CABIN_ROUTE_KILL:
@@ -400,18 +394,14 @@ static int on_syscall_exit(struct cabin_proxy *p, struct cabin_task *task,
 			   long ret)
 {
 	if (task->cur_nr >= 0) {
-		cabin_limits_exit(p, task, ret);
+		cabin_guards_settle(p, task, ret);
 		notify_result(p, task, ret, true);
 		note_own_filter(p, task, ret);
 	} else if (task->entered) {
 		record_own_answer(p, task, ret);
 	}
 	task->entered = false;
-	if (p->memguard && cabin_memguard_exit(p, task, ret)) {
-		task->cur_nr = -1;
-		return 0;	/* killed */
-	}
-	if (p->xom && task->cur_nr >= 0 && cabin_xom_exit(p, task, ret)) {
+	if (cabin_guards_exit(p, task, ret)) {
 		task->cur_nr = -1;
 		return 0;	/* killed */
 	}
@@ -463,7 +453,7 @@ static int on_fault(struct cabin_proxy *p, struct cabin_task *task,
 {
 	task->count.faults++;
 	p->stats.faults++;
-	cabin_xom_fault(p, task, f);
+	cabin_guards_fault(p, task, f);
 	/* Faulting again, the thread came back from the last one. */
 	settle_fault(p, task, false);
 	task->fault = *f;
@@ -510,6 +500,7 @@ static int on_exec(struct cabin_proxy *p, struct cabin_task *task,
 		   pid_t former_tid)
 {
 	char exe[512];
+	int err;
 
 	/* A non-leader thread that execs takes over the leader's tid. */
 	if (former_tid > 0 && former_tid != task->tid) {
@@ -536,12 +527,11 @@ static int on_exec(struct cabin_proxy *p, struct cabin_task *task,
 	}
 	task->xom_sealed = false;
 	task->wx_pending = false;
-	if (cabin_memguard_exec(p, task) < 0)
-		return 0;	/* killed */
-	if (!p->xom)
-		return resume_event(p, task, 0);
-	if (cabin_xom_exec(p, task) < 0)
+	err = cabin_guards_exec(p, task);
+	if (err < 0)
 		return 0;	/* killed, or gone */
+	if (err != CABIN_GUARD_AT_EXIT)
+		return resume_event(p, task, 0);
 	/* Sealing ran execve to its exit: a watched execve ends here. */
 	if (task->state == CABIN_TASK_IN_SYSCALL)
 		return on_syscall_exit(p, task, 0);
@@ -653,8 +643,8 @@ int cabin_proxy_handle(struct cabin_proxy *p, const struct cabin_event *ev)
 	 * A PKRU that lets code be read ends the program at any stop; at an
 	 * exec the old image is gone and the new one not yet sealed.
 	 */
-	if (p->xom && ev->kind != CABIN_EV_EXITING &&
-	    ev->kind != CABIN_EV_EXEC && !cabin_xom_stop_ok(p, task))
+	if (ev->kind != CABIN_EV_EXITING && ev->kind != CABIN_EV_EXEC &&
+	    !cabin_guards_stop_ok(p, task))
 		return 0;
 	if (ev->kind != CABIN_EV_SYSCALL_ENTRY &&
 	    ev->kind != CABIN_EV_SYSCALL_ENTERED &&
@@ -716,9 +706,9 @@ void cabin_proxy_print_summary(const struct cabin_proxy *p)
 {
 	const struct cabin_proxy_stats *s = &p->stats;
 
-	fprintf(p->log,
+	fprintf(p->log.out,
 		"cabin: summary: %lu threads, %lu spawns, %lu execs, %lu syscall stops, %lu denied, %lu faults, %lu signals, %lu killed by policy\n",
 		s->tasks, s->spawns, s->execs, s->stops, s->denied, s->faults,
 		s->signals, s->killed);
-	fflush(p->log);
+	fflush(p->log.out);
 }

@@ -11,7 +11,9 @@
 #include <stdio.h>
 
 #include "core/event.h"
+#include "core/guard.h"
 #include "core/limits.h"
+#include "core/log.h"
 #include "core/platform.h"
 #include "core/router.h"
 #include "core/task.h"
@@ -19,11 +21,6 @@
 struct cabin_proxy;
 struct cabin_xom;
 struct cabin_memguard;
-
-/* Answer an emulated syscall: the value it returns (or -errno). */
-typedef long (*cabin_emulate_fn)(struct cabin_proxy *p,
-				 struct cabin_task *task,
-				 const struct cabin_syscall *sys);
 
 struct cabin_proxy_stats {
 	unsigned long tasks;	/* threads ever seen */
@@ -57,20 +54,18 @@ struct cabin_observer {
 };
 
 #define CABIN_PROXY_MAX_OBSERVERS 4
-
-struct cabin_denial {
-	long nr;
-	char comm[17];
-};
+/* limits, W^X, XOM, and the file and network guards */
+#define CABIN_PROXY_MAX_GUARDS 6
 
 struct cabin_proxy {
 	const struct cabin_platform *plat;
 	const struct cabin_router *router;
 	struct cabin_task_table tasks;
-	FILE *log;
+	struct cabin_log log;	/* handed to the guards */
 	bool verbose;
-	cabin_emulate_fn emulate;
-	void *emulate_ctx;	/* for the emulate hook */
+	/* in order: limits, W^X, XOM (each off by its own setting), more */
+	struct cabin_guard_slot guards[CABIN_PROXY_MAX_GUARDS];
+	size_t nguards;
 
 	pid_t main_pid;		/* the program cabin started */
 	bool main_exited;
@@ -88,9 +83,6 @@ struct cabin_proxy {
 	const struct cabin_memguard *memguard;
 	/* a routed call naming memory cabin cannot read answers EFAULT */
 	bool fail_unreadable;
-
-	struct cabin_denial *denials;	/* reported once each */
-	size_t ndenials;
 	struct cabin_proxy_stats stats;
 };
 
@@ -120,6 +112,13 @@ int cabin_proxy_handle(struct cabin_proxy *p, const struct cabin_event *ev);
 int cabin_proxy_exit_code(const struct cabin_proxy *p);
 
 void cabin_proxy_print_summary(const struct cabin_proxy *p);
+
+/*
+ * Add a guard after those the proxy starts with (limits, W^X, XOM);
+ * -ENOSPC when there are too many.
+ */
+int cabin_proxy_guard(struct cabin_proxy *p, const struct cabin_guard *g,
+		      void *ctx);
 
 /* Add an observer; -ENOSPC when there are too many. */
 int cabin_proxy_observe(struct cabin_proxy *p,

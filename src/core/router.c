@@ -61,6 +61,20 @@ int cabin_router_add(struct cabin_router *r, const struct cabin_rule *rule)
 	return (int)r->nrules++;
 }
 
+int cabin_router_trace_all(struct cabin_router *r, const int *nrs)
+{
+	struct cabin_rule rule = { .route = { .kind = CABIN_ROUTE_TRACE } };
+	int err;
+
+	for (; *nrs >= 0; nrs++) {
+		rule.nr = *nrs;
+		err = cabin_router_add(r, &rule);
+		if (err < 0)
+			return err;
+	}
+	return 0;
+}
+
 int cabin_router_insert(struct cabin_router *r, size_t pos,
 			const struct cabin_rule *rule)
 {

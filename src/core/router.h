@@ -71,6 +71,9 @@ void cabin_router_free(struct cabin_router *r);
 /* Append a rule; returns its id or -errno (-EINVAL for a malformed rule). */
 int cabin_router_add(struct cabin_router *r, const struct cabin_rule *rule);
 
+/* Append a trace route for each syscall of nrs (-1 ends it); 0 or -errno. */
+int cabin_router_trace_all(struct cabin_router *r, const int *nrs);
+
 /*
  * Insert a rule at position pos (0..nrules), moving later rules down: a
  * rule id is its position, so ids at and after pos change.  0 or -errno.

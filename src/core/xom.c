@@ -1,7 +1,7 @@
 /*
- * Sealed execute-only memory.  Three parts: the scanner for instructions
- * that write PKRU (ERIM's definition), the PKRU check on an XSAVE image,
- * and the proxy's side: routes, the rewrite of executable mmaps to
+ * Sealed execute-only memory.  Two parts here (the scanner for
+ * instructions that write PKRU is xom_scan.c): the PKRU check on an XSAVE
+ * image, and the proxy's side: routes, the rewrite of executable mmaps to
  * PROT_EXEC alone, sealing the image the kernel mapped at exec by an
  * injected mprotect, and the check at every stop.
  */
@@ -26,105 +26,8 @@
 
 #define XSTATE_PKRU_BIT		9
 #define XSAVE_HEADER_OFFSET	512
-#define SCAN_CHUNK		(64 * 1024)
 #define PAGE			4096ull
 #define MAX_REGIONS		256
-
-/* ---- the scanner ---- */
-
-static bool is_wrpkru(const unsigned char *b)
-{
-	return b[0] == 0x0f && b[1] == 0x01 && b[2] == 0xef;
-}
-
-/*
- * XRSTOR and XRSTOR64 (REX.W 0f ae /5) are 0f ae with a ModRM whose reg
- * field is 5 and whose mod is not 3: mod 3 is LFENCE (0f ae e8..ef),
- * which cannot load PKRU.  A REX prefix precedes the same three bytes,
- * so matching them at every offset finds both forms.
- */
-static bool is_xrstor(const unsigned char *b)
-{
-	return b[0] == 0x0f && b[1] == 0xae && ((b[2] >> 3) & 7) == 5 &&
-	       (b[2] >> 6) != 3;
-}
-
-static void add_hit(struct cabin_xom_hits *h, uint64_t off,
-		    enum cabin_xom_insn insn)
-{
-	if (h->n < CABIN_XOM_MAX_HITS) {
-		h->off[h->n] = off;
-		h->insn[h->n] = insn;
-		h->n++;
-	}
-	h->total++;
-}
-
-void cabin_xom_scan(const unsigned char *buf, size_t len, size_t limit,
-		    uint64_t base, struct cabin_xom_hits *hits)
-{
-	size_t i;
-
-	if (limit > len)
-		limit = len;
-	for (i = 0; i < limit && i + 2 < len; i++) {
-		if (buf[i] != 0x0f)
-			continue;
-		if (is_wrpkru(buf + i))
-			add_hit(hits, base + i, CABIN_XOM_WRPKRU);
-		else if (is_xrstor(buf + i))
-			add_hit(hits, base + i, CABIN_XOM_XRSTOR);
-	}
-}
-
-/* Fill buf from pos as far as the source goes; bytes read or -errno. */
-static long fill(cabin_xom_read_fn read, void *ctx, uint64_t pos,
-		 unsigned char *buf, size_t want)
-{
-	size_t got = 0;
-	long n;
-
-	while (got < want) {
-		n = read(ctx, pos + got, buf + got, want - got);
-		if (n < 0)
-			return got ? (long)got : n;
-		if (n == 0)
-			break;
-		got += (size_t)n;
-	}
-	return (long)got;
-}
-
-int cabin_xom_scan_range(cabin_xom_read_fn read, void *ctx, uint64_t pos,
-			 uint64_t len, struct cabin_xom_hits *hits)
-{
-	static unsigned char buf[SCAN_CHUNK + 2];
-	uint64_t done = 0;
-	size_t want, limit;
-	long got;
-
-	if (len > CABIN_XOM_SCAN_MAX)
-		return -EFBIG;
-	/* Each chunk carries two more bytes: an instruction may cross it. */
-	while (done < len) {
-		want = len - done < SCAN_CHUNK + 2 ? (size_t)(len - done)
-						   : SCAN_CHUNK + 2;
-		got = fill(read, ctx, pos + done, buf, want);
-		if (got < 0)
-			return (int)got;
-		limit = (size_t)got < SCAN_CHUNK ? (size_t)got : SCAN_CHUNK;
-		cabin_xom_scan(buf, (size_t)got, limit, pos + done, hits);
-		if ((size_t)got < want || limit == 0)
-			break;
-		done += limit;
-	}
-	return 0;
-}
-
-const char *cabin_xom_insn_name(enum cabin_xom_insn insn)
-{
-	return insn == CABIN_XOM_WRPKRU ? "WRPKRU" : "XRSTOR";
-}
 
 /* ---- PKRU ---- */
 
@@ -361,7 +264,7 @@ static void list_trusted(struct cabin_proxy *p, struct cabin_xom_file *f,
 		return;
 	f->listed = true;
 	list_hits(what, sizeof(what), h);
-	cabin_proxy_say(p, "XOM: trusted file %s holds %s", name, what);
+	cabin_log_say(&p->log, "XOM: trusted file %s holds %s", name, what);
 }
 
 static int kill_task(struct cabin_proxy *p, struct cabin_task *task)
@@ -391,7 +294,7 @@ static bool keeps_readable(struct cabin_proxy *p, uint64_t dev, uint64_t ino,
 		return false;
 	if (!f->listed) {
 		f->listed = true;
-		cabin_proxy_say(p, "XOM: code of %s stays readable, not execute-only (memory readable-code %s)",
+		cabin_log_say(&p->log, "XOM: code of %s stays readable, not execute-only (memory readable-code %s)",
 				name, f->path);
 	}
 	return true;
@@ -415,6 +318,7 @@ static long check_file(struct cabin_proxy *p, struct cabin_task *task,
 		       int fd, uint64_t off, uint64_t len, bool *readable)
 {
 	struct cabin_xom_hits hits = { 0 };
+	struct cabin_xom_scan_buf sb;
 	struct fd_reader rd;
 	struct cabin_xom_file *f;
 	char name[512], what[512];
@@ -426,7 +330,7 @@ static long check_file(struct cabin_proxy *p, struct cabin_task *task,
 	if (rd.fd == -EBADF)
 		return -EBADF;
 	if (rd.fd < 0) {
-		cabin_proxy_say(p, "XOM: refused executable mapping of fd %d by pid %d (%s): it cannot be scanned (%s): EPERM",
+		cabin_log_say(&p->log, "XOM: refused executable mapping of fd %d by pid %d (%s): it cannot be scanned (%s): EPERM",
 				fd, (int)task->tid, task->comm,
 				strerror(-rd.fd));
 		return -EPERM;
@@ -445,14 +349,14 @@ static long check_file(struct cabin_proxy *p, struct cabin_task *task,
 		return 0;
 	}
 	len = (len + PAGE - 1) & ~(PAGE - 1);
-	err = cabin_xom_scan_range(read_fd, &rd, off, len, &hits);
+	err = cabin_xom_scan_range(read_fd, &rd, off, len, &sb, &hits);
 	close(rd.fd);
 	if (f) {
 		list_trusted(p, f, name, &hits);
 		return 0;
 	}
 	if (err < 0) {
-		cabin_proxy_say(p, "XOM: refused executable mapping of %s by pid %d (%s): it cannot be scanned (%s): EPERM",
+		cabin_log_say(&p->log, "XOM: refused executable mapping of %s by pid %d (%s): it cannot be scanned (%s): EPERM",
 				name, (int)task->tid, task->comm,
 				strerror(-err));
 		return -EPERM;
@@ -460,7 +364,7 @@ static long check_file(struct cabin_proxy *p, struct cabin_task *task,
 	if (!hits.total)
 		return 0;
 	list_hits(what, sizeof(what), &hits);
-	cabin_proxy_say(p, "XOM: refused executable mapping of %s by pid %d (%s): %s (file offsets): EPERM",
+	cabin_log_say(&p->log, "XOM: refused executable mapping of %s by pid %d (%s): %s (file offsets): EPERM",
 			name, (int)task->tid, task->comm, what);
 	return -EPERM;
 }
@@ -511,15 +415,16 @@ static long mprotect_entry(struct cabin_proxy *p, struct cabin_task *task,
 		return 0;
 	task->count.denied++;
 	p->stats.denied++;
-	cabin_proxy_say(p, "XOM: pid %d (%s) may not change the protection of code at 0x%llx: EACCES",
+	cabin_log_say(&p->log, "XOM: pid %d (%s) may not change the protection of code at 0x%llx: EACCES",
 			(int)task->tid, task->comm,
 			(unsigned long long)sys->args[0]);
 	return -EACCES;
 }
 
-long cabin_xom_entry(struct cabin_proxy *p, struct cabin_task *task,
-		     const struct cabin_syscall *sys)
+static long xom_entry(struct cabin_proxy *p, void *ctx,
+		      struct cabin_task *task, const struct cabin_syscall *sys)
 {
+	(void)ctx;
 	if (!p->xom)
 		return 0;
 	if (sys->nr == SYS_mmap)
@@ -552,12 +457,14 @@ static bool straddles(struct cabin_proxy *p, pid_t tid, uint64_t at,
 	return hits->total > 0;
 }
 
-bool cabin_xom_exit(struct cabin_proxy *p, struct cabin_task *task, long ret)
+static bool xom_exit(struct cabin_proxy *p, void *ctx,
+		     struct cabin_task *task, long ret)
 {
 	struct cabin_xom_hits hits = { 0 };
 	uint64_t len = (task->cur_args[1] + PAGE - 1) & ~(PAGE - 1);
 	char what[512];
 
+	(void)ctx;
 	if (!p->xom || task->cur_nr != SYS_mmap ||
 	    !(task->cur_args[2] & PROT_EXEC) || (ret < 0 && ret > -4096))
 		return false;
@@ -565,7 +472,7 @@ bool cabin_xom_exit(struct cabin_proxy *p, struct cabin_task *task, long ret)
 	    !straddles(p, task->tid, (uint64_t)ret + len, &hits))
 		return false;
 	list_hits(what, sizeof(what), &hits);
-	cabin_proxy_say(p, "XOM: pid %d (%s): killed: its new code at 0x%llx and the code next to it make %s (addresses)",
+	cabin_log_say(&p->log, "XOM: pid %d (%s): killed: its new code at 0x%llx and the code next to it make %s (addresses)",
 			(int)task->tid, task->comm, (unsigned long long)ret,
 			what);
 	kill_task(p, task);
@@ -639,6 +546,7 @@ static int check_image(struct cabin_proxy *p, struct cabin_task *task,
 {
 	struct mem_reader rd = { .p = p, .tid = task->tid };
 	struct cabin_xom_hits hits = { 0 };
+	struct cabin_xom_scan_buf sb;
 	struct cabin_xom_file *f = find_file(&p->xom->trusted, rg->dev,
 					     rg->ino);
 	char what[512];
@@ -648,7 +556,7 @@ static int check_image(struct cabin_proxy *p, struct cabin_task *task,
 	if (f && f->listed)
 		return 0;
 	err = cabin_xom_scan_range(read_task, &rd, rg->start,
-				   rg->end - rg->start, &hits);
+				   rg->end - rg->start, &sb, &hits);
 	/* File offsets, as for mmap, so both reports agree. */
 	for (i = 0; i < hits.n; i++)
 		hits.off[i] = hits.off[i] - rg->start + rg->offset;
@@ -657,7 +565,7 @@ static int check_image(struct cabin_proxy *p, struct cabin_task *task,
 		return 0;
 	}
 	if (err < 0) {
-		cabin_proxy_say(p, "XOM: pid %d (%s): killed: code of %s cannot be scanned (%s)",
+		cabin_log_say(&p->log, "XOM: pid %d (%s): killed: code of %s cannot be scanned (%s)",
 				(int)task->tid, task->comm, rg->name,
 				strerror(-err));
 		return -EPERM;
@@ -665,7 +573,7 @@ static int check_image(struct cabin_proxy *p, struct cabin_task *task,
 	if (!hits.total)
 		return 0;
 	list_hits(what, sizeof(what), &hits);
-	cabin_proxy_say(p, "XOM: pid %d (%s): killed: exec of %s, which holds %s and is not trusted",
+	cabin_log_say(&p->log, "XOM: pid %d (%s): killed: exec of %s, which holds %s and is not trusted",
 			(int)task->tid, task->comm, rg->name, what);
 	return -EPERM;
 }
@@ -682,7 +590,7 @@ static int seal_region(struct cabin_proxy *p, struct cabin_task *task,
 	if (!err && ret < 0)
 		err = (int)ret;
 	if (err)
-		cabin_proxy_say(p, "XOM: pid %d (%s): killed: %s at 0x%llx cannot be made execute-only (%s)",
+		cabin_log_say(&p->log, "XOM: pid %d (%s): killed: %s at 0x%llx cannot be made execute-only (%s)",
 				(int)task->tid, task->comm, rg->name,
 				(unsigned long long)rg->start, strerror(-err));
 	return err;
@@ -698,13 +606,13 @@ static int learn_pkey(struct cabin_proxy *p, struct cabin_task *task,
 	int key = p->plat->ops->xom->addr_pkey(p->plat->ctx, task->tid, addr);
 
 	if (key <= 0) {
-		cabin_proxy_say(p, "XOM: pid %d (%s): killed: sealed code has no execute-only key (%s)",
+		cabin_log_say(&p->log, "XOM: pid %d (%s): killed: sealed code has no execute-only key (%s)",
 				(int)task->tid, task->comm,
 				key < 0 ? strerror(-key) : "key 0");
 		return -EPERM;
 	}
 	if (p->xom->pkey >= 0 && p->xom->pkey != key) {
-		cabin_proxy_say(p, "XOM: pid %d (%s): killed: execute-only key %d, expected %d",
+		cabin_log_say(&p->log, "XOM: pid %d (%s): killed: execute-only key %d, expected %d",
 				(int)task->tid, task->comm, key, p->xom->pkey);
 		return -EPERM;
 	}
@@ -725,7 +633,7 @@ static int seal_image(struct cabin_proxy *p, struct cabin_task *task,
 	}
 	insn = syscall_insn(p, task->tid, rg, n);
 	if (!insn) {
-		cabin_proxy_say(p, "XOM: pid %d (%s): killed: no syscall instruction to seal its code with",
+		cabin_log_say(&p->log, "XOM: pid %d (%s): killed: no syscall instruction to seal its code with",
 				(int)task->tid, task->comm);
 		return -EPERM;
 	}
@@ -742,16 +650,18 @@ static int seal_image(struct cabin_proxy *p, struct cabin_task *task,
 	return first ? learn_pkey(p, task, first) : 0;
 }
 
-int cabin_xom_exec(struct cabin_proxy *p, struct cabin_task *task)
+/* At an exec event: seal the new image, which runs execve to its exit. */
+static int xom_exec(struct cabin_proxy *p, void *ctx, struct cabin_task *task)
 {
 	const struct cabin_xom_ops *ops = p->plat->ops->xom;
 	struct cabin_region *rg;
 	int n, err;
 
+	(void)ctx;
 	if (!p->xom)
 		return 0;
 	if (!ops) {
-		cabin_proxy_say(p, "XOM: pid %d (%s): killed: platform %s cannot seal code",
+		cabin_log_say(&p->log, "XOM: pid %d (%s): killed: platform %s cannot seal code",
 				(int)task->tid, task->comm, p->plat->name);
 		return kill_task(p, task);
 	}
@@ -767,18 +677,24 @@ int cabin_xom_exec(struct cabin_proxy *p, struct cabin_task *task)
 	if (err)
 		return kill_task(p, task);
 	task->xom_sealed = true;
-	return 0;
+	return CABIN_GUARD_AT_EXIT;
 }
 
 /* ---- the stop check and faults ---- */
 
-bool cabin_xom_stop_ok(struct cabin_proxy *p, struct cabin_task *task)
+/*
+ * The XSAVE image is read into this call's own buffer: the kvm monitor
+ * runs a proxy in each of its threads.
+ */
+static bool xom_stop_ok(struct cabin_proxy *p, void *ctx,
+			struct cabin_task *task)
 {
-	static unsigned char xsave[16384];
+	unsigned char xsave[16384];
 	struct cabin_xom *x = p->xom;
 	uint32_t pkru;
 	ssize_t n;
 
+	(void)ctx;
 	/* cabin's own forks before exec are not the program's. */
 	if (!x || x->pkey < 0 || !task->xom_sealed ||
 	    !p->plat->ops->xom)
@@ -789,7 +705,7 @@ bool cabin_xom_stop_ok(struct cabin_proxy *p, struct cabin_task *task)
 		return true;	/* gone: nothing left to read with */
 	if (n < 0 || cabin_xom_pkru_of(xsave, (size_t)n, x->pkru_offset,
 				       &pkru) < 0) {
-		cabin_proxy_say(p, "XOM: pid %d (%s): killed: its PKRU cannot be read",
+		cabin_log_say(&p->log, "XOM: pid %d (%s): killed: its PKRU cannot be read",
 				(int)task->tid, task->comm);
 		kill_task(p, task);
 		return false;
@@ -797,17 +713,19 @@ bool cabin_xom_stop_ok(struct cabin_proxy *p, struct cabin_task *task)
 	if (!cabin_xom_pkru_reads(pkru, x->pkey))
 		return true;
 	x->violations++;
-	cabin_proxy_say(p, "XOM: pid %d (%s): killed: PKRU 0x%08x grants read access to the execute-only key %d",
+	cabin_log_say(&p->log, "XOM: pid %d (%s): killed: PKRU 0x%08x grants read access to the execute-only key %d",
 			(int)task->tid, task->comm, pkru, x->pkey);
 	kill_task(p, task);
 	return false;
 }
 
-void cabin_xom_fault(struct cabin_proxy *p, struct cabin_task *task,
-		     const struct cabin_fault *f)
+/* A fault: reported as an XOM violation when it is one. */
+static void xom_fault(struct cabin_proxy *p, void *ctx,
+		      struct cabin_task *task, const struct cabin_fault *f)
 {
 	char at[512], ip[512];
 
+	(void)ctx;
 	if (!p->xom || f->sig != SIGSEGV || f->code != SEGV_PKUERR)
 		return;
 	p->xom->violations++;
@@ -817,8 +735,17 @@ void cabin_xom_fault(struct cabin_proxy *p, struct cabin_task *task,
 	if (p->plat->ops->describe_addr(p->plat->ctx, task->tid, f->ip, ip,
 					sizeof(ip)) < 0)
 		snprintf(ip, sizeof(ip), "?");
-	cabin_proxy_say(p, "XOM violation: pid %d (%s): read of execute-only code at 0x%llx in %s (key %d), ip 0x%llx in %s",
+	cabin_log_say(&p->log, "XOM violation: pid %d (%s): read of execute-only code at 0x%llx in %s (key %d), ip 0x%llx in %s",
 			(int)task->tid, task->comm,
 			(unsigned long long)f->addr, at, f->pkey,
 			(unsigned long long)f->ip, ip);
 }
+
+const struct cabin_guard cabin_xom_guard = {
+	.name = "xom",
+	.entry = xom_entry,
+	.exit = xom_exit,
+	.exec = xom_exec,
+	.stop_ok = xom_stop_ok,
+	.fault = xom_fault,
+};

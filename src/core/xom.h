@@ -15,6 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/guard.h"
 #include "core/router.h"
 
 struct cabin_proxy;
@@ -71,14 +72,22 @@ void cabin_xom_scan(const unsigned char *buf, size_t len, size_t limit,
 typedef long (*cabin_xom_read_fn)(void *ctx, uint64_t pos, void *buf,
 				  size_t len);
 
+/* A chunk of a scan, and the two bytes an instruction may cross it by. */
+#define CABIN_XOM_SCAN_CHUNK	(64 * 1024)
+struct cabin_xom_scan_buf {
+	unsigned char b[CABIN_XOM_SCAN_CHUNK + 2];
+};
+
 /*
- * Scan [pos, pos + len) read in chunks through read, across chunk
- * boundaries.  0, or -errno when reading failed or len is too large to
- * scan (more than CABIN_XOM_SCAN_MAX).
+ * Scan [pos, pos + len) read in chunks through read into sb (the
+ * caller's, so that threads scan at once), across chunk boundaries.  0,
+ * or -errno when reading failed or len is too large to scan (more than
+ * CABIN_XOM_SCAN_MAX).
  */
 #define CABIN_XOM_SCAN_MAX	(1ull << 30)
 int cabin_xom_scan_range(cabin_xom_read_fn read, void *ctx, uint64_t pos,
-			 uint64_t len, struct cabin_xom_hits *hits);
+			 uint64_t len, struct cabin_xom_scan_buf *sb,
+			 struct cabin_xom_hits *hits);
 
 const char *cabin_xom_insn_name(enum cabin_xom_insn insn);
 
@@ -104,21 +113,14 @@ int cabin_xom_routes(struct cabin_router *r);
 extern const int cabin_xom_watched[];
 int cabin_xom_watch_route(struct cabin_router *r, int nr);
 
-/* At a routed syscall's entry: 0 to let it run, or -errno. */
-long cabin_xom_entry(struct cabin_proxy *p, struct cabin_task *task,
-		     const struct cabin_syscall *sys);
 /*
- * At a routed syscall's exit: an executable mmap must not complete an
- * instruction with the code next to it; if it does, the task is killed
- * (true).
+ * The guard, on when the proxy's xom is set: at a routed syscall's
+ * entry, executable mmaps become execute-only and are scanned, code
+ * keeps its protection; at the exit, an executable mmap that completes
+ * an instruction with the code next to it kills the task; an exec seals
+ * the new image; every stop checks PKRU; a fault on execute-only code
+ * is reported as an XOM violation.
  */
-bool cabin_xom_exit(struct cabin_proxy *p, struct cabin_task *task, long ret);
-/* At an exec event: seal the new image.  -errno: the task was killed. */
-int cabin_xom_exec(struct cabin_proxy *p, struct cabin_task *task);
-/* At every stop: false when PKRU was lifted and the task was killed. */
-bool cabin_xom_stop_ok(struct cabin_proxy *p, struct cabin_task *task);
-/* A fault: reports it as an XOM violation when it is one. */
-void cabin_xom_fault(struct cabin_proxy *p, struct cabin_task *task,
-		     const struct cabin_fault *f);
+extern const struct cabin_guard cabin_xom_guard;
 
 #endif

@@ -11,6 +11,7 @@
 
 #include "cabin/cabin.h"
 #include "core/fsguard.h"
+#include "core/limits.h"
 #include "core/memguard.h"
 #include "core/xom.h"
 #include "policy/compile.h"
@@ -107,21 +108,10 @@ static int append_if_allowed(struct cabin_router *r,
 	return cabin_router_insert(r, pos, rule);
 }
 
-static int watch(struct cabin_router *r, const int *nrs)
-{
-	struct cabin_rule rule = { .route = { .kind = CABIN_ROUTE_TRACE } };
-	int err;
-
-	for (; *nrs >= 0; nrs++) {
-		rule.nr = *nrs;
-		err = append_if_allowed(r, &rule);
-		if (err < 0)
-			return err;
-	}
-	return 0;
-}
-
-/* Routes another module wants, each added only where append_if_allowed. */
+/*
+ * Routes another module wants (a guard's, asked through its routes
+ * hook), each added only where append_if_allowed.
+ */
 static int append_from(struct cabin_router *r,
 		       int (*fill)(const void *ctx, struct cabin_router *r),
 		       const void *ctx)
@@ -138,15 +128,15 @@ static int append_from(struct cabin_router *r,
 	return err < 0 ? err : 0;
 }
 
+static int trace_all(const void *nrs, struct cabin_router *r)
+{
+	return cabin_router_trace_all(r, nrs);
+}
+
 /* W^X's alias checks, unless --unsafe-disable=wx-alias. */
 static bool alias_checks(const struct cabin_compile_input *in)
 {
 	return !(in->unsafe & CABIN_UNSAFE_WXALIAS);
-}
-
-static int memguard_watch(const void *ctx, struct cabin_router *r)
-{
-	return cabin_memguard_routes(r, true, alias_checks(ctx));
 }
 
 static int own_filter_routes(const void *ctx, struct cabin_router *r)
@@ -155,27 +145,10 @@ static int own_filter_routes(const void *ctx, struct cabin_router *r)
 	return cabin_self_protect_own_filter(r);
 }
 
-static int netguard_routes(const void *ctx, struct cabin_router *r)
-{
-	return cabin_netguard_routes(ctx, r);
-}
-
 static int setid_routes(const void *ctx, struct cabin_router *r)
 {
 	(void)ctx;
 	return cabin_setid_routes(r);
-}
-
-struct fsguard_want {
-	bool metadata;		/* read-only files' metadata is guarded */
-};
-
-static int fsguard_routes(const void *ctx, struct cabin_router *r)
-{
-	const struct fsguard_want *want = ctx;
-
-	/* unix socket files: the network guard routes them (netguard.h) */
-	return want->metadata ? cabin_fsguard_routes(r) : 0;
 }
 
 /*
@@ -391,8 +364,9 @@ int cabin_policy_compile_routes(const struct cabin_compile_input *in,
 {
 	const struct cabin_policy *p = in->policy;
 	struct cabin_route fallback = { .kind = CABIN_ROUTE_ALLOW };
-	const struct fsguard_want fs = {
-		.metadata = !(in->unsafe & CABIN_UNSAFE_ROMETA),
+	const struct cabin_memguard_want wx = { .alias = alias_checks(in) };
+	const struct cabin_proxy_limits limits = {
+		.procs = p->limits.procs, .memory = p->limits.memory,
 	};
 	size_t i;
 	int err;
@@ -424,17 +398,17 @@ int cabin_policy_compile_routes(const struct cabin_compile_input *in,
 	if (!err)
 		err = close_truncate_gap(in, r);
 	if (!err)
-		err = append_from(r, netguard_routes, ng);
-	if (!err && p->files_restricted)
-		err = append_from(r, fsguard_routes, &fs);
+		err = append_from(r, cabin_netguard_guard.routes, ng);
+	/* unix socket files: the network guard routes them (netguard.h) */
+	if (!err && p->files_restricted &&
+	    !(in->unsafe & CABIN_UNSAFE_ROMETA))
+		err = append_from(r, cabin_fsguard_guard.routes, NULL);
 	if (!err && (p->memory & CABIN_MEMORY_WX))
-		err = append_from(r, memguard_watch, in);
+		err = append_from(r, cabin_memguard_guard.routes, &wx);
 	for (i = 0; !err && i < 3 && in->watch[i]; i++)
-		err = watch(r, in->watch[i]);
-	if (!err && p->limits.procs)
-		err = watch(r, cabin_limits_spawn_syscalls);
-	if (!err && p->limits.memory)
-		err = watch(r, cabin_limits_memory_syscalls);
+		err = append_from(r, trace_all, in->watch[i]);
+	if (!err)
+		err = append_from(r, cabin_limits_guard.routes, &limits);
 	if (!err)
 		err = settle_for_libseccomp(r);
 	return err;

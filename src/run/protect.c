@@ -155,14 +155,15 @@ int cabin_run_compile_routes(struct cabin_run_state *r)
 	return err;
 }
 
-static long emulate(struct cabin_proxy *p, struct cabin_task *task,
-		    const struct cabin_syscall *sys)
+/* The guards that answer emulated calls: the file guard's, then the rest. */
+static int emulate(struct cabin_run_state *r, struct cabin_proxy *p)
 {
-	struct cabin_run_state *r = p->emulate_ctx;
+	int err = 0;
 
-	if (r->has_fsguard && cabin_fsguard_handles(sys->nr))
-		return cabin_fsguard_emulate(p, &r->fsguard, task, sys);
-	return cabin_netguard_emulate(p, &r->netguard, task, sys);
+	if (r->has_fsguard)
+		err = cabin_proxy_guard(p, &cabin_fsguard_guard, &r->fsguard);
+	return err ? err : cabin_proxy_guard(p, &cabin_netguard_guard,
+					     &r->netguard);
 }
 
 _Static_assert(CABIN_FSGUARD_WRITE == CABIN_FILE_WRITE &&
@@ -248,8 +249,6 @@ int cabin_run_init_proxy(struct cabin_run_state *r, struct cabin_proxy *proxy,
 	proxy->xom = r->has_xom ? &r->xom : NULL;
 	proxy->memguard = r->has_memguard ? &r->memguard : NULL;
 	proxy->fail_unreadable = !(r->cfg->unsafe & CABIN_UNSAFE_UNREADABLE);
-	proxy->emulate = emulate;
-	proxy->emulate_ctx = r;
 	observe_records(r, proxy);
-	return 0;
+	return emulate(r, proxy);
 }

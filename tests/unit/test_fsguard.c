@@ -85,7 +85,7 @@ static int setup(void **state)
 	assert_int_equal(cabin_fsguard_init(&f->g, rules, 3, NULL), 0);
 	f->logf = open_memstream(&f->log, &f->loglen);
 	f->proxy.plat = &self_plat;
-	f->proxy.log = f->logf;
+	f->proxy.log.out = f->logf;
 	f->ng.mode = CABIN_NET_LOOPBACK;
 	f->ng.fs = &f->g;
 	f->task.tid = getpid();
@@ -114,7 +114,7 @@ static int teardown(void **state)
 	cabin_fsguard_free(&f->g);
 	fclose(f->logf);
 	free(f->log);
-	free(f->proxy.denials);
+	cabin_log_free(&f->proxy.log);
 	free(f);
 	return 0;
 }

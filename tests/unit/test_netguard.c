@@ -60,7 +60,7 @@ static int setup(void **state)
 
 	f->logf = open_memstream(&f->log, &f->loglen);
 	f->proxy.plat = &self_plat;
-	f->proxy.log = f->logf;
+	f->proxy.log.out = f->logf;
 	f->g.mode = CABIN_NET_LOOPBACK;
 	f->task.tid = getpid();
 	f->task.pid = getpid();
@@ -75,7 +75,7 @@ static int teardown(void **state)
 
 	fclose(f->logf);
 	free(f->log);
-	free(f->proxy.denials);
+	cabin_log_free(&f->proxy.log);
 	free(f);
 	return 0;
 }

@@ -242,12 +242,18 @@ static void test_own_filter_answer_is_recorded(void **state)
 	assert_false(seen.own);
 }
 
-static long answer_42(struct cabin_proxy *p, struct cabin_task *task,
+static long answer_42(struct cabin_proxy *p, void *ctx,
+		      struct cabin_task *task,
 		      const struct cabin_syscall *sys)
 {
-	(void)p; (void)task;
+	(void)p; (void)ctx; (void)task;
 	return sys->nr == 63 ? 42 : -EINVAL;
 }
+
+static const struct cabin_guard answers_42 = {
+	.name = "answers 42",
+	.emulate = answer_42,
+};
 
 static void test_emulate_answers_without_running(void **state)
 {
@@ -255,7 +261,7 @@ static void test_emulate_answers_without_running(void **state)
 
 	send_event(f, syscall_event(MAIN, 63, f->emulate_uname));
 	assert_resumed(f, MAIN, CABIN_RESUME_SKIP, -ENOSYS, 0);
-	f->proxy.emulate = answer_42;
+	assert_int_equal(cabin_proxy_guard(&f->proxy, &answers_42, NULL), 0);
 	send_event(f, syscall_event(MAIN, 63, f->emulate_uname));
 	assert_resumed(f, MAIN, CABIN_RESUME_SKIP, 42, 0);
 }

@@ -142,7 +142,7 @@ static int setup(void **state)
 	f->plat.name = "fake";
 	f->plat.ops = &fake_ops;
 	f->proxy.plat = &f->plat;
-	f->proxy.log = stderr;
+	f->proxy.log.out = stderr;
 	f->proxy.main_pid = MAIN;
 	snprintf(f->dir, sizeof(f->dir), "/tmp/cabin-report-test.XXXXXX");
 	assert_non_null(mkdtemp(f->dir));

@@ -83,6 +83,7 @@ static void test_range_across_chunks(void **state)
 	size_t len = 3 * 65536 + 100, at;
 	unsigned char *buf = calloc(1, len);
 	struct mem m = { .p = buf, .len = len, .max_read = 5000 };
+	static struct cabin_xom_scan_buf sb;
 
 	(void)state;
 	assert_non_null(buf);
@@ -93,7 +94,7 @@ static void test_range_across_chunks(void **state)
 		memcpy(buf + at, "\x0f\x01\xef", 3);
 		memcpy(buf + len - 3, "\x0f\xae\x2f", 3);
 		assert_int_equal(cabin_xom_scan_range(read_mem, &m, 0, len,
-						      &h), 0);
+						      &sb, &h), 0);
 		assert_int_equal(h.total, 2);
 		assert_int_equal(h.off[0], at);
 		assert_int_equal(h.off[1], len - 3);
@@ -103,12 +104,13 @@ static void test_range_across_chunks(void **state)
 
 static void test_range_too_large(void **state)
 {
+	static struct cabin_xom_scan_buf sb;
 	struct cabin_xom_hits h = { 0 };
 	struct mem m = { 0 };
 
 	(void)state;
 	assert_int_equal(cabin_xom_scan_range(read_mem, &m, 0,
-					      CABIN_XOM_SCAN_MAX + 1, &h),
+					      CABIN_XOM_SCAN_MAX + 1, &sb, &h),
 			 -EFBIG);
 }
 

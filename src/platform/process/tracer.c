@@ -270,7 +270,7 @@ static void handle_status(struct cabin_process *pp, pid_t tid, int status)
 static int report_start_failure(struct cabin_process *pp, int code)
 {
 	struct cabin_spawn_error e;
-	FILE *log = pp->proxy->log;
+	FILE *log = pp->proxy->log.out;
 
 	if (!cabin_spawn_failure(&pp->child, &e))
 		return code;
