@@ -28,10 +28,23 @@ struct cabin_guard {
 	 * The syscalls the guard needs to see, asked by the policy
 	 * compiler: routes added to r for what want (the guard's own
 	 * settings) asks, which the compiler keeps where the policy's rules
-	 * let them.  0 or -errno.  (Refusals that must come before the
-	 * policy's rules are asked by name: they are no watch.)
+	 * let them.  0 or -errno.
 	 */
 	int (*routes)(const void *want, struct cabin_router *r);
+	/*
+	 * Refusals that must stand before the policy's rules (first match
+	 * wins, and no rule of a policy may let through what a guard
+	 * refuses): routes added to r for want.  0 or -errno.
+	 */
+	int (*refusals)(const void *want, struct cabin_router *r);
+	/*
+	 * Watches that must stand before the policy's rules too, added
+	 * only where the policy's own routes (policy) let the call run: a
+	 * watch never lets through what the policy refuses.  0 or -errno.
+	 */
+	int (*early_watches)(const void *want,
+			     const struct cabin_router *policy,
+			     struct cabin_router *r);
 	/*
 	 * At the entry of a traced syscall: 0 to let it run (and see its
 	 * exit), or the -errno it fails with instead.

@@ -88,7 +88,12 @@ static int refuse_aliases(struct cabin_router *r)
 						  &uffd_new);
 }
 
-int cabin_memguard_routes(struct cabin_router *r, bool watch, bool alias)
+/*
+ * W^X routes: the refusals, which belong before any rule that could
+ * allow the same calls, or (watch) the traced calls the proxy must
+ * check.  alias adds the alias checks' refusals and watches.
+ */
+static int add_routes(struct cabin_router *r, bool watch, bool alias)
 {
 	int err;
 
@@ -399,12 +404,20 @@ static int memguard_routes(const void *want, struct cabin_router *r)
 {
 	const struct cabin_memguard_want *w = want;
 
-	return cabin_memguard_routes(r, true, w->alias);
+	return add_routes(r, true, w->alias);
+}
+
+static int memguard_refusals(const void *want, struct cabin_router *r)
+{
+	const struct cabin_memguard_want *w = want;
+
+	return add_routes(r, false, w->alias);
 }
 
 const struct cabin_guard cabin_memguard_guard = {
 	.name = "memguard",
 	.routes = memguard_routes,
+	.refusals = memguard_refusals,
 	.entry = memguard_entry,
 	.exit = memguard_exit,
 	.exec = memguard_exec,

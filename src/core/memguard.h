@@ -51,13 +51,6 @@ int cabin_memguard_init(struct cabin_memguard *g, bool files_restricted,
 int cabin_memguard_writable(struct cabin_memguard *g, int fd);
 void cabin_memguard_free(struct cabin_memguard *g);
 
-/*
- * Append W^X routes to r: the refusals, which belong before any rule
- * that could allow the same calls, or (watch) the traced calls the
- * proxy must check.  alias adds the alias checks' refusals and watches.
- * Returns 0 or -errno.
- */
-int cabin_memguard_routes(struct cabin_router *r, bool watch, bool alias);
 
 /*
  * The guard, on when the proxy's wx is (the alias checks when its

@@ -198,7 +198,7 @@ static int deny(struct cabin_router *r, int nr)
  * its own memory through process_vm_readv (or writing it) does not go
  * through protection keys at all.
  */
-int cabin_xom_routes(struct cabin_router *r)
+static int xom_refusals(const void *want, struct cabin_router *r)
 {
 	static const int refused[] = {
 		SYS_pkey_alloc, SYS_pkey_free, SYS_pkey_mprotect,
@@ -207,6 +207,7 @@ int cabin_xom_routes(struct cabin_router *r)
 	size_t i;
 	int err;
 
+	(void)want;
 	for (i = 0; i < sizeof(refused) / sizeof(*refused); i++) {
 		err = deny(r, refused[i]);
 		if (err)
@@ -215,8 +216,7 @@ int cabin_xom_routes(struct cabin_router *r)
 	return 0;
 }
 
-const int cabin_xom_watched[] = { SYS_mmap, SYS_mprotect, SYS_rt_sigreturn,
-				  -1 };
+static const int watched[] = { SYS_mmap, SYS_mprotect, SYS_rt_sigreturn };
 
 /*
  * mmap when it asks for PROT_EXEC; mprotect when it does not (W^X
@@ -224,7 +224,7 @@ const int cabin_xom_watched[] = { SYS_mmap, SYS_mprotect, SYS_rt_sigreturn,
  * refusal in libseccomp, which does not keep first-match order);
  * every rt_sigreturn.
  */
-int cabin_xom_watch_route(struct cabin_router *r, int nr)
+static int watch_route(struct cabin_router *r, int nr)
 {
 	const struct cabin_route route = { .kind = CABIN_ROUTE_TRACE };
 	struct cabin_cond exec = {
@@ -237,6 +237,31 @@ int cabin_xom_watch_route(struct cabin_router *r, int nr)
 	if (nr == SYS_mmap || nr == SYS_mprotect)
 		return cabin_router_add_rule(r, nr, route, 1, &exec);
 	return cabin_router_add_rule(r, nr, route, 0, NULL);
+}
+
+/*
+ * Under XOM the proxy must see every executable mmap, every mprotect and
+ * every rt_sigreturn, before any rule of the policy can let them through
+ * unseen; but it never lets through what the policy refuses, so each is
+ * watched only where the policy's own rules allow or trace it.
+ */
+static int xom_early_watches(const void *want,
+			     const struct cabin_router *policy,
+			     struct cabin_router *r)
+{
+	const uint64_t args[6] = { 0, 4096, PROT_READ | PROT_EXEC,
+				   MAP_PRIVATE, 3, 0 };
+	enum cabin_route_kind kind;
+	size_t i;
+	int err = 0;
+
+	(void)want;
+	for (i = 0; !err && i < sizeof(watched) / sizeof(*watched); i++) {
+		kind = cabin_router_match(policy, watched[i], args, NULL)->kind;
+		if (kind == CABIN_ROUTE_ALLOW || kind == CABIN_ROUTE_TRACE)
+			err = watch_route(r, watched[i]);
+	}
+	return err;
 }
 
 /* ---- reporting ---- */
@@ -743,6 +768,8 @@ static void xom_fault(struct cabin_proxy *p, void *ctx,
 
 const struct cabin_guard cabin_xom_guard = {
 	.name = "xom",
+	.refusals = xom_refusals,
+	.early_watches = xom_early_watches,
 	.entry = xom_entry,
 	.exit = xom_exit,
 	.exec = xom_exec,

@@ -107,11 +107,6 @@ int cabin_xom_init(struct cabin_xom *x, int extra_fd);
 /* Add the file behind fd to a list; -ENOSPC when the list is full. */
 int cabin_xom_add_fd(struct cabin_xom_files *l, int fd, const char *path);
 
-/* Routes, before the policy's rules: the pkey calls refused, and so on. */
-int cabin_xom_routes(struct cabin_router *r);
-/* The calls the proxy must see under XOM, for nr; -1 ends the list. */
-extern const int cabin_xom_watched[];
-int cabin_xom_watch_route(struct cabin_router *r, int nr);
 
 /*
  * The guard, on when the proxy's xom is set: at a routed syscall's

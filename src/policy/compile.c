@@ -177,27 +177,45 @@ static int close_truncate_gap(const struct cabin_compile_input *in,
 }
 
 /*
- * Under XOM the proxy must see every executable mmap, every mprotect and
- * every rt_sigreturn, before any rule of the policy can let them through
- * unseen; but it never lets through what the policy refuses, so each is
- * watched only where the policy's own rules allow or trace it.
+ * The guards' refusals, then their early watches, before the policy's
+ * rules (guard.h): XOM's, then W^X's, each only when the policy asks
+ * for its protection.  The early watches are matched against the
+ * policy's own routes, built here once.
  */
-static int add_xom_watch(const struct cabin_compile_input *in,
-			 struct cabin_router *r)
+static int add_guard_refusals(const struct cabin_compile_input *in,
+			      struct cabin_router *r)
 {
-	const uint64_t args[6] = { 0, 4096, PROT_READ | PROT_EXEC,
-				   MAP_PRIVATE, 3, 0 };
+	const struct cabin_memguard_want wx = { .alias = alias_checks(in) };
+	const struct {
+		const struct cabin_guard *guard;
+		const void *want;
+		bool on;
+	} early[] = {
+		{ &cabin_xom_guard, NULL,
+		  in->policy->memory & CABIN_MEMORY_XOM },
+		{ &cabin_memguard_guard, &wx,
+		  in->policy->memory & CABIN_MEMORY_WX },
+	};
+	const size_t n = sizeof(early) / sizeof(*early);
 	struct cabin_router policy;
-	enum cabin_route_kind kind;
+	bool built = false;
+	size_t i;
 	int err = 0, bad;
-	const int *nr;
 
+	for (i = 0; !err && i < n; i++) {
+		if (early[i].on && early[i].guard->refusals)
+			err = early[i].guard->refusals(early[i].want, r);
+	}
 	cabin_router_init(&policy, r->fallback);
-	err = add_policy_rules(in, &policy, &bad);
-	for (nr = cabin_xom_watched; !err && *nr >= 0; nr++) {
-		kind = cabin_router_match(&policy, *nr, args, NULL)->kind;
-		if (kind == CABIN_ROUTE_ALLOW || kind == CABIN_ROUTE_TRACE)
-			err = cabin_xom_watch_route(r, *nr);
+	for (i = 0; !err && i < n; i++) {
+		if (!early[i].on || !early[i].guard->early_watches)
+			continue;
+		if (!built)
+			err = add_policy_rules(in, &policy, &bad);
+		built = true;
+		if (!err)
+			err = early[i].guard->early_watches(early[i].want,
+							    &policy, r);
 	}
 	cabin_router_free(&policy);
 	return err < 0 ? err : 0;
@@ -381,12 +399,8 @@ int cabin_policy_compile_routes(const struct cabin_compile_input *in,
 	err = 0;
 	if (in->refuse_group_kill)
 		err = cabin_self_protect_group_kill(r);
-	if (!err && (p->memory & CABIN_MEMORY_XOM))
-		err = cabin_xom_routes(r);
-	if (!err && (p->memory & CABIN_MEMORY_WX))
-		err = cabin_memguard_routes(r, false, alias_checks(in));
-	if (!err && (p->memory & CABIN_MEMORY_XOM))
-		err = add_xom_watch(in, r);
+	if (!err)
+		err = add_guard_refusals(in, r);
 	if (!err)
 		err = add_policy_rules(in, r, bad);
 	if (!err && !(in->unsafe & CABIN_UNSAFE_UNTRACED))
