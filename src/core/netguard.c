@@ -23,10 +23,11 @@
 #endif
 
 /* connect and bind: the same copy and check, a socket file by its path. */
-static long do_addressed(struct ng_call *c, enum ng_op op,
+static long do_addressed(struct cabin_netguard_call *c,
+			 enum cabin_netguard_op op,
 			 const struct cabin_syscall *sys)
 {
-	struct ng_addr a;
+	struct cabin_netguard_addr a;
 	long ret;
 
 	ret = cabin_netguard_fetch_addr(c, sys->args[1], (int)sys->args[2], &a);
@@ -36,25 +37,28 @@ static long do_addressed(struct ng_call *c, enum ng_op op,
 	if (ret < 0)
 		return ret;
 	if (cabin_netguard_unix_pathname(&a))
-		return op == NG_CONNECT ? cabin_netguard_connect_path(c, &a)
+		return op == CABIN_NETGUARD_CONNECT ? cabin_netguard_connect_path(c, &a)
 					: cabin_netguard_bind_path(c, &a);
 	return cabin_netguard_act(c, op, (struct sockaddr *)&a.ss, a.len);
 }
 
 /* listen on an unbound socket binds it to the wildcard address first. */
-static long do_listen(struct ng_call *c, const struct cabin_syscall *sys)
+static long do_listen(struct cabin_netguard_call *c,
+		      const struct cabin_syscall *sys)
 {
-	struct ng_addr a = { .len = sizeof(a.ss) };
+	struct cabin_netguard_addr a = { .len = sizeof(a.ss) };
 	struct cabin_caps caps;
-	struct ng_ip ip;
+	struct cabin_netguard_ip ip;
 	long ret;
 
 	if (cabin_netguard_is_ip(c->domain)) {
 		if (getsockname(c->sock, (struct sockaddr *)&a.ss,
 				&a.len) < 0)
 			return -errno;
-		if (cabin_netguard_parse_ip(&a, NG_LISTEN, &ip) > 0) {
-			ret = cabin_netguard_check_ip(c, NG_LISTEN, &ip);
+		if (cabin_netguard_parse_ip(&a, CABIN_NETGUARD_LISTEN,
+					    &ip) > 0) {
+			ret = cabin_netguard_check_ip(c, CABIN_NETGUARD_LISTEN,
+						      &ip);
 			if (ret < 0)
 				return ret;
 		}
@@ -75,7 +79,7 @@ static int sock_int(int fd, int opt, int *val)
 }
 
 /* The checks depend on what the socket is, not on what the program says. */
-static int take_socket(struct ng_call *c, int fd)
+static int take_socket(struct cabin_netguard_call *c, int fd)
 {
 	const struct cabin_platform *plat = c->p->plat;
 	int ret;
@@ -103,7 +107,7 @@ long cabin_netguard_emulate(struct cabin_proxy *p, struct cabin_netguard *g,
 			    struct cabin_task *task,
 			    const struct cabin_syscall *sys)
 {
-	struct ng_call c = {
+	struct cabin_netguard_call c = {
 		.p = p, .g = g, .task = task, .nr = sys->nr, .sock = -1,
 	};
 	long ret;
@@ -116,10 +120,10 @@ long cabin_netguard_emulate(struct cabin_proxy *p, struct cabin_netguard *g,
 		goto out;
 	switch (sys->nr) {
 	case SYS_connect:
-		ret = do_addressed(&c, NG_CONNECT, sys);
+		ret = do_addressed(&c, CABIN_NETGUARD_CONNECT, sys);
 		break;
 	case SYS_bind:
-		ret = do_addressed(&c, NG_BIND, sys);
+		ret = do_addressed(&c, CABIN_NETGUARD_BIND, sys);
 		break;
 	case SYS_listen:
 		ret = do_listen(&c, sys);

@@ -36,7 +36,7 @@ struct ng_holder {
 	ino_t ino;		/* the socket holding the name, 0: none */
 };
 
-bool cabin_netguard_unix_abstract(const struct ng_addr *a)
+bool cabin_netguard_unix_abstract(const struct cabin_netguard_addr *a)
 {
 	const struct sockaddr_un *sun = (const void *)&a->ss;
 
@@ -185,7 +185,8 @@ static bool tree_holds(struct cabin_proxy *p, ino_t ino)
 	return found;
 }
 
-static void describe(const struct ng_addr *a, enum ng_op op, char *what,
+static void describe(const struct cabin_netguard_addr *a,
+		     enum cabin_netguard_op op, char *what,
 		     size_t len)
 {
 	const struct sockaddr_un *sun = (const void *)&a->ss;
@@ -204,8 +205,9 @@ static void describe(const struct ng_addr *a, enum ng_op op, char *what,
  * 0 when the abstract name may be reached; -ECONNREFUSED when nothing
  * holds it (as the kernel would say); otherwise a reported refusal.
  */
-int cabin_netguard_check_abstract(struct ng_call *c, enum ng_op op,
-				  const struct ng_addr *a)
+int cabin_netguard_check_abstract(struct cabin_netguard_call *c,
+				  enum cabin_netguard_op op,
+				  const struct cabin_netguard_addr *a)
 {
 	const struct sockaddr_un *sun = (const void *)&a->ss;
 	struct ng_holder h = {
@@ -217,7 +219,8 @@ int cabin_netguard_check_abstract(struct ng_call *c, enum ng_op op,
 	struct stat st;
 	int ret;
 
-	if (!c->g->scope || op == NG_BIND || !cabin_netguard_unix_abstract(a))
+	if (!c->g->scope || op == CABIN_NETGUARD_BIND ||
+	    !cabin_netguard_unix_abstract(a))
 		return 0;
 	if (a->len > sizeof(struct sockaddr_un))
 		return -EINVAL;
@@ -239,5 +242,6 @@ int cabin_netguard_check_abstract(struct ng_call *c, enum ng_op op,
 		return -ECONNREFUSED;
 	if (tree_holds(c->p, h.ino))
 		return 0;
-	return cabin_netguard_deny(c, what, "the socket is outside the sandbox");
+	return cabin_netguard_deny(c, what,
+				   "the socket is outside the sandbox");
 }

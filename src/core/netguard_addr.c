@@ -13,8 +13,9 @@
 #include "core/netguard_int.h"
 
 /* len is the program's int: negative or larger than any address fails. */
-int cabin_netguard_fetch_addr(struct ng_call *c, uint64_t addr, int len,
-			      struct ng_addr *a)
+int cabin_netguard_fetch_addr(struct cabin_netguard_call *c, uint64_t addr,
+			      int len,
+			      struct cabin_netguard_addr *a)
 {
 	memset(a, 0, sizeof(*a));
 	if (len < 0 || (size_t)len > sizeof(a->ss))
@@ -28,7 +29,7 @@ bool cabin_netguard_is_ip(int family)
 	return family == AF_INET || family == AF_INET6;
 }
 
-static void describe_v4(struct ng_ip *ip, const struct in_addr *in,
+static void describe_v4(struct cabin_netguard_ip *ip, const struct in_addr *in,
 			uint16_t port)
 {
 	char text[INET_ADDRSTRLEN];
@@ -40,7 +41,8 @@ static void describe_v4(struct ng_ip *ip, const struct in_addr *in,
 	snprintf(ip->text, sizeof(ip->text), "%s:%u", text, port);
 }
 
-static void describe_v6(struct ng_ip *ip, const struct in6_addr *in6,
+static void describe_v6(struct cabin_netguard_ip *ip,
+			const struct in6_addr *in6,
 			uint16_t port)
 {
 	char text[INET6_ADDRSTRLEN];
@@ -59,15 +61,16 @@ static void describe_v6(struct ng_ip *ip, const struct in6_addr *in6,
  * AF_UNSPEC as AF_INET in bind and send (a compatibility rule of the
  * kernel), so those are checked as IPv4; in connect it disconnects.
  */
-int cabin_netguard_parse_ip(const struct ng_addr *a, enum ng_op op,
-			    struct ng_ip *ip)
+int cabin_netguard_parse_ip(const struct cabin_netguard_addr *a,
+			    enum cabin_netguard_op op,
+			    struct cabin_netguard_ip *ip)
 {
 	const struct sockaddr_in *sin = (const void *)&a->ss;
 	const struct sockaddr_in6 *sin6 = (const void *)&a->ss;
 
 	switch (a->ss.ss_family) {
 	case AF_UNSPEC:
-		if (op == NG_CONNECT)
+		if (op == CABIN_NETGUARD_CONNECT)
 			return 0;
 		describe_v4(ip, &sin->sin_addr, ntohs(sin->sin_port));
 		return 1;
@@ -97,23 +100,25 @@ static bool port_listed(const uint16_t *ports, size_t n, uint16_t port)
 }
 
 /* Port lists follow Landlock's: TCP only. */
-static bool is_tcp(const struct ng_call *c)
+static bool is_tcp(const struct cabin_netguard_call *c)
 {
 	return cabin_netguard_is_ip(c->domain) && c->type == SOCK_STREAM &&
 	       (c->protocol == IPPROTO_TCP || c->protocol == IPPROTO_MPTCP);
 }
 
-int cabin_netguard_check_ip(struct ng_call *c, enum ng_op op,
-			    const struct ng_ip *ip)
+int cabin_netguard_check_ip(struct cabin_netguard_call *c,
+			    enum cabin_netguard_op op,
+			    const struct cabin_netguard_ip *ip)
 {
-	bool binding = op == NG_BIND || op == NG_LISTEN;
+	bool binding = op == CABIN_NETGUARD_BIND || op == CABIN_NETGUARD_LISTEN;
 	const uint16_t *ports = binding ? c->g->bind_ports
 					: c->g->connect_ports;
 	size_t nports = binding ? c->g->nbind_ports : c->g->nconnect_ports;
-	char what[NG_TEXT + 16];
+	char what[CABIN_NETGUARD_TEXT + 16];
 	char why[64];
 
-	snprintf(what, sizeof(what), "%s %s", cabin_netguard_verb(op), ip->text);
+	snprintf(what, sizeof(what), "%s %s", cabin_netguard_verb(op),
+		 ip->text);
 	if (c->g->mode == CABIN_NET_NONE)
 		return cabin_netguard_deny(c, what, "network is none");
 	if (c->g->mode == CABIN_NET_LOOPBACK && !ip->loopback)
@@ -126,14 +131,15 @@ int cabin_netguard_check_ip(struct ng_call *c, enum ng_op op,
 }
 
 /* 0 when the address may be used, -errno (reported when denied). */
-int cabin_netguard_check_addr(struct ng_call *c, enum ng_op op,
-			      const struct ng_addr *a)
+int cabin_netguard_check_addr(struct cabin_netguard_call *c,
+			      enum cabin_netguard_op op,
+			      const struct cabin_netguard_addr *a)
 {
-	struct ng_ip ip;
+	struct cabin_netguard_ip ip;
 	int ret;
 
 	if (a->len < sizeof(sa_family_t))
-		return op == NG_SEND ? 0 : -EINVAL;
+		return op == CABIN_NETGUARD_SEND ? 0 : -EINVAL;
 	if (cabin_netguard_unix_abstract(a))
 		return cabin_netguard_check_abstract(c, op, a);
 	ret = cabin_netguard_parse_ip(a, op, &ip);

@@ -67,8 +67,8 @@ static int take_root(const struct bindas *b)
 }
 
 /* In the child: system calls only, then _exit. */
-static void child(const struct bindas *b, struct ng_call *c,
-		  const struct ng_addr *a)
+static void child(const struct bindas *b, struct cabin_netguard_call *c,
+		  const struct cabin_netguard_addr *a)
 {
 	sigset_t all;
 
@@ -110,7 +110,8 @@ static int open_userns(pid_t tid)
  * child could not be set up, or EACCES, which may be its Landlock
  * domain's): the caller then binds by the last component from dir.
  */
-int cabin_netguard_bind_as_program(struct ng_call *c, const struct ng_addr *a,
+int cabin_netguard_bind_as_program(struct cabin_netguard_call *c,
+				   const struct cabin_netguard_addr *a,
 				   int dir,
 				   int (*confine)(int dir))
 {

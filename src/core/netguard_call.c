@@ -13,20 +13,21 @@
 #include "core/pathview.h"
 
 static const char *const verbs[] = {
-	[NG_CONNECT] = "connect to",
-	[NG_BIND] = "bind to",
-	[NG_SEND] = "send to",
-	[NG_LISTEN] = "listen on",
+	[CABIN_NETGUARD_CONNECT] = "connect to",
+	[CABIN_NETGUARD_BIND] = "bind to",
+	[CABIN_NETGUARD_SEND] = "send to",
+	[CABIN_NETGUARD_LISTEN] = "listen on",
 };
 
 /* How a denial names the call. */
-const char *cabin_netguard_verb(enum ng_op op)
+const char *cabin_netguard_verb(enum cabin_netguard_op op)
 {
 	return verbs[op];
 }
 
 /* A refusal, counted, and reported once per syscall and program name. */
-int cabin_netguard_deny(struct ng_call *c, const char *what, const char *why)
+int cabin_netguard_deny(struct cabin_netguard_call *c, const char *what,
+			const char *why)
 {
 	char shown[256];
 
@@ -42,7 +43,8 @@ int cabin_netguard_deny(struct ng_call *c, const char *what, const char *why)
 }
 
 /* A copy from the program: all of it, or -EFAULT. */
-int cabin_netguard_fetch(struct ng_call *c, uint64_t addr, void *buf,
+int cabin_netguard_fetch(struct cabin_netguard_call *c, uint64_t addr,
+			 void *buf,
 			 size_t len)
 {
 	const struct cabin_platform *plat = c->p->plat;
@@ -57,7 +59,8 @@ int cabin_netguard_fetch(struct ng_call *c, uint64_t addr, void *buf,
 }
 
 /* connect or bind with no more privilege than the program. */
-long cabin_netguard_act(struct ng_call *c, enum ng_op op,
+long cabin_netguard_act(struct cabin_netguard_call *c,
+			enum cabin_netguard_op op,
 			const struct sockaddr *sa,
 			socklen_t len)
 {
@@ -66,7 +69,7 @@ long cabin_netguard_act(struct ng_call *c, enum ng_op op,
 
 	if (ret < 0)
 		return ret;
-	if (op == NG_CONNECT)
+	if (op == CABIN_NETGUARD_CONNECT)
 		ret = connect(c->sock, sa, len);
 	else
 		ret = bind(c->sock, sa, len);

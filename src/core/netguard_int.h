@@ -15,12 +15,17 @@
 
 #include "core/netguard.h"
 
-#define NG_TEXT		(INET6_ADDRSTRLEN + 16)
+#define CABIN_NETGUARD_TEXT		(INET6_ADDRSTRLEN + 16)
 
-enum ng_op { NG_CONNECT, NG_BIND, NG_SEND, NG_LISTEN };
+enum cabin_netguard_op {
+	CABIN_NETGUARD_CONNECT,
+	CABIN_NETGUARD_BIND,
+	CABIN_NETGUARD_SEND,
+	CABIN_NETGUARD_LISTEN,
+};
 
 /* One call being mediated. */
-struct ng_call {
+struct cabin_netguard_call {
 	struct cabin_proxy *p;
 	struct cabin_netguard *g;
 	struct cabin_task *task;
@@ -32,60 +37,74 @@ struct ng_call {
 };
 
 /* An address as copied out of the program. */
-struct ng_addr {
+struct cabin_netguard_addr {
 	struct sockaddr_storage ss;
 	socklen_t len;
 };
 
 /* An IP endpoint read from a copied address. */
-struct ng_ip {
+struct cabin_netguard_ip {
 	bool v4;		/* an IPv4 address, mapped or not */
 	bool loopback;
 	uint16_t port;		/* host order */
-	char text[NG_TEXT];
+	char text[CABIN_NETGUARD_TEXT];
 };
 
 /* netguard_call.c: naming, refusing, copying, acting as the program. */
-const char *cabin_netguard_verb(enum ng_op op);
-int cabin_netguard_deny(struct ng_call *c, const char *what, const char *why);
-int cabin_netguard_fetch(struct ng_call *c, uint64_t addr, void *buf,
+const char *cabin_netguard_verb(enum cabin_netguard_op op);
+int cabin_netguard_deny(struct cabin_netguard_call *c, const char *what,
+			const char *why);
+int cabin_netguard_fetch(struct cabin_netguard_call *c, uint64_t addr,
+			 void *buf,
 			 size_t len);
-long cabin_netguard_act(struct ng_call *c, enum ng_op op,
+long cabin_netguard_act(struct cabin_netguard_call *c,
+			enum cabin_netguard_op op,
 			const struct sockaddr *sa,
 			socklen_t len);
 
 /* netguard_addr.c: copying addresses and checking IP endpoints. */
 bool cabin_netguard_is_ip(int family);
-int cabin_netguard_fetch_addr(struct ng_call *c, uint64_t addr, int len,
-			      struct ng_addr *a);
-int cabin_netguard_parse_ip(const struct ng_addr *a, enum ng_op op,
-			    struct ng_ip *ip);
-int cabin_netguard_check_ip(struct ng_call *c, enum ng_op op,
-			    const struct ng_ip *ip);
-int cabin_netguard_check_addr(struct ng_call *c, enum ng_op op,
-			      const struct ng_addr *a);
+int cabin_netguard_fetch_addr(struct cabin_netguard_call *c, uint64_t addr,
+			      int len,
+			      struct cabin_netguard_addr *a);
+int cabin_netguard_parse_ip(const struct cabin_netguard_addr *a,
+			    enum cabin_netguard_op op,
+			    struct cabin_netguard_ip *ip);
+int cabin_netguard_check_ip(struct cabin_netguard_call *c,
+			    enum cabin_netguard_op op,
+			    const struct cabin_netguard_ip *ip);
+int cabin_netguard_check_addr(struct cabin_netguard_call *c,
+			      enum cabin_netguard_op op,
+			      const struct cabin_netguard_addr *a);
 
 /* netguard_unix.c: AF_UNIX paths in the program's view. */
-bool cabin_netguard_unix_pathname(const struct ng_addr *a);
-long cabin_netguard_connect_path(struct ng_call *c, const struct ng_addr *a);
-long cabin_netguard_bind_path(struct ng_call *c, const struct ng_addr *a);
-int cabin_netguard_send_to_path(struct ng_call *c, struct ng_addr *name,
+bool cabin_netguard_unix_pathname(const struct cabin_netguard_addr *a);
+long cabin_netguard_connect_path(struct cabin_netguard_call *c,
+				 const struct cabin_netguard_addr *a);
+long cabin_netguard_bind_path(struct cabin_netguard_call *c,
+			      const struct cabin_netguard_addr *a);
+int cabin_netguard_send_to_path(struct cabin_netguard_call *c,
+				struct cabin_netguard_addr *name,
 				int *fd);
 
 /* netguard_bindas.c: a socket file under the program's own name. */
-int cabin_netguard_bind_as_program(struct ng_call *c, const struct ng_addr *a,
+int cabin_netguard_bind_as_program(struct cabin_netguard_call *c,
+				   const struct cabin_netguard_addr *a,
 				   int dir,
 				   int (*confine)(int dir));
 
 /* netguard_abstract.c: abstract unix names outside the sandbox. */
-bool cabin_netguard_unix_abstract(const struct ng_addr *a);
-int cabin_netguard_check_abstract(struct ng_call *c, enum ng_op op,
-				  const struct ng_addr *a);
+bool cabin_netguard_unix_abstract(const struct cabin_netguard_addr *a);
+int cabin_netguard_check_abstract(struct cabin_netguard_call *c,
+				  enum cabin_netguard_op op,
+				  const struct cabin_netguard_addr *a);
 
 /* netguard_send.c: the send calls that carry an address. */
-long cabin_netguard_sendto(struct ng_call *c, const struct cabin_syscall *sys);
-long cabin_netguard_sendmsg(struct ng_call *c, const struct cabin_syscall *sys);
-long cabin_netguard_sendmmsg(struct ng_call *c,
+long cabin_netguard_sendto(struct cabin_netguard_call *c,
+			   const struct cabin_syscall *sys);
+long cabin_netguard_sendmsg(struct cabin_netguard_call *c,
+			    const struct cabin_syscall *sys);
+long cabin_netguard_sendmmsg(struct cabin_netguard_call *c,
 			     const struct cabin_syscall *sys);
 
 #endif

@@ -58,7 +58,8 @@ static int deny_raw(struct cabin_router *r)
 		for (j = 0; !err && j < 2; j++) {
 			c[0] = int_is(0, families[i]);
 			c[1] = masked(1, 0xf, types[j]);
-			err = cabin_router_add_rule(r, SYS_socket, ng_deny, 2, c);
+			err = cabin_router_add_rule(r, SYS_socket, ng_deny, 2,
+						    c);
 		}
 	}
 	return err;
@@ -110,11 +111,13 @@ static int deny_unmediated_sockets(struct cabin_router *r)
 		c[0] = int_is(0, families[i]);
 		for (j = 0; !err && j < sizeof(types) / sizeof(*types); j++) {
 			c[1] = masked(1, 0xf, types[j]);
-			err = cabin_router_add_rule(r, SYS_socket, ng_deny, 2, c);
+			err = cabin_router_add_rule(r, SYS_socket, ng_deny, 2,
+						    c);
 		}
 		for (j = 0; !err && j < 2; j++) {
 			c[1] = int_is(2, protocols[j]);
-			err = cabin_router_add_rule(r, SYS_socket, ng_deny, 2, c);
+			err = cabin_router_add_rule(r, SYS_socket, ng_deny, 2,
+						    c);
 		}
 	}
 	return err;
@@ -244,19 +247,24 @@ static int route_ports(const struct cabin_netguard *g, struct cabin_router *r)
 	int err = 0;
 
 	if (g->nconnect_ports) {
-		err = cabin_router_add_rule(r, SYS_connect, ng_emulate, 0, NULL);
+		err = cabin_router_add_rule(r, SYS_connect, ng_emulate, 0,
+					    NULL);
 		if (!err)
-			err = cabin_router_add_rule(r, SYS_sendto, ng_emulate, 2, c);
+			err = cabin_router_add_rule(r, SYS_sendto, ng_emulate,
+						    2, c);
 		c[0] = masked(2, MSG_FASTOPEN, MSG_FASTOPEN);
 		if (!err)
-			err = cabin_router_add_rule(r, SYS_sendmsg, ng_emulate, 1, c);
+			err = cabin_router_add_rule(r, SYS_sendmsg, ng_emulate,
+						    1, c);
 		if (!err)
-			err = cabin_router_add_rule(r, SYS_sendmmsg, ng_emulate, 1, &c[1]);
+			err = cabin_router_add_rule(r, SYS_sendmmsg, ng_emulate,
+						    1, &c[1]);
 	}
 	if (!err && g->nbind_ports) {
 		err = cabin_router_add_rule(r, SYS_bind, ng_emulate, 0, NULL);
 		if (!err)
-			err = cabin_router_add_rule(r, SYS_listen, ng_emulate, 0, NULL);
+			err = cabin_router_add_rule(r, SYS_listen, ng_emulate,
+						    0, NULL);
 	}
 	return err;
 }

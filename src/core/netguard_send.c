@@ -56,7 +56,7 @@ _Static_assert(sizeof(struct ng_user_mmsghdr) == 64, "mmsghdr layout");
 
 /* One message of a send, copied. */
 struct ng_msg {
-	struct ng_addr name;
+	struct cabin_netguard_addr name;
 	bool has_name;
 	char *data;
 	size_t len;
@@ -73,13 +73,14 @@ struct ng_msg {
  * address before it sends: the kernel's automatic bind would pick the
  * wildcard, and the socket would then receive from the whole network.
  */
-static int pin_to_loopback(struct ng_call *c, const struct ng_addr *dest)
+static int pin_to_loopback(struct cabin_netguard_call *c,
+			   const struct cabin_netguard_addr *dest)
 {
 	struct sockaddr_storage ss;
 	struct sockaddr_in *sin = (void *)&ss;
 	struct sockaddr_in6 *sin6 = (void *)&ss;
 	socklen_t len = sizeof(ss);
-	struct ng_ip ip = { .v4 = true };
+	struct cabin_netguard_ip ip = { .v4 = true };
 
 	if (c->g->mode != CABIN_NET_LOOPBACK ||
 	    !cabin_netguard_is_ip(c->domain) || c->type == SOCK_STREAM)
@@ -94,7 +95,8 @@ static int pin_to_loopback(struct ng_call *c, const struct ng_addr *dest)
 		if (sin6->sin6_port ||
 		    !IN6_IS_ADDR_UNSPECIFIED(&sin6->sin6_addr))
 			return 0;
-		if (cabin_netguard_parse_ip(dest, NG_SEND, &ip) > 0 && !ip.v4) {
+		if (cabin_netguard_parse_ip(dest, CABIN_NETGUARD_SEND,
+					    &ip) > 0 && !ip.v4) {
 			sin6->sin6_addr = in6addr_loopback;
 		} else {
 			sin6->sin6_addr.s6_addr[10] = 0xff;
@@ -135,16 +137,16 @@ static void msg_free(struct ng_msg *m)
 }
 
 /* A named destination is checked, and a socket file pinned to its inode. */
-static int check_name(struct ng_call *c, struct ng_msg *m)
+static int check_name(struct cabin_netguard_call *c, struct ng_msg *m)
 {
-	int ret = cabin_netguard_check_addr(c, NG_SEND, &m->name);
+	int ret = cabin_netguard_check_addr(c, CABIN_NETGUARD_SEND, &m->name);
 
 	return ret < 0 ? ret : cabin_netguard_send_to_path(c, &m->name,
 							   &m->pathfd);
 }
 
 /* The program's buffers, at most NG_DATA_MAX bytes of them in all. */
-static int fetch_iov(struct ng_call *c, uint64_t addr, uint64_t n,
+static int fetch_iov(struct cabin_netguard_call *c, uint64_t addr, uint64_t n,
 		     struct ng_msg *m)
 {
 	struct ng_user_iovec *iov;
@@ -216,7 +218,8 @@ static bool names_interface(const struct cmsghdr *cm)
 }
 
 /* Program descriptors in SCM_RIGHTS become cabin's copies of them. */
-static int take_fds(struct ng_call *c, struct ng_msg *m, struct cmsghdr *cm)
+static int take_fds(struct cabin_netguard_call *c, struct ng_msg *m,
+		    struct cmsghdr *cm)
 {
 	const struct cabin_platform *plat = c->p->plat;
 	unsigned char *data = CMSG_DATA(cm);
@@ -240,7 +243,7 @@ static int take_fds(struct ng_call *c, struct ng_msg *m, struct cmsghdr *cm)
 	return 0;
 }
 
-static int translate_cmsg(struct ng_call *c, struct ng_msg *m,
+static int translate_cmsg(struct cabin_netguard_call *c, struct ng_msg *m,
 			  struct cmsghdr *cm)
 {
 	struct ucred cred = {
@@ -267,7 +270,7 @@ static int translate_cmsg(struct ng_call *c, struct ng_msg *m,
 }
 
 /* The kernel's walk over control messages, and its validity rule. */
-static int translate_control(struct ng_call *c, struct ng_msg *m)
+static int translate_control(struct cabin_netguard_call *c, struct ng_msg *m)
 {
 	struct cmsghdr *cm;
 	size_t off = 0;
@@ -287,7 +290,8 @@ static int translate_control(struct ng_call *c, struct ng_msg *m)
 	return 0;
 }
 
-static int fetch_control(struct ng_call *c, uint64_t addr, uint64_t len,
+static int fetch_control(struct cabin_netguard_call *c, uint64_t addr,
+			 uint64_t len,
 			 struct ng_msg *m)
 {
 	int ret;
@@ -305,7 +309,8 @@ static int fetch_control(struct ng_call *c, uint64_t addr, uint64_t len,
 	return ret < 0 ? ret : translate_control(c, m);
 }
 
-static int fetch_msg(struct ng_call *c, const struct ng_user_msghdr *h,
+static int fetch_msg(struct cabin_netguard_call *c,
+		     const struct ng_user_msghdr *h,
 		     struct ng_msg *m)
 {
 	int namelen = h->name ? h->namelen : 0;
@@ -341,7 +346,7 @@ static bool blocking(int fd, unsigned int flags)
  * it sends with MSG_DONTWAIT | MSG_NOSIGNAL and waits a bounded time for
  * room when the program's socket is blocking.
  */
-static long send_copy(struct ng_call *c, struct ng_msg *m,
+static long send_copy(struct cabin_netguard_call *c, struct ng_msg *m,
 		      unsigned int flags)
 {
 	struct iovec iov = { .iov_base = m->data, .iov_len = m->len };
@@ -379,7 +384,8 @@ static long send_copy(struct ng_call *c, struct ng_msg *m,
 	return ret;
 }
 
-long cabin_netguard_sendto(struct ng_call *c, const struct cabin_syscall *sys)
+long cabin_netguard_sendto(struct cabin_netguard_call *c,
+			   const struct cabin_syscall *sys)
 {
 	struct ng_user_iovec one = { .base = sys->args[1],
 				     .len = sys->args[2] };
@@ -408,7 +414,8 @@ long cabin_netguard_sendto(struct ng_call *c, const struct cabin_syscall *sys)
 	return ret;
 }
 
-static long send_one(struct ng_call *c, uint64_t addr, unsigned int flags)
+static long send_one(struct cabin_netguard_call *c, uint64_t addr,
+		     unsigned int flags)
 {
 	struct ng_user_msghdr h;
 	struct ng_msg *m;
@@ -426,13 +433,15 @@ static long send_one(struct ng_call *c, uint64_t addr, unsigned int flags)
 	return ret;
 }
 
-long cabin_netguard_sendmsg(struct ng_call *c, const struct cabin_syscall *sys)
+long cabin_netguard_sendmsg(struct cabin_netguard_call *c,
+			    const struct cabin_syscall *sys)
 {
 	return send_one(c, sys->args[1], (unsigned int)sys->args[2]);
 }
 
 /* As the kernel: stop at the first error, report it only if none went. */
-long cabin_netguard_sendmmsg(struct ng_call *c, const struct cabin_syscall *sys)
+long cabin_netguard_sendmmsg(struct cabin_netguard_call *c,
+			     const struct cabin_syscall *sys)
 {
 	const struct cabin_platform *plat = c->p->plat;
 	uint64_t vec = sys->args[1];

@@ -19,7 +19,7 @@
 
 #define NG_UNIX_PATH	(sizeof(((struct sockaddr_un *)0)->sun_path) + 1)
 
-bool cabin_netguard_unix_pathname(const struct ng_addr *a)
+bool cabin_netguard_unix_pathname(const struct cabin_netguard_addr *a)
 {
 	const struct sockaddr_un *sun = (const void *)&a->ss;
 
@@ -29,7 +29,7 @@ bool cabin_netguard_unix_pathname(const struct ng_addr *a)
 }
 
 /* The path of a unix address, terminated (the kernel's may not be). */
-static void unix_path(const struct ng_addr *a, char *path)
+static void unix_path(const struct cabin_netguard_addr *a, char *path)
 {
 	const struct sockaddr_un *sun = (const void *)&a->ss;
 	size_t max = a->len - offsetof(struct sockaddr_un, sun_path);
@@ -41,7 +41,7 @@ static void unix_path(const struct ng_addr *a, char *path)
 }
 
 /* A unix address naming cabin's descriptor fd, as the kernel follows it. */
-static void proc_fd_addr(int fd, struct ng_addr *a)
+static void proc_fd_addr(int fd, struct cabin_netguard_addr *a)
 {
 	struct sockaddr_un *sun = (void *)&a->ss;
 
@@ -58,8 +58,9 @@ static void proc_fd_addr(int fd, struct ng_addr *a)
  * sends then go through /proc/self/fd, so the inode reached is the one
  * checked, whatever the program renames meanwhile.
  */
-static int open_socket_file(struct ng_call *c, enum ng_op op,
-			    const struct ng_addr *a)
+static int open_socket_file(struct cabin_netguard_call *c,
+			    enum cabin_netguard_op op,
+			    const struct cabin_netguard_addr *a)
 {
 	char path[NG_UNIX_PATH], what[NG_UNIX_PATH + 32];
 	int fd, parent, ok = 1;
@@ -78,27 +79,32 @@ static int open_socket_file(struct ng_call *c, enum ng_op op,
 	close(fd);
 	if (ok < 0)
 		return ok;
-	snprintf(what, sizeof(what), "%s unix:%s", cabin_netguard_verb(op), path);
-	return cabin_netguard_deny(c, what, "outside the policy's writable files");
+	snprintf(what, sizeof(what), "%s unix:%s", cabin_netguard_verb(op),
+		 path);
+	return cabin_netguard_deny(c, what,
+				   "outside the policy's writable files");
 }
 
-long cabin_netguard_connect_path(struct ng_call *c, const struct ng_addr *a)
+long cabin_netguard_connect_path(struct cabin_netguard_call *c,
+				 const struct cabin_netguard_addr *a)
 {
-	struct ng_addr target;
-	int fd = open_socket_file(c, NG_CONNECT, a);
+	struct cabin_netguard_addr target;
+	int fd = open_socket_file(c, CABIN_NETGUARD_CONNECT, a);
 	long ret;
 
 	if (fd < 0)
 		return fd;
 	proc_fd_addr(fd, &target);
-	ret = cabin_netguard_act(c, NG_CONNECT, (struct sockaddr *)&target.ss,
+	ret = cabin_netguard_act(c, CABIN_NETGUARD_CONNECT,
+				 (struct sockaddr *)&target.ss,
 		     target.len);
 	close(fd);
 	return ret;
 }
 
 /* The directory a socket file would be made in, if it may be made. */
-static int open_bind_dir(struct ng_call *c, const char *path, char *base,
+static int open_bind_dir(struct cabin_netguard_call *c, const char *path,
+			 char *base,
 			 size_t len)
 {
 	char what[NG_UNIX_PATH + 32];
@@ -117,11 +123,12 @@ static int open_bind_dir(struct ng_call *c, const char *path, char *base,
 	if (ok < 0)
 		return ok;
 	snprintf(what, sizeof(what), "bind to unix:%s", path);
-	return cabin_netguard_deny(c, what, "outside the directories the policy lets it create in");
+	return cabin_netguard_deny(c, what,
+				   "outside the directories the policy lets it create in");
 }
 
 /* bind by the last component, from cabin's cwd moved into dir. */
-static long bind_in(struct ng_call *c, int dir, const char *base)
+static long bind_in(struct cabin_netguard_call *c, int dir, const char *base)
 {
 	struct sockaddr_un sun = { .sun_family = AF_UNIX };
 	socklen_t len = offsetof(struct sockaddr_un, sun_path) +
@@ -154,7 +161,8 @@ static long bind_in(struct ng_call *c, int dir, const char *base)
  * call (cabin is single-threaded), the program's umask and cabin's uid,
  * the program's: then the address the kernel keeps is that component.
  */
-long cabin_netguard_bind_path(struct ng_call *c, const struct ng_addr *a)
+long cabin_netguard_bind_path(struct cabin_netguard_call *c,
+			      const struct cabin_netguard_addr *a)
 {
 	char path[NG_UNIX_PATH], base[NG_UNIX_PATH];
 	int (*confine)(int dir) = c->g->make_sock_beneath;
@@ -187,12 +195,13 @@ long cabin_netguard_bind_path(struct ng_call *c, const struct ng_addr *a)
 }
 
 /* A send to a socket file goes to the inode checked. */
-int cabin_netguard_send_to_path(struct ng_call *c, struct ng_addr *name,
+int cabin_netguard_send_to_path(struct cabin_netguard_call *c,
+				struct cabin_netguard_addr *name,
 				int *fd)
 {
 	if (!cabin_netguard_unix_pathname(name))
 		return 0;
-	*fd = open_socket_file(c, NG_SEND, name);
+	*fd = open_socket_file(c, CABIN_NETGUARD_SEND, name);
 	if (*fd < 0)
 		return *fd;
 	proc_fd_addr(*fd, name);
