@@ -18,6 +18,9 @@
 #define SC_NODEC(name, kvm, r, ...) \
 	ROW(name, kvm, false, r, NARGS(__VA_ARGS__), __VA_ARGS__)
 #define SC_RAW(name, kvm) ROW(name, kvm, false, R_DEC, 0, 0)
+/* The kvm forwarder's marshalling is platform/kvm/forward's to read. */
+#define FWD(name, ...)
+#define FWD_RUN(name, ...)
 
 static const struct cabin_syscall_desc table[] = {
 #include "syscall/x86_64.def"

@@ -1,8 +1,9 @@
 /*
  * The syscall table (src/syscall/x86_64.def) against the code that acts
- * on it: its kvm column names exactly the calls the forwarder's table
- * marshals and the monitor answers, and the operands the report reads
- * are where each call keeps them.
+ * on it: every forwarded row, and no other, is followed by its own
+ * marshalling line, its kvm column names exactly the calls the
+ * forwarder's table marshals and the monitor answers, and the operands
+ * the report reads are where each call keeps them.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -21,6 +22,52 @@ static bool forwarded(enum cabin_syscall_kvm who)
 {
 	return who == CABIN_SYSCALL_KVM_FORWARDED ||
 	       who == CABIN_SYSCALL_KVM_GUEST_FORWARDED;
+}
+
+/* The .def's lines in order: a row, or the marshalling line after one. */
+struct def_line {
+	long nr;
+	int kvm;
+	bool marshals;
+};
+
+#define ROW_LINE(name, kvm_) \
+	{ .nr = __NR_##name, .kvm = CABIN_SYSCALL_KVM_##kvm_ },
+#define SC(name, kvm, ...) ROW_LINE(name, kvm)
+#define SC0(name, kvm, ...) ROW_LINE(name, kvm)
+#define SC_NODEC(name, kvm, ...) ROW_LINE(name, kvm)
+#define SC_RAW(name, kvm) ROW_LINE(name, kvm)
+#define FWD(name, ...) { .nr = __NR_##name, .marshals = true },
+#define FWD_RUN(name, ...) FWD(name)
+
+static const struct def_line def_lines[] = {
+#include "syscall/x86_64.def"
+};
+
+static void test_forwarded_rows_are_marshalled(void **state)
+{
+	size_t i, n = sizeof(def_lines) / sizeof(def_lines[0]);
+	size_t marshalled = 0;
+
+	(void)state;
+	for (i = 0; i < n; i++) {
+		const struct def_line *l = &def_lines[i];
+		const struct def_line *next = i + 1 < n ? &def_lines[i + 1] :
+							  NULL;
+
+		if (l->marshals) {
+			marshalled++;
+			if (i == 0 || def_lines[i - 1].marshals ||
+			    def_lines[i - 1].nr != l->nr)
+				fail_msg("syscall %ld: marshalled off its row",
+					 l->nr);
+			continue;
+		}
+		if (forwarded(l->kvm) != (next && next->marshals))
+			fail_msg("syscall %ld: column and marshalling differ",
+				 l->nr);
+	}
+	assert_true(marshalled > 100);
 }
 
 static void test_kvm_column_is_the_forward_table(void **state)
@@ -116,6 +163,7 @@ static void test_rows(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_forwarded_rows_are_marshalled),
 		cmocka_unit_test(test_kvm_column_is_the_forward_table),
 		cmocka_unit_test(test_kvm_column_is_one_answer),
 		cmocka_unit_test(test_operands),
