@@ -248,12 +248,25 @@ static int add_pass_fd(struct run_args *a, const char *arg)
 	return 0;
 }
 
-/* The platform's options: those given, for whichever platform runs. */
-static void platform_options(struct run_args *a)
+/*
+ * The platform's options.  They are all the kvm platform's: elsewhere the
+ * ones that change a run are refused, and --stats, with no VM exits to
+ * count, says nothing.
+ */
+static int platform_options(struct run_args *a)
 {
 	struct kvm_args *k = &a->kvm;
 	size_t n = 0;
 
+	k->options[0] = NULL;
+	a->cfg.platform_options = k->options;
+	if (!a->cfg.platform || strcmp(a->cfg.platform, "kvm")) {
+		if (!k->forward_ring && !k->batch && !k->test_fault)
+			return 0;
+		fputs("cabin: --forward, --kvm-batch and --kvm-test-fault need --platform kvm\n",
+		      stderr);
+		return -EINVAL;
+	}
 	if (k->stats)
 		k->options[n++] = "stats";
 	if (k->forward_ring)
@@ -269,7 +282,7 @@ static void platform_options(struct run_args *a)
 		k->options[n++] = k->fault_opt;
 	}
 	k->options[n] = NULL;
-	a->cfg.platform_options = k->options;
+	return 0;
 }
 
 static int load_policy(struct run_args *a, struct cabin_policy *p)
@@ -455,7 +468,8 @@ int cabin_cmd_run(int argc, char **argv)
 	if (load_policy(&a, policy) < 0)
 		goto out;
 	a.cfg.policy = policy;
-	platform_options(&a);
+	if (platform_options(&a) < 0)
+		goto out;
 	code = cabin_run(&a.cfg, argv + optind);
 out:
 	cabin_policy_delete(policy);

@@ -1,6 +1,6 @@
 /*
  * The process platform as a driver: the program is cabin's traced child
- * under the seccomp filter, and cabin's own stop loop (monitor.c) runs
+ * under the seccomp filter, and cabin's own stop loop (tracer.c) runs
  * the proxy.  It needs nothing before the sandbox; whether ptrace and the
  * filter work here, the start says (spawn.c names the stage that failed).
  */
@@ -13,20 +13,15 @@
 #include "platform/process/process.h"
 #include "sandbox/signals.h"
 
-/*
- * It has no options of its own: those it can be handed are the kvm
- * platform's, and --stats has no VM exits to count here (says nothing).
- */
+/* It has no options of its own. */
 static int process_configure(struct cabin_launch *l,
 			     const char *const *options)
 {
-	for (; options && *options; options++) {
-		if (strcmp(*options, "stats")) {
-			fprintf(l->log, "cabin: --forward, --kvm-batch and --kvm-test-fault need --platform kvm\n");
-			return -EINVAL;
-		}
-	}
-	return 0;
+	if (!options || !*options)
+		return 0;
+	fprintf(l->log, "cabin: platform process takes no option '%s'\n",
+		*options);
+	return -EINVAL;
 }
 
 static int process_launch(struct cabin_launch *l)
