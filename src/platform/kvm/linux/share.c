@@ -13,6 +13,7 @@
 
 #include "core/router.h"
 #include "platform/kvm/linux/linux.h"
+#include "syscall/table.h"
 
 #define CLOCK_REFRESH_NS	10000000ll
 
@@ -58,6 +59,17 @@ static void share_if_allowed(struct cabin_kvm *k, int nr)
 		cabin_kvm_shared_page(k)->local[nr / 8] |= (uint8_t)(1u << (nr % 8));
 }
 
+/* The calls the syscall table says the proxy kernel answers, else who. */
+static void share_answered_by(struct cabin_kvm *k, enum cabin_syscall_kvm who)
+{
+	int nr;
+
+	for (nr = 0; nr < CABIN_KVM_LOCAL_MAX; nr++) {
+		if (cabin_syscall_kvm(nr) == who)
+			share_if_allowed(k, nr);
+	}
+}
+
 /*
  * What the proxy kernel may answer itself: only syscalls the policy lets
  * pass unobserved whatever their arguments, as the process platform's
@@ -65,18 +77,8 @@ static void share_if_allowed(struct cabin_kvm *k, int nr)
  */
 void cabin_kvm_share_setup(struct cabin_kvm *k)
 {
-	static const int local[] = {
-		SYS_getpid, SYS_gettid, SYS_getppid, SYS_clock_gettime,
-		SYS_gettimeofday, SYS_time, SYS_getcpu, SYS_uname,
-	};
-	/* Not under W^X or XOM, whose rules only the monitor applies. */
-	static const int memory[] = {
-		SYS_mmap, SYS_munmap, SYS_mprotect, SYS_madvise, SYS_brk,
-		SYS_mremap,
-	};
 	struct cabin_kvm_shared *s = cabin_kvm_shared_page(k);
 	struct utsname u;
-	size_t i;
 	int khz;
 
 	memset(s, 0, sizeof(*s));
@@ -90,9 +92,9 @@ void cabin_kvm_share_setup(struct cabin_kvm *k)
 		memcpy(s->uts[4], u.machine, 65);
 		memcpy(s->uts[5], u.domainname, 65);
 	}
-	for (i = 0; !k->mm.wx && !k->mm.xom &&
-		    i < sizeof(memory) / sizeof(*memory); i++)
-		share_if_allowed(k, memory[i]);
+	/* Not under W^X or XOM, whose rules only the monitor applies. */
+	if (!k->mm.wx && !k->mm.xom)
+		share_answered_by(k, CABIN_SYSCALL_KVM_GUEST_MONITOR);
 	khz = ioctl(k->cur->vcpu, KVM_GET_TSC_KHZ, 0);
 	if (khz <= 0)
 		return;	/* no clock here: the guest forwards all of it */
@@ -100,8 +102,10 @@ void cabin_kvm_share_setup(struct cabin_kvm *k)
 				 (unsigned)khz);
 	share_clock(k);
 	/* The kernel's accessor opens with stac: only where SMAP exists. */
-	for (i = 0; k->vm.smap && i < sizeof(local) / sizeof(*local); i++)
-		share_if_allowed(k, local[i]);
+	if (k->vm.smap) {
+		share_answered_by(k, CABIN_SYSCALL_KVM_GUEST_FORWARDED);
+		share_answered_by(k, CABIN_SYSCALL_KVM_GUEST_REFUSED);
+	}
 }
 
 /* Keep the guest's clock close to the host's. */
