@@ -1,6 +1,6 @@
 /*
  * What a /proc link names: shared by the process platform (procfs.c,
- * monitor.c) and the kvm monitor, so neither reaches into the other.
+ * tracer.c) and the kvm monitor, so neither reaches into the other.
  */
 #include <errno.h>
 #include <stdio.h>
