@@ -382,8 +382,15 @@ static int memguard_exec(struct cabin_proxy *p, void *ctx,
 	int n, err;
 
 	(void)ctx;
-	if (!p->wx || !p->memguard || !p->plat->ops->wx)
+	if (!p->wx || !p->memguard)
 		return 0;
+	/* Checks it cannot make are refusals, never passes. */
+	if (!p->plat->ops->wx) {
+		cabin_log_say(&p->log, "W^X: pid %d (%s): killed: platform %s cannot check the image it runs",
+			      (int)task->tid, task->comm, p->plat->name);
+		kill_task(p, task);
+		return -EPERM;
+	}
 	rg = calloc(MAX_REGIONS, sizeof(*rg));
 	if (!rg) {
 		kill_task(p, task);

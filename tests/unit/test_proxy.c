@@ -16,6 +16,7 @@
 #include <sys/syscall.h>
 #include <cmocka.h>
 
+#include "core/memguard.h"
 #include "core/proxy.h"
 #include "core/xom.h"
 #include "fake_platform.h"
@@ -405,6 +406,31 @@ static void test_xom_without_the_platforms_part_kills(void **state)
 	assert_non_null(strstr(log_text(f), "platform fake cannot seal code"));
 }
 
+/*
+ * W^X's checks of an image are an optional part too: a platform that
+ * lacks it cannot check what a new image maps, and the task is killed
+ * rather than run unchecked.
+ */
+static void test_wx_without_the_platforms_part_kills(void **state)
+{
+	struct fixture *f = *state;
+	struct cabin_memguard mg = { 0 };
+	const struct fake_call *c;
+
+	assert_null(f->fake.plat.ops->wx);
+	f->proxy.wx = true;
+	f->proxy.memguard = &mg;
+	send_event(f, (struct cabin_event){ .kind = CABIN_EV_EXEC, .tid = MAIN });
+	f->proxy.memguard = NULL;
+	f->proxy.wx = false;
+	c = fake_last(&f->fake);
+	assert_int_equal(c->what, FAKE_KILL);
+	assert_int_equal(c->tid, MAIN);
+	assert_int_equal(c->sig, SIGKILL);
+	assert_non_null(strstr(log_text(f),
+			       "platform fake cannot check the image it runs"));
+}
+
 static void test_foreign_abi_kill_is_explained(void **state)
 {
 	struct fixture *f = *state;
@@ -504,6 +530,7 @@ int main(void)
 		T(test_spawn_attach_and_group_stop),
 		T(test_exec_by_a_thread_takes_the_leader_tid),
 		T(test_xom_without_the_platforms_part_kills),
+		T(test_wx_without_the_platforms_part_kills),
 		T(test_foreign_abi_kill_is_explained),
 		T(test_only_filter_kills_are_explained),
 		T(test_own_filter_answer_is_recorded),
