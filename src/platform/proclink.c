@@ -4,18 +4,17 @@
  */
 #include <errno.h>
 #include <stdio.h>
-#include <unistd.h>
 
 #include "core/names.h"
 #include "platform/proclink.h"
+#include "util/procfs.h"
 
 int cabin_proclink_read(const char *path, char *buf, size_t len)
 {
-	ssize_t n = readlink(path, buf, len - 1);
+	ssize_t n = cabin_util_readlink(path, buf, len);
 
 	if (n < 0)
-		return -errno;
-	buf[n] = '\0';
+		return (int)n;
 	cabin_printable(buf);
 	return 0;
 }
