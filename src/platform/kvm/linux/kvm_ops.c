@@ -15,9 +15,10 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "core/names.h"
 #include "platform/kvm/shared/abi.h"
 #include "platform/kvm/linux/entry.h"
-#include "platform/proclink.h"
+#include "util/procfs.h"
 
 /*
  * The thread tid names: the one whose trap is being handled (even once
@@ -226,12 +227,18 @@ static int op_range_prot(void *ctx, pid_t tid, uint64_t addr, uint64_t len)
 static int op_fd_path(void *ctx, pid_t tid, int fd, char *buf, size_t len)
 {
 	struct cabin_kvm *k = ctx;
+	ssize_t n;
 
 	if (!in_process(k, tid))
 		return -ESRCH;
-	if (fd >= k->fwd.fd_floor)
+	/* Only the program's descriptors, which are the monitor's own. */
+	if (fd < 0 || fd >= k->fwd.fd_floor)
 		return -EBADF;
-	return cabin_proclink_fd(getpid(), fd, buf, len);
+	n = cabin_util_fd_readlink(fd, buf, len);
+	if (n < 0)
+		return (int)n;
+	cabin_printable(buf);
+	return 0;
 }
 
 /* Execute-only memory (core/xom.c) on the guest's own page tables. */
