@@ -28,3 +28,13 @@ int cabin_proclink_fd(pid_t tid, int fd, char *buf, size_t len)
 	snprintf(path, sizeof(path), "/proc/%d/fd/%d", (int)tid, fd);
 	return cabin_proclink_read(path, buf, len);
 }
+
+int cabin_proclink_self_fd(int fd, char *buf, size_t len)
+{
+	char link[CABIN_UTIL_FD_PATH_MAX];
+
+	if (fd < 0)
+		return -EBADF;
+	cabin_util_fd_path(fd, link, sizeof(link));
+	return cabin_proclink_read(link, buf, len);
+}

@@ -15,10 +15,9 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "core/names.h"
 #include "platform/kvm/shared/abi.h"
 #include "platform/kvm/linux/entry.h"
-#include "util/procfs.h"
+#include "platform/proclink.h"
 
 /*
  * The thread tid names: the one whose trap is being handled (even once
@@ -227,18 +226,12 @@ static int op_range_prot(void *ctx, pid_t tid, uint64_t addr, uint64_t len)
 static int op_fd_path(void *ctx, pid_t tid, int fd, char *buf, size_t len)
 {
 	struct cabin_kvm *k = ctx;
-	ssize_t n;
 
 	if (!in_process(k, tid))
 		return -ESRCH;
-	/* Only the program's descriptors, which are the monitor's own. */
-	if (fd < 0 || fd >= k->fwd.fd_floor)
+	if (fd >= k->fwd.fd_floor)
 		return -EBADF;
-	n = cabin_util_fd_readlink(fd, buf, len);
-	if (n < 0)
-		return (int)n;
-	cabin_printable(buf);
-	return 0;
+	return cabin_proclink_self_fd(fd, buf, len);
 }
 
 /* Execute-only memory (core/xom.c) on the guest's own page tables. */

@@ -13,11 +13,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "core/names.h"
 #include "platform/kvm/shared/abi.h"
 #include "platform/kvm/shared/anon.h"
 #include "platform/kvm/linux/mm.h"
-#include "util/procfs.h"
+#include "platform/proclink.h"
 
 #define PAGE		CABIN_KVM_PAGE
 #define RWX		CABIN_GMEM_RWX
@@ -294,10 +293,8 @@ static long map_file(struct cabin_kvm_mm *mm, uint64_t addr, uint64_t len,
 		return -ENODEV;
 	if (!table_room(mm))
 		return -ENOMEM;
-	if (cabin_util_fd_readlink(fd, path, sizeof(path)) < 0)
+	if (cabin_proclink_self_fd(fd, path, sizeof(path)) < 0)
 		snprintf(path, sizeof(path), "[fd %d]", fd);
-	else
-		cabin_printable(path);
 	tag = cabin_kvm_mm_tag(mm, path, shared);
 	/* A shared mapping's host pages follow its tag: it must have one. */
 	if (shared && tag == CABIN_KVM_TAG_ANON)
