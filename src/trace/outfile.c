@@ -69,14 +69,11 @@ static bool anonymous_pipe(const char *path)
 static char *link_target(const char *path)
 {
 	char *cur = strdup(path), target[PATH_MAX], *next, *slash;
-	ssize_t n;
 	int hops;
 
 	for (hops = 0; cur && hops < 40; hops++) {
-		n = readlink(cur, target, sizeof(target) - 1);
-		if (n < 0)
+		if (cabin_util_readlink(cur, target, sizeof(target)) < 0)
 			return cur;	/* not a symlink: create it */
-		target[n] = '\0';
 		slash = strrchr(cur, '/');
 		if (target[0] == '/' || !slash)
 			next = strdup(target);
