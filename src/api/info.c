@@ -5,47 +5,24 @@
  * refused.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "cabin/info.h"
 #include "platform/kvm/host/verdict.h"
 #include "platform/probe.h"
-
-static int read_sysctl_int(const char *path, int *out)
-{
-	char buf[32];
-	ssize_t n;
-	int fd, i, val = 0;
-
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return -EINVAL;
-	buf[n] = '\0';
-	if (buf[0] < '0' || buf[0] > '9')
-		return -EINVAL;
-	for (i = 0; buf[i] >= '0' && buf[i] <= '9' && val < 100000; i++)
-		val = val * 10 + (buf[i] - '0');
-	*out = val;
-	return 0;
-}
+#include "util/sysctl.h"
 
 /* The probe only says "no"; the usual sysctls tell the user why. */
 static const char *userns_reason(void)
 {
 	int val;
 
-	if (read_sysctl_int("/proc/sys/user/max_user_namespaces", &val) == 0 &&
+	if (cabin_util_sysctl_int("user/max_user_namespaces", &val) == 0 &&
 	    val == 0)
 		return "user.max_user_namespaces is 0";
-	if (read_sysctl_int("/proc/sys/kernel/unprivileged_userns_clone",
-			    &val) == 0 && val == 0)
+	if (cabin_util_sysctl_int("kernel/unprivileged_userns_clone",
+				  &val) == 0 && val == 0)
 		return "kernel.unprivileged_userns_clone is 0";
 	return "unshare(CLONE_NEWUSER) refused";
 }

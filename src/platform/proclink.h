@@ -13,5 +13,7 @@
 int cabin_proclink_read(const char *path, char *buf, size_t len);
 /* What descriptor fd of tid refers to; 0 or -errno (-EBADF for fd < 0). */
 int cabin_proclink_fd(pid_t tid, int fd, char *buf, size_t len);
+/* The same for this process's own descriptor fd (/proc/self/fd). */
+int cabin_proclink_self_fd(int fd, char *buf, size_t len);
 
 #endif

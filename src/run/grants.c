@@ -15,6 +15,7 @@
 #include "sandbox/kfiles.h"
 #include "sandbox/spawn.h"
 #include "run/run.h"
+#include "util/procfs.h"
 
 /*
  * The program named on the command line may always be read and run: the
@@ -66,8 +67,7 @@ int cabin_run_grant_program(struct cabin_run_state *r, const char *program)
 	r->exe_fd = open(path, O_PATH | O_CLOEXEC);
 	if (r->exe_fd < 0 || !r->policy->files_restricted)
 		return 0;
-	snprintf(r->exe_link, sizeof(r->exe_link), "/proc/self/fd/%d",
-		 r->exe_fd);
+	cabin_util_fd_path(r->exe_fd, r->exe_link, sizeof(r->exe_link));
 	return add_path(r, r->exe_link, CABIN_FILE_READ | CABIN_FILE_EXEC,
 			false);
 }
@@ -78,8 +78,8 @@ static int narrow_pts(struct cabin_run_state *r)
 	size_t i;
 	int err = own_paths(r, 0);
 
-	snprintf(r->terminal_link, sizeof(r->terminal_link),
-		 "/proc/self/fd/%d", r->terminal_fd);
+	cabin_util_fd_path(r->terminal_fd, r->terminal_link,
+			   sizeof(r->terminal_link));
 	for (i = 0; !err && i < r->effective.npaths; i++) {
 		if (strcmp(r->paths[i].path, "/dev/pts"))
 			continue;

@@ -11,6 +11,7 @@
 
 #include "policy/landlock.h"
 #include "run/run.h"
+#include "util/procfs.h"
 
 static void add_rlimit(struct cabin_sandbox *sb, int resource, uint64_t soft,
 		       uint64_t hard)
@@ -50,11 +51,10 @@ void cabin_run_plan_sandbox(struct cabin_run_state *r)
 	r->mqueue_root = -1;
 	sb->mqueue_root = &r->mqueue_root;
 	/* Keep the sandbox's own binary out of the program's reach. */
-	n = readlink("/proc/self/exe", r->self_exe, sizeof(r->self_exe) - 1);
-	if (n > 0 && (sb->unshare_flags & CLONE_NEWNS)) {
-		r->self_exe[n] = '\0';
+	n = cabin_util_readlink("/proc/self/exe", r->self_exe,
+				sizeof(r->self_exe));
+	if (n > 0 && (sb->unshare_flags & CLONE_NEWNS))
 		sb->protect_path = r->self_exe;
-	}
 	add_rlimit(sb, RLIMIT_AS, p->limits.memory, p->limits.memory);
 	add_rlimit(sb, RLIMIT_CPU, p->limits.cpu, p->limits.cpu + 1);
 	add_rlimit(sb, RLIMIT_NOFILE, p->limits.files, p->limits.files);

@@ -25,6 +25,7 @@
 #include "policy/compile_bpf.h"
 #include "policy/policy.h"
 #include "trace/outfile.h"
+#include "util/procfs.h"
 
 struct cabin_proxy;
 struct cabin_platform;
@@ -39,8 +40,8 @@ struct cabin_run_state {
 	int exe_fd;			/* the program, opened by cabin */
 	int terminal_fd;		/* stdio on a host pts, or -1 */
 	int mqueue_root;		/* in the child: sandbox.h */
-	char terminal_link[32];		/* its /proc/self/fd path */
-	char exe_link[32];		/* its /proc/self/fd path */
+	char terminal_link[CABIN_UTIL_FD_PATH_MAX]; /* its /proc/self/fd path */
+	char exe_link[CABIN_UTIL_FD_PATH_MAX];	/* its /proc/self/fd path */
 	FILE *log;
 	int landlock_abi;
 	bool namespaces;		/* can the child create them */

@@ -4,37 +4,32 @@
  * run gets where the program's processes are host processes (sigscope,
  * kfiles).  Every other part of the run asks here.
  */
-#include <stdio.h>
-#include <stdlib.h>
+#include <errno.h>
 #include <unistd.h>
 
 #include "run/run.h"
+#include "util/sysctl.h"
+
+/*
+ * A setting that forbids: present and 0 (or not a number, which the
+ * kernel never writes there); an absent one (an older kernel, or no
+ * such patch) forbids nothing.
+ */
+static bool sysctl_forbids(const char *name)
+{
+	int val, err = cabin_util_sysctl_int(name, &val);
+
+	if (err == -EINVAL)
+		return true;
+	return err == 0 && val == 0;
+}
 
 /* Non-root namespaces need an unprivileged user namespace. */
 bool cabin_run_user_namespaces_allowed(void)
 {
-	char buf[32] = "";
-	FILE *f;
-
-	if (geteuid() == 0)
-		return true;
-	f = fopen("/proc/sys/user/max_user_namespaces", "re");
-	if (f) {
-		if (!fgets(buf, sizeof(buf), f))
-			buf[0] = '\0';
-		fclose(f);
-		if (atoi(buf) <= 0)
-			return false;
-	}
-	f = fopen("/proc/sys/kernel/unprivileged_userns_clone", "re");
-	if (f) {
-		if (!fgets(buf, sizeof(buf), f))
-			buf[0] = '\0';
-		fclose(f);
-		if (atoi(buf) == 0)
-			return false;
-	}
-	return true;
+	return geteuid() == 0 ||
+	       (!sysctl_forbids("user/max_user_namespaces") &&
+		!sysctl_forbids("kernel/unprivileged_userns_clone"));
 }
 
 bool cabin_run_wants_namespaces(const struct cabin_policy *p)

@@ -19,6 +19,7 @@
 #endif
 
 #include "trace/outfile.h"
+#include "util/procfs.h"
 
 static int fail(const struct cabin_outfile *o, FILE *log, int err,
 		const char *why)
@@ -68,14 +69,11 @@ static bool anonymous_pipe(const char *path)
 static char *link_target(const char *path)
 {
 	char *cur = strdup(path), target[PATH_MAX], *next, *slash;
-	ssize_t n;
 	int hops;
 
 	for (hops = 0; cur && hops < 40; hops++) {
-		n = readlink(cur, target, sizeof(target) - 1);
-		if (n < 0)
+		if (cabin_util_readlink(cur, target, sizeof(target)) < 0)
 			return cur;	/* not a symlink: create it */
-		target[n] = '\0';
 		slash = strrchr(cur, '/');
 		if (target[0] == '/' || !slash)
 			next = strdup(target);
@@ -231,7 +229,7 @@ static int copy_to_new(int src, int dir, const char *name)
 /* Give the record the temporary name tmp in the directory opened at start. */
 static int name_record(const struct cabin_outfile *o, const char *tmp)
 {
-	char self[64];
+	char self[CABIN_UTIL_FD_PATH_MAX];
 
 	if (!o->linkable)
 		return copy_to_new(o->fd, o->dir, tmp);
@@ -240,7 +238,7 @@ static int name_record(const struct cabin_outfile *o, const char *tmp)
 	if (linkat(o->fd, "", o->dir, tmp, AT_EMPTY_PATH) == 0)
 		return 0;
 	/* AT_EMPTY_PATH needs CAP_DAC_READ_SEARCH; /proc/self/fd does not. */
-	snprintf(self, sizeof(self), "/proc/self/fd/%d", o->fd);
+	cabin_util_fd_path(o->fd, self, sizeof(self));
 	if (linkat(AT_FDCWD, self, o->dir, tmp, AT_SYMLINK_FOLLOW) == 0)
 		return 0;
 	if (errno == EEXIST)
@@ -279,14 +277,8 @@ static int name_fresh(const struct cabin_outfile *o, char **tmp)
 /* Where the directory opened at start is now, for messages. */
 static void dir_now(const struct cabin_outfile *o, char *buf, size_t len)
 {
-	char self[64];
-	ssize_t n;
-
-	snprintf(self, sizeof(self), "/proc/self/fd/%d", o->dir);
-	n = readlink(self, buf, len - 1);
-	if (n < 0)
-		n = snprintf(buf, len, "(the directory of %s)", o->path);
-	buf[n] = '\0';
+	if (cabin_util_fd_readlink(o->dir, buf, len) < 0)
+		snprintf(buf, len, "(the directory of %s)", o->path);
 }
 
 /* The directory cannot take it any more: a new file in $TMPDIR or /tmp. */

@@ -16,19 +16,25 @@ int cabin_util_fd_path(int fd, char *buf, size_t len)
 	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
 }
 
-ssize_t cabin_util_fd_readlink(int fd, char *buf, size_t len)
+ssize_t cabin_util_readlink(const char *path, char *buf, size_t len)
 {
-	char link[CABIN_UTIL_FD_PATH_MAX];
 	ssize_t n;
 
 	if (len == 0)
 		return -EINVAL;
-	cabin_util_fd_path(fd, link, sizeof(link));
-	n = readlink(link, buf, len - 1);
+	n = readlink(path, buf, len - 1);
 	if (n < 0)
 		return -errno;
 	buf[n] = '\0';
 	return n;
+}
+
+ssize_t cabin_util_fd_readlink(int fd, char *buf, size_t len)
+{
+	char link[CABIN_UTIL_FD_PATH_MAX];
+
+	cabin_util_fd_path(fd, link, sizeof(link));
+	return cabin_util_readlink(link, buf, len);
 }
 
 bool cabin_util_on_procfs(int fd)

@@ -50,6 +50,20 @@ static void test_fd_readlink(void **state)
 			 -ENOENT);
 }
 
+static void test_readlink(void **state)
+{
+	char buf[8];
+
+	(void)state;
+	assert_int_equal(cabin_util_readlink("/proc/self/cwd", buf, 0),
+			 -EINVAL);
+	assert_int_equal(cabin_util_readlink("/proc/self/no_such_link", buf,
+					     sizeof(buf)), -ENOENT);
+	assert_int_equal(cabin_util_readlink("/proc/self/root", buf,
+					     sizeof(buf)), 1);
+	assert_string_equal(buf, "/");
+}
+
 static void test_on_procfs(void **state)
 {
 	int proc = open("/proc/self/status", O_RDONLY | O_CLOEXEC);
@@ -96,6 +110,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_fd_path),
 		cmocka_unit_test(test_fd_readlink),
+		cmocka_unit_test(test_readlink),
 		cmocka_unit_test(test_on_procfs),
 		cmocka_unit_test(test_sysctl_int),
 		cmocka_unit_test(test_signal_names_constant),

@@ -16,13 +16,13 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/openat2.h>
-#include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
 #include "platform/kvm/forward/forward_impl.h"
+#include "util/procfs.h"
 
 /* The flags a resolution keeps: those that change where the path leads. */
 #define RESOLVE_FLAGS	(O_NOFOLLOW | O_DIRECTORY | O_CLOEXEC)
@@ -60,7 +60,7 @@ static long through_magic_link(const struct cabin_kvm_fwd *f, int dfd,
 			       const char *path, const struct open_how *how)
 {
 	struct open_how again = *how;
-	char link[64];
+	char link[CABIN_UTIL_FD_PATH_MAX];
 	long d, r;
 
 	d = cabin_kvm_fwd_magic(f, dfd, path, !(how->flags & O_NOFOLLOW),
@@ -80,7 +80,7 @@ static long through_magic_link(const struct cabin_kvm_fwd *f, int dfd,
 	if (!(again.flags & __O_TMPFILE))
 		again.mode = 0;
 	again.resolve = 0;
-	snprintf(link, sizeof(link), "/proc/self/fd/%ld", d);
+	cabin_util_fd_path((int)d, link, sizeof(link));
 	r = cabin_kvm_fwd_openat2(f, AT_FDCWD, link, &again);
 	close((int)d);
 	return r;

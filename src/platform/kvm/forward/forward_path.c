@@ -22,7 +22,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/magic.h>
 #include <linux/openat2.h>
 #include <dirent.h>
 #include <stdio.h>
@@ -32,12 +31,12 @@
 #include <sys/inotify.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <sys/un.h>
 #include <unistd.h>
 
 #include "platform/kvm/forward/forward_impl.h"
+#include "util/procfs.h"
 
 #define WANT_WRITE	2u
 
@@ -288,11 +287,9 @@ static int proc_entry(const struct cabin_kvm_fwd *f, int dir,
 		.resolve = RESOLVE_NO_MAGICLINKS,
 	};
 	char one[NAME_MAX + 1];
-	struct statfs fs;
 	long r;
 
-	if (fstatfs(dir, &fs) < 0 || fs.f_type != PROC_SUPER_MAGIC ||
-	    len > NAME_MAX)
+	if (!cabin_util_on_procfs(dir) || len > NAME_MAX)
 		return 0;
 	memcpy(one, name, len);
 	one[len] = '\0';
@@ -338,9 +335,11 @@ static unsigned int last_kind(const struct cabin_kvm_call *c,
 /* The pinned descriptor d with rest after it, into path (PATH_MAX). */
 static int by_pin(char *path, long d, const char *rest)
 {
-	char out[PATH_MAX];
-	int n = snprintf(out, sizeof(out), "/proc/self/fd/%ld%s", d, rest);
+	char link[CABIN_UTIL_FD_PATH_MAX], out[PATH_MAX];
+	int n;
 
+	cabin_util_fd_path((int)d, link, sizeof(link));
+	n = snprintf(out, sizeof(out), "%s%s", link, rest);
 	if (n < 0 || n >= (int)sizeof(out))
 		return -ENAMETOOLONG;
 	memcpy(path, out, (size_t)n + 1);

@@ -22,6 +22,7 @@
 #include "platform/kvm/shared/abi.h"
 #include "platform/kvm/linux/elf.h"
 #include "platform/kvm/linux/exec.h"
+#include "util/procfs.h"
 
 #define PIE_BASE	0x1000000ull
 #define MAX_ARGS_BYTES	(2u << 20)
@@ -85,9 +86,9 @@ static int open_image(const char *path, int fd, bool program,
 	snprintf(im->path, sizeof(im->path), "%s", path);
 	if (fd >= 0) {
 		/* cabin holds the program as an O_PATH descriptor. */
-		char link[64];
+		char link[CABIN_UTIL_FD_PATH_MAX];
 
-		snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+		cabin_util_fd_path(fd, link, sizeof(link));
 		own = fd = open(link, O_RDONLY | O_CLOEXEC);
 	} else {
 		/* A script's or ELF's interpreter: no /proc magic link (the monitor's). */

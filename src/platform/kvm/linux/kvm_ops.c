@@ -231,7 +231,7 @@ static int op_fd_path(void *ctx, pid_t tid, int fd, char *buf, size_t len)
 		return -ESRCH;
 	if (fd >= k->fwd.fd_floor)
 		return -EBADF;
-	return cabin_proclink_fd(getpid(), fd, buf, len);
+	return cabin_proclink_self_fd(fd, buf, len);
 }
 
 /* Execute-only memory (core/xom.c) on the guest's own page tables. */

@@ -293,7 +293,7 @@ static long map_file(struct cabin_kvm_mm *mm, uint64_t addr, uint64_t len,
 		return -ENODEV;
 	if (!table_room(mm))
 		return -ENOMEM;
-	if (cabin_proclink_fd(getpid(), fd, path, sizeof(path)) < 0)
+	if (cabin_proclink_self_fd(fd, path, sizeof(path)) < 0)
 		snprintf(path, sizeof(path), "[fd %d]", fd);
 	tag = cabin_kvm_mm_tag(mm, path, shared);
 	/* A shared mapping's host pages follow its tag: it must have one. */

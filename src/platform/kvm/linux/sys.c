@@ -16,8 +16,6 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
-#include <sys/statfs.h>
-#include <linux/magic.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -28,6 +26,7 @@
 #include "platform/kvm/linux/linux.h"
 #include "platform/kvm/vmm/monitor_fault.h"
 #include "syscall/table.h"
+#include "util/procfs.h"
 
 #define MSR_FS_BASE		0xc0000100
 #define MSR_KERNEL_GS_BASE	0xc0000102
@@ -474,17 +473,12 @@ static bool proc_leaf_allowed(const char *leaf)
  */
 long cabin_kvm_check_new_fd(struct cabin_kvm *k, long fd)
 {
-	char link[64], path[4096] = "", *p;
-	struct statfs sf;
-	ssize_t n;
+	char path[4096] = "", *p;
 
-	if (fd < 0 || fstatfs((int)fd, &sf) < 0 || sf.f_type != PROC_SUPER_MAGIC)
+	if (fd < 0 || !cabin_util_on_procfs((int)fd))
 		return fd;
-	snprintf(link, sizeof(link), "/proc/self/fd/%ld", fd);
-	n = readlink(link, path, sizeof(path) - 1);
-	if (n < 0)
+	if (cabin_util_fd_readlink((int)fd, path, sizeof(path)) < 0)
 		goto refuse;
-	path[n] = '\0';
 	if (strncmp(path, "/proc/", 6))
 		goto refuse;
 	p = path + 6;
