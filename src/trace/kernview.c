@@ -18,6 +18,7 @@
 
 #include "core/umem.h"
 #include "trace/kernview.h"
+#include "util/procfs.h"
 
 #define DELETED_SUFFIX " (deleted)"
 
@@ -70,10 +71,9 @@ static void name_of(pid_t tid, long fd, struct cabin_kernview *kv,
 	snprintf(link, sizeof(link), "/proc/%d/fd/%ld", (int)tid, fd);
 	if (stat(link, st) < 0)
 		return;
-	n = readlink(link, kv->path, sizeof(kv->path) - 1);
+	n = cabin_util_readlink(link, kv->path, sizeof(kv->path));
 	if (n < 0)
 		return;
-	kv->path[n] = '\0';
 	kv->known = true;
 	/* " (deleted)" is also a name a file can have: nlink decides. */
 	if (S_ISREG(st->st_mode) && st->st_nlink == 0) {

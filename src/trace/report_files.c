@@ -15,6 +15,7 @@
 #include "core/umem.h"
 #include "trace/kernview.h"
 #include "trace/report_int.h"
+#include "util/procfs.h"
 
 #ifndef AT_EMPTY_PATH
 #define AT_EMPTY_PATH 0x1000
@@ -55,11 +56,8 @@ static int proc_fd_path(void *ctx, pid_t tid, int fd, char *buf, size_t len)
 		snprintf(link, sizeof(link), "/proc/%d/cwd", (int)tid);
 	else
 		snprintf(link, sizeof(link), "/proc/%d/fd/%d", (int)tid, fd);
-	n = readlink(link, buf, len - 1);
-	if (n < 0)
-		return -errno;
-	buf[n] = '\0';
-	return 0;
+	n = cabin_util_readlink(link, buf, len);
+	return n < 0 ? (int)n : 0;
 }
 
 const struct cabin_report_fs cabin_report_proc_fs = {
