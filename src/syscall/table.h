@@ -24,6 +24,7 @@ enum cabin_syscall_arg {
 	K_FD, K_DIRFD,
 	K_PATH,		/* a NUL-terminated path, shown whole */
 	K_STR,		/* a NUL-terminated string, strsize shown */
+	K_STR_LEN,	/* as many bytes as the next argument says: as K_STR */
 	K_LINK_TARGET,	/* a symlink's target: stored, never resolved */
 	K_OFLAGS, K_OFLAGS_NOACC, K_MODE, K_ATFLAGS, K_STATX_FLAGS,
 	K_STATX_MASK, K_ACCESS,
