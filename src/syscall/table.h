@@ -92,4 +92,17 @@ struct cabin_syscall_operands {
 
 void cabin_syscall_operands(long nr, struct cabin_syscall_operands *op);
 
+/*
+ * The arguments of nr that are NUL-terminated strings the kernel reads
+ * (K_PATH, K_STR, K_LINK_TARGET: paths, names, a symlink's target), as a
+ * bit set, bit i for argument i; 0 for an unknown call.
+ */
+unsigned int cabin_syscall_strings(long nr);
+
+/*
+ * The argument holding the socket address nr gives the kernel (K_SA) in
+ * *addr and its length's in *len; false when it gives none.
+ */
+bool cabin_syscall_sockaddr(long nr, int *addr, int *len);
+
 #endif
