@@ -86,3 +86,32 @@ void cabin_syscall_operands(long nr, struct cabin_syscall_operands *op)
 	if (op->path < 0)
 		op->dirfd = fd;
 }
+
+unsigned int cabin_syscall_strings(long nr)
+{
+	const struct cabin_syscall_desc *sd = cabin_syscall_desc(nr);
+	unsigned int set = 0;
+	int i;
+
+	for (i = 0; sd && i < sd->n; i++) {
+		if (sd->k[i] == K_PATH || sd->k[i] == K_STR ||
+		    sd->k[i] == K_LINK_TARGET)
+			set |= 1u << i;
+	}
+	return set;
+}
+
+bool cabin_syscall_sockaddr(long nr, int *addr, int *len)
+{
+	const struct cabin_syscall_desc *sd = cabin_syscall_desc(nr);
+	int i;
+
+	for (i = 0; sd && i + 1 < sd->n; i++) {
+		if (sd->k[i] == K_SA) {
+			*addr = i;
+			*len = i + 1;
+			return true;
+		}
+	}
+	return false;
+}

@@ -24,6 +24,7 @@ enum cabin_syscall_arg {
 	K_FD, K_DIRFD,
 	K_PATH,		/* a NUL-terminated path, shown whole */
 	K_STR,		/* a NUL-terminated string, strsize shown */
+	K_STR_LEN,	/* as many bytes as the next argument says: as K_STR */
 	K_LINK_TARGET,	/* a symlink's target: stored, never resolved */
 	K_OFLAGS, K_OFLAGS_NOACC, K_MODE, K_ATFLAGS, K_STATX_FLAGS,
 	K_STATX_MASK, K_ACCESS,
@@ -90,5 +91,18 @@ struct cabin_syscall_operands {
 };
 
 void cabin_syscall_operands(long nr, struct cabin_syscall_operands *op);
+
+/*
+ * The arguments of nr that are NUL-terminated strings the kernel reads
+ * (K_PATH, K_STR, K_LINK_TARGET: paths, names, a symlink's target), as a
+ * bit set, bit i for argument i; 0 for an unknown call.
+ */
+unsigned int cabin_syscall_strings(long nr);
+
+/*
+ * The argument holding the socket address nr gives the kernel (K_SA) in
+ * *addr and its length's in *len; false when it gives none.
+ */
+bool cabin_syscall_sockaddr(long nr, int *addr, int *len);
 
 #endif

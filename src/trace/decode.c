@@ -419,7 +419,10 @@ static bool dec_in(const struct dctx *d, const struct item *it, uint64_t v)
 	case K_LINK_TARGET:
 		cabin_decode_string(d, v, 4096);
 		break;
-	case K_STR: cabin_decode_string(d, v, d->c->strsize); break;
+	case K_STR:
+	case K_STR_LEN:
+		cabin_decode_string(d, v, d->c->strsize);
+		break;
 	case K_SIGSET:
 		/* rt_sigprocmask's size follows the old set, not the set. */
 		if (d->call->nr == __NR_rt_sigprocmask)

@@ -154,7 +154,8 @@ static void test_trace_watches_the_exit(void **state)
 
 /*
  * A traced call naming memory cabin cannot read (the fake platform reads
- * nothing) answers EFAULT and never runs; a NULL path is the kernel's to
+ * nothing) answers EFAULT and never runs, be it a path, another string
+ * the kernel reads or a socket address; a NULL path is the kernel's to
  * judge, and with the check off (--unsafe-disable=unreadable) it runs.
  */
 static void test_unreadable_path_fails_closed(void **state)
@@ -172,6 +173,17 @@ static void test_unreadable_path_fails_closed(void **state)
 	send_event(f, ev);
 	assert_resumed(f, MAIN, CABIN_RESUME_TO_EXIT, 0, 0);
 	send_event(f, exit_ev);
+	/* memfd_create's name, connect's address: where the table says */
+	ev = syscall_event(MAIN, SYS_memfd_create, f->trace_openat);
+	ev.sys.args[0] = 0x7f0000001000;
+	send_event(f, ev);
+	assert_resumed(f, MAIN, CABIN_RESUME_SKIP, -EFAULT, 0);
+	ev = syscall_event(MAIN, SYS_connect, f->trace_openat);
+	ev.sys.args[1] = 0x7f0000001000;
+	ev.sys.args[2] = 16;
+	send_event(f, ev);
+	assert_resumed(f, MAIN, CABIN_RESUME_SKIP, -EFAULT, 0);
+	ev = syscall_event(MAIN, 257, f->trace_openat);
 	f->proxy.fail_unreadable = false;
 	ev.sys.args[1] = 0x7f0000001000;
 	send_event(f, ev);

@@ -3,7 +3,8 @@
  * on it: every forwarded row, and no other, is followed by its own
  * marshalling line, its kvm column names exactly the calls the
  * forwarder's table marshals and the monitor answers, and the operands
- * the report reads are where each call keeps them.
+ * the report reads are where each call keeps them, and so are the
+ * strings and socket addresses the proxy reads before a call runs.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -160,6 +161,50 @@ static void test_rows(void **state)
 	assert_null(cabin_syscall_desc(-1));
 }
 
+#define B(n) (1u << (n))
+
+/* The strings and socket addresses the proxy reads before a call runs. */
+static void test_strings_and_sockaddrs(void **state)
+{
+	static const struct {
+		long nr;
+		unsigned int strings;
+	} strings[] = {
+		{ SYS_openat, B(1) }, { SYS_open, B(0) },
+		{ SYS_renameat2, B(1) | B(3) }, { SYS_symlinkat, B(0) | B(2) },
+		{ SYS_mount, B(0) | B(1) | B(2) }, { SYS_setxattr, B(0) | B(1) },
+		{ SYS_fsetxattr, B(1) }, { SYS_listxattr, B(0) },
+		{ SYS_fanotify_mark, B(4) }, { SYS_memfd_create, B(0) },
+		{ 463 /* setxattrat */, B(1) | B(3) },
+		{ SYS_sethostname, 0 },	/* its length bounds it, not a NUL */
+		{ SYS_read, 0 }, { SYS_connect, 0 }, { -1, 0 }, { 100000, 0 },
+	};
+	size_t i;
+	int addr = -1, len = -1;
+
+	(void)state;
+	for (i = 0; i < sizeof(strings) / sizeof(strings[0]); i++) {
+		if (cabin_syscall_strings(strings[i].nr) != strings[i].strings)
+			fail_msg("syscall %ld: strings %#x, not %#x",
+				 strings[i].nr,
+				 cabin_syscall_strings(strings[i].nr),
+				 strings[i].strings);
+	}
+	assert_true(cabin_syscall_sockaddr(SYS_connect, &addr, &len));
+	assert_int_equal(addr, 1);
+	assert_int_equal(len, 2);
+	assert_true(cabin_syscall_sockaddr(SYS_bind, &addr, &len));
+	assert_int_equal(addr, 1);
+	assert_int_equal(len, 2);
+	assert_true(cabin_syscall_sockaddr(SYS_sendto, &addr, &len));
+	assert_int_equal(addr, 4);
+	assert_int_equal(len, 5);
+	assert_false(cabin_syscall_sockaddr(SYS_recvfrom, &addr, &len));
+	assert_false(cabin_syscall_sockaddr(SYS_accept, &addr, &len));
+	assert_false(cabin_syscall_sockaddr(SYS_openat, &addr, &len));
+	assert_false(cabin_syscall_sockaddr(-1, &addr, &len));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -168,6 +213,7 @@ int main(void)
 		cmocka_unit_test(test_kvm_column_is_one_answer),
 		cmocka_unit_test(test_operands),
 		cmocka_unit_test(test_rows),
+		cmocka_unit_test(test_strings_and_sockaddrs),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
