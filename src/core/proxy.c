@@ -44,6 +44,8 @@ int cabin_proxy_init(struct cabin_proxy *p, const struct cabin_platform *plat,
 	cabin_log_init(&p->log, log ? log : stderr);
 	p->log.heard = heard;
 	p->log.ctx = p;
+	/* What cabin cannot read fails first: nothing else decides on it. */
+	p->guards[p->nguards++].guard = &cabin_unreadable_guard;
 	p->guards[p->nguards++].guard = &cabin_limits_guard;
 	p->guards[p->nguards++].guard = &cabin_memguard_guard;
 	p->guards[p->nguards++].guard = &cabin_xom_guard;
@@ -276,9 +278,7 @@ static int on_syscall_entry(struct cabin_proxy *p, struct cabin_task *task,
 
 	switch (route->kind) {
 	case CABIN_ROUTE_TRACE:
-		refused = cabin_unreadable_entry(p, task, sys);
-		if (!refused)
-			refused = cabin_guards_entry(p, task, sys);
+		refused = cabin_guards_entry(p, task, sys);
 		if (refused)
 			return answer(p, task, refused);
 		task->state = CABIN_TASK_IN_SYSCALL;

@@ -55,7 +55,7 @@ struct cabin_observer {
 
 #define CABIN_PROXY_MAX_OBSERVERS 4
 /* limits, W^X, XOM, and the file and network guards */
-#define CABIN_PROXY_MAX_GUARDS 6
+#define CABIN_PROXY_MAX_GUARDS 8
 
 struct cabin_proxy {
 	const struct cabin_platform *plat;

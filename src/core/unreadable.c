@@ -65,12 +65,14 @@ static bool msgs_unreadable(struct cabin_proxy *p, pid_t tid, uint64_t addr,
 	return false;
 }
 
-long cabin_unreadable_entry(struct cabin_proxy *p, struct cabin_task *task,
-			    const struct cabin_syscall *sys)
+static long unreadable_entry(struct cabin_proxy *p, void *ctx,
+			     struct cabin_task *task,
+			     const struct cabin_syscall *sys)
 {
 	unsigned int strings;
 	int a, len;
 
+	(void)ctx;
 	if (!p->fail_unreadable || sys->arch != AUDIT_ARCH_X86_64)
 		return 0;
 	strings = cabin_syscall_strings(sys->nr);
@@ -91,3 +93,8 @@ long cabin_unreadable_entry(struct cabin_proxy *p, struct cabin_task *task,
 		return -EFAULT;
 	return 0;
 }
+
+const struct cabin_guard cabin_unreadable_guard = {
+	.name = "unreadable",
+	.entry = unreadable_entry,
+};

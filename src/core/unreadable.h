@@ -7,18 +7,16 @@
 #ifndef CABIN_CORE_UNREADABLE_H
 #define CABIN_CORE_UNREADABLE_H
 
-#include "core/event.h"
-
-struct cabin_proxy;
-struct cabin_task;
+#include "core/guard.h"
 
 /*
- * At the entry stop of a routed call: -EFAULT when a path or socket
- * address it names lies (in part) in memory cabin cannot read, so the
- * call is answered EFAULT and never runs; else 0.  A NULL pointer is
- * left to the kernel (utimensat's descriptor form, EFAULT elsewhere).
+ * A guard, the first the proxy runs: at the entry stop of a routed call,
+ * -EFAULT when a string or socket address it names lies (in part) in
+ * memory cabin cannot read, so the call is answered EFAULT and never
+ * runs; else 0.  A NULL pointer is left to the kernel (utimensat's
+ * descriptor form, EFAULT elsewhere).  Off when the proxy's
+ * fail_unreadable is false (--unsafe-disable=unreadable).
  */
-long cabin_unreadable_entry(struct cabin_proxy *p, struct cabin_task *task,
-			    const struct cabin_syscall *sys);
+extern const struct cabin_guard cabin_unreadable_guard;
 
 #endif
