@@ -1,6 +1,6 @@
 #!/bin/bash
 # The whole suite: unit tests and the architecture check, then the integration and adversarial suites
-# as this user and (when run as root) as an unprivileged user, the mutation
+# as this user and (when run as root) as an unprivileged user, make install, the mutation
 # suite (root), then all of it again with the AddressSanitizer + UBSan
 # build of cabin.
 # Usage: tests/run-all.sh BUILD [ASAN_BUILD]
@@ -113,6 +113,16 @@ if [ "$(id -u)" -eq 0 ]; then
 	ensure_user
 	copy=$(unprivileged_copy)
 	suites "$unpriv_user:" "$copy" "$copy/build/cabin" runuser -u "$unpriv_user" --
+fi
+
+# make install into a staging DESTDIR with a PREFIX, then the installed
+# cabin, man pages and bash completion.  Once, as the user who built: it
+# installs from the source tree and sets (then restores) the build's prefix.
+if [ ! -f "$top/tests/install/run.sh" ]; then
+	suite_failed "install" "tests/install/run.sh missing"
+else
+	run_suite "install" env CABIN_BUILD="$build" CABIN="$build/cabin" \
+		bash "$top/tests/install/run.sh"
 fi
 
 # Each protection switched off in turn, and cabin replaced by an unconfined
