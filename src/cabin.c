@@ -156,6 +156,36 @@ static void close_platform(struct cabin_run_state *r)
 		r->platform->close(&r->launch);
 }
 
+/*
+ * --chdir: enter the program's working directory here, before the
+ * policy's paths are resolved and the sandbox planned, so that it is
+ * what `.` grants and where the program starts.  *saved is cabin's own,
+ * to go back to.
+ */
+static int enter_workdir(struct cabin_run_state *r, char **saved)
+{
+	const char *dir = r->cfg->workdir;
+
+	if (!dir)
+		return 0;
+	*saved = getcwd(NULL, 0);
+	if (chdir(dir) == 0)
+		return 0;
+	fprintf(r->log, "cabin: --chdir %s: %s; nothing was run\n", dir,
+		strerror(errno));
+	return -errno;
+}
+
+/* Back before the outputs are named: their names are from there. */
+static void leave_workdir(char **saved)
+{
+	/* Gone meanwhile: cabin stays where it is, as it would without. */
+	if (*saved && chdir(*saved) < 0)
+		errno = 0;
+	free(*saved);
+	*saved = NULL;
+}
+
 /* The platform runs the program; what it found of the report is kept. */
 static int launch(struct cabin_run_state *r, char *const argv[])
 {
@@ -176,6 +206,7 @@ int cabin_run(const struct cabin_config *cfg, char *const argv[])
 		.report_file = { .fd = -1, .dir = -1 },
 	};
 	int code = CABIN_EXIT_INTERNAL;
+	char *saved_cwd = NULL;
 
 	r.log = cfg->log ? cfg->log : stderr;
 	if (!argv || !argv[0]) {
@@ -185,12 +216,14 @@ int cabin_run(const struct cabin_config *cfg, char *const argv[])
 	warn_unsafe(r.log, cfg->unsafe);
 	cabin_names_keep_raw(cfg->unsafe & CABIN_UNSAFE_NAMES);
 	if (open_platform(&r) == 0 && cabin_run_open_records(&r, argv) == 0 &&
-	    prepare(&r, argv[0]) == 0) {
+	    enter_workdir(&r, &saved_cwd) == 0 && prepare(&r, argv[0]) == 0) {
 		code = launch(&r, argv);
+		leave_workdir(&saved_cwd);
 		code = cabin_run_deliver_outputs(&r, code);
 	}
 	cabin_run_close_records(&r);
 	close_platform(&r);
+	leave_workdir(&saved_cwd);
 	cabin_env_free(r.envp);
 	free(r.paths);
 	if (r.exe_fd >= 0)

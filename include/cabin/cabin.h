@@ -64,6 +64,14 @@ struct cabin_config {
 	 */
 	const int *pass_fds;
 	size_t npass_fds;
+	/*
+	 * The directory the program starts in (--chdir), NULL: cabin's own.
+	 * cabin_run enters it after binding the trace and report and before
+	 * anything else, so the policy's `.` and relative paths and a
+	 * relative PROGRAM mean it; the caller's working directory is
+	 * restored when the run ends.
+	 */
+	const char *workdir;
 
 	/* The syscall trace (docs/trace.md); trace_path "-" is stderr. */
 	const char *trace_path;		/* NULL: no trace */

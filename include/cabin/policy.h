@@ -94,12 +94,21 @@ int cabin_policy_add_memory(struct cabin_policy *p, unsigned int protection);
 void cabin_policy_env_clear(struct cabin_policy *p);
 int cabin_policy_env_set(struct cabin_policy *p, const char *name,
 			 const char *value);
+/*
+ * `env keep NAME`: NAME passes from cabin's environment although `env
+ * clear` empties it; `env unset NAME`: NAME does not pass.  The later of
+ * the two for one name wins; `env set` wins over both.  A name is a
+ * letter or _, then letters, digits and _ (-EINVAL otherwise).
+ */
+int cabin_policy_env_keep(struct cabin_policy *p, const char *name);
+int cabin_policy_env_unset(struct cabin_policy *p, const char *name);
 
 /*
  * Apply the settings o makes (a policy built with the adjustments above)
  * on top of p, and they win: o's paths are granted too (without
  * confining a policy that left files open), its network mode, limits,
- * memory protection and environment replace or add to p's.
+ * memory protection and environment replace or add to p's (o's env
+ * keep and unset also win over an env set of p for the same name).
  */
 int cabin_policy_override(struct cabin_policy *p,
 			  const struct cabin_policy *o);

@@ -286,8 +286,8 @@ int cabin_cmd_info(int argc, char **argv)
 			return 0;
 		} else {
 			fprintf(stderr,
-				"cabin info: unknown option '%s'\n"
-				"Try 'cabin info --help'.\n", argv[i]);
+				"cabin: unknown option '%s'; see 'cabin info --help'\n",
+				argv[i]);
 			return CABIN_EXIT_INTERNAL;
 		}
 	}

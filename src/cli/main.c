@@ -29,7 +29,7 @@ int main(int argc, char **argv)
 	const char *cmd = argc > 1 ? argv[1] : NULL;
 
 	if (!cmd) {
-		usage(stderr);
+		fputs("cabin: no command given; see 'cabin --help'\n", stderr);
 		return CABIN_EXIT_INTERNAL;
 	}
 	if (!strcmp(cmd, "-h") || !strcmp(cmd, "--help") ||
@@ -47,7 +47,7 @@ int main(int argc, char **argv)
 		return cabin_cmd_info(argc - 1, argv + 1);
 	if (!strcmp(cmd, "policy"))
 		return cabin_cmd_policy(argc - 1, argv + 1);
-	fprintf(stderr, "cabin: unknown command '%s'; see 'cabin --help'\n",
-		cmd);
+	fprintf(stderr, "cabin: unknown %s '%s'; see 'cabin --help'\n",
+		cmd[0] == '-' ? "option" : "command", cmd);
 	return CABIN_EXIT_INTERNAL;
 }

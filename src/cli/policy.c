@@ -97,6 +97,7 @@ int cabin_cmd_policy(int argc, char **argv)
 		return check(argv[2]);
 	if (argc == 3 && !strcmp(argv[1], "show"))
 		return show(argv[2]);
-	usage(stderr);
+	fputs("cabin policy: expected 'check FILE' or 'show NAME'; see 'cabin policy --help'\n",
+	      stderr);
 	return CABIN_EXIT_INTERNAL;
 }

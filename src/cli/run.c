@@ -46,6 +46,13 @@ static void usage(FILE *out)
 	      "      --max-procs N         at most N live processes and threads\n"
 	      "      --clear-env           start from an empty environment\n"
 	      "      --setenv NAME=VALUE   set a variable in the program's environment\n"
+	      "      --unsetenv NAME       remove a variable from the program's environment\n"
+	      "      --keep-env NAME       pass NAME from cabin's environment even where\n"
+	      "                            --clear-env or the policy's 'env clear' empties it\n"
+	      "      --chdir DIR           start the program in DIR (the working directory\n"
+	      "                            the policy's '.' means; relative PROGRAM and\n"
+	      "                            paths are taken from DIR, --trace and --report\n"
+	      "                            files from where cabin was started)\n"
 	      "      --wx                  W^X: no memory both writable and executable\n"
 	      "      --xom                 execute-only code (needs protection keys)\n"
 	      "      --best-effort         run even if the kernel cannot enforce every rule\n"
@@ -91,7 +98,8 @@ enum {
 	OPT_BEST_EFFORT, OPT_UNSAFE, OPT_WX, OPT_XOM, OPT_TRACE,
 	OPT_TRACE_FORMAT, OPT_TRACE_TIME, OPT_TRACE_DUR, OPT_REPORT,
 	OPT_SUMMARY, OPT_TRACE_FDS, OPT_PLATFORM, OPT_STATS, OPT_KVM_FAULT,
-	OPT_FORWARD, OPT_KVM_BATCH, OPT_PASS_FD,
+	OPT_FORWARD, OPT_KVM_BATCH, OPT_PASS_FD, OPT_UNSETENV, OPT_KEEPENV,
+	OPT_CHDIR,
 };
 
 #define MAX_PASS_FDS 64
@@ -122,6 +130,29 @@ static int bad(const char *fmt, const char *arg)
 	fprintf(stderr, fmt, arg);
 	fputc('\n', stderr);
 	return -EINVAL;
+}
+
+/*
+ * What getopt refused (c '?': unknown, ambiguous or given an argument it
+ * takes none of; ':': missing its argument), in one line and a hint
+ * instead of the whole help.  word is the argument as written.
+ */
+static void misuse(int c, const char *word)
+{
+	const char *eq = strchr(word, '=');
+	int len = eq && word[1] == '-' ? (int)(eq - word) : (int)strlen(word);
+
+	if (c == ':')
+		fprintf(stderr, "cabin: option '%.*s' needs an argument", len,
+			word);
+	else if (eq && word[1] == '-' && optopt)
+		fprintf(stderr, "cabin: option '%.*s' takes no argument", len,
+			word);
+	else if (word[1] != '-' && optopt)
+		fprintf(stderr, "cabin: unknown option '-%c'", optopt);
+	else
+		fprintf(stderr, "cabin: unknown option '%.*s'", len, word);
+	fputs("; see 'cabin run --help'\n", stderr);
 }
 
 /* SIZE with an optional K, M, G or T suffix (binary units). */
@@ -223,8 +254,18 @@ static int take_option(struct run_args *a, int c, const char *arg)
 				return bad("--setenv name too long: '%s'", arg);
 			memcpy(name, arg, eq - arg);
 			name[eq - arg] = '\0';
-			return cabin_policy_env_set(o, name, eq + 1);
+			if (cabin_policy_env_set(o, name, eq + 1) < 0)
+				return bad("--setenv: '%s' is not a variable name (a letter or _, then letters, digits and _) with a one-line value", arg);
+			return 0;
 		}
+	case OPT_UNSETENV:
+		if (cabin_policy_env_unset(o, arg) < 0)
+			return bad("--unsetenv takes a variable name (a letter or _, then letters, digits and _), not '%s'", arg);
+		return 0;
+	case OPT_KEEPENV:
+		if (cabin_policy_env_keep(o, arg) < 0)
+			return bad("--keep-env takes a variable name (a letter or _, then letters, digits and _), not '%s'", arg);
+		return 0;
 	}
 	return -EINVAL;
 }
@@ -346,6 +387,9 @@ int cabin_cmd_run(int argc, char **argv)
 		{ "forward", required_argument, NULL, OPT_FORWARD },
 		{ "kvm-batch", required_argument, NULL, OPT_KVM_BATCH },
 		{ "pass-fd", required_argument, NULL, OPT_PASS_FD },
+		{ "unsetenv", required_argument, NULL, OPT_UNSETENV },
+		{ "keep-env", required_argument, NULL, OPT_KEEPENV },
+		{ "chdir", required_argument, NULL, OPT_CHDIR },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct run_args a = { 0 };
@@ -359,7 +403,8 @@ int cabin_cmd_run(int argc, char **argv)
 		goto out;
 	}
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "+vh", opts, NULL)) != -1) {
+	opterr = 0;	/* one line of ours, not getopt's and the help */
+	while ((c = getopt_long(argc, argv, "+:vh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'v':
 			a.cfg.verbose = true;
@@ -443,6 +488,13 @@ int cabin_cmd_run(int argc, char **argv)
 			if (add_pass_fd(&a, optarg) < 0)
 				goto out;
 			break;
+		case OPT_CHDIR:
+			if (!*optarg) {
+				bad("%s", "--chdir takes a directory, not ''");
+				goto out;
+			}
+			a.cfg.workdir = optarg;
+			break;
 		case OPT_UNSAFE:
 			if (cabin_unsafe_parse(optarg, &a.cfg.unsafe) < 0) {
 				fprintf(stderr, "cabin run: unknown protection in --unsafe-disable=%s (known: abi, deny, untraced, exitkill, caps, seccomp, wx-alias, outputs, sigscope, setid, rometa, net-scope, kfiles, racecheck, bindpath, fds, unreadable, names, mountwalk, smep, smap)\n",
@@ -451,7 +503,8 @@ int cabin_cmd_run(int argc, char **argv)
 			}
 			break;
 		case '?':
-			usage(stderr);
+		case ':':
+			misuse(c, argv[optind - 1]);
 			goto out;
 		default:
 			if (take_option(&a, c, optarg) < 0)
@@ -461,8 +514,8 @@ int cabin_cmd_run(int argc, char **argv)
 		}
 	}
 	if (optind >= argc) {
-		fputs("cabin run: no program given\n", stderr);
-		usage(stderr);
+		fputs("cabin run: no program given; see 'cabin run --help'\n",
+		      stderr);
 		goto out;
 	}
 	if (load_policy(&a, policy) < 0)

@@ -1,6 +1,7 @@
 /*
  * Environment building.  `env clear` starts from nothing and `env keep`
- * takes names back from cabin's environment; `env set` wins over both.
+ * takes names back from cabin's environment, `env unset` drops names
+ * from it; `env set` wins over all three.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +21,10 @@ static bool kept(const struct cabin_policy *p, const char *entry)
 {
 	size_t i;
 
+	for (i = 0; i < p->nenv_unset; i++) {
+		if (name_matches(entry, p->env_unset[i]))
+			return false;
+	}
 	if (!p->env_clear)
 		return true;
 	for (i = 0; i < p->nenv_keep; i++) {

@@ -289,7 +289,7 @@ static void print_env(struct out *o, const struct cabin_policy *p)
 {
 	size_t i;
 
-	if (!p->env_clear && !p->nenv_keep && !p->nenv_set)
+	if (!p->env_clear && !p->nenv_keep && !p->nenv_unset && !p->nenv_set)
 		return;
 	section(o, "environment");
 	if (p->env_clear)
@@ -298,6 +298,12 @@ static void print_env(struct out *o, const struct cabin_policy *p)
 		start(o, "env keep");
 		for (i = 0; i < p->nenv_keep; i++)
 			word(o, "", p->env_keep[i]);
+		end(o);
+	}
+	if (p->nenv_unset) {
+		start(o, "env unset");
+		for (i = 0; i < p->nenv_unset; i++)
+			word(o, "", p->env_unset[i]);
 		end(o);
 	}
 	for (i = 0; i < p->nenv_set; i++) {

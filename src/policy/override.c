@@ -6,8 +6,10 @@
  */
 #include <errno.h>
 #include <stddef.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "policy/parse_int.h"
 #include "policy/policy.h"
 
 int cabin_policy_set_network(struct cabin_policy *p, const char *mode)
@@ -56,6 +58,41 @@ void cabin_policy_env_clear(struct cabin_policy *p)
 	p->env_clear = true;
 }
 
+/* An option keeping or unsetting name wins over the policy's env set. */
+static void drop_env_set(struct cabin_policy *p, const char *name)
+{
+	struct cabin_env_set *e = cabin_policy_find_env_set(p, name);
+	size_t i;
+
+	if (!e)
+		return;
+	i = e - p->env_set;
+	free(e->name);
+	free(e->value);
+	memmove(e, e + 1, (--p->nenv_set - i) * sizeof(*e));
+}
+
+static int override_env(struct cabin_policy *p, const struct cabin_policy *o)
+{
+	size_t i;
+	int err = 0;
+
+	if (o->env_clear)
+		p->env_clear = true;
+	for (i = 0; !err && i < o->nenv_unset; i++) {
+		drop_env_set(p, o->env_unset[i]);
+		err = cabin_policy_env_unset(p, o->env_unset[i]);
+	}
+	for (i = 0; !err && i < o->nenv_keep; i++) {
+		drop_env_set(p, o->env_keep[i]);
+		err = cabin_policy_env_keep(p, o->env_keep[i]);
+	}
+	for (i = 0; !err && i < o->nenv_set; i++)
+		err = cabin_policy_env_set(p, o->env_set[i].name,
+					   o->env_set[i].value);
+	return err;
+}
+
 int cabin_policy_override(struct cabin_policy *p,
 			  const struct cabin_policy *o)
 {
@@ -84,14 +121,6 @@ int cabin_policy_override(struct cabin_policy *p,
 		if (from[i])
 			to[i] = from[i];
 	}
-	if (o->env_clear)
-		p->env_clear = true;
 	p->memory |= o->memory;
-	for (i = 0; i < o->nenv_set; i++) {
-		err = cabin_policy_env_set(p, o->env_set[i].name,
-					   o->env_set[i].value);
-		if (err < 0)
-			return err;
-	}
-	return 0;
+	return override_env(p, o);
 }

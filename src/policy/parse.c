@@ -259,9 +259,10 @@ static int do_env_set(struct parse_ctx *c)
 
 static int do_env(struct parse_ctx *c)
 {
-	enum { CLEAR, KEEP, SET };
-	static const char *const words[] = { "clear", "keep", "set", NULL };
-	static const char what[] = "clear, keep or set";
+	enum { CLEAR, KEEP, SET, UNSET };
+	static const char *const words[] = { "clear", "keep", "set", "unset",
+					     NULL };
+	static const char what[] = "clear, keep, set or unset";
 	unsigned int i;
 	int err, k = cabin_lex_pick(c, 1, what, words);
 
@@ -281,7 +282,8 @@ static int do_env(struct parse_ctx *c)
 			return cabin_lex_fail(c, c->w[i].col,
 					      "bad variable name '%s'",
 					      cabin_lex_shown(c, c->w[i].text));
-		err = cabin_policy_env_keep(c->p, c->w[i].text);
+		err = k == KEEP ? cabin_policy_env_keep(c->p, c->w[i].text)
+				: cabin_policy_env_unset(c->p, c->w[i].text);
 		if (err)
 			return cabin_lex_fail_errno(c, c->w[i].col, err);
 	}

@@ -132,6 +132,9 @@ void cabin_policy_free(struct cabin_policy *p)
 	for (i = 0; i < p->nenv_keep; i++)
 		free(p->env_keep[i]);
 	free(p->env_keep);
+	for (i = 0; i < p->nenv_unset; i++)
+		free(p->env_unset[i]);
+	free(p->env_unset);
 	path_list_free(&p->trusted);
 	path_list_free(&p->readable_code);
 	for (i = 0; i < p->nenv_set; i++) {
@@ -265,24 +268,46 @@ int cabin_policy_add_syscall(struct cabin_policy *p, const char *name,
 	return cabin_policy_add_syscall_origin(p, name, rule, line, 0);
 }
 
-int cabin_policy_env_keep(struct cabin_policy *p, const char *name)
+/* Add name to a list of names once; drop it from another. */
+static int env_list_move(char ***to, size_t *nto, char **from, size_t *nfrom,
+			 const char *name)
 {
 	size_t i;
 	int err;
 
 	if (!cabin_policy_valid_env_name(name))
 		return -EINVAL;
-	for (i = 0; i < p->nenv_keep; i++)
-		if (!strcmp(p->env_keep[i], name))
+	for (i = 0; i < *nfrom; i++) {
+		if (!strcmp(from[i], name)) {
+			free(from[i]);
+			memmove(&from[i], &from[i + 1],
+				(--*nfrom - i) * sizeof(*from));
+			break;
+		}
+	}
+	for (i = 0; i < *nto; i++)
+		if (!strcmp((*to)[i], name))
 			return 0;
-	err = grow((void **)&p->env_keep, p->nenv_keep, sizeof(*p->env_keep));
+	err = grow((void **)to, *nto, sizeof(**to));
 	if (err)
 		return err;
-	p->env_keep[p->nenv_keep] = strdup(name);
-	if (!p->env_keep[p->nenv_keep])
+	(*to)[*nto] = strdup(name);
+	if (!(*to)[*nto])
 		return -ENOMEM;
-	p->nenv_keep++;
+	++*nto;
 	return 0;
+}
+
+int cabin_policy_env_keep(struct cabin_policy *p, const char *name)
+{
+	return env_list_move(&p->env_keep, &p->nenv_keep, p->env_unset,
+			     &p->nenv_unset, name);
+}
+
+int cabin_policy_env_unset(struct cabin_policy *p, const char *name)
+{
+	return env_list_move(&p->env_unset, &p->nenv_unset, p->env_keep,
+			     &p->nenv_keep, name);
 }
 
 int cabin_policy_add_file(struct cabin_path_list *l, const char *path)
@@ -473,10 +498,13 @@ static bool env_equal(const struct cabin_policy *a,
 	    !path_list_equal(&a->readable_code, &b->readable_code))
 		return false;
 	if (a->env_clear != b->env_clear || a->nenv_keep != b->nenv_keep ||
-	    a->nenv_set != b->nenv_set)
+	    a->nenv_unset != b->nenv_unset || a->nenv_set != b->nenv_set)
 		return false;
 	for (i = 0; i < a->nenv_keep; i++)
 		if (strcmp(a->env_keep[i], b->env_keep[i]))
+			return false;
+	for (i = 0; i < a->nenv_unset; i++)
+		if (strcmp(a->env_unset[i], b->env_unset[i]))
 			return false;
 	for (i = 0; i < a->nenv_set; i++)
 		if (strcmp(a->env_set[i].name, b->env_set[i].name) ||

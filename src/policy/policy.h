@@ -89,6 +89,8 @@ struct cabin_policy {
 	bool env_clear;
 	char **env_keep;
 	size_t nenv_keep;
+	char **env_unset;		/* removed from cabin's environment */
+	size_t nenv_unset;
 	struct cabin_env_set *env_set;
 	size_t nenv_set;
 
@@ -128,7 +130,6 @@ bool cabin_policy_equal(const struct cabin_policy *a,
  */
 int cabin_policy_add_syscall(struct cabin_policy *p, const char *name,
 			     const struct cabin_rule *rule, unsigned int line);
-int cabin_policy_env_keep(struct cabin_policy *p, const char *name);
 /*
  * Add an absolute path to a list (memory trust, memory readable-code);
  * -EINVAL if it is not one.

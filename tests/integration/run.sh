@@ -824,4 +824,153 @@ else
 	t_skip "--profile trace as root: -v names what it leaves open, quiet without -v" "not root"
 fi
 
+
+# ---------------------------------------------------------------- options: errors, environment, --chdir
+
+# A bad option is one line and a hint, never the help; status 125.
+one_line() { # one_line NAME WANT-LINE CABIN-ARGS... : 125, stderr is WANT-LINE
+	local name=$1 want=$2 rc; shift 2
+	quiet run_in /dev/null "$TMP/ol" $TO "$CABIN" "$@"; rc=$?
+	if [ "$rc" = 125 ] && [ ! -s "$TMP/ol.out" ] && [ "$(cat "$TMP/ol.err")" = "$want" ]; then
+		t_ok "$name"
+	else
+		t_fail "$name" "status $rc, want 125 and the line: $want"; diag <"$TMP/ol.err"
+	fi
+}
+one_line "unknown option: one line and a hint" \
+	"cabin: unknown option '--frob'; see 'cabin run --help'" run --frob -- true
+one_line "unknown option with =VALUE: named without it" \
+	"cabin: unknown option '--frob'; see 'cabin run --help'" run --frob=1 -- true
+one_line "unknown short option: one line" \
+	"cabin: unknown option '-q'; see 'cabin run --help'" run -q -- true
+one_line "option without its argument: one line" \
+	"cabin: option '--profile' needs an argument; see 'cabin run --help'" run --profile
+one_line "argument to an option that takes none: one line" \
+	"cabin: option '--clear-env' takes no argument; see 'cabin run --help'" run --clear-env=1 -- true
+one_line "no program: one line" \
+	"cabin run: no program given; see 'cabin run --help'" run --
+one_line "cabin --frob: one line" \
+	"cabin: unknown option '--frob'; see 'cabin --help'" --frob
+one_line "cabin with no command: one line" \
+	"cabin: no command given; see 'cabin --help'"
+quiet run_in /dev/null "$TMP/help" $TO "$CABIN" run --help; rc=$?
+if [ "$rc" = 0 ] && [ "$(head -1 "$TMP/help.out")" = "Usage: cabin run [OPTIONS] [--] PROGRAM [ARGS...]" ] &&
+   grep -q -- '--unsetenv NAME' "$TMP/help.out" && grep -q -- '--keep-env NAME' "$TMP/help.out" &&
+   grep -q -- '--chdir DIR' "$TMP/help.out" && [ ! -s "$TMP/help.err" ]; then
+	t_ok "run --help: the whole help on stdout, with the new options"
+else
+	t_fail "run --help: the whole help on stdout" "status $rc"
+fi
+
+# --unsetenv and --keep-env, against env(1) doing the same natively.
+env_twin() { # env_twin NAME NATIVE-ENV-ARGS -- CABIN-RUN-ARGS : sorted env(1) output equal
+	local name=$1 nat=() rc1 rc2; shift
+	while [ "$1" != -- ]; do nat+=("$1"); shift; done; shift
+	(cd "$WORK" && CABIN_OPT_A=a CABIN_OPT_B='b c' $TO env "${nat[@]}" /usr/bin/env) 2>&1 | sort >"$TMP/envn"; rc1=${PIPESTATUS[0]}
+	(cd "$WORK" && CABIN_OPT_A=a CABIN_OPT_B='b c' $TO "$CABIN" run "$@" -- /usr/bin/env) 2>&1 | sort >"$TMP/envc"; rc2=${PIPESTATUS[0]}
+	if [ "$rc1" = 0 ] && [ "$rc2" = 0 ] && cmp -s "$TMP/envn" "$TMP/envc"; then
+		t_ok "$name"
+	else
+		t_fail "$name" "status native $rc1, cabin $rc2"; diff -u "$TMP/envn" "$TMP/envc" | diag
+	fi
+}
+env_twin "--unsetenv NAME (repeated) = env -u NAME" -u CABIN_OPT_A -u CABIN_OPT_B -- \
+	--unsetenv CABIN_OPT_A --unsetenv CABIN_OPT_B
+env_twin "--clear-env --keep-env NAME (repeated) = env -i NAME=..." -i CABIN_OPT_A=a "CABIN_OPT_B=b c" "PATH=$PATH" -- \
+	--clear-env --keep-env CABIN_OPT_A --keep-env CABIN_OPT_B --keep-env PATH
+env_twin "--keep-env then --unsetenv of one name: the later wins" -i "PATH=$PATH" -- \
+	--clear-env --keep-env CABIN_OPT_A --keep-env PATH --unsetenv CABIN_OPT_A
+# Over a policy: its env clear keeps --keep-env's name, and an option wins
+# over the policy's env set of the same name.
+printf 'profile default\nenv clear\nenv keep PATH CABIN_OPT_B\nenv set CABIN_OPT_A=policy CABIN_OPT_C=policy\n' >"$TMP/env.policy"
+env_twin "--keep-env and --unsetenv win over the policy's env clear and env set" -i "PATH=$PATH" CABIN_OPT_A=a -- \
+	--policy "$TMP/env.policy" --keep-env CABIN_OPT_A --unsetenv CABIN_OPT_B --unsetenv CABIN_OPT_C
+for bad in '' A=B 1X; do
+	for opt in --unsetenv --keep-env; do
+		rm -f "$WORK/env-ran"
+		quiet run_in /dev/null "$TMP/badenv" $TO "$CABIN" run "$opt" "$bad" -- touch "$WORK/env-ran"; rc=$?
+		if [ "$rc" = 125 ] && [ ! -e "$WORK/env-ran" ] && [ "$(wc -l <"$TMP/badenv.err")" = 1 ] &&
+		   grep -q "^cabin run: $opt takes a variable name .*, not '$bad'\$" "$TMP/badenv.err"; then
+			t_ok "$opt '$bad': one clear line, 125, nothing runs"
+		else
+			t_fail "$opt '$bad': one clear line, 125, nothing runs" "status $rc"; diag <"$TMP/badenv.err"
+		fi
+	done
+done
+# The policy language's env unset round-trips through policy check.
+printf 'env clear\nenv keep PATH HOME\nenv unset LANG TERM\nenv set A=1\n' >"$TMP/unset.policy"
+$TO "$CABIN" policy check "$TMP/unset.policy" >"$TMP/unset.1" 2>&1; rc1=$?
+$TO "$CABIN" policy check - <"$TMP/unset.1" >"$TMP/unset.2" 2>&1; rc2=$?
+if [ "$rc1" = 0 ] && [ "$rc2" = 0 ] && grep -qx 'env unset LANG TERM' "$TMP/unset.1" &&
+   cmp -s "$TMP/unset.1" "$TMP/unset.2"; then
+	t_ok "policy: env unset is checked, formatted and round-trips"
+else
+	t_fail "policy: env unset round-trips" "status $rc1, $rc2"; diag <"$TMP/unset.1"
+fi
+$TO "$CABIN" policy check - <<<'env unset 1X' >/dev/null 2>"$TMP/unset.err"; rc=$?
+if [ "$rc" = 125 ] && grep -q "^/dev/stdin:1:11: bad variable name '1X'\$" "$TMP/unset.err"; then
+	t_ok "policy: env unset with a bad name names file:line:column"
+else
+	t_fail "policy: env unset with a bad name" "status $rc"; diag <"$TMP/unset.err"
+fi
+
+# --chdir DIR: the program starts in DIR, which is the working directory
+# the default profile makes writable; cabin's own is not.  Outside /tmp,
+# which the default profile makes private, so that cabin's own directory
+# is visible in the sandbox and only Landlock refuses it.
+CD=$(mktemp -d /var/tmp/cabin-chdir.XXXXXX 2>/dev/null)
+if [ -z "$CD" ]; then
+	t_skip "--chdir" "cannot create a directory in /var/tmp"
+else
+	mkdir "$CD/here" "$CD/dir"; chmod -R a+rwx "$CD"
+	nat=$(cd "$CD/dir" && /bin/pwd)
+	out=$(cd "$CD/here" && $TO "$CABIN" run --chdir "$CD/dir" -- /bin/pwd 2>"$TMP/cd.err"); rc=$?
+	if [ "$rc" = 0 ] && [ "$out" = "$nat" ] && [ ! -s "$TMP/cd.err" ]; then
+		t_ok "--chdir DIR: pwd prints DIR, as natively"
+	else
+		t_fail "--chdir DIR: pwd prints DIR" "status $rc, '$out', want '$nat'"; diag <"$TMP/cd.err"
+	fi
+	out=$(cd "$CD/here" && $TO "$CABIN" run --chdir ../dir -- /bin/pwd 2>"$TMP/cd.err"); rc=$?
+	if [ "$rc" = 0 ] && [ "$out" = "$nat" ]; then
+		t_ok "--chdir with a relative DIR: from cabin's own directory"
+	else
+		t_fail "--chdir with a relative DIR" "status $rc, '$out', want '$nat'"; diag <"$TMP/cd.err"
+	fi
+	(cd "$CD/here" && $TO "$CABIN" run --chdir "$CD/dir" -- sh -c 'echo written >f.txt') 2>"$TMP/cd.err"; rc=$?
+	if [ "$rc" = 0 ] && [ "$(cat "$CD/dir/f.txt" 2>/dev/null)" = written ] && [ ! -e "$CD/here/f.txt" ]; then
+		t_ok "--chdir DIR: a file written in the working directory lands in DIR"
+	else
+		t_fail "--chdir DIR: a file written lands in DIR" "status $rc"; diag <"$TMP/cd.err"
+	fi
+	# Control: without --chdir cabin's own directory is the writable one.
+	(cd "$CD/here" && $TO "$CABIN" run -- sh -c "echo x >'$CD/here/own.txt'") 2>"$TMP/cd.err"; rc1=$?
+	(cd "$CD/here" && $TO "$CABIN" run --chdir "$CD/dir" -- sh -c "echo x >'$CD/here/escape.txt'") 2>"$TMP/cd2.err"; rc2=$?
+	if [ "$rc1" = 0 ] && [ -e "$CD/here/own.txt" ] && [ "$rc2" != 0 ] && [ ! -e "$CD/here/escape.txt" ] &&
+	   grep -q 'Permission denied' "$TMP/cd2.err"; then
+		t_ok "--chdir DIR: cabin's own directory is not writable under the default profile"
+	else
+		t_fail "--chdir DIR: cabin's own directory is not writable" "without --chdir $rc1, with $rc2"
+		diag <"$TMP/cd2.err"
+	fi
+	# Relative PROGRAM from DIR (as env -C), --report from cabin's directory.
+	printf '#!/bin/sh\necho in-dir\n' >"$CD/dir/prog.sh"; chmod a+rx "$CD/dir/prog.sh"
+	out=$(cd "$CD/here" && $TO "$CABIN" run --chdir "$CD/dir" --report rep.json -- ./prog.sh 2>"$TMP/cd.err"); rc=$?
+	if [ "$rc" = 0 ] && [ "$out" = in-dir ] && [ -s "$CD/here/rep.json" ] && [ ! -e "$CD/dir/rep.json" ]; then
+		t_ok "--chdir DIR: ./PROGRAM is found in DIR, --report FILE in cabin's directory"
+	else
+		t_fail "--chdir DIR: ./PROGRAM in DIR, --report in cabin's directory" "status $rc, '$out'"; diag <"$TMP/cd.err"
+	fi
+	for bad in "$CD/none" "$CD/dir/f.txt" ""; do
+		rm -f "$CD/here/ran"
+		(cd "$CD/here" && $TO "$CABIN" run --chdir "$bad" -- touch "$CD/here/ran") 2>"$TMP/cd.err"; rc=$?
+		if [ "$rc" = 125 ] && [ ! -e "$CD/here/ran" ] && [ "$(wc -l <"$TMP/cd.err")" = 1 ] &&
+		   grep -q -- "--chdir" "$TMP/cd.err"; then
+			t_ok "--chdir '${bad#$CD/}': one clear line, 125, nothing runs"
+		else
+			t_fail "--chdir '${bad#$CD/}': one clear line, 125, nothing runs" "status $rc"; diag <"$TMP/cd.err"
+		fi
+	done
+	rm -rf "$CD"
+fi
+
 t_done

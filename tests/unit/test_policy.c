@@ -597,8 +597,8 @@ static void test_errors_other(void **state)
 	parse_fails("limit disk 5", 1, 7, "unknown limit 'disk'");
 	parse_fails("limit procs", 1, 12, "expected a value");
 	parse_fails("limit procs 1 2", 1, 15, "unexpected '2'");
-	parse_fails("env", 1, 4, "expected clear, keep or set");
-	parse_fails("env wipe", 1, 5, "expected clear, keep or set");
+	parse_fails("env", 1, 4, "expected clear, keep, set or unset");
+	parse_fails("env wipe", 1, 5, "expected clear, keep, set or unset");
 	parse_fails("env keep 1X", 1, 10, "bad variable name '1X'");
 	parse_fails("env set A", 1, 9, "expected NAME=VALUE");
 	parse_fails("env set A-B=1", 1, 9, "expected NAME=VALUE");
