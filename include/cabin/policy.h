@@ -79,12 +79,14 @@ void cabin_policy_error_print(const struct cabin_policy_error *err,
  * Adjustments, as a policy's own lines or `cabin run`'s options make
  * them.  They return 0, -EINVAL for a value the language could not
  * express, or -ENOMEM.  A path named twice gets the union of its rights
- * (line: where it was written, 0 for the command line); a later env set
- * replaces an earlier value.
+ * and keeps its first origin: what names the rule when it fails at run
+ * time ("FILE:LINE:COL" for a policy's line, the option and its argument
+ * for the command line, e.g. "--allow-write ./build"; NULL for none).  A
+ * later env set replaces an earlier value.
  */
 int cabin_policy_add_path(struct cabin_policy *p, const char *path,
 			  unsigned int rights, bool optional,
-			  unsigned int line);
+			  const char *origin);
 /* "none", "loopback" or "host", as `network MODE` writes it. */
 int cabin_policy_set_network(struct cabin_policy *p, const char *mode);
 int cabin_policy_set_limit(struct cabin_policy *p,

@@ -50,6 +50,11 @@ void cabin_policy_set_error(struct cabin_policy_error *err, const char *file,
 			    unsigned int line, unsigned int col,
 			    const char *fmt, ...)
 	__attribute__((format(printf, 5, 6)));
+/* "FILE:LINE:COL", as errors print a place: a rule's origin. */
+#define CABIN_POLICY_ORIGIN_MAX \
+	(sizeof(((struct cabin_policy_error *)0)->file) + 24)
+void cabin_policy_origin(char *buf, size_t len, const char *file,
+			 unsigned int line, unsigned int col);
 
 /* lex.c: errors of a parse, lines, words and numbers */
 int cabin_lex_fail(struct parse_ctx *c, unsigned int col, const char *fmt, ...)

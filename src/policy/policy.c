@@ -126,8 +126,10 @@ void cabin_policy_free(struct cabin_policy *p)
 	size_t i;
 
 	free(p->syscalls);
-	for (i = 0; i < p->npaths; i++)
+	for (i = 0; i < p->npaths; i++) {
 		free(p->paths[i].path);
+		free(p->paths[i].origin);
+	}
 	free(p->paths);
 	for (i = 0; i < p->nenv_keep; i++)
 		free(p->env_keep[i]);
@@ -175,7 +177,7 @@ static int grow(void **arr, size_t n, size_t size)
 
 int cabin_policy_add_path(struct cabin_policy *p, const char *path,
 			  unsigned int rights, bool optional,
-			  unsigned int line)
+			  const char *origin)
 {
 	struct cabin_path_rule *r;
 	size_t i;
@@ -198,11 +200,14 @@ int cabin_policy_add_path(struct cabin_policy *p, const char *path,
 		return err;
 	r = &p->paths[p->npaths];
 	r->path = strdup(path);
-	if (!r->path)
+	r->origin = origin ? strdup(origin) : NULL;
+	if (!r->path || (origin && !r->origin)) {
+		free(r->path);
+		free(r->origin);
 		return -ENOMEM;
+	}
 	r->rights = rights;
 	r->optional = optional;
-	r->line = line;
 	p->npaths++;
 	return 0;
 }

@@ -20,7 +20,12 @@ struct cabin_path_rule {
 	char *path;		/* as written ("." and "~" allowed) */
 	unsigned int rights;	/* enum cabin_file_right */
 	bool optional;		/* "?path": skipped when it does not exist */
-	unsigned int line;	/* where it was written, 0 = command line */
+	/*
+	 * What names it in a run-time error: "FILE:LINE:COL" for a policy's
+	 * line ("profile default:3:7" for a built-in), the option for the
+	 * command line ("--allow-write ./build"), NULL for cabin's own.
+	 */
+	char *origin;
 };
 
 

@@ -298,8 +298,10 @@ static void test_files(void **state)
 	assert_int_equal(pol.npaths, 9);
 	r = path_for("/etc");
 	assert_int_equal(r->rights, CABIN_FILE_READ | CABIN_FILE_WRITE);
-	assert_int_equal(r->line, 1);
+	assert_string_equal(r->origin, "t.policy:1:12");
 	assert_false(r->optional);
+	r = path_for("build");
+	assert_string_equal(r->origin, "t.policy:2:43");
 	r = path_for("/var/tmp");
 	assert_true(r->optional);
 	assert_int_equal(r->rights, CABIN_FILE_READ | CABIN_FILE_WRITE |
