@@ -68,6 +68,13 @@ extern const char *const cabin_profile_names[];
 int cabin_policy_validate(const struct cabin_policy *p,
 			  struct cabin_policy_error *err);
 
+/*
+ * One "FILE:LINE:COL: warning: path 'P' does not exist" line on out for
+ * each required path this machine does not have (relative paths from
+ * the working directory, '~' from $HOME); how many.
+ */
+size_t cabin_policy_warn_missing(const struct cabin_policy *p, FILE *out);
+
 /* Print p in normal form: a policy file that parses back to p. */
 int cabin_policy_format(const struct cabin_policy *p, FILE *out);
 

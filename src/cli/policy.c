@@ -56,8 +56,11 @@ static int check(const char *path)
 		if (ret)
 			snprintf(err.file, sizeof(err.file), "%s", path);
 	}
-	if (!ret)
+	if (!ret) {
+		/* Written for another machine, maybe: not an error here. */
+		cabin_policy_warn_missing(p, stderr);
 		ret = cabin_policy_format(p, stdout);
+	}
 	cabin_policy_delete(p);
 	if (ret) {
 		if (err.message[0])
