@@ -86,14 +86,14 @@ void cabin_policy_error_print(const struct cabin_policy_error *err,
  * Adjustments, as a policy's own lines or `cabin run`'s options make
  * them.  They return 0, -EINVAL for a value the language could not
  * express, or -ENOMEM.  A path named twice gets the union of its rights
- * and keeps its first origin: what names the rule when it fails at run
- * time ("FILE:LINE:COL" for a policy's line, the option and its argument
- * for the command line, e.g. "--allow-write ./build"; NULL for none).  A
- * later env set replaces an earlier value.
+ * and keeps where it was first written, which names the rule when it
+ * fails at run time: "FILE:LINE:COL" for a policy's line, the option and
+ * its argument for the command line ("--allow-write ./build"), NULL for
+ * none.  A later env set replaces an earlier value.
  */
 int cabin_policy_add_path(struct cabin_policy *p, const char *path,
 			  unsigned int rights, bool optional,
-			  const char *origin);
+			  const char *where);
 /* "none", "loopback" or "host", as `network MODE` writes it. */
 int cabin_policy_set_network(struct cabin_policy *p, const char *mode);
 int cabin_policy_set_limit(struct cabin_policy *p,

@@ -175,10 +175,10 @@ static int parse_count(const char *s, uint64_t *out)
 static int add_path(struct cabin_policy *o, const char *option,
 		    const char *arg, unsigned int rights)
 {
-	char origin[PATH_MAX + 32];
+	char where[PATH_MAX + 32];
 
-	snprintf(origin, sizeof(origin), "%s %s", option, arg);
-	return cabin_policy_add_path(o, arg, rights, false, origin);
+	snprintf(where, sizeof(where), "%s %s", option, arg);
+	return cabin_policy_add_path(o, arg, rights, false, where);
 }
 
 static int take_option(struct run_args *a, int c, const char *arg)

@@ -38,7 +38,7 @@ static const char *file_name(const char *file)
 	return file && file[0] ? file : "policy";
 }
 
-void cabin_policy_origin(char *buf, size_t len, const char *file,
+void cabin_policy_where(char *buf, size_t len, const char *file,
 			 unsigned int line, unsigned int col)
 {
 	snprintf(buf, len, "%s:%u:%u", file_name(file), line, col);
@@ -47,10 +47,10 @@ void cabin_policy_origin(char *buf, size_t len, const char *file,
 void cabin_policy_error_print(const struct cabin_policy_error *err,
 			      FILE *out)
 {
-	char where[CABIN_POLICY_ORIGIN_MAX];
+	char where[CABIN_POLICY_WHERE_MAX];
 
 	if (err->line) {
-		cabin_policy_origin(where, sizeof(where), err->file,
+		cabin_policy_where(where, sizeof(where), err->file,
 				    err->line, err->column);
 		fprintf(out, "%s: %s\n", where, err->message);
 	} else {

@@ -30,10 +30,10 @@ size_t cabin_policy_warn_missing(const struct cabin_policy *p, FILE *out)
 		n++;
 		if (fd == -ENOENT || fd == -ENOTDIR)
 			fprintf(out, "%s: warning: path '%s' does not exist\n",
-				r->origin ? r->origin : "policy", r->path);
+				r->where ? r->where : "policy", r->path);
 		else
 			fprintf(out, "%s: warning: path '%s': %s\n",
-				r->origin ? r->origin : "policy", r->path,
+				r->where ? r->where : "policy", r->path,
 				strerror(-fd));
 	}
 	return n;

@@ -70,7 +70,7 @@ int cabin_policy_override(struct cabin_policy *p,
 	for (i = 0; i < o->npaths; i++) {
 		err = cabin_policy_add_path(p, o->paths[i].path,
 					    o->paths[i].rights, false,
-					    o->paths[i].origin);
+					    o->paths[i].where);
 		if (err < 0)
 			return err;
 	}

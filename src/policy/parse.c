@@ -62,7 +62,7 @@ static int parse_words(struct parse_ctx *c, const struct parse_word *w,
 
 static int do_files(struct parse_ctx *c)
 {
-	char origin[CABIN_POLICY_ORIGIN_MAX];
+	char where[CABIN_POLICY_WHERE_MAX];
 	unsigned int rights, i;
 	int err = cabin_lex_need(c, 1, "rights like read,exec");
 
@@ -82,10 +82,10 @@ static int do_files(struct parse_ctx *c)
 			return cabin_lex_fail(c, c->w[i].col,
 					      "bad path '%s' (absolute, relative, '~' or '~/...', with '?' in front if optional)",
 					      cabin_lex_shown(c, c->w[i].text));
-		cabin_policy_origin(origin, sizeof(origin), c->file, c->line,
+		cabin_policy_where(where, sizeof(where), c->file, c->line,
 				    c->w[i].col);
 		err = cabin_policy_add_path(c->p, path, rights, optional,
-					    origin);
+					    where);
 		if (err)
 			return cabin_lex_fail_errno(c, c->w[i].col, err);
 	}

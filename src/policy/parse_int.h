@@ -50,10 +50,10 @@ void cabin_policy_set_error(struct cabin_policy_error *err, const char *file,
 			    unsigned int line, unsigned int col,
 			    const char *fmt, ...)
 	__attribute__((format(printf, 5, 6)));
-/* "FILE:LINE:COL", as errors print a place: a rule's origin. */
-#define CABIN_POLICY_ORIGIN_MAX \
+/* "FILE:LINE:COL", as errors print a place: where a rule was written. */
+#define CABIN_POLICY_WHERE_MAX \
 	(sizeof(((struct cabin_policy_error *)0)->file) + 24)
-void cabin_policy_origin(char *buf, size_t len, const char *file,
+void cabin_policy_where(char *buf, size_t len, const char *file,
 			 unsigned int line, unsigned int col);
 
 /* lex.c: errors of a parse, lines, words and numbers */

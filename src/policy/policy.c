@@ -128,7 +128,7 @@ void cabin_policy_free(struct cabin_policy *p)
 	free(p->syscalls);
 	for (i = 0; i < p->npaths; i++) {
 		free(p->paths[i].path);
-		free(p->paths[i].origin);
+		free(p->paths[i].where);
 	}
 	free(p->paths);
 	for (i = 0; i < p->nenv_keep; i++)
@@ -177,7 +177,7 @@ static int grow(void **arr, size_t n, size_t size)
 
 int cabin_policy_add_path(struct cabin_policy *p, const char *path,
 			  unsigned int rights, bool optional,
-			  const char *origin)
+			  const char *where)
 {
 	struct cabin_path_rule *r;
 	size_t i;
@@ -200,10 +200,10 @@ int cabin_policy_add_path(struct cabin_policy *p, const char *path,
 		return err;
 	r = &p->paths[p->npaths];
 	r->path = strdup(path);
-	r->origin = origin ? strdup(origin) : NULL;
-	if (!r->path || (origin && !r->origin)) {
+	r->where = where ? strdup(where) : NULL;
+	if (!r->path || (where && !r->where)) {
 		free(r->path);
-		free(r->origin);
+		free(r->where);
 		return -ENOMEM;
 	}
 	r->rights = rights;

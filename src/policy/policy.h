@@ -25,7 +25,7 @@ struct cabin_path_rule {
 	 * line ("profile default:3:7" for a built-in), the option for the
 	 * command line ("--allow-write ./build"), NULL for cabin's own.
 	 */
-	char *origin;
+	char *where;
 };
 
 

@@ -112,17 +112,17 @@ static bool hidden_by_private_tmp(const char *path)
 }
 
 /*
- * A path rule that cannot be had, named by its origin: a policy's
+ * A path rule that cannot be had, named by where it was written: a policy's
  * "FILE:LINE:COL: path 'P': why", or an option that already shows its
  * path ("--allow-write ./build: why").
  */
 void cabin_run_rule_error(const struct cabin_run_state *r,
 			  const struct cabin_path_rule *rule, int err)
 {
-	if (rule->origin && rule->origin[0] == '-')
-		fprintf(r->log, "cabin: %s: %s\n", rule->origin, strerror(err));
-	else if (rule->origin)
-		fprintf(r->log, "cabin: %s: path '%s': %s\n", rule->origin,
+	if (rule->where && rule->where[0] == '-')
+		fprintf(r->log, "cabin: %s: %s\n", rule->where, strerror(err));
+	else if (rule->where)
+		fprintf(r->log, "cabin: %s: path '%s': %s\n", rule->where,
 			rule->path, strerror(err));
 	else
 		fprintf(r->log, "cabin: path '%s': %s\n", rule->path,
@@ -149,8 +149,8 @@ int cabin_run_check_paths(struct cabin_run_state *r)
 			continue;
 		if (p->private_tmp && hidden_by_private_tmp(rule->path)) {
 			fprintf(r->log, "cabin: %s%spath '%s' is hidden inside the sandbox: /tmp and /dev/shm are private in this policy ('tmp private'); use another directory, or 'tmp shared'\n",
-				rule->origin ? rule->origin : "",
-				rule->origin ? ": " : "", rule->path);
+				rule->where ? rule->where : "",
+				rule->where ? ": " : "", rule->path);
 			return -EINVAL;
 		}
 		fd = cabin_landlock_open_path(rule->path, r->home);

@@ -201,7 +201,7 @@ static void test_profile_default(void **state)
 			 CABIN_FILE_READ | CABIN_FILE_EXEC);
 	assert_true(path_for("/lib64")->optional);
 	assert_false(path_for("/etc")->optional);
-	assert_string_equal(path_for("/usr")->origin, usr_origin);
+	assert_string_equal(path_for("/usr")->where, usr_origin);
 	assert_int_equal(path_for(".")->rights, CABIN_FILE_ALL);
 	assert_int_equal(path_for("/")->rights, CABIN_FILE_LIST);
 	assert_int_equal(pol.net, CABIN_NET_LOOPBACK);
@@ -316,10 +316,10 @@ static void test_files(void **state)
 	assert_int_equal(pol.npaths, 9);
 	r = path_for("/etc");
 	assert_int_equal(r->rights, CABIN_FILE_READ | CABIN_FILE_WRITE);
-	assert_string_equal(r->origin, "t.policy:1:12");
+	assert_string_equal(r->where, "t.policy:1:12");
 	assert_false(r->optional);
 	r = path_for("build");
-	assert_string_equal(r->origin, "t.policy:2:43");
+	assert_string_equal(r->where, "t.policy:2:43");
 	r = path_for("/var/tmp");
 	assert_true(r->optional);
 	assert_int_equal(r->rights, CABIN_FILE_READ | CABIN_FILE_WRITE |
