@@ -88,7 +88,8 @@ struct cabin_syscall_rule *cabin_policy_find_catchall(struct cabin_policy *p,
 						      int nr);
 int cabin_policy_add_syscall_origin(struct cabin_policy *p, const char *name,
 				    const struct cabin_rule *rule,
-				    unsigned int line, unsigned int origin);
+				    unsigned int line, unsigned int origin,
+				    const char *where);
 struct cabin_env_set *cabin_policy_find_env_set(struct cabin_policy *p,
 						const char *name);
 int cabin_policy_env_set_origin(struct cabin_policy *p, const char *name,

@@ -125,6 +125,8 @@ void cabin_policy_free(struct cabin_policy *p)
 {
 	size_t i;
 
+	for (i = 0; i < p->nsyscalls; i++)
+		free(p->syscalls[i].where);
 	free(p->syscalls);
 	for (i = 0; i < p->npaths; i++) {
 		free(p->paths[i].path);
@@ -212,6 +214,18 @@ int cabin_policy_add_path(struct cabin_policy *p, const char *path,
 	return 0;
 }
 
+const struct cabin_syscall_rule *
+cabin_policy_syscall_of(const struct cabin_policy *p,
+			const struct cabin_rule *rule)
+{
+	size_t i;
+
+	for (i = 0; i < p->nsyscalls; i++)
+		if (rule_equal(&p->syscalls[i].rule, rule))
+			return &p->syscalls[i];
+	return NULL;
+}
+
 struct cabin_syscall_rule *cabin_policy_find_catchall(struct cabin_policy *p,
 						      int nr)
 {
@@ -230,28 +244,39 @@ struct cabin_syscall_rule *cabin_policy_find_catchall(struct cabin_policy *p,
  */
 int cabin_policy_add_syscall_origin(struct cabin_policy *p, const char *name,
 				    const struct cabin_rule *rule,
-				    unsigned int line, unsigned int origin)
+				    unsigned int line, unsigned int origin,
+				    const char *where)
 {
 	struct cabin_syscall_rule *catchall, *r;
+	char *at_text = NULL;
 	size_t i, at;
 	int err;
 
 	if (strlen(name) >= sizeof(r->name) || !rule_valid(rule))
 		return -EINVAL;
+	if (where && !(at_text = strdup(where)))
+		return -ENOMEM;
 	catchall = cabin_policy_find_catchall(p, rule->nr);
 	if (!rule->ncond && catchall) {
 		catchall->rule.route = rule->route;
 		catchall->line = line;
 		catchall->origin = origin;
+		free(catchall->where);
+		catchall->where = at_text;
 		return 0;
 	}
-	for (i = 0; i < p->nsyscalls; i++)
-		if (rule_equal(&p->syscalls[i].rule, rule))
+	for (i = 0; i < p->nsyscalls; i++) {
+		if (rule_equal(&p->syscalls[i].rule, rule)) {
+			free(at_text);
 			return 0;
+		}
+	}
 	at = catchall ? (size_t)(catchall - p->syscalls) : p->nsyscalls;
 	err = grow((void **)&p->syscalls, p->nsyscalls, sizeof(*p->syscalls));
-	if (err)
+	if (err) {
+		free(at_text);
 		return err;
+	}
 	memmove(&p->syscalls[at + 1], &p->syscalls[at],
 		(p->nsyscalls - at) * sizeof(*p->syscalls));
 	r = &p->syscalls[at];
@@ -260,6 +285,7 @@ int cabin_policy_add_syscall_origin(struct cabin_policy *p, const char *name,
 	r->rule = *rule;
 	r->line = line;
 	r->origin = origin;
+	r->where = at_text;
 	p->nsyscalls++;
 	return 0;
 }
@@ -267,7 +293,7 @@ int cabin_policy_add_syscall_origin(struct cabin_policy *p, const char *name,
 int cabin_policy_add_syscall(struct cabin_policy *p, const char *name,
 			     const struct cabin_rule *rule, unsigned int line)
 {
-	return cabin_policy_add_syscall_origin(p, name, rule, line, 0);
+	return cabin_policy_add_syscall_origin(p, name, rule, line, 0, NULL);
 }
 
 int cabin_policy_env_keep(struct cabin_policy *p, const char *name)

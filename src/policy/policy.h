@@ -55,6 +55,7 @@ struct cabin_syscall_rule {
 	struct cabin_rule rule;
 	unsigned int line;
 	unsigned int origin;	/* which parse wrote it, 0 = command line */
+	char *where;		/* "FILE:LINE:COL" of its name, NULL if none */
 };
 
 struct cabin_env_set {
@@ -134,6 +135,10 @@ bool cabin_policy_equal(const struct cabin_policy *a,
 int cabin_policy_add_syscall(struct cabin_policy *p, const char *name,
 			     const struct cabin_rule *rule, unsigned int line);
 int cabin_policy_env_keep(struct cabin_policy *p, const char *name);
+/* The policy's syscall rule a compiled rule came from; NULL: cabin's own. */
+const struct cabin_syscall_rule *
+cabin_policy_syscall_of(const struct cabin_policy *p,
+			const struct cabin_rule *rule);
 /*
  * Add an absolute path to a list (memory trust, memory readable-code);
  * -EINVAL if it is not one.
