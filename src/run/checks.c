@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -116,17 +117,18 @@ static bool hidden_by_private_tmp(const char *path)
  * "FILE:LINE:COL: path 'P': why", or an option that already shows its
  * path ("--allow-write ./build: why").
  */
-void cabin_run_rule_error(const struct cabin_run_state *r,
-			  const struct cabin_path_rule *rule, int err)
+void cabin_run_rule_error(const struct cabin_path_rule *rule, int err,
+			  char *buf, size_t len)
 {
 	if (rule->where && rule->where[0] == '-')
-		fprintf(r->log, "cabin: %s: %s\n", rule->where, strerror(err));
+		snprintf(buf, len, "cabin: %s: %s\n", rule->where,
+			 strerror(err));
 	else if (rule->where)
-		fprintf(r->log, "cabin: %s: path '%s': %s\n", rule->where,
-			rule->path, strerror(err));
+		snprintf(buf, len, "cabin: %s: path '%s': %s\n", rule->where,
+			 rule->path, strerror(err));
 	else
-		fprintf(r->log, "cabin: path '%s': %s\n", rule->path,
-			strerror(err));
+		snprintf(buf, len, "cabin: path '%s': %s\n", rule->path,
+			 strerror(err));
 }
 
 /*
@@ -138,6 +140,7 @@ int cabin_run_check_paths(struct cabin_run_state *r)
 {
 	const struct cabin_policy *p = r->policy;
 	const struct cabin_path_rule *rule;
+	char line[PATH_MAX + 512];
 	size_t i;
 	int fd;
 
@@ -155,7 +158,8 @@ int cabin_run_check_paths(struct cabin_run_state *r)
 		}
 		fd = cabin_landlock_open_path(rule->path, r->home);
 		if (fd < 0) {
-			cabin_run_rule_error(r, rule, -fd);
+			cabin_run_rule_error(rule, -fd, line, sizeof(line));
+			fputs(line, r->log);
 			return fd;
 		}
 		close(fd);

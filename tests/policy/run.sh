@@ -1253,4 +1253,22 @@ want "stdout differs from the check with the path there" cmp -s "$TMP/o" "$TMP/o
 want "stdout lacks the rule" has "$O" "files read,write ./$MISS"
 res "policy check: a missing path warns FILE:LINE:COL, exits 0, same normal form"
 
+# A syscall rule the seccomp filter cannot hold (two conditions on one
+# argument: libseccomp takes one) is named where it was written too.
+F=$(policy twoconds <<EOF
+profile default
+syscall   deny(EPERM) socket when arg0 == 2 and arg0 != 3
+EOF
+)
+scol=$(awk 'NR == 2 { print index($0, "socket") }' "$F")
+rm -f "$WORK/marker"
+cr --policy "$F" -- sh -c "touch '$WORK/marker'"
+if [ "$RC" = 0 ]; then
+	t_skip "run: a syscall rule the filter cannot hold is named FILE:LINE:COL" "this libseccomp takes two conditions on one argument"
+else
+	why=; want "status $RC, want 125" rc 125; want "the program ran" absent "$WORK/marker"
+	want "the rule is not named $F:2:$scol" has "$E" "^cabin: $F:2:$scol: syscall rule for socket: "
+	res "run: a syscall rule the filter cannot hold is named FILE:LINE:COL (2:$scol), not run"
+fi
+
 t_done
