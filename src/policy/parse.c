@@ -337,11 +337,14 @@ static int do_tmp(struct parse_ctx *c)
  */
 static int do_memory_files(struct parse_ctx *c, struct cabin_path_list *l)
 {
+	char where[CABIN_POLICY_WHERE_MAX];
 	unsigned int i;
 	int err = cabin_lex_need(c, 2, "an absolute path");
 
 	for (i = 2; !err && i < c->nw; i++) {
-		err = cabin_policy_add_file(l, c->w[i].text);
+		cabin_policy_where(where, sizeof(where), c->file, c->line,
+				   c->w[i].col);
+		err = cabin_policy_add_file(l, c->w[i].text, where);
 		if (err == -EINVAL)
 			return cabin_lex_fail(c, c->w[i].col,
 					      "'memory %s' takes absolute paths, not '%s'",

@@ -101,10 +101,14 @@ static void path_list_free(struct cabin_path_list *l)
 {
 	size_t i;
 
-	for (i = 0; i < l->n; i++)
+	for (i = 0; i < l->n; i++) {
 		free(l->path[i]);
+		free(l->where[i]);
+	}
 	free(l->path);
+	free(l->where);
 	l->path = NULL;
+	l->where = NULL;
 	l->n = 0;
 }
 
@@ -316,7 +320,8 @@ int cabin_policy_env_keep(struct cabin_policy *p, const char *name)
 	return 0;
 }
 
-int cabin_policy_add_file(struct cabin_path_list *l, const char *path)
+int cabin_policy_add_file(struct cabin_path_list *l, const char *path,
+			  const char *where)
 {
 	size_t i;
 	int err;
@@ -327,11 +332,17 @@ int cabin_policy_add_file(struct cabin_path_list *l, const char *path)
 		if (!strcmp(l->path[i], path))
 			return 0;
 	err = grow((void **)&l->path, l->n, sizeof(*l->path));
+	if (!err)
+		err = grow((void **)&l->where, l->n, sizeof(*l->where));
 	if (err)
 		return err;
 	l->path[l->n] = strdup(path);
-	if (!l->path[l->n])
+	l->where[l->n] = where ? strdup(where) : NULL;
+	if (!l->path[l->n] || (where && !l->where[l->n])) {
+		free(l->path[l->n]);
+		free(l->where[l->n]);
 		return -ENOMEM;
+	}
 	l->n++;
 	return 0;
 }

@@ -68,6 +68,7 @@ struct cabin_env_set {
 /* Absolute paths named in a policy, each once, in the order given. */
 struct cabin_path_list {
 	char **path;
+	char **where;		/* "FILE:LINE:COL" of each, NULL if none */
 	size_t n;
 };
 
@@ -143,6 +144,7 @@ cabin_policy_syscall_of(const struct cabin_policy *p,
  * Add an absolute path to a list (memory trust, memory readable-code);
  * -EINVAL if it is not one.
  */
-int cabin_policy_add_file(struct cabin_path_list *l, const char *path);
+int cabin_policy_add_file(struct cabin_path_list *l, const char *path,
+			  const char *where);
 
 #endif

@@ -37,7 +37,9 @@ static int xom_add_files(struct cabin_run_state *r, const char *what,
 		if (fd >= 0)
 			close(fd);
 		if (err < 0) {
-			fprintf(r->log, "cabin: memory %s %s: %s\n", what,
+			fprintf(r->log, "cabin: %s%smemory %s '%s': %s\n",
+				paths->where[i] ? paths->where[i] : "",
+				paths->where[i] ? ": " : "", what,
 				paths->path[i], strerror(-err));
 			return -EINVAL;
 		}

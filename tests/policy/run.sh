@@ -1252,6 +1252,17 @@ want "a warning with the path there" is "$(cat "$TMP/e2")" ""
 want "stdout differs from the check with the path there" cmp -s "$TMP/o" "$TMP/o2"
 want "stdout lacks the rule" has "$O" "files read,write ./$MISS"
 res "policy check: a missing path warns FILE:LINE:COL, exits 0, same normal form"
+F=$(policy trustmissing <<EOF
+profile default
+memory xom
+memory trust  /nonexistent-$MARK/x.so
+EOF
+)
+tcol=$(awk 'NR == 3 { print index($0, "/nonexistent") }' "$F")
+"$CABIN" policy check "$F" >"$TMP/o" 2>"$TMP/e"; RC=$?; E=$(cat "$TMP/e")
+why=; want "status $RC, want 0" is "$RC" 0
+want "stderr is not the one warning" is "$E" "$F:3:$tcol: warning: path '/nonexistent-$MARK/x.so' does not exist"
+res "policy check: a missing 'memory trust' file warns FILE:LINE:COL (3:$tcol), exits 0"
 
 # A syscall rule the seccomp filter cannot hold (two conditions on one
 # argument: libseccomp takes one) is named where it was written too.
