@@ -24,8 +24,9 @@ static void usage(FILE *out)
 	      "  -h, --help  show this help\n"
 	      "\n"
 	      "Errors are printed as FILE:LINE:COLUMN: what is wrong, and the\n"
-	      "exit status is 125.  The language is described in\n"
-	      "docs/policy.md.\n", out);
+	      "exit status is 125.  A path that does not exist on this\n"
+	      "machine is only a warning (FILE:LINE:COLUMN: warning: ...).\n"
+	      "The language is described in docs/policy.md.\n", out);
 }
 
 static bool wants_help(int argc, char **argv)
