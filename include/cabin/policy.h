@@ -68,6 +68,13 @@ extern const char *const cabin_profile_names[];
 int cabin_policy_validate(const struct cabin_policy *p,
 			  struct cabin_policy_error *err);
 
+/*
+ * One "FILE:LINE:COL: warning: path 'P' does not exist" line on out for
+ * each required path this machine does not have (relative paths from
+ * the working directory, '~' from $HOME); how many.
+ */
+size_t cabin_policy_warn_missing(const struct cabin_policy *p, FILE *out);
+
 /* Print p in normal form: a policy file that parses back to p. */
 int cabin_policy_format(const struct cabin_policy *p, FILE *out);
 
@@ -79,12 +86,14 @@ void cabin_policy_error_print(const struct cabin_policy_error *err,
  * Adjustments, as a policy's own lines or `cabin run`'s options make
  * them.  They return 0, -EINVAL for a value the language could not
  * express, or -ENOMEM.  A path named twice gets the union of its rights
- * (line: where it was written, 0 for the command line); a later env set
- * replaces an earlier value.
+ * and keeps where it was first written, which names the rule when it
+ * fails at run time: "FILE:LINE:COL" for a policy's line, the option and
+ * its argument for the command line ("--allow-write ./build"), NULL for
+ * none.  A later env set replaces an earlier value.
  */
 int cabin_policy_add_path(struct cabin_policy *p, const char *path,
 			  unsigned int rights, bool optional,
-			  unsigned int line);
+			  const char *where);
 /* "none", "loopback" or "host", as `network MODE` writes it. */
 int cabin_policy_set_network(struct cabin_policy *p, const char *mode);
 int cabin_policy_set_limit(struct cabin_policy *p,

@@ -24,8 +24,9 @@ static void usage(FILE *out)
 	      "  -h, --help  show this help\n"
 	      "\n"
 	      "Errors are printed as FILE:LINE:COLUMN: what is wrong, and the\n"
-	      "exit status is 125.  The language is described in\n"
-	      "docs/policy.md.\n", out);
+	      "exit status is 125.  A path that does not exist on this\n"
+	      "machine is only a warning (FILE:LINE:COLUMN: warning: ...).\n"
+	      "The language is described in docs/policy.md.\n", out);
 }
 
 static bool wants_help(int argc, char **argv)
@@ -56,8 +57,11 @@ static int check(const char *path)
 		if (ret)
 			snprintf(err.file, sizeof(err.file), "%s", path);
 	}
-	if (!ret)
+	if (!ret) {
+		/* Written for another machine, maybe: not an error here. */
+		cabin_policy_warn_missing(p, stderr);
 		ret = cabin_policy_format(p, stdout);
+	}
 	cabin_policy_delete(p);
 	if (ret) {
 		if (err.message[0])

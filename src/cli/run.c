@@ -202,6 +202,16 @@ static int parse_count(const char *s, uint64_t *out)
 	return 0;
 }
 
+/* The option names the rule when its path fails at run time. */
+static int add_path(struct cabin_policy *o, const char *option,
+		    const char *arg, unsigned int rights)
+{
+	char where[PATH_MAX + 32];
+
+	snprintf(where, sizeof(where), "%s %s", option, arg);
+	return cabin_policy_add_path(o, arg, rights, false, where);
+}
+
 static int take_option(struct run_args *a, int c, const char *arg)
 {
 	struct cabin_policy *o = a->overrides;
@@ -211,14 +221,13 @@ static int take_option(struct run_args *a, int c, const char *arg)
 	a->have_overrides = true;
 	switch (c) {
 	case OPT_READ:
-		return cabin_policy_add_path(o, arg, CABIN_FILE_READ, false, 0);
+		return add_path(o, "--allow-read", arg, CABIN_FILE_READ);
 	case OPT_WRITE:
-		return cabin_policy_add_path(o, arg, CABIN_FILE_READ |
-					     CABIN_FILE_WRITE |
-					     CABIN_FILE_CREATE, false, 0);
+		return add_path(o, "--allow-write", arg, CABIN_FILE_READ |
+				CABIN_FILE_WRITE | CABIN_FILE_CREATE);
 	case OPT_EXEC:
-		return cabin_policy_add_path(o, arg, CABIN_FILE_READ |
-					     CABIN_FILE_EXEC, false, 0);
+		return add_path(o, "--allow-exec", arg, CABIN_FILE_READ |
+				CABIN_FILE_EXEC);
 	case OPT_NET:
 		if (cabin_policy_set_network(o, arg) < 0)
 			return bad("--net takes none, loopback or host, not '%s'", arg);

@@ -33,14 +33,27 @@ void cabin_policy_set_error(struct cabin_policy_error *err, const char *file,
 	va_end(ap);
 }
 
+static const char *file_name(const char *file)
+{
+	return file && file[0] ? file : "policy";
+}
+
+void cabin_policy_where(char *buf, size_t len, const char *file,
+			 unsigned int line, unsigned int col)
+{
+	snprintf(buf, len, "%s:%u:%u", file_name(file), line, col);
+}
+
 void cabin_policy_error_print(const struct cabin_policy_error *err,
 			      FILE *out)
 {
-	const char *file = err->file[0] ? err->file : "policy";
+	char where[CABIN_POLICY_WHERE_MAX];
 
-	if (err->line)
-		fprintf(out, "%s:%u:%u: %s\n", file, err->line, err->column,
-			err->message);
-	else
-		fprintf(out, "%s: %s\n", file, err->message);
+	if (err->line) {
+		cabin_policy_where(where, sizeof(where), err->file,
+				    err->line, err->column);
+		fprintf(out, "%s: %s\n", where, err->message);
+	} else {
+		fprintf(out, "%s: %s\n", file_name(err->file), err->message);
+	}
 }

@@ -106,7 +106,8 @@ int cabin_policy_override(struct cabin_policy *p,
 		       "limits are all 64-bit");
 	for (i = 0; i < o->npaths; i++) {
 		err = cabin_policy_add_path(p, o->paths[i].path,
-					    o->paths[i].rights, false, 0);
+					    o->paths[i].rights, false,
+					    o->paths[i].where);
 		if (err < 0)
 			return err;
 	}

@@ -62,6 +62,7 @@ static int parse_words(struct parse_ctx *c, const struct parse_word *w,
 
 static int do_files(struct parse_ctx *c)
 {
+	char where[CABIN_POLICY_WHERE_MAX];
 	unsigned int rights, i;
 	int err = cabin_lex_need(c, 1, "rights like read,exec");
 
@@ -81,8 +82,10 @@ static int do_files(struct parse_ctx *c)
 			return cabin_lex_fail(c, c->w[i].col,
 					      "bad path '%s' (absolute, relative, '~' or '~/...', with '?' in front if optional)",
 					      cabin_lex_shown(c, c->w[i].text));
+		cabin_policy_where(where, sizeof(where), c->file, c->line,
+				    c->w[i].col);
 		err = cabin_policy_add_path(c->p, path, rights, optional,
-					    c->line);
+					    where);
 		if (err)
 			return cabin_lex_fail_errno(c, c->w[i].col, err);
 	}
@@ -336,11 +339,14 @@ static int do_tmp(struct parse_ctx *c)
  */
 static int do_memory_files(struct parse_ctx *c, struct cabin_path_list *l)
 {
+	char where[CABIN_POLICY_WHERE_MAX];
 	unsigned int i;
 	int err = cabin_lex_need(c, 2, "an absolute path");
 
 	for (i = 2; !err && i < c->nw; i++) {
-		err = cabin_policy_add_file(l, c->w[i].text);
+		cabin_policy_where(where, sizeof(where), c->file, c->line,
+				   c->w[i].col);
+		err = cabin_policy_add_file(l, c->w[i].text, where);
 		if (err == -EINVAL)
 			return cabin_lex_fail(c, c->w[i].col,
 					      "'memory %s' takes absolute paths, not '%s'",

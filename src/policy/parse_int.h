@@ -50,6 +50,11 @@ void cabin_policy_set_error(struct cabin_policy_error *err, const char *file,
 			    unsigned int line, unsigned int col,
 			    const char *fmt, ...)
 	__attribute__((format(printf, 5, 6)));
+/* "FILE:LINE:COL", as errors print a place: where a rule was written. */
+#define CABIN_POLICY_WHERE_MAX \
+	(sizeof(((struct cabin_policy_error *)0)->file) + 24)
+void cabin_policy_where(char *buf, size_t len, const char *file,
+			 unsigned int line, unsigned int col);
 
 /* lex.c: errors of a parse, lines, words and numbers */
 int cabin_lex_fail(struct parse_ctx *c, unsigned int col, const char *fmt, ...)
@@ -83,7 +88,8 @@ struct cabin_syscall_rule *cabin_policy_find_catchall(struct cabin_policy *p,
 						      int nr);
 int cabin_policy_add_syscall_origin(struct cabin_policy *p, const char *name,
 				    const struct cabin_rule *rule,
-				    unsigned int line, unsigned int origin);
+				    unsigned int line, unsigned int origin,
+				    const char *where);
 struct cabin_env_set *cabin_policy_find_env_set(struct cabin_policy *p,
 						const char *name);
 int cabin_policy_env_set_origin(struct cabin_policy *p, const char *name,

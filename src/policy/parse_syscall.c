@@ -167,6 +167,7 @@ static int check_contradiction(struct parse_ctx *c,
 
 static int do_syscall_rule(struct parse_ctx *c)
 {
+	char where[CABIN_POLICY_WHERE_MAX];
 	struct cabin_rule rule = { 0 };
 	unsigned int i, names_end;
 	long nr;
@@ -199,8 +200,11 @@ static int do_syscall_rule(struct parse_ctx *c)
 		err = check_contradiction(c, w, &rule);
 		if (err)
 			return err;
+		cabin_policy_where(where, sizeof(where), c->file, c->line,
+				   w->col);
 		err = cabin_policy_add_syscall_origin(c->p, w->text, &rule,
-						      c->line, c->origin);
+						      c->line, c->origin,
+						      where);
 		if (err)
 			return cabin_lex_fail_errno(c, w->col, err);
 	}

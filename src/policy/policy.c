@@ -101,10 +101,14 @@ static void path_list_free(struct cabin_path_list *l)
 {
 	size_t i;
 
-	for (i = 0; i < l->n; i++)
+	for (i = 0; i < l->n; i++) {
 		free(l->path[i]);
+		free(l->where[i]);
+	}
 	free(l->path);
+	free(l->where);
 	l->path = NULL;
+	l->where = NULL;
 	l->n = 0;
 }
 
@@ -125,9 +129,13 @@ void cabin_policy_free(struct cabin_policy *p)
 {
 	size_t i;
 
+	for (i = 0; i < p->nsyscalls; i++)
+		free(p->syscalls[i].where);
 	free(p->syscalls);
-	for (i = 0; i < p->npaths; i++)
+	for (i = 0; i < p->npaths; i++) {
 		free(p->paths[i].path);
+		free(p->paths[i].where);
+	}
 	free(p->paths);
 	for (i = 0; i < p->nenv_keep; i++)
 		free(p->env_keep[i]);
@@ -178,7 +186,7 @@ static int grow(void **arr, size_t n, size_t size)
 
 int cabin_policy_add_path(struct cabin_policy *p, const char *path,
 			  unsigned int rights, bool optional,
-			  unsigned int line)
+			  const char *where)
 {
 	struct cabin_path_rule *r;
 	size_t i;
@@ -201,13 +209,28 @@ int cabin_policy_add_path(struct cabin_policy *p, const char *path,
 		return err;
 	r = &p->paths[p->npaths];
 	r->path = strdup(path);
-	if (!r->path)
+	r->where = where ? strdup(where) : NULL;
+	if (!r->path || (where && !r->where)) {
+		free(r->path);
+		free(r->where);
 		return -ENOMEM;
+	}
 	r->rights = rights;
 	r->optional = optional;
-	r->line = line;
 	p->npaths++;
 	return 0;
+}
+
+const struct cabin_syscall_rule *
+cabin_policy_syscall_of(const struct cabin_policy *p,
+			const struct cabin_rule *rule)
+{
+	size_t i;
+
+	for (i = 0; i < p->nsyscalls; i++)
+		if (rule_equal(&p->syscalls[i].rule, rule))
+			return &p->syscalls[i];
+	return NULL;
 }
 
 struct cabin_syscall_rule *cabin_policy_find_catchall(struct cabin_policy *p,
@@ -228,28 +251,39 @@ struct cabin_syscall_rule *cabin_policy_find_catchall(struct cabin_policy *p,
  */
 int cabin_policy_add_syscall_origin(struct cabin_policy *p, const char *name,
 				    const struct cabin_rule *rule,
-				    unsigned int line, unsigned int origin)
+				    unsigned int line, unsigned int origin,
+				    const char *where)
 {
 	struct cabin_syscall_rule *catchall, *r;
+	char *at_text = NULL;
 	size_t i, at;
 	int err;
 
 	if (strlen(name) >= sizeof(r->name) || !rule_valid(rule))
 		return -EINVAL;
+	if (where && !(at_text = strdup(where)))
+		return -ENOMEM;
 	catchall = cabin_policy_find_catchall(p, rule->nr);
 	if (!rule->ncond && catchall) {
 		catchall->rule.route = rule->route;
 		catchall->line = line;
 		catchall->origin = origin;
+		free(catchall->where);
+		catchall->where = at_text;
 		return 0;
 	}
-	for (i = 0; i < p->nsyscalls; i++)
-		if (rule_equal(&p->syscalls[i].rule, rule))
+	for (i = 0; i < p->nsyscalls; i++) {
+		if (rule_equal(&p->syscalls[i].rule, rule)) {
+			free(at_text);
 			return 0;
+		}
+	}
 	at = catchall ? (size_t)(catchall - p->syscalls) : p->nsyscalls;
 	err = grow((void **)&p->syscalls, p->nsyscalls, sizeof(*p->syscalls));
-	if (err)
+	if (err) {
+		free(at_text);
 		return err;
+	}
 	memmove(&p->syscalls[at + 1], &p->syscalls[at],
 		(p->nsyscalls - at) * sizeof(*p->syscalls));
 	r = &p->syscalls[at];
@@ -258,6 +292,7 @@ int cabin_policy_add_syscall_origin(struct cabin_policy *p, const char *name,
 	r->rule = *rule;
 	r->line = line;
 	r->origin = origin;
+	r->where = at_text;
 	p->nsyscalls++;
 	return 0;
 }
@@ -265,7 +300,7 @@ int cabin_policy_add_syscall_origin(struct cabin_policy *p, const char *name,
 int cabin_policy_add_syscall(struct cabin_policy *p, const char *name,
 			     const struct cabin_rule *rule, unsigned int line)
 {
-	return cabin_policy_add_syscall_origin(p, name, rule, line, 0);
+	return cabin_policy_add_syscall_origin(p, name, rule, line, 0, NULL);
 }
 
 /* Add name to a list of names once; drop it from another. */
@@ -310,7 +345,8 @@ int cabin_policy_env_unset(struct cabin_policy *p, const char *name)
 			     &p->nenv_keep, name);
 }
 
-int cabin_policy_add_file(struct cabin_path_list *l, const char *path)
+int cabin_policy_add_file(struct cabin_path_list *l, const char *path,
+			  const char *where)
 {
 	size_t i;
 	int err;
@@ -321,11 +357,17 @@ int cabin_policy_add_file(struct cabin_path_list *l, const char *path)
 		if (!strcmp(l->path[i], path))
 			return 0;
 	err = grow((void **)&l->path, l->n, sizeof(*l->path));
+	if (!err)
+		err = grow((void **)&l->where, l->n, sizeof(*l->where));
 	if (err)
 		return err;
 	l->path[l->n] = strdup(path);
-	if (!l->path[l->n])
+	l->where[l->n] = where ? strdup(where) : NULL;
+	if (!l->path[l->n] || (where && !l->where[l->n])) {
+		free(l->path[l->n]);
+		free(l->where[l->n]);
 		return -ENOMEM;
+	}
 	l->n++;
 	return 0;
 }

@@ -20,7 +20,12 @@ struct cabin_path_rule {
 	char *path;		/* as written ("." and "~" allowed) */
 	unsigned int rights;	/* enum cabin_file_right */
 	bool optional;		/* "?path": skipped when it does not exist */
-	unsigned int line;	/* where it was written, 0 = command line */
+	/*
+	 * What names it in a run-time error: "FILE:LINE:COL" for a policy's
+	 * line ("profile default:3:7" for a built-in), the option for the
+	 * command line ("--allow-write ./build"), NULL for cabin's own.
+	 */
+	char *where;
 };
 
 
@@ -50,6 +55,7 @@ struct cabin_syscall_rule {
 	struct cabin_rule rule;
 	unsigned int line;
 	unsigned int origin;	/* which parse wrote it, 0 = command line */
+	char *where;		/* "FILE:LINE:COL" of its name, NULL if none */
 };
 
 struct cabin_env_set {
@@ -62,6 +68,7 @@ struct cabin_env_set {
 /* Absolute paths named in a policy, each once, in the order given. */
 struct cabin_path_list {
 	char **path;
+	char **where;		/* "FILE:LINE:COL" of each, NULL if none */
 	size_t n;
 };
 
@@ -130,10 +137,15 @@ bool cabin_policy_equal(const struct cabin_policy *a,
  */
 int cabin_policy_add_syscall(struct cabin_policy *p, const char *name,
 			     const struct cabin_rule *rule, unsigned int line);
+/* The policy's syscall rule a compiled rule came from; NULL: cabin's own. */
+const struct cabin_syscall_rule *
+cabin_policy_syscall_of(const struct cabin_policy *p,
+			const struct cabin_rule *rule);
 /*
  * Add an absolute path to a list (memory trust, memory readable-code);
  * -EINVAL if it is not one.
  */
-int cabin_policy_add_file(struct cabin_path_list *l, const char *path);
+int cabin_policy_add_file(struct cabin_path_list *l, const char *path,
+			  const char *where);
 
 #endif

@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -111,32 +112,54 @@ static bool hidden_by_private_tmp(const char *path)
 	       (under(path, "/dev/shm") && strcmp(path, "/dev/shm"));
 }
 
-/* Required paths must exist now: failing in the child explains less. */
+/*
+ * A path rule that cannot be had, named by where it was written: a policy's
+ * "FILE:LINE:COL: path 'P': why", or an option that already shows its
+ * path ("--allow-write ./build: why").
+ */
+void cabin_run_rule_error(const struct cabin_path_rule *rule, int err,
+			  char *buf, size_t len)
+{
+	if (rule->where && rule->where[0] == '-')
+		snprintf(buf, len, "cabin: %s: %s\n", rule->where,
+			 strerror(err));
+	else if (rule->where)
+		snprintf(buf, len, "cabin: %s: path '%s': %s\n", rule->where,
+			 rule->path, strerror(err));
+	else
+		snprintf(buf, len, "cabin: path '%s': %s\n", rule->path,
+			 strerror(err));
+}
+
+/*
+ * Required paths must exist now: failing in the child explains less.
+ * The line names the rule as the parser names a place (FILE:LINE:COL),
+ * or the option that made it.
+ */
 int cabin_run_check_paths(struct cabin_run_state *r)
 {
 	const struct cabin_policy *p = r->policy;
+	const struct cabin_path_rule *rule;
+	char line[PATH_MAX + 512];
 	size_t i;
 	int fd;
 
 	if (!p->files_restricted)
 		return 0;
 	for (i = 0; i < p->npaths; i++) {
-		if (p->paths[i].optional)
+		rule = &p->paths[i];
+		if (rule->optional)
 			continue;
-		if (p->private_tmp && hidden_by_private_tmp(p->paths[i].path)) {
-			fprintf(r->log, "cabin: path '%s' is hidden inside the sandbox: /tmp and /dev/shm are private in this policy ('tmp private'); use another directory, or 'tmp shared'\n",
-				p->paths[i].path);
+		if (p->private_tmp && hidden_by_private_tmp(rule->path)) {
+			fprintf(r->log, "cabin: %s%spath '%s' is hidden inside the sandbox: /tmp and /dev/shm are private in this policy ('tmp private'); use another directory, or 'tmp shared'\n",
+				rule->where ? rule->where : "",
+				rule->where ? ": " : "", rule->path);
 			return -EINVAL;
 		}
-		fd = cabin_landlock_open_path(p->paths[i].path, r->home);
+		fd = cabin_landlock_open_path(rule->path, r->home);
 		if (fd < 0) {
-			if (p->paths[i].line)
-				fprintf(r->log, "cabin: line %u: path '%s': %s\n",
-					p->paths[i].line, p->paths[i].path,
-					strerror(-fd));
-			else
-				fprintf(r->log, "cabin: path '%s': %s\n",
-					p->paths[i].path, strerror(-fd));
+			cabin_run_rule_error(rule, -fd, line, sizeof(line));
+			fputs(line, r->log);
 			return fd;
 		}
 		close(fd);

@@ -4,6 +4,7 @@
  * platform: the sandboxed child's plan, the records, and the run's hooks
  * for the proxy.
  */
+#include <limits.h>
 #include <sched.h>
 #include <string.h>
 #include <sys/resource.h>
@@ -61,14 +62,27 @@ void cabin_run_plan_sandbox(struct cabin_run_state *r)
 	add_rlimit(sb, RLIMIT_FSIZE, p->limits.fsize, p->limits.fsize);
 }
 
-/* In the child: the Landlock domain, after no_new_privs. */
+/*
+ * In the child: the Landlock domain, after no_new_privs.  A rule it
+ * cannot add (its path gone since the checks) is named where it was
+ * written, with one write: the log's buffer belongs to the parent.
+ */
 static int confine(void *ctx)
 {
 	struct cabin_run_state *r = ctx;
-	int bad;
+	char line[PATH_MAX + 512];
+	int bad, err;
+	ssize_t n;
 
-	return cabin_landlock_apply(r->policy, r->home, cabin_run_sigscope(r),
-				    r->mqueue_root, &bad);
+	err = cabin_landlock_apply(r->policy, r->home, cabin_run_sigscope(r),
+				   r->mqueue_root, &bad);
+	if (err < 0 && bad >= 0) {
+		cabin_run_rule_error(&r->policy->paths[bad], -err, line,
+				     sizeof(line));
+		n = write(fileno(r->log), line, strlen(line));
+		(void)n;
+	}
+	return err;
 }
 
 /* The sandboxed child; its platform installs the signals it forwards. */

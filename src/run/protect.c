@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/names.h"
 #include "core/proxy.h"
 #include "policy/compile.h"
 #include "policy/landlock.h"
@@ -36,7 +37,9 @@ static int xom_add_files(struct cabin_run_state *r, const char *what,
 		if (fd >= 0)
 			close(fd);
 		if (err < 0) {
-			fprintf(r->log, "cabin: memory %s %s: %s\n", what,
+			fprintf(r->log, "cabin: %s%smemory %s '%s': %s\n",
+				paths->where[i] ? paths->where[i] : "",
+				paths->where[i] ? ": " : "", what,
 				paths->path[i], strerror(-err));
 			return -EINVAL;
 		}
@@ -119,6 +122,27 @@ int cabin_run_setup_memguard(struct cabin_run_state *r)
 	return err ? err : handed_writable(r);
 }
 
+/*
+ * A syscall rule that cannot be compiled, named where it was written
+ * (FILE:LINE:COL, as the parser's errors), or as one of cabin's own.
+ */
+static void rule_failed(const struct cabin_run_state *r,
+			const struct cabin_syscall_rule *sr,
+			const struct cabin_rule *rule, const char *what,
+			int err)
+{
+	char name[32];
+
+	if (sr)
+		fprintf(r->log, "cabin: %s%ssyscall rule for %s: %s: %s\n",
+			sr->where ? sr->where : "", sr->where ? ": " : "",
+			sr->name, what, strerror(err));
+	else
+		fprintf(r->log, "cabin: cabin's own rule for %s: %s: %s\n",
+			cabin_syscall_name(rule->nr, name, sizeof(name)),
+			what, strerror(err));
+}
+
 int cabin_run_compile_routes(struct cabin_run_state *r)
 {
 	struct cabin_compile_input in = {
@@ -139,19 +163,27 @@ int cabin_run_compile_routes(struct cabin_run_state *r)
 		in.watch[n++] = cabin_memguard_open_watch;
 	err = cabin_policy_compile_routes(&in, &r->router, &r->netguard, &bad);
 	if (err < 0) {
-		fprintf(r->log, "cabin: the syscall rules cannot be compiled (%s%s): %s\n",
-			bad >= 0 ? "rule for " : "",
-			bad >= 0 ? r->policy->syscalls[bad].name : "guards",
-			strerror(-err));
+		if (bad >= 0)
+			rule_failed(r, &r->policy->syscalls[bad],
+				    &r->policy->syscalls[bad].rule,
+				    "it cannot be compiled", -err);
+		else
+			fprintf(r->log, "cabin: the syscall rules cannot be compiled (guards): %s\n",
+				strerror(-err));
 		return err;
 	}
 	if (r->policy->filter_off)
 		return 0;
 	err = cabin_bpf_compile(&r->router, !(r->cfg->unsafe & CABIN_UNSAFE_ABI),
 				&r->bpf, &bad);
-	if (err < 0)
-		fprintf(r->log, "cabin: compiling the seccomp filter failed at rule %d: %s\n",
-			bad, strerror(-err));
+	if (err < 0 && bad >= 0)
+		rule_failed(r, cabin_policy_syscall_of(r->policy,
+						       &r->router.rules[bad]),
+			    &r->router.rules[bad],
+			    "the seccomp filter cannot hold it", -err);
+	else if (err < 0)
+		fprintf(r->log, "cabin: compiling the seccomp filter failed: %s\n",
+			strerror(-err));
 	return err;
 }
 

@@ -81,6 +81,9 @@ bool cabin_run_needs_namespaces(const struct cabin_run_state *r);
 /* What must hold before anything runs, said on the log (checks.c). */
 int cabin_run_check_enforceable(struct cabin_run_state *r);
 int cabin_run_check_paths(struct cabin_run_state *r);
+/* "cabin: FILE:LINE:COL: path 'P': strerror(err)\n" in buf (checks.c). */
+void cabin_run_rule_error(const struct cabin_path_rule *rule, int err,
+			  char *buf, size_t len);
 int cabin_run_check_xom(struct cabin_run_state *r);
 int cabin_run_check_inherited(struct cabin_run_state *r);
 void cabin_run_note_open_files(const struct cabin_run_state *r);

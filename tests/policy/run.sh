@@ -1219,4 +1219,67 @@ t_check "without --verbose a refused file access prints no cabin line" \
 	sh -c "grep -q '^cat: $OUT/verbose-secret: Permission denied' '$TMP/q.err' &&
 		! grep -q 'file access refused' '$TMP/q.err'"
 
+
+# Issue 18: a path rule that fails at run time is named where it was
+# written (FILE:LINE:COL, as the parser's errors) or by its option, and
+# nothing runs; `policy check` only warns about it, stdout unchanged.
+MISS=no-build-$MARK
+F=$(policy missing <<EOF
+profile default
+# the build tree, not made yet
+files  read,write   ./$MISS
+EOF
+)
+mline=$(grep -n -- "$MISS" "$F" | cut -d: -f1)
+mcol=$(awk -v l="$mline" -v w="./$MISS" 'NR == l { print index($0, w) }' "$F")
+rm -f "$WORK/marker"
+cr --policy "$F" -- sh -c "touch '$WORK/marker'"
+why=; want "status $RC, want 125" rc 125; want "the program ran" absent "$WORK/marker"
+want "no '$F:$mline:$mcol: path' line" hasx "$E" "cabin: $F:$mline:$mcol: path './$MISS': No such file or directory"
+res "run: a missing path is named FILE:LINE:COL ($mline:$mcol), not run"
+cr --allow-write "./$MISS" -- sh -c "touch '$WORK/marker'"
+why=; want "status $RC, want 125" rc 125; want "the program ran" absent "$WORK/marker"
+want "the option is not named" hasx "$E" "cabin: --allow-write ./$MISS: No such file or directory"
+res "run: a missing --allow-write path is named by its option, not run"
+(cd "$WORK" && "$CABIN" policy check "$F") >"$TMP/o" 2>"$TMP/e"; RC=$?
+mkdir "$WORK/$MISS"
+(cd "$WORK" && "$CABIN" policy check "$F") >"$TMP/o2" 2>"$TMP/e2"; RC2=$?
+rmdir "$WORK/$MISS"
+E=$(cat "$TMP/e"); O=$(cat "$TMP/o")
+why=; want "status $RC and $RC2, want 0 0" is "$RC $RC2" "0 0"
+want "stderr is not the one warning" is "$E" "$F:$mline:$mcol: warning: path './$MISS' does not exist"
+want "a warning with the path there" is "$(cat "$TMP/e2")" ""
+want "stdout differs from the check with the path there" cmp -s "$TMP/o" "$TMP/o2"
+want "stdout lacks the rule" has "$O" "files read,write ./$MISS"
+res "policy check: a missing path warns FILE:LINE:COL, exits 0, same normal form"
+F=$(policy trustmissing <<EOF
+profile default
+memory xom
+memory trust  /nonexistent-$MARK/x.so
+EOF
+)
+tcol=$(awk 'NR == 3 { print index($0, "/nonexistent") }' "$F")
+"$CABIN" policy check "$F" >"$TMP/o" 2>"$TMP/e"; RC=$?; E=$(cat "$TMP/e")
+why=; want "status $RC, want 0" is "$RC" 0
+want "stderr is not the one warning" is "$E" "$F:3:$tcol: warning: path '/nonexistent-$MARK/x.so' does not exist"
+res "policy check: a missing 'memory trust' file warns FILE:LINE:COL (3:$tcol), exits 0"
+
+# A syscall rule the seccomp filter cannot hold (two conditions on one
+# argument: libseccomp takes one) is named where it was written too.
+F=$(policy twoconds <<EOF
+profile default
+syscall   deny(EPERM) socket when arg0 == 2 and arg0 != 3
+EOF
+)
+scol=$(awk 'NR == 2 { print index($0, "socket") }' "$F")
+rm -f "$WORK/marker"
+cr --policy "$F" -- sh -c "touch '$WORK/marker'"
+if [ "$RC" = 0 ]; then
+	t_skip "run: a syscall rule the filter cannot hold is named FILE:LINE:COL" "this libseccomp takes two conditions on one argument"
+else
+	why=; want "status $RC, want 125" rc 125; want "the program ran" absent "$WORK/marker"
+	want "the rule is not named $F:2:$scol" has "$E" "^cabin: $F:2:$scol: syscall rule for socket: "
+	res "run: a syscall rule the filter cannot hold is named FILE:LINE:COL (2:$scol), not run"
+fi
+
 t_done

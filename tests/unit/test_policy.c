@@ -84,6 +84,21 @@ static const struct cabin_syscall_rule *rule_for(const char *name,
 	return NULL;
 }
 
+/* Where the default profile's text names /usr: "profile default:L:C". */
+static void default_usr_origin(char *buf, size_t len)
+{
+	const char *text = cabin_profile_text("default");
+	const char *at = strstr(text, "\nfiles read,exec /usr ");
+	const char *s;
+	unsigned int line = 2;
+
+	assert_non_null(at);
+	for (s = text; s < at; s++)
+		line += *s == '\n';
+	snprintf(buf, len, "profile default:%u:%zu", line,
+		 strlen("files read,exec ") + 1);
+}
+
 static const struct cabin_path_rule *path_for(const char *path)
 {
 	size_t i;
@@ -156,9 +171,11 @@ static void assert_ioctl_denied(unsigned long request)
 static void test_profile_default(void **state)
 {
 	const struct cabin_syscall_rule *r;
+	char usr_origin[64];
 	size_t i;
 
 	(void)state;
+	default_usr_origin(usr_origin, sizeof(usr_origin));
 	parse_ok("profile default\n");
 	assert_string_equal(pol.profile, "default");
 	assert_true(pol.has_syscall_default);
@@ -184,6 +201,7 @@ static void test_profile_default(void **state)
 			 CABIN_FILE_READ | CABIN_FILE_EXEC);
 	assert_true(path_for("/lib64")->optional);
 	assert_false(path_for("/etc")->optional);
+	assert_string_equal(path_for("/usr")->where, usr_origin);
 	assert_int_equal(path_for(".")->rights, CABIN_FILE_ALL);
 	assert_int_equal(path_for("/")->rights, CABIN_FILE_LIST);
 	assert_int_equal(pol.net, CABIN_NET_LOOPBACK);
@@ -298,8 +316,10 @@ static void test_files(void **state)
 	assert_int_equal(pol.npaths, 9);
 	r = path_for("/etc");
 	assert_int_equal(r->rights, CABIN_FILE_READ | CABIN_FILE_WRITE);
-	assert_int_equal(r->line, 1);
+	assert_string_equal(r->where, "t.policy:1:12");
 	assert_false(r->optional);
+	r = path_for("build");
+	assert_string_equal(r->where, "t.policy:2:43");
 	r = path_for("/var/tmp");
 	assert_true(r->optional);
 	assert_int_equal(r->rights, CABIN_FILE_READ | CABIN_FILE_WRITE |
