@@ -85,6 +85,8 @@ static int prepare(struct cabin_run_state *r, const char *program)
 	cabin_run_note_open_files(r);
 	err = cabin_run_check_inherited(r);
 	if (!err)
+		err = cabin_run_check_hostname(r);
+	if (!err)
 		err = cabin_run_check_enforceable(r);
 	if (!err)
 		err = cabin_run_check_xom(r);

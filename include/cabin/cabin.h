@@ -72,6 +72,12 @@ struct cabin_config {
 	 * restored when the run ends.
 	 */
 	const char *workdir;
+	/*
+	 * The host name the program sees (--hostname), NULL: the machine's.
+	 * Set in a UTS namespace of its own, never on the machine; 1 to 64
+	 * letters, digits, '-' and '.', not starting with '-'.
+	 */
+	const char *hostname;
 
 	/* The syscall trace (docs/trace.md); trace_path "-" is stderr. */
 	const char *trace_path;		/* NULL: no trace */

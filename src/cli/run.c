@@ -53,6 +53,8 @@ static void usage(FILE *out)
 	      "                            the policy's '.' means; relative PROGRAM and\n"
 	      "                            paths are taken from DIR, --trace and --report\n"
 	      "                            files from where cabin was started)\n"
+	      "      --hostname NAME       the program sees NAME as its host name, in a\n"
+	      "                            UTS namespace of its own (the machine's stays)\n"
 	      "      --wx                  W^X: no memory both writable and executable\n"
 	      "      --xom                 execute-only code (needs protection keys)\n"
 	      "      --best-effort         run even if the kernel cannot enforce every rule\n"
@@ -100,6 +102,7 @@ enum {
 	OPT_SUMMARY, OPT_TRACE_FDS, OPT_PLATFORM, OPT_STATS, OPT_KVM_FAULT,
 	OPT_FORWARD, OPT_KVM_BATCH, OPT_PASS_FD, OPT_UNSETENV, OPT_KEEPENV,
 	OPT_CHDIR,
+	OPT_HOSTNAME,
 };
 
 #define MAX_PASS_FDS 64
@@ -399,6 +402,7 @@ int cabin_cmd_run(int argc, char **argv)
 		{ "unsetenv", required_argument, NULL, OPT_UNSETENV },
 		{ "keep-env", required_argument, NULL, OPT_KEEPENV },
 		{ "chdir", required_argument, NULL, OPT_CHDIR },
+		{ "hostname", required_argument, NULL, OPT_HOSTNAME },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct run_args a = { 0 };
@@ -503,6 +507,9 @@ int cabin_cmd_run(int argc, char **argv)
 				goto out;
 			}
 			a.cfg.workdir = optarg;
+			break;
+		case OPT_HOSTNAME:
+			a.cfg.hostname = optarg;
 			break;
 		case OPT_UNSAFE:
 			if (cabin_unsafe_parse(optarg, &a.cfg.unsafe) < 0) {

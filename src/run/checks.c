@@ -5,6 +5,7 @@
  * protection keys for execute-only code, and the descriptors the program
  * is handed.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -95,6 +96,42 @@ int cabin_run_check_enforceable(struct cabin_run_state *r)
 	fprintf(r->log, "cabin: warning: not enforced on this kernel: %s; the rest of the policy is enforced%s\n",
 		missing, truncate_refused ?
 		" (and truncate() by path is refused: it needs Landlock ABI 3)" : "");
+	return 0;
+}
+
+/*
+ * --hostname: a name sethostname takes and a resolver would (letters,
+ * digits, '-', '.', not starting with '-'), and a UTS namespace to set it
+ * in, which only the process platform gives (and, for a user who is not
+ * root, only through a user namespace).
+ */
+int cabin_run_check_hostname(struct cabin_run_state *r)
+{
+	const char *name = r->cfg->hostname;
+	size_t len, i;
+
+	if (!name)
+		return 0;
+	len = strlen(name);
+	for (i = 0; i < len; i++) {
+		if (!isalnum((unsigned char)name[i]) && name[i] != '-' &&
+		    name[i] != '.')
+			break;
+	}
+	if (!len || len > 64 || i < len || name[0] == '-') {
+		fprintf(r->log, "cabin: --hostname '%s': a host name is 1 to 64 letters, digits, '-' and '.', not starting with '-'; nothing was run\n",
+			name);
+		return -EINVAL;
+	}
+	if (!(r->traits & CABIN_PLATFORM_HOST_TASKS)) {
+		fprintf(r->log, "cabin: --hostname is not supported on --platform %s (it needs a UTS namespace on the host); nothing was run\n",
+			r->platform->name);
+		return -EOPNOTSUPP;
+	}
+	if (!r->namespaces) {
+		fprintf(r->log, "cabin: --hostname needs a UTS namespace, which needs unprivileged user namespaces, which this system does not allow; nothing was run\n");
+		return -EOPNOTSUPP;
+	}
 	return 0;
 }
 

@@ -45,6 +45,10 @@ void cabin_run_plan_sandbox(struct cabin_run_state *r)
 		if ((p->isolate & CABIN_ISOLATE_MOUNT) || p->private_tmp ||
 		    cabin_run_kfiles(r))
 			sb->unshare_flags |= CLONE_NEWNS;
+		if (r->cfg->hostname) {
+			sb->unshare_flags |= CLONE_NEWUTS;
+			sb->hostname = r->cfg->hostname;
+		}
 		sb->private_tmp = p->private_tmp;
 		sb->protect_kernel = cabin_run_kfiles(r);
 	}

@@ -240,6 +240,10 @@ int cabin_sandbox_enter(const struct cabin_sandbox *sb, int err_fd)
 		return 0;
 	if (unshare(sb->unshare_flags) < 0)
 		return -errno;
+	/* The new UTS namespace's: the machine's name is never touched. */
+	if (sb->hostname && (sb->unshare_flags & CLONE_NEWUTS) &&
+	    sethostname(sb->hostname, strlen(sb->hostname)) < 0)
+		return -errno;
 	if (mount_ns) {
 		err = setup_mounts(sb);
 		if (err < 0)

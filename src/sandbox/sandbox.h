@@ -17,6 +17,7 @@ struct cabin_sandbox {
 	const char *protect_path;	/* bound read-only over itself: cabin */
 	bool protect_kernel;		/* kfiles.h (CLONE_NEWNS) */
 	int terminal_fd;		/* kfiles.h's host terminal, or -1 */
+	const char *hostname;		/* set in the CLONE_NEWUTS, or NULL */
 	/*
 	 * With CLONE_NEWIPC, where the child stores a descriptor of the new
 	 * namespace's message-queue file system (or -1), for Landlock.

@@ -973,4 +973,40 @@ else
 	rm -rf "$CD"
 fi
 
+# --hostname NAME: the program sees NAME (hostname, uname -n, /proc), in a
+# UTS namespace of its own: the machine's host name is the same after.
+if ! command -v hostname >/dev/null; then
+	t_skip "--hostname" "no hostname(1)"
+else
+	host=$(hostname); hn=cabin-box.example
+	[ "$host" = "$hn" ] && hn=cabin-other.example
+	out=$($TO "$CABIN" run --hostname "$hn" -- sh -c 'hostname; uname -n; cat /proc/sys/kernel/hostname' 2>"$TMP/hn.err"); rc=$?
+	if [ "$rc" = 0 ] && [ "$out" = "$(printf '%s\n%s\n%s' "$hn" "$hn" "$hn")" ]; then
+		t_ok "--hostname NAME: hostname, uname -n and /proc/sys/kernel/hostname print NAME"
+	else
+		t_fail "--hostname NAME: the program sees NAME" "status $rc, '$out'"; diag <"$TMP/hn.err"
+	fi
+	if [ "$(hostname)" = "$host" ] && [ "$(cat /proc/sys/kernel/hostname)" = "$host" ]; then
+		t_ok "--hostname NAME: the machine's host name is unchanged after the run"
+	else
+		t_fail "--hostname NAME: the machine's host name is unchanged" "now '$(hostname)', was '$host'"
+	fi
+	long=$(printf 'a%.0s' $(seq 64))
+	out=$($TO "$CABIN" run --hostname "$long" -- uname -n 2>"$TMP/hn.err"); rc=$?
+	if [ "$rc" = 0 ] && [ "$out" = "$long" ] && "$CABIN" run --help | grep -q -- '--hostname NAME'; then
+		t_ok "--hostname with 64 bytes, the longest: uname -n prints it; in run --help"
+	else
+		t_fail "--hostname with 64 bytes" "status $rc, '$out'"; diag <"$TMP/hn.err"
+	fi
+	cmp_run "without --hostname: hostname and uname -n as natively" sh -c 'hostname; uname -n'
+	for bad in -box a_b "" "a b" "$(printf '%065d' 0)"; do
+		rm -f "$TMP/hn-ran"
+		one_line "--hostname '$bad': one clear line, 125" \
+			"cabin: --hostname '$bad': a host name is 1 to 64 letters, digits, '-' and '.', not starting with '-'; nothing was run" \
+			run --hostname "$bad" -- touch "$TMP/hn-ran"
+		if [ ! -e "$TMP/hn-ran" ]; then t_ok "--hostname '$bad': nothing runs"
+		else t_fail "--hostname '$bad': nothing runs" "the program ran"; fi
+	done
+fi
+
 t_done
