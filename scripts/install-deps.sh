@@ -10,7 +10,8 @@ build_packages="gcc meson ninja-build pkg-config libseccomp-dev python3
 util-linux"
 test_packages="clang libclang-rt-14-dev libcmocka-dev strace procps
 coreutils findutils gawk iproute2 bsdutils xz-utils passwd gzip
-qemu-system-x86 linux-image-amd64 busybox-static cpio"
+qemu-system-x86 linux-image-amd64 busybox-static cpio
+binutils man-db hostname"
 
 case "${1:-all}" in
 build) packages=$build_packages ;;
