@@ -48,14 +48,14 @@ int cabin_unsafe_parse(const char *list, unsigned int *out)
 	return 0;
 }
 
-static void warn_unsafe(FILE *log, unsigned int unsafe)
+static void warn_unsafe(struct cabin_log *notes, unsigned int unsafe)
 {
 	size_t i;
 
 	for (i = 0; i < NUNSAFE; i++) {
 		if (unsafe & (1u << i))
-			fprintf(log, "cabin: WARNING: protection '%s' is switched off (--unsafe-disable)\n",
-				unsafe_names[i]);
+			cabin_log_tell(notes, "WARNING: protection '%s' is switched off (--unsafe-disable)",
+				       unsafe_names[i]);
 	}
 }
 
@@ -135,6 +135,7 @@ static int open_platform(struct cabin_run_state *r)
 	}
 	r->traits = d->traits;
 	l->log = r->log;
+	l->quiet = cfg->quiet;
 	l->unsafe = cfg->unsafe;
 	l->xom = cfg->policy && (cfg->policy->memory & CABIN_MEMORY_XOM);
 	err = d->configure ? d->configure(l, cfg->platform_options) : 0;
@@ -215,7 +216,9 @@ int cabin_run(const struct cabin_config *cfg, char *const argv[])
 		fprintf(r.log, "cabin: no program to run\n");
 		return CABIN_EXIT_INTERNAL;
 	}
-	warn_unsafe(r.log, cfg->unsafe);
+	cabin_log_init(&r.notes, r.log);
+	r.notes.quiet = cfg->quiet;
+	warn_unsafe(&r.notes, cfg->unsafe);
 	cabin_names_keep_raw(cfg->unsafe & CABIN_UNSAFE_NAMES);
 	if (open_platform(&r) == 0 && cabin_run_open_records(&r, argv) == 0 &&
 	    enter_workdir(&r, &saved_cwd) == 0 && prepare(&r, argv[0]) == 0) {
@@ -238,5 +241,6 @@ int cabin_run(const struct cabin_config *cfg, char *const argv[])
 		cabin_memguard_free(&r.memguard);
 	if (r.policy == &r.fallback)
 		cabin_policy_free(&r.fallback);
+	cabin_log_free(&r.notes);
 	return code;
 }

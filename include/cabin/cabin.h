@@ -46,6 +46,12 @@ struct cabin_policy;
 
 struct cabin_config {
 	bool verbose;		/* one line per spawn, exec and exit */
+	/*
+	 * Only fatal errors (those ending the run with CABIN_EXIT_*) on
+	 * the log: no notices, denials, fault lines or warnings.  The
+	 * trace, the report and the summary asked for are the same.
+	 */
+	bool quiet;
 	unsigned int unsafe;	/* enum cabin_unsafe bits */
 	FILE *log;		/* where cabin's own lines go; NULL: stderr */
 	/* What the program may do; NULL: the built-in `default` profile. */

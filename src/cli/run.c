@@ -69,6 +69,8 @@ static void usage(FILE *out)
 	      "\n"
 	      "Output:\n"
 	      "  -v, --verbose             print each spawn, exec and exit, and a summary\n"
+	      "  -q, --quiet               print only cabin's fatal errors (exit 125, 126,\n"
+	      "                            127): no denials, fault lines or warnings\n"
 	      "      --trace[=FILE]        trace syscalls the proxy sees (all of them with\n"
 	      "                            --profile trace) to FILE, default stderr\n"
 	      "      --trace-format=FMT    text (strace's form, default) or jsonl\n"
@@ -370,6 +372,7 @@ int cabin_cmd_run(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "verbose", no_argument, NULL, 'v' },
+		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "profile", required_argument, NULL, OPT_PROFILE },
 		{ "policy", required_argument, NULL, OPT_POLICY },
@@ -417,10 +420,13 @@ int cabin_cmd_run(int argc, char **argv)
 	}
 	optind = 1;
 	opterr = 0;	/* one line of ours, not getopt's and the help */
-	while ((c = getopt_long(argc, argv, "+:vh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:vqh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'v':
 			a.cfg.verbose = true;
+			break;
+		case 'q':
+			a.cfg.quiet = true;
 			break;
 		case 'h':
 			usage(stdout);
@@ -532,6 +538,10 @@ int cabin_cmd_run(int argc, char **argv)
 	if (optind >= argc) {
 		fputs("cabin run: no program given; see 'cabin run --help'\n",
 		      stderr);
+		goto out;
+	}
+	if (a.cfg.quiet && a.cfg.verbose) {
+		bad("%s", "--quiet and --verbose cannot be combined");
 		goto out;
 	}
 	if (load_policy(&a, policy) < 0)

@@ -30,8 +30,10 @@ void cabin_log_vsay(struct cabin_log *l, const char *fmt, va_list ap)
 	char line[1024];
 
 	vsnprintf(line, sizeof(line), fmt, ap);
-	fprintf(out_of(l), "cabin: %s\n", line);
-	fflush(out_of(l));
+	if (!l->quiet) {
+		fprintf(out_of(l), "cabin: %s\n", line);
+		fflush(out_of(l));
+	}
 	if (l->heard)
 		l->heard(l->ctx, line);
 }
@@ -49,6 +51,8 @@ void cabin_log_tell(struct cabin_log *l, const char *fmt, ...)
 {
 	va_list ap;
 
+	if (l->quiet)
+		return;
 	fputs("cabin: ", out_of(l));
 	va_start(ap, fmt);
 	vfprintf(out_of(l), fmt, ap);

@@ -4,6 +4,13 @@
  * user was told, in the same words), and the memory of which denials
  * were already told.  The proxy owns one and hands it to the guards, so
  * that they write down into it and never back into the proxy.
+ *
+ * Every line said here is a notice: what happened during a run that does
+ * not end it with cabin's own status (denials, faults, limits, W^X and
+ * XOM refusals, warnings).  --quiet (quiet) keeps notices off the log;
+ * they are still heard, so the report is the same.  Fatal errors, those
+ * that end a run with 125, 126 or 127, are not notices: they are written
+ * to the log's FILE directly and --quiet never hides them.
  */
 #ifndef CABIN_CORE_LOG_H
 #define CABIN_CORE_LOG_H
@@ -19,6 +26,7 @@ struct cabin_denial {
 
 struct cabin_log {
 	FILE *out;		/* stderr when NULL */
+	bool quiet;		/* --quiet: notices heard, not printed */
 	/* hears each line said, without the "cabin: " */
 	void (*heard)(void *ctx, const char *line);
 	void *ctx;
@@ -29,13 +37,13 @@ struct cabin_log {
 void cabin_log_init(struct cabin_log *l, FILE *out);
 void cabin_log_free(struct cabin_log *l);
 
-/* One "cabin: ..." line, heard by the listener. */
+/* One "cabin: ..." notice, heard by the listener. */
 void cabin_log_say(struct cabin_log *l, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 void cabin_log_vsay(struct cabin_log *l, const char *fmt, va_list ap)
 	__attribute__((format(printf, 2, 0)));
 
-/* One "cabin: ..." line for the user alone, not heard. */
+/* One "cabin: ..." notice for the user alone, not heard. */
 void cabin_log_tell(struct cabin_log *l, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 

@@ -133,7 +133,10 @@ uint64_t cabin_proxy_now_ns(void);
  */
 bool cabin_denial_reported(struct cabin_proxy *p, long nr, const char *comm);
 
-/* One "cabin: ..." line on the proxy's log. */
+/*
+ * One "cabin: ..." notice on the proxy's log (a denial, a fault, a hint):
+ * heard by the report, printed unless --quiet (core/log.h).
+ */
 void cabin_proxy_say(struct cabin_proxy *p, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 

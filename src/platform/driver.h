@@ -53,11 +53,12 @@ struct cabin_launch_records {
 #define CABIN_LAUNCH_MAX_HELD	4
 
 /*
- * One run as its platform sees it.  log, unsafe and xom are set before
- * configure; the rest before launch.
+ * One run as its platform sees it.  log, quiet, unsafe and xom are set
+ * before configure; the rest before launch.
  */
 struct cabin_launch {
 	FILE *log;
+	bool quiet;			/* --quiet: fatal errors only on log */
 	unsigned int unsafe;		/* enum cabin_unsafe bits */
 	/* Execute-only code: asked by the policy, then set up by the run. */
 	bool xom;

@@ -84,8 +84,8 @@ int cabin_run_check_enforceable(struct cabin_run_state *r)
 			 used ? "; " : "", line);
 	if (!missing[0]) {
 		if (truncate_refused)
-			fprintf(r->log, "cabin: note: truncate() by path is refused on this kernel (Landlock ABI %d cannot check it against the file rules; ftruncate works)\n",
-				r->landlock_abi);
+			cabin_log_tell(&r->notes, "note: truncate() by path is refused on this kernel (Landlock ABI %d cannot check it against the file rules; ftruncate works)",
+				       r->landlock_abi);
 		return 0;
 	}
 	if (r->cfg->user_rules && !r->cfg->best_effort) {
@@ -93,7 +93,7 @@ int cabin_run_check_enforceable(struct cabin_run_state *r)
 			missing);
 		return -EOPNOTSUPP;
 	}
-	fprintf(r->log, "cabin: warning: not enforced on this kernel: %s; the rest of the policy is enforced%s\n",
+	cabin_log_tell(&r->notes, "warning: not enforced on this kernel: %s; the rest of the policy is enforced%s",
 		missing, truncate_refused ?
 		" (and truncate() by path is refused: it needs Landlock ABI 3)" : "");
 	return 0;

@@ -275,6 +275,7 @@ int cabin_run_init_proxy(struct cabin_run_state *r, struct cabin_proxy *proxy,
 	if (err < 0)
 		return err;
 	proxy->verbose = r->cfg->verbose;
+	proxy->log.quiet = r->cfg->quiet;
 	proxy->limits.procs = r->policy->limits.procs;
 	proxy->limits.memory = r->policy->limits.memory;
 	proxy->wx = r->policy->memory & CABIN_MEMORY_WX;

@@ -16,6 +16,7 @@
 
 #include "cabin/cabin.h"
 #include "core/fsguard.h"
+#include "core/log.h"
 #include "core/memguard.h"
 #include "core/netguard.h"
 #include "core/router.h"
@@ -43,6 +44,7 @@ struct cabin_run_state {
 	char terminal_link[CABIN_UTIL_FD_PATH_MAX]; /* its /proc/self/fd path */
 	char exe_link[CABIN_UTIL_FD_PATH_MAX];	/* its /proc/self/fd path */
 	FILE *log;
+	struct cabin_log notes;		/* the run's notices, on log */
 	int landlock_abi;
 	bool namespaces;		/* can the child create them */
 	struct cabin_router router;

@@ -32,8 +32,9 @@ static int kvm_outcome(struct cabin_launch *l, const struct cabin_child *child,
 		return CABIN_EXIT_INTERNAL;
 	}
 	if (timed_out) {
-		fprintf(l->log, "cabin: the time limit (%lu s) ended the program\n",
-			l->timeout);
+		if (!l->quiet)
+			fprintf(l->log, "cabin: the time limit (%lu s) ended the program\n",
+				l->timeout);
 		return 124;
 	}
 	if (status < 0) {

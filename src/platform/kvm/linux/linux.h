@@ -194,7 +194,11 @@ long cabin_kvm_wait(struct cabin_kvm *k, long nr, const uint64_t a[6]);
  */
 int cabin_kvm_adopt_vm(struct cabin_kvm *k);
 
-/* "cabin: " and the line, on the run's log (start.c). */
+/*
+ * "cabin: " and the line, on the run's log (start.c): a fatal error, or
+ * what was asked for (--stats).  Notices go through cabin_proxy_say,
+ * which --quiet silences.
+ */
 void cabin_kvm_say(struct cabin_kvm *k, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 /*

@@ -155,7 +155,7 @@ static long perform(struct cabin_kvm *k, long nr, const uint64_t a[6])
 		return ret;
 	}
 	if (!cabin_denial_reported(k->proxy, nr, k->comm))
-		cabin_kvm_say(k, "pid %d (%s): %s is not available on the kvm platform (ENOSYS)",
+		cabin_proxy_say(k->proxy, "pid %d (%s): %s is not available on the kvm platform (ENOSYS)",
 		    (int)k->pid, k->comm,
 		    cabin_syscall_name(nr, name, sizeof(name)));
 	return -ENOSYS;
@@ -663,7 +663,7 @@ void cabin_kvm_thread_run(struct cabin_kvm_thread *t)
 	if (code) {
 		k->cur = t;
 		t->frame = NULL;
-		cabin_kvm_say(k, "pid %d (%s): the monitor met %s on the program's memory (a shared file cut short under its mapping); the program is ended",
+		cabin_proxy_say(k->proxy, "pid %d (%s): the monitor met %s on the program's memory (a shared file cut short under its mapping); the program is ended",
 		    (int)k->pid, k->comm, code == SIGBUS ? "SIGBUS" : "SIGSEGV");
 		finish(k, code, -1, 0);
 		code = -1;
