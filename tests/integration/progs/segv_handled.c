@@ -1,7 +1,9 @@
 /*
  * Handles its own SIGSEGV N times (as valgrind, JIT runtimes and garbage
  * collectors do), prints "handled N" and exits 0; with a second argument
- * it then restores the default action and dies of one more fault.
+ * it then restores the default action and dies of one more fault, or,
+ * the argument being "reraise", takes that fault in a handler that
+ * re-raises it with the default action (as crash reporters do).
  */
 #include <setjmp.h>
 #include <stdint.h>
@@ -18,6 +20,12 @@ static void on_segv(int sig)
 {
 	(void)sig;
 	siglongjmp(env, 1);
+}
+
+static void on_segv_reraise(int sig)
+{
+	signal(sig, SIG_DFL);
+	raise(sig);
 }
 
 int main(int argc, char **argv)
@@ -38,7 +46,8 @@ int main(int argc, char **argv)
 	printf("handled %d\n", n);
 	fflush(stdout);
 	if (argc > 2) {
-		signal(SIGSEGV, SIG_DFL);
+		signal(SIGSEGV, strcmp(argv[2], "reraise") ? SIG_DFL
+							    : on_segv_reraise);
 		*(volatile int *)last = 1;
 	}
 	return 0;
