@@ -842,7 +842,7 @@ one_line "unknown option: one line and a hint" \
 one_line "unknown option with =VALUE: named without it" \
 	"cabin: unknown option '--frob'; see 'cabin run --help'" run --frob=1 -- true
 one_line "unknown short option: one line" \
-	"cabin: unknown option '-q'; see 'cabin run --help'" run -q -- true
+	"cabin: unknown option '-Z'; see 'cabin run --help'" run -Z -- true
 one_line "option without its argument: one line" \
 	"cabin: option '--profile' needs an argument; see 'cabin run --help'" run --profile
 one_line "argument to an option that takes none: one line" \
@@ -1007,6 +1007,77 @@ else
 		if [ ! -e "$TMP/hn-ran" ]; then t_ok "--hostname '$bad': nothing runs"
 		else t_fail "--hostname '$bad': nothing runs" "the program ran"; fi
 	done
+fi
+
+# -q/--quiet: only cabin's fatal errors on stderr.  The program's output,
+# its exit status, the trace and the report are the same as without.
+qprog='echo out; echo err >&2; mount -t tmpfs none /mnt 2>/dev/null; exit 3'
+quiet run_in /dev/null "$TMP/qn" $TO "$CABIN" run -- sh -c "$qprog"; qn=$?
+quiet run_in /dev/null "$TMP/qq" $TO "$CABIN" run -q --trace="$TMP/qq.trace" --report "$TMP/qq.json" -- sh -c "$qprog"; qq=$?
+why=
+grep -q '^cabin: denied mount by pid' "$TMP/qn.err" || why="without -q: no denial line (the test needs one)"
+[ "$qn" = 3 ] && [ "$qq" = 3 ] || why="${why:+$why; }status $qn without -q, $qq with, want 3"
+cmp -s "$TMP/qn.out" "$TMP/qq.out" || why="${why:+$why; }stdout differs"
+[ "$(cat "$TMP/qq.err")" = err ] || why="${why:+$why; }stderr is not the program's alone"
+grep -q 'mount(' "$TMP/qq.trace" 2>/dev/null || why="${why:+$why; }no mount in the trace"
+"$PY" -c 'import json, sys; r = json.load(open(sys.argv[1]))
+assert any(m.startswith("denied mount by pid") for m in r["messages"]), r["messages"]' \
+	"$TMP/qq.json" 2>"$TMP/qq.py" || why="${why:+$why; }report: $(tail -1 "$TMP/qq.py")"
+if [ -z "$why" ]; then t_ok "-q: no denial line; output, status, trace and report as without"
+else t_fail "-q: no denial line; output, status, trace and report as without" "$why"; diag <"$TMP/qq.err"; fi
+quiet run_in /dev/null "$TMP/qt" $TO "$CABIN" run --quiet --timeout 1 -- sleep "${MARK}1"; rc=$?
+if [ "$rc" = 124 ] && [ ! -s "$TMP/qt.err" ]; then t_ok "--quiet --timeout: exit 124, no timeout line"
+else t_fail "--quiet --timeout: exit 124, no timeout line" "status $rc"; diag <"$TMP/qt.err"; fi
+one_line "-q with an unknown option: the one-line error still" \
+	"cabin: unknown option '--frob'; see 'cabin run --help'" run -q --frob -- true
+rm -f "$TMP/q-ran"
+one_line "-q with -v: one line, 125" \
+	"cabin run: --quiet and --verbose cannot be combined" run -v --quiet -- touch "$TMP/q-ran"
+if [ ! -e "$TMP/q-ran" ]; then t_ok "-q with -v: nothing runs"
+else t_fail "-q with -v: nothing runs" "the program ran"; fi
+quiet run_in /dev/null "$TMP/qf" $TO "$CABIN" run -q -- cabin-no-such-program; rc=$?
+if [ "$rc" = 127 ] && [ "$(cat "$TMP/qf.err")" = "cabin: cabin-no-such-program: command not found" ]; then
+	t_ok "-q: a program not found is still said, exit 127"
+else
+	t_fail "-q: a program not found is still said, exit 127" "status $rc"; diag <"$TMP/qf.err"
+fi
+if "$CABIN" run --help | grep -q -- '-q, --quiet'; then t_ok "-q, --quiet in run --help"
+else t_fail "-q, --quiet in run --help" "not listed"; fi
+
+# Fault lines only for faults that end a process: a SIGSEGV handled once
+# prints nothing and is counted; one the program dies of (directly, or
+# re-raised by its handler) prints exactly one line; -q prints none.
+if progs "fault lines"; then
+	quiet run_in /dev/null "$TMP/f1" $TO "$CABIN" run --report "$TMP/f1.json" -- "$PROGS/segv_handled" 1; rc=$?
+	why=
+	[ "$rc" = 0 ] || why="status $rc, want 0"
+	grep -qx "handled 1" "$TMP/f1.out" || why="${why:+$why; }the program did not handle its fault"
+	[ ! -s "$TMP/f1.err" ] || why="${why:+$why; }stderr not empty"
+	"$PY" -c 'import json, sys; r = json.load(open(sys.argv[1]))
+assert r["faults_handled"] == 1 and r["faults"] == [], (r["faults_handled"], r["faults"])' \
+		"$TMP/f1.json" 2>"$TMP/f1.py" || why="${why:+$why; }report: $(tail -1 "$TMP/f1.py")"
+	if [ -z "$why" ]; then t_ok "one handled SIGSEGV: exit 0, no fault line, faults_handled 1"
+	else t_fail "one handled SIGSEGV: exit 0, no fault line, faults_handled 1" "$why"; diag <"$TMP/f1.err"; fi
+	for how in die reraise; do
+		quiet run_in /dev/null "$TMP/f2" $TO "$CABIN" run --report "$TMP/f2.json" -- "$PROGS/segv_handled" 1 $how; rc=$?
+		why=
+		[ "$rc" = 139 ] || why="status $rc, want 139"
+		[ "$(wc -l <"$TMP/f2.err")" = 1 ] || why="${why:+$why; }want exactly one stderr line"
+		grep -Eq '^cabin: pid [0-9]+ \(segv_handled\): SIGSEGV \(SEGV_MAPERR\) at 0x10, ip 0x[0-9a-f]+ in .*segv_handled\+0x[0-9a-f]+$' "$TMP/f2.err" ||
+			why="${why:+$why; }no fault line for 0x10"
+		"$PY" -c 'import json, sys; r = json.load(open(sys.argv[1]))
+assert r["faults_handled"] == 1 and [f["addr"] for f in r["faults"]] == ["0x10"], (r["faults_handled"], r["faults"])' \
+			"$TMP/f2.json" 2>"$TMP/f2.py" || why="${why:+$why; }report: $(tail -1 "$TMP/f2.py")"
+		if [ -z "$why" ]; then t_ok "SIGSEGV the program dies of ($how): one fault line, exit 139"
+		else t_fail "SIGSEGV the program dies of ($how): one fault line, exit 139" "$why"; diag <"$TMP/f2.err"; fi
+	done
+	quiet run_in /dev/null "$TMP/f3" $TO "$CABIN" run -q --report "$TMP/f3.json" -- "$PROGS/segv_handled" 1 die; rc=$?
+	if [ "$rc" = 139 ] && [ ! -s "$TMP/f3.err" ] &&
+	   "$PY" -c 'import json, sys; assert json.load(open(sys.argv[1]))["faults"]' "$TMP/f3.json" 2>/dev/null; then
+		t_ok "-q: a fatal SIGSEGV has no line, exit 139, the fault in the report"
+	else
+		t_fail "-q: a fatal SIGSEGV has no line, exit 139, the fault in the report" "status $rc"; diag <"$TMP/f3.err"
+	fi
 fi
 
 t_done
