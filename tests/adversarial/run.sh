@@ -1787,6 +1787,43 @@ test_covered_parent() {
 	rm -rf "$d"
 }
 
+# memfd_create's name in memory only the kernel can read (memfd_secret,
+# so with the deny list off): the proxy answers EFAULT rather than let a
+# call run whose name the trace and report could not give.  With
+# `unreadable` off too the memfd is created, and the trace shows the
+# name's address where the kernel took cabin-unseen-name.
+protected_by test_memfd_name unreadable
+test_memfd_name() {
+	local name=memfd_name pol=$TMP/memfd_name.policy
+	have memfd_name unreadable || return
+	echo "profile trace" >"$pol"
+	run_native "$name-native" "$ADV/$name" native
+	if grep -q '^SKIP' "$OUT"; then
+		t_skip "$name: contained under cabin" "$(cat "$OUT")"
+		t_skip "$name: escapes with --unsafe-disable=deny,unreadable" "$(cat "$OUT")"
+		return
+	fi
+	BASELINE=$pol run_cabin "$name" --unsafe-disable=deny \
+		--trace="$TMP/$name.trace" -- "$ADV/$name"
+	if grep -q '^memfd_create(.*= -1 EFAULT .*refused by cabin' <(sed 's/^\[pid [0-9]*\] //' "$TMP/$name.trace"); then
+		check_contained "$name" EFAULT
+	else
+		note "$name under cabin: exit $RC: ${LINE:-no output}"
+		t_fail "$name: contained under cabin" "the trace has no refused memfd_create: $(what)"
+	fi
+	BASELINE=$pol run_cabin "$name-off" --unsafe-disable=deny,unreadable \
+		--trace="$TMP/$name-off.trace" -- "$ADV/$name"
+	check_escaped "$name" deny,unreadable
+	if [[ $LINE == *memfd:cabin-unseen-name* ]] &&
+	   grep -Eq 'memfd_create\(0x[0-9a-f]+, MFD_CLOEXEC\) = [0-9]+$' "$TMP/$name-off.trace" &&
+	   ! grep 'memfd_create(' "$TMP/$name-off.trace" | grep -q 'cabin-unseen-name'; then
+		t_ok "$name: with unreadable off, the trace shows an address where the kernel took a name"
+	else
+		t_fail "$name: with unreadable off, the trace shows an address where the kernel took a name" \
+			"$(grep memfd_create "$TMP/$name-off.trace" 2>/dev/null | head -1); $(what)"
+	fi
+}
+
 # CABIN_ADV_ONLY: the other test_* functions do nothing.
 if [ -n "${CABIN_ADV_ONLY:-}" ]; then
 	for f in $CABIN_ADV_ONLY; do
@@ -1850,4 +1887,5 @@ test_pass_fd_refused
 test_secret_path
 test_wx_handed
 test_covered_parent
+test_memfd_name
 t_done
