@@ -85,7 +85,7 @@ _cabin_run()
 	fi
 	if [[ $cur == -* ]]; then
 		opts=$(_cabin_run_options "$cabin" | cut -f1 | tr -d ' ')
-		COMPREPLY=($(compgen -W "$opts -v -h --" -- "$cur"))
+		COMPREPLY=($(compgen -W "$opts -v -q -h --" -- "$cur"))
 		((${#COMPREPLY[@]} == 1)) && [[ ${COMPREPLY[0]} == *= ]] &&
 			compopt -o nospace 2>/dev/null
 		return
