@@ -565,7 +565,8 @@ void cabin_report_write_summary(struct cabin_report *r, FILE *f,
 	fprintf(f, " ====\nexit status %d%s after %" PRIu64 ".%03" PRIu64
 		" s; %lu syscall stops, %lu denied, %lu faults (%lu handled)\n",
 		exit_code, timed_out ? " (timed out)" : "", ms / 1000,
-		ms % 1000, p->stats.stops, p->stats.denied, p->stats.faults,
+		ms % 1000, p->stats.stops, (unsigned long)r->ndenied,
+		p->stats.faults,
 		p->stats.faults_handled);
 	summary_tree(f, r);
 	summary_execs(f, r);

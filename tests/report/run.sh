@@ -52,9 +52,13 @@ check() {
 	if [ -f "$d/report.json" ] &&
 		"$PY" - "$d/report.json" "$(cat "$d/rc")" "$d/err" \
 		>"$d/check" 2>&1 <<EOF
-import json, sys
+import json, os, sys
 with open(sys.argv[1]) as f:
     r = json.load(f)
+# Paths are absolute: the case's working directory, W, is taken off them.
+W = os.path.join(os.path.dirname(sys.argv[1]), "work") + "/"
+def rel(p):
+    return p[len(W):] if p and p.startswith(W) else p
 rc = int(sys.argv[2])
 summary = open(sys.argv[3], encoding="latin-1").read()
 files = r["files"]
@@ -62,8 +66,8 @@ files = r["files"]
 prog = [p for p in r["processes"] if not p["sandbox"]]
 main = prog[0] if prog else None
 def paths(kind):
-    return sorted(e["path"] for e in files[kind]
-                  if not e["path"].startswith("/"))
+    return sorted(rel(e["path"]) for e in files[kind]
+                  if e["path"].startswith(W))
 $code
 EOF
 	then
@@ -109,18 +113,19 @@ valid_json files
 check files '
 assert rc == 0, rc
 assert paths("created") == ["c1.txt", "dir1", "gone.txt"], paths("created")
-assert [e["type"] for e in files["created"] if e["path"] == "dir1"] == ["directory"]
+assert [e["type"] for e in files["created"] if rel(e["path"]) == "dir1"] == ["directory"]
 assert paths("deleted") == ["gone.txt"], paths("deleted")
-assert [(e["from"], e["to"]) for e in files["renamed"]] == [("c1.txt", "c2.txt")], files["renamed"]
-assert [(e["path"], e["mode"]) for e in files["chmod"]] == [("c2.txt", "0700")], files["chmod"]
+assert [(rel(e["from"]), rel(e["to"])) for e in files["renamed"]] == [("c1.txt", "c2.txt")], files["renamed"]
+assert [(rel(e["path"]), e["mode"]) for e in files["chmod"]] == [("c2.txt", "0700")], files["chmod"]
 assert paths("written") == ["old.txt"], paths("written")
 assert "old.txt" in paths("read") and "script.sh" in paths("read"), paths("read")
 assert files["denied"] == [], files["denied"]
 ' "created, deleted, renamed and chmod'ed files are exactly those"
 check files '
-for line in ("Files created (", "  c1.txt ", "Files deleted (1):\n  gone.txt ",
-             "Files renamed (1):\n  c1.txt -> c2.txt ",
-             "Files chmod'"'"'ed (1):\n  c2.txt to 0700 (executable)"):
+for line in ("Files created (", "  " + W + "c1.txt ",
+             "Files deleted (1):\n  " + W + "gone.txt ",
+             "Files renamed (1):\n  " + W + "c1.txt -> " + W + "c2.txt ",
+             "Files chmod'"'"'ed (1):\n  " + W + "c2.txt to 0700 (executable)"):
     assert line in summary, line
 ' "the summary lists them"
 
