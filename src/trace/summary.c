@@ -473,7 +473,7 @@ static void describe_denied(FILE *f, const struct report_rec *rec)
 		put_safe(f, rec->s1);
 	}
 	fprintf(f, ": %s by %s", cabin_errno_name(rec->err),
-		rec->refused ? "cabin" : "the kernel");
+		rec->refused ? "cabin" : "the kernel (Landlock)");
 }
 
 static void describe_ptrace(FILE *f, const struct report_rec *rec)

@@ -262,4 +262,26 @@ assert len(m) == 1 and m[0].endswith("(python3): EPERM"), r["messages"]
 assert "cabin: " + m[0] in summary, summary
 ' "cabin's messages are in the report"
 
+
+# Refusals (issue 18): the report counts what it lists.  Two reads the
+# policy refuses (one twice), a file whose own mode refuses it, and a
+# relative write in a subdirectory, recorded under its absolute path.
+mkdir -p "$TMP/refusals/work/sub" "$TMP/other"
+echo a >"$TMP/other/a"; echo b >"$TMP/other/b"; chmod a+rx "$TMP/other"; chmod a+r "$TMP/other/a" "$TMP/other/b"
+echo z >"$TMP/refusals/work/zero"; chmod 000 "$TMP/refusals/work/zero"
+crun refusals sh -c "cat $TMP/other/a; cat $TMP/other/a; cat ../other/b 2>/dev/null; cat $TMP/other/b; cat zero; cd sub && echo x > f.txt; exit 0"
+check refusals '
+assert rc == 0, rc
+o = os.path.realpath(os.path.join(W, "..", "..", "other")) + "/"
+d = files["denied"]
+assert sorted((e["path"], e["count"]) for e in d) == [(o + "a", 2), (o + "b", 1)], d
+assert r["denied_count"] == 3 == sum(e["count"] for e in r["denied"]), r["denied"]
+assert all(e["by"] == "kernel" for e in r["denied"]), r["denied"]
+assert "EACCES by the kernel (Landlock)" in summary, summary
+assert [(e["path"], e["errno"]) for e in files["failed"] if e["path"] == W + "zero"] == [(W + "zero", "EACCES")], files["failed"]
+assert W + "sub/f.txt" in [e["path"] for e in files["created"]], files["created"]
+assert " syscall stops, 3 denied, " in summary, summary
+assert "File access denied (2):" in summary and "Denied operations (3):" in summary, summary
+' "denied_count, the denied lists and the header agree; paths are absolute"
+
 t_done
