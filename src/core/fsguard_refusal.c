@@ -180,7 +180,8 @@ static int operands_of(struct cabin_proxy *p, struct cabin_task *task,
 
 /* What the judge found: the object's name and the rule that would do. */
 struct verdict {
-	const struct operand *o;
+	const char *what;	/* the access refused */
+	unsigned int need;	/* the rights it needs */
 	bool listing;		/* a directory opened to be read */
 	char path[PATH_MAX];	/* absolute, for the person reading */
 };
@@ -258,7 +259,10 @@ static int judge(struct cabin_fsguard *g, struct cabin_proxy *p, pid_t tid,
 		ret = ret < 0 ? ret : !ret;
 	}
 	if (ret == 1) {
-		v->o = o;
+		/* an O_CREAT open that would have made the file creates */
+		v->what = in_parent && !o->in_parent ? "create" :
+			  v->listing ? "list" : o->what;
+		v->need = need;
 		name_of(tid, o, path, fd, in_parent ? base : NULL, v);
 	}
 	close(fd);
@@ -271,15 +275,13 @@ static int judge(struct cabin_fsguard *g, struct cabin_proxy *p, pid_t tid,
 static void say_hint(struct cabin_proxy *p, struct cabin_task *task,
 		     struct verdict *v)
 {
-	const char *opt = "--allow-write", *what = v->o->what;
+	const char *opt = "--allow-write";
 	char dir[PATH_MAX], *slash;
 
-	if (v->o->need & R_EXEC)
+	if (v->need & R_EXEC)
 		opt = "--allow-exec";
-	else if (!(v->o->need & (R_WRITE | R_CREATE)))
+	else if (!(v->need & (R_WRITE | R_CREATE)))
 		opt = "--allow-read";
-	if (v->listing)
-		what = "list";
 	snprintf(dir, sizeof(dir), "%s", v->path);
 	slash = strrchr(dir, '/');
 	/* a directory listed is granted itself; anything else, its directory */
@@ -288,7 +290,7 @@ static void say_hint(struct cabin_proxy *p, struct cabin_task *task,
 	cabin_printable(v->path);
 	cabin_printable(dir);
 	cabin_log_say(&p->log, "pid %d (%s) was refused %s access to %s by the policy; %s %s allows it (later refusals: see --summary or -v)",
-		      (int)task->tid, task->comm, what, v->path, opt, dir);
+		      (int)task->tid, task->comm, v->what, v->path, opt, dir);
 }
 
 void cabin_fsguard_settle(struct cabin_proxy *p, void *ctx,

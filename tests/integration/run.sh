@@ -1058,6 +1058,13 @@ else
 	else
 		t_fail "--summary: the header's count is the lists'" "status $rc"; diag <"$TMP/rf.err"
 	fi
+	(cd "$RF/work" && $TO "$CABIN" run -- sh -c 'echo x >../other/new; exit 0') >/dev/null 2>"$TMP/rf.err"; rc=$?
+	if [ "$rc" = 0 ] && [ ! -e "$RF/other/new" ] &&
+	   grep -q "^cabin: pid [0-9]* (sh) was refused create access to $RF/other/new by the policy; --allow-write $RF/other allows it " "$TMP/rf.err"; then
+		t_ok "refused create: the line names the new file and --allow-write DIR"
+	else
+		t_fail "refused create: the line names the new file and --allow-write DIR" "status $rc"; diag <"$TMP/rf.err"
+	fi
 	(cd "$RF/work" && $TO "$CABIN" run --allow-read "$RF/other" -- cat ../other/f.c) >"$TMP/rf.out" 2>"$TMP/rf.err"; rc=$?
 	if [ "$rc" = 0 ] && [ "$(cat "$TMP/rf.out")" = secret ] && [ ! -s "$TMP/rf.err" ]; then
 		t_ok "refused read: the option the line names allows it"
