@@ -171,9 +171,6 @@ int cabin_fsguard_init(struct cabin_fsguard *g,
 	if (g->cwd < 0 || !g->paths || !g->rights || (home && !g->home))
 		goto fail;
 	for (i = 0; i < n; i++) {
-		if (!(rules[i].rights &
-		      (CABIN_FSGUARD_WRITE | CABIN_FSGUARD_CREATE)))
-			continue;
 		g->paths[g->nrules] = strdup(rules[i].path);
 		if (!g->paths[g->nrules])
 			goto fail;
@@ -285,7 +282,7 @@ static long deny(struct fg_call *c, const struct fg_target *t, int err,
 		 const char *why)
 {
 	c->g->denied++;
-	c->task->count.denied++;
+	c->task->refused = true;
 	if (!cabin_log_reported(&c->p->log, c->op->nr, c->task->comm))
 		cabin_log_tell(&c->p->log, "denied %s of %s by pid %d (%s): %s",
 			       c->op->name, t->what, (int)c->task->tid,
@@ -766,4 +763,5 @@ const struct cabin_guard cabin_fsguard_guard = {
 	.routes = fsguard_routes,
 	.handles = cabin_fsguard_handles,
 	.emulate = fsguard_emulate,
+	.settle = cabin_fsguard_settle,
 };

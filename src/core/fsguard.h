@@ -87,12 +87,14 @@ struct cabin_fsguard {
 	struct cabin_fsguard_root *roots;
 	size_t nroots;
 	unsigned long denied;	/* calls refused, for the summary */
+	bool judge;		/* judge failed file calls (files restricted) */
+	bool hinted;		/* the run's one refusal hint was said */
 	struct cabin_observer observer;	/* resolves at the first exec */
 };
 
 /*
- * Keep the rules that grant write or create (others grant nothing the
- * guard checks), open cabin's cwd as the program's first cwd; rules are
+ * Keep the rules (the metadata checks ask only for write and create, the
+ * refusal judge for every right), open cabin's cwd as the program's first cwd; rules are
  * checked, setid modes refused and special files guarded until the
  * caller says otherwise.  home may be NULL ("~" rules are then skipped).
  * Returns 0 or -errno.
@@ -110,7 +112,8 @@ void cabin_fsguard_free(struct cabin_fsguard *g);
 void cabin_fsguard_resolve(struct cabin_fsguard *g, pid_t tid);
 
 /*
- * Does the file behind fd (any descriptor in cabin) have right, in tid's
+ * Does the file behind fd (any descriptor in cabin) have right (every
+ * bit of it, granted by one rule or several on its way up), in tid's
  * view?  parent is the directory it was found in, needed when fd is not
  * a directory, -1 if unknown (only rules on the file itself count then).
  * Returns 1, 0, or -errno.
@@ -135,6 +138,17 @@ bool cabin_fsguard_handles(long nr);
 long cabin_fsguard_emulate(struct cabin_proxy *p, struct cabin_fsguard *g,
 			   struct cabin_task *task,
 			   const struct cabin_syscall *sys);
+
+/*
+ * Refused file calls (fsguard_refusal.c).  The syscalls whose failures
+ * it judges, -1 terminated: routed to be seen at their exit when files
+ * are restricted.  At such an exit (the guard's settle hook), an EACCES
+ * or EPERM the policy caused is marked task->refused, and the first of
+ * the run is told with the option that would allow it.
+ */
+extern const int cabin_fsguard_refusal_watch[];
+void cabin_fsguard_settle(struct cabin_proxy *p, void *ctx,
+			  struct cabin_task *task, long ret);
 
 /* The guard the proxy runs: its context is a struct cabin_fsguard. */
 extern const struct cabin_guard cabin_fsguard_guard;

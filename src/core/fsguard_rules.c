@@ -70,18 +70,19 @@ void cabin_fsguard_resolve(struct cabin_fsguard *g, pid_t tid)
 
 /* Containment. */
 
-static bool granted(const struct cabin_fsguard *g, const struct stat *st,
-		    unsigned int right)
+/* The rights rules on the file itself grant (Landlock adds them up). */
+static unsigned int rights_on(const struct cabin_fsguard *g,
+			      const struct stat *st)
 {
+	unsigned int rights = 0;
 	size_t i;
 
 	for (i = 0; i < g->nroots; i++) {
 		if (g->roots[i].dev == st->st_dev &&
-		    g->roots[i].ino == st->st_ino &&
-		    (g->roots[i].rights & right))
-			return true;
+		    g->roots[i].ino == st->st_ino)
+			rights |= g->roots[i].rights;
 	}
-	return false;
+	return rights;
 }
 
 bool cabin_fsguard_same_file(const struct stat *a, const struct stat *b)
@@ -158,9 +159,13 @@ static bool real_parent(pid_t tid, int cur, int up, long *mnt)
 	return real;
 }
 
-/* From directory dir up to the root: 1 when a rule on the way grants. */
+/*
+ * From directory dir up to the root: 1 when the rules on the way grant
+ * every right of need between them, *have the rights they grant.
+ */
 static int walk_up(const struct cabin_fsguard *g, pid_t tid, int dir,
-		   const struct stat *root, unsigned int right)
+		   const struct stat *root, unsigned int need,
+		   unsigned int *have)
 {
 	struct stat st, up_st;
 	long mnt = -1;	/* cur's mount id, once known */
@@ -174,7 +179,8 @@ static int walk_up(const struct cabin_fsguard *g, pid_t tid, int dir,
 			ret = -errno;
 			break;
 		}
-		if (granted(g, &st, right)) {
+		*have |= rights_on(g, &st);
+		if ((*have & need) == need) {
 			ret = 1;
 			break;
 		}
@@ -204,12 +210,14 @@ int cabin_fsguard_allows(struct cabin_fsguard *g, pid_t tid, int fd,
 			 int parent, unsigned int right)
 {
 	struct stat st, root_st;
+	unsigned int have;
 	int root, ret;
 
 	cabin_fsguard_resolve(g, tid);
 	if (fstat(fd, &st) < 0)
 		return -errno;
-	if (granted(g, &st, right))
+	have = rights_on(g, &st);
+	if ((have & right) == right)
 		return 1;
 	if (!S_ISDIR(st.st_mode) && parent < 0)
 		return 0;
@@ -221,5 +229,5 @@ int cabin_fsguard_allows(struct cabin_fsguard *g, pid_t tid, int fd,
 	if (ret < 0)
 		return ret;
 	return walk_up(g, tid, S_ISDIR(st.st_mode) ? fd : parent, &root_st,
-		       right);
+		       right, &have);
 }

@@ -115,10 +115,9 @@ static int add_routes(struct cabin_router *r, bool watch, bool alias)
 	return err || !alias ? err : refuse_aliases(r);
 }
 
-static long refuse(struct cabin_proxy *p, struct cabin_task *task)
+static long refuse(struct cabin_task *task)
 {
-	task->count.denied++;
-	p->stats.denied++;
+	task->refused = true;
 	return -EACCES;
 }
 
@@ -136,7 +135,7 @@ static long mprotect_entry(struct cabin_proxy *p, struct cabin_task *task,
 	cabin_log_say(&p->log, "W^X: pid %d (%s) may not make executable memory at 0x%llx writable: EACCES",
 			(int)task->tid, task->comm,
 			(unsigned long long)sys->args[0]);
-	return refuse(p, task);
+	return refuse(task);
 }
 
 static long personality_entry(struct cabin_proxy *p, struct cabin_task *task,
@@ -148,7 +147,7 @@ static long personality_entry(struct cabin_proxy *p, struct cabin_task *task,
 		return 0;
 	cabin_log_say(&p->log, "W^X: pid %d (%s) may not set READ_IMPLIES_EXEC (every readable mapping executable): EACCES",
 			(int)task->tid, task->comm);
-	return refuse(p, task);
+	return refuse(task);
 }
 
 /* The file behind fd may become code only if the program cannot write it. */
@@ -183,7 +182,7 @@ static long check_file(struct cabin_proxy *p, struct cabin_task *task, int fd)
 		snprintf(name, sizeof(name), "fd %d", fd);
 	cabin_log_say(&p->log, "W^X: pid %d (%s) may not map %s executable: %s: EACCES",
 			(int)task->tid, task->comm, name, why);
-	return refuse(p, task);
+	return refuse(task);
 }
 
 static long mmap_entry(struct cabin_proxy *p, struct cabin_task *task,
@@ -198,7 +197,7 @@ static long mmap_entry(struct cabin_proxy *p, struct cabin_task *task,
 	if ((flags & MAP_TYPE) != MAP_PRIVATE) {
 		cabin_log_say(&p->log, "W^X: pid %d (%s) may not map shared memory executable: EACCES",
 				(int)task->tid, task->comm);
-		return refuse(p, task);
+		return refuse(task);
 	}
 	if (flags & MAP_ANONYMOUS)
 		return 0;

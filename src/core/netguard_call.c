@@ -32,7 +32,7 @@ int cabin_netguard_deny(struct cabin_netguard_call *c, const char *what,
 	char shown[256];
 
 	c->g->denied++;
-	c->task->count.denied++;
+	c->task->refused = true;
 	if (!cabin_log_reported(&c->p->log, c->nr, c->task->comm)) {
 		snprintf(shown, sizeof(shown), "%s", what);
 		cabin_log_tell(&c->p->log, "denied %s by pid %d (%s): %s",

@@ -17,6 +17,7 @@
 
 #include "core/pathview.h"
 #include "core/proxy.h"
+#include "util/procfs.h"
 
 #define PV_MAX_LINKS	40	/* the kernel's MAXSYMLINKS */
 
@@ -353,4 +354,58 @@ void cabin_caps_restore(struct cabin_caps *s)
 	if (s->lowered)
 		syscall(SYS_capset, &s->hdr, s->data);
 	s->lowered = false;
+}
+
+void cabin_pathview_clean(char *path)
+{
+	char *out = path, *in = path;
+	bool abs = path[0] == '/';
+
+	while (*in) {
+		while (*in == '/')
+			in++;
+		if (in[0] == '.' && (in[1] == '/' || !in[1])) {
+			in++;
+			continue;
+		}
+		if (!*in)
+			break;
+		if (out > path || abs)
+			*out++ = '/';
+		while (*in && *in != '/')
+			*out++ = *in++;
+	}
+	if (out == path && abs)
+		*out++ = '/';
+	else if (out == path)
+		*out++ = '.';
+	*out = '\0';
+}
+
+int cabin_pathview_absolute(pid_t tid, int dirfd, const char *path,
+			    char *buf, size_t len)
+{
+	char link[64], dir[PATH_MAX];
+	ssize_t n;
+
+	if (path[0] == '/' || (!path[0] && dirfd == AT_FDCWD)) {
+		snprintf(buf, len, "%s", path);
+		cabin_pathview_clean(buf);
+		return 0;
+	}
+	if (dirfd == AT_FDCWD)
+		snprintf(link, sizeof(link), "/proc/%d/cwd", (int)tid);
+	else
+		snprintf(link, sizeof(link), "/proc/%d/fd/%d", (int)tid, dirfd);
+	n = cabin_util_readlink(link, dir, sizeof(dir));
+	if (n < 0 || dir[0] != '/') {
+		snprintf(buf, len, "%s", path);
+		return n < 0 ? (int)n : -ENOENT;
+	}
+	if ((size_t)snprintf(buf, len, "%s/%s", dir, path) >= len) {
+		snprintf(buf, len, "%s", path);
+		return -ENAMETOOLONG;
+	}
+	cabin_pathview_clean(buf);
+	return 0;
 }

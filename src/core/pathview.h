@@ -50,6 +50,22 @@ int cabin_pathview_open_parent(pid_t tid, int dirfd, const char *path,
 /* /proc/<tid>/<which> ("root", "cwd") as an O_PATH directory, or -errno. */
 int cabin_pathview_task_dir(pid_t tid, const char *which);
 
+/*
+ * path without "." components and doubled or trailing slashes, in place
+ * ("/a/./b//" is "/a/b"); ".." stays, since a link may stand before it.
+ */
+void cabin_pathview_clean(char *path);
+
+/*
+ * path as an absolute name, for a record or a message: a relative path
+ * joined to what tid's dirfd (AT_FDCWD: its working directory) names in
+ * /proc, then cleaned.  /proc is read after the program chose the path
+ * and the program can move either meanwhile: good for telling a person,
+ * never for a decision.  Returns 0, or -errno with path copied as it is.
+ */
+int cabin_pathview_absolute(pid_t tid, int dirfd, const char *path,
+			    char *buf, size_t len);
+
 /* The file mode creation mask of tid, or -errno. */
 int cabin_pathview_umask(pid_t tid);
 

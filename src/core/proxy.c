@@ -202,6 +202,11 @@ static void notify_result(struct cabin_proxy *p, struct cabin_task *task,
 {
 	size_t i;
 
+	if (task->refused) {
+		task->count.denied++;
+		p->stats.denied++;
+	}
+
 	for (i = 0; i < p->nobservers; i++) {
 		if (p->observers[i]->syscall_result)
 			p->observers[i]->syscall_result(p->observers[i]->ctx, p,
@@ -243,8 +248,7 @@ static int on_denied(struct cabin_proxy *p, struct cabin_task *task,
 {
 	char name[32];
 
-	task->count.denied++;
-	p->stats.denied++;
+	task->refused = true;
 	if (!cabin_denial_reported(p, sys->nr, task->comm))
 		cabin_proxy_say(p, "denied %s by pid %d (%s): %s",
 				cabin_syscall_name(sys->nr, name, sizeof(name)),
@@ -268,6 +272,7 @@ static int on_syscall_entry(struct cabin_proxy *p, struct cabin_task *task,
 		route = cabin_router_route(p->router, rule);
 
 	task->entered = false;
+	task->refused = false;
 	task->count.syscalls++;
 	p->stats.stops++;
 	task->cur_nr = sys->nr;
@@ -279,8 +284,11 @@ static int on_syscall_entry(struct cabin_proxy *p, struct cabin_task *task,
 	switch (route->kind) {
 	case CABIN_ROUTE_TRACE:
 		refused = cabin_guards_entry(p, task, sys);
-		if (refused)
+		if (refused) {
+			/* a guard refused it: a limit, W^X, XOM, unreadable */
+			task->refused = true;
 			return answer(p, task, refused);
+		}
 		task->state = CABIN_TASK_IN_SYSCALL;
 		return resume(p, task->tid, CABIN_RESUME_TO_EXIT, 0, 0);
 	case CABIN_ROUTE_EMULATE:
@@ -384,6 +392,7 @@ static void record_own_answer(struct cabin_proxy *p, struct cabin_task *task,
 	task->entry_ns = cabin_proxy_now_ns();
 	memcpy(task->cur_args, sys.args, sizeof(task->cur_args));
 	task->own_answer = true;
+	task->refused = false;
 	notify_entry(p, task, &sys, route);
 	notify_result(p, task, ret, false);
 	task->own_answer = false;

@@ -52,6 +52,13 @@ struct cabin_task {
 	long entered_nr;
 	uint64_t entered_args[6];
 	bool own_answer;	/* cur_nr was answered by the program's filter */
+	/*
+	 * cur_nr was refused by the policy: by cabin (a deny route, a
+	 * guard) or by Landlock in the kernel (the file guard's judgement
+	 * at the exit).  Whoever refuses sets it; the proxy alone counts it,
+	 * once, when the result is told (one source for every count).
+	 */
+	bool refused;
 	bool fault_pending;	/* fault was delivered, its fate unknown */
 	struct cabin_fault fault;
 	struct cabin_task_counters count;

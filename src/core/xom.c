@@ -438,8 +438,7 @@ static long mprotect_entry(struct cabin_proxy *p, struct cabin_task *task,
 		prot = PROT_EXEC;
 	if (prot < 0 || !(prot & PROT_EXEC))
 		return 0;
-	task->count.denied++;
-	p->stats.denied++;
+	task->refused = true;
 	cabin_log_say(&p->log, "XOM: pid %d (%s) may not change the protection of code at 0x%llx: EACCES",
 			(int)task->tid, task->comm,
 			(unsigned long long)sys->args[0]);

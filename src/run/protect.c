@@ -157,8 +157,15 @@ int cabin_run_compile_routes(struct cabin_run_state *r)
 
 	if (r->report)
 		in.watch[n++] = cabin_report_watch;
-	if (r->cfg->verbose && r->policy->files_restricted)
-		in.watch[n++] = cabin_denials_watch;
+	/*
+	 * Landlock refuses silently: the file guard judges the failures of
+	 * the file calls (fsguard_refusal.c), for the one hint of the run
+	 * and for every count of denials.  Each watched call stops at its
+	 * entry and exit, a cost on open-heavy programs paid only where the
+	 * policy restricts files.
+	 */
+	if (r->policy->files_restricted && !r->policy->filter_off)
+		in.watch[n++] = cabin_fsguard_refusal_watch;
 	if (r->has_memguard && r->memguard.proc_writable)
 		in.watch[n++] = cabin_memguard_open_watch;
 	err = cabin_policy_compile_routes(&in, &r->router, &r->netguard, &bad);
@@ -245,6 +252,7 @@ int cabin_run_setup_fsguard(struct cabin_run_state *r)
 	r->fsguard.setid = !(r->cfg->unsafe & CABIN_UNSAFE_SETID);
 	r->fsguard.nodes = !(r->cfg->unsafe & CABIN_UNSAFE_KFILES);
 	r->fsguard.covered_ok = r->cfg->unsafe & CABIN_UNSAFE_MOUNTWALK;
+	r->fsguard.judge = p->files_restricted;
 	if (p->files_restricted) {
 		r->netguard.fs = &r->fsguard;
 		r->netguard.make_sock_beneath =

@@ -8,8 +8,7 @@
 
 #include "core/proxy.h"
 
-/* Syscalls it must see, -1 terminated. */
-extern const int cabin_denials_watch[];
+/* It hears the calls core/fsguard.h's cabin_fsguard_refusal_watch routes. */
 extern const struct cabin_observer cabin_denials_observer;
 
 #endif

@@ -186,19 +186,14 @@ static void on_entry(void *ctx, struct cabin_proxy *p, struct cabin_task *task,
 /* ---------------------------------------------------- results to records */
 
 /*
- * Did cabin refuse the call?  A denied route or a limit (the proxy
- * answered a traced call) always did; an emulated call (the network
- * guard performing a connect) only when it says EACCES or EPERM: any
- * other error is the real outcome of the call, made on the program's
- * behalf.
+ * Did cabin refuse the call itself (a deny route, a guard, a limit)?
+ * The proxy answered it, and whoever refused marked it (task->refused);
+ * an emulated call that failed for real (the network guard's connect
+ * refused by the peer) is not marked.
  */
-static bool by_cabin(const struct report_call *c, long ret, bool ran)
+static bool by_cabin(const struct cabin_task *task, bool ran)
 {
-	if (ran || ret >= 0 || (c && c->own))
-		return false;
-	if (!c || c->route == CABIN_ROUTE_DENY || c->route == CABIN_ROUTE_TRACE)
-		return true;
-	return report_is_denial(ret);
+	return !ran && task->refused;
 }
 
 /* What a denied call was about, in a few words; NULL when nothing. */
@@ -273,7 +268,7 @@ static void kind_result(struct cabin_report *r, struct cabin_proxy *p,
 			struct cabin_task *task, struct report_call *c,
 			long ret, bool ran)
 {
-	bool refused = by_cabin(c, ret, ran);
+	bool refused = by_cabin(task, ran);
 
 	switch (c->spec->kind) {
 	case CALL_OPEN:
@@ -318,9 +313,12 @@ static void on_result(void *ctx, struct cabin_proxy *p,
 	char *detail;
 
 	count_result(r, task, nr, ret);
+	/* every denial the proxy counted, whether or not listed below */
+	if (task->refused)
+		r->ndenied++;
 	if (!c || !c->active || c->nr != nr) {
-		if (by_cabin(NULL, ret, ran))
-			add_denied(r, task, nr, ret, true, NULL);
+		if (task->refused)
+			add_denied(r, task, nr, ret, !ran, NULL);
 		return;
 	}
 	/*
@@ -332,9 +330,10 @@ static void on_result(void *ctx, struct cabin_proxy *p,
 		return;
 	if (c->spec)
 		kind_result(r, p, task, c, ret, ran);
-	if (by_cabin(c, ret, ran) || (c->spec && report_is_denial(ret))) {
+	/* refused by the policy: cabin answered, or Landlock (judged) */
+	if (task->refused) {
 		detail = call_detail(c);
-		add_denied(r, task, nr, ret, by_cabin(c, ret, ran), detail);
+		add_denied(r, task, nr, ret, !ran, detail);
 		free(detail);
 	}
 	call_clear(c);
@@ -527,6 +526,7 @@ static void report_clear(struct cabin_report *r)
 	r->nnotes = 0;
 	r->nfaults = 0;
 	r->faults_handled = 0;
+	r->ndenied = 0;
 	memset(r->sysc, 0, sizeof(r->sysc));
 	r->dropped = 0;
 }

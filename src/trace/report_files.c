@@ -12,6 +12,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "core/pathview.h"
 #include "core/umem.h"
 #include "trace/kernview.h"
 #include "trace/report_int.h"
@@ -67,7 +68,11 @@ const struct cabin_report_fs cabin_report_proc_fs = {
 
 /* ------------------------------------------------------- syscall capture */
 
-/* "dir/name" for a path relative to a descriptor, or the path as given. */
+/*
+ * "dir/name" for a path relative to a descriptor or to the working
+ * directory (AT_FDCWD), cleaned of "." components; an absolute path
+ * cleaned; what was unreadable as it is.
+ */
 static char *resolve(struct cabin_report *r, pid_t tid, int dirfd,
 		     char *path, bool empty_is_fd)
 {
@@ -75,11 +80,13 @@ static char *resolve(struct cabin_report *r, pid_t tid, int dirfd,
 	const struct cabin_report_fs *fs = r->opt.fs;
 	char *s;
 
-	if (!path || path[0] == '/' || dirfd == AT_FDCWD)
+	if (!path || !strncmp(path, "(unreadable", 11))
 		return path;
-	if (path[0] && !strcmp(path, "."))
+	if (path[0] == '/') {
+		cabin_pathview_clean(path);
 		return path;
-	if (!path[0] && !empty_is_fd)
+	}
+	if (!path[0] && (!empty_is_fd || dirfd == AT_FDCWD))
 		return path;
 	if (fs->fd_path(fs->ctx, tid, dirfd, dir, sizeof(dir)) < 0) {
 		if (asprintf(&s, "<fd %d>%s%s", dirfd, path[0] ? "/" : "",
@@ -88,6 +95,8 @@ static char *resolve(struct cabin_report *r, pid_t tid, int dirfd,
 	} else if (asprintf(&s, "%s%s%s", dir, path[0] ? "/" : "",
 			    path) < 0) {
 		return path;
+	} else {
+		cabin_pathview_clean(s);
 	}
 	free(path);
 	return s;
@@ -293,12 +302,13 @@ static struct report_rec *add_path(struct cabin_report *r,
 	return rec;
 }
 
+/* Refused by the policy (task->refused), or failed for its own reasons. */
 static void file_failure(struct cabin_report *r,
 			 const struct cabin_task *task,
 			 const struct report_call *c, long ret)
 {
-	struct report_list *l = report_is_denial(ret) ? &r->file_denied
-					       : &r->file_failed;
+	struct report_list *l = task->refused ? &r->file_denied
+					      : &r->file_failed;
 
 	add_path(r, l, task, c, 0, c->nr, (int)-ret);
 }

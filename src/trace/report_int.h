@@ -114,6 +114,7 @@ struct cabin_report {
 	struct report_rec faults[REPORT_FAULTS_MAX];
 	size_t nfaults;
 	uint64_t faults_handled;	/* faults the process went on from */
+	uint64_t ndenied;	/* calls the policy refused (task->refused) */
 
 	struct report_sysc sysc[REPORT_NR_MAX];
 	char **notes;		/* the proxy's lines to the user */

@@ -398,6 +398,7 @@ static int write_json(FILE *f, struct cabin_report *r, struct cabin_proxy *p,
 	json_list(&j, "signals", &r->signals, json_signal);
 	json_list(&j, "ptrace", &r->ptrace, json_ptrace);
 	json_list(&j, "denied", &r->denied, json_denied);
+	cabin_json_uint(&j, "denied_count", r->ndenied);
 	json_records(&j, "faults", r->faults, r->nfaults, json_fault);
 	cabin_json_uint(&j, "faults_handled", r->faults_handled);
 	json_list(&j, "memory", &r->memory, json_memory);

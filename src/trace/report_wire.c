@@ -14,7 +14,7 @@
 
 enum {
 	ITEM_REC = 1, ITEM_FAULT, ITEM_PROC, ITEM_SYSC, ITEM_NOTE, ITEM_DROPPED,
-	ITEM_HANDLED,
+	ITEM_HANDLED, ITEM_DENIED,
 };
 
 struct cursor {
@@ -140,6 +140,8 @@ int cabin_report_save(struct cabin_report *r, char **buf, size_t *len)
 	put_u64(&w, r->dropped);
 	put_u64(&w, ITEM_HANDLED);
 	put_u64(&w, r->faults_handled);
+	put_u64(&w, ITEM_DENIED);
+	put_u64(&w, r->ndenied);
 	if (w.failed) {
 		free(w.buf);
 		return -ENOMEM;
@@ -418,6 +420,9 @@ static void absorb_item(struct cabin_report *r, struct cursor *c,
 		return;
 	case ITEM_HANDLED:
 		r->faults_handled += get_u64(c);
+		return;
+	case ITEM_DENIED:
+		r->ndenied += get_u64(c);
 		return;
 	}
 	c->bad = true;

@@ -473,7 +473,7 @@ static void describe_denied(FILE *f, const struct report_rec *rec)
 		put_safe(f, rec->s1);
 	}
 	fprintf(f, ": %s by %s", cabin_errno_name(rec->err),
-		rec->refused ? "cabin" : "the kernel");
+		rec->refused ? "cabin" : "the kernel (Landlock)");
 }
 
 static void describe_ptrace(FILE *f, const struct report_rec *rec)
@@ -565,7 +565,8 @@ void cabin_report_write_summary(struct cabin_report *r, FILE *f,
 	fprintf(f, " ====\nexit status %d%s after %" PRIu64 ".%03" PRIu64
 		" s; %lu syscall stops, %lu denied, %lu faults (%lu handled)\n",
 		exit_code, timed_out ? " (timed out)" : "", ms / 1000,
-		ms % 1000, p->stats.stops, p->stats.denied, p->stats.faults,
+		ms % 1000, p->stats.stops, (unsigned long)r->ndenied,
+		p->stats.faults,
 		p->stats.faults_handled);
 	summary_tree(f, r);
 	summary_execs(f, r);

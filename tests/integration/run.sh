@@ -1080,4 +1080,68 @@ assert r["faults_handled"] == 1 and [f["addr"] for f in r["faults"]] == ["0x10"]
 	fi
 fi
 
+# Refused file accesses (issue 18): one line per run, at the first access
+# the policy refused, naming the absolute path and the option that allows
+# it; a refusal by the file's own permission bits is not the policy's and
+# gets none; -v and --summary count exactly the policy's refusals; -v
+# names paths absolutely.  Under /var/tmp: the default /tmp is private.
+RF=$(mktemp -d /var/tmp/cabin-refusal.XXXXXX 2>/dev/null) && RF=$(cd "$RF" && pwd -P)
+if [ -z "$RF" ]; then
+	t_skip "refused file accesses" "no directory under /var/tmp"
+else
+	mkdir -p "$RF/work/sub" "$RF/other"
+	echo secret >"$RF/other/f.c"; echo secret >"$RF/other/g.c"
+	echo zero >"$RF/work/zero"; chmod 000 "$RF/work/zero"
+	chmod a+rx "$RF" "$RF/work" "$RF/work/sub" "$RF/other"; chmod a+r "$RF/other/f.c" "$RF/other/g.c"
+	hint="was refused read access to $RF/other/f.c by the policy; --allow-read $RF/other allows it (later refusals: see --summary or -v)"
+	(cd "$RF/work" && $TO "$CABIN" run -- sh -c 'cat ../other/f.c; cat ../other/g.c; cat zero; exit 0') >"$TMP/rf.out" 2>"$TMP/rf.err"; rc=$?
+	if [ "$rc" = 0 ] && [ "$(grep -c 'was refused' "$TMP/rf.err")" = 1 ] &&
+	   grep -q "^cabin: pid [0-9]* (cat) $hint\$" "$TMP/rf.err" && [ ! -s "$TMP/rf.out" ]; then
+		t_ok "refused read: one line, the absolute path and --allow-read DIR; a second refusal adds none"
+	else
+		t_fail "refused read: one line with the path and --allow-read DIR" "status $rc"; diag <"$TMP/rf.err"
+	fi
+	(cd "$RF/work" && $TO "$CABIN" run -v -- sh -c 'cat zero; echo x >zero; exit 0') >/dev/null 2>"$TMP/rf.err"; rc=$?
+	if [ "$rc" = 0 ] && ! grep -q 'was refused' "$TMP/rf.err" &&
+	   grep -q "Permission denied" "$TMP/rf.err" &&
+	   grep -q "file access refused: openat \"$RF/work/zero\" .*(the file's own permissions)" "$TMP/rf.err" &&
+	   grep -q "^cabin: summary: .* 0 denied," "$TMP/rf.err"; then
+		t_ok "a mode-000 file in the writable directory: no hint, not a denial, -v names it absolutely"
+	else
+		t_fail "a mode-000 file in the writable directory: no hint, not a denial" "status $rc"; diag <"$TMP/rf.err"
+	fi
+	# Three refusals by the policy (read, write, create), one by the bits.
+	(cd "$RF/work/sub" && $TO "$CABIN" run -v -- sh -c 'cat ../../other/f.c; echo x >>../../other/g.c; mkdir ../../other/d; cat ../zero; exit 0') >/dev/null 2>"$TMP/rf.err"; rc=$?
+	if [ "$rc" = 0 ] && grep -q "^cabin: summary: .* 3 denied," "$TMP/rf.err" &&
+	   [ "$(grep -c 'was refused' "$TMP/rf.err")" = 1 ] &&
+	   grep -q "file access refused: mkdir \"$RF/work/sub/../../other/d\" by pid [0-9]* (mkdir): EACCES (the policy's file rules)" "$TMP/rf.err"; then
+		t_ok "-v: 3 refusals by the policy are '3 denied'; the refused mkdir is named absolutely"
+	else
+		t_fail "-v: 3 refusals by the policy are '3 denied'" "status $rc"; diag <"$TMP/rf.err"
+	fi
+	(cd "$RF/work/sub" && $TO "$CABIN" run --summary -- sh -c 'cat ../../other/f.c; echo x >>../../other/g.c; mkdir ../../other/d; cat ../zero; exit 0') >/dev/null 2>"$TMP/rf.err"; rc=$?
+	if [ "$rc" = 0 ] && grep -q "^exit status 0 after .* syscall stops, 3 denied," "$TMP/rf.err" &&
+	   grep -q "^File access denied (3):" "$TMP/rf.err" && grep -q "^Denied operations (3):" "$TMP/rf.err" &&
+	   grep -q "^  $RF/work/sub/\.\./\.\./other/d  mkdir: EACCES" "$TMP/rf.err" &&
+	   grep -q "^  $RF/work/sub/\.\./zero  openat: EACCES" "$TMP/rf.err"; then
+		t_ok "--summary: '3 denied' in the header, 3 in each denied list; the bits' refusal is a failure"
+	else
+		t_fail "--summary: the header's count is the lists'" "status $rc"; diag <"$TMP/rf.err"
+	fi
+	(cd "$RF/work" && $TO "$CABIN" run -- sh -c 'echo x >../other/new; exit 0') >/dev/null 2>"$TMP/rf.err"; rc=$?
+	if [ "$rc" = 0 ] && [ ! -e "$RF/other/new" ] &&
+	   grep -q "^cabin: pid [0-9]* (sh) was refused create access to $RF/other/new by the policy; --allow-write $RF/other allows it " "$TMP/rf.err"; then
+		t_ok "refused create: the line names the new file and --allow-write DIR"
+	else
+		t_fail "refused create: the line names the new file and --allow-write DIR" "status $rc"; diag <"$TMP/rf.err"
+	fi
+	(cd "$RF/work" && $TO "$CABIN" run --allow-read "$RF/other" -- cat ../other/f.c) >"$TMP/rf.out" 2>"$TMP/rf.err"; rc=$?
+	if [ "$rc" = 0 ] && [ "$(cat "$TMP/rf.out")" = secret ] && [ ! -s "$TMP/rf.err" ]; then
+		t_ok "refused read: the option the line names allows it"
+	else
+		t_fail "refused read: the option the line names allows it" "status $rc"; diag <"$TMP/rf.err"
+	fi
+	rm -rf "$RF"
+fi
+
 t_done

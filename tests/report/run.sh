@@ -52,9 +52,13 @@ check() {
 	if [ -f "$d/report.json" ] &&
 		"$PY" - "$d/report.json" "$(cat "$d/rc")" "$d/err" \
 		>"$d/check" 2>&1 <<EOF
-import json, sys
+import json, os, sys
 with open(sys.argv[1]) as f:
     r = json.load(f)
+# Paths are absolute: the case's working directory, W, is taken off them.
+W = os.path.join(os.path.dirname(sys.argv[1]), "work") + "/"
+def rel(p):
+    return p[len(W):] if p and p.startswith(W) else p
 rc = int(sys.argv[2])
 summary = open(sys.argv[3], encoding="latin-1").read()
 files = r["files"]
@@ -62,8 +66,8 @@ files = r["files"]
 prog = [p for p in r["processes"] if not p["sandbox"]]
 main = prog[0] if prog else None
 def paths(kind):
-    return sorted(e["path"] for e in files[kind]
-                  if not e["path"].startswith("/"))
+    return sorted(rel(e["path"]) for e in files[kind]
+                  if e["path"].startswith(W))
 $code
 EOF
 	then
@@ -109,27 +113,31 @@ valid_json files
 check files '
 assert rc == 0, rc
 assert paths("created") == ["c1.txt", "dir1", "gone.txt"], paths("created")
-assert [e["type"] for e in files["created"] if e["path"] == "dir1"] == ["directory"]
+assert [e["type"] for e in files["created"] if rel(e["path"]) == "dir1"] == ["directory"]
 assert paths("deleted") == ["gone.txt"], paths("deleted")
-assert [(e["from"], e["to"]) for e in files["renamed"]] == [("c1.txt", "c2.txt")], files["renamed"]
-assert [(e["path"], e["mode"]) for e in files["chmod"]] == [("c2.txt", "0700")], files["chmod"]
+assert [(rel(e["from"]), rel(e["to"])) for e in files["renamed"]] == [("c1.txt", "c2.txt")], files["renamed"]
+assert [(rel(e["path"]), e["mode"]) for e in files["chmod"]] == [("c2.txt", "0700")], files["chmod"]
 assert paths("written") == ["old.txt"], paths("written")
 assert "old.txt" in paths("read") and "script.sh" in paths("read"), paths("read")
 assert files["denied"] == [], files["denied"]
 ' "created, deleted, renamed and chmod'ed files are exactly those"
 check files '
-for line in ("Files created (", "  c1.txt ", "Files deleted (1):\n  gone.txt ",
-             "Files renamed (1):\n  c1.txt -> c2.txt ",
-             "Files chmod'"'"'ed (1):\n  c2.txt to 0700 (executable)"):
+for line in ("Files created (", "  " + W + "c1.txt ",
+             "Files deleted (1):\n  " + W + "gone.txt ",
+             "Files renamed (1):\n  " + W + "c1.txt -> " + W + "c2.txt ",
+             "Files chmod'"'"'ed (1):\n  " + W + "c2.txt to 0700 (executable)"):
     assert line in summary, line
 ' "the summary lists them"
 
-# A write the sandbox refuses is a denial, with its path.
-crun denied sh -c 'echo x > /etc/cabin-report-test; exit 0'
+# A write the sandbox refuses is a denial, with its path: in a directory
+# the user may write (so that the policy, not the mode, refuses it).
+mkdir -p "$TMP/outside"
+crun denied sh -c "echo x > $TMP/outside/cabin-report-test; exit 0"
 check denied '
-d = [e for e in files["denied"] if e["path"] == "/etc/cabin-report-test"]
+t = os.path.normpath(W + "../../outside/cabin-report-test")
+d = [e for e in files["denied"] if e["path"] == t]
 assert d and d[0]["errno"] in ("EACCES", "EPERM"), files
-assert any(e["detail"] == "/etc/cabin-report-test" for e in r["denied"]), r["denied"]
+assert any(e["detail"] == t for e in r["denied"]), r["denied"]
 ' "a refused write is listed as denied, with its path"
 
 # Hostile names: quotes, a newline, an escape sequence, invalid UTF-8.
@@ -256,5 +264,27 @@ m = [s for s in r["messages"] if s.startswith("denied ptrace by pid ")]
 assert len(m) == 1 and m[0].endswith("(python3): EPERM"), r["messages"]
 assert "cabin: " + m[0] in summary, summary
 ' "cabin's messages are in the report"
+
+
+# Refusals (issue 18): the report counts what it lists.  Two reads the
+# policy refuses (one twice), a file whose own mode refuses it, and a
+# relative write in a subdirectory, recorded under its absolute path.
+mkdir -p "$TMP/refusals/work/sub" "$TMP/other"
+echo a >"$TMP/other/a"; echo b >"$TMP/other/b"; chmod a+rx "$TMP/other"; chmod a+r "$TMP/other/a" "$TMP/other/b"
+echo z >"$TMP/refusals/work/zero"; chmod 000 "$TMP/refusals/work/zero"
+crun refusals sh -c "cat $TMP/other/a; cat $TMP/other/a; cat ../other/b 2>/dev/null; cat $TMP/other/b; cat zero; cd sub && echo x > f.txt; exit 0"
+check refusals '
+assert rc == 0, rc
+o = os.path.realpath(os.path.join(W, "..", "..", "other")) + "/"
+d = files["denied"]
+assert sorted((e["path"], e["count"]) for e in d) == [(o + "a", 2), (o + "b", 1)], d
+assert r["denied_count"] == 3 == sum(e["count"] for e in r["denied"]), r["denied"]
+assert all(e["by"] == "kernel" for e in r["denied"]), r["denied"]
+assert "EACCES by the kernel (Landlock)" in summary, summary
+assert [(e["path"], e["errno"]) for e in files["failed"] if e["path"] == W + "zero"] == [(W + "zero", "EACCES")], files["failed"]
+assert W + "sub/f.txt" in [e["path"] for e in files["created"]], files["created"]
+assert " syscall stops, 3 denied, " in summary, summary
+assert "File access denied (2):" in summary and "Denied operations (3):" in summary, summary
+' "denied_count, the denied lists and the header agree; paths are absolute"
 
 t_done

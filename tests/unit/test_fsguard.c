@@ -684,6 +684,74 @@ static void test_unix_bind(void **state)
 	close(c);
 }
 
+/* At the exit of a failed file call: the policy's refusal, or the bits'. */
+static bool settle(struct fixture *f, long nr, long ret, uint64_t a0,
+		   uint64_t a1, uint64_t a2)
+{
+	f->task.cur_nr = nr;
+	f->task.cur_args[0] = a0;
+	f->task.cur_args[1] = a1;
+	f->task.cur_args[2] = a2;
+	f->task.refused = false;
+	cabin_fsguard_settle(&f->proxy, &f->g, &f->task, ret);
+	fflush(f->logf);
+	return f->task.refused;
+}
+
+static void test_refusals(void **state)
+{
+	struct fixture *f = *state;
+	char path[160], want[512];
+	size_t len;
+
+	f->g.judge = true;
+	path_in(path, f->out, "f");
+	/* read-only rule: a write the bits allow is the policy's refusal */
+	assert_true(settle(f, SYS_openat, -EACCES, (uint64_t)AT_FDCWD, U(path),
+			   O_WRONLY));
+	snprintf(want, sizeof(want),
+		 "cabin: pid %d (tester) was refused write access to %s by the policy; --allow-write %s allows it (later refusals: see --summary or -v)\n",
+		 (int)getpid(), path, f->out);
+	assert_string_equal(f->log, want);
+	len = f->loglen;
+	/* one line per run; a create says create, on the directory */
+	path_in(path, f->out, "new");
+	assert_true(settle(f, SYS_open, -EACCES, U(path), O_WRONLY | O_CREAT,
+			   0600));
+	assert_int_equal(f->loglen, len);
+	/* granted by a rule: not the policy's, whoever refused it */
+	path_in(path, f->out, "f");
+	assert_false(settle(f, SYS_openat, -EACCES, (uint64_t)AT_FDCWD,
+			    U(path), O_RDONLY));
+	/* the file's own bits refuse (mode 000): not the policy's */
+	make_file(f->in, "z", 0);
+	path_in(path, f->in, "z");
+	assert_false(settle(f, SYS_openat, -EACCES, (uint64_t)AT_FDCWD,
+			    U(path), O_WRONLY));
+	/* not a refusal at all, or not judged */
+	path_in(path, f->out, "f");
+	assert_false(settle(f, SYS_openat, -ENOENT, (uint64_t)AT_FDCWD,
+			    U(path), O_WRONLY));
+	f->g.judge = false;
+	assert_false(settle(f, SYS_openat, -EACCES, (uint64_t)AT_FDCWD,
+			    U(path), O_WRONLY));
+	assert_int_equal(f->loglen, len);
+}
+
+static void test_refusal_hint_create(void **state)
+{
+	struct fixture *f = *state;
+	char path[160], want[512];
+
+	f->g.judge = true;
+	path_in(path, f->out, "d");
+	assert_true(settle(f, SYS_mkdir, -EACCES, U(path), 0755, 0));
+	snprintf(want, sizeof(want),
+		 "cabin: pid %d (tester) was refused create access to %s by the policy; --allow-write %s allows it (later refusals: see --summary or -v)\n",
+		 (int)getpid(), path, f->out);
+	assert_string_equal(f->log, want);
+}
+
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 
 int main(void)
@@ -704,6 +772,8 @@ int main(void)
 		cmocka_unit_test(test_routes),
 		T(test_unix_connect),
 		T(test_unix_bind),
+		T(test_refusals),
+		T(test_refusal_hint_create),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

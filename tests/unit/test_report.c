@@ -109,7 +109,9 @@ static int fake_fd_path(void *ctx, pid_t tid, int fd, char *buf, size_t len)
 {
 	(void)ctx;
 	(void)tid;
-	if (fd == 5)
+	if (fd == AT_FDCWD)
+		snprintf(buf, len, "/cwd");
+	else if (fd == 5)
 		snprintf(buf, len, "/work/dir");
 	else if (fd == 7)
 		snprintf(buf, len, "/work/dir/fd7.sh");
@@ -177,8 +179,14 @@ static int teardown(void **state)
 
 /* ------------------------------------------------------- feeding calls */
 
-static void call(struct fx *f, struct cabin_task *t, long nr, long ret,
-		 enum cabin_route_kind kind, const uint64_t args[6])
+/*
+ * As the proxy's: landlock says the file guard judged the kernel's
+ * EACCES or EPERM the policy's; a deny route, and a guard answering
+ * EACCES or EPERM, are cabin's refusals.
+ */
+static void call_as(struct fx *f, struct cabin_task *t, long nr, long ret,
+		    enum cabin_route_kind kind, bool landlock,
+		    const uint64_t args[6])
 {
 	const struct cabin_observer *o = cabin_report_observer(f->r);
 	struct cabin_syscall sys = { .nr = nr };
@@ -186,6 +194,9 @@ static void call(struct fx *f, struct cabin_task *t, long nr, long ret,
 	bool ran = kind == CABIN_ROUTE_TRACE || kind == CABIN_ROUTE_ALLOW;
 
 	memcpy(sys.args, args, sizeof(sys.args));
+	t->refused = landlock || kind == CABIN_ROUTE_DENY ||
+		     (kind == CABIN_ROUTE_EMULATE &&
+		      (ret == -EACCES || ret == -EPERM));
 	t->cur_nr = nr;
 	memcpy(t->cur_args, args, sizeof(t->cur_args));
 	t->entry_ns = cabin_proxy_now_ns();
@@ -194,11 +205,20 @@ static void call(struct fx *f, struct cabin_task *t, long nr, long ret,
 	t->cur_nr = -1;
 }
 
+static void call(struct fx *f, struct cabin_task *t, long nr, long ret,
+		 enum cabin_route_kind kind, const uint64_t args[6])
+{
+	call_as(f, t, nr, ret, kind, false, args);
+}
+
 /* Traced and run; answered by the proxy (the network guard); denied. */
 #define CALL(f, t, nr, ret, ...) call(f, t, nr, ret, CABIN_ROUTE_TRACE, \
 				      (const uint64_t[6]){ __VA_ARGS__ })
 #define ANSWER(f, t, nr, ret, ...) call(f, t, nr, ret, CABIN_ROUTE_EMULATE, \
 					(const uint64_t[6]){ __VA_ARGS__ })
+/* Traced, run, and refused by Landlock (the file guard's judgement). */
+#define REFUSE(f, t, nr, ret, ...) call_as(f, t, nr, ret, CABIN_ROUTE_TRACE, \
+					   true, (const uint64_t[6]){ __VA_ARGS__ })
 #define DENY(f, t, nr, ret, ...) call(f, t, nr, ret, CABIN_ROUTE_DENY, \
 				      (const uint64_t[6]){ __VA_ARGS__ })
 
@@ -436,28 +456,28 @@ static void test_files(void **state)
 	assert_valid_json(f->json);
 
 	assert_value(f->json, "read",
-	    "[{\"path\": \"secret.txt\", \"type\": \"file\", \"count\": 2, \"pid\": 100},"
+	    "[{\"path\": \"/cwd/secret.txt\", \"type\": \"file\", \"count\": 2, \"pid\": 100},"
 	    "{\"path\": \"/work/dir/rel.txt\", \"type\": \"file\", \"count\": 1, \"pid\": 100},"
 	    "{\"path\": \"/work/dir\", \"type\": \"directory\", \"count\": 1, \"pid\": 100}]");
 	assert_value(f->json, "written",
-	    "[{\"path\": \"old.txt\", \"count\": 1, \"pid\": 100},"
-	    "{\"path\": \"unknown.txt\", \"maybe_created\": true, \"count\": 1, \"pid\": 100},"
-	    "{\"path\": \"t.log\", \"count\": 1, \"pid\": 100},"
+	    "[{\"path\": \"/cwd/old.txt\", \"count\": 1, \"pid\": 100},"
+	    "{\"path\": \"/cwd/unknown.txt\", \"maybe_created\": true, \"count\": 1, \"pid\": 100},"
+	    "{\"path\": \"/cwd/t.log\", \"count\": 1, \"pid\": 100},"
 	    "{\"path\": \"/work/dir/old.txt\", \"count\": 1, \"pid\": 100}]");
 	assert_value(f->json, "created",
-	    "[{\"path\": \"new.txt\", \"type\": \"file\", \"count\": 1, \"pid\": 100},"
-	    "{\"path\": \"excl.txt\", \"type\": \"file\", \"count\": 1, \"pid\": 100},"
-	    "{\"path\": \"creat.txt\", \"type\": \"file\", \"count\": 1, \"pid\": 100},"
-	    "{\"path\": \"d\", \"type\": \"directory\", \"count\": 1, \"pid\": 100}]");
+	    "[{\"path\": \"/cwd/new.txt\", \"type\": \"file\", \"count\": 1, \"pid\": 100},"
+	    "{\"path\": \"/cwd/excl.txt\", \"type\": \"file\", \"count\": 1, \"pid\": 100},"
+	    "{\"path\": \"/cwd/creat.txt\", \"type\": \"file\", \"count\": 1, \"pid\": 100},"
+	    "{\"path\": \"/cwd/d\", \"type\": \"directory\", \"count\": 1, \"pid\": 100}]");
 	assert_value(f->json, "deleted",
-	    "[{\"path\": \"gone.txt\", \"type\": \"file\", \"count\": 1, \"pid\": 100},"
-	    "{\"path\": \"olddir\", \"type\": \"directory\", \"count\": 1, \"pid\": 100}]");
+	    "[{\"path\": \"/cwd/gone.txt\", \"type\": \"file\", \"count\": 1, \"pid\": 100},"
+	    "{\"path\": \"/cwd/olddir\", \"type\": \"directory\", \"count\": 1, \"pid\": 100}]");
 	assert_value(f->json, "denied", "[]");
 	assert_value(f->json, "failed", "[]");
-	assert_non_null(strstr(f->sum, "Files read (3):\n  secret.txt x2  pid 100 (prog100)\n"));
+	assert_non_null(strstr(f->sum, "Files read (3):\n  /cwd/secret.txt x2  pid 100 (prog100)\n"));
 	assert_non_null(strstr(f->sum, "  /work/dir/ (directory)  pid 100 (prog100)\n"));
-	assert_non_null(strstr(f->sum, "  unknown.txt (created or opened for writing)  pid 100 (prog100)\n"));
-	assert_non_null(strstr(f->sum, "  d/ (directory)  pid 100 (prog100)\n"));
+	assert_non_null(strstr(f->sum, "  /cwd/unknown.txt (created or opened for writing)  pid 100 (prog100)\n"));
+	assert_non_null(strstr(f->sum, "  /cwd/d/ (directory)  pid 100 (prog100)\n"));
 }
 
 /*
@@ -527,11 +547,14 @@ static void test_file_denials(void **state)
 {
 	struct fx *f = *state;
 
-	CALL(f, &f->main, SYS_openat, -EACCES, AT_FDCWD, A("/etc/shadow"),
+	REFUSE(f, &f->main, SYS_openat, -EACCES, AT_FDCWD, A("/etc/shadow"),
+	       O_RDONLY);
+	REFUSE(f, &f->main, SYS_openat, -EACCES, AT_FDCWD, A("/etc//shadow"),
+	       O_RDONLY);
+	REFUSE(f, &f->main, SYS_unlink, -EPERM, A("/etc/passwd"));
+	/* The file's own permissions refused it: a failure, not a denial. */
+	CALL(f, &f->main, SYS_openat, -EACCES, AT_FDCWD, A("./mode000"),
 	     O_RDONLY);
-	CALL(f, &f->main, SYS_openat, -EACCES, AT_FDCWD, A("/etc/shadow"),
-	     O_RDONLY);
-	CALL(f, &f->main, SYS_unlink, -EPERM, A("/etc/passwd"));
 	CALL(f, &f->main, SYS_openat, -ENOENT, AT_FDCWD, A("missing"),
 	     O_RDONLY);
 	CALL(f, &f->main, SYS_rename, 0, A("a.txt"), A("b.txt"));
@@ -545,25 +568,30 @@ static void test_file_denials(void **state)
 	assert_value(f->json, "read", "[]");
 	assert_value(f->json, "deleted", "[]");
 	assert_value(f->json, "renamed",
-	    "[{\"from\": \"a.txt\", \"to\": \"b.txt\", \"count\": 1, \"pid\": 100},"
+	    "[{\"from\": \"/cwd/a.txt\", \"to\": \"/cwd/b.txt\", \"count\": 1, \"pid\": 100},"
 	    "{\"from\": \"/work/dir/c\", \"to\": \"/abs/d\", \"count\": 1, \"pid\": 100}]");
 	assert_value(f->json, "chmod",
-	    "[{\"path\": \"x.sh\", \"mode\": \"0755\", \"count\": 1, \"pid\": 100},"
+	    "[{\"path\": \"/cwd/x.sh\", \"mode\": \"0755\", \"count\": 1, \"pid\": 100},"
 	    "{\"path\": \"/work/dir/fd7.sh\", \"mode\": \"0700\", \"count\": 1, \"pid\": 100}]");
 	assert_value(f->json, "failed",
-	    "[{\"path\": \"missing\", \"syscall\": \"openat\", \"errno\": \"ENOENT\", \"count\": 1, \"pid\": 100}]");
+	    "[{\"path\": \"/cwd/mode000\", \"syscall\": \"openat\", \"errno\": \"EACCES\", \"count\": 1, \"pid\": 100},"
+	    "{\"path\": \"/cwd/missing\", \"syscall\": \"openat\", \"errno\": \"ENOENT\", \"count\": 1, \"pid\": 100}]");
+	/* Every count of denials is the denied list's. */
+	assert_value(f->json, "denied_count", "3");
+	assert_non_null(strstr(f->sum, " s; 0 syscall stops, 3 denied,"));
 	assert_non_null(strstr(f->json,
 	    "\"denied\": [\n      {\"path\": \"/etc/shadow\", \"syscall\": \"openat\", \"errno\": \"EACCES\", \"count\": 2, \"pid\": 100},\n"
 	    "      {\"path\": \"/etc/passwd\", \"syscall\": \"unlink\", \"errno\": \"EPERM\", \"count\": 1, \"pid\": 100}\n    ]"));
-	/* Kernel denials of watched calls are denied operations too. */
+	/* Landlock's refusals of watched calls are denied operations too. */
 	assert_non_null(strstr(f->json,
 	    "{\"syscall\": \"openat\", \"detail\": \"/etc/shadow\", \"errno\": \"EACCES\", \"by\": \"kernel\", \"count\": 2, \"pid\": 100, \"comm\": \"prog100\"}"));
 	assert_non_null(strstr(f->json,
 	    "{\"syscall\": \"unlink\", \"detail\": \"/etc/passwd\", \"errno\": \"EPERM\", \"by\": \"kernel\", \"count\": 1, \"pid\": 100, \"comm\": \"prog100\"}"));
 	assert_null(strstr(f->json, "\"detail\": \"missing\""));
 	/* The summary says all of it. */
-	assert_non_null(strstr(f->sum, "Files renamed (2):\n  a.txt -> b.txt"));
-	assert_non_null(strstr(f->sum, "  x.sh to 0755 (executable)"));
+	assert_null(strstr(f->json, "\"detail\": \"/cwd/mode000\""));
+	assert_non_null(strstr(f->sum, "Files renamed (2):\n  /cwd/a.txt -> /cwd/b.txt"));
+	assert_non_null(strstr(f->sum, "  /cwd/x.sh to 0755 (executable)"));
 	assert_non_null(strstr(f->sum, "File access denied (2):\n  /etc/shadow  openat: EACCES x2"));
 }
 
@@ -637,7 +665,7 @@ static void test_exec_event(void **state)
 	finish(f, 0, false);
 	assert_valid_json(f->json);
 	assert_non_null(strstr(f->json,
-	    "\"execs\": [{\"path\": \"./payload.sh\", \"exe\": \"/usr/bin/exe100\", \"argv\": [\"./payload.sh\"]}]"));
+	    "\"execs\": [{\"path\": \"/cwd/payload.sh\", \"exe\": \"/usr/bin/exe100\", \"argv\": [\"./payload.sh\"]}]"));
 	assert_non_null(strstr(f->json,
 	    "\"execs\": [{\"path\": null, \"exe\": \"/usr/bin/exe101\", \"argv\": null}]"));
 	assert_non_null(strstr(f->json,
@@ -754,10 +782,8 @@ static void test_signals_ptrace_memory_faults(void **state)
 	assert_non_null(strstr(f->json, "\"faults_handled\": 1,"));
 	/* The top-level list, not the files' one. */
 	assert_value(strstr(f->json, "\n  \"denied\""), "denied",
-	    "[{\"syscall\": \"kill\", \"detail\": \"SIGTERM to 1\", \"errno\": \"EPERM\", \"by\": \"kernel\", \"count\": 1, \"pid\": 100, \"comm\": \"prog100\"},"
-	    "{\"syscall\": \"ptrace\", \"detail\": \"PTRACE_TRACEME\", \"errno\": \"EPERM\", \"by\": \"cabin\", \"count\": 1, \"pid\": 100, \"comm\": \"prog100\"},"
+	    "[{\"syscall\": \"ptrace\", \"detail\": \"PTRACE_TRACEME\", \"errno\": \"EPERM\", \"by\": \"cabin\", \"count\": 1, \"pid\": 100, \"comm\": \"prog100\"},"
 	    "{\"syscall\": \"ptrace\", \"detail\": \"PTRACE_ATTACH pid 1\", \"errno\": \"EPERM\", \"by\": \"cabin\", \"count\": 1, \"pid\": 100, \"comm\": \"prog100\"},"
-	    "{\"syscall\": \"mprotect\", \"detail\": \"prot -wx\", \"errno\": \"EACCES\", \"by\": \"kernel\", \"count\": 1, \"pid\": 100, \"comm\": \"prog100\"},"
 	    "{\"syscall\": \"mount\", \"detail\": null, \"errno\": \"EPERM\", \"by\": \"cabin\", \"count\": 1, \"pid\": 100, \"comm\": \"prog100\"}]");
 	assert_non_null(strstr(f->json,
 	    "{\"name\": \"kill\", \"calls\": 2, \"errors\": 1, \"time_us\": "));
@@ -811,10 +837,10 @@ static void test_hostile_strings(void **state)
 	assert_plain(f->json, strlen(f->json));
 	assert_plain(f->sum, f->sumlen);
 	assert_non_null(strstr(f->json,
-	    "\"q\\\"uo\\\\te\\nnew\\tline\\u0001\\u001b[31m\\u00ff\\u00fe\\u00c3(\""));
+	    "\"/cwd/q\\\"uo\\\\te\\nnew\\tline\\u0001\\u001b[31m\\u00ff\\u00fe\\u00c3(\""));
 	/* 4096 bytes of the path, then "...": never the whole 10 KB. */
-	want = malloc(4096 + 8);
-	snprintf(want, 4096 + 8, "\"%.*s...\"", 4096, big);
+	want = malloc(4096 + 16);
+	snprintf(want, 4096 + 16, "\"/cwd/%.*s...\"", 4096, big);
 	assert_non_null(strstr(f->json, want));
 	assert_null(strstr(f->json, big));
 	assert_non_null(strstr(f->json, "\"path\": \"(unreadable 0x1)\""));
