@@ -56,6 +56,8 @@ struct cabin_syscall_rule {
 	unsigned int line;
 	unsigned int origin;	/* which parse wrote it, 0 = command line */
 	char *where;		/* "FILE:LINE:COL" of its name, NULL if none */
+	/* The group that named it ("@mount"), NULL when named itself. */
+	const char *group;
 };
 
 struct cabin_env_set {
