@@ -10,9 +10,9 @@
 #define DENY_LIST \
 	"# Other processes: tracing them and reading or writing their memory.\n" \
 	"syscall deny(EPERM) ptrace process_vm_readv process_vm_writev\n" \
-	"# The kernel itself: new kernels, modules, power, swap.\n" \
-	"syscall deny(EPERM) kexec_load kexec_file_load init_module finit_module\n" \
-	"syscall deny(EPERM) delete_module reboot swapon swapoff\n" \
+	"# The kernel itself: new kernels, power, modules, swap.\n" \
+	"syscall deny(EPERM) kexec_load kexec_file_load reboot init_module\n" \
+	"syscall deny(EPERM) finit_module delete_module swapon swapoff\n" \
 	"# The file-system tree.\n" \
 	"syscall deny(EPERM) mount umount2 pivot_root\n" \
 	"# Large kernel attack surface.\n" \
