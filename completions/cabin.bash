@@ -111,7 +111,7 @@ _cabin_program()
 _cabin()
 {
 	local cabin=${COMP_WORDS[0]} cur=${COMP_WORDS[COMP_CWORD]}
-	local prev=${COMP_WORDS[COMP_CWORD - 1]}
+	local prev=${COMP_WORDS[COMP_CWORD - 1]} groups=
 
 	COMPREPLY=()
 	cabin=$(type -P -- "${cabin/#\~/$HOME}") || cabin=cabin
@@ -126,7 +126,11 @@ _cabin()
 		if ((COMP_CWORD == 2)); then
 			COMPREPLY=($(compgen -W "check show --help" -- "$cur"))
 		elif ((COMP_CWORD == 3)) && [[ $prev == show ]]; then
-			COMPREPLY=($(compgen -W "$_cabin_profiles" -- "$cur"))
+			# The syscall groups: the binary's own list, as its
+			# error for an unknown one gives it.
+			[[ $cur == @* ]] && groups=$("$cabin" policy show @ 2>&1 |
+				sed -n 's/.*; known: //p')
+			COMPREPLY=($(compgen -W "$_cabin_profiles $groups" -- "$cur"))
 		elif ((COMP_CWORD == 3)) && [[ $prev == check ]]; then
 			compopt -o filenames 2>/dev/null
 			COMPREPLY=($(compgen -f -- "$cur"))

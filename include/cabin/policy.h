@@ -8,6 +8,7 @@
 #define CABIN_POLICY_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -63,6 +64,14 @@ int cabin_policy_load_profile(struct cabin_policy *p, const char *name,
 const char *cabin_profile_text(const char *name);
 /* Names of the built-in profiles, NULL-terminated. */
 extern const char *const cabin_profile_names[];
+/*
+ * Print the syscall group name ("@mount") as `cabin policy show` does:
+ * what it is for, then its syscalls one a line; 0, -ENOENT for no such
+ * group, or -EIO when out fails.
+ */
+int cabin_policy_group_show(const char *name, FILE *out);
+/* "@clock @cpu-emulation ...": the names of the syscall groups. */
+void cabin_policy_group_names(char *buf, size_t len);
 
 /* Checks that need the whole policy (contradictions, impossible limits). */
 int cabin_policy_validate(const struct cabin_policy *p,

@@ -1,8 +1,9 @@
 /*
  * `cabin policy`: check a policy file (printing its normal form) and show
- * the built-in profiles, so a policy can be written and tested before
+ * the built-in profiles and syscall groups, so a policy can be written and tested before
  * anything runs under it.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -13,7 +14,7 @@
 static void usage(FILE *out)
 {
 	fputs("Usage: cabin policy check FILE\n"
-	      "       cabin policy show NAME\n"
+	      "       cabin policy show NAME|@GROUP\n"
 	      "\n"
 	      "  check FILE  parse and validate FILE ('-' or /dev/stdin for\n"
 	      "              standard input); print its normal form: the\n"
@@ -21,6 +22,8 @@ static void usage(FILE *out)
 	      "              fixed order\n"
 	      "  show NAME   print the text of a built-in profile, to start a\n"
 	      "              policy from: default, strict, trace, none\n"
+	      "  show @GROUP print the syscalls of a syscall group, one a\n"
+	      "              line (@mount, @network-io, ...: docs/policy.md)\n"
 	      "  -h, --help  show this help\n"
 	      "\n"
 	      "Errors are printed as FILE:LINE:COLUMN: what is wrong, and the\n"
@@ -74,11 +77,27 @@ static int check(const char *path)
 	return fflush(stdout) ? CABIN_EXIT_INTERNAL : 0;
 }
 
+static int show_group(const char *name)
+{
+	char known[256];
+	int err = cabin_policy_group_show(name, stdout);
+
+	if (err == -ENOENT) {
+		cabin_policy_group_names(known, sizeof(known));
+		fprintf(stderr, "cabin policy: unknown syscall group '%s'; known: %s\n",
+			name, known);
+		return CABIN_EXIT_INTERNAL;
+	}
+	return err || fflush(stdout) ? CABIN_EXIT_INTERNAL : 0;
+}
+
 static int show(const char *name)
 {
 	const char *text = cabin_profile_text(name);
 	size_t i;
 
+	if (name[0] == '@')
+		return show_group(name);
 	if (!text) {
 		fprintf(stderr, "cabin policy: unknown profile '%s'; known:",
 			name);

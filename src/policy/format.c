@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "core/names.h"
+#include "policy/groups.h"
 #include "policy/lang.h"
 #include "policy/policy.h"
 
@@ -113,11 +114,52 @@ static void print_cond(FILE *f, const struct cabin_cond *c)
 		fprintf(f, "arg%u %s %#" PRIx64, c->arg, ops[c->op], c->value);
 }
 
-/* Consecutive catch-all rules with one route share a line. */
+/* Whether the rules from i on are group g's members in its order. */
+struct group_match {
+	const struct cabin_policy *p;
+	const char *group;
+	size_t i, n;
+};
+
+static int match_member(const char *name, void *arg)
+{
+	struct group_match *m = arg;
+	const struct cabin_syscall_rule *r;
+
+	if (m->i + m->n >= m->p->nsyscalls)
+		return 1;
+	r = &m->p->syscalls[m->i + m->n];
+	if (r->group != m->group ||
+	    r->rule.ncond || strcmp(r->name, name) ||
+	    !same_route(&r->rule.route, &m->p->syscalls[m->i].rule.route))
+		return 1;
+	m->n++;
+	return 0;
+}
+
+/*
+ * How many rules from i on a group stands for: all its members, named
+ * by it, in its order, with one route; 0 when a later rule took one of
+ * them (they are then printed by name).
+ */
+static size_t group_run(const struct cabin_policy *p, size_t i)
+{
+	struct group_match m = { p, p->syscalls[i].group, i, 0 };
+	const struct cabin_policy_group *g;
+
+	if (!m.group || !(g = cabin_policy_group_find(m.group)))
+		return 0;
+	return cabin_policy_group_each(g, match_member, &m) ? 0 : m.n;
+}
+
+/*
+ * Consecutive catch-all rules with one route share a line; a group whose
+ * members are all there as it named them is printed as written.
+ */
 static void print_syscalls(struct out *o, const struct cabin_policy *p)
 {
 	char head[48], name[64];
-	size_t i = 0, j;
+	size_t i = 0, j, n;
 	unsigned int k;
 
 	while (i < p->nsyscalls) {
@@ -127,8 +169,8 @@ static void print_syscalls(struct out *o, const struct cabin_policy *p)
 		cabin_policy_route_text(&r->rule.route, head + 8,
 					sizeof(head) - 8);
 		start(o, head);
-		word(o, "", rule_name(r, name, sizeof(name)));
 		if (r->rule.ncond) {
+			word(o, "", rule_name(r, name, sizeof(name)));
 			for (k = 0; k < r->rule.ncond; k++) {
 				fputs(k ? " and " : " when ", o->f);
 				print_cond(o->f, &r->rule.cond[k]);
@@ -137,13 +179,19 @@ static void print_syscalls(struct out *o, const struct cabin_policy *p)
 			i++;
 			continue;
 		}
-		for (j = i + 1; j < p->nsyscalls; j++) {
-			const struct cabin_syscall_rule *n = &p->syscalls[j];
+		for (j = i; j < p->nsyscalls; j += n) {
+			const struct cabin_syscall_rule *rj = &p->syscalls[j];
 
-			if (n->rule.ncond ||
-			    !same_route(&n->rule.route, &r->rule.route))
+			if (rj->rule.ncond ||
+			    !same_route(&rj->rule.route, &r->rule.route))
 				break;
-			word(o, "", rule_name(n, name, sizeof(name)));
+			n = group_run(p, j);
+			if (n) {
+				word(o, "", rj->group);
+			} else {
+				word(o, "", rule_name(rj, name, sizeof(name)));
+				n = 1;
+			}
 		}
 		end(o);
 		i = j;

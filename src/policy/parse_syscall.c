@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "core/names.h"
+#include "policy/groups.h"
 #include "policy/lang.h"
 #include "policy/parse_int.h"
 
@@ -146,18 +147,23 @@ static int parse_when(struct parse_ctx *c, unsigned int i,
 	}
 }
 
-/* An unconditioned rule may not contradict one from the same text. */
+/*
+ * An unconditioned rule may not contradict one from the same text,
+ * unless a group named either: `syscall allow @network-io` then
+ * `syscall deny connect` carves one call out of a group, and the later
+ * rule wins as it does over a profile's.
+ */
 static int check_contradiction(struct parse_ctx *c,
 			       const struct parse_word *w,
-			       const struct cabin_rule *r)
+			       const struct cabin_rule *r, const char *group)
 {
 	struct cabin_syscall_rule *old;
 	char was[40];
 
 	old = cabin_policy_find_catchall(c->p, r->nr);
 
-	if (r->ncond || !old || old->origin != c->origin ||
-	    cabin_policy_route_equal(&old->rule.route, &r->route))
+	if (r->ncond || !old || old->origin != c->origin || group ||
+	    old->group || cabin_policy_route_equal(&old->rule.route, &r->route))
 		return 0;
 	cabin_policy_route_text(&old->rule.route, was, sizeof(was));
 	return cabin_lex_fail(c, w->col,
@@ -165,12 +171,73 @@ static int check_contradiction(struct parse_ctx *c,
 			      cabin_lex_shown(c, w->text), was, old->line);
 }
 
+/* One rule for the syscall name, written at w by itself or by group. */
+struct add_args {
+	struct parse_ctx *c;
+	const struct parse_word *w;
+	struct cabin_rule *rule;
+	const struct cabin_policy_group *group;
+};
+
+static int add_one(const char *name, void *arg)
+{
+	struct add_args *a = arg;
+	struct parse_ctx *c = a->c;
+	char where[CABIN_POLICY_WHERE_MAX];
+	const char *group = a->group ? a->group->name : NULL;
+	long nr;
+	int err;
+
+	nr = strlen(name) < 40 ? cabin_syscall_number(name) : -1;
+	if (nr < 0 && group)
+		return cabin_lex_fail(c, a->w->col,
+				      "syscall group '%s' names '%s', which this libseccomp does not know",
+				      group, name);
+	if (nr < 0)
+		return cabin_lex_fail(c, a->w->col, "unknown syscall '%s'",
+				      cabin_lex_shown(c, name));
+	a->rule->nr = (int)nr;
+	err = check_contradiction(c, a->w, a->rule, group);
+	if (err)
+		return err;
+	cabin_policy_where(where, sizeof(where), c->file, c->line, a->w->col);
+	err = cabin_policy_add_syscall_origin(c->p, name, a->rule, c->line,
+					      c->origin, where);
+	if (err)
+		return cabin_lex_fail_errno(c, a->w->col, err);
+	if (group)
+		cabin_policy_find_catchall(c->p, a->rule->nr)->group = group;
+	return 0;
+}
+
+/* NAME or @GROUP: the rules it stands for. */
+static int add_word(struct parse_ctx *c, const struct parse_word *w,
+		    struct cabin_rule *rule)
+{
+	struct add_args a = { c, w, rule, NULL };
+	char known[200];
+
+	if (w->text[0] != '@')
+		return add_one(w->text, &a);
+	a.group = cabin_policy_group_find(w->text);
+	if (!a.group) {
+		cabin_policy_group_names(known, sizeof(known));
+		return cabin_lex_fail(c, w->col,
+				      "unknown syscall group '%s' (known: %s)",
+				      cabin_lex_shown(c, w->text), known);
+	}
+	/* Arguments mean something else in each member. */
+	if (rule->ncond)
+		return cabin_lex_fail(c, w->col,
+				      "'when' takes syscalls named one by one, not group '%s' ('cabin policy show %s' lists them)",
+				      w->text, w->text);
+	return cabin_policy_group_each(a.group, add_one, &a);
+}
+
 static int do_syscall_rule(struct parse_ctx *c)
 {
-	char where[CABIN_POLICY_WHERE_MAX];
 	struct cabin_rule rule = { 0 };
 	unsigned int i, names_end;
-	long nr;
 	int err;
 
 	err = parse_action(c, &c->w[1], &rule.route);
@@ -190,23 +257,9 @@ static int do_syscall_rule(struct parse_ctx *c)
 			return err;
 	}
 	for (i = 2; i < names_end; i++) {
-		const struct parse_word *w = &c->w[i];
-
-		nr = strlen(w->text) < 40 ? cabin_syscall_number(w->text) : -1;
-		if (nr < 0)
-			return cabin_lex_fail(c, w->col, "unknown syscall '%s'",
-					      cabin_lex_shown(c, w->text));
-		rule.nr = (int)nr;
-		err = check_contradiction(c, w, &rule);
+		err = add_word(c, &c->w[i], &rule);
 		if (err)
 			return err;
-		cabin_policy_where(where, sizeof(where), c->file, c->line,
-				   w->col);
-		err = cabin_policy_add_syscall_origin(c->p, w->text, &rule,
-						      c->line, c->origin,
-						      where);
-		if (err)
-			return cabin_lex_fail_errno(c, w->col, err);
 	}
 	if (!c->syscall_line)
 		c->syscall_line = c->line;

@@ -268,6 +268,7 @@ int cabin_policy_add_syscall_origin(struct cabin_policy *p, const char *name,
 		catchall->rule.route = rule->route;
 		catchall->line = line;
 		catchall->origin = origin;
+		catchall->group = NULL;
 		free(catchall->where);
 		catchall->where = at_text;
 		return 0;

@@ -56,6 +56,8 @@ struct cabin_syscall_rule {
 	unsigned int line;
 	unsigned int origin;	/* which parse wrote it, 0 = command line */
 	char *where;		/* "FILE:LINE:COL" of its name, NULL if none */
+	/* The group that named it ("@mount"), NULL when named itself. */
+	const char *group;
 };
 
 struct cabin_env_set {
@@ -123,7 +125,10 @@ void cabin_policy_free(struct cabin_policy *p);
 int cabin_policy_parse(struct cabin_policy *p, const char *text, size_t len,
 		       const char *filename, struct cabin_policy_error *err);
 
-/* Same meaning: what format prints is equal (profile, lines ignored). */
+/*
+ * Same meaning: what format prints is equal (profile, lines ignored, and
+ * a syscall group the same as its calls written out by name).
+ */
 bool cabin_policy_equal(const struct cabin_policy *a,
 			const struct cabin_policy *b);
 

@@ -10,17 +10,16 @@
 #define DENY_LIST \
 	"# Other processes: tracing them and reading or writing their memory.\n" \
 	"syscall deny(EPERM) ptrace process_vm_readv process_vm_writev\n" \
-	"# The kernel itself: new kernels, modules, power, swap.\n" \
-	"syscall deny(EPERM) kexec_load kexec_file_load init_module finit_module\n" \
-	"syscall deny(EPERM) delete_module reboot swapon swapoff\n" \
+	"# The kernel itself: new kernels, power, modules, swap.\n" \
+	"syscall deny(EPERM) @reboot @module @swap\n" \
 	"# The file-system tree.\n" \
 	"syscall deny(EPERM) mount umount2 pivot_root\n" \
 	"# Large kernel attack surface.\n" \
 	"syscall deny(EPERM) bpf perf_event_open userfaultfd\n" \
 	"# Keyrings are shared beyond the sandbox.\n" \
-	"syscall deny(EPERM) keyctl add_key request_key\n" \
+	"syscall deny(EPERM) @keyring\n" \
 	"# io_uring performs syscalls the filter never sees.\n" \
-	"syscall deny(EPERM) io_uring_setup io_uring_enter io_uring_register\n" \
+	"syscall deny(EPERM) @io-uring\n" \
 	"# Typing into the terminal of whoever started cabin (TIOCSTI), and\n" \
 	"# the console's own commands (TIOCLINUX).\n" \
 	"syscall deny(EPERM) ioctl when arg1 & 0xffffffff == 0x5412\n" \

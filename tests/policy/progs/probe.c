@@ -24,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -31,6 +32,9 @@
 #include <termios.h>
 #include <unistd.h>
 
+#ifndef SYS_fsopen
+#define SYS_fsopen 430
+#endif
 #ifndef MSG_FASTOPEN
 #define MSG_FASTOPEN 0x20000000
 #endif
@@ -218,6 +222,14 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(m, "sethostname") && argc == 3)
 		return res(sethostname(argv[2], strlen(argv[2])));
+
+	/* the file-system tree: the @mount group, old and new mount API */
+	if (!strcmp(m, "chroot") && argc == 3)
+		return res(chroot(argv[2]));
+	if (!strcmp(m, "umount") && argc == 3)
+		return res(umount2(argv[2], 0));
+	if (!strcmp(m, "fsopen") && argc == 2)	/* a context, never mounted */
+		return res(syscall(SYS_fsopen, "tmpfs", 0));
 
 	/* terminal: type one harmless character into our own terminal */
 	if (!strcmp(m, "tiocsti") && argc == 2)
