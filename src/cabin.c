@@ -89,6 +89,8 @@ static int prepare(struct cabin_run_state *r, const char *program)
 	if (!err)
 		err = cabin_run_check_enforceable(r);
 	if (!err)
+		err = cabin_run_check_cgroup(r);
+	if (!err)
 		err = cabin_run_check_xom(r);
 	if (!err)
 		err = cabin_run_check_paths(r);
@@ -111,7 +113,9 @@ static int prepare(struct cabin_run_state *r, const char *program)
 		return err;
 	cabin_run_plan_sandbox(r);
 	r->envp = cabin_env_build(r->policy, environ);
-	return r->envp ? 0 : -ENOMEM;
+	if (!r->envp)
+		return -ENOMEM;
+	return cabin_run_make_cgroup(r);
 }
 
 /*
@@ -206,6 +210,7 @@ int cabin_run(const struct cabin_config *cfg, char *const argv[])
 		.cfg = cfg, .policy = cfg->policy, .exe_fd = -1,
 		.trace_file = { .fd = -1, .dir = -1 },
 		.report_file = { .fd = -1, .dir = -1 },
+		.cgroup = { .procs_fd = -1 },
 	};
 	int code = CABIN_EXIT_INTERNAL;
 	char *saved_cwd = NULL;
@@ -225,6 +230,7 @@ int cabin_run(const struct cabin_config *cfg, char *const argv[])
 	}
 	cabin_run_close_records(&r);
 	close_platform(&r);
+	cabin_cgroup_remove(&r.cgroup);
 	leave_workdir(&saved_cwd);
 	cabin_env_free(r.envp);
 	free(r.paths);
