@@ -86,10 +86,11 @@ static int prepare(struct cabin_run_state *r, const char *program)
 	err = cabin_run_check_inherited(r);
 	if (!err)
 		err = cabin_run_check_hostname(r);
-	if (!err)
-		err = cabin_run_check_enforceable(r);
+	/* Before the warnings: a refusal is the one line said. */
 	if (!err)
 		err = cabin_run_check_cgroup(r);
+	if (!err)
+		err = cabin_run_check_enforceable(r);
 	if (!err)
 		err = cabin_run_check_xom(r);
 	if (!err)
