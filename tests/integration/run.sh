@@ -668,7 +668,8 @@ fields = {"kernel_release": str, "machine": str, "seccomp_filter": bool,
           "kvm_guest_smap": bool, "kvm_guest_pku": bool,
           "kvm_guest_lacks": str,
           "sev_snp_guest": bool, "ptrace_usable": bool,
-          "yama_ptrace_scope": int}
+          "yama_ptrace_scope": int, "cgroup_memory": bool,
+          "cgroup_pids": bool, "cgroup_cpu": bool, "cgroup_why": str}
 bad = []
 if set(info) != set(fields):
     bad.append("fields %s, want %s" % (sorted(info), sorted(fields)))
@@ -711,6 +712,19 @@ except FileNotFoundError:
     scope = -1
 want["yama_ptrace_scope"] = scope
 want["ptrace_usable"] = scope <= 1
+# A controller the cgroup v2 cabin is in does not offer is not available.
+offered = set()
+own = [l[3:].strip() for l in open("/proc/self/cgroup") if l.startswith("0::")]
+for line in open("/proc/self/mountinfo"):
+    f = line.split()
+    if own and " - cgroup2 " in line and f[3] == "/":
+        try:
+            offered = set(open(f[4] + own[0] + "/cgroup.controllers").read().split())
+        except OSError:
+            pass
+for c in ("memory", "pids", "cpu"):
+    if c not in offered:
+        want["cgroup_" + c] = False
 if os.access(sys.argv[2], os.X_OK):        # int 0x80 getpid, natively
     said = subprocess.run([sys.argv[2]], capture_output=True, text=True).stdout
     if said.startswith("ESCAPED int 0x80 getpid"):
