@@ -226,6 +226,7 @@ int cabin_run(const struct cabin_config *cfg, char *const argv[])
 	if (open_platform(&r) == 0 && cabin_run_open_records(&r, argv) == 0 &&
 	    enter_workdir(&r, &saved_cwd) == 0 && prepare(&r, argv[0]) == 0) {
 		code = launch(&r, argv);
+		code = cabin_run_cgroup_verdict(&r, code);
 		leave_workdir(&saved_cwd);
 		code = cabin_run_deliver_outputs(&r, code);
 	}

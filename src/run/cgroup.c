@@ -6,6 +6,7 @@
  * instead: never a weaker limit in silence.
  */
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -76,6 +77,8 @@ int cabin_run_make_cgroup(struct cabin_run_state *r)
 	return err;
 }
 
+#define OOM_LINE "killed by the memory limit (--memory %lluM, the whole tree's cgroup memory.max): the kernel killed %llu process%s"
+
 /*
  * What the kernel did at the limits, in one line each, before the report
  * is written (the report keeps the lines too).
@@ -94,8 +97,9 @@ void cabin_run_cgroup_counts(struct cabin_run_state *r,
 		return;
 	l->oom_kills = ev.oom_kill;
 	l->pids_refused = ev.pids_max;
+	r->cgroup_told = true;
 	if (ev.oom_kill)
-		cabin_log_say(&proxy->log, "killed by the memory limit (--memory %lluM, the whole tree's cgroup memory.max): the kernel killed %llu process%s",
+		cabin_log_say(&proxy->log, OOM_LINE,
 			      (unsigned long long)(pl->memory_max >> 20),
 			      (unsigned long long)ev.oom_kill,
 			      ev.oom_kill == 1 ? "" : "es");
@@ -104,4 +108,23 @@ void cabin_run_cgroup_counts(struct cabin_run_state *r,
 			      (unsigned long long)pl->pids_max,
 			      (unsigned long long)ev.pids_max,
 			      ev.pids_max == 1 ? "" : "s");
+}
+
+/*
+ * The run is over.  Where no proxy in cabin's own process heard the end
+ * (the kvm platform's runs in its monitor, which the memory limit kills
+ * with the rest of the tree), the memory limit is said here; a monitor
+ * killed by it is the tree killed by SIGKILL, as on the process platform.
+ */
+int cabin_run_cgroup_verdict(struct cabin_run_state *r, int code)
+{
+	struct cabin_cgroup_events ev;
+
+	if (r->cgroup_told || cabin_cgroup_events(&r->cgroup, &ev) < 0 ||
+	    !ev.oom_kill)
+		return code;
+	fprintf(r->log, "cabin: " OOM_LINE "\n",
+		(unsigned long long)(r->policy->limits.memory_max >> 20),
+		(unsigned long long)ev.oom_kill, ev.oom_kill == 1 ? "" : "es");
+	return code == CABIN_EXIT_INTERNAL ? 128 + SIGKILL : code;
 }

@@ -71,6 +71,7 @@ struct cabin_run_state {
 	struct cabin_launch launch;	/* the platform's view of the run */
 	int private_fds[2];		/* the outputs' records: cabin's */
 	struct cabin_cgroup cgroup;	/* whole-tree limits, when set */
+	bool cgroup_told;		/* its counts were said, here */
 };
 
 /* What the run confines (scope.c). */
@@ -117,6 +118,7 @@ int cabin_run_check_cgroup(struct cabin_run_state *r);
 int cabin_run_make_cgroup(struct cabin_run_state *r);
 void cabin_run_cgroup_counts(struct cabin_run_state *r,
 			     struct cabin_proxy *proxy);
+int cabin_run_cgroup_verdict(struct cabin_run_state *r, int code);
 
 /* The trace and the report, from before the run to after it (records.c). */
 int cabin_run_open_records(struct cabin_run_state *r, char *const argv[]);

@@ -86,6 +86,14 @@ else
 	fail "cgroup: the report has memory_max and oom_kills" "$(what); report: $(grep -A8 '"limits"' /tmp/cg-report.json | tr '\n' ' ')"
 fi
 
+# An error path: the program is not there (127): the cgroup goes too.
+run "$CABIN" run --memory 64M -- /nonexistent/prog
+if [ "$rc" = 127 ] && [ -z "$(leftovers)" ]; then
+	ok "cgroup: a program not found (127): no cgroup left"
+else
+	fail "cgroup: a program not found (127): no cgroup left" "$(what); left: $(leftovers)"
+fi
+
 # pids.max: a loop of forks stops with EAGAIN at the limit; a fork bomb
 # (every child forks) is contained.  The sleepers left go with the run.
 run "$CABIN" run --pids-max 8 -- "$FORKBOMB" loop 40 cgmark1
@@ -152,6 +160,28 @@ if command -v su >/dev/null; then
 	else
 		fail "cgroup: not delegated: refused (125) with what to use instead" "$(what)"
 	fi
+fi
+
+# --platform kvm: the monitor is a host process in the run's cgroup, and
+# the guest's memory is the monitor's, so --memory holds the guest too.
+kvm_verdict
+if [ "$kvm_ok" = yes ] && [ -z "$KVM_UNSAFE" ]; then
+	run "$CABIN" run --platform kvm --memory 256M --pids-max 16 -- /bin/busybox echo inside
+	if [ "$rc" = 0 ] && grep -qx inside "$O" && [ -z "$(leftovers)" ]; then
+		ok "cgroup: kvm: a run under --memory and --pids-max, cgroup removed after"
+	else
+		fail "cgroup: kvm: a run under --memory and --pids-max, cgroup removed after" "$(what); left: $(leftovers)"
+	fi
+	run "$CABIN" run --platform kvm --memory 32M -- /bin/busybox dd if=/dev/zero of=/dev/null bs=64M count=1
+	show
+	if [ "$rc" = 137 ] && grep -q '^cabin: killed by the memory limit (--memory 32M' "$E" &&
+	   [ -z "$(leftovers)" ]; then
+		ok "cgroup: kvm: a guest allocating past --memory 32M is killed (137), said in one line"
+	else
+		fail "cgroup: kvm: a guest allocating past --memory 32M is killed (137), said in one line" "$(what)"
+	fi
+else
+	skip "cgroup: kvm" "--platform kvm unavailable: ${kvm_why:-its guest lacks $KVM_UNSAFE}"
 fi
 
 [ -n "$mounted" ] && umount "$CG"
