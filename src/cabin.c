@@ -86,6 +86,9 @@ static int prepare(struct cabin_run_state *r, const char *program)
 	err = cabin_run_check_inherited(r);
 	if (!err)
 		err = cabin_run_check_hostname(r);
+	/* Before the warnings: a refusal is the one line said. */
+	if (!err)
+		err = cabin_run_check_cgroup(r);
 	if (!err)
 		err = cabin_run_check_enforceable(r);
 	if (!err)
@@ -111,7 +114,9 @@ static int prepare(struct cabin_run_state *r, const char *program)
 		return err;
 	cabin_run_plan_sandbox(r);
 	r->envp = cabin_env_build(r->policy, environ);
-	return r->envp ? 0 : -ENOMEM;
+	if (!r->envp)
+		return -ENOMEM;
+	return cabin_run_make_cgroup(r);
 }
 
 /*
@@ -207,6 +212,7 @@ int cabin_run(const struct cabin_config *cfg, char *const argv[])
 		.cfg = cfg, .policy = cfg->policy, .exe_fd = -1,
 		.trace_file = { .fd = -1, .dir = -1 },
 		.report_file = { .fd = -1, .dir = -1 },
+		.cgroup = { .procs_fd = -1 },
 	};
 	int code = CABIN_EXIT_INTERNAL;
 	char *saved_cwd = NULL;
@@ -223,11 +229,13 @@ int cabin_run(const struct cabin_config *cfg, char *const argv[])
 	if (open_platform(&r) == 0 && cabin_run_open_records(&r, argv) == 0 &&
 	    enter_workdir(&r, &saved_cwd) == 0 && prepare(&r, argv[0]) == 0) {
 		code = launch(&r, argv);
+		code = cabin_run_cgroup_verdict(&r, code);
 		leave_workdir(&saved_cwd);
 		code = cabin_run_deliver_outputs(&r, code);
 	}
 	cabin_run_close_records(&r);
 	close_platform(&r);
+	cabin_cgroup_remove(&r.cgroup);
 	leave_workdir(&saved_cwd);
 	cabin_env_free(r.envp);
 	free(r.paths);

@@ -42,6 +42,13 @@ struct cabin_info {
 
 	bool sev_snp_guest;		/* inside an AMD SEV-SNP guest */
 	bool ptrace_usable;		/* Yama ptrace_scope <= 1 or no Yama */
+	/*
+	 * Whole-tree limits: which cgroup v2 controllers cabin can give a
+	 * run's cgroup here (--memory, --pids-max, --cpu-max), and why not
+	 * for the first one missing ("" when all are there).
+	 */
+	bool cgroup_memory, cgroup_pids, cgroup_cpu;
+	char cgroup_why[512];
 	int yama_ptrace_scope;		/* -1 if no Yama */
 };
 

@@ -39,13 +39,23 @@ enum cabin_memory_protection {
 
 /* The limits a policy sets with `limit NAME VALUE`. */
 enum cabin_policy_limit {
-	CABIN_POLICY_LIMIT_MEMORY,	/* bytes of address space per process */
-	CABIN_POLICY_LIMIT_CPU,		/* CPU seconds per process */
+	CABIN_POLICY_LIMIT_RLIMIT_AS,	/* bytes of address space per process */
+	CABIN_POLICY_LIMIT_RLIMIT_CPU,	/* CPU seconds per process */
 	CABIN_POLICY_LIMIT_PROCS,	/* live processes + threads in the tree */
-	CABIN_POLICY_LIMIT_FILES,	/* open file descriptors per process */
-	CABIN_POLICY_LIMIT_FSIZE,	/* bytes, largest file it may write */
+	CABIN_POLICY_LIMIT_RLIMIT_NOFILE, /* open descriptors per process */
+	CABIN_POLICY_LIMIT_RLIMIT_FSIZE, /* bytes, largest file it may write */
 	CABIN_POLICY_LIMIT_TIMEOUT,	/* wall-clock seconds for the whole run */
+	CABIN_POLICY_LIMIT_MEMORY_MAX,	/* bytes the whole tree may use */
+	CABIN_POLICY_LIMIT_PIDS_MAX,	/* tasks in the whole tree (cgroup) */
+	CABIN_POLICY_LIMIT_CPU_MAX,	/* percent of one CPU, whole tree */
 };
+
+/*
+ * A CPU share as `cabin run --cpu-max` and `limit cpu-max` take it:
+ * "50%" or "0.5" (CPUs), in percent of one CPU, 1 to 100000.
+ * 0, or -EINVAL.
+ */
+int cabin_policy_parse_cpu_share(const char *s, uint64_t *percent);
 
 /* An empty policy (nothing restricted), or NULL when out of memory. */
 struct cabin_policy *cabin_policy_new(void);

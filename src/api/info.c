@@ -11,6 +11,7 @@
 #include "cabin/info.h"
 #include "platform/kvm/host/verdict.h"
 #include "platform/probe.h"
+#include "util/cgroup.h"
 #include "util/sysctl.h"
 
 /* The probe only says "no"; the usual sysctls tell the user why. */
@@ -86,6 +87,27 @@ static void take_kvm(struct cabin_info *info,
 		 v->lacks);
 }
 
+/* Each controller alone: a machine may delegate some and not others. */
+static void take_cgroup(struct cabin_info *info)
+{
+	struct cabin_cgroup cg;
+	bool *have[] = { &info->cgroup_memory, &info->cgroup_pids,
+			 &info->cgroup_cpu };
+	static const unsigned int controllers[] = {
+		CABIN_CGROUP_MEMORY, CABIN_CGROUP_PIDS, CABIN_CGROUP_CPU,
+	};
+	char why[sizeof(info->cgroup_why)];
+	unsigned int i;
+
+	for (i = 0; i < 3; i++) {
+		*have[i] = cabin_cgroup_probe(&cg, controllers[i], why,
+					      sizeof(why)) == 0;
+		if (!*have[i] && !info->cgroup_why[0])
+			snprintf(info->cgroup_why, sizeof(info->cgroup_why),
+				 "%s", why);
+	}
+}
+
 int cabin_info_gather(struct cabin_info *info)
 {
 	struct cabin_probe probe;
@@ -100,6 +122,7 @@ int cabin_info_gather(struct cabin_info *info)
 	cabin_kvm_decide(&ev, &verdict);
 	take_probe(info, &probe);
 	take_kvm(info, &ev, &verdict);
+	take_cgroup(info);
 	if (!info->user_namespaces)
 		info->user_namespaces_why = userns_reason();
 	return 0;

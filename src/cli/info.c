@@ -115,6 +115,24 @@ static void print_kvm_verdict(const struct cabin_info *p)
 		    " runs need --unsafe-disable for the missing SMEP/SMAP");
 }
 
+/* Which whole-tree limits a run may ask for, and what stands in. */
+static void print_cgroup(const struct cabin_info *p)
+{
+	char opts[64] = "";
+
+	if (p->cgroup_memory && p->cgroup_pids && p->cgroup_cpu) {
+		row("whole-tree limits", "yes (cgroup v2): --memory, --pids-max, --cpu-max");
+		return;
+	}
+	snprintf(opts, sizeof(opts), "%s%s%s",
+		 p->cgroup_memory ? "" : " --memory",
+		 p->cgroup_pids ? "" : " --pids-max",
+		 p->cgroup_cpu ? "" : " --cpu-max");
+	row("whole-tree limits", "%s (%s):%s refused; instead --rlimit-as, --rlimit-cpu (each process), --max-procs (counted by cabin)",
+	    p->cgroup_memory || p->cgroup_pids || p->cgroup_cpu ? "partly" :
+	    "no", p->cgroup_why, opts);
+}
+
 static void print_table(const struct cabin_info *p)
 {
 	char buf[24];
@@ -188,6 +206,8 @@ static void print_table(const struct cabin_info *p)
 		row("SEV-SNP guest", "yes");
 	else
 		row("SEV-SNP guest", "no: --platform snp unavailable");
+
+	print_cgroup(p);
 
 	switch (p->yama_ptrace_scope) {
 	case -1:
@@ -266,6 +286,10 @@ static void print_json(const struct cabin_info *p)
 		    p->kvm_guest_known ? p->kvm_guest_lacks : "unknown", false);
 	json_bool("sev_snp_guest", p->sev_snp_guest);
 	json_bool("ptrace_usable", p->ptrace_usable);
+	json_bool("cgroup_memory", p->cgroup_memory);
+	json_bool("cgroup_pids", p->cgroup_pids);
+	json_bool("cgroup_cpu", p->cgroup_cpu);
+	json_string("cgroup_why", p->cgroup_why, false);
 	json_int("yama_ptrace_scope", p->yama_ptrace_scope, true);
 	printf("}\n");
 }

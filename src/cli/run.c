@@ -42,8 +42,8 @@ static void usage(FILE *out)
 	      "      --allow-exec PATH     also allow reading and executing PATH\n"
 	      "      --net MODE            none, loopback or host\n"
 	      "      --timeout SECONDS     kill the whole tree after SECONDS (exit 124)\n"
-	      "      --memory SIZE         address-space limit per process (K, M, G suffixes)\n"
-	      "      --max-procs N         at most N live processes and threads\n"
+	      "      --max-procs N         at most N live processes and threads (counted\n"
+	      "                            by cabin's proxy)\n"
 	      "      --clear-env           start from an empty environment\n"
 	      "      --setenv NAME=VALUE   set a variable in the program's environment\n"
 	      "      --unsetenv NAME       remove a variable from the program's environment\n"
@@ -66,6 +66,22 @@ static void usage(FILE *out)
 	      "                            devices but terminals and /dev/null's kin, and\n"
 	      "                            sockets but unix and connected or listening TCP\n"
 	      "                            ones are refused (exit 125), on 0, 1, 2 too\n"
+	      "\n"
+	      "Limits of the whole tree (a cgroup v2 of the run's own; refused, exit\n"
+	      "125, where cabin cannot make one: see 'cabin info'):\n"
+	      "      --memory SIZE         memory of all its processes together, swap\n"
+	      "                            none (memory.max; K, M, G suffixes); past it\n"
+	      "                            the kernel kills the whole tree\n"
+	      "      --pids-max N          at most N tasks at once (pids.max); a fork\n"
+	      "                            past it fails with EAGAIN\n"
+	      "      --cpu-max SHARE       CPU time of all of them together, as 50% of\n"
+	      "                            one CPU or 1.5 CPUs (cpu.max)\n"
+	      "\n"
+	      "Limits of each process (setrlimit; each process has its own count):\n"
+	      "      --rlimit-as SIZE      address space (RLIMIT_AS; K, M, G suffixes)\n"
+	      "      --rlimit-cpu SECONDS  CPU seconds (RLIMIT_CPU; then SIGXCPU)\n"
+	      "      --rlimit-nofile N     open descriptors (RLIMIT_NOFILE)\n"
+	      "      --rlimit-fsize SIZE   largest file it may write (RLIMIT_FSIZE)\n"
 	      "\n"
 	      "Output:\n"
 	      "  -v, --verbose             print each spawn, exec and exit, and a summary\n"
@@ -105,6 +121,8 @@ enum {
 	OPT_FORWARD, OPT_KVM_BATCH, OPT_PASS_FD, OPT_UNSETENV, OPT_KEEPENV,
 	OPT_CHDIR,
 	OPT_HOSTNAME,
+	OPT_PIDS_MAX, OPT_CPU_MAX, OPT_RLIMIT_AS, OPT_RLIMIT_CPU,
+	OPT_RLIMIT_NOFILE, OPT_RLIMIT_FSIZE,
 };
 
 #define MAX_PASS_FDS 64
@@ -244,7 +262,31 @@ static int take_option(struct run_args *a, int c, const char *arg)
 	case OPT_MEMORY:
 		if (parse_size(arg, &v) < 0 || v < (1u << 20))
 			return bad("--memory takes a size of at least 1M (K, M, G suffixes), not '%s'", arg);
-		return cabin_policy_set_limit(o, CABIN_POLICY_LIMIT_MEMORY, v);
+		return cabin_policy_set_limit(o, CABIN_POLICY_LIMIT_MEMORY_MAX, v);
+	case OPT_PIDS_MAX:
+		if (parse_count(arg, &v) < 0)
+			return bad("--pids-max takes a number >= 1, not '%s'", arg);
+		return cabin_policy_set_limit(o, CABIN_POLICY_LIMIT_PIDS_MAX, v);
+	case OPT_CPU_MAX:
+		if (cabin_policy_parse_cpu_share(arg, &v) < 0)
+			return bad("--cpu-max takes a share of the CPUs such as 50%% or 1.5 (1%% to 100000%%), not '%s'", arg);
+		return cabin_policy_set_limit(o, CABIN_POLICY_LIMIT_CPU_MAX, v);
+	case OPT_RLIMIT_AS:
+		if (parse_size(arg, &v) < 0 || v < (1u << 20))
+			return bad("--rlimit-as takes a size of at least 1M (K, M, G suffixes), not '%s'", arg);
+		return cabin_policy_set_limit(o, CABIN_POLICY_LIMIT_RLIMIT_AS, v);
+	case OPT_RLIMIT_CPU:
+		if (parse_count(arg, &v) < 0)
+			return bad("--rlimit-cpu takes a whole number of seconds >= 1, not '%s'", arg);
+		return cabin_policy_set_limit(o, CABIN_POLICY_LIMIT_RLIMIT_CPU, v);
+	case OPT_RLIMIT_NOFILE:
+		if (parse_count(arg, &v) < 0 || v < 3)
+			return bad("--rlimit-nofile takes a number >= 3 (stdin, stdout, stderr), not '%s'", arg);
+		return cabin_policy_set_limit(o, CABIN_POLICY_LIMIT_RLIMIT_NOFILE, v);
+	case OPT_RLIMIT_FSIZE:
+		if (parse_size(arg, &v) < 0)
+			return bad("--rlimit-fsize takes a size >= 1 (K, M, G suffixes), not '%s'", arg);
+		return cabin_policy_set_limit(o, CABIN_POLICY_LIMIT_RLIMIT_FSIZE, v);
 	case OPT_PROCS:
 		if (parse_count(arg, &v) < 0)
 			return bad("--max-procs takes a number >= 1, not '%s'", arg);
@@ -406,6 +448,12 @@ int cabin_cmd_run(int argc, char **argv)
 		{ "keep-env", required_argument, NULL, OPT_KEEPENV },
 		{ "chdir", required_argument, NULL, OPT_CHDIR },
 		{ "hostname", required_argument, NULL, OPT_HOSTNAME },
+		{ "pids-max", required_argument, NULL, OPT_PIDS_MAX },
+		{ "cpu-max", required_argument, NULL, OPT_CPU_MAX },
+		{ "rlimit-as", required_argument, NULL, OPT_RLIMIT_AS },
+		{ "rlimit-cpu", required_argument, NULL, OPT_RLIMIT_CPU },
+		{ "rlimit-nofile", required_argument, NULL, OPT_RLIMIT_NOFILE },
+		{ "rlimit-fsize", required_argument, NULL, OPT_RLIMIT_FSIZE },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct run_args a = { 0 };

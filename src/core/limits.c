@@ -55,7 +55,7 @@ static void report_memory(struct cabin_proxy *p, struct cabin_task *task)
 	if (l->memory_reported)
 		return;
 	l->memory_reported = true;
-	cabin_log_say(&p->log, "memory limit reached (%llu MiB): %s by pid %d (%s) failed with ENOMEM",
+	cabin_log_say(&p->log, "address-space limit reached (--rlimit-as %lluM, per process): %s by pid %d (%s) failed with ENOMEM",
 			(unsigned long long)(l->memory >> 20),
 			cabin_syscall_name(task->cur_nr, name, sizeof(name)),
 			(int)task->tid, task->comm);

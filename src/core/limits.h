@@ -18,10 +18,16 @@ struct cabin_syscall;
 
 struct cabin_proxy_limits {
 	uint64_t procs;		/* live tasks in the tree; 0 = unlimited */
-	uint64_t memory;	/* bytes (enforced by RLIMIT_AS), for reports */
+	uint64_t memory;	/* bytes (RLIMIT_AS, per process), for reports */
 	unsigned long pending;	/* spawns between entry and exit */
 	bool procs_reported;
 	bool memory_reported;
+	/*
+	 * The whole tree's, in the run's cgroup v2 (0: not set), and what
+	 * the kernel counted there by the end: for the report.
+	 */
+	uint64_t memory_max, pids_max, cpu_max;
+	uint64_t oom_kills, pids_refused;
 };
 
 /* Syscalls the limits need to watch (entry and exit), -1 terminated. */

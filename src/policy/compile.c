@@ -384,7 +384,7 @@ int cabin_policy_compile_routes(const struct cabin_compile_input *in,
 	struct cabin_route fallback = { .kind = CABIN_ROUTE_ALLOW };
 	const struct cabin_memguard_want wx = { .alias = alias_checks(in) };
 	const struct cabin_proxy_limits limits = {
-		.procs = p->limits.procs, .memory = p->limits.memory,
+		.procs = p->limits.procs, .memory = p->limits.rlimit_as,
 	};
 	size_t i;
 	int err;

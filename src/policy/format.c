@@ -315,20 +315,28 @@ static void print_limits(struct out *o, const struct cabin_policy *p)
 {
 	const struct cabin_limits *l = &p->limits;
 
-	if (!l->memory && !l->cpu && !l->procs && !l->files && !l->fsize &&
-	    !l->timeout)
+	if (!l->rlimit_as && !l->rlimit_cpu && !l->procs && !l->rlimit_nofile &&
+	    !l->rlimit_fsize && !l->timeout && !l->memory_max &&
+	    !l->pids_max && !l->cpu_max)
 		return;
 	section(o, "limits");
-	if (l->memory)
-		print_size(o->f, "memory", l->memory);
-	if (l->cpu)
-		fprintf(o->f, "limit cpu %" PRIu64 "\n", l->cpu);
+	if (l->memory_max)
+		print_size(o->f, "memory", l->memory_max);
+	if (l->pids_max)
+		fprintf(o->f, "limit pids-max %" PRIu64 "\n", l->pids_max);
+	if (l->cpu_max)
+		fprintf(o->f, "limit cpu-max %" PRIu64 "%%\n", l->cpu_max);
+	if (l->rlimit_as)
+		print_size(o->f, "rlimit-as", l->rlimit_as);
+	if (l->rlimit_cpu)
+		fprintf(o->f, "limit rlimit-cpu %" PRIu64 "\n", l->rlimit_cpu);
 	if (l->procs)
 		fprintf(o->f, "limit procs %" PRIu64 "\n", l->procs);
-	if (l->files)
-		fprintf(o->f, "limit files %" PRIu64 "\n", l->files);
-	if (l->fsize)
-		print_size(o->f, "fsize", l->fsize);
+	if (l->rlimit_nofile)
+		fprintf(o->f, "limit rlimit-nofile %" PRIu64 "\n",
+			l->rlimit_nofile);
+	if (l->rlimit_fsize)
+		print_size(o->f, "rlimit-fsize", l->rlimit_fsize);
 	if (l->timeout)
 		fprintf(o->f, "limit timeout %" PRIu64 "\n", l->timeout);
 }

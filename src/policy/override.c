@@ -30,12 +30,15 @@ int cabin_policy_set_limit(struct cabin_policy *p,
 {
 #define AT(f) offsetof(struct cabin_limits, f)
 	static const size_t field[] = {
-		[CABIN_POLICY_LIMIT_MEMORY] = AT(memory),
-		[CABIN_POLICY_LIMIT_CPU] = AT(cpu),
+		[CABIN_POLICY_LIMIT_RLIMIT_AS] = AT(rlimit_as),
+		[CABIN_POLICY_LIMIT_RLIMIT_CPU] = AT(rlimit_cpu),
 		[CABIN_POLICY_LIMIT_PROCS] = AT(procs),
-		[CABIN_POLICY_LIMIT_FILES] = AT(files),
-		[CABIN_POLICY_LIMIT_FSIZE] = AT(fsize),
+		[CABIN_POLICY_LIMIT_RLIMIT_NOFILE] = AT(rlimit_nofile),
+		[CABIN_POLICY_LIMIT_RLIMIT_FSIZE] = AT(rlimit_fsize),
 		[CABIN_POLICY_LIMIT_TIMEOUT] = AT(timeout),
+		[CABIN_POLICY_LIMIT_MEMORY_MAX] = AT(memory_max),
+		[CABIN_POLICY_LIMIT_PIDS_MAX] = AT(pids_max),
+		[CABIN_POLICY_LIMIT_CPU_MAX] = AT(cpu_max),
 	};
 #undef AT
 

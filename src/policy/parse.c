@@ -5,6 +5,7 @@
  * profile (profiles.c holds their texts).  Words come from lex.c; what
  * they build lives in policy.c.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stddef.h>
@@ -166,27 +167,78 @@ static int do_network(struct parse_ctx *c)
 
 /* ---- limit ---- */
 
+int cabin_policy_parse_cpu_share(const char *s, uint64_t *percent)
+{
+	uint64_t whole = 0, frac = 0, scale = 100;
+	const char *q = s;
+
+	if (!isdigit((unsigned char)*q))
+		return -EINVAL;
+	while (isdigit((unsigned char)*q) && whole <= 100000)
+		whole = whole * 10 + (uint64_t)(*q++ - '0');
+	if (*q == '%' && !q[1]) {
+		*percent = whole;
+	} else {
+		/* CPUs, to two decimals: 0.5 is 50%, 1.25 is 125%. */
+		if (*q == '.') {
+			for (q++; isdigit((unsigned char)*q); q++) {
+				if (scale == 1)
+					return -EINVAL;
+				scale /= 10;
+				frac += (uint64_t)(*q - '0') * scale;
+			}
+		}
+		if (*q)
+			return -EINVAL;
+		*percent = whole * 100 + frac;
+	}
+	return *percent >= 1 && *percent <= 100000 ? 0 : -EINVAL;
+}
+
+/* The spellings that meant a per-process limit once, and what to write. */
+static const char *renamed_limit(const char *what)
+{
+	if (!strcmp(what, "cpu"))
+		return "'limit cpu' is gone: write 'limit rlimit-cpu SECONDS' (CPU seconds of each process) or 'limit cpu-max SHARE' (the whole tree's share of the CPUs)";
+	if (!strcmp(what, "files"))
+		return "'limit files' is gone: write 'limit rlimit-nofile N' (open descriptors of each process)";
+	return NULL;
+}
+
 static int do_limit(struct parse_ctx *c)
 {
+	enum { COUNT, SIZE, SHARE };
 	static const struct {
 		const char *name;
 		size_t field;		/* offset in struct cabin_limits */
-		bool size;		/* takes a K, M, G or T suffix */
+		int kind;
 		uint64_t min;
 		const char *too_small;	/* NULL: "must be at least 1" */
 	} limits[] = {
-		{ "memory", offsetof(struct cabin_limits, memory), true,
+		{ "memory", offsetof(struct cabin_limits, memory_max), SIZE,
 		  1u << 20, "'limit memory' must be at least 1M" },
-		{ "cpu", offsetof(struct cabin_limits, cpu), false, 1, NULL },
-		{ "procs", offsetof(struct cabin_limits, procs), false, 1,
+		{ "pids-max", offsetof(struct cabin_limits, pids_max), COUNT,
+		  1, NULL },
+		{ "cpu-max", offsetof(struct cabin_limits, cpu_max), SHARE,
+		  1, NULL },
+		{ "rlimit-as", offsetof(struct cabin_limits, rlimit_as), SIZE,
+		  1u << 20, "'limit rlimit-as' must be at least 1M" },
+		{ "rlimit-cpu", offsetof(struct cabin_limits, rlimit_cpu),
+		  COUNT, 1, NULL },
+		{ "procs", offsetof(struct cabin_limits, procs), COUNT, 1,
 		  NULL },
-		{ "files", offsetof(struct cabin_limits, files), false, 3,
-		  "'limit files' must be at least 3 (stdin, stdout, stderr)" },
-		{ "fsize", offsetof(struct cabin_limits, fsize), true, 1,
+		{ "rlimit-nofile", offsetof(struct cabin_limits, rlimit_nofile),
+		  COUNT, 3,
+		  "'limit rlimit-nofile' must be at least 3 (stdin, stdout, stderr)" },
+		{ "rlimit-fsize", offsetof(struct cabin_limits, rlimit_fsize),
+		  SIZE, 1, NULL },
+		/* the largest file written: what it always meant */
+		{ "fsize", offsetof(struct cabin_limits, rlimit_fsize), SIZE, 1,
 		  NULL },
-		{ "timeout", offsetof(struct cabin_limits, timeout), false, 1,
+		{ "timeout", offsetof(struct cabin_limits, timeout), COUNT, 1,
 		  NULL },
 	};
+	static const char known[] = "memory, pids-max, cpu-max, procs, timeout, rlimit-as, rlimit-cpu, rlimit-nofile or rlimit-fsize";
 	const struct parse_word *w;
 	const char *what;
 	uint64_t v;
@@ -196,22 +248,32 @@ static int do_limit(struct parse_ctx *c)
 	if (err) {
 		if (c->nw < 2)
 			return cabin_lex_fail(c, cabin_lex_col_at(c, 1),
-					      "expected memory, cpu, procs, files, fsize or timeout after 'limit'");
+					      "expected %s after 'limit'",
+					      known);
 		return err;
 	}
 	what = c->w[1].text;
 	w = &c->w[2];
+	if (renamed_limit(what))
+		return cabin_lex_fail(c, c->w[1].col, "%s",
+				      renamed_limit(what));
 	for (k = 0; k < ARRAY_SIZE(limits); k++)
 		if (!strcmp(what, limits[k].name))
 			break;
 	if (k == ARRAY_SIZE(limits))
 		return cabin_lex_fail(c, c->w[1].col,
-				      "unknown limit '%s' (expected memory, cpu, procs, files, fsize or timeout)",
-				      cabin_lex_shown(c, what));
-	if (limits[k].size)
+				      "unknown limit '%s' (expected %s)",
+				      cabin_lex_shown(c, what), known);
+	if (limits[k].kind == SHARE) {
+		if (cabin_policy_parse_cpu_share(w->text, &v) < 0)
+			return cabin_lex_fail(c, w->col,
+					      "'limit cpu-max' takes a share of the CPUs such as 50%% or 1.5 (1%% to 100000%%), not '%s'",
+					      cabin_lex_shown(c, w->text));
+	} else if (limits[k].kind == SIZE) {
 		err = cabin_lex_size(c, w, &v);
-	else
+	} else {
 		err = cabin_lex_u64(c, w, &v);
+	}
 	if (err)
 		return err;
 	if (v < limits[k].min && limits[k].too_small)

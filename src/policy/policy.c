@@ -485,10 +485,14 @@ int cabin_policy_validate(const struct cabin_policy *p,
 		return invalid(err, "malformed syscall default");
 	if (p->net == CABIN_NET_NONE && (p->nconnect_ports || p->nbind_ports))
 		return invalid(err, "'network none' contradicts network ports");
-	if (l->memory && l->memory < (1u << 20))
+	if (l->rlimit_as && l->rlimit_as < (1u << 20))
+		return invalid(err, "'limit rlimit-as' must be at least 1M");
+	if (l->memory_max && l->memory_max < (1u << 20))
 		return invalid(err, "'limit memory' must be at least 1M");
-	if (l->files && l->files < 3)
-		return invalid(err, "'limit files' must be at least 3");
+	if (l->rlimit_nofile && l->rlimit_nofile < 3)
+		return invalid(err, "'limit rlimit-nofile' must be at least 3");
+	if (l->cpu_max > 100000)
+		return invalid(err, "'limit cpu-max' must be at most 100000%% (1000 CPUs)");
 	for (i = 0; i < p->npaths; i++)
 		if (!p->paths[i].rights ||
 		    !cabin_policy_valid_path(p->paths[i].path))

@@ -41,12 +41,16 @@ enum cabin_isolate {
 
 /* A limit of 0 means "not set". */
 struct cabin_limits {
-	uint64_t memory;	/* bytes of address space per process */
-	uint64_t cpu;		/* CPU seconds per process */
+	uint64_t rlimit_as;	/* bytes of address space per process */
+	uint64_t rlimit_cpu;	/* CPU seconds per process */
 	uint64_t procs;		/* live processes + threads in the tree */
-	uint64_t files;		/* open file descriptors per process */
-	uint64_t fsize;		/* bytes, largest file it may write */
+	uint64_t rlimit_nofile;	/* open file descriptors per process */
+	uint64_t rlimit_fsize;	/* bytes, largest file it may write */
 	uint64_t timeout;	/* wall-clock seconds for the whole run */
+	/* The whole tree's, in a cgroup v2 of the run's own: */
+	uint64_t memory_max;	/* bytes (memory.max, no swap) */
+	uint64_t pids_max;	/* tasks (pids.max) */
+	uint64_t cpu_max;	/* percent of one CPU (cpu.max) */
 };
 
 /* A syscall rule as written: names kept for printing the normal form. */

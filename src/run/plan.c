@@ -60,10 +60,13 @@ void cabin_run_plan_sandbox(struct cabin_run_state *r)
 				sizeof(r->self_exe));
 	if (n > 0 && (sb->unshare_flags & CLONE_NEWNS))
 		sb->protect_path = r->self_exe;
-	add_rlimit(sb, RLIMIT_AS, p->limits.memory, p->limits.memory);
-	add_rlimit(sb, RLIMIT_CPU, p->limits.cpu, p->limits.cpu + 1);
-	add_rlimit(sb, RLIMIT_NOFILE, p->limits.files, p->limits.files);
-	add_rlimit(sb, RLIMIT_FSIZE, p->limits.fsize, p->limits.fsize);
+	add_rlimit(sb, RLIMIT_AS, p->limits.rlimit_as, p->limits.rlimit_as);
+	add_rlimit(sb, RLIMIT_CPU, p->limits.rlimit_cpu,
+		   p->limits.rlimit_cpu + 1);
+	add_rlimit(sb, RLIMIT_NOFILE, p->limits.rlimit_nofile,
+		   p->limits.rlimit_nofile);
+	add_rlimit(sb, RLIMIT_FSIZE, p->limits.rlimit_fsize,
+		   p->limits.rlimit_fsize);
 }
 
 /*
@@ -111,6 +114,8 @@ static struct cabin_spawn spawn_plan(struct cabin_run_state *r,
 			   !(r->cfg->unsafe & CABIN_UNSAFE_CAPS)),
 		.confine = confine,
 		.confine_ctx = r,
+		.join_cgroup = r->cgroup.procs_fd >= 0,
+		.cgroup_fd = r->cgroup.procs_fd,
 	};
 }
 

@@ -285,7 +285,7 @@ int cabin_run_init_proxy(struct cabin_run_state *r, struct cabin_proxy *proxy,
 	proxy->verbose = r->cfg->verbose;
 	proxy->log.quiet = r->cfg->quiet;
 	proxy->limits.procs = r->policy->limits.procs;
-	proxy->limits.memory = r->policy->limits.memory;
+	proxy->limits.memory = r->policy->limits.rlimit_as;
 	proxy->wx = r->policy->memory & CABIN_MEMORY_WX;
 	proxy->xom = r->has_xom ? &r->xom : NULL;
 	proxy->memguard = r->has_memguard ? &r->memguard : NULL;

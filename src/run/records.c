@@ -138,6 +138,7 @@ int cabin_run_deliver_outputs(struct cabin_run_state *r, int code)
 void cabin_run_finish(struct cabin_run_state *r, struct cabin_proxy *proxy,
 		      int code, FILE *log)
 {
+	cabin_run_cgroup_counts(r, proxy);
 	if (code >= 0 && r->cfg->verbose)
 		cabin_proxy_print_summary(proxy);
 	if (r->tracer)

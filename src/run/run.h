@@ -26,6 +26,7 @@
 #include "policy/compile_bpf.h"
 #include "policy/policy.h"
 #include "trace/outfile.h"
+#include "util/cgroup.h"
 #include "util/procfs.h"
 
 struct cabin_proxy;
@@ -71,6 +72,8 @@ struct cabin_run_state {
 	unsigned int traits;		/* enum cabin_platform_trait bits */
 	struct cabin_launch launch;	/* the platform's view of the run */
 	int private_fds[2];		/* the outputs' records: cabin's */
+	struct cabin_cgroup cgroup;	/* whole-tree limits, when set */
+	bool cgroup_told;		/* its counts were said, here */
 };
 
 /* What the run confines (scope.c). */
@@ -107,6 +110,17 @@ int cabin_run_init_proxy(struct cabin_run_state *r, struct cabin_proxy *proxy,
 /* The sandbox and what the platform is handed to launch (plan.c). */
 void cabin_run_plan_sandbox(struct cabin_run_state *r);
 void cabin_run_plan_launch(struct cabin_run_state *r, char *const argv[]);
+
+/*
+ * The whole-tree limits in a cgroup v2 of the run's own (cgroup.c):
+ * refused before anything runs where none can be made, the cgroup made
+ * last before the launch, its counts said at the end, and removed.
+ */
+int cabin_run_check_cgroup(struct cabin_run_state *r);
+int cabin_run_make_cgroup(struct cabin_run_state *r);
+void cabin_run_cgroup_counts(struct cabin_run_state *r,
+			     struct cabin_proxy *proxy);
+int cabin_run_cgroup_verdict(struct cabin_run_state *r, int code);
 
 /* The trace and the report, from before the run to after it (records.c). */
 int cabin_run_open_records(struct cabin_run_state *r, char *const argv[]);

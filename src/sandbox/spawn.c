@@ -22,6 +22,7 @@
 #include "sandbox/inherit.h"
 #include "sandbox/privs.h"
 #include "sandbox/spawn.h"
+#include "util/cgroup.h"
 
 extern char **environ;
 
@@ -148,6 +149,13 @@ run_child(const struct cabin_spawn *s, const char *path, pid_t cabin,
 	char go;
 	int err;
 
+	/* Before anything else: all it does counts against the limits. */
+	if (s->join_cgroup) {
+		err = cabin_cgroup_join(s->cgroup_fd);
+		if (err < 0)
+			child_fail(err_fd, CABIN_STAGE_CGROUP, -err);
+		close(s->cgroup_fd);
+	}
 	for (i = 0; i < s->nprivate_fds; i++) {
 		if (s->private_fds[i] >= 0)
 			close(s->private_fds[i]);
@@ -266,6 +274,8 @@ const char *cabin_spawn_stage_name(int stage)
 	switch (stage) {
 	case CABIN_STAGE_SYNC:
 		return "waiting for the tracer";
+	case CABIN_STAGE_CGROUP:
+		return "joining the run's cgroup";
 	case CABIN_STAGE_FDS:
 		return "closing inherited descriptors";
 	case CABIN_STAGE_USERNS:

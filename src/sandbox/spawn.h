@@ -33,6 +33,9 @@ struct cabin_spawn {
 	 */
 	const int *pass_fds;
 	size_t npass_fds;
+	/* Join the run's cgroup through its cgroup.procs first thing. */
+	bool join_cgroup;
+	int cgroup_fd;
 	/* Last step before the filter, after no_new_privs (Landlock). */
 	int (*confine)(void *ctx);
 	void *confine_ctx;
@@ -54,6 +57,7 @@ struct cabin_spawn_error {
 enum cabin_spawn_stage {
 	CABIN_STAGE_NONE,
 	CABIN_STAGE_SYNC,
+	CABIN_STAGE_CGROUP,
 	CABIN_STAGE_FDS,
 	CABIN_STAGE_USERNS,
 	CABIN_STAGE_NAMESPACES,

@@ -374,6 +374,26 @@ static void json_started(struct cabin_json *j, const struct cabin_report *r)
 	cabin_json_str(j, "started", buf);
 }
 
+/*
+ * The limits the proxy and the run's cgroup held the tree to (0: not
+ * set), and what the kernel counted at the cgroup's: "killed by the
+ * memory limit" is oom_kills > 0.
+ */
+static void json_limits(struct cabin_json *j, const struct cabin_proxy *p)
+{
+	const struct cabin_proxy_limits *l = &p->limits;
+
+	cabin_json_object(j, "limits", true);
+	cabin_json_uint(j, "memory_max", l->memory_max);
+	cabin_json_uint(j, "pids_max", l->pids_max);
+	cabin_json_uint(j, "cpu_max_percent", l->cpu_max);
+	cabin_json_uint(j, "oom_kills", l->oom_kills);
+	cabin_json_uint(j, "pids_max_refused", l->pids_refused);
+	cabin_json_uint(j, "procs", l->procs);
+	cabin_json_uint(j, "rlimit_as", l->memory);
+	cabin_json_end(j);
+}
+
 static int write_json(FILE *f, struct cabin_report *r, struct cabin_proxy *p,
 		      int exit_code, bool timed_out)
 {
@@ -389,6 +409,7 @@ static int write_json(FILE *f, struct cabin_report *r, struct cabin_proxy *p,
 			(cabin_proxy_now_ns() - r->start_ns) / 1000000);
 	cabin_json_int(&j, "exit_code", exit_code);
 	cabin_json_bool(&j, "timed_out", timed_out);
+	json_limits(&j, p);
 	cabin_json_array(&j, "processes", true);
 	for (i = 0; i < r->nprocs; i++)
 		json_process(&j, r->procs[i]);

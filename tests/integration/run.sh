@@ -668,7 +668,8 @@ fields = {"kernel_release": str, "machine": str, "seccomp_filter": bool,
           "kvm_guest_smap": bool, "kvm_guest_pku": bool,
           "kvm_guest_lacks": str,
           "sev_snp_guest": bool, "ptrace_usable": bool,
-          "yama_ptrace_scope": int}
+          "yama_ptrace_scope": int, "cgroup_memory": bool,
+          "cgroup_pids": bool, "cgroup_cpu": bool, "cgroup_why": str}
 bad = []
 if set(info) != set(fields):
     bad.append("fields %s, want %s" % (sorted(info), sorted(fields)))
@@ -711,6 +712,19 @@ except FileNotFoundError:
     scope = -1
 want["yama_ptrace_scope"] = scope
 want["ptrace_usable"] = scope <= 1
+# A controller the cgroup v2 cabin is in does not offer is not available.
+offered = set()
+own = [l[3:].strip() for l in open("/proc/self/cgroup") if l.startswith("0::")]
+for line in open("/proc/self/mountinfo"):
+    f = line.split()
+    if own and " - cgroup2 " in line and f[3] == "/":
+        try:
+            offered = set(open(f[4] + own[0] + "/cgroup.controllers").read().split())
+        except OSError:
+            pass
+for c in ("memory", "pids", "cpu"):
+    if c not in offered:
+        want["cgroup_" + c] = False
 if os.access(sys.argv[2], os.X_OK):        # int 0x80 getpid, natively
     said = subprocess.run([sys.argv[2]], capture_output=True, text=True).stdout
     if said.startswith("ESCAPED int 0x80 getpid"):
@@ -1142,6 +1156,87 @@ else
 		t_fail "refused read: the option the line names allows it" "status $rc"; diag <"$TMP/rf.err"
 	fi
 	rm -rf "$RF"
+fi
+
+# Limits named for what they count.  Whole-tree limits (--memory,
+# --pids-max, --cpu-max) need a cgroup v2 cabin can write: where `cabin
+# info` says there is none (cgroup v1 machines like this one), each is
+# refused before anything runs, in one line naming the per-process limit
+# to use.  The per-process ones (--rlimit-*) are setrlimit's: a program
+# fails under them as it does natively under prlimit(1).
+wt=$("$CABIN" info | sed -n 's/^whole-tree limits  *//p')
+if [ -n "$wt" ]; then
+	t_ok "cabin info: a 'whole-tree limits' line ($wt)"
+else
+	t_fail "cabin info: a 'whole-tree limits' line" "none"
+fi
+case $wt in
+no\ \(*)
+	why=${wt#no (}; why=${why%%): --memory*}
+	rm -f "$TMP/cg-ran"
+	one_line "--memory where cabin info says no: one line naming --rlimit-as, 125" \
+		"cabin: --memory needs a cgroup v2 memory controller cabin can write ($why); use --rlimit-as SIZE for a per-process address-space limit" \
+		run --memory 64M -- touch "$TMP/cg-ran"
+	for c in "pids-max 8:pids:--max-procs N" "cpu-max 50%:cpu:--rlimit-cpu SECONDS"; do
+		opt=${c%%:*}; rest=${c#*:}; ctl=${rest%%:*}; instead=${rest#*:}
+		quiet run_in /dev/null "$TMP/cg" $TO "$CABIN" run --${opt% *} "${opt#* }" -- touch "$TMP/cg-ran"; rc=$?
+		if [ "$rc" = 125 ] && [ "$(wc -l <"$TMP/cg.err")" = 1 ] &&
+		   grep -q -- "^cabin: --${opt% *} needs a cgroup v2 $ctl controller cabin can write (.*); use $instead " "$TMP/cg.err"; then
+			t_ok "--$opt where cabin info says no: one line naming $instead, 125"
+		else
+			t_fail "--$opt where cabin info says no: one line naming $instead, 125" "status $rc"; diag <"$TMP/cg.err"
+		fi
+	done
+	printf 'profile default\nlimit memory 64M\n' >"$TMP/cg.policy"
+	quiet run_in /dev/null "$TMP/cg" $TO "$CABIN" run --policy "$TMP/cg.policy" -- touch "$TMP/cg-ran"; rc=$?
+	if [ "$rc" = 125 ] && grep -q -- "^cabin: --memory needs a cgroup v2 memory controller" "$TMP/cg.err"; then
+		t_ok "'limit memory 64M' in a policy file: refused the same way, 125"
+	else
+		t_fail "'limit memory 64M' in a policy file: refused the same way, 125" "status $rc"; diag <"$TMP/cg.err"
+	fi
+	if [ ! -e "$TMP/cg-ran" ]; then t_ok "refused whole-tree limits: nothing ran"
+	else t_fail "refused whole-tree limits: nothing ran" "the program ran"; fi
+	;;
+*)
+	t_skip "whole-tree limits refused" "this machine has them: $wt (tests/lab/t_cgroup.sh tests them)"
+	;;
+esac
+printf 'profile default\nlimit cpu 5\n' >"$TMP/cg.policy"
+one_line "'limit cpu', a per-process limit's old name: one line saying what to write" \
+	"cabin: $TMP/cg.policy:2:7: 'limit cpu' is gone: write 'limit rlimit-cpu SECONDS' (CPU seconds of each process) or 'limit cpu-max SHARE' (the whole tree's share of the CPUs)" \
+	run --policy "$TMP/cg.policy" -- true
+one_line "--cpu-max with a bad share: one line" \
+	"cabin run: --cpu-max takes a share of the CPUs such as 50% or 1.5 (1% to 100000%), not '0%'" \
+	run --cpu-max 0% -- true
+if command -v prlimit >/dev/null && [ -x "$PY" ]; then
+	# prlimit's own: cabin's hard limits are what its rlimits set.
+	rl_twin() { # rl_twin NAME 'PRLIMIT-ARGS' 'CABIN-ARGS' CMD...
+		local name=$1 pl=$2 ca=$3; shift 3
+		quiet run_in /dev/null "$TMP/rln" $TO prlimit $pl "$@"; n=$?
+		quiet run_in /dev/null "$TMP/rlc" $TO "$CABIN" run $ca -- "$@"; c=$?
+		if [ "$n" = "$c" ] && [ "$n" != 0 ] && cmp -s "$TMP/rln.out" "$TMP/rlc.out"; then
+			t_ok "$name: fails as natively under prlimit (status $c)"
+		else
+			t_fail "$name: fails as natively under prlimit" "status native $n, cabin $c"; diag <"$TMP/rlc.err"
+		fi
+	}
+	rl_twin "--rlimit-as 512M, python3 allocating 2G" "--as=536870912" "--rlimit-as 512M" \
+		"$PY" -c 'print("start", flush=True); b = bytearray(2 << 30); print("allocated")'
+	if grep -q MemoryError "$TMP/rlc.err" &&
+	   grep -q '^cabin: address-space limit reached (--rlimit-as 512M, per process)' "$TMP/rlc.err"; then
+		t_ok "--rlimit-as: MemoryError, and cabin names the per-process limit"
+	else
+		t_fail "--rlimit-as: MemoryError, and cabin names the per-process limit" "stderr"; diag <"$TMP/rlc.err"
+	fi
+	rl_twin "--rlimit-nofile 16, python3 opening 40 files" "--nofile=16" "--rlimit-nofile 16" \
+		"$PY" -c 'fs = [open("/dev/null") for _ in range(40)]; print("opened", len(fs))'
+	rl_twin "--rlimit-fsize 1M, writing 2M" "--fsize=1048576" "--rlimit-fsize 1M" \
+		sh -c 'exec head -c 2097152 /dev/zero >rl-big'
+	rm -f "$WORK/rl-big"
+	rl_twin "--rlimit-cpu 1, a busy loop" "--cpu=1:2" "--rlimit-cpu 1" \
+		sh -c 'while :; do :; done'
+else
+	t_skip "--rlimit-* against prlimit" "no prlimit or $PY"
 fi
 
 t_done

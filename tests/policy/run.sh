@@ -736,10 +736,10 @@ rm -f "$WORK/ux.sock"
 
 # ================================================================ limits
 
-cr --memory 256M -- "$PY" -c 'b = bytearray(300 << 20); print("allocated")'
+cr --rlimit-as 256M -- "$PY" -c 'b = bytearray(300 << 20); print("allocated")'
 why=; want "status $RC, want 1" is "$RC" 1; want "allocated" not has "$O" allocated
-want "no MemoryError" has "$E" MemoryError; want "no 'memory limit reached' report" has "$E" "memory limit reached"
-res "limits: python3 past --memory 256M: MemoryError, reported"
+want "no MemoryError" has "$E" MemoryError; want "no 'address-space limit reached' report" has "$E" "address-space limit reached (--rlimit-as 256M, per process)"
+res "limits: python3 past --rlimit-as 256M: MemoryError, reported"
 cr -- "$PY" -c 'b = bytearray(300 << 20); print("allocated")'
 why=; want "status $RC, want 0" is "$RC" 0; want "not allocated" has "$O" allocated
 res "limits: ... twin: and allocates without it"
@@ -793,20 +793,20 @@ res "limits: 'limit procs 10' in a policy file"
 FILES_PY='fs = [open("/dev/null") for _ in range(40)]; print("opened", len(fs))'
 F=$(policy files16 <<EOF
 profile default
-limit files 16
+limit rlimit-nofile 16
 EOF
 )
 cr --policy "$F" -- "$PY" -c "$FILES_PY"
 why=; want "opened" not has "$O" opened; want "no EMFILE" has "$E" "Too many open files"
-res "limits: 'limit files 16': the 17th descriptor fails with EMFILE"
+res "limits: 'limit rlimit-nofile 16': the 17th descriptor fails with EMFILE"
 F=$(policy files100 <<EOF
 profile default
-limit files 100
+limit rlimit-nofile 100
 EOF
 )
 cr --policy "$F" -- "$PY" -c "$FILES_PY"
 why=; want "not opened" has "$O" "opened 40"
-res "limits: ... and 'limit files 100' allows 40"
+res "limits: ... and 'limit rlimit-nofile 100' allows 40"
 
 F=$(policy fsize1 <<EOF
 profile default
@@ -830,20 +830,20 @@ rm -f "$WORK/big"
 
 F=$(policy cpu1 <<EOF
 profile default
-limit cpu 1
+limit rlimit-cpu 1
 EOF
 )
 cr --policy "$F" -- sh -c 'while :; do :; done'
 why=; want "status $RC, want 152 (SIGXCPU) or 137 (SIGKILL)" rc 152 137
-res "limits: 'limit cpu 1' stops a busy loop"
+res "limits: 'limit rlimit-cpu 1' stops a busy loop"
 F=$(policy cpu5 <<EOF
 profile default
-limit cpu 5
+limit rlimit-cpu 5
 EOF
 )
 cr --policy "$F" -- sh -c 'i=0; while [ $i -lt 20000 ]; do i=$((i+1)); done; echo done'
 why=; want "status $RC, want 0" is "$RC" 0; want "not done" hasx "$O" "done"
-res "limits: ... twin: 'limit cpu 5' lets a short one finish"
+res "limits: ... twin: 'limit rlimit-cpu 5' lets a short one finish"
 
 # ================================================================ env
 

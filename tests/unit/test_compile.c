@@ -101,7 +101,7 @@ static void test_limits_watch_only_what_runs(void **state)
 	struct compiled c;
 
 	(void)state;
-	load(&c, "default", "limit procs 10\nlimit memory 64M\n");
+	load(&c, "default", "limit procs 10\nlimit rlimit-as 64M\n");
 	compile(&c, 7, 0);
 	assert_int_equal(route(&c, SYS_clone, 0, 0), CABIN_ROUTE_TRACE);
 	assert_int_equal(route(&c, SYS_fork, 0, 0), CABIN_ROUTE_TRACE);

@@ -360,23 +360,33 @@ static void test_network(void **state)
 static void test_limits(void **state)
 {
 	(void)state;
-	parse_ok("limit memory 512M\n"
-		 "limit cpu 10\n"
+	parse_ok("limit rlimit-as 512M\n"
+		 "limit rlimit-cpu 10\n"
 		 "limit procs 0x10\n"
-		 "limit files 3\n"
-		 "limit fsize 3k\n"
+		 "limit rlimit-nofile 3\n"
+		 "limit rlimit-fsize 3k\n"
 		 "limit timeout 60\n"
-		 "limit timeout 90\n");
-	assert_int_equal(pol.limits.memory, 512ull << 20);
-	assert_int_equal(pol.limits.cpu, 10);
+		 "limit timeout 90\n"
+		 "limit memory 64M\n"
+		 "limit pids-max 8\n"
+		 "limit cpu-max 50%\n");
+	assert_int_equal(pol.limits.rlimit_as, 512ull << 20);
+	assert_int_equal(pol.limits.rlimit_cpu, 10);
 	assert_int_equal(pol.limits.procs, 16);
-	assert_int_equal(pol.limits.files, 3);
-	assert_int_equal(pol.limits.fsize, 3072);
+	assert_int_equal(pol.limits.rlimit_nofile, 3);
+	assert_int_equal(pol.limits.rlimit_fsize, 3072);
 	assert_int_equal(pol.limits.timeout, 90);
+	assert_int_equal(pol.limits.memory_max, 64ull << 20);
+	assert_int_equal(pol.limits.pids_max, 8);
+	assert_int_equal(pol.limits.cpu_max, 50);
 	assert_round_trip(&pol);
 	cabin_policy_free(&pol);
-	parse_ok("limit memory 16T\nlimit fsize 1048577\n");
-	assert_int_equal(pol.limits.memory, 16ull << 40);
+	/* fsize kept its name: it always meant the largest file written. */
+	parse_ok("limit rlimit-as 16T\nlimit fsize 1048577\n"
+		 "limit cpu-max 1.25\n");
+	assert_int_equal(pol.limits.rlimit_as, 16ull << 40);
+	assert_int_equal(pol.limits.rlimit_fsize, 1048577);
+	assert_int_equal(pol.limits.cpu_max, 125);
 	assert_round_trip(&pol);
 }
 
@@ -505,14 +515,14 @@ static void test_overrides(void **state)
 
 	(void)state;
 	assert_non_null(o);
-	parse_ok("network connect tcp 443\nlimit procs 8\nlimit cpu 5\n"
+	parse_ok("network connect tcp 443\nlimit procs 8\nlimit rlimit-cpu 5\n"
 		 "env set A=1\n");
 	assert_false(pol.files_restricted);
 	assert_int_equal(cabin_policy_set_network(o, "wifi"), -EINVAL);
 	assert_int_equal(cabin_policy_set_network(o, "none"), 0);
 	assert_int_equal(cabin_policy_set_limit(o, CABIN_POLICY_LIMIT_PROCS,
 						 3), 0);
-	assert_int_equal(cabin_policy_set_limit(o, CABIN_POLICY_LIMIT_TIMEOUT +
+	assert_int_equal(cabin_policy_set_limit(o, CABIN_POLICY_LIMIT_CPU_MAX +
 						 1, 3), -EINVAL);
 	assert_int_equal(cabin_policy_add_memory(o, CABIN_MEMORY_WX), 0);
 	assert_int_equal(cabin_policy_add_memory(o, 1u << 7), -EINVAL);
@@ -527,7 +537,7 @@ static void test_overrides(void **state)
 	assert_int_equal(pol.net, CABIN_NET_NONE);
 	assert_int_equal(pol.nconnect_ports, 0);
 	assert_int_equal(pol.limits.procs, 3);
-	assert_int_equal(pol.limits.cpu, 5);
+	assert_int_equal(pol.limits.rlimit_cpu, 5);
 	assert_int_equal(pol.memory, CABIN_MEMORY_WX);
 	assert_true(pol.env_clear);
 	assert_string_equal(pol.env_set[0].value, "2");
@@ -605,12 +615,24 @@ static void test_errors_other(void **state)
 	parse_fails("profile strict\nnetwork connect tcp 80\n", 2, 1,
 		    "from profile strict");
 	parse_fails("limit procs 0", 1, 13, "'limit procs' must be at least 1");
-	parse_fails("limit cpu 0", 1, 11, "'limit cpu' must be at least 1");
+	parse_fails("limit rlimit-cpu 0", 1, 18,
+		    "'limit rlimit-cpu' must be at least 1");
+	parse_fails("limit cpu 5", 1, 7,
+		    "'limit cpu' is gone: write 'limit rlimit-cpu SECONDS'");
+	parse_fails("limit files 5", 1, 7,
+		    "'limit files' is gone: write 'limit rlimit-nofile N'");
+	parse_fails("limit cpu-max 0%", 1, 15, "such as 50% or 1.5");
+	parse_fails("limit cpu-max 0.001", 1, 15, "such as 50% or 1.5");
+	parse_fails("limit cpu-max 50%%", 1, 15, "such as 50% or 1.5");
+	parse_fails("limit pids-max 0", 1, 16, "at least 1");
+	parse_fails("limit rlimit-as 1023K", 1, 17,
+		    "'limit rlimit-as' must be at least 1M");
 	parse_fails("limit timeout 0", 1, 15, "at least 1");
 	parse_fails("limit fsize 0K", 1, 13, "at least 1");
 	parse_fails("limit memory 1023K", 1, 14,
 		    "'limit memory' must be at least 1M");
-	parse_fails("limit files 2", 1, 13, "'limit files' must be at least 3");
+	parse_fails("limit rlimit-nofile 2", 1, 21,
+		    "'limit rlimit-nofile' must be at least 3");
 	parse_fails("limit memory 20000000T", 1, 14, "does not fit");
 	parse_fails("limit memory 5X", 1, 14, "expected a size");
 	parse_fails("limit memory 5MB", 1, 14, "expected a size");

@@ -1,0 +1,130 @@
+/*
+ * The whole-tree limits (--memory, --pids-max, --cpu-max; `limit memory`,
+ * `limit pids-max`, `limit cpu-max`) in a cgroup v2 of the run's own.
+ * Where the machine gives cabin no cgroup it can write, a limit asked for
+ * is refused before anything runs, with the per-process limit there is
+ * instead: never a weaker limit in silence.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "core/proxy.h"
+#include "run/run.h"
+
+static struct cabin_cgroup_limits wanted(const struct cabin_policy *p)
+{
+	return (struct cabin_cgroup_limits){
+		.memory_max = p->limits.memory_max,
+		.pids_max = p->limits.pids_max,
+		.cpu_percent = p->limits.cpu_max,
+	};
+}
+
+/* The first limit asked for that needs one of missing, and what else. */
+static void refuse(FILE *log, unsigned int need, const char *why)
+{
+	static const struct {
+		unsigned int controller;
+		const char *option, *name, *instead;
+	} limits[] = {
+		{ CABIN_CGROUP_MEMORY, "--memory", "memory", "use --rlimit-as SIZE for a per-process address-space limit" },
+		{ CABIN_CGROUP_PIDS, "--pids-max", "pids", "use --max-procs N for a task limit cabin's proxy counts" },
+		{ CABIN_CGROUP_CPU, "--cpu-max", "cpu", "use --rlimit-cpu SECONDS for a per-process CPU-time limit" },
+	};
+	size_t i;
+
+	for (i = 0; i < 3; i++) {
+		if (need & limits[i].controller)
+			break;
+	}
+	fprintf(log, "cabin: %s needs a cgroup v2 %s controller cabin can write (%s); %s\n",
+		limits[i].option, limits[i].name, why,
+		limits[i].instead);
+}
+
+int cabin_run_check_cgroup(struct cabin_run_state *r)
+{
+	struct cabin_cgroup_limits l = wanted(r->policy);
+	unsigned int need = cabin_cgroup_needs(&l);
+	char why[PATH_MAX + 256];
+	int err;
+
+	r->cgroup.procs_fd = -1;
+	if (!need)
+		return 0;
+	err = cabin_cgroup_probe(&r->cgroup, need, why, sizeof(why));
+	if (err < 0) {
+		refuse(r->log, need, why);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int cabin_run_make_cgroup(struct cabin_run_state *r)
+{
+	struct cabin_cgroup_limits l = wanted(r->policy);
+	char why[2 * PATH_MAX];
+	int err;
+
+	if (!cabin_cgroup_needs(&l))
+		return 0;
+	err = cabin_cgroup_create(&r->cgroup, &l, why, sizeof(why));
+	if (err < 0)
+		fprintf(r->log, "cabin: the run's cgroup: %s; nothing was run\n",
+			why);
+	return err;
+}
+
+#define OOM_LINE "killed by the memory limit (--memory %lluM, the whole tree's cgroup memory.max): the kernel killed %llu process%s"
+
+/*
+ * What the kernel did at the limits, in one line each, before the report
+ * is written (the report keeps the lines too).
+ */
+void cabin_run_cgroup_counts(struct cabin_run_state *r,
+			     struct cabin_proxy *proxy)
+{
+	const struct cabin_limits *pl = &r->policy->limits;
+	struct cabin_proxy_limits *l = &proxy->limits;
+	struct cabin_cgroup_events ev;
+
+	l->memory_max = pl->memory_max;
+	l->pids_max = pl->pids_max;
+	l->cpu_max = pl->cpu_max;
+	if (cabin_cgroup_events(&r->cgroup, &ev) < 0)
+		return;
+	l->oom_kills = ev.oom_kill;
+	l->pids_refused = ev.pids_max;
+	r->cgroup_told = true;
+	if (ev.oom_kill)
+		cabin_log_say(&proxy->log, OOM_LINE,
+			      (unsigned long long)(pl->memory_max >> 20),
+			      (unsigned long long)ev.oom_kill,
+			      ev.oom_kill == 1 ? "" : "es");
+	if (ev.pids_max)
+		cabin_log_say(&proxy->log, "task limit reached (--pids-max %llu, the whole tree's cgroup pids.max): %llu fork%s failed with EAGAIN",
+			      (unsigned long long)pl->pids_max,
+			      (unsigned long long)ev.pids_max,
+			      ev.pids_max == 1 ? "" : "s");
+}
+
+/*
+ * The run is over.  Where no proxy in cabin's own process heard the end
+ * (the kvm platform's runs in its monitor, which the memory limit kills
+ * with the rest of the tree), the memory limit is said here; a monitor
+ * killed by it is the tree killed by SIGKILL, as on the process platform.
+ */
+int cabin_run_cgroup_verdict(struct cabin_run_state *r, int code)
+{
+	struct cabin_cgroup_events ev;
+
+	if (r->cgroup_told || cabin_cgroup_events(&r->cgroup, &ev) < 0 ||
+	    !ev.oom_kill)
+		return code;
+	fprintf(r->log, "cabin: " OOM_LINE "\n",
+		(unsigned long long)(r->policy->limits.memory_max >> 20),
+		(unsigned long long)ev.oom_kill, ev.oom_kill == 1 ? "" : "es");
+	return code == CABIN_EXIT_INTERNAL ? 128 + SIGKILL : code;
+}
