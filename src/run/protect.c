@@ -162,9 +162,11 @@ int cabin_run_compile_routes(struct cabin_run_state *r)
 	 * the file calls (fsguard_refusal.c), for the one hint of the run
 	 * and for every count of denials.  Each watched call stops at its
 	 * entry and exit, a cost on open-heavy programs paid only where the
-	 * policy restricts files.
+	 * policy restricts files and someone reads the verdict: -q without a
+	 * report or summary says nothing and counts nothing, so it is spared.
 	 */
-	if (r->policy->files_restricted && !r->policy->filter_off)
+	if (r->policy->files_restricted && !r->policy->filter_off &&
+	    (!r->cfg->quiet || r->report))
 		in.watch[n++] = cabin_fsguard_refusal_watch;
 	if (r->has_memguard && r->memguard.proc_writable)
 		in.watch[n++] = cabin_memguard_open_watch;
