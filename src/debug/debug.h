@@ -1,0 +1,161 @@
+/*
+ * The GDB remote serial protocol stub (`cabin run --gdb`): the listening
+ * address, packet framing, the x86-64 registers as gdb numbers them, and
+ * the dispatcher that answers gdb while the debugged process is stopped.
+ * It knows no platform: a platform hands it a struct cabin_debug_target
+ * whose operations reach only the tasks of the confined program.
+ */
+#ifndef CABIN_DEBUG_DEBUG_H
+#define CABIN_DEBUG_DEBUG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <sys/socket.h>
+#include <sys/types.h>
+#include <sys/user.h>
+
+/* Where --gdb listens. */
+struct cabin_debug_addr {
+	struct sockaddr_storage ss;
+	socklen_t len;
+	bool loopback;
+};
+
+/*
+ * --gdb=HOST:PORT, :PORT or PORT (host 127.0.0.1); an IPv6 host in
+ * brackets.  0, or -EINVAL with one line on log.
+ */
+int cabin_debug_addr_parse(const char *value, struct cabin_debug_addr *a,
+			   FILE *log);
+/*
+ * The listening socket (close-on-exec, cabin's own), and the line that
+ * says where; the descriptor or -errno said on log.
+ */
+int cabin_debug_listen(const struct cabin_debug_addr *a, FILE *log);
+
+/* One debugger connection: framing, checksums, acknowledgements. */
+struct cabin_debug_conn {
+	int fd;
+	bool noack;
+	size_t have, pos;
+	char in[4096];
+};
+
+#define CABIN_DEBUG_PACKET_MAX 16384
+
+/*
+ * The next packet's payload into buf (NUL-terminated), a lone ^C as
+ * "\x03"; its length, or -errno (-EPIPE: gdb went away).
+ */
+ssize_t cabin_debug_recv(struct cabin_debug_conn *c, char *buf, size_t max);
+int cabin_debug_send(struct cabin_debug_conn *c, const char *data,
+		     size_t len);
+int cabin_debug_sendstr(struct cabin_debug_conn *c, const char *s);
+
+/* A thread's registers as ptrace has them. */
+struct cabin_debug_regs {
+	struct user_regs_struct gp;
+	struct user_fpregs_struct fp;
+};
+
+#define CABIN_DEBUG_NREGS 60
+
+/* The target description gdb reads with qXfer:features:read. */
+const char *cabin_debug_regs_tdesc(void);
+/* Register n as gdb's bytes into out (little-endian); its size or -1. */
+int cabin_debug_reg_get(const struct cabin_debug_regs *r, int n,
+			unsigned char *out);
+/* Register n from gdb's bytes; -1 for no such register. */
+int cabin_debug_reg_set(struct cabin_debug_regs *r, int n,
+			const unsigned char *in);
+
+/* Hex helpers shared by the stub's files. */
+int cabin_debug_hexval(int c);
+void cabin_debug_tohex(const unsigned char *in, size_t n, char *out);
+ssize_t cabin_debug_fromhex(const char *in, unsigned char *out, size_t max);
+
+/*
+ * What the stub may do to the debugged process, all by tid; every
+ * operation answers -ESRCH for a tid that is not one of its tasks.
+ */
+struct cabin_debug_target {
+	void *ctx;
+	int (*get_regs)(void *ctx, pid_t tid, struct cabin_debug_regs *r);
+	/* -EPERM where a change would undo a check (docs/security.md). */
+	int (*set_regs)(void *ctx, pid_t tid, const struct cabin_debug_regs *r);
+	ssize_t (*read_mem)(void *ctx, pid_t tid, uint64_t addr, void *buf,
+			    size_t len);
+	ssize_t (*write_mem)(void *ctx, pid_t tid, uint64_t addr,
+			     const void *buf, size_t len);
+	/* The process's tids, up to max; how many. */
+	size_t (*threads)(void *ctx, pid_t *out, size_t max);
+	/* /proc/PID/auxv bytes from off; the count, 0 at the end. */
+	ssize_t (*auxv)(void *ctx, uint64_t off, void *buf, size_t len);
+	/* The executable's path. */
+	int (*exe)(void *ctx, char *buf, size_t len);
+	/* Debug registers DR0-3 and DR7 onto every task at its resume. */
+	void (*set_debugregs)(void *ctx, const uint64_t dr[4], uint64_t dr7);
+	/* DR6 of tid, read and cleared: which watchpoint triggered. */
+	uint64_t (*take_dr6)(void *ctx, pid_t tid);
+};
+
+/* How gdb wants one thread resumed. */
+struct cabin_debug_action {
+	pid_t tid;		/* -1: every thread not named before */
+	bool step;
+	int sig;
+};
+
+#define CABIN_DEBUG_MAX_ACTIONS 8
+#define CABIN_DEBUG_MAX_BREAKS 64
+
+enum cabin_debug_verdict {
+	CABIN_DEBUG_RESUME,	/* actions say how */
+	CABIN_DEBUG_DETACH,	/* gdb let go: the program runs on */
+	CABIN_DEBUG_KILL,	/* gdb killed the program */
+	CABIN_DEBUG_GONE,	/* the connection ended */
+};
+
+struct cabin_debug {
+	struct cabin_debug_conn conn;
+	struct cabin_debug_target t;
+	pid_t pid;		/* the debugged process */
+	pid_t gtid;		/* Hg: the thread registers are read from */
+	pid_t stop_tid;		/* the last stop's thread and signal */
+	int stop_sig;
+	char stop_extra[64];	/* "watch:ADDR;" and the like */
+	struct cabin_debug_action act[CABIN_DEBUG_MAX_ACTIONS];
+	size_t nact;
+	struct { uint64_t addr; unsigned char orig; } brk[CABIN_DEBUG_MAX_BREAKS];
+	size_t nbrk;
+	struct { uint64_t addr; int len, type; } watch[4];	/* type 0: free */
+	bool noack_next;	/* QStartNoAckMode: after its OK */
+	size_t out_len;		/* a binary reply's length; 0: a string */
+	char buf[CABIN_DEBUG_PACKET_MAX];
+	char out[CABIN_DEBUG_PACKET_MAX];
+};
+
+/* Ready for a new connection on fd; t's operations reach process pid. */
+void cabin_debug_init(struct cabin_debug *d, int fd,
+		      const struct cabin_debug_target *t, pid_t pid);
+/*
+ * The process is stopped (tid with sig): tell gdb unless it has not
+ * asked yet (first), then answer it until it resumes, detaches, kills
+ * or goes.
+ */
+enum cabin_debug_verdict cabin_debug_serve(struct cabin_debug *d, pid_t tid,
+					   int sig, bool first);
+/* The action for tid out of the last resume; false: it stays stopped. */
+bool cabin_debug_action_for(const struct cabin_debug *d, pid_t tid,
+			    bool *step, int *sig);
+/* The process ended: W (exit status) or X (signal), and goodbye. */
+void cabin_debug_exited(struct cabin_debug *d, int status);
+/* The watchpoint that triggered at tid's stop, as "watch:ADDR;", or "". */
+void cabin_debug_watch_reason(struct cabin_debug *d, pid_t tid, char *out,
+			      size_t len);
+/* Breakpoints out of the program's memory (detach, its end). */
+void cabin_debug_remove_all(struct cabin_debug *d);
+
+#endif /* CABIN_DEBUG_DEBUG_H */

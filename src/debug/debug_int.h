@@ -1,0 +1,18 @@
+/* Shared only inside src/debug: the stub's parts. */
+#ifndef CABIN_DEBUG_DEBUG_INT_H
+#define CABIN_DEBUG_DEBUG_INT_H
+
+#include "debug/debug.h"
+
+/* q and v packets: queries, qXfer, thread lists; reply into d->out. */
+void cabin_debug_query(struct cabin_debug *d, const char *pkt);
+/* Z and z packets: breakpoints and watchpoints; reply into d->out. */
+void cabin_debug_breakpoint(struct cabin_debug *d, const char *pkt);
+/* m and M: memory, with the stub's own int3 bytes hidden. */
+void cabin_debug_mem_read(struct cabin_debug *d, const char *pkt);
+void cabin_debug_mem_write(struct cabin_debug *d, const char *pkt);
+/* A thread id of gdb's ("p1.2", "2", "-1", "0") as a tid (-1: all). */
+pid_t cabin_debug_thread_id(const struct cabin_debug *d, const char *s,
+			    const char **end);
+
+#endif

@@ -1,0 +1,120 @@
+/*
+ * Where --gdb listens.  The socket is cabin's own, made in cabin's process
+ * before any sandbox exists and close-on-exec, so the program never holds
+ * it; loopback unless the user names another address, and then it is said.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "debug/debug.h"
+
+static int bad(FILE *log, const char *value, const char *why)
+{
+	fprintf(log, "cabin: --gdb=%s: %s; give PORT, :PORT or HOST:PORT (HOST an IP address, 127.0.0.1 if left out)\n",
+		value, why);
+	return -EINVAL;
+}
+
+static int parse_port(const char *s, unsigned int *port)
+{
+	char *end;
+	unsigned long n;
+
+	if (!*s || *s < '0' || *s > '9')
+		return -1;
+	errno = 0;
+	n = strtoul(s, &end, 10);
+	if (errno || *end || n > 65535)
+		return -1;
+	*port = (unsigned int)n;
+	return 0;
+}
+
+int cabin_debug_addr_parse(const char *value, struct cabin_debug_addr *a,
+			   FILE *log)
+{
+	struct sockaddr_in *in4 = (struct sockaddr_in *)&a->ss;
+	struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)&a->ss;
+	char host[64] = "127.0.0.1";
+	const char *colon = strrchr(value, ':'), *port_s = value;
+	unsigned int port;
+
+	memset(a, 0, sizeof(*a));
+	if (colon) {
+		size_t n = (size_t)(colon - value);
+
+		port_s = colon + 1;
+		if (n >= 2 && value[0] == '[' && value[n - 1] == ']') {
+			value++;
+			n -= 2;
+		}
+		if (n >= sizeof(host))
+			return bad(log, value, "the host is too long");
+		if (n) {
+			memcpy(host, value, n);
+			host[n] = '\0';
+		}
+	}
+	if (parse_port(port_s, &port) < 0)
+		return bad(log, value, "the port must be a number from 0 to 65535 (0: any free port)");
+	if (inet_pton(AF_INET, host, &in4->sin_addr) == 1) {
+		in4->sin_family = AF_INET;
+		in4->sin_port = htons((uint16_t)port);
+		a->len = sizeof(*in4);
+		a->loopback = (ntohl(in4->sin_addr.s_addr) >> 24) == 127;
+	} else if (inet_pton(AF_INET6, host, &in6->sin6_addr) == 1) {
+		in6->sin6_family = AF_INET6;
+		in6->sin6_port = htons((uint16_t)port);
+		a->len = sizeof(*in6);
+		a->loopback = IN6_IS_ADDR_LOOPBACK(&in6->sin6_addr);
+	} else {
+		return bad(log, value, "the host is not an IPv4 or IPv6 address");
+	}
+	return 0;
+}
+
+int cabin_debug_listen(const struct cabin_debug_addr *a, FILE *log)
+{
+	struct sockaddr_storage got;
+	socklen_t len = sizeof(got);
+	char host[INET6_ADDRSTRLEN], where[INET6_ADDRSTRLEN + 16];
+	const void *ip;
+	unsigned int port;
+	int fd, one = 1, err;
+
+	fd = socket(a->ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		goto fail;
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (bind(fd, (const struct sockaddr *)&a->ss, a->len) < 0 ||
+	    listen(fd, 1) < 0 ||
+	    getsockname(fd, (struct sockaddr *)&got, &len) < 0)
+		goto fail;
+	if (got.ss_family == AF_INET) {
+		ip = &((struct sockaddr_in *)&got)->sin_addr;
+		port = ntohs(((struct sockaddr_in *)&got)->sin_port);
+	} else {
+		ip = &((struct sockaddr_in6 *)&got)->sin6_addr;
+		port = ntohs(((struct sockaddr_in6 *)&got)->sin6_port);
+	}
+	inet_ntop(got.ss_family, ip, host, sizeof(host));
+	snprintf(where, sizeof(where), got.ss_family == AF_INET6 ?
+		 "[%s]:%u" : "%s:%u", host, port);
+	if (!a->loopback)
+		fprintf(log, "cabin: warning: --gdb listens on %s, not a loopback address: whoever reaches it first can debug the program\n",
+			where);
+	fprintf(log, "cabin: waiting for gdb on %s (target remote %s)\n", where,
+		where);
+	fflush(log);
+	return fd;
+fail:
+	err = errno;
+	fprintf(log, "cabin: --gdb: cannot listen: %s\n", strerror(err));
+	if (fd >= 0)
+		close(fd);
+	return -err;
+}

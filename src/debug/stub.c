@@ -1,0 +1,346 @@
+/*
+ * The dispatcher: while the debugged process is stopped, answer gdb's
+ * packets until it resumes it (c, s, C, S, vCont), detaches (D), kills it
+ * (k, vKill) or goes away.  Registers and memory go through the target's
+ * operations, which reach the confined process's tasks and nothing else.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "debug/debug_int.h"
+
+void cabin_debug_init(struct cabin_debug *d, int fd,
+		      const struct cabin_debug_target *t, pid_t pid)
+{
+	memset(d, 0, sizeof(*d));
+	d->conn.fd = fd;
+	d->t = *t;
+	d->pid = pid;
+	d->gtid = pid;
+	d->stop_tid = pid;
+	d->stop_sig = SIGTRAP;
+}
+
+pid_t cabin_debug_thread_id(const struct cabin_debug *d, const char *s,
+			    const char **end)
+{
+	char *e;
+	long v;
+
+	if (*s == 'p') {	/* multiprocess form: pPID.TID */
+		s = strchr(s, '.');
+		if (!s) {
+			*end = s;
+			return d->pid;
+		}
+		s++;
+	}
+	if (s[0] == '-' && s[1] == '1') {
+		*end = s + 2;
+		return -1;
+	}
+	v = strtol(s, &e, 16);
+	*end = e;
+	return v == 0 ? d->stop_tid : (pid_t)v;
+}
+
+static bool is_ours(struct cabin_debug *d, pid_t tid)
+{
+	pid_t tids[256];
+	size_t n = d->t.threads(d->t.ctx, tids, 256), i;
+
+	for (i = 0; i < n; i++)
+		if (tids[i] == tid)
+			return true;
+	return false;
+}
+
+/*
+ * gdb numbers signals its own way (include/gdb/signals.def): host signal
+ * N is gdb's to_gdb[N]; 0 for the ones it has no number for here.
+ */
+static const unsigned char to_gdb[32] = {
+	0, 1, 2, 3, 4, 5, 6, 10, 8, 9, 30, 11, 31, 13, 14, 15,
+	0, 20, 19, 17, 18, 21, 22, 16, 24, 25, 26, 27, 28, 23, 32, 12,
+};
+
+static int gdb_signal(int sig)
+{
+	return sig > 0 && sig < 32 ? to_gdb[sig] : 0;
+}
+
+static int host_signal(int gsig)
+{
+	int i;
+
+	for (i = 1; i < 32; i++)
+		if (gsig && to_gdb[i] == gsig)
+			return i;
+	return 0;
+}
+
+static void stop_reply(struct cabin_debug *d)
+{
+	snprintf(d->out, sizeof(d->out), "T%02xthread:%x;%s",
+		 gdb_signal(d->stop_sig),
+		 (unsigned int)d->stop_tid, d->stop_extra);
+}
+
+static void read_all_regs(struct cabin_debug *d)
+{
+	struct cabin_debug_regs r;
+	unsigned char bytes[16];
+	char *o = d->out;
+	int n, size;
+
+	if (d->t.get_regs(d->t.ctx, d->gtid, &r) < 0) {
+		strcpy(d->out, "E03");
+		return;
+	}
+	for (n = 0; n < CABIN_DEBUG_NREGS; n++) {
+		size = cabin_debug_reg_get(&r, n, bytes);
+		cabin_debug_tohex(bytes, (size_t)size, o);
+		o += 2 * size;
+	}
+}
+
+static void write_regs(struct cabin_debug *d, const char *hex, int only)
+{
+	struct cabin_debug_regs r;
+	unsigned char bytes[16], probe[16];
+	int n, size, err;
+
+	if (d->t.get_regs(d->t.ctx, d->gtid, &r) < 0) {
+		strcpy(d->out, "E03");
+		return;
+	}
+	for (n = only < 0 ? 0 : only; n < CABIN_DEBUG_NREGS; n++) {
+		size = cabin_debug_reg_get(&r, n, probe);
+		if (size < 0 ||
+		    cabin_debug_fromhex(hex, bytes, (size_t)size) != size)
+			break;
+		cabin_debug_reg_set(&r, n, bytes);
+		hex += 2 * size;
+		if (only >= 0)
+			break;
+	}
+	err = d->t.set_regs(d->t.ctx, d->gtid, &r);
+	strcpy(d->out, err == -EPERM ? "E01" : err < 0 ? "E03" : "OK");
+}
+
+static void one_reg(struct cabin_debug *d, const char *pkt)
+{
+	struct cabin_debug_regs r;
+	unsigned char bytes[16];
+	char *end;
+	long n = strtol(pkt + 1, &end, 16);
+	int size;
+
+	if (pkt[0] == 'P') {
+		if (*end != '=') {
+			strcpy(d->out, "E01");
+			return;
+		}
+		write_regs(d, end + 1, (int)n);
+		return;
+	}
+	if (d->t.get_regs(d->t.ctx, d->gtid, &r) < 0) {
+		strcpy(d->out, "E03");
+		return;
+	}
+	size = cabin_debug_reg_get(&r, (int)n, bytes);
+	if (size < 0)
+		strcpy(d->out, "E01");
+	else
+		cabin_debug_tohex(bytes, (size_t)size, d->out);
+}
+
+static int parse_sig(const char *s, const char **end)
+{
+	int hi = cabin_debug_hexval(s[0]), lo = cabin_debug_hexval(s[1]);
+
+	*end = s + 2;
+	return hi < 0 || lo < 0 ? 0 : host_signal(hi << 4 | lo);
+}
+
+/* c, s, C sig, S sig: one action for every thread (an address is ignored). */
+static void old_resume(struct cabin_debug *d, const char *pkt)
+{
+	const char *end;
+	int sig = 0;
+
+	if (pkt[0] == 'C' || pkt[0] == 'S')
+		sig = parse_sig(pkt + 1, &end);
+	d->nact = 2;
+	d->act[0] = (struct cabin_debug_action){
+		.tid = d->stop_tid, .step = pkt[0] == 's' || pkt[0] == 'S',
+		.sig = sig };
+	/* A step moves one thread; a continue moves them all. */
+	d->act[1] = (struct cabin_debug_action){ .tid = d->act[0].step ? 0 : -1 };
+	if (!d->act[0].step)
+		d->act[0].tid = -1;
+}
+
+/* vCont;ACTION[:TID];...  false when malformed. */
+static bool parse_vcont(struct cabin_debug *d, const char *p)
+{
+	const char *end;
+
+	d->nact = 0;
+	while (*p == ';' && d->nact < CABIN_DEBUG_MAX_ACTIONS) {
+		struct cabin_debug_action *a = &d->act[d->nact];
+
+		p++;
+		memset(a, 0, sizeof(*a));
+		a->tid = -1;
+		switch (*p) {
+		case 'c': case 's':
+			a->step = *p == 's';
+			p++;
+			break;
+		case 'C': case 'S':
+			a->step = *p == 'S';
+			a->sig = parse_sig(p + 1, &p);
+			break;
+		default:
+			return false;
+		}
+		if (*p == ':')
+			a->tid = cabin_debug_thread_id(d, p + 1, &end), p = end;
+		d->nact++;
+	}
+	return d->nact > 0;
+}
+
+bool cabin_debug_action_for(const struct cabin_debug *d, pid_t tid,
+			    bool *step, int *sig)
+{
+	size_t i;
+
+	for (i = 0; i < d->nact; i++) {
+		if (d->act[i].tid != tid && d->act[i].tid != -1)
+			continue;
+		*step = d->act[i].step;
+		*sig = d->act[i].sig;
+		return true;
+	}
+	return false;
+}
+
+/* One packet; a verdict when it ends the stop, else -1 with d->out set. */
+static int dispatch(struct cabin_debug *d, const char *pkt)
+{
+	const char *end;
+	pid_t tid;
+
+	d->out[0] = '\0';
+	d->out_len = 0;
+	switch (pkt[0]) {
+	case '?':
+		stop_reply(d);
+		break;
+	case 'g':
+		read_all_regs(d);
+		break;
+	case 'G':
+		write_regs(d, pkt + 1, -1);
+		break;
+	case 'p': case 'P':
+		one_reg(d, pkt);
+		break;
+	case 'm':
+		cabin_debug_mem_read(d, pkt);
+		break;
+	case 'M':
+		cabin_debug_mem_write(d, pkt);
+		break;
+	case 'Z': case 'z':
+		cabin_debug_breakpoint(d, pkt);
+		break;
+	case 'H':
+		tid = cabin_debug_thread_id(d, pkt + 2, &end);
+		if (tid > 0 && !is_ours(d, tid)) {
+			strcpy(d->out, "E01");
+			break;
+		}
+		if (pkt[1] == 'g')
+			d->gtid = tid > 0 ? tid : d->stop_tid;
+		strcpy(d->out, "OK");
+		break;
+	case 'T':
+		tid = cabin_debug_thread_id(d, pkt + 1, &end);
+		strcpy(d->out, is_ours(d, tid) ? "OK" : "E01");
+		break;
+	case 'c': case 's': case 'C': case 'S':
+		old_resume(d, pkt);
+		return CABIN_DEBUG_RESUME;
+	case 'D':
+		cabin_debug_sendstr(&d->conn, "OK");
+		return CABIN_DEBUG_DETACH;
+	case 'k':
+		return CABIN_DEBUG_KILL;
+	case 'v':
+		if (!strncmp(pkt, "vCont?", 6)) {
+			strcpy(d->out, "vCont;c;C;s;S");
+		} else if (!strncmp(pkt, "vCont;", 6)) {
+			if (parse_vcont(d, pkt + 5))
+				return CABIN_DEBUG_RESUME;
+			strcpy(d->out, "E01");
+		} else if (!strncmp(pkt, "vKill", 5)) {
+			cabin_debug_sendstr(&d->conn, "OK");
+			return CABIN_DEBUG_KILL;
+		}
+		break;
+	case 'q': case 'Q':
+		cabin_debug_query(d, pkt);
+		break;
+	}
+	return -1;
+}
+
+enum cabin_debug_verdict cabin_debug_serve(struct cabin_debug *d, pid_t tid,
+					   int sig, bool first)
+{
+	ssize_t n;
+	int v;
+
+	d->stop_tid = tid;
+	d->gtid = tid;
+	d->stop_sig = sig;
+	if (!first) {
+		stop_reply(d);
+		if (cabin_debug_sendstr(&d->conn, d->out) < 0)
+			return CABIN_DEBUG_GONE;
+	}
+	for (;;) {
+		n = cabin_debug_recv(&d->conn, d->buf, sizeof(d->buf));
+		if (n < 0)
+			return CABIN_DEBUG_GONE;
+		if (d->buf[0] == 0x03)
+			continue;	/* already stopped */
+		v = dispatch(d, d->buf);
+		if (v >= 0)
+			return (enum cabin_debug_verdict)v;
+		if (cabin_debug_send(&d->conn, d->out, d->out_len ?
+				     d->out_len : strlen(d->out)) < 0)
+			return CABIN_DEBUG_GONE;
+		if (d->noack_next)
+			d->conn.noack = true;
+	}
+}
+
+void cabin_debug_exited(struct cabin_debug *d, int status)
+{
+	char msg[16];
+
+	if (WIFSIGNALED(status))
+		snprintf(msg, sizeof(msg), "X%02x",
+			 gdb_signal(WTERMSIG(status)));
+	else
+		snprintf(msg, sizeof(msg), "W%02x", WEXITSTATUS(status) & 0xff);
+	cabin_debug_sendstr(&d->conn, msg);
+}
