@@ -143,6 +143,7 @@ static int open_platform(struct cabin_run_state *r)
 	l->quiet = cfg->quiet;
 	l->unsafe = cfg->unsafe;
 	l->xom = cfg->policy && (cfg->policy->memory & CABIN_MEMORY_XOM);
+	l->gdb = cfg->gdb;
 	err = d->configure ? d->configure(l, cfg->platform_options) : 0;
 	if (err < 0)
 		return err;

@@ -105,6 +105,13 @@ struct cabin_config {
 	 */
 	const char *platform;
 	const char *const *platform_options;
+	/*
+	 * Serve the GDB remote protocol here (--gdb): "HOST:PORT", ":PORT"
+	 * or "PORT" (host 127.0.0.1; port 0: any free one), the program
+	 * held before its first instruction until a debugger attaches.
+	 * NULL: no debugger.  The process platform only.
+	 */
+	const char *gdb;
 };
 
 /*

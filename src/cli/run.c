@@ -33,6 +33,10 @@ static void usage(FILE *out)
 	      "      --kvm-batch=PAGES     kvm: pages the monitor grants the proxy kernel's\n"
 	      "                            anonymous memory at once (a power of two up to\n"
 	      "                            65536, default 512)\n"
+	      "      --gdb=[HOST:]PORT     serve gdb's remote protocol on HOST:PORT\n"
+	      "                            (127.0.0.1 unless HOST is given; PORT 0: any\n"
+	      "                            free port) and hold the program at its first\n"
+	      "                            instruction until gdb attaches (process only)\n"
 	      "\n"
 	      "Policy (default: --profile default):\n"
 	      "      --profile NAME        a built-in profile: default, strict, trace, none\n"
@@ -119,7 +123,7 @@ enum {
 	OPT_TRACE_FORMAT, OPT_TRACE_TIME, OPT_TRACE_DUR, OPT_REPORT,
 	OPT_SUMMARY, OPT_TRACE_FDS, OPT_PLATFORM, OPT_STATS, OPT_KVM_FAULT,
 	OPT_FORWARD, OPT_KVM_BATCH, OPT_PASS_FD, OPT_UNSETENV, OPT_KEEPENV,
-	OPT_CHDIR,
+	OPT_CHDIR, OPT_GDB,
 	OPT_HOSTNAME,
 	OPT_PIDS_MAX, OPT_CPU_MAX, OPT_RLIMIT_AS, OPT_RLIMIT_CPU,
 	OPT_RLIMIT_NOFILE, OPT_RLIMIT_FSIZE,
@@ -448,6 +452,7 @@ int cabin_cmd_run(int argc, char **argv)
 		{ "keep-env", required_argument, NULL, OPT_KEEPENV },
 		{ "chdir", required_argument, NULL, OPT_CHDIR },
 		{ "hostname", required_argument, NULL, OPT_HOSTNAME },
+		{ "gdb", required_argument, NULL, OPT_GDB },
 		{ "pids-max", required_argument, NULL, OPT_PIDS_MAX },
 		{ "cpu-max", required_argument, NULL, OPT_CPU_MAX },
 		{ "rlimit-as", required_argument, NULL, OPT_RLIMIT_AS },
@@ -564,6 +569,9 @@ int cabin_cmd_run(int argc, char **argv)
 			break;
 		case OPT_HOSTNAME:
 			a.cfg.hostname = optarg;
+			break;
+		case OPT_GDB:
+			a.cfg.gdb = optarg;
 			break;
 		case OPT_UNSAFE:
 			if (cabin_unsafe_parse(optarg, &a.cfg.unsafe) < 0) {

@@ -67,6 +67,7 @@ struct cabin_launch {
 	char *const *argv;
 	struct cabin_spawn spawn;	/* the sandboxed child, planned */
 	unsigned long timeout;		/* wall-clock seconds, 0: none */
+	const char *gdb;		/* --gdb's address, NULL: none */
 	struct cabin_launch_records records;
 	/*
 	 * Descriptors the run's guards keep using (the file guard's working

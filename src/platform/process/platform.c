@@ -6,22 +6,48 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/proxy.h"
 #include "platform/driver.h"
+#include "platform/process/gdb.h"
 #include "platform/process/process.h"
 #include "sandbox/signals.h"
 
-/* It has no options of its own. */
+/* It has no options of its own; --gdb is its state. */
 static int process_configure(struct cabin_launch *l,
 			     const char *const *options)
 {
-	if (!options || !*options)
+	struct cabin_gdb *g;
+
+	if (options && *options) {
+		fprintf(l->log, "cabin: platform process takes no option '%s'\n",
+			*options);
+		return -EINVAL;
+	}
+	if (!l->gdb)
 		return 0;
-	fprintf(l->log, "cabin: platform process takes no option '%s'\n",
-		*options);
-	return -EINVAL;
+	g = malloc(sizeof(*g));
+	if (!g)
+		return -ENOMEM;
+	l->state = g;
+	return cabin_gdb_configure(g, l->gdb, l->log);
+}
+
+/* gdb's socket is cabin's, made here before any sandbox exists. */
+static int process_prepare(struct cabin_launch *l)
+{
+	return l->state ? cabin_gdb_prepare(l->state) : 0;
+}
+
+static void process_close(struct cabin_launch *l)
+{
+	if (!l->state)
+		return;
+	cabin_gdb_close(l->state);
+	free(l->state);
+	l->state = NULL;
 }
 
 static int process_launch(struct cabin_launch *l)
@@ -42,6 +68,8 @@ static int process_launch(struct cabin_launch *l)
 		return cabin_platform_start_error(l->log, l->argv[0], err);
 	}
 	l->spawn.signals = &signals;
+	if (l->state)
+		cabin_gdb_start(l->state, &pp);
 	code = cabin_tracer_run(&pp, &proxy, &l->spawn);
 	cabin_signals_restore(&signals);
 	if (code < 0)
@@ -55,5 +83,7 @@ const struct cabin_platform_driver cabin_process_driver = {
 	.traits = CABIN_PLATFORM_HOST_TASKS | CABIN_PLATFORM_HOST_FDS |
 		  CABIN_PLATFORM_HOST_MEMORY,
 	.configure = process_configure,
+	.prepare = process_prepare,
 	.launch = process_launch,
+	.close = process_close,
 };

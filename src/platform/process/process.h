@@ -6,9 +6,12 @@
 #ifndef CABIN_PROCESS_PROCESS_H
 #define CABIN_PROCESS_PROCESS_H
 
+#include "core/event.h"
 #include "core/platform.h"
 #include "core/proxy.h"
 #include "sandbox/spawn.h"
+
+struct cabin_gdb;
 
 struct cabin_process {
 	struct cabin_platform plat;
@@ -23,6 +26,15 @@ struct cabin_process {
 	 */
 	pid_t reaped_tid;
 	int reaped_status;
+	/*
+	 * --gdb (gdb.c): the stub's state, the kind of the stop the proxy
+	 * is deciding, and the hook ptrace_ops.c asks before each resume
+	 * (true: the debugger holds the thread; *step: it steps it).
+	 */
+	struct cabin_gdb *gdb;
+	enum cabin_event_kind stop_kind;
+	bool (*gdb_hold)(struct cabin_process *pp, pid_t tid,
+			 const struct cabin_resume *how, bool *step);
 };
 
 /* Ready to run: the platform's operations are ptrace's (ptrace_ops.c). */

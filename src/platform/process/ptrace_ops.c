@@ -201,12 +201,16 @@ int cabin_ptrace_ops_resume_failed(struct cabin_process *pp, pid_t tid,
 	return err;
 }
 
-static int op_resume(void *ctx, pid_t tid, const struct cabin_resume *how)
+int cabin_ptrace_ops_resume_now(struct cabin_process *pp, pid_t tid,
+				const struct cabin_resume *how, bool step)
 {
 	int cont = how->entry_stops ? PTRACE_SYSCALL : PTRACE_CONT;
 	long sig = how->sig;
 	int err;
 
+	/* A debugger's single step goes on through the proxy's stops. */
+	if (step)
+		cont = PTRACE_SINGLESTEP;
 	switch (how->how) {
 	case CABIN_RESUME_TO_EXIT:
 		err = ptrace(PTRACE_SYSCALL, tid, 0, sig);
@@ -214,7 +218,7 @@ static int op_resume(void *ctx, pid_t tid, const struct cabin_resume *how)
 	case CABIN_RESUME_SKIP:
 		err = skip_syscall(tid, how->retval);
 		if (err < 0)
-			return cabin_ptrace_ops_resume_failed(ctx, tid, err);
+			return cabin_ptrace_ops_resume_failed(pp, tid, err);
 		err = ptrace(cont, tid, 0, sig);
 		break;
 	case CABIN_RESUME_STAY_STOPPED:
@@ -225,7 +229,18 @@ static int op_resume(void *ctx, pid_t tid, const struct cabin_resume *how)
 		err = ptrace(cont, tid, 0, sig);
 		break;
 	}
-	return err < 0 ? cabin_ptrace_ops_resume_failed(ctx, tid, -errno) : 0;
+	return err < 0 ? cabin_ptrace_ops_resume_failed(pp, tid, -errno) : 0;
+}
+
+static int op_resume(void *ctx, pid_t tid, const struct cabin_resume *how)
+{
+	struct cabin_process *pp = ctx;
+	bool step = false;
+
+	/* --gdb: the debugger may hold the thread, or be stepping it. */
+	if (pp->gdb_hold && pp->gdb_hold(pp, tid, how, &step))
+		return 0;
+	return cabin_ptrace_ops_resume_now(pp, tid, how, step);
 }
 
 static int op_kill(void *ctx, pid_t tid, int sig)

@@ -6,6 +6,8 @@
 #ifndef CABIN_PROCESS_PTRACE_OPS_H
 #define CABIN_PROCESS_PTRACE_OPS_H
 
+#include <stdbool.h>
+
 #include "core/platform.h"
 
 struct cabin_process;
@@ -19,5 +21,12 @@ extern const struct cabin_platform_ops cabin_ptrace_ops;
  */
 int cabin_ptrace_ops_resume_failed(struct cabin_process *pp, pid_t tid,
 				   int err);
+
+/*
+ * Resume tid as the proxy decided (how), by single steps when a debugger
+ * steps it; a failure is handled as above.
+ */
+int cabin_ptrace_ops_resume_now(struct cabin_process *pp, pid_t tid,
+				const struct cabin_resume *how, bool step);
 
 #endif

@@ -14,6 +14,7 @@
 
 #include "cabin/cabin.h"
 #include "core/exception.h"
+#include "platform/process/gdb.h"
 #include "platform/process/process.h"
 #include "platform/process/procfs.h"
 #include "platform/process/ptrace_ops.h"
@@ -251,9 +252,13 @@ static void handle_status(struct cabin_process *pp, pid_t tid, int status)
 		ev.tid = tid;
 		ev.status = status;
 		cabin_proxy_handle(pp->proxy, &ev);
+		cabin_gdb_exited(pp, tid, status);
 		return;
 	}
 	if (!WIFSTOPPED(status))
+		return;
+	/* A debugger's breakpoint or step: gdb's alone, as natively. */
+	if (cabin_gdb_trap(pp, tid, status))
 		return;
 	err = translate_stop(pp, tid, status, &ev);
 	if (err < 0) {
@@ -264,7 +269,11 @@ static void handle_status(struct cabin_process *pp, pid_t tid, int status)
 		cabin_ptrace_ops_resume_failed(pp, tid, err);
 		return;
 	}
+	if (ev.kind == CABIN_EV_SPAWN && ev.spawn.kind == CABIN_SPAWN_FORK)
+		cabin_gdb_forked(pp, ev.spawn.child);
+	pp->stop_kind = ev.kind;
 	cabin_proxy_handle(pp->proxy, &ev);
+	pp->stop_kind = CABIN_EV_NOTE;
 }
 
 static int report_start_failure(struct cabin_process *pp, int code)
@@ -340,6 +349,7 @@ int cabin_tracer_run(struct cabin_process *pp, struct cabin_proxy *proxy,
 			pp->reaped_tid = 0;
 			handle_status(pp, tid, pp->reaped_status);
 		}
+		cabin_gdb_after(pp);
 	}
 	alarm(0);
 	cabin_signals_target = 0;

@@ -68,8 +68,13 @@ static bool take_option(struct cabin_kvm_host_options *o, const char *opt)
 
 static int kvm_configure(struct cabin_launch *l, const char *const *options)
 {
-	struct cabin_kvm_host *h = calloc(1, sizeof(*h));
+	struct cabin_kvm_host *h;
 
+	if (l->gdb) {
+		fprintf(l->log, "cabin: --gdb is not available with --platform kvm yet; debug the program on --platform process\n");
+		return -EOPNOTSUPP;
+	}
+	h = calloc(1, sizeof(*h));
 	if (!h)
 		return -ENOMEM;
 	h->kvm_fd = -1;

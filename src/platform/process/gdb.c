@@ -1,0 +1,406 @@
+/*
+ * --gdb on the process platform: which stops gdb sees, stopping every
+ * thread of the process when one stops for gdb (all-stop), and resuming
+ * them as the proxy decided with gdb's steps and signals.  The proxy
+ * judges every stop as it would without a debugger; a held thread only
+ * waits.  The stub is served from the stop loop's own thread, so gdb's
+ * requests and the proxy's decisions never race.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/ptrace.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "core/task.h"
+#include "platform/process/gdb.h"
+#include "platform/process/gdb_target.h"
+#include "platform/process/ptrace_ops.h"
+
+int cabin_gdb_configure(struct cabin_gdb *g, const char *value, FILE *log)
+{
+	memset(g, 0, sizeof(*g));
+	g->listen_fd = -1;
+	g->stub.conn.fd = -1;
+	g->log = log;
+	return cabin_debug_addr_parse(value, &g->addr, log);
+}
+
+int cabin_gdb_prepare(struct cabin_gdb *g)
+{
+	g->listen_fd = cabin_debug_listen(&g->addr, g->log);
+	return g->listen_fd < 0 ? g->listen_fd : 0;
+}
+
+void cabin_gdb_close(struct cabin_gdb *g)
+{
+	if (g->listen_fd >= 0)
+		close(g->listen_fd);
+	if (g->stub.conn.fd >= 0)
+		close(g->stub.conn.fd);
+	g->listen_fd = g->stub.conn.fd = -1;
+}
+
+static struct cabin_task *task_of(struct cabin_gdb *g, pid_t tid)
+{
+	return cabin_tasks_find(&g->pp->proxy->tasks, tid);
+}
+
+static bool debugged(struct cabin_gdb *g, pid_t tid)
+{
+	struct cabin_task *t = task_of(g, tid);
+
+	return g->state == CABIN_GDB_ATTACHED && t && t->pid == g->pid;
+}
+
+static bool in_list(const pid_t *list, size_t n, pid_t tid, bool drop,
+		    size_t *count)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (list[i] != tid)
+			continue;
+		if (drop)
+			((pid_t *)list)[i] = list[--*count];
+		return true;
+	}
+	return false;
+}
+
+static struct cabin_gdb_held *hold(struct cabin_gdb *g, pid_t tid)
+{
+	struct cabin_gdb_held *h;
+
+	if (g->nheld == CABIN_GDB_MAX_HELD)
+		return NULL;
+	h = &g->held[g->nheld++];
+	memset(h, 0, sizeof(*h));
+	h->tid = tid;
+	h->kind = g->pp->stop_kind;
+	in_list(g->interrupted, g->ninterrupted, tid, true, &g->ninterrupted);
+	return h;
+}
+
+/* A stop gdb is to be told of: the first one wins, others wait held. */
+static void want_report(struct cabin_gdb *g, pid_t tid)
+{
+	in_list(g->stepping, g->nstepping, tid, true, &g->nstepping);
+	if (g->pending)
+		return;
+	g->pending = true;
+	g->report_tid = tid;
+}
+
+static bool hold_hook(struct cabin_process *pp, pid_t tid,
+		      const struct cabin_resume *how, bool *step)
+{
+	struct cabin_gdb *g = pp->gdb;
+	struct cabin_gdb_held *h;
+	struct cabin_task *t;
+
+	if (g->state == CABIN_GDB_WAITING && pp->stop_kind == CABIN_EV_EXEC &&
+	    (t = task_of(g, tid))) {
+		/* The program's first instruction is ld.so's or its own. */
+		g->state = CABIN_GDB_ATTACHED;
+		g->pid = t->pid;
+		g->first = true;
+		h = hold(g, tid);
+		h->how = *how;
+		h->reported = true;
+		want_report(g, tid);
+		return true;
+	}
+	if (!debugged(g, tid))
+		return false;
+	*step = in_list(g->stepping, g->nstepping, tid, false, NULL);
+	if ((pp->stop_kind == CABIN_EV_SIGNAL ||
+	     pp->stop_kind == CABIN_EV_FAULT) && how->sig) {
+		h = hold(g, tid);
+		if (!h)
+			return false;
+		h->how = *how;
+		h->sig = how->sig;
+		want_report(g, tid);
+		return true;
+	}
+	if (!g->pending || how->how == CABIN_RESUME_STAY_STOPPED)
+		return false;
+	/* Stopping the process for gdb: whatever stops now waits. */
+	h = hold(g, tid);
+	if (!h)
+		return false;
+	h->how = *how;
+	return true;
+}
+
+void cabin_gdb_start(struct cabin_gdb *g, struct cabin_process *pp)
+{
+	struct cabin_debug_target t;
+
+	g->pp = pp;
+	pp->gdb = g;
+	pp->gdb_hold = hold_hook;
+	cabin_gdb_target(g, &t);
+	cabin_debug_init(&g->stub, -1, &t, 0);
+}
+
+bool cabin_gdb_trap(struct cabin_process *pp, pid_t tid, int status)
+{
+	struct cabin_gdb *g = pp->gdb;
+	struct cabin_gdb_held *h;
+	struct cabin_task *t;
+	bool interrupted;
+
+	if (!g || !WIFSTOPPED(status) || WSTOPSIG(status) != SIGTRAP ||
+	    !debugged(g, tid))
+		return false;
+	/* The stub's own PTRACE_INTERRUPT (all-stop) is no event either. */
+	interrupted = (status >> 16) == PTRACE_EVENT_STOP &&
+		      in_list(g->interrupted, g->ninterrupted, tid, false, NULL);
+	if ((status >> 16) != 0 && !interrupted)
+		return false;
+	h = hold(g, tid);
+	if (!h)
+		return false;
+	/* Resumed as it ran: to its watched call's exit, with entry stops. */
+	t = task_of(g, tid);
+	h->kind = CABIN_EV_NOTE;
+	h->how.how = t->state == CABIN_TASK_IN_SYSCALL ?
+		     CABIN_RESUME_TO_EXIT : CABIN_RESUME_RUN;
+	h->how.entry_stops = t->own_filter;
+	if (interrupted)
+		return true;
+	h->kind = CABIN_EV_SIGNAL;
+	h->trap = true;
+	h->sig = SIGTRAP;
+	want_report(g, tid);
+	return true;
+}
+
+void cabin_gdb_forked(struct cabin_process *pp, pid_t child)
+{
+	struct cabin_gdb *g = pp->gdb;
+	char path[64];
+	size_t i;
+	int fd;
+
+	if (!g || g->state != CABIN_GDB_ATTACHED || !g->stub.nbrk)
+		return;
+	/* gdb follows the parent: the child runs without the stub's int3s. */
+	snprintf(path, sizeof(path), "/proc/%d/mem", (int)child);
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	for (i = 0; i < g->stub.nbrk; i++)
+		if (pwrite(fd, &g->stub.brk[i].orig, 1,
+			   (off_t)g->stub.brk[i].addr) != 1)
+			break;
+	close(fd);
+}
+
+/* Every live task of the process held?  The others are asked to stop. */
+static bool all_held(struct cabin_gdb *g)
+{
+	struct cabin_task *t;
+	size_t pos = 0, i;
+	bool all = true;
+
+	while ((t = cabin_tasks_next(&g->pp->proxy->tasks, &pos))) {
+		if (t->pid != g->pid || t->state == CABIN_TASK_EXITING)
+			continue;
+		for (i = 0; i < g->nheld && g->held[i].tid != t->tid; i++)
+			;
+		if (i < g->nheld)
+			continue;
+		all = false;
+		if (in_list(g->interrupted, g->ninterrupted, t->tid, false,
+			    NULL) || g->ninterrupted == CABIN_GDB_MAX_HELD)
+			continue;
+		if (ptrace(PTRACE_INTERRUPT, t->tid, 0, 0) == 0)
+			g->interrupted[g->ninterrupted++] = t->tid;
+	}
+	return all;
+}
+
+/*
+ * gdb's connection, once.  Waiting is given up when something of the
+ * tree must be handled (the time limit killed it) or a signal cabin
+ * forwards arrived: then the program runs on undebugged.
+ */
+static int connect_gdb(struct cabin_gdb *g)
+{
+	struct pollfd pfd = { .fd = g->listen_fd, .events = POLLIN };
+	siginfo_t si;
+	int fd, n;
+
+	for (;;) {
+		n = poll(&pfd, 1, -1);
+		if (n == 1) {
+			fd = accept4(g->listen_fd, NULL, NULL, SOCK_CLOEXEC);
+			if (fd >= 0)
+				break;
+			if (errno != EINTR && errno != EAGAIN &&
+			    errno != ECONNABORTED)
+				return -errno;
+			continue;
+		}
+		if (n < 0 && errno != EINTR)
+			return -errno;
+		memset(&si, 0, sizeof(si));
+		if (waitid(P_ALL, 0, &si, WEXITED | WSTOPPED | WNOHANG |
+			   WNOWAIT | __WALL) == 0 && si.si_pid)
+			return -EAGAIN;
+		return -EINTR;
+	}
+	/* One debugger: nobody else may connect after it. */
+	close(g->listen_fd);
+	g->listen_fd = -1;
+	g->stub.conn.fd = fd;
+	return 0;
+}
+
+static void release(struct cabin_gdb *g, struct cabin_gdb_held *h, bool step,
+		    int sig)
+{
+	struct cabin_resume how = h->how;
+
+	if (h->sig)
+		how.sig = sig;	/* gdb passes the signal, or not */
+	cabin_gdb_target_debugregs(g, h->tid);
+	if (step && !in_list(g->stepping, g->nstepping, h->tid, false, NULL) &&
+	    g->nstepping < CABIN_GDB_MAX_HELD)
+		g->stepping[g->nstepping++] = h->tid;
+	cabin_ptrace_ops_resume_now(g->pp, h->tid, &how, step);
+	*h = g->held[--g->nheld];
+}
+
+/* Detached, gone or killed: every thread resumes as the proxy decided. */
+static void let_go(struct cabin_gdb *g, bool remove)
+{
+	if (remove)
+		cabin_debug_remove_all(&g->stub);
+	g->state = CABIN_GDB_DONE;
+	g->pending = false;
+	g->nstepping = 0;
+	while (g->nheld)
+		release(g, &g->held[0], false,
+			g->held[0].trap ? 0 : g->held[0].sig);
+	cabin_gdb_close(g);
+}
+
+static void resume_as_asked(struct cabin_gdb *g)
+{
+	size_t i;
+	bool step;
+	int sig;
+
+	/* A stop gdb was not told of yet comes first: all stay stopped. */
+	for (i = 0; i < g->nheld; i++) {
+		if (g->held[i].sig && !g->held[i].reported &&
+		    cabin_debug_action_for(&g->stub, g->held[i].tid, &step,
+					   &sig)) {
+			g->pending = true;
+			g->report_tid = g->held[i].tid;
+			return;
+		}
+	}
+	for (i = 0; i < g->nheld;) {
+		if (!cabin_debug_action_for(&g->stub, g->held[i].tid, &step,
+					    &sig)) {
+			i++;
+			continue;
+		}
+		release(g, &g->held[i], step, sig);
+	}
+}
+
+static struct cabin_gdb_held *held_of(struct cabin_gdb *g, pid_t tid)
+{
+	size_t i;
+
+	for (i = 0; i < g->nheld; i++)
+		if (g->held[i].tid == tid)
+			return &g->held[i];
+	return NULL;
+}
+
+void cabin_gdb_after(struct cabin_process *pp)
+{
+	struct cabin_gdb *g = pp->gdb;
+	struct cabin_gdb_held *h;
+	enum cabin_debug_verdict v;
+	int err, sig;
+
+	if (!g || !g->pending || g->state != CABIN_GDB_ATTACHED ||
+	    !all_held(g))
+		return;
+	if (g->stub.conn.fd < 0) {
+		err = connect_gdb(g);
+		if (err == -EAGAIN)
+			return;
+		if (err < 0) {
+			cabin_proxy_say(pp->proxy, "--gdb: no debugger came; the program runs on");
+			let_go(g, false);
+			return;
+		}
+	}
+	h = held_of(g, g->report_tid);
+	if (!h) {
+		g->pending = false;
+		return;
+	}
+	sig = h->sig ? h->sig : SIGTRAP;
+	g->stub.stop_extra[0] = '\0';
+	if (h->trap)
+		cabin_debug_watch_reason(&g->stub, h->tid,
+					 g->stub.stop_extra,
+					 sizeof(g->stub.stop_extra));
+	g->stub.pid = g->pid;
+	h->reported = true;
+	g->pending = false;
+	v = cabin_debug_serve(&g->stub, h->tid, sig, g->first);
+	g->first = false;
+	switch (v) {
+	case CABIN_DEBUG_RESUME:
+		resume_as_asked(g);
+		return;
+	case CABIN_DEBUG_KILL:
+		cabin_proxy_say(pp->proxy, "gdb killed the program");
+		kill(g->pid, SIGKILL);
+		let_go(g, false);
+		return;
+	case CABIN_DEBUG_GONE:
+		cabin_proxy_say(pp->proxy, "gdb went away; the program runs on, confined");
+		let_go(g, true);
+		return;
+	case CABIN_DEBUG_DETACH:
+		let_go(g, true);
+		return;
+	}
+}
+
+void cabin_gdb_exited(struct cabin_process *pp, pid_t tid, int status)
+{
+	struct cabin_gdb *g = pp->gdb;
+	struct cabin_gdb_held *h;
+
+	if (!g)
+		return;
+	h = held_of(g, tid);
+	if (h)
+		*h = g->held[--g->nheld];
+	in_list(g->interrupted, g->ninterrupted, tid, true, &g->ninterrupted);
+	in_list(g->stepping, g->nstepping, tid, true, &g->nstepping);
+	if (tid != g->pid || g->state != CABIN_GDB_ATTACHED)
+		return;
+	if (g->stub.conn.fd >= 0)
+		cabin_debug_exited(&g->stub, status);
+	g->state = CABIN_GDB_DONE;
+	g->pending = false;
+	cabin_gdb_close(g);
+}

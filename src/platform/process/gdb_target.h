@@ -1,0 +1,11 @@
+/* The stub's operations on the debugged process (gdb_target.c). */
+#ifndef CABIN_PROCESS_GDB_TARGET_H
+#define CABIN_PROCESS_GDB_TARGET_H
+
+#include "platform/process/gdb.h"
+
+void cabin_gdb_target(struct cabin_gdb *g, struct cabin_debug_target *t);
+/* gdb's watchpoints onto tid's debug registers, before it resumes. */
+void cabin_gdb_target_debugregs(struct cabin_gdb *g, pid_t tid);
+
+#endif
