@@ -1239,4 +1239,120 @@ else
 	t_skip "--rlimit-* against prlimit" "no prlimit or $PY"
 fi
 
+# ---------------------------------------------------------------- --gdb
+# Real gdb in batch mode against `cabin run --gdb=127.0.0.1:0`: the port
+# is read from cabin's first line through a fifo (no sleep).
+# gdb_session PREFIX 'CABIN-ARGS' 'GDB-CMD;...' PROGRAM ARGS... : gdb's
+# output in PREFIX.gdb, cabin's in PREFIX.out/.err (its line in
+# PREFIX.line), cabin's status in $gc.
+gdb_session() {
+	local pre=$1 ca=$2 cmds=$3 line port a fd cpid catpid; shift 3
+	local -a ex=() cl=()
+	rm -f "$pre.fifo"; mkfifo "$pre.fifo"
+	( cd "$WORK" && exec $TO "$CABIN" run $ca --gdb=127.0.0.1:0 -- "$@" ) \
+		>"$pre.out" 2>"$pre.fifo" &
+	cpid=$!
+	exec {fd}<"$pre.fifo"
+	IFS= read -r line <&$fd
+	printf '%s\n' "$line" >"$pre.line"
+	port=${line##*:}; port=${port%)}
+	cat <&$fd >"$pre.err" &
+	catpid=$!
+	IFS=';' read -ra cl <<<"$cmds"
+	for a in "${cl[@]}"; do ex+=(-ex "$a"); done
+	quiet $TO gdb -batch -nx -ex "target remote 127.0.0.1:$port" "${ex[@]}" "$1" \
+		</dev/null >"$pre.gdb" 2>&1
+	wait $cpid; gc=$?
+	wait $catpid
+	exec {fd}<&-
+}
+gdb_check() { # gdb_check NAME PREFIX WHY : ok if WHY is empty, else diagnostics
+	if [ -z "$3" ]; then t_ok "$1"; else
+		t_fail "$1" "$3"; diag <"$2.gdb"; diag <"$2.err"; fi
+}
+if need "--gdb sessions" /usr/bin/gdb "$PROGS/debugme"; then
+	D=$PROGS/debugme
+	gdb_session "$TMP/g1" "" 'break add;continue;print a;print $fs_base != 0;bt;next;print sum;finish;continue' "$D"
+	why=
+	grep -Eqx 'cabin: waiting for gdb on 127\.0\.0\.1:[1-9][0-9]* \(target remote 127\.0\.0\.1:[1-9][0-9]*\)' "$TMP/g1.line" ||
+		why="no 'waiting for gdb on 127.0.0.1:PORT' line with the real port"
+	grep -q '^Breakpoint 1, add (a=20, b=22) at .*debugme.c' "$TMP/g1.gdb" || why="${why:+$why; }no stop in add(20, 22)"
+	grep -qx '\$1 = 20' "$TMP/g1.gdb" || why="${why:+$why; }print a is not 20"
+	grep -qx '\$2 = 1' "$TMP/g1.gdb" || why="${why:+$why; }fs_base reads 0"
+	grep -q '^#1  0x[0-9a-f]* in main (argc=1' "$TMP/g1.gdb" || why="${why:+$why; }bt does not reach main"
+	grep -qx '\$3 = 42' "$TMP/g1.gdb" || why="${why:+$why; }next then print sum is not 42"
+	grep -q '^Value returned is \$4 = 42' "$TMP/g1.gdb" || why="${why:+$why; }finish returns no 42"
+	grep -q 'exited with code 03\]' "$TMP/g1.gdb" || why="${why:+$why; }gdb does not see exit code 3"
+	[ "$gc" = 3 ] && [ "$(cat "$TMP/g1.out")" = "sum 42" ] || why="${why:+$why; }cabin status $gc (want 3) or output differs"
+	gdb_check "--gdb: break in a PIE program's function, print, bt, next, finish, exit code" "$TMP/g1" "$why"
+
+	gdb_session "$TMP/g2" "" 'break add;continue;step;info frame;continue' "$D"
+	why=
+	grep -q '^22[[:space:]]*return sum;' "$TMP/g2.gdb" || why="step did not reach line 22"
+	[ "$gc" = 3 ] || why="${why:+$why; }cabin status $gc, want 3"
+	gdb_check "--gdb: step" "$TMP/g2" "$why"
+
+	gdb_session "$TMP/g3" "" 'break met;continue;info threads;continue;continue;continue' "$D" threads
+	why=
+	[ "$(grep -Ec '^[* ] +[0-9]+ +Thread [0-9]+ ' "$TMP/g3.gdb")" = 3 ] || why="info threads does not list 3 threads"
+	[ "$(grep -c 'hit Breakpoint 1, met ()' "$TMP/g3.gdb")" = 3 ] || why="${why:+$why; }met() not hit once by each thread"
+	[ "$gc" = 0 ] && [ "$(cat "$TMP/g3.out")" = "threads done" ] || why="${why:+$why; }status $gc or output differs"
+	gdb_check "--gdb: a 3-thread program shows 3 threads, each hits the breakpoint, runs to its end" "$TMP/g3" "$why"
+
+	gdb_session "$TMP/g4" "" 'break main;continue;set can-use-hw-watchpoints 0;watch watched;continue;continue;delete;continue' "$D" watch
+	why=
+	grep -A3 -x 'Old value = 0' "$TMP/g4.gdb" | grep -qx 'New value = 1' || why="the watchpoint did not see 0 -> 1"
+	grep -A3 -x 'Old value = 1' "$TMP/g4.gdb" | grep -qx 'New value = 2' || why="${why:+$why; }the watchpoint did not see 1 -> 2"
+	[ "$gc" = 5 ] || why="${why:+$why; }cabin status $gc, want 5"
+	gdb_check "--gdb: a (single-stepped) watchpoint triggers on each write" "$TMP/g4" "$why"
+
+	# Hardware watchpoints need debug registers that trap: natively first.
+	quiet $TO gdb -batch -nx -ex 'break main' -ex run -ex 'watch watched' -ex continue --args "$D" watch \
+		</dev/null >"$TMP/g5n.gdb" 2>&1
+	if grep -q '^Hardware watchpoint 2: watched' "$TMP/g5n.gdb" && grep -qx 'New value = 1' "$TMP/g5n.gdb"; then
+		gdb_session "$TMP/g5" "" 'break main;continue;watch watched;continue;delete;continue' "$D" watch
+		why=
+		grep -q '^Hardware watchpoint 2: watched' "$TMP/g5.gdb" && grep -qx 'New value = 1' "$TMP/g5.gdb" ||
+			why="the hardware watchpoint did not trigger"
+		[ "$gc" = 5 ] || why="${why:+$why; }cabin status $gc, want 5"
+		gdb_check "--gdb: a hardware watchpoint (debug registers) triggers" "$TMP/g5" "$why"
+	else
+		t_skip "--gdb: a hardware watchpoint triggers" "debug registers do not trap on this machine (native gdb's does not either)"
+	fi
+
+	gdb_session "$TMP/g6" "" 'break add;continue;detach' "$D"
+	why=
+	grep -q 'detached\]' "$TMP/g6.gdb" || why="gdb did not detach"
+	[ "$gc" = 3 ] && [ "$(cat "$TMP/g6.out")" = "sum 42" ] || why="${why:+$why; }status $gc or output differs from native"
+	gdb_check "--gdb: detach lets the program finish as natively" "$TMP/g6" "$why"
+
+	gdb_session "$TMP/g7" "" 'break add;continue;kill' "$D"
+	why=
+	grep -q 'killed\]' "$TMP/g7.gdb" || why="gdb did not kill"
+	[ "$gc" = 137 ] && [ ! -s "$TMP/g7.out" ] || why="${why:+$why; }status $gc, want 137 and no output"
+	gdb_check "--gdb: kill ends the run with 137" "$TMP/g7" "$why"
+
+	gdb_session "$TMP/g8" "" 'break add;continue;continue' "$D" deny
+	why=
+	grep -q '^cabin: denied mount by pid [0-9]* (debugme): EPERM' "$TMP/g8.err" || why="no denial line"
+	[ "$gc" = 7 ] && grep -qx 'mount: EPERM' "$TMP/g8.out" || why="${why:+$why; }status $gc (want 7) or mount not refused"
+	grep -q 'exited with code 07\]' "$TMP/g8.gdb" || why="${why:+$why; }gdb does not see exit code 7"
+	gdb_check "--gdb: a denied syscall is still denied and reported" "$TMP/g8" "$why"
+
+	gdb_session "$TMP/g9" "" 'continue' /bin/ls -l /proc/self/fd/
+	why=
+	grep -q 'socket:' "$TMP/g9.out" && why="the program holds a socket: $(grep socket: "$TMP/g9.out")"
+	[ "$gc" = 0 ] && [ -s "$TMP/g9.out" ] || why="${why:+$why; }status $gc, or no listing"
+	gdb_check "--gdb: the listening socket is not the program's" "$TMP/g9" "$why"
+fi
+one_line "--gdb with a port out of range: one line" \
+	"cabin: --gdb=127.0.0.1:70000: the port must be a number from 0 to 65535 (0: any free port); give PORT, :PORT or HOST:PORT (HOST an IP address, 127.0.0.1 if left out)" \
+	run --gdb=127.0.0.1:70000 -- true
+one_line "--gdb with a host name: one line" \
+	"cabin: --gdb=localhost:1234: the host is not an IPv4 or IPv6 address; give PORT, :PORT or HOST:PORT (HOST an IP address, 127.0.0.1 if left out)" \
+	run --gdb=localhost:1234 -- true
+one_line "--gdb with --platform kvm: refused before the probe" \
+	"cabin: --gdb is not available with --platform kvm yet; debug the program on --platform process" \
+	run --platform kvm --gdb=0 -- true
+
 t_done

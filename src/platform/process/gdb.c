@@ -10,13 +10,17 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <stddef.h>
 #include <string.h>
 #include <sys/ptrace.h>
 #include <sys/socket.h>
+#include <sys/user.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "core/task.h"
+
+#define RIP (offsetof(struct user, regs) + offsetof(struct user_regs_struct, rip))
 #include "platform/process/gdb.h"
 #include "platform/process/gdb_target.h"
 #include "platform/process/ptrace_ops.h"
@@ -149,6 +153,46 @@ void cabin_gdb_start(struct cabin_gdb *g, struct cabin_process *pp)
 	cabin_debug_init(&g->stub, -1, &t, 0);
 }
 
+/* The stub's int3 just executed by tid: its address, else 0. */
+static uint64_t at_breakpoint(struct cabin_gdb *g, pid_t tid)
+{
+	long rip;
+	size_t i;
+
+	errno = 0;
+	rip = ptrace(PTRACE_PEEKUSER, tid, (void *)RIP, 0);
+	if (errno)
+		return 0;
+	for (i = 0; i < g->stub.nbrk; i++)
+		if (g->stub.brk[i].addr == (uint64_t)rip - 1)
+			return g->stub.brk[i].addr;
+	return 0;
+}
+
+/*
+ * Two threads may hit breakpoints at once; gdb hears of one.  The other
+ * hits are undone (rip back on the int3, the trap forgotten) so that
+ * they happen again if the breakpoint is still there when they resume,
+ * and not in the middle of an instruction if gdb removed it.
+ */
+static void undo_unreported_hits(struct cabin_gdb *g)
+{
+	size_t i;
+
+	for (i = 0; i < g->nheld; i++) {
+		struct cabin_gdb_held *h = &g->held[i];
+
+		if (h->reported || !h->trap || !h->bp_addr)
+			continue;
+		if (ptrace(PTRACE_POKEUSER, h->tid, (void *)RIP,
+			   (void *)(uintptr_t)h->bp_addr) < 0)
+			continue;
+		h->trap = false;
+		h->sig = 0;
+		h->bp_addr = 0;
+	}
+}
+
 bool cabin_gdb_trap(struct cabin_process *pp, pid_t tid, int status)
 {
 	struct cabin_gdb *g = pp->gdb;
@@ -178,6 +222,7 @@ bool cabin_gdb_trap(struct cabin_process *pp, pid_t tid, int status)
 	h->kind = CABIN_EV_SIGNAL;
 	h->trap = true;
 	h->sig = SIGTRAP;
+	h->bp_addr = at_breakpoint(g, tid);
 	want_report(g, tid);
 	return true;
 }
@@ -282,6 +327,7 @@ static void release(struct cabin_gdb *g, struct cabin_gdb_held *h, bool step,
 /* Detached, gone or killed: every thread resumes as the proxy decided. */
 static void let_go(struct cabin_gdb *g, bool remove)
 {
+	undo_unreported_hits(g);
 	if (remove)
 		cabin_debug_remove_all(&g->stub);
 	g->state = CABIN_GDB_DONE;
@@ -299,6 +345,7 @@ static void resume_as_asked(struct cabin_gdb *g)
 	bool step;
 	int sig;
 
+	undo_unreported_hits(g);
 	/* A stop gdb was not told of yet comes first: all stay stopped. */
 	for (i = 0; i < g->nheld; i++) {
 		if (g->held[i].sig && !g->held[i].reported &&

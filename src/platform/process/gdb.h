@@ -9,6 +9,7 @@
 #define CABIN_PROCESS_GDB_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <sys/types.h>
 
@@ -23,6 +24,7 @@ struct cabin_gdb_held {
 	enum cabin_event_kind kind;	/* of the stop it decided */
 	bool trap;		/* a debug trap the proxy was not told of */
 	int sig;		/* the signal stop gdb is to see, 0: none */
+	uint64_t bp_addr;	/* a trap on the stub's int3 here, 0: none */
 	bool reported;
 };
 
