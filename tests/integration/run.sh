@@ -1339,6 +1339,13 @@ if need "--gdb sessions" /usr/bin/gdb "$PROGS/debugme"; then
 	grep -q 'exited with code 07\]' "$TMP/g8.gdb" || why="${why:+$why; }gdb does not see exit code 7"
 	gdb_check "--gdb: a denied syscall is still denied and reported" "$TMP/g8" "$why"
 
+	gdb_session "$TMP/g10" "" 'break add;continue;print a;continue' "$D" fork
+	why=
+	grep -qx '\$1 = 20' "$TMP/g10.gdb" || why="the stop is not the parent's add(20, 22)"
+	grep -qx 'child status 0' "$TMP/g10.out" || why="${why:+$why; }the child did not run add() untouched: $(head -1 "$TMP/g10.out")"
+	[ "$gc" = 3 ] || why="${why:+$why; }cabin status $gc, want 3"
+	gdb_check "--gdb: gdb follows the parent; a forked child runs without the breakpoints" "$TMP/g10" "$why"
+
 	gdb_session "$TMP/g9" "" 'continue' /bin/ls -l /proc/self/fd/
 	why=
 	grep -q 'socket:' "$TMP/g9.out" && why="the program holds a socket: $(grep socket: "$TMP/g9.out")"

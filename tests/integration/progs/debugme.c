@@ -3,6 +3,8 @@
  *   debugme            calls add(20, 22), prints it, exits 42 - 39 = 3
  *   debugme threads    three threads meet in worker(), print, exit 0
  *   debugme watch      writes `watched` twice, exits 5
+ *   debugme fork       a child calls add(1, 2) and exits 0 if it got 3;
+ *                      the parent prints its status, then as debugme
  *   debugme deny       calls add, then mount(2) (denied and reported),
  *                      prints the errno's name, exits 7
  */
@@ -11,6 +13,8 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 volatile int watched;
 static pthread_barrier_t meet;
@@ -62,6 +66,15 @@ int main(int argc, char **argv)
 		watched = 2;
 		printf("watched %d\n", watched);
 		return 5;
+	}
+	if (argc > 1 && !strcmp(argv[1], "fork")) {
+		pid_t pid = fork();
+		int status;
+
+		if (pid == 0)
+			_exit(add(1, 2) == 3 ? 0 : 1);
+		waitpid(pid, &status, 0);
+		printf("child status %#x\n", status);
 	}
 	r = add(20, 22);
 	printf("sum %d\n", r);
