@@ -1288,7 +1288,7 @@ if need "--gdb sessions" /usr/bin/gdb "$PROGS/debugme"; then
 
 	gdb_session "$TMP/g2" "" 'break add;continue;step;info frame;continue' "$D"
 	why=
-	grep -q '^22[[:space:]]*return sum;' "$TMP/g2.gdb" || why="step did not reach line 22"
+	grep -Eq '^[0-9]+[[:space:]]+return sum;' "$TMP/g2.gdb" || why="step did not reach 'return sum;'"
 	[ "$gc" = 3 ] || why="${why:+$why; }cabin status $gc, want 3"
 	gdb_check "--gdb: step" "$TMP/g2" "$why"
 
@@ -1345,6 +1345,51 @@ if need "--gdb sessions" /usr/bin/gdb "$PROGS/debugme"; then
 	grep -qx 'child status 0' "$TMP/g10.out" || why="${why:+$why; }the child did not run add() untouched: $(head -1 "$TMP/g10.out")"
 	[ "$gc" = 3 ] || why="${why:+$why; }cabin status $gc, want 3"
 	gdb_check "--gdb: gdb follows the parent; a forked child runs without the breakpoints" "$TMP/g10" "$why"
+
+	# gdb's interrupt (^C, a 0x03 byte) while the program spins, from a
+	# minimal client of the protocol (gdb -batch cannot wait for it).
+	if [ -x "$PY" ]; then
+		cat >"$TMP/gint.py" <<'PYEOF'
+import re, socket, sys
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+buf = b""
+def recv():
+    global buf
+    while True:
+        m = re.search(rb"\$([^#]*)#..", buf)
+        if m:
+            buf = buf[m.end():]
+            s.sendall(b"+")
+            return m.group(1).decode()
+        d = s.recv(4096)
+        if not d:
+            sys.exit("eof")
+        buf += d
+def send(p):
+    s.sendall(b"$%s#%02x" % (p.encode(), sum(p.encode()) & 0xff))
+send("?"); print("first", recv())
+send("vCont;c")
+s.sendall(b"\x03"); print("interrupted", recv())
+send("k")
+PYEOF
+		rm -f "$TMP/gi.fifo"; mkfifo "$TMP/gi.fifo"
+		( cd "$WORK" && exec $TO "$CABIN" run --gdb=0 -- "$D" spin ) >"$TMP/gi.out" 2>"$TMP/gi.fifo" &
+		gipid=$!
+		exec {gifd}<"$TMP/gi.fifo"
+		IFS= read -r line <&$gifd
+		cat <&$gifd >"$TMP/gi.err" &
+		gicat=$!
+		port=${line##*:}; port=${port%)}
+		$TO "$PY" "$TMP/gint.py" "$port" >"$TMP/gi.gdb" 2>&1
+		wait $gipid; gc=$?; wait $gicat; exec {gifd}<&-
+		why=
+		case $line in "cabin: waiting for gdb on 127.0.0.1:"*) ;; *) why="--gdb=0 does not listen on 127.0.0.1: $line" ;; esac
+		grep -Eqx 'interrupted T02thread:[0-9a-f]+;' "$TMP/gi.gdb" || why="${why:+$why; }no SIGINT stop (T02) after ^C"
+		[ "$gc" = 137 ] || why="${why:+$why; }status $gc after k, want 137"
+		gdb_check "--gdb: ^C stops a running program (T02), k kills it" "$TMP/gi" "$why"
+	else
+		t_skip "--gdb: ^C stops a running program" "no $PY"
+	fi
 
 	gdb_session "$TMP/g9" "" 'continue' /bin/ls -l /proc/self/fd/
 	why=

@@ -42,11 +42,43 @@ int cabin_gdb_prepare(struct cabin_gdb *g)
 
 void cabin_gdb_close(struct cabin_gdb *g)
 {
+	if (g->sigio_set)
+		sigaction(SIGIO, &g->old_sigio, NULL);
+	g->sigio_set = false;
 	if (g->listen_fd >= 0)
 		close(g->listen_fd);
 	if (g->stub.conn.fd >= 0)
 		close(g->stub.conn.fd);
 	g->listen_fd = g->stub.conn.fd = -1;
+}
+
+/* gdb sent something while the program runs: a ^C, or it went away. */
+static volatile sig_atomic_t gdb_input;
+
+static void on_sigio(int sig)
+{
+	(void)sig;
+	gdb_input = 1;
+}
+
+/*
+ * SIGIO when gdb writes, without SA_RESTART: the stop loop's waitpid is
+ * interrupted, so a ^C is seen while the program runs.
+ */
+static void watch_input(struct cabin_gdb *g)
+{
+	struct sigaction sa;
+	int fl;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_sigio;
+	if (sigaction(SIGIO, &sa, &g->old_sigio) < 0)
+		return;
+	g->sigio_set = true;
+	fl = fcntl(g->stub.conn.fd, F_GETFL);
+	if (fcntl(g->stub.conn.fd, F_SETOWN, getpid()) < 0 || fl < 0 ||
+	    fcntl(g->stub.conn.fd, F_SETFL, fl | O_ASYNC) < 0)
+		return;
 }
 
 static struct cabin_task *task_of(struct cabin_gdb *g, pid_t tid)
@@ -173,16 +205,23 @@ static uint64_t at_breakpoint(struct cabin_gdb *g, pid_t tid)
  * Two threads may hit breakpoints at once; gdb hears of one.  The other
  * hits are undone (rip back on the int3, the trap forgotten) so that
  * they happen again if the breakpoint is still there when they resume,
- * and not in the middle of an instruction if gdb removed it.
+ * and not in the middle of an instruction if gdb removed it.  When gdb
+ * leaves, the hit it heard of is undone too if gdb did not.
  */
-static void undo_unreported_hits(struct cabin_gdb *g)
+static void undo_hits(struct cabin_gdb *g, bool reported_too)
 {
 	size_t i;
+	long rip;
 
 	for (i = 0; i < g->nheld; i++) {
 		struct cabin_gdb_held *h = &g->held[i];
 
-		if (h->reported || !h->trap || !h->bp_addr)
+		if (!h->trap || !h->bp_addr || (h->reported && !reported_too))
+			continue;
+		/* One gdb heard of and has not moved back yet, when it left. */
+		errno = 0;
+		rip = ptrace(PTRACE_PEEKUSER, h->tid, (void *)RIP, 0);
+		if (errno || (uint64_t)rip != h->bp_addr + 1)
 			continue;
 		if (ptrace(PTRACE_POKEUSER, h->tid, (void *)RIP,
 			   (void *)(uintptr_t)h->bp_addr) < 0)
@@ -306,6 +345,7 @@ static int connect_gdb(struct cabin_gdb *g)
 	close(g->listen_fd);
 	g->listen_fd = -1;
 	g->stub.conn.fd = fd;
+	watch_input(g);
 	return 0;
 }
 
@@ -327,7 +367,7 @@ static void release(struct cabin_gdb *g, struct cabin_gdb_held *h, bool step,
 /* Detached, gone or killed: every thread resumes as the proxy decided. */
 static void let_go(struct cabin_gdb *g, bool remove)
 {
-	undo_unreported_hits(g);
+	undo_hits(g, true);
 	if (remove)
 		cabin_debug_remove_all(&g->stub);
 	g->state = CABIN_GDB_DONE;
@@ -345,7 +385,7 @@ static void resume_as_asked(struct cabin_gdb *g)
 	bool step;
 	int sig;
 
-	undo_unreported_hits(g);
+	undo_hits(g, false);
 	/* A stop gdb was not told of yet comes first: all stay stopped. */
 	for (i = 0; i < g->nheld; i++) {
 		if (g->held[i].sig && !g->held[i].reported &&
@@ -397,11 +437,14 @@ void cabin_gdb_after(struct cabin_process *pp)
 		}
 	}
 	h = held_of(g, g->report_tid);
+	if (!h && g->nheld)
+		h = &g->held[0];	/* ^C, and the leader is gone */
 	if (!h) {
 		g->pending = false;
 		return;
 	}
-	sig = h->sig ? h->sig : SIGTRAP;
+	sig = g->report_sig ? g->report_sig : h->sig ? h->sig : SIGTRAP;
+	g->report_sig = 0;
 	g->stub.stop_extra[0] = '\0';
 	if (h->trap)
 		cabin_debug_watch_reason(&g->stub, h->tid,
@@ -428,6 +471,52 @@ void cabin_gdb_after(struct cabin_process *pp)
 	case CABIN_DEBUG_DETACH:
 		let_go(g, true);
 		return;
+	}
+}
+
+/* gdb's interrupt: every thread stops, gdb hears SIGINT. */
+static void interrupt_stop(struct cabin_gdb *g)
+{
+	g->pending = true;
+	g->report_tid = g->pid;
+	g->report_sig = SIGINT;
+}
+
+void cabin_gdb_poll(struct cabin_process *pp)
+{
+	struct cabin_gdb *g = pp->gdb;
+	struct pollfd pfd;
+	char b;
+	ssize_t n;
+
+	if (!g || g->state != CABIN_GDB_ATTACHED || g->pending ||
+	    g->stub.conn.fd < 0)
+		return;
+	/* A ^C that came with the resume packet is read already. */
+	while (g->stub.conn.pos < g->stub.conn.have) {
+		if (g->stub.conn.in[g->stub.conn.pos++] == 0x03) {
+			interrupt_stop(g);
+			return;
+		}
+	}
+	if (!gdb_input)
+		return;
+	gdb_input = 0;
+	pfd.fd = g->stub.conn.fd;
+	pfd.events = POLLIN;
+	while (poll(&pfd, 1, 0) == 1) {
+		n = recv(pfd.fd, &b, 1, MSG_DONTWAIT);
+		if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) {
+			cabin_proxy_say(pp->proxy, "gdb went away; the program runs on, confined");
+			let_go(g, true);
+			return;
+		}
+		if (n == 1 && b == 0x03) {
+			interrupt_stop(g);
+			return;
+		}
+		if (n < 0)
+			return;
 	}
 }
 

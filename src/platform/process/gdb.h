@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <signal.h>
 #include <stdio.h>
 #include <sys/types.h>
 
@@ -38,6 +39,9 @@ struct cabin_gdb {
 	bool pending;		/* a stop to tell gdb */
 	bool first;		/* the stop at the first exec */
 	pid_t report_tid;
+	int report_sig;		/* SIGINT for gdb's ^C, else the stop's */
+	bool sigio_set;
+	struct sigaction old_sigio;
 	struct cabin_gdb_held held[CABIN_GDB_MAX_HELD];
 	size_t nheld;
 	pid_t interrupted[CABIN_GDB_MAX_HELD];
@@ -65,6 +69,8 @@ bool cabin_gdb_trap(struct cabin_process *pp, pid_t tid, int status);
 void cabin_gdb_forked(struct cabin_process *pp, pid_t child);
 /* After each stop: stop the other threads, then serve gdb. */
 void cabin_gdb_after(struct cabin_process *pp);
+/* gdb's input while the program runs: a ^C stops it, EOF lets it go. */
+void cabin_gdb_poll(struct cabin_process *pp);
 /* A task ended; the debugged process's end is told to gdb. */
 void cabin_gdb_exited(struct cabin_process *pp, pid_t tid, int status);
 

@@ -339,9 +339,11 @@ int cabin_tracer_run(struct cabin_process *pp, struct cabin_proxy *proxy,
 		tid = waitpid(-1, &status, __WALL);
 		check_timeout(pp);
 		if (tid < 0) {
-			if (errno == EINTR)
-				continue;
-			break;
+			if (errno != EINTR)
+				break;
+			cabin_gdb_poll(pp);
+			cabin_gdb_after(pp);
+			continue;
 		}
 		handle_status(pp, tid, status);
 		while (pp->reaped_tid) {
@@ -349,6 +351,7 @@ int cabin_tracer_run(struct cabin_process *pp, struct cabin_proxy *proxy,
 			pp->reaped_tid = 0;
 			handle_status(pp, tid, pp->reaped_status);
 		}
+		cabin_gdb_poll(pp);
 		cabin_gdb_after(pp);
 	}
 	alarm(0);

@@ -5,6 +5,7 @@
  *   debugme watch      writes `watched` twice, exits 5
  *   debugme fork       a child calls add(1, 2) and exits 0 if it got 3;
  *                      the parent prints its status, then as debugme
+ *   debugme spin       loops until a debugger clears `spin`, exits 9
  *   debugme deny       calls add, then mount(2) (denied and reported),
  *                      prints the errno's name, exits 7
  */
@@ -17,6 +18,7 @@
 #include <unistd.h>
 
 volatile int watched;
+volatile int spin = 1;
 static pthread_barrier_t meet;
 
 __attribute__((noinline)) int add(int a, int b)
@@ -61,6 +63,11 @@ int main(int argc, char **argv)
 
 	if (argc > 1 && !strcmp(argv[1], "threads"))
 		return threads();
+	if (argc > 1 && !strcmp(argv[1], "spin")) {
+		while (spin)
+			;
+		return 9;
+	}
 	if (argc > 1 && !strcmp(argv[1], "watch")) {
 		watched = 1;
 		watched = 2;
