@@ -1346,6 +1346,17 @@ if need "--gdb sessions" /usr/bin/gdb "$PROGS/debugme"; then
 	[ "$gc" = 3 ] || why="${why:+$why; }cabin status $gc, want 3"
 	gdb_check "--gdb: gdb follows the parent; a forked child runs without the breakpoints" "$TMP/g10" "$why"
 
+	gdb_session "$TMP/gs1" "" 'continue;continue' "$D" signal
+	why=
+	grep -q 'received signal SIGUSR1' "$TMP/gs1.gdb" || why="gdb did not see SIGUSR1"
+	grep -qx 'handled 1' "$TMP/gs1.out" || why="${why:+$why; }continue did not pass the signal: $(cat "$TMP/gs1.out")"
+	gdb_check "--gdb: a signal stops in gdb; continue passes it" "$TMP/gs1" "$why"
+	gdb_session "$TMP/gs2" "" 'continue;signal 0' "$D" signal
+	why=
+	grep -q 'received signal SIGUSR1' "$TMP/gs2.gdb" || why="gdb did not see SIGUSR1"
+	grep -qx 'handled 0' "$TMP/gs2.out" || why="${why:+$why; }'signal 0' did not suppress it: $(cat "$TMP/gs2.out")"
+	gdb_check "--gdb: 'signal 0' suppresses a signal" "$TMP/gs2" "$why"
+
 	# gdb's interrupt (^C, a 0x03 byte) while the program spins, from a
 	# minimal client of the protocol (gdb -batch cannot wait for it).
 	if [ -x "$PY" ]; then

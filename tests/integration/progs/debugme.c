@@ -6,11 +6,13 @@
  *   debugme fork       a child calls add(1, 2) and exits 0 if it got 3;
  *                      the parent prints its status, then as debugme
  *   debugme spin       loops until a debugger clears `spin`, exits 9
+ *   debugme signal     raises SIGUSR1 (a handler counts it), prints the count
  *   debugme deny       calls add, then mount(2) (denied and reported),
  *                      prints the errno's name, exits 7
  */
 #include <errno.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mount.h>
@@ -20,6 +22,13 @@
 volatile int watched;
 volatile int spin = 1;
 static pthread_barrier_t meet;
+static volatile sig_atomic_t handled;
+
+static void on_usr1(int sig)
+{
+	(void)sig;
+	handled++;
+}
 
 __attribute__((noinline)) int add(int a, int b)
 {
@@ -63,6 +72,12 @@ int main(int argc, char **argv)
 
 	if (argc > 1 && !strcmp(argv[1], "threads"))
 		return threads();
+	if (argc > 1 && !strcmp(argv[1], "signal")) {
+		signal(SIGUSR1, on_usr1);
+		raise(SIGUSR1);
+		printf("handled %d\n", (int)handled);
+		return 0;
+	}
 	if (argc > 1 && !strcmp(argv[1], "spin")) {
 		while (spin)
 			;
