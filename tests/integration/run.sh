@@ -1402,6 +1402,13 @@ PYEOF
 		t_skip "--gdb: ^C stops a running program" "no $PY"
 	fi
 
+	gdb_session "$TMP/g11" "" 'continue' /bin/sh -c 'exec /bin/echo hi'
+	why=
+	[ "$gc" = 0 ] && [ "$(cat "$TMP/g11.out")" = hi ] || why="status $gc or no 'hi'"
+	grep -q 'exited normally\]' "$TMP/g11.gdb" || why="${why:+$why; }gdb did not see the end"
+	grep -q '^cabin: --gdb: the debugged process ran a new program' "$TMP/g11.err" || why="${why:+$why; }no line about the exec"
+	gdb_check "--gdb: a program that execs another runs to its end, said once" "$TMP/g11" "$why"
+
 	gdb_session "$TMP/g9" "" 'continue' /bin/ls -l /proc/self/fd/
 	why=
 	grep -q 'socket:' "$TMP/g9.out" && why="the program holds a socket: $(grep socket: "$TMP/g9.out")"

@@ -154,6 +154,18 @@ static bool hold_hook(struct cabin_process *pp, pid_t tid,
 	if (!debugged(g, tid))
 		return false;
 	*step = in_list(g->stepping, g->nstepping, tid, false, NULL);
+	/* A new thread gets gdb's watchpoints: clone does not copy them. */
+	if (pp->stop_kind == CABIN_EV_ATTACH)
+		cabin_gdb_target_debugregs(g, tid);
+	/*
+	 * A new program: the stub's int3s went with the old image, and what
+	 * they covered must not be written into the new one.  gdb is not
+	 * told (no exec events): its symbols stay the old program's.
+	 */
+	if (pp->stop_kind == CABIN_EV_EXEC && g->stub.nbrk) {
+		g->stub.nbrk = 0;
+		cabin_proxy_say(pp->proxy, "--gdb: the debugged process ran a new program; gdb is not told of it and its breakpoints are gone");
+	}
 	if ((pp->stop_kind == CABIN_EV_SIGNAL ||
 	     pp->stop_kind == CABIN_EV_FAULT) && how->sig) {
 		h = hold(g, tid);
