@@ -1358,31 +1358,8 @@ if need "--gdb sessions" /usr/bin/gdb "$PROGS/debugme"; then
 	gdb_check "--gdb: 'signal 0' suppresses a signal" "$TMP/gs2" "$why"
 
 	# gdb's interrupt (^C, a 0x03 byte) while the program spins, from a
-	# minimal client of the protocol (gdb -batch cannot wait for it).
+	# minimal client of the protocol (gdb -batch cannot wait for the stop).
 	if [ -x "$PY" ]; then
-		cat >"$TMP/gint.py" <<'PYEOF'
-import re, socket, sys
-s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
-buf = b""
-def recv():
-    global buf
-    while True:
-        m = re.search(rb"\$([^#]*)#..", buf)
-        if m:
-            buf = buf[m.end():]
-            s.sendall(b"+")
-            return m.group(1).decode()
-        d = s.recv(4096)
-        if not d:
-            sys.exit("eof")
-        buf += d
-def send(p):
-    s.sendall(b"$%s#%02x" % (p.encode(), sum(p.encode()) & 0xff))
-send("?"); print("first", recv())
-send("vCont;c")
-s.sendall(b"\x03"); print("interrupted", recv())
-send("k")
-PYEOF
 		rm -f "$TMP/gi.fifo"; mkfifo "$TMP/gi.fifo"
 		( cd "$WORK" && exec $TO "$CABIN" run --gdb=0 -- "$D" spin ) >"$TMP/gi.out" 2>"$TMP/gi.fifo" &
 		gipid=$!
@@ -1391,7 +1368,7 @@ PYEOF
 		cat <&$gifd >"$TMP/gi.err" &
 		gicat=$!
 		port=${line##*:}; port=${port%)}
-		$TO "$PY" "$TMP/gint.py" "$port" >"$TMP/gi.gdb" 2>&1
+		$TO "$PY" "$HERE/progs/gdb_client.py" "$port" interrupt >"$TMP/gi.gdb" 2>&1
 		wait $gipid; gc=$?; wait $gicat; exec {gifd}<&-
 		why=
 		case $line in "cabin: waiting for gdb on 127.0.0.1:"*) ;; *) why="--gdb=0 does not listen on 127.0.0.1: $line" ;; esac
@@ -1408,6 +1385,31 @@ PYEOF
 	grep -q 'exited normally\]' "$TMP/g11.gdb" || why="${why:+$why; }gdb did not see the end"
 	grep -q '^cabin: --gdb: the debugged process ran a new program' "$TMP/g11.err" || why="${why:+$why; }no line about the exec"
 	gdb_check "--gdb: a program that execs another runs to its end, said once" "$TMP/g11" "$why"
+
+	# A checked syscall stays checked: registers of a thread held at a
+	# syscall entry the proxy let run cannot be changed.
+	if [ -x "$PY" ]; then
+		rm -f "$TMP/gr.fifo"; mkfifo "$TMP/gr.fifo"
+		( cd "$WORK" && exec $TO "$CABIN" run --profile trace --gdb=0 -- "$D" sysloop ) \
+			>"$TMP/gr.out" 2>"$TMP/gr.fifo" &
+		grpid=$!
+		exec {grfd}<"$TMP/gr.fifo"
+		IFS= read -r line <&$grfd
+		cat <&$grfd >/dev/null &
+		grcat=$!
+		port=${line##*:}; port=${port%)}
+		$TO "$PY" "$HERE/progs/gdb_client.py" "$port" regwrite >"$TMP/gr.gdb" 2>&1
+		wait $grpid; gc=$?; wait $grcat; exec {grfd}<&-
+		if grep -q '^never' "$TMP/gr.gdb"; then
+			t_skip "--gdb: a judged syscall's registers cannot be changed" "no thread was caught at a syscall entry in 400 stops"
+		elif grep -q '^write E01, rdi kept' "$TMP/gr.gdb" && [ "$gc" = 137 ]; then
+			t_ok "--gdb: a judged syscall's registers cannot be changed"
+		else
+			t_fail "--gdb: a judged syscall's registers cannot be changed" "status $gc: $(head -1 "$TMP/gr.gdb")"
+		fi
+	else
+		t_skip "--gdb: a judged syscall's registers cannot be changed" "no $PY"
+	fi
 
 	gdb_session "$TMP/g9" "" 'continue' /bin/ls -l /proc/self/fd/
 	why=

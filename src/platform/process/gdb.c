@@ -418,16 +418,6 @@ static void resume_as_asked(struct cabin_gdb *g)
 	}
 }
 
-static struct cabin_gdb_held *held_of(struct cabin_gdb *g, pid_t tid)
-{
-	size_t i;
-
-	for (i = 0; i < g->nheld; i++)
-		if (g->held[i].tid == tid)
-			return &g->held[i];
-	return NULL;
-}
-
 void cabin_gdb_after(struct cabin_process *pp)
 {
 	struct cabin_gdb *g = pp->gdb;
@@ -448,7 +438,7 @@ void cabin_gdb_after(struct cabin_process *pp)
 			return;
 		}
 	}
-	h = held_of(g, g->report_tid);
+	h = cabin_gdb_target_held(g, g->report_tid);
 	if (!h && g->nheld)
 		h = &g->held[0];	/* ^C, and the leader is gone */
 	if (!h) {
@@ -539,7 +529,7 @@ void cabin_gdb_exited(struct cabin_process *pp, pid_t tid, int status)
 
 	if (!g)
 		return;
-	h = held_of(g, tid);
+	h = cabin_gdb_target_held(g, tid);
 	if (h)
 		*h = g->held[--g->nheld];
 	in_list(g->interrupted, g->ninterrupted, tid, true, &g->ninterrupted);

@@ -17,6 +17,7 @@
 
 #include "core/task.h"
 #include "platform/process/gdb_target.h"
+#include "platform/process/ptrace_ops.h"
 
 static bool ours(const struct cabin_gdb *g, pid_t tid)
 {
@@ -25,7 +26,7 @@ static bool ours(const struct cabin_gdb *g, pid_t tid)
 	return t && t->pid == g->pid && t->state != CABIN_TASK_EXITING;
 }
 
-static struct cabin_gdb_held *held(struct cabin_gdb *g, pid_t tid)
+struct cabin_gdb_held *cabin_gdb_target_held(struct cabin_gdb *g, pid_t tid)
 {
 	size_t i;
 
@@ -39,7 +40,7 @@ static int get_regs(void *ctx, pid_t tid, struct cabin_debug_regs *r)
 {
 	struct cabin_gdb *g = ctx;
 
-	if (!ours(g, tid) || !held(g, tid))
+	if (!ours(g, tid) || !cabin_gdb_target_held(g, tid))
 		return -ESRCH;
 	if (ptrace(PTRACE_GETREGS, tid, 0, &r->gp) < 0 ||
 	    ptrace(PTRACE_GETFPREGS, tid, 0, &r->fp) < 0)
@@ -62,7 +63,7 @@ static bool judged_entry(const struct cabin_gdb_held *h)
 static int set_regs(void *ctx, pid_t tid, const struct cabin_debug_regs *r)
 {
 	struct cabin_gdb *g = ctx;
-	struct cabin_gdb_held *h = held(g, tid);
+	struct cabin_gdb_held *h = cabin_gdb_target_held(g, tid);
 	struct cabin_debug_regs have;
 	const char *want = (const char *)&r->gp, *was;
 	size_t off;
@@ -97,36 +98,19 @@ static int set_regs(void *ctx, pid_t tid, const struct cabin_debug_regs *r)
 	return 0;
 }
 
-static ssize_t mem_io(pid_t tid, uint64_t addr, void *buf, size_t len,
-		      bool write)
-{
-	char path[64];
-	ssize_t n;
-	int fd;
-
-	snprintf(path, sizeof(path), "/proc/%d/mem", (int)tid);
-	fd = open(path, (write ? O_WRONLY : O_RDONLY) | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	n = write ? pwrite(fd, buf, len, (off_t)addr) :
-		    pread(fd, buf, len, (off_t)addr);
-	if (n < 0)
-		n = -errno;
-	close(fd);
-	return n;
-}
-
 static ssize_t read_mem(void *ctx, pid_t tid, uint64_t addr, void *buf,
 			size_t len)
 {
-	return ours(ctx, tid) ? mem_io(tid, addr, buf, len, false) : -ESRCH;
+	return ours(ctx, tid) ?
+	       cabin_ptrace_ops_mem_forced(tid, addr, buf, len, false) : -ESRCH;
 }
 
 static ssize_t write_mem(void *ctx, pid_t tid, uint64_t addr,
 			 const void *buf, size_t len)
 {
-	return ours(ctx, tid) ? mem_io(tid, addr, (void *)buf, len, true) :
-				-ESRCH;
+	return ours(ctx, tid) ?
+	       cabin_ptrace_ops_mem_forced(tid, addr, (void *)buf, len, true) :
+	       -ESRCH;
 }
 
 static size_t threads(void *ctx, pid_t *out, size_t max)

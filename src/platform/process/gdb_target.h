@@ -8,4 +8,7 @@ void cabin_gdb_target(struct cabin_gdb *g, struct cabin_debug_target *t);
 /* gdb's watchpoints onto tid's debug registers, before it resumes. */
 void cabin_gdb_target_debugregs(struct cabin_gdb *g, pid_t tid);
 
+/* The held stop of tid, or NULL. */
+struct cabin_gdb_held *cabin_gdb_target_held(struct cabin_gdb *g, pid_t tid);
+
 #endif

@@ -28,19 +28,22 @@
 /*
  * Execute-only code has no VM_READ, so process_vm_readv cannot read it;
  * /proc/PID/mem reads with FOLL_FORCE, as a debugger does (cabin is the
- * task's tracer, so it may open it).
+ * task's tracer, so it may open it).  --gdb writes breakpoints into
+ * read-only code the same way.
  */
-static ssize_t read_forced(pid_t tid, uint64_t addr, void *buf, size_t len)
+ssize_t cabin_ptrace_ops_mem_forced(pid_t tid, uint64_t addr, void *buf,
+				    size_t len, bool write)
 {
 	char path[64];
 	ssize_t n;
 	int fd;
 
 	snprintf(path, sizeof(path), "/proc/%d/mem", (int)tid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	fd = open(path, (write ? O_WRONLY : O_RDONLY) | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
-	n = pread(fd, buf, len, (off_t)addr);
+	n = write ? pwrite(fd, buf, len, (off_t)addr) :
+		    pread(fd, buf, len, (off_t)addr);
 	if (n < 0)
 		n = -errno;
 	close(fd);
@@ -58,7 +61,7 @@ static ssize_t op_read_mem(void *ctx, pid_t tid, uint64_t addr, void *buf,
 	(void)ctx;
 	n = process_vm_readv(tid, &local, 1, &remote, 1, 0);
 	if (n < 0 && errno == EFAULT)
-		return read_forced(tid, addr, buf, len);
+		return cabin_ptrace_ops_mem_forced(tid, addr, buf, len, false);
 	return n < 0 ? -errno : n;
 }
 

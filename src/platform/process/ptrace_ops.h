@@ -7,6 +7,8 @@
 #define CABIN_PROCESS_PTRACE_OPS_H
 
 #include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
 
 #include "core/platform.h"
 
@@ -28,5 +30,9 @@ int cabin_ptrace_ops_resume_failed(struct cabin_process *pp, pid_t tid,
  */
 int cabin_ptrace_ops_resume_now(struct cabin_process *pp, pid_t tid,
 				const struct cabin_resume *how, bool step);
+
+/* tid's memory through /proc/PID/mem (FOLL_FORCE): bytes, or -errno. */
+ssize_t cabin_ptrace_ops_mem_forced(pid_t tid, uint64_t addr, void *buf,
+				    size_t len, bool write);
 
 #endif

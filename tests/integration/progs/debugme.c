@@ -7,6 +7,7 @@
  *                      the parent prints its status, then as debugme
  *   debugme spin       loops until a debugger clears `spin`, exits 9
  *   debugme signal     raises SIGUSR1 (a handler counts it), prints the count
+ *   debugme sysloop    a thread calls getppid() for ever, main spins
  *   debugme deny       calls add, then mount(2) (denied and reported),
  *                      prints the errno's name, exits 7
  */
@@ -16,6 +17,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -35,6 +37,13 @@ __attribute__((noinline)) int add(int a, int b)
 	int sum = a + b;
 
 	return sum;
+}
+
+__attribute__((noinline)) void *sysloop(void *arg)
+{
+	for (;;)
+		syscall(SYS_getppid);
+	return arg;
 }
 
 /* Reached when all three threads exist: a breakpoint here sees them. */
@@ -77,6 +86,14 @@ int main(int argc, char **argv)
 		raise(SIGUSR1);
 		printf("handled %d\n", (int)handled);
 		return 0;
+	}
+	if (argc > 1 && !strcmp(argv[1], "sysloop")) {
+		pthread_t t;
+
+		pthread_create(&t, NULL, sysloop, NULL);
+		while (spin)
+			;
+		return 9;
 	}
 	if (argc > 1 && !strcmp(argv[1], "spin")) {
 		while (spin)

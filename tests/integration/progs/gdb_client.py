@@ -1,0 +1,66 @@
+# tests/integration: a minimal GDB remote client, for what gdb -batch
+# cannot do.  gdb_client.py PORT MODE:
+#   interrupt  resume, send ^C: prints the stop reply, then kills
+#   regwrite   stop (^C) until a thread is held at a syscall entry the
+#              proxy let run, try to change its rdi (the stub must refuse:
+#              docs/security.md), print what happened, kill
+import re, socket, struct, sys
+
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+buf = b""
+
+
+def recv():
+    global buf
+    while True:
+        m = re.search(rb"\$([^#]*)#..", buf)
+        if m:
+            buf = buf[m.end():]
+            s.sendall(b"+")
+            return m.group(1).decode()
+        d = s.recv(4096)
+        if not d:
+            sys.exit("eof")
+        buf += d
+
+
+def send(p):
+    s.sendall(b"$%s#%02x" % (p.encode(), sum(p.encode()) & 0xff))
+
+
+def ask(p):
+    send(p)
+    return recv()
+
+
+def reg(n):
+    return struct.unpack("<Q", bytes.fromhex(ask("p%x" % n)))[0]
+
+
+def interrupt():
+    send("vCont;c")
+    s.sendall(b"\x03")
+    return recv()
+
+
+main = int(re.match(r"T..thread:([0-9a-f]+);", ask("?")).group(1), 16)
+if sys.argv[2] == "interrupt":
+    print("interrupted", interrupt())
+else:
+    result = "never"
+    for i in range(400):
+        interrupt()
+        other = [int(t, 16) for t in ask("qfThreadInfo")[1:].split(",")
+                 if int(t, 16) != main]
+        if not other:
+            continue
+        ask("Hg%x" % other[0])
+        # orig_rax getppid, rax -ENOSYS: a syscall entry stop
+        if reg(0x39) == 110 and reg(0) == (-38 & (2**64 - 1)):
+            rdi = reg(5)
+            r = ask("P5=" + struct.pack("<Q", rdi ^ 0x5a5a).hex())
+            result = "write %s, rdi %s" % (r, "kept" if reg(5) == rdi
+                                           else "changed")
+            break
+    print(result, "after", i + 1)
+send("k")
