@@ -1339,6 +1339,19 @@ if need "--gdb sessions" /usr/bin/gdb "$PROGS/debugme"; then
 	grep -q 'exited with code 07\]' "$TMP/g8.gdb" || why="${why:+$why; }gdb does not see exit code 7"
 	gdb_check "--gdb: a denied syscall is still denied and reported" "$TMP/g8" "$why"
 
+	# The trace and the summary are the program's, not the debugger's:
+	# the same with breakpoints and steps as without gdb.
+	quiet run_in /dev/null "$TMP/gt0" $TO "$CABIN" run --summary --trace="$TMP/gt0.trace" -- "$D" deny
+	gdb_session "$TMP/gt1" "--summary --trace=$TMP/gt1.trace" 'break add;continue;next;next;continue' "$D" deny
+	gnorm() { sed -E 's/^\[pid [0-9]+\] //; s/\(.*//; s/pid [0-9]+/pid N/' "$1"; }
+	gsum() { grep -E 'syscall stops|^Signals sent|^Faults' "$1" | sed -E 's/^exit status ([0-9]+) after [0-9.]+ s;/exit \1;/'; }
+	why=
+	[ -s "$TMP/gt0.trace" ] && [ "$(gnorm "$TMP/gt0.trace")" = "$(gnorm "$TMP/gt1.trace")" ] ||
+		why="the trace's syscalls differ from a run without gdb"
+	[ -n "$(gsum "$TMP/gt0.err")" ] && [ "$(gsum "$TMP/gt0.err")" = "$(gsum "$TMP/gt1.err")" ] ||
+		why="${why:+$why; }the summary's counts differ: $(gsum "$TMP/gt1.err" | tr '\n' ' ')"
+	gdb_check "--gdb: trace and summary as without the debugger" "$TMP/gt1" "$why"
+
 	gdb_session "$TMP/g10" "" 'break add;continue;print a;continue' "$D" fork
 	why=
 	grep -qx '\$1 = 20' "$TMP/g10.gdb" || why="the stop is not the parent's add(20, 22)"
