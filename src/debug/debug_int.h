@@ -11,6 +11,8 @@ void cabin_debug_breakpoint(struct cabin_debug *d, const char *pkt);
 /* m and M: memory, with the stub's own int3 bytes hidden. */
 void cabin_debug_mem_read(struct cabin_debug *d, const char *pkt);
 void cabin_debug_mem_write(struct cabin_debug *d, const char *pkt);
+/* The link map as qXfer:libraries-svr4's XML into out; its length. */
+size_t cabin_debug_libraries(struct cabin_debug *d, char *out, size_t len);
 /* A thread id of gdb's ("p1.2", "2", "-1", "0") as a tid (-1: all). */
 pid_t cabin_debug_thread_id(const struct cabin_debug *d, const char *s,
 			    const char **end);

@@ -87,7 +87,7 @@ void cabin_debug_query(struct cabin_debug *d, const char *pkt)
 
 	if (starts(pkt, "qSupported", &rest)) {
 		snprintf(d->out, sizeof(d->out),
-			 "PacketSize=%x;qXfer:features:read+;qXfer:auxv:read+;qXfer:exec-file:read+;QStartNoAckMode+;vContSupported+",
+			 "PacketSize=%x;qXfer:features:read+;qXfer:auxv:read+;qXfer:exec-file:read+;qXfer:libraries-svr4:read+;QStartNoAckMode+;vContSupported+",
 			 CABIN_DEBUG_PACKET_MAX - 16);
 	} else if (!strcmp(pkt, "QStartNoAckMode")) {
 		strcpy(d->out, "OK");
@@ -103,6 +103,16 @@ void cabin_debug_query(struct cabin_debug *d, const char *pkt)
 			strcpy(d->out, "E01");
 		else
 			window(d, exe, strlen(exe), rest + 1);
+	} else if (starts(pkt, "qXfer:libraries-svr4:read:", &rest)) {
+		rest = strchr(rest, ':');
+		if (!rest) {
+			strcpy(d->out, "E01");
+		} else {
+			static char xml[CABIN_DEBUG_PACKET_MAX * 4];
+			size_t n = cabin_debug_libraries(d, xml, sizeof(xml));
+
+			window(d, xml, n, rest + 1);
+		}
 	} else if (!strcmp(pkt, "qfThreadInfo")) {
 		threads(d);
 	} else if (!strcmp(pkt, "qsThreadInfo")) {

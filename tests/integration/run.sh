@@ -1342,6 +1342,14 @@ if need "--gdb sessions" /usr/bin/gdb "$PROGS/debugme"; then
 	grep -q 'exited with code 07\]' "$TMP/g8.gdb" || why="${why:+$why; }gdb does not see exit code 7"
 	gdb_check "--gdb: a denied syscall is still denied and reported" "$TMP/g8" "$why"
 
+	gdb_session "$TMP/g12" "" 'break puts;continue;bt 2;info sharedlibrary;continue' "$D" threads
+	why=
+	grep -q '^Breakpoint 1, .*puts (str=0x[0-9a-f]* "threads done")' "$TMP/g12.gdb" || why="no stop in libc's puts with its argument"
+	grep -q '^#1  0x[0-9a-f]* in threads () at ' "$TMP/g12.gdb" || why="${why:+$why; }bt does not leave libc for threads()"
+	grep -Eq '^0x[0-9a-f]+ +0x[0-9a-f]+ +Yes .*/libc\.so\.6$' "$TMP/g12.gdb" || why="${why:+$why; }libc.so.6 not listed with its symbols (qXfer:libraries-svr4)"
+	[ "$gc" = 0 ] || why="${why:+$why; }cabin status $gc, want 0"
+	gdb_check "--gdb: a breakpoint in a shared library (libc's puts), its libraries listed" "$TMP/g12" "$why"
+
 	# The trace and the summary are the program's, not the debugger's:
 	# the same with breakpoints and steps as without gdb.
 	quiet run_in /dev/null "$TMP/gt0" $TO "$CABIN" run --summary --trace="$TMP/gt0.trace" -- "$D" deny
