@@ -162,7 +162,7 @@ static bool hold_hook(struct cabin_process *pp, pid_t tid,
 	 * they covered must not be written into the new one.  gdb is not
 	 * told (no exec events): its symbols stay the old program's.
 	 */
-	if (pp->stop_kind == CABIN_EV_EXEC && g->stub.nbrk) {
+	if (pp->stop_kind == CABIN_EV_EXEC) {
 		g->stub.nbrk = 0;
 		cabin_proxy_say(pp->proxy, "--gdb: the debugged process ran a new program; gdb is not told of it and its breakpoints are gone");
 	}
