@@ -40,7 +40,7 @@ int cabin_debug_addr_parse(const char *value, struct cabin_debug_addr *a,
 	struct sockaddr_in *in4 = (struct sockaddr_in *)&a->ss;
 	struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)&a->ss;
 	char host[64] = "127.0.0.1";
-	const char *colon = strrchr(value, ':'), *port_s = value;
+	const char *colon = strrchr(value, ':'), *port_s = value, *orig = value;
 	unsigned int port;
 
 	memset(a, 0, sizeof(*a));
@@ -53,14 +53,14 @@ int cabin_debug_addr_parse(const char *value, struct cabin_debug_addr *a,
 			n -= 2;
 		}
 		if (n >= sizeof(host))
-			return bad(log, value, "the host is too long");
+			return bad(log, orig, "the host is too long");
 		if (n) {
 			memcpy(host, value, n);
 			host[n] = '\0';
 		}
 	}
 	if (parse_port(port_s, &port) < 0)
-		return bad(log, value, "the port must be a number from 0 to 65535 (0: any free port)");
+		return bad(log, orig, "the port must be a number from 0 to 65535 (0: any free port)");
 	if (inet_pton(AF_INET, host, &in4->sin_addr) == 1) {
 		in4->sin_family = AF_INET;
 		in4->sin_port = htons((uint16_t)port);
@@ -72,7 +72,7 @@ int cabin_debug_addr_parse(const char *value, struct cabin_debug_addr *a,
 		a->len = sizeof(*in6);
 		a->loopback = IN6_IS_ADDR_LOOPBACK(&in6->sin6_addr);
 	} else {
-		return bad(log, value, "the host is not an IPv4 or IPv6 address");
+		return bad(log, orig, "the host is not an IPv4 or IPv6 address");
 	}
 	return 0;
 }
