@@ -1425,7 +1425,7 @@ if need "--gdb sessions" /usr/bin/gdb "$PROGS/debugme"; then
 		$TO "$PY" "$HERE/progs/gdb_client.py" "$port" regwrite >"$TMP/gr.gdb" 2>&1
 		wait $grpid; gc=$?; wait $grcat; exec {grfd}<&-
 		if grep -q '^never' "$TMP/gr.gdb"; then
-			t_skip "--gdb: a judged syscall's registers cannot be changed" "no thread was caught at a syscall entry in 400 stops"
+			t_skip "--gdb: a judged syscall's registers cannot be changed" "no thread was caught at a syscall entry in 250 stops"
 		elif grep -q '^write E01, rdi kept' "$TMP/gr.gdb" && [ "$gc" = 137 ]; then
 			t_ok "--gdb: a judged syscall's registers cannot be changed"
 		else

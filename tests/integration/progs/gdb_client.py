@@ -7,6 +7,7 @@
 import re, socket, struct, sys
 
 s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 buf = b""
 
 
@@ -48,7 +49,7 @@ if sys.argv[2] == "interrupt":
     print("interrupted", interrupt())
 else:
     result = "never"
-    for i in range(400):
+    for i in range(250):
         interrupt()
         other = [int(t, 16) for t in ask("qfThreadInfo")[1:].split(",")
                  if int(t, 16) != main]
