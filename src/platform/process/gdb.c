@@ -8,6 +8,8 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <signal.h>
 #include <stddef.h>
@@ -332,7 +334,7 @@ static int connect_gdb(struct cabin_gdb *g)
 {
 	struct pollfd pfd = { .fd = g->listen_fd, .events = POLLIN };
 	siginfo_t si;
-	int fd, n;
+	int fd, n, one = 1;
 
 	for (;;) {
 		n = poll(&pfd, 1, -1);
@@ -357,6 +359,8 @@ static int connect_gdb(struct cabin_gdb *g)
 	close(g->listen_fd);
 	g->listen_fd = -1;
 	g->stub.conn.fd = fd;
+	/* Small packets both ways: Nagle would hold each one back. */
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	watch_input(g);
 	return 0;
 }
@@ -425,6 +429,7 @@ void cabin_gdb_after(struct cabin_process *pp)
 	enum cabin_debug_verdict v;
 	int err, sig;
 
+again:
 	if (!g || !g->pending || g->state != CABIN_GDB_ATTACHED ||
 	    !all_held(g))
 		return;
@@ -460,7 +465,11 @@ void cabin_gdb_after(struct cabin_process *pp)
 	switch (v) {
 	case CABIN_DEBUG_RESUME:
 		resume_as_asked(g);
-		return;
+		/*
+		 * A stop gdb was not told of left every thread stopped: told
+		 * now, for nothing would wake the stop loop.
+		 */
+		goto again;
 	case CABIN_DEBUG_KILL:
 		cabin_proxy_say(pp->proxy, "gdb killed the program");
 		kill(g->pid, SIGKILL);
