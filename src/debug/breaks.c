@@ -189,7 +189,7 @@ void cabin_debug_breakpoint(struct cabin_debug *d, const char *pkt)
 	const char *p;
 	int err;
 
-	if (pkt[2] != ',') {
+	if (!pkt[1] || pkt[2] != ',') {
 		strcpy(d->out, "E01");
 		return;
 	}

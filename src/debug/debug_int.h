@@ -17,4 +17,10 @@ size_t cabin_debug_libraries(struct cabin_debug *d, char *out, size_t len);
 pid_t cabin_debug_thread_id(const struct cabin_debug *d, const char *s,
 			    const char **end);
 
+/*
+ * One packet (NUL-terminated, any bytes): a verdict when it ends the
+ * stop, else -1 with d->out set.  The fuzz target calls it directly.
+ */
+int cabin_debug_dispatch(struct cabin_debug *d, const char *pkt);
+
 #endif

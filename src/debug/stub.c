@@ -31,13 +31,13 @@ pid_t cabin_debug_thread_id(const struct cabin_debug *d, const char *s,
 	char *e;
 	long v;
 
-	if (*s == 'p') {	/* multiprocess form: pPID.TID */
-		s = strchr(s, '.');
-		if (!s) {
-			*end = s;
+	if (*s == 'p') {	/* multiprocess form: pPID.TID, or pPID */
+		strtol(s + 1, &e, 16);
+		if (*e != '.') {
+			*end = e;
 			return d->pid;
 		}
-		s++;
+		s = e + 1;
 	}
 	if (s[0] == '-' && s[1] == '1') {
 		*end = s + 2;
@@ -140,6 +140,11 @@ static void one_reg(struct cabin_debug *d, const char *pkt)
 	long n = strtol(pkt + 1, &end, 16);
 	int size;
 
+	/* -1 or a number past int would reach write_regs as "every one". */
+	if (end == pkt + 1 || n < 0 || n >= CABIN_DEBUG_NREGS) {
+		strcpy(d->out, "E01");
+		return;
+	}
 	if (pkt[0] == 'P') {
 		if (*end != '=') {
 			strcpy(d->out, "E01");
@@ -161,8 +166,15 @@ static void one_reg(struct cabin_debug *d, const char *pkt)
 
 static int parse_sig(const char *s, const char **end)
 {
-	int hi = cabin_debug_hexval(s[0]), lo = cabin_debug_hexval(s[1]);
+	int hi, lo;
 
+	/* A short packet ends at its NUL: nothing is read past it. */
+	if (!s[0] || !s[1]) {
+		*end = s + strlen(s);
+		return 0;
+	}
+	hi = cabin_debug_hexval(s[0]);
+	lo = cabin_debug_hexval(s[1]);
 	*end = s + 2;
 	return hi < 0 || lo < 0 ? 0 : host_signal(hi << 4 | lo);
 }
@@ -231,8 +243,7 @@ bool cabin_debug_action_for(const struct cabin_debug *d, pid_t tid,
 	return false;
 }
 
-/* One packet; a verdict when it ends the stop, else -1 with d->out set. */
-static int dispatch(struct cabin_debug *d, const char *pkt)
+int cabin_debug_dispatch(struct cabin_debug *d, const char *pkt)
 {
 	const char *end;
 	pid_t tid;
@@ -262,6 +273,10 @@ static int dispatch(struct cabin_debug *d, const char *pkt)
 		cabin_debug_breakpoint(d, pkt);
 		break;
 	case 'H':
+		if (!pkt[1]) {
+			strcpy(d->out, "E01");
+			break;
+		}
 		tid = cabin_debug_thread_id(d, pkt + 2, &end);
 		if (tid > 0 && !is_ours(d, tid)) {
 			strcpy(d->out, "E01");
@@ -322,7 +337,7 @@ enum cabin_debug_verdict cabin_debug_serve(struct cabin_debug *d, pid_t tid,
 			return CABIN_DEBUG_GONE;
 		if (d->buf[0] == 0x03)
 			continue;	/* already stopped */
-		v = dispatch(d, d->buf);
+		v = cabin_debug_dispatch(d, d->buf);
 		if (v >= 0)
 			return (enum cabin_debug_verdict)v;
 		if (cabin_debug_send(&d->conn, d->out, d->out_len ?

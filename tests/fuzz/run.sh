@@ -3,7 +3,9 @@
 # crashes, leaks, round-trip mismatches), the syscall decoder
 # (tests/fuzz/fuzz_decode.c: crashes, leaks, unprintable output) and the
 # kvm platform's ELF loader (tests/fuzz/fuzz_elf.c: crashes, out-of-bounds
-# reads, accepted plans that break their promises), built
+# reads, accepted plans that break their promises) and the --gdb stub's
+# packet dispatcher (tests/fuzz/fuzz_stub.c: crashes, reads past a packet,
+# against a fake process), built
 # with libFuzzer, ASan and UBSan and seeded from tests/fuzz/corpus/.
 #
 #     tests/fuzz/run.sh [SECONDS]     (default 60, per target)
@@ -23,7 +25,7 @@ fuzz() {
 	mkdir -p "$work/$name/corpus" "$work/$name/artifacts"
 	if ! clang -g -O1 -fsanitize=fuzzer,address,undefined \
 		-fno-sanitize-recover=undefined -D_GNU_SOURCE -std=gnu11 \
-		-I"$root/include" -I"$root/src" "$@" \
+		-I"$root/include" -I"$root/src" -I"$root/tests/unit" "$@" \
 		-lseccomp -o "$work/fuzz_$name"; then
 		echo "fuzz: cannot build fuzz_$name" >&2
 		failed=$((failed + 1))
@@ -58,6 +60,11 @@ fuzz decode 16384 "$here/fuzz_decode.c" \
 	"$root/src/core/names.c"
 
 fuzz elf 4096 "$here/fuzz_elf.c" "$root/src/platform/kvm/linux/elf.c"
+
+fuzz stub 4096 "$here/fuzz_stub.c" "$root/tests/unit/fake_debug_target.c" \
+	"$root/src/debug/stub.c" "$root/src/debug/breaks.c" \
+	"$root/src/debug/query.c" "$root/src/debug/libraries.c" \
+	"$root/src/debug/regs.c" "$root/src/debug/packet.c"
 
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]

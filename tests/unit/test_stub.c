@@ -1,0 +1,70 @@
+/*
+ * The --gdb stub's dispatcher on packets gdb would not send: each is
+ * answered (an error or nothing) and the stub goes on serving.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "debug/debug_int.h"
+#include "fake_debug_target.h"
+
+static void malformed_packets_are_answered(void **state)
+{
+	static const char *const pkts[] = {
+		"vCont;c:p1", "vCont;c:p", "vCont;C", "vCont;C1", "C", "S",
+		"H", "Hg", "Hgp", "Tp", "Z", "Z0", "z", "P-1=00",
+		"P100000000=00", "p-1", "p100000000", "P", "M400000",
+	};
+	struct cabin_debug d;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(pkts) / sizeof(pkts[0]); i++) {
+		fake_debug_init(&d);
+		cabin_debug_dispatch(&d, pkts[i]);
+		fake_debug_fini(&d);
+	}
+}
+
+static void a_register_number_out_of_range_is_refused(void **state)
+{
+	struct cabin_debug d;
+
+	(void)state;
+	fake_debug_init(&d);
+	assert_int_equal(cabin_debug_dispatch(&d, "P-1=0100000000000000"), -1);
+	assert_string_equal(d.out, "E01");
+	assert_int_equal(cabin_debug_dispatch(&d, "P100000000=01000000"), -1);
+	assert_string_equal(d.out, "E01");
+	fake_debug_fini(&d);
+}
+
+static void vcont_with_a_process_id_resumes_it(void **state)
+{
+	struct cabin_debug d;
+	bool step;
+	int sig;
+
+	(void)state;
+	fake_debug_init(&d);
+	assert_int_equal(cabin_debug_dispatch(&d, "vCont;c:p64"),
+			 CABIN_DEBUG_RESUME);
+	assert_true(cabin_debug_action_for(&d, FAKE_PID, &step, &sig));
+	assert_false(step);
+	fake_debug_fini(&d);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(malformed_packets_are_answered),
+		cmocka_unit_test(a_register_number_out_of_range_is_refused),
+		cmocka_unit_test(vcont_with_a_process_id_resumes_it),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
