@@ -35,6 +35,20 @@ int cabin_debug_addr_parse(const char *value, struct cabin_debug_addr *a,
  */
 int cabin_debug_listen(const struct cabin_debug_addr *a, FILE *log);
 
+/* Who is at the other end of gdb's connection (peer.c). */
+struct cabin_debug_peer {
+	uid_t uid;		/* -1: unknown */
+	pid_t pid;		/* a process holding its socket, 0: unknown */
+	char why[160];		/* why it was refused */
+};
+
+/*
+ * 0 when the peer of the accepted connection fd is a process of the user
+ * who ran cabin (or, under sudo, of SUDO_UID) that nothing confines;
+ * -EPERM with p->why otherwise (docs/security.md says what is checked).
+ */
+int cabin_debug_peer_check(int fd, struct cabin_debug_peer *p);
+
 /* One debugger connection: framing, checksums, acknowledgements. */
 struct cabin_debug_conn {
 	int fd;

@@ -1451,4 +1451,59 @@ one_line "--gdb with --platform kvm: refused before the probe" \
 	"cabin: --gdb is not available with --platform kvm yet; debug the program on --platform process" \
 	run --platform kvm --gdb=0 -- true
 
+# ------------------------------------------- --gdb: who may take the seat
+# gdb_bg PREFIX 'CABIN-ARGS' PROGRAM ARGS... : cabin --gdb in the
+# background ($gbpid), its first line read through a fifo ($port), the
+# rest of its stderr in PREFIX.err (gdb_bg_wait: status in $gc).
+gdb_bg() {
+	local pre=$1 ca=$2 line; shift 2
+	rm -f "$pre.fifo"; mkfifo "$pre.fifo"
+	( cd "$WORK" && exec $TO "$CABIN" run $ca --gdb=127.0.0.1:0 -- "$@" ) \
+		>"$pre.out" 2>"$pre.fifo" &
+	gbpid=$!
+	exec {gbfd}<"$pre.fifo"
+	IFS= read -r line <&$gbfd
+	port=${line##*:}; port=${port%)}
+	cat <&$gbfd >"$pre.err" &
+	gbcat=$!
+}
+gdb_bg_wait() { wait $gbpid; gc=$?; wait $gbcat; exec {gbfd}<&-; }
+if need "--gdb peer checks" /usr/bin/gdb "$PROGS/debugme" "$PY"; then
+	D=$PROGS/debugme
+	# A confined program (default profile) connects first: refused, and
+	# gdb, connecting after it, debugs the program as ever.
+	gdb_bg "$TMP/gp1" "" "$D"
+	$TO "$CABIN" run -- "$PY" "$HERE/progs/gdb_client.py" "$port" probe >"$TMP/gp1.cl" 2>&1
+	quiet $TO gdb -batch -nx -ex "target remote 127.0.0.1:$port" -ex 'break add' \
+		-ex continue -ex 'print a' -ex continue "$D" </dev/null >"$TMP/gp1.gdb" 2>&1
+	gdb_bg_wait
+	why=
+	grep -q '^eof' "$TMP/gp1.cl" || why="the confined client was served: $(head -3 "$TMP/gp1.cl")"
+	grep -Eq '^cabin: --gdb: refused a connection \(uid [0-9]+, pid [0-9]+\): it runs under a seccomp filter \(a confined program\); still waiting for gdb$' "$TMP/gp1.err" ||
+		why="${why:+$why; }no line refusing the confined client"
+	grep -qx '\$1 = 20' "$TMP/gp1.gdb" || why="${why:+$why; }gdb after it did not stop in add(20, 22)"
+	[ "$gc" = 3 ] || why="${why:+$why; }cabin status $gc, want 3"
+	gdb_check "--gdb: a confined program cannot take the seat; gdb after it can" "$TMP/gp1" "$why"
+
+	# Another user's unconfined client against root's run: refused.
+	if [ "$(id -u)" = 0 ] && id cabintest >/dev/null 2>&1; then
+		pd=$(mktemp -d /tmp/cabin-peer.XXXXXX); chmod 755 "$pd"
+		cp "$HERE/progs/gdb_client.py" "$pd/"; chmod 644 "$pd/gdb_client.py"
+		SUDO_UID= gdb_bg "$TMP/gp2" "" "$D"
+		$TO runuser -u cabintest -- "$PY" "$pd/gdb_client.py" "$port" probe >"$TMP/gp2.cl" 2>&1
+		$TO "$PY" "$HERE/progs/gdb_client.py" "$port" probe >"$TMP/gp2.own" 2>&1
+		gdb_bg_wait
+		rm -rf "$pd"
+		why=
+		grep -q '^eof' "$TMP/gp2.cl" || why="cabintest's client was served: $(head -3 "$TMP/gp2.cl")"
+		grep -Eq "^cabin: --gdb: refused a connection \\(uid $(id -u cabintest), pid [0-9]+\\): uid $(id -u cabintest) is not the user who ran cabin \\(uid 0\\); still waiting for gdb\$" "$TMP/gp2.err" ||
+			why="${why:+$why; }no line refusing uid $(id -u cabintest)"
+		grep -q '^stop T05thread:' "$TMP/gp2.own" || why="${why:+$why; }root's own client after it was not served: $(head -1 "$TMP/gp2.own")"
+		[ "$gc" = 137 ] || why="${why:+$why; }cabin status $gc, want 137 (k)"
+		gdb_check "--gdb: another user's debugger cannot take root's seat" "$TMP/gp2" "$why"
+	else
+		t_skip "--gdb: another user's debugger cannot take root's seat" "needs root and the cabintest user"
+	fi
+fi
+
 t_done

@@ -326,6 +326,23 @@ static bool all_held(struct cabin_gdb *g)
 }
 
 /*
+ * Only the user's own unconfined debugger may take the seat (peer.c);
+ * anyone else is closed on, said, and cabin waits on.
+ */
+static bool refused(struct cabin_gdb *g, int fd)
+{
+	struct cabin_debug_peer p;
+
+	if (cabin_debug_peer_check(fd, &p) == 0)
+		return false;
+	close(fd);
+	fprintf(g->log, "cabin: --gdb: refused a connection (uid %d, pid %d): %s; still waiting for gdb\n",
+		(int)p.uid, (int)p.pid, p.why);
+	fflush(g->log);
+	return true;
+}
+
+/*
  * gdb's connection, once.  Waiting is given up when something of the
  * tree must be handled (the time limit killed it) or a signal cabin
  * forwards arrived: then the program runs on undebugged.
@@ -340,6 +357,8 @@ static int connect_gdb(struct cabin_gdb *g)
 		n = poll(&pfd, 1, -1);
 		if (n == 1) {
 			fd = accept4(g->listen_fd, NULL, NULL, SOCK_CLOEXEC);
+			if (fd >= 0 && refused(g, fd))
+				continue;
 			if (fd >= 0)
 				break;
 			if (errno != EINTR && errno != EAGAIN &&

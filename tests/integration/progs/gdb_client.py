@@ -4,11 +4,24 @@
 #   regwrite   stop (^C) until a thread is held at a syscall entry the
 #              proxy let run, try to change its rdi (the stub must refuse:
 #              docs/security.md), print what happened, kill
+#   probe      ask '?': prints the stop reply, or "eof" if cabin closed
+#              the connection (a refused peer)
+#   silent     say nothing: prints "connected", then "eof" when cabin
+#              closes the connection
 import re, socket, struct, sys
 
 s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
 s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 buf = b""
+
+if sys.argv[2] == "silent":
+    print("connected", flush=True)
+    try:
+        while s.recv(4096):
+            pass
+    except ConnectionResetError:
+        pass
+    sys.exit("eof")
 
 
 def recv():
@@ -19,7 +32,10 @@ def recv():
             buf = buf[m.end():]
             s.sendall(b"+")
             return m.group(1).decode()
-        d = s.recv(4096)
+        try:
+            d = s.recv(4096)
+        except ConnectionResetError:
+            d = b""
         if not d:
             sys.exit("eof")
         buf += d
@@ -44,7 +60,12 @@ def interrupt():
     return recv()
 
 
-main = int(re.match(r"T..thread:([0-9a-f]+);", ask("?")).group(1), 16)
+stop = ask("?")
+if sys.argv[2] == "probe":
+    print("stop", stop)
+    send("k")
+    sys.exit(0)
+main = int(re.match(r"T..thread:([0-9a-f]+);", stop).group(1), 16)
 if sys.argv[2] == "interrupt":
     print("interrupted", interrupt())
 else:
