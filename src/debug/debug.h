@@ -30,10 +30,11 @@ struct cabin_debug_addr {
 int cabin_debug_addr_parse(const char *value, struct cabin_debug_addr *a,
 			   FILE *log);
 /*
- * The listening socket (close-on-exec, cabin's own), and the line that
- * says where; the descriptor or -errno said on log.
+ * The listening socket (close-on-exec, cabin's own), and where it is
+ * ("127.0.0.1:PORT") into where; the descriptor or -errno said on log.
  */
-int cabin_debug_listen(const struct cabin_debug_addr *a, FILE *log);
+int cabin_debug_listen(const struct cabin_debug_addr *a, FILE *log,
+		       char *where, size_t len);
 
 /* Who is at the other end of gdb's connection (peer.c). */
 struct cabin_debug_peer {
@@ -53,12 +54,25 @@ int cabin_debug_peer_check(int fd, struct cabin_debug_peer *p);
 struct cabin_debug_conn {
 	int fd;
 	bool noack;
+	/*
+	 * Asked whenever a wait for gdb is interrupted by a signal (SIGALRM,
+	 * SIGINT, SIGTERM, SIGHUP, SIGQUIT, blocked but while waiting): true
+	 * gives up, as if gdb went away.  NULL: never.
+	 */
+	bool (*cancelled)(void *ctx);
+	void *cancel_ctx;
 	size_t have, pos;
 	char in[4096];
 };
 
 #define CABIN_DEBUG_PACKET_MAX 16384
 
+/*
+ * Until fd is ready for events (POLLIN, POLLOUT): 0, or -ECANCELED when
+ * c->cancelled says so, -errno on an error.  A signal that came before
+ * the wait is not missed: they are blocked but while waiting.
+ */
+int cabin_debug_wait(struct cabin_debug_conn *c, int fd, short events);
 /*
  * The next packet's payload into buf (NUL-terminated), a lone ^C as
  * "\x03"; its length, or -errno (-EPIPE: gdb went away).

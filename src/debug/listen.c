@@ -77,11 +77,12 @@ int cabin_debug_addr_parse(const char *value, struct cabin_debug_addr *a,
 	return 0;
 }
 
-int cabin_debug_listen(const struct cabin_debug_addr *a, FILE *log)
+int cabin_debug_listen(const struct cabin_debug_addr *a, FILE *log,
+		       char *where, size_t wlen)
 {
 	struct sockaddr_storage got;
 	socklen_t len = sizeof(got);
-	char host[INET6_ADDRSTRLEN], where[INET6_ADDRSTRLEN + 16];
+	char host[INET6_ADDRSTRLEN];
 	const void *ip;
 	unsigned int port;
 	int fd, one = 1, err;
@@ -102,14 +103,11 @@ int cabin_debug_listen(const struct cabin_debug_addr *a, FILE *log)
 		port = ntohs(((struct sockaddr_in6 *)&got)->sin6_port);
 	}
 	inet_ntop(got.ss_family, ip, host, sizeof(host));
-	snprintf(where, sizeof(where), got.ss_family == AF_INET6 ?
+	snprintf(where, wlen, got.ss_family == AF_INET6 ?
 		 "[%s]:%u" : "%s:%u", host, port);
 	if (!a->loopback)
 		fprintf(log, "cabin: warning: --gdb listens on %s, not a loopback address: whoever reaches it first can debug the program\n",
 			where);
-	fprintf(log, "cabin: waiting for gdb on %s (target remote %s)\n", where,
-		where);
-	fflush(log);
 	return fd;
 fail:
 	err = errno;

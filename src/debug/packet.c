@@ -4,7 +4,10 @@
  * and the escapes of binary data ('}' followed by the byte xor 0x20).
  */
 #include <errno.h>
+#include <poll.h>
+#include <signal.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "debug/debug.h"
@@ -48,14 +51,47 @@ ssize_t cabin_debug_fromhex(const char *in, unsigned char *out, size_t max)
 	return (ssize_t)n;
 }
 
+int cabin_debug_wait(struct cabin_debug_conn *c, int fd, short events)
+{
+	struct pollfd pfd = { .fd = fd, .events = events };
+	sigset_t block, old;
+	int n, err = 0;
+
+	sigemptyset(&block);
+	sigaddset(&block, SIGALRM);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGTERM);
+	sigaddset(&block, SIGHUP);
+	sigaddset(&block, SIGQUIT);
+	sigprocmask(SIG_BLOCK, &block, &old);
+	for (;;) {
+		if (c->cancelled && c->cancelled(c->cancel_ctx)) {
+			err = -ECANCELED;
+			break;
+		}
+		/* The signals are let in only inside ppoll: none is missed. */
+		n = ppoll(&pfd, 1, NULL, &old);
+		if (n > 0)
+			break;
+		if (n < 0 && errno != EINTR) {
+			err = -errno;
+			break;
+		}
+	}
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	return err;
+}
+
 static int next_byte(struct cabin_debug_conn *c)
 {
 	ssize_t n;
 
-	if (c->pos == c->have) {
-		do
-			n = read(c->fd, c->in, sizeof(c->in));
-		while (n < 0 && errno == EINTR);
+	while (c->pos == c->have) {
+		if (cabin_debug_wait(c, c->fd, POLLIN) < 0)
+			return -1;
+		n = recv(c->fd, c->in, sizeof(c->in), MSG_DONTWAIT);
+		if (n < 0 && (errno == EINTR || errno == EAGAIN))
+			continue;
 		if (n <= 0)
 			return -1;
 		c->have = (size_t)n;
@@ -64,13 +100,16 @@ static int next_byte(struct cabin_debug_conn *c)
 	return (unsigned char)c->in[c->pos++];
 }
 
-static int write_all(int fd, const char *p, size_t len)
+static int write_all(struct cabin_debug_conn *c, const char *p, size_t len)
 {
 	ssize_t n;
 
 	while (len) {
-		n = write(fd, p, len);
-		if (n < 0 && errno == EINTR)
+		/* A debugger that reads nothing does not hold cabin either. */
+		if (cabin_debug_wait(c, c->fd, POLLOUT) < 0)
+			return -EPIPE;
+		n = send(c->fd, p, len, MSG_DONTWAIT | MSG_NOSIGNAL);
+		if (n < 0 && (errno == EINTR || errno == EAGAIN))
 			continue;
 		if (n <= 0)
 			return -EPIPE;
@@ -113,11 +152,11 @@ ssize_t cabin_debug_recv(struct cabin_debug_conn *c, char *buf, size_t max)
 				      cabin_debug_hexval(l));
 		if (!c->noack) {
 			if ((sum & 0xff) != want) {
-				if (write_all(c->fd, "-", 1) < 0)
+				if (write_all(c, "-", 1) < 0)
 					return -EPIPE;
 				continue;
 			}
-			if (write_all(c->fd, "+", 1) < 0)
+			if (write_all(c, "+", 1) < 0)
 				return -EPIPE;
 		}
 		return (ssize_t)n;
@@ -145,7 +184,7 @@ int cabin_debug_send(struct cabin_debug_conn *c, const char *data, size_t len)
 	}
 	n += (size_t)snprintf(frame + n, 4, "#%02x", sum & 0xff);
 	for (;;) {
-		if (write_all(c->fd, frame, n) < 0)
+		if (write_all(c, frame, n) < 0)
 			return -EPIPE;
 		if (c->noack)
 			return 0;

@@ -357,5 +357,7 @@ void cabin_debug_exited(struct cabin_debug *d, int status)
 			 gdb_signal(WTERMSIG(status)));
 	else
 		snprintf(msg, sizeof(msg), "W%02x", WEXITSTATUS(status) & 0xff);
+	/* The last word: its acknowledgement is not waited for. */
+	d->conn.noack = true;
 	cabin_debug_sendstr(&d->conn, msg);
 }

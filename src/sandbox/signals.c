@@ -15,6 +15,7 @@
 #include "sandbox/signals.h"
 
 volatile pid_t cabin_signals_target;
+volatile sig_atomic_t cabin_signals_received;
 
 static const int forwarded[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
 
@@ -24,6 +25,7 @@ static void forward(int sig, siginfo_t *si, void *uctx)
 	int saved_errno = errno;
 
 	(void)uctx;
+	cabin_signals_received++;
 	if (main_pid <= 0)
 		return;
 	if (si->si_code == SI_KERNEL && getpgid(main_pid) == getpgrp())

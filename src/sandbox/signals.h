@@ -13,6 +13,11 @@
  * after it is gone).  Set by whoever starts it.
  */
 extern volatile pid_t cabin_signals_target;
+/*
+ * How many of the forwarded signals cabin was sent: whatever waits in
+ * cabin for someone else (--gdb's debugger) gives up when it changes.
+ */
+extern volatile sig_atomic_t cabin_signals_received;
 
 struct cabin_saved_signals {
 	struct sigaction old[5];	/* the forwarded ones, then SIGPIPE */

@@ -1458,7 +1458,7 @@ one_line "--gdb with --platform kvm: refused before the probe" \
 gdb_bg() {
 	local pre=$1 ca=$2 line; shift 2
 	rm -f "$pre.fifo"; mkfifo "$pre.fifo"
-	( cd "$WORK" && exec $TO "$CABIN" run $ca --gdb=127.0.0.1:0 -- "$@" ) \
+	( cd "$WORK" && exec ${GB_PRE-} $TO "$CABIN" run $ca --gdb=127.0.0.1:0 -- "$@" ) \
 		>"$pre.out" 2>"$pre.fifo" &
 	gbpid=$!
 	exec {gbfd}<"$pre.fifo"
@@ -1504,6 +1504,59 @@ if need "--gdb peer checks" /usr/bin/gdb "$PROGS/debugme" "$PY"; then
 	else
 		t_skip "--gdb: another user's debugger cannot take root's seat" "needs root and the cabintest user"
 	fi
+
+	# --timeout and cabin's signals end the run while cabin waits for
+	# gdb, and while a client that never speaks (or never acknowledges)
+	# holds the connection.  cabin is timeout(1)'s child.
+	gdb_client_bg() { # gdb_client_bg PREFIX MODE : its first line in $cl
+		rm -f "$1.clf"; mkfifo "$1.clf"
+		$TO "$PY" "$HERE/progs/gdb_client.py" "$port" "$2" >"$1.clf" 2>&1 &
+		clpid=$!
+		exec {clfd}<"$1.clf"
+		IFS= read -r cl <&$clfd
+	}
+	gdb_client_wait() { cat <&$clfd >>"$1.cl"; wait $clpid; exec {clfd}<&-; }
+
+	gdb_bg "$TMP/gw1" "--timeout 2" "$D"
+	gdb_bg_wait
+	why=
+	[ "$gc" = 124 ] || why="status $gc, want 124"
+	grep -qx 'cabin: --gdb: the time limit ran out while waiting for gdb; the program runs on without it' "$TMP/gw1.err" ||
+		why="${why:+$why; }no line saying the time ran out"
+	gdb_check "--gdb: --timeout ends the run while cabin waits for gdb" "$TMP/gw1" "$why"
+
+	gdb_bg "$TMP/gw2" "--timeout 2" "$D"
+	gdb_client_bg "$TMP/gw2" silent
+	gdb_bg_wait
+	gdb_client_wait "$TMP/gw2"
+	why=
+	[ "$cl" = connected ] || why="the client did not connect: $cl"
+	[ "$gc" = 124 ] || why="${why:+$why; }status $gc, want 124"
+	grep -q '^eof' "$TMP/gw2.cl" || why="${why:+$why; }the client's connection was not closed"
+	gdb_check "--gdb: --timeout ends the run while a client says nothing" "$TMP/gw2" "$why"
+
+	gdb_bg "$TMP/gw3" "" "$D"
+	gdb_client_bg "$TMP/gw3" noack
+	kill -TERM "$(pgrep -x cabin -P "$gbpid")"
+	gdb_bg_wait
+	gdb_client_wait "$TMP/gw3"
+	why=
+	[ "$cl" = served ] || why="the client was not answered: $cl"
+	[ "$gc" = 143 ] || why="${why:+$why; }status $gc, want 143 (the program's SIGTERM)"
+	grep -qx 'cabin: --gdb: cabin was sent a signal; gdb is let go and the program runs on, confined' "$TMP/gw3.err" ||
+		why="${why:+$why; }no line saying gdb was let go"
+	gdb_check "--gdb: SIGTERM ends the run while cabin waits for a client's acknowledgement" "$TMP/gw3" "$why"
+
+	# timeout(1) runs cabin in its own process group: ^C to that group
+	# (SIGINT, which a background job inherits ignored, at its default).
+	GB_PRE="env --default-signal=INT" gdb_bg "$TMP/gw4" "" "$D"
+	kill -INT -- "-$gbpid"
+	gdb_bg_wait
+	why=
+	[ "$gc" = 130 ] || why="status $gc, want 130 (the program's SIGINT)"
+	grep -qx 'cabin: --gdb: cabin was sent a signal while waiting for gdb; the program runs on without it' "$TMP/gw4.err" ||
+		why="${why:+$why; }no line saying the wait was given up"
+	gdb_check "--gdb: SIGINT to the process group ends the run while cabin waits for gdb" "$TMP/gw4" "$why"
 fi
 
 t_done

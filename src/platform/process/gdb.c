@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "core/task.h"
+#include "sandbox/signals.h"
 
 #define RIP (offsetof(struct user, regs) + offsetof(struct user_regs_struct, rip))
 #include "platform/process/gdb.h"
@@ -38,20 +39,22 @@ int cabin_gdb_configure(struct cabin_gdb *g, const char *value, FILE *log)
 
 int cabin_gdb_prepare(struct cabin_gdb *g)
 {
-	g->listen_fd = cabin_debug_listen(&g->addr, g->log);
+	g->listen_fd = cabin_debug_listen(&g->addr, g->log, g->where,
+					  sizeof(g->where));
 	return g->listen_fd < 0 ? g->listen_fd : 0;
 }
 
 void cabin_gdb_close(struct cabin_gdb *g)
 {
-	if (g->sigio_set)
-		sigaction(SIGIO, &g->old_sigio, NULL);
-	g->sigio_set = false;
 	if (g->listen_fd >= 0)
 		close(g->listen_fd);
 	if (g->stub.conn.fd >= 0)
 		close(g->stub.conn.fd);
 	g->listen_fd = g->stub.conn.fd = -1;
+	/* Only now: a SIGIO at its default would end cabin. */
+	if (g->sigio_set)
+		sigaction(SIGIO, &g->old_sigio, NULL);
+	g->sigio_set = false;
 }
 
 /* gdb sent something while the program runs: a ^C, or it went away. */
@@ -188,6 +191,25 @@ static bool hold_hook(struct cabin_process *pp, pid_t tid,
 	return true;
 }
 
+/*
+ * What ends a wait for gdb (its connection, its next packet, its ack):
+ * the time limit, or a signal cabin was sent since the run began (the
+ * program, held for gdb, gets it once it runs on).
+ */
+static const char *cancel_reason(struct cabin_gdb *g)
+{
+	if (*g->pp->clock_ran_out)
+		return "the time limit ran out";
+	if (cabin_signals_received != g->signals_seen)
+		return "cabin was sent a signal";
+	return NULL;
+}
+
+static bool cancelled(void *ctx)
+{
+	return cancel_reason(ctx) != NULL;
+}
+
 void cabin_gdb_start(struct cabin_gdb *g, struct cabin_process *pp)
 {
 	struct cabin_debug_target t;
@@ -195,8 +217,11 @@ void cabin_gdb_start(struct cabin_gdb *g, struct cabin_process *pp)
 	g->pp = pp;
 	pp->gdb = g;
 	pp->gdb_hold = hold_hook;
+	g->signals_seen = cabin_signals_received;
 	cabin_gdb_target(g, &t);
 	cabin_debug_init(&g->stub, -1, &t, 0);
+	g->stub.conn.cancelled = cancelled;
+	g->stub.conn.cancel_ctx = g;
 }
 
 /* The stub's int3 just executed by tid: its address, else 0. */
@@ -343,36 +368,34 @@ static bool refused(struct cabin_gdb *g, int fd)
 }
 
 /*
- * gdb's connection, once.  Waiting is given up when something of the
- * tree must be handled (the time limit killed it) or a signal cabin
- * forwards arrived: then the program runs on undebugged.
+ * gdb's connection, once.  Waiting is given up (-ECANCELED) when the
+ * time limit runs out or cabin is sent a signal: then the program runs
+ * on undebugged.
  */
 static int connect_gdb(struct cabin_gdb *g)
 {
-	struct pollfd pfd = { .fd = g->listen_fd, .events = POLLIN };
-	siginfo_t si;
-	int fd, n, one = 1;
+	int fd, err, one = 1;
 
+	/*
+	 * Said only now, when a signal or the time limit ends the wait: who
+	 * reads this line may count on it.
+	 */
+	fprintf(g->log, "cabin: waiting for gdb on %s (target remote %s)\n",
+		g->where, g->where);
+	fflush(g->log);
 	for (;;) {
-		n = poll(&pfd, 1, -1);
-		if (n == 1) {
-			fd = accept4(g->listen_fd, NULL, NULL, SOCK_CLOEXEC);
-			if (fd >= 0 && refused(g, fd))
-				continue;
-			if (fd >= 0)
-				break;
-			if (errno != EINTR && errno != EAGAIN &&
-			    errno != ECONNABORTED)
-				return -errno;
+		err = cabin_debug_wait(&g->stub.conn, g->listen_fd, POLLIN);
+		if (err < 0)
+			return err;
+		fd = accept4(g->listen_fd, NULL, NULL,
+			     SOCK_CLOEXEC | SOCK_NONBLOCK);
+		if (fd >= 0 && refused(g, fd))
 			continue;
-		}
-		if (n < 0 && errno != EINTR)
+		if (fd >= 0)
+			break;
+		if (errno != EINTR && errno != EAGAIN &&
+		    errno != ECONNABORTED)
 			return -errno;
-		memset(&si, 0, sizeof(si));
-		if (waitid(P_ALL, 0, &si, WEXITED | WSTOPPED | WNOHANG |
-			   WNOWAIT | __WALL) == 0 && si.si_pid)
-			return -EAGAIN;
-		return -EINTR;
 	}
 	/* One debugger: nobody else may connect after it. */
 	close(g->listen_fd);
@@ -454,8 +477,12 @@ again:
 		return;
 	if (g->stub.conn.fd < 0) {
 		err = connect_gdb(g);
-		if (err == -EAGAIN)
+		if (err == -ECANCELED) {
+			cabin_proxy_say(pp->proxy, "--gdb: %s while waiting for gdb; the program runs on without it",
+					cancel_reason(g));
+			let_go(g, false);
 			return;
+		}
 		if (err < 0) {
 			cabin_proxy_say(pp->proxy, "--gdb: no debugger came; the program runs on");
 			let_go(g, false);
@@ -495,7 +522,11 @@ again:
 		let_go(g, false);
 		return;
 	case CABIN_DEBUG_GONE:
-		cabin_proxy_say(pp->proxy, "gdb went away; the program runs on, confined");
+		if (cancel_reason(g))
+			cabin_proxy_say(pp->proxy, "--gdb: %s; gdb is let go and the program runs on, confined",
+					cancel_reason(g));
+		else
+			cabin_proxy_say(pp->proxy, "gdb went away; the program runs on, confined");
 		let_go(g, true);
 		return;
 	case CABIN_DEBUG_DETACH:

@@ -31,6 +31,7 @@ struct cabin_gdb_held {
 
 struct cabin_gdb {
 	struct cabin_debug_addr addr;
+	char where[80];		/* "127.0.0.1:PORT", for the waiting line */
 	int listen_fd;
 	FILE *log;
 	enum { CABIN_GDB_WAITING, CABIN_GDB_ATTACHED, CABIN_GDB_DONE } state;
@@ -50,6 +51,7 @@ struct cabin_gdb {
 	size_t nstepping;
 	uint64_t dr[4], dr7;
 	bool dr_used;
+	sig_atomic_t signals_seen;	/* cabin_signals_received at the start */
 	struct cabin_debug stub;
 };
 

@@ -6,6 +6,8 @@
 #ifndef CABIN_PROCESS_PROCESS_H
 #define CABIN_PROCESS_PROCESS_H
 
+#include <signal.h>
+
 #include "core/event.h"
 #include "core/platform.h"
 #include "core/proxy.h"
@@ -19,6 +21,8 @@ struct cabin_process {
 	struct cabin_child child;
 	bool exec_seen;		/* the first program is running */
 	unsigned long timeout;	/* wall-clock seconds, 0 = none */
+	/* Set by the SIGALRM handler when the timeout ran out. */
+	volatile sig_atomic_t *clock_ran_out;
 	/*
 	 * A death reaped while the proxy waited on one thread of its own
 	 * accord (XOM's exec settling, an injected syscall): handed to the

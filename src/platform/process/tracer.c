@@ -70,6 +70,7 @@ void cabin_tracer_init(struct cabin_process *pp)
 	pp->plat.ops = &cabin_ptrace_ops;
 	pp->plat.ctx = pp;
 	pp->child.error_fd = -1;
+	pp->clock_ran_out = &timed_out;
 }
 
 /*

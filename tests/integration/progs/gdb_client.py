@@ -8,14 +8,20 @@
 #              the connection (a refused peer)
 #   silent     say nothing: prints "connected", then "eof" when cabin
 #              closes the connection
+#   noack      ask '?' and never acknowledge the reply (cabin waits for
+#              the ack): prints "served", then "eof" when cabin closes
 import re, socket, struct, sys
 
 s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
 s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 buf = b""
 
-if sys.argv[2] == "silent":
-    print("connected", flush=True)
+if sys.argv[2] in ("silent", "noack"):
+    if sys.argv[2] == "noack":
+        s.sendall(b"$?#3f")
+        while b"#" not in buf:
+            buf += s.recv(4096)
+    print("served" if buf else "connected", flush=True)
     try:
         while s.recv(4096):
             pass
