@@ -73,7 +73,7 @@ void cabin_debug_mem_write(struct cabin_debug *d, const char *pkt)
 		return;
 	}
 	/* Over one of the stub's breakpoints: the new byte is what it covers. */
-	for (i = 0; i < d->nbrk; i++) {
+	for (i = 0; i < d->nbrk && !d->lifted; i++) {
 		if (d->brk[i].addr >= addr && d->brk[i].addr - addr < len) {
 			d->brk[i].orig = buf[d->brk[i].addr - addr];
 			buf[d->brk[i].addr - addr] = 0xcc;
@@ -101,8 +101,15 @@ static int insert_break(struct cabin_debug *d, uint64_t addr)
 		return 0;
 	if (d->nbrk == CABIN_DEBUG_MAX_BREAKS)
 		return -ENOSPC;
+	/*
+	 * Only where the int3 stays the process's own: a shared mapping
+	 * would carry it into a file or another process.
+	 */
+	if (!d->t.private_at(d->t.ctx, addr))
+		return -EPERM;
 	if (d->t.read_mem(d->t.ctx, d->pid, addr, &orig, 1) != 1 ||
-	    d->t.write_mem(d->t.ctx, d->pid, addr, &cc, 1) != 1)
+	    (!d->lifted &&
+	     d->t.write_mem(d->t.ctx, d->pid, addr, &cc, 1) != 1))
 		return -EFAULT;
 	d->brk[d->nbrk].addr = addr;
 	d->brk[d->nbrk++].orig = orig;
@@ -115,7 +122,8 @@ static int remove_break(struct cabin_debug *d, uint64_t addr)
 
 	if (i < 0)
 		return 0;
-	d->t.write_mem(d->t.ctx, d->pid, addr, &d->brk[i].orig, 1);
+	if (!d->lifted)
+		d->t.write_mem(d->t.ctx, d->pid, addr, &d->brk[i].orig, 1);
 	d->brk[i] = d->brk[--d->nbrk];
 	return 0;
 }
@@ -126,8 +134,22 @@ void cabin_debug_remove_all(struct cabin_debug *d)
 
 	while (d->nbrk)
 		remove_break(d, d->brk[0].addr);
+	d->lifted = false;
 	memset(d->watch, 0, sizeof(d->watch));
 	d->t.set_debugregs(d->t.ctx, none, 0);
+}
+
+void cabin_debug_lift(struct cabin_debug *d, bool lift)
+{
+	unsigned char cc = 0xcc;
+	size_t i;
+
+	if (d->lifted == lift)
+		return;
+	d->lifted = lift;
+	for (i = 0; i < d->nbrk; i++)
+		d->t.write_mem(d->t.ctx, d->pid, d->brk[i].addr,
+			       lift ? &d->brk[i].orig : &cc, 1);
 }
 
 /* DR7: local enable, the condition (01 write, 11 access) and length. */

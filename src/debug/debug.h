@@ -127,6 +127,11 @@ struct cabin_debug_target {
 	void (*set_debugregs)(void *ctx, const uint64_t dr[4], uint64_t dr7);
 	/* DR6 of tid, read and cleared: which watchpoint triggered. */
 	uint64_t (*take_dr6)(void *ctx, pid_t tid);
+	/*
+	 * Is addr in a private mapping of the process (its int3 reaches no
+	 * file, no shared memory, no other process)?
+	 */
+	bool (*private_at)(void *ctx, uint64_t addr);
 };
 
 /* How gdb wants one thread resumed. */
@@ -158,6 +163,7 @@ struct cabin_debug {
 	size_t nact;
 	struct { uint64_t addr; unsigned char orig; } brk[CABIN_DEBUG_MAX_BREAKS];
 	size_t nbrk;
+	bool lifted;		/* the int3s are out of memory for now */
 	struct { uint64_t addr; int len, type; } watch[4];	/* type 0: free */
 	bool noack_next;	/* QStartNoAckMode: after its OK */
 	size_t out_len;		/* a binary reply's length; 0: a string */
@@ -185,5 +191,11 @@ void cabin_debug_watch_reason(struct cabin_debug *d, pid_t tid, char *out,
 			      size_t len);
 /* Breakpoints out of the program's memory (detach, its end). */
 void cabin_debug_remove_all(struct cabin_debug *d);
+/*
+ * The int3s out of memory but remembered (lift: another process shares
+ * the memory, a vfork child), or back in; breakpoints gdb sets meanwhile
+ * go in when they are put back.
+ */
+void cabin_debug_lift(struct cabin_debug *d, bool lift);
 
 #endif /* CABIN_DEBUG_DEBUG_H */

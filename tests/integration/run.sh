@@ -1507,7 +1507,8 @@ if need "--gdb peer checks" /usr/bin/gdb "$PROGS/debugme" "$PY"; then
 
 	# --timeout and cabin's signals end the run while cabin waits for
 	# gdb, and while a client that never speaks (or never acknowledges)
-	# holds the connection.  cabin is timeout(1)'s child.
+	# holds the connection.  cabin is timeout(1)'s child; the program
+	# spins until killed, so the status is the signal's.
 	gdb_client_bg() { # gdb_client_bg PREFIX MODE : its first line in $cl
 		rm -f "$1.clf"; mkfifo "$1.clf"
 		$TO "$PY" "$HERE/progs/gdb_client.py" "$port" "$2" >"$1.clf" 2>&1 &
@@ -1517,7 +1518,7 @@ if need "--gdb peer checks" /usr/bin/gdb "$PROGS/debugme" "$PY"; then
 	}
 	gdb_client_wait() { cat <&$clfd >>"$1.cl"; wait $clpid; exec {clfd}<&-; }
 
-	gdb_bg "$TMP/gw1" "--timeout 2" "$D"
+	gdb_bg "$TMP/gw1" "--timeout 2" "$D" spin
 	gdb_bg_wait
 	why=
 	[ "$gc" = 124 ] || why="status $gc, want 124"
@@ -1525,7 +1526,7 @@ if need "--gdb peer checks" /usr/bin/gdb "$PROGS/debugme" "$PY"; then
 		why="${why:+$why; }no line saying the time ran out"
 	gdb_check "--gdb: --timeout ends the run while cabin waits for gdb" "$TMP/gw1" "$why"
 
-	gdb_bg "$TMP/gw2" "--timeout 2" "$D"
+	gdb_bg "$TMP/gw2" "--timeout 2" "$D" spin
 	gdb_client_bg "$TMP/gw2" silent
 	gdb_bg_wait
 	gdb_client_wait "$TMP/gw2"
@@ -1535,7 +1536,7 @@ if need "--gdb peer checks" /usr/bin/gdb "$PROGS/debugme" "$PY"; then
 	grep -q '^eof' "$TMP/gw2.cl" || why="${why:+$why; }the client's connection was not closed"
 	gdb_check "--gdb: --timeout ends the run while a client says nothing" "$TMP/gw2" "$why"
 
-	gdb_bg "$TMP/gw3" "" "$D"
+	gdb_bg "$TMP/gw3" "" "$D" spin
 	gdb_client_bg "$TMP/gw3" noack
 	kill -TERM "$(pgrep -x cabin -P "$gbpid")"
 	gdb_bg_wait
@@ -1549,7 +1550,7 @@ if need "--gdb peer checks" /usr/bin/gdb "$PROGS/debugme" "$PY"; then
 
 	# timeout(1) runs cabin in its own process group: ^C to that group
 	# (SIGINT, which a background job inherits ignored, at its default).
-	GB_PRE="env --default-signal=INT" gdb_bg "$TMP/gw4" "" "$D"
+	GB_PRE="env --default-signal=INT" gdb_bg "$TMP/gw4" "" "$D" spin
 	kill -INT -- "-$gbpid"
 	gdb_bg_wait
 	why=
@@ -1557,6 +1558,36 @@ if need "--gdb peer checks" /usr/bin/gdb "$PROGS/debugme" "$PY"; then
 	grep -qx 'cabin: --gdb: cabin was sent a signal while waiting for gdb; the program runs on without it' "$TMP/gw4.err" ||
 		why="${why:+$why; }no line saying the wait was given up"
 	gdb_check "--gdb: SIGINT to the process group ends the run while cabin waits for gdb" "$TMP/gw4" "$why"
+
+	# The stub's int3s stay in the debugged process's own memory.
+	gdb_session "$TMP/gv1" "" 'break add;continue;print a;continue' "$D" vfork
+	why=
+	grep -qx 'vfork child status 0' "$TMP/gv1.out" || why="the vfork child ran into a breakpoint: $(head -1 "$TMP/gv1.out")"
+	grep -qx '\$1 = 20' "$TMP/gv1.gdb" || why="${why:+$why; }the parent did not stop in add(20, 22) after it"
+	[ "$gc" = 3 ] || why="${why:+$why; }cabin status $gc, want 3"
+	gdb_check "--gdb: breakpoints are lifted while a vfork child shares the memory" "$TMP/gv1" "$why"
+
+	gdb_session "$TMP/gv2" "" 'break add;continue;print a;continue' "$D" forkexec
+	if grep -qx 'grandchild: no page' "$TMP/gv2.out"; then
+		t_skip "--gdb: another process's fork gets none of the stub's bytes" "the page at add's address was taken"
+	else
+		why=
+		grep -qx 'grandchild clean' "$TMP/gv2.out" || why="bytes were written into another program's child: $(head -1 "$TMP/gv2.out")"
+		grep -qx '\$1 = 20' "$TMP/gv2.gdb" || why="${why:+$why; }no stop in add(20, 22)"
+		[ "$gc" = 3 ] || why="${why:+$why; }cabin status $gc, want 3"
+		gdb_check "--gdb: another process's fork gets none of the stub's bytes" "$TMP/gv2" "$why"
+	fi
+
+	# /tmp is private to the program: the file is elsewhere.
+	sd=$(mktemp -d /var/tmp/cabin-gdb.XXXXXX)
+	head -c 64 /dev/urandom >"$sd/code"; cp "$sd/code" "$TMP/gv3.code"
+	gdb_session "$TMP/gv3" "--allow-write $sd" 'continue;break *0x700000000000;continue;kill' "$D" shared "$sd/code"
+	why=
+	grep -qx 'mapped' "$TMP/gv3.out" || why="the program could not map the file: $(head -1 "$TMP/gv3.out")"
+	cmp -s "$sd/code" "$TMP/gv3.code" || why="${why:+$why; }the mapped file changed"
+	[ "$gc" = 137 ] || why="${why:+$why; }cabin status $gc, want 137"
+	rm -rf "$sd"
+	gdb_check "--gdb: no breakpoint in a shared mapping; the file is not modified" "$TMP/gv3" "$why"
 fi
 
 t_done

@@ -101,6 +101,14 @@ static uint64_t take_dr6(void *ctx, pid_t tid)
 	return 1;
 }
 
+/* The first half of the memory is private, the second shared. */
+static bool private_at(void *ctx, uint64_t addr)
+{
+	(void)ctx;
+	return addr >= FAKE_MEM_BASE &&
+	       addr - FAKE_MEM_BASE < FAKE_MEM_SIZE / 2;
+}
+
 void fake_debug_init(struct cabin_debug *d)
 {
 	static const struct cabin_debug_target t = {
@@ -108,6 +116,7 @@ void fake_debug_init(struct cabin_debug *d)
 		.read_mem = read_mem, .write_mem = write_mem,
 		.threads = threads, .auxv = auxv, .exe = exe,
 		.set_debugregs = set_debugregs, .take_dr6 = take_dr6,
+		.private_at = private_at,
 	};
 
 	memset(&regs, 0, sizeof(regs));

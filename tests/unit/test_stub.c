@@ -58,12 +58,41 @@ static void vcont_with_a_process_id_resumes_it(void **state)
 	fake_debug_fini(&d);
 }
 
+static void breakpoints_only_in_private_memory_and_lifted(void **state)
+{
+	struct cabin_debug d;
+
+	(void)state;
+	fake_debug_init(&d);
+	/* The fake's second half is a shared mapping. */
+	cabin_debug_dispatch(&d, "Z0,408000,1");
+	assert_string_equal(d.out, "E01");
+	assert_int_equal(fake_mem[0x8000], 0x90);
+	cabin_debug_dispatch(&d, "Z0,400010,1");
+	assert_string_equal(d.out, "OK");
+	assert_int_equal(fake_mem[0x10], 0xcc);
+	cabin_debug_lift(&d, true);
+	assert_int_equal(fake_mem[0x10], 0x90);
+	/* Set while lifted: in only when put back. */
+	cabin_debug_dispatch(&d, "Z0,400020,1");
+	assert_string_equal(d.out, "OK");
+	assert_int_equal(fake_mem[0x20], 0x90);
+	cabin_debug_lift(&d, false);
+	assert_int_equal(fake_mem[0x10], 0xcc);
+	assert_int_equal(fake_mem[0x20], 0xcc);
+	cabin_debug_remove_all(&d);
+	assert_int_equal(fake_mem[0x10], 0x90);
+	assert_int_equal(fake_mem[0x20], 0x90);
+	fake_debug_fini(&d);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(malformed_packets_are_answered),
 		cmocka_unit_test(a_register_number_out_of_range_is_refused),
 		cmocka_unit_test(vcont_with_a_process_id_resumes_it),
+		cmocka_unit_test(breakpoints_only_in_private_memory_and_lifted),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -15,7 +15,10 @@
 #include <stddef.h>
 #include <string.h>
 #include <sys/ptrace.h>
+#include <linux/kcmp.h>
+#include <stdlib.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/user.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -305,16 +308,15 @@ bool cabin_gdb_trap(struct cabin_process *pp, pid_t tid, int status)
 	return true;
 }
 
-void cabin_gdb_forked(struct cabin_process *pp, pid_t child)
+/* The stub's int3s out of a copy of the debugged process's memory. */
+static void unbreak_copy(struct cabin_gdb *g, pid_t child)
 {
-	struct cabin_gdb *g = pp->gdb;
 	char path[64];
 	size_t i;
 	int fd;
 
-	if (!g || g->state != CABIN_GDB_ATTACHED || !g->stub.nbrk)
+	if (!g->stub.nbrk || g->stub.lifted)
 		return;
-	/* gdb follows the parent: the child runs without the stub's int3s. */
 	snprintf(path, sizeof(path), "/proc/%d/mem", (int)child);
 	fd = open(path, O_WRONLY | O_CLOEXEC);
 	if (fd < 0)
@@ -324,6 +326,61 @@ void cabin_gdb_forked(struct cabin_process *pp, pid_t child)
 			   (off_t)g->stub.brk[i].addr) != 1)
 			break;
 	close(fd);
+}
+
+static pid_t tgid_of(pid_t tid)
+{
+	char path[64], line[128];
+	long tgid = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)tid);
+	f = fopen(path, "re");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, "Tgid:", 5))
+			tgid = strtol(line + 5, NULL, 10);
+	fclose(f);
+	return (pid_t)tgid;
+}
+
+void cabin_gdb_spawned(struct cabin_process *pp, pid_t parent,
+		       enum cabin_spawn_kind kind, pid_t child)
+{
+	struct cabin_gdb *g = pp->gdb;
+	struct cabin_task *t;
+
+	if (!g || g->state != CABIN_GDB_ATTACHED)
+		return;
+	/* Only the debugged process's memory ever had the stub's int3s. */
+	t = task_of(g, parent);
+	if (!t || t->pid != g->pid || tgid_of(child) == g->pid)
+		return;
+	/*
+	 * A copy (fork, clone without CLONE_VM) runs without them: gdb
+	 * follows the parent.  A child sharing the memory (vfork, CLONE_VM)
+	 * would run into them: they are lifted until it execs or exits, as
+	 * gdb does for vfork.
+	 */
+	if (kind == CABIN_SPAWN_FORK ||
+	    syscall(SYS_kcmp, g->pid, child, KCMP_VM, 0, 0) != 0) {
+		unbreak_copy(g, child);
+		return;
+	}
+	if (g->nsharers < CABIN_GDB_MAX_HELD)
+		g->sharers[g->nsharers++] = child;
+	cabin_debug_lift(&g->stub, true);
+}
+
+void cabin_gdb_unshared(struct cabin_process *pp, pid_t tid)
+{
+	struct cabin_gdb *g = pp->gdb;
+
+	if (!g || !in_list(g->sharers, g->nsharers, tid, true, &g->nsharers))
+		return;
+	if (!g->nsharers && g->state == CABIN_GDB_ATTACHED)
+		cabin_debug_lift(&g->stub, false);
 }
 
 /* Every live task of the process held?  The others are asked to stop. */
@@ -518,6 +575,8 @@ again:
 		goto again;
 	case CABIN_DEBUG_KILL:
 		cabin_proxy_say(pp->proxy, "gdb killed the program");
+		/* Out while the memory is still there: no shared page keeps one. */
+		cabin_debug_remove_all(&g->stub);
 		kill(g->pid, SIGKILL);
 		let_go(g, false);
 		return;
@@ -593,6 +652,7 @@ void cabin_gdb_exited(struct cabin_process *pp, pid_t tid, int status)
 		*h = g->held[--g->nheld];
 	in_list(g->interrupted, g->ninterrupted, tid, true, &g->ninterrupted);
 	in_list(g->stepping, g->nstepping, tid, true, &g->nstepping);
+	cabin_gdb_unshared(pp, tid);
 	if (tid != g->pid || g->state != CABIN_GDB_ATTACHED)
 		return;
 	if (g->stub.conn.fd >= 0)

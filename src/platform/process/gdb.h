@@ -49,6 +49,8 @@ struct cabin_gdb {
 	size_t ninterrupted;
 	pid_t stepping[CABIN_GDB_MAX_HELD];
 	size_t nstepping;
+	pid_t sharers[CABIN_GDB_MAX_HELD];	/* vfork, CLONE_VM children */
+	size_t nsharers;
 	uint64_t dr[4], dr7;
 	bool dr_used;
 	sig_atomic_t signals_seen;	/* cabin_signals_received at the start */
@@ -67,8 +69,15 @@ void cabin_gdb_start(struct cabin_gdb *g, struct cabin_process *pp);
  * proxy not told (a breakpoint, a step, a watchpoint).  false: not ours.
  */
 bool cabin_gdb_trap(struct cabin_process *pp, pid_t tid, int status);
-/* A fork's child: the stub's breakpoints out of its copy of memory. */
-void cabin_gdb_forked(struct cabin_process *pp, pid_t child);
+/*
+ * parent spawned child: a copy of the debugged process's memory loses
+ * the stub's int3s; while a child shares that memory (vfork, CLONE_VM)
+ * they are lifted.  Nothing for any other process of the tree.
+ */
+void cabin_gdb_spawned(struct cabin_process *pp, pid_t parent,
+		       enum cabin_spawn_kind kind, pid_t child);
+/* tid no longer shares the memory (it exec'd or ended): int3s back. */
+void cabin_gdb_unshared(struct cabin_process *pp, pid_t tid);
 /* After each stop: stop the other threads, then serve gdb. */
 void cabin_gdb_after(struct cabin_process *pp);
 /* gdb's input while the program runs: a ^C stops it, EOF lets it go. */

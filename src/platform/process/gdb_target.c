@@ -197,6 +197,35 @@ static uint64_t take_dr6(void *ctx, pid_t tid)
 	return (uint64_t)v;
 }
 
+/* /proc/PID/maps: the mapping holding addr is private ("rwxp"). */
+static bool private_at(void *ctx, uint64_t addr)
+{
+	struct cabin_gdb *g = ctx;
+	char path[64], line[512], perms[8];
+	unsigned long long lo, hi;
+	bool found = false, priv = false, at_start = true, start;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/maps", (int)g->pid);
+	f = fopen(path, "re");
+	if (!f)
+		return false;
+	while (!found && fgets(line, sizeof(line), f)) {
+		/* The rest of a long line is a path: the program names it. */
+		start = at_start;
+		at_start = strchr(line, '\n') != NULL;
+		if (!start ||
+		    sscanf(line, "%llx-%llx %7s", &lo, &hi, perms) != 3)
+			continue;
+		if (addr >= lo && addr < hi) {
+			found = true;
+			priv = perms[3] == 'p';
+		}
+	}
+	fclose(f);
+	return priv;
+}
+
 void cabin_gdb_target(struct cabin_gdb *g, struct cabin_debug_target *t)
 {
 	*t = (struct cabin_debug_target){
@@ -204,5 +233,6 @@ void cabin_gdb_target(struct cabin_gdb *g, struct cabin_debug_target *t)
 		.read_mem = read_mem, .write_mem = write_mem,
 		.threads = threads, .auxv = auxv, .exe = exe,
 		.set_debugregs = set_debugregs, .take_dr6 = take_dr6,
+		.private_at = private_at,
 	};
 }

@@ -270,8 +270,12 @@ static void handle_status(struct cabin_process *pp, pid_t tid, int status)
 		cabin_ptrace_ops_resume_failed(pp, tid, err);
 		return;
 	}
-	if (ev.kind == CABIN_EV_SPAWN && ev.spawn.kind == CABIN_SPAWN_FORK)
-		cabin_gdb_forked(pp, ev.spawn.child);
+	if (ev.kind == CABIN_EV_SPAWN)
+		cabin_gdb_spawned(pp, tid, ev.spawn.kind, ev.spawn.child);
+	if (ev.kind == CABIN_EV_EXEC) {
+		cabin_gdb_unshared(pp, tid);
+		cabin_gdb_unshared(pp, ev.exec.former_tid);
+	}
 	pp->stop_kind = ev.kind;
 	cabin_proxy_handle(pp->proxy, &ev);
 	pp->stop_kind = CABIN_EV_NOTE;
