@@ -117,7 +117,7 @@ struct cabin_debug_target {
 			    size_t len);
 	ssize_t (*write_mem)(void *ctx, pid_t tid, uint64_t addr,
 			     const void *buf, size_t len);
-	/* The process's tids, up to max; how many. */
+	/* The process's tids, up to max into out; how many it has. */
 	size_t (*threads)(void *ctx, pid_t *out, size_t max);
 	/* /proc/PID/auxv bytes from off; the count, 0 at the end. */
 	ssize_t (*auxv)(void *ctx, uint64_t off, void *buf, size_t len);

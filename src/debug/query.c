@@ -58,11 +58,15 @@ static void auxv(struct cabin_debug *d, const char *args)
 	d->out_len = (size_t)n + 1;
 }
 
+/* As many as a reply holds (about 1800 threads). */
 static void threads(struct cabin_debug *d)
 {
-	pid_t tids[256];
-	size_t n = d->t.threads(d->t.ctx, tids, 256), i, o = 0;
+	pid_t tids[CABIN_DEBUG_PACKET_MAX / 9];
+	size_t n = d->t.threads(d->t.ctx, tids, sizeof(tids) / sizeof(*tids));
+	size_t i, o = 0;
 
+	if (n > sizeof(tids) / sizeof(*tids))
+		n = sizeof(tids) / sizeof(*tids);
 	d->out[o++] = 'm';
 	for (i = 0; i < n && o < sizeof(d->out) - 16; i++)
 		o += (size_t)snprintf(d->out + o, sizeof(d->out) - o, "%s%x",

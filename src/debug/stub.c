@@ -50,13 +50,22 @@ pid_t cabin_debug_thread_id(const struct cabin_debug *d, const char *s,
 
 static bool is_ours(struct cabin_debug *d, pid_t tid)
 {
-	pid_t tids[256];
+	pid_t small[256], *tids = small;
 	size_t n = d->t.threads(d->t.ctx, tids, 256), i;
+	bool found = false;
 
-	for (i = 0; i < n; i++)
-		if (tids[i] == tid)
-			return true;
-	return false;
+	/* Any number of threads: the list is asked for again, whole. */
+	if (n > 256) {
+		tids = malloc(n * sizeof(*tids));
+		if (!tids)
+			return false;
+		n = d->t.threads(d->t.ctx, tids, n);
+	}
+	for (i = 0; i < n && !found; i++)
+		found = tids[i] == tid;
+	if (tids != small)
+		free(tids);
+	return found;
 }
 
 /*

@@ -6,11 +6,12 @@
 #include "fake_debug_target.h"
 
 unsigned char fake_mem[FAKE_MEM_SIZE];
+size_t fake_nthreads = 2;
 static struct cabin_debug_regs regs;
 
 static bool ours(pid_t tid)
 {
-	return tid == FAKE_PID || tid == FAKE_PID + 1;
+	return tid >= FAKE_PID && (size_t)(tid - FAKE_PID) < fake_nthreads;
 }
 
 static int get_regs(void *ctx, pid_t tid, struct cabin_debug_regs *r)
@@ -61,12 +62,12 @@ static ssize_t write_mem(void *ctx, pid_t tid, uint64_t addr,
 
 static size_t threads(void *ctx, pid_t *out, size_t max)
 {
+	size_t i;
+
 	(void)ctx;
-	if (max < 2)
-		return 0;
-	out[0] = FAKE_PID;
-	out[1] = FAKE_PID + 1;
-	return 2;
+	for (i = 0; i < fake_nthreads && i < max; i++)
+		out[i] = FAKE_PID + (pid_t)i;
+	return fake_nthreads;
 }
 
 static ssize_t auxv(void *ctx, uint64_t off, void *buf, size_t len)
@@ -120,6 +121,7 @@ void fake_debug_init(struct cabin_debug *d)
 	};
 
 	memset(&regs, 0, sizeof(regs));
+	fake_nthreads = 2;
 	memset(fake_mem, 0x90, sizeof(fake_mem));
 	cabin_debug_init(d, open("/dev/null", O_RDWR | O_CLOEXEC), &t,
 			 FAKE_PID);

@@ -6,6 +6,8 @@
 #ifndef CABIN_TESTS_FAKE_DEBUG_TARGET_H
 #define CABIN_TESTS_FAKE_DEBUG_TARGET_H
 
+#include <stddef.h>
+
 #include "debug/debug.h"
 
 #define FAKE_PID 100
@@ -13,6 +15,8 @@
 #define FAKE_MEM_SIZE 0x10000
 
 extern unsigned char fake_mem[FAKE_MEM_SIZE];
+/* Threads FAKE_PID, FAKE_PID + 1, ...: 2 after fake_debug_init. */
+extern size_t fake_nthreads;
 
 /* A fresh stub on the fake process; its connection writes to /dev/null. */
 void fake_debug_init(struct cabin_debug *d);

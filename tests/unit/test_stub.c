@@ -5,6 +5,7 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -86,6 +87,23 @@ static void breakpoints_only_in_private_memory_and_lifted(void **state)
 	fake_debug_fini(&d);
 }
 
+static void a_thread_past_the_256th_is_ours(void **state)
+{
+	struct cabin_debug d;
+	char pkt[32];
+
+	(void)state;
+	fake_debug_init(&d);
+	fake_nthreads = 1000;
+	snprintf(pkt, sizeof(pkt), "Hg%x", FAKE_PID + 999);
+	cabin_debug_dispatch(&d, pkt);
+	assert_string_equal(d.out, "OK");
+	snprintf(pkt, sizeof(pkt), "T%x", FAKE_PID + 1000);
+	cabin_debug_dispatch(&d, pkt);
+	assert_string_equal(d.out, "E01");
+	fake_debug_fini(&d);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -93,6 +111,7 @@ int main(void)
 		cmocka_unit_test(a_register_number_out_of_range_is_refused),
 		cmocka_unit_test(vcont_with_a_process_id_resumes_it),
 		cmocka_unit_test(breakpoints_only_in_private_memory_and_lifted),
+		cmocka_unit_test(a_thread_past_the_256th_is_ours),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

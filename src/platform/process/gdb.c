@@ -120,8 +120,10 @@ static struct cabin_gdb_held *hold(struct cabin_gdb *g, pid_t tid)
 {
 	struct cabin_gdb_held *h;
 
-	if (g->nheld == CABIN_GDB_MAX_HELD)
+	if (g->nheld == CABIN_GDB_MAX_HELD) {
+		g->overflow = true;
 		return NULL;
+	}
 	h = &g->held[g->nheld++];
 	memset(h, 0, sizeof(*h));
 	h->tid = tid;
@@ -399,8 +401,12 @@ static bool all_held(struct cabin_gdb *g)
 			continue;
 		all = false;
 		if (in_list(g->interrupted, g->ninterrupted, t->tid, false,
-			    NULL) || g->ninterrupted == CABIN_GDB_MAX_HELD)
+			    NULL))
 			continue;
+		if (g->ninterrupted == CABIN_GDB_MAX_HELD) {
+			g->overflow = true;
+			continue;
+		}
 		if (ptrace(PTRACE_INTERRUPT, t->tid, 0, 0) == 0)
 			g->interrupted[g->ninterrupted++] = t->tid;
 	}
@@ -529,6 +535,13 @@ void cabin_gdb_after(struct cabin_process *pp)
 	int err, sig;
 
 again:
+	if (g && g->state == CABIN_GDB_ATTACHED && g->overflow) {
+		/* A thread that cannot be held runs on: no all-stop to offer. */
+		cabin_proxy_say(pp->proxy, "--gdb: the program has more than %d threads, more than the stub can hold stopped; gdb is let go and the program runs on, confined",
+				CABIN_GDB_MAX_HELD);
+		let_go(g, true);
+		return;
+	}
 	if (!g || !g->pending || g->state != CABIN_GDB_ATTACHED ||
 	    !all_held(g))
 		return;

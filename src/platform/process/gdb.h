@@ -17,7 +17,7 @@
 #include "debug/debug.h"
 #include "platform/process/process.h"
 
-#define CABIN_GDB_MAX_HELD 256
+#define CABIN_GDB_MAX_HELD 1024
 
 struct cabin_gdb_held {
 	pid_t tid;
@@ -38,6 +38,7 @@ struct cabin_gdb {
 	struct cabin_process *pp;
 	pid_t pid;		/* the debugged process: the first exec's */
 	bool pending;		/* a stop to tell gdb */
+	bool overflow;		/* a thread could not be held: gdb is let go */
 	bool first;		/* the stop at the first exec */
 	pid_t report_tid;
 	int report_sig;		/* SIGINT for gdb's ^C, else the stop's */

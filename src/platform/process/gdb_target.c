@@ -119,11 +119,11 @@ static size_t threads(void *ctx, pid_t *out, size_t max)
 	struct cabin_task *t;
 	size_t pos = 0, n = 0;
 
-	if (max && ours(g, g->pid))
-		out[n++] = g->pid;
-	while (n < max && (t = cabin_tasks_next(&g->pp->proxy->tasks, &pos)))
-		if (t->tid != g->pid && ours(g, t->tid))
-			out[n++] = t->tid;
+	if (ours(g, g->pid) && n++ < max)
+		out[0] = g->pid;
+	while ((t = cabin_tasks_next(&g->pp->proxy->tasks, &pos)))
+		if (t->tid != g->pid && ours(g, t->tid) && n++ < max)
+			out[n - 1] = t->tid;
 	return n;
 }
 
