@@ -8,13 +8,15 @@
 #include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include "debug/debug.h"
 
 static int bad(FILE *log, const char *value, const char *why)
 {
-	fprintf(log, "cabin: --gdb=%s: %s; give PORT, :PORT or HOST:PORT (HOST an IP address, 127.0.0.1 if left out)\n",
+	fprintf(log, "cabin: --gdb=%s: %s; give PORT, :PORT, HOST:PORT (HOST an IP address, 127.0.0.1 if left out) or unix:PATH\n",
 		value, why);
 	return -EINVAL;
 }
@@ -44,6 +46,20 @@ int cabin_debug_addr_parse(const char *value, struct cabin_debug_addr *a,
 	unsigned int port;
 
 	memset(a, 0, sizeof(*a));
+	/* A socket file: only who may open it (0600: the user) connects. */
+	if (!strncmp(value, "unix:", 5)) {
+		struct sockaddr_un *un = (struct sockaddr_un *)&a->ss;
+
+		if (!value[5])
+			return bad(log, orig, "the socket's path is empty");
+		if (strlen(value + 5) >= sizeof(un->sun_path))
+			return bad(log, orig, "the socket's path is too long");
+		un->sun_family = AF_UNIX;
+		strcpy(un->sun_path, value + 5);
+		a->len = sizeof(*un);
+		a->loopback = true;
+		return 0;
+	}
 	if (colon) {
 		size_t n = (size_t)(colon - value);
 
@@ -90,6 +106,19 @@ int cabin_debug_listen(const struct cabin_debug_addr *a, FILE *log,
 	fd = socket(a->ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		goto fail;
+	if (a->ss.ss_family == AF_UNIX) {
+		const char *path = ((const struct sockaddr_un *)&a->ss)->sun_path;
+
+		/* Made 0600 from the start: nobody else can open it. */
+		mode_t old = umask(0177);
+
+		err = bind(fd, (const struct sockaddr *)&a->ss, a->len);
+		umask(old);
+		if (err < 0 || listen(fd, 1) < 0)
+			goto fail;
+		snprintf(where, wlen, "%s", path);
+		return fd;
+	}
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
 	if (bind(fd, (const struct sockaddr *)&a->ss, a->len) < 0 ||
 	    listen(fd, 1) < 0 ||

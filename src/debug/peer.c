@@ -9,13 +9,19 @@
  * no no_new_privs, not traced by this cabin.  Confinement is inherited
  * by every child and cannot be dropped, so a confined program cannot
  * reach the seat through a process it starts either (docs/security.md).
+ * On a unix socket (--gdb=unix:PATH) SO_PEERCRED names the uid and the
+ * process that called connect, which may be a supervisor connecting for
+ * a confined program (another cabin's netguard does): the holders of the
+ * peer socket (unix_diag's UNIX_DIAG_PEER) are checked as for TCP.
  */
 #include <arpa/inet.h>
 #include <dirent.h>
 #include <errno.h>
 #include <linux/inet_diag.h>
 #include <linux/netlink.h>
+#include <linux/rtnetlink.h>
 #include <linux/sock_diag.h>
+#include <linux/unix_diag.h>
 #include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
@@ -117,6 +123,75 @@ out:
 	return err;
 }
 
+/* A unix socket's peer socket inode (unix_diag, by our own inode). */
+static int unix_peer_inode(int fd, unsigned long *inode)
+{
+	struct {
+		struct nlmsghdr nh;
+		struct unix_diag_req r;
+	} req;
+	union {
+		struct nlmsghdr nh;
+		char b[8192];
+	} resp;
+	struct sockaddr_nl nl = { .nl_family = AF_NETLINK };
+	struct unix_diag_msg *m;
+	struct nlmsghdr *h;
+	struct rtattr *a;
+	struct stat st;
+	ssize_t n;
+	int s, err = -ENOENT, len;
+
+	if (fstat(fd, &st) < 0)
+		return -errno;
+	memset(&req, 0, sizeof(req));
+	req.nh.nlmsg_len = sizeof(req);
+	req.nh.nlmsg_type = SOCK_DIAG_BY_FAMILY;
+	req.nh.nlmsg_flags = NLM_F_REQUEST;
+	req.r.sdiag_family = AF_UNIX;
+	req.r.udiag_states = ~0u;
+	req.r.udiag_ino = (unsigned int)st.st_ino;
+	req.r.udiag_show = UDIAG_SHOW_PEER;
+	req.r.udiag_cookie[0] = INET_DIAG_NOCOOKIE;
+	req.r.udiag_cookie[1] = INET_DIAG_NOCOOKIE;
+	s = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
+	if (s < 0)
+		return -errno;
+	if (sendto(s, &req, sizeof(req), 0, (struct sockaddr *)&nl,
+		   sizeof(nl)) < 0 ||
+	    (n = recv(s, &resp, sizeof(resp), 0)) < 0) {
+		err = -errno;
+		close(s);
+		return err;
+	}
+	for (h = &resp.nh; NLMSG_OK(h, (size_t)n); h = NLMSG_NEXT(h, n)) {
+		if (h->nlmsg_type == NLMSG_ERROR) {
+			const struct nlmsgerr *e = NLMSG_DATA(h);
+
+			err = e->error ? e->error : -ENOENT;
+			break;
+		}
+		if (h->nlmsg_type != SOCK_DIAG_BY_FAMILY ||
+		    h->nlmsg_len < NLMSG_LENGTH(sizeof(*m)))
+			continue;
+		m = NLMSG_DATA(h);
+		if (m->udiag_ino != st.st_ino)
+			continue;
+		len = (int)(h->nlmsg_len - NLMSG_LENGTH(sizeof(*m)));
+		for (a = (struct rtattr *)(m + 1); RTA_OK(a, len);
+		     a = RTA_NEXT(a, len)) {
+			if (a->rta_type == UNIX_DIAG_PEER &&
+			    RTA_PAYLOAD(a) >= sizeof(uint32_t)) {
+				*inode = *(uint32_t *)RTA_DATA(a);
+				err = *inode ? 0 : -ENOENT;
+			}
+		}
+		break;
+	}
+	close(s);
+	return err;
+}
+
 /* The processes holding socket inode: their pids, how many. */
 static size_t holders(unsigned long inode, pid_t *out, size_t max)
 {
@@ -202,6 +277,24 @@ static bool allowed_uid(uid_t uid)
 	return !errno && !*end && v == uid;
 }
 
+/* A unix socket's peer, as the kernel saw it connect: true if fd is one. */
+static bool unix_peer(int fd, struct cabin_debug_peer *p)
+{
+	struct sockaddr_storage ours;
+	socklen_t ol = sizeof(ours), cl;
+	struct ucred cred;
+
+	if (getsockname(fd, (struct sockaddr *)&ours, &ol) < 0 ||
+	    ours.ss_family != AF_UNIX)
+		return false;
+	cl = sizeof(cred);
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &cl) == 0) {
+		p->uid = cred.uid;
+		p->pid = cred.pid;
+	}
+	return true;
+}
+
 int cabin_debug_peer_check(int fd, struct cabin_debug_peer *p)
 {
 	pid_t pids[MAX_HOLDERS];
@@ -212,7 +305,17 @@ int cabin_debug_peer_check(int fd, struct cabin_debug_peer *p)
 
 	memset(p, 0, sizeof(*p));
 	p->uid = (uid_t)-1;
-	err = diag_lookup(fd, &p->uid, &inode);
+	if (unix_peer(fd, p)) {
+		why = p->pid > 0 ? confinement(p->pid) :
+		      "the process that connected cannot be named";
+		if (why) {
+			snprintf(p->why, sizeof(p->why), "%s", why);
+			return -EPERM;
+		}
+		err = unix_peer_inode(fd, &inode);
+	} else {
+		err = diag_lookup(fd, &p->uid, &inode);
+	}
 	if (err < 0) {
 		snprintf(p->why, sizeof(p->why),
 			 "its socket is not in the kernel's table (%s)",

@@ -1442,10 +1442,10 @@ if need "--gdb sessions" /usr/bin/gdb "$PROGS/debugme"; then
 	gdb_check "--gdb: the listening socket is not the program's" "$TMP/g9" "$why"
 fi
 one_line "--gdb with a port out of range: one line" \
-	"cabin: --gdb=127.0.0.1:70000: the port must be a number from 0 to 65535 (0: any free port); give PORT, :PORT or HOST:PORT (HOST an IP address, 127.0.0.1 if left out)" \
+	"cabin: --gdb=127.0.0.1:70000: the port must be a number from 0 to 65535 (0: any free port); give PORT, :PORT, HOST:PORT (HOST an IP address, 127.0.0.1 if left out) or unix:PATH" \
 	run --gdb=127.0.0.1:70000 -- true
 one_line "--gdb with a host name: one line" \
-	"cabin: --gdb=localhost:1234: the host is not an IPv4 or IPv6 address; give PORT, :PORT or HOST:PORT (HOST an IP address, 127.0.0.1 if left out)" \
+	"cabin: --gdb=localhost:1234: the host is not an IPv4 or IPv6 address; give PORT, :PORT, HOST:PORT (HOST an IP address, 127.0.0.1 if left out) or unix:PATH" \
 	run --gdb=localhost:1234 -- true
 one_line "--gdb with --platform kvm: refused before the probe" \
 	"cabin: --gdb is not available with --platform kvm yet; debug the program on --platform process" \
@@ -1588,6 +1588,34 @@ if need "--gdb peer checks" /usr/bin/gdb "$PROGS/debugme" "$PY"; then
 	[ "$gc" = 137 ] || why="${why:+$why; }cabin status $gc, want 137"
 	rm -rf "$sd"
 	gdb_check "--gdb: no breakpoint in a shared mapping; the file is not modified" "$TMP/gv3" "$why"
+
+	# --gdb=unix:PATH: a socket file only the user can open, gone after;
+	# a confined program its policy lets reach it is refused (/tmp is
+	# private to it: the socket is elsewhere).
+	sd=$(mktemp -d /var/tmp/cabin-gdb.XXXXXX)
+	rm -f "$TMP/gx1.fifo"; mkfifo "$TMP/gx1.fifo"
+	( cd "$WORK" && exec $TO "$CABIN" run --gdb="unix:$sd/s" -- "$D" ) >"$TMP/gx1.out" 2>"$TMP/gx1.fifo" &
+	gbpid=$!
+	exec {gbfd}<"$TMP/gx1.fifo"
+	IFS= read -r line <&$gbfd
+	cat <&$gbfd >"$TMP/gx1.err" &
+	gbcat=$!
+	mode=$(stat -c %a "$sd/s" 2>&1)
+	$TO "$CABIN" run --allow-write "$sd" -- "$PY" "$HERE/progs/gdb_client.py" "$sd/s" probe >"$TMP/gx1.cl" 2>&1
+	quiet $TO gdb -batch -nx -ex "target remote $sd/s" -ex 'break add' \
+		-ex continue -ex 'print a' -ex continue "$D" </dev/null >"$TMP/gx1.gdb" 2>&1
+	gdb_bg_wait
+	why=
+	[ "$line" = "cabin: waiting for gdb on $sd/s (target remote $sd/s)" ] || why="waiting line: $line"
+	[ "$mode" = 600 ] || why="${why:+$why; }the socket's mode is $mode, want 600"
+	grep -q '^eof' "$TMP/gx1.cl" || why="${why:+$why; }the confined client was served: $(head -3 "$TMP/gx1.cl")"
+	grep -Eq '^cabin: --gdb: refused a connection \(uid [0-9]+, pid [0-9]+\): it runs under a seccomp filter' "$TMP/gx1.err" ||
+		why="${why:+$why; }no line refusing the confined client"
+	grep -qx '\$1 = 20' "$TMP/gx1.gdb" || why="${why:+$why; }gdb did not stop in add(20, 22)"
+	[ "$gc" = 3 ] || why="${why:+$why; }cabin status $gc, want 3"
+	[ -e "$sd/s" ] && why="${why:+$why; }the socket file is left behind"
+	rm -rf "$sd"
+	gdb_check "--gdb=unix:PATH: gdb debugs over a 0600 socket file; a confined client is refused" "$TMP/gx1" "$why"
 fi
 
 t_done

@@ -44,6 +44,8 @@ int cabin_gdb_prepare(struct cabin_gdb *g)
 {
 	g->listen_fd = cabin_debug_listen(&g->addr, g->log, g->where,
 					  sizeof(g->where));
+	/* A socket file of cabin's: gone with the listener. */
+	g->unlink_where = g->listen_fd >= 0 && g->addr.ss.ss_family == AF_UNIX;
 	return g->listen_fd < 0 ? g->listen_fd : 0;
 }
 
@@ -51,6 +53,9 @@ void cabin_gdb_close(struct cabin_gdb *g)
 {
 	if (g->listen_fd >= 0)
 		close(g->listen_fd);
+	if (g->unlink_where)
+		unlink(g->where);
+	g->unlink_where = false;
 	if (g->stub.conn.fd >= 0)
 		close(g->stub.conn.fd);
 	g->listen_fd = g->stub.conn.fd = -1;

@@ -31,7 +31,8 @@ struct cabin_gdb_held {
 
 struct cabin_gdb {
 	struct cabin_debug_addr addr;
-	char where[80];		/* "127.0.0.1:PORT", for the waiting line */
+	char where[120];	/* "127.0.0.1:PORT" or the socket's path */
+	bool unlink_where;	/* where is cabin's socket file */
 	int listen_fd;
 	FILE *log;
 	enum { CABIN_GDB_WAITING, CABIN_GDB_ATTACHED, CABIN_GDB_DONE } state;

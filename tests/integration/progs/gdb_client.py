@@ -1,5 +1,5 @@
 # tests/integration: a minimal GDB remote client, for what gdb -batch
-# cannot do.  gdb_client.py PORT MODE:
+# cannot do.  gdb_client.py PORT|/SOCKET-PATH MODE:
 #   interrupt  resume, send ^C: prints the stop reply, then kills
 #   regwrite   stop (^C) until a thread is held at a syscall entry the
 #              proxy let run, try to change its rdi (the stub must refuse:
@@ -12,8 +12,12 @@
 #              the ack): prints "served", then "eof" when cabin closes
 import re, socket, struct, sys
 
-s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
-s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+if sys.argv[1].startswith("/"):    # --gdb=unix:PATH
+    s = socket.socket(socket.AF_UNIX)
+    s.connect(sys.argv[1])
+else:
+    s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+    s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 buf = b""
 
 if sys.argv[2] in ("silent", "noack"):
@@ -48,7 +52,10 @@ def recv():
 
 
 def send(p):
-    s.sendall(b"$%s#%02x" % (p.encode(), sum(p.encode()) & 0xff))
+    try:
+        s.sendall(b"$%s#%02x" % (p.encode(), sum(p.encode()) & 0xff))
+    except (BrokenPipeError, ConnectionResetError):
+        sys.exit("eof")
 
 
 def ask(p):
