@@ -371,7 +371,9 @@ void cabin_gdb_spawned(struct cabin_process *pp, pid_t parent,
 	 * gdb does for vfork.
 	 */
 	if (kind == CABIN_SPAWN_FORK ||
-	    syscall(SYS_kcmp, g->pid, child, KCMP_VM, 0, 0) != 0) {
+	    (kind == CABIN_SPAWN_CLONE &&
+	     syscall(SYS_kcmp, g->pid, child, KCMP_VM, 0, 0) > 0)) {
+		/* kcmp: 0 the same memory, > 0 another, -1 unknown (lifted). */
 		unbreak_copy(g, child);
 		return;
 	}
