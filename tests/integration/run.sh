@@ -1470,10 +1470,13 @@ gdb_bg() {
 gdb_bg_wait() { wait $gbpid; gc=$?; wait $gbcat; exec {gbfd}<&-; }
 if need "--gdb peer checks" /usr/bin/gdb "$PROGS/debugme" "$PY"; then
 	D=$PROGS/debugme
+	# The client is read from stdin: a confined program (/tmp is private
+	# to it) and cabintest cannot open the file.
+	GC=$HERE/progs/gdb_client.py
 	# A confined program (default profile) connects first: refused, and
 	# gdb, connecting after it, debugs the program as ever.
 	gdb_bg "$TMP/gp1" "" "$D"
-	$TO "$CABIN" run -- "$PY" "$HERE/progs/gdb_client.py" "$port" probe >"$TMP/gp1.cl" 2>&1
+	$TO "$CABIN" run -- "$PY" - "$port" probe <"$GC" >"$TMP/gp1.cl" 2>&1
 	quiet $TO gdb -batch -nx -ex "target remote 127.0.0.1:$port" -ex 'break add' \
 		-ex continue -ex 'print a' -ex continue "$D" </dev/null >"$TMP/gp1.gdb" 2>&1
 	gdb_bg_wait
@@ -1487,13 +1490,10 @@ if need "--gdb peer checks" /usr/bin/gdb "$PROGS/debugme" "$PY"; then
 
 	# Another user's unconfined client against root's run: refused.
 	if [ "$(id -u)" = 0 ] && id cabintest >/dev/null 2>&1; then
-		pd=$(mktemp -d /tmp/cabin-peer.XXXXXX); chmod 755 "$pd"
-		cp "$HERE/progs/gdb_client.py" "$pd/"; chmod 644 "$pd/gdb_client.py"
 		SUDO_UID= gdb_bg "$TMP/gp2" "" "$D"
-		$TO runuser -u cabintest -- "$PY" "$pd/gdb_client.py" "$port" probe >"$TMP/gp2.cl" 2>&1
+		$TO runuser -u cabintest -- "$PY" - "$port" probe <"$GC" >"$TMP/gp2.cl" 2>&1
 		$TO "$PY" "$HERE/progs/gdb_client.py" "$port" probe >"$TMP/gp2.own" 2>&1
 		gdb_bg_wait
-		rm -rf "$pd"
 		why=
 		grep -q '^eof' "$TMP/gp2.cl" || why="cabintest's client was served: $(head -3 "$TMP/gp2.cl")"
 		grep -Eq "^cabin: --gdb: refused a connection \\(uid $(id -u cabintest), pid [0-9]+\\): uid $(id -u cabintest) is not the user who ran cabin \\(uid 0\\); still waiting for gdb\$" "$TMP/gp2.err" ||
@@ -1592,7 +1592,7 @@ if need "--gdb peer checks" /usr/bin/gdb "$PROGS/debugme" "$PY"; then
 	# --gdb=unix:PATH: a socket file only the user can open, gone after;
 	# a confined program its policy lets reach it is refused (/tmp is
 	# private to it: the socket is elsewhere).
-	sd=$(mktemp -d /var/tmp/cabin-gdb.XXXXXX)
+	sd=$(mktemp -d /var/tmp/cabin-gdb.XXXXXX); chmod 755 "$sd"
 	rm -f "$TMP/gx1.fifo"; mkfifo "$TMP/gx1.fifo"
 	( cd "$WORK" && exec $TO "$CABIN" run --gdb="unix:$sd/s" -- "$D" ) >"$TMP/gx1.out" 2>"$TMP/gx1.fifo" &
 	gbpid=$!
@@ -1601,7 +1601,7 @@ if need "--gdb peer checks" /usr/bin/gdb "$PROGS/debugme" "$PY"; then
 	cat <&$gbfd >"$TMP/gx1.err" &
 	gbcat=$!
 	mode=$(stat -c %a "$sd/s" 2>&1)
-	$TO "$CABIN" run --allow-write "$sd" -- "$PY" "$HERE/progs/gdb_client.py" "$sd/s" probe >"$TMP/gx1.cl" 2>&1
+	$TO "$CABIN" run --allow-write "$sd" -- "$PY" - "$sd/s" probe <"$GC" >"$TMP/gx1.cl" 2>&1
 	quiet $TO gdb -batch -nx -ex "target remote $sd/s" -ex 'break add' \
 		-ex continue -ex 'print a' -ex continue "$D" </dev/null >"$TMP/gx1.gdb" 2>&1
 	gdb_bg_wait
