@@ -32,6 +32,75 @@
 
 #define MAX_HOLDERS 16
 
+/*
+ * One sock_diag request (its netlink header filled in here) and the
+ * kernel's answer: 0 once match() took a message, else -errno (the
+ * kernel's error, or -ENOENT for no such socket).
+ */
+static int diag_ask(struct nlmsghdr *req, size_t len,
+		    bool (*match)(const struct nlmsghdr *h, void *ctx),
+		    void *ctx)
+{
+	union {
+		struct nlmsghdr nh;
+		char b[8192];
+	} resp;
+	struct sockaddr_nl nl = { .nl_family = AF_NETLINK };
+	struct nlmsghdr *h;
+	ssize_t n;
+	int s, err = -ENOENT;
+
+	req->nlmsg_len = (unsigned int)len;
+	req->nlmsg_type = SOCK_DIAG_BY_FAMILY;
+	req->nlmsg_flags = NLM_F_REQUEST;
+	s = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
+	if (s < 0)
+		return -errno;
+	if (sendto(s, req, len, 0, (struct sockaddr *)&nl, sizeof(nl)) < 0 ||
+	    (n = recv(s, &resp, sizeof(resp), 0)) < 0) {
+		err = -errno;
+		close(s);
+		return err;
+	}
+	for (h = &resp.nh; NLMSG_OK(h, (size_t)n); h = NLMSG_NEXT(h, n)) {
+		if (h->nlmsg_type == NLMSG_ERROR) {
+			const struct nlmsgerr *e = NLMSG_DATA(h);
+
+			err = e->error ? e->error : -ENOENT;
+			break;
+		}
+		if (h->nlmsg_type == SOCK_DIAG_BY_FAMILY && match(h, ctx)) {
+			err = 0;
+			break;
+		}
+	}
+	close(s);
+	return err;
+}
+
+struct inet_want {
+	struct inet_diag_sockid id;
+	uid_t uid;
+	unsigned long inode;
+};
+
+/* The exact connection, nothing near it. */
+static bool inet_match(const struct nlmsghdr *h, void *ctx)
+{
+	struct inet_want *w = ctx;
+	const struct inet_diag_msg *m = NLMSG_DATA(h);
+
+	if (h->nlmsg_len < NLMSG_LENGTH(sizeof(*m)) ||
+	    m->id.idiag_sport != w->id.idiag_sport ||
+	    m->id.idiag_dport != w->id.idiag_dport ||
+	    memcmp(m->id.idiag_src, w->id.idiag_src, 16) ||
+	    memcmp(m->id.idiag_dst, w->id.idiag_dst, 16) || !m->idiag_inode)
+		return false;
+	w->uid = m->idiag_uid;
+	w->inode = m->idiag_inode;
+	return true;
+}
+
 /* The peer socket's owner and inode, from the kernel's socket table. */
 static int diag_lookup(int fd, uid_t *uid, unsigned long *inode)
 {
@@ -41,23 +110,13 @@ static int diag_lookup(int fd, uid_t *uid, unsigned long *inode)
 		struct nlmsghdr nh;
 		struct inet_diag_req_v2 r;
 	} req;
-	union {
-		struct nlmsghdr nh;
-		char b[8192];
-	} resp;
-	struct sockaddr_nl nl = { .nl_family = AF_NETLINK };
-	struct inet_diag_msg *m;
-	struct nlmsghdr *h;
-	ssize_t n;
-	int s, err = -ENOENT;
+	struct inet_want w;
+	int err;
 
 	if (getsockname(fd, (struct sockaddr *)&ours, &ol) < 0 ||
 	    getpeername(fd, (struct sockaddr *)&theirs, &tl) < 0)
 		return -errno;
 	memset(&req, 0, sizeof(req));
-	req.nh.nlmsg_len = sizeof(req);
-	req.nh.nlmsg_type = SOCK_DIAG_BY_FAMILY;
-	req.nh.nlmsg_flags = NLM_F_REQUEST;
 	req.r.sdiag_family = (unsigned char)theirs.ss_family;
 	req.r.sdiag_protocol = IPPROTO_TCP;
 	req.r.idiag_states = ~0u;
@@ -83,44 +142,36 @@ static int diag_lookup(int fd, uid_t *uid, unsigned long *inode)
 	} else {
 		return -EAFNOSUPPORT;
 	}
-	s = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
-	if (s < 0)
-		return -errno;
-	if (sendto(s, &req, sizeof(req), 0, (struct sockaddr *)&nl,
-		   sizeof(nl)) < 0) {
-		err = -errno;
-		goto out;
-	}
-	n = recv(s, &resp, sizeof(resp), 0);
-	if (n < 0) {
-		err = -errno;
-		goto out;
-	}
-	for (h = &resp.nh; NLMSG_OK(h, (size_t)n); h = NLMSG_NEXT(h, n)) {
-		if (h->nlmsg_type == NLMSG_ERROR) {
-			const struct nlmsgerr *e = NLMSG_DATA(h);
+	w.id = req.r.id;
+	err = diag_ask(&req.nh, sizeof(req), inet_match, &w);
+	if (err < 0)
+		return err;
+	*uid = w.uid;
+	*inode = w.inode;
+	return 0;
+}
 
-			err = e->error ? e->error : -ENOENT;
-			break;
-		}
-		if (h->nlmsg_type != SOCK_DIAG_BY_FAMILY ||
-		    h->nlmsg_len < NLMSG_LENGTH(sizeof(*m)))
-			continue;
-		m = NLMSG_DATA(h);
-		/* The exact connection, nothing near it. */
-		if (m->id.idiag_sport != req.r.id.idiag_sport ||
-		    m->id.idiag_dport != req.r.id.idiag_dport ||
-		    memcmp(m->id.idiag_src, req.r.id.idiag_src, 16) ||
-		    memcmp(m->id.idiag_dst, req.r.id.idiag_dst, 16))
-			continue;
-		*uid = m->idiag_uid;
-		*inode = m->idiag_inode;
-		err = m->idiag_inode ? 0 : -ENOENT;
-		break;
-	}
-out:
-	close(s);
-	return err;
+struct unix_want {
+	unsigned int ino;
+	unsigned long peer;
+};
+
+static bool unix_match(const struct nlmsghdr *h, void *ctx)
+{
+	struct unix_want *w = ctx;
+	const struct unix_diag_msg *m = NLMSG_DATA(h);
+	const struct rtattr *a;
+	int len;
+
+	if (h->nlmsg_len < NLMSG_LENGTH(sizeof(*m)) || m->udiag_ino != w->ino)
+		return false;
+	len = (int)(h->nlmsg_len - NLMSG_LENGTH(sizeof(*m)));
+	for (a = (const struct rtattr *)(m + 1); RTA_OK(a, len);
+	     a = RTA_NEXT(a, len))
+		if (a->rta_type == UNIX_DIAG_PEER &&
+		    RTA_PAYLOAD(a) >= sizeof(uint32_t))
+			memcpy(&w->peer, RTA_DATA(a), sizeof(uint32_t));
+	return w->peer != 0;
 }
 
 /* A unix socket's peer socket inode (unix_diag, by our own inode). */
@@ -130,66 +181,25 @@ static int unix_peer_inode(int fd, unsigned long *inode)
 		struct nlmsghdr nh;
 		struct unix_diag_req r;
 	} req;
-	union {
-		struct nlmsghdr nh;
-		char b[8192];
-	} resp;
-	struct sockaddr_nl nl = { .nl_family = AF_NETLINK };
-	struct unix_diag_msg *m;
-	struct nlmsghdr *h;
-	struct rtattr *a;
+	struct unix_want w = { 0, 0 };
 	struct stat st;
-	ssize_t n;
-	int s, err = -ENOENT, len;
+	int err;
 
 	if (fstat(fd, &st) < 0)
 		return -errno;
 	memset(&req, 0, sizeof(req));
-	req.nh.nlmsg_len = sizeof(req);
-	req.nh.nlmsg_type = SOCK_DIAG_BY_FAMILY;
-	req.nh.nlmsg_flags = NLM_F_REQUEST;
 	req.r.sdiag_family = AF_UNIX;
 	req.r.udiag_states = ~0u;
 	req.r.udiag_ino = (unsigned int)st.st_ino;
 	req.r.udiag_show = UDIAG_SHOW_PEER;
 	req.r.udiag_cookie[0] = INET_DIAG_NOCOOKIE;
 	req.r.udiag_cookie[1] = INET_DIAG_NOCOOKIE;
-	s = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
-	if (s < 0)
-		return -errno;
-	if (sendto(s, &req, sizeof(req), 0, (struct sockaddr *)&nl,
-		   sizeof(nl)) < 0 ||
-	    (n = recv(s, &resp, sizeof(resp), 0)) < 0) {
-		err = -errno;
-		close(s);
+	w.ino = (unsigned int)st.st_ino;
+	err = diag_ask(&req.nh, sizeof(req), unix_match, &w);
+	if (err < 0)
 		return err;
-	}
-	for (h = &resp.nh; NLMSG_OK(h, (size_t)n); h = NLMSG_NEXT(h, n)) {
-		if (h->nlmsg_type == NLMSG_ERROR) {
-			const struct nlmsgerr *e = NLMSG_DATA(h);
-
-			err = e->error ? e->error : -ENOENT;
-			break;
-		}
-		if (h->nlmsg_type != SOCK_DIAG_BY_FAMILY ||
-		    h->nlmsg_len < NLMSG_LENGTH(sizeof(*m)))
-			continue;
-		m = NLMSG_DATA(h);
-		if (m->udiag_ino != st.st_ino)
-			continue;
-		len = (int)(h->nlmsg_len - NLMSG_LENGTH(sizeof(*m)));
-		for (a = (struct rtattr *)(m + 1); RTA_OK(a, len);
-		     a = RTA_NEXT(a, len)) {
-			if (a->rta_type == UNIX_DIAG_PEER &&
-			    RTA_PAYLOAD(a) >= sizeof(uint32_t)) {
-				*inode = *(uint32_t *)RTA_DATA(a);
-				err = *inode ? 0 : -ENOENT;
-			}
-		}
-		break;
-	}
-	close(s);
-	return err;
+	*inode = w.peer;
+	return 0;
 }
 
 /* The processes holding socket inode: their pids, how many. */
@@ -298,7 +308,7 @@ static bool unix_peer(int fd, struct cabin_debug_peer *p)
 int cabin_debug_peer_check(int fd, struct cabin_debug_peer *p)
 {
 	pid_t pids[MAX_HOLDERS];
-	unsigned long inode;
+	unsigned long inode = 0;
 	const char *why;
 	size_t n, i;
 	int err;
