@@ -147,6 +147,9 @@ static void want_report(struct cabin_gdb *g, pid_t tid)
 	g->report_tid = tid;
 }
 
+static pid_t tgid_of(pid_t tid);
+static void share(struct cabin_gdb *g, pid_t child);
+
 static bool hold_hook(struct cabin_process *pp, pid_t tid,
 		      const struct cabin_resume *how, bool *step)
 {
@@ -166,6 +169,21 @@ static bool hold_hook(struct cabin_process *pp, pid_t tid,
 		want_report(g, tid);
 		return true;
 	}
+	/*
+	 * A new process's first stop may come before its parent's vfork
+	 * event: if it shares the debugged memory, the int3s go now.
+	 */
+	if (g->state == CABIN_GDB_ATTACHED && pp->stop_kind == CABIN_EV_ATTACH &&
+	    tgid_of(tid) != g->pid &&
+	    syscall(SYS_kcmp, g->pid, tid, KCMP_VM, 0, 0) == 0)
+		share(g, tid);
+	/*
+	 * A sharer at its exit stop runs no more code of its own, and its
+	 * vfork parent waits until after it: the int3s go back now, before
+	 * the parent runs on (its exit event would come too late).
+	 */
+	if (pp->stop_kind == CABIN_EV_EXITING)
+		cabin_gdb_unshared(pp, tid);
 	if (!debugged(g, tid))
 		return false;
 	*step = in_list(g->stepping, g->nstepping, tid, false, NULL);
@@ -352,6 +370,15 @@ static pid_t tgid_of(pid_t tid)
 	return (pid_t)tgid;
 }
 
+/* child shares the debugged process's memory: the int3s are lifted. */
+static void share(struct cabin_gdb *g, pid_t child)
+{
+	if (!in_list(g->sharers, g->nsharers, child, false, NULL) &&
+	    g->nsharers < CABIN_GDB_MAX_HELD)
+		g->sharers[g->nsharers++] = child;
+	cabin_debug_lift(&g->stub, true);
+}
+
 void cabin_gdb_spawned(struct cabin_process *pp, pid_t parent,
 		       enum cabin_spawn_kind kind, pid_t child)
 {
@@ -377,9 +404,7 @@ void cabin_gdb_spawned(struct cabin_process *pp, pid_t parent,
 		unbreak_copy(g, child);
 		return;
 	}
-	if (g->nsharers < CABIN_GDB_MAX_HELD)
-		g->sharers[g->nsharers++] = child;
-	cabin_debug_lift(&g->stub, true);
+	share(g, child);
 }
 
 void cabin_gdb_unshared(struct cabin_process *pp, pid_t tid)
