@@ -87,6 +87,8 @@ static int prepare(struct cabin_run_state *r, const char *program)
 	if (!err)
 		err = cabin_run_check_hostname(r);
 	if (!err)
+		err = cabin_run_check_ids(r);
+	if (!err)
 		err = cabin_run_check_enforceable(r);
 	if (!err)
 		err = cabin_run_check_xom(r);

@@ -78,6 +78,17 @@ struct cabin_config {
 	 * letters, digits, '-' and '.', not starting with '-'.
 	 */
 	const char *hostname;
+	/*
+	 * The user and group ids the program runs as (--uid, --gid), when
+	 * set_uid / set_gid; unset: the caller's own.  In a user namespace
+	 * of the program's own: for a caller who is not root the ids map to
+	 * the caller's own outside (files it makes are still the caller's
+	 * on disk); for root they map to themselves and the program really
+	 * is uid and gid on disk (root must then set both, or gid alone).
+	 * 0 to 4294967294; not on the kvm platform.
+	 */
+	bool set_uid, set_gid;
+	unsigned int uid, gid;
 
 	/* The syscall trace (docs/trace.md); trace_path "-" is stderr. */
 	const char *trace_path;		/* NULL: no trace */

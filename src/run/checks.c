@@ -135,6 +135,38 @@ int cabin_run_check_hostname(struct cabin_run_state *r)
 	return 0;
 }
 
+/*
+ * --uid, --gid: a user namespace of the program's own, which only the
+ * process platform gives (the kvm guest's getuid answers with the
+ * monitor's own ids), and which a system may forbid to users other than
+ * root.  Root that names a uid names the gid too: the program would
+ * otherwise keep group 0, root's, on disk.
+ */
+int cabin_run_check_ids(struct cabin_run_state *r)
+{
+	const struct cabin_config *c = r->cfg;
+	const char *what = !c->set_gid ? "--uid" :
+			   !c->set_uid ? "--gid" : "--uid and --gid";
+
+	if (!c->set_uid && !c->set_gid)
+		return 0;
+	if (geteuid() == 0 && !c->set_gid) {
+		fprintf(r->log, "cabin: --uid as root needs --gid too (the program would keep root's group 0 on disk); nothing was run\n");
+		return -EINVAL;
+	}
+	if (!(r->traits & CABIN_PLATFORM_HOST_TASKS)) {
+		fprintf(r->log, "cabin: %s is not supported on --platform %s (its guest reports the invoking user's ids); nothing was run\n",
+			what, r->platform->name);
+		return -EOPNOTSUPP;
+	}
+	if (!r->namespaces) {
+		fprintf(r->log, "cabin: %s needs a user namespace, which this system does not allow users other than root; nothing was run\n",
+			what);
+		return -EOPNOTSUPP;
+	}
+	return 0;
+}
+
 static bool under(const char *path, const char *dir)
 {
 	size_t n = strlen(dir);

@@ -87,6 +87,7 @@ void cabin_run_rule_error(const struct cabin_path_rule *rule, int err,
 int cabin_run_check_xom(struct cabin_run_state *r);
 int cabin_run_check_inherited(struct cabin_run_state *r);
 int cabin_run_check_hostname(struct cabin_run_state *r);
+int cabin_run_check_ids(struct cabin_run_state *r);
 void cabin_run_note_open_files(const struct cabin_run_state *r);
 
 /* The effective policy's paths: what the run grants besides (grants.c). */
