@@ -87,8 +87,6 @@ static int prepare(struct cabin_run_state *r, const char *program)
 	if (!err)
 		err = cabin_run_check_hostname(r);
 	if (!err)
-		err = cabin_run_check_ids(r);
-	if (!err)
 		err = cabin_run_check_enforceable(r);
 	if (!err)
 		err = cabin_run_check_xom(r);
@@ -136,6 +134,10 @@ static int open_platform(struct cabin_run_state *r)
 		return -EINVAL;
 	}
 	r->traits = d->traits;
+	/* Before the probe: refused alike where the platform cannot work. */
+	err = cabin_run_check_ids(r);
+	if (err < 0)
+		return err;
 	l->log = r->log;
 	l->unsafe = cfg->unsafe;
 	l->xom = cfg->policy && (cfg->policy->memory & CABIN_MEMORY_XOM);

@@ -80,11 +80,11 @@ struct cabin_config {
 	const char *hostname;
 	/*
 	 * The user and group ids the program runs as (--uid, --gid), when
-	 * set_uid / set_gid; unset: the caller's own.  In a user namespace
-	 * of the program's own: for a caller who is not root the ids map to
-	 * the caller's own outside (files it makes are still the caller's
-	 * on disk); for root they map to themselves and the program really
-	 * is uid and gid on disk (root must then set both, or gid alone).
+	 * set_uid / set_gid; unset: the caller's own.  For a caller who is
+	 * not root they are a user namespace's, mapped to the caller's own
+	 * outside (files the program makes are still the caller's on disk);
+	 * root's program takes them outright, with no supplementary group,
+	 * and really is uid and gid on disk (root sets both, or gid alone).
 	 * 0 to 4294967294; not on the kvm platform.
 	 */
 	bool set_uid, set_gid;

@@ -8,7 +8,9 @@
  *
  * A short-lived child of cabin does it: it takes the program's root
  * (chroot, in the program's user namespace when cabin needs a capability
- * there to do so) and cwd, drops every capability, takes the program's
+ * there to do so) and cwd, the program's file ids when root's program
+ * runs as another uid (--uid, --gid: the file is then the program's, made
+ * only where it could make one), drops every capability, takes the program's
  * umask and, when files are restricted, a Landlock domain of its own that
  * lets it make a socket only beneath the directory the guard checked;
  * then it binds cabin's duplicate of the socket to the copied address.
@@ -19,6 +21,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <linux/capability.h>
 #include <sched.h>
 #include <signal.h>
@@ -38,6 +41,9 @@ struct bindas {
 	int cwd;	/* its cwd, O_PATH */
 	int userns;	/* its user namespace, or -1 */
 	int dir;	/* the directory the file guard checked */
+	bool as_ids;	/* root's program runs as fsuid, fsgid */
+	uid_t fsuid;
+	gid_t fsgid;
 	mode_t mask;
 	int (*confine)(int dir);
 };
@@ -75,7 +81,13 @@ static void child(const struct bindas *b, struct cabin_netguard_call *c,
 	/* cabin's handlers (signal forwarding) are not the child's to run. */
 	sigfillset(&all);
 	sigprocmask(SIG_SETMASK, &all, NULL);
-	if (take_root(b) < 0 || fchdir(b->cwd) < 0 || drop_caps() < 0)
+	if (take_root(b) < 0 || fchdir(b->cwd) < 0)
+		_exit(1);
+	if (b->as_ids && (setgroups(0, NULL) < 0 ||
+			  setresgid(b->fsgid, b->fsgid, b->fsgid) < 0 ||
+			  setresuid(b->fsuid, b->fsuid, b->fsuid) < 0))
+		_exit(1);
+	if (drop_caps() < 0)
 		_exit(1);
 	umask(b->mask);
 	if (b->confine && b->confine(b->dir) < 0)
@@ -93,6 +105,40 @@ static int bind_result(int code)
 	if (code == 1 || code == EACCES)
 		return 0;
 	return -code;
+}
+
+/*
+ * Root's program with other ids: the ones it makes files with, from its
+ * status (cabin's view of them, the host's).  Any other program shares
+ * cabin's, or is in a user namespace mapped to them.
+ */
+static void program_ids(struct bindas *b, pid_t tid)
+{
+	unsigned int u[4], g[4];
+	char path[64], line[256];
+	int found = 0;
+	FILE *f;
+
+	if (geteuid() != 0)
+		return;
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)tid);
+	f = fopen(path, "re");
+	if (!f)
+		return;
+	while (found != 3 && fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "Uid: %u %u %u %u", &u[0], &u[1], &u[2],
+			   &u[3]) == 4)
+			found |= 1;
+		if (sscanf(line, "Gid: %u %u %u %u", &g[0], &g[1], &g[2],
+			   &g[3]) == 4)
+			found |= 2;
+	}
+	fclose(f);
+	if (found == 3 && (u[3] != 0 || g[3] != getegid())) {
+		b->as_ids = true;
+		b->fsuid = u[3];
+		b->fsgid = g[3];
+	}
 }
 
 static int open_userns(pid_t tid)
@@ -126,6 +172,7 @@ int cabin_netguard_bind_as_program(struct cabin_netguard_call *c,
 	if (b.root < 0 || b.cwd < 0)
 		goto out;
 	b.userns = open_userns(c->task->tid);
+	program_ids(&b, c->task->tid);
 	pid = fork();
 	if (!pid)
 		child(&b, c, a);

@@ -136,17 +136,16 @@ int cabin_run_check_hostname(struct cabin_run_state *r)
 }
 
 /*
- * --uid, --gid: a user namespace of the program's own, which only the
- * process platform gives (the kvm guest's getuid answers with the
- * monitor's own ids), and which a system may forbid to users other than
- * root.  Root that names a uid names the gid too: the program would
- * otherwise keep group 0, root's, on disk.
+ * --uid, --gid, before the platform is probed: ids the program's own
+ * processes take on the host, which the kvm guest has not (its getuid
+ * answers with the monitor's ids); for a user who is not root they are a
+ * user namespace's, which a system may forbid.  Root that names a uid
+ * names the gid too: the program would otherwise keep group 0, root's,
+ * on disk.
  */
 int cabin_run_check_ids(struct cabin_run_state *r)
 {
 	const struct cabin_config *c = r->cfg;
-	const char *what = !c->set_gid ? "--uid" :
-			   !c->set_uid ? "--gid" : "--uid and --gid";
 
 	if (!c->set_uid && !c->set_gid)
 		return 0;
@@ -155,13 +154,12 @@ int cabin_run_check_ids(struct cabin_run_state *r)
 		return -EINVAL;
 	}
 	if (!(r->traits & CABIN_PLATFORM_HOST_TASKS)) {
-		fprintf(r->log, "cabin: %s is not supported on --platform %s (its guest reports the invoking user's ids); nothing was run\n",
-			what, r->platform->name);
+		fprintf(r->log, "cabin: --uid and --gid are not supported on --platform %s (its guest reports the invoking user's ids); nothing was run\n",
+			r->platform->name);
 		return -EOPNOTSUPP;
 	}
-	if (!r->namespaces) {
-		fprintf(r->log, "cabin: %s needs a user namespace, which this system does not allow users other than root; nothing was run\n",
-			what);
+	if (!cabin_run_user_namespaces_allowed()) {
+		fprintf(r->log, "cabin: --uid and --gid need a user namespace, which this system does not allow users other than root (see 'cabin info'); nothing was run\n");
 		return -EOPNOTSUPP;
 	}
 	return 0;

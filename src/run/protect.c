@@ -109,6 +109,13 @@ int cabin_run_setup_memguard(struct cabin_run_state *r)
 	if (err < 0)
 		return err;
 	r->has_memguard = true;
+	/* Root's --uid, --gid: the program's ids on disk are those. */
+	if (geteuid() == 0 && (r->cfg->set_uid || r->cfg->set_gid))
+		err = cabin_memguard_set_ids(&r->memguard,
+				r->cfg->set_uid ? r->cfg->uid : 0,
+				r->cfg->set_gid ? r->cfg->gid : getegid());
+	if (err < 0)
+		return err;
 	for (i = 0; !err && i < r->policy->npaths; i++) {
 		pr = &r->policy->paths[i];
 		if (!(pr->rights & (CABIN_FILE_WRITE | CABIN_FILE_CREATE)))
