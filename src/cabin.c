@@ -13,6 +13,7 @@
 
 #include "cabin/cabin.h"
 #include "core/names.h"
+#include "core/pathview.h"
 #include "platform/driver.h"
 #include "policy/env.h"
 #include "policy/landlock.h"
@@ -102,6 +103,8 @@ static int prepare(struct cabin_run_state *r, const char *program)
 		err = cabin_run_setup_xom(r);
 	if (!err)
 		err = cabin_run_setup_memguard(r);
+	if (!err)
+		err = cabin_run_setup_ids(r);
 	if (err < 0)
 		return err;
 	err = cabin_run_compile_routes(r);
@@ -228,6 +231,7 @@ int cabin_run(const struct cabin_config *cfg, char *const argv[])
 		code = cabin_run_deliver_outputs(&r, code);
 	}
 	cabin_run_close_records(&r);
+	cabin_caps_act_as_cabin();
 	close_platform(&r);
 	leave_workdir(&saved_cwd);
 	cabin_env_free(r.envp);

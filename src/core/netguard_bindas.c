@@ -154,9 +154,7 @@ static int open_userns(pid_t tid)
  * bind itself (EINVAL for a bad length, EADDRINUSE, ...), as it would
  * have refused the program; 0 when it could not be bound this way (the
  * child could not be set up, or EACCES, which may be its Landlock
- * domain's): the caller then binds by the last component from dir.  A
- * root program running as other ids gets -EACCES instead: cabin's own
- * fallback would make the file with root's.
+ * domain's): the caller then binds by the last component from dir.
  */
 int cabin_netguard_bind_as_program(struct cabin_netguard_call *c,
 				   const struct cabin_netguard_addr *a,
@@ -185,9 +183,6 @@ int cabin_netguard_bind_as_program(struct cabin_netguard_call *c,
 		if (got == pid && WIFEXITED(status))
 			ret = bind_result(WEXITSTATUS(status));
 	}
-	/* Never cabin's fallback, root's file ids, for such a program. */
-	if (!ret && b.as_ids)
-		ret = -EACCES;
 out:
 	if (b.root >= 0)
 		close(b.root);

@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <limits.h>
 #include <linux/magic.h>
 #include <stdio.h>
@@ -12,6 +13,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
+#include <sys/fsuid.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -327,30 +329,100 @@ int cabin_pathview_umask(pid_t tid)
 	return ret;
 }
 
+static struct {
+	bool on;
+	uid_t uid;
+	gid_t gid;
+	gid_t *groups;		/* cabin's own, given back at the end */
+	int ngroups;
+} act_as;
+
+int cabin_caps_act_as(uid_t uid, gid_t gid)
+{
+	int n = getgroups(0, NULL);
+
+	if (n < 0)
+		return -errno;
+	act_as.groups = calloc((size_t)n + 1, sizeof(gid_t));
+	if (!act_as.groups)
+		return -ENOMEM;
+	act_as.ngroups = getgroups(n, act_as.groups);
+	if (act_as.ngroups < 0 || setgroups(0, NULL) < 0) {
+		free(act_as.groups);
+		act_as.groups = NULL;
+		return -errno;
+	}
+	act_as.on = true;
+	act_as.uid = uid;
+	act_as.gid = gid;
+	return 0;
+}
+
+void cabin_caps_act_as_cabin(void)
+{
+	if (!act_as.on)
+		return;
+	if (setgroups((size_t)act_as.ngroups, act_as.groups) < 0)
+		errno = 0;	/* cabin is ending its run; nothing to fail */
+	free(act_as.groups);
+	memset(&act_as, 0, sizeof(act_as));
+}
+
+static void fs_ids(uid_t uid, gid_t gid)
+{
+	setfsuid(uid);
+	setfsgid(gid);
+}
+
+/* The program's file ids, checked: setfsuid says nothing of failing. */
+static int take_program_ids(struct cabin_caps *s)
+{
+	s->fsuid = (uid_t)setfsuid(act_as.uid);
+	s->fsgid = (gid_t)setfsgid(act_as.gid);
+	if ((uid_t)setfsuid((uid_t)-1) == act_as.uid &&
+	    (gid_t)setfsgid((gid_t)-1) == act_as.gid) {
+		s->as_program = true;
+		return 0;
+	}
+	fs_ids(s->fsuid, s->fsgid);
+	return -EPERM;
+}
+
 int cabin_caps_lower(struct cabin_caps *s)
 {
 	struct __user_cap_data_struct low[_LINUX_CAPABILITY_U32S_3];
 
 	s->lowered = false;
+	s->as_program = false;
 	s->hdr.version = _LINUX_CAPABILITY_VERSION_3;
 	s->hdr.pid = 0;
 	if (syscall(SYS_capget, &s->hdr, s->data) < 0)
 		return -errno;
 	if (!s->data[0].effective && !s->data[1].effective)
 		return 0;
+	if (act_as.on && take_program_ids(s) < 0)
+		return -EPERM;
 	memcpy(low, s->data, sizeof(low));
 	low[0].effective = 0;
 	low[1].effective = 0;
 	/* Acting with cabin's privileges would be an escape: fail closed. */
-	if (syscall(SYS_capset, &s->hdr, low) < 0)
+	if (syscall(SYS_capset, &s->hdr, low) < 0) {
+		if (s->as_program)
+			fs_ids(s->fsuid, s->fsgid);
+		s->as_program = false;
 		return -EPERM;
+	}
 	s->lowered = true;
 	return 0;
 }
 
 void cabin_caps_restore(struct cabin_caps *s)
 {
+	/* Capabilities first: changing file ids back needs CAP_SETUID. */
 	if (s->lowered)
 		syscall(SYS_capset, &s->hdr, s->data);
+	if (s->as_program)
+		fs_ids(s->fsuid, s->fsgid);
 	s->lowered = false;
+	s->as_program = false;
 }

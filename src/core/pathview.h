@@ -59,6 +59,9 @@ bool cabin_pathview_same(int a, int b);
 /* Effective capabilities of cabin, saved while they are lowered. */
 struct cabin_caps {
 	bool lowered;
+	bool as_program;		/* file ids switched to cabin_caps_act_as's */
+	uid_t fsuid;
+	gid_t fsgid;
 	struct __user_cap_header_struct hdr;
 	struct __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3];
 };
@@ -71,6 +74,16 @@ struct cabin_caps {
  */
 int cabin_caps_lower(struct cabin_caps *s);
 void cabin_caps_restore(struct cabin_caps *s);
+
+/*
+ * Root's program runs as uid and gid with no other group (--uid, --gid):
+ * from now on a lowered act takes those as its file ids, and cabin drops
+ * its supplementary groups (it needs none while it has its
+ * capabilities), so the act has no file access the program lacks.
+ * 0 or -errno.  cabin_caps_act_as_cabin undoes it, groups and all.
+ */
+int cabin_caps_act_as(uid_t uid, gid_t gid);
+void cabin_caps_act_as_cabin(void);
 
 
 #endif

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "core/names.h"
+#include "core/pathview.h"
 #include "core/proxy.h"
 #include "policy/compile.h"
 #include "policy/landlock.h"
@@ -109,11 +110,10 @@ int cabin_run_setup_memguard(struct cabin_run_state *r)
 	if (err < 0)
 		return err;
 	r->has_memguard = true;
-	/* Root's --uid, --gid: the program's ids on disk are those. */
-	if (geteuid() == 0 && (r->cfg->set_uid || r->cfg->set_gid))
+	if (cabin_run_other_ids(r))
 		err = cabin_memguard_set_ids(&r->memguard,
-				r->cfg->set_uid ? r->cfg->uid : 0,
-				r->cfg->set_gid ? r->cfg->gid : getegid());
+					     r->cfg->set_uid ? r->cfg->uid : 0,
+					     r->cfg->gid);
 	if (err < 0)
 		return err;
 	for (i = 0; !err && i < r->policy->npaths; i++) {
@@ -290,4 +290,17 @@ int cabin_run_init_proxy(struct cabin_run_state *r, struct cabin_proxy *proxy,
 	proxy->fail_unreadable = !(r->cfg->unsafe & CABIN_UNSAFE_UNREADABLE);
 	observe_records(r, proxy);
 	return emulate(r, proxy);
+}
+
+/*
+ * Root's program with other ids: what cabin does on its behalf (the file
+ * guard's metadata changes, socket files, connects) is done with them as
+ * file ids too, never with root's ownership of the host's files.
+ */
+int cabin_run_setup_ids(struct cabin_run_state *r)
+{
+	if (!cabin_run_other_ids(r))
+		return 0;
+	return cabin_caps_act_as(r->cfg->set_uid ? r->cfg->uid : 0,
+				 r->cfg->gid);
 }
