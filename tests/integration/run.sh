@@ -1115,7 +1115,8 @@ one_line "--gid 'x': one clear line, 125" \
 one_line "--uid with --platform kvm: refused before the probe, 125" \
 	"cabin: --uid and --gid are not supported on --platform kvm (its guest reports the invoking user's ids); nothing was run" \
 	run --platform kvm --uid 1 --gid 1 -- touch "$TMP/ids-ran"
-if [ ! -e "$TMP/ids-ran" ] && "$CABIN" run --help | grep -q -- '--uid N, --gid M'; then
+if [ ! -e "$TMP/ids-ran" ] && "$CABIN" run --help | grep -q -- '--uid N  ' &&
+   "$CABIN" run --help | grep -q -- '--gid M  '; then
 	t_ok "--uid/--gid refused: nothing ran; in run --help"
 else
 	t_fail "--uid/--gid refused: nothing ran; in run --help" "$(ls "$TMP/ids-ran" 2>&1)"
