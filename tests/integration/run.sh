@@ -1018,12 +1018,14 @@ chmod 755 "$ID"
 me=$(id -u):$(id -g); disk=$me
 if [ "$(id -u)" = 0 ]; then chown 1234:2345 "$ID"; disk=1234:2345; fi
 ids_run() { (cd "$ID" && $TO "$CABIN" run "$@") 2>"$TMP/ids.err"; }
-out=$(ids_run --uid 1234 --gid 2345 -- sh -c 'id -u; id -g; id -G'); rc=$?
-if [ "$rc" = 0 ] && [ "$out" = "$(printf '1234\n2345\n2345')" ]; then
-	t_ok "--uid 1234 --gid 2345: id -u, id -g and id -G print 1234, 2345, 2345"
-else
-	t_fail "--uid 1234 --gid 2345: id prints them" "status $rc, '$out'"; diag <"$TMP/ids.err"
-fi
+ids_is() { # ids_is NAME WANT CABIN-RUN-ARGS... : status 0, stdout WANT
+	local name=$1 want=$2 out rc; shift 2
+	out=$(ids_run "$@"); rc=$?
+	if [ "$rc" = 0 ] && [ "$out" = "$want" ]; then t_ok "$name"
+	else t_fail "$name" "status $rc, '$out', want '$want'"; diag <"$TMP/ids.err"; fi
+}
+ids_is "--uid 1234 --gid 2345: id -u, id -g and id -G print 1234, 2345, 2345" \
+	"$(printf '1234\n2345\n2345')" --uid 1234 --gid 2345 -- sh -c 'id -u; id -g; id -G'
 out=$(ids_run --uid 1234 --gid 2345 -- sh -c 'touch f && stat -c %u:%g f'); rc=$?
 if [ "$rc" = 0 ] && [ "$out" = 1234:2345 ] && [ "$(stat -c %u:%g "$ID/f")" = "$disk" ]; then
 	t_ok "--uid/--gid: a file the program makes is 1234:2345 inside, $disk on disk"
@@ -1031,12 +1033,8 @@ else
 	t_fail "--uid/--gid: a file's owner inside and on disk" "status $rc, inside '$out', disk '$(stat -c %u:%g "$ID/f" 2>&1)', want $disk"
 	diag <"$TMP/ids.err"
 fi
-out=$(ids_run --uid 4294967294 --gid 4294967294 -- sh -c 'id -u; id -g'); rc=$?
-if [ "$rc" = 0 ] && [ "$out" = "$(printf '4294967294\n4294967294')" ]; then
-	t_ok "--uid/--gid 4294967294, the highest: id prints it"
-else
-	t_fail "--uid/--gid 4294967294" "status $rc, '$out'"; diag <"$TMP/ids.err"
-fi
+ids_is "--uid/--gid 4294967294, the highest: id prints it" \
+	"$(printf '4294967294\n4294967294')" --uid 4294967294 --gid 4294967294 -- sh -c 'id -u; id -g'
 out=$(ids_run --uid 0 --gid 0 -- sh -c 'id -u; grep -E "^Cap(Inh|Prm|Eff|Bnd|Amb):" /proc/self/status'); rc=$?
 caps=$(printf '%s\n' "$out" | sed -n 's/^Cap...:[[:space:]]*//p' | sort -u)
 if [ "$rc" = 0 ] && [ "$(printf '%s\n' "$out" | head -1)" = 0 ] &&
@@ -1053,12 +1051,8 @@ else
 fi
 if [ "$(id -u)" = 0 ]; then
 	cp /usr/bin/id "$ID/sid" && chmod 4755 "$ID/sid"
-	out=$(ids_run --uid 1234 --gid 2345 -- ./sid); rc=$?
-	if [ "$rc" = 0 ] && [ "$out" = "uid=1234 gid=2345 groups=2345" ]; then
-		t_ok "--uid as root: a setuid-root id stays uid 1234, no euid, no group"
-	else
-		t_fail "--uid as root: a setuid-root file stays inert" "status $rc, '$out'"; diag <"$TMP/ids.err"
-	fi
+	ids_is "--uid as root: a setuid-root id stays uid 1234, no euid, no group" \
+		"uid=1234 gid=2345 groups=2345" --uid 1234 --gid 2345 -- ./sid
 	mkdir "$ID/rootdir"
 	out=$(ids_run --uid 1234 --gid 2345 -- $PY -c 'import socket, os
 s = socket.socket(socket.AF_UNIX)
@@ -1084,22 +1078,16 @@ except PermissionError:
 	one_line "--uid as root without --gid: one clear line, 125" \
 		"cabin: --uid as root needs --gid too (the program would keep root's group 0 on disk); nothing was run" \
 		run --uid 1234 -- touch "$TMP/ids-ran"
-	out=$(ids_run --gid 2345 -- sh -c 'id -u; id -G'); rc=$?
-	if [ "$rc" = 0 ] && [ "$out" = "$(printf '0\n2345')" ]; then
-		t_ok "--gid alone as root: uid 0, the one group 2345"
-	else
-		t_fail "--gid alone as root" "status $rc, '$out'"; diag <"$TMP/ids.err"
-	fi
+	ids_is "--gid alone as root: uid 0, the one group 2345" "$(printf '0\n2345')" \
+		--gid 2345 -- sh -c 'id -u; id -G'
 else
 	for n in "setuid-root file stays inert" "socket files bound as uid" "root's file cannot be chmod'ed" "--uid without --gid refused" "--gid alone"; do
 		t_skip "--uid as root: $n" "not root"
 	done
-	out=$(ids_run --uid 1234 -- sh -c 'id -u; id -g'); rc=$?
-	if [ "$rc" = 0 ] && [ "$out" = "$(printf '1234\n%s' "$(id -g)")" ]; then
-		t_ok "--uid alone: the gid stays the invoking user's"
-	else
-		t_fail "--uid alone" "status $rc, '$out'"; diag <"$TMP/ids.err"
-	fi
+	ids_is "--uid alone: the gid stays the invoking user's" "$(printf '1234\n%s' "$(id -g)")" \
+		--uid 1234 -- sh -c 'id -u; id -g'
+	ids_is "--uid with --hostname: both, in one user namespace" "$(printf '1234\nids.example')" \
+		--uid 1234 --hostname ids.example -- sh -c 'id -u; uname -n'
 fi
 cmp_run "without --uid/--gid: id as natively" id
 for bad in x -1 4294967295 99999999999999999999 "" " 5" 1.5 root; do
