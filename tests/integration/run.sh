@@ -1067,6 +1067,11 @@ except PermissionError:
 	else
 		t_fail "--uid as root: socket files bound as the program's uid" "status $rc, '$out'"; diag <"$TMP/ids.err"
 	fi
+	# W^X judges with uid 1234: its own 0555 libc under . is writable to it.
+	libc=$(ldd /bin/true | sed -n 's/^.*libc\.so\.6 => \([^ ]*\) .*/\1/p')
+	cp "$libc" "$ID/libc.so.6" && chown 1234:2345 "$ID/libc.so.6" && chmod 555 "$ID/libc.so.6"
+	ids_is "--uid as root, --wx: uid 1234's read-only libc under . is no code for it" 127 \
+		--wx --uid 1234 --gid 2345 -- sh -c 'LD_LIBRARY_PATH=. /bin/true 2>/dev/null; echo $?'
 	touch "$ID/rootfile"; chmod 644 "$ID/rootfile"
 	out=$(ids_run --uid 1234 --gid 2345 -- sh -c 'chmod 666 rootfile 2>/dev/null; echo $?'); rc=$?
 	if [ "$rc" = 0 ] && [ "$out" != 0 ] && [ "$(stat -c %a "$ID/rootfile")" = 644 ]; then
@@ -1081,7 +1086,7 @@ except PermissionError:
 	ids_is "--gid alone as root: uid 0, the one group 2345" "$(printf '0\n2345')" \
 		--gid 2345 -- sh -c 'id -u; id -G'
 else
-	for n in "setuid-root file stays inert" "socket files bound as uid" "root's file cannot be chmod'ed" "--uid without --gid refused" "--gid alone"; do
+	for n in "setuid-root file stays inert" "socket files bound as uid" "W^X judges as uid 1234" "root's file cannot be chmod'ed" "--uid without --gid refused" "--gid alone"; do
 		t_skip "--uid as root: $n" "not root"
 	done
 	ids_is "--uid alone: the gid stays the invoking user's" "$(printf '1234\n%s' "$(id -g)")" \
