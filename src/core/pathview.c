@@ -13,7 +13,6 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
-#include <sys/fsuid.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -333,15 +332,20 @@ static struct {
 	bool on;
 	uid_t uid;
 	gid_t gid;
-	gid_t *groups;		/* cabin's own, given back at the end */
+	uid_t ruid, euid;	/* cabin's own, to come back to */
+	gid_t rgid, egid;
+	gid_t *groups;
 	int ngroups;
 } act_as;
 
 int cabin_caps_act_as(uid_t uid, gid_t gid)
 {
 	int n = getgroups(0, NULL);
+	uid_t suid;
+	gid_t sgid;
 
-	if (n < 0)
+	if (n < 0 || getresuid(&act_as.ruid, &act_as.euid, &suid) < 0 ||
+	    getresgid(&act_as.rgid, &act_as.egid, &sgid) < 0)
 		return -errno;
 	act_as.groups = calloc((size_t)n + 1, sizeof(gid_t));
 	if (!act_as.groups)
@@ -368,24 +372,39 @@ void cabin_caps_act_as_cabin(void)
 	memset(&act_as, 0, sizeof(act_as));
 }
 
-static void fs_ids(uid_t uid, gid_t gid)
+void cabin_caps_acting_ids(uid_t *uid, gid_t *gid)
 {
-	setfsuid(uid);
-	setfsgid(gid);
+	*uid = act_as.on ? act_as.uid : geteuid();
+	*gid = act_as.on ? act_as.gid : getegid();
 }
 
-/* The program's file ids, checked: setfsuid says nothing of failing. */
+/*
+ * The program's real and effective ids, root kept as the saved ones to
+ * come back by: file access, a connect's peer credentials and a send's
+ * are then the program's.  The uid change empties the effective set.
+ */
 static int take_program_ids(struct cabin_caps *s)
 {
-	s->fsuid = (uid_t)setfsuid(act_as.uid);
-	s->fsgid = (gid_t)setfsgid(act_as.gid);
-	if ((uid_t)setfsuid((uid_t)-1) == act_as.uid &&
-	    (gid_t)setfsgid((gid_t)-1) == act_as.gid) {
-		s->as_program = true;
-		return 0;
+	if (setresgid(act_as.gid, act_as.gid, (gid_t)-1) < 0)
+		return -EPERM;
+	if (setresuid(act_as.uid, act_as.uid, (uid_t)-1) < 0) {
+		if (setresgid(act_as.rgid, act_as.egid, (gid_t)-1) < 0)
+			abort();	/* half the program's: never act on */
+		return -EPERM;
 	}
-	fs_ids(s->fsuid, s->fsgid);
-	return -EPERM;
+	s->as_program = true;
+	return 0;
+}
+
+/* Back to cabin's, by the saved ids; a cabin that cannot must not go on. */
+static void give_back_ids(struct cabin_caps *s)
+{
+	if (!s->as_program)
+		return;
+	if (setresuid(act_as.ruid, act_as.euid, (uid_t)-1) < 0 ||
+	    setresgid(act_as.rgid, act_as.egid, (gid_t)-1) < 0)
+		abort();
+	s->as_program = false;
 }
 
 int cabin_caps_lower(struct cabin_caps *s)
@@ -407,9 +426,7 @@ int cabin_caps_lower(struct cabin_caps *s)
 	low[1].effective = 0;
 	/* Acting with cabin's privileges would be an escape: fail closed. */
 	if (syscall(SYS_capset, &s->hdr, low) < 0) {
-		if (s->as_program)
-			fs_ids(s->fsuid, s->fsgid);
-		s->as_program = false;
+		give_back_ids(s);
 		return -EPERM;
 	}
 	s->lowered = true;
@@ -418,11 +435,9 @@ int cabin_caps_lower(struct cabin_caps *s)
 
 void cabin_caps_restore(struct cabin_caps *s)
 {
-	/* Capabilities first: changing file ids back needs CAP_SETUID. */
+	/* Ids first: euid 0 again makes the permitted set effective. */
+	give_back_ids(s);
 	if (s->lowered)
 		syscall(SYS_capset, &s->hdr, s->data);
-	if (s->as_program)
-		fs_ids(s->fsuid, s->fsgid);
 	s->lowered = false;
-	s->as_program = false;
 }

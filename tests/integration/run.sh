@@ -1072,6 +1072,28 @@ except PermissionError:
 	cp "$libc" "$ID/libc.so.6" && chown 1234:2345 "$ID/libc.so.6" && chmod 555 "$ID/libc.so.6"
 	ids_is "--uid as root, --wx: uid 1234's read-only libc under . is no code for it" 127 \
 		--wx --uid 1234 --gid 2345 -- sh -c 'LD_LIBRARY_PATH=. /bin/true 2>/dev/null; echo $?'
+	# A peer sees uid 1234 (SO_PEERCRED, SCM_CREDENTIALS), never root's 0.
+	$PY -c 'import os, socket, struct, sys
+s = socket.socket(socket.AF_UNIX)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_PASSCRED, 1)
+s.bind(sys.argv[1]); os.chmod(sys.argv[1], 0o777); s.listen(1)
+c, _ = s.accept()
+p, u, g = struct.unpack("3i", c.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, 12))
+m, anc, _, _ = c.recvmsg(16, socket.CMSG_SPACE(12))
+sent = [struct.unpack("3i", d)[1:] for l, t, d in anc if t == socket.SCM_CREDENTIALS]
+print(u, g, *(sent[0] if sent else ("none",)))' "$ID/srv" >"$TMP/ids-peer" 2>&1 &
+	srv=$!
+	wait_until "$T_HANG" test -S "$ID/srv"
+	ids_run --uid 1234 --gid 2345 -- $PY -c 'import os, socket, struct
+s = socket.socket(socket.AF_UNIX); s.connect("srv")
+s.sendmsg([b"x"], [(socket.SOL_SOCKET, socket.SCM_CREDENTIALS,
+	struct.pack("3i", os.getpid(), os.getuid(), os.getgid()))])' >/dev/null
+	wait "$srv"
+	if [ "$(cat "$TMP/ids-peer")" = "1234 2345 1234 2345" ]; then
+		t_ok "--uid as root: a peer's SO_PEERCRED and SCM_CREDENTIALS say 1234 2345"
+	else
+		t_fail "--uid as root: a peer sees the program's ids" "$(head -c 300 "$TMP/ids-peer")"; diag <"$TMP/ids.err"
+	fi
 	touch "$ID/rootfile"; chmod 644 "$ID/rootfile"
 	out=$(ids_run --uid 1234 --gid 2345 -- sh -c 'chmod 666 rootfile 2>/dev/null; echo $?'); rc=$?
 	if [ "$rc" = 0 ] && [ "$out" != 0 ] && [ "$(stat -c %a "$ID/rootfile")" = 644 ]; then
@@ -1086,7 +1108,7 @@ except PermissionError:
 	ids_is "--gid alone as root: uid 0, the one group 2345" "$(printf '0\n2345')" \
 		--gid 2345 -- sh -c 'id -u; id -G'
 else
-	for n in "setuid-root file stays inert" "socket files bound as uid" "W^X judges as uid 1234" "root's file cannot be chmod'ed" "--uid without --gid refused" "--gid alone"; do
+	for n in "setuid-root file stays inert" "socket files bound as uid" "W^X judges as uid 1234" "a peer sees uid 1234" "root's file cannot be chmod'ed" "--uid without --gid refused" "--gid alone"; do
 		t_skip "--uid as root: $n" "not root"
 	done
 	ids_is "--uid alone: the gid stays the invoking user's" "$(printf '1234\n%s' "$(id -g)")" \
