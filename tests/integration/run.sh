@@ -1101,6 +1101,42 @@ s.sendmsg([b"x"], [(socket.SOL_SOCKET, socket.SCM_CREDENTIALS,
 	else
 		t_fail "--uid as root: root's file stays root's" "status $rc, '$out', mode $(stat -c %a "$ID/rootfile")"; diag <"$TMP/ids.err"
 	fi
+	# As uid 1234 where user namespaces are forbidden: a user namespace
+	# of root's own mapping 0 and 1234, its max_user_namespaces 0.
+	cat >"$TMP/nouserns.py" <<'PYEOF'
+import ctypes, os, sys
+libc = ctypes.CDLL(None, use_errno=True)
+r, w = os.pipe(); r2, w2 = os.pipe()
+pid = os.fork()
+if pid == 0:
+    os.close(w); os.close(r2)
+    if libc.unshare(0x10000000) != 0:        # CLONE_NEWUSER
+        sys.exit("unshare: " + os.strerror(ctypes.get_errno()))
+    os.write(w2, b"u"); os.close(w2)
+    if os.read(r, 1) != b"m":
+        sys.exit("no id maps")
+    open("/proc/sys/user/max_user_namespaces", "w").write("0")
+    os.setgroups([]); os.setresgid(1234, 1234, 1234); os.setresuid(1234, 1234, 1234)
+    os.execv(sys.argv[1], sys.argv[1:])
+os.close(r); os.close(w2)
+if os.read(r2, 1) != b"u":
+    sys.exit("the child did not unshare")
+for f in ("uid_map", "gid_map"):
+    open("/proc/%d/%s" % (pid, f), "w").write("0 0 1\n1234 1234 1\n")
+os.write(w, b"m"); os.close(w)
+sys.exit(os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]))
+PYEOF
+	if ! setpriv --reuid 1234 --regid 2345 --clear-groups test -x "$CABIN"; then
+		t_skip "--uid where user namespaces are forbidden" "uid 1234 cannot run $CABIN"
+	else
+		out=$(cd "$ID" && $TO $PY "$TMP/nouserns.py" "$CABIN" run --uid 1 --gid 1 -- touch nouserns-ran 2>&1); rc=$?
+		if [ "$rc" = 125 ] && [ ! -e "$ID/nouserns-ran" ] &&
+		   [ "$out" = "cabin: --uid and --gid need a user namespace, which this system does not allow users other than root (see 'cabin info'); nothing was run" ]; then
+			t_ok "--uid where user namespaces are forbidden: one clear line, 125, nothing runs"
+		else
+			t_fail "--uid where user namespaces are forbidden" "status $rc, '$out'"
+		fi
+	fi
 	rm -f "$TMP/ids-ran"
 	one_line "--uid as root without --gid: one clear line, 125" \
 		"cabin: --uid as root needs --gid too (the program would keep root's group 0 on disk); nothing was run" \
@@ -1108,7 +1144,7 @@ s.sendmsg([b"x"], [(socket.SOL_SOCKET, socket.SCM_CREDENTIALS,
 	ids_is "--gid alone as root: uid 0, the one group 2345" "$(printf '0\n2345')" \
 		--gid 2345 -- sh -c 'id -u; id -G'
 else
-	for n in "setuid-root file stays inert" "socket files bound as uid" "W^X judges as uid 1234" "a peer sees uid 1234" "root's file cannot be chmod'ed" "--uid without --gid refused" "--gid alone"; do
+	for n in "setuid-root file stays inert" "socket files bound as uid" "W^X judges as uid 1234" "a peer sees uid 1234" "root's file cannot be chmod'ed" "user namespaces forbidden" "--uid without --gid refused" "--gid alone"; do
 		t_skip "--uid as root: $n" "not root"
 	done
 	ids_is "--uid alone: the gid stays the invoking user's" "$(printf '1234\n%s' "$(id -g)")" \
