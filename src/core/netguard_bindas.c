@@ -8,8 +8,8 @@
  *
  * A short-lived child of cabin does it: it takes the program's root
  * (chroot, in the program's user namespace when cabin needs a capability
- * there to do so) and cwd, the program's file ids when root's program
- * runs as another uid (--uid, --gid: the file is then the program's, made
+ * there to do so) and cwd, the program's ids when root's program runs
+ * as another uid (--uid, --gid: the file is then the program's, made
  * only where it could make one), drops every capability, takes the program's
  * umask and, when files are restricted, a Landlock domain of its own that
  * lets it make a socket only beneath the directory the guard checked;
@@ -41,9 +41,9 @@ struct bindas {
 	int cwd;	/* its cwd, O_PATH */
 	int userns;	/* its user namespace, or -1 */
 	int dir;	/* the directory the file guard checked */
-	bool as_ids;	/* root's program runs as fsuid, fsgid */
-	uid_t fsuid;
-	gid_t fsgid;
+	bool as_ids;	/* root's program runs as uid, gid */
+	uid_t uid;
+	gid_t gid;
 	mode_t mask;
 	int (*confine)(int dir);
 };
@@ -84,8 +84,8 @@ static void child(const struct bindas *b, struct cabin_netguard_call *c,
 	if (take_root(b) < 0 || fchdir(b->cwd) < 0)
 		_exit(1);
 	if (b->as_ids && (setgroups(0, NULL) < 0 ||
-			  setresgid(b->fsgid, b->fsgid, b->fsgid) < 0 ||
-			  setresuid(b->fsuid, b->fsuid, b->fsuid) < 0))
+			  setresgid(b->gid, b->gid, b->gid) < 0 ||
+			  setresuid(b->uid, b->uid, b->uid) < 0))
 		_exit(1);
 	if (drop_caps() < 0)
 		_exit(1);
@@ -107,38 +107,11 @@ static int bind_result(int code)
 	return -code;
 }
 
-/*
- * Root's program with other ids: the ones it makes files with, from its
- * status (cabin's view of them, the host's).  Any other program shares
- * cabin's, or is in a user namespace mapped to them.
- */
-static void program_ids(struct bindas *b, pid_t tid)
+/* Root's program with other ids (--uid, --gid) makes files with them. */
+static void program_ids(struct bindas *b)
 {
-	unsigned int u[4], g[4];
-	char path[64], line[256];
-	int found = 0;
-	FILE *f;
-
-	if (geteuid() != 0)
-		return;
-	snprintf(path, sizeof(path), "/proc/%d/status", (int)tid);
-	f = fopen(path, "re");
-	if (!f)
-		return;
-	while (found != 3 && fgets(line, sizeof(line), f)) {
-		if (sscanf(line, "Uid: %u %u %u %u", &u[0], &u[1], &u[2],
-			   &u[3]) == 4)
-			found |= 1;
-		if (sscanf(line, "Gid: %u %u %u %u", &g[0], &g[1], &g[2],
-			   &g[3]) == 4)
-			found |= 2;
-	}
-	fclose(f);
-	if (found == 3 && (u[3] != 0 || g[3] != getegid())) {
-		b->as_ids = true;
-		b->fsuid = u[3];
-		b->fsgid = g[3];
-	}
+	cabin_caps_acting_ids(&b->uid, &b->gid);
+	b->as_ids = b->uid != geteuid() || b->gid != getegid();
 }
 
 static int open_userns(pid_t tid)
@@ -172,7 +145,7 @@ int cabin_netguard_bind_as_program(struct cabin_netguard_call *c,
 	if (b.root < 0 || b.cwd < 0)
 		goto out;
 	b.userns = open_userns(c->task->tid);
-	program_ids(&b, c->task->tid);
+	program_ids(&b);
 	pid = fork();
 	if (!pid)
 		child(&b, c, a);

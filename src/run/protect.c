@@ -294,8 +294,9 @@ int cabin_run_init_proxy(struct cabin_run_state *r, struct cabin_proxy *proxy,
 
 /*
  * Root's program with other ids: what cabin does on its behalf (the file
- * guard's metadata changes, socket files, connects) is done with them as
- * file ids too, never with root's ownership of the host's files.
+ * guard's metadata changes, socket files, connects, sends) is done with
+ * them, never with root's ownership of the host's files or root's
+ * credentials to a peer.
  */
 int cabin_run_setup_ids(struct cabin_run_state *r)
 {
