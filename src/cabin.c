@@ -13,6 +13,7 @@
 
 #include "cabin/cabin.h"
 #include "core/names.h"
+#include "core/pathview.h"
 #include "platform/driver.h"
 #include "policy/env.h"
 #include "policy/landlock.h"
@@ -105,6 +106,8 @@ static int prepare(struct cabin_run_state *r, const char *program)
 		err = cabin_run_setup_xom(r);
 	if (!err)
 		err = cabin_run_setup_memguard(r);
+	if (!err)
+		err = cabin_run_setup_ids(r);
 	if (err < 0)
 		return err;
 	err = cabin_run_compile_routes(r);
@@ -139,6 +142,10 @@ static int open_platform(struct cabin_run_state *r)
 		return -EINVAL;
 	}
 	r->traits = d->traits;
+	/* Before the probe: refused alike where the platform cannot work. */
+	err = cabin_run_check_ids(r);
+	if (err < 0)
+		return err;
 	l->log = r->log;
 	l->quiet = cfg->quiet;
 	l->unsafe = cfg->unsafe;
@@ -234,6 +241,7 @@ int cabin_run(const struct cabin_config *cfg, char *const argv[])
 		code = cabin_run_deliver_outputs(&r, code);
 	}
 	cabin_run_close_records(&r);
+	cabin_caps_act_as_cabin();
 	close_platform(&r);
 	cabin_cgroup_remove(&r.cgroup);
 	leave_workdir(&saved_cwd);

@@ -4,6 +4,7 @@
  * libcabin and exit with its status.  Options end at `--` or at the first
  * word that is not one, so the program's own options are never cabin's.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
@@ -55,6 +56,10 @@ static void usage(FILE *out)
 	      "                            files from where cabin was started)\n"
 	      "      --hostname NAME       the program sees NAME as its host name, in a\n"
 	      "                            UTS namespace of its own (the machine's stays)\n"
+	      "      --uid N               the program runs as uid N (a number): a user's\n"
+	      "                            in a user namespace of its own (on disk still\n"
+	      "                            the user), root's really as N\n"
+	      "      --gid M               the same for its group id (root: needed with --uid)\n"
 	      "      --wx                  W^X: no memory both writable and executable\n"
 	      "      --xom                 execute-only code (needs protection keys)\n"
 	      "      --best-effort         run even if the kernel cannot enforce every rule\n"
@@ -123,6 +128,7 @@ enum {
 	OPT_HOSTNAME,
 	OPT_PIDS_MAX, OPT_CPU_MAX, OPT_RLIMIT_AS, OPT_RLIMIT_CPU,
 	OPT_RLIMIT_NOFILE, OPT_RLIMIT_FSIZE,
+	OPT_UID, OPT_GID,
 };
 
 #define MAX_PASS_FDS 64
@@ -222,6 +228,33 @@ static int parse_count(const char *s, uint64_t *out)
 	if (errno || end == s || *end || *s == '-' || !v)
 		return -EINVAL;
 	*out = v;
+	return 0;
+}
+
+/*
+ * --uid N, --gid M: a number, never a name (the program's /etc/passwd
+ * may not be the one cabin would read); 4294967295 is the kernel's -1.
+ */
+static int take_id(struct cabin_config *cfg, bool uid, const char *arg)
+{
+	char *end;
+	unsigned long long v;
+
+	errno = 0;
+	v = strtoull(arg, &end, 10);
+	if (errno || end == arg || *end || !isdigit((unsigned char)*arg) ||
+	    v > 4294967294ULL) {
+		fprintf(stderr, "cabin run: --%s takes a numeric %s id from 0 to 4294967294, not '%s'\n",
+			uid ? "uid" : "gid", uid ? "user" : "group", arg);
+		return -EINVAL;
+	}
+	if (uid) {
+		cfg->set_uid = true;
+		cfg->uid = (unsigned int)v;
+	} else {
+		cfg->set_gid = true;
+		cfg->gid = (unsigned int)v;
+	}
 	return 0;
 }
 
@@ -454,6 +487,8 @@ int cabin_cmd_run(int argc, char **argv)
 		{ "rlimit-cpu", required_argument, NULL, OPT_RLIMIT_CPU },
 		{ "rlimit-nofile", required_argument, NULL, OPT_RLIMIT_NOFILE },
 		{ "rlimit-fsize", required_argument, NULL, OPT_RLIMIT_FSIZE },
+		{ "uid", required_argument, NULL, OPT_UID },
+		{ "gid", required_argument, NULL, OPT_GID },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct run_args a = { 0 };
@@ -564,6 +599,11 @@ int cabin_cmd_run(int argc, char **argv)
 			break;
 		case OPT_HOSTNAME:
 			a.cfg.hostname = optarg;
+			break;
+		case OPT_UID:
+		case OPT_GID:
+			if (take_id(&a.cfg, c == OPT_UID, optarg) < 0)
+				goto out;
 			break;
 		case OPT_UNSAFE:
 			if (cabin_unsafe_parse(optarg, &a.cfg.unsafe) < 0) {

@@ -246,14 +246,13 @@ static int take_fds(struct cabin_netguard_call *c, struct ng_msg *m,
 static int translate_cmsg(struct cabin_netguard_call *c, struct ng_msg *m,
 			  struct cmsghdr *cm)
 {
-	struct ucred cred = {
-		.pid = getpid(), .uid = geteuid(), .gid = getegid(),
-	};
+	struct ucred cred = { .pid = getpid() };
 
+	cabin_caps_acting_ids(&cred.uid, &cred.gid);
 	if (cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_RIGHTS)
 		return take_fds(c, m, cm);
 	if (cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_CREDENTIALS) {
-		/* cabin sends: only its own credentials can pass. */
+		/* cabin sends: only the ids it sends with can pass. */
 		if (cm->cmsg_len != CMSG_LEN(sizeof(cred)))
 			return -EINVAL;
 		memcpy(CMSG_DATA(cm), &cred, sizeof(cred));

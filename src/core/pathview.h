@@ -75,6 +75,7 @@ bool cabin_pathview_same(int a, int b);
 /* Effective capabilities of cabin, saved while they are lowered. */
 struct cabin_caps {
 	bool lowered;
+	bool as_program;		/* acting with cabin_caps_act_as's ids */
 	struct __user_cap_header_struct hdr;
 	struct __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3];
 };
@@ -87,6 +88,20 @@ struct cabin_caps {
  */
 int cabin_caps_lower(struct cabin_caps *s);
 void cabin_caps_restore(struct cabin_caps *s);
+
+/*
+ * Root's program runs as uid and gid with no other group (--uid, --gid):
+ * from now on a lowered act takes those as its real and effective ids
+ * (root stays the saved ones), and cabin drops its supplementary groups
+ * (it needs none while it has its capabilities), so the act has no file
+ * access the program lacks and a peer sees the program's credentials,
+ * never root's.  0 or -errno.  cabin_caps_act_as_cabin undoes it,
+ * groups and all.
+ */
+int cabin_caps_act_as(uid_t uid, gid_t gid);
+void cabin_caps_act_as_cabin(void);
+/* The ids an act is done with: cabin_caps_act_as's, or cabin's own. */
+void cabin_caps_acting_ids(uid_t *uid, gid_t *gid);
 
 
 #endif

@@ -112,6 +112,10 @@ static struct cabin_spawn spawn_plan(struct cabin_run_state *r,
 		.userns = r->namespaces &&
 			  (cabin_run_needs_namespaces(r) ||
 			   !(r->cfg->unsafe & CABIN_UNSAFE_CAPS)),
+		.ids = {
+			.set_uid = r->cfg->set_uid, .set_gid = r->cfg->set_gid,
+			.uid = r->cfg->uid, .gid = r->cfg->gid,
+		},
 		.confine = confine,
 		.confine_ctx = r,
 		.join_cgroup = r->cgroup.procs_fd >= 0,

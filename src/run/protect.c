@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "core/names.h"
+#include "core/pathview.h"
 #include "core/proxy.h"
 #include "policy/compile.h"
 #include "policy/landlock.h"
@@ -109,6 +110,12 @@ int cabin_run_setup_memguard(struct cabin_run_state *r)
 	if (err < 0)
 		return err;
 	r->has_memguard = true;
+	if (cabin_run_other_ids(r))
+		err = cabin_memguard_set_ids(&r->memguard,
+					     r->cfg->set_uid ? r->cfg->uid : 0,
+					     r->cfg->gid);
+	if (err < 0)
+		return err;
 	for (i = 0; !err && i < r->policy->npaths; i++) {
 		pr = &r->policy->paths[i];
 		if (!(pr->rights & (CABIN_FILE_WRITE | CABIN_FILE_CREATE)))
@@ -294,4 +301,18 @@ int cabin_run_init_proxy(struct cabin_run_state *r, struct cabin_proxy *proxy,
 	proxy->fail_unreadable = !(r->cfg->unsafe & CABIN_UNSAFE_UNREADABLE);
 	observe_records(r, proxy);
 	return emulate(r, proxy);
+}
+
+/*
+ * Root's program with other ids: what cabin does on its behalf (the file
+ * guard's metadata changes, socket files, connects, sends) is done with
+ * them, never with root's ownership of the host's files or root's
+ * credentials to a peer.
+ */
+int cabin_run_setup_ids(struct cabin_run_state *r)
+{
+	if (!cabin_run_other_ids(r))
+		return 0;
+	return cabin_caps_act_as(r->cfg->set_uid ? r->cfg->uid : 0,
+				 r->cfg->gid);
 }

@@ -82,6 +82,7 @@ bool cabin_run_wants_namespaces(const struct cabin_policy *p);
 bool cabin_run_sigscope(const struct cabin_run_state *r);
 bool cabin_run_kfiles(const struct cabin_run_state *r);
 bool cabin_run_needs_namespaces(const struct cabin_run_state *r);
+bool cabin_run_other_ids(const struct cabin_run_state *r);
 
 /* What must hold before anything runs, said on the log (checks.c). */
 int cabin_run_check_enforceable(struct cabin_run_state *r);
@@ -92,6 +93,8 @@ void cabin_run_rule_error(const struct cabin_path_rule *rule, int err,
 int cabin_run_check_xom(struct cabin_run_state *r);
 int cabin_run_check_inherited(struct cabin_run_state *r);
 int cabin_run_check_hostname(struct cabin_run_state *r);
+int cabin_run_check_ids(struct cabin_run_state *r);
+int cabin_run_setup_ids(struct cabin_run_state *r);
 void cabin_run_note_open_files(const struct cabin_run_state *r);
 
 /* The effective policy's paths: what the run grants besides (grants.c). */

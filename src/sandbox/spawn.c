@@ -107,11 +107,11 @@ static void exec_as_script(const char *path, char *const args[],
 /* Everything up to the filter; each failure names its stage. */
 static void prepare_child(const struct cabin_spawn *s, int err_fd)
 {
-	bool in_userns = false;
+	bool root = geteuid() == 0, in_userns = false;
 	int r;
 
-	if (s->userns && geteuid() != 0) {
-		r = cabin_privs_enter_userns();
+	if (s->userns && !root) {
+		r = cabin_privs_enter_userns(&s->ids);
 		if (r < 0)
 			child_fail(err_fd, CABIN_STAGE_USERNS, -r);
 		in_userns = true;
@@ -123,6 +123,12 @@ static void prepare_child(const struct cabin_spawn *s, int err_fd)
 	}
 	if (!(s->unsafe & CABIN_UNSAFE_CAPS)) {
 		r = cabin_privs_drop(in_userns);
+		if (r < 0)
+			child_fail(err_fd, CABIN_STAGE_PRIVS, -r);
+	}
+	/* Root's ids last: the mounts and the drop above needed its powers. */
+	if (root && (s->ids.set_uid || s->ids.set_gid)) {
+		r = cabin_privs_set_ids(&s->ids);
 		if (r < 0)
 			child_fail(err_fd, CABIN_STAGE_PRIVS, -r);
 	}

@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
+#include "sandbox/privs.h"
 #include "sandbox/sandbox.h"
 #include "sandbox/signals.h"
 
@@ -21,6 +22,7 @@ struct cabin_spawn {
 	const struct cabin_saved_signals *signals;	/* restored in the child */
 	const struct cabin_sandbox *sandbox;
 	bool userns;			/* non-root: enter an own user namespace */
+	struct cabin_privs_ids ids;	/* the program's (--uid, --gid) */
 	/*
 	 * cabin's alone (its output files): closed first thing in the
 	 * child, so that no helper forked there holds them either.

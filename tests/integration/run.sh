@@ -1238,5 +1238,169 @@ if command -v prlimit >/dev/null && [ -x "$PY" ]; then
 else
 	t_skip "--rlimit-* against prlimit" "no prlimit or $PY"
 fi
+# --uid N --gid M: the program sees N and M (id, its files' owner as it
+# stats them); on disk its files are the invoking user's, or, for root,
+# really N's; with --uid 0 it holds no capability; setuid files stay
+# inert; bad values, root's --uid alone and --platform kvm are refused.
+ID=$(mktemp -d "${TMPDIR:-/tmp}/cabin-ids.XXXXXX")
+chmod 755 "$ID"
+me=$(id -u):$(id -g); disk=$me
+if [ "$(id -u)" = 0 ]; then chown 1234:2345 "$ID"; disk=1234:2345; fi
+ids_run() { (cd "$ID" && $TO "$CABIN" run "$@") 2>"$TMP/ids.err"; }
+ids_is() { # ids_is NAME WANT CABIN-RUN-ARGS... : status 0, stdout WANT
+	local name=$1 want=$2 out rc; shift 2
+	out=$(ids_run "$@"); rc=$?
+	if [ "$rc" = 0 ] && [ "$out" = "$want" ]; then t_ok "$name"
+	else t_fail "$name" "status $rc, '$out', want '$want'"; diag <"$TMP/ids.err"; fi
+}
+ids_is "--uid 1234 --gid 2345: id -u, id -g and id -G print 1234, 2345, 2345" \
+	"$(printf '1234\n2345\n2345')" --uid 1234 --gid 2345 -- sh -c 'id -u; id -g; id -G'
+out=$(ids_run --uid 1234 --gid 2345 -- sh -c 'touch f && stat -c %u:%g f'); rc=$?
+if [ "$rc" = 0 ] && [ "$out" = 1234:2345 ] && [ "$(stat -c %u:%g "$ID/f")" = "$disk" ]; then
+	t_ok "--uid/--gid: a file the program makes is 1234:2345 inside, $disk on disk"
+else
+	t_fail "--uid/--gid: a file's owner inside and on disk" "status $rc, inside '$out', disk '$(stat -c %u:%g "$ID/f" 2>&1)', want $disk"
+	diag <"$TMP/ids.err"
+fi
+ids_is "--uid/--gid 4294967294, the highest: id prints it" \
+	"$(printf '4294967294\n4294967294')" --uid 4294967294 --gid 4294967294 -- sh -c 'id -u; id -g'
+out=$(ids_run --uid 0 --gid 0 -- sh -c 'id -u; grep -E "^Cap(Inh|Prm|Eff|Bnd|Amb):" /proc/self/status'); rc=$?
+caps=$(printf '%s\n' "$out" | sed -n 's/^Cap...:[[:space:]]*//p' | sort -u)
+if [ "$rc" = 0 ] && [ "$(printf '%s\n' "$out" | head -1)" = 0 ] &&
+   [ "$(printf '%s\n' "$out" | grep -c '^Cap')" = 5 ] && [ "$caps" = 0000000000000000 ]; then
+	t_ok "--uid 0: root inside, and CapInh/Prm/Eff/Bnd/Amb all 0"
+else
+	t_fail "--uid 0: no capability inside" "status $rc, '$out'"; diag <"$TMP/ids.err"
+fi
+out=$(ids_run --uid 1234 --gid 2345 --report "$TMP/ids.json" -- true); rc=$?
+if [ "$rc" = 0 ] && grep -q '"uid": 1234,' "$TMP/ids.json" && grep -q '"gid": 2345,' "$TMP/ids.json"; then
+	t_ok "--uid/--gid: the report's uid and gid are 1234 and 2345"
+else
+	t_fail "--uid/--gid: the report states the ids" "status $rc"; diag <"$TMP/ids.json"
+fi
+if [ "$(id -u)" = 0 ]; then
+	cp /usr/bin/id "$ID/sid" && chmod 4755 "$ID/sid"
+	ids_is "--uid as root: a setuid-root id stays uid 1234, no euid, no group" \
+		"uid=1234 gid=2345 groups=2345" --uid 1234 --gid 2345 -- ./sid
+	mkdir "$ID/rootdir"
+	out=$(ids_run --uid 1234 --gid 2345 -- $PY -c 'import socket, os
+s = socket.socket(socket.AF_UNIX)
+s.bind("sock"); print(os.stat("sock").st_uid)
+try:
+    socket.socket(socket.AF_UNIX).bind("rootdir/sock"); print("bound")
+except PermissionError:
+    print("refused")'); rc=$?
+	if [ "$rc" = 0 ] && [ "$out" = "$(printf '1234\nrefused')" ] && [ "$(stat -c %u "$ID/sock")" = 1234 ] &&
+	   [ ! -e "$ID/rootdir/sock" ]; then
+		t_ok "--uid as root: socket files bound as uid 1234, refused in root's directory"
+	else
+		t_fail "--uid as root: socket files bound as the program's uid" "status $rc, '$out'"; diag <"$TMP/ids.err"
+	fi
+	# W^X judges with uid 1234: its own 0555 libc under . is writable to it.
+	libc=$(ldd /bin/true | sed -n 's/^.*libc\.so\.6 => \([^ ]*\) .*/\1/p')
+	cp "$libc" "$ID/libc.so.6" && chown 1234:2345 "$ID/libc.so.6" && chmod 555 "$ID/libc.so.6"
+	ids_is "--uid as root, --wx: uid 1234's read-only libc under . is no code for it" 127 \
+		--wx --uid 1234 --gid 2345 -- sh -c 'LD_LIBRARY_PATH=. /bin/true 2>/dev/null; echo $?'
+	# A peer sees uid 1234 (SO_PEERCRED, SCM_CREDENTIALS), never root's 0.
+	$PY -c 'import os, socket, struct, sys
+s = socket.socket(socket.AF_UNIX)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_PASSCRED, 1)
+s.bind(sys.argv[1]); os.chmod(sys.argv[1], 0o777); s.listen(1)
+c, _ = s.accept()
+p, u, g = struct.unpack("3i", c.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, 12))
+m, anc, _, _ = c.recvmsg(16, socket.CMSG_SPACE(12))
+sent = [struct.unpack("3i", d)[1:] for l, t, d in anc if t == socket.SCM_CREDENTIALS]
+print(u, g, *(sent[0] if sent else ("none",)))' "$ID/srv" >"$TMP/ids-peer" 2>&1 &
+	srv=$!
+	wait_until "$T_HANG" test -S "$ID/srv"
+	ids_run --uid 1234 --gid 2345 -- $PY -c 'import os, socket, struct
+s = socket.socket(socket.AF_UNIX); s.connect("srv")
+s.sendmsg([b"x"], [(socket.SOL_SOCKET, socket.SCM_CREDENTIALS,
+	struct.pack("3i", os.getpid(), os.getuid(), os.getgid()))])' >/dev/null
+	wait "$srv"
+	if [ "$(cat "$TMP/ids-peer")" = "1234 2345 1234 2345" ]; then
+		t_ok "--uid as root: a peer's SO_PEERCRED and SCM_CREDENTIALS say 1234 2345"
+	else
+		t_fail "--uid as root: a peer sees the program's ids" "$(head -c 300 "$TMP/ids-peer")"; diag <"$TMP/ids.err"
+	fi
+	touch "$ID/rootfile"; chmod 644 "$ID/rootfile"
+	out=$(ids_run --uid 1234 --gid 2345 -- sh -c 'chmod 666 rootfile 2>/dev/null; echo $?'); rc=$?
+	if [ "$rc" = 0 ] && [ "$out" != 0 ] && [ "$(stat -c %a "$ID/rootfile")" = 644 ]; then
+		t_ok "--uid as root: root's file under . cannot be chmod'ed by uid 1234"
+	else
+		t_fail "--uid as root: root's file stays root's" "status $rc, '$out', mode $(stat -c %a "$ID/rootfile")"; diag <"$TMP/ids.err"
+	fi
+	# As uid 1234 where user namespaces are forbidden: a user namespace
+	# of root's own mapping 0 and 1234, its max_user_namespaces 0.
+	cat >"$TMP/nouserns.py" <<'PYEOF'
+import ctypes, os, sys
+libc = ctypes.CDLL(None, use_errno=True)
+r, w = os.pipe(); r2, w2 = os.pipe()
+pid = os.fork()
+if pid == 0:
+    os.close(w); os.close(r2)
+    if libc.unshare(0x10000000) != 0:        # CLONE_NEWUSER
+        sys.exit("unshare: " + os.strerror(ctypes.get_errno()))
+    os.write(w2, b"u"); os.close(w2)
+    if os.read(r, 1) != b"m":
+        sys.exit("no id maps")
+    open("/proc/sys/user/max_user_namespaces", "w").write("0")
+    os.setgroups([]); os.setresgid(1234, 1234, 1234); os.setresuid(1234, 1234, 1234)
+    os.execv(sys.argv[1], sys.argv[1:])
+os.close(r); os.close(w2)
+if os.read(r2, 1) != b"u":
+    sys.exit("the child did not unshare")
+for f in ("uid_map", "gid_map"):
+    open("/proc/%d/%s" % (pid, f), "w").write("0 0 1\n1234 1234 1\n")
+os.write(w, b"m"); os.close(w)
+sys.exit(os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]))
+PYEOF
+	if ! setpriv --reuid 1234 --regid 2345 --clear-groups test -x "$CABIN"; then
+		t_skip "--uid where user namespaces are forbidden" "uid 1234 cannot run $CABIN"
+	else
+		out=$(cd "$ID" && $TO $PY "$TMP/nouserns.py" "$CABIN" run --uid 1 --gid 1 -- touch nouserns-ran 2>&1); rc=$?
+		if [ "$rc" = 125 ] && [ ! -e "$ID/nouserns-ran" ] &&
+		   [ "$out" = "cabin: --uid and --gid need a user namespace, which this system does not allow users other than root (see 'cabin info'); nothing was run" ]; then
+			t_ok "--uid where user namespaces are forbidden: one clear line, 125, nothing runs"
+		else
+			t_fail "--uid where user namespaces are forbidden" "status $rc, '$out'"
+		fi
+	fi
+	rm -f "$TMP/ids-ran"
+	one_line "--uid as root without --gid: one clear line, 125" \
+		"cabin: --uid as root needs --gid too (the program would keep root's group 0 on disk); nothing was run" \
+		run --uid 1234 -- touch "$TMP/ids-ran"
+	ids_is "--gid alone as root: uid 0, the one group 2345" "$(printf '0\n2345')" \
+		--gid 2345 -- sh -c 'id -u; id -G'
+else
+	for n in "setuid-root file stays inert" "socket files bound as uid" "W^X judges as uid 1234" "a peer sees uid 1234" "root's file cannot be chmod'ed" "user namespaces forbidden" "--uid without --gid refused" "--gid alone"; do
+		t_skip "--uid as root: $n" "not root"
+	done
+	ids_is "--uid alone: the gid stays the invoking user's" "$(printf '1234\n%s' "$(id -g)")" \
+		--uid 1234 -- sh -c 'id -u; id -g'
+	ids_is "--uid with --hostname: both, in one user namespace" "$(printf '1234\nids.example')" \
+		--uid 1234 --hostname ids.example -- sh -c 'id -u; uname -n'
+fi
+cmp_run "without --uid/--gid: id as natively" id
+for bad in x -1 4294967295 99999999999999999999 "" " 5" 1.5 root; do
+	rm -f "$TMP/ids-ran"
+	one_line "--uid '$bad': one clear line, 125" \
+		"cabin run: --uid takes a numeric user id from 0 to 4294967294, not '$bad'" \
+		run --uid "$bad" --gid 1 -- touch "$TMP/ids-ran"
+	[ -e "$TMP/ids-ran" ] && t_fail "--uid '$bad': nothing runs" "the program ran"
+done
+one_line "--gid 'x': one clear line, 125" \
+	"cabin run: --gid takes a numeric group id from 0 to 4294967294, not 'x'" \
+	run --uid 1 --gid x -- touch "$TMP/ids-ran"
+one_line "--uid with --platform kvm: refused before the probe, 125" \
+	"cabin: --uid and --gid are not supported on --platform kvm (its guest reports the invoking user's ids); nothing was run" \
+	run --platform kvm --uid 1 --gid 1 -- touch "$TMP/ids-ran"
+if [ ! -e "$TMP/ids-ran" ] && "$CABIN" run --help | grep -q -- '--uid N  ' &&
+   "$CABIN" run --help | grep -q -- '--gid M  '; then
+	t_ok "--uid/--gid refused: nothing ran; in run --help"
+else
+	t_fail "--uid/--gid refused: nothing ran; in run --help" "$(ls "$TMP/ids-ran" 2>&1)"
+fi
+rm -rf "$ID"
 
 t_done
