@@ -69,6 +69,10 @@ struct cabin_run_state {
 	unsigned int traits;		/* enum cabin_platform_trait bits */
 	struct cabin_launch launch;	/* the platform's view of the run */
 	int private_fds[2];		/* the outputs' records: cabin's */
+	/* Rights taken away, as mounts for the child (subtract.c). */
+	struct cabin_narrow *narrow;
+	size_t nnarrow;
+	char *cwd;			/* entered again after them */
 };
 
 /* What the run confines (scope.c). */
@@ -87,6 +91,12 @@ void cabin_run_rule_error(const struct cabin_path_rule *rule, int err,
 int cabin_run_check_xom(struct cabin_run_state *r);
 int cabin_run_check_inherited(struct cabin_run_state *r);
 int cabin_run_check_hostname(struct cabin_run_state *r);
+bool cabin_run_hidden_by_private_tmp(const char *path);
+
+/* Rights taken away below grants (subtract.c). */
+int cabin_run_check_strips_platform(const struct cabin_run_state *r);
+int cabin_run_plan_strips(struct cabin_run_state *r);
+void cabin_run_free_strips(struct cabin_run_state *r);
 void cabin_run_note_open_files(const struct cabin_run_state *r);
 
 /* The effective policy's paths: what the run grants besides (grants.c). */

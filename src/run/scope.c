@@ -68,5 +68,5 @@ bool cabin_run_kfiles(const struct cabin_run_state *r)
 bool cabin_run_needs_namespaces(const struct cabin_run_state *r)
 {
 	return cabin_run_wants_namespaces(r->policy) || cabin_run_sigscope(r) ||
-	       cabin_run_kfiles(r) || r->cfg->hostname;
+	       cabin_run_kfiles(r) || r->cfg->hostname || r->nnarrow;
 }

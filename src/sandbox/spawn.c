@@ -116,9 +116,14 @@ static void prepare_child(const struct cabin_spawn *s, int err_fd)
 		in_userns = true;
 	}
 	if (s->sandbox) {
-		r = cabin_sandbox_enter(s->sandbox, err_fd);
+		bool narrow_failed = false;
+		struct cabin_sandbox sb = *s->sandbox;
+
+		sb.narrow_failed = &narrow_failed;
+		r = cabin_sandbox_enter(&sb, err_fd);
 		if (r < 0)
-			child_fail(err_fd, CABIN_STAGE_NAMESPACES, -r);
+			child_fail(err_fd, narrow_failed ? CABIN_STAGE_NARROW :
+				   CABIN_STAGE_NAMESPACES, -r);
 	}
 	if (!(s->unsafe & CABIN_UNSAFE_CAPS)) {
 		r = cabin_privs_drop(in_userns);
@@ -272,6 +277,8 @@ const char *cabin_spawn_stage_name(int stage)
 		return "entering a user namespace";
 	case CABIN_STAGE_NAMESPACES:
 		return "setting up namespaces and mounts";
+	case CABIN_STAGE_NARROW:
+		return "covering the paths it may not write or see (--deny, --read-only, files none/read-only/no-exec)";
 	case CABIN_STAGE_PRIVS:
 		return "dropping capabilities";
 	case CABIN_STAGE_RLIMITS:
