@@ -1394,5 +1394,14 @@ HOME=$SH cr --policy "$F" -- true
 why=; want "status $RC, want 125" rc 125
 want "no FILE:LINE:COL line" has "$E" "^cabin: $F:3:12: path '~/secret/key' lies below a hidden path"
 res "policy: a rule below a hidden path refuses to run, named FILE:LINE:COL"
+F=$(policy nonemissing <<EOF
+profile default
+files none ./gone-$MARK
+EOF
+)
+(cd "$ST" && "$CABIN" policy check "$F") >/dev/null 2>"$TMP/e"; RC=$?; E=$(cat "$TMP/e")
+why=; want "status $RC, want 0" is "$RC" 0
+want "not the one warning" is "$E" "$F:2:12: warning: path './gone-$MARK' does not exist"
+res "policy check: a missing 'files none' path warns FILE:LINE:COL, exits 0"
 
 t_done
