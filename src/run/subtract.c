@@ -35,6 +35,8 @@ struct place {
 	unsigned int flags;			/* state after it: NARROW_* */
 	bool mount;				/* the state changes here */
 	unsigned int in_flags;			/* the state above it */
+	bool option;				/* a strip by --deny, --read-only */
+	unsigned int locked;			/* flags no grant below gives back */
 };
 
 /* Refused before any platform is probed (kvm forwards files itself). */
@@ -148,6 +150,8 @@ static int add_place(struct cabin_run_state *r, struct place **pl,
 	if (strip) {
 		(*pl)[i].strip |= rule->rights;
 		(*pl)[i].rule = rule;
+		/* The command line wins over the policy (run.c's overrides). */
+		(*pl)[i].option |= rule->where && rule->where[0] == '-';
 	} else {
 		(*pl)[i].grant |= rule->rights;
 	}
@@ -162,18 +166,19 @@ static int add_place(struct cabin_run_state *r, struct place **pl,
 static int decide(const struct cabin_run_state *r, struct place *pl,
 		  size_t n, size_t *mounts)
 {
+	unsigned int in_flags, in_locked, back;
 	bool in_hidden;
-	unsigned int in_flags;
 	size_t i, k;
 
 	*mounts = 0;
 	for (i = 0; i < n; i++) {
 		in_hidden = false;
-		in_flags = 0;
+		in_flags = in_locked = 0;
 		for (k = i; k-- > 0;) {
 			if (below(pl[i].path, pl[k].path)) {
 				in_hidden = pl[k].hidden;
 				in_flags = pl[k].flags;
+				in_locked = pl[k].locked;
 				break;
 			}
 		}
@@ -186,14 +191,18 @@ static int decide(const struct cabin_run_state *r, struct place *pl,
 				pl[i].rule->path);
 			return -EINVAL;
 		}
+		back = 0;
 		if (pl[i].grant & (CABIN_FILE_WRITE | CABIN_FILE_CREATE))
-			pl[i].flags &= ~NARROW_RO;
+			back |= NARROW_RO;
 		if (pl[i].grant & CABIN_FILE_EXEC)
-			pl[i].flags &= ~NARROW_NOEXEC;
+			back |= NARROW_NOEXEC;
+		pl[i].flags &= ~(back & ~in_locked);
 		if (pl[i].strip & CABIN_STRIP_READ_ONLY)
 			pl[i].flags |= NARROW_RO;
 		if (pl[i].strip & CABIN_STRIP_NO_EXEC)
 			pl[i].flags |= NARROW_NOEXEC;
+		pl[i].locked = in_locked |
+			       (pl[i].option ? pl[i].flags & ~in_flags : 0);
 		pl[i].in_flags = in_flags;
 		pl[i].mount = !in_hidden &&
 			      (pl[i].hidden || pl[i].flags != in_flags);

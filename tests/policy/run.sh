@@ -1340,6 +1340,11 @@ want "no READ-OK" hasx "$O" READ-OK; want "no BUILD-OK" hasx "$O" BUILD-OK
 want "src changed on the host" is "$(ls "$ST/src") $(stat -c %a "$ST/src/f")" "f 644"
 want "no Read-only file system" has "$E" "Read-only file system"
 res "--read-only ./src under the default profile: no write, rm, mv, chmod, touch; reads; build/ writes"
+rm -f "$ST/build/o"
+cr --chdir "$ST" --read-only "$ST" -- sh -c 'echo x > top && echo TOP-OK; echo o > build/o && echo BUILD-OK; cat src/f >/dev/null && echo READ-OK'
+why=; want "wrote ./top" not hasx "$O" TOP-OK; want "wrote ./build/o" not hasx "$O" BUILD-OK
+want "no READ-OK" hasx "$O" READ-OK; want "./build/o exists" absent "$ST/build/o"
+res "--read-only of the working directory holds below it, over the profile's files all ."
 
 F=$(policy readtree <<EOF
 profile default
