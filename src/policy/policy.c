@@ -215,9 +215,10 @@ static int append_rule(struct cabin_path_rule **arr, size_t *n,
 
 /*
  * A path named again in the same text (or on the command line) gets the
- * union; named again by a later text (after `profile default`, or a
- * later --policy), the later rule replaces the earlier one, so a policy
- * can narrow a profile's grant on that path (`files read .`).
+ * union; named again by a later text (the lines after `profile
+ * default` name a path of the profile's), the later rule replaces the
+ * earlier one, so a policy can narrow a profile's grant on that path
+ * (`files read .`).
  */
 int cabin_policy_put_path(struct cabin_policy *p, const char *path,
 			  unsigned int rights, bool optional,
