@@ -108,7 +108,7 @@ static int narrow_one(const struct cabin_narrow *n)
 }
 
 int cabin_narrow_apply(const struct cabin_narrow *n, size_t count,
-		       const char *cwd, const char **failed)
+		       const char *cwd, int *failed)
 {
 	size_t i;
 	int err;
@@ -116,12 +116,12 @@ int cabin_narrow_apply(const struct cabin_narrow *n, size_t count,
 	for (i = 0; i < count; i++) {
 		err = narrow_one(&n[i]);
 		if (err < 0) {
-			*failed = n[i].path;
+			*failed = (int)i;
 			return err;
 		}
 	}
 	if (count && cwd && chdir(cwd) < 0) {
-		*failed = cwd;
+		*failed = (int)count;
 		return -errno;
 	}
 	return 0;

@@ -23,9 +23,10 @@ struct cabin_narrow {
  * Make each mount, then enter cwd again by its name so that the
  * program's working directory is the covered one, not the directory
  * underneath (whose writes the mounts would not see).  Returns 0 or
- * -errno; on failure *failed is the path that could not be covered.
+ * -errno; on failure *failed is the index of the mount that could not be
+ * made, count for cwd.
  */
 int cabin_narrow_apply(const struct cabin_narrow *n, size_t count,
-		       const char *cwd, const char **failed);
+		       const char *cwd, int *failed);
 
 #endif

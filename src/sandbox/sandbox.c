@@ -188,8 +188,7 @@ static int protect_self(const struct cabin_sandbox *sb)
 /* What the policy takes away; then cabin's binary is covered again. */
 static int narrow(const struct cabin_sandbox *sb)
 {
-	const char *failed = NULL;
-	int err;
+	int failed = (int)sb->nnarrow, err;
 
 	if (!sb->nnarrow)
 		return 0;
@@ -198,7 +197,7 @@ static int narrow(const struct cabin_sandbox *sb)
 	if (!err && access(sb->protect_path ? sb->protect_path : "/", F_OK) == 0)
 		err = protect_self(sb);
 	if (err < 0 && sb->narrow_failed)
-		*sb->narrow_failed = true;
+		*sb->narrow_failed = failed;
 	return err;
 }
 

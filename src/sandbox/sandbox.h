@@ -29,13 +29,14 @@ struct cabin_sandbox {
 	/*
 	 * With CLONE_NEWNS: rights taken away (narrow.h), after /tmp is
 	 * made private and before the kernel's files are protected; cwd
-	 * is entered again afterwards.  *narrow_failed is set to true when
-	 * they could not be made (the run must not go on without them).
+	 * is entered again afterwards.  *narrow_failed is set to the index
+	 * of the one that could not be made (nnarrow: cwd, or cabin's
+	 * binary covered again); the run must not go on without them.
 	 */
 	const struct cabin_narrow *narrow;
 	size_t nnarrow;
 	const char *cwd;
-	bool *narrow_failed;
+	int *narrow_failed;
 	int nrlimits;
 	struct {
 		int resource;

@@ -76,9 +76,11 @@ int cabin_find_program(const char *name, char *path, size_t len)
 }
 
 static void __attribute__((noreturn))
-child_fail(int fd, int stage, int err)
+child_fail_at(int fd, int stage, int err, int detail)
 {
-	struct cabin_spawn_error e = { .stage = stage, .err = err };
+	struct cabin_spawn_error e = {
+		.stage = stage, .err = err, .detail = detail,
+	};
 	ssize_t n;
 
 	n = write(fd, &e, sizeof(e));
@@ -86,6 +88,11 @@ child_fail(int fd, int stage, int err)
 	if (stage == CABIN_STAGE_EXEC)
 		_exit(err == ENOENT ? CABIN_EXIT_NOTFOUND : CABIN_EXIT_NOEXEC);
 	_exit(CABIN_EXIT_INTERNAL);
+}
+
+static void __attribute__((noreturn)) child_fail(int fd, int stage, int err)
+{
+	child_fail_at(fd, stage, err, -1);
 }
 
 /* execvp runs a script without #! through the shell; so does cabin. */
@@ -116,14 +123,16 @@ static void prepare_child(const struct cabin_spawn *s, int err_fd)
 		in_userns = true;
 	}
 	if (s->sandbox) {
-		bool narrow_failed = false;
 		struct cabin_sandbox sb = *s->sandbox;
+		int narrow_failed = -1;
 
 		sb.narrow_failed = &narrow_failed;
 		r = cabin_sandbox_enter(&sb, err_fd);
+		if (r < 0 && narrow_failed >= 0)
+			child_fail_at(err_fd, CABIN_STAGE_NARROW, -r,
+				      narrow_failed);
 		if (r < 0)
-			child_fail(err_fd, narrow_failed ? CABIN_STAGE_NARROW :
-				   CABIN_STAGE_NAMESPACES, -r);
+			child_fail(err_fd, CABIN_STAGE_NAMESPACES, -r);
 	}
 	if (!(s->unsafe & CABIN_UNSAFE_CAPS)) {
 		r = cabin_privs_drop(in_userns);

@@ -49,6 +49,7 @@ struct cabin_spawn {
 struct cabin_spawn_error {
 	int stage;			/* enum cabin_spawn_stage */
 	int err;			/* errno */
+	int detail;			/* CABIN_STAGE_NARROW: sandbox's narrow[detail] (nnarrow: the working directory), else -1 */
 };
 
 enum cabin_spawn_stage {
