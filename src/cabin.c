@@ -26,7 +26,7 @@ static const char *const unsafe_names[] = {
 	"abi", "deny", "untraced", "exitkill", "caps", "smep", "smap",
 	"seccomp", "wx-alias", "outputs", "sigscope", "setid", "rometa",
 	"net-scope", "kfiles", "racecheck", "bindpath", "fds",
-	"unreadable", "names", "mountwalk",
+	"unreadable", "names", "mountwalk", "subtract",
 };
 
 #define NUNSAFE (sizeof(unsafe_names) / sizeof(*unsafe_names))
@@ -97,6 +97,8 @@ static int prepare(struct cabin_run_state *r, const char *program)
 	if (!err)
 		err = cabin_run_check_paths(r);
 	if (!err)
+		err = cabin_run_plan_strips(r);
+	if (!err)
 		err = cabin_run_grant_program(r, program);
 	if (!err)
 		err = cabin_run_grant_terminal(r);
@@ -144,6 +146,8 @@ static int open_platform(struct cabin_run_state *r)
 	r->traits = d->traits;
 	/* Before the probe: refused alike where the platform cannot work. */
 	err = cabin_run_check_ids(r);
+	if (err == 0)
+		err = cabin_run_check_strips_platform(r);
 	if (err < 0)
 		return err;
 	l->log = r->log;
@@ -247,6 +251,7 @@ int cabin_run(const struct cabin_config *cfg, char *const argv[])
 	leave_workdir(&saved_cwd);
 	cabin_env_free(r.envp);
 	free(r.paths);
+	cabin_run_free_strips(&r);
 	if (r.exe_fd >= 0)
 		close(r.exe_fd);
 	cabin_bpf_free(&r.bpf);

@@ -41,6 +41,11 @@ static void usage(FILE *out)
 	      "      --allow-read PATH     also allow reading PATH\n"
 	      "      --allow-write PATH    also allow reading, writing and creating under PATH\n"
 	      "      --allow-exec PATH     also allow reading and executing PATH\n"
+	      "      --deny PATH           PATH and below cannot be read, listed, written\n"
+	      "                            or run, whatever the policy allows (an empty,\n"
+	      "                            unreadable file or directory is left there)\n"
+	      "      --read-only PATH      PATH and below cannot be written, created,\n"
+	      "                            deleted, renamed or chmod'ed (?PATH: if it exists)\n"
 	      "      --net MODE            none, loopback or host\n"
 	      "      --timeout SECONDS     kill the whole tree after SECONDS (exit 124)\n"
 	      "      --max-procs N         at most N live processes and threads (counted\n"
@@ -129,6 +134,7 @@ enum {
 	OPT_PIDS_MAX, OPT_CPU_MAX, OPT_RLIMIT_AS, OPT_RLIMIT_CPU,
 	OPT_RLIMIT_NOFILE, OPT_RLIMIT_FSIZE,
 	OPT_UID, OPT_GID,
+	OPT_DENY, OPT_READ_ONLY,
 };
 
 #define MAX_PASS_FDS 64
@@ -268,6 +274,23 @@ static int add_path(struct cabin_policy *o, const char *option,
 	return cabin_policy_add_path(o, arg, rights, false, where);
 }
 
+/* --deny, --read-only: "?PATH" as in a policy, skipped when absent. */
+static int add_strip(struct cabin_policy *o, const char *option,
+		     const char *arg, unsigned int strip)
+{
+	char where[PATH_MAX + 32];
+	bool optional = arg[0] == '?';
+
+	snprintf(where, sizeof(where), "%s %s", option, arg);
+	if (cabin_policy_add_strip(o, arg + optional, strip, optional,
+				   where) < 0) {
+		fprintf(stderr, "cabin run: %s takes a path (absolute, relative, '~' or '~/...', '?' in front if optional), not '%s'\n",
+			option, arg);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 static int take_option(struct run_args *a, int c, const char *arg)
 {
 	struct cabin_policy *o = a->overrides;
@@ -284,6 +307,10 @@ static int take_option(struct run_args *a, int c, const char *arg)
 	case OPT_EXEC:
 		return add_path(o, "--allow-exec", arg, CABIN_FILE_READ |
 				CABIN_FILE_EXEC);
+	case OPT_DENY:
+		return add_strip(o, "--deny", arg, CABIN_STRIP_HIDE);
+	case OPT_READ_ONLY:
+		return add_strip(o, "--read-only", arg, CABIN_STRIP_READ_ONLY);
 	case OPT_NET:
 		if (cabin_policy_set_network(o, arg) < 0)
 			return bad("--net takes none, loopback or host, not '%s'", arg);
@@ -454,6 +481,8 @@ int cabin_cmd_run(int argc, char **argv)
 		{ "allow-read", required_argument, NULL, OPT_READ },
 		{ "allow-write", required_argument, NULL, OPT_WRITE },
 		{ "allow-exec", required_argument, NULL, OPT_EXEC },
+		{ "deny", required_argument, NULL, OPT_DENY },
+		{ "read-only", required_argument, NULL, OPT_READ_ONLY },
 		{ "net", required_argument, NULL, OPT_NET },
 		{ "timeout", required_argument, NULL, OPT_TIMEOUT },
 		{ "memory", required_argument, NULL, OPT_MEMORY },

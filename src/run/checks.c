@@ -173,7 +173,7 @@ static bool under(const char *path, const char *dir)
 }
 
 /* The private mounts replace these trees; only their roots are meant. */
-static bool hidden_by_private_tmp(const char *path)
+bool cabin_run_hidden_by_private_tmp(const char *path)
 {
 	return (under(path, "/tmp") && strcmp(path, "/tmp")) ||
 	       (under(path, "/dev/shm") && strcmp(path, "/dev/shm"));
@@ -217,7 +217,7 @@ int cabin_run_check_paths(struct cabin_run_state *r)
 		rule = &p->paths[i];
 		if (rule->optional)
 			continue;
-		if (p->private_tmp && hidden_by_private_tmp(rule->path)) {
+		if (p->private_tmp && cabin_run_hidden_by_private_tmp(rule->path)) {
 			fprintf(r->log, "cabin: %s%spath '%s' is hidden inside the sandbox: /tmp and /dev/shm are private in this policy ('tmp private'); use another directory, or 'tmp shared'\n",
 				rule->where ? rule->where : "",
 				rule->where ? ": " : "", rule->path);

@@ -52,6 +52,12 @@ void cabin_run_plan_sandbox(struct cabin_run_state *r)
 		sb->private_tmp = p->private_tmp;
 		sb->protect_kernel = cabin_run_kfiles(r);
 	}
+	if (r->nnarrow) {
+		sb->unshare_flags |= CLONE_NEWNS;
+		sb->narrow = r->narrow;
+		sb->nnarrow = r->nnarrow;
+		sb->cwd = r->cwd;
+	}
 	sb->terminal_fd = sb->protect_kernel ? r->terminal_fd : -1;
 	r->mqueue_root = -1;
 	sb->mqueue_root = &r->mqueue_root;

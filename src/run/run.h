@@ -74,6 +74,10 @@ struct cabin_run_state {
 	int private_fds[2];		/* the outputs' records: cabin's */
 	struct cabin_cgroup cgroup;	/* whole-tree limits, when set */
 	bool cgroup_told;		/* its counts were said, here */
+	/* Rights taken away, as mounts for the child (subtract.c). */
+	struct cabin_narrow *narrow;
+	size_t nnarrow;
+	char *cwd;			/* entered again after them */
 };
 
 /* What the run confines (scope.c). */
@@ -95,6 +99,12 @@ int cabin_run_check_inherited(struct cabin_run_state *r);
 int cabin_run_check_hostname(struct cabin_run_state *r);
 int cabin_run_check_ids(struct cabin_run_state *r);
 int cabin_run_setup_ids(struct cabin_run_state *r);
+bool cabin_run_hidden_by_private_tmp(const char *path);
+
+/* Rights taken away below grants (subtract.c). */
+int cabin_run_check_strips_platform(const struct cabin_run_state *r);
+int cabin_run_plan_strips(struct cabin_run_state *r);
+void cabin_run_free_strips(struct cabin_run_state *r);
 void cabin_run_note_open_files(const struct cabin_run_state *r);
 
 /* The effective policy's paths: what the run grants besides (grants.c). */

@@ -69,7 +69,7 @@ bool cabin_run_needs_namespaces(const struct cabin_run_state *r)
 {
 	return cabin_run_wants_namespaces(r->policy) || cabin_run_sigscope(r) ||
 	       cabin_run_kfiles(r) || r->cfg->hostname || r->cfg->set_uid ||
-	       r->cfg->set_gid;
+	       r->cfg->set_gid || r->nnarrow;
 }
 
 /*

@@ -54,6 +54,7 @@ struct cabin_spawn {
 struct cabin_spawn_error {
 	int stage;			/* enum cabin_spawn_stage */
 	int err;			/* errno */
+	int detail;			/* CABIN_STAGE_NARROW: sandbox's narrow[detail] (nnarrow: the working directory), else -1 */
 };
 
 enum cabin_spawn_stage {
@@ -63,6 +64,7 @@ enum cabin_spawn_stage {
 	CABIN_STAGE_FDS,
 	CABIN_STAGE_USERNS,
 	CABIN_STAGE_NAMESPACES,
+	CABIN_STAGE_NARROW,
 	CABIN_STAGE_PRIVS,
 	CABIN_STAGE_RLIMITS,
 	CABIN_STAGE_NNP,

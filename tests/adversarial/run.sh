@@ -1824,6 +1824,97 @@ test_memfd_name() {
 	fi
 }
 
+# Issue 18: --deny takes a path away below what the policy allows, with a
+# mount in the program's namespace (subtract).  Each attack tries to reach
+# the denied file another way; the twin without the mounts reads it.
+# subtract_run NAME DENY SCRIPT [OFF]: sh runs SCRIPT in DENY's
+# directory; it prints ESCAPED if it read the secret, else CONTAINED and
+# what it was told.
+subtract_run() {
+	local name=$1 deny=$2 script=$3 off=$4 tag=$1${4:+-$4}
+	OUT=$TMP/$tag.out ERR=$TMP/$tag.err
+	printf '%s\n' "$script" >"$TMP/$tag.sh"
+	(cd "$(dirname "$deny")" && timeout -k 5 "$HANG" "$CABIN" run \
+		--policy "$BASELINE" --deny "$deny" ${off:+--unsafe-disable=$off} \
+		-- sh "$TMP/$tag.sh" </dev/null >"$OUT" 2>"$ERR")
+	grab $?
+}
+
+# A symlink made beforehand in a writable directory, into the denied one.
+protected_by test_subtract_symlink subtract
+test_subtract_symlink() {
+	local name=subtract_symlink off d
+	for off in "" subtract; do
+		d=$TMP/$name${off:+-off}
+		mkdir -p "$d/secret" "$d/w" && echo SECRET >"$d/secret/key" &&
+			ln -s "$d/secret/key" "$d/w/link" || return
+		subtract_run "$name" "$d/secret" '
+if out=$(cat w/link 2>&1); then echo "ESCAPED read $out through the symlink"
+else echo "CONTAINED $out"; fi' "$off"
+		if [ -z "$off" ]; then check_contained "$name" "Permission denied"
+		else check_escaped "$name" "$off"; fi
+	done
+}
+
+# A hard link of the denied file made in the run, or one into the denied
+# directory from outside.
+protected_by test_subtract_hardlink subtract
+test_subtract_hardlink() {
+	local name=subtract_hardlink off d
+	for off in "" subtract; do
+		d=$TMP/$name${off:+-off}
+		mkdir -p "$d/secret" "$d/w" && echo SECRET >"$d/secret/key" &&
+			echo mine >"$d/w/mine" || return
+		subtract_run "$name" "$d/secret" '
+a=$(ln secret/key w/hl 2>&1 && cat w/hl); b=$(ln w/mine secret/mine 2>&1)
+case "$a" in SECRET) echo "ESCAPED linked the secret out";; *)
+[ -z "$b" ] && echo "ESCAPED linked a file in" || echo "CONTAINED $a / $b";; esac' "$off"
+		if [ -z "$off" ]; then check_contained "$name" "Permission denied"
+		else check_escaped "$name" "$off"; fi
+	done
+}
+
+# Unmount the cover, or bind the parent elsewhere without it: in the
+# program's namespace (the deny list off, so the kernel is what refuses)
+# and in a user and mount namespace of its own, where the copied mounts
+# are locked to what they cover.
+protected_by test_subtract_umount subtract
+test_subtract_umount() {
+	local name=subtract_umount off d
+	for off in deny deny,subtract; do
+		d=$TMP/$name${off#deny}
+		mkdir -p "$d/secret" "$d/w/m" && echo SECRET >"$d/secret/key" || return
+		subtract_run "$name" "$d/secret" '
+umount secret 2>/dev/null; umount -l secret 2>/dev/null
+got=$(cat secret/key 2>/dev/null)
+if command -v unshare >/dev/null; then
+	got=$got$(unshare -Urm sh -c "umount -l secret; cat secret/key; mount --bind . w/m && cat w/m/secret/key" 2>/dev/null)
+fi
+case "$got" in *SECRET*) echo "ESCAPED read the secret";;
+*) echo "CONTAINED $(cat secret/key 2>&1)";; esac' "$off"
+		if [ "$off" = deny ]; then check_contained "$name" "Permission denied"
+		else check_escaped "$name" "$off"; fi
+	done
+}
+
+# Rename a parent of the denied path (the cover moves with it), or the
+# denied path itself (busy: a mount point), then read it.
+protected_by test_subtract_rename subtract
+test_subtract_rename() {
+	local name=subtract_rename off d
+	for off in "" subtract; do
+		d=$TMP/$name${off:+-off}
+		mkdir -p "$d/a/secret" && echo SECRET >"$d/a/secret/key" || return
+		subtract_run "$name" "$d/a/secret" '
+cd .. && mv a b && got=$(cat b/secret/key 2>&1)
+mv b/secret x 2>/dev/null && got=$got$(cat x/key 2>&1)
+case "$got" in *SECRET*) echo "ESCAPED read the secret";;
+*) echo "CONTAINED $got";; esac' "$off"
+		if [ -z "$off" ]; then check_contained "$name" "Permission denied"
+		else check_escaped "$name" "$off"; fi
+	done
+}
+
 # CABIN_ADV_ONLY: the other test_* functions do nothing.
 if [ -n "${CABIN_ADV_ONLY:-}" ]; then
 	for f in $CABIN_ADV_ONLY; do
@@ -1888,4 +1979,9 @@ test_secret_path
 test_wx_handed
 test_covered_parent
 test_memfd_name
+# issue 18
+test_subtract_symlink
+test_subtract_hardlink
+test_subtract_umount
+test_subtract_rename
 t_done
