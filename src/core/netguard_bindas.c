@@ -8,13 +8,13 @@
  *
  * A short-lived child of cabin does it: it takes the program's root
  * (chroot, in the program's user namespace when cabin needs a capability
- * there to do so) and cwd, the program's ids when root's program runs
- * as another uid (--uid, --gid: the file is then the program's, made
- * only where it could make one), drops every capability, takes the program's
- * umask and, when files are restricted, a Landlock domain of its own that
- * lets it make a socket only beneath the directory the guard checked;
- * then it binds cabin's duplicate of the socket to the copied address.
- * The kernel's own walk may differ from the guard's (a raced rename, a
+ * there to do so) and cwd, the program's ids as its file system ids when
+ * root's program runs as another uid (--uid, --gid: the file is then the
+ * program's, made only where it could make one), drops every capability,
+ * takes the program's umask and, when files are restricted, a Landlock
+ * domain of its own that lets it make a socket only beneath the
+ * directory the guard checked; then it binds cabin's duplicate of the
+ * socket to the copied address.  The kernel's own walk may differ from the guard's (a raced rename, a
  * /proc link); the domain is checked by the kernel on the directory it
  * really creates in, and everything beneath a directory the rules let the
  * program create in is under the same rule.
@@ -83,9 +83,12 @@ static void child(const struct bindas *b, struct cabin_netguard_call *c,
 	sigprocmask(SIG_SETMASK, &all, NULL);
 	if (take_root(b) < 0 || fchdir(b->cwd) < 0)
 		_exit(1);
+	/*
+	 * File system ids only: with real ids N a process of uid N could
+	 * stop this child, and cabin waiting for it.
+	 */
 	if (b->as_ids && (setgroups(0, NULL) < 0 ||
-			  setresgid(b->gid, b->gid, b->gid) < 0 ||
-			  setresuid(b->uid, b->uid, b->uid) < 0))
+			  cabin_caps_set_fs_ids(b->uid, b->gid) < 0))
 		_exit(1);
 	if (drop_caps() < 0)
 		_exit(1);

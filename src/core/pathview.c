@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
+#include <sys/fsuid.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -379,17 +380,44 @@ void cabin_caps_acting_ids(uid_t *uid, gid_t *gid)
 	*gid = act_as.on ? act_as.gid : getegid();
 }
 
-/*
- * The program's real and effective ids, root kept as the saved ones to
- * come back by: file access, a connect's peer credentials and a send's
- * are then the program's.  The uid change empties the effective set.
- */
-static int take_program_ids(struct cabin_caps *s)
+int cabin_caps_set_fs_ids(uid_t uid, gid_t gid)
 {
-	if (setresgid(act_as.gid, act_as.gid, (gid_t)-1) < 0)
+	/* setfsuid answers with the old id: ask again to know it took */
+	setfsgid(gid);
+	setfsuid(uid);
+	if ((uid_t)setfsuid((uid_t)-1) != uid ||
+	    (gid_t)setfsgid((gid_t)-1) != gid)
 		return -EPERM;
-	if (setresuid(act_as.uid, act_as.uid, (uid_t)-1) < 0) {
-		if (setresgid(act_as.rgid, act_as.egid, (gid_t)-1) < 0)
+	return 0;
+}
+
+/*
+ * The program's ids for an act, never as cabin's real or saved ones: a
+ * process of uid N may signal (kill(2) checks the target's real and
+ * saved uid), setpriority (the target's real or effective) or ptrace
+ * (all three) a process whose ids are N.  A file act takes them as the
+ * file system ids only, which the kernel consults for file access and
+ * a new file's owner and for nothing another process can use.  A
+ * socket act a peer sees (connect, listen, send: SO_PEERCRED is the
+ * effective ids, an explicit SCM_CREDENTIALS must name one of the
+ * sender's) takes them as the effective ids, real and saved staying
+ * root's.  A uid change out of 0 empties the effective set.
+ */
+static int take_program_ids(struct cabin_caps *s, bool peer)
+{
+	if (!peer) {
+		if (cabin_caps_set_fs_ids(act_as.uid, act_as.gid) < 0) {
+			if (cabin_caps_set_fs_ids(act_as.euid, act_as.egid) < 0)
+				abort();	/* half the program's */
+			return -EPERM;
+		}
+		s->as_program = true;
+		return 0;
+	}
+	if (setresgid((gid_t)-1, act_as.gid, (gid_t)-1) < 0)
+		return -EPERM;
+	if (setresuid((uid_t)-1, act_as.uid, (uid_t)-1) < 0) {
+		if (setresgid((gid_t)-1, act_as.egid, (gid_t)-1) < 0)
 			abort();	/* half the program's: never act on */
 		return -EPERM;
 	}
@@ -397,18 +425,22 @@ static int take_program_ids(struct cabin_caps *s)
 	return 0;
 }
 
-/* Back to cabin's, by the saved ids; a cabin that cannot must not go on. */
+/*
+ * Back to cabin's ids (the effective ones bring the file system ones
+ * back too); a cabin that cannot must not go on.
+ */
 static void give_back_ids(struct cabin_caps *s)
 {
 	if (!s->as_program)
 		return;
-	if (setresuid(act_as.ruid, act_as.euid, (uid_t)-1) < 0 ||
-	    setresgid(act_as.rgid, act_as.egid, (gid_t)-1) < 0)
+	if (setresuid((uid_t)-1, act_as.euid, (uid_t)-1) < 0 ||
+	    setresgid((gid_t)-1, act_as.egid, (gid_t)-1) < 0 ||
+	    cabin_caps_set_fs_ids(act_as.euid, act_as.egid) < 0)
 		abort();
 	s->as_program = false;
 }
 
-int cabin_caps_lower(struct cabin_caps *s)
+static int caps_lower(struct cabin_caps *s, bool peer)
 {
 	struct __user_cap_data_struct low[_LINUX_CAPABILITY_U32S_3];
 
@@ -418,9 +450,13 @@ int cabin_caps_lower(struct cabin_caps *s)
 	s->hdr.pid = 0;
 	if (syscall(SYS_capget, &s->hdr, s->data) < 0)
 		return -errno;
-	if (!s->data[0].effective && !s->data[1].effective)
+	if (!s->data[0].effective && !s->data[1].effective) {
+		/* nested: an outer file act's ids are no peer's */
+		if (peer && act_as.on && geteuid() != act_as.uid)
+			return -EPERM;
 		return 0;
-	if (act_as.on && take_program_ids(s) < 0)
+	}
+	if (act_as.on && take_program_ids(s, peer) < 0)
 		return -EPERM;
 	memcpy(low, s->data, sizeof(low));
 	low[0].effective = 0;
@@ -432,6 +468,16 @@ int cabin_caps_lower(struct cabin_caps *s)
 	}
 	s->lowered = true;
 	return 0;
+}
+
+int cabin_caps_lower(struct cabin_caps *s)
+{
+	return caps_lower(s, false);
+}
+
+int cabin_caps_lower_as_peer(struct cabin_caps *s)
+{
+	return caps_lower(s, true);
 }
 
 void cabin_caps_restore(struct cabin_caps *s)

@@ -1403,4 +1403,46 @@ else
 fi
 rm -rf "$ID"
 
+# Root's --uid N: while cabin does the program's chmod and utime, its
+# real and saved uid stay 0, so a process of uid N cannot signal it
+# (kill(2) checks the target's real and saved uid) nor see N there.
+if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
+	SG=$(mktemp -d "${TMPDIR:-/tmp}/cabin-sig.XXXXXX")
+	chmod 755 "$SG"; chown 1234:1234 "$SG"
+	(cd "$SG" && exec $TO "$CABIN" run --uid 1234 --gid 1234 -- $PY -c 'import os
+open("f", "w").close()
+n = 0
+while not os.path.exists("stop"):
+    os.chmod("f", 0o600); os.utime("f"); os.chmod("f", 0o644)
+    n += 1
+    if n == 1: open("ready", "w").close()
+print(n)') >"$TMP/sig.out" 2>"$TMP/sig.err" &
+	sgto=$!
+	wait_until "$T_HANG" test -e "$SG/ready"
+	sgpid=$(pgrep -P "$sgto" | head -1)
+	out=$(setpriv --reuid 1234 --regid 1234 --clear-groups $PY -c 'import os, sys
+pid, eperm, ids, acting = int(sys.argv[1]), 0, 0, 0
+for i in range(20000):
+    try:
+        os.kill(pid, 0)
+    except PermissionError:
+        eperm += 1
+    with open("/proc/%d/status" % pid) as f:
+        uid = [l.split()[1:] for l in f if l.startswith("Uid:")][0]
+    ids += uid[0] != "1234" and uid[2] != "1234"
+    acting += "1234" in uid
+print(eperm, ids, "sampled-acting=%d" % acting, file=sys.stderr)
+print(eperm, ids)' "${sgpid:-0}" 2>"$TMP/sig.samples"); rc=$?
+	touch "$SG/stop"; wait "$sgto"; sgrc=$?
+	if [ "$rc" = 0 ] && [ "$out" = "20000 20000" ] && [ "$sgrc" = 0 ] &&
+	   [ "$(cat "$TMP/sig.out")" -gt 0 ] 2>/dev/null; then
+		t_ok "--uid as root: uid 1234 gets EPERM from kill(cabin, 0) 20000 times; cabin's real and saved uid never 1234 ($(cat "$TMP/sig.samples"))"
+	else
+		t_fail "--uid as root: uid 1234 cannot signal cabin" "kill EPERM, real/saved not 1234: '$out' of 20000; cabin pid '$sgpid' status $sgrc, loops '$(cat "$TMP/sig.out")'"; diag <"$TMP/sig.err"
+	fi
+	rm -rf "$SG"
+else
+	t_skip "--uid as root: uid 1234 cannot signal cabin" "not root, or no setpriv"
+fi
+
 t_done
