@@ -1404,8 +1404,9 @@ fi
 rm -rf "$ID"
 
 # Root's --uid N: while cabin does the program's chmod and utime, its
-# real and saved uid stay 0, so a process of uid N cannot signal it
-# (kill(2) checks the target's real and saved uid) nor see N there.
+# real and saved uid stay 0 and N is only its fsuid, so a process of uid
+# N can neither signal it (kill(2) checks the target's real and saved
+# uid) nor renice it (setpriority: real or effective), nor see N there.
 if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
 	SG=$(mktemp -d "${TMPDIR:-/tmp}/cabin-sig.XXXXXX")
 	chmod 755 "$SG"; chown 1234:1234 "$SG"
@@ -1427,6 +1428,10 @@ for i in range(20000):
         os.kill(pid, 0)
     except PermissionError:
         eperm += 1
+    try:
+        os.setpriority(os.PRIO_PROCESS, pid, 19)
+    except PermissionError:
+        eperm += 1
     with open("/proc/%d/status" % pid) as f:
         uid = [l.split()[1:] for l in f if l.startswith("Uid:")][0]
     ids += uid[0] != "1234" and uid[2] != "1234"
@@ -1434,15 +1439,30 @@ for i in range(20000):
 print(eperm, ids, "sampled-acting=%d" % acting, file=sys.stderr)
 print(eperm, ids)' "${sgpid:-0}" 2>"$TMP/sig.samples"); rc=$?
 	touch "$SG/stop"; wait "$sgto"; sgrc=$?
-	if [ "$rc" = 0 ] && [ "$out" = "20000 20000" ] && [ "$sgrc" = 0 ] &&
+	if [ "$rc" = 0 ] && [ "$out" = "40000 20000" ] && [ "$sgrc" = 0 ] &&
 	   [ "$(cat "$TMP/sig.out")" -gt 0 ] 2>/dev/null; then
-		t_ok "--uid as root: uid 1234 gets EPERM from kill(cabin, 0) 20000 times; cabin's real and saved uid never 1234 ($(cat "$TMP/sig.samples"))"
+		t_ok "--uid as root: uid 1234 gets EPERM from kill(cabin, 0) and setpriority 20000 times each; cabin's real and saved uid never 1234 ($(cat "$TMP/sig.samples"))"
 	else
-		t_fail "--uid as root: uid 1234 cannot signal cabin" "kill EPERM, real/saved not 1234: '$out' of 20000; cabin pid '$sgpid' status $sgrc, loops '$(cat "$TMP/sig.out")'"; diag <"$TMP/sig.err"
+		t_fail "--uid as root: uid 1234 cannot signal cabin" "kill+setpriority EPERM (of 40000), real/saved not 1234 (of 20000): '$out'; cabin pid '$sgpid' status $sgrc, loops '$(cat "$TMP/sig.out")'"; diag <"$TMP/sig.err"
+	fi
+	# The proxy's walk is N's too: a root 0700 directory stops the
+	# chmod and utime of N's file inside it, as the kernel would.
+	mkdir -m 700 "$SG/rootdir"; touch "$SG/rootdir/f"; chown 1234:1234 "$SG/rootdir/f"
+	chmod 644 "$SG/rootdir/f"
+	out=$(cd "$SG" && $TO "$CABIN" run --uid 1234 --gid 1234 -- sh -c \
+		'chmod 600 rootdir/f 2>&1; echo $?; touch -d @0 rootdir/f 2>/dev/null; echo $?' 2>"$TMP/sig.err"); rc=$?
+	if [ "$rc" = 0 ] && [ "$(echo "$out" | sed -n 2p)" != 0 ] && [ "$(echo "$out" | sed -n 3p)" != 0 ] &&
+	   echo "$out" | grep -q "Permission denied" &&
+	   [ "$(stat -c %a "$SG/rootdir/f")" = 644 ] && [ "$(stat -c %Y "$SG/rootdir/f")" != 0 ]; then
+		t_ok "--uid as root: the proxy's walk is uid 1234's (chmod, utime under a root 0700 directory: EACCES)"
+	else
+		t_fail "--uid as root: the proxy's walk is uid 1234's" "status $rc, '$out', $(stat -c %a:%Y "$SG/rootdir/f")"; diag <"$TMP/sig.err"
 	fi
 	rm -rf "$SG"
 else
-	t_skip "--uid as root: uid 1234 cannot signal cabin" "not root, or no setpriv"
+	for n in "uid 1234 cannot signal cabin" "the proxy's walk is uid 1234's"; do
+		t_skip "--uid as root: $n" "not root, or no setpriv"
+	done
 fi
 
 t_done
