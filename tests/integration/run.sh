@@ -1403,4 +1403,22 @@ else
 fi
 rm -rf "$ID"
 
+# -q keeps the warnings that a protection is off: printed, and in the
+# report's messages, as without -q (red-team finding 2).
+for q in "" -q; do
+	quiet run_in /dev/null "$TMP/qw" $TO "$CABIN" run $q --unsafe-disable=kfiles,seccomp \
+		--report "$TMP/qw.json" -- sh -c 'echo ran'; rc=$?
+	why=
+	[ "$rc" = 0 ] && [ "$(cat "$TMP/qw.out")" = ran ] || why="status $rc, stdout $(head -c 80 "$TMP/qw.out")"
+	for w in kfiles seccomp; do
+		grep -qx "cabin: WARNING: protection '$w' is switched off (--unsafe-disable)" "$TMP/qw.err" ||
+			why="${why:+$why; }no $w WARNING line"
+	done
+	"$PY" -c 'import json, sys; m = json.load(open(sys.argv[1]))["messages"]
+for w in ("kfiles", "seccomp"):
+    assert "WARNING: protection %r is switched off (--unsafe-disable)" % w in m, m' \
+		"$TMP/qw.json" 2>"$TMP/qw.py" || why="${why:+$why; }report: $(tail -1 "$TMP/qw.py")"
+	if [ -z "$why" ]; then t_ok "run ${q:-without -q} --unsafe-disable: WARNING lines printed and in the report"
+	else t_fail "run ${q:-without -q} --unsafe-disable: WARNING lines printed and in the report" "$why"; diag <"$TMP/qw.err"; fi
+done
 t_done
