@@ -89,6 +89,7 @@ struct cabin_fsguard {
 	unsigned long denied;	/* calls refused, for the summary */
 	bool judge;		/* judge failed file calls (files restricted) */
 	bool hinted;		/* the run's one refusal hint was said */
+	unsigned int judged;	/* refusals judged, up to CABIN_FSGUARD_JUDGED */
 	struct cabin_observer observer;	/* resolves at the first exec */
 };
 
@@ -147,6 +148,9 @@ long cabin_fsguard_emulate(struct cabin_proxy *p, struct cabin_fsguard *g,
  * the run is told with the option that would allow it.
  */
 extern const int cabin_fsguard_refusal_watch[];
+
+/* Refusals judged per run; later ones count as the policy's unjudged. */
+#define CABIN_FSGUARD_JUDGED	64
 void cabin_fsguard_settle(struct cabin_proxy *p, void *ctx,
 			  struct cabin_task *task, long ret);
 
