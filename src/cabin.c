@@ -55,7 +55,7 @@ static void warn_unsafe(struct cabin_log *notes, unsigned int unsafe)
 
 	for (i = 0; i < NUNSAFE; i++) {
 		if (unsafe & (1u << i))
-			cabin_log_tell(notes, "WARNING: protection '%s' is switched off (--unsafe-disable)",
+			cabin_log_warn(notes, "WARNING: protection '%s' is switched off (--unsafe-disable)",
 				       unsafe_names[i]);
 	}
 }

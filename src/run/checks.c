@@ -93,7 +93,7 @@ int cabin_run_check_enforceable(struct cabin_run_state *r)
 			missing);
 		return -EOPNOTSUPP;
 	}
-	cabin_log_tell(&r->notes, "warning: not enforced on this kernel: %s; the rest of the policy is enforced%s",
+	cabin_log_warn(&r->notes, "warning: not enforced on this kernel: %s; the rest of the policy is enforced%s",
 		missing, truncate_refused ?
 		" (and truncate() by path is refused: it needs Landlock ABI 3)" : "");
 	return 0;

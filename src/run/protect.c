@@ -300,6 +300,8 @@ int cabin_run_init_proxy(struct cabin_run_state *r, struct cabin_proxy *proxy,
 	proxy->memguard = r->has_memguard ? &r->memguard : NULL;
 	proxy->fail_unreadable = !(r->cfg->unsafe & CABIN_UNSAFE_UNREADABLE);
 	observe_records(r, proxy);
+	/* said before the report listened: it keeps them first */
+	cabin_log_replay(&r->notes, &proxy->log);
 	return emulate(r, proxy);
 }
 

@@ -217,14 +217,27 @@ static void test_later_wins(void **state)
 			 CABIN_ROUTE_ALLOW);
 	cabin_router_free(&r);
 
-	assert_int_equal(parse(&pol, "syscall deny(EACCES) @mount\n"
-				     "syscall allow @mount\n"), 0);
-	assert_int_equal(catchall("mount")->rule.route.kind,
-			 CABIN_ROUTE_ALLOW);
-	assert_int_equal(parse(&pol, "syscall deny(EACCES) recvmsg\n"
-				     "syscall allow @network-io\n"), 0);
-	assert_int_equal(catchall("recvmsg")->rule.route.kind,
-			 CABIN_ROUTE_ALLOW);
+}
+
+/*
+ * A group may not undo, unseen, a call named before it (red-team
+ * finding 6: `deny connect` then `allow @network-io` allowed connect),
+ * nor contradict another group; the same action again is fine.
+ */
+static void test_group_contradicts(void **state)
+{
+	(void)state;
+	parse_fails("syscall deny connect\nsyscall allow @network-io\n", 2, 15,
+		    "syscall 'connect' (in @network-io) is already deny(EPERM) on line 1");
+	parse_fails("syscall deny(EACCES) recvmsg\n\nsyscall allow @network-io\n",
+		    3, 15,
+		    "syscall 'recvmsg' (in @network-io) is already deny(EACCES) on line 1");
+	parse_fails("syscall deny(EACCES) @mount\nsyscall allow @mount\n", 2, 15,
+		    "syscall 'chroot' (in @mount) is already deny(EACCES) on line 1");
+	assert_int_equal(parse(&pol, "syscall deny connect\n"
+				     "syscall deny @network-io\n"), 0);
+	assert_int_equal(catchall("connect")->rule.route.kind,
+			 CABIN_ROUTE_DENY);
 }
 
 static char *format(const struct cabin_policy *p)
@@ -402,6 +415,7 @@ int main(void)
 		T(test_errors),
 		T(test_errors_when),
 		T(test_later_wins),
+		T(test_group_contradicts),
 		T(test_normal_form),
 		T(test_profiles_same_filter),
 		T(test_default_deny_list),
