@@ -4,9 +4,12 @@
  * that do not depend on how it was written.
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "core/names.h"
 #include "policy/lang.h"
@@ -213,12 +216,62 @@ static int append_rule(struct cabin_path_rule **arr, size_t *n,
 	return 0;
 }
 
+/* "//", "/./" and a trailing "/" dropped: the same name written so. */
+static void tidy(char *s)
+{
+	char *in = s, *out = s;
+
+	while (*in) {
+		if (in[0] == '/' && (in[1] == '/' ||
+				     (in[1] == '.' && (in[2] == '/' || !in[2])))) {
+			in += in[1] == '/' ? 1 : 2;
+			continue;
+		}
+		*out++ = *in++;
+	}
+	while (out > s + 1 && out[-1] == '/')
+		out--;
+	if (out == s)
+		*out++ = '/';
+	*out = '\0';
+}
+
+/*
+ * The place a rule's path names, for telling two rules on one place
+ * apart from two places: ".", "./x", "x/" and the working directory's
+ * absolute name are one (symlinks resolved where the path exists);
+ * "~" forms are compared as written.
+ */
+static void place_of(const char *path, char *buf, size_t len)
+{
+	char cwd[PATH_MAX], real[PATH_MAX];
+
+	if (path[0] != '/' && path[0] != '~' && getcwd(cwd, sizeof(cwd)))
+		snprintf(buf, len, "%s/%s", cwd, path);
+	else
+		snprintf(buf, len, "%s", path);
+	tidy(buf);
+	if (buf[0] == '/' && realpath(buf, real))
+		snprintf(buf, len, "%s", real);
+}
+
+static bool same_place(const char *a, const char *b)
+{
+	char pa[PATH_MAX + 8], pb[PATH_MAX + 8];
+
+	if (!strcmp(a, b))
+		return true;
+	place_of(a, pa, sizeof(pa));
+	place_of(b, pb, sizeof(pb));
+	return !strcmp(pa, pb);
+}
+
 /*
  * A path named again in the same text (or on the command line) gets the
  * union; named again by a later text (the lines after `profile
  * default` name a path of the profile's), the later rule replaces the
  * earlier one, so a policy can narrow a profile's grant on that path
- * (`files read .`).
+ * (`files read .`, or `./`, or the working directory's absolute name).
  */
 int cabin_policy_put_path(struct cabin_policy *p, const char *path,
 			  unsigned int rights, bool optional,
@@ -234,7 +287,7 @@ int cabin_policy_put_path(struct cabin_policy *p, const char *path,
 	p->files_restricted = true;
 	for (i = 0; i < p->npaths; i++) {
 		r = &p->paths[i];
-		if (strcmp(r->path, path))
+		if (!same_place(r->path, path))
 			continue;
 		if (!origin || r->origin == origin) {
 			r->rights |= rights;
@@ -275,7 +328,7 @@ int cabin_policy_add_strip(struct cabin_policy *p, const char *path,
 	if (strip & CABIN_STRIP_HIDE)
 		strip = CABIN_STRIP_HIDE;
 	for (i = 0; i < p->nstrips; i++) {
-		if (!strcmp(p->strips[i].path, path)) {
+		if (same_place(p->strips[i].path, path)) {
 			strip |= p->strips[i].rights;
 			p->strips[i].rights = strip & CABIN_STRIP_HIDE ?
 					      CABIN_STRIP_HIDE : strip;

@@ -158,6 +158,10 @@ int cabin_run_compile_routes(struct cabin_run_state *r)
 		.landlock_abi = r->landlock_abi,
 		.refuse_group_kill = cabin_run_sigscope(r) &&
 				     r->landlock_abi < 6,
+		/* Part of the deny list: --unsafe-disable=deny lets them by. */
+		.deny_mounts = r->policy->nstrips &&
+			       !(r->cfg->unsafe & (CABIN_UNSAFE_SUBTRACT |
+						   CABIN_UNSAFE_DENY)),
 	};
 	size_t n = 0;
 	int err, bad;

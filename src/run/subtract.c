@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <unistd.h>
 
@@ -84,6 +85,25 @@ static bool below(const char *path, const char *dir)
 	return !strncmp(path, dir, n) && path[n] == '/';
 }
 
+/*
+ * The mounts the sandbox makes after the covers (the namespace's own
+ * /proc, the private devpts, the message queues) would hide a cover
+ * below them: such a path is refused, not silently left uncovered.
+ */
+static const char *made_later(const char *path)
+{
+	static const char *const later[] = {
+		"/proc", "/dev/pts", "/dev/mqueue",
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(later) / sizeof(*later); i++) {
+		if (!strcmp(path, later[i]) || below(path, later[i]))
+			return later[i];
+	}
+	return NULL;
+}
+
 static int by_path(const void *a, const void *b)
 {
 	return strcmp(((const struct place *)a)->path,
@@ -127,6 +147,17 @@ static int add_place(struct cabin_run_state *r, struct place **pl,
 		fprintf(r->log, "cabin: %s%spath '%s' is inside the private /tmp ('tmp private'), where nothing of the host's is; nothing was run\n",
 			rule->where ? rule->where : "",
 			rule->where ? ": " : "", rule->path);
+		return -EINVAL;
+	}
+	if (made_later(path)) {
+		if (!strip || rule->optional) {
+			free(path);
+			return 0;
+		}
+		fprintf(r->log, "cabin: %s%spath '%s' is inside %s, which the sandbox mounts afresh after taking rights away (it would stay uncovered); nothing was run\n",
+			rule->where ? rule->where : "",
+			rule->where ? ": " : "", rule->path, made_later(path));
+		free(path);
 		return -EINVAL;
 	}
 	for (i = 0; i < *n; i++) {
@@ -230,6 +261,7 @@ static int make_mounts(struct cabin_run_state *r, struct place *pl,
 		       size_t n, size_t count)
 {
 	struct cabin_narrow *out = calloc(count, sizeof(*out));
+	struct stat st;
 	size_t i, m = 0;
 
 	if (!out)
@@ -237,7 +269,15 @@ static int make_mounts(struct cabin_run_state *r, struct place *pl,
 	for (i = 0; i < n; i++) {
 		if (!pl[i].mount)
 			continue;
+		if (lstat(pl[i].path, &st) < 0) {
+			m = (size_t)errno;
+			error_line(r, pl[i].rule, (int)m);
+			free(out);
+			return -(int)m;
+		}
 		out[m].path = pl[i].path;
+		out[m].dev = st.st_dev;
+		out[m].ino = st.st_ino;
 		out[m].hide = pl[i].hidden;
 		out[m].set = pl[i].flags & ~pl[i].in_flags;
 		out[m].clear = pl[i].in_flags & ~pl[i].flags &
@@ -296,6 +336,9 @@ int cabin_run_plan_strips(struct cabin_run_state *r)
 	/* Without the filter, mount and umount are the program's. */
 	if (p->filter_off)
 		return refuse(r, "the seccomp filter's deny list (this policy switches the filter off)");
+	/* A program holding CAP_SYS_ADMIN in its namespace undoes them. */
+	if (r->cfg->unsafe & CABIN_UNSAFE_CAPS)
+		return refuse(r, "the program's capabilities dropped (--unsafe-disable=caps leaves it the ones that undo mounts)");
 	if (!r->namespaces)
 		return refuse(r, "a mount namespace, which needs unprivileged user namespaces, which this system does not allow");
 	for (i = 0; !err && i < p->nstrips; i++)

@@ -10,10 +10,13 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 /* One mount, in the order given (a path before the paths below it). */
 struct cabin_narrow {
 	const char *path;	/* absolute, symlinks resolved (the host's view) */
+	dev_t dev;		/* the object cabin checked there: a */
+	ino_t ino;		/* different one is refused (-ESTALE) */
 	bool hide;		/* an empty, unreadable mode-0 object over it */
 	unsigned int set;	/* MOUNT_ATTR_RDONLY, MOUNT_ATTR_NOEXEC */
 	unsigned int clear;	/* the same, given back below a narrowing */

@@ -1486,4 +1486,21 @@ why=; want "status $RC, want 0" is "$RC" 0
 want "not the one warning" is "$E" "$F:2:12: warning: path './gone-$MARK' does not exist"
 res "policy check: a missing 'files none' path warns FILE:LINE:COL, exits 0"
 
+# Red-team 2, L3: a policy narrows a profile's path however it names the
+# same place (the working directory as ".", "./", its absolute name, a
+# trailing slash).
+for form in ./ "$ST" "$ST/" "$ST/."; do
+	F=$(policy narrowform <<EOF
+profile default
+files read $form
+EOF
+)
+	rm -f "$ST/top"
+	(cd "$ST" && $TO "$CABIN" run --policy "$F" -- sh -c 'cat src/f >/dev/null && echo READ-OK; echo x > top && echo TOP-OK') \
+		</dev/null >"$TMP/o" 2>"$TMP/e"; RC=$?; O=$(cat "$TMP/o")
+	why=; want "no READ-OK (status $RC)" hasx "$O" READ-OK
+	want "wrote ./top" not hasx "$O" TOP-OK; want "./top exists" absent "$ST/top"
+	res "policy: profile default, 'files read ${form/#$ST/CWD}' narrows the profile's 'files all .'"
+done
+
 t_done

@@ -279,7 +279,8 @@ static void report_narrow_failure(FILE *log, const struct cabin_spawn *spawn,
 	else if (sb && (size_t)e->detail == sb->nnarrow && sb->cwd)
 		path = sb->cwd;
 	fprintf(log, "cabin: cannot cover %s for --deny, --read-only or 'files none/read-only/no-exec' (a mount in the program's namespace): %s; nothing was run\n",
-		path, strerror(e->err));
+		path, e->err == ESTALE ? "it was renamed or replaced (or a symlink put on its path) after cabin checked it; run again" :
+		strerror(e->err));
 }
 
 static int report_start_failure(struct cabin_process *pp, int code,
