@@ -1322,7 +1322,7 @@ for op in "fsopen" "umount /" "chroot /"; do
 done
 cr --policy "$F" -- sh -c 'echo group-ok >g.txt && cat g.txt && rm g.txt'
 why=; want "status $RC, want 0" is "$RC" 0; want "output '$O'" is "$O" "group-ok"
-res "syscall group: ... other calls work under @mount's denial"
+res "syscall group: @mount's denial allows the other calls (works)"
 F=$(policy netgroup <<EOF
 profile default
 syscall allow @network-io
@@ -1339,7 +1339,7 @@ why=; want "want ERR EACCES" refused EACCES
 res "syscall group: 'allow @network-io' then 'deny(EACCES) connect': the later rule wins"
 cr --policy "$F" -- "$P/probe" listen 127.0.0.1 0
 why=; want "want OK" hasx "$O" OK
-res "syscall group: ... the group's other calls (bind, listen) still allowed"
+res "syscall group: the group still allows its other calls (bind, listen)"
 cr --policy "$FT" -- "$P/probe" tcp 127.0.0.1 1
 why=; want "want ERR ECONNREFUSED" refused ECONNREFUSED
 res "syscall group: ... twin: without the carve-out connect reaches the port"
@@ -1387,7 +1387,7 @@ want "not named by its option" hasx "$E" "cabin: --deny $TMP/no-such-$MARK: No s
 res "--deny of a missing path refuses to run, naming the option"
 cr --deny "?$TMP/no-such-$MARK" -- true
 why=; want "status $RC, want 0" is "$RC" 0
-res "--deny ?PATH: a missing optional path is skipped"
+res "--deny ?PATH: a missing optional path is skipped, the run works"
 cr --chdir "$SH/secret" --deny "$SH/secret" -- true
 why=; want "status $RC, want 125" rc 125; want "no line" has "$E" "^cabin: the working directory .* is hidden"
 res "--deny of the working directory refuses to run"
