@@ -59,6 +59,37 @@ if [ "$rc" = 0 ] && ! grep -qE '^(raised|escaped|moved)' "$O" &&
 else
 	fail "cgroup: the program can neither raise memory.max nor move to the root cgroup or its run's" "$(what)"
 fi
+# The same hierarchy mounted a second time, outside /sys: read-only in
+# the program's mount namespace too.
+mkdir -p /tmp/cg2
+if mount -t cgroup2 cgroup2 /tmp/cg2 2>/dev/null; then
+	run "$CABIN" run --memory 48M -- sh -c 'p=$(cd /tmp/cg2 && ls -d cabin.[0-9]* | head -n 1); echo max >/tmp/cg2/$p/memory.max && echo raised; cat /tmp/cg2/$p/memory.max'
+	umount /tmp/cg2
+	show
+	if [ "$rc" = 0 ] && ! grep -q raised "$O" && grep -qx 50331648 "$O" &&
+	   grep -q 'Read-only file system' "$E"; then
+		ok "cgroup: a cgroup2 mounted at /tmp/cg2 too: read-only for the program (EROFS), memory.max unchanged"
+	else
+		fail "cgroup: a cgroup2 mounted at /tmp/cg2 too: read-only for the program (EROFS), memory.max unchanged" "$(what)"
+	fi
+fi
+# A cgroup2 of its own: in a user, mount and cgroup namespace it makes,
+# the mount's root is its cgroup, the leaf below the limits: no limit
+# file there, and no controller to enable below it.  This lab's cgroup2
+# has no nsdelegate, so root files would be writable were it the run's.
+CGM=$CABIN_BUILD/tests/lab/cgroup_mount
+run "$CABIN" run --memory 48M -- "$CGM" /tmp/cgm
+show
+if [ "$rc" = 0 ] && grep -qx mounted "$O" &&
+   grep -qx 'memory.max open No such file or directory' "$O" &&
+   grep -qx 'pids.max open No such file or directory' "$O" &&
+   ! grep -q written "$O"; then
+	ok "cgroup: a cgroup2 the program mounts in namespaces of its own: no limit file there, nothing written"
+elif [ "$rc" = 0 ] && grep -qE '^(userns|mountns|mount) ' "$O" && ! grep -q written "$O"; then
+	skip "cgroup: a cgroup2 the program mounts" "$(head -n 1 "$O")"
+else
+	fail "cgroup: a cgroup2 the program mounts in namespaces of its own: no limit file there, nothing written" "$(what)"
+fi
 if [ -z "$(leftovers)" ]; then
 	ok "cgroup: the run's cgroup is removed after the run"
 else
