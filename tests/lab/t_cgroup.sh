@@ -60,25 +60,26 @@ else
 	fail "cgroup: the program can neither raise memory.max nor move to the root cgroup or its run's" "$(what)"
 fi
 # The same hierarchy mounted a second time, outside /sys: read-only in
-# the program's mount namespace too.
-mkdir -p /tmp/cg2
-if mount -t cgroup2 cgroup2 /tmp/cg2 2>/dev/null; then
-	run "$CABIN" run --memory 48M -- sh -c 'p=$(cd /tmp/cg2 && ls -d cabin.[0-9]* | head -n 1); echo max >/tmp/cg2/$p/memory.max && echo raised; cat /tmp/cg2/$p/memory.max'
-	umount /tmp/cg2
+# the program's mount namespace too (--profile trace: no file rules).
+mkdir -p /mnt/cg2
+if mount -t cgroup2 cgroup2 /mnt/cg2 2>/dev/null; then
+	run "$CABIN" run --profile trace --memory 48M -- sh -c 'p=$(cd /mnt/cg2 && ls -d cabin.[0-9]* | head -n 1); echo max >/mnt/cg2/$p/memory.max && echo raised; cat /mnt/cg2/$p/memory.max'
+	umount /mnt/cg2
 	show
 	if [ "$rc" = 0 ] && ! grep -q raised "$O" && grep -qx 50331648 "$O" &&
 	   grep -q 'Read-only file system' "$E"; then
-		ok "cgroup: a cgroup2 mounted at /tmp/cg2 too: read-only for the program (EROFS), memory.max unchanged"
+		ok "cgroup: a cgroup2 mounted at /mnt/cg2 too: read-only for the program (EROFS), memory.max unchanged"
 	else
-		fail "cgroup: a cgroup2 mounted at /tmp/cg2 too: read-only for the program (EROFS), memory.max unchanged" "$(what)"
+		fail "cgroup: a cgroup2 mounted at /mnt/cg2 too: read-only for the program (EROFS), memory.max unchanged" "$(what)"
 	fi
 fi
-# A cgroup2 of its own: in a user, mount and cgroup namespace it makes,
+# A cgroup2 of its own (--profile trace lets it mount): in a user, mount
+# and cgroup namespace it makes,
 # the mount's root is its cgroup, the leaf below the limits: no limit
 # file there, and no controller to enable below it.  This lab's cgroup2
 # has no nsdelegate, so root files would be writable were it the run's.
 CGM=$CABIN_BUILD/tests/lab/cgroup_mount
-run "$CABIN" run --memory 48M -- "$CGM" /tmp/cgm
+run "$CABIN" run --profile trace --memory 48M -- "$CGM" /tmp/cgm
 show
 if [ "$rc" = 0 ] && grep -qx mounted "$O" &&
    grep -qx 'memory.max open No such file or directory' "$O" &&
