@@ -223,7 +223,7 @@ int cabin_run(const struct cabin_config *cfg, char *const argv[])
 		.cfg = cfg, .policy = cfg->policy, .exe_fd = -1,
 		.trace_file = { .fd = -1, .dir = -1 },
 		.report_file = { .fd = -1, .dir = -1 },
-		.cgroup = { .procs_fd = -1 },
+		.cgroup = { .procs_fd = -1, .base_fd = -1, .dir_fd = -1 },
 	};
 	int code = CABIN_EXIT_INTERNAL;
 	char *saved_cwd = NULL;
@@ -247,7 +247,7 @@ int cabin_run(const struct cabin_config *cfg, char *const argv[])
 	cabin_run_close_records(&r);
 	cabin_caps_act_as_cabin();
 	close_platform(&r);
-	cabin_cgroup_remove(&r.cgroup);
+	cabin_run_remove_cgroup(&r);
 	leave_workdir(&saved_cwd);
 	cabin_env_free(r.envp);
 	free(r.paths);

@@ -52,6 +52,15 @@ void cabin_run_plan_sandbox(struct cabin_run_state *r)
 		sb->private_tmp = p->private_tmp;
 		sb->protect_kernel = cabin_run_kfiles(r);
 	}
+	/*
+	 * Whole-tree limits: cgroupfs read-only in its mount namespace and a
+	 * cgroup namespace of its own, entered after it joins its cgroup
+	 * (the check refused the limits where there are no namespaces).
+	 */
+	if (r->namespaces && cabin_run_has_cgroup(r)) {
+		sb->unshare_flags |= CLONE_NEWNS | CLONE_NEWCGROUP;
+		sb->protect_cgroups = true;
+	}
 	if (r->nnarrow) {
 		sb->unshare_flags |= CLONE_NEWNS;
 		sb->narrow = r->narrow;

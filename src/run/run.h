@@ -130,7 +130,9 @@ void cabin_run_plan_launch(struct cabin_run_state *r, char *const argv[]);
  * last before the launch, its counts said at the end, and removed.
  */
 int cabin_run_check_cgroup(struct cabin_run_state *r);
+bool cabin_run_has_cgroup(const struct cabin_run_state *r);
 int cabin_run_make_cgroup(struct cabin_run_state *r);
+void cabin_run_remove_cgroup(struct cabin_run_state *r);
 void cabin_run_cgroup_counts(struct cabin_run_state *r,
 			     struct cabin_proxy *proxy);
 int cabin_run_cgroup_verdict(struct cabin_run_state *r, int code);

@@ -208,6 +208,12 @@ static int setup_mounts(const struct cabin_sandbox *sb)
 	/* Nothing done here may propagate back to the host. */
 	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
 		return -errno;
+	/* Before any mount here covers one: reached by its own path. */
+	if (sb->protect_cgroups) {
+		err = cabin_kfiles_protect_cgroups();
+		if (err < 0)
+			return err;
+	}
 	/* Before /tmp is replaced: the binary may live there. */
 	err = protect_self(sb);
 	if (err < 0)

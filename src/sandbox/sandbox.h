@@ -19,6 +19,7 @@ struct cabin_sandbox {
 	bool private_tmp;		/* tmpfs on /tmp and /dev/shm (CLONE_NEWNS) */
 	const char *protect_path;	/* bound read-only over itself: cabin */
 	bool protect_kernel;		/* kfiles.h (CLONE_NEWNS) */
+	bool protect_cgroups;		/* every cgroupfs mount read-only */
 	int terminal_fd;		/* kfiles.h's host terminal, or -1 */
 	const char *hostname;		/* set in the CLONE_NEWUTS, or NULL */
 	/*

@@ -1589,4 +1589,62 @@ assert n > 0 and r["denied_count"] == d == n, (n, d, r["denied_count"])' \
 	rm -rf "$JH"
 fi
 
+# Whole-tree limits the program could undo are refused before the probe,
+# on every machine: with its capabilities kept (it could remount
+# cgroupfs), with cabin's descriptors in its /proc (outputs off, no PID
+# namespace), with a descriptor of cgroupfs handed over (fds off).  The
+# one line names the route and what to use instead; nothing runs.
+CGD=
+for d in /sys/fs/cgroup/* /sys/fs/cgroup; do
+	case $(stat -f -c %T "$d" 2>/dev/null) in
+	cgroupfs|cgroup2fs) CGD=$d; break ;;
+	esac
+done
+wt_refused() { # wt_refused NAME WANT-LINE CABIN-RUN-ARGS...
+	local name=$1 want=$2 rc; shift 2
+	rm -f "$TMP/wt-ran"
+	quiet run_in /dev/null "$TMP/wt" $TO "$CABIN" run "$@" touch "$TMP/wt-ran"; rc=$?
+	if [ "$rc" = 125 ] && [ ! -e "$TMP/wt-ran" ] && grep -qxF -- "$want" "$TMP/wt.err" &&
+	   [ "$(grep -vc '^cabin: WARNING: protection' "$TMP/wt.err")" = 1 ]; then
+		t_ok "$name"
+	else
+		t_fail "$name" "status $rc, want 125 and the line: $want"; diag <"$TMP/wt.err"
+	fi
+}
+if unshare -Ur true 2>/dev/null || [ "$(id -u)" = 0 ]; then
+	wt_refused "--memory with --unsafe-disable=caps: refused (125), one line" \
+		"cabin: --memory would not hold: the program could write its cgroup's files (--unsafe-disable=caps leaves it the capabilities to remount cgroupfs); use --rlimit-as SIZE for a per-process address-space limit" \
+		--unsafe-disable=caps --memory 64M --
+	wt_refused "--cpu-max with outputs and sigscope off under trace: refused (125), one line" \
+		"cabin: --cpu-max would not hold: the program could write its cgroup's files (--unsafe-disable=outputs without a PID namespace leaves it cabin's descriptors of the cgroup, in /proc); use --rlimit-cpu SECONDS for a per-process CPU-time limit" \
+		--profile trace --unsafe-disable=outputs,sigscope --cpu-max 50% --
+	if [ -n "$CGD" ]; then
+		exec 7<"$CGD"
+		wt_refused "--pids-max with fds off and descriptor 7 on cgroupfs ($CGD): refused (125), one line" \
+			"cabin: --pids-max would not hold: the program could write its cgroup's files (--unsafe-disable=fds hands it descriptor 7, open on cgroupfs); use --max-procs N for a task limit cabin's proxy counts" \
+			--unsafe-disable=fds --pids-max 8 --
+		exec 7<&-
+		# ... twin: the same without that descriptor is not this refusal.
+		quiet run_in /dev/null "$TMP/wt" $TO "$CABIN" run --unsafe-disable=fds --pids-max 8 -- true; rc=$?
+		if ! grep -q 'would not hold' "$TMP/wt.err"; then
+			t_ok "... twin: fds off, no cgroupfs descriptor: not refused for it (status $rc)"
+		else
+			t_fail "... twin: fds off, no cgroupfs descriptor: not refused for it" "status $rc"; diag <"$TMP/wt.err"
+		fi
+		# A descriptor of cgroupfs is never handed over with fds on.
+		exec 7<"$CGD"
+		quiet run_in /dev/null "$TMP/wt" $TO "$CABIN" run --pass-fd 7 --pids-max 8 -- true; rc=$?
+		exec 7<&-
+		if [ "$rc" = 125 ] && grep -q '^cabin: --pass-fd 7 refused' "$TMP/wt.err"; then
+			t_ok "--pass-fd of a cgroupfs directory with --pids-max: refused (125)"
+		else
+			t_fail "--pass-fd of a cgroupfs directory with --pids-max: refused (125)" "status $rc"; diag <"$TMP/wt.err"
+		fi
+	else
+		t_skip "whole-tree limits with a cgroupfs descriptor" "no cgroupfs under /sys/fs/cgroup"
+	fi
+else
+	t_skip "whole-tree limits the program could undo" "no user namespaces for $(id -un) (tests/lab/t_cgroup.sh has that refusal)"
+fi
+
 t_done
