@@ -64,9 +64,10 @@ struct ng_msg {
 	char *control;
 	size_t controllen;
 	int pathfd;		/* a unix destination's socket file, or -1 */
+	bool has_creds;		/* the program sent SCM_CREDENTIALS */
+	/* msg_new zeroes what comes before fds: keep fds last but nfds */
 	int fds[NG_SCM_MAX_FD];	/* SCM_RIGHTS copies, closed after the send */
 	size_t nfds;
-	bool has_creds;		/* the program sent SCM_CREDENTIALS */
 };
 
 /*
