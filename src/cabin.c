@@ -13,6 +13,7 @@
 
 #include "cabin/cabin.h"
 #include "core/names.h"
+#include "core/pathview.h"
 #include "platform/driver.h"
 #include "policy/env.h"
 #include "policy/landlock.h"
@@ -25,7 +26,7 @@ static const char *const unsafe_names[] = {
 	"abi", "deny", "untraced", "exitkill", "caps", "smep", "smap",
 	"seccomp", "wx-alias", "outputs", "sigscope", "setid", "rometa",
 	"net-scope", "kfiles", "racecheck", "bindpath", "fds",
-	"unreadable", "names", "mountwalk",
+	"unreadable", "names", "mountwalk", "subtract",
 };
 
 #define NUNSAFE (sizeof(unsafe_names) / sizeof(*unsafe_names))
@@ -54,7 +55,7 @@ static void warn_unsafe(struct cabin_log *notes, unsigned int unsafe)
 
 	for (i = 0; i < NUNSAFE; i++) {
 		if (unsafe & (1u << i))
-			cabin_log_tell(notes, "WARNING: protection '%s' is switched off (--unsafe-disable)",
+			cabin_log_warn(notes, "WARNING: protection '%s' is switched off (--unsafe-disable)",
 				       unsafe_names[i]);
 	}
 }
@@ -96,6 +97,8 @@ static int prepare(struct cabin_run_state *r, const char *program)
 	if (!err)
 		err = cabin_run_check_paths(r);
 	if (!err)
+		err = cabin_run_plan_strips(r);
+	if (!err)
 		err = cabin_run_grant_program(r, program);
 	if (!err)
 		err = cabin_run_grant_terminal(r);
@@ -105,6 +108,8 @@ static int prepare(struct cabin_run_state *r, const char *program)
 		err = cabin_run_setup_xom(r);
 	if (!err)
 		err = cabin_run_setup_memguard(r);
+	if (!err)
+		err = cabin_run_setup_ids(r);
 	if (err < 0)
 		return err;
 	err = cabin_run_compile_routes(r);
@@ -139,6 +144,12 @@ static int open_platform(struct cabin_run_state *r)
 		return -EINVAL;
 	}
 	r->traits = d->traits;
+	/* Before the probe: refused alike where the platform cannot work. */
+	err = cabin_run_check_ids(r);
+	if (err == 0)
+		err = cabin_run_check_strips_platform(r);
+	if (err < 0)
+		return err;
 	l->log = r->log;
 	l->quiet = cfg->quiet;
 	l->unsafe = cfg->unsafe;
@@ -213,7 +224,7 @@ int cabin_run(const struct cabin_config *cfg, char *const argv[])
 		.cfg = cfg, .policy = cfg->policy, .exe_fd = -1,
 		.trace_file = { .fd = -1, .dir = -1 },
 		.report_file = { .fd = -1, .dir = -1 },
-		.cgroup = { .procs_fd = -1 },
+		.cgroup = { .procs_fd = -1, .base_fd = -1, .dir_fd = -1 },
 	};
 	int code = CABIN_EXIT_INTERNAL;
 	char *saved_cwd = NULL;
@@ -235,11 +246,13 @@ int cabin_run(const struct cabin_config *cfg, char *const argv[])
 		code = cabin_run_deliver_outputs(&r, code);
 	}
 	cabin_run_close_records(&r);
+	cabin_caps_act_as_cabin();
 	close_platform(&r);
-	cabin_cgroup_remove(&r.cgroup);
+	cabin_run_remove_cgroup(&r);
 	leave_workdir(&saved_cwd);
 	cabin_env_free(r.envp);
 	free(r.paths);
+	cabin_run_free_strips(&r);
 	if (r.exe_fd >= 0)
 		close(r.exe_fd);
 	cabin_bpf_free(&r.bpf);

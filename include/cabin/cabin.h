@@ -40,6 +40,7 @@ enum cabin_unsafe {
 	CABIN_UNSAFE_UNREADABLE	= 1u << 18,	/* calls run on memory cabin cannot read */
 	CABIN_UNSAFE_NAMES	= 1u << 19,	/* the program's names printed raw */
 	CABIN_UNSAFE_MOUNTWALK	= 1u << 20,	/* the file guard walks up into covering mounts */
+	CABIN_UNSAFE_SUBTRACT	= 1u << 21,	/* --deny, --read-only, files none/read-only/no-exec not mounted */
 };
 
 struct cabin_policy;
@@ -84,6 +85,17 @@ struct cabin_config {
 	 * letters, digits, '-' and '.', not starting with '-'.
 	 */
 	const char *hostname;
+	/*
+	 * The user and group ids the program runs as (--uid, --gid), when
+	 * set_uid / set_gid; unset: the caller's own.  For a caller who is
+	 * not root they are a user namespace's, mapped to the caller's own
+	 * outside (files the program makes are still the caller's on disk);
+	 * root's program takes them outright, with no supplementary group,
+	 * and really is uid and gid on disk (root sets both, or gid alone).
+	 * 0 to 4294967294; not on the kvm platform.
+	 */
+	bool set_uid, set_gid;
+	unsigned int uid, gid;
 
 	/* The syscall trace (docs/trace.md); trace_path "-" is stderr. */
 	const char *trace_path;		/* NULL: no trace */

@@ -32,6 +32,16 @@ enum cabin_file_right {
 	CABIN_FILE_LIST		= 1u << 5,	/* list directories (read has it) */
 };
 
+/*
+ * What `files none|read-only|no-exec PATH` (and `cabin run --deny`,
+ * `--read-only`) take away at PATH and below, whatever rules above grant.
+ */
+enum cabin_file_strip {
+	CABIN_STRIP_HIDE	= 1u << 0,	/* none: nothing at all */
+	CABIN_STRIP_READ_ONLY	= 1u << 1,	/* no writing, creating, deleting */
+	CABIN_STRIP_NO_EXEC	= 1u << 2,	/* no executing */
+};
+
 enum cabin_memory_protection {
 	CABIN_MEMORY_WX		= 1u << 0,	/* no memory writable and executable */
 	CABIN_MEMORY_XOM	= 1u << 1,	/* execute-only code */
@@ -113,6 +123,14 @@ void cabin_policy_error_print(const struct cabin_policy_error *err,
 int cabin_policy_add_path(struct cabin_policy *p, const char *path,
 			  unsigned int rights, bool optional,
 			  const char *where);
+/*
+ * Take rights away at path and below (enum cabin_file_strip bits; HIDE
+ * covers the others).  A path named twice gets the union.  Never turns
+ * file rules on: it subtracts from whatever the policy allows.
+ */
+int cabin_policy_add_strip(struct cabin_policy *p, const char *path,
+			   unsigned int strip, bool optional,
+			   const char *where);
 /* "none", "loopback" or "host", as `network MODE` writes it. */
 int cabin_policy_set_network(struct cabin_policy *p, const char *mode);
 int cabin_policy_set_limit(struct cabin_policy *p,

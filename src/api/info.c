@@ -102,6 +102,7 @@ static void take_cgroup(struct cabin_info *info)
 	for (i = 0; i < 3; i++) {
 		*have[i] = cabin_cgroup_probe(&cg, controllers[i], why,
 					      sizeof(why)) == 0;
+		cabin_cgroup_remove(&cg);
 		if (!*have[i] && !info->cgroup_why[0])
 			snprintf(info->cgroup_why, sizeof(info->cgroup_why),
 				 "%s", why);

@@ -4,6 +4,7 @@
  * libcabin and exit with its status.  Options end at `--` or at the first
  * word that is not one, so the program's own options are never cabin's.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
@@ -44,6 +45,11 @@ static void usage(FILE *out)
 	      "      --allow-read PATH     also allow reading PATH\n"
 	      "      --allow-write PATH    also allow reading, writing and creating under PATH\n"
 	      "      --allow-exec PATH     also allow reading and executing PATH\n"
+	      "      --deny PATH           PATH and below cannot be read, listed, written\n"
+	      "                            or run, whatever the policy allows (an empty,\n"
+	      "                            unreadable file or directory is left there)\n"
+	      "      --read-only PATH      PATH and below cannot be written, created,\n"
+	      "                            deleted, renamed or chmod'ed (?PATH: if it exists)\n"
 	      "      --net MODE            none, loopback or host\n"
 	      "      --timeout SECONDS     kill the whole tree after SECONDS (exit 124)\n"
 	      "      --max-procs N         at most N live processes and threads (counted\n"
@@ -59,6 +65,10 @@ static void usage(FILE *out)
 	      "                            files from where cabin was started)\n"
 	      "      --hostname NAME       the program sees NAME as its host name, in a\n"
 	      "                            UTS namespace of its own (the machine's stays)\n"
+	      "      --uid N               the program runs as uid N (a number): a user's\n"
+	      "                            in a user namespace of its own (on disk still\n"
+	      "                            the user), root's really as N\n"
+	      "      --gid M               the same for its group id (root: needed with --uid)\n"
 	      "      --wx                  W^X: no memory both writable and executable\n"
 	      "      --xom                 execute-only code (needs protection keys)\n"
 	      "      --best-effort         run even if the kernel cannot enforce every rule\n"
@@ -90,7 +100,8 @@ static void usage(FILE *out)
 	      "Output:\n"
 	      "  -v, --verbose             print each spawn, exec and exit, and a summary\n"
 	      "  -q, --quiet               print only cabin's fatal errors (exit 125, 126,\n"
-	      "                            127): no denials, fault lines or warnings\n"
+	      "                            127) and warnings that a protection is off:\n"
+	      "                            no denials, hints or fault lines\n"
 	      "      --trace[=FILE]        trace syscalls the proxy sees (all of them with\n"
 	      "                            --profile trace) to FILE, default stderr\n"
 	      "      --trace-format=FMT    text (strace's form, default) or jsonl\n"
@@ -105,7 +116,7 @@ static void usage(FILE *out)
 	      "                            abi, deny, untraced, exitkill, caps, seccomp,\n"
 	      "                            wx-alias, outputs, sigscope, setid, rometa,\n"
 	      "                            net-scope, kfiles, racecheck, bindpath,\n"
-	      "                            fds, unreadable, names, mountwalk;\n"
+	      "                            fds, unreadable, names, mountwalk, subtract;\n"
 	      "                            with --platform kvm also smep, smap\n"
 	      "      --kvm-test-fault=WHAT make the kvm proxy kernel fault on purpose:\n"
 	      "                            read-user, exec-user or kernel-ud\n"
@@ -127,6 +138,8 @@ enum {
 	OPT_HOSTNAME,
 	OPT_PIDS_MAX, OPT_CPU_MAX, OPT_RLIMIT_AS, OPT_RLIMIT_CPU,
 	OPT_RLIMIT_NOFILE, OPT_RLIMIT_FSIZE,
+	OPT_UID, OPT_GID,
+	OPT_DENY, OPT_READ_ONLY,
 };
 
 #define MAX_PASS_FDS 64
@@ -229,6 +242,33 @@ static int parse_count(const char *s, uint64_t *out)
 	return 0;
 }
 
+/*
+ * --uid N, --gid M: a number, never a name (the program's /etc/passwd
+ * may not be the one cabin would read); 4294967295 is the kernel's -1.
+ */
+static int take_id(struct cabin_config *cfg, bool uid, const char *arg)
+{
+	char *end;
+	unsigned long long v;
+
+	errno = 0;
+	v = strtoull(arg, &end, 10);
+	if (errno || end == arg || *end || !isdigit((unsigned char)*arg) ||
+	    v > 4294967294ULL) {
+		fprintf(stderr, "cabin run: --%s takes a numeric %s id from 0 to 4294967294, not '%s'\n",
+			uid ? "uid" : "gid", uid ? "user" : "group", arg);
+		return -EINVAL;
+	}
+	if (uid) {
+		cfg->set_uid = true;
+		cfg->uid = (unsigned int)v;
+	} else {
+		cfg->set_gid = true;
+		cfg->gid = (unsigned int)v;
+	}
+	return 0;
+}
+
 /* The option names the rule when its path fails at run time. */
 static int add_path(struct cabin_policy *o, const char *option,
 		    const char *arg, unsigned int rights)
@@ -237,6 +277,23 @@ static int add_path(struct cabin_policy *o, const char *option,
 
 	snprintf(where, sizeof(where), "%s %s", option, arg);
 	return cabin_policy_add_path(o, arg, rights, false, where);
+}
+
+/* --deny, --read-only: "?PATH" as in a policy, skipped when absent. */
+static int add_strip(struct cabin_policy *o, const char *option,
+		     const char *arg, unsigned int strip)
+{
+	char where[PATH_MAX + 32];
+	bool optional = arg[0] == '?';
+
+	snprintf(where, sizeof(where), "%s %s", option, arg);
+	if (cabin_policy_add_strip(o, arg + optional, strip, optional,
+				   where) < 0) {
+		fprintf(stderr, "cabin run: %s takes a path (absolute, relative, '~' or '~/...', '?' in front if optional), not '%s'\n",
+			option, arg);
+		return -EINVAL;
+	}
+	return 0;
 }
 
 static int take_option(struct run_args *a, int c, const char *arg)
@@ -255,6 +312,10 @@ static int take_option(struct run_args *a, int c, const char *arg)
 	case OPT_EXEC:
 		return add_path(o, "--allow-exec", arg, CABIN_FILE_READ |
 				CABIN_FILE_EXEC);
+	case OPT_DENY:
+		return add_strip(o, "--deny", arg, CABIN_STRIP_HIDE);
+	case OPT_READ_ONLY:
+		return add_strip(o, "--read-only", arg, CABIN_STRIP_READ_ONLY);
 	case OPT_NET:
 		if (cabin_policy_set_network(o, arg) < 0)
 			return bad("--net takes none, loopback or host, not '%s'", arg);
@@ -425,6 +486,8 @@ int cabin_cmd_run(int argc, char **argv)
 		{ "allow-read", required_argument, NULL, OPT_READ },
 		{ "allow-write", required_argument, NULL, OPT_WRITE },
 		{ "allow-exec", required_argument, NULL, OPT_EXEC },
+		{ "deny", required_argument, NULL, OPT_DENY },
+		{ "read-only", required_argument, NULL, OPT_READ_ONLY },
 		{ "net", required_argument, NULL, OPT_NET },
 		{ "timeout", required_argument, NULL, OPT_TIMEOUT },
 		{ "memory", required_argument, NULL, OPT_MEMORY },
@@ -459,6 +522,8 @@ int cabin_cmd_run(int argc, char **argv)
 		{ "rlimit-cpu", required_argument, NULL, OPT_RLIMIT_CPU },
 		{ "rlimit-nofile", required_argument, NULL, OPT_RLIMIT_NOFILE },
 		{ "rlimit-fsize", required_argument, NULL, OPT_RLIMIT_FSIZE },
+		{ "uid", required_argument, NULL, OPT_UID },
+		{ "gid", required_argument, NULL, OPT_GID },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct run_args a = { 0 };
@@ -573,9 +638,14 @@ int cabin_cmd_run(int argc, char **argv)
 		case OPT_GDB:
 			a.cfg.gdb = optarg;
 			break;
+		case OPT_UID:
+		case OPT_GID:
+			if (take_id(&a.cfg, c == OPT_UID, optarg) < 0)
+				goto out;
+			break;
 		case OPT_UNSAFE:
 			if (cabin_unsafe_parse(optarg, &a.cfg.unsafe) < 0) {
-				fprintf(stderr, "cabin run: unknown protection in --unsafe-disable=%s (known: abi, deny, untraced, exitkill, caps, seccomp, wx-alias, outputs, sigscope, setid, rometa, net-scope, kfiles, racecheck, bindpath, fds, unreadable, names, mountwalk, smep, smap)\n",
+				fprintf(stderr, "cabin run: unknown protection in --unsafe-disable=%s (known: abi, deny, untraced, exitkill, caps, seccomp, wx-alias, outputs, sigscope, setid, rometa, net-scope, kfiles, racecheck, bindpath, fds, unreadable, names, mountwalk, subtract, smep, smap)\n",
 					optarg);
 				goto out;
 			}

@@ -89,6 +89,7 @@ struct cabin_fsguard {
 	unsigned long denied;	/* calls refused, for the summary */
 	bool judge;		/* judge failed file calls (files restricted) */
 	bool hinted;		/* the run's one refusal hint was said */
+	unsigned int judged;	/* refusals judged, up to CABIN_FSGUARD_JUDGED */
 	struct cabin_observer observer;	/* resolves at the first exec */
 };
 
@@ -143,10 +144,15 @@ long cabin_fsguard_emulate(struct cabin_proxy *p, struct cabin_fsguard *g,
  * Refused file calls (fsguard_refusal.c).  The syscalls whose failures
  * it judges, -1 terminated: routed to be seen at their exit when files
  * are restricted.  At such an exit (the guard's settle hook), an EACCES
- * or EPERM the policy caused is marked task->refused, and the first of
- * the run is told with the option that would allow it.
+ * or EPERM the policy caused is marked task->refused (an EACCES the
+ * permission bits do not explain counts as the policy's; past the run's
+ * first CABIN_FSGUARD_JUDGED, every one does, unjudged), and the first
+ * of the run is told with the option that would allow it.
  */
 extern const int cabin_fsguard_refusal_watch[];
+
+/* Refusals judged per run; later ones count as the policy's unjudged. */
+#define CABIN_FSGUARD_JUDGED	64
 void cabin_fsguard_settle(struct cabin_proxy *p, void *ctx,
 			  struct cabin_task *task, long ret);
 

@@ -11,21 +11,38 @@
  * access check on the object (or on the directory an entry is made in or
  * removed from) with cabin's capabilities lowered, then the policy's
  * grants, the rule roots on the way up as Landlock walks them
- * (fsguard_rules.c).  Only "the bits allow it, no rule grants it" is the
- * policy's refusal: marked task->refused, which the proxy counts as a
- * denial, and the first one of the run told with the option that would
- * grant it.  Anything the judge cannot find out is not the policy's.
+ * (fsguard_rules.c).
  *
  * The looks come after the kernel's, by cabin, on paths read from the
- * program's memory and its /proc links: the program can race them.
- * That is fine here: the answer words a message and a count and decides
- * nothing (the kernel already has).  ACLs and a user namespace's own
- * capabilities are only as exact as faccessat2 with the lowered set.
+ * program's memory and its /proc links: the program can race them (flip
+ * a symlink between a refused and a granted directory while it opens
+ * through it).  So the judge leans to the policy: an EACCES is the
+ * policy's unless the bits clearly refuse it (the walk's search bits or
+ * the access check on the object).  "The bits allow it, no rule grants
+ * it" is the policy's refusal, and the first one of the run is told with
+ * the option that would grant it.  "The bits allow it and a rule grants
+ * it" contradicts the kernel's EACCES: the path changed under the judge
+ * (or another kernel check refused, /proc's ptrace checks or another
+ * LSM): counted as the policy's too, without a hint.  So is an EACCES
+ * the judge cannot look into.  An EPERM is the policy's only when no rule
+ * grants it (Landlock answers EACCES; EPERM comes from the sticky and
+ * immutable rules the judge does not see).  A program racing its own
+ * mode-000 directory can still have a policy refusal counted as its
+ * bits'; the answer words messages and counts and decides nothing (the
+ * kernel already has).
+ *
+ * Each judgement walks the path twice: the run judges its first
+ * CABIN_FSGUARD_JUDGED refusals and counts the rest as the policy's
+ * without looking, so that a program cannot spend cabin's time (outside
+ * its own --cpu-max) with refused calls on long paths.  ACLs and a user
+ * namespace's own capabilities are only as exact as faccessat2 with the
+ * lowered set.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -183,6 +200,7 @@ struct verdict {
 	const char *what;	/* the access refused */
 	unsigned int need;	/* the rights it needs */
 	bool listing;		/* a directory opened to be read */
+	bool in_parent;		/* the right is on the directory path is in */
 	char path[PATH_MAX];	/* absolute, for the person reading */
 };
 
@@ -215,23 +233,29 @@ static bool bits_allow(int fd, int mode)
 		       AT_EMPTY_PATH | AT_EACCESS) == 0;
 }
 
-/*
- * 1 when the policy refused this operand, 0 when it did not (the bits
- * did, or a rule grants it), -errno when the judge cannot tell.
- */
-static int judge(struct cabin_fsguard *g, struct cabin_proxy *p, pid_t tid,
-		 const struct operand *o, struct verdict *v)
+/* What the judge found of one operand. */
+enum finding {
+	BITS,		/* the permission bits refuse it: not the policy's */
+	UNGRANTED,	/* the bits allow it, no rule grants it: the policy's */
+	GRANTED,	/* the bits allow it and a rule grants it */
+	UNKNOWN,	/* the judge could not look */
+};
+
+static enum finding judge(struct cabin_fsguard *g, struct cabin_proxy *p,
+			  pid_t tid, const struct operand *o,
+			  struct verdict *v)
 {
 	char path[PATH_MAX], base[NAME_MAX + 1];
 	struct cabin_caps caps;
 	int fd, parent = -1, ret, mode = o->mode;
 	unsigned int need = o->need;
 	bool in_parent = o->in_parent;
+	enum finding found = UNKNOWN;
 	struct stat st;
 
 	if (cabin_umem_string(p, tid, o->addr, path, sizeof(path), NULL) < 0 ||
 	    !path[0])
-		return -EINVAL;
+		return UNKNOWN;
 	fd = in_parent ? -ENOENT :
 	     cabin_pathview_open(tid, o->dirfd, path, 0, &parent);
 	if (fd == -ENOENT && (in_parent || o->may_create)) {
@@ -242,23 +266,24 @@ static int judge(struct cabin_fsguard *g, struct cabin_proxy *p, pid_t tid,
 						sizeof(base));
 	}
 	if (fd < 0)	/* EACCES: the walk's search bits refused */
-		return fd == -EACCES ? 0 : fd;
+		return fd == -EACCES ? BITS : UNKNOWN;
 	ret = cabin_caps_lower(&caps);
 	if (!ret) {
 		ret = bits_allow(fd, mode) ? 1 : 0;
 		cabin_caps_restore(&caps);
 	}
-	if (ret == 1 && fstat(fd, &st) < 0)
-		ret = -errno;
-	if (ret == 1) {
+	if (ret == 0)
+		found = BITS;
+	if (ret == 1 && fstat(fd, &st) == 0) {
 		v->listing = !in_parent && S_ISDIR(st.st_mode);
+		v->in_parent = in_parent;
 		ret = cabin_fsguard_allows(g, tid, fd, parent, need);
 		/* a directory is read with read, or with list alone */
 		if (ret == 0 && v->listing)
 			ret = cabin_fsguard_allows(g, tid, fd, -1, R_LIST);
-		ret = ret < 0 ? ret : !ret;
+		found = ret < 0 ? UNKNOWN : ret ? GRANTED : UNGRANTED;
 	}
-	if (ret == 1) {
+	if (found == UNGRANTED) {
 		/* an O_CREAT open that would have made the file creates */
 		v->what = in_parent && !o->in_parent ? "create" :
 			  v->listing ? "list" : o->what;
@@ -268,27 +293,99 @@ static int judge(struct cabin_fsguard *g, struct cabin_proxy *p, pid_t tid,
 	close(fd);
 	if (parent >= 0)
 		close(parent);
-	return ret;
+	return found;
 }
 
-/* The option that grants what o needs, and on what. */
-static void say_hint(struct cabin_proxy *p, struct cabin_task *task,
-		     struct verdict *v)
+/*
+ * Directories no hint offers to open up as a whole: the root, the
+ * system's own and the home directory itself.  Reading a file there is
+ * offered on the file; writing there on nothing (an existing file on
+ * itself), nor anywhere under the system's own but its scratch places.
+ */
+static const char *const system_dirs[] = {
+	"/etc", "/usr", "/bin", "/sbin", "/boot", "/proc", "/sys", "/dev",
+	"/var", "/root", "/run", NULL,
+};
+
+static bool is_system_dir(const char *dir)
+{
+	size_t i;
+
+	/* /lib, /lib32, /lib64, /libx32 */
+	if (!strncmp(dir, "/lib", 4) && !strchr(dir + 1, '/'))
+		return true;
+	for (i = 0; system_dirs[i]; i++) {
+		if (!strcmp(dir, system_dirs[i]))
+			return true;
+	}
+	return false;
+}
+
+static bool too_wide(const struct cabin_fsguard *g, const char *dir)
+{
+	char home[PATH_MAX];
+
+	return !strcmp(dir, "/") || is_system_dir(dir) ||
+	       (g->home && realpath(g->home, home) && !strcmp(dir, home));
+}
+
+/* Under a system directory, but not one of the places made to write in. */
+static bool system_owned(const char *dir)
+{
+	static const char *const scratch[] = {
+		"/var/tmp", "/dev/shm", "/run/user", NULL,
+	};
+	char top[PATH_MAX], *slash;
+	size_t i, n;
+
+	for (i = 0; scratch[i]; i++) {
+		n = strlen(scratch[i]);
+		if (!strncmp(dir, scratch[i], n) &&
+		    (dir[n] == '/' || !dir[n]))
+			return false;
+	}
+	snprintf(top, sizeof(top), "%s", dir);
+	slash = strchr(top + 1, '/');
+	if (slash)
+		*slash = '\0';
+	return top[0] == '/' && is_system_dir(top);
+}
+
+/*
+ * The option that grants what the program asked for, on the narrowest
+ * thing that makes sense: a directory listed, itself; a file read or
+ * run, its directory unless that is too wide, then the file; a write to
+ * an existing file, the file; an entry made or removed, its directory
+ * unless that is too wide or the system's, then no option at all (nor
+ * for listing a directory too wide).
+ */
+static void say_hint(struct cabin_proxy *p, const struct cabin_fsguard *g,
+		     struct cabin_task *task, struct verdict *v)
 {
 	const char *opt = "--allow-write";
 	char dir[PATH_MAX], *slash;
+	bool write = v->need & (R_WRITE | R_CREATE);
 
 	if (v->need & R_EXEC)
 		opt = "--allow-exec";
-	else if (!(v->need & (R_WRITE | R_CREATE)))
+	else if (!write)
 		opt = "--allow-read";
 	snprintf(dir, sizeof(dir), "%s", v->path);
 	slash = strrchr(dir, '/');
-	/* a directory listed is granted itself; anything else, its directory */
 	if (!v->listing && slash && dir[0] == '/')
 		*(slash == dir ? slash + 1 : slash) = '\0';
+	if (!v->listing && !v->in_parent &&
+	    (write || too_wide(g, dir)))
+		snprintf(dir, sizeof(dir), "%s", v->path);
 	cabin_printable(v->path);
 	cabin_printable(dir);
+	if ((v->in_parent && (too_wide(g, dir) || system_owned(dir))) ||
+	    (v->listing && too_wide(g, dir))) {
+		cabin_log_say(&p->log, "pid %d (%s) was refused %s access to %s by the policy; cabin offers no option for all of %s (later refusals: see --summary or -v)",
+			      (int)task->tid, task->comm, v->what, v->path,
+			      dir);
+		return;
+	}
 	cabin_log_say(&p->log, "pid %d (%s) was refused %s access to %s by the policy; %s %s allows it (later refusals: see --summary or -v)",
 		      (int)task->tid, task->comm, v->what, v->path, opt, dir);
 }
@@ -299,20 +396,30 @@ void cabin_fsguard_settle(struct cabin_proxy *p, void *ctx,
 	struct cabin_fsguard *g = ctx;
 	struct operand o[2];
 	struct verdict v;
+	enum finding f;
+	bool bits = false, ungranted = false;
 	int i, n;
 
 	if (!g->judge || (ret != -EACCES && ret != -EPERM) ||
 	    task->refused || !watched(task->cur_nr))
 		return;
 	n = operands_of(p, task, o);
-	for (i = 0; i < n; i++) {
-		if (judge(g, p, task->tid, &o[i], &v) == 1) {
-			task->refused = true;
-			break;
-		}
+	if (!n)
+		return;
+	if (g->judged >= CABIN_FSGUARD_JUDGED) {
+		task->refused = true;
+		return;
 	}
-	if (task->refused && !g->hinted) {
+	g->judged++;
+	for (i = 0; i < n && !ungranted; i++) {
+		f = judge(g, p, task->tid, &o[i], &v);
+		ungranted = f == UNGRANTED;
+		bits |= f == BITS;
+	}
+	/* no bits to explain an EACCES: Landlock's, whatever the judge saw */
+	task->refused = ungranted || (!bits && ret == -EACCES);
+	if (ungranted && !g->hinted) {
 		g->hinted = true;
-		say_hint(p, task, &v);
+		say_hint(p, g, task, &v);
 	}
 }

@@ -15,9 +15,16 @@ void cabin_log_init(struct cabin_log *l, FILE *out)
 
 void cabin_log_free(struct cabin_log *l)
 {
+	size_t i;
+
 	free(l->denials);
 	l->denials = NULL;
 	l->ndenials = 0;
+	for (i = 0; i < l->nkept; i++)
+		free(l->kept[i]);
+	free(l->kept);
+	l->kept = NULL;
+	l->nkept = 0;
 }
 
 static FILE *out_of(const struct cabin_log *l)
@@ -59,6 +66,35 @@ void cabin_log_tell(struct cabin_log *l, const char *fmt, ...)
 	va_end(ap);
 	fputc('\n', out_of(l));
 	fflush(out_of(l));
+}
+
+void cabin_log_warn(struct cabin_log *l, const char *fmt, ...)
+{
+	char line[1024], **grown;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	fprintf(out_of(l), "cabin: %s\n", line);
+	fflush(out_of(l));
+	if (l->heard)
+		l->heard(l->ctx, line);
+	grown = realloc(l->kept, (l->nkept + 1) * sizeof(*grown));
+	if (!grown)
+		return;
+	l->kept = grown;
+	grown[l->nkept] = strdup(line);
+	if (grown[l->nkept])
+		l->nkept++;
+}
+
+void cabin_log_replay(const struct cabin_log *from, struct cabin_log *to)
+{
+	size_t i;
+
+	for (i = 0; to->heard && i < from->nkept; i++)
+		to->heard(to->ctx, from->kept[i]);
 }
 
 bool cabin_log_reported(struct cabin_log *l, long nr, const char *comm)

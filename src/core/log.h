@@ -8,7 +8,8 @@
  * Every line said here is a notice: what happened during a run that does
  * not end it with cabin's own status (denials, faults, limits, W^X and
  * XOM refusals, warnings).  --quiet (quiet) keeps notices off the log;
- * they are still heard, so the report is the same.  Fatal errors, those
+ * they are still heard, so the report is the same.  Warnings that a
+ * protection is off are printed even so (cabin_log_warn).  Fatal errors, those
  * that end a run with 125, 126 or 127, are not notices: they are written
  * to the log's FILE directly and --quiet never hides them.
  */
@@ -32,6 +33,8 @@ struct cabin_log {
 	void *ctx;
 	struct cabin_denial *denials;	/* reported once each */
 	size_t ndenials;
+	char **kept;			/* warnings, for a report made later */
+	size_t nkept;
 };
 
 void cabin_log_init(struct cabin_log *l, FILE *out);
@@ -46,6 +49,18 @@ void cabin_log_vsay(struct cabin_log *l, const char *fmt, va_list ap)
 /* One "cabin: ..." notice for the user alone, not heard. */
 void cabin_log_tell(struct cabin_log *l, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+
+/*
+ * One "cabin: warning" that a protection is off: printed even under
+ * --quiet (the user asked for silence, not for not knowing that the
+ * sandbox is weaker), heard, and kept for cabin_log_replay when it is
+ * said before the report listens.
+ */
+void cabin_log_warn(struct cabin_log *l, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* Let to's listener hear the warnings from kept, in order. */
+void cabin_log_replay(const struct cabin_log *from, struct cabin_log *to);
 
 /*
  * True when a denial of nr by a program named comm was reported before;

@@ -47,6 +47,11 @@ extern const int cabin_memguard_open_watch[];
  */
 int cabin_memguard_init(struct cabin_memguard *g, bool files_restricted,
 			bool caps_kept);
+/*
+ * The program runs as uid and gid with no other group (root's --uid and
+ * --gid), not with cabin's identity.  Returns 0 or -ENOMEM.
+ */
+int cabin_memguard_set_ids(struct cabin_memguard *g, uid_t uid, gid_t gid);
 /* Add the directory or file held by fd (any mode) as writable beneath. */
 int cabin_memguard_writable(struct cabin_memguard *g, int fd);
 void cabin_memguard_free(struct cabin_memguard *g);

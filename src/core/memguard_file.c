@@ -45,6 +45,20 @@ int cabin_memguard_init(struct cabin_memguard *g, bool files_restricted,
 	return 0;
 }
 
+int cabin_memguard_set_ids(struct cabin_memguard *g, uid_t uid, gid_t gid)
+{
+	gid_t *one = calloc(1, sizeof(*one));
+
+	if (!one)
+		return -ENOMEM;
+	one[0] = gid;
+	free(g->groups);
+	g->groups = one;
+	g->ngroups = 1;
+	g->euid = uid;
+	return 0;
+}
+
 /* The name the kernel gives the file open at fd, in cabin's view. */
 static int held_path(int fd, char *buf, size_t len)
 {

@@ -63,7 +63,8 @@ static long do_listen(struct cabin_netguard_call *c,
 				return ret;
 		}
 	}
-	ret = cabin_caps_lower(&caps);
+	/* the listener's SO_PEERCRED, which a connecting peer reads */
+	ret = cabin_caps_lower_as_peer(&caps);
 	if (ret < 0)
 		return ret;
 	ret = listen(c->sock, (int)sys->args[1]) < 0 ? -errno : 0;

@@ -8,17 +8,20 @@
  *
  * A short-lived child of cabin does it: it takes the program's root
  * (chroot, in the program's user namespace when cabin needs a capability
- * there to do so) and cwd, drops every capability, takes the program's
- * umask and, when files are restricted, a Landlock domain of its own that
- * lets it make a socket only beneath the directory the guard checked;
- * then it binds cabin's duplicate of the socket to the copied address.
- * The kernel's own walk may differ from the guard's (a raced rename, a
+ * there to do so) and cwd, the program's ids as its file system ids when
+ * root's program runs as another uid (--uid, --gid: the file is then the
+ * program's, made only where it could make one), drops every capability,
+ * takes the program's umask and, when files are restricted, a Landlock
+ * domain of its own that lets it make a socket only beneath the
+ * directory the guard checked; then it binds cabin's duplicate of the
+ * socket to the copied address.  The kernel's own walk may differ from the guard's (a raced rename, a
  * /proc link); the domain is checked by the kernel on the directory it
  * really creates in, and everything beneath a directory the rules let the
  * program create in is under the same rule.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <linux/capability.h>
 #include <sched.h>
 #include <signal.h>
@@ -38,6 +41,9 @@ struct bindas {
 	int cwd;	/* its cwd, O_PATH */
 	int userns;	/* its user namespace, or -1 */
 	int dir;	/* the directory the file guard checked */
+	bool as_ids;	/* root's program runs as uid, gid */
+	uid_t uid;
+	gid_t gid;
 	mode_t mask;
 	int (*confine)(int dir);
 };
@@ -75,7 +81,16 @@ static void child(const struct bindas *b, struct cabin_netguard_call *c,
 	/* cabin's handlers (signal forwarding) are not the child's to run. */
 	sigfillset(&all);
 	sigprocmask(SIG_SETMASK, &all, NULL);
-	if (take_root(b) < 0 || fchdir(b->cwd) < 0 || drop_caps() < 0)
+	if (take_root(b) < 0 || fchdir(b->cwd) < 0)
+		_exit(1);
+	/*
+	 * File system ids only: with real ids N a process of uid N could
+	 * stop this child, and cabin waiting for it.
+	 */
+	if (b->as_ids && (setgroups(0, NULL) < 0 ||
+			  cabin_caps_set_fs_ids(b->uid, b->gid) < 0))
+		_exit(1);
+	if (drop_caps() < 0)
 		_exit(1);
 	umask(b->mask);
 	if (b->confine && b->confine(b->dir) < 0)
@@ -93,6 +108,13 @@ static int bind_result(int code)
 	if (code == 1 || code == EACCES)
 		return 0;
 	return -code;
+}
+
+/* Root's program with other ids (--uid, --gid) makes files with them. */
+static void program_ids(struct bindas *b)
+{
+	cabin_caps_acting_ids(&b->uid, &b->gid);
+	b->as_ids = b->uid != geteuid() || b->gid != getegid();
 }
 
 static int open_userns(pid_t tid)
@@ -126,6 +148,7 @@ int cabin_netguard_bind_as_program(struct cabin_netguard_call *c,
 	if (b.root < 0 || b.cwd < 0)
 		goto out;
 	b.userns = open_userns(c->task->tid);
+	program_ids(&b);
 	pid = fork();
 	if (!pid)
 		child(&b, c, a);

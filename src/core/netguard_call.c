@@ -58,14 +58,18 @@ int cabin_netguard_fetch(struct cabin_netguard_call *c, uint64_t addr,
 	return n == (ssize_t)len ? 0 : -EFAULT;
 }
 
-/* connect or bind with no more privilege than the program. */
+/*
+ * connect or bind with no more privilege than the program; a connect
+ * with its ids as a peer sees them (SO_PEERCRED).
+ */
 long cabin_netguard_act(struct cabin_netguard_call *c,
 			enum cabin_netguard_op op,
 			const struct sockaddr *sa,
 			socklen_t len)
 {
 	struct cabin_caps caps;
-	long ret = cabin_caps_lower(&caps);
+	long ret = op == CABIN_NETGUARD_CONNECT ?
+		   cabin_caps_lower_as_peer(&caps) : cabin_caps_lower(&caps);
 
 	if (ret < 0)
 		return ret;

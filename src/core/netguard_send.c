@@ -64,6 +64,8 @@ struct ng_msg {
 	char *control;
 	size_t controllen;
 	int pathfd;		/* a unix destination's socket file, or -1 */
+	bool has_creds;		/* the program sent SCM_CREDENTIALS */
+	/* msg_new zeroes what comes before fds: keep fds last but nfds */
 	int fds[NG_SCM_MAX_FD];	/* SCM_RIGHTS copies, closed after the send */
 	size_t nfds;
 };
@@ -246,17 +248,17 @@ static int take_fds(struct cabin_netguard_call *c, struct ng_msg *m,
 static int translate_cmsg(struct cabin_netguard_call *c, struct ng_msg *m,
 			  struct cmsghdr *cm)
 {
-	struct ucred cred = {
-		.pid = getpid(), .uid = geteuid(), .gid = getegid(),
-	};
+	struct ucred cred = { .pid = getpid() };
 
+	cabin_caps_acting_ids(&cred.uid, &cred.gid);
 	if (cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_RIGHTS)
 		return take_fds(c, m, cm);
 	if (cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_CREDENTIALS) {
-		/* cabin sends: only its own credentials can pass. */
+		/* cabin sends: only the ids it sends with can pass. */
 		if (cm->cmsg_len != CMSG_LEN(sizeof(cred)))
 			return -EINVAL;
 		memcpy(CMSG_DATA(cm), &cred, sizeof(cred));
+		m->has_creds = true;
 		return 0;
 	}
 	if (c->g->mode == CABIN_NET_LOOPBACK && source_route(cm))
@@ -342,6 +344,40 @@ static bool blocking(int fd, unsigned int flags)
 }
 
 /*
+ * Root's program with other ids (--uid, --gid): the credentials the
+ * kernel adds by itself to a unix send (to a peer with SO_PASSCRED) are
+ * the sender's real ids, which stay root's while cabin acts; so cabin
+ * names the program's ids itself, as SCM_CREDENTIALS, which the kernel
+ * then passes instead.
+ */
+static int add_creds(struct cabin_netguard_call *c, struct ng_msg *m)
+{
+	struct ucred cred = { .pid = getpid() };
+	size_t off = CMSG_ALIGN(m->controllen);
+	struct cmsghdr *cm;
+	char *grown;
+
+	cabin_caps_acting_ids(&cred.uid, &cred.gid);
+	if (c->domain != AF_UNIX || m->has_creds ||
+	    (cred.uid == getuid() && cred.gid == getgid()))
+		return 0;
+	grown = realloc(m->control, off + CMSG_SPACE(sizeof(cred)));
+	if (!grown)
+		return -ENOMEM;
+	memset(grown + m->controllen, 0,
+	       off + CMSG_SPACE(sizeof(cred)) - m->controllen);
+	m->control = grown;
+	m->controllen = off + CMSG_SPACE(sizeof(cred));
+	cm = (struct cmsghdr *)(grown + off);
+	cm->cmsg_level = SOL_SOCKET;
+	cm->cmsg_type = SCM_CREDENTIALS;
+	cm->cmsg_len = CMSG_LEN(sizeof(cred));
+	memcpy(CMSG_DATA(cm), &cred, sizeof(cred));
+	m->has_creds = true;
+	return 0;
+}
+
+/*
  * cabin never blocks for long or takes a SIGPIPE on the program's behalf:
  * it sends with MSG_DONTWAIT | MSG_NOSIGNAL and waits a bounded time for
  * room when the program's socket is blocking.
@@ -369,9 +405,13 @@ static long send_copy(struct cabin_netguard_call *c, struct ng_msg *m,
 	flags &= ~(unsigned int)MSG_ZEROCOPY;
 	flags |= MSG_DONTWAIT | MSG_NOSIGNAL;
 	ret = m->has_name ? pin_to_loopback(c, &m->name) : 0;
+	if (!ret)
+		ret = add_creds(c, m);
 	if (ret < 0)
 		return ret;
-	ret = cabin_caps_lower(&caps);
+	mh.msg_control = m->controllen ? m->control : NULL;
+	mh.msg_controllen = m->controllen;
+	ret = cabin_caps_lower_as_peer(&caps);
 	if (ret < 0)
 		return ret;
 	ret = sendmsg(c->sock, &mh, (int)flags);

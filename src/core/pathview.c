@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <limits.h>
 #include <linux/magic.h>
 #include <stdio.h>
@@ -12,6 +13,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
+#include <sys/fsuid.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -328,29 +330,160 @@ int cabin_pathview_umask(pid_t tid)
 	return ret;
 }
 
-int cabin_caps_lower(struct cabin_caps *s)
+static struct {
+	bool on;
+	uid_t uid;
+	gid_t gid;
+	uid_t ruid, euid;	/* cabin's own, to come back to */
+	gid_t rgid, egid;
+	gid_t *groups;
+	int ngroups;
+} act_as;
+
+int cabin_caps_act_as(uid_t uid, gid_t gid)
+{
+	int n = getgroups(0, NULL);
+	uid_t suid;
+	gid_t sgid;
+
+	if (n < 0 || getresuid(&act_as.ruid, &act_as.euid, &suid) < 0 ||
+	    getresgid(&act_as.rgid, &act_as.egid, &sgid) < 0)
+		return -errno;
+	act_as.groups = calloc((size_t)n + 1, sizeof(gid_t));
+	if (!act_as.groups)
+		return -ENOMEM;
+	act_as.ngroups = getgroups(n, act_as.groups);
+	if (act_as.ngroups < 0 || setgroups(0, NULL) < 0) {
+		free(act_as.groups);
+		act_as.groups = NULL;
+		return -errno;
+	}
+	act_as.on = true;
+	act_as.uid = uid;
+	act_as.gid = gid;
+	return 0;
+}
+
+void cabin_caps_act_as_cabin(void)
+{
+	if (!act_as.on)
+		return;
+	if (setgroups((size_t)act_as.ngroups, act_as.groups) < 0)
+		errno = 0;	/* cabin is ending its run; nothing to fail */
+	free(act_as.groups);
+	memset(&act_as, 0, sizeof(act_as));
+}
+
+void cabin_caps_acting_ids(uid_t *uid, gid_t *gid)
+{
+	*uid = act_as.on ? act_as.uid : geteuid();
+	*gid = act_as.on ? act_as.gid : getegid();
+}
+
+int cabin_caps_set_fs_ids(uid_t uid, gid_t gid)
+{
+	/* setfsuid answers with the old id: ask again to know it took */
+	setfsgid(gid);
+	setfsuid(uid);
+	if ((uid_t)setfsuid((uid_t)-1) != uid ||
+	    (gid_t)setfsgid((gid_t)-1) != gid)
+		return -EPERM;
+	return 0;
+}
+
+/*
+ * The program's ids for an act, never as cabin's real or saved ones: a
+ * process of uid N may signal (kill(2) checks the target's real and
+ * saved uid), setpriority (the target's real or effective) or ptrace
+ * (all three) a process whose ids are N.  A file act takes them as the
+ * file system ids only, which the kernel consults for file access and
+ * a new file's owner and for nothing another process can use.  A
+ * socket act a peer sees (connect, listen, send: SO_PEERCRED is the
+ * effective ids, an explicit SCM_CREDENTIALS must name one of the
+ * sender's) takes them as the effective ids, real and saved staying
+ * root's.  A uid change out of 0 empties the effective set.
+ */
+static int take_program_ids(struct cabin_caps *s, bool peer)
+{
+	if (!peer) {
+		if (cabin_caps_set_fs_ids(act_as.uid, act_as.gid) < 0) {
+			if (cabin_caps_set_fs_ids(act_as.euid, act_as.egid) < 0)
+				abort();	/* half the program's */
+			return -EPERM;
+		}
+		s->as_program = true;
+		return 0;
+	}
+	if (setresgid((gid_t)-1, act_as.gid, (gid_t)-1) < 0)
+		return -EPERM;
+	if (setresuid((uid_t)-1, act_as.uid, (uid_t)-1) < 0) {
+		if (setresgid((gid_t)-1, act_as.egid, (gid_t)-1) < 0)
+			abort();	/* half the program's: never act on */
+		return -EPERM;
+	}
+	s->as_program = true;
+	return 0;
+}
+
+/*
+ * Back to cabin's ids (the effective ones bring the file system ones
+ * back too); a cabin that cannot must not go on.
+ */
+static void give_back_ids(struct cabin_caps *s)
+{
+	if (!s->as_program)
+		return;
+	if (setresuid((uid_t)-1, act_as.euid, (uid_t)-1) < 0 ||
+	    setresgid((gid_t)-1, act_as.egid, (gid_t)-1) < 0 ||
+	    cabin_caps_set_fs_ids(act_as.euid, act_as.egid) < 0)
+		abort();
+	s->as_program = false;
+}
+
+static int caps_lower(struct cabin_caps *s, bool peer)
 {
 	struct __user_cap_data_struct low[_LINUX_CAPABILITY_U32S_3];
 
 	s->lowered = false;
+	s->as_program = false;
 	s->hdr.version = _LINUX_CAPABILITY_VERSION_3;
 	s->hdr.pid = 0;
 	if (syscall(SYS_capget, &s->hdr, s->data) < 0)
 		return -errno;
-	if (!s->data[0].effective && !s->data[1].effective)
+	if (!s->data[0].effective && !s->data[1].effective) {
+		/* nested: an outer file act's ids are no peer's */
+		if (peer && act_as.on && geteuid() != act_as.uid)
+			return -EPERM;
 		return 0;
+	}
+	if (act_as.on && take_program_ids(s, peer) < 0)
+		return -EPERM;
 	memcpy(low, s->data, sizeof(low));
 	low[0].effective = 0;
 	low[1].effective = 0;
 	/* Acting with cabin's privileges would be an escape: fail closed. */
-	if (syscall(SYS_capset, &s->hdr, low) < 0)
+	if (syscall(SYS_capset, &s->hdr, low) < 0) {
+		give_back_ids(s);
 		return -EPERM;
+	}
 	s->lowered = true;
 	return 0;
 }
 
+int cabin_caps_lower(struct cabin_caps *s)
+{
+	return caps_lower(s, false);
+}
+
+int cabin_caps_lower_as_peer(struct cabin_caps *s)
+{
+	return caps_lower(s, true);
+}
+
 void cabin_caps_restore(struct cabin_caps *s)
 {
+	/* Ids first: euid 0 again makes the permitted set effective. */
+	give_back_ids(s);
 	if (s->lowered)
 		syscall(SYS_capset, &s->hdr, s->data);
 	s->lowered = false;

@@ -75,6 +75,7 @@ bool cabin_pathview_same(int a, int b);
 /* Effective capabilities of cabin, saved while they are lowered. */
 struct cabin_caps {
 	bool lowered;
+	bool as_program;		/* acting with cabin_caps_act_as's ids */
 	struct __user_cap_header_struct hdr;
 	struct __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3];
 };
@@ -83,10 +84,34 @@ struct cabin_caps {
  * Empty cabin's effective set for an act on the program's behalf, so the
  * act has no privilege the program lacks; 0 or -errno, and -EPERM when
  * they cannot be lowered (acting with them would be an escape).  Nests:
- * an inner lower on an empty set does nothing.
+ * an inner lower on an empty set does nothing.  With cabin_caps_act_as
+ * on, a file act takes the program's ids as cabin's file system ids.
  */
 int cabin_caps_lower(struct cabin_caps *s);
+/*
+ * The same for an act whose credentials a peer sees (connect, listen,
+ * send): with cabin_caps_act_as on, the program's ids are cabin's
+ * effective ids for it; its real and saved ids stay root's.
+ */
+int cabin_caps_lower_as_peer(struct cabin_caps *s);
 void cabin_caps_restore(struct cabin_caps *s);
+
+/*
+ * Root's program runs as uid and gid with no other group (--uid, --gid):
+ * from now on a lowered act takes those ids, as file system ids or, for
+ * a peer's eyes, effective ids, never as cabin's real or saved ones (a
+ * process of that uid could then signal cabin), and cabin drops its
+ * supplementary groups (it needs none while it has its capabilities),
+ * so the act has no file access the program lacks and a peer sees the
+ * program's credentials, never root's.  0 or -errno.
+ * cabin_caps_act_as_cabin undoes it, groups and all.
+ */
+int cabin_caps_act_as(uid_t uid, gid_t gid);
+void cabin_caps_act_as_cabin(void);
+/* The ids an act is done with: cabin_caps_act_as's, or cabin's own. */
+void cabin_caps_acting_ids(uid_t *uid, gid_t *gid);
+/* setfsgid and setfsuid, checked: 0, or -EPERM when either did not take. */
+int cabin_caps_set_fs_ids(uid_t uid, gid_t gid);
 
 
 #endif

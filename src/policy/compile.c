@@ -13,8 +13,10 @@
 #include "core/fsguard.h"
 #include "core/limits.h"
 #include "core/memguard.h"
+#include "core/names.h"
 #include "core/xom.h"
 #include "policy/compile.h"
+#include "policy/groups.h"
 #include "policy/self_protect.h"
 #include "policy/setid.h"
 
@@ -174,6 +176,36 @@ static int close_truncate_gap(const struct cabin_compile_input *in,
 	}
 	err = cabin_router_add(r, &deny);
 	return err < 0 ? err : 0;
+}
+
+static int deny_one_mount_call(const char *name, void *arg)
+{
+	struct cabin_rule deny = {
+		.route = { .kind = CABIN_ROUTE_DENY, .err = EPERM },
+	};
+	long nr = cabin_syscall_number(name);
+
+	/* A member this libseccomp does not know: no call to refuse. */
+	if (nr < 0)
+		return 0;
+	deny.nr = (int)nr;
+	if (has_rule(arg, &deny))
+		return 0;
+	return cabin_router_add(arg, &deny) < 0 ? -EINVAL : 0;
+}
+
+/*
+ * A run with covers (run/subtract.c) refuses the whole @mount group,
+ * first, whatever the policy says: open_tree would copy a covered
+ * directory without its cover, mount_setattr clear its read-only flag.
+ */
+static int deny_mounts(const struct cabin_compile_input *in,
+		       struct cabin_router *r)
+{
+	if (!in->deny_mounts)
+		return 0;
+	return cabin_policy_group_each(cabin_policy_group_find("@mount"),
+				       deny_one_mount_call, r);
 }
 
 /*
@@ -399,6 +431,8 @@ int cabin_policy_compile_routes(const struct cabin_compile_input *in,
 	err = 0;
 	if (in->refuse_group_kill)
 		err = cabin_self_protect_group_kill(r);
+	if (!err)
+		err = deny_mounts(in, r);
 	if (!err)
 		err = add_guard_refusals(in, r);
 	if (!err)

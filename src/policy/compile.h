@@ -17,6 +17,7 @@ struct cabin_compile_input {
 	unsigned int unsafe;	/* enum cabin_unsafe */
 	int landlock_abi;	/* what the kernel offers */
 	bool refuse_group_kill;	/* kill(0, ...): no Landlock signal scope */
+	bool deny_mounts;	/* the @mount group, refused: a run with covers */
 	/* More syscalls to trace: lists, each -1 terminated; NULL ends. */
 	const int *watch[3];
 };

@@ -259,6 +259,38 @@ static void print_files(struct out *o, const struct cabin_policy *p)
 	}
 }
 
+/* Then what is taken away: one line per set, `files none ~/.ssh`. */
+static void print_strips(struct out *o, const struct cabin_policy *p)
+{
+	char head[64];
+	size_t i, j, k, n;
+
+	for (i = 0; i < p->nstrips; i++) {
+		unsigned int strip = p->strips[i].rights;
+
+		for (k = 0; k < i; k++)
+			if (p->strips[k].rights == strip)
+				break;
+		if (k < i)
+			continue;
+		if (!p->npaths && !i)
+			section(o, "files");
+		n = (size_t)snprintf(head, sizeof(head), "files ");
+		for (k = 0; cabin_policy_strips[k].name; k++)
+			if (strip & cabin_policy_strips[k].bit)
+				n += (size_t)snprintf(head + n,
+						      sizeof(head) - n,
+						      "%s%s", n > 6 ? "," : "",
+						      cabin_policy_strips[k].name);
+		start(o, head);
+		for (j = i; j < p->nstrips; j++)
+			if (p->strips[j].rights == strip)
+				word(o, p->strips[j].optional ? "?" : "",
+				     p->strips[j].path);
+		end(o);
+	}
+}
+
 static void print_ports(struct out *o, const char *head,
 			const uint16_t *ports, size_t n)
 {
@@ -427,6 +459,7 @@ int cabin_policy_format(const struct cabin_policy *p, FILE *out)
 
 	print_syscall_section(&o, p);
 	print_files(&o, p);
+	print_strips(&o, p);
 	print_network(&o, p);
 	print_limits(&o, p);
 	print_env(&o, p);

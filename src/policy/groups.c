@@ -57,7 +57,7 @@ static const struct cabin_policy_group groups[] = {
 	  "accept accept4 bind connect getpeername getsockname getsockopt "
 	  "listen recvfrom recvmmsg recvmsg sendmmsg sendmsg sendto "
 	  "setsockopt shutdown socket socketpair" },
-	{ "@obsolete", "unusual, obsolete or unimplemented calls",
+	{ "@obsolete", "unusual or obsolete calls, most gone from the kernel",
 	  "_sysctl afs_syscall create_module get_kernel_syms getpmsg putpmsg "
 	  "query_module security sysfs tuxcall uselib ustat vserver" },
 	{ "@privileged", "calls that need a capability",

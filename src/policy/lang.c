@@ -21,6 +21,13 @@ const struct cabin_policy_word cabin_policy_rights[] = {
 	{ NULL, 0 },
 };
 
+const struct cabin_policy_word cabin_policy_strips[] = {
+	{ "none", CABIN_STRIP_HIDE },
+	{ "read-only", CABIN_STRIP_READ_ONLY },
+	{ "no-exec", CABIN_STRIP_NO_EXEC },
+	{ NULL, 0 },
+};
+
 const struct cabin_policy_word cabin_policy_isolates[] = {
 	{ "pid", CABIN_ISOLATE_PID },
 	{ "net", CABIN_ISOLATE_NET },

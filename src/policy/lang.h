@@ -24,6 +24,8 @@ struct cabin_policy_word {
 /* NULL-terminated tables, in the order the printer uses. */
 extern const struct cabin_policy_word cabin_policy_rights[];
 extern const struct cabin_policy_word cabin_policy_isolates[];
+/* `files none|read-only|no-exec`: enum cabin_file_strip. */
+extern const struct cabin_policy_word cabin_policy_strips[];
 
 #define CABIN_FILE_ALL	(CABIN_FILE_READ | CABIN_FILE_WRITE | \
 			 CABIN_FILE_CREATE | CABIN_FILE_EXEC | CABIN_FILE_IOCTL | \

@@ -42,18 +42,24 @@ static size_t warn_list(FILE *out, const struct cabin_path_list *l)
 	return n;
 }
 
-size_t cabin_policy_warn_missing(const struct cabin_policy *p, FILE *out)
+static size_t warn_rules(FILE *out, const struct cabin_path_rule *r,
+			 size_t count)
 {
-	const struct cabin_path_rule *r;
 	size_t i, n = 0;
 
-	for (i = 0; i < p->npaths; i++) {
-		r = &p->paths[i];
-		if (!r->optional)
-			n += warn(out, r->where, r->path,
-				  cabin_landlock_open_path(r->path,
+	for (i = 0; i < count; i++) {
+		if (!r[i].optional)
+			n += warn(out, r[i].where, r[i].path,
+				  cabin_landlock_open_path(r[i].path,
 							   getenv("HOME")));
 	}
-	return n + warn_list(out, &p->trusted) +
+	return n;
+}
+
+size_t cabin_policy_warn_missing(const struct cabin_policy *p, FILE *out)
+{
+	return warn_rules(out, p->paths, p->npaths) +
+	       warn_rules(out, p->strips, p->nstrips) +
+	       warn_list(out, &p->trusted) +
 	       warn_list(out, &p->readable_code);
 }

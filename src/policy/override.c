@@ -116,6 +116,14 @@ int cabin_policy_override(struct cabin_policy *p,
 	}
 	/* Granting more never confines a policy that left files open. */
 	p->files_restricted = restricted;
+	for (i = 0; i < o->nstrips; i++) {
+		err = cabin_policy_add_strip(p, o->strips[i].path,
+					     o->strips[i].rights,
+					     o->strips[i].optional,
+					     o->strips[i].where);
+		if (err < 0)
+			return err;
+	}
 	if (o->net != CABIN_NET_UNSET) {
 		p->net = o->net;
 		if (o->net == CABIN_NET_NONE)

@@ -61,13 +61,31 @@ static int parse_words(struct parse_ctx *c, const struct parse_word *w,
 	}
 }
 
+/* `files none|read-only|no-exec ...`: its first word names a strip. */
+static bool is_strip(const char *words)
+{
+	size_t n = strcspn(words, ","), k;
+
+	for (k = 0; cabin_policy_strips[k].name; k++)
+		if (strlen(cabin_policy_strips[k].name) == n &&
+		    !strncmp(words, cabin_policy_strips[k].name, n))
+			return true;
+	return false;
+}
+
 static int do_files(struct parse_ctx *c)
 {
 	char where[CABIN_POLICY_WHERE_MAX];
 	unsigned int rights, i;
+	bool strip;
 	int err = cabin_lex_need(c, 1, "rights like read,exec");
 
-	if (!err)
+	strip = !err && is_strip(c->w[1].text);
+	if (!err && strip)
+		err = parse_words(c, &c->w[1], cabin_policy_strips, 0,
+				  "'none', 'read-only' or 'no-exec' word",
+				  &rights);
+	else if (!err)
 		err = parse_words(c, &c->w[1], cabin_policy_rights,
 				  CABIN_FILE_ALL, "right", &rights);
 	if (!err)
@@ -85,8 +103,11 @@ static int do_files(struct parse_ctx *c)
 					      cabin_lex_shown(c, c->w[i].text));
 		cabin_policy_where(where, sizeof(where), c->file, c->line,
 				    c->w[i].col);
-		err = cabin_policy_add_path(c->p, path, rights, optional,
-					    where);
+		err = strip ? cabin_policy_add_strip(c->p, path, rights,
+						     optional, where)
+			    : cabin_policy_put_path(c->p, path, rights,
+						    optional, where,
+						    c->origin);
 		if (err)
 			return cabin_lex_fail_errno(c, c->w[i].col, err);
 	}

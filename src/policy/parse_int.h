@@ -90,6 +90,10 @@ int cabin_policy_add_syscall_origin(struct cabin_policy *p, const char *name,
 				    const struct cabin_rule *rule,
 				    unsigned int line, unsigned int origin,
 				    const char *where);
+/* cabin_policy_add_path, where a later text's rule replaces (policy.c). */
+int cabin_policy_put_path(struct cabin_policy *p, const char *path,
+			  unsigned int rights, bool optional,
+			  const char *where, unsigned int origin);
 struct cabin_env_set *cabin_policy_find_env_set(struct cabin_policy *p,
 						const char *name);
 int cabin_policy_env_set_origin(struct cabin_policy *p, const char *name,

@@ -149,12 +149,14 @@ static int parse_when(struct parse_ctx *c, unsigned int i,
 
 /*
  * An unconditioned rule may not contradict one from the same text,
- * unless a group named either: `syscall allow @network-io` then
- * `syscall deny connect` carves one call out of a group, and the later
- * rule wins as it does over a profile's.
+ * unless it names the call itself after a group did: `syscall allow
+ * @network-io` then `syscall deny connect` carves one call out of a
+ * group, and the later rule wins as it does over a profile's.  The other
+ * way round a group would undo, unseen, what was written out by name:
+ * an error, as is a group contradicting another group.
  */
 static int check_contradiction(struct parse_ctx *c,
-			       const struct parse_word *w,
+			       const struct parse_word *w, const char *name,
 			       const struct cabin_rule *r, const char *group)
 {
 	struct cabin_syscall_rule *old;
@@ -162,10 +164,15 @@ static int check_contradiction(struct parse_ctx *c,
 
 	old = cabin_policy_find_catchall(c->p, r->nr);
 
-	if (r->ncond || !old || old->origin != c->origin || group ||
-	    old->group || cabin_policy_route_equal(&old->rule.route, &r->route))
+	if (r->ncond || !old || old->origin != c->origin ||
+	    (old->group && !group) ||
+	    cabin_policy_route_equal(&old->rule.route, &r->route))
 		return 0;
 	cabin_policy_route_text(&old->rule.route, was, sizeof(was));
+	if (group)
+		return cabin_lex_fail(c, w->col,
+				      "syscall '%s' (in %s) is already %s on line %u",
+				      name, group, was, old->line);
 	return cabin_lex_fail(c, w->col,
 			      "syscall '%s' is already %s on line %u",
 			      cabin_lex_shown(c, w->text), was, old->line);
@@ -197,7 +204,7 @@ static int add_one(const char *name, void *arg)
 		return cabin_lex_fail(c, a->w->col, "unknown syscall '%s'",
 				      cabin_lex_shown(c, name));
 	a->rule->nr = (int)nr;
-	err = check_contradiction(c, a->w, a->rule, group);
+	err = check_contradiction(c, a->w, name, a->rule, group);
 	if (err)
 		return err;
 	cabin_policy_where(where, sizeof(where), c->file, c->line, a->w->col);

@@ -4,9 +4,12 @@
  * that do not depend on how it was written.
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "core/names.h"
 #include "policy/lang.h"
@@ -137,6 +140,11 @@ void cabin_policy_free(struct cabin_policy *p)
 		free(p->paths[i].where);
 	}
 	free(p->paths);
+	for (i = 0; i < p->nstrips; i++) {
+		free(p->strips[i].path);
+		free(p->strips[i].where);
+	}
+	free(p->strips);
 	for (i = 0; i < p->nenv_keep; i++)
 		free(p->env_keep[i]);
 	free(p->env_keep);
@@ -184,30 +192,16 @@ static int grow(void **arr, size_t n, size_t size)
 	return 0;
 }
 
-int cabin_policy_add_path(struct cabin_policy *p, const char *path,
-			  unsigned int rights, bool optional,
-			  const char *where)
+static int append_rule(struct cabin_path_rule **arr, size_t *n,
+		       const char *path, unsigned int rights, bool optional,
+		       const char *where, unsigned int origin)
 {
 	struct cabin_path_rule *r;
-	size_t i;
-	int err;
+	int err = grow((void **)arr, *n, sizeof(**arr));
 
-	if (!cabin_policy_valid_path(path) || !rights ||
-	    (rights & ~CABIN_FILE_ALL))
-		return -EINVAL;
-	p->files_restricted = true;
-	for (i = 0; i < p->npaths; i++) {
-		r = &p->paths[i];
-		if (!strcmp(r->path, path)) {
-			r->rights |= rights;
-			r->optional = r->optional && optional;
-			return 0;
-		}
-	}
-	err = grow((void **)&p->paths, p->npaths, sizeof(*p->paths));
 	if (err)
 		return err;
-	r = &p->paths[p->npaths];
+	r = &(*arr)[*n];
 	r->path = strdup(path);
 	r->where = where ? strdup(where) : NULL;
 	if (!r->path || (where && !r->where)) {
@@ -217,8 +211,134 @@ int cabin_policy_add_path(struct cabin_policy *p, const char *path,
 	}
 	r->rights = rights;
 	r->optional = optional;
-	p->npaths++;
+	r->origin = origin;
+	(*n)++;
 	return 0;
+}
+
+/* "//", "/./" and a trailing "/" dropped: the same name written so. */
+static void tidy(char *s)
+{
+	char *in = s, *out = s;
+
+	while (*in) {
+		if (in[0] == '/' && (in[1] == '/' ||
+				     (in[1] == '.' && (in[2] == '/' || !in[2])))) {
+			in += in[1] == '/' ? 1 : 2;
+			continue;
+		}
+		*out++ = *in++;
+	}
+	while (out > s + 1 && out[-1] == '/')
+		out--;
+	if (out == s)
+		*out++ = '/';
+	*out = '\0';
+}
+
+/*
+ * The place a rule's path names, for telling two rules on one place
+ * apart from two places: ".", "./x", "x/" and the working directory's
+ * absolute name are one (symlinks resolved where the path exists);
+ * "~" forms are compared as written.
+ */
+static void place_of(const char *path, char *buf, size_t len)
+{
+	char cwd[PATH_MAX], real[PATH_MAX];
+
+	if (path[0] != '/' && path[0] != '~' && getcwd(cwd, sizeof(cwd)))
+		snprintf(buf, len, "%s/%s", cwd, path);
+	else
+		snprintf(buf, len, "%s", path);
+	tidy(buf);
+	if (buf[0] == '/' && realpath(buf, real))
+		snprintf(buf, len, "%s", real);
+}
+
+static bool same_place(const char *a, const char *b)
+{
+	char pa[PATH_MAX + 8], pb[PATH_MAX + 8];
+
+	if (!strcmp(a, b))
+		return true;
+	place_of(a, pa, sizeof(pa));
+	place_of(b, pb, sizeof(pb));
+	return !strcmp(pa, pb);
+}
+
+/*
+ * A path named again in the same text (or on the command line) gets the
+ * union; named again by a later text (the lines after `profile
+ * default` name a path of the profile's), the later rule replaces the
+ * earlier one, so a policy can narrow a profile's grant on that path
+ * (`files read .`, or `./`, or the working directory's absolute name).
+ */
+int cabin_policy_put_path(struct cabin_policy *p, const char *path,
+			  unsigned int rights, bool optional,
+			  const char *where, unsigned int origin)
+{
+	struct cabin_path_rule *r;
+	char *w;
+	size_t i;
+
+	if (!cabin_policy_valid_path(path) || !rights ||
+	    (rights & ~CABIN_FILE_ALL))
+		return -EINVAL;
+	p->files_restricted = true;
+	for (i = 0; i < p->npaths; i++) {
+		r = &p->paths[i];
+		if (!same_place(r->path, path))
+			continue;
+		if (!origin || r->origin == origin) {
+			r->rights |= rights;
+			r->optional = r->optional && optional;
+			return 0;
+		}
+		w = where ? strdup(where) : NULL;
+		if (where && !w)
+			return -ENOMEM;
+		free(r->where);
+		r->where = w;
+		r->rights = rights;
+		r->optional = optional;
+		r->origin = origin;
+		return 0;
+	}
+	return append_rule(&p->paths, &p->npaths, path, rights, optional,
+			   where, origin);
+}
+
+int cabin_policy_add_path(struct cabin_policy *p, const char *path,
+			  unsigned int rights, bool optional,
+			  const char *where)
+{
+	return cabin_policy_put_path(p, path, rights, optional, where, 0);
+}
+
+int cabin_policy_add_strip(struct cabin_policy *p, const char *path,
+			   unsigned int strip, bool optional,
+			   const char *where)
+{
+	const unsigned int known = CABIN_STRIP_HIDE | CABIN_STRIP_READ_ONLY |
+				   CABIN_STRIP_NO_EXEC;
+	size_t i;
+
+	if (!cabin_policy_valid_path(path) || !strip || (strip & ~known))
+		return -EINVAL;
+	if (strip & CABIN_STRIP_HIDE)
+		strip = CABIN_STRIP_HIDE;
+	for (i = 0; i < p->nstrips; i++) {
+		if (same_place(p->strips[i].path, path)) {
+			strip |= p->strips[i].rights;
+			p->strips[i].rights = strip & CABIN_STRIP_HIDE ?
+					      CABIN_STRIP_HIDE : strip;
+			p->strips[i].optional = p->strips[i].optional &&
+						optional;
+			return 0;
+		}
+	}
+	return append_rule(&p->strips, &p->nstrips, path, strip, optional,
+			   where, 0);
 }
 
 const struct cabin_syscall_rule *
@@ -536,6 +656,25 @@ static bool paths_equal(const struct cabin_policy *a,
 	return true;
 }
 
+static bool strips_equal(const struct cabin_policy *a,
+			 const struct cabin_policy *b)
+{
+	size_t i, j;
+
+	if (a->nstrips != b->nstrips)
+		return false;
+	for (i = 0; i < a->nstrips; i++) {
+		for (j = 0; j < b->nstrips; j++)
+			if (!strcmp(a->strips[i].path, b->strips[j].path))
+				break;
+		if (j == b->nstrips ||
+		    a->strips[i].rights != b->strips[j].rights ||
+		    a->strips[i].optional != b->strips[j].optional)
+			return false;
+	}
+	return true;
+}
+
 static bool env_equal(const struct cabin_policy *a,
 		      const struct cabin_policy *b)
 {
@@ -574,7 +713,7 @@ bool cabin_policy_equal(const struct cabin_policy *a,
 	for (i = 0; i < a->nsyscalls; i++)
 		if (!rule_equal(&a->syscalls[i].rule, &b->syscalls[i].rule))
 			return false;
-	if (!paths_equal(a, b) || a->net != b->net ||
+	if (!paths_equal(a, b) || !strips_equal(a, b) || a->net != b->net ||
 	    a->nconnect_ports != b->nconnect_ports ||
 	    a->nbind_ports != b->nbind_ports ||
 	    memcmp(a->connect_ports, b->connect_ports,

@@ -20,6 +20,7 @@ struct cabin_path_rule {
 	char *path;		/* as written ("." and "~" allowed) */
 	unsigned int rights;	/* enum cabin_file_right */
 	bool optional;		/* "?path": skipped when it does not exist */
+	unsigned int origin;	/* which parse wrote it, 0 = command line */
 	/*
 	 * What names it in a run-time error: "FILE:LINE:COL" for a policy's
 	 * line ("profile default:3:7" for a built-in), the option for the
@@ -90,6 +91,13 @@ struct cabin_policy {
 	bool files_restricted;		/* any file rule: unlisted = denied */
 	struct cabin_path_rule *paths;
 	size_t npaths;
+	/*
+	 * `files none|read-only|no-exec PATH`: rights taken away at PATH
+	 * and below (rights holds enum cabin_file_strip), enforced with
+	 * mounts (run/subtract.c); they never set files_restricted.
+	 */
+	struct cabin_path_rule *strips;
+	size_t nstrips;
 
 	enum cabin_net_mode net;
 	uint16_t connect_ports[CABIN_POLICY_MAX_PORTS];

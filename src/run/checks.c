@@ -93,7 +93,7 @@ int cabin_run_check_enforceable(struct cabin_run_state *r)
 			missing);
 		return -EOPNOTSUPP;
 	}
-	cabin_log_tell(&r->notes, "warning: not enforced on this kernel: %s; the rest of the policy is enforced%s",
+	cabin_log_warn(&r->notes, "warning: not enforced on this kernel: %s; the rest of the policy is enforced%s",
 		missing, truncate_refused ?
 		" (and truncate() by path is refused: it needs Landlock ABI 3)" : "");
 	return 0;
@@ -135,6 +135,36 @@ int cabin_run_check_hostname(struct cabin_run_state *r)
 	return 0;
 }
 
+/*
+ * --uid, --gid, before the platform is probed: ids the program's own
+ * processes take on the host, which the kvm guest has not (its getuid
+ * answers with the monitor's ids); for a user who is not root they are a
+ * user namespace's, which a system may forbid.  Root that names a uid
+ * names the gid too: the program would otherwise keep group 0, root's,
+ * on disk.
+ */
+int cabin_run_check_ids(struct cabin_run_state *r)
+{
+	const struct cabin_config *c = r->cfg;
+
+	if (!c->set_uid && !c->set_gid)
+		return 0;
+	if (geteuid() == 0 && !c->set_gid) {
+		fprintf(r->log, "cabin: --uid as root needs --gid too (the program would keep root's group 0 on disk); nothing was run\n");
+		return -EINVAL;
+	}
+	if (!(r->traits & CABIN_PLATFORM_HOST_TASKS)) {
+		fprintf(r->log, "cabin: --uid and --gid are not supported on --platform %s (its guest reports the invoking user's ids); nothing was run\n",
+			r->platform->name);
+		return -EOPNOTSUPP;
+	}
+	if (!cabin_run_user_namespaces_allowed()) {
+		fprintf(r->log, "cabin: --uid and --gid need a user namespace, which this system does not allow users other than root (see 'cabin info'); nothing was run\n");
+		return -EOPNOTSUPP;
+	}
+	return 0;
+}
+
 static bool under(const char *path, const char *dir)
 {
 	size_t n = strlen(dir);
@@ -143,7 +173,7 @@ static bool under(const char *path, const char *dir)
 }
 
 /* The private mounts replace these trees; only their roots are meant. */
-static bool hidden_by_private_tmp(const char *path)
+bool cabin_run_hidden_by_private_tmp(const char *path)
 {
 	return (under(path, "/tmp") && strcmp(path, "/tmp")) ||
 	       (under(path, "/dev/shm") && strcmp(path, "/dev/shm"));
@@ -187,7 +217,7 @@ int cabin_run_check_paths(struct cabin_run_state *r)
 		rule = &p->paths[i];
 		if (rule->optional)
 			continue;
-		if (p->private_tmp && hidden_by_private_tmp(rule->path)) {
+		if (p->private_tmp && cabin_run_hidden_by_private_tmp(rule->path)) {
 			fprintf(r->log, "cabin: %s%spath '%s' is hidden inside the sandbox: /tmp and /dev/shm are private in this policy ('tmp private'); use another directory, or 'tmp shared'\n",
 				rule->where ? rule->where : "",
 				rule->where ? ": " : "", rule->path);

@@ -150,7 +150,7 @@ int cabin_run_seal_proc(struct cabin_run_state *r)
 	if (!(r->policy->memory & CABIN_MEMORY_XOM))
 		return 0;
 	if (!r->policy->files_restricted) {
-		cabin_log_tell(&r->notes, "warning: --xom with no file rules: /proc/self/mem can still read execute-only code (use a profile with file rules, like default)");
+		cabin_log_warn(&r->notes, "warning: --xom with no file rules: /proc/self/mem can still read execute-only code (use a profile with file rules, like default)");
 		return 0;
 	}
 	err = own_paths(r, 0);

@@ -52,6 +52,21 @@ void cabin_run_plan_sandbox(struct cabin_run_state *r)
 		sb->private_tmp = p->private_tmp;
 		sb->protect_kernel = cabin_run_kfiles(r);
 	}
+	/*
+	 * Whole-tree limits: cgroupfs read-only in its mount namespace and a
+	 * cgroup namespace of its own, entered after it joins its cgroup
+	 * (the check refused the limits where there are no namespaces).
+	 */
+	if (r->namespaces && cabin_run_has_cgroup(r)) {
+		sb->unshare_flags |= CLONE_NEWNS | CLONE_NEWCGROUP;
+		sb->protect_cgroups = true;
+	}
+	if (r->nnarrow) {
+		sb->unshare_flags |= CLONE_NEWNS;
+		sb->narrow = r->narrow;
+		sb->nnarrow = r->nnarrow;
+		sb->cwd = r->cwd;
+	}
 	sb->terminal_fd = sb->protect_kernel ? r->terminal_fd : -1;
 	r->mqueue_root = -1;
 	sb->mqueue_root = &r->mqueue_root;
@@ -112,6 +127,10 @@ static struct cabin_spawn spawn_plan(struct cabin_run_state *r,
 		.userns = r->namespaces &&
 			  (cabin_run_needs_namespaces(r) ||
 			   !(r->cfg->unsafe & CABIN_UNSAFE_CAPS)),
+		.ids = {
+			.set_uid = r->cfg->set_uid, .set_gid = r->cfg->set_gid,
+			.uid = r->cfg->uid, .gid = r->cfg->gid,
+		},
 		.confine = confine,
 		.confine_ctx = r,
 		.join_cgroup = r->cgroup.procs_fd >= 0,

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "core/names.h"
+#include "core/pathview.h"
 #include "core/proxy.h"
 #include "policy/compile.h"
 #include "policy/landlock.h"
@@ -109,6 +110,12 @@ int cabin_run_setup_memguard(struct cabin_run_state *r)
 	if (err < 0)
 		return err;
 	r->has_memguard = true;
+	if (cabin_run_other_ids(r))
+		err = cabin_memguard_set_ids(&r->memguard,
+					     r->cfg->set_uid ? r->cfg->uid : 0,
+					     r->cfg->gid);
+	if (err < 0)
+		return err;
 	for (i = 0; !err && i < r->policy->npaths; i++) {
 		pr = &r->policy->paths[i];
 		if (!(pr->rights & (CABIN_FILE_WRITE | CABIN_FILE_CREATE)))
@@ -151,6 +158,10 @@ int cabin_run_compile_routes(struct cabin_run_state *r)
 		.landlock_abi = r->landlock_abi,
 		.refuse_group_kill = cabin_run_sigscope(r) &&
 				     r->landlock_abi < 6,
+		/* Part of the deny list: --unsafe-disable=deny lets them by. */
+		.deny_mounts = r->policy->nstrips &&
+			       !(r->cfg->unsafe & (CABIN_UNSAFE_SUBTRACT |
+						   CABIN_UNSAFE_DENY)),
 	};
 	size_t n = 0;
 	int err, bad;
@@ -293,5 +304,21 @@ int cabin_run_init_proxy(struct cabin_run_state *r, struct cabin_proxy *proxy,
 	proxy->memguard = r->has_memguard ? &r->memguard : NULL;
 	proxy->fail_unreadable = !(r->cfg->unsafe & CABIN_UNSAFE_UNREADABLE);
 	observe_records(r, proxy);
+	/* said before the report listened: it keeps them first */
+	cabin_log_replay(&r->notes, &proxy->log);
 	return emulate(r, proxy);
+}
+
+/*
+ * Root's program with other ids: what cabin does on its behalf (the file
+ * guard's metadata changes, socket files, connects, sends) is done with
+ * them, never with root's ownership of the host's files or root's
+ * credentials to a peer.
+ */
+int cabin_run_setup_ids(struct cabin_run_state *r)
+{
+	if (!cabin_run_other_ids(r))
+		return 0;
+	return cabin_caps_act_as(r->cfg->set_uid ? r->cfg->uid : 0,
+				 r->cfg->gid);
 }

@@ -80,6 +80,8 @@ int cabin_run_open_records(struct cabin_run_state *r, char *const argv[])
 			.path = cfg->report_path,
 			.summary = cfg->summary ? r->log : NULL,
 			.argv = argv,
+			.uid = cfg->set_uid ? cfg->uid : geteuid(),
+			.gid = cfg->set_gid ? cfg->gid : getegid(),
 			/* a monitor's descriptors are not the program's */
 			.racecheck = (r->traits & CABIN_PLATFORM_HOST_FDS) &&
 				     !(cfg->unsafe & CABIN_UNSAFE_RACECHECK),

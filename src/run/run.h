@@ -74,6 +74,10 @@ struct cabin_run_state {
 	int private_fds[2];		/* the outputs' records: cabin's */
 	struct cabin_cgroup cgroup;	/* whole-tree limits, when set */
 	bool cgroup_told;		/* its counts were said, here */
+	/* Rights taken away, as mounts for the child (subtract.c). */
+	struct cabin_narrow *narrow;
+	size_t nnarrow;
+	char *cwd;			/* entered again after them */
 };
 
 /* What the run confines (scope.c). */
@@ -82,6 +86,7 @@ bool cabin_run_wants_namespaces(const struct cabin_policy *p);
 bool cabin_run_sigscope(const struct cabin_run_state *r);
 bool cabin_run_kfiles(const struct cabin_run_state *r);
 bool cabin_run_needs_namespaces(const struct cabin_run_state *r);
+bool cabin_run_other_ids(const struct cabin_run_state *r);
 
 /* What must hold before anything runs, said on the log (checks.c). */
 int cabin_run_check_enforceable(struct cabin_run_state *r);
@@ -92,6 +97,14 @@ void cabin_run_rule_error(const struct cabin_path_rule *rule, int err,
 int cabin_run_check_xom(struct cabin_run_state *r);
 int cabin_run_check_inherited(struct cabin_run_state *r);
 int cabin_run_check_hostname(struct cabin_run_state *r);
+int cabin_run_check_ids(struct cabin_run_state *r);
+int cabin_run_setup_ids(struct cabin_run_state *r);
+bool cabin_run_hidden_by_private_tmp(const char *path);
+
+/* Rights taken away below grants (subtract.c). */
+int cabin_run_check_strips_platform(const struct cabin_run_state *r);
+int cabin_run_plan_strips(struct cabin_run_state *r);
+void cabin_run_free_strips(struct cabin_run_state *r);
 void cabin_run_note_open_files(const struct cabin_run_state *r);
 
 /* The effective policy's paths: what the run grants besides (grants.c). */
@@ -117,7 +130,9 @@ void cabin_run_plan_launch(struct cabin_run_state *r, char *const argv[]);
  * last before the launch, its counts said at the end, and removed.
  */
 int cabin_run_check_cgroup(struct cabin_run_state *r);
+bool cabin_run_has_cgroup(const struct cabin_run_state *r);
 int cabin_run_make_cgroup(struct cabin_run_state *r);
+void cabin_run_remove_cgroup(struct cabin_run_state *r);
 void cabin_run_cgroup_counts(struct cabin_run_state *r,
 			     struct cabin_proxy *proxy);
 int cabin_run_cgroup_verdict(struct cabin_run_state *r, int code);

@@ -68,5 +68,16 @@ bool cabin_run_kfiles(const struct cabin_run_state *r)
 bool cabin_run_needs_namespaces(const struct cabin_run_state *r)
 {
 	return cabin_run_wants_namespaces(r->policy) || cabin_run_sigscope(r) ||
-	       cabin_run_kfiles(r) || r->cfg->hostname;
+	       cabin_run_kfiles(r) || r->cfg->hostname || r->cfg->set_uid ||
+	       r->cfg->set_gid || r->nnarrow;
+}
+
+/*
+ * Root asked for other ids (--gid alone: uid 0 and gid; root's --uid
+ * always comes with --gid): the program takes them outright.
+ */
+bool cabin_run_other_ids(const struct cabin_run_state *r)
+{
+	return geteuid() == 0 && r->cfg->set_gid &&
+	       (r->traits & CABIN_PLATFORM_HOST_TASKS);
 }

@@ -10,6 +10,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <linux/magic.h>
 #include <stdio.h>
 #include <string.h>
@@ -96,6 +97,33 @@ static int each(const char *const *paths, size_t n,
 }
 
 #define EACH(list, fn) each(list, sizeof(list) / sizeof(*list), fn)
+
+int cabin_kfiles_protect_cgroups(void)
+{
+	char line[2 * PATH_MAX], mnt[PATH_MAX];
+	FILE *f = fopen("/proc/self/mountinfo", "re");
+	int err = 0;
+
+	if (!f)
+		return -errno;
+	while (!err && fgets(line, sizeof(line), f)) {
+		const char *sep = strstr(line, " - ");
+
+		if (!sep || (strncmp(sep, " - cgroup2 ", 11) &&
+			     strncmp(sep, " - cgroup ", 10)) ||
+		    sscanf(line, "%*s %*s %*s %*s %4095s", mnt) != 1)
+			continue;
+		cabin_util_mountinfo_unescape(mnt);
+		err = make_read_only(mnt);
+		/* Gone from under its name: no path reaches it. */
+		if (err == -ENOENT)
+			err = 0;
+	}
+	if (!err && ferror(f))
+		err = -EIO;
+	fclose(f);
+	return err;
+}
 
 int cabin_kfiles_protect_proc(void)
 {

@@ -37,4 +37,11 @@ int cabin_kfiles_protect_sys_dev(int terminal_fd);
  */
 int cabin_kfiles_protect_proc(void);
 
+/*
+ * Every cgroupfs mount (v1 and v2, wherever mounted: /sys/fs/cgroup or
+ * elsewhere) read-only with every mount below it, in a private mount
+ * namespace: the run's cgroup limits are files there.  0 or -errno.
+ */
+int cabin_kfiles_protect_cgroups(void);
+
 #endif

@@ -3,10 +3,15 @@
  * means execve grants nothing (the file-capability formula masks the full
  * root set with the bounding set), and SECBIT_NOROOT makes it explicit.
  * For others the bounding set can only be dropped inside a user namespace
- * they own; the uid and gid map to themselves so ids look unchanged.
+ * they own; the uid and gid map to themselves so ids look unchanged, or
+ * to the ids asked for (--uid, --gid), which are then the caller's own
+ * ids outside.  Root asking for ids takes them outright, after its
+ * capabilities are gone: the program is really that uid on disk, never
+ * root under another name (docs/security.md, "Running as another uid").
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <linux/capability.h>
 #include <linux/securebits.h>
 #include <sched.h>
@@ -42,11 +47,19 @@ static int write_file(const char *path, const char *text)
 	return n == (ssize_t)len ? 0 : -EIO;
 }
 
-int cabin_privs_enter_userns(void)
+static int write_map(const char *path, unsigned int inside,
+		     unsigned int outside)
+{
+	char map[64];
+
+	snprintf(map, sizeof(map), "%u %u 1\n", inside, outside);
+	return write_file(path, map);
+}
+
+int cabin_privs_enter_userns(const struct cabin_privs_ids *ids)
 {
 	uid_t uid = geteuid();
 	gid_t gid = getegid();
-	char map[64];
 	int err;
 
 	if (unshare(CLONE_NEWUSER) < 0)
@@ -54,14 +67,24 @@ int cabin_privs_enter_userns(void)
 	err = write_file("/proc/self/setgroups", "deny");
 	if (err < 0)
 		return err;
-	snprintf(map, sizeof(map), "%u %u 1\n", (unsigned int)uid,
-		 (unsigned int)uid);
-	err = write_file("/proc/self/uid_map", map);
+	err = write_map("/proc/self/uid_map", ids->set_uid ? ids->uid : uid,
+			uid);
 	if (err < 0)
 		return err;
-	snprintf(map, sizeof(map), "%u %u 1\n", (unsigned int)gid,
-		 (unsigned int)gid);
-	return write_file("/proc/self/gid_map", map);
+	return write_map("/proc/self/gid_map", ids->set_gid ? ids->gid : gid,
+			 gid);
+}
+
+/* Root's groups, 0 among them, are never the program's. */
+int cabin_privs_set_ids(const struct cabin_privs_ids *ids)
+{
+	if (setgroups(0, NULL) < 0 ||
+	    (ids->set_gid &&
+	     setresgid(ids->gid, ids->gid, ids->gid) < 0) ||
+	    (ids->set_uid &&
+	     setresuid(ids->uid, ids->uid, ids->uid) < 0))
+		return -errno;
+	return 0;
 }
 
 static int clear_sets(void)

@@ -173,19 +173,51 @@ static int loopback_up(void)
 	return err;
 }
 
+/* cabin's own binary, bound read-only over itself. */
+static int protect_self(const struct cabin_sandbox *sb)
+{
+	if (sb->protect_path &&
+	    (mount(sb->protect_path, sb->protect_path, NULL, MS_BIND,
+		   NULL) < 0 ||
+	     mount(NULL, sb->protect_path, NULL,
+		   MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID, NULL) < 0))
+		return -errno;
+	return 0;
+}
+
+/* What the policy takes away; then cabin's binary is covered again. */
+static int narrow(const struct cabin_sandbox *sb)
+{
+	int failed = (int)sb->nnarrow, err;
+
+	if (!sb->nnarrow)
+		return 0;
+	err = cabin_narrow_apply(sb->narrow, sb->nnarrow, sb->cwd, &failed);
+	/* Gone: under the private /tmp, where the program cannot reach it. */
+	if (!err && access(sb->protect_path ? sb->protect_path : "/", F_OK) == 0)
+		err = protect_self(sb);
+	if (err < 0 && sb->narrow_failed)
+		*sb->narrow_failed = failed;
+	return err;
+}
+
 static int setup_mounts(const struct cabin_sandbox *sb)
 {
+	int err;
+
 	/* Nothing done here may propagate back to the host. */
 	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
 		return -errno;
-	/* Before /tmp is replaced: the binary may live there. */
-	if (sb->protect_path) {
-		if (mount(sb->protect_path, sb->protect_path, NULL, MS_BIND,
-			  NULL) < 0 ||
-		    mount(NULL, sb->protect_path, NULL,
-			  MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID, NULL) < 0)
-			return -errno;
+	/* Before any mount here covers one: reached by its own path. */
+	if (sb->protect_cgroups) {
+		err = cabin_kfiles_protect_cgroups();
+		if (err < 0)
+			return err;
 	}
+	/* Before /tmp is replaced: the binary may live there. */
+	err = protect_self(sb);
+	if (err < 0)
+		return err;
 	/* POSIX shared memory and semaphores live in /dev/shm: private too. */
 	if (sb->private_tmp &&
 	    (mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV,
@@ -194,12 +226,13 @@ static int setup_mounts(const struct cabin_sandbox *sb)
 	      mount("tmpfs", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV,
 		    "mode=1777") < 0)))
 		return -errno;
-	if (!sb->protect_kernel)
-		return 0;
+	/* Before the kernel's files: nothing given back may reach them. */
+	err = narrow(sb);
+	if (err < 0 || !sb->protect_kernel)
+		return err;
 	/* Without a PID namespace, the /proc of the host. */
 	if (!(sb->unshare_flags & CLONE_NEWPID)) {
-		int err = cabin_kfiles_protect_proc();
-
+		err = cabin_kfiles_protect_proc();
 		if (err < 0)
 			return err;
 	}

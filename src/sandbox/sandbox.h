@@ -7,7 +7,10 @@
 #define CABIN_PROCESS_SANDBOX_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <sys/resource.h>
+
+#include "sandbox/narrow.h"
 
 #define CABIN_SANDBOX_MAX_RLIMITS 6
 
@@ -16,6 +19,7 @@ struct cabin_sandbox {
 	bool private_tmp;		/* tmpfs on /tmp and /dev/shm (CLONE_NEWNS) */
 	const char *protect_path;	/* bound read-only over itself: cabin */
 	bool protect_kernel;		/* kfiles.h (CLONE_NEWNS) */
+	bool protect_cgroups;		/* every cgroupfs mount read-only */
 	int terminal_fd;		/* kfiles.h's host terminal, or -1 */
 	const char *hostname;		/* set in the CLONE_NEWUTS, or NULL */
 	/*
@@ -23,6 +27,17 @@ struct cabin_sandbox {
 	 * namespace's message-queue file system (or -1), for Landlock.
 	 */
 	int *mqueue_root;
+	/*
+	 * With CLONE_NEWNS: rights taken away (narrow.h), after /tmp is
+	 * made private and before the kernel's files are protected; cwd
+	 * is entered again afterwards.  *narrow_failed is set to the index
+	 * of the one that could not be made (nnarrow: cwd, or cabin's
+	 * binary covered again); the run must not go on without them.
+	 */
+	const struct cabin_narrow *narrow;
+	size_t nnarrow;
+	const char *cwd;
+	int *narrow_failed;
 	int nrlimits;
 	struct {
 		int resource;

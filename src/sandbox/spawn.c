@@ -77,9 +77,11 @@ int cabin_find_program(const char *name, char *path, size_t len)
 }
 
 static void __attribute__((noreturn))
-child_fail(int fd, int stage, int err)
+child_fail_at(int fd, int stage, int err, int detail)
 {
-	struct cabin_spawn_error e = { .stage = stage, .err = err };
+	struct cabin_spawn_error e = {
+		.stage = stage, .err = err, .detail = detail,
+	};
 	ssize_t n;
 
 	n = write(fd, &e, sizeof(e));
@@ -87,6 +89,11 @@ child_fail(int fd, int stage, int err)
 	if (stage == CABIN_STAGE_EXEC)
 		_exit(err == ENOENT ? CABIN_EXIT_NOTFOUND : CABIN_EXIT_NOEXEC);
 	_exit(CABIN_EXIT_INTERNAL);
+}
+
+static void __attribute__((noreturn)) child_fail(int fd, int stage, int err)
+{
+	child_fail_at(fd, stage, err, -1);
 }
 
 /* execvp runs a script without #! through the shell; so does cabin. */
@@ -107,22 +114,35 @@ static void exec_as_script(const char *path, char *const args[],
 /* Everything up to the filter; each failure names its stage. */
 static void prepare_child(const struct cabin_spawn *s, int err_fd)
 {
-	bool in_userns = false;
+	bool root = geteuid() == 0, in_userns = false;
 	int r;
 
-	if (s->userns && geteuid() != 0) {
-		r = cabin_privs_enter_userns();
+	if (s->userns && !root) {
+		r = cabin_privs_enter_userns(&s->ids);
 		if (r < 0)
 			child_fail(err_fd, CABIN_STAGE_USERNS, -r);
 		in_userns = true;
 	}
 	if (s->sandbox) {
-		r = cabin_sandbox_enter(s->sandbox, err_fd);
+		struct cabin_sandbox sb = *s->sandbox;
+		int narrow_failed = -1;
+
+		sb.narrow_failed = &narrow_failed;
+		r = cabin_sandbox_enter(&sb, err_fd);
+		if (r < 0 && narrow_failed >= 0)
+			child_fail_at(err_fd, CABIN_STAGE_NARROW, -r,
+				      narrow_failed);
 		if (r < 0)
 			child_fail(err_fd, CABIN_STAGE_NAMESPACES, -r);
 	}
 	if (!(s->unsafe & CABIN_UNSAFE_CAPS)) {
 		r = cabin_privs_drop(in_userns);
+		if (r < 0)
+			child_fail(err_fd, CABIN_STAGE_PRIVS, -r);
+	}
+	/* Root's ids last: the mounts and the drop above needed its powers. */
+	if (root && (s->ids.set_uid || s->ids.set_gid)) {
+		r = cabin_privs_set_ids(&s->ids);
 		if (r < 0)
 			child_fail(err_fd, CABIN_STAGE_PRIVS, -r);
 	}
@@ -282,6 +302,8 @@ const char *cabin_spawn_stage_name(int stage)
 		return "entering a user namespace";
 	case CABIN_STAGE_NAMESPACES:
 		return "setting up namespaces and mounts";
+	case CABIN_STAGE_NARROW:
+		return "covering the paths it may not write or see (--deny, --read-only, files none/read-only/no-exec)";
 	case CABIN_STAGE_PRIVS:
 		return "dropping capabilities";
 	case CABIN_STAGE_RLIMITS:

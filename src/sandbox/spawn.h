@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
+#include "sandbox/privs.h"
 #include "sandbox/sandbox.h"
 #include "sandbox/signals.h"
 
@@ -21,6 +22,7 @@ struct cabin_spawn {
 	const struct cabin_saved_signals *signals;	/* restored in the child */
 	const struct cabin_sandbox *sandbox;
 	bool userns;			/* non-root: enter an own user namespace */
+	struct cabin_privs_ids ids;	/* the program's (--uid, --gid) */
 	/*
 	 * cabin's alone (its output files): closed first thing in the
 	 * child, so that no helper forked there holds them either.
@@ -52,6 +54,7 @@ struct cabin_spawn {
 struct cabin_spawn_error {
 	int stage;			/* enum cabin_spawn_stage */
 	int err;			/* errno */
+	int detail;			/* CABIN_STAGE_NARROW: sandbox's narrow[detail] (nnarrow: the working directory), else -1 */
 };
 
 enum cabin_spawn_stage {
@@ -61,6 +64,7 @@ enum cabin_spawn_stage {
 	CABIN_STAGE_FDS,
 	CABIN_STAGE_USERNS,
 	CABIN_STAGE_NAMESPACES,
+	CABIN_STAGE_NARROW,
 	CABIN_STAGE_PRIVS,
 	CABIN_STAGE_RLIMITS,
 	CABIN_STAGE_NNP,

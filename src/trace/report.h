@@ -32,6 +32,8 @@ struct cabin_report_options {
 	const char *path;		/* JSON report, NULL for none */
 	FILE *summary;			/* human-readable summary, NULL for none */
 	char *const *argv;		/* the command, NULL: the first exec's */
+	/* The ids the program started with, in its own view (--uid, --gid). */
+	unsigned int uid, gid;
 	const struct cabin_report_fs *fs;	/* NULL: /proc */
 	/*
 	 * Record what the kernel opened (the program's descriptors are

@@ -74,13 +74,13 @@ const struct cabin_report_fs cabin_report_proc_fs = {
  * cleaned; what was unreadable as it is.
  */
 static char *resolve(struct cabin_report *r, pid_t tid, int dirfd,
-		     char *path, bool empty_is_fd)
+		     char *path, bool marker, bool empty_is_fd)
 {
 	char dir[REPORT_PATH_MAX];
 	const struct cabin_report_fs *fs = r->opt.fs;
 	char *s;
 
-	if (!path || !strncmp(path, "(unreadable", 11))
+	if (!path || marker)
 		return path;
 	if (path[0] == '/') {
 		cabin_pathview_clean(path);
@@ -114,14 +114,15 @@ static void read_paths(struct cabin_report *r, struct cabin_proxy *p,
 	const struct watch_spec *s = c->spec;
 
 	if (s->path >= 0)
-		c->path = cabin_report_read_string(r, p, tid, c->args[s->path],
-						   REPORT_PATH_MAX);
+		c->path = cabin_report_read_path(r, p, tid, c->args[s->path],
+						 REPORT_PATH_MAX, &c->marker[0]);
 	else if (s->dirfd >= 0)
 		c->path = strdup("");
 	if (s->path2 >= 0)
-		c->path2 = cabin_report_read_string(r, p, tid,
-						    c->args[s->path2],
-					      REPORT_PATH_MAX);
+		c->path2 = cabin_report_read_path(r, p, tid,
+						  c->args[s->path2],
+						  REPORT_PATH_MAX,
+						  &c->marker[1]);
 	/* The same copy is compared at the result: one read, one truth. */
 	if (r->opt.racecheck && s->path >= 0 && c->path)
 		c->raw[0] = strdup(c->path);
@@ -142,10 +143,11 @@ static void resolve_paths(struct cabin_report *r, pid_t tid,
 			   ((s->kind == CALL_CHMOD || s->kind == CALL_EXEC) &&
 			    s->flags >= 0 && (c->args[s->flags] & AT_EMPTY_PATH));
 
-	c->path = resolve(r, tid, arg_int(c, s->dirfd), c->path, empty_is_fd);
+	c->path = resolve(r, tid, arg_int(c, s->dirfd), c->path,
+			  c->marker[0], empty_is_fd);
 	if (s->path2 >= 0)
 		c->path2 = resolve(r, tid, arg_int(c, s->dirfd2), c->path2,
-				   false);
+				   c->marker[1], false);
 }
 
 void cabin_report_capture_paths(struct cabin_report *r, struct cabin_proxy *p,
@@ -188,7 +190,7 @@ static void open_existed(struct cabin_report *r, pid_t tid,
 
 	c->existed = -1;
 	if (!(c->flags & O_CREAT) || (c->flags & O_EXCL) || !c->path ||
-	    !c->args[s->path] || !strncmp(c->path, "(unreadable", 11))
+	    c->marker[0])
 		return;
 	err = r->opt.fs->exists(r->opt.fs->ctx, tid, arg_int(c, s->dirfd),
 				c->path);

@@ -162,6 +162,7 @@ struct report_call {
 	enum cabin_route_kind route;
 	bool own;		/* answered by the program's own filter */
 	char *path, *path2;	/* resolved against dirfd when relative */
+	bool marker[2];		/* path, path2: cabin's marker, left as is */
 	int existed;		/* O_CREAT: 1, 0, or -1 unknown */
 	uint64_t flags, mode;
 	const char *family;	/* NET */
@@ -195,6 +196,14 @@ static inline bool report_is_denial(long ret)
 /* report_read.c: a string of the program, "..." when it was cut. */
 char *cabin_report_read_string(struct cabin_report *r, struct cabin_proxy *p,
 			       pid_t tid, uint64_t addr, size_t max);
+/*
+ * The same, *marker true when the text is cabin's own marker ("(null)",
+ * "(unreadable ADDR)") and not the program's: a program may name a file
+ * "(unreadable 0x1)" too, and that is a relative path like any other.
+ */
+char *cabin_report_read_path(struct cabin_report *r, struct cabin_proxy *p,
+			     pid_t tid, uint64_t addr, size_t max,
+			     bool *marker);
 
 /* Records and the pid map (report_store.c). */
 void *cabin_report_map_get(const struct report_map *m, pid_t pid);

@@ -404,6 +404,8 @@ static int write_json(FILE *f, struct cabin_report *r, struct cabin_proxy *p,
 	cabin_json_object(&j, NULL, true);
 	cabin_json_str(&j, "cabin_version", CABIN_VERSION);
 	json_command(&j, r, p);
+	cabin_json_uint(&j, "uid", r->opt.uid);
+	cabin_json_uint(&j, "gid", r->opt.gid);
 	json_started(&j, r);
 	cabin_json_uint(&j, "duration_ms",
 			(cabin_proxy_now_ns() - r->start_ns) / 1000000);

@@ -10,14 +10,19 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/magic.h>
+#include <linux/openat2.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "util/cgroup.h"
+#include "util/procfs.h"
 
 static const char *const names[] = { "memory", "pids", "cpu" };
 
@@ -40,15 +45,16 @@ void cabin_cgroup_names(unsigned int controllers, char *buf, size_t len)
 	}
 }
 
-static ssize_t read_file(const char *dir, const char *name, char *buf,
-			 size_t len)
+/*
+ * Every file is opened below a directory descriptor checked to be on
+ * cgroup2 (open_cgroup2), never by a path a mount or a name could move.
+ */
+static ssize_t read_file(int dir, const char *name, char *buf, size_t len)
 {
-	char path[PATH_MAX + 32];
 	ssize_t n;
 	int fd;
 
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	fd = openat(dir, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
 	n = read(fd, buf, len - 1);
@@ -60,13 +66,11 @@ static ssize_t read_file(const char *dir, const char *name, char *buf,
 	return n;
 }
 
-static int write_file(const char *dir, const char *name, const char *text)
+static int write_file(int dir, const char *name, const char *text)
 {
-	char path[PATH_MAX + 32];
 	int fd, err = 0;
 
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	fd = open(path, O_WRONLY | O_CLOEXEC);
+	fd = openat(dir, name, O_WRONLY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
 	if (write(fd, text, strlen(text)) < 0)
@@ -93,6 +97,30 @@ static unsigned int parse_names(const char *list)
 	return set;
 }
 
+/*
+ * A path the kernel wrote: absolute, and no "." or ".." component (a
+ * cgroup outside cabin's cgroup namespace shows as "/../.."), which
+ * would lead a mkdir or a write out of the cgroup2 mount.
+ */
+static bool plain_path(const char *path)
+{
+	const char *p = path;
+
+	if (*p != '/')
+		return false;
+	while (*p) {
+		size_t n;
+
+		while (*p == '/')
+			p++;
+		n = strcspn(p, "/");
+		if ((n == 1 && p[0] == '.') || (n == 2 && !strncmp(p, "..", 2)))
+			return false;
+		p += n;
+	}
+	return true;
+}
+
 /* The "0::/PATH" line of /proc/self/cgroup: cabin's cgroup v2. */
 static int own_path(char *buf, size_t len)
 {
@@ -114,8 +142,20 @@ static int own_path(char *buf, size_t len)
 	return err;
 }
 
-/* Where cgroup2 is mounted, and the hierarchy's path at its root. */
-static int mount_point(char *mnt, char *root, size_t len)
+/* Is root (a hierarchy path) own, or above it? */
+static bool holds(const char *root, const char *own)
+{
+	size_t rlen = strlen(root);
+
+	return !strcmp(root, "/") || (!strncmp(own, root, rlen) &&
+				       (!own[rlen] || own[rlen] == '/'));
+}
+
+/*
+ * Where cgroup2 is mounted with own below its root, and the hierarchy's
+ * path at that root.
+ */
+static int mount_point(const char *own, char *mnt, char *root, size_t len)
 {
 	char line[2 * PATH_MAX];
 	FILE *f = fopen("/proc/self/mountinfo", "re");
@@ -130,20 +170,52 @@ static int mount_point(char *mnt, char *root, size_t len)
 		if (!sep || strncmp(sep, " - cgroup2 ", 11) ||
 		    sscanf(line, "%*s %*s %*s %4095s %4095s", r, m) != 2)
 			continue;
+		cabin_util_mountinfo_unescape(r);
+		cabin_util_mountinfo_unescape(m);
+		if (err == 0 && !holds(r, own))
+			continue;
 		snprintf(root, len, "%s", r);
 		snprintf(mnt, len, "%s", m);
 		err = 0;
-		break;
+		if (holds(r, own))
+			break;
 	}
 	fclose(f);
 	return err;
 }
 
-/* Is cabin the only process in base? */
-static bool alone(const char *base)
+/*
+ * A directory of cgroup2, opened without following a symbolic link
+ * anywhere on the way; -errno, -EXDEV if it is not cgroup2.
+ */
+static int open_cgroup2(int at, const char *path)
+{
+	struct open_how how = {
+		.flags = O_RDONLY | O_DIRECTORY | O_CLOEXEC,
+		.resolve = RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS |
+			   RESOLVE_NO_XDEV,
+	};
+	struct statfs sf;
+	int fd;
+
+	/* The mount point itself is the first step: no XDEV check there. */
+	if (at == AT_FDCWD)
+		how.resolve &= ~(unsigned long long)RESOLVE_NO_XDEV;
+	fd = (int)syscall(SYS_openat2, at, path, &how, sizeof(how));
+	if (fd < 0)
+		return -errno;
+	if (fstatfs(fd, &sf) < 0 || sf.f_type != CGROUP2_SUPER_MAGIC) {
+		close(fd);
+		return -EXDEV;
+	}
+	return fd;
+}
+
+/* Is cabin the only process in dir? */
+static bool alone(int dir)
 {
 	char buf[64];
-	ssize_t n = read_file(base, "cgroup.procs", buf, sizeof(buf));
+	ssize_t n = read_file(dir, "cgroup.procs", buf, sizeof(buf));
 	char *nl = n > 0 ? strchr(buf, '\n') : NULL;
 
 	return nl && !nl[1] && atoi(buf) == (int)getpid();
@@ -151,40 +223,64 @@ static bool alone(const char *base)
 
 #define BUSY_WHY "cabin's cgroup %s holds other processes, and cgroup v2 gives controllers only to cgroups without (start cabin in a cgroup of its own: systemd-run --user --scope -p Delegate=yes cabin run ...)"
 
-int cabin_cgroup_probe(struct cabin_cgroup *cg, unsigned int controllers,
-		       char *why, size_t len)
+/* cg->base from cabin's cgroup and the mount holding it, and opened. */
+static int find_base(struct cabin_cgroup *cg, char *mnt, char *why,
+		     size_t len)
 {
-	char own[PATH_MAX], mnt[PATH_MAX], root[PATH_MAX], list[256];
-	char want[64], have[64];
+	char own[PATH_MAX], root[PATH_MAX];
 	const char *rel;
-	unsigned int offered;
-	size_t rlen;
+	int fd;
 
-	memset(cg, 0, sizeof(*cg));
-	cg->procs_fd = -1;
 	if (own_path(own, sizeof(own)) < 0 ||
-	    mount_point(mnt, root, sizeof(mnt)) < 0) {
+	    mount_point(own, mnt, root, PATH_MAX) < 0) {
 		snprintf(why, len, "this machine: no cgroup v2 mounted");
 		return -ENODEV;
 	}
-	rlen = strlen(root);
-	rel = own;
-	if (strcmp(root, "/")) {
-		if (strncmp(own, root, rlen) || (own[rlen] && own[rlen] != '/')) {
-			snprintf(why, len, "cabin's cgroup %s is outside the cgroup v2 mounted at %s",
-				 own, mnt);
-			return -ENODEV;
-		}
-		rel = own + rlen;
+	if (!plain_path(own) || !plain_path(mnt) || !holds(root, own)) {
+		snprintf(why, len, "cabin's cgroup %s is outside the cgroup v2 mounted at %s",
+			 own, mnt);
+		return -ENODEV;
 	}
+	rel = strcmp(root, "/") ? own + strlen(root) : own;
+	while (*rel == '/')
+		rel++;
 	if ((size_t)snprintf(cg->base, sizeof(cg->base), "%s%s%s", mnt,
-			     *rel == '/' ? "" : "/", rel) >= sizeof(cg->base)) {
+			     *rel && strcmp(mnt, "/") ? "/" : "", rel) >=
+	    sizeof(cg->base)) {
 		snprintf(why, len, "cabin's cgroup path is too long");
 		return -ENAMETOOLONG;
 	}
-	if (strlen(cg->base) > 1 && cg->base[strlen(cg->base) - 1] == '/')
-		cg->base[strlen(cg->base) - 1] = '\0';
-	if (read_file(cg->base, "cgroup.controllers", list, sizeof(list)) < 0)
+	fd = open_cgroup2(AT_FDCWD, mnt);
+	if (fd >= 0 && *rel) {
+		int at = fd;
+
+		fd = open_cgroup2(at, rel);
+		close(at);
+	}
+	if (fd < 0) {
+		snprintf(why, len, "cabin's cgroup %s: %s", cg->base,
+			 fd == -EXDEV ? "not on cgroup2" : strerror(-fd));
+		return fd == -EXDEV ? -ENODEV : fd;
+	}
+	cg->base_fd = fd;
+	cg->at_root = !*rel;
+	return 0;
+}
+
+int cabin_cgroup_probe(struct cabin_cgroup *cg, unsigned int controllers,
+		       char *why, size_t len)
+{
+	char mnt[PATH_MAX], list[256], want[64], have[64];
+	unsigned int offered;
+	int err;
+
+	memset(cg, 0, sizeof(*cg));
+	cg->procs_fd = cg->base_fd = cg->dir_fd = -1;
+	err = find_base(cg, mnt, why, len);
+	if (err < 0)
+		return err;
+	if (read_file(cg->base_fd, "cgroup.controllers", list,
+		      sizeof(list)) < 0)
 		list[0] = '\0';
 	offered = parse_names(list);
 	if (controllers & ~offered) {
@@ -199,26 +295,26 @@ int cabin_cgroup_probe(struct cabin_cgroup *cg, unsigned int controllers,
 				 cg->base, have, want);
 		return -ENODEV;
 	}
-	snprintf(list, sizeof(list), "%s/cgroup.subtree_control", cg->base);
-	if (access(cg->base, W_OK) < 0 || access(list, W_OK) < 0) {
+	if (faccessat(cg->base_fd, ".", W_OK, 0) < 0 ||
+	    faccessat(cg->base_fd, "cgroup.subtree_control", W_OK, 0) < 0) {
 		snprintf(why, len, "cabin's cgroup %s is not delegated to uid %d (not writable)",
 			 cg->base, (int)geteuid());
 		return -EACCES;
 	}
 	/* The root cgroup may hold processes and hand controllers on. */
-	if (strcmp(cg->base, mnt) &&
-	    read_file(cg->base, "cgroup.subtree_control", list,
+	if (!cg->at_root &&
+	    read_file(cg->base_fd, "cgroup.subtree_control", list,
 		      sizeof(list)) >= 0 &&
 	    (controllers & ~parse_names(list)) &&
-	    read_file(cg->base, "cgroup.procs", list, sizeof(list)) > 0 &&
-	    !alone(cg->base)) {
+	    read_file(cg->base_fd, "cgroup.procs", list, sizeof(list)) > 0 &&
+	    !alone(cg->base_fd)) {
 		snprintf(why, len, BUSY_WHY, cg->base);
 		return -EBUSY;
 	}
 	return 0;
 }
 
-static int join_path(const char *dir)
+static int join(int dir)
 {
 	char pid[32];
 
@@ -226,16 +322,48 @@ static int join_path(const char *dir)
 	return write_file(dir, "cgroup.procs", pid);
 }
 
+/*
+ * A cgroup of cabin's own under base: "cabin.PID" + suffix, or with a
+ * number after it where that is taken (a cabin of the same pid in
+ * another PID namespace, or one killed before it removed its own): never
+ * another's removed or entered.  Its name in name, its descriptor.
+ */
+static int make_unique(int base, const char *suffix, char *name, size_t len)
+{
+	unsigned int n;
+	int fd;
+
+	for (n = 0; n < 100; n++) {
+		if (n)
+			snprintf(name, len, "cabin.%d%s.%u", (int)getpid(),
+				 suffix, n);
+		else
+			snprintf(name, len, "cabin.%d%s", (int)getpid(),
+				 suffix);
+		if (mkdirat(base, name, 0755) == 0)
+			break;
+		if (errno != EEXIST)
+			return -errno;
+	}
+	if (n == 100)
+		return -EEXIST;
+	fd = open_cgroup2(base, name);
+	if (fd < 0)
+		unlinkat(base, name, AT_REMOVEDIR);
+	return fd;
+}
+
 /* Hand the controllers base does not hand on yet to its children. */
 static int enable(struct cabin_cgroup *cg, unsigned int need, char *why,
 		  size_t len)
 {
-	char buf[256], ctl[64], self[PATH_MAX + 32];
+	char buf[256], ctl[64];
 	unsigned int missing;
 	size_t i, n = 0;
-	int err;
+	int err, fd;
 
-	if (read_file(cg->base, "cgroup.subtree_control", buf, sizeof(buf)) < 0)
+	if (read_file(cg->base_fd, "cgroup.subtree_control", buf,
+		      sizeof(buf)) < 0)
 		buf[0] = '\0';
 	missing = need & ~parse_names(buf);
 	if (!missing)
@@ -245,17 +373,19 @@ static int enable(struct cabin_cgroup *cg, unsigned int need, char *why,
 			n += (size_t)snprintf(ctl + n, sizeof(ctl) - n, "%s+%s",
 					      n ? " " : "", names[i]);
 	}
-	err = write_file(cg->base, "cgroup.subtree_control", ctl);
-	if (err == -EBUSY && alone(cg->base)) {
-		snprintf(self, sizeof(self), "%s/cabin.%d.self", cg->base,
-			 (int)getpid());
-		if (mkdir(self, 0755) < 0 && errno != EEXIST)
-			err = -errno;
-		else if ((err = join_path(self)) == 0) {
+	err = write_file(cg->base_fd, "cgroup.subtree_control", ctl);
+	if (err == -EBUSY && alone(cg->base_fd)) {
+		fd = make_unique(cg->base_fd, ".self", cg->self_name,
+				 sizeof(cg->self_name));
+		if (fd < 0)
+			err = fd;
+		else if ((err = join(fd)) == 0) {
 			cg->moved_self = true;
-			err = write_file(cg->base, "cgroup.subtree_control",
+			err = write_file(cg->base_fd, "cgroup.subtree_control",
 					 ctl);
 		}
+		if (fd >= 0)
+			close(fd);
 	}
 	if (err == -EBUSY)
 		snprintf(why, len, BUSY_WHY, cg->base);
@@ -277,26 +407,27 @@ static int write_limits(const struct cabin_cgroup *cg,
 
 	if (l->memory_max) {
 		snprintf(v, sizeof(v), "%llu", (unsigned long long)l->memory_max);
-		err = write_file(cg->path, file = "memory.max", v);
+		err = write_file(cg->dir_fd, file = "memory.max", v);
 		/* Not dodged by swapping out: none of its memory may go. */
 		if (!err) {
-			err = write_file(cg->path, file = "memory.swap.max", "0");
+			err = write_file(cg->dir_fd, file = "memory.swap.max",
+					 "0");
 			if (err == -ENOENT)	/* no swap accounting: no swap use */
 				err = 0;
 		}
 		/* Past the limit the whole tree goes, not one process in it. */
 		if (!err)
-			err = write_file(cg->path, file = "memory.oom.group",
+			err = write_file(cg->dir_fd, file = "memory.oom.group",
 					 "1");
 	}
 	if (!err && l->pids_max) {
 		snprintf(v, sizeof(v), "%llu", (unsigned long long)l->pids_max);
-		err = write_file(cg->path, file = "pids.max", v);
+		err = write_file(cg->dir_fd, file = "pids.max", v);
 	}
 	if (!err && l->cpu_percent) {
 		snprintf(v, sizeof(v), "%llu 100000",
 			 (unsigned long long)l->cpu_percent * 1000);
-		err = write_file(cg->path, file = "cpu.max", v);
+		err = write_file(cg->dir_fd, file = "cpu.max", v);
 	}
 	if (err)
 		snprintf(why, len, "writing %s/%s: %s", cg->path, file,
@@ -304,39 +435,57 @@ static int write_limits(const struct cabin_cgroup *cg,
 	return err;
 }
 
+#define LEAF "program"
+
 int cabin_cgroup_create(struct cabin_cgroup *cg,
 			const struct cabin_cgroup_limits *l, char *why,
 			size_t len)
 {
-	char procs[PATH_MAX + 32];
-	int err;
+	int err, leaf = -1;
 
 	err = enable(cg, cabin_cgroup_needs(l), why, len);
 	if (err < 0)
 		goto fail;
-	if ((size_t)snprintf(cg->path, sizeof(cg->path), "%s/cabin.%d",
-			     cg->base, (int)getpid()) >= sizeof(cg->path)) {
-		err = -ENAMETOOLONG;
-		snprintf(why, len, "cabin's cgroup path is too long");
-		goto fail;
-	}
-	/* One a killed cabin of the same pid left: empty, so it goes. */
-	if (mkdir(cg->path, 0755) < 0 && (errno != EEXIST ||
-	    rmdir(cg->path) < 0 || mkdir(cg->path, 0755) < 0)) {
-		err = -errno;
-		snprintf(why, len, "making %s: %s", cg->path, strerror(errno));
+	cg->dir_fd = make_unique(cg->base_fd, "", cg->name, sizeof(cg->name));
+	if ((size_t)snprintf(cg->path, sizeof(cg->path), "%s/%s", cg->base,
+			     cg->name) >= sizeof(cg->path))
+		cg->path[sizeof(cg->path) - 1] = '\0';	/* said, not used */
+	if (cg->dir_fd < 0) {
+		err = cg->dir_fd;
+		snprintf(why, len, "making %s: %s", cg->path, strerror(-err));
 		goto fail;
 	}
 	cg->made = true;
 	err = write_limits(cg, l, why, len);
 	if (err < 0)
 		goto fail;
-	snprintf(procs, sizeof(procs), "%s/cgroup.procs", cg->path);
-	cg->procs_fd = open(procs, O_WRONLY | O_CLOEXEC);
+	/*
+	 * The program runs in a leaf below the limits, with no controller
+	 * of its own (all is charged to the run's cgroup) and none below
+	 * it: the root of its cgroup namespace, and of any cgroup2 it could
+	 * mount, is the leaf, whose files limit nothing.
+	 */
+	err = write_file(cg->dir_fd, "cgroup.max.depth", "1");
+	if (!err && mkdirat(cg->dir_fd, LEAF, 0755) < 0)
+		err = -errno;
+	if (!err) {
+		cg->leaf = true;
+		leaf = open_cgroup2(cg->dir_fd, LEAF);
+		err = leaf < 0 ? leaf : 0;
+	}
+	if (err < 0) {
+		snprintf(why, len, "making %s/%s: %s", cg->path, LEAF,
+			 strerror(-err));
+		goto fail;
+	}
+	cg->procs_fd = openat(leaf, "cgroup.procs",
+			      O_WRONLY | O_NOFOLLOW | O_CLOEXEC);
+	close(leaf);
 	if (cg->procs_fd >= 0)
 		return 0;
 	err = -errno;
-	snprintf(why, len, "opening %s: %s", procs, strerror(errno));
+	snprintf(why, len, "opening %s/%s/cgroup.procs: %s", cg->path, LEAF,
+		 strerror(errno));
 fail:
 	cabin_cgroup_remove(cg);
 	return err;
@@ -348,7 +497,7 @@ int cabin_cgroup_join(int procs_fd)
 }
 
 /* The value of key in a flat-keyed file such as memory.events. */
-static uint64_t event(const char *dir, const char *file, const char *key)
+static uint64_t event(int dir, const char *file, const char *key)
 {
 	char buf[1024], *p;
 	size_t klen = strlen(key);
@@ -368,32 +517,47 @@ int cabin_cgroup_events(const struct cabin_cgroup *cg,
 	memset(ev, 0, sizeof(*ev));
 	if (!cg->made)
 		return -ENOENT;
-	ev->oom_kill = event(cg->path, "memory.events", "oom_kill");
-	ev->memory_max = event(cg->path, "memory.events", "max");
-	ev->pids_max = event(cg->path, "pids.events", "max");
+	ev->oom_kill = event(cg->dir_fd, "memory.events", "oom_kill");
+	ev->memory_max = event(cg->dir_fd, "memory.events", "max");
+	ev->pids_max = event(cg->dir_fd, "pids.events", "max");
 	return 0;
+}
+
+/* Is name under base still the directory dir is open on? */
+static bool same_dir(int base, const char *name, int dir)
+{
+	struct stat a, b;
+
+	return fstatat(base, name, &a, AT_SYMLINK_NOFOLLOW) == 0 &&
+	       fstat(dir, &b) == 0 && a.st_dev == b.st_dev &&
+	       a.st_ino == b.st_ino;
 }
 
 /*
  * What the run left in its cgroup (a daemon it started) is killed, and
- * the cgroup goes once the kernel says it is empty: cgroup.events
+ * the cgroup (its leaf first) goes once the kernel says it is empty: cgroup.events
  * changes are signalled with POLLPRI, so this waits on the kernel, not
- * on a clock.
+ * on a clock.  Through the run's own descriptor: never another's.
+ * -EBUSY if it still holds processes after 5 s.
  */
-static void empty_and_remove(const char *path)
+static int empty_and_remove(int base, const char *name, int dir, bool leaf)
 {
-	char events[PATH_MAX + 32], buf[256];
+	char buf[256];
 	struct pollfd pfd = { .events = POLLPRI };
 	int tries;
 
-	if (rmdir(path) == 0 || errno != EBUSY)
-		return;
-	if (write_file(path, "cgroup.kill", "1") < 0)
-		return;
-	snprintf(events, sizeof(events), "%s/cgroup.events", path);
-	pfd.fd = open(events, O_RDONLY | O_CLOEXEC);
+	if (!same_dir(base, name, dir))
+		return 0;
+	if (leaf)
+		unlinkat(dir, LEAF, AT_REMOVEDIR);
+	if (unlinkat(base, name, AT_REMOVEDIR) == 0 || errno != EBUSY)
+		return 0;
+	if (write_file(dir, "cgroup.kill", "1") < 0)
+		return -EBUSY;
+	pfd.fd = openat(dir, "cgroup.events", O_RDONLY | O_NOFOLLOW |
+			O_CLOEXEC);
 	if (pfd.fd < 0)
-		return;
+		return -EBUSY;
 	for (tries = 0; tries < 50; tries++) {
 		ssize_t n = pread(pfd.fd, buf, sizeof(buf) - 1, 0);
 
@@ -405,35 +569,47 @@ static void empty_and_remove(const char *path)
 		poll(&pfd, 1, 100);
 	}
 	close(pfd.fd);
-	rmdir(path);
+	if (leaf)
+		unlinkat(dir, LEAF, AT_REMOVEDIR);
+	if (same_dir(base, name, dir) &&
+	    unlinkat(base, name, AT_REMOVEDIR) < 0 && errno == EBUSY)
+		return -EBUSY;
+	return 0;
 }
 
-void cabin_cgroup_remove(struct cabin_cgroup *cg)
+int cabin_cgroup_remove(struct cabin_cgroup *cg)
 {
-	char self[PATH_MAX + 32], ctl[64];
+	char ctl[64];
 	size_t i, n = 0;
+	int err = 0;
 
 	if (cg->procs_fd >= 0)
 		close(cg->procs_fd);
 	cg->procs_fd = -1;
 	if (cg->made)
-		empty_and_remove(cg->path);
-	cg->made = false;
-	if (!cg->moved_self)
-		return;
-	/* base may hold a process again once it hands on no controller. */
-	for (i = 0; i < 3; i++) {
-		if (cg->enabled & (1u << i))
-			n += (size_t)snprintf(ctl + n, sizeof(ctl) - n, "%s-%s",
-					      n ? " " : "", names[i]);
-	}
-	if (n)
-		write_file(cg->base, "cgroup.subtree_control", ctl);
-	if (join_path(cg->base) == 0) {
-		snprintf(self, sizeof(self), "%s/cabin.%d.self", cg->base,
-			 (int)getpid());
-		rmdir(self);
+		err = empty_and_remove(cg->base_fd, cg->name, cg->dir_fd,
+				       cg->leaf);
+	cg->made = cg->leaf = false;
+	if (cg->dir_fd >= 0)
+		close(cg->dir_fd);
+	cg->dir_fd = -1;
+	if (cg->moved_self) {
+		/* base may hold a process again once it hands on none. */
+		for (i = 0; i < 3; i++) {
+			if (cg->enabled & (1u << i))
+				n += (size_t)snprintf(ctl + n, sizeof(ctl) - n,
+						      "%s-%s", n ? " " : "",
+						      names[i]);
+		}
+		if (n)
+			write_file(cg->base_fd, "cgroup.subtree_control", ctl);
+		if (join(cg->base_fd) == 0)
+			unlinkat(cg->base_fd, cg->self_name, AT_REMOVEDIR);
 	}
 	cg->moved_self = false;
 	cg->enabled = 0;
+	if (cg->base_fd >= 0)
+		close(cg->base_fd);
+	cg->base_fd = -1;
+	return err;
 }

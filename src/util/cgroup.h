@@ -28,12 +28,19 @@ struct cabin_cgroup_limits {
 	uint64_t cpu_percent;		/* of one CPU, per 100 ms period */
 };
 
+/* Every descriptor -1 when not open (probe sets them). */
 struct cabin_cgroup {
 	char base[PATH_MAX];		/* the cgroup cabin was started in */
-	char path[PATH_MAX];		/* the run's, once made */
+	char path[PATH_MAX];		/* the run's, once made (messages) */
+	char name[64];			/* the run's, under base */
+	char self_name[64];		/* cabin's own leaf, when moved_self */
+	int base_fd;			/* base, checked to be on cgroup2 */
+	int dir_fd;			/* the run's, when made */
 	int procs_fd;			/* its cgroup.procs, for the child */
+	bool at_root;			/* base is the hierarchy's root */
 	bool made;			/* path exists */
-	bool moved_self;		/* cabin sits in base/cabin.PID.self */
+	bool leaf;			/* path/program, where the child goes */
+	bool moved_self;		/* cabin sits in base/self_name */
 	unsigned int enabled;		/* controllers cabin turned on in base */
 };
 
@@ -51,15 +58,17 @@ void cabin_cgroup_names(unsigned int controllers, char *buf, size_t len);
 
 /*
  * Can cabin make a cgroup with these controllers here?  0 with cg->base
- * filled, or -errno with why: one phrase saying what is missing
+ * filled and opened (cabin_cgroup_remove closes it), or -errno with why: one phrase saying what is missing
  * ("this machine: cgroup v1", "... not delegated to uid 1000").
  */
 int cabin_cgroup_probe(struct cabin_cgroup *cg, unsigned int controllers,
 		       char *why, size_t len);
 
 /*
- * Make the run's cgroup under cg->base with l written, and open its
- * cgroup.procs (cg->procs_fd) for the child to join before it execs.
+ * Make the run's cgroup under cg->base with l written, and a leaf
+ * "program" below it (no controllers, no deeper cgroups allowed), and
+ * open the leaf's cgroup.procs (cg->procs_fd) for the child to join
+ * before it execs.
  * 0, or -errno with why; nothing is left made on failure.
  */
 int cabin_cgroup_create(struct cabin_cgroup *cg,
@@ -75,8 +84,10 @@ int cabin_cgroup_events(const struct cabin_cgroup *cg,
 
 /*
  * Remove the run's cgroup, killing what is left in it (cgroup.kill), and
- * undo what create did to base.  Safe to call twice or unmade.
+ * undo what create did to base; close what probe opened.  Safe to call
+ * twice or unmade.  -EBUSY if the cgroup still held processes 5 s after
+ * cgroup.kill and was left (cg->path names it), else 0.
  */
-void cabin_cgroup_remove(struct cabin_cgroup *cg);
+int cabin_cgroup_remove(struct cabin_cgroup *cg);
 
 #endif

@@ -29,4 +29,10 @@ ssize_t cabin_util_fd_readlink(int fd, char *buf, size_t len);
 /* Is fd's object on a procfs? (false when fstatfs fails) */
 bool cabin_util_on_procfs(int fd);
 
+/*
+ * A field of /proc/self/mountinfo (a mount point, a root) made a path:
+ * its \ooo escapes (space, tab, newline, backslash) undone, in place.
+ */
+void cabin_util_mountinfo_unescape(char *s);
+
 #endif

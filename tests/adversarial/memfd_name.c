@@ -10,17 +10,10 @@
  * saw.  A kernel without memfd_secret is a SKIP line (argv[1] "native",
  * or "-" under cabin: memfd_secret's ENOSYS then is the deny list's).
  */
-#include <errno.h>
 #include <fcntl.h>
-#include <stdio.h>
-#include <string.h>
 #include <sys/mman.h>
-#include <sys/syscall.h>
-#include <unistd.h>
 
-#ifndef SYS_memfd_secret
-#define SYS_memfd_secret 447
-#endif
+#include "secret_mem.h"
 
 #define NAME "cabin-unseen-name"
 
@@ -29,30 +22,12 @@ int main(int argc, char **argv)
 	char link[64], target[256];
 	char *secret;
 	ssize_t n;
-	int sfd, fd;
+	int fd;
 
 	(void)argv;
-	sfd = (int)syscall(SYS_memfd_secret, 0);
-	if (sfd < 0 && errno == ENOSYS && argc > 1) {
-		printf("SKIP: this kernel has no memfd_secret\n");
+	secret = secret_text(NAME, argc > 1);
+	if (!secret)
 		return 0;
-	}
-	if (sfd < 0) {
-		printf("CONTAINED memfd_secret: %s\n", strerrorname_np(errno));
-		return 0;
-	}
-	if (ftruncate(sfd, 4096) < 0) {
-		printf("SKIP: ftruncate of the secret memory: %s\n",
-		       strerrorname_np(errno));
-		return 0;
-	}
-	secret = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, sfd, 0);
-	if (secret == MAP_FAILED) {
-		printf("SKIP: mmap of the secret memory: %s\n",
-		       strerrorname_np(errno));
-		return 0;
-	}
-	snprintf(secret, 4096, "%s", NAME);
 	fd = memfd_create(secret, MFD_CLOEXEC);
 	if (fd < 0) {
 		printf("CONTAINED memfd_create with a name in secret memory: %s\n",

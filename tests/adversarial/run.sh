@@ -1824,6 +1824,200 @@ test_memfd_name() {
 	fi
 }
 
+# Issue 18: --deny takes a path away below what the policy allows, with a
+# mount in the program's namespace (subtract).  Each attack tries to reach
+# the denied file another way; the twin without the mounts reads it.
+# subtract_run NAME DENY SCRIPT [OFF]: sh runs SCRIPT in DENY's
+# directory; it prints ESCAPED if it read the secret, else CONTAINED and
+# what it was told.
+subtract_run() {
+	local name=$1 deny=$2 script=$3 off=$4 tag=$1${4:+-$4}
+	OUT=$TMP/$tag.out ERR=$TMP/$tag.err
+	printf '%s\n' "$script" >"$TMP/$tag.sh"
+	(cd "$(dirname "$deny")" && timeout -k 5 "$HANG" "$CABIN" run \
+		--policy "$BASELINE" --deny "$deny" ${off:+--unsafe-disable=$off} \
+		-- sh "$TMP/$tag.sh" </dev/null >"$OUT" 2>"$ERR")
+	grab $?
+}
+
+# A symlink made beforehand in a writable directory, into the denied one.
+protected_by test_subtract_symlink subtract
+test_subtract_symlink() {
+	local name=subtract_symlink off d
+	for off in "" subtract; do
+		d=$TMP/$name${off:+-off}
+		mkdir -p "$d/secret" "$d/w" && echo SECRET >"$d/secret/key" &&
+			ln -s "$d/secret/key" "$d/w/link" || return
+		subtract_run "$name" "$d/secret" '
+if out=$(cat w/link 2>&1); then echo "ESCAPED read $out through the symlink"
+else echo "CONTAINED $out"; fi' "$off"
+		if [ -z "$off" ]; then check_contained "$name" "Permission denied"
+		else check_escaped "$name" "$off"; fi
+	done
+}
+
+# A hard link of the denied file made in the run, or one into the denied
+# directory from outside.
+protected_by test_subtract_hardlink subtract
+test_subtract_hardlink() {
+	local name=subtract_hardlink off d
+	for off in "" subtract; do
+		d=$TMP/$name${off:+-off}
+		mkdir -p "$d/secret" "$d/w" && echo SECRET >"$d/secret/key" &&
+			echo mine >"$d/w/mine" || return
+		subtract_run "$name" "$d/secret" '
+a=$(ln secret/key w/hl 2>&1 && cat w/hl); b=$(ln w/mine secret/mine 2>&1)
+case "$a" in SECRET) echo "ESCAPED linked the secret out";; *)
+[ -z "$b" ] && echo "ESCAPED linked a file in" || echo "CONTAINED $a / $b";; esac' "$off"
+		if [ -z "$off" ]; then check_contained "$name" "Permission denied"
+		else check_escaped "$name" "$off"; fi
+	done
+}
+
+# Unmount the cover, or bind the parent elsewhere without it: in the
+# program's namespace (the deny list off, so the kernel is what refuses)
+# and in a user and mount namespace of its own, where the copied mounts
+# are locked to what they cover.
+protected_by test_subtract_umount subtract
+test_subtract_umount() {
+	local name=subtract_umount off d
+	for off in deny deny,subtract; do
+		d=$TMP/$name${off#deny}
+		mkdir -p "$d/secret" "$d/w/m" && echo SECRET >"$d/secret/key" || return
+		subtract_run "$name" "$d/secret" '
+umount secret 2>/dev/null; umount -l secret 2>/dev/null
+got=$(cat secret/key 2>/dev/null)
+if command -v unshare >/dev/null; then
+	got=$got$(unshare -Urm sh -c "umount -l secret; cat secret/key; mount --bind . w/m && cat w/m/secret/key" 2>/dev/null)
+fi
+case "$got" in *SECRET*) echo "ESCAPED read the secret";;
+*) echo "CONTAINED $(cat secret/key 2>&1)";; esac' "$off"
+		if [ "$off" = deny ]; then check_contained "$name" "Permission denied"
+		else check_escaped "$name" "$off"; fi
+	done
+}
+
+# Rename a parent of the denied path or the denied path itself (each is a
+# mount point in the program's namespace: busy), then read it.
+protected_by test_subtract_rename subtract
+test_subtract_rename() {
+	local name=subtract_rename off d
+	for off in "" subtract; do
+		d=$TMP/$name${off:+-off}
+		mkdir -p "$d/a/secret" && echo SECRET >"$d/a/secret/key" || return
+		subtract_run "$name" "$d/a/secret" '
+cd .. && mv a b 2>/dev/null; got=$(cat a/secret/key b/secret/key 2>&1)
+mv a/secret x 2>/dev/null; got=$got$(cat x/key 2>&1)
+case "$got" in *SECRET*) echo "ESCAPED read the secret";;
+*) echo "CONTAINED $got";; esac' "$off"
+		if [ -z "$off" ]; then check_contained "$name" "Permission denied"
+		else check_escaped "$name" "$off"; fi
+	done
+}
+
+# Issue 18, red-team 2 (subtract).  subtract_in NAME DIR OPTION PATH
+# SCRIPT [OFF]: sh runs SCRIPT in DIR under OPTION PATH (--deny or
+# --read-only).
+subtract_in() {
+	local name=$1 dir=$2 opt=$3 path=$4 script=$5 off=${6:-} tag=$1${6:+-$6}
+	OUT=$TMP/$tag.out ERR=$TMP/$tag.err
+	printf '%s\n' "$script" >"$TMP/$tag.sh"
+	(cd "$dir" && timeout -k 5 "$HANG" "$CABIN" run --policy "$BASELINE" \
+		"$opt" "$path" ${off:+--unsafe-disable=$off} \
+		-- sh "$TMP/$tag.sh" </dev/null >"$OUT" 2>"$ERR")
+	grab $?
+}
+
+# check_refused NAME WHAT: cabin ran nothing (exit 125) and said WHAT.
+check_refused() {
+	note "$1 under cabin: exit $RC: ${LINE:-no output}"
+	note_cabin
+	if [ "$RC" = 125 ] && [ -z "$LINE" ] && grep -aq "$2" "$ERR"; then
+		t_ok "$1: contained under cabin"
+	else
+		t_fail "$1: contained under cabin" "expected exit 125 and '$2': $(what)"
+	fi
+}
+
+# A first run moves the covered path's parent away and leaves a stand-in;
+# the next run's cover would land on the stand-in (red-team M1).  Each
+# parent is a mount point in the run's namespace: the rename is busy.
+protected_by test_subtract_two_runs subtract
+test_subtract_two_runs() {
+	local name opt off d
+	for opt in --deny --read-only; do
+		name=subtract_two_runs${opt#--deny}
+		name=${name/--read-only/_ro}
+		for off in "" subtract; do
+			d=$TMP/$name${off:+-off}
+			mkdir -p "$d/conf/secret" && echo SECRET >"$d/conf/secret/key" ||
+				return
+			subtract_in "$name-1" "$d" "$opt" ./conf/secret '
+mv conf conf.old 2>&1 && mkdir -p conf/secret' "$off"
+			subtract_in "$name" "$d" "$opt" ./conf/secret '
+if [ --deny = '"$opt"' ]; then out=$(cat conf.old/secret/key conf/secret/key 2>&1)
+else out=$( (echo x >conf/secret/key; echo SECRET >conf.old/secret/key && cat conf.old/secret/key) 2>&1); fi
+case "$out" in SECRET*) echo "ESCAPED $out";; *) echo "CONTAINED $out";; esac' "$off"
+			if [ -n "$off" ]; then check_escaped "$name" "$off"
+			elif [ "$opt" = --deny ]; then check_contained "$name" "No such file"
+			else check_contained "$name" "Read-only file system"; fi
+		done
+	done
+}
+
+# A cover below a mount the sandbox makes afterwards (the namespace's own
+# /proc) would be hidden by it: refused (red-team M2).
+protected_by test_subtract_proc subtract
+test_subtract_proc() {
+	local name=subtract_proc off
+	for off in "" subtract; do
+		subtract_in "$name" / --deny /proc/net '
+if out=$(head -c 20 /proc/net/unix 2>&1); then echo "ESCAPED read $out"
+else echo "CONTAINED $out"; fi' "$off"
+		if [ -z "$off" ]; then check_refused "$name" "inside /proc"
+		else check_escaped "$name" "$off"; fi
+	done
+}
+
+# The mount API on a covered path: a clone of it without its cover, the
+# read-only flag cleared (red-team M3).  A run with covers refuses the
+# whole @mount group, and is refused itself with the caps protection off
+# (the program would hold CAP_SYS_ADMIN in its namespace).
+protected_by test_subtract_mount_api subtract
+test_subtract_mount_api() {
+	local name=subtract_mount_api off d
+	for off in "" subtract; do
+		d=$TMP/$name${off:+-off}
+		mkdir -p "$d/secret" && echo SECRET >"$d/secret/key" || return
+		subtract_in "$name" "$d" --deny ./secret '
+/usr/bin/python3 - <<"PY"
+import ctypes, os
+libc = ctypes.CDLL(None, use_errno=True)
+errs = []
+for name, nr, args in (("open_tree", 428, (-100, b"secret", 1)),
+                       ("fsopen", 430, (b"tmpfs", 0)),
+                       ("mount_setattr", 442, (-100, b"secret", 0, None, 0))):
+    if libc.syscall(nr, *args) < 0:
+        errs.append(name + ": " + os.strerror(ctypes.get_errno()))
+try:
+    print("ESCAPED read " + open("secret/key").read().strip())
+except OSError as e:
+    print("CONTAINED " + "; ".join(errs) + "; " + e.strerror)
+PY' "$off"
+		if [ -n "$off" ]; then check_escaped "$name" "$off"
+		elif grep -aq "^cabin: denied open_tree by pid" "$ERR" &&
+			grep -aq "^cabin: denied fsopen by pid" "$ERR"; then
+			check_contained "$name" "Operation not permitted"
+		else
+			t_fail "$name: contained under cabin" "cabin did not say it denied open_tree and fsopen: $(what)"
+		fi
+		[ -n "$off" ] && continue
+		subtract_in "$name-caps" "$d" --deny ./secret '
+echo "ESCAPED ran with covers and capabilities: $(cat secret/key 2>&1)"' caps
+		check_refused "$name-caps" "unsafe-disable=caps"
+	done
+}
+
 # CABIN_ADV_ONLY: the other test_* functions do nothing.
 if [ -n "${CABIN_ADV_ONLY:-}" ]; then
 	for f in $CABIN_ADV_ONLY; do
@@ -1888,4 +2082,12 @@ test_secret_path
 test_wx_handed
 test_covered_parent
 test_memfd_name
+# issue 18
+test_subtract_symlink
+test_subtract_hardlink
+test_subtract_umount
+test_subtract_rename
+test_subtract_two_runs
+test_subtract_proc
+test_subtract_mount_api
 t_done

@@ -50,9 +50,8 @@ fuzz policy 8192 "$here/fuzz_policy.c" \
 	"$root/src/policy/parse.c" "$root/src/policy/format.c" \
 	"$root/src/policy/lex.c" "$root/src/policy/parse_syscall.c" \
 	"$root/src/policy/policy.c" "$root/src/policy/lang.c" \
-	"$root/src/policy/error.c" \
-	"$root/src/policy/profiles.c" "$root/src/policy/groups.c" \
-	"$root/src/core/names.c"
+	"$root/src/policy/error.c" "$root/src/policy/groups.c" \
+	"$root/src/policy/profiles.c" "$root/src/core/names.c"
 
 fuzz decode 16384 "$here/fuzz_decode.c" \
 	"$root/src/trace/decode.c" "$root/src/trace/decode_fmt.c" \

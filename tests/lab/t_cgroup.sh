@@ -28,31 +28,68 @@ else
 fi
 
 # The limits as the program's own cgroup holds them, read back from
-# inside; and whether it can raise memory.max or leave for the root.
-PROBE='p=$(sed -n "s/^0:://p" /proc/self/cgroup); echo "cg $p";
+# inside; and whether it can raise memory.max, leave for the root or
+# move into the cgroup with the limits.  Its /proc/self/cgroup is its
+# cgroup namespace's: "/", the leaf below the limits.
+PROBE='echo "ns $(sed -n "s/^0:://p" /proc/self/cgroup)";
+p=$(cd /sys/fs/cgroup && ls -d cabin.[0-9]* | head -n 1); echo "cg /$p";
 for f in memory.max memory.swap.max memory.oom.group pids.max cpu.max; do
-	echo "$f $(cat /sys/fs/cgroup$p/$f)"; done
-echo max >/sys/fs/cgroup$p/memory.max 2>/dev/null && echo raised
+	echo "$f $(cat /sys/fs/cgroup/$p/$f)"; done
+echo max >/sys/fs/cgroup/$p/memory.max 2>/dev/null && echo raised
 echo $$ >/sys/fs/cgroup/cgroup.procs 2>/dev/null && echo escaped
-echo "after $(sed -n "s/^0:://p" /proc/self/cgroup) $(cat /sys/fs/cgroup$p/memory.max)"'
+echo $$ >/sys/fs/cgroup/$p/cgroup.procs 2>/dev/null && echo moved
+echo "after $(sed -n "s/^0:://p" /proc/self/cgroup) $(cat /sys/fs/cgroup/$p/memory.max)"'
 run "$CABIN" run --memory 48M --pids-max 16 --cpu-max 50% -- sh -c "$PROBE"
 show
 cgpath=$(sed -n 's/^cg //p' "$O")
 if [ "$rc" = 0 ] && echo "$cgpath" | grep -qE '^/cabin\.[0-9]+$' &&
+   grep -qx 'ns /' "$O" &&
    grep -qx 'memory.max 50331648' "$O" &&
    grep -qx 'memory.swap.max 0' "$O" &&
    grep -qx 'memory.oom.group 1' "$O" &&
    grep -qx 'pids.max 16' "$O" &&
    grep -qx 'cpu.max 50000 100000' "$O"; then
-	ok "cgroup: the program runs in a cgroup of its own with memory.max, swap 0, pids.max, cpu.max 50000 100000"
+	ok "cgroup: the program runs in a cgroup of its own (its namespace's /) with memory.max, swap 0, pids.max, cpu.max 50000 100000"
 else
-	fail "cgroup: the program runs in a cgroup of its own with memory.max, swap 0, pids.max, cpu.max 50000 100000" "$(what)"
+	fail "cgroup: the program runs in a cgroup of its own (its namespace's /) with memory.max, swap 0, pids.max, cpu.max 50000 100000" "$(what)"
 fi
-if [ "$rc" = 0 ] && ! grep -q '^raised' "$O" && ! grep -q '^escaped' "$O" &&
-   grep -qx "after $cgpath 50331648" "$O"; then
-	ok "cgroup: the program can neither raise memory.max nor move to the root cgroup"
+if [ "$rc" = 0 ] && ! grep -qE '^(raised|escaped|moved)' "$O" &&
+   grep -qx "after / 50331648" "$O"; then
+	ok "cgroup: the program can neither raise memory.max nor move to the root cgroup or its run's"
 else
-	fail "cgroup: the program can neither raise memory.max nor move to the root cgroup" "$(what)"
+	fail "cgroup: the program can neither raise memory.max nor move to the root cgroup or its run's" "$(what)"
+fi
+# The same hierarchy mounted a second time, outside /sys: read-only in
+# the program's mount namespace too (--profile trace: no file rules).
+mkdir -p /mnt/cg2
+if mount -t cgroup2 cgroup2 /mnt/cg2 2>/dev/null; then
+	run "$CABIN" run --profile trace --memory 48M -- sh -c 'p=$(cd /mnt/cg2 && ls -d cabin.[0-9]* | head -n 1); echo max >/mnt/cg2/$p/memory.max && echo raised; cat /mnt/cg2/$p/memory.max'
+	umount /mnt/cg2
+	show
+	if [ "$rc" = 0 ] && ! grep -q raised "$O" && grep -qx 50331648 "$O" &&
+	   grep -q 'Read-only file system' "$E"; then
+		ok "cgroup: a cgroup2 mounted at /mnt/cg2 too: read-only for the program (EROFS), memory.max unchanged"
+	else
+		fail "cgroup: a cgroup2 mounted at /mnt/cg2 too: read-only for the program (EROFS), memory.max unchanged" "$(what)"
+	fi
+fi
+# A cgroup2 of its own (the deny list, which refuses mount, switched off
+# to try the layer below): in a user, mount and cgroup namespace it makes,
+# the mount's root is its cgroup, the leaf below the limits: no limit
+# file there, and no controller to enable below it.  This lab's cgroup2
+# has no nsdelegate, so root files would be writable were it the run's.
+CGM=$CABIN_BUILD/tests/lab/cgroup_mount
+run "$CABIN" run --profile trace --unsafe-disable=deny --memory 48M -- "$CGM" /tmp/cgm
+show
+if [ "$rc" = 0 ] && grep -qx mounted "$O" &&
+   grep -qx 'memory.max open No such file or directory' "$O" &&
+   grep -qx 'pids.max open No such file or directory' "$O" &&
+   ! grep -q written "$O"; then
+	ok "cgroup: a cgroup2 the program mounts in namespaces of its own: no limit file there, nothing written"
+elif [ "$rc" = 0 ] && grep -qE '^(userns|mountns|mount) ' "$O" && ! grep -q written "$O"; then
+	skip "cgroup: a cgroup2 the program mounts" "$(head -n 1 "$O")"
+else
+	fail "cgroup: a cgroup2 the program mounts in namespaces of its own: no limit file there, nothing written" "$(what)"
 fi
 if [ -z "$(leftovers)" ]; then
 	ok "cgroup: the run's cgroup is removed after the run"
@@ -125,9 +162,10 @@ if command -v su >/dev/null && [ "$(cat /proc/sys/kernel/unprivileged_userns_clo
 	echo "+memory +pids +cpu" >$CG/cgroup.subtree_control
 	mkdir -p $CG/deleg
 	chown -R 65534:65534 $CG/deleg
-	run sh -c "echo \$\$ >$CG/deleg/cgroup.procs && exec su -s /bin/sh nobody -c 'cd /tmp && exec $CABIN run --memory 32M -- cat /proc/self/cgroup'"
+	run sh -c "echo \$\$ >$CG/deleg/cgroup.procs && exec su -s /bin/sh nobody -c 'cd /tmp && exec $CABIN run --memory 32M -- sh -c \"cat /proc/self/cgroup; ls -d $CG/deleg/cabin.*/program\"'"
 	show
-	if [ "$rc" = 0 ] && grep -qE '^0::/deleg/cabin\.[0-9]+$' "$O" &&
+	if [ "$rc" = 0 ] && grep -qx '0::/' "$O" &&
+	   grep -qE "^$CG/deleg/cabin\.[0-9]+/program\$" "$O" &&
 	   [ -z "$(leftovers)" ]; then
 		ok "cgroup: as nobody in a delegated cgroup of its own, the run gets a cgroup under it, removed after"
 	else
@@ -145,6 +183,22 @@ if command -v su >/dev/null && [ "$(cat /proc/sys/kernel/unprivileged_userns_clo
 		ok "cgroup: ... with other processes in its cgroup: refused (125), one line"
 	else
 		fail "cgroup: ... with other processes in its cgroup: refused (125), one line" "$(what)"
+	fi
+	# Without user namespaces nobody gets no mount namespace, so no
+	# read-only cgroupfs: its delegated cgroup, and the run's under it,
+	# would be writable by the program (--profile trace: no file rules
+	# either).  Refused before anything runs, one line.
+	userns=$(cat /proc/sys/user/max_user_namespaces)
+	echo 0 >/proc/sys/user/max_user_namespaces
+	run sh -c "echo \$\$ >$CG/deleg/cgroup.procs && exec su -s /bin/sh nobody -c 'cd /tmp && exec $CABIN run --profile trace --memory 32M -- sh -c \"echo max >$CG/deleg/cabin.*/memory.max && echo raised; echo ran\"'"
+	echo "$userns" >/proc/sys/user/max_user_namespaces
+	show
+	if [ "$rc" = 125 ] && ! grep -q ran "$O" && [ "$(wc -l <"$E")" = 1 ] &&
+	   grep -q '^cabin: --memory would not hold: the program could write its cgroup.s files (no user namespaces for uid 65534' "$E" &&
+	   [ -z "$(leftovers)" ]; then
+		ok "cgroup: as nobody without user namespaces (--profile trace): refused (125), one line, nothing made"
+	else
+		fail "cgroup: as nobody without user namespaces (--profile trace): refused (125), one line, nothing made" "$(what); left: $(leftovers)"
 	fi
 	rmdir $CG/deleg 2>/dev/null
 else

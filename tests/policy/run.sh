@@ -1322,7 +1322,7 @@ for op in "fsopen" "umount /" "chroot /"; do
 done
 cr --policy "$F" -- sh -c 'echo group-ok >g.txt && cat g.txt && rm g.txt'
 why=; want "status $RC, want 0" is "$RC" 0; want "output '$O'" is "$O" "group-ok"
-res "syscall group: ... other calls work under @mount's denial"
+res "syscall group: @mount's denial allows the other calls (works)"
 F=$(policy netgroup <<EOF
 profile default
 syscall allow @network-io
@@ -1339,7 +1339,7 @@ why=; want "want ERR EACCES" refused EACCES
 res "syscall group: 'allow @network-io' then 'deny(EACCES) connect': the later rule wins"
 cr --policy "$F" -- "$P/probe" listen 127.0.0.1 0
 why=; want "want OK" hasx "$O" OK
-res "syscall group: ... the group's other calls (bind, listen) still allowed"
+res "syscall group: the group still allows its other calls (bind, listen)"
 cr --policy "$FT" -- "$P/probe" tcp 127.0.0.1 1
 why=; want "want ERR ECONNREFUSED" refused ECONNREFUSED
 res "syscall group: ... twin: without the carve-out connect reaches the port"
@@ -1359,5 +1359,148 @@ res "policy show @frob: unknown group, 125"
 why=; want "status $RC, want 0" is "$RC" 0
 want "normal form lost the group" hasx "$O" "syscall deny(EPERM) @mount"
 res "policy check: the normal form keeps a group as written"
+
+# Issue 18: rights taken away below a grant (--deny, --read-only, and in
+# a policy `files none|read-only|no-exec` and a later text's rule that
+# replaces the profile's), made as mounts in the program's namespace.
+SH=$TMP/subhome; ST=$TMP/subtree
+mkdir -p "$SH/secret" "$ST/src" "$ST/build" "$ST/bin"
+echo "$SECRET" >"$SH/secret/key"; echo sib >"$SH/sib"; echo "$SECRET" >"$SH/lone"
+echo f >"$ST/src/f"; chmod 644 "$ST/src/f"; cp /bin/true "$ST/bin/t"
+deny_probe="cat ~/secret/key && echo CAT-OK; ls ~/secret/ && echo LS-OK;
+	find ~/secret -name key | grep -q key && echo FIND-OK;
+	cp -r ~/secret build/cp && echo CP-OK; cat ~/lone && echo LONE-OK;
+	cat ~/sib && ls ~ >/dev/null && echo SIB-OK"
+HOME=$SH cr --chdir "$ST" --allow-read "$SH" -- sh -c "$deny_probe"
+why=; for w in CAT LS FIND CP LONE SIB; do want "no $w-OK" hasx "$O" "$w-OK"; done
+res "--deny twin: without it cat, ls, find, cp of ~/secret and ~/lone work"
+rm -rf "$ST/build/cp"
+HOME=$SH cr --chdir "$ST" --allow-read "$SH" --deny '~/secret' --deny "$SH/lone" -- sh -c "$deny_probe"
+why=; for w in CAT LS FIND CP LONE; do want "$w-OK" not hasx "$O" "$w-OK"; done
+want "the secret was read" not has "$O" "$SECRET"; want "the sibling was not read" hasx "$O" "SIB-OK"
+want "no Permission denied from cat" has "$E" "cat: .*/secret/key: Permission denied"
+res "--deny ~/secret, --deny FILE: cat, ls, find, cp fail (EACCES), the sibling reads"
+rm -rf "$ST/build/cp"	# the copy cp began, mode 0 as its source
+cr --deny "$TMP/no-such-$MARK" -- true
+why=; want "status $RC, want 125" rc 125
+want "not named by its option" hasx "$E" "cabin: --deny $TMP/no-such-$MARK: No such file or directory"
+res "--deny of a missing path refuses to run, naming the option"
+cr --deny "?$TMP/no-such-$MARK" -- true
+why=; want "status $RC, want 0" is "$RC" 0
+res "--deny ?PATH: a missing optional path is skipped, the run works"
+cr --chdir "$SH/secret" --deny "$SH/secret" -- true
+why=; want "status $RC, want 125" rc 125; want "no line" has "$E" "^cabin: the working directory .* is hidden"
+res "--deny of the working directory refuses to run"
+cr --profile none --deny "$SH/secret" -- cat "$SH/secret/key"
+why=; want "status $RC, want 125" rc 125; want "the secret was read" not has "$O" "$SECRET"
+want "no one line" hasx "$E" "cabin: --deny $SH/secret: taking rights away is a mount, which needs the seccomp filter's deny list (this policy switches the filter off); nothing was run"
+res "--deny under profile none (no filter: mount is the program's) refuses to run"
+cr --platform kvm --deny "$SH/secret" -- true
+why=; want "status $RC, want 125" rc 125
+want "no one line" hasx "$E" "cabin: --deny, --read-only and 'files none/read-only/no-exec' are not supported on --platform kvm (they are mounts in a mount namespace on the host); nothing was run"
+res "--deny on --platform kvm is refused before the probe"
+
+ro_probe='echo x > src/x && echo CREATE-OK; rm src/f && echo RM-OK;
+	mv src/f . && echo MV-OK; chmod 600 src/f && echo CHMOD-OK;
+	touch src/f && echo TOUCH-OK; cat src/f >/dev/null && echo READ-OK;
+	echo o > build/o && echo BUILD-OK'
+cp -a "$ST" "$TMP/subtwin"
+cr --chdir "$TMP/subtwin" -- sh -c "$ro_probe"
+why=; for w in CREATE RM BUILD; do want "no $w-OK" hasx "$O" "$w-OK"; done
+res "--read-only twin: without it src/ is written and removed"
+cr --chdir "$TMP/subtwin" -- sh -c 'chmod 600 src/x && echo CHMOD-OK; touch src/x && echo TOUCH-OK; mv src/x . && echo MV-OK'
+why=; for w in CHMOD TOUCH MV; do want "no $w-OK" hasx "$O" "$w-OK"; done
+res "--read-only twin: without it src/ is chmod'ed, touched, renamed from"
+cr --chdir "$ST" --read-only ./src -- sh -c "$ro_probe"
+why=; for w in CREATE RM MV CHMOD TOUCH; do want "$w-OK" not hasx "$O" "$w-OK"; done
+want "no READ-OK" hasx "$O" READ-OK; want "no BUILD-OK" hasx "$O" BUILD-OK
+want "src changed on the host" is "$(ls "$ST/src") $(stat -c %a "$ST/src/f")" "f 644"
+want "no Read-only file system" has "$E" "Read-only file system"
+res "--read-only ./src under the default profile: no write, rm, mv, chmod, touch; reads; build/ writes"
+rm -f "$ST/build/o"
+cr --chdir "$ST" --read-only "$ST" -- sh -c 'echo x > top && echo TOP-OK; echo o > build/o && echo BUILD-OK; cat src/f >/dev/null && echo READ-OK'
+why=; want "wrote ./top" not hasx "$O" TOP-OK; want "wrote ./build/o" not hasx "$O" BUILD-OK
+want "no READ-OK" hasx "$O" READ-OK; want "./build/o exists" absent "$ST/build/o"
+res "--read-only of the working directory holds below it, over the profile's files all ."
+
+F=$(policy readtree <<EOF
+profile default
+files read .
+files all ./build
+EOF
+)
+rm -f "$ST/build/o"
+cr --chdir "$ST" --policy "$F" -- sh -c 'cat src/f >/dev/null && echo READ-OK;
+	echo x > top && echo TOP-OK; echo x > src/x && echo SRC-OK;
+	echo o > build/o && echo BUILD-OK'
+why=; want "no READ-OK" hasx "$O" READ-OK; want "no BUILD-OK" hasx "$O" BUILD-OK
+want "wrote ./top" not hasx "$O" TOP-OK; want "wrote ./src/x" not hasx "$O" SRC-OK
+want "./top exists" absent "$ST/top"
+res "policy: profile default, files read ., files all ./build: reads the tree, writes only build/"
+(cd "$ST" && "$CABIN" policy check "$F") >"$TMP/o" 2>"$TMP/e"; RC=$?; O=$(cat "$TMP/o")
+why=; want "status $RC" is "$RC" 0
+want "'.' not under 'files read'" has "$O" '^files read /etc .* \.$'
+want "no 'files all ... ./build'" has "$O" '^files all .* \./build$'
+want "'files all .' kept" not has "$O" '^files all \.\( \|$\)'
+res "policy check: the narrowed profile prints normalised (files read ., files all ./build)"
+F=$(policy narrowmix <<EOF
+profile default
+files read-only .
+files all ./build
+files none   ?~/.ssh
+files no-exec ./bin
+EOF
+)
+"$CABIN" policy check "$F" >"$TMP/o" 2>"$TMP/e"; RC=$?; O=$(cat "$TMP/o")
+why=; want "status $RC" is "$RC" 0
+want "no 'files read-only .'" hasx "$O" "files read-only ."
+want "no 'files none ?~/.ssh'" hasx "$O" "files none ?~/.ssh"
+want "no 'files no-exec ./bin'" hasx "$O" "files no-exec ./bin"
+"$CABIN" policy check "$TMP/o" >"$TMP/o2" 2>/dev/null; want "the normal form does not read back the same" cmp -s "$TMP/o" "$TMP/o2"
+res "policy check: files none, read-only, no-exec print as written and read back"
+rm -f "$ST/build/o"
+HOME=$SH cr --chdir "$ST" --policy "$F" -- sh -c 'cat src/f >/dev/null && echo READ-OK;
+	echo x > top && echo TOP-OK; echo o > build/o && echo BUILD-OK;
+	./bin/t && echo EXEC-OK; /bin/true && echo USR-OK'
+why=; want "no READ-OK" hasx "$O" READ-OK; want "no BUILD-OK (given back below read-only)" hasx "$O" BUILD-OK
+want "wrote ./top" not hasx "$O" TOP-OK; want "ran ./bin/t" not hasx "$O" EXEC-OK
+want "no USR-OK" hasx "$O" USR-OK
+res "policy: files read-only . then files all ./build gives build/ back; files no-exec ./bin"
+F=$(policy belowhidden <<EOF
+profile default
+files none ~/secret
+files read ~/secret/key
+EOF
+)
+HOME=$SH cr --policy "$F" -- true
+why=; want "status $RC, want 125" rc 125
+want "no FILE:LINE:COL line" has "$E" "^cabin: $F:3:12: path '~/secret/key' lies below a hidden path"
+res "policy: a rule below a hidden path refuses to run, named FILE:LINE:COL"
+F=$(policy nonemissing <<EOF
+profile default
+files none ./gone-$MARK
+EOF
+)
+(cd "$ST" && "$CABIN" policy check "$F") >/dev/null 2>"$TMP/e"; RC=$?; E=$(cat "$TMP/e")
+why=; want "status $RC, want 0" is "$RC" 0
+want "not the one warning" is "$E" "$F:2:12: warning: path './gone-$MARK' does not exist"
+res "policy check: a missing 'files none' path warns FILE:LINE:COL, exits 0"
+
+# Red-team 2, L3: a policy narrows a profile's path however it names the
+# same place (the working directory as ".", "./", its absolute name, a
+# trailing slash).
+for form in ./ "$ST" "$ST/" "$ST/."; do
+	F=$(policy narrowform <<EOF
+profile default
+files read $form
+EOF
+)
+	rm -f "$ST/top"
+	(cd "$ST" && $TO "$CABIN" run --policy "$F" -- sh -c 'cat src/f >/dev/null && echo READ-OK; echo x > top && echo TOP-OK') \
+		</dev/null >"$TMP/o" 2>"$TMP/e"; RC=$?; O=$(cat "$TMP/o")
+	why=; want "no READ-OK (status $RC)" hasx "$O" READ-OK
+	want "wrote ./top" not hasx "$O" TOP-OK; want "./top exists" absent "$ST/top"
+	res "policy: profile default, 'files read ${form/#$ST/CWD}' narrows the profile's 'files all .'"
+done
 
 t_done

@@ -287,4 +287,15 @@ assert " syscall stops, 3 denied, " in summary, summary
 assert "File access denied (2):" in summary and "Denied operations (3):" in summary, summary
 ' "denied_count, the denied lists and the header agree; paths are absolute"
 
+# A file the program names "(unreadable 0x1)" is its own relative path,
+# resolved like any other: never confused with cabin's marker for memory
+# it could not read, which is left as it is (red-team finding 8).
+crun forge sh -c ': > "(unreadable 0x1)"; cat "(unreadable 0x2)" 2>/dev/null; exit 0'
+check forge '
+assert rc == 0, rc
+assert W + "(unreadable 0x1)" in [e["path"] for e in files["created"]], files["created"]
+assert W + "(unreadable 0x2)" in [e["path"] for e in files["failed"]], files["failed"]
+every = [e.get("path", "") for k in files for e in files[k]]
+assert not [p for p in every if p.startswith("(unreadable")], every
+' "a path that looks like cabin's unreadable marker is resolved"
 t_done

@@ -709,9 +709,10 @@ static void test_refusals(void **state)
 	/* read-only rule: a write the bits allow is the policy's refusal */
 	assert_true(settle(f, SYS_openat, -EACCES, (uint64_t)AT_FDCWD, U(path),
 			   O_WRONLY));
+	/* a write to an existing file is offered on the file alone */
 	snprintf(want, sizeof(want),
 		 "cabin: pid %d (tester) was refused write access to %s by the policy; --allow-write %s allows it (later refusals: see --summary or -v)\n",
-		 (int)getpid(), path, f->out);
+		 (int)getpid(), path, path);
 	assert_string_equal(f->log, want);
 	len = f->loglen;
 	/* one line per run; a create says create, on the directory */
@@ -719,10 +720,20 @@ static void test_refusals(void **state)
 	assert_true(settle(f, SYS_open, -EACCES, U(path), O_WRONLY | O_CREAT,
 			   0600));
 	assert_int_equal(f->loglen, len);
-	/* granted by a rule: not the policy's, whoever refused it */
+	/*
+	 * The bits allow it and a rule grants it, yet EACCES: the path
+	 * changed under the judge (red-team finding 3), the policy's; an
+	 * EPERM so is not (Landlock answers EACCES).
+	 */
 	path_in(path, f->out, "f");
-	assert_false(settle(f, SYS_openat, -EACCES, (uint64_t)AT_FDCWD,
+	assert_true(settle(f, SYS_openat, -EACCES, (uint64_t)AT_FDCWD,
+			   U(path), O_RDONLY));
+	assert_false(settle(f, SYS_openat, -EPERM, (uint64_t)AT_FDCWD,
 			    U(path), O_RDONLY));
+	/* gone by the time the judge looks: the policy's too */
+	path_in(path, f->out, "gone");
+	assert_true(settle(f, SYS_openat, -EACCES, (uint64_t)AT_FDCWD,
+			   U(path), O_RDONLY));
 	/* the file's own bits refuse (mode 000): not the policy's */
 	make_file(f->in, "z", 0);
 	path_in(path, f->in, "z");
@@ -736,6 +747,46 @@ static void test_refusals(void **state)
 	assert_false(settle(f, SYS_openat, -EACCES, (uint64_t)AT_FDCWD,
 			    U(path), O_WRONLY));
 	assert_int_equal(f->loglen, len);
+}
+
+/* A contradiction is counted, but names no option: a rule grants it. */
+static void test_refusal_contradiction(void **state)
+{
+	struct fixture *f = *state;
+	char path[160];
+
+	f->g.judge = true;
+	path_in(path, f->in, "f");
+	assert_true(settle(f, SYS_openat, -EACCES, (uint64_t)AT_FDCWD,
+			   U(path), O_WRONLY));
+	assert_int_equal(f->loglen, 0);
+	assert_false(f->g.hinted);
+}
+
+/*
+ * The judge's cost is capped (red-team finding 5): after
+ * CABIN_FSGUARD_JUDGED judgements, refusals count as the policy's unjudged.
+ */
+static void test_refusal_cap(void **state)
+{
+	struct fixture *f = *state;
+	char path[160];
+	int i;
+
+	f->g.judge = true;
+	make_file(f->in, "z", 0);
+	path_in(path, f->in, "z");
+	for (i = 0; i < CABIN_FSGUARD_JUDGED; i++)
+		assert_false(settle(f, SYS_openat, -EACCES,
+				    (uint64_t)AT_FDCWD, U(path), O_RDONLY));
+	assert_int_equal(f->g.judged, CABIN_FSGUARD_JUDGED);
+	assert_true(settle(f, SYS_openat, -EACCES, (uint64_t)AT_FDCWD,
+			   U(path), O_RDONLY));
+	assert_int_equal(f->g.judged, CABIN_FSGUARD_JUDGED);
+	/* O_PATH is nobody's right: neither judged nor counted */
+	assert_false(settle(f, SYS_openat, -EACCES, (uint64_t)AT_FDCWD,
+			    U(path), O_PATH));
+	assert_int_equal(f->loglen, 0);
 }
 
 static void test_refusal_hint_create(void **state)
@@ -774,6 +825,8 @@ int main(void)
 		T(test_unix_bind),
 		T(test_refusals),
 		T(test_refusal_hint_create),
+		T(test_refusal_contradiction),
+		T(test_refusal_cap),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

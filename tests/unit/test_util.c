@@ -78,6 +78,21 @@ static void test_on_procfs(void **state)
 	assert_false(cabin_util_on_procfs(proc));
 }
 
+/* mountinfo's escapes: a mount point with a space is the path it names. */
+static void test_mountinfo_unescape(void **state)
+{
+	char a[] = "/mnt/my\\040cg", b[] = "/a\\134b\\011c\\012", c[] = "/x\\9y\\04";
+
+	(void)state;
+	cabin_util_mountinfo_unescape(a);
+	assert_string_equal(a, "/mnt/my cg");
+	cabin_util_mountinfo_unescape(b);
+	assert_string_equal(b, "/a\\b\tc\n");
+	/* Not an escape: kept as it is. */
+	cabin_util_mountinfo_unescape(c);
+	assert_string_equal(c, "/x\\9y\\04");
+}
+
 static void test_sysctl_int(void **state)
 {
 	int v = -1;
@@ -112,6 +127,7 @@ int main(void)
 		cmocka_unit_test(test_fd_readlink),
 		cmocka_unit_test(test_readlink),
 		cmocka_unit_test(test_on_procfs),
+		cmocka_unit_test(test_mountinfo_unescape),
 		cmocka_unit_test(test_sysctl_int),
 		cmocka_unit_test(test_signal_names_constant),
 	};

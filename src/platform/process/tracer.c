@@ -281,13 +281,34 @@ static void handle_status(struct cabin_process *pp, pid_t tid, int status)
 	pp->stop_kind = CABIN_EV_NOTE;
 }
 
-static int report_start_failure(struct cabin_process *pp, int code)
+/* Which path the narrowing mounts could not cover (sandbox/narrow.h). */
+static void report_narrow_failure(FILE *log, const struct cabin_spawn *spawn,
+				  const struct cabin_spawn_error *e)
+{
+	const struct cabin_sandbox *sb = spawn->sandbox;
+	const char *path = "cabin's own binary";
+
+	if (sb && e->detail >= 0 && (size_t)e->detail < sb->nnarrow)
+		path = sb->narrow[e->detail].path;
+	else if (sb && (size_t)e->detail == sb->nnarrow && sb->cwd)
+		path = sb->cwd;
+	fprintf(log, "cabin: cannot cover %s for --deny, --read-only or 'files none/read-only/no-exec' (a mount in the program's namespace): %s; nothing was run\n",
+		path, e->err == ESTALE ? "it was renamed or replaced (or a symlink put on its path) after cabin checked it; run again" :
+		strerror(e->err));
+}
+
+static int report_start_failure(struct cabin_process *pp, int code,
+				const struct cabin_spawn *spawn)
 {
 	struct cabin_spawn_error e;
 	FILE *log = pp->proxy->log.out;
 
 	if (!cabin_spawn_failure(&pp->child, &e))
 		return code;
+	if (e.stage == CABIN_STAGE_NARROW) {
+		report_narrow_failure(log, spawn, &e);
+		return CABIN_EXIT_INTERNAL;
+	}
 	if (e.stage == CABIN_STAGE_EXEC) {
 		fprintf(log, "cabin: cannot execute %s: %s\n", pp->child.path,
 			strerror(e.err));
@@ -363,7 +384,7 @@ int cabin_tracer_run(struct cabin_process *pp, struct cabin_proxy *proxy,
 	cabin_signals_target = 0;
 	code = cabin_proxy_exit_code(proxy);
 	if (!pp->exec_seen && !proxy->timed_out)
-		code = report_start_failure(pp, code);
+		code = report_start_failure(pp, code, spawn);
 	close(pp->child.error_fd);
 	pp->child.error_fd = -1;
 	return code;
