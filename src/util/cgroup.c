@@ -270,7 +270,8 @@ static int find_base(struct cabin_cgroup *cg, char *mnt, char *why,
 int cabin_cgroup_probe(struct cabin_cgroup *cg, unsigned int controllers,
 		       char *why, size_t len)
 {
-	char mnt[PATH_MAX], list[256], want[64], have[64];
+	char mnt[PATH_MAX], list[256], want[64];
+	const char *have;
 	unsigned int offered;
 	int err;
 
@@ -286,7 +287,7 @@ int cabin_cgroup_probe(struct cabin_cgroup *cg, unsigned int controllers,
 	if (controllers & ~offered) {
 		list[strcspn(list, "\n")] = '\0';
 		cabin_cgroup_names(controllers & ~offered, want, sizeof(want));
-		snprintf(have, sizeof(have), "%s", *list ? list : "none");
+		have = *list ? list : "none";
 		if (strcmp(mnt, "/sys/fs/cgroup"))
 			snprintf(why, len, "this machine: cgroup v1; its cgroup v2 at %s offers %s, not %s",
 				 mnt, have, want);
