@@ -228,10 +228,12 @@ void cabin_debug_breakpoint(struct cabin_debug *d, const char *pkt)
 	 * Hg named the fork child gdb heard of: its memory is a copy the
 	 * stub's int3s were taken out of (or the shared one, lifted), so
 	 * gdb taking its breakpoints out of it before letting it go is
-	 * done already; the stub breaks in one process only.
+	 * done already.  The stub debugs one process: a child gdb keeps
+	 * (detach-on-fork off) runs on without gdb at its next resume,
+	 * said then, so what gdb puts into it is not put in.
 	 */
 	if (d->gpid && d->gpid != d->pid) {
-		strcpy(d->out, on ? "E01" : "OK");
+		strcpy(d->out, "OK");
 		return;
 	}
 	switch (type) {

@@ -283,6 +283,14 @@ int cabin_debug_dispatch(struct cabin_debug *d, const char *pkt)
 		}
 		tid = cabin_debug_thread_id(d, pkt + 2, &end);
 		if (tid > 0 && !is_ours(d, tid)) {
+			/*
+			 * A process let go (detach-on-fork off): what gdb
+			 * sends it next must not reach the debugged one.
+			 */
+			if (pkt[1] == 'g') {
+				d->gtid = tid;
+				d->gpid = -1;
+			}
 			strcpy(d->out, "E01");
 			break;
 		}

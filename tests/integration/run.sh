@@ -2083,6 +2083,17 @@ if need "--gdb fork, exec and signal events" /usr/bin/gdb "$PROGS/debugme"; then
 	grep -q 'exited normally\]' "$TMP/gf5.gdb" || why="${why:+$why; }gdb did not see the end"
 	gdb_check "--gdb: handle SIGUSR1 nostop noprint pass: passed without a stop" "$TMP/gf5" "$why"
 
+	# detach-on-fork off: the stub debugs one process; the child it was
+	# told of runs on, said, and nothing gdb sends it reaches the parent.
+	gdb_session "$TMP/gf7" "" 'set detach-on-fork off;break add;continue;print a;continue' "$D" fork
+	why=
+	grep -Eq '^cabin: --gdb: gdb kept pid [0-9]+, the child it was told of \(detach-on-fork off\)' "$TMP/gf7.err" ||
+		why="no line saying the kept child runs on"
+	grep -qx '\$1 = 20' "$TMP/gf7.gdb" || why="${why:+$why; }no stop in the parent's add(20, 22)"
+	grep -q 'exited with code 03\]' "$TMP/gf7.gdb" || why="${why:+$why; }gdb does not see exit code 3"
+	[ "$gc" = 3 ] && grep -qx 'child status 0' "$TMP/gf7.out" || why="${why:+$why; }status $gc (want 3) or the child did not run add() untouched"
+	gdb_check "--gdb: detach-on-fork off: the kept child runs on confined, the parent is debugged" "$TMP/gf7" "$why"
+
 	# Following the child changes nothing of the trace and the summary.
 	quiet run_in /dev/null "$TMP/gf6n" $TO "$CABIN" run --summary --trace="$TMP/gf6n.trace" -- "$D" fork
 	gdb_session "$TMP/gf6" "--summary --trace=$TMP/gf6.trace" 'set follow-fork-mode child;break add;continue;next;continue' "$D" fork
