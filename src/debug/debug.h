@@ -185,6 +185,7 @@ struct cabin_debug {
 	 */
 	pid_t event_pid;
 	pid_t gpid;		/* the process of gtid */
+	pid_t gone_pid;		/* a vfork parent let go: D;PID is OK */
 	pid_t detach_pid;	/* D;PID: the process gdb let go */
 	/* QPassSignals: host signals passed without a stop. */
 	bool pass[65];

@@ -311,8 +311,10 @@ int cabin_debug_dispatch(struct cabin_debug *d, const char *pkt)
 		/* D;PID (multiprocess): the debugged process or the fork child. */
 		d->detach_pid = pkt[1] == ';' ?
 				(pid_t)strtol(pkt + 2, NULL, 16) : d->pid;
+		/* A vfork parent the stub let go already is gdb's to drop. */
 		if (d->detach_pid <= 0 || (d->detach_pid != d->pid &&
-					   d->detach_pid != d->event_pid)) {
+					   d->detach_pid != d->event_pid &&
+					   d->detach_pid != d->gone_pid)) {
 			strcpy(d->out, "E01");
 			break;
 		}

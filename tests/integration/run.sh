@@ -2094,6 +2094,18 @@ if need "--gdb fork, exec and signal events" /usr/bin/gdb "$PROGS/debugme"; then
 	[ "$gc" = 3 ] && grep -qx 'child status 0' "$TMP/gf7.out" || why="${why:+$why; }status $gc (want 3) or the child did not run add() untouched"
 	gdb_check "--gdb: detach-on-fork off: the kept child runs on confined, the parent is debugged" "$TMP/gf7" "$why"
 
+	# Following a vfork child: gdb lets go of the parent when the child
+	# ends, and the stub answers it before saying goodbye.
+	gdb_session "$TMP/gf8" "" 'set follow-fork-mode child;continue' "$D" vfork
+	why=
+	grep -q '^\[Detaching vfork parent process [0-9]* after child exit\]' "$TMP/gf8.gdb" || why="gdb did not let go of the vfork parent"
+	grep -q '^\[Inferior 2 (process [0-9]*) exited normally\]' "$TMP/gf8.gdb" || why="${why:+$why; }gdb did not see the vfork child exit 0"
+	grep -q 'internal-error' "$TMP/gf8.gdb" && why="${why:+$why; }gdb failed: $(grep -m1 internal-error "$TMP/gf8.gdb")"
+	grep -q '(breakpoints take effect in the vfork child once it execs)$' "$TMP/gf8.err" || why="${why:+$why; }no line saying when breakpoints take effect"
+	[ "$gc" = 3 ] && [ "$(cat "$TMP/gf8.out")" = "$(printf 'vfork child status 0\nsum 42')" ] ||
+		why="${why:+$why; }status $gc (want 3) or output differs: $(head -2 "$TMP/gf8.out" | tr '\n' ' ')"
+	gdb_check "--gdb: follow-fork-mode child with a vfork: the child to its end, the parent runs on" "$TMP/gf8" "$why"
+
 	# Following the child changes nothing of the trace and the summary.
 	quiet run_in /dev/null "$TMP/gf6n" $TO "$CABIN" run --summary --trace="$TMP/gf6n.trace" -- "$D" fork
 	gdb_session "$TMP/gf6" "--summary --trace=$TMP/gf6.trace" 'set follow-fork-mode child;break add;continue;next;continue' "$D" fork

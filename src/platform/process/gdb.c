@@ -413,6 +413,28 @@ static void let_go(struct cabin_gdb *g, bool remove)
 	cabin_gdb_close(g);
 }
 
+static void follow_child(struct cabin_gdb *g, pid_t child);
+
+/* D;PID of the vfork parent let go when gdb followed its child. */
+static bool gone_dropped(struct cabin_gdb *g)
+{
+	if (!g->stub.gone_pid || g->stub.detach_pid != g->stub.gone_pid)
+		return false;
+	g->stub.gone_pid = 0;
+	return true;
+}
+
+/* Does gdb's resume name the fork child it was told of? */
+static bool names_child(struct cabin_gdb *g)
+{
+	size_t i;
+
+	for (i = 0; i < g->stub.nact; i++)
+		if (g->stub.act[i].tid == g->fork_child)
+			return true;
+	return false;
+}
+
 static void resume_as_asked(struct cabin_gdb *g)
 {
 	struct cabin_gdb_held *h;
@@ -426,7 +448,15 @@ static void resume_as_asked(struct cabin_gdb *g)
 	 * it (detach-on-fork off): the stub debugs one process, so the
 	 * child runs on, confined, said.
 	 */
-	if (g->fork_child && g->stub.event_pid) {
+	if (g->fork_child && g->stub.event_pid && names_child(g)) {
+		/*
+		 * gdb follows a vfork child and lets go of the parent only
+		 * when the child execs or ends (it cannot run before): it is
+		 * let go now, which gdb's later D;PID is told is done.
+		 */
+		g->stub.gone_pid = g->pid;
+		follow_child(g, g->fork_child);
+	} else if (g->fork_child && g->stub.event_pid) {
 		cabin_proxy_say(g->pp->proxy, "--gdb: gdb kept pid %d, the child it was told of (detach-on-fork off); the stub debugs one process at a time, so it runs on without gdb, confined",
 				(int)g->fork_child);
 		h = cabin_gdb_target_held(g, g->fork_child);
@@ -477,17 +507,31 @@ static bool detach_one(struct cabin_gdb *g, pid_t *tid)
 {
 	pid_t child = g->stub.event_pid;
 	struct cabin_gdb_held *h;
-	size_t i;
 
 	if (!child || !g->fork_child)
 		return false;
-	g->fork_child = g->stub.event_pid = 0;
 	if (g->stub.detach_pid == child) {
+		g->fork_child = g->stub.event_pid = 0;
 		h = cabin_gdb_target_held(g, child);
 		if (h)
 			release(g, h, false, 0);
 		return true;
 	}
+	follow_child(g, child);
+	*tid = child;
+	return true;
+}
+
+/*
+ * gdb follows the fork child: the parent's threads run on without the
+ * stub's int3s and watchpoints, and the child is the debugged process.
+ */
+static void follow_child(struct cabin_gdb *g, pid_t child)
+{
+	struct cabin_gdb_held *h;
+	size_t i;
+
+	g->fork_child = g->stub.event_pid = 0;
 	/* gdb took its breakpoints out; whatever is left goes too. */
 	undo_hits(g, true);
 	cabin_debug_remove_all(&g->stub);
@@ -502,17 +546,20 @@ static bool detach_one(struct cabin_gdb *g, pid_t *tid)
 				&g->stub, h->sig) ? 0 : h->sig);
 	}
 	g->nsharers = 0;
-	/* A vfork parent shares the child's memory until it execs or ends. */
+	/*
+	 * A vfork parent shares the child's memory until the child execs
+	 * or ends, and runs on then: the int3s stay out until then.
+	 */
 	if (g->fork_event == CABIN_DEBUG_EV_VFORK)
 		cabin_gdb_share(g, g->pid);
-	cabin_proxy_say(g->pp->proxy, "--gdb: gdb follows pid %d, the child; pid %d runs on without gdb, confined",
-			(int)child, (int)g->pid);
+	cabin_proxy_say(g->pp->proxy, "--gdb: gdb follows pid %d, the child; pid %d runs on without gdb, confined%s",
+			(int)child, (int)g->pid,
+			g->fork_event == CABIN_DEBUG_EV_VFORK ?
+			" (breakpoints take effect in the vfork child once it execs)" : "");
 	g->pid = g->stub.pid = child;
 	h = cabin_gdb_target_held(g, child);
 	if (h)
 		h->reported = true;
-	*tid = child;
-	return true;
 }
 
 void cabin_gdb_after(struct cabin_process *pp)
@@ -602,7 +649,7 @@ serve:
 		return;
 	case CABIN_DEBUG_DETACH:
 		/* One of two processes let go: gdb goes on with the other. */
-		if (detach_one(g, &tid)) {
+		if (gone_dropped(g) || detach_one(g, &tid)) {
 			first = true;
 			goto serve;
 		}
@@ -673,8 +720,20 @@ void cabin_gdb_exited(struct cabin_process *pp, pid_t tid, int status)
 		g->fork_child = g->stub.event_pid = 0;
 	if (tid != g->pid || g->state != CABIN_GDB_ATTACHED)
 		return;
-	if (g->stub.conn.fd >= 0)
+	if (g->stub.conn.fd >= 0) {
+		bool noack = g->stub.conn.noack;
+
 		cabin_debug_exited(&g->stub, status);
+		/*
+		 * A followed vfork child ended: gdb lets go of its parent
+		 * (D;PID) before it has no process left; then goodbye.
+		 */
+		g->stub.conn.noack = noack;
+		while (g->stub.gone_pid &&
+		       cabin_debug_serve(&g->stub, tid, 0, true) ==
+		       CABIN_DEBUG_DETACH && !gone_dropped(g))
+			;
+	}
 	g->state = CABIN_GDB_DONE;
 	g->pending = false;
 	cabin_gdb_close(g);
