@@ -142,6 +142,12 @@ static void only_known_processes_are_detached_and_signals_passed(void **state)
 	assert_true(d.pass[SIGUSR1] && d.pass[SIGALRM] && !d.pass[SIGINT]);
 	cabin_debug_dispatch(&d, "QPassSignals:zz");
 	assert_string_equal(d.out, "E01");
+	/* Until gdb says which, every held signal reaches the program. */
+	assert_true(cabin_debug_program_signal(&d, SIGINT));
+	cabin_debug_dispatch(&d, "QProgramSignals:1e");
+	assert_string_equal(d.out, "OK");
+	assert_true(cabin_debug_program_signal(&d, SIGUSR1));
+	assert_false(cabin_debug_program_signal(&d, SIGINT));
 	fake_debug_fini(&d);
 }
 
