@@ -2094,17 +2094,28 @@ if need "--gdb fork, exec and signal events" /usr/bin/gdb "$PROGS/debugme"; then
 	[ "$gc" = 3 ] && grep -qx 'child status 0' "$TMP/gf7.out" || why="${why:+$why; }status $gc (want 3) or the child did not run add() untouched"
 	gdb_check "--gdb: detach-on-fork off: the kept child runs on confined, the parent is debugged" "$TMP/gf7" "$why"
 
-	# Following a vfork child: gdb lets go of the parent when the child
-	# ends, and the stub answers it before saying goodbye.
-	gdb_session "$TMP/gf8" "" 'set follow-fork-mode child;continue' "$D" vfork
+	# Following a vfork child: it runs gdb's breakpoints in the memory it
+	# shares with its parent, which runs on without them once the child
+	# ends or execs; gdb lets go of the parent then, and is answered.
+	gdb_session "$TMP/gf8" "" 'set follow-fork-mode child;break add;continue;print a;bt 2;continue' "$D" vfork
 	why=
-	grep -q '^\[Detaching vfork parent process [0-9]* after child exit\]' "$TMP/gf8.gdb" || why="gdb did not let go of the vfork parent"
+	grep -qx '\$1 = 1' "$TMP/gf8.gdb" || why="no stop in the vfork child's add(1, 2)"
+	grep -q '^#1  0x[0-9a-f]* in main (argc=2' "$TMP/gf8.gdb" || why="${why:+$why; }the child's bt does not reach main"
+	grep -q '^\[Detaching vfork parent process [0-9]* after child exit\]' "$TMP/gf8.gdb" || why="${why:+$why; }gdb did not let go of the vfork parent"
 	grep -q '^\[Inferior 2 (process [0-9]*) exited normally\]' "$TMP/gf8.gdb" || why="${why:+$why; }gdb did not see the vfork child exit 0"
 	grep -q 'internal-error' "$TMP/gf8.gdb" && why="${why:+$why; }gdb failed: $(grep -m1 internal-error "$TMP/gf8.gdb")"
-	grep -q '(breakpoints take effect in the vfork child once it execs)$' "$TMP/gf8.err" || why="${why:+$why; }no line saying when breakpoints take effect"
 	[ "$gc" = 3 ] && [ "$(cat "$TMP/gf8.out")" = "$(printf 'vfork child status 0\nsum 42')" ] ||
-		why="${why:+$why; }status $gc (want 3) or output differs: $(head -2 "$TMP/gf8.out" | tr '\n' ' ')"
-	gdb_check "--gdb: follow-fork-mode child with a vfork: the child to its end, the parent runs on" "$TMP/gf8" "$why"
+		why="${why:+$why; }status $gc (want 3) or the parent ran into a breakpoint: $(head -2 "$TMP/gf8.out" | tr '\n' ' ')"
+	gdb_check "--gdb: follow-fork-mode child breaks in a vfork child; the parent runs on without the breakpoints" "$TMP/gf8" "$why"
+
+	gdb_session "$TMP/gf9" "" 'set follow-fork-mode child;break add;continue;print a;continue' "$D" vforkexec
+	why=
+	grep -q '^\[Detaching vfork parent process [0-9]* after child exec\]' "$TMP/gf9.gdb" || why="gdb did not let go of the vfork parent at the exec"
+	grep -qx '\$1 = 20' "$TMP/gf9.gdb" || why="${why:+$why; }no stop in the exec'd child's add(20, 22)"
+	grep -q '^\[Inferior 2 (process [0-9]*) exited with code 03\]' "$TMP/gf9.gdb" || why="${why:+$why; }gdb did not see the child exit 3"
+	[ "$gc" = 3 ] && [ "$(cat "$TMP/gf9.out")" = "$(printf 'sum 42\nvfork child status 0x300\nsum 42')" ] ||
+		why="${why:+$why; }status $gc (want 3) or the parent ran into a breakpoint: $(head -3 "$TMP/gf9.out" | tr '\n' ' ')"
+	gdb_check "--gdb: a followed vfork child execs; its parent runs on without the breakpoints" "$TMP/gf9" "$why"
 
 	# Following the child changes nothing of the trace and the summary.
 	quiet run_in /dev/null "$TMP/gf6n" $TO "$CABIN" run --summary --trace="$TMP/gf6n.trace" -- "$D" fork

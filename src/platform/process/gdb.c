@@ -164,6 +164,8 @@ static bool hold_hook(struct cabin_process *pp, pid_t tid,
 	 * told (no exec events): its symbols stay the old program's.
 	 */
 	if (pp->stop_kind == CABIN_EV_EXEC) {
+		/* The old memory is the vfork parent's alone now. */
+		cabin_gdb_vfork_parent_clean(g);
 		/* A new memory: nothing shares it, no int3 is in it. */
 		g->stub.nbrk = 0;
 		g->stub.lifted = false;
@@ -338,6 +340,8 @@ void cabin_gdb_vfork_done(struct cabin_process *pp, pid_t tid)
 	 * gdb put its breakpoints back only now (they were out of the
 	 * memory the child shared); the proxy has no part in this stop.
 	 */
+	if (tid == g->vfork_parent)
+		cabin_gdb_vfork_parent_clean(g);
 	how = as_it_ran(g, tid);
 	if (debugged(g, tid) && g->stub.vfork_events && (h = hold(g, tid))) {
 		h->how = how;
@@ -529,13 +533,33 @@ static bool detach_one(struct cabin_gdb *g, pid_t *tid)
 static void follow_child(struct cabin_gdb *g, pid_t child)
 {
 	struct cabin_gdb_held *h;
+	uint64_t dr[4], dr7 = g->dr7;
+	bool vfork = g->fork_event == CABIN_DEBUG_EV_VFORK, keep;
 	size_t i;
 
 	g->fork_child = g->stub.event_pid = 0;
-	/* gdb took its breakpoints out; whatever is left goes too. */
 	undo_hits(g, true);
-	cabin_debug_remove_all(&g->stub);
 	g->nstepping = 0;
+	g->nsharers = 0;
+	/*
+	 * A vfork parent shares the child's memory until the child execs
+	 * or ends.  One thread, stopped in vfork, runs no code of its own
+	 * until then: gdb's breakpoints, inserted in that memory, stay in
+	 * for the child and come out of the parent before it runs on
+	 * (vfork_parent).  Another thread of it would run into them: then
+	 * they go, as from any parent gdb lets go.
+	 */
+	keep = vfork && cabin_gdb_status_id(g->pid, "Threads:") == 1;
+	memcpy(dr, g->dr, sizeof(dr));
+	if (keep) {
+		cabin_debug_lift(&g->stub, false);
+		g->vfork_parent = g->pid;
+		/* The parent's threads leave without the watchpoints. */
+		memset(g->dr, 0, sizeof(g->dr));
+		g->dr7 = 0;
+	} else {
+		cabin_debug_remove_all(&g->stub);
+	}
 	for (i = 0; i < g->nheld;) {
 		h = &g->held[i];
 		if (h->tid == child) {
@@ -545,16 +569,14 @@ static void follow_child(struct cabin_gdb *g, pid_t child)
 		release(g, h, false, h->trap || !cabin_debug_program_signal(
 				&g->stub, h->sig) ? 0 : h->sig);
 	}
-	g->nsharers = 0;
-	/*
-	 * A vfork parent shares the child's memory until the child execs
-	 * or ends, and runs on then: the int3s stay out until then.
-	 */
-	if (g->fork_event == CABIN_DEBUG_EV_VFORK)
+	if (keep) {
+		memcpy(g->dr, dr, sizeof(dr));
+		g->dr7 = dr7;
+	} else if (vfork) {
 		cabin_gdb_share(g, g->pid);
+	}
 	cabin_proxy_say(g->pp->proxy, "--gdb: gdb follows pid %d, the child; pid %d runs on without gdb, confined%s",
-			(int)child, (int)g->pid,
-			g->fork_event == CABIN_DEBUG_EV_VFORK ?
+			(int)child, (int)g->pid, vfork && !keep ?
 			" (breakpoints take effect in the vfork child once it execs)" : "");
 	g->pid = g->stub.pid = child;
 	h = cabin_gdb_target_held(g, child);

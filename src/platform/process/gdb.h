@@ -63,6 +63,12 @@ struct cabin_gdb {
 	 */
 	pid_t fork_child;
 	enum cabin_debug_event fork_event;
+	/*
+	 * A vfork parent let go while the followed child shares its memory
+	 * (one thread, stopped in vfork): the stub's int3s come out of it
+	 * at the child's exec or at its own vfork-done, whichever is first.
+	 */
+	pid_t vfork_parent;
 	uint64_t dr[4], dr7;
 	bool dr_used;
 	sig_atomic_t signals_seen;	/* cabin_signals_received at the start */

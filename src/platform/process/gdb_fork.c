@@ -50,8 +50,7 @@ bool cabin_gdb_fork_candidate(struct cabin_gdb *g, pid_t tid)
 	       cabin_gdb_status_id(tid, "PPid:") == g->pid;
 }
 
-/* The stub's int3s out of a copy of the debugged process's memory. */
-static void unbreak_copy(struct cabin_gdb *g, pid_t child)
+void cabin_gdb_unbreak(struct cabin_gdb *g, pid_t child)
 {
 	char path[64];
 	size_t i;
@@ -68,6 +67,14 @@ static void unbreak_copy(struct cabin_gdb *g, pid_t child)
 			   (off_t)g->stub.brk[i].addr) != 1)
 			break;
 	close(fd);
+}
+
+void cabin_gdb_vfork_parent_clean(struct cabin_gdb *g)
+{
+	if (!g->vfork_parent)
+		return;
+	cabin_gdb_unbreak(g, g->vfork_parent);
+	g->vfork_parent = 0;
 }
 
 pid_t cabin_gdb_status_id(pid_t tid, const char *field)
@@ -127,7 +134,7 @@ void cabin_gdb_spawned(struct cabin_process *pp, pid_t parent,
 	    (kind == CABIN_SPAWN_CLONE &&
 	     syscall(SYS_kcmp, g->pid, child, KCMP_VM, 0, 0) > 0)) {
 		/* kcmp: 0 the same memory, > 0 another, -1 unknown (lifted). */
-		unbreak_copy(g, child);
+		cabin_gdb_unbreak(g, child);
 		return;
 	}
 	cabin_gdb_share(g, child);

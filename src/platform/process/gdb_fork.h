@@ -10,6 +10,10 @@
 
 /* A field of /proc/TID/status ("Tgid:", "PPid:"); -1 unknown. */
 pid_t cabin_gdb_status_id(pid_t tid, const char *field);
+/* The stub's int3s out of pid's memory (a copy, or shared). */
+void cabin_gdb_unbreak(struct cabin_gdb *g, pid_t pid);
+/* The let-go vfork parent loses the int3s now; 0 afterwards. */
+void cabin_gdb_vfork_parent_clean(struct cabin_gdb *g);
 /* child shares the debugged process's memory: the int3s are lifted. */
 void cabin_gdb_share(struct cabin_gdb *g, pid_t child);
 /* Does gdb want to hear of a spawn of this kind (fork-events+ ...)? */
