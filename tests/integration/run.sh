@@ -1764,11 +1764,16 @@ if need "--gdb sessions" /usr/bin/gdb "$PROGS/debugme"; then
 	gdb_session "$TMP/gt1" "--summary --trace=$TMP/gt1.trace" 'break add;continue;next;next;continue' "$D" deny
 	gnorm() { sed -E 's/^\[pid [0-9]+\] //; s/\(.*//; s/pid [0-9]+/pid N/' "$1"; }
 	gsum() { grep -E 'syscall stops|^Signals sent|^Faults' "$1" | sed -E 's/^exit status ([0-9]+) after [0-9.]+ s;/exit \1;/'; }
-	why=
-	[ -s "$TMP/gt0.trace" ] && [ "$(gnorm "$TMP/gt0.trace")" = "$(gnorm "$TMP/gt1.trace")" ] ||
-		why="the trace's syscalls differ from a run without gdb"
-	[ -n "$(gsum "$TMP/gt0.err")" ] && [ "$(gsum "$TMP/gt0.err")" = "$(gsum "$TMP/gt1.err")" ] ||
-		why="${why:+$why; }the summary's counts differ: $(gsum "$TMP/gt1.err" | tr '\n' ' ')"
+	# gsame NATIVE-PREFIX GDB-PREFIX : why is set if the trace or the
+	# summary of the run under gdb differs from the one without.
+	gsame() {
+		why=
+		[ -s "$1.trace" ] && [ "$(gnorm "$1.trace")" = "$(gnorm "$2.trace")" ] ||
+			why="the trace's syscalls differ from a run without gdb"
+		[ -n "$(gsum "$1.err")" ] && [ "$(gsum "$1.err")" = "$(gsum "$2.err")" ] ||
+			why="${why:+$why; }the summary's counts differ: $(gsum "$2.err" | tr '\n' ' ')"
+	}
+	gsame "$TMP/gt0" "$TMP/gt1"
 	gdb_check "--gdb: trace and summary as without the debugger" "$TMP/gt1" "$why"
 
 	gdb_session "$TMP/g10" "" 'break add;continue;print a;continue' "$D" fork
@@ -2120,11 +2125,7 @@ if need "--gdb fork, exec and signal events" /usr/bin/gdb "$PROGS/debugme"; then
 	# Following the child changes nothing of the trace and the summary.
 	quiet run_in /dev/null "$TMP/gf6n" $TO "$CABIN" run --summary --trace="$TMP/gf6n.trace" -- "$D" fork
 	gdb_session "$TMP/gf6" "--summary --trace=$TMP/gf6.trace" 'set follow-fork-mode child;break add;continue;next;continue' "$D" fork
-	why=
-	[ -s "$TMP/gf6n.trace" ] && [ "$(gnorm "$TMP/gf6n.trace")" = "$(gnorm "$TMP/gf6.trace")" ] ||
-		why="the trace's syscalls differ from a run without gdb"
-	[ -n "$(gsum "$TMP/gf6n.err")" ] && [ "$(gsum "$TMP/gf6n.err")" = "$(gsum "$TMP/gf6.err")" ] ||
-		why="${why:+$why; }the summary's counts differ: $(gsum "$TMP/gf6.err" | tr '\n' ' ')"
+	gsame "$TMP/gf6n" "$TMP/gf6"
 	[ "$gc" = 3 ] || why="${why:+$why; }cabin status $gc, want 3"
 	gdb_check "--gdb: following a fork child keeps the trace and the summary as without gdb" "$TMP/gf6" "$why"
 fi
