@@ -179,13 +179,13 @@ static bool hold_hook(struct cabin_process *pp, pid_t tid,
 		}
 		cabin_proxy_say(pp->proxy, "--gdb: the debugged process ran a new program; gdb is not told of it and its breakpoints are gone");
 	}
-	/* QPassSignals: gdb wants it passed without a stop. */
+	/*
+	 * QPassSignals: gdb wants it passed without a stop; it waits only
+	 * while the process is stopped for gdb, as any other stop.
+	 */
 	if ((pp->stop_kind == CABIN_EV_SIGNAL ||
-	     pp->stop_kind == CABIN_EV_FAULT) && how->sig > 0 &&
-	    how->sig < 65 && g->stub.pass[how->sig])
-		return false;
-	if ((pp->stop_kind == CABIN_EV_SIGNAL ||
-	     pp->stop_kind == CABIN_EV_FAULT) && how->sig) {
+	     pp->stop_kind == CABIN_EV_FAULT) && how->sig &&
+	    !(how->sig > 0 && how->sig < 65 && g->stub.pass[how->sig])) {
 		h = hold(g, tid);
 		if (!h)
 			return false;
