@@ -73,13 +73,16 @@ void cabin_debug_mem_write(struct cabin_debug *d, const char *pkt)
 		return;
 	}
 	/* Over one of the stub's breakpoints: the new byte is what it covers. */
-	for (i = 0; i < d->nbrk && !d->lifted; i++) {
+	for (i = 0; i < d->nbrk && !d->lifted &&
+		    (!d->gpid || d->gpid == d->pid); i++) {
 		if (d->brk[i].addr >= addr && d->brk[i].addr - addr < len) {
 			d->brk[i].orig = buf[d->brk[i].addr - addr];
 			buf[d->brk[i].addr - addr] = 0xcc;
 		}
 	}
-	n = len ? d->t.write_mem(d->t.ctx, d->pid, addr, buf, (size_t)len) : 0;
+	/* Into the fork child's memory when Hg named it. */
+	n = len ? d->t.write_mem(d->t.ctx, d->gpid && d->gpid != d->pid ?
+				 d->gtid : d->pid, addr, buf, (size_t)len) : 0;
 	strcpy(d->out, n == (ssize_t)len ? "OK" : "E14");
 }
 
@@ -221,6 +224,18 @@ void cabin_debug_breakpoint(struct cabin_debug *d, const char *pkt)
 		return;
 	}
 	hexnum(p + 1, &kind);
+	/*
+	 * Hg named the fork child gdb heard of: its memory is a copy the
+	 * stub's int3s were taken out of (or the shared one, lifted), so
+	 * gdb taking its breakpoints out of it before letting it go is
+	 * done already.  The stub debugs one process: a child gdb keeps
+	 * (detach-on-fork off) runs on without gdb at its next resume,
+	 * said then, so what gdb puts into it is not put in.
+	 */
+	if (d->gpid && d->gpid != d->pid) {
+		strcpy(d->out, "OK");
+		return;
+	}
 	switch (type) {
 	case 0:
 		err = on ? insert_break(d, addr) : remove_break(d, addr);

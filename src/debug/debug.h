@@ -151,6 +151,15 @@ enum cabin_debug_verdict {
 	CABIN_DEBUG_GONE,	/* the connection ended */
 };
 
+/* What a stop tells gdb besides the signal (gdb asked for it). */
+enum cabin_debug_event {
+	CABIN_DEBUG_EV_NONE,
+	CABIN_DEBUG_EV_FORK,	/* "fork:CHILD;": event_pid */
+	CABIN_DEBUG_EV_VFORK,	/* "vfork:CHILD;": event_pid */
+	CABIN_DEBUG_EV_VFORK_DONE,	/* the vfork child let go of the memory */
+	CABIN_DEBUG_EV_EXEC,	/* "exec:HEXPATH;": a new program */
+};
+
 struct cabin_debug {
 	struct cabin_debug_conn conn;
 	struct cabin_debug_target t;
@@ -166,6 +175,23 @@ struct cabin_debug {
 	bool lifted;		/* the int3s are out of memory for now */
 	struct { uint64_t addr; int len, type; } watch[4];	/* type 0: free */
 	bool noack_next;	/* QStartNoAckMode: after its OK */
+	/* What gdb said it understands in qSupported. */
+	bool multiprocess, fork_events, vfork_events, exec_events;
+	enum cabin_debug_event event;	/* told with the next stop reply */
+	/*
+	 * The child of a fork or vfork gdb heard of and has not let go of
+	 * or followed yet (0: none): its one thread is gdb's too, for its
+	 * registers, its memory and D;PID.
+	 */
+	pid_t event_pid;
+	pid_t gpid;		/* the process of gtid */
+	pid_t gone_pid;		/* a vfork parent let go: D;PID is OK */
+	pid_t detach_pid;	/* D;PID: the process gdb let go */
+	/* QPassSignals: host signals passed without a stop. */
+	bool pass[65];
+	/* QProgramSignals: the ones the program may get when gdb leaves. */
+	bool program[65];
+	bool program_set;
 	size_t out_len;		/* a binary reply's length; 0: a string */
 	char buf[CABIN_DEBUG_PACKET_MAX];
 	char out[CABIN_DEBUG_PACKET_MAX];
@@ -176,11 +202,16 @@ void cabin_debug_init(struct cabin_debug *d, int fd,
 		      const struct cabin_debug_target *t, pid_t pid);
 /*
  * The process is stopped (tid with sig): tell gdb unless it has not
- * asked yet (first), then answer it until it resumes, detaches, kills
- * or goes.
+ * asked yet or was told already (first), then answer it until it
+ * resumes, detaches (D, or D;PID: detach_pid), kills or goes.
  */
 enum cabin_debug_verdict cabin_debug_serve(struct cabin_debug *d, pid_t tid,
 					   int sig, bool first);
+/*
+ * Whether a held signal sig goes to the program when gdb leaves it
+ * (QProgramSignals; all of them when gdb did not say).
+ */
+bool cabin_debug_program_signal(const struct cabin_debug *d, int sig);
 /* The action for tid out of the last resume; false: it stays stopped. */
 bool cabin_debug_action_for(const struct cabin_debug *d, pid_t tid,
 			    bool *step, int *sig);

@@ -17,6 +17,15 @@ size_t cabin_debug_libraries(struct cabin_debug *d, char *out, size_t len);
 pid_t cabin_debug_thread_id(const struct cabin_debug *d, const char *s,
 			    const char **end);
 
+/* The process of gdb's thread tid: the fork child's, or d->pid. */
+pid_t cabin_debug_process_of(const struct cabin_debug *d, pid_t tid);
+/* tid as gdb writes it: "pPID.TID" when it said multiprocess+. */
+int cabin_debug_tid_str(const struct cabin_debug *d, pid_t tid, char *out,
+			size_t len);
+/* A host signal as gdb numbers it, and back; 0 for none. */
+int cabin_debug_gdb_signal(int sig);
+int cabin_debug_host_signal(int gsig);
+
 /*
  * One packet (NUL-terminated, any bytes): a verdict when it ends the
  * stop, else -1 with d->out set.  The fuzz target calls it directly.

@@ -58,7 +58,7 @@ static void auxv(struct cabin_debug *d, const char *args)
 	d->out_len = (size_t)n + 1;
 }
 
-/* As many as a reply holds (about 1800 threads). */
+/* As many as a reply holds (about 1800 threads; fewer as pPID.TID). */
 static void threads(struct cabin_debug *d)
 {
 	pid_t tids[CABIN_DEBUG_PACKET_MAX / 9];
@@ -68,10 +68,65 @@ static void threads(struct cabin_debug *d)
 	if (n > sizeof(tids) / sizeof(*tids))
 		n = sizeof(tids) / sizeof(*tids);
 	d->out[o++] = 'm';
-	for (i = 0; i < n && o < sizeof(d->out) - 16; i++)
-		o += (size_t)snprintf(d->out + o, sizeof(d->out) - o, "%s%x",
-				      i ? "," : "", (unsigned int)tids[i]);
+	for (i = 0; i < n && o < sizeof(d->out) - 40; i++) {
+		if (i)
+			d->out[o++] = ',';
+		o += (size_t)cabin_debug_tid_str(d, tids[i], d->out + o,
+						 sizeof(d->out) - o);
+	}
 	d->out[o] = '\0';
+}
+
+/* Is feature ("fork-events") in gdb's qSupported list, with a '+'? */
+static bool gdb_has(const char *list, const char *feature)
+{
+	size_t n = strlen(feature);
+	const char *p = list;
+
+	while ((p = strstr(p, feature))) {
+		if ((p == list || p[-1] == ';' || p[-1] == ':') && p[n] == '+')
+			return true;
+		p += n;
+	}
+	return false;
+}
+
+static void supported(struct cabin_debug *d, const char *list)
+{
+	/* Each only when gdb understands it: gdbserver does the same. */
+	d->multiprocess = gdb_has(list, "multiprocess");
+	d->fork_events = gdb_has(list, "fork-events");
+	d->vfork_events = gdb_has(list, "vfork-events");
+	d->exec_events = gdb_has(list, "exec-events");
+	snprintf(d->out, sizeof(d->out),
+		 "PacketSize=%x;qXfer:features:read+;qXfer:auxv:read+;qXfer:exec-file:read+;qXfer:libraries-svr4:read+;QStartNoAckMode+;vContSupported+;QPassSignals+;QProgramSignals+%s%s%s%s",
+		 CABIN_DEBUG_PACKET_MAX - 16,
+		 d->multiprocess ? ";multiprocess+" : "",
+		 d->fork_events ? ";fork-events+" : "",
+		 d->vfork_events ? ";vfork-events+" : "",
+		 d->exec_events ? ";exec-events+" : "");
+}
+
+/* QPassSignals:e;f;... (gdb's numbers, hex): the set, as host signals. */
+static void signal_set(struct cabin_debug *d, const char *list, bool *set)
+{
+	char *end;
+	long g;
+	int sig;
+
+	memset(set, 0, 65 * sizeof(*set));
+	while (*list) {
+		g = strtol(list, &end, 16);
+		if (end == list || (*end && *end != ';')) {
+			strcpy(d->out, "E01");
+			return;
+		}
+		sig = cabin_debug_host_signal((int)g);
+		if (sig > 0 && sig < 65)
+			set[sig] = true;
+		list = *end ? end + 1 : end;
+	}
+	strcpy(d->out, "OK");
 }
 
 static bool starts(const char *pkt, const char *prefix, const char **rest)
@@ -90,9 +145,12 @@ void cabin_debug_query(struct cabin_debug *d, const char *pkt)
 	char exe[4096];
 
 	if (starts(pkt, "qSupported", &rest)) {
-		snprintf(d->out, sizeof(d->out),
-			 "PacketSize=%x;qXfer:features:read+;qXfer:auxv:read+;qXfer:exec-file:read+;qXfer:libraries-svr4:read+;QStartNoAckMode+;vContSupported+",
-			 CABIN_DEBUG_PACKET_MAX - 16);
+		supported(d, rest);
+	} else if (starts(pkt, "QPassSignals:", &rest)) {
+		signal_set(d, rest, d->pass);
+	} else if (starts(pkt, "QProgramSignals:", &rest)) {
+		signal_set(d, rest, d->program);
+		d->program_set = true;
 	} else if (!strcmp(pkt, "QStartNoAckMode")) {
 		strcpy(d->out, "OK");
 		d->noack_next = true;
@@ -122,9 +180,10 @@ void cabin_debug_query(struct cabin_debug *d, const char *pkt)
 	} else if (!strcmp(pkt, "qsThreadInfo")) {
 		strcpy(d->out, "l");
 	} else if (!strcmp(pkt, "qC")) {
-		snprintf(d->out, sizeof(d->out), "QC%x",
-			 (unsigned int)d->stop_tid);
-	} else if (!strcmp(pkt, "qAttached")) {
+		strcpy(d->out, "QC");
+		cabin_debug_tid_str(d, d->stop_tid, d->out + 2,
+				    sizeof(d->out) - 2);
+	} else if (starts(pkt, "qAttached", &rest)) {
 		strcpy(d->out, "1");	/* quitting gdb detaches, as from attach */
 	} else if (starts(pkt, "qSymbol", &rest)) {
 		strcpy(d->out, "OK");

@@ -25,34 +25,11 @@ void cabin_debug_init(struct cabin_debug *d, int fd,
 	d->stop_sig = SIGTRAP;
 }
 
-pid_t cabin_debug_thread_id(const struct cabin_debug *d, const char *s,
-			    const char **end)
-{
-	char *e;
-	long v;
-
-	if (*s == 'p') {	/* multiprocess form: pPID.TID, or pPID */
-		strtol(s + 1, &e, 16);
-		if (*e != '.') {
-			*end = e;
-			return d->pid;
-		}
-		s = e + 1;
-	}
-	if (s[0] == '-' && s[1] == '1') {
-		*end = s + 2;
-		return -1;
-	}
-	v = strtol(s, &e, 16);
-	*end = e;
-	return v == 0 ? d->stop_tid : (pid_t)v;
-}
-
 static bool is_ours(struct cabin_debug *d, pid_t tid)
 {
 	pid_t small[256], *tids = small;
 	size_t n = d->t.threads(d->t.ctx, tids, 256), i;
-	bool found = false;
+	bool found = tid > 0 && tid == d->event_pid;
 
 	/* Any number of threads: the list is asked for again, whole. */
 	if (n > 256) {
@@ -68,35 +45,48 @@ static bool is_ours(struct cabin_debug *d, pid_t tid)
 	return found;
 }
 
-/*
- * gdb numbers signals its own way (include/gdb/signals.def): host signal
- * N is gdb's to_gdb[N]; 0 for the ones it has no number for here.
- */
-static const unsigned char to_gdb[32] = {
-	0, 1, 2, 3, 4, 5, 6, 10, 8, 9, 30, 11, 31, 13, 14, 15,
-	0, 20, 19, 17, 18, 21, 22, 16, 24, 25, 26, 27, 28, 23, 32, 12,
-};
-
-static int gdb_signal(int sig)
+/* The event part of a stop reply ("fork:p1.1;"), into ev. */
+static void event_part(struct cabin_debug *d, char *ev, size_t len)
 {
-	return sig > 0 && sig < 32 ? to_gdb[sig] : 0;
-}
+	static const char *const names[] = {
+		[CABIN_DEBUG_EV_FORK] = "fork", [CABIN_DEBUG_EV_VFORK] = "vfork",
+	};
+	char exe[4096], id[40];
+	size_t n;
 
-static int host_signal(int gsig)
-{
-	int i;
-
-	for (i = 1; i < 32; i++)
-		if (gsig && to_gdb[i] == gsig)
-			return i;
-	return 0;
+	ev[0] = '\0';
+	switch (d->event) {
+	case CABIN_DEBUG_EV_NONE:
+		break;
+	case CABIN_DEBUG_EV_FORK:
+	case CABIN_DEBUG_EV_VFORK:
+		cabin_debug_tid_str(d, d->event_pid, id, sizeof(id));
+		snprintf(ev, len, "%s:%s;", names[d->event], id);
+		break;
+	case CABIN_DEBUG_EV_VFORK_DONE:
+		snprintf(ev, len, "vforkdone:;");
+		break;
+	case CABIN_DEBUG_EV_EXEC:
+		if (d->t.exe(d->t.ctx, exe, sizeof(exe)) < 0)
+			break;
+		n = strlen(exe);
+		if (5 + 2 * n + 2 > len)
+			break;
+		memcpy(ev, "exec:", 5);
+		cabin_debug_tohex((const unsigned char *)exe, n, ev + 5);
+		strcpy(ev + 5 + 2 * n, ";");
+		break;
+	}
 }
 
 static void stop_reply(struct cabin_debug *d)
 {
-	snprintf(d->out, sizeof(d->out), "T%02xthread:%x;%s",
-		 gdb_signal(d->stop_sig),
-		 (unsigned int)d->stop_tid, d->stop_extra);
+	char ev[2 * 4096 + 16], id[40];
+
+	event_part(d, ev, sizeof(ev));
+	cabin_debug_tid_str(d, d->stop_tid, id, sizeof(id));
+	snprintf(d->out, sizeof(d->out), "T%02x%sthread:%s;%s",
+		 cabin_debug_gdb_signal(d->stop_sig), ev, id, d->stop_extra);
 }
 
 static void read_all_regs(struct cabin_debug *d)
@@ -185,7 +175,7 @@ static int parse_sig(const char *s, const char **end)
 	hi = cabin_debug_hexval(s[0]);
 	lo = cabin_debug_hexval(s[1]);
 	*end = s + 2;
-	return hi < 0 || lo < 0 ? 0 : host_signal(hi << 4 | lo);
+	return hi < 0 || lo < 0 ? 0 : cabin_debug_host_signal(hi << 4 | lo);
 }
 
 /* c, s, C sig, S sig: one action for every thread (an address is ignored). */
@@ -235,6 +225,11 @@ static bool parse_vcont(struct cabin_debug *d, const char *p)
 		d->nact++;
 	}
 	return d->nact > 0;
+}
+
+bool cabin_debug_program_signal(const struct cabin_debug *d, int sig)
+{
+	return !d->program_set || (sig > 0 && sig < 65 && d->program[sig]);
 }
 
 bool cabin_debug_action_for(const struct cabin_debug *d, pid_t tid,
@@ -288,11 +283,21 @@ int cabin_debug_dispatch(struct cabin_debug *d, const char *pkt)
 		}
 		tid = cabin_debug_thread_id(d, pkt + 2, &end);
 		if (tid > 0 && !is_ours(d, tid)) {
+			/*
+			 * A process let go (detach-on-fork off): what gdb
+			 * sends it next must not reach the debugged one.
+			 */
+			if (pkt[1] == 'g') {
+				d->gtid = tid;
+				d->gpid = -1;
+			}
 			strcpy(d->out, "E01");
 			break;
 		}
-		if (pkt[1] == 'g')
+		if (pkt[1] == 'g') {
 			d->gtid = tid > 0 ? tid : d->stop_tid;
+			d->gpid = cabin_debug_process_of(d, d->gtid);
+		}
 		strcpy(d->out, "OK");
 		break;
 	case 'T':
@@ -303,6 +308,16 @@ int cabin_debug_dispatch(struct cabin_debug *d, const char *pkt)
 		old_resume(d, pkt);
 		return CABIN_DEBUG_RESUME;
 	case 'D':
+		/* D;PID (multiprocess): the debugged process or the fork child. */
+		d->detach_pid = pkt[1] == ';' ?
+				(pid_t)strtol(pkt + 2, NULL, 16) : d->pid;
+		/* A vfork parent the stub let go already is gdb's to drop. */
+		if (d->detach_pid <= 0 || (d->detach_pid != d->pid &&
+					   d->detach_pid != d->event_pid &&
+					   d->detach_pid != d->gone_pid)) {
+			strcpy(d->out, "E01");
+			break;
+		}
 		cabin_debug_sendstr(&d->conn, "OK");
 		return CABIN_DEBUG_DETACH;
 	case 'k':
@@ -315,6 +330,12 @@ int cabin_debug_dispatch(struct cabin_debug *d, const char *pkt)
 				return CABIN_DEBUG_RESUME;
 			strcpy(d->out, "E01");
 		} else if (!strncmp(pkt, "vKill", 5)) {
+			/* Only the debugged process: another one was let go. */
+			if (pkt[5] == ';' &&
+			    (pid_t)strtol(pkt + 6, NULL, 16) != d->pid) {
+				strcpy(d->out, "E01");
+				break;
+			}
 			cabin_debug_sendstr(&d->conn, "OK");
 			return CABIN_DEBUG_KILL;
 		}
@@ -334,6 +355,7 @@ enum cabin_debug_verdict cabin_debug_serve(struct cabin_debug *d, pid_t tid,
 
 	d->stop_tid = tid;
 	d->gtid = tid;
+	d->gpid = d->pid;
 	d->stop_sig = sig;
 	if (!first) {
 		stop_reply(d);
@@ -359,13 +381,18 @@ enum cabin_debug_verdict cabin_debug_serve(struct cabin_debug *d, pid_t tid,
 
 void cabin_debug_exited(struct cabin_debug *d, int status)
 {
-	char msg[16];
+	char msg[48];
+	int n;
 
 	if (WIFSIGNALED(status))
-		snprintf(msg, sizeof(msg), "X%02x",
-			 gdb_signal(WTERMSIG(status)));
+		n = snprintf(msg, sizeof(msg), "X%02x",
+			     cabin_debug_gdb_signal(WTERMSIG(status)));
 	else
-		snprintf(msg, sizeof(msg), "W%02x", WEXITSTATUS(status) & 0xff);
+		n = snprintf(msg, sizeof(msg), "W%02x",
+			     WEXITSTATUS(status) & 0xff);
+	if (d->multiprocess)
+		snprintf(msg + n, sizeof(msg) - (size_t)n, ";process:%x",
+			 (unsigned int)d->pid);
 	/* The last word: its acknowledgement is not waited for. */
 	d->conn.noack = true;
 	cabin_debug_sendstr(&d->conn, msg);

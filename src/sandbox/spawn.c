@@ -214,15 +214,17 @@ run_child(const struct cabin_spawn *s, const char *path, pid_t cabin,
 	child_fail(err_fd, CABIN_STAGE_EXEC, errno);
 }
 
-static long trace_options(unsigned int unsafe)
+static long trace_options(const struct cabin_spawn *s)
 {
 	long opts = PTRACE_O_TRACESYSGOOD | PTRACE_O_TRACEFORK |
 		    PTRACE_O_TRACEVFORK | PTRACE_O_TRACECLONE |
 		    PTRACE_O_TRACEEXEC | PTRACE_O_TRACESECCOMP |
 		    PTRACE_O_TRACEEXIT;
 
-	if (!(unsafe & CABIN_UNSAFE_EXITKILL))
+	if (!(s->unsafe & CABIN_UNSAFE_EXITKILL))
 		opts |= PTRACE_O_EXITKILL;
+	if (s->vfork_done)
+		opts |= PTRACE_O_TRACEVFORKDONE;
 	return opts;
 }
 
@@ -253,7 +255,7 @@ int cabin_spawn_child(const struct cabin_spawn *s, struct cabin_child *child)
 	close(go[0]);
 	close(errp[1]);
 	child->error_fd = errp[0];
-	if (!s->run && ptrace(PTRACE_SEIZE, child->pid, 0, trace_options(s->unsafe)) < 0) {
+	if (!s->run && ptrace(PTRACE_SEIZE, child->pid, 0, trace_options(s)) < 0) {
 		err = -errno;
 		kill(child->pid, SIGKILL);
 		waitpid(child->pid, NULL, 0);

@@ -35,6 +35,8 @@ struct cabin_spawn {
 	 */
 	const int *pass_fds;
 	size_t npass_fds;
+	/* Stop a vfork parent when its child lets go (--gdb's vforkdone). */
+	bool vfork_done;
 	/* Join the run's cgroup through its cgroup.procs first thing. */
 	bool join_cgroup;
 	int cgroup_fd;

@@ -64,7 +64,8 @@ fuzz elf 4096 "$here/fuzz_elf.c" "$root/src/platform/kvm/linux/elf.c"
 fuzz stub 4096 "$here/fuzz_stub.c" "$root/tests/unit/fake_debug_target.c" \
 	"$root/src/debug/stub.c" "$root/src/debug/breaks.c" \
 	"$root/src/debug/query.c" "$root/src/debug/libraries.c" \
-	"$root/src/debug/regs.c" "$root/src/debug/packet.c"
+	"$root/src/debug/regs.c" "$root/src/debug/packet.c" \
+	"$root/src/debug/ids.c"
 
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]

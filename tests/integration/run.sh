@@ -1705,7 +1705,7 @@ if need "--gdb sessions" /usr/bin/gdb "$PROGS/debugme"; then
 
 	gdb_session "$TMP/g3" "" 'break met;continue;info threads;continue;continue;continue' "$D" threads
 	why=
-	[ "$(grep -Ec '^[* ] +[0-9]+ +Thread [0-9]+ ' "$TMP/g3.gdb")" = 3 ] || why="info threads does not list 3 threads"
+	[ "$(grep -Ec '^[* ] +[0-9]+ +Thread [0-9]+(\.[0-9]+)? ' "$TMP/g3.gdb")" = 3 ] || why="info threads does not list 3 threads"
 	[ "$(grep -c 'hit Breakpoint 1, met ()' "$TMP/g3.gdb")" = 3 ] || why="${why:+$why; }met() not hit once by each thread"
 	[ "$gc" = 0 ] && [ "$(cat "$TMP/g3.out")" = "threads done" ] || why="${why:+$why; }status $gc or output differs"
 	gdb_check "--gdb: a 3-thread program shows 3 threads, each hits the breakpoint, runs to its end" "$TMP/g3" "$why"
@@ -1764,11 +1764,16 @@ if need "--gdb sessions" /usr/bin/gdb "$PROGS/debugme"; then
 	gdb_session "$TMP/gt1" "--summary --trace=$TMP/gt1.trace" 'break add;continue;next;next;continue' "$D" deny
 	gnorm() { sed -E 's/^\[pid [0-9]+\] //; s/\(.*//; s/pid [0-9]+/pid N/' "$1"; }
 	gsum() { grep -E 'syscall stops|^Signals sent|^Faults' "$1" | sed -E 's/^exit status ([0-9]+) after [0-9.]+ s;/exit \1;/'; }
-	why=
-	[ -s "$TMP/gt0.trace" ] && [ "$(gnorm "$TMP/gt0.trace")" = "$(gnorm "$TMP/gt1.trace")" ] ||
-		why="the trace's syscalls differ from a run without gdb"
-	[ -n "$(gsum "$TMP/gt0.err")" ] && [ "$(gsum "$TMP/gt0.err")" = "$(gsum "$TMP/gt1.err")" ] ||
-		why="${why:+$why; }the summary's counts differ: $(gsum "$TMP/gt1.err" | tr '\n' ' ')"
+	# gsame NATIVE-PREFIX GDB-PREFIX : why is set if the trace or the
+	# summary of the run under gdb differs from the one without.
+	gsame() {
+		why=
+		[ -s "$1.trace" ] && [ "$(gnorm "$1.trace")" = "$(gnorm "$2.trace")" ] ||
+			why="the trace's syscalls differ from a run without gdb"
+		[ -n "$(gsum "$1.err")" ] && [ "$(gsum "$1.err")" = "$(gsum "$2.err")" ] ||
+			why="${why:+$why; }the summary's counts differ: $(gsum "$2.err" | tr '\n' ' ')"
+	}
+	gsame "$TMP/gt0" "$TMP/gt1"
 	gdb_check "--gdb: trace and summary as without the debugger" "$TMP/gt1" "$why"
 
 	gdb_session "$TMP/g10" "" 'break add;continue;print a;continue' "$D" fork
@@ -1815,8 +1820,9 @@ if need "--gdb sessions" /usr/bin/gdb "$PROGS/debugme"; then
 	why=
 	[ "$gc" = 0 ] && [ "$(cat "$TMP/g11.out")" = hi ] || why="status $gc or no 'hi'"
 	grep -q 'exited normally\]' "$TMP/g11.gdb" || why="${why:+$why; }gdb did not see the end"
-	grep -q '^cabin: --gdb: the debugged process ran a new program' "$TMP/g11.err" || why="${why:+$why; }no line about the exec"
-	gdb_check "--gdb: a program that execs another runs to its end, said once" "$TMP/g11" "$why"
+	# gdb 13 asks for exec events: it is told, and says it.
+	grep -q '^process [0-9]* is executing new program: .*/echo$' "$TMP/g11.gdb" || why="${why:+$why; }gdb was not told of the exec"
+	gdb_check "--gdb: a program that execs another runs to its end, gdb told of the exec" "$TMP/g11" "$why"
 
 	# A checked syscall stays checked: registers of a thread held at a
 	# syscall entry the proxy let run cannot be changed.
@@ -2024,6 +2030,104 @@ if need "--gdb peer checks" /usr/bin/gdb "$PROGS/debugme" "$PY"; then
 	[ -e "$sd/s" ] && why="${why:+$why; }the socket file is left behind"
 	rm -rf "$sd"
 	gdb_check "--gdb=unix:PATH: gdb debugs over a 0600 socket file; a confined client is refused" "$TMP/gx1" "$why"
+fi
+
+# ------------------------------------- --gdb: fork, vfork, exec, signals
+# gdb 13 asks for fork, vfork and exec events and multiprocess thread
+# ids; the stub tells them and lets gdb follow the parent or the child.
+if need "--gdb fork, exec and signal events" /usr/bin/gdb "$PROGS/debugme"; then
+	D=$PROGS/debugme
+	gdb_session "$TMP/gf1" "" 'set follow-fork-mode child;break add;continue;print a;bt 2;continue' "$D" fork
+	why=
+	grep -q '^\[Attaching after .* fork to child ' "$TMP/gf1.gdb" || why="gdb did not follow the child"
+	grep -qx '\$1 = 1' "$TMP/gf1.gdb" || why="${why:+$why; }no stop in the child's add(1, 2)"
+	grep -q '^#1  0x[0-9a-f]* in main (argc=2' "$TMP/gf1.gdb" || why="${why:+$why; }the child's bt does not reach main"
+	grep -q '^\[Inferior 2 (process [0-9]*) exited normally\]' "$TMP/gf1.gdb" || why="${why:+$why; }gdb did not see the child exit 0"
+	[ "$gc" = 3 ] && [ "$(cat "$TMP/gf1.out")" = "$(printf 'child status 0\nsum 42')" ] ||
+		why="${why:+$why; }status $gc (want 3) or the parent's output differs: $(head -2 "$TMP/gf1.out" | tr '\n' ' ')"
+	grep -Eq '^cabin: --gdb: gdb follows pid [0-9]+, the child; pid [0-9]+ runs on without gdb, confined$' "$TMP/gf1.err" ||
+		why="${why:+$why; }no line saying the parent runs on"
+	gdb_check "--gdb: follow-fork-mode child breaks in the child's function; the parent runs on" "$TMP/gf1" "$why"
+
+	gdb_session "$TMP/gf2" "" 'set follow-fork-mode parent;catch fork;break add;continue;continue;print a;continue' "$D" fork
+	why=
+	grep -Eq '^Catchpoint 1 \(forked process [0-9]+\)' "$TMP/gf2.gdb" || why="catch fork did not stop"
+	grep -q '^\[Detaching after fork from child process ' "$TMP/gf2.gdb" || why="${why:+$why; }gdb did not let the child go"
+	grep -qx '\$1 = 20' "$TMP/gf2.gdb" || why="${why:+$why; }no stop in the parent's add(20, 22)"
+	grep -q 'exited with code 03\]' "$TMP/gf2.gdb" || why="${why:+$why; }gdb does not see exit code 3"
+	[ "$gc" = 3 ] && grep -qx 'child status 0' "$TMP/gf2.out" || why="${why:+$why; }status $gc (want 3) or the child did not run add() untouched"
+	gdb_check "--gdb: catch fork, follow-fork-mode parent continues to the exit code" "$TMP/gf2" "$why"
+
+	gdb_session "$TMP/gf3" "" 'catch exec;continue;break add;continue;print a;continue' "$D" exec
+	why=
+	grep -q "^process [0-9]* is executing new program: .*/debugme\$" "$TMP/gf3.gdb" || why="gdb was not told of the new program"
+	grep -q "^Catchpoint 1 (exec'd .*/debugme)" "$TMP/gf3.gdb" || why="${why:+$why; }catch exec did not stop"
+	grep -qx '\$1 = 20' "$TMP/gf3.gdb" || why="${why:+$why; }no stop in the new program's add(20, 22)"
+	grep -q 'exited with code 03\]' "$TMP/gf3.gdb" || why="${why:+$why; }gdb does not see exit code 3"
+	[ "$gc" = 3 ] || why="${why:+$why; }cabin status $gc, want 3"
+	gdb_check "--gdb: an exec shows the new program (catch exec, its symbols, a breakpoint in it)" "$TMP/gf3" "$why"
+
+	# gdb's packets (debug remote) into PREFIX.log: stderr is not kept.
+	glog() { printf 'set logging file %s;set logging debugredirect on;set logging enabled on;set debug remote 1' "$1.log"; }
+	rm -f "$TMP/gf4.log" "$TMP/gf5.log"
+	gdb_session "$TMP/gf4" "" "$(glog "$TMP/gf4");catch vfork;break add;continue;continue;print a;continue" "$D" vfork
+	why=
+	grep -Eq '^Catchpoint 1 \(vforked process [0-9]+\)' "$TMP/gf4.gdb" || why="catch vfork did not stop"
+	grep -q 'Packet received: T05vforkdone:;' "$TMP/gf4.log" || why="${why:+$why; }no vforkdone stop"
+	grep -qx 'vfork child status 0' "$TMP/gf4.out" || why="${why:+$why; }the vfork child died: $(head -1 "$TMP/gf4.out")"
+	grep -qx '\$1 = 20' "$TMP/gf4.gdb" || why="${why:+$why; }no stop in the parent's add(20, 22) after it"
+	[ "$gc" = 3 ] || why="${why:+$why; }cabin status $gc, want 3"
+	gdb_check "--gdb: catch vfork; the vfork child runs without breakpoints until vforkdone" "$TMP/gf4" "$why"
+
+	# QPassSignals: a signal gdb passes without a stop is never reported.
+	gdb_session "$TMP/gf5" "" "$(glog "$TMP/gf5");handle SIGUSR1 nostop noprint pass;continue" "$D" signal
+	why=
+	grep -q 'Sending packet: \$QPassSignals:[0-9a-f;]*1e[;#]' "$TMP/gf5.log" || why="gdb did not send QPassSignals with SIGUSR1"
+	grep -q 'Packet received: T1e' "$TMP/gf5.log" && why="${why:+$why; }the stub still stopped for SIGUSR1"
+	grep -qx 'handled 1' "$TMP/gf5.out" || why="${why:+$why; }the signal was not passed: $(cat "$TMP/gf5.out")"
+	grep -q 'exited normally\]' "$TMP/gf5.gdb" || why="${why:+$why; }gdb did not see the end"
+	gdb_check "--gdb: handle SIGUSR1 nostop noprint pass: passed without a stop" "$TMP/gf5" "$why"
+
+	# detach-on-fork off: the stub debugs one process; the child it was
+	# told of runs on, said, and nothing gdb sends it reaches the parent.
+	gdb_session "$TMP/gf7" "" 'set detach-on-fork off;break add;continue;print a;continue' "$D" fork
+	why=
+	grep -Eq '^cabin: --gdb: gdb kept pid [0-9]+, the child it was told of \(detach-on-fork off\)' "$TMP/gf7.err" ||
+		why="no line saying the kept child runs on"
+	grep -qx '\$1 = 20' "$TMP/gf7.gdb" || why="${why:+$why; }no stop in the parent's add(20, 22)"
+	grep -q 'exited with code 03\]' "$TMP/gf7.gdb" || why="${why:+$why; }gdb does not see exit code 3"
+	[ "$gc" = 3 ] && grep -qx 'child status 0' "$TMP/gf7.out" || why="${why:+$why; }status $gc (want 3) or the child did not run add() untouched"
+	gdb_check "--gdb: detach-on-fork off: the kept child runs on confined, the parent is debugged" "$TMP/gf7" "$why"
+
+	# Following a vfork child: it runs gdb's breakpoints in the memory it
+	# shares with its parent, which runs on without them once the child
+	# ends or execs; gdb lets go of the parent then, and is answered.
+	gdb_session "$TMP/gf8" "" 'set follow-fork-mode child;break add;continue;print a;bt 2;continue' "$D" vfork
+	why=
+	grep -qx '\$1 = 1' "$TMP/gf8.gdb" || why="no stop in the vfork child's add(1, 2)"
+	grep -q '^#1  0x[0-9a-f]* in main (argc=2' "$TMP/gf8.gdb" || why="${why:+$why; }the child's bt does not reach main"
+	grep -q '^\[Detaching vfork parent process [0-9]* after child exit\]' "$TMP/gf8.gdb" || why="${why:+$why; }gdb did not let go of the vfork parent"
+	grep -q '^\[Inferior 2 (process [0-9]*) exited normally\]' "$TMP/gf8.gdb" || why="${why:+$why; }gdb did not see the vfork child exit 0"
+	grep -q 'internal-error' "$TMP/gf8.gdb" && why="${why:+$why; }gdb failed: $(grep -m1 internal-error "$TMP/gf8.gdb")"
+	[ "$gc" = 3 ] && [ "$(cat "$TMP/gf8.out")" = "$(printf 'vfork child status 0\nsum 42')" ] ||
+		why="${why:+$why; }status $gc (want 3) or the parent ran into a breakpoint: $(head -2 "$TMP/gf8.out" | tr '\n' ' ')"
+	gdb_check "--gdb: follow-fork-mode child breaks in a vfork child; the parent runs on without the breakpoints" "$TMP/gf8" "$why"
+
+	gdb_session "$TMP/gf9" "" 'set follow-fork-mode child;break add;continue;print a;continue' "$D" vforkexec
+	why=
+	grep -q '^\[Detaching vfork parent process [0-9]* after child exec\]' "$TMP/gf9.gdb" || why="gdb did not let go of the vfork parent at the exec"
+	grep -qx '\$1 = 20' "$TMP/gf9.gdb" || why="${why:+$why; }no stop in the exec'd child's add(20, 22)"
+	grep -q '^\[Inferior 2 (process [0-9]*) exited with code 03\]' "$TMP/gf9.gdb" || why="${why:+$why; }gdb did not see the child exit 3"
+	[ "$gc" = 3 ] && [ "$(cat "$TMP/gf9.out")" = "$(printf 'sum 42\nvfork child status 0x300\nsum 42')" ] ||
+		why="${why:+$why; }status $gc (want 3) or the parent ran into a breakpoint: $(head -3 "$TMP/gf9.out" | tr '\n' ' ')"
+	gdb_check "--gdb: a followed vfork child execs; its parent runs on without the breakpoints" "$TMP/gf9" "$why"
+
+	# Following the child changes nothing of the trace and the summary.
+	quiet run_in /dev/null "$TMP/gf6n" $TO "$CABIN" run --summary --trace="$TMP/gf6n.trace" -- "$D" fork
+	gdb_session "$TMP/gf6" "--summary --trace=$TMP/gf6.trace" 'set follow-fork-mode child;break add;continue;next;continue' "$D" fork
+	gsame "$TMP/gf6n" "$TMP/gf6"
+	[ "$gc" = 3 ] || why="${why:+$why; }cabin status $gc, want 3"
+	gdb_check "--gdb: following a fork child keeps the trace and the summary as without gdb" "$TMP/gf6" "$why"
 fi
 
 t_done

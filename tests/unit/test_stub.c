@@ -3,6 +3,7 @@
  * answered (an error or nothing) and the stub goes on serving.
  */
 #include <setjmp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -104,6 +105,52 @@ static void a_thread_past_the_256th_is_ours(void **state)
 	fake_debug_fini(&d);
 }
 
+/*
+ * D;PID and vKill;PID reach only the debugged process and the fork
+ * child gdb was told of; QPassSignals takes gdb's numbers.
+ */
+static void only_known_processes_are_detached_and_signals_passed(void **state)
+{
+	struct cabin_debug d;
+	char pkt[32];
+
+	(void)state;
+	fake_debug_init(&d);
+	cabin_debug_dispatch(&d, "qSupported:multiprocess+;fork-events+");
+	assert_non_null(strstr(d.out, ";multiprocess+;fork-events+"));
+	assert_null(strstr(d.out, "exec-events"));
+	snprintf(pkt, sizeof(pkt), "D;%x", FAKE_PID + 7);
+	assert_int_equal(cabin_debug_dispatch(&d, pkt), -1);
+	assert_string_equal(d.out, "E01");
+	snprintf(pkt, sizeof(pkt), "vKill;%x", FAKE_PID + 7);
+	assert_int_equal(cabin_debug_dispatch(&d, pkt), -1);
+	assert_string_equal(d.out, "E01");
+	d.event_pid = FAKE_PID + 7;
+	assert_int_equal(cabin_debug_dispatch(&d, "qC"), -1);
+	snprintf(pkt, sizeof(pkt), "QCp%x.%x", FAKE_PID, FAKE_PID);
+	assert_string_equal(d.out, pkt);
+	/* Hg on the fork child: no int3 goes into it. */
+	snprintf(pkt, sizeof(pkt), "Hgp%x.%x", FAKE_PID + 7, FAKE_PID + 7);
+	cabin_debug_dispatch(&d, pkt);
+	assert_string_equal(d.out, "OK");
+	assert_int_equal(d.gpid, FAKE_PID + 7);
+	cabin_debug_dispatch(&d, "Z0,1000,1");
+	assert_string_equal(d.out, "OK");
+	assert_int_equal(d.nbrk, 0);
+	cabin_debug_dispatch(&d, "QPassSignals:1e;e");
+	assert_string_equal(d.out, "OK");
+	assert_true(d.pass[SIGUSR1] && d.pass[SIGALRM] && !d.pass[SIGINT]);
+	cabin_debug_dispatch(&d, "QPassSignals:zz");
+	assert_string_equal(d.out, "E01");
+	/* Until gdb says which, every held signal reaches the program. */
+	assert_true(cabin_debug_program_signal(&d, SIGINT));
+	cabin_debug_dispatch(&d, "QProgramSignals:1e");
+	assert_string_equal(d.out, "OK");
+	assert_true(cabin_debug_program_signal(&d, SIGUSR1));
+	assert_false(cabin_debug_program_signal(&d, SIGINT));
+	fake_debug_fini(&d);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -112,6 +159,7 @@ int main(void)
 		cmocka_unit_test(vcont_with_a_process_id_resumes_it),
 		cmocka_unit_test(breakpoints_only_in_private_memory_and_lifted),
 		cmocka_unit_test(a_thread_past_the_256th_is_ours),
+		cmocka_unit_test(only_known_processes_are_detached_and_signals_passed),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -7,9 +7,6 @@
  * requests and the proxy's decisions never race.
  */
 #include <errno.h>
-#include <fcntl.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <poll.h>
 #include <signal.h>
 #include <stddef.h>
@@ -28,71 +25,9 @@
 
 #define RIP (offsetof(struct user, regs) + offsetof(struct user_regs_struct, rip))
 #include "platform/process/gdb.h"
+#include "platform/process/gdb_fork.h"
 #include "platform/process/gdb_target.h"
 #include "platform/process/ptrace_ops.h"
-
-int cabin_gdb_configure(struct cabin_gdb *g, const char *value, FILE *log)
-{
-	memset(g, 0, sizeof(*g));
-	g->listen_fd = -1;
-	g->stub.conn.fd = -1;
-	g->log = log;
-	return cabin_debug_addr_parse(value, &g->addr, log);
-}
-
-int cabin_gdb_prepare(struct cabin_gdb *g)
-{
-	g->listen_fd = cabin_debug_listen(&g->addr, g->log, g->where,
-					  sizeof(g->where));
-	/* A socket file of cabin's: gone with the listener. */
-	g->unlink_where = g->listen_fd >= 0 && g->addr.ss.ss_family == AF_UNIX;
-	return g->listen_fd < 0 ? g->listen_fd : 0;
-}
-
-void cabin_gdb_close(struct cabin_gdb *g)
-{
-	if (g->listen_fd >= 0)
-		close(g->listen_fd);
-	if (g->unlink_where)
-		unlink(g->where);
-	g->unlink_where = false;
-	if (g->stub.conn.fd >= 0)
-		close(g->stub.conn.fd);
-	g->listen_fd = g->stub.conn.fd = -1;
-	/* Only now: a SIGIO at its default would end cabin. */
-	if (g->sigio_set)
-		sigaction(SIGIO, &g->old_sigio, NULL);
-	g->sigio_set = false;
-}
-
-/* gdb sent something while the program runs: a ^C, or it went away. */
-static volatile sig_atomic_t gdb_input;
-
-static void on_sigio(int sig)
-{
-	(void)sig;
-	gdb_input = 1;
-}
-
-/*
- * SIGIO when gdb writes, without SA_RESTART: the stop loop's waitpid is
- * interrupted, so a ^C is seen while the program runs.
- */
-static void watch_input(struct cabin_gdb *g)
-{
-	struct sigaction sa;
-	int fl;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_sigio;
-	if (sigaction(SIGIO, &sa, &g->old_sigio) < 0)
-		return;
-	g->sigio_set = true;
-	fl = fcntl(g->stub.conn.fd, F_GETFL);
-	if (fcntl(g->stub.conn.fd, F_SETOWN, getpid()) < 0 || fl < 0 ||
-	    fcntl(g->stub.conn.fd, F_SETFL, fl | O_ASYNC) < 0)
-		return;
-}
 
 static struct cabin_task *task_of(struct cabin_gdb *g, pid_t tid)
 {
@@ -147,8 +82,29 @@ static void want_report(struct cabin_gdb *g, pid_t tid)
 	g->report_tid = tid;
 }
 
-static pid_t tgid_of(pid_t tid);
-static void share(struct cabin_gdb *g, pid_t child);
+static void release(struct cabin_gdb *g, struct cabin_gdb_held *h, bool step,
+		    int sig);
+
+/*
+ * The debugged process's spawn event (gdb_fork.c saw it first): a fork
+ * child gdb hears of is told with the parent's stop; a new process held
+ * as a fork child that is none (a clone, a second fork) runs on.
+ */
+static bool spawn_stop(struct cabin_gdb *g, pid_t tid,
+		       const struct cabin_resume *how)
+{
+	struct cabin_gdb_held *h = cabin_gdb_target_held(g, g->spawned);
+
+	if (h && h->candidate && g->spawned != g->fork_child)
+		release(g, h, false, 0);
+	if (!g->fork_child || g->fork_child != g->spawned ||
+	    !(h = hold(g, tid)))
+		return false;
+	h->how = *how;
+	h->event = g->fork_event;
+	want_report(g, tid);
+	return true;
+}
 
 static bool hold_hook(struct cabin_process *pp, pid_t tid,
 		      const struct cabin_resume *how, bool *step)
@@ -174,9 +130,9 @@ static bool hold_hook(struct cabin_process *pp, pid_t tid,
 	 * event: if it shares the debugged memory, the int3s go now.
 	 */
 	if (g->state == CABIN_GDB_ATTACHED && pp->stop_kind == CABIN_EV_ATTACH &&
-	    tgid_of(tid) != g->pid &&
+	    cabin_gdb_status_id(tid, "Tgid:") != g->pid &&
 	    syscall(SYS_kcmp, g->pid, tid, KCMP_VM, 0, 0) == 0)
-		share(g, tid);
+		cabin_gdb_share(g, tid);
 	/*
 	 * A sharer at its exit stop runs no more code of its own, and its
 	 * vfork parent waits until after it: the int3s go back now, before
@@ -184,8 +140,20 @@ static bool hold_hook(struct cabin_process *pp, pid_t tid,
 	 */
 	if (pp->stop_kind == CABIN_EV_EXITING)
 		cabin_gdb_unshared(pp, tid);
+	/* A fork child gdb is to hear of waits for gdb (gdb_fork.c). */
+	if (pp->stop_kind == CABIN_EV_ATTACH &&
+	    cabin_gdb_fork_candidate(g, tid)) {
+		h = hold(g, tid);
+		if (!h)
+			return false;
+		h->how = *how;
+		h->candidate = true;
+		return true;
+	}
 	if (!debugged(g, tid))
 		return false;
+	if (pp->stop_kind == CABIN_EV_SPAWN && spawn_stop(g, tid, how))
+		return true;
 	*step = in_list(g->stepping, g->nstepping, tid, false, NULL);
 	/* A new thread gets gdb's watchpoints: clone does not copy them. */
 	if (pp->stop_kind == CABIN_EV_ATTACH)
@@ -196,11 +164,28 @@ static bool hold_hook(struct cabin_process *pp, pid_t tid,
 	 * told (no exec events): its symbols stay the old program's.
 	 */
 	if (pp->stop_kind == CABIN_EV_EXEC) {
+		/* The old memory is the vfork parent's alone now. */
+		cabin_gdb_vfork_parent_clean(g);
+		/* A new memory: nothing shares it, no int3 is in it. */
 		g->stub.nbrk = 0;
+		g->stub.lifted = false;
+		g->nsharers = 0;
+		if (g->stub.exec_events && (h = hold(g, tid))) {
+			/* gdb loads the new program's symbols (exec:). */
+			h->how = *how;
+			h->event = CABIN_DEBUG_EV_EXEC;
+			want_report(g, tid);
+			return true;
+		}
 		cabin_proxy_say(pp->proxy, "--gdb: the debugged process ran a new program; gdb is not told of it and its breakpoints are gone");
 	}
+	/*
+	 * QPassSignals: gdb wants it passed without a stop; it waits only
+	 * while the process is stopped for gdb, as any other stop.
+	 */
 	if ((pp->stop_kind == CABIN_EV_SIGNAL ||
-	     pp->stop_kind == CABIN_EV_FAULT) && how->sig) {
+	     pp->stop_kind == CABIN_EV_FAULT) && how->sig &&
+	    !(how->sig > 0 && how->sig < 65 && g->stub.pass[how->sig])) {
 		h = hold(g, tid);
 		if (!h)
 			return false;
@@ -299,11 +284,23 @@ static void undo_hits(struct cabin_gdb *g, bool reported_too)
 	}
 }
 
+/* Resumed as it ran: to its watched call's exit, with entry stops. */
+static struct cabin_resume as_it_ran(struct cabin_gdb *g, pid_t tid)
+{
+	struct cabin_task *t = task_of(g, tid);
+	struct cabin_resume how;
+
+	memset(&how, 0, sizeof(how));
+	how.how = t && t->state == CABIN_TASK_IN_SYSCALL ?
+		  CABIN_RESUME_TO_EXIT : CABIN_RESUME_RUN;
+	how.entry_stops = t && t->own_filter;
+	return how;
+}
+
 bool cabin_gdb_trap(struct cabin_process *pp, pid_t tid, int status)
 {
 	struct cabin_gdb *g = pp->gdb;
 	struct cabin_gdb_held *h;
-	struct cabin_task *t;
 	bool interrupted;
 
 	if (!g || !WIFSTOPPED(status) || WSTOPSIG(status) != SIGTRAP ||
@@ -317,12 +314,8 @@ bool cabin_gdb_trap(struct cabin_process *pp, pid_t tid, int status)
 	h = hold(g, tid);
 	if (!h)
 		return false;
-	/* Resumed as it ran: to its watched call's exit, with entry stops. */
-	t = task_of(g, tid);
 	h->kind = CABIN_EV_NOTE;
-	h->how.how = t->state == CABIN_TASK_IN_SYSCALL ?
-		     CABIN_RESUME_TO_EXIT : CABIN_RESUME_RUN;
-	h->how.entry_stops = t->own_filter;
+	h->how = as_it_ran(g, tid);
 	if (interrupted)
 		return true;
 	h->kind = CABIN_EV_SIGNAL;
@@ -333,88 +326,32 @@ bool cabin_gdb_trap(struct cabin_process *pp, pid_t tid, int status)
 	return true;
 }
 
-/* The stub's int3s out of a copy of the debugged process's memory. */
-static void unbreak_copy(struct cabin_gdb *g, pid_t child)
-{
-	char path[64];
-	size_t i;
-	int fd;
-
-	if (!g->stub.nbrk || g->stub.lifted)
-		return;
-	snprintf(path, sizeof(path), "/proc/%d/mem", (int)child);
-	fd = open(path, O_WRONLY | O_CLOEXEC);
-	if (fd < 0)
-		return;
-	for (i = 0; i < g->stub.nbrk; i++)
-		if (pwrite(fd, &g->stub.brk[i].orig, 1,
-			   (off_t)g->stub.brk[i].addr) != 1)
-			break;
-	close(fd);
-}
-
-static pid_t tgid_of(pid_t tid)
-{
-	char path[64], line[128];
-	long tgid = -1;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/%d/status", (int)tid);
-	f = fopen(path, "re");
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (!strncmp(line, "Tgid:", 5))
-			tgid = strtol(line + 5, NULL, 10);
-	fclose(f);
-	return (pid_t)tgid;
-}
-
-/* child shares the debugged process's memory: the int3s are lifted. */
-static void share(struct cabin_gdb *g, pid_t child)
-{
-	if (!in_list(g->sharers, g->nsharers, child, false, NULL) &&
-	    g->nsharers < CABIN_GDB_MAX_HELD)
-		g->sharers[g->nsharers++] = child;
-	cabin_debug_lift(&g->stub, true);
-}
-
-void cabin_gdb_spawned(struct cabin_process *pp, pid_t parent,
-		       enum cabin_spawn_kind kind, pid_t child)
+void cabin_gdb_vfork_done(struct cabin_process *pp, pid_t tid)
 {
 	struct cabin_gdb *g = pp->gdb;
-	struct cabin_task *t;
+	struct cabin_resume how;
+	struct cabin_gdb_held *h;
 
-	if (!g || g->state != CABIN_GDB_ATTACHED)
-		return;
-	/* Only the debugged process's memory ever had the stub's int3s. */
-	t = task_of(g, parent);
-	if (!t || t->pid != g->pid || tgid_of(child) == g->pid)
-		return;
-	/*
-	 * A copy (fork, clone without CLONE_VM) runs without them: gdb
-	 * follows the parent.  A child sharing the memory (vfork, CLONE_VM)
-	 * would run into them: they are lifted until it execs or exits, as
-	 * gdb does for vfork.
-	 */
-	if (kind == CABIN_SPAWN_FORK ||
-	    (kind == CABIN_SPAWN_CLONE &&
-	     syscall(SYS_kcmp, g->pid, child, KCMP_VM, 0, 0) > 0)) {
-		/* kcmp: 0 the same memory, > 0 another, -1 unknown (lifted). */
-		unbreak_copy(g, child);
+	if (!g) {
+		ptrace(PTRACE_CONT, tid, 0, 0);
 		return;
 	}
-	share(g, child);
-}
-
-void cabin_gdb_unshared(struct cabin_process *pp, pid_t tid)
-{
-	struct cabin_gdb *g = pp->gdb;
-
-	if (!g || !in_list(g->sharers, g->nsharers, tid, true, &g->nsharers))
+	/*
+	 * gdb put its breakpoints back only now (they were out of the
+	 * memory the child shared); the proxy has no part in this stop.
+	 */
+	if (tid == g->vfork_parent)
+		cabin_gdb_vfork_parent_clean(g);
+	how = as_it_ran(g, tid);
+	if (debugged(g, tid) && g->stub.vfork_events && (h = hold(g, tid))) {
+		h->how = how;
+		h->event = CABIN_DEBUG_EV_VFORK_DONE;
+		want_report(g, tid);
 		return;
-	if (!g->nsharers && g->state == CABIN_GDB_ATTACHED)
-		cabin_debug_lift(&g->stub, false);
+	}
+	cabin_ptrace_ops_resume_now(pp, tid, &how,
+				    in_list(g->stepping, g->nstepping, tid,
+					    false, NULL));
 }
 
 /* Every live task of the process held?  The others are asked to stop. */
@@ -442,64 +379,9 @@ static bool all_held(struct cabin_gdb *g)
 		if (ptrace(PTRACE_INTERRUPT, t->tid, 0, 0) == 0)
 			g->interrupted[g->ninterrupted++] = t->tid;
 	}
-	return all;
-}
-
-/*
- * Only the user's own unconfined debugger may take the seat (peer.c);
- * anyone else is closed on, said, and cabin waits on.
- */
-static bool refused(struct cabin_gdb *g, int fd)
-{
-	struct cabin_debug_peer p;
-
-	if (cabin_debug_peer_check(fd, &p) == 0)
-		return false;
-	close(fd);
-	fprintf(g->log, "cabin: --gdb: refused a connection (uid %d, pid %d): %s; still waiting for gdb\n",
-		(int)p.uid, (int)p.pid, p.why);
-	fflush(g->log);
-	return true;
-}
-
-/*
- * gdb's connection, once.  Waiting is given up (-ECANCELED) when the
- * time limit runs out or cabin is sent a signal: then the program runs
- * on undebugged.
- */
-static int connect_gdb(struct cabin_gdb *g)
-{
-	int fd, err, one = 1;
-
-	/*
-	 * Said only now, when a signal or the time limit ends the wait: who
-	 * reads this line may count on it.
-	 */
-	fprintf(g->log, "cabin: waiting for gdb on %s (target remote %s)\n",
-		g->where, g->where);
-	fflush(g->log);
-	for (;;) {
-		err = cabin_debug_wait(&g->stub.conn, g->listen_fd, POLLIN);
-		if (err < 0)
-			return err;
-		fd = accept4(g->listen_fd, NULL, NULL,
-			     SOCK_CLOEXEC | SOCK_NONBLOCK);
-		if (fd >= 0 && refused(g, fd))
-			continue;
-		if (fd >= 0)
-			break;
-		if (errno != EINTR && errno != EAGAIN &&
-		    errno != ECONNABORTED)
-			return -errno;
-	}
-	/* One debugger: nobody else may connect after it. */
-	close(g->listen_fd);
-	g->listen_fd = -1;
-	g->stub.conn.fd = fd;
-	/* Small packets both ways: Nagle would hold each one back. */
-	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-	watch_input(g);
-	return 0;
+	/* The fork child gdb hears of stops at its first stop by itself. */
+	return all && (!g->fork_child ||
+		       cabin_gdb_target_held(g, g->fork_child));
 }
 
 static void release(struct cabin_gdb *g, struct cabin_gdb_held *h, bool step,
@@ -526,22 +408,70 @@ static void let_go(struct cabin_gdb *g, bool remove)
 	g->state = CABIN_GDB_DONE;
 	g->pending = false;
 	g->nstepping = 0;
+	g->fork_child = 0;
+	/* A held signal reaches the program if gdb lets it (QProgramSignals). */
 	while (g->nheld)
 		release(g, &g->held[0], false,
-			g->held[0].trap ? 0 : g->held[0].sig);
+			g->held[0].trap || !cabin_debug_program_signal(
+				&g->stub, g->held[0].sig) ? 0 : g->held[0].sig);
 	cabin_gdb_close(g);
+}
+
+static void follow_child(struct cabin_gdb *g, pid_t child);
+
+/* D;PID of the vfork parent let go when gdb followed its child. */
+static bool gone_dropped(struct cabin_gdb *g)
+{
+	if (!g->stub.gone_pid || g->stub.detach_pid != g->stub.gone_pid)
+		return false;
+	g->stub.gone_pid = 0;
+	return true;
+}
+
+/* Does gdb's resume name the fork child it was told of? */
+static bool names_child(struct cabin_gdb *g)
+{
+	size_t i;
+
+	for (i = 0; i < g->stub.nact; i++)
+		if (g->stub.act[i].tid == g->fork_child)
+			return true;
+	return false;
 }
 
 static void resume_as_asked(struct cabin_gdb *g)
 {
+	struct cabin_gdb_held *h;
 	size_t i;
 	bool step;
 	int sig;
 
 	undo_hits(g, false);
+	/*
+	 * gdb neither let go of the fork child it was told of nor followed
+	 * it (detach-on-fork off): the stub debugs one process, so the
+	 * child runs on, confined, said.
+	 */
+	if (g->fork_child && g->stub.event_pid && names_child(g)) {
+		/*
+		 * gdb follows a vfork child and lets go of the parent only
+		 * when the child execs or ends (it cannot run before): it is
+		 * let go now, which gdb's later D;PID is told is done.
+		 */
+		g->stub.gone_pid = g->pid;
+		follow_child(g, g->fork_child);
+	} else if (g->fork_child && g->stub.event_pid) {
+		cabin_proxy_say(g->pp->proxy, "--gdb: gdb kept pid %d, the child it was told of (detach-on-fork off); the stub debugs one process at a time, so it runs on without gdb, confined",
+				(int)g->fork_child);
+		h = cabin_gdb_target_held(g, g->fork_child);
+		if (h)
+			release(g, h, false, 0);
+		g->fork_child = g->stub.event_pid = 0;
+	}
 	/* A stop gdb was not told of yet comes first: all stay stopped. */
 	for (i = 0; i < g->nheld; i++) {
-		if (g->held[i].sig && !g->held[i].reported &&
+		if ((g->held[i].sig || g->held[i].event) &&
+		    !g->held[i].reported &&
 		    cabin_debug_action_for(&g->stub, g->held[i].tid, &step,
 					   &sig)) {
 			g->pending = true;
@@ -550,7 +480,9 @@ static void resume_as_asked(struct cabin_gdb *g)
 		}
 	}
 	for (i = 0; i < g->nheld;) {
-		if (!cabin_debug_action_for(&g->stub, g->held[i].tid, &step,
+		/* A fork child waits for its parent's event. */
+		if (g->held[i].candidate ||
+		    !cabin_debug_action_for(&g->stub, g->held[i].tid, &step,
 					    &sig)) {
 			i++;
 			continue;
@@ -559,12 +491,108 @@ static void resume_as_asked(struct cabin_gdb *g)
 	}
 }
 
+/* gdb is told of the fork child: it is gdb's now, no longer a candidate. */
+static void told_fork(struct cabin_gdb *g)
+{
+	struct cabin_gdb_held *c = cabin_gdb_target_held(g, g->fork_child);
+
+	g->stub.event_pid = g->fork_child;
+	if (c)
+		c->candidate = false;
+}
+
+/*
+ * D;PID with a fork child told: gdb lets go of the child (it follows
+ * the parent), or of the parent (it follows the child, which becomes
+ * the debugged process).  The one let go runs on, confined.  false:
+ * gdb let go of the debugged process and there is no other.
+ */
+static bool detach_one(struct cabin_gdb *g, pid_t *tid)
+{
+	pid_t child = g->stub.event_pid;
+	struct cabin_gdb_held *h;
+
+	if (!child || !g->fork_child)
+		return false;
+	if (g->stub.detach_pid == child) {
+		g->fork_child = g->stub.event_pid = 0;
+		h = cabin_gdb_target_held(g, child);
+		if (h)
+			release(g, h, false, 0);
+		return true;
+	}
+	follow_child(g, child);
+	*tid = child;
+	return true;
+}
+
+/*
+ * gdb follows the fork child: the parent's threads run on without the
+ * stub's int3s and watchpoints, and the child is the debugged process.
+ */
+static void follow_child(struct cabin_gdb *g, pid_t child)
+{
+	struct cabin_gdb_held *h;
+	uint64_t dr[4], dr7 = g->dr7;
+	bool vfork = g->fork_event == CABIN_DEBUG_EV_VFORK, keep;
+	size_t i;
+
+	g->fork_child = g->stub.event_pid = 0;
+	undo_hits(g, true);
+	g->nstepping = 0;
+	g->nsharers = 0;
+	/*
+	 * A vfork parent shares the child's memory until the child execs
+	 * or ends.  One thread, stopped in vfork, runs no code of its own
+	 * until then: gdb's breakpoints, inserted in that memory, stay in
+	 * for the child and come out of the parent before it runs on
+	 * (vfork_parent).  Another thread of it would run into them: then
+	 * they go, as from any parent gdb lets go.
+	 */
+	keep = vfork && cabin_gdb_status_id(g->pid, "Threads:") == 1;
+	memcpy(dr, g->dr, sizeof(dr));
+	if (keep) {
+		cabin_debug_lift(&g->stub, false);
+		g->vfork_parent = g->pid;
+		/* The parent's threads leave without the watchpoints. */
+		memset(g->dr, 0, sizeof(g->dr));
+		g->dr7 = 0;
+	} else {
+		cabin_debug_remove_all(&g->stub);
+	}
+	for (i = 0; i < g->nheld;) {
+		h = &g->held[i];
+		if (h->tid == child) {
+			i++;
+			continue;
+		}
+		release(g, h, false, h->trap || !cabin_debug_program_signal(
+				&g->stub, h->sig) ? 0 : h->sig);
+	}
+	if (keep) {
+		memcpy(g->dr, dr, sizeof(dr));
+		g->dr7 = dr7;
+	} else if (vfork) {
+		cabin_gdb_share(g, g->pid);
+	}
+	cabin_proxy_say(g->pp->proxy, "--gdb: gdb follows pid %d, the child; pid %d runs on without gdb, confined%s",
+			(int)child, (int)g->pid, vfork && !keep ?
+			" (breakpoints take effect in the vfork child once it execs)" : "");
+	g->pid = g->stub.pid = child;
+	h = cabin_gdb_target_held(g, child);
+	if (h)
+		h->reported = true;
+}
+
 void cabin_gdb_after(struct cabin_process *pp)
 {
 	struct cabin_gdb *g = pp->gdb;
 	struct cabin_gdb_held *h;
 	enum cabin_debug_verdict v;
 	int err, sig;
+	bool first;
+	size_t i;
+	pid_t tid;
 
 again:
 	if (g && g->state == CABIN_GDB_ATTACHED && g->overflow) {
@@ -578,7 +606,7 @@ again:
 	    !all_held(g))
 		return;
 	if (g->stub.conn.fd < 0) {
-		err = connect_gdb(g);
+		err = cabin_gdb_conn_accept(g);
 		if (err == -ECANCELED) {
 			cabin_proxy_say(pp->proxy, "--gdb: %s while waiting for gdb; the program runs on without it",
 					cancel_reason(g));
@@ -592,9 +620,10 @@ again:
 		}
 	}
 	h = cabin_gdb_target_held(g, g->report_tid);
-	if (!h && g->nheld)
-		h = &g->held[0];	/* ^C, and the leader is gone */
-	if (!h) {
+	/* ^C, and the leader is gone: any thread of the process. */
+	for (i = 0; (!h || h->candidate) && i < g->nheld; i++)
+		h = &g->held[i];
+	if (!h || h->candidate) {
 		g->pending = false;
 		return;
 	}
@@ -606,10 +635,17 @@ again:
 					 g->stub.stop_extra,
 					 sizeof(g->stub.stop_extra));
 	g->stub.pid = g->pid;
+	g->stub.event = h->event;
+	if (h->event == CABIN_DEBUG_EV_FORK || h->event == CABIN_DEBUG_EV_VFORK)
+		told_fork(g);
 	h->reported = true;
 	g->pending = false;
-	v = cabin_debug_serve(&g->stub, h->tid, sig, g->first);
+	tid = h->tid;
+	first = g->first;
+serve:
+	v = cabin_debug_serve(&g->stub, tid, sig, first);
 	g->first = false;
+	g->stub.event = CABIN_DEBUG_EV_NONE;
 	switch (v) {
 	case CABIN_DEBUG_RESUME:
 		resume_as_asked(g);
@@ -634,6 +670,11 @@ again:
 		let_go(g, true);
 		return;
 	case CABIN_DEBUG_DETACH:
+		/* One of two processes let go: gdb goes on with the other. */
+		if (gone_dropped(g) || detach_one(g, &tid)) {
+			first = true;
+			goto serve;
+		}
 		let_go(g, true);
 		return;
 	}
@@ -664,9 +705,8 @@ void cabin_gdb_poll(struct cabin_process *pp)
 			return;
 		}
 	}
-	if (!gdb_input)
+	if (!cabin_gdb_conn_input())
 		return;
-	gdb_input = 0;
 	pfd.fd = g->stub.conn.fd;
 	pfd.events = POLLIN;
 	while (poll(&pfd, 1, 0) == 1) {
@@ -698,10 +738,24 @@ void cabin_gdb_exited(struct cabin_process *pp, pid_t tid, int status)
 	in_list(g->interrupted, g->ninterrupted, tid, true, &g->ninterrupted);
 	in_list(g->stepping, g->nstepping, tid, true, &g->nstepping);
 	cabin_gdb_unshared(pp, tid);
+	if (tid == g->fork_child)
+		g->fork_child = g->stub.event_pid = 0;
 	if (tid != g->pid || g->state != CABIN_GDB_ATTACHED)
 		return;
-	if (g->stub.conn.fd >= 0)
+	if (g->stub.conn.fd >= 0) {
+		bool noack = g->stub.conn.noack;
+
 		cabin_debug_exited(&g->stub, status);
+		/*
+		 * A followed vfork child ended: gdb lets go of its parent
+		 * (D;PID) before it has no process left; then goodbye.
+		 */
+		g->stub.conn.noack = noack;
+		while (g->stub.gone_pid &&
+		       cabin_debug_serve(&g->stub, tid, 0, true) ==
+		       CABIN_DEBUG_DETACH && !gone_dropped(g))
+			;
+	}
 	g->state = CABIN_GDB_DONE;
 	g->pending = false;
 	cabin_gdb_close(g);

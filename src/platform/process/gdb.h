@@ -27,6 +27,9 @@ struct cabin_gdb_held {
 	int sig;		/* the signal stop gdb is to see, 0: none */
 	uint64_t bp_addr;	/* a trap on the stub's int3 here, 0: none */
 	bool reported;
+	enum cabin_debug_event event;	/* what gdb is told with the stop */
+	/* A new process of the debugged one, held until its spawn event. */
+	bool candidate;
 };
 
 struct cabin_gdb {
@@ -53,6 +56,19 @@ struct cabin_gdb {
 	size_t nstepping;
 	pid_t sharers[CABIN_GDB_MAX_HELD];	/* vfork, CLONE_VM children */
 	size_t nsharers;
+	pid_t spawned;		/* the debugged process's last new process */
+	/*
+	 * Its fork or vfork child gdb hears of (fork_event), held at its
+	 * first stop until gdb lets it go (D;PID) or follows it; 0: none.
+	 */
+	pid_t fork_child;
+	enum cabin_debug_event fork_event;
+	/*
+	 * A vfork parent let go while the followed child shares its memory
+	 * (one thread, stopped in vfork): the stub's int3s come out of it
+	 * at the child's exec or at its own vfork-done, whichever is first.
+	 */
+	pid_t vfork_parent;
 	uint64_t dr[4], dr7;
 	bool dr_used;
 	sig_atomic_t signals_seen;	/* cabin_signals_received at the start */
@@ -64,6 +80,13 @@ int cabin_gdb_configure(struct cabin_gdb *g, const char *value, FILE *log);
 /* The listening socket, before the sandbox (prepare). */
 int cabin_gdb_prepare(struct cabin_gdb *g);
 void cabin_gdb_close(struct cabin_gdb *g);
+/*
+ * gdb's connection, once (gdb_conn.c): 0, or -ECANCELED when the time
+ * limit ran out or cabin was sent a signal while waiting, -errno.
+ */
+int cabin_gdb_conn_accept(struct cabin_gdb *g);
+/* Did gdb write while the program ran (SIGIO)?  Cleared when asked. */
+bool cabin_gdb_conn_input(void);
 /* The stop loop's part: g serves the run pp. */
 void cabin_gdb_start(struct cabin_gdb *g, struct cabin_process *pp);
 /*
@@ -84,6 +107,11 @@ void cabin_gdb_unshared(struct cabin_process *pp, pid_t tid);
 void cabin_gdb_after(struct cabin_process *pp);
 /* gdb's input while the program runs: a ^C stops it, EOF lets it go. */
 void cabin_gdb_poll(struct cabin_process *pp);
+/*
+ * tid stopped at PTRACE_EVENT_VFORK_DONE (asked for with --gdb): told
+ * to gdb for the debugged process, else resumed as it ran.
+ */
+void cabin_gdb_vfork_done(struct cabin_process *pp, pid_t tid);
 /* A task ended; the debugged process's end is told to gdb. */
 void cabin_gdb_exited(struct cabin_process *pp, pid_t tid, int status);
 

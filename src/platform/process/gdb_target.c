@@ -23,7 +23,10 @@ static bool ours(const struct cabin_gdb *g, pid_t tid)
 {
 	struct cabin_task *t = cabin_tasks_find(&g->pp->proxy->tasks, tid);
 
-	return t && t->pid == g->pid && t->state != CABIN_TASK_EXITING;
+	/* The fork child gdb was told of is gdb's too, until it lets go. */
+	return t && (t->pid == g->pid ||
+		     (g->stub.event_pid && t->tid == g->stub.event_pid)) &&
+	       t->state != CABIN_TASK_EXITING;
 }
 
 struct cabin_gdb_held *cabin_gdb_target_held(struct cabin_gdb *g, pid_t tid)

@@ -68,8 +68,10 @@ static int process_launch(struct cabin_launch *l)
 		return cabin_platform_start_error(l->log, l->argv[0], err);
 	}
 	l->spawn.signals = &signals;
-	if (l->state)
+	if (l->state) {
 		cabin_gdb_start(l->state, &pp);
+		l->spawn.vfork_done = true;
+	}
 	code = cabin_tracer_run(&pp, &proxy, &l->spawn);
 	cabin_signals_restore(&signals);
 	if (code < 0)

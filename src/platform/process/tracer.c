@@ -258,6 +258,11 @@ static void handle_status(struct cabin_process *pp, pid_t tid, int status)
 	}
 	if (!WIFSTOPPED(status))
 		return;
+	/* Asked for by --gdb alone: the proxy has no part in it. */
+	if (WIFSTOPPED(status) && (status >> 16) == PTRACE_EVENT_VFORK_DONE) {
+		cabin_gdb_vfork_done(pp, tid);
+		return;
+	}
 	/* A debugger's breakpoint or step: gdb's alone, as natively. */
 	if (cabin_gdb_trap(pp, tid, status))
 		return;

@@ -16,6 +16,9 @@
  *                      address here), which maps a page of 0x90 there,
  *                      forks, and prints whether the page stayed clean in
  *                      the grandchild; then as debugme
+ *   debugme exec       runs itself again (/proc/self/exe), as debugme
+ *   debugme vforkexec  a vfork child runs itself again (exits 3); the
+ *                      parent prints its status, then as debugme
  *   debugme shared F   maps file F shared (rwx) at 0x700000000000, prints
  *                      "mapped", raises SIGUSR1 (a stop for gdb), exits 0
  */
@@ -130,6 +133,21 @@ int main(int argc, char **argv)
 		fflush(stdout);
 		raise(SIGUSR1);
 		return 0;
+	}
+	if (argc > 1 && !strcmp(argv[1], "exec")) {
+		execl("/proc/self/exe", argv[0], (char *)NULL);
+		return 127;
+	}
+	if (argc > 1 && !strcmp(argv[1], "vforkexec")) {
+		pid_t pid = vfork();
+		int status;
+
+		if (pid == 0) {
+			execl("/proc/self/exe", argv[0], (char *)NULL);
+			_exit(127);
+		}
+		waitpid(pid, &status, 0);
+		printf("vfork child status %#x\n", status);
 	}
 	if (argc > 1 && !strcmp(argv[1], "vfork")) {
 		pid_t pid = vfork();
