@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cabin/cabin.h"
 #include "core/proxy.h"
 #include "platform/driver.h"
 #include "platform/process/gdb.h"
@@ -78,6 +79,43 @@ static int process_launch(struct cabin_launch *l)
 	return code;
 }
 
+/* cabin_enter: the caller is traced here, in the proxy's own process. */
+static void serve_attached(void *ctx, int err)
+{
+	struct cabin_launch *l = ctx;
+
+	l->attached(l->run, err);
+}
+
+static int process_serve(struct cabin_launch *l, pid_t pid)
+{
+	struct cabin_saved_signals signals;
+	struct cabin_process pp;
+	struct cabin_proxy proxy;
+	int code, err;
+
+	cabin_tracer_init(&pp);
+	pp.timeout = l->timeout;
+	err = l->proxy_init(l->run, &proxy, &pp.plat, l->log);
+	if (err < 0) {
+		l->attached(l->run, err);
+		return CABIN_EXIT_INTERNAL;
+	}
+	err = cabin_signals_install(&signals);
+	if (err < 0) {
+		cabin_proxy_free(&proxy);
+		l->attached(l->run, err);
+		return CABIN_EXIT_INTERNAL;
+	}
+	code = cabin_tracer_serve(&pp, &proxy, pid, l->unsafe, serve_attached,
+				  l);
+	cabin_signals_restore(&signals);
+	if (code < 0)
+		code = CABIN_EXIT_INTERNAL;
+	l->proxy_close(l->run, &proxy, code, l->log);
+	return code;
+}
+
 const struct cabin_platform_driver cabin_process_driver = {
 	.name = "process",
 	.traits = CABIN_PLATFORM_HOST_TASKS | CABIN_PLATFORM_HOST_FDS |
@@ -85,5 +123,6 @@ const struct cabin_platform_driver cabin_process_driver = {
 	.configure = process_configure,
 	.prepare = process_prepare,
 	.launch = process_launch,
+	.serve = process_serve,
 	.close = process_close,
 };

@@ -242,6 +242,22 @@ static int translate_stop(struct cabin_process *pp, pid_t tid, int status,
 	return -EINVAL;
 }
 
+/*
+ * cabin_enter's process stays stopped at its exit (ptrace_ops.c did not
+ * resume it): to the proxy it has ended now, with the status it is
+ * ending with, and the rest of its tree is drained as after any end.
+ */
+static void hold_exit(struct cabin_process *pp, pid_t tid, int status)
+{
+	struct cabin_event ev;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.kind = CABIN_EV_EXIT;
+	ev.tid = tid;
+	ev.status = status;
+	cabin_proxy_handle(pp->proxy, &ev);
+}
+
 static void handle_status(struct cabin_process *pp, pid_t tid, int status)
 {
 	struct cabin_event ev;
@@ -279,6 +295,8 @@ static void handle_status(struct cabin_process *pp, pid_t tid, int status)
 	pp->stop_kind = ev.kind;
 	cabin_proxy_handle(pp->proxy, &ev);
 	pp->stop_kind = CABIN_EV_NOTE;
+	if (pp->held && tid == pp->hold_pid && ev.kind == CABIN_EV_EXITING)
+		hold_exit(pp, tid, ev.exiting.status);
 }
 
 /* Which path the narrowing mounts could not cover (sandbox/narrow.h). */
@@ -338,11 +356,41 @@ static void close_inherited_listeners(struct cabin_proxy *proxy)
 	}
 }
 
+/* Every stop of every task, until none is left (or the held one alone). */
+static void stop_loop(struct cabin_process *pp)
+{
+	int status;
+	pid_t tid;
+
+	for (;;) {
+		tid = waitpid(-1, &status, __WALL);
+		check_timeout(pp);
+		if (tid < 0) {
+			if (errno != EINTR)
+				break;
+			cabin_gdb_poll(pp);
+			cabin_gdb_after(pp);
+			continue;
+		}
+		handle_status(pp, tid, status);
+		while (pp->reaped_tid) {
+			tid = pp->reaped_tid;
+			pp->reaped_tid = 0;
+			handle_status(pp, tid, pp->reaped_status);
+		}
+		if (pp->held && !pp->proxy->tasks.count)
+			break;
+		cabin_gdb_poll(pp);
+		cabin_gdb_after(pp);
+	}
+	alarm(0);
+	cabin_signals_target = 0;
+}
+
 int cabin_tracer_run(struct cabin_process *pp, struct cabin_proxy *proxy,
 		     const struct cabin_spawn *spawn)
 {
-	int status, err, code;
-	pid_t tid;
+	int err, code;
 
 	pp->proxy = proxy;
 	if (spawn->filter && !(spawn->unsafe & CABIN_UNSAFE_SECCOMP))
@@ -361,31 +409,32 @@ int cabin_tracer_run(struct cabin_process *pp, struct cabin_proxy *proxy,
 		kill(pp->child.pid, SIGKILL);
 		return err;
 	}
-	for (;;) {
-		tid = waitpid(-1, &status, __WALL);
-		check_timeout(pp);
-		if (tid < 0) {
-			if (errno != EINTR)
-				break;
-			cabin_gdb_poll(pp);
-			cabin_gdb_after(pp);
-			continue;
-		}
-		handle_status(pp, tid, status);
-		while (pp->reaped_tid) {
-			tid = pp->reaped_tid;
-			pp->reaped_tid = 0;
-			handle_status(pp, tid, pp->reaped_status);
-		}
-		cabin_gdb_poll(pp);
-		cabin_gdb_after(pp);
-	}
-	alarm(0);
-	cabin_signals_target = 0;
+	stop_loop(pp);
 	code = cabin_proxy_exit_code(proxy);
 	if (!pp->exec_seen && !proxy->timed_out)
 		code = report_start_failure(pp, code, spawn);
 	close(pp->child.error_fd);
 	pp->child.error_fd = -1;
 	return code;
+}
+
+int cabin_tracer_serve(struct cabin_process *pp, struct cabin_proxy *proxy,
+		       pid_t pid, unsigned int unsafe,
+		       void (*attached)(void *ctx, int err), void *ctx)
+{
+	int err;
+
+	pp->proxy = proxy;
+	pp->hold_pid = pid;
+	err = cabin_proxy_adopt(proxy, pid);
+	if (!err)
+		err = arm_timeout(pp->timeout);
+	if (!err)
+		err = cabin_spawn_seize(pid, unsafe);
+	attached(ctx, err);
+	if (err < 0)
+		return err;
+	cabin_signals_target = pid;
+	stop_loop(pp);
+	return cabin_proxy_exit_code(proxy);
 }
