@@ -133,14 +133,25 @@ static void read_cmdline(void)
 	st.argv[argc] = NULL;
 }
 
+/*
+ * Before it is probed: a platform that cannot take in a running process
+ * is refused alike on every machine.
+ */
+static int check_platform(const struct cabin_config *cfg)
+{
+	const struct cabin_platform_driver *d = cabin_platform_find(cfg->platform);
+
+	if (d && !d->serve)
+		return say(-EOPNOTSUPP, "cabin_init: --platform %s cannot take in a running process yet (cabin_enter is the process platform's for now); see 'cabin info'",
+			   d->name);
+	return 0;
+}
+
 /* What cabin_enter cannot give a running process, refused here. */
 static int check_enterable(struct cabin_run_state *r)
 {
 	const struct cabin_config *cfg = r->cfg;
 
-	if (!r->platform->serve)
-		return say(-EOPNOTSUPP, "cabin_init: --platform %s cannot take in a running process yet (cabin_enter is the process platform's); see 'cabin info'",
-			   r->platform->name);
 	if (cfg->gdb || cfg->workdir || cfg->set_uid || cfg->set_gid ||
 	    cfg->hostname)
 		return say(-EINVAL, "cabin_init: gdb, workdir, set_uid, set_gid and hostname are cabin_run's; leave them unset for cabin_enter");
@@ -292,7 +303,9 @@ int cabin_init(const struct cabin_config *cfg)
 	if (n <= 0)
 		return say(-errno, "cabin_init: /proc/self/exe: %s", strerror(errno));
 	exe[n] = '\0';
-	err = cabin_run_load_policy(r);
+	err = check_platform(cfg);
+	if (!err)
+		err = cabin_run_load_policy(r);
 	if (!err)
 		err = cabin_run_open_platform(r);
 	if (!err)
