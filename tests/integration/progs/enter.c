@@ -1,0 +1,98 @@
+/*
+ * A program that confines itself with libcabin (cabin_init, cabin_enter),
+ * for tests/integration (built in the tree) and tests/install (built
+ * against the installed library with pkg-config).
+ *
+ *   enter acts OUTSIDE REPORT   the same acts before and after the entry:
+ *                               a write outside the working directory,
+ *                               one inside, ptrace, a forked child's write;
+ *                               exits 7
+ *   enter wait REPORT           enters, says "entered", waits on stdin
+ *                               (the test kills it from outside)
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ptrace.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cabin/cabin.h>
+
+static void try_write(const char *who, const char *path)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+
+	printf("%s: write %s: %s\n", who, path,
+	       fd >= 0 ? "ok" : strerrorname_np(errno));
+	if (fd >= 0)
+		close(fd);
+	fflush(stdout);
+}
+
+static void try_ptrace(const char *who)
+{
+	long r = ptrace(PTRACE_TRACEME, 0, 0, 0);
+
+	printf("%s: ptrace: %s\n", who, r == 0 ? "ok" : strerrorname_np(errno));
+	fflush(stdout);
+}
+
+static int enter(const char *report)
+{
+	struct cabin_config cfg = {
+		.profile = "default", .report_path = report,
+	};
+
+	if (cabin_init(&cfg) < 0) {
+		printf("cabin_init failed: %s\n", cabin_error());
+		return -1;
+	}
+	if (cabin_enter() < 0) {
+		printf("cabin_enter failed: %s\n", cabin_error());
+		return -1;
+	}
+	return 0;
+}
+
+static int acts(const char *outside, const char *report)
+{
+	int status;
+	pid_t child;
+
+	try_write("before", outside);
+	if (enter(report) < 0)
+		return 1;
+	try_write("after", outside);
+	try_write("after", "inside");
+	try_ptrace("after");
+	child = fork();
+	if (child == 0) {
+		try_write("child", outside);
+		_exit(3);
+	}
+	if (child < 0 || waitpid(child, &status, 0) != child)
+		return 1;
+	printf("child: exit %d\n", WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+	return 7;
+}
+
+int main(int argc, char **argv)
+{
+	char c;
+
+	if (argc == 4 && !strcmp(argv[1], "acts"))
+		return acts(argv[2], argv[3]);
+	if (argc == 3 && !strcmp(argv[1], "wait")) {
+		if (enter(argv[2]) < 0)
+			return 1;
+		printf("entered\n");
+		fflush(stdout);
+		while (read(0, &c, 1) > 0)
+			;
+		return 0;
+	}
+	fprintf(stderr, "usage: %s acts OUTSIDE REPORT | wait REPORT\n", argv[0]);
+	return 2;
+}
