@@ -10,6 +10,9 @@
  *   enter wait REPORT           enters, says "entered", waits on stdin
  *                               (the test kills it from outside)
  */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE			/* strerrorname_np, built with plain cc */
+#endif
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
