@@ -51,6 +51,24 @@ static void process_close(struct cabin_launch *l)
 	l->state = NULL;
 }
 
+/* The proxy on ptrace's thread interface, and cabin's signals forwarded. */
+static int open_proxy(struct cabin_launch *l, struct cabin_process *pp,
+		      struct cabin_proxy *proxy,
+		      struct cabin_saved_signals *signals)
+{
+	int err;
+
+	cabin_tracer_init(pp);
+	pp->timeout = l->timeout;
+	err = l->proxy_init(l->run, proxy, &pp->plat, l->log);
+	if (err < 0)
+		return err;
+	err = cabin_signals_install(signals);
+	if (err < 0)
+		cabin_proxy_free(proxy);
+	return err;
+}
+
 static int process_launch(struct cabin_launch *l)
 {
 	struct cabin_saved_signals signals;
@@ -58,16 +76,9 @@ static int process_launch(struct cabin_launch *l)
 	struct cabin_proxy proxy;
 	int code, err;
 
-	cabin_tracer_init(&pp);
-	pp.timeout = l->timeout;
-	err = l->proxy_init(l->run, &proxy, &pp.plat, l->log);
+	err = open_proxy(l, &pp, &proxy, &signals);
 	if (err < 0)
 		return cabin_platform_start_error(l->log, l->argv[0], err);
-	err = cabin_signals_install(&signals);
-	if (err < 0) {
-		cabin_proxy_free(&proxy);
-		return cabin_platform_start_error(l->log, l->argv[0], err);
-	}
 	l->spawn.signals = &signals;
 	if (l->state)
 		cabin_gdb_start(l->state, &pp);
@@ -94,16 +105,8 @@ static int process_serve(struct cabin_launch *l, pid_t pid)
 	struct cabin_proxy proxy;
 	int code, err;
 
-	cabin_tracer_init(&pp);
-	pp.timeout = l->timeout;
-	err = l->proxy_init(l->run, &proxy, &pp.plat, l->log);
+	err = open_proxy(l, &pp, &proxy, &signals);
 	if (err < 0) {
-		l->attached(l->run, err);
-		return CABIN_EXIT_INTERNAL;
-	}
-	err = cabin_signals_install(&signals);
-	if (err < 0) {
-		cabin_proxy_free(&proxy);
 		l->attached(l->run, err);
 		return CABIN_EXIT_INTERNAL;
 	}
