@@ -97,6 +97,9 @@ static int say(int err, const char *fmt, ...)
 {
 	va_list ap;
 
+	/* Before cabin_init opened the config's: stderr. */
+	if (!st.r.log)
+		st.r.log = open_log(stderr);
 	fputs("cabin: ", st.r.log);
 	va_start(ap, fmt);
 	vfprintf(st.r.log, fmt, ap);
@@ -276,15 +279,11 @@ int cabin_init(const struct cabin_config *cfg)
 	ssize_t n;
 	int err;
 
-	if (st.state != ENTER_NONE) {
-		st.r.log = st.r.log ? st.r.log : stderr;
+	if (st.state != ENTER_NONE)
 		return say(-EALREADY, "cabin_init: called before in this process; once only");
-	}
 	st.state = ENTER_FAILED;
-	if (!cfg) {
-		st.r.log = stderr;
+	if (!cfg)
 		return say(-EINVAL, "cabin_init: no config");
-	}
 	st.cfg = *cfg;
 	*r = (struct cabin_run_state){
 		.cfg = &st.cfg, .policy = cfg->policy, .exe_fd = -1,
@@ -362,10 +361,8 @@ int cabin_enter(void)
 
 	if (st.state == ENTER_ENTERED)
 		return say(-EALREADY, "cabin_enter: the process is confined already");
-	if (st.state != ENTER_READY) {
-		st.r.log = st.r.log ? st.r.log : stderr;
+	if (st.state != ENTER_READY)
 		return say(-EINVAL, "cabin_enter: no successful cabin_init before it");
-	}
 	/*
 	 * Only this thread can start another while it is in here: one
 	 * counted now stays the only one.

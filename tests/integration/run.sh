@@ -2088,6 +2088,21 @@ print("" if p["signal"] == "SIGKILL" and r["exit_code"] == 137 else "report: %r,
 	[ "$rc" = 137 ] || why="${why:+$why; }status $rc, want 137"
 	if [ -z "$why" ]; then t_ok "cabin_enter: killed by SIGKILL, the report is complete when the parent sees the end"
 	else t_fail "cabin_enter: killed by SIGKILL, the report is complete when the parent sees the end" "$why"; fi
+
+	# Misuse and the kvm platform: each refused with its reason.
+	quiet run_in /dev/null "$TMP/en3" $TO "$ENTER" misuse
+	quiet run_in /dev/null "$TMP/en4" $TO "$ENTER" platform kvm
+	why=
+	grep -qx 'enter first: EINVAL: cabin: cabin_enter: no successful cabin_init before it' "$TMP/en3.out" &&
+		grep -qx 'init: 0: ' "$TMP/en3.out" &&
+		grep -qx 'init again: EALREADY: cabin: cabin_init: called before in this process; once only' "$TMP/en3.out" ||
+		why="misuse: $(tr '\n' '|' <"$TMP/en3.out")"
+	grep -qx "init: EOPNOTSUPP: cabin: cabin_init: --platform kvm cannot take in a running process yet (cabin_enter is the process platform's for now); see 'cabin info'" "$TMP/en4.out" ||
+		why="${why:+$why; }kvm: $(tr '\n' '|' <"$TMP/en4.out")"
+	"$CABIN" info | grep -q '^cabin_enter  *libcabin confines a running process on: process; .*kvm: a later version' ||
+		why="${why:+$why; }cabin info: $("$CABIN" info | grep cabin_enter)"
+	if [ -z "$why" ]; then t_ok "cabin_enter before cabin_init, cabin_init twice, --platform kvm: refused with the reason; cabin info says so"
+	else t_fail "cabin_enter before cabin_init, cabin_init twice, --platform kvm: refused with the reason; cabin info says so" "$why"; fi
 fi
 
 # preload_cmp NAME CMD...: `cabin run --profile default -- CMD` and CMD

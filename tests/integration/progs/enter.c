@@ -9,6 +9,9 @@
  *                               exits 7
  *   enter wait REPORT           enters, says "entered", waits on stdin
  *                               (the test kills it from outside)
+ *   enter misuse                cabin_enter before cabin_init, cabin_init
+ *                               twice: each result and reason
+ *   enter platform NAME         cabin_init on platform NAME: its result
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE			/* strerrorname_np, built with plain cc */
@@ -81,8 +84,25 @@ static int acts(const char *outside, const char *report)
 	return 7;
 }
 
+static void said(const char *what, int err)
+{
+	printf("%s: %s: %s\n", what, err ? strerrorname_np(-err) : "0",
+	       cabin_error());
+}
+
+static int misuse(void)
+{
+	struct cabin_config cfg = { .profile = "default" };
+
+	said("enter first", cabin_enter());
+	said("init", cabin_init(&cfg));
+	said("init again", cabin_init(&cfg));
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
+	struct cabin_config cfg = { 0 };
 	char c;
 
 	if (argc == 4 && !strcmp(argv[1], "acts"))
@@ -96,6 +116,14 @@ int main(int argc, char **argv)
 			;
 		return 0;
 	}
-	fprintf(stderr, "usage: %s acts OUTSIDE REPORT | wait REPORT\n", argv[0]);
+	if (argc == 2 && !strcmp(argv[1], "misuse"))
+		return misuse();
+	if (argc == 3 && !strcmp(argv[1], "platform")) {
+		cfg.platform = argv[2];
+		said("init", cabin_init(&cfg));
+		return 0;
+	}
+	fprintf(stderr, "usage: %s acts OUTSIDE REPORT | wait REPORT | misuse | platform NAME\n",
+		argv[0]);
 	return 2;
 }
