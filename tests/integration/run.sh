@@ -2133,6 +2133,25 @@ except OSError as e:
 print(subprocess.run(['sh', '-c', 'echo child; exit 4']).returncode)"
 	rm -f "$outside" "$outside.copy"
 
+	# CABIN_POLICY, CABIN_TRACE, CABIN_REPORT: a policy file that lets
+	# one directory outside be written, as cabin run --policy does; the
+	# trace and report written.
+	pd=$(mktemp -d /var/tmp/cabin-enter.XXXXXX); chmod 777 "$pd"
+	{ "$CABIN" policy show default; echo "files all $pd"; } >"$TMP/pl.policy"
+	quiet run_in /dev/null "$TMP/plc" $TO "$CABIN" run --policy "$TMP/pl.policy" -- sh -c "echo a >$pd/a && cat $pd/a; echo b >/var/tmp/\${RANDOM}x 2>/dev/null; echo st=\$?"; cs=$?
+	quiet run_in /dev/null "$TMP/plp" $TO env LD_PRELOAD="$PRELOAD" CABIN_POLICY="$TMP/pl.policy" \
+		CABIN_TRACE="$TMP/pl.trace" CABIN_REPORT="$TMP/pl.json" sh -c "echo a >$pd/b && cat $pd/b; echo b >/var/tmp/\${RANDOM}x 2>/dev/null; echo st=\$?"; ps=$?
+	why=
+	[ "$(cat "$TMP/plc.out")" = "a
+st=2" ] || why="cabin run: $(tr '\n' '|' <"$TMP/plc.out") ($cs)"
+	cmp -s "$TMP/plc.out" "$TMP/plp.out" && [ "$cs" = "$ps" ] || why="${why:+$why; }preload: $(tr '\n' '|' <"$TMP/plp.out") ($ps)"
+	grep -q "^[0-9]* *openat(.*\"$pd/b\"" "$TMP/pl.trace" 2>/dev/null || grep -q "\"$pd/b\"" "$TMP/pl.trace" 2>/dev/null ||
+		why="${why:+$why; }no trace line for $pd/b: $(head -c 300 "$TMP/pl.trace" 2>&1 | tr '\n' '|')"
+	grep -q "\"$pd/b\"" "$TMP/pl.json" 2>/dev/null || why="${why:+$why; }the report does not list $pd/b"
+	rm -rf "$pd"
+	if [ -z "$why" ]; then t_ok "preload: CABIN_POLICY as cabin run --policy; CABIN_TRACE and CABIN_REPORT written"
+	else t_fail "preload: CABIN_POLICY as cabin run --policy; CABIN_TRACE and CABIN_REPORT written" "$why"; fi
+
 	# Fail closed: the program does not run; one line says why; 125.
 	for bad in "CABIN_PROFILE=no-such-profile" "CABIN_POLICY=$TMP/no-such.policy" \
 		"CABIN_PROFILE=default CABIN_POLICY=$TMP/no-such.policy" "CABIN_PROFILE="; do
