@@ -383,7 +383,7 @@ int cabin_enter(void)
 	st.ask_fd = st.answer_fd = -1;
 	if (err < 0) {
 		st.state = ENTER_FAILED;
-		return say(err, "cabin_enter: the proxy kernel cannot trace this process (%s); it is not confined",
+		return say(err, "cabin_enter: the proxy kernel cannot trace this process (%s); nothing was changed",
 			   strerror(-err));
 	}
 	if (cabin_spawn_confine_self(&st.r.launch.spawn, &e) < 0) {

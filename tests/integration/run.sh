@@ -2089,6 +2089,15 @@ print("" if p["signal"] == "SIGKILL" and r["exit_code"] == 137 else "report: %r,
 	if [ -z "$why" ]; then t_ok "cabin_enter: killed by SIGKILL, the report is complete when the parent sees the end"
 	else t_fail "cabin_enter: killed by SIGKILL, the report is complete when the parent sees the end" "$why"; fi
 
+	# A main thread that calls pthread_exit is not the process's end: the
+	# thread left runs on to its exit status, as natively.
+	quiet run_in /dev/null "$TMP/en5" $TO "$ENTER" leader; rc=$?
+	if [ "$rc" = 5 ] && [ "$(cat "$TMP/en5.out")" = "thread: ran" ]; then
+		t_ok "cabin_enter: the main thread's pthread_exit leaves the process running, exit 5"
+	else
+		t_fail "cabin_enter: the main thread's pthread_exit leaves the process running, exit 5" "status $rc, $(head -2 "$TMP/en5.out" "$TMP/en5.err" | tr '\n' '|')"
+	fi
+
 	# Misuse and the kvm platform: each refused with its reason.
 	quiet run_in /dev/null "$TMP/en3" $TO "$ENTER" misuse
 	quiet run_in /dev/null "$TMP/en4" $TO "$ENTER" platform kvm

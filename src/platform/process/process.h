@@ -44,6 +44,7 @@ struct cabin_process {
 	 * there (held), so that it ends only after the records.
 	 */
 	pid_t hold_pid;
+	bool hold_now;		/* its exit stop now is the process's end */
 	bool held;
 };
 

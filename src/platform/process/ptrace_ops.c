@@ -241,7 +241,8 @@ static int op_resume(void *ctx, pid_t tid, const struct cabin_resume *how)
 	bool step = false;
 
 	/* cabin_enter's process ends only after the records (tracer.c). */
-	if (tid == pp->hold_pid && pp->stop_kind == CABIN_EV_EXITING) {
+	if (tid == pp->hold_pid && pp->stop_kind == CABIN_EV_EXITING &&
+	    pp->hold_now) {
 		pp->held = true;
 		return 0;
 	}

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/ptrace.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -243,6 +244,23 @@ static int translate_stop(struct cabin_process *pp, pid_t tid, int status,
 }
 
 /*
+ * cabin_enter's process: a main thread that calls exit (pthread_exit)
+ * while other threads run on is not the process's end; it is not held
+ * (the process's end then is its last thread's, reported as under cabin
+ * run).  exit_group, a fatal signal, or the last thread: held.
+ */
+static bool leader_leaves_early(pid_t tid, const struct cabin_event *ev)
+{
+	struct cabin_regs regs;
+
+	if (WIFSIGNALED(ev->exiting.status) ||
+	    cabin_ptrace_ops.get_regs(NULL, tid, &regs) < 0 ||
+	    regs.nr != SYS_exit)
+		return false;
+	return cabin_procfs_threads(tid) > 1;
+}
+
+/*
  * cabin_enter's process stays stopped at its exit (ptrace_ops.c did not
  * resume it): to the proxy it has ended now, with the status it is
  * ending with, and the rest of its tree is drained as after any end.
@@ -293,6 +311,8 @@ static void handle_status(struct cabin_process *pp, pid_t tid, int status)
 		cabin_gdb_unshared(pp, ev.exec.former_tid);
 	}
 	pp->stop_kind = ev.kind;
+	if (ev.kind == CABIN_EV_EXITING && tid == pp->hold_pid)
+		pp->hold_now = !leader_leaves_early(tid, &ev);
 	cabin_proxy_handle(pp->proxy, &ev);
 	pp->stop_kind = CABIN_EV_NOTE;
 	if (pp->held && tid == pp->hold_pid && ev.kind == CABIN_EV_EXITING)

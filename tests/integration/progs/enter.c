@@ -9,6 +9,9 @@
  *                               exits 7
  *   enter wait REPORT           enters, says "entered", waits on stdin
  *                               (the test kills it from outside)
+ *   enter leader                enters, starts a thread that says "thread:
+ *                               ran" and exits 5; the main thread calls
+ *                               pthread_exit before
  *   enter misuse                cabin_enter before cabin_init, cabin_init
  *                               twice: each result and reason
  *   enter platform NAME         cabin_init on platform NAME: its result
@@ -18,6 +21,9 @@
 #endif
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/ptrace.h>
@@ -84,6 +90,44 @@ static int acts(const char *outside, const char *report)
 	return 7;
 }
 
+/* The main thread's state letter in /proc, or '?'. */
+static char leader_state(void)
+{
+	char path[64], buf[512], *p;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/self/task/%d/stat", getpid());
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return '?';
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	buf[n > 0 ? n : 0] = '\0';
+	p = strrchr(buf, ')');
+	return p && p[1] == ' ' ? p[2] : '?';
+}
+
+/* Runs on once the main thread is gone (a zombie): the process is not. */
+static void *last_thread(void *arg)
+{
+	(void)arg;
+	while (leader_state() != 'Z')
+		sched_yield();
+	printf("thread: ran\n");
+	fflush(stdout);
+	exit(5);
+}
+
+static int leader(void)
+{
+	pthread_t t;
+
+	if (enter(NULL) < 0 || pthread_create(&t, NULL, last_thread, NULL))
+		return 1;
+	pthread_exit(NULL);
+}
+
 static void said(const char *what, int err)
 {
 	printf("%s: %s: %s\n", what, err ? strerrorname_np(-err) : "0",
@@ -116,6 +160,8 @@ int main(int argc, char **argv)
 			;
 		return 0;
 	}
+	if (argc == 2 && !strcmp(argv[1], "leader"))
+		return leader();
 	if (argc == 2 && !strcmp(argv[1], "misuse"))
 		return misuse();
 	if (argc == 3 && !strcmp(argv[1], "platform")) {
