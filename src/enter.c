@@ -158,8 +158,7 @@ static int check_enterable(struct cabin_run_state *r)
 	if (cfg->gdb || cfg->workdir || cfg->set_uid || cfg->set_gid ||
 	    cfg->hostname)
 		return say(-EINVAL, "cabin_init: gdb, workdir, set_uid, set_gid and hostname are cabin_run's; leave them unset for cabin_enter");
-	if (cfg->policy ? (cfg->policy->memory & CABIN_MEMORY_XOM) :
-	    (r->policy->memory & CABIN_MEMORY_XOM))
+	if (r->policy->memory & CABIN_MEMORY_XOM)
 		return say(-EOPNOTSUPP, "cabin_init: execute-only code (memory xom) is sealed at a program's start; cabin_enter cannot give it to a running process");
 	return 0;
 }
@@ -196,9 +195,16 @@ static void on_attached(void *run, int err)
 static void __attribute__((noreturn)) proxy_main(int ask)
 {
 	struct cabin_run_state *r = &st.r;
+	sigset_t none;
 	char go;
-	int code;
+	int code, sig;
 
+	/* The caller's handlers and mask are not the proxy's. */
+	for (sig = 1; sig < NSIG; sig++)
+		if (sig != SIGKILL && sig != SIGSTOP)
+			signal(sig, SIG_DFL);
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
 	setsid();
 	if (!(st.cfg.unsafe & CABIN_UNSAFE_OUTPUTS))
 		prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
@@ -229,21 +235,32 @@ static void drop_outputs(struct cabin_run_state *r)
 		close(fileno(r->trace_out));
 }
 
+static int close_pipes(int err, int *a, int *b, int *c)
+{
+	int *fds[] = { a, a + 1, b, b + 1, c, c + 1 };
+	size_t i;
+
+	for (i = 0; i < sizeof(fds) / sizeof(*fds); i++)
+		if (*fds[i] >= 0)
+			close(*fds[i]);
+	return err;
+}
+
 static int start_proxy(void)
 {
 	int ask[2], answer[2], told[2];
 	pid_t middle, proxy = -1;
 	ssize_t n;
 
-	if (pipe2(ask, O_CLOEXEC) < 0)
-		return -errno;
-	if (pipe2(answer, O_CLOEXEC) < 0 || pipe2(told, O_CLOEXEC) < 0)
-		return -errno;
+	ask[0] = ask[1] = answer[0] = answer[1] = told[0] = told[1] = -1;
+	if (pipe2(ask, O_CLOEXEC) < 0 || pipe2(answer, O_CLOEXEC) < 0 ||
+	    pipe2(told, O_CLOEXEC) < 0)
+		return close_pipes(-errno, ask, answer, told);
 	st.caller = getpid();
 	fflush(NULL);
 	middle = fork();
 	if (middle < 0)
-		return -errno;
+		return close_pipes(-errno, ask, answer, told);
 	if (middle == 0) {
 		close(ask[1]);
 		close(answer[0]);

@@ -2018,17 +2018,6 @@ echo "ESCAPED ran with covers and capabilities: $(cat secret/key 2>&1)"' caps
 	done
 }
 
-# CABIN_ADV_ONLY: the other test_* functions do nothing.
-if [ -n "${CABIN_ADV_ONLY:-}" ]; then
-	for f in $CABIN_ADV_ONLY; do
-		declare -F "$f" >/dev/null || t_fail "$f" "no such test function"
-	done
-	for f in $(compgen -A function test_); do
-		[[ " $CABIN_ADV_ONLY " == *" $f "* ]] || eval "$f() { :; }"
-	done
-fi
-
-
 # --- issue 20: a process that confined itself (cabin_init, cabin_enter;
 # enter_proxy.c) attacks the proxy kernel, which must be out of its reach.
 # run_enter TAG ATTACK [UNSAFE]: the program in a directory of its own,
@@ -2084,6 +2073,18 @@ test_enter_proxy() {
 		t_ok "cabin_enter: the older thread wrote nothing"
 	fi
 }
+
+# CABIN_ADV_ONLY: the other test_* functions do nothing.
+if [ -n "${CABIN_ADV_ONLY:-}" ]; then
+	for f in $CABIN_ADV_ONLY; do
+		declare -F "$f" >/dev/null || t_fail "$f" "no such test function"
+	done
+	for f in $(compgen -A function test_); do
+		[[ " $CABIN_ADV_ONLY " == *" $f "* ]] || eval "$f() { :; }"
+	done
+fi
+
+
 
 if [ ! -x "$CABIN" ]; then
 	t_fail "cabin binary" "not found at $CABIN"
