@@ -1,7 +1,8 @@
 # Top-level driver: meson does the building, this file names the jobs.
 # `make` builds build/cabin; `make check` installs what the tests need and
 # runs the whole suite; `make demo` confines the bundled sample;
-# `make install` copies cabin, its man pages, bash completion and
+# `make install` copies cabin, libcabin (libcabin.so, libcabin-preload.so,
+# the headers, cabin.pc), the man pages, bash completion and
 # documentation under PREFIX, below DESTDIR when staging a package.
 
 BUILD ?= build

@@ -65,21 +65,49 @@ static void warn_unsafe(struct cabin_log *notes, unsigned int unsafe)
  * the run adds to the policy, arm the guards, compile the routes and
  * plan the sandbox.
  */
-static int prepare(struct cabin_run_state *r, const char *program)
+/*
+ * The config's policy: given built, or a policy file (its rules the
+ * user's), or a built-in profile by name; none: the default profile.
+ */
+int cabin_run_load_policy(struct cabin_run_state *r)
 {
+	const struct cabin_config *cfg = r->cfg;
+	const char *name = cfg->profile ? cfg->profile : "default";
 	struct cabin_policy_error perr;
 	int err;
 
-	if (!r->policy) {
-		cabin_policy_init(&r->fallback);
-		err = cabin_policy_load_profile(&r->fallback, "default", &perr);
+	r->user_rules = cfg->user_rules;
+	if (r->policy)
+		return 0;
+	cabin_policy_init(&r->fallback);
+	if (cfg->policy_path) {
+		err = cabin_policy_load_file(&r->fallback, cfg->policy_path,
+					     &perr);
 		if (err < 0) {
-			fprintf(r->log, "cabin: the default profile does not load: %s\n",
-				perr.message);
-			return err;
+			fputs("cabin: ", r->log);
+			cabin_policy_error_print(&perr, r->log);
 		}
-		r->policy = &r->fallback;
+		r->user_rules = true;
+	} else {
+		err = cabin_policy_load_profile(&r->fallback, name, &perr);
+		if (err < 0)
+			fprintf(r->log, "cabin: profile '%s' does not load: %s\n",
+				name, perr.message);
 	}
+	if (err < 0) {
+		cabin_policy_free(&r->fallback);
+		return err;
+	}
+	r->policy = &r->fallback;
+	return 0;
+}
+
+int cabin_run_prepare(struct cabin_run_state *r, const char *program)
+{
+	int err;
+
+	if (!r->policy)
+		return -EINVAL;
 	r->home = getenv("HOME");
 	r->landlock_abi = cabin_landlock_abi();
 	r->namespaces = cabin_run_user_namespaces_allowed();
@@ -128,7 +156,7 @@ static int prepare(struct cabin_run_state *r, const char *program)
  * The platform the config names: its own options taken, asked whether it
  * can work here for this run, and what it needs before any sandbox.
  */
-static int open_platform(struct cabin_run_state *r)
+int cabin_run_open_platform(struct cabin_run_state *r)
 {
 	const struct cabin_config *cfg = r->cfg;
 	const struct cabin_platform_driver *d;
@@ -238,31 +266,39 @@ int cabin_run(const struct cabin_config *cfg, char *const argv[])
 	r.notes.quiet = cfg->quiet;
 	warn_unsafe(&r.notes, cfg->unsafe);
 	cabin_names_keep_raw(cfg->unsafe & CABIN_UNSAFE_NAMES);
-	if (open_platform(&r) == 0 && cabin_run_open_records(&r, argv) == 0 &&
-	    enter_workdir(&r, &saved_cwd) == 0 && prepare(&r, argv[0]) == 0) {
+	if (cabin_run_load_policy(&r) == 0 && cabin_run_open_platform(&r) == 0 &&
+	    cabin_run_open_records(&r, argv) == 0 &&
+	    enter_workdir(&r, &saved_cwd) == 0 &&
+	    cabin_run_prepare(&r, argv[0]) == 0) {
 		code = launch(&r, argv);
 		code = cabin_run_cgroup_verdict(&r, code);
 		leave_workdir(&saved_cwd);
 		code = cabin_run_deliver_outputs(&r, code);
 	}
-	cabin_run_close_records(&r);
-	cabin_caps_act_as_cabin();
-	close_platform(&r);
-	cabin_run_remove_cgroup(&r);
 	leave_workdir(&saved_cwd);
-	cabin_env_free(r.envp);
-	free(r.paths);
-	cabin_run_free_strips(&r);
-	if (r.exe_fd >= 0)
-		close(r.exe_fd);
-	cabin_bpf_free(&r.bpf);
-	cabin_router_free(&r.router);
-	if (r.has_fsguard)
-		cabin_fsguard_free(&r.fsguard);
-	if (r.has_memguard)
-		cabin_memguard_free(&r.memguard);
-	if (r.policy == &r.fallback)
-		cabin_policy_free(&r.fallback);
-	cabin_log_free(&r.notes);
+	cabin_run_release(&r);
 	return code;
+}
+
+/* Everything a run holds, let go of after it (or after a failure). */
+void cabin_run_release(struct cabin_run_state *r)
+{
+	cabin_run_close_records(r);
+	cabin_caps_act_as_cabin();
+	close_platform(r);
+	cabin_run_remove_cgroup(r);
+	cabin_env_free(r->envp);
+	free(r->paths);
+	cabin_run_free_strips(r);
+	if (r->exe_fd >= 0)
+		close(r->exe_fd);
+	cabin_bpf_free(&r->bpf);
+	cabin_router_free(&r->router);
+	if (r->has_fsguard)
+		cabin_fsguard_free(&r->fsguard);
+	if (r->has_memguard)
+		cabin_memguard_free(&r->memguard);
+	if (r->policy == &r->fallback)
+		cabin_policy_free(&r->fallback);
+	cabin_log_free(&r->notes);
 }

@@ -1,6 +1,8 @@
 /*
  * Public API of libcabin: confine one program behind the proxy kernel and
- * get its exit status back.  The `cabin` command is a thin client of this.
+ * get its exit status back (cabin_run), or confine the calling process
+ * itself from a point on (cabin_init, cabin_enter).  The `cabin` command
+ * is a thin client of this; libcabin(3) is the manual.
  */
 #ifndef CABIN_CABIN_H
 #define CABIN_CABIN_H
@@ -55,8 +57,15 @@ struct cabin_config {
 	bool quiet;
 	unsigned int unsafe;	/* enum cabin_unsafe bits */
 	FILE *log;		/* where cabin's own lines go; NULL: stderr */
-	/* What the program may do; NULL: the built-in `default` profile. */
+	/*
+	 * What the program may do: a policy built with cabin/policy.h, or
+	 * else a policy file (policy_path), or else a built-in profile by
+	 * name (profile); all NULL: the built-in `default` profile.  A
+	 * policy file's rules are the user's (user_rules is implied).
+	 */
 	const struct cabin_policy *policy;
+	const char *policy_path;
+	const char *profile;
 	/*
 	 * The policy holds rules a user wrote (a policy file or overrides):
 	 * those are refused when the kernel cannot enforce them, unless
@@ -132,6 +141,34 @@ struct cabin_config {
  * killed by signal N, or one of the CABIN_EXIT_* codes.
  */
 int cabin_run(const struct cabin_config *cfg, char *const argv[]);
+
+/*
+ * Confining the calling process itself, from a point on.  cabin_init
+ * does everything that can fail: the policy loaded and checked, the
+ * trace and report bound, and the proxy kernel started as a process of
+ * its own, outside the caller's reach (not its child, not dumpable,
+ * outside its Landlock domain).  It returns 0 or a negative errno, the
+ * reason then in cabin_error(); once per process.  The caller's working
+ * directory now is the one the policy's `.` means.
+ *
+ * cabin_enter confines the caller from its return on, irreversibly:
+ * no capabilities, no_new_privs, the policy's namespaces (all but a PID
+ * namespace), Landlock and the seccomp filter, traced by the proxy
+ * kernel, which sees, judges and records every process it starts.
+ * Memory, descriptors and the environment stay as they are.  Only a
+ * single-threaded process can enter (-EBUSY otherwise: threads that
+ * exist would stay outside).  -EINVAL without a successful cabin_init;
+ * -EPERM (or another errno) when the proxy cannot trace the caller:
+ * then nothing has changed.  A step failing after the proxy attached
+ * ends the process (exit status 125) rather than let it run on half
+ * confined.  The trace and the report are written by the proxy and are
+ * complete before the caller's parent sees it end.  The process
+ * platform only: --platform kvm is refused by cabin_init.
+ */
+int cabin_init(const struct cabin_config *cfg);
+int cabin_enter(void);
+/* Why the last cabin_init or cabin_enter failed, one line; "" if none. */
+const char *cabin_error(void);
 
 /* The i-th platform cabin knows (0 is the default); NULL past the last. */
 const char *cabin_platform_name(size_t i);

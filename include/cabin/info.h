@@ -50,6 +50,11 @@ struct cabin_info {
 	bool cgroup_memory, cgroup_pids, cgroup_cpu;
 	char cgroup_why[512];
 	int yama_ptrace_scope;		/* -1 if no Yama */
+	/*
+	 * The platforms on which cabin_enter takes in a running process,
+	 * as "process" (comma-separated); the others refuse it.
+	 */
+	char enter_platforms[64];
 };
 
 /*

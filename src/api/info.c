@@ -8,7 +8,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cabin/cabin.h"
 #include "cabin/info.h"
+#include "platform/driver.h"
 #include "platform/kvm/host/verdict.h"
 #include "platform/probe.h"
 #include "util/cgroup.h"
@@ -109,6 +111,25 @@ static void take_cgroup(struct cabin_info *info)
 	}
 }
 
+/* The drivers that can serve cabin_enter. */
+static void take_enter(struct cabin_info *info)
+{
+	const struct cabin_platform_driver *d;
+	size_t i, len = 0;
+	const char *name;
+
+	for (i = 0; (name = cabin_platform_name(i)); i++) {
+		d = cabin_platform_find(name);
+		if (!d || !d->serve)
+			continue;
+		len += (size_t)snprintf(info->enter_platforms + len,
+				sizeof(info->enter_platforms) - len, "%s%s",
+				len ? ", " : "", name);
+		if (len >= sizeof(info->enter_platforms))
+			break;
+	}
+}
+
 int cabin_info_gather(struct cabin_info *info)
 {
 	struct cabin_probe probe;
@@ -124,6 +145,7 @@ int cabin_info_gather(struct cabin_info *info)
 	take_probe(info, &probe);
 	take_kvm(info, &ev, &verdict);
 	take_cgroup(info);
+	take_enter(info);
 	if (!info->user_namespaces)
 		info->user_namespaces_why = userns_reason();
 	return 0;

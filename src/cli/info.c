@@ -201,6 +201,8 @@ static void print_table(const struct cabin_info *p)
 		    kvm_reason(p->kvm_errno, buf, sizeof(buf)));
 
 	print_kvm_verdict(p);
+	row("cabin_enter", "libcabin confines a running process on: %s; the other platforms refuse it (kvm: a later version)",
+	    p->enter_platforms[0] ? p->enter_platforms : "none");
 
 	if (p->sev_snp_guest)
 		row("SEV-SNP guest", "yes");
@@ -277,6 +279,7 @@ static void print_json(const struct cabin_info *p)
 	json_bool("kvm_platform", p->kvm_platform);
 	json_string("kvm_verdict", p->kvm_verdict, false);
 	json_string("kvm_canary", p->kvm_canary, false);
+	json_string("enter_platforms", p->enter_platforms, false);
 	json_bool("kvm_pvm", p->kvm_pvm);
 	json_bool("cpu_vmx_svm", p->cpu_vmx_svm);
 	json_bool("kvm_guest_smep", p->kvm_guest_smep);

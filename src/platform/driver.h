@@ -14,6 +14,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <sys/types.h>
 
 #include "sandbox/spawn.h"
 
@@ -85,6 +86,8 @@ struct cabin_launch {
 			  const struct cabin_platform *plat, FILE *log);
 	void (*proxy_close)(void *run, struct cabin_proxy *proxy, int code,
 			    FILE *log);
+	/* cabin_enter: the proxy traces the process (0) or cannot (-errno). */
+	void (*attached)(void *run, int err);
 	void *run;
 };
 
@@ -114,6 +117,16 @@ struct cabin_platform_driver {
 	 * exits with (the program's, 128+N, or a CABIN_EXIT_* code).
 	 */
 	int (*launch)(struct cabin_launch *l);
+	/*
+	 * cabin_enter's side, in the proxy's own process: trace the running
+	 * process pid (which waits for l->attached and then confines
+	 * itself), run the proxy for it and all it starts, and return the
+	 * status as launch does.  The process is held at its exit until
+	 * the proxy's process ends, so that its parent sees it end only
+	 * after the records are complete.  NULL: the platform cannot take
+	 * in a running process.
+	 */
+	int (*serve)(struct cabin_launch *l, pid_t pid);
 	/* Let go of what configure and prepare took, even after a failure. */
 	void (*close)(struct cabin_launch *l);
 };

@@ -58,7 +58,7 @@ int cabin_run_check_enforceable(struct cabin_run_state *r)
 	 * there (sigscope_gaps says when there is none).  Abstract sockets:
 	 * no rule a user wrote.
 	 */
-	if (p->isolate & CABIN_ISOLATE_PID || r->cfg->user_rules ||
+	if (p->isolate & CABIN_ISOLATE_PID || r->user_rules ||
 	    (cabin_run_sigscope(r) && r->namespaces))
 		gaps.missing &= ~CABIN_LL_GAP_SCOPE;
 	for (bit = 1; bit; bit <<= 1) {
@@ -88,7 +88,7 @@ int cabin_run_check_enforceable(struct cabin_run_state *r)
 				       r->landlock_abi);
 		return 0;
 	}
-	if (r->cfg->user_rules && !r->cfg->best_effort) {
+	if (r->user_rules && !r->cfg->best_effort) {
 		fprintf(r->log, "cabin: this kernel cannot enforce the policy: %s (use --best-effort to run with what it can enforce)\n",
 			missing);
 		return -EOPNOTSUPP;

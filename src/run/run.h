@@ -36,7 +36,8 @@ struct cabin_platform;
 struct cabin_run_state {
 	const struct cabin_config *cfg;
 	const struct cabin_policy *policy;
-	struct cabin_policy fallback;	/* default profile when none given */
+	struct cabin_policy fallback;	/* the config's file or profile */
+	bool user_rules;		/* the policy holds a user's rules */
 	struct cabin_policy effective;	/* the policy plus the program's file */
 	struct cabin_path_rule *paths;	/* effective's path rules */
 	int exe_fd;			/* the program, opened by cabin */
@@ -79,6 +80,16 @@ struct cabin_run_state {
 	size_t nnarrow;
 	char *cwd;			/* entered again after them */
 };
+
+/*
+ * The run's life cycle, shared by cabin_run and cabin_init (cabin.c):
+ * the platform found and probed, the checks and plans before anything
+ * runs, and everything let go of at the end.
+ */
+int cabin_run_load_policy(struct cabin_run_state *r);
+int cabin_run_open_platform(struct cabin_run_state *r);
+int cabin_run_prepare(struct cabin_run_state *r, const char *program);
+void cabin_run_release(struct cabin_run_state *r);
 
 /* What the run confines (scope.c). */
 bool cabin_run_user_namespaces_allowed(void);

@@ -111,16 +111,23 @@ static void exec_as_script(const char *path, char *const args[],
 	execve("/bin/sh", shell_argv, envp);
 }
 
-/* Everything up to the filter; each failure names its stage. */
-static void prepare_child(const struct cabin_spawn *s, int err_fd)
+/*
+ * Everything up to the filter; a failure names its stage in *e.  In a
+ * spawned child, or (cabin_enter) in the caller, which has no PID
+ * namespace to enter.
+ */
+static int prepare_child(const struct cabin_spawn *s, int err_fd,
+			 struct cabin_spawn_error *e)
 {
 	bool root = geteuid() == 0, in_userns = false;
 	int r;
 
+	e->detail = -1;
 	if (s->userns && !root) {
+		e->stage = CABIN_STAGE_USERNS;
 		r = cabin_privs_enter_userns(&s->ids);
 		if (r < 0)
-			child_fail(err_fd, CABIN_STAGE_USERNS, -r);
+			goto fail;
 		in_userns = true;
 	}
 	if (s->sandbox) {
@@ -129,35 +136,62 @@ static void prepare_child(const struct cabin_spawn *s, int err_fd)
 
 		sb.narrow_failed = &narrow_failed;
 		r = cabin_sandbox_enter(&sb, err_fd);
-		if (r < 0 && narrow_failed >= 0)
-			child_fail_at(err_fd, CABIN_STAGE_NARROW, -r,
-				      narrow_failed);
+		e->stage = narrow_failed >= 0 ? CABIN_STAGE_NARROW :
+						CABIN_STAGE_NAMESPACES;
+		e->detail = narrow_failed;
 		if (r < 0)
-			child_fail(err_fd, CABIN_STAGE_NAMESPACES, -r);
+			goto fail;
+		e->detail = -1;
 	}
+	e->stage = CABIN_STAGE_PRIVS;
 	if (!(s->unsafe & CABIN_UNSAFE_CAPS)) {
 		r = cabin_privs_drop(in_userns);
 		if (r < 0)
-			child_fail(err_fd, CABIN_STAGE_PRIVS, -r);
+			goto fail;
 	}
 	/* Root's ids last: the mounts and the drop above needed its powers. */
 	if (root && (s->ids.set_uid || s->ids.set_gid)) {
 		r = cabin_privs_set_ids(&s->ids);
 		if (r < 0)
-			child_fail(err_fd, CABIN_STAGE_PRIVS, -r);
+			goto fail;
 	}
+	e->stage = CABIN_STAGE_RLIMITS;
 	if (s->sandbox) {
 		r = cabin_sandbox_rlimits(s->sandbox);
 		if (r < 0)
-			child_fail(err_fd, CABIN_STAGE_RLIMITS, -r);
+			goto fail;
 	}
-	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
-		child_fail(err_fd, CABIN_STAGE_NNP, errno);
+	e->stage = CABIN_STAGE_NNP;
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) {
+		r = -errno;
+		goto fail;
+	}
+	e->stage = CABIN_STAGE_CONFINE;
 	if (s->confine) {
 		r = s->confine(s->confine_ctx);
 		if (r < 0)
-			child_fail(err_fd, CABIN_STAGE_CONFINE, -r);
+			goto fail;
 	}
+	return 0;
+fail:
+	e->err = -r;
+	return r;
+}
+
+int cabin_spawn_confine_self(const struct cabin_spawn *s,
+			     struct cabin_spawn_error *e)
+{
+	int err = prepare_child(s, -1, e);
+
+	if (err < 0)
+		return err;
+	e->stage = CABIN_STAGE_FILTER;
+	if (s->filter &&
+	    syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, s->filter) < 0) {
+		e->err = errno;
+		return -errno;
+	}
+	return 0;
 }
 
 static void __attribute__((noreturn))
@@ -196,7 +230,12 @@ run_child(const struct cabin_spawn *s, const char *path, pid_t cabin,
 		_exit(CABIN_EXIT_INTERNAL);
 	close(go_fd);
 
-	prepare_child(s, err_fd);
+	{
+		struct cabin_spawn_error e;
+
+		if (prepare_child(s, err_fd, &e) < 0)
+			child_fail_at(err_fd, e.stage, e.err, e.detail);
+	}
 	if (s->run) {
 		close(err_fd);
 		_exit(s->run(s->run_ctx));
@@ -214,18 +253,24 @@ run_child(const struct cabin_spawn *s, const char *path, pid_t cabin,
 	child_fail(err_fd, CABIN_STAGE_EXEC, errno);
 }
 
-static long trace_options(const struct cabin_spawn *s)
+static long trace_options(unsigned int unsafe, bool vfork_done)
 {
 	long opts = PTRACE_O_TRACESYSGOOD | PTRACE_O_TRACEFORK |
 		    PTRACE_O_TRACEVFORK | PTRACE_O_TRACECLONE |
 		    PTRACE_O_TRACEEXEC | PTRACE_O_TRACESECCOMP |
 		    PTRACE_O_TRACEEXIT;
 
-	if (!(s->unsafe & CABIN_UNSAFE_EXITKILL))
+	if (!(unsafe & CABIN_UNSAFE_EXITKILL))
 		opts |= PTRACE_O_EXITKILL;
-	if (s->vfork_done)
+	if (vfork_done)
 		opts |= PTRACE_O_TRACEVFORKDONE;
 	return opts;
+}
+
+int cabin_spawn_seize(pid_t pid, unsigned int unsafe, bool vfork_done)
+{
+	return ptrace(PTRACE_SEIZE, pid, 0, trace_options(unsafe, vfork_done)) < 0 ?
+	       -errno : 0;
 }
 
 int cabin_spawn_child(const struct cabin_spawn *s, struct cabin_child *child)
@@ -255,8 +300,8 @@ int cabin_spawn_child(const struct cabin_spawn *s, struct cabin_child *child)
 	close(go[0]);
 	close(errp[1]);
 	child->error_fd = errp[0];
-	if (!s->run && ptrace(PTRACE_SEIZE, child->pid, 0, trace_options(s)) < 0) {
-		err = -errno;
+	if (!s->run && (err = cabin_spawn_seize(child->pid, s->unsafe,
+						  s->vfork_done)) < 0) {
 		kill(child->pid, SIGKILL);
 		waitpid(child->pid, NULL, 0);
 		close(go[1]);

@@ -90,6 +90,20 @@ int cabin_find_program(const char *name, char *path, size_t len);
 /* Fork the child, seize it with ptrace and let it go.  Returns 0 or -errno. */
 int cabin_spawn_child(const struct cabin_spawn *s, struct cabin_child *child);
 
+/*
+ * cabin_enter: trace the running process pid as a spawned child is
+ * traced (seized with cabin's options); 0 or -errno.
+ */
+int cabin_spawn_seize(pid_t pid, unsigned int unsafe, bool vfork_done);
+
+/*
+ * cabin_enter, in the calling process itself: every step of a spawned
+ * child's sandbox up to and with the filter, but no PID namespace (the
+ * plan must have none) and no exec.  0, or -errno with the stage in *e.
+ */
+int cabin_spawn_confine_self(const struct cabin_spawn *s,
+			     struct cabin_spawn_error *e);
+
 /* Read the child's report after it died before exec; false if it had none. */
 bool cabin_spawn_failure(const struct cabin_child *child,
 			 struct cabin_spawn_error *out);

@@ -2018,6 +2018,62 @@ echo "ESCAPED ran with covers and capabilities: $(cat secret/key 2>&1)"' caps
 	done
 }
 
+# --- issue 20: a process that confined itself (cabin_init, cabin_enter;
+# enter_proxy.c) attacks the proxy kernel, which must be out of its reach.
+# run_enter TAG ATTACK [UNSAFE]: the program in a directory of its own,
+# its report there.
+run_enter() {
+	local tag=$1 attack=$2
+	OUT=$TMP/$tag.out ERR=$TMP/$tag.err REPORT=$TMP/$tag.json
+	rm -f "$REPORT"; mkdir -p "$TMP/$tag.d"
+	(cd "$TMP/$tag.d" && CABIN_UNSAFE=${3:-} timeout -k 5 "$HANG" "$ADV/enter_proxy" "$attack" "$REPORT" "$TMP/$tag.outside" \
+		</dev/null >"$OUT" 2>"$ERR"; exit $?) 2>/dev/null
+	grab $?
+}
+# enter_case NAME ATTACK OFF ERRNO: CONTAINED with ERRNO and the report
+# written (but for the refused entry: none); with CABIN_UNSAFE=OFF (when
+# given) ESCAPED or no report.
+enter_case() {
+	local name="cabin_enter: $1" attack=$2 off=$3 e=$4 written=report_written
+	[ -x "$ADV/enter_proxy" ] || { t_skip "$name" "enter_proxy not built (sanitizer build)"; return; }
+	[ "$attack" = thread ] && written=true
+	run_enter "enter_$attack" "$attack"
+	note "$name: exit $RC: ${LINE:-no output}"
+	if grep -q 'cannot keep the proxy kernel out' "$OUT" "$ERR"; then
+		t_skip "$name" "cabin_enter needs Landlock ABI 6 (Linux 6.12)"
+		return
+	fi
+	if [ "$RC" = 0 ] && [[ $LINE == CONTAINED*"$e"* ]] && $written; then
+		t_ok "$name: contained"
+	else
+		t_fail "$name: contained" "report written: $(report_written && echo yes || echo no); $(what)"
+	fi
+	[ -n "$off" ] || return
+	run_enter "enter_$attack-off" "$attack" "$off"
+	note "$name with CABIN_UNSAFE=$off: exit $RC: ${LINE:-no output}"
+	if [[ $LINE == ESCAPED* ]] || ! report_written; then
+		t_ok "$name: escapes with $off off"
+	else
+		t_fail "$name: escapes with $off off" "$(what)"
+	fi
+}
+protected_by test_enter_proxy sigscope
+test_enter_proxy() {
+	enter_case "SIGKILL to the proxy" kill sigscope EPERM
+	enter_case "pidfd_send_signal to the proxy" pidfd sigscope EPERM
+	# Not dumpable and outside the Landlock domain: shown by hand
+	# (enter_proxy.c's comment).
+	enter_case "/proc/PROXY/mem" mem "" EACCES
+	enter_case "PTRACE_ATTACH to the proxy" ptrace "" EPERM
+	# A thread started just before cabin_enter: the entry is refused.
+	enter_case "a thread started just before" thread "" EBUSY
+	if [ -e "$TMP/enter_thread.outside" ]; then
+		t_fail "cabin_enter: the older thread wrote nothing" "$TMP/enter_thread.outside exists"
+	else
+		t_ok "cabin_enter: the older thread wrote nothing"
+	fi
+}
+
 # CABIN_ADV_ONLY: the other test_* functions do nothing.
 if [ -n "${CABIN_ADV_ONLY:-}" ]; then
 	for f in $CABIN_ADV_ONLY; do
@@ -2027,6 +2083,8 @@ if [ -n "${CABIN_ADV_ONLY:-}" ]; then
 		[[ " $CABIN_ADV_ONLY " == *" $f "* ]] || eval "$f() { :; }"
 	done
 fi
+
+
 
 if [ ! -x "$CABIN" ]; then
 	t_fail "cabin binary" "not found at $CABIN"
@@ -2090,4 +2148,6 @@ test_subtract_rename
 test_subtract_two_runs
 test_subtract_proc
 test_subtract_mount_api
+# issue 20
+test_enter_proxy
 t_done

@@ -52,7 +52,20 @@ else
 	t_fail "make install PREFIX DESTDIR" "exit $?"; diag <"$W/make.log"
 fi
 
-expected="bin/cabin
+# The library's directory is meson's libdir (lib/x86_64-linux-gnu on
+# Debian): shown as LIBDIR below.
+libdir=$(meson introspect "$CABIN_BUILD" --buildoptions 2>/dev/null |
+	python3 -c 'import json, sys
+print([o["value"] for o in json.load(sys.stdin) if o["name"] == "libdir"][0])' 2>/dev/null)
+expected="LIBDIR/libcabin-preload.so
+LIBDIR/libcabin.so
+LIBDIR/libcabin.so.0
+LIBDIR/libcabin.so.0.1.0
+LIBDIR/pkgconfig/cabin.pc
+bin/cabin
+include/cabin/cabin.h
+include/cabin/info.h
+include/cabin/policy.h
 share/bash-completion/completions/cabin
 share/doc/cabin/README.md
 share/doc/cabin/cli-contract.md
@@ -65,8 +78,12 @@ share/doc/cabin/report.md
 share/doc/cabin/security.md
 share/doc/cabin/trace.md
 share/man/man1/cabin.1
+share/man/man3/cabin_enter.3
+share/man/man3/cabin_error.3
+share/man/man3/cabin_init.3
+share/man/man3/libcabin.3
 share/man/man5/cabin-policy.5"
-got=$(cd "$root" 2>/dev/null && find . -type f -o -type l | sed 's|^\./||' | LC_ALL=C sort)
+got=$(cd "$root" 2>/dev/null && find . -type f -o -type l | sed "s|^\./||; s|^$libdir/|LIBDIR/|" | LC_ALL=C sort)
 if [ "$got" = "$expected" ]; then
 	t_ok "installed files under DESTDIR/PREFIX"
 else
@@ -229,6 +246,79 @@ comp_is "--allow-write completes a path" "$W/files/mydir" cabin run --allow-writ
 comp_is "--report completes a file" "$W/files/my.policy" cabin run --report "$W/files/my.p"
 comp_is "policy check completes a file" "$W/files/my.policy" cabin policy check "$W/files/my.p"
 comp_is "--timeout takes no path" "" cabin run --timeout "$W/files/my.p"
+
+# --- issue 20: libcabin.so with its soname, only the public API exported,
+# a pkg-config file a program builds with, and that program confining
+# itself (cabin_init, cabin_enter) against the installed library.
+lib=$root/$libdir
+soname=$(readelf -d "$lib/libcabin.so.0.1.0" 2>&1 | sed -n 's/.*(SONAME).*\[\(.*\)\]/\1/p')
+if [ "$soname" = libcabin.so.0 ] && [ "$(readlink "$lib/libcabin.so")" = libcabin.so.0 ]; then
+	t_ok "libcabin.so: soname libcabin.so.0, libcabin.so its link"
+else
+	t_fail "libcabin.so: soname libcabin.so.0, libcabin.so its link" "soname '$soname', link '$(readlink "$lib/libcabin.so")'"
+fi
+# Exported: exactly the functions the installed headers declare.
+exported=$(nm -D --defined-only "$lib/libcabin.so.0.1.0" 2>&1 | awk '$2 == "T" { sub(/@.*/, "", $3); print $3 }' | LC_ALL=C sort)
+declared=$(cat "$root/include/cabin/"*.h | tr '\n' ' ' | grep -oE '\bcabin_[a-z0-9_]+\(' | tr -d '(' | LC_ALL=C sort -u)
+if [ -n "$exported" ] && [ "$exported" = "$declared" ] &&
+	[ -z "$(nm -D --defined-only "$lib/libcabin.so.0.1.0" | awk '$2 ~ /^[BDRGS]$/')" ]; then
+	t_ok "libcabin.so exports only the headers' functions ($(wc -l <<<"$exported"))"
+else
+	t_fail "libcabin.so exports only the headers' functions" \
+		"$(diff <(echo "$declared") <(echo "$exported") | head -5 | tr '\n' '|')"
+fi
+pc() { PKG_CONFIG_PATH="$lib/pkgconfig" PKG_CONFIG_SYSROOT_DIR="$dest" pkg-config "$@"; }
+flags=$(pc --cflags --libs cabin 2>&1)
+if cc -o "$W/enter" "$src/tests/integration/progs/enter.c" $flags >"$W/cc.log" 2>&1; then
+	t_ok "cc prog.c \$(pkg-config --cflags --libs cabin) builds against the install"
+else
+	t_fail "cc prog.c \$(pkg-config --cflags --libs cabin) builds against the install" "$flags"; diag <"$W/cc.log"
+fi
+# The program confines itself: the write outside refused after the entry,
+# for the caller and its child; the report complete at its end.
+mkdir -m 777 "$W/run"
+outside=$(mktemp /var/tmp/cabin-install.XXXXXX); rm -f "$outside"
+enter_acts() { # enter_acts [runuser -u USER --]
+	(cd "$W/run" && LD_LIBRARY_PATH=$lib "$@" "$W/enter" acts "$outside" "$W/run/r.json") \
+		>"$W/enter.out" 2>"$W/enter.err"
+}
+enter_check() {
+	local rc=$1 why=
+	[ "$rc" = 7 ] || why="status $rc, want 7"
+	grep -qx "before: write $outside: ok" "$W/enter.out" &&
+		grep -qx "after: write $outside: EACCES" "$W/enter.out" &&
+		grep -qx "child: write $outside: EACCES" "$W/enter.out" &&
+		grep -qx "after: ptrace: EPERM" "$W/enter.out" ||
+		why="${why:+$why; }$(tr '\n' '|' <"$W/enter.out")"
+	grep -q '"exit_code": 7' "$W/run/r.json" 2>/dev/null || why="${why:+$why; }no complete report"
+	echo "$why"
+}
+enter_acts; why=$(enter_check $?)
+rm -f "$outside" "$W/run/r.json" "$W/run/inside"
+if [ -z "$why" ]; then t_ok "the installed library: a program's acts refused after cabin_enter"
+else t_fail "the installed library: a program's acts refused after cabin_enter" "$why"; diag <"$W/enter.err"; fi
+if [ "$(id -u)" -eq 0 ] && id cabintest >/dev/null 2>&1; then
+	chmod -R a+rX "$W"
+	enter_acts runuser -u cabintest --; why=$(enter_check $?)
+	rm -f "$outside" "$W/run/r.json" "$W/run/inside"
+	if [ -z "$why" ]; then t_ok "the installed library, as cabintest: acts refused after cabin_enter"
+	else t_fail "the installed library, as cabintest: acts refused after cabin_enter" "$why"; diag <"$W/enter.err"; fi
+fi
+out=$(cd "$W/run" && LD_PRELOAD=$lib/libcabin-preload.so CABIN_PROFILE=default sh -c 'echo ran' 2>&1)
+bad=$(cd "$W/run" && LD_PRELOAD=$lib/libcabin-preload.so CABIN_PROFILE=nope sh -c 'echo ran' 2>&1)
+brc=$?
+if [ "$out" = ran ] && [ "$brc" = 125 ] && [ "$(wc -l <<<"$bad")" = 1 ]; then
+	t_ok "the installed libcabin-preload.so runs sh confined; a bad profile fails closed"
+else
+	t_fail "the installed libcabin-preload.so runs sh confined; a bad profile fails closed" "'$out', $brc '$bad'"
+fi
+err=$(MANWIDTH=80 man --warnings -l "$root/share/man/man3/libcabin.3" 2>&1 >"$W/page.txt")
+if [ -z "$err" ] && grep -q cabin_enter "$W/page.txt" &&
+	MANWIDTH=80 man -M "$root/share/man" 3 cabin_init 2>/dev/null | grep -q EBUSY; then
+	t_ok "man 3 libcabin renders without warnings; man 3 cabin_init finds it"
+else
+	t_fail "man 3 libcabin renders without warnings; man 3 cabin_init finds it"; echo "$err" | diag
+fi
 
 # --- make uninstall removes what was installed.
 if mk -C "$src" uninstall BUILD="$CABIN_BUILD" >"$W/make.log" 2>&1 &&

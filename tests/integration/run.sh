@@ -669,7 +669,8 @@ fields = {"kernel_release": str, "machine": str, "seccomp_filter": bool,
           "kvm_guest_lacks": str,
           "sev_snp_guest": bool, "ptrace_usable": bool,
           "yama_ptrace_scope": int, "cgroup_memory": bool,
-          "cgroup_pids": bool, "cgroup_cpu": bool, "cgroup_why": str}
+          "cgroup_pids": bool, "cgroup_cpu": bool, "cgroup_why": str,
+          "enter_platforms": str}
 bad = []
 if set(info) != set(fields):
     bad.append("fields %s, want %s" % (sorted(info), sorted(fields)))
@@ -2128,6 +2129,152 @@ if need "--gdb fork, exec and signal events" /usr/bin/gdb "$PROGS/debugme"; then
 	gsame "$TMP/gf6n" "$TMP/gf6"
 	[ "$gc" = 3 ] || why="${why:+$why; }cabin status $gc, want 3"
 	gdb_check "--gdb: following a fork child keeps the trace and the summary as without gdb" "$TMP/gf6" "$why"
+fi
+
+# --- issue 20: a process confines itself (libcabin's cabin_init and
+# cabin_enter; progs/enter.c), and libcabin-preload.so confines an
+# unmodified program before its main.  OUTSIDE is outside the working
+# directory and /tmp, which the default profile lets the program write.
+ENTER=$PROGS/enter
+PRELOAD=$CABIN_BUILD/libcabin-preload.so
+if need "cabin_enter: the same acts refused after the entry" "$ENTER"; then
+	outside=$(mktemp /var/tmp/cabin-enter.XXXXXX); rm -f "$outside"
+	quiet run_in /dev/null "$TMP/en1" $TO "$ENTER" acts "$outside" "$TMP/en1.json"; rc=$?
+	why=$("$PY" - "$TMP/en1.json" "$outside" "$WORK/inside" <<'PYEOF' 2>&1
+import json, sys
+r = json.load(open(sys.argv[1]))
+bad = []
+if r["exit_code"] != 7:
+    bad.append("report exit_code %r" % r["exit_code"])
+procs = r["processes"]
+if len(procs) != 2 or procs[1]["exit_code"] != 3 or procs[1]["parent"] != procs[0]["pid"]:
+    bad.append("processes %r" % [(p["pid"], p["parent"], p["exit_code"]) for p in procs])
+denied = [d for d in r["files"]["denied"] if d["path"] == sys.argv[2]]
+if not denied or denied[0]["count"] != 2:
+    bad.append("denied %r" % r["files"]["denied"])
+if sys.argv[3] not in [f["path"] for f in r["files"]["created"]]:
+    bad.append("created %r" % r["files"]["created"])
+if not [p for p in r["ptrace"] if p["result"] == "denied"]:
+    bad.append("ptrace %r" % r["ptrace"])
+print("; ".join(bad))
+PYEOF
+)
+	want="before: write $outside: ok
+after: write $outside: EACCES
+after: write inside: ok
+after: ptrace: EPERM
+child: write $outside: EACCES
+child: exit 3"
+	[ "$(cat "$TMP/en1.out")" = "$want" ] || why="${why:+$why; }output: $(tr '\n' '|' <"$TMP/en1.out")"
+	[ "$rc" = 7 ] || why="${why:+$why; }status $rc, want 7"
+	grep -q "^cabin: pid [0-9]* (enter) was refused write access to $outside by the policy" "$TMP/en1.err" ||
+		why="${why:+$why; }no refusal line: $(head -2 "$TMP/en1.err" | tr '\n' '|')"
+	rm -f "$outside" "$WORK/inside"
+	if [ -z "$why" ]; then t_ok "cabin_enter: the same acts refused after the entry, a forked child too; the report lists them"
+	else t_fail "cabin_enter: the same acts refused after the entry, a forked child too; the report lists them" "$why"; fi
+
+	# Killed from outside: the report is complete when the parent sees
+	# the end (the proxy holds the process at its exit until then).
+	rm -f "$TMP/en2.in" "$TMP/en2.fifo"; mkfifo "$TMP/en2.in" "$TMP/en2.fifo"
+	( cd "$WORK" && exec $TO "$ENTER" wait "$TMP/en2.json" ) <"$TMP/en2.in" >"$TMP/en2.fifo" 2>"$TMP/en2.err" &
+	enpid=$!
+	exec {enfd}>"$TMP/en2.in" {enout}<"$TMP/en2.fifo"
+	IFS= read -r -t "$T_HANG" line <&$enout
+	pkill -KILL -P $enpid 2>/dev/null || kill -KILL $enpid
+	quiet wait $enpid; rc=$?
+	why=$("$PY" -c 'import json, sys
+r = json.load(open(sys.argv[1]))
+p = r["processes"][0]
+print("" if p["signal"] == "SIGKILL" and r["exit_code"] == 137 else "report: %r, exit_code %r" % (p, r["exit_code"]))' "$TMP/en2.json" 2>&1)
+	exec {enfd}>&- {enout}<&-
+	[ "$line" = entered ] || why="${why:+$why; }never entered: $line $(head -2 "$TMP/en2.err" | tr '\n' '|')"
+	[ "$rc" = 137 ] || why="${why:+$why; }status $rc, want 137"
+	if [ -z "$why" ]; then t_ok "cabin_enter: killed by SIGKILL, the report is complete when the parent sees the end"
+	else t_fail "cabin_enter: killed by SIGKILL, the report is complete when the parent sees the end" "$why"; fi
+
+	# A main thread that calls pthread_exit is not the process's end: the
+	# thread left runs on to its exit status, as natively.
+	quiet run_in /dev/null "$TMP/en5" $TO "$ENTER" leader; rc=$?
+	if [ "$rc" = 5 ] && [ "$(cat "$TMP/en5.out")" = "thread: ran" ]; then
+		t_ok "cabin_enter: the main thread's pthread_exit leaves the process running, exit 5"
+	else
+		t_fail "cabin_enter: the main thread's pthread_exit leaves the process running, exit 5" "status $rc, $(head -2 "$TMP/en5.out" "$TMP/en5.err" | tr '\n' '|')"
+	fi
+
+	# Misuse and the kvm platform: each refused with its reason.
+	quiet run_in /dev/null "$TMP/en3" $TO "$ENTER" misuse
+	quiet run_in /dev/null "$TMP/en4" $TO "$ENTER" platform kvm
+	why=
+	grep -qx 'enter first: EINVAL: cabin: cabin_enter: no successful cabin_init before it' "$TMP/en3.out" &&
+		grep -qx 'init: 0: ' "$TMP/en3.out" &&
+		grep -qx 'init again: EALREADY: cabin: cabin_init: called before in this process; once only' "$TMP/en3.out" ||
+		why="misuse: $(tr '\n' '|' <"$TMP/en3.out")"
+	grep -qx "init: EOPNOTSUPP: cabin: cabin_init: --platform kvm cannot take in a running process yet (cabin_enter is the process platform's for now); see 'cabin info'" "$TMP/en4.out" ||
+		why="${why:+$why; }kvm: $(tr '\n' '|' <"$TMP/en4.out")"
+	"$CABIN" info | grep -q '^cabin_enter  *libcabin confines a running process on: process; .*kvm: a later version' ||
+		why="${why:+$why; }cabin info: $("$CABIN" info | grep cabin_enter)"
+	if [ -z "$why" ]; then t_ok "cabin_enter before cabin_init, cabin_init twice, --platform kvm: refused with the reason; cabin info says so"
+	else t_fail "cabin_enter before cabin_init, cabin_init twice, --platform kvm: refused with the reason; cabin info says so" "$why"; fi
+fi
+
+# preload_cmp NAME CMD...: `cabin run --profile default -- CMD` and CMD
+# with libcabin-preload.so under the same profile: the same stdout and
+# status, and the same refusal lines (pids aside).
+preload_cmp() {
+	local name=$1 d=$TMP/pl.$((T_N + 1)) cs ps why=; shift
+	mkdir -p "$d"
+	quiet run_in /dev/null "$d/c" $TO "$CABIN" run --profile default -- "$@"; cs=$?
+	quiet run_in /dev/null "$d/p" $TO env LD_PRELOAD="$PRELOAD" CABIN_PROFILE=default "$@"; ps=$?
+	cmp -s "$d/c.out" "$d/p.out" || why="stdout differs: $(diff "$d/c.out" "$d/p.out" | head -4 | tr '\n' '|')"
+	[ "$cs" = "$ps" ] || why="${why:+$why; }status: cabin run $cs, preload $ps"
+	sed 's/pid [0-9]*/pid N/' "$d/c.err" >"$d/c.e"; sed 's/pid [0-9]*/pid N/' "$d/p.err" >"$d/p.e"
+	cmp -s "$d/c.e" "$d/p.e" || why="${why:+$why; }stderr differs: $(diff "$d/c.e" "$d/p.e" | head -4 | tr '\n' '|')"
+	if [ -z "$why" ]; then t_ok "preload: $name as under cabin run"; else t_fail "preload: $name as under cabin run" "$why"; fi
+}
+if need "preload: the library is built" "$PRELOAD" "$PY"; then
+	outside=$(mktemp /var/tmp/cabin-enter.XXXXXX); echo secret-ok >"$outside"; chmod 644 "$outside"
+	preload_cmp "coreutils (cat, sha256sum, a refused cp)" sh -c "cat $outside; printf abc | sha256sum; cp $outside $outside.copy; echo cp=\$?"
+	preload_cmp "sh (a file in its directory, one outside, a pipeline)" sh -c "echo in >f && cat f && rm f; (echo out >$outside) 2>/dev/null; echo st=\$?; seq 5 | tr 1-5 a-e | sort -r"
+	preload_cmp "python3 (reads, a refused write, a child)" "$PY" -c "
+import subprocess
+print(open('$outside').read().strip())
+try:
+    open('$outside', 'a')
+except OSError as e:
+    print('refused', e.errno)
+print(subprocess.run(['sh', '-c', 'echo child; exit 4']).returncode)"
+	rm -f "$outside" "$outside.copy"
+
+	# CABIN_POLICY, CABIN_TRACE, CABIN_REPORT: a policy file that lets
+	# one directory outside be written, as cabin run --policy does; the
+	# trace and report written.
+	pd=$(mktemp -d /var/tmp/cabin-enter.XXXXXX); chmod 777 "$pd"
+	{ "$CABIN" policy show default; echo "files all $pd"; } >"$TMP/pl.policy"
+	quiet run_in /dev/null "$TMP/plc" $TO "$CABIN" run --policy "$TMP/pl.policy" -- sh -c "echo a >$pd/a && cat $pd/a; echo b >/var/tmp/\${RANDOM}x 2>/dev/null; echo st=\$?"; cs=$?
+	quiet run_in /dev/null "$TMP/plp" $TO env LD_PRELOAD="$PRELOAD" CABIN_POLICY="$TMP/pl.policy" \
+		CABIN_TRACE="$TMP/pl.trace" CABIN_REPORT="$TMP/pl.json" sh -c "echo a >$pd/b && cat $pd/b; echo b >/var/tmp/\${RANDOM}x 2>/dev/null; echo st=\$?"; ps=$?
+	why=
+	[ "$(cat "$TMP/plc.out")" = "a
+st=2" ] || why="cabin run: $(tr '\n' '|' <"$TMP/plc.out") ($cs)"
+	cmp -s "$TMP/plc.out" "$TMP/plp.out" && [ "$cs" = "$ps" ] || why="${why:+$why; }preload: $(tr '\n' '|' <"$TMP/plp.out") ($ps)"
+	grep -q "^[0-9]* *openat(.*\"$pd/b\"" "$TMP/pl.trace" 2>/dev/null || grep -q "\"$pd/b\"" "$TMP/pl.trace" 2>/dev/null ||
+		why="${why:+$why; }no trace line for $pd/b: $(head -c 300 "$TMP/pl.trace" 2>&1 | tr '\n' '|')"
+	grep -q "\"$pd/b\"" "$TMP/pl.json" 2>/dev/null || why="${why:+$why; }the report does not list $pd/b"
+	rm -rf "$pd"
+	if [ -z "$why" ]; then t_ok "preload: CABIN_POLICY as cabin run --policy; CABIN_TRACE and CABIN_REPORT written"
+	else t_fail "preload: CABIN_POLICY as cabin run --policy; CABIN_TRACE and CABIN_REPORT written" "$why"; fi
+
+	# Fail closed: the program does not run; one line says why; 125.
+	for bad in "CABIN_PROFILE=no-such-profile" "CABIN_POLICY=$TMP/no-such.policy" \
+		"CABIN_PROFILE=default CABIN_POLICY=$TMP/no-such.policy" "CABIN_PROFILE="; do
+		quiet run_in /dev/null "$TMP/pf" $TO env LD_PRELOAD="$PRELOAD" $bad sh -c 'echo RAN'; rc=$?
+		why=
+		[ "$rc" = 125 ] || why="status $rc, want 125"
+		[ -s "$TMP/pf.out" ] && why="${why:+$why; }the program ran: $(head -1 "$TMP/pf.out")"
+		[ "$(wc -l <"$TMP/pf.err")" = 1 ] || why="${why:+$why; }want one line: $(tr '\n' '|' <"$TMP/pf.err")"
+		grep -Eq 'no-such|both set|is empty' "$TMP/pf.err" || why="${why:+$why; }the line does not say why: $(head -1 "$TMP/pf.err")"
+		if [ -z "$why" ]; then t_ok "preload fails closed: $bad"; else t_fail "preload fails closed: $bad" "$why"; fi
+	done
 fi
 
 t_done

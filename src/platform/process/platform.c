@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cabin/cabin.h"
 #include "core/proxy.h"
 #include "platform/driver.h"
 #include "platform/process/gdb.h"
@@ -50,6 +51,24 @@ static void process_close(struct cabin_launch *l)
 	l->state = NULL;
 }
 
+/* The proxy on ptrace's thread interface, and cabin's signals forwarded. */
+static int open_proxy(struct cabin_launch *l, struct cabin_process *pp,
+		      struct cabin_proxy *proxy,
+		      struct cabin_saved_signals *signals)
+{
+	int err;
+
+	cabin_tracer_init(pp);
+	pp->timeout = l->timeout;
+	err = l->proxy_init(l->run, proxy, &pp->plat, l->log);
+	if (err < 0)
+		return err;
+	err = cabin_signals_install(signals);
+	if (err < 0)
+		cabin_proxy_free(proxy);
+	return err;
+}
+
 static int process_launch(struct cabin_launch *l)
 {
 	struct cabin_saved_signals signals;
@@ -57,16 +76,9 @@ static int process_launch(struct cabin_launch *l)
 	struct cabin_proxy proxy;
 	int code, err;
 
-	cabin_tracer_init(&pp);
-	pp.timeout = l->timeout;
-	err = l->proxy_init(l->run, &proxy, &pp.plat, l->log);
+	err = open_proxy(l, &pp, &proxy, &signals);
 	if (err < 0)
 		return cabin_platform_start_error(l->log, l->argv[0], err);
-	err = cabin_signals_install(&signals);
-	if (err < 0) {
-		cabin_proxy_free(&proxy);
-		return cabin_platform_start_error(l->log, l->argv[0], err);
-	}
 	l->spawn.signals = &signals;
 	if (l->state) {
 		cabin_gdb_start(l->state, &pp);
@@ -80,6 +92,35 @@ static int process_launch(struct cabin_launch *l)
 	return code;
 }
 
+/* cabin_enter: the caller is traced here, in the proxy's own process. */
+static void serve_attached(void *ctx, int err)
+{
+	struct cabin_launch *l = ctx;
+
+	l->attached(l->run, err);
+}
+
+static int process_serve(struct cabin_launch *l, pid_t pid)
+{
+	struct cabin_saved_signals signals;
+	struct cabin_process pp;
+	struct cabin_proxy proxy;
+	int code, err;
+
+	err = open_proxy(l, &pp, &proxy, &signals);
+	if (err < 0) {
+		l->attached(l->run, err);
+		return CABIN_EXIT_INTERNAL;
+	}
+	code = cabin_tracer_serve(&pp, &proxy, pid, l->unsafe, serve_attached,
+				  l);
+	cabin_signals_restore(&signals);
+	if (code < 0)
+		code = CABIN_EXIT_INTERNAL;
+	l->proxy_close(l->run, &proxy, code, l->log);
+	return code;
+}
+
 const struct cabin_platform_driver cabin_process_driver = {
 	.name = "process",
 	.traits = CABIN_PLATFORM_HOST_TASKS | CABIN_PLATFORM_HOST_FDS |
@@ -87,5 +128,6 @@ const struct cabin_platform_driver cabin_process_driver = {
 	.configure = process_configure,
 	.prepare = process_prepare,
 	.launch = process_launch,
+	.serve = process_serve,
 	.close = process_close,
 };

@@ -39,6 +39,13 @@ struct cabin_process {
 	enum cabin_event_kind stop_kind;
 	bool (*gdb_hold)(struct cabin_process *pp, pid_t tid,
 			 const struct cabin_resume *how, bool *step);
+	/*
+	 * cabin_enter: the entered process, kept stopped at its exit once
+	 * there (held), so that it ends only after the records.
+	 */
+	pid_t hold_pid;
+	bool hold_now;		/* its exit stop now is the process's end */
+	bool held;
 };
 
 /* Ready to run: the platform's operations are ptrace's (ptrace_ops.c). */
@@ -51,5 +58,14 @@ void cabin_tracer_init(struct cabin_process *pp);
  */
 int cabin_tracer_run(struct cabin_process *pp, struct cabin_proxy *proxy,
 		     const struct cabin_spawn *spawn);
+
+/*
+ * cabin_enter: trace the running process pid, tell attached (0 or
+ * -errno), and run the stop loop for it as cabin_tracer_run does; the
+ * process is left held at its exit stop.
+ */
+int cabin_tracer_serve(struct cabin_process *pp, struct cabin_proxy *proxy,
+		       pid_t pid, unsigned int unsafe,
+		       void (*attached)(void *ctx, int err), void *ctx);
 
 #endif

@@ -64,6 +64,17 @@ pid_t cabin_procfs_tgid(pid_t tid)
 	return (pid_t)strtol(line + 6, NULL, 10);
 }
 
+/* The Threads: field of status: how many threads its process has. */
+int cabin_procfs_threads(pid_t tid)
+{
+	char buf[4096], *line;
+
+	if (read_small(tid, "status", buf, sizeof(buf)) < 0)
+		return -1;
+	line = strstr(buf, "\nThreads:");
+	return line ? (int)strtol(line + 9, NULL, 10) : -1;
+}
+
 /*
  * The Seccomp: field of status.  Linux 5.17 and later set it to 3
  * (SECCOMP_MODE_DEAD) in a thread a filter kills, before the thread

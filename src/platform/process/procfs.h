@@ -14,6 +14,8 @@
 
 int cabin_procfs_comm(pid_t tid, char *buf, size_t len);
 pid_t cabin_procfs_tgid(pid_t tid);
+/* How many threads tid's process has (its Threads: line), or -1. */
+int cabin_procfs_threads(pid_t tid);
 /* This process's seccomp listener descriptors (at most max), or -errno. */
 int cabin_procfs_seccomp_listeners(int *fds, int max);
 /* The thread's seccomp mode (0, 1, 2, 3 = killed by a filter) or -errno. */

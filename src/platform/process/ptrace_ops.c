@@ -240,6 +240,12 @@ static int op_resume(void *ctx, pid_t tid, const struct cabin_resume *how)
 	struct cabin_process *pp = ctx;
 	bool step = false;
 
+	/* cabin_enter's process ends only after the records (tracer.c). */
+	if (tid == pp->hold_pid && pp->stop_kind == CABIN_EV_EXITING &&
+	    pp->hold_now) {
+		pp->held = true;
+		return 0;
+	}
 	/* --gdb: the debugger may hold the thread, or be stepping it. */
 	if (pp->gdb_hold && pp->gdb_hold(pp, tid, how, &step))
 		return 0;
@@ -248,7 +254,11 @@ static int op_resume(void *ctx, pid_t tid, const struct cabin_resume *how)
 
 static int op_kill(void *ctx, pid_t tid, int sig)
 {
-	(void)ctx;
+	struct cabin_process *pp = ctx;
+
+	/* Held at its exit stop: a SIGKILL would end the hold. */
+	if (pp->held && tid == pp->hold_pid)
+		return 0;
 	return kill(tid, sig) < 0 ? -errno : 0;
 }
 

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/ptrace.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -242,6 +243,39 @@ static int translate_stop(struct cabin_process *pp, pid_t tid, int status,
 	return -EINVAL;
 }
 
+/*
+ * cabin_enter's process: a main thread that calls exit (pthread_exit)
+ * while other threads run on is not the process's end; it is not held
+ * (the process's end then is its last thread's, reported as under cabin
+ * run).  exit_group, a fatal signal, or the last thread: held.
+ */
+static bool leader_leaves_early(pid_t tid, const struct cabin_event *ev)
+{
+	struct cabin_regs regs;
+
+	if (WIFSIGNALED(ev->exiting.status) ||
+	    cabin_ptrace_ops.get_regs(NULL, tid, &regs) < 0 ||
+	    regs.nr != SYS_exit)
+		return false;
+	return cabin_procfs_threads(tid) > 1;
+}
+
+/*
+ * cabin_enter's process stays stopped at its exit (ptrace_ops.c did not
+ * resume it): to the proxy it has ended now, with the status it is
+ * ending with, and the rest of its tree is drained as after any end.
+ */
+static void hold_exit(struct cabin_process *pp, pid_t tid, int status)
+{
+	struct cabin_event ev;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.kind = CABIN_EV_EXIT;
+	ev.tid = tid;
+	ev.status = status;
+	cabin_proxy_handle(pp->proxy, &ev);
+}
+
 static void handle_status(struct cabin_process *pp, pid_t tid, int status)
 {
 	struct cabin_event ev;
@@ -282,8 +316,12 @@ static void handle_status(struct cabin_process *pp, pid_t tid, int status)
 		cabin_gdb_unshared(pp, ev.exec.former_tid);
 	}
 	pp->stop_kind = ev.kind;
+	if (ev.kind == CABIN_EV_EXITING && tid == pp->hold_pid)
+		pp->hold_now = !leader_leaves_early(tid, &ev);
 	cabin_proxy_handle(pp->proxy, &ev);
 	pp->stop_kind = CABIN_EV_NOTE;
+	if (pp->held && tid == pp->hold_pid && ev.kind == CABIN_EV_EXITING)
+		hold_exit(pp, tid, ev.exiting.status);
 }
 
 /* Which path the narrowing mounts could not cover (sandbox/narrow.h). */
@@ -343,11 +381,41 @@ static void close_inherited_listeners(struct cabin_proxy *proxy)
 	}
 }
 
+/* Every stop of every task, until none is left (or the held one alone). */
+static void stop_loop(struct cabin_process *pp)
+{
+	int status;
+	pid_t tid;
+
+	for (;;) {
+		tid = waitpid(-1, &status, __WALL);
+		check_timeout(pp);
+		if (tid < 0) {
+			if (errno != EINTR)
+				break;
+			cabin_gdb_poll(pp);
+			cabin_gdb_after(pp);
+			continue;
+		}
+		handle_status(pp, tid, status);
+		while (pp->reaped_tid) {
+			tid = pp->reaped_tid;
+			pp->reaped_tid = 0;
+			handle_status(pp, tid, pp->reaped_status);
+		}
+		if (pp->held && !pp->proxy->tasks.count)
+			break;
+		cabin_gdb_poll(pp);
+		cabin_gdb_after(pp);
+	}
+	alarm(0);
+	cabin_signals_target = 0;
+}
+
 int cabin_tracer_run(struct cabin_process *pp, struct cabin_proxy *proxy,
 		     const struct cabin_spawn *spawn)
 {
-	int status, err, code;
-	pid_t tid;
+	int err, code;
 
 	pp->proxy = proxy;
 	if (spawn->filter && !(spawn->unsafe & CABIN_UNSAFE_SECCOMP))
@@ -366,31 +434,32 @@ int cabin_tracer_run(struct cabin_process *pp, struct cabin_proxy *proxy,
 		kill(pp->child.pid, SIGKILL);
 		return err;
 	}
-	for (;;) {
-		tid = waitpid(-1, &status, __WALL);
-		check_timeout(pp);
-		if (tid < 0) {
-			if (errno != EINTR)
-				break;
-			cabin_gdb_poll(pp);
-			cabin_gdb_after(pp);
-			continue;
-		}
-		handle_status(pp, tid, status);
-		while (pp->reaped_tid) {
-			tid = pp->reaped_tid;
-			pp->reaped_tid = 0;
-			handle_status(pp, tid, pp->reaped_status);
-		}
-		cabin_gdb_poll(pp);
-		cabin_gdb_after(pp);
-	}
-	alarm(0);
-	cabin_signals_target = 0;
+	stop_loop(pp);
 	code = cabin_proxy_exit_code(proxy);
 	if (!pp->exec_seen && !proxy->timed_out)
 		code = report_start_failure(pp, code, spawn);
 	close(pp->child.error_fd);
 	pp->child.error_fd = -1;
 	return code;
+}
+
+int cabin_tracer_serve(struct cabin_process *pp, struct cabin_proxy *proxy,
+		       pid_t pid, unsigned int unsafe,
+		       void (*attached)(void *ctx, int err), void *ctx)
+{
+	int err;
+
+	pp->proxy = proxy;
+	pp->hold_pid = pid;
+	err = cabin_proxy_adopt(proxy, pid);
+	if (!err)
+		err = arm_timeout(pp->timeout);
+	if (!err)
+		err = cabin_spawn_seize(pid, unsafe, false);
+	attached(ctx, err);
+	if (err < 0)
+		return err;
+	cabin_signals_target = pid;
+	stop_loop(pp);
+	return cabin_proxy_exit_code(proxy);
 }

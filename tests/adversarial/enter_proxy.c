@@ -1,0 +1,170 @@
+/*
+ * Escape attempts of a process that confined itself (cabin_init and
+ * cabin_enter, linked against libcabin.so) on the proxy kernel, which
+ * must stay out of its reach (src/enter.c): argv[1] is the attack,
+ * argv[2] the report file; CABIN_UNSAFE (as --unsafe-disable) switches
+ * protections off.  One line, CONTAINED or ESCAPED.
+ *
+ *   kill    SIGKILL to the proxy (the process's TracerPid): the proxy gone,
+ *           no report, and nothing judges the process any more.  Kept
+ *           out by Landlock's signal scope: with CABIN_UNSAFE=sigscope
+ *           the kill succeeds (run.sh checks it: no report).
+ *   pidfd   the same through pidfd_open and pidfd_send_signal.
+ *   mem     /proc/PROXY/mem opened for reading: the proxy's memory (the
+ *           policy, the routes) readable.  Kept out twice: the proxy is
+ *           not dumpable and is outside the Landlock domain; by hand,
+ *           with PR_SET_DUMPABLE left out of proxy_main and the Landlock
+ *           step skipped (CABIN_UNSAFE=outputs and a policy without file
+ *           rules), the open succeeds.
+ *   ptrace  PTRACE_ATTACH to the proxy: refused by the policy and by
+ *           Landlock's ptrace scope.
+ *   thread  a thread started just before cabin_enter would run on
+ *           unconfined: cabin_enter must refuse (EBUSY) and the process
+ *           stays as it was; by hand, with the thread count check taken
+ *           out of cabin_enter, the thread writes outside: ESCAPED.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ptrace.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <cabin/cabin.h>
+
+static int go[2];
+
+static pid_t tracer_pid(void)
+{
+	char line[256];
+	int pid = 0;
+	FILE *f = fopen("/proc/self/status", "re");
+
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "TracerPid: %d", &pid) == 1)
+			break;
+	if (f)
+		fclose(f);
+	return pid;
+}
+
+/* Waits for the word, then writes outside the working directory. */
+static void *outsider(void *arg)
+{
+	const char *path = arg;
+	char c;
+	int fd;
+
+	if (read(go[0], &c, 1) != 1)
+		return NULL;
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	if (fd >= 0) {
+		printf("ESCAPED a thread older than cabin_enter wrote %s\n", path);
+		close(fd);
+	} else {
+		printf("CONTAINED the older thread could not write %s: %s\n",
+		       path, strerrorname_np(errno));
+	}
+	fflush(stdout);
+	return NULL;
+}
+
+static int attack_thread(struct cabin_config *cfg, const char *outside)
+{
+	pthread_t t;
+	int err;
+
+	if (pipe(go) < 0 || pthread_create(&t, NULL, outsider, (void *)outside))
+		return 2;
+	if (cabin_init(cfg) < 0) {
+		printf("cabin_init: %s\n", cabin_error());
+		return 1;
+	}
+	err = cabin_enter();
+	if (err == -EBUSY) {
+		printf("CONTAINED cabin_enter refused a process with a thread: %s\n",
+		       strerrorname_np(-err));
+		return 0;
+	}
+	if (err < 0) {
+		printf("cabin_enter: %s\n", cabin_error());
+		return 1;
+	}
+	if (write(go[1], "g", 1) != 1)
+		return 2;
+	pthread_join(t, NULL);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct cabin_config cfg = { .profile = "default" };
+	const char *unsafe = getenv("CABIN_UNSAFE");
+	unsigned int off = 0;
+	pid_t proxy;
+	int fd;
+
+	if (argc < 3) {
+		fprintf(stderr, "usage: %s kill|pidfd|mem|ptrace|thread REPORT [OUTSIDE]\n",
+			argv[0]);
+		return 2;
+	}
+	if (unsafe && cabin_unsafe_parse(unsafe, &off) < 0)
+		return 2;
+	cfg.unsafe = off;
+	cfg.report_path = argv[2];
+	if (!strcmp(argv[1], "thread"))
+		return attack_thread(&cfg, argc > 3 ? argv[3] : "/var/tmp/x");
+	if (cabin_init(&cfg) < 0 || cabin_enter() < 0) {
+		printf("not entered: %s\n", cabin_error());
+		return 1;
+	}
+	proxy = tracer_pid();
+	if (proxy <= 0) {
+		printf("not traced after cabin_enter\n");
+		return 1;
+	}
+	if (!strcmp(argv[1], "kill")) {
+		if (kill(proxy, SIGKILL) == 0)
+			printf("ESCAPED kill(proxy %d, SIGKILL) succeeded\n", proxy);
+		else
+			printf("CONTAINED kill(proxy) failed: %s\n",
+			       strerrorname_np(errno));
+	} else if (!strcmp(argv[1], "pidfd")) {
+		fd = (int)syscall(SYS_pidfd_open, proxy, 0);
+		if (fd >= 0 && syscall(SYS_pidfd_send_signal, fd, SIGKILL,
+				       NULL, 0) == 0)
+			printf("ESCAPED pidfd_send_signal(proxy %d) succeeded\n",
+			       proxy);
+		else
+			printf("CONTAINED pidfd to the proxy: %s\n",
+			       strerrorname_np(errno));
+	} else if (!strcmp(argv[1], "mem")) {
+		char path[64], byte;
+
+		snprintf(path, sizeof(path), "/proc/%d/mem", proxy);
+		fd = open(path, O_RDONLY);
+		if (fd >= 0 && pread(fd, &byte, 1, 0x400000) >= 0)
+			printf("ESCAPED %s opened\n", path);
+		else if (fd >= 0)
+			printf("ESCAPED %s opened (read: %s)\n", path,
+			       strerrorname_np(errno));
+		else
+			printf("CONTAINED open(%s): %s\n", path,
+			       strerrorname_np(errno));
+	} else if (!strcmp(argv[1], "ptrace")) {
+		if (ptrace(PTRACE_ATTACH, proxy, 0, 0) == 0)
+			printf("ESCAPED PTRACE_ATTACH to the proxy %d\n", proxy);
+		else
+			printf("CONTAINED PTRACE_ATTACH to the proxy: %s\n",
+			       strerrorname_np(errno));
+	} else {
+		return 2;
+	}
+	fflush(stdout);
+	return 0;
+}
