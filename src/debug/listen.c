@@ -16,7 +16,7 @@
 
 static int bad(FILE *log, const char *value, const char *why)
 {
-	fprintf(log, "cabin: --gdb=%s: %s; give PORT, :PORT, HOST:PORT (HOST an IP address, 127.0.0.1 if left out) or unix:PATH\n",
+	fprintf(log, "cabin: --gdb=%s: %s; give - (gdb on cabin's stdin and stdout), unix:PATH, PORT, :PORT or HOST:PORT (HOST an IP address, 127.0.0.1 if left out)\n",
 		value, why);
 	return -EINVAL;
 }
@@ -46,6 +46,16 @@ int cabin_debug_addr_parse(const char *value, struct cabin_debug_addr *a,
 	unsigned int port;
 
 	memset(a, 0, sizeof(*a));
+	/*
+	 * gdb started cabin (target remote | cabin run --gdb=- ...): the
+	 * protocol is on cabin's stdin and stdout, nothing listens, so there
+	 * is no seat anybody else could take.
+	 */
+	if (!strcmp(value, "-")) {
+		a->stdio = true;
+		a->loopback = true;
+		return 0;
+	}
 	/* A socket file: only who may open it (0600: the user) connects. */
 	if (!strncmp(value, "unix:", 5)) {
 		struct sockaddr_un *un = (struct sockaddr_un *)&a->ss;

@@ -40,8 +40,46 @@ int cabin_gdb_configure(struct cabin_gdb *g, const char *value, FILE *log)
 	return cabin_debug_addr_parse(value, &g->addr, log);
 }
 
+/*
+ * --gdb=-: the protocol keeps copies of cabin's stdin and stdout (above
+ * 2, close-on-exec, so the program never holds them); cabin's own 0 and
+ * 1 become /dev/null and its stderr, which the program inherits, as
+ * gdbserver does with -.  Nothing listens: nobody else can connect.
+ */
+static int take_stdio(struct cabin_gdb *g)
+{
+	int in, out, null, err;
+
+	in = fcntl(0, F_DUPFD_CLOEXEC, 3);
+	out = in < 0 ? -1 : fcntl(1, F_DUPFD_CLOEXEC, 3);
+	null = out < 0 ? -1 : open("/dev/null", O_RDONLY | O_CLOEXEC);
+	if (null < 0 || dup2(null, 0) < 0 || dup2(2, 1) < 0) {
+		err = errno;
+		fprintf(g->log, "cabin: --gdb=-: cannot take stdin and stdout for gdb: %s\n",
+			strerror(err));
+		if (in >= 0)
+			close(in);
+		if (out >= 0)
+			close(out);
+		if (null >= 0)
+			close(null);
+		return -err;
+	}
+	close(null);
+	g->in_fl = fcntl(in, F_GETFL);
+	g->out_fl = fcntl(out, F_GETFL);
+	fcntl(in, F_SETFL, g->in_fl | O_NONBLOCK);
+	fcntl(out, F_SETFL, g->out_fl | O_NONBLOCK);
+	g->stub.conn.fd = in;
+	g->stub.conn.wfd = out;
+	snprintf(g->where, sizeof(g->where), "stdin and stdout");
+	return 0;
+}
+
 int cabin_gdb_prepare(struct cabin_gdb *g)
 {
+	if (g->addr.stdio)
+		return take_stdio(g);
 	g->listen_fd = cabin_debug_listen(&g->addr, g->log, g->where,
 					  sizeof(g->where));
 	/* A socket file of cabin's: gone with the listener. */
@@ -56,9 +94,16 @@ void cabin_gdb_close(struct cabin_gdb *g)
 	if (g->unlink_where)
 		unlink(g->where);
 	g->unlink_where = false;
+	if (g->stub.conn.wfd > 0) {
+		/* Given back as they came: a terminal's flags are the shell's too. */
+		fcntl(g->stub.conn.fd, F_SETFL, g->in_fl);
+		fcntl(g->stub.conn.wfd, F_SETFL, g->out_fl);
+		close(g->stub.conn.wfd);
+	}
 	if (g->stub.conn.fd >= 0)
 		close(g->stub.conn.fd);
 	g->listen_fd = g->stub.conn.fd = -1;
+	g->stub.conn.wfd = 0;
 	/* Only now: a SIGIO at its default would end cabin. */
 	if (g->sigio_set)
 		sigaction(SIGIO, &g->old_sigio, NULL);
@@ -241,13 +286,16 @@ static bool cancelled(void *ctx)
 void cabin_gdb_start(struct cabin_gdb *g, struct cabin_process *pp)
 {
 	struct cabin_debug_target t;
+	int wfd;
 
 	g->pp = pp;
 	pp->gdb = g;
 	pp->gdb_hold = hold_hook;
 	g->signals_seen = cabin_signals_received;
 	cabin_gdb_target(g, &t);
-	cabin_debug_init(&g->stub, -1, &t, 0);
+	wfd = g->stub.conn.wfd;
+	cabin_debug_init(&g->stub, g->stub.conn.fd, &t, 0);
+	g->stub.conn.wfd = wfd;
 	g->stub.conn.cancelled = cancelled;
 	g->stub.conn.cancel_ctx = g;
 }
@@ -355,19 +403,7 @@ static void unbreak_copy(struct cabin_gdb *g, pid_t child)
 
 static pid_t tgid_of(pid_t tid)
 {
-	char path[64], line[128];
-	long tgid = -1;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/%d/status", (int)tid);
-	f = fopen(path, "re");
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (!strncmp(line, "Tgid:", 5))
-			tgid = strtol(line + 5, NULL, 10);
-	fclose(f);
-	return (pid_t)tgid;
+	return (pid_t)cabin_debug_proc_status(tid, "Tgid");
 }
 
 /* child shares the debugged process's memory: the int3s are lifted. */
@@ -447,19 +483,33 @@ static bool all_held(struct cabin_gdb *g)
 
 /*
  * Only the user's own unconfined debugger may take the seat (peer.c);
- * anyone else is closed on, said, and cabin waits on.
+ * anyone else is closed on and cabin waits on.  A program that connects
+ * again and again gets its first refusals said, then only every
+ * power-of-two'th: it cannot fill cabin's stderr.  1: refused, 0: the
+ * seat is taken, -ECANCELED: the wait ended during the check.
  */
-static bool refused(struct cabin_gdb *g, int fd)
+static int refused(struct cabin_gdb *g, int fd)
 {
 	struct cabin_debug_peer p;
+	unsigned long n;
+	int err;
 
-	if (cabin_debug_peer_check(fd, &p) == 0)
-		return false;
+	err = cabin_debug_peer_check(fd, &g->stub.conn, &p);
+	if (err == 0)
+		return 0;
 	close(fd);
-	fprintf(g->log, "cabin: --gdb: refused a connection (uid %d, pid %d): %s; still waiting for gdb\n",
+	if (err == -ECANCELED)
+		return err;
+	n = ++g->refusals;
+	if (n > 4 && (n & (n - 1)))
+		return 1;
+	fprintf(g->log, "cabin: --gdb: refused a connection (uid %d, pid %d): %s; still waiting for gdb",
 		(int)p.uid, (int)p.pid, p.why);
+	if (n > 4)
+		fprintf(g->log, " (%lu refused so far, not all said)", n);
+	fputc('\n', g->log);
 	fflush(g->log);
-	return true;
+	return 1;
 }
 
 /*
@@ -471,6 +521,13 @@ static int connect_gdb(struct cabin_gdb *g)
 {
 	int fd, err, one = 1;
 
+	g->seated = true;
+	if (g->addr.stdio) {
+		fprintf(g->log, "cabin: --gdb: gdb's remote protocol on cabin's stdin and stdout\n");
+		fflush(g->log);
+		watch_input(g);
+		return 0;
+	}
 	/*
 	 * Said only now, when a signal or the time limit ends the wait: who
 	 * reads this line may count on it.
@@ -484,7 +541,10 @@ static int connect_gdb(struct cabin_gdb *g)
 			return err;
 		fd = accept4(g->listen_fd, NULL, NULL,
 			     SOCK_CLOEXEC | SOCK_NONBLOCK);
-		if (fd >= 0 && refused(g, fd))
+		err = fd >= 0 ? refused(g, fd) : 0;
+		if (err < 0)
+			return err;
+		if (err)
 			continue;
 		if (fd >= 0)
 			break;
@@ -577,7 +637,7 @@ again:
 	if (!g || !g->pending || g->state != CABIN_GDB_ATTACHED ||
 	    !all_held(g))
 		return;
-	if (g->stub.conn.fd < 0) {
+	if (!g->seated) {
 		err = connect_gdb(g);
 		if (err == -ECANCELED) {
 			cabin_proxy_say(pp->proxy, "--gdb: %s while waiting for gdb; the program runs on without it",
@@ -670,7 +730,7 @@ void cabin_gdb_poll(struct cabin_process *pp)
 	pfd.fd = g->stub.conn.fd;
 	pfd.events = POLLIN;
 	while (poll(&pfd, 1, 0) == 1) {
-		n = recv(pfd.fd, &b, 1, MSG_DONTWAIT);
+		n = cabin_debug_read(pfd.fd, &b, 1);
 		if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) {
 			cabin_proxy_say(pp->proxy, "gdb went away; the program runs on, confined");
 			let_go(g, true);
