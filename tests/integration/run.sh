@@ -2074,6 +2074,21 @@ if need "--gdb=- and refusals" /usr/bin/gdb "$PROGS/debugme" "$PY"; then
 	grep -qx '\$1 = 20' "$TMP/gq1.gdb" || why="${why:+$why; }gdb after them did not stop in add(20, 22)"
 	[ "$gc" = 3 ] || why="${why:+$why; }cabin status $gc, want 3"
 	gdb_check "--gdb: repeated refusals are said at a bounded rate; gdb after them debugs" "$TMP/gq1" "$why"
+
+	# A breakpoint in a private page, a shared file then mapped over it:
+	# taking the breakpoint out (z0 at the stop) must not write the byte
+	# it covered into the file (red-team review 2, finding B; before the
+	# fix byte 0x10 of the file became 00).
+	sd=$(mktemp -d /var/tmp/cabin-gdb.XXXXXX); chmod 755 "$sd"
+	head -c 4096 /dev/zero | tr '\0' A >"$sd/f"; cp "$sd/f" "$TMP/gv4.f"
+	gdb_session "$TMP/gv4" "--allow-write $sd" 'handle SIGUSR1 stop nopass;handle SIGUSR2 stop nopass;continue;break *0x700000000010;continue;x/1xb 0x700000000010;delete;continue' "$PROGS/remap" "$sd/f"
+	why=
+	grep -qx 'remapped' "$TMP/gv4.out" || why="the program did not remap: $(head -1 "$TMP/gv4.out")"
+	cmp -s "$sd/f" "$TMP/gv4.f" || why="${why:+$why; }the file changed: $(od -An -tx1 -j16 -N1 "$sd/f")"
+	grep -Eq '^0x700000000010:[[:space:]]+0x41$' "$TMP/gv4.gdb" || why="${why:+$why; }gdb does not read the file's byte 0x41"
+	grep -q 'exited normally\]' "$TMP/gv4.gdb" || why="${why:+$why; }gdb does not see the end"
+	rm -rf "$sd"
+	gdb_check "--gdb: a breakpoint whose page became a shared file is forgotten, the file not written" "$TMP/gv4" "$why"
 fi
 
 t_done

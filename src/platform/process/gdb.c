@@ -381,23 +381,31 @@ bool cabin_gdb_trap(struct cabin_process *pp, pid_t tid, int status)
 	return true;
 }
 
-/* The stub's int3s out of a copy of the debugged process's memory. */
+/*
+ * The stub's int3s out of a copy of the debugged process's memory: only
+ * where the copy still has one in a private mapping (a shared one the
+ * program mapped over it since is a file's or another process's).
+ */
 static void unbreak_copy(struct cabin_gdb *g, pid_t child)
 {
+	unsigned char now;
 	char path[64];
 	size_t i;
+	off_t at;
 	int fd;
 
 	if (!g->stub.nbrk || g->stub.lifted)
 		return;
 	snprintf(path, sizeof(path), "/proc/%d/mem", (int)child);
-	fd = open(path, O_WRONLY | O_CLOEXEC);
+	fd = open(path, O_RDWR | O_CLOEXEC);
 	if (fd < 0)
 		return;
-	for (i = 0; i < g->stub.nbrk; i++)
-		if (pwrite(fd, &g->stub.brk[i].orig, 1,
-			   (off_t)g->stub.brk[i].addr) != 1)
-			break;
+	for (i = 0; i < g->stub.nbrk; i++) {
+		at = (off_t)g->stub.brk[i].addr;
+		if (cabin_gdb_target_private(child, g->stub.brk[i].addr) &&
+		    pread(fd, &now, 1, at) == 1 && now == 0xcc)
+			pwrite(fd, &g->stub.brk[i].orig, 1, at);
+	}
 	close(fd);
 }
 
