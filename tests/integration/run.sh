@@ -2089,6 +2089,17 @@ if need "--gdb=- and refusals" /usr/bin/gdb "$PROGS/debugme" "$PY"; then
 	grep -q 'exited normally\]' "$TMP/gv4.gdb" || why="${why:+$why; }gdb does not see the end"
 	rm -rf "$sd"
 	gdb_check "--gdb: a breakpoint whose page became a shared file is forgotten, the file not written" "$TMP/gv4" "$why"
+
+	# A step over the syscall instruction of a program with a seccomp
+	# filter of its own: the call (refused by that filter) is still seen
+	# at its entry and traced (review 2, finding D: a PTRACE_SINGLESTEP
+	# has no entry stop, and the line was missing).
+	gdb_session "$TMP/gd1" "--profile trace --trace=$TMP/gd1.trace" 'break *the_syscall;continue;stepi;print $rax;continue' "$PROGS/ownfilter"
+	why=
+	grep -q 'getppid() = -1 EPERM .*own seccomp filter' "$TMP/gd1.trace" || why="the stepped getppid is not in the trace"
+	grep -qx '\$1 = -1' "$TMP/gd1.gdb" || why="${why:+$why; }after stepi rax is not -1 (-EPERM)"
+	grep -q 'exited normally\]' "$TMP/gd1.gdb" || why="${why:+$why; }gdb does not see the end"
+	gdb_check "--gdb: a step over a syscall of a program with its own filter keeps it in the trace" "$TMP/gd1" "$why"
 fi
 
 t_done
