@@ -37,14 +37,23 @@ int cabin_debug_addr_parse(const char *value, struct cabin_debug_addr *a,
 int cabin_debug_listen(const struct cabin_debug_addr *a, FILE *log,
 		       char *where, size_t len);
 
+struct cabin_debug_conn;
+
+/*
+ * --gdb=-: c reads copies of cabin's stdin and writes its stdout (made
+ * non-blocking, their flags before into fl); cabin's own 0 becomes
+ * /dev/null and 1 its stderr.  0, or -errno said on log.
+ */
+int cabin_debug_take_stdio(struct cabin_debug_conn *c, int fl[2], FILE *log);
+/* Their flags back, the stdout copy closed (c->fd is the caller's). */
+void cabin_debug_give_stdio(struct cabin_debug_conn *c, const int fl[2]);
+
 /* Who is at the other end of gdb's connection (peer.c). */
 struct cabin_debug_peer {
 	uid_t uid;		/* -1: unknown */
 	pid_t pid;		/* a process holding its socket, 0: unknown */
 	char why[160];		/* why it was refused */
 };
-
-struct cabin_debug_conn;
 
 /* The number after "NAME:" in /proc/PID/status, -1 when there is none. */
 long cabin_debug_proc_status(pid_t pid, const char *name);

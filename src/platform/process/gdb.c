@@ -40,46 +40,13 @@ int cabin_gdb_configure(struct cabin_gdb *g, const char *value, FILE *log)
 	return cabin_debug_addr_parse(value, &g->addr, log);
 }
 
-/*
- * --gdb=-: the protocol keeps copies of cabin's stdin and stdout (above
- * 2, close-on-exec, so the program never holds them); cabin's own 0 and
- * 1 become /dev/null and its stderr, which the program inherits, as
- * gdbserver does with -.  Nothing listens: nobody else can connect.
- */
-static int take_stdio(struct cabin_gdb *g)
-{
-	int in, out, null, err;
-
-	in = fcntl(0, F_DUPFD_CLOEXEC, 3);
-	out = in < 0 ? -1 : fcntl(1, F_DUPFD_CLOEXEC, 3);
-	null = out < 0 ? -1 : open("/dev/null", O_RDONLY | O_CLOEXEC);
-	if (null < 0 || dup2(null, 0) < 0 || dup2(2, 1) < 0) {
-		err = errno;
-		fprintf(g->log, "cabin: --gdb=-: cannot take stdin and stdout for gdb: %s\n",
-			strerror(err));
-		if (in >= 0)
-			close(in);
-		if (out >= 0)
-			close(out);
-		if (null >= 0)
-			close(null);
-		return -err;
-	}
-	close(null);
-	g->in_fl = fcntl(in, F_GETFL);
-	g->out_fl = fcntl(out, F_GETFL);
-	fcntl(in, F_SETFL, g->in_fl | O_NONBLOCK);
-	fcntl(out, F_SETFL, g->out_fl | O_NONBLOCK);
-	g->stub.conn.fd = in;
-	g->stub.conn.wfd = out;
-	snprintf(g->where, sizeof(g->where), "stdin and stdout");
-	return 0;
-}
-
 int cabin_gdb_prepare(struct cabin_gdb *g)
 {
-	if (g->addr.stdio)
-		return take_stdio(g);
+	if (g->addr.stdio) {
+		snprintf(g->where, sizeof(g->where), "stdin and stdout");
+		return cabin_debug_take_stdio(&g->stub.conn, g->stdio_fl,
+					      g->log);
+	}
 	g->listen_fd = cabin_debug_listen(&g->addr, g->log, g->where,
 					  sizeof(g->where));
 	/* A socket file of cabin's: gone with the listener. */
@@ -94,12 +61,8 @@ void cabin_gdb_close(struct cabin_gdb *g)
 	if (g->unlink_where)
 		unlink(g->where);
 	g->unlink_where = false;
-	if (g->stub.conn.wfd > 0) {
-		/* Given back as they came: a terminal's flags are the shell's too. */
-		fcntl(g->stub.conn.fd, F_SETFL, g->in_fl);
-		fcntl(g->stub.conn.wfd, F_SETFL, g->out_fl);
-		close(g->stub.conn.wfd);
-	}
+	if (g->stub.conn.wfd > 0)
+		cabin_debug_give_stdio(&g->stub.conn, g->stdio_fl);
 	if (g->stub.conn.fd >= 0)
 		close(g->stub.conn.fd);
 	g->listen_fd = g->stub.conn.fd = -1;

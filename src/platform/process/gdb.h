@@ -36,7 +36,7 @@ struct cabin_gdb {
 	int listen_fd;
 	bool seated;		/* gdb's connection taken (or --gdb=-) */
 	unsigned long refusals;	/* connections refused so far */
-	int in_fl, out_fl;	/* --gdb=-: stdin's, stdout's flags before */
+	int stdio_fl[2];	/* --gdb=-: stdin's, stdout's flags before */
 	FILE *log;
 	enum { CABIN_GDB_WAITING, CABIN_GDB_ATTACHED, CABIN_GDB_DONE } state;
 	struct cabin_process *pp;
