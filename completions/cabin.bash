@@ -38,7 +38,7 @@ _cabin_run_value()
 	--net) COMPREPLY=($(compgen -W "none loopback host" -- "$cur")); return ;;
 	--trace-format) COMPREPLY=($(compgen -W "text jsonl" -- "$cur")); return ;;
 	--forward) COMPREPLY=($(compgen -W "exit ring" -- "$cur")); return ;;
-	--gdb) COMPREPLY=($(compgen -W "127.0.0.1:0 127.0.0.1:1234 unix:" -- "$cur")); return ;;
+	--gdb) COMPREPLY=($(compgen -W "- 127.0.0.1:0 127.0.0.1:1234 unix:" -- "$cur")); return ;;
 	esac
 	kind=$(_cabin_run_options "$cabin" | sed -n "s/^$opt[= ]*\t//p")
 	case $kind in

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "core/netguard_int.h"
@@ -378,6 +379,33 @@ static int add_creds(struct cabin_netguard_call *c, struct ng_msg *m)
 }
 
 /*
+ * Room to send on fd within NG_SEND_WAIT_MS.  A signal cabin takes
+ * meanwhile (--gdb's SIGIO when gdb writes, installed without
+ * SA_RESTART so that the stop loop's waitpid sees a ^C) does not cut the
+ * wait short: that would fail the program's blocking send with EAGAIN.
+ */
+static bool wait_room(int fd)
+{
+	struct pollfd pfd = { .fd = fd, .events = POLLOUT };
+	struct timespec start, now;
+	long left = NG_SEND_WAIT_MS;
+	int n;
+
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	for (;;) {
+		n = poll(&pfd, 1, (int)left);
+		if (n >= 0 || errno != EINTR)
+			return n > 0;
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		left = NG_SEND_WAIT_MS -
+		       ((now.tv_sec - start.tv_sec) * 1000 +
+			(now.tv_nsec - start.tv_nsec) / 1000000);
+		if (left <= 0)
+			return false;
+	}
+}
+
+/*
  * cabin never blocks for long or takes a SIGPIPE on the program's behalf:
  * it sends with MSG_DONTWAIT | MSG_NOSIGNAL and waits a bounded time for
  * room when the program's socket is blocking.
@@ -394,7 +422,6 @@ static long send_copy(struct cabin_netguard_call *c, struct ng_msg *m,
 		.msg_control = m->controllen ? m->control : NULL,
 		.msg_controllen = m->controllen,
 	};
-	struct pollfd pfd = { .fd = c->sock, .events = POLLOUT };
 	bool wait = blocking(c->sock, flags);
 	struct cabin_caps caps;
 	long ret;
@@ -416,7 +443,7 @@ static long send_copy(struct cabin_netguard_call *c, struct ng_msg *m,
 		return ret;
 	ret = sendmsg(c->sock, &mh, (int)flags);
 	if (ret < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) && wait &&
-	    poll(&pfd, 1, NG_SEND_WAIT_MS) > 0)
+	    wait_room(c->sock))
 		ret = sendmsg(c->sock, &mh, (int)flags);
 	if (ret < 0)
 		ret = -errno;

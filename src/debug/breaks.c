@@ -119,13 +119,30 @@ static int insert_break(struct cabin_debug *d, uint64_t addr)
 	return 0;
 }
 
+/*
+ * May breakpoint i's byte be written (want: what is there now, 0xcc or
+ * what it covered)?  The program may have mapped something else there
+ * since the int3 went in (a shared file page, MAP_FIXED): writing would
+ * reach the file or another process, so only a private mapping that
+ * still holds want is written, else the breakpoint is forgotten.
+ */
+static bool still_ours(const struct cabin_debug *d, size_t i,
+		       unsigned char want)
+{
+	unsigned char now;
+
+	return d->t.private_at(d->t.ctx, d->brk[i].addr) &&
+	       d->t.read_mem(d->t.ctx, d->pid, d->brk[i].addr, &now, 1) == 1 &&
+	       now == want;
+}
+
 static int remove_break(struct cabin_debug *d, uint64_t addr)
 {
 	int i = find_break(d, addr);
 
 	if (i < 0)
 		return 0;
-	if (!d->lifted)
+	if (!d->lifted && still_ours(d, (size_t)i, 0xcc))
 		d->t.write_mem(d->t.ctx, d->pid, addr, &d->brk[i].orig, 1);
 	d->brk[i] = d->brk[--d->nbrk];
 	return 0;
@@ -150,9 +167,15 @@ void cabin_debug_lift(struct cabin_debug *d, bool lift)
 	if (d->lifted == lift)
 		return;
 	d->lifted = lift;
-	for (i = 0; i < d->nbrk; i++)
+	for (i = 0; i < d->nbrk;) {
+		if (!still_ours(d, i, lift ? 0xcc : d->brk[i].orig)) {
+			d->brk[i] = d->brk[--d->nbrk];
+			continue;
+		}
 		d->t.write_mem(d->t.ctx, d->pid, d->brk[i].addr,
 			       lift ? &d->brk[i].orig : &cc, 1);
+		i++;
+	}
 }
 
 /* DR7: local enable, the condition (01 write, 11 access) and length. */

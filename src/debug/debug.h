@@ -21,11 +21,12 @@ struct cabin_debug_addr {
 	struct sockaddr_storage ss;
 	socklen_t len;
 	bool loopback;
+	bool stdio;		/* --gdb=-: cabin's stdin and stdout */
 };
 
 /*
- * --gdb=HOST:PORT, :PORT or PORT (host 127.0.0.1); an IPv6 host in
- * brackets.  0, or -EINVAL with one line on log.
+ * --gdb=-, unix:PATH, HOST:PORT, :PORT or PORT (host 127.0.0.1); an IPv6
+ * host in brackets.  0, or -EINVAL with one line on log.
  */
 int cabin_debug_addr_parse(const char *value, struct cabin_debug_addr *a,
 			   FILE *log);
@@ -36,6 +37,17 @@ int cabin_debug_addr_parse(const char *value, struct cabin_debug_addr *a,
 int cabin_debug_listen(const struct cabin_debug_addr *a, FILE *log,
 		       char *where, size_t len);
 
+struct cabin_debug_conn;
+
+/*
+ * --gdb=-: c reads copies of cabin's stdin and writes its stdout (made
+ * non-blocking, their flags before into fl); cabin's own 0 becomes
+ * /dev/null and 1 its stderr.  0, or -errno said on log.
+ */
+int cabin_debug_take_stdio(struct cabin_debug_conn *c, int fl[2], FILE *log);
+/* Their flags back, the stdout copy closed (c->fd is the caller's). */
+void cabin_debug_give_stdio(struct cabin_debug_conn *c, const int fl[2]);
+
 /* Who is at the other end of gdb's connection (peer.c). */
 struct cabin_debug_peer {
 	uid_t uid;		/* -1: unknown */
@@ -43,16 +55,26 @@ struct cabin_debug_peer {
 	char why[160];		/* why it was refused */
 };
 
+/* The number after "NAME:" in /proc/PID/status, -1 when there is none. */
+long cabin_debug_proc_status(pid_t pid, const char *name);
+
 /*
  * 0 when the peer of the accepted connection fd is a process of the user
- * who ran cabin (or, under sudo, of SUDO_UID) that nothing confines;
- * -EPERM with p->why otherwise (docs/security.md says what is checked).
+ * who ran cabin (or, under sudo, of SUDO_UID) that nothing confines and
+ * that traces nothing; -EPERM with p->why otherwise (docs/security.md
+ * says what is checked), -ECANCELED when c->cancelled ended the check.
  */
-int cabin_debug_peer_check(int fd, struct cabin_debug_peer *p);
+int cabin_debug_peer_check(int fd, const struct cabin_debug_conn *c,
+			   struct cabin_debug_peer *p);
 
 /* One debugger connection: framing, checksums, acknowledgements. */
 struct cabin_debug_conn {
 	int fd;
+	/*
+	 * Where replies go when it is not fd (--gdb=-: a copy of cabin's
+	 * stdout); 0: fd itself (the copies are made above 2).
+	 */
+	int wfd;
 	bool noack;
 	/*
 	 * Asked whenever a wait for gdb is interrupted by a signal (SIGALRM,
@@ -73,6 +95,8 @@ struct cabin_debug_conn {
  * the wait is not missed: they are blocked but while waiting.
  */
 int cabin_debug_wait(struct cabin_debug_conn *c, int fd, short events);
+/* What fd has now, without waiting (a socket, or a pipe's O_NONBLOCK). */
+ssize_t cabin_debug_read(int fd, void *buf, size_t len);
 /*
  * The next packet's payload into buf (NUL-terminated), a lone ^C as
  * "\x03"; its length, or -errno (-EPIPE: gdb went away).

@@ -5,6 +5,7 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,7 +17,7 @@
 
 static int bad(FILE *log, const char *value, const char *why)
 {
-	fprintf(log, "cabin: --gdb=%s: %s; give PORT, :PORT, HOST:PORT (HOST an IP address, 127.0.0.1 if left out) or unix:PATH\n",
+	fprintf(log, "cabin: --gdb=%s: %s; give - (gdb on cabin's stdin and stdout), unix:PATH, PORT, :PORT or HOST:PORT (HOST an IP address, 127.0.0.1 if left out)\n",
 		value, why);
 	return -EINVAL;
 }
@@ -46,6 +47,16 @@ int cabin_debug_addr_parse(const char *value, struct cabin_debug_addr *a,
 	unsigned int port;
 
 	memset(a, 0, sizeof(*a));
+	/*
+	 * gdb started cabin (target remote | cabin run --gdb=- ...): the
+	 * protocol is on cabin's stdin and stdout, nothing listens, so there
+	 * is no seat anybody else could take.
+	 */
+	if (!strcmp(value, "-")) {
+		a->stdio = true;
+		a->loopback = true;
+		return 0;
+	}
 	/* A socket file: only who may open it (0600: the user) connects. */
 	if (!strncmp(value, "unix:", 5)) {
 		struct sockaddr_un *un = (struct sockaddr_un *)&a->ss;
@@ -144,4 +155,48 @@ fail:
 	if (fd >= 0)
 		close(fd);
 	return -err;
+}
+
+/*
+ * --gdb=-: the protocol keeps copies of cabin's stdin and stdout (above
+ * 2, close-on-exec, so the program never holds them); cabin's own 0 and
+ * 1 become /dev/null and its stderr, which the program inherits, as
+ * gdbserver does with -.  Nothing listens: nobody else can connect.
+ */
+int cabin_debug_take_stdio(struct cabin_debug_conn *c, int fl[2], FILE *log)
+{
+	int in, out, null, err;
+
+	in = fcntl(0, F_DUPFD_CLOEXEC, 3);
+	out = in < 0 ? -1 : fcntl(1, F_DUPFD_CLOEXEC, 3);
+	null = out < 0 ? -1 : open("/dev/null", O_RDONLY | O_CLOEXEC);
+	if (null < 0 || dup2(null, 0) < 0 || dup2(2, 1) < 0) {
+		err = errno;
+		fprintf(log, "cabin: --gdb=-: cannot take stdin and stdout for gdb: %s\n",
+			strerror(err));
+		if (in >= 0)
+			close(in);
+		if (out >= 0)
+			close(out);
+		if (null >= 0)
+			close(null);
+		return -err;
+	}
+	close(null);
+	fl[0] = fcntl(in, F_GETFL);
+	fl[1] = fcntl(out, F_GETFL);
+	fcntl(in, F_SETFL, fl[0] | O_NONBLOCK);
+	fcntl(out, F_SETFL, fl[1] | O_NONBLOCK);
+	c->fd = in;
+	c->wfd = out;
+	return 0;
+}
+
+void cabin_debug_give_stdio(struct cabin_debug_conn *c, const int fl[2])
+{
+	/* Given back as they came: a terminal's flags are the shell's too. */
+	fcntl(c->fd, F_SETFL, fl[0]);
+	fcntl(c->wfd, F_SETFL, fl[1]);
+	close(c->wfd);
+	c->wfd = 0;
 }

@@ -82,6 +82,16 @@ int cabin_debug_wait(struct cabin_debug_conn *c, int fd, short events)
 	return err;
 }
 
+ssize_t cabin_debug_read(int fd, void *buf, size_t len)
+{
+	ssize_t n = recv(fd, buf, len, MSG_DONTWAIT);
+
+	/* --gdb=-: cabin's stdin, a pipe or gdb's socketpair, non-blocking. */
+	if (n < 0 && errno == ENOTSOCK)
+		n = read(fd, buf, len);
+	return n;
+}
+
 static int next_byte(struct cabin_debug_conn *c)
 {
 	ssize_t n;
@@ -89,7 +99,7 @@ static int next_byte(struct cabin_debug_conn *c)
 	while (c->pos == c->have) {
 		if (cabin_debug_wait(c, c->fd, POLLIN) < 0)
 			return -1;
-		n = recv(c->fd, c->in, sizeof(c->in), MSG_DONTWAIT);
+		n = cabin_debug_read(c->fd, c->in, sizeof(c->in));
 		if (n < 0 && (errno == EINTR || errno == EAGAIN))
 			continue;
 		if (n <= 0)
@@ -102,13 +112,17 @@ static int next_byte(struct cabin_debug_conn *c)
 
 static int write_all(struct cabin_debug_conn *c, const char *p, size_t len)
 {
+	int out = c->wfd > 0 ? c->wfd : c->fd;
 	ssize_t n;
 
 	while (len) {
 		/* A debugger that reads nothing does not hold cabin either. */
-		if (cabin_debug_wait(c, c->fd, POLLOUT) < 0)
+		if (cabin_debug_wait(c, out, POLLOUT) < 0)
 			return -EPIPE;
-		n = send(c->fd, p, len, MSG_DONTWAIT | MSG_NOSIGNAL);
+		n = send(out, p, len, MSG_DONTWAIT | MSG_NOSIGNAL);
+		/* A pipe or socketpair end of --gdb=- (non-blocking). */
+		if (n < 0 && errno == ENOTSOCK)
+			n = write(out, p, len);
 		if (n < 0 && (errno == EINTR || errno == EAGAIN))
 			continue;
 		if (n <= 0)

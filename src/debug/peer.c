@@ -2,17 +2,20 @@
  * Who connected to --gdb.  Whoever holds the connection can write the
  * program's memory and registers, so it must be someone who could debug
  * the program anyway: the user who ran cabin, from a process nothing
- * confines.  The kernel names the peer: NETLINK_SOCK_DIAG looks the
- * peer's socket up by the connection's exact 4-tuple and gives its owner
- * (the uid that created it) and inode; /proc/PID/fd says which processes
- * hold that inode.  Every holder must be unconfined: no seccomp filter,
- * no no_new_privs, not traced by this cabin.  Confinement is inherited
- * by every child and cannot be dropped, so a confined program cannot
- * reach the seat through a process it starts either (docs/security.md).
- * On a unix socket (--gdb=unix:PATH) SO_PEERCRED names the uid and the
- * process that called connect, which may be a supervisor connecting for
- * a confined program (another cabin's netguard does): the holders of the
- * peer socket (unix_diag's UNIX_DIAG_PEER) are checked as for TCP.
+ * confines.  --gdb=- has no peer to judge: gdb started cabin.
+ *
+ * unix:PATH: SO_PEERCRED names the uid and the process that called
+ * connect, fixed at connect (passing the descriptor on cannot change it;
+ * SO_PEERPIDFD makes sure the pid was not reused).  It must be
+ * unconfined (no seccomp filter, no no_new_privs, not traced by this
+ * cabin) and trace nothing: another cabin's supervisor connects and
+ * sends for its confined program, a deputy.
+ *
+ * TCP has no such record: NETLINK_SOCK_DIAG looks the peer's socket up
+ * by the connection's exact 4-tuple (its owner and inode), and a bounded
+ * walk of /proc/PID/fd finds who holds that inode now.  Nobody (a socket
+ * in flight in SCM_RIGHTS), a confined holder or a tracer is refused.
+ * It is a snapshot: docs/security.md says what it cannot promise.
  */
 #include <arpa/inet.h>
 #include <dirent.h>
@@ -21,11 +24,12 @@
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 #include <linux/sock_diag.h>
-#include <linux/unix_diag.h>
 #include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "debug/debug.h"
@@ -151,59 +155,62 @@ static int diag_lookup(int fd, uid_t *uid, unsigned long *inode)
 	return 0;
 }
 
-struct unix_want {
-	unsigned int ino;
-	unsigned long peer;
+/*
+ * A walk of /proc, bounded: a program of the same user can open a great
+ * many descriptors to make it slow (each connection costs a walk), so it
+ * looks at SCAN_MAX entries and SCAN_SECONDS at most, and ends as soon
+ * as cabin's time limit or a signal ends the wait for gdb.
+ */
+#define SCAN_MAX (1u << 18)
+#define SCAN_SECONDS 2
+
+struct scan {
+	const struct cabin_debug_conn *c;
+	struct timespec start;
+	size_t entries;
+	int err;		/* -ECANCELED, -E2BIG: the walk was cut short */
 };
 
-static bool unix_match(const struct nlmsghdr *h, void *ctx)
+static bool scan_on(struct scan *s)
 {
-	struct unix_want *w = ctx;
-	const struct unix_diag_msg *m = NLMSG_DATA(h);
-	const struct rtattr *a;
-	int len;
+	struct timespec now;
 
-	if (h->nlmsg_len < NLMSG_LENGTH(sizeof(*m)) || m->udiag_ino != w->ino)
+	if (s->err)
 		return false;
-	len = (int)(h->nlmsg_len - NLMSG_LENGTH(sizeof(*m)));
-	for (a = (const struct rtattr *)(m + 1); RTA_OK(a, len);
-	     a = RTA_NEXT(a, len))
-		if (a->rta_type == UNIX_DIAG_PEER &&
-		    RTA_PAYLOAD(a) >= sizeof(uint32_t))
-			memcpy(&w->peer, RTA_DATA(a), sizeof(uint32_t));
-	return w->peer != 0;
+	if (++s->entries % 256)
+		return true;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (s->c && s->c->cancelled && s->c->cancelled(s->c->cancel_ctx))
+		s->err = -ECANCELED;
+	else if (s->entries >= SCAN_MAX ||
+		 now.tv_sec - s->start.tv_sec > SCAN_SECONDS)
+		s->err = -E2BIG;
+	return !s->err;
 }
 
-/* A unix socket's peer socket inode (unix_diag, by our own inode). */
-static int unix_peer_inode(int fd, unsigned long *inode)
+long cabin_debug_proc_status(pid_t pid, const char *name)
 {
-	struct {
-		struct nlmsghdr nh;
-		struct unix_diag_req r;
-	} req;
-	struct unix_want w = { 0, 0 };
-	struct stat st;
-	int err;
+	char path[64], line[256];
+	size_t len = strlen(name);
+	long v = -1;
+	FILE *f;
 
-	if (fstat(fd, &st) < 0)
-		return -errno;
-	memset(&req, 0, sizeof(req));
-	req.r.sdiag_family = AF_UNIX;
-	req.r.udiag_states = ~0u;
-	req.r.udiag_ino = (unsigned int)st.st_ino;
-	req.r.udiag_show = UDIAG_SHOW_PEER;
-	req.r.udiag_cookie[0] = INET_DIAG_NOCOOKIE;
-	req.r.udiag_cookie[1] = INET_DIAG_NOCOOKIE;
-	w.ino = (unsigned int)st.st_ino;
-	err = diag_ask(&req.nh, sizeof(req), unix_match, &w);
-	if (err < 0)
-		return err;
-	*inode = w.peer;
-	return 0;
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	f = fopen(path, "re");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, name, len) && line[len] == ':') {
+			v = strtol(line + len + 1, NULL, 10);
+			break;
+		}
+	fclose(f);
+	return v;
 }
 
 /* The processes holding socket inode: their pids, how many. */
-static size_t holders(unsigned long inode, pid_t *out, size_t max)
+static size_t holders(struct scan *s, unsigned long inode, pid_t *out,
+		      size_t max)
 {
 	char want[48], path[600], link[48];
 	struct dirent *p, *f;
@@ -215,14 +222,14 @@ static size_t holders(unsigned long inode, pid_t *out, size_t max)
 	proc = opendir("/proc");
 	if (!proc)
 		return 0;
-	while (n < max && (p = readdir(proc))) {
+	while (n < max && scan_on(s) && (p = readdir(proc))) {
 		if (p->d_name[0] < '1' || p->d_name[0] > '9')
 			continue;
 		snprintf(path, sizeof(path), "/proc/%s/fd", p->d_name);
 		fds = opendir(path);
 		if (!fds)
 			continue;	/* gone, or not ours to look at */
-		while ((f = readdir(fds))) {
+		while (scan_on(s) && (f = readdir(fds))) {
 			snprintf(path, sizeof(path), "/proc/%s/fd/%s",
 				 p->d_name, f->d_name);
 			l = readlink(path, link, sizeof(link) - 1);
@@ -238,6 +245,40 @@ static size_t holders(unsigned long inode, pid_t *out, size_t max)
 	}
 	closedir(proc);
 	return n;
+}
+
+/*
+ * One of pids that traces a process, else 0.  A tracer (another cabin's
+ * supervisor, which performs its program's connect and send and holds
+ * copies of its descriptors) can act for a confined program: it is its
+ * deputy, not the user's debugger.  TracerPid names the tracing thread;
+ * its process is what holds descriptors.
+ */
+static pid_t a_tracer(struct scan *s, const pid_t *pids, size_t n)
+{
+	struct dirent *p;
+	long tracer, tgid;
+	pid_t found = 0;
+	size_t i;
+	DIR *proc;
+
+	proc = opendir("/proc");
+	if (!proc)
+		return -1;
+	while (!found && scan_on(s) && (p = readdir(proc))) {
+		if (p->d_name[0] < '1' || p->d_name[0] > '9')
+			continue;
+		tracer = cabin_debug_proc_status((pid_t)atoi(p->d_name),
+						 "TracerPid");
+		if (tracer <= 0)
+			continue;
+		tgid = cabin_debug_proc_status((pid_t)tracer, "Tgid");
+		for (i = 0; i < n; i++)
+			if (pids[i] == tracer || pids[i] == tgid)
+				found = pids[i];
+	}
+	closedir(proc);
+	return found;
 }
 
 /* What confines pid, or NULL when nothing does. */
@@ -287,13 +328,22 @@ static bool allowed_uid(uid_t uid)
 	return !errno && !*end && v == uid;
 }
 
-/* A unix socket's peer, as the kernel saw it connect: true if fd is one. */
-static bool unix_peer(int fd, struct cabin_debug_peer *p)
+#ifndef SO_PEERPIDFD
+#define SO_PEERPIDFD 77
+#endif
+
+/*
+ * A unix socket's peer, as the kernel saw it connect: true if fd is one.
+ * *pidfd: that process (not a later one with its pid), -1 when the kernel
+ * gives none (before Linux 6.5), -ESRCH when it has ended.
+ */
+static bool unix_peer(int fd, struct cabin_debug_peer *p, int *pidfd)
 {
 	struct sockaddr_storage ours;
 	socklen_t ol = sizeof(ours), cl;
 	struct ucred cred;
 
+	*pidfd = -1;
 	if (getsockname(fd, (struct sockaddr *)&ours, &ol) < 0 ||
 	    ours.ss_family != AF_UNIX)
 		return false;
@@ -302,56 +352,121 @@ static bool unix_peer(int fd, struct cabin_debug_peer *p)
 		p->uid = cred.uid;
 		p->pid = cred.pid;
 	}
+	cl = sizeof(*pidfd);
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERPIDFD, pidfd, &cl) < 0)
+		*pidfd = errno == ESRCH ? -ESRCH : -1;
 	return true;
 }
 
-int cabin_debug_peer_check(int fd, struct cabin_debug_peer *p)
+static int refuse(struct cabin_debug_peer *p, const char *why)
+{
+	snprintf(p->why, sizeof(p->why), "%s", why);
+	return -EPERM;
+}
+
+/* A walk cut short: cabin's wait ended, or it was too long to finish. */
+static int cut_short(const struct scan *s, struct cabin_debug_peer *p)
+{
+	if (s->err == -ECANCELED) {
+		refuse(p, "cabin's wait for gdb ended while it was checked");
+		return -ECANCELED;
+	}
+	return refuse(p, "who holds its socket cannot be found in time (too many processes or descriptors); use --gdb=- or --gdb=unix:PATH");
+}
+
+/*
+ * unix:PATH: the process that called connect, as SO_PEERCRED recorded it
+ * then; passing the descriptor on later cannot change it.  It must be
+ * the user's, unconfined, and no tracer (another cabin's supervisor
+ * connecting for its program).
+ */
+static int unix_check(struct scan *s, struct cabin_debug_peer *p, int pidfd)
+{
+	const char *why;
+
+	if (p->pid <= 0)
+		return refuse(p, "the process that connected cannot be named");
+	if (pidfd == -ESRCH)
+		return refuse(p, "the process that connected has ended");
+	why = confinement(p->pid);
+	if (why)
+		return refuse(p, why);
+	if (a_tracer(s, &p->pid, 1))
+		return refuse(p, "it traces another process (another cabin's supervisor, acting for its confined program)");
+	if (s->err)
+		return cut_short(s, p);
+	/* Still the process that connected: its pid was not reused. */
+	if (pidfd >= 0 &&
+	    syscall(SYS_pidfd_send_signal, pidfd, 0, NULL, 0) < 0)
+		return refuse(p, "the process that connected has ended");
+	return 0;
+}
+
+/*
+ * TCP: the processes holding the peer socket now.  A socket in flight
+ * (SCM_RIGHTS) is held by nobody; a tracer may hold a copy for the
+ * program it confines: both refused.  What TCP cannot promise is in
+ * docs/security.md.
+ */
+static int inet_check(struct scan *s, unsigned long inode,
+		      struct cabin_debug_peer *p)
 {
 	pid_t pids[MAX_HOLDERS];
-	unsigned long inode = 0;
 	const char *why;
 	size_t n, i;
-	int err;
 
-	memset(p, 0, sizeof(*p));
-	p->uid = (uid_t)-1;
-	if (unix_peer(fd, p)) {
-		why = p->pid > 0 ? confinement(p->pid) :
-		      "the process that connected cannot be named";
-		if (why) {
-			snprintf(p->why, sizeof(p->why), "%s", why);
-			return -EPERM;
-		}
-		err = unix_peer_inode(fd, &inode);
-	} else {
-		err = diag_lookup(fd, &p->uid, &inode);
-	}
-	if (err < 0) {
-		snprintf(p->why, sizeof(p->why),
-			 "its socket is not in the kernel's table (%s)",
-			 strerror(-err));
-		return -EPERM;
-	}
-	if (!allowed_uid(p->uid)) {
-		snprintf(p->why, sizeof(p->why),
-			 "uid %u is not the user who ran cabin (uid %u)",
-			 (unsigned int)p->uid, (unsigned int)getuid());
-		return -EPERM;
-	}
-	n = holders(inode, pids, MAX_HOLDERS);
-	if (!n) {
-		snprintf(p->why, sizeof(p->why),
-			 "no process that holds its socket can be found");
-		return -EPERM;
-	}
+	n = holders(s, inode, pids, MAX_HOLDERS);
+	if (s->err)
+		return cut_short(s, p);
+	if (!n)
+		return refuse(p, "no process holds its socket (it may be in flight between processes)");
+	if (n == MAX_HOLDERS)
+		return refuse(p, "too many processes hold its socket");
 	p->pid = pids[0];
 	for (i = 0; i < n; i++) {
 		why = confinement(pids[i]);
 		if (why) {
 			p->pid = pids[i];
-			snprintf(p->why, sizeof(p->why), "%s", why);
-			return -EPERM;
+			return refuse(p, why);
 		}
 	}
+	p->pid = a_tracer(s, pids, n);
+	if (p->pid)
+		return refuse(p, "it traces another process (another cabin's supervisor, acting for its confined program)");
+	p->pid = pids[0];
+	if (s->err)
+		return cut_short(s, p);
 	return 0;
+}
+
+int cabin_debug_peer_check(int fd, const struct cabin_debug_conn *c,
+			   struct cabin_debug_peer *p)
+{
+	struct scan s = { .c = c };
+	unsigned long inode = 0;
+	int err, pidfd;
+	bool is_unix;
+
+	memset(p, 0, sizeof(*p));
+	p->uid = (uid_t)-1;
+	clock_gettime(CLOCK_MONOTONIC, &s.start);
+	is_unix = unix_peer(fd, p, &pidfd);
+	err = is_unix ? 0 : diag_lookup(fd, &p->uid, &inode);
+	if (err < 0) {
+		snprintf(p->why, sizeof(p->why),
+			 "its socket is not in the kernel's table (%s)",
+			 strerror(-err));
+		err = -EPERM;
+	} else if (!allowed_uid(p->uid)) {
+		snprintf(p->why, sizeof(p->why),
+			 "uid %u is not the user who ran cabin (uid %u)",
+			 (unsigned int)p->uid, (unsigned int)getuid());
+		err = -EPERM;
+	} else {
+		err = is_unix ? unix_check(&s, p, pidfd) :
+				inet_check(&s, inode, p);
+	}
+	if (pidfd >= 0)
+		close(pidfd);
+	return err;
 }

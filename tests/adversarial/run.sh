@@ -2074,6 +2074,66 @@ test_enter_proxy() {
 	fi
 }
 
+# Issue 19 (red-team review 2, finding A): a confined program of the same
+# user takes another cabin's --gdb seat.  gdb_seat_steal.py connects,
+# puts its socket in flight (SCM_RIGHTS) and lets its own cabin's
+# supervisor hold the only other copy (a blocked sendto it performs),
+# then closes its own.  The victim cabin is stopped (SIGSTOP) until the
+# attacker says "ready", so the victim judges the connection while the
+# deputy holds it.  Without the fix (i19-gdb at e61d537: holders judged
+# by seccomp/no_new_privs only) the TCP attacker was served 3 times out
+# of 3 ("served T05thread:...": then M and c, code execution in the
+# debugged program); now that holder is refused as a tracer.  Over
+# unix:PATH, SO_PEERCRED names the supervisor that connected: refused as
+# a tracer.  A control line: no --unsafe-disable switch turns it off.
+test_gdb_seat_steal() {
+	local name=gdb_seat_steal how vp cp vfd vcat ap afd line where got d
+	if [ ! -x /usr/bin/python3 ]; then
+		t_skip "$name: the seat stays the user's" "no /usr/bin/python3"
+		return
+	fi
+	for how in tcp unix; do
+		d=$TMP/$name-$how
+		mkdir -p "$d" && mkfifo "$d/v.fifo" "$d/a.fifo" || return
+		where=--gdb=127.0.0.1:0
+		[ $how = unix ] && where=--gdb=unix:$d/g.sock
+		"$CABIN" run "$where" -- /bin/true </dev/null >"$d/v.out" 2>"$d/v.fifo" &
+		vp=$!
+		BG_PIDS+=("$vp")
+		exec {vfd}<"$d/v.fifo"
+		IFS= read -r line <&$vfd
+		cat <&$vfd >"$d/v.err" &
+		vcat=$!
+		# Stopped: it judges the connection only once the deputy holds it.
+		kill -STOP "$vp"
+		where=${line##*:}
+		where=${where%)}
+		[ $how = unix ] && where=g.sock
+		(cd "$d" && exec timeout -k 5 "$HANG" "$CABIN" run --profile default -- \
+			/usr/bin/python3 - "$where" <"$HERE/gdb_seat_steal.py") >"$d/a.fifo" 2>"$d/a.err" &
+		ap=$!
+		exec {afd}<"$d/a.fifo"
+		IFS= read -r line <&$afd
+		kill -CONT "$vp"
+		got=$(cat <&$afd)
+		wait $ap
+		exec {afd}<&-
+		# Waiting for gdb still: a signal ends the wait, true runs.
+		kill -TERM "$vp" 2>/dev/null
+		wait $vp
+		wait $vcat
+		exec {vfd}<&-
+		note "$name ($how): the attacker said: $line; $got"
+		if [ "$line" = ready ] && [ "$got" = refused ] &&
+		   grep -q '^cabin: --gdb: refused a connection' "$d/v.err"; then
+			t_ok "$name ($how): the seat stays the user's"
+		else
+			t_fail "$name ($how): the seat stays the user's" \
+				"attacker: $line $got $(tail -2 "$d/a.err" | tr '\n' ' '); victim: $(head -c 300 "$d/v.err" | tr '\n' ' ')"
+		fi
+	done
+}
+
 # CABIN_ADV_ONLY: the other test_* functions do nothing.
 if [ -n "${CABIN_ADV_ONLY:-}" ]; then
 	for f in $CABIN_ADV_ONLY; do
@@ -2150,4 +2210,6 @@ test_subtract_proc
 test_subtract_mount_api
 # issue 20
 test_enter_proxy
+# issue 19
+test_gdb_seat_steal
 t_done

@@ -1857,10 +1857,10 @@ if need "--gdb sessions" /usr/bin/gdb "$PROGS/debugme"; then
 	gdb_check "--gdb: the listening socket is not the program's" "$TMP/g9" "$why"
 fi
 one_line "--gdb with a port out of range: one line" \
-	"cabin: --gdb=127.0.0.1:70000: the port must be a number from 0 to 65535 (0: any free port); give PORT, :PORT, HOST:PORT (HOST an IP address, 127.0.0.1 if left out) or unix:PATH" \
+	"cabin: --gdb=127.0.0.1:70000: the port must be a number from 0 to 65535 (0: any free port); give - (gdb on cabin's stdin and stdout), unix:PATH, PORT, :PORT or HOST:PORT (HOST an IP address, 127.0.0.1 if left out)" \
 	run --gdb=127.0.0.1:70000 -- true
 one_line "--gdb with a host name: one line" \
-	"cabin: --gdb=localhost:1234: the host is not an IPv4 or IPv6 address; give PORT, :PORT, HOST:PORT (HOST an IP address, 127.0.0.1 if left out) or unix:PATH" \
+	"cabin: --gdb=localhost:1234: the host is not an IPv4 or IPv6 address; give - (gdb on cabin's stdin and stdout), unix:PATH, PORT, :PORT or HOST:PORT (HOST an IP address, 127.0.0.1 if left out)" \
 	run --gdb=localhost:1234 -- true
 one_line "--gdb with --platform kvm: refused before the probe" \
 	"cabin: --gdb is not available with --platform kvm yet; debug the program on --platform process" \
@@ -2024,7 +2024,7 @@ if need "--gdb peer checks" /usr/bin/gdb "$PROGS/debugme" "$PY"; then
 	[ "$line" = "cabin: waiting for gdb on $sd/s (target remote $sd/s)" ] || why="waiting line: $line"
 	[ "$mode" = 600 ] || why="${why:+$why; }the socket's mode is $mode, want 600"
 	grep -q '^eof' "$TMP/gx1.cl" || why="${why:+$why; }the confined client was served: $(head -3 "$TMP/gx1.cl")"
-	grep -Eq '^cabin: --gdb: refused a connection \(uid [0-9]+, pid [0-9]+\): it runs under a seccomp filter' "$TMP/gx1.err" ||
+	grep -Eq '^cabin: --gdb: refused a connection \(uid [0-9]+, pid [0-9]+\): (it runs under a seccomp filter|it traces another process)' "$TMP/gx1.err" ||
 		why="${why:+$why; }no line refusing the confined client"
 	grep -qx '\$1 = 20' "$TMP/gx1.gdb" || why="${why:+$why; }gdb did not stop in add(20, 22)"
 	[ "$gc" = 3 ] || why="${why:+$why; }cabin status $gc, want 3"
@@ -2275,6 +2275,82 @@ st=2" ] || why="cabin run: $(tr '\n' '|' <"$TMP/plc.out") ($cs)"
 		grep -Eq 'no-such|both set|is empty' "$TMP/pf.err" || why="${why:+$why; }the line does not say why: $(head -1 "$TMP/pf.err")"
 		if [ -z "$why" ]; then t_ok "preload fails closed: $bad"; else t_fail "preload fails closed: $bad" "$why"; fi
 	done
+fi
+
+# ------------------------------------ --gdb (issue 19, red-team review 2)
+if need "--gdb=- and refusals" /usr/bin/gdb "$PROGS/debugme" "$PY"; then
+	D=$PROGS/debugme
+	# --gdb=-: gdb starts cabin and speaks on its stdin and stdout;
+	# nothing listens.  The program's stdin is /dev/null, its stdout
+	# cabin's stderr (the protocol owns cabin's stdout).
+	( cd "$WORK" && quiet $TO gdb -batch -nx \
+		-ex "target remote | exec $CABIN run --gdb=- -- $D 2>$TMP/gs1.err" \
+		-ex 'break add' -ex continue -ex 'print a' -ex bt -ex continue "$D" \
+		</dev/null >"$TMP/gs1.gdb" 2>&1 )
+	why=
+	grep -qx '\$1 = 20' "$TMP/gs1.gdb" || why="gdb did not stop in add(20, 22)"
+	grep -q '^#1  0x[0-9a-f]* in main (argc=1' "$TMP/gs1.gdb" || why="${why:+$why; }bt does not reach main"
+	grep -q 'exited with code 03\]' "$TMP/gs1.gdb" || why="${why:+$why; }gdb does not see exit code 3"
+	grep -qx 'sum 42' "$TMP/gs1.err" || why="${why:+$why; }the program's output is not on cabin's stderr"
+	grep -qx "cabin: --gdb: gdb's remote protocol on cabin's stdin and stdout" "$TMP/gs1.err" ||
+		why="${why:+$why; }no line naming stdin and stdout"
+	grep -q 'waiting for gdb on' "$TMP/gs1.err" && why="${why:+$why; }it listened"
+	cp "$TMP/gs1.err" "$TMP/gs1.out"
+	gdb_check "--gdb=-: gdb on cabin's stdin/stdout (target remote |): break, print, bt, exit code" "$TMP/gs1" "$why"
+
+	( cd "$WORK" && quiet $TO gdb -batch -nx \
+		-ex "target remote | exec $CABIN run --gdb=- -- /bin/sh -c 'readlink /proc/self/fd/0; echo said' 2>$TMP/gs2.err" \
+		-ex continue </dev/null >"$TMP/gs2.gdb" 2>&1 )
+	why=
+	grep -qx '/dev/null' "$TMP/gs2.err" || why="the program's stdin is not /dev/null"
+	grep -qx 'said' "$TMP/gs2.err" || why="${why:+$why; }the program's stdout is not cabin's stderr"
+	grep -q 'exited normally\]' "$TMP/gs2.gdb" || why="${why:+$why; }gdb does not see the end"
+	gdb_check "--gdb=-: the program's stdin is /dev/null, its stdout cabin's stderr" "$TMP/gs2" "$why"
+
+	# A confined program that connects again and again: its first four
+	# refusals are said, then only the 8th, 16th...; gdb after it debugs.
+	GC=$HERE/progs/gdb_client.py
+	gdb_bg "$TMP/gq1" "" "$D"
+	for i in 1 2 3 4 5 6 7 8 9 10; do
+		$TO "$CABIN" run -- "$PY" - "$port" probe <"$GC" >>"$TMP/gq1.cl" 2>&1
+	done
+	quiet $TO gdb -batch -nx -ex "target remote 127.0.0.1:$port" -ex 'break add' \
+		-ex continue -ex 'print a' -ex continue "$D" </dev/null >"$TMP/gq1.gdb" 2>&1
+	gdb_bg_wait
+	why=
+	[ "$(grep -c '^eof' "$TMP/gq1.cl")" = 10 ] || why="not every confined client was refused: $(grep -v '^eof' "$TMP/gq1.cl" | head -2)"
+	n=$(grep -c '^cabin: --gdb: refused a connection' "$TMP/gq1.err")
+	[ "$n" = 5 ] || why="${why:+$why; }$n refusal lines for 10 refusals, want 5 (1-4 and the 8th)"
+	grep -q 'still waiting for gdb (8 refused so far, not all said)$' "$TMP/gq1.err" || why="${why:+$why; }no line for the 8th refusal"
+	grep -qx '\$1 = 20' "$TMP/gq1.gdb" || why="${why:+$why; }gdb after them did not stop in add(20, 22)"
+	[ "$gc" = 3 ] || why="${why:+$why; }cabin status $gc, want 3"
+	gdb_check "--gdb: repeated refusals are said at a bounded rate; gdb after them debugs" "$TMP/gq1" "$why"
+
+	# A breakpoint in a private page, a shared file then mapped over it:
+	# taking the breakpoint out (z0 at the stop) must not write the byte
+	# it covered into the file (red-team review 2, finding B; before the
+	# fix byte 0x10 of the file became 00).
+	sd=$(mktemp -d /var/tmp/cabin-gdb.XXXXXX); chmod 755 "$sd"
+	head -c 4096 /dev/zero | tr '\0' A >"$sd/f"; cp "$sd/f" "$TMP/gv4.f"
+	gdb_session "$TMP/gv4" "--allow-write $sd" 'handle SIGUSR1 stop nopass;handle SIGUSR2 stop nopass;continue;break *0x700000000010;continue;x/1xb 0x700000000010;delete;continue' "$PROGS/remap" "$sd/f"
+	why=
+	grep -qx 'remapped' "$TMP/gv4.out" || why="the program did not remap: $(head -1 "$TMP/gv4.out")"
+	cmp -s "$sd/f" "$TMP/gv4.f" || why="${why:+$why; }the file changed: $(od -An -tx1 -j16 -N1 "$sd/f")"
+	grep -Eq '^0x700000000010:[[:space:]]+0x41$' "$TMP/gv4.gdb" || why="${why:+$why; }gdb does not read the file's byte 0x41"
+	grep -q 'exited normally\]' "$TMP/gv4.gdb" || why="${why:+$why; }gdb does not see the end"
+	rm -rf "$sd"
+	gdb_check "--gdb: a breakpoint whose page became a shared file is forgotten, the file not written" "$TMP/gv4" "$why"
+
+	# A step over the syscall instruction of a program with a seccomp
+	# filter of its own: the call (refused by that filter) is still seen
+	# at its entry and traced (review 2, finding D: a PTRACE_SINGLESTEP
+	# has no entry stop, and the line was missing).
+	gdb_session "$TMP/gd1" "--profile trace --trace=$TMP/gd1.trace" 'break *the_syscall;continue;stepi;print $rax;continue' "$PROGS/ownfilter"
+	why=
+	grep -q 'getppid() = -1 EPERM .*own seccomp filter' "$TMP/gd1.trace" || why="the stepped getppid is not in the trace"
+	grep -qx '\$1 = -1' "$TMP/gd1.gdb" || why="${why:+$why; }after stepi rax is not -1 (-EPERM)"
+	grep -q 'exited normally\]' "$TMP/gd1.gdb" || why="${why:+$why; }gdb does not see the end"
+	gdb_check "--gdb: a step over a syscall of a program with its own filter keeps it in the trace" "$TMP/gd1" "$why"
 fi
 
 t_done

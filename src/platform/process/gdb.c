@@ -130,7 +130,7 @@ static bool hold_hook(struct cabin_process *pp, pid_t tid,
 	 * event: if it shares the debugged memory, the int3s go now.
 	 */
 	if (g->state == CABIN_GDB_ATTACHED && pp->stop_kind == CABIN_EV_ATTACH &&
-	    cabin_gdb_status_id(tid, "Tgid:") != g->pid &&
+	    (pid_t)cabin_debug_proc_status(tid, "Tgid") != g->pid &&
 	    syscall(SYS_kcmp, g->pid, tid, KCMP_VM, 0, 0) == 0)
 		cabin_gdb_share(g, tid);
 	/*
@@ -226,13 +226,16 @@ static bool cancelled(void *ctx)
 void cabin_gdb_start(struct cabin_gdb *g, struct cabin_process *pp)
 {
 	struct cabin_debug_target t;
+	int wfd;
 
 	g->pp = pp;
 	pp->gdb = g;
 	pp->gdb_hold = hold_hook;
 	g->signals_seen = cabin_signals_received;
 	cabin_gdb_target(g, &t);
-	cabin_debug_init(&g->stub, -1, &t, 0);
+	wfd = g->stub.conn.wfd;
+	cabin_debug_init(&g->stub, g->stub.conn.fd, &t, 0);
+	g->stub.conn.wfd = wfd;
 	g->stub.conn.cancelled = cancelled;
 	g->stub.conn.cancel_ctx = g;
 }
@@ -549,7 +552,7 @@ static void follow_child(struct cabin_gdb *g, pid_t child)
 	 * (vfork_parent).  Another thread of it would run into them: then
 	 * they go, as from any parent gdb lets go.
 	 */
-	keep = vfork && cabin_gdb_status_id(g->pid, "Threads:") == 1;
+	keep = vfork && (pid_t)cabin_debug_proc_status(g->pid, "Threads") == 1;
 	memcpy(dr, g->dr, sizeof(dr));
 	if (keep) {
 		cabin_debug_lift(&g->stub, false);
@@ -605,7 +608,7 @@ again:
 	if (!g || !g->pending || g->state != CABIN_GDB_ATTACHED ||
 	    !all_held(g))
 		return;
-	if (g->stub.conn.fd < 0) {
+	if (!g->seated) {
 		err = cabin_gdb_conn_accept(g);
 		if (err == -ECANCELED) {
 			cabin_proxy_say(pp->proxy, "--gdb: %s while waiting for gdb; the program runs on without it",
@@ -710,7 +713,7 @@ void cabin_gdb_poll(struct cabin_process *pp)
 	pfd.fd = g->stub.conn.fd;
 	pfd.events = POLLIN;
 	while (poll(&pfd, 1, 0) == 1) {
-		n = recv(pfd.fd, &b, 1, MSG_DONTWAIT);
+		n = cabin_debug_read(pfd.fd, &b, 1);
 		if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) {
 			cabin_proxy_say(pp->proxy, "gdb went away; the program runs on, confined");
 			let_go(g, true);

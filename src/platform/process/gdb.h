@@ -37,6 +37,9 @@ struct cabin_gdb {
 	char where[120];	/* "127.0.0.1:PORT" or the socket's path */
 	bool unlink_where;	/* where is cabin's socket file */
 	int listen_fd;
+	bool seated;		/* gdb's connection taken (or --gdb=-) */
+	unsigned long refusals;	/* connections refused so far */
+	int stdio_fl[2];	/* --gdb=-: stdin's, stdout's flags before */
 	FILE *log;
 	enum { CABIN_GDB_WAITING, CABIN_GDB_ATTACHED, CABIN_GDB_DONE } state;
 	struct cabin_process *pp;

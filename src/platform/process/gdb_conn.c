@@ -27,6 +27,11 @@ int cabin_gdb_configure(struct cabin_gdb *g, const char *value, FILE *log)
 
 int cabin_gdb_prepare(struct cabin_gdb *g)
 {
+	if (g->addr.stdio) {
+		snprintf(g->where, sizeof(g->where), "stdin and stdout");
+		return cabin_debug_take_stdio(&g->stub.conn, g->stdio_fl,
+					      g->log);
+	}
 	g->listen_fd = cabin_debug_listen(&g->addr, g->log, g->where,
 					  sizeof(g->where));
 	/* A socket file of cabin's: gone with the listener. */
@@ -41,9 +46,12 @@ void cabin_gdb_close(struct cabin_gdb *g)
 	if (g->unlink_where)
 		unlink(g->where);
 	g->unlink_where = false;
+	if (g->stub.conn.wfd > 0)
+		cabin_debug_give_stdio(&g->stub.conn, g->stdio_fl);
 	if (g->stub.conn.fd >= 0)
 		close(g->stub.conn.fd);
 	g->listen_fd = g->stub.conn.fd = -1;
+	g->stub.conn.wfd = 0;
 	/* Only now: a SIGIO at its default would end cabin. */
 	if (g->sigio_set)
 		sigaction(SIGIO, &g->old_sigio, NULL);
@@ -89,19 +97,33 @@ static void watch_input(struct cabin_gdb *g)
 
 /*
  * Only the user's own unconfined debugger may take the seat (peer.c);
- * anyone else is closed on, said, and cabin waits on.
+ * anyone else is closed on and cabin waits on.  A program that connects
+ * again and again gets its first refusals said, then only every
+ * power-of-two'th: it cannot fill cabin's stderr.  1: refused, 0: the
+ * seat is taken, -ECANCELED: the wait ended during the check.
  */
-static bool refused(struct cabin_gdb *g, int fd)
+static int refused(struct cabin_gdb *g, int fd)
 {
 	struct cabin_debug_peer p;
+	unsigned long n;
+	int err;
 
-	if (cabin_debug_peer_check(fd, &p) == 0)
-		return false;
+	err = cabin_debug_peer_check(fd, &g->stub.conn, &p);
+	if (err == 0)
+		return 0;
 	close(fd);
-	fprintf(g->log, "cabin: --gdb: refused a connection (uid %d, pid %d): %s; still waiting for gdb\n",
+	if (err == -ECANCELED)
+		return err;
+	n = ++g->refusals;
+	if (n > 4 && (n & (n - 1)))
+		return 1;
+	fprintf(g->log, "cabin: --gdb: refused a connection (uid %d, pid %d): %s; still waiting for gdb",
 		(int)p.uid, (int)p.pid, p.why);
+	if (n > 4)
+		fprintf(g->log, " (%lu refused so far, not all said)", n);
+	fputc('\n', g->log);
 	fflush(g->log);
-	return true;
+	return 1;
 }
 
 /*
@@ -113,6 +135,13 @@ int cabin_gdb_conn_accept(struct cabin_gdb *g)
 {
 	int fd, err, one = 1;
 
+	g->seated = true;
+	if (g->addr.stdio) {
+		fprintf(g->log, "cabin: --gdb: gdb's remote protocol on cabin's stdin and stdout\n");
+		fflush(g->log);
+		watch_input(g);
+		return 0;
+	}
 	/*
 	 * Said only now, when a signal or the time limit ends the wait: who
 	 * reads this line may count on it.
@@ -126,7 +155,10 @@ int cabin_gdb_conn_accept(struct cabin_gdb *g)
 			return err;
 		fd = accept4(g->listen_fd, NULL, NULL,
 			     SOCK_CLOEXEC | SOCK_NONBLOCK);
-		if (fd >= 0 && refused(g, fd))
+		err = fd >= 0 ? refused(g, fd) : 0;
+		if (err < 0)
+			return err;
+		if (err)
 			continue;
 		if (fd >= 0)
 			break;

@@ -15,6 +15,7 @@
 
 #include "core/task.h"
 #include "platform/process/gdb_fork.h"
+#include "platform/process/gdb_target.h"
 
 static bool in_sharers(struct cabin_gdb *g, pid_t tid, bool drop)
 {
@@ -46,26 +47,34 @@ bool cabin_gdb_fork_candidate(struct cabin_gdb *g, pid_t tid)
 	if (tid == g->fork_child)
 		return true;
 	/* Its parent's event may come after its first stop. */
-	return cabin_gdb_status_id(tid, "Tgid:") == tid &&
-	       cabin_gdb_status_id(tid, "PPid:") == g->pid;
+	return (pid_t)cabin_debug_proc_status(tid, "Tgid") == tid &&
+	       (pid_t)cabin_debug_proc_status(tid, "PPid") == g->pid;
 }
 
+/*
+ * Only where the copy still has an int3 in a private mapping: a shared
+ * one the program mapped over it since is a file's or another process's.
+ */
 void cabin_gdb_unbreak(struct cabin_gdb *g, pid_t child)
 {
+	unsigned char now;
 	char path[64];
 	size_t i;
+	off_t at;
 	int fd;
 
 	if (!g->stub.nbrk || g->stub.lifted)
 		return;
 	snprintf(path, sizeof(path), "/proc/%d/mem", (int)child);
-	fd = open(path, O_WRONLY | O_CLOEXEC);
+	fd = open(path, O_RDWR | O_CLOEXEC);
 	if (fd < 0)
 		return;
-	for (i = 0; i < g->stub.nbrk; i++)
-		if (pwrite(fd, &g->stub.brk[i].orig, 1,
-			   (off_t)g->stub.brk[i].addr) != 1)
-			break;
+	for (i = 0; i < g->stub.nbrk; i++) {
+		at = (off_t)g->stub.brk[i].addr;
+		if (cabin_gdb_target_private(child, g->stub.brk[i].addr) &&
+		    pread(fd, &now, 1, at) == 1 && now == 0xcc)
+			pwrite(fd, &g->stub.brk[i].orig, 1, at);
+	}
 	close(fd);
 }
 
@@ -75,24 +84,6 @@ void cabin_gdb_vfork_parent_clean(struct cabin_gdb *g)
 		return;
 	cabin_gdb_unbreak(g, g->vfork_parent);
 	g->vfork_parent = 0;
-}
-
-pid_t cabin_gdb_status_id(pid_t tid, const char *field)
-{
-	char path[64], line[128];
-	size_t n = strlen(field);
-	long id = -1;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/%d/status", (int)tid);
-	f = fopen(path, "re");
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (!strncmp(line, field, n))
-			id = strtol(line + n, NULL, 10);
-	fclose(f);
-	return (pid_t)id;
 }
 
 void cabin_gdb_share(struct cabin_gdb *g, pid_t child)
@@ -114,7 +105,7 @@ void cabin_gdb_spawned(struct cabin_process *pp, pid_t parent,
 	/* Only the debugged process's memory ever had the stub's int3s. */
 	t = cabin_tasks_find(&g->pp->proxy->tasks, parent);
 	if (!t || t->pid != g->pid ||
-	    cabin_gdb_status_id(child, "Tgid:") == g->pid)
+	    (pid_t)cabin_debug_proc_status(child, "Tgid") == g->pid)
 		return;
 	/* gdb hears of one fork at a time; another child runs on. */
 	g->spawned = child;

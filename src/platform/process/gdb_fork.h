@@ -9,7 +9,6 @@
 #include "platform/process/gdb.h"
 
 /* A field of /proc/TID/status ("Tgid:", "PPid:"); -1 unknown. */
-pid_t cabin_gdb_status_id(pid_t tid, const char *field);
 /* The stub's int3s out of pid's memory (a copy, or shared). */
 void cabin_gdb_unbreak(struct cabin_gdb *g, pid_t pid);
 /* The let-go vfork parent loses the int3s now; 0 afterwards. */

@@ -200,16 +200,14 @@ static uint64_t take_dr6(void *ctx, pid_t tid)
 	return (uint64_t)v;
 }
 
-/* /proc/PID/maps: the mapping holding addr is private ("rwxp"). */
-static bool private_at(void *ctx, uint64_t addr)
+bool cabin_gdb_target_private(pid_t pid, uint64_t addr)
 {
-	struct cabin_gdb *g = ctx;
 	char path[64], line[512], perms[8];
 	unsigned long long lo, hi;
 	bool found = false, priv = false, at_start = true, start;
 	FILE *f;
 
-	snprintf(path, sizeof(path), "/proc/%d/maps", (int)g->pid);
+	snprintf(path, sizeof(path), "/proc/%d/maps", (int)pid);
 	f = fopen(path, "re");
 	if (!f)
 		return false;
@@ -227,6 +225,13 @@ static bool private_at(void *ctx, uint64_t addr)
 	}
 	fclose(f);
 	return priv;
+}
+
+static bool private_at(void *ctx, uint64_t addr)
+{
+	const struct cabin_gdb *g = ctx;
+
+	return cabin_gdb_target_private(g->pid, addr);
 }
 
 void cabin_gdb_target(struct cabin_gdb *g, struct cabin_debug_target *t)

@@ -204,6 +204,31 @@ int cabin_ptrace_ops_resume_failed(struct cabin_process *pp, pid_t tid,
 	return err;
 }
 
+/*
+ * tid, stopped outside any syscall, is about to run a syscall instruction
+ * (syscall 0f 05, sysenter 0f 34, int 0x80 cd 80)?
+ */
+static bool at_syscall_insn(pid_t tid)
+{
+	struct __ptrace_syscall_info info;
+	unsigned char b[2];
+	long rip, word;
+
+	if (ptrace(PTRACE_GET_SYSCALL_INFO, tid, sizeof(info), &info) <= 0 ||
+	    info.op != PTRACE_SYSCALL_INFO_NONE)
+		return false;
+	errno = 0;
+	rip = ptrace(PTRACE_PEEKUSER, tid,
+		     (void *)(offsetof(struct user, regs) +
+			      offsetof(struct user_regs_struct, rip)), 0);
+	word = errno ? 0 : ptrace(PTRACE_PEEKTEXT, tid, (void *)rip, 0);
+	if (errno)
+		return false;
+	memcpy(b, &word, sizeof(b));
+	return (b[0] == 0x0f && (b[1] == 0x05 || b[1] == 0x34)) ||
+	       (b[0] == 0xcd && b[1] == 0x80);
+}
+
 int cabin_ptrace_ops_resume_now(struct cabin_process *pp, pid_t tid,
 				const struct cabin_resume *how, bool step)
 {
@@ -211,8 +236,15 @@ int cabin_ptrace_ops_resume_now(struct cabin_process *pp, pid_t tid,
 	long sig = how->sig;
 	int err;
 
-	/* A debugger's single step goes on through the proxy's stops. */
-	if (step)
+	/*
+	 * A debugger's single step goes on through the proxy's stops.  A
+	 * PTRACE_SINGLESTEP has no syscall-entry stop, which a task with a
+	 * filter of its own needs (a call that filter refuses is traced at
+	 * its entry): over a syscall instruction it runs to that entry
+	 * first, and the step goes on from the entry stop (the kernel's
+	 * step trap at the syscall's exit, or after the exit stop).
+	 */
+	if (step && !(how->entry_stops && at_syscall_insn(tid)))
 		cont = PTRACE_SINGLESTEP;
 	switch (how->how) {
 	case CABIN_RESUME_TO_EXIT:
