@@ -36,6 +36,17 @@ int cabin_debug_addr_parse(const char *value, struct cabin_debug_addr *a,
 int cabin_debug_listen(const struct cabin_debug_addr *a, FILE *log,
 		       char *where, size_t len);
 
+struct cabin_debug_conn;
+
+/*
+ * Say "waiting for gdb on WHERE" on log, then take the first connection
+ * on *listen_fd that the peer check lets in (refused ones said on log),
+ * close the listener (-1) and make it c's.  0, or -ECANCELED when
+ * c->cancelled gives up, -errno.
+ */
+int cabin_debug_accept(struct cabin_debug_conn *c, int *listen_fd,
+		       const char *where, FILE *log);
+
 /* Who is at the other end of gdb's connection (peer.c). */
 struct cabin_debug_peer {
 	uid_t uid;		/* -1: unknown */
@@ -123,7 +134,10 @@ struct cabin_debug_target {
 	ssize_t (*auxv)(void *ctx, uint64_t off, void *buf, size_t len);
 	/* The executable's path. */
 	int (*exe)(void *ctx, char *buf, size_t len);
-	/* Debug registers DR0-3 and DR7 onto every task at its resume. */
+	/*
+	 * Debug registers DR0-3 and DR7 onto every task at its resume; NULL
+	 * (and take_dr6 NULL): no hardware watchpoints, gdb is told so.
+	 */
 	void (*set_debugregs)(void *ctx, const uint64_t dr[4], uint64_t dr7);
 	/* DR6 of tid, read and cleared: which watchpoint triggered. */
 	uint64_t (*take_dr6)(void *ctx, pid_t tid);

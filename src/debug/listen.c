@@ -6,6 +6,8 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -144,4 +146,56 @@ fail:
 	if (fd >= 0)
 		close(fd);
 	return -err;
+}
+
+/*
+ * Only the user's own unconfined debugger may take the seat (peer.c);
+ * anyone else is closed on, said, and cabin waits on.
+ */
+static bool refused(int fd, FILE *log)
+{
+	struct cabin_debug_peer p;
+
+	if (cabin_debug_peer_check(fd, &p) == 0)
+		return false;
+	close(fd);
+	fprintf(log, "cabin: --gdb: refused a connection (uid %d, pid %d): %s; still waiting for gdb\n",
+		(int)p.uid, (int)p.pid, p.why);
+	fflush(log);
+	return true;
+}
+
+int cabin_debug_accept(struct cabin_debug_conn *c, int *listen_fd,
+		       const char *where, FILE *log)
+{
+	int fd, err, one = 1;
+
+	/*
+	 * Said only now, when a signal or the time limit ends the wait: who
+	 * reads this line may count on it.
+	 */
+	fprintf(log, "cabin: waiting for gdb on %s (target remote %s)\n",
+		where, where);
+	fflush(log);
+	for (;;) {
+		err = cabin_debug_wait(c, *listen_fd, POLLIN);
+		if (err < 0)
+			return err;
+		fd = accept4(*listen_fd, NULL, NULL,
+			     SOCK_CLOEXEC | SOCK_NONBLOCK);
+		if (fd >= 0 && refused(fd, log))
+			continue;
+		if (fd >= 0)
+			break;
+		if (errno != EINTR && errno != EAGAIN &&
+		    errno != ECONNABORTED)
+			return -errno;
+	}
+	/* One debugger: nobody else may connect after it. */
+	close(*listen_fd);
+	*listen_fd = -1;
+	c->fd = fd;
+	/* Small packets both ways: Nagle would hold each one back. */
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	return 0;
 }

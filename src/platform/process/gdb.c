@@ -8,8 +8,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <poll.h>
 #include <signal.h>
 #include <stddef.h>
@@ -446,60 +444,18 @@ static bool all_held(struct cabin_gdb *g)
 }
 
 /*
- * Only the user's own unconfined debugger may take the seat (peer.c);
- * anyone else is closed on, said, and cabin waits on.
- */
-static bool refused(struct cabin_gdb *g, int fd)
-{
-	struct cabin_debug_peer p;
-
-	if (cabin_debug_peer_check(fd, &p) == 0)
-		return false;
-	close(fd);
-	fprintf(g->log, "cabin: --gdb: refused a connection (uid %d, pid %d): %s; still waiting for gdb\n",
-		(int)p.uid, (int)p.pid, p.why);
-	fflush(g->log);
-	return true;
-}
-
-/*
  * gdb's connection, once.  Waiting is given up (-ECANCELED) when the
  * time limit runs out or cabin is sent a signal: then the program runs
  * on undebugged.
  */
 static int connect_gdb(struct cabin_gdb *g)
 {
-	int fd, err, one = 1;
+	int err = cabin_debug_accept(&g->stub.conn, &g->listen_fd, g->where,
+				     g->log);
 
-	/*
-	 * Said only now, when a signal or the time limit ends the wait: who
-	 * reads this line may count on it.
-	 */
-	fprintf(g->log, "cabin: waiting for gdb on %s (target remote %s)\n",
-		g->where, g->where);
-	fflush(g->log);
-	for (;;) {
-		err = cabin_debug_wait(&g->stub.conn, g->listen_fd, POLLIN);
-		if (err < 0)
-			return err;
-		fd = accept4(g->listen_fd, NULL, NULL,
-			     SOCK_CLOEXEC | SOCK_NONBLOCK);
-		if (fd >= 0 && refused(g, fd))
-			continue;
-		if (fd >= 0)
-			break;
-		if (errno != EINTR && errno != EAGAIN &&
-		    errno != ECONNABORTED)
-			return -errno;
-	}
-	/* One debugger: nobody else may connect after it. */
-	close(g->listen_fd);
-	g->listen_fd = -1;
-	g->stub.conn.fd = fd;
-	/* Small packets both ways: Nagle would hold each one back. */
-	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-	watch_input(g);
-	return 0;
+	if (err == 0)
+		watch_input(g);
+	return err;
 }
 
 static void release(struct cabin_gdb *g, struct cabin_gdb_held *h, bool step,
