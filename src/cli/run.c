@@ -37,7 +37,7 @@ static void usage(FILE *out)
 	      "      --gdb=HOST:PORT       serve gdb's remote protocol on HOST:PORT (or\n"
 	      "                            :PORT, PORT: HOST 127.0.0.1; PORT 0: any free\n"
 	      "                            port) and hold the program at its first\n"
-	      "                            instruction until gdb attaches (process only)\n"
+	      "                            instruction until gdb attaches\n"
 	      "\n"
 	      "Policy (default: --profile default):\n"
 	      "      --profile NAME        a built-in profile: default, strict, trace, none\n"
