@@ -9,9 +9,11 @@
  * program's.
  */
 #include <errno.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "platform/kvm/linux/gdb.h"
@@ -39,6 +41,48 @@ static bool cancelled(void *ctx)
 	return cancel_reason() != NULL;
 }
 
+/*
+ * The watcher: while no thread answers gdb, a byte from gdb is its ^C
+ * (or its end); every vCPU is kicked out of the guest, and the first
+ * back stops the process (cabin_kvm_gdb_hold).  It takes no lock of the
+ * monitor's, so ending it never waits for a vCPU.
+ */
+static void *watch(void *arg)
+{
+	struct cabin_kvm *k = arg;
+	struct cabin_kvm_gdb *g = k->gdb;
+	struct pollfd p = { .fd = g->stub.conn.fd, .events = POLLIN };
+	sigset_t all;
+	ssize_t n;
+	char b;
+
+	/* Host signals are the vCPU threads' to take. */
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, NULL);
+	for (;;) {
+		pthread_mutex_lock(&g->mu);
+		while (g->attached && (g->serving || g->interrupt))
+			pthread_cond_wait(&g->go, &g->mu);
+		if (!g->attached) {
+			pthread_mutex_unlock(&g->mu);
+			return NULL;
+		}
+		pthread_mutex_unlock(&g->mu);
+		if (poll(&p, 1, -1) < 0)
+			continue;
+		pthread_mutex_lock(&g->mu);
+		if (g->attached && !g->serving) {
+			n = recv(p.fd, &b, 1, MSG_DONTWAIT);
+			/* A ^C, or gdb gone: the stop tells which. */
+			if (n == 0 || (n == 1 && b == 0x03)) {
+				g->interrupt = true;
+				cabin_kvm_kick_others(k);
+			}
+		}
+		pthread_mutex_unlock(&g->mu);
+	}
+}
+
 int cabin_kvm_gdb_init(struct cabin_kvm *k, int fd)
 {
 	struct cabin_kvm_gdb *g = calloc(1, sizeof(*g));
@@ -52,8 +96,28 @@ int cabin_kvm_gdb_init(struct cabin_kvm *k, int fd)
 	cabin_debug_init(&g->stub, fd, &t, k->pid);
 	g->stub.conn.cancelled = cancelled;
 	g->attached = true;
+	/* Serving from the start: the watcher waits for the first resume. */
+	g->serving = true;
 	k->gdb = g;
+	g->watching = pthread_create(&g->watcher, NULL, watch, k) == 0;
 	return 0;
+}
+
+/* The watcher out, then the connection closed: no number reused under it. */
+static void disconnect(struct cabin_kvm_gdb *g)
+{
+	pthread_mutex_lock(&g->mu);
+	g->attached = false;
+	pthread_cond_broadcast(&g->go);
+	pthread_mutex_unlock(&g->mu);
+	if (g->watching) {
+		shutdown(g->stub.conn.fd, SHUT_RDWR);
+		pthread_join(g->watcher, NULL);
+		g->watching = false;
+	}
+	if (g->stub.conn.fd >= 0)
+		close(g->stub.conn.fd);
+	g->stub.conn.fd = -1;
 }
 
 void cabin_kvm_gdb_free(struct cabin_kvm *k)
@@ -62,8 +126,7 @@ void cabin_kvm_gdb_free(struct cabin_kvm *k)
 
 	if (!g)
 		return;
-	if (g->stub.conn.fd >= 0)
-		close(g->stub.conn.fd);
+	disconnect(g);
 	pthread_cond_destroy(&g->go);
 	pthread_mutex_destroy(&g->mu);
 	free(g);
@@ -92,10 +155,7 @@ static void let_go(struct cabin_kvm *k, bool remove)
 
 	if (remove)
 		cabin_debug_remove_all(&g->stub);
-	if (g->stub.conn.fd >= 0)
-		close(g->stub.conn.fd);
-	g->stub.conn.fd = -1;
-	g->attached = false;
+	disconnect(g);
 	release_all(k);
 }
 
@@ -148,8 +208,20 @@ static enum cabin_kvm_gdb_end serve(struct cabin_kvm *k, int sig, bool first,
 
 	*pass = sig;
 	cabin_kvm_park_others(k);
+	pthread_mutex_lock(&g->mu);
+	g->serving = true;
+	g->interrupt = false;
+	pthread_mutex_unlock(&g->mu);
 	g->stub.pid = k->pid;
 	v = cabin_debug_serve(&g->stub, k->cur->tid, sig, first);
+	pthread_mutex_lock(&g->mu);
+	g->serving = false;
+	/* A ^C that came with the resume packet is read already. */
+	while (g->stub.conn.pos < g->stub.conn.have)
+		if (g->stub.conn.in[g->stub.conn.pos++] == 0x03)
+			g->interrupt = true;
+	pthread_cond_broadcast(&g->go);
+	pthread_mutex_unlock(&g->mu);
 	switch (v) {
 	case CABIN_DEBUG_RESUME:
 		resume_as_asked(k, pass);
@@ -249,23 +321,37 @@ enum cabin_kvm_gdb_end cabin_kvm_gdb_trap(struct cabin_kvm *k,
 	return CABIN_KVM_GDB_NONE;
 }
 
-int cabin_kvm_gdb_signal(struct cabin_kvm *k, int sig)
+bool cabin_kvm_gdb_shown(void *ctx, int sig)
 {
+	struct cabin_kvm *k = ctx;
 	int pass;
 
 	if (!k->gdb || !k->gdb->attached)
-		return sig;
-	if (serve(k, sig, false, &pass) == CABIN_KVM_GDB_KILL)
-		return -1;
-	return pass ? sig : 0;
+		return true;
+	if (serve(k, sig, false, &pass) == CABIN_KVM_GDB_KILL) {
+		k->cur->killed = true;
+		k->cur->kill_sig = SIGKILL;
+		return false;
+	}
+	return pass != 0;
 }
 
-void cabin_kvm_gdb_hold(struct cabin_kvm_thread *t)
+enum cabin_kvm_gdb_end cabin_kvm_gdb_hold(struct cabin_kvm_thread *t)
 {
 	struct cabin_kvm_gdb *g = t->k->gdb;
+	bool stop;
+	int pass;
 
-	if (!g || !__atomic_load_n(&t->gdb_held, __ATOMIC_SEQ_CST))
-		return;
+	if (!g)
+		return CABIN_KVM_GDB_NONE;
+	pthread_mutex_lock(&g->mu);
+	stop = g->attached && g->interrupt;
+	pthread_mutex_unlock(&g->mu);
+	/* gdb's ^C: the process stops here with SIGINT (gdb's, not passed). */
+	if (stop && serve(t->k, SIGINT, false, &pass) == CABIN_KVM_GDB_KILL)
+		return CABIN_KVM_GDB_KILL;
+	if (!__atomic_load_n(&t->gdb_held, __ATOMIC_SEQ_CST))
+		return CABIN_KVM_GDB_NONE;
 	/* Out of the monitor lock, so the thread gdb runs can take it. */
 	cabin_kvm_leave(t);
 	pthread_mutex_lock(&g->mu);
@@ -273,6 +359,7 @@ void cabin_kvm_gdb_hold(struct cabin_kvm_thread *t)
 		pthread_cond_wait(&g->go, &g->mu);
 	pthread_mutex_unlock(&g->mu);
 	cabin_kvm_enter(t);
+	return CABIN_KVM_GDB_NONE;
 }
 
 void cabin_kvm_gdb_exec(struct cabin_kvm *k)
@@ -310,5 +397,13 @@ void cabin_kvm_gdb_forked(struct cabin_kvm *k)
 	g->stub.pid = k->pid;
 	if (g->attached)
 		cabin_debug_remove_all(&g->stub);
+	/*
+	 * The watcher stayed in the parent (it may have held mu at the
+	 * fork), and the connection is the parent's: closed here, never
+	 * shut down.
+	 */
+	g->watching = false;
+	pthread_mutex_init(&g->mu, NULL);
+	pthread_cond_init(&g->go, NULL);
 	cabin_kvm_gdb_free(k);
 }

@@ -17,11 +17,18 @@
 struct cabin_kvm_gdb {
 	struct cabin_debug stub;
 	bool attached;		/* gdb holds the connection */
-	bool dr_dirty;		/* new debug registers for every vCPU */
-	uint64_t dr[4], dr7;
 	/* Threads gdb leaves stopped wait here, outside the monitor lock. */
 	pthread_mutex_t mu;
-	pthread_cond_t go;
+	pthread_cond_t go;		/* held threads, serving, the watcher */
+	/*
+	 * gdb's ^C while the program runs: a host thread of the monitor
+	 * watches the connection (never the lock), and the first thread
+	 * back from the guest stops the process for gdb.
+	 */
+	pthread_t watcher;
+	bool watching;
+	bool serving;			/* a thread answers gdb (under mu) */
+	bool interrupt;			/* ^C came (under mu) */
 };
 
 /* What a stop for gdb ends in. */
@@ -46,12 +53,16 @@ enum cabin_kvm_gdb_end cabin_kvm_gdb_trap(struct cabin_kvm *k,
 					  struct cabin_kvm_frame *f,
 					  bool *undone);
 /*
- * A fault's signal sig about to be delivered to cur: gdb sees it first.
- * The signal to deliver (0: gdb suppressed it), or -1: gdb killed.
+ * Signal sig about to act on cur (ctx is the struct cabin_kvm): gdb
+ * sees it first; false when gdb suppressed it, or killed the program
+ * (then cur is marked killed by SIGKILL).
  */
-int cabin_kvm_gdb_signal(struct cabin_kvm *k, int sig);
-/* t is about to enter the guest: wait while gdb keeps it stopped. */
-void cabin_kvm_gdb_hold(struct cabin_kvm_thread *t);
+bool cabin_kvm_gdb_shown(void *ctx, int sig);
+/*
+ * t (cur) is about to enter the guest: it stops for gdb's ^C, and waits
+ * while gdb keeps it stopped.  KILL: gdb killed the program.
+ */
+enum cabin_kvm_gdb_end cabin_kvm_gdb_hold(struct cabin_kvm_thread *t);
 /* The process ran a new program: the stub's breakpoints went with it. */
 void cabin_kvm_gdb_exec(struct cabin_kvm *k);
 /* The process ended with a wait(2) status: gdb is told, held go. */

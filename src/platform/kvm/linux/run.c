@@ -106,6 +106,9 @@ static void deliver(struct cabin_kvm *k, struct cabin_kvm_frame *f,
 	bool have_fx;
 
 	have_fx = cabin_kvm_fxsave(k, fx) == 0;
+	/* --gdb sees each signal first (gdb.c): it passes it, or drops it. */
+	k->cur->sig.shown = k->gdb ? cabin_kvm_gdb_shown : NULL;
+	k->cur->sig.shown_ctx = k;
 	while (!gone(k) && cabin_ksig_deliverable(&k->cur->sig)) {
 		int sig = 0;
 		bool core = false;
@@ -114,6 +117,10 @@ static void deliver(struct cabin_kvm *k, struct cabin_kvm_frame *f,
 		o = cabin_ksig_deliver(&k->cur->sig, &k->vm.mem, f,
 				       have_fx ? fx : NULL, restart_nr, &sig,
 				       &core);
+		if (k->cur->killed) {	/* by gdb, at the signal */
+			die_by(k, k->cur->kill_sig, false);
+			return;
+		}
 		switch (o) {
 		case CABIN_KSIG_HANDLER:
 			note_signal(k, sig);
@@ -377,7 +384,6 @@ static void on_exception(struct cabin_kvm *k, struct cabin_kvm_frame *f)
 	enum cabin_kvm_gdb_end end;
 	bool undone;
 	siginfo_t si;
-	int pass;
 
 	k->stats.exception_exits++;
 	/* A page that was cut short and is back: a minor fault, no signal. */
@@ -404,16 +410,8 @@ static void on_exception(struct cabin_kvm *k, struct cabin_kvm_frame *f)
 	/* A single step's #DB leaves TF set: Linux clears it for SIGTRAP. */
 	if (f->vector == 1)
 		f->rflags &= ~0x100ull;
-	if (k->cur->resume.sig) {
-		/* gdb sees the signal first, and passes it or not. */
-		pass = cabin_kvm_gdb_signal(k, si.si_signo);
-		if (pass < 0) {
-			die_by(k, SIGKILL, false);
-			return;
-		}
-		if (pass)
-			cabin_ksig_force(&k->cur->sig, &si);
-	}
+	if (k->cur->resume.sig)
+		cabin_ksig_force(&k->cur->sig, &si);
 	cabin_kvm_take_host_signals(k);
 	deliver(k, f, -1);
 }
@@ -640,7 +638,8 @@ static int run_loop(struct cabin_kvm_thread *t)
 		if (cabin_kvm_take_host_signals(k))
 			deliver_async(k);
 		cabin_kvm_share_clock_refresh(k);
-		cabin_kvm_gdb_hold(t);
+		if (cabin_kvm_gdb_hold(t) == CABIN_KVM_GDB_KILL)
+			finish(k, SIGKILL, -1, 0);
 		if (gone(k))
 			break;
 		__atomic_store_n(&t->in_guest, 1, __ATOMIC_SEQ_CST);
