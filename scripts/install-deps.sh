@@ -11,7 +11,7 @@ util-linux"
 test_packages="clang libclang-rt-14-dev libcmocka-dev strace procps
 coreutils findutils gawk iproute2 bsdutils xz-utils passwd gzip
 qemu-system-x86 linux-image-amd64 busybox-static cpio
-binutils man-db hostname"
+binutils man-db hostname gdb"
 
 case "${1:-all}" in
 build) packages=$build_packages ;;

@@ -156,7 +156,8 @@ void cabin_debug_remove_all(struct cabin_debug *d)
 		remove_break(d, d->brk[0].addr);
 	d->lifted = false;
 	memset(d->watch, 0, sizeof(d->watch));
-	d->t.set_debugregs(d->t.ctx, none, 0);
+	if (d->t.set_debugregs)
+		d->t.set_debugregs(d->t.ctx, none, 0);
 }
 
 void cabin_debug_lift(struct cabin_debug *d, bool lift)
@@ -264,6 +265,11 @@ void cabin_debug_breakpoint(struct cabin_debug *d, const char *pkt)
 		err = on ? insert_break(d, addr) : remove_break(d, addr);
 		break;
 	case 2: case 3: case 4:
+		/* A target without debug registers: gdb is told "unsupported". */
+		if (!d->t.set_debugregs) {
+			d->out[0] = '\0';
+			return;
+		}
 		err = set_watch(d, type, addr, kind, on);
 		break;
 	default:
@@ -278,10 +284,13 @@ void cabin_debug_watch_reason(struct cabin_debug *d, pid_t tid, char *out,
 {
 	static const char *const names[] = { "", "", "watch", "rwatch",
 					     "awatch" };
-	uint64_t dr6 = d->t.take_dr6(d->t.ctx, tid);
+	uint64_t dr6;
 	int i;
 
 	out[0] = '\0';
+	if (!d->t.take_dr6)
+		return;
+	dr6 = d->t.take_dr6(d->t.ctx, tid);
 	for (i = 0; i < 4; i++)
 		if ((dr6 & (1u << i)) && d->watch[i].type)
 			snprintf(out, len, "%s:%" PRIx64 ";",

@@ -48,6 +48,15 @@ int cabin_debug_take_stdio(struct cabin_debug_conn *c, int fl[2], FILE *log);
 /* Their flags back, the stdout copy closed (c->fd is the caller's). */
 void cabin_debug_give_stdio(struct cabin_debug_conn *c, const int fl[2]);
 
+/*
+ * Say "waiting for gdb on WHERE" on log, then take the first connection
+ * on *listen_fd that the peer check lets in (refused ones said on log),
+ * close the listener (-1) and make it c's.  0, or -ECANCELED when
+ * c->cancelled gives up, -errno.
+ */
+int cabin_debug_accept(struct cabin_debug_conn *c, int *listen_fd,
+		       const char *where, FILE *log);
+
 /* Who is at the other end of gdb's connection (peer.c). */
 struct cabin_debug_peer {
 	uid_t uid;		/* -1: unknown */
@@ -147,7 +156,10 @@ struct cabin_debug_target {
 	ssize_t (*auxv)(void *ctx, uint64_t off, void *buf, size_t len);
 	/* The executable's path. */
 	int (*exe)(void *ctx, char *buf, size_t len);
-	/* Debug registers DR0-3 and DR7 onto every task at its resume. */
+	/*
+	 * Debug registers DR0-3 and DR7 onto every task at its resume; NULL
+	 * (and take_dr6 NULL): no hardware watchpoints, gdb is told so.
+	 */
 	void (*set_debugregs)(void *ctx, const uint64_t dr[4], uint64_t dr7);
 	/* DR6 of tid, read and cleared: which watchpoint triggered. */
 	uint64_t (*take_dr6)(void *ctx, pid_t tid);

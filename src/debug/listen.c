@@ -7,6 +7,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -199,4 +201,74 @@ void cabin_debug_give_stdio(struct cabin_debug_conn *c, const int fl[2])
 	fcntl(c->wfd, F_SETFL, fl[1]);
 	close(c->wfd);
 	c->wfd = 0;
+}
+
+/*
+ * Only the user's own unconfined debugger may take the seat (peer.c);
+ * anyone else is closed on and cabin waits on.  A program that connects
+ * again and again gets its first refusals said, then only every
+ * power-of-two'th: it cannot fill cabin's stderr.  1: refused, 0: the
+ * seat is taken, -ECANCELED: the wait ended during the check.
+ */
+static int refused(struct cabin_debug_conn *c, int fd, unsigned long *n,
+		   FILE *log)
+{
+	struct cabin_debug_peer p;
+	int err;
+
+	err = cabin_debug_peer_check(fd, c, &p);
+	if (err == 0)
+		return 0;
+	close(fd);
+	if (err == -ECANCELED)
+		return err;
+	++*n;
+	if (*n > 4 && (*n & (*n - 1)))
+		return 1;
+	fprintf(log, "cabin: --gdb: refused a connection (uid %d, pid %d): %s; still waiting for gdb",
+		(int)p.uid, (int)p.pid, p.why);
+	if (*n > 4)
+		fprintf(log, " (%lu refused so far, not all said)", *n);
+	fputc('\n', log);
+	fflush(log);
+	return 1;
+}
+
+int cabin_debug_accept(struct cabin_debug_conn *c, int *listen_fd,
+		       const char *where, FILE *log)
+{
+	unsigned long refusals = 0;
+	int fd, err, one = 1;
+
+	/*
+	 * Said only now, when a signal or the time limit ends the wait: who
+	 * reads this line may count on it.
+	 */
+	fprintf(log, "cabin: waiting for gdb on %s (target remote %s)\n",
+		where, where);
+	fflush(log);
+	for (;;) {
+		err = cabin_debug_wait(c, *listen_fd, POLLIN);
+		if (err < 0)
+			return err;
+		fd = accept4(*listen_fd, NULL, NULL,
+			     SOCK_CLOEXEC | SOCK_NONBLOCK);
+		err = fd >= 0 ? refused(c, fd, &refusals, log) : 0;
+		if (err < 0)
+			return err;
+		if (err)
+			continue;
+		if (fd >= 0)
+			break;
+		if (errno != EINTR && errno != EAGAIN &&
+		    errno != ECONNABORTED)
+			return -errno;
+	}
+	/* One debugger: nobody else may connect after it. */
+	close(*listen_fd);
+	*listen_fd = -1;
+	c->fd = fd;
+	/* Small packets both ways: Nagle would hold each one back. */
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	return 0;
 }

@@ -1862,9 +1862,9 @@ one_line "--gdb with a port out of range: one line" \
 one_line "--gdb with a host name: one line" \
 	"cabin: --gdb=localhost:1234: the host is not an IPv4 or IPv6 address; give - (gdb on cabin's stdin and stdout), unix:PATH, PORT, :PORT or HOST:PORT (HOST an IP address, 127.0.0.1 if left out)" \
 	run --gdb=localhost:1234 -- true
-one_line "--gdb with --platform kvm: refused before the probe" \
-	"cabin: --gdb is not available with --platform kvm yet; debug the program on --platform process" \
-	run --platform kvm --gdb=0 -- true
+one_line "--gdb with --platform kvm: a bad value refused before the probe" \
+	"cabin: --gdb=localhost:1234: the host is not an IPv4 or IPv6 address; give PORT, :PORT, HOST:PORT (HOST an IP address, 127.0.0.1 if left out) or unix:PATH" \
+	run --platform kvm --gdb=localhost:1234 -- true
 
 # ------------------------------------------- --gdb: who may take the seat
 # gdb_bg PREFIX 'CABIN-ARGS' PROGRAM ARGS... : cabin --gdb in the

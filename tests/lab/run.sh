@@ -135,6 +135,16 @@ for m in list(sys.modules.values()):
     if f and f.startswith("/usr/lib/python3.11/"):
         print(f)
 ' 2>/dev/null | sort -u) || pyfiles=
+	# And what gdb's own Python loads (its gdb module, libc's printers):
+	# without them every stop line of gdb's carries a Python error.
+	if [ -x /usr/bin/gdb ]; then
+		pyfiles="$pyfiles $(cd / && /usr/bin/gdb -batch -nx -ex 'python
+import __future__, sys
+for m in list(sys.modules.values()):
+    f = getattr(m, "__file__", None)
+    if f and f.startswith("/usr/lib/python3.11/"):
+        print(f)' 2>/dev/null | sort -u)" || true
+	fi
 fi
 if [ -n "${pyfiles:-}" ]; then
 	cp "$py" "$root/usr/bin/python3.11"
@@ -157,6 +167,17 @@ if [ -n "${pyfiles:-}" ]; then
 			;;
 		esac
 	done
+fi
+
+# gdb for t_kvm_gdb.sh (the user's debugger, outside the sandbox, in the
+# VM), with its data directory; optional: its checks skip without it.
+if [ -x /usr/bin/gdb ] && ldd /usr/bin/gdb 2>/dev/null | grep -q '=>'; then
+	cp /usr/bin/gdb "$root/usr/bin/gdb"
+	progs="$progs $root/usr/bin/gdb"
+	if [ -d /usr/share/gdb ]; then
+		mkdir -p "$root/usr/share"
+		cp -r /usr/share/gdb "$root/usr/share/gdb"
+	fi
 fi
 
 # Their shared libraries and the dynamic loader, at the same paths.
@@ -199,13 +220,15 @@ missing=
 [ -x "$root/usr/gnu/bin/ls" ] || missing="$missing GNU-coreutils"
 [ -x "$root/bin/dash" ] || missing="$missing dash"
 [ -x "$root/usr/bin/python3.11" ] || missing="$missing python3.11"
+[ -x "$root/usr/bin/gdb" ] || missing="$missing gdb"
 [ -n "$missing" ] && echo "lab: not in the image (their checks skip):$missing"
 
 # Kernel modules for /dev/kvm, in load order (dependencies first), each
 # line "CPUFLAG PATH": /init loads kvm-amd's chain only on an svm CPU,
-# kvm-intel's only on a vmx one.
+# kvm-intel's only on a vmx one; "any" always (the sock_diag modules that
+# --gdb's peer check asks, for t_kvm_gdb.sh).
 : >"$root/lab/modules"
-for m in svm:kvm-amd vmx:kvm-intel; do
+for m in svm:kvm-amd vmx:kvm-intel any:unix_diag any:tcp_diag; do
 	flag=${m%%:*} m=${m#*:}
 	line=$(grep -E "(^|/)$m\.ko(\.[a-z]+)?:" "$moddir/modules.dep" || true)
 	[ -n "$line" ] || continue
@@ -244,7 +267,8 @@ for t in ${LAB_TESTS:-t_*.sh}; do
 	cp "$here"/$t "$root/lab/" || die "no test $t in $here"
 done
 cp "$here/lib.sh" "$here/kvm_lib.sh" "$here/../adversarial/baseline.policy" \
-	"$here/../integration/progs/mp_pool.py" "$root/lab/"
+	"$here/../integration/progs/mp_pool.py" \
+	"$here/../integration/progs/gdb_client.py" "$root/lab/"
 chmod 755 "$root/init" "$root"/lab/t_*.sh
 
 # Everything root's, whoever builds it.

@@ -38,7 +38,6 @@ struct cabin_gdb {
 	bool unlink_where;	/* where is cabin's socket file */
 	int listen_fd;
 	bool seated;		/* gdb's connection taken (or --gdb=-) */
-	unsigned long refusals;	/* connections refused so far */
 	int stdio_fl[2];	/* --gdb=-: stdin's, stdout's flags before */
 	FILE *log;
 	enum { CABIN_GDB_WAITING, CABIN_GDB_ATTACHED, CABIN_GDB_DONE } state;

@@ -96,44 +96,13 @@ static void watch_input(struct cabin_gdb *g)
 }
 
 /*
- * Only the user's own unconfined debugger may take the seat (peer.c);
- * anyone else is closed on and cabin waits on.  A program that connects
- * again and again gets its first refusals said, then only every
- * power-of-two'th: it cannot fill cabin's stderr.  1: refused, 0: the
- * seat is taken, -ECANCELED: the wait ended during the check.
- */
-static int refused(struct cabin_gdb *g, int fd)
-{
-	struct cabin_debug_peer p;
-	unsigned long n;
-	int err;
-
-	err = cabin_debug_peer_check(fd, &g->stub.conn, &p);
-	if (err == 0)
-		return 0;
-	close(fd);
-	if (err == -ECANCELED)
-		return err;
-	n = ++g->refusals;
-	if (n > 4 && (n & (n - 1)))
-		return 1;
-	fprintf(g->log, "cabin: --gdb: refused a connection (uid %d, pid %d): %s; still waiting for gdb",
-		(int)p.uid, (int)p.pid, p.why);
-	if (n > 4)
-		fprintf(g->log, " (%lu refused so far, not all said)", n);
-	fputc('\n', g->log);
-	fflush(g->log);
-	return 1;
-}
-
-/*
  * gdb's connection, once.  Waiting is given up (-ECANCELED) when the
  * time limit runs out or cabin is sent a signal: then the program runs
  * on undebugged.
  */
 int cabin_gdb_conn_accept(struct cabin_gdb *g)
 {
-	int fd, err, one = 1;
+	int err;
 
 	g->seated = true;
 	if (g->addr.stdio) {
@@ -142,37 +111,10 @@ int cabin_gdb_conn_accept(struct cabin_gdb *g)
 		watch_input(g);
 		return 0;
 	}
-	/*
-	 * Said only now, when a signal or the time limit ends the wait: who
-	 * reads this line may count on it.
-	 */
-	fprintf(g->log, "cabin: waiting for gdb on %s (target remote %s)\n",
-		g->where, g->where);
-	fflush(g->log);
-	for (;;) {
-		err = cabin_debug_wait(&g->stub.conn, g->listen_fd, POLLIN);
-		if (err < 0)
-			return err;
-		fd = accept4(g->listen_fd, NULL, NULL,
-			     SOCK_CLOEXEC | SOCK_NONBLOCK);
-		err = fd >= 0 ? refused(g, fd) : 0;
-		if (err < 0)
-			return err;
-		if (err)
-			continue;
-		if (fd >= 0)
-			break;
-		if (errno != EINTR && errno != EAGAIN &&
-		    errno != ECONNABORTED)
-			return -errno;
-	}
-	/* One debugger: nobody else may connect after it. */
-	close(g->listen_fd);
-	g->listen_fd = -1;
-	g->stub.conn.fd = fd;
-	/* Small packets both ways: Nagle would hold each one back. */
-	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-	watch_input(g);
-	return 0;
+	err = cabin_debug_accept(&g->stub.conn, &g->listen_fd, g->where,
+				 g->log);
+	if (err == 0)
+		watch_input(g);
+	return err;
 }
 

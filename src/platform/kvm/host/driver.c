@@ -70,10 +70,6 @@ static int kvm_configure(struct cabin_launch *l, const char *const *options)
 {
 	struct cabin_kvm_host *h;
 
-	if (l->gdb) {
-		fprintf(l->log, "cabin: --gdb is not available with --platform kvm yet; debug the program on --platform process\n");
-		return -EOPNOTSUPP;
-	}
 	h = calloc(1, sizeof(*h));
 	if (!h)
 		return -ENOMEM;
@@ -82,6 +78,8 @@ static int kvm_configure(struct cabin_launch *l, const char *const *options)
 	h->report_sock[0] = h->report_sock[1] = -1;
 	h->opt.batch = CABIN_KVM_BATCH_DEFAULT;
 	l->state = h;
+	if (cabin_kvm_seat_configure(&h->seat, l->gdb, l->log) < 0)
+		return -EINVAL;
 	for (; options && *options; options++) {
 		if (!take_option(&h->opt, *options)) {
 			fprintf(l->log, "cabin: --platform kvm: unknown option '%s' (known: stats, forward=exit, forward=ring, batch=PAGES, a power of two up to %d, test-fault=read-user, exec-user or kernel-ud)\n",
@@ -129,7 +127,8 @@ static int kvm_prepare(struct cabin_launch *l)
 			strerror(errno));
 		return -errno;
 	}
-	return 0;
+	/* gdb's socket is cabin's, made before any sandbox exists. */
+	return cabin_kvm_seat_listen(&h->seat, l->log);
 }
 
 static void kvm_close(struct cabin_launch *l)
@@ -147,6 +146,7 @@ static void kvm_close(struct cabin_launch *l)
 	}
 	if (h->kvm_fd >= 0)
 		close(h->kvm_fd);
+	cabin_kvm_seat_close(&h->seat);
 	free(h);
 	l->state = NULL;
 }

@@ -7,6 +7,7 @@
 #define CABIN_PLATFORM_KVM_HOST_HOST_H
 
 #include "platform/driver.h"
+#include "platform/kvm/host/seat.h"
 #include "platform/kvm/linux/options.h"
 
 /* One run's state, the driver's from configure to close. */
@@ -20,6 +21,7 @@ struct cabin_kvm_host {
 	 * with.
 	 */
 	int trace_sock[2], report_sock[2];
+	struct cabin_kvm_seat seat;	/* --gdb */
 };
 
 /* What the sandboxed child is handed. */

@@ -90,7 +90,7 @@ static void close_child_ends(struct cabin_kvm_host *h)
 
 /* Copy the records from the sockets until the monitor is gone. */
 static int supervise(struct cabin_launch *l, struct cabin_kvm_host *h,
-		     pid_t pid, bool *timed_out)
+		     pid_t pid, unsigned long timeout, bool *timed_out)
 {
 	struct cabin_kvm_pump pumps[2];
 	size_t n = 0;
@@ -101,7 +101,7 @@ static int supervise(struct cabin_launch *l, struct cabin_kvm_host *h,
 	if (h->report_sock[0] >= 0)
 		pumps[n++] = (struct cabin_kvm_pump){
 			h->report_sock[0], l->records.report_fd };
-	return cabin_kvm_supervise(pid, l->timeout, pumps, n, timed_out);
+	return cabin_kvm_supervise(pid, timeout, pumps, n, timed_out);
 }
 
 int cabin_kvm_host_launch(struct cabin_launch *l)
@@ -110,6 +110,7 @@ int cabin_kvm_host_launch(struct cabin_launch *l)
 	struct cabin_saved_signals signals;
 	struct cabin_child child;
 	struct cabin_kvm_host_start start = { l, h, NULL };
+	unsigned long waited, timeout;
 	bool timed_out;
 	int err, status;
 
@@ -124,6 +125,12 @@ int cabin_kvm_host_launch(struct cabin_launch *l)
 	if (err < 0)
 		return cabin_platform_start_error(l->log, l->argv[0], err);
 	l->spawn.signals = &signals;
+	/*
+	 * --gdb: the program is held before it exists until gdb comes; the
+	 * time limit runs meanwhile, as on the process platform.
+	 */
+	waited = cabin_kvm_seat_take(&h->seat, l);
+	timeout = !l->timeout ? 0 : waited < l->timeout ? l->timeout - waited : 1;
 	/* The monitor runs unfiltered: the program's calls are the guest's. */
 	l->spawn.filter = NULL;
 	l->spawn.run = cabin_kvm_host_child;
@@ -137,7 +144,11 @@ int cabin_kvm_host_launch(struct cabin_launch *l)
 	/* cabin's signals go to the monitor, which hands them on. */
 	cabin_signals_target = child.pid;
 	close_child_ends(h);
-	status = supervise(l, h, child.pid, &timed_out);
+	/* gdb's connection is the monitor's now. */
+	if (h->seat.fd >= 0)
+		close(h->seat.fd);
+	h->seat.fd = -1;
+	status = supervise(l, h, child.pid, timeout, &timed_out);
 	cabin_signals_target = 0;
 	cabin_signals_restore(&signals);
 	check_kvm_report(l);

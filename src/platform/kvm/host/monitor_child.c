@@ -106,6 +106,7 @@ static int move_above(struct cabin_kvm_host_start *s,
 
 	o->kvm_fd = cabin_kvm_move_fd(s->h->kvm_fd, floor);
 	o->exe_fd = cabin_kvm_move_fd(l->spawn.exe_fd, floor);
+	o->gdb_fd = cabin_kvm_move_fd(s->h->seat.fd, floor);
 	if (rec->report)
 		cabin_report_redirect(rec->report, report_sock >= 0 ?
 				      cabin_kvm_move_fd(report_sock, floor) : -1,

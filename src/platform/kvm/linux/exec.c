@@ -298,10 +298,14 @@ static int build_stack(struct cabin_kvm_mm *mm, const char *execfn,
 		for (i = 0; i < envc; i++)
 			words[w++] = envpp[i];
 		words[w++] = 0;
+		_Static_assert(sizeof(aux) / sizeof(aux[0]) <= CABIN_KVM_AUXV_MAX,
+			       "mm keeps the whole auxv");
 		for (i = 0; i < naux; i++) {
 			words[w++] = aux[i][0];
 			words[w++] = aux[i][1];
 		}
+		memcpy(mm->auxv, aux, sizeof(aux));
+		mm->auxv_words = 2 * naux;
 	}
 	*sp_out = st.sp;
 out:

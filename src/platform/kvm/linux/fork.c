@@ -18,6 +18,7 @@
 #include "cabin/cabin.h"
 #include "core/names.h"
 #include "platform/kvm/shared/abi.h"
+#include "platform/kvm/linux/gdb.h"
 #include "platform/kvm/linux/linux.h"
 #include "platform/kvm/vmm/monitor_fault.h"
 
@@ -94,6 +95,7 @@ static int become_child(struct cabin_kvm *k, const struct clone_req *c,
 	k->pid = getpid();
 	k->cur->tid = k->pid;
 	cabin_kvm_threads_forked(k);
+	cabin_kvm_gdb_forked(k);
 	err = cabin_kvm_family_join(&k->family);
 	if (c->flags & CLONE_SETTLS)
 		mine->sregs.fs.base = c->tls;

@@ -97,6 +97,11 @@ void cabin_kvm_hostsig_catch(void)
 	sigprocmask(SIG_SETMASK, &none, NULL);
 }
 
+bool cabin_kvm_hostsig_has(int sig)
+{
+	return sig > 0 && sig <= 64 && host_flag[sig];
+}
+
 bool cabin_kvm_hostsig_take(int sig, siginfo_t *si)
 {
 	if (!host_flag[sig])

@@ -365,6 +365,8 @@ enum cabin_ksig_outcome cabin_ksig_deliver(struct cabin_ksig *s,
 		*sig = n;
 		/* The stored siginfo is the sender's; the number is ours. */
 		info.si_signo = n;
+		if (s->shown && !s->shown(s->shown_ctx, n))
+			continue;
 		if (a->handler == CABIN_KSIG_SIG_IGN) {
 			ignored = true;
 			continue;

@@ -85,6 +85,12 @@ struct cabin_ksig {
 	/* A mask installed until the next delivery (sigsuspend and kin). */
 	bool restore_mask;
 	uint64_t saved_mask;
+	/*
+	 * Asked for each signal about to act (a debugger sees it first, as
+	 * a tracer would): false drops it.  NULL: none.
+	 */
+	bool (*shown)(void *ctx, int sig);
+	void *shown_ctx;
 };
 
 _Static_assert(sizeof(siginfo_t) == 128, "the kernel's siginfo is 128 bytes");

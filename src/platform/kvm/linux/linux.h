@@ -56,6 +56,7 @@ struct cabin_kvm_options {
 	unsigned int batch;	/* --kvm-batch: pages per grant */
 	bool xom;		/* execute-only code with protection keys */
 	bool no_smep, no_smap;	/* --unsafe-disable: CR4 without them */
+	int gdb_fd;		/* --gdb: the debugger's connection, or -1 */
 	/* In a monitor just forked with its program (cabin's records). */
 	void (*forked)(void *ctx);
 	/* Its end: records handed on, and gone as its program went. */
@@ -70,6 +71,7 @@ struct cabin_kvm_fpu {
 };
 
 struct cabin_kvm;
+struct cabin_kvm_gdb;
 
 /* One thread of the program: a vCPU, run by a host thread of its own. */
 struct cabin_kvm_thread {
@@ -91,6 +93,8 @@ struct cabin_kvm_thread {
 	struct cabin_kvm_fpu fpu[CABIN_KVM_MAX_FPU];
 	unsigned int nfpu;
 	uint64_t clear_tid;		/* set_tid_address */
+	bool gdb_step;			/* TF is gdb's single step */
+	bool gdb_held;			/* gdb keeps it stopped (atomic) */
 };
 
 struct cabin_kvm {
@@ -131,6 +135,7 @@ struct cabin_kvm {
 	struct cabin_kvm_stats stats;
 	struct cabin_kvm_family family;	/* the run's other monitors */
 	pid_t parent;			/* 0 in the run's first monitor */
+	struct cabin_kvm_gdb *gdb;	/* --gdb (gdb.h), or NULL */
 };
 
 /* Threads (thread.c): the monitor lock, and the vCPUs' host threads. */
@@ -239,6 +244,8 @@ void cabin_kvm_hostsig_catch(void);
 bool cabin_kvm_timed_out(void);
 bool cabin_kvm_time_limit_reached(void);
 bool cabin_kvm_host_signal_pending(void);
+/* A host signal sig came that no thread has taken yet. */
+bool cabin_kvm_hostsig_has(int sig);
 /* The host signal sig if one came (then cleared into *si). */
 bool cabin_kvm_hostsig_take(int sig, siginfo_t *si);
 /* The vCPU this host thread runs (NULL: none), kicked by a signal. */

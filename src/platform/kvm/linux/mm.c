@@ -484,10 +484,16 @@ static const struct cabin_gmem_region *movable(const struct cabin_kvm_mm *mm,
 
 	if (!r || addr + len > r->gva + r->len)
 		return NULL;
-	if ((r->tag >= CABIN_KVM_TAG_FIRST_FILE && mm->names[r->tag].shared) ||
-	    r->tag == CABIN_KVM_TAG_SHARED_ANON)
+	if (cabin_kvm_mm_shared(mm, r))
 		return NULL;
 	return r;
+}
+
+bool cabin_kvm_mm_shared(const struct cabin_kvm_mm *mm,
+			 const struct cabin_gmem_region *r)
+{
+	return (r->tag >= CABIN_KVM_TAG_FIRST_FILE && mm->names[r->tag].shared) ||
+	       r->tag == CABIN_KVM_TAG_SHARED_ANON;
 }
 
 long cabin_kvm_mm_mremap(struct cabin_kvm_mm *mm, uint64_t old, uint64_t oldlen,

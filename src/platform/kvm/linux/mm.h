@@ -16,6 +16,7 @@
 
 #define CABIN_KVM_MM_NAMES	CABIN_KVM_TAGS
 #define CABIN_KVM_STACK_SIZE	(8ull << 20)
+#define CABIN_KVM_AUXV_MAX	24
 
 struct cabin_kvm_name {
 	char *path;
@@ -31,6 +32,9 @@ struct cabin_kvm_mm {
 	unsigned int nnames;
 	bool wx;		/* W^X: the loader maps nothing writable and executable */
 	bool xom;		/* PROT_EXEC alone is execute-only (key 1) */
+	/* The auxiliary vector the program was started with (for --gdb). */
+	uint64_t auxv[2 * CABIN_KVM_AUXV_MAX];
+	unsigned int auxv_words;
 };
 
 /*
@@ -39,6 +43,9 @@ struct cabin_kvm_mm {
  */
 void cabin_kvm_mm_init(struct cabin_kvm_mm *mm, struct cabin_kvm_vm *vm);
 void cabin_kvm_mm_free(struct cabin_kvm_mm *mm);
+/* r maps a shared file or shared anonymous memory (not a private copy). */
+bool cabin_kvm_mm_shared(const struct cabin_kvm_mm *mm,
+			 const struct cabin_gmem_region *r);
 /* Unmap every user range (execve). */
 int cabin_kvm_mm_reset(struct cabin_kvm_mm *mm);
 

@@ -23,6 +23,7 @@
 #include "core/router.h"
 #include "platform/kvm/shared/abi.h"
 #include "platform/kvm/linux/exec.h"
+#include "platform/kvm/linux/gdb.h"
 #include "platform/kvm/linux/options.h"
 #include "platform/kvm/linux/entry.h"
 #include "platform/kvm/vmm/monitor_fault.h"
@@ -59,6 +60,7 @@ static void finish(struct cabin_kvm *k, int status, long nr, uint64_t ip)
 	if (k->done)
 		return;
 	k->done = true;
+	cabin_kvm_gdb_exited(k, status);
 	cabin_kvm_end_other_threads(k, status);
 	exiting(k, status, nr, ip);
 	if (k->cur->tid != k->pid)
@@ -104,6 +106,9 @@ static void deliver(struct cabin_kvm *k, struct cabin_kvm_frame *f,
 	bool have_fx;
 
 	have_fx = cabin_kvm_fxsave(k, fx) == 0;
+	/* --gdb sees each signal first (gdb.c): it passes it, or drops it. */
+	k->cur->sig.shown = k->gdb ? cabin_kvm_gdb_shown : NULL;
+	k->cur->sig.shown_ctx = k;
 	while (!gone(k) && cabin_ksig_deliverable(&k->cur->sig)) {
 		int sig = 0;
 		bool core = false;
@@ -112,6 +117,10 @@ static void deliver(struct cabin_kvm *k, struct cabin_kvm_frame *f,
 		o = cabin_ksig_deliver(&k->cur->sig, &k->vm.mem, f,
 				       have_fx ? fx : NULL, restart_nr, &sig,
 				       &core);
+		if (k->cur->killed) {	/* by gdb, at the signal */
+			die_by(k, k->cur->kill_sig, false);
+			return;
+		}
 		switch (o) {
 		case CABIN_KSIG_HANDLER:
 			note_signal(k, sig);
@@ -193,8 +202,10 @@ static bool run_syscall(struct cabin_kvm *k, struct cabin_kvm_frame *f,
 	}
 	if (nr == SYS_execve || nr == SYS_execveat) {
 		ret = cabin_kvm_sys_execve(k, nr, a);
-		if (ret == 0)
+		if (ret == 0) {
+			cabin_kvm_gdb_exec(k);
 			return false;	/* the frame is the new program's */
+		}
 		f->rax = (uint64_t)ret;
 		return true;
 	}
@@ -370,12 +381,20 @@ static void exception_info(struct cabin_kvm *k, const struct cabin_kvm_frame *f,
 static void on_exception(struct cabin_kvm *k, struct cabin_kvm_frame *f)
 {
 	struct cabin_event ev = { .kind = CABIN_EV_FAULT };
+	enum cabin_kvm_gdb_end end;
+	bool undone;
 	siginfo_t si;
 
 	k->stats.exception_exits++;
 	/* A page that was cut short and is back: a minor fault, no signal. */
 	if (f->vector == 14 &&
 	    cabin_kvm_cut_short_back(k, cabin_kvm_vcpu_cr2(k->cur->vcpu), (unsigned int)f->error))
+		return;
+	/* gdb's own traps never reach the proxy or the program. */
+	end = cabin_kvm_gdb_trap(k, f, &undone);
+	if (end == CABIN_KVM_GDB_KILL)
+		die_by(k, SIGKILL, false);
+	if (end != CABIN_KVM_GDB_NONE || undone)
 		return;
 	exception_info(k, f, &si);
 	ev.fault.sig = si.si_signo;
@@ -619,6 +638,8 @@ static int run_loop(struct cabin_kvm_thread *t)
 		if (cabin_kvm_take_host_signals(k))
 			deliver_async(k);
 		cabin_kvm_share_clock_refresh(k);
+		if (cabin_kvm_gdb_hold(t) == CABIN_KVM_GDB_KILL)
+			finish(k, SIGKILL, -1, 0);
 		if (gone(k))
 			break;
 		__atomic_store_n(&t->in_guest, 1, __ATOMIC_SEQ_CST);
@@ -738,6 +759,10 @@ int cabin_kvm_run(struct cabin_kvm *k, struct cabin_proxy *proxy,
 	cabin_kvm_fault_range(k->vm.mem.host,
 			      k->vm.mem.host + k->vm.mem.size);
 	cabin_kvm_hostsig_kick(k, cabin_kvm_kick_others);
+	/* --gdb: held at its first instruction until gdb resumes it. */
+	if (o->gdb_fd >= 0 && cabin_kvm_gdb_init(k, o->gdb_fd) == 0 &&
+	    cabin_kvm_gdb_first(k) == CABIN_KVM_GDB_KILL)
+		die_by(k, SIGKILL, false);
 	cabin_kvm_leave(k->cur);
 	cabin_kvm_thread_run(k->threads[0]);
 	return cabin_kvm_process_end(k);
@@ -754,6 +779,7 @@ void cabin_kvm_end_family(struct cabin_kvm *k,
 void cabin_kvm_free(struct cabin_kvm *k)
 {
 	cabin_kvm_hostsig_kick(NULL, NULL);
+	cabin_kvm_gdb_free(k);
 	cabin_kvm_threads_free(k);
 	cabin_kvm_mm_free(&k->mm);
 	cabin_kvm_vm_close(&k->vm);
