@@ -14,6 +14,7 @@
 #include "sandbox/spawn.h"
 
 struct cabin_gdb;
+struct cabin_ptrace_emul;
 
 struct cabin_process {
 	struct cabin_platform plat;
@@ -39,6 +40,13 @@ struct cabin_process {
 	enum cabin_event_kind stop_kind;
 	bool (*gdb_hold)(struct cabin_process *pp, pid_t tid,
 			 const struct cabin_resume *how, bool *step);
+	/* ptrace for tracers inside the sandbox (ptrace_emul.c), or NULL */
+	bool ptrace_emul;	/* on: not --unsafe-disable=ptrace */
+	bool pid_ns;		/* cabin's waiter and init run before the program */
+	/* asked before each resume, as gdb_hold (true: held for a tracer) */
+	bool (*emul_hold)(struct cabin_process *pp, pid_t tid,
+			  struct cabin_resume *how);
+	struct cabin_ptrace_emul *pemu;
 };
 
 /* Ready to run: the platform's operations are ptrace's (ptrace_ops.c). */
