@@ -43,6 +43,7 @@ struct cabin_process {
 	/* ptrace for tracers inside the sandbox (ptrace_emul.c), or NULL */
 	bool ptrace_emul;	/* on: not --unsafe-disable=ptrace */
 	bool pid_ns;		/* cabin's waiter and init run before the program */
+	bool first_stop;	/* the stop being decided is a new task's first */
 	/* asked before each resume, as gdb_hold (true: held for a tracer) */
 	bool (*emul_hold)(struct cabin_process *pp, pid_t tid,
 			  struct cabin_resume *how);

@@ -339,12 +339,69 @@ static int trap_status(const struct pemu_tracee *x)
 							SIGTRAP) << 8) | 0x7f;
 }
 
+static unsigned long spawn_option(enum cabin_spawn_kind kind)
+{
+	return kind == CABIN_SPAWN_FORK ? PTRACE_O_TRACEFORK :
+	       kind == CABIN_SPAWN_VFORK ? PTRACE_O_TRACEVFORK :
+					   PTRACE_O_TRACECLONE;
+}
+
+/* child of parent's (index pi) gets its tracer, stopped first as natively. */
+static struct pemu_tracee *adopt(struct cabin_process *pp, size_t pi,
+				 pid_t child)
+{
+	struct pemu_tracee *x, *c;
+
+	c = cabin_pemu_add(pp, child, pp->pemu->t[pi].tracer,
+			   pp->pemu->t[pi].tracer_tgid);
+	if (!c)
+		return NULL;
+	x = &pp->pemu->t[pi];
+	c->seized = x->seized;
+	c->options = x->options;
+	c->child = cabin_procfs_tgid(child) == child &&
+		   cabin_pemu_status_field(child, "PPid:", false) ==
+			   x->tracer_tgid;
+	c->pending = x->seized ? event_status(PTRACE_EVENT_STOP) :
+				 (SIGSTOP << 8) | 0x7f;
+	return c;
+}
+
+/*
+ * A new task's first stop came before its parent's event stop (both are
+ * cabin's, in either order): the traced task that made it, if its tracer
+ * follows such children, is found from /proc, so the child never runs
+ * before its tracer has seen it stopped.
+ */
+static struct pemu_tracee *new_child(struct cabin_process *pp, pid_t tid)
+{
+	struct cabin_ptrace_emul *e = pp->pemu;
+	pid_t tgid = cabin_procfs_tgid(tid), from;
+	unsigned long want;
+	size_t i;
+
+	if (!e || tgid <= 0)
+		return NULL;
+	from = tgid != tid ? tgid :
+	       (pid_t)cabin_pemu_status_field(tid, "PPid:", false);
+	want = tgid != tid ? PTRACE_O_TRACECLONE :
+	       PTRACE_O_TRACEFORK | PTRACE_O_TRACEVFORK | PTRACE_O_TRACECLONE;
+	for (i = 0; i < e->nt; i++) {
+		if (e->t[i].tracer && !e->t[i].gone && (e->t[i].options & want) &&
+		    cabin_procfs_tgid(e->t[i].tid) == from)
+			return adopt(pp, i, tid);
+	}
+	return NULL;
+}
+
 bool cabin_pemu_hold_stop(struct cabin_process *pp, pid_t tid,
 			 struct cabin_resume *how)
 {
 	struct pemu_tracee *x = cabin_pemu_tracee(pp, tid);
 	int status;
 
+	if (!x && pp->stop_kind == CABIN_EV_ATTACH && pp->first_stop)
+		x = new_child(pp, tid);
 	if (!x || !x->tracer || x->held)
 		return false;
 	if (x->syscalls)
@@ -394,38 +451,29 @@ void cabin_ptrace_emul_spawned(struct cabin_process *pp, pid_t parent,
 			       enum cabin_spawn_kind kind, pid_t child)
 {
 	struct pemu_tracee *x = cabin_pemu_tracee(pp, parent), *c;
-	unsigned long opt = kind == CABIN_SPAWN_FORK ? PTRACE_O_TRACEFORK :
-			    kind == CABIN_SPAWN_VFORK ? PTRACE_O_TRACEVFORK :
-							PTRACE_O_TRACECLONE;
 	int event = kind == CABIN_SPAWN_FORK ? PTRACE_EVENT_FORK :
 		    kind == CABIN_SPAWN_VFORK ? PTRACE_EVENT_VFORK :
 						PTRACE_EVENT_CLONE;
 	struct cabin_task *t;
 
-	if (!x || !x->tracer || !(x->options & opt))
+	if (!x || !x->tracer || !(x->options & spawn_option(kind)))
 		return;
 	c = cabin_pemu_tracee(pp, child);
-	if (!c)
-		c = cabin_pemu_add(pp, child, x->tracer, x->tracer_tgid);
-	if (!c)
-		return;
-	/* x may have moved: the table is an array. */
+	if (!c || !c->tracer) {
+		if (c)
+			cabin_pemu_forget(pp, c);
+		c = adopt(pp, (size_t)(cabin_pemu_tracee(pp, parent) -
+				       pp->pemu->t), child);
+		if (!c)
+			return;
+		/* Its first stop was already let go: an interrupt brings one. */
+		t = cabin_tasks_find(&pp->proxy->tasks, child);
+		if (t && t->state != CABIN_TASK_NEW)
+			ptrace(PTRACE_INTERRUPT, child, 0, 0);
+	}
 	x = cabin_pemu_tracee(pp, parent);
-	c->tracer = x->tracer;
-	c->tracer_tgid = x->tracer_tgid;
-	c->seized = x->seized;
-	c->options = x->options;
-	c->child = cabin_procfs_tgid(child) == child &&
-		   cabin_pemu_status_field(child, "PPid:", false) ==
-			   x->tracer_tgid;
-	c->pending = x->seized ? event_status(PTRACE_EVENT_STOP) :
-				 (SIGSTOP << 8) | 0x7f;
 	x->msg = (unsigned long)c->ns;
 	x->spawn = event_status(event);
-	/* Its first stop was already let go: an interrupt brings another. */
-	t = cabin_tasks_find(&pp->proxy->tasks, child);
-	if (t && t->state != CABIN_TASK_NEW)
-		ptrace(PTRACE_INTERRUPT, child, 0, 0);
 }
 
 /*

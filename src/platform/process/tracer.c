@@ -286,6 +286,7 @@ static void handle_status(struct cabin_process *pp, pid_t tid, int status)
 		cabin_gdb_unshared(pp, ev.exec.former_tid);
 	}
 	pp->stop_kind = ev.kind;
+	pp->first_stop = ev.kind == CABIN_EV_ATTACH && is_first_stop(pp, tid);
 	cabin_proxy_handle(pp->proxy, &ev);
 	pp->stop_kind = CABIN_EV_NOTE;
 }
