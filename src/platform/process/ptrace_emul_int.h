@@ -57,6 +57,7 @@ struct cabin_ptrace_emul {
 	size_t nt;
 	struct pemu_waiter w[PEMU_MAX];
 	size_t nw;
+	uint64_t said;		/* requests refused and said (ptrace_emul_req.c) */
 };
 
 struct cabin_ptrace_emul *cabin_pemu_get(struct cabin_process *pp);

@@ -252,10 +252,42 @@ static long resume(struct cabin_process *pp, struct pemu_tracee *x, long req,
 	return 0;
 }
 
+/* The requests the kernel knows on x86-64 that are not emulated here. */
+static const struct {
+	long req;
+	const char *name;
+} not_emulated[] = {
+	{ 25, "PTRACE_GET_THREAD_AREA" }, { 26, "PTRACE_SET_THREAD_AREA" },
+	{ 30, "PTRACE_ARCH_PRCTL" }, { 31, "PTRACE_SYSEMU" },
+	{ 32, "PTRACE_SYSEMU_SINGLESTEP" }, { 33, "PTRACE_SINGLEBLOCK" },
+	{ 0x4208, "PTRACE_LISTEN" }, { 0x4209, "PTRACE_PEEKSIGINFO" },
+	{ 0x420a, "PTRACE_GETSIGMASK" }, { 0x420b, "PTRACE_SETSIGMASK" },
+	{ 0x420c, "PTRACE_SECCOMP_GET_FILTER" },
+	{ 0x420d, "PTRACE_SECCOMP_GET_METADATA" },
+	{ 0x420f, "PTRACE_GET_RSEQ_CONFIGURATION" },
+	{ 0x4210, "PTRACE_SET_SYSCALL_USER_DISPATCH_CONFIG" },
+};
+
+/* EIO, said once per request and run: what the tracer asked for. */
 static long unsupported(struct cabin_process *pp, pid_t tracer, long req)
 {
-	cabin_proxy_say(pp->proxy, "pid %d: ptrace request %ld is not emulated inside the sandbox: EIO",
-			(int)tracer, req);
+	const size_t n = sizeof(not_emulated) / sizeof(*not_emulated);
+	struct cabin_task *t = cabin_tasks_find(&pp->proxy->tasks, tracer);
+	const char *comm = t ? t->comm : "?";
+	struct cabin_ptrace_emul *e = pp->pemu;
+	size_t i;
+
+	for (i = 0; i < n && not_emulated[i].req != req; i++)
+		;
+	if (e->said & (1ull << i))
+		return -EIO;
+	e->said |= 1ull << i;
+	if (i < n)
+		cabin_proxy_say(pp->proxy, "pid %d (%s): ptrace request %s is not emulated inside the sandbox: EIO",
+				(int)tracer, comm, not_emulated[i].name);
+	else
+		cabin_proxy_say(pp->proxy, "pid %d (%s): ptrace request %ld is not known to cabin's emulation inside the sandbox: EIO",
+				(int)tracer, comm, req);
 	return -EIO;
 }
 
