@@ -26,7 +26,7 @@ static const char *const unsafe_names[] = {
 	"abi", "deny", "untraced", "exitkill", "caps", "smep", "smap",
 	"seccomp", "wx-alias", "outputs", "sigscope", "setid", "rometa",
 	"net-scope", "kfiles", "racecheck", "bindpath", "fds",
-	"unreadable", "names", "mountwalk", "subtract",
+	"unreadable", "names", "mountwalk", "subtract", "ptrace",
 };
 
 #define NUNSAFE (sizeof(unsafe_names) / sizeof(*unsafe_names))

@@ -43,6 +43,7 @@ enum cabin_unsafe {
 	CABIN_UNSAFE_NAMES	= 1u << 19,	/* the program's names printed raw */
 	CABIN_UNSAFE_MOUNTWALK	= 1u << 20,	/* the file guard walks up into covering mounts */
 	CABIN_UNSAFE_SUBTRACT	= 1u << 21,	/* --deny, --read-only, files none/read-only/no-exec not mounted */
+	CABIN_UNSAFE_PTRACE	= 1u << 22,	/* ptrace not emulated: the kernel's, as routed */
 };
 
 struct cabin_policy;

@@ -119,7 +119,8 @@ static void usage(FILE *out)
 	      "                            abi, deny, untraced, exitkill, caps, seccomp,\n"
 	      "                            wx-alias, outputs, sigscope, setid, rometa,\n"
 	      "                            net-scope, kfiles, racecheck, bindpath,\n"
-	      "                            fds, unreadable, names, mountwalk, subtract;\n"
+	      "                            fds, unreadable, names, mountwalk, subtract,\n"
+	      "                            ptrace;\n"
 	      "                            with --platform kvm also smep, smap\n"
 	      "      --kvm-test-fault=WHAT make the kvm proxy kernel fault on purpose:\n"
 	      "                            read-user, exec-user or kernel-ud\n"
@@ -648,7 +649,7 @@ int cabin_cmd_run(int argc, char **argv)
 			break;
 		case OPT_UNSAFE:
 			if (cabin_unsafe_parse(optarg, &a.cfg.unsafe) < 0) {
-				fprintf(stderr, "cabin run: unknown protection in --unsafe-disable=%s (known: abi, deny, untraced, exitkill, caps, seccomp, wx-alias, outputs, sigscope, setid, rometa, net-scope, kfiles, racecheck, bindpath, fds, unreadable, names, mountwalk, subtract, smep, smap)\n",
+				fprintf(stderr, "cabin run: unknown protection in --unsafe-disable=%s (known: abi, deny, untraced, exitkill, caps, seccomp, wx-alias, outputs, sigscope, setid, rometa, net-scope, kfiles, racecheck, bindpath, fds, unreadable, names, mountwalk, subtract, ptrace, smep, smap)\n",
 					optarg);
 				goto out;
 			}

@@ -38,6 +38,8 @@ enum cabin_platform_trait {
 	CABIN_PLATFORM_HOST_FDS		= 1u << 1,
 	/* The kernel maps its memory: W^X checks aliases of it (memguard). */
 	CABIN_PLATFORM_HOST_MEMORY	= 1u << 2,
+	/* ptrace is emulated for tracers inside (the policy routes it). */
+	CABIN_PLATFORM_PTRACE_EMUL	= 1u << 3,
 };
 
 /* The run's records, which a platform carries to where its proxy runs. */

@@ -437,6 +437,11 @@ int cabin_policy_compile_routes(const struct cabin_compile_input *in,
 		err = add_guard_refusals(in, r);
 	if (!err)
 		err = add_policy_rules(in, r, bad);
+	if (!err && in->emulate_ptrace && !(in->unsafe & CABIN_UNSAFE_PTRACE))
+		err = cabin_self_protect_ptrace(r,
+				!(in->unsafe & CABIN_UNSAFE_UNTRACED));
+	else if (!err && !(in->unsafe & CABIN_UNSAFE_DENY))
+		err = cabin_self_protect_no_ptrace(r);
 	if (!err && !(in->unsafe & CABIN_UNSAFE_UNTRACED))
 		err = cabin_self_protect_clone(r);
 	if (!err && !(in->unsafe & CABIN_UNSAFE_SETID))

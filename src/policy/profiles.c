@@ -9,7 +9,8 @@
 
 #define DENY_LIST \
 	"# Other processes: tracing them and reading or writing their memory.\n" \
-	"syscall deny(EPERM) ptrace process_vm_readv process_vm_writev\n" \
+	"# ptrace is emulated for tracers of the tree (cabin's own rules).\n" \
+	"syscall deny(EPERM) process_vm_readv process_vm_writev\n" \
 	"# The kernel itself: new kernels, power, modules, swap.\n" \
 	"syscall deny(EPERM) @reboot @module @swap\n" \
 	"# The file-system tree.\n" \

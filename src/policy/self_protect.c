@@ -52,6 +52,52 @@ int cabin_self_protect_clone(struct cabin_router *r)
 	return err < 0 ? err : 0;
 }
 
+/*
+ * ptrace for tracers inside the sandbox (the process platform emulates
+ * it, platform/process/ptrace_emul.c): ptrace and wait4 stop in the proxy
+ * and never run in the kernel, and a clone with CLONE_UNTRACED stops so
+ * that the flag is taken off (its child stays followed, as every task).
+ * Nothing where the policy already names the call, or refuses ptrace.
+ */
+int cabin_self_protect_ptrace(struct cabin_router *r, bool untraced)
+{
+	static const uint64_t none[6];
+	const struct cabin_rule clone_untraced = {
+		.nr = SYS_clone,
+		.route = { .kind = CABIN_ROUTE_TRACE },
+		.ncond = 1,
+		.cond = { { .arg = 0, .op = CABIN_CMP_MASKED_EQ,
+			    .mask = CLONE_UNTRACED, .value = CLONE_UNTRACED } },
+	};
+	const struct cabin_route *route;
+	int rule, err = 0;
+
+	route = cabin_router_match(r, SYS_ptrace, none, &rule);
+	if (route->kind == CABIN_ROUTE_DENY || route->kind == CABIN_ROUTE_KILL)
+		return 0;
+	if (!named(r, SYS_ptrace))
+		err = cabin_router_add_rule(r, SYS_ptrace,
+			(struct cabin_route){ .kind = CABIN_ROUTE_TRACE }, 0, NULL);
+	if (err >= 0 && !named(r, SYS_wait4))
+		err = cabin_router_add_rule(r, SYS_wait4,
+			(struct cabin_route){ .kind = CABIN_ROUTE_TRACE }, 0, NULL);
+	if (err >= 0 && untraced && !named(r, SYS_clone))
+		err = cabin_router_add(r, &clone_untraced);
+	return err < 0 ? err : 0;
+}
+
+/* Where nothing emulates it, ptrace reaches beyond the tree: refused. */
+int cabin_self_protect_no_ptrace(struct cabin_router *r)
+{
+	int err = 0;
+
+	if (!named(r, SYS_ptrace))
+		err = cabin_router_add_rule(r, SYS_ptrace,
+			(struct cabin_route){ .kind = CABIN_ROUTE_DENY,
+					      .err = EPERM }, 0, NULL);
+	return err < 0 ? err : 0;
+}
+
 int cabin_self_protect_group_kill(struct cabin_router *r)
 {
 	/* ERRNO outranks every answer of a filter the program adds. */

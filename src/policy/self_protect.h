@@ -8,6 +8,8 @@
 #ifndef CABIN_POLICY_SELF_PROTECT_H
 #define CABIN_POLICY_SELF_PROTECT_H
 
+#include <stdbool.h>
+
 #include "core/router.h"
 
 /*
@@ -16,6 +18,22 @@
  * these are not added for them.  Returns 0 or -errno.
  */
 int cabin_self_protect_clone(struct cabin_router *r);
+
+/*
+ * Where ptrace is emulated for tracers inside the sandbox and the policy
+ * does not refuse it: ptrace and wait4 stop in the proxy (unless the
+ * policy names them), and with untraced, clone with CLONE_UNTRACED stops
+ * (the flag is taken off there) instead of being denied.  Call before
+ * cabin_self_protect_clone.  Returns 0 or -errno.
+ */
+int cabin_self_protect_ptrace(struct cabin_router *r, bool untraced);
+
+/*
+ * Where ptrace is not emulated (another platform, or switched off):
+ * ptrace is denied (EPERM, reported) unless the policy names it, as the
+ * deny list of the built-in profiles did.  Returns 0 or -errno.
+ */
+int cabin_self_protect_no_ptrace(struct cabin_router *r);
 
 /*
  * Append a refusal (EPERM, quiet) of kill(0, ...), for kernels whose

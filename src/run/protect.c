@@ -159,6 +159,7 @@ int cabin_run_compile_routes(struct cabin_run_state *r)
 		.refuse_group_kill = cabin_run_sigscope(r) &&
 				     r->landlock_abi < 6,
 		/* Part of the deny list: --unsafe-disable=deny lets them by. */
+		.emulate_ptrace = r->traits & CABIN_PLATFORM_PTRACE_EMUL,
 		.deny_mounts = r->policy->nstrips &&
 			       !(r->cfg->unsafe & (CABIN_UNSAFE_SUBTRACT |
 						   CABIN_UNSAFE_DENY)),

@@ -1,8 +1,10 @@
 /*
  * Escape attempt: a forked child asks to be traced (PTRACE_TRACEME) and the
  * parent rewrites the child's next syscall at its syscall-entry stop
- * (getppid becomes exit_group(42)), i.e. ptrace-based syscall tampering.
+ * (getppid becomes keyctl, which the policy denies), i.e. ptrace-based
+ * syscall tampering; the result is read at the exit stop.
  */
+#include <linux/keyctl.h>
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -41,8 +43,11 @@ static void child(int fd)
 	_exit(0);
 }
 
-/* Run to the entry of the child's getppid and turn it into exit_group(42). */
-static int rewrite(pid_t pid)
+/*
+ * Run to the entry of the child's getppid and turn it into keyctl; the
+ * result at its exit stop: a keyring serial if it ran, else -errno.
+ */
+static long rewrite(pid_t pid)
 {
 	struct user_regs_struct regs;
 	int status, i;
@@ -60,20 +65,25 @@ static int rewrite(pid_t pid)
 		if (regs.rax != (unsigned long long)-ENOSYS ||
 		    regs.orig_rax != SYS_getppid)
 			continue;
-		regs.orig_rax = SYS_exit_group;
-		regs.rdi = 42;
+		regs.orig_rax = SYS_keyctl;
+		regs.rdi = KEYCTL_GET_KEYRING_ID;
+		regs.rsi = (unsigned long long)KEY_SPEC_SESSION_KEYRING;
+		regs.rdx = 1;
 		if (ptrace(PTRACE_SETREGS, pid, NULL, &regs) < 0 ||
-		    ptrace(PTRACE_CONT, pid, NULL, NULL) < 0 ||
-		    waitpid(pid, &status, 0) != pid)
-			return -1;
-		return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+		    ptrace(PTRACE_SYSCALL, pid, NULL, NULL) < 0 ||
+		    waitpid(pid, &status, 0) != pid || !WIFSTOPPED(status) ||
+		    ptrace(PTRACE_GETREGS, pid, NULL, &regs) < 0)
+			return -EIO;
+		ptrace(PTRACE_CONT, pid, NULL, NULL);
+		waitpid(pid, &status, 0);
+		return (long)regs.rax;
 	}
-	return -1;
+	return -EIO;
 }
 
 int main(void)
 {
-	long res[2] = { -1, EIO };
+	long res[2] = { -1, EIO }, ret;
 	int fds[2], status;
 	pid_t pid;
 
@@ -95,14 +105,15 @@ int main(void)
 			       strerrorname_np(res[1]));
 		return 0;
 	}
-	status = rewrite(pid);
-	if (status == 42) {
-		printf("ESCAPED traced child's getppid() rewritten to exit_group(42)\n");
+	ret = rewrite(pid);
+	if (ret >= 0) {
+		printf("ESCAPED traced child's getppid() rewritten to keyctl, which ran (keyring %ld)\n",
+		       ret);
 		return 0;
 	}
 	kill(pid, SIGKILL);
 	waitpid(pid, NULL, 0);
-	printf("CONTAINED PTRACE_TRACEME worked but the rewrite failed (status %d)\n",
-	       status);
+	printf("CONTAINED traced child's getppid() rewritten to keyctl: %s\n",
+	       strerrorname_np((int)-ret));
 	return 0;
 }

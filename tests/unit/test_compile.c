@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/fs.h>
+#include <sched.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -40,10 +41,13 @@ static void load(struct compiled *c, const char *profile, const char *extra)
 						    &err), 0);
 }
 
+static bool emulate_ptrace;
+
 static void compile(struct compiled *c, int abi, unsigned int unsafe)
 {
 	struct cabin_compile_input in = {
 		.policy = &c->policy, .unsafe = unsafe, .landlock_abi = abi,
+		.emulate_ptrace = emulate_ptrace,
 	};
 	int bad;
 
@@ -193,6 +197,32 @@ static void test_guards_and_unsafe_switches(void **state)
 	assert_int_equal(route(&c, SYS_clone3, 0, 0), CABIN_ROUTE_ALLOW);
 	assert_int_equal(route(&c, SYS_ptrace, 0, 0), CABIN_ROUTE_ALLOW);
 	release(&c);
+	/* The process platform emulates ptrace: it and wait4 stop. */
+	emulate_ptrace = true;
+	load(&c, "default", NULL);
+	compile(&c, 7, 0);
+	assert_int_equal(route(&c, SYS_ptrace, 0, 0), CABIN_ROUTE_TRACE);
+	assert_int_equal(route(&c, SYS_wait4, 0, 0), CABIN_ROUTE_TRACE);
+	assert_int_equal(route(&c, SYS_clone, CLONE_UNTRACED | SIGCHLD, 0),
+			 CABIN_ROUTE_TRACE);
+	assert_int_equal(route(&c, SYS_clone, SIGCHLD, 0), CABIN_ROUTE_ALLOW);
+	release(&c);
+	load(&c, "default", "syscall deny(EACCES) ptrace\n");
+	compile(&c, 7, 0);
+	assert_int_equal(route(&c, SYS_ptrace, 0, 0), CABIN_ROUTE_DENY);
+	assert_int_equal(route(&c, SYS_wait4, 0, 0), CABIN_ROUTE_ALLOW);
+	assert_int_equal(route(&c, SYS_clone, CLONE_UNTRACED | SIGCHLD, 0),
+			 CABIN_ROUTE_DENY);
+	release(&c);
+	load(&c, "strict", NULL);
+	compile(&c, 7, 0);
+	assert_int_equal(route(&c, SYS_ptrace, 0, 0), CABIN_ROUTE_DENY);
+	release(&c);
+	load(&c, "default", NULL);
+	compile(&c, 7, CABIN_UNSAFE_PTRACE);
+	assert_int_equal(route(&c, SYS_ptrace, 0, 0), CABIN_ROUTE_DENY);
+	release(&c);
+	emulate_ptrace = false;
 	load(&c, "none", NULL);
 	compile(&c, 7, 0);
 	assert_true(c.policy.filter_off);

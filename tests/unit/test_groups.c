@@ -404,7 +404,7 @@ static void test_profiles_same_filter(void **state)
 static void test_default_deny_list(void **state)
 {
 	static const char *const denied[] = {
-		"ptrace", "process_vm_readv", "process_vm_writev",
+		"process_vm_readv", "process_vm_writev",
 		"kexec_load", "kexec_file_load", "reboot", "init_module",
 		"finit_module", "delete_module", "swapon", "swapoff", "mount",
 		"umount2", "pivot_root", "bpf", "perf_event_open",

@@ -140,7 +140,7 @@ static void assert_round_trip(const struct cabin_policy *p)
 
 /* The default profile's deny list, by name: what docs/security.md promises. */
 static const char *const default_denied[] = {
-	"ptrace", "process_vm_readv", "process_vm_writev", "kexec_load",
+	"process_vm_readv", "process_vm_writev", "kexec_load",
 	"kexec_file_load", "init_module", "finit_module", "delete_module",
 	"reboot", "swapon", "swapoff", "mount", "umount2", "pivot_root", "bpf",
 	"perf_event_open", "userfaultfd", "keyctl", "add_key", "request_key",

@@ -124,7 +124,7 @@ static int process_serve(struct cabin_launch *l, pid_t pid)
 const struct cabin_platform_driver cabin_process_driver = {
 	.name = "process",
 	.traits = CABIN_PLATFORM_HOST_TASKS | CABIN_PLATFORM_HOST_FDS |
-		  CABIN_PLATFORM_HOST_MEMORY,
+		  CABIN_PLATFORM_HOST_MEMORY | CABIN_PLATFORM_PTRACE_EMUL,
 	.configure = process_configure,
 	.prepare = process_prepare,
 	.launch = process_launch,

@@ -14,6 +14,7 @@
 #include "sandbox/spawn.h"
 
 struct cabin_gdb;
+struct cabin_ptrace_emul;
 
 struct cabin_process {
 	struct cabin_platform plat;
@@ -46,6 +47,14 @@ struct cabin_process {
 	pid_t hold_pid;
 	bool hold_now;		/* its exit stop now is the process's end */
 	bool held;
+	/* ptrace for tracers inside the sandbox (ptrace_emul.c), or NULL */
+	bool ptrace_emul;	/* on: not --unsafe-disable=ptrace */
+	bool pid_ns;		/* cabin's waiter and init run before the program */
+	bool first_stop;	/* the stop being decided is a new task's first */
+	/* asked before each resume, as gdb_hold (true: held for a tracer) */
+	bool (*emul_hold)(struct cabin_process *pp, pid_t tid,
+			  struct cabin_resume *how);
+	struct cabin_ptrace_emul *pemu;
 };
 
 /* Ready to run: the platform's operations are ptrace's (ptrace_ops.c). */

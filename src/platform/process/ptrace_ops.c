@@ -175,7 +175,7 @@ static int op_set_regs(void *ctx, pid_t tid, const struct cabin_regs *regs)
  * those two words are written (see gp_words): a failed skip would leave
  * the thread stopped.
  */
-static int skip_syscall(pid_t tid, long retval)
+int cabin_ptrace_ops_skip(pid_t tid, long retval)
 {
 	const size_t orig_rax = offsetof(struct user, regs.orig_rax);
 	const size_t rax = offsetof(struct user, regs.rax);
@@ -251,7 +251,7 @@ int cabin_ptrace_ops_resume_now(struct cabin_process *pp, pid_t tid,
 		err = ptrace(PTRACE_SYSCALL, tid, 0, sig);
 		break;
 	case CABIN_RESUME_SKIP:
-		err = skip_syscall(tid, how->retval);
+		err = cabin_ptrace_ops_skip(tid, how->retval);
 		if (err < 0)
 			return cabin_ptrace_ops_resume_failed(pp, tid, err);
 		err = ptrace(cont, tid, 0, sig);
@@ -270,6 +270,7 @@ int cabin_ptrace_ops_resume_now(struct cabin_process *pp, pid_t tid,
 static int op_resume(void *ctx, pid_t tid, const struct cabin_resume *how)
 {
 	struct cabin_process *pp = ctx;
+	struct cabin_resume mine = *how;
 	bool step = false;
 
 	/* cabin_enter's process ends only after the records (tracer.c). */
@@ -278,10 +279,13 @@ static int op_resume(void *ctx, pid_t tid, const struct cabin_resume *how)
 		pp->held = true;
 		return 0;
 	}
-	/* --gdb: the debugger may hold the thread, or be stepping it. */
-	if (pp->gdb_hold && pp->gdb_hold(pp, tid, how, &step))
+	/* A tracer inside the sandbox: its calls answered, its stops held. */
+	if (pp->emul_hold && pp->emul_hold(pp, tid, &mine))
 		return 0;
-	return cabin_ptrace_ops_resume_now(pp, tid, how, step);
+	/* --gdb: the debugger may hold the thread, or be stepping it. */
+	if (pp->gdb_hold && pp->gdb_hold(pp, tid, &mine, &step))
+		return 0;
+	return cabin_ptrace_ops_resume_now(pp, tid, &mine, step);
 }
 
 static int op_kill(void *ctx, pid_t tid, int sig)

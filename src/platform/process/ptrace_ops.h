@@ -31,6 +31,12 @@ int cabin_ptrace_ops_resume_failed(struct cabin_process *pp, pid_t tid,
 int cabin_ptrace_ops_resume_now(struct cabin_process *pp, pid_t tid,
 				const struct cabin_resume *how, bool step);
 
+/*
+ * At a syscall stop: the call does not run and returns retval (orig_rax
+ * -1, rax retval).  0 or -errno.
+ */
+int cabin_ptrace_ops_skip(pid_t tid, long retval);
+
 /* tid's memory through /proc/PID/mem (FOLL_FORCE): bytes, or -errno. */
 ssize_t cabin_ptrace_ops_mem_forced(pid_t tid, uint64_t addr, void *buf,
 				    size_t len, bool write);

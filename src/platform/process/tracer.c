@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <linux/audit.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -18,6 +19,7 @@
 #include "platform/process/gdb.h"
 #include "platform/process/process.h"
 #include "platform/process/procfs.h"
+#include "platform/process/ptrace_emul.h"
 #include "platform/process/ptrace_ops.h"
 
 /* include/linux/seccomp.h keeps it to the kernel; /proc shows it. */
@@ -287,6 +289,7 @@ static void handle_status(struct cabin_process *pp, pid_t tid, int status)
 		ev.tid = tid;
 		ev.status = status;
 		cabin_proxy_handle(pp->proxy, &ev);
+		cabin_ptrace_emul_exited(pp, tid, status);
 		cabin_gdb_exited(pp, tid, status);
 		return;
 	}
@@ -297,6 +300,9 @@ static void handle_status(struct cabin_process *pp, pid_t tid, int status)
 		cabin_gdb_vfork_done(pp, tid);
 		return;
 	}
+	/* An entry stop for a tracer inside: before seccomp and the proxy. */
+	if (cabin_ptrace_emul_stop(pp, tid, status))
+		return;
 	/* A debugger's breakpoint or step: gdb's alone, as natively. */
 	if (cabin_gdb_trap(pp, tid, status))
 		return;
@@ -309,8 +315,11 @@ static void handle_status(struct cabin_process *pp, pid_t tid, int status)
 		cabin_ptrace_ops_resume_failed(pp, tid, err);
 		return;
 	}
-	if (ev.kind == CABIN_EV_SPAWN)
+	if (ev.kind == CABIN_EV_SPAWN) {
 		cabin_gdb_spawned(pp, tid, ev.spawn.kind, ev.spawn.child);
+		cabin_ptrace_emul_spawned(pp, tid, ev.spawn.kind,
+					  ev.spawn.child);
+	}
 	if (ev.kind == CABIN_EV_EXEC) {
 		cabin_gdb_unshared(pp, tid);
 		cabin_gdb_unshared(pp, ev.exec.former_tid);
@@ -318,6 +327,7 @@ static void handle_status(struct cabin_process *pp, pid_t tid, int status)
 	pp->stop_kind = ev.kind;
 	if (ev.kind == CABIN_EV_EXITING && tid == pp->hold_pid)
 		pp->hold_now = !leader_leaves_early(tid, &ev);
+	pp->first_stop = ev.kind == CABIN_EV_ATTACH && is_first_stop(pp, tid);
 	cabin_proxy_handle(pp->proxy, &ev);
 	pp->stop_kind = CABIN_EV_NOTE;
 	if (pp->held && tid == pp->hold_pid && ev.kind == CABIN_EV_EXITING)
@@ -409,6 +419,7 @@ static void stop_loop(struct cabin_process *pp)
 		cabin_gdb_after(pp);
 	}
 	alarm(0);
+	cabin_ptrace_emul_free(pp);
 	cabin_signals_target = 0;
 }
 
@@ -418,6 +429,10 @@ int cabin_tracer_run(struct cabin_process *pp, struct cabin_proxy *proxy,
 	int err, code;
 
 	pp->proxy = proxy;
+	pp->ptrace_emul = !(spawn->unsafe & CABIN_UNSAFE_PTRACE);
+	pp->pid_ns = spawn->sandbox &&
+		     (spawn->sandbox->unshare_flags & CLONE_NEWPID);
+	pp->emul_hold = cabin_ptrace_emul_resume;
 	if (spawn->filter && !(spawn->unsafe & CABIN_UNSAFE_SECCOMP))
 		close_inherited_listeners(proxy);
 	err = cabin_spawn_child(spawn, &pp->child);
