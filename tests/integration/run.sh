@@ -1863,8 +1863,11 @@ one_line "--gdb with a host name: one line" \
 	"cabin: --gdb=localhost:1234: the host is not an IPv4 or IPv6 address; give - (gdb on cabin's stdin and stdout), unix:PATH, PORT, :PORT or HOST:PORT (HOST an IP address, 127.0.0.1 if left out)" \
 	run --gdb=localhost:1234 -- true
 one_line "--gdb with --platform kvm: a bad value refused before the probe" \
-	"cabin: --gdb=localhost:1234: the host is not an IPv4 or IPv6 address; give PORT, :PORT, HOST:PORT (HOST an IP address, 127.0.0.1 if left out) or unix:PATH" \
+	"cabin: --gdb=localhost:1234: the host is not an IPv4 or IPv6 address; give - (gdb on cabin's stdin and stdout), unix:PATH, PORT, :PORT or HOST:PORT (HOST an IP address, 127.0.0.1 if left out)" \
 	run --platform kvm --gdb=localhost:1234 -- true
+one_line "--gdb=- with --platform kvm: refused before the probe" \
+	"cabin: --gdb=-: not served on --platform kvm; use --gdb=unix:PATH (a 0600 socket file)" \
+	run --platform kvm --gdb=- -- true
 
 # ------------------------------------------- --gdb: who may take the seat
 # gdb_bg PREFIX 'CABIN-ARGS' PROGRAM ARGS... : cabin --gdb in the

@@ -28,7 +28,7 @@ int cabin_kvm_seat_configure(struct cabin_kvm_seat *s, const char *value,
 	 * cabin's stdin and stdout are two descriptors.
 	 */
 	if (s->addr.stdio) {
-		fprintf(log, "cabin run: --gdb=- is not served on --platform kvm; use --gdb=unix:PATH (a 0600 socket file)\n");
+		fprintf(log, "cabin: --gdb=-: not served on --platform kvm; use --gdb=unix:PATH (a 0600 socket file)\n");
 		return -EINVAL;
 	}
 	return 0;
