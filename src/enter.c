@@ -370,9 +370,17 @@ static int count_threads(void)
 	return n;
 }
 
+/*
+ * Each thread has its own seccomp filter and Landlock domain (no TSYNC):
+ * a thread started between the count and the filter would run on
+ * unconfined.  A signal handler is the one way this thread could start
+ * one while it waits in here, so every signal waits until the process
+ * is confined; the count after the filter is the proof.
+ */
 int cabin_enter(void)
 {
 	struct cabin_spawn_error e;
+	sigset_t all, old;
 	int err = 0, threads;
 	ssize_t n;
 
@@ -380,14 +388,14 @@ int cabin_enter(void)
 		return say(-EALREADY, "cabin_enter: the process is confined already");
 	if (st.state != ENTER_READY)
 		return say(-EINVAL, "cabin_enter: no successful cabin_init before it");
-	/*
-	 * Only this thread can start another while it is in here: one
-	 * counted now stays the only one.
-	 */
+	sigfillset(&all);
+	sigprocmask(SIG_SETMASK, &all, &old);
 	threads = count_threads();
-	if (threads != 1)
+	if (threads != 1) {
+		sigprocmask(SIG_SETMASK, &old, NULL);
 		return say(-EBUSY, "cabin_enter: the process has %d threads; only a single-threaded process can enter (the others would stay outside): call it before starting any",
 			   threads);
+	}
 	/* Yama's ptrace_scope 1: the proxy is not an ancestor. */
 	prctl(PR_SET_PTRACER, st.proxy, 0, 0, 0);
 	if (write(st.ask_fd, "e", 1) != 1)
@@ -400,6 +408,7 @@ int cabin_enter(void)
 	st.ask_fd = st.answer_fd = -1;
 	if (err < 0) {
 		st.state = ENTER_FAILED;
+		sigprocmask(SIG_SETMASK, &old, NULL);
 		return say(err, "cabin_enter: the proxy kernel cannot trace this process (%s); nothing was changed",
 			   strerror(-err));
 	}
@@ -408,6 +417,13 @@ int cabin_enter(void)
 		    cabin_spawn_stage_name(e.stage), strerror(e.err));
 		_exit(CABIN_EXIT_INTERNAL);
 	}
+	threads = count_threads();
+	if (threads != 1) {
+		say(-EBUSY, "cabin_enter: %d threads after confining (one started while entering would run on outside); the process ends",
+		    threads);
+		_exit(CABIN_EXIT_INTERNAL);
+	}
 	st.state = ENTER_ENTERED;
+	sigprocmask(SIG_SETMASK, &old, NULL);
 	return 0;
 }

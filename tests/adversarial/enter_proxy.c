@@ -22,11 +22,20 @@
  *           unconfined: cabin_enter must refuse (EBUSY) and the process
  *           stays as it was; by hand, with the thread count check taken
  *           out of cabin_enter, the thread writes outside: ESCAPED.
+ *   sigthread
+ *           a signal handler starts a thread while cabin_enter waits for
+ *           the proxy, after its thread count (red team finding 1): SIGIO
+ *           on cabin_enter's own answer pipe (O_ASYNC), so the handler
+ *           runs as soon as the answer arrives, before the filter, every
+ *           time.  The thread must come out confined.  Shown by hand:
+ *           with cabin_enter's sigprocmask and second count taken out,
+ *           the thread writes outside: ESCAPED.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -73,6 +82,90 @@ static void *outsider(void *arg)
 	return NULL;
 }
 
+static pthread_t handler_thread;
+static volatile sig_atomic_t handler_ran;
+static const char *handler_path;
+
+static void *handler_outsider(void *arg)
+{
+	int fd = open(arg, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+
+	if (fd >= 0) {
+		printf("ESCAPED a thread a signal handler started inside cabin_enter wrote %s\n",
+		       (const char *)arg);
+		close(fd);
+	} else {
+		printf("CONTAINED the handler's thread could not write %s: %s\n",
+		       (const char *)arg, strerrorname_np(errno));
+	}
+	fflush(stdout);
+	return NULL;
+}
+
+static void start_thread(int sig)
+{
+	(void)sig;
+	if (!handler_ran++)
+		pthread_create(&handler_thread, NULL, handler_outsider,
+			       (void *)handler_path);
+}
+
+/* SIGIO on every pipe read end cabin_init opened (its answer pipe). */
+static int async_new_pipes(const bool *before)
+{
+	char link[64], target[64];
+	int fd, n = 0;
+	ssize_t len;
+
+	for (fd = 3; fd < 256; fd++) {
+		if (before[fd] || fcntl(fd, F_GETFD) < 0)
+			continue;
+		snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+		len = readlink(link, target, sizeof(target) - 1);
+		if (len <= 0)
+			continue;
+		target[len] = '\0';
+		if (strncmp(target, "pipe:", 5) ||
+		    (fcntl(fd, F_GETFL) & O_ACCMODE) != O_RDONLY)
+			continue;
+		if (fcntl(fd, F_SETOWN, getpid()) < 0 ||
+		    fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_ASYNC) < 0)
+			return -1;
+		n++;
+	}
+	return n;
+}
+
+static int attack_sigthread(struct cabin_config *cfg, const char *outside)
+{
+	struct sigaction sa = { .sa_handler = start_thread };
+	bool before[256] = { false };
+	int fd;
+
+	for (fd = 0; fd < 256; fd++)
+		before[fd] = fcntl(fd, F_GETFD) >= 0;
+	handler_path = outside;
+	if (cabin_init(cfg) < 0) {
+		printf("cabin_init: %s\n", cabin_error());
+		return 1;
+	}
+	sigaction(SIGIO, &sa, NULL);
+	if (async_new_pipes(before) <= 0) {
+		printf("no pipe of cabin_init's found\n");
+		return 2;
+	}
+	if (cabin_enter() < 0) {
+		printf("cabin_enter: %s\n", cabin_error());
+		return 1;
+	}
+	if (!handler_ran) {
+		printf("the handler did not run inside cabin_enter\n");
+		return 2;
+	}
+	pthread_join(handler_thread, NULL);
+	return 0;
+}
+
 static int attack_thread(struct cabin_config *cfg, const char *outside)
 {
 	pthread_t t;
@@ -109,7 +202,7 @@ int main(int argc, char **argv)
 	int fd;
 
 	if (argc < 3) {
-		fprintf(stderr, "usage: %s kill|pidfd|mem|ptrace|thread REPORT [OUTSIDE]\n",
+		fprintf(stderr, "usage: %s kill|pidfd|mem|ptrace|thread|sigthread|prlimit|nice|sched REPORT [OUTSIDE]\n",
 			argv[0]);
 		return 2;
 	}
@@ -119,6 +212,8 @@ int main(int argc, char **argv)
 	cfg.report_path = argv[2];
 	if (!strcmp(argv[1], "thread"))
 		return attack_thread(&cfg, argc > 3 ? argv[3] : "/var/tmp/x");
+	if (!strcmp(argv[1], "sigthread"))
+		return attack_sigthread(&cfg, argc > 3 ? argv[3] : "/var/tmp/x");
 	if (cabin_init(&cfg) < 0 || cabin_enter() < 0) {
 		printf("not entered: %s\n", cabin_error());
 		return 1;

@@ -2074,6 +2074,20 @@ test_enter_proxy() {
 	fi
 }
 
+# The red team's review of cabin_enter (issue 20): a thread a signal
+# handler starts inside cabin_enter (shown by hand to escape without the
+# fix: enter_proxy.c's comment), and the calls that name another
+# process by pid reaching the proxy (prlimit, setpriority, sched_*),
+# which the proxy must survive and still write the report.
+test_enter_redteam() {
+	enter_case "a thread a signal handler starts while entering" sigthread "" ""
+	if [ -e "$TMP/enter_sigthread.outside" ]; then
+		t_fail "cabin_enter: the handler's thread wrote nothing outside" "$TMP/enter_sigthread.outside exists"
+	else
+		t_ok "cabin_enter: the handler's thread wrote nothing outside"
+	fi
+}
+
 # CABIN_ADV_ONLY: the other test_* functions do nothing.
 if [ -n "${CABIN_ADV_ONLY:-}" ]; then
 	for f in $CABIN_ADV_ONLY; do
@@ -2150,4 +2164,5 @@ test_subtract_proc
 test_subtract_mount_api
 # issue 20
 test_enter_proxy
+test_enter_redteam
 t_done
