@@ -15,6 +15,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -198,11 +199,18 @@ static void __attribute__((noreturn)) proxy_main(int ask)
 	sigset_t none;
 	char go;
 	int code, sig;
+	bool delivered;
 
 	/* The caller's handlers and mask are not the proxy's. */
 	for (sig = 1; sig < NSIG; sig++)
 		if (sig != SIGKILL && sig != SIGSTOP)
 			signal(sig, SIG_DFL);
+	/*
+	 * A limit the proxy runs into must not end it silently: a write
+	 * past RLIMIT_FSIZE fails with EFBIG, said as a lost record.
+	 */
+	signal(SIGXFSZ, SIG_IGN);
+	signal(SIGXCPU, SIG_IGN);
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	setsid();
@@ -212,10 +220,13 @@ static void __attribute__((noreturn)) proxy_main(int ask)
 		_exit(0);
 	close(ask);
 	code = r->platform->serve(&r->launch, st.caller);
-	cabin_run_deliver_outputs(r, code);
+	if (r->launch.records.report_failed)
+		r->report_failed = true;
+	/* The caller's status is its own: a lost record is said, 125 here. */
+	delivered = cabin_run_deliver_outputs(r, code) == code;
 	cabin_run_close_records(r);
 	fflush(NULL);
-	_exit(0);
+	_exit(delivered ? 0 : CABIN_EXIT_INTERNAL);
 }
 
 /* The outputs are the proxy's: the caller keeps no descriptor of them. */
@@ -307,6 +318,7 @@ int cabin_init(const struct cabin_config *cfg)
 		.trace_file = { .fd = -1, .dir = -1 },
 		.report_file = { .fd = -1, .dir = -1 },
 		.cgroup = { .procs_fd = -1, .base_fd = -1, .dir_fd = -1 },
+		.shared_pids = true,
 	};
 	r->log = open_log(cfg->log ? cfg->log : stderr);
 	cabin_log_init(&r->notes, r->log);

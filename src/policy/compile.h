@@ -18,6 +18,7 @@ struct cabin_compile_input {
 	int landlock_abi;	/* what the kernel offers */
 	bool refuse_group_kill;	/* kill(0, ...): no Landlock signal scope */
 	bool deny_mounts;	/* the @mount group, refused: a run with covers */
+	bool scope_pids;	/* no PID namespace: the pid guard keeps pids in */
 	/* More syscalls to trace: lists, each -1 terminated; NULL ends. */
 	const int *watch[3];
 };

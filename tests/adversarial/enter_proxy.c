@@ -30,17 +30,30 @@
  *           time.  The thread must come out confined.  Shown by hand:
  *           with cabin_enter's sigprocmask and second count taken out,
  *           the thread writes outside: ESCAPED.
+ *   prlimit nice sched
+ *           calls that name a process by pid, which Landlock's scope
+ *           does not cover (red team finding 2): prlimit(proxy,
+ *           RLIMIT_FSIZE, 0) (the proxy died of SIGXFSZ writing the
+ *           report: no report, nothing said, the parent saw 0),
+ *           setpriority(proxy, 19) and setpriority(PRIO_USER),
+ *           sched_setaffinity and sched_setscheduler(SCHED_IDLE) on the
+ *           proxy (starved).  The same calls on the process itself and
+ *           its own child must still work.  With CABIN_UNSAFE=sigscope
+ *           (no pid guard) they succeed: run.sh checks it.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ptrace.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cabin/cabin.h>
@@ -80,6 +93,85 @@ static void *outsider(void *arg)
 	}
 	fflush(stdout);
 	return NULL;
+}
+
+/* The calls on the process's own tree: they must work. */
+static int own_tree(int (*act)(pid_t))
+{
+	int hold[2], ok;
+	pid_t child;
+	char c;
+
+	if (pipe(hold) < 0 || (child = fork()) < 0)
+		return -1;
+	if (child == 0) {
+		close(hold[1]);
+		_exit(read(hold[0], &c, 1) < 0);
+	}
+	close(hold[0]);
+	ok = act(0) == 0 && act(getpid()) == 0 && act(child) == 0;
+	close(hold[1]);
+	waitpid(child, NULL, 0);
+	return ok ? 0 : -1;
+}
+
+static int act_prlimit(pid_t pid)
+{
+	struct rlimit old;
+
+	if (prlimit(pid, RLIMIT_FSIZE, NULL, &old) < 0)
+		return -1;
+	return prlimit(pid, RLIMIT_FSIZE, &old, NULL);
+}
+
+static int act_nice(pid_t pid)
+{
+	return setpriority(PRIO_PROCESS, (id_t)pid, 19);
+}
+
+static int act_sched(pid_t pid)
+{
+	struct sched_param sp = { 0 };
+	cpu_set_t one;
+
+	CPU_ZERO(&one);
+	CPU_SET(0, &one);
+	if (sched_setaffinity(pid, sizeof(one), &one) < 0)
+		return -1;
+	return sched_setscheduler(pid, SCHED_IDLE, &sp);
+}
+
+static int attack_pid(const char *what, pid_t proxy)
+{
+	int (*act)(pid_t) = !strcmp(what, "prlimit") ? act_prlimit :
+			    !strcmp(what, "nice") ? act_nice : act_sched;
+
+	if (own_tree(act) < 0) {
+		printf("BROKEN %s on the process itself or its child: %s\n",
+		       what, strerrorname_np(errno));
+		return 1;
+	}
+	if (act == act_nice && setpriority(PRIO_USER, 0, 19) == 0) {
+		printf("ESCAPED setpriority(PRIO_USER) succeeded (the proxy too)\n");
+		return 0;
+	}
+	if (act == act_prlimit) {
+		struct rlimit zero = { 0, 0 };
+
+		if (prlimit(proxy, RLIMIT_FSIZE, &zero, NULL) == 0)
+			printf("ESCAPED prlimit(proxy %d, RLIMIT_FSIZE, 0) succeeded\n",
+			       proxy);
+		else
+			printf("CONTAINED prlimit(proxy): %s\n",
+			       strerrorname_np(errno));
+	} else if (act(proxy) == 0) {
+		printf("ESCAPED %s on the proxy %d succeeded\n", what, proxy);
+	} else {
+		printf("CONTAINED %s on the proxy: %s\n", what,
+		       strerrorname_np(errno));
+	}
+	fflush(stdout);
+	return 0;
 }
 
 static pthread_t handler_thread;
@@ -251,6 +343,9 @@ int main(int argc, char **argv)
 		else
 			printf("CONTAINED open(%s): %s\n", path,
 			       strerrorname_np(errno));
+	} else if (!strcmp(argv[1], "prlimit") || !strcmp(argv[1], "nice") ||
+		   !strcmp(argv[1], "sched")) {
+		return attack_pid(argv[1], proxy);
 	} else if (!strcmp(argv[1], "ptrace")) {
 		if (ptrace(PTRACE_ATTACH, proxy, 0, 0) == 0)
 			printf("ESCAPED PTRACE_ATTACH to the proxy %d\n", proxy);

@@ -2086,6 +2086,23 @@ test_enter_redteam() {
 	else
 		t_ok "cabin_enter: the handler's thread wrote nothing outside"
 	fi
+	# The proxy's file size limit set to 0: it died of SIGXFSZ writing
+	# the report.  With sigscope off (no pid guard) the call succeeds
+	# and no report comes (the proxy now says so and exits 125).
+	enter_case "prlimit(proxy, RLIMIT_FSIZE, 0)" prlimit sigscope ESRCH
+	enter_case "setpriority(proxy, 19)" nice sigscope ESRCH
+	enter_case "sched_setaffinity, sched_setscheduler(SCHED_IDLE) on the proxy" sched sigscope ESRCH
+	# stderr through a pipe: a file would be past the limit too.
+	# Without the proxy ignoring SIGXFSZ (by hand) nothing is said.
+	ERR=$TMP/enter_prlimit_said.err
+	(cd "$TMP/enter_prlimit.d" && CABIN_UNSAFE=sigscope timeout -k 5 "$HANG" "$ADV/enter_proxy" prlimit "$TMP/enter_prlimit_said.json" \
+		</dev/null 2>&1 >/dev/null | cat >"$ERR")
+	if grep -q "cabin: writing the report to .* failed" "$ERR" &&
+		grep -q "cabin could not deliver its output" "$ERR"; then
+		t_ok "cabin_enter: a report the proxy cannot write is said"
+	else
+		t_fail "cabin_enter: a report the proxy cannot write is said" "$(what)"
+	fi
 }
 
 # CABIN_ADV_ONLY: the other test_* functions do nothing.
