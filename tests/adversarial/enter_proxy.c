@@ -9,7 +9,9 @@
  *           no report, and nothing judges the process any more.  Kept
  *           out by Landlock's signal scope: with CABIN_UNSAFE=sigscope
  *           the kill succeeds (run.sh checks it: no report).
- *   pidfd   the same through pidfd_open and pidfd_send_signal.
+ *   pidfd   the same through pidfd_send_signal: pidfd_open(proxy) fails
+ *           with ESRCH (the pid guard), so the pidfd is the proxy's
+ *           /proc directory, which pidfd_send_signal takes too.
  *   mem     /proc/PROXY/mem opened for reading: the proxy's memory (the
  *           policy, the routes) readable.  Kept out twice: the proxy is
  *           not dumpable and is outside the Landlock domain; by hand,
@@ -322,7 +324,13 @@ int main(int argc, char **argv)
 			printf("CONTAINED kill(proxy) failed: %s\n",
 			       strerrorname_np(errno));
 	} else if (!strcmp(argv[1], "pidfd")) {
+		char dir[64];
+
 		fd = (int)syscall(SYS_pidfd_open, proxy, 0);
+		if (fd < 0) {
+			snprintf(dir, sizeof(dir), "/proc/%d", proxy);
+			fd = open(dir, O_RDONLY | O_DIRECTORY);
+		}
 		if (fd >= 0 && syscall(SYS_pidfd_send_signal, fd, SIGKILL,
 				       NULL, 0) == 0)
 			printf("ESCAPED pidfd_send_signal(proxy %d) succeeded\n",

@@ -2186,7 +2186,7 @@ if need "preload: bash's own unsetenv" "$PRELOAD" /bin/bash; then
 		CABIN_REPORT="$TMP/plb.json" /bin/bash -c 'env; /bin/true; echo true=$?; grep TracerPid /proc/self/status'; rc=$?
 	why=
 	[ "$rc" = 0 ] || why="status $rc"
-	grep -Eq '^CABIN_|libcabin-preload' "$TMP/plb.out" && why="${why:+$why; }left in bash's environment: $(grep -E '^CABIN_|libcabin-preload' "$TMP/plb.out" | tr '\n' '|')"
+	grep -Eq '^CABIN_(PROFILE|POLICY|TRACE|REPORT)=|libcabin-preload' "$TMP/plb.out" && why="${why:+$why; }left in bash's environment: $(grep -E '^CABIN_(PROFILE|POLICY|TRACE|REPORT)=|libcabin-preload' "$TMP/plb.out" | tr '\n' '|')"
 	grep -qx 'LD_PRELOAD=/lib/x86_64-linux-gnu/libm.so.6' "$TMP/plb.out" || why="${why:+$why; }the other LD_PRELOAD entry not kept"
 	grep -qx 'true=0' "$TMP/plb.out" || why="${why:+$why; }a command bash ran failed: $(tr '\n' '|' <"$TMP/plb.err")"
 	grep -Eq '^TracerPid:[[:space:]]+[1-9]' "$TMP/plb.out" || why="${why:+$why; }not traced"
