@@ -15,6 +15,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -198,11 +199,18 @@ static void __attribute__((noreturn)) proxy_main(int ask)
 	sigset_t none;
 	char go;
 	int code, sig;
+	bool delivered;
 
 	/* The caller's handlers and mask are not the proxy's. */
 	for (sig = 1; sig < NSIG; sig++)
 		if (sig != SIGKILL && sig != SIGSTOP)
 			signal(sig, SIG_DFL);
+	/*
+	 * A limit the proxy runs into must not end it silently: a write
+	 * past RLIMIT_FSIZE fails with EFBIG, said as a lost record.
+	 */
+	signal(SIGXFSZ, SIG_IGN);
+	signal(SIGXCPU, SIG_IGN);
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	setsid();
@@ -212,10 +220,13 @@ static void __attribute__((noreturn)) proxy_main(int ask)
 		_exit(0);
 	close(ask);
 	code = r->platform->serve(&r->launch, st.caller);
-	cabin_run_deliver_outputs(r, code);
+	if (r->launch.records.report_failed)
+		r->report_failed = true;
+	/* The caller's status is its own: a lost record is said, 125 here. */
+	delivered = cabin_run_deliver_outputs(r, code) == code;
 	cabin_run_close_records(r);
 	fflush(NULL);
-	_exit(0);
+	_exit(delivered ? 0 : CABIN_EXIT_INTERNAL);
 }
 
 /* The outputs are the proxy's: the caller keeps no descriptor of them. */
@@ -307,6 +318,7 @@ int cabin_init(const struct cabin_config *cfg)
 		.trace_file = { .fd = -1, .dir = -1 },
 		.report_file = { .fd = -1, .dir = -1 },
 		.cgroup = { .procs_fd = -1, .base_fd = -1, .dir_fd = -1 },
+		.shared_pids = true,
 	};
 	r->log = open_log(cfg->log ? cfg->log : stderr);
 	cabin_log_init(&r->notes, r->log);
@@ -370,9 +382,17 @@ static int count_threads(void)
 	return n;
 }
 
+/*
+ * Each thread has its own seccomp filter and Landlock domain (no TSYNC):
+ * a thread started between the count and the filter would run on
+ * unconfined.  A signal handler is the one way this thread could start
+ * one while it waits in here, so every signal waits until the process
+ * is confined; the count after the filter is the proof.
+ */
 int cabin_enter(void)
 {
 	struct cabin_spawn_error e;
+	sigset_t all, old;
 	int err = 0, threads;
 	ssize_t n;
 
@@ -380,14 +400,14 @@ int cabin_enter(void)
 		return say(-EALREADY, "cabin_enter: the process is confined already");
 	if (st.state != ENTER_READY)
 		return say(-EINVAL, "cabin_enter: no successful cabin_init before it");
-	/*
-	 * Only this thread can start another while it is in here: one
-	 * counted now stays the only one.
-	 */
+	sigfillset(&all);
+	sigprocmask(SIG_SETMASK, &all, &old);
 	threads = count_threads();
-	if (threads != 1)
+	if (threads != 1) {
+		sigprocmask(SIG_SETMASK, &old, NULL);
 		return say(-EBUSY, "cabin_enter: the process has %d threads; only a single-threaded process can enter (the others would stay outside): call it before starting any",
 			   threads);
+	}
 	/* Yama's ptrace_scope 1: the proxy is not an ancestor. */
 	prctl(PR_SET_PTRACER, st.proxy, 0, 0, 0);
 	if (write(st.ask_fd, "e", 1) != 1)
@@ -400,6 +420,7 @@ int cabin_enter(void)
 	st.ask_fd = st.answer_fd = -1;
 	if (err < 0) {
 		st.state = ENTER_FAILED;
+		sigprocmask(SIG_SETMASK, &old, NULL);
 		return say(err, "cabin_enter: the proxy kernel cannot trace this process (%s); nothing was changed",
 			   strerror(-err));
 	}
@@ -408,6 +429,13 @@ int cabin_enter(void)
 		    cabin_spawn_stage_name(e.stage), strerror(e.err));
 		_exit(CABIN_EXIT_INTERNAL);
 	}
+	threads = count_threads();
+	if (threads != 1) {
+		say(-EBUSY, "cabin_enter: %d threads after confining (one started while entering would run on outside); the process ends",
+		    threads);
+		_exit(CABIN_EXIT_INTERNAL);
+	}
 	st.state = ENTER_ENTERED;
+	sigprocmask(SIG_SETMASK, &old, NULL);
 	return 0;
 }

@@ -14,6 +14,7 @@
 #include "core/limits.h"
 #include "core/memguard.h"
 #include "core/names.h"
+#include "core/pidscope.h"
 #include "core/xom.h"
 #include "policy/compile.h"
 #include "policy/groups.h"
@@ -211,7 +212,8 @@ static int deny_mounts(const struct cabin_compile_input *in,
 /*
  * The guards' refusals, then their early watches, before the policy's
  * rules (guard.h): XOM's, then W^X's, each only when the policy asks
- * for its protection.  The early watches are matched against the
+ * for its protection, and the pid guard's where no PID namespace keeps
+ * the program's pids in.  The early watches are matched against the
  * policy's own routes, built here once.
  */
 static int add_guard_refusals(const struct cabin_compile_input *in,
@@ -227,6 +229,7 @@ static int add_guard_refusals(const struct cabin_compile_input *in,
 		  in->policy->memory & CABIN_MEMORY_XOM },
 		{ &cabin_memguard_guard, &wx,
 		  in->policy->memory & CABIN_MEMORY_WX },
+		{ &cabin_pidscope_guard, NULL, in->scope_pids },
 	};
 	const size_t n = sizeof(early) / sizeof(*early);
 	struct cabin_router policy;

@@ -19,6 +19,7 @@ struct cabin_compile_input {
 	bool refuse_group_kill;	/* kill(0, ...): no Landlock signal scope */
 	bool deny_mounts;	/* the @mount group, refused: a run with covers */
 	bool emulate_ptrace;	/* the platform emulates ptrace inside */
+	bool scope_pids;	/* no PID namespace: the pid guard keeps pids in */
 	/* More syscalls to trace: lists, each -1 terminated; NULL ends. */
 	const int *watch[3];
 };

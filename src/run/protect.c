@@ -15,6 +15,7 @@
 
 #include "core/names.h"
 #include "core/pathview.h"
+#include "core/pidscope.h"
 #include "core/proxy.h"
 #include "policy/compile.h"
 #include "policy/landlock.h"
@@ -158,6 +159,7 @@ int cabin_run_compile_routes(struct cabin_run_state *r)
 		.landlock_abi = r->landlock_abi,
 		.refuse_group_kill = cabin_run_sigscope(r) &&
 				     r->landlock_abi < 6,
+		.scope_pids = cabin_run_scope_pids(r),
 		/* Part of the deny list: --unsafe-disable=deny lets them by. */
 		.emulate_ptrace = r->traits & CABIN_PLATFORM_PTRACE_EMUL,
 		.deny_mounts = r->policy->nstrips &&
@@ -213,7 +215,9 @@ static int emulate(struct cabin_run_state *r, struct cabin_proxy *p)
 {
 	int err = 0;
 
-	if (r->has_fsguard)
+	if (cabin_run_scope_pids(r))
+		err = cabin_proxy_guard(p, &cabin_pidscope_guard, NULL);
+	if (!err && r->has_fsguard)
 		err = cabin_proxy_guard(p, &cabin_fsguard_guard, &r->fsguard);
 	return err ? err : cabin_proxy_guard(p, &cabin_netguard_guard,
 					     &r->netguard);

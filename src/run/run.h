@@ -49,6 +49,7 @@ struct cabin_run_state {
 	struct cabin_log notes;		/* the run's notices, on log */
 	int landlock_abi;
 	bool namespaces;		/* can the child create them */
+	bool shared_pids;		/* the program keeps its PID namespace (cabin_enter) */
 	struct cabin_router router;
 	struct cabin_netguard netguard;
 	struct cabin_fsguard fsguard;
@@ -95,6 +96,7 @@ void cabin_run_release(struct cabin_run_state *r);
 bool cabin_run_user_namespaces_allowed(void);
 bool cabin_run_wants_namespaces(const struct cabin_policy *p);
 bool cabin_run_sigscope(const struct cabin_run_state *r);
+bool cabin_run_scope_pids(const struct cabin_run_state *r);
 bool cabin_run_kfiles(const struct cabin_run_state *r);
 bool cabin_run_needs_namespaces(const struct cabin_run_state *r);
 bool cabin_run_other_ids(const struct cabin_run_state *r);

@@ -52,6 +52,16 @@ bool cabin_run_sigscope(const struct cabin_run_state *r)
 }
 
 /*
+ * sigscope where no PID namespace of the program's own hides the other
+ * pids (a process that entered keeps its own): the pid guard answers
+ * ESRCH for them instead (core/pidscope.c).
+ */
+bool cabin_run_scope_pids(const struct cabin_run_state *r)
+{
+	return cabin_run_sigscope(r) && r->shared_pids;
+}
+
+/*
  * Keep the kernel's file interfaces (/proc/sys, /sys, ...), the host's
  * other terminals and device nodes out of the program's reach: every
  * filtered policy, in a mount namespace of its own (and the /proc of its

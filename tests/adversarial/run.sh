@@ -2133,6 +2133,37 @@ test_gdb_seat_steal() {
 	done
 }
 
+# The red team's review of cabin_enter (issue 20): a thread a signal
+# handler starts inside cabin_enter (shown by hand to escape without the
+# fix: enter_proxy.c's comment), and the calls that name another
+# process by pid reaching the proxy (prlimit, setpriority, sched_*),
+# which the proxy must survive and still write the report.
+test_enter_redteam() {
+	enter_case "a thread a signal handler starts while entering" sigthread "" ""
+	if [ -e "$TMP/enter_sigthread.outside" ]; then
+		t_fail "cabin_enter: the handler's thread wrote nothing outside" "$TMP/enter_sigthread.outside exists"
+	else
+		t_ok "cabin_enter: the handler's thread wrote nothing outside"
+	fi
+	# The proxy's file size limit set to 0: it died of SIGXFSZ writing
+	# the report.  With sigscope off (no pid guard) the call succeeds
+	# and no report comes (the proxy now says so and exits 125).
+	enter_case "prlimit(proxy, RLIMIT_FSIZE, 0)" prlimit sigscope ESRCH
+	enter_case "setpriority(proxy, 19)" nice sigscope ESRCH
+	enter_case "sched_setaffinity, sched_setscheduler(SCHED_IDLE) on the proxy" sched sigscope ESRCH
+	# stderr through a pipe: a file would be past the limit too.
+	# Without the proxy ignoring SIGXFSZ (by hand) nothing is said.
+	ERR=$TMP/enter_prlimit_said.err
+	(cd "$TMP/enter_prlimit.d" && CABIN_UNSAFE=sigscope timeout -k 5 "$HANG" "$ADV/enter_proxy" prlimit "$TMP/enter_prlimit_said.json" \
+		</dev/null 2>&1 >/dev/null | cat >"$ERR")
+	if grep -q "cabin: writing the report to .* failed" "$ERR" &&
+		grep -q "cabin could not deliver its output" "$ERR"; then
+		t_ok "cabin_enter: a report the proxy cannot write is said"
+	else
+		t_fail "cabin_enter: a report the proxy cannot write is said" "$(what)"
+	fi
+}
+
 # CABIN_ADV_ONLY: the other test_* functions do nothing.
 if [ -n "${CABIN_ADV_ONLY:-}" ]; then
 	for f in $CABIN_ADV_ONLY; do
@@ -2262,4 +2293,5 @@ test_ptrace_poke() {
 
 test_ptrace_reach
 test_ptrace_poke
+test_enter_redteam
 t_done

@@ -2473,4 +2473,26 @@ if progs "ptrace inside: a request not emulated" && [ -x "$PROGS/ptrace_unknown"
 	fi
 fi
 
+# The red team's review of the preload library (issue 20, finding 3):
+# bash defines its own getenv and unsetenv (nm -D: T unsetenv), which
+# the library's calls reached through the PLT and which did nothing
+# before bash's init: bash kept LD_PRELOAD and CABIN_*, and every
+# command it ran tried to enter again (125, or ld.so's "cannot be
+# preloaded").  The library now changes environ itself.  Shown by hand
+# with the old src/preload.c: CABIN_PROFILE and the library listed.
+if need "preload: bash's own unsetenv" "$PRELOAD" /bin/bash; then
+	quiet run_in /dev/null "$TMP/plb" $TO env LD_PRELOAD="$PRELOAD:/lib/x86_64-linux-gnu/libm.so.6" CABIN_PROFILE=default \
+		CABIN_REPORT="$TMP/plb.json" /bin/bash -c 'env; /bin/true; echo true=$?; grep TracerPid /proc/self/status'; rc=$?
+	why=
+	[ "$rc" = 0 ] || why="status $rc"
+	grep -Eq '^CABIN_(PROFILE|POLICY|TRACE|REPORT)=|libcabin-preload' "$TMP/plb.out" && why="${why:+$why; }left in bash's environment: $(grep -E '^CABIN_(PROFILE|POLICY|TRACE|REPORT)=|libcabin-preload' "$TMP/plb.out" | tr '\n' '|')"
+	grep -qx 'LD_PRELOAD=/lib/x86_64-linux-gnu/libm.so.6' "$TMP/plb.out" || why="${why:+$why; }the other LD_PRELOAD entry not kept"
+	grep -qx 'true=0' "$TMP/plb.out" || why="${why:+$why; }a command bash ran failed: $(tr '\n' '|' <"$TMP/plb.err")"
+	grep -Eq '^TracerPid:[[:space:]]+[1-9]' "$TMP/plb.out" || why="${why:+$why; }not traced"
+	[ -s "$TMP/plb.err" ] && why="${why:+$why; }stderr: $(head -c 200 "$TMP/plb.err" | tr '\n' '|')"
+	grep -q '"exit_code"' "$TMP/plb.json" 2>/dev/null || why="${why:+$why; }no report"
+	if [ -z "$why" ]; then t_ok "preload: bash (its own unsetenv) keeps no setting; what it runs is not entered again"
+	else t_fail "preload: bash (its own unsetenv) keeps no setting; what it runs is not entered again" "$why"; fi
+fi
+
 t_done
