@@ -2164,6 +2164,55 @@ test_enter_redteam() {
 	fi
 }
 
+# issue 19: tracers inside the sandbox (emulated ptrace).
+# ptrace_reach: the tracer's own thread group and its parent (cabin's
+# PID-namespace init) are EPERM, a process outside is ESRCH, as the
+# kernel says; with the emulation and deny list off, the real attach
+# reaches the victim outside and hijacks nothing but is made (ESCAPED).
+protected_by test_ptrace_reach ptrace
+test_ptrace_reach() {
+	have ptrace_reach ptrace || return
+	[ -x "$ADV/victim" ] || { t_fail "ptrace_reach" "victim not built"; return; }
+	start_victim
+	run_cabin ptrace_reach -- "$ADV/ptrace_reach" "$VICTIM"
+	victim_status
+	if [[ $LINE == "CONTAINED own thread: EPERM, parent "*": EPERM, outside pid: ESRCH" ]]; then
+		check_contained ptrace_reach ESRCH
+	else
+		t_fail "ptrace_reach: contained under cabin" "want EPERM, EPERM, ESRCH: $(what)"
+	fi
+	start_victim
+	run_cabin ptrace_reach-off --unsafe-disable=ptrace,deny,sigscope -- \
+		"$ADV/ptrace_reach" "$VICTIM"
+	victim_status
+	if [[ $LINE == *"failed: EPERM"* || $LINE == CONTAINED*"outside pid: EPERM"* ]] &&
+	   [ "$(cabin_userns)" != "$(readlink /proc/self/ns/user)" ]; then
+		t_skip "ptrace_reach: escapes with --unsafe-disable=ptrace" \
+			"cabin runs the program in its own user namespace (unprivileged caller): the kernel refuses to attach outside it"
+	else
+		check_escaped ptrace_reach ptrace
+	fi
+}
+
+# ptrace_poke: under W^X a tracer's POKETEXT into its tracee's code fails
+# (EIO) as the tracee's own mprotect would; without --wx it writes the
+# code as natively (FOLL_FORCE), which is what W^X forbids.  W^X is a
+# policy setting, not an --unsafe-disable switch (tests/mutate/exceptions).
+test_ptrace_poke() {
+	local BASELINE=$TMP/ptrace_poke.policy
+	have ptrace_poke wx || return
+	printf 'profile default\n' >"$BASELINE"
+	run_cabin ptrace_poke --wx -- "$ADV/ptrace_poke"
+	check_contained ptrace_poke EIO
+	run_cabin ptrace_poke-off -- "$ADV/ptrace_poke"
+	note "ptrace_poke without --wx: exit $RC: ${LINE:-no output}"
+	if [[ $LINE == ESCAPED* ]]; then
+		t_ok "ptrace_poke: escapes without --wx"
+	else
+		t_fail "ptrace_poke: escapes without --wx" "$(what)"
+	fi
+}
+
 # CABIN_ADV_ONLY: the other test_* functions do nothing.
 if [ -n "${CABIN_ADV_ONLY:-}" ]; then
 	for f in $CABIN_ADV_ONLY; do
@@ -2242,55 +2291,6 @@ test_subtract_mount_api
 test_enter_proxy
 # issue 19
 test_gdb_seat_steal
-# issue 19: tracers inside the sandbox (emulated ptrace).
-# ptrace_reach: the tracer's own thread group and its parent (cabin's
-# PID-namespace init) are EPERM, a process outside is ESRCH, as the
-# kernel says; with the emulation and deny list off, the real attach
-# reaches the victim outside and hijacks nothing but is made (ESCAPED).
-protected_by test_ptrace_reach ptrace
-test_ptrace_reach() {
-	have ptrace_reach ptrace || return
-	[ -x "$ADV/victim" ] || { t_fail "ptrace_reach" "victim not built"; return; }
-	start_victim
-	run_cabin ptrace_reach -- "$ADV/ptrace_reach" "$VICTIM"
-	victim_status
-	if [[ $LINE == "CONTAINED own thread: EPERM, parent "*": EPERM, outside pid: ESRCH" ]]; then
-		check_contained ptrace_reach ESRCH
-	else
-		t_fail "ptrace_reach: contained under cabin" "want EPERM, EPERM, ESRCH: $(what)"
-	fi
-	start_victim
-	run_cabin ptrace_reach-off --unsafe-disable=ptrace,deny,sigscope -- \
-		"$ADV/ptrace_reach" "$VICTIM"
-	victim_status
-	if [[ $LINE == *"failed: EPERM"* || $LINE == CONTAINED*"outside pid: EPERM"* ]] &&
-	   [ "$(cabin_userns)" != "$(readlink /proc/self/ns/user)" ]; then
-		t_skip "ptrace_reach: escapes with --unsafe-disable=ptrace" \
-			"cabin runs the program in its own user namespace (unprivileged caller): the kernel refuses to attach outside it"
-	else
-		check_escaped ptrace_reach ptrace
-	fi
-}
-
-# ptrace_poke: under W^X a tracer's POKETEXT into its tracee's code fails
-# (EIO) as the tracee's own mprotect would; without --wx it writes the
-# code as natively (FOLL_FORCE), which is what W^X forbids.  W^X is a
-# policy setting, not an --unsafe-disable switch (tests/mutate/exceptions).
-test_ptrace_poke() {
-	local BASELINE=$TMP/ptrace_poke.policy
-	have ptrace_poke wx || return
-	printf 'profile default\n' >"$BASELINE"
-	run_cabin ptrace_poke --wx -- "$ADV/ptrace_poke"
-	check_contained ptrace_poke EIO
-	run_cabin ptrace_poke-off -- "$ADV/ptrace_poke"
-	note "ptrace_poke without --wx: exit $RC: ${LINE:-no output}"
-	if [[ $LINE == ESCAPED* ]]; then
-		t_ok "ptrace_poke: escapes without --wx"
-	else
-		t_fail "ptrace_poke: escapes without --wx" "$(what)"
-	fi
-}
-
 test_ptrace_reach
 test_ptrace_poke
 test_enter_redteam

@@ -126,7 +126,7 @@ check "kvm-gdb: single steps (TF) stop for gdb alone, the program runs on to its
 
 gdb_session $G/g3 "" 'break met;continue;info threads;continue;continue;continue' "$D" threads
 why=
-[ "$(grep -Ec '^[* ] +[0-9]+ +Thread [0-9]+ ' $G/g3.gdb)" = 3 ] || why="info threads does not list 3 threads"
+[ "$(grep -Ec '^[* ] +[0-9]+ +Thread [0-9]+(\.[0-9]+)? ' $G/g3.gdb)" = 3 ] || why="info threads does not list 3 threads"
 [ "$(grep -c 'hit Breakpoint 1, met ()' $G/g3.gdb)" = 3 ] || why="$why; met() not hit once by each thread"
 grep -q 'exited normally\]' $G/g3.gdb && [ "$gc" = 0 ] || why="$why; no normal end (cabin status $gc)"
 check "kvm-gdb: a 3-thread program shows 3 threads, each hits the breakpoint, runs to its end" $G/g3 "${why#; }"
