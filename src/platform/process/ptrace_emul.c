@@ -294,22 +294,40 @@ static bool wake_waiter(struct cabin_process *pp, struct pemu_tracee *x)
 	return false;
 }
 
+/*
+ * A tid the emulation keeps may have vanished without an exit status (an
+ * exec by another thread takes it over); by then it may be anyone's,
+ * outside the sandbox too.  A task still in the proxy's table has not
+ * been reaped by cabin, its tracer, so its tid is not reused: only those
+ * are signalled (tid 0: the process tgid).
+ */
+int cabin_pemu_signal(struct cabin_process *pp, pid_t tgid, pid_t tid, int sig)
+{
+	const struct cabin_task *t;
+
+	t = cabin_tasks_find(&pp->proxy->tasks, tid ? tid : tgid);
+	if (!t || t->pid != tgid)
+		return -ESRCH;
+	if (!tid)
+		return kill(tgid, sig) < 0 ? -errno : 0;
+	return syscall(SYS_tgkill, tgid, tid, sig) < 0 ? -errno : 0;
+}
+
 void cabin_pemu_notify(struct cabin_process *pp, struct pemu_tracee *x,
 		       int status)
 {
-	pid_t tgid = x->tracer_tgid;
-
 	x->queued = true;
 	x->status = status;
 	/* Natively the tracer's process is sent SIGCHLD; gdb waits for it. */
 	wake_waiter(pp, x);
-	kill(tgid, SIGCHLD);
+	cabin_pemu_signal(pp, x->tracer_tgid, 0, SIGCHLD);
 }
 
 int cabin_pemu_release(struct cabin_process *pp, struct pemu_tracee *x,
 		       int sig)
 {
 	struct cabin_resume how = x->how;
+
 
 	how.sig = sig;
 	how.entry_stops = how.entry_stops || x->syscalls;
@@ -435,7 +453,8 @@ bool cabin_pemu_hold_stop(struct cabin_process *pp, pid_t tid,
 		}
 		/* Natively a SIGTRAP follows an exec of a tracee not seized. */
 		if (!x->seized)
-			syscall(SYS_tgkill, cabin_procfs_tgid(tid), tid, SIGTRAP);
+			cabin_pemu_signal(pp, cabin_procfs_tgid(tid), tid,
+					  SIGTRAP);
 		return false;
 	case CABIN_EV_EXITING:
 		if (!(x->options & PTRACE_O_TRACEEXIT) ||
@@ -540,21 +559,19 @@ bool cabin_ptrace_emul_stop(struct cabin_process *pp, pid_t tid, int status)
 	return hold(pp, x, &on, trap_status(x));
 }
 
-void cabin_ptrace_emul_exited(struct cabin_process *pp, pid_t tid, int status)
+/* tid no longer traces nor waits: its tracees are let go, as natively. */
+static void tracer_gone(struct cabin_process *pp, pid_t tid)
 {
 	struct cabin_ptrace_emul *e = pp->pemu;
 	struct pemu_tracee *x;
 	size_t i;
 
-	if (!e)
-		return;
 	for (i = 0; i < e->nw;) {
 		if (e->w[i].tid == tid)
 			e->w[i] = e->w[--e->nw];
 		else
 			i++;
 	}
-	/* Its tracees are let go, as the kernel detaches them. */
 	for (i = 0; i < e->nt;) {
 		x = &e->t[i];
 		if (x->tracer != tid) {
@@ -565,6 +582,56 @@ void cabin_ptrace_emul_exited(struct cabin_process *pp, pid_t tid, int status)
 			cabin_pemu_release(pp, x, x->how.sig);
 		cabin_pemu_forget(pp, x);
 	}
+}
+
+/*
+ * An exec by a thread that is not the leader: the kernel gives it the
+ * leader's tid and reports no end of either former tid.  The old leader
+ * ended (its tracees detached, itself forgotten: natively its tracer
+ * hears of no exit either); what the execing thread was, traced or
+ * tracer, goes on under the leader's tid.  No stale tid is kept, so none
+ * is signalled once someone else has it.
+ */
+void cabin_ptrace_emul_exec(struct cabin_process *pp, pid_t tid,
+			    pid_t former_tid)
+{
+	struct cabin_ptrace_emul *e = pp->pemu;
+	struct pemu_tracee *x;
+	size_t i;
+
+	if (!e || former_tid <= 0 || former_tid == tid)
+		return;
+	tracer_gone(pp, tid);
+	x = cabin_pemu_tracee(pp, tid);
+	if (x)
+		cabin_pemu_forget(pp, x);
+	for (i = 0; i < e->nw; i++) {
+		if (e->w[i].tid == former_tid)
+			e->w[i].tid = tid;
+	}
+	for (i = 0; i < e->nt; i++) {
+		x = &e->t[i];
+		if (x->tracer == former_tid)
+			x->tracer = tid;
+		if (x->tid != former_tid)
+			continue;
+		x->tid = tid;
+		x->ns = cabin_pemu_ns_of(tid);
+		/* Now the leader: its end is its real parent's to wait for. */
+		x->child = cabin_pemu_status_field(tid, "PPid:", false) ==
+			   x->tracer_tgid;
+	}
+}
+
+void cabin_ptrace_emul_exited(struct cabin_process *pp, pid_t tid, int status)
+{
+	struct cabin_ptrace_emul *e = pp->pemu;
+	struct pemu_tracee *x;
+
+	if (!e)
+		return;
+	/* Its tracees are let go, as the kernel detaches them. */
+	tracer_gone(pp, tid);
 	x = cabin_pemu_tracee(pp, tid);
 	if (!x)
 		return;

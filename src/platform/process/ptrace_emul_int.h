@@ -79,6 +79,11 @@ bool cabin_pemu_helper(struct cabin_process *pp, pid_t host);
 /* The program's pid of a host tid, and the host tid of the program's. */
 pid_t cabin_pemu_ns_of(pid_t host);
 pid_t cabin_pemu_host_of(struct cabin_process *pp, pid_t ns);
+/*
+ * sig to tid of tgid (tid 0: to the process), only while the task is in
+ * the proxy's table (not reaped, so its tid is not someone else's).
+ */
+int cabin_pemu_signal(struct cabin_process *pp, pid_t tgid, pid_t tid, int sig);
 /* Queue status for x's tracer and wake it (a held wait4, SIGCHLD). */
 void cabin_pemu_notify(struct cabin_process *pp, struct pemu_tracee *x,
 		       int status);

@@ -363,7 +363,7 @@ static long request(struct cabin_process *pp, pid_t tracer,
 	host = x->tid;
 	switch (req) {
 	case PTRACE_KILL:
-		syscall(SYS_tgkill, cabin_procfs_tgid(host), host, SIGKILL);
+		cabin_pemu_signal(pp, cabin_procfs_tgid(host), host, SIGKILL);
 		return 0;
 	case PTRACE_INTERRUPT:
 		if (!x->seized)
