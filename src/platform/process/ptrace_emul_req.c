@@ -44,10 +44,17 @@ static int put(struct cabin_process *pp, pid_t tracer, uint64_t at,
 	return n == (ssize_t)len ? 0 : -EFAULT;
 }
 
-static int get(struct cabin_process *pp, pid_t tracer, uint64_t at, void *buf,
-	       size_t len)
+/*
+ * The tracer's own buffers, as the kernel's copy_from_user reads them:
+ * process_vm_readv only.  The platform's read_mem falls back to a forced
+ * /proc/PID/mem read (execute-only code), which would let a program read
+ * its own PROT_NONE or execute-only pages through a request's buffer.
+ */
+static int get(pid_t tracer, uint64_t at, void *buf, size_t len)
 {
-	ssize_t n = cabin_ptrace_ops.read_mem(pp, tracer, at, buf, len);
+	ssize_t n = process_vm_readv(tracer, &(struct iovec){ buf, len }, 1,
+				     &(struct iovec){ (void *)(uintptr_t)at,
+						      len }, 1, 0);
 
 	return n == (ssize_t)len ? 0 : -EFAULT;
 }
@@ -151,7 +158,7 @@ static long regs(struct cabin_process *pp, pid_t tracer, pid_t tid, long req,
 	bool set = req == PTRACE_SETREGS || req == PTRACE_SETFPREGS;
 	int err;
 
-	if (set && (err = get(pp, tracer, data, &buf, len)) < 0)
+	if (set && (err = get(tracer, data, &buf, len)) < 0)
 		return err;
 	if (ptrace((enum __ptrace_request)req, tid, 0, &buf) < 0)
 		return -errno;
@@ -165,7 +172,7 @@ static long regset(struct cabin_process *pp, pid_t tracer, pid_t tid,
 	long ret = 0;
 	void *buf;
 
-	if (get(pp, tracer, data, &theirs, sizeof(theirs)) < 0)
+	if (get(tracer, data, &theirs, sizeof(theirs)) < 0)
 		return -EFAULT;
 	ours.iov_len = theirs.iov_len < REGSET_MAX ? theirs.iov_len : REGSET_MAX;
 	buf = calloc(1, ours.iov_len ? ours.iov_len : 1);
@@ -173,7 +180,7 @@ static long regset(struct cabin_process *pp, pid_t tracer, pid_t tid,
 		return -ENOMEM;
 	ours.iov_base = buf;
 	if (req == PTRACE_SETREGSET &&
-	    get(pp, tracer, (uintptr_t)theirs.iov_base, buf, ours.iov_len) < 0)
+	    get(tracer, (uintptr_t)theirs.iov_base, buf, ours.iov_len) < 0)
 		ret = -EFAULT;
 	else if (ptrace((enum __ptrace_request)req, tid, (void *)type, &ours) < 0)
 		ret = -errno;
@@ -206,7 +213,7 @@ static long siginfo(struct cabin_process *pp, pid_t tracer, pid_t tid,
 	siginfo_t si;
 
 	if (req == PTRACE_SETSIGINFO) {
-		if (get(pp, tracer, data, &si, sizeof(si)) < 0)
+		if (get(tracer, data, &si, sizeof(si)) < 0)
 			return -EFAULT;
 		return ptrace(PTRACE_SETSIGINFO, tid, 0, &si) < 0 ? -errno : 0;
 	}
