@@ -24,6 +24,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "core/guard.h"
 #include "core/task.h"
 #include "platform/process/process.h"
 #include "platform/process/procfs.h"
@@ -326,8 +327,19 @@ void cabin_pemu_notify(struct cabin_process *pp, struct pemu_tracee *x,
 int cabin_pemu_release(struct cabin_process *pp, struct pemu_tracee *x,
 		       int sig)
 {
+	struct cabin_task *t = cabin_tasks_find(&pp->proxy->tasks, x->tid);
 	struct cabin_resume how = x->how;
 
+	/*
+	 * The tracer may have changed the registers while it was held: the
+	 * proxy's stop checks (PKRU under execute-only code) run again
+	 * before it goes on; a task they end is not resumed.
+	 */
+	if (t && !cabin_guards_stop_ok(pp->proxy, t)) {
+		x->held = false;
+		x->queued = false;
+		return 0;
+	}
 
 	how.sig = sig;
 	how.entry_stops = how.entry_stops || x->syscalls;

@@ -20,7 +20,9 @@
 #include <sys/user.h>
 #include <unistd.h>
 
+#include "core/proxy.h"
 #include "core/task.h"
+#include "core/xom.h"
 #include "platform/process/process.h"
 #include "platform/process/procfs.h"
 #include "platform/process/ptrace_emul.h"
@@ -145,6 +147,64 @@ static long poke(struct cabin_process *pp, struct pemu_tracee *x,
 	return 0;
 }
 
+/*
+ * Under execute-only code a register write must not open the key to
+ * reads (PKRU, in XSTATE; FPREGS and other sets share the XSAVE area):
+ * the XSAVE image from before the write, or nothing to check (NULL).
+ */
+static void *xom_before(struct cabin_process *pp, pid_t tid, size_t *len)
+{
+	const struct cabin_task *t = cabin_tasks_find(&pp->proxy->tasks, tid);
+	struct iovec iov;
+
+	if (!pp->proxy->xom || pp->proxy->xom->pkey < 0 || !t ||
+	    !t->xom_sealed)
+		return NULL;
+	iov.iov_len = REGSET_MAX;
+	iov.iov_base = calloc(1, iov.iov_len);
+	if (iov.iov_base &&
+	    ptrace(PTRACE_GETREGSET, tid, (void *)NT_X86_XSTATE, &iov) < 0)
+		iov.iov_len = 0;
+	*len = iov.iov_len;
+	return iov.iov_base;
+}
+
+/*
+ * After the write: a PKRU that lets execute-only code be read is undone
+ * (the image from before written back) and the request fails with EPERM,
+ * as the proxy's stop check would end the task (cabin_pemu_release runs
+ * that check as well before the tracee runs).
+ */
+static long xom_after(struct cabin_process *pp, pid_t tid, void *before,
+		      size_t len, long ret)
+{
+	const struct cabin_xom *x = pp->proxy->xom;
+	unsigned char *now;
+	struct iovec iov;
+	uint32_t pkru;
+	bool open;
+
+	if (!x || x->pkey < 0 || ret < 0)
+		goto out;
+	now = calloc(1, REGSET_MAX);
+	iov = (struct iovec){ now, REGSET_MAX };
+	open = !now ||
+	       ptrace(PTRACE_GETREGSET, tid, (void *)NT_X86_XSTATE, &iov) < 0 ||
+	       cabin_xom_pkru_of(now, iov.iov_len, x->pkru_offset, &pkru) < 0 ||
+	       cabin_xom_pkru_reads(pkru, x->pkey);
+	free(now);
+	if (open) {
+		iov = (struct iovec){ before, len };
+		if (!before || !len ||
+		    ptrace(PTRACE_SETREGSET, tid, (void *)NT_X86_XSTATE, &iov) < 0)
+			cabin_pemu_signal(pp, cabin_procfs_tgid(tid), tid, SIGKILL);
+		ret = -EPERM;
+	}
+out:
+	free(before);
+	return ret;
+}
+
 /* GETREGS, GETFPREGS, SETREGS, SETFPREGS: cabin's own call on a copy. */
 static long regs(struct cabin_process *pp, pid_t tracer, pid_t tid, long req,
 		 uint64_t data)
@@ -158,19 +218,26 @@ static long regs(struct cabin_process *pp, pid_t tracer, pid_t tid, long req,
 	bool set = req == PTRACE_SETREGS || req == PTRACE_SETFPREGS;
 	int err;
 
+	size_t xlen = 0;
+	void *before;
+
 	if (set && (err = get(tracer, data, &buf, len)) < 0)
 		return err;
-	if (ptrace((enum __ptrace_request)req, tid, 0, &buf) < 0)
-		return -errno;
-	return set ? 0 : put(pp, tracer, data, &buf, len);
+	if (!set)
+		return ptrace((enum __ptrace_request)req, tid, 0, &buf) < 0 ?
+		       -errno : put(pp, tracer, data, &buf, len);
+	before = xom_before(pp, tid, &xlen);
+	err = ptrace((enum __ptrace_request)req, tid, 0, &buf) < 0 ? -errno : 0;
+	return xom_after(pp, tid, before, xlen, err);
 }
 
 static long regset(struct cabin_process *pp, pid_t tracer, pid_t tid,
 		   long req, uint64_t type, uint64_t data)
 {
 	struct iovec theirs, ours;
+	size_t xlen = 0;
+	void *buf, *before = NULL;
 	long ret = 0;
-	void *buf;
 
 	if (get(tracer, data, &theirs, sizeof(theirs)) < 0)
 		return -EFAULT;
@@ -182,7 +249,12 @@ static long regset(struct cabin_process *pp, pid_t tracer, pid_t tid,
 	if (req == PTRACE_SETREGSET &&
 	    get(tracer, (uintptr_t)theirs.iov_base, buf, ours.iov_len) < 0)
 		ret = -EFAULT;
-	else if (ptrace((enum __ptrace_request)req, tid, (void *)type, &ours) < 0)
+	else if (req == PTRACE_SETREGSET) {
+		before = xom_before(pp, tid, &xlen);
+		ret = ptrace(PTRACE_SETREGSET, tid, (void *)type, &ours) < 0 ?
+		      -errno : 0;
+		ret = xom_after(pp, tid, before, xlen, ret);
+	} else if (ptrace((enum __ptrace_request)req, tid, (void *)type, &ours) < 0)
 		ret = -errno;
 	else if (req == PTRACE_GETREGSET &&
 		 (put(pp, tracer, (uintptr_t)theirs.iov_base, buf,
