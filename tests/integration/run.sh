@@ -2495,4 +2495,20 @@ if need "preload: bash's own unsetenv" "$PRELOAD" /bin/bash; then
 	else t_fail "preload: bash (its own unsetenv) keeps no setting; what it runs is not entered again" "$why"; fi
 fi
 
+# issue 19, the red team's review of the ptrace emulation.
+# Finding 6: CONT and DETACH with signal 65 (glibc's _NSIG, one past the
+# kernel's last) are EIO and leave the tracee stopped and traced, as
+# natively.  Shown with the old check (data > _NSIG): ESRCH, and cabin
+# killed the tracee ("cannot be resumed").
+if progs "ptrace inside: signal 65" && [ -x "$PROGS/ptrace_badsig" ]; then
+	twin "$TMP/pbadsig" "$PROGS/ptrace_badsig"
+	if [ "$n" = 0 ] && [ "$c" = 0 ] && grep -qx 'CONT with signal 65: Input/output error' "$TMP/pbadsig-n.out" &&
+	   cmp -s "$TMP/pbadsig-n.out" "$TMP/pbadsig-c.out" && [ ! -s "$TMP/pbadsig-c.err" ]; then
+		t_ok "ptrace inside: resuming with signal 65 is EIO, the tracee left as it was (as natively)"
+	else
+		t_fail "ptrace inside: resuming with signal 65 is EIO, the tracee left as it was (as natively)" "native $n, cabin $c"
+		diag <"$TMP/pbadsig-c.out"; diag <"$TMP/pbadsig-c.err"
+	fi
+fi
+
 t_done

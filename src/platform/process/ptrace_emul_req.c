@@ -315,7 +315,8 @@ static long syscall_info(struct cabin_process *pp, pid_t tracer, pid_t tid,
 static long resume(struct cabin_process *pp, struct pemu_tracee *x, long req,
 		   uint64_t data)
 {
-	if (data > _NSIG)
+	/* glibc's _NSIG is one past the kernel's last signal (64). */
+	if (data >= _NSIG)
 		return -EIO;
 	x->syscalls = req == PTRACE_SYSCALL;
 	x->step = req == PTRACE_SINGLESTEP;
