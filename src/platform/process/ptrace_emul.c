@@ -10,6 +10,7 @@
  * cabin interrupts it for a status, which becomes its result.
  */
 #include <errno.h>
+#include <linux/audit.h>
 #include <sched.h>
 #include <signal.h>
 #include <stddef.h>
@@ -25,6 +26,7 @@
 #include <unistd.h>
 
 #include "core/guard.h"
+#include "core/proxy.h"
 #include "core/task.h"
 #include "platform/process/process.h"
 #include "platform/process/procfs.h"
@@ -324,6 +326,28 @@ void cabin_pemu_notify(struct cabin_process *pp, struct pemu_tracee *x,
 	cabin_pemu_signal(pp, x->tracer_tgid, 0, SIGCHLD);
 }
 
+/*
+ * An emulated entry stop came before the proxy's own (at_entry_stop in
+ * tracer.c): a task with a filter of its own gets the proxy's entry
+ * bookkeeping now, from the registers its tracer left, so that a call
+ * its own filter answers is still recorded at the exit.
+ */
+static void entered(struct cabin_task *t)
+{
+	struct cabin_syscall sys;
+	struct cabin_regs regs;
+
+	if (!t->own_filter || cabin_ptrace_ops.get_regs(NULL, t->tid, &regs) < 0)
+		return;
+	memset(&sys, 0, sizeof(sys));
+	sys.nr = regs.nr;
+	memcpy(sys.args, regs.args, sizeof(sys.args));
+	sys.ip = regs.ip;
+	sys.arch = AUDIT_ARCH_X86_64;
+	sys.rule = CABIN_RULE_UNKNOWN;
+	cabin_proxy_note_entered(t, &sys);
+}
+
 int cabin_pemu_release(struct cabin_process *pp, struct pemu_tracee *x,
 		       int sig)
 {
@@ -336,11 +360,15 @@ int cabin_pemu_release(struct cabin_process *pp, struct pemu_tracee *x,
 	 * before it goes on; a task they end is not resumed.
 	 */
 	if (t && !cabin_guards_stop_ok(pp->proxy, t)) {
+		x->at_entry = false;
 		x->held = false;
 		x->queued = false;
 		return 0;
 	}
 
+	if (t && x->at_entry)
+		entered(t);
+	x->at_entry = false;
 	how.sig = sig;
 	how.entry_stops = how.entry_stops || x->syscalls;
 	x->held = false;
@@ -568,6 +596,7 @@ bool cabin_ptrace_emul_stop(struct cabin_process *pp, pid_t tid, int status)
 	    info.op != PTRACE_SYSCALL_INFO_ENTRY)
 		return false;
 	x->in_syscall = true;
+	x->at_entry = true;
 	return hold(pp, x, &on, trap_status(x));
 }
 

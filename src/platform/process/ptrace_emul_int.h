@@ -31,6 +31,7 @@ struct pemu_tracee {
 	bool gone;		/* exited: reaped by the tracer, then forgotten */
 	bool syscalls;		/* PTRACE_SYSCALL: entry and exit stops */
 	bool in_syscall;	/* between an emulated entry and exit stop */
+	bool at_entry;		/* held at an emulated entry stop */
 	bool step;		/* PTRACE_SINGLESTEP */
 	unsigned long msg;	/* PTRACE_GETEVENTMSG */
 	int pending;		/* status of the stop cabin's interrupt brings */
