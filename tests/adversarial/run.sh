@@ -2317,7 +2317,18 @@ protected_by test_ptrace_own_buf ptrace
 test_ptrace_own_buf() {
 	ptrace_emul_case ptrace_own_buf EFAULT
 }
+protected_by test_ptrace_nested_pid ptrace
+test_ptrace_nested_pid() {
+	have ptrace_nested_pid ptrace || return
+	run_cabin ptrace_nested_pid -- "$ADV/ptrace_nested_pid"
+	if grep -q '^SKIP' "$OUT"; then
+		t_skip "ptrace_nested_pid: contained under cabin" "$(head -n1 "$OUT")"
+	else
+		check_contained ptrace_nested_pid ESRCH
+	fi
+}
 test_ptrace_exec_tid
 test_ptrace_exec_tracer
 test_ptrace_own_buf
+test_ptrace_nested_pid
 t_done

@@ -74,7 +74,7 @@ struct pemu_tracee *cabin_pemu_add(struct cabin_process *pp, pid_t tid,
 	x = &e->t[e->nt++];
 	memset(x, 0, sizeof(*x));
 	x->tid = tid;
-	x->ns = cabin_pemu_ns_of(tid);
+	x->ns = cabin_pemu_ns_of(tid, tracer);
 	x->tracer = tracer;
 	x->tracer_tgid = tracer_tgid;
 	return x;
@@ -115,11 +115,6 @@ long cabin_pemu_status_field(pid_t tid, const char *key, bool last)
 	return v;
 }
 
-pid_t cabin_pemu_ns_of(pid_t host)
-{
-	return (pid_t)cabin_pemu_status_field(host, "NSpid:", true);
-}
-
 /*
  * cabin's own helpers in the tree: the process that waits outside the
  * PID namespace and the namespace's init (bubblewrap's scheme, sandbox.c)
@@ -128,23 +123,8 @@ pid_t cabin_pemu_ns_of(pid_t host)
 bool cabin_pemu_helper(struct cabin_process *pp, pid_t host)
 {
 	return pp->pid_ns &&
-	       (host == pp->child.pid || cabin_pemu_ns_of(host) == 1);
-}
-
-/* Only tasks of the confined tree are found: cabin and the rest are not. */
-pid_t cabin_pemu_host_of(struct cabin_process *pp, pid_t ns)
-{
-	struct cabin_task *t;
-	size_t pos = 0;
-
-	if (ns <= 0)
-		return -1;
-	while ((t = cabin_tasks_next(&pp->proxy->tasks, &pos))) {
-		if (!(pp->pid_ns && t->tid == pp->child.pid) &&
-		    cabin_pemu_ns_of(t->tid) == ns)
-			return t->tid;
-	}
-	return -1;
+	       (host == pp->child.pid ||
+		cabin_pemu_status_field(host, "NSpid:", true) == 1);
 }
 
 ssize_t cabin_pemu_mem(struct cabin_process *pp, pid_t tid, uint64_t addr,
@@ -212,7 +192,8 @@ static long wait_answer(struct cabin_process *pp, const struct pemu_waiter *w,
 }
 
 /* Does the tracer's process have a real child the wait may select? */
-static bool real_child(struct cabin_process *pp, pid_t tgid, long pid)
+static bool real_child(struct cabin_process *pp, pid_t tracer, pid_t tgid,
+		       long pid)
 {
 	struct cabin_task *t;
 	size_t pos = 0;
@@ -220,7 +201,7 @@ static bool real_child(struct cabin_process *pp, pid_t tgid, long pid)
 	while ((t = cabin_tasks_next(&pp->proxy->tasks, &pos))) {
 		if (t->pid != t->tid || cabin_pemu_status_field(t->tid, "PPid:", false) != tgid)
 			continue;
-		if (pid <= 0 || cabin_pemu_ns_of(t->tid) == pid)
+		if (pid <= 0 || cabin_pemu_ns_of(t->tid, tracer) == pid)
 			return true;
 	}
 	return false;
@@ -254,7 +235,7 @@ void cabin_pemu_wait_entry(struct cabin_process *pp, pid_t tid,
 	}
 	if (!any)
 		return;
-	if (real_child(pp, w.tgid, w.pid)) {
+	if (real_child(pp, tid, w.tgid, w.pid)) {
 		if (!(w.options & WNOHANG) && e->nw < PEMU_MAX)
 			e->w[e->nw++] = w;
 		return;
@@ -657,7 +638,7 @@ void cabin_ptrace_emul_exec(struct cabin_process *pp, pid_t tid,
 		if (x->tid != former_tid)
 			continue;
 		x->tid = tid;
-		x->ns = cabin_pemu_ns_of(tid);
+		x->ns = cabin_pemu_ns_of(tid, x->tracer);
 		/* Now the leader: its end is its real parent's to wait for. */
 		x->child = cabin_pemu_status_field(tid, "PPid:", false) ==
 			   x->tracer_tgid;

@@ -77,9 +77,12 @@ ssize_t cabin_pemu_mem(struct cabin_process *pp, pid_t tid, uint64_t addr,
 		       void *buf, size_t len, bool write);
 /* One of cabin's helpers (outside waiter, PID namespace init)? */
 bool cabin_pemu_helper(struct cabin_process *pp, pid_t host);
-/* The program's pid of a host tid, and the host tid of the program's. */
-pid_t cabin_pemu_ns_of(pid_t host);
-pid_t cabin_pemu_host_of(struct cabin_process *pp, pid_t ns);
+/*
+ * ptrace_emul_ns.c: the pid of host tid in tracer's PID namespace (-1:
+ * none there), and the host tid of the tree's task tracer names ns.
+ */
+pid_t cabin_pemu_ns_of(pid_t host, pid_t tracer);
+pid_t cabin_pemu_host_of(struct cabin_process *pp, pid_t tracer, pid_t ns);
 /*
  * sig to tid of tgid (tid 0: to the process), only while the task is in
  * the proxy's table (not reaped, so its tid is not someone else's).

@@ -81,6 +81,7 @@ static long traceme(struct cabin_process *pp, pid_t tid)
 	if (!x)
 		return -ENOMEM;
 	x->tracer = x->tracer_tgid = parent;
+	x->ns = cabin_pemu_ns_of(tid, parent);
 	x->child = cabin_procfs_tgid(tid) == tid;
 	return 0;
 }
@@ -94,7 +95,8 @@ static long traceme(struct cabin_process *pp, pid_t tid)
 static long attach(struct cabin_process *pp, pid_t tracer, pid_t ns,
 		   bool seize, uint64_t options)
 {
-	pid_t host = cabin_pemu_host_of(pp, ns), tgid = cabin_procfs_tgid(tracer);
+	pid_t host = cabin_pemu_host_of(pp, tracer, ns);
+	pid_t tgid = cabin_procfs_tgid(tracer);
 	struct pemu_tracee *x;
 
 	if (host < 0)
@@ -112,6 +114,7 @@ static long attach(struct cabin_process *pp, pid_t tracer, pid_t ns,
 		return -ENOMEM;
 	x->tracer = tracer;
 	x->tracer_tgid = tgid;
+	x->ns = ns;
 	/* The real parent waits for a leader; a thread's end is its tracer's. */
 	x->child = cabin_procfs_tgid(host) == host && status_ppid(host) == tgid;
 	x->seized = seize;
