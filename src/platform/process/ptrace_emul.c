@@ -468,8 +468,11 @@ bool cabin_pemu_hold_stop(struct cabin_process *pp, pid_t tid,
 		x->spawn = 0;
 		return status && hold(pp, x, how, status);
 	case CABIN_EV_EXEC:
+		/* Natively the tid the execing thread had. */
+		status = x->former_ns ? x->former_ns : x->ns;
+		x->former_ns = 0;
 		if (x->options & PTRACE_O_TRACEEXEC) {
-			x->msg = (unsigned long)x->ns;
+			x->msg = (unsigned long)status;
 			return hold(pp, x, how, event_status(PTRACE_EVENT_EXEC));
 		}
 		/* Natively a SIGTRAP follows an exec of a tracee not seized. */
@@ -638,6 +641,7 @@ void cabin_ptrace_emul_exec(struct cabin_process *pp, pid_t tid,
 		if (x->tid != former_tid)
 			continue;
 		x->tid = tid;
+		x->former_ns = x->ns;
 		x->ns = cabin_pemu_ns_of(tid, x->tracer);
 		/* Now the leader: its end is its real parent's to wait for. */
 		x->child = cabin_pemu_status_field(tid, "PPid:", false) ==

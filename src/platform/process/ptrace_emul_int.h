@@ -34,6 +34,7 @@ struct pemu_tracee {
 	bool at_entry;		/* held at an emulated entry stop */
 	bool step;		/* PTRACE_SINGLESTEP */
 	unsigned long msg;	/* PTRACE_GETEVENTMSG */
+	pid_t former_ns;	/* its pid before a thread's exec renamed it */
 	int pending;		/* status of the stop cabin's interrupt brings */
 	int spawn;		/* status of its fork/vfork/clone event stop */
 };
