@@ -87,34 +87,6 @@ void cabin_pemu_forget(struct cabin_process *pp, struct pemu_tracee *x)
 	*x = e->t[--e->nt];
 }
 
-long cabin_pemu_status_field(pid_t tid, const char *key, bool last)
-{
-	char path[64], line[256], *p, *end;
-	size_t klen = strlen(key);
-	long v = -1, n;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/%d/status", (int)tid);
-	f = fopen(path, "re");
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f)) {
-		if (strncmp(line, key, klen))
-			continue;
-		for (p = line + klen;; p = end) {
-			n = strtol(p, &end, 10);
-			if (end == p)
-				break;
-			v = n;
-			if (!last)
-				break;
-		}
-		break;
-	}
-	fclose(f);
-	return v;
-}
-
 /*
  * cabin's own helpers in the tree: the process that waits outside the
  * PID namespace and the namespace's init (bubblewrap's scheme, sandbox.c)

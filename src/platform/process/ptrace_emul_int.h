@@ -67,7 +67,7 @@ struct pemu_tracee *cabin_pemu_tracee(struct cabin_process *pp, pid_t tid);
 /* A new tracee of tracer: a slot, or NULL when the table is full. */
 struct pemu_tracee *cabin_pemu_add(struct cabin_process *pp, pid_t tid,
 				   pid_t tracer, pid_t tracer_tgid);
-/* A number of /proc/TID/status ("NSpid:" with last: the innermost). */
+/* A number of /proc/TID/status, the line's last with last (ptrace_emul_ns.c). */
 long cabin_pemu_status_field(pid_t tid, const char *key, bool last);
 /*
  * The tracee's memory as its tracer may use it: bytes or -errno.  Where

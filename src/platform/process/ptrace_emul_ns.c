@@ -5,7 +5,8 @@
  * namespace inward; the tracer's entry is the one at the tracer's depth,
  * and only a task in the tracer's namespace or below it has one there
  * (a sibling namespace's task at the same depth has a pid of that
- * namespace, which must not be taken for one of the tracer's).
+ * namespace, which must not be taken for one of the tracer's).  Also the
+ * other numbers the emulation reads from /proc/TID/status (PPid).
  */
 #include <fcntl.h>
 #include <linux/nsfs.h>
@@ -22,10 +23,11 @@
 
 #define NS_LEVELS	40	/* the kernel's MAX_PID_NS_LEVEL is 32 */
 
-/* The NSpid column of tid, outermost first: how many, or -1. */
-static int nspids(pid_t tid, pid_t out[NS_LEVELS])
+/* The numbers of tid's status line key (at most max): how many, or -1. */
+static int status_fields(pid_t tid, const char *key, long *out, int max)
 {
 	char path[64], line[512], *p, *end;
+	size_t klen = strlen(key);
 	int n = -1;
 	long v;
 	FILE *f;
@@ -35,19 +37,27 @@ static int nspids(pid_t tid, pid_t out[NS_LEVELS])
 	if (!f)
 		return -1;
 	while (fgets(line, sizeof(line), f)) {
-		if (strncmp(line, "NSpid:", 6))
+		if (strncmp(line, key, klen))
 			continue;
 		n = 0;
-		for (p = line + 6; n < NS_LEVELS; p = end) {
+		for (p = line + klen; n < max; p = end) {
 			v = strtol(p, &end, 10);
 			if (end == p)
 				break;
-			out[n++] = (pid_t)v;
+			out[n++] = v;
 		}
 		break;
 	}
 	fclose(f);
 	return n;
+}
+
+long cabin_pemu_status_field(pid_t tid, const char *key, bool last)
+{
+	long v[NS_LEVELS];
+	int n = status_fields(tid, key, v, last ? NS_LEVELS : 1);
+
+	return n > 0 ? v[n - 1] : -1;
 }
 
 /* Is tid's PID namespace, up levels out, the one tracer is in? */
@@ -78,8 +88,9 @@ static bool ns_is_tracers(pid_t tid, int up, pid_t tracer)
 
 pid_t cabin_pemu_ns_of(pid_t host, pid_t tracer)
 {
-	pid_t h[NS_LEVELS], t[NS_LEVELS];
-	int nh = nspids(host, h), nt = nspids(tracer, t);
+	long h[NS_LEVELS], t[NS_LEVELS];
+	int nh = status_fields(host, "NSpid:", h, NS_LEVELS);
+	int nt = status_fields(tracer, "NSpid:", t, NS_LEVELS);
 
 	if (nt <= 0 || nh < nt)
 		return -1;
@@ -87,7 +98,7 @@ pid_t cabin_pemu_ns_of(pid_t host, pid_t tracer)
 		return -1;
 	if (nh == nt && !ns_is_tracers(host, 0, tracer))
 		return -1;
-	return h[nt - 1];
+	return (pid_t)h[nt - 1];
 }
 
 /* Only tasks of the confined tree are found: cabin and the rest are not. */
