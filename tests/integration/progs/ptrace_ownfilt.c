@@ -40,6 +40,7 @@ static void child(int traced)
 		fd = open("/etc/hostname", O_RDONLY);
 		printf("open: %s\n", fd < 0 ? strerror(errno) : "opened");
 	}
+	fflush(stdout);
 	_exit(0);
 }
 
