@@ -359,12 +359,18 @@ static void note_own_filter(struct cabin_proxy *p, struct cabin_task *task,
  * run yet.  If cabin's filter stops the call, a seccomp stop follows;
  * if the exit comes first, a more restrictive filter answered.
  */
-static int on_syscall_entered(struct cabin_proxy *p, struct cabin_task *task,
+void cabin_proxy_note_entered(struct cabin_task *task,
 			      const struct cabin_syscall *sys)
 {
 	task->entered = true;
 	task->entered_nr = sys->nr;
 	memcpy(task->entered_args, sys->args, sizeof(task->entered_args));
+}
+
+static int on_syscall_entered(struct cabin_proxy *p, struct cabin_task *task,
+			      const struct cabin_syscall *sys)
+{
+	cabin_proxy_note_entered(task, sys);
 	return resume(p, task->tid, CABIN_RESUME_TO_EXIT, 0, 0);
 }
 

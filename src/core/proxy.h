@@ -108,6 +108,16 @@ int cabin_proxy_forked(struct cabin_proxy *p, pid_t parent, pid_t child);
  */
 int cabin_proxy_handle(struct cabin_proxy *p, const struct cabin_event *ev);
 
+/*
+ * task (with a filter of its own) is at its syscall's entry, before any
+ * filter, with sys: what its exit tells of that filter's answer is
+ * recorded then.  A platform that held the entry stop for a tracer of
+ * the program's says so when it lets the task go, with the registers the
+ * tracer left.
+ */
+void cabin_proxy_note_entered(struct cabin_task *task,
+			      const struct cabin_syscall *sys);
+
 /* The status cabin exits with once every task is gone. */
 int cabin_proxy_exit_code(const struct cabin_proxy *p);
 

@@ -265,20 +265,21 @@ static void absorb_fault(struct cabin_report *r, struct report_rec *rec)
 static void add_exec(struct cabin_report *r, struct report_proc *pr,
 		     struct report_exec *x)
 {
-	struct report_exec *grown;
+	struct report_exec *grown = NULL;
 	size_t a;
 
-	if (pr && pr->nexecs < REPORT_EXECS_MAX) {
-		if (pr->nexecs < pr->capexecs ||
-		    (grown = realloc(pr->execs, (pr->capexecs + 2) *
-						sizeof(*grown)))) {
-			if (pr->nexecs == pr->capexecs) {
-				pr->execs = grown;
-				pr->capexecs += 2;
-			}
-			pr->execs[pr->nexecs++] = *x;
-			return;
+	if (pr && pr->nexecs < REPORT_EXECS_MAX &&
+	    pr->nexecs == pr->capexecs) {
+		grown = realloc(pr->execs, (pr->capexecs + 2) * sizeof(*grown));
+		if (grown) {
+			pr->execs = grown;
+			pr->capexecs += 2;
 		}
+	}
+	if (pr && pr->nexecs < REPORT_EXECS_MAX &&
+	    pr->nexecs < pr->capexecs) {
+		pr->execs[pr->nexecs++] = *x;
+		return;
 	}
 	r->dropped++;
 	for (a = 0; x->argv && a < x->argc; a++)

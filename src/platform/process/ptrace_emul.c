@@ -10,6 +10,7 @@
  * cabin interrupts it for a status, which becomes its result.
  */
 #include <errno.h>
+#include <linux/audit.h>
 #include <sched.h>
 #include <signal.h>
 #include <stddef.h>
@@ -24,6 +25,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "core/guard.h"
+#include "core/proxy.h"
 #include "core/task.h"
 #include "platform/process/process.h"
 #include "platform/process/procfs.h"
@@ -71,7 +74,7 @@ struct pemu_tracee *cabin_pemu_add(struct cabin_process *pp, pid_t tid,
 	x = &e->t[e->nt++];
 	memset(x, 0, sizeof(*x));
 	x->tid = tid;
-	x->ns = cabin_pemu_ns_of(tid);
+	x->ns = cabin_pemu_ns_of(tid, tracer);
 	x->tracer = tracer;
 	x->tracer_tgid = tracer_tgid;
 	return x;
@@ -84,39 +87,6 @@ void cabin_pemu_forget(struct cabin_process *pp, struct pemu_tracee *x)
 	*x = e->t[--e->nt];
 }
 
-long cabin_pemu_status_field(pid_t tid, const char *key, bool last)
-{
-	char path[64], line[256], *p, *end;
-	size_t klen = strlen(key);
-	long v = -1, n;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/%d/status", (int)tid);
-	f = fopen(path, "re");
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f)) {
-		if (strncmp(line, key, klen))
-			continue;
-		for (p = line + klen;; p = end) {
-			n = strtol(p, &end, 10);
-			if (end == p)
-				break;
-			v = n;
-			if (!last)
-				break;
-		}
-		break;
-	}
-	fclose(f);
-	return v;
-}
-
-pid_t cabin_pemu_ns_of(pid_t host)
-{
-	return (pid_t)cabin_pemu_status_field(host, "NSpid:", true);
-}
-
 /*
  * cabin's own helpers in the tree: the process that waits outside the
  * PID namespace and the namespace's init (bubblewrap's scheme, sandbox.c)
@@ -125,23 +95,8 @@ pid_t cabin_pemu_ns_of(pid_t host)
 bool cabin_pemu_helper(struct cabin_process *pp, pid_t host)
 {
 	return pp->pid_ns &&
-	       (host == pp->child.pid || cabin_pemu_ns_of(host) == 1);
-}
-
-/* Only tasks of the confined tree are found: cabin and the rest are not. */
-pid_t cabin_pemu_host_of(struct cabin_process *pp, pid_t ns)
-{
-	struct cabin_task *t;
-	size_t pos = 0;
-
-	if (ns <= 0)
-		return -1;
-	while ((t = cabin_tasks_next(&pp->proxy->tasks, &pos))) {
-		if (!(pp->pid_ns && t->tid == pp->child.pid) &&
-		    cabin_pemu_ns_of(t->tid) == ns)
-			return t->tid;
-	}
-	return -1;
+	       (host == pp->child.pid ||
+		cabin_pemu_status_field(host, "NSpid:", true) == 1);
 }
 
 ssize_t cabin_pemu_mem(struct cabin_process *pp, pid_t tid, uint64_t addr,
@@ -209,7 +164,8 @@ static long wait_answer(struct cabin_process *pp, const struct pemu_waiter *w,
 }
 
 /* Does the tracer's process have a real child the wait may select? */
-static bool real_child(struct cabin_process *pp, pid_t tgid, long pid)
+static bool real_child(struct cabin_process *pp, pid_t tracer, pid_t tgid,
+		       long pid)
 {
 	struct cabin_task *t;
 	size_t pos = 0;
@@ -217,7 +173,7 @@ static bool real_child(struct cabin_process *pp, pid_t tgid, long pid)
 	while ((t = cabin_tasks_next(&pp->proxy->tasks, &pos))) {
 		if (t->pid != t->tid || cabin_pemu_status_field(t->tid, "PPid:", false) != tgid)
 			continue;
-		if (pid <= 0 || cabin_pemu_ns_of(t->tid) == pid)
+		if (pid <= 0 || cabin_pemu_ns_of(t->tid, tracer) == pid)
 			return true;
 	}
 	return false;
@@ -251,7 +207,7 @@ void cabin_pemu_wait_entry(struct cabin_process *pp, pid_t tid,
 	}
 	if (!any)
 		return;
-	if (real_child(pp, w.tgid, w.pid)) {
+	if (real_child(pp, tid, w.tgid, w.pid)) {
 		if (!(w.options & WNOHANG) && e->nw < PEMU_MAX)
 			e->w[e->nw++] = w;
 		return;
@@ -294,23 +250,78 @@ static bool wake_waiter(struct cabin_process *pp, struct pemu_tracee *x)
 	return false;
 }
 
+/*
+ * A tid the emulation keeps may have vanished without an exit status (an
+ * exec by another thread takes it over); by then it may be anyone's,
+ * outside the sandbox too.  A task still in the proxy's table has not
+ * been reaped by cabin, its tracer, so its tid is not reused: only those
+ * are signalled (tid 0: the process tgid).
+ */
+int cabin_pemu_signal(struct cabin_process *pp, pid_t tgid, pid_t tid, int sig)
+{
+	const struct cabin_task *t;
+
+	t = cabin_tasks_find(&pp->proxy->tasks, tid ? tid : tgid);
+	if (!t || t->pid != tgid)
+		return -ESRCH;
+	if (!tid)
+		return kill(tgid, sig) < 0 ? -errno : 0;
+	return syscall(SYS_tgkill, tgid, tid, sig) < 0 ? -errno : 0;
+}
+
 void cabin_pemu_notify(struct cabin_process *pp, struct pemu_tracee *x,
 		       int status)
 {
-	pid_t tgid = x->tracer_tgid;
-
 	x->queued = true;
 	x->status = status;
 	/* Natively the tracer's process is sent SIGCHLD; gdb waits for it. */
 	wake_waiter(pp, x);
-	kill(tgid, SIGCHLD);
+	cabin_pemu_signal(pp, x->tracer_tgid, 0, SIGCHLD);
+}
+
+/*
+ * An emulated entry stop came before the proxy's own (at_entry_stop in
+ * tracer.c): a task with a filter of its own gets the proxy's entry
+ * bookkeeping now, from the registers its tracer left, so that a call
+ * its own filter answers is still recorded at the exit.
+ */
+static void entered(struct cabin_task *t)
+{
+	struct cabin_syscall sys;
+	struct cabin_regs regs;
+
+	if (!t->own_filter || cabin_ptrace_ops.get_regs(NULL, t->tid, &regs) < 0)
+		return;
+	memset(&sys, 0, sizeof(sys));
+	sys.nr = regs.nr;
+	memcpy(sys.args, regs.args, sizeof(sys.args));
+	sys.ip = regs.ip;
+	sys.arch = AUDIT_ARCH_X86_64;
+	sys.rule = CABIN_RULE_UNKNOWN;
+	cabin_proxy_note_entered(t, &sys);
 }
 
 int cabin_pemu_release(struct cabin_process *pp, struct pemu_tracee *x,
 		       int sig)
 {
+	struct cabin_task *t = cabin_tasks_find(&pp->proxy->tasks, x->tid);
 	struct cabin_resume how = x->how;
 
+	/*
+	 * The tracer may have changed the registers while it was held: the
+	 * proxy's stop checks (PKRU under execute-only code) run again
+	 * before it goes on; a task they end is not resumed.
+	 */
+	if (t && !cabin_guards_stop_ok(pp->proxy, t)) {
+		x->at_entry = false;
+		x->held = false;
+		x->queued = false;
+		return 0;
+	}
+
+	if (t && x->at_entry)
+		entered(t);
+	x->at_entry = false;
 	how.sig = sig;
 	how.entry_stops = how.entry_stops || x->syscalls;
 	x->held = false;
@@ -429,13 +440,17 @@ bool cabin_pemu_hold_stop(struct cabin_process *pp, pid_t tid,
 		x->spawn = 0;
 		return status && hold(pp, x, how, status);
 	case CABIN_EV_EXEC:
+		/* Natively the tid the execing thread had. */
+		status = x->former_ns ? x->former_ns : x->ns;
+		x->former_ns = 0;
 		if (x->options & PTRACE_O_TRACEEXEC) {
-			x->msg = (unsigned long)x->ns;
+			x->msg = (unsigned long)status;
 			return hold(pp, x, how, event_status(PTRACE_EVENT_EXEC));
 		}
 		/* Natively a SIGTRAP follows an exec of a tracee not seized. */
 		if (!x->seized)
-			syscall(SYS_tgkill, cabin_procfs_tgid(tid), tid, SIGTRAP);
+			cabin_pemu_signal(pp, cabin_procfs_tgid(tid), tid,
+					  SIGTRAP);
 		return false;
 	case CABIN_EV_EXITING:
 		if (!(x->options & PTRACE_O_TRACEEXIT) ||
@@ -537,24 +552,23 @@ bool cabin_ptrace_emul_stop(struct cabin_process *pp, pid_t tid, int status)
 	    info.op != PTRACE_SYSCALL_INFO_ENTRY)
 		return false;
 	x->in_syscall = true;
+	x->at_entry = true;
 	return hold(pp, x, &on, trap_status(x));
 }
 
-void cabin_ptrace_emul_exited(struct cabin_process *pp, pid_t tid, int status)
+/* tid no longer traces nor waits: its tracees are let go, as natively. */
+static void tracer_gone(struct cabin_process *pp, pid_t tid)
 {
 	struct cabin_ptrace_emul *e = pp->pemu;
 	struct pemu_tracee *x;
 	size_t i;
 
-	if (!e)
-		return;
 	for (i = 0; i < e->nw;) {
 		if (e->w[i].tid == tid)
 			e->w[i] = e->w[--e->nw];
 		else
 			i++;
 	}
-	/* Its tracees are let go, as the kernel detaches them. */
 	for (i = 0; i < e->nt;) {
 		x = &e->t[i];
 		if (x->tracer != tid) {
@@ -565,6 +579,57 @@ void cabin_ptrace_emul_exited(struct cabin_process *pp, pid_t tid, int status)
 			cabin_pemu_release(pp, x, x->how.sig);
 		cabin_pemu_forget(pp, x);
 	}
+}
+
+/*
+ * An exec by a thread that is not the leader: the kernel gives it the
+ * leader's tid and reports no end of either former tid.  The old leader
+ * ended (its tracees detached, itself forgotten: natively its tracer
+ * hears of no exit either); what the execing thread was, traced or
+ * tracer, goes on under the leader's tid.  No stale tid is kept, so none
+ * is signalled once someone else has it.
+ */
+void cabin_ptrace_emul_exec(struct cabin_process *pp, pid_t tid,
+			    pid_t former_tid)
+{
+	struct cabin_ptrace_emul *e = pp->pemu;
+	struct pemu_tracee *x;
+	size_t i;
+
+	if (!e || former_tid <= 0 || former_tid == tid)
+		return;
+	tracer_gone(pp, tid);
+	x = cabin_pemu_tracee(pp, tid);
+	if (x)
+		cabin_pemu_forget(pp, x);
+	for (i = 0; i < e->nw; i++) {
+		if (e->w[i].tid == former_tid)
+			e->w[i].tid = tid;
+	}
+	for (i = 0; i < e->nt; i++) {
+		x = &e->t[i];
+		if (x->tracer == former_tid)
+			x->tracer = tid;
+		if (x->tid != former_tid)
+			continue;
+		x->tid = tid;
+		x->former_ns = x->ns;
+		x->ns = cabin_pemu_ns_of(tid, x->tracer);
+		/* Now the leader: its end is its real parent's to wait for. */
+		x->child = cabin_pemu_status_field(tid, "PPid:", false) ==
+			   x->tracer_tgid;
+	}
+}
+
+void cabin_ptrace_emul_exited(struct cabin_process *pp, pid_t tid, int status)
+{
+	struct cabin_ptrace_emul *e = pp->pemu;
+	struct pemu_tracee *x;
+
+	if (!e)
+		return;
+	/* Its tracees are let go, as the kernel detaches them. */
+	tracer_gone(pp, tid);
 	x = cabin_pemu_tracee(pp, tid);
 	if (!x)
 		return;

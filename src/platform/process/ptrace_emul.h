@@ -50,6 +50,10 @@ bool cabin_ptrace_emul_stop(struct cabin_process *pp, pid_t tid, int status);
 void cabin_ptrace_emul_spawned(struct cabin_process *pp, pid_t parent,
 			       enum cabin_spawn_kind kind, pid_t child);
 
+/* tid execed, former_tid the tid it had (a thread's exec takes the leader's). */
+void cabin_ptrace_emul_exec(struct cabin_process *pp, pid_t tid,
+			    pid_t former_tid);
+
 /* A task ended (its last status): told to its tracer; its tracees let go. */
 void cabin_ptrace_emul_exited(struct cabin_process *pp, pid_t tid,
 			      int status);

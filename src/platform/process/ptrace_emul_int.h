@@ -31,8 +31,10 @@ struct pemu_tracee {
 	bool gone;		/* exited: reaped by the tracer, then forgotten */
 	bool syscalls;		/* PTRACE_SYSCALL: entry and exit stops */
 	bool in_syscall;	/* between an emulated entry and exit stop */
+	bool at_entry;		/* held at an emulated entry stop */
 	bool step;		/* PTRACE_SINGLESTEP */
 	unsigned long msg;	/* PTRACE_GETEVENTMSG */
+	pid_t former_ns;	/* its pid before a thread's exec renamed it */
 	int pending;		/* status of the stop cabin's interrupt brings */
 	int spawn;		/* status of its fork/vfork/clone event stop */
 };
@@ -65,7 +67,7 @@ struct pemu_tracee *cabin_pemu_tracee(struct cabin_process *pp, pid_t tid);
 /* A new tracee of tracer: a slot, or NULL when the table is full. */
 struct pemu_tracee *cabin_pemu_add(struct cabin_process *pp, pid_t tid,
 				   pid_t tracer, pid_t tracer_tgid);
-/* A number of /proc/TID/status ("NSpid:" with last: the innermost). */
+/* A number of /proc/TID/status, the line's last with last (ptrace_emul_ns.c). */
 long cabin_pemu_status_field(pid_t tid, const char *key, bool last);
 /*
  * The tracee's memory as its tracer may use it: bytes or -errno.  Where
@@ -76,9 +78,17 @@ ssize_t cabin_pemu_mem(struct cabin_process *pp, pid_t tid, uint64_t addr,
 		       void *buf, size_t len, bool write);
 /* One of cabin's helpers (outside waiter, PID namespace init)? */
 bool cabin_pemu_helper(struct cabin_process *pp, pid_t host);
-/* The program's pid of a host tid, and the host tid of the program's. */
-pid_t cabin_pemu_ns_of(pid_t host);
-pid_t cabin_pemu_host_of(struct cabin_process *pp, pid_t ns);
+/*
+ * ptrace_emul_ns.c: the pid of host tid in tracer's PID namespace (-1:
+ * none there), and the host tid of the tree's task tracer names ns.
+ */
+pid_t cabin_pemu_ns_of(pid_t host, pid_t tracer);
+pid_t cabin_pemu_host_of(struct cabin_process *pp, pid_t tracer, pid_t ns);
+/*
+ * sig to tid of tgid (tid 0: to the process), only while the task is in
+ * the proxy's table (not reaped, so its tid is not someone else's).
+ */
+int cabin_pemu_signal(struct cabin_process *pp, pid_t tgid, pid_t tid, int sig);
 /* Queue status for x's tracer and wake it (a held wait4, SIGCHLD). */
 void cabin_pemu_notify(struct cabin_process *pp, struct pemu_tracee *x,
 		       int status);

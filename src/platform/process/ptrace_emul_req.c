@@ -20,7 +20,9 @@
 #include <sys/user.h>
 #include <unistd.h>
 
+#include "core/proxy.h"
 #include "core/task.h"
+#include "core/xom.h"
 #include "platform/process/process.h"
 #include "platform/process/procfs.h"
 #include "platform/process/ptrace_emul.h"
@@ -44,10 +46,17 @@ static int put(struct cabin_process *pp, pid_t tracer, uint64_t at,
 	return n == (ssize_t)len ? 0 : -EFAULT;
 }
 
-static int get(struct cabin_process *pp, pid_t tracer, uint64_t at, void *buf,
-	       size_t len)
+/*
+ * The tracer's own buffers, as the kernel's copy_from_user reads them:
+ * process_vm_readv only.  The platform's read_mem falls back to a forced
+ * /proc/PID/mem read (execute-only code), which would let a program read
+ * its own PROT_NONE or execute-only pages through a request's buffer.
+ */
+static int get(pid_t tracer, uint64_t at, void *buf, size_t len)
 {
-	ssize_t n = cabin_ptrace_ops.read_mem(pp, tracer, at, buf, len);
+	ssize_t n = process_vm_readv(tracer, &(struct iovec){ buf, len }, 1,
+				     &(struct iovec){ (void *)(uintptr_t)at,
+						      len }, 1, 0);
 
 	return n == (ssize_t)len ? 0 : -EFAULT;
 }
@@ -72,6 +81,7 @@ static long traceme(struct cabin_process *pp, pid_t tid)
 	if (!x)
 		return -ENOMEM;
 	x->tracer = x->tracer_tgid = parent;
+	x->ns = cabin_pemu_ns_of(tid, parent);
 	x->child = cabin_procfs_tgid(tid) == tid;
 	return 0;
 }
@@ -85,7 +95,8 @@ static long traceme(struct cabin_process *pp, pid_t tid)
 static long attach(struct cabin_process *pp, pid_t tracer, pid_t ns,
 		   bool seize, uint64_t options)
 {
-	pid_t host = cabin_pemu_host_of(pp, ns), tgid = cabin_procfs_tgid(tracer);
+	pid_t host = cabin_pemu_host_of(pp, tracer, ns);
+	pid_t tgid = cabin_procfs_tgid(tracer);
 	struct pemu_tracee *x;
 
 	if (host < 0)
@@ -103,6 +114,7 @@ static long attach(struct cabin_process *pp, pid_t tracer, pid_t ns,
 		return -ENOMEM;
 	x->tracer = tracer;
 	x->tracer_tgid = tgid;
+	x->ns = ns;
 	/* The real parent waits for a leader; a thread's end is its tracer's. */
 	x->child = cabin_procfs_tgid(host) == host && status_ppid(host) == tgid;
 	x->seized = seize;
@@ -138,6 +150,64 @@ static long poke(struct cabin_process *pp, struct pemu_tracee *x,
 	return 0;
 }
 
+/*
+ * Under execute-only code a register write must not open the key to
+ * reads (PKRU, in XSTATE; FPREGS and other sets share the XSAVE area):
+ * the XSAVE image from before the write, or nothing to check (NULL).
+ */
+static void *xom_before(struct cabin_process *pp, pid_t tid, size_t *len)
+{
+	const struct cabin_task *t = cabin_tasks_find(&pp->proxy->tasks, tid);
+	struct iovec iov;
+
+	if (!pp->proxy->xom || pp->proxy->xom->pkey < 0 || !t ||
+	    !t->xom_sealed)
+		return NULL;
+	iov.iov_len = REGSET_MAX;
+	iov.iov_base = calloc(1, iov.iov_len);
+	if (iov.iov_base &&
+	    ptrace(PTRACE_GETREGSET, tid, (void *)NT_X86_XSTATE, &iov) < 0)
+		iov.iov_len = 0;
+	*len = iov.iov_len;
+	return iov.iov_base;
+}
+
+/*
+ * After the write: a PKRU that lets execute-only code be read is undone
+ * (the image from before written back) and the request fails with EPERM,
+ * as the proxy's stop check would end the task (cabin_pemu_release runs
+ * that check as well before the tracee runs).
+ */
+static long xom_after(struct cabin_process *pp, pid_t tid, void *before,
+		      size_t len, long ret)
+{
+	const struct cabin_xom *x = pp->proxy->xom;
+	unsigned char *now;
+	struct iovec iov;
+	uint32_t pkru;
+	bool open;
+
+	if (!x || x->pkey < 0 || ret < 0)
+		goto out;
+	now = calloc(1, REGSET_MAX);
+	iov = (struct iovec){ now, REGSET_MAX };
+	open = !now ||
+	       ptrace(PTRACE_GETREGSET, tid, (void *)NT_X86_XSTATE, &iov) < 0 ||
+	       cabin_xom_pkru_of(now, iov.iov_len, x->pkru_offset, &pkru) < 0 ||
+	       cabin_xom_pkru_reads(pkru, x->pkey);
+	free(now);
+	if (open) {
+		iov = (struct iovec){ before, len };
+		if (!before || !len ||
+		    ptrace(PTRACE_SETREGSET, tid, (void *)NT_X86_XSTATE, &iov) < 0)
+			cabin_pemu_signal(pp, cabin_procfs_tgid(tid), tid, SIGKILL);
+		ret = -EPERM;
+	}
+out:
+	free(before);
+	return ret;
+}
+
 /* GETREGS, GETFPREGS, SETREGS, SETFPREGS: cabin's own call on a copy. */
 static long regs(struct cabin_process *pp, pid_t tracer, pid_t tid, long req,
 		 uint64_t data)
@@ -151,21 +221,28 @@ static long regs(struct cabin_process *pp, pid_t tracer, pid_t tid, long req,
 	bool set = req == PTRACE_SETREGS || req == PTRACE_SETFPREGS;
 	int err;
 
-	if (set && (err = get(pp, tracer, data, &buf, len)) < 0)
+	size_t xlen = 0;
+	void *before;
+
+	if (set && (err = get(tracer, data, &buf, len)) < 0)
 		return err;
-	if (ptrace((enum __ptrace_request)req, tid, 0, &buf) < 0)
-		return -errno;
-	return set ? 0 : put(pp, tracer, data, &buf, len);
+	if (!set)
+		return ptrace((enum __ptrace_request)req, tid, 0, &buf) < 0 ?
+		       -errno : put(pp, tracer, data, &buf, len);
+	before = xom_before(pp, tid, &xlen);
+	err = ptrace((enum __ptrace_request)req, tid, 0, &buf) < 0 ? -errno : 0;
+	return xom_after(pp, tid, before, xlen, err);
 }
 
 static long regset(struct cabin_process *pp, pid_t tracer, pid_t tid,
 		   long req, uint64_t type, uint64_t data)
 {
 	struct iovec theirs, ours;
+	size_t xlen = 0;
+	void *buf, *before = NULL;
 	long ret = 0;
-	void *buf;
 
-	if (get(pp, tracer, data, &theirs, sizeof(theirs)) < 0)
+	if (get(tracer, data, &theirs, sizeof(theirs)) < 0)
 		return -EFAULT;
 	ours.iov_len = theirs.iov_len < REGSET_MAX ? theirs.iov_len : REGSET_MAX;
 	buf = calloc(1, ours.iov_len ? ours.iov_len : 1);
@@ -173,9 +250,14 @@ static long regset(struct cabin_process *pp, pid_t tracer, pid_t tid,
 		return -ENOMEM;
 	ours.iov_base = buf;
 	if (req == PTRACE_SETREGSET &&
-	    get(pp, tracer, (uintptr_t)theirs.iov_base, buf, ours.iov_len) < 0)
+	    get(tracer, (uintptr_t)theirs.iov_base, buf, ours.iov_len) < 0)
 		ret = -EFAULT;
-	else if (ptrace((enum __ptrace_request)req, tid, (void *)type, &ours) < 0)
+	else if (req == PTRACE_SETREGSET) {
+		before = xom_before(pp, tid, &xlen);
+		ret = ptrace(PTRACE_SETREGSET, tid, (void *)type, &ours) < 0 ?
+		      -errno : 0;
+		ret = xom_after(pp, tid, before, xlen, ret);
+	} else if (ptrace((enum __ptrace_request)req, tid, (void *)type, &ours) < 0)
 		ret = -errno;
 	else if (req == PTRACE_GETREGSET &&
 		 (put(pp, tracer, (uintptr_t)theirs.iov_base, buf,
@@ -206,7 +288,7 @@ static long siginfo(struct cabin_process *pp, pid_t tracer, pid_t tid,
 	siginfo_t si;
 
 	if (req == PTRACE_SETSIGINFO) {
-		if (get(pp, tracer, data, &si, sizeof(si)) < 0)
+		if (get(tracer, data, &si, sizeof(si)) < 0)
 			return -EFAULT;
 		return ptrace(PTRACE_SETSIGINFO, tid, 0, &si) < 0 ? -errno : 0;
 	}
@@ -236,7 +318,8 @@ static long syscall_info(struct cabin_process *pp, pid_t tracer, pid_t tid,
 static long resume(struct cabin_process *pp, struct pemu_tracee *x, long req,
 		   uint64_t data)
 {
-	if (data > _NSIG)
+	/* glibc's _NSIG is one past the kernel's last signal (64). */
+	if (data >= _NSIG)
 		return -EIO;
 	x->syscalls = req == PTRACE_SYSCALL;
 	x->step = req == PTRACE_SINGLESTEP;
@@ -363,7 +446,7 @@ static long request(struct cabin_process *pp, pid_t tracer,
 	host = x->tid;
 	switch (req) {
 	case PTRACE_KILL:
-		syscall(SYS_tgkill, cabin_procfs_tgid(host), host, SIGKILL);
+		cabin_pemu_signal(pp, cabin_procfs_tgid(host), host, SIGKILL);
 		return 0;
 	case PTRACE_INTERRUPT:
 		if (!x->seized)

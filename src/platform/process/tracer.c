@@ -323,6 +323,7 @@ static void handle_status(struct cabin_process *pp, pid_t tid, int status)
 	if (ev.kind == CABIN_EV_EXEC) {
 		cabin_gdb_unshared(pp, tid);
 		cabin_gdb_unshared(pp, ev.exec.former_tid);
+		cabin_ptrace_emul_exec(pp, tid, ev.exec.former_tid);
 	}
 	pp->stop_kind = ev.kind;
 	if (ev.kind == CABIN_EV_EXITING && tid == pp->hold_pid)
