@@ -2213,6 +2213,39 @@ test_ptrace_poke() {
 	fi
 }
 
+# issue 19, the red team's review of the ptrace emulation: each program
+# prints CONTAINED as natively, and its comment says how it escaped
+# before the fix.  With the emulation off (--unsafe-disable=ptrace) the
+# deny list refuses the tracer's first request: no CONTAINED line.
+ptrace_emul_case() {
+	local name=$1 errno=$2
+	have "$name" ptrace || return
+	run_cabin "$name" -- "$ADV/$name"
+	check_contained "$name" "$errno"
+}
+protected_by test_ptrace_exec_tid ptrace
+test_ptrace_exec_tid() {
+	ptrace_emul_case ptrace_exec_tid ESRCH
+}
+protected_by test_ptrace_exec_tracer ptrace
+test_ptrace_exec_tracer() {
+	ptrace_emul_case ptrace_exec_tracer detached
+}
+protected_by test_ptrace_own_buf ptrace
+test_ptrace_own_buf() {
+	ptrace_emul_case ptrace_own_buf EFAULT
+}
+protected_by test_ptrace_nested_pid ptrace
+test_ptrace_nested_pid() {
+	have ptrace_nested_pid ptrace || return
+	run_cabin ptrace_nested_pid -- "$ADV/ptrace_nested_pid"
+	if grep -q '^SKIP' "$OUT"; then
+		t_skip "ptrace_nested_pid: contained under cabin" "$(head -n1 "$OUT")"
+	else
+		check_contained ptrace_nested_pid ESRCH
+	fi
+}
+
 # CABIN_ADV_ONLY: the other test_* functions do nothing.
 if [ -n "${CABIN_ADV_ONLY:-}" ]; then
 	for f in $CABIN_ADV_ONLY; do
@@ -2295,38 +2328,6 @@ test_ptrace_reach
 test_ptrace_poke
 test_enter_redteam
 
-# issue 19, the red team's review of the ptrace emulation: each program
-# prints CONTAINED as natively, and its comment says how it escaped
-# before the fix.  With the emulation off (--unsafe-disable=ptrace) the
-# deny list refuses the tracer's first request: no CONTAINED line.
-ptrace_emul_case() {
-	local name=$1 errno=$2
-	have "$name" ptrace || return
-	run_cabin "$name" -- "$ADV/$name"
-	check_contained "$name" "$errno"
-}
-protected_by test_ptrace_exec_tid ptrace
-test_ptrace_exec_tid() {
-	ptrace_emul_case ptrace_exec_tid ESRCH
-}
-protected_by test_ptrace_exec_tracer ptrace
-test_ptrace_exec_tracer() {
-	ptrace_emul_case ptrace_exec_tracer detached
-}
-protected_by test_ptrace_own_buf ptrace
-test_ptrace_own_buf() {
-	ptrace_emul_case ptrace_own_buf EFAULT
-}
-protected_by test_ptrace_nested_pid ptrace
-test_ptrace_nested_pid() {
-	have ptrace_nested_pid ptrace || return
-	run_cabin ptrace_nested_pid -- "$ADV/ptrace_nested_pid"
-	if grep -q '^SKIP' "$OUT"; then
-		t_skip "ptrace_nested_pid: contained under cabin" "$(head -n1 "$OUT")"
-	else
-		check_contained ptrace_nested_pid ESRCH
-	fi
-}
 test_ptrace_exec_tid
 test_ptrace_exec_tracer
 test_ptrace_own_buf
