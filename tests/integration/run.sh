@@ -1763,7 +1763,9 @@ if need "--gdb sessions" /usr/bin/gdb "$PROGS/debugme"; then
 	# the same with breakpoints and steps as without gdb.
 	quiet run_in /dev/null "$TMP/gt0" $TO "$CABIN" run --summary --trace="$TMP/gt0.trace" -- "$D" deny
 	gdb_session "$TMP/gt1" "--summary --trace=$TMP/gt1.trace" 'break add;continue;next;next;continue' "$D" deny
-	gnorm() { sed -E 's/^\[pid [0-9]+\] //; s/\(.*//; s/pid [0-9]+/pid N/' "$1"; }
+	# Sorted: a forked child's lines and its parent's interleave as the
+	# scheduler runs them, with or without gdb.
+	gnorm() { sed -E 's/^\[pid [0-9]+\] //; s/\(.*//; s/pid [0-9]+/pid N/' "$1" | LC_ALL=C sort; }
 	gsum() { grep -E 'syscall stops|^Signals sent|^Faults' "$1" | sed -E 's/^exit status ([0-9]+) after [0-9.]+ s;/exit \1;/'; }
 	# gsame NATIVE-PREFIX GDB-PREFIX : why is set if the trace or the
 	# summary of the run under gdb differs from the one without.
