@@ -27,6 +27,7 @@
 #include "platform/process/gdb.h"
 #include "platform/process/gdb_fork.h"
 #include "platform/process/gdb_target.h"
+#include "platform/process/procfs.h"
 #include "platform/process/ptrace_ops.h"
 
 static struct cabin_task *task_of(struct cabin_gdb *g, pid_t tid)
@@ -130,7 +131,7 @@ static bool hold_hook(struct cabin_process *pp, pid_t tid,
 	 * event: if it shares the debugged memory, the int3s go now.
 	 */
 	if (g->state == CABIN_GDB_ATTACHED && pp->stop_kind == CABIN_EV_ATTACH &&
-	    (pid_t)cabin_debug_proc_status(tid, "Tgid") != g->pid &&
+	    cabin_procfs_tgid(tid) != g->pid &&
 	    syscall(SYS_kcmp, g->pid, tid, KCMP_VM, 0, 0) == 0)
 		cabin_gdb_share(g, tid);
 	/*
@@ -552,7 +553,7 @@ static void follow_child(struct cabin_gdb *g, pid_t child)
 	 * (vfork_parent).  Another thread of it would run into them: then
 	 * they go, as from any parent gdb lets go.
 	 */
-	keep = vfork && (pid_t)cabin_debug_proc_status(g->pid, "Threads") == 1;
+	keep = vfork && cabin_procfs_threads(g->pid) == 1;
 	memcpy(dr, g->dr, sizeof(dr));
 	if (keep) {
 		cabin_debug_lift(&g->stub, false);

@@ -16,6 +16,7 @@
 #include "core/task.h"
 #include "platform/process/gdb_fork.h"
 #include "platform/process/gdb_target.h"
+#include "platform/process/procfs.h"
 
 static bool in_sharers(struct cabin_gdb *g, pid_t tid, bool drop)
 {
@@ -47,7 +48,7 @@ bool cabin_gdb_fork_candidate(struct cabin_gdb *g, pid_t tid)
 	if (tid == g->fork_child)
 		return true;
 	/* Its parent's event may come after its first stop. */
-	return (pid_t)cabin_debug_proc_status(tid, "Tgid") == tid &&
+	return cabin_procfs_tgid(tid) == tid &&
 	       (pid_t)cabin_debug_proc_status(tid, "PPid") == g->pid;
 }
 
@@ -105,7 +106,7 @@ void cabin_gdb_spawned(struct cabin_process *pp, pid_t parent,
 	/* Only the debugged process's memory ever had the stub's int3s. */
 	t = cabin_tasks_find(&g->pp->proxy->tasks, parent);
 	if (!t || t->pid != g->pid ||
-	    (pid_t)cabin_debug_proc_status(child, "Tgid") == g->pid)
+	    cabin_procfs_tgid(child) == g->pid)
 		return;
 	/* gdb hears of one fork at a time; another child runs on. */
 	g->spawned = child;
